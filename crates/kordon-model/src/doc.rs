@@ -1,0 +1,537 @@
+//! [`InspectionDoc`]: one inspection as one Automerge document.
+//!
+//! Schema (root map, version 1):
+//! ```text
+//! schema      int  1
+//! id          str  UUID of the inspection
+//! created_ms  int  Unix ms, creating device's clock
+//! created_by  str  officer id
+//! unit        str  customs unit (vehicle call sign)
+//! crew        list<str>
+//! location    map { place: str?, lat: f64?, lon: f64? }
+//! vehicle     map { tractor: plate?, trailer: plate?, containers: list<str>, declaration: str? }
+//!             plate = map { raw, canonical, key }
+//! notes       text (character-wise merge)
+//! decisions   list<map { outcome, reasons: list<str>, note, officer, at_ms }>   append-only
+//! reviews     list<map { verdict, comment, supervisor, at_ms }>                 append-only
+//! ```
+//! Every container object is created in the genesis change, so concurrent
+//! edits on other devices never race to create them. Decisions and reviews
+//! are only ever inserted at the end; nothing in this API deletes or
+//! overwrites one.
+
+use crate::types::*;
+use crate::{ContainerCode, ContainerCodeError, Plate, PlateError};
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+
+pub const SCHEMA_VERSION: i64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("tractor plate: {0}")]
+    TractorPlate(PlateError),
+    #[error("trailer plate: {0}")]
+    TrailerPlate(PlateError),
+    #[error("container: {0}")]
+    Container(#[from] ContainerCodeError),
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("document does not follow the inspection schema: {0}")]
+    Schema(String),
+    #[error("change could not be decoded: {0}")]
+    BadChange(String),
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> ModelError {
+    ModelError::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// One inspection document, edited as one acting device.
+#[derive(Debug)]
+pub struct InspectionDoc {
+    doc: AutoCommit,
+}
+
+impl InspectionDoc {
+    /// An empty document that will act as `actor` (the device's public key),
+    /// to be filled by [`apply_change`](Self::apply_change).
+    pub fn empty(actor: &[u8]) -> Self {
+        InspectionDoc {
+            doc: AutoCommit::new().with_actor(ActorId::from(actor)),
+        }
+    }
+
+    /// Loads a saved (compacted) document and acts as `actor`.
+    pub fn load(saved: &[u8], actor: &[u8]) -> Result<Self, ModelError> {
+        let doc = AutoCommit::load(saved)?.with_actor(ActorId::from(actor));
+        Ok(InspectionDoc { doc })
+    }
+
+    /// Creates a new inspection: validates the input and commits the genesis
+    /// change. Returns the document; the change is [`last_change`](Self::last_change).
+    pub fn create(
+        actor: &[u8],
+        id: InspectionId,
+        input: &NewInspection,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<Self, ModelError> {
+        let tractor = Plate::parse(&input.tractor_plate).map_err(ModelError::TractorPlate)?;
+        let trailer = match input.trailer_plate.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => Some(Plate::parse(t).map_err(ModelError::TrailerPlate)?),
+            _ => None,
+        };
+        let containers = input
+            .containers
+            .iter()
+            .map(|c| ContainerCode::parse(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let declaration = clean_optional("declaration", input.declaration.as_deref(), 64)?;
+        let unit = input.unit.trim();
+        if unit.is_empty() || unit.chars().count() > 64 {
+            return Err(invalid("unit", "must be 1 to 64 characters"));
+        }
+        check_len("notes", &input.notes, 20_000)?;
+        if let Some(lat) = input.location.lat {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(invalid("latitude", format!("{lat} is outside -90..90")));
+            }
+        }
+        if let Some(lon) = input.location.lon {
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(invalid("longitude", format!("{lon} is outside -180..180")));
+            }
+        }
+
+        let mut doc = AutoCommit::new().with_actor(ActorId::from(actor));
+        doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+        doc.put(ROOT, "id", id.to_string())?;
+        doc.put(ROOT, "created_ms", now_ms)?;
+        doc.put(ROOT, "created_by", officer.as_str())?;
+        doc.put(ROOT, "unit", unit)?;
+        let crew = doc.put_object(ROOT, "crew", ObjType::List)?;
+        for (i, member) in input.crew.iter().enumerate() {
+            doc.insert(&crew, i, member.as_str())?;
+        }
+        let loc = doc.put_object(ROOT, "location", ObjType::Map)?;
+        if let Some(place) = &input.location.place {
+            doc.put(&loc, "place", place.as_str())?;
+        }
+        if let Some(lat) = input.location.lat {
+            doc.put(&loc, "lat", lat)?;
+        }
+        if let Some(lon) = input.location.lon {
+            doc.put(&loc, "lon", lon)?;
+        }
+        let vehicle = doc.put_object(ROOT, "vehicle", ObjType::Map)?;
+        put_plate(&mut doc, &vehicle, "tractor", &tractor)?;
+        if let Some(trailer) = &trailer {
+            put_plate(&mut doc, &vehicle, "trailer", trailer)?;
+        }
+        let list = doc.put_object(&vehicle, "containers", ObjType::List)?;
+        for (i, c) in containers.iter().enumerate() {
+            doc.insert(&list, i, c.as_str())?;
+        }
+        if let Some(d) = declaration {
+            doc.put(&vehicle, "declaration", d)?;
+        }
+        let notes = doc.put_object(ROOT, "notes", ObjType::Text)?;
+        doc.splice_text(&notes, 0, 0, &input.notes)?;
+        doc.put_object(ROOT, "decisions", ObjType::List)?;
+        doc.put_object(ROOT, "reviews", ObjType::List)?;
+        commit(&mut doc, officer, "create", now_ms);
+        Ok(InspectionDoc { doc })
+    }
+
+    /// Appends a decision. The list is append-only: earlier decisions stay.
+    pub fn decide(
+        &mut self,
+        d: &NewDecision,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        check_len("note", &d.note, 4_000)?;
+        let list = self.object(&ROOT, "decisions")?;
+        let at = self.doc.length(&list);
+        let entry = self.doc.insert_object(&list, at, ObjType::Map)?;
+        self.doc.put(&entry, "outcome", d.outcome.as_str())?;
+        let reasons = self.doc.put_object(&entry, "reasons", ObjType::List)?;
+        for (i, r) in d.reasons.iter().enumerate() {
+            self.doc.insert(&reasons, i, r.as_str())?;
+        }
+        self.doc.put(&entry, "note", d.note.as_str())?;
+        self.doc.put(&entry, "officer", officer.as_str())?;
+        self.doc.put(&entry, "at_ms", now_ms)?;
+        commit(&mut self.doc, officer, "decide", now_ms);
+        Ok(())
+    }
+
+    /// Appends a supervisor's review. Append-only, like decisions.
+    pub fn review(
+        &mut self,
+        r: &NewReview,
+        supervisor: &OfficerId,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        check_len("comment", &r.comment, 4_000)?;
+        let list = self.object(&ROOT, "reviews")?;
+        let at = self.doc.length(&list);
+        let entry = self.doc.insert_object(&list, at, ObjType::Map)?;
+        self.doc.put(&entry, "verdict", r.verdict.as_str())?;
+        self.doc.put(&entry, "comment", r.comment.as_str())?;
+        self.doc.put(&entry, "supervisor", supervisor.as_str())?;
+        self.doc.put(&entry, "at_ms", now_ms)?;
+        commit(&mut self.doc, supervisor, "review", now_ms);
+        Ok(())
+    }
+
+    /// Replaces the notes text; Automerge records the difference
+    /// character-wise, so concurrent edits on two devices both survive.
+    pub fn set_notes(&mut self, text: &str, officer: &OfficerId, now_ms: i64) -> Result<(), ModelError> {
+        check_len("notes", text, 20_000)?;
+        let notes = self.object(&ROOT, "notes")?;
+        self.doc.update_text(&notes, text)?;
+        commit(&mut self.doc, officer, "notes", now_ms);
+        Ok(())
+    }
+
+    /// The raw bytes of the change the last operation committed, to be signed.
+    pub fn last_change(&mut self) -> Option<Vec<u8>> {
+        self.doc.get_last_local_change().map(|c| c.raw_bytes().to_vec())
+    }
+
+    /// Applies a change received from elsewhere (already verified). Applying
+    /// a change the document already has is a no-op.
+    pub fn apply_change(&mut self, bytes: &[u8]) -> Result<(), ModelError> {
+        self.apply_changes(std::iter::once(bytes))
+    }
+
+    /// Applies several changes at once (faster than one by one).
+    pub fn apply_changes<'a>(&mut self, changes: impl IntoIterator<Item = &'a [u8]>) -> Result<(), ModelError> {
+        let decoded = changes
+            .into_iter()
+            .map(|b| automerge::Change::from_bytes(b.to_vec()).map_err(|e| ModelError::BadChange(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.doc.apply_changes(decoded)?;
+        Ok(())
+    }
+
+    /// Saves the whole document in compact form (a snapshot).
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The document's heads, hex-encoded and sorted: two replicas with the
+    /// same heads hold the same changes.
+    pub fn heads(&mut self) -> Vec<String> {
+        let mut heads: Vec<String> = self.doc.get_heads().iter().map(|h| h.to_string()).collect();
+        heads.sort();
+        heads
+    }
+
+    /// Whether the genesis change has been applied.
+    pub fn is_created(&self) -> bool {
+        matches!(self.doc.get(ROOT, "schema"), Ok(Some(_)))
+    }
+
+    /// The whole document as JSON (for exports and comparisons).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(automerge::AutoSerde::from(&self.doc)).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Reads the typed view. Fails if the document does not follow the schema.
+    pub fn view(&self) -> Result<InspectionView, ModelError> {
+        let d = &self.doc;
+        let schema = get_i64(d, &ROOT, "schema").ok_or_else(|| ModelError::Schema("no schema version (genesis change missing)".into()))?;
+        if schema != SCHEMA_VERSION {
+            return Err(ModelError::Schema(format!("schema version {schema} is not supported")));
+        }
+        let id_str = get_str(d, &ROOT, "id").ok_or_else(|| ModelError::Schema("no id".into()))?;
+        let id = id_str.parse().map_err(|_| ModelError::Schema(format!("bad id {id_str:?}")))?;
+        let location = match self.object(&ROOT, "location") {
+            Ok(loc) => Location {
+                place: get_str(d, &loc, "place"),
+                lat: get_f64(d, &loc, "lat"),
+                lon: get_f64(d, &loc, "lon"),
+            },
+            Err(_) => Location::default(),
+        };
+        let vehicle = self.object(&ROOT, "vehicle")?;
+        let containers = match self.object(&vehicle, "containers") {
+            Ok(list) => str_list(d, &list)
+                .iter()
+                .map(|c| ContainerCode::parse(c).map_err(|e| ModelError::Schema(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?,
+            Err(_) => vec![],
+        };
+        let notes = match self.object(&ROOT, "notes") {
+            Ok(n) => d.text(&n)?,
+            Err(_) => String::new(),
+        };
+        let mut decisions = vec![];
+        if let Ok(list) = self.object(&ROOT, "decisions") {
+            for i in 0..d.length(&list) {
+                let Some(entry) = obj_at(d, &list, i) else { continue };
+                let outcome_s = get_str(d, &entry, "outcome").unwrap_or_default();
+                let outcome = outcome_s.parse().map_err(ModelError::Schema)?;
+                let reasons = match obj_in(d, &entry, "reasons") {
+                    Some(r) => str_list(d, &r),
+                    None => vec![],
+                };
+                decisions.push(Decision {
+                    outcome,
+                    reasons,
+                    note: get_str(d, &entry, "note").unwrap_or_default(),
+                    officer: get_str(d, &entry, "officer").unwrap_or_default(),
+                    at_ms: get_i64(d, &entry, "at_ms").unwrap_or(0),
+                });
+            }
+        }
+        let mut reviews = vec![];
+        if let Ok(list) = self.object(&ROOT, "reviews") {
+            for i in 0..d.length(&list) {
+                let Some(entry) = obj_at(d, &list, i) else { continue };
+                let verdict_s = get_str(d, &entry, "verdict").unwrap_or_default();
+                reviews.push(Review {
+                    verdict: verdict_s.parse().map_err(ModelError::Schema)?,
+                    comment: get_str(d, &entry, "comment").unwrap_or_default(),
+                    supervisor: get_str(d, &entry, "supervisor").unwrap_or_default(),
+                    at_ms: get_i64(d, &entry, "at_ms").unwrap_or(0),
+                });
+            }
+        }
+        Ok(InspectionView {
+            id,
+            created_ms: get_i64(d, &ROOT, "created_ms").unwrap_or(0),
+            created_by: get_str(d, &ROOT, "created_by").unwrap_or_default(),
+            unit: get_str(d, &ROOT, "unit").unwrap_or_default(),
+            crew: obj_in(d, &ROOT, "crew").map(|c| str_list(d, &c)).unwrap_or_default(),
+            location,
+            tractor_plate: read_plate(d, &vehicle, "tractor"),
+            trailer_plate: read_plate(d, &vehicle, "trailer"),
+            containers,
+            declaration: get_str(d, &vehicle, "declaration"),
+            notes,
+            decisions,
+            reviews,
+        })
+    }
+
+    fn object(&self, parent: &ObjId, key: &str) -> Result<ObjId, ModelError> {
+        obj_in(&self.doc, parent, key).ok_or_else(|| ModelError::Schema(format!("no {key:?} object")))
+    }
+}
+
+fn commit(doc: &mut AutoCommit, officer: &OfficerId, op: &str, now_ms: i64) {
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(format!("{op} by {}", officer.as_str()))
+            .with_time(now_ms / 1000),
+    );
+}
+
+fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), ModelError> {
+    if s.chars().count() > max {
+        return Err(invalid(field, format!("longer than {max} characters")));
+    }
+    Ok(())
+}
+
+fn clean_optional<'a>(field: &'static str, s: Option<&'a str>, max: usize) -> Result<Option<&'a str>, ModelError> {
+    match s.map(str::trim) {
+        Some(s) if !s.is_empty() => {
+            check_len(field, s, max)?;
+            if s.chars().any(char::is_control) {
+                return Err(invalid(field, "contains control characters"));
+            }
+            Ok(Some(s))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn put_plate(doc: &mut AutoCommit, parent: &ObjId, key: &str, p: &Plate) -> Result<(), ModelError> {
+    let obj = doc.put_object(parent, key, ObjType::Map)?;
+    doc.put(&obj, "raw", p.raw.as_str())?;
+    doc.put(&obj, "canonical", p.canonical.as_str())?;
+    doc.put(&obj, "key", p.key.as_str())?;
+    Ok(())
+}
+
+fn read_plate(d: &AutoCommit, parent: &ObjId, key: &str) -> Option<Plate> {
+    let obj = obj_in(d, parent, key)?;
+    Some(Plate {
+        raw: get_str(d, &obj, "raw")?,
+        canonical: get_str(d, &obj, "canonical")?,
+        key: get_str(d, &obj, "key")?,
+    })
+}
+
+fn obj_in(d: &AutoCommit, parent: &ObjId, key: &str) -> Option<ObjId> {
+    match d.get(parent, key) {
+        Ok(Some((Value::Object(_), id))) => Some(id),
+        _ => None,
+    }
+}
+
+fn obj_at(d: &AutoCommit, list: &ObjId, i: usize) -> Option<ObjId> {
+    match d.get(list, i) {
+        Ok(Some((Value::Object(_), id))) => Some(id),
+        _ => None,
+    }
+}
+
+fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+    match d.get(obj, key) {
+        Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
+        _ => None,
+    }
+}
+
+fn get_str(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
+    match scalar(d, obj, key)? {
+        ScalarValue::Str(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn get_i64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
+    match scalar(d, obj, key)? {
+        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Some(i),
+        ScalarValue::Uint(u) => i64::try_from(u).ok(),
+        _ => None,
+    }
+}
+
+fn get_f64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<f64> {
+    match scalar(d, obj, key)? {
+        ScalarValue::F64(f) => Some(f),
+        ScalarValue::Int(i) => Some(i as f64),
+        _ => None,
+    }
+}
+
+fn str_list(d: &AutoCommit, list: &ObjId) -> Vec<String> {
+    (0..d.length(list))
+        .filter_map(|i| match d.get(list, i) {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Str(s) => Some(s.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: [u8; 32] = [1; 32];
+    const B: [u8; 32] = [2; 32];
+
+    fn officer(s: &str) -> OfficerId {
+        OfficerId::new(s).expect("valid officer")
+    }
+
+    fn sample() -> NewInspection {
+        NewInspection {
+            tractor_plate: "АА 1234 ВС".into(),
+            trailer_plate: Some("AB 5678 XT".into()),
+            containers: vec!["CSQU3054383".into()],
+            declaration: Some("UA100000/2026/000123".into()),
+            unit: "MOBILE-3".into(),
+            crew: vec!["OF-17".into()],
+            location: Location { place: Some("Rava-Ruska".into()), lat: Some(50.24), lon: Some(23.62) },
+            notes: "Night shift".into(),
+        }
+    }
+
+    #[test]
+    fn create_and_read_back() {
+        let id = InspectionId::random();
+        let doc = InspectionDoc::create(&A, id, &sample(), &officer("OF-17"), 1_700_000_000_000).expect("create");
+        let v = doc.view().expect("view");
+        assert_eq!(v.id, id);
+        assert_eq!(v.tractor_plate.as_ref().map(|p| p.canonical.as_str()), Some("AA1234BC"));
+        assert_eq!(v.trailer_plate.as_ref().map(|p| p.canonical.as_str()), Some("AB5678XT"));
+        assert_eq!(v.containers.len(), 1);
+        assert_eq!(v.notes, "Night shift");
+        assert_eq!(v.location.place.as_deref(), Some("Rava-Ruska"));
+        assert!(v.decisions.is_empty());
+    }
+
+    #[test]
+    fn invalid_input_is_refused_with_the_field_named() {
+        let mut bad = sample();
+        bad.containers = vec!["CSQU3054384".into()];
+        let e = InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0).expect_err("bad check digit");
+        assert!(e.to_string().contains("check digit"), "{e}");
+        let mut bad = sample();
+        bad.tractor_plate = "".into();
+        let e = InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0).expect_err("empty plate");
+        assert!(e.to_string().starts_with("tractor plate"), "{e}");
+        let mut bad = sample();
+        bad.location.lat = Some(91.0);
+        assert!(InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0).is_err());
+    }
+
+    #[test]
+    fn decisions_are_appended_never_overwritten() {
+        let mut doc = InspectionDoc::create(&A, InspectionId::random(), &sample(), &officer("OF-1"), 1000).expect("create");
+        for (i, outcome) in [Outcome::PhysicalInspection, Outcome::Release].into_iter().enumerate() {
+            let d = NewDecision { outcome, reasons: vec![ReasonCode::new("DENSITY").expect("code")], note: String::new() };
+            doc.decide(&d, &officer("OF-1"), 2000 + i as i64).expect("decide");
+        }
+        let v = doc.view().expect("view");
+        assert_eq!(v.decisions.len(), 2);
+        assert_eq!(v.decisions[0].outcome, Outcome::PhysicalInspection);
+        assert_eq!(v.current_outcome(), Some(Outcome::Release));
+    }
+
+    #[test]
+    fn concurrent_edits_on_two_devices_merge_identically() {
+        let mut a = InspectionDoc::create(&A, InspectionId::random(), &sample(), &officer("OF-1"), 1000).expect("create");
+        let genesis = a.last_change().expect("genesis");
+        let mut b = InspectionDoc::empty(&B);
+        b.apply_change(&genesis).expect("apply");
+
+        a.decide(&NewDecision { outcome: Outcome::Detain, reasons: vec![], note: "a".into() }, &officer("OF-1"), 2000).expect("decide");
+        let ca1 = a.last_change().expect("change");
+        a.set_notes("Night shift, seal broken", &officer("OF-1"), 2001).expect("notes");
+        let ca2 = a.last_change().expect("change");
+        b.review(&NewReview { verdict: Verdict::Agree, comment: "ok".into() }, &officer("SUP-1"), 2000).expect("review");
+        let cb1 = b.last_change().expect("change");
+        b.set_notes("Urgent: Night shift", &officer("SUP-1"), 2002).expect("notes");
+        let cb2 = b.last_change().expect("change");
+
+        a.apply_changes([cb1.as_slice(), cb2.as_slice()]).expect("apply");
+        b.apply_changes([ca1.as_slice(), ca2.as_slice()]).expect("apply");
+        assert_eq!(a.heads(), b.heads());
+        assert_eq!(a.to_json(), b.to_json());
+        let v = a.view().expect("view");
+        assert_eq!(v.decisions.len(), 1);
+        assert_eq!(v.reviews.len(), 1);
+        assert_eq!(v.notes, "Urgent: Night shift, seal broken");
+    }
+
+    #[test]
+    fn garbage_change_bytes_are_an_error_not_a_panic() {
+        let mut d = InspectionDoc::empty(&A);
+        assert!(matches!(d.apply_change(b"not a change"), Err(ModelError::BadChange(_))));
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let mut a = InspectionDoc::create(&A, InspectionId::random(), &sample(), &officer("OF-1"), 1000).expect("create");
+        let saved = a.save();
+        let b = InspectionDoc::load(&saved, &A).expect("load");
+        assert_eq!(a.view().expect("view"), b.view().expect("view"));
+    }
+}

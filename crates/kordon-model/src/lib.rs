@@ -1,0 +1,25 @@
+//! Kordon's domain model.
+//!
+//! One **inspection** is one Automerge document. This crate owns its schema
+//! and the typed API over it: the vehicle (plates, ISO 6346 container codes,
+//! declaration number), notes, unit, location, and the append-only lists of
+//! decisions and reviews. Nothing here does I/O; callers pass the acting
+//! device (as an Automerge actor), the officer and the time.
+//!
+//! - [`container`]: ISO 6346 container codes with check-digit validation.
+//! - [`plate`]: licence plates, canonical form and the OCR-robust match key.
+//! - [`types`]: plain values (ids, outcomes, decisions, the derived view).
+//! - [`doc`]: [`InspectionDoc`], the Automerge document and its operations.
+
+pub mod container;
+pub mod doc;
+pub mod plate;
+pub mod types;
+
+pub use container::{ContainerCode, ContainerCodeError};
+pub use doc::{InspectionDoc, ModelError};
+pub use plate::{Plate, PlateError};
+pub use types::{
+    Decision, InspectionId, InspectionView, Location, NewDecision, NewInspection, NewReview,
+    OfficerId, Outcome, ReasonCode, Review, Verdict,
+};

@@ -1,0 +1,248 @@
+//! Plain values of the domain: ids, outcomes, decisions and reviews, and the
+//! derived [`InspectionView`] that lists, indexes and exports use.
+
+use crate::{ContainerCode, Plate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An inspection's id: a random UUID, also the Automerge document's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InspectionId(pub uuid::Uuid);
+
+impl InspectionId {
+    pub fn random() -> Self {
+        InspectionId(uuid::Uuid::new_v4())
+    }
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+    pub fn from_bytes(b: [u8; 16]) -> Self {
+        InspectionId(uuid::Uuid::from_bytes(b))
+    }
+}
+
+impl fmt::Display for InspectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for InspectionId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        uuid::Uuid::parse_str(s).map(InspectionId)
+    }
+}
+
+/// The officer who made a change: a badge or service number, as signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OfficerId(String);
+
+impl OfficerId {
+    /// 1 to 64 characters, no control characters.
+    pub fn new(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.is_empty() || s.chars().count() > 64 || s.chars().any(char::is_control) {
+            return Err(format!(
+                "officer id {s:?} must be 1 to 64 printable characters"
+            ));
+        }
+        Ok(OfficerId(s.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OfficerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the crew decided about the vehicle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Release,
+    PhysicalInspection,
+    Detain,
+    Refer,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Release,
+        Outcome::PhysicalInspection,
+        Outcome::Detain,
+        Outcome::Refer,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Release => "release",
+            Outcome::PhysicalInspection => "physical_inspection",
+            Outcome::Detain => "detain",
+            Outcome::Refer => "refer",
+        }
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown outcome {s:?}; expected release, physical_inspection, detain or refer")
+            })
+    }
+}
+
+/// A reason code from the risk catalogue: upper-case letters, digits, `_`
+/// and `-`, 1 to 32 characters (e.g. `DENSITY_ANOMALY`, `HOTLIST-7`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReasonCode(String);
+
+impl ReasonCode {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if ok {
+            Ok(ReasonCode(s.to_string()))
+        } else {
+            Err(format!(
+                "reason code {s:?} must be 1 to 32 of A-Z, 0-9, '_' or '-'"
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A supervisor's verdict on the crew's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Agree,
+    Overrule,
+    Return,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Agree => "agree",
+            Verdict::Overrule => "overrule",
+            Verdict::Return => "return",
+        }
+    }
+}
+
+impl FromStr for Verdict {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "agree" => Ok(Verdict::Agree),
+            "overrule" => Ok(Verdict::Overrule),
+            "return" => Ok(Verdict::Return),
+            _ => Err(format!("unknown verdict {s:?}; expected agree, overrule or return")),
+        }
+    }
+}
+
+/// Where the inspection took place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Location {
+    /// Border crossing point or place name.
+    pub place: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// What is needed to open an inspection. Plates and codes are given as typed
+/// and validated when the document is created.
+#[derive(Debug, Clone, Default)]
+pub struct NewInspection {
+    pub tractor_plate: String,
+    pub trailer_plate: Option<String>,
+    pub containers: Vec<String>,
+    pub declaration: Option<String>,
+    pub unit: String,
+    pub crew: Vec<String>,
+    pub location: Location,
+    pub notes: String,
+}
+
+/// A decision to append.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub outcome: Outcome,
+    pub reasons: Vec<ReasonCode>,
+    pub note: String,
+}
+
+/// A review to append.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub verdict: Verdict,
+    pub comment: String,
+}
+
+/// One entry of the append-only decision list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub officer: String,
+    /// Unix time in milliseconds, from the deciding device's clock.
+    pub at_ms: i64,
+}
+
+/// One entry of the append-only review list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub verdict: Verdict,
+    pub comment: String,
+    pub supervisor: String,
+    pub at_ms: i64,
+}
+
+/// The inspection as read from its document: what lists, indexes, exports
+/// and screens show. Derived, never stored as the truth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectionView {
+    pub id: InspectionId,
+    pub created_ms: i64,
+    pub created_by: String,
+    pub unit: String,
+    pub crew: Vec<String>,
+    pub location: Location,
+    pub tractor_plate: Option<Plate>,
+    pub trailer_plate: Option<Plate>,
+    pub containers: Vec<ContainerCode>,
+    pub declaration: Option<String>,
+    pub notes: String,
+    pub decisions: Vec<Decision>,
+    pub reviews: Vec<Review>,
+}
+
+impl InspectionView {
+    /// The current outcome: the latest decision by time (ties broken by list
+    /// order, which Automerge makes identical on every replica).
+    pub fn current_outcome(&self) -> Option<Outcome> {
+        self.decisions
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, d)| (d.at_ms, *i))
+            .map(|(_, d)| d.outcome)
+    }
+}
