@@ -1,0 +1,31 @@
+//! Device keys, signed records and receipts.
+//!
+//! Every Automerge change travels inside a [`SignedRecord`]: the change
+//! bytes, the signer's ed25519 public key, the officer, and a signature over
+//! a domain-separated SHA-256 digest. The server answers each accepted
+//! record with a signed [`Receipt`]. The byte formats are specified in
+//! `docs/signed-records.md`; this crate is the reference implementation.
+//!
+//! - [`key`]: [`DeviceKey`] (secret, zeroized, redacted in `Debug`, stored
+//!   owner-only) and [`PublicKey`].
+//! - [`record`]: the record format, signing, single and batch verification.
+//! - [`receipt`]: the receipt format.
+
+pub mod key;
+pub mod receipt;
+pub mod record;
+mod wire;
+
+pub use key::{DeviceKey, KeyError, PublicKey};
+pub use receipt::Receipt;
+pub use record::{verify_batch, RecordError, RecordId, RecordKind, SignedRecord, VerifyError};
+
+/// SHA-256 of `len(tag) || tag || body`: the digest every signature covers.
+pub(crate) fn domain_digest(tag: &[u8], body: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update([tag.len() as u8]);
+    h.update(tag);
+    h.update(body);
+    h.finalize().into()
+}
