@@ -41,6 +41,8 @@ pub enum ModelError {
     Schema(String),
     #[error("change could not be decoded: {0}")]
     BadChange(String),
+    #[error("change was made by actor {actor}, not by its signer")]
+    ForeignActor { actor: String },
     #[error("automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }
@@ -219,6 +221,18 @@ impl InspectionDoc {
             .map(|b| automerge::Change::from_bytes(b.to_vec()).map_err(|e| ModelError::BadChange(e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
         self.doc.apply_changes(decoded)?;
+        Ok(())
+    }
+
+    /// Decodes a change, checks that its Automerge actor is `signer` (a
+    /// device may only sign its own changes), and applies it.
+    pub fn apply_signed_change(&mut self, bytes: &[u8], signer: &[u8]) -> Result<(), ModelError> {
+        let change = automerge::Change::from_bytes(bytes.to_vec())
+            .map_err(|e| ModelError::BadChange(e.to_string()))?;
+        if change.actor_id().to_bytes() != signer {
+            return Err(ModelError::ForeignActor { actor: change.actor_id().to_hex_string() });
+        }
+        self.doc.apply_changes(std::iter::once(change))?;
         Ok(())
     }
 

@@ -1,0 +1,28 @@
+//! The SQLite store shared by the vehicle and the server.
+//!
+//! One file in WAL mode with `synchronous=FULL`: a committed transaction
+//! survives a power cut. What it holds:
+//! - `records`: every signed record, local or received, keyed by id (the
+//!   signed digest), so storing the same record twice is a no-op;
+//! - `snapshots`: compacted documents, so opening one need not replay
+//!   every change;
+//! - `inspections`: the derived index (plates, day, outcome, the view as
+//!   JSON) for queries that do not load documents;
+//! - `outbox` and `receipts`: what still has to reach the server, and the
+//!   server's signed proof for what did;
+//! - `rejections`: records refused, with the reason, for the audit trail;
+//! - `meta`: small settings and sync cursors.
+//!
+//! A local change, its signed record, its index row and its outbox entry
+//! commit in one transaction ([`Store::commit_local`]).
+
+mod error;
+mod index;
+mod outbox;
+mod schema;
+mod store;
+
+pub use error::StoreError;
+pub use index::{IndexRow, Query};
+pub use outbox::{OutboxEntry, SyncCounts};
+pub use store::{IngestOutcome, Origin, Store};

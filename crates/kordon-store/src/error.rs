@@ -1,0 +1,31 @@
+use kordon_model::ModelError;
+use kordon_record::RecordError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the disk is full: nothing was written ({0})")]
+    DiskFull(String),
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("inspection {0} does not exist")]
+    NotFound(String),
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    #[error("stored record is unreadable: {0}")]
+    Record(#[from] RecordError),
+    #[error("database {path} was written by a newer Kordon (schema {found}, this build knows {known})")]
+    TooNew { path: String, found: i64, known: i64 },
+    #[error("no change to sign: the operation changed nothing")]
+    NothingToCommit,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+            if f.code == rusqlite::ErrorCode::DiskFull {
+                return StoreError::DiskFull(msg.clone().unwrap_or_else(|| f.to_string()));
+            }
+        }
+        StoreError::Sqlite(e)
+    }
+}

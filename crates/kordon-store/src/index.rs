@@ -1,0 +1,139 @@
+//! The derived index: one row per inspection, rebuilt from the document's
+//! view on every change, for queries that load no document.
+
+use crate::{Store, StoreError};
+use kordon_model::{InspectionView, Plate};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+/// A row of the index: the columns queries filter on, and the whole view.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexRow {
+    pub heads: Vec<String>,
+    pub updated_ms: i64,
+    #[serde(flatten)]
+    pub view: InspectionView,
+}
+
+/// A query over the index. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Tractor or trailer plate, in any spelling (matched by key).
+    pub plate: Option<String>,
+    /// Container code, exact.
+    pub container: Option<String>,
+    /// UTC day, `YYYY-MM-DD`, of creation.
+    pub day: Option<String>,
+    /// Current outcome (`release`, ...), or `none` for undecided.
+    pub outcome: Option<String>,
+    pub limit: Option<usize>,
+}
+
+fn day_of(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let d = t.date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub(crate) fn upsert(conn: &Connection, v: &InspectionView, heads: &[String], now_ms: i64) -> Result<(), StoreError> {
+    let view_json = serde_json::to_string(v).map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+    let containers: Vec<&str> = v.containers.iter().map(|c| c.as_str()).collect();
+    conn.prepare_cached(
+        "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key, trailer, trailer_key,
+             containers, outcome, decisions, reviews, updated_ms, heads, view)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (doc_id) DO UPDATE SET
+             created_ms = excluded.created_ms, day = excluded.day, unit = excluded.unit,
+             tractor = excluded.tractor, tractor_key = excluded.tractor_key,
+             trailer = excluded.trailer, trailer_key = excluded.trailer_key,
+             containers = excluded.containers, outcome = excluded.outcome,
+             decisions = excluded.decisions, reviews = excluded.reviews,
+             updated_ms = excluded.updated_ms, heads = excluded.heads, view = excluded.view",
+    )?
+    .execute(params![
+        &v.id.as_bytes()[..],
+        v.id.to_string(),
+        v.created_ms,
+        day_of(v.created_ms),
+        v.unit,
+        v.tractor_plate.as_ref().map(|p| &p.canonical),
+        v.tractor_plate.as_ref().map(|p| &p.key),
+        v.trailer_plate.as_ref().map(|p| &p.canonical),
+        v.trailer_plate.as_ref().map(|p| &p.key),
+        format!(" {} ", containers.join(" ")),
+        v.current_outcome().map(|o| o.as_str()),
+        v.decisions.len() as i64,
+        v.reviews.len() as i64,
+        now_ms,
+        heads.join(","),
+        view_json,
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Inspections matching `q`, newest first.
+    pub fn query(&self, q: &Query) -> Result<Vec<IndexRow>, StoreError> {
+        let mut sql = String::from("SELECT heads, updated_ms, view FROM inspections WHERE 1 = 1");
+        let mut args: Vec<String> = vec![];
+        if let Some(p) = q.plate.as_deref() {
+            let key = Plate::key_of(p).unwrap_or_default();
+            args.push(key);
+            sql.push_str(&format!(" AND (tractor_key = ?{n} OR trailer_key = ?{n})", n = args.len()));
+        }
+        if let Some(c) = q.container.as_deref() {
+            let code: String = c.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(char::to_uppercase).collect();
+            args.push(format!("% {code} %"));
+            sql.push_str(&format!(" AND containers LIKE ?{}", args.len()));
+        }
+        if let Some(d) = q.day.as_deref() {
+            args.push(d.to_string());
+            sql.push_str(&format!(" AND day = ?{}", args.len()));
+        }
+        match q.outcome.as_deref() {
+            Some("none") => sql.push_str(" AND outcome IS NULL"),
+            Some(o) => {
+                args.push(o.to_string());
+                sql.push_str(&format!(" AND outcome = ?{}", args.len()));
+            }
+            None => {}
+        }
+        sql.push_str(" ORDER BY created_ms DESC, id");
+        if let Some(limit) = q.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut stmt = self.connection().prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (heads, updated_ms, view) = row?;
+            let view: InspectionView = serde_json::from_str(&view)
+                .map_err(|e| StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))))?;
+            out.push(IndexRow {
+                heads: heads.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
+                updated_ms,
+                view,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Number of inspections in the index.
+    pub fn inspection_count(&self) -> Result<u64, StoreError> {
+        Ok(self.connection().query_row("SELECT COUNT(*) FROM inspections", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_of;
+
+    #[test]
+    fn day_is_utc_date() {
+        assert_eq!(day_of(0), "1970-01-01");
+        assert_eq!(day_of(1_779_580_800_000), "2026-05-24");
+    }
+}

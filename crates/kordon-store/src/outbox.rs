@@ -1,0 +1,100 @@
+//! The outbox (records not yet acknowledged) and receipts (the server's
+//! signed proof of delivery).
+
+use crate::{Store, StoreError};
+use kordon_record::{Receipt, RecordId};
+use rusqlite::params;
+use serde::Serialize;
+
+/// A record waiting for its receipt.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub id: RecordId,
+    pub bytes: Vec<u8>,
+}
+
+/// Counts for status displays.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct SyncCounts {
+    /// Local records without a receipt.
+    pub pending: u64,
+    /// Local records with a receipt.
+    pub acknowledged: u64,
+    /// Records received from the server.
+    pub received: u64,
+    /// Records refused (ours by the server, or theirs by us).
+    pub rejected: u64,
+}
+
+impl Store {
+    /// Up to `limit` outbox entries after `after_seq`, oldest first.
+    pub fn pending(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT r.seq, r.id, r.bytes FROM outbox o JOIN records r ON r.seq = o.seq
+             WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (seq, id, bytes) = row?;
+            let id: [u8; 32] = id.as_slice().try_into().unwrap_or([0; 32]);
+            out.push(OutboxEntry { seq, id: RecordId(id), bytes });
+        }
+        Ok(out)
+    }
+
+    /// Stores receipts (already verified against the pinned server key) and
+    /// clears their records from the outbox, in one transaction. Returns
+    /// how many were new.
+    pub fn store_receipts(&mut self, receipts: &[Receipt], now_ms: i64) -> Result<usize, StoreError> {
+        let tx = self.connection_mut().transaction()?;
+        let mut new = 0;
+        for r in receipts {
+            new += tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO receipts (record_id, server_seq, stored_ms, bytes) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![&r.record_id.0[..], r.seq as i64, now_ms, r.to_bytes()])?;
+            tx.prepare_cached("DELETE FROM outbox WHERE seq = (SELECT seq FROM records WHERE id = ?1)")?
+                .execute([&r.record_id.0[..]])?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// Takes a record the server refused out of the outbox (it will never be
+    /// accepted as it is), keeping it stored and logging the reason.
+    pub fn drop_refused(&mut self, id: &RecordId, reason: &str, now_ms: i64) -> Result<(), StoreError> {
+        let tx = self.connection_mut().transaction()?;
+        tx.execute("DELETE FROM outbox WHERE seq = (SELECT seq FROM records WHERE id = ?1)", [&id.0[..]])?;
+        tx.execute(
+            "INSERT INTO rejections (at_ms, record_id, peer, reason) VALUES (?1, ?2, 'server', ?3)",
+            params![now_ms, &id.0[..], reason],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn counts(&self) -> Result<SyncCounts, StoreError> {
+        let c = self.connection();
+        let n = |sql: &str| -> Result<u64, StoreError> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        Ok(SyncCounts {
+            pending: n("SELECT COUNT(*) FROM outbox")?,
+            acknowledged: n("SELECT COUNT(*) FROM receipts")?,
+            received: n("SELECT COUNT(*) FROM records WHERE origin = 'remote'")?,
+            rejected: n("SELECT COUNT(*) FROM rejections")?,
+        })
+    }
+
+    /// The latest refusals, newest first: (time, reason).
+    pub fn recent_rejections(&self, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT at_ms, reason FROM rejections ORDER BY n DESC LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,91 @@
+//! Pragmas and migrations.
+
+use crate::StoreError;
+use rusqlite::Connection;
+
+pub(crate) const VERSION: i64 = 1;
+
+const V1: &str = r#"
+CREATE TABLE records (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          BLOB NOT NULL UNIQUE,
+    doc_id      BLOB NOT NULL,
+    signer      BLOB NOT NULL,
+    officer     TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    origin      TEXT NOT NULL CHECK (origin IN ('local', 'remote')),
+    bytes       BLOB NOT NULL
+);
+CREATE INDEX records_doc ON records (doc_id, seq);
+CREATE INDEX records_signer ON records (signer, seq);
+
+CREATE TABLE snapshots (
+    doc_id  BLOB PRIMARY KEY,
+    upto    INTEGER NOT NULL,
+    bytes   BLOB NOT NULL
+);
+
+CREATE TABLE inspections (
+    doc_id      BLOB PRIMARY KEY,
+    id          TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    day         TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    tractor     TEXT,
+    tractor_key TEXT,
+    trailer     TEXT,
+    trailer_key TEXT,
+    containers  TEXT NOT NULL,
+    outcome     TEXT,
+    decisions   INTEGER NOT NULL,
+    reviews     INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL,
+    heads       TEXT NOT NULL,
+    view        TEXT NOT NULL
+);
+CREATE INDEX inspections_tractor ON inspections (tractor_key);
+CREATE INDEX inspections_trailer ON inspections (trailer_key);
+CREATE INDEX inspections_day ON inspections (day, created_ms);
+CREATE INDEX inspections_outcome ON inspections (outcome);
+
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY REFERENCES records (seq)
+);
+
+CREATE TABLE receipts (
+    record_id   BLOB PRIMARY KEY,
+    server_seq  INTEGER NOT NULL,
+    stored_ms   INTEGER NOT NULL,
+    bytes       BLOB NOT NULL
+);
+
+CREATE TABLE rejections (
+    n           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms       INTEGER NOT NULL,
+    record_id   BLOB,
+    signer      BLOB,
+    peer        TEXT,
+    reason      TEXT NOT NULL
+);
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
+pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > VERSION {
+        return Err(StoreError::TooNew { path: path.to_string(), found, known: VERSION });
+    }
+    if found < 1 {
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {V1} PRAGMA user_version = 1; COMMIT;"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! [`Store`]: opening, local commits, ingesting verified records, loading
+//! documents.
+
+use crate::{index, schema, StoreError};
+use kordon_model::{InspectionDoc, InspectionId, ModelError};
+use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Where a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Made on this device.
+    Local,
+    /// Received from a peer and verified.
+    Remote,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Local => "local",
+            Origin::Remote => "remote",
+        }
+    }
+}
+
+/// What became of one record handed to [`Store::ingest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Newly stored at this sequence number.
+    Stored { seq: i64, received_ms: i64 },
+    /// Already held (same id): nothing changed.
+    Duplicate { seq: i64, received_ms: i64 },
+    /// Well signed but unusable (not a change, or a change by another actor).
+    Invalid(String),
+}
+
+/// Documents kept in memory, each with the highest record seq it includes.
+const CACHE_DOCS: usize = 4096;
+
+/// The store. One per process per database file.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: String,
+    actor: PublicKey,
+    cache: HashMap<[u8; 16], (InspectionDoc, i64)>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`. `actor` is this
+    /// device's public key: local changes are made as that Automerge actor.
+    pub fn open(path: &Path, actor: PublicKey) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Sqlite(rusqlite::Error::InvalidPath(dir.join(e.to_string())))
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        let p = path.display().to_string();
+        schema::open(&conn, &p)?;
+        Ok(Store { conn, path: p, actor, cache: HashMap::new() })
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn actor(&self) -> PublicKey {
+        self.actor
+    }
+
+    /// The connection, for crates that keep tables of their own beside
+    /// these (the server's devices and enrollments).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Loads a document from its snapshot and the records after it.
+    /// `Ok(None)` if no record of it is stored.
+    pub fn load_doc(&mut self, id: InspectionId) -> Result<Option<InspectionDoc>, StoreError> {
+        let key = *id.as_bytes();
+        let (mut doc, upto) = match self.cache.remove(&key) {
+            Some(entry) => entry,
+            None => load_base(&self.conn, &key, self.actor)?,
+        };
+        let upto = apply_after(&self.conn, &key, &mut doc, upto)?;
+        if !doc.is_created() && upto == 0 {
+            return Ok(None);
+        }
+        let copy = InspectionDoc::load(&doc.save(), self.actor.as_bytes())?;
+        self.cache_put(key, doc, upto);
+        Ok(Some(copy))
+    }
+
+    fn cache_put(&mut self, key: [u8; 16], doc: InspectionDoc, upto: i64) {
+        if self.cache.len() >= CACHE_DOCS {
+            self.cache.clear();
+        }
+        self.cache.insert(key, (doc, upto));
+    }
+
+    /// Signs the change the last operation on `doc` made and commits, in
+    /// one transaction, the signed record, the index row and the outbox
+    /// entry. Returns the record.
+    pub fn commit_local(
+        &mut self,
+        id: InspectionId,
+        doc: &mut InspectionDoc,
+        key: &DeviceKey,
+        officer: &str,
+        now_ms: i64,
+    ) -> Result<SignedRecord, StoreError> {
+        let change = doc.last_change().ok_or(StoreError::NothingToCommit)?;
+        let record = SignedRecord::sign(key, *id.as_bytes(), officer, now_ms, &change)?;
+        let view = doc.view()?;
+        let heads = doc.heads();
+        let tx = self.conn.transaction()?;
+        let seq = insert_record(&tx, &record, Origin::Local, now_ms)?;
+        tx.execute("INSERT INTO outbox (seq) VALUES (?1)", [seq])?;
+        index::upsert(&tx, &view, &heads, now_ms)?;
+        tx.commit()?;
+        self.cache.remove(id.as_bytes());
+        Ok(record)
+    }
+
+    /// Stores records that the caller has already verified (signature and
+    /// signer's authority), applying each to its document and refreshing
+    /// the index, all in one transaction. Idempotent by record id.
+    pub fn ingest(
+        &mut self,
+        records: &[SignedRecord],
+        origin: Origin,
+        now_ms: i64,
+    ) -> Result<Vec<IngestOutcome>, StoreError> {
+        let mut working: HashMap<[u8; 16], (InspectionDoc, i64)> = HashMap::new();
+        let mut outcomes = Vec::with_capacity(records.len());
+        let tx = self.conn.transaction()?;
+        for record in records {
+            if let Some((seq, received_ms)) = find(&tx, &record.id())? {
+                outcomes.push(IngestOutcome::Duplicate { seq, received_ms });
+                continue;
+            }
+            let key = record.doc_id();
+            if !working.contains_key(&key) {
+                let (mut doc, upto) = match self.cache.remove(&key) {
+                    Some(entry) => entry,
+                    None => load_base(&tx, &key, self.actor)?,
+                };
+                let upto = apply_after(&tx, &key, &mut doc, upto)?;
+                working.insert(key, (doc, upto));
+            }
+            let Some((doc, upto)) = working.get_mut(&key) else { continue };
+            match doc.apply_signed_change(record.payload(), record.signer().as_bytes()) {
+                Ok(()) => {
+                    let seq = insert_record(&tx, record, origin, now_ms)?;
+                    *upto = seq;
+                    outcomes.push(IngestOutcome::Stored { seq, received_ms: now_ms });
+                }
+                Err(e @ (ModelError::BadChange(_) | ModelError::ForeignActor { .. } | ModelError::Automerge(_))) => {
+                    let reason = e.to_string();
+                    log_rejection_tx(&tx, Some(&record.id()), Some(&record.signer()), None, &reason, now_ms)?;
+                    outcomes.push(IngestOutcome::Invalid(reason));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for (doc, _) in working.values_mut() {
+            // A document whose genesis has not arrived yet has no view.
+            if let Ok(view) = doc.view() {
+                index::upsert(&tx, &view, &doc.heads(), now_ms)?;
+            }
+        }
+        tx.commit()?;
+        for (key, (doc, upto)) in working {
+            self.cache_put(key, doc, upto);
+        }
+        Ok(outcomes)
+    }
+
+    /// Writes a compacted snapshot of a document, so later loads replay
+    /// only the records after it.
+    pub fn compact(&mut self, id: InspectionId) -> Result<(), StoreError> {
+        let key = *id.as_bytes();
+        let (mut doc, upto) = load_base(&self.conn, &key, self.actor)?;
+        let upto = apply_after(&self.conn, &key, &mut doc, upto)?;
+        self.conn.execute(
+            "INSERT INTO snapshots (doc_id, upto, bytes) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes",
+            params![&key[..], upto, doc.save()],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a record with this id is stored.
+    pub fn has_record(&self, id: &RecordId) -> Result<bool, StoreError> {
+        Ok(find(&self.conn, id)?.is_some())
+    }
+
+    /// Every record of a document, in the order stored, with the receipt
+    /// the server gave for it when there is one.
+    pub fn records_of(&self, id: InspectionId) -> Result<Vec<(SignedRecord, Option<Vec<u8>>)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.bytes, c.bytes FROM records r LEFT JOIN receipts c ON c.record_id = r.id
+             WHERE r.doc_id = ?1 ORDER BY r.seq",
+        )?;
+        let rows = stmt.query_map([&id.as_bytes()[..]], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))?;
+        let mut out = vec![];
+        for row in rows {
+            let (bytes, receipt) = row?;
+            out.push((SignedRecord::parse(bytes)?, receipt));
+        }
+        Ok(out)
+    }
+
+    /// Records a refused record (or connection) for the audit trail.
+    pub fn log_rejection(
+        &self,
+        record: Option<&RecordId>,
+        signer: Option<&PublicKey>,
+        peer: Option<&str>,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        log_rejection_tx(&self.conn, record, signer, peer, reason, now_ms)
+    }
+
+    pub fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT seq, received_ms FROM records WHERE id = ?1")?
+        .query_row([&id.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+fn insert_record(tx: &Transaction<'_>, r: &SignedRecord, origin: Origin, now_ms: i64) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO records (id, doc_id, signer, officer, created_ms, received_ms, origin, bytes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        &r.id().0[..],
+        &r.doc_id()[..],
+        &r.signer().as_bytes()[..],
+        r.officer(),
+        r.created_ms(),
+        now_ms,
+        origin.as_str(),
+        r.bytes(),
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn log_rejection_tx(
+    conn: &Connection,
+    record: Option<&RecordId>,
+    signer: Option<&PublicKey>,
+    peer: Option<&str>,
+    reason: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO rejections (at_ms, record_id, signer, peer, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now_ms, record.map(|r| r.0.to_vec()), signer.map(|s| s.0.to_vec()), peer, reason],
+    )?;
+    Ok(())
+}
+
+/// The snapshot of a document (or an empty one) and the seq it covers.
+fn load_base(conn: &Connection, key: &[u8; 16], actor: PublicKey) -> Result<(InspectionDoc, i64), StoreError> {
+    let snap: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT upto, bytes FROM snapshots WHERE doc_id = ?1")?
+        .query_row([&key[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match snap {
+        Some((upto, bytes)) => (InspectionDoc::load(&bytes, actor.as_bytes())?, upto),
+        None => (InspectionDoc::empty(actor.as_bytes()), 0),
+    })
+}
+
+/// Applies the document's records stored after `upto`; returns the new upto.
+fn apply_after(conn: &Connection, key: &[u8; 16], doc: &mut InspectionDoc, upto: i64) -> Result<i64, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq")?;
+    let rows = stmt.query_map(params![&key[..], upto], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut changes = vec![];
+    let mut last = upto;
+    for row in rows {
+        let (seq, bytes) = row?;
+        let record = SignedRecord::parse(bytes)?;
+        changes.push(record.payload().to_vec());
+        last = seq;
+    }
+    if !changes.is_empty() {
+        doc.apply_changes(changes.iter().map(Vec::as_slice))?;
+    }
+    Ok(last)
+}
