@@ -1,0 +1,52 @@
+//! The Kordon sync protocol, sans-IO.
+//!
+//! Nothing here touches a socket or reads a clock: sessions take bytes and
+//! the time as input and hand back bytes to send, events for the
+//! application, and the next deadline. A QUIC adapter
+//! (`kordon-transport`) moves the bytes over one bidirectional stream;
+//! tests move them between two sessions in memory.
+//!
+//! Conversation (client = vehicle):
+//! ```text
+//! C: Hello{version, enroll_secret?, down_cursor}
+//! S: Welcome{unit} | Refused{code, reason}
+//! C: Records{batch, [record]}          (several batches in flight)
+//! S: Results{batch, [Accepted{receipt} | Rejected{id, code, reason}]}
+//! C: Pull{cursor}                      (in parallel with the uploads)
+//! S: Down{[record], cursor, more}
+//! C: Done
+//! ```
+//! Records travel as the exact signed bytes of `docs/signed-records.md`;
+//! this crate does not interpret them.
+
+mod client;
+mod codec;
+mod message;
+mod server;
+
+pub use client::{ClientConfig, ClientEvent, ClientSession};
+pub use codec::{encode_frame, FrameDecoder, MAX_FRAME};
+pub use message::{Message, RecordResult, RefusalCode, RejectCode};
+pub use server::{ServerEvent, ServerSession};
+
+/// ALPN protocol id for QUIC; the version is part of it.
+pub const ALPN: &[u8] = b"kordon-sync/1";
+/// The message-level protocol version carried in Hello and Welcome.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// Protocol failures: the peer broke the rules or went silent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtoError {
+    #[error("frame of {0} bytes exceeds the {MAX_FRAME}-byte limit")]
+    FrameTooLarge(usize),
+    #[error("undecodable message: {0}")]
+    Malformed(String),
+    #[error("unexpected {got} while {state}")]
+    Unexpected { got: &'static str, state: &'static str },
+    #[error("peer speaks protocol version {0}, this build speaks {PROTOCOL_VERSION}")]
+    Version(u16),
+    #[error("no answer from the peer within {0} s")]
+    Timeout(u64),
+    #[error("peer reported an error: {0}")]
+    Peer(String),
+}

@@ -1,0 +1,255 @@
+//! The vehicle's side of a sync session.
+
+use crate::codec::{encode_frame, FrameDecoder};
+use crate::{Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
+use std::collections::{BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// One-time enrollment secret, on the first connection of a device.
+    pub enroll_secret: Option<Vec<u8>>,
+    /// Server sequence up to which down records were applied already.
+    pub down_cursor: u64,
+    pub client_time_ms: i64,
+    /// Upload batches in flight at once (hides round trips on slow links).
+    pub window: usize,
+    /// How long to wait for any answer before giving up.
+    pub response_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            enroll_secret: None,
+            down_cursor: 0,
+            client_time_ms: 0,
+            window: 8,
+            response_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What the application must act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    Welcomed { unit: String, server_time_ms: i64 },
+    Refused { code: RefusalCode, reason: String },
+    /// Answers for an upload batch: store receipts, drop refused records.
+    Results { batch: u32, results: Vec<RecordResult> },
+    /// Records from the server: verify, store, then call
+    /// [`ClientSession::down_applied`].
+    Down { records: Vec<Vec<u8>>, cursor: u64, more: bool },
+    /// Everything is exchanged; the session said Done.
+    Finished,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    AwaitWelcome,
+    Active,
+    Finished,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Down {
+    /// Pull sent, waiting for Down.
+    Waiting,
+    /// Down delivered to the app, waiting for `down_applied`.
+    Applying { more: bool },
+    Complete,
+}
+
+#[derive(Debug)]
+pub struct ClientSession {
+    cfg: ClientConfig,
+    state: State,
+    decoder: FrameDecoder,
+    out: VecDeque<Vec<u8>>,
+    events: VecDeque<ClientEvent>,
+    next_batch: u32,
+    in_flight: BTreeSet<u32>,
+    uploads_finished: bool,
+    down: Down,
+    deadline: Option<Instant>,
+}
+
+impl ClientSession {
+    pub fn new(cfg: ClientConfig, now: Instant) -> Self {
+        let mut s = ClientSession {
+            state: State::AwaitWelcome,
+            decoder: FrameDecoder::new(),
+            out: VecDeque::new(),
+            events: VecDeque::new(),
+            next_batch: 0,
+            in_flight: BTreeSet::new(),
+            uploads_finished: false,
+            down: Down::Waiting,
+            deadline: None,
+            cfg,
+        };
+        s.send(&Message::Hello {
+            version: PROTOCOL_VERSION,
+            enroll_secret: s.cfg.enroll_secret.clone(),
+            down_cursor: s.cfg.down_cursor,
+            client_time_ms: s.cfg.client_time_ms,
+        });
+        s.arm(now);
+        s
+    }
+
+    fn send(&mut self, m: &Message) {
+        self.out.push_back(encode_frame(m));
+    }
+
+    fn waiting_for_server(&self) -> bool {
+        self.state == State::AwaitWelcome
+            || (self.state == State::Active && (!self.in_flight.is_empty() || self.down == Down::Waiting))
+    }
+
+    fn arm(&mut self, now: Instant) {
+        self.deadline = self.waiting_for_server().then(|| now + self.cfg.response_timeout);
+    }
+
+    fn fail(&mut self, e: ProtoError) -> Result<(), ProtoError> {
+        self.state = State::Failed;
+        self.deadline = None;
+        Err(e)
+    }
+
+    /// Feeds bytes received from the server.
+    pub fn handle_bytes(&mut self, data: &[u8], now: Instant) -> Result<(), ProtoError> {
+        if matches!(self.state, State::Failed | State::Finished) {
+            return Ok(());
+        }
+        self.decoder.push(data);
+        loop {
+            let msg = match self.decoder.next() {
+                Ok(Some(m)) => m,
+                Ok(None) => break,
+                Err(e) => return self.fail(e),
+            };
+            self.handle_message(msg)?;
+        }
+        self.arm(now);
+        self.maybe_finish();
+        Ok(())
+    }
+
+    fn handle_message(&mut self, msg: Message) -> Result<(), ProtoError> {
+        match (self.state, msg) {
+            (State::AwaitWelcome, Message::Welcome { version, unit, server_time_ms }) => {
+                if version != PROTOCOL_VERSION {
+                    return self.fail(ProtoError::Version(version));
+                }
+                self.state = State::Active;
+                self.events.push_back(ClientEvent::Welcomed { unit, server_time_ms });
+                self.send(&Message::Pull { cursor: self.cfg.down_cursor });
+            }
+            (_, Message::Refused { code, reason }) => {
+                self.events.push_back(ClientEvent::Refused { code, reason: reason.clone() });
+                return self.fail(ProtoError::Peer(reason));
+            }
+            (_, Message::Error { message }) => return self.fail(ProtoError::Peer(message)),
+            (State::Active, Message::Results { batch, results }) => {
+                if !self.in_flight.remove(&batch) {
+                    return self.fail(ProtoError::Unexpected { got: "Results for a batch not in flight", state: "uploading" });
+                }
+                self.events.push_back(ClientEvent::Results { batch, results });
+            }
+            (State::Active, Message::Down { records, cursor, more }) if self.down == Down::Waiting => {
+                self.down = Down::Applying { more };
+                self.events.push_back(ClientEvent::Down { records, cursor, more });
+            }
+            (state, m) => {
+                let state = match state {
+                    State::AwaitWelcome => "waiting for Welcome",
+                    _ => "syncing",
+                };
+                return self.fail(ProtoError::Unexpected { got: m.name(), state });
+            }
+        }
+        Ok(())
+    }
+
+    /// Call when the deadline from [`poll_timeout`](Self::poll_timeout) passes.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), ProtoError> {
+        match self.deadline {
+            Some(d) if now >= d => {
+                let secs = self.cfg.response_timeout.as_secs();
+                self.fail(ProtoError::Timeout(secs))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.out.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// Whether another upload batch may be sent now.
+    pub fn can_send(&self) -> bool {
+        self.state == State::Active && !self.uploads_finished && self.in_flight.len() < self.cfg.window
+    }
+
+    /// Sends a batch of signed records; returns its batch number.
+    /// Call only when [`can_send`](Self::can_send).
+    pub fn send_records(&mut self, records: Vec<Vec<u8>>, now: Instant) -> u32 {
+        let batch = self.next_batch;
+        self.next_batch = self.next_batch.wrapping_add(1);
+        self.in_flight.insert(batch);
+        self.send(&Message::Records { batch, records });
+        self.arm(now);
+        batch
+    }
+
+    /// No more uploads in this session.
+    pub fn finish_uploads(&mut self) {
+        self.uploads_finished = true;
+        self.maybe_finish();
+    }
+
+    /// The application has stored the last Down batch up to `cursor`.
+    pub fn down_applied(&mut self, cursor: u64, now: Instant) {
+        if let Down::Applying { more } = self.down {
+            if more {
+                self.down = Down::Waiting;
+                self.send(&Message::Pull { cursor });
+            } else {
+                self.down = Down::Complete;
+            }
+        }
+        self.arm(now);
+        self.maybe_finish();
+    }
+
+    fn maybe_finish(&mut self) {
+        if self.state == State::Active && self.uploads_finished && self.in_flight.is_empty() && self.down == Down::Complete {
+            self.send(&Message::Done);
+            self.state = State::Finished;
+            self.deadline = None;
+            self.events.push_back(ClientEvent::Finished);
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.state == State::Finished
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.state == State::Failed
+    }
+
+    pub fn batches_in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+}

@@ -1,0 +1,186 @@
+//! Client and server sessions talking in memory: no sockets, injected time.
+
+use kordon_proto::*;
+use proptest::prelude::*;
+use std::time::{Duration, Instant};
+
+/// A toy server application: accepts secret "ok", answers each record with a
+/// receipt (its bytes reversed), serves `down` in pages of `page`.
+struct App {
+    down: Vec<Vec<u8>>,
+    page: usize,
+    uploaded: Vec<Vec<u8>>,
+}
+
+/// Moves bytes both ways in chunks of `chunk` bytes until both are quiet.
+/// Returns the client's events.
+fn run(client: &mut ClientSession, server: &mut ServerSession, app: &mut App, mut to_upload: Vec<Vec<u8>>, chunk: usize, now: Instant) -> Vec<ClientEvent> {
+    let mut events = vec![];
+    for _round in 0..10_000 {
+        let mut moved = false;
+        // Client application step.
+        while let Some(ev) = client.poll_event() {
+            if let ClientEvent::Down { cursor, .. } = &ev {
+                client.down_applied(*cursor, now);
+            }
+            events.push(ev);
+        }
+        while client.can_send() && !to_upload.is_empty() {
+            let n = to_upload.len().min(3);
+            client.send_records(to_upload.drain(..n).collect(), now);
+        }
+        if client.can_send() && to_upload.is_empty() {
+            client.finish_uploads();
+        }
+        while let Some(bytes) = client.poll_transmit() {
+            moved = true;
+            for piece in bytes.chunks(chunk) {
+                let _ = server.handle_bytes(piece);
+            }
+        }
+        // Server application step.
+        while let Some(ev) = server.poll_event() {
+            match ev {
+                ServerEvent::Hello { enroll_secret, .. } => {
+                    if enroll_secret.as_deref() == Some(b"ok") {
+                        server.welcome("UNIT-1", 42);
+                    } else {
+                        server.refuse(RefusalCode::NotEnrolled, "device not enrolled");
+                    }
+                }
+                ServerEvent::Records { batch, records } => {
+                    let results = records
+                        .iter()
+                        .map(|r| RecordResult::Accepted { receipt: r.iter().rev().copied().collect() })
+                        .collect();
+                    app.uploaded.extend(records);
+                    server.results(batch, results);
+                }
+                ServerEvent::Pull { cursor } => {
+                    let from = cursor as usize;
+                    let to = (from + app.page).min(app.down.len());
+                    server.down(app.down[from..to].to_vec(), to as u64, to < app.down.len());
+                }
+                ServerEvent::Finished => {}
+            }
+        }
+        while let Some(bytes) = server.poll_transmit() {
+            moved = true;
+            for piece in bytes.chunks(chunk) {
+                let _ = client.handle_bytes(piece, now);
+            }
+        }
+        if !moved && client.poll_event().is_none() {
+            break;
+        }
+    }
+    events
+}
+
+fn cfg(secret: &[u8]) -> ClientConfig {
+    ClientConfig { enroll_secret: Some(secret.to_vec()), window: 2, ..Default::default() }
+}
+
+fn records(n: u8) -> Vec<Vec<u8>> {
+    (0..n).map(|i| vec![i, i + 1, i + 2]).collect()
+}
+
+#[test]
+fn full_session_uploads_everything_and_pages_down() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(cfg(b"ok"), now);
+    let mut server = ServerSession::new();
+    let mut app = App { down: records(5), page: 2, uploaded: vec![] };
+    let events = run(&mut client, &mut server, &mut app, records(10), usize::MAX, now);
+    assert_eq!(app.uploaded, records(10));
+    let receipts: usize = events.iter().map(|e| match e { ClientEvent::Results { results, .. } => results.len(), _ => 0 }).sum();
+    assert_eq!(receipts, 10);
+    let down: Vec<Vec<u8>> = events.iter().flat_map(|e| match e { ClientEvent::Down { records, .. } => records.clone(), _ => vec![] }).collect();
+    assert_eq!(down, records(5));
+    assert_eq!(events.first(), Some(&ClientEvent::Welcomed { unit: "UNIT-1".into(), server_time_ms: 42 }));
+    assert_eq!(events.last(), Some(&ClientEvent::Finished));
+    assert!(client.is_finished() && server.is_finished());
+}
+
+#[test]
+fn refusal_reaches_the_client_with_its_reason() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(cfg(b"wrong"), now);
+    let mut server = ServerSession::new();
+    let mut app = App { down: vec![], page: 1, uploaded: vec![] };
+    let events = run(&mut client, &mut server, &mut app, records(3), usize::MAX, now);
+    assert!(events.contains(&ClientEvent::Refused { code: RefusalCode::NotEnrolled, reason: "device not enrolled".into() }));
+    assert!(client.is_failed());
+    assert!(app.uploaded.is_empty(), "nothing uploaded before authorisation");
+}
+
+#[test]
+fn silence_from_the_server_times_out_at_the_injected_deadline() {
+    let t0 = Instant::now();
+    let mut client = ClientSession::new(ClientConfig { response_timeout: Duration::from_secs(30), ..Default::default() }, t0);
+    let deadline = client.poll_timeout().expect("armed while waiting for Welcome");
+    assert_eq!(deadline, t0 + Duration::from_secs(30));
+    assert_eq!(client.handle_timeout(t0 + Duration::from_secs(29)), Ok(()));
+    assert_eq!(client.handle_timeout(deadline), Err(ProtoError::Timeout(30)));
+    assert!(client.is_failed());
+}
+
+#[test]
+fn records_before_hello_are_a_protocol_error() {
+    let mut server = ServerSession::new();
+    let err = server.handle_bytes(&encode_frame(&Message::Records { batch: 0, records: vec![] })).expect_err("must fail");
+    assert!(matches!(err, ProtoError::Unexpected { got: "Records", .. }));
+    assert!(server.poll_event().is_none());
+    let reply = server.poll_transmit().expect("error frame");
+    let mut d = FrameDecoder::new();
+    d.push(&reply);
+    assert!(matches!(d.next(), Ok(Some(Message::Error { .. }))));
+}
+
+#[test]
+fn results_for_an_unknown_batch_fail_the_client() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(cfg(b"ok"), now);
+    client.handle_bytes(&encode_frame(&Message::Welcome { version: PROTOCOL_VERSION, unit: "U".into(), server_time_ms: 0 }), now).expect("welcome");
+    let err = client.handle_bytes(&encode_frame(&Message::Results { batch: 99, results: vec![] }), now);
+    assert!(err.is_err());
+    assert!(client.is_failed());
+}
+
+#[test]
+fn a_newer_protocol_version_is_refused_clearly() {
+    let mut server = ServerSession::new();
+    let hello = Message::Hello { version: 99, enroll_secret: None, down_cursor: 0, client_time_ms: 0 };
+    assert_eq!(server.handle_bytes(&encode_frame(&hello)), Err(ProtoError::Version(99)));
+    let mut d = FrameDecoder::new();
+    d.push(&server.poll_transmit().expect("refusal"));
+    assert!(matches!(d.next(), Ok(Some(Message::Refused { code: RefusalCode::Version, .. }))));
+}
+
+proptest! {
+    #[test]
+    fn any_chunking_converges(chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4) {
+        let now = Instant::now();
+        let mut client = ClientSession::new(cfg(b"ok"), now);
+        let mut server = ServerSession::new();
+        let mut app = App { down: records(d), page, uploaded: vec![] };
+        let events = run(&mut client, &mut server, &mut app, records(n), chunk, now);
+        prop_assert_eq!(app.uploaded, records(n));
+        prop_assert_eq!(events.last(), Some(&ClientEvent::Finished));
+    }
+
+    #[test]
+    fn server_never_panics_on_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let mut s = ServerSession::new();
+        let _ = s.handle_bytes(&bytes);
+        while s.poll_event().is_some() {}
+    }
+
+    #[test]
+    fn client_never_panics_on_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let now = Instant::now();
+        let mut c = ClientSession::new(ClientConfig::default(), now);
+        let _ = c.handle_bytes(&bytes, now);
+        while c.poll_event().is_some() {}
+    }
+}
