@@ -1,0 +1,111 @@
+//! QUIC transport for the sync protocol.
+//!
+//! - TLS 1.3 only (QUIC mandates it), ring provider.
+//! - The server presents a self-signed certificate made from its ed25519
+//!   device key; vehicles **pin** its SHA-256 fingerprint, received at
+//!   enrollment. No certificate authority is involved.
+//! - Vehicles present a self-signed certificate made from *their* device
+//!   key. TLS proves they hold it; the server reads the key from the
+//!   certificate and decides (enrolled? revoked?) at the protocol level, so
+//!   a refusal carries a clear reason to both sides.
+//! - One bidirectional stream per sync session carries `kordon-proto`
+//!   frames; [`FrameStream`] moves them.
+
+mod stream;
+mod tls;
+
+pub use stream::FrameStream;
+pub use tls::{certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert};
+
+use kordon_proto::RefusalCode;
+use kordon_record::DeviceKey;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The name the server certificate is issued to (pinning, not names, is
+/// what is checked).
+pub const SERVER_NAME: &str = "kordon-server";
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("TLS setup: {0}")]
+    Tls(String),
+    #[error("cannot open a UDP socket on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot connect to {addr}: {reason}")]
+    Connect { addr: SocketAddr, reason: String },
+    #[error("server refused this device: {reason}")]
+    Refused { code: Option<RefusalCode>, reason: String },
+    #[error("connection lost: {0}")]
+    Lost(String),
+}
+
+impl TransportError {
+    /// Maps a quinn connection error, recognising the server's refusals.
+    pub fn from_connection(e: quinn::ConnectionError) -> Self {
+        match e {
+            quinn::ConnectionError::ApplicationClosed(close) => {
+                let code = RefusalCode::from_close_code(close.error_code.into_inner());
+                let reason = String::from_utf8_lossy(&close.reason).into_owned();
+                if code.is_some() {
+                    TransportError::Refused { code, reason }
+                } else {
+                    TransportError::Lost(format!("closed by peer: {reason}"))
+                }
+            }
+            quinn::ConnectionError::TimedOut => TransportError::Lost("no answer from the server (timed out)".into()),
+            other => TransportError::Lost(other.to_string()),
+        }
+    }
+}
+
+fn transport_config() -> quinn::TransportConfig {
+    let mut t = quinn::TransportConfig::default();
+    t.keep_alive_interval(Some(Duration::from_secs(5)));
+    // 30 s without a packet ends the connection; the vehicle reconnects.
+    if let Ok(idle) = quinn::IdleTimeout::try_from(Duration::from_secs(30)) {
+        t.max_idle_timeout(Some(idle));
+    }
+    t
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A server endpoint on `addr` presenting `cert_der` (made from `key`).
+pub fn server_endpoint(addr: SocketAddr, key: &DeviceKey, cert_der: Vec<u8>) -> Result<quinn::Endpoint, TransportError> {
+    let cfg = tls::server_config(key, cert_der, provider())?;
+    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(Arc::new(cfg)).map_err(|e| TransportError::Tls(e.to_string()))?;
+    let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
+    server.transport_config(Arc::new(transport_config()));
+    quinn::Endpoint::server(server, addr).map_err(|source| TransportError::Bind { addr, source })
+}
+
+/// A client endpoint for a device: presents its key, pins the server.
+pub fn client_endpoint(key: &DeviceKey, pinned_fingerprint: [u8; 32]) -> Result<quinn::Endpoint, TransportError> {
+    let cfg = tls::client_config(key, pinned_fingerprint, provider())?;
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg)).map_err(|e| TransportError::Tls(e.to_string()))?;
+    let mut client = quinn::ClientConfig::new(Arc::new(quic));
+    client.transport_config(Arc::new(transport_config()));
+    let bind: SocketAddr = ([0, 0, 0, 0], 0).into();
+    let mut endpoint = quinn::Endpoint::client(bind).map_err(|source| TransportError::Bind { addr: bind, source })?;
+    endpoint.set_default_client_config(client);
+    Ok(endpoint)
+}
+
+/// Connects to the server, failing after `timeout` without a handshake.
+pub async fn connect(endpoint: &quinn::Endpoint, addr: SocketAddr, timeout: Duration) -> Result<quinn::Connection, TransportError> {
+    let connecting = endpoint
+        .connect(addr, SERVER_NAME)
+        .map_err(|e| TransportError::Connect { addr, reason: e.to_string() })?;
+    match tokio::time::timeout(timeout, connecting).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(match TransportError::from_connection(e) {
+            TransportError::Lost(reason) => TransportError::Connect { addr, reason },
+            other => other,
+        }),
+        Err(_) => Err(TransportError::Connect { addr, reason: format!("server unreachable (no answer within {} s)", timeout.as_secs()) }),
+    }
+}

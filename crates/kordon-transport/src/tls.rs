@@ -1,0 +1,174 @@
+//! Certificates from device keys, the pinning verifier (client) and the
+//! device-key verifier (server).
+
+use crate::TransportError;
+use kordon_record::{DeviceKey, PublicKey};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// DER prefix of an ed25519 SubjectPublicKeyInfo (RFC 8410), before the key.
+const ED25519_SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+
+/// SHA-256 of a certificate's DER: what vehicles pin.
+pub fn certificate_fingerprint(cert_der: &[u8]) -> [u8; 32] {
+    Sha256::digest(cert_der).into()
+}
+
+fn key_pair(key: &DeviceKey) -> Result<rcgen::KeyPair, TransportError> {
+    let pkcs8 = key.to_pkcs8_der();
+    let der = PrivatePkcs8KeyDer::from(pkcs8.as_slice());
+    rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_ED25519).map_err(|e| TransportError::Tls(e.to_string()))
+}
+
+/// A self-signed certificate for `key`, issued to `name`.
+pub fn self_signed_cert(key: &DeviceKey, name: &str) -> Result<Vec<u8>, TransportError> {
+    let params = rcgen::CertificateParams::new(vec![name.to_string()]).map_err(|e| TransportError::Tls(e.to_string()))?;
+    let cert = params.self_signed(&key_pair(key)?).map_err(|e| TransportError::Tls(e.to_string()))?;
+    Ok(cert.der().to_vec())
+}
+
+/// The ed25519 device key a certificate carries, parsed properly (webpki).
+pub fn device_key_of(cert_der: &[u8]) -> Option<PublicKey> {
+    let der = CertificateDer::from(cert_der);
+    let parsed = rustls::server::ParsedCertificate::try_from(&der).ok()?;
+    let spki = parsed.subject_public_key_info();
+    let bytes: &[u8] = spki.as_ref();
+    let key = bytes.strip_prefix(&ED25519_SPKI_PREFIX[..])?;
+    Some(PublicKey(key.try_into().ok()?))
+}
+
+/// The device key of the peer of an established connection.
+pub fn peer_device_key(conn: &quinn::Connection) -> Option<PublicKey> {
+    let identity = conn.peer_identity()?;
+    let certs = identity.downcast::<Vec<CertificateDer<'static>>>().ok()?;
+    device_key_of(certs.first()?.as_ref())
+}
+
+fn private_key(key: &DeviceKey) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_pkcs8_der().to_vec()))
+}
+
+pub(crate) fn server_config(
+    key: &DeviceKey,
+    cert_der: Vec<u8>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<rustls::ServerConfig, TransportError> {
+    let verifier = Arc::new(DeviceCertVerifier { provider: provider.clone() });
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| TransportError::Tls(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![CertificateDer::from(cert_der)], private_key(key))
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
+    cfg.alpn_protocols = vec![kordon_proto::ALPN.to_vec()];
+    Ok(cfg)
+}
+
+pub(crate) fn client_config(
+    key: &DeviceKey,
+    pinned: [u8; 32],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<rustls::ClientConfig, TransportError> {
+    let cert = self_signed_cert(key, "kordon-device")?;
+    let verifier = Arc::new(PinnedServerVerifier { pinned, provider: provider.clone() });
+    let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| TransportError::Tls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_auth_cert(vec![CertificateDer::from(cert)], private_key(key))
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
+    cfg.alpn_protocols = vec![kordon_proto::ALPN.to_vec()];
+    Ok(cfg)
+}
+
+/// Accepts the server only if its certificate is the pinned one.
+#[derive(Debug)]
+struct PinnedServerVerifier {
+    pinned: [u8; 32],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let found = certificate_fingerprint(end_entity.as_ref());
+        if found == self.pinned {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(format!(
+                "server certificate {} is not the one pinned at enrollment ({})",
+                hex::encode(&found[..8]),
+                hex::encode(&self.pinned[..8])
+            )))
+        }
+    }
+
+    fn verify_tls12_signature(&self, _: &[u8], _: &CertificateDer<'_>, _: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+    }
+
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Requires a client certificate carrying an ed25519 key and proof of
+/// possession (TLS CertificateVerify). Authorisation happens after the
+/// handshake, with the key, against the enrollment register.
+#[derive(Debug)]
+struct DeviceCertVerifier {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ClientCertVerifier for DeviceCertVerifier {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(&self, end_entity: &CertificateDer<'_>, _intermediates: &[CertificateDer<'_>], _now: UnixTime) -> Result<ClientCertVerified, rustls::Error> {
+        match device_key_of(end_entity.as_ref()) {
+            Some(_) => Ok(ClientCertVerified::assertion()),
+            None => Err(rustls::Error::General("client certificate does not carry an ed25519 device key".into())),
+        }
+    }
+
+    fn verify_tls12_signature(&self, _: &[u8], _: &CertificateDer<'_>, _: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+    }
+
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        vec![SignatureScheme::ED25519]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_carries_the_device_key() {
+        let key = DeviceKey::generate();
+        let cert = self_signed_cert(&key, "kordon-device").expect("cert");
+        assert_eq!(device_key_of(&cert), Some(key.public()));
+        assert_eq!(device_key_of(b"not a certificate"), None);
+    }
+}
