@@ -1,0 +1,29 @@
+//! The central server's operations, shared by the `kordon-server` binary's
+//! commands and its sync endpoint.
+//!
+//! - [`Central`]: a server data directory (key, certificate, store).
+//! - [`register`](Central::enroll): devices and one-time enrollment secrets;
+//!   revocation.
+//! - [`accept`](Central::accept_records): verify (batch ed25519), check the
+//!   signer's enrollment, apply, store, and sign a receipt per record.
+//! - [`serve`]: the QUIC endpoint driving `kordon-proto` server sessions.
+
+mod central;
+mod error;
+mod ingest;
+mod register;
+pub mod serve;
+
+pub use central::{Central, ServerConfig};
+pub use error::CentralError;
+pub use ingest::{Authorized, Refusal};
+pub use register::DeviceInfo;
+
+/// Milliseconds since the Unix epoch, from the system clock. Only binaries
+/// and the serving loop read the clock; operations take `now_ms`.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

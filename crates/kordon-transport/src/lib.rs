@@ -12,9 +12,12 @@
 //!   frames; [`FrameStream`] moves them.
 
 mod stream;
+mod token;
 mod tls;
 
+pub use quinn;
 pub use stream::FrameStream;
+pub use token::{EnrollmentToken, TokenError};
 pub use tls::{certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert};
 
 use kordon_proto::RefusalCode;

@@ -1,0 +1,118 @@
+//! A vehicle's operations over its data directory.
+//!
+//! One set of operations serves the `kordon` CLI and (later) the crew's
+//! app: open the directory (device key, store), enroll with a server token,
+//! sign officers in, create inspections, record decisions, sync, report
+//! status, export an inspection for offline verification.
+//!
+//! Data directory: `device.key` (owner-only), `vehicle.sqlite`.
+//! Enrollment and sync state live in the store's `meta` table.
+
+mod error;
+mod export;
+mod ops;
+mod status;
+mod sync;
+
+pub use error::VehicleError;
+pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};
+pub use status::Status;
+pub use sync::{SyncOptions, SyncReport};
+
+use kordon_model::OfficerId;
+use kordon_record::{DeviceKey, PublicKey};
+use kordon_store::Store;
+use kordon_transport::EnrollmentToken;
+use std::path::{Path, PathBuf};
+
+pub(crate) mod meta {
+    pub const TOKEN: &str = "enrollment_token";
+    pub const ENROLLED: &str = "enrolled";
+    pub const UNIT: &str = "unit";
+    pub const OFFICER: &str = "officer";
+    pub const DOWN_CURSOR: &str = "down_cursor";
+    pub const LAST_SYNC_MS: &str = "last_sync_ms";
+    pub const LAST_ATTEMPT_MS: &str = "last_attempt_ms";
+    pub const LAST_ERROR: &str = "last_error";
+}
+
+/// Milliseconds since the Unix epoch (system clock).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// An open vehicle data directory.
+#[derive(Debug)]
+pub struct Vehicle {
+    dir: PathBuf,
+    key: DeviceKey,
+    store: Store,
+}
+
+impl Vehicle {
+    /// Opens the directory, creating the device key and database on first run.
+    pub fn open(dir: &Path) -> Result<Self, VehicleError> {
+        std::fs::create_dir_all(dir).map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
+        let key = DeviceKey::load_or_create(&dir.join("device.key"))?;
+        let store = Store::open(&dir.join("vehicle.sqlite"), key.public())?;
+        Ok(Vehicle { dir: dir.to_path_buf(), key, store })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stores an enrollment token. The enrollment completes on the next
+    /// sync (so a vehicle can be enrolled while the server is unreachable).
+    pub fn enroll(&mut self, token: &str) -> Result<EnrollmentToken, VehicleError> {
+        let t = EnrollmentToken::decode(token)?;
+        self.store.set_meta(meta::TOKEN, &t.encode())?;
+        self.store.set_meta(meta::UNIT, &t.unit)?;
+        self.store.set_meta(meta::ENROLLED, "0")?;
+        Ok(t)
+    }
+
+    pub(crate) fn token(&self) -> Result<EnrollmentToken, VehicleError> {
+        let s = self.store.get_meta(meta::TOKEN)?.ok_or(VehicleError::NotEnrolled)?;
+        Ok(EnrollmentToken::decode(&s)?)
+    }
+
+    /// Signs an officer in: every change from now on is attributed to them.
+    pub fn sign_in(&mut self, officer: &str) -> Result<OfficerId, VehicleError> {
+        let id = OfficerId::new(officer).map_err(VehicleError::Invalid)?;
+        self.store.set_meta(meta::OFFICER, id.as_str())?;
+        Ok(id)
+    }
+
+    pub fn sign_out(&mut self) -> Result<(), VehicleError> {
+        self.store.delete_meta(meta::OFFICER)?;
+        Ok(())
+    }
+
+    /// The officer signed in, if any.
+    pub fn officer(&self) -> Result<Option<OfficerId>, VehicleError> {
+        Ok(match self.store.get_meta(meta::OFFICER)? {
+            Some(s) => Some(OfficerId::new(&s).map_err(VehicleError::Invalid)?),
+            None => None,
+        })
+    }
+
+    /// The officer for a change: `explicit` if given, else the one signed in.
+    pub fn acting_officer(&self, explicit: Option<&str>) -> Result<OfficerId, VehicleError> {
+        match explicit {
+            Some(o) => OfficerId::new(o).map_err(VehicleError::Invalid),
+            None => self.officer()?.ok_or(VehicleError::NotSignedIn),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! A server data directory: `server.key` (owner-only), `server.crt`,
+//! `server.json` (settings) and `central.sqlite`.
+
+use crate::{register, CentralError};
+use kordon_model::{InspectionId, NewReview, OfficerId};
+use kordon_record::{DeviceKey, PublicKey, SignedRecord};
+use kordon_store::{IndexRow, Query, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Settings kept in `server.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerConfig {
+    /// The address vehicles are told to reach (`host:port`), written into
+    /// enrollment tokens.
+    pub public_addr: String,
+}
+
+#[derive(Debug)]
+pub struct Central {
+    pub(crate) dir: PathBuf,
+    pub(crate) key: DeviceKey,
+    pub(crate) cert_der: Vec<u8>,
+    pub(crate) config: ServerConfig,
+    pub(crate) store: Store,
+    pub(crate) keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
+    move |source| CentralError::Io { path: path.display().to_string(), source }
+}
+
+impl Central {
+    /// Creates a server data directory: key, certificate, settings, database.
+    pub fn init(dir: &Path, public_addr: &str) -> Result<Self, CentralError> {
+        if dir.join("server.key").exists() {
+            return Err(CentralError::AlreadyInitialised(dir.display().to_string()));
+        }
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let key = DeviceKey::load_or_create(&dir.join("server.key"))?;
+        let cert = kordon_transport::self_signed_cert(&key, kordon_transport::SERVER_NAME)?;
+        kordon_record::key::write_owner_only(&dir.join("server.crt"), &cert).map_err(io(dir))?;
+        let config = ServerConfig { public_addr: public_addr.to_string() };
+        let json = serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
+        kordon_record::key::write_owner_only(&dir.join("server.json"), &json).map_err(io(dir))?;
+        Self::open(dir)
+    }
+
+    /// Opens an initialised server data directory.
+    pub fn open(dir: &Path) -> Result<Self, CentralError> {
+        let key_path = dir.join("server.key");
+        if !key_path.exists() {
+            return Err(CentralError::NotInitialised(dir.display().to_string()));
+        }
+        let key = DeviceKey::load_or_create(&key_path)?;
+        let cert_path = dir.join("server.crt");
+        let cert_der = std::fs::read(&cert_path).map_err(io(&cert_path))?;
+        let cfg_path = dir.join("server.json");
+        let config: ServerConfig = serde_json::from_slice(&std::fs::read(&cfg_path).map_err(io(&cfg_path))?)
+            .map_err(|e| CentralError::Config { path: cfg_path.display().to_string(), reason: e.to_string() })?;
+        let store = Store::open(&dir.join("central.sqlite"), key.public())?;
+        register::migrate(store.connection())?;
+        Ok(Central { dir: dir.to_path_buf(), key, cert_der, config, store, keys: HashMap::new() })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public()
+    }
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+    /// SHA-256 of the server certificate: what vehicles pin.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        kordon_transport::certificate_fingerprint(&self.cert_der)
+    }
+    pub(crate) fn key(&self) -> &DeviceKey {
+        &self.key
+    }
+    pub fn cert_der(&self) -> &[u8] {
+        &self.cert_der
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Inspections in the central index.
+    pub fn inspections(&self, q: &Query) -> Result<Vec<IndexRow>, CentralError> {
+        Ok(self.store.query(q)?)
+    }
+
+    /// A supervisor's review, signed with the server key and stored; it
+    /// flows down to the vehicle on its next sync.
+    pub fn review(
+        &mut self,
+        id: InspectionId,
+        review: &NewReview,
+        supervisor: &OfficerId,
+        now_ms: i64,
+    ) -> Result<SignedRecord, CentralError> {
+        let mut doc = self
+            .store
+            .load_doc(id)?
+            .ok_or_else(|| kordon_store::StoreError::NotFound(id.to_string()))?;
+        doc.review(review, supervisor, now_ms).map_err(kordon_store::StoreError::from)?;
+        let record = self.store.commit_local(id, &mut doc, &self.key, supervisor.as_str(), now_ms)?;
+        // The server's own records need no upload: clear its outbox.
+        self.store.connection().execute("DELETE FROM outbox", [])?;
+        Ok(record)
+    }
+}

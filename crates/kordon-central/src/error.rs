@@ -1,0 +1,31 @@
+use kordon_record::KeyError;
+use kordon_store::StoreError;
+use kordon_transport::TransportError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CentralError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{0} is not a Kordon server data directory (run `kordon-server init --data {0}` first)")]
+    NotInitialised(String),
+    #[error("{0} already holds a server (refusing to overwrite its key)")]
+    AlreadyInitialised(String),
+    #[error("config {path}: {reason}")]
+    Config { path: String, reason: String },
+    #[error("no enrolled device named {0:?}")]
+    UnknownUnit(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<rusqlite::Error> for CentralError {
+    fn from(e: rusqlite::Error) -> Self {
+        CentralError::Store(StoreError::from(e))
+    }
+}

@@ -1,0 +1,183 @@
+//! Authorising devices, accepting their records, serving records down.
+
+use crate::register::{self, Standing};
+use crate::{Central, CentralError};
+use kordon_proto::{RecordResult, RefusalCode, RejectCode};
+use kordon_record::{verify_batch, PublicKey, Receipt, SignedRecord};
+use kordon_store::{IngestOutcome, Origin};
+use rusqlite::params;
+
+/// A device allowed to sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorized {
+    pub unit: String,
+    /// True if this connection redeemed an enrollment secret.
+    pub newly_enrolled: bool,
+}
+
+/// Why a device is turned away (sent to it, and logged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: RefusalCode,
+    pub reason: String,
+}
+
+/// Most records served down in one message.
+pub const DOWN_PAGE: usize = 512;
+
+impl Central {
+    /// Decides whether `device` (its key proven by TLS) may sync.
+    pub fn authorize(&mut self, device: &PublicKey, enroll_secret: Option<&[u8]>, peer: &str, now_ms: i64) -> Result<Result<Authorized, Refusal>, CentralError> {
+        let conn = self.store.connection();
+        let outcome = match register::standing(conn, device)? {
+            Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
+            Standing::Revoked { unit } => Err(Refusal {
+                code: RefusalCode::Revoked,
+                reason: format!("device {} of unit {unit} has been revoked; ask the server administrator to enroll it again", device.short()),
+            }),
+            Standing::Unknown => match enroll_secret {
+                Some(secret) => match register::redeem(conn, secret, device, now_ms)? {
+                    Some(unit) => Ok(Authorized { unit, newly_enrolled: true }),
+                    None => Err(Refusal {
+                        code: RefusalCode::BadToken,
+                        reason: format!("device {} is not enrolled and its enrollment token is unknown, already used or expired", device.short()),
+                    }),
+                },
+                None => Err(Refusal {
+                    code: RefusalCode::NotEnrolled,
+                    reason: format!("device {} is not enrolled on this server", device.short()),
+                }),
+            },
+        };
+        match &outcome {
+            Ok(_) => self.note_seen(device, peer, now_ms)?,
+            Err(r) => self.store.log_rejection(None, Some(device), Some(peer), &r.reason, now_ms)?,
+        }
+        Ok(outcome)
+    }
+
+    /// Verifies, stores and receipts a batch uploaded by `uploader`. Every
+    /// record gets a result; a bad record never sinks its neighbours.
+    pub fn accept_records(&mut self, uploader: &PublicKey, raw: Vec<Vec<u8>>, now_ms: i64) -> Result<Vec<RecordResult>, CentralError> {
+        let mut results: Vec<Option<RecordResult>> = vec![None; raw.len()];
+        let mut candidates: Vec<(usize, SignedRecord)> = vec![];
+        for (i, bytes) in raw.into_iter().enumerate() {
+            match SignedRecord::parse(bytes) {
+                Ok(r) => candidates.push((i, r)),
+                Err(e) => results[i] = Some(reject(vec![], RejectCode::Malformed, e.to_string())),
+            }
+        }
+
+        // The signer must be enrolled and not revoked (or be this server).
+        let mut signed: Vec<(usize, SignedRecord, ed25519_dalek::VerifyingKey)> = vec![];
+        for (i, r) in candidates {
+            match self.signer_key(&r.signer())? {
+                Ok(vk) => signed.push((i, r, vk)),
+                Err((code, reason)) => results[i] = Some(reject(r.id().0.to_vec(), code, reason)),
+            }
+        }
+
+        let refs: Vec<&SignedRecord> = signed.iter().map(|(_, r, _)| r).collect();
+        let keys: Vec<ed25519_dalek::VerifyingKey> = signed.iter().map(|(_, _, k)| *k).collect();
+        let verdicts = verify_batch(&refs, &keys);
+        let mut verified: Vec<(usize, SignedRecord)> = vec![];
+        for ((i, r, _), v) in signed.into_iter().zip(verdicts) {
+            match v {
+                Ok(()) => verified.push((i, r)),
+                Err(e) => results[i] = Some(reject(r.id().0.to_vec(), RejectCode::BadSignature, e.to_string())),
+            }
+        }
+
+        let records: Vec<SignedRecord> = verified.iter().map(|(_, r)| r.clone()).collect();
+        let outcomes = self.store.ingest(&records, Origin::Remote, now_ms)?;
+        {
+            let conn = self.store.connection();
+            let mut follow = conn.prepare_cached("INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)")?;
+            for r in &records {
+                follow.execute(params![&uploader.0[..], &r.doc_id()[..]])?;
+            }
+        }
+        for ((i, r), outcome) in verified.into_iter().zip(outcomes) {
+            results[i] = Some(match outcome {
+                IngestOutcome::Stored { seq, received_ms } | IngestOutcome::Duplicate { seq, received_ms } => RecordResult::Accepted {
+                    receipt: Receipt::sign(self.key(), r.id(), seq as u64, received_ms).to_bytes(),
+                },
+                IngestOutcome::Invalid(reason) => reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason),
+            });
+        }
+
+        let mut out = Vec::with_capacity(results.len());
+        for r in results {
+            let r = r.unwrap_or_else(|| reject(vec![], RejectCode::Malformed, "not processed".into()));
+            if let RecordResult::Rejected { record_id, code, reason } = &r {
+                let id = <[u8; 32]>::try_from(record_id.as_slice()).ok().map(kordon_record::RecordId);
+                tracing::warn!(device = %uploader.short(), record = ?id, code = code.as_str(), %reason, "record rejected");
+                if !matches!(code, RejectCode::InvalidChange) {
+                    // Invalid changes were logged by the store already.
+                    self.store.log_rejection(id.as_ref(), Some(uploader), None, &format!("{}: {reason}", code.as_str()), now_ms)?;
+                }
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+
+    /// The decoded key of an authorised signer, or why it is not one.
+    fn signer_key(&mut self, signer: &PublicKey) -> Result<Result<ed25519_dalek::VerifyingKey, (RejectCode, String)>, CentralError> {
+        if signer != &self.public_key() {
+            match register::standing(self.store.connection(), signer)? {
+                Standing::Enrolled { .. } => {}
+                Standing::Revoked { unit } => {
+                    return Ok(Err((RejectCode::RevokedSigner, format!("signer {} (unit {unit}) is revoked", signer.short()))))
+                }
+                Standing::Unknown => return Ok(Err((RejectCode::UnknownSigner, format!("signer {} is not an enrolled device", signer.short())))),
+            }
+        }
+        if let Some(vk) = self.keys.get(signer) {
+            return Ok(Ok(*vk));
+        }
+        match signer.verifying_key() {
+            Ok(vk) => {
+                self.keys.insert(*signer, vk);
+                Ok(Ok(vk))
+            }
+            Err(e) => Ok(Err((RejectCode::BadSignature, e.to_string()))),
+        }
+    }
+
+    /// Records for the documents `device` follows, stored after `cursor`
+    /// and not signed by it: `(records, new cursor, more to come)`.
+    pub fn down(&self, device: &PublicKey, cursor: u64) -> Result<(Vec<Vec<u8>>, u64, bool), CentralError> {
+        // One read transaction: the page and the log head from one snapshot,
+        // so a record committed in between is never skipped.
+        let tx = self.store.connection().unchecked_transaction()?;
+        let mut stmt = tx.prepare_cached(
+            "SELECT r.seq, r.bytes FROM records r
+             JOIN device_docs f ON f.doc_id = r.doc_id AND f.device = ?1
+             WHERE r.seq > ?2 AND r.signer != ?1
+             ORDER BY r.seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![&device.0[..], cursor as i64, (DOWN_PAGE + 1) as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut records = vec![];
+        let mut last = cursor;
+        for row in rows {
+            let (seq, bytes) = row?;
+            if records.len() == DOWN_PAGE {
+                return Ok((records, last, true));
+            }
+            records.push(bytes);
+            last = seq as u64;
+        }
+        // Nothing more for this device: advance the cursor to the head of the
+        // log so the next pull starts from there.
+        drop(stmt);
+        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| r.get(0))?;
+        Ok((records, last.max(head as u64), false))
+    }
+}
+
+fn reject(record_id: Vec<u8>, code: RejectCode, reason: String) -> RecordResult {
+    RecordResult::Rejected { record_id, code, reason }
+}

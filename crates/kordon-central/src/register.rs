@@ -1,0 +1,163 @@
+//! The register of devices and enrollment secrets.
+
+use crate::{Central, CentralError};
+use kordon_record::PublicKey;
+use kordon_transport::EnrollmentToken;
+use rand::RngCore;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// Enrollment secrets are stored hashed, never in clear.
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data).to_vec()
+}
+
+pub(crate) fn migrate(conn: &Connection) -> Result<(), CentralError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS devices (
+            key          BLOB PRIMARY KEY,
+            unit         TEXT NOT NULL,
+            enrolled_ms  INTEGER NOT NULL,
+            revoked_ms   INTEGER,
+            last_seen_ms INTEGER,
+            last_addr    TEXT,
+            last_cursor  INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS devices_unit ON devices (unit);
+        CREATE TABLE IF NOT EXISTS enrollments (
+            secret_hash BLOB PRIMARY KEY,
+            unit        TEXT NOT NULL,
+            created_ms  INTEGER NOT NULL,
+            expires_ms  INTEGER NOT NULL,
+            used_ms     INTEGER,
+            used_by     BLOB
+        );
+        CREATE TABLE IF NOT EXISTS device_docs (
+            device BLOB NOT NULL,
+            doc_id BLOB NOT NULL,
+            PRIMARY KEY (device, doc_id)
+        ) WITHOUT ROWID;",
+    )?;
+    Ok(())
+}
+
+/// A device as the register knows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceInfo {
+    pub key: String,
+    pub unit: String,
+    pub enrolled_ms: i64,
+    pub revoked_ms: Option<i64>,
+    pub last_seen_ms: Option<i64>,
+    pub last_addr: Option<String>,
+    /// Records stored from this device.
+    pub records: u64,
+}
+
+/// A device's standing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Standing {
+    Enrolled { unit: String },
+    Revoked { unit: String },
+    Unknown,
+}
+
+pub(crate) fn standing(conn: &Connection, key: &PublicKey) -> Result<Standing, CentralError> {
+    let row: Option<(String, Option<i64>)> = conn
+        .prepare_cached("SELECT unit, revoked_ms FROM devices WHERE key = ?1")?
+        .query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        Some((unit, None)) => Standing::Enrolled { unit },
+        Some((unit, Some(_))) => Standing::Revoked { unit },
+        None => Standing::Unknown,
+    })
+}
+
+/// Consumes a one-time secret for `device`. `Ok(Some(unit))` if the secret
+/// was valid (now used), `Ok(None)` if unknown, used or expired.
+pub(crate) fn redeem(conn: &Connection, secret: &[u8], device: &PublicKey, now_ms: i64) -> Result<Option<String>, CentralError> {
+    let hash = sha256(secret);
+    let unit: Option<String> = conn
+        .query_row(
+            "SELECT unit FROM enrollments WHERE secret_hash = ?1 AND used_ms IS NULL AND expires_ms > ?2",
+            params![hash, now_ms],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(unit) = unit else { return Ok(None) };
+    conn.execute("UPDATE enrollments SET used_ms = ?1, used_by = ?2 WHERE secret_hash = ?3", params![now_ms, &device.0[..], hash])?;
+    conn.execute(
+        "INSERT INTO devices (key, unit, enrolled_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING",
+        params![&device.0[..], unit, now_ms],
+    )?;
+    Ok(Some(unit))
+}
+
+impl Central {
+    /// Creates a one-time enrollment for `unit`, valid `ttl_hours`, and
+    /// returns the token to hand to the vehicle.
+    pub fn enroll(&self, unit: &str, addr: Option<&str>, ttl_hours: u32, now_ms: i64) -> Result<EnrollmentToken, CentralError> {
+        let unit = unit.trim();
+        if unit.is_empty() || unit.chars().count() > 64 || unit.chars().any(char::is_control) {
+            return Err(CentralError::Invalid(format!("unit name {unit:?} must be 1 to 64 printable characters")));
+        }
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let expires = now_ms + i64::from(ttl_hours) * 3_600_000;
+        self.store.connection().execute(
+            "INSERT INTO enrollments (secret_hash, unit, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![sha256(&secret), unit, now_ms, expires],
+        )?;
+        Ok(EnrollmentToken {
+            addr: addr.unwrap_or(&self.config.public_addr).to_string(),
+            fp: hex::encode(self.fingerprint()),
+            key: self.public_key().to_string(),
+            unit: unit.to_string(),
+            secret: hex::encode(secret),
+        })
+    }
+
+    /// Revokes every device of `unit`. Returns how many were revoked.
+    pub fn revoke(&self, unit: &str, now_ms: i64) -> Result<usize, CentralError> {
+        let conn = self.store.connection();
+        let known: i64 = conn.query_row("SELECT COUNT(*) FROM devices WHERE unit = ?1", [unit], |r| r.get(0))?;
+        if known == 0 {
+            return Err(CentralError::UnknownUnit(unit.to_string()));
+        }
+        let n = conn.execute("UPDATE devices SET revoked_ms = ?1 WHERE unit = ?2 AND revoked_ms IS NULL", params![now_ms, unit])?;
+        // Unused secrets for the unit die with it.
+        conn.execute("UPDATE enrollments SET expires_ms = ?1 WHERE unit = ?2 AND used_ms IS NULL", params![now_ms, unit])?;
+        Ok(n)
+    }
+
+    /// Every device in the register.
+    pub fn devices(&self) -> Result<Vec<DeviceInfo>, CentralError> {
+        let mut stmt = self.store.connection().prepare(
+            "SELECT d.key, d.unit, d.enrolled_ms, d.revoked_ms, d.last_seen_ms, d.last_addr,
+                    (SELECT COUNT(*) FROM records r WHERE r.signer = d.key)
+             FROM devices d ORDER BY d.unit, d.enrolled_ms",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeviceInfo {
+                key: hex::encode(r.get::<_, Vec<u8>>(0)?),
+                unit: r.get(1)?,
+                enrolled_ms: r.get(2)?,
+                revoked_ms: r.get(3)?,
+                last_seen_ms: r.get(4)?,
+                last_addr: r.get(5)?,
+                records: r.get::<_, i64>(6)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub(crate) fn note_seen(&self, device: &PublicKey, addr: &str, now_ms: i64) -> Result<(), CentralError> {
+        self.store.connection().execute(
+            "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2 WHERE key = ?3",
+            params![now_ms, addr, &device.0[..]],
+        )?;
+        Ok(())
+    }
+}

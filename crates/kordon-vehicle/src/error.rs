@@ -1,0 +1,63 @@
+use kordon_model::ModelError;
+use kordon_record::KeyError;
+use kordon_store::StoreError;
+use kordon_transport::{TokenError, TransportError};
+
+/// Everything a vehicle operation can fail with. [`code`](Self::code) is
+/// stable, for scripts and the app's UI boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum VehicleError {
+    #[error("this vehicle is not enrolled: run `kordon enroll TOKEN` with a token from the server")]
+    NotEnrolled,
+    #[error("no officer is signed in: run `kordon signin OFFICER` or pass --officer")]
+    NotSignedIn,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    #[error("inspection {0} not found on this vehicle")]
+    NotFound(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("{0}")]
+    Token(#[from] TokenError),
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
+    #[error("{reason}")]
+    Refused { reason: String },
+    #[error("sync failed: {0}")]
+    Sync(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl VehicleError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            VehicleError::NotEnrolled => "not_enrolled",
+            VehicleError::NotSignedIn => "not_signed_in",
+            VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
+            VehicleError::NotFound(_) => "not_found",
+            VehicleError::Store(StoreError::DiskFull(_)) => "disk_full",
+            VehicleError::Store(_) => "storage",
+            VehicleError::Key(_) => "device_key",
+            VehicleError::Token(_) => "bad_token",
+            VehicleError::Unreachable(_) => "unreachable",
+            VehicleError::Refused { .. } => "refused",
+            VehicleError::Sync(_) => "sync_failed",
+            VehicleError::Io(_) => "io",
+        }
+    }
+}
+
+impl From<TransportError> for VehicleError {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Refused { reason, .. } => VehicleError::Refused { reason: format!("server refused this device: {reason}") },
+            TransportError::Connect { .. } | TransportError::Bind { .. } => VehicleError::Unreachable(e.to_string()),
+            TransportError::Lost(_) | TransportError::Tls(_) => VehicleError::Sync(e.to_string()),
+        }
+    }
+}

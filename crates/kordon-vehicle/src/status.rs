@@ -1,0 +1,48 @@
+//! What the vehicle shows about itself and its sync.
+
+use crate::{meta, Vehicle, VehicleError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub device: String,
+    pub unit: Option<String>,
+    pub enrolled: bool,
+    pub server: Option<String>,
+    pub officer: Option<String>,
+    pub inspections: u64,
+    /// Local records the server has not acknowledged yet.
+    pub pending: u64,
+    /// Local records with a server receipt.
+    pub acknowledged: u64,
+    /// Records received from the server (reviews, ...).
+    pub received: u64,
+    pub rejected: u64,
+    /// Last sync that completed (everything exchanged), Unix ms.
+    pub last_sync_ms: Option<i64>,
+    pub last_attempt_ms: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Vehicle {
+    pub fn status(&self) -> Result<Status, VehicleError> {
+        let counts = self.store.counts()?;
+        let num = |k| -> Result<Option<i64>, VehicleError> { Ok(self.store.get_meta(k)?.and_then(|v| v.parse().ok())) };
+        let token = self.token().ok();
+        Ok(Status {
+            device: self.public_key().to_string(),
+            unit: self.store.get_meta(meta::UNIT)?,
+            enrolled: self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1"),
+            server: token.map(|t| t.addr),
+            officer: self.store.get_meta(meta::OFFICER)?,
+            inspections: self.store.inspection_count()?,
+            pending: counts.pending,
+            acknowledged: counts.acknowledged,
+            received: counts.received,
+            rejected: counts.rejected,
+            last_sync_ms: num(meta::LAST_SYNC_MS)?,
+            last_attempt_ms: num(meta::LAST_ATTEMPT_MS)?,
+            last_error: self.store.get_meta(meta::LAST_ERROR)?.filter(|e| !e.is_empty()),
+        })
+    }
+}

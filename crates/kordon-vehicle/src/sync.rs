@@ -1,0 +1,222 @@
+//! One sync pass: connect, upload the outbox, store receipts, apply what
+//! the server sends down. Resumable at any point: receipts commit per
+//! batch, re-sent records are idempotent on the server, and the down
+//! cursor only moves after the records it covers are stored.
+
+use crate::{meta, now_ms, Vehicle, VehicleError};
+use kordon_proto::{ClientConfig, ClientEvent, ClientSession, RecordResult};
+use kordon_record::{Receipt, RecordId, SignedRecord};
+use kordon_store::{IngestOutcome, Origin};
+use kordon_transport::{FrameStream, TransportError};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+    /// Records per upload batch.
+    pub batch_size: usize,
+    /// Upload batches in flight.
+    pub window: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            connect_timeout: Duration::from_secs(10),
+            response_timeout: Duration::from_secs(30),
+            batch_size: 256,
+            window: 8,
+        }
+    }
+}
+
+/// A record the server refused, with its reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub unit: String,
+    /// Records uploaded in this pass.
+    pub sent: u64,
+    /// Receipts received and verified in this pass.
+    pub acknowledged: u64,
+    pub refused: Vec<Refused>,
+    /// Records received from the server and stored.
+    pub received: u64,
+    /// Local records still without a receipt after the pass.
+    pub pending: u64,
+    /// True when everything was exchanged and nothing is pending.
+    pub complete: bool,
+}
+
+impl Vehicle {
+    /// Runs one sync pass and records its outcome for `status`.
+    pub async fn sync_once(&mut self, opts: &SyncOptions) -> Result<SyncReport, VehicleError> {
+        self.store.set_meta(meta::LAST_ATTEMPT_MS, &now_ms().to_string())?;
+        let result = self.sync_pass(opts).await;
+        match &result {
+            Ok(r) if r.complete => {
+                self.store.set_meta(meta::LAST_SYNC_MS, &now_ms().to_string())?;
+                self.store.set_meta(meta::LAST_ERROR, "")?;
+            }
+            Ok(r) => self.store.set_meta(meta::LAST_ERROR, &format!("{} records still pending after sync", r.pending))?,
+            Err(e) => self.store.set_meta(meta::LAST_ERROR, &e.to_string())?,
+        }
+        result
+    }
+
+    async fn sync_pass(&mut self, opts: &SyncOptions) -> Result<SyncReport, VehicleError> {
+        let token = self.token()?;
+        let addr = resolve(&token.addr).await?;
+        let server_key = token.server_key()?;
+        let endpoint = kordon_transport::client_endpoint(&self.key, token.fingerprint()?)?;
+        let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
+        let (send, recv) = conn.open_bi().await.map_err(TransportError::from_connection)?;
+        let mut stream = FrameStream::new(send, recv);
+
+        let enrolled = self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1");
+        let down_cursor = self.store.get_meta(meta::DOWN_CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let cfg = ClientConfig {
+            enroll_secret: if enrolled { None } else { Some(token.secret_bytes()?) },
+            down_cursor,
+            client_time_ms: now_ms(),
+            window: opts.window,
+            response_timeout: opts.response_timeout,
+        };
+        let mut session = ClientSession::new(cfg, Instant::now());
+        let mut report = SyncReport::default();
+        let mut sent_after = 0i64;
+        let mut batches: HashMap<u32, Vec<RecordId>> = HashMap::new();
+
+        loop {
+            while let Some(event) = session.poll_event() {
+                match event {
+                    ClientEvent::Welcomed { unit, .. } => {
+                        self.store.set_meta(meta::ENROLLED, "1")?;
+                        self.store.set_meta(meta::UNIT, &unit)?;
+                        report.unit = unit;
+                    }
+                    ClientEvent::Refused { reason, .. } => {
+                        return Err(VehicleError::Refused { reason: format!("server refused this device: {reason}") })
+                    }
+                    ClientEvent::Results { batch, results } => {
+                        let ids = batches.remove(&batch).unwrap_or_default();
+                        self.apply_results(&ids, results, &server_key, &mut report)?;
+                    }
+                    ClientEvent::Down { records, cursor, .. } => {
+                        report.received += self.apply_down(records)?;
+                        self.store.set_meta(meta::DOWN_CURSOR, &cursor.to_string())?;
+                        session.down_applied(cursor, Instant::now());
+                    }
+                    ClientEvent::Finished => {}
+                }
+            }
+            while session.can_send() {
+                let batch = self.store.pending(sent_after, opts.batch_size)?;
+                let Some(last) = batch.last() else {
+                    session.finish_uploads();
+                    break;
+                };
+                sent_after = last.seq;
+                report.sent += batch.len() as u64;
+                let ids = batch.iter().map(|e| e.id).collect();
+                let n = session.send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
+                batches.insert(n, ids);
+            }
+            while let Some(bytes) = session.poll_transmit() {
+                stream.write(&bytes).await?;
+            }
+            if session.is_finished() {
+                break;
+            }
+            let deadline = session.poll_timeout().map(tokio::time::Instant::from_std);
+            let input = tokio::select! {
+                r = stream.read() => Some(r?.map(<[u8]>::to_vec)),
+                _ = sleep_until(deadline) => None,
+            };
+            let step = match input {
+                Some(Some(data)) => session.handle_bytes(&data, Instant::now()),
+                Some(None) => return Err(VehicleError::Sync("the server ended the session early".into())),
+                None => session.handle_timeout(Instant::now()),
+            };
+            if let Err(e) = step {
+                while let Some(ev) = session.poll_event() {
+                    if let ClientEvent::Refused { reason, .. } = ev {
+                        return Err(VehicleError::Refused { reason: format!("server refused this device: {reason}") });
+                    }
+                }
+                return Err(VehicleError::Sync(e.to_string()));
+            }
+        }
+        stream.finish();
+        let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+        conn.close(0u32.into(), b"done");
+        let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
+
+        report.pending = self.store.counts()?.pending;
+        report.complete = report.pending == 0;
+        Ok(report)
+    }
+
+    fn apply_results(&mut self, ids: &[RecordId], results: Vec<RecordResult>, server: &kordon_record::PublicKey, report: &mut SyncReport) -> Result<(), VehicleError> {
+        let now = now_ms();
+        let mut receipts = vec![];
+        for (id, result) in ids.iter().zip(results) {
+            match result {
+                RecordResult::Accepted { receipt } => match Receipt::parse(&receipt) {
+                    Ok(r) if r.record_id == *id && r.verify(server).is_ok() => receipts.push(r),
+                    _ => tracing::warn!(record = %id, "server sent an invalid receipt; the record stays pending"),
+                },
+                RecordResult::Rejected { code, reason, .. } => {
+                    let reason = format!("{}: {reason}", code.as_str());
+                    tracing::warn!(record = %id, %reason, "server refused a record");
+                    self.store.drop_refused(id, &reason, now)?;
+                    report.refused.push(crate::sync::Refused { id: id.to_string(), reason });
+                }
+            }
+        }
+        report.acknowledged += self.store.store_receipts(&receipts, now)? as u64;
+        Ok(())
+    }
+
+    /// Verifies and stores records from the server. Returns how many were new.
+    fn apply_down(&mut self, raw: Vec<Vec<u8>>) -> Result<u64, VehicleError> {
+        let now = now_ms();
+        let mut ok = vec![];
+        for bytes in raw {
+            match SignedRecord::parse(bytes) {
+                Ok(r) => match r.verify() {
+                    Ok(()) => ok.push(r),
+                    Err(e) => {
+                        self.store.log_rejection(Some(&r.id()), Some(&r.signer()), Some("server"), &e.to_string(), now)?;
+                    }
+                },
+                Err(e) => self.store.log_rejection(None, None, Some("server"), &e.to_string(), now)?,
+            }
+        }
+        let outcomes = self.store.ingest(&ok, Origin::Remote, now)?;
+        Ok(outcomes.iter().filter(|o| matches!(o, IngestOutcome::Stored { .. })).count() as u64)
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn resolve(addr: &str) -> Result<SocketAddr, VehicleError> {
+    let mut addrs = tokio::net::lookup_host(addr)
+        .await
+        .map_err(|e| VehicleError::Unreachable(format!("cannot resolve {addr}: {e}")))?;
+    addrs.next().ok_or_else(|| VehicleError::Unreachable(format!("{addr} resolves to no address")))
+}
