@@ -1,1 +1,215 @@
-fn main() {}
+//! `kordon-server`: the central sync server.
+//!
+//! Thin wiring over `kordon-central`: parse the command, open the data
+//! directory, call one operation, print the result. `run` serves QUIC until
+//! SIGINT/SIGTERM.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kordon_central::{now_ms, Central};
+use kordon_model::{InspectionId, NewReview, OfficerId, Verdict};
+use kordon_store::Query;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Parser, Debug)]
+#[command(name = "kordon-server", version, about = "Kordon central sync server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a server data directory (key, certificate, database).
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+        /// Address vehicles will use to reach this server (host:port),
+        /// written into enrollment tokens.
+        #[arg(long, default_value = "127.0.0.1:4433")]
+        public_addr: String,
+    },
+    /// Serve vehicles over QUIC.
+    Run {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value = "0.0.0.0:4433")]
+        listen: SocketAddr,
+        /// Logs as JSON lines (for log shippers).
+        #[arg(long)]
+        log_json: bool,
+    },
+    /// Create a one-time enrollment token for a unit; prints the token.
+    Enroll {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// Address to put in the token (default: the one given at init).
+        #[arg(long)]
+        addr: Option<String>,
+        #[arg(long, default_value_t = 72)]
+        ttl_hours: u32,
+    },
+    /// Revoke every device of a unit: refused at their next connection.
+    Revoke {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
+    /// List enrolled devices.
+    Devices {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List inspections that reached the server.
+    Inspections {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        plate: Option<String>,
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long)]
+        day: Option<String>,
+    },
+    /// Record a supervisor's review of an inspection (flows to the vehicle).
+    Review {
+        #[arg(long)]
+        data: PathBuf,
+        id: InspectionId,
+        /// agree, overrule or return.
+        #[arg(long)]
+        verdict: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long)]
+        supervisor: String,
+    },
+    /// Refused records and connections, newest first.
+    Rejections {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let json_logs = matches!(cli.command, Command::Run { log_json: true, .. });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "info".into());
+    if json_logs {
+        tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
+    let open = |data: &PathBuf| Central::open(data).with_context(|| format!("opening server data {}", data.display()));
+    match cli.command {
+        Command::Init { data, public_addr } => {
+            let c = Central::init(&data, &public_addr).with_context(|| format!("initialising {}", data.display()))?;
+            println!("server initialised in {}", data.display());
+            println!("public key   {}", c.public_key());
+            println!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
+            println!("vehicles reach it at {public_addr}");
+        }
+        Command::Run { data, listen, .. } => {
+            let central = open(&data)?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let endpoint = kordon_central::serve::bind(&central, listen)?;
+                let local = endpoint.local_addr()?;
+                tracing::info!(%local, key = %central.public_key(), "serving");
+                println!("kordon-server listening on {local}");
+                let shared = Arc::new(Mutex::new(central));
+                let server = tokio::spawn(kordon_central::serve::serve(endpoint.clone(), shared));
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                endpoint.close(0u32.into(), b"server shutting down");
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), endpoint.wait_idle()).await;
+                server.abort();
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Enroll { data, name, addr, ttl_hours } => {
+            let c = open(&data)?;
+            let token = c.enroll(&name, addr.as_deref(), ttl_hours, now_ms())?;
+            eprintln!("one-time enrollment for unit {name}, valid {ttl_hours} h; give this token to the vehicle:");
+            println!("{}", token.encode());
+        }
+        Command::Revoke { data, name } => {
+            let c = open(&data)?;
+            let n = c.revoke(&name, now_ms())?;
+            println!("revoked {n} device(s) of unit {name}");
+        }
+        Command::Devices { data, json } => {
+            let c = open(&data)?;
+            let devices = c.devices()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+            } else {
+                for d in devices {
+                    let state = if d.revoked_ms.is_some() { "revoked" } else { "enrolled" };
+                    println!("{:<16} {}  {:<8} records={} last_seen={}", d.unit, &d.key[..16], state, d.records, d.last_seen_ms.map(|m| m.to_string()).unwrap_or_else(|| "never".into()));
+                }
+            }
+        }
+        Command::Inspections { data, json, plate, outcome, day } => {
+            let c = open(&data)?;
+            let rows = c.inspections(&Query { plate, outcome, day, ..Default::default() })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    let plate = r.view.tractor_plate.as_ref().map(|p| p.canonical.as_str()).unwrap_or("-");
+                    let outcome = r.view.current_outcome().map(|o| o.as_str()).unwrap_or("undecided");
+                    println!("{}  {:<10} {:<12} {:<20} decisions={} reviews={}", r.view.id, r.view.unit, plate, outcome, r.view.decisions.len(), r.view.reviews.len());
+                }
+            }
+        }
+        Command::Review { data, id, verdict, comment, supervisor } => {
+            let mut c = open(&data)?;
+            let verdict: Verdict = verdict.parse().map_err(anyhow::Error::msg)?;
+            let supervisor = OfficerId::new(&supervisor).map_err(anyhow::Error::msg)?;
+            let record = c.review(id, &NewReview { verdict, comment }, &supervisor, now_ms())?;
+            println!("review recorded for {id} (record {})", record.id());
+        }
+        Command::Rejections { data, limit } => {
+            let c = open(&data)?;
+            for (at, reason) in c.store().recent_rejections(limit)? {
+                println!("{at}  {reason}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn hex_fp(fp: &[u8; 32]) -> String {
+    fp.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,1 +1,342 @@
-fn main() {}
+//! `kordon`: the vehicle's headless command line.
+//!
+//! Every command works on one data directory (`--data`, default
+//! `$KORDON_DATA` or `./kordon-data`). Writes are attributed to the officer
+//! signed in with `kordon signin`, or to `--officer`.
+//!
+//! Exit codes: 0 success; 1 sync incomplete (records still pending);
+//! 2 server unreachable; 3 refused by the server; 4 invalid input;
+//! 5 any other failure.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kordon_model::{InspectionId, Location, NewDecision, NewInspection, Outcome, ReasonCode};
+use kordon_store::Query;
+use kordon_vehicle::{now_ms, SyncOptions, Vehicle, VehicleError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "kordon", version, about = "Kordon vehicle field kit (headless)")]
+struct Cli {
+    /// Vehicle data directory.
+    #[arg(long, global = true, env = "KORDON_DATA", default_value = "kordon-data")]
+    data: PathBuf,
+    /// Officer making this change (overrides the one signed in).
+    #[arg(long, global = true, env = "KORDON_OFFICER")]
+    officer: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Store the enrollment token from the server; completes on the next sync.
+    Enroll { token: String },
+    /// Sign an officer in on this device.
+    Signin { officer: String },
+    /// Sign the current officer out.
+    Signout,
+    /// Create, show or list inspections.
+    #[command(subcommand)]
+    Inspection(InspectionCmd),
+    /// Record a decision on an inspection (append-only).
+    Decide {
+        id: InspectionId,
+        /// release, physical_inspection, detain or refer.
+        #[arg(long)]
+        outcome: String,
+        /// Reason code (repeatable), e.g. DENSITY_ANOMALY.
+        #[arg(long = "reason")]
+        reasons: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Replace an inspection's notes.
+    Notes { id: InspectionId, text: String },
+    /// Sync with the server. One pass by default; exit 0 only if every
+    /// record was acknowledged.
+    Sync {
+        /// Keep syncing: retry with backoff until everything is acknowledged
+        /// or this many seconds have passed.
+        #[arg(long)]
+        retry_for: Option<u64>,
+        /// Stay running and sync every N seconds (with backoff on failure).
+        #[arg(long)]
+        watch: Option<u64>,
+        #[arg(long, default_value_t = 10)]
+        connect_timeout: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Device, enrollment and sync state.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an inspection's signed records and receipts to a file.
+    Export {
+        id: InspectionId,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an export file offline: signatures, receipts, reconstruction.
+    Verify {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The whole Automerge document of an inspection as JSON, with heads.
+    Document { id: InspectionId },
+}
+
+#[derive(Subcommand, Debug)]
+enum InspectionCmd {
+    /// Open a new inspection; prints its id.
+    New {
+        /// Tractor (truck) plate, Cyrillic or Latin.
+        #[arg(long)]
+        plate: String,
+        #[arg(long)]
+        trailer: Option<String>,
+        /// ISO 6346 container code (repeatable); the check digit is verified.
+        #[arg(long = "container")]
+        containers: Vec<String>,
+        #[arg(long)]
+        declaration: Option<String>,
+        /// Unit (defaults to the enrolled unit).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = "")]
+        notes: String,
+        #[arg(long)]
+        place: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        lat: Option<f64>,
+        #[arg(long, allow_hyphen_values = true)]
+        lon: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one inspection.
+    Show { id: InspectionId },
+    /// List inspections, newest first.
+    List {
+        #[arg(long)]
+        plate: Option<String>,
+        #[arg(long)]
+        container: Option<String>,
+        /// UTC day, YYYY-MM-DD.
+        #[arg(long)]
+        day: Option<String>,
+        /// Current outcome, or `none` for undecided.
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<VehicleError>().map(VehicleError::code) {
+        Some("unreachable") => 2,
+        Some("refused") => 3,
+        Some("invalid_input" | "bad_token" | "not_signed_in" | "not_enrolled" | "not_found") => 4,
+        _ => 5,
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("kordon: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let mut v = Vehicle::open(&cli.data).with_context(|| format!("opening vehicle data {}", cli.data.display()))?;
+    let officer = || v.acting_officer(cli.officer.as_deref());
+    match cli.command {
+        Command::Enroll { token } => {
+            let t = v.enroll(&token)?;
+            println!("enrollment stored for unit {} (server {}); it completes on the next sync", t.unit, t.addr);
+        }
+        Command::Signin { officer } => {
+            let o = v.sign_in(&officer)?;
+            println!("signed in: {o}");
+        }
+        Command::Signout => {
+            v.sign_out()?;
+            println!("signed out");
+        }
+        Command::Inspection(InspectionCmd::New { plate, trailer, containers, declaration, unit, notes, place, lat, lon, json }) => {
+            let officer = officer()?;
+            let unit = match unit {
+                Some(u) => u,
+                None => v.status()?.unit.ok_or_else(|| VehicleError::Invalid("no unit: enroll this vehicle or pass --unit".into()))?,
+            };
+            let input = NewInspection {
+                tractor_plate: plate,
+                trailer_plate: trailer,
+                containers,
+                declaration,
+                unit,
+                crew: vec![officer.to_string()],
+                location: Location { place, lat, lon },
+                notes,
+            };
+            let view = v.create_inspection(&input, &officer, now_ms())?;
+            if json {
+                print_json(&view)?;
+            } else {
+                println!("{}", view.id);
+            }
+        }
+        Command::Inspection(InspectionCmd::Show { id }) => print_json(&v.show(id)?)?,
+        Command::Inspection(InspectionCmd::List { plate, container, day, outcome, limit, json }) => {
+            let rows = v.list(&Query { plate, container, day, outcome, limit })?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for r in rows {
+                    let plate = r.view.tractor_plate.as_ref().map(|p| p.canonical.as_str()).unwrap_or("-");
+                    let outcome = r.view.current_outcome().map(|o| o.as_str()).unwrap_or("undecided");
+                    println!("{}  {:<12} {:<20} decisions={} reviews={}", r.view.id, plate, outcome, r.view.decisions.len(), r.view.reviews.len());
+                }
+            }
+        }
+        Command::Decide { id, outcome, reasons, note } => {
+            let officer = officer()?;
+            let outcome: Outcome = outcome.parse().map_err(VehicleError::Invalid)?;
+            let reasons = reasons.iter().map(|r| ReasonCode::new(r)).collect::<Result<Vec<_>, _>>().map_err(VehicleError::Invalid)?;
+            let view = v.decide(id, &NewDecision { outcome, reasons, note }, &officer, now_ms())?;
+            println!("{}: {} ({} decisions)", id, outcome.as_str(), view.decisions.len());
+        }
+        Command::Notes { id, text } => {
+            let officer = officer()?;
+            v.set_notes(id, &text, &officer, now_ms())?;
+            println!("{id}: notes saved");
+        }
+        Command::Sync { retry_for, watch, connect_timeout, json } => {
+            let opts = SyncOptions { connect_timeout: Duration::from_secs(connect_timeout), ..Default::default() };
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            return rt.block_on(sync_command(&mut v, &opts, retry_for, watch, json));
+        }
+        Command::Status { json } => {
+            let s = v.status()?;
+            if json {
+                print_json(&s)?;
+            } else {
+                println!("device       {}", s.device);
+                println!("unit         {}", s.unit.as_deref().unwrap_or("-"));
+                println!("enrolled     {}", if s.enrolled { "yes" } else { "not yet (completes on next sync)" });
+                println!("server       {}", s.server.as_deref().unwrap_or("-"));
+                println!("officer      {}", s.officer.as_deref().unwrap_or("(nobody signed in)"));
+                println!("inspections  {}", s.inspections);
+                println!("pending      {}", s.pending);
+                println!("acknowledged {}", s.acknowledged);
+                println!("received     {}", s.received);
+                println!("rejected     {}", s.rejected);
+                println!("last sync    {}", s.last_sync_ms.map(format_ms).unwrap_or_else(|| "never".into()));
+                if let Some(e) = s.last_error {
+                    println!("last error   {e}");
+                }
+            }
+        }
+        Command::Export { id, out } => {
+            let file = v.export(id, now_ms())?;
+            let json = serde_json::to_vec_pretty(&file)?;
+            std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
+            let acked = file.records.iter().filter(|r| r.receipt.is_some()).count();
+            println!("{}: {} records ({} with receipts) written to {}", id, file.records.len(), acked, out.display());
+        }
+        Command::Verify { file, json } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let export: kordon_vehicle::ExportFile = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a Kordon export", file.display()))?;
+            let verdict = kordon_vehicle::verify_export(&export);
+            if json {
+                print_json(&verdict)?;
+            } else {
+                println!("records {}  signatures valid {}  receipts valid {}  rebuilds the inspection: {}", verdict.records, verdict.signatures_valid, verdict.receipts_valid, if verdict.view_matches { "yes" } else { "NO" });
+                for p in &verdict.problems {
+                    println!("problem: {p}");
+                }
+            }
+            return Ok(if verdict.ok() { 0 } else { 4 });
+        }
+        Command::Document { id } => {
+            let (doc, heads) = v.document(id)?;
+            print_json(&serde_json::json!({ "heads": heads, "document": doc }))?;
+        }
+    }
+    Ok(0)
+}
+
+fn format_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// One pass, or passes with exponential backoff (1 s doubling to 60 s).
+async fn sync_command(v: &mut Vehicle, opts: &SyncOptions, retry_for: Option<u64>, watch: Option<u64>, json: bool) -> anyhow::Result<u8> {
+    let started = std::time::Instant::now();
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let result = v.sync_once(opts).await;
+        match &result {
+            Ok(r) => {
+                if json {
+                    print_json(r)?;
+                } else {
+                    println!(
+                        "sync: sent {}, acknowledged {}, received {}, refused {}, pending {}",
+                        r.sent, r.acknowledged, r.received, r.refused.len(), r.pending
+                    );
+                    for f in &r.refused {
+                        println!("refused record {}: {}", f.id, f.reason);
+                    }
+                }
+                backoff = Duration::from_secs(1);
+            }
+            Err(e) if watch.is_some() || retry_for.is_some() => eprintln!("kordon: sync: {e} (will retry)"),
+            Err(_) => {}
+        }
+        let done = matches!(&result, Ok(r) if r.complete);
+        let refused = matches!(&result, Err(VehicleError::Refused { .. }));
+        if let Some(every) = watch {
+            let wait = if result.is_ok() { Duration::from_secs(every) } else { backoff };
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        let in_time = retry_for.is_some_and(|s| started.elapsed() < Duration::from_secs(s));
+        if done || refused || !in_time {
+            return match result {
+                Ok(r) if r.complete => Ok(0),
+                Ok(_) => Ok(1),
+                Err(e) => Err(e.into()),
+            };
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(60));
+    }
+}
