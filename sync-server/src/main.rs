@@ -93,6 +93,12 @@ enum Command {
         #[arg(long)]
         supervisor: String,
     },
+    /// The whole Automerge document of an inspection as JSON, with heads.
+    Document {
+        #[arg(long)]
+        data: PathBuf,
+        id: InspectionId,
+    },
     /// Refused records and connections, newest first.
     Rejections {
         #[arg(long)]
@@ -184,6 +190,11 @@ fn main() -> anyhow::Result<()> {
             let supervisor = OfficerId::new(&supervisor).map_err(anyhow::Error::msg)?;
             let record = c.review(id, &NewReview { verdict, comment }, &supervisor, now_ms())?;
             println!("review recorded for {id} (record {})", record.id());
+        }
+        Command::Document { data, id } => {
+            let mut c = open(&data)?;
+            let (doc, heads) = c.document(id)?;
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "heads": heads, "document": doc }))?);
         }
         Command::Rejections { data, limit } => {
             let c = open(&data)?;

@@ -1,0 +1,83 @@
+//! A field set-up for end-to-end tests: one server data directory, any
+//! number of vehicle data directories, and the real binaries run against
+//! them.
+
+use kordon_test_support::{bin, free_udp_port, run, text, ServerProcess};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+#[derive(Debug)]
+pub struct Field {
+    pub root: tempfile::TempDir,
+    pub server_dir: PathBuf,
+    pub addr: String,
+}
+
+impl Field {
+    /// A fresh server (initialised, not running) on a free loopback port.
+    pub fn new() -> Field {
+        let root = tempfile::tempdir().expect("tempdir");
+        let server_dir = root.path().join("server");
+        let addr = format!("127.0.0.1:{}", free_udp_port());
+        let f = Field { root, server_dir, addr };
+        f.server_ok(&["init", "--public-addr", &f.addr]);
+        f
+    }
+
+    pub fn vehicle_dir(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    pub fn start_server(&self) -> ServerProcess {
+        ServerProcess::start(&self.server_dir, &self.addr)
+    }
+
+    /// `kordon-server <cmd> --data <server dir> <rest>`.
+    pub fn server(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(bin("kordon-server"));
+        cmd.arg(args[0]).arg("--data").arg(&self.server_dir).args(&args[1..]);
+        run(&mut cmd)
+    }
+
+    pub fn server_ok(&self, args: &[&str]) -> String {
+        let o = self.server(args);
+        assert!(o.status.success(), "kordon-server {args:?} failed: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Enrolls a new vehicle directory for `unit` and signs `officer` in.
+    pub fn enrolled_vehicle(&self, name: &str, unit: &str, officer: &str) -> PathBuf {
+        let dir = self.vehicle_dir(name);
+        let token = self.server_ok(&["enroll", "--name", unit]);
+        kordon_ok(&dir, &["enroll", token.trim()]);
+        kordon_ok(&dir, &["signin", officer]);
+        dir
+    }
+
+    pub fn server_json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.server_ok(args)).expect("server printed JSON")
+    }
+}
+
+impl Default for Field {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `kordon --data <dir> <args>`.
+pub fn kordon(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin("kordon"));
+    cmd.arg("--data").arg(dir).args(args).env_remove("KORDON_OFFICER");
+    run(&mut cmd)
+}
+
+pub fn kordon_ok(dir: &Path, args: &[&str]) -> String {
+    let o = kordon(dir, args);
+    assert!(o.status.success(), "kordon {args:?} failed: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn kordon_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&kordon_ok(dir, args)).expect("kordon printed JSON")
+}

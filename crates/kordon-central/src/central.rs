@@ -92,6 +92,15 @@ impl Central {
         Ok(self.store.query(q)?)
     }
 
+    /// The whole document as JSON, and its heads (for comparisons).
+    pub fn document(&mut self, id: InspectionId) -> Result<(serde_json::Value, Vec<String>), CentralError> {
+        let mut doc = self
+            .store
+            .load_doc(id)?
+            .ok_or_else(|| kordon_store::StoreError::NotFound(id.to_string()))?;
+        Ok((doc.to_json(), doc.heads()))
+    }
+
     /// A supervisor's review, signed with the server key and stored; it
     /// flows down to the vehicle on its next sync.
     pub fn review(

@@ -67,6 +67,12 @@ enum Command {
         watch: Option<u64>,
         #[arg(long, default_value_t = 10)]
         connect_timeout: u64,
+        /// Records per upload batch.
+        #[arg(long, default_value_t = 256)]
+        batch_size: usize,
+        /// Upload batches in flight at once.
+        #[arg(long, default_value_t = 8)]
+        window: usize,
         #[arg(long)]
         json: bool,
     },
@@ -89,6 +95,13 @@ enum Command {
     },
     /// The whole Automerge document of an inspection as JSON, with heads.
     Document { id: InspectionId },
+    /// Create synthetic inspections (with decisions) for demos and training.
+    Generate {
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -234,8 +247,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             v.set_notes(id, &text, &officer, now_ms())?;
             println!("{id}: notes saved");
         }
-        Command::Sync { retry_for, watch, connect_timeout, json } => {
-            let opts = SyncOptions { connect_timeout: Duration::from_secs(connect_timeout), ..Default::default() };
+        Command::Sync { retry_for, watch, connect_timeout, batch_size, window, json } => {
+            let opts = SyncOptions {
+                connect_timeout: Duration::from_secs(connect_timeout),
+                batch_size: batch_size.max(1),
+                window: window.max(1),
+                ..Default::default()
+            };
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             return rt.block_on(sync_command(&mut v, &opts, retry_for, watch, json));
         }
@@ -280,6 +298,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
             }
             return Ok(if verdict.ok() { 0 } else { 4 });
+        }
+        Command::Generate { count, seed } => {
+            let officer = officer()?;
+            let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());
+            let ids = v.generate(count, seed, &unit, &officer, now_ms())?;
+            println!("created {} synthetic inspections ({} signed records)", ids.len(), ids.len() * 2);
         }
         Command::Document { id } => {
             let (doc, heads) = v.document(id)?;

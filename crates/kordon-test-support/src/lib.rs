@@ -1,0 +1,133 @@
+//! Helpers for tests that run Kordon's real binaries: locating (and
+//! building) them, temporary data directories, free ports, a server
+//! process that is killed on drop, and waiting on conditions with a
+//! deadline instead of sleeping.
+
+use std::io::{BufRead, BufReader};
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+static BUILD: Once = Once::new();
+
+/// The workspace's target directory for the running profile.
+fn bin_dir() -> PathBuf {
+    // Test executables live in target/<profile>/deps/.
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Path of a workspace binary, building the binaries once if needed.
+pub fn bin(name: &str) -> PathBuf {
+    BUILD.call_once(|| {
+        let release = bin_dir().ends_with("release");
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args(["build", "--quiet", "-p", "kordon-cli", "-p", "kordon-server"]);
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("running cargo build for the binaries");
+        assert!(status.success(), "building kordon binaries failed");
+    });
+    let p = bin_dir().join(name);
+    assert!(p.exists(), "{} was not built", p.display());
+    p
+}
+
+/// A UDP port on 127.0.0.1 free at the time of the call.
+pub fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("binding an ephemeral UDP port")
+}
+
+/// Polls `cond` until it returns `Some`, or panics with `what` at the deadline.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut cond: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = cond() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Runs a command to completion, capturing its output.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+}
+
+/// Text of stdout and stderr, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A running `kordon-server run`, killed when dropped. Its log lines are
+/// collected for assertions.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    pub addr: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl ServerProcess {
+    /// Starts the server on `addr` and waits until it says it listens.
+    pub fn start(data: &Path, addr: &str) -> ServerProcess {
+        let mut child = Command::new(bin("kordon-server"))
+            .args(["run", "--data"])
+            .arg(data)
+            .args(["--listen", addr])
+            .env("KORDON_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting kordon-server");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        for pipe in [child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>)]
+            .into_iter()
+            .flatten()
+        {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if let Ok(mut l) = log.lock() {
+                        l.push(line);
+                    }
+                }
+            });
+        }
+        let server = ServerProcess { child, addr: addr.to_string(), log };
+        wait_for("the server to listen", Duration::from_secs(20), || server.log_contains("listening on").then_some(()));
+        server
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.join("\n")).unwrap_or_default()
+    }
+
+    pub fn log_contains(&self, needle: &str) -> bool {
+        self.log.lock().map(|l| l.iter().any(|line| line.contains(needle))).unwrap_or(false)
+    }
+
+    /// Stops the server with SIGKILL (a power cut, as far as it knows).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

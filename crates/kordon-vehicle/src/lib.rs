@@ -13,6 +13,7 @@ mod export;
 mod ops;
 mod status;
 mod sync;
+pub mod synthetic;
 
 pub use error::VehicleError;
 pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};

@@ -53,7 +53,8 @@ pub struct SyncReport {
     pub received: u64,
     /// Local records still without a receipt after the pass.
     pub pending: u64,
-    /// True when everything was exchanged and nothing is pending.
+    /// True when everything was exchanged, nothing is pending and the
+    /// server refused nothing in this pass.
     pub complete: bool,
 }
 
@@ -162,7 +163,7 @@ impl Vehicle {
         let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
 
         report.pending = self.store.counts()?.pending;
-        report.complete = report.pending == 0;
+        report.complete = report.pending == 0 && report.refused.is_empty();
         Ok(report)
     }
 
