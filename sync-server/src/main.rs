@@ -111,9 +111,14 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let json_logs = matches!(cli.command, Command::Run { log_json: true, .. });
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "info".into());
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "info".into());
     if json_logs {
-        tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
     } else {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -121,10 +126,13 @@ fn main() -> anyhow::Result<()> {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init();
     }
-    let open = |data: &PathBuf| Central::open(data).with_context(|| format!("opening server data {}", data.display()));
+    let open = |data: &PathBuf| {
+        Central::open(data).with_context(|| format!("opening server data {}", data.display()))
+    };
     match cli.command {
         Command::Init { data, public_addr } => {
-            let c = Central::init(&data, &public_addr).with_context(|| format!("initialising {}", data.display()))?;
+            let c = Central::init(&data, &public_addr)
+                .with_context(|| format!("initialising {}", data.display()))?;
             println!("server initialised in {}", data.display());
             println!("public key   {}", c.public_key());
             println!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
@@ -132,7 +140,9 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Run { data, listen, .. } => {
             let central = open(&data)?;
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             rt.block_on(async move {
                 let endpoint = kordon_central::serve::bind(&central, listen)?;
                 let local = endpoint.local_addr()?;
@@ -143,12 +153,19 @@ fn main() -> anyhow::Result<()> {
                 shutdown_signal().await;
                 tracing::info!("shutting down");
                 endpoint.close(0u32.into(), b"server shutting down");
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), endpoint.wait_idle()).await;
+                let _ =
+                    tokio::time::timeout(std::time::Duration::from_secs(3), endpoint.wait_idle())
+                        .await;
                 server.abort();
                 anyhow::Ok(())
             })?;
         }
-        Command::Enroll { data, name, addr, ttl_hours } => {
+        Command::Enroll {
+            data,
+            name,
+            addr,
+            ttl_hours,
+        } => {
             let c = open(&data)?;
             let token = c.enroll(&name, addr.as_deref(), ttl_hours, now_ms())?;
             eprintln!("one-time enrollment for unit {name}, valid {ttl_hours} h; give this token to the vehicle:");
@@ -166,25 +183,72 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
             } else {
                 for d in devices {
-                    let state = if d.revoked_ms.is_some() { "revoked" } else { "enrolled" };
-                    println!("{:<16} {}  {:<8} records={} last_seen={}", d.unit, &d.key[..16], state, d.records, d.last_seen_ms.map(|m| m.to_string()).unwrap_or_else(|| "never".into()));
+                    let state = if d.revoked_ms.is_some() {
+                        "revoked"
+                    } else {
+                        "enrolled"
+                    };
+                    println!(
+                        "{:<16} {}  {:<8} records={} last_seen={}",
+                        d.unit,
+                        &d.key[..16],
+                        state,
+                        d.records,
+                        d.last_seen_ms
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| "never".into())
+                    );
                 }
             }
         }
-        Command::Inspections { data, json, plate, outcome, day } => {
+        Command::Inspections {
+            data,
+            json,
+            plate,
+            outcome,
+            day,
+        } => {
             let c = open(&data)?;
-            let rows = c.inspections(&Query { plate, outcome, day, ..Default::default() })?;
+            let rows = c.inspections(&Query {
+                plate,
+                outcome,
+                day,
+                ..Default::default()
+            })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in rows {
-                    let plate = r.view.tractor_plate.as_ref().map(|p| p.canonical.as_str()).unwrap_or("-");
-                    let outcome = r.view.current_outcome().map(|o| o.as_str()).unwrap_or("undecided");
-                    println!("{}  {:<10} {:<12} {:<20} decisions={} reviews={}", r.view.id, r.view.unit, plate, outcome, r.view.decisions.len(), r.view.reviews.len());
+                    let plate = r
+                        .view
+                        .tractor_plate
+                        .as_ref()
+                        .map(|p| p.canonical.as_str())
+                        .unwrap_or("-");
+                    let outcome = r
+                        .view
+                        .current_outcome()
+                        .map(|o| o.as_str())
+                        .unwrap_or("undecided");
+                    println!(
+                        "{}  {:<10} {:<12} {:<20} decisions={} reviews={}",
+                        r.view.id,
+                        r.view.unit,
+                        plate,
+                        outcome,
+                        r.view.decisions.len(),
+                        r.view.reviews.len()
+                    );
                 }
             }
         }
-        Command::Review { data, id, verdict, comment, supervisor } => {
+        Command::Review {
+            data,
+            id,
+            verdict,
+            comment,
+            supervisor,
+        } => {
             let mut c = open(&data)?;
             let verdict: Verdict = verdict.parse().map_err(anyhow::Error::msg)?;
             let supervisor = OfficerId::new(&supervisor).map_err(anyhow::Error::msg)?;
@@ -194,7 +258,12 @@ fn main() -> anyhow::Result<()> {
         Command::Document { data, id } => {
             let mut c = open(&data)?;
             let (doc, heads) = c.document(id)?;
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "heads": heads, "document": doc }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({ "heads": heads, "document": doc })
+                )?
+            );
         }
         Command::Rejections { data, limit } => {
             let c = open(&data)?;

@@ -19,7 +19,11 @@ impl Field {
         let root = tempfile::tempdir().expect("tempdir");
         let server_dir = root.path().join("server");
         let addr = format!("127.0.0.1:{}", free_udp_port());
-        let f = Field { root, server_dir, addr };
+        let f = Field {
+            root,
+            server_dir,
+            addr,
+        };
         f.server_ok(&["init", "--public-addr", &f.addr]);
         f
     }
@@ -35,13 +39,20 @@ impl Field {
     /// `kordon-server <cmd> --data <server dir> <rest>`.
     pub fn server(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(bin("kordon-server"));
-        cmd.arg(args[0]).arg("--data").arg(&self.server_dir).args(&args[1..]);
+        cmd.arg(args[0])
+            .arg("--data")
+            .arg(&self.server_dir)
+            .args(&args[1..]);
         run(&mut cmd)
     }
 
     pub fn server_ok(&self, args: &[&str]) -> String {
         let o = self.server(args);
-        assert!(o.status.success(), "kordon-server {args:?} failed: {}", text(&o));
+        assert!(
+            o.status.success(),
+            "kordon-server {args:?} failed: {}",
+            text(&o)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -68,7 +79,10 @@ impl Default for Field {
 /// `kordon --data <dir> <args>`.
 pub fn kordon(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(bin("kordon"));
-    cmd.arg("--data").arg(dir).args(args).env_remove("KORDON_OFFICER");
+    cmd.arg("--data")
+        .arg(dir)
+        .args(args)
+        .env_remove("KORDON_OFFICER");
     run(&mut cmd)
 }
 

@@ -18,16 +18,42 @@ fn hundred_offline_inspections_arrive_in_one_sync_and_a_second_sync_sends_nothin
     let mut expected = HashMap::new();
     for i in 0..100 {
         let plate = format!("АА{:04}ВС", i);
-        let id = kordon_ok(&v, &["inspection", "new", "--plate", &plate, "--container", "CSQU3054383"]).trim().to_string();
+        let id = kordon_ok(
+            &v,
+            &[
+                "inspection",
+                "new",
+                "--plate",
+                &plate,
+                "--container",
+                "CSQU3054383",
+            ],
+        )
+        .trim()
+        .to_string();
         let outcome = OUTCOMES[i % 4];
-        kordon_ok(&v, &["decide", &id, "--outcome", outcome, "--reason", "R-1"]);
+        kordon_ok(
+            &v,
+            &["decide", &id, "--outcome", outcome, "--reason", "R-1"],
+        );
         expected.insert(id, outcome);
     }
     let offline = kordon(&v, &["sync", "--connect-timeout", "1"]);
-    assert_eq!(offline.status.code(), Some(2), "unreachable server: {}", text(&offline));
+    assert_eq!(
+        offline.status.code(),
+        Some(2),
+        "unreachable server: {}",
+        text(&offline)
+    );
     let status = kordon_json(&v, &["status", "--json"]);
     assert_eq!(status["pending"], 200);
-    assert!(status["last_error"].as_str().unwrap_or("").contains("unreachable"), "{status}");
+    assert!(
+        status["last_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unreachable"),
+        "{status}"
+    );
 
     let _server = field.start_server();
     let first = kordon(&v, &["sync", "--json"]);
@@ -46,7 +72,12 @@ fn hundred_offline_inspections_arrive_in_one_sync_and_a_second_sync_sends_nothin
         assert_eq!(decisions[0]["outcome"], expected[id], "{row}");
         assert_eq!(decisions[0]["officer"], "OF-17");
         assert_eq!(decisions[0]["reasons"][0], "R-1");
-        assert_eq!(row["tractor_plate"]["canonical"].as_str().map(|s| s.starts_with("AA")), Some(true));
+        assert_eq!(
+            row["tractor_plate"]["canonical"]
+                .as_str()
+                .map(|s| s.starts_with("AA")),
+            Some(true)
+        );
     }
 
     let second = kordon(&v, &["sync", "--json"]);
@@ -54,7 +85,10 @@ fn hundred_offline_inspections_arrive_in_one_sync_and_a_second_sync_sends_nothin
     let report: serde_json::Value = serde_json::from_slice(&second.stdout).expect("json");
     assert_eq!(report["sent"], 0, "nothing new to send: {report}");
     let status = kordon_json(&v, &["status", "--json"]);
-    assert_eq!((status["pending"].as_u64(), status["acknowledged"].as_u64()), (Some(0), Some(200)));
+    assert_eq!(
+        (status["pending"].as_u64(), status["acknowledged"].as_u64()),
+        (Some(0), Some(200))
+    );
     assert!(status["last_sync_ms"].as_i64().is_some());
 }
 
@@ -63,7 +97,10 @@ fn altered_records_are_rejected_with_reasons_and_their_neighbours_accepted() {
     let field = Field::new();
     let v = field.enrolled_vehicle("vehicle", "MOBILE-2", "OF-3");
     for i in 0..5 {
-        kordon_ok(&v, &["inspection", "new", "--plate", &format!("KA{:04}AA", i)]);
+        kordon_ok(
+            &v,
+            &["inspection", "new", "--plate", &format!("KA{:04}AA", i)],
+        );
     }
     // Tamper with records 2, 3 and 4 in the vehicle's store, as an attacker
     // or a failing disk might: payload bytes, signer key, signature.
@@ -80,31 +117,56 @@ fn altered_records_are_rejected_with_reasons_and_their_neighbours_accepted() {
     let n = rows[3].1.len();
     rows[3].1[n - 1] ^= 0x01; // signature
     for (seq, bytes) in &rows[1..4] {
-        db.execute("UPDATE records SET bytes = ?1 WHERE seq = ?2", rusqlite::params![bytes, seq]).expect("update");
+        db.execute(
+            "UPDATE records SET bytes = ?1 WHERE seq = ?2",
+            rusqlite::params![bytes, seq],
+        )
+        .expect("update");
     }
     drop(db);
 
     let server = field.start_server();
     let out = kordon(&v, &["sync", "--json"]);
-    assert_eq!(out.status.code(), Some(1), "refusals make the sync incomplete: {}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "refusals make the sync incomplete: {}",
+        text(&out)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["sent"], 5);
     assert_eq!(report["acknowledged"], 2, "{report}");
-    let reasons: Vec<String> = report["refused"].as_array().expect("refused").iter().map(|r| r["reason"].as_str().unwrap_or("").to_string()).collect();
+    let reasons: Vec<String> = report["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap_or("").to_string())
+        .collect();
     assert_eq!(reasons.len(), 3, "{report}");
     assert!(reasons[0].starts_with("bad_signature"), "{reasons:?}");
-    assert!(reasons[1].starts_with("unknown_signer") && reasons[1].contains("not an enrolled device"), "{reasons:?}");
+    assert!(
+        reasons[1].starts_with("unknown_signer") && reasons[1].contains("not an enrolled device"),
+        "{reasons:?}"
+    );
     assert!(reasons[2].starts_with("bad_signature"), "{reasons:?}");
 
     let listed = field.server_json(&["inspections", "--json"]);
-    assert_eq!(listed.as_array().map(Vec::len), Some(2), "only the intact records were applied");
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(2),
+        "only the intact records were applied"
+    );
     let audit = field.server_ok(&["rejections"]);
     assert_eq!(audit.matches("bad_signature").count(), 2, "{audit}");
     assert_eq!(audit.matches("unknown_signer").count(), 1, "{audit}");
     assert!(server.log_contains("record rejected"), "{}", server.log());
 
     let status = kordon_json(&v, &["status", "--json"]);
-    assert_eq!((status["pending"].as_u64(), status["rejected"].as_u64()), (Some(0), Some(3)), "{status}");
+    assert_eq!(
+        (status["pending"].as_u64(), status["rejected"].as_u64()),
+        (Some(0), Some(3)),
+        "{status}"
+    );
 }
 
 #[test]
@@ -126,8 +188,15 @@ fn unenrolled_and_revoked_devices_are_refused_with_clear_errors_on_both_sides() 
     let refused = kordon(&b, &["sync"]);
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("refused this device") && stderr.contains("not enrolled"), "{stderr}");
-    wait_for("the server to log the refusal", Duration::from_secs(5), || server.log_contains("is not enrolled").then_some(()));
+    assert!(
+        stderr.contains("refused this device") && stderr.contains("not enrolled"),
+        "{stderr}"
+    );
+    wait_for(
+        "the server to log the refusal",
+        Duration::from_secs(5),
+        || server.log_contains("is not enrolled").then_some(()),
+    );
 
     // A device with no enrollment at all never dials out.
     let c = field.vehicle_dir("c");
@@ -140,20 +209,38 @@ fn unenrolled_and_revoked_devices_are_refused_with_clear_errors_on_both_sides() 
     kordon_ok(&a, &["inspection", "new", "--plate", "AA0002AA"]);
     let revoked = kordon(&a, &["sync"]);
     assert_eq!(revoked.status.code(), Some(3), "{}", text(&revoked));
-    assert!(String::from_utf8_lossy(&revoked.stderr).contains("has been revoked"), "{}", text(&revoked));
-    wait_for("the server to log the revocation", Duration::from_secs(5), || server.log_contains("has been revoked").then_some(()));
+    assert!(
+        String::from_utf8_lossy(&revoked.stderr).contains("has been revoked"),
+        "{}",
+        text(&revoked)
+    );
+    wait_for(
+        "the server to log the revocation",
+        Duration::from_secs(5),
+        || server.log_contains("has been revoked").then_some(()),
+    );
     // Nothing is lost on the vehicle: the new record waits.
     let status = kordon_json(&a, &["status", "--json"]);
     assert_eq!(status["pending"], 1);
-    assert!(status["last_error"].as_str().unwrap_or("").contains("revoked"), "{status}");
+    assert!(
+        status["last_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("revoked"),
+        "{status}"
+    );
     let devices = field.server_json(&["devices", "--json"]);
     assert!(devices[0]["revoked_ms"].is_i64(), "{devices}");
 }
 
 fn server_record_count(field: &Field) -> i64 {
-    let db = rusqlite::Connection::open_with_flags(field.server_dir.join("central.sqlite"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open server db");
-    db.query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0)).unwrap_or(0)
+    let db = rusqlite::Connection::open_with_flags(
+        field.server_dir.join("central.sqlite"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open server db");
+    db.query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap_or(0)
 }
 
 #[test]
@@ -173,29 +260,57 @@ fn vehicle_killed_mid_sync_resumes_without_loss_or_duplicates() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn sync");
-    wait_for("part of the records to reach the server", Duration::from_secs(60), || (server_record_count(&field) >= 200).then_some(()));
+    wait_for(
+        "part of the records to reach the server",
+        Duration::from_secs(60),
+        || (server_record_count(&field) >= 200).then_some(()),
+    );
     child.kill().expect("SIGKILL");
     let _ = child.wait();
     let at_kill = server_record_count(&field);
-    assert!(at_kill < total, "the sync finished before it could be interrupted ({at_kill} records)");
+    assert!(
+        at_kill < total,
+        "the sync finished before it could be interrupted ({at_kill} records)"
+    );
 
     let status = kordon_json(&v, &["status", "--json"]);
     let pending = status["pending"].as_u64().expect("pending");
-    assert!(pending > 0, "records must still be pending after the kill: {status}");
-    assert_eq!(status["pending"].as_u64().unwrap_or(0) + status["acknowledged"].as_u64().unwrap_or(0), total as u64);
+    assert!(
+        pending > 0,
+        "records must still be pending after the kill: {status}"
+    );
+    assert_eq!(
+        status["pending"].as_u64().unwrap_or(0) + status["acknowledged"].as_u64().unwrap_or(0),
+        total as u64
+    );
 
     let resumed = kordon(&v, &["sync", "--json"]);
     assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
     let report: serde_json::Value = serde_json::from_slice(&resumed.stdout).expect("json");
-    assert_eq!(report["sent"].as_u64(), Some(pending), "only what was pending is sent again");
+    assert_eq!(
+        report["sent"].as_u64(),
+        Some(pending),
+        "only what was pending is sent again"
+    );
 
-    assert_eq!(server_record_count(&field), total, "every record exactly once on the server");
+    assert_eq!(
+        server_record_count(&field),
+        total,
+        "every record exactly once on the server"
+    );
     let listed = field.server_json(&["inspections", "--json"]);
     let rows = listed.as_array().expect("array");
     assert_eq!(rows.len(), 1500);
-    assert!(rows.iter().all(|r| r["decisions"].as_array().map(Vec::len) == Some(1)), "every decision applied once");
+    assert!(
+        rows.iter()
+            .all(|r| r["decisions"].as_array().map(Vec::len) == Some(1)),
+        "every decision applied once"
+    );
     let status = kordon_json(&v, &["status", "--json"]);
-    assert_eq!((status["pending"].as_u64(), status["acknowledged"].as_u64()), (Some(0), Some(total as u64)));
+    assert_eq!(
+        (status["pending"].as_u64(), status["acknowledged"].as_u64()),
+        (Some(0), Some(total as u64))
+    );
 }
 
 #[test]
@@ -203,19 +318,61 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
     let field = Field::new();
     let v = field.enrolled_vehicle("vehicle", "MOBILE-5", "OF-5");
     let _server = field.start_server();
-    let id = kordon_ok(&v, &["inspection", "new", "--plate", "BC1111XA", "--notes", "Seal intact"]).trim().to_string();
+    let id = kordon_ok(
+        &v,
+        &[
+            "inspection",
+            "new",
+            "--plate",
+            "BC1111XA",
+            "--notes",
+            "Seal intact",
+        ],
+    )
+    .trim()
+    .to_string();
     kordon_ok(&v, &["sync"]);
 
     // Concurrently: the crew decides and edits the notes offline, while a
     // supervisor reviews the same inspection on the server.
-    kordon_ok(&v, &["decide", &id, "--outcome", "physical_inspection", "--reason", "DOUBLE_WALL"]);
-    kordon_ok(&v, &["notes", &id, "Seal intact. Rear wall thicker than declared."]);
-    field.server_ok(&["review", &id, "--verdict", "return", "--comment", "Add the side view", "--supervisor", "SUP-2"]);
+    kordon_ok(
+        &v,
+        &[
+            "decide",
+            &id,
+            "--outcome",
+            "physical_inspection",
+            "--reason",
+            "DOUBLE_WALL",
+        ],
+    );
+    kordon_ok(
+        &v,
+        &[
+            "notes",
+            &id,
+            "Seal intact. Rear wall thicker than declared.",
+        ],
+    );
+    field.server_ok(&[
+        "review",
+        &id,
+        "--verdict",
+        "return",
+        "--comment",
+        "Add the side view",
+        "--supervisor",
+        "SUP-2",
+    ]);
 
     let out = kordon(&v, &["sync", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!((report["sent"].as_u64(), report["received"].as_u64()), (Some(2), Some(1)), "{report}");
+    assert_eq!(
+        (report["sent"].as_u64(), report["received"].as_u64()),
+        (Some(2), Some(1)),
+        "{report}"
+    );
 
     let on_vehicle = kordon_json(&v, &["document", &id]);
     let on_server = field.server_json(&["document", &id]);
@@ -224,14 +381,26 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
     let doc = &on_vehicle["document"];
     assert_eq!(doc["decisions"].as_array().map(Vec::len), Some(1));
     assert_eq!(doc["reviews"][0]["verdict"], "return");
-    assert_eq!(doc["notes"], "Seal intact. Rear wall thicker than declared.");
+    assert_eq!(
+        doc["notes"],
+        "Seal intact. Rear wall thicker than declared."
+    );
 
     // The export verifies offline: signatures, receipts, reconstruction.
     let export = field.root.path().join("export.json");
-    kordon_ok(&v, &["export", &id, "--out", export.to_str().expect("utf8 path")]);
-    let verdict = kordon_json(&v, &["verify", export.to_str().expect("utf8 path"), "--json"]);
+    kordon_ok(
+        &v,
+        &["export", &id, "--out", export.to_str().expect("utf8 path")],
+    );
+    let verdict = kordon_json(
+        &v,
+        &["verify", export.to_str().expect("utf8 path"), "--json"],
+    );
     assert_eq!(verdict["records"], 4);
     assert_eq!(verdict["signatures_valid"], 4);
-    assert_eq!(verdict["receipts_valid"], 3, "the review is the server's own record: no receipt");
+    assert_eq!(
+        verdict["receipts_valid"], 3,
+        "the review is the server's own record: no receipt"
+    );
     assert_eq!(verdict["view_matches"], true);
 }

@@ -28,7 +28,10 @@ pub struct Central {
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
-    move |source| CentralError::Io { path: path.display().to_string(), source }
+    move |source| CentralError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 impl Central {
@@ -41,8 +44,11 @@ impl Central {
         let key = DeviceKey::load_or_create(&dir.join("server.key"))?;
         let cert = kordon_transport::self_signed_cert(&key, kordon_transport::SERVER_NAME)?;
         kordon_record::key::write_owner_only(&dir.join("server.crt"), &cert).map_err(io(dir))?;
-        let config = ServerConfig { public_addr: public_addr.to_string() };
-        let json = serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
+        let config = ServerConfig {
+            public_addr: public_addr.to_string(),
+        };
+        let json =
+            serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
         kordon_record::key::write_owner_only(&dir.join("server.json"), &json).map_err(io(dir))?;
         Self::open(dir)
     }
@@ -57,11 +63,23 @@ impl Central {
         let cert_path = dir.join("server.crt");
         let cert_der = std::fs::read(&cert_path).map_err(io(&cert_path))?;
         let cfg_path = dir.join("server.json");
-        let config: ServerConfig = serde_json::from_slice(&std::fs::read(&cfg_path).map_err(io(&cfg_path))?)
-            .map_err(|e| CentralError::Config { path: cfg_path.display().to_string(), reason: e.to_string() })?;
+        let config: ServerConfig = serde_json::from_slice(
+            &std::fs::read(&cfg_path).map_err(io(&cfg_path))?,
+        )
+        .map_err(|e| CentralError::Config {
+            path: cfg_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let store = Store::open(&dir.join("central.sqlite"), key.public())?;
         register::migrate(store.connection())?;
-        Ok(Central { dir: dir.to_path_buf(), key, cert_der, config, store, keys: HashMap::new() })
+        Ok(Central {
+            dir: dir.to_path_buf(),
+            key,
+            cert_der,
+            config,
+            store,
+            keys: HashMap::new(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -93,7 +111,10 @@ impl Central {
     }
 
     /// The whole document as JSON, and its heads (for comparisons).
-    pub fn document(&mut self, id: InspectionId) -> Result<(serde_json::Value, Vec<String>), CentralError> {
+    pub fn document(
+        &mut self,
+        id: InspectionId,
+    ) -> Result<(serde_json::Value, Vec<String>), CentralError> {
         let mut doc = self
             .store
             .load_doc(id)?
@@ -114,8 +135,11 @@ impl Central {
             .store
             .load_doc(id)?
             .ok_or_else(|| kordon_store::StoreError::NotFound(id.to_string()))?;
-        doc.review(review, supervisor, now_ms).map_err(kordon_store::StoreError::from)?;
-        let record = self.store.commit_local(id, &mut doc, &self.key, supervisor.as_str(), now_ms)?;
+        doc.review(review, supervisor, now_ms)
+            .map_err(kordon_store::StoreError::from)?;
+        let record =
+            self.store
+                .commit_local(id, &mut doc, &self.key, supervisor.as_str(), now_ms)?;
         // The server's own records need no upload: clear its outbox.
         self.store.connection().execute("DELETE FROM outbox", [])?;
         Ok(record)

@@ -11,8 +11,13 @@ pub enum CentralError {
     #[error("{0}")]
     Transport(#[from] TransportError),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{0} is not a Kordon server data directory (run `kordon-server init --data {0}` first)")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{0} is not a Kordon server data directory (run `kordon-server init --data {0}` first)"
+    )]
     NotInitialised(String),
     #[error("{0} already holds a server (refusing to overwrite its key)")]
     AlreadyInitialised(String),

@@ -27,7 +27,13 @@ pub const DOWN_PAGE: usize = 512;
 
 impl Central {
     /// Decides whether `device` (its key proven by TLS) may sync.
-    pub fn authorize(&mut self, device: &PublicKey, enroll_secret: Option<&[u8]>, peer: &str, now_ms: i64) -> Result<Result<Authorized, Refusal>, CentralError> {
+    pub fn authorize(
+        &mut self,
+        device: &PublicKey,
+        enroll_secret: Option<&[u8]>,
+        peer: &str,
+        now_ms: i64,
+    ) -> Result<Result<Authorized, Refusal>, CentralError> {
         let conn = self.store.connection();
         let outcome = match register::standing(conn, device)? {
             Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
@@ -51,14 +57,22 @@ impl Central {
         };
         match &outcome {
             Ok(_) => self.note_seen(device, peer, now_ms)?,
-            Err(r) => self.store.log_rejection(None, Some(device), Some(peer), &r.reason, now_ms)?,
+            Err(r) => {
+                self.store
+                    .log_rejection(None, Some(device), Some(peer), &r.reason, now_ms)?
+            }
         }
         Ok(outcome)
     }
 
     /// Verifies, stores and receipts a batch uploaded by `uploader`. Every
     /// record gets a result; a bad record never sinks its neighbours.
-    pub fn accept_records(&mut self, uploader: &PublicKey, raw: Vec<Vec<u8>>, now_ms: i64) -> Result<Vec<RecordResult>, CentralError> {
+    pub fn accept_records(
+        &mut self,
+        uploader: &PublicKey,
+        raw: Vec<Vec<u8>>,
+        now_ms: i64,
+    ) -> Result<Vec<RecordResult>, CentralError> {
         let mut results: Vec<Option<RecordResult>> = vec![None; raw.len()];
         let mut candidates: Vec<(usize, SignedRecord)> = vec![];
         for (i, bytes) in raw.into_iter().enumerate() {
@@ -84,7 +98,13 @@ impl Central {
         for ((i, r, _), v) in signed.into_iter().zip(verdicts) {
             match v {
                 Ok(()) => verified.push((i, r)),
-                Err(e) => results[i] = Some(reject(r.id().0.to_vec(), RejectCode::BadSignature, e.to_string())),
+                Err(e) => {
+                    results[i] = Some(reject(
+                        r.id().0.to_vec(),
+                        RejectCode::BadSignature,
+                        e.to_string(),
+                    ))
+                }
             }
         }
 
@@ -92,29 +112,48 @@ impl Central {
         let outcomes = self.store.ingest(&records, Origin::Remote, now_ms)?;
         {
             let conn = self.store.connection();
-            let mut follow = conn.prepare_cached("INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)")?;
+            let mut follow = conn.prepare_cached(
+                "INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)",
+            )?;
             for r in &records {
                 follow.execute(params![&uploader.0[..], &r.doc_id()[..]])?;
             }
         }
         for ((i, r), outcome) in verified.into_iter().zip(outcomes) {
             results[i] = Some(match outcome {
-                IngestOutcome::Stored { seq, received_ms } | IngestOutcome::Duplicate { seq, received_ms } => RecordResult::Accepted {
+                IngestOutcome::Stored { seq, received_ms }
+                | IngestOutcome::Duplicate { seq, received_ms } => RecordResult::Accepted {
                     receipt: Receipt::sign(self.key(), r.id(), seq as u64, received_ms).to_bytes(),
                 },
-                IngestOutcome::Invalid(reason) => reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason),
+                IngestOutcome::Invalid(reason) => {
+                    reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason)
+                }
             });
         }
 
         let mut out = Vec::with_capacity(results.len());
         for r in results {
-            let r = r.unwrap_or_else(|| reject(vec![], RejectCode::Malformed, "not processed".into()));
-            if let RecordResult::Rejected { record_id, code, reason } = &r {
-                let id = <[u8; 32]>::try_from(record_id.as_slice()).ok().map(kordon_record::RecordId);
+            let r =
+                r.unwrap_or_else(|| reject(vec![], RejectCode::Malformed, "not processed".into()));
+            if let RecordResult::Rejected {
+                record_id,
+                code,
+                reason,
+            } = &r
+            {
+                let id = <[u8; 32]>::try_from(record_id.as_slice())
+                    .ok()
+                    .map(kordon_record::RecordId);
                 tracing::warn!(device = %uploader.short(), record = ?id, code = code.as_str(), %reason, "record rejected");
                 if !matches!(code, RejectCode::InvalidChange) {
                     // Invalid changes were logged by the store already.
-                    self.store.log_rejection(id.as_ref(), Some(uploader), None, &format!("{}: {reason}", code.as_str()), now_ms)?;
+                    self.store.log_rejection(
+                        id.as_ref(),
+                        Some(uploader),
+                        None,
+                        &format!("{}: {reason}", code.as_str()),
+                        now_ms,
+                    )?;
                 }
             }
             out.push(r);
@@ -123,14 +162,25 @@ impl Central {
     }
 
     /// The decoded key of an authorised signer, or why it is not one.
-    fn signer_key(&mut self, signer: &PublicKey) -> Result<Result<ed25519_dalek::VerifyingKey, (RejectCode, String)>, CentralError> {
+    fn signer_key(
+        &mut self,
+        signer: &PublicKey,
+    ) -> Result<Result<ed25519_dalek::VerifyingKey, (RejectCode, String)>, CentralError> {
         if signer != &self.public_key() {
             match register::standing(self.store.connection(), signer)? {
                 Standing::Enrolled { .. } => {}
                 Standing::Revoked { unit } => {
-                    return Ok(Err((RejectCode::RevokedSigner, format!("signer {} (unit {unit}) is revoked", signer.short()))))
+                    return Ok(Err((
+                        RejectCode::RevokedSigner,
+                        format!("signer {} (unit {unit}) is revoked", signer.short()),
+                    )))
                 }
-                Standing::Unknown => return Ok(Err((RejectCode::UnknownSigner, format!("signer {} is not an enrolled device", signer.short())))),
+                Standing::Unknown => {
+                    return Ok(Err((
+                        RejectCode::UnknownSigner,
+                        format!("signer {} is not an enrolled device", signer.short()),
+                    )))
+                }
             }
         }
         if let Some(vk) = self.keys.get(signer) {
@@ -147,7 +197,11 @@ impl Central {
 
     /// Records for the documents `device` follows, stored after `cursor`
     /// and not signed by it: `(records, new cursor, more to come)`.
-    pub fn down(&self, device: &PublicKey, cursor: u64) -> Result<(Vec<Vec<u8>>, u64, bool), CentralError> {
+    pub fn down(
+        &self,
+        device: &PublicKey,
+        cursor: u64,
+    ) -> Result<(Vec<Vec<u8>>, u64, bool), CentralError> {
         // One read transaction: the page and the log head from one snapshot,
         // so a record committed in between is never skipped.
         let tx = self.store.connection().unchecked_transaction()?;
@@ -157,9 +211,10 @@ impl Central {
              WHERE r.seq > ?2 AND r.signer != ?1
              ORDER BY r.seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![&device.0[..], cursor as i64, (DOWN_PAGE + 1) as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
+        let rows = stmt.query_map(
+            params![&device.0[..], cursor as i64, (DOWN_PAGE + 1) as i64],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )?;
         let mut records = vec![];
         let mut last = cursor;
         for row in rows {
@@ -173,11 +228,17 @@ impl Central {
         // Nothing more for this device: advance the cursor to the head of the
         // log so the next pull starts from there.
         drop(stmt);
-        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| r.get(0))?;
+        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
+            r.get(0)
+        })?;
         Ok((records, last.max(head as u64), false))
     }
 }
 
 fn reject(record_id: Vec<u8>, code: RejectCode, reason: String) -> RecordResult {
-    RecordResult::Rejected { record_id, code, reason }
+    RecordResult::Rejected {
+        record_id,
+        code,
+        reason,
+    }
 }

@@ -77,7 +77,12 @@ pub(crate) fn standing(conn: &Connection, key: &PublicKey) -> Result<Standing, C
 
 /// Consumes a one-time secret for `device`. `Ok(Some(unit))` if the secret
 /// was valid (now used), `Ok(None)` if unknown, used or expired.
-pub(crate) fn redeem(conn: &Connection, secret: &[u8], device: &PublicKey, now_ms: i64) -> Result<Option<String>, CentralError> {
+pub(crate) fn redeem(
+    conn: &Connection,
+    secret: &[u8],
+    device: &PublicKey,
+    now_ms: i64,
+) -> Result<Option<String>, CentralError> {
     let hash = sha256(secret);
     let unit: Option<String> = conn
         .query_row(
@@ -87,7 +92,10 @@ pub(crate) fn redeem(conn: &Connection, secret: &[u8], device: &PublicKey, now_m
         )
         .optional()?;
     let Some(unit) = unit else { return Ok(None) };
-    conn.execute("UPDATE enrollments SET used_ms = ?1, used_by = ?2 WHERE secret_hash = ?3", params![now_ms, &device.0[..], hash])?;
+    conn.execute(
+        "UPDATE enrollments SET used_ms = ?1, used_by = ?2 WHERE secret_hash = ?3",
+        params![now_ms, &device.0[..], hash],
+    )?;
     conn.execute(
         "INSERT INTO devices (key, unit, enrolled_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING",
         params![&device.0[..], unit, now_ms],
@@ -98,10 +106,18 @@ pub(crate) fn redeem(conn: &Connection, secret: &[u8], device: &PublicKey, now_m
 impl Central {
     /// Creates a one-time enrollment for `unit`, valid `ttl_hours`, and
     /// returns the token to hand to the vehicle.
-    pub fn enroll(&self, unit: &str, addr: Option<&str>, ttl_hours: u32, now_ms: i64) -> Result<EnrollmentToken, CentralError> {
+    pub fn enroll(
+        &self,
+        unit: &str,
+        addr: Option<&str>,
+        ttl_hours: u32,
+        now_ms: i64,
+    ) -> Result<EnrollmentToken, CentralError> {
         let unit = unit.trim();
         if unit.is_empty() || unit.chars().count() > 64 || unit.chars().any(char::is_control) {
-            return Err(CentralError::Invalid(format!("unit name {unit:?} must be 1 to 64 printable characters")));
+            return Err(CentralError::Invalid(format!(
+                "unit name {unit:?} must be 1 to 64 printable characters"
+            )));
         }
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -122,13 +138,23 @@ impl Central {
     /// Revokes every device of `unit`. Returns how many were revoked.
     pub fn revoke(&self, unit: &str, now_ms: i64) -> Result<usize, CentralError> {
         let conn = self.store.connection();
-        let known: i64 = conn.query_row("SELECT COUNT(*) FROM devices WHERE unit = ?1", [unit], |r| r.get(0))?;
+        let known: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM devices WHERE unit = ?1",
+            [unit],
+            |r| r.get(0),
+        )?;
         if known == 0 {
             return Err(CentralError::UnknownUnit(unit.to_string()));
         }
-        let n = conn.execute("UPDATE devices SET revoked_ms = ?1 WHERE unit = ?2 AND revoked_ms IS NULL", params![now_ms, unit])?;
+        let n = conn.execute(
+            "UPDATE devices SET revoked_ms = ?1 WHERE unit = ?2 AND revoked_ms IS NULL",
+            params![now_ms, unit],
+        )?;
         // Unused secrets for the unit die with it.
-        conn.execute("UPDATE enrollments SET expires_ms = ?1 WHERE unit = ?2 AND used_ms IS NULL", params![now_ms, unit])?;
+        conn.execute(
+            "UPDATE enrollments SET expires_ms = ?1 WHERE unit = ?2 AND used_ms IS NULL",
+            params![now_ms, unit],
+        )?;
         Ok(n)
     }
 
@@ -153,7 +179,12 @@ impl Central {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub(crate) fn note_seen(&self, device: &PublicKey, addr: &str, now_ms: i64) -> Result<(), CentralError> {
+    pub(crate) fn note_seen(
+        &self,
+        device: &PublicKey,
+        addr: &str,
+        now_ms: i64,
+    ) -> Result<(), CentralError> {
         self.store.connection().execute(
             "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2 WHERE key = ?3",
             params![now_ms, addr, &device.0[..]],

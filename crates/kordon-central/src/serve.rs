@@ -14,7 +14,11 @@ pub type Shared = Arc<Mutex<Central>>;
 
 /// Binds the endpoint for `central` on `listen`.
 pub fn bind(central: &Central, listen: SocketAddr) -> Result<quinn::Endpoint, CentralError> {
-    Ok(kordon_transport::server_endpoint(listen, central.key(), central.cert_der().to_vec())?)
+    Ok(kordon_transport::server_endpoint(
+        listen,
+        central.key(),
+        central.cert_der().to_vec(),
+    )?)
 }
 
 /// Accepts connections until the endpoint is closed.
@@ -42,7 +46,9 @@ async fn with_central<T: Send + 'static>(
 ) -> Result<T, CentralError> {
     let central = central.clone();
     tokio::task::spawn_blocking(move || {
-        let mut guard = central.lock().map_err(|_| CentralError::Invalid("central store lock poisoned".into()))?;
+        let mut guard = central
+            .lock()
+            .map_err(|_| CentralError::Invalid("central store lock poisoned".into()))?;
         f(&mut guard)
     })
     .await
@@ -58,7 +64,8 @@ async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(
     loop {
         let (send, recv) = match conn.accept_bi().await {
             Ok(s) => s,
-            Err(quinn::ConnectionError::ApplicationClosed(_)) | Err(quinn::ConnectionError::LocallyClosed) => return Ok(()),
+            Err(quinn::ConnectionError::ApplicationClosed(_))
+            | Err(quinn::ConnectionError::LocallyClosed) => return Ok(()),
             Err(e) => return Err(TransportError::from_connection(e).into()),
         };
         let mut stream = FrameStream::new(send, recv);
@@ -70,7 +77,13 @@ async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(
 }
 
 /// Drives one session; `Ok(true)` when the connection should end.
-async fn run_session(conn: &quinn::Connection, stream: &mut FrameStream, central: &Shared, device: PublicKey, peer: &str) -> Result<bool, CentralError> {
+async fn run_session(
+    conn: &quinn::Connection,
+    stream: &mut FrameStream,
+    central: &Shared,
+    device: PublicKey,
+    peer: &str,
+) -> Result<bool, CentralError> {
     let mut session = ServerSession::new();
     loop {
         while let Some(bytes) = session.poll_transmit() {
@@ -97,7 +110,10 @@ async fn run_session(conn: &quinn::Connection, stream: &mut FrameStream, central
             match event {
                 ServerEvent::Hello { enroll_secret, .. } => {
                     let p = peer.to_string();
-                    let verdict = with_central(central, move |c| c.authorize(&device, enroll_secret.as_deref(), &p, now_ms())).await?;
+                    let verdict = with_central(central, move |c| {
+                        c.authorize(&device, enroll_secret.as_deref(), &p, now_ms())
+                    })
+                    .await?;
                     match verdict {
                         Ok(auth) => {
                             tracing::info!(device = %device.short(), unit = %auth.unit, %peer, newly_enrolled = auth.newly_enrolled, "device connected");
@@ -110,7 +126,9 @@ async fn run_session(conn: &quinn::Connection, stream: &mut FrameStream, central
                                 let _ = stream.write(&bytes).await;
                             }
                             stream.finish();
-                            let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+                            let _ =
+                                tokio::time::timeout(Duration::from_secs(2), stream.send.stopped())
+                                    .await;
                             conn.close(refusal.code.close_code().into(), refusal.reason.as_bytes());
                             return Ok(true);
                         }
@@ -118,12 +136,16 @@ async fn run_session(conn: &quinn::Connection, stream: &mut FrameStream, central
                 }
                 ServerEvent::Records { batch, records } => {
                     let n = records.len();
-                    let results = with_central(central, move |c| c.accept_records(&device, records, now_ms())).await?;
+                    let results = with_central(central, move |c| {
+                        c.accept_records(&device, records, now_ms())
+                    })
+                    .await?;
                     tracing::debug!(device = %device.short(), batch, records = n, "batch stored");
                     session.results(batch, results);
                 }
                 ServerEvent::Pull { cursor } => {
-                    let (records, next, more) = with_central(central, move |c| c.down(&device, cursor)).await?;
+                    let (records, next, more) =
+                        with_central(central, move |c| c.down(&device, cursor)).await?;
                     session.down(records, next, more);
                 }
                 ServerEvent::Finished => {

@@ -18,10 +18,19 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "kordon", version, about = "Kordon vehicle field kit (headless)")]
+#[command(
+    name = "kordon",
+    version,
+    about = "Kordon vehicle field kit (headless)"
+)]
 struct Cli {
     /// Vehicle data directory.
-    #[arg(long, global = true, env = "KORDON_DATA", default_value = "kordon-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "KORDON_DATA",
+        default_value = "kordon-data"
+    )]
     data: PathBuf,
     /// Officer making this change (overrides the one signed in).
     #[arg(long, global = true, env = "KORDON_OFFICER")]
@@ -164,7 +173,10 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
@@ -184,12 +196,16 @@ fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let mut v = Vehicle::open(&cli.data).with_context(|| format!("opening vehicle data {}", cli.data.display()))?;
+    let mut v = Vehicle::open(&cli.data)
+        .with_context(|| format!("opening vehicle data {}", cli.data.display()))?;
     let officer = || v.acting_officer(cli.officer.as_deref());
     match cli.command {
         Command::Enroll { token } => {
             let t = v.enroll(&token)?;
-            println!("enrollment stored for unit {} (server {}); it completes on the next sync", t.unit, t.addr);
+            println!(
+                "enrollment stored for unit {} (server {}); it completes on the next sync",
+                t.unit, t.addr
+            );
         }
         Command::Signin { officer } => {
             let o = v.sign_in(&officer)?;
@@ -199,11 +215,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             v.sign_out()?;
             println!("signed out");
         }
-        Command::Inspection(InspectionCmd::New { plate, trailer, containers, declaration, unit, notes, place, lat, lon, json }) => {
+        Command::Inspection(InspectionCmd::New {
+            plate,
+            trailer,
+            containers,
+            declaration,
+            unit,
+            notes,
+            place,
+            lat,
+            lon,
+            json,
+        }) => {
             let officer = officer()?;
             let unit = match unit {
                 Some(u) => u,
-                None => v.status()?.unit.ok_or_else(|| VehicleError::Invalid("no unit: enroll this vehicle or pass --unit".into()))?,
+                None => v.status()?.unit.ok_or_else(|| {
+                    VehicleError::Invalid("no unit: enroll this vehicle or pass --unit".into())
+                })?,
             };
             let input = NewInspection {
                 tractor_plate: plate,
@@ -223,38 +252,99 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
         }
         Command::Inspection(InspectionCmd::Show { id }) => print_json(&v.show(id)?)?,
-        Command::Inspection(InspectionCmd::List { plate, container, day, outcome, limit, json }) => {
-            let rows = v.list(&Query { plate, container, day, outcome, limit })?;
+        Command::Inspection(InspectionCmd::List {
+            plate,
+            container,
+            day,
+            outcome,
+            limit,
+            json,
+        }) => {
+            let rows = v.list(&Query {
+                plate,
+                container,
+                day,
+                outcome,
+                limit,
+            })?;
             if json {
                 print_json(&rows)?;
             } else {
                 for r in rows {
-                    let plate = r.view.tractor_plate.as_ref().map(|p| p.canonical.as_str()).unwrap_or("-");
-                    let outcome = r.view.current_outcome().map(|o| o.as_str()).unwrap_or("undecided");
-                    println!("{}  {:<12} {:<20} decisions={} reviews={}", r.view.id, plate, outcome, r.view.decisions.len(), r.view.reviews.len());
+                    let plate = r
+                        .view
+                        .tractor_plate
+                        .as_ref()
+                        .map(|p| p.canonical.as_str())
+                        .unwrap_or("-");
+                    let outcome = r
+                        .view
+                        .current_outcome()
+                        .map(|o| o.as_str())
+                        .unwrap_or("undecided");
+                    println!(
+                        "{}  {:<12} {:<20} decisions={} reviews={}",
+                        r.view.id,
+                        plate,
+                        outcome,
+                        r.view.decisions.len(),
+                        r.view.reviews.len()
+                    );
                 }
             }
         }
-        Command::Decide { id, outcome, reasons, note } => {
+        Command::Decide {
+            id,
+            outcome,
+            reasons,
+            note,
+        } => {
             let officer = officer()?;
             let outcome: Outcome = outcome.parse().map_err(VehicleError::Invalid)?;
-            let reasons = reasons.iter().map(|r| ReasonCode::new(r)).collect::<Result<Vec<_>, _>>().map_err(VehicleError::Invalid)?;
-            let view = v.decide(id, &NewDecision { outcome, reasons, note }, &officer, now_ms())?;
-            println!("{}: {} ({} decisions)", id, outcome.as_str(), view.decisions.len());
+            let reasons = reasons
+                .iter()
+                .map(|r| ReasonCode::new(r))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(VehicleError::Invalid)?;
+            let view = v.decide(
+                id,
+                &NewDecision {
+                    outcome,
+                    reasons,
+                    note,
+                },
+                &officer,
+                now_ms(),
+            )?;
+            println!(
+                "{}: {} ({} decisions)",
+                id,
+                outcome.as_str(),
+                view.decisions.len()
+            );
         }
         Command::Notes { id, text } => {
             let officer = officer()?;
             v.set_notes(id, &text, &officer, now_ms())?;
             println!("{id}: notes saved");
         }
-        Command::Sync { retry_for, watch, connect_timeout, batch_size, window, json } => {
+        Command::Sync {
+            retry_for,
+            watch,
+            connect_timeout,
+            batch_size,
+            window,
+            json,
+        } => {
             let opts = SyncOptions {
                 connect_timeout: Duration::from_secs(connect_timeout),
                 batch_size: batch_size.max(1),
                 window: window.max(1),
                 ..Default::default()
             };
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             return rt.block_on(sync_command(&mut v, &opts, retry_for, watch, json));
         }
         Command::Status { json } => {
@@ -264,15 +354,30 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             } else {
                 println!("device       {}", s.device);
                 println!("unit         {}", s.unit.as_deref().unwrap_or("-"));
-                println!("enrolled     {}", if s.enrolled { "yes" } else { "not yet (completes on next sync)" });
+                println!(
+                    "enrolled     {}",
+                    if s.enrolled {
+                        "yes"
+                    } else {
+                        "not yet (completes on next sync)"
+                    }
+                );
                 println!("server       {}", s.server.as_deref().unwrap_or("-"));
-                println!("officer      {}", s.officer.as_deref().unwrap_or("(nobody signed in)"));
+                println!(
+                    "officer      {}",
+                    s.officer.as_deref().unwrap_or("(nobody signed in)")
+                );
                 println!("inspections  {}", s.inspections);
                 println!("pending      {}", s.pending);
                 println!("acknowledged {}", s.acknowledged);
                 println!("received     {}", s.received);
                 println!("rejected     {}", s.rejected);
-                println!("last sync    {}", s.last_sync_ms.map(format_ms).unwrap_or_else(|| "never".into()));
+                println!(
+                    "last sync    {}",
+                    s.last_sync_ms
+                        .map(format_ms)
+                        .unwrap_or_else(|| "never".into())
+                );
                 if let Some(e) = s.last_error {
                     println!("last error   {e}");
                 }
@@ -283,11 +388,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let json = serde_json::to_vec_pretty(&file)?;
             std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
             let acked = file.records.iter().filter(|r| r.receipt.is_some()).count();
-            println!("{}: {} records ({} with receipts) written to {}", id, file.records.len(), acked, out.display());
+            println!(
+                "{}: {} records ({} with receipts) written to {}",
+                id,
+                file.records.len(),
+                acked,
+                out.display()
+            );
         }
         Command::Verify { file, json } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let export: kordon_vehicle::ExportFile = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a Kordon export", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let export: kordon_vehicle::ExportFile = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not a Kordon export", file.display()))?;
             let verdict = kordon_vehicle::verify_export(&export);
             if json {
                 print_json(&verdict)?;
@@ -303,7 +416,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());
             let ids = v.generate(count, seed, &unit, &officer, now_ms())?;
-            println!("created {} synthetic inspections ({} signed records)", ids.len(), ids.len() * 2);
+            println!(
+                "created {} synthetic inspections ({} signed records)",
+                ids.len(),
+                ids.len() * 2
+            );
         }
         Command::Document { id } => {
             let (doc, heads) = v.document(id)?;
@@ -316,12 +433,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 fn format_ms(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| ms.to_string())
 }
 
 /// One pass, or passes with exponential backoff (1 s doubling to 60 s).
-async fn sync_command(v: &mut Vehicle, opts: &SyncOptions, retry_for: Option<u64>, watch: Option<u64>, json: bool) -> anyhow::Result<u8> {
+async fn sync_command(
+    v: &mut Vehicle,
+    opts: &SyncOptions,
+    retry_for: Option<u64>,
+    watch: Option<u64>,
+    json: bool,
+) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
     let mut backoff = Duration::from_secs(1);
     loop {
@@ -333,7 +459,11 @@ async fn sync_command(v: &mut Vehicle, opts: &SyncOptions, retry_for: Option<u64
                 } else {
                     println!(
                         "sync: sent {}, acknowledged {}, received {}, refused {}, pending {}",
-                        r.sent, r.acknowledged, r.received, r.refused.len(), r.pending
+                        r.sent,
+                        r.acknowledged,
+                        r.received,
+                        r.refused.len(),
+                        r.pending
                     );
                     for f in &r.refused {
                         println!("refused record {}: {}", f.id, f.reason);
@@ -341,13 +471,19 @@ async fn sync_command(v: &mut Vehicle, opts: &SyncOptions, retry_for: Option<u64
                 }
                 backoff = Duration::from_secs(1);
             }
-            Err(e) if watch.is_some() || retry_for.is_some() => eprintln!("kordon: sync: {e} (will retry)"),
+            Err(e) if watch.is_some() || retry_for.is_some() => {
+                eprintln!("kordon: sync: {e} (will retry)")
+            }
             Err(_) => {}
         }
         let done = matches!(&result, Ok(r) if r.complete);
         let refused = matches!(&result, Err(VehicleError::Refused { .. }));
         if let Some(every) = watch {
-            let wait = if result.is_ok() { Duration::from_secs(every) } else { backoff };
+            let wait = if result.is_ok() {
+                Duration::from_secs(every)
+            } else {
+                backoff
+            };
             backoff = (backoff * 2).min(Duration::from_secs(60));
             tokio::time::sleep(wait).await;
             continue;

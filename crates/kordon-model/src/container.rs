@@ -89,7 +89,11 @@ impl ContainerCode {
             return Err(ContainerCodeError::Serial(serial));
         }
         let expected = check_digit(&s[..10]);
-        let found = s[10..].chars().next().and_then(|c| c.to_digit(10)).unwrap_or(99);
+        let found = s[10..]
+            .chars()
+            .next()
+            .and_then(|c| c.to_digit(10))
+            .unwrap_or(99);
         if found != expected {
             return Err(ContainerCodeError::CheckDigit {
                 code: s,
@@ -166,11 +170,26 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        assert!(matches!(ContainerCode::parse("CSQ3054383"), Err(ContainerCodeError::Length(10))));
-        assert!(matches!(ContainerCode::parse("CSQX3054383"), Err(ContainerCodeError::Category('X'))));
-        assert!(matches!(ContainerCode::parse("C5QU3054383"), Err(ContainerCodeError::Owner(_))));
-        assert!(matches!(ContainerCode::parse("CSQU30543A3"), Err(ContainerCodeError::Serial(_))));
-        assert!(matches!(ContainerCode::parse("ЦSQU3054383"), Err(ContainerCodeError::Owner(_))));
+        assert!(matches!(
+            ContainerCode::parse("CSQ3054383"),
+            Err(ContainerCodeError::Length(10))
+        ));
+        assert!(matches!(
+            ContainerCode::parse("CSQX3054383"),
+            Err(ContainerCodeError::Category('X'))
+        ));
+        assert!(matches!(
+            ContainerCode::parse("C5QU3054383"),
+            Err(ContainerCodeError::Owner(_))
+        ));
+        assert!(matches!(
+            ContainerCode::parse("CSQU30543A3"),
+            Err(ContainerCodeError::Serial(_))
+        ));
+        assert!(matches!(
+            ContainerCode::parse("ЦSQU3054383"),
+            Err(ContainerCodeError::Owner(_))
+        ));
     }
 
     proptest! {

@@ -195,7 +195,12 @@ impl InspectionDoc {
 
     /// Replaces the notes text; Automerge records the difference
     /// character-wise, so concurrent edits on two devices both survive.
-    pub fn set_notes(&mut self, text: &str, officer: &OfficerId, now_ms: i64) -> Result<(), ModelError> {
+    pub fn set_notes(
+        &mut self,
+        text: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
         check_len("notes", text, 20_000)?;
         let notes = self.object(&ROOT, "notes")?;
         self.doc.update_text(&notes, text)?;
@@ -205,7 +210,9 @@ impl InspectionDoc {
 
     /// The raw bytes of the change the last operation committed, to be signed.
     pub fn last_change(&mut self) -> Option<Vec<u8>> {
-        self.doc.get_last_local_change().map(|c| c.raw_bytes().to_vec())
+        self.doc
+            .get_last_local_change()
+            .map(|c| c.raw_bytes().to_vec())
     }
 
     /// Applies a change received from elsewhere (already verified). Applying
@@ -215,10 +222,16 @@ impl InspectionDoc {
     }
 
     /// Applies several changes at once (faster than one by one).
-    pub fn apply_changes<'a>(&mut self, changes: impl IntoIterator<Item = &'a [u8]>) -> Result<(), ModelError> {
+    pub fn apply_changes<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<(), ModelError> {
         let decoded = changes
             .into_iter()
-            .map(|b| automerge::Change::from_bytes(b.to_vec()).map_err(|e| ModelError::BadChange(e.to_string())))
+            .map(|b| {
+                automerge::Change::from_bytes(b.to_vec())
+                    .map_err(|e| ModelError::BadChange(e.to_string()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         self.doc.apply_changes(decoded)?;
         Ok(())
@@ -230,7 +243,9 @@ impl InspectionDoc {
         let change = automerge::Change::from_bytes(bytes.to_vec())
             .map_err(|e| ModelError::BadChange(e.to_string()))?;
         if change.actor_id().to_bytes() != signer {
-            return Err(ModelError::ForeignActor { actor: change.actor_id().to_hex_string() });
+            return Err(ModelError::ForeignActor {
+                actor: change.actor_id().to_hex_string(),
+            });
         }
         self.doc.apply_changes(std::iter::once(change))?;
         Ok(())
@@ -256,18 +271,25 @@ impl InspectionDoc {
 
     /// The whole document as JSON (for exports and comparisons).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(automerge::AutoSerde::from(&self.doc)).unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(automerge::AutoSerde::from(&self.doc))
+            .unwrap_or(serde_json::Value::Null)
     }
 
     /// Reads the typed view. Fails if the document does not follow the schema.
     pub fn view(&self) -> Result<InspectionView, ModelError> {
         let d = &self.doc;
-        let schema = get_i64(d, &ROOT, "schema").ok_or_else(|| ModelError::Schema("no schema version (genesis change missing)".into()))?;
+        let schema = get_i64(d, &ROOT, "schema").ok_or_else(|| {
+            ModelError::Schema("no schema version (genesis change missing)".into())
+        })?;
         if schema != SCHEMA_VERSION {
-            return Err(ModelError::Schema(format!("schema version {schema} is not supported")));
+            return Err(ModelError::Schema(format!(
+                "schema version {schema} is not supported"
+            )));
         }
         let id_str = get_str(d, &ROOT, "id").ok_or_else(|| ModelError::Schema("no id".into()))?;
-        let id = id_str.parse().map_err(|_| ModelError::Schema(format!("bad id {id_str:?}")))?;
+        let id = id_str
+            .parse()
+            .map_err(|_| ModelError::Schema(format!("bad id {id_str:?}")))?;
         let location = match self.object(&ROOT, "location") {
             Ok(loc) => Location {
                 place: get_str(d, &loc, "place"),
@@ -291,7 +313,9 @@ impl InspectionDoc {
         let mut decisions = vec![];
         if let Ok(list) = self.object(&ROOT, "decisions") {
             for i in 0..d.length(&list) {
-                let Some(entry) = obj_at(d, &list, i) else { continue };
+                let Some(entry) = obj_at(d, &list, i) else {
+                    continue;
+                };
                 let outcome_s = get_str(d, &entry, "outcome").unwrap_or_default();
                 let outcome = outcome_s.parse().map_err(ModelError::Schema)?;
                 let reasons = match obj_in(d, &entry, "reasons") {
@@ -310,7 +334,9 @@ impl InspectionDoc {
         let mut reviews = vec![];
         if let Ok(list) = self.object(&ROOT, "reviews") {
             for i in 0..d.length(&list) {
-                let Some(entry) = obj_at(d, &list, i) else { continue };
+                let Some(entry) = obj_at(d, &list, i) else {
+                    continue;
+                };
                 let verdict_s = get_str(d, &entry, "verdict").unwrap_or_default();
                 reviews.push(Review {
                     verdict: verdict_s.parse().map_err(ModelError::Schema)?,
@@ -325,7 +351,9 @@ impl InspectionDoc {
             created_ms: get_i64(d, &ROOT, "created_ms").unwrap_or(0),
             created_by: get_str(d, &ROOT, "created_by").unwrap_or_default(),
             unit: get_str(d, &ROOT, "unit").unwrap_or_default(),
-            crew: obj_in(d, &ROOT, "crew").map(|c| str_list(d, &c)).unwrap_or_default(),
+            crew: obj_in(d, &ROOT, "crew")
+                .map(|c| str_list(d, &c))
+                .unwrap_or_default(),
             location,
             tractor_plate: read_plate(d, &vehicle, "tractor"),
             trailer_plate: read_plate(d, &vehicle, "trailer"),
@@ -338,7 +366,8 @@ impl InspectionDoc {
     }
 
     fn object(&self, parent: &ObjId, key: &str) -> Result<ObjId, ModelError> {
-        obj_in(&self.doc, parent, key).ok_or_else(|| ModelError::Schema(format!("no {key:?} object")))
+        obj_in(&self.doc, parent, key)
+            .ok_or_else(|| ModelError::Schema(format!("no {key:?} object")))
     }
 }
 
@@ -357,7 +386,11 @@ fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), ModelError>
     Ok(())
 }
 
-fn clean_optional<'a>(field: &'static str, s: Option<&'a str>, max: usize) -> Result<Option<&'a str>, ModelError> {
+fn clean_optional<'a>(
+    field: &'static str,
+    s: Option<&'a str>,
+    max: usize,
+) -> Result<Option<&'a str>, ModelError> {
     match s.map(str::trim) {
         Some(s) if !s.is_empty() => {
             check_len(field, s, max)?;
@@ -462,7 +495,11 @@ mod tests {
             declaration: Some("UA100000/2026/000123".into()),
             unit: "MOBILE-3".into(),
             crew: vec!["OF-17".into()],
-            location: Location { place: Some("Rava-Ruska".into()), lat: Some(50.24), lon: Some(23.62) },
+            location: Location {
+                place: Some("Rava-Ruska".into()),
+                lat: Some(50.24),
+                lon: Some(23.62),
+            },
             notes: "Night shift".into(),
         }
     }
@@ -470,11 +507,18 @@ mod tests {
     #[test]
     fn create_and_read_back() {
         let id = InspectionId::random();
-        let doc = InspectionDoc::create(&A, id, &sample(), &officer("OF-17"), 1_700_000_000_000).expect("create");
+        let doc = InspectionDoc::create(&A, id, &sample(), &officer("OF-17"), 1_700_000_000_000)
+            .expect("create");
         let v = doc.view().expect("view");
         assert_eq!(v.id, id);
-        assert_eq!(v.tractor_plate.as_ref().map(|p| p.canonical.as_str()), Some("AA1234BC"));
-        assert_eq!(v.trailer_plate.as_ref().map(|p| p.canonical.as_str()), Some("AB5678XT"));
+        assert_eq!(
+            v.tractor_plate.as_ref().map(|p| p.canonical.as_str()),
+            Some("AA1234BC")
+        );
+        assert_eq!(
+            v.trailer_plate.as_ref().map(|p| p.canonical.as_str()),
+            Some("AB5678XT")
+        );
         assert_eq!(v.containers.len(), 1);
         assert_eq!(v.notes, "Night shift");
         assert_eq!(v.location.place.as_deref(), Some("Rava-Ruska"));
@@ -485,11 +529,13 @@ mod tests {
     fn invalid_input_is_refused_with_the_field_named() {
         let mut bad = sample();
         bad.containers = vec!["CSQU3054384".into()];
-        let e = InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0).expect_err("bad check digit");
+        let e = InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0)
+            .expect_err("bad check digit");
         assert!(e.to_string().contains("check digit"), "{e}");
         let mut bad = sample();
         bad.tractor_plate = "".into();
-        let e = InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0).expect_err("empty plate");
+        let e = InspectionDoc::create(&A, InspectionId::random(), &bad, &officer("x"), 0)
+            .expect_err("empty plate");
         assert!(e.to_string().starts_with("tractor plate"), "{e}");
         let mut bad = sample();
         bad.location.lat = Some(91.0);
@@ -498,10 +544,25 @@ mod tests {
 
     #[test]
     fn decisions_are_appended_never_overwritten() {
-        let mut doc = InspectionDoc::create(&A, InspectionId::random(), &sample(), &officer("OF-1"), 1000).expect("create");
-        for (i, outcome) in [Outcome::PhysicalInspection, Outcome::Release].into_iter().enumerate() {
-            let d = NewDecision { outcome, reasons: vec![ReasonCode::new("DENSITY").expect("code")], note: String::new() };
-            doc.decide(&d, &officer("OF-1"), 2000 + i as i64).expect("decide");
+        let mut doc = InspectionDoc::create(
+            &A,
+            InspectionId::random(),
+            &sample(),
+            &officer("OF-1"),
+            1000,
+        )
+        .expect("create");
+        for (i, outcome) in [Outcome::PhysicalInspection, Outcome::Release]
+            .into_iter()
+            .enumerate()
+        {
+            let d = NewDecision {
+                outcome,
+                reasons: vec![ReasonCode::new("DENSITY").expect("code")],
+                note: String::new(),
+            };
+            doc.decide(&d, &officer("OF-1"), 2000 + i as i64)
+                .expect("decide");
         }
         let v = doc.view().expect("view");
         assert_eq!(v.decisions.len(), 2);
@@ -511,22 +572,50 @@ mod tests {
 
     #[test]
     fn concurrent_edits_on_two_devices_merge_identically() {
-        let mut a = InspectionDoc::create(&A, InspectionId::random(), &sample(), &officer("OF-1"), 1000).expect("create");
+        let mut a = InspectionDoc::create(
+            &A,
+            InspectionId::random(),
+            &sample(),
+            &officer("OF-1"),
+            1000,
+        )
+        .expect("create");
         let genesis = a.last_change().expect("genesis");
         let mut b = InspectionDoc::empty(&B);
         b.apply_change(&genesis).expect("apply");
 
-        a.decide(&NewDecision { outcome: Outcome::Detain, reasons: vec![], note: "a".into() }, &officer("OF-1"), 2000).expect("decide");
+        a.decide(
+            &NewDecision {
+                outcome: Outcome::Detain,
+                reasons: vec![],
+                note: "a".into(),
+            },
+            &officer("OF-1"),
+            2000,
+        )
+        .expect("decide");
         let ca1 = a.last_change().expect("change");
-        a.set_notes("Night shift, seal broken", &officer("OF-1"), 2001).expect("notes");
+        a.set_notes("Night shift, seal broken", &officer("OF-1"), 2001)
+            .expect("notes");
         let ca2 = a.last_change().expect("change");
-        b.review(&NewReview { verdict: Verdict::Agree, comment: "ok".into() }, &officer("SUP-1"), 2000).expect("review");
+        b.review(
+            &NewReview {
+                verdict: Verdict::Agree,
+                comment: "ok".into(),
+            },
+            &officer("SUP-1"),
+            2000,
+        )
+        .expect("review");
         let cb1 = b.last_change().expect("change");
-        b.set_notes("Urgent: Night shift", &officer("SUP-1"), 2002).expect("notes");
+        b.set_notes("Urgent: Night shift", &officer("SUP-1"), 2002)
+            .expect("notes");
         let cb2 = b.last_change().expect("change");
 
-        a.apply_changes([cb1.as_slice(), cb2.as_slice()]).expect("apply");
-        b.apply_changes([ca1.as_slice(), ca2.as_slice()]).expect("apply");
+        a.apply_changes([cb1.as_slice(), cb2.as_slice()])
+            .expect("apply");
+        b.apply_changes([ca1.as_slice(), ca2.as_slice()])
+            .expect("apply");
         assert_eq!(a.heads(), b.heads());
         assert_eq!(a.to_json(), b.to_json());
         let v = a.view().expect("view");
@@ -538,12 +627,22 @@ mod tests {
     #[test]
     fn garbage_change_bytes_are_an_error_not_a_panic() {
         let mut d = InspectionDoc::empty(&A);
-        assert!(matches!(d.apply_change(b"not a change"), Err(ModelError::BadChange(_))));
+        assert!(matches!(
+            d.apply_change(b"not a change"),
+            Err(ModelError::BadChange(_))
+        ));
     }
 
     #[test]
     fn save_and_load_round_trip() {
-        let mut a = InspectionDoc::create(&A, InspectionId::random(), &sample(), &officer("OF-1"), 1000).expect("create");
+        let mut a = InspectionDoc::create(
+            &A,
+            InspectionId::random(),
+            &sample(),
+            &officer("OF-1"),
+            1000,
+        )
+        .expect("create");
         let saved = a.save();
         let b = InspectionDoc::load(&saved, &A).expect("load");
         assert_eq!(a.view().expect("view"), b.view().expect("view"));

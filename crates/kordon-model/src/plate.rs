@@ -123,8 +123,14 @@ mod tests {
     #[test]
     fn bad_plates_are_refused() {
         assert_eq!(Plate::parse("  - "), Err(PlateError::Empty));
-        assert!(matches!(Plate::parse("AA12;34"), Err(PlateError::BadCharacter { ch: ';', .. })));
-        assert!(matches!(Plate::parse("A".repeat(17).as_str()), Err(PlateError::TooLong(_))));
+        assert!(matches!(
+            Plate::parse("AA12;34"),
+            Err(PlateError::BadCharacter { ch: ';', .. })
+        ));
+        assert!(matches!(
+            Plate::parse("A".repeat(17).as_str()),
+            Err(PlateError::TooLong(_))
+        ));
     }
 
     proptest! {

@@ -97,7 +97,9 @@ impl FromStr for Outcome {
             .into_iter()
             .find(|o| o.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown outcome {s:?}; expected release, physical_inspection, detain or refer")
+                format!(
+                    "unknown outcome {s:?}; expected release, physical_inspection, detain or refer"
+                )
             })
     }
 }
@@ -153,7 +155,9 @@ impl FromStr for Verdict {
             "agree" => Ok(Verdict::Agree),
             "overrule" => Ok(Verdict::Overrule),
             "return" => Ok(Verdict::Return),
-            _ => Err(format!("unknown verdict {s:?}; expected agree, overrule or return")),
+            _ => Err(format!(
+                "unknown verdict {s:?}; expected agree, overrule or return"
+            )),
         }
     }
 }

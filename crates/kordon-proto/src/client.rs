@@ -33,13 +33,26 @@ impl Default for ClientConfig {
 /// What the application must act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
-    Welcomed { unit: String, server_time_ms: i64 },
-    Refused { code: RefusalCode, reason: String },
+    Welcomed {
+        unit: String,
+        server_time_ms: i64,
+    },
+    Refused {
+        code: RefusalCode,
+        reason: String,
+    },
     /// Answers for an upload batch: store receipts, drop refused records.
-    Results { batch: u32, results: Vec<RecordResult> },
+    Results {
+        batch: u32,
+        results: Vec<RecordResult>,
+    },
     /// Records from the server: verify, store, then call
     /// [`ClientSession::down_applied`].
-    Down { records: Vec<Vec<u8>>, cursor: u64, more: bool },
+    Down {
+        records: Vec<Vec<u8>>,
+        cursor: u64,
+        more: bool,
+    },
     /// Everything is exchanged; the session said Done.
     Finished,
 }
@@ -57,7 +70,9 @@ enum Down {
     /// Pull sent, waiting for Down.
     Waiting,
     /// Down delivered to the app, waiting for `down_applied`.
-    Applying { more: bool },
+    Applying {
+        more: bool,
+    },
     Complete,
 }
 
@@ -105,11 +120,14 @@ impl ClientSession {
 
     fn waiting_for_server(&self) -> bool {
         self.state == State::AwaitWelcome
-            || (self.state == State::Active && (!self.in_flight.is_empty() || self.down == Down::Waiting))
+            || (self.state == State::Active
+                && (!self.in_flight.is_empty() || self.down == Down::Waiting))
     }
 
     fn arm(&mut self, now: Instant) {
-        self.deadline = self.waiting_for_server().then(|| now + self.cfg.response_timeout);
+        self.deadline = self
+            .waiting_for_server()
+            .then(|| now + self.cfg.response_timeout);
     }
 
     fn fail(&mut self, e: ProtoError) -> Result<(), ProtoError> {
@@ -125,7 +143,7 @@ impl ClientSession {
         }
         self.decoder.push(data);
         loop {
-            let msg = match self.decoder.next() {
+            let msg = match self.decoder.next_message() {
                 Ok(Some(m)) => m,
                 Ok(None) => break,
                 Err(e) => return self.fail(e),
@@ -139,35 +157,68 @@ impl ClientSession {
 
     fn handle_message(&mut self, msg: Message) -> Result<(), ProtoError> {
         match (self.state, msg) {
-            (State::AwaitWelcome, Message::Welcome { version, unit, server_time_ms }) => {
+            (
+                State::AwaitWelcome,
+                Message::Welcome {
+                    version,
+                    unit,
+                    server_time_ms,
+                },
+            ) => {
                 if version != PROTOCOL_VERSION {
                     return self.fail(ProtoError::Version(version));
                 }
                 self.state = State::Active;
-                self.events.push_back(ClientEvent::Welcomed { unit, server_time_ms });
-                self.send(&Message::Pull { cursor: self.cfg.down_cursor });
+                self.events.push_back(ClientEvent::Welcomed {
+                    unit,
+                    server_time_ms,
+                });
+                self.send(&Message::Pull {
+                    cursor: self.cfg.down_cursor,
+                });
             }
             (_, Message::Refused { code, reason }) => {
-                self.events.push_back(ClientEvent::Refused { code, reason: reason.clone() });
+                self.events.push_back(ClientEvent::Refused {
+                    code,
+                    reason: reason.clone(),
+                });
                 return self.fail(ProtoError::Peer(reason));
             }
             (_, Message::Error { message }) => return self.fail(ProtoError::Peer(message)),
             (State::Active, Message::Results { batch, results }) => {
                 if !self.in_flight.remove(&batch) {
-                    return self.fail(ProtoError::Unexpected { got: "Results for a batch not in flight", state: "uploading" });
+                    return self.fail(ProtoError::Unexpected {
+                        got: "Results for a batch not in flight",
+                        state: "uploading",
+                    });
                 }
-                self.events.push_back(ClientEvent::Results { batch, results });
+                self.events
+                    .push_back(ClientEvent::Results { batch, results });
             }
-            (State::Active, Message::Down { records, cursor, more }) if self.down == Down::Waiting => {
+            (
+                State::Active,
+                Message::Down {
+                    records,
+                    cursor,
+                    more,
+                },
+            ) if self.down == Down::Waiting => {
                 self.down = Down::Applying { more };
-                self.events.push_back(ClientEvent::Down { records, cursor, more });
+                self.events.push_back(ClientEvent::Down {
+                    records,
+                    cursor,
+                    more,
+                });
             }
             (state, m) => {
                 let state = match state {
                     State::AwaitWelcome => "waiting for Welcome",
                     _ => "syncing",
                 };
-                return self.fail(ProtoError::Unexpected { got: m.name(), state });
+                return self.fail(ProtoError::Unexpected {
+                    got: m.name(),
+                    state,
+                });
             }
         }
         Ok(())
@@ -198,7 +249,9 @@ impl ClientSession {
 
     /// Whether another upload batch may be sent now.
     pub fn can_send(&self) -> bool {
-        self.state == State::Active && !self.uploads_finished && self.in_flight.len() < self.cfg.window
+        self.state == State::Active
+            && !self.uploads_finished
+            && self.in_flight.len() < self.cfg.window
     }
 
     /// Sends a batch of signed records; returns its batch number.
@@ -233,7 +286,11 @@ impl ClientSession {
     }
 
     fn maybe_finish(&mut self) {
-        if self.state == State::Active && self.uploads_finished && self.in_flight.is_empty() && self.down == Down::Complete {
+        if self.state == State::Active
+            && self.uploads_finished
+            && self.in_flight.is_empty()
+            && self.down == Down::Complete
+        {
             self.send(&Message::Done);
             self.state = State::Finished;
             self.deadline = None;

@@ -31,8 +31,10 @@ impl FrameDecoder {
     }
 
     /// The next whole message, `Ok(None)` if more bytes are needed.
-    pub fn next(&mut self) -> Result<Option<Message>, ProtoError> {
-        let Some(len) = self.buf.get(..4) else { return Ok(None) };
+    pub fn next_message(&mut self) -> Result<Option<Message>, ProtoError> {
+        let Some(len) = self.buf.get(..4) else {
+            return Ok(None);
+        };
         let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
         if len > MAX_FRAME {
             return Err(ProtoError::FrameTooLarge(len));
@@ -40,7 +42,8 @@ impl FrameDecoder {
         if self.buf.len() < 4 + len {
             return Ok(None);
         }
-        let msg = postcard::from_bytes(&self.buf[4..4 + len]).map_err(|e| ProtoError::Malformed(e.to_string()));
+        let msg = postcard::from_bytes(&self.buf[4..4 + len])
+            .map_err(|e| ProtoError::Malformed(e.to_string()));
         self.buf.drain(..4 + len);
         msg.map(Some)
     }
@@ -59,16 +62,34 @@ mod tests {
 
     fn sample() -> Vec<Message> {
         vec![
-            Message::Hello { version: 1, enroll_secret: Some(vec![1; 32]), down_cursor: 7, client_time_ms: -1 },
-            Message::Records { batch: 3, records: vec![vec![1, 2, 3], vec![]] },
+            Message::Hello {
+                version: 1,
+                enroll_secret: Some(vec![1; 32]),
+                down_cursor: 7,
+                client_time_ms: -1,
+            },
+            Message::Records {
+                batch: 3,
+                records: vec![vec![1, 2, 3], vec![]],
+            },
             Message::Results {
                 batch: 3,
                 results: vec![
-                    RecordResult::Accepted { receipt: vec![9; 10] },
-                    RecordResult::Rejected { record_id: vec![0; 32], code: RejectCode::BadSignature, reason: "x".into() },
+                    RecordResult::Accepted {
+                        receipt: vec![9; 10],
+                    },
+                    RecordResult::Rejected {
+                        record_id: vec![0; 32],
+                        code: RejectCode::BadSignature,
+                        reason: "x".into(),
+                    },
                 ],
             },
-            Message::Down { records: vec![vec![5; 100]], cursor: 99, more: true },
+            Message::Down {
+                records: vec![vec![5; 100]],
+                cursor: 99,
+                more: true,
+            },
             Message::Done,
         ]
     }
@@ -84,7 +105,7 @@ mod tests {
             let mut got = vec![];
             for piece in stream.chunks(chunk) {
                 d.push(piece);
-                while let Some(m) = d.next().expect("decodes") {
+                while let Some(m) = d.next_message().expect("decodes") {
                     got.push(m);
                 }
             }
@@ -97,7 +118,10 @@ mod tests {
     fn oversized_frame_is_refused_before_buffering_it() {
         let mut d = FrameDecoder::new();
         d.push(&u32::MAX.to_be_bytes());
-        assert_eq!(d.next(), Err(ProtoError::FrameTooLarge(u32::MAX as usize)));
+        assert_eq!(
+            d.next_message(),
+            Err(ProtoError::FrameTooLarge(u32::MAX as usize))
+        );
     }
 
     proptest! {
@@ -106,7 +130,7 @@ mod tests {
             let mut d = FrameDecoder::new();
             d.push(&bytes);
             for _ in 0..8 {
-                match d.next() { Ok(Some(_)) => continue, _ => break }
+                match d.next_message() { Ok(Some(_)) => continue, _ => break }
             }
         }
 
@@ -115,7 +139,7 @@ mod tests {
             let m = Message::Records { batch, records: recs };
             let mut d = FrameDecoder::new();
             d.push(&encode_frame(&m));
-            prop_assert_eq!(d.next().expect("ok"), Some(m));
+            prop_assert_eq!(d.next_message().expect("ok"), Some(m));
         }
     }
 }

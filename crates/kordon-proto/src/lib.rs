@@ -42,7 +42,10 @@ pub enum ProtoError {
     #[error("undecodable message: {0}")]
     Malformed(String),
     #[error("unexpected {got} while {state}")]
-    Unexpected { got: &'static str, state: &'static str },
+    Unexpected {
+        got: &'static str,
+        state: &'static str,
+    },
     #[error("peer speaks protocol version {0}, this build speaks {PROTOCOL_VERSION}")]
     Version(u16),
     #[error("no answer from the peer within {0} s")]

@@ -75,20 +75,50 @@ pub enum RecordResult {
     Accepted { receipt: Vec<u8> },
     /// Refused; `record_id` is the digest the server computed, or empty if
     /// the bytes could not be parsed.
-    Rejected { record_id: Vec<u8>, code: RejectCode, reason: String },
+    Rejected {
+        record_id: Vec<u8>,
+        code: RejectCode,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Message {
-    Hello { version: u16, enroll_secret: Option<Vec<u8>>, down_cursor: u64, client_time_ms: i64 },
-    Welcome { version: u16, unit: String, server_time_ms: i64 },
-    Refused { code: RefusalCode, reason: String },
-    Records { batch: u32, records: Vec<Vec<u8>> },
-    Results { batch: u32, results: Vec<RecordResult> },
-    Pull { cursor: u64 },
-    Down { records: Vec<Vec<u8>>, cursor: u64, more: bool },
+    Hello {
+        version: u16,
+        enroll_secret: Option<Vec<u8>>,
+        down_cursor: u64,
+        client_time_ms: i64,
+    },
+    Welcome {
+        version: u16,
+        unit: String,
+        server_time_ms: i64,
+    },
+    Refused {
+        code: RefusalCode,
+        reason: String,
+    },
+    Records {
+        batch: u32,
+        records: Vec<Vec<u8>>,
+    },
+    Results {
+        batch: u32,
+        results: Vec<RecordResult>,
+    },
+    Pull {
+        cursor: u64,
+    },
+    Down {
+        records: Vec<Vec<u8>>,
+        cursor: u64,
+        more: bool,
+    },
     Done,
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 impl Message {

@@ -8,7 +8,11 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
     /// Authorise the device (known from TLS): call `welcome` or `refuse`.
-    Hello { enroll_secret: Option<Vec<u8>>, down_cursor: u64, client_time_ms: i64 },
+    Hello {
+        enroll_secret: Option<Vec<u8>>,
+        down_cursor: u64,
+        client_time_ms: i64,
+    },
     /// Verify and store; answer with `results` for this batch.
     Records { batch: u32, records: Vec<Vec<u8>> },
     /// Send records after `cursor` with `down`.
@@ -56,7 +60,9 @@ impl ServerSession {
 
     fn fail(&mut self, e: ProtoError) -> Result<(), ProtoError> {
         if self.state != State::Failed {
-            self.send(&Message::Error { message: e.to_string() });
+            self.send(&Message::Error {
+                message: e.to_string(),
+            });
         }
         self.state = State::Failed;
         Err(e)
@@ -68,13 +74,21 @@ impl ServerSession {
         }
         self.decoder.push(data);
         loop {
-            let msg = match self.decoder.next() {
+            let msg = match self.decoder.next_message() {
                 Ok(Some(m)) => m,
                 Ok(None) => return Ok(()),
                 Err(e) => return self.fail(e),
             };
             match (self.state, msg) {
-                (State::AwaitHello, Message::Hello { version, enroll_secret, down_cursor, client_time_ms }) => {
+                (
+                    State::AwaitHello,
+                    Message::Hello {
+                        version,
+                        enroll_secret,
+                        down_cursor,
+                        client_time_ms,
+                    },
+                ) => {
                     if version != PROTOCOL_VERSION {
                         self.send(&Message::Refused {
                             code: RefusalCode::Version,
@@ -84,12 +98,19 @@ impl ServerSession {
                         return Err(ProtoError::Version(version));
                     }
                     self.state = State::AwaitDecision;
-                    self.events.push_back(ServerEvent::Hello { enroll_secret, down_cursor, client_time_ms });
+                    self.events.push_back(ServerEvent::Hello {
+                        enroll_secret,
+                        down_cursor,
+                        client_time_ms,
+                    });
                 }
                 (State::Active, Message::Records { batch, records }) => {
-                    self.events.push_back(ServerEvent::Records { batch, records });
+                    self.events
+                        .push_back(ServerEvent::Records { batch, records });
                 }
-                (State::Active, Message::Pull { cursor }) => self.events.push_back(ServerEvent::Pull { cursor }),
+                (State::Active, Message::Pull { cursor }) => {
+                    self.events.push_back(ServerEvent::Pull { cursor })
+                }
                 (State::Active, Message::Done) => {
                     self.state = State::Finished;
                     self.events.push_back(ServerEvent::Finished);
@@ -104,7 +125,10 @@ impl ServerSession {
                         State::AwaitDecision => "authorising the device",
                         _ => "syncing",
                     };
-                    return self.fail(ProtoError::Unexpected { got: m.name(), state });
+                    return self.fail(ProtoError::Unexpected {
+                        got: m.name(),
+                        state,
+                    });
                 }
             }
         }
@@ -113,12 +137,19 @@ impl ServerSession {
     pub fn welcome(&mut self, unit: &str, server_time_ms: i64) {
         if self.state == State::AwaitDecision {
             self.state = State::Active;
-            self.send(&Message::Welcome { version: PROTOCOL_VERSION, unit: unit.to_string(), server_time_ms });
+            self.send(&Message::Welcome {
+                version: PROTOCOL_VERSION,
+                unit: unit.to_string(),
+                server_time_ms,
+            });
         }
     }
 
     pub fn refuse(&mut self, code: RefusalCode, reason: &str) {
-        self.send(&Message::Refused { code, reason: reason.to_string() });
+        self.send(&Message::Refused {
+            code,
+            reason: reason.to_string(),
+        });
         self.state = State::Failed;
     }
 
@@ -127,7 +158,11 @@ impl ServerSession {
     }
 
     pub fn down(&mut self, records: Vec<Vec<u8>>, cursor: u64, more: bool) {
-        self.send(&Message::Down { records, cursor, more });
+        self.send(&Message::Down {
+            records,
+            cursor,
+            more,
+        });
     }
 
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {

@@ -14,7 +14,14 @@ struct App {
 
 /// Moves bytes both ways in chunks of `chunk` bytes until both are quiet.
 /// Returns the client's events.
-fn run(client: &mut ClientSession, server: &mut ServerSession, app: &mut App, mut to_upload: Vec<Vec<u8>>, chunk: usize, now: Instant) -> Vec<ClientEvent> {
+fn run(
+    client: &mut ClientSession,
+    server: &mut ServerSession,
+    app: &mut App,
+    mut to_upload: Vec<Vec<u8>>,
+    chunk: usize,
+    now: Instant,
+) -> Vec<ClientEvent> {
     let mut events = vec![];
     for _round in 0..10_000 {
         let mut moved = false;
@@ -51,7 +58,9 @@ fn run(client: &mut ClientSession, server: &mut ServerSession, app: &mut App, mu
                 ServerEvent::Records { batch, records } => {
                     let results = records
                         .iter()
-                        .map(|r| RecordResult::Accepted { receipt: r.iter().rev().copied().collect() })
+                        .map(|r| RecordResult::Accepted {
+                            receipt: r.iter().rev().copied().collect(),
+                        })
                         .collect();
                     app.uploaded.extend(records);
                     server.results(batch, results);
@@ -78,7 +87,11 @@ fn run(client: &mut ClientSession, server: &mut ServerSession, app: &mut App, mu
 }
 
 fn cfg(secret: &[u8]) -> ClientConfig {
-    ClientConfig { enroll_secret: Some(secret.to_vec()), window: 2, ..Default::default() }
+    ClientConfig {
+        enroll_secret: Some(secret.to_vec()),
+        window: 2,
+        ..Default::default()
+    }
 }
 
 fn records(n: u8) -> Vec<Vec<u8>> {
@@ -90,14 +103,43 @@ fn full_session_uploads_everything_and_pages_down() {
     let now = Instant::now();
     let mut client = ClientSession::new(cfg(b"ok"), now);
     let mut server = ServerSession::new();
-    let mut app = App { down: records(5), page: 2, uploaded: vec![] };
-    let events = run(&mut client, &mut server, &mut app, records(10), usize::MAX, now);
+    let mut app = App {
+        down: records(5),
+        page: 2,
+        uploaded: vec![],
+    };
+    let events = run(
+        &mut client,
+        &mut server,
+        &mut app,
+        records(10),
+        usize::MAX,
+        now,
+    );
     assert_eq!(app.uploaded, records(10));
-    let receipts: usize = events.iter().map(|e| match e { ClientEvent::Results { results, .. } => results.len(), _ => 0 }).sum();
+    let receipts: usize = events
+        .iter()
+        .map(|e| match e {
+            ClientEvent::Results { results, .. } => results.len(),
+            _ => 0,
+        })
+        .sum();
     assert_eq!(receipts, 10);
-    let down: Vec<Vec<u8>> = events.iter().flat_map(|e| match e { ClientEvent::Down { records, .. } => records.clone(), _ => vec![] }).collect();
+    let down: Vec<Vec<u8>> = events
+        .iter()
+        .flat_map(|e| match e {
+            ClientEvent::Down { records, .. } => records.clone(),
+            _ => vec![],
+        })
+        .collect();
     assert_eq!(down, records(5));
-    assert_eq!(events.first(), Some(&ClientEvent::Welcomed { unit: "UNIT-1".into(), server_time_ms: 42 }));
+    assert_eq!(
+        events.first(),
+        Some(&ClientEvent::Welcomed {
+            unit: "UNIT-1".into(),
+            server_time_ms: 42
+        })
+    );
     assert_eq!(events.last(), Some(&ClientEvent::Finished));
     assert!(client.is_finished() && server.is_finished());
 }
@@ -107,42 +149,90 @@ fn refusal_reaches_the_client_with_its_reason() {
     let now = Instant::now();
     let mut client = ClientSession::new(cfg(b"wrong"), now);
     let mut server = ServerSession::new();
-    let mut app = App { down: vec![], page: 1, uploaded: vec![] };
-    let events = run(&mut client, &mut server, &mut app, records(3), usize::MAX, now);
-    assert!(events.contains(&ClientEvent::Refused { code: RefusalCode::NotEnrolled, reason: "device not enrolled".into() }));
+    let mut app = App {
+        down: vec![],
+        page: 1,
+        uploaded: vec![],
+    };
+    let events = run(
+        &mut client,
+        &mut server,
+        &mut app,
+        records(3),
+        usize::MAX,
+        now,
+    );
+    assert!(events.contains(&ClientEvent::Refused {
+        code: RefusalCode::NotEnrolled,
+        reason: "device not enrolled".into()
+    }));
     assert!(client.is_failed());
-    assert!(app.uploaded.is_empty(), "nothing uploaded before authorisation");
+    assert!(
+        app.uploaded.is_empty(),
+        "nothing uploaded before authorisation"
+    );
 }
 
 #[test]
 fn silence_from_the_server_times_out_at_the_injected_deadline() {
     let t0 = Instant::now();
-    let mut client = ClientSession::new(ClientConfig { response_timeout: Duration::from_secs(30), ..Default::default() }, t0);
-    let deadline = client.poll_timeout().expect("armed while waiting for Welcome");
+    let mut client = ClientSession::new(
+        ClientConfig {
+            response_timeout: Duration::from_secs(30),
+            ..Default::default()
+        },
+        t0,
+    );
+    let deadline = client
+        .poll_timeout()
+        .expect("armed while waiting for Welcome");
     assert_eq!(deadline, t0 + Duration::from_secs(30));
     assert_eq!(client.handle_timeout(t0 + Duration::from_secs(29)), Ok(()));
-    assert_eq!(client.handle_timeout(deadline), Err(ProtoError::Timeout(30)));
+    assert_eq!(
+        client.handle_timeout(deadline),
+        Err(ProtoError::Timeout(30))
+    );
     assert!(client.is_failed());
 }
 
 #[test]
 fn records_before_hello_are_a_protocol_error() {
     let mut server = ServerSession::new();
-    let err = server.handle_bytes(&encode_frame(&Message::Records { batch: 0, records: vec![] })).expect_err("must fail");
+    let err = server
+        .handle_bytes(&encode_frame(&Message::Records {
+            batch: 0,
+            records: vec![],
+        }))
+        .expect_err("must fail");
     assert!(matches!(err, ProtoError::Unexpected { got: "Records", .. }));
     assert!(server.poll_event().is_none());
     let reply = server.poll_transmit().expect("error frame");
     let mut d = FrameDecoder::new();
     d.push(&reply);
-    assert!(matches!(d.next(), Ok(Some(Message::Error { .. }))));
+    assert!(matches!(d.next_message(), Ok(Some(Message::Error { .. }))));
 }
 
 #[test]
 fn results_for_an_unknown_batch_fail_the_client() {
     let now = Instant::now();
     let mut client = ClientSession::new(cfg(b"ok"), now);
-    client.handle_bytes(&encode_frame(&Message::Welcome { version: PROTOCOL_VERSION, unit: "U".into(), server_time_ms: 0 }), now).expect("welcome");
-    let err = client.handle_bytes(&encode_frame(&Message::Results { batch: 99, results: vec![] }), now);
+    client
+        .handle_bytes(
+            &encode_frame(&Message::Welcome {
+                version: PROTOCOL_VERSION,
+                unit: "U".into(),
+                server_time_ms: 0,
+            }),
+            now,
+        )
+        .expect("welcome");
+    let err = client.handle_bytes(
+        &encode_frame(&Message::Results {
+            batch: 99,
+            results: vec![],
+        }),
+        now,
+    );
     assert!(err.is_err());
     assert!(client.is_failed());
 }
@@ -150,11 +240,25 @@ fn results_for_an_unknown_batch_fail_the_client() {
 #[test]
 fn a_newer_protocol_version_is_refused_clearly() {
     let mut server = ServerSession::new();
-    let hello = Message::Hello { version: 99, enroll_secret: None, down_cursor: 0, client_time_ms: 0 };
-    assert_eq!(server.handle_bytes(&encode_frame(&hello)), Err(ProtoError::Version(99)));
+    let hello = Message::Hello {
+        version: 99,
+        enroll_secret: None,
+        down_cursor: 0,
+        client_time_ms: 0,
+    };
+    assert_eq!(
+        server.handle_bytes(&encode_frame(&hello)),
+        Err(ProtoError::Version(99))
+    );
     let mut d = FrameDecoder::new();
     d.push(&server.poll_transmit().expect("refusal"));
-    assert!(matches!(d.next(), Ok(Some(Message::Refused { code: RefusalCode::Version, .. }))));
+    assert!(matches!(
+        d.next_message(),
+        Ok(Some(Message::Refused {
+            code: RefusalCode::Version,
+            ..
+        }))
+    ));
 }
 
 proptest! {

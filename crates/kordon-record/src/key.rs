@@ -74,7 +74,11 @@ pub struct DeviceKey(SigningKey);
 
 impl fmt::Debug for DeviceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DeviceKey(public={}, secret=<redacted>)", self.public().short())
+        write!(
+            f,
+            "DeviceKey(public={}, secret=<redacted>)",
+            self.public().short()
+        )
     }
 }
 
@@ -113,18 +117,28 @@ impl DeviceKey {
     /// can read.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
         let p = path.display().to_string();
-        let io = |source| KeyError::Io { path: p.clone(), source };
+        let io = |source| KeyError::Io {
+            path: p.clone(),
+            source,
+        };
         match std::fs::read(path) {
             Ok(bytes) => {
                 let bytes = Zeroizing::new(bytes);
                 check_owner_only(path).map_err(|e| match e {
-                    Ok(mode) => KeyError::TooOpen { path: p.clone(), mode },
-                    Err(source) => KeyError::Io { path: p.clone(), source },
+                    Ok(mode) => KeyError::TooOpen {
+                        path: p.clone(),
+                        mode,
+                    },
+                    Err(source) => KeyError::Io {
+                        path: p.clone(),
+                        source,
+                    },
                 })?;
-                let seed: [u8; 32] = bytes.as_slice().try_into().map_err(|_| KeyError::Corrupt {
-                    path: p.clone(),
-                    len: bytes.len(),
-                })?;
+                let seed: [u8; 32] =
+                    bytes.as_slice().try_into().map_err(|_| KeyError::Corrupt {
+                        path: p.clone(),
+                        len: bytes.len(),
+                    })?;
                 let seed = Zeroizing::new(seed);
                 Ok(DeviceKey::from_seed(&seed))
             }
@@ -199,7 +213,10 @@ mod tests {
             let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-            assert!(matches!(DeviceKey::load_or_create(&path), Err(KeyError::TooOpen { .. })));
+            assert!(matches!(
+                DeviceKey::load_or_create(&path),
+                Err(KeyError::TooOpen { .. })
+            ));
         }
     }
 
@@ -208,7 +225,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("device.key");
         write_owner_only(&path, b"short").expect("write");
-        assert!(matches!(DeviceKey::load_or_create(&path), Err(KeyError::Corrupt { len: 5, .. })));
+        assert!(matches!(
+            DeviceKey::load_or_create(&path),
+            Err(KeyError::Corrupt { len: 5, .. })
+        ));
     }
 
     #[test]

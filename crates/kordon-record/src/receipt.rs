@@ -39,7 +39,10 @@ impl Receipt {
 
     pub fn sign(key: &DeviceKey, record_id: RecordId, seq: u64, received_ms: i64) -> Self {
         let server = key.public();
-        let digest = domain_digest(RECEIPT_TAG, &Self::body(&record_id, &server, seq, received_ms));
+        let digest = domain_digest(
+            RECEIPT_TAG,
+            &Self::body(&record_id, &server, seq, received_ms),
+        );
         Receipt {
             record_id,
             server,
@@ -72,7 +75,13 @@ impl Receipt {
         if r.remaining() > 0 {
             return Err(RecordError::TrailingBytes(r.remaining()));
         }
-        Ok(Receipt { record_id, server, seq, received_ms, signature })
+        Ok(Receipt {
+            record_id,
+            server,
+            seq,
+            received_ms,
+            signature,
+        })
     }
 
     /// Verifies the receipt was signed by `expected_server` (the pinned key).
@@ -109,7 +118,10 @@ mod tests {
         assert!(parsed.verify(&impostor).is_err());
         let mut b = r.to_bytes();
         b[40] ^= 1;
-        assert!(Receipt::parse(&b).expect("parse").verify(&server.public()).is_err());
+        assert!(Receipt::parse(&b)
+            .expect("parse")
+            .verify(&server.public())
+            .is_err());
     }
 
     proptest! {

@@ -13,8 +13,14 @@ pub enum StoreError {
     Model(#[from] ModelError),
     #[error("stored record is unreadable: {0}")]
     Record(#[from] RecordError),
-    #[error("database {path} was written by a newer Kordon (schema {found}, this build knows {known})")]
-    TooNew { path: String, found: i64, known: i64 },
+    #[error(
+        "database {path} was written by a newer Kordon (schema {found}, this build knows {known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error("no change to sign: the operation changed nothing")]
     NothingToCommit,
 }

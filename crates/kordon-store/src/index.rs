@@ -36,8 +36,14 @@ fn day_of(ms: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-pub(crate) fn upsert(conn: &Connection, v: &InspectionView, heads: &[String], now_ms: i64) -> Result<(), StoreError> {
-    let view_json = serde_json::to_string(v).map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+pub(crate) fn upsert(
+    conn: &Connection,
+    v: &InspectionView,
+    heads: &[String],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let view_json = serde_json::to_string(v)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
     let containers: Vec<&str> = v.containers.iter().map(|c| c.as_str()).collect();
     conn.prepare_cached(
         "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key, trailer, trailer_key,
@@ -80,10 +86,17 @@ impl Store {
         if let Some(p) = q.plate.as_deref() {
             let key = Plate::key_of(p).unwrap_or_default();
             args.push(key);
-            sql.push_str(&format!(" AND (tractor_key = ?{n} OR trailer_key = ?{n})", n = args.len()));
+            sql.push_str(&format!(
+                " AND (tractor_key = ?{n} OR trailer_key = ?{n})",
+                n = args.len()
+            ));
         }
         if let Some(c) = q.container.as_deref() {
-            let code: String = c.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(char::to_uppercase).collect();
+            let code: String = c
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .flat_map(char::to_uppercase)
+                .collect();
             args.push(format!("% {code} %"));
             sql.push_str(&format!(" AND containers LIKE ?{}", args.len()));
         }
@@ -105,15 +118,28 @@ impl Store {
         }
         let mut stmt = self.connection().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = vec![];
         for row in rows {
             let (heads, updated_ms, view) = row?;
-            let view: InspectionView = serde_json::from_str(&view)
-                .map_err(|e| StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))))?;
+            let view: InspectionView = serde_json::from_str(&view).map_err(|e| {
+                StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                ))
+            })?;
             out.push(IndexRow {
-                heads: heads.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
+                heads: heads
+                    .split(',')
+                    .filter(|h| !h.is_empty())
+                    .map(String::from)
+                    .collect(),
                 updated_ms,
                 view,
             });
@@ -123,7 +149,11 @@ impl Store {
 
     /// Number of inspections in the index.
     pub fn inspection_count(&self) -> Result<u64, StoreError> {
-        Ok(self.connection().query_row("SELECT COUNT(*) FROM inspections", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .connection()
+            .query_row("SELECT COUNT(*) FROM inspections", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 }
 

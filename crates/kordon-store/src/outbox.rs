@@ -35,13 +35,21 @@ impl Store {
              WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })?;
         let mut out = vec![];
         for row in rows {
             let (seq, id, bytes) = row?;
             let id: [u8; 32] = id.as_slice().try_into().unwrap_or([0; 32]);
-            out.push(OutboxEntry { seq, id: RecordId(id), bytes });
+            out.push(OutboxEntry {
+                seq,
+                id: RecordId(id),
+                bytes,
+            });
         }
         Ok(out)
     }
@@ -49,7 +57,11 @@ impl Store {
     /// Stores receipts (already verified against the pinned server key) and
     /// clears their records from the outbox, in one transaction. Returns
     /// how many were new.
-    pub fn store_receipts(&mut self, receipts: &[Receipt], now_ms: i64) -> Result<usize, StoreError> {
+    pub fn store_receipts(
+        &mut self,
+        receipts: &[Receipt],
+        now_ms: i64,
+    ) -> Result<usize, StoreError> {
         let tx = self.connection_mut().transaction()?;
         let mut new = 0;
         for r in receipts {
@@ -58,8 +70,10 @@ impl Store {
                     "INSERT OR IGNORE INTO receipts (record_id, server_seq, stored_ms, bytes) VALUES (?1, ?2, ?3, ?4)",
                 )?
                 .execute(params![&r.record_id.0[..], r.seq as i64, now_ms, r.to_bytes()])?;
-            tx.prepare_cached("DELETE FROM outbox WHERE seq = (SELECT seq FROM records WHERE id = ?1)")?
-                .execute([&r.record_id.0[..]])?;
+            tx.prepare_cached(
+                "DELETE FROM outbox WHERE seq = (SELECT seq FROM records WHERE id = ?1)",
+            )?
+            .execute([&r.record_id.0[..]])?;
         }
         tx.commit()?;
         Ok(new)
@@ -67,9 +81,17 @@ impl Store {
 
     /// Takes a record the server refused out of the outbox (it will never be
     /// accepted as it is), keeping it stored and logging the reason.
-    pub fn drop_refused(&mut self, id: &RecordId, reason: &str, now_ms: i64) -> Result<(), StoreError> {
+    pub fn drop_refused(
+        &mut self,
+        id: &RecordId,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let tx = self.connection_mut().transaction()?;
-        tx.execute("DELETE FROM outbox WHERE seq = (SELECT seq FROM records WHERE id = ?1)", [&id.0[..]])?;
+        tx.execute(
+            "DELETE FROM outbox WHERE seq = (SELECT seq FROM records WHERE id = ?1)",
+            [&id.0[..]],
+        )?;
         tx.execute(
             "INSERT INTO rejections (at_ms, record_id, peer, reason) VALUES (?1, ?2, 'server', ?3)",
             params![now_ms, &id.0[..], reason],
@@ -80,7 +102,9 @@ impl Store {
 
     pub fn counts(&self) -> Result<SyncCounts, StoreError> {
         let c = self.connection();
-        let n = |sql: &str| -> Result<u64, StoreError> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let n = |sql: &str| -> Result<u64, StoreError> {
+            Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
         Ok(SyncCounts {
             pending: n("SELECT COUNT(*) FROM outbox")?,
             acknowledged: n("SELECT COUNT(*) FROM receipts")?,

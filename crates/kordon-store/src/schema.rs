@@ -82,10 +82,16 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if found > VERSION {
-        return Err(StoreError::TooNew { path: path.to_string(), found, known: VERSION });
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found,
+            known: VERSION,
+        });
     }
     if found < 1 {
-        conn.execute_batch(&format!("BEGIN IMMEDIATE; {V1} PRAGMA user_version = 1; COMMIT;"))?;
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V1} PRAGMA user_version = 1; COMMIT;"
+        ))?;
     }
     Ok(())
 }

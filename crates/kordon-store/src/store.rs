@@ -37,6 +37,9 @@ pub enum IngestOutcome {
     Invalid(String),
 }
 
+/// A stored record and the receipt bytes for it, if acknowledged.
+pub type RecordWithReceipt = (SignedRecord, Option<Vec<u8>>);
+
 /// Documents kept in memory, each with the highest record seq it includes.
 const CACHE_DOCS: usize = 4096;
 
@@ -61,7 +64,12 @@ impl Store {
         let conn = Connection::open(path)?;
         let p = path.display().to_string();
         schema::open(&conn, &p)?;
-        Ok(Store { conn, path: p, actor, cache: HashMap::new() })
+        Ok(Store {
+            conn,
+            path: p,
+            actor,
+            cache: HashMap::new(),
+        })
     }
 
     pub fn path(&self) -> &str {
@@ -148,24 +156,40 @@ impl Store {
                 continue;
             }
             let key = record.doc_id();
-            if !working.contains_key(&key) {
-                let (mut doc, upto) = match self.cache.remove(&key) {
-                    Some(entry) => entry,
-                    None => load_base(&tx, &key, self.actor)?,
-                };
-                let upto = apply_after(&tx, &key, &mut doc, upto)?;
-                working.insert(key, (doc, upto));
-            }
-            let Some((doc, upto)) = working.get_mut(&key) else { continue };
+            let (doc, upto) = match working.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let (mut doc, upto) = match self.cache.remove(&key) {
+                        Some(entry) => entry,
+                        None => load_base(&tx, &key, self.actor)?,
+                    };
+                    let upto = apply_after(&tx, &key, &mut doc, upto)?;
+                    e.insert((doc, upto))
+                }
+            };
             match doc.apply_signed_change(record.payload(), record.signer().as_bytes()) {
                 Ok(()) => {
                     let seq = insert_record(&tx, record, origin, now_ms)?;
                     *upto = seq;
-                    outcomes.push(IngestOutcome::Stored { seq, received_ms: now_ms });
+                    outcomes.push(IngestOutcome::Stored {
+                        seq,
+                        received_ms: now_ms,
+                    });
                 }
-                Err(e @ (ModelError::BadChange(_) | ModelError::ForeignActor { .. } | ModelError::Automerge(_))) => {
+                Err(
+                    e @ (ModelError::BadChange(_)
+                    | ModelError::ForeignActor { .. }
+                    | ModelError::Automerge(_)),
+                ) => {
                     let reason = e.to_string();
-                    log_rejection_tx(&tx, Some(&record.id()), Some(&record.signer()), None, &reason, now_ms)?;
+                    log_rejection_tx(
+                        &tx,
+                        Some(&record.id()),
+                        Some(&record.signer()),
+                        None,
+                        &reason,
+                        now_ms,
+                    )?;
                     outcomes.push(IngestOutcome::Invalid(reason));
                 }
                 Err(e) => return Err(e.into()),
@@ -205,12 +229,14 @@ impl Store {
 
     /// Every record of a document, in the order stored, with the receipt
     /// the server gave for it when there is one.
-    pub fn records_of(&self, id: InspectionId) -> Result<Vec<(SignedRecord, Option<Vec<u8>>)>, StoreError> {
+    pub fn records_of(&self, id: InspectionId) -> Result<Vec<RecordWithReceipt>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT r.bytes, c.bytes FROM records r LEFT JOIN receipts c ON c.record_id = r.id
              WHERE r.doc_id = ?1 ORDER BY r.seq",
         )?;
-        let rows = stmt.query_map([&id.as_bytes()[..]], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))?;
+        let rows = stmt.query_map([&id.as_bytes()[..]], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+        })?;
         let mut out = vec![];
         for row in rows {
             let (bytes, receipt) = row?;
@@ -239,7 +265,8 @@ impl Store {
     }
 
     pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
         Ok(())
     }
 
@@ -259,7 +286,12 @@ fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreErr
         .optional()?)
 }
 
-fn insert_record(tx: &Transaction<'_>, r: &SignedRecord, origin: Origin, now_ms: i64) -> Result<i64, StoreError> {
+fn insert_record(
+    tx: &Transaction<'_>,
+    r: &SignedRecord,
+    origin: Origin,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
     tx.prepare_cached(
         "INSERT INTO records (id, doc_id, signer, officer, created_ms, received_ms, origin, bytes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -293,7 +325,11 @@ fn log_rejection_tx(
 }
 
 /// The snapshot of a document (or an empty one) and the seq it covers.
-fn load_base(conn: &Connection, key: &[u8; 16], actor: PublicKey) -> Result<(InspectionDoc, i64), StoreError> {
+fn load_base(
+    conn: &Connection,
+    key: &[u8; 16],
+    actor: PublicKey,
+) -> Result<(InspectionDoc, i64), StoreError> {
     let snap: Option<(i64, Vec<u8>)> = conn
         .prepare_cached("SELECT upto, bytes FROM snapshots WHERE doc_id = ?1")?
         .query_row([&key[..]], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -305,9 +341,18 @@ fn load_base(conn: &Connection, key: &[u8; 16], actor: PublicKey) -> Result<(Ins
 }
 
 /// Applies the document's records stored after `upto`; returns the new upto.
-fn apply_after(conn: &Connection, key: &[u8; 16], doc: &mut InspectionDoc, upto: i64) -> Result<i64, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq")?;
-    let rows = stmt.query_map(params![&key[..], upto], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+fn apply_after(
+    conn: &Connection,
+    key: &[u8; 16],
+    doc: &mut InspectionDoc,
+    upto: i64,
+) -> Result<i64, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![&key[..], upto], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
     let mut changes = vec![];
     let mut last = upto;
     for row in rows {

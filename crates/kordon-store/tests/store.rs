@@ -18,17 +18,48 @@ fn new_inspection(plate: &str) -> NewInspection {
     }
 }
 
-fn create(store: &mut Store, key: &DeviceKey, plate: &str, now: i64) -> (InspectionId, SignedRecord) {
+fn create(
+    store: &mut Store,
+    key: &DeviceKey,
+    plate: &str,
+    now: i64,
+) -> (InspectionId, SignedRecord) {
     let id = InspectionId::random();
-    let mut doc = InspectionDoc::create(key.public().as_bytes(), id, &new_inspection(plate), &officer(), now).expect("create");
-    let rec = store.commit_local(id, &mut doc, key, "OF-17", now).expect("commit");
+    let mut doc = InspectionDoc::create(
+        key.public().as_bytes(),
+        id,
+        &new_inspection(plate),
+        &officer(),
+        now,
+    )
+    .expect("create");
+    let rec = store
+        .commit_local(id, &mut doc, key, "OF-17", now)
+        .expect("commit");
     (id, rec)
 }
 
-fn decide(store: &mut Store, key: &DeviceKey, id: InspectionId, outcome: Outcome, now: i64) -> SignedRecord {
+fn decide(
+    store: &mut Store,
+    key: &DeviceKey,
+    id: InspectionId,
+    outcome: Outcome,
+    now: i64,
+) -> SignedRecord {
     let mut doc = store.load_doc(id).expect("load").expect("exists");
-    doc.decide(&NewDecision { outcome, reasons: vec![], note: String::new() }, &officer(), now).expect("decide");
-    store.commit_local(id, &mut doc, key, "OF-17", now).expect("commit")
+    doc.decide(
+        &NewDecision {
+            outcome,
+            reasons: vec![],
+            note: String::new(),
+        },
+        &officer(),
+        now,
+    )
+    .expect("decide");
+    store
+        .commit_local(id, &mut doc, key, "OF-17", now)
+        .expect("commit")
 }
 
 #[test]
@@ -53,7 +84,10 @@ fn local_commit_is_durable_and_reopens_from_records() {
         r.verify().expect("stored records verify");
         assert!(receipt.is_none());
     }
-    assert!(store.load_doc(InspectionId::random()).expect("load").is_none());
+    assert!(store
+        .load_doc(InspectionId::random())
+        .expect("load")
+        .is_none());
 }
 
 #[test]
@@ -67,7 +101,12 @@ fn compacted_snapshot_plus_later_records_equals_full_replay() {
     decide(&mut store, &key, id, Outcome::Release, 3_000);
     drop(store);
     let mut store = Store::open(&dir.path().join("s.sqlite"), key.public()).expect("open");
-    let v = store.load_doc(id).expect("load").expect("exists").view().expect("view");
+    let v = store
+        .load_doc(id)
+        .expect("load")
+        .expect("exists")
+        .view()
+        .expect("view");
     assert_eq!(v.decisions.len(), 2);
     assert_eq!(v.current_outcome(), Some(Outcome::Release));
 }
@@ -82,17 +121,35 @@ fn ingest_is_idempotent_and_rejects_foreign_actor_changes() {
     let r2 = decide(&mut local, &vehicle, id, Outcome::Refer, 2_000);
 
     let mut central = Store::open(&dir.path().join("c.sqlite"), server.public()).expect("open");
-    let out = central.ingest(&[r1.clone(), r2.clone()], Origin::Remote, 5_000).expect("ingest");
+    let out = central
+        .ingest(&[r1.clone(), r2.clone()], Origin::Remote, 5_000)
+        .expect("ingest");
     assert!(matches!(out[0], IngestOutcome::Stored { .. }));
     assert!(matches!(out[1], IngestOutcome::Stored { .. }));
-    let again = central.ingest(&[r1.clone(), r2], Origin::Remote, 6_000).expect("ingest");
-    assert!(again.iter().all(|o| matches!(o, IngestOutcome::Duplicate { received_ms: 5_000, .. })), "{again:?}");
+    let again = central
+        .ingest(&[r1.clone(), r2], Origin::Remote, 6_000)
+        .expect("ingest");
+    assert!(
+        again.iter().all(|o| matches!(
+            o,
+            IngestOutcome::Duplicate {
+                received_ms: 5_000,
+                ..
+            }
+        )),
+        "{again:?}"
+    );
     assert_eq!(central.inspection_count().expect("count"), 1);
 
     // The same change re-signed by another key: the actor is not the signer.
     let stolen = SignedRecord::sign(&server, r1.doc_id(), "X", 7_000, r1.payload()).expect("sign");
-    let out = central.ingest(&[stolen], Origin::Remote, 7_000).expect("ingest");
-    assert!(matches!(&out[0], IngestOutcome::Invalid(r) if r.contains("not by its signer")), "{out:?}");
+    let out = central
+        .ingest(&[stolen], Origin::Remote, 7_000)
+        .expect("ingest");
+    assert!(
+        matches!(&out[0], IngestOutcome::Invalid(r) if r.contains("not by its signer")),
+        "{out:?}"
+    );
     assert_eq!(central.counts().expect("counts").rejected, 1);
     let v = central.query(&Query::default()).expect("query");
     assert_eq!(v[0].view.current_outcome(), Some(Outcome::Refer));
@@ -106,18 +163,48 @@ fn queries_filter_by_plate_any_spelling_outcome_and_container() {
     let (a, _) = create(&mut store, &key, "АА 1234 ВС", 1_000);
     let (_b, _) = create(&mut store, &key, "KA7777AA", 2_000);
     decide(&mut store, &key, a, Outcome::Detain, 3_000);
-    let by_plate = store.query(&Query { plate: Some("aa1234bc".into()), ..Default::default() }).expect("q");
+    let by_plate = store
+        .query(&Query {
+            plate: Some("aa1234bc".into()),
+            ..Default::default()
+        })
+        .expect("q");
     assert_eq!(by_plate.len(), 1);
     assert_eq!(by_plate[0].view.id, a);
-    let ocr = store.query(&Query { plate: Some("AA 1234 8C".into()), ..Default::default() }).expect("q");
+    let ocr = store
+        .query(&Query {
+            plate: Some("AA 1234 8C".into()),
+            ..Default::default()
+        })
+        .expect("q");
     assert_eq!(ocr.len(), 1, "OCR confusion B/8 still matches");
-    let detained = store.query(&Query { outcome: Some("detain".into()), ..Default::default() }).expect("q");
+    let detained = store
+        .query(&Query {
+            outcome: Some("detain".into()),
+            ..Default::default()
+        })
+        .expect("q");
     assert_eq!(detained.len(), 1);
-    let undecided = store.query(&Query { outcome: Some("none".into()), ..Default::default() }).expect("q");
+    let undecided = store
+        .query(&Query {
+            outcome: Some("none".into()),
+            ..Default::default()
+        })
+        .expect("q");
     assert_eq!(undecided.len(), 1);
-    let by_container = store.query(&Query { container: Some("csqu 305438 3".into()), ..Default::default() }).expect("q");
+    let by_container = store
+        .query(&Query {
+            container: Some("csqu 305438 3".into()),
+            ..Default::default()
+        })
+        .expect("q");
     assert_eq!(by_container.len(), 2);
-    let by_day = store.query(&Query { day: Some("1970-01-01".into()), ..Default::default() }).expect("q");
+    let by_day = store
+        .query(&Query {
+            day: Some("1970-01-01".into()),
+            ..Default::default()
+        })
+        .expect("q");
     assert_eq!(by_day.len(), 2);
 }
 
@@ -132,8 +219,17 @@ fn receipts_clear_the_outbox() {
     let pending = store.pending(0, 10).expect("pending");
     assert_eq!(pending.len(), 2);
     let receipt = kordon_record::Receipt::sign(&server, r1.id(), 1, 9);
-    assert_eq!(store.store_receipts(&[receipt.clone()], 10).expect("store"), 1);
-    assert_eq!(store.store_receipts(&[receipt], 11).expect("store"), 0, "second time is a no-op");
+    assert_eq!(
+        store
+            .store_receipts(std::slice::from_ref(&receipt), 10)
+            .expect("store"),
+        1
+    );
+    assert_eq!(
+        store.store_receipts(&[receipt], 11).expect("store"),
+        0,
+        "second time is a no-op"
+    );
     let c = store.counts().expect("counts");
     assert_eq!((c.pending, c.acknowledged), (1, 1));
 }
@@ -143,7 +239,8 @@ fn a_newer_schema_is_refused_not_mangled() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("s.sqlite");
     let conn = rusqlite::Connection::open(&path).expect("open");
-    conn.pragma_update(None, "user_version", 99).expect("pragma");
+    conn.pragma_update(None, "user_version", 99)
+        .expect("pragma");
     drop(conn);
     let err = Store::open(&path, DeviceKey::generate().public()).expect_err("too new");
     assert!(err.to_string().contains("newer Kordon"), "{err}");

@@ -16,7 +16,10 @@ static BUILD: Once = Once::new();
 fn bin_dir() -> PathBuf {
     // Test executables live in target/<profile>/deps/.
     let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Path of a workspace binary, building the binaries once if needed.
@@ -24,7 +27,14 @@ pub fn bin(name: &str) -> PathBuf {
     BUILD.call_once(|| {
         let release = bin_dir().ends_with("release");
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(["build", "--quiet", "-p", "kordon-cli", "-p", "kordon-server"]);
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "kordon-cli",
+            "-p",
+            "kordon-server",
+        ]);
         if release {
             cmd.arg("--release");
         }
@@ -51,14 +61,18 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut cond: impl FnMut() -> Opti
         if let Some(v) = cond() {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
 /// Runs a command to completion, capturing its output.
 pub fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
 }
 
 /// Text of stdout and stderr, for assertion messages.
@@ -93,9 +107,18 @@ impl ServerProcess {
             .spawn()
             .expect("starting kordon-server");
         let log = Arc::new(Mutex::new(Vec::new()));
-        for pipe in [child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>)]
-            .into_iter()
-            .flatten()
+        for pipe in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
         {
             let log = log.clone();
             std::thread::spawn(move || {
@@ -106,8 +129,14 @@ impl ServerProcess {
                 }
             });
         }
-        let server = ServerProcess { child, addr: addr.to_string(), log };
-        wait_for("the server to listen", Duration::from_secs(20), || server.log_contains("listening on").then_some(()));
+        let server = ServerProcess {
+            child,
+            addr: addr.to_string(),
+            log,
+        };
+        wait_for("the server to listen", Duration::from_secs(20), || {
+            server.log_contains("listening on").then_some(())
+        });
         server
     }
 
@@ -116,7 +145,10 @@ impl ServerProcess {
     }
 
     pub fn log_contains(&self, needle: &str) -> bool {
-        self.log.lock().map(|l| l.iter().any(|line| line.contains(needle))).unwrap_or(false)
+        self.log
+            .lock()
+            .map(|l| l.iter().any(|line| line.contains(needle)))
+            .unwrap_or(false)
     }
 
     /// Stops the server with SIGKILL (a power cut, as far as it knows).

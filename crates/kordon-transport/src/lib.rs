@@ -12,13 +12,13 @@
 //!   frames; [`FrameStream`] moves them.
 
 mod stream;
-mod token;
 mod tls;
+mod token;
 
 pub use quinn;
 pub use stream::FrameStream;
-pub use token::{EnrollmentToken, TokenError};
 pub use tls::{certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert};
+pub use token::{EnrollmentToken, TokenError};
 
 use kordon_proto::RefusalCode;
 use kordon_record::DeviceKey;
@@ -35,11 +35,17 @@ pub enum TransportError {
     #[error("TLS setup: {0}")]
     Tls(String),
     #[error("cannot open a UDP socket on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot connect to {addr}: {reason}")]
     Connect { addr: SocketAddr, reason: String },
     #[error("server refused this device: {reason}")]
-    Refused { code: Option<RefusalCode>, reason: String },
+    Refused {
+        code: Option<RefusalCode>,
+        reason: String,
+    },
     #[error("connection lost: {0}")]
     Lost(String),
 }
@@ -57,7 +63,9 @@ impl TransportError {
                     TransportError::Lost(format!("closed by peer: {reason}"))
                 }
             }
-            quinn::ConnectionError::TimedOut => TransportError::Lost("no answer from the server (timed out)".into()),
+            quinn::ConnectionError::TimedOut => {
+                TransportError::Lost("no answer from the server (timed out)".into())
+            }
             other => TransportError::Lost(other.to_string()),
         }
     }
@@ -78,37 +86,60 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// A server endpoint on `addr` presenting `cert_der` (made from `key`).
-pub fn server_endpoint(addr: SocketAddr, key: &DeviceKey, cert_der: Vec<u8>) -> Result<quinn::Endpoint, TransportError> {
+pub fn server_endpoint(
+    addr: SocketAddr,
+    key: &DeviceKey,
+    cert_der: Vec<u8>,
+) -> Result<quinn::Endpoint, TransportError> {
     let cfg = tls::server_config(key, cert_der, provider())?;
-    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(Arc::new(cfg)).map_err(|e| TransportError::Tls(e.to_string()))?;
+    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(Arc::new(cfg))
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
     server.transport_config(Arc::new(transport_config()));
     quinn::Endpoint::server(server, addr).map_err(|source| TransportError::Bind { addr, source })
 }
 
 /// A client endpoint for a device: presents its key, pins the server.
-pub fn client_endpoint(key: &DeviceKey, pinned_fingerprint: [u8; 32]) -> Result<quinn::Endpoint, TransportError> {
+pub fn client_endpoint(
+    key: &DeviceKey,
+    pinned_fingerprint: [u8; 32],
+) -> Result<quinn::Endpoint, TransportError> {
     let cfg = tls::client_config(key, pinned_fingerprint, provider())?;
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg)).map_err(|e| TransportError::Tls(e.to_string()))?;
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut client = quinn::ClientConfig::new(Arc::new(quic));
     client.transport_config(Arc::new(transport_config()));
     let bind: SocketAddr = ([0, 0, 0, 0], 0).into();
-    let mut endpoint = quinn::Endpoint::client(bind).map_err(|source| TransportError::Bind { addr: bind, source })?;
+    let mut endpoint = quinn::Endpoint::client(bind)
+        .map_err(|source| TransportError::Bind { addr: bind, source })?;
     endpoint.set_default_client_config(client);
     Ok(endpoint)
 }
 
 /// Connects to the server, failing after `timeout` without a handshake.
-pub async fn connect(endpoint: &quinn::Endpoint, addr: SocketAddr, timeout: Duration) -> Result<quinn::Connection, TransportError> {
+pub async fn connect(
+    endpoint: &quinn::Endpoint,
+    addr: SocketAddr,
+    timeout: Duration,
+) -> Result<quinn::Connection, TransportError> {
     let connecting = endpoint
         .connect(addr, SERVER_NAME)
-        .map_err(|e| TransportError::Connect { addr, reason: e.to_string() })?;
+        .map_err(|e| TransportError::Connect {
+            addr,
+            reason: e.to_string(),
+        })?;
     match tokio::time::timeout(timeout, connecting).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(match TransportError::from_connection(e) {
             TransportError::Lost(reason) => TransportError::Connect { addr, reason },
             other => other,
         }),
-        Err(_) => Err(TransportError::Connect { addr, reason: format!("server unreachable (no answer within {} s)", timeout.as_secs()) }),
+        Err(_) => Err(TransportError::Connect {
+            addr,
+            reason: format!(
+                "server unreachable (no answer within {} s)",
+                timeout.as_secs()
+            ),
+        }),
     }
 }

@@ -12,7 +12,11 @@ pub struct FrameStream {
 
 impl FrameStream {
     pub fn new(send: quinn::SendStream, recv: quinn::RecvStream) -> Self {
-        FrameStream { send, recv, buf: vec![0; 64 * 1024] }
+        FrameStream {
+            send,
+            recv,
+            buf: vec![0; 64 * 1024],
+        }
     }
 
     /// Writes bytes produced by a session.

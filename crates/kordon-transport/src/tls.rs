@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// DER prefix of an ed25519 SubjectPublicKeyInfo (RFC 8410), before the key.
-const ED25519_SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
 
 /// SHA-256 of a certificate's DER: what vehicles pin.
 pub fn certificate_fingerprint(cert_der: &[u8]) -> [u8; 32] {
@@ -21,13 +23,17 @@ pub fn certificate_fingerprint(cert_der: &[u8]) -> [u8; 32] {
 fn key_pair(key: &DeviceKey) -> Result<rcgen::KeyPair, TransportError> {
     let pkcs8 = key.to_pkcs8_der();
     let der = PrivatePkcs8KeyDer::from(pkcs8.as_slice());
-    rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_ED25519).map_err(|e| TransportError::Tls(e.to_string()))
+    rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_ED25519)
+        .map_err(|e| TransportError::Tls(e.to_string()))
 }
 
 /// A self-signed certificate for `key`, issued to `name`.
 pub fn self_signed_cert(key: &DeviceKey, name: &str) -> Result<Vec<u8>, TransportError> {
-    let params = rcgen::CertificateParams::new(vec![name.to_string()]).map_err(|e| TransportError::Tls(e.to_string()))?;
-    let cert = params.self_signed(&key_pair(key)?).map_err(|e| TransportError::Tls(e.to_string()))?;
+    let params = rcgen::CertificateParams::new(vec![name.to_string()])
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
+    let cert = params
+        .self_signed(&key_pair(key)?)
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
     Ok(cert.der().to_vec())
 }
 
@@ -57,7 +63,9 @@ pub(crate) fn server_config(
     cert_der: Vec<u8>,
     provider: Arc<rustls::crypto::CryptoProvider>,
 ) -> Result<rustls::ServerConfig, TransportError> {
-    let verifier = Arc::new(DeviceCertVerifier { provider: provider.clone() });
+    let verifier = Arc::new(DeviceCertVerifier {
+        provider: provider.clone(),
+    });
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| TransportError::Tls(e.to_string()))?
@@ -74,7 +82,10 @@ pub(crate) fn client_config(
     provider: Arc<rustls::crypto::CryptoProvider>,
 ) -> Result<rustls::ClientConfig, TransportError> {
     let cert = self_signed_cert(key, "kordon-device")?;
-    let verifier = Arc::new(PinnedServerVerifier { pinned, provider: provider.clone() });
+    let verifier = Arc::new(PinnedServerVerifier {
+        pinned,
+        provider: provider.clone(),
+    });
     let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| TransportError::Tls(e.to_string()))?
@@ -114,16 +125,33 @@ impl ServerCertVerifier for PinnedServerVerifier {
         }
     }
 
-    fn verify_tls12_signature(&self, _: &[u8], _: &CertificateDer<'_>, _: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -140,19 +168,41 @@ impl ClientCertVerifier for DeviceCertVerifier {
         &[]
     }
 
-    fn verify_client_cert(&self, end_entity: &CertificateDer<'_>, _intermediates: &[CertificateDer<'_>], _now: UnixTime) -> Result<ClientCertVerified, rustls::Error> {
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
         match device_key_of(end_entity.as_ref()) {
             Some(_) => Ok(ClientCertVerified::assertion()),
-            None => Err(rustls::Error::General("client certificate does not carry an ed25519 device key".into())),
+            None => Err(rustls::Error::General(
+                "client certificate does not carry an ed25519 device key".into(),
+            )),
         }
     }
 
-    fn verify_tls12_signature(&self, _: &[u8], _: &CertificateDer<'_>, _: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -36,7 +36,10 @@ pub enum TokenError {
 impl EnrollmentToken {
     pub fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
-        format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+        format!(
+            "{PREFIX}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        )
     }
 
     pub fn decode(s: &str) -> Result<Self, TokenError> {
@@ -44,7 +47,8 @@ impl EnrollmentToken {
         let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(body)
             .map_err(|e| TokenError::Damaged(e.to_string()))?;
-        let t: EnrollmentToken = serde_json::from_slice(&json).map_err(|e| TokenError::Damaged(e.to_string()))?;
+        let t: EnrollmentToken =
+            serde_json::from_slice(&json).map_err(|e| TokenError::Damaged(e.to_string()))?;
         t.fingerprint()?;
         t.server_key()?;
         t.secret_bytes()?;
@@ -59,7 +63,9 @@ impl EnrollmentToken {
     }
 
     pub fn server_key(&self) -> Result<PublicKey, TokenError> {
-        self.key.parse().map_err(|_| TokenError::Damaged("bad server key".into()))
+        self.key
+            .parse()
+            .map_err(|_| TokenError::Damaged("bad server key".into()))
     }
 
     pub fn secret_bytes(&self) -> Result<Vec<u8>, TokenError> {
@@ -86,6 +92,9 @@ mod tests {
         let s = t.encode();
         assert_eq!(EnrollmentToken::decode(&s), Ok(t));
         assert_eq!(EnrollmentToken::decode("hello"), Err(TokenError::Prefix));
-        assert!(matches!(EnrollmentToken::decode(&s[..s.len() - 5]), Err(TokenError::Damaged(_))));
+        assert!(matches!(
+            EnrollmentToken::decode(&s[..s.len() - 5]),
+            Err(TokenError::Damaged(_))
+        ));
     }
 }

@@ -7,18 +7,20 @@ use kordon_transport::{TokenError, TransportError};
 /// stable, for scripts and the app's UI boundary.
 #[derive(Debug, thiserror::Error)]
 pub enum VehicleError {
-    #[error("this vehicle is not enrolled: run `kordon enroll TOKEN` with a token from the server")]
+    #[error(
+        "this vehicle is not enrolled: run `kordon enroll TOKEN` with a token from the server"
+    )]
     NotEnrolled,
     #[error("no officer is signed in: run `kordon signin OFFICER` or pass --officer")]
     NotSignedIn,
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
-    Model(#[from] ModelError),
+    Model(Box<ModelError>),
     #[error("inspection {0} not found on this vehicle")]
     NotFound(String),
     #[error("{0}")]
-    Store(#[from] StoreError),
+    Store(Box<StoreError>),
     #[error("{0}")]
     Key(#[from] KeyError),
     #[error("{0}")]
@@ -40,7 +42,7 @@ impl VehicleError {
             VehicleError::NotSignedIn => "not_signed_in",
             VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
             VehicleError::NotFound(_) => "not_found",
-            VehicleError::Store(StoreError::DiskFull(_)) => "disk_full",
+            VehicleError::Store(e) if matches!(**e, StoreError::DiskFull(_)) => "disk_full",
             VehicleError::Store(_) => "storage",
             VehicleError::Key(_) => "device_key",
             VehicleError::Token(_) => "bad_token",
@@ -55,9 +57,25 @@ impl VehicleError {
 impl From<TransportError> for VehicleError {
     fn from(e: TransportError) -> Self {
         match e {
-            TransportError::Refused { reason, .. } => VehicleError::Refused { reason: format!("server refused this device: {reason}") },
-            TransportError::Connect { .. } | TransportError::Bind { .. } => VehicleError::Unreachable(e.to_string()),
+            TransportError::Refused { reason, .. } => VehicleError::Refused {
+                reason: format!("server refused this device: {reason}"),
+            },
+            TransportError::Connect { .. } | TransportError::Bind { .. } => {
+                VehicleError::Unreachable(e.to_string())
+            }
             TransportError::Lost(_) | TransportError::Tls(_) => VehicleError::Sync(e.to_string()),
         }
+    }
+}
+
+impl From<StoreError> for VehicleError {
+    fn from(e: StoreError) -> Self {
+        VehicleError::Store(Box::new(e))
+    }
+}
+
+impl From<ModelError> for VehicleError {
+    fn from(e: ModelError) -> Self {
+        VehicleError::Model(Box::new(e))
     }
 }

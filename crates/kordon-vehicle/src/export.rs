@@ -86,14 +86,24 @@ impl Vehicle {
 /// Checks an export: every signature, every receipt against the server key,
 /// and that the records rebuild the stated inspection.
 pub fn verify_export(file: &ExportFile) -> ExportVerdict {
-    let mut v = ExportVerdict { records: file.records.len(), signatures_valid: 0, receipts_valid: 0, problems: vec![], view_matches: false };
+    let mut v = ExportVerdict {
+        records: file.records.len(),
+        signatures_valid: 0,
+        receipts_valid: 0,
+        problems: vec![],
+        view_matches: false,
+    };
     if file.format != EXPORT_FORMAT {
         v.problems.push(format!("unknown format {:?}", file.format));
         return v;
     }
     let server: Option<PublicKey> = file.server_key.as_deref().and_then(|k| k.parse().ok());
     let mut doc = InspectionDoc::empty(&[0; 32]);
-    let expected_doc = file.inspection.parse::<InspectionId>().ok().map(|i| *i.as_bytes());
+    let expected_doc = file
+        .inspection
+        .parse::<InspectionId>()
+        .ok()
+        .map(|i| *i.as_bytes());
     for (i, rec) in file.records.iter().enumerate() {
         let bytes = match b64().decode(&rec.record) {
             Ok(b) => b,
@@ -110,10 +120,15 @@ pub fn verify_export(file: &ExportFile) -> ExportVerdict {
             }
         };
         if record.id().to_string() != rec.id {
-            v.problems.push(format!("record {i}: id in file {} does not match its bytes ({})", rec.id, record.id()));
+            v.problems.push(format!(
+                "record {i}: id in file {} does not match its bytes ({})",
+                rec.id,
+                record.id()
+            ));
         }
         if Some(record.doc_id()) != expected_doc {
-            v.problems.push(format!("record {i}: belongs to another inspection"));
+            v.problems
+                .push(format!("record {i}: belongs to another inspection"));
         }
         match record.verify() {
             Ok(()) => v.signatures_valid += 1,
@@ -126,17 +141,30 @@ pub fn verify_export(file: &ExportFile) -> ExportVerdict {
             v.problems.push(format!("record {i}: {e}"));
         }
         if let Some(receipt) = &rec.receipt {
-            let parsed = b64().decode(receipt).ok().and_then(|b| Receipt::parse(&b).ok());
+            let parsed = b64()
+                .decode(receipt)
+                .ok()
+                .and_then(|b| Receipt::parse(&b).ok());
             match (parsed, &server) {
-                (Some(r), Some(server)) if r.record_id == record.id() && r.verify(server).is_ok() => v.receipts_valid += 1,
-                (_, None) => v.problems.push(format!("record {i}: receipt present but no server key in the file")),
-                _ => v.problems.push(format!("record {i}: receipt does not verify")),
+                (Some(r), Some(server))
+                    if r.record_id == record.id() && r.verify(server).is_ok() =>
+                {
+                    v.receipts_valid += 1
+                }
+                (_, None) => v.problems.push(format!(
+                    "record {i}: receipt present but no server key in the file"
+                )),
+                _ => v
+                    .problems
+                    .push(format!("record {i}: receipt does not verify")),
             }
         }
     }
     match doc.view() {
         Ok(view) => v.view_matches = view == file.view,
-        Err(e) => v.problems.push(format!("records do not rebuild the inspection: {e}")),
+        Err(e) => v
+            .problems
+            .push(format!("records do not rebuild the inspection: {e}")),
     }
     v
 }

@@ -56,10 +56,15 @@ pub struct Vehicle {
 impl Vehicle {
     /// Opens the directory, creating the device key and database on first run.
     pub fn open(dir: &Path) -> Result<Self, VehicleError> {
-        std::fs::create_dir_all(dir).map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
         let key = DeviceKey::load_or_create(&dir.join("device.key"))?;
         let store = Store::open(&dir.join("vehicle.sqlite"), key.public())?;
-        Ok(Vehicle { dir: dir.to_path_buf(), key, store })
+        Ok(Vehicle {
+            dir: dir.to_path_buf(),
+            key,
+            store,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -85,7 +90,10 @@ impl Vehicle {
     }
 
     pub(crate) fn token(&self) -> Result<EnrollmentToken, VehicleError> {
-        let s = self.store.get_meta(meta::TOKEN)?.ok_or(VehicleError::NotEnrolled)?;
+        let s = self
+            .store
+            .get_meta(meta::TOKEN)?
+            .ok_or(VehicleError::NotEnrolled)?;
         Ok(EnrollmentToken::decode(&s)?)
     }
 

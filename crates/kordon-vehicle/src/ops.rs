@@ -1,35 +1,60 @@
 //! Inspections: create, decide, annotate notes, read.
 
 use crate::{Vehicle, VehicleError};
-use kordon_model::{InspectionDoc, InspectionId, InspectionView, NewDecision, NewInspection, OfficerId};
+use kordon_model::{
+    InspectionDoc, InspectionId, InspectionView, NewDecision, NewInspection, OfficerId,
+};
 use kordon_store::{IndexRow, Query};
 
 impl Vehicle {
     /// Opens a new inspection; returns its view. One signed record.
-    pub fn create_inspection(&mut self, input: &NewInspection, officer: &OfficerId, now_ms: i64) -> Result<InspectionView, VehicleError> {
+    pub fn create_inspection(
+        &mut self,
+        input: &NewInspection,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<InspectionView, VehicleError> {
         let id = InspectionId::random();
-        let mut doc = InspectionDoc::create(self.key.public().as_bytes(), id, input, officer, now_ms)?;
-        self.store.commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+        let mut doc =
+            InspectionDoc::create(self.key.public().as_bytes(), id, input, officer, now_ms)?;
+        self.store
+            .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
         Ok(doc.view()?)
     }
 
     fn load(&mut self, id: InspectionId) -> Result<InspectionDoc, VehicleError> {
-        self.store.load_doc(id)?.ok_or_else(|| VehicleError::NotFound(id.to_string()))
+        self.store
+            .load_doc(id)?
+            .ok_or_else(|| VehicleError::NotFound(id.to_string()))
     }
 
     /// Appends a decision; returns the updated view. One signed record.
-    pub fn decide(&mut self, id: InspectionId, decision: &NewDecision, officer: &OfficerId, now_ms: i64) -> Result<InspectionView, VehicleError> {
+    pub fn decide(
+        &mut self,
+        id: InspectionId,
+        decision: &NewDecision,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<InspectionView, VehicleError> {
         let mut doc = self.load(id)?;
         doc.decide(decision, officer, now_ms)?;
-        self.store.commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+        self.store
+            .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
         Ok(doc.view()?)
     }
 
     /// Replaces the notes (merged character-wise with concurrent edits).
-    pub fn set_notes(&mut self, id: InspectionId, text: &str, officer: &OfficerId, now_ms: i64) -> Result<InspectionView, VehicleError> {
+    pub fn set_notes(
+        &mut self,
+        id: InspectionId,
+        text: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<InspectionView, VehicleError> {
         let mut doc = self.load(id)?;
         doc.set_notes(text, officer, now_ms)?;
-        self.store.commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+        self.store
+            .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
         Ok(doc.view()?)
     }
 
@@ -39,7 +64,10 @@ impl Vehicle {
     }
 
     /// The whole document as JSON, and its heads (for comparisons).
-    pub fn document(&mut self, id: InspectionId) -> Result<(serde_json::Value, Vec<String>), VehicleError> {
+    pub fn document(
+        &mut self,
+        id: InspectionId,
+    ) -> Result<(serde_json::Value, Vec<String>), VehicleError> {
         let mut doc = self.load(id)?;
         Ok((doc.to_json(), doc.heads()))
     }

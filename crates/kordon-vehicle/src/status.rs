@@ -27,7 +27,9 @@ pub struct Status {
 impl Vehicle {
     pub fn status(&self) -> Result<Status, VehicleError> {
         let counts = self.store.counts()?;
-        let num = |k| -> Result<Option<i64>, VehicleError> { Ok(self.store.get_meta(k)?.and_then(|v| v.parse().ok())) };
+        let num = |k| -> Result<Option<i64>, VehicleError> {
+            Ok(self.store.get_meta(k)?.and_then(|v| v.parse().ok()))
+        };
         let token = self.token().ok();
         Ok(Status {
             device: self.public_key().to_string(),
@@ -42,7 +44,10 @@ impl Vehicle {
             rejected: counts.rejected,
             last_sync_ms: num(meta::LAST_SYNC_MS)?,
             last_attempt_ms: num(meta::LAST_ATTEMPT_MS)?,
-            last_error: self.store.get_meta(meta::LAST_ERROR)?.filter(|e| !e.is_empty()),
+            last_error: self
+                .store
+                .get_meta(meta::LAST_ERROR)?
+                .filter(|e| !e.is_empty()),
         })
     }
 }

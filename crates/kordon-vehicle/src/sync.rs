@@ -61,14 +61,19 @@ pub struct SyncReport {
 impl Vehicle {
     /// Runs one sync pass and records its outcome for `status`.
     pub async fn sync_once(&mut self, opts: &SyncOptions) -> Result<SyncReport, VehicleError> {
-        self.store.set_meta(meta::LAST_ATTEMPT_MS, &now_ms().to_string())?;
+        self.store
+            .set_meta(meta::LAST_ATTEMPT_MS, &now_ms().to_string())?;
         let result = self.sync_pass(opts).await;
         match &result {
             Ok(r) if r.complete => {
-                self.store.set_meta(meta::LAST_SYNC_MS, &now_ms().to_string())?;
+                self.store
+                    .set_meta(meta::LAST_SYNC_MS, &now_ms().to_string())?;
                 self.store.set_meta(meta::LAST_ERROR, "")?;
             }
-            Ok(r) => self.store.set_meta(meta::LAST_ERROR, &format!("{} records still pending after sync", r.pending))?,
+            Ok(r) => self.store.set_meta(
+                meta::LAST_ERROR,
+                &format!("{} records still pending after sync", r.pending),
+            )?,
             Err(e) => self.store.set_meta(meta::LAST_ERROR, &e.to_string())?,
         }
         result
@@ -80,13 +85,24 @@ impl Vehicle {
         let server_key = token.server_key()?;
         let endpoint = kordon_transport::client_endpoint(&self.key, token.fingerprint()?)?;
         let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
-        let (send, recv) = conn.open_bi().await.map_err(TransportError::from_connection)?;
+        let (send, recv) = conn
+            .open_bi()
+            .await
+            .map_err(TransportError::from_connection)?;
         let mut stream = FrameStream::new(send, recv);
 
         let enrolled = self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1");
-        let down_cursor = self.store.get_meta(meta::DOWN_CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let down_cursor = self
+            .store
+            .get_meta(meta::DOWN_CURSOR)?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         let cfg = ClientConfig {
-            enroll_secret: if enrolled { None } else { Some(token.secret_bytes()?) },
+            enroll_secret: if enrolled {
+                None
+            } else {
+                Some(token.secret_bytes()?)
+            },
             down_cursor,
             client_time_ms: now_ms(),
             window: opts.window,
@@ -106,15 +122,20 @@ impl Vehicle {
                         report.unit = unit;
                     }
                     ClientEvent::Refused { reason, .. } => {
-                        return Err(VehicleError::Refused { reason: format!("server refused this device: {reason}") })
+                        return Err(VehicleError::Refused {
+                            reason: format!("server refused this device: {reason}"),
+                        })
                     }
                     ClientEvent::Results { batch, results } => {
                         let ids = batches.remove(&batch).unwrap_or_default();
                         self.apply_results(&ids, results, &server_key, &mut report)?;
                     }
-                    ClientEvent::Down { records, cursor, .. } => {
+                    ClientEvent::Down {
+                        records, cursor, ..
+                    } => {
                         report.received += self.apply_down(records)?;
-                        self.store.set_meta(meta::DOWN_CURSOR, &cursor.to_string())?;
+                        self.store
+                            .set_meta(meta::DOWN_CURSOR, &cursor.to_string())?;
                         session.down_applied(cursor, Instant::now());
                     }
                     ClientEvent::Finished => {}
@@ -129,7 +150,8 @@ impl Vehicle {
                 sent_after = last.seq;
                 report.sent += batch.len() as u64;
                 let ids = batch.iter().map(|e| e.id).collect();
-                let n = session.send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
+                let n = session
+                    .send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
                 batches.insert(n, ids);
             }
             while let Some(bytes) = session.poll_transmit() {
@@ -145,13 +167,19 @@ impl Vehicle {
             };
             let step = match input {
                 Some(Some(data)) => session.handle_bytes(&data, Instant::now()),
-                Some(None) => return Err(VehicleError::Sync("the server ended the session early".into())),
+                Some(None) => {
+                    return Err(VehicleError::Sync(
+                        "the server ended the session early".into(),
+                    ))
+                }
                 None => session.handle_timeout(Instant::now()),
             };
             if let Err(e) = step {
                 while let Some(ev) = session.poll_event() {
                     if let ClientEvent::Refused { reason, .. } = ev {
-                        return Err(VehicleError::Refused { reason: format!("server refused this device: {reason}") });
+                        return Err(VehicleError::Refused {
+                            reason: format!("server refused this device: {reason}"),
+                        });
                     }
                 }
                 return Err(VehicleError::Sync(e.to_string()));
@@ -167,20 +195,31 @@ impl Vehicle {
         Ok(report)
     }
 
-    fn apply_results(&mut self, ids: &[RecordId], results: Vec<RecordResult>, server: &kordon_record::PublicKey, report: &mut SyncReport) -> Result<(), VehicleError> {
+    fn apply_results(
+        &mut self,
+        ids: &[RecordId],
+        results: Vec<RecordResult>,
+        server: &kordon_record::PublicKey,
+        report: &mut SyncReport,
+    ) -> Result<(), VehicleError> {
         let now = now_ms();
         let mut receipts = vec![];
         for (id, result) in ids.iter().zip(results) {
             match result {
                 RecordResult::Accepted { receipt } => match Receipt::parse(&receipt) {
                     Ok(r) if r.record_id == *id && r.verify(server).is_ok() => receipts.push(r),
-                    _ => tracing::warn!(record = %id, "server sent an invalid receipt; the record stays pending"),
+                    _ => {
+                        tracing::warn!(record = %id, "server sent an invalid receipt; the record stays pending")
+                    }
                 },
                 RecordResult::Rejected { code, reason, .. } => {
                     let reason = format!("{}: {reason}", code.as_str());
                     tracing::warn!(record = %id, %reason, "server refused a record");
                     self.store.drop_refused(id, &reason, now)?;
-                    report.refused.push(crate::sync::Refused { id: id.to_string(), reason });
+                    report.refused.push(crate::sync::Refused {
+                        id: id.to_string(),
+                        reason,
+                    });
                 }
             }
         }
@@ -197,14 +236,26 @@ impl Vehicle {
                 Ok(r) => match r.verify() {
                     Ok(()) => ok.push(r),
                     Err(e) => {
-                        self.store.log_rejection(Some(&r.id()), Some(&r.signer()), Some("server"), &e.to_string(), now)?;
+                        self.store.log_rejection(
+                            Some(&r.id()),
+                            Some(&r.signer()),
+                            Some("server"),
+                            &e.to_string(),
+                            now,
+                        )?;
                     }
                 },
-                Err(e) => self.store.log_rejection(None, None, Some("server"), &e.to_string(), now)?,
+                Err(e) => {
+                    self.store
+                        .log_rejection(None, None, Some("server"), &e.to_string(), now)?
+                }
             }
         }
         let outcomes = self.store.ingest(&ok, Origin::Remote, now)?;
-        Ok(outcomes.iter().filter(|o| matches!(o, IngestOutcome::Stored { .. })).count() as u64)
+        Ok(outcomes
+            .iter()
+            .filter(|o| matches!(o, IngestOutcome::Stored { .. }))
+            .count() as u64)
     }
 }
 
@@ -219,5 +270,7 @@ async fn resolve(addr: &str) -> Result<SocketAddr, VehicleError> {
     let mut addrs = tokio::net::lookup_host(addr)
         .await
         .map_err(|e| VehicleError::Unreachable(format!("cannot resolve {addr}: {e}")))?;
-    addrs.next().ok_or_else(|| VehicleError::Unreachable(format!("{addr} resolves to no address")))
+    addrs
+        .next()
+        .ok_or_else(|| VehicleError::Unreachable(format!("{addr} resolves to no address")))
 }

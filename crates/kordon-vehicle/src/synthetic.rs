@@ -9,36 +9,65 @@ use kordon_model::{Location, NewDecision, NewInspection, OfficerId, Outcome, Rea
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-const REGIONS: [&str; 12] = ["AA", "KA", "BC", "AO", "BO", "AT", "KC", "AH", "BK", "BH", "CB", "AX"];
+const REGIONS: [&str; 12] = [
+    "AA", "KA", "BC", "AO", "BO", "AT", "KC", "AH", "BK", "BH", "CB", "AX",
+];
 const LETTERS: [char; 12] = ['A', 'B', 'C', 'E', 'H', 'I', 'K', 'M', 'O', 'P', 'T', 'X'];
 const OWNERS: [&str; 6] = ["MSKU", "CSQU", "TGHU", "MSCU", "HLXU", "CMAU"];
 const PLACES: [&str; 4] = ["Rava-Ruska", "Shehyni", "Krakivets", "Yahodyn"];
-const REASONS: [&str; 5] = ["DENSITY_ANOMALY", "DOUBLE_WALL", "DECLARATION_MISMATCH", "HOTLIST", "ORGANIC_MASS"];
+const REASONS: [&str; 5] = [
+    "DENSITY_ANOMALY",
+    "DOUBLE_WALL",
+    "DECLARATION_MISMATCH",
+    "HOTLIST",
+    "ORGANIC_MASS",
+];
 
 fn plate(rng: &mut StdRng) -> String {
     let region = REGIONS[rng.gen_range(0..REGIONS.len())];
     let l = |rng: &mut StdRng| LETTERS[rng.gen_range(0..LETTERS.len())];
-    format!("{region}{:04}{}{}", rng.gen_range(0..10_000), l(rng), l(rng))
+    format!(
+        "{region}{:04}{}{}",
+        rng.gen_range(0..10_000),
+        l(rng),
+        l(rng)
+    )
 }
 
 fn container(rng: &mut StdRng) -> String {
-    let first = format!("{}{:06}", OWNERS[rng.gen_range(0..OWNERS.len())], rng.gen_range(0..1_000_000));
+    let first = format!(
+        "{}{:06}",
+        OWNERS[rng.gen_range(0..OWNERS.len())],
+        rng.gen_range(0..1_000_000)
+    );
     let digit = check_digit(&first);
     format!("{first}{digit}")
 }
 
 /// One synthetic inspection input and the decision a crew would take.
 pub fn sample(rng: &mut StdRng, unit: &str) -> (NewInspection, NewDecision) {
-    let containers = if rng.gen_bool(0.6) { vec![container(rng)] } else { vec![] };
+    let containers = if rng.gen_bool(0.6) {
+        vec![container(rng)]
+    } else {
+        vec![]
+    };
     let place = PLACES[rng.gen_range(0..PLACES.len())];
     let input = NewInspection {
         tractor_plate: plate(rng),
         trailer_plate: rng.gen_bool(0.8).then(|| plate(rng)),
         containers,
-        declaration: Some(format!("UA209{:03}/2026/{:06}", rng.gen_range(0..1000), rng.gen_range(0..1_000_000))),
+        declaration: Some(format!(
+            "UA209{:03}/2026/{:06}",
+            rng.gen_range(0..1000),
+            rng.gen_range(0..1_000_000)
+        )),
         unit: unit.to_string(),
         crew: vec![],
-        location: Location { place: Some(place.into()), lat: None, lon: None },
+        location: Location {
+            place: Some(place.into()),
+            lat: None,
+            lon: None,
+        },
         notes: String::new(),
     };
     let roll = rng.gen_range(0..100);
@@ -57,13 +86,27 @@ pub fn sample(rng: &mut StdRng, unit: &str) -> (NewInspection, NewDecision) {
             .into_iter()
             .collect()
     };
-    (input, NewDecision { outcome, reasons, note: String::new() })
+    (
+        input,
+        NewDecision {
+            outcome,
+            reasons,
+            note: String::new(),
+        },
+    )
 }
 
 impl Vehicle {
     /// Creates `count` synthetic inspections, each with a decision (two
     /// signed records each). Deterministic for a given `seed`.
-    pub fn generate(&mut self, count: usize, seed: u64, unit: &str, officer: &OfficerId, now_ms: i64) -> Result<Vec<String>, VehicleError> {
+    pub fn generate(
+        &mut self,
+        count: usize,
+        seed: u64,
+        unit: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<Vec<String>, VehicleError> {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut ids = Vec::with_capacity(count);
         for i in 0..count {
