@@ -13,6 +13,19 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+/// `println!` that ends the process quietly when stdout is closed (e.g.
+/// piped into `head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "kordon-server", version, about = "Kordon central sync server")]
 struct Cli {
@@ -133,10 +146,10 @@ fn main() -> anyhow::Result<()> {
         Command::Init { data, public_addr } => {
             let c = Central::init(&data, &public_addr)
                 .with_context(|| format!("initialising {}", data.display()))?;
-            println!("server initialised in {}", data.display());
-            println!("public key   {}", c.public_key());
-            println!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
-            println!("vehicles reach it at {public_addr}");
+            say!("server initialised in {}", data.display());
+            say!("public key   {}", c.public_key());
+            say!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
+            say!("vehicles reach it at {public_addr}");
         }
         Command::Run { data, listen, .. } => {
             let central = open(&data)?;
@@ -147,7 +160,7 @@ fn main() -> anyhow::Result<()> {
                 let endpoint = kordon_central::serve::bind(&central, listen)?;
                 let local = endpoint.local_addr()?;
                 tracing::info!(%local, key = %central.public_key(), "serving");
-                println!("kordon-server listening on {local}");
+                say!("kordon-server listening on {local}");
                 let shared = Arc::new(Mutex::new(central));
                 let server = tokio::spawn(kordon_central::serve::serve(endpoint.clone(), shared));
                 shutdown_signal().await;
@@ -169,18 +182,18 @@ fn main() -> anyhow::Result<()> {
             let c = open(&data)?;
             let token = c.enroll(&name, addr.as_deref(), ttl_hours, now_ms())?;
             eprintln!("one-time enrollment for unit {name}, valid {ttl_hours} h; give this token to the vehicle:");
-            println!("{}", token.encode());
+            say!("{}", token.encode());
         }
         Command::Revoke { data, name } => {
             let c = open(&data)?;
             let n = c.revoke(&name, now_ms())?;
-            println!("revoked {n} device(s) of unit {name}");
+            say!("revoked {n} device(s) of unit {name}");
         }
         Command::Devices { data, json } => {
             let c = open(&data)?;
             let devices = c.devices()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&devices)?);
+                say!("{}", serde_json::to_string_pretty(&devices)?);
             } else {
                 for d in devices {
                     let state = if d.revoked_ms.is_some() {
@@ -188,7 +201,7 @@ fn main() -> anyhow::Result<()> {
                     } else {
                         "enrolled"
                     };
-                    println!(
+                    say!(
                         "{:<16} {}  {:<8} records={} last_seen={}",
                         d.unit,
                         &d.key[..16],
@@ -216,7 +229,7 @@ fn main() -> anyhow::Result<()> {
                 ..Default::default()
             })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                say!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in rows {
                     let plate = r
@@ -230,7 +243,7 @@ fn main() -> anyhow::Result<()> {
                         .current_outcome()
                         .map(|o| o.as_str())
                         .unwrap_or("undecided");
-                    println!(
+                    say!(
                         "{}  {:<10} {:<12} {:<20} decisions={} reviews={}",
                         r.view.id,
                         r.view.unit,
@@ -253,12 +266,12 @@ fn main() -> anyhow::Result<()> {
             let verdict: Verdict = verdict.parse().map_err(anyhow::Error::msg)?;
             let supervisor = OfficerId::new(&supervisor).map_err(anyhow::Error::msg)?;
             let record = c.review(id, &NewReview { verdict, comment }, &supervisor, now_ms())?;
-            println!("review recorded for {id} (record {})", record.id());
+            say!("review recorded for {id} (record {})", record.id());
         }
         Command::Document { data, id } => {
             let mut c = open(&data)?;
             let (doc, heads) = c.document(id)?;
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(
                     &serde_json::json!({ "heads": heads, "document": doc })
@@ -268,7 +281,7 @@ fn main() -> anyhow::Result<()> {
         Command::Rejections { data, limit } => {
             let c = open(&data)?;
             for (at, reason) in c.store().recent_rejections(limit)? {
-                println!("{at}  {reason}");
+                say!("{at}  {reason}");
             }
         }
     }

@@ -17,6 +17,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// `println!` that ends the process quietly when stdout is closed (e.g.
+/// piped into `head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "kordon",
@@ -191,7 +204,7 @@ fn main() -> ExitCode {
 }
 
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    say!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
@@ -202,18 +215,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Enroll { token } => {
             let t = v.enroll(&token)?;
-            println!(
+            say!(
                 "enrollment stored for unit {} (server {}); it completes on the next sync",
                 t.unit, t.addr
             );
         }
         Command::Signin { officer } => {
             let o = v.sign_in(&officer)?;
-            println!("signed in: {o}");
+            say!("signed in: {o}");
         }
         Command::Signout => {
             v.sign_out()?;
-            println!("signed out");
+            say!("signed out");
         }
         Command::Inspection(InspectionCmd::New {
             plate,
@@ -248,7 +261,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if json {
                 print_json(&view)?;
             } else {
-                println!("{}", view.id);
+                say!("{}", view.id);
             }
         }
         Command::Inspection(InspectionCmd::Show { id }) => print_json(&v.show(id)?)?,
@@ -282,7 +295,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         .current_outcome()
                         .map(|o| o.as_str())
                         .unwrap_or("undecided");
-                    println!(
+                    say!(
                         "{}  {:<12} {:<20} decisions={} reviews={}",
                         r.view.id,
                         plate,
@@ -316,7 +329,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 &officer,
                 now_ms(),
             )?;
-            println!(
+            say!(
                 "{}: {} ({} decisions)",
                 id,
                 outcome.as_str(),
@@ -326,7 +339,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Notes { id, text } => {
             let officer = officer()?;
             v.set_notes(id, &text, &officer, now_ms())?;
-            println!("{id}: notes saved");
+            say!("{id}: notes saved");
         }
         Command::Sync {
             retry_for,
@@ -352,9 +365,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if json {
                 print_json(&s)?;
             } else {
-                println!("device       {}", s.device);
-                println!("unit         {}", s.unit.as_deref().unwrap_or("-"));
-                println!(
+                say!("device       {}", s.device);
+                say!("unit         {}", s.unit.as_deref().unwrap_or("-"));
+                say!(
                     "enrolled     {}",
                     if s.enrolled {
                         "yes"
@@ -362,24 +375,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         "not yet (completes on next sync)"
                     }
                 );
-                println!("server       {}", s.server.as_deref().unwrap_or("-"));
-                println!(
+                say!("server       {}", s.server.as_deref().unwrap_or("-"));
+                say!(
                     "officer      {}",
                     s.officer.as_deref().unwrap_or("(nobody signed in)")
                 );
-                println!("inspections  {}", s.inspections);
-                println!("pending      {}", s.pending);
-                println!("acknowledged {}", s.acknowledged);
-                println!("received     {}", s.received);
-                println!("rejected     {}", s.rejected);
-                println!(
+                say!("inspections  {}", s.inspections);
+                say!("pending      {}", s.pending);
+                say!("acknowledged {}", s.acknowledged);
+                say!("received     {}", s.received);
+                say!("rejected     {}", s.rejected);
+                say!(
                     "last sync    {}",
                     s.last_sync_ms
                         .map(format_ms)
                         .unwrap_or_else(|| "never".into())
                 );
                 if let Some(e) = s.last_error {
-                    println!("last error   {e}");
+                    say!("last error   {e}");
                 }
             }
         }
@@ -388,7 +401,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let json = serde_json::to_vec_pretty(&file)?;
             std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
             let acked = file.records.iter().filter(|r| r.receipt.is_some()).count();
-            println!(
+            say!(
                 "{}: {} records ({} with receipts) written to {}",
                 id,
                 file.records.len(),
@@ -405,9 +418,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if json {
                 print_json(&verdict)?;
             } else {
-                println!("records {}  signatures valid {}  receipts valid {}  rebuilds the inspection: {}", verdict.records, verdict.signatures_valid, verdict.receipts_valid, if verdict.view_matches { "yes" } else { "NO" });
+                say!("records {}  signatures valid {}  receipts valid {}  rebuilds the inspection: {}", verdict.records, verdict.signatures_valid, verdict.receipts_valid, if verdict.view_matches { "yes" } else { "NO" });
                 for p in &verdict.problems {
-                    println!("problem: {p}");
+                    say!("problem: {p}");
                 }
             }
             return Ok(if verdict.ok() { 0 } else { 4 });
@@ -416,7 +429,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());
             let ids = v.generate(count, seed, &unit, &officer, now_ms())?;
-            println!(
+            say!(
                 "created {} synthetic inspections ({} signed records)",
                 ids.len(),
                 ids.len() * 2
@@ -457,7 +470,7 @@ async fn sync_command(
                 if json {
                     print_json(r)?;
                 } else {
-                    println!(
+                    say!(
                         "sync: sent {}, acknowledged {}, received {}, refused {}, pending {}",
                         r.sent,
                         r.acknowledged,
@@ -466,7 +479,7 @@ async fn sync_command(
                         r.pending
                     );
                     for f in &r.refused {
-                        println!("refused record {}: {}", f.id, f.reason);
+                        say!("refused record {}: {}", f.id, f.reason);
                     }
                 }
                 backoff = Duration::from_secs(1);

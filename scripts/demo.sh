@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The study-visit demo, headless: a server, one mobile scanner vehicle that
+# works through a link cut, and the sync that follows when the link returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=target/debug
+K="$BIN/kordon"
+S="$BIN/kordon-server"
+DEMO=demo-data
+PORT=${KORDON_DEMO_PORT:-4433}
+ADDR="127.0.0.1:$PORT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+rm -rf "$DEMO"
+mkdir -p "$DEMO"
+V="$DEMO/vehicle-mobile-1"
+SRV="$DEMO/server"
+SERVER_PID=""
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+
+step "Central server: create its key, certificate and database"
+"$S" init --data "$SRV" --public-addr "$ADDR"
+
+step "Supervisor enrolls vehicle MOBILE-1 (one-time token carries the address and pinned certificate)"
+TOKEN=$("$S" enroll --data "$SRV" --name MOBILE-1 2>/dev/null)
+echo "${TOKEN:0:48}..."
+"$K" --data "$V" enroll "$TOKEN"
+"$K" --data "$V" signin "OF-1742"
+
+step "The link is down (no server reachable). The crew keeps working."
+ID=$("$K" --data "$V" inspection new --plate "АА 1234 ВС" --trailer "AI 5678 XT" \
+      --container "CSQU3054383" --declaration "UA209160/2026/004211" --place "Rava-Ruska")
+echo "inspection $ID: tractor АА 1234 ВС (Cyrillic, stored canonically as AA1234BC)"
+"$K" --data "$V" decide "$ID" --outcome physical_inspection --reason DENSITY_ANOMALY \
+      --note "Dense mass behind the front wall of the container"
+echo "bad container code is refused on the spot:"
+"$K" --data "$V" inspection new --plate "KA0001AA" --container "CSQU3054384" || true
+"$K" --data "$V" generate --count 40 --seed 2026
+echo "sync attempt while the link is down:"
+"$K" --data "$V" sync --connect-timeout 2 || echo "(exit $? — server unreachable, nothing lost)"
+"$K" --data "$V" status
+
+step "The link comes back: server starts"
+"$S" run --data "$SRV" --listen "$ADDR" > "$DEMO/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$DEMO/server.log" && break; sleep 0.1; done
+grep "listening on" "$DEMO/server.log"
+
+step "Vehicle syncs: records go up over QUIC, each one verified and receipted"
+"$K" --data "$V" sync
+
+step "Server lists what arrived (first 5)"
+"$S" inspections --data "$SRV" | head -5
+echo "... $("$S" inspections --data "$SRV" --json | grep -c '"created_ms"') inspections in total"
+
+step "Supervisor reviews the physical-inspection call; the review flows back down"
+"$S" review --data "$SRV" "$ID" --verdict agree --comment "Agree: open the container" --supervisor "SUP-07"
+"$K" --data "$V" sync
+"$K" --data "$V" inspection show "$ID" | grep -A4 '"reviews"'
+
+step "Evidence: export the inspection and verify it offline"
+"$K" --data "$V" export "$ID" --out "$DEMO/inspection-$ID.json"
+"$K" --data "$V" verify "$DEMO/inspection-$ID.json"
+
+step "Vehicle status"
+"$K" --data "$V" status
+
+echo
+echo "Demo data is in $DEMO/ (server log: $DEMO/server.log)."
+echo "The supervisor console (browser) is not built yet; the server's data is listed with:"
+echo "  $S inspections --data $SRV"
