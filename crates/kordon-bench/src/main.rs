@@ -1,1 +1,250 @@
-fn main() {}
+//! `kordon-bench`: the figures in BENCHMARKS.md.
+//!
+//! `cargo run --release -p kordon-bench -- ingest` — records verified and
+//! stored per second by the server, against two baselines measured in the
+//! same run on the same records: ed25519 verification alone, one by one
+//! and batched (the ceiling for any server that checks every signature).
+//!
+//! `cargo run --release -p kordon-bench -- sync` — time to sync N offline
+//! inspections (2 records each) to a server over QUIC on loopback, against
+//! the same records ingested in-process without a network.
+
+use anyhow::{anyhow, Context};
+use clap::{Parser, Subcommand};
+use kordon_central::{serve, Central};
+use kordon_model::OfficerId;
+use kordon_record::SignedRecord;
+use kordon_vehicle::{SyncOptions, Vehicle};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Parser, Debug)]
+#[command(name = "kordon-bench")]
+struct Cli {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand, Debug)]
+enum What {
+    /// Server ingest throughput (records/s).
+    Ingest {
+        #[arg(long, default_value_t = 20_000)]
+        records: usize,
+        #[arg(long, default_value_t = 256)]
+        batch: usize,
+    },
+    /// Time to sync offline inspections over loopback QUIC.
+    Sync {
+        #[arg(long, default_value_t = 1_000)]
+        inspections: usize,
+    },
+    /// Both, with defaults.
+    All,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().what {
+        What::Ingest { records, batch } => ingest(records, batch),
+        What::Sync { inspections } => sync(inspections),
+        What::All => {
+            ingest(20_000, 256)?;
+            sync(1_000)
+        }
+    }
+}
+
+/// A vehicle with `inspections` synthetic inspections (2 records each),
+/// enrolled on `central`. Returns the vehicle and its outbox records.
+fn vehicle_with(
+    dir: &Path,
+    central: &mut Central,
+    inspections: usize,
+    addr: &str,
+) -> anyhow::Result<(Vehicle, Vec<Vec<u8>>)> {
+    let now = kordon_central::now_ms();
+    let mut v = Vehicle::open(dir)?;
+    let token = central.enroll("BENCH-1", Some(addr), 1, now)?;
+    v.enroll(&token.encode())?;
+    let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
+    v.generate(inspections, 42, "BENCH-1", &officer, now)?;
+    let records = v
+        .store()
+        .pending(0, usize::MAX >> 1)?
+        .into_iter()
+        .map(|e| e.bytes)
+        .collect();
+    Ok((v, records))
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn ingest(n_records: usize, batch: usize) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let mut central = Central::init(&tmp.path().join("srv"), "127.0.0.1:4433")?;
+    let (v, records) = vehicle_with(
+        &tmp.path().join("v"),
+        &mut central,
+        n_records / 2,
+        "127.0.0.1:4433",
+    )?;
+    let device = v.public_key();
+    let token_secret = central
+        .enroll("BENCH-1", None, 1, kordon_central::now_ms())?
+        .secret_bytes()?;
+    central
+        .authorize(
+            &device,
+            Some(&token_secret),
+            "bench",
+            kordon_central::now_ms(),
+        )?
+        .map_err(|r| anyhow!(r.reason))?;
+    let n = records.len();
+
+    let parsed: Vec<SignedRecord> = records
+        .iter()
+        .map(|b| SignedRecord::parse(b.clone()))
+        .collect::<Result<_, _>>()?;
+    let t = Instant::now();
+    for r in &parsed {
+        r.verify()?;
+    }
+    let single = rate(n, t.elapsed());
+
+    let vk = device.verifying_key()?;
+    let t = Instant::now();
+    for chunk in parsed.chunks(batch) {
+        let refs: Vec<&SignedRecord> = chunk.iter().collect();
+        let keys = vec![vk; chunk.len()];
+        if kordon_record::verify_batch(&refs, &keys)
+            .iter()
+            .any(Result::is_err)
+        {
+            return Err(anyhow!("batch verification failed"));
+        }
+    }
+    let batched = rate(n, t.elapsed());
+
+    let t = Instant::now();
+    let mut accepted = 0;
+    for chunk in records.chunks(batch) {
+        let results = central.accept_records(&device, chunk.to_vec(), kordon_central::now_ms())?;
+        accepted += results
+            .iter()
+            .filter(|r| matches!(r, kordon_central::RecordResult::Accepted { .. }))
+            .count();
+    }
+    let elapsed = t.elapsed();
+    if accepted != n {
+        return Err(anyhow!("only {accepted} of {n} records accepted"));
+    }
+    let stored = rate(n, elapsed);
+    let t = Instant::now();
+    let docs = central.project(kordon_central::now_ms())?;
+    let projected = rate(n, t.elapsed());
+    let end_to_end = rate(n, elapsed + t.elapsed());
+    if docs != n / 2 {
+        return Err(anyhow!("projected {docs} documents, expected {}", n / 2));
+    }
+
+    println!(
+        "ingest: {n} records ({} inspections), batches of {batch}",
+        n / 2
+    );
+    println!("  ed25519 verify, one by one     {single:>10.0} records/s   (baseline)");
+    println!(
+        "  ed25519 verify, batched        {batched:>10.0} records/s   {:.2}x baseline",
+        batched / single
+    );
+    println!("  server accept: verify, check change, durable append, receipt");
+    println!(
+        "                                 {stored:>10.0} records/s   {:.2}x baseline",
+        stored / single
+    );
+    println!("  projection: apply to documents, refresh index");
+    println!(
+        "                                 {projected:>10.0} records/s   {:.2}x baseline",
+        projected / single
+    );
+    println!(
+        "  accept + projection, in sequence {end_to_end:>8.0} records/s   {:.2}x baseline",
+        end_to_end / single
+    );
+    println!(
+        "{}",
+        serde_json::json!({"bench": "ingest", "records": n, "batch": batch, "verify_single_per_s": single.round(), "verify_batch_per_s": batched.round(), "accept_per_s": stored.round(), "project_per_s": projected.round(), "end_to_end_per_s": end_to_end.round()})
+    );
+    Ok(())
+}
+
+fn sync(inspections: usize) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+
+    // Baseline: the same records ingested in-process, no network.
+    let mut base = Central::init(&tmp.path().join("base"), "127.0.0.1:4433")?;
+    let (bv, base_records) = vehicle_with(
+        &tmp.path().join("bv"),
+        &mut base,
+        inspections,
+        "127.0.0.1:4433",
+    )?;
+    let secret = base
+        .enroll("BENCH-1", None, 1, kordon_central::now_ms())?
+        .secret_bytes()?;
+    base.authorize(
+        &bv.public_key(),
+        Some(&secret),
+        "bench",
+        kordon_central::now_ms(),
+    )?
+    .map_err(|r| anyhow!(r.reason))?;
+    let t = Instant::now();
+    for chunk in base_records.chunks(256) {
+        base.accept_records(&bv.public_key(), chunk.to_vec(), kordon_central::now_ms())?;
+        base.project(kordon_central::now_ms())?;
+    }
+    let in_process = t.elapsed();
+
+    // Measured: a real server endpoint on loopback, the vehicle's sync.
+    let mut central = Central::init(&tmp.path().join("srv"), "127.0.0.1:0")?;
+    let endpoint = rt.block_on(async {
+        serve::bind(&central, "127.0.0.1:0".parse().context("addr")?).map_err(anyhow::Error::from)
+    })?;
+    let addr = endpoint.local_addr()?.to_string();
+    let (mut v, records) = vehicle_with(&tmp.path().join("v"), &mut central, inspections, &addr)?;
+    let shared = Arc::new(Mutex::new(central));
+    rt.spawn(serve::serve(endpoint.clone(), shared));
+    let t = Instant::now();
+    let report = rt.block_on(v.sync_once(&SyncOptions::default()))?;
+    let over_quic = t.elapsed();
+    if !report.complete || report.acknowledged as usize != records.len() {
+        return Err(anyhow!("sync incomplete: {report:?}"));
+    }
+    endpoint.close(0u32.into(), b"done");
+
+    println!(
+        "sync: {inspections} offline inspections = {} records",
+        records.len()
+    );
+    println!(
+        "  in-process ingest, no network  {:>8.0} ms   (baseline)",
+        in_process.as_secs_f64() * 1e3
+    );
+    println!(
+        "  kordon sync over QUIC loopback {:>8.0} ms   {:.2}x baseline",
+        over_quic.as_secs_f64() * 1e3,
+        over_quic.as_secs_f64() / in_process.as_secs_f64()
+    );
+    println!(
+        "{}",
+        serde_json::json!({"bench": "sync", "inspections": inspections, "records": records.len(), "in_process_ms": (in_process.as_secs_f64() * 1e3).round(), "quic_ms": (over_quic.as_secs_f64() * 1e3).round()})
+    );
+    Ok(())
+}

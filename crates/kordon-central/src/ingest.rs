@@ -93,7 +93,9 @@ impl Central {
 
         let refs: Vec<&SignedRecord> = signed.iter().map(|(_, r, _)| r).collect();
         let keys: Vec<ed25519_dalek::VerifyingKey> = signed.iter().map(|(_, _, k)| *k).collect();
-        let verdicts = verify_batch(&refs, &keys);
+        let verdicts = on_two_cores(refs.len(), |range| {
+            verify_batch(&refs[range.clone()], &keys[range])
+        });
         let mut verified: Vec<(usize, SignedRecord)> = vec![];
         for ((i, r, _), v) in signed.into_iter().zip(verdicts) {
             match v {
@@ -109,26 +111,38 @@ impl Central {
         }
 
         let records: Vec<SignedRecord> = verified.iter().map(|(_, r)| r.clone()).collect();
-        let outcomes = self.store.ingest(&records, Origin::Remote, now_ms)?;
-        {
-            let conn = self.store.connection();
-            let mut follow = conn.prepare_cached(
+        // The uploader follows the documents it writes to (records for them
+        // flow down to it), recorded in the same transaction as the records.
+        let outcomes = self.store.append(&records, Origin::Remote, now_ms, |tx| {
+            let mut follow = tx.prepare_cached(
                 "INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)",
             )?;
             for r in &records {
                 follow.execute(params![&uploader.0[..], &r.doc_id()[..]])?;
             }
-        }
+            Ok(())
+        })?;
+        let mut to_sign: Vec<(usize, kordon_record::RecordId, u64, i64)> = vec![];
         for ((i, r), outcome) in verified.into_iter().zip(outcomes) {
-            results[i] = Some(match outcome {
+            match outcome {
                 IngestOutcome::Stored { seq, received_ms }
-                | IngestOutcome::Duplicate { seq, received_ms } => RecordResult::Accepted {
-                    receipt: Receipt::sign(self.key(), r.id(), seq as u64, received_ms).to_bytes(),
-                },
-                IngestOutcome::Invalid(reason) => {
-                    reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason)
+                | IngestOutcome::Duplicate { seq, received_ms } => {
+                    to_sign.push((i, r.id(), seq as u64, received_ms))
                 }
-            });
+                IngestOutcome::Invalid(reason) => {
+                    results[i] = Some(reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason))
+                }
+            }
+        }
+        let key = self.key();
+        let receipts = on_two_cores(to_sign.len(), |range| {
+            to_sign[range]
+                .iter()
+                .map(|(_, id, seq, at)| Receipt::sign(key, *id, *seq, *at).to_bytes())
+                .collect()
+        });
+        for ((i, ..), receipt) in to_sign.iter().zip(receipts) {
+            results[*i] = Some(RecordResult::Accepted { receipt });
         }
 
         let mut out = Vec::with_capacity(results.len());
@@ -195,6 +209,11 @@ impl Central {
         }
     }
 
+    /// Brings documents and the index up to date with appended records.
+    pub fn project(&mut self, now_ms: i64) -> Result<usize, CentralError> {
+        Ok(self.store.project(now_ms)?)
+    }
+
     /// Records for the documents `device` follows, stored after `cursor`
     /// and not signed by it: `(records, new cursor, more to come)`.
     pub fn down(
@@ -233,6 +252,28 @@ impl Central {
         })?;
         Ok((records, last.max(head as u64), false))
     }
+}
+
+/// Runs `f` over the two halves of `0..len` on two threads and
+/// concatenates the results in order. Small inputs stay on this thread.
+fn on_two_cores<R: Send>(
+    len: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<R> + Sync,
+) -> Vec<R> {
+    if len < 64 {
+        return f(0..len);
+    }
+    let mid = len / 2;
+    std::thread::scope(|scope| {
+        let f = &f;
+        let first = scope.spawn(move || f(0..mid));
+        let second = f(mid..len);
+        // A panic in the helper thread is a bug; redo its half here so the
+        // server answers rather than dying.
+        let mut out = first.join().unwrap_or_else(|_| f(0..mid));
+        out.extend(second);
+        out
+    })
 }
 
 fn reject(record_id: Vec<u8>, code: RejectCode, reason: String) -> RecordResult {

@@ -17,6 +17,7 @@ pub mod serve;
 pub use central::{Central, ServerConfig};
 pub use error::CentralError;
 pub use ingest::{Authorized, Refusal};
+pub use kordon_proto::RecordResult;
 pub use register::DeviceInfo;
 
 /// Milliseconds since the Unix epoch, from the system clock. Only binaries

@@ -142,6 +142,11 @@ async fn run_session(
                     .await?;
                     tracing::debug!(device = %device.short(), batch, records = n, "batch stored");
                     session.results(batch, results);
+                    while let Some(bytes) = session.poll_transmit() {
+                        stream.write(&bytes).await?;
+                    }
+                    // Receipts are out; now bring documents and the index up to date.
+                    with_central(central, |c| c.project(now_ms())).await?;
                 }
                 ServerEvent::Pull { cursor } => {
                     let (records, next, more) =

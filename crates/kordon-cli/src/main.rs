@@ -217,7 +217,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let t = v.enroll(&token)?;
             say!(
                 "enrollment stored for unit {} (server {}); it completes on the next sync",
-                t.unit, t.addr
+                t.unit,
+                t.addr
             );
         }
         Command::Signin { officer } => {

@@ -371,6 +371,19 @@ impl InspectionDoc {
     }
 }
 
+/// Decodes a change and checks that its Automerge actor is `signer` (a
+/// device may only sign its own changes), without applying it.
+pub fn check_change(bytes: &[u8], signer: &[u8]) -> Result<(), ModelError> {
+    let change = automerge::Change::from_bytes(bytes.to_vec())
+        .map_err(|e| ModelError::BadChange(e.to_string()))?;
+    if change.actor_id().to_bytes() != signer {
+        return Err(ModelError::ForeignActor {
+            actor: change.actor_id().to_hex_string(),
+        });
+    }
+    Ok(())
+}
+
 fn commit(doc: &mut AutoCommit, officer: &OfficerId, op: &str, now_ms: i64) {
     doc.commit_with(
         CommitOptions::default()

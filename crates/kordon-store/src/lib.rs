@@ -25,4 +25,5 @@ mod store;
 pub use error::StoreError;
 pub use index::{IndexRow, Query};
 pub use outbox::{OutboxEntry, SyncCounts};
-pub use store::{IngestOutcome, Origin, Store};
+pub use rusqlite::Transaction;
+pub use store::{IngestOutcome, Origin, RecordWithReceipt, Store};

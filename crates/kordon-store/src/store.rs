@@ -2,7 +2,7 @@
 //! documents.
 
 use crate::{index, schema, StoreError};
-use kordon_model::{InspectionDoc, InspectionId, ModelError};
+use kordon_model::{InspectionDoc, InspectionId};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -139,15 +139,31 @@ impl Store {
     }
 
     /// Stores records that the caller has already verified (signature and
-    /// signer's authority), applying each to its document and refreshing
-    /// the index, all in one transaction. Idempotent by record id.
+    /// signer's authority) and brings documents and index up to date.
+    /// Idempotent by record id.
     pub fn ingest(
         &mut self,
         records: &[SignedRecord],
         origin: Origin,
         now_ms: i64,
     ) -> Result<Vec<IngestOutcome>, StoreError> {
-        let mut working: HashMap<[u8; 16], (InspectionDoc, i64)> = HashMap::new();
+        let outcomes = self.append(records, origin, now_ms, |_| Ok(()))?;
+        self.project(now_ms)?;
+        Ok(outcomes)
+    }
+
+    /// Appends verified records to the log, durably, in one transaction
+    /// with `extra` (a caller's own statements). Each payload must decode
+    /// as an Automerge change made by the record's signer. Documents and
+    /// the index are not touched: [`project`](Self::project) does that.
+    /// Idempotent by record id.
+    pub fn append(
+        &mut self,
+        records: &[SignedRecord],
+        origin: Origin,
+        now_ms: i64,
+        extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<Vec<IngestOutcome>, StoreError> {
         let mut outcomes = Vec::with_capacity(records.len());
         let tx = self.conn.transaction()?;
         for record in records {
@@ -155,32 +171,15 @@ impl Store {
                 outcomes.push(IngestOutcome::Duplicate { seq, received_ms });
                 continue;
             }
-            let key = record.doc_id();
-            let (doc, upto) = match working.entry(key) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    let (mut doc, upto) = match self.cache.remove(&key) {
-                        Some(entry) => entry,
-                        None => load_base(&tx, &key, self.actor)?,
-                    };
-                    let upto = apply_after(&tx, &key, &mut doc, upto)?;
-                    e.insert((doc, upto))
-                }
-            };
-            match doc.apply_signed_change(record.payload(), record.signer().as_bytes()) {
+            match kordon_model::doc::check_change(record.payload(), record.signer().as_bytes()) {
                 Ok(()) => {
                     let seq = insert_record(&tx, record, origin, now_ms)?;
-                    *upto = seq;
                     outcomes.push(IngestOutcome::Stored {
                         seq,
                         received_ms: now_ms,
                     });
                 }
-                Err(
-                    e @ (ModelError::BadChange(_)
-                    | ModelError::ForeignActor { .. }
-                    | ModelError::Automerge(_)),
-                ) => {
+                Err(e) => {
                     let reason = e.to_string();
                     log_rejection_tx(
                         &tx,
@@ -192,20 +191,94 @@ impl Store {
                     )?;
                     outcomes.push(IngestOutcome::Invalid(reason));
                 }
-                Err(e) => return Err(e.into()),
             }
         }
-        for (doc, _) in working.values_mut() {
-            // A document whose genesis has not arrived yet has no view.
-            if let Ok(view) = doc.view() {
-                index::upsert(&tx, &view, &doc.heads(), now_ms)?;
-            }
-        }
+        extra(&tx)?;
         tx.commit()?;
-        for (key, (doc, upto)) in working {
-            self.cache_put(key, doc, upto);
-        }
         Ok(outcomes)
+    }
+
+    /// Applies received records not yet projected to their documents and
+    /// refreshes their index rows; the projection cursor commits with the
+    /// rows, so a crash at any point only means the work is redone.
+    /// Returns how many documents were refreshed.
+    pub fn project(&mut self, now_ms: i64) -> Result<usize, StoreError> {
+        let mut refreshed = 0;
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let cursor: i64 = tx
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'projected_upto'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut docs: Vec<[u8; 16]> = vec![];
+            let mut last = cursor;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT seq, doc_id FROM records WHERE seq > ?1 AND origin = 'remote' ORDER BY seq LIMIT 4096",
+                )?;
+                let rows = stmt.query_map([cursor], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })?;
+                for row in rows {
+                    let (seq, doc) = row?;
+                    last = seq;
+                    if let Ok(doc) = <[u8; 16]>::try_from(doc.as_slice()) {
+                        if !docs.contains(&doc) {
+                            docs.push(doc);
+                        }
+                    }
+                }
+            }
+            if last == cursor {
+                return Ok(refreshed);
+            }
+            let mut loaded = Vec::with_capacity(docs.len());
+            for key in docs {
+                let (mut doc, upto) = match self.cache.remove(&key) {
+                    Some(entry) => entry,
+                    None => load_base(&tx, &key, self.actor)?,
+                };
+                match apply_after(&tx, &key, &mut doc, upto) {
+                    Ok(upto) => {
+                        // A document whose genesis has not arrived yet has no view.
+                        if let Ok(view) = doc.view() {
+                            index::upsert(&tx, &view, &doc.heads(), now_ms)?;
+                            refreshed += 1;
+                        }
+                        loaded.push((key, doc, upto));
+                    }
+                    Err(e) => {
+                        tracing::warn!(doc = %InspectionId::from_bytes(key), error = %e, "document could not be projected");
+                        log_rejection_tx(
+                            &tx,
+                            None,
+                            None,
+                            None,
+                            &format!(
+                                "document {} could not be projected: {e}",
+                                InspectionId::from_bytes(key)
+                            ),
+                            now_ms,
+                        )?;
+                    }
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('projected_upto', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [last.to_string()],
+            )?;
+            tx.commit()?;
+            for (key, doc, upto) in loaded {
+                self.cache_put(key, doc, upto);
+            }
+        }
     }
 
     /// Writes a compacted snapshot of a document, so later loads replay
