@@ -246,7 +246,7 @@ def read_uleb(c, what):
             if value >= 2**64:
                 raise Bad("LEB128 too large in " + what)
             return value
-        if shift > 63:
+        if shift > 64:
             raise Bad("LEB128 too large in " + what)
 
 

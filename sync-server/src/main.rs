@@ -221,7 +221,7 @@ fn main() -> anyhow::Result<()> {
             outcome,
             day,
         } => {
-            let c = open(&data)?;
+            let mut c = open(&data)?;
             let rows = c.inspections(&Query {
                 plate,
                 outcome,

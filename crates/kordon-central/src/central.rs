@@ -72,14 +72,17 @@ impl Central {
         })?;
         let store = Store::open(&dir.join("central.sqlite"), key.public())?;
         register::migrate(store.connection())?;
-        Ok(Central {
+        let mut central = Central {
             dir: dir.to_path_buf(),
             key,
             cert_der,
             config,
             store,
             keys: HashMap::new(),
-        })
+        };
+        // Catch up on anything appended but not projected before a crash.
+        central.store.project(crate::now_ms())?;
+        Ok(central)
     }
 
     pub fn dir(&self) -> &Path {
@@ -105,8 +108,10 @@ impl Central {
         &self.store
     }
 
-    /// Inspections in the central index.
-    pub fn inspections(&self, q: &Query) -> Result<Vec<IndexRow>, CentralError> {
+    /// Inspections in the central index, after projecting anything stored
+    /// but not yet applied (so a query never misses a received record).
+    pub fn inspections(&mut self, q: &Query) -> Result<Vec<IndexRow>, CentralError> {
+        self.store.project(crate::now_ms())?;
         Ok(self.store.query(q)?)
     }
 

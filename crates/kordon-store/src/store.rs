@@ -252,6 +252,7 @@ impl Store {
                             index::upsert(&tx, &view, &doc.heads(), now_ms)?;
                             refreshed += 1;
                         }
+
                         loaded.push((key, doc, upto));
                     }
                     Err(e) => {
