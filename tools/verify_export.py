@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
 """Independent verifier for Kordon export files ("kordon-export/1").
 
-Written from docs/signed-records.md alone, without reading or running the
-Rust code, using only the Python standard library. Ed25519 verification
-follows the RFC 8032 section 6 reference code with the strict checks the
-spec asks for. It is slow (pure Python) but an export holds few records.
+An implementation of docs/signed-records.md that shares no code with the
+Rust implementation and uses only the Python standard library. Ed25519
+verification follows the RFC 8032 section 6 reference code, with the strict
+checks of the spec (S < L, canonical point encodings, no small-order key or
+R). It is slow (pure Python), which is fine for the few records of an export.
 
 Usage:  python3 tools/verify_export.py EXPORT.json
 
 For each record it checks: the base64, the record layout and limits (no
 trailing bytes), the digest against the file's "id", the document id
 against the file's "inspection", the file's signer/officer/created_ms
-against the record bytes, the Automerge change header (its actor must be
+against the signed bytes, the Automerge change header (its actor must be
 the signer), the signature, and the receipt if there is one (layout, record
-id, server key equal to the file's "server_key", signature).
+id, server key equal to the file's "server_key", signature). It also checks
+that every Automerge dependency of every change is in the export.
 
-It does NOT decode the Automerge change beyond its header, so it does not
-check the "view" section (`kordon verify` does).
+It does not decode Automerge changes beyond their header, so it does not
+check the "view" section (`kordon verify` does), and it refuses compressed
+Automerge changes (the vehicles never produce them).
 
 Exit status: 0 everything verifies, 1 something does not, 2 unreadable input.
 """

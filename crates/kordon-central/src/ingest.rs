@@ -84,10 +84,20 @@ impl Central {
 
         // The signer must be enrolled and not revoked (or be this server).
         let mut signed: Vec<(usize, SignedRecord, ed25519_dalek::VerifyingKey)> = vec![];
+        // One register look-up per distinct signer in the batch.
+        let mut standing = std::collections::HashMap::new();
         for (i, r) in candidates {
-            match self.signer_key(&r.signer())? {
-                Ok(vk) => signed.push((i, r, vk)),
-                Err((code, reason)) => results[i] = Some(reject(r.id().0.to_vec(), code, reason)),
+            let verdict = match standing.get(&r.signer()) {
+                Some(v) => v,
+                None => standing
+                    .entry(r.signer())
+                    .or_insert(self.signer_key(&r.signer())?),
+            };
+            match verdict {
+                Ok(vk) => signed.push((i, r, *vk)),
+                Err((code, reason)) => {
+                    results[i] = Some(reject(r.id().0.to_vec(), *code, reason.clone()))
+                }
             }
         }
 

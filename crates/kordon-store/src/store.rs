@@ -130,7 +130,11 @@ impl Store {
         let view = doc.view()?;
         let heads = doc.heads();
         let tx = self.conn.transaction()?;
-        let seq = insert_record(&tx, &record, Origin::Local, now_ms)?;
+        // A fresh signature over a new change: its id cannot be stored yet.
+        let seq = insert_record(&tx, &record, Origin::Local, now_ms)?.ok_or_else(|| {
+            StoreError::NotFound(format!("record {} already stored", record.id()))
+        })?;
+
         tx.execute("INSERT INTO outbox (seq) VALUES (?1)", [seq])?;
         index::upsert(&tx, &view, &heads, now_ms)?;
         tx.commit()?;
@@ -167,18 +171,20 @@ impl Store {
         let mut outcomes = Vec::with_capacity(records.len());
         let tx = self.conn.transaction()?;
         for record in records {
-            if let Some((seq, received_ms)) = find(&tx, &record.id())? {
-                outcomes.push(IngestOutcome::Duplicate { seq, received_ms });
-                continue;
-            }
             match kordon_model::doc::check_change(record.payload(), record.signer().as_bytes()) {
-                Ok(()) => {
-                    let seq = insert_record(&tx, record, origin, now_ms)?;
-                    outcomes.push(IngestOutcome::Stored {
+                Ok(()) => match insert_record(&tx, record, origin, now_ms)? {
+                    Some(seq) => outcomes.push(IngestOutcome::Stored {
                         seq,
                         received_ms: now_ms,
-                    });
-                }
+                    }),
+                    None => {
+                        let (seq, received_ms) = find(&tx, &record.id())?.ok_or_else(|| {
+                            StoreError::NotFound(format!("record {}", record.id()))
+                        })?;
+                        outcomes.push(IngestOutcome::Duplicate { seq, received_ms });
+                    }
+                },
+
                 Err(e) => {
                     let reason = e.to_string();
                     log_rejection_tx(
@@ -360,14 +366,15 @@ fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreErr
         .optional()?)
 }
 
+/// Inserts a record; `None` if one with the same id is already stored.
 fn insert_record(
     tx: &Transaction<'_>,
     r: &SignedRecord,
     origin: Origin,
     now_ms: i64,
-) -> Result<i64, StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO records (id, doc_id, signer, officer, created_ms, received_ms, origin, bytes)
+) -> Result<Option<i64>, StoreError> {
+    let inserted = tx.prepare_cached(
+        "INSERT OR IGNORE INTO records (id, doc_id, signer, officer, created_ms, received_ms, origin, bytes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
@@ -380,7 +387,7 @@ fn insert_record(
         origin.as_str(),
         r.bytes(),
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
 
 fn log_rejection_tx(
