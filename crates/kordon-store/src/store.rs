@@ -431,6 +431,7 @@ fn apply_after(
     let mut stmt = conn.prepare_cached(
         "SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
     )?;
+    let from = upto;
     let rows = stmt.query_map(params![&key[..], upto], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
     })?;
@@ -445,5 +446,21 @@ fn apply_after(
     if !changes.is_empty() {
         doc.apply_changes(changes.iter().map(Vec::as_slice))?;
     }
+    if changes.len() >= COMPACT_AFTER {
+        // Many records past the snapshot: write a new one so the next cold
+        // load replays few. Best effort; the records remain the truth.
+        if let Err(e) = conn.execute(
+            "INSERT INTO snapshots (doc_id, upto, bytes) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes
+             WHERE excluded.upto > snapshots.upto",
+            params![&key[..], last, doc.save()],
+        ) {
+            tracing::warn!(error = %e, from, "snapshot not written");
+        }
+    }
     Ok(last)
 }
+
+/// Records folded into a document past its snapshot before a new
+/// snapshot is written.
+const COMPACT_AFTER: usize = 32;

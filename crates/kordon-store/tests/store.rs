@@ -245,3 +245,42 @@ fn a_newer_schema_is_refused_not_mangled() {
     let err = Store::open(&path, DeviceKey::generate().public()).expect_err("too new");
     assert!(err.to_string().contains("newer Kordon"), "{err}");
 }
+
+#[test]
+fn long_histories_are_compacted_automatically_and_reload_identically() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("s.sqlite");
+    let key = DeviceKey::generate();
+    let mut store = Store::open(&path, key.public()).expect("open");
+    let (id, _) = create(&mut store, &key, "AA1234BC", 1_000);
+    for i in 0..40 {
+        decide(&mut store, &key, id, Outcome::Release, 2_000 + i);
+    }
+    drop(store);
+    let snapshots = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM snapshots", [], |r| r.get(0)))
+            .expect("count")
+    };
+    // Each decision cold-loads the document; past 32 records a snapshot
+    // was written along the way.
+    assert_eq!(snapshots(&path), 1);
+    let mut store = Store::open(&path, key.public()).expect("reopen");
+    let before = store
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .view()
+        .expect("view");
+    drop(store);
+
+    let mut store = Store::open(&path, key.public()).expect("reopen");
+    let after = store
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .view()
+        .expect("view");
+    assert_eq!(before, after);
+    assert_eq!(after.decisions.len(), 40);
+}
