@@ -261,7 +261,23 @@ fn a_newer_protocol_version_is_refused_clearly() {
     ));
 }
 
+#[test]
+fn regression_corpus_never_yields_an_event_or_a_panic() {
+    for (name, bytes) in kordon_test_support::regressions("frames") {
+        let mut server = ServerSession::new();
+        let _ = server.handle_bytes(&bytes);
+        let events: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
+        assert!(events.is_empty(), "frames regression {name} produced {events:?}");
+        let now = Instant::now();
+        let mut client = ClientSession::new(ClientConfig::default(), now);
+        let _ = client.handle_bytes(&bytes, now);
+        let events: Vec<ClientEvent> = std::iter::from_fn(|| client.poll_event()).collect();
+        assert!(events.is_empty(), "frames regression {name} produced {events:?}");
+    }
+}
+
 proptest! {
+
     #[test]
     fn any_chunking_converges(chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4) {
         let now = Instant::now();

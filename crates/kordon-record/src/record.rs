@@ -348,11 +348,22 @@ mod tests {
         assert_eq!(SignedRecord::parse(b), Err(RecordError::TrailingBytes(1)));
     }
 
+    #[test]
+    fn regression_corpus_is_refused_cleanly() {
+        for (name, bytes) in kordon_test_support::regressions("record") {
+            assert!(SignedRecord::parse(bytes).is_err(), "record regression {name} was accepted");
+        }
+        for (name, bytes) in kordon_test_support::regressions("receipt") {
+            assert!(crate::Receipt::parse(&bytes).is_err(), "receipt regression {name} was accepted");
+        }
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = SignedRecord::parse(bytes);
         }
+
 
         #[test]
         fn parse_never_panics_on_mutated_records(pos in 0usize..200, val in any::<u8>(), cut in 0usize..200) {

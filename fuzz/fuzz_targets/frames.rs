@@ -1,0 +1,11 @@
+#![no_main]
+//! Protocol bytes from a hostile peer, into both session roles.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let mut server = kordon_proto::ServerSession::new();
+    let _ = server.handle_bytes(data);
+    while server.poll_event().is_some() {}
+    let now = std::time::Instant::now();
+    let mut client = kordon_proto::ClientSession::new(kordon_proto::ClientConfig::default(), now);
+    let _ = client.handle_bytes(data, now);
+    while client.poll_event().is_some() {}
+});
