@@ -403,4 +403,33 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
         "the review is the server's own record: no receipt"
     );
     assert_eq!(verdict["view_matches"], true);
+
+    // An independent implementation of docs/signed-records.md agrees.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/verify_export.py");
+    let independent = Command::new("python3")
+        .arg(&script)
+        .arg(&export)
+        .output()
+        .expect("python3 runs");
+    assert_eq!(independent.status.code(), Some(0), "{}", text(&independent));
+
+    // Editing who signed, in the file, is caught by both.
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&export).expect("read")).expect("json");
+    file["records"][1]["officer"] = "SOMEONE-ELSE".into();
+    let edited = field.root.path().join("edited.json");
+    std::fs::write(&edited, serde_json::to_vec(&file).expect("json")).expect("write");
+    let ours = kordon(&v, &["verify", edited.to_str().expect("utf8 path")]);
+    assert_eq!(ours.status.code(), Some(4), "{}", text(&ours));
+    assert!(
+        String::from_utf8_lossy(&ours.stdout).contains("differ from the signed record"),
+        "{}",
+        text(&ours)
+    );
+    let theirs = Command::new("python3")
+        .arg(&script)
+        .arg(&edited)
+        .output()
+        .expect("python3 runs");
+    assert_eq!(theirs.status.code(), Some(1), "{}", text(&theirs));
 }

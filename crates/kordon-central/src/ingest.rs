@@ -3,7 +3,7 @@
 use crate::register::{self, Standing};
 use crate::{Central, CentralError};
 use kordon_proto::{RecordResult, RefusalCode, RejectCode};
-use kordon_record::{verify_batch, PublicKey, Receipt, SignedRecord};
+use kordon_record::{verify_all, PublicKey, Receipt, SignedRecord};
 use kordon_store::{IngestOutcome, Origin};
 use rusqlite::params;
 
@@ -104,7 +104,7 @@ impl Central {
         let refs: Vec<&SignedRecord> = signed.iter().map(|(_, r, _)| r).collect();
         let keys: Vec<ed25519_dalek::VerifyingKey> = signed.iter().map(|(_, _, k)| *k).collect();
         let verdicts = on_two_cores(refs.len(), |range| {
-            verify_batch(&refs[range.clone()], &keys[range])
+            verify_all(&refs[range.clone()], &keys[range])
         });
         let mut verified: Vec<(usize, SignedRecord)> = vec![];
         for ((i, r, _), v) in signed.into_iter().zip(verdicts) {

@@ -166,6 +166,58 @@ fn forged_and_malformed_records_are_rejected_one_by_one() {
 }
 
 #[test]
+fn a_small_order_r_signature_is_rejected_like_every_strict_verifier_would() {
+    // Passes cofactored batch verification, fails strict verification: the
+    // server must not receipt it (fuzz/regressions/record/small-order-r-signature).
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let key = DeviceKey::from_seed(&[0x2a; 32]);
+    let secret = c
+        .enroll("MOBILE-9", None, 1, NOW)
+        .expect("enroll")
+        .secret_bytes()
+        .expect("secret");
+    c.authorize(&key.public(), Some(&secret), "test", NOW)
+        .expect("db")
+        .expect("authorised");
+    let forged = kordon_test_support::regressions("record")
+        .into_iter()
+        .find(|(name, _)| name == "small-order-r-signature")
+        .expect("corpus file")
+        .1;
+    let honest = SignedRecord::sign(&key, [9; 16], "x", 1, b"y")
+        .expect("sign")
+        .into_bytes();
+    let results = c
+        .accept_records(&key.public(), vec![forged, honest], NOW)
+        .expect("accept");
+    assert!(
+        matches!(
+            &results[0],
+            RecordResult::Rejected {
+                code: RejectCode::BadSignature,
+                ..
+            }
+        ),
+        "{:?}",
+        results[0]
+    );
+    // The honest neighbour is judged on its own (rejected only because its
+    // payload is not an Automerge change).
+    assert!(
+        matches!(
+            &results[1],
+            RecordResult::Rejected {
+                code: RejectCode::InvalidChange,
+                ..
+            }
+        ),
+        "{:?}",
+        results[1]
+    );
+}
+
+#[test]
 fn appended_but_unprojected_records_are_projected_when_the_server_reopens() {
     let dir = tempfile::tempdir().expect("tmp");
     let (_key, records) = {

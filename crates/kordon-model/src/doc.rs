@@ -641,14 +641,16 @@ mod tests {
     fn regression_corpus_is_refused_cleanly() {
         for (name, bytes) in kordon_test_support::regressions("change") {
             let mut d = InspectionDoc::empty(&A);
-            assert!(d.apply_change(&bytes).is_err(), "change regression {name} was accepted");
+            assert!(
+                d.apply_change(&bytes).is_err(),
+                "change regression {name} was accepted"
+            );
             assert!(check_change(&bytes, &A).is_err());
         }
     }
 
     #[test]
     fn garbage_change_bytes_are_an_error_not_a_panic() {
-
         let mut d = InspectionDoc::empty(&A);
         assert!(matches!(
             d.apply_change(b"not a change"),

@@ -267,12 +267,18 @@ fn regression_corpus_never_yields_an_event_or_a_panic() {
         let mut server = ServerSession::new();
         let _ = server.handle_bytes(&bytes);
         let events: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
-        assert!(events.is_empty(), "frames regression {name} produced {events:?}");
+        assert!(
+            events.is_empty(),
+            "frames regression {name} produced {events:?}"
+        );
         let now = Instant::now();
         let mut client = ClientSession::new(ClientConfig::default(), now);
         let _ = client.handle_bytes(&bytes, now);
         let events: Vec<ClientEvent> = std::iter::from_fn(|| client.poll_event()).collect();
-        assert!(events.is_empty(), "frames regression {name} produced {events:?}");
+        assert!(
+            events.is_empty(),
+            "frames regression {name} produced {events:?}"
+        );
     }
 }
 

@@ -21,6 +21,11 @@ impl PublicKey {
         if vk.is_weak() {
             return Err(KeyError::WeakPublicKey);
         }
+        // RFC 8032 requires the canonical encoding (y < p); dalek decodes a
+        // non-canonical one silently, which independent verifiers reject.
+        if vk.to_edwards().compress().to_bytes() != self.0 {
+            return Err(KeyError::InvalidPublicKey);
+        }
         Ok(vk)
     }
     /// First 8 hex digits, for logs and screens.
@@ -229,6 +234,25 @@ mod tests {
             DeviceKey::load_or_create(&path),
             Err(KeyError::Corrupt { len: 5, .. })
         ));
+    }
+
+    #[test]
+    fn non_canonical_key_encodings_are_refused() {
+        // y = p + 3 (p = 2^255 - 19): decodes modulo p, but is not canonical.
+        let mut y = [0xffu8; 32];
+        y[0] = 0xed + 3;
+        y[31] = 0x7f;
+        assert!(
+            VerifyingKey::from_bytes(&y).is_ok(),
+            "dalek alone accepts it"
+        );
+        assert!(matches!(
+            PublicKey(y).verifying_key(),
+            Err(KeyError::InvalidPublicKey)
+        ));
+
+        let honest = DeviceKey::generate().public();
+        assert!(honest.verifying_key().is_ok());
     }
 
     #[test]

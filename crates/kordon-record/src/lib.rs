@@ -18,7 +18,7 @@ mod wire;
 
 pub use key::{DeviceKey, KeyError, PublicKey};
 pub use receipt::Receipt;
-pub use record::{verify_batch, RecordError, RecordId, RecordKind, SignedRecord, VerifyError};
+pub use record::{verify_all, RecordError, RecordId, RecordKind, SignedRecord, VerifyError};
 
 /// SHA-256 of `len(tag) || tag || body`: the digest every signature covers.
 pub(crate) fn domain_digest(tag: &[u8], body: &[u8]) -> [u8; 32] {

@@ -61,7 +61,7 @@ impl Receipt {
     pub fn parse(bytes: &[u8]) -> Result<Self, RecordError> {
         let mut r = Reader::new(bytes);
         if r.take(4).ok_or(RecordError::Truncated("magic"))? != RECEIPT_MAGIC {
-            return Err(RecordError::BadMagic);
+            return Err(RecordError::NotAReceipt);
         }
         let v = r.u8().ok_or(RecordError::Truncated("version"))?;
         if v != 1 {
@@ -87,7 +87,10 @@ impl Receipt {
     /// Verifies the receipt was signed by `expected_server` (the pinned key).
     pub fn verify(&self, expected_server: &PublicKey) -> Result<(), VerifyError> {
         if &self.server != expected_server {
-            return Err(VerifyError::BadSignature);
+            return Err(VerifyError::WrongServer {
+                expected: expected_server.to_string(),
+                found: self.server.to_string(),
+            });
         }
         let vk = self
             .server
@@ -115,13 +118,22 @@ mod tests {
         assert_eq!(parsed, r);
         parsed.verify(&server.public()).expect("verifies");
         let impostor = DeviceKey::from_seed(&[6; 32]).public();
-        assert!(parsed.verify(&impostor).is_err());
-        let mut b = r.to_bytes();
-        b[40] ^= 1;
-        assert!(Receipt::parse(&b)
-            .expect("parse")
-            .verify(&server.public())
-            .is_err());
+        assert!(matches!(
+            parsed.verify(&impostor),
+            Err(VerifyError::WrongServer { .. })
+        ));
+        // Any change to the signed part (record id, seq, time) or to the
+        // signature is detected; bytes 37..69 are the server key (pinning).
+        for i in (5..37).chain(69..RECEIPT_LEN) {
+            let mut b = r.to_bytes();
+            b[i] ^= 1;
+            let tampered = Receipt::parse(&b).expect("parse");
+            assert_eq!(
+                tampered.verify(&server.public()),
+                Err(VerifyError::BadSignature),
+                "byte {i}"
+            );
+        }
     }
 
     proptest! {

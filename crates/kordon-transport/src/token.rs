@@ -84,13 +84,15 @@ mod tests {
     fn regression_corpus_is_refused_cleanly() {
         for (name, bytes) in kordon_test_support::regressions("token") {
             let text = String::from_utf8_lossy(&bytes);
-            assert!(EnrollmentToken::decode(&text).is_err(), "token regression {name} was accepted");
+            assert!(
+                EnrollmentToken::decode(&text).is_err(),
+                "token regression {name} was accepted"
+            );
         }
     }
 
     #[test]
     fn round_trip_and_damage_detection() {
-
         let t = EnrollmentToken {
             addr: "127.0.0.1:4433".into(),
             fp: hex::encode([1u8; 32]),

@@ -119,6 +119,17 @@ pub fn verify_export(file: &ExportFile) -> ExportVerdict {
                 continue;
             }
         };
+        if record.signer().to_string() != rec.signer
+            || record.officer() != rec.officer
+            || record.created_ms() != rec.created_ms
+        {
+            v.problems.push(format!(
+                "record {i}: signer, officer or time in the file differ from the signed record (signed: {} by {} at {})",
+                record.signer(),
+                record.officer(),
+                record.created_ms()
+            ));
+        }
         if record.id().to_string() != rec.id {
             v.problems.push(format!(
                 "record {i}: id in file {} does not match its bytes ({})",
@@ -141,22 +152,14 @@ pub fn verify_export(file: &ExportFile) -> ExportVerdict {
             v.problems.push(format!("record {i}: {e}"));
         }
         if let Some(receipt) = &rec.receipt {
-            let parsed = b64()
-                .decode(receipt)
-                .ok()
-                .and_then(|b| Receipt::parse(&b).ok());
-            match (parsed, &server) {
-                (Some(r), Some(server))
-                    if r.record_id == record.id() && r.verify(server).is_ok() =>
-                {
-                    v.receipts_valid += 1
-                }
-                (_, None) => v.problems.push(format!(
-                    "record {i}: receipt present but no server key in the file"
-                )),
-                _ => v
-                    .problems
-                    .push(format!("record {i}: receipt does not verify")),
+            match check_receipt(
+                receipt,
+                &record,
+                file.server_key.as_deref(),
+                server.as_ref(),
+            ) {
+                Ok(()) => v.receipts_valid += 1,
+                Err(why) => v.problems.push(format!("record {i}: receipt: {why}")),
             }
         }
     }
@@ -167,4 +170,28 @@ pub fn verify_export(file: &ExportFile) -> ExportVerdict {
             .push(format!("records do not rebuild the inspection: {e}")),
     }
     v
+}
+
+fn check_receipt(
+    encoded: &str,
+    record: &SignedRecord,
+    key_text: Option<&str>,
+    server: Option<&PublicKey>,
+) -> Result<(), String> {
+    let bytes = b64()
+        .decode(encoded)
+        .map_err(|e| format!("not base64: {e}"))?;
+    let receipt = Receipt::parse(&bytes).map_err(|e| e.to_string())?;
+    let server = match (server, key_text) {
+        (Some(s), _) => s,
+        (None, None) => return Err("the file names no server key to check it against".into()),
+        (None, Some(k)) => return Err(format!("server key {k:?} in the file is not a valid key")),
+    };
+    if receipt.record_id != record.id() {
+        return Err(format!(
+            "it is for record {}, not this one",
+            receipt.record_id
+        ));
+    }
+    receipt.verify(server).map_err(|e| e.to_string())
 }
