@@ -299,13 +299,19 @@ impl InspectionDoc {
             Err(_) => Location::default(),
         };
         let vehicle = self.object(&ROOT, "vehicle")?;
-        let containers = match self.object(&vehicle, "containers") {
-            Ok(list) => str_list(d, &list)
-                .iter()
-                .map(|c| ContainerCode::parse(c).map_err(|e| ModelError::Schema(e.to_string())))
-                .collect::<Result<Vec<_>, _>>()?,
-            Err(_) => vec![],
-        };
+        // An entry that does not follow the schema (written by a faulty or
+        // hostile device) is left out and reported, never allowed to make
+        // the whole inspection unreadable.
+        let mut problems = vec![];
+        let mut containers = vec![];
+        if let Ok(list) = self.object(&vehicle, "containers") {
+            for c in str_list(d, &list) {
+                match ContainerCode::parse(&c) {
+                    Ok(code) => containers.push(code),
+                    Err(e) => problems.push(format!("container {c:?} left out: {e}")),
+                }
+            }
+        }
         let notes = match self.object(&ROOT, "notes") {
             Ok(n) => d.text(&n)?,
             Err(_) => String::new(),
@@ -317,7 +323,13 @@ impl InspectionDoc {
                     continue;
                 };
                 let outcome_s = get_str(d, &entry, "outcome").unwrap_or_default();
-                let outcome = outcome_s.parse().map_err(ModelError::Schema)?;
+                let outcome = match outcome_s.parse() {
+                    Ok(o) => o,
+                    Err(e) => {
+                        problems.push(format!("decision {i} left out: {e}"));
+                        continue;
+                    }
+                };
                 let reasons = match obj_in(d, &entry, "reasons") {
                     Some(r) => str_list(d, &r),
                     None => vec![],
@@ -337,9 +349,15 @@ impl InspectionDoc {
                 let Some(entry) = obj_at(d, &list, i) else {
                     continue;
                 };
-                let verdict_s = get_str(d, &entry, "verdict").unwrap_or_default();
+                let verdict = match get_str(d, &entry, "verdict").unwrap_or_default().parse() {
+                    Ok(v) => v,
+                    Err(e) => {
+                        problems.push(format!("review {i} left out: {e}"));
+                        continue;
+                    }
+                };
                 reviews.push(Review {
-                    verdict: verdict_s.parse().map_err(ModelError::Schema)?,
+                    verdict,
                     comment: get_str(d, &entry, "comment").unwrap_or_default(),
                     supervisor: get_str(d, &entry, "supervisor").unwrap_or_default(),
                     at_ms: get_i64(d, &entry, "at_ms").unwrap_or(0),
@@ -362,6 +380,7 @@ impl InspectionDoc {
             notes,
             decisions,
             reviews,
+            problems,
         })
     }
 
@@ -373,7 +392,7 @@ impl InspectionDoc {
 
 /// Decodes a change and checks that its Automerge actor is `signer` (a
 /// device may only sign its own changes), without applying it.
-pub fn check_change(bytes: &[u8], signer: &[u8]) -> Result<(), ModelError> {
+pub fn check_change(bytes: &[u8], signer: &[u8]) -> Result<ChangeMeta, ModelError> {
     let change = automerge::Change::from_bytes(bytes.to_vec())
         .map_err(|e| ModelError::BadChange(e.to_string()))?;
     if change.actor_id().to_bytes() != signer {
@@ -381,7 +400,20 @@ pub fn check_change(bytes: &[u8], signer: &[u8]) -> Result<(), ModelError> {
             actor: change.actor_id().to_hex_string(),
         });
     }
-    Ok(())
+    Ok(ChangeMeta {
+        seq: change.seq(),
+        hash: change.hash().0,
+    })
+}
+
+/// What identifies a change within its document: the actor's sequence
+/// number (the actor is the signer) and the change hash. Two different
+/// changes with one actor and seq would make the document unloadable, so
+/// stores refuse the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeMeta {
+    pub seq: u64,
+    pub hash: [u8; 32],
 }
 
 fn commit(doc: &mut AutoCommit, officer: &OfficerId, op: &str, now_ms: i64) {
@@ -647,6 +679,38 @@ mod tests {
             );
             assert!(check_change(&bytes, &A).is_err());
         }
+    }
+
+    #[test]
+    fn a_malformed_entry_is_reported_not_fatal() {
+        let mut a = InspectionDoc::create(
+            &A,
+            InspectionId::random(),
+            &sample(),
+            &officer("OF-1"),
+            1000,
+        )
+        .expect("create");
+        // A hostile device appends a decision outside the schema.
+        let list = a.object(&ROOT, "decisions").expect("list");
+        let entry = a.doc.insert_object(&list, 0, ObjType::Map).expect("insert");
+        a.doc.put(&entry, "outcome", "banana").expect("put");
+        a.doc.commit();
+        a.decide(
+            &NewDecision {
+                outcome: Outcome::Detain,
+                reasons: vec![],
+                note: String::new(),
+            },
+            &officer("OF-1"),
+            2000,
+        )
+        .expect("decide");
+        let v = a.view().expect("still readable");
+        assert_eq!(v.decisions.len(), 1);
+        assert_eq!(v.current_outcome(), Some(Outcome::Detain));
+        assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
+        assert!(v.problems[0].contains("banana"));
     }
 
     #[test]

@@ -237,6 +237,10 @@ pub struct InspectionView {
     pub notes: String,
     pub decisions: Vec<Decision>,
     pub reviews: Vec<Review>,
+    /// Entries of the document that do not follow the schema and were left
+    /// out of this view (they remain in the signed records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 impl InspectionView {

@@ -21,6 +21,8 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("inspection {0} was changed meanwhile by another program on this device; nothing was saved, try again")]
+    Conflict(String),
     #[error("no change to sign: the operation changed nothing")]
     NothingToCommit,
 }

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -75,6 +75,14 @@ CREATE TABLE meta (
 );
 "#;
 
+/// v2: each record's change seq and hash; one change per (document,
+/// signer, seq), so a conflicting second change can never be stored.
+const V2: &str = r#"
+ALTER TABLE records ADD COLUMN change_seq INTEGER;
+ALTER TABLE records ADD COLUMN change_hash BLOB;
+CREATE UNIQUE INDEX records_change ON records (doc_id, signer, change_seq) WHERE change_seq IS NOT NULL;
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -91,6 +99,11 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     if found < 1 {
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {V1} PRAGMA user_version = 1; COMMIT;"
+        ))?;
+    }
+    if found < 2 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V2} PRAGMA user_version = 2; COMMIT;"
         ))?;
     }
     Ok(())

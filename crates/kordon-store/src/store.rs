@@ -2,6 +2,7 @@
 //! documents.
 
 use crate::{index, schema, StoreError};
+use kordon_model::doc::{check_change, ChangeMeta};
 use kordon_model::{InspectionDoc, InspectionId};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -126,19 +127,27 @@ impl Store {
         now_ms: i64,
     ) -> Result<SignedRecord, StoreError> {
         let change = doc.last_change().ok_or(StoreError::NothingToCommit)?;
+        let meta = check_change(&change, key.public().as_bytes())?;
         let record = SignedRecord::sign(key, *id.as_bytes(), officer, now_ms, &change)?;
-        let view = doc.view()?;
-        let heads = doc.heads();
-        let tx = self.conn.transaction()?;
-        // A fresh signature over a new change: its id cannot be stored yet.
-        let seq = insert_record(&tx, &record, Origin::Local, now_ms)?.ok_or_else(|| {
-            StoreError::NotFound(format!("record {} already stored", record.id()))
-        })?;
-
-        tx.execute("INSERT INTO outbox (seq) VALUES (?1)", [seq])?;
-        index::upsert(&tx, &view, &heads, now_ms)?;
-        tx.commit()?;
         self.cache.remove(id.as_bytes());
+        // IMMEDIATE: the write lock is held from here, so the index row
+        // below is computed from the log as it is at commit.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // None: another process committed a change to this inspection, as
+        // this device, after `doc` was loaded. Nothing is written.
+        let seq = insert_record(&tx, &record, &meta, Origin::Local, now_ms)?
+            .ok_or(StoreError::Conflict(id.to_string()))?;
+        tx.execute("INSERT INTO outbox (seq) VALUES (?1)", [seq])?;
+        // The index row comes from the log (including records other
+        // processes added meanwhile), never from a possibly stale `doc`.
+        let (mut fresh, upto) = load_base(&tx, id.as_bytes(), self.actor)?;
+        apply_after(&tx, id.as_bytes(), &mut fresh, upto)?;
+        if let Ok(view) = fresh.view() {
+            index::upsert(&tx, &view, &fresh.heads(), now_ms)?;
+        }
+        tx.commit()?;
         Ok(record)
     }
 
@@ -171,22 +180,22 @@ impl Store {
         let mut outcomes = Vec::with_capacity(records.len());
         let tx = self.conn.transaction()?;
         for record in records {
-            match kordon_model::doc::check_change(record.payload(), record.signer().as_bytes()) {
-                Ok(()) => match insert_record(&tx, record, origin, now_ms)? {
-                    Some(seq) => outcomes.push(IngestOutcome::Stored {
-                        seq,
-                        received_ms: now_ms,
-                    }),
-                    None => {
-                        let (seq, received_ms) = find(&tx, &record.id())?.ok_or_else(|| {
-                            StoreError::NotFound(format!("record {}", record.id()))
-                        })?;
-                        outcomes.push(IngestOutcome::Duplicate { seq, received_ms });
-                    }
+            let verdict = match check_change(record.payload(), record.signer().as_bytes()) {
+                Err(e) => Err(e.to_string()),
+                Ok(change) => match insert_record(&tx, record, &change, origin, now_ms)? {
+                    Some(seq) => Ok(IngestOutcome::Stored { seq, received_ms: now_ms }),
+                    None => match find(&tx, &record.id())? {
+                        Some((seq, received_ms)) => Ok(IngestOutcome::Duplicate { seq, received_ms }),
+                        None => Err(format!(
+                            "conflicting change: this signer's change {} for the document is already stored with other content",
+                            change.seq
+                        )),
+                    },
                 },
-
-                Err(e) => {
-                    let reason = e.to_string();
+            };
+            match verdict {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(reason) => {
                     log_rejection_tx(
                         &tx,
                         Some(&record.id()),
@@ -366,16 +375,18 @@ fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreErr
         .optional()?)
 }
 
-/// Inserts a record; `None` if one with the same id is already stored.
+/// Inserts a record; `None` if a record with the same id, or another change
+/// with the same (document, signer, change seq), is already stored.
 fn insert_record(
     tx: &Transaction<'_>,
     r: &SignedRecord,
+    change: &ChangeMeta,
     origin: Origin,
     now_ms: i64,
 ) -> Result<Option<i64>, StoreError> {
     let inserted = tx.prepare_cached(
-        "INSERT OR IGNORE INTO records (id, doc_id, signer, officer, created_ms, received_ms, origin, bytes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR IGNORE INTO records (id, doc_id, signer, officer, created_ms, received_ms, origin, bytes, change_seq, change_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         &r.id().0[..],
@@ -386,6 +397,8 @@ fn insert_record(
         now_ms,
         origin.as_str(),
         r.bytes(),
+        change.seq as i64,
+        &change.hash[..],
     ])?;
     Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
@@ -443,8 +456,20 @@ fn apply_after(
         changes.push(record.payload().to_vec());
         last = seq;
     }
-    if !changes.is_empty() {
-        doc.apply_changes(changes.iter().map(Vec::as_slice))?;
+    if !changes.is_empty()
+        && doc
+            .apply_changes(changes.iter().map(Vec::as_slice))
+            .is_err()
+    {
+        // One bad change must not make the whole inspection unreadable:
+        // apply one by one and skip what Automerge refuses (the records
+        // stay in the log as evidence). Stores refuse such changes since
+        // schema v2; this guards data written before, or by other tools.
+        for (i, change) in changes.iter().enumerate() {
+            if let Err(e) = doc.apply_change(change) {
+                tracing::warn!(doc = %InspectionId::from_bytes(*key), change = i, error = %e, "change skipped");
+            }
+        }
     }
     if changes.len() >= COMPACT_AFTER {
         // Many records past the snapshot: write a new one so the next cold

@@ -284,3 +284,101 @@ fn long_histories_are_compacted_automatically_and_reload_identically() {
     assert_eq!(before, after);
     assert_eq!(after.decisions.len(), 40);
 }
+
+#[test]
+fn two_programs_deciding_at_once_cannot_fork_the_document() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("s.sqlite");
+    let key = DeviceKey::generate();
+    let mut a = Store::open(&path, key.public()).expect("open a");
+    let mut b = Store::open(&path, key.public()).expect("open b");
+    let (id, _) = create(&mut a, &key, "AA1234BC", 1_000);
+    // Both load the same state, both decide: the same actor and change seq.
+    let mut doc_a = a.load_doc(id).expect("load").expect("doc");
+    let mut doc_b = b.load_doc(id).expect("load").expect("doc");
+    let d = |o| NewDecision {
+        outcome: o,
+        reasons: vec![],
+        note: String::new(),
+    };
+    doc_a
+        .decide(&d(Outcome::Release), &officer(), 2_000)
+        .expect("decide");
+    doc_b
+        .decide(&d(Outcome::Detain), &officer(), 2_001)
+        .expect("decide");
+    a.commit_local(id, &mut doc_a, &key, "OF-17", 2_000)
+        .expect("first commit");
+    let err = b
+        .commit_local(id, &mut doc_b, &key, "OF-17", 2_001)
+        .expect_err("second must not fork");
+    assert!(
+        matches!(err, kordon_store::StoreError::Conflict(_)),
+        "{err}"
+    );
+    // Retrying on fresh state works, and the document stays readable.
+    decide(&mut b, &key, id, Outcome::Detain, 3_000);
+    let v = a
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .view()
+        .expect("view");
+    assert_eq!(v.decisions.len(), 2);
+    let indexed = b.query(&Query::default()).expect("query");
+    assert_eq!(
+        indexed[0].view.decisions.len(),
+        2,
+        "index built from the log, not a stale copy"
+    );
+    assert_eq!(a.counts().expect("counts").pending, 3);
+}
+
+#[test]
+fn a_conflicting_change_from_a_peer_is_refused_and_the_document_stays_readable() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let vehicle = DeviceKey::generate();
+    let mut local = Store::open(&dir.path().join("v.sqlite"), vehicle.public()).expect("open");
+    let (id, genesis) = create(&mut local, &vehicle, "AA1234BC", 1_000);
+    // Two different changes with the vehicle's next seq, from two copies.
+    let mut one = local.load_doc(id).expect("load").expect("doc");
+    let mut two = local.load_doc(id).expect("load").expect("doc");
+    let d = |o| NewDecision {
+        outcome: o,
+        reasons: vec![],
+        note: String::new(),
+    };
+    one.decide(&d(Outcome::Release), &officer(), 2_000)
+        .expect("decide");
+    two.decide(&d(Outcome::Detain), &officer(), 2_000)
+        .expect("decide");
+    let sign = |doc: &mut InspectionDoc| {
+        SignedRecord::sign(
+            &vehicle,
+            *id.as_bytes(),
+            "OF-17",
+            2_000,
+            &doc.last_change().expect("change"),
+        )
+        .expect("sign")
+    };
+    let (r1, r2) = (sign(&mut one), sign(&mut two));
+
+    let mut central =
+        Store::open(&dir.path().join("c.sqlite"), DeviceKey::generate().public()).expect("open");
+    let out = central
+        .ingest(&[genesis, r1, r2], Origin::Remote, 5_000)
+        .expect("ingest");
+    assert!(matches!(out[1], IngestOutcome::Stored { .. }));
+    assert!(
+        matches!(&out[2], IngestOutcome::Invalid(r) if r.contains("conflicting change")),
+        "{out:?}"
+    );
+    let v = central
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .view()
+        .expect("view");
+    assert_eq!(v.current_outcome(), Some(Outcome::Release));
+}

@@ -43,6 +43,8 @@ impl VehicleError {
             VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
             VehicleError::NotFound(_) => "not_found",
             VehicleError::Store(e) if matches!(**e, StoreError::DiskFull(_)) => "disk_full",
+            VehicleError::Store(e) if matches!(**e, StoreError::Conflict(_)) => "conflict",
+
             VehicleError::Store(_) => "storage",
             VehicleError::Key(_) => "device_key",
             VehicleError::Token(_) => "bad_token",
