@@ -39,7 +39,10 @@ impl Central {
             Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
             Standing::Revoked { unit } => Err(Refusal {
                 code: RefusalCode::Revoked,
-                reason: format!("device {} of unit {unit} has been revoked; ask the server administrator to enroll it again", device.short()),
+                reason: format!(
+                    "device {} of unit {unit} has been revoked; its key can no longer sync (a new enrollment needs a new device key)",
+                    device.short()
+                ),
             }),
             Standing::Unknown => match enroll_secret {
                 Some(secret) => match register::redeem(conn, secret, device, now_ms)? {
@@ -219,6 +222,14 @@ impl Central {
         }
     }
 
+    /// Whether `device` is enrolled and not revoked.
+    pub fn is_active(&self, device: &PublicKey) -> Result<bool, CentralError> {
+        Ok(matches!(
+            register::standing(self.store.connection(), device)?,
+            Standing::Enrolled { .. }
+        ))
+    }
+
     /// Brings documents and the index up to date with appended records.
     pub fn project(&mut self, now_ms: i64) -> Result<usize, CentralError> {
         Ok(self.store.project(now_ms)?)
@@ -245,12 +256,16 @@ impl Central {
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
         )?;
         let mut records = vec![];
+        let mut bytes_in_page = 0;
         let mut last = cursor;
         for row in rows {
             let (seq, bytes) = row?;
-            if records.len() == DOWN_PAGE {
+            let full = records.len() == DOWN_PAGE
+                || (!records.is_empty() && bytes_in_page + bytes.len() > kordon_proto::BATCH_BYTES);
+            if full {
                 return Ok((records, last, true));
             }
+            bytes_in_page += bytes.len();
             records.push(bytes);
             last = seq as u64;
         }

@@ -84,7 +84,10 @@ pub(crate) fn redeem(
     now_ms: i64,
 ) -> Result<Option<String>, CentralError> {
     let hash = sha256(secret);
-    let unit: Option<String> = conn
+    // One transaction: the token is used up if and only if the device is
+    // enrolled (a power cut in between must not burn the token).
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let unit: Option<String> = tx
         .query_row(
             "SELECT unit FROM enrollments WHERE secret_hash = ?1 AND used_ms IS NULL AND expires_ms > ?2",
             params![hash, now_ms],
@@ -92,14 +95,18 @@ pub(crate) fn redeem(
         )
         .optional()?;
     let Some(unit) = unit else { return Ok(None) };
-    conn.execute(
-        "UPDATE enrollments SET used_ms = ?1, used_by = ?2 WHERE secret_hash = ?3",
+    let used = tx.execute(
+        "UPDATE enrollments SET used_ms = ?1, used_by = ?2 WHERE secret_hash = ?3 AND used_ms IS NULL",
         params![now_ms, &device.0[..], hash],
     )?;
-    conn.execute(
+    let added = tx.execute(
         "INSERT INTO devices (key, unit, enrolled_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING",
         params![&device.0[..], unit, now_ms],
     )?;
+    if used != 1 || added != 1 {
+        return Ok(None); // dropped transaction: nothing changes
+    }
+    tx.commit()?;
     Ok(Some(unit))
 }
 

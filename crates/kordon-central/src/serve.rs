@@ -3,7 +3,7 @@
 //! blocking, so it runs on the blocking pool).
 
 use crate::{now_ms, Central, CentralError};
-use kordon_proto::{ServerEvent, ServerSession};
+use kordon_proto::{RefusalCode, ServerEvent, ServerSession};
 use kordon_record::PublicKey;
 use kordon_transport::{quinn, FrameStream, TransportError};
 use std::net::SocketAddr;
@@ -11,6 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub type Shared = Arc<Mutex<Central>>;
+
+/// How long a new connection may take to send its Hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an authorised session may stay silent.
+const READ_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Binds the endpoint for `central` on `listen`.
 pub fn bind(central: &Central, listen: SocketAddr) -> Result<quinn::Endpoint, CentralError> {
@@ -85,6 +90,7 @@ async fn run_session(
     peer: &str,
 ) -> Result<bool, CentralError> {
     let mut session = ServerSession::new();
+    let mut welcomed = false;
     loop {
         while let Some(bytes) = session.poll_transmit() {
             stream.write(&bytes).await?;
@@ -99,9 +105,22 @@ async fn run_session(
             let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
             return Ok(true);
         }
-        let data = match stream.read().await? {
-            Some(d) => d.to_vec(),
-            None => return Ok(false),
+        // A peer gets 10 s to say who it is, then 2 minutes per message.
+        let wait = if welcomed {
+            READ_TIMEOUT
+        } else {
+            HELLO_TIMEOUT
+        };
+        let data = match tokio::time::timeout(wait, stream.read()).await {
+            Ok(read) => match read? {
+                Some(d) => d.to_vec(),
+                None => return Ok(false),
+            },
+            Err(_) => {
+                tracing::info!(device = %device.short(), %peer, welcomed, "peer silent too long; closing");
+                conn.close(2u32.into(), b"timed out waiting for the device");
+                return Ok(true);
+            }
         };
         if let Err(e) = session.handle_bytes(&data) {
             tracing::warn!(device = %device.short(), %peer, error = %e, "protocol error");
@@ -118,6 +137,7 @@ async fn run_session(
                         Ok(auth) => {
                             tracing::info!(device = %device.short(), unit = %auth.unit, %peer, newly_enrolled = auth.newly_enrolled, "device connected");
                             session.welcome(&auth.unit, now_ms());
+                            welcomed = true;
                         }
                         Err(refusal) => {
                             tracing::warn!(device = %device.short(), %peer, reason = %refusal.reason, "device refused");
@@ -149,6 +169,12 @@ async fn run_session(
                     with_central(central, |c| c.project(now_ms())).await?;
                 }
                 ServerEvent::Pull { cursor } => {
+                    // Revocation also ends a session that is already open.
+                    if !with_central(central, move |c| c.is_active(&device)).await? {
+                        tracing::warn!(device = %device.short(), %peer, "device revoked during the session; closing");
+                        conn.close(RefusalCode::Revoked.close_code().into(), b"device revoked");
+                        return Ok(true);
+                    }
                     let (records, next, more) =
                         with_central(central, move |c| c.down(&device, cursor)).await?;
                     session.down(records, next, more);

@@ -16,14 +16,29 @@ pub fn encode_frame(msg: &Message) -> Vec<u8> {
 }
 
 /// Accumulates bytes and yields whole messages.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FrameDecoder {
     buf: Vec<u8>,
+    limit: usize,
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        FrameDecoder {
+            buf: Vec::new(),
+            limit: MAX_FRAME,
+        }
+    }
 }
 
 impl FrameDecoder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the largest frame accepted from now on (at most [`MAX_FRAME`]).
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.min(MAX_FRAME);
     }
 
     pub fn push(&mut self, data: &[u8]) {
@@ -36,7 +51,7 @@ impl FrameDecoder {
             return Ok(None);
         };
         let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
-        if len > MAX_FRAME {
+        if len > self.limit {
             return Err(ProtoError::FrameTooLarge(len));
         }
         if self.buf.len() < 4 + len {

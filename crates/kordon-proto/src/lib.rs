@@ -33,12 +33,21 @@ pub use server::{ServerEvent, ServerSession};
 pub const ALPN: &[u8] = b"kordon-sync/1";
 /// The message-level protocol version carried in Hello and Welcome.
 pub const PROTOCOL_VERSION: u16 = 1;
+/// Most records in one Records or Down message.
+pub const MAX_BATCH_RECORDS: usize = 4096;
+/// Largest frame accepted before the device is welcomed (a Hello is tiny).
+pub const MAX_HELLO_FRAME: usize = 64 << 10;
+/// Target size of one Records or Down message: comfortably under
+/// [`MAX_FRAME`] (a single record may be up to 4 MiB).
+pub const BATCH_BYTES: usize = 8 << 20;
 
 /// Protocol failures: the peer broke the rules or went silent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProtoError {
-    #[error("frame of {0} bytes exceeds the {MAX_FRAME}-byte limit")]
+    #[error("frame of {0} bytes exceeds the limit")]
     FrameTooLarge(usize),
+    #[error("{0} records in one message (at most {MAX_BATCH_RECORDS})")]
+    TooManyRecords(usize),
     #[error("undecodable message: {0}")]
     Malformed(String),
     #[error("unexpected {got} while {state}")]

@@ -46,9 +46,11 @@ impl Default for ServerSession {
 
 impl ServerSession {
     pub fn new() -> Self {
+        let mut decoder = FrameDecoder::new();
+        decoder.set_limit(crate::MAX_HELLO_FRAME);
         ServerSession {
             state: State::AwaitHello,
-            decoder: FrameDecoder::new(),
+            decoder,
             out: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -104,6 +106,11 @@ impl ServerSession {
                         client_time_ms,
                     });
                 }
+                (State::Active, Message::Records { records, .. })
+                    if records.len() > crate::MAX_BATCH_RECORDS =>
+                {
+                    return self.fail(ProtoError::TooManyRecords(records.len()));
+                }
                 (State::Active, Message::Records { batch, records }) => {
                     self.events
                         .push_back(ServerEvent::Records { batch, records });
@@ -137,6 +144,7 @@ impl ServerSession {
     pub fn welcome(&mut self, unit: &str, server_time_ms: i64) {
         if self.state == State::AwaitDecision {
             self.state = State::Active;
+            self.decoder.set_limit(crate::codec::MAX_FRAME);
             self.send(&Message::Welcome {
                 version: PROTOCOL_VERSION,
                 unit: unit.to_string(),

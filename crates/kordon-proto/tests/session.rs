@@ -238,6 +238,59 @@ fn results_for_an_unknown_batch_fail_the_client() {
 }
 
 #[test]
+fn before_hello_a_large_frame_is_refused_without_buffering_it() {
+    let mut server = ServerSession::new();
+    let claim = (MAX_HELLO_FRAME as u32 + 1).to_be_bytes();
+    assert_eq!(
+        server.handle_bytes(&claim),
+        Err(ProtoError::FrameTooLarge(MAX_HELLO_FRAME + 1))
+    );
+    assert!(server.is_failed());
+}
+
+#[test]
+fn an_oversized_batch_is_a_protocol_error_and_nothing_reaches_the_store() {
+    let mut server = ServerSession::new();
+    let hello = Message::Hello {
+        version: PROTOCOL_VERSION,
+        enroll_secret: None,
+        down_cursor: 0,
+        client_time_ms: 0,
+    };
+    server.handle_bytes(&encode_frame(&hello)).expect("hello");
+    assert!(matches!(
+        server.poll_event(),
+        Some(ServerEvent::Hello { .. })
+    ));
+    server.welcome("U", 0);
+    let big = Message::Records {
+        batch: 0,
+        records: vec![vec![]; MAX_BATCH_RECORDS + 1],
+    };
+    assert_eq!(
+        server.handle_bytes(&encode_frame(&big)),
+        Err(ProtoError::TooManyRecords(MAX_BATCH_RECORDS + 1))
+    );
+    assert!(server.poll_event().is_none());
+    // After Welcome, frames up to the full limit are accepted.
+    let ok = Message::Records {
+        batch: 1,
+        records: vec![vec![0; 1 << 20]],
+    };
+    let mut fresh = ServerSession::new();
+    fresh.handle_bytes(&encode_frame(&hello)).expect("hello");
+    let _ = fresh.poll_event();
+    fresh.welcome("U", 0);
+    fresh
+        .handle_bytes(&encode_frame(&ok))
+        .expect("1 MiB record after welcome");
+    assert!(matches!(
+        fresh.poll_event(),
+        Some(ServerEvent::Records { .. })
+    ));
+}
+
+#[test]
 fn a_newer_protocol_version_is_refused_clearly() {
     let mut server = ServerSession::new();
     let hello = Message::Hello {

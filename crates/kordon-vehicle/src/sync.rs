@@ -13,6 +13,15 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+/// A record sent in a batch: its id in the store, and the digest of the
+/// bytes actually sent (`None` if they no longer parse), which the
+/// server's answer must name.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    stored: RecordId,
+    wire: Option<RecordId>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
     pub connect_timeout: Duration,
@@ -111,7 +120,7 @@ impl Vehicle {
         let mut session = ClientSession::new(cfg, Instant::now());
         let mut report = SyncReport::default();
         let mut sent_after = 0i64;
-        let mut batches: HashMap<u32, Vec<RecordId>> = HashMap::new();
+        let mut batches: HashMap<u32, Vec<Sent>> = HashMap::new();
 
         loop {
             while let Some(event) = session.poll_event() {
@@ -142,14 +151,33 @@ impl Vehicle {
                 }
             }
             while session.can_send() {
-                let batch = self.store.pending(sent_after, opts.batch_size)?;
+                let mut batch = self.store.pending(
+                    sent_after,
+                    opts.batch_size.min(kordon_proto::MAX_BATCH_RECORDS),
+                )?;
+                // Bound the message by bytes too (always at least one record).
+                let mut bytes = 0;
+                let fits = batch
+                    .iter()
+                    .take_while(|e| {
+                        bytes += e.bytes.len();
+                        bytes <= kordon_proto::BATCH_BYTES
+                    })
+                    .count();
+                batch.truncate(fits.max(1));
                 let Some(last) = batch.last() else {
                     session.finish_uploads();
                     break;
                 };
                 sent_after = last.seq;
                 report.sent += batch.len() as u64;
-                let ids = batch.iter().map(|e| e.id).collect();
+                let ids = batch
+                    .iter()
+                    .map(|e| Sent {
+                        stored: e.id,
+                        wire: SignedRecord::parse(e.bytes.clone()).ok().map(|r| r.id()),
+                    })
+                    .collect();
                 let n = session
                     .send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
                 batches.insert(n, ids);
@@ -197,27 +225,46 @@ impl Vehicle {
 
     fn apply_results(
         &mut self,
-        ids: &[RecordId],
+        sent: &[Sent],
         results: Vec<RecordResult>,
         server: &kordon_record::PublicKey,
         report: &mut SyncReport,
     ) -> Result<(), VehicleError> {
         let now = now_ms();
+        if results.len() != sent.len() {
+            tracing::warn!(sent = sent.len(), answered = results.len(), "server answered a batch with the wrong number of results; unmatched records stay pending");
+        }
         let mut receipts = vec![];
-        for (id, result) in ids.iter().zip(results) {
+        // Each result must name the record it answers (the digest of the
+        // bytes we sent); anything else leaves the record pending.
+        for (record, result) in sent.iter().zip(results) {
             match result {
                 RecordResult::Accepted { receipt } => match Receipt::parse(&receipt) {
-                    Ok(r) if r.record_id == *id && r.verify(server).is_ok() => receipts.push(r),
+                    Ok(r) if Some(r.record_id) == record.wire && r.verify(server).is_ok() => {
+                        receipts.push(r)
+                    }
                     _ => {
-                        tracing::warn!(record = %id, "server sent an invalid receipt; the record stays pending")
+                        tracing::warn!(record = %record.stored, "server sent an invalid receipt; the record stays pending")
                     }
                 },
-                RecordResult::Rejected { code, reason, .. } => {
+                RecordResult::Rejected {
+                    record_id,
+                    code,
+                    reason,
+                } => {
+                    let named = match record.wire {
+                        Some(wire) => record_id == wire.0,
+                        None => record_id.is_empty(),
+                    };
+                    if !named {
+                        tracing::warn!(record = %record.stored, "server refused a record it did not name; it stays pending");
+                        continue;
+                    }
                     let reason = format!("{}: {reason}", code.as_str());
-                    tracing::warn!(record = %id, %reason, "server refused a record");
-                    self.store.drop_refused(id, &reason, now)?;
+                    tracing::warn!(record = %record.stored, %reason, "server refused a record");
+                    self.store.drop_refused(&record.stored, &reason, now)?;
                     report.refused.push(crate::sync::Refused {
-                        id: id.to_string(),
+                        id: record.stored.to_string(),
                         reason,
                     });
                 }
