@@ -123,6 +123,7 @@ impl Central {
             }
         }
 
+        let verified = self.permitted(uploader, verified, &mut results)?;
         let records: Vec<SignedRecord> = verified.iter().map(|(_, r)| r.clone()).collect();
         // The uploader follows the documents it writes to (records for them
         // flow down to it), recorded in the same transaction as the records.
@@ -186,6 +187,56 @@ impl Central {
             out.push(r);
         }
         Ok(out)
+    }
+
+    /// Keeps the records their signer and uploader may write: an inspection
+    /// belongs to the unit whose device signed its first record; devices of
+    /// that unit may write to it (and so follow it), and the server may
+    /// write to any (supervisors' reviews). Others get `not_permitted`.
+    fn permitted(
+        &self,
+        uploader: &PublicKey,
+        verified: Vec<(usize, SignedRecord)>,
+        results: &mut [Option<RecordResult>],
+    ) -> Result<Vec<(usize, SignedRecord)>, CentralError> {
+        let conn = self.store.connection();
+        let server = self.public_key();
+        let uploader_unit = register::unit_of(conn, uploader)?;
+        let mut owners: std::collections::HashMap<[u8; 16], Option<String>> = Default::default();
+        let mut kept = Vec::with_capacity(verified.len());
+        for (i, r) in verified {
+            let signer_unit = if r.signer() == server {
+                None
+            } else {
+                register::unit_of(conn, &r.signer())?
+            };
+            let owner = match owners.get(&r.doc_id()) {
+                Some(o) => o.clone(),
+                None => {
+                    // Stored owner, or (a new inspection) this record's signer.
+                    let o = match register::owner_of(conn, &r.doc_id())? {
+                        Some(genesis) if genesis == server => None,
+                        Some(genesis) => register::unit_of(conn, &genesis)?,
+                        None => signer_unit.clone(),
+                    };
+                    owners.insert(r.doc_id(), o.clone());
+                    o
+                }
+            };
+            let signer_ok = r.signer() == server || (owner.is_some() && signer_unit == owner);
+            let uploader_ok = *uploader == server || (owner.is_some() && uploader_unit == owner);
+            if signer_ok && uploader_ok {
+                kept.push((i, r));
+            } else {
+                let reason = format!(
+                    "inspection {} belongs to unit {}",
+                    kordon_model::InspectionId::from_bytes(r.doc_id()),
+                    owner.as_deref().unwrap_or("(server)")
+                );
+                results[i] = Some(reject(r.id().0.to_vec(), RejectCode::NotPermitted, reason));
+            }
+        }
+        Ok(kept)
     }
 
     /// The decoded key of an authorised signer, or why it is not one.

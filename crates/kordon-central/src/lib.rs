@@ -4,7 +4,7 @@
 //! - [`Central`]: a server data directory (key, certificate, store).
 //! - [`register`](Central::enroll): devices and one-time enrollment secrets;
 //!   revocation.
-//! - [`accept`](Central::accept_records): verify (batch ed25519), check the
+//! - [`accept`](Central::accept_records): verify (strict ed25519, on all cores), check the
 //!   signer's enrollment, apply, store, and sign a receipt per record.
 //! - [`serve`]: the QUIC endpoint driving `kordon-proto` server sessions.
 

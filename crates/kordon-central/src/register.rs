@@ -55,6 +55,28 @@ pub struct DeviceInfo {
     pub records: u64,
 }
 
+/// The unit of an enrolled (or revoked) device.
+pub(crate) fn unit_of(conn: &Connection, key: &PublicKey) -> Result<Option<String>, CentralError> {
+    Ok(conn
+        .prepare_cached("SELECT unit FROM devices WHERE key = ?1")?
+        .query_row([&key.0[..]], |r| r.get(0))
+        .optional()?)
+}
+
+/// The signer of an inspection's first stored record.
+pub(crate) fn owner_of(
+    conn: &Connection,
+    doc: &[u8; 16],
+) -> Result<Option<PublicKey>, CentralError> {
+    let key: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT signer FROM records WHERE doc_id = ?1 ORDER BY seq LIMIT 1")?
+        .query_row([&doc[..]], |r| r.get(0))
+        .optional()?;
+    Ok(key
+        .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+        .map(PublicKey))
+}
+
 /// A device's standing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Standing {

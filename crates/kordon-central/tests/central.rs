@@ -29,7 +29,11 @@ fn enrolled(c: &mut Central, dir: &std::path::Path, name: &str) -> (DeviceKey, S
     c.authorize(&key.public(), Some(&secret), "test", NOW)
         .expect("db")
         .expect("authorised");
-    let store = Store::open(&dir.join(format!("{name}.sqlite")), key.public()).expect("store");
+    let store = Store::open(
+        &dir.join(format!("{name}-{}.sqlite", key.public().short())),
+        key.public(),
+    )
+    .expect("store");
     (key, store)
 }
 
@@ -214,6 +218,91 @@ fn a_small_order_r_signature_is_rejected_like_every_strict_verifier_would() {
         ),
         "{:?}",
         results[1]
+    );
+}
+
+#[test]
+fn a_unit_cannot_write_to_or_read_another_units_inspection() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (a, mut a_store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let (a2, mut a2_store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let (b, mut b_store) = enrolled(&mut c, dir.path(), "MOBILE-2");
+    let (id, genesis) = inspection(&mut a_store, &a, "AA0001AA");
+    c.accept_records(&a.public(), vec![genesis.bytes().to_vec()], NOW)
+        .expect("accept");
+
+    // Unit B learns the id, and writes into the inspection to follow it.
+    b_store
+        .ingest(std::slice::from_ref(&genesis), Origin::Remote, NOW)
+        .expect("ingest");
+    let mut doc = b_store.load_doc(id).expect("load").expect("doc");
+    doc.decide(
+        &NewDecision {
+            outcome: Outcome::Release,
+            reasons: vec![],
+            note: String::new(),
+        },
+        &officer("X"),
+        NOW,
+    )
+    .expect("decide");
+    let intrusion = b_store
+        .commit_local(id, &mut doc, &b, "X", NOW)
+        .expect("commit");
+    let results = c
+        .accept_records(&b.public(), vec![intrusion.into_bytes()], NOW)
+        .expect("accept");
+    assert!(
+        matches!(&results[0], RecordResult::Rejected { code: RejectCode::NotPermitted, reason, .. } if reason.contains("MOBILE-1")),
+        "{results:?}"
+    );
+    c.review(
+        id,
+        &NewReview {
+            verdict: Verdict::Agree,
+            comment: String::new(),
+        },
+        &officer("SUP"),
+        NOW,
+    )
+    .expect("review");
+    let (down, _, _) = c.down(&b.public(), 0).expect("down");
+    assert!(
+        down.is_empty(),
+        "unit B does not follow unit A's inspection"
+    );
+
+    // A second device of unit A (a replacement tablet) may write to it.
+    a2_store
+        .ingest(&[genesis], Origin::Remote, NOW)
+        .expect("ingest");
+    let mut doc = a2_store.load_doc(id).expect("load").expect("doc");
+    doc.decide(
+        &NewDecision {
+            outcome: Outcome::Detain,
+            reasons: vec![],
+            note: String::new(),
+        },
+        &officer("Y"),
+        NOW,
+    )
+    .expect("decide");
+    let ok = a2_store
+        .commit_local(id, &mut doc, &a2, "Y", NOW)
+        .expect("commit");
+    let results = c
+        .accept_records(&a2.public(), vec![ok.into_bytes()], NOW)
+        .expect("accept");
+    assert!(
+        matches!(results[0], RecordResult::Accepted { .. }),
+        "{results:?}"
+    );
+    let (down, _, _) = c.down(&a2.public(), 0).expect("down");
+    assert_eq!(
+        down.len(),
+        2,
+        "the genesis and the review flow to the unit's other device"
     );
 }
 

@@ -54,6 +54,8 @@ pub enum RejectCode {
     RevokedSigner,
     /// Well signed, but the payload is not a usable change.
     InvalidChange,
+    /// The inspection belongs to another unit.
+    NotPermitted,
 }
 
 impl RejectCode {
@@ -64,6 +66,7 @@ impl RejectCode {
             RejectCode::UnknownSigner => "unknown_signer",
             RejectCode::RevokedSigner => "revoked_signer",
             RejectCode::InvalidChange => "invalid_change",
+            RejectCode::NotPermitted => "not_permitted",
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! - [`key`]: [`DeviceKey`] (secret, zeroized, redacted in `Debug`, stored
 //!   owner-only) and [`PublicKey`].
-//! - [`record`]: the record format, signing, single and batch verification.
+//! - [`record`]: the record format, signing, strict verification.
 //! - [`receipt`]: the receipt format.
 
 pub mod key;
