@@ -433,3 +433,60 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
         .expect("python3 runs");
     assert_eq!(theirs.status.code(), Some(1), "{}", text(&theirs));
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+#[test]
+fn after_a_restore_from_an_older_backup_sync_full_resends_what_the_server_lost() {
+    let field = Field::new();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-6", "OF-6");
+    kordon_ok(&v, &["generate", "--count", "5", "--seed", "1"]);
+    let mut server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+    server.kill();
+    let backup = field.root.path().join("backup");
+    copy_dir(&field.server_dir, &backup);
+
+    let mut server = field.start_server();
+    kordon_ok(&v, &["generate", "--count", "5", "--seed", "2"]);
+    kordon_ok(&v, &["sync"]);
+    server.kill();
+    // The server is lost and restored from the older backup.
+    std::fs::remove_dir_all(&field.server_dir).expect("rm");
+    copy_dir(&backup, &field.server_dir);
+    let _server = field.start_server();
+    assert_eq!(
+        field
+            .server_json(&["inspections", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(5)
+    );
+
+    let plain = kordon_json(&v, &["sync", "--json"]);
+    assert_eq!(
+        plain["sent"], 0,
+        "the vehicle holds receipts for everything: {plain}"
+    );
+    let full = kordon(&v, &["sync", "--full", "--json"]);
+    assert_eq!(full.status.code(), Some(0), "{}", text(&full));
+    let report: serde_json::Value = serde_json::from_slice(&full.stdout).expect("json");
+    assert_eq!(report["sent"], 20);
+    assert_eq!(report["pending"], 0, "{report}");
+    // The vehicle keeps its first receipt for each record (proof of the
+    // original delivery); the restored server now holds everything again.
+
+    assert_eq!(
+        field
+            .server_json(&["inspections", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(10)
+    );
+}

@@ -95,6 +95,10 @@ enum Command {
         /// Upload batches in flight at once.
         #[arg(long, default_value_t = 8)]
         window: usize,
+        /// Offer every record again, acknowledged or not (after the server
+        /// was restored from an older backup); duplicates are harmless.
+        #[arg(long)]
+        full: bool,
         #[arg(long)]
         json: bool,
     },
@@ -348,8 +352,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             connect_timeout,
             batch_size,
             window,
+            full,
             json,
         } => {
+            if full {
+                let n = v.resync_everything()?;
+                eprintln!("kordon: offering every record again ({n} acknowledged ones re-queued)");
+            }
             let opts = SyncOptions {
                 connect_timeout: Duration::from_secs(connect_timeout),
                 batch_size: batch_size.max(1),

@@ -203,6 +203,14 @@ impl ClientSession {
                     more,
                 },
             ) if self.down == Down::Waiting => {
+                if more && cursor <= self.cfg.down_cursor {
+                    // "More to come" without progress would loop forever.
+                    return self.fail(ProtoError::Unexpected {
+                        got: "Down that does not advance the cursor",
+                        state: "pulling",
+                    });
+                }
+                self.cfg.down_cursor = self.cfg.down_cursor.max(cursor);
                 self.down = Down::Applying { more };
                 self.events.push_back(ClientEvent::Down {
                     records,

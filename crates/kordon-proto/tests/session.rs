@@ -213,6 +213,35 @@ fn records_before_hello_are_a_protocol_error() {
 }
 
 #[test]
+fn a_down_that_promises_more_without_progress_fails_instead_of_looping() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(
+        ClientConfig {
+            down_cursor: 10,
+            ..Default::default()
+        },
+        now,
+    );
+    client
+        .handle_bytes(
+            &encode_frame(&Message::Welcome {
+                version: PROTOCOL_VERSION,
+                unit: "U".into(),
+                server_time_ms: 0,
+            }),
+            now,
+        )
+        .expect("welcome");
+    let stuck = Message::Down {
+        records: vec![],
+        cursor: 10,
+        more: true,
+    };
+    assert!(client.handle_bytes(&encode_frame(&stuck), now).is_err());
+    assert!(client.is_failed());
+}
+
+#[test]
 fn results_for_an_unknown_batch_fail_the_client() {
     let now = Instant::now();
     let mut client = ClientSession::new(cfg(b"ok"), now);

@@ -79,6 +79,16 @@ impl Store {
         Ok(new)
     }
 
+    /// Puts every local record back in the outbox (the server ignores what
+    /// it already holds). For a server restored from an older backup, which
+    /// may lack records it once acknowledged. Returns how many were queued.
+    pub fn requeue_local(&mut self) -> Result<usize, StoreError> {
+        Ok(self.connection().execute(
+            "INSERT OR IGNORE INTO outbox (seq) SELECT seq FROM records WHERE origin = 'local'",
+            [],
+        )?)
+    }
+
     /// Takes a record the server refused out of the outbox (it will never be
     /// accepted as it is), keeping it stored and logging the reason.
     pub fn drop_refused(

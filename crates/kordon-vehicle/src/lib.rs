@@ -97,6 +97,14 @@ impl Vehicle {
         Ok(EnrollmentToken::decode(&s)?)
     }
 
+    /// Offers everything again at the next sync: all local records, and all
+    /// server records from the start (both sides ignore what they hold).
+    pub fn resync_everything(&mut self) -> Result<usize, VehicleError> {
+        let n = self.store.requeue_local()?;
+        self.store.set_meta(meta::DOWN_CURSOR, "0")?;
+        Ok(n)
+    }
+
     /// Signs an officer in: every change from now on is attributed to them.
     pub fn sign_in(&mut self, officer: &str) -> Result<OfficerId, VehicleError> {
         let id = OfficerId::new(officer).map_err(VehicleError::Invalid)?;
