@@ -289,17 +289,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for r in rows {
-                    let plate = r
-                        .view
-                        .tractor_plate
-                        .as_ref()
-                        .map(|p| p.canonical.as_str())
-                        .unwrap_or("-");
-                    let outcome = r
-                        .view
-                        .current_outcome()
-                        .map(|o| o.as_str())
-                        .unwrap_or("undecided");
+                    let (plate, outcome) = (r.view.plate_label(), r.view.outcome_label());
                     say!(
                         "{}  {:<12} {:<20} decisions={} reviews={}",
                         r.view.id,

@@ -244,6 +244,21 @@ pub struct InspectionView {
 }
 
 impl InspectionView {
+    /// The tractor plate's canonical form, or `-`, for one-line listings.
+    pub fn plate_label(&self) -> &str {
+        self.tractor_plate
+            .as_ref()
+            .map(|p| p.canonical.as_str())
+            .unwrap_or("-")
+    }
+
+    /// The current outcome, or `undecided`, for one-line listings.
+    pub fn outcome_label(&self) -> &'static str {
+        self.current_outcome()
+            .map(Outcome::as_str)
+            .unwrap_or("undecided")
+    }
+
     /// The current outcome: the latest decision by time (ties broken by list
     /// order, which Automerge makes identical on every replica).
     pub fn current_outcome(&self) -> Option<Outcome> {
