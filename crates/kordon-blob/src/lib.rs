@@ -1,0 +1,233 @@
+//! Content-addressed, immutable blob files (scan images).
+//!
+//! A blob is named by the BLAKE3 hash of its bytes and stored under
+//! `DIR/<first 2 hex>/<64 hex>`, byte for byte as imported. Writes are
+//! power-safe: stream into `DIR/tmp/`, fsync the file, rename into place,
+//! fsync the folder. A power cut leaves either the whole blob or no blob;
+//! leftovers in `tmp/` are swept on open. Reads can verify the hash, so a
+//! blob damaged on disk is reported, never served as good.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+/// A blob's name: the BLAKE3 hash of its bytes (hex in text).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlobId(pub [u8; 32]);
+
+impl BlobId {
+    /// The id of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        BlobId(*blake3::hash(bytes).as_bytes())
+    }
+}
+
+impl fmt::Display for BlobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for BlobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BlobId({})", &hex::encode(self.0)[..12])
+    }
+}
+
+impl FromStr for BlobId {
+    type Err = BlobError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = hex::decode(s).map_err(|_| BlobError::BadId(s.to_string()))?;
+        Ok(BlobId(
+            bytes
+                .try_into()
+                .map_err(|_| BlobError::BadId(s.to_string()))?,
+        ))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the disk is full while writing {path}: nothing was stored")]
+    DiskFull { path: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("blob is larger than the {limit}-byte limit: nothing was stored")]
+    TooLarge { limit: u64 },
+    #[error("blob {id} is damaged on disk: its bytes hash to {found}")]
+    Corrupt { id: BlobId, found: BlobId },
+    #[error("blob {0} is not stored")]
+    Missing(BlobId),
+    #[error("{0:?} is not a blob id (64 hex digits)")]
+    BadId(String),
+}
+
+fn io_err(path: &Path) -> impl Fn(io::Error) -> BlobError + '_ {
+    move |source| {
+        let path = path.display().to_string();
+        // ENOSPC / EDQUOT: say so plainly.
+        if matches!(source.raw_os_error(), Some(28) | Some(122)) {
+            BlobError::DiskFull { path }
+        } else {
+            BlobError::Io { path, source }
+        }
+    }
+}
+
+/// Temp files older than this are leftovers of an interrupted write.
+const STALE_TEMP: Duration = Duration::from_secs(3600);
+
+/// A folder of blobs.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    dir: PathBuf,
+}
+
+impl BlobStore {
+    /// Opens (creating) the store and sweeps stale temp files.
+    pub fn open(dir: &Path) -> Result<Self, BlobError> {
+        let tmp = dir.join("tmp");
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        let store = BlobStore {
+            dir: dir.to_path_buf(),
+        };
+        store.sweep_temp(STALE_TEMP)?;
+        Ok(store)
+    }
+
+    /// Removes temp files older than `age` (interrupted writes). Returns
+    /// how many were removed.
+    pub fn sweep_temp(&self, age: Duration) -> Result<usize, BlobError> {
+        let tmp = self.dir.join("tmp");
+        let now = SystemTime::now();
+        let mut removed = 0;
+        for entry in fs::read_dir(&tmp).map_err(io_err(&tmp))? {
+            let entry = entry.map_err(io_err(&tmp))?;
+            let modified = entry.metadata().and_then(|m| m.modified()).unwrap_or(now);
+            if now.duration_since(modified).unwrap_or_default() >= age {
+                fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Where a blob's file is (whether or not it is stored).
+    pub fn path(&self, id: &BlobId) -> PathBuf {
+        let hex = id.to_string();
+        self.dir.join(&hex[..2]).join(hex)
+    }
+
+    pub fn contains(&self, id: &BlobId) -> bool {
+        self.path(id).is_file()
+    }
+
+    /// Stores what `reader` yields, at most `limit` bytes, and returns its
+    /// id. Storing bytes already stored is a no-op. On any error (reader
+    /// failure, size limit, full disk) nothing is stored.
+    pub fn put_reader(&self, mut reader: impl Read, limit: u64) -> Result<BlobId, BlobError> {
+        let tmp_dir = self.dir.join("tmp");
+        let tmp = tmp_dir.join(
+            format!(
+                "{}-{:?}.part",
+                std::process::id(),
+                std::thread::current().id()
+            )
+            .replace(['(', ')'], ""),
+        );
+        let result = (|| {
+            let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
+            let mut hasher = blake3::Hasher::new();
+            let mut buf = vec![0u8; 256 * 1024];
+            let mut total: u64 = 0;
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        return Err(BlobError::Io {
+                            path: "input".into(),
+                            source: e,
+                        })
+                    }
+                };
+                total += n as u64;
+                if total > limit {
+                    return Err(BlobError::TooLarge { limit });
+                }
+                hasher.update(&buf[..n]);
+                file.write_all(&buf[..n]).map_err(io_err(&tmp))?;
+            }
+            file.sync_all().map_err(io_err(&tmp))?;
+            Ok(BlobId(*hasher.finalize().as_bytes()))
+        })();
+        let id = match result {
+            Ok(id) => id,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        let target = self.path(&id);
+        if target.is_file() {
+            let _ = fs::remove_file(&tmp);
+            return Ok(id);
+        }
+        let fan = target.parent().unwrap_or(&self.dir).to_path_buf();
+        let placed = fs::create_dir_all(&fan)
+            .and_then(|()| fs::rename(&tmp, &target))
+            .and_then(|()| File::open(&fan)?.sync_all())
+            .and_then(|()| File::open(&self.dir)?.sync_all());
+        if let Err(e) = placed {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err(&target)(e));
+        }
+        Ok(id)
+    }
+
+    pub fn put_bytes(&self, bytes: &[u8]) -> Result<BlobId, BlobError> {
+        self.put_reader(bytes, u64::MAX)
+    }
+
+    /// Opens a stored blob for reading (not verified; see [`verify`](Self::verify)).
+    pub fn open_blob(&self, id: &BlobId) -> Result<File, BlobError> {
+        let path = self.path(id);
+        File::open(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => BlobError::Missing(*id),
+            _ => io_err(&path)(e),
+        })
+    }
+
+    /// Reads a whole blob and checks its hash.
+    pub fn read_verified(&self, id: &BlobId) -> Result<Vec<u8>, BlobError> {
+        let mut bytes = vec![];
+        self.open_blob(id)?
+            .read_to_end(&mut bytes)
+            .map_err(io_err(&self.path(id)))?;
+        let found = BlobId::of(&bytes);
+        if &found != id {
+            return Err(BlobError::Corrupt { id: *id, found });
+        }
+        Ok(bytes)
+    }
+
+    /// Re-hashes a stored blob (streaming) and reports damage.
+    pub fn verify(&self, id: &BlobId) -> Result<u64, BlobError> {
+        let mut file = self.open_blob(id)?;
+        let mut hasher = blake3::Hasher::new();
+        let len = io::copy(&mut file, &mut hasher).map_err(io_err(&self.path(id)))?;
+        let found = BlobId(*hasher.finalize().as_bytes());
+        if &found != id {
+            return Err(BlobError::Corrupt { id: *id, found });
+        }
+        Ok(len)
+    }
+}
