@@ -58,8 +58,21 @@ impl Field {
 
     /// Enrolls a new vehicle directory for `unit` and signs `officer` in.
     pub fn enrolled_vehicle(&self, name: &str, unit: &str, officer: &str) -> PathBuf {
+        self.enrolled_vehicle_via(name, unit, officer, &self.addr)
+    }
+
+    /// As [`enrolled_vehicle`](Self::enrolled_vehicle), with the vehicle
+    /// told to reach the server at `addr` (e.g. a link emulator).
+    pub fn enrolled_vehicle_via(
+        &self,
+        name: &str,
+        unit: &str,
+        officer: &str,
+        addr: &str,
+    ) -> PathBuf {
         let dir = self.vehicle_dir(name);
-        let token = self.server_ok(&["enroll", "--name", unit]);
+        let token = self.server_ok(&["enroll", "--name", unit, "--addr", addr]);
+
         kordon_ok(&dir, &["enroll", token.trim()]);
         kordon_ok(&dir, &["signin", officer]);
         dir

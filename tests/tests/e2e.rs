@@ -490,3 +490,80 @@ fn after_a_restore_from_an_older_backup_sync_full_resends_what_the_server_lost()
         Some(10)
     );
 }
+
+#[test]
+fn a_sync_survives_a_lossy_slow_link_and_an_outage_in_the_middle() {
+    use kordon_test_support::link::{LinkConfig, LinkEmulator};
+    use std::sync::atomic::Ordering;
+
+    let field = Field::new();
+    let _server = field.start_server();
+    let radio = LinkConfig {
+        loss: 0.02,
+        delay: Duration::from_millis(30),
+        jitter: Duration::from_millis(5),
+        ..Default::default()
+    };
+    let link = LinkEmulator::start(field.addr.parse().expect("addr"), radio.clone(), radio, 7)
+        .expect("link");
+    let v = field.enrolled_vehicle_via("vehicle", "MOBILE-7", "OF-7", &link.addr().to_string());
+    kordon_ok(&v, &["generate", "--count", "1000", "--seed", "7"]);
+
+    let mut child = Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(&v)
+        .args([
+            "sync",
+            "--retry-for",
+            "120",
+            "--batch-size",
+            "16",
+            "--window",
+            "2",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync");
+    wait_for(
+        "part of the records to cross the link",
+        Duration::from_secs(60),
+        || (server_record_count(&field) >= 300).then_some(()),
+    );
+    link.set_cut(true);
+    wait_for("traffic to hit the cut", Duration::from_secs(10), || {
+        (link.up_stats().cut_drops.load(Ordering::Relaxed)
+            + link.down_stats().cut_drops.load(Ordering::Relaxed)
+            > 0)
+        .then_some(())
+    });
+    // The outage itself: three seconds of nothing in either direction.
+    std::thread::sleep(Duration::from_secs(3));
+    link.set_cut(false);
+
+    let status = wait_for("the sync to finish", Duration::from_secs(120), || {
+        child.try_wait().ok().flatten()
+    });
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert_eq!(status.code(), Some(0), "sync did not complete: {stderr}");
+    assert_eq!(
+        server_record_count(&field),
+        2000,
+        "every record exactly once"
+    );
+    assert!(
+        link.up_stats().lost.load(Ordering::Relaxed)
+            + link.down_stats().lost.load(Ordering::Relaxed)
+            > 0,
+        "the link really lost packets"
+    );
+    let st = kordon_json(&v, &["status", "--json"]);
+    assert_eq!(
+        (st["pending"].as_u64(), st["acknowledged"].as_u64()),
+        (Some(0), Some(2000))
+    );
+}

@@ -3,6 +3,8 @@
 //! process that is killed on drop, and waiting on conditions with a
 //! deadline instead of sleeping.
 
+pub mod link;
+
 use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
