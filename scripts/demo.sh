@@ -46,8 +46,18 @@ echo "sync attempt while the link is down:"
 step "The link comes back: server starts"
 "$S" run --data "$SRV" --listen "$ADDR" > "$DEMO/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$DEMO/server.log" && break; sleep 0.1; done
-grep "listening on" "$DEMO/server.log"
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$DEMO/server.log" && break
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if ! grep "listening on" "$DEMO/server.log"; then
+  echo "the server did not start:" >&2
+  tail -5 "$DEMO/server.log" >&2
+  echo "(if UDP port $PORT is taken, run: KORDON_DEMO_PORT=14433 make demo)" >&2
+  exit 1
+fi
+
 
 step "Vehicle syncs: records go up over QUIC, each one verified and receipted"
 "$K" --data "$V" sync

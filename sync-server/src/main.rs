@@ -121,8 +121,17 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kordon-server: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let json_logs = matches!(cli.command, Command::Run { log_json: true, .. });
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "info".into());

@@ -53,12 +53,8 @@ impl FromStr for BlobId {
 pub enum BlobError {
     #[error("the disk is full while writing {path}: nothing was stored")]
     DiskFull { path: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: io::Error },
     #[error("blob is larger than the {limit}-byte limit: nothing was stored")]
     TooLarge { limit: u64 },
     #[error("blob {id} is damaged on disk: its bytes hash to {found}")]
@@ -76,7 +72,10 @@ fn io_err(path: &Path) -> impl Fn(io::Error) -> BlobError + '_ {
         if matches!(source.raw_os_error(), Some(28) | Some(122)) {
             BlobError::DiskFull { path }
         } else {
-            BlobError::Io { path, source }
+            BlobError::Io {
+                path,
+                error: source,
+            }
         }
     }
 }
@@ -155,7 +154,7 @@ impl BlobStore {
                     Err(e) => {
                         return Err(BlobError::Io {
                             path: "input".into(),
-                            source: e,
+                            error: e,
                         })
                     }
                 };

@@ -28,9 +28,9 @@ pub struct Central {
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
-    move |source| CentralError::Io {
+    move |error| CentralError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     }
 }
 

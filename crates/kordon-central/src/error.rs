@@ -4,17 +4,14 @@ use kordon_transport::TransportError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CentralError {
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
+    #[error(transparent)]
     Key(#[from] KeyError),
-    #[error("{0}")]
+    #[error(transparent)]
     Transport(#[from] TransportError),
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error(
         "{0} is not a Kordon server data directory (run `kordon-server init --data {0}` first)"
     )]

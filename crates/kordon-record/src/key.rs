@@ -57,12 +57,8 @@ impl FromStr for PublicKey {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("key file {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("key file {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("key file {path} is corrupt: expected 32 bytes, found {len}")]
     Corrupt { path: String, len: usize },
     #[error("key file {path} is readable by others (mode {mode:o}); it must be owner-only (0600)")]
@@ -122,9 +118,9 @@ impl DeviceKey {
     /// can read.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
         let p = path.display().to_string();
-        let io = |source| KeyError::Io {
+        let io = |error| KeyError::Io {
             path: p.clone(),
-            source,
+            error,
         };
         match std::fs::read(path) {
             Ok(bytes) => {
@@ -134,9 +130,9 @@ impl DeviceKey {
                         path: p.clone(),
                         mode,
                     },
-                    Err(source) => KeyError::Io {
+                    Err(error) => KeyError::Io {
                         path: p.clone(),
-                        source,
+                        error,
                     },
                 })?;
                 let seed: [u8; 32] =

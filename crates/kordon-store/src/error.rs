@@ -9,7 +9,7 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
     #[error("inspection {0} does not exist")]
     NotFound(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Model(#[from] ModelError),
     #[error("stored record is unreadable: {0}")]
     Record(#[from] RecordError),

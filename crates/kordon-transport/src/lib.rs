@@ -34,10 +34,10 @@ pub const SERVER_NAME: &str = "kordon-server";
 pub enum TransportError {
     #[error("TLS setup: {0}")]
     Tls(String),
-    #[error("cannot open a UDP socket on {addr}: {source}")]
+    #[error("cannot open a UDP socket on {addr}: {error}")]
     Bind {
         addr: SocketAddr,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("cannot connect to {addr}: {reason}")]
     Connect { addr: SocketAddr, reason: String },
@@ -102,7 +102,7 @@ pub fn server_endpoint(
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
     server.transport_config(Arc::new(transport_config()));
-    quinn::Endpoint::server(server, addr).map_err(|source| TransportError::Bind { addr, source })
+    quinn::Endpoint::server(server, addr).map_err(|error| TransportError::Bind { addr, error })
 }
 
 /// A client endpoint for a device: presents its key, pins the server.
@@ -117,7 +117,7 @@ pub fn client_endpoint(
     client.transport_config(Arc::new(transport_config()));
     let bind: SocketAddr = ([0, 0, 0, 0], 0).into();
     let mut endpoint = quinn::Endpoint::client(bind)
-        .map_err(|source| TransportError::Bind { addr: bind, source })?;
+        .map_err(|error| TransportError::Bind { addr: bind, error })?;
     endpoint.set_default_client_config(client);
     Ok(endpoint)
 }

@@ -15,15 +15,15 @@ pub enum VehicleError {
     NotSignedIn,
     #[error("{0}")]
     Invalid(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Model(Box<ModelError>),
     #[error("inspection {0} not found on this vehicle")]
     NotFound(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(Box<StoreError>),
-    #[error("{0}")]
+    #[error(transparent)]
     Key(#[from] KeyError),
-    #[error("{0}")]
+    #[error(transparent)]
     Token(#[from] TokenError),
     #[error("server unreachable: {0}")]
     Unreachable(String),
