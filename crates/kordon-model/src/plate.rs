@@ -75,6 +75,14 @@ impl Plate {
                 });
             }
             for u in c.to_uppercase() {
+                // Case mapping can add combining marks (ῇ → Η͂Ι): the
+                // canonical form must itself be letters and digits only.
+                if !u.is_alphanumeric() {
+                    return Err(PlateError::BadCharacter {
+                        raw: raw.to_string(),
+                        ch: c,
+                    });
+                }
                 canonical.push(latin_twin(u));
             }
         }
@@ -118,6 +126,15 @@ mod tests {
         let b = Plate::parse("8012340I").expect("valid");
         assert_ne!(a.canonical, b.canonical);
         assert_eq!(a.key, b.key);
+    }
+
+    #[test]
+    fn a_letter_whose_upper_case_adds_a_combining_mark_is_refused() {
+        // Found by the property test: 'ῇ' upper-cases to "Η\u{342}Ι".
+        assert!(matches!(
+            Plate::parse("AA1ῇ"),
+            Err(PlateError::BadCharacter { ch: 'ῇ', .. })
+        ));
     }
 
     #[test]
