@@ -9,6 +9,9 @@
 //! inspections (2 records each) to a server over QUIC on loopback, against
 //! the same records ingested in-process without a network.
 
+mod goodput;
+mod import;
+
 use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
 use kordon_central::{serve, Central};
@@ -40,7 +43,11 @@ enum What {
         #[arg(long, default_value_t = 1_000)]
         inspections: usize,
     },
-    /// Both, with defaults.
+    /// Goodput of one QUIC transfer through the link emulator.
+    Goodput(goodput::Args),
+    /// Import of a large 16-bit scan to its first tile, against `vips dzsave`.
+    Import(import::Args),
+    /// Ingest and sync, with defaults.
     All,
 }
 
@@ -48,6 +55,8 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
         What::Ingest { records, batch } => ingest(records, batch),
         What::Sync { inspections } => sync(inspections),
+        What::Goodput(args) => goodput::run(args),
+        What::Import(args) => import::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)
