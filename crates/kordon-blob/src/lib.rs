@@ -7,6 +7,11 @@
 //! leftovers in `tmp/` are swept on open. Reads can verify the hash, so a
 //! blob damaged on disk is reported, never served as good.
 
+mod partial;
+pub mod tree;
+
+pub use partial::{PartialBlob, PieceOutcome};
+
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -63,9 +68,27 @@ pub enum BlobError {
     Missing(BlobId),
     #[error("{0:?} is not a blob id (64 hex digits)")]
     BadId(String),
+    #[error("{0} is not a usable piece size (a power of two, at least 1024)")]
+    BadPiece(u64),
+    #[error("blob {id} is incomplete: {have} of {size} bytes")]
+    Incomplete { id: BlobId, have: u64, size: u64 },
 }
 
-fn io_err(path: &Path) -> impl Fn(io::Error) -> BlobError + '_ {
+/// Writes a small file durably: temp file, fsync, rename, fsync folder.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BlobError> {
+    let tmp = path.with_extension("tmp");
+    let dir = path.parent().unwrap_or(Path::new("."));
+    File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp, path))
+        .and_then(|()| File::open(dir)?.sync_all())
+        .map_err(io_err(path))
+}
+
+pub(crate) fn io_err(path: &Path) -> impl Fn(io::Error) -> BlobError + '_ {
     move |source| {
         let path = path.display().to_string();
         // ENOSPC / EDQUOT: say so plainly.
@@ -175,21 +198,71 @@ impl BlobStore {
                 return Err(e);
             }
         };
-        let target = self.path(&id);
+        self.place(&tmp, &id)?;
+        Ok(id)
+    }
+
+    /// Moves a complete, fsynced file whose hash is `id` into place
+    /// (rename, then fsync the folders). If the blob is already stored the
+    /// file is simply removed.
+    pub(crate) fn place(&self, file: &Path, id: &BlobId) -> Result<(), BlobError> {
+        let target = self.path(id);
         if target.is_file() {
-            let _ = fs::remove_file(&tmp);
-            return Ok(id);
+            let _ = fs::remove_file(file);
+            return Ok(());
         }
         let fan = target.parent().unwrap_or(&self.dir).to_path_buf();
         let placed = fs::create_dir_all(&fan)
-            .and_then(|()| fs::rename(&tmp, &target))
+            .and_then(|()| fs::rename(file, &target))
             .and_then(|()| File::open(&fan)?.sync_all())
             .and_then(|()| File::open(&self.dir)?.sync_all());
         if let Err(e) = placed {
-            let _ = fs::remove_file(&tmp);
+            let _ = fs::remove_file(file);
             return Err(io_err(&target)(e));
         }
-        Ok(id)
+        Ok(())
+    }
+
+    /// Size of a stored blob.
+    pub fn size(&self, id: &BlobId) -> Result<u64, BlobError> {
+        let path = self.path(id);
+        match fs::metadata(&path) {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(BlobError::Missing(*id)),
+            Err(e) => Err(io_err(&path)(e)),
+        }
+    }
+
+    /// Re-hashes a stored blob and returns its piece values (see
+    /// [`tree`]); a blob damaged on disk is reported, not described.
+    pub fn tree_of(&self, id: &BlobId, piece: u64) -> Result<Vec<tree::Cv>, BlobError> {
+        let size = self.size(id)?;
+        let mut file = self.open_blob(id)?;
+        let mut buf = vec![0u8; piece as usize];
+        let mut cvs = Vec::with_capacity(tree::piece_count(size, piece) as usize);
+        for index in 0..tree::piece_count(size, piece) {
+            let len = tree::piece_len(size, piece, index) as usize;
+            file.read_exact(&mut buf[..len])
+                .map_err(io_err(&self.path(id)))?;
+            cvs.push(tree::piece_cv(size, piece, index, &buf[..len]));
+        }
+        match tree::root_of(&cvs, size, piece) {
+            Some(root) if root == id.0 => Ok(cvs),
+            other => Err(BlobError::Corrupt {
+                id: *id,
+                found: BlobId(other.unwrap_or_default()),
+            }),
+        }
+    }
+
+    /// Reads `len` bytes at `offset` of a stored blob.
+    pub fn read_at(&self, id: &BlobId, offset: u64, len: usize) -> Result<Vec<u8>, BlobError> {
+        use std::os::unix::fs::FileExt;
+        let file = self.open_blob(id)?;
+        let mut buf = vec![0u8; len];
+        file.read_exact_at(&mut buf, offset)
+            .map_err(io_err(&self.path(id)))?;
+        Ok(buf)
     }
 
     pub fn put_bytes(&self, bytes: &[u8]) -> Result<BlobId, BlobError> {

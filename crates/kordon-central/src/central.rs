@@ -72,6 +72,8 @@ impl Central {
         })?;
         let store = Store::open(&dir.join("central.sqlite"), key.public())?;
         register::migrate(store.connection())?;
+        crate::blobs::migrate(store.connection())?;
+
         let mut central = Central {
             dir: dir.to_path_buf(),
             key,

@@ -7,14 +7,20 @@
 //! - [`accept`](Central::accept_records): verify (strict ed25519, on all cores), check the
 //!   signer's enrollment, apply, store, and sign a receipt per record.
 //! - [`serve`]: the QUIC endpoint driving `kordon-proto` server sessions.
+//! - [`blob_intake`]: scan blobs arriving piece by piece, each piece
+//!   checked against the blob's hash before it is written.
 
+pub mod blob_intake;
+mod blobs;
 mod central;
 mod error;
 mod ingest;
 mod register;
 pub mod serve;
 
+pub use blobs::BlobInfo;
 pub use central::{Central, ServerConfig};
+
 pub use error::CentralError;
 pub use ingest::{Authorized, Refusal};
 pub use kordon_proto::RecordResult;

@@ -2,8 +2,12 @@
 //! stream, the [`Central`] behind a mutex (SQLite work is short and
 //! blocking, so it runs on the blocking pool).
 
+use crate::blob_intake::BlobIntake;
 use crate::{now_ms, Central, CentralError};
-use kordon_proto::{RefusalCode, ServerEvent, ServerSession};
+use kordon_proto::{
+    BlobReceiver, BlobRecvEvent, FrameDecoder, Message, RefusalCode, ServerEvent, ServerSession,
+};
+
 use kordon_record::PublicKey;
 use kordon_transport::{quinn, FrameStream, TransportError};
 use std::net::SocketAddr;
@@ -66,17 +70,68 @@ async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(
         conn.close(1u32.into(), b"no device certificate");
         return Ok(());
     };
+    // Streams run side by side: record sessions (a new one whenever the
+    // vehicle has records) and at most one blob stream.
+    let mut streams = tokio::task::JoinSet::new();
     loop {
-        let (send, recv) = match conn.accept_bi().await {
+        let accepted = tokio::select! {
+            a = conn.accept_bi() => a,
+            Some(done) = streams.join_next() => {
+                match done {
+                    Ok(Ok(true)) => return Ok(()),
+                    Ok(Ok(false)) => {}
+                    Ok(Err(e)) => tracing::info!(device = %device.short(), %peer, error = %e, "stream ended with an error"),
+                    Err(e) => tracing::warn!(device = %device.short(), %peer, error = %e, "stream task failed"),
+                }
+                continue;
+            }
+        };
+        let (send, recv) = match accepted {
             Ok(s) => s,
             Err(quinn::ConnectionError::ApplicationClosed(_))
             | Err(quinn::ConnectionError::LocallyClosed) => return Ok(()),
             Err(e) => return Err(TransportError::from_connection(e).into()),
         };
-        let mut stream = FrameStream::new(send, recv);
-        let done = run_session(&conn, &mut stream, &central, device, &peer).await?;
-        if done {
-            return Ok(());
+        let (conn, central, peer) = (conn.clone(), central.clone(), peer.clone());
+        streams.spawn(async move {
+            let mut stream = FrameStream::new(send, recv);
+            let Some(first) = first_frame(&mut stream).await? else {
+                return Ok(false);
+            };
+            if matches!(first.1, Message::BlobHello { .. }) {
+                run_blob_stream(&conn, &mut stream, &central, device, &peer, &first.0).await
+            } else {
+                run_session(&conn, &mut stream, &central, device, &peer, &first.0).await
+            }
+        });
+    }
+}
+
+/// Reads until the stream's first frame is whole: its bytes and message.
+/// `None` if the peer is silent too long or ends the stream first.
+async fn first_frame(stream: &mut FrameStream) -> Result<Option<(Vec<u8>, Message)>, CentralError> {
+    let mut seen = vec![];
+    let mut decoder = FrameDecoder::new();
+    decoder.set_limit(kordon_proto::MAX_HELLO_FRAME);
+    let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
+    loop {
+        let read = tokio::time::timeout_at(deadline, stream.read()).await;
+        let Ok(read) = read else { return Ok(None) };
+        let Some(data) = read? else { return Ok(None) };
+        seen.extend_from_slice(data);
+        decoder.push(data);
+        match decoder.next_message() {
+            Ok(Some(m)) => return Ok(Some((seen, m))),
+            Ok(None) => {}
+            // Let the session report the error to the peer.
+            Err(_) => {
+                return Ok(Some((
+                    seen,
+                    Message::Error {
+                        message: String::new(),
+                    },
+                )))
+            }
         }
     }
 }
@@ -88,9 +143,11 @@ async fn run_session(
     central: &Shared,
     device: PublicKey,
     peer: &str,
+    first: &[u8],
 ) -> Result<bool, CentralError> {
     let mut session = ServerSession::new();
     let mut welcomed = false;
+    let mut pending = Some(first.to_vec());
     loop {
         while let Some(bytes) = session.poll_transmit() {
             stream.write(&bytes).await?;
@@ -111,11 +168,18 @@ async fn run_session(
         } else {
             HELLO_TIMEOUT
         };
-        let data = match tokio::time::timeout(wait, stream.read()).await {
+        let next = match pending.take() {
+            Some(first) => Ok(Ok(Some(first))),
+            None => tokio::time::timeout(wait, stream.read())
+                .await
+                .map(|r| r.map(|d| d.map(<[u8]>::to_vec))),
+        };
+        let data = match next {
             Ok(read) => match read? {
-                Some(d) => d.to_vec(),
+                Some(d) => d,
                 None => return Ok(false),
             },
+
             Err(_) => {
                 tracing::info!(device = %device.short(), %peer, welcomed, "peer silent too long; closing");
                 conn.close(2u32.into(), b"timed out waiting for the device");
@@ -185,4 +249,114 @@ async fn run_session(
             }
         }
     }
+}
+
+/// Drives one blob stream: the device's blobs arrive piece by piece, each
+/// checked and stored off the async threads. `Ok(true)` ends the
+/// connection (refusal).
+async fn run_blob_stream(
+    conn: &quinn::Connection,
+    stream: &mut FrameStream,
+    central: &Shared,
+    device: PublicKey,
+    peer: &str,
+    first: &[u8],
+) -> Result<bool, CentralError> {
+    let blobs = with_central(central, |c| c.blob_store()).await?;
+    let work = Arc::new(Mutex::new((
+        BlobReceiver::new(BlobIntake::max_cvs()),
+        BlobIntake::new(blobs),
+    )));
+    let mut pending = Some(first.to_vec());
+    let result = loop {
+        let next = match pending.take() {
+            Some(first) => Ok(Ok(Some(first))),
+            None => tokio::time::timeout(READ_TIMEOUT, stream.read())
+                .await
+                .map(|r| r.map(|d| d.map(<[u8]>::to_vec))),
+        };
+        let data = match next {
+            Ok(Ok(Some(d))) => d,
+            Ok(Ok(None)) => break Ok(false),
+            Ok(Err(e)) => break Err(e.into()),
+            Err(_) => {
+                tracing::info!(device = %device.short(), %peer, "blob stream silent too long; closing it");
+                break Ok(false);
+            }
+        };
+        // Decode, check and store on the blocking pool.
+        let (central2, work2, p) = (central.clone(), work.clone(), peer.to_string());
+        let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
+            let mut guard = work2
+                .lock()
+                .map_err(|_| CentralError::Invalid("blob intake lock poisoned".into()))?;
+            let (rx, intake) = &mut *guard;
+            if let Err(e) = rx.handle_bytes(&data) {
+                tracing::warn!(device = %device.short(), peer = %p, error = %e, "blob protocol error");
+            }
+            let mut refusal = None;
+            while let Some(event) = rx.poll_event() {
+                let lock = || {
+                    central2
+                        .lock()
+                        .map_err(|_| CentralError::Invalid("central store lock poisoned".into()))
+                };
+                if matches!(event, BlobRecvEvent::Hello) {
+                    match lock()?.authorize(&device, None, &p, now_ms())? {
+                        Ok(auth) => rx.welcome(&auth.unit, now_ms()),
+                        Err(r) => {
+                            rx.refuse(r.code, &r.reason);
+                            refusal = Some(r);
+                        }
+                    }
+                    continue;
+                }
+                intake
+                    .handle(event, rx, |blob, size| {
+                        lock()
+                            .and_then(|mut c| c.blob_wanted(&device, blob, size))
+                            .unwrap_or_else(|e| Err(format!("server storage failure: {e}")))
+                    })
+                    .map_err(|e| CentralError::Invalid(format!("storing a blob: {e}")))?;
+                let arrived = intake.take_arrivals();
+                if !arrived.is_empty() {
+                    lock()?.note_blobs(&device, &arrived, now_ms())?;
+                }
+            }
+            let mut out = vec![];
+            while let Some(bytes) = rx.poll_transmit() {
+                out.extend_from_slice(&bytes);
+            }
+            Ok((out, rx.is_failed(), refusal))
+        })
+        .await
+        .map_err(|e| CentralError::Invalid(format!("worker failed: {e}")))?;
+        let (out, failed, refusal) = match step {
+            Ok(s) => s,
+            Err(e) => break Err(e),
+        };
+        if !out.is_empty() {
+            if let Err(e) = stream.write(&out).await {
+                break Err(e.into());
+            }
+        }
+        if let Some(r) = refusal {
+            tracing::warn!(device = %device.short(), %peer, reason = %r.reason, "device refused");
+            stream.finish();
+            let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+            conn.close(r.code.close_code().into(), r.reason.as_bytes());
+            break Ok(true);
+        }
+        if failed {
+            stream.finish();
+            break Ok(false);
+        }
+    };
+    // Whatever had started to arrive and is now lost still crossed the link.
+    if let Ok(mut guard) = work.lock() {
+        let (rx, intake) = &mut *guard;
+        let partial = rx.partial_bytes();
+        intake.stream_ended(partial);
+    }
+    result
 }

@@ -543,3 +543,6 @@ fn vehicle_and_server_converge_through_the_sans_io_sessions() {
     // A third sync has nothing to do.
     assert_eq!(sync_in_memory(&mut c, &key, &mut store, &mut cursor), 0);
 }
+
+#[path = "central/blob_pair.rs"]
+mod blob_pair;

@@ -14,6 +14,8 @@
 //! notes       text (character-wise merge)
 //! decisions   list<map { outcome, reasons: list<str>, note, officer, at_ms }>   append-only
 //! reviews     list<map { verdict, comment, supervisor, at_ms }>                 append-only
+//! scans       list<scan>   append-only; see [`crate::scan`]
+//! annotations list         reserved for the annotation layer
 //! ```
 //! Every container object is created in the genesis change, so concurrent
 //! edits on other devices never race to create them. Decisions and reviews
@@ -47,7 +49,7 @@ pub enum ModelError {
     Automerge(#[from] automerge::AutomergeError),
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> ModelError {
+pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> ModelError {
     ModelError::Invalid {
         field,
         reason: reason.into(),
@@ -57,7 +59,7 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ModelError {
 /// One inspection document, edited as one acting device.
 #[derive(Debug)]
 pub struct InspectionDoc {
-    doc: AutoCommit,
+    pub(crate) doc: AutoCommit,
 }
 
 impl InspectionDoc {
@@ -147,6 +149,8 @@ impl InspectionDoc {
         doc.splice_text(&notes, 0, 0, &input.notes)?;
         doc.put_object(ROOT, "decisions", ObjType::List)?;
         doc.put_object(ROOT, "reviews", ObjType::List)?;
+        doc.put_object(ROOT, "scans", ObjType::List)?;
+        doc.put_object(ROOT, "annotations", ObjType::List)?;
         commit(&mut doc, officer, "create", now_ms);
         Ok(InspectionDoc { doc })
     }
@@ -380,6 +384,7 @@ impl InspectionDoc {
             notes,
             decisions,
             reviews,
+            scans: crate::scan::read_scans(d, &mut problems),
             problems,
         })
     }
@@ -416,7 +421,7 @@ pub struct ChangeMeta {
     pub hash: [u8; 32],
 }
 
-fn commit(doc: &mut AutoCommit, officer: &OfficerId, op: &str, now_ms: i64) {
+pub(crate) fn commit(doc: &mut AutoCommit, officer: &OfficerId, op: &str, now_ms: i64) {
     doc.commit_with(
         CommitOptions::default()
             .with_message(format!("{op} by {}", officer.as_str()))
@@ -424,14 +429,14 @@ fn commit(doc: &mut AutoCommit, officer: &OfficerId, op: &str, now_ms: i64) {
     );
 }
 
-fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), ModelError> {
+pub(crate) fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), ModelError> {
     if s.chars().count() > max {
         return Err(invalid(field, format!("longer than {max} characters")));
     }
     Ok(())
 }
 
-fn clean_optional<'a>(
+pub(crate) fn clean_optional<'a>(
     field: &'static str,
     s: Option<&'a str>,
     max: usize,
@@ -465,35 +470,35 @@ fn read_plate(d: &AutoCommit, parent: &ObjId, key: &str) -> Option<Plate> {
     })
 }
 
-fn obj_in(d: &AutoCommit, parent: &ObjId, key: &str) -> Option<ObjId> {
+pub(crate) fn obj_in(d: &AutoCommit, parent: &ObjId, key: &str) -> Option<ObjId> {
     match d.get(parent, key) {
         Ok(Some((Value::Object(_), id))) => Some(id),
         _ => None,
     }
 }
 
-fn obj_at(d: &AutoCommit, list: &ObjId, i: usize) -> Option<ObjId> {
+pub(crate) fn obj_at(d: &AutoCommit, list: &ObjId, i: usize) -> Option<ObjId> {
     match d.get(list, i) {
         Ok(Some((Value::Object(_), id))) => Some(id),
         _ => None,
     }
 }
 
-fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+pub(crate) fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<ScalarValue> {
     match d.get(obj, key) {
         Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
         _ => None,
     }
 }
 
-fn get_str(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
+pub(crate) fn get_str(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
     match scalar(d, obj, key)? {
         ScalarValue::Str(s) => Some(s.to_string()),
         _ => None,
     }
 }
 
-fn get_i64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
+pub(crate) fn get_i64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
     match scalar(d, obj, key)? {
         ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Some(i),
         ScalarValue::Uint(u) => i64::try_from(u).ok(),
@@ -501,7 +506,7 @@ fn get_i64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
     }
 }
 
-fn get_f64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<f64> {
+pub(crate) fn get_f64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<f64> {
     match scalar(d, obj, key)? {
         ScalarValue::F64(f) => Some(f),
         ScalarValue::Int(i) => Some(i as f64),
@@ -509,7 +514,7 @@ fn get_f64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<f64> {
     }
 }
 
-fn str_list(d: &AutoCommit, list: &ObjId) -> Vec<String> {
+pub(crate) fn str_list(d: &AutoCommit, list: &ObjId) -> Vec<String> {
     (0..d.length(list))
         .filter_map(|i| match d.get(list, i) {
             Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {

@@ -10,15 +10,18 @@
 //! - [`plate`]: licence plates, canonical form and the OCR-robust match key.
 //! - [`types`]: plain values (ids, outcomes, decisions, the derived view).
 //! - [`doc`]: [`InspectionDoc`], the Automerge document and its operations.
+//! - [`scan`]: scans attached to an inspection: blob references and metadata.
 
 pub mod container;
 pub mod doc;
 pub mod plate;
+pub mod scan;
 pub mod types;
 
 pub use container::{ContainerCode, ContainerCodeError};
 pub use doc::{InspectionDoc, ModelError};
 pub use plate::{Plate, PlateError};
+pub use scan::{Energy, NewScan, Scan, ScanImage};
 pub use types::{
     Decision, InspectionId, InspectionView, Location, NewDecision, NewInspection, NewReview,
     OfficerId, Outcome, ReasonCode, Review, Verdict,

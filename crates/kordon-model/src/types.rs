@@ -237,6 +237,9 @@ pub struct InspectionView {
     pub notes: String,
     pub decisions: Vec<Decision>,
     pub reviews: Vec<Review>,
+    /// Scans attached to the inspection, in the order they were added.
+    #[serde(default)]
+    pub scans: Vec<crate::Scan>,
     /// Entries of the document that do not follow the schema and were left
     /// out of this view (they remain in the signed records).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

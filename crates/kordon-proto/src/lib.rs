@@ -18,13 +18,25 @@
 //! ```
 //! Records travel as the exact signed bytes of `docs/signed-records.md`;
 //! this crate does not interpret them.
+//!
+//! Scan blobs travel on a stream of their own ([`blob`]): offered, proven
+//! piece by piece against their BLAKE3 hash, and resumed where the server
+//! stopped. A connection carries one blob stream and, next to it, a new
+//! record session whenever records are pending, so records never wait
+//! behind blobs.
 
+pub mod blob;
 mod client;
 mod codec;
 mod message;
 mod server;
 
+pub use blob::{
+    BlobHash, BlobReceiver, BlobRecvEvent, BlobSendEvent, BlobSender, BlobSenderConfig,
+    PieceRequest,
+};
 pub use client::{ClientConfig, ClientEvent, ClientSession};
+
 pub use codec::{encode_frame, FrameDecoder, MAX_FRAME};
 pub use message::{Message, RecordResult, RefusalCode, RejectCode};
 pub use server::{ServerEvent, ServerSession};

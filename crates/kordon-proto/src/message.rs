@@ -122,6 +122,53 @@ pub enum Message {
     Error {
         message: String,
     },
+    /// Opens a blob stream (answered by Welcome or Refused).
+    BlobHello {
+        version: u16,
+    },
+    /// The client holds this blob and would deliver it.
+    Offer {
+        blob: [u8; 32],
+        size: u64,
+    },
+    /// Send the blob from `from` (a piece boundary); `tree` asks for the
+    /// piece values first.
+    Want {
+        blob: [u8; 32],
+        from: u64,
+        tree: bool,
+    },
+    /// The blob's piece values (BLAKE3 chaining values, one per piece).
+    Tree {
+        blob: [u8; 32],
+        cvs: Vec<[u8; 32]>,
+    },
+    /// One piece of a blob.
+    Piece {
+        blob: [u8; 32],
+        offset: u64,
+        data: Vec<u8>,
+    },
+    /// The server holds the blob, verified, up to `upto`.
+    Verified {
+        blob: [u8; 32],
+        upto: u64,
+    },
+    /// A piece failed verification: send again from `from`.
+    Resend {
+        blob: [u8; 32],
+        from: u64,
+        reason: String,
+    },
+    /// The whole blob is verified and stored.
+    Stored {
+        blob: [u8; 32],
+    },
+    /// The server will not take this blob.
+    Declined {
+        blob: [u8; 32],
+        reason: String,
+    },
 }
 
 impl Message {
@@ -136,6 +183,15 @@ impl Message {
             Message::Down { .. } => "Down",
             Message::Done => "Done",
             Message::Error { .. } => "Error",
+            Message::BlobHello { .. } => "BlobHello",
+            Message::Offer { .. } => "Offer",
+            Message::Want { .. } => "Want",
+            Message::Tree { .. } => "Tree",
+            Message::Piece { .. } => "Piece",
+            Message::Verified { .. } => "Verified",
+            Message::Resend { .. } => "Resend",
+            Message::Stored { .. } => "Stored",
+            Message::Declined { .. } => "Declined",
         }
     }
 }

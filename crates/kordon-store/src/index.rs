@@ -75,6 +75,17 @@ pub(crate) fn upsert(
         heads.join(","),
         view_json,
     ])?;
+    let doc = &v.id.as_bytes()[..];
+    conn.prepare_cached("DELETE FROM scan_blobs WHERE doc_id = ?1")?
+        .execute([doc])?;
+    let mut put = conn.prepare_cached(
+        "INSERT OR IGNORE INTO scan_blobs (doc_id, blob, size, added_ms) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for scan in &v.scans {
+        for image in &scan.images {
+            put.execute(params![doc, image.blob, image.size as i64, scan.added_ms])?;
+        }
+    }
     Ok(())
 }
 

@@ -11,18 +11,25 @@
 //! - `outbox` and `receipts`: what still has to reach the server, and the
 //!   server's signed proof for what did;
 //! - `rejections`: records refused, with the reason, for the audit trail;
+//! - `scan_blobs` (derived with the index), `blob_transfers` and
+//!   `watch_files`: which blobs the inspections reference, how far their
+//!   delivery has come, and what a watch folder has already imported;
 //! - `meta`: small settings and sync cursors.
+
 //!
 //! A local change, its signed record, its index row and its outbox entry
 //! commit in one transaction ([`Store::commit_local`]).
 
+mod blobs;
 mod error;
 mod index;
 mod outbox;
 mod schema;
 mod store;
 
+pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
 pub use error::StoreError;
+
 pub use index::{IndexRow, Query};
 pub use outbox::{OutboxEntry, SyncCounts};
 pub use rusqlite::Transaction;

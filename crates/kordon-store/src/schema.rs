@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -83,6 +83,38 @@ ALTER TABLE records ADD COLUMN change_hash BLOB;
 CREATE UNIQUE INDEX records_change ON records (doc_id, signer, change_seq) WHERE change_seq IS NOT NULL;
 "#;
 
+/// v3: scans. `scan_blobs` is derived from the documents (which blobs each
+/// inspection references); `blob_transfers` is the vehicle's delivery state
+/// per blob; `watch_files` remembers what a watch folder has seen.
+const V3: &str = r#"
+CREATE TABLE scan_blobs (
+    doc_id  BLOB NOT NULL,
+    blob    TEXT NOT NULL,
+    size    INTEGER NOT NULL,
+    added_ms INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, blob)
+);
+CREATE INDEX scan_blobs_blob ON scan_blobs (blob);
+
+CREATE TABLE blob_transfers (
+    blob        TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    done_bytes  INTEGER NOT NULL DEFAULT 0,
+    acked_ms    INTEGER,
+    error       TEXT
+);
+
+CREATE TABLE watch_files (
+    path        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (path, size, mtime_ns)
+);
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -106,5 +138,11 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
             "BEGIN IMMEDIATE; {V2} PRAGMA user_version = 2; COMMIT;"
         ))?;
     }
+    if found < 3 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V3} PRAGMA user_version = 3; COMMIT;"
+        ))?;
+    }
+
     Ok(())
 }

@@ -382,3 +382,60 @@ fn a_conflicting_change_from_a_peer_is_refused_and_the_document_stays_readable()
         .expect("view");
     assert_eq!(v.current_outcome(), Some(Outcome::Release));
 }
+
+#[test]
+fn scans_queue_their_blobs_until_the_server_confirms_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DeviceKey::generate();
+    let mut store = Store::open(&dir.path().join("v.sqlite"), key.public()).expect("open");
+    let (id, _) = create(&mut store, &key, "AA1234BB", 1_000);
+    let image = |c: char, energy| ScanImage {
+        blob: c.to_string().repeat(64),
+        size: 5_000,
+        width: 100,
+        height: 50,
+        bits: 16,
+        channels: 1,
+        format: "tiff".into(),
+        energy,
+    };
+    let mut doc = store.load_doc(id).expect("load").expect("exists");
+    let scan = NewScan {
+        images: vec![image('a', Energy::High), image('b', Energy::Low)],
+        ..NewScan::default()
+    };
+    doc.add_scan(&scan, &officer(), 2_000).expect("scan");
+    store
+        .commit_local(id, &mut doc, &key, "OF-17", 2_000)
+        .expect("commit");
+
+    let queued = store.blobs_to_send().expect("queue");
+    assert_eq!(queued.len(), 2);
+    assert_eq!((queued[0].size, queued[0].done), (5_000, 0));
+    assert!(store
+        .blob_referenced_by_unit(&"a".repeat(64), 5_000, "MOBILE-1")
+        .expect("ref"));
+    assert!(!store
+        .blob_referenced_by_unit(&"a".repeat(64), 4_999, "MOBILE-1")
+        .expect("ref"));
+    assert!(!store
+        .blob_referenced_by_unit(&"a".repeat(64), 5_000, "MOBILE-2")
+        .expect("ref"));
+
+    store
+        .blob_progress(&"a".repeat(64), 5_000, 2_048)
+        .expect("progress");
+    let c = store.blob_counts(|_| true).expect("counts");
+    assert_eq!(
+        (c.pending, c.bytes_pending, c.bytes_done),
+        (2, 7_952, 2_048)
+    );
+    store
+        .blob_delivered(&"a".repeat(64), 5_000, 3_000)
+        .expect("done");
+    let c = store.blob_counts(|b| b.starts_with('b')).expect("counts");
+    assert_eq!((c.pending, c.delivered, c.bytes_done), (1, 1, 5_000));
+    assert_eq!(store.blobs_to_send().expect("queue").len(), 1);
+    assert_eq!(store.requeue_blobs().expect("requeue"), 1);
+    assert_eq!(store.blobs_to_send().expect("queue").len(), 2);
+}

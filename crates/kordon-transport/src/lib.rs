@@ -73,9 +73,10 @@ impl TransportError {
 
 fn transport_config() -> quinn::TransportConfig {
     let mut t = quinn::TransportConfig::default();
-    // One sync stream per connection and bounded buffers: what a peer can
+    // A few streams per connection (record sessions and one blob stream)
+    // and bounded buffers: what a peer can
     // make the other side hold is limited before anyone is authorised.
-    t.max_concurrent_bidi_streams(1u32.into());
+    t.max_concurrent_bidi_streams(4u32.into());
     t.max_concurrent_uni_streams(0u32.into());
     t.stream_receive_window((8u32 << 20).into());
     t.receive_window((16u32 << 20).into());

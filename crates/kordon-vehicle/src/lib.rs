@@ -8,6 +8,7 @@
 //! Data directory: `device.key` (owner-only), `vehicle.sqlite`.
 //! Enrollment and sync state live in the store's `meta` table.
 
+mod blob_upload;
 mod error;
 mod export;
 mod ops;
@@ -15,6 +16,7 @@ mod status;
 mod sync;
 pub mod synthetic;
 
+pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};
 pub use status::Status;
@@ -79,6 +81,21 @@ impl Vehicle {
         &self.store
     }
 
+    /// The folder of scan blobs (`blobs/` in the data directory).
+    pub fn blob_store(&self) -> Result<kordon_blob::BlobStore, VehicleError> {
+        kordon_blob::BlobStore::open(&self.dir.join("blobs"))
+            .map_err(|e| VehicleError::Io(e.to_string()))
+    }
+
+    /// Delivery of the blobs this vehicle holds.
+    pub fn blob_counts(&self) -> Result<kordon_store::BlobCounts, VehicleError> {
+        let blobs = self.blob_store()?;
+        Ok(self.store.blob_counts(|hex| {
+            hex.parse::<kordon_blob::BlobId>()
+                .is_ok_and(|id| blobs.contains(&id))
+        })?)
+    }
+
     /// Stores an enrollment token. The enrollment completes on the next
     /// sync (so a vehicle can be enrolled while the server is unreachable).
     pub fn enroll(&mut self, token: &str) -> Result<EnrollmentToken, VehicleError> {
@@ -101,7 +118,9 @@ impl Vehicle {
     /// server records from the start (both sides ignore what they hold).
     pub fn resync_everything(&mut self) -> Result<usize, VehicleError> {
         let n = self.store.requeue_local()?;
+        self.store.requeue_blobs()?;
         self.store.set_meta(meta::DOWN_CURSOR, "0")?;
+
         Ok(n)
     }
 

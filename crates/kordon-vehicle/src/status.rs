@@ -18,6 +18,8 @@ pub struct Status {
     /// Records received from the server (reviews, ...).
     pub received: u64,
     pub rejected: u64,
+    /// Scan blobs: pending, bytes pending and done, delivered.
+    pub blobs: kordon_store::BlobCounts,
     /// Last sync that completed (everything exchanged), Unix ms.
     pub last_sync_ms: Option<i64>,
     pub last_attempt_ms: Option<i64>,
@@ -42,6 +44,8 @@ impl Vehicle {
             acknowledged: counts.acknowledged,
             received: counts.received,
             rejected: counts.rejected,
+            blobs: self.blob_counts()?,
+
             last_sync_ms: num(meta::LAST_SYNC_MS)?,
             last_attempt_ms: num(meta::LAST_ATTEMPT_MS)?,
             last_error: self

@@ -1,16 +1,20 @@
 //! One sync pass: connect, upload the outbox, store receipts, apply what
-//! the server sends down. Resumable at any point: receipts commit per
+//! the server sends down; then deliver scan blobs, with a new record round
+//! whenever records are made meanwhile. Resumable at any point: receipts commit per
 //! batch, re-sent records are idempotent on the server, and the down
 //! cursor only moves after the records it covers are stored.
 
+use crate::blob_upload::BlobReport;
 use crate::{meta, now_ms, Vehicle, VehicleError};
+use kordon_blob::BlobId;
 use kordon_proto::{ClientConfig, ClientEvent, ClientSession, RecordResult};
 use kordon_record::{Receipt, RecordId, SignedRecord};
-use kordon_store::{IngestOutcome, Origin};
-use kordon_transport::{FrameStream, TransportError};
+use kordon_store::{IngestOutcome, Origin, Store};
+use kordon_transport::{quinn, FrameStream, TransportError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// A record sent in a batch: its id in the store, and the digest of the
@@ -30,6 +34,12 @@ pub struct SyncOptions {
     pub batch_size: usize,
     /// Upload batches in flight.
     pub window: usize,
+    /// Deliver scan blobs after the records.
+    pub blobs: bool,
+    /// Cap on the blob stream, in bits per second.
+    pub max_rate_bps: Option<u64>,
+    /// How often new records are looked for while blobs are on the way.
+    pub record_poll: Duration,
 }
 
 impl Default for SyncOptions {
@@ -39,6 +49,9 @@ impl Default for SyncOptions {
             response_timeout: Duration::from_secs(30),
             batch_size: 256,
             window: 8,
+            blobs: true,
+            max_rate_bps: None,
+            record_poll: Duration::from_millis(250),
         }
     }
 }
@@ -62,8 +75,12 @@ pub struct SyncReport {
     pub received: u64,
     /// Local records still without a receipt after the pass.
     pub pending: u64,
-    /// True when everything was exchanged, nothing is pending and the
-    /// server refused nothing in this pass.
+    /// Scan blobs delivered in this pass.
+    pub blobs: BlobReport,
+    /// Blobs this vehicle holds that the server has not confirmed.
+    pub blobs_pending: u64,
+    /// True when everything was exchanged, nothing is pending (records
+    /// and, unless left out, blobs) and the server refused nothing.
     pub complete: bool,
 }
 
@@ -94,10 +111,95 @@ impl Vehicle {
         let server_key = token.server_key()?;
         let endpoint = kordon_transport::client_endpoint(&self.key, token.fingerprint()?)?;
         let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
+        let mut report = SyncReport::default();
+        // Records first, always.
+        self.records_round(&conn, &server_key, opts, &mut report)
+            .await?;
+        if opts.blobs {
+            let queue = self.blob_queue()?;
+            if !queue.is_empty() {
+                self.deliver_blobs(&conn, &server_key, opts, queue, &mut report)
+                    .await?;
+            }
+        }
+        conn.close(0u32.into(), b"done");
+        let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
+
+        report.pending = self.store.counts()?.pending;
+        let blobs = self.blob_counts()?;
+        report.blobs_pending = blobs.pending;
+        report.complete =
+            report.pending == 0 && report.refused.is_empty() && (!opts.blobs || blobs.pending == 0);
+        Ok(report)
+    }
+
+    /// Blobs this vehicle holds and the server has not confirmed.
+    fn blob_queue(&self) -> Result<Vec<([u8; 32], u64)>, VehicleError> {
+        let blobs = self.blob_store()?;
+        Ok(self
+            .store
+            .blobs_to_send()?
+            .into_iter()
+            .filter_map(|b| {
+                let id: BlobId = b.blob.parse().ok()?;
+                blobs.contains(&id).then_some((id.0, b.size))
+            })
+            .collect())
+    }
+
+    /// Runs the blob stream to the end, with a new record round whenever
+    /// records are made meanwhile (they overtake the blobs).
+    async fn deliver_blobs(
+        &mut self,
+        conn: &quinn::Connection,
+        server_key: &kordon_record::PublicKey,
+        opts: &SyncOptions,
+        queue: Vec<([u8; 32], u64)>,
+        report: &mut SyncReport,
+    ) -> Result<(), VehicleError> {
+        let progress = Store::open(Path::new(self.store.path()), self.key.public())?;
+        let blobs = self.blob_store()?;
+        let task_conn = conn.clone();
+        let rate = opts.max_rate_bps;
+        let mut task = AbortOnDrop(tokio::spawn(async move {
+            crate::blob_upload::deliver(&task_conn, progress, blobs, queue, rate).await
+        }));
+        let mut tick = tokio::time::interval(opts.record_poll);
+        let outcome = loop {
+            tokio::select! {
+                r = &mut task.0 => break r,
+                _ = tick.tick() => {
+                    if self.store.counts()?.pending > 0 {
+                        self.records_round(conn, server_key, opts, report).await?;
+                    }
+                }
+            }
+        };
+        report.blobs = match outcome {
+            Ok(r) => r?,
+            Err(e) => return Err(VehicleError::Sync(format!("blob delivery stopped: {e}"))),
+        };
+        if self.store.counts()?.pending > 0 {
+            self.records_round(conn, server_key, opts, report).await?;
+        }
+        Ok(())
+    }
+
+    /// One record session on a new stream: upload the outbox, store
+    /// receipts, apply what comes down.
+    async fn records_round(
+        &mut self,
+        conn: &quinn::Connection,
+        server_key: &kordon_record::PublicKey,
+        opts: &SyncOptions,
+        report: &mut SyncReport,
+    ) -> Result<(), VehicleError> {
+        let token = self.token()?;
         let (send, recv) = conn
             .open_bi()
             .await
             .map_err(TransportError::from_connection)?;
+        let _ = send.set_priority(1);
         let mut stream = FrameStream::new(send, recv);
 
         let enrolled = self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1");
@@ -118,10 +220,8 @@ impl Vehicle {
             response_timeout: opts.response_timeout,
         };
         let mut session = ClientSession::new(cfg, Instant::now());
-        let mut report = SyncReport::default();
         let mut sent_after = 0i64;
         let mut batches: HashMap<u32, Vec<Sent>> = HashMap::new();
-
         loop {
             while let Some(event) = session.poll_event() {
                 match event {
@@ -137,7 +237,7 @@ impl Vehicle {
                     }
                     ClientEvent::Results { batch, results } => {
                         let ids = batches.remove(&batch).unwrap_or_default();
-                        self.apply_results(&ids, results, &server_key, &mut report)?;
+                        self.apply_results(&ids, results, server_key, report)?;
                     }
                     ClientEvent::Down {
                         records, cursor, ..
@@ -215,12 +315,7 @@ impl Vehicle {
         }
         stream.finish();
         let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
-        conn.close(0u32.into(), b"done");
-        let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
-
-        report.pending = self.store.counts()?.pending;
-        report.complete = report.pending == 0 && report.refused.is_empty();
-        Ok(report)
+        Ok(())
     }
 
     fn apply_results(
@@ -306,7 +401,17 @@ impl Vehicle {
     }
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+/// Aborts a spawned task when dropped (an error path must not leave it
+/// running on its own).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,

@@ -1,0 +1,107 @@
+//! Scan blobs on the server: where they are kept, which ones a device may
+//! deliver, and the register of what arrived.
+
+use crate::blob_intake::BlobArrival;
+use crate::{register, Central, CentralError};
+use kordon_blob::{BlobId, BlobStore};
+use kordon_record::PublicKey;
+use rusqlite::params;
+use serde::Serialize;
+
+/// A blob held by the server.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlobInfo {
+    pub blob: String,
+    pub size: u64,
+    /// Bytes that crossed the link for it (≥ size; the difference is what
+    /// interruptions and damaged pieces cost).
+    pub received: u64,
+    /// The device that delivered it.
+    pub device: String,
+    pub stored_ms: i64,
+}
+
+pub(crate) fn migrate(conn: &rusqlite::Connection) -> Result<(), CentralError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS blobs (
+            blob       TEXT PRIMARY KEY,
+            size       INTEGER NOT NULL,
+            received   INTEGER NOT NULL,
+            device     BLOB NOT NULL,
+            stored_ms  INTEGER NOT NULL
+        );",
+    )?;
+    Ok(())
+}
+
+impl Central {
+    /// The folder of blobs (`blobs/` in the data directory).
+    pub fn blob_store(&self) -> Result<BlobStore, CentralError> {
+        BlobStore::open(&self.dir.join("blobs")).map_err(|e| CentralError::Invalid(e.to_string()))
+    }
+
+    /// Whether `device` may deliver `blob` of `size` bytes: an inspection
+    /// of its unit must reference exactly that. `Ok(Err(reason))` is a
+    /// refusal to send to the device.
+    pub fn blob_wanted(
+        &mut self,
+        device: &PublicKey,
+        blob: &BlobId,
+        size: u64,
+    ) -> Result<Result<(), String>, CentralError> {
+        let Some(unit) = register::unit_of(self.store.connection(), device)? else {
+            return Ok(Err("this device is not enrolled".into()));
+        };
+        self.store.project(crate::now_ms())?;
+        if self
+            .store
+            .blob_referenced_by_unit(&blob.to_string(), size, &unit)?
+        {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(format!(
+                "no inspection of unit {unit} references blob {blob} of {size} bytes"
+            )))
+        }
+    }
+
+    /// Registers blobs that arrived whole.
+    pub fn note_blobs(
+        &self,
+        device: &PublicKey,
+        arrivals: &[BlobArrival],
+        now_ms: i64,
+    ) -> Result<(), CentralError> {
+        for a in arrivals {
+            self.store.connection().execute(
+                "INSERT OR IGNORE INTO blobs (blob, size, received, device, stored_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    a.blob.to_string(),
+                    a.size as i64,
+                    a.received as i64,
+                    device.as_bytes().as_slice(),
+                    now_ms
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Blobs held, newest first.
+    pub fn blobs(&self) -> Result<Vec<BlobInfo>, CentralError> {
+        let mut stmt = self.store.connection().prepare(
+            "SELECT blob, size, received, device, stored_ms FROM blobs ORDER BY stored_ms DESC, blob",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(BlobInfo {
+                blob: r.get(0)?,
+                size: r.get::<_, i64>(1)? as u64,
+                received: r.get::<_, i64>(2)? as u64,
+                device: hex::encode(r.get::<_, Vec<u8>>(3)?),
+                stored_ms: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
