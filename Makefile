@@ -43,8 +43,13 @@ e2e: deps
 test: lint
 	$(CARGO) test --locked --workspace
 
+# Benchmarks also need `vips` (the tiling baseline for `kordon-bench import`).
 bench: deps
+	@command -v vips >/dev/null || { \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libvips-tools; }
 	$(CARGO) run --locked --release -p kordon-bench -- all
+
 
 clean:
 	$(CARGO) clean

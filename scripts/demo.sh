@@ -34,6 +34,18 @@ step "The link is down (no server reachable). The crew keeps working."
 ID=$("$K" --data "$V" inspection new --plate "АА 1234 ВС" --trailer "AI 5678 XT" \
       --container "CSQU3054383" --declaration "UA209160/2026/004211" --place "Rava-Ruska")
 echo "inspection $ID: tractor АА 1234 ВС (Cyrillic, stored canonically as AA1234BC)"
+step "The gantry scans the truck: a dual-energy pair (synthetic, 6000 × 2000, 16-bit) lands in the scanner's drop folder"
+DROP="$DEMO/scanner-drop"
+"$K" --data "$V" scan synth --out "$DROP" --name "TRK_0001" --seed 2026 --concealed > /dev/null
+ls -l "$DROP"
+echo "the watch folder imports the pair as one scan, into the open inspection:"
+"$K" --data "$V" watch "$DROP" --settle 0.5 --once
+SCAN=$("$K" --data "$V" scan list "$ID" | awk 'NR==1 {print $1}')
+"$K" --data "$V" scan list "$ID"
+echo "tiles render from the 16-bit data (window/level, materials, edges):"
+"$K" --data "$V" scan thumbnail "$SCAN" --size 512 --out "$DEMO/scan-grey.png"
+"$K" --data "$V" scan thumbnail "$SCAN" --size 512 --materials --out "$DEMO/scan-materials.png"
+"$K" --data "$V" scan render "$SCAN" --level 12 --x 8 --y 3 --edge 1 --out "$DEMO/scan-tile-12-8-3.png"
 "$K" --data "$V" decide "$ID" --outcome physical_inspection --reason DENSITY_ANOMALY \
       --note "Dense mass behind the front wall of the container"
 echo "bad container code is refused on the spot:"
@@ -59,8 +71,10 @@ if ! grep "listening on" "$DEMO/server.log"; then
 fi
 
 
-step "Vehicle syncs: records go up over QUIC, each one verified and receipted"
+step "Vehicle syncs: records first, then the scan's blobs in verified 1 MiB pieces"
 "$K" --data "$V" sync
+"$S" blobs --data "$SRV"
+
 
 step "Server lists what arrived (first 5)"
 "$S" inspections --data "$SRV" | head -5

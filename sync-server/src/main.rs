@@ -112,6 +112,13 @@ enum Command {
         data: PathBuf,
         id: InspectionId,
     },
+    /// Scan blobs received, newest first, with what the link cost.
+    Blobs {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Refused records and connections, newest first.
     Rejections {
         #[arg(long)]
@@ -276,6 +283,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &serde_json::json!({ "heads": heads, "document": doc })
                 )?
             );
+        }
+        Command::Blobs { data, json } => {
+            let c = open(&data)?;
+            let blobs = c.blobs()?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&blobs)?);
+            } else {
+                for b in blobs {
+                    say!(
+                        "{}  {} bytes  received {} bytes  from {}",
+                        b.blob,
+                        b.size,
+                        b.received,
+                        &b.device[..16.min(b.device.len())]
+                    );
+                }
+            }
         }
         Command::Rejections { data, limit } => {
             let c = open(&data)?;

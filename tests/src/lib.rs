@@ -78,6 +78,21 @@ impl Field {
         dir
     }
 
+    /// A link emulator in front of the server, with `cfg` both ways.
+    pub fn link(
+        &self,
+        cfg: kordon_test_support::link::LinkConfig,
+        seed: u64,
+    ) -> kordon_test_support::link::LinkEmulator {
+        kordon_test_support::link::LinkEmulator::start(
+            self.addr.parse().expect("server address"),
+            cfg.clone(),
+            cfg,
+            seed,
+        )
+        .expect("link emulator")
+    }
+
     pub fn server_json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.server_ok(args)).expect("server printed JSON")
     }

@@ -493,7 +493,7 @@ fn after_a_restore_from_an_older_backup_sync_full_resends_what_the_server_lost()
 
 #[test]
 fn a_sync_survives_a_lossy_slow_link_and_an_outage_in_the_middle() {
-    use kordon_test_support::link::{LinkConfig, LinkEmulator};
+    use kordon_test_support::link::LinkConfig;
     use std::sync::atomic::Ordering;
 
     let field = Field::new();
@@ -504,8 +504,7 @@ fn a_sync_survives_a_lossy_slow_link_and_an_outage_in_the_middle() {
         jitter: Duration::from_millis(5),
         ..Default::default()
     };
-    let link = LinkEmulator::start(field.addr.parse().expect("addr"), radio.clone(), radio, 7)
-        .expect("link");
+    let link = field.link(radio, 7);
     let v = field.enrolled_vehicle_via("vehicle", "MOBILE-7", "OF-7", &link.addr().to_string());
     kordon_ok(&v, &["generate", "--count", "1000", "--seed", "7"]);
 
@@ -567,3 +566,6 @@ fn a_sync_survives_a_lossy_slow_link_and_an_outage_in_the_middle() {
         (Some(0), Some(2000))
     );
 }
+
+#[path = "e2e/scans.rs"]
+mod scans;

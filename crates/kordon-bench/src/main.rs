@@ -11,6 +11,7 @@
 
 mod goodput;
 mod import;
+mod records_first;
 
 use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
@@ -47,6 +48,8 @@ enum What {
     Goodput(goodput::Args),
     /// Import of a large 16-bit scan to its first tile, against `vips dzsave`.
     Import(import::Args),
+    /// Records overtaking gigabytes of queued scans on a slow link.
+    RecordsFirst(records_first::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -57,6 +60,7 @@ fn main() -> anyhow::Result<()> {
         What::Sync { inspections } => sync(inspections),
         What::Goodput(args) => goodput::run(args),
         What::Import(args) => import::run(args),
+        What::RecordsFirst(args) => records_first::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)

@@ -30,6 +30,8 @@ macro_rules! say {
     }};
 }
 
+mod scan_cmd;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "kordon",
@@ -77,6 +79,34 @@ enum Command {
     },
     /// Replace an inspection's notes.
     Notes { id: InspectionId, text: String },
+    /// Import scans, render their tiles, make synthetic ones.
+    #[command(subcommand)]
+    Scan(scan_cmd::ScanCmd),
+    /// Import the scans a scanner drops into FOLDER, each file once (also
+    /// across restarts), once it is complete. `NAME_high.EXT` and
+    /// `NAME_low.EXT` make one dual-energy scan.
+    Watch {
+        folder: PathBuf,
+        /// Attach to this inspection (default: the newest undecided one).
+        #[arg(long)]
+        inspection: Option<InspectionId>,
+        /// Seconds a file must stay unchanged before it is taken.
+        #[arg(long, default_value_t = 2.0)]
+        settle: f64,
+        /// Seconds between looks at the folder.
+        #[arg(long, default_value_t = 1.0)]
+        poll: f64,
+        /// Seconds half of a dual-energy pair waits for the other half.
+        #[arg(long, default_value_t = 60.0)]
+        pair_timeout: f64,
+        #[arg(long)]
+        scanner: Option<String>,
+        #[arg(long)]
+        pixel_mm: Option<f64>,
+        /// Import what is there now, then stop.
+        #[arg(long)]
+        once: bool,
+    },
     /// Sync with the server. One pass by default; exit 0 only if every
     /// record was acknowledged.
     Sync {
@@ -99,6 +129,13 @@ enum Command {
         /// was restored from an older backup); duplicates are harmless.
         #[arg(long)]
         full: bool,
+        /// Records only: leave scan blobs for a later sync.
+        #[arg(long)]
+        no_blobs: bool,
+        /// Cap on the bandwidth scan blobs may use, e.g. `2mbit`, `512kbit`
+        /// or bits per second.
+        #[arg(long)]
+        max_rate: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -331,6 +368,37 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 view.decisions.len()
             );
         }
+        Command::Scan(cmd) => return scan_cmd::run_scan(&mut v, cmd, cli.officer.as_deref()),
+        Command::Watch {
+            folder,
+            inspection,
+            settle,
+            poll,
+            pair_timeout,
+            scanner,
+            pixel_mm,
+            once,
+        } => {
+            let secs = |s: f64| Duration::from_secs_f64(s.clamp(0.0, 86_400.0));
+            let opts = kordon_vehicle::WatchOptions {
+                inspection,
+                settle: secs(settle),
+                pair_timeout: secs(pair_timeout),
+                details: kordon_vehicle::ScanDetails {
+                    scanner,
+                    captured_ms: None,
+                    pixel_mm,
+                },
+            };
+            return scan_cmd::run_watch(
+                &mut v,
+                folder,
+                opts,
+                cli.officer.as_deref(),
+                secs(poll),
+                once,
+            );
+        }
         Command::Notes { id, text } => {
             let officer = officer()?;
             v.set_notes(id, &text, &officer, now_ms())?;
@@ -343,8 +411,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             batch_size,
             window,
             full,
+            no_blobs,
+            max_rate,
             json,
         } => {
+            let max_rate_bps = max_rate.as_deref().map(parse_rate).transpose()?;
             if full {
                 let n = v.resync_everything()?;
                 eprintln!("kordon: offering every record again ({n} acknowledged ones re-queued)");
@@ -353,9 +424,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 connect_timeout: Duration::from_secs(connect_timeout),
                 batch_size: batch_size.max(1),
                 window: window.max(1),
+                blobs: !no_blobs,
+                max_rate_bps,
                 ..Default::default()
             };
-            let rt = tokio::runtime::Builder::new_current_thread()
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
                 .enable_all()
                 .build()?;
             return rt.block_on(sync_command(&mut v, &opts, retry_for, watch, json));
@@ -385,6 +459,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 say!("acknowledged {}", s.acknowledged);
                 say!("received     {}", s.received);
                 say!("rejected     {}", s.rejected);
+                say!(
+                    "scans        {} pending ({} to send, {} sent), {} delivered",
+                    s.blobs.pending,
+                    bytes_label(s.blobs.bytes_pending),
+                    bytes_label(s.blobs.bytes_done),
+                    s.blobs.delivered
+                );
                 say!(
                     "last sync    {}",
                     s.last_sync_ms
@@ -443,6 +524,38 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// `2mbit`, `512kbit`, `10mbps`, `1.5M` or plain bits per second.
+fn parse_rate(s: &str) -> Result<u64, VehicleError> {
+    let t = s.trim().to_ascii_lowercase();
+    let digits = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let mult = match unit.trim() {
+        "" | "bit" | "bps" => 1.0,
+        "k" | "kbit" | "kbps" => 1e3,
+        "m" | "mbit" | "mbps" => 1e6,
+        "g" | "gbit" | "gbps" => 1e9,
+        _ => 0.0,
+    };
+    match num.parse::<f64>() {
+        Ok(n) if mult > 0.0 && n * mult >= 8_000.0 => Ok((n * mult) as u64),
+        _ => Err(VehicleError::Invalid(format!(
+            "--max-rate {s:?}: expected e.g. 2mbit, 512kbit (at least 8kbit)"
+        ))),
+    }
+}
+
+/// Bytes for people: `12.3 MB`.
+fn bytes_label(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GB", n as f64 / f64::from(1u32 << 30)),
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1u32 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} kB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
 fn format_ms(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
@@ -471,13 +584,19 @@ async fn sync_command(
                     print_json(r)?;
                 } else {
                     say!(
-                        "sync: sent {}, acknowledged {}, received {}, refused {}, pending {}",
+                        "sync: sent {}, acknowledged {}, received {}, refused {}, pending {}; scans delivered {} ({}), pending {}",
                         r.sent,
                         r.acknowledged,
                         r.received,
                         r.refused.len(),
-                        r.pending
+                        r.pending,
+                        r.blobs.delivered,
+                        bytes_label(r.blobs.bytes_sent),
+                        r.blobs_pending
                     );
+                    for (blob, reason) in &r.blobs.declined {
+                        say!("server declined scan blob {blob}: {reason}");
+                    }
                     for f in &r.refused {
                         say!("refused record {}: {}", f.id, f.reason);
                     }

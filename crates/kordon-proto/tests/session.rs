@@ -364,10 +364,93 @@ fn regression_corpus_never_yields_an_event_or_a_panic() {
     }
 }
 
+#[test]
+fn blob_regression_corpus_yields_no_event_and_no_panic() {
+    for (name, bytes) in kordon_test_support::regressions("blob_frames") {
+        let mut rx = BlobReceiver::new(1 << 14);
+        let _ = rx.handle_bytes(&bytes);
+        let events: Vec<BlobRecvEvent> = std::iter::from_fn(|| rx.poll_event()).collect();
+        assert!(events.is_empty(), "blob regression {name} produced {events:?}");
+        let now = Instant::now();
+        let mut tx = BlobSender::new(BlobSenderConfig::default(), now);
+        let _ = tx.handle_bytes(&bytes, now);
+        let events: Vec<BlobSendEvent> = std::iter::from_fn(|| tx.poll_event()).collect();
+        assert!(events.is_empty(), "blob regression {name} produced {events:?}");
+    }
+}
+
+#[test]
+fn a_blob_stream_refuses_offers_before_hello_and_oversized_trees() {
+    let mut rx = BlobReceiver::new(4);
+    let offer = encode_frame(&Message::Offer {
+        blob: [1; 32],
+        size: 10,
+    });
+    assert!(rx.handle_bytes(&offer).is_err(), "an Offer before BlobHello");
+    let mut rx = BlobReceiver::new(4);
+    rx.handle_bytes(&encode_frame(&Message::BlobHello {
+        version: PROTOCOL_VERSION,
+    }))
+    .expect("hello");
+    assert_eq!(rx.poll_event(), Some(BlobRecvEvent::Hello));
+    rx.welcome("U", 0);
+    let tree = encode_frame(&Message::Tree {
+        blob: [1; 32],
+        cvs: vec![[0; 32]; 5],
+    });
+    assert!(rx.handle_bytes(&tree).is_err(), "a tree larger than any blob");
+    assert_eq!(rx.poll_event(), None);
+}
+
+#[test]
+fn a_blob_sender_sends_within_its_window_and_resumes_where_told() {
+    let now = Instant::now();
+    let cfg = BlobSenderConfig {
+        piece: 1024,
+        window: 2,
+        ..BlobSenderConfig::default()
+    };
+    let mut tx = BlobSender::new(cfg, now);
+    let welcome = encode_frame(&Message::Welcome {
+        version: PROTOCOL_VERSION,
+        unit: "U".into(),
+        server_time_ms: 0,
+    });
+    tx.handle_bytes(&welcome, now).expect("welcome");
+    assert!(tx.is_idle());
+    tx.offer([9; 32], 5000, now);
+    assert_eq!(tx.next_piece(), None, "nothing before the server answers");
+    let want = encode_frame(&Message::Want {
+        blob: [9; 32],
+        from: 2048,
+        tree: false,
+    });
+    tx.handle_bytes(&want, now).expect("want");
+    let mut sent = vec![];
+    while let Some(req) = tx.next_piece() {
+        sent.push(req.offset);
+        tx.send_piece(req, vec![0; req.len as usize], now);
+    }
+    assert_eq!(sent, vec![2048, 3072], "resumes at 2048, two pieces in flight");
+    let verified = encode_frame(&Message::Verified {
+        blob: [9; 32],
+        upto: 3072,
+    });
+    tx.handle_bytes(&verified, now).expect("verified");
+    let last = tx.next_piece().expect("room for the last piece");
+    assert_eq!((last.offset, last.len), (4096, 904));
+    let bogus = encode_frame(&Message::Verified {
+        blob: [9; 32],
+        upto: 1 << 40,
+    });
+    assert!(tx.handle_bytes(&bogus, now).is_err(), "confirming unsent bytes is a protocol error");
+}
+
 proptest! {
 
     #[test]
-    fn any_chunking_converges(chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4) {
+    fn any_chunking_converges(
+chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4) {
         let now = Instant::now();
         let mut client = ClientSession::new(cfg(b"ok"), now);
         let mut server = ServerSession::new();

@@ -204,3 +204,25 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Inspections with a scan image whose blob starts with `prefix`.
+    pub fn docs_with_blob_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<kordon_model::InspectionId>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT DISTINCT doc_id FROM scan_blobs WHERE substr(blob, 1, ?2) = ?1",
+        )?;
+        let rows = stmt.query_map(params![prefix, prefix.len() as i64], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?;
+        let mut out = vec![];
+        for doc in rows {
+            if let Ok(bytes) = <[u8; 16]>::try_from(doc?.as_slice()) {
+                out.push(kordon_model::InspectionId::from_bytes(bytes));
+            }
+        }
+        Ok(out)
+    }
+}

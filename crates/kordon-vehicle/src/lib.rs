@@ -3,24 +3,32 @@
 //! One set of operations serves the `kordon` CLI and (later) the crew's
 //! app: open the directory (device key, store), enroll with a server token,
 //! sign officers in, create inspections, record decisions, sync, report
-//! status, export an inspection for offline verification.
+//! status, export an inspection for offline verification; import scans
+//! (also from a watch folder) and render their tiles.
 //!
-//! Data directory: `device.key` (owner-only), `vehicle.sqlite`.
+//! Data directory: `device.key` (owner-only), `vehicle.sqlite`, `blobs/`
+//! (scan originals, content-addressed), `tiles/` (derived tile pyramids).
+
 //! Enrollment and sync state live in the store's `meta` table.
 
 mod blob_upload;
 mod error;
 mod export;
 mod ops;
+mod scans;
 mod status;
 mod sync;
 pub mod synthetic;
+mod watch;
 
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};
+pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
+
 pub use sync::{SyncOptions, SyncReport};
+pub use watch::{WatchOptions, Watcher};
 
 use kordon_model::OfficerId;
 use kordon_record::{DeviceKey, PublicKey};

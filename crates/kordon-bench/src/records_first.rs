@@ -1,0 +1,158 @@
+//! Records first: with gigabytes of scans queued behind a 10 Mbit/s,
+//! 100 ms link, how long until the records reach the server?
+//!
+//! 1. *Reconnect*: the vehicle has `inspections` offline inspections (2
+//!    records each) and `scans` × 256 MiB of scan blobs queued. The link
+//!    comes back (the sync starts); the figure is the time until every
+//!    record is acknowledged, while the blobs wait.
+//! 2. *During the transfer*: once blob pieces are flowing, a decision is
+//!    recorded (by another connection to the store, as another program
+//!    would); the figure is the time until it is acknowledged.
+//!
+//! Scans are real imports of a synthetic 16-bit scan (the first one
+//! generated, the others copies with one pixel changed so each is its own
+//! blob). Real server endpoint, real QUIC, through the link emulator.
+
+use anyhow::{anyhow, Context};
+use kordon_central::{serve, Central};
+use kordon_model::{InspectionId, NewDecision, OfficerId, Outcome};
+
+use kordon_test_support::link::{LinkConfig, LinkEmulator};
+use kordon_vehicle::{ScanDetails, SyncOptions, Vehicle};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Offline inspections waiting (2 records each).
+    #[arg(long, default_value_t = 100)]
+    inspections: usize,
+    /// 256 MiB scans queued.
+    #[arg(long, default_value_t = 8)]
+    scans: usize,
+    #[arg(long, default_value_t = 10)]
+    rate_mbit: u64,
+    #[arg(long, default_value_t = 100)]
+    rtt_ms: u64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let now = kordon_central::now_ms();
+    let central = Central::init(&tmp.path().join("srv"), "127.0.0.1:0")?;
+    let endpoint = rt.block_on(async {
+        serve::bind(&central, "127.0.0.1:0".parse().context("addr")?).map_err(anyhow::Error::from)
+    })?;
+    let server_addr = endpoint.local_addr()?;
+    let link_cfg = LinkConfig {
+        delay: Duration::from_millis(args.rtt_ms / 2),
+        rate_bps: Some(args.rate_mbit * 1_000_000),
+        queue_bytes: (args.rate_mbit * 1_000_000 / 8 * args.rtt_ms / 1000) as usize,
+        ..LinkConfig::default()
+    };
+    let link = LinkEmulator::start(server_addr, link_cfg.clone(), link_cfg, 1)?;
+
+    let dir = tmp.path().join("vehicle");
+    let mut v = Vehicle::open(&dir)?;
+    let token = central.enroll("BENCH-RF", Some(&link.addr().to_string()), 1, now)?;
+    v.enroll(&token.encode())?;
+    let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
+    let ids = v
+        .generate(args.inspections.max(1), 7, "BENCH-RF", &officer, now)?
+        .iter()
+        .map(|s| s.parse::<InspectionId>())
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // Queue the scans.
+    let t = Instant::now();
+    let spec = kordon_xraysim::SceneSpec {
+        width: 16_384,
+        height: 8_192,
+        ..kordon_xraysim::SceneSpec::default()
+    };
+    let scan = kordon_xraysim::try_generate(&spec)?;
+    let bytes = kordon_xraysim::encode_tiff16(scan.width, scan.height, &scan.high)?;
+    let file = tmp.path().join("scan.tif");
+    for n in 0..args.scans {
+        let mut b = bytes.clone();
+        let at = b.len() - 2;
+        b[at] ^= (n as u8).wrapping_add(1);
+        std::fs::write(&file, &b)?;
+        v.add_scan(ids[0], &file, None, &ScanDetails::default(), &officer, now)?;
+    }
+    std::fs::remove_file(&file)?;
+    let queued = v.blob_counts()?;
+    eprintln!(
+        "queued {} scans ({:.2} GiB) in {:.0} s",
+        queued.pending,
+        queued.bytes_pending as f64 / f64::from(1u32 << 30),
+        t.elapsed().as_secs_f64()
+    );
+    let records = v.store().counts()?.pending;
+
+    let shared = Arc::new(Mutex::new(central));
+    rt.spawn(serve::serve(endpoint.clone(), shared));
+    let mut other = Vehicle::open(&dir)?;
+    let decided = ids[ids.len() / 2];
+    let (reconnect, during) = rt.block_on(async {
+        let opts = SyncOptions::default();
+        let started = Instant::now();
+        let watch = async {
+            let reconnect = wait(|| Ok(other.store().counts()?.pending == 0)).await?;
+            let reconnect = reconnect.duration_since(started);
+            // Blobs under way, then a decision.
+            wait(|| Ok(other.blob_counts()?.bytes_done >= 2 << 20)).await?;
+            let t = Instant::now();
+            let d = NewDecision {
+                outcome: Outcome::Detain,
+                reasons: vec![],
+                note: "made while scans were on the way".into(),
+            };
+            other.decide(decided, &d, &officer, kordon_central::now_ms())?;
+            let acked = wait(|| Ok(other.store().counts()?.pending == 0)).await?;
+            anyhow::Ok((reconnect, acked.duration_since(t)))
+        };
+        tokio::select! {
+            r = watch => r,
+            r = v.sync_once(&opts) => Err(anyhow!("the sync ended first: {r:?}")),
+        }
+    })?;
+    endpoint.close(0u32.into(), b"done");
+    println!(
+        "records first: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT",
+        queued.bytes_pending >> 20,
+        args.rate_mbit,
+        args.rtt_ms
+    );
+    println!(
+        "  reconnect to all records acknowledged      {:>6.0} ms",
+        reconnect.as_secs_f64() * 1e3
+    );
+    println!(
+        "  decision during the blob transfer, acked   {:>6.0} ms",
+        during.as_secs_f64() * 1e3
+    );
+    println!(
+        "{}",
+        serde_json::json!({"bench": "records-first", "records": records, "queued_bytes": queued.bytes_pending,
+            "rate_mbit": args.rate_mbit, "rtt_ms": args.rtt_ms,
+            "reconnect_ms": (reconnect.as_secs_f64() * 1e3).round(), "during_ms": (during.as_secs_f64() * 1e3).round()})
+    );
+    Ok(())
+}
+
+/// Polls `cond` every 10 ms (at most 2 minutes); the instant it held.
+async fn wait(mut cond: impl FnMut() -> anyhow::Result<bool>) -> anyhow::Result<Instant> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if cond()? {
+            return Ok(Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Err(anyhow!("timed out"))
+}

@@ -1,0 +1,296 @@
+//! Scans: import a scanner's file (or a dual-energy pair) into an
+//! inspection, and serve its tiles.
+//!
+//! Import order, so a failure leaves nothing half-stored: read and fully
+//! decode every file (a corrupt or truncated file stops here), store the
+//! original bytes as blobs, build the tile pyramid, then commit the signed
+//! record that attaches the scan. If a later step fails, blobs stored by
+//! this import are removed again. Pyramids are derived data in `tiles/`,
+//! rebuilt from the blobs whenever one is missing.
+
+use crate::{Vehicle, VehicleError};
+use kordon_blob::{BlobId, BlobStore};
+use kordon_imaging::{Image, Pyramid, PyramidInfo, Rendered, View};
+use kordon_model::{Energy, InspectionId, InspectionView, NewScan, OfficerId, Scan, ScanImage};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Largest scan file accepted.
+pub const MAX_SCAN_FILE: u64 = 4 << 30;
+
+/// What the crew may say about a scan besides its files.
+#[derive(Debug, Clone, Default)]
+pub struct ScanDetails {
+    pub scanner: Option<String>,
+    pub captured_ms: Option<i64>,
+    pub pixel_mm: Option<f64>,
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanImported {
+    pub inspection: InspectionId,
+    pub scan: Scan,
+    /// Levels of the tile pyramid (DZI numbering: the last is full size).
+    pub levels: u32,
+    /// Time from reading the file to the first tile being readable.
+    pub first_tile_ms: u64,
+}
+
+/// Decoded input: a file's bytes and its image.
+struct Input {
+    bytes: Vec<u8>,
+    image: Image,
+    name: String,
+}
+
+fn read_scan_file(path: &Path) -> Result<Input, VehicleError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| VehicleError::Io(format!("{}: {e}", path.display())))?;
+    if meta.len() > MAX_SCAN_FILE {
+        return Err(VehicleError::Invalid(format!(
+            "{name}: {} bytes is larger than the {MAX_SCAN_FILE}-byte limit for a scan",
+            meta.len()
+        )));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| VehicleError::Io(format!("{}: {e}", path.display())))?;
+    let image = kordon_imaging::decode(&bytes)
+        .map_err(|e| VehicleError::Invalid(format!("{name}: {e}; nothing was imported")))?;
+    Ok(Input { bytes, image, name })
+}
+
+fn scan_image(input: &Input, blob: BlobId, energy: Energy) -> ScanImage {
+    ScanImage {
+        blob: blob.to_string(),
+        size: input.bytes.len() as u64,
+        width: input.image.width,
+        height: input.image.height,
+        bits: input.image.bits,
+        channels: input.image.channels,
+        format: input.image.format.to_string().to_lowercase(),
+        energy,
+    }
+}
+
+fn imaging(e: kordon_imaging::ImagingError) -> VehicleError {
+    VehicleError::Io(format!("scan tiles: {e}"))
+}
+
+impl Vehicle {
+    fn tiles_dir(&self) -> PathBuf {
+        self.dir.join("tiles")
+    }
+
+    /// Where a scan's pyramid lives.
+    pub fn pyramid_path(&self, scan_id: &str) -> PathBuf {
+        self.tiles_dir().join(format!("{scan_id}.kpyr"))
+    }
+
+    /// Imports `high` (and `low`, for a dual-energy pair) into inspection
+    /// `id`. One signed record; the blobs follow at the next sync.
+    pub fn add_scan(
+        &mut self,
+        id: InspectionId,
+        high: &Path,
+        low: Option<&Path>,
+        details: &ScanDetails,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<ScanImported, VehicleError> {
+        let started = Instant::now();
+        let mut doc = self
+            .store
+            .load_doc(id)?
+            .ok_or_else(|| VehicleError::NotFound(id.to_string()))?;
+        let high = read_scan_file(high)?;
+        let low = low.map(read_scan_file).transpose()?;
+        if let Some(low) = &low {
+            kordon_imaging::check_pair(&high.image, &low.image).map_err(|e| {
+                VehicleError::Invalid(format!(
+                    "{} and {} are not a dual-energy pair: {e}",
+                    high.name, low.name
+                ))
+            })?;
+        }
+        let blobs = self.blob_store()?;
+        let mut stored_now = vec![];
+        let result = (|| {
+            let mut put = |input: &Input| -> Result<BlobId, VehicleError> {
+                let had = blobs.contains(&BlobId::of(&input.bytes));
+                let blob = blobs
+                    .put_bytes(&input.bytes)
+                    .map_err(|e| VehicleError::Io(format!("storing {}: {e}", input.name)))?;
+                if !had {
+                    stored_now.push(blob);
+                }
+                Ok(blob)
+            };
+            let high_blob = put(&high)?;
+            let low_blob = low.as_ref().map(&mut put).transpose()?;
+            let mut images = vec![scan_image(
+                &high,
+                high_blob,
+                if low.is_some() {
+                    Energy::High
+                } else {
+                    Energy::Single
+                },
+            )];
+            if let (Some(low), Some(b)) = (&low, low_blob) {
+                images.push(scan_image(low, b, Energy::Low));
+            }
+            let scan = NewScan {
+                images,
+                name: Some(high.name.clone()),
+                scanner: details.scanner.clone(),
+                captured_ms: details.captured_ms,
+                pixel_mm: details.pixel_mm,
+            };
+            doc.add_scan(&scan, officer, now_ms)?;
+            let info = self.build_pyramid(
+                &high_blob.to_string(),
+                &high.image,
+                low.as_ref().map(|l| &l.image),
+            )?;
+            let first_tile_ms = duration_ms(started.elapsed());
+            self.store
+                .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+            Ok((info, first_tile_ms))
+        })();
+        let (info, first_tile_ms) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                for b in stored_now {
+                    let _ = std::fs::remove_file(blobs.path(&b));
+                }
+                return Err(e);
+            }
+        };
+        let view = doc.view()?;
+        let scan = view
+            .scans
+            .last()
+            .cloned()
+            .ok_or_else(|| VehicleError::Invalid("the scan did not attach".into()))?;
+        Ok(ScanImported {
+            inspection: id,
+            scan,
+            levels: info.levels(),
+            first_tile_ms,
+        })
+    }
+
+    fn build_pyramid(
+        &self,
+        scan_id: &str,
+        high: &Image,
+        low: Option<&Image>,
+    ) -> Result<PyramidInfo, VehicleError> {
+        let dir = self.tiles_dir();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
+        kordon_imaging::build_pyramid(high, low, &self.pyramid_path(scan_id)).map_err(imaging)
+    }
+
+    /// Finds a scan by its id (or an unambiguous prefix of at least 8 hex
+    /// digits) among this vehicle's inspections.
+    pub fn find_scan(&mut self, scan: &str) -> Result<(InspectionView, Scan), VehicleError> {
+        let prefix = scan.trim().to_ascii_lowercase();
+        if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(VehicleError::Invalid(format!(
+                "{scan:?} is not a scan id (at least 8 hex digits)"
+            )));
+        }
+        let mut found = vec![];
+        for doc in self.store.docs_with_blob_prefix(&prefix)? {
+            let view = self.show(doc)?;
+
+            for s in &view.scans {
+                if s.id.starts_with(&prefix) {
+                    found.push((view.clone(), s.clone()));
+                }
+            }
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(VehicleError::NotFound(format!("scan {scan}"))),
+            n => Err(VehicleError::Invalid(format!(
+                "{n} scans start with {scan}; give more digits"
+            ))),
+        }
+    }
+
+    /// The tile pyramid of a scan, rebuilt from its blobs if missing or
+    /// damaged.
+    pub fn pyramid(&mut self, scan: &Scan) -> Result<Pyramid, VehicleError> {
+        let path = self.pyramid_path(&scan.id);
+        if let Ok(p) = Pyramid::open(&path) {
+            return Ok(p);
+        }
+        let blobs = self.blob_store()?;
+        let decode = |image: &ScanImage, blobs: &BlobStore| -> Result<Image, VehicleError> {
+            let id: BlobId = image
+                .blob
+                .parse()
+                .map_err(|e: kordon_blob::BlobError| VehicleError::Invalid(e.to_string()))?;
+            let bytes = blobs.read_verified(&id).map_err(|e| {
+                VehicleError::Io(format!("the scan's image is not available here: {e}"))
+            })?;
+            kordon_imaging::decode(&bytes).map_err(imaging)
+        };
+        let high = decode(
+            scan.primary()
+                .ok_or_else(|| VehicleError::Invalid("scan without an image".into()))?,
+            &blobs,
+        )?;
+        let low = scan.low().map(|l| decode(l, &blobs)).transpose()?;
+        self.build_pyramid(&scan.id, &high, low.as_ref())?;
+        Pyramid::open(&path).map_err(imaging)
+    }
+
+    /// Renders one tile of a scan's pyramid as PNG.
+    pub fn render_tile(
+        &mut self,
+        scan: &str,
+        level: u32,
+        x: u32,
+        y: u32,
+        view: &View,
+    ) -> Result<Vec<u8>, VehicleError> {
+        view.validate()
+            .map_err(|e| VehicleError::Invalid(e.to_string()))?;
+        let (_, scan) = self.find_scan(scan)?;
+        let pyramid = self.pyramid(&scan)?;
+        let tile = kordon_imaging::render_tile(&pyramid, level, x, y, view)
+            .map_err(|e| VehicleError::Invalid(e.to_string()))?;
+        png(&tile)
+    }
+
+    /// A thumbnail of a scan (longer side at most `max_side`) as PNG.
+    pub fn scan_thumbnail(
+        &mut self,
+        scan: &str,
+        max_side: u32,
+        view: &View,
+    ) -> Result<Vec<u8>, VehicleError> {
+        let (_, scan) = self.find_scan(scan)?;
+        let pyramid = self.pyramid(&scan)?;
+        let picture = kordon_imaging::thumbnail(&pyramid, max_side.clamp(16, 4096), view)
+            .map_err(|e| VehicleError::Invalid(e.to_string()))?;
+        png(&picture)
+    }
+}
+
+fn png(picture: &Rendered) -> Result<Vec<u8>, VehicleError> {
+    kordon_imaging::encode_png(picture).map_err(imaging)
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
+}

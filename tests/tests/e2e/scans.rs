@@ -1,0 +1,427 @@
+//! Scans end to end: import (and refusing bad files), the watch folder,
+//! and blob delivery over bad links, through kills and restarts.
+
+use super::*;
+use kordon_test_support::link::LinkConfig;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+/// One piece: the unit of verification and of resumption.
+const PIECE: u64 = 1 << 20;
+
+/// A synthetic single-energy scan file of `width` × `height` 16-bit
+/// pixels (2 bytes each plus a small header).
+fn synth(dir: &Path, name: &str, width: u32, height: u32, seed: u64) -> PathBuf {
+    let out = dir.join("scans-in");
+    kordon_ok(
+        dir,
+        &[
+            "scan",
+            "synth",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--name",
+            name,
+            "--width",
+            &width.to_string(),
+            "--height",
+            &height.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--single",
+        ],
+    );
+    out.join(format!("{name}.tif"))
+}
+
+fn new_inspection(v: &Path, plate: &str) -> String {
+    kordon_ok(v, &["inspection", "new", "--plate", plate])
+        .trim()
+        .to_string()
+}
+
+fn add_scan(v: &Path, id: &str, file: &Path) -> serde_json::Value {
+    kordon_json(
+        v,
+        &["scan", "add", id, file.to_str().expect("utf-8"), "--json"],
+    )
+}
+
+fn scan_blob(added: &serde_json::Value) -> String {
+    added["scan"]["images"][0]["blob"]
+        .as_str()
+        .expect("blob")
+        .to_string()
+}
+
+/// Bytes the server holds verified for a blob still arriving.
+fn server_partial(field: &Field, blob: &str) -> u64 {
+    std::fs::metadata(
+        field
+            .server_dir
+            .join("blobs/partial")
+            .join(format!("{blob}.part")),
+    )
+    .map(|m| m.len())
+    .unwrap_or(0)
+}
+
+fn server_blob(field: &Field, blob: &str) -> PathBuf {
+    field.server_dir.join("blobs").join(&blob[..2]).join(blob)
+}
+
+/// The server's register entry for a blob: (size, bytes received).
+fn server_received(field: &Field, blob: &str) -> (u64, u64) {
+    let all = field.server_json(&["blobs", "--json"]);
+    let b = all
+        .as_array()
+        .and_then(|a| a.iter().find(|b| b["blob"] == blob))
+        .unwrap_or_else(|| panic!("server does not list blob {blob}: {all}"));
+    (
+        b["size"].as_u64().expect("size"),
+        b["received"].as_u64().expect("received"),
+    )
+}
+
+fn spawn_sync(v: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(v)
+        .args(["sync", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync")
+}
+
+fn finish(mut child: std::process::Child, within: Duration) -> (Option<i32>, String) {
+    let status = wait_for("the sync to finish", within, || {
+        child.try_wait().ok().flatten()
+    });
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    (status.code(), err)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    std::fs::read(a).expect("read a") == std::fs::read(b).expect("read b")
+}
+
+#[test]
+fn corrupt_or_truncated_scans_are_refused_and_leave_nothing_behind() {
+    let field = Field::new();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-3", "OF-3");
+    let id = new_inspection(&v, "AA1234BB");
+    let good = synth(&v, "good", 600, 200, 3);
+    let bytes = std::fs::read(&good).expect("read");
+    let pending_before = kordon_json(&v, &["status", "--json"])["pending"].clone();
+
+    let truncated = v.join("truncated.tif");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    let mut damaged = bytes.clone();
+    damaged[..4].copy_from_slice(b"GIF8");
+    let not_an_image = v.join("damaged.tif");
+    std::fs::write(&not_an_image, &damaged).expect("write");
+    for (file, says) in [
+        (&truncated, "truncated"),
+        (&not_an_image, "not a scan image"),
+    ] {
+        let o = kordon(&v, &["scan", "add", &id, file.to_str().expect("utf-8")]);
+        assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(says) && err.contains("nothing was imported"),
+            "{err}"
+        );
+    }
+    let blobs = std::fs::read_dir(v.join("blobs"))
+        .map(|d| d.flatten().filter(|e| e.file_name() != "tmp").count())
+        .unwrap_or(0);
+    assert_eq!(blobs, 0, "no blob may be left by a refused import");
+    let st = kordon_json(&v, &["status", "--json"]);
+    assert_eq!(
+        st["pending"], pending_before,
+        "no record for a refused import"
+    );
+    assert_eq!(st["blobs"]["pending"], 0);
+
+    // The good file imports, renders, and is refused a second time.
+    let added = add_scan(&v, &id, &good);
+    let scan = added["scan"]["id"].as_str().expect("id").to_string();
+    let tile = v.join("tile.png");
+    kordon_ok(
+        &v,
+        &[
+            "scan",
+            "render",
+            &scan[..10],
+            "--level",
+            "10",
+            "--x",
+            "0",
+            "--y",
+            "0",
+            "--out",
+            tile.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(&std::fs::read(&tile).expect("png")[..4], b"\x89PNG");
+    let again = kordon(&v, &["scan", "add", &id, good.to_str().expect("utf-8")]);
+    assert_eq!(again.status.code(), Some(4), "{}", text(&again));
+    assert!(
+        text(&again).contains("already attached"),
+        "{}",
+        text(&again)
+    );
+}
+
+#[test]
+fn the_watch_folder_imports_each_file_once_even_after_a_restart() {
+    let field = Field::new();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-5", "OF-5");
+    let id = new_inspection(&v, "BC7777AX");
+    let folder = v.join("scanner-drop");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let src = synth(&v, "truck", 800, 300, 5);
+    let bytes = std::fs::read(&src).expect("read");
+
+    // The scanner writes half the file, pauses, then finishes it.
+    let dropped = folder.join("TRK_0001.tif");
+    std::fs::write(&dropped, &bytes[..bytes.len() / 2]).expect("write");
+    let mut watch = Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(&v)
+        .args([
+            "watch",
+            folder.to_str().expect("utf-8"),
+            "--settle",
+            "1",
+            "--poll",
+            "0.2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn watch");
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::write(&dropped, &bytes).expect("finish writing");
+    let scans = || {
+        kordon_json(&v, &["scan", "list", &id, "--json"])
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+    };
+    wait_for(
+        "the watch folder to import the scan",
+        Duration::from_secs(30),
+        || (scans() == 1).then_some(()),
+    );
+    let _ = watch.kill();
+    let _ = watch.wait();
+
+    // After a restart the same file is not imported again.
+    let o = kordon(
+        &v,
+        &[
+            "watch",
+            folder.to_str().expect("utf-8"),
+            "--settle",
+            "0.5",
+            "--once",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("imported"), "{}", text(&o));
+    assert_eq!(scans(), 1, "imported exactly once");
+    let view = kordon_json(&v, &["inspection", "show", &id]);
+    assert_eq!(
+        view["scans"][0]["images"][0]["size"].as_u64(),
+        Some(bytes.len() as u64),
+        "the whole file, not the half written first"
+    );
+}
+
+#[test]
+fn a_200_mb_scan_crosses_a_lossy_link_and_a_10_second_outage_intact() {
+    let field = Field::new();
+    let _server = field.start_server();
+    let radio = LinkConfig {
+        loss: 0.05,
+        delay: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let link = field.link(radio, 11);
+    let v = field.enrolled_vehicle_via("vehicle", "MOBILE-11", "OF-11", &link.addr().to_string());
+    let id = new_inspection(&v, "AI0011KK");
+    // 10,000 × 10,000 16-bit pixels: 200 MB.
+    let file = synth(&v, "big", 10_000, 10_000, 11);
+    let blob = scan_blob(&add_scan(&v, &id, &file));
+
+    let child = spawn_sync(&v, &["--retry-for", "400"]);
+    wait_for(
+        "a third of the scan to arrive",
+        Duration::from_secs(300),
+        || (server_partial(&field, &blob) >= 70 << 20).then_some(()),
+    );
+    link.set_cut(true);
+    wait_for("traffic to hit the cut", Duration::from_secs(10), || {
+        (link.up_stats().cut_drops.load(Ordering::Relaxed) > 0).then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(10));
+    link.set_cut(false);
+    let (code, err) = finish(child, Duration::from_secs(400));
+    assert_eq!(code, Some(0), "sync did not complete: {err}");
+
+    assert!(
+        same_file(&file, &server_blob(&field, &blob)),
+        "byte-identical copy"
+    );
+    let (size, received) = server_received(&field, &blob);
+    assert!(size > 200_000_000);
+    assert!(
+        received - size <= PIECE,
+        "re-sent {} bytes across one outage, more than one piece",
+        received - size
+    );
+    assert!(
+        link.up_stats().lost.load(Ordering::Relaxed) > 0,
+        "the link lost packets"
+    );
+    let st = kordon_json(&v, &["status", "--json"]);
+    assert_eq!(st["blobs"]["pending"], 0, "{st}");
+    assert_eq!(st["blobs"]["bytes_pending"], 0, "{st}");
+}
+
+#[test]
+fn a_transfer_resumes_after_the_vehicle_is_killed_and_the_server_restarted() {
+    let field = Field::new();
+    let mut server = field.start_server();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-12", "OF-12");
+    let id = new_inspection(&v, "AI0012KK");
+    let file = synth(&v, "mid", 6_000, 6_000, 12); // 72 MB
+    let blob = scan_blob(&add_scan(&v, &id, &file));
+    // 64 Mbit/s: about ten seconds for the whole scan.
+    let cap = ["--max-rate", "64mbit", "--retry-for", "120"];
+
+    let mut first = spawn_sync(&v, &cap);
+    wait_for(
+        "part of the scan to arrive",
+        Duration::from_secs(60),
+        || (server_partial(&field, &blob) >= 12 << 20).then_some(()),
+    );
+    first.kill().expect("SIGKILL the vehicle");
+    let _ = first.wait();
+    let st = kordon_json(&v, &["status", "--json"]);
+    let done = st["blobs"]["bytes_done"].as_u64().expect("bytes_done");
+    assert!(done >= 8 << 20, "progress is kept across the kill: {st}");
+    let at_kill = server_partial(&field, &blob);
+
+    let second = spawn_sync(&v, &cap);
+    wait_for(
+        "the transfer to go on from where it was",
+        Duration::from_secs(60),
+        || (server_partial(&field, &blob) >= at_kill + (16 << 20)).then_some(()),
+    );
+    server.kill();
+    let _server = field.start_server();
+    let (code, err) = finish(second, Duration::from_secs(120));
+    assert_eq!(code, Some(0), "sync did not complete: {err}");
+
+    assert!(
+        same_file(&file, &server_blob(&field, &blob)),
+        "byte-identical copy"
+    );
+    let (size, received) = server_received(&field, &blob);
+    assert!(
+        received - size <= 2 * PIECE,
+        "two interruptions re-sent {} bytes: the transfer restarted instead of resuming",
+        received - size
+    );
+}
+
+#[test]
+fn new_records_overtake_2_gb_of_queued_scans() {
+    let field = Field::new();
+    let _server = field.start_server();
+    // 10 Mbit/s with 100 ms round trips.
+    let radio = LinkConfig {
+        delay: Duration::from_millis(50),
+        rate_bps: Some(10_000_000),
+        queue_bytes: 64 * 1024,
+        ..Default::default()
+    };
+    let link = field.link(radio, 13);
+    let v = field.enrolled_vehicle_via("vehicle", "MOBILE-13", "OF-13", &link.addr().to_string());
+    let id = new_inspection(&v, "AI0013KK");
+    // Eight different 256 MiB scans: the first is generated, the others
+    // are copies with one pixel changed (so each is a blob of its own).
+    let first = synth(&v, "q0", 16_384, 8_192, 13);
+    let bytes = std::fs::read(&first).expect("read");
+    for n in 0..8u8 {
+        let mut b = bytes.clone();
+        let at = b.len() - 2;
+        b[at] ^= n;
+        let f = v.join(format!("q{n}.tif"));
+        std::fs::write(&f, &b).expect("write");
+        add_scan(&v, &id, &f);
+        std::fs::remove_file(&f).expect("rm");
+    }
+    let st = kordon_json(&v, &["status", "--json"]);
+    assert!(
+        st["blobs"]["bytes_pending"].as_u64().expect("bytes") >= 2 << 30,
+        "{st}"
+    );
+
+    let sync = spawn_sync(&v, &["--retry-for", "60"]);
+    wait_for("blobs to be on the way", Duration::from_secs(60), || {
+        let moving = std::fs::read_dir(field.server_dir.join("blobs/partial"))
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.metadata().map(|m| m.len()).unwrap_or(0) >= PIECE)
+            })
+            .unwrap_or(false);
+        moving.then_some(())
+    });
+    let started = std::time::Instant::now();
+    kordon_ok(
+        &v,
+        &[
+            "decide",
+            &id,
+            "--outcome",
+            "physical_inspection",
+            "--reason",
+            "DENSITY_ANOMALY",
+        ],
+    );
+    wait_for(
+        "the decision to reach the server",
+        Duration::from_secs(10),
+        || {
+            let rows = field.server_json(&["inspections", "--json"]);
+            let decided = rows
+                .as_array()
+                .and_then(|r| r.first())
+                .map(|r| r["decisions"][0]["outcome"] == "physical_inspection")
+                .unwrap_or(false);
+            decided.then_some(())
+        },
+    );
+    let took = started.elapsed();
+    let mut sync = sync;
+    let _ = sync.kill();
+    let _ = sync.wait();
+    assert!(
+        took < Duration::from_secs(5),
+        "the decision took {took:?} to overtake the scans"
+    );
+    let st = kordon_json(&v, &["status", "--json"]);
+    assert_eq!(st["pending"], 0, "the decision is acknowledged: {st}");
+    assert!(
+        st["blobs"]["pending"].as_u64().expect("pending") >= 7,
+        "most scans still queued: {st}"
+    );
+}
