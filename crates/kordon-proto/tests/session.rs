@@ -370,12 +370,18 @@ fn blob_regression_corpus_yields_no_event_and_no_panic() {
         let mut rx = BlobReceiver::new(1 << 14);
         let _ = rx.handle_bytes(&bytes);
         let events: Vec<BlobRecvEvent> = std::iter::from_fn(|| rx.poll_event()).collect();
-        assert!(events.is_empty(), "blob regression {name} produced {events:?}");
+        assert!(
+            events.is_empty(),
+            "blob regression {name} produced {events:?}"
+        );
         let now = Instant::now();
         let mut tx = BlobSender::new(BlobSenderConfig::default(), now);
         let _ = tx.handle_bytes(&bytes, now);
         let events: Vec<BlobSendEvent> = std::iter::from_fn(|| tx.poll_event()).collect();
-        assert!(events.is_empty(), "blob regression {name} produced {events:?}");
+        assert!(
+            events.is_empty(),
+            "blob regression {name} produced {events:?}"
+        );
     }
 }
 
@@ -386,7 +392,10 @@ fn a_blob_stream_refuses_offers_before_hello_and_oversized_trees() {
         blob: [1; 32],
         size: 10,
     });
-    assert!(rx.handle_bytes(&offer).is_err(), "an Offer before BlobHello");
+    assert!(
+        rx.handle_bytes(&offer).is_err(),
+        "an Offer before BlobHello"
+    );
     let mut rx = BlobReceiver::new(4);
     rx.handle_bytes(&encode_frame(&Message::BlobHello {
         version: PROTOCOL_VERSION,
@@ -398,7 +407,10 @@ fn a_blob_stream_refuses_offers_before_hello_and_oversized_trees() {
         blob: [1; 32],
         cvs: vec![[0; 32]; 5],
     });
-    assert!(rx.handle_bytes(&tree).is_err(), "a tree larger than any blob");
+    assert!(
+        rx.handle_bytes(&tree).is_err(),
+        "a tree larger than any blob"
+    );
     assert_eq!(rx.poll_event(), None);
 }
 
@@ -431,7 +443,11 @@ fn a_blob_sender_sends_within_its_window_and_resumes_where_told() {
         sent.push(req.offset);
         tx.send_piece(req, vec![0; req.len as usize], now);
     }
-    assert_eq!(sent, vec![2048, 3072], "resumes at 2048, two pieces in flight");
+    assert_eq!(
+        sent,
+        vec![2048, 3072],
+        "resumes at 2048, two pieces in flight"
+    );
     let verified = encode_frame(&Message::Verified {
         blob: [9; 32],
         upto: 3072,
@@ -443,7 +459,10 @@ fn a_blob_sender_sends_within_its_window_and_resumes_where_told() {
         blob: [9; 32],
         upto: 1 << 40,
     });
-    assert!(tx.handle_bytes(&bogus, now).is_err(), "confirming unsent bytes is a protocol error");
+    assert!(
+        tx.handle_bytes(&bogus, now).is_err(),
+        "confirming unsent bytes is a protocol error"
+    );
 }
 
 proptest! {
