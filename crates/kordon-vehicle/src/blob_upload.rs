@@ -159,7 +159,7 @@ pub(crate) async fn deliver(
                         reason: format!("server refused this device: {reason}"),
                     })
                 }
-                BlobSendEvent::NeedTree { blob } => match source.tree(blob) {
+                BlobSendEvent::NeedTree { blob } => match blocking(|| source.tree(blob)) {
                     Ok(cvs) => sender.send_tree(blob, cvs),
                     Err(e) => return Err(local_damage(&*db()?, current, e)),
                 },
@@ -193,7 +193,7 @@ pub(crate) async fn deliver(
             }
         }
         while let Some(req) = sender.next_piece() {
-            let data = source.piece(req).map_err(|e| match db() {
+            let data = blocking(|| source.piece(req)).map_err(|e| match db() {
                 Ok(s) => local_damage(&s, current, e),
                 Err(lock) => lock,
             })?;
@@ -221,6 +221,15 @@ pub(crate) async fn deliver(
     }
     stream.finish();
     Ok(report)
+}
+
+/// Runs disk work (hashing a whole blob, reading a piece) without stalling
+/// the other tasks of a multi-threaded runtime.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 /// A blob damaged on this vehicle's disk: noted for `status`, and the

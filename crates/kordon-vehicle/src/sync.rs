@@ -165,16 +165,27 @@ impl Vehicle {
             crate::blob_upload::deliver(&task_conn, progress, blobs, queue, rate).await
         }));
         let mut tick = tokio::time::interval(opts.record_poll);
+        // A record the server keeps not acknowledging is offered again
+        // only every 10 s, not at every tick.
+        let mut last_round: Option<(u64, Instant)> = None;
         let outcome = loop {
             tokio::select! {
                 r = &mut task.0 => break r,
                 _ = tick.tick() => {
-                    if self.store.counts()?.pending > 0 {
+                    let pending = self.store.counts()?.pending;
+                    let due = match last_round {
+                        _ if pending == 0 => false,
+                        Some((n, at)) => n != pending || at.elapsed() >= Duration::from_secs(10),
+                        None => true,
+                    };
+                    if due {
                         self.records_round(conn, server_key, opts, report).await?;
+                        last_round = Some((self.store.counts()?.pending, Instant::now()));
                     }
                 }
             }
         };
+
         report.blobs = match outcome {
             Ok(r) => r?,
             Err(e) => return Err(VehicleError::Sync(format!("blob delivery stopped: {e}"))),

@@ -411,6 +411,11 @@ fn new_records_overtake_2_gb_of_queued_scans() {
         },
     );
     let took = started.elapsed();
+    wait_for(
+        "the vehicle to hold the receipt",
+        Duration::from_secs(10),
+        || (kordon_json(&v, &["status", "--json"])["pending"] == 0).then_some(()),
+    );
     let mut sync = sync;
     let _ = sync.kill();
     let _ = sync.wait();
