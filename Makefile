@@ -6,7 +6,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test lint unit e2e bench clean
+.PHONY: all deps build demo test lint unit e2e ui-test bench clean
 
 all: build
 
@@ -40,7 +40,13 @@ unit: deps
 e2e: deps
 	$(CARGO) test --locked -p kordon-e2e
 
-test: lint
+# The web UI (ui/): type check, component tests and a production build.
+# Needs Node.js 20.19 or newer with npm.
+ui-test:
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20.19 or newer (with npm) first"; exit 1; }
+	cd ui && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run build
+
+test: lint ui-test
 	$(CARGO) test --locked --workspace
 
 # Benchmarks also need `vips` (the tiling baseline for `kordon-bench import`).

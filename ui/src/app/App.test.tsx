@@ -1,0 +1,75 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { testView } from "../domain/testViews.ts";
+import { createMemoryTransport } from "../transport/memory.ts";
+import { App } from "./App.tsx";
+
+afterEach(cleanup);
+beforeEach(() => localStorage.clear());
+
+function signedInApp() {
+  const transport = createMemoryTransport({
+    unit: "MOBILE-1",
+    seed: [{ view: testView({ created_ms: Date.now(), tractor: "АА 1234 ВС" }), sync: "pending" }],
+  });
+  transport.actAs("OF-1742");
+  render(<App transport={transport} preferences={{ language: "uk", unitName: "" }} timeZone="Europe/Kyiv" />);
+  return transport;
+}
+
+describe("language switch", () => {
+  it("changes the rendered text at once, everywhere, and is remembered", async () => {
+    signedInApp();
+    const nav = await screen.findByRole("navigation", { name: "Головне меню" });
+    expect(within(nav).getByRole("button", { name: "Огляди" })).toBeTruthy();
+    expect(screen.getByText("Записів до надсилання: 1")).toBeTruthy();
+    expect(document.documentElement.lang).toBe("uk");
+
+    fireEvent.click(within(nav).getByRole("button", { name: "Налаштування" }));
+    fireEvent.click(screen.getByRole("radio", { name: "English" }));
+
+    const navEn = await screen.findByRole("navigation", { name: "Main menu" });
+    expect(within(navEn).getByRole("button", { name: "Inspections" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Settings" })).toBeTruthy();
+    expect(screen.getByText("Records to send: 1")).toBeTruthy();
+    expect(screen.queryByText("Записів до надсилання: 1")).toBeNull();
+    expect(document.documentElement.lang).toBe("en");
+    expect(JSON.parse(localStorage.getItem("kordon.preferences") ?? "{}")).toMatchObject({ language: "en" });
+
+    fireEvent.click(screen.getByRole("radio", { name: "Українська" }));
+    expect(await screen.findByRole("heading", { name: "Налаштування" })).toBeTruthy();
+  });
+});
+
+describe("sign-in", () => {
+  it("refuses a wrong PIN in plain words, then lets the officer in", async () => {
+    const transport = createMemoryTransport({ unit: "MOBILE-1", officers: { "OF-1742": "2468" } });
+    render(<App transport={transport} preferences={{ language: "uk", unitName: "" }} />);
+    fireEvent.change(await screen.findByLabelText("Службовий номер"), { target: { value: "OF-1742" } });
+    fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "1111" } });
+    fireEvent.click(screen.getByRole("button", { name: "Увійти" }));
+    expect(await screen.findByText("Службовий номер або PIN-код не розпізнано.")).toBeTruthy();
+    expect((screen.getByLabelText("PIN-код") as HTMLInputElement).value).toBe("");
+
+    fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "2468" } });
+    fireEvent.click(screen.getByRole("button", { name: "Увійти" }));
+    expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
+    expect(screen.getByText("Інспектор OF-1742")).toBeTruthy();
+  });
+});
+
+describe("navigation shortcuts", () => {
+  it("N opens the new-inspection form and Esc goes back to the queue", async () => {
+    signedInApp();
+    await screen.findByRole("heading", { name: "Огляди" });
+    fireEvent.keyDown(window, { key: "n" });
+    expect(await screen.findByRole("heading", { name: "Новий огляд" })).toBeTruthy();
+    // Typing "n" in a field types, it does not navigate.
+    const plate = screen.getByLabelText("Номерний знак тягача");
+    fireEvent.keyDown(plate, { key: "n" });
+    expect(screen.getByRole("heading", { name: "Новий огляд" })).toBeTruthy();
+    fireEvent.keyDown(window, { key: "Escape" });
+    expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
+  });
+});

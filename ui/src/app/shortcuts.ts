@@ -1,0 +1,51 @@
+// Keyboard shortcuts. Bare keys (N, /) act only when the focus is not in a
+// text field; keys with Ctrl or Alt act everywhere. Ctrl also means ⌘ on a Mac.
+
+import { useEffect, useRef } from "react";
+
+export interface Shortcut {
+  /** `KeyboardEvent.key`, compared case-insensitively ("n", "/", "Enter", "Escape", "1"). */
+  key: string;
+  ctrl?: boolean;
+  alt?: boolean;
+}
+
+export function isTextField(target: EventTarget | null): boolean {
+  if (typeof HTMLElement === "undefined" || !(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    return !["button", "checkbox", "radio", "submit", "reset"].includes(target.type);
+  }
+  return false;
+}
+
+export function matchesShortcut(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "target">, s: Shortcut): boolean {
+  const ctrl = e.ctrlKey || e.metaKey;
+  if (ctrl !== (s.ctrl ?? false) || e.altKey !== (s.alt ?? false)) return false;
+  // Alt+digit gives other characters on some layouts: compare the physical key too.
+  const keyMatches = e.key.toLowerCase() === s.key.toLowerCase() || (s.alt === true && e.code === `Digit${s.key}`);
+  if (!keyMatches) return false;
+  const bare = s.ctrl !== true && s.alt !== true;
+  return !(bare && isTextField(e.target));
+}
+
+/** Calls `handler` on the shortcut while `enabled`. */
+export function useShortcut(s: Shortcut, handler: () => void, enabled = true): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  const { key, ctrl, alt } = s;
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const spec: Shortcut = { key, ...(ctrl === undefined ? {} : { ctrl }), ...(alt === undefined ? {} : { alt }) };
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.defaultPrevented || e.isComposing) return;
+      if (matchesShortcut(e, spec)) {
+        e.preventDefault();
+        ref.current();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [key, ctrl, alt, enabled]);
+}

@@ -1,0 +1,99 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, within } from "@testing-library/react";
+import { useState, type ReactNode } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_QUEUE_FILTER, type QueueFilter } from "../domain/queue.ts";
+import { decided, plate, testView } from "../domain/testViews.ts";
+import { createMemoryTransport } from "../transport/memory.ts";
+import { renderWith, TEST_ZONE } from "../test/renderWith.tsx";
+import { Queue } from "./Queue.tsx";
+
+afterEach(cleanup);
+
+const NOW = Date.UTC(2026, 10, 24, 8, 0);
+const HOUR = 3_600_000;
+
+function Harness(props: { onOpen: (id: string) => void }): ReactNode {
+  const [filter, setFilter] = useState<QueueFilter>(DEFAULT_QUEUE_FILTER);
+  return (
+    <Queue
+      filter={filter}
+      onFilterChange={setFilter}
+      onOpen={props.onOpen}
+      onNew={() => undefined}
+      now={() => NOW}
+      timeZone={TEST_ZONE}
+    />
+  );
+}
+
+function setup() {
+  const a = testView({ created_ms: NOW - HOUR, tractor: "АА 1234 ВС", trailer_plate: plate("AI5678XT"), containers: ["CSQU3054383"] });
+  const b = testView({ created_ms: NOW - 2 * HOUR, tractor: "BO1734OA", decisions: [decided("detain", NOW - 2 * HOUR)] });
+  const old = testView({ created_ms: NOW - 48 * HOUR, tractor: "KA0021XP", decisions: [decided("release", NOW - 48 * HOUR)] });
+  const transport = createMemoryTransport({
+    unit: "MOBILE-1",
+    seed: [
+      { view: a, sync: "pending" },
+      { view: b, sync: "acknowledged" },
+      { view: old, sync: "rejected" },
+    ],
+  });
+  const onOpen = vi.fn<(id: string) => void>();
+  renderWith(<Harness onOpen={onOpen} />, { transport });
+  return { a, b, old, onOpen };
+}
+
+const plates = (): string[] =>
+  screen.queryAllByTestId("queue-row").map((r) => r.querySelector(".plate")?.textContent ?? "");
+
+describe("Queue", () => {
+  it("lists today's and open inspections with their delivery state", async () => {
+    setup();
+    expect(await screen.findByText("Shown: 2 of 3")).toBeTruthy();
+    expect(plates()).toEqual(["AA1234BC", "BO1734OA"]);
+    const [first, second] = screen.getAllByTestId("queue-row");
+    expect(within(first as HTMLElement).getByText("Waiting to send")).toBeTruthy();
+    expect(within(first as HTMLElement).getByText("Open")).toBeTruthy();
+    expect(within(second as HTMLElement).getByText("Delivered")).toBeTruthy();
+    expect(within(second as HTMLElement).getByText("Detain")).toBeTruthy();
+  });
+
+  it("shows older ones in the 'All' scope, and filters by outcome", async () => {
+    setup();
+    await screen.findByText("Shown: 2 of 3");
+    fireEvent.click(screen.getByRole("button", { name: "All" }));
+    expect(plates()).toEqual(["AA1234BC", "BO1734OA", "KA0021XP"]);
+    expect(screen.getByText("Refused by server")).toBeTruthy();
+    fireEvent.change(screen.getByLabelText("Outcome"), { target: { value: "release" } });
+    expect(plates()).toEqual(["KA0021XP"]);
+    fireEvent.change(screen.getByLabelText("Outcome"), { target: { value: "undecided" } });
+    expect(plates()).toEqual(["AA1234BC"]);
+  });
+
+  it("searches by plate in Cyrillic or Latin, and by container code", async () => {
+    setup();
+    await screen.findByText("Shown: 2 of 3");
+    const search = screen.getByLabelText(/Search by plate or container code/);
+    fireEvent.change(search, { target: { value: "аа 1234" } });
+    expect(plates()).toEqual(["AA1234BC"]);
+    fireEvent.change(search, { target: { value: "b0 17" } });
+    expect(plates()).toEqual(["BO1734OA"]);
+    fireEvent.change(search, { target: { value: "csqu3054" } });
+    expect(plates()).toEqual(["AA1234BC"]);
+    fireEvent.change(search, { target: { value: "ZZ99" } });
+    expect(plates()).toEqual([]);
+    expect(screen.getByText("No inspections match.")).toBeTruthy();
+    fireEvent.keyDown(search, { key: "Escape" });
+    expect(plates()).toHaveLength(2);
+  });
+
+  it("opens an inspection, and focuses the search with /", async () => {
+    const { b, onOpen } = setup();
+    await screen.findByText("Shown: 2 of 3");
+    fireEvent.click(screen.getAllByTestId("queue-row")[1] as HTMLElement);
+    expect(onOpen).toHaveBeenCalledWith(b.id);
+    fireEvent.keyDown(window, { key: "/" });
+    expect(document.activeElement).toBe(screen.getByLabelText(/Search by plate or container code/));
+  });
+});

@@ -1,0 +1,129 @@
+// Language (switches at once), a unit name for this device's screens, and
+// the enrollment token that ties the vehicle to its server.
+
+import { useState, type FormEvent, type ReactNode } from "react";
+import { ErrorNotice } from "../app/ErrorNotice.tsx";
+import { useTransport } from "../app/TransportProvider.tsx";
+import { useSync } from "../app/useSync.ts";
+import { useI18n } from "../i18n/I18nProvider.tsx";
+import { LANGUAGES } from "../i18n/messages.ts";
+import { toErrorBody } from "../transport/errors.ts";
+
+export function Settings(props: { unitName: string; onUnitNameChange: (name: string) => void }): ReactNode {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const transport = useTransport();
+  const status = useSync()?.status ?? null;
+  const [unit, setUnit] = useState(props.unitName);
+  const [unitSaved, setUnitSaved] = useState(false);
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+
+  const saveUnit = (e: FormEvent): void => {
+    e.preventDefault();
+    props.onUnitNameChange(unit.trim());
+    setUnitSaved(true);
+  };
+  const enroll = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await transport.enroll(token);
+      setToken("");
+    } catch (err) {
+      setError(toErrorBody(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const enrollment =
+    status === null
+      ? null
+      : status.enrolled && status.unit !== null
+        ? t("settings.enrolled", { unit: status.unit })
+        : status.unit !== null
+          ? t("settings.enrollPending", { unit: status.unit })
+          : t("settings.notEnrolled");
+
+  return (
+    <section className="panel" aria-labelledby="settings-title">
+      <h1 id="settings-title">{t("settings.title")}</h1>
+
+      <fieldset className="card segmented">
+        <legend>{t("settings.language")}</legend>
+        {LANGUAGES.map((lang) => (
+          <label key={lang} className="tile" lang={lang}>
+            <input
+              type="radio"
+              name="language"
+              value={lang}
+              checked={i18n.lang === lang}
+              onChange={() => i18n.setLanguage(lang)}
+            />
+            <span>{t(`settings.lang.${lang}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+
+      <form className="card" onSubmit={saveUnit}>
+        <div className="field">
+          <label htmlFor="unit-name">{t("settings.unit")}</label>
+          <input
+            id="unit-name"
+            value={unit}
+            onChange={(e) => {
+              setUnit(e.target.value);
+              setUnitSaved(false);
+            }}
+            aria-describedby="unit-name-hint"
+            {...(status?.unit ? { placeholder: status.unit } : {})}
+          />
+          <p className="hint" id="unit-name-hint">
+            {t("settings.unitHint")}
+            {status?.unit ? ` ${t("settings.unitEnrolled", { unit: status.unit })}` : ""}
+          </p>
+        </div>
+        <div className="actions">
+          <button type="submit" className="btn">
+            {t("settings.save")}
+          </button>
+          <span className="muted" aria-live="polite">
+            {unitSaved ? t("settings.saved") : ""}
+          </span>
+        </div>
+      </form>
+
+      <form className="card" onSubmit={(e) => void enroll(e)} aria-labelledby="enroll-title">
+        <h2 id="enroll-title">{t("settings.enrollment")}</h2>
+        <p aria-live="polite" data-testid="enrollment-state">
+          {enrollment}
+        </p>
+        {status?.server ? <p className="muted">{t("settings.server", { server: status.server })}</p> : null}
+        {status ? <p className="muted code">{t("settings.device", { key: `${status.device.slice(0, 16)}…` })}</p> : null}
+        <div className="field">
+          <label htmlFor="enroll-token">{t("settings.token")}</label>
+          <textarea
+            id="enroll-token"
+            className="code"
+            rows={3}
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby="enroll-token-hint"
+          />
+          <p className="hint" id="enroll-token-hint">
+            {t("settings.tokenHint")}
+          </p>
+        </div>
+        <ErrorNotice error={error} />
+        <button type="submit" className="btn btn-primary" disabled={busy || token.trim() === ""}>
+          {busy ? t("settings.enrolling") : t("settings.enroll")}
+        </button>
+      </form>
+    </section>
+  );
+}

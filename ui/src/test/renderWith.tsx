@@ -1,0 +1,29 @@
+// Renders a component inside the providers the screens need, for tests.
+
+import { render, type RenderResult } from "@testing-library/react";
+import { useState, type ReactNode } from "react";
+import { TransportProvider } from "../app/TransportProvider.tsx";
+import { I18nProvider } from "../i18n/I18nProvider.tsx";
+import type { Language } from "../i18n/messages.ts";
+import type { Transport } from "../transport/transport.ts";
+
+export const TEST_ZONE = "Europe/Kyiv";
+
+function Providers(props: { transport: Transport; lang: Language; children: ReactNode }): ReactNode {
+  const [lang, setLang] = useState<Language>(props.lang);
+  return (
+    <TransportProvider transport={props.transport}>
+      <I18nProvider lang={lang} onLanguageChange={setLang} options={{ timeZone: TEST_ZONE }}>
+        {props.children}
+      </I18nProvider>
+    </TransportProvider>
+  );
+}
+
+export function renderWith(ui: ReactNode, opts: { transport: Transport; lang?: Language }): RenderResult {
+  return render(
+    <Providers transport={opts.transport} lang={opts.lang ?? "en"}>
+      {ui}
+    </Providers>,
+  );
+}

@@ -1,0 +1,157 @@
+// Made-up inspections for the in-memory transport in development, shaped
+// like the study-visit demo's (crossing points, plates, container codes).
+
+import { parsePlate } from "../domain/plate.ts";
+import type { SeedInspection } from "./memory.ts";
+import type { Decision, InspectionView, Plate, Review } from "./types.ts";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+function plate(raw: string): Plate {
+  const r = parsePlate(raw);
+  if (!r.ok) throw new Error(`demo plate ${raw} does not parse`);
+  return { ...r.plate };
+}
+
+function view(
+  id: string,
+  created_ms: number,
+  fields: Partial<InspectionView> & { tractor: string },
+): InspectionView {
+  const { tractor, ...rest } = fields;
+  return {
+    id,
+    created_ms,
+    created_by: "OF-1742",
+    unit: "MOBILE-1",
+    crew: ["OF-1742"],
+    location: { place: "Rava-Ruska", lat: null, lon: null },
+    tractor_plate: plate(tractor),
+    trailer_plate: null,
+    containers: [],
+    declaration: null,
+    notes: "",
+    decisions: [],
+    reviews: [],
+    scans: [],
+    ...rest,
+  };
+}
+
+const decision = (d: Partial<Decision> & Pick<Decision, "outcome" | "at_ms">): Decision => ({
+  reasons: [],
+  note: "",
+  officer: "OF-1742",
+  ...d,
+});
+
+const review = (r: Partial<Review> & Pick<Review, "verdict" | "at_ms">): Review => ({
+  comment: "",
+  supervisor: "SUP-07",
+  ...r,
+});
+
+export function demoSeed(now: number): SeedInspection[] {
+  const t = (ago: number): number => now - ago;
+  return [
+    {
+      sync: "pending",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0001", t(12 * MIN), {
+        tractor: "АА 1234 ВС",
+        trailer_plate: plate("AI 5678 XT"),
+        containers: ["CSQU3054383"],
+        declaration: "UA209160/2026/004211",
+        notes: "Пломба на місці, номер збігається з декларацією.",
+        scans: [
+          {
+            id: "5ce3d641448bbdf419e1b350e6456f1ac8382463166d27641a20c21a610e44e3",
+            images: [
+              {
+                blob: "5ce3d641448bbdf419e1b350e6456f1ac8382463166d27641a20c21a610e44e3",
+                size: 24_000_390,
+                width: 6000,
+                height: 2000,
+                bits: 16,
+                channels: 1,
+                format: "tiff",
+                energy: "high",
+              },
+              {
+                blob: "0e1790b5a9e7b9bd07477c049bf87f3c0cf8c462d8884750765515743d127012",
+                size: 24_000_390,
+                width: 6000,
+                height: 2000,
+                bits: 16,
+                channels: 1,
+                format: "tiff",
+                energy: "low",
+              },
+            ],
+            name: "TRK_0001_high.tif",
+            scanner: "GANTRY-2",
+            captured_ms: t(14 * MIN),
+            pixel_mm: 5,
+            added_ms: t(11 * MIN),
+            added_by: "OF-1742",
+          },
+        ],
+      }),
+    },
+    {
+      sync: "acknowledged",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0002", t(2 * HOUR), {
+        tractor: "BO1734OA",
+        trailer_plate: plate("BC0567TP"),
+        location: { place: "Shehyni", lat: null, lon: null },
+        containers: ["MSKU9070323"],
+        declaration: "UA209153/2026/431772",
+        decisions: [
+          decision({
+            outcome: "physical_inspection",
+            reasons: ["DENSITY_ANOMALY"],
+            note: "Щільна маса за передньою стінкою",
+            at_ms: t(2 * HOUR - 10 * MIN),
+          }),
+        ],
+        reviews: [review({ verdict: "agree", comment: "Відкрити контейнер", at_ms: t(HOUR) })],
+      }),
+    },
+    {
+      sync: "acknowledged",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0003", t(3 * HOUR), {
+        tractor: "ВН 9975 ТО",
+        location: { place: "Yahodyn", lat: null, lon: null },
+        containers: ["TGHU7599834"],
+        declaration: "UA209508/2026/647941",
+        decisions: [decision({ outcome: "release", at_ms: t(3 * HOUR - 5 * MIN) })],
+        reviews: [
+          review({
+            verdict: "return",
+            comment: "Органічна маса біля дверей: огляньте ще раз",
+            at_ms: t(90 * MIN),
+          }),
+        ],
+      }),
+    },
+    {
+      sync: "acknowledged",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0004", t(26 * HOUR), {
+        tractor: "AH2654OH",
+        location: { place: "Shehyni", lat: null, lon: null },
+        containers: ["BICU1234565"],
+        declaration: "UA209403/2026/341810",
+        decisions: [
+          decision({ outcome: "refer", reasons: ["HOTLIST"], at_ms: t(26 * HOUR - 8 * MIN) }),
+        ],
+      }),
+    },
+    {
+      sync: "rejected",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0005", t(30 * HOUR), {
+        tractor: "КА 0021 ХР",
+        location: { place: "Rava-Ruska", lat: null, lon: null },
+      }),
+    },
+  ];
+}

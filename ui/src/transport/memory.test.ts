@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { decided, reviewed, testView } from "../domain/testViews.ts";
+import { TransportError } from "./errors.ts";
+import { createMemoryTransport, makeDevToken, type MemoryTransportOptions } from "./memory.ts";
+import type { SyncEvent } from "./transport.ts";
+import type { NewInspectionInput } from "./types.ts";
+
+let clock = 1_000;
+const opts = (over: MemoryTransportOptions = {}): MemoryTransportOptions => ({
+  now: () => (clock += 1000),
+  unit: "MOBILE-1",
+  ...over,
+});
+
+const input = (over: Partial<NewInspectionInput> = {}): NewInspectionInput => ({
+  tractor_plate: "АА 1234 ВС",
+  trailer_plate: null,
+  containers: [],
+  declaration: null,
+  location: { place: null, lat: null, lon: null },
+  notes: "",
+  ...over,
+});
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TransportError) return e.code;
+    throw e;
+  }
+  throw new Error("expected a TransportError");
+}
+
+describe("in-memory transport: errors use VehicleError codes", () => {
+  it("refuses changes when no officer is signed in", async () => {
+    const t = createMemoryTransport(opts());
+    expect(await codeOf(t.createInspection(input()))).toBe("not_signed_in");
+  });
+
+  it("checks the officer's PIN, and its format", async () => {
+    const t = createMemoryTransport(opts({ officers: { "OF-1742": "2468" } }));
+    expect(await codeOf(t.signIn("OF-1742", "1111"))).toBe("refused");
+    expect(await codeOf(t.signIn("OF-1742", "12"))).toBe("invalid_input");
+    expect(await codeOf(t.signIn("   ", "2468"))).toBe("invalid_input");
+    expect(await t.signIn(" OF-1742 ", "2468")).toEqual({ officer: "OF-1742" });
+    expect(await t.session()).toEqual({ officer: "OF-1742" });
+  });
+
+  it("refuses a wrong check digit the way Rust does", async () => {
+    const t = createMemoryTransport(opts());
+    t.actAs("OF-1");
+    const err = await t.createInspection(input({ containers: ["CSQU3054384"] })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ code: "invalid_input", message: "check digit is 4, expected 3 for CSQU3054384" });
+  });
+
+  it("refuses to open an inspection before the vehicle has a unit", async () => {
+    const t = createMemoryTransport(opts({ unit: null }));
+    t.actAs("OF-1");
+    expect(await codeOf(t.createInspection(input()))).toBe("invalid_input");
+  });
+
+  it("says not_found for an unknown inspection and bad_token for a bad token", async () => {
+    const t = createMemoryTransport(opts());
+    expect(await codeOf(t.getInspection("nope"))).toBe("not_found");
+    expect(await codeOf(t.enroll("hello"))).toBe("bad_token");
+    expect(await codeOf(t.enroll("KORDON1-!!!"))).toBe("bad_token");
+  });
+});
+
+describe("in-memory transport: inspections", () => {
+  it("stores plates in three forms and codes canonically, attributed to the officer", async () => {
+    const t = createMemoryTransport(opts());
+    t.actAs("OF-1742");
+    const v = await t.createInspection(input({ containers: ["csqu 305438-3"], declaration: "  UA1/2026/7 " }));
+    expect(v.tractor_plate).toEqual({ raw: "АА 1234 ВС", canonical: "AA1234BC", key: "AA12348C" });
+    expect(v.containers).toEqual(["CSQU3054383"]);
+    expect(v.declaration).toBe("UA1/2026/7");
+    expect([v.created_by, v.crew, v.unit]).toEqual(["OF-1742", ["OF-1742"], "MOBILE-1"]);
+    expect(await t.getInspection(v.id)).toEqual(v);
+  });
+
+  it("decide appends and leaves earlier decisions and reviews exactly as they were", async () => {
+    const first = decided("physical_inspection", 10, { reasons: ["DENSITY_ANOMALY"], note: "dense" });
+    const review = reviewed("return", 20);
+    const seed = testView({ decisions: [first], reviews: [review] });
+    const t = createMemoryTransport(opts({ seed: [{ view: seed, sync: "acknowledged" }] }));
+    t.actAs("OF-2");
+    const v = await t.decide(seed.id, { outcome: "detain", reasons: ["HOTLIST"], note: "" });
+    expect(v.decisions).toHaveLength(2);
+    expect(v.decisions[0]).toEqual(first);
+    expect(v.decisions[1]).toMatchObject({ outcome: "detain", officer: "OF-2", reasons: ["HOTLIST"] });
+    expect(v.reviews).toEqual([review]);
+    expect(await codeOf(t.decide(seed.id, { outcome: "release", reasons: ["bad code"], note: "" }))).toBe(
+      "invalid_input",
+    );
+    expect((await t.getInspection(seed.id)).decisions).toHaveLength(2);
+  });
+
+  it("hands out copies: changing a returned view changes nothing stored", async () => {
+    const seed = testView({ decisions: [decided("release", 10)] });
+    const t = createMemoryTransport(opts({ seed: [{ view: seed, sync: "acknowledged" }] }));
+    const v = await t.getInspection(seed.id);
+    v.decisions.pop();
+    expect((await t.getInspection(seed.id)).decisions).toHaveLength(1);
+  });
+
+  it("lists as `kordon inspection list` does: newest first, plate by key, container exact, undecided", async () => {
+    const a = testView({ created_ms: 1, tractor: "ВО 1734 ОА", containers: ["MSKU9070323"] });
+    const b = testView({ created_ms: 2, tractor: "AA1234BC", decisions: [decided("release", 3)] });
+    const c = testView({ created_ms: 3, tractor: "KA0021XP" });
+    const t = createMemoryTransport(opts({ seed: [a, b, c].map((view) => ({ view, sync: "acknowledged" as const })) }));
+    const ids = async (q: Parameters<typeof t.listInspections>[0]): Promise<string[]> =>
+      (await t.listInspections(q)).map((r) => r.id);
+    expect(await ids({})).toEqual([c.id, b.id, a.id]);
+    expect(await ids({ plate: "B01734OA" })).toEqual([a.id]);
+    expect(await ids({ container: "msku 907032-3" })).toEqual([a.id]);
+    expect(await ids({ container: "MSKU" })).toEqual([]);
+    expect(await ids({ outcome: "none" })).toEqual([c.id, a.id]);
+    expect(await ids({ outcome: "release" })).toEqual([b.id]);
+    expect(await ids({ limit: 1 })).toEqual([c.id]);
+  });
+});
+
+describe("in-memory transport: sync", () => {
+  it("keeps records pending while offline and acknowledges them when the link returns", async () => {
+    const t = createMemoryTransport(opts({ link: "offline" }));
+    const events: SyncEvent[] = [];
+    const stop = t.subscribeSync((e) => events.push(e));
+    t.actAs("OF-1");
+    const v = await t.createInspection(input());
+    await t.decide(v.id, { outcome: "release", reasons: [], note: "" });
+    expect((await t.status()).pending).toBe(2);
+    expect((await t.listInspections({}))[0]?.sync).toBe("pending");
+
+    await t.syncNow();
+    expect(events.at(-1)?.error?.code).toBe("unreachable");
+    expect(events.at(-1)?.link).toBe("offline");
+    expect((await t.status()).pending).toBe(2);
+    expect((await t.status()).last_sync_ms).toBeNull();
+
+    t.setLink("online");
+    await t.syncNow();
+    const s = await t.status();
+    expect([s.pending, s.acknowledged, s.enrolled]).toEqual([0, 2, true]);
+    expect(s.last_sync_ms).not.toBeNull();
+    expect(events.at(-1)?.error).toBeNull();
+    expect((await t.listInspections({}))[0]?.sync).toBe("acknowledged");
+    stop();
+    const n = events.length;
+    t.setLink("offline");
+    expect(events).toHaveLength(n);
+  });
+
+  it("stores an enrollment token; enrollment completes at the next sync", async () => {
+    const t = createMemoryTransport(opts({ unit: null }));
+    const s = await t.enroll(makeDevToken("MOBILE-3"));
+    expect([s.unit, s.enrolled, s.server]).toEqual(["MOBILE-3", false, "127.0.0.1:4433"]);
+    await t.syncNow();
+    expect((await t.status()).enrolled).toBe(true);
+  });
+});

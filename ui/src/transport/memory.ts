@@ -1,0 +1,382 @@
+// The IN-MEMORY TRANSPORT, for development (`npm run dev`) and tests only.
+// Nothing is stored, signed or sent anywhere: it keeps inspections in a Map
+// and imitates the vehicle's behaviour (Rust's validation and error codes,
+// append-only decisions, records pending until a "sync" acknowledges them).
+
+import { currentOutcome } from "../domain/outcome.ts";
+import { plateKeyOf } from "../domain/plate.ts";
+import { TransportError } from "./errors.ts";
+import type {
+  InspectionRow,
+  RecordSync,
+  Session,
+  SyncEvent,
+  Transport,
+  Unsubscribe,
+  Link,
+} from "./transport.ts";
+import type {
+  InspectionQuery,
+  InspectionView,
+  NewDecisionInput,
+  NewInspectionInput,
+  Status,
+} from "./types.ts";
+import { checkNewDecision, checkNewInspection, officerId } from "./validate.ts";
+import { randomUuid } from "./uuid.ts";
+
+/** An inspection to start with, and how far its records got. */
+export interface SeedInspection {
+  view: InspectionView;
+  sync: RecordSync;
+}
+
+export interface MemoryTransportOptions {
+  /** Clock, Unix ms (tests pass a fixed one). */
+  now?: () => number;
+  /** Officer id → PIN. Without it any officer with a 4–8 digit PIN gets in. */
+  officers?: Readonly<Record<string, string>>;
+  /** Enrolled unit, or none (then creating an inspection is refused, as in Rust). */
+  unit?: string | null;
+  seed?: readonly SeedInspection[];
+  link?: "online" | "offline";
+  /** Delay of every answer, to see loading states in development. */
+  latencyMs?: number;
+}
+
+interface Entry {
+  view: InspectionView;
+  /** Records of this inspection without a receipt. */
+  pending: number;
+  rejected: boolean;
+  updated_ms: number;
+}
+
+const PIN = /^[0-9]{4,8}$/;
+const TOKEN_PREFIX = "KORDON1-";
+const DEVICE = "00".repeat(32);
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function decodeTokenUnit(token: string): { unit: string; addr: string } {
+  const t = token.trim();
+  if (!t.startsWith(TOKEN_PREFIX)) {
+    throw new TransportError("bad_token", `not an enrollment token (it must start with ${TOKEN_PREFIX})`);
+  }
+  try {
+    const b64 = t.slice(TOKEN_PREFIX.length).replace(/-/g, "+").replace(/_/g, "/");
+    const json: unknown = JSON.parse(atob(b64));
+    if (typeof json === "object" && json !== null && "unit" in json && "addr" in json) {
+      const { unit, addr } = json;
+      if (typeof unit === "string" && typeof addr === "string") return { unit, addr };
+    }
+    throw new Error("missing unit or addr");
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new TransportError("bad_token", `enrollment token is damaged (check it was copied whole): ${why}`);
+  }
+}
+
+/** Makes a token the in-memory transport accepts (development and tests). */
+export function makeDevToken(unit: string, addr = "127.0.0.1:4433"): string {
+  const b64 = btoa(JSON.stringify({ addr, unit, fingerprint: "0".repeat(64) }));
+  return TOKEN_PREFIX + b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export class MemoryTransport implements Transport {
+  readonly kind = "memory" as const;
+
+  private readonly now: () => number;
+  private readonly officers: Readonly<Record<string, string>> | null;
+  private readonly latencyMs: number;
+  private readonly docs = new Map<string, Entry>();
+  private readonly listeners = new Set<(e: SyncEvent) => void>();
+  private officer: string | null = null;
+  private unit: string | null;
+  private server: string | null = null;
+  private enrolled: boolean;
+  private link: Link;
+  private acknowledged = 0;
+  private rejected = 0;
+  private blobBytesPending = 0;
+  private blobBytesDone = 0;
+  private blobsDelivered = 0;
+  private lastSync: number | null = null;
+  private lastAttempt: number | null = null;
+  private lastError: { code: string; message: string } | null = null;
+
+  constructor(opts: MemoryTransportOptions = {}) {
+    this.now = opts.now ?? (() => Date.now());
+    this.officers = opts.officers ?? null;
+    this.latencyMs = opts.latencyMs ?? 0;
+    this.unit = opts.unit ?? null;
+    this.enrolled = this.unit !== null;
+    this.link = opts.link ?? "online";
+    for (const s of opts.seed ?? []) {
+      const pending = s.sync === "pending" ? 1 + s.view.decisions.length : 0;
+      this.docs.set(s.view.id, {
+        view: clone(s.view),
+        pending,
+        rejected: s.sync === "rejected",
+        updated_ms: s.view.created_ms,
+      });
+      if (s.sync === "acknowledged") this.acknowledged += 1 + s.view.decisions.length;
+      if (s.sync === "rejected") this.rejected += 1;
+      for (const scan of s.view.scans) {
+        for (const image of scan.images) {
+          if (s.sync === "pending") this.blobBytesPending += image.size;
+          else {
+            this.blobBytesDone += image.size;
+            this.blobsDelivered += 1;
+          }
+        }
+      }
+    }
+  }
+
+  // ---- development and test controls (not part of `Transport`) ----
+
+  /** Cuts or restores the imaginary link. */
+  setLink(link: "online" | "offline"): void {
+    this.link = link;
+    this.emit();
+  }
+
+  /** Sets the officer without a PIN (tests). */
+  actAs(officer: string | null): void {
+    this.officer = officer;
+  }
+
+  // ---- Transport ----
+
+  async signIn(officer: string, pin: string): Promise<Session> {
+    await this.delay();
+    const id = officerId(officer);
+    if (!PIN.test(pin)) throw new TransportError("invalid_input", "PIN must be 4 to 8 digits");
+    if (this.officers !== null && this.officers[id] !== pin) {
+      throw new TransportError("refused", "officer id or PIN not recognised");
+    }
+    this.officer = id;
+    this.emit();
+    return { officer: id };
+  }
+
+  async signOut(): Promise<void> {
+    await this.delay();
+    this.officer = null;
+    this.emit();
+  }
+
+  async session(): Promise<Session | null> {
+    await this.delay();
+    return this.officer === null ? null : { officer: this.officer };
+  }
+
+  async listInspections(q: InspectionQuery): Promise<InspectionRow[]> {
+    await this.delay();
+    const plateKey = q.plate === undefined ? null : (plateKeyOf(q.plate) ?? "");
+    const container =
+      q.container === undefined ? null : q.container.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
+    const rows = [...this.docs.values()]
+      .filter(({ view: v }) => {
+        if (plateKey !== null && v.tractor_plate?.key !== plateKey && v.trailer_plate?.key !== plateKey) {
+          return false;
+        }
+        if (container !== null && !v.containers.includes(container)) return false;
+        if (q.day !== undefined && utcDay(v.created_ms) !== q.day) return false;
+        if (q.outcome !== undefined) {
+          const o = currentOutcome(v);
+          if (q.outcome === "none" ? o !== null : o !== q.outcome) return false;
+        }
+        return true;
+      })
+      .sort((a, b) => b.view.created_ms - a.view.created_ms || a.view.id.localeCompare(b.view.id))
+      .slice(0, q.limit ?? Number.POSITIVE_INFINITY);
+    return rows.map((e) => ({
+      ...clone(e.view),
+      heads: [],
+      updated_ms: e.updated_ms,
+      sync: e.rejected ? "rejected" : e.pending > 0 ? "pending" : "acknowledged",
+    }));
+  }
+
+  async getInspection(id: string): Promise<InspectionView> {
+    await this.delay();
+    return clone(this.entry(id).view);
+  }
+
+  async createInspection(input: NewInspectionInput): Promise<InspectionView> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    if (this.unit === null) {
+      throw new TransportError("invalid_input", "no unit: enroll this vehicle or pass --unit");
+    }
+    const ok = checkNewInspection(input);
+    const now = this.now();
+    const view: InspectionView = {
+      id: randomUuid(),
+      created_ms: now,
+      created_by: officer,
+      unit: this.unit,
+      crew: [officer],
+      location: { ...input.location },
+      tractor_plate: ok.tractor,
+      trailer_plate: ok.trailer,
+      containers: ok.containers,
+      declaration: ok.declaration,
+      notes: ok.notes,
+      decisions: [],
+      reviews: [],
+      scans: [],
+    };
+    this.docs.set(view.id, { view, pending: 1, rejected: false, updated_ms: now });
+    this.emit();
+    return clone(view);
+  }
+
+  async decide(id: string, decision: NewDecisionInput): Promise<InspectionView> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    const e = this.entry(id);
+    const d = checkNewDecision(decision);
+    const now = this.now();
+    // Append only: the earlier entries are left exactly as they are.
+    e.view.decisions.push({ ...d, officer, at_ms: now });
+    this.changed(e, now);
+    return clone(e.view);
+  }
+
+  async setNotes(id: string, text: string): Promise<InspectionView> {
+    await this.delay();
+    this.actingOfficer();
+    const e = this.entry(id);
+    if (Array.from(text).length > 20_000) {
+      throw new TransportError("invalid_input", "notes: longer than 20000 characters");
+    }
+    e.view.notes = text;
+    this.changed(e, this.now());
+    return clone(e.view);
+  }
+
+  async status(): Promise<Status> {
+    await this.delay();
+    return this.snapshot();
+  }
+
+  async enroll(token: string): Promise<Status> {
+    await this.delay();
+    const t = decodeTokenUnit(token);
+    this.unit = t.unit;
+    this.server = t.addr;
+    this.enrolled = false;
+    this.emit();
+    return this.snapshot();
+  }
+
+  async syncNow(): Promise<void> {
+    if (this.link === "online") {
+      this.link = "syncing";
+      this.emit();
+    }
+    await this.delay();
+    const now = this.now();
+    this.lastAttempt = now;
+    if (this.unit === null) {
+      this.lastError = { code: "not_enrolled", message: "this vehicle is not enrolled" };
+    } else if (this.link === "offline") {
+      this.lastError = { code: "unreachable", message: "server unreachable: no route to host" };
+    } else {
+      for (const e of this.docs.values()) {
+        this.acknowledged += e.pending;
+        e.pending = 0;
+      }
+      if (this.blobBytesPending > 0) this.blobsDelivered += 1;
+      this.blobBytesDone += this.blobBytesPending;
+      this.blobBytesPending = 0;
+      this.enrolled = true;
+      this.lastSync = now;
+      this.lastError = null;
+      this.link = "online";
+    }
+    this.emit();
+  }
+
+  subscribeSync(cb: (event: SyncEvent) => void): Unsubscribe {
+    this.listeners.add(cb);
+    cb(this.event());
+    return () => {
+      this.listeners.delete(cb);
+    };
+  }
+
+  // ---- internals ----
+
+  private entry(id: string): Entry {
+    const e = this.docs.get(id);
+    if (e === undefined) throw new TransportError("not_found", `inspection ${id} not found on this vehicle`);
+    return e;
+  }
+
+  private actingOfficer(): string {
+    if (this.officer === null) {
+      throw new TransportError("not_signed_in", "no officer is signed in");
+    }
+    return this.officer;
+  }
+
+  private changed(e: Entry, now: number): void {
+    e.pending += 1;
+    e.updated_ms = now;
+    this.emit();
+  }
+
+  private snapshot(): Status {
+    let pending = 0;
+    for (const e of this.docs.values()) pending += e.pending;
+    return {
+      device: DEVICE,
+      unit: this.unit,
+      enrolled: this.enrolled,
+      server: this.server,
+      officer: this.officer,
+      inspections: this.docs.size,
+      pending,
+      acknowledged: this.acknowledged,
+      received: 0,
+      rejected: this.rejected,
+      blobs: {
+        pending: this.blobBytesPending > 0 ? 1 : 0,
+        bytes_pending: this.blobBytesPending,
+        bytes_done: this.blobBytesDone,
+        delivered: this.blobsDelivered,
+      },
+      last_sync_ms: this.lastSync,
+      last_attempt_ms: this.lastAttempt,
+      last_error: this.lastError?.message ?? null,
+    };
+  }
+
+  private event(): SyncEvent {
+    return { link: this.link, status: this.snapshot(), error: this.lastError };
+  }
+
+  private emit(): void {
+    const ev = this.event();
+    for (const l of this.listeners) l(clone(ev));
+  }
+
+  private delay(): Promise<void> {
+    if (this.latencyMs <= 0) return Promise.resolve();
+    return new Promise((r) => setTimeout(r, this.latencyMs));
+  }
+}
+
+export function createMemoryTransport(opts: MemoryTransportOptions = {}): MemoryTransport {
+  return new MemoryTransport(opts);
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+import react from "@vitejs/plugin-react";
+
+// One UI, served two ways: by the Tauri app (custom protocol) and by
+// kordon-server to supervisors' browsers, possibly under a sub-path.
+// Relative asset URLs work in both.
+export default defineConfig({
+  base: "./",
+  plugins: [react()],
+  build: {
+    outDir: "dist",
+    target: "es2022",
+    sourcemap: true,
+  },
+  server: {
+    // Never try to open a browser: this runs on headless machines too.
+    open: false,
+  },
+  test: {
+    // Logic tests run in node; component tests opt into jsdom with a
+    // `@vitest-environment jsdom` comment at the top of the file.
+    environment: "node",
+    include: ["src/**/*.test.{ts,tsx}"],
+  },
+});
