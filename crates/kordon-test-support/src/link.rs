@@ -6,6 +6,15 @@
 //! The client talks to [`LinkEmulator::addr`]; each client address gets its
 //! own upstream socket, so a client that changes address looks like a new
 //! path to the server, as on a real network.
+//!
+//! The bottleneck is a virtual clock: each packet occupies it for
+//! `(len + overhead_bytes) * 8 / rate` seconds and leaves when its turn is
+//! over, so the delivered rate is exact whatever the relay threads'
+//! scheduling. A packet is dropped at the queue when the bytes still
+//! waiting for the bottleneck would exceed `queue_bytes` (counted as
+//! `queue_drops`); random loss strikes only packets that passed the queue
+//! (counted as `lost`), as on a lossy radio behind a router. Outages are
+//! manual ([`LinkEmulator::set_cut`]) or timed ([`LinkEmulator::cut_for`]).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -34,16 +43,60 @@ pub struct LinkConfig {
     pub duplicate: f64,
     /// Probability a packet is held back so later ones overtake it.
     pub reorder: f64,
+    /// Bytes added to each packet when it is charged to the bottleneck
+    /// (28 for IPv4 + UDP headers); 0 charges the UDP payload only.
+    pub overhead_bytes: usize,
 }
 
-/// Counters of one direction.
+/// Counters of one direction. Every packet offered (`sent`) ends in
+/// exactly one of `cut_drops`, `queue_drops`, `lost`, or delivered (once,
+/// or twice when duplicated), apart from those still in flight.
 #[derive(Debug, Default)]
 pub struct DirectionStats {
+    /// Packets offered to the link.
     pub sent: AtomicU64,
+    /// Copies handed to the receiver (duplicates count twice).
     pub delivered: AtomicU64,
+    /// Random loss, after the queue.
     pub lost: AtomicU64,
+    /// Dropped because the bottleneck queue was full.
     pub queue_drops: AtomicU64,
+    /// Dropped because the link was cut.
     pub cut_drops: AtomicU64,
+    /// UDP payload bytes offered.
+    pub sent_bytes: AtomicU64,
+    /// UDP payload bytes handed to the receiver.
+    pub delivered_bytes: AtomicU64,
+}
+
+/// Manual and timed outages, shared by both directions.
+#[derive(Debug, Default)]
+struct Cut {
+    manual: AtomicBool,
+    until: Mutex<Option<Instant>>,
+}
+
+impl Cut {
+    fn active(&self) -> bool {
+        if self.manual.load(Ordering::Relaxed) {
+            return true;
+        }
+        match self.until.lock() {
+            Ok(until) => until.is_some_and(|t| Instant::now() < t),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The bottleneck's clock and the ordering of departures.
+struct Clock {
+    /// When the bottleneck is free again.
+    free: Instant,
+    /// Departure of the last packet not held back, so jitter never
+    /// reorders by itself.
+    last: Instant,
+    /// Tie-breaker for the delivery heap.
+    seq: u64,
 }
 
 struct Scheduled {
@@ -75,8 +128,7 @@ impl Ord for Scheduled {
 struct Pipe {
     cfg: LinkConfig,
     rng: Mutex<StdRng>,
-    /// When the bottleneck is free again, and the sequence counter.
-    state: Mutex<(Instant, u64)>,
+    state: Mutex<Clock>,
     heap: Mutex<BinaryHeap<Scheduled>>,
     wake: Condvar,
     stats: DirectionStats,
@@ -87,7 +139,11 @@ impl Pipe {
         Arc::new(Pipe {
             cfg,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
-            state: Mutex::new((Instant::now(), 0)),
+            state: Mutex::new(Clock {
+                free: Instant::now(),
+                last: Instant::now(),
+                seq: 0,
+            }),
             heap: Mutex::new(BinaryHeap::new()),
             wake: Condvar::new(),
             stats: DirectionStats::default(),
@@ -96,6 +152,9 @@ impl Pipe {
 
     fn push(&self, bytes: Vec<u8>, to: SocketAddr, via: &Arc<UdpSocket>, cut: bool) {
         self.stats.sent.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .sent_bytes
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if cut {
             self.stats.cut_drops.fetch_add(1, Ordering::Relaxed);
             return;
@@ -120,14 +179,15 @@ impl Pipe {
         };
         let mut at = now;
         if let Some(rate) = self.cfg.rate_bps.filter(|r| *r > 0) {
-            let free = state.0.max(now);
+            let free = state.free.max(now);
             let backlog = free.saturating_duration_since(now).as_secs_f64() * rate as f64 / 8.0;
-            if backlog + bytes.len() as f64 > self.cfg.queue_bytes.max(1500) as f64 {
+            let charged = (bytes.len() + self.cfg.overhead_bytes) as f64;
+            if backlog + charged > self.cfg.queue_bytes.max(1500) as f64 {
                 self.stats.queue_drops.fetch_add(1, Ordering::Relaxed);
                 return;
             }
-            state.0 = free + Duration::from_secs_f64(bytes.len() as f64 * 8.0 / rate as f64);
-            at = state.0;
+            state.free = free + Duration::from_secs_f64(charged * 8.0 / rate as f64);
+            at = state.free;
         }
         // Lost after the queue: a lossy radio, not a full buffer.
         if lost {
@@ -137,16 +197,19 @@ impl Pipe {
         at += self.cfg.delay + jitter;
         if reorder {
             at += self.cfg.delay + Duration::from_millis(2);
+        } else {
+            at = at.max(state.last);
+            state.last = at;
         }
         let copies = if dup { 2 } else { 1 };
         let Ok(mut heap) = self.heap.lock() else {
             return;
         };
         for _ in 0..copies {
-            state.1 += 1;
+            state.seq += 1;
             heap.push(Scheduled {
                 at,
-                n: state.1,
+                n: state.seq,
                 bytes: bytes.clone(),
                 to,
                 via: via.clone(),
@@ -168,6 +231,9 @@ impl Pipe {
                         drop(heap);
                         if s.via.send_to(&s.bytes, s.to).is_ok() {
                             self.stats.delivered.fetch_add(1, Ordering::Relaxed);
+                            self.stats
+                                .delivered_bytes
+                                .fetch_add(s.bytes.len() as u64, Ordering::Relaxed);
                         }
                     }
                 }
@@ -187,10 +253,14 @@ impl Pipe {
 /// A running relay; stops when dropped.
 pub struct LinkEmulator {
     addr: SocketAddr,
-    cut: Arc<AtomicBool>,
+    cut: Arc<Cut>,
     stop: Arc<AtomicBool>,
     up: Arc<Pipe>,
     down: Arc<Pipe>,
+    /// Bumped by [`rebind`](LinkEmulator::rebind): clients get new
+    /// upstream sockets (a new source address towards the server).
+    generation: Arc<AtomicU64>,
+    paths_opened: Arc<AtomicU64>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -214,7 +284,7 @@ impl LinkEmulator {
         let front = Arc::new(UdpSocket::bind("127.0.0.1:0")?);
         front.set_read_timeout(Some(Duration::from_millis(50)))?;
         let addr = front.local_addr()?;
-        let cut = Arc::new(AtomicBool::new(false));
+        let cut = Arc::new(Cut::default());
         let stop = Arc::new(AtomicBool::new(false));
         let up = Pipe::new(up, seed);
         let down = Pipe::new(down, seed.wrapping_add(1));
@@ -223,6 +293,8 @@ impl LinkEmulator {
             let stop = stop.clone();
             threads.push(std::thread::spawn(move || pipe.run(&stop)));
         }
+        let generation = Arc::new(AtomicU64::new(0));
+        let paths_opened = Arc::new(AtomicU64::new(0));
         let (f, c, s, u, d) = (
             front.clone(),
             cut.clone(),
@@ -230,47 +302,42 @@ impl LinkEmulator {
             up.clone(),
             down.clone(),
         );
+        let (g, opened) = (generation.clone(), paths_opened.clone());
         threads.push(std::thread::spawn(move || {
-            let mut paths: HashMap<SocketAddr, Arc<UdpSocket>> = HashMap::new();
+            let mut paths: HashMap<(SocketAddr, u64), Arc<UdpSocket>> = HashMap::new();
             let mut buf = vec![0u8; 65536];
             while !s.load(Ordering::Relaxed) {
                 let Ok((n, client)) = f.recv_from(&mut buf) else {
                     continue;
                 };
-                let upstream = match paths.get(&client) {
+                let key = (client, g.load(Ordering::Relaxed));
+                let upstream = match paths.get(&key) {
                     Some(sock) => sock.clone(),
                     None => {
                         let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else {
                             continue;
                         };
                         let _ = sock.set_read_timeout(Some(Duration::from_millis(50)));
+                        if sock.connect(server).is_err() {
+                            continue;
+                        }
                         let sock = Arc::new(sock);
-                        paths.insert(client, sock.clone());
+                        paths.insert(key, sock.clone());
+                        opened.fetch_add(1, Ordering::Relaxed);
                         let (sock2, f2, c2, s2, d2) =
                             (sock.clone(), f.clone(), c.clone(), s.clone(), d.clone());
                         std::thread::spawn(move || {
                             let mut buf = vec![0u8; 65536];
                             while !s2.load(Ordering::Relaxed) {
                                 if let Ok(n) = sock2.recv(&mut buf) {
-                                    d2.push(
-                                        buf[..n].to_vec(),
-                                        client,
-                                        &f2,
-                                        c2.load(Ordering::Relaxed),
-                                    );
+                                    d2.push(buf[..n].to_vec(), client, &f2, c2.active());
                                 }
                             }
                         });
                         sock
                     }
                 };
-                let _ = upstream.connect(server);
-                u.push(
-                    buf[..n].to_vec(),
-                    server,
-                    &upstream,
-                    c.load(Ordering::Relaxed),
-                );
+                u.push(buf[..n].to_vec(), server, &upstream, c.active());
             }
         }));
         Ok(LinkEmulator {
@@ -279,6 +346,8 @@ impl LinkEmulator {
             stop,
             up,
             down,
+            generation,
+            paths_opened,
             threads,
         })
     }
@@ -290,13 +359,35 @@ impl LinkEmulator {
 
     /// Cuts (true) or restores (false) the link in both directions.
     pub fn set_cut(&self, cut: bool) {
-        self.cut.store(cut, Ordering::Relaxed);
+        self.cut.manual.store(cut, Ordering::Relaxed);
     }
 
+    /// Cuts the link in both directions for `outage` from now, then
+    /// restores it by itself (a manual cut still holds).
+    pub fn cut_for(&self, outage: Duration) {
+        if let Ok(mut until) = self.cut.until.lock() {
+            *until = Some(Instant::now() + outage);
+        }
+    }
+
+    /// From now on, each client reaches the server from a new source
+    /// address (as after a NAT rebinding or a switch of network); replies
+    /// to the old one are still delivered while they come.
+    pub fn rebind(&self) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Upstream paths opened so far (one per client per address).
+    pub fn paths_opened(&self) -> u64 {
+        self.paths_opened.load(Ordering::Relaxed)
+    }
+
+    /// Client → server counters.
     pub fn up_stats(&self) -> &DirectionStats {
         &self.up.stats
     }
 
+    /// Server → client counters.
     pub fn down_stats(&self) -> &DirectionStats {
         &self.down.stats
     }
@@ -418,6 +509,80 @@ mod tests {
             "lost {lost} of {}",
             200 - queued
         );
+        stop.store(true, Ordering::Relaxed);
+    }
+
+    #[test]
+    fn the_bottleneck_delivers_at_the_configured_rate_counting_overhead() {
+        let (server, stop) = echo_server();
+        // 972 + 28 = 1000 bytes charged a packet: 8 ms each at 1 Mbit/s.
+        let up = LinkConfig {
+            rate_bps: Some(1_000_000),
+            queue_bytes: 1_000_000,
+            overhead_bytes: 28,
+            ..Default::default()
+        };
+        let link = LinkEmulator::start(server, up, LinkConfig::default(), 4).expect("start");
+        let c = client();
+        for _ in 0..60 {
+            c.send_to(&[7u8; 972], link.addr()).expect("send");
+        }
+        let mut buf = [0u8; 2048];
+        let mut arrivals = vec![];
+        while arrivals.len() < 60 {
+            c.recv(&mut buf).expect("every packet comes back");
+            arrivals.push(Instant::now());
+        }
+        let spread = arrivals[59] - arrivals[0];
+        // 59 intervals of 8 ms: 472 ms, whatever the threads' scheduling.
+        assert!(
+            spread >= Duration::from_millis(460) && spread <= Duration::from_millis(500),
+            "59 packets spread over {spread:?}"
+        );
+        assert_eq!(link.up_stats().queue_drops.load(Ordering::Relaxed), 0);
+        assert_eq!(
+            link.up_stats().delivered_bytes.load(Ordering::Relaxed),
+            60 * 972
+        );
+        stop.store(true, Ordering::Relaxed);
+    }
+
+    #[test]
+    fn a_timed_cut_ends_by_itself() {
+        let (server, stop) = echo_server();
+        let link = LinkEmulator::start(server, LinkConfig::default(), LinkConfig::default(), 5)
+            .expect("start");
+        let c = client();
+        link.cut_for(Duration::from_millis(200));
+        c.send_to(b"lost", link.addr()).expect("send");
+        let mut buf = [0u8; 16];
+        assert!(c.recv(&mut buf).is_err(), "nothing crosses during the cut");
+        std::thread::sleep(Duration::from_millis(100));
+        c.send_to(b"back", link.addr()).expect("send");
+        let n = c.recv(&mut buf).expect("echo after the cut");
+        assert_eq!(&buf[..n], b"back");
+        assert_eq!(link.up_stats().cut_drops.load(Ordering::Relaxed), 1);
+        stop.store(true, Ordering::Relaxed);
+    }
+
+    #[test]
+    fn jitter_alone_never_reorders() {
+        let (server, stop) = echo_server();
+        let up = LinkConfig {
+            delay: Duration::from_millis(5),
+            jitter: Duration::from_millis(20),
+            ..Default::default()
+        };
+        let link = LinkEmulator::start(server, up, LinkConfig::default(), 6).expect("start");
+        let c = client();
+        for i in 0..50u8 {
+            c.send_to(&[i], link.addr()).expect("send");
+        }
+        let mut buf = [0u8; 16];
+        for i in 0..50u8 {
+            c.recv(&mut buf).expect("echo");
+            assert_eq!(buf[0], i, "in order");
+        }
         stop.store(true, Ordering::Relaxed);
     }
 }

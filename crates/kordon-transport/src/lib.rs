@@ -8,9 +8,12 @@
 //!   key. TLS proves they hold it; the server reads the key from the
 //!   certificate and decides (enrolled? revoked?) at the protocol level, so
 //!   a refusal carries a clear reason to both sides.
-//! - One bidirectional stream per sync session carries `kordon-proto`
-//!   frames; [`FrameStream`] moves them.
+//! - One bidirectional stream per record session, and one for blobs,
+//!   carry `kordon-proto` frames; [`FrameStream`] moves them.
+//! - [`congestion`]: the congestion controller for lossy radio and
+//!   satellite links, and the windows that go with it.
 
+pub mod congestion;
 mod stream;
 mod tls;
 mod token;
@@ -73,13 +76,14 @@ impl TransportError {
 
 fn transport_config() -> quinn::TransportConfig {
     let mut t = quinn::TransportConfig::default();
-    // A few streams per connection (record sessions and one blob stream)
-    // and bounded buffers: what a peer can
-    // make the other side hold is limited before anyone is authorised.
+    // A congestion controller that keeps lossy radio and satellite links
+    // full without overrunning them, and windows sized for such a link
+    // (see `congestion`). Bounded either way: what a peer can make the
+    // other side hold is limited before anyone is authorised.
+    congestion::transport_tuning(&mut t, congestion::LinkHint::RADIO);
+    // A few streams per connection: record sessions and one blob stream.
     t.max_concurrent_bidi_streams(4u32.into());
     t.max_concurrent_uni_streams(0u32.into());
-    t.stream_receive_window((8u32 << 20).into());
-    t.receive_window((16u32 << 20).into());
     t.keep_alive_interval(Some(Duration::from_secs(5)));
     // 30 s without a packet ends the connection; the vehicle reconnects.
     if let Ok(idle) = quinn::IdleTimeout::try_from(Duration::from_secs(30)) {

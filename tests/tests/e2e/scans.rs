@@ -430,3 +430,45 @@ fn new_records_overtake_2_gb_of_queued_scans() {
         "most scans still queued: {st}"
     );
 }
+
+#[test]
+fn a_transfer_carries_on_when_the_vehicle_changes_address() {
+    let field = Field::new();
+    let _server = field.start_server();
+    let link = field.link(
+        LinkConfig {
+            delay: Duration::from_millis(10),
+            ..Default::default()
+        },
+        14,
+    );
+    let v = field.enrolled_vehicle_via("vehicle", "MOBILE-14", "OF-14", &link.addr().to_string());
+    let id = new_inspection(&v, "AI0014KK");
+    let file = synth(&v, "moving", 5_000, 5_000, 14); // 50 MB
+    let blob = scan_blob(&add_scan(&v, &id, &file));
+
+    let child = spawn_sync(&v, &["--max-rate", "64mbit", "--retry-for", "120"]);
+    wait_for(
+        "part of the scan to arrive",
+        Duration::from_secs(60),
+        || (server_partial(&field, &blob) >= 8 << 20).then_some(()),
+    );
+    let paths = link.paths_opened();
+    link.rebind();
+    let (code, err) = finish(child, Duration::from_secs(120));
+    assert_eq!(code, Some(0), "sync did not complete: {err}");
+    assert!(
+        link.paths_opened() > paths,
+        "the vehicle's address really changed"
+    );
+    assert!(
+        same_file(&file, &server_blob(&field, &blob)),
+        "byte-identical copy"
+    );
+    let (size, received) = server_received(&field, &blob);
+    assert!(
+        received - size <= PIECE,
+        "the address change re-sent {} bytes",
+        received - size
+    );
+}
