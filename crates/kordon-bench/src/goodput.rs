@@ -423,11 +423,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     );
     println!();
-    println!("| RTT | loss | controller | goodput | of ideal C×(1−loss) | queue drops / sent | with warm-up | random loss seen | smoothed RTT |");
-    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let outage = args.outage > 0.0;
+    println!(
+        "| RTT | loss | controller | goodput | of ideal C×(1−loss) | queue drops / sent | with warm-up | random loss seen | smoothed RTT |{}",
+        if outage { " silent after the outage |" } else { "" }
+    );
+    println!(
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |{}",
+        if outage { " ---: |" } else { "" }
+    );
     for (case, ctl, o, ideal) in rows {
         println!(
-            "| {} ms | {} % | {} | {:.2} Mbit/s | {:.2} | {:.1} % | {:.1} % | {:.1} % | {} ms |",
+            "| {} ms | {} % | {} | {:.2} Mbit/s | {:.2} | {:.1} % | {:.1} % | {:.1} % | {} ms |{}",
             case.rtt.as_millis(),
             case.loss * 100.0,
             name(ctl),
@@ -436,7 +443,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             o.drops * 100.0,
             o.drops_all * 100.0,
             o.random_loss * 100.0,
-            o.srtt.as_millis()
+            o.srtt.as_millis(),
+            match o.resumed_after {
+                Some(d) if outage => format!(" {:.1} s |", d.as_secs_f64()),
+                _ => String::new(),
+            }
         );
     }
     Ok(())

@@ -16,56 +16,57 @@
 //! window only:
 //!
 //! - **Model.** Delivery-rate samples as in Linux `tcp_rate` (bytes acked
-//!   since the packet was sent over the longer of its send and ack
-//!   intervals; intervals shorter than the minimum RTT are discarded, which
-//!   removes ack-compression spikes), kept as a max over the last 10
-//!   rounds that were not application-limited, so a quiet spell does not
-//!   age it. Minimum RTT from each packet's own RTT, re-measured every
-//!   10 s after one round at 0.85 BDP that empties the small standing
-//!   queue (BBR's ProbeRTT, but one round).
+//!   since the packet was sent over the longer of its send and ack intervals;
+//!   intervals shorter than the minimum RTT are discarded, which removes
+//!   ack-compression spikes), kept as a max over the last 10 rounds that were
+//!   not application-limited, so a quiet spell does not age it. Minimum RTT
+//!   from each packet's own RTT, re-measured every 10 s after one round at
+//!   0.85 BDP that empties the small standing queue (BBR's ProbeRTT, but one
+//!   round).
 //! - **Loss baseline**: the median loss ratio of the last 16 bins of 256
-//!   packets (about 5 s at 10 Mbit/s), learnt only from cruising rounds
-//!   whose least-delayed packet saw no queue beyond the allowance + min
-//!   RTT / 16, so the sender's own overflows (startup's included) are not
-//!   taken for the radio's loss. Rounds are not chosen by their losses:
-//!   that would bias the baseline low and turn random loss into
-//!   congestion.
-//! - **Window** = gain × bw × min RTT / (1 − baseline loss) + an allowance
-//!   of 4 packets + 5 ms at bw for ack and timer jitter. Random loss
-//!   strikes after the bottleneck, so those packets used the link too;
-//!   dividing by (1 − loss) (at most 15 %) keeps it full. The queue then
-//!   holds about the allowance, and the pacer (1.25 × window / smoothed
-//!   RTT) never sends much above bw.
-//! - **Probing.** One round in eight at gain 1.25, the rest at 1.0; a
-//!   window (unlike a pacing gain) cannot queue more than 0.25 BDP while
-//!   doing so. When a probe lifts the delivery rate by 15 % the next probe
-//!   follows at once, so a window far below the link grows 1.25× every two
-//!   rounds instead of every eight.
-//! - **Startup** doubles the window per round, ignoring losses that match
-//!   the baseline, and leaves when the least-delayed packet of a round is
-//!   queued (RTT above min + clamp(min/8, 4 ms, 16 ms)), when the
-//!   bandwidth stops growing 25 % a round for 3 rounds, or on congestive
-//!   loss in a round that also queued. Doubling overshoots by up to a BDP before any signal returns;
-//!   with a queue smaller than that the first seconds drop packets.
+//!   packets (about 5 s at 10 Mbit/s), learnt only from cruising rounds whose
+//!   least-delayed packet saw no queue beyond the allowance + min RTT / 16,
+//!   so the sender's own overflows (startup's included) are not taken for the
+//!   radio's loss. Rounds are not chosen by their losses: that would bias the
+//!   baseline low and turn random loss into congestion.
+//! - **Window** = gain × bw × min RTT / (1 − baseline loss) + an allowance of
+//!   4 packets + 5 ms at bw for ack and timer jitter. Random loss strikes
+//!   after the bottleneck, so those packets used the link too; dividing by (1
+//!   − loss) (at most 15 %) keeps it full. The queue then holds about the
+//!   allowance, and the pacer (1.25 × window / smoothed RTT) never sends much
+//!   above bw.
+//! - **Probing.** One round in eight at gain 1.25, the rest at 1.0; a window
+//!   (unlike a pacing gain) cannot queue more than 0.25 BDP while doing so.
+//!   When a probe lifts the delivery rate by 15 % the next probe follows at
+//!   once, so a window far below the link grows 1.25× every two rounds
+//!   instead of every eight.
+//! - **Startup** doubles the window per round, ignoring losses that match the
+//!   baseline, and leaves when the least-delayed packet of a round is queued
+//!   (RTT above min + clamp(min/8, 4 ms, 16 ms)), when the bandwidth stops
+//!   growing 25 % a round for 3 rounds, or on congestive loss in a round that
+//!   also queued. Doubling overshoots by up to a BDP before any signal
+//!   returns; with a queue smaller than that the first seconds drop packets.
 //! - **Congestion** is loss well above the baseline in one round (more lost
-//!   packets than expected + 3 standard deviations + 2) while some packet
-//!   of that round queued beyond the allowance, or an ECN mark: the window
-//!   is capped at 0.85 × the round's in-flight (not below the BDP: with no
-//!   queue nothing overflows, and a false alarm cannot spiral), a cap that then grows by 1/128 a
-//!   round (a queue too small for the probes is overrun every ~20 rounds,
-//!   not every cycle). Losses of packets sent before a response are not answered
-//!   twice. Random losses, however many, change nothing.
-//! - **RTT inflation** outside probing (the least-delayed packet of a
-//!   round queued more than the allowance + min RTT / 16, which the window
-//!   should not allow): the model is too large, so the bandwidth filter
-//!   restarts from this round's rate and the loss baseline is relearnt;
-//!   one round at 0.85 BDP drains the queue. If the RTT is still high after it, the path itself got
-//!   longer: the minimum RTT is re-based and the earlier bandwidth kept.
+//!   packets than expected + 3 standard deviations + 2) while some packet of
+//!   that round queued beyond the allowance, or an ECN mark: the window is
+//!   capped at 0.85 × the round's in-flight (not below the BDP: with no queue
+//!   nothing overflows, and a false alarm cannot spiral), a cap that then
+//!   grows by 1/128 a round (a queue too small for the probes is overrun
+//!   every ~20 rounds, not every cycle). Losses of packets sent before a
+//!   response are not answered twice. Random losses, however many, change
+//!   nothing.
+//! - **RTT inflation** outside probing (the least-delayed packet of a round
+//!   queued more than the allowance + min RTT / 16, which the window should
+//!   not allow): the model is too large, so the bandwidth filter restarts
+//!   from this round's rate and the loss baseline is relearnt; one round at
+//!   0.85 BDP drains the queue. If the RTT is still high after it, the path
+//!   itself got longer: the minimum RTT is re-based and the earlier bandwidth
+//!   kept.
 //! - **Outages** (persistent congestion) restart Startup from a quarter of
-//!   the previous window, not from the minimum, and keep the model: the
-//!   link usually comes back as it was. Startup then ends at the previous
-//!   window (two rounds), without the overshoot of a first startup; if the
-//!   link came back slower, the congestion signals above take over.
+//!   the previous window, not from the minimum, and keep the model: the link
+//!   usually comes back as it was. Startup then ends at the previous window
+//!   (two rounds), without the overshoot of a first startup; if the link came
+//!   back slower, the congestion signals above take over.
 //!
 //! quinn calls the controller with packet send and ack times only (no
 //! packet numbers on ack), so send-time state is kept per `on_sent` call
