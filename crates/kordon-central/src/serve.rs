@@ -107,6 +107,21 @@ async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(
     }
 }
 
+/// The next bytes of a stream: those already read while looking at its
+/// first frame, then what arrives within `wait` (`Err` when nothing does).
+async fn next_input(
+    stream: &mut FrameStream,
+    pending: &mut Option<Vec<u8>>,
+    wait: Duration,
+) -> Result<Result<Option<Vec<u8>>, TransportError>, tokio::time::error::Elapsed> {
+    match pending.take() {
+        Some(first) => Ok(Ok(Some(first))),
+        None => tokio::time::timeout(wait, stream.read())
+            .await
+            .map(|r| r.map(|d| d.map(<[u8]>::to_vec))),
+    }
+}
+
 /// Reads until the stream's first frame is whole: its bytes and message.
 /// `None` if the peer is silent too long or ends the stream first.
 async fn first_frame(stream: &mut FrameStream) -> Result<Option<(Vec<u8>, Message)>, CentralError> {
@@ -168,12 +183,7 @@ async fn run_session(
         } else {
             HELLO_TIMEOUT
         };
-        let next = match pending.take() {
-            Some(first) => Ok(Ok(Some(first))),
-            None => tokio::time::timeout(wait, stream.read())
-                .await
-                .map(|r| r.map(|d| d.map(<[u8]>::to_vec))),
-        };
+        let next = next_input(stream, &mut pending, wait).await;
         let data = match next {
             Ok(read) => match read? {
                 Some(d) => d,
@@ -269,12 +279,7 @@ async fn run_blob_stream(
     )));
     let mut pending = Some(first.to_vec());
     let result = loop {
-        let next = match pending.take() {
-            Some(first) => Ok(Ok(Some(first))),
-            None => tokio::time::timeout(READ_TIMEOUT, stream.read())
-                .await
-                .map(|r| r.map(|d| d.map(<[u8]>::to_vec))),
-        };
+        let next = next_input(stream, &mut pending, READ_TIMEOUT).await;
         let data = match next {
             Ok(Ok(Some(d))) => d,
             Ok(Ok(None)) => break Ok(false),
