@@ -49,7 +49,10 @@ describe("sign-in", () => {
     fireEvent.change(await screen.findByLabelText("Службовий номер"), { target: { value: "OF-1742" } });
     fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "1111" } });
     fireEvent.click(screen.getByRole("button", { name: "Увійти" }));
-    expect(await screen.findByText("Службовий номер або PIN-код не розпізнано.")).toBeTruthy();
+    expect(screen.getByText(/PIN-код, який ви введете зараз, стане вашим/)).toBeTruthy();
+    expect(
+      await screen.findByText("Неправильний PIN-код для цього службового номера. Спробуйте ще раз."),
+    ).toBeTruthy();
     expect((screen.getByLabelText("PIN-код") as HTMLInputElement).value).toBe("");
 
     fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "2468" } });

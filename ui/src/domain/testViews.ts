@@ -29,6 +29,7 @@ export function testView(over: Partial<InspectionView> & { tractor?: string } = 
     decisions: [],
     reviews: [],
     scans: [],
+    annotations: [],
     ...rest,
   };
 }

@@ -45,6 +45,7 @@ export const en = {
 
   "errors.not_enrolled": "This vehicle is not enrolled yet. Enter the enrollment token in Settings.",
   "errors.not_signed_in": "No officer is signed in. Sign in with your officer ID.",
+  "errors.wrong_pin": "Wrong PIN for this officer ID. Try again.",
   "errors.invalid_input": "Some of what was entered cannot be accepted.",
   "errors.not_found": "This inspection is not on this device.",
   "errors.disk_full": "The disk is full. Free space, or new records cannot be saved.",
@@ -64,6 +65,7 @@ export const en = {
   "signIn.officerHint": "Your badge or service number, e.g. OF-1742",
   "signIn.pin": "PIN",
   "signIn.pinHint": "4 to 8 digits",
+  "signIn.firstTime": "New on this vehicle? The PIN you enter now becomes yours.",
   "signIn.submit": "Sign in",
   "signIn.busy": "Signing in…",
   "signIn.wrong": "Officer ID or PIN not recognised.",

@@ -63,7 +63,7 @@ export function SignIn(props: { onSignedIn: (s: Session) => void }): ReactNode {
           required
         />
         <p className="hint" id="signin-pin-hint">
-          {t("signIn.pinHint")}
+          {t("signIn.pinHint")} {t("signIn.firstTime")}
         </p>
       </div>
       <ErrorNotice error={error} {...(error?.code === "refused" ? { lead: t("signIn.wrong") } : {})} />

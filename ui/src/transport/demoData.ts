@@ -7,6 +7,7 @@ import type { Decision, InspectionView, Plate, Review } from "./types.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
 
 function plate(raw: string): Plate {
   const r = parsePlate(raw);
@@ -35,6 +36,7 @@ function view(
     decisions: [],
     reviews: [],
     scans: [],
+    annotations: [],
     ...rest,
   };
 }
@@ -94,6 +96,51 @@ export function demoSeed(now: number): SeedInspection[] {
             pixel_mm: 5,
             added_ms: t(11 * MIN),
             added_by: "OF-1742",
+          },
+        ],
+        annotations: [
+          {
+            id: "a7d1e0c4-3b7e-4f0a-9c55-0d5e8f1a0001",
+            scan: "5ce3d641448bbdf419e1b350e6456f1ac8382463166d27641a20c21a610e44e3",
+            kind: "density_anomaly",
+            shape: { type: "rect", x: 3540, y: 560, w: 560, h: 660 },
+            label: "Щільний блок за вантажем",
+            added_ms: t(9 * MIN),
+            added_by: "OF-1742",
+          },
+        ],
+      }),
+    },
+    {
+      // The same tractor three weeks earlier: its history and a scan to compare.
+      sync: "acknowledged",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0006", t(21 * DAY), {
+        tractor: "AA1234BC",
+        containers: ["CSQU3054383"],
+        declaration: "UA209160/2026/001877",
+        location: { place: "Shehyni", lat: null, lon: null },
+        decisions: [decision({ outcome: "release", at_ms: t(21 * DAY - 9 * MIN) })],
+        scans: [
+          {
+            id: "9a41f1b0d3c2e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f901",
+            images: [
+              {
+                blob: "9a41f1b0d3c2e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f901",
+                size: 12_000_390,
+                width: 4800,
+                height: 1600,
+                bits: 16,
+                channels: 1,
+                format: "tiff",
+                energy: "single",
+              },
+            ],
+            name: "TRK_0317.tif",
+            scanner: "GANTRY-1",
+            captured_ms: t(21 * DAY + 2 * MIN),
+            pixel_mm: 6.25,
+            added_ms: t(21 * DAY),
+            added_by: "OF-2210",
           },
         ],
       }),

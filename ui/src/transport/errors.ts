@@ -5,6 +5,7 @@
 export const ERROR_CODES = [
   "not_enrolled",
   "not_signed_in",
+  "wrong_pin",
   "invalid_input",
   "not_found",
   "disk_full",

@@ -1,7 +1,9 @@
 // The IN-MEMORY TRANSPORT, for development (`npm run dev`) and tests only.
 // Nothing is stored, signed or sent anywhere: it keeps inspections in a Map
 // and imitates the vehicle's behaviour (Rust's validation and error codes,
-// append-only decisions, records pending until a "sync" acknowledges them).
+// append-only decisions and annotations, records pending until a "sync"
+// acknowledges them). Scan files are never read: an "import" adds a
+// made-up scan entry, and tiles are synthetic SVG pictures (demoTiles.ts).
 
 import { currentOutcome } from "../domain/outcome.ts";
 import { plateKeyOf } from "../domain/plate.ts";
@@ -15,14 +17,24 @@ import type {
   Unsubscribe,
   Link,
 } from "./transport.ts";
+import { demoThumbnailUrl, demoTileUrl } from "./demoTiles.ts";
+import { checkImportPath, fileName, importedScan, sameVehicle, scanInfoOf } from "./memoryScans.ts";
 import type {
+  ImportEvent,
+  ImportScanInput,
   InspectionQuery,
   InspectionView,
+  NewAnnotationInput,
   NewDecisionInput,
   NewInspectionInput,
+  Scan,
+  ScanImported,
+  ScanInfo,
   Status,
+  ViewParams,
+  WatchState,
 } from "./types.ts";
-import { checkNewDecision, checkNewInspection, officerId } from "./validate.ts";
+import { checkNewAnnotation, checkNewDecision, checkNewInspection, officerId } from "./validate.ts";
 import { randomUuid } from "./uuid.ts";
 
 /** An inspection to start with, and how far its records got. */
@@ -34,7 +46,11 @@ export interface SeedInspection {
 export interface MemoryTransportOptions {
   /** Clock, Unix ms (tests pass a fixed one). */
   now?: () => number;
-  /** Officer id → PIN. Without it any officer with a 4–8 digit PIN gets in. */
+  /**
+   * Officer id → PIN of officers known on this device. An officer not in
+   * it who signs in with a 4–8 digit PIN is added with that PIN (the first
+   * sign-in on a device sets the officer's PIN, as on the vehicle).
+   */
   officers?: Readonly<Record<string, string>>;
   /** Enrolled unit, or none (then creating an inspection is refused, as in Rust). */
   unit?: string | null;
@@ -42,6 +58,8 @@ export interface MemoryTransportOptions {
   link?: "online" | "offline";
   /** Delay of every answer, to see loading states in development. */
   latencyMs?: number;
+  /** What the imitation file dialog returns; null (the default): no dialog. */
+  pickFiles?: string[] | null;
 }
 
 interface Entry {
@@ -93,7 +111,7 @@ export class MemoryTransport implements Transport {
   readonly kind = "memory" as const;
 
   private readonly now: () => number;
-  private readonly officers: Readonly<Record<string, string>> | null;
+  private readonly officers: Map<string, string>;
   private readonly latencyMs: number;
   private readonly docs = new Map<string, Entry>();
   private readonly listeners = new Set<(e: SyncEvent) => void>();
@@ -110,10 +128,15 @@ export class MemoryTransport implements Transport {
   private lastSync: number | null = null;
   private lastAttempt: number | null = null;
   private lastError: { code: string; message: string } | null = null;
+  private readonly dropListeners = new Set<(paths: string[]) => void>();
+  private readonly importListeners = new Set<(e: ImportEvent) => void>();
+  private watch: WatchState = { folder: null, inspection: null };
+  private readonly pickFiles: string[] | null;
 
   constructor(opts: MemoryTransportOptions = {}) {
     this.now = opts.now ?? (() => Date.now());
-    this.officers = opts.officers ?? null;
+    this.officers = new Map(Object.entries(opts.officers ?? {}));
+    this.pickFiles = opts.pickFiles ?? null;
     this.latencyMs = opts.latencyMs ?? 0;
     this.unit = opts.unit ?? null;
     this.enrolled = this.unit !== null;
@@ -153,15 +176,39 @@ export class MemoryTransport implements Transport {
     this.officer = officer;
   }
 
+  /** Imitates files dropped on the window. */
+  dropFiles(paths: string[]): void {
+    for (const l of this.dropListeners) l([...paths]);
+  }
+
+  /**
+   * Imitates a scanner dropping a file in the watched folder: it is
+   * imported into the watch's inspection, or else the newest undecided one.
+   * Resolves to null when nothing is watched or no inspection is open.
+   */
+  async scannerDrops(name: string, low: string | null = null): Promise<ScanImported | null> {
+    const folder = this.watch.folder;
+    if (folder === null) return null;
+    const target = this.watch.inspection ?? (await this.listInspections({ outcome: "none", limit: 1 }))[0]?.id;
+    if (target === undefined) return null;
+    const path = (n: string): string => `${folder.replace(/[\\/]+$/, "")}/${n}`;
+    return this.importScan(target, {
+      path: path(name),
+      low: low === null ? null : path(low),
+      pixel_mm: null,
+      scanner: null,
+    }).catch(() => null);
+  }
+
   // ---- Transport ----
 
   async signIn(officer: string, pin: string): Promise<Session> {
     await this.delay();
     const id = officerId(officer);
     if (!PIN.test(pin)) throw new TransportError("invalid_input", "PIN must be 4 to 8 digits");
-    if (this.officers !== null && this.officers[id] !== pin) {
-      throw new TransportError("refused", "officer id or PIN not recognised");
-    }
+    const known = this.officers.get(id);
+    if (known === undefined) this.officers.set(id, pin);
+    else if (known !== pin) throw new TransportError("wrong_pin", "wrong PIN for this officer");
     this.officer = id;
     this.emit();
     return { officer: id };
@@ -234,6 +281,7 @@ export class MemoryTransport implements Transport {
       decisions: [],
       reviews: [],
       scans: [],
+      annotations: [],
     };
     this.docs.set(view.id, { view, pending: 1, rejected: false, updated_ms: now });
     this.emit();
@@ -262,6 +310,102 @@ export class MemoryTransport implements Transport {
     e.view.notes = text;
     this.changed(e, this.now());
     return clone(e.view);
+  }
+
+  async vehicleHistory(id: string): Promise<InspectionRow[]> {
+    await this.delay();
+    const me = this.entry(id).view;
+    const rows = await this.listInspections({});
+    return rows.filter((r) => r.id !== id && sameVehicle(me, r));
+  }
+
+  async annotate(id: string, input: NewAnnotationInput): Promise<InspectionView> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    const e = this.entry(id);
+    const a = checkNewAnnotation(input);
+    if (!e.view.scans.some((s) => s.id === a.scan)) {
+      throw new TransportError("invalid_input", `scan ${a.scan} is not part of inspection ${id}`);
+    }
+    const now = this.now();
+    e.view.annotations.push({ id: randomUuid(), ...a, added_ms: now, added_by: officer });
+    this.changed(e, now);
+    return clone(e.view);
+  }
+
+  async scanInfo(scan: string): Promise<ScanInfo> {
+    await this.delay();
+    return scanInfoOf(this.scan(scan));
+  }
+
+  tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string {
+    return demoTileUrl(scanInfoOf(this.scan(scan)), level, x, y, view);
+  }
+
+  thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string {
+    return demoThumbnailUrl(scanInfoOf(this.scan(scan)), maxSide, view);
+  }
+
+  async importScan(id: string, input: ImportScanInput): Promise<ScanImported> {
+    const file = fileName(input.path);
+    this.emitImport({ file, stage: "started", inspection: id, scan: null, error: null });
+    try {
+      await this.delay();
+      const officer = this.actingOfficer();
+      const e = this.entry(id);
+      checkImportPath(input.path);
+      if (input.low !== null) checkImportPath(input.low);
+      if (input.pixel_mm !== null && !(input.pixel_mm > 0 && input.pixel_mm < 1000)) {
+        throw new TransportError("invalid_input", "pixel size must be more than 0 and less than 1000 mm");
+      }
+      const now = this.now();
+      const scan = importedScan(input.path, input.low, { ...input, now, officer });
+      if (e.view.scans.some((s) => s.id === scan.id)) {
+        throw new TransportError("invalid_input", `${file} is already attached to this inspection`);
+      }
+      e.view.scans.push(scan);
+      for (const im of scan.images) this.blobBytesPending += im.size;
+      this.changed(e, now);
+      this.emitImport({ file, stage: "done", inspection: id, scan: scan.id, error: null });
+      return { inspection: id, scan: clone(scan), levels: scanInfoOf(scan).max_level + 1, first_tile_ms: 0 };
+    } catch (err) {
+      const error =
+        err instanceof TransportError ? { code: err.code, message: err.message } : { code: "io", message: String(err) };
+      this.emitImport({ file, stage: "failed", inspection: id, scan: null, error });
+      throw err;
+    }
+  }
+
+  async pickScanFiles(): Promise<string[] | null> {
+    await this.delay();
+    return this.pickFiles === null ? null : [...this.pickFiles];
+  }
+
+  subscribeFileDrops(cb: (paths: string[]) => void): Unsubscribe {
+    this.dropListeners.add(cb);
+    return () => {
+      this.dropListeners.delete(cb);
+    };
+  }
+
+  subscribeImports(cb: (event: ImportEvent) => void): Unsubscribe {
+    this.importListeners.add(cb);
+    return () => {
+      this.importListeners.delete(cb);
+    };
+  }
+
+  async watchState(): Promise<WatchState> {
+    await this.delay();
+    return { ...this.watch };
+  }
+
+  async setWatch(state: WatchState): Promise<WatchState> {
+    await this.delay();
+    const folder = state.folder?.trim() ?? "";
+    if (state.inspection !== null) this.entry(state.inspection);
+    this.watch = { folder: folder === "" ? null : folder, inspection: state.inspection };
+    return { ...this.watch };
   }
 
   async status(): Promise<Status> {
@@ -321,6 +465,18 @@ export class MemoryTransport implements Transport {
     const e = this.docs.get(id);
     if (e === undefined) throw new TransportError("not_found", `inspection ${id} not found on this vehicle`);
     return e;
+  }
+
+  private scan(id: string): Scan {
+    for (const e of this.docs.values()) {
+      const s = e.view.scans.find((x) => x.id === id);
+      if (s !== undefined) return s;
+    }
+    throw new TransportError("not_found", `scan ${id} not found on this vehicle`);
+  }
+
+  private emitImport(ev: ImportEvent): void {
+    for (const l of this.importListeners) l(clone(ev));
   }
 
   private actingOfficer(): string {

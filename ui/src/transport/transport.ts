@@ -5,7 +5,14 @@
 // Every method rejects with a `TransportError` (see errors.ts).
 
 import type {
+  ImportEvent,
+  ImportScanInput,
   IndexRow,
+  NewAnnotationInput,
+  ScanImported,
+  ScanInfo,
+  ViewParams,
+  WatchState,
   InspectionQuery,
   InspectionView,
   NewDecisionInput,
@@ -65,6 +72,38 @@ export interface Transport {
   decide(id: string, decision: NewDecisionInput): Promise<InspectionView>;
   /** Replaces the notes (Rust merges them character-wise). */
   setNotes(id: string, text: string): Promise<InspectionView>;
+
+  /**
+   * Earlier inspections of the same vehicle: any that share the tractor or
+   * trailer plate (by key) or a container code. Newest first, without `id`.
+   */
+  vehicleHistory(id: string): Promise<InspectionRow[]>;
+
+  /** Appends a mark to the inspection's annotation layer. */
+  annotate(id: string, input: NewAnnotationInput): Promise<InspectionView>;
+
+  /** The scan's tile pyramid (rebuilt from its images if missing). */
+  scanInfo(scan: string): Promise<ScanInfo>;
+  /** URL of one rendered tile (PNG), for OpenSeadragon's `getTileUrl`. */
+  tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string;
+  /** URL of a thumbnail (PNG, longer side at most `maxSide`). */
+  thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string;
+
+  /**
+   * Imports image files from the vehicle's disk into an inspection. Rejects
+   * (nothing stored) when a file is damaged or not an image. Progress also
+   * arrives as import events.
+   */
+  importScan(id: string, input: ImportScanInput): Promise<ScanImported>;
+  /** Native file dialog; null when cancelled or not available. */
+  pickScanFiles(): Promise<string[] | null>;
+  /** Files dropped on the window (paths on the vehicle's disk). */
+  subscribeFileDrops(cb: (paths: string[]) => void): Unsubscribe;
+  /** Imports started, finished or failed (UI imports and the watch folder). */
+  subscribeImports(cb: (event: ImportEvent) => void): Unsubscribe;
+  watchState(): Promise<WatchState>;
+  /** Starts, moves or (folder null) stops the watch folder. Kept across restarts. */
+  setWatch(state: WatchState): Promise<WatchState>;
 
   status(): Promise<Status>;
   /** Stores an enrollment token (`kordon enroll`); completes at the next sync. */

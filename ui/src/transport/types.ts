@@ -97,6 +97,8 @@ export interface InspectionView {
   decisions: Decision[];
   reviews: Review[];
   scans: Scan[];
+  /** The annotation layer: marks drawn on scans, append-only. */
+  annotations: Annotation[];
   /** Left out by Rust when empty. */
   problems?: string[];
 }
@@ -173,4 +175,125 @@ export interface NewDecisionInput {
   outcome: Outcome;
   reasons: string[];
   note: string;
+}
+
+/** `AnnotationKind`: what an officer marks on a scan. */
+export type AnnotationKind = "void" | "double_wall" | "density_anomaly" | "undeclared_goods" | "other";
+
+/**
+ * `Shape`: in full-resolution image pixels (x to the right, y down), of the
+ * scan's primary image.
+ */
+export type Shape =
+  | { type: "rect"; x: number; y: number; w: number; h: number }
+  | { type: "free"; points: [number, number][] };
+
+/** `Annotation`: one entry of the document's append-only annotation layer. */
+export interface Annotation {
+  /** UUID. */
+  id: string;
+  /** The scan's id (its primary image's blob hash). */
+  scan: string;
+  kind: AnnotationKind;
+  shape: Shape;
+  /** Free text beside the kind; may be empty. */
+  label: string;
+  added_ms: number;
+  added_by: string;
+}
+
+/** `NewAnnotation`. */
+export interface NewAnnotationInput {
+  scan: string;
+  kind: AnnotationKind;
+  shape: Shape;
+  label: string;
+}
+
+/** `PlaneRange`: raw-value statistics of one plane (high or low energy). */
+export interface PlaneRange {
+  min: number;
+  max: number;
+  /** 0.5th percentile: the low end of the automatic window. */
+  p_low: number;
+  /** 99.5th percentile: the high end of the automatic window. */
+  p_high: number;
+}
+
+/**
+ * `ScanInfo`: a scan's tile pyramid. Levels are numbered as in DZI and
+ * OpenSeadragon: level `max_level` is full size, each level below halves
+ * it; tiles are `tile_size` square with no overlap.
+ */
+export interface ScanInfo {
+  id: string;
+  width: number;
+  height: number;
+  tile_size: number;
+  max_level: number;
+  /** 1 single energy, 2 dual energy (materials colouring possible). */
+  planes: number;
+  bits: number;
+  /** Millimetres per full-resolution pixel, when the scanner said. */
+  pixel_mm: number | null;
+  /** One per plane: [high or single, low]. */
+  stats: PlaneRange[];
+}
+
+/** `Colormap`. */
+export type Colormap = "grey" | "hot" | "jet" | "bone" | "viridis";
+
+/** `ViewParams`: how tiles are rendered (Rust validates the ranges). */
+export interface ViewParams {
+  /** Raw values shown black and white; null: automatic (p_low..p_high). */
+  window: { low: number; high: number } | null;
+  invert: boolean;
+  /** 0.1 to 10; 1 is linear. */
+  gamma: number;
+  colormap: Colormap;
+  /** Edge enhancement strength, 0 (off) to 10. */
+  edge: number;
+  /** Dual-energy material colours (ignored for single-energy scans). */
+  materials: boolean;
+}
+
+/** `ImportScanInput`: files on the vehicle's disk. */
+export interface ImportScanInput {
+  /** The single or high-energy image. */
+  path: string;
+  /** The low-energy image of a dual-energy pair. */
+  low: string | null;
+  pixel_mm: number | null;
+  scanner: string | null;
+}
+
+/** `ScanImported`. */
+export interface ScanImported {
+  inspection: string;
+  scan: Scan;
+  levels: number;
+  first_tile_ms: number;
+}
+
+/** `WatchState`: the app's watch folder. */
+export interface WatchState {
+  /** Null: not watching. */
+  folder: string | null;
+  /** Inspection new scans go to; null: the newest undecided one. */
+  inspection: string | null;
+}
+
+/** `ImportStage`. */
+export type ImportStage = "started" | "done" | "failed";
+
+/** `ImportEvent`: progress of an import (from the UI or the watch folder). */
+export interface ImportEvent {
+  /** File name. */
+  file: string;
+  stage: ImportStage;
+  /** Set once known. */
+  inspection: string | null;
+  scan: string | null;
+  /** Plain-words error when `stage` is "failed". */
+  error: { code: string; message: string } | null;
 }

@@ -7,7 +7,7 @@ import { checkContainerCode } from "../domain/iso6346.ts";
 import { parsePlate } from "../domain/plate.ts";
 import { isValidReasonCode } from "../domain/reason.ts";
 import { TransportError } from "./errors.ts";
-import type { NewDecisionInput, NewInspectionInput, Plate } from "./types.ts";
+import type { AnnotationKind, NewAnnotationInput, NewDecisionInput, NewInspectionInput, Plate, Shape } from "./types.ts";
 
 export const NOTES_MAX = 20_000;
 export const DECISION_NOTE_MAX = 4_000;
@@ -88,4 +88,30 @@ export function checkNewDecision(d: NewDecisionInput): NewDecisionInput {
     }
   }
   return { outcome: d.outcome, reasons: [...d.reasons], note: maxLength("note", d.note, DECISION_NOTE_MAX) };
+}
+
+export const ANNOTATION_LABEL_MAX = 500;
+export const ANNOTATION_POINTS_MAX = 2_000;
+const ANNOTATION_KINDS: readonly AnnotationKind[] = ["void", "double_wall", "density_anomaly", "undeclared_goods", "other"];
+
+/** `NewAnnotation` checks: a known kind, a shape with finite pixel coordinates, a short label. */
+export function checkNewAnnotation(a: NewAnnotationInput): NewAnnotationInput {
+  if (!ANNOTATION_KINDS.includes(a.kind)) throw invalid(`annotation kind ${JSON.stringify(a.kind)} is not known`);
+  const finite = (...v: number[]): boolean => v.every((n) => Number.isFinite(n));
+  let shape: Shape;
+  if (a.shape.type === "rect") {
+    const { x, y, w, h } = a.shape;
+    if (!finite(x, y, w, h) || w <= 0 || h <= 0) throw invalid("rectangle: width and height must be positive");
+    shape = { type: "rect", x, y, w, h };
+  } else {
+    const points = a.shape.points;
+    if (points.length < 2 || points.length > ANNOTATION_POINTS_MAX) {
+      throw invalid(`free-hand mark: 2 to ${ANNOTATION_POINTS_MAX} points`);
+    }
+    if (!points.every(([x, y]) => finite(x, y))) throw invalid("free-hand mark: coordinates must be numbers");
+    shape = { type: "free", points: points.map(([x, y]) => [x, y]) };
+  }
+  const label = maxLength("label", a.label.trim(), ANNOTATION_LABEL_MAX);
+  if (CONTROL.test(label)) throw invalid("label: contains control characters");
+  return { scan: a.scan, kind: a.kind, shape, label };
 }
