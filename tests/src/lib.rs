@@ -110,7 +110,8 @@ pub fn kordon(dir: &Path, args: &[&str]) -> Output {
     cmd.arg("--data")
         .arg(dir)
         .args(args)
-        .env_remove("KORDON_OFFICER");
+        .env_remove("KORDON_OFFICER")
+        .env_remove("KORDON_PIN");
     run(&mut cmd)
 }
 

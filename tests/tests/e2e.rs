@@ -569,3 +569,32 @@ fn a_sync_survives_a_lossy_slow_link_and_an_outage_in_the_middle() {
 
 #[path = "e2e/scans.rs"]
 mod scans;
+
+#[test]
+fn an_officer_with_a_pin_signs_in_only_with_it_and_it_is_stored_hashed() {
+    let field = Field::new();
+    let dir = field.vehicle_dir("pin");
+    let set = kordon_ok(&dir, &["signin", "OF-5", "--pin", "8642"]);
+    assert!(set.contains("PIN set"), "{set}");
+    kordon_ok(&dir, &["signout"]);
+
+    let wrong = kordon(&dir, &["signin", "OF-5", "--pin", "1111"]);
+    assert!(!wrong.status.success());
+    assert!(text(&wrong).contains("wrong PIN"), "{}", text(&wrong));
+    let without = kordon(&dir, &["signin", "OF-5"]);
+    assert!(!without.status.success());
+    assert!(text(&without).contains("--pin"), "{}", text(&without));
+    let status = kordon_json(&dir, &["status", "--json"]);
+    assert!(status["officer"].is_null(), "nobody signed in: {status}");
+
+    let right = kordon_ok(&dir, &["signin", "OF-5", "--pin", "8642"]);
+    assert!(right.contains("signed in: OF-5"), "{right}");
+    let db = std::fs::read(dir.join("vehicle.sqlite")).expect("store");
+    let wal = std::fs::read(dir.join("vehicle.sqlite-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(4).any(|w| w == b"8642"),
+            "the PIN itself is nowhere in the store"
+        );
+    }
+}

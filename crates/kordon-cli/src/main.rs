@@ -58,8 +58,14 @@ struct Cli {
 enum Command {
     /// Store the enrollment token from the server; completes on the next sync.
     Enroll { token: String },
-    /// Sign an officer in on this device.
-    Signin { officer: String },
+    /// Sign an officer in on this device. With a PIN (or `KORDON_PIN`), the
+    /// first sign-in sets the officer's PIN and later ones must match it; an
+    /// officer who has a PIN here cannot sign in without it.
+    Signin {
+        officer: String,
+        #[arg(long, env = "KORDON_PIN", hide_env_values = true)]
+        pin: Option<String>,
+    },
     /// Sign the current officer out.
     Signout,
     /// Create, show or list inspections.
@@ -262,9 +268,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 t.addr
             );
         }
-        Command::Signin { officer } => {
-            let o = v.sign_in(&officer)?;
-            say!("signed in: {o}");
+        Command::Signin { officer, pin } => {
+            let id = kordon_model::OfficerId::new(&officer).map_err(VehicleError::Invalid)?;
+            match pin {
+                Some(pin) => {
+                    let how = v.sign_in_with_pin(&officer, &pin, now_ms())?;
+                    if how == kordon_vehicle::SignIn::PinSet {
+                        say!("PIN set for {id}");
+                    }
+                }
+                None if v.has_pin(&id)? => {
+                    return Err(VehicleError::Invalid(format!(
+                        "officer {id} has a PIN on this vehicle: pass --pin (or set KORDON_PIN)"
+                    ))
+                    .into())
+                }
+                None => {
+                    v.sign_in(&officer)?;
+                }
+            }
+            say!("signed in: {id}");
         }
         Command::Signout => {
             v.sign_out()?;

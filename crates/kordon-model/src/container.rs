@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A validated ISO 6346 container code, stored without spaces, upper case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(type = "string")]
 #[serde(try_from = "String", into = "String")]
 pub struct ContainerCode(String);
 

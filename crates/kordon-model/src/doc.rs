@@ -15,7 +15,7 @@
 //! decisions   list<map { outcome, reasons: list<str>, note, officer, at_ms }>   append-only
 //! reviews     list<map { verdict, comment, supervisor, at_ms }>                 append-only
 //! scans       list<scan>   append-only; see [`crate::scan`]
-//! annotations list         reserved for the annotation layer
+//! annotations list<annotation>  append-only; see [`crate::annotation`]
 //! ```
 //! Every container object is created in the genesis change, so concurrent
 //! edits on other devices never race to create them. Decisions and reviews
@@ -385,6 +385,7 @@ impl InspectionDoc {
             decisions,
             reviews,
             scans: crate::scan::read_scans(d, &mut problems),
+            annotations: crate::annotation::read_annotations(d, &mut problems),
             problems,
         })
     }

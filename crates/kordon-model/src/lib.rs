@@ -11,13 +11,16 @@
 //! - [`types`]: plain values (ids, outcomes, decisions, the derived view).
 //! - [`doc`]: [`InspectionDoc`], the Automerge document and its operations.
 //! - [`scan`]: scans attached to an inspection: blob references and metadata.
+//! - [`annotation`]: the annotation layer, marks drawn on scans.
 
+pub mod annotation;
 pub mod container;
 pub mod doc;
 pub mod plate;
 pub mod scan;
 pub mod types;
 
+pub use annotation::{Annotation, AnnotationKind, NewAnnotation, Shape};
 pub use container::{ContainerCode, ContainerCodeError};
 pub use doc::{InspectionDoc, ModelError};
 pub use plate::{Plate, PlateError};

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SIDE: u32 = 1 << 20;
 
 /// Which beam an image was taken with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Energy {
     /// A single-energy image.
@@ -55,11 +55,12 @@ impl Energy {
 }
 
 /// One image of a scan, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ScanImage {
     /// BLAKE3 hash of the original file, 64 lower-case hex digits.
     pub blob: String,
     /// Size of the original file in bytes.
+    #[ts(type = "number")]
     pub size: u64,
     pub width: u32,
     pub height: u32,
@@ -86,15 +87,17 @@ pub struct NewScan {
 }
 
 /// A scan as read from the document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Scan {
     /// The primary image's blob: how the scan is named.
     pub id: String,
     pub images: Vec<ScanImage>,
     pub name: Option<String>,
     pub scanner: Option<String>,
+    #[ts(type = "number | null")]
     pub captured_ms: Option<i64>,
     pub pixel_mm: Option<f64>,
+    #[ts(type = "number")]
     pub added_ms: i64,
     pub added_by: String,
 }

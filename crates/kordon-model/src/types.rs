@@ -7,8 +7,11 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An inspection's id: a random UUID, also the Automerge document's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(transparent)]
+#[ts(type = "string")]
 pub struct InspectionId(pub uuid::Uuid);
 
 impl InspectionId {
@@ -64,7 +67,7 @@ impl fmt::Display for OfficerId {
 }
 
 /// What the crew decided about the vehicle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Release,
@@ -130,7 +133,7 @@ impl ReasonCode {
 }
 
 /// A supervisor's verdict on the crew's decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Agree,
@@ -163,7 +166,7 @@ impl FromStr for Verdict {
 }
 
 /// Where the inspection took place.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Location {
     /// Border crossing point or place name.
     pub place: Option<String>,
@@ -201,30 +204,33 @@ pub struct NewReview {
 }
 
 /// One entry of the append-only decision list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Decision {
     pub outcome: Outcome,
     pub reasons: Vec<String>,
     pub note: String,
     pub officer: String,
     /// Unix time in milliseconds, from the deciding device's clock.
+    #[ts(type = "number")]
     pub at_ms: i64,
 }
 
 /// One entry of the append-only review list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Review {
     pub verdict: Verdict,
     pub comment: String,
     pub supervisor: String,
+    #[ts(type = "number")]
     pub at_ms: i64,
 }
 
 /// The inspection as read from its document: what lists, indexes, exports
 /// and screens show. Derived, never stored as the truth.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InspectionView {
     pub id: InspectionId,
+    #[ts(type = "number")]
     pub created_ms: i64,
     pub created_by: String,
     pub unit: String,
@@ -240,9 +246,13 @@ pub struct InspectionView {
     /// Scans attached to the inspection, in the order they were added.
     #[serde(default)]
     pub scans: Vec<crate::Scan>,
+    /// The annotation layer: marks drawn on the scans, append-only.
+    #[serde(default)]
+    pub annotations: Vec<crate::Annotation>,
     /// Entries of the document that do not follow the schema and were left
     /// out of this view (they remain in the signed records).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub problems: Vec<String>,
 }
 

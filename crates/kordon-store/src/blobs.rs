@@ -17,7 +17,8 @@ pub struct BlobToSend {
 }
 
 /// Delivery of blobs, for `status`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(type = "{ pending: number, bytes_pending: number, bytes_done: number, delivered: number }")]
 pub struct BlobCounts {
     /// Blobs referenced by inspections and not yet confirmed by the server.
     pub pending: u64,

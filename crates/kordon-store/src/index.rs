@@ -7,9 +7,10 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 /// A row of the index: the columns queries filter on, and the whole view.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct IndexRow {
     pub heads: Vec<String>,
+    #[ts(type = "number")]
     pub updated_ms: i64,
     #[serde(flatten)]
     pub view: InspectionView,

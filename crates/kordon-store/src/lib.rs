@@ -31,6 +31,6 @@ pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
 pub use error::StoreError;
 
 pub use index::{IndexRow, Query};
-pub use outbox::{OutboxEntry, SyncCounts};
+pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use rusqlite::Transaction;
 pub use store::{IngestOutcome, Origin, RecordWithReceipt, Store};

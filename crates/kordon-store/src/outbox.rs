@@ -2,9 +2,20 @@
 //! signed proof of delivery).
 
 use crate::{Store, StoreError};
+use kordon_model::InspectionId;
 use kordon_record::{Receipt, RecordId};
 use rusqlite::params;
 use serde::Serialize;
+use std::collections::HashMap;
+
+/// How far one inspection's local records got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Local records without a receipt.
+    pub pending: u64,
+    /// Local records the server refused.
+    pub rejected: u64,
+}
 
 /// A record waiting for its receipt.
 #[derive(Debug, Clone)]
@@ -121,6 +132,37 @@ impl Store {
             received: n("SELECT COUNT(*) FROM records WHERE origin = 'remote'")?,
             rejected: n("SELECT COUNT(*) FROM rejections")?,
         })
+    }
+
+    /// Delivery of each inspection that has records pending or refused;
+    /// an inspection not in the map has all its records acknowledged (or
+    /// none of its own). Touches only the pending and refused rows.
+    pub fn delivery_by_inspection(&self) -> Result<HashMap<InspectionId, Delivery>, StoreError> {
+        let c = self.connection();
+        let mut out: HashMap<InspectionId, Delivery> = HashMap::new();
+        let queries = [
+            "SELECT r.doc_id, COUNT(*) FROM outbox o JOIN records r ON r.seq = o.seq GROUP BY r.doc_id",
+            "SELECT r.doc_id, COUNT(*) FROM rejections j JOIN records r ON r.id = j.record_id
+             WHERE r.origin = 'local' GROUP BY r.doc_id",
+        ];
+        for (n, sql) in queries.into_iter().enumerate() {
+            let mut stmt = c.prepare(sql)?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (doc, count) = row?;
+                let Ok(bytes) = <[u8; 16]>::try_from(doc.as_slice()) else {
+                    continue;
+                };
+                let d = out.entry(InspectionId::from_bytes(bytes)).or_default();
+                if n == 0 {
+                    d.pending = count as u64;
+                } else {
+                    d.rejected = count as u64;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The latest refusals, newest first: (time, reason).

@@ -235,6 +235,30 @@ fn receipts_clear_the_outbox() {
 }
 
 #[test]
+fn delivery_per_inspection_follows_receipts_and_refusals() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DeviceKey::generate();
+    let server = DeviceKey::generate();
+    let mut store = Store::open(&dir.path().join("s.sqlite"), key.public()).expect("open");
+    let (acked, r1) = create(&mut store, &key, "AA1234BC", 1_000);
+    let (pending, _) = create(&mut store, &key, "AA1234BD", 1_000);
+    decide(&mut store, &key, pending, Outcome::Release, 1_100);
+    let (refused, r3) = create(&mut store, &key, "AA1234BE", 1_000);
+    let receipt = kordon_record::Receipt::sign(&server, r1.id(), 1, 9);
+    store.store_receipts(&[receipt], 10).expect("receipt");
+    store
+        .drop_refused(&r3.id(), "bad_signature", 11)
+        .expect("refuse");
+
+    let d = store.delivery_by_inspection().expect("delivery");
+    assert!(!d.contains_key(&acked), "acknowledged: {d:?}");
+    let p = d.get(&pending).expect("pending listed");
+    assert_eq!((p.pending, p.rejected), (2, 0));
+    let r = d.get(&refused).expect("refused listed");
+    assert_eq!((r.pending, r.rejected), (0, 1));
+}
+
+#[test]
 fn a_newer_schema_is_refused_not_mangled() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("s.sqlite");

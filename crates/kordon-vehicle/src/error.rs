@@ -13,6 +13,10 @@ pub enum VehicleError {
     NotEnrolled,
     #[error("no officer is signed in: run `kordon signin OFFICER` or pass --officer")]
     NotSignedIn,
+    #[error("wrong PIN for officer {officer}")]
+    WrongPin { officer: String },
+    #[error("too many wrong PINs for officer {officer}: wait {wait_s} s and try again")]
+    PinLocked { officer: String, wait_s: u64 },
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -40,6 +44,8 @@ impl VehicleError {
         match self {
             VehicleError::NotEnrolled => "not_enrolled",
             VehicleError::NotSignedIn => "not_signed_in",
+            VehicleError::WrongPin { .. } => "wrong_pin",
+            VehicleError::PinLocked { .. } => "pin_locked",
             VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
             VehicleError::NotFound(_) => "not_found",
             VehicleError::Store(e) if matches!(**e, StoreError::DiskFull(_)) => "disk_full",

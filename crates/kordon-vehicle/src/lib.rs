@@ -14,6 +14,7 @@
 mod blob_upload;
 mod error;
 mod export;
+mod officers;
 mod ops;
 mod scans;
 mod status;
@@ -24,6 +25,7 @@ mod watch;
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};
+pub use officers::{SignIn, FREE_ATTEMPTS, LOCK_SECS};
 pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
 
@@ -142,6 +144,12 @@ impl Vehicle {
     pub fn sign_out(&mut self) -> Result<(), VehicleError> {
         self.store.delete_meta(meta::OFFICER)?;
         Ok(())
+    }
+
+    /// The unit this vehicle is enrolled as (set with the token, before the
+    /// enrollment completes).
+    pub fn unit(&self) -> Result<Option<String>, VehicleError> {
+        Ok(self.store.get_meta(meta::UNIT)?)
     }
 
     /// The officer signed in, if any.

@@ -254,6 +254,18 @@ impl Vehicle {
         Pyramid::open(&path).map_err(imaging)
     }
 
+    /// A scan and its tile pyramid's geometry and statistics (the pyramid is
+    /// rebuilt from the blobs if missing).
+    pub fn scan_info(
+        &mut self,
+        scan: &str,
+    ) -> Result<(Scan, kordon_imaging::PyramidInfo), VehicleError> {
+        let (_, scan) = self.find_scan(scan)?;
+        let pyramid = self.pyramid(&scan)?;
+        let info = pyramid.info().clone();
+        Ok((scan, info))
+    }
+
     /// Renders one tile of a scan's pyramid as PNG.
     pub fn render_tile(
         &mut self,

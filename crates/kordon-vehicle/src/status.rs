@@ -3,25 +3,32 @@
 use crate::{meta, Vehicle, VehicleError};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Status {
     pub device: String,
     pub unit: Option<String>,
     pub enrolled: bool,
     pub server: Option<String>,
     pub officer: Option<String>,
+    #[ts(type = "number")]
     pub inspections: u64,
     /// Local records the server has not acknowledged yet.
+    #[ts(type = "number")]
     pub pending: u64,
     /// Local records with a server receipt.
+    #[ts(type = "number")]
     pub acknowledged: u64,
     /// Records received from the server (reviews, ...).
+    #[ts(type = "number")]
     pub received: u64,
+    #[ts(type = "number")]
     pub rejected: u64,
     /// Scan blobs: pending, bytes pending and done, delivered.
     pub blobs: kordon_store::BlobCounts,
     /// Last sync that completed (everything exchanged), Unix ms.
+    #[ts(type = "number | null")]
     pub last_sync_ms: Option<i64>,
+    #[ts(type = "number | null")]
     pub last_attempt_ms: Option<i64>,
     pub last_error: Option<String>,
 }

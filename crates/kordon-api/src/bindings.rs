@@ -1,0 +1,97 @@
+//! The UI's TypeScript types, generated from the Rust types.
+//!
+//! [`render`] writes every type the UI receives or sends into one file,
+//! `ui/src/transport/generated.ts`, with the error codes. The test
+//! `bindings_are_current` fails when the checked-in file differs; run
+//! `make types` (which sets `KORDON_WRITE_BINDINGS=1`) to rewrite it.
+
+use ts_rs::TS;
+
+/// Where the generated file lives, from this crate's folder.
+pub const PATH: &str = "../../ui/src/transport/generated.ts";
+
+fn decl<T: TS>(out: &mut String) {
+    if let Some(docs) = T::docs() {
+        out.push_str(&docs);
+    }
+    out.push_str("export ");
+    out.push_str(&T::decl());
+    out.push_str("\n\n");
+}
+
+/// The whole generated file.
+pub fn render() -> String {
+    use crate::view::*;
+    use crate::wire::*;
+    use kordon_model::*;
+    let mut out = String::from(
+        "// GENERATED from the Rust types by crates/kordon-api (bindings.rs).\n\
+         // Do not edit: change the Rust type and run `make types`.\n\
+         // Rust i64/u64 fields are numbers: Unix milliseconds and byte\n\
+         // counts stay far below 2^53.\n\n",
+    );
+    decl::<InspectionId>(&mut out);
+    decl::<ContainerCode>(&mut out);
+    decl::<Outcome>(&mut out);
+    decl::<Verdict>(&mut out);
+    decl::<Energy>(&mut out);
+    decl::<Plate>(&mut out);
+    decl::<Location>(&mut out);
+    decl::<Decision>(&mut out);
+    decl::<Review>(&mut out);
+    decl::<ScanImage>(&mut out);
+    decl::<Scan>(&mut out);
+    decl::<AnnotationKind>(&mut out);
+    decl::<Shape>(&mut out);
+    decl::<Annotation>(&mut out);
+    decl::<NewAnnotation>(&mut out);
+    decl::<InspectionView>(&mut out);
+    decl::<kordon_store::IndexRow>(&mut out);
+    decl::<kordon_store::BlobCounts>(&mut out);
+    decl::<kordon_vehicle::Status>(&mut out);
+    decl::<Session>(&mut out);
+    decl::<InspectionQuery>(&mut out);
+    decl::<RecordSync>(&mut out);
+    decl::<InspectionRow>(&mut out);
+    decl::<NewInspectionInput>(&mut out);
+    decl::<NewDecisionInput>(&mut out);
+    decl::<ImportScanInput>(&mut out);
+    decl::<ScanImported>(&mut out);
+    decl::<WatchState>(&mut out);
+    decl::<ImportStage>(&mut out);
+    decl::<ImportEvent>(&mut out);
+    decl::<Link>(&mut out);
+    decl::<SyncEvent>(&mut out);
+    decl::<WindowRange>(&mut out);
+    decl::<ViewParams>(&mut out);
+    decl::<PlaneRange>(&mut out);
+    decl::<ScanInfo>(&mut out);
+    decl::<crate::ApiError>(&mut out);
+    out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");
+    for code in crate::ApiError::CODES {
+        out.push_str(&format!("  \"{code}\",\n"));
+    }
+    out.push_str("] as const;\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn bindings_are_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
+        let fresh = render();
+        if std::env::var_os("KORDON_WRITE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).expect("write bindings");
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == fresh,
+            "{} is stale: run `make types` and commit it",
+            path.display()
+        );
+    }
+}

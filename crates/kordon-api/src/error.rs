@@ -1,0 +1,100 @@
+//! [`ApiError`]: what every operation at the UI boundary fails with.
+
+use kordon_vehicle::VehicleError;
+use serde::Serialize;
+use std::fmt;
+
+/// One error shape for the UI: `code` is stable (scripts and the UI's
+/// translations key on it; see [`ApiError::CODES`]), `message` is English
+/// detail for logs and experts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    /// Every code an operation can fail with: the vehicle's codes and the
+    /// boundary's own (`internal`).
+    pub const CODES: &'static [&'static str] = &[
+        "not_enrolled",
+        "not_signed_in",
+        "wrong_pin",
+        "pin_locked",
+        "invalid_input",
+        "not_found",
+        "disk_full",
+        "conflict",
+        "storage",
+        "device_key",
+        "bad_token",
+        "unreachable",
+        "refused",
+        "sync_failed",
+        "io",
+        "internal",
+    ];
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError {
+            code: "invalid_input".into(),
+            message: message.into(),
+        }
+    }
+
+    /// A fault of the program itself (a lock poisoned by a panic, a
+    /// background task gone), never of the input.
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError {
+            code: "internal".into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<VehicleError> for ApiError {
+    fn from(e: VehicleError) -> Self {
+        ApiError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vehicle_code_is_listed() {
+        let samples = [
+            VehicleError::NotEnrolled,
+            VehicleError::NotSignedIn,
+            VehicleError::WrongPin {
+                officer: "A".into(),
+            },
+            VehicleError::PinLocked {
+                officer: "A".into(),
+                wait_s: 1,
+            },
+            VehicleError::Invalid("x".into()),
+            VehicleError::NotFound("x".into()),
+            VehicleError::Unreachable("x".into()),
+            VehicleError::Refused { reason: "x".into() },
+            VehicleError::Sync("x".into()),
+            VehicleError::Io("x".into()),
+        ];
+        for e in samples {
+            let api = ApiError::from(e);
+            assert!(ApiError::CODES.contains(&api.code.as_str()), "{api}");
+        }
+    }
+}
