@@ -34,3 +34,6 @@ export function paramNames(template: string): string[] {
   }
   return [...names].sort();
 }
+
+/** Keys of messages without parameters (for tables of labels). */
+export type PlainMessageKey = { [K in MessageKey]: ParamArgs<K> extends [] ? K : never }[MessageKey];
