@@ -182,9 +182,9 @@ export const en = {
   "reason.MANIFEST_MISMATCH": "Image does not match the declared goods",
 
   "scans.title": "X-ray scans",
-  "scans.placeholder": "The scan viewer comes with the tile engine wiring.",
   "scans.none": "No scans attached yet.",
   "scans.item": "{name}: {width} × {height} px",
+  "scans.size": "{width} × {height} px",
   "scans.dual": "dual energy",
   "scans.single": "single energy",
   "scans.unnamed": "Scan {n}",

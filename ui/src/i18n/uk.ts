@@ -184,9 +184,9 @@ export const uk = {
   "reason.MANIFEST_MISMATCH": "Знімок не відповідає задекларованому товару",
 
   "scans.title": "Рентгенівські знімки",
-  "scans.placeholder": "Переглядач знімків зʼявиться після підключення рушія фрагментів зображення.",
   "scans.none": "Знімків ще немає.",
   "scans.item": "{name}: {width} × {height} пікс.",
+  "scans.size": "{width} × {height} пікс.",
   "scans.dual": "двоенергетичний",
   "scans.single": "одноенергетичний",
   "scans.unnamed": "Знімок {n}",

@@ -1,38 +1,130 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { plate, testView } from "../domain/testViews.ts";
+import { decided, plate, testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
+import type { Scan } from "../transport/types.ts";
 import { renderWith } from "../test/renderWith.tsx";
 import { InspectionScreen } from "./InspectionScreen.tsx";
 
 afterEach(cleanup);
 
-function setup(lang: "en" | "uk") {
+const scan = (id: string, name: string): Scan => ({
+  id,
+  images: [{ blob: id, size: 1, width: 4800, height: 1600, bits: 16, channels: 1, format: "tiff", energy: "single" }],
+  name,
+  scanner: null,
+  captured_ms: null,
+  pixel_mm: null,
+  added_ms: 0,
+  added_by: "OF-1",
+});
+
+function setup(lang: "en" | "uk", over: Parameters<typeof testView>[0] = {}) {
   const view = testView({
+    created_ms: Date.UTC(2026, 10, 24, 9),
     tractor: "ВН 9975 ТО",
     trailer_plate: plate("AI5678XT"),
     containers: ["TGHU7599834"],
     declaration: "UA209508/2026/647941",
     notes: "Пломба на місці",
+    ...over,
   });
-  const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view, sync: "acknowledged" }] });
+  const earlier = testView({
+    created_ms: Date.UTC(2026, 10, 3, 9),
+    tractor: "KA0021XP",
+    containers: ["TGHU7599834"],
+    decisions: [decided("detain", Date.UTC(2026, 10, 3, 10))],
+    scans: [scan("old-scan", "TRK_0100.tif")],
+  });
+  const stranger = testView({ created_ms: Date.UTC(2026, 10, 2), tractor: "BO1734OA" });
+  const transport = createMemoryTransport({
+    unit: "MOBILE-1",
+    seed: [view, earlier, stranger].map((v) => ({ view: v, sync: "acknowledged" as const })),
+  });
   transport.actAs("OF-1742");
   const setNotes = vi.spyOn(transport, "setNotes");
+  const importScan = vi.spyOn(transport, "importScan");
   renderWith(<InspectionScreen id={view.id} />, { transport, lang });
-  return { view, transport, setNotes };
+  return { view, earlier, transport, setNotes, importScan };
 }
 
 describe("InspectionScreen", () => {
-  it("shows the vehicle, the raw plate read and the translated scan viewer placeholder", async () => {
+  it("shows the vehicle, the raw plate read, and says when no scan is attached", async () => {
     setup("uk");
     expect(await screen.findByRole("heading", { name: "Огляд BH9975TO" })).toBeTruthy();
     expect(screen.getByText("прочитано як «ВН 9975 ТО»")).toBeTruthy();
-    expect(screen.getByText("TGHU7599834")).toBeTruthy();
-    expect(
-      screen.getByText("Переглядач знімків зʼявиться після підключення рушія фрагментів зображення."),
-    ).toBeTruthy();
+    expect(screen.getAllByText("TGHU7599834").length).toBeGreaterThan(0);
+    expect(screen.getByText("Знімків ще немає.")).toBeTruthy();
+    expect(screen.queryByTestId("scan-viewer")).toBeNull();
     expect(screen.getByText("Рішення ще немає.")).toBeTruthy();
+  });
+
+  it("shows the scan strip with thumbnails and opens the chosen scan in the viewer", async () => {
+    setup("en", { scans: [scan("s-a", "A.tif"), scan("s-b", "B.tif")] });
+    const thumbs = await screen.findAllByTestId("scan-thumb");
+    expect(thumbs).toHaveLength(2);
+    expect(thumbs[0]!.querySelector("img")?.getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+    // The newest scan opens first.
+    await waitFor(() => expect(screen.getByTestId("scan-viewer").getAttribute("data-scan")).toBe("s-b"));
+    fireEvent.click(screen.getByRole("button", { name: "Open scan A.tif" }));
+    await waitFor(() => expect(screen.getByTestId("scan-viewer").getAttribute("data-scan")).toBe("s-a"));
+    expect(thumbs[0]!.getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("imports a typed dual-energy pair with a pixel size and opens it", async () => {
+    const { view, importScan } = setup("en");
+    fireEvent.change(await screen.findByTestId("import-path"), { target: { value: "/scans/T9_low.tif; /scans/T9_high.tif" } });
+    fireEvent.change(screen.getByTestId("import-pixel-mm"), { target: { value: "5,5" } });
+    fireEvent.click(screen.getByTestId("import-submit"));
+    expect(await screen.findByText("T9_high.tif: imported.")).toBeTruthy();
+    expect(importScan).toHaveBeenCalledWith(view.id, { path: "/scans/T9_high.tif", low: "/scans/T9_low.tif", pixel_mm: 5.5, scanner: null });
+    await waitFor(() => expect(screen.getByTestId("scan-viewer").getAttribute("data-state")).toBe("ready"));
+    expect(screen.getAllByTestId("scan-thumb")).toHaveLength(1);
+  });
+
+  it("refuses a pixel size that is not a number before importing", async () => {
+    const { importScan } = setup("en");
+    fireEvent.change(await screen.findByTestId("import-path"), { target: { value: "/scans/a.tif" } });
+    fireEvent.change(screen.getByTestId("import-pixel-mm"), { target: { value: "five" } });
+    expect(screen.getByText("Enter a number greater than 0, or leave the field empty.")).toBeTruthy();
+    expect((screen.getByTestId("import-submit") as HTMLButtonElement).disabled).toBe(true);
+    expect(importScan).not.toHaveBeenCalled();
+  });
+
+  it("imports dropped files and says in plain words why one was refused", async () => {
+    const { transport } = setup("uk");
+    await screen.findByTestId("import-path");
+    transport.dropFiles(["/d/good.png", "/d/damaged.tif"]);
+    expect(await screen.findByText("good.png: імпортовано.")).toBeTruthy();
+    const failed = await screen.findByText(/^damaged\.tif: не імпортовано\./);
+    expect(failed.textContent).toContain("Частину введених даних не можна прийняти.");
+    expect(failed.closest("li")?.textContent).toContain("the image is damaged or truncated");
+  });
+
+  it("says when there is no file dialog", async () => {
+    setup("en");
+    fireEvent.click(await screen.findByTestId("import-pick"));
+    expect(await screen.findByText("No file dialog here: type or paste the file path below.")).toBeTruthy();
+  });
+
+  it("lists earlier inspections of the vehicle and compares scans side by side", async () => {
+    const { earlier } = setup("en", { scans: [scan("now-scan", "NOW.tif")] });
+    const rows = await screen.findAllByTestId("history-row");
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.textContent).toContain("Detain");
+    expect(rows[0]!.textContent).toContain("3 Nov 2026");
+    expect(rows[0]!.textContent).not.toContain("BO1734OA");
+    fireEvent.click(within(rows[0]!).getByTestId("history-compare"));
+    const compare = await screen.findByTestId("scan-comparison");
+    await waitFor(() => expect(within(compare).getAllByTestId("scan-viewer")).toHaveLength(2));
+    const [a, b] = within(compare).getAllByTestId("scan-viewer");
+    expect(a!.getAttribute("data-scan")).toBe("now-scan");
+    expect(b!.getAttribute("data-scan")).toBe(earlier.scans[0]!.id);
+    // Read-only: no marking tools in the comparison.
+    expect(within(compare).queryByTestId("tool-rect")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Close comparison" }));
+    expect(screen.queryByTestId("scan-comparison")).toBeNull();
   });
 
   it("saves notes with Ctrl+S and says so", async () => {

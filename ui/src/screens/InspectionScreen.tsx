@@ -1,5 +1,6 @@
-// One inspection: what it is about, the scans (placeholder), notes, and
-// the decision panel with its history.
+// One inspection: its scans in the viewer (with import), what it is about,
+// notes, the decision panel with its history, and earlier inspections of
+// the same vehicle.
 
 import { useEffect, useState, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
@@ -10,7 +11,8 @@ import { toErrorBody } from "../transport/errors.ts";
 import type { InspectionView } from "../transport/types.ts";
 import { DecisionPanel } from "./DecisionPanel.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
-import { ScanPlaceholder } from "./ScanPlaceholder.tsx";
+import { ScanPanel } from "./ScanPanel.tsx";
+import { VehicleHistory } from "./VehicleHistory.tsx";
 import { VehicleSummary } from "./VehicleSummary.tsx";
 
 export function InspectionScreen(props: { id: string }): ReactNode {
@@ -57,14 +59,15 @@ export function InspectionScreen(props: { id: string }): ReactNode {
           </p>
         </div>
       </header>
+      <ScanPanel view={view} onChange={setView} />
       <div className="inspection-grid">
         <div className="stack">
-          <ScanPlaceholder scans={view.scans} />
           <VehicleSummary view={view} />
           <NotesEditor view={view} onChange={setView} />
         </div>
         <DecisionPanel view={view} onChange={setView} />
       </div>
+      <VehicleHistory view={view} />
     </article>
   );
 }

@@ -6,23 +6,33 @@ import { TransportProvider } from "../app/TransportProvider.tsx";
 import { I18nProvider } from "../i18n/I18nProvider.tsx";
 import type { Language } from "../i18n/messages.ts";
 import type { Transport } from "../transport/transport.ts";
+import type { EngineFactory } from "../viewer/engine.ts";
+import { EngineProvider } from "../viewer/EngineContext.tsx";
+import { fakeEngineFactory } from "../viewer/fakeEngine.ts";
 
 export const TEST_ZONE = "Europe/Kyiv";
 
-function Providers(props: { transport: Transport; lang: Language; children: ReactNode }): ReactNode {
+function Providers(props: { transport: Transport; lang: Language; engines: EngineFactory; children: ReactNode }): ReactNode {
   const [lang, setLang] = useState<Language>(props.lang);
   return (
     <TransportProvider transport={props.transport}>
       <I18nProvider lang={lang} onLanguageChange={setLang} options={{ timeZone: TEST_ZONE }}>
-        {props.children}
+        <EngineProvider factory={props.engines}>{props.children}</EngineProvider>
       </I18nProvider>
     </TransportProvider>
   );
 }
 
-export function renderWith(ui: ReactNode, opts: { transport: Transport; lang?: Language }): RenderResult {
+/**
+ * Viewers get a fake deep-zoom engine (OpenSeadragon does not run in
+ * jsdom) unless `engines` gives another.
+ */
+export function renderWith(
+  ui: ReactNode,
+  opts: { transport: Transport; lang?: Language; engines?: EngineFactory },
+): RenderResult {
   return render(
-    <Providers transport={opts.transport} lang={opts.lang ?? "en"}>
+    <Providers transport={opts.transport} lang={opts.lang ?? "en"} engines={opts.engines ?? fakeEngineFactory().factory}>
       {ui}
     </Providers>,
   );

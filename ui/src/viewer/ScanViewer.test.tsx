@@ -195,7 +195,7 @@ describe("ScanViewer: marks", () => {
     fireEvent.change(screen.getByTestId("annotation-kind"), { target: { value: "double_wall" } });
     fireEvent.change(screen.getByLabelText("Note (optional)"), { target: { value: "behind the cab" } });
     fireEvent.click(save);
-    await waitFor(() => expect(screen.getAllByTestId("annotation-item")).toHaveLength(1));
+    await waitFor(() => expect(screen.getAllByTestId("annotation-item")).toHaveLength(1), { timeout: 3000 });
     expect(annotate).toHaveBeenCalledWith(view.id, {
       scan: "scan-1",
       kind: "double_wall",
@@ -216,7 +216,7 @@ describe("ScanViewer: marks", () => {
     fireEvent.pointerUp(stage, { clientX: 100, clientY: 100, pointerId: 1 });
     fireEvent.change(screen.getByTestId("annotation-kind"), { target: { value: "void" } });
     fireEvent.click(screen.getByTestId("annotation-save"));
-    await waitFor(() => expect(annotate).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(annotate).toHaveBeenCalledTimes(1), { timeout: 3000 });
     expect(annotate.mock.calls[0]![1].shape).toEqual({
       type: "free",
       points: [

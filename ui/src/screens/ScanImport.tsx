@@ -1,0 +1,120 @@
+// Bringing scanner files into this inspection: the file dialog, files
+// dropped on the window, or a typed path; an optional pixel size; and what
+// happened to each file, in plain words.
+
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useTransport } from "../app/TransportProvider.tsx";
+import { applyImportEvent, type ImportEntry } from "../domain/importLog.ts";
+import { baseName, pairScanFiles, parsePixelMm, splitPaths } from "../domain/scanFiles.ts";
+import { useI18n } from "../i18n/I18nProvider.tsx";
+import { toErrorBody } from "../transport/errors.ts";
+import type { InspectionView } from "../transport/types.ts";
+import { ImportList } from "./ImportList.tsx";
+
+export function ScanImport(props: { id: string; onImported: (v: InspectionView) => void }): ReactNode {
+  const { t } = useI18n();
+  const transport = useTransport();
+  const [log, setLog] = useState<ImportEntry[]>([]);
+  const [paths, setPaths] = useState("");
+  const [pixel, setPixel] = useState("");
+  const [noDialog, setNoDialog] = useState(false);
+  const pixelMm = parsePixelMm(pixel);
+  const latest = useRef({ pixelMm, onImported: props.onImported });
+  latest.current = { pixelMm, onImported: props.onImported };
+  const { id } = props;
+
+  // Progress of this inspection's imports, from here or from the watch folder.
+  useEffect(
+    () =>
+      transport.subscribeImports((e) => {
+        if (e.inspection === id) setLog((l) => applyImportEvent(l, e));
+      }),
+    [transport, id],
+  );
+
+  const importPaths = useRef(async (_list: string[]): Promise<void> => undefined);
+  importPaths.current = async (list: string[]): Promise<void> => {
+    const mm = latest.current.pixelMm;
+    if (mm === "invalid") return;
+    for (const files of pairScanFiles(list)) {
+      try {
+        await transport.importScan(id, { path: files.path, low: files.low, pixel_mm: mm, scanner: null });
+      } catch (err) {
+        // Shown even if the transport sent no event for it: never lost silently.
+        const error = toErrorBody(err);
+        setLog((l) =>
+          l.some((x) => x.file === baseName(files.path) && x.stage === "failed")
+            ? l
+            : applyImportEvent(l, { file: baseName(files.path), stage: "failed", inspection: id, scan: null, error }),
+        );
+      }
+    }
+    latest.current.onImported(await transport.getInspection(id));
+  };
+
+  useEffect(() => transport.subscribeFileDrops((dropped) => void importPaths.current(dropped)), [transport]);
+
+  const pick = async (): Promise<void> => {
+    const chosen = await transport.pickScanFiles();
+    if (chosen === null) setNoDialog(true);
+    else await importPaths.current(chosen);
+  };
+
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    const list = splitPaths(paths);
+    if (list.length === 0 || pixelMm === "invalid") return;
+    setPaths("");
+    void importPaths.current(list);
+  };
+
+  return (
+    <form className="card scan-import" onSubmit={submit} aria-labelledby="import-title">
+      <h3 id="import-title">{t("import.title")}</h3>
+      <div className="actions">
+        <button type="button" className="btn" data-testid="import-pick" onClick={() => void pick()}>
+          {t("import.pick")}
+        </button>
+      </div>
+      {noDialog ? <p className="hint warn">{t("import.pickUnavailable")}</p> : null}
+      <p className="hint">{t("import.drop")}</p>
+      <div className="row wrap">
+        <div className="field grow">
+          <label htmlFor={`import-path-${id}`}>{t("import.path")}</label>
+          <input
+            id={`import-path-${id}`}
+            data-testid="import-path"
+            className="code-plain"
+            value={paths}
+            onChange={(e) => setPaths(e.target.value)}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby={`import-path-hint-${id}`}
+          />
+          <p className="hint" id={`import-path-hint-${id}`}>
+            {t("import.pathHint")}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={`import-pixel-${id}`}>{t("import.pixelMm")}</label>
+          <input
+            id={`import-pixel-${id}`}
+            data-testid="import-pixel-mm"
+            inputMode="decimal"
+            value={pixel}
+            onChange={(e) => setPixel(e.target.value)}
+            aria-invalid={pixelMm === "invalid"}
+            aria-describedby={`import-pixel-hint-${id}`}
+          />
+          <p className={pixelMm === "invalid" ? "hint bad" : "hint"} id={`import-pixel-hint-${id}`}>
+            {pixelMm === "invalid" ? t("import.pixelInvalid") : t("import.pixelHint")}
+          </p>
+        </div>
+      </div>
+      <button type="submit" className="btn btn-primary" data-testid="import-submit" disabled={pixelMm === "invalid" || paths.trim() === ""}>
+        {t("import.submit")}
+      </button>
+      <ImportList entries={log} label={t("import.progress")} />
+    </form>
+  );
+}
