@@ -57,6 +57,11 @@ describe("Queue", () => {
     expect(within(first as HTMLElement).getByText("Open")).toBeTruthy();
     expect(within(second as HTMLElement).getByText("Delivered")).toBeTruthy();
     expect(within(second as HTMLElement).getByText("Detain")).toBeTruthy();
+    // Each delivery state has an icon and words.
+    expect(screen.getAllByTestId("queue-sync").map((b) => [b.getAttribute("data-sync"), b.textContent])).toEqual([
+      ["pending", "↑ Waiting to send"],
+      ["acknowledged", "✓ Delivered"],
+    ]);
   });
 
   it("shows older ones in the 'All' scope, and filters by outcome", async () => {

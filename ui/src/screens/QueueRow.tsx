@@ -2,7 +2,10 @@ import type { ReactNode } from "react";
 import { outcomeLabel, recordSyncLabel } from "../app/labels.ts";
 import { currentOutcome, isOpen } from "../domain/outcome.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import type { InspectionRow } from "../transport/transport.ts";
+import type { InspectionRow, RecordSync } from "../transport/transport.ts";
+
+/** Delivery at a glance; the words beside it say the same for those who cannot tell the shapes apart. */
+const SYNC_ICON: Readonly<Record<RecordSync, string>> = { pending: "↑", acknowledged: "✓", rejected: "✕" };
 
 /** One inspection in the queue: a single large button that opens it. */
 export function QueueRow(props: { row: InspectionRow; onOpen: (id: string) => void }): ReactNode {
@@ -35,7 +38,12 @@ export function QueueRow(props: { row: InspectionRow; onOpen: (id: string) => vo
         </span>
         <span className="cell sync">
           <span className="label">{t("queue.col.sync")}</span>
-          <span className={`badge sync-${row.sync}`}>{recordSyncLabel(i18n, row.sync)}</span>
+          <span className={`badge sync-${row.sync}`} data-testid="queue-sync" data-sync={row.sync}>
+            <span className="sync-icon" aria-hidden="true">
+              {SYNC_ICON[row.sync]}
+            </span>{" "}
+            <span>{recordSyncLabel(i18n, row.sync)}</span>
+          </span>
         </span>
       </button>
     </li>

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { testView } from "../domain/testViews.ts";
 import { createMemoryTransport, makeDevToken } from "../transport/memory.ts";
 import { renderWith } from "../test/renderWith.tsx";
 import { Settings } from "./Settings.tsx";
@@ -37,5 +38,45 @@ describe("Settings", () => {
     fireEvent.click(screen.getByRole("button", { name: "Зберегти" }));
     expect(onUnitNameChange).toHaveBeenCalledWith("Мобільна група 3");
     expect(screen.getByText("Збережено.")).toBeTruthy();
+  });
+});
+
+describe("Settings: watch folder", () => {
+  it("starts watching into the newest undecided inspection, lists imports, stops", async () => {
+    const open = testView({ created_ms: 5, tractor: "AA1234BC" });
+    const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view: open, sync: "acknowledged" }] });
+    transport.actAs("OF-1");
+    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    expect(await screen.findByText("Not watching.")).toBeTruthy();
+    expect((screen.getByTestId("watch-stop") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText("Nothing imported since the app started.")).toBeTruthy();
+    await waitFor(() => expect(screen.getByRole("option", { name: /^Inspection AA1234BC/ })).toBeTruthy());
+
+    fireEvent.change(screen.getByTestId("watch-folder"), { target: { value: "/scanner/out" } });
+    fireEvent.click(screen.getByTestId("watch-start"));
+    expect(await screen.findByText("Watching /scanner/out.")).toBeTruthy();
+    expect(await transport.watchState()).toEqual({ folder: "/scanner/out", inspection: null });
+
+    await transport.scannerDrops("TRK_7_high.tif", "TRK_7_low.tif");
+    await transport.scannerDrops("broken_damaged.tif");
+    expect(await screen.findByText("TRK_7_high.tif: imported.")).toBeTruthy();
+    expect(screen.getByText(/^broken_damaged\.tif: not imported\./)).toBeTruthy();
+    expect((await transport.getInspection(open.id)).scans).toHaveLength(1);
+
+    fireEvent.click(screen.getByTestId("watch-stop"));
+    expect(await screen.findByText("Not watching.")).toBeTruthy();
+  });
+
+  it("sends new scans to the inspection chosen", async () => {
+    const a = testView({ created_ms: 5, tractor: "AA1234BC" });
+    const b = testView({ created_ms: 9, tractor: "KA0021XP" });
+    const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [a, b].map((view) => ({ view, sync: "acknowledged" as const })) });
+    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    await screen.findByRole("option", { name: /^Inspection AA1234BC/ });
+    fireEvent.change(screen.getByTestId("watch-folder"), { target: { value: "D:\\scans" } });
+    fireEvent.change(screen.getByTestId("watch-target"), { target: { value: a.id } });
+    fireEvent.click(screen.getByTestId("watch-start"));
+    await screen.findByText("Watching D:\\scans.");
+    expect(await transport.watchState()).toEqual({ folder: "D:\\scans", inspection: a.id });
   });
 });

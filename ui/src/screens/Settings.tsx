@@ -1,5 +1,6 @@
-// Language (switches at once), a unit name for this device's screens, and
-// the enrollment token that ties the vehicle to its server.
+// Language (switches at once), a unit name for this device's screens, the
+// scanner's watch folder, and the enrollment token that ties the vehicle
+// to its server.
 
 import { useState, type FormEvent, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
@@ -8,6 +9,7 @@ import { useSync } from "../app/useSync.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES } from "../i18n/messages.ts";
 import { toErrorBody } from "../transport/errors.ts";
+import { WatchFolder } from "./WatchFolder.tsx";
 
 export function Settings(props: { unitName: string; onUnitNameChange: (name: string) => void }): ReactNode {
   const i18n = useI18n();
@@ -95,6 +97,8 @@ export function Settings(props: { unitName: string; onUnitNameChange: (name: str
           </span>
         </div>
       </form>
+
+      <WatchFolder />
 
       <form className="card" onSubmit={(e) => void enroll(e)} aria-labelledby="enroll-title">
         <h2 id="enroll-title">{t("settings.enrollment")}</h2>
