@@ -234,8 +234,8 @@ describe("ScanViewer: marks", () => {
     try {
       fireEvent.click(screen.getByTestId("tool-rect"));
       drag(stage, [10, 10], [30, 30]);
-      expect(screen.getByTestId("annotation-kind")).toBeTruthy();
-      fireEvent.keyDown(window, { key: "Escape", code: "Escape" });
+      // Esc from the form's own field discards the mark.
+      fireEvent.keyDown(screen.getByTestId("annotation-kind"), { key: "Escape", code: "Escape" });
       expect(screen.queryByTestId("annotation-kind")).toBeNull();
       expect(screenEsc.mock.calls[0]?.[0]).toMatchObject({ defaultPrevented: true });
       // Nothing left to cancel: Esc goes to the screen.

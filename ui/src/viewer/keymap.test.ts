@@ -37,6 +37,8 @@ describe("viewer keys", () => {
     expect(viewerCommand(ev("0", "Digit0", { altKey: true }))).toBeNull();
     expect(viewerCommand(ev("i", "KeyI", { target: document.createElement("input") }))).toBeNull();
     expect(viewerCommand(ev("x", "KeyX"))).toBeNull();
+    // Esc still cancels from a field (the mark's note).
+    expect(viewerCommand(ev("Escape", "Escape", { target: document.createElement("input") }))).toEqual({ type: "cancel" });
   });
 
   it("lists every shortcut with a key label and a description", () => {

@@ -1,7 +1,7 @@
 // The viewer's keyboard map. Letters match by physical key (KeyboardEvent.code)
 // as well as by character, so they work on the Ukrainian layout too (the
 // key labelled I types "ш" there). Bare keys only: nothing happens with
-// Ctrl, Alt or ⌘ held, or while typing in a field.
+// Ctrl, Alt or ⌘ held, or (but for Esc) while typing in a field.
 
 import { isTextField } from "../app/shortcuts.ts";
 import type { PlainMessageKey as MessageKey } from "../i18n/messages.ts";
@@ -50,7 +50,10 @@ const NUMPAD: Readonly<Record<string, ViewerCommand>> = {
 export function viewerCommand(
   e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "metaKey" | "altKey" | "target">,
 ): ViewerCommand | null {
-  if (e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return null;
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  // Esc also from a field (the mark's note): it cancels the mark being made.
+  if (e.key === "Escape") return { type: "cancel" };
+  if (isTextField(e.target)) return null;
   for (const [code, cmd] of LETTERS) {
     if (e.code === code || e.key.toLowerCase() === code.slice(3).toLowerCase()) return cmd;
   }

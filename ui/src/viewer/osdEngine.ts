@@ -33,12 +33,10 @@ class OsdEngine implements ViewerEngine {
   private generation = 0;
   private pending: TiledImage | null = null;
 
-  constructor(element: HTMLElement, handlers: EngineHandlers) {
+  constructor(element: HTMLElement, handlers: EngineHandlers, drawer: OpenSeadragon.DrawerType) {
     this.viewer = OpenSeadragon({
       element,
-      // The canvas drawer also draws tiles served without CORS headers
-      // (a custom protocol); WebGL would refuse them.
-      drawer: "canvas",
+      drawer,
       crossOriginPolicy: false,
       showNavigationControl: false,
       // Our own keys (W is a tool here, not "pan up").
@@ -158,6 +156,15 @@ class OsdEngine implements ViewerEngine {
   }
 }
 
-export function createOsdEngine(element: HTMLElement, handlers: EngineHandlers): ViewerEngine {
-  return new OsdEngine(element, handlers);
+/**
+ * `drawer`: the canvas drawer by default, which also draws tiles served
+ * without CORS headers (a custom protocol), where WebGL would refuse them;
+ * "html" for tests in jsdom, which has no canvas.
+ */
+export function createOsdEngine(
+  element: HTMLElement,
+  handlers: EngineHandlers,
+  drawer: OpenSeadragon.DrawerType = "canvas",
+): ViewerEngine {
+  return new OsdEngine(element, handlers, drawer);
 }
