@@ -56,7 +56,8 @@ export function ScanImport(props: { id: string; onImported: (v: InspectionView) 
 
   const pick = async (): Promise<void> => {
     const chosen = await transport.pickScanFiles();
-    if (chosen === null) setNoDialog(true);
+    // Null is "cancelled" in the app and "no dialog" elsewhere (the contract does not tell them apart).
+    if (chosen === null) setNoDialog(transport.kind !== "tauri");
     else await importPaths.current(chosen);
   };
 
