@@ -32,6 +32,7 @@ impl ApiError {
         "refused",
         "sync_failed",
         "io",
+        "sync_incomplete",
         "internal",
     ];
 

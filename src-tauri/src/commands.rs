@@ -1,0 +1,180 @@
+//! The Tauri commands: each locks the vehicle and calls one of
+//! `kordon_api::crew`'s operations. Errors cross as `ApiError`
+//! (`{ code, message }`). Commands are `async` so they run on the async
+//! runtime's threads, never on the window's.
+
+use crate::state::{publish, AppState};
+use kordon_api::crew;
+use kordon_api::view::ScanInfo;
+use kordon_api::wire::*;
+use kordon_api::ApiError;
+use kordon_model::{InspectionView, NewAnnotation};
+use kordon_vehicle::Status;
+use tauri::{AppHandle, State};
+
+type Reply<T> = Result<T, ApiError>;
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, officer: String, pin: String) -> Reply<Session> {
+    state.with_vehicle(|v| crew::sign_in(v, &officer, &pin))
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Reply<()> {
+    state.with_vehicle(crew::sign_out)
+}
+
+#[tauri::command]
+pub async fn session(state: State<'_, AppState>) -> Reply<Option<Session>> {
+    state.with_vehicle(|v| crew::session(v))
+}
+
+#[tauri::command]
+pub async fn list_inspections(
+    state: State<'_, AppState>,
+    query: InspectionQuery,
+) -> Reply<Vec<InspectionRow>> {
+    state.with_vehicle(|v| crew::list_inspections(v, &query))
+}
+
+#[tauri::command]
+pub async fn get_inspection(state: State<'_, AppState>, id: String) -> Reply<InspectionView> {
+    state.with_vehicle(|v| crew::get_inspection(v, &id))
+}
+
+#[tauri::command]
+pub async fn create_inspection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: NewInspectionInput,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::create_inspection(v, &input))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn decide(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    decision: NewDecisionInput,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::decide(v, &id, &decision))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn set_notes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    text: String,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::set_notes(v, &id, &text))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn annotate(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    input: NewAnnotation,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::annotate(v, &id, &input))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn vehicle_history(state: State<'_, AppState>, id: String) -> Reply<Vec<InspectionRow>> {
+    state.with_vehicle(|v| crew::vehicle_history(v, &id))
+}
+
+#[tauri::command]
+pub async fn scan_info(state: State<'_, AppState>, scan: String) -> Reply<ScanInfo> {
+    state.with_vehicle(|v| crew::scan_info(v, &scan))
+}
+
+/// Imports on a worker thread with its own connection to the store, so the
+/// crew can go on working while a large scan is decoded and tiled.
+#[tauri::command]
+pub async fn import_scan(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    input: ImportScanInput,
+) -> Reply<ScanImported> {
+    let done = crate::watch::import_now(&app, &state.dir, &id, input).await?;
+    state.changed(&app);
+    Ok(done)
+}
+
+#[tauri::command]
+pub async fn watch_state(state: State<'_, AppState>) -> Reply<WatchState> {
+    crate::watch::current(&state)
+}
+
+#[tauri::command]
+pub async fn set_watch(app: AppHandle, want: WatchState) -> Reply<WatchState> {
+    crate::watch::set(&app, want)
+}
+
+#[tauri::command]
+pub async fn status(state: State<'_, AppState>) -> Reply<Status> {
+    state.with_vehicle(|v| Ok(v.status()?))
+}
+
+#[tauri::command]
+pub async fn enroll(app: AppHandle, state: State<'_, AppState>, token: String) -> Reply<Status> {
+    let status = state.with_vehicle(|v| crew::enroll(v, &token))?;
+    state.changed(&app);
+    Ok(status)
+}
+
+/// Wakes the sync loop; the outcome arrives as a sync event.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Reply<()> {
+    state.wake.notify_one();
+    Ok(())
+}
+
+/// The latest sync event (for a UI that has just subscribed).
+#[tauri::command]
+pub async fn sync_state(app: AppHandle, state: State<'_, AppState>) -> Reply<SyncEvent> {
+    let last = state
+        .last_sync
+        .lock()
+        .map_err(crate::state::internal)?
+        .clone();
+    match last {
+        Some(e) => Ok(e),
+        None => {
+            let status = state.with_vehicle(|v| Ok(v.status()?))?;
+            let event = SyncEvent {
+                link: Link::Offline,
+                status,
+                error: None,
+            };
+            publish(&app, event.clone());
+            Ok(event)
+        }
+    }
+}
+
+/// The UI reports a screen ready (for the start-up benchmark): logged with
+/// the time since the process started; with `KORDON_EXIT_WHEN_READY` set
+/// to that stage, the app prints one JSON line and exits.
+#[tauri::command]
+pub async fn ui_ready(app: AppHandle, state: State<'_, AppState>, stage: String) -> Reply<()> {
+    let ms = state.started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(stage = %stage, ms, "ui ready");
+    if std::env::var("KORDON_EXIT_WHEN_READY").ok().as_deref() == Some(stage.as_str()) {
+        println!("{}", serde_json::json!({ "stage": stage, "ms": ms }));
+        app.exit(0);
+    }
+    Ok(())
+}

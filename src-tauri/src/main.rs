@@ -1,0 +1,90 @@
+//! `kordon-app`: the crew's app. Wiring only: the work is done by
+//! `kordon-api`'s crew operations over a `kordon-vehicle` data directory.
+//!
+//! - [`commands`]: the Tauri commands, one line each over `kordon_api::crew`;
+//! - [`tiles`]: the `kordon:` URI scheme serving rendered scan tiles;
+//! - [`background`]: sync with the server, pushed to the UI as events;
+//! - [`watch`]: the watch folder, running inside the app.
+//!
+//! The data directory is `--data DIR`, else `KORDON_DATA`, else the
+//! platform's app data folder.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod background;
+mod commands;
+mod state;
+mod tiles;
+mod watch;
+
+use anyhow::Context;
+use state::AppState;
+use std::path::PathBuf;
+use std::time::Instant;
+use tauri::Manager;
+
+fn data_dir_from_args() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data" {
+            return args.next().map(PathBuf::from);
+        }
+    }
+    std::env::var_os("KORDON_DATA").map(PathBuf::from)
+}
+
+fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG")
+                .unwrap_or_else(|_| "warn,kordon=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let explicit = data_dir_from_args();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol("kordon", |ctx, request, responder| {
+            tiles::serve(ctx.app_handle(), request, responder)
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::sign_in,
+            commands::sign_out,
+            commands::session,
+            commands::list_inspections,
+            commands::get_inspection,
+            commands::create_inspection,
+            commands::decide,
+            commands::set_notes,
+            commands::annotate,
+            commands::vehicle_history,
+            commands::scan_info,
+            commands::import_scan,
+            commands::watch_state,
+            commands::set_watch,
+            commands::status,
+            commands::enroll,
+            commands::sync_now,
+            commands::sync_state,
+            commands::ui_ready,
+        ])
+        .setup(move |app| {
+            let dir = match explicit.clone() {
+                Some(d) => d,
+                None => app
+                    .path()
+                    .app_data_dir()
+                    .context("no app data folder on this system; pass --data DIR")?,
+            };
+            let state = AppState::open(&dir, started)
+                .with_context(|| format!("cannot open the data folder {}", dir.display()))?;
+            tracing::info!(data = %dir.display(), "kordon-app started");
+            app.manage(state);
+            background::spawn_sync(app.handle().clone());
+            watch::resume(app.handle());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .context("the app stopped with an error")
+}
