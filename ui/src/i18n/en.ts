@@ -57,6 +57,9 @@ export const en = {
   "errors.refused": "The server refused this device.",
   "errors.sync_failed": "The sync was interrupted. It will be tried again automatically.",
   "errors.io": "A file could not be read or written.",
+  "errors.pin_locked": "Too many wrong PINs for this officer ID. Wait half a minute, then try again.",
+  "errors.sync_incomplete": "The sync ended with records or scans still to deliver. It will be tried again automatically.",
+  "errors.internal": "The app hit a fault of its own. Nothing was changed; restart the app if it happens again.",
   "errors.unknown": "Something went wrong.",
 
   "signIn.title": "Sign in",

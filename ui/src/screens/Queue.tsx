@@ -47,6 +47,7 @@ export function Queue(props: {
         if (!live) return;
         setRows(r);
         setError(null);
+        transport.reportReady?.("queue");
       },
       (e: unknown) => {
         if (live) setError(toErrorBody(e));

@@ -1,23 +1,10 @@
-// Errors at the UI boundary: `{ code, message }`, where code is
-// `VehicleError::code()` (crates/kordon-vehicle/src/error.rs) and message is
-// Rust's English text (a detail: the UI shows its own words for the code).
+// Errors at the UI boundary: `{ code, message }` (Rust's `ApiError`), where
+// code is one of ERROR_CODES (generated from `ApiError::CODES`) and message
+// is Rust's English text (a detail: the UI shows its own words for the code).
 
-export const ERROR_CODES = [
-  "not_enrolled",
-  "not_signed_in",
-  "wrong_pin",
-  "invalid_input",
-  "not_found",
-  "disk_full",
-  "conflict",
-  "storage",
-  "device_key",
-  "bad_token",
-  "unreachable",
-  "refused",
-  "sync_failed",
-  "io",
-] as const;
+import { ERROR_CODES } from "./generated.ts";
+
+export { ERROR_CODES };
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

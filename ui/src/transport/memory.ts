@@ -211,7 +211,7 @@ export class MemoryTransport implements Transport {
     else if (known !== pin) throw new TransportError("wrong_pin", "wrong PIN for this officer");
     this.officer = id;
     this.emit();
-    return { officer: id };
+    return { officer: id, pin_set: known === undefined };
   }
 
   async signOut(): Promise<void> {
@@ -222,7 +222,7 @@ export class MemoryTransport implements Transport {
 
   async session(): Promise<Session | null> {
     await this.delay();
-    return this.officer === null ? null : { officer: this.officer };
+    return this.officer === null ? null : { officer: this.officer, pin_set: false };
   }
 
   async listInspections(q: InspectionQuery): Promise<InspectionRow[]> {
@@ -250,6 +250,7 @@ export class MemoryTransport implements Transport {
       heads: [],
       updated_ms: e.updated_ms,
       sync: e.rejected ? "rejected" : e.pending > 0 ? "pending" : "acknowledged",
+      pending: e.pending,
     }));
   }
 

@@ -1,13 +1,13 @@
 // What the screens need from the vehicle (Tauri commands) or the server
-// (HTTP API). Implementations: `memory.ts` (development and tests); the
-// Tauri and HTTP transports come with the app shell and the console API.
+// (HTTP API). Implementations: `tauri.ts` (the crew's app), `memory.ts`
+// (development and tests); the HTTP transport comes with the console API.
 //
 // Every method rejects with a `TransportError` (see errors.ts).
 
 import type {
   ImportEvent,
   ImportScanInput,
-  IndexRow,
+  InspectionRow,
   NewAnnotationInput,
   ScanImported,
   ScanInfo,
@@ -17,40 +17,14 @@ import type {
   InspectionView,
   NewDecisionInput,
   NewInspectionInput,
+  Session,
   Status,
+  SyncEvent,
 } from "./types.ts";
 
-/** The officer signed in on this device. */
-export interface Session {
-  officer: string;
-}
-
-/**
- * Delivery of one inspection's records. NOT YET IN RUST: the index rows do
- * not carry it; the vehicle will derive it from its outbox and receipts
- * (records of the document without a receipt, and rejections).
- */
-export type RecordSync = "pending" | "acknowledged" | "rejected";
-
-/** A queue row: the Rust index row plus its delivery state. */
-export interface InspectionRow extends IndexRow {
-  sync: RecordSync;
-}
-
-/** State of the link, as the sync loop reports it. */
-export type Link = "online" | "offline" | "syncing";
-
-/**
- * What `subscribeSync` delivers: on subscription, then on every change.
- * NOT YET IN RUST as one type: `status` is `kordon status --json`; `link`
- * and `error` will come from the sync loop's events (`error.code` is a
- * `VehicleError::code()`).
- */
-export interface SyncEvent {
-  link: Link;
-  status: Status;
-  error: { code: string; message: string } | null;
-}
+// Session, RecordSync, InspectionRow, Link and SyncEvent are generated
+// from the Rust types (see types.ts); re-exported here for the screens.
+export type { InspectionRow, Link, RecordSync, Session, SyncEvent } from "./types.ts";
 
 export type Unsubscribe = () => void;
 
@@ -114,4 +88,10 @@ export interface Transport {
    */
   syncNow(): Promise<void>;
   subscribeSync(cb: (event: SyncEvent) => void): Unsubscribe;
+
+  /**
+   * A screen is ready to use ("queue", "scan"); the app logs the time since
+   * it started (start-up benchmark). Optional: only the app implements it.
+   */
+  reportReady?(stage: string): void;
 }

@@ -1,0 +1,174 @@
+// The TAURI TRANSPORT: the crew's app. Every method is a command of
+// src-tauri (src/commands.rs) over the vehicle's store; tiles come from the
+// app's `kordon:` URI scheme; sync and import progress arrive as events.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
+import { TransportError, isErrorCode } from "./errors.ts";
+import { viewQuery } from "./tileQuery.ts";
+import type { Transport, Unsubscribe } from "./transport.ts";
+import type {
+  ImportEvent,
+  ImportScanInput,
+  InspectionQuery,
+  InspectionRow,
+  InspectionView,
+  NewAnnotationInput,
+  NewDecisionInput,
+  NewInspectionInput,
+  ScanImported,
+  ScanInfo,
+  Session,
+  Status,
+  SyncEvent,
+  ViewParams,
+  WatchState,
+} from "./types.ts";
+
+/** Event names (src-tauri/src/state.rs). */
+const SYNC_EVENT = "kordon:sync";
+const IMPORT_EVENT = "kordon:import";
+
+/** Whether the page runs inside the Tauri app. */
+export function inTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+/** Base of the app's URI scheme: `kordon://localhost` (Windows: http://kordon.localhost). */
+function schemeBase(): string {
+  return navigator.userAgent.includes("Windows") ? "http://kordon.localhost" : "kordon://localhost";
+}
+
+function asTransportError(e: unknown): TransportError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    const { code, message } = e as { code: unknown; message: unknown };
+    const text = typeof message === "string" ? message : String(message);
+    if (typeof code === "string" && isErrorCode(code)) return new TransportError(code, text);
+    return new TransportError("internal", `${String(code)}: ${text}`);
+  }
+  return new TransportError("internal", e instanceof Error ? e.message : String(e));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw asTransportError(e);
+  }
+}
+
+/** Turns a promised unlisten into a synchronous unsubscribe. */
+function unsubscribeLater(p: Promise<UnlistenFn>): Unsubscribe {
+  let done = false;
+  let stop: UnlistenFn | null = null;
+  p.then(
+    (f) => {
+      if (done) f();
+      else stop = f;
+    },
+    () => undefined,
+  );
+  return () => {
+    done = true;
+    stop?.();
+  };
+}
+
+const IMAGE_EXTENSIONS = ["tif", "tiff", "png", "jpg", "jpeg"];
+
+export class TauriTransport implements Transport {
+  readonly kind = "tauri" as const;
+
+  signIn(officer: string, pin: string): Promise<Session> {
+    return call("sign_in", { officer, pin });
+  }
+  signOut(): Promise<void> {
+    return call("sign_out");
+  }
+  session(): Promise<Session | null> {
+    return call("session");
+  }
+  listInspections(query: InspectionQuery): Promise<InspectionRow[]> {
+    return call("list_inspections", { query });
+  }
+  getInspection(id: string): Promise<InspectionView> {
+    return call("get_inspection", { id });
+  }
+  createInspection(input: NewInspectionInput): Promise<InspectionView> {
+    return call("create_inspection", { input });
+  }
+  decide(id: string, decision: NewDecisionInput): Promise<InspectionView> {
+    return call("decide", { id, decision });
+  }
+  setNotes(id: string, text: string): Promise<InspectionView> {
+    return call("set_notes", { id, text });
+  }
+  vehicleHistory(id: string): Promise<InspectionRow[]> {
+    return call("vehicle_history", { id });
+  }
+  annotate(id: string, input: NewAnnotationInput): Promise<InspectionView> {
+    return call("annotate", { id, input });
+  }
+  scanInfo(scan: string): Promise<ScanInfo> {
+    return call("scan_info", { scan });
+  }
+  tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string {
+    const q = viewQuery(view);
+    return `${schemeBase()}/tile/${scan}/${level}/${x}/${y}${q === "" ? "" : `?${q}`}`;
+  }
+  thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string {
+    const q = viewQuery(view);
+    return `${schemeBase()}/thumb/${scan}/${Math.round(maxSide)}${q === "" ? "" : `?${q}`}`;
+  }
+  importScan(id: string, input: ImportScanInput): Promise<ScanImported> {
+    return call("import_scan", { id, input });
+  }
+  async pickScanFiles(): Promise<string[] | null> {
+    try {
+      const picked = await open({
+        multiple: true,
+        directory: false,
+        filters: [{ name: "X-ray scans", extensions: IMAGE_EXTENSIONS }],
+      });
+      if (picked === null) return null;
+      return Array.isArray(picked) ? picked : [picked];
+    } catch (e) {
+      throw asTransportError(e);
+    }
+  }
+  subscribeFileDrops(cb: (paths: string[]) => void): Unsubscribe {
+    return unsubscribeLater(
+      getCurrentWebview().onDragDropEvent((e) => {
+        if (e.payload.type === "drop" && e.payload.paths.length > 0) cb(e.payload.paths);
+      }),
+    );
+  }
+  subscribeImports(cb: (event: ImportEvent) => void): Unsubscribe {
+    return unsubscribeLater(listen<ImportEvent>(IMPORT_EVENT, (e) => cb(e.payload)));
+  }
+  watchState(): Promise<WatchState> {
+    return call("watch_state");
+  }
+  setWatch(state: WatchState): Promise<WatchState> {
+    return call("set_watch", { want: state });
+  }
+  status(): Promise<Status> {
+    return call("status");
+  }
+  enroll(token: string): Promise<Status> {
+    return call("enroll", { token });
+  }
+  syncNow(): Promise<void> {
+    return call("sync_now");
+  }
+  subscribeSync(cb: (event: SyncEvent) => void): Unsubscribe {
+    const stop = unsubscribeLater(listen<SyncEvent>(SYNC_EVENT, (e) => cb(e.payload)));
+    call<SyncEvent>("sync_state").then(cb, () => undefined);
+    return stop;
+  }
+  reportReady(stage: string): void {
+    call("ui_ready", { stage }).catch(() => undefined);
+  }
+}
