@@ -166,14 +166,18 @@ pub async fn sync_state(app: AppHandle, state: State<'_, AppState>) -> Reply<Syn
 }
 
 /// The UI reports a screen ready (for the start-up benchmark): logged with
-/// the time since the process started; with `KORDON_EXIT_WHEN_READY` set
-/// to that stage, the app prints one JSON line and exits.
+/// the time since the process started. With `KORDON_REPORT_READY` set, the
+/// app also prints it as one JSON line on stdout; with
+/// `KORDON_EXIT_WHEN_READY` set to that stage, it then exits.
 #[tauri::command]
 pub async fn ui_ready(app: AppHandle, state: State<'_, AppState>, stage: String) -> Reply<()> {
     let ms = state.started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(stage = %stage, ms, "ui ready");
-    if std::env::var("KORDON_EXIT_WHEN_READY").ok().as_deref() == Some(stage.as_str()) {
+    let exit = std::env::var("KORDON_EXIT_WHEN_READY").ok().as_deref() == Some(stage.as_str());
+    if exit || std::env::var_os("KORDON_REPORT_READY").is_some() {
         println!("{}", serde_json::json!({ "stage": stage, "ms": ms }));
+    }
+    if exit {
         app.exit(0);
     }
     Ok(())

@@ -9,6 +9,7 @@
 //! inspections (2 records each) to a server over QUIC on loopback, against
 //! the same records ingested in-process without a network.
 
+mod app_start;
 mod goodput;
 mod import;
 mod records_first;
@@ -50,6 +51,8 @@ enum What {
     Import(import::Args),
     /// Records overtaking gigabytes of queued scans on a slow link.
     RecordsFirst(records_first::Args),
+    /// Cold start of the crew's app to an interactive queue, and its memory.
+    AppStart(app_start::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -61,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         What::Goodput(args) => goodput::run(args),
         What::Import(args) => import::run(args),
         What::RecordsFirst(args) => records_first::run(args),
+        What::AppStart(args) => app_start::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { currentOutcome, isOpen } from "./outcome.ts";
-import { DEFAULT_QUEUE_FILTER, filterQueue, localDay, matchesSearch, type QueueFilter } from "./queue.ts";
+import { DEFAULT_QUEUE_FILTER, filterQueue, localDay, matchesSearch, mergeRows, type QueueFilter } from "./queue.ts";
 import { decided, plate, reviewed, testView } from "./testViews.ts";
 
 const KYIV = "Europe/Kyiv";
@@ -109,5 +109,14 @@ describe("search", () => {
     const rows = [cyr, other];
     expect(filterQueue(rows, f({ scope: "all", search: "msku" }), NOW, KYIV)).toEqual([other]);
     expect(filterQueue(rows, f({ scope: "all", search: "msku", outcome: "release" }), NOW, KYIV)).toEqual([]);
+  });
+});
+
+describe("mergeRows", () => {
+  it("keeps the first of each id, in order", () => {
+    const a = [{ id: "1", n: 1 }, { id: "2", n: 2 }];
+    const b = [{ id: "2", n: 20 }, { id: "3", n: 3 }];
+    expect(mergeRows(a, b)).toEqual([{ id: "1", n: 1 }, { id: "2", n: 2 }, { id: "3", n: 3 }]);
+    expect(mergeRows<{ id: string }>()).toEqual([]);
   });
 });

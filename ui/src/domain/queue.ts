@@ -63,6 +63,29 @@ export function inScope(v: QueueView, scope: QueueScope, now: number, timeZone?:
   return isOpen(v) || localDay(v.created_ms, timeZone) === localDay(now, timeZone);
 }
 
+/**
+ * How many of the newest inspections the queue loads. With every open one
+ * besides, that covers "today's and open" on the busiest shift, and keeps
+ * the screen light on a vehicle that holds years of inspections; older
+ * ones are found by searching a whole plate or container code.
+ */
+export const QUEUE_RECENT = 500;
+
+/** Merges row lists by id, first occurrence wins. */
+export function mergeRows<T extends { id: string }>(...lists: readonly (readonly T[])[]): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const list of lists) {
+    for (const r of list) {
+      if (!seen.has(r.id)) {
+        seen.add(r.id);
+        out.push(r);
+      }
+    }
+  }
+  return out;
+}
+
 /** The rows to show, newest first. */
 export function filterQueue<T extends QueueView>(
   rows: readonly T[],

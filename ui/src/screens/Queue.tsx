@@ -8,7 +8,14 @@ import { useShortcut } from "../app/shortcuts.ts";
 import { useTransport } from "../app/TransportProvider.tsx";
 import { useSync } from "../app/useSync.ts";
 import { OUTCOMES } from "../domain/outcome.ts";
-import { filterQueue, type OutcomeFilter, type QueueFilter, type QueueScope } from "../domain/queue.ts";
+import {
+  filterQueue,
+  mergeRows,
+  QUEUE_RECENT,
+  type OutcomeFilter,
+  type QueueFilter,
+  type QueueScope,
+} from "../domain/queue.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { toErrorBody } from "../transport/errors.ts";
 import type { InspectionRow } from "../transport/transport.ts";
@@ -42,10 +49,13 @@ export function Queue(props: {
   const revision = s === undefined ? "" : `${s.inspections}/${s.pending}/${s.acknowledged}/${s.received}/${s.rejected}`;
   useEffect(() => {
     let live = true;
-    transport.listInspections({}).then(
-      (r) => {
+    Promise.all([
+      transport.listInspections({ limit: QUEUE_RECENT }),
+      transport.listInspections({ outcome: "none" }),
+    ]).then(
+      ([recent, open]) => {
         if (!live) return;
-        setRows(r);
+        setRows(mergeRows(recent, open));
         setError(null);
         transport.reportReady?.("queue");
       },
@@ -60,10 +70,33 @@ export function Queue(props: {
 
   useShortcut({ key: "/" }, () => search.current?.focus());
 
+  // Older inspections than the queue holds: the store is asked for the
+  // whole plate (any spelling) or container code typed.
+  const [older, setOlder] = useState<InspectionRow[]>([]);
+  const term = filter.search.trim();
+  useEffect(() => {
+    let live = true;
+    if (term.length < 4) {
+      setOlder([]);
+      return undefined;
+    }
+    Promise.all([transport.listInspections({ plate: term }), transport.listInspections({ container: term })]).then(
+      ([byPlate, byContainer]) => {
+        if (live) setOlder(mergeRows(byPlate, byContainer));
+      },
+      () => {
+        if (live) setOlder([]);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [transport, term, revision]);
+
   const now = props.now ?? Date.now;
   const shown = useMemo(
-    () => (rows === null ? [] : filterQueue(rows, filter, now(), props.timeZone)),
-    [rows, filter, now, props.timeZone],
+    () => (rows === null ? [] : filterQueue(mergeRows(rows, older), filter, now(), props.timeZone)),
+    [rows, older, filter, now, props.timeZone],
   );
 
   return (
