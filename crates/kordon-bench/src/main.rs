@@ -13,6 +13,7 @@ mod app_start;
 mod goodput;
 mod import;
 mod records_first;
+mod viewer;
 
 use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
@@ -51,6 +52,8 @@ enum What {
     Import(import::Args),
     /// Records overtaking gigabytes of queued scans on a slow link.
     RecordsFirst(records_first::Args),
+    /// The viewer's tile rendering: first view and panning of a large scan.
+    Viewer(viewer::Args),
     /// Cold start of the crew's app to an interactive queue, and its memory.
     AppStart(app_start::Args),
     /// Ingest and sync, with defaults.
@@ -65,6 +68,7 @@ fn main() -> anyhow::Result<()> {
         What::Import(args) => import::run(args),
         What::RecordsFirst(args) => records_first::run(args),
         What::AppStart(args) => app_start::run(args),
+        What::Viewer(args) => viewer::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)
