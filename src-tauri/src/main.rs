@@ -33,8 +33,22 @@ fn data_dir_from_args() -> Option<PathBuf> {
     std::env::var_os("KORDON_DATA").map(PathBuf::from)
 }
 
+/// WebKitGTK's accelerated compositing draws through OpenGL; where there is
+/// no GPU (a vehicle's rugged PC, a virtual display) that is Mesa's
+/// software renderer, which more than doubles the web process's memory and
+/// buys nothing for this UI (one 2D canvas for scans). Off unless the user
+/// asks for it (`KORDON_GPU_COMPOSITING=1`) or set WebKit's variable.
+fn choose_compositing() {
+    const WEBKIT: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os("KORDON_GPU_COMPOSITING").is_none() && std::env::var_os(WEBKIT).is_none() {
+        // Before any thread starts: the environment is read by WebKit only.
+        std::env::set_var(WEBKIT, "1");
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
+    choose_compositing();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG")

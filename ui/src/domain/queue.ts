@@ -71,6 +71,9 @@ export function inScope(v: QueueView, scope: QueueScope, now: number, timeZone?:
  */
 export const QUEUE_RECENT = 500;
 
+/** Rows drawn at first, and added by each "show more". */
+export const QUEUE_PAGE = 100;
+
 /** Merges row lists by id, first occurrence wins. */
 export function mergeRows<T extends { id: string }>(...lists: readonly (readonly T[])[]): T[] {
   const seen = new Set<string>();

@@ -83,6 +83,7 @@ export const en = {
   "queue.outcome.any": "Any outcome",
   "queue.outcome.undecided": "Undecided",
   "queue.count": "Shown: {shown} of {total}",
+  "queue.more": "Show {count} more",
   "queue.empty": "No inspections match.",
   "queue.open": "Open",
   "queue.scans": "Scans: {count}",

@@ -85,6 +85,7 @@ export const uk = {
   "queue.outcome.any": "Будь-яке рішення",
   "queue.outcome.undecided": "Без рішення",
   "queue.count": "Показано: {shown} з {total}",
+  "queue.more": "Показати ще {count}",
   "queue.empty": "Немає оглядів, що відповідають умовам.",
   "queue.open": "Відкритий",
   "queue.scans": "Знімків: {count}",

@@ -102,3 +102,19 @@ describe("Queue", () => {
     expect(document.activeElement).toBe(screen.getByLabelText(/Search by plate or container code/));
   });
 });
+
+describe("Queue paging", () => {
+  it("draws a long list a page at a time, and more on request", async () => {
+    const seed = Array.from({ length: 130 }, (_, i) => ({
+      view: testView({ created_ms: NOW - i * 60_000, tractor: `AA${String(1000 + i)}BC` }),
+      sync: "acknowledged" as const,
+    }));
+    const transport = createMemoryTransport({ unit: "MOBILE-1", seed });
+    renderWith(<Harness onOpen={() => undefined} />, { transport });
+    await screen.findAllByTestId("queue-row");
+    expect(screen.getAllByTestId("queue-row")).toHaveLength(100);
+    fireEvent.click(screen.getByRole("button", { name: "Show 30 more" }));
+    expect(screen.getAllByTestId("queue-row")).toHaveLength(130);
+    expect(screen.queryByRole("button", { name: "Show 30 more" })).toBeNull();
+  });
+});

@@ -11,6 +11,7 @@ import { OUTCOMES } from "../domain/outcome.ts";
 import {
   filterQueue,
   mergeRows,
+  QUEUE_PAGE,
   QUEUE_RECENT,
   type OutcomeFilter,
   type QueueFilter,
@@ -92,6 +93,11 @@ export function Queue(props: {
       live = false;
     };
   }, [transport, term, revision]);
+
+  // A long list is drawn a page at a time: the crew reads the top of it,
+  // and every row drawn costs the app memory.
+  const [pages, setPages] = useState(1);
+  useEffect(() => setPages(1), [filter]);
 
   const now = props.now ?? Date.now;
   const shown = useMemo(
@@ -179,11 +185,18 @@ export function Queue(props: {
           {shown.length === 0 ? (
             <p className="empty">{t("queue.empty")}</p>
           ) : (
-            <ul className="queue" aria-labelledby="queue-title">
-              {shown.map((row) => (
-                <QueueRow key={row.id} row={row} onOpen={props.onOpen} />
-              ))}
-            </ul>
+            <>
+              <ul className="queue" aria-labelledby="queue-title">
+                {shown.slice(0, pages * QUEUE_PAGE).map((row) => (
+                  <QueueRow key={row.id} row={row} onOpen={props.onOpen} />
+                ))}
+              </ul>
+              {shown.length > pages * QUEUE_PAGE && (
+                <button type="button" className="btn" onClick={() => setPages((p) => p + 1)}>
+                  {t("queue.more", { count: Math.min(QUEUE_PAGE, shown.length - pages * QUEUE_PAGE) })}
+                </button>
+              )}
+            </>
           )}
         </>
       )}
