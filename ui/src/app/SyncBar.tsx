@@ -24,21 +24,25 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
   const failed = error !== null ? error.code !== "not_enrolled" : status.last_error !== null && !notEnrolled;
   return (
     <section className="syncbar" aria-label={t("sync.region")}>
-      <span className={`pill link-${link}`} data-testid="sync-link">
+      <span className={`pill link-${link}`} data-testid="sync-link" data-link={link}>
         <span className="dot" aria-hidden="true" />
         {linkText}
       </span>
-      <span className={status.pending > 0 ? "count warn" : "count"}>
+      <span className={status.pending > 0 ? "count warn" : "count"} data-testid="sync-pending" data-count={status.pending}>
         {t("sync.recordsPending", { count: status.pending })}
       </span>
-      <span className={status.blobs.bytes_pending > 0 ? "count warn" : "count"}>
+      <span
+        className={status.blobs.bytes_pending > 0 ? "count warn" : "count"}
+        data-testid="sync-scans-pending"
+        data-bytes={status.blobs.bytes_pending}
+      >
         {t("sync.scansPending", { size: i18n.bytes(status.blobs.bytes_pending) })}
       </span>
       <span className="count">
         {status.last_sync_ms === null ? t("sync.never") : t("sync.lastSync", { time: i18n.dateTime(status.last_sync_ms) })}
       </span>
       {status.rejected > 0 ? <span className="count bad">{t("sync.rejected", { count: status.rejected })}</span> : null}
-      <button type="button" className="btn btn-small" onClick={props.onSyncNow} disabled={link === "syncing"}>
+      <button type="button" className="btn btn-small" data-testid="sync-now" onClick={props.onSyncNow} disabled={link === "syncing"}>
         {t("sync.now")}
       </button>
       <div className="syncbar-messages" aria-live="polite">

@@ -48,7 +48,7 @@ export function InspectionScreen(props: { id: string }): ReactNode {
     );
   }
   return (
-    <article className="panel" aria-labelledby="inspection-title">
+    <article className="panel" aria-labelledby="inspection-title" data-testid="inspection" data-inspection={view.id}>
       <header className="panel-head">
         <div>
           <h1 id="inspection-title">

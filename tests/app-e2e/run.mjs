@@ -1,0 +1,501 @@
+// The crew's app, end to end: the real kordon-app binary over a real
+// vehicle data folder, driven through WebDriver (tauri-driver), then the
+// store checked with the CLI and the signed records checked byte by byte.
+// Started by run.sh, which sets up the server, the vehicle, the scan, Xvfb
+// and tauri-driver and passes them in KORDON_E2E_* variables.
+
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { parseRecord } from "./records.mjs";
+import { WebDriver, waitFor } from "./webdriver.mjs";
+
+const run = promisify(execFile);
+
+function env(name) {
+  const v = process.env[name];
+  if (v === undefined || v === "") throw new Error(`${name} is not set (start the test with tests/app-e2e/run.sh)`);
+  return v;
+}
+
+const E = {
+  webdriver: env("KORDON_E2E_WEBDRIVER"),
+  app: resolve(env("KORDON_E2E_APP")),
+  cli: resolve(env("KORDON_E2E_CLI")),
+  vehicle: resolve(env("KORDON_E2E_VEHICLE")),
+  high: resolve(env("KORDON_E2E_SCAN_HIGH")),
+  low: resolve(env("KORDON_E2E_SCAN_LOW")),
+  serverPid: Number(env("KORDON_E2E_SERVER_PID")),
+  work: resolve(env("KORDON_E2E_WORK")),
+  artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
+};
+
+const OFFICER = "OF-1742";
+const PIN = "2468";
+const PLATE = "АА 1234 ВС";
+const CONTAINER = "CSQU3054383";
+const CONTAINER_BAD_CHECK = "CSQU3054384";
+const MARK_LABEL = "e2e: dense block behind the front wall";
+const DECISION_NOTE = "e2e: open the front of the container";
+const OFFLINE_NOTE = "e2e: written while the link was down";
+
+const started = Date.now();
+function step(msg) {
+  console.log(`[app-e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+}
+function check(cond, msg) {
+  if (!cond) throw new Error(`check failed: ${msg}`);
+}
+
+const wd = new WebDriver(E.webdriver);
+const $ = (css) => wd.waitElement(css);
+const tid = (id) => `[data-testid="${id}"]`;
+
+async function shot(name) {
+  const file = join(E.artifacts, `${name}.png`);
+  await wd.screenshot(file);
+  step(`  screenshot ${name}.png`);
+}
+
+/** Scrolls `css` into view: its top just below the sticky top bar and sync bar, or centred. */
+async function scrollTo(css, block = "start") {
+  const el = await $(css);
+  await wd.execute(
+    `const [el, block] = arguments;
+     el.scrollIntoView({ block });
+     if (block === "start") {
+       const bar = document.querySelector(".syncbar");
+       const below = bar === null ? 0 : bar.getBoundingClientRect().bottom;
+       window.scrollBy(0, -(below + 8));
+     }`,
+    [WebDriver.elementArg(el), block],
+  );
+  return el;
+}
+
+/**
+ * A screenshot of a state that may come and go (the sync bar changes on its
+ * own): waits for `probe`, takes the screenshot, and keeps it only if
+ * `probe` still holds afterwards; otherwise tries again until the deadline.
+ */
+async function shotWhile(name, what, probe, { timeoutMs = 60_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    const v = await waitFor(what, probe, { timeoutMs: Math.max(left, 1), intervalMs: 250 });
+    await shot(name);
+    if (await probe()) return v;
+    if (Date.now() >= deadline) throw new Error(`${what} did not hold long enough for the screenshot ${name}.png`);
+    step(`  (state changed while taking ${name}.png: again)`);
+  }
+}
+
+async function typeInto(css, text) {
+  const el = await $(css);
+  await wd.clear(el);
+  await wd.type(el, text);
+  return el;
+}
+
+/** The viewer's test hooks. */
+async function viewer() {
+  const el = await wd.find(tid("scan-viewer"));
+  if (el === null) return null;
+  const [state, tiles, zoom, view, firstView] = await Promise.all([
+    wd.attr(el, "data-state"),
+    wd.attr(el, "data-tiles-loaded"),
+    wd.attr(el, "data-zoom"),
+    wd.attr(el, "data-view"),
+    wd.attr(el, "data-first-view-ms"),
+  ]);
+  return { state, tiles: Number(tiles ?? 0), zoom: Number(zoom ?? 0), view: view === null ? null : JSON.parse(view), firstView };
+}
+
+async function syncBar() {
+  const [link, pending, bytes] = await Promise.all([
+    wd.attrOf(tid("sync-link"), "data-link"),
+    wd.attrOf(tid("sync-pending"), "data-count"),
+    wd.attrOf(tid("sync-scans-pending"), "data-bytes"),
+  ]);
+  return { link, pending: pending === null ? null : Number(pending), bytes: bytes === null ? null : Number(bytes) };
+}
+
+async function cli(...args) {
+  const { stdout } = await run(E.cli, ["--data", E.vehicle, ...args], { maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+function processGone(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  // A zombie (exited, not yet reaped by run.sh) no longer serves anything.
+  try {
+    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  step(`session: ${E.app} --data ${E.vehicle}`);
+  await wd.newSession({
+    alwaysMatch: {
+      "tauri:options": { application: E.app, args: ["--data", E.vehicle] },
+    },
+  });
+  try {
+    await crewWork();
+  } catch (e) {
+    try {
+      await shot("failure");
+    } catch {
+      // no screenshot: the app may be gone
+    }
+    throw e;
+  } finally {
+    step("closing the app");
+    await wd.deleteSession().catch((e) => step(`  (closing the session failed: ${e.message})`));
+  }
+  await checkStore();
+}
+
+let inspectionId = null;
+
+async function crewWork() {
+  // 1. Sign in; the first sign-in of an officer sets the PIN.
+  step("1. sign in (first sign-in sets the PIN)");
+  await wd.waitElement("#signin-officer", { timeoutMs: 90_000 });
+  const lang = await wd.execute("return document.documentElement.lang;");
+  check(lang === "uk", `the app starts in Ukrainian (html lang=${lang})`);
+  await typeInto("#signin-officer", OFFICER);
+  await typeInto("#signin-pin", PIN);
+  await waitFor("the sync bar to show the link state", async () => (await syncBar()).link !== null);
+  await shot("signin");
+  await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
+
+  await $("#queue-title");
+  const header = await wd.text(await $("header.topbar"));
+  check(header.includes(OFFICER), `the top bar names the officer signed in (${JSON.stringify(header)})`);
+  await waitFor("the queue to load", async () => (await wd.find(".queue, .empty")) !== null);
+  check((await wd.findAll(tid("queue-row"))).length === 0, "the queue of a new vehicle is empty");
+  await shot("queue");
+
+  // 2. A new inspection: Cyrillic tractor plate, container code checked live.
+  step("2. new inspection");
+  await wd.click(await $('section[aria-labelledby="queue-title"] .panel-head button'));
+  await typeInto("#tractor", PLATE);
+  await waitFor("the tractor plate to be accepted (#tractor-msg.ok)", async () =>
+    (await wd.attrOf("#tractor-msg", "class"))?.split(" ").includes("ok"),
+  );
+  await typeInto("#container-1", CONTAINER_BAD_CHECK);
+  const bad = await waitFor("a live check-digit error on the container code", async () => {
+    const cls = (await wd.attrOf(tid("container-1-msg"), "class")) ?? "";
+    return cls.split(" ").includes("bad") ? wd.text(await wd.find(tid("container-1-msg"))) : null;
+  });
+  check(bad.includes("3"), `the check-digit error gives the expected digit 3 (${JSON.stringify(bad)})`);
+  await typeInto("#container-1", CONTAINER);
+  await waitFor("the container code to be shown valid", async () =>
+    ((await wd.attrOf(tid("container-1-msg"), "class")) ?? "").split(" ").includes("ok"),
+  );
+  await shot("form");
+  await wd.click(await $('form[aria-labelledby="form-title"] button[type="submit"]'));
+  const article = await $(tid("inspection"));
+  inspectionId = await wd.attr(article, "data-inspection");
+  check(/^[0-9a-f-]{36}$/.test(inspectionId ?? ""), `the inspection screen names its id (${inspectionId})`);
+  const title = await wd.text(await $("#inspection-title"));
+  check(title.includes("АА1234ВС") || title.includes("AA1234BC"), `the title shows the canonical plate (${JSON.stringify(title)})`);
+  step(`  inspection ${inspectionId}`);
+
+  // 3. Import the dual-energy scan through the typed path (both halves: the
+  // UI pairs NAME_high with NAME_low).
+  step("3. import the scan by path");
+  await typeInto(tid("import-path"), `${E.high};${E.low}`);
+  await wd.click(await $(tid("import-submit")));
+  const opened = await waitFor(
+    "the imported scan in the viewer with tiles (scan-viewer data-state=ready, data-tiles-loaded > 0, first view done)",
+    async () => {
+      const failed = await wd.find(`${tid("import-entry")}[data-stage="failed"]`);
+      if (failed !== null) throw new Error(`import failed: ${await wd.text(failed)}`);
+      const v = await viewer();
+      return v !== null && v.state === "ready" && v.tiles > 0 && v.firstView !== null ? v : null;
+    },
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
+  step(`  viewer ready: ${opened.tiles} tiles, first view in ${opened.firstView} ms, zoom ${opened.zoom}`);
+  check((await wd.findAll(tid("scan-thumb"))).length === 1, "one scan thumbnail");
+  check(await wd.enabled(await $(tid("tool-materials"))), "materials available: the two files became one dual-energy scan");
+  await waitFor("the import to be reported done", async () => (await wd.find(`${tid("import-entry")}[data-stage="done"]`)) !== null);
+  await scrollTo("#inspection-title");
+  await shot("inspection");
+
+  // 4. Zoom (keyboard +) and window/level (the sliders, by keyboard).
+  step("4. zoom and window/level");
+  await wd.execute("document.activeElement && document.activeElement.blur();");
+  await wd.press("+");
+  const zoomed = await waitFor(`data-zoom above ${opened.zoom} after "+"`, async () => {
+    const v = await viewer();
+    return v.zoom > opened.zoom * 1.2 ? v : null;
+  });
+  step(`  zoom ${opened.zoom} -> ${zoomed.zoom}`);
+  check(opened.view.window === null, "the window starts automatic (data-view window null)");
+  await waitFor("the zoomed view to settle (tiles loaded stop changing)", settled());
+  const before = await viewer();
+  const high = await $(tid("window-high"));
+  const low = await $(tid("window-low"));
+  const [high0, low0] = [Number(await wd.prop(high, "value")), Number(await wd.prop(low, "value"))];
+  await wd.execute("arguments[0].focus();", [WebDriver.elementArg(high)]);
+  for (let i = 0; i < 3; i++) await wd.press("\uE00F"); // PageDown
+  await wd.execute("arguments[0].focus();", [WebDriver.elementArg(low)]);
+  for (let i = 0; i < 3; i++) await wd.press("\uE00E"); // PageUp
+  const windowed = await waitFor("data-view to have a window narrower than the automatic one", async () => {
+    const v = await viewer();
+    const w = v.view.window;
+    return w !== null && w.high < high0 && w.low > low0 ? v : null;
+  });
+  step(`  window ${low0}..${high0} -> ${windowed.view.window.low}..${windowed.view.window.high}`);
+  await wd.execute("document.activeElement && document.activeElement.blur();");
+  const retiled = await waitFor(
+    `new tiles for the new window (data-tiles-loaded above ${before.tiles})`,
+    async () => {
+      const v = await viewer();
+      return v.tiles > before.tiles ? v : null;
+    },
+    { timeoutMs: 60_000 },
+  );
+  step(`  tiles ${before.tiles} -> ${retiled.tiles}`);
+  await waitFor("the re-rendered view to settle", settled());
+  await scrollTo(tid("scan-viewer"));
+  await shot("viewer-zoomed");
+
+  // 5. A rectangle mark: the tool, a pointer drag on the image, kind, save.
+  step("5. rectangle annotation");
+  await wd.click(await $(tid("tool-rect")));
+  await waitFor("tool-rect pressed", async () => (await wd.attrOf(tid("tool-rect"), "aria-pressed")) === "true");
+  const stage = await scrollTo(`${tid("scan-viewer")} .viewer-stage-wrap`, "center");
+  const r = await wd.rect(stage);
+  const dx = Math.round(Math.min(160, r.width / 4));
+  const dy = Math.round(Math.min(90, r.height / 4));
+  const origin = { "element-6066-11e4-a52e-4f735466cecf": stage };
+  await wd.actions([
+    {
+      type: "pointer",
+      id: "mouse",
+      parameters: { pointerType: "mouse" },
+      actions: [
+        { type: "pointerMove", duration: 0, origin, x: -dx, y: -dy },
+        { type: "pointerDown", button: 0 },
+        { type: "pointerMove", duration: 150, origin, x: 0, y: 0 },
+        { type: "pointerMove", duration: 150, origin, x: dx, y: dy },
+        { type: "pointerUp", button: 0 },
+      ],
+    },
+  ]);
+  await wd.releaseActions();
+  const kind = await $(tid("annotation-kind"));
+  await wd.click(await $(`${tid("annotation-kind")} option[value="density_anomaly"]`));
+  await waitFor("annotation-kind to be density_anomaly", async () => (await wd.prop(kind, "value")) === "density_anomaly");
+  await typeInto("#annotation-label", MARK_LABEL);
+  await wd.click(await $(tid("annotation-save")));
+  const mark = await waitFor("one annotation-item", async () => {
+    const items = await wd.findAll(tid("annotation-item"));
+    return items.length === 1 ? wd.text(items[0]) : null;
+  });
+  check(mark.includes(OFFICER) && mark.includes(MARK_LABEL), `the mark names its officer and label (${JSON.stringify(mark)})`);
+  check((await wd.attrOf(tid("tool-rect"), "aria-pressed")) === "false", "the rectangle tool is released after saving");
+  await scrollTo(tid("scan-viewer"));
+  await shot("annotation");
+
+  // 6. A decision: outcome, reason, note; it lands in the history.
+  step("6. decision");
+  await scrollTo("#decision-title");
+  await wd.click(await $("label.outcome-physical_inspection"));
+  await waitFor("the outcome radio checked", async () =>
+    wd.prop(await $('input[name="outcome"][value="physical_inspection"]'), "checked"),
+  );
+  const chip = await waitFor("the DENSITY_ANOMALY reason chip", async () => {
+    for (const c of await wd.findAll("label.chip")) if ((await wd.text(c)).includes("DENSITY_ANOMALY")) return c;
+    return null;
+  });
+  await wd.click(chip);
+  await typeInto("#decision-note", DECISION_NOTE);
+  await wd.click(await $('form[aria-labelledby="decision-new-title"] button[type="submit"]'));
+  const entry = await waitFor("one decision in the history", async () => {
+    const rows = await wd.findAll(`${tid("history")} li.decision`);
+    return rows.length === 1 ? wd.text(rows[0]) : null;
+  });
+  check(entry.includes(OFFICER) && entry.includes("DENSITY_ANOMALY") && entry.includes(DECISION_NOTE), `history entry: ${JSON.stringify(entry)}`);
+  check(
+    ((await wd.attrOf(tid("current-outcome"), "class")) ?? "").includes("outcome-physical_inspection"),
+    "the current outcome is physical inspection",
+  );
+  await scrollTo("#decision-title");
+  await shot("decision");
+
+  // 8. Sync: everything acknowledged while the server runs...
+  step("8a. sync: everything acknowledged by the server");
+  await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
+  await $("#queue-title");
+  const acknowledged = async () => {
+    const s = await syncBar();
+    const row = await wd.attrOf(tid("queue-sync"), "data-sync");
+    return s.link === "online" && s.pending === 0 && s.bytes === 0 && row === "acknowledged" ? s : null;
+  };
+  const acked = await shotWhile(
+    "sync-acknowledged",
+    "the sync bar online with 0 records and 0 bytes of scans pending, and the queue row acknowledged",
+    acknowledged,
+    { timeoutMs: 120_000 },
+  );
+  check((await wd.find(tid("sync-error"))) === null, "no sync error shown while the server runs");
+  step(`  ${JSON.stringify(acked)}`);
+
+  // ...then the link is cut, the crew keeps working, the backlog grows.
+  step(`8b. cut the link (stop the server, pid ${E.serverPid}) and keep working`);
+  process.kill(E.serverPid, "SIGTERM");
+  await waitFor(`the server (pid ${E.serverPid}) to exit`, async () => processGone(E.serverPid), { timeoutMs: 15_000 });
+  await wd.click(await $(tid("queue-row")));
+  await $(tid("inspection"));
+  await scrollTo("#notes-text", "center");
+  await typeInto("#notes-text", OFFLINE_NOTE);
+  await wd.click(await $('section[aria-labelledby="notes-title"] .actions button'));
+  await waitFor("the notes saved locally (save button disabled, text kept)", async () => {
+    const btn = await wd.find('section[aria-labelledby="notes-title"] .actions button');
+    return !(await wd.enabled(btn)) && (await wd.prop(await wd.find("#notes-text"), "value")) === OFFLINE_NOTE;
+  });
+  await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
+  await $("#queue-title");
+  const backlog = async () => {
+    const s = await syncBar();
+    const row = await wd.attrOf(tid("queue-sync"), "data-sync");
+    return s.link === "offline" && s.pending > 0 && row === "pending" && (await wd.find(tid("sync-error"))) !== null ? s : null;
+  };
+  const offline = await shotWhile(
+    "offline-backlog",
+    "the sync bar offline with records pending and the reason shown, and the queue row pending",
+    backlog,
+    { timeoutMs: 90_000 },
+  );
+  step(`  ${JSON.stringify(offline)}`);
+
+  // Settings, still offline: the language switch works at run time.
+  step("settings: language switch");
+  const navButtons = await wd.findAll("nav.nav button");
+  check(navButtons.length === 4, `four navigation buttons (${navButtons.length})`);
+  await wd.click(navButtons[2]);
+  await $("#settings-title");
+  await wd.click(await $('label.tile[lang="en"]'));
+  await waitFor("html lang=en after choosing English", async () => (await wd.execute("return document.documentElement.lang;")) === "en");
+  const linkText = await wd.text(await $(tid("sync-link")));
+  check(linkText.trim() === "Offline", `the sync bar in English says Offline (${JSON.stringify(linkText)})`);
+  await shot("settings");
+  check((await syncBar()).pending > 0, "the backlog is still there");
+
+  // The PIN set at the first sign-in is now required.
+  step("sign out; a wrong PIN is refused, the right one accepted");
+  await wd.click((await wd.findAll("nav.nav button"))[3]);
+  await typeInto("#signin-officer", OFFICER);
+  await typeInto("#signin-pin", "1357");
+  await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
+  await $('form[aria-labelledby="signin-title"] [role="alert"]');
+  check((await wd.find("#queue-title")) === null, "still signed out after a wrong PIN");
+  await typeInto("#signin-pin", PIN);
+  await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
+  await $("#queue-title");
+}
+
+/** A probe that is true once data-tiles-loaded stays the same for 1.5 s. */
+function settled() {
+  let last = -1;
+  let since = Date.now();
+  return async () => {
+    const v = await viewer();
+    if (v.tiles !== last) {
+      last = v.tiles;
+      since = Date.now();
+      return false;
+    }
+    return Date.now() - since >= 1500;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// 7. The store, through the CLI, and the signed records themselves.
+
+async function checkStore() {
+  step("7. the store, through the CLI");
+  check(inspectionId !== null, "an inspection was created");
+  const view = JSON.parse(await cli("inspection", "show", inspectionId));
+  check(view.id === inspectionId, "inspection show returns the inspection");
+  check(view.created_by === OFFICER, `created_by ${view.created_by}`);
+  check(view.tractor_plate?.raw === PLATE, `tractor plate stored as typed (${JSON.stringify(view.tractor_plate)})`);
+  check(JSON.stringify(view.containers).includes(CONTAINER), `container ${CONTAINER} stored (${JSON.stringify(view.containers)})`);
+  check(view.scans.length === 1, `one scan (${view.scans.length})`);
+  const scan = view.scans[0];
+  const energies = scan.images.map((i) => i.energy).sort();
+  check(JSON.stringify(energies) === '["high","low"]', `the scan is a high/low pair (${JSON.stringify(energies)})`);
+  check(scan.added_by === OFFICER, `scan added_by ${scan.added_by}`);
+  check(view.annotations.length === 1, `one annotation (${view.annotations.length})`);
+  const a = view.annotations[0];
+  check(a.added_by === OFFICER && a.kind === "density_anomaly" && a.label === MARK_LABEL && a.scan === scan.id, `annotation ${JSON.stringify(a)}`);
+  check(a.shape.type === "rect" && a.shape.w > 0 && a.shape.h > 0, `a non-empty rectangle (${JSON.stringify(a.shape)})`);
+  check(view.decisions.length === 1, `one decision (${view.decisions.length})`);
+  const d = view.decisions[0];
+  check(
+    d.officer === OFFICER && d.outcome === "physical_inspection" && d.reasons.includes("DENSITY_ANOMALY") && d.note === DECISION_NOTE,
+    `decision ${JSON.stringify(d)}`,
+  );
+  check(view.notes === OFFLINE_NOTE, `notes written offline are stored (${JSON.stringify(view.notes)})`);
+
+  step("7. export, offline verification, and each signed record");
+  const file = join(E.work, "export.json");
+  await cli("export", inspectionId, "--out", file);
+  let verdict;
+  try {
+    verdict = JSON.parse(await cli("verify", file, "--json"));
+  } catch (e) {
+    throw new Error(`kordon verify refused the export: ${e.stdout ?? ""}${e.stderr ?? e.message}`);
+  }
+  check(verdict.problems.length === 0 && verdict.view_matches, `kordon verify: ${JSON.stringify(verdict)}`);
+  check(verdict.signatures_valid === verdict.records, `every signature valid (${JSON.stringify(verdict)})`);
+  const exported = JSON.parse(await readFile(file, "utf8"));
+  const docId = inspectionId.replaceAll("-", "");
+  const records = exported.records.map((r) => ({ ...parseRecord(Buffer.from(r.record, "base64")), listed: r }));
+  for (const r of records) {
+    check(r.valid, `record ${r.id}: Ed25519 signature valid (checked here, independently of kordon verify)`);
+    check(r.id === r.listed.id && r.officer === r.listed.officer, `record ${r.id}: the file's id and officer are the signed ones`);
+    check(r.docId === docId, `record ${r.id}: belongs to the inspection`);
+  }
+  const tampered = Buffer.from(exported.records[0].record, "base64");
+  tampered[55] ^= 1; // created_ms: still well-formed, no longer what was signed
+  check(!parseRecord(tampered).valid, "the signature check here refuses an altered record");
+  const ops = records.map((r) => ({ op: r.message.split(" by ")[0], by: r.message.split(" by ")[1], officer: r.officer, receipt: r.listed.receipt !== null }));
+  step(`  records: ${ops.map((x) => `${x.op}/${x.officer}${x.receipt ? "/receipt" : ""}`).join(", ")}`);
+  for (const op of ["create", "scan", "annotate", "decide"]) {
+    const mine = ops.filter((x) => x.op === op);
+    check(mine.length === 1, `one "${op}" record (${mine.length})`);
+    check(mine[0].officer === OFFICER && mine[0].by === OFFICER, `"${op}" signed for ${OFFICER} (${JSON.stringify(mine[0])})`);
+    check(mine[0].receipt, `"${op}" acknowledged by the server (has a receipt)`);
+  }
+  const notes = ops.filter((x) => x.op === "notes");
+  check(notes.length === 1 && notes[0].officer === OFFICER, `one "notes" record by ${OFFICER} (${JSON.stringify(notes)})`);
+  check(!notes[0].receipt, `the "notes" record made offline has no receipt`);
+  check(verdict.receipts_valid === ops.filter((x) => x.receipt).length, `every receipt valid (${JSON.stringify(verdict)})`);
+}
+
+main().then(
+  () => {
+    step("all checks passed");
+  },
+  (e) => {
+    console.error(`[app-e2e] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof Error && e.stack) console.error(e.stack.split("\n").slice(1, 6).join("\n"));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# End-to-end test of the real crew's app (kordon-app) under Xvfb, driven
+# through WebDriver (tauri-driver over WebKitWebDriver). Builds nothing:
+# run `cd ui && npm ci && npx vite build` and `cargo build --bins` first.
+#
+# Sets up a server and an enrolled vehicle in a temporary folder, a
+# synthetic dual-energy scan, the server, an X server, tauri-driver; then
+# runs tests/app-e2e/run.mjs. Every process started here is stopped on exit.
+#
+# Environment:
+#   KORDON_BIN_DIR           the binaries (default: target/debug)
+#   KORDON_APP_E2E_ARTIFACTS screenshots and logs (default: target/app-e2e)
+#   TAURI_DRIVER             tauri-driver (default: on PATH, else ~/.cargo/bin)
+#   KORDON_APP_E2E_KEEP=1    keep the temporary folder (its path is printed)
+
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+BIN="${KORDON_BIN_DIR:-$ROOT/target/debug}"
+ART="${KORDON_APP_E2E_ARTIFACTS:-$ROOT/target/app-e2e}"
+TAURI_DRIVER="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}"
+
+log() { printf '[app-e2e %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[app-e2e] FAILED: %s\n' "$*" >&2; exit 1; }
+
+# ---- what must already be there -------------------------------------------
+missing=()
+for b in kordon kordon-server kordon-app; do
+  [ -x "$BIN/$b" ] || missing+=("$BIN/$b (cargo build --bins; the app needs ui/dist first: cd ui && npm ci && npx vite build)")
+done
+[ -x "$TAURI_DRIVER" ] || missing+=("tauri-driver (cargo install tauri-driver --version ^2 --locked, or set TAURI_DRIVER)")
+for tool in node Xvfb WebKitWebDriver; do
+  command -v "$tool" >/dev/null || missing+=("$tool (apt: nodejs / xvfb / webkit2gtk-driver)")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  printf '[app-e2e] missing:\n' >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 2
+fi
+
+# ---- processes and clean-up -----------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kordon-app-e2e.XXXXXX")"
+PIDS=()
+
+stop_pid() { # pid name: TERM, wait up to 5 s, then KILL
+  local pid=$1 name=$2 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "$name ($pid) did not stop on TERM: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+children() { # pids whose parent is $PARENT (from /proc: no procps needed)
+  local stat rest f
+  for f in /proc/[0-9]*/stat; do
+    { read -r stat <"$f"; } 2>/dev/null || continue
+    rest="${stat##*) }" # after "pid (comm) ": state ppid ...
+    set -- $rest
+    [ "${2:-}" = "$PARENT" ] && { f="${f#/proc/}"; echo "${f%/stat}"; }
+  done
+  return 0
+}
+descendants() { # every process below pid, deepest first
+  local child
+  for child in $(PARENT="$1" children); do
+    descendants "$child"
+    echo "$child"
+  done
+}
+
+cleanup() {
+  local rc=$? i pid kid kids
+  trap - EXIT INT TERM
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${PIDS[$i]%%:*}"
+    # Below tauri-driver: WebKitWebDriver (tauri-driver kills it on TERM)
+    # and the app it started, left running if the test stopped half-way.
+    kids="$(descendants "$pid")"
+    stop_pid "$pid" "${PIDS[$i]#*:}"
+    for kid in $kids; do stop_pid "$kid" "$(cat "/proc/$kid/comm" 2>/dev/null || echo process) under ${PIDS[$i]#*:}"; done
+  done
+  wait 2>/dev/null || true
+  mkdir -p "$ART"
+  for f in server.log tauri-driver.log xvfb.log; do
+    [ -f "$WORK/$f" ] && cp "$WORK/$f" "$ART/$f"
+  done
+  if [ "${KORDON_APP_E2E_KEEP:-0}" = 1 ]; then
+    log "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  if [ $rc -eq 0 ]; then log "PASSED (artifacts in $ART)"; else log "FAILED with exit code $rc (artifacts and logs in $ART)"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_until "what" seconds command...: polls the command every 0.2 s.
+wait_until() {
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || die "timed out after ${secs}s waiting for $what"
+    sleep 0.2
+  done
+}
+alive() { kill -0 "$1" 2>/dev/null || die "$2 exited early (see its log in $ART)"; }
+
+free_port() { # udp|tcp: a port nobody listens on right now
+  node -e '
+    const kind = process.argv[1];
+    if (kind === "udp") {
+      const s = require("node:dgram").createSocket("udp4");
+      s.bind(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+    } else {
+      const s = require("node:net").createServer();
+      s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+    }' "$1"
+}
+
+mkdir -p "$ART"
+rm -f "$ART"/*.png "$ART"/*.log # only what an earlier run left
+log "work folder $WORK, artifacts $ART"
+
+# ---- server, vehicle, scan --------------------------------------------------
+PORT="$(free_port udp)"
+SRV="$WORK/server"
+VEH="$WORK/vehicle"
+DROP="$WORK/drop"
+log "server on UDP 127.0.0.1:$PORT"
+"$BIN/kordon-server" init --data "$SRV" --public-addr "127.0.0.1:$PORT" >"$WORK/init.log" 2>&1 \
+  || { cat "$WORK/init.log" >&2; die "kordon-server init"; }
+TOKEN="$("$BIN/kordon-server" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
+  || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll"; }
+[ -n "$TOKEN" ] || die "kordon-server enroll printed no token"
+"$BIN/kordon" --data "$VEH" enroll "$TOKEN" >/dev/null || die "kordon enroll"
+
+log "synthetic dual-energy scan"
+"$BIN/kordon" --data "$VEH" scan synth --out "$DROP" --name T1 --seed 7 --width 4000 --height 1600 --concealed >/dev/null \
+  || die "kordon scan synth"
+[ -f "$DROP/T1_high.tif" ] && [ -f "$DROP/T1_low.tif" ] || die "kordon scan synth did not write T1_high.tif and T1_low.tif in $DROP"
+
+"$BIN/kordon-server" run --data "$SRV" --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+PIDS+=("$SERVER_PID:kordon-server")
+server_ready() { alive "$SERVER_PID" kordon-server; grep -qs "listening on" "$WORK/server.log"; }
+wait_until "kordon-server to listen" 30 server_ready
+log "server running (pid $SERVER_PID)"
+
+# ---- X server and WebDriver -------------------------------------------------
+# -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
+Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
+XVFB_PID=$!
+PIDS+=("$XVFB_PID:Xvfb")
+xvfb_ready() { alive "$XVFB_PID" Xvfb; [ -s "$WORK/display" ]; }
+wait_until "Xvfb to start" 30 xvfb_ready
+export DISPLAY=":$(tr -d '[:space:]' <"$WORK/display")"
+log "Xvfb on $DISPLAY"
+
+WD_PORT="$(free_port tcp)"
+WD_NATIVE_PORT="$(free_port tcp)"
+while [ "$WD_NATIVE_PORT" = "$WD_PORT" ]; do WD_NATIVE_PORT="$(free_port tcp)"; done
+# The app inherits this environment (through WebKitWebDriver): its web
+# storage (the UI's preferences) in the temporary folder, so every run
+# starts as a new device; no GPU buffers on Xvfb.
+export XDG_DATA_HOME="$WORK/xdg/data" XDG_CONFIG_HOME="$WORK/xdg/config" XDG_CACHE_HOME="$WORK/xdg/cache"
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+export WEBKIT_DISABLE_DMABUF_RENDERER=1
+"$TAURI_DRIVER" --port "$WD_PORT" --native-port "$WD_NATIVE_PORT" >"$WORK/tauri-driver.log" 2>&1 &
+DRIVER_PID=$!
+PIDS+=("$DRIVER_PID:tauri-driver")
+driver_ready() {
+  alive "$DRIVER_PID" tauri-driver
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$WD_PORT/status"
+}
+wait_until "tauri-driver to answer on port $WD_PORT" 30 driver_ready
+log "tauri-driver on port $WD_PORT (WebKitWebDriver on $WD_NATIVE_PORT)"
+
+# ---- the test ---------------------------------------------------------------
+KORDON_E2E_WEBDRIVER="http://127.0.0.1:$WD_PORT" \
+KORDON_E2E_APP="$BIN/kordon-app" \
+KORDON_E2E_CLI="$BIN/kordon" \
+KORDON_E2E_VEHICLE="$VEH" \
+KORDON_E2E_SCAN_HIGH="$DROP/T1_high.tif" \
+KORDON_E2E_SCAN_LOW="$DROP/T1_low.tif" \
+KORDON_E2E_SERVER_PID="$SERVER_PID" \
+KORDON_E2E_WORK="$WORK" \
+KORDON_E2E_ARTIFACTS="$ART" \
+  node "$HERE/run.mjs" &
+TEST_PID=$!
+PIDS+=("$TEST_PID:node run.mjs")
+# In the background and waited for, so that TERM or Ctrl-C stops everything at once.
+wait "$TEST_PID"
