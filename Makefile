@@ -1,53 +1,84 @@
 # Kordon — the two commands a newcomer needs:
-#   make demo   build and run the study-visit demo (headless for now)
+#   make demo   build and run the study-visit demo (headless)
 #   make test   every check and test (what CI runs)
 # Both install what is missing on a fresh Debian machine first.
+# Also: `make app` opens the crew's app on the demo's vehicle (needs a
+# display), `make types` regenerates the UI's TypeScript types from Rust.
 
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test lint unit e2e ui-test bench clean
+.PHONY: all deps ui-deps ui-dist build demo app test lint unit e2e ui-test app-e2e types bench clean
 
 all: build
 
-# System packages needed to build: a C compiler (bundled SQLite, ring) and
-# pkg-config. The Rust toolchain itself must be present (rustup).
+# System packages needed to build and test: a C compiler (bundled SQLite,
+# ring), pkg-config, WebKitGTK for the app (src-tauri), and for its
+# end-to-end test an X server (Xvfb) and WebKit's WebDriver. The Rust
+# toolchain itself must be present (rustup).
+APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
-	for tool in cc pkg-config; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in cc pkg-config Xvfb WebKitWebDriver; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing="$$missing webkit2gtk-4.1"; \
 	if [ -n "$$missing" ]; then \
-		echo "installing build tools (missing:$$missing)"; \
+		echo "installing system packages (missing:$$missing)"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq build-essential pkg-config; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
-build: deps
+# The web UI's packages, and its production build (the app embeds ui/dist,
+# so it is built before any cargo build). Needs Node.js 20.19 or newer.
+ui-deps:
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20.19 or newer (with npm) first"; exit 1; }
+	cd ui && npm ci --no-audit --no-fund
+
+ui-dist: ui-deps
+	cd ui && npm run build
+
+build: deps ui-dist
 	$(CARGO) build --locked --bins
 
 demo: build
 	bash scripts/demo.sh
 
-lint: deps
+# The crew's app on the demo's vehicle (run `make demo` first).
+app: build
+	@[ -d demo-data/vehicle-mobile-1 ] || { echo "no demo data: run 'make demo' first"; exit 1; }
+	target/debug/kordon-app --data demo-data/vehicle-mobile-1
+
+lint: deps ui-dist
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-unit: deps
+unit: deps ui-dist
 	$(CARGO) test --locked --workspace --exclude kordon-e2e
 
-e2e: deps
+e2e: deps ui-dist
 	$(CARGO) test --locked -p kordon-e2e
 
 # The web UI (ui/): type check, component tests and a production build.
-# Needs Node.js 20.19 or newer with npm.
-ui-test:
-	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20.19 or newer (with npm) first"; exit 1; }
-	cd ui && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run build
+ui-test: ui-deps
+	cd ui && npm run typecheck && npm test && npm run build
+
+# The real app under Xvfb, driven through WebDriver (tauri-driver with
+# WebKitWebDriver). Screenshots of each screen go to target/app-e2e/.
+TAURI_DRIVER := $(or $(shell command -v tauri-driver 2>/dev/null),$(HOME)/.cargo/bin/tauri-driver)
+app-e2e: build
+	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --version ^2 --locked
+	TAURI_DRIVER="$(TAURI_DRIVER)" bash tests/app-e2e/run.sh
 
 test: lint ui-test
 	$(CARGO) test --locked --workspace
+	$(MAKE) app-e2e
+
+# The UI's TypeScript types, regenerated from the Rust types
+# (crates/kordon-api/src/bindings.rs); `make test` fails while they are stale.
+types:
+	KORDON_WRITE_BINDINGS=1 $(CARGO) test --locked -p kordon-api bindings
 
 # Benchmarks also need `vips` (the tiling baseline for `kordon-bench import`).
 bench: deps
