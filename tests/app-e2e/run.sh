@@ -12,6 +12,8 @@
 #   KORDON_APP_E2E_ARTIFACTS screenshots and logs (default: target/app-e2e)
 #   TAURI_DRIVER             tauri-driver (default: on PATH, else ~/.cargo/bin)
 #   KORDON_APP_E2E_KEEP=1    keep the temporary folder (its path is printed)
+#   KORDON_APP_E2E_SCRIPT    the script to run instead of run.mjs
+#                            (bench-viewer.mjs: the viewer's figures)
 
 set -euo pipefail
 
@@ -193,7 +195,7 @@ KORDON_E2E_SCAN_LOW="$DROP/T1_low.tif" \
 KORDON_E2E_SERVER_PID="$SERVER_PID" \
 KORDON_E2E_WORK="$WORK" \
 KORDON_E2E_ARTIFACTS="$ART" \
-  node "$HERE/run.mjs" &
+  node "$HERE/${KORDON_APP_E2E_SCRIPT:-run.mjs}" &
 TEST_PID=$!
 PIDS+=("$TEST_PID:node run.mjs")
 # In the background and waited for, so that TERM or Ctrl-C stops everything at once.

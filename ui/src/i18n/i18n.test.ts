@@ -55,7 +55,8 @@ describe("t", () => {
 
   it("formats byte counts in decimal units", () => {
     const enT = createTranslator("en");
-    expect(enT.bytes(0)).toBe("0 byte");
+    expect(enT.bytes(0)).toBe("0 bytes");
+    expect(enT.bytes(1)).toBe("1 byte");
     expect(enT.bytes(48_000_780)).toBe("48 MB");
     expect(enT.bytes(1_250_000_000)).toBe("1.3 GB");
     expect(createTranslator("uk").bytes(48_500_000)).toMatch(/^48,5\sМБ$/u);

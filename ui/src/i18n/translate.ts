@@ -71,7 +71,9 @@ export function createTranslator(lang: Language, opts: TranslatorOptions = {}): 
       return new Intl.NumberFormat(locale, {
         style: "unit",
         unit: BYTE_UNITS[i] ?? "byte",
-        unitDisplay: "short",
+        // Plain bytes in words ("0 bytes", "512 байтів"): the short form
+        // of "byte" does not take the plural in English.
+        unitDisplay: i === 0 ? "long" : "short",
         maximumFractionDigits: i === 0 ? 0 : 1,
       }).format(v);
     },
