@@ -10,7 +10,7 @@ use kordon_model::{
 };
 use kordon_store::Query;
 use kordon_vehicle::{now_ms, ScanDetails, SignIn, Vehicle, VehicleError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Most rows a queue query returns.
 pub const MAX_ROWS: u32 = 5_000;
@@ -142,7 +142,9 @@ pub fn scan_info(v: &mut Vehicle, scan: &str) -> Result<ScanInfo, ApiError> {
 }
 
 /// Imports files from the vehicle's disk. Nothing is stored if a file does
-/// not decode.
+/// not decode. Given one half of a dual-energy pair (`NAME_high.tif`,
+/// `NAME_low.tif`, ...) whose other half lies beside it, imports the pair,
+/// as the watch folder does.
 pub fn import_scan(
     v: &mut Vehicle,
     id: &str,
@@ -154,10 +156,17 @@ pub fn import_scan(
         captured_ms: None,
         pixel_mm: input.pixel_mm,
     };
+    let (high, low) = match input.low.as_deref().map(PathBuf::from) {
+        Some(low) => (PathBuf::from(&input.path), Some(low)),
+        None => match kordon_vehicle::dual_energy_pair(Path::new(&input.path)) {
+            Some((high, low)) => (high, Some(low)),
+            None => (PathBuf::from(&input.path), None),
+        },
+    };
     let done = v.add_scan(
         inspection_id(id)?,
-        Path::new(&input.path),
-        input.low.as_deref().map(Path::new),
+        &high,
+        low.as_deref(),
         &details,
         &officer,
         now_ms(),
@@ -257,6 +266,33 @@ mod tests {
         let info = scan_info(&mut v, &imported.scan.id).expect("info");
         assert_eq!((info.width, info.height, info.planes), (600, 300, 1));
         assert_eq!(info.pixel_mm, Some(5.0));
+
+        // One half of a pair named: the pair is imported.
+        let other = kordon_xraysim::try_generate(&kordon_xraysim::SceneSpec {
+            seed: 99,
+            ..scene
+        })
+        .expect("scene");
+        let (high, low) = (dir.path().join("T_high.tif"), dir.path().join("T_low.tif"));
+        kordon_xraysim::write_tiff16(&high, 600, 300, &other.high).expect("write");
+        kordon_xraysim::write_tiff16(&low, 600, 300, &other.low).expect("write");
+        let pair = import_scan(
+            &mut v,
+            &id,
+            &ImportScanInput {
+                path: low.to_string_lossy().into_owned(),
+                low: None,
+                pixel_mm: None,
+                scanner: None,
+            },
+        )
+        .expect("import pair");
+        assert_eq!(pair.scan.images.len(), 2);
+        assert_eq!(
+            scan_info(&mut v, &pair.scan.id).expect("info").planes,
+            2,
+            "dual energy"
+        );
 
         let mark = NewAnnotation {
             scan: imported.scan.id.clone(),

@@ -30,7 +30,7 @@ pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
 
 pub use sync::{SyncOptions, SyncReport};
-pub use watch::{WatchOptions, Watcher};
+pub use watch::{dual_energy_pair, WatchOptions, Watcher};
 
 use kordon_model::OfficerId;
 use kordon_record::{DeviceKey, PublicKey};

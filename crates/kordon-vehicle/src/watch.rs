@@ -101,6 +101,30 @@ fn pair_role(path: &Path) -> (String, Option<bool>) {
     (lower, None)
 }
 
+/// The dual-energy pair a file belongs to, `(high, low)`, when it is one
+/// half (by name, as the watch folder pairs them) and the other half is
+/// beside it. `None` for a single image or a half whose partner is missing.
+pub fn dual_energy_pair(path: &Path) -> Option<(PathBuf, PathBuf)> {
+    let (stem, Some(is_high)) = pair_role(path) else {
+        return None;
+    };
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let partner = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.as_path() != path && candidate(p) && p.is_file())
+        .find(|p| pair_role(p) == (stem.clone(), Some(!is_high)))?;
+    Some(if is_high {
+        (path.to_path_buf(), partner)
+    } else {
+        (partner, path.to_path_buf())
+    })
+}
+
 fn candidate(path: &Path) -> bool {
     let name = path
         .file_name()
@@ -267,6 +291,22 @@ fn current_inspection(v: &Vehicle) -> Result<Option<InspectionId>, VehicleError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_half_finds_its_partner_beside_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let high = dir.path().join("TRK_7_high.tif");
+        let low = dir.path().join("TRK_7_LOW.tif");
+        let lone = dir.path().join("VAN_1_high.tif");
+        for f in [&high, &low, &lone] {
+            std::fs::write(f, b"x").expect("write");
+        }
+        let pair = Some((high.clone(), low.clone()));
+        assert_eq!(dual_energy_pair(&high), pair);
+        assert_eq!(dual_energy_pair(&low), pair);
+        assert_eq!(dual_energy_pair(&lone), None);
+        assert_eq!(dual_energy_pair(&dir.path().join("single.tif")), None);
+    }
 
     #[test]
     fn pairs_are_recognised_by_name() {

@@ -411,5 +411,6 @@ export const ERROR_CODES = [
   "refused",
   "sync_failed",
   "io",
+  "sync_incomplete",
   "internal",
 ] as const;
