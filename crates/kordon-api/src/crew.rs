@@ -268,11 +268,8 @@ mod tests {
         assert_eq!(info.pixel_mm, Some(5.0));
 
         // One half of a pair named: the pair is imported.
-        let other = kordon_xraysim::try_generate(&kordon_xraysim::SceneSpec {
-            seed: 99,
-            ..scene
-        })
-        .expect("scene");
+        let other = kordon_xraysim::try_generate(&kordon_xraysim::SceneSpec { seed: 99, ..scene })
+            .expect("scene");
         let (high, low) = (dir.path().join("T_high.tif"), dir.path().join("T_low.tif"));
         kordon_xraysim::write_tiff16(&high, 600, 300, &other.high).expect("write");
         kordon_xraysim::write_tiff16(&low, 600, 300, &other.low).expect("write");
