@@ -24,14 +24,23 @@ type QueueView = Pick<
   "created_ms" | "tractor_plate" | "trailer_plate" | "containers" | "decisions" | "reviews"
 >;
 
+/** Day formatters by time zone: one each, since the queue asks for every row. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day of a time, YYYY-MM-DD, in a time zone (the device's by default). */
 export function localDay(ms: number, timeZone?: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    ...(timeZone === undefined ? {} : { timeZone }),
-  }).format(new Date(ms));
+  const key = timeZone ?? "";
+  let fmt = dayFormats.get(key);
+  if (fmt === undefined) {
+    fmt = new Intl.DateTimeFormat("en-CA", {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      ...(timeZone === undefined ? {} : { timeZone }),
+    });
+    dayFormats.set(key, fmt);
+  }
+  return fmt.format(new Date(ms));
 }
 
 /**
