@@ -34,7 +34,7 @@ async function setUp() {
   await cli("signin", "OF-BENCH", "--pin", "2468");
   const id = (await cli("inspection", "new", "--plate", "AA0001BC")).trim();
   const drop = join(E.work, "big");
-  await run(E.cli, ["scan", "synth", "--out", drop, "--name", "BIG", "--width", "4096", "--height", "8192", "--seed", "3"]);
+  await run(E.cli, ["--data", E.vehicle, "scan", "synth", "--out", drop, "--name", "BIG", "--width", "4096", "--height", "8192", "--seed", "3"]);
   await cli("scan", "add", id, join(drop, "BIG_high.tif"), "--low", join(drop, "BIG_low.tif"), "--pixel-mm", "5");
   return id;
 }

@@ -598,3 +598,33 @@ fn an_officer_with_a_pin_signs_in_only_with_it_and_it_is_stored_hashed() {
         );
     }
 }
+
+#[test]
+fn synth_and_verify_leave_no_data_folder_behind() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let run = |args: &[&str]| {
+        Command::new(bin("kordon"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("KORDON_DATA")
+            .output()
+            .expect("run kordon")
+    };
+    let synth = run(&[
+        "scan", "synth", "--out", "scans", "--width", "300", "--height", "200",
+    ]);
+    assert!(synth.status.success(), "{}", text(&synth));
+    let verify = run(&["verify", "missing.json"]);
+    assert!(!verify.status.success());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec!["scans".to_string()],
+        "only the scans were written"
+    );
+}

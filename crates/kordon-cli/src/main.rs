@@ -255,7 +255,57 @@ fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `kordon verify FILE`: checks an export offline; needs no data folder.
+fn verify_file(file: &std::path::Path, json: bool) -> anyhow::Result<u8> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let export: kordon_vehicle::ExportFile = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a Kordon export", file.display()))?;
+    let verdict = kordon_vehicle::verify_export(&export);
+    if json {
+        print_json(&verdict)?;
+    } else {
+        say!(
+            "records {}  signatures valid {}  receipts valid {}  rebuilds the inspection: {}",
+            verdict.records,
+            verdict.signatures_valid,
+            verdict.receipts_valid,
+            if verdict.view_matches { "yes" } else { "NO" }
+        );
+        for p in &verdict.problems {
+            say!("problem: {p}");
+        }
+    }
+    Ok(if verdict.ok() { 0 } else { 4 })
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    // Commands that only read or write their own files: no data folder is
+    // opened (or created) for them.
+    match &cli.command {
+        Command::Verify { file, json } => return verify_file(file, *json),
+        Command::Scan(scan_cmd::ScanCmd::Synth {
+            out,
+            name,
+            width,
+            height,
+            seed,
+            concealed,
+            kind,
+            single,
+        }) => {
+            scan_cmd::synth(
+                out,
+                name,
+                (*width, *height),
+                *seed,
+                *concealed,
+                kind,
+                *single,
+            )?;
+            return Ok(0);
+        }
+        _ => {}
+    }
     let mut v = Vehicle::open(&cli.data)
         .with_context(|| format!("opening vehicle data {}", cli.data.display()))?;
     let officer = || v.acting_officer(cli.officer.as_deref());
@@ -513,22 +563,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 out.display()
             );
         }
-        Command::Verify { file, json } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let export: kordon_vehicle::ExportFile = serde_json::from_slice(&bytes)
-                .with_context(|| format!("{} is not a Kordon export", file.display()))?;
-            let verdict = kordon_vehicle::verify_export(&export);
-            if json {
-                print_json(&verdict)?;
-            } else {
-                say!("records {}  signatures valid {}  receipts valid {}  rebuilds the inspection: {}", verdict.records, verdict.signatures_valid, verdict.receipts_valid, if verdict.view_matches { "yes" } else { "NO" });
-                for p in &verdict.problems {
-                    say!("problem: {p}");
-                }
-            }
-            return Ok(if verdict.ok() { 0 } else { 4 });
-        }
+        Command::Verify { file, json } => return verify_file(&file, json),
         Command::Generate { count, seed } => {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());

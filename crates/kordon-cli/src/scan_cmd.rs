@@ -269,43 +269,55 @@ pub fn run_scan(v: &mut Vehicle, cmd: ScanCmd, officer: Option<&str>) -> anyhow:
             concealed,
             kind,
             single,
-        } => {
-            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-            let spec = kordon_xraysim::SceneSpec {
-                width,
-                height,
-                seed,
-                concealed,
-                kind: match kind.as_str() {
-                    "container" => kordon_xraysim::VehicleKind::ContainerTrailer,
-                    "box" => kordon_xraysim::VehicleKind::BoxTrailer,
-                    "van" => kordon_xraysim::VehicleKind::Van,
-                    other => {
-                        return Err(VehicleError::Invalid(format!(
-                            "--kind {other:?}: expected container, box or van"
-                        ))
-                        .into())
-                    }
-                },
-                ..kordon_xraysim::SceneSpec::default()
-            };
-            let scan = kordon_xraysim::try_generate(&spec)
-                .map_err(|e| VehicleError::Invalid(e.to_string()))?;
-            if single {
-                let path = out.join(format!("{name}.tif"));
-                kordon_xraysim::write_tiff16(&path, scan.width, scan.height, &scan.high)?;
-                say!("{}", path.display());
-            } else {
-                let high = out.join(format!("{name}_high.tif"));
-                let low = out.join(format!("{name}_low.tif"));
-                kordon_xraysim::write_tiff16(&high, scan.width, scan.height, &scan.high)?;
-                kordon_xraysim::write_tiff16(&low, scan.width, scan.height, &scan.low)?;
-                say!("{}", high.display());
-                say!("{}", low.display());
-            }
-        }
+        } => synth(&out, &name, (width, height), seed, concealed, &kind, single)?,
     }
     Ok(0)
+}
+
+/// `kordon scan synth`: writes a synthetic scan; needs no data folder.
+pub fn synth(
+    out: &std::path::Path,
+    name: &str,
+    (width, height): (u32, u32),
+    seed: u64,
+    concealed: bool,
+    kind: &str,
+    single: bool,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let spec = kordon_xraysim::SceneSpec {
+        width,
+        height,
+        seed,
+        concealed,
+        kind: match kind {
+            "container" => kordon_xraysim::VehicleKind::ContainerTrailer,
+            "box" => kordon_xraysim::VehicleKind::BoxTrailer,
+            "van" => kordon_xraysim::VehicleKind::Van,
+            other => {
+                return Err(VehicleError::Invalid(format!(
+                    "--kind {other:?}: expected container, box or van"
+                ))
+                .into())
+            }
+        },
+        ..kordon_xraysim::SceneSpec::default()
+    };
+    let scan =
+        kordon_xraysim::try_generate(&spec).map_err(|e| VehicleError::Invalid(e.to_string()))?;
+    if single {
+        let path = out.join(format!("{name}.tif"));
+        kordon_xraysim::write_tiff16(&path, scan.width, scan.height, &scan.high)?;
+        say!("{}", path.display());
+    } else {
+        let high = out.join(format!("{name}_high.tif"));
+        let low = out.join(format!("{name}_low.tif"));
+        kordon_xraysim::write_tiff16(&high, scan.width, scan.height, &scan.high)?;
+        kordon_xraysim::write_tiff16(&low, scan.width, scan.height, &scan.low)?;
+        say!("{}", high.display());
+        say!("{}", low.display());
+    }
+    Ok(())
 }
 
 /// Watches `folder` until interrupted (with `once`: until what is there
