@@ -283,25 +283,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     // opened (or created) for them.
     match &cli.command {
         Command::Verify { file, json } => return verify_file(file, *json),
-        Command::Scan(scan_cmd::ScanCmd::Synth {
-            out,
-            name,
-            width,
-            height,
-            seed,
-            concealed,
-            kind,
-            single,
-        }) => {
-            scan_cmd::synth(
-                out,
-                name,
-                (*width, *height),
-                *seed,
-                *concealed,
-                kind,
-                *single,
-            )?;
+        Command::Scan(cmd @ scan_cmd::ScanCmd::Synth { .. }) => {
+            scan_cmd::synth_cmd(cmd)?;
             return Ok(0);
         }
         _ => {}

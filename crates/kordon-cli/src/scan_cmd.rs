@@ -260,6 +260,14 @@ pub fn run_scan(v: &mut Vehicle, cmd: ScanCmd, officer: Option<&str>) -> anyhow:
             write_file(&out, &png)?;
             say!("thumbnail written to {}", out.display());
         }
+        cmd @ ScanCmd::Synth { .. } => synth_cmd(&cmd)?,
+    }
+    Ok(0)
+}
+
+/// `kordon scan synth`: writes a synthetic scan; needs no data folder.
+pub fn synth_cmd(cmd: &ScanCmd) -> anyhow::Result<()> {
+    match cmd {
         ScanCmd::Synth {
             out,
             name,
@@ -269,13 +277,20 @@ pub fn run_scan(v: &mut Vehicle, cmd: ScanCmd, officer: Option<&str>) -> anyhow:
             concealed,
             kind,
             single,
-        } => synth(&out, &name, (width, height), seed, concealed, &kind, single)?,
+        } => synth(
+            out,
+            name,
+            (*width, *height),
+            *seed,
+            *concealed,
+            kind,
+            *single,
+        ),
+        _ => Ok(()),
     }
-    Ok(0)
 }
 
-/// `kordon scan synth`: writes a synthetic scan; needs no data folder.
-pub fn synth(
+fn synth(
     out: &std::path::Path,
     name: &str,
     (width, height): (u32, u32),
