@@ -8,7 +8,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps ui-deps ui-dist build demo app test lint unit e2e ui-test app-e2e types bench clean
+.PHONY: all deps ui-deps ui-dist build demo app test lint unit e2e ui-test app-e2e console-e2e types bench clean
 
 all: build
 
@@ -71,14 +71,21 @@ app-e2e: build
 	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --version ^2 --locked
 	TAURI_DRIVER="$(TAURI_DRIVER)" bash tests/app-e2e/run.sh
 
+# The supervisor console in Debian's chromium through playwright-core, over
+# a real server and vehicle. Screenshots go to target/console-e2e/.
+console-e2e: build
+	bash tests/console-e2e/run.sh
+
 test: lint ui-test
 	$(CARGO) test --locked --workspace
 	$(MAKE) app-e2e
+	$(MAKE) console-e2e
 
 # The UI's TypeScript types, regenerated from the Rust types
 # (crates/kordon-api/src/bindings.rs); `make test` fails while they are stale.
 types:
 	KORDON_WRITE_BINDINGS=1 $(CARGO) test --locked -p kordon-api bindings
+	KORDON_WRITE_BINDINGS=1 $(CARGO) test --locked -p kordon-http the_checked_in_api_document_is_current
 
 # Benchmarks also need `vips` (the tiling baseline for `kordon-bench import`).
 bench: deps

@@ -10,6 +10,9 @@ S="$BIN/kordon-server"
 DEMO=demo-data
 PORT=${KORDON_DEMO_PORT:-4433}
 ADDR="127.0.0.1:$PORT"
+HTTP="127.0.0.1:${KORDON_DEMO_HTTP_PORT:-8080}"
+SUP_NAME="sup.demo"
+SUP_PASSWORD="kordon-demo-2026"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -23,6 +26,7 @@ trap cleanup EXIT
 
 step "Central server: create its key, certificate and database"
 "$S" init --data "$SRV" --public-addr "$ADDR"
+KORDON_PASSWORD="$SUP_PASSWORD" "$S" user add --data "$SRV" "$SUP_NAME" --role supervisor
 
 step "Supervisor enrolls vehicle MOBILE-1 (one-time token carries the address and pinned certificate)"
 TOKEN=$("$S" enroll --data "$SRV" --name MOBILE-1 2>/dev/null)
@@ -56,7 +60,7 @@ echo "sync attempt while the link is down:"
 "$K" --data "$V" status
 
 step "The link comes back: server starts"
-"$S" run --data "$SRV" --listen "$ADDR" > "$DEMO/server.log" 2>&1 &
+"$S" run --data "$SRV" --listen "$ADDR" --http "$HTTP" > "$DEMO/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$DEMO/server.log" && break
@@ -66,7 +70,7 @@ done
 if ! grep "listening on" "$DEMO/server.log"; then
   echo "the server did not start:" >&2
   tail -5 "$DEMO/server.log" >&2
-  echo "(if UDP port $PORT is taken, run: KORDON_DEMO_PORT=14433 make demo)" >&2
+  echo "(if UDP port $PORT or TCP port ${HTTP##*:} is taken, run: KORDON_DEMO_PORT=14433 KORDON_DEMO_HTTP_PORT=18080 make demo)" >&2
   exit 1
 fi
 
@@ -81,7 +85,7 @@ step "Server lists what arrived (first 5)"
 echo "... $("$S" inspections --data "$SRV" --json | grep -c '"created_ms"') inspections in total"
 
 step "Supervisor reviews the physical-inspection call; the review flows back down"
-"$S" review --data "$SRV" "$ID" --verdict agree --comment "Agree: open the container" --supervisor "SUP-07"
+"$S" review --data "$SRV" "$ID" --verdict agree --comment "Agree: open the container" --supervisor "$SUP_NAME"
 "$K" --data "$V" sync
 "$K" --data "$V" inspection show "$ID" | grep -A4 '"reviews"'
 
@@ -94,5 +98,9 @@ step "Vehicle status"
 
 echo
 echo "Demo data is in $DEMO/ (server log: $DEMO/server.log)."
-echo "The supervisor console (browser) is not built yet; the server's data is listed with:"
-echo "  $S inspections --data $SRV"
+CONSOLE=$(grep -o 'console at [^ ]*' "$DEMO/server.log" | head -1 | cut -d' ' -f3)
+echo "The supervisor console: $CONSOLE  (sign in as $SUP_NAME, password $SUP_PASSWORD)."
+if [ -t 0 ] && [ -z "${CI:-}" ]; then
+  echo "The server keeps running for the console; press Enter to stop it."
+  read -r _
+fi

@@ -25,7 +25,7 @@ pub struct AppState {
     /// The last sync event, for a UI that subscribes late.
     pub last_sync: Mutex<Option<SyncEvent>>,
     pub watch: Mutex<Option<crate::watch::WatchTask>>,
-    pub tiles: crate::tiles::PyramidCache,
+    pub tiles: kordon_api::tiles::PyramidCache,
     pub started: Instant,
 }
 
@@ -42,7 +42,7 @@ impl AppState {
             wake: Arc::new(tokio::sync::Notify::new()),
             last_sync: Mutex::new(None),
             watch: Mutex::new(None),
-            tiles: crate::tiles::PyramidCache::default(),
+            tiles: kordon_api::tiles::PyramidCache::default(),
             started,
         })
     }

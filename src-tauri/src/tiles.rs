@@ -11,95 +11,54 @@
 //! kept. A scan's tiles never change, so responses may be cached for good.
 
 use crate::state::AppState;
+use kordon_api::tiles::{render_png, scan_id, Picture};
 use kordon_api::view::ViewParams;
 use kordon_api::ApiError;
 use kordon_imaging::Pyramid;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, UriSchemeResponder};
-
-/// Pyramids opened so far, by scan id.
-#[derive(Debug, Default)]
-pub struct PyramidCache(Mutex<HashMap<String, Arc<Pyramid>>>);
-
-/// Most pyramids kept open (each holds its tile index and a file handle).
-const OPEN_PYRAMIDS: usize = 32;
-
-enum Asset {
-    Tile { level: u32, x: u32, y: u32 },
-    Thumb { max: u32 },
-}
 
 fn bad(msg: impl Into<String>) -> ApiError {
     ApiError::invalid(msg)
 }
 
-/// `(scan, asset)` from a request path.
-fn parse_path(path: &str) -> Result<(String, Asset), ApiError> {
+/// `(scan, picture)` from a request path.
+fn parse_path(path: &str) -> Result<(String, Picture), ApiError> {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let num = |s: &str| {
         s.parse::<u32>()
             .map_err(|_| bad(format!("{s:?} is not a number")))
     };
-    let (scan, asset) = match parts.as_slice() {
+    let (scan, picture) = match parts.as_slice() {
         ["tile", scan, level, x, y] => (
             *scan,
-            Asset::Tile {
+            Picture::Tile {
                 level: num(level)?,
                 x: num(x)?,
                 y: num(y.trim_end_matches(".png"))?,
             },
         ),
-        ["thumb", scan, max] => (*scan, Asset::Thumb { max: num(max)? }),
+        ["thumb", scan, max] => (*scan, Picture::Thumbnail { max: num(max)? }),
         _ => return Err(bad(format!("no such resource: {path}"))),
     };
-    // The id names a file: only a full BLAKE3 hex hash is accepted.
-    if scan.len() != 64 || !scan.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad(format!("{scan:?} is not a scan id")));
-    }
-    Ok((scan.to_ascii_lowercase(), asset))
-}
-
-impl PyramidCache {
-    fn get(&self, state: &AppState, scan: &str) -> Result<Arc<Pyramid>, ApiError> {
-        if let Some(p) = self.0.lock().ok().and_then(|m| m.get(scan).cloned()) {
-            return Ok(p);
-        }
-        let path = state.with_vehicle(|v| Ok(v.pyramid_path(scan)))?;
-        let pyramid = match Pyramid::open(&path) {
-            Ok(p) => p,
-            // Missing or damaged: rebuilt from the scan's images.
-            Err(_) => {
-                state.with_vehicle(|v| kordon_api::crew::scan_info(v, scan))?;
-                Pyramid::open(&path).map_err(|e| ApiError::from(imaging(e)))?
-            }
-        };
-        let pyramid = Arc::new(pyramid);
-        if let Ok(mut m) = self.0.lock() {
-            if m.len() >= OPEN_PYRAMIDS {
-                m.clear();
-            }
-            m.insert(scan.to_string(), pyramid.clone());
-        }
-        Ok(pyramid)
-    }
-}
-
-fn imaging(e: kordon_imaging::ImagingError) -> kordon_vehicle::VehicleError {
-    kordon_vehicle::VehicleError::Invalid(e.to_string())
+    Ok((scan_id(scan)?, picture))
 }
 
 fn render(state: &AppState, path: &str, query: &str) -> Result<Vec<u8>, ApiError> {
-    let (scan, asset) = parse_path(path)?;
-    let view = ViewParams::from_query(query)?.to_view()?;
-    let pyramid = state.tiles.get(state, &scan)?;
-    let picture = match asset {
-        Asset::Tile { level, x, y } => kordon_imaging::render_tile(&pyramid, level, x, y, &view),
-        Asset::Thumb { max } => kordon_imaging::thumbnail(&pyramid, max.clamp(16, 4096), &view),
-    }
-    .map_err(|e| ApiError::from(imaging(e)))?;
-    kordon_imaging::encode_png(&picture).map_err(|e| ApiError::from(imaging(e)))
+    let (scan, picture) = parse_path(path)?;
+    let view = ViewParams::from_query(query)?;
+    let pyramid = state.tiles.get_or_open(&scan, || {
+        let path = state.with_vehicle(|v| Ok(v.pyramid_path(&scan)))?;
+        match Pyramid::open(&path) {
+            Ok(p) => Ok(p),
+            // Missing or damaged: rebuilt from the scan's images.
+            Err(_) => {
+                state.with_vehicle(|v| kordon_api::crew::scan_info(v, &scan))?;
+                Pyramid::open(&path).map_err(|e| ApiError::invalid(e.to_string()))
+            }
+        }
+    })?;
+    render_png(&pyramid, picture, &view)
 }
 
 fn respond(result: Result<Vec<u8>, ApiError>) -> Response<Vec<u8>> {
@@ -150,7 +109,7 @@ mod tests {
         assert_eq!(scan, id);
         assert!(matches!(
             asset,
-            Asset::Tile {
+            Picture::Tile {
                 level: 12,
                 x: 3,
                 y: 4
@@ -158,7 +117,7 @@ mod tests {
         ));
         assert!(matches!(
             parse_path(&format!("/thumb/{id}/256")).expect("thumb").1,
-            Asset::Thumb { max: 256 }
+            Picture::Thumbnail { max: 256 }
         ));
         for bad in [
             "/tile/../../etc/passwd/1/1/1".to_string(),

@@ -1,13 +1,15 @@
 //! `kordon-server`: the central sync server.
 //!
-//! Thin wiring over `kordon-central`: parse the command, open the data
-//! directory, call one operation, print the result. `run` serves QUIC until
+//! Thin wiring over `kordon-central` and `kordon-http`: parse the command,
+//! open the data directory, call one operation, print the result. `run`
+//! serves QUIC (vehicles) and HTTP (the supervisors' console) until
 //! SIGINT/SIGTERM.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use kordon_central::accounts::Role;
 use kordon_central::{now_ms, Central};
-use kordon_model::{InspectionId, NewReview, OfficerId, Verdict};
+use kordon_model::{InspectionId, NewReview, OfficerId, Outcome, ReasonCode, Verdict};
 use kordon_store::Query;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,15 +46,33 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:4433")]
         public_addr: String,
     },
-    /// Serve vehicles over QUIC.
+    /// Serve vehicles over QUIC and the supervisors' console over HTTP.
     Run {
         #[arg(long)]
         data: PathBuf,
         #[arg(long, default_value = "0.0.0.0:4433")]
         listen: SocketAddr,
+        /// Address of the console and its API.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        http: SocketAddr,
+        /// TLS certificate chain (PEM) for the console; with --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM) for the console; with --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve the console without TLS on an address other than loopback
+        /// (passwords and sessions then cross the network in clear).
+        #[arg(long)]
+        insecure_http: bool,
         /// Logs as JSON lines (for log shippers).
         #[arg(long)]
         log_json: bool,
+    },
+    /// Console accounts: supervisors, administrators, auditors.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Create a one-time enrollment token for a unit; prints the token.
     Enroll {
@@ -101,6 +121,12 @@ enum Command {
         /// agree, overrule or return.
         #[arg(long)]
         verdict: String,
+        /// The outcome that replaces the crew's (overrule only).
+        #[arg(long)]
+        outcome: Option<String>,
+        /// Reason codes of an overrule (repeat or separate with commas).
+        #[arg(long, value_delimiter = ',')]
+        reason: Vec<String>,
         #[arg(long, default_value = "")]
         comment: String,
         #[arg(long)]
@@ -126,6 +152,111 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add an account. The password comes from --password-file, or
+    /// KORDON_PASSWORD, or is asked for.
+    Add {
+        #[arg(long)]
+        data: PathBuf,
+        name: String,
+        /// supervisor, administrator or auditor.
+        #[arg(long)]
+        role: String,
+        /// A file whose first line is the password.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account; its sessions end at once.
+    Disable {
+        #[arg(long)]
+        data: PathBuf,
+        name: String,
+    },
+    /// Set a new password (as for `add`); the account's sessions end.
+    Passwd {
+        #[arg(long)]
+        data: PathBuf,
+        name: String,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+/// A password from a file's first line, `KORDON_PASSWORD`, or the
+/// terminal (asked twice, not echoed).
+fn password(file: Option<&PathBuf>) -> anyhow::Result<String> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the password from {}", path.display()))?;
+        return Ok(text.lines().next().unwrap_or_default().to_string());
+    }
+    if let Ok(p) = std::env::var("KORDON_PASSWORD") {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password("password: ").context("reading the password")?;
+    let again = rpassword::prompt_password("again: ").context("reading the password")?;
+    anyhow::ensure!(
+        first == again,
+        "the two passwords differ; nothing was changed"
+    );
+    Ok(first)
+}
+
+fn user_command(command: UserCommand) -> anyhow::Result<()> {
+    let open = |data: &PathBuf| {
+        Central::open(data).with_context(|| format!("opening server data {}", data.display()))
+    };
+    match command {
+        UserCommand::Add {
+            data,
+            name,
+            role,
+            password_file,
+        } => {
+            let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+            let c = open(&data)?;
+            c.user_add(&name, role, &password(password_file.as_ref())?, now_ms())?;
+            say!("account {name} added ({role})");
+        }
+        UserCommand::List { data, json } => {
+            let users = open(&data)?.users()?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&users)?);
+            } else {
+                for u in users {
+                    let state = if u.disabled_ms.is_some() {
+                        "disabled"
+                    } else {
+                        "active"
+                    };
+                    say!("{:<24} {:<14} {}", u.name, u.role.as_str(), state);
+                }
+            }
+        }
+        UserCommand::Disable { data, name } => {
+            open(&data)?.user_disable(&name, now_ms())?;
+            say!("account {name} disabled; its sessions ended");
+        }
+        UserCommand::Passwd {
+            data,
+            name,
+            password_file,
+        } => {
+            open(&data)?.user_passwd(&name, &password(password_file.as_ref())?, now_ms())?;
+            say!("password of {name} changed; its sessions ended");
+        }
+    }
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {
@@ -167,8 +298,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             say!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
             say!("vehicles reach it at {public_addr}");
         }
-        Command::Run { data, listen, .. } => {
-            let central = open(&data)?;
+        Command::Run {
+            data,
+            listen,
+            http,
+            tls_cert,
+            tls_key,
+            insecure_http,
+            ..
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(kordon_http::Tls { cert, key }),
+                _ => None,
+            };
+            anyhow::ensure!(
+                tls.is_some() || http.ip().is_loopback() || insecure_http,
+                "the console on {http} would carry passwords in clear: give --tls-cert and --tls-key, \
+                 listen on loopback behind a TLS proxy, or accept the risk with --insecure-http"
+            );
+            let mut central = open(&data)?;
+            let builder = kordon_central::scans::PyramidBuilder::start(&data)
+                .context("starting the scan pyramid builder")?;
+            central.set_pyramid_builder(builder.clone());
+            let mut console = open(&data)?;
+            console.set_pyramid_builder(builder);
+            if !kordon_http::assets::console_present() {
+                tracing::warn!("the console was not built into this server (run `make build`); the API works without it");
+            }
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -176,19 +332,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let endpoint = kordon_central::serve::bind(&central, listen)?;
                 let local = endpoint.local_addr()?;
                 tracing::info!(%local, key = %central.public_key(), "serving");
+                let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                let (http_local, http_task) = kordon_http::bind(
+                    http,
+                    tls,
+                    kordon_http::Http::new(console, scheme == "https"),
+                    async move {
+                        let _ = http_stopped.await;
+                    },
+                )
+                .await?;
                 say!("kordon-server listening on {local}");
+                say!("console at {scheme}://{http_local}/");
                 let shared = Arc::new(Mutex::new(central));
                 let server = tokio::spawn(kordon_central::serve::serve(endpoint.clone(), shared));
                 shutdown_signal().await;
                 tracing::info!("shutting down");
+                let _ = stop_http.send(());
                 endpoint.close(0u32.into(), b"server shutting down");
                 let _ =
                     tokio::time::timeout(std::time::Duration::from_secs(3), endpoint.wait_idle())
                         .await;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), http_task).await;
                 server.abort();
                 anyhow::Ok(())
             })?;
         }
+        Command::User { command } => user_command(command)?,
         Command::Enroll {
             data,
             name,
@@ -265,13 +436,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             id,
             verdict,
+            outcome,
+            reason,
             comment,
             supervisor,
         } => {
             let mut c = open(&data)?;
-            let verdict: Verdict = verdict.parse().map_err(anyhow::Error::msg)?;
+            let review = NewReview {
+                verdict: verdict.parse::<Verdict>().map_err(anyhow::Error::msg)?,
+                comment,
+                outcome: outcome
+                    .map(|o| o.parse::<Outcome>())
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
+                reasons: reason
+                    .iter()
+                    .map(|r| ReasonCode::new(r))
+                    .collect::<Result<_, _>>()
+                    .map_err(anyhow::Error::msg)?,
+            };
+            review.check().map_err(anyhow::Error::msg)?;
             let supervisor = OfficerId::new(&supervisor).map_err(anyhow::Error::msg)?;
-            let record = c.review(id, &NewReview { verdict, comment }, &supervisor, now_ms())?;
+            let record = c.review(id, &review, &supervisor, now_ms())?;
             say!("review recorded for {id} (record {})", record.id());
         }
         Command::Document { data, id } => {

@@ -148,7 +148,7 @@ log "synthetic dual-energy scan"
   || die "kordon scan synth"
 [ -f "$DROP/T1_high.tif" ] && [ -f "$DROP/T1_low.tif" ] || die "kordon scan synth did not write T1_high.tif and T1_low.tif in $DROP"
 
-"$BIN/kordon-server" run --data "$SRV" --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+"$BIN/kordon-server" run --data "$SRV" --listen "127.0.0.1:$PORT" --http 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID:kordon-server")
 server_ready() { alive "$SERVER_PID" kordon-server; grep -qs "listening on" "$WORK/server.log"; }

@@ -570,6 +570,9 @@ fn a_sync_survives_a_lossy_slow_link_and_an_outage_in_the_middle() {
 #[path = "e2e/scans.rs"]
 mod scans;
 
+#[path = "e2e/console.rs"]
+mod console;
+
 #[test]
 fn an_officer_with_a_pin_signs_in_only_with_it_and_it_is_stored_hashed() {
     let field = Field::new();

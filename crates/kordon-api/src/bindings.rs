@@ -39,6 +39,7 @@ pub fn render() -> String {
     decl::<Location>(&mut out);
     decl::<Decision>(&mut out);
     decl::<Review>(&mut out);
+    decl::<ReviewState>(&mut out);
     decl::<ScanImage>(&mut out);
     decl::<Scan>(&mut out);
     decl::<AnnotationKind>(&mut out);
@@ -66,6 +67,24 @@ pub fn render() -> String {
     decl::<ViewParams>(&mut out);
     decl::<PlaneRange>(&mut out);
     decl::<ScanInfo>(&mut out);
+    decl::<kordon_store::ConsoleQuery>(&mut out);
+    decl::<kordon_store::ConsoleRow>(&mut out);
+    decl::<kordon_store::ReviewCounts>(&mut out);
+    decl::<kordon_store::QueueCounts>(&mut out);
+    decl::<kordon_store::ConsolePage>(&mut out);
+    decl::<kordon_store::QueueVersion>(&mut out);
+    decl::<kordon_store::AuditEntry>(&mut out);
+    decl::<kordon_central::accounts::Role>(&mut out);
+    decl::<kordon_central::accounts::UserInfo>(&mut out);
+    {
+        use crate::console::*;
+        decl::<ConsoleUser>(&mut out);
+        decl::<LoginInput>(&mut out);
+        decl::<DeliveryRecord>(&mut out);
+        decl::<ConsoleInspection>(&mut out);
+        decl::<NewReviewInput>(&mut out);
+        decl::<ScanState>(&mut out);
+    }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");
     for code in crate::ApiError::CODES {

@@ -1,5 +1,6 @@
 //! [`ApiError`]: what every operation at the UI boundary fails with.
 
+use kordon_central::CentralError;
 use kordon_vehicle::VehicleError;
 use serde::Serialize;
 use std::fmt;
@@ -7,7 +8,7 @@ use std::fmt;
 /// One error shape for the UI: `code` is stable (scripts and the UI's
 /// translations key on it; see [`ApiError::CODES`]), `message` is English
 /// detail for logs and experts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct ApiError {
     pub code: String,
     pub message: String,
@@ -33,8 +34,26 @@ impl ApiError {
         "sync_failed",
         "io",
         "sync_incomplete",
+        "unauthenticated",
+        "forbidden",
+        "csrf",
+        "throttled",
+        "wrong_password",
+        "scan_not_ready",
+        "too_large",
         "internal",
     ];
+
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            Self::CODES.contains(&code),
+            "{code} is not in ApiError::CODES"
+        );
+        ApiError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
 
     pub fn invalid(message: impl Into<String>) -> Self {
         ApiError {
@@ -60,6 +79,28 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl From<CentralError> for ApiError {
+    fn from(e: CentralError) -> Self {
+        use kordon_store::StoreError;
+        let code = match &e {
+            CentralError::Store(StoreError::NotFound(_)) => "not_found",
+            CentralError::Store(StoreError::DiskFull(_)) => "disk_full",
+            CentralError::Store(StoreError::Model(_)) => "invalid_input",
+            CentralError::Store(StoreError::Conflict(_)) => "conflict",
+            CentralError::Store(_) => "storage",
+            CentralError::Invalid(_) => "invalid_input",
+            CentralError::WrongPassword => "wrong_password",
+            CentralError::Throttled { .. } => "throttled",
+            CentralError::UnknownUser(_) | CentralError::UnknownUnit(_) => "not_found",
+            _ => "internal",
+        };
+        ApiError {
+            code: code.into(),
+            message: e.to_string(),
+        }
+    }
+}
 
 impl From<VehicleError> for ApiError {
     fn from(e: VehicleError) -> Self {

@@ -1,18 +1,22 @@
 //! The boundary between Kordon's operations and its UI.
 //!
-//! The crew's app (Tauri commands) and, later, the supervisor console (the
-//! server's HTTP API) speak the same JSON: the types in [`wire`], the view
+//! The crew's app (Tauri commands) and the supervisors' console (the
+//! server's HTTP API, `kordon-http`) speak the same JSON: the types in [`wire`], the view
 //! settings in [`view`], and one error body, [`ApiError`]: a stable
 //! `code` and a human `message`. [`crew`] holds the vehicle-side
 //! operations as the UI calls them, over [`kordon_vehicle::Vehicle`]; the
-//! Tauri shell only locks the vehicle and calls them.
+//! Tauri shell only locks the vehicle and calls them. [`console`] holds
+//! the supervisors' operations over [`kordon_central::Central`], each with
+//! the roles that may use it.
 //!
 //! The UI's TypeScript types are generated from these Rust types
 //! ([`bindings`]); a test fails when the checked-in file is stale.
 
 pub mod bindings;
+pub mod console;
 pub mod crew;
 mod error;
+pub mod tiles;
 pub mod view;
 pub mod wire;
 

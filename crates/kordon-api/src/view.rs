@@ -12,14 +12,14 @@ use kordon_model::Scan;
 use serde::{Deserialize, Serialize};
 
 /// Raw values shown black and white.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct WindowRange {
     pub low: f64,
     pub high: f64,
 }
 
 /// How tiles are rendered. Ranges are checked by [`ViewParams::to_view`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct ViewParams {
     /// None: automatic (the scan's 0.5th to 99.5th percentiles).
     pub window: Option<WindowRange>,
@@ -142,7 +142,7 @@ impl ViewParams {
 }
 
 /// Raw-value statistics of one plane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct PlaneRange {
     pub min: u16,
     pub max: u16,
@@ -155,7 +155,7 @@ pub struct PlaneRange {
 /// A scan's tile pyramid. Levels are numbered as in DZI and OpenSeadragon:
 /// `max_level` is full size, each level below halves it; tiles are
 /// `tile_size` square with no overlap.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct ScanInfo {
     pub id: String,
     pub width: u32,

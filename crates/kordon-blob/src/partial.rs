@@ -45,6 +45,14 @@ impl BlobStore {
         self.dir.join("partial")
     }
 
+    /// Bytes of blob `id` verified so far in its partial copy (0 when none
+    /// is being received). Reads only the file's length; changes nothing.
+    pub fn partial_len(&self, id: &BlobId) -> u64 {
+        fs::metadata(self.partial_dir().join(format!("{id}.part")))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    }
+
     /// Opens (or starts) the partial copy of blob `id` of `size` bytes,
     /// verified in pieces of `piece` bytes.
     pub fn partial(&self, id: BlobId, size: u64, piece: u64) -> Result<PartialBlob, BlobError> {

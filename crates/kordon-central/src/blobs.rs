@@ -84,6 +84,9 @@ impl Central {
                     now_ms
                 ],
             )?;
+            if let Some(builder) = &self.pyramids {
+                builder.blob_ready(&a.blob.to_string());
+            }
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! `server.json` (settings) and `central.sqlite`.
 
 use crate::{register, CentralError};
-use kordon_model::{InspectionId, NewReview, OfficerId};
+use kordon_model::{InspectionDoc, InspectionId, ModelError, NewAnnotation, NewReview, OfficerId};
 use kordon_record::{DeviceKey, PublicKey, SignedRecord};
 use kordon_store::{IndexRow, Query, Store};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,8 @@ pub struct Central {
     pub(crate) config: ServerConfig,
     pub(crate) store: Store,
     pub(crate) keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
+    /// Told about every blob that arrives whole, to build scan pyramids.
+    pub(crate) pyramids: Option<crate::scans::PyramidBuilder>,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
@@ -81,10 +83,20 @@ impl Central {
             config,
             store,
             keys: HashMap::new(),
+            pyramids: None,
         };
         // Catch up on anything appended but not projected before a crash.
         central.store.project(crate::now_ms())?;
         Ok(central)
+    }
+
+    /// Hands every blob that arrives whole from now on to `builder`.
+    pub fn set_pyramid_builder(&mut self, builder: crate::scans::PyramidBuilder) {
+        self.pyramids = Some(builder);
+    }
+
+    pub fn pyramid_builder(&self) -> Option<&crate::scans::PyramidBuilder> {
+        self.pyramids.as_ref()
     }
 
     pub fn dir(&self) -> &Path {
@@ -138,17 +150,54 @@ impl Central {
         supervisor: &OfficerId,
         now_ms: i64,
     ) -> Result<SignedRecord, CentralError> {
+        self.commit_as_server(id, supervisor, now_ms, |doc| {
+            doc.review(review, supervisor, now_ms)
+        })
+    }
+
+    /// A supervisor's mark on a scan of the inspection, signed with the
+    /// server key; it flows down like a review.
+    pub fn annotate(
+        &mut self,
+        id: InspectionId,
+        mark: &NewAnnotation,
+        supervisor: &OfficerId,
+        now_ms: i64,
+    ) -> Result<SignedRecord, CentralError> {
+        self.commit_as_server(id, supervisor, now_ms, |doc| {
+            doc.annotate(mark, supervisor, now_ms).map(|_| ())
+        })
+    }
+
+    /// Makes one change to an inspection as the server, attributed to
+    /// `supervisor`, and stores its signed record.
+    fn commit_as_server(
+        &mut self,
+        id: InspectionId,
+        supervisor: &OfficerId,
+        now_ms: i64,
+        change: impl FnOnce(&mut InspectionDoc) -> Result<(), ModelError>,
+    ) -> Result<SignedRecord, CentralError> {
+        self.store.project(now_ms)?;
         let mut doc = self
             .store
             .load_doc(id)?
             .ok_or_else(|| kordon_store::StoreError::NotFound(id.to_string()))?;
-        doc.review(review, supervisor, now_ms)
-            .map_err(kordon_store::StoreError::from)?;
+        change(&mut doc).map_err(kordon_store::StoreError::from)?;
         let record =
             self.store
                 .commit_local(id, &mut doc, &self.key, supervisor.as_str(), now_ms)?;
-        // The server's own records need no upload: clear its outbox.
-        self.store.connection().execute("DELETE FROM outbox", [])?;
+        // The server's own records need no upload.
+        self.store.clear_outbox()?;
         Ok(record)
+    }
+
+    /// The unit of an enrolled (or revoked) device.
+    pub fn unit_of(&self, device: &PublicKey) -> Result<Option<String>, CentralError> {
+        register::unit_of(self.store.connection(), device)
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
     }
 }

@@ -24,6 +24,12 @@ pub enum CentralError {
     UnknownUnit(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("wrong account name or password")]
+    WrongPassword,
+    #[error("too many failed logins: try again in {wait_s} s")]
+    Throttled { wait_s: u64 },
+    #[error("no account named {0:?}")]
+    UnknownUser(String),
 }
 
 impl From<rusqlite::Error> for CentralError {

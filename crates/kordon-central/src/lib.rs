@@ -7,15 +7,21 @@
 //! - [`accept`](Central::accept_records): verify (strict ed25519, on all cores), check the
 //!   signer's enrollment, apply, store, and sign a receipt per record.
 //! - [`serve`]: the QUIC endpoint driving `kordon-proto` server sessions.
+//! - [`accounts`]: console accounts with roles, sessions, login
+//!   throttling and the audit trail.
+//! - [`scans`]: where a scan stands on the server, and the background
+//!   builder of tile pyramids.
 //! - [`blob_intake`]: scan blobs arriving piece by piece, each piece
 //!   checked against the blob's hash before it is written.
 
+pub mod accounts;
 pub mod blob_intake;
 mod blobs;
 mod central;
 mod error;
 mod ingest;
 mod register;
+pub mod scans;
 pub mod serve;
 
 pub use blobs::BlobInfo;

@@ -259,10 +259,7 @@ fn a_unit_cannot_write_to_or_read_another_units_inspection() {
     );
     c.review(
         id,
-        &NewReview {
-            verdict: Verdict::Agree,
-            comment: String::new(),
-        },
+        &NewReview::plain(Verdict::Agree, String::new()),
         &officer("SUP"),
         NOW,
     )
@@ -356,10 +353,7 @@ fn down_pages_follow_only_the_devices_documents() {
     for (id, _) in &mine {
         c.review(
             *id,
-            &NewReview {
-                verdict: Verdict::Agree,
-                comment: String::new(),
-            },
+            &NewReview::plain(Verdict::Agree, String::new()),
             &officer("SUP"),
             NOW,
         )
@@ -526,6 +520,8 @@ fn vehicle_and_server_converge_through_the_sans_io_sessions() {
         &NewReview {
             verdict: Verdict::Overrule,
             comment: "release it".into(),
+            outcome: Some(Outcome::Release),
+            reasons: vec![],
         },
         &officer("SUP"),
         NOW + 2,

@@ -25,7 +25,9 @@ pub const MAX_POINTS: usize = 2_000;
 const MAX_COORD: f64 = 2.0 * crate::scan::MAX_SIDE as f64;
 
 /// What an officer marks on a scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AnnotationKind {
     Void,
@@ -59,7 +61,7 @@ impl AnnotationKind {
 }
 
 /// Where a mark is, in full-resolution image pixels (x right, y down).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Shape {
     Rect { x: f64, y: f64, w: f64, h: f64 },
@@ -116,7 +118,7 @@ impl Shape {
 }
 
 /// A mark to add.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[ts(rename = "NewAnnotationInput")]
 pub struct NewAnnotation {
     /// The scan's id (its primary image's blob hash).
@@ -128,7 +130,7 @@ pub struct NewAnnotation {
 }
 
 /// One entry of the annotation layer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct Annotation {
     /// UUID.
     pub id: String,

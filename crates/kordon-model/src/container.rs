@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A validated ISO 6346 container code, stored without spaces, upper case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
 #[ts(type = "string")]
+#[schema(value_type = String)]
 #[serde(try_from = "String", into = "String")]
 pub struct ContainerCode(String);
 

@@ -13,7 +13,7 @@
 //!             plate = map { raw, canonical, key }
 //! notes       text (character-wise merge)
 //! decisions   list<map { outcome, reasons: list<str>, note, officer, at_ms }>   append-only
-//! reviews     list<map { verdict, comment, supervisor, at_ms }>                 append-only
+//! reviews     list<map { verdict, comment, supervisor, at_ms, outcome?, reasons, decisions_seen }> append-only
 //! scans       list<scan>   append-only; see [`crate::scan`]
 //! annotations list<annotation>  append-only; see [`crate::annotation`]
 //! ```
@@ -186,6 +186,11 @@ impl InspectionDoc {
         now_ms: i64,
     ) -> Result<(), ModelError> {
         check_len("comment", &r.comment, 4_000)?;
+        r.check().map_err(|e| invalid("review", e))?;
+        let decisions_seen = match self.object(&ROOT, "decisions") {
+            Ok(list) => self.doc.length(&list),
+            Err(_) => 0,
+        };
         let list = self.object(&ROOT, "reviews")?;
         let at = self.doc.length(&list);
         let entry = self.doc.insert_object(&list, at, ObjType::Map)?;
@@ -193,6 +198,15 @@ impl InspectionDoc {
         self.doc.put(&entry, "comment", r.comment.as_str())?;
         self.doc.put(&entry, "supervisor", supervisor.as_str())?;
         self.doc.put(&entry, "at_ms", now_ms)?;
+        if let Some(outcome) = r.outcome {
+            self.doc.put(&entry, "outcome", outcome.as_str())?;
+        }
+        let reasons = self.doc.put_object(&entry, "reasons", ObjType::List)?;
+        for (i, code) in r.reasons.iter().enumerate() {
+            self.doc.insert(&reasons, i, code.as_str())?;
+        }
+        self.doc
+            .put(&entry, "decisions_seen", decisions_seen as i64)?;
         commit(&mut self.doc, supervisor, "review", now_ms);
         Ok(())
     }
@@ -360,11 +374,25 @@ impl InspectionDoc {
                         continue;
                     }
                 };
+                let outcome = match get_str(d, &entry, "outcome").map(|o| o.parse()) {
+                    None => None,
+                    Some(Ok(o)) => Some(o),
+                    Some(Err(e)) => {
+                        problems.push(format!("review {i} left out: {e}"));
+                        continue;
+                    }
+                };
                 reviews.push(Review {
                     verdict,
                     comment: get_str(d, &entry, "comment").unwrap_or_default(),
                     supervisor: get_str(d, &entry, "supervisor").unwrap_or_default(),
                     at_ms: get_i64(d, &entry, "at_ms").unwrap_or(0),
+                    outcome,
+                    reasons: obj_in(d, &entry, "reasons")
+                        .map(|r| str_list(d, &r))
+                        .unwrap_or_default(),
+                    decisions_seen: get_i64(d, &entry, "decisions_seen")
+                        .and_then(|n| u32::try_from(n).ok()),
                 });
             }
         }
@@ -394,6 +422,17 @@ impl InspectionDoc {
         obj_in(&self.doc, parent, key)
             .ok_or_else(|| ModelError::Schema(format!("no {key:?} object")))
     }
+}
+
+/// The operation a change names in its message (`create`, `decide`,
+/// `review`, ...), if it decodes and has one.
+pub fn change_operation(bytes: &[u8]) -> Option<String> {
+    let change = automerge::Change::from_bytes(bytes.to_vec()).ok()?;
+    change
+        .message()?
+        .split_whitespace()
+        .next()
+        .map(String::from)
 }
 
 /// Decodes a change and checks that its Automerge actor is `signer` (a
@@ -556,6 +595,88 @@ mod tests {
     }
 
     #[test]
+    fn review_states_follow_the_latest_review_and_count_the_crews_answer() {
+        let id = InspectionId::random();
+        let mut crew =
+            InspectionDoc::create(&A, id, &sample(), &officer("OF-17"), 1_000).expect("create");
+        let decide = |doc: &mut InspectionDoc, outcome, at| {
+            let d = NewDecision {
+                outcome,
+                reasons: vec![],
+                note: String::new(),
+            };
+            doc.decide(&d, &officer("OF-17"), at).expect("decide");
+        };
+        assert_eq!(
+            crew.view().expect("view").review_state(),
+            ReviewState::Unreviewed
+        );
+        decide(&mut crew, Outcome::Release, 2_000);
+
+        // The supervisor's clock is behind the crew's: counting decisions,
+        // not comparing times, still tells an answer from its absence.
+        let mut sup = InspectionDoc::load(&crew.save(), &B).expect("load");
+        let back = NewReview::plain(Verdict::Return, "check the trailer seal");
+        sup.review(&back, &officer("SUP-1"), 500).expect("return");
+        crew.apply_change(&sup.last_change().expect("change"))
+            .expect("apply");
+        let v = crew.view().expect("view");
+        assert_eq!(v.review_state(), ReviewState::Returned);
+        assert_eq!(v.reviews[0].decisions_seen, Some(1));
+        decide(&mut crew, Outcome::PhysicalInspection, 2_500);
+        assert_eq!(
+            crew.view().expect("view").review_state(),
+            ReviewState::Answered
+        );
+
+        // An overrule after the answer replaces the current outcome.
+        sup.apply_change(&crew.last_change().expect("change"))
+            .expect("apply");
+        let overrule = NewReview {
+            verdict: Verdict::Overrule,
+            comment: "dense block behind the cab".into(),
+            outcome: Some(Outcome::Detain),
+            reasons: vec![ReasonCode::new("DENSITY_ANOMALY").expect("code")],
+        };
+        sup.review(&overrule, &officer("SUP-1"), 3_000)
+            .expect("overrule");
+        let v = sup.view().expect("view");
+        assert_eq!(v.review_state(), ReviewState::Overruled);
+        assert_eq!(v.current_outcome(), Some(Outcome::Detain));
+        assert_eq!(v.reviews[1].reasons, vec!["DENSITY_ANOMALY".to_string()]);
+        assert_eq!(v.decisions.len(), 2, "the crew's decisions stay");
+    }
+
+    #[test]
+    fn reviews_that_break_the_rules_are_refused() {
+        let id = InspectionId::random();
+        let mut doc =
+            InspectionDoc::create(&A, id, &sample(), &officer("OF-17"), 1_000).expect("create");
+        let cases = [
+            NewReview::plain(Verdict::Return, "  "),
+            NewReview {
+                verdict: Verdict::Overrule,
+                comment: "why".into(),
+                outcome: None,
+                reasons: vec![],
+            },
+            NewReview {
+                verdict: Verdict::Agree,
+                comment: String::new(),
+                outcome: Some(Outcome::Detain),
+                reasons: vec![],
+            },
+        ];
+        for review in cases {
+            let e = doc
+                .review(&review, &officer("SUP-1"), 2_000)
+                .expect_err("refused");
+            assert!(e.to_string().starts_with("review:"), "{e}");
+        }
+        assert!(doc.view().expect("view").reviews.is_empty());
+    }
+
+    #[test]
     fn create_and_read_back() {
         let id = InspectionId::random();
         let doc = InspectionDoc::create(&A, id, &sample(), &officer("OF-17"), 1_700_000_000_000)
@@ -650,10 +771,7 @@ mod tests {
             .expect("notes");
         let ca2 = a.last_change().expect("change");
         b.review(
-            &NewReview {
-                verdict: Verdict::Agree,
-                comment: "ok".into(),
-            },
+            &NewReview::plain(Verdict::Agree, "ok"),
             &officer("SUP-1"),
             2000,
         )

@@ -22,10 +22,10 @@ pub mod types;
 
 pub use annotation::{Annotation, AnnotationKind, NewAnnotation, Shape};
 pub use container::{ContainerCode, ContainerCodeError};
-pub use doc::{InspectionDoc, ModelError};
+pub use doc::{change_operation, InspectionDoc, ModelError};
 pub use plate::{Plate, PlateError};
 pub use scan::{Energy, NewScan, Scan, ScanImage};
 pub use types::{
     Decision, InspectionId, InspectionView, Location, NewDecision, NewInspection, NewReview,
-    OfficerId, Outcome, ReasonCode, Review, Verdict,
+    OfficerId, Outcome, ReasonCode, Review, ReviewState, Verdict,
 };

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A plate in its three forms. Built only through [`Plate::parse`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct Plate {
     pub raw: String,
     pub canonical: String,

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SIDE: u32 = 1 << 20;
 
 /// Which beam an image was taken with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Energy {
     /// A single-energy image.
@@ -55,7 +57,7 @@ impl Energy {
 }
 
 /// One image of a scan, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct ScanImage {
     /// BLAKE3 hash of the original file, 64 lower-case hex digits.
     pub blob: String,
@@ -87,7 +89,7 @@ pub struct NewScan {
 }
 
 /// A scan as read from the document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct Scan {
     /// The primary image's blob: how the scan is named.
     pub id: String,

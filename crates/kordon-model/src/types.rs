@@ -8,10 +8,22 @@ use std::str::FromStr;
 
 /// An inspection's id: a random UUID, also the Automerge document's id.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ts_rs::TS,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 #[ts(type = "string")]
+#[schema(value_type = String, format = Uuid)]
 pub struct InspectionId(pub uuid::Uuid);
 
 impl InspectionId {
@@ -67,7 +79,9 @@ impl fmt::Display for OfficerId {
 }
 
 /// What the crew decided about the vehicle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Release,
@@ -133,7 +147,9 @@ impl ReasonCode {
 }
 
 /// A supervisor's verdict on the crew's decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Agree,
@@ -166,7 +182,7 @@ impl FromStr for Verdict {
 }
 
 /// Where the inspection took place.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, ts_rs::TS, utoipa::ToSchema)]
 pub struct Location {
     /// Border crossing point or place name.
     pub place: Option<String>,
@@ -196,15 +212,55 @@ pub struct NewDecision {
     pub note: String,
 }
 
-/// A review to append.
+/// A review to append. An overrule names the outcome that replaces the
+/// crew's (and may give reason codes); overrule and return need a comment.
 #[derive(Debug, Clone)]
 pub struct NewReview {
     pub verdict: Verdict,
     pub comment: String,
+    pub outcome: Option<Outcome>,
+    pub reasons: Vec<ReasonCode>,
+}
+
+impl NewReview {
+    /// An agreement or a return: no outcome of its own.
+    pub fn plain(verdict: Verdict, comment: impl Into<String>) -> Self {
+        NewReview {
+            verdict,
+            comment: comment.into(),
+            outcome: None,
+            reasons: vec![],
+        }
+    }
+
+    /// The rules a review follows whoever makes it: an overrule names an
+    /// outcome and says why; a return says what the crew should do; only
+    /// an overrule carries an outcome or reasons.
+    pub fn check(&self) -> Result<(), String> {
+        let commented = !self.comment.trim().is_empty();
+        match self.verdict {
+            Verdict::Overrule if self.outcome.is_none() => {
+                Err("an overrule needs the outcome that replaces the crew's".into())
+            }
+            Verdict::Overrule | Verdict::Return if !commented => Err(format!(
+                "a verdict of {} needs a comment for the crew",
+                self.verdict.as_str()
+            )),
+            Verdict::Agree | Verdict::Return
+                if self.outcome.is_some() || !self.reasons.is_empty() =>
+            {
+                Err(format!(
+                    "only an overrule carries an outcome or reasons, not {}",
+                    self.verdict.as_str()
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// One entry of the append-only decision list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct Decision {
     pub outcome: Outcome,
     pub reasons: Vec<String>,
@@ -216,18 +272,76 @@ pub struct Decision {
 }
 
 /// One entry of the append-only review list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct Review {
     pub verdict: Verdict,
     pub comment: String,
     pub supervisor: String,
     #[ts(type = "number")]
     pub at_ms: i64,
+    /// The outcome an overrule puts in place of the crew's.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// Reason codes of an overrule.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// How many decisions the supervisor saw when reviewing: a decision
+    /// beyond them is the crew's answer (independent of either clock).
+    /// None in reviews written before it was recorded.
+    #[serde(default)]
+    pub decisions_seen: Option<u32>,
+}
+
+/// Where an inspection stands with the supervisors, from its latest review.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Unreviewed,
+    Agreed,
+    Overruled,
+    /// Returned to the crew, who have not decided again since.
+    Returned,
+    /// Returned to the crew, who have since recorded a new decision.
+    Answered,
+}
+
+impl ReviewState {
+    pub const ALL: [ReviewState; 5] = [
+        ReviewState::Unreviewed,
+        ReviewState::Agreed,
+        ReviewState::Overruled,
+        ReviewState::Returned,
+        ReviewState::Answered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Unreviewed => "unreviewed",
+            ReviewState::Agreed => "agreed",
+            ReviewState::Overruled => "overruled",
+            ReviewState::Returned => "returned",
+            ReviewState::Answered => "answered",
+        }
+    }
+}
+
+impl FromStr for ReviewState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ReviewState::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown review state {s:?}; expected unreviewed, agreed, overruled, returned or answered")
+            })
+    }
 }
 
 /// The inspection as read from its document: what lists, indexes, exports
 /// and screens show. Derived, never stored as the truth.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct InspectionView {
     pub id: InspectionId,
     #[ts(type = "number")]
@@ -272,13 +386,51 @@ impl InspectionView {
             .unwrap_or("undecided")
     }
 
-    /// The current outcome: the latest decision by time (ties broken by list
-    /// order, which Automerge makes identical on every replica).
+    /// The current outcome: an overrule made after the crew's last
+    /// decision stands; otherwise the latest decision by time (ties broken
+    /// by list order, which Automerge makes identical on every replica).
     pub fn current_outcome(&self) -> Option<Outcome> {
+        if let Some(r) = self.latest_review() {
+            let seen = r.decisions_seen.unwrap_or(0) as usize;
+            if r.verdict == Verdict::Overrule && seen >= self.decisions.len() {
+                if let Some(o) = r.outcome {
+                    return Some(o);
+                }
+            }
+        }
         self.decisions
             .iter()
             .enumerate()
             .max_by_key(|(i, d)| (d.at_ms, *i))
             .map(|(_, d)| d.outcome)
+    }
+
+    /// The latest review by time (ties by list order).
+    pub fn latest_review(&self) -> Option<&Review> {
+        self.reviews
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, r)| (r.at_ms, *i))
+            .map(|(_, r)| r)
+    }
+
+    /// Where the inspection stands with the supervisors: from its latest
+    /// review; a return is answered once the crew has decided again
+    /// (counted, not timed, so clocks on either side do not matter).
+    pub fn review_state(&self) -> ReviewState {
+        match self.latest_review() {
+            None => ReviewState::Unreviewed,
+            Some(r) => match r.verdict {
+                Verdict::Agree => ReviewState::Agreed,
+                Verdict::Overrule => ReviewState::Overruled,
+                Verdict::Return => {
+                    if self.decisions.len() > r.decisions_seen.unwrap_or(0) as usize {
+                        ReviewState::Answered
+                    } else {
+                        ReviewState::Returned
+                    }
+                }
+            },
+        }
     }
 }

@@ -213,11 +213,11 @@ impl Store {
         prefix: &str,
     ) -> Result<Vec<kordon_model::InspectionId>, StoreError> {
         let mut stmt = self.connection().prepare_cached(
-            "SELECT DISTINCT doc_id FROM scan_blobs WHERE substr(blob, 1, ?2) = ?1",
+            // Blob names are lower-case hex: every name with the prefix
+            // sorts between it and the prefix followed by 'g' (an index range).
+            "SELECT DISTINCT doc_id FROM scan_blobs WHERE blob >= ?1 AND blob < ?1 || 'g'",
         )?;
-        let rows = stmt.query_map(params![prefix, prefix.len() as i64], |r| {
-            r.get::<_, Vec<u8>>(0)
-        })?;
+        let rows = stmt.query_map(params![prefix], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = vec![];
         for doc in rows {
             if let Ok(bytes) = <[u8; 16]>::try_from(doc?.as_slice()) {
@@ -225,5 +225,14 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Every blob any inspection references (once each).
+    pub fn scan_blobs_all(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT DISTINCT blob FROM scan_blobs")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -3,11 +3,11 @@
 
 use crate::{Store, StoreError};
 use kordon_model::{InspectionView, Plate};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// A row of the index: the columns queries filter on, and the whole view.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct IndexRow {
     pub heads: Vec<String>,
     #[ts(type = "number")]
@@ -37,6 +37,54 @@ fn day_of(ms: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// The index columns the console's queue filters on, derived from a view.
+struct ConsoleColumns {
+    review_state: &'static str,
+    /// Every officer named by the crew or a decision, space-delimited with
+    /// a space at each end, so `LIKE '% NAME %'` finds one.
+    officers: String,
+    scan_count: i64,
+}
+
+impl ConsoleColumns {
+    fn of(v: &InspectionView) -> Self {
+        let mut names: Vec<&str> = v.crew.iter().map(String::as_str).collect();
+        names.extend(v.decisions.iter().map(|d| d.officer.as_str()));
+        names.retain(|n| !n.is_empty());
+        names.sort_unstable();
+        names.dedup();
+        ConsoleColumns {
+            review_state: v.review_state().as_str(),
+            officers: format!(" {} ", names.join(" ")),
+            scan_count: v.scans.len() as i64,
+        }
+    }
+}
+
+/// Fills the console columns of rows indexed before they existed (the v4
+/// migration), from each row's stored view.
+pub(crate) fn refresh_console_columns(conn: &Connection) -> Result<(), StoreError> {
+    let mut read = conn.prepare("SELECT doc_id, view FROM inspections")?;
+    let rows = read.query_map([], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut write = conn.prepare(
+        "UPDATE inspections SET review_state = ?2, officers = ?3, scan_count = ?4,
+             received_ms = (SELECT received_ms FROM records WHERE doc_id = ?1 ORDER BY seq LIMIT 1)
+         WHERE doc_id = ?1",
+    )?;
+    for row in rows {
+        let (doc, view) = row?;
+        // A row whose view no longer parses keeps the defaults; the next
+        // change to its document rewrites it.
+        if let Ok(view) = serde_json::from_str::<InspectionView>(&view) {
+            let c = ConsoleColumns::of(&view);
+            write.execute(params![doc, c.review_state, c.officers, c.scan_count])?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn upsert(
     conn: &Connection,
     v: &InspectionView,
@@ -46,17 +94,26 @@ pub(crate) fn upsert(
     let view_json = serde_json::to_string(v)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
     let containers: Vec<&str> = v.containers.iter().map(|c| c.as_str()).collect();
+    let received_ms: Option<i64> = conn
+        .prepare_cached("SELECT received_ms FROM records WHERE doc_id = ?1 ORDER BY seq LIMIT 1")?
+        .query_row([&v.id.as_bytes()[..]], |r| r.get(0))
+        .optional()?;
+    let columns = ConsoleColumns::of(v);
     conn.prepare_cached(
         "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key, trailer, trailer_key,
-             containers, outcome, decisions, reviews, updated_ms, heads, view)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             containers, outcome, decisions, reviews, updated_ms, heads, view,
+             review_state, officers, scan_count, received_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+             ?17, ?18, ?19, ?20)
          ON CONFLICT (doc_id) DO UPDATE SET
              created_ms = excluded.created_ms, day = excluded.day, unit = excluded.unit,
              tractor = excluded.tractor, tractor_key = excluded.tractor_key,
              trailer = excluded.trailer, trailer_key = excluded.trailer_key,
              containers = excluded.containers, outcome = excluded.outcome,
              decisions = excluded.decisions, reviews = excluded.reviews,
-             updated_ms = excluded.updated_ms, heads = excluded.heads, view = excluded.view",
+             updated_ms = excluded.updated_ms, heads = excluded.heads, view = excluded.view,
+             review_state = excluded.review_state, officers = excluded.officers,
+             scan_count = excluded.scan_count, received_ms = excluded.received_ms",
     )?
     .execute(params![
         &v.id.as_bytes()[..],
@@ -75,6 +132,10 @@ pub(crate) fn upsert(
         now_ms,
         heads.join(","),
         view_json,
+        columns.review_state,
+        columns.officers,
+        columns.scan_count,
+        received_ms,
     ])?;
     let doc = &v.id.as_bytes()[..];
     conn.prepare_cached("DELETE FROM scan_blobs WHERE doc_id = ?1")?
@@ -88,6 +149,34 @@ pub(crate) fn upsert(
         }
     }
     Ok(())
+}
+
+/// An index row from its stored columns.
+pub(crate) fn index_row(heads: &str, updated_ms: i64, view: &str) -> Result<IndexRow, StoreError> {
+    let view: InspectionView = serde_json::from_str(view).map_err(|e| {
+        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })?;
+    Ok(IndexRow {
+        heads: heads
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(String::from)
+            .collect(),
+        updated_ms,
+        view,
+    })
+}
+
+/// A container code as the index stores it: letters and digits, upper case.
+pub(crate) fn container_key(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 impl Store {
@@ -104,12 +193,7 @@ impl Store {
             ));
         }
         if let Some(c) = q.container.as_deref() {
-            let code: String = c
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .flat_map(char::to_uppercase)
-                .collect();
-            args.push(format!("% {code} %"));
+            args.push(format!("% {} %", container_key(c)));
             sql.push_str(&format!(" AND containers LIKE ?{}", args.len()));
         }
         if let Some(d) = q.day.as_deref() {
@@ -139,22 +223,7 @@ impl Store {
         let mut out = vec![];
         for row in rows {
             let (heads, updated_ms, view) = row?;
-            let view: InspectionView = serde_json::from_str(&view).map_err(|e| {
-                StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
-                    0,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                ))
-            })?;
-            out.push(IndexRow {
-                heads: heads
-                    .split(',')
-                    .filter(|h| !h.is_empty())
-                    .map(String::from)
-                    .collect(),
-                updated_ms,
-                view,
-            });
+            out.push(index_row(&heads, updated_ms, &view)?);
         }
         Ok(out)
     }

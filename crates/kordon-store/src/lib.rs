@@ -14,23 +14,33 @@
 //! - `scan_blobs` (derived with the index), `blob_transfers` and
 //!   `watch_files`: which blobs the inspections reference, how far their
 //!   delivery has come, and what a watch folder has already imported;
-//! - `meta`: small settings and sync cursors.
+//! - `meta`: small settings and sync cursors;
+//! - on the server only: `users`, `sessions` and `audit` (the console's
+//!   accounts and an append-only trail of what was done in it), and the
+//!   console's queue over the index ([`Store::console_page`]).
 
 //!
 //! A local change, its signed record, its index row and its outbox entry
 //! commit in one transaction ([`Store::commit_local`]).
 
+mod accounts;
 mod blobs;
 mod error;
 mod index;
 mod outbox;
+mod queue;
 mod schema;
 mod store;
 
 pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
 pub use error::StoreError;
 
+pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
 pub use index::{IndexRow, Query};
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
+pub use queue::{
+    ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts, QUEUE_PAGE,
+    QUEUE_PAGE_MAX,
+};
 pub use rusqlite::Transaction;
-pub use store::{IngestOutcome, Origin, RecordWithReceipt, Store};
+pub use store::{IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store};

@@ -173,4 +173,10 @@ impl Store {
         let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Empties the outbox (the server's own records need no upload).
+    pub fn clear_outbox(&self) -> Result<(), StoreError> {
+        self.connection().execute("DELETE FROM outbox", [])?;
+        Ok(())
+    }
 }

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 3;
+pub(crate) const VERSION: i64 = 4;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -115,6 +115,58 @@ CREATE TABLE watch_files (
 );
 "#;
 
+/// v4: the supervisors' console. The index gains the columns its queue
+/// filters on (review state, officers, scan count, first received); the
+/// server's accounts, sessions and audit trail (empty on vehicles). The
+/// audit trail refuses updates and deletes in the database itself.
+const V4: &str = r#"
+ALTER TABLE inspections ADD COLUMN review_state TEXT NOT NULL DEFAULT 'unreviewed';
+ALTER TABLE inspections ADD COLUMN officers TEXT NOT NULL DEFAULT '';
+ALTER TABLE inspections ADD COLUMN scan_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inspections ADD COLUMN received_ms INTEGER;
+CREATE INDEX inspections_created ON inspections (created_ms DESC, id);
+CREATE INDEX inspections_unit ON inspections (unit, created_ms DESC);
+CREATE INDEX inspections_review ON inspections (review_state, created_ms DESC);
+CREATE INDEX inspections_updated ON inspections (updated_ms);
+
+CREATE TABLE users (
+    name            TEXT PRIMARY KEY,
+    role            TEXT NOT NULL,
+    password_hash   TEXT NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    password_ms     INTEGER NOT NULL,
+    disabled_ms     INTEGER,
+    failed_logins   INTEGER NOT NULL DEFAULT 0,
+    last_failed_ms  INTEGER
+);
+
+CREATE TABLE sessions (
+    token_hash   BLOB PRIMARY KEY,
+    user         TEXT NOT NULL REFERENCES users (name),
+    csrf         TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    peer         TEXT
+);
+CREATE INDEX sessions_user ON sessions (user);
+
+CREATE TABLE audit (
+    n       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms   INTEGER NOT NULL,
+    actor   TEXT,
+    role    TEXT,
+    action  TEXT NOT NULL,
+    target  TEXT,
+    outcome TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '',
+    peer    TEXT
+);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -142,6 +194,16 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {V3} PRAGMA user_version = 3; COMMIT;"
         ))?;
+    }
+    if found < 4 {
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {V4}"))?;
+        // Rows indexed before v4 get their new columns from their views.
+        let done = crate::index::refresh_console_columns(conn)
+            .and_then(|()| Ok(conn.execute_batch("PRAGMA user_version = 4; COMMIT;")?));
+        if let Err(e) = done {
+            let _ = conn.execute_batch("ROLLBACK;");
+            return Err(e);
+        }
     }
 
     Ok(())

@@ -38,6 +38,21 @@ pub enum IngestOutcome {
     Invalid(String),
 }
 
+/// One stored record, as a reader of the evidence needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFacts {
+    /// The record id (hex of the signed digest).
+    pub id: String,
+    /// `create`, `decide`, `review`, `notes`, `scan`, `annotate`, ...
+    pub op: String,
+    pub signer: PublicKey,
+    pub officer: String,
+    pub created_ms: i64,
+    pub received_ms: i64,
+    /// Position in this store's log.
+    pub seq: i64,
+}
+
 /// A stored record and the receipt bytes for it, if acknowledged.
 pub type RecordWithReceipt = (SignedRecord, Option<Vec<u8>>);
 
@@ -330,6 +345,37 @@ impl Store {
         for row in rows {
             let (bytes, receipt) = row?;
             out.push((SignedRecord::parse(bytes)?, receipt));
+        }
+        Ok(out)
+    }
+
+    /// Where each record of a document came from and when it arrived, in
+    /// the order stored (the store's seq is the server's log position).
+    pub fn record_facts(&self, id: InspectionId) -> Result<Vec<RecordFacts>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, received_ms, bytes FROM records WHERE doc_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([&id.as_bytes()[..]], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (seq, received_ms, bytes) = row?;
+            let record = SignedRecord::parse(bytes)?;
+            out.push(RecordFacts {
+                id: record.id().to_string(),
+                op: kordon_model::change_operation(record.payload())
+                    .unwrap_or_else(|| "unknown".into()),
+                signer: record.signer(),
+                officer: record.officer().to_string(),
+                created_ms: record.created_ms(),
+                received_ms,
+                seq,
+            });
         }
         Ok(out)
     }

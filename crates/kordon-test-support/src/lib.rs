@@ -103,6 +103,9 @@ impl ServerProcess {
             .args(["run", "--data"])
             .arg(data)
             .args(["--listen", addr])
+            // Any free port for the console, so servers of parallel tests
+            // do not collide; `http_addr` tells which.
+            .args(["--http", "127.0.0.1:0"])
             .env("KORDON_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -140,6 +143,19 @@ impl ServerProcess {
             server.log_contains("listening on").then_some(())
         });
         server
+    }
+
+    /// The console's address (`host:port`), from the server's own words.
+    pub fn http_addr(&self) -> String {
+        wait_for("the console to listen", Duration::from_secs(20), || {
+            self.log.lock().ok().and_then(|l| {
+                l.iter().find_map(|line| {
+                    line.split("console at http://")
+                        .nth(1)
+                        .map(|rest| rest.trim_end_matches('/').to_string())
+                })
+            })
+        })
     }
 
     pub fn log(&self) -> String {

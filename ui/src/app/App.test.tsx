@@ -8,13 +8,14 @@ import { App } from "./App.tsx";
 afterEach(cleanup);
 beforeEach(() => localStorage.clear());
 
-function signedInApp() {
-  const transport = createMemoryTransport({
-    unit: "MOBILE-1",
-    seed: [{ view: testView({ created_ms: Date.now(), tractor: "АА 1234 ВС" }), sync: "pending" }],
-  });
+const today = testView({ created_ms: Date.now(), tractor: "АА 1234 ВС" });
+
+function signedInApp(initialUrl = "/") {
+  const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view: today, sync: "pending" }] });
   transport.actAs("OF-1742");
-  render(<App transport={transport} preferences={{ language: "uk", unitName: "" }} timeZone="Europe/Kyiv" />);
+  render(
+    <App transport={transport} preferences={{ language: "uk", unitName: "" }} timeZone="Europe/Kyiv" initialUrl={initialUrl} />,
+  );
   return transport;
 }
 
@@ -45,7 +46,7 @@ describe("language switch", () => {
 describe("sign-in", () => {
   it("refuses a wrong PIN in plain words, then lets the officer in", async () => {
     const transport = createMemoryTransport({ unit: "MOBILE-1", officers: { "OF-1742": "2468" } });
-    render(<App transport={transport} preferences={{ language: "uk", unitName: "" }} />);
+    render(<App transport={transport} preferences={{ language: "uk", unitName: "" }} initialUrl="/" />);
     fireEvent.change(await screen.findByLabelText("Службовий номер"), { target: { value: "OF-1742" } });
     fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "1111" } });
     fireEvent.click(screen.getByRole("button", { name: "Увійти" }));
@@ -74,5 +75,33 @@ describe("navigation shortcuts", () => {
     expect(screen.getByRole("heading", { name: "Новий огляд" })).toBeTruthy();
     fireEvent.keyDown(window, { key: "Escape" });
     expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
+  });
+});
+
+describe("URLs", () => {
+  it("opens an inspection from its URL on the workstation, and Esc goes back to the queue", async () => {
+    signedInApp(`/inspections/${today.id}`);
+    const inspection = await screen.findByTestId("inspection");
+    expect(inspection.getAttribute("data-inspection")).toBe(today.id);
+    // The workstation's main region does not scroll: the whole window is the screen.
+    expect(inspection.closest("main")?.className).toBe("main main-workstation");
+    fireEvent.keyDown(window, { key: "Escape" });
+    expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
+    expect(document.querySelector("main")?.className).toBe("main");
+  });
+
+  it("opens a queue row at its URL, and sends an unknown URL to the queue", async () => {
+    signedInApp("/nowhere");
+    await screen.findByRole("heading", { name: "Огляди" });
+    fireEvent.click(await screen.findByTestId("queue-row"));
+    expect((await screen.findByTestId("inspection")).getAttribute("data-inspection")).toBe(today.id);
+  });
+
+  it("goes to settings and the form from the menu", async () => {
+    signedInApp("/settings");
+    expect(await screen.findByRole("heading", { name: "Налаштування" })).toBeTruthy();
+    const nav = screen.getByRole("navigation", { name: "Головне меню" });
+    fireEvent.click(within(nav).getByRole("button", { name: /Новий огляд/ }));
+    expect(await screen.findByRole("heading", { name: "Новий огляд" })).toBeTruthy();
   });
 });

@@ -1,7 +1,10 @@
-// The shell: sync bar always on top, sign-in until an officer is signed
-// in, then the queue, the new-inspection form, one inspection, settings.
+// The shell: a top bar and the one-line sync bar, sign-in until an officer
+// is signed in, then the screens by URL (HashRouter: the app is served from
+// a custom protocol): `/` the queue, `/new` the new-inspection form,
+// `/inspections/:id` one inspection, `/settings`.
 
 import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { HashRouter, MemoryRouter, Navigate, Route, Routes, useLocation, useMatch, useNavigate, useParams } from "react-router";
 import { DEFAULT_QUEUE_FILTER, type QueueFilter } from "../domain/queue.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
 import type { Language } from "../i18n/messages.ts";
@@ -17,13 +20,16 @@ import { useShortcut } from "./shortcuts.ts";
 import { ShortcutsHelp } from "./ShortcutsHelp.tsx";
 import { SyncBar } from "./SyncBar.tsx";
 import { TransportProvider, useTransport } from "./TransportProvider.tsx";
+import { useLoad } from "./useLoad.ts";
 import { useSync } from "./useSync.ts";
 
-export type Route =
-  | { name: "queue" }
-  | { name: "new" }
-  | { name: "inspection"; id: string }
-  | { name: "settings" };
+/** The app's URLs. */
+export const PATHS = {
+  queue: "/",
+  new: "/new",
+  inspection: (id: string): string => `/inspections/${encodeURIComponent(id)}`,
+  settings: "/settings",
+} as const;
 
 export interface AppProps {
   transport: Transport;
@@ -31,8 +37,8 @@ export interface AppProps {
   preferences?: Preferences;
   /** Time zone for dates and "today" (tests); the device's otherwise. */
   timeZone?: string;
-  /** The screen to open after sign-in (tests, later deep links). */
-  initialRoute?: Route;
+  /** Start at this URL, kept in memory (tests); otherwise the window's address after `#`. */
+  initialUrl?: string;
 }
 
 export function App(props: AppProps): ReactNode {
@@ -50,6 +56,13 @@ export function App(props: AppProps): ReactNode {
     document.documentElement.lang = prefs.language;
   }, [prefs.language]);
 
+  const shell = (
+    <Shell
+      unitName={prefs.unitName}
+      onUnitNameChange={(unitName) => update({ unitName })}
+      {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
+    />
+  );
   return (
     <TransportProvider transport={props.transport}>
       <I18nProvider
@@ -57,164 +70,131 @@ export function App(props: AppProps): ReactNode {
         onLanguageChange={setLanguage}
         {...(props.timeZone === undefined ? {} : { options: { timeZone: props.timeZone } })}
       >
-        <Shell
-          initialRoute={props.initialRoute ?? { name: "queue" }}
-          unitName={prefs.unitName}
-          onUnitNameChange={(unitName) => update({ unitName })}
-          {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
-        />
+        {props.initialUrl === undefined ? (
+          <HashRouter>{shell}</HashRouter>
+        ) : (
+          <MemoryRouter initialEntries={[props.initialUrl]}>{shell}</MemoryRouter>
+        )}
       </I18nProvider>
     </TransportProvider>
   );
 }
 
-function Shell(props: {
-  initialRoute: Route;
-  unitName: string;
-  onUnitNameChange: (n: string) => void;
-  timeZone?: string;
-}): ReactNode {
+function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void; timeZone?: string }): ReactNode {
   const { t } = useI18n();
   const transport = useTransport();
   const sync = useSync();
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
-  const [route, setRoute] = useState<Route>(props.initialRoute);
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const onInspection = useMatch("/inspections/:id") !== null;
+  // Wrapped, so "signed out" (null) and "not known yet" (no value) differ.
+  const session = useLoad(
+    () => transport.session().then((s) => ({ session: s }), () => ({ session: null })),
+    [transport],
+  );
+  const current: Session | null | undefined = session.value === null ? undefined : session.value.session;
   const [filter, setFilter] = useState<QueueFilter>(DEFAULT_QUEUE_FILTER);
+  // The inspection last opened: highlighted in the queue on the way back.
+  const [lastOpened, setLastOpened] = useState<string | null>(null);
 
-  useEffect(() => {
-    let live = true;
-    transport.session().then(
-      (s) => {
-        if (live) setSession(s);
-      },
-      () => {
-        if (live) setSession(null);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport]);
-
-  const signedIn = session !== null && session !== undefined;
-  useShortcut({ key: "n" }, () => setRoute({ name: "new" }), signedIn && route.name !== "new");
-  useShortcut({ key: "Escape" }, () => setRoute({ name: "queue" }), signedIn && route.name !== "queue");
+  const signedIn = current !== null && current !== undefined;
+  useShortcut({ key: "n" }, () => navigate(PATHS.new), signedIn && pathname !== PATHS.new);
+  useShortcut({ key: "Escape" }, () => navigate(PATHS.queue), signedIn && pathname !== PATHS.queue);
 
   const signOut = async (): Promise<void> => {
     await transport.signOut();
-    setSession(null);
-    setRoute({ name: "queue" });
+    session.set({ session: null });
+    navigate(PATHS.queue);
   };
   const unit = props.unitName !== "" ? props.unitName : (sync?.status.unit ?? null);
+  const navButton = (path: string, label: ReactNode, keys?: string): ReactNode => (
+    <button
+      type="button"
+      className="btn btn-small"
+      aria-current={pathname === path ? "page" : undefined}
+      {...(keys === undefined ? {} : { title: t("kbd.hint", { keys }) })}
+      onClick={() => navigate(path)}
+    >
+      {label}
+    </button>
+  );
 
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">{t("app.name")}</span>
         {unit === null ? null : <span className="muted">{t("shell.unit", { unit })}</span>}
-        {signedIn ? (
-          <>
-            <span className="muted">{t("shell.officer", { officer: session.officer })}</span>
-            <nav aria-label={t("nav.label")} className="nav">
-              <button
-                type="button"
-                className="btn"
-                aria-current={route.name === "queue" ? "page" : undefined}
-                onClick={() => setRoute({ name: "queue" })}
-              >
-                {t("nav.queue")}
-              </button>
-              <button
-                type="button"
-                className="btn"
-                aria-current={route.name === "new" ? "page" : undefined}
-                onClick={() => setRoute({ name: "new" })}
-              >
-                {t("nav.newInspection")} <Kbd keys={t("kbd.newInspection")} />
-              </button>
-              <button
-                type="button"
-                className="btn"
-                aria-current={route.name === "settings" ? "page" : undefined}
-                onClick={() => setRoute({ name: "settings" })}
-              >
-                {t("nav.settings")}
-              </button>
-              <button type="button" className="btn" onClick={() => void signOut()}>
-                {t("nav.signOut")}
-              </button>
-            </nav>
-          </>
+        {signedIn ? <span className="muted officer">{t("shell.officer", { officer: current.officer })}</span> : null}
+        {transport.kind === "memory" ? (
+          <span className="badge dev" role="note" title={t("app.memoryTransport")}>
+            {t("app.demoBadge")}
+          </span>
         ) : null}
+        {signedIn ? (
+          <nav aria-label={t("nav.label")} className="nav">
+            {navButton(PATHS.queue, t("nav.queue"), t("kbd.back"))}
+            {navButton(
+              PATHS.new,
+              <>
+                {t("nav.newInspection")} <Kbd keys={t("kbd.newInspection")} />
+              </>,
+            )}
+            {navButton(PATHS.settings, t("nav.settings"))}
+            <button type="button" className="btn btn-small" onClick={() => void signOut()}>
+              {t("nav.signOut")}
+            </button>
+          </nav>
+        ) : null}
+        <ShortcutsHelp />
       </header>
       <SyncBar event={sync} onSyncNow={() => void transport.syncNow()} />
-      {transport.kind === "memory" ? (
-        <p className="notice notice-dev" role="note">
-          {t("app.memoryTransport")}
-        </p>
-      ) : null}
-      <main className="main">
-        {session === undefined ? (
+      <main className={onInspection && signedIn ? "main main-workstation" : "main"}>
+        {current === undefined ? (
           <p className="muted">{t("app.loading")}</p>
-        ) : session === null ? (
-          <SignIn onSignedIn={setSession} />
+        ) : current === null ? (
+          <SignIn onSignedIn={(s) => session.set({ session: s })} />
         ) : (
-          <>
-            {route.name === "queue" ? null : (
-              <button type="button" className="btn back" onClick={() => setRoute({ name: "queue" })}>
-                {t("nav.back")} <Kbd keys={t("kbd.back")} />
-              </button>
-            )}
-            <Screen
-              route={route}
-              setRoute={setRoute}
-              filter={filter}
-              setFilter={setFilter}
-              unitName={props.unitName}
-              onUnitNameChange={props.onUnitNameChange}
-              {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
+          <Routes>
+            <Route
+              path={PATHS.queue}
+              element={
+                <Queue
+                  filter={filter}
+                  onFilterChange={setFilter}
+                  onOpen={(id) => {
+                    setLastOpened(id);
+                    navigate(PATHS.inspection(id));
+                  }}
+                  onNew={() => navigate(PATHS.new)}
+                  initialHighlight={lastOpened}
+                  {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
+                />
+              }
             />
-          </>
+            <Route
+              path={PATHS.new}
+              element={
+                <InspectionForm
+                  onCreated={(v) => {
+                    setLastOpened(v.id);
+                    navigate(PATHS.inspection(v.id), { replace: true });
+                  }}
+                  onCancel={() => navigate(PATHS.queue)}
+                />
+              }
+            />
+            <Route path="/inspections/:id" element={<InspectionRoute />} />
+            <Route path={PATHS.settings} element={<Settings unitName={props.unitName} onUnitNameChange={props.onUnitNameChange} />} />
+            <Route path="*" element={<Navigate to={PATHS.queue} replace />} />
+          </Routes>
         )}
       </main>
-      <footer className="footer">
-        <ShortcutsHelp />
-      </footer>
     </div>
   );
 }
 
-function Screen(props: {
-  route: Route;
-  setRoute: (r: Route) => void;
-  filter: QueueFilter;
-  setFilter: (f: QueueFilter) => void;
-  unitName: string;
-  onUnitNameChange: (n: string) => void;
-  timeZone?: string;
-}): ReactNode {
-  const { route, setRoute } = props;
-  switch (route.name) {
-    case "queue":
-      return (
-        <Queue
-          filter={props.filter}
-          onFilterChange={props.setFilter}
-          onOpen={(id) => setRoute({ name: "inspection", id })}
-          onNew={() => setRoute({ name: "new" })}
-          {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
-        />
-      );
-    case "new":
-      return (
-        <InspectionForm
-          onCreated={(v) => setRoute({ name: "inspection", id: v.id })}
-          onCancel={() => setRoute({ name: "queue" })}
-        />
-      );
-    case "inspection":
-      return <InspectionScreen key={route.id} id={route.id} />;
-    case "settings":
-      return <Settings unitName={props.unitName} onUnitNameChange={props.onUnitNameChange} />;
-  }
+function InspectionRoute(): ReactNode {
+  const { id } = useParams();
+  if (id === undefined) return <Navigate to={PATHS.queue} replace />;
+  return <InspectionScreen key={id} id={id} />;
 }

@@ -60,10 +60,23 @@ describe("SyncBar", () => {
     });
     expect(screen.getByTestId("sync-link").textContent).toBe("Offline");
     expect(screen.getByText("Last acknowledged sync: never")).toBeTruthy();
-    const err = screen.getByTestId("sync-error").textContent;
-    expect(err).toContain("The server cannot be reached. Work goes on offline; records are sent when the link returns.");
-    expect(err).toContain("Attempt at 09:30 failed.");
-    expect(err).toContain("Details: server unreachable: no route to host");
+    const err = screen.getByTestId("sync-error");
+    expect(err.textContent).toBe(
+      "The server cannot be reached. Work goes on offline; records are sent when the link returns. Attempt at 09:30 failed.",
+    );
+    // Rust's English detail is not the main text: it is in the tooltip.
+    expect(err.textContent).not.toContain("no route to host");
+    expect(err.getAttribute("title")).toBe("Details: server unreachable: no route to host");
+  });
+
+  it("keeps everything on one line: no element of its own for messages", () => {
+    show({
+      link: "offline",
+      error: { code: "unreachable", message: "no route to host" },
+      status: status({ pending: 2, rejected: 1, last_attempt_ms: Date.UTC(2026, 10, 24, 7, 30) }),
+    });
+    const bar = screen.getByRole("region", { name: "Synchronisation" });
+    expect(bar.querySelector("p, div")).toBeNull();
   });
 
   it("says so when the vehicle is not enrolled, and counts refused records", () => {

@@ -1,10 +1,25 @@
-// Always visible: is there a link, what is waiting to be sent, when the
-// server last acknowledged everything, and what went wrong, in plain words.
+// Always visible, on one line: is there a link, what is waiting to be sent,
+// when the server last acknowledged everything, and what went wrong, in the
+// UI's words (Rust's English detail is in the tooltip).
 
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import type { SyncEvent } from "../transport/transport.ts";
 import { errorText } from "./labels.ts";
+
+/** One figure of the bar; cut short on a narrow screen, so its words are its tooltip too. */
+function Count(props: { className: string; testid?: string; data?: Record<`data-${string}`, number>; children: string }): ReactNode {
+  return (
+    <span
+      className={props.className}
+      title={props.children}
+      {...(props.testid === undefined ? {} : { "data-testid": props.testid })}
+      {...props.data}
+    >
+      {props.children}
+    </span>
+  );
+}
 
 export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void }): ReactNode {
   const i18n = useI18n();
@@ -20,41 +35,50 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
   const { status, link, error } = event;
   const linkText = link === "online" ? t("sync.online") : link === "offline" ? t("sync.offline") : t("sync.syncing");
   const notEnrolled = !status.enrolled && status.server === null;
-  // "Not enrolled" has its own line; any other failure is shown with its time.
+  // "Not enrolled" has its own words; any other failure is shown with its time.
   const failed = error !== null ? error.code !== "not_enrolled" : status.last_error !== null && !notEnrolled;
+  const failure = [
+    error === null ? null : errorText(i18n, error.code),
+    status.last_attempt_ms === null ? null : t("sync.failed", { time: i18n.time(status.last_attempt_ms) }),
+  ]
+    .filter((s) => s !== null)
+    .join(" ");
+  const detail = error?.message ?? status.last_error ?? "";
   return (
     <section className="syncbar" aria-label={t("sync.region")}>
       <span className={`pill link-${link}`} data-testid="sync-link" data-link={link}>
         <span className="dot" aria-hidden="true" />
         {linkText}
       </span>
-      <span className={status.pending > 0 ? "count warn" : "count"} data-testid="sync-pending" data-count={status.pending}>
+      <Count className={status.pending > 0 ? "count warn" : "count"} testid="sync-pending" data={{ "data-count": status.pending }}>
         {t("sync.recordsPending", { count: status.pending })}
-      </span>
-      <span
+      </Count>
+      <Count
         className={status.blobs.bytes_pending > 0 ? "count warn" : "count"}
-        data-testid="sync-scans-pending"
-        data-bytes={status.blobs.bytes_pending}
+        testid="sync-scans-pending"
+        data={{ "data-bytes": status.blobs.bytes_pending }}
       >
         {t("sync.scansPending", { size: i18n.bytes(status.blobs.bytes_pending) })}
-      </span>
-      <span className="count">
+      </Count>
+      <Count className="count shrink">
         {status.last_sync_ms === null ? t("sync.never") : t("sync.lastSync", { time: i18n.dateTime(status.last_sync_ms) })}
+      </Count>
+      {status.rejected > 0 ? <Count className="count bad">{t("sync.rejected", { count: status.rejected })}</Count> : null}
+      <span className="syncbar-message" aria-live="polite">
+        {notEnrolled ? <span className="warn">{t("sync.notEnrolled")}</span> : null}
+        {failed ? (
+          <span
+            className="bad"
+            data-testid="sync-error"
+            {...(detail === "" ? {} : { title: t("common.detail", { detail }) })}
+          >
+            {failure}
+          </span>
+        ) : null}
       </span>
-      {status.rejected > 0 ? <span className="count bad">{t("sync.rejected", { count: status.rejected })}</span> : null}
       <button type="button" className="btn btn-small" data-testid="sync-now" onClick={props.onSyncNow} disabled={link === "syncing"}>
         {t("sync.now")}
       </button>
-      <div className="syncbar-messages" aria-live="polite">
-        {notEnrolled ? <p className="warn">{t("sync.notEnrolled")}</p> : null}
-        {failed ? (
-          <p className="bad" data-testid="sync-error">
-            {error !== null ? `${errorText(i18n, error.code)} ` : ""}
-            {status.last_attempt_ms !== null ? t("sync.failed", { time: i18n.time(status.last_attempt_ms) }) : null}{" "}
-            <span className="detail">{t("common.detail", { detail: error?.message ?? status.last_error ?? "" })}</span>
-          </p>
-        ) : null}
-      </div>
     </section>
   );
 }

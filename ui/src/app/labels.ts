@@ -4,6 +4,7 @@
 import type { ContainerCheck } from "../domain/iso6346.ts";
 import type { PlateError } from "../domain/plate.ts";
 import { isCommonReason } from "../domain/reason.ts";
+import type { ReviewState } from "../domain/review.ts";
 import type { Translator } from "../i18n/translate.ts";
 import { isErrorCode } from "../transport/errors.ts";
 import type { RecordSync } from "../transport/transport.ts";
@@ -59,3 +60,5 @@ export function containerCheckText({ t }: T, c: ContainerCheck): string | null {
 export function reasonLabel({ t }: T, code: string): string | null {
   return isCommonReason(code) ? t(`reason.${code}`) : null;
 }
+
+export const reviewStateLabel = ({ t }: T, s: ReviewState): string => t(`reviewState.${s}`);

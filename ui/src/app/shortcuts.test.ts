@@ -33,6 +33,15 @@ describe("shortcuts", () => {
     expect(matchesShortcut(ev({ ctrlKey: true }), { key: "n" })).toBe(false);
   });
 
+  it("matches by physical key when asked, for keys other layouts move", () => {
+    const panel = { key: "]", code: "BracketRight" };
+    expect(matchesShortcut(ev({ key: "]", code: "BracketRight" }), panel)).toBe(true);
+    // Ukrainian layout: the same key types "ї".
+    expect(matchesShortcut(ev({ key: "ї", code: "BracketRight" }), panel)).toBe(true);
+    expect(matchesShortcut(ev({ key: "ї", code: "BracketRight" }), { key: "]" })).toBe(false);
+    expect(matchesShortcut(ev({ key: "ї", code: "BracketRight", target: input }), panel)).toBe(false);
+  });
+
   it("Ctrl (or ⌘) shortcuts act everywhere, also in text fields", () => {
     const s = { key: "Enter", ctrl: true };
     expect(matchesShortcut(ev({ key: "Enter", ctrlKey: true, target: textarea }), s)).toBe(true);

@@ -6,6 +6,8 @@ import { useEffect, useRef } from "react";
 export interface Shortcut {
   /** `KeyboardEvent.key`, compared case-insensitively ("n", "/", "Enter", "Escape", "1"). */
   key: string;
+  /** The physical key too (`KeyboardEvent.code`), for keys other layouts move ("BracketRight"). */
+  code?: string;
   ctrl?: boolean;
   alt?: boolean;
 }
@@ -24,7 +26,10 @@ export function matchesShortcut(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey
   const ctrl = e.ctrlKey || e.metaKey;
   if (ctrl !== (s.ctrl ?? false) || e.altKey !== (s.alt ?? false)) return false;
   // Alt+digit gives other characters on some layouts: compare the physical key too.
-  const keyMatches = e.key.toLowerCase() === s.key.toLowerCase() || (s.alt === true && e.code === `Digit${s.key}`);
+  const keyMatches =
+    e.key.toLowerCase() === s.key.toLowerCase() ||
+    (s.code !== undefined && e.code === s.code) ||
+    (s.alt === true && e.code === `Digit${s.key}`);
   if (!keyMatches) return false;
   const bare = s.ctrl !== true && s.alt !== true;
   return !(bare && isTextField(e.target));
@@ -34,10 +39,15 @@ export function matchesShortcut(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey
 export function useShortcut(s: Shortcut, handler: () => void, enabled = true): void {
   const ref = useRef(handler);
   ref.current = handler;
-  const { key, ctrl, alt } = s;
+  const { key, code, ctrl, alt } = s;
   useEffect(() => {
     if (!enabled) return undefined;
-    const spec: Shortcut = { key, ...(ctrl === undefined ? {} : { ctrl }), ...(alt === undefined ? {} : { alt }) };
+    const spec: Shortcut = {
+      key,
+      ...(code === undefined ? {} : { code }),
+      ...(ctrl === undefined ? {} : { ctrl }),
+      ...(alt === undefined ? {} : { alt }),
+    };
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || e.isComposing) return;
       if (matchesShortcut(e, spec)) {
@@ -47,5 +57,5 @@ export function useShortcut(s: Shortcut, handler: () => void, enabled = true): v
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [key, ctrl, alt, enabled]);
+  }, [key, code, ctrl, alt, enabled]);
 }

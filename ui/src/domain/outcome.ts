@@ -1,7 +1,8 @@
 // Outcomes and verdicts, and what is derived from the append-only lists,
 // mirroring `InspectionView::current_outcome` in crates/kordon-model/src/types.rs.
 
-import type { Decision, InspectionView, Outcome, Review, Verdict } from "../transport/types.ts";
+import type { Decision, InspectionView, Outcome, Verdict } from "../transport/types.ts";
+import { overruledOutcome, reviewStateOf } from "./review.ts";
 
 export const OUTCOMES: readonly Outcome[] = ["release", "physical_inspection", "detain", "refer"];
 export const VERDICTS: readonly Verdict[] = ["agree", "overrule", "return"];
@@ -15,25 +16,18 @@ export function currentDecision(decisions: readonly Decision[]): Decision | null
   return best;
 }
 
-export function currentOutcome(view: Pick<InspectionView, "decisions">): Outcome | null {
-  return currentDecision(view.decisions)?.outcome ?? null;
-}
-
-function latestReview(reviews: readonly Review[]): Review | null {
-  let best: Review | null = null;
-  for (const r of reviews) {
-    if (best === null || r.at_ms >= best.at_ms) best = r;
-  }
-  return best;
+/**
+ * An overrule made after the crew's last decision stands (its outcome
+ * replaces the crew's); otherwise the latest decision by time.
+ */
+export function currentOutcome(view: Pick<InspectionView, "decisions" | "reviews">): Outcome | null {
+  return overruledOutcome(view) ?? currentDecision(view.decisions)?.outcome ?? null;
 }
 
 /**
- * Open: nothing decided yet, or a supervisor returned the inspection after
- * its latest decision (the crew must look again).
+ * Open work for the crew: nothing decided yet, or a supervisor returned the
+ * inspection and the crew has not decided again since.
  */
 export function isOpen(view: Pick<InspectionView, "decisions" | "reviews">): boolean {
-  const decision = currentDecision(view.decisions);
-  if (decision === null) return true;
-  const review = latestReview(view.reviews);
-  return review !== null && review.verdict === "return" && review.at_ms >= decision.at_ms;
+  return currentOutcome(view) === null || reviewStateOf(view) === "returned";
 }

@@ -12,18 +12,20 @@ const f = (over: Partial<QueueFilter>): QueueFilter => ({ ...DEFAULT_QUEUE_FILTE
 
 describe("derived state", () => {
   it("the current outcome is the latest decision by time, ties to the later entry", () => {
-    expect(currentOutcome({ decisions: [] })).toBeNull();
-    const v = { decisions: [decided("detain", 5), decided("release", 3)] };
+    expect(currentOutcome({ decisions: [], reviews: [] })).toBeNull();
+    const v = { decisions: [decided("detain", 5), decided("release", 3)], reviews: [] };
     expect(currentOutcome(v)).toBe("detain");
-    expect(currentOutcome({ decisions: [decided("detain", 5), decided("refer", 5)] })).toBe("refer");
+    expect(currentOutcome({ decisions: [decided("detain", 5), decided("refer", 5)], reviews: [] })).toBe("refer");
   });
 
-  it("open means undecided, or returned by a supervisor after the latest decision", () => {
+  it("open means undecided, or returned by a supervisor and not answered by a new decision", () => {
+    const returned = reviewed("return", 20, { decisions_seen: 1 });
     expect(isOpen({ decisions: [], reviews: [] })).toBe(true);
     expect(isOpen({ decisions: [decided("release", 10)], reviews: [] })).toBe(false);
-    expect(isOpen({ decisions: [decided("release", 10)], reviews: [reviewed("return", 20)] })).toBe(true);
-    expect(isOpen({ decisions: [decided("release", 30)], reviews: [reviewed("return", 20)] })).toBe(false);
-    expect(isOpen({ decisions: [decided("release", 10)], reviews: [reviewed("agree", 20)] })).toBe(false);
+    expect(isOpen({ decisions: [decided("release", 10)], reviews: [returned] })).toBe(true);
+    // Counted, not timed: a decision stamped before the review still answers it.
+    expect(isOpen({ decisions: [decided("release", 10), decided("detain", 5)], reviews: [returned] })).toBe(false);
+    expect(isOpen({ decisions: [decided("release", 10)], reviews: [reviewed("agree", 20, { decisions_seen: 1 })] })).toBe(false);
   });
 });
 
@@ -45,12 +47,18 @@ describe("filterQueue", () => {
   const yesterdayReturned = testView({
     created_ms: NOW - 26 * HOUR,
     decisions: [decided("physical_inspection", NOW - 26 * HOUR)],
-    reviews: [reviewed("return", NOW - 2 * HOUR)],
+    reviews: [reviewed("return", NOW - 2 * HOUR, { decisions_seen: 1 })],
   });
   const all = [yesterdayDone, todayDecided, yesterdayReturned, yesterdayOpen];
 
-  it("shows today's and open inspections by default, newest first", () => {
-    expect(filterQueue(all, DEFAULT_QUEUE_FILTER, NOW, KYIV)).toEqual([todayDecided, yesterdayOpen, yesterdayReturned]);
+  it("shows today's and open inspections by default: returned ones first, then newest first", () => {
+    expect(filterQueue(all, DEFAULT_QUEUE_FILTER, NOW, KYIV)).toEqual([yesterdayReturned, todayDecided, yesterdayOpen]);
+  });
+
+  it("filters by review state", () => {
+    expect(filterQueue(all, f({ scope: "all", review: "returned" }), NOW, KYIV)).toEqual([yesterdayReturned]);
+    expect(filterQueue(all, f({ scope: "all", review: "unreviewed" }), NOW, KYIV)).toEqual([todayDecided, yesterdayOpen, yesterdayDone]);
+    expect(filterQueue(all, f({ scope: "all", review: "overruled" }), NOW, KYIV)).toEqual([]);
   });
 
   it("shows everything in the 'all' scope", () => {

@@ -5,19 +5,22 @@ import type { InspectionView, Outcome } from "../transport/types.ts";
 import { normaliseContainerCode } from "./iso6346.ts";
 import { currentOutcome, isOpen } from "./outcome.ts";
 import { plateKeyOf } from "./plate.ts";
+import { reviewStateOf, type ReviewState } from "./review.ts";
 
 /** "today_open": created today (local time) or still open; "all": everything. */
 export type QueueScope = "today_open" | "all";
 export type OutcomeFilter = "any" | "undecided" | Outcome;
+export type ReviewFilter = "any" | ReviewState;
 
 export interface QueueFilter {
   scope: QueueScope;
   outcome: OutcomeFilter;
+  review: ReviewFilter;
   /** A plate in any spelling, or a container code, whole or in part. */
   search: string;
 }
 
-export const DEFAULT_QUEUE_FILTER: QueueFilter = { scope: "today_open", outcome: "any", search: "" };
+export const DEFAULT_QUEUE_FILTER: QueueFilter = { scope: "today_open", outcome: "any", review: "any", search: "" };
 
 type QueueView = Pick<
   InspectionView,
@@ -67,6 +70,10 @@ export function matchesOutcome(v: QueueView, f: OutcomeFilter): boolean {
   return f === "undecided" ? o === null : o === f;
 }
 
+export function matchesReview(v: QueueView, f: ReviewFilter): boolean {
+  return f === "any" || reviewStateOf(v) === f;
+}
+
 export function inScope(v: QueueView, scope: QueueScope, now: number, timeZone?: string): boolean {
   if (scope === "all") return true;
   return isOpen(v) || localDay(v.created_ms, timeZone) === localDay(now, timeZone);
@@ -98,14 +105,24 @@ export function mergeRows<T extends { id: string }>(...lists: readonly (readonly
   return out;
 }
 
-/** The rows to show, newest first. */
+/**
+ * The rows to show: those a supervisor returned and the crew has not
+ * answered first (they wait for the crew), then newest first.
+ */
 export function filterQueue<T extends QueueView>(
   rows: readonly T[],
   f: QueueFilter,
   now: number,
   timeZone?: string,
 ): T[] {
+  const returned = (v: QueueView): number => (reviewStateOf(v) === "returned" ? 0 : 1);
   return rows
-    .filter((v) => inScope(v, f.scope, now, timeZone) && matchesOutcome(v, f.outcome) && matchesSearch(v, f.search))
-    .sort((a, b) => b.created_ms - a.created_ms);
+    .filter(
+      (v) =>
+        inScope(v, f.scope, now, timeZone) &&
+        matchesOutcome(v, f.outcome) &&
+        matchesReview(v, f.review) &&
+        matchesSearch(v, f.search),
+    )
+    .sort((a, b) => returned(a) - returned(b) || b.created_ms - a.created_ms);
 }

@@ -1,7 +1,8 @@
 // Small builders of InspectionView values for tests.
 
-import type { Decision, InspectionView, Review } from "../transport/types.ts";
+import type { Decision, InspectionView } from "../transport/types.ts";
 import { parsePlate } from "./plate.ts";
+import type { ReviewEntry } from "./review.ts";
 
 export function plate(raw: string): InspectionView["tractor_plate"] {
   const r = parsePlate(raw);
@@ -43,9 +44,13 @@ export const decided = (outcome: Decision["outcome"], at_ms: number, over: Parti
   ...over,
 });
 
-export const reviewed = (verdict: Review["verdict"], at_ms: number): Review => ({
+export const reviewed = (verdict: ReviewEntry["verdict"], at_ms: number, over: Partial<ReviewEntry> = {}): ReviewEntry => ({
   verdict,
   comment: "",
   supervisor: "SUP-1",
   at_ms,
+  outcome: null,
+  reasons: [],
+  decisions_seen: null,
+  ...over,
 });

@@ -1,7 +1,10 @@
 // English messages. This table defines the message keys: every other
 // language must have exactly these keys, with the same {parameters}.
 
+import { consoleEn } from "./console.en.ts";
+
 export const en = {
+  ...consoleEn,
   "app.name": "Kordon",
   "app.memoryTransport": "Demonstration data (in-memory transport): nothing is saved, signed or sent.",
   "app.loading": "Loading…",
@@ -11,7 +14,6 @@ export const en = {
   "nav.newInspection": "New inspection",
   "nav.settings": "Settings",
   "nav.signOut": "Sign out",
-  "nav.back": "Back to inspections",
   "shell.officer": "Officer {officer}",
   "shell.unit": "Unit {unit}",
 
@@ -59,6 +61,13 @@ export const en = {
   "errors.io": "A file could not be read or written.",
   "errors.pin_locked": "Too many wrong PINs for this officer ID. Wait half a minute, then try again.",
   "errors.sync_incomplete": "The sync ended with records or scans still to deliver. It will be tried again automatically.",
+  "errors.unauthenticated": "You are not signed in, or the session has expired. Sign in again.",
+  "errors.forbidden": "Your role does not allow this.",
+  "errors.csrf": "This page is out of date. Reload it and try again.",
+  "errors.throttled": "Too many failed attempts. Wait a little, then try again.",
+  "errors.wrong_password": "Name or password not recognised.",
+  "errors.scan_not_ready": "This scan has not fully arrived yet.",
+  "errors.too_large": "Too large to be accepted.",
   "errors.internal": "The app hit a fault of its own. Nothing was changed; restart the app if it happens again.",
   "errors.unknown": "Something went wrong.",
 
@@ -75,6 +84,7 @@ export const en = {
 
   "queue.title": "Inspections",
   "queue.search": "Search by plate or container code",
+  "queue.searchPlaceholder": "Plate or container code",
   "queue.searchHint": "Any spelling: Cyrillic or Latin letters, with or without spaces.",
   "queue.scope": "Show",
   "queue.scope.today_open": "Today and open",
@@ -86,7 +96,6 @@ export const en = {
   "queue.more": "Show {count} more",
   "queue.empty": "No inspections match.",
   "queue.open": "Open",
-  "queue.scans": "Scans: {count}",
   "queue.col.time": "Opened",
   "queue.col.vehicle": "Tractor / trailer",
   "queue.col.containers": "Containers",
@@ -185,10 +194,8 @@ export const en = {
   "reason.SEAL_MISMATCH": "Seal does not match the documents",
   "reason.MANIFEST_MISMATCH": "Image does not match the declared goods",
 
-  "scans.title": "X-ray scans",
   "scans.none": "No scans attached yet.",
-  "scans.item": "{name}: {width} × {height} px",
-  "scans.size": "{width} × {height} px",
+  "scans.itemEnergy": "{name}: {width} × {height} px, {energy}",
   "scans.dual": "dual energy",
   "scans.single": "single energy",
   "scans.unnamed": "Scan {n}",
@@ -246,7 +253,6 @@ export const en = {
   "viewer.zoomIn": "Zoom in",
   "viewer.zoomOut": "Zoom out",
   "viewer.home": "Whole image",
-  "viewer.layer": "Marks",
   "viewer.colormap": "Colour map",
   "viewer.colormap.grey": "Grey",
   "viewer.colormap.hot": "Hot",
@@ -338,6 +344,47 @@ export const en = {
   "watch.on": "Watching {folder}.",
   "watch.recent": "Recent imports",
   "watch.nothingYet": "Nothing imported since the app started.",
+
+  "app.demoBadge": "Demo data",
+  "kbd.panel": "]",
+  "kbd.queueMove": "J / K",
+  "kbd.queueOpen": "Enter",
+  "kbd.help": "?",
+  "kbd.viewer.zoomIn": "+",
+  "kbd.viewer.zoomOut": "−",
+  "shortcuts.panel": "Show or hide the side panel",
+  "shortcuts.queueMove": "Move up and down the queue",
+  "shortcuts.queueOpen": "Open the highlighted inspection",
+  "shortcuts.help": "Show or hide this list",
+  "common.withKey": "{label} ({keys})",
+
+  "queue.review": "Review",
+  "queue.review.any": "Any review state",
+  "queue.col.review": "Review",
+  "queue.col.scans": "Scans",
+
+  "reviewState.unreviewed": "Not reviewed",
+  "reviewState.agreed": "Agreed",
+  "reviewState.overruled": "Overruled",
+  "reviewState.returned": "Returned",
+  "reviewState.answered": "Answered",
+
+  "inspection.panel": "Inspection details",
+  "inspection.panelShow": "Show the side panel",
+  "inspection.panelHide": "Hide the side panel",
+
+  "review.returned.title": "Returned by supervisor {supervisor}, {time}",
+  "review.returned.ask": "The supervisor asks for another look. Respond with a new decision and a note saying what you checked.",
+  "review.respond": "Respond",
+  "review.overruled.title": "Supervisor {supervisor} overruled the decision, {time}: the outcome is now {outcome}",
+  "review.comment": "“{comment}”",
+  "history.overruleOutcome": "Outcome set to: {outcome}",
+
+  "decision.respond": "Respond to the return",
+  "decision.noteRequired": "Write a note for the supervisor: what you checked and what you found.",
+  "decision.reviewState": "Review: {state}",
+
+  "viewer.settings": "Image settings",
 
   "common.none": "—",
   "common.detail": "Details: {detail}",

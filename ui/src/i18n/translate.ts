@@ -16,6 +16,8 @@ export interface Translator {
   t<K extends MessageKey>(key: K, ...params: ParamArgs<K>): string;
   /** Date and time in the local time zone (or the one given at creation). */
   dateTime(ms: number): string;
+  /** Date and time, short and numeric (dense tables). */
+  dateTimeShort(ms: number): string;
   time(ms: number): string;
   number(n: number): string;
   /** A byte count in decimal units (kB, MB, GB). */
@@ -48,6 +50,7 @@ export function createTranslator(lang: Language, opts: TranslatorOptions = {}): 
   const zone = opts.timeZone === undefined ? {} : { timeZone: opts.timeZone };
   const numberFmt = new Intl.NumberFormat(locale);
   const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", ...zone });
+  const dateTimeShortFmt = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", ...zone });
   const timeFmt = new Intl.DateTimeFormat(locale, { timeStyle: "short", ...zone });
   const number = (n: number): string => numberFmt.format(n);
   return {
@@ -59,6 +62,7 @@ export function createTranslator(lang: Language, opts: TranslatorOptions = {}): 
       return interpolate(template, p, number);
     },
     dateTime: (ms) => dateTimeFmt.format(new Date(ms)),
+    dateTimeShort: (ms) => dateTimeShortFmt.format(new Date(ms)),
     time: (ms) => timeFmt.format(new Date(ms)),
     number,
     bytes(n) {

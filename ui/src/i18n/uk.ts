@@ -1,9 +1,11 @@
 // Ukrainian messages. Keys and {parameters} must match en.ts (the type
 // enforces the keys; i18n.test.ts checks the parameters).
 
+import { consoleUk } from "./console.uk.ts";
 import type { Messages } from "./messages.ts";
 
 export const uk = {
+  ...consoleUk,
   "app.name": "Kordon",
   "app.memoryTransport": "Демонстраційні дані (транспорт у памʼяті): нічого не зберігається, не підписується і не надсилається.",
   "app.loading": "Завантаження…",
@@ -13,7 +15,6 @@ export const uk = {
   "nav.newInspection": "Новий огляд",
   "nav.settings": "Налаштування",
   "nav.signOut": "Вийти",
-  "nav.back": "Назад до оглядів",
   "shell.officer": "Інспектор {officer}",
   "shell.unit": "Підрозділ {unit}",
 
@@ -61,6 +62,13 @@ export const uk = {
   "errors.io": "Не вдалося прочитати або записати файл.",
   "errors.pin_locked": "Забагато неправильних PIN-кодів для цього службового номера. Зачекайте пів хвилини й спробуйте ще раз.",
   "errors.sync_incomplete": "Синхронізація завершилася, але частину записів або знімків ще не передано. Її буде повторено автоматично.",
+  "errors.unauthenticated": "Ви не ввійшли, або сеанс завершився. Увійдіть знову.",
+  "errors.forbidden": "Ваша роль не дозволяє цієї дії.",
+  "errors.csrf": "Сторінка застаріла. Оновіть її та спробуйте ще раз.",
+  "errors.throttled": "Забагато невдалих спроб. Зачекайте трохи й спробуйте знову.",
+  "errors.wrong_password": "Імʼя або пароль не розпізнано.",
+  "errors.scan_not_ready": "Цей знімок ще не надійшов повністю.",
+  "errors.too_large": "Завеликий обсяг, його не можна прийняти.",
   "errors.internal": "Внутрішній збій застосунку. Нічого не змінено; якщо повториться, перезапустіть застосунок.",
   "errors.unknown": "Щось пішло не так.",
 
@@ -77,6 +85,7 @@ export const uk = {
 
   "queue.title": "Огляди",
   "queue.search": "Пошук за номерним знаком або номером контейнера",
+  "queue.searchPlaceholder": "Номерний знак або контейнер",
   "queue.searchHint": "Будь-яке написання: кирилиця чи латиниця, з пробілами чи без.",
   "queue.scope": "Показати",
   "queue.scope.today_open": "Сьогоднішні та відкриті",
@@ -88,7 +97,6 @@ export const uk = {
   "queue.more": "Показати ще {count}",
   "queue.empty": "Немає оглядів, що відповідають умовам.",
   "queue.open": "Відкритий",
-  "queue.scans": "Знімків: {count}",
   "queue.col.time": "Відкрито",
   "queue.col.vehicle": "Тягач / причіп",
   "queue.col.containers": "Контейнери",
@@ -187,10 +195,8 @@ export const uk = {
   "reason.SEAL_MISMATCH": "Пломба не відповідає документам",
   "reason.MANIFEST_MISMATCH": "Знімок не відповідає задекларованому товару",
 
-  "scans.title": "Рентгенівські знімки",
   "scans.none": "Знімків ще немає.",
-  "scans.item": "{name}: {width} × {height} пікс.",
-  "scans.size": "{width} × {height} пікс.",
+  "scans.itemEnergy": "{name}: {width} × {height} пікс., {energy}",
   "scans.dual": "двоенергетичний",
   "scans.single": "одноенергетичний",
   "scans.unnamed": "Знімок {n}",
@@ -248,7 +254,6 @@ export const uk = {
   "viewer.zoomIn": "Збільшити",
   "viewer.zoomOut": "Зменшити",
   "viewer.home": "Усе зображення",
-  "viewer.layer": "Позначки",
   "viewer.colormap": "Палітра",
   "viewer.colormap.grey": "Сіра",
   "viewer.colormap.hot": "Теплова",
@@ -340,6 +345,47 @@ export const uk = {
   "watch.on": "Стеження за текою {folder}.",
   "watch.recent": "Останні імпорти",
   "watch.nothingYet": "Відколи застосунок запущено, нічого не імпортовано.",
+
+  "app.demoBadge": "Демо-дані",
+  "kbd.panel": "]",
+  "kbd.queueMove": "J / K",
+  "kbd.queueOpen": "Enter",
+  "kbd.help": "?",
+  "kbd.viewer.zoomIn": "+",
+  "kbd.viewer.zoomOut": "−",
+  "shortcuts.panel": "Показати або сховати бічну панель",
+  "shortcuts.queueMove": "Переходити списком оглядів угору й униз",
+  "shortcuts.queueOpen": "Відкрити виділений огляд",
+  "shortcuts.help": "Показати або сховати цей перелік",
+  "common.withKey": "{label} ({keys})",
+
+  "queue.review": "Перевірка",
+  "queue.review.any": "Будь-який стан перевірки",
+  "queue.col.review": "Перевірка",
+  "queue.col.scans": "Знімки",
+
+  "reviewState.unreviewed": "Не перевірено",
+  "reviewState.agreed": "Погоджено",
+  "reviewState.overruled": "Рішення змінено",
+  "reviewState.returned": "Повернуто",
+  "reviewState.answered": "Відповідь надано",
+
+  "inspection.panel": "Відомості про огляд",
+  "inspection.panelShow": "Показати бічну панель",
+  "inspection.panelHide": "Сховати бічну панель",
+
+  "review.returned.title": "Керівник {supervisor} повернув огляд, {time}",
+  "review.returned.ask": "Керівник просить оглянути ще раз. Дайте відповідь новим рішенням із приміткою про те, що ви перевірили.",
+  "review.respond": "Відповісти",
+  "review.overruled.title": "Керівник {supervisor} змінив рішення, {time}: тепер чинне рішення — {outcome}",
+  "review.comment": "«{comment}»",
+  "history.overruleOutcome": "Встановлене рішення: {outcome}",
+
+  "decision.respond": "Відповідь на повернення",
+  "decision.noteRequired": "Напишіть примітку для керівника: що ви перевірили і що виявили.",
+  "decision.reviewState": "Перевірка: {state}",
+
+  "viewer.settings": "Налаштування зображення",
 
   "common.none": "—",
   "common.detail": "Подробиці: {detail}",

@@ -1,14 +1,17 @@
 // Record a decision (outcome, reason codes, note) and see the history of
 // decisions and reviews. Deciding only ever appends: the panel calls
-// `Transport.decide` and shows the list the vehicle returns.
+// `Transport.decide` and shows the list the vehicle returns. When a
+// supervisor returned the inspection, the form is the crew's response: a
+// new decision, with a note saying what was checked.
 
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode, type Ref } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { Kbd } from "../app/Kbd.tsx";
-import { outcomeLabel } from "../app/labels.ts";
+import { outcomeLabel, reviewStateLabel } from "../app/labels.ts";
 import { useShortcut } from "../app/shortcuts.ts";
 import { useTransport } from "../app/TransportProvider.tsx";
 import { currentOutcome, OUTCOMES } from "../domain/outcome.ts";
+import { reviewStateOf } from "../domain/review.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { toErrorBody } from "../transport/errors.ts";
 import type { InspectionView, Outcome } from "../transport/types.ts";
@@ -20,7 +23,12 @@ function OutcomeShortcut(props: { n: number; outcome: Outcome; onPick: (o: Outco
   return null;
 }
 
-export function DecisionPanel(props: { view: InspectionView; onChange: (v: InspectionView) => void }): ReactNode {
+export function DecisionPanel(props: {
+  view: InspectionView;
+  onChange: (v: InspectionView) => void;
+  /** The form, for the screen to bring it into view ("Respond"). */
+  formRef?: Ref<HTMLFormElement>;
+}): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
   const transport = useTransport();
@@ -32,10 +40,13 @@ export function DecisionPanel(props: { view: InspectionView; onChange: (v: Inspe
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const current = currentOutcome(view);
+  const reviewState = reviewStateOf(view);
+  const responding = reviewState === "returned";
+  const noteMissing = responding && note.trim() === "";
 
   const submit = async (): Promise<void> => {
     setTried(true);
-    if (outcome === null || busy) return;
+    if (outcome === null || noteMissing || busy) return;
     setBusy(true);
     setError(null);
     try {
@@ -60,14 +71,27 @@ export function DecisionPanel(props: { view: InspectionView; onChange: (v: Inspe
   return (
     <section className="card" aria-labelledby="decision-title">
       <h2 id="decision-title">{t("decision.title")}</h2>
-      <p className={`current outcome-${current ?? "undecided"}`} data-testid="current-outcome">
-        {current === null ? t("decision.none") : t("decision.current", { outcome: outcomeLabel(i18n, current) })}
-      </p>
+      <div className="current-line">
+        <p className={`current outcome-${current ?? "undecided"}`} data-testid="current-outcome">
+          {current === null ? t("decision.none") : t("decision.current", { outcome: outcomeLabel(i18n, current) })}
+        </p>
+        {reviewState === "unreviewed" ? null : (
+          <span className={`badge review-${reviewState}`} data-testid="review-state" data-state={reviewState}>
+            {t("decision.reviewState", { state: reviewStateLabel(i18n, reviewState) })}
+          </span>
+        )}
+      </div>
       <DecisionHistory view={view} />
       <p className="hint">{t("decision.appendOnly")}</p>
 
-      <form onSubmit={onSubmit} aria-labelledby="decision-new-title" noValidate>
-        <h3 id="decision-new-title">{t("decision.new")}</h3>
+      <form
+        ref={props.formRef}
+        className={responding ? "decision-form is-response" : "decision-form"}
+        onSubmit={onSubmit}
+        aria-labelledby="decision-new-title"
+        noValidate
+      >
+        <h3 id="decision-new-title">{responding ? t("decision.respond") : t("decision.new")}</h3>
         <fieldset className="group">
           <legend>{t("decision.outcome")}</legend>
           <div className="outcomes">
@@ -96,7 +120,19 @@ export function DecisionPanel(props: { view: InspectionView; onChange: (v: Inspe
         <ReasonPicker value={reasons} onChange={setReasons} />
         <div className="field">
           <label htmlFor="decision-note">{t("decision.note")}</label>
-          <textarea id="decision-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
+          <textarea
+            id="decision-note"
+            rows={3}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            aria-invalid={tried && noteMissing}
+            {...(responding ? { "aria-describedby": "decision-note-hint", required: true } : {})}
+          />
+          {responding ? (
+            <p id="decision-note-hint" className={tried && noteMissing ? "msg bad" : "hint"} {...(tried && noteMissing ? { role: "alert" } : {})}>
+              {t("decision.noteRequired")}
+            </p>
+          ) : null}
         </div>
         <ErrorNotice error={error} />
         <button type="submit" className="btn btn-primary" disabled={busy}>

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { decided, plate, testView } from "../domain/testViews.ts";
+import { decided, plate, reviewed, testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import type { Scan } from "../transport/types.ts";
 import { renderWith } from "../test/renderWith.tsx";
@@ -144,5 +144,109 @@ describe("InspectionScreen", () => {
     const transport = createMemoryTransport({ unit: "MOBILE-1" });
     renderWith(<InspectionScreen id="missing" />, { transport, lang: "en" });
     expect(await screen.findByText("This inspection is not on this device.")).toBeTruthy();
+  });
+});
+
+describe("InspectionScreen: the workstation", () => {
+  it("puts the scan in the main region and the rest in a side panel that ] hides", async () => {
+    setup("en", { scans: [scan("s-a", "A.tif")] });
+    await waitFor(() => expect(screen.getByTestId("scan-viewer").getAttribute("data-state")).toBe("ready"));
+    const viewer = screen.getByTestId("scan-viewer");
+    expect(screen.getByTestId("workstation-main").contains(viewer)).toBe(true);
+    const panel = screen.getByRole("complementary", { name: "Inspection details" });
+    for (const name of ["Vehicle", "Decision", "Notes", "Earlier inspections of this vehicle", "Add scans"]) {
+      expect(within(panel).getByRole("heading", { name })).toBeTruthy();
+    }
+    // The viewer's tools are a rail beside the image; its settings and marks are in the panel.
+    expect(within(viewer).getByRole("toolbar", { name: "Image tools" }).className).toBe("viewer-rail");
+    await waitFor(() => expect(within(panel).getByTestId("window-low")).toBeTruthy());
+    expect(within(panel).getByRole("heading", { name: "Image settings" })).toBeTruthy();
+    expect(within(viewer).queryByTestId("window-low")).toBeNull();
+
+    fireEvent.keyDown(window, { key: "]", code: "BracketRight" });
+    expect(panel.hidden).toBe(true);
+    expect(screen.getByRole("button", { name: "Show the side panel" })).toBeTruthy();
+    fireEvent.click(screen.getByTestId("panel-toggle"));
+    expect(panel.hidden).toBe(false);
+  });
+
+  it("offers the import in the image area while there is no scan", async () => {
+    setup("en");
+    const main = await screen.findByTestId("workstation-main");
+    expect(within(main).getByText("No scans attached yet.")).toBeTruthy();
+    expect(within(main).getByTestId("import-path")).toBeTruthy();
+    expect(within(screen.getByTestId("workstation-panel")).queryByTestId("import-path")).toBeNull();
+  });
+});
+
+describe("InspectionScreen: supervisors' reviews", () => {
+  const T = Date.UTC(2026, 10, 24, 9);
+
+  it("shows a returned inspection's banner with the comment, and takes the response as a new decision with a note", async () => {
+    const { transport, view } = setup("en", {
+      decisions: [decided("release", T + 60_000, { officer: "OF-1742" })],
+      reviews: [reviewed("return", T + 3_600_000, { decisions_seen: 1, supervisor: "SUP-07", comment: "Organic mass by the doors" })],
+    });
+    const decide = vi.spyOn(transport, "decide");
+    const banner = await screen.findByTestId("review-banner");
+    expect(banner.getAttribute("data-state")).toBe("returned");
+    expect(within(banner).getByRole("heading").textContent).toBe("Returned by supervisor SUP-07, 24 Nov 2026, 12:00:00");
+    expect(banner.textContent).toContain("“Organic mass by the doors”");
+    expect(banner.textContent).toContain("Respond with a new decision and a note");
+    expect(screen.getByTestId("review-state").textContent).toBe("Review: Returned");
+    // The decision form is the response form, and it wants a note.
+    fireEvent.click(within(banner).getByRole("button", { name: "Respond" }));
+    expect(screen.getByRole("heading", { name: "Respond to the return" })).toBeTruthy();
+    fireEvent.click(screen.getByRole("radio", { name: /^Physical inspection/ }));
+    fireEvent.click(screen.getByRole("button", { name: /Record decision/ }));
+    expect(await screen.findByRole("alert")).toHaveProperty(
+      "textContent",
+      "Write a note for the supervisor: what you checked and what you found.",
+    );
+    expect(decide).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText("Note"), { target: { value: "Doors opened: bags of fertiliser, as declared" } });
+    fireEvent.click(screen.getByRole("button", { name: /Record decision/ }));
+    await waitFor(() => expect(screen.queryByTestId("review-banner")).toBeNull());
+    expect(decide).toHaveBeenCalledWith(view.id, {
+      outcome: "physical_inspection",
+      reasons: [],
+      note: "Doors opened: bags of fertiliser, as declared",
+    });
+    expect(screen.getByTestId("review-state").textContent).toBe("Review: Answered");
+    expect(screen.getByRole("heading", { name: "Record a decision" })).toBeTruthy();
+  });
+
+  it("shows an overrule: the banner, the outcome that now stands, and the review in the history", async () => {
+    setup("uk", {
+      decisions: [decided("release", T + 60_000, { officer: "OF-1742" })],
+      reviews: [
+        reviewed("overrule", T + 3_600_000, {
+          decisions_seen: 1,
+          supervisor: "SUP-07",
+          outcome: "detain",
+          reasons: ["HOTLIST"],
+          comment: "Номер у списку спостереження",
+        }),
+      ],
+    });
+    const banner = await screen.findByTestId("review-banner");
+    expect(banner.getAttribute("data-state")).toBe("overruled");
+    expect(within(banner).getByRole("heading").textContent).toContain("тепер чинне рішення — Затримання");
+    expect(screen.getByTestId("current-outcome").textContent).toBe("Чинне рішення: Затримання");
+    const review = screen.getByTestId("history-review");
+    expect(review.textContent).toContain("SUP-07: Керівник змінив рішення");
+    expect(review.textContent).toContain("Встановлене рішення: Затримання");
+    expect(review.textContent).toContain("Підстави: HOTLIST");
+    expect(review.textContent).toContain("Номер у списку спостереження");
+    expect(review.textContent).toContain("Чинне");
+  });
+
+  it("shows a review as soon as it arrives from the server", async () => {
+    const { transport, view } = setup("en", { decisions: [decided("release", T + 60_000)] });
+    await screen.findByTestId("current-outcome");
+    expect(screen.queryByTestId("review-banner")).toBeNull();
+    act(() => transport.receiveReview(view.id, { verdict: "return", comment: "Check the seal number" }));
+    const banner = await screen.findByTestId("review-banner");
+    expect(banner.textContent).toContain("“Check the seal number”");
   });
 });

@@ -1,73 +1,151 @@
-// One inspection: its scans in the viewer (with import), what it is about,
-// notes, the decision panel with its history, and earlier inspections of
-// the same vehicle.
+// One inspection as an operator workstation: the scan fills the screen
+// beside the viewer's tool rail, a thin strip of the inspection's scans
+// under it, and a side panel (vehicle, decision and its history, image
+// settings and marks, notes, earlier inspections, import) that can be
+// hidden with a key. A returned or overruled inspection says so above all.
 
-import { useEffect, useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
+import { outcomeLabel, reviewStateLabel } from "../app/labels.ts";
 import { useTransport } from "../app/TransportProvider.tsx";
+import { useLoad } from "../app/useLoad.ts";
 import { useSync } from "../app/useSync.ts";
+import { Workstation } from "../app/Workstation.tsx";
+import { currentOutcome } from "../domain/outcome.ts";
+import { reviewStateOf } from "../domain/review.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import { toErrorBody } from "../transport/errors.ts";
+import type { InspectionRow } from "../transport/transport.ts";
 import type { InspectionView } from "../transport/types.ts";
+import { ScanViewer } from "../viewer/ScanViewer.tsx";
 import { DecisionPanel } from "./DecisionPanel.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
-import { ScanPanel } from "./ScanPanel.tsx";
+import { ReviewBanner } from "./ReviewBanner.tsx";
+import { ScanComparison } from "./ScanComparison.tsx";
+import { ScanImport } from "./ScanImport.tsx";
+import { ScanStrip } from "./ScanStrip.tsx";
+import { useImportLog } from "./useImportLog.ts";
 import { VehicleHistory } from "./VehicleHistory.tsx";
 import { VehicleSummary } from "./VehicleSummary.tsx";
 
+/** Shows or hides the side panel (by physical key too: "ї" on the Ukrainian layout). */
+export const PANEL_KEY = { key: "]", code: "BracketRight" } as const;
+
 export function InspectionScreen(props: { id: string }): ReactNode {
-  const i18n = useI18n();
-  const { t } = i18n;
+  const { t } = useI18n();
   const transport = useTransport();
   const sync = useSync();
-  const [view, setView] = useState<InspectionView | null>(null);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
-
   // Reload when records arrive from the server (a supervisor's review).
   const received = sync?.status.received ?? 0;
-  useEffect(() => {
-    let live = true;
-    transport.getInspection(props.id).then(
-      (v) => {
-        if (live) setView(v);
-      },
-      (e: unknown) => {
-        if (live) setError(toErrorBody(e));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport, props.id, received]);
+  const inspection = useLoad(() => transport.getInspection(props.id), [transport, props.id, received]);
 
-  if (view === null) {
+  if (inspection.value === null) {
     return (
       <section className="panel">
-        {error === null ? <p className="muted">{t("inspection.loading")}</p> : <ErrorNotice error={error} />}
+        {inspection.error === null ? <p className="muted">{t("inspection.loading")}</p> : <ErrorNotice error={inspection.error} />}
       </section>
     );
   }
+  return <InspectionWorkstation view={inspection.value} onChange={inspection.set} />;
+}
+
+function InspectionHeader(props: { view: InspectionView }): ReactNode {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { view } = props;
+  const outcome = currentOutcome(view);
+  const review = reviewStateOf(view);
   return (
-    <article className="panel" aria-labelledby="inspection-title" data-testid="inspection" data-inspection={view.id}>
-      <header className="panel-head">
-        <div>
-          <h1 id="inspection-title">
-            {t("inspection.title", { plate: view.tractor_plate?.canonical ?? t("common.none") })}
-          </h1>
-          <p className="muted">
-            {t("inspection.opened", { time: i18n.dateTime(view.created_ms), officer: view.created_by })}
-          </p>
-        </div>
-      </header>
-      <ScanPanel view={view} onChange={setView} />
-      <div className="inspection-grid">
-        <div className="stack">
-          <VehicleSummary view={view} />
-          <NotesEditor view={view} onChange={setView} />
-        </div>
-        <DecisionPanel view={view} onChange={setView} />
+    <div className="inspection-head">
+      <h1 id="inspection-title">{t("inspection.title", { plate: view.tractor_plate?.canonical ?? t("common.none") })}</h1>
+      <span className={`badge outcome-${outcome ?? "undecided"}`}>{outcomeLabel(i18n, outcome)}</span>
+      {review === "unreviewed" ? null : <span className={`badge review-${review}`}>{reviewStateLabel(i18n, review)}</span>}
+      <span className="muted ellipsis">{t("inspection.opened", { time: i18n.dateTime(view.created_ms), officer: view.created_by })}</span>
+    </div>
+  );
+}
+
+function InspectionWorkstation(props: { view: InspectionView; onChange: (v: InspectionView) => void }): ReactNode {
+  const { t } = useI18n();
+  const { view, onChange } = props;
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [comparing, setComparing] = useState<InspectionRow | null>(null);
+  const [panelOpen, setPanelOpen] = useState(true);
+  // Where the viewer puts its settings and marks: a place in the side panel.
+  const [settingsTarget, setSettingsTarget] = useState<HTMLElement | null>(null);
+  const decisionForm = useRef<HTMLFormElement>(null);
+  const importLog = useImportLog(view.id);
+  const selected = view.scans.find((s) => s.id === chosen) ?? view.scans.at(-1) ?? null;
+
+  const scanImport = (
+    <ScanImport
+      id={view.id}
+      log={importLog}
+      onImported={(v) => {
+        onChange(v);
+        const newest = v.scans.at(-1);
+        if (newest !== undefined) setChosen(newest.id);
+      }}
+    />
+  );
+
+  // "Respond": the decision form, in view, its first outcome focused.
+  const respond = (): void => {
+    setPanelOpen(true);
+    requestAnimationFrame(() => {
+      const form = decisionForm.current;
+      form?.scrollIntoView?.({ block: "start" });
+      form?.querySelector<HTMLInputElement>('input[name="outcome"]')?.focus({ preventScroll: true });
+    });
+  };
+
+  const main =
+    comparing !== null ? (
+      <ScanComparison current={view} earlier={comparing} onClose={() => setComparing(null)} />
+    ) : selected === null ? (
+      <div className="no-scans">
+        <p className="muted">{t("scans.none")}</p>
+        {scanImport}
       </div>
-      <VehicleHistory view={view} />
+    ) : (
+      <ScanViewer
+        key={selected.id}
+        inspection={view.id}
+        scan={selected}
+        annotations={view.annotations.filter((a) => a.scan === selected.id)}
+        canAnnotate
+        onAnnotated={onChange}
+        settingsTarget={settingsTarget}
+      />
+    );
+
+  return (
+    <article className="inspection" aria-labelledby="inspection-title" data-testid="inspection" data-inspection={view.id}>
+      <Workstation
+        label={t("inspection.title", { plate: view.tractor_plate?.canonical ?? t("common.none") })}
+        header={
+          <>
+            <InspectionHeader view={view} />
+            <ReviewBanner view={view} onRespond={respond} />
+          </>
+        }
+        main={main}
+        strip={view.scans.length === 0 ? null : <ScanStrip scans={view.scans} selected={selected?.id ?? null} onSelect={setChosen} />}
+        panelLabel={t("inspection.panel")}
+        panelOpen={panelOpen}
+        onPanelOpenChange={setPanelOpen}
+        panelToggle={{ show: t("inspection.panelShow"), hide: t("inspection.panelHide"), keys: t("kbd.panel") }}
+        toggleKey={PANEL_KEY}
+        panel={
+          <>
+            <VehicleSummary view={view} />
+            <DecisionPanel view={view} onChange={onChange} formRef={decisionForm} />
+            <div className="viewer-settings-slot" ref={setSettingsTarget} />
+            <NotesEditor view={view} onChange={onChange} />
+            <VehicleHistory id={view.id} comparing={comparing?.id ?? null} onCompare={setComparing} />
+            {view.scans.length === 0 ? null : scanImport}
+          </>
+        }
+      />
     </article>
   );
 }

@@ -1,11 +1,15 @@
-// Today's and open inspections: filter by outcome, search by plate or
-// container code, and see whether each one's records reached the server.
+// Today's and open inspections as a dense table: filter by outcome and
+// review state, search by plate or container code, see whether each one's
+// records reached the server and what the supervisors said. J and K move
+// through the rows, Enter opens one.
 
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { Kbd } from "../app/Kbd.tsx";
+import { reviewStateLabel } from "../app/labels.ts";
 import { useShortcut } from "../app/shortcuts.ts";
 import { useTransport } from "../app/TransportProvider.tsx";
+import { useLoad } from "../app/useLoad.ts";
 import { useSync } from "../app/useSync.ts";
 import { OUTCOMES } from "../domain/outcome.ts";
 import {
@@ -16,11 +20,12 @@ import {
   type OutcomeFilter,
   type QueueFilter,
   type QueueScope,
+  type ReviewFilter,
 } from "../domain/queue.ts";
+import { isReviewState, REVIEW_STATES } from "../domain/review.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import { toErrorBody } from "../transport/errors.ts";
-import type { InspectionRow } from "../transport/transport.ts";
 import { QueueRow } from "./QueueRow.tsx";
+import { useQueueKeys, type Highlight } from "./useQueueKeys.ts";
 
 const SCOPES: readonly QueueScope[] = ["today_open", "all"];
 
@@ -28,102 +33,113 @@ function isOutcomeFilter(s: string): s is OutcomeFilter {
   return s === "any" || s === "undecided" || (OUTCOMES as readonly string[]).includes(s);
 }
 
+function isReviewFilter(s: string): s is ReviewFilter {
+  return s === "any" || isReviewState(s);
+}
+
 export function Queue(props: {
   filter: QueueFilter;
   onFilterChange: (f: QueueFilter) => void;
   onOpen: (id: string) => void;
   onNew: () => void;
+  /** The row to highlight at first (the inspection just left). */
+  initialHighlight?: string | null;
   /** The clock and zone "today" is judged by (tests fix them). */
   now?: () => number;
   timeZone?: string;
 }): ReactNode {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const transport = useTransport();
   const sync = useSync();
-  const [rows, setRows] = useState<InspectionRow[] | null>(null);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const search = useRef<HTMLInputElement>(null);
+  const table = useRef<HTMLTableElement>(null);
   const { filter, onFilterChange } = props;
 
   // Reload when records change: a local change, a sync, a review arriving.
   const s = sync?.status;
   const revision = s === undefined ? "" : `${s.inspections}/${s.pending}/${s.acknowledged}/${s.received}/${s.rejected}`;
-  useEffect(() => {
-    let live = true;
-    Promise.all([
-      transport.listInspections({ limit: QUEUE_RECENT }),
-      transport.listInspections({ outcome: "none" }),
-    ]).then(
-      ([recent, open]) => {
-        if (!live) return;
-        setRows(mergeRows(recent, open));
-        setError(null);
-        transport.reportReady?.("queue");
-      },
-      (e: unknown) => {
-        if (live) setError(toErrorBody(e));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport, revision]);
-
-  useShortcut({ key: "/" }, () => search.current?.focus());
+  const recent = useLoad(
+    () =>
+      Promise.all([transport.listInspections({ limit: QUEUE_RECENT }), transport.listInspections({ outcome: "none" })]).then(
+        ([latest, open]) => {
+          transport.reportReady?.("queue");
+          return mergeRows(latest, open);
+        },
+      ),
+    [transport, revision],
+  );
 
   // Older inspections than the queue holds: the store is asked for the
   // whole plate (any spelling) or container code typed.
-  const [older, setOlder] = useState<InspectionRow[]>([]);
   const term = filter.search.trim();
-  useEffect(() => {
-    let live = true;
-    if (term.length < 4) {
-      setOlder([]);
-      return undefined;
-    }
-    Promise.all([transport.listInspections({ plate: term }), transport.listInspections({ container: term })]).then(
-      ([byPlate, byContainer]) => {
-        if (live) setOlder(mergeRows(byPlate, byContainer));
-      },
-      () => {
-        if (live) setOlder([]);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport, term, revision]);
+  const older = useLoad(
+    () =>
+      term.length < 4
+        ? Promise.resolve([])
+        : Promise.all([transport.listInspections({ plate: term }), transport.listInspections({ container: term })]).then(
+            ([byPlate, byContainer]) => mergeRows(byPlate, byContainer),
+            () => [],
+          ),
+    [transport, term, revision],
+  );
+
+  useShortcut({ key: "/" }, () => search.current?.focus());
 
   // A long list is drawn a page at a time: the crew reads the top of it,
   // and every row drawn costs the app memory.
   const [pages, setPages] = useState(1);
-  useEffect(() => setPages(1), [filter]);
+  const [highlight, setHighlight] = useState<Highlight>({ id: props.initialHighlight ?? null, focus: false });
+  const [lastFilter, setLastFilter] = useState(filter);
+  if (lastFilter !== filter) {
+    setLastFilter(filter);
+    setPages(1);
+    setHighlight({ id: null, focus: false });
+  }
 
+  const rows = recent.value;
   const now = props.now ?? Date.now;
   const shown = useMemo(
-    () => (rows === null ? [] : filterQueue(mergeRows(rows, older), filter, now(), props.timeZone)),
-    [rows, older, filter, now, props.timeZone],
+    () => (rows === null ? [] : filterQueue(mergeRows(rows, older.value ?? []), filter, now(), props.timeZone)),
+    [rows, older.value, filter, now, props.timeZone],
   );
+  const drawn = shown.slice(0, pages * QUEUE_PAGE);
+  const ids = useMemo(() => drawn.map((r) => r.id), [drawn]);
+  useQueueKeys({ ids, highlight: highlight.id, setHighlight, onOpen: props.onOpen, table });
+  const tabStop = highlight.id !== null && ids.includes(highlight.id) ? highlight.id : (ids[0] ?? null);
+
+  // Do not keep a highlight on a row no longer shown.
+  useEffect(() => {
+    if (highlight.id !== null && rows !== null && !shown.some((r) => r.id === highlight.id)) {
+      setHighlight({ id: null, focus: false });
+    }
+  }, [highlight.id, rows, shown]);
 
   return (
-    <section className="panel" aria-labelledby="queue-title">
+    <section className="panel queue-screen" aria-labelledby="queue-title">
       <header className="panel-head">
         <h1 id="queue-title">{t("queue.title")}</h1>
-        <button type="button" className="btn btn-primary" onClick={props.onNew}>
+        {rows === null ? null : (
+          <p className="muted queue-count" aria-live="polite">
+            {t("queue.count", { shown: shown.length, total: rows.length })}
+          </p>
+        )}
+        <button type="button" className="btn btn-primary btn-small" onClick={props.onNew}>
           {t("nav.newInspection")} <Kbd keys={t("kbd.newInspection")} />
         </button>
       </header>
 
-      <div className="toolbar">
-        <div className="field grow">
-          <label htmlFor="queue-search">
-            {t("queue.search")} <Kbd keys={t("kbd.search")} />
+      <div className="toolbar queue-filters">
+        <div className="search-box">
+          <label htmlFor="queue-search" className="sr-only">
+            {t("queue.search")}
           </label>
           <input
             id="queue-search"
             ref={search}
             type="search"
             value={filter.search}
+            placeholder={t("queue.searchPlaceholder")}
             onChange={(e) => onFilterChange({ ...filter, search: e.target.value })}
             onKeyDown={(e) => {
               if (e.key === "Escape" && filter.search !== "") {
@@ -133,19 +149,22 @@ export function Queue(props: {
             }}
             autoComplete="off"
             spellCheck={false}
+            title={t("queue.searchHint")}
             aria-describedby="queue-search-hint"
+            aria-keyshortcuts="/"
           />
-          <p className="hint" id="queue-search-hint">
+          <Kbd keys={t("kbd.search")} />
+          <span className="sr-only" id="queue-search-hint">
             {t("queue.searchHint")}
-          </p>
+          </span>
         </div>
         <fieldset className="segmented">
-          <legend>{t("queue.scope")}</legend>
+          <legend className="sr-only">{t("queue.scope")}</legend>
           {SCOPES.map((scope) => (
             <button
               key={scope}
               type="button"
-              className="btn"
+              className="btn btn-small"
               aria-pressed={filter.scope === scope}
               onClick={() => onFilterChange({ ...filter, scope })}
             >
@@ -153,10 +172,13 @@ export function Queue(props: {
             </button>
           ))}
         </fieldset>
-        <div className="field">
-          <label htmlFor="queue-outcome">{t("queue.outcome")}</label>
+        <div className="field inline">
+          <label htmlFor="queue-outcome" className="sr-only">
+            {t("queue.outcome")}
+          </label>
           <select
             id="queue-outcome"
+            title={t("queue.outcome")}
             value={filter.outcome}
             onChange={(e) => {
               const v = e.target.value;
@@ -172,31 +194,68 @@ export function Queue(props: {
             ))}
           </select>
         </div>
+        <div className="field inline">
+          <label htmlFor="queue-review" className="sr-only">
+            {t("queue.review")}
+          </label>
+          <select
+            id="queue-review"
+            title={t("queue.review")}
+            value={filter.review}
+            onChange={(e) => {
+              const v = e.target.value;
+              if (isReviewFilter(v)) onFilterChange({ ...filter, review: v });
+            }}
+          >
+            <option value="any">{t("queue.review.any")}</option>
+            {REVIEW_STATES.map((r) => (
+              <option key={r} value={r}>
+                {reviewStateLabel(i18n, r)}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
 
-      <ErrorNotice error={error} />
+      <ErrorNotice error={recent.error} />
       {rows === null ? (
-        <p className="muted">{t("app.loading")}</p>
+        recent.error === null ? <p className="muted">{t("app.loading")}</p> : null
+      ) : shown.length === 0 ? (
+        <p className="empty">{t("queue.empty")}</p>
       ) : (
         <>
-          <p className="muted" aria-live="polite">
-            {t("queue.count", { shown: shown.length, total: rows.length })}
-          </p>
-          {shown.length === 0 ? (
-            <p className="empty">{t("queue.empty")}</p>
-          ) : (
-            <>
-              <ul className="queue" aria-labelledby="queue-title">
-                {shown.slice(0, pages * QUEUE_PAGE).map((row) => (
-                  <QueueRow key={row.id} row={row} onOpen={props.onOpen} />
-                ))}
-              </ul>
-              {shown.length > pages * QUEUE_PAGE && (
-                <button type="button" className="btn" onClick={() => setPages((p) => p + 1)}>
-                  {t("queue.more", { count: Math.min(QUEUE_PAGE, shown.length - pages * QUEUE_PAGE) })}
-                </button>
-              )}
-            </>
+          <table className="queue" ref={table} aria-labelledby="queue-title">
+            <thead>
+              <tr>
+                <th scope="col">{t("queue.col.time")}</th>
+                <th scope="col">{t("queue.col.vehicle")}</th>
+                <th scope="col">{t("queue.col.containers")}</th>
+                <th scope="col">{t("queue.col.outcome")}</th>
+                <th scope="col">{t("queue.col.review")}</th>
+                <th scope="col">{t("queue.col.scans")}</th>
+                <th scope="col">{t("queue.col.sync")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {drawn.map((row) => (
+                <QueueRow
+                  key={row.id}
+                  row={row}
+                  onOpen={props.onOpen}
+                  highlighted={highlight.id === row.id}
+                  focus={highlight.focus}
+                  tabStop={tabStop === row.id}
+                  onFocus={(id) => {
+                    if (highlight.id !== id) setHighlight({ id, focus: false });
+                  }}
+                />
+              ))}
+            </tbody>
+          </table>
+          {shown.length > drawn.length && (
+            <button type="button" className="btn" onClick={() => setPages((p) => p + 1)}>
+              {t("queue.more", { count: Math.min(QUEUE_PAGE, shown.length - drawn.length) })}
+            </button>
           )}
         </>
       )}

@@ -4,33 +4,23 @@
 
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTransport } from "../app/TransportProvider.tsx";
-import { applyImportEvent, type ImportEntry } from "../domain/importLog.ts";
 import { baseName, pairScanFiles, parsePixelMm, splitPaths } from "../domain/scanFiles.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { toErrorBody } from "../transport/errors.ts";
 import type { InspectionView } from "../transport/types.ts";
 import { ImportList } from "./ImportList.tsx";
+import type { ImportLog } from "./useImportLog.ts";
 
-export function ScanImport(props: { id: string; onImported: (v: InspectionView) => void }): ReactNode {
+export function ScanImport(props: { id: string; log: ImportLog; onImported: (v: InspectionView) => void }): ReactNode {
   const { t } = useI18n();
   const transport = useTransport();
-  const [log, setLog] = useState<ImportEntry[]>([]);
   const [paths, setPaths] = useState("");
   const [pixel, setPixel] = useState("");
   const [noDialog, setNoDialog] = useState(false);
   const pixelMm = parsePixelMm(pixel);
-  const latest = useRef({ pixelMm, onImported: props.onImported });
-  latest.current = { pixelMm, onImported: props.onImported };
+  const latest = useRef({ pixelMm, onImported: props.onImported, log: props.log });
+  latest.current = { pixelMm, onImported: props.onImported, log: props.log };
   const { id } = props;
-
-  // Progress of this inspection's imports, from here or from the watch folder.
-  useEffect(
-    () =>
-      transport.subscribeImports((e) => {
-        if (e.inspection === id) setLog((l) => applyImportEvent(l, e));
-      }),
-    [transport, id],
-  );
 
   const importPaths = useRef(async (_list: string[]): Promise<void> => undefined);
   importPaths.current = async (list: string[]): Promise<void> => {
@@ -41,12 +31,7 @@ export function ScanImport(props: { id: string; onImported: (v: InspectionView) 
         await transport.importScan(id, { path: files.path, low: files.low, pixel_mm: mm, scanner: null });
       } catch (err) {
         // Shown even if the transport sent no event for it: never lost silently.
-        const error = toErrorBody(err);
-        setLog((l) =>
-          l.some((x) => x.file === baseName(files.path) && x.stage === "failed")
-            ? l
-            : applyImportEvent(l, { file: baseName(files.path), stage: "failed", inspection: id, scan: null, error }),
-        );
+        latest.current.log.failed(baseName(files.path), toErrorBody(err));
       }
     }
     latest.current.onImported(await transport.getInspection(id));
@@ -115,7 +100,7 @@ export function ScanImport(props: { id: string; onImported: (v: InspectionView) 
       <button type="submit" className="btn btn-primary" data-testid="import-submit" disabled={pixelMm === "invalid" || paths.trim() === ""}>
         {t("import.submit")}
       </button>
-      <ImportList entries={log} label={t("import.progress")} />
+      <ImportList entries={props.log.entries} label={t("import.progress")} />
     </form>
   );
 }

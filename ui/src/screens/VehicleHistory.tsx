@@ -1,49 +1,36 @@
 // Earlier inspections of the same vehicle (plate or container), with their
-// outcome and date, and a side-by-side comparison of scans.
+// outcome and date; one with scans can be compared side by side.
 
-import { useEffect, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { outcomeLabel } from "../app/labels.ts";
 import { useTransport } from "../app/TransportProvider.tsx";
+import { useLoad } from "../app/useLoad.ts";
 import { currentOutcome } from "../domain/outcome.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import { toErrorBody } from "../transport/errors.ts";
 import type { InspectionRow } from "../transport/transport.ts";
-import type { InspectionView } from "../transport/types.ts";
-import { ScanComparison } from "./ScanComparison.tsx";
 
-export function VehicleHistory(props: { view: InspectionView }): ReactNode {
+export function VehicleHistory(props: {
+  id: string;
+  /** The earlier inspection being compared, if any. */
+  comparing: string | null;
+  onCompare: (row: InspectionRow | null) => void;
+}): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
   const transport = useTransport();
-  const [rows, setRows] = useState<InspectionRow[] | null>(null);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
-  const [comparing, setComparing] = useState<InspectionRow | null>(null);
-  const id = props.view.id;
-
-  useEffect(() => {
-    let live = true;
-    transport.vehicleHistory(id).then(
-      (r) => {
-        if (live) setRows(r);
-      },
-      (e: unknown) => {
-        if (live) setError(toErrorBody(e));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport, id]);
+  const { id } = props;
+  const history = useLoad(() => transport.vehicleHistory(id), [transport, id]);
+  const rows = history.value;
 
   const none = t("common.none");
   return (
     <section className="card vehicle-history" aria-labelledby="vehicle-history-title">
       <h2 id="vehicle-history-title">{t("vehicleHistory.title")}</h2>
       <p className="hint">{t("vehicleHistory.hint")}</p>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={history.error} />
       {rows === null ? (
-        error === null ? <p className="muted">{t("app.loading")}</p> : null
+        history.error === null ? <p className="muted">{t("app.loading")}</p> : null
       ) : rows.length === 0 ? (
         <p className="muted">{t("vehicleHistory.none")}</p>
       ) : (
@@ -65,8 +52,8 @@ export function VehicleHistory(props: { view: InspectionView }): ReactNode {
                     type="button"
                     className="btn btn-small"
                     data-testid="history-compare"
-                    aria-pressed={comparing?.id === r.id}
-                    onClick={() => setComparing(comparing?.id === r.id ? null : r)}
+                    aria-pressed={props.comparing === r.id}
+                    onClick={() => props.onCompare(props.comparing === r.id ? null : r)}
                   >
                     {t("vehicleHistory.compare")}
                   </button>
@@ -75,9 +62,6 @@ export function VehicleHistory(props: { view: InspectionView }): ReactNode {
             );
           })}
         </ul>
-      )}
-      {comparing === null ? null : (
-        <ScanComparison current={props.view} earlier={comparing} onClose={() => setComparing(null)} />
       )}
     </section>
   );

@@ -5,10 +5,10 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { useTransport } from "../app/TransportProvider.tsx";
+import { useLoad } from "../app/useLoad.ts";
 import { applyImportEvent, type ImportEntry } from "../domain/importLog.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { toErrorBody } from "../transport/errors.ts";
-import type { InspectionRow } from "../transport/transport.ts";
 import type { WatchState } from "../transport/types.ts";
 import { ImportList } from "./ImportList.tsx";
 
@@ -16,32 +16,22 @@ export function WatchFolder(): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
   const transport = useTransport();
-  const [state, setState] = useState<WatchState | null>(null);
+  const watch = useLoad(() => transport.watchState(), [transport]);
+  const open = useLoad(() => transport.listInspections({ outcome: "none", limit: 50 }), [transport]);
+  const state = watch.value;
   const [folder, setFolder] = useState("");
   const [target, setTarget] = useState("");
-  const [open, setOpen] = useState<InspectionRow[]>([]);
   const [log, setLog] = useState<ImportEntry[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
 
-  useEffect(() => {
-    let live = true;
-    Promise.all([transport.watchState(), transport.listInspections({ outcome: "none", limit: 50 })]).then(
-      ([w, rows]) => {
-        if (!live) return;
-        setState(w);
-        setFolder(w.folder ?? "");
-        setTarget(w.inspection ?? "");
-        setOpen(rows);
-      },
-      (e: unknown) => {
-        if (live) setError(toErrorBody(e));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport]);
+  // The form starts from the stored watch, once it is known.
+  const [shown, setShown] = useState<WatchState | null>(null);
+  if (state !== null && shown === null) {
+    setShown(state);
+    setFolder(state.folder ?? "");
+    setTarget(state.inspection ?? "");
+  }
 
   useEffect(() => transport.subscribeImports((e) => setLog((l) => applyImportEvent(l, e))), [transport]);
 
@@ -49,7 +39,7 @@ export function WatchFolder(): ReactNode {
     setBusy(true);
     setError(null);
     try {
-      setState(await transport.setWatch(next));
+      watch.set(await transport.setWatch(next));
     } catch (err) {
       setError(toErrorBody(err));
     } finally {
@@ -89,14 +79,14 @@ export function WatchFolder(): ReactNode {
         <label htmlFor="watch-target">{t("watch.target")}</label>
         <select id="watch-target" data-testid="watch-target" value={target} onChange={(e) => setTarget(e.target.value)}>
           <option value="">{t("watch.target.newest")}</option>
-          {open.map((r) => (
+          {(open.value ?? []).map((r) => (
             <option key={r.id} value={r.id}>
               {t("watch.target.one", { plate: r.tractor_plate?.canonical ?? none, time: i18n.dateTime(r.created_ms) })}
             </option>
           ))}
         </select>
       </div>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error ?? watch.error ?? open.error} />
       <div className="actions">
         <button type="submit" className="btn btn-primary" data-testid="watch-start" disabled={busy || folder.trim() === ""}>
           {t("watch.start")}

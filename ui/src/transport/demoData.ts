@@ -2,8 +2,9 @@
 // like the study-visit demo's (crossing points, plates, container codes).
 
 import { parsePlate } from "../domain/plate.ts";
+import type { ReviewEntry } from "../domain/review.ts";
 import type { SeedInspection } from "./memory.ts";
-import type { Decision, InspectionView, Plate, Review } from "./types.ts";
+import type { Decision, InspectionView, Plate, Scan } from "./types.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,10 +49,25 @@ const decision = (d: Partial<Decision> & Pick<Decision, "outcome" | "at_ms">): D
   ...d,
 });
 
-const review = (r: Partial<Review> & Pick<Review, "verdict" | "at_ms">): Review => ({
+const review = (r: Partial<ReviewEntry> & Pick<ReviewEntry, "verdict" | "at_ms">): ReviewEntry => ({
   comment: "",
   supervisor: "SUP-07",
+  outcome: null,
+  reasons: [],
+  decisions_seen: 1,
   ...r,
+});
+
+/** A single-energy scan entry (its tiles are drawn by demoTiles.ts). */
+const singleScan = (id: string, name: string, added_ms: number, width = 4800, height = 1600): Scan => ({
+  id,
+  images: [{ blob: id, size: 11_520_390, width, height, bits: 16, channels: 1, format: "tiff", energy: "single" }],
+  name,
+  scanner: "GANTRY-2",
+  captured_ms: added_ms - 2 * MIN,
+  pixel_mm: 5,
+  added_ms,
+  added_by: "OF-1742",
 });
 
 export function demoSeed(now: number): SeedInspection[] {
@@ -172,6 +188,8 @@ export function demoSeed(now: number): SeedInspection[] {
         containers: ["TGHU7599834"],
         declaration: "UA209508/2026/647941",
         decisions: [decision({ outcome: "release", at_ms: t(3 * HOUR - 5 * MIN) })],
+        scans: [singleScan("3f6b1c0e9d2a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9011223344", "TRK_0042.tif", t(3 * HOUR - 20 * MIN))],
+        // Returned, not answered yet: the crew sees a banner asking for a new decision.
         reviews: [
           review({
             verdict: "return",
@@ -179,6 +197,47 @@ export function demoSeed(now: number): SeedInspection[] {
             at_ms: t(90 * MIN),
           }),
         ],
+      }),
+    },
+    {
+      // Overruled: the supervisor's outcome stands in place of the crew's.
+      sync: "acknowledged",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0007", t(5 * HOUR), {
+        tractor: "ВС 4410 НА",
+        trailer_plate: plate("BC 2291 XM"),
+        location: { place: "Rava-Ruska", lat: null, lon: null },
+        containers: ["MSCU6639870"],
+        declaration: "UA209160/2026/004190",
+        decisions: [decision({ outcome: "release", note: "Відповідає декларації", at_ms: t(5 * HOUR - 12 * MIN) })],
+        scans: [singleScan("7c2e4a6b8d0f1e3a5c7e9b1d3f5a7c9e0b2d4f6a8c0e1b3d5f7a9c0e2b4d6f81", "TRK_0037.tif", t(5 * HOUR - 25 * MIN), 6000, 2000)],
+        reviews: [
+          review({
+            verdict: "overrule",
+            outcome: "physical_inspection",
+            reasons: ["ORGANIC_MASS"],
+            comment: "Неоднорідна щільність у задній третині: відкрити контейнер",
+            at_ms: t(3 * HOUR),
+          }),
+        ],
+      }),
+    },
+    {
+      // Returned and answered: the crew recorded a new decision after the return.
+      sync: "pending",
+      view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0008", t(7 * HOUR), {
+        tractor: "АІ 3017 КВ",
+        location: { place: "Yahodyn", lat: null, lon: null },
+        containers: ["TCLU1234568"],
+        decisions: [
+          decision({ outcome: "release", at_ms: t(7 * HOUR - 10 * MIN) }),
+          decision({
+            outcome: "physical_inspection",
+            reasons: ["SEAL_MISMATCH"],
+            note: "Пломба не збігається з декларацією; направлено на фізичний огляд",
+            at_ms: t(4 * HOUR),
+          }),
+        ],
+        reviews: [review({ verdict: "return", comment: "Перевірте номер пломби", at_ms: t(5 * HOUR) })],
       }),
     },
     {

@@ -54,7 +54,26 @@ at_ms: number, };
 /**
  * One entry of the append-only review list.
  */
-export type Review = { verdict: Verdict, comment: string, supervisor: string, at_ms: number, };
+export type Review = { verdict: Verdict, comment: string, supervisor: string, at_ms: number, 
+/**
+ * The outcome an overrule puts in place of the crew's.
+ */
+outcome: Outcome | null, 
+/**
+ * Reason codes of an overrule.
+ */
+reasons: Array<string>, 
+/**
+ * How many decisions the supervisor saw when reviewing: a decision
+ * beyond them is the crew's answer (independent of either clock).
+ * None in reviews written before it was recorded.
+ */
+decisions_seen: number | null, };
+
+/**
+ * Where an inspection stands with the supervisors, from its latest review.
+ */
+export type ReviewState = "unreviewed" | "agreed" | "overruled" | "returned" | "answered";
 
 /**
  * One image of a scan, as stored.
@@ -388,6 +407,203 @@ pixel_mm: number | null,
 stats: Array<PlaneRange>, };
 
 /**
+ * A query over the queue. Absent fields do not filter.
+ */
+export type ConsoleQuery = { 
+/**
+ * The unit that created the inspection.
+ */
+unit?: string, 
+/**
+ * First UTC day of creation, `YYYY-MM-DD`, inclusive.
+ */
+from?: string, 
+/**
+ * Last UTC day of creation, `YYYY-MM-DD`, inclusive.
+ */
+to?: string, 
+/**
+ * Current outcome (`release`, `physical_inspection`, `detain`,
+ * `refer`), or `none` for undecided.
+ */
+outcome?: string, review?: ReviewState, 
+/**
+ * An officer of the crew or of a decision, exactly.
+ */
+officer?: string, 
+/**
+ * Tractor or trailer plate in any spelling, matched by key.
+ */
+plate?: string, 
+/**
+ * Container code (separators and case ignored).
+ */
+container?: string, 
+/**
+ * True: only inspections with scans; false: only those without.
+ */
+scans?: boolean, offset?: number, 
+/**
+ * Rows per page, 1 to 200 (default 50).
+ */
+limit?: number, };
+
+/**
+ * A queue row: the index row, where it stands with the supervisors and
+ * when the server first received it.
+ */
+export type ConsoleRow = { review_state: ReviewState, 
+/**
+ * When the server received the inspection's first record.
+ */
+received_ms: number | null, heads: Array<string>, updated_ms: number, id: InspectionId, created_ms: number, created_by: string, unit: string, crew: Array<string>, location: Location, tractor_plate: Plate | null, trailer_plate: Plate | null, containers: Array<ContainerCode>, declaration: string | null, notes: string, decisions: Array<Decision>, reviews: Array<Review>, 
+/**
+ * Scans attached to the inspection, in the order they were added.
+ */
+scans: Array<Scan>, 
+/**
+ * The annotation layer: marks drawn on the scans, append-only.
+ */
+annotations: Array<Annotation>, 
+/**
+ * Entries of the document that do not follow the schema and were left
+ * out of this view (they remain in the signed records).
+ */
+problems?: Array<string>, };
+
+/**
+ * Inspections per review state.
+ */
+export type ReviewCounts = { unreviewed: number, agreed: number, overruled: number, returned: number, answered: number, };
+
+/**
+ * Counts beside the filter options: each under every *other* filter.
+ */
+export type QueueCounts = { review: ReviewCounts, 
+/**
+ * By current outcome; `none` counts the undecided.
+ */
+outcome: Record<string, number>, };
+
+/**
+ * One page of the queue.
+ */
+export type ConsolePage = { rows: Array<ConsoleRow>, 
+/**
+ * Inspections matching every filter.
+ */
+total: number, offset: number, limit: number, counts: QueueCounts, 
+/**
+ * Every unit the server has inspections from.
+ */
+units: Array<string>, };
+
+/**
+ * What changes whenever any inspection does: the console polls it and
+ * fetches its page again only when it moved.
+ */
+export type QueueVersion = { version: number, total: number, };
+
+/**
+ * One entry of the audit trail.
+ */
+export type AuditEntry = { n: number, at_ms: number, 
+/**
+ * Who acted (an account name), if known.
+ */
+actor: string | null, role: string | null, 
+/**
+ * `login`, `logout`, `review`, `annotate`, `refused`, `user_add`, ...
+ */
+action: string, 
+/**
+ * What it acted on (an inspection id, an account name, a route).
+ */
+target: string | null, 
+/**
+ * `ok` or `refused`.
+ */
+outcome: string, detail: string, 
+/**
+ * The client's address.
+ */
+peer: string | null, };
+
+/**
+ * What an account may do in the console.
+ */
+export type UserRole = "supervisor" | "administrator" | "auditor";
+
+/**
+ * An account as listed (no password hash).
+ */
+export type UserInfo = { name: string, role: UserRole, created_ms: number, disabled_ms: number | null, failed_logins: number, };
+
+/**
+ * Who is signed in, as the console sees it.
+ */
+export type ConsoleUser = { name: string, role: UserRole, 
+/**
+ * Send back in the `X-Kordon-CSRF` header on every state-changing
+ * request.
+ */
+csrf: string, };
+
+export type LoginInput = { name: string, password: string, };
+
+/**
+ * One stored record of an inspection: who signed what, and when it came.
+ */
+export type DeliveryRecord = { 
+/**
+ * Record id (hex of the signed digest).
+ */
+id: string, 
+/**
+ * `create`, `decide`, `review`, `notes`, `scan`, `annotate`, ...
+ */
+op: string, 
+/**
+ * The signing device's public key (hex).
+ */
+signer: string, 
+/**
+ * The signing device's unit; None when the server itself signed.
+ */
+signer_unit: string | null, officer: string, created_ms: number, received_ms: number, 
+/**
+ * Position in the server's log.
+ */
+server_seq: number, };
+
+/**
+ * An inspection as the console shows it.
+ */
+export type ConsoleInspection = { view: InspectionView, review_state: ReviewState, records: Array<DeliveryRecord>, };
+
+/**
+ * A supervisor's verdict.
+ */
+export type NewReviewInput = { verdict: Verdict, 
+/**
+ * The outcome that replaces the crew's (overrule only).
+ */
+outcome: Outcome | null, 
+/**
+ * Reason codes (overrule only).
+ */
+reasons: Array<string>, 
+/**
+ * Required for overrule and return.
+ */
+comment: string, };
+
+/**
+ * Where a scan stands on the server.
+ */
+export type ScanState = { "state": "ready", info: ScanInfo, } | { "state": "arriving", bytes_received: number, bytes_total: number, } | { "state": "building" };
+
+/**
  * One error shape for the UI: `code` is stable (scripts and the UI's
  * translations key on it; see [`ApiError::CODES`]), `message` is English
  * detail for logs and experts.
@@ -412,5 +628,12 @@ export const ERROR_CODES = [
   "sync_failed",
   "io",
   "sync_incomplete",
+  "unauthenticated",
+  "forbidden",
+  "csrf",
+  "throttled",
+  "wrong_password",
+  "scan_not_ready",
+  "too_large",
   "internal",
 ] as const;

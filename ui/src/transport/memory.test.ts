@@ -105,6 +105,23 @@ describe("in-memory transport: inspections", () => {
     expect((await t.getInspection(seed.id)).decisions).toHaveLength(2);
   });
 
+  it("imitates a review arriving: appended after the decisions seen, counted as received", async () => {
+    const seed = testView({ decisions: [decided("release", 10)] });
+    const t = createMemoryTransport(opts({ seed: [{ view: seed, sync: "acknowledged" }] }));
+    const events: number[] = [];
+    t.subscribeSync((e) => events.push(e.status.received));
+    t.receiveReview(seed.id, { verdict: "return", comment: "Look again" });
+    const v = await t.getInspection(seed.id);
+    expect(v.reviews).toEqual([
+      { verdict: "return", comment: "Look again", supervisor: "SUP-07", outcome: null, reasons: [], at_ms: expect.any(Number), decisions_seen: 1 },
+    ]);
+    expect(events.at(-1)).toBe(1);
+    // The crew's next decision answers it; the list of reviews is untouched.
+    t.actAs("OF-2");
+    const answered = await t.decide(seed.id, { outcome: "detain", reasons: [], note: "checked" });
+    expect(answered.reviews).toEqual(v.reviews);
+  });
+
   it("hands out copies: changing a returned view changes nothing stored", async () => {
     const seed = testView({ decisions: [decided("release", 10)] });
     const t = createMemoryTransport(opts({ seed: [{ view: seed, sync: "acknowledged" }] }));

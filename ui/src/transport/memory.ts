@@ -7,6 +7,7 @@
 
 import { currentOutcome } from "../domain/outcome.ts";
 import { plateKeyOf } from "../domain/plate.ts";
+import type { ReviewEntry } from "../domain/review.ts";
 import { TransportError } from "./errors.ts";
 import type {
   InspectionRow,
@@ -121,6 +122,7 @@ export class MemoryTransport implements Transport {
   private enrolled: boolean;
   private link: Link;
   private acknowledged = 0;
+  private received = 0;
   private rejected = 0;
   private blobBytesPending = 0;
   private blobBytesDone = 0;
@@ -168,6 +170,25 @@ export class MemoryTransport implements Transport {
   /** Cuts or restores the imaginary link. */
   setLink(link: "online" | "offline"): void {
     this.link = link;
+    this.emit();
+  }
+
+  /**
+   * Imitates a supervisor's review arriving from the server: appended
+   * after the decisions the crew has recorded so far, as the server does.
+   */
+  receiveReview(id: string, review: Pick<ReviewEntry, "verdict" | "comment"> & Partial<Pick<ReviewEntry, "supervisor" | "outcome" | "reasons">>): void {
+    const e = this.entry(id);
+    const entry: ReviewEntry = {
+      supervisor: "SUP-07",
+      outcome: null,
+      reasons: [],
+      ...review,
+      at_ms: this.now(),
+      decisions_seen: e.view.decisions.length,
+    };
+    e.view.reviews.push(entry);
+    this.received += 1;
     this.emit();
   }
 
@@ -505,7 +526,7 @@ export class MemoryTransport implements Transport {
       inspections: this.docs.size,
       pending,
       acknowledged: this.acknowledged,
-      received: 0,
+      received: this.received,
       rejected: this.rejected,
       blobs: {
         pending: this.blobBytesPending > 0 ? 1 : 0,

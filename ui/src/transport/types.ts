@@ -27,6 +27,7 @@ export type {
   PlaneRange,
   RecordSync,
   Review,
+  ReviewState,
   Scan,
   ScanImage,
   ScanImported,

@@ -5,12 +5,15 @@ import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { toErrorBody } from "../transport/errors.ts";
 import type { AnnotationKind } from "../transport/types.ts";
+import type { Corner } from "./geometry.ts";
 
 export const ANNOTATION_KINDS: readonly AnnotationKind[] = ["void", "double_wall", "density_anomaly", "undeclared_goods", "other"];
 
 export function AnnotationForm(props: {
   onSave: (kind: AnnotationKind, label: string) => Promise<void>;
   onDiscard: () => void;
+  /** Where it floats over the image: away from the shape it is for. */
+  corner: Corner;
 }): ReactNode {
   const { t } = useI18n();
   const [kind, setKind] = useState<AnnotationKind | "">("");
@@ -32,7 +35,7 @@ export function AnnotationForm(props: {
   };
 
   return (
-    <form className="card annotation-form" onSubmit={(e) => void submit(e)} aria-labelledby="annotation-new-title">
+    <form className={`card annotation-form ${props.corner.split("-").map((side) => `at-${side}`).join(" ")}`} onSubmit={(e) => void submit(e)} aria-labelledby="annotation-new-title">
       <h3 id="annotation-new-title">{t("annotation.new")}</h3>
       <div className="row wrap">
         <div className="field">

@@ -2,16 +2,17 @@
 // The viewer's React side on a fake engine: OpenSeadragon itself does not
 // run in jsdom, so what is checked here is what the viewer asks of the
 // engine and what it shows, not OpenSeadragon's drawing.
-import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { useState, type ReactNode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
-import type { Transport } from "../transport/transport.ts";
 import type { InspectionView, Scan, ViewParams } from "../transport/types.ts";
 import { renderWith } from "../test/renderWith.tsx";
 import { EngineProvider } from "./EngineContext.tsx";
 import { fakeEngineFactory, type FakeEngine } from "./fakeEngine.ts";
+import { scanInfoOf } from "../transport/memoryScans.ts";
+import type { ScanSource } from "./scanSource.ts";
 import { ScanViewer } from "./ScanViewer.tsx";
 
 afterEach(cleanup);
@@ -32,17 +33,17 @@ const scan = (id: string, dual: boolean, pixel_mm: number | null): Scan => ({
   added_by: "OF-1",
 });
 
-function Harness(props: { initial: InspectionView; transport: Transport }): ReactNode {
+function Harness(props: { initial: InspectionView; canAnnotate?: boolean }): ReactNode {
   const [view, setView] = useState(props.initial);
   const s = view.scans[0];
   if (s === undefined) return null;
   return (
     <ScanViewer
+      inspection={view.id}
       scan={s}
       annotations={view.annotations.filter((a) => a.scan === s.id)}
-      onAnnotate={async (kind, label, shape) => {
-        setView(await props.transport.annotate(view.id, { scan: s.id, kind, shape, label }));
-      }}
+      canAnnotate={props.canAnnotate ?? true}
+      onAnnotated={setView}
     />
   );
 }
@@ -57,7 +58,7 @@ async function setup(opts: { dual?: boolean; pixel_mm?: number | null; lang?: "e
   const { factory, engines } = fakeEngineFactory();
   renderWith(
     <EngineProvider factory={factory}>
-      <Harness initial={view} transport={transport} />
+      <Harness initial={view} />
     </EngineProvider>,
     { transport, lang: opts.lang ?? "en" },
   );
@@ -204,7 +205,7 @@ describe("ScanViewer: marks", () => {
     });
     expect(screen.getByTestId("annotation-item").textContent).toContain("Double wall");
     expect(screen.queryByTestId("annotation-kind")).toBeNull();
-    expect(engine.mouseNav).toBe(true);
+    await waitFor(() => expect(engine.mouseNav).toBe(true));
   });
 
   it("simplifies a free-hand path before it is saved", async () => {
@@ -254,5 +255,73 @@ describe("ScanViewer: marks", () => {
     fireEvent.keyDown(window, { key: "l", code: "KeyL" });
     expect(layer.getAttribute("aria-pressed")).toBe("false");
     expect(root.querySelectorAll(".mark")).toHaveLength(0);
+  });
+});
+
+describe("ScanViewer: the ScanSource seam", () => {
+  /** A source that is not a crew Transport: what the supervisor console gives. */
+  function plainSource(s: Scan) {
+    const calls: string[] = [];
+    const source: ScanSource = {
+      scanInfo: async (id) => {
+        calls.push(`scanInfo ${id}`);
+        return scanInfoOf(s);
+      },
+      tileUrl: (id, level, x, y) => `https://console.example/api/scans/${id}/tiles/${level}/${x}/${y}`,
+      thumbnailUrl: (id, side) => `https://console.example/api/scans/${id}/thumbnail?size=${side}`,
+      annotate: async () => {
+        throw new Error("not used");
+      },
+    };
+    return { source, calls };
+  }
+
+  it("takes scans and tiles from the ScanSource in context, and shows no mark tools when marks may not be added", async () => {
+    const s = scan("scan-9", true, 5);
+    const view = testView({ scans: [s] });
+    const { source, calls } = plainSource(s);
+    const { factory, engines } = fakeEngineFactory();
+    // The transport has no such scan: everything must come from the source.
+    renderWith(
+      <ScanViewer inspection={view.id} scan={s} annotations={[]} />,
+      { transport: createMemoryTransport(), source, engines: factory },
+    );
+    await waitFor(() => expect(engines[0]?.sources.length).toBe(1));
+    expect(calls).toEqual(["scanInfo scan-9"]);
+    expect(engines[0]!.sources[0]!.getTileUrl(13, 1, 2)).toBe("https://console.example/api/scans/scan-9/tiles/13/1/2");
+    expect(screen.queryByTestId("tool-rect")).toBeNull();
+    expect(screen.queryByTestId("tool-free")).toBeNull();
+    fireEvent.keyDown(window, { key: "a", code: "KeyA" });
+    expect(screen.queryByTestId("annotation-kind")).toBeNull();
+    // Reading tools stay.
+    expect(screen.getByTestId("tool-ruler")).toBeTruthy();
+  });
+
+  it("draws its tools as a rail of icon buttons that name themselves and their key", async () => {
+    await setup();
+    const rail = screen.getByRole("toolbar", { name: "Image tools" });
+    const invert = within(rail).getByRole("button", { name: "Invert" });
+    expect(invert.getAttribute("title")).toBe("Invert (I)");
+    expect(invert.querySelector("svg")).not.toBeNull();
+    expect(within(rail).getByRole("button", { name: "Zoom in" }).getAttribute("title")).toBe("Zoom in (+)");
+    expect(within(rail).getByRole("button", { name: "Rectangle mark" }).getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("puts its settings and the list of marks where the page says (a side panel)", async () => {
+    const s = scan("scan-2", false, null);
+    const view = testView({ scans: [s] });
+    const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view, sync: "acknowledged" }] });
+    const panel = document.createElement("aside");
+    document.body.append(panel);
+    try {
+      renderWith(<ScanViewer inspection={view.id} scan={s} annotations={[]} settingsTarget={panel} />, { transport });
+      await waitFor(() => expect(panel.querySelector('[data-testid="window-low"]')).not.toBeNull());
+      expect(panel.querySelector("h2")?.textContent).toBe("Image settings");
+      expect(panel.textContent).toContain("Marks on this scan");
+      expect(screen.getByTestId("scan-viewer").querySelector('[data-testid="window-low"]')).toBeNull();
+    } finally {
+      cleanup();
+      panel.remove();
+    }
   });
 });

@@ -1,6 +1,8 @@
-// One X-ray scan, deep-zoomable: tools, the image with its marks, the
-// status strip, the mark form and list. The engine (OpenSeadragon) runs
-// behind ViewerEngine; everything here is plain React over tested logic.
+// One X-ray scan, deep-zoomable: a rail of tools beside the image with its
+// marks, the status line under it, and the view settings and list of marks
+// (in a side panel when the page gives one, else folded under the image).
+// The engine (OpenSeadragon) runs behind ViewerEngine; scans, tiles and
+// marks come from the ScanSource in context, never from a transport.
 //
 // Hooks for end-to-end tests on the root element: data-testid="scan-viewer",
 // data-scan, data-state (loading | ready | failed), data-view (the
@@ -8,78 +10,82 @@
 // data-first-view-ms (from opening the scan to its first full view).
 
 import { useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
-import { useTransport } from "../app/TransportProvider.tsx";
+import { createPortal } from "react-dom";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
+import { useLoad } from "../app/useLoad.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import { toErrorBody } from "../transport/errors.ts";
-import type { Annotation, AnnotationKind, Scan, ScanInfo } from "../transport/types.ts";
+import type { Annotation, AnnotationKind, InspectionView, Scan, ScanInfo } from "../transport/types.ts";
 import { AnnotationForm } from "./AnnotationForm.tsx";
 import { AnnotationList } from "./AnnotationList.tsx";
 import { useEngineFactory } from "./EngineContext.tsx";
-import { affineOf } from "./geometry.ts";
+import { affineOf, applyAffine, cornerAwayFrom, shapeCenter } from "./geometry.ts";
 import { viewerCommand } from "./keymap.ts";
 import { distance, formatNumber, lengthOf } from "./measure.ts";
+import { useScanSource } from "./scanSource.ts";
 import { StatusStrip } from "./StatusStrip.tsx";
 import { useEngine } from "./useEngine.ts";
 import { usePointerTools } from "./usePointerTools.ts";
 import { effectiveWindow, rawRange, viewJson } from "./viewParams.ts";
 import { initialViewerState, viewerReducer } from "./viewerState.ts";
 import { ViewerOverlay } from "./ViewerOverlay.tsx";
-import { ViewerToolbar } from "./ViewerToolbar.tsx";
+import { ViewerRail } from "./ViewerRail.tsx";
+import { ViewerSettings } from "./ViewerSettings.tsx";
 import type { ViewSync } from "./viewSync.ts";
 
 const ZOOM_STEP = 1.5;
 
 export interface ScanViewerProps {
+  /** The inspection the scan belongs to: marks are added to it. */
+  inspection: string;
   scan: Scan;
   /** Marks of this scan. */
   annotations: readonly Annotation[];
-  /** Saves a mark; without it the viewer only shows marks (comparison). */
-  onAnnotate?: (kind: AnnotationKind, label: string, shape: Annotation["shape"]) => Promise<void>;
+  /** Whether marks may be added here (false: only shown, and no mark tools). */
+  canAnnotate?: boolean;
+  /** The inspection as it is after a mark was added. */
+  onAnnotated?: (view: InspectionView) => void;
   /** The keyboard drives this viewer (one viewer per screen). */
   keyboard?: boolean;
   sync?: ViewSync;
   /** Unique within the page (ids of hints). */
   idPrefix?: string;
+  /**
+   * Where the view settings and the list of marks are drawn (a side
+   * panel); folded under the image when absent. Null: the place is not
+   * mounted yet, so they wait for it.
+   */
+  settingsTarget?: Element | null;
 }
 
 export function ScanViewer(props: ScanViewerProps): ReactNode {
   const { t } = useI18n();
-  const transport = useTransport();
-  const [info, setInfo] = useState<ScanInfo | null>(null);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const source = useScanSource();
   const [openedAt] = useState(() => performance.now());
   const scanId = props.scan.id;
+  const info = useLoad(() => source.scanInfo(scanId), [source, scanId]);
 
-  useEffect(() => {
-    let live = true;
-    transport.scanInfo(scanId).then(
-      (i) => {
-        if (live) setInfo(i);
-      },
-      (e: unknown) => {
-        if (live) setError(toErrorBody(e));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport, scanId]);
-
-  if (info === null) {
+  if (info.value === null) {
     return (
-      <section className="scan-viewer" data-testid="scan-viewer" data-scan={scanId} data-state={error === null ? "loading" : "failed"} aria-label={t("viewer.region")}>
-        {error === null ? <p className="muted">{t("viewer.loading")}</p> : <ErrorNotice error={error} lead={t("viewer.failed")} />}
+      <section
+        className="scan-viewer"
+        data-testid="scan-viewer"
+        data-scan={scanId}
+        data-state={info.error === null ? "loading" : "failed"}
+        aria-label={t("viewer.region")}
+      >
+        <div className="viewer-image viewer-message">
+          {info.error === null ? <p className="muted">{t("viewer.loading")}</p> : <ErrorNotice error={info.error} lead={t("viewer.failed")} />}
+        </div>
       </section>
     );
   }
-  return <ViewerCore {...props} info={info} openedAt={openedAt} />;
+  return <ViewerCore {...props} info={info.value} openedAt={openedAt} />;
 }
 
 function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number }): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
-  const transport = useTransport();
+  const source = useScanSource();
   const factory = useEngineFactory();
   const { info } = props;
   const reducer = useMemo(() => viewerReducer(info.planes), [info.planes]);
@@ -92,7 +98,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
     root,
     info,
     view: state.view,
-    transport,
+    source,
     openedAt: props.openedAt,
     sync: props.sync,
   });
@@ -107,7 +113,8 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
     range,
     onWindow: (w) => dispatch({ type: "window", window: w }),
   });
-  const canAnnotate = props.onAnnotate !== undefined;
+  const canAnnotate = props.canAnnotate ?? false;
+  const idPrefix = props.idPrefix ?? `viewer-${info.id.slice(0, 8)}`;
 
   useEffect(() => {
     engine?.setMouseNav(state.tool === "pan");
@@ -166,8 +173,9 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
 
   const save = async (kind: AnnotationKind, label: string): Promise<void> => {
     const shape = tools.pending;
-    if (shape === null || props.onAnnotate === undefined) return;
-    await props.onAnnotate(kind, label, shape);
+    if (shape === null || !canAnnotate) return;
+    const view = await source.annotate(props.inspection, { scan: info.id, kind, shape, label });
+    props.onAnnotated?.(view);
     tools.clearPending();
     if (state.tool === "rect" || state.tool === "free") dispatch({ type: "tool", tool: "pan" });
   };
@@ -182,6 +190,14 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
     engine.fitBounds({ x: (x0 - pad) / w, y: (y0 - pad) / w, w: (x1 - x0 + 2 * pad) / w, h: (y1 - y0 + 2 * pad) / w });
   };
 
+  const settings = (
+    <>
+      <ViewerSettings state={state} dispatch={dispatch} planes={info.planes} window={win} range={range} />
+      <AnnotationList annotations={props.annotations} onShow={showMark} />
+    </>
+  );
+  const settingsTitle = `${idPrefix}-settings`;
+
   return (
     <section
       ref={root}
@@ -195,36 +211,48 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
       {...(firstViewMs.current === null ? {} : { "data-first-view-ms": firstViewMs.current })}
       aria-label={t("viewer.region")}
     >
-      <ViewerToolbar
-        idPrefix={props.idPrefix ?? `viewer-${info.id.slice(0, 8)}`}
+      <ViewerRail
+        idPrefix={idPrefix}
         state={state}
         dispatch={dispatch}
         planes={info.planes}
-        window={win}
-        range={range}
         canAnnotate={canAnnotate}
+        keyboard={keyboard}
         onZoom={zoom}
       />
-      {failed === null ? null : <ErrorNotice error={{ code: "io", message: failed }} lead={t("viewer.failed")} />}
-      <div
-        className="viewer-stage-wrap"
-        data-tool={state.tool}
-        onPointerDownCapture={tools.onPointerDown}
-        onPointerMoveCapture={tools.onPointerMove}
-        onPointerUpCapture={tools.onPointerUp}
-        onPointerLeave={tools.onPointerLeave}
-        onContextMenu={(e) => e.preventDefault()}
-      >
-        <div className="viewer-stage" ref={stage} />
-        <ViewerOverlay
-          affine={affine}
-          annotations={props.annotations}
-          showLayer={state.layer}
-          drawing={tools.drawing}
-          pending={tools.pending}
-          ruler={tools.ruler}
-          rulerText={rulerText}
-        />
+      <div className="viewer-image">
+        <div
+          className="viewer-stage-wrap"
+          data-tool={state.tool}
+          onPointerDownCapture={tools.onPointerDown}
+          onPointerMoveCapture={tools.onPointerMove}
+          onPointerUpCapture={tools.onPointerUp}
+          onPointerLeave={tools.onPointerLeave}
+          onContextMenu={(e) => e.preventDefault()}
+        >
+          <div className="viewer-stage" ref={stage} />
+          <ViewerOverlay
+            affine={affine}
+            annotations={props.annotations}
+            showLayer={state.layer}
+            drawing={tools.drawing}
+            pending={tools.pending}
+            ruler={tools.ruler}
+            rulerText={rulerText}
+          />
+        </div>
+        {failed === null ? null : <ErrorNotice error={{ code: "io", message: failed }} lead={t("viewer.failed")} />}
+        {tools.pending !== null && canAnnotate ? (
+          <AnnotationForm
+            key={JSON.stringify(tools.pending)}
+            onSave={save}
+            onDiscard={tools.clearPending}
+            corner={cornerAwayFrom(applyAffine(affine, shapeCenter(tools.pending)), {
+              width: stage.current?.clientWidth ?? 0,
+              height: stage.current?.clientHeight ?? 0,
+            })}
+          />
+        ) : null}
       </div>
       <StatusStrip
         zoom={imageZoom}
@@ -235,10 +263,20 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
         rulerText={rulerText}
         noScale={info.pixel_mm === null}
       />
-      {tools.pending !== null && canAnnotate ? (
-        <AnnotationForm key={JSON.stringify(tools.pending)} onSave={save} onDiscard={tools.clearPending} />
-      ) : null}
-      {canAnnotate ? <AnnotationList annotations={props.annotations} onShow={showMark} /> : null}
+      {props.settingsTarget === undefined ? (
+        <details className="viewer-settings viewer-settings-inline">
+          <summary>{t("viewer.settings")}</summary>
+          {settings}
+        </details>
+      ) : props.settingsTarget === null ? null : (
+        createPortal(
+          <section className="viewer-settings" aria-labelledby={settingsTitle}>
+            <h2 id={settingsTitle}>{t("viewer.settings")}</h2>
+            {settings}
+          </section>,
+          props.settingsTarget,
+        )
+      )}
     </section>
   );
 }

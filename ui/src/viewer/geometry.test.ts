@@ -1,8 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { affineOf, applyAffine, clampToImage, invertAffine, normalizeRect, rdp, simplifyPath, type Point } from "./geometry.ts";
+import {
+  affineOf,
+  applyAffine,
+  clampToImage,
+  cornerAwayFrom,
+  invertAffine,
+  normalizeRect,
+  rdp,
+  shapeCenter,
+  simplifyPath,
+  type Point,
+} from "./geometry.ts";
 import { distance, formatNumber, lengthOf, zoomPercent } from "./measure.ts";
 
 describe("shapes", () => {
+  it("finds a shape's middle and the element's corner away from it", () => {
+    expect(shapeCenter({ type: "rect", x: 10, y: 20, w: 30, h: 40 })).toEqual({ x: 25, y: 40 });
+    expect(shapeCenter({ type: "free", points: [[0, 0], [100, 10], [40, 50]] })).toEqual({ x: 50, y: 25 });
+    const size = { width: 1000, height: 600 };
+    expect(cornerAwayFrom({ x: 100, y: 100 }, size)).toBe("bottom-right");
+    expect(cornerAwayFrom({ x: 900, y: 100 }, size)).toBe("bottom-left");
+    expect(cornerAwayFrom({ x: 900, y: 500 }, size)).toBe("top-left");
+    expect(cornerAwayFrom({ x: 100, y: 500 }, size)).toBe("top-right");
+  });
+
   it("normalises a rectangle dragged in any direction", () => {
     const r = { x: 10, y: 20, w: 30, h: 40 };
     expect(normalizeRect({ x: 10, y: 20 }, { x: 40, y: 60 })).toEqual(r);

@@ -3,6 +3,8 @@
 // mapping from image pixels to the viewer element (no rotation, so it is a
 // scale and an offset on each axis).
 
+import type { Shape } from "../transport/types.ts";
+
 export interface Point {
   x: number;
   y: number;
@@ -121,3 +123,19 @@ export const svgMatrix = (m: Affine): string => `matrix(${m.sx} 0 0 ${m.sy} ${m.
 
 /** `points` attribute of an SVG polyline. */
 export const svgPoints = (pts: readonly (readonly [number, number])[]): string => pts.map(([x, y]) => `${x},${y}`).join(" ");
+
+/** The middle of a shape's bounding box, in image pixels. */
+export function shapeCenter(shape: Shape): Point {
+  const xs = shape.type === "rect" ? [shape.x, shape.x + shape.w] : shape.points.map((p) => p[0]);
+  const ys = shape.type === "rect" ? [shape.y, shape.y + shape.h] : shape.points.map((p) => p[1]);
+  return { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
+}
+
+export type Corner = "top-left" | "top-right" | "bottom-left" | "bottom-right";
+
+/** The corner of an element farthest from a point in it: where a form covers the least of what is near the point. */
+export function cornerAwayFrom(p: Point, size: { width: number; height: number }): Corner {
+  const v = p.y < size.height / 2 ? "bottom" : "top";
+  const h = p.x < size.width / 2 ? "right" : "left";
+  return `${v}-${h}`;
+}

@@ -32,6 +32,13 @@ class OsdEngine implements ViewerEngine {
   /** The generation of the newest `show`; older swaps are dropped. */
   private generation = 0;
   private pending: TiledImage | null = null;
+  /**
+   * The whole image is in view as opened (or after "whole image"), not
+   * zoomed or moved by hand: a resize (the side panel hidden, the window
+   * made larger) fits it to the new size. Otherwise the image keeps its
+   * size on screen, so a detail being looked at stays where it is.
+   */
+  private fitted = true;
 
   constructor(element: HTMLElement, handlers: EngineHandlers, drawer: OpenSeadragon.DrawerType) {
     this.viewer = OpenSeadragon({
@@ -54,6 +61,17 @@ class OsdEngine implements ViewerEngine {
     v.addHandler("animation", moved);
     v.addHandler("update-viewport", moved);
     v.addHandler("resize", moved);
+    const byHand = (): void => {
+      this.fitted = false;
+    };
+    v.addHandler("canvas-drag", byHand);
+    v.addHandler("canvas-scroll", byHand);
+    v.addHandler("canvas-pinch", byHand);
+    v.addHandler("canvas-double-click", byHand);
+    // OpenSeadragon adjusts the zoom once more after this event: fit on the next frame.
+    v.addHandler("after-resize", () => {
+      if (this.fitted) requestAnimationFrame(() => this.fitted && v.viewport.goHome(true));
+    });
     v.addHandler("tile-loaded", () => handlers.tileLoaded());
     v.addHandler("fully-loaded-change", (e) => {
       if (e.fullyLoaded) handlers.fullyLoaded();
@@ -130,11 +148,13 @@ class OsdEngine implements ViewerEngine {
   }
 
   zoomBy(factor: number): void {
+    this.fitted = false;
     this.viewer.viewport.zoomBy(factor);
     this.viewer.viewport.applyConstraints();
   }
 
   home(): void {
+    this.fitted = true;
     this.viewer.viewport.goHome();
   }
 
@@ -144,6 +164,7 @@ class OsdEngine implements ViewerEngine {
   }
 
   fitBounds(b: Bounds): void {
+    this.fitted = false;
     this.viewer.viewport.fitBounds(new OpenSeadragon.Rect(b.x, b.y, b.w, b.h), true);
   }
 

@@ -3,7 +3,7 @@
 // tiles, times the first full view, and re-renders on every view movement.
 
 import { useEffect, useRef, useState, type RefObject } from "react";
-import type { Transport } from "../transport/transport.ts";
+import type { ScanSource } from "./scanSource.ts";
 import type { ScanInfo, ViewParams } from "../transport/types.ts";
 import { minLevelFor, type Bounds, type EngineFactory, type TileSourceSpec, type ViewerEngine } from "./engine.ts";
 import { viewJson } from "./viewParams.ts";
@@ -44,12 +44,12 @@ export function useEngine(opts: {
   root: RefObject<HTMLElement | null>;
   info: ScanInfo;
   view: ViewParams;
-  transport: Pick<Transport, "tileUrl">;
+  source: Pick<ScanSource, "tileUrl">;
   /** performance.now() when opening the scan began. */
   openedAt: number;
   sync?: ViewSync | undefined;
 }): EngineState {
-  const { factory, stage, root, info, view, transport, openedAt, sync } = opts;
+  const { factory, stage, root, info, view, source, openedAt, sync } = opts;
   const [engine, setEngine] = useState<ViewerEngine | null>(null);
   const [frame, setFrame] = useState(0);
   const [failed, setFailed] = useState<string | null>(null);
@@ -105,7 +105,7 @@ export function useEngine(opts: {
   useEffect(() => {
     if (engine === null) return undefined;
     const params: ViewParams = JSON.parse(key) as ViewParams;
-    const spec = tileSourceSpec(info, (level, x, y) => transport.tileUrl(info.id, level, x, y, params));
+    const spec = tileSourceSpec(info, (level, x, y) => source.tileUrl(info.id, level, x, y, params));
     if (!shown.current) {
       shown.current = true;
       engine.show(spec);
@@ -113,7 +113,7 @@ export function useEngine(opts: {
     }
     const timer = setTimeout(() => engine.show(spec), VIEW_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [engine, info, key, transport]);
+  }, [engine, info, key, source]);
 
   // Follow the other viewers of a comparison.
   useEffect(() => {

@@ -1,0 +1,532 @@
+// The supervisor console, end to end: Debian's chromium driven by
+// playwright-core over the real kordon-server (its HTTP API and the console
+// it serves), then the vehicle's store and the signed records checked with
+// the kordon CLI. Started by run.sh, which sets up the server, the accounts,
+// the vehicle, its inspections and scan, and passes them in KORDON_E2E_*
+// variables.
+//
+// Every wait is a condition polled against a deadline; a timeout names what
+// was awaited. Checks are counted; a step whose check fails stops there (with
+// a failure-<step>.png), and steps that need it are not run.
+
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import { parseRecord } from "../app-e2e/records.mjs";
+
+const exec = promisify(execFile);
+
+function env(name) {
+  const v = process.env[name];
+  if (v === undefined || v === "") throw new Error(`${name} is not set (start the test with tests/console-e2e/run.sh)`);
+  return v;
+}
+
+const E = {
+  chromium: env("KORDON_E2E_CHROMIUM"),
+  url: env("KORDON_E2E_URL"),
+  cli: resolve(env("KORDON_E2E_CLI")),
+  serverCli: resolve(env("KORDON_E2E_SERVER_CLI")),
+  serverData: resolve(env("KORDON_E2E_SERVER_DATA")),
+  serverKey: env("KORDON_E2E_SERVER_KEY"),
+  vehicle: resolve(env("KORDON_E2E_VEHICLE")),
+  id1: env("KORDON_E2E_ID1"),
+  id2: env("KORDON_E2E_ID2"),
+  sup: { name: env("KORDON_E2E_SUP_NAME"), password: env("KORDON_E2E_SUP_PASSWORD") },
+  aud: { name: env("KORDON_E2E_AUD_NAME"), password: env("KORDON_E2E_AUD_PASSWORD") },
+  work: resolve(env("KORDON_E2E_WORK")),
+  artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
+};
+
+const OVERRULE_COMMENT = "e2e: dense block behind the front wall; detain and open it";
+const RETURN_COMMENT = "e2e: check the seal against the declaration and decide again";
+const ANSWER_NOTE = "e2e: seal differs from the declaration; opening the container";
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--headless",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// ---- reporting -------------------------------------------------------------
+const started = Date.now();
+const stamp = () => ((Date.now() - started) / 1000).toFixed(1);
+function say(msg) {
+  console.log(`[console-e2e +${stamp()}s] ${msg}`);
+}
+let passed = 0;
+let failed = 0;
+const failures = [];
+const stepOk = new Map();
+
+class CheckFailed extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new CheckFailed(`check failed: ${msg}`);
+  passed++;
+  say(`  ok   ${msg}`);
+}
+
+/** Polls fn (every 100 ms) until it returns a value other than null/undefined/false; throws at the deadline. */
+async function waitFor(what, fn, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== null && v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last === null ? "" : ` (last error: ${last.message})`}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let currentPage = null;
+async function shot(name, page = currentPage) {
+  const file = join(E.artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  say(`  screenshot ${name}.png`);
+}
+
+async function step(name, needs, fn) {
+  const missing = needs.filter((n) => stepOk.get(n) !== true);
+  if (missing.length > 0) {
+    failed++;
+    failures.push(`${name}: not run (needs ${missing.join(", ")})`);
+    stepOk.set(name, false);
+    say(`SKIP ${name} (needs ${missing.join(", ")})`);
+    return;
+  }
+  say(`step ${name}`);
+  try {
+    await fn();
+    stepOk.set(name, true);
+  } catch (e) {
+    failed++;
+    failures.push(`${name}: ${e.message}`);
+    stepOk.set(name, false);
+    say(`FAIL ${name}: ${e.stack ?? e.message}`);
+    if (currentPage !== null) {
+      try {
+        await shot(`failure-${name}`);
+      } catch {
+        // the page may be gone
+      }
+    }
+  }
+}
+
+// ---- the CLI -----------------------------------------------------------------
+async function cli(args, { allowFail = false } = {}) {
+  try {
+    const { stdout, stderr } = await exec(E.cli, ["--data", E.vehicle, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    if (!allowFail) throw new Error(`kordon ${args.join(" ")} exited ${e.code}: ${e.stderr}`);
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+// ---- the browser ----------------------------------------------------------------
+const tid = (id) => `[data-testid="${id}"]`;
+
+/** What one page saw on the wire: tile responses, failed API calls, page errors. */
+function watch(page, label) {
+  const seen = { tiles: [], apiErrors: [], pageErrors: [], consoleErrors: [] };
+  page.on("response", (r) => {
+    const u = new URL(r.url());
+    if (/^\/api\/scans\/[^/]+\/tiles\/\d+\/\d+\/\d+$/.test(u.pathname)) {
+      seen.tiles.push({ url: u.pathname + u.search, status: r.status(), w: u.searchParams.get("w"), at: Date.now() });
+    }
+    // 401 from /api/me before sign-in and from the wrong password are expected; the rest are collected.
+    if (u.pathname.startsWith("/api/") && r.status() >= 400) {
+      seen.apiErrors.push({ method: r.request().method(), url: u.pathname + u.search, status: r.status() });
+    }
+  });
+  page.on("pageerror", (e) => {
+    seen.pageErrors.push(e.message);
+    say(`  [${label} page error] ${e.message}`);
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") {
+      seen.consoleErrors.push(m.text());
+      say(`  [${label} console error] ${m.text()}`);
+    }
+  });
+  return seen;
+}
+
+async function rowIds(page) {
+  return page.locator(tid("console-row")).evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")));
+}
+async function rowState(page, id) {
+  return page.locator(`${tid("console-row")}[data-id="${id}"] .c-state`).getAttribute("data-state");
+}
+function search(page) {
+  return new URL(page.url()).searchParams;
+}
+
+async function signIn(page, user) {
+  await page.fill("#login-name", user.name);
+  await page.fill("#login-password", user.password);
+  await page.click(`${tid("login")} button[type="submit"]`);
+  await page.locator(tid("user")).waitFor({ timeout: 15_000 });
+}
+
+/** Chooses a radio or checkbox the way a user does: by clicking its label (the inputs are visually hidden). */
+async function pick(page, input) {
+  await page.locator("label").filter({ has: page.locator(input) }).click();
+  await waitFor(`${input} to be checked`, async () => page.locator(input).isChecked(), 5_000);
+}
+
+async function viewer(page) {
+  const el = page.locator(tid("scan-viewer"));
+  const [state, tiles, view] = await Promise.all([
+    el.getAttribute("data-state"),
+    el.getAttribute("data-tiles-loaded"),
+    el.getAttribute("data-view"),
+  ]);
+  return { state, tiles: Number(tiles ?? 0), view: view === null ? null : JSON.parse(view) };
+}
+
+// ---- the test ------------------------------------------------------------------
+const browser = await chromium.launch({
+  executablePath: E.chromium,
+  headless: true,
+  args: CHROMIUM_ARGS,
+  // Stopped by run.sh (TERM) or Ctrl-C: the browser is closed here, then the process ends.
+  handleSIGINT: false,
+  handleSIGTERM: false,
+  handleSIGHUP: false,
+});
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]]) {
+  process.once(signal, () => {
+    say(`${signal}: closing the browser`);
+    setTimeout(() => process.exit(code), 3_000).unref();
+    browser.close().finally(() => process.exit(code));
+  });
+}
+say(`chromium ${browser.version()} (${E.chromium}); console at ${E.url}`);
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+const page = await context.newPage();
+page.setDefaultTimeout(15_000);
+currentPage = page;
+const sup = watch(page, "supervisor");
+
+try {
+  await step("sign-in", [], async () => {
+    await page.goto(E.url);
+    await page.locator(tid("login")).waitFor();
+    // The console starts in Ukrainian; English for the rest (and the screenshots).
+    check((await page.locator("html").getAttribute("lang")) === "uk", "the console starts in Ukrainian (html lang=uk)");
+    await page.click(tid("lang-en"));
+    await waitFor("html lang=en", async () => (await page.locator("html").getAttribute("lang")) === "en", 5_000);
+    check(true, "switched to English");
+    await page.fill("#login-name", E.sup.name);
+    await page.fill("#login-password", "not-the-password");
+    const answer = page.waitForResponse((r) => r.url().endsWith("/api/login"));
+    await page.click(`${tid("login")} button[type="submit"]`);
+    const r = await answer;
+    check(r.status() === 401, `a wrong password is refused by the server (POST /api/login -> ${r.status()})`);
+    const err = page.locator(`${tid("login")} [role="alert"]`);
+    await err.waitFor();
+    check((await err.getAttribute("data-code")) === "wrong_password", "the sign-in shows the wrong_password error");
+    check((await err.innerText()).includes("not recognised"), `the error is in words: "${(await err.innerText()).split("\n")[0]}"`);
+    check((await page.inputValue("#login-password")) === "", "the password field is emptied");
+    await shot("signin-wrong-password");
+    await signIn(page, E.sup);
+    const user = await page.locator(tid("user")).innerText();
+    check(user.includes(E.sup.name) && user.includes("Supervisor"), `the top bar names the user and role ("${user}")`);
+    await page.locator(tid("review-queue")).waitFor();
+    check(true, "the review queue opens after sign-in");
+  });
+
+  await step("queue", ["sign-in"], async () => {
+    const ids = await waitFor("both inspections in the queue", async () => {
+      const xs = await rowIds(page);
+      return xs.length === 2 ? xs : null;
+    });
+    check(ids.includes(E.id1) && ids.includes(E.id2), "the queue lists both inspections");
+    check((await rowState(page, E.id1)) === "unreviewed" && (await rowState(page, E.id2)) === "unreviewed", "both are not reviewed yet");
+    const row1 = await page.locator(`${tid("console-row")}[data-id="${E.id1}"]`).innerText();
+    check(row1.includes("AA1234BC") && row1.includes("CSQU3054383") && row1.includes("MOBILE-E2E") && row1.includes("OF-1742"),
+      "row 1 has the canonical plate, container, unit and officer");
+    const detainCount = await page.locator(`${tid("facet-outcome")} [data-value="detain"] .c-count`).innerText();
+    check(detainCount.trim() === "1", `the outcome facet counts 1 detained (${detainCount.trim()})`);
+    await shot("queue");
+
+    // By outcome (a facet).
+    await page.click(`${tid("facet-outcome")} [data-value="detain"]`);
+    await waitFor("the outcome filter to apply", async () => search(page).get("outcome") === "detain" && (await rowIds(page)).join() === E.id2);
+    check(true, `outcome filter: the URL holds outcome=detain (${new URL(page.url()).search}) and one row, inspection 2`);
+    check((await page.locator(`${tid("facet-outcome")} [data-value="detain"]`).getAttribute("aria-pressed")) === "true", "the facet shows it is chosen");
+    await shot("queue-filter-outcome");
+    await page.click(`${tid("facet-outcome")} [data-value="any"]`);
+    await waitFor("the outcome filter to clear", async () => !search(page).has("outcome") && (await rowIds(page)).length === 2);
+    check(true, "outcome filter cleared: both rows again");
+
+    // By plate, in another spelling (Latin, lower case, spaced): matched by key.
+    await page.fill("#queue-search", "aa 1234 bc");
+    await page.press("#queue-search", "Enter");
+    await waitFor("the plate filter to apply", async () => search(page).has("plate") && (await rowIds(page)).join() === E.id1);
+    check(true, `plate search: the URL holds plate= (${decodeURIComponent(new URL(page.url()).search)}) and one row, inspection 1`);
+    await shot("queue-filter-plate");
+    // A copied link shows the same view.
+    await page.reload();
+    await waitFor("the filtered queue after a reload", async () => (await rowIds(page)).join() === E.id1);
+    check((await page.inputValue("#queue-search")) === "aa 1234 bc", "after a reload the filter is still applied and shown");
+    await page.click(".c-clear");
+    await waitFor("the filters to clear", async () => new URL(page.url()).search === "" && (await rowIds(page)).length === 2);
+    check(true, "Clear filters: no query string, both rows");
+  });
+
+  let tilesBefore = 0;
+  let reviewRecordId = null;
+  await step("scan", ["queue"], async () => {
+    await page.click(`${tid("console-row")}[data-id="${E.id1}"]`);
+    await page.locator(`${tid("inspection")}[data-inspection="${E.id1}"]`).waitFor();
+    check(new URL(page.url()).pathname === `/inspections/${E.id1}`, "the inspection opens at /inspections/ID");
+    check((await page.locator(tid("review-state")).getAttribute("data-state")) === "unreviewed", "it is not reviewed");
+    check((await page.locator(tid("current-outcome")).getAttribute("class")).includes("outcome-release"), "the current outcome is the crew's: release");
+    // The scan may still be building its tiles on the server: the page asks again until it is ready.
+    await waitFor("the scan viewer to be ready", async () => (await viewer(page)).state === "ready", 90_000);
+    await waitFor("tile responses (200) and tiles drawn", async () => {
+      const ok = sup.tiles.filter((t) => t.status === 200);
+      return ok.length > 0 && (await viewer(page)).tiles > 0;
+    }, 60_000);
+    const first = sup.tiles.filter((t) => t.status === 200);
+    check(first.length > 0, `${first.length} tiles answered 200 (e.g. ${first[0].url})`);
+    check(first.every((t) => t.w === null), "the first tiles have the automatic window (no w=)");
+    const v0 = await viewer(page);
+    check(v0.view.window === null, "the viewer starts with the automatic window");
+    await waitFor("the first view to settle", async () => {
+      const a = (await viewer(page)).tiles;
+      await new Promise((r) => setTimeout(r, 300));
+      return a === (await viewer(page)).tiles;
+    });
+    tilesBefore = (await viewer(page)).tiles;
+    await shot("viewer");
+    const sentBefore = sup.tiles.length;
+
+    // Window/level with the sliders in the side panel: narrower from both ends.
+    const high = page.locator(tid("window-high"));
+    const low = page.locator(tid("window-low"));
+    const [high0, low0] = [Number(await high.inputValue()), Number(await low.inputValue())];
+    await high.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("PageDown");
+    await low.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("PageUp");
+    const win = await waitFor("a narrower window in data-view", async () => {
+      const w = (await viewer(page)).view.window;
+      return w !== null && w.high < high0 && w.low > low0 ? w : null;
+    }, 10_000);
+    check(true, `window ${low0}..${high0} -> ${win.low}..${win.high}`);
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    const want = `${win.low},${win.high}`;
+    const fresh = await waitFor(`tiles with w=${want} answered 200`, async () => {
+      const xs = sup.tiles.slice(sentBefore).filter((t) => t.w === want && t.status === 200);
+      return xs.length > 0 ? xs : null;
+    });
+    check(fresh.length > 0, `${fresh.length} new tiles with the new view (e.g. ${fresh[0].url})`);
+    await waitFor("the new tiles drawn", async () => (await viewer(page)).tiles > tilesBefore);
+    const bad = sup.tiles.filter((t) => t.status !== 200);
+    check(bad.length === 0, `every tile request answered 200 (${sup.tiles.length} so far${bad.length ? `; not: ${JSON.stringify(bad.slice(0, 3))}` : ""})`);
+    await shot("viewer-window");
+  });
+
+  await step("overrule", ["scan"], async () => {
+    const panel = page.locator(tid("verdict-panel"));
+    await panel.waitFor();
+    await pick(page, tid("verdict-overrule"));
+    // Nothing filled in: the form says what is missing, and nothing is sent.
+    let posted = 0;
+    const count = (r) => {
+      if (r.url().includes(`/api/inspections/${E.id1}/reviews`)) posted++;
+    };
+    page.on("request", count);
+    await page.click(tid("verdict-submit"));
+    const alerts = await waitFor("the form's problems", async () => {
+      const xs = await panel.locator('[role="alert"]').allInnerTexts();
+      return xs.length >= 2 ? xs : null;
+    }, 5_000);
+    check(posted === 0 && alerts.some((a) => a.includes("outcome")) && alerts.some((a) => a.includes("comment")),
+      `an empty overrule is not sent: "${alerts.join(" / ")}"`);
+    page.off("request", count);
+    await pick(page, 'input[name="overrule-outcome"][value="detain"]');
+    await page.click('label.c-chip[title="DOUBLE_WALL"]');
+    await waitFor("the DOUBLE_WALL reason to be checked", async () => page.locator('label.c-chip[title="DOUBLE_WALL"] input').isChecked(), 5_000);
+    await page.fill("#verdict-comment", OVERRULE_COMMENT);
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/inspections/${E.id1}/reviews`) && r.request().method() === "POST");
+    await page.click(tid("verdict-submit"));
+    const r = await answer;
+    const sent = r.request().postDataJSON();
+    check(r.status() === 200, `POST /api/inspections/ID/reviews -> ${r.status()}`);
+    check(sent.verdict === "overrule" && sent.outcome === "detain" && sent.reasons.join() === "DOUBLE_WALL" && sent.comment === OVERRULE_COMMENT,
+      `the review sent: ${JSON.stringify(sent)}`);
+    check(r.request().headers()["x-kordon-csrf"]?.length > 0, "the POST carries the X-Kordon-CSRF header");
+    await waitFor("the page to show overruled", async () => (await page.locator(tid("review-state")).getAttribute("data-state")) === "overruled", 10_000);
+    check((await page.locator(tid("review-state")).innerText()) === "Overruled", "the review state reads Overruled");
+    check((await page.locator(tid("current-outcome")).getAttribute("class")).includes("outcome-detain"), "the current outcome is now the overrule's: detain");
+    const timeline = await page.locator(tid("timeline")).innerText();
+    check(timeline.includes(OVERRULE_COMMENT) && timeline.includes(E.sup.name), "the timeline has the review, its comment and the supervisor");
+    const form = await page.locator("#verdict-comment").inputValue();
+    check(form === "", "the verdict form is empty again");
+    // The signed records: the review is one, signed by the server (not a unit), for the supervisor.
+    const byServer = page.locator(`${tid("delivery")} li`).filter({ has: page.locator(`span[title="${E.serverKey}"]`) });
+    await waitFor("the review among the signed records", async () => (await byServer.count()) === 1, 10_000);
+    const line = await byServer.innerText();
+    check(line.includes("Review") && line.includes(E.sup.name) && /\bserver\b/i.test(line), `signed records: "${line.replaceAll("\n", " ")}"`);
+    reviewRecordId = await byServer.getAttribute("data-record");
+    await page.locator(tid("delivery")).scrollIntoViewIfNeeded();
+    await shot("signed-records");
+    await page.locator(tid("timeline")).scrollIntoViewIfNeeded();
+    await shot("overruled");
+  });
+
+  await step("return", ["sign-in"], async () => {
+    await page.click(tid("back"));
+    await page.locator(tid("review-queue")).waitFor();
+    if (stepOk.get("overrule")) {
+      await waitFor("inspection 1 overruled in the queue", async () => (await rowState(page, E.id1)) === "overruled");
+      check(true, "the queue shows inspection 1 overruled");
+    }
+    await page.click(`${tid("console-row")}[data-id="${E.id2}"] a`);
+    await page.locator(`${tid("inspection")}[data-inspection="${E.id2}"]`).waitFor();
+    check((await page.locator(tid("scan-viewer")).count()) === 0, "inspection 2 has no scan (no viewer)");
+    await pick(page, tid("verdict-return"));
+    await page.fill("#verdict-comment", RETURN_COMMENT);
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/inspections/${E.id2}/reviews`) && r.request().method() === "POST");
+    await page.click(tid("verdict-submit"));
+    const r = await answer;
+    check(r.status() === 200, `POST /api/inspections/ID2/reviews (return) -> ${r.status()}`);
+    check(r.request().postDataJSON().outcome === null, "a return carries no outcome");
+    await waitFor("the page to show returned", async () => (await page.locator(tid("review-state")).getAttribute("data-state")) === "returned", 10_000);
+    check((await page.locator(tid("review-state")).innerText()) === "Returned to crew", "the review state reads Returned to crew");
+    await shot("returned");
+  });
+
+  await step("vehicle", ["overrule", "return"], async () => {
+    const s = await cli(["sync"], { allowFail: true });
+    check(s.code === 0, `kordon sync exits 0 (${s.code})`);
+    const show1 = JSON.parse((await cli(["inspection", "show", E.id1])).stdout);
+    check(show1.reviews.length === 1, `inspection 1 holds one review (${show1.reviews.length})`);
+    const rv = show1.reviews[0];
+    check(rv.verdict === "overrule" && rv.supervisor === E.sup.name, `review: verdict ${rv.verdict}, supervisor ${rv.supervisor}`);
+    check(rv.outcome === "detain" && rv.reasons.join() === "DOUBLE_WALL" && rv.comment === OVERRULE_COMMENT,
+      `review: outcome ${rv.outcome}, reasons ${rv.reasons.join(",")}, the comment`);
+    check(rv.decisions_seen === 1, `review: decisions_seen ${rv.decisions_seen}`);
+    const show2 = JSON.parse((await cli(["inspection", "show", E.id2])).stdout);
+    const rv2 = show2.reviews.at(-1);
+    check(show2.reviews.length === 1 && rv2.verdict === "return" && rv2.supervisor === E.sup.name && rv2.comment === RETURN_COMMENT,
+      `inspection 2 holds the return from ${rv2?.supervisor}`);
+
+    // The export: the review's record is signed by the server's key.
+    const file = join(E.work, `export-${E.id1}.json`);
+    await cli(["export", E.id1, "--out", file]);
+    const exp = JSON.parse(await readFile(file, "utf8"));
+    check(exp.server_key === E.serverKey, "the export's server_key is the key kordon-server init printed");
+    const devices = JSON.parse((await exec(E.serverCli, ["devices", "--data", E.serverData, "--json"])).stdout);
+    const deviceKeys = JSON.stringify(devices);
+    const bySigner = exp.records.filter((x) => x.signer === E.serverKey);
+    check(bySigner.length === 1, `one record of inspection 1 is signed by the server (${bySigner.length})`);
+    const rec = parseRecord(Buffer.from(bySigner[0].record, "base64"));
+    check(bySigner[0].id === reviewRecordId, "it is the record the console listed as the review");
+    check(rec.valid, "its Ed25519 signature verifies under the server's key (checked here with node:crypto)");
+    check(rec.id === bySigner[0].id && rec.docId === E.id1.replaceAll("-", ""), "its id is its digest and it belongs to inspection 1");
+    check(rec.officer === E.sup.name, `it is attributed to ${rec.officer}`);
+    check(/^review\b/.test(rec.message), `its Automerge change says "${rec.message}"`);
+    check(!deviceKeys.includes(E.serverKey), "the server's key is not a vehicle's (kordon-server devices --json)");
+    const vehicleSigned = exp.records.filter((x) => x.signer !== E.serverKey);
+    check(vehicleSigned.length > 0 && vehicleSigned.every((x) => deviceKeys.includes(x.signer) && x.receipt !== null),
+      `the crew's ${vehicleSigned.length} records are signed by the enrolled device, each with a receipt`);
+    const v = await cli(["verify", file], { allowFail: true });
+    check(v.code === 0, `kordon verify passes (${v.code}): ${v.stdout.trim().split("\n").at(-1)}`);
+  });
+
+  await step("answered", ["vehicle"], async () => {
+    // The page is still on inspection 2; it follows the server's version (polled every 5 s).
+    await cli(["decide", E.id2, "--outcome", "physical_inspection", "--reason", "SEAL_MISMATCH", "--note", ANSWER_NOTE]);
+    const s = await cli(["sync"], { allowFail: true });
+    check(s.code === 0, `the crew answers: kordon decide, kordon sync exits 0 (${s.code})`);
+    await waitFor("the console to show inspection 2 answered (polling)", async () =>
+      (await page.locator(tid("review-state")).getAttribute("data-state")) === "answered", 30_000);
+    check((await page.locator(tid("review-state")).innerText()) === "Crew answered", "the open inspection reads Crew answered, without a reload");
+    check((await page.locator(tid("current-outcome")).getAttribute("class")).includes("outcome-physical_inspection"), "its current outcome is the crew's answer");
+    check((await page.locator(tid("timeline")).innerText()).includes(ANSWER_NOTE), "the timeline has the crew's answer");
+    await page.locator(tid("timeline")).scrollIntoViewIfNeeded();
+    await shot("answered");
+    await page.click(tid("back"));
+    await waitFor("inspection 2 answered in the queue", async () => (await rowState(page, E.id2)) === "answered");
+    check(true, "the queue shows inspection 2 answered");
+    await page.click(`${tid("facet-review")} [data-value="answered"]`);
+    await waitFor("the review filter", async () => search(page).get("review") === "answered" && (await rowIds(page)).join() === E.id2);
+    check(true, "review filter answered: the URL holds review=answered, one row");
+    await shot("queue-answered");
+  });
+
+  await step("auditor", [], async () => {
+    const actx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const apage = await actx.newPage();
+    apage.setDefaultTimeout(15_000);
+    currentPage = apage;
+    const aud = watch(apage, "auditor");
+    await apage.goto(E.url);
+    await apage.locator(tid("login")).waitFor();
+    check(true, "a new browser context starts at the sign-in (no session shared)");
+    await apage.click(tid("lang-en"));
+    await signIn(apage, E.aud);
+    check((await apage.locator(tid("user")).innerText()).includes("Auditor"), "the top bar says Auditor");
+    await waitFor("both inspections for the auditor", async () => (await rowIds(apage)).length === 2);
+    check(true, "the auditor sees both inspections");
+    await apage.click(`${tid("console-row")}[data-id="${E.id1}"]`);
+    await apage.locator(`${tid("inspection")}[data-inspection="${E.id1}"]`).waitFor();
+    await apage.locator(tid("read-only")).waitFor();
+    check((await apage.locator(tid("verdict-panel")).count()) === 0, "no verdict panel for the auditor");
+    if (stepOk.get("overrule")) {
+      check((await apage.locator(tid("review-state")).getAttribute("data-state")) === "overruled", "the auditor sees the overrule");
+    }
+    await waitFor("the auditor's scan viewer ready with tiles", async () => {
+      const v = await viewer(apage);
+      return v.state === "ready" && v.tiles > 0;
+    }, 60_000);
+    check((await apage.locator(tid("tool-rect")).count()) === 0 && (await apage.locator(tid("tool-free")).count()) === 0, "no mark tools for the auditor");
+    // And the server refuses an auditor's review, whatever the page shows.
+    const refused = await apage.evaluate(async (id) => {
+      const me = await (await fetch("/api/me")).json();
+      const r = await fetch(`/api/inspections/${id}/reviews`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Kordon-CSRF": me.csrf },
+        body: JSON.stringify({ verdict: "agree", outcome: null, reasons: [], comment: "" }),
+      });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    }, E.id1);
+    check(refused.status === 403 && refused.body?.code === "forbidden", `POST a review as the auditor -> ${refused.status} ${JSON.stringify(refused.body)}`);
+    await shot("auditor");
+    check(aud.pageErrors.length === 0, "no uncaught errors in the auditor's page");
+    await actx.close();
+    currentPage = page;
+  });
+
+  await step("page-health", [], async () => {
+    check(sup.pageErrors.length === 0, `no uncaught errors in the supervisor's page${sup.pageErrors.length ? `: ${sup.pageErrors.join(" | ")}` : ""}`);
+    const unexpected = sup.apiErrors.filter((x) => !(x.url === "/api/me" && x.status === 401) && !(x.url === "/api/login" && x.status === 401));
+    check(unexpected.length === 0, `no failed API calls but the expected 401s${unexpected.length ? `: ${JSON.stringify(unexpected)}` : ""}`);
+  });
+} finally {
+  await browser.close().catch(() => {});
+}
+
+console.log("");
+for (const f of failures) console.log(`[console-e2e] FAILED ${f}`);
+console.log(`[console-e2e] ${passed} passed, ${failed} failed (${stamp()} s in the browser)`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# End-to-end test of the supervisor console in a real browser: Debian's
+# chromium driven by playwright-core (no browser is ever downloaded), over
+# the real kordon-server (HTTP API and the console it serves) and a real
+# vehicle (the kordon CLI). Builds nothing: run `cd ui && npm ci && npx vite
+# build` and `cargo build --bins` first (a debug kordon-server reads ui/dist
+# at run time).
+#
+# Sets up, in a temporary folder: a server with a supervisor and an auditor
+# account, a vehicle enrolled with a token, two inspections (one with a
+# synthetic dual-energy scan), the crew's decisions, the server, and a sync
+# that delivers records and scan; then runs tests/console-e2e/run.mjs.
+# Every process started here is stopped on exit.
+#
+# Environment:
+#   KORDON_BIN_DIR               the binaries (default: target/debug)
+#   KORDON_CONSOLE_E2E_ARTIFACTS screenshots and logs (default: target/console-e2e)
+#   KORDON_CONSOLE_E2E_KEEP=1    keep the temporary folder (its path is printed)
+#   CHROMIUM                     the browser (default: /usr/bin/chromium; installed
+#                                with apt-get when missing)
+
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+BIN="${KORDON_BIN_DIR:-$ROOT/target/debug}"
+ART="${KORDON_CONSOLE_E2E_ARTIFACTS:-$ROOT/target/console-e2e}"
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+log() { printf '[console-e2e %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[console-e2e] FAILED: %s\n' "$*" >&2; exit 1; }
+
+# ---- what must already be there (the browser and npm packages are installed) --
+missing=()
+for b in kordon kordon-server; do
+  [ -x "$BIN/$b" ] || missing+=("$BIN/$b (cargo build --bins)")
+done
+[ -f "$ROOT/ui/dist/index.html" ] || missing+=("ui/dist (cd ui && npm ci && npx vite build)")
+for tool in node npm; do
+  command -v "$tool" >/dev/null || missing+=("$tool (Node.js 20.19 or newer, with npm)")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  printf '[console-e2e] missing:\n' >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 2
+fi
+
+if [ ! -x "$CHROMIUM" ]; then
+  # As the Makefile does for its system packages: apt-get, as root.
+  log "installing chromium (apt-get; $CHROMIUM is missing)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
+  [ -x "$CHROMIUM" ] || die "apt-get installed chromium, but $CHROMIUM is not there (set CHROMIUM)"
+fi
+
+if [ ! -d "$HERE/node_modules/playwright-core" ]; then
+  # playwright-core only: it downloads no browser.
+  log "npm ci in tests/console-e2e (playwright-core)"
+  (cd "$HERE" && npm ci --no-audit --no-fund >/dev/null) || die "npm ci in $HERE"
+fi
+
+# ---- processes and clean-up -----------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kordon-console-e2e.XXXXXX")"
+PIDS=()
+
+stop_pid() { # pid name: TERM, wait up to 5 s, then KILL
+  local pid=$1 name=$2 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "$name ($pid) did not stop on TERM: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+children() { # pids whose parent is $PARENT (from /proc: no procps needed)
+  local stat rest f
+  for f in /proc/[0-9]*/stat; do
+    { read -r stat <"$f"; } 2>/dev/null || continue
+    rest="${stat##*) }" # after "pid (comm) ": state ppid ...
+    set -- $rest
+    [ "${2:-}" = "$PARENT" ] && { f="${f#/proc/}"; echo "${f%/stat}"; }
+  done
+  return 0
+}
+descendants() { # every process below pid, deepest first
+  local child
+  for child in $(PARENT="$1" children); do
+    descendants "$child"
+    echo "$child"
+  done
+}
+
+cleanup() {
+  local rc=$? i pid kid kids
+  trap - EXIT INT TERM
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${PIDS[$i]%%:*}"
+    # Below node: chromium and its helpers, left running if the test stopped half-way.
+    kids="$(descendants "$pid")"
+    stop_pid "$pid" "${PIDS[$i]#*:}"
+    for kid in $kids; do stop_pid "$kid" "$(cat "/proc/$kid/comm" 2>/dev/null || echo process) under ${PIDS[$i]#*:}"; done
+  done
+  wait 2>/dev/null || true
+  mkdir -p "$ART"
+  for f in server.log sync.log; do
+    [ -f "$WORK/$f" ] && cp "$WORK/$f" "$ART/$f"
+  done
+  if [ "${KORDON_CONSOLE_E2E_KEEP:-0}" = 1 ]; then
+    log "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  if [ $rc -eq 0 ]; then log "PASSED in ${SECONDS}s (artifacts in $ART)"; else log "FAILED with exit code $rc after ${SECONDS}s (artifacts and logs in $ART)"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_until "what" seconds command...: polls the command every 0.2 s.
+wait_until() {
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || die "timed out after ${secs}s waiting for $what"
+    sleep 0.2
+  done
+}
+alive() { kill -0 "$1" 2>/dev/null || die "$2 exited early (see its log in $ART)"; }
+
+free_udp_port() { # a UDP port nobody listens on right now (the token carries it)
+  node -e '
+    const s = require("node:dgram").createSocket("udp4");
+    s.bind(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+mkdir -p "$ART"
+rm -f "$ART"/*.png "$ART"/*.log # only what an earlier run left
+log "work folder $WORK, artifacts $ART"
+
+K="$BIN/kordon"
+S="$BIN/kordon-server"
+SRV="$WORK/server"
+VEH="$WORK/vehicle"
+DROP="$WORK/drop"
+SUP_NAME="sup.kovalenko"
+SUP_PASSWORD="e2e-supervisor-$RANDOM$RANDOM"
+AUD_NAME="aud.shevchenko"
+AUD_PASSWORD="e2e-auditor-$RANDOM$RANDOM"
+
+# ---- server: key, accounts, a vehicle's token ---------------------------------
+PORT="$(free_udp_port)"
+log "server (QUIC on UDP 127.0.0.1:$PORT)"
+"$S" init --data "$SRV" --public-addr "127.0.0.1:$PORT" >"$WORK/init.log" 2>&1 \
+  || { cat "$WORK/init.log" >&2; die "kordon-server init"; }
+SERVER_KEY="$(awk '$1 == "public" && $2 == "key" {print $3}' "$WORK/init.log")"
+[[ "$SERVER_KEY" =~ ^[0-9a-f]{64}$ ]] || { cat "$WORK/init.log" >&2; die "kordon-server init printed no public key"; }
+KORDON_PASSWORD="$SUP_PASSWORD" "$S" user add --data "$SRV" "$SUP_NAME" --role supervisor >/dev/null || die "kordon-server user add (supervisor)"
+KORDON_PASSWORD="$AUD_PASSWORD" "$S" user add --data "$SRV" "$AUD_NAME" --role auditor >/dev/null || die "kordon-server user add (auditor)"
+TOKEN="$("$S" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
+  || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll"; }
+[ -n "$TOKEN" ] || die "kordon-server enroll printed no token"
+
+# ---- vehicle: two inspections, a dual-energy scan, decisions -------------------
+log "vehicle: enroll, sign in, two inspections, a scan, decisions"
+"$K" --data "$VEH" enroll "$TOKEN" >/dev/null || die "kordon enroll"
+"$K" --data "$VEH" signin OF-1742 >/dev/null || die "kordon signin"
+ID1="$("$K" --data "$VEH" inspection new --plate "АА 1234 ВС" --container CSQU3054383 --declaration "UA209160/2026/004211")" \
+  || die "kordon inspection new (1)"
+ID2="$("$K" --data "$VEH" inspection new --plate "KA 0001 AA" --container MSKU9070323)" \
+  || die "kordon inspection new (2)"
+"$K" scan synth --out "$DROP" --name TRK --width 2000 --height 800 --seed 1 >/dev/null || die "kordon scan synth"
+[ -f "$DROP/TRK_high.tif" ] && [ -f "$DROP/TRK_low.tif" ] || die "kordon scan synth did not write TRK_high.tif and TRK_low.tif"
+"$K" --data "$VEH" scan add "$ID1" "$DROP/TRK_high.tif" --low "$DROP/TRK_low.tif" >/dev/null || die "kordon scan add"
+"$K" --data "$VEH" decide "$ID1" --outcome release --reason DENSITY_ANOMALY --note "e2e: uniform load, released" >/dev/null \
+  || die "kordon decide (1)"
+"$K" --data "$VEH" decide "$ID2" --outcome detain --reason DENSITY_ANOMALY --note "e2e: dense block, detained" >/dev/null \
+  || die "kordon decide (2)"
+log "inspections $ID1 (with the scan) and $ID2"
+
+# ---- the server, and the first sync (records, then the scan) -------------------
+# --http on port 0: the server says where it listens ("console at ...").
+"$S" run --data "$SRV" --listen "127.0.0.1:$PORT" --http 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+PIDS+=("$SERVER_PID:kordon-server")
+server_ready() { alive "$SERVER_PID" kordon-server; grep -qs "listening on" "$WORK/server.log" && grep -qs "console at " "$WORK/server.log"; }
+wait_until "kordon-server to listen" 30 server_ready
+CONSOLE_URL="$(grep -o 'console at http://[^ ]*' "$WORK/server.log" | head -1 | sed 's/^console at //')"
+[ -n "$CONSOLE_URL" ] || die "no console address in the server's log"
+log "server running (pid $SERVER_PID), console at $CONSOLE_URL"
+
+synced() { "$K" --data "$VEH" sync >>"$WORK/sync.log" 2>&1; }
+wait_until "kordon sync to deliver everything (exit 0)" 120 synced
+log "vehicle synced (records and scan)"
+
+# ---- the test ------------------------------------------------------------------
+mkdir -p "$WORK/tmp"
+# TMPDIR: the browser's fresh profile (--user-data-dir, made by playwright-core) lives in the work folder.
+TMPDIR="$WORK/tmp" \
+KORDON_E2E_CHROMIUM="$CHROMIUM" \
+KORDON_E2E_URL="$CONSOLE_URL" \
+KORDON_E2E_CLI="$K" \
+KORDON_E2E_SERVER_CLI="$S" \
+KORDON_E2E_SERVER_DATA="$SRV" \
+KORDON_E2E_SERVER_KEY="$SERVER_KEY" \
+KORDON_E2E_VEHICLE="$VEH" \
+KORDON_E2E_ID1="$ID1" \
+KORDON_E2E_ID2="$ID2" \
+KORDON_E2E_SUP_NAME="$SUP_NAME" \
+KORDON_E2E_SUP_PASSWORD="$SUP_PASSWORD" \
+KORDON_E2E_AUD_NAME="$AUD_NAME" \
+KORDON_E2E_AUD_PASSWORD="$AUD_PASSWORD" \
+KORDON_E2E_WORK="$WORK" \
+KORDON_E2E_ARTIFACTS="$ART" \
+  node "$HERE/run.mjs" &
+TEST_PID=$!
+PIDS+=("$TEST_PID:node run.mjs")
+# In the background and waited for, so that TERM or Ctrl-C stops everything at once.
+wait "$TEST_PID"

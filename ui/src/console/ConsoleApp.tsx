@@ -1,0 +1,171 @@
+// The SUPERVISOR CONSOLE: served by kordon-server to browsers. Its own
+// router (the server answers index.html for every path outside /api):
+//   /                  the review queue (filters in the query string)
+//   /inspections/:id   one inspection
+// Sign-in until the server knows the user; a 401 from any call brings the
+// sign-in back, and the page the user was on is kept in the URL.
+
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
+import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
+import type { Language } from "../i18n/messages.ts";
+import { isConsoleErrorCode, type ConsoleTransport, type ConsoleUser } from "../transport/console.ts";
+import { toErrorBody } from "../transport/errors.ts";
+import { ScanSourceProvider, type ScanSource } from "../viewer/scanSource.ts";
+import { ConsoleTransportProvider, ConsoleUserProvider, useConsoleTransport } from "./ConsoleContext.tsx";
+import { ConsoleError } from "./ConsoleError.tsx";
+import { InspectionPage } from "./InspectionPage.tsx";
+import { Login } from "./Login.tsx";
+import { ReviewQueue } from "./ReviewQueue.tsx";
+import { TopBar } from "./TopBar.tsx";
+import "./console.css";
+
+export interface ConsoleAppProps {
+  transport: ConsoleTransport;
+  /** Where the console's routes start ("/console" in `npm run dev`). */
+  basename?: string;
+  /** Starting preferences (tests); otherwise this browser's. */
+  preferences?: Preferences;
+  /** Time zone for dates (tests); the browser's otherwise. */
+  timeZone?: string;
+}
+
+/** The viewer's side of the console transport (marks go through the page's own source). */
+export function consoleScanSource(transport: ConsoleTransport): ScanSource {
+  return {
+    scanInfo: (scan) => transport.scanInfo(scan),
+    tileUrl: (scan, level, x, y, view) => transport.tileUrl(scan, level, x, y, view),
+    thumbnailUrl: (scan, side, view) => transport.thumbnailUrl(scan, side, view),
+    annotate: async (id, input) => (await transport.annotate(id, input)).view,
+  };
+}
+
+export function ConsoleApp(props: ConsoleAppProps): ReactNode {
+  return (
+    <ConsoleProviders {...props}>
+      <BrowserRouter {...(props.basename === undefined ? {} : { basename: props.basename })}>
+        <ConsoleShell />
+      </BrowserRouter>
+    </ConsoleProviders>
+  );
+}
+
+/** Everything but the router (tests put the shell in a MemoryRouter). */
+export function ConsoleProviders(props: ConsoleAppProps & { children: ReactNode }): ReactNode {
+  const [prefs, setPrefs] = useState<Preferences>(() => props.preferences ?? loadPreferences());
+  const setLanguage = useCallback((language: Language) => {
+    setPrefs((old) => {
+      const next = { ...old, language };
+      savePreferences(next);
+      return next;
+    });
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = prefs.language;
+  }, [prefs.language]);
+  const [source] = useState(() => consoleScanSource(props.transport));
+  return (
+    <ConsoleTransportProvider transport={props.transport}>
+      <ScanSourceProvider source={source}>
+        <I18nProvider
+          lang={prefs.language}
+          onLanguageChange={setLanguage}
+          {...(props.timeZone === undefined ? {} : { options: { timeZone: props.timeZone } })}
+        >
+          {props.children}
+        </I18nProvider>
+      </ScanSourceProvider>
+    </ConsoleTransportProvider>
+  );
+}
+
+export function ConsoleShell(): ReactNode {
+  const { t } = useI18n();
+  const transport = useConsoleTransport();
+  // undefined: asking the server; null: nobody signed in.
+  const [user, setUser] = useState<ConsoleUser | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [panelOpen, setPanelOpen] = useState(true);
+  const [queueSearch, setQueueSearch] = useState("");
+  const signedIn = useRef(false);
+  signedIn.current = user !== null && user !== undefined;
+
+  useEffect(() => {
+    let live = true;
+    transport.me().then(
+      (u) => {
+        if (live) setUser(u);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        const body: { code: string; message: string } = toErrorBody(e);
+        setUser(null);
+        // Not signed in is the usual answer; anything else is worth saying.
+        if (body.code !== "unauthenticated") setError(body);
+      },
+    );
+    const stop = transport.onUnauthenticated(() => {
+      if (signedIn.current) setExpired(true);
+      setUser(null);
+    });
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [transport]);
+
+  useEffect(() => {
+    document.title = t("console.title");
+  }, [t]);
+
+  const signOut = async (): Promise<void> => {
+    try {
+      await transport.logout();
+    } catch {
+      // Signed out on this side whatever the server said.
+    }
+    setExpired(false);
+    setUser(null);
+  };
+
+  return (
+    <div className="c-app" data-testid="console">
+      <TopBar user={user ?? null} demo={transport.kind === "memory"} queueSearch={queueSearch} onSignOut={() => void signOut()} />
+      {user === undefined ? (
+        <main className="c-page">
+          <p className="muted">{t("app.loading")}</p>
+        </main>
+      ) : user === null ? (
+        <>
+          {error !== null && !isConsoleErrorCode(error.code) ? <ConsoleError error={error} /> : null}
+          <Login
+            expired={expired}
+            onSignedIn={(u) => {
+              setError(null);
+              setExpired(false);
+              setUser(u);
+            }}
+          />
+        </>
+      ) : user.role === "administrator" ? (
+        <main className="c-page">
+          <p className="notice">{t("console.adminOnly")}</p>
+        </main>
+      ) : (
+        <ConsoleUserProvider user={user}>
+          <Routes>
+            <Route path="/" element={<ReviewQueue highlight={highlight} onHighlight={setHighlight} onSearchChange={setQueueSearch} />} />
+            <Route
+              path="/inspections/:id"
+              element={<InspectionPage panelOpen={panelOpen} onPanelOpenChange={setPanelOpen} queueSearch={queueSearch} />}
+            />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </ConsoleUserProvider>
+      )}
+    </div>
+  );
+}

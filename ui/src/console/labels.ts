@@ -1,0 +1,30 @@
+// Words for the console's values (review states, roles, record operations,
+// error codes), so components never spell them out.
+
+import { errorText } from "../app/labels.ts";
+import type { Translator } from "../i18n/translate.ts";
+import { isConsoleErrorCode, type ReviewState, type UserRole } from "../transport/console.ts";
+
+type T = Pick<Translator, "t">;
+
+export const reviewStateLabel = ({ t }: T, s: ReviewState): string => t(`console.review.${s}`);
+
+export const roleLabel = ({ t }: T, r: UserRole): string => t(`console.role.${r}`);
+
+const OPS = ["create", "decide", "review", "notes", "scan", "annotate"] as const;
+type Op = (typeof OPS)[number];
+const isOp = (s: string): s is Op => (OPS as readonly string[]).includes(s);
+
+/** A record's operation in words; an operation this UI does not know is shown as it is. */
+export const opLabel = ({ t }: T, op: string): string => (isOp(op) ? t(`console.op.${op}`) : op);
+
+/** Codes whose crew-app wording does not fit the console; it has its own. */
+const OWN_WORDS = ["not_found", "invalid_input", "internal", "unreachable", "conflict", "storage", "unknown"] as const;
+type OwnWord = (typeof OWN_WORDS)[number];
+const hasOwnWords = (s: string): s is OwnWord => (OWN_WORDS as readonly string[]).includes(s);
+
+/** The console's own words for an error code. */
+export function consoleErrorText(i18n: T, code: string): string {
+  if (isConsoleErrorCode(code) || hasOwnWords(code)) return i18n.t(`console.error.${code}`);
+  return errorText(i18n, code);
+}

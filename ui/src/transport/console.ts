@@ -1,0 +1,96 @@
+// What the SUPERVISOR CONSOLE needs from kordon-server's HTTP API
+// (routes under /api, see ui/README.md). Implementations: `http.ts` (the
+// browser, served by kordon-server) and `consoleMemory.ts` (development
+// and tests). Every method rejects with a `TransportError` (errors.ts).
+//
+// The JSON types are generated from the Rust types of the console API
+// (crates/kordon-api; `make types`), re-exported here.
+
+import { REVIEW_STATES, isReviewState, type ReviewState } from "../domain/review.ts";
+import type {
+  ConsoleInspection,
+  ConsolePage,
+  ConsoleQuery,
+  ConsoleRow,
+  ConsoleUser,
+  LoginInput,
+  NewReviewInput,
+  QueueVersion,
+  ScanState,
+  UserRole,
+} from "./generated.ts";
+import type { ErrorCode } from "./errors.ts";
+import type { NewAnnotationInput, ScanInfo, ViewParams } from "./types.ts";
+
+export type {
+  ConsoleInspection,
+  ConsolePage,
+  ConsoleQuery,
+  ConsoleRow,
+  ConsoleUser,
+  DeliveryRecord,
+  LoginInput,
+  NewReviewInput,
+  QueueCounts,
+  QueueVersion,
+  ReviewCounts,
+  ScanState,
+  UserRole,
+} from "./generated.ts";
+
+export { REVIEW_STATES, isReviewState, type ReviewState };
+export const USER_ROLES: readonly UserRole[] = ["supervisor", "administrator", "auditor"];
+
+/** The error codes only the console API gives (all of them are in ERROR_CODES). */
+export const CONSOLE_ERROR_CODES = [
+  "unauthenticated",
+  "forbidden",
+  "csrf",
+  "throttled",
+  "wrong_password",
+  "scan_not_ready",
+  "too_large",
+] as const satisfies readonly ErrorCode[];
+
+export function isConsoleErrorCode(code: string): code is (typeof CONSOLE_ERROR_CODES)[number] {
+  return (CONSOLE_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** What each role may do (the server checks it again). */
+export function mayReview(role: UserRole): boolean {
+  return role === "supervisor";
+}
+
+export type Unsubscribe = () => void;
+
+export interface ConsoleTransport {
+  readonly kind: "http" | "memory";
+
+  /** Signs in; sets the session cookie. Rejects with wrong_password or throttled. */
+  login(input: LoginInput): Promise<ConsoleUser>;
+  logout(): Promise<void>;
+  /** The user signed in; rejects with unauthenticated when nobody is. */
+  me(): Promise<ConsoleUser>;
+
+  /** Newest first, one page. */
+  queue(query: ConsoleQuery): Promise<ConsolePage>;
+  /** Cheap: poll it and fetch the page again when `version` changes. */
+  queueVersion(): Promise<QueueVersion>;
+  inspection(id: string): Promise<ConsoleInspection>;
+  /** Earlier inspections of the same plate (by key) or container, any unit, newest first, without `id`. */
+  history(id: string): Promise<ConsoleRow[]>;
+  /** Appends a review (supervisors only). */
+  review(id: string, input: NewReviewInput): Promise<ConsoleInspection>;
+  /** Appends a mark, signed by the server and attributed to the supervisor. */
+  annotate(id: string, input: NewAnnotationInput): Promise<ConsoleInspection>;
+
+  /** Whether a scan's blobs have all arrived and its pyramid is built. */
+  scanState(scan: string): Promise<ScanState>;
+  /** The scan's pyramid; rejects with scan_not_ready while it is arriving or building. */
+  scanInfo(scan: string): Promise<ScanInfo>;
+  tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string;
+  thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string;
+
+  /** Called whenever the server says the session is gone (401 unauthenticated). */
+  onUnauthenticated(cb: () => void): Unsubscribe;
+}

@@ -1,0 +1,197 @@
+// The HTTP transport against a stubbed fetch: paths and query strings as
+// the contract gives them, the CSRF header on every POST (from the last
+// ConsoleUser), errors as TransportError with the server's code and
+// message, and a 401 `unauthenticated` from any call reported to the
+// console (which shows the sign-in).
+
+import { describe, expect, it, vi } from "vitest";
+import type { ConsoleUser } from "./console.ts";
+import { TransportError } from "./errors.ts";
+import { consoleQueryString, CSRF_HEADER, HttpTransport, type FetchLike } from "./http.ts";
+import type { ViewParams } from "./types.ts";
+
+const USER: ConsoleUser = { name: "SUP-07", role: "supervisor", csrf: "c5rf-token" };
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+/** A fetch that answers from a list, and remembers what it was asked. */
+function stub(...answers: (Response | Error)[]): { fetch: FetchLike; calls: Call[] } {
+  const calls: Call[] = [];
+  const fetch: FetchLike = (url, init) => {
+    calls.push({ url, init });
+    const a = answers.shift();
+    if (a === undefined) throw new Error(`unexpected call ${url}`);
+    return a instanceof Error ? Promise.reject(a) : Promise.resolve(a);
+  };
+  return { fetch, calls };
+}
+
+const json = (body: unknown, status = 200): Response =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+const header = (c: Call | undefined, name: string): string | undefined =>
+  (c?.init.headers as Record<string, string> | undefined)?.[name];
+
+const VIEW: ViewParams = { window: { low: 100, high: 2000 }, invert: true, gamma: 1, colormap: "hot", edge: 0, materials: false };
+
+async function rejection(p: Promise<unknown>): Promise<TransportError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TransportError);
+    return e as TransportError;
+  }
+  throw new Error("did not reject");
+}
+
+describe("HttpTransport: requests", () => {
+  it("logs in with JSON, then sends the CSRF token of that user on every POST", async () => {
+    const page = { view: {}, review_state: "agreed", records: [] };
+    const s = stub(json(USER), json(page), json(page));
+    const h = new HttpTransport({ fetch: s.fetch });
+    expect(await h.login({ name: "SUP-07", password: "pw" })).toEqual(USER);
+    await h.review("abc", { verdict: "agree", outcome: null, reasons: [], comment: "" });
+    await h.annotate("abc", { scan: "s1", kind: "void", shape: { type: "rect", x: 1, y: 2, w: 3, h: 4 }, label: "" });
+
+    const [login, review, annotate] = s.calls;
+    expect(login?.url).toBe("/api/login");
+    expect(login?.init.method).toBe("POST");
+    expect(login?.init.credentials).toBe("same-origin");
+    expect(header(login, "Content-Type")).toBe("application/json");
+    expect(JSON.parse(String(login?.init.body))).toEqual({ name: "SUP-07", password: "pw" });
+
+    expect(review?.url).toBe("/api/inspections/abc/reviews");
+    expect(header(review, CSRF_HEADER)).toBe("c5rf-token");
+    expect(header(review, "Content-Type")).toBe("application/json");
+    expect(JSON.parse(String(review?.init.body))).toEqual({ verdict: "agree", outcome: null, reasons: [], comment: "" });
+    expect(annotate?.url).toBe("/api/inspections/abc/annotations");
+    expect(header(annotate, CSRF_HEADER)).toBe("c5rf-token");
+  });
+
+  it("takes the CSRF token from /api/me too (a reloaded page), and GETs carry none", async () => {
+    const s = stub(json({ ...USER, csrf: "from-me" }), json({ version: 3, total: 9 }), new Response(null, { status: 204 }));
+    const h = new HttpTransport({ fetch: s.fetch });
+    await h.me();
+    expect(await h.queueVersion()).toEqual({ version: 3, total: 9 });
+    await h.logout();
+    expect(s.calls.map((c) => `${String(c.init.method)} ${c.url}`)).toEqual([
+      "GET /api/me",
+      "GET /api/inspections/version",
+      "POST /api/logout",
+    ]);
+    expect(header(s.calls[1], CSRF_HEADER)).toBeUndefined();
+    expect(header(s.calls[2], CSRF_HEADER)).toBe("from-me");
+    expect(s.calls.every((c) => c.init.credentials === "same-origin")).toBe(true);
+    expect(h.currentUser()).toBeNull();
+  });
+
+  it("asks for the queue with the query's fields, and for one inspection and its history", async () => {
+    const s = stub(json({ rows: [] }), json({}), json([]));
+    const h = new HttpTransport({ fetch: s.fetch });
+    await h.queue({ unit: "MOBILE-3", from: "2026-11-01", to: "2026-11-24", review: "returned", plate: "АА 1234 ВС", scans: true, offset: 50, limit: 50 });
+    await h.inspection("5b0c/x");
+    await h.history("id-1");
+    const q = new URL(s.calls[0]?.url ?? "", "http://x");
+    expect(q.pathname).toBe("/api/inspections");
+    expect(Object.fromEntries(q.searchParams)).toEqual({
+      unit: "MOBILE-3",
+      from: "2026-11-01",
+      to: "2026-11-24",
+      review: "returned",
+      plate: "АА 1234 ВС",
+      scans: "true",
+      offset: "50",
+      limit: "50",
+    });
+    expect(s.calls[1]?.url).toBe("/api/inspections/5b0c%2Fx");
+    expect(s.calls[2]?.url).toBe("/api/inspections/id-1/history");
+  });
+
+  it("builds tile and thumbnail URLs with the viewer's query (tileQuery.ts)", () => {
+    const h = new HttpTransport({ fetch: stub().fetch });
+    expect(h.tileUrl("ab12", 13, 4, 2, VIEW)).toBe("/api/scans/ab12/tiles/13/4/2?w=100,2000&inv=1&cm=hot");
+    expect(h.tileUrl("ab12", 0, 0, 0, { ...VIEW, window: null, invert: false, colormap: "grey" })).toBe("/api/scans/ab12/tiles/0/0/0");
+    expect(h.thumbnailUrl("ab12", 240.4, VIEW)).toBe("/api/scans/ab12/thumbnail?size=240&w=100,2000&inv=1&cm=hot");
+    expect(new HttpTransport({ base: "/kordon/", fetch: stub().fetch }).tileUrl("s", 1, 0, 0, { ...VIEW, window: null, invert: false, colormap: "grey" })).toBe(
+      "/kordon/api/scans/s/tiles/1/0/0",
+    );
+  });
+
+  it("leaves absent query fields out", () => {
+    expect(consoleQueryString({})).toBe("");
+    expect(consoleQueryString({ outcome: "none", scans: false })).toBe("outcome=none&scans=false");
+  });
+
+  it("gives a ready scan's pyramid, and scan_not_ready while it is arriving", async () => {
+    const info = { id: "s", width: 10, height: 10, tile_size: 256, max_level: 4, planes: 1, bits: 16, pixel_mm: null, stats: [] };
+    const s = stub(json({ state: "ready", info }), json({ state: "arriving", bytes_received: 10, bytes_total: 100 }));
+    const h = new HttpTransport({ fetch: s.fetch });
+    expect(await h.scanInfo("s")).toEqual(info);
+    const e = await rejection(h.scanInfo("s"));
+    expect(e.code).toBe("scan_not_ready");
+    expect(s.calls[1]?.url).toBe("/api/scans/s");
+  });
+});
+
+describe("HttpTransport: errors", () => {
+  it("rejects with the server's code and message", async () => {
+    const s = stub(
+      json({ code: "wrong_password", message: "wrong name or password" }, 401),
+      json({ code: "throttled", message: "try again in 4 minutes" }, 429),
+      json({ code: "invalid_input", message: "an overrule needs an outcome" }, 400),
+      json({ code: "forbidden", message: "auditors may not review" }, 403),
+      json({ code: "csrf", message: "missing X-Kordon-CSRF" }, 403),
+    );
+    const h = new HttpTransport({ fetch: s.fetch });
+    const e1 = await rejection(h.login({ name: "a", password: "b" }));
+    expect([e1.code, e1.message]).toEqual(["wrong_password", "wrong name or password"]);
+    expect((await rejection(h.login({ name: "a", password: "b" }))).message).toBe("try again in 4 minutes");
+    expect((await rejection(h.review("x", { verdict: "overrule", outcome: null, reasons: [], comment: "c" }))).code).toBe("invalid_input");
+    expect((await rejection(h.review("x", { verdict: "agree", outcome: null, reasons: [], comment: "" }))).code).toBe("forbidden");
+    expect((await rejection(h.review("x", { verdict: "agree", outcome: null, reasons: [], comment: "" }))).code).toBe("csrf");
+  });
+
+  it("turns a body that is not an ApiError into a code from the status, and a network failure into unreachable", async () => {
+    const s = stub(
+      new Response("<html>Bad gateway</html>", { status: 502 }),
+      new Response("oops", { status: 500 }),
+      json({ code: "something_new", message: "later" }, 400),
+      new TypeError("Failed to fetch"),
+      new Response("not json", { status: 200 }),
+    );
+    const h = new HttpTransport({ fetch: s.fetch });
+    expect((await rejection(h.queueVersion())).code).toBe("unreachable");
+    expect((await rejection(h.queueVersion())).code).toBe("internal");
+    const odd = await rejection(h.queueVersion());
+    expect([odd.code, odd.message]).toEqual(["internal", "something_new: later"]);
+    const net = await rejection(h.queueVersion());
+    expect([net.code, net.message]).toEqual(["unreachable", "Failed to fetch"]);
+    expect((await rejection(h.queueVersion())).code).toBe("internal");
+  });
+
+  it("reports a 401 unauthenticated from any call, and forgets the user (no stale CSRF)", async () => {
+    const s = stub(
+      json(USER),
+      json({ code: "unauthenticated", message: "session expired" }, 401),
+      json({ code: "wrong_password", message: "no" }, 401),
+      json({ code: "unauthenticated", message: "no session" }, 401),
+    );
+    const h = new HttpTransport({ fetch: s.fetch });
+    const gone = vi.fn();
+    const stop = h.onUnauthenticated(gone);
+    await h.login({ name: "SUP-07", password: "pw" });
+    expect((await rejection(h.queue({}))).code).toBe("unauthenticated");
+    expect(gone).toHaveBeenCalledTimes(1);
+    expect(h.currentUser()).toBeNull();
+    // A wrong password is not a lost session.
+    await rejection(h.login({ name: "SUP-07", password: "bad" }));
+    expect(gone).toHaveBeenCalledTimes(1);
+    expect(header(s.calls[2], CSRF_HEADER)).toBeUndefined();
+    stop();
+    await rejection(h.me());
+    expect(gone).toHaveBeenCalledTimes(1);
+  });
+});
