@@ -1,0 +1,88 @@
+//! The layering rules of `crates/README.md`, checked over `cargo metadata`.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+/// Each workspace member (by name) with its path and the names of its
+/// normal (non-dev) dependencies.
+fn members() -> BTreeMap<String, (String, Vec<String>)> {
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+    let mut map = BTreeMap::new();
+    for p in meta["packages"].as_array().expect("packages") {
+        let deps = p["dependencies"]
+            .as_array()
+            .expect("dependencies")
+            .iter()
+            .filter(|d| d["kind"].is_null())
+            .filter_map(|d| d["name"].as_str().map(String::from))
+            .collect();
+        map.insert(
+            p["name"].as_str().expect("name").to_string(),
+            (p["manifest_path"].as_str().expect("path").to_string(), deps),
+        );
+    }
+    map
+}
+
+#[test]
+fn shared_crates_keep_to_their_layers() {
+    let members = members();
+    let shared: Vec<_> = members
+        .iter()
+        .filter(|(_, (path, _))| path.contains("/crates/"))
+        .collect();
+    assert!(
+        shared.len() >= 10,
+        "found only {} shared crates",
+        shared.len()
+    );
+    let mut broken = vec![];
+    for (name, (_, deps)) in &shared {
+        for dep in deps {
+            let rule =
+                if dep == "tauri" || dep.starts_with("tauri-") || dep == "wry" || dep == "tao" {
+                    Some("no Tauri in shared crates")
+                } else if dep == "rusqlite"
+                    && !["kordon-store", "kordon-central"].contains(&name.as_str())
+                {
+                    Some("SQL only behind the storage port")
+                } else if (dep == "quinn" || dep == "tokio") && name.as_str() == "kordon-proto" {
+                    Some("the protocol core is sans-IO")
+                } else if dep == "quinn"
+                    && !["kordon-transport", "kordon-bench"].contains(&name.as_str())
+                {
+                    Some("only kordon-transport speaks QUIC")
+                } else if dep == "axum" && name.as_str() != "kordon-http" {
+                    Some("only kordon-http is a web server")
+                } else if ["kordon-server", "kordon-app", "kordon-e2e"].contains(&dep.as_str()) {
+                    Some("no crate depends on a binary's wiring")
+                } else {
+                    None
+                };
+            if let Some(rule) = rule {
+                broken.push(format!("{name} depends on {dep}: {rule}"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "layering rules broken (crates/README.md):\n{}",
+        broken.join("\n")
+    );
+}
