@@ -181,8 +181,11 @@ async function crewWork() {
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
 
   await $("#queue-title");
-  const header = await wd.text(await $("header.topbar"));
-  check(header.includes(OFFICER), `the top bar names the officer signed in (${JSON.stringify(header)})`);
+  // The session is read after sign-in: wait for the top bar to name it.
+  const officerShown = await waitFor("the top bar to name the officer signed in", async () =>
+    wd.execute("return document.querySelector('header.topbar .officer')?.textContent || null;"),
+  );
+  check(officerShown.includes(OFFICER), `the top bar names the officer signed in (${JSON.stringify(officerShown)})`);
   await waitFor("the queue to load", async () => (await wd.find(".queue, .empty")) !== null);
   check((await wd.findAll(tid("queue-row"))).length === 0, "the queue of a new vehicle is empty");
   await shot("queue");
@@ -360,7 +363,7 @@ async function crewWork() {
   step(`8b. cut the link (stop the server, pid ${E.serverPid}) and keep working`);
   process.kill(E.serverPid, "SIGTERM");
   await waitFor(`the server (pid ${E.serverPid}) to exit`, async () => processGone(E.serverPid), { timeoutMs: 15_000 });
-  await wd.click(await $(tid("queue-row")));
+  await wd.click(await $(`${tid("queue-row")} button.row-open`));
   await $(tid("inspection"));
   await scrollTo("#notes-text", "center");
   await typeInto("#notes-text", OFFLINE_NOTE);
