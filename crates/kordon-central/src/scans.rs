@@ -75,17 +75,12 @@ impl Central {
             )));
         }
         self.store.project(crate::now_ms())?;
-        for doc in self.store.docs_with_blob_prefix(id)? {
-            if let Some(row) = self.store.console_row(doc)? {
-                if let Some(s) = row.row.view.scans.iter().find(|s| s.id == id) {
-                    let s = s.clone();
-                    return Ok((row.row.view, s));
-                }
-            }
-        }
-        Err(CentralError::Store(kordon_store::StoreError::NotFound(
-            format!("scan {id}"),
-        )))
+        self.scans_referencing(id)?
+            .into_iter()
+            .find(|(_, s)| s.id == id)
+            .ok_or_else(|| {
+                CentralError::Store(kordon_store::StoreError::NotFound(format!("scan {id}")))
+            })
     }
 
     /// Where a scan stands: ready (with its pyramid), arriving (with the
@@ -118,16 +113,24 @@ impl Central {
 
     /// Scans that reference `blob` (by full hash).
     pub fn scans_with_blob(&mut self, blob: &str) -> Result<Vec<Scan>, CentralError> {
+        Ok(self
+            .scans_referencing(blob)?
+            .into_iter()
+            .map(|(_, scan)| scan)
+            .collect())
+    }
+
+    /// Every scan with an image `blob`, with its inspection, from the index.
+    fn scans_referencing(&self, blob: &str) -> Result<Vec<(InspectionView, Scan)>, CentralError> {
         let mut out = vec![];
         for doc in self.store.docs_with_blob_prefix(blob)? {
             if let Some(row) = self.store.console_row(doc)? {
-                out.extend(
-                    row.row
-                        .view
-                        .scans
-                        .into_iter()
-                        .filter(|s| s.images.iter().any(|i| i.blob == blob)),
-                );
+                let view = row.row.view;
+                for scan in &view.scans {
+                    if scan.images.iter().any(|i| i.blob == blob) {
+                        out.push((view.clone(), scan.clone()));
+                    }
+                }
             }
         }
         Ok(out)

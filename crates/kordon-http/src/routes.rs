@@ -79,6 +79,15 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
     }
 }
 
+/// A handler's result as a response: 200 with the value as JSON, or the
+/// error.
+fn reply<T: Serialize>(result: Result<T, HttpError>) -> Response {
+    match result {
+        Ok(value) => json(StatusCode::OK, &value),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// A JSON body, or a clear refusal (too large, not JSON, wrong shape).
 fn body<T: DeserializeOwned>(raw: Body) -> Result<T, HttpError> {
     let bytes = raw.map_err(|e| {
@@ -235,14 +244,12 @@ async fn logout(State(http): State<Http>, ConnectInfo(peer): Peer, headers: Head
     ))]
 async fn me(State(http): State<Http>, ConnectInfo(peer): Peer, headers: HeaderMap) -> Response {
     let caller = Caller::from_headers(&headers, peer.ip());
-    match as_actor(&http, caller, "me", None, false, |_, actor, _| {
-        Ok(ConsoleUser::from(actor))
-    })
-    .await
-    {
-        Ok(user) => json(StatusCode::OK, &user),
-        Err(e) => e.into_response(),
-    }
+    reply(
+        as_actor(&http, caller, "me", None, false, |_, actor, _| {
+            Ok(ConsoleUser::from(actor))
+        })
+        .await,
+    )
 }
 
 /// The review queue: every inspection, newest first, filtered and paged,
@@ -273,10 +280,7 @@ async fn queue(
         )
         .await
     };
-    match run.await {
-        Ok(page) => json(StatusCode::OK, &page),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }
 
 /// Moves whenever any inspection changes: poll it, fetch the queue again
@@ -289,19 +293,17 @@ async fn queue_version(
     headers: HeaderMap,
 ) -> Response {
     let caller = Caller::from_headers(&headers, peer.ip());
-    match as_actor(
-        &http,
-        caller,
-        "queue_version",
-        Some(console::QUEUE),
-        false,
-        |c, actor, _| console::queue_version(c, actor),
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "queue_version",
+            Some(console::QUEUE),
+            false,
+            |c, actor, _| console::queue_version(c, actor),
+        )
+        .await,
     )
-    .await
-    {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
 }
 
 /// One inspection: its view, review state and the delivery of each record.
@@ -331,10 +333,7 @@ async fn inspection(
         )
         .await
     };
-    match run.await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }
 
 /// Earlier inspections of the same vehicle (plate by key, or container),
@@ -365,10 +364,7 @@ async fn history(
         )
         .await
     };
-    match run.await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }
 
 /// A verdict: agree, overrule (with the new outcome and a comment) or
@@ -407,10 +403,7 @@ async fn review(
         )
         .await
     };
-    match run.await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }
 
 /// A mark on one of the inspection's scans, signed by the server for the
@@ -448,10 +441,7 @@ async fn annotate(
         )
         .await
     };
-    match run.await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }
 
 /// Where a scan stands: ready (with its geometry), still arriving (bytes
@@ -482,10 +472,7 @@ async fn scan_state(
         )
         .await
     };
-    match run.await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }
 
 /// View settings of a rendered tile, as the app's tile URLs carry them.
@@ -664,19 +651,17 @@ async fn thumbnail(
     responses((status = 200, body = Vec<UserInfo>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 async fn users(State(http): State<Http>, ConnectInfo(peer): Peer, headers: HeaderMap) -> Response {
     let caller = Caller::from_headers(&headers, peer.ip());
-    match as_actor(
-        &http,
-        caller,
-        "users",
-        Some(console::USERS),
-        false,
-        |c, actor, _| console::users(c, actor),
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "users",
+            Some(console::USERS),
+            false,
+            |c, actor, _| console::users(c, actor),
+        )
+        .await,
     )
-    .await
-    {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
 }
 
 #[derive(Debug, serde::Deserialize, IntoParams)]
@@ -721,8 +706,5 @@ async fn audit(
         )
         .await
     };
-    match run.await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
+    reply(run.await)
 }

@@ -256,6 +256,21 @@ impl ConsoleQuery {
     }
 }
 
+/// The columns every queue query selects, in the order [`row_of`] reads.
+const ROW_COLUMNS: &str = "heads, updated_ms, view, review_state, received_ms";
+
+/// A queue row from a result row of [`ROW_COLUMNS`].
+fn row_of(r: &rusqlite::Row<'_>) -> Result<ConsoleRow, StoreError> {
+    Ok(ConsoleRow {
+        row: index_row(&r.get::<_, String>(0)?, r.get(1)?, &r.get::<_, String>(2)?)?,
+        review_state: r
+            .get::<_, String>(3)?
+            .parse()
+            .unwrap_or(ReviewState::Unreviewed),
+        received_ms: r.get(4)?,
+    })
+}
+
 /// A filter's value, unless absent or blank.
 fn given(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -277,7 +292,7 @@ impl Store {
 
         let f = q.filter(Except::Nothing);
         let sql = format!(
-            "SELECT heads, updated_ms, view, review_state, received_ms FROM inspections {}
+            "SELECT {ROW_COLUMNS} FROM inspections {}
              ORDER BY created_ms DESC, id LIMIT {limit} OFFSET {offset}",
             f.sql
         );
@@ -285,13 +300,7 @@ impl Store {
         let mut rows = vec![];
         let mut found = stmt.query(rusqlite::params_from_iter(f.args.iter()))?;
         while let Some(r) = found.next()? {
-            let row = index_row(&r.get::<_, String>(0)?, r.get(1)?, &r.get::<_, String>(2)?)?;
-            let state: String = r.get(3)?;
-            rows.push(ConsoleRow {
-                row,
-                review_state: state.parse().unwrap_or(ReviewState::Unreviewed),
-                received_ms: r.get(4)?,
-            });
+            rows.push(row_of(r)?);
         }
 
         let mut counts = QueueCounts::default();
@@ -339,20 +348,13 @@ impl Store {
 
     /// One inspection's queue row.
     pub fn console_row(&self, id: InspectionId) -> Result<Option<ConsoleRow>, StoreError> {
-        let mut stmt = self.connection().prepare_cached(
-            "SELECT heads, updated_ms, view, review_state, received_ms FROM inspections WHERE doc_id = ?1",
-        )?;
+        let mut stmt = self.connection().prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM inspections WHERE doc_id = ?1"
+        ))?;
         let mut found = stmt.query([&id.as_bytes()[..]])?;
         match found.next()? {
             None => Ok(None),
-            Some(r) => Ok(Some(ConsoleRow {
-                row: index_row(&r.get::<_, String>(0)?, r.get(1)?, &r.get::<_, String>(2)?)?,
-                review_state: r
-                    .get::<_, String>(3)?
-                    .parse()
-                    .unwrap_or(ReviewState::Unreviewed),
-                received_ms: r.get(4)?,
-            })),
+            Some(r) => Ok(Some(row_of(r)?)),
         }
     }
 
@@ -390,7 +392,7 @@ impl Store {
         }
         args.push(id.as_bytes().to_vec().into());
         let sql = format!(
-            "SELECT heads, updated_ms, view, review_state, received_ms FROM inspections
+            "SELECT {ROW_COLUMNS} FROM inspections
              WHERE ({}) AND doc_id <> ?{} ORDER BY created_ms DESC, id LIMIT {}",
             clauses.join(" OR "),
             args.len(),
@@ -400,14 +402,7 @@ impl Store {
         let mut found = stmt.query(rusqlite::params_from_iter(args.iter()))?;
         let mut out = vec![];
         while let Some(r) = found.next()? {
-            out.push(ConsoleRow {
-                row: index_row(&r.get::<_, String>(0)?, r.get(1)?, &r.get::<_, String>(2)?)?,
-                review_state: r
-                    .get::<_, String>(3)?
-                    .parse()
-                    .unwrap_or(ReviewState::Unreviewed),
-                received_ms: r.get(4)?,
-            });
+            out.push(row_of(r)?);
         }
         Ok(out)
     }
