@@ -8,7 +8,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps ui-deps ui-dist build demo app test lint unit e2e ui-test app-e2e console-e2e types bench clean
+.PHONY: all deps ui-deps ui-dist build demo app test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
@@ -60,9 +60,10 @@ unit: deps ui-dist
 e2e: deps ui-dist
 	$(CARGO) test --locked -p kordon-e2e
 
-# The web UI (ui/): type check, component tests and a production build.
+# The web UI (ui/): type check, ESLint (with the React hooks rules), component
+# tests and a production build.
 ui-test: ui-deps
-	cd ui && npm run typecheck && npm test && npm run build
+	cd ui && npm run typecheck && npm run lint && npm test && npm run build
 
 # The real app under Xvfb, driven through WebDriver (tauri-driver with
 # WebKitWebDriver). Screenshots of each screen go to target/app-e2e/.
@@ -76,8 +77,15 @@ app-e2e: build
 console-e2e: build
 	bash tests/console-e2e/run.sh
 
+# The console API against docs/api/openapi.json: schemathesis (pinned, from
+# PyPI into target/schemathesis-venv) exercises every documented operation
+# on a real server. Reports go to target/api-schema/.
+api-schema: build
+	bash tests/api-schema/run.sh
+
 test: lint ui-test
 	$(CARGO) test --locked --workspace
+	$(MAKE) api-schema
 	$(MAKE) app-e2e
 	$(MAKE) console-e2e
 

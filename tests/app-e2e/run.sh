@@ -23,8 +23,9 @@ BIN="${KORDON_BIN_DIR:-$ROOT/target/debug}"
 ART="${KORDON_APP_E2E_ARTIFACTS:-$ROOT/target/app-e2e}"
 TAURI_DRIVER="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}"
 
-log() { printf '[app-e2e %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { printf '[app-e2e] FAILED: %s\n' "$*" >&2; exit 1; }
+SUITE=app-e2e
+# shellcheck source=../lib/processes.sh
+source "$HERE/../lib/processes.sh"
 
 # ---- what must already be there -------------------------------------------
 missing=()
@@ -35,96 +36,19 @@ done
 for tool in node Xvfb WebKitWebDriver; do
   command -v "$tool" >/dev/null || missing+=("$tool (apt: nodejs / xvfb / webkit2gtk-driver)")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  printf '[app-e2e] missing:\n' >&2
-  printf '  - %s\n' "${missing[@]}" >&2
-  exit 2
-fi
+need_missing
 
 # ---- processes and clean-up -----------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kordon-app-e2e.XXXXXX")"
-PIDS=()
-
-stop_pid() { # pid name: TERM, wait up to 5 s, then KILL
-  local pid=$1 name=$2 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "$name ($pid) did not stop on TERM: killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-children() { # pids whose parent is $PARENT (from /proc: no procps needed)
-  local stat rest f
-  for f in /proc/[0-9]*/stat; do
-    { read -r stat <"$f"; } 2>/dev/null || continue
-    rest="${stat##*) }" # after "pid (comm) ": state ppid ...
-    set -- $rest
-    [ "${2:-}" = "$PARENT" ] && { f="${f#/proc/}"; echo "${f%/stat}"; }
-  done
-  return 0
-}
-descendants() { # every process below pid, deepest first
-  local child
-  for child in $(PARENT="$1" children); do
-    descendants "$child"
-    echo "$child"
-  done
-}
-
-cleanup() {
-  local rc=$? i pid kid kids
-  trap - EXIT INT TERM
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    pid="${PIDS[$i]%%:*}"
-    # Below tauri-driver: WebKitWebDriver (tauri-driver kills it on TERM)
-    # and the app it started, left running if the test stopped half-way.
-    kids="$(descendants "$pid")"
-    stop_pid "$pid" "${PIDS[$i]#*:}"
-    for kid in $kids; do stop_pid "$kid" "$(cat "/proc/$kid/comm" 2>/dev/null || echo process) under ${PIDS[$i]#*:}"; done
-  done
-  wait 2>/dev/null || true
-  mkdir -p "$ART"
+artifacts() {
+  local f
   for f in server.log tauri-driver.log xvfb.log; do
     [ -f "$WORK/$f" ] && cp "$WORK/$f" "$ART/$f"
   done
-  if [ "${KORDON_APP_E2E_KEEP:-0}" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  if [ $rc -eq 0 ]; then log "PASSED (artifacts in $ART)"; else log "FAILED with exit code $rc (artifacts and logs in $ART)"; fi
-  exit $rc
+  return 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_traps
 
-# wait_until "what" seconds command...: polls the command every 0.2 s.
-wait_until() {
-  local what=$1 secs=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || die "timed out after ${secs}s waiting for $what"
-    sleep 0.2
-  done
-}
-alive() { kill -0 "$1" 2>/dev/null || die "$2 exited early (see its log in $ART)"; }
-
-free_port() { # udp|tcp: a port nobody listens on right now
-  node -e '
-    const kind = process.argv[1];
-    if (kind === "udp") {
-      const s = require("node:dgram").createSocket("udp4");
-      s.bind(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
-    } else {
-      const s = require("node:net").createServer();
-      s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
-    }' "$1"
-}
 
 mkdir -p "$ART"
 rm -f "$ART"/*.png "$ART"/*.log # only what an earlier run left

@@ -16,6 +16,8 @@
 #   KORDON_BIN_DIR               the binaries (default: target/debug)
 #   KORDON_CONSOLE_E2E_ARTIFACTS screenshots and logs (default: target/console-e2e)
 #   KORDON_CONSOLE_E2E_KEEP=1    keep the temporary folder (its path is printed)
+#   KORDON_CONSOLE_E2E_SCRIPT    the script to run instead of run.mjs (bench-console.mjs)
+#   KORDON_CONSOLE_E2E_SYNTHETIC N: also N synthetic inspections in the vehicle
 #   CHROMIUM                     the browser (default: /usr/bin/chromium; installed
 #                                with apt-get when missing)
 
@@ -27,8 +29,9 @@ BIN="${KORDON_BIN_DIR:-$ROOT/target/debug}"
 ART="${KORDON_CONSOLE_E2E_ARTIFACTS:-$ROOT/target/console-e2e}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
-log() { printf '[console-e2e %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { printf '[console-e2e] FAILED: %s\n' "$*" >&2; exit 1; }
+SUITE=console-e2e
+# shellcheck source=../lib/processes.sh
+source "$HERE/../lib/processes.sh"
 
 # ---- what must already be there (the browser and npm packages are installed) --
 missing=()
@@ -39,11 +42,7 @@ done
 for tool in node npm; do
   command -v "$tool" >/dev/null || missing+=("$tool (Node.js 20.19 or newer, with npm)")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  printf '[console-e2e] missing:\n' >&2
-  printf '  - %s\n' "${missing[@]}" >&2
-  exit 2
-fi
+need_missing
 
 if [ ! -x "$CHROMIUM" ]; then
   # As the Makefile does for its system packages: apt-get, as root.
@@ -61,81 +60,15 @@ fi
 
 # ---- processes and clean-up -----------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kordon-console-e2e.XXXXXX")"
-PIDS=()
-
-stop_pid() { # pid name: TERM, wait up to 5 s, then KILL
-  local pid=$1 name=$2 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "$name ($pid) did not stop on TERM: killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-children() { # pids whose parent is $PARENT (from /proc: no procps needed)
-  local stat rest f
-  for f in /proc/[0-9]*/stat; do
-    { read -r stat <"$f"; } 2>/dev/null || continue
-    rest="${stat##*) }" # after "pid (comm) ": state ppid ...
-    set -- $rest
-    [ "${2:-}" = "$PARENT" ] && { f="${f#/proc/}"; echo "${f%/stat}"; }
-  done
-  return 0
-}
-descendants() { # every process below pid, deepest first
-  local child
-  for child in $(PARENT="$1" children); do
-    descendants "$child"
-    echo "$child"
-  done
-}
-
-cleanup() {
-  local rc=$? i pid kid kids
-  trap - EXIT INT TERM
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    pid="${PIDS[$i]%%:*}"
-    # Below node: chromium and its helpers, left running if the test stopped half-way.
-    kids="$(descendants "$pid")"
-    stop_pid "$pid" "${PIDS[$i]#*:}"
-    for kid in $kids; do stop_pid "$kid" "$(cat "/proc/$kid/comm" 2>/dev/null || echo process) under ${PIDS[$i]#*:}"; done
-  done
-  wait 2>/dev/null || true
-  mkdir -p "$ART"
+artifacts() {
+  local f
   for f in server.log sync.log; do
     [ -f "$WORK/$f" ] && cp "$WORK/$f" "$ART/$f"
   done
-  if [ "${KORDON_CONSOLE_E2E_KEEP:-0}" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  if [ $rc -eq 0 ]; then log "PASSED in ${SECONDS}s (artifacts in $ART)"; else log "FAILED with exit code $rc after ${SECONDS}s (artifacts and logs in $ART)"; fi
-  exit $rc
+  return 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_traps
 
-# wait_until "what" seconds command...: polls the command every 0.2 s.
-wait_until() {
-  local what=$1 secs=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || die "timed out after ${secs}s waiting for $what"
-    sleep 0.2
-  done
-}
-alive() { kill -0 "$1" 2>/dev/null || die "$2 exited early (see its log in $ART)"; }
-
-free_udp_port() { # a UDP port nobody listens on right now (the token carries it)
-  node -e '
-    const s = require("node:dgram").createSocket("udp4");
-    s.bind(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
 
 mkdir -p "$ART"
 rm -f "$ART"/*.png "$ART"/*.log # only what an earlier run left
@@ -152,7 +85,7 @@ AUD_NAME="aud.shevchenko"
 AUD_PASSWORD="e2e-auditor-$RANDOM$RANDOM"
 
 # ---- server: key, accounts, a vehicle's token ---------------------------------
-PORT="$(free_udp_port)"
+PORT="$(free_port udp)"
 log "server (QUIC on UDP 127.0.0.1:$PORT)"
 "$S" init --data "$SRV" --public-addr "127.0.0.1:$PORT" >"$WORK/init.log" 2>&1 \
   || { cat "$WORK/init.log" >&2; die "kordon-server init"; }
@@ -180,6 +113,10 @@ ID2="$("$K" --data "$VEH" inspection new --plate "KA 0001 AA" --container MSKU90
 "$K" --data "$VEH" decide "$ID2" --outcome detain --reason DENSITY_ANOMALY --note "e2e: dense block, detained" >/dev/null \
   || die "kordon decide (2)"
 log "inspections $ID1 (with the scan) and $ID2"
+if [ "${KORDON_CONSOLE_E2E_SYNTHETIC:-0}" -gt 0 ]; then
+  "$K" --data "$VEH" generate --count "$KORDON_CONSOLE_E2E_SYNTHETIC" >/dev/null || die "kordon generate"
+  log "and $KORDON_CONSOLE_E2E_SYNTHETIC synthetic inspections"
+fi
 
 # ---- the server, and the first sync (records, then the scan) -------------------
 # --http on port 0: the server says where it listens ("console at ...").
@@ -215,8 +152,8 @@ KORDON_E2E_AUD_NAME="$AUD_NAME" \
 KORDON_E2E_AUD_PASSWORD="$AUD_PASSWORD" \
 KORDON_E2E_WORK="$WORK" \
 KORDON_E2E_ARTIFACTS="$ART" \
-  node "$HERE/run.mjs" &
+  node "$HERE/${KORDON_CONSOLE_E2E_SCRIPT:-run.mjs}" &
 TEST_PID=$!
-PIDS+=("$TEST_PID:node run.mjs")
+PIDS+=("$TEST_PID:node ${KORDON_CONSOLE_E2E_SCRIPT:-run.mjs}")
 # In the background and waited for, so that TERM or Ctrl-C stops everything at once.
 wait "$TEST_PID"

@@ -6,6 +6,7 @@
 //! or command calls it; an operation that names no role is used by none
 //! (deny by default). `kordon-http` derives the routes from these.
 
+use crate::inspection_id;
 use crate::view::ScanInfo;
 use crate::ApiError;
 use kordon_central::accounts::{Actor, Role, UserInfo};
@@ -171,12 +172,6 @@ pub fn allow(who: &Actor, op: &Op) -> Result<(), ApiError> {
             format!("the role {} may not use {}", who.role, op.name),
         ))
     }
-}
-
-fn inspection_id(id: &str) -> Result<InspectionId, ApiError> {
-    id.trim()
-        .parse()
-        .map_err(|_| ApiError::invalid(format!("{id:?} is not an inspection id")))
 }
 
 fn not_found(id: InspectionId) -> ApiError {

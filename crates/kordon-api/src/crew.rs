@@ -2,11 +2,12 @@
 //! types out, errors as [`ApiError`]. The Tauri commands are one line each
 //! over these; the CLI calls the same [`Vehicle`] methods underneath.
 
+use crate::inspection_id;
 use crate::view::ScanInfo;
 use crate::wire::*;
 use crate::ApiError;
 use kordon_model::{
-    InspectionId, InspectionView, NewAnnotation, NewDecision, NewInspection, OfficerId, ReasonCode,
+    InspectionView, NewAnnotation, NewDecision, NewInspection, OfficerId, ReasonCode,
 };
 use kordon_store::Query;
 use kordon_vehicle::{now_ms, ScanDetails, SignIn, Vehicle, VehicleError};
@@ -16,12 +17,6 @@ use std::path::{Path, PathBuf};
 pub const MAX_ROWS: u32 = 5_000;
 /// Earlier inspections shown in the vehicle history.
 pub const HISTORY_ROWS: usize = 50;
-
-fn inspection_id(id: &str) -> Result<InspectionId, ApiError> {
-    id.trim()
-        .parse()
-        .map_err(|_| ApiError::invalid(format!("{id:?} is not an inspection id")))
-}
 
 fn officer(v: &Vehicle) -> Result<OfficerId, ApiError> {
     Ok(v.acting_officer(None)?)

@@ -21,3 +21,13 @@ pub mod view;
 pub mod wire;
 
 pub use error::ApiError;
+
+/// An inspection id as the UI and the API give it: a hyphenated UUID
+/// (36 characters), nothing around it.
+pub(crate) fn inspection_id(id: &str) -> Result<kordon_model::InspectionId, ApiError> {
+    let canonical = id.len() == 36 && id.as_bytes().iter().filter(|b| **b == b'-').count() == 4;
+    canonical
+        .then(|| id.parse().ok())
+        .flatten()
+        .ok_or_else(|| ApiError::invalid(format!("{id:?} is not an inspection id")))
+}

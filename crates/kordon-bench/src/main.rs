@@ -10,7 +10,9 @@
 //! the same records ingested in-process without a network.
 
 mod app_start;
+mod console;
 mod goodput;
+mod http1;
 mod import;
 mod records_first;
 mod viewer;
@@ -56,6 +58,8 @@ enum What {
     Viewer(viewer::Args),
     /// Cold start of the crew's app to an interactive queue, and its memory.
     AppStart(app_start::Args),
+    /// The supervisors' console: queue queries at scale, tiles over HTTP.
+    Console(console::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -69,6 +73,7 @@ fn main() -> anyhow::Result<()> {
         What::RecordsFirst(args) => records_first::run(args),
         What::AppStart(args) => app_start::run(args),
         What::Viewer(args) => viewer::run(args),
+        What::Console(args) => console::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)

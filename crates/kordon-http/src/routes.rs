@@ -308,7 +308,7 @@ async fn queue_version(
 
 /// One inspection: its view, review state and the delivery of each record.
 #[utoipa::path(get, path = "/api/inspections/{id}", tag = "inspections", operation_id = "inspection",
-    params(("id" = String, Path, description = "Inspection id (UUID)")),
+    params(("id" = String, Path, format = Uuid, description = "Inspection id (UUID, hyphenated)")),
     responses(
         (status = 200, body = ConsoleInspection),
         (status = 400, body = ApiError), (status = 401, body = ApiError),
@@ -339,7 +339,7 @@ async fn inspection(
 /// Earlier inspections of the same vehicle (plate by key, or container),
 /// from any unit, newest first.
 #[utoipa::path(get, path = "/api/inspections/{id}/history", tag = "inspections", operation_id = "history",
-    params(("id" = String, Path, description = "Inspection id (UUID)")),
+    params(("id" = String, Path, format = Uuid, description = "Inspection id (UUID, hyphenated)")),
     responses(
         (status = 200, body = Vec<ConsoleRow>),
         (status = 400, body = ApiError), (status = 401, body = ApiError),
@@ -371,7 +371,7 @@ async fn history(
 /// return to the crew (with a comment). Signed by the server for the
 /// supervisor; reaches the vehicle at its next sync.
 #[utoipa::path(post, path = "/api/inspections/{id}/reviews", tag = "inspections", operation_id = "review",
-    params(("id" = String, Path, description = "Inspection id (UUID)")),
+    params(("id" = String, Path, format = Uuid, description = "Inspection id (UUID, hyphenated)")),
     request_body = NewReviewInput,
     responses(
         (status = 200, body = ConsoleInspection),
@@ -409,7 +409,7 @@ async fn review(
 /// A mark on one of the inspection's scans, signed by the server for the
 /// supervisor.
 #[utoipa::path(post, path = "/api/inspections/{id}/annotations", tag = "inspections", operation_id = "annotate",
-    params(("id" = String, Path, description = "Inspection id (UUID)")),
+    params(("id" = String, Path, format = Uuid, description = "Inspection id (UUID, hyphenated)")),
     request_body = NewAnnotation,
     responses(
         (status = 200, body = ConsoleInspection),
@@ -447,7 +447,7 @@ async fn annotate(
 /// Where a scan stands: ready (with its geometry), still arriving (bytes
 /// so far) or being built.
 #[utoipa::path(get, path = "/api/scans/{scan}", tag = "scans", operation_id = "scan_state",
-    params(("scan" = String, Path, description = "Scan id (64 hex digits)")),
+    params(("scan" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "Scan id (64 hex digits)")),
     responses(
         (status = 200, body = ScanState),
         (status = 400, body = ApiError), (status = 401, body = ApiError),
@@ -579,7 +579,7 @@ async fn picture(
 /// One 256-pixel tile of a scan (DZI levels: the last is full size).
 #[utoipa::path(get, path = "/api/scans/{scan}/tiles/{level}/{x}/{y}", tag = "scans", operation_id = "tile",
     params(
-        ("scan" = String, Path, description = "Scan id (64 hex digits)"),
+        ("scan" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "Scan id (64 hex digits)"),
         ("level" = u32, Path), ("x" = u32, Path), ("y" = u32, Path),
         ViewQuery,
     ),
@@ -619,7 +619,7 @@ struct ThumbnailSize {
 
 /// The whole scan, scaled down.
 #[utoipa::path(get, path = "/api/scans/{scan}/thumbnail", tag = "scans", operation_id = "thumbnail",
-    params(("scan" = String, Path, description = "Scan id (64 hex digits)"), ThumbnailSize, ViewQuery),
+    params(("scan" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "Scan id (64 hex digits)"), ThumbnailSize, ViewQuery),
     responses(
         (status = 200, description = "The thumbnail", content_type = "image/png", body = Vec<u8>),
         (status = 400, body = ApiError), (status = 401, body = ApiError),

@@ -39,8 +39,8 @@ pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
 pub use index::{IndexRow, Query};
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use queue::{
-    ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts, QUEUE_PAGE,
-    QUEUE_PAGE_MAX,
+    ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
+    QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
 };
 pub use rusqlite::Transaction;
 pub use store::{IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store};

@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 /// Rows a page holds unless asked otherwise, and at most.
 pub const QUEUE_PAGE: u32 = 50;
 pub const QUEUE_PAGE_MAX: u32 = 200;
+/// The furthest a page may start (a bound, not a size: the queue pages
+/// newest first, and nobody pages ten million rows back).
+pub const QUEUE_OFFSET_MAX: u32 = 10_000_000;
 
 /// A query over the queue. Absent fields do not filter.
 #[derive(
@@ -36,7 +39,7 @@ pub struct ConsoleQuery {
     pub container: Option<String>,
     /// True: only inspections with scans; false: only those without.
     pub scans: Option<bool>,
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<u32>,
     /// Rows per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -191,6 +194,9 @@ impl ConsoleQuery {
                     "outcome: {o:?} is not release, physical_inspection, detain, refer or none"
                 ));
             }
+        }
+        if let Some(offset) = self.offset.filter(|o| *o > QUEUE_OFFSET_MAX) {
+            return Err(format!("offset: {offset} is beyond {QUEUE_OFFSET_MAX}"));
         }
         if let Some(limit) = self.limit {
             if !(1..=QUEUE_PAGE_MAX).contains(&limit) {

@@ -54,7 +54,7 @@ describe("sign-in", () => {
     expect(
       await screen.findByText("Неправильний PIN-код для цього службового номера. Спробуйте ще раз."),
     ).toBeTruthy();
-    expect((screen.getByLabelText("PIN-код") as HTMLInputElement).value).toBe("");
+    expect(screen.getByLabelText<HTMLInputElement>("PIN-код").value).toBe("");
 
     fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "2468" } });
     fireEvent.click(screen.getByRole("button", { name: "Увійти" }));

@@ -98,13 +98,13 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
   const [lastOpened, setLastOpened] = useState<string | null>(null);
 
   const signedIn = current !== null && current !== undefined;
-  useShortcut({ key: "n" }, () => navigate(PATHS.new), signedIn && pathname !== PATHS.new);
-  useShortcut({ key: "Escape" }, () => navigate(PATHS.queue), signedIn && pathname !== PATHS.queue);
+  useShortcut({ key: "n" }, () => void navigate(PATHS.new), signedIn && pathname !== PATHS.new);
+  useShortcut({ key: "Escape" }, () => void navigate(PATHS.queue), signedIn && pathname !== PATHS.queue);
 
   const signOut = async (): Promise<void> => {
     await transport.signOut();
     session.set({ session: null });
-    navigate(PATHS.queue);
+    void navigate(PATHS.queue);
   };
   const unit = props.unitName !== "" ? props.unitName : (sync?.status.unit ?? null);
   const navButton = (path: string, label: ReactNode, keys?: string): ReactNode => (
@@ -113,7 +113,7 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
       className="btn btn-small"
       aria-current={pathname === path ? "page" : undefined}
       {...(keys === undefined ? {} : { title: t("kbd.hint", { keys }) })}
-      onClick={() => navigate(path)}
+      onClick={() => void navigate(path)}
     >
       {label}
     </button>
@@ -163,9 +163,9 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
                   onFilterChange={setFilter}
                   onOpen={(id) => {
                     setLastOpened(id);
-                    navigate(PATHS.inspection(id));
+                    void navigate(PATHS.inspection(id));
                   }}
-                  onNew={() => navigate(PATHS.new)}
+                  onNew={() => void navigate(PATHS.new)}
                   initialHighlight={lastOpened}
                   {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
                 />
@@ -177,9 +177,9 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
                 <InspectionForm
                   onCreated={(v) => {
                     setLastOpened(v.id);
-                    navigate(PATHS.inspection(v.id), { replace: true });
+                    void navigate(PATHS.inspection(v.id), { replace: true });
                   }}
-                  onCancel={() => navigate(PATHS.queue)}
+                  onCancel={() => void navigate(PATHS.queue)}
                 />
               }
             />

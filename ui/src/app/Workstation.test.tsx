@@ -79,7 +79,7 @@ describe("Workstation", () => {
     fireEvent.keyDown(window, { key: "]", code: "BracketRight" });
     expect(panel.hidden).toBe(false);
     // Hidden, not removed: nothing typed in the panel is lost.
-    expect((screen.getByLabelText("Notes") as HTMLInputElement).value).toBe("seal checked");
+    expect(screen.getByLabelText<HTMLInputElement>("Notes").value).toBe("seal checked");
     // The Ukrainian layout types "ї" on that key: the physical key counts.
     fireEvent.keyDown(window, { key: "ї", code: "BracketRight" });
     expect(panel.hidden).toBe(true);

@@ -1,7 +1,7 @@
 // Keyboard shortcuts. Bare keys (N, /) act only when the focus is not in a
 // text field; keys with Ctrl or Alt act everywhere. Ctrl also means ⌘ on a Mac.
 
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent } from "react";
 
 export interface Shortcut {
   /** `KeyboardEvent.key`, compared case-insensitively ("n", "/", "Enter", "Escape", "1"). */
@@ -37,8 +37,8 @@ export function matchesShortcut(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey
 
 /** Calls `handler` on the shortcut while `enabled`. */
 export function useShortcut(s: Shortcut, handler: () => void, enabled = true): void {
-  const ref = useRef(handler);
-  ref.current = handler;
+  // The latest handler, without re-adding the listener on every render.
+  const run = useEffectEvent(handler);
   const { key, code, ctrl, alt } = s;
   useEffect(() => {
     if (!enabled) return undefined;
@@ -52,7 +52,7 @@ export function useShortcut(s: Shortcut, handler: () => void, enabled = true): v
       if (e.defaultPrevented || e.isComposing) return;
       if (matchesShortcut(e, spec)) {
         e.preventDefault();
-        ref.current();
+        run();
       }
     };
     window.addEventListener("keydown", onKey);

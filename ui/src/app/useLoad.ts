@@ -2,7 +2,7 @@
 // ignores answers that arrive after the screen moved on, and keeps the
 // last value while a reload is under way (no flash of "Loading…").
 
-import { useCallback, useEffect, useRef, useState, type DependencyList } from "react";
+import { useCallback, useEffect, useEffectEvent, useState, type DependencyList } from "react";
 import { toErrorBody } from "../transport/errors.ts";
 
 export interface ErrorBody {
@@ -21,11 +21,11 @@ export interface Loaded<T> {
 
 export function useLoad<T>(load: () => Promise<T>, deps: DependencyList): Loaded<T> {
   const [state, setState] = useState<{ value: T | null; error: ErrorBody | null }>({ value: null, error: null });
-  const latest = useRef(load);
-  latest.current = load;
+  // The latest `load`, without making it a dependency: the caller names those.
+  const run = useEffectEvent(load);
   useEffect(() => {
     let live = true;
-    latest.current().then(
+    run().then(
       (value) => {
         if (live) setState({ value, error: null });
       },
@@ -37,6 +37,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: DependencyList): Loaded
       live = false;
     };
     // The caller names what the load depends on, as with useEffect.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a parameter, not a literal: the rule cannot read it
   }, deps);
   const set = useCallback((value: T) => setState({ value, error: null }), []);
   return { value: state.value, error: state.error, set };

@@ -65,7 +65,7 @@ export function Comparison(props: { current: InspectionView; currentScan: string
             data-testid="compare-sync"
             checked={together}
             onChange={(e) => {
-              sync.enabled = e.target.checked;
+              sync.setEnabled(e.target.checked);
               setTogether(e.target.checked);
             }}
           />

@@ -5,7 +5,7 @@
 // Sign-in until the server knows the user; a 401 from any call brings the
 // sign-in back, and the page the user was on is kept in the URL.
 
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useEffectEvent, useState, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
@@ -90,8 +90,11 @@ export function ConsoleShell(): ReactNode {
   const [highlight, setHighlight] = useState<string | null>(null);
   const [panelOpen, setPanelOpen] = useState(true);
   const [queueSearch, setQueueSearch] = useState("");
-  const signedIn = useRef(false);
-  signedIn.current = user !== null && user !== undefined;
+  // Someone was signed in when the server said nobody is: the session expired.
+  const onUnauthenticated = useEffectEvent((): void => {
+    if (user !== null && user !== undefined) setExpired(true);
+    setUser(null);
+  });
 
   useEffect(() => {
     let live = true;
@@ -107,10 +110,7 @@ export function ConsoleShell(): ReactNode {
         if (body.code !== "unauthenticated") setError(body);
       },
     );
-    const stop = transport.onUnauthenticated(() => {
-      if (signedIn.current) setExpired(true);
-      setUser(null);
-    });
+    const stop = transport.onUnauthenticated(() => onUnauthenticated());
     return () => {
       live = false;
       stop();

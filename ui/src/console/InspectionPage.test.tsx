@@ -77,7 +77,7 @@ describe("verdict panel", () => {
     expect(screen.getByTestId("current-outcome").textContent).toBe("Detain");
     expect(within(screen.getByTestId("timeline")).getByText("SUP-07: Supervisor overruled")).toBeTruthy();
     // The form is empty again, and the signed record is listed.
-    expect((screen.getByTestId("verdict-overrule") as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByTestId<HTMLInputElement>("verdict-overrule").checked).toBe(false);
     expect(within(screen.getByTestId("delivery")).getAllByText("Review")).toHaveLength(1);
   });
 
@@ -85,7 +85,7 @@ describe("verdict panel", () => {
     const { review } = setup();
     await screen.findByTestId("verdict-panel");
     fireEvent.keyDown(document.body, { key: "r", code: "KeyR", altKey: true });
-    expect((screen.getByTestId("verdict-return") as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId<HTMLInputElement>("verdict-return").checked).toBe(true);
     fireEvent.keyDown(document.body, { key: "Enter", ctrlKey: true });
     expect(alerts()).toEqual(["A return needs a comment: say what the crew should check."]);
     expect(review).not.toHaveBeenCalled();
@@ -100,7 +100,7 @@ describe("verdict panel", () => {
     const { transport } = setup({ lang: "uk" });
     await screen.findByTestId("verdict-panel");
     fireEvent.keyDown(document.body, { key: "ф", code: "KeyA", altKey: true });
-    expect((screen.getByTestId("verdict-agree") as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId<HTMLInputElement>("verdict-agree").checked).toBe(true);
     vi.spyOn(transport, "review").mockRejectedValueOnce(new TransportError("forbidden", "auditors may not review"));
     submit();
     await waitFor(() => expect(alerts()).toContain("Ваша роль не дозволяє цієї дії.Подробиці: auditors may not review"));

@@ -133,12 +133,11 @@ function InspectionWorkstation(props: {
   useShortcut({ key: "Escape" }, () => setComparing(null), comparing !== null);
   // The newest scan that can be shown, once the states are known; then it
   // stays put (a scan finishing its arrival does not replace it).
-  useEffect(() => {
-    if (chosen !== null || view.scans.length === 0) return;
-    if (!view.scans.every((s) => states[s.id] !== undefined)) return;
+  if (chosen === null && view.scans.length > 0 && view.scans.every((s) => states[s.id] !== undefined)) {
     const ready = view.scans.filter((s) => states[s.id]?.state === "ready");
-    setChosen((ready.at(-1) ?? view.scans.at(-1))?.id ?? null);
-  }, [chosen, view.scans, states]);
+    const newest = (ready.at(-1) ?? view.scans.at(-1))?.id ?? null;
+    if (newest !== null) setChosen(newest);
+  }
   const selected = view.scans.find((s) => s.id === chosen) ?? view.scans.at(-1) ?? null;
   const status = selected === null ? undefined : states[selected.id];
   const canReview = mayReview(user.role);

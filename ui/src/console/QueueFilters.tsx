@@ -1,7 +1,7 @@
 // The queue's filters, each option with its count (the server counts each
 // facet under all the other filters). Every change goes to the URL.
 
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { outcomeLabel } from "../app/labels.ts";
 import { OUTCOMES } from "../domain/outcome.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
@@ -14,7 +14,12 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A text filter applied on Enter or when the field is left, not at every key. */
 function CommitField(props: { id: string; label: string; value: string; onCommit: (v: string) => void; className?: string }): ReactNode {
   const [text, setText] = useState(props.value);
-  useEffect(() => setText(props.value), [props.value]);
+  // A new value from outside (the URL) replaces what was typed.
+  const [shown, setShown] = useState(props.value);
+  if (shown !== props.value) {
+    setShown(props.value);
+    setText(props.value);
+  }
   const commit = (): void => {
     if (text.trim() !== props.value) props.onCommit(text.trim());
   };
@@ -96,7 +101,7 @@ export function QueueFilters(props: {
   ];
   const outcomeOptions = [
     { value: null, label: t("console.filter.any"), count: sum(outcome) },
-    ...OUTCOMES.map((o) => ({ value: o as string, label: outcomeLabel(i18n, o), count: outcome?.[o] ?? (outcome === undefined ? null : 0) })),
+    ...OUTCOMES.map((o) => ({ value: o, label: outcomeLabel(i18n, o), count: outcome?.[o] ?? (outcome === undefined ? null : 0) })),
     { value: "none", label: outcomeLabel(i18n, null), count: outcome?.["none"] ?? (outcome === undefined ? null : 0) },
   ];
   const units = page?.units ?? (query.unit === undefined ? [] : [query.unit]);

@@ -47,7 +47,7 @@ describe("review queue: filters in the URL", () => {
     const { queue } = setup("/?unit=MOBILE-2&outcome=detain");
     await waitFor(() => expect(plates()).toEqual(["BB2222BB"]));
     expect(queue).toHaveBeenLastCalledWith({ unit: "MOBILE-2", outcome: "detain", limit: 50, offset: 0 });
-    expect((screen.getByLabelText("Unit") as HTMLSelectElement).value).toBe("MOBILE-2");
+    expect(screen.getByLabelText<HTMLSelectElement>("Unit").value).toBe("MOBILE-2");
     const detain = within(screen.getByTestId("facet-outcome")).getByRole("button", { name: /Detain/ });
     expect(detain.getAttribute("aria-pressed")).toBe("true");
   });
@@ -59,17 +59,17 @@ describe("review queue: filters in the URL", () => {
     // Every inspection is unreviewed: the count is beside the option.
     expect(within(review).getByRole("button", { name: /Not reviewed/ }).textContent).toContain("4");
     fireEvent.click(within(screen.getByTestId("facet-outcome")).getByRole("button", { name: /Undecided/ }));
-    await waitFor(() => expect(currentSearch(screen.getByTestId)).toBe("?outcome=none"));
+    await waitFor(() => expect(currentSearch()).toBe("?outcome=none"));
     await waitFor(() => expect(plates()).toEqual(["AA1111AA", "EE4444EE"]));
     fireEvent.change(screen.getByLabelText("Unit"), { target: { value: "MOBILE-3" } });
-    await waitFor(() => expect(currentSearch(screen.getByTestId)).toBe("?unit=MOBILE-3&outcome=none"));
+    await waitFor(() => expect(currentSearch()).toBe("?unit=MOBILE-3&outcome=none"));
     const search = screen.getByRole("searchbox");
     fireEvent.change(search, { target: { value: "ее 4444 ее" } });
     fireEvent.keyDown(search, { key: "Enter" });
-    await waitFor(() => expect(new URLSearchParams(currentSearch(screen.getByTestId)).get("plate")).toBe("ее 4444 ее"));
+    await waitFor(() => expect(new URLSearchParams(currentSearch()).get("plate")).toBe("ее 4444 ее"));
     await waitFor(() => expect(plates()).toEqual(["EE4444EE"]));
     fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
-    await waitFor(() => expect(currentSearch(screen.getByTestId)).toBe(""));
+    await waitFor(() => expect(currentSearch()).toBe(""));
     await waitFor(() => expect(rows()).toHaveLength(4));
   });
 });
@@ -112,7 +112,7 @@ describe("review queue: back from an inspection", () => {
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("CC3333CC");
     key("Escape");
     await screen.findByTestId("review-queue");
-    expect(currentSearch(screen.getByTestId)).toBe("?unit=MOBILE-2");
+    expect(currentSearch()).toBe("?unit=MOBILE-2");
     await waitFor(() => expect(plates()).toEqual(["BB2222BB", "CC3333CC"]));
     expect(highlighted()).toBe("CC3333CC");
   });

@@ -256,10 +256,15 @@ function QueueRow(props: { row: ConsoleRow; highlighted: boolean; onOpen: (id: s
 }
 
 /** The plate or container search: applied on Enter (then the keys go back to the table); Esc clears it. */
-function SearchBox(props: { ref: Ref<HTMLInputElement>; value: string; onCommit: (text: string) => void; onDone: () => void }): ReactNode {
+function SearchBox({ ref, ...props }: { ref: Ref<HTMLInputElement>; value: string; onCommit: (text: string) => void; onDone: () => void }): ReactNode {
   const { t } = useI18n();
   const [text, setText] = useState(props.value);
-  useEffect(() => setText(props.value), [props.value]);
+  // A new value from outside (the URL) replaces what was typed.
+  const [shown, setShown] = useState(props.value);
+  if (shown !== props.value) {
+    setShown(props.value);
+    setText(props.value);
+  }
   return (
     <div className="c-search">
       <label htmlFor="queue-search" className="sr-only">
@@ -268,7 +273,7 @@ function SearchBox(props: { ref: Ref<HTMLInputElement>; value: string; onCommit:
       <Kbd keys={t("kbd.search")} />
       <input
         id="queue-search"
-        ref={props.ref}
+        ref={ref}
         type="search"
         className="plate"
         value={text}

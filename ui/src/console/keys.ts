@@ -2,7 +2,7 @@
 // the focus is not in a field or on a control that takes the key itself,
 // and match the physical key too, so they work on the Ukrainian layout.
 
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent } from "react";
 
 /**
  * Whether a key belongs to the element it was pressed in: fields take
@@ -34,19 +34,21 @@ export function matchesBareKey(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey"
 
 /** Calls each handler on its key while enabled. */
 export function useBareKeys(bindings: readonly (BareKey & { run: () => void })[], enabled = true): void {
-  const ref = useRef(bindings);
-  ref.current = bindings;
+  // The latest bindings, without re-adding the listener on every render.
+  const onBareKey = useEffectEvent((e: KeyboardEvent): void => {
+    for (const b of bindings) {
+      if (matchesBareKey(e, b)) {
+        e.preventDefault();
+        b.run();
+        return;
+      }
+    }
+  });
   useEffect(() => {
     if (!enabled) return undefined;
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || e.isComposing) return;
-      for (const b of ref.current) {
-        if (matchesBareKey(e, b)) {
-          e.preventDefault();
-          b.run();
-          return;
-        }
-      }
+      onBareKey(e);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);

@@ -112,8 +112,7 @@ export function withSearch(q: ConsoleQuery, text: string): ConsoleQuery {
 
 /** Whether any filter is set (paging aside). */
 export function hasFilters(q: ConsoleQuery): boolean {
-  const { offset: _o, limit: _l, ...rest } = q;
-  return Object.keys(rest).length > 0;
+  return Object.keys(q).some((k) => k !== "offset" && k !== "limit");
 }
 
 /** The page `delta` pages away (clamped at the first). */

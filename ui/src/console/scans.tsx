@@ -28,7 +28,8 @@ export function useScanStates(scans: readonly Scan[]): Readonly<Record<string, S
     const waiting = new Set(ids === "" ? [] : ids.split(","));
     const poll = (): void => {
       const asked = [...waiting];
-      Promise.all(
+      // Never rejects: each scan's failure is its state.
+      void Promise.all(
         asked.map((id) =>
           transport.scanState(id).then(
             (s): [string, ScanStatus] => [id, s],

@@ -6,7 +6,7 @@ import type { Language } from "./messages.ts";
 import { createTranslator, type Translator, type TranslatorOptions } from "./translate.ts";
 
 export interface I18n extends Translator {
-  setLanguage(lang: Language): void;
+  setLanguage: (lang: Language) => void;
 }
 
 const I18nContext = createContext<I18n | null>(null);

@@ -10,18 +10,19 @@ export const TABLES: Readonly<Record<Language, Messages>> = { uk, en };
 /** BCP 47 locales for Intl: en-GB for 24-hour, day-first dates. */
 export const LOCALES: Readonly<Record<Language, string>> = { uk: "uk-UA", en: "en-GB" };
 
+/** Plain functions, not methods: components take them apart (`const { t } = useI18n()`). */
 export interface Translator {
   readonly lang: Language;
   readonly locale: string;
-  t<K extends MessageKey>(key: K, ...params: ParamArgs<K>): string;
+  t: <K extends MessageKey>(key: K, ...params: ParamArgs<K>) => string;
   /** Date and time in the local time zone (or the one given at creation). */
-  dateTime(ms: number): string;
+  dateTime: (ms: number) => string;
   /** Date and time, short and numeric (dense tables). */
-  dateTimeShort(ms: number): string;
-  time(ms: number): string;
-  number(n: number): string;
+  dateTimeShort: (ms: number) => string;
+  time: (ms: number) => string;
+  number: (n: number) => string;
   /** A byte count in decimal units (kB, MB, GB). */
-  bytes(n: number): string;
+  bytes: (n: number) => string;
 }
 
 export interface TranslatorOptions {

@@ -98,7 +98,7 @@ describe("DecisionPanel", () => {
   it("picks an outcome with Alt+number and records it with Ctrl+Enter", async () => {
     const { decide } = setup();
     fireEvent.keyDown(window, { key: "2", code: "Digit2", altKey: true });
-    expect((screen.getByRole("radio", { name: /^Physical inspection/ }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole<HTMLInputElement>("radio", { name: /^Physical inspection/ }).checked).toBe(true);
     fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
     await waitFor(() => expect(decide).toHaveBeenCalledTimes(1));
     expect(decide.mock.calls[0]?.[1]).toMatchObject({ outcome: "physical_inspection" });

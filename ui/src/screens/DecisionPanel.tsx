@@ -32,7 +32,7 @@ export function DecisionPanel(props: {
   const i18n = useI18n();
   const { t } = i18n;
   const transport = useTransport();
-  const { view } = props;
+  const { view, formRef } = props;
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [reasons, setReasons] = useState<string[]>([]);
   const [note, setNote] = useState("");
@@ -85,7 +85,7 @@ export function DecisionPanel(props: {
       <p className="hint">{t("decision.appendOnly")}</p>
 
       <form
-        ref={props.formRef}
+        ref={formRef}
         className={responding ? "decision-form is-response" : "decision-form"}
         onSubmit={onSubmit}
         aria-labelledby="decision-new-title"

@@ -88,7 +88,7 @@ describe("InspectionScreen", () => {
     fireEvent.change(await screen.findByTestId("import-path"), { target: { value: "/scans/a.tif" } });
     fireEvent.change(screen.getByTestId("import-pixel-mm"), { target: { value: "five" } });
     expect(screen.getByText("Enter a number greater than 0, or leave the field empty.")).toBeTruthy();
-    expect((screen.getByTestId("import-submit") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>("import-submit").disabled).toBe(true);
     expect(importScan).not.toHaveBeenCalled();
   });
 
@@ -129,9 +129,9 @@ describe("InspectionScreen", () => {
 
   it("saves notes with Ctrl+S and says so", async () => {
     const { view, transport, setNotes } = setup("en");
-    const notes = (await screen.findByRole("textbox", { name: "Notes" })) as HTMLTextAreaElement;
+    const notes = await screen.findByRole<HTMLTextAreaElement>("textbox", { name: "Notes" });
     expect(notes.value).toBe("Пломба на місці");
-    expect((screen.getByRole("button", { name: /Save notes/ }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: /Save notes/ }).disabled).toBe(true);
     fireEvent.change(notes, { target: { value: "Пломба на місці; номер збігається" } });
     expect(screen.getByText("Unsaved changes.")).toBeTruthy();
     fireEvent.keyDown(notes, { key: "s", ctrlKey: true });

@@ -1,7 +1,7 @@
 // Free-text notes. Saving replaces the text; Rust merges it character-wise
 // with edits made elsewhere.
 
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { Kbd } from "../app/Kbd.tsx";
 import { useShortcut } from "../app/shortcuts.ts";
@@ -22,13 +22,15 @@ export function NotesEditor(props: { view: InspectionView; onChange: (v: Inspect
   const dirty = text !== saved;
 
   // Take notes changed elsewhere (a sync), unless the crew is editing.
-  useEffect(() => {
+  // Only when the stored notes change, not on every keystroke.
+  const [stored, setStored] = useState(view.notes);
+  if (stored !== view.notes) {
+    setStored(view.notes);
     if (!dirty) {
       setText(view.notes);
       setSaved(view.notes);
     }
-    // Only when the stored notes change, not on every keystroke.
-  }, [view.notes]);
+  }
 
   const save = async (): Promise<void> => {
     if (!dirty || busy) return;

@@ -143,7 +143,7 @@ describe("Queue: reviews and keyboard", () => {
     await screen.findByText("Shown: 4 of 4");
     fireEvent.click(screen.getByRole("button", { name: "All" }));
     expect(plates()).toEqual(["CC3333CC", "AA1111AA", "BB2222BB", "DD4444DD"]);
-    const [returned, , overruled, answered] = screen.getAllByTestId("queue-row") as HTMLElement[];
+    const [returned, , overruled, answered] = screen.getAllByTestId("queue-row");
     expect(within(returned!).getByTestId("queue-review").textContent).toBe("↩ Returned");
     expect(within(returned!).getByText("Open")).toBeTruthy();
     expect(within(overruled!).getByTestId("queue-review").textContent).toBe("⚠ Overruled");

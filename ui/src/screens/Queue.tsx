@@ -3,7 +3,7 @@
 // records reached the server and what the supervisors said. J and K move
 // through the rows, Enter opens one.
 
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useMemo, useRef, useState, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { Kbd } from "../app/Kbd.tsx";
 import { reviewStateLabel } from "../app/labels.ts";
@@ -103,17 +103,14 @@ export function Queue(props: {
     () => (rows === null ? [] : filterQueue(mergeRows(rows, older.value ?? []), filter, now(), props.timeZone)),
     [rows, older.value, filter, now, props.timeZone],
   );
+  // Do not keep a highlight on a row no longer shown.
+  if (highlight.id !== null && rows !== null && !shown.some((r) => r.id === highlight.id)) {
+    setHighlight({ id: null, focus: false });
+  }
   const drawn = shown.slice(0, pages * QUEUE_PAGE);
   const ids = useMemo(() => drawn.map((r) => r.id), [drawn]);
   useQueueKeys({ ids, highlight: highlight.id, setHighlight, onOpen: props.onOpen, table });
   const tabStop = highlight.id !== null && ids.includes(highlight.id) ? highlight.id : (ids[0] ?? null);
-
-  // Do not keep a highlight on a row no longer shown.
-  useEffect(() => {
-    if (highlight.id !== null && rows !== null && !shown.some((r) => r.id === highlight.id)) {
-      setHighlight({ id: null, focus: false });
-    }
-  }, [highlight.id, rows, shown]);
 
   return (
     <section className="panel queue-screen" aria-labelledby="queue-title">

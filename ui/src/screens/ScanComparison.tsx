@@ -68,7 +68,7 @@ export function ScanComparison(props: { current: InspectionView; earlier: Inspec
             data-testid="compare-sync"
             checked={together}
             onChange={(e) => {
-              sync.enabled = e.target.checked;
+              sync.setEnabled(e.target.checked);
               setTogether(e.target.checked);
             }}
           />

@@ -2,7 +2,7 @@
 // dropped on the window, or a typed path; an optional pixel size; and what
 // happened to each file, in plain words.
 
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTransport } from "../app/TransportProvider.tsx";
 import { baseName, pairScanFiles, parsePixelMm, splitPaths } from "../domain/scanFiles.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
@@ -18,32 +18,35 @@ export function ScanImport(props: { id: string; log: ImportLog; onImported: (v: 
   const [pixel, setPixel] = useState("");
   const [noDialog, setNoDialog] = useState(false);
   const pixelMm = parsePixelMm(pixel);
-  const latest = useRef({ pixelMm, onImported: props.onImported, log: props.log });
-  latest.current = { pixelMm, onImported: props.onImported, log: props.log };
   const { id } = props;
+  // Imports outlive renders (and files dropped on the window arrive through
+  // one subscription): they read the latest screen state, committed here.
+  const latest = useRef({ id, pixelMm, onImported: props.onImported, log: props.log });
+  useLayoutEffect(() => {
+    latest.current = { id, pixelMm, onImported: props.onImported, log: props.log };
+  });
 
-  const importPaths = useRef(async (_list: string[]): Promise<void> => undefined);
-  importPaths.current = async (list: string[]): Promise<void> => {
-    const mm = latest.current.pixelMm;
+  const importPaths = useCallback(async (list: string[]): Promise<void> => {
+    const { id: inspection, pixelMm: mm } = latest.current;
     if (mm === "invalid") return;
     for (const files of pairScanFiles(list)) {
       try {
-        await transport.importScan(id, { path: files.path, low: files.low, pixel_mm: mm, scanner: null });
+        await transport.importScan(inspection, { path: files.path, low: files.low, pixel_mm: mm, scanner: null });
       } catch (err) {
         // Shown even if the transport sent no event for it: never lost silently.
         latest.current.log.failed(baseName(files.path), toErrorBody(err));
       }
     }
-    latest.current.onImported(await transport.getInspection(id));
-  };
+    latest.current.onImported(await transport.getInspection(inspection));
+  }, [transport]);
 
-  useEffect(() => transport.subscribeFileDrops((dropped) => void importPaths.current(dropped)), [transport]);
+  useEffect(() => transport.subscribeFileDrops((dropped) => void importPaths(dropped)), [transport, importPaths]);
 
   const pick = async (): Promise<void> => {
     const chosen = await transport.pickScanFiles();
     // Null is "cancelled" in the app and "no dialog" elsewhere (the contract does not tell them apart).
     if (chosen === null) setNoDialog(transport.kind !== "tauri");
-    else await importPaths.current(chosen);
+    else await importPaths(chosen);
   };
 
   const submit = (e: FormEvent): void => {
@@ -51,7 +54,7 @@ export function ScanImport(props: { id: string; log: ImportLog; onImported: (v: 
     const list = splitPaths(paths);
     if (list.length === 0 || pixelMm === "invalid") return;
     setPaths("");
-    void importPaths.current(list);
+    void importPaths(list);
   };
 
   return (

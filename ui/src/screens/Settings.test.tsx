@@ -48,7 +48,7 @@ describe("Settings: watch folder", () => {
     transport.actAs("OF-1");
     renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
     expect(await screen.findByText("Not watching.")).toBeTruthy();
-    expect((screen.getByTestId("watch-stop") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>("watch-stop").disabled).toBe(true);
     expect(screen.getByText("Nothing imported since the app started.")).toBeTruthy();
     await waitFor(() => expect(screen.getByRole("option", { name: /^Inspection AA1234BC/ })).toBeTruthy());
 

@@ -3,7 +3,7 @@
 // only, and never while typing in a field; Enter only when the focus is
 // on the page or in the table, so it never takes over another button.
 
-import { useEffect, useRef, type RefObject } from "react";
+import { useEffect, useEffectEvent, type RefObject } from "react";
 import { useShortcut } from "../app/shortcuts.ts";
 
 export interface Highlight {
@@ -27,26 +27,27 @@ export function useQueueKeys(opts: {
   onOpen: (id: string) => void;
   table: RefObject<HTMLElement | null>;
 }): void {
-  const latest = useRef(opts);
-  latest.current = opts;
+  const { ids, highlight, setHighlight, onOpen, table } = opts;
   const move = (delta: number): void => {
-    const { ids, highlight, setHighlight } = latest.current;
     setHighlight({ id: moveHighlight(ids, highlight, delta), focus: true });
   };
   useShortcut({ key: "j", code: "KeyJ" }, () => move(1));
   useShortcut({ key: "k", code: "KeyK" }, () => move(-1));
 
+  // With the latest options, without re-adding the listener on every render.
+  const onEnter = useEffectEvent((e: KeyboardEvent): void => {
+    const target = e.target;
+    const onPage =
+      !(target instanceof Element) || target === document.body || (table.current?.contains(target) ?? false);
+    if (!onPage || highlight === null || !ids.includes(highlight)) return;
+    e.preventDefault();
+    onOpen(highlight);
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key !== "Enter" || e.defaultPrevented || e.isComposing) return;
       if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
-      const { highlight, onOpen, table, ids } = latest.current;
-      const target = e.target;
-      const onPage =
-        !(target instanceof Element) || target === document.body || (table.current?.contains(target) ?? false);
-      if (!onPage || highlight === null || !ids.includes(highlight)) return;
-      e.preventDefault();
-      onOpen(highlight);
+      onEnter(e);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);

@@ -2,7 +2,7 @@
 // MemoryRouter at the given route, a fake deep-zoom engine for viewers, and
 // a probe that shows where the router is (path and query string).
 
-import { render, type RenderResult } from "@testing-library/react";
+import { render, screen, type RenderResult } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { MemoryRouter, useLocation } from "react-router";
 import { ConsoleProviders, ConsoleShell } from "../console/ConsoleApp.tsx";
@@ -34,6 +34,6 @@ export function renderConsole(opts: { transport: ConsoleTransport; route?: strin
 }
 
 /** The router's query string as the probe shows it. */
-export function currentSearch(getByTestId: (id: string) => HTMLElement): string {
-  return getByTestId("location").getAttribute("data-search") ?? "";
+export function currentSearch(): string {
+  return screen.getByTestId("location").getAttribute("data-search") ?? "";
 }

@@ -61,12 +61,12 @@ describe("HttpTransport: requests", () => {
     expect(login?.init.method).toBe("POST");
     expect(login?.init.credentials).toBe("same-origin");
     expect(header(login, "Content-Type")).toBe("application/json");
-    expect(JSON.parse(String(login?.init.body))).toEqual({ name: "SUP-07", password: "pw" });
+    expect(JSON.parse(login?.init.body as string)).toEqual({ name: "SUP-07", password: "pw" });
 
     expect(review?.url).toBe("/api/inspections/abc/reviews");
     expect(header(review, CSRF_HEADER)).toBe("c5rf-token");
     expect(header(review, "Content-Type")).toBe("application/json");
-    expect(JSON.parse(String(review?.init.body))).toEqual({ verdict: "agree", outcome: null, reasons: [], comment: "" });
+    expect(JSON.parse(review?.init.body as string)).toEqual({ verdict: "agree", outcome: null, reasons: [], comment: "" });
     expect(annotate?.url).toBe("/api/inspections/abc/annotations");
     expect(header(annotate, CSRF_HEADER)).toBe("c5rf-token");
   });

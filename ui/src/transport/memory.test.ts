@@ -113,7 +113,7 @@ describe("in-memory transport: inspections", () => {
     t.receiveReview(seed.id, { verdict: "return", comment: "Look again" });
     const v = await t.getInspection(seed.id);
     expect(v.reviews).toEqual([
-      { verdict: "return", comment: "Look again", supervisor: "SUP-07", outcome: null, reasons: [], at_ms: expect.any(Number), decisions_seen: 1 },
+      { verdict: "return", comment: "Look again", supervisor: "SUP-07", outcome: null, reasons: [], at_ms: expect.any(Number) as number, decisions_seen: 1 },
     ]);
     expect(events.at(-1)).toBe(1);
     // The crew's next decision answers it; the list of reviews is untouched.

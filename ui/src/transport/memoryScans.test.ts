@@ -47,7 +47,7 @@ describe("in-memory transport: scans", () => {
     expect(await codeOf(t.scanInfo("nope"))).toBe("not_found");
   });
 
-  it("gives tile URLs that change with the view, sized to the tile", async () => {
+  it("gives tile URLs that change with the view, sized to the tile", () => {
     const a = t.tileUrl("s1", 13, 0, 0, VIEW);
     expect(a.startsWith("data:image/svg+xml")).toBe(true);
     expect(t.tileUrl("s1", 13, 0, 0, { ...VIEW, invert: true })).not.toBe(a);

@@ -43,7 +43,7 @@ function schemeBase(): string {
 
 function asTransportError(e: unknown): TransportError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const { code, message } = e as { code: unknown; message: unknown };
+    const { code, message } = e;
     const text = typeof message === "string" ? message : String(message);
     if (typeof code === "string" && isErrorCode(code)) return new TransportError(code, text);
     return new TransportError("internal", `${String(code)}: ${text}`);

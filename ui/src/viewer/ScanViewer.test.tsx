@@ -122,7 +122,7 @@ describe("ScanViewer: tools", () => {
     fireEvent.keyDown(window, { key: "c", code: "KeyC" });
     fireEvent.keyDown(window, { key: "c", code: "KeyC" });
     expect(dataView(root).colormap).toBe("jet");
-    expect((screen.getByTestId("colormap") as HTMLSelectElement).value).toBe("jet");
+    expect(screen.getByTestId<HTMLSelectElement>("colormap").value).toBe("jet");
     fireEvent.keyDown(window, { key: "e", code: "KeyE" });
     expect(dataView(root).edge).toBe(1.5);
     fireEvent.keyDown(window, { key: "+", code: "Equal" });
@@ -134,7 +134,7 @@ describe("ScanViewer: tools", () => {
 
   it("explains why materials are off for a single-energy scan and ignores M", async () => {
     const { root } = await setup({ dual: false });
-    const button = screen.getByTestId("tool-materials") as HTMLButtonElement;
+    const button = screen.getByTestId<HTMLButtonElement>("tool-materials");
     expect(button.disabled).toBe(true);
     const why = document.getElementById(button.getAttribute("aria-describedby") ?? "");
     expect(why?.textContent).toBe("Materials need a dual-energy scan; this scan has a single energy.");
@@ -144,7 +144,7 @@ describe("ScanViewer: tools", () => {
 
   it("sets the window with the sliders in raw values and returns to automatic", async () => {
     const { root } = await setup();
-    const low = screen.getByTestId("window-low") as HTMLInputElement;
+    const low = screen.getByTestId<HTMLInputElement>("window-low");
     expect([low.min, low.max, low.value]).toEqual(["8000", "62000", "11000"]);
     fireEvent.change(low, { target: { value: "20000" } });
     expect(dataView(root).window).toEqual({ low: 20_000, high: 60_000 });
@@ -191,7 +191,7 @@ describe("ScanViewer: marks", () => {
     fireEvent.keyDown(window, { key: "a", code: "KeyA" });
     expect(screen.getByTestId("tool-rect").getAttribute("aria-pressed")).toBe("true");
     drag(stage, [50, 40], [20, 10]);
-    const save = screen.getByTestId("annotation-save") as HTMLButtonElement;
+    const save = screen.getByTestId<HTMLButtonElement>("annotation-save");
     expect(save.disabled).toBe(true);
     fireEvent.change(screen.getByTestId("annotation-kind"), { target: { value: "double_wall" } });
     fireEvent.change(screen.getByLabelText("Note (optional)"), { target: { value: "behind the cab" } });
@@ -263,15 +263,13 @@ describe("ScanViewer: the ScanSource seam", () => {
   function plainSource(s: Scan) {
     const calls: string[] = [];
     const source: ScanSource = {
-      scanInfo: async (id) => {
+      scanInfo: (id) => {
         calls.push(`scanInfo ${id}`);
-        return scanInfoOf(s);
+        return Promise.resolve(scanInfoOf(s));
       },
       tileUrl: (id, level, x, y) => `https://console.example/api/scans/${id}/tiles/${level}/${x}/${y}`,
       thumbnailUrl: (id, side) => `https://console.example/api/scans/${id}/thumbnail?size=${side}`,
-      annotate: async () => {
-        throw new Error("not used");
-      },
+      annotate: () => Promise.reject(new Error("not used")),
     };
     return { source, calls };
   }

@@ -9,7 +9,7 @@
 // ViewParams as JSON), data-zoom (screen px per image px), data-tiles-loaded,
 // data-first-view-ms (from opening the scan to its first full view).
 
-import { useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
+import { useEffect, useEffectEvent, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { useLoad } from "../app/useLoad.ts";
@@ -92,7 +92,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
   const [state, dispatch] = useReducer(reducer, undefined, () => initialViewerState());
   const root = useRef<HTMLElement | null>(null);
   const stage = useRef<HTMLDivElement | null>(null);
-  const { engine, failed, tiles, firstViewMs } = useEngine({
+  const { engine, stageSize, failed, tiles, firstViewMs } = useEngine({
     factory,
     stage,
     root,
@@ -128,37 +128,38 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
 
   // Keys, ahead of the screen's own (capture), so Esc cancels a drawing
   // before it would leave the inspection.
-  const keyState = useRef({ tools, zoom, canAnnotate, dispatch });
-  keyState.current = { tools, zoom, canAnnotate, dispatch };
+  // The handler sees the latest tools without re-adding the listener.
+  const onViewerKey = useEffectEvent((e: KeyboardEvent): void => {
+    const cmd = viewerCommand(e);
+    if (cmd === null) return;
+    switch (cmd.type) {
+      case "cancel":
+        if (!tools.cancel()) return;
+        break;
+      case "tool":
+        if ((cmd.tool === "rect" || cmd.tool === "free") && !canAnnotate) return;
+        dispatch(cmd);
+        break;
+      case "zoomIn":
+        zoom("in");
+        break;
+      case "zoomOut":
+        zoom("out");
+        break;
+      case "home":
+        zoom("home");
+        break;
+      default:
+        dispatch(cmd);
+    }
+    e.preventDefault();
+  });
   const keyboard = props.keyboard ?? true;
   useEffect(() => {
     if (!keyboard) return undefined;
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || e.isComposing) return;
-      const cmd = viewerCommand(e);
-      if (cmd === null) return;
-      const k = keyState.current;
-      switch (cmd.type) {
-        case "cancel":
-          if (!k.tools.cancel()) return;
-          break;
-        case "tool":
-          if ((cmd.tool === "rect" || cmd.tool === "free") && !k.canAnnotate) return;
-          k.dispatch(cmd);
-          break;
-        case "zoomIn":
-          k.zoom("in");
-          break;
-        case "zoomOut":
-          k.zoom("out");
-          break;
-        case "home":
-          k.zoom("home");
-          break;
-        default:
-          k.dispatch(cmd);
-      }
-      e.preventDefault();
+      onViewerKey(e);
     };
     window.addEventListener("keydown", onKey, true);
     return () => window.removeEventListener("keydown", onKey, true);
@@ -247,10 +248,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
             key={JSON.stringify(tools.pending)}
             onSave={save}
             onDiscard={tools.clearPending}
-            corner={cornerAwayFrom(applyAffine(affine, shapeCenter(tools.pending)), {
-              width: stage.current?.clientWidth ?? 0,
-              height: stage.current?.clientHeight ?? 0,
-            })}
+            corner={cornerAwayFrom(applyAffine(affine, shapeCenter(tools.pending)), stageSize)}
           />
         ) : null}
       </div>

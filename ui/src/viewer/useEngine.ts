@@ -17,6 +17,8 @@ export interface EngineState {
   engine: ViewerEngine | null;
   /** Increases on every movement: projections must be recomputed. */
   frame: number;
+  /** The stage's size in CSS pixels, as of the last movement (a resize is one). */
+  stageSize: { width: number; height: number };
   failed: string | null;
   /** Tiles loaded so far ('tile-loaded' events). */
   tiles: RefObject<number>;
@@ -52,6 +54,7 @@ export function useEngine(opts: {
   const { factory, stage, root, info, view, source, openedAt, sync } = opts;
   const [engine, setEngine] = useState<ViewerEngine | null>(null);
   const [frame, setFrame] = useState(0);
+  const [stageSize, setStageSize] = useState({ width: 0, height: 0 });
   const [failed, setFailed] = useState<string | null>(null);
   const tiles = useRef(0);
   const firstViewMs = useRef<number | null>(null);
@@ -66,6 +69,8 @@ export function useEngine(opts: {
       viewport: () => {
         if (!live) return;
         setFrame((n) => n + 1);
+        const [width, height] = [el.clientWidth, el.clientHeight];
+        setStageSize((s) => (s.width === width && s.height === height ? s : { width, height }));
         if (made !== null) publish.current(made.bounds());
       },
       tileLoaded: () => {
@@ -128,5 +133,5 @@ export function useEngine(opts: {
     };
   }, [engine, sync]);
 
-  return { engine, frame, failed, tiles, firstViewMs };
+  return { engine, frame, stageSize, failed, tiles, firstViewMs };
 }

@@ -27,13 +27,13 @@ export interface PointerTools {
   /** A finished shape waiting for its kind and a save. */
   pending: Shape | null;
   cursor: Point | null;
-  onPointerDown(e: ReactPointerEvent<HTMLElement>): void;
-  onPointerMove(e: ReactPointerEvent<HTMLElement>): void;
-  onPointerUp(e: ReactPointerEvent<HTMLElement>): void;
-  onPointerLeave(): void;
+  onPointerDown: (e: ReactPointerEvent<HTMLElement>) => void;
+  onPointerMove: (e: ReactPointerEvent<HTMLElement>) => void;
+  onPointerUp: (e: ReactPointerEvent<HTMLElement>) => void;
+  onPointerLeave: () => void;
   /** Esc: true when something was cancelled. */
-  cancel(): boolean;
-  clearPending(): void;
+  cancel: () => boolean;
+  clearPending: () => void;
 }
 
 function elementPoint(e: ReactPointerEvent<HTMLElement>): Point {
@@ -49,13 +49,11 @@ export function usePointerTools(opts: {
   range: Window;
   onWindow: (w: Window) => void;
 }): PointerTools {
-  const { engine, tool, size } = opts;
+  const { engine, tool, size, range, onWindow } = opts;
   const [drawing, setDrawing] = useState<Drawing | null>(null);
   const [ruler, setRuler] = useState<{ a: Point; b: Point } | null>(null);
   const [pending, setPending] = useState<Shape | null>(null);
   const [cursor, setCursor] = useState<Point | null>(null);
-  const latest = useRef(opts);
-  latest.current = opts;
   const drawingRef = useRef<Drawing | null>(null);
   const set = (d: Drawing | null): void => {
     drawingRef.current = d;
@@ -95,7 +93,6 @@ export function usePointerTools(opts: {
     if (d === null) return;
     if (d.kind === "window") {
       const r = e.currentTarget.getBoundingClientRect();
-      const { range, onWindow } = latest.current;
       onWindow(
         dragWindow(d.startWindow, { dx: el.x - d.start.x, dy: el.y - d.start.y }, { width: r.width || 1000, height: r.height || 1000 }, range),
       );

@@ -18,6 +18,11 @@ export class ViewSync {
   private readonly members = new Map<symbol, (b: Bounds) => void>();
   enabled = false;
 
+  /** Turns following on or off. */
+  setEnabled(on: boolean): void {
+    this.enabled = on;
+  }
+
   join(follow: (b: Bounds) => void): { publish: (b: Bounds) => void; leave: () => void } {
     const me = Symbol("viewer");
     this.members.set(me, follow);
