@@ -107,21 +107,7 @@ fn respell(plate: &str) -> String {
         if i == 2 {
             out.push(' ');
         }
-        out.push(match c {
-            'A' => 'а',
-            'B' => 'в',
-            'C' => 'с',
-            'E' => 'е',
-            'H' => 'н',
-            'I' => 'і',
-            'K' => 'к',
-            'M' => 'м',
-            'O' => 'о',
-            'P' => 'р',
-            'T' => 'т',
-            'X' => 'х',
-            other => other.to_ascii_lowercase(),
-        });
+        out.extend(kordon_plates::text::cyrillic_twin(c).to_lowercase());
     }
     out
 }

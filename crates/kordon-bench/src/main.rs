@@ -12,6 +12,7 @@
 mod app_start;
 mod console;
 mod goodput;
+mod hotlist;
 mod http1;
 mod import;
 mod records_first;
@@ -60,6 +61,8 @@ enum What {
     AppStart(app_start::Args),
     /// The supervisors' console: queue queries at scale, tiles over HTTP.
     Console(console::Args),
+    /// Hotlist matching: time per read at each tier, 100,000 entries.
+    Hotlist(hotlist::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -74,6 +77,7 @@ fn main() -> anyhow::Result<()> {
         What::AppStart(args) => app_start::run(args),
         What::Viewer(args) => viewer::run(args),
         What::Console(args) => console::run(args),
+        What::Hotlist(args) => hotlist::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)

@@ -803,24 +803,7 @@ fn thumbnail_comes_from_the_fitting_level_and_encodes() {
 // ---------------------------------------------------------------- real data
 
 fn realdata() -> Option<PathBuf> {
-    let folder = std::env::var_os("KORDON_REALDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/realdata"
-            ))
-        })
-        .join("xray");
-    if folder.is_dir() {
-        Some(folder)
-    } else {
-        println!(
-            "real data test skipped: {} not found (set KORDON_REALDATA)",
-            folder.display()
-        );
-        None
-    }
+    kordon_test_support::realdata("xray")
 }
 
 struct Expected {

@@ -7,8 +7,12 @@
 //!   to their Latin twins, so `АА 1234 ВС` and `AA1234BC` are one plate;
 //! - `key`: the canonical form with OCR confusions folded (O→0, I→1, B→8,
 //!   S→5, Z→2, Q→0, D→0, G→6), used only for matching (hotlists, history).
+//!
+//! Both are made by `kordon-plates`, which the hotlist matcher shares.
 
 use serde::{Deserialize, Serialize};
+
+pub use kordon_plates::PlateError;
 
 /// A plate in its three forms. Built only through [`Plate::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
@@ -18,81 +22,12 @@ pub struct Plate {
     pub key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlateError {
-    #[error("plate is empty")]
-    Empty,
-    #[error("plate {0:?} is too long (at most 16 letters and digits)")]
-    TooLong(String),
-    #[error("plate {raw:?} contains {ch:?}, which is not a letter or digit")]
-    BadCharacter { raw: String, ch: char },
-}
-
-/// Maps Cyrillic letters that look Latin to the Latin letter.
-fn latin_twin(c: char) -> char {
-    match c {
-        'А' => 'A',
-        'В' => 'B',
-        'Е' => 'E',
-        'І' => 'I',
-        'К' => 'K',
-        'М' => 'M',
-        'Н' => 'H',
-        'О' => 'O',
-        'Р' => 'P',
-        'С' => 'C',
-        'Т' => 'T',
-        'Х' => 'X',
-        'У' => 'Y',
-        other => other,
-    }
-}
-
-/// Folds characters OCR confuses into one representative.
-fn ocr_fold(c: char) -> char {
-    match c {
-        'O' | 'Q' | 'D' => '0',
-        'I' | 'L' => '1',
-        'B' => '8',
-        'S' => '5',
-        'Z' => '2',
-        'G' => '6',
-        other => other,
-    }
-}
-
 impl Plate {
+    /// The three forms of `raw` (see `kordon_plates::text`, the one place
+    /// they are made).
     pub fn parse(raw: &str) -> Result<Self, PlateError> {
-        let mut canonical = String::new();
-        for c in raw.chars() {
-            if c.is_whitespace() || c == '-' || c == '.' || c == '·' {
-                continue;
-            }
-            if !c.is_alphanumeric() {
-                return Err(PlateError::BadCharacter {
-                    raw: raw.to_string(),
-                    ch: c,
-                });
-            }
-            for u in c.to_uppercase() {
-                // Case mapping can add combining marks (ῇ → Η͂Ι): the
-                // canonical form must itself be letters and digits only.
-                if !u.is_alphanumeric() {
-                    return Err(PlateError::BadCharacter {
-                        raw: raw.to_string(),
-                        ch: c,
-                    });
-                }
-                canonical.push(latin_twin(u));
-            }
-        }
-        if canonical.is_empty() {
-            return Err(PlateError::Empty);
-        }
-        if canonical.chars().count() > 16 {
-            return Err(PlateError::TooLong(raw.to_string()));
-        }
-        let key = canonical.chars().map(ocr_fold).collect();
+        let canonical = kordon_plates::canonical(raw)?;
+        let key = kordon_plates::text::key_of_canonical(&canonical);
         Ok(Plate {
             raw: raw.trim().to_string(),
             canonical,
@@ -102,7 +37,7 @@ impl Plate {
 
     /// The match key for a free-text query (same folding as stored plates).
     pub fn key_of(query: &str) -> Option<String> {
-        Plate::parse(query).ok().map(|p| p.key)
+        kordon_plates::match_key(query).ok()
     }
 }
 

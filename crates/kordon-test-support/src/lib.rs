@@ -202,3 +202,28 @@ pub fn regressions(target: &str) -> Vec<(String, Vec<u8>)> {
     assert!(!out.is_empty(), "no regression inputs in {}", dir.display());
     out
 }
+
+/// A folder of the real test material (camera events, scanner images,
+/// plate photos), read in place: `KORDON_REALDATA`, or `../shared/realdata`
+/// beside the project. `None` (and a line saying the test is skipped) when
+/// it is absent.
+pub fn realdata(sub: &str) -> Option<PathBuf> {
+    let folder = std::env::var_os("KORDON_REALDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/realdata"
+            ))
+        })
+        .join(sub);
+    if folder.is_dir() {
+        Some(folder)
+    } else {
+        println!(
+            "real data test skipped: {} not found (set KORDON_REALDATA)",
+            folder.display()
+        );
+        None
+    }
+}
