@@ -1,4 +1,9 @@
-//! ANPR camera pushes, parsed into one shape.
+//! ANPR camera pushes: received, spooled, parsed into one shape.
+//!
+//! [`ingest`] is the local HTTP endpoint cameras push to; it answers a
+//! camera only once the request is durably in the [`spool`], and before
+//! any parsing. Processing then parses each spooled push and hands its
+//! reads to a [`spool::Sink`], exactly once.
 //!
 //! Cameras push what they read over HTTP, each vendor in its own format;
 //! [`parse_push`] takes the request's `Content-Type` and body exactly as
@@ -22,8 +27,10 @@ pub mod axis;
 pub mod dahua;
 pub mod generic;
 pub mod hikvision;
+pub mod ingest;
 pub mod multipart;
 mod read;
+pub mod spool;
 
 pub use read::{CameraRead, Image, ImageKind, Vendor};
 

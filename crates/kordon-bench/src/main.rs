@@ -9,6 +9,7 @@
 //! inspections (2 records each) to a server over QUIC on loopback, against
 //! the same records ingested in-process without a network.
 
+mod anpr_ingest;
 mod app_start;
 mod console;
 mod goodput;
@@ -61,6 +62,8 @@ enum What {
     AppStart(app_start::Args),
     /// The supervisors' console: queue queries at scale, tiles over HTTP.
     Console(console::Args),
+    /// ANPR pushes accepted per second with durable spooling; answer time.
+    AnprIngest(anpr_ingest::Args),
     /// Hotlist matching: time per read at each tier, 100,000 entries.
     Hotlist(hotlist::Args),
     /// Ingest and sync, with defaults.
@@ -78,6 +81,7 @@ fn main() -> anyhow::Result<()> {
         What::Viewer(args) => viewer::run(args),
         What::Console(args) => console::run(args),
         What::Hotlist(args) => hotlist::run(args),
+        What::AnprIngest(args) => anpr_ingest::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)
