@@ -573,6 +573,9 @@ mod scans;
 #[path = "e2e/console.rs"]
 mod console;
 
+#[path = "e2e/anpr.rs"]
+mod anpr;
+
 #[test]
 fn an_officer_with_a_pin_signs_in_only_with_it_and_it_is_stored_hashed() {
     let field = Field::new();

@@ -31,6 +31,7 @@ pub mod ingest;
 pub mod multipart;
 mod read;
 pub mod spool;
+pub mod vehicle;
 
 pub use read::{CameraRead, Image, ImageKind, Vendor};
 

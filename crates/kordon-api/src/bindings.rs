@@ -42,6 +42,10 @@ pub fn render() -> String {
     decl::<ReviewState>(&mut out);
     decl::<ScanImage>(&mut out);
     decl::<Scan>(&mut out);
+    decl::<PlateRole>(&mut out);
+    decl::<ReadImageKind>(&mut out);
+    decl::<ReadImage>(&mut out);
+    decl::<AnprRead>(&mut out);
     decl::<AnnotationKind>(&mut out);
     decl::<Shape>(&mut out);
     decl::<Annotation>(&mut out);

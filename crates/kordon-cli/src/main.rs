@@ -30,6 +30,7 @@ macro_rules! say {
     }};
 }
 
+mod anpr_cmd;
 mod scan_cmd;
 
 #[derive(Parser, Debug)]
@@ -164,6 +165,9 @@ enum Command {
     },
     /// The whole Automerge document of an inspection as JSON, with heads.
     Document { id: InspectionId },
+    /// ANPR cameras: the endpoint they push to, the spool, refused pushes.
+    #[command(subcommand)]
+    Anpr(anpr_cmd::AnprCmd),
     /// Create synthetic inspections (with decisions) for demos and training.
     Generate {
         #[arg(long, default_value_t = 10)]
@@ -557,6 +561,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ids.len() * 2
             );
         }
+        Command::Anpr(cmd) => return anpr_cmd::run(&mut v, &cli.data, cmd),
         Command::Document { id } => {
             let (doc, heads) = v.document(id)?;
             print_json(&serde_json::json!({ "heads": heads, "document": doc }))?;

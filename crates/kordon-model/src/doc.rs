@@ -87,6 +87,33 @@ impl InspectionDoc {
         now_ms: i64,
     ) -> Result<Self, ModelError> {
         let tractor = Plate::parse(&input.tractor_plate).map_err(ModelError::TractorPlate)?;
+        Self::create_with(actor, id, input, Some(tractor), officer, now_ms)
+    }
+
+    /// Opens an inspection for a camera's read, before anyone typed a
+    /// plate: the read that follows fills the plates it can.
+    pub fn create_for_read(
+        actor: &[u8],
+        id: InspectionId,
+        unit: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<Self, ModelError> {
+        let input = NewInspection {
+            unit: unit.to_string(),
+            ..NewInspection::default()
+        };
+        Self::create_with(actor, id, &input, None, officer, now_ms)
+    }
+
+    fn create_with(
+        actor: &[u8],
+        id: InspectionId,
+        input: &NewInspection,
+        tractor: Option<Plate>,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<Self, ModelError> {
         let trailer = match input.trailer_plate.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => Some(Plate::parse(t).map_err(ModelError::TrailerPlate)?),
             _ => None,
@@ -134,7 +161,9 @@ impl InspectionDoc {
             doc.put(&loc, "lon", lon)?;
         }
         let vehicle = doc.put_object(ROOT, "vehicle", ObjType::Map)?;
-        put_plate(&mut doc, &vehicle, "tractor", &tractor)?;
+        if let Some(tractor) = &tractor {
+            put_plate(&mut doc, &vehicle, "tractor", tractor)?;
+        }
         if let Some(trailer) = &trailer {
             put_plate(&mut doc, &vehicle, "trailer", trailer)?;
         }
@@ -151,6 +180,7 @@ impl InspectionDoc {
         doc.put_object(ROOT, "reviews", ObjType::List)?;
         doc.put_object(ROOT, "scans", ObjType::List)?;
         doc.put_object(ROOT, "annotations", ObjType::List)?;
+        doc.put_object(ROOT, "reads", ObjType::List)?;
         commit(&mut doc, officer, "create", now_ms);
         Ok(InspectionDoc { doc })
     }
@@ -414,6 +444,7 @@ impl InspectionDoc {
             reviews,
             scans: crate::scan::read_scans(d, &mut problems),
             annotations: crate::annotation::read_annotations(d, &mut problems),
+            reads: crate::anpr::read_reads(d, &mut problems),
             problems,
         })
     }
@@ -493,7 +524,12 @@ pub(crate) fn clean_optional<'a>(
     }
 }
 
-fn put_plate(doc: &mut AutoCommit, parent: &ObjId, key: &str, p: &Plate) -> Result<(), ModelError> {
+pub(crate) fn put_plate(
+    doc: &mut AutoCommit,
+    parent: &ObjId,
+    key: &str,
+    p: &Plate,
+) -> Result<(), ModelError> {
     let obj = doc.put_object(parent, key, ObjType::Map)?;
     doc.put(&obj, "raw", p.raw.as_str())?;
     doc.put(&obj, "canonical", p.canonical.as_str())?;

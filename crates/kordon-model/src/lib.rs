@@ -14,6 +14,7 @@
 //! - [`annotation`]: the annotation layer, marks drawn on scans.
 
 pub mod annotation;
+pub mod anpr;
 pub mod container;
 pub mod doc;
 pub mod plate;
@@ -21,6 +22,7 @@ pub mod scan;
 pub mod types;
 
 pub use annotation::{Annotation, AnnotationKind, NewAnnotation, Shape};
+pub use anpr::{AnprRead, PlateRole, ReadImage, ReadImageKind};
 pub use container::{ContainerCode, ContainerCodeError};
 pub use doc::{change_operation, InspectionDoc, ModelError};
 pub use plate::{Plate, PlateError};

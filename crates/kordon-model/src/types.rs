@@ -363,6 +363,10 @@ pub struct InspectionView {
     /// The annotation layer: marks drawn on the scans, append-only.
     #[serde(default)]
     pub annotations: Vec<crate::Annotation>,
+    /// What ANPR cameras read, as they read it, in the order attached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::AnprRead>>", optional)]
+    pub reads: Vec<crate::AnprRead>,
     /// Entries of the document that do not follow the schema and were left
     /// out of this view (they remain in the signed records).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -148,6 +148,17 @@ pub(crate) fn upsert(
             put.execute(params![doc, image.blob, image.size as i64, scan.added_ms])?;
         }
     }
+    // The images of ANPR reads travel the same way as scans.
+    for read in &v.reads {
+        for image in &read.images {
+            put.execute(params![
+                doc,
+                image.blob,
+                image.size as i64,
+                read.received_ms
+            ])?;
+        }
+    }
     Ok(())
 }
 

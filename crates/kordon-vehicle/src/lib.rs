@@ -11,6 +11,7 @@
 
 //! Enrollment and sync state live in the store's `meta` table.
 
+pub mod anpr;
 mod blob_upload;
 mod error;
 mod export;
@@ -22,6 +23,7 @@ mod sync;
 pub mod synthetic;
 mod watch;
 
+pub use anpr::{AttachRules, IncomingRead};
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};

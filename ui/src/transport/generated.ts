@@ -110,6 +110,62 @@ export type Scan = {
 id: string, images: Array<ScanImage>, name: string | null, scanner: string | null, captured_ms: number | null, pixel_mm: number | null, added_ms: number, added_by: string, };
 
 /**
+ * Which plate of the vehicle a read is of.
+ */
+export type PlateRole = "tractor" | "trailer";
+
+/**
+ * What a read's image shows.
+ */
+export type ReadImageKind = "plate" | "scene";
+
+/**
+ * An image of a read, stored as a blob.
+ */
+export type ReadImage = { kind: ReadImageKind, 
+/**
+ * BLAKE3 of the image bytes, 64 lower-case hex digits.
+ */
+blob: string, size: number, content_type: string, };
+
+/**
+ * A camera's read as the inspection holds it.
+ */
+export type AnprRead = { 
+/**
+ * `PUSH#N`: the push it came in, and its place in that push.
+ */
+id: string, received_ms: number, captured_ms: number | null, 
+/**
+ * `hikvision`, `dahua`, `axis` or `generic`.
+ */
+vendor: string, camera: string | null, lane: string | null, 
+/**
+ * The plate of the vehicle this read is of, as attached.
+ */
+role: PlateRole | null, 
+/**
+ * The text exactly as read; none when the camera read no plate.
+ */
+text: string | null, 
+/**
+ * The text's canonical form and match key, when it is a plate.
+ */
+plate: Plate | null, 
+/**
+ * 0 to 1.
+ */
+confidence: number | null, 
+/**
+ * Per character, 0 to 100, where the camera gave it.
+ */
+char_confidence: Array<number>, country: string | null, direction: string | null, images: Array<ReadImage>, 
+/**
+ * The officer on duty when it was attached.
+ */
+added_by: string, };
+
+/**
  * What an officer marks on a scan.
  */
 export type AnnotationKind = "void" | "double_wall" | "density_anomaly" | "undeclared_goods" | "other";
@@ -155,6 +211,10 @@ scans: Array<Scan>,
  */
 annotations: Array<Annotation>, 
 /**
+ * What ANPR cameras read, as they read it, in the order attached.
+ */
+reads?: Array<AnprRead>, 
+/**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
  */
@@ -172,6 +232,10 @@ scans: Array<Scan>,
  * The annotation layer: marks drawn on the scans, append-only.
  */
 annotations: Array<Annotation>, 
+/**
+ * What ANPR cameras read, as they read it, in the order attached.
+ */
+reads?: Array<AnprRead>, 
 /**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
@@ -256,6 +320,10 @@ scans: Array<Scan>,
  * The annotation layer: marks drawn on the scans, append-only.
  */
 annotations: Array<Annotation>, 
+/**
+ * What ANPR cameras read, as they read it, in the order attached.
+ */
+reads?: Array<AnprRead>, 
 /**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
@@ -465,6 +533,10 @@ scans: Array<Scan>,
  * The annotation layer: marks drawn on the scans, append-only.
  */
 annotations: Array<Annotation>, 
+/**
+ * What ANPR cameras read, as they read it, in the order attached.
+ */
+reads?: Array<AnprRead>, 
 /**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
