@@ -3,7 +3,8 @@
 //! [`ingest`] is the local HTTP endpoint cameras push to; it answers a
 //! camera only once the request is durably in the [`spool`], and before
 //! any parsing. Processing then parses each spooled push and hands its
-//! reads to a [`spool::Sink`], exactly once.
+//! reads to a [`spool::Sink`], exactly once. Cameras that drop files
+//! instead are read from a folder ([`drop_folder`]) into the same spool.
 //!
 //! Cameras push what they read over HTTP, each vendor in its own format;
 //! [`parse_push`] takes the request's `Content-Type` and body exactly as
@@ -25,6 +26,7 @@
 
 pub mod axis;
 pub mod dahua;
+pub mod drop_folder;
 pub mod generic;
 pub mod hikvision;
 pub mod ingest;

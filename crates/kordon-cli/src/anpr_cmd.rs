@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
+use kordon_anpr::drop_folder::DropFolder;
 use kordon_anpr::ingest::{self, Camera};
 use kordon_anpr::spool::{Processed, Spool, State};
 use kordon_anpr::vehicle::VehicleSink;
@@ -33,6 +34,13 @@ pub enum AnprCmd {
         /// configured NAME).
         #[arg(long = "camera-role", value_parser = parse_role)]
         roles: Vec<(String, PlateRole)>,
+        /// Also take the files cameras drop into this folder (XML or JSON,
+        /// as they would push them); each is removed once spooled.
+        #[arg(long)]
+        watch_folder: Option<std::path::PathBuf>,
+        /// Seconds a dropped file must stay unchanged before it is taken.
+        #[arg(long, default_value_t = 2.0)]
+        settle: f64,
     },
     /// Attach what is spooled now, then stop.
     Process {
@@ -101,8 +109,22 @@ pub fn run(v: &mut Vehicle, data: &Path, cmd: AnprCmd) -> anyhow::Result<u8> {
             cameras,
             window,
             roles,
+            watch_folder,
+            settle,
         } => {
             let rules = rules(window, roles);
+            let mut folder = match watch_folder {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    say!("taking the files cameras drop into {}", dir.display());
+                    Some(DropFolder::new(
+                        &dir,
+                        Duration::from_secs_f64(settle.clamp(0.0, 3600.0)),
+                    ))
+                }
+                None => None,
+            };
             // What an earlier run left pending (a crash, a power cut) first.
             process(v, &spool, &rules)?;
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -131,6 +153,13 @@ pub fn run(v: &mut Vehicle, data: &Path, cmd: AnprCmd) -> anyhow::Result<u8> {
             say!("anpr ingest listening on {addr}");
             while !stop.load(Ordering::SeqCst) {
                 let _ = wake_rx.recv_timeout(Duration::from_secs(1));
+                if let Some(f) = folder.as_mut() {
+                    if let Err(e) =
+                        f.poll(&spool, std::time::Instant::now(), kordon_vehicle::now_ms())
+                    {
+                        tracing::warn!(error = %e, "the drop folder could not be read");
+                    }
+                }
                 if let Err(e) = process(v, &spool, &rules) {
                     tracing::warn!(error = %e, "ANPR processing failed; pushes stay spooled");
                 }

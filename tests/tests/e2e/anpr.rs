@@ -1,7 +1,7 @@
 //! ANPR end to end, with the real `kordon` and `kordon-server`: camera
 //! pushes to `kordon anpr serve` with the link down become reads in
 //! inspections (tractor then trailer of one passage); a malformed push is
-//! kept as refused; a SIGKILL of the ingest in the middle of a burst loses
+//! kept as refused; a file a camera drops into the watched folder is read; a SIGKILL of the ingest in the middle of a burst loses
 //! nothing and attaches nothing twice; when the link returns, the reads
 //! and their images reach the server.
 
@@ -27,7 +27,16 @@ impl Ingest {
         let mut child = Command::new(bin("kordon"))
             .arg("--data")
             .arg(vehicle)
-            .args(["anpr", "serve", "--listen", "127.0.0.1:0"])
+            .args([
+                "anpr",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--settle",
+                "0.2",
+                "--watch-folder",
+            ])
+            .arg(vehicle.join("camera-drop"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -197,6 +206,23 @@ fn camera_pushes_become_reads_offline_exactly_once_and_reach_the_server() {
     });
     assert!(refused.contains("malformed"), "{refused}");
 
+    // A camera that drops files: the generic form, into the watched folder.
+    std::fs::write(
+        v.join("camera-drop").join("gate-3-0001.json"),
+        br#"{"plate": "KA 7777 AA", "camera": "gate-3", "lane": "3", "captured_at": "2026-12-03T01:00:00Z"}"#,
+    )
+    .expect("drop a read");
+    let dropped = wait_for("the dropped read attached", Duration::from_secs(30), || {
+        vehicle_reads(&v)
+            .into_iter()
+            .find(|(_, r)| r["camera"] == "gate-3")
+    });
+    assert_eq!(dropped.1["text"], "KA 7777 AA");
+    assert!(
+        !v.join("camera-drop").join("gate-3-0001.json").exists(),
+        "taken from the folder"
+    );
+
     // A burst on lane 2 (one vehicle every 10 minutes), and SIGKILL right
     // after the last answer: some pushes are attached, some spooled only,
     // one perhaps half-way.
@@ -214,21 +240,21 @@ fn camera_pushes_become_reads_offline_exactly_once_and_reach_the_server() {
         Duration::from_secs(60),
         || {
             let r = vehicle_reads(&v);
-            (r.len() >= 2 + BURST as usize).then_some(r)
+            (r.len() >= 3 + BURST as usize).then_some(r)
         },
     );
     drop(ingest);
     let ids: HashSet<&str> = all.iter().filter_map(|(_, r)| r["id"].as_str()).collect();
     assert_eq!(
         all.len(),
-        2 + BURST as usize,
+        3 + BURST as usize,
         "each push attached exactly once ({after_kill} before the restart)"
     );
     assert_eq!(ids.len(), all.len(), "no read attached twice");
     let passages: HashSet<&str> = all.iter().map(|(i, _)| i.as_str()).collect();
     assert_eq!(
         passages.len(),
-        1 + BURST as usize,
+        2 + BURST as usize,
         "one inspection per passage"
     );
 
@@ -245,7 +271,7 @@ fn camera_pushes_become_reads_offline_exactly_once_and_reach_the_server() {
     let blobs = field.server_json(&["blobs", "--json"]);
     assert_eq!(
         blobs.as_array().map(Vec::len),
-        Some(2 * all.len()),
-        "every plate crop and scene on the server"
+        Some(2 * (all.len() - 1)),
+        "every plate crop and scene on the server (the dropped read had none)"
     );
 }
