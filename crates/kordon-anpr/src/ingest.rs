@@ -4,9 +4,10 @@
 //! firmware offers: a `POST` (or `PUT`) is spooled durably and answered
 //! `200 OK` at once, before any parsing; a `GET` answers that the ingest is
 //! up (cameras test their target). A full disk gets `503` so the camera
-//! retries, and nothing is lost that was answered `200`. Optional HTTP
-//! basic credentials per camera, as cameras are configured in the field;
-//! with credentials configured, a push without valid ones gets `401`.
+//! retries, and nothing is lost that was answered `200`. Optional
+//! credentials per camera, HTTP basic or digest as the camera is set up
+//! in the field; with credentials configured, a push without valid ones
+//! gets `401` with both challenges.
 
 use crate::spool::{PushMeta, Spool};
 use axum::body::Bytes;
@@ -55,6 +56,7 @@ struct Ingest {
     /// Told after each push is spooled (the processor wakes up).
     wake: Arc<Mutex<Option<Sender<()>>>>,
     clock: fn() -> i64,
+    nonces: crate::digest::Nonces,
 }
 
 fn now_ms() -> i64 {
@@ -65,8 +67,31 @@ fn now_ms() -> i64 {
 }
 
 /// Equal in time independent of where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The configured camera whose digest credentials `value` proves.
+fn digest_camera<'a>(
+    cameras: &'a [Camera],
+    value: &str,
+    method: &Method,
+    uri: &Uri,
+    nonces: &crate::digest::Nonces,
+    now_ms: i64,
+) -> Option<&'a Camera> {
+    let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    cameras.iter().find(|c| {
+        crate::digest::verify(
+            value,
+            method.as_str(),
+            target,
+            &c.user,
+            &c.password,
+            nonces,
+            now_ms,
+        )
+    })
 }
 
 /// The configured camera whose basic credentials `headers` carry.
@@ -108,16 +133,30 @@ async fn handle(
     let camera = if ingest.cameras.is_empty() {
         None
     } else {
-        match camera_of(&ingest.cameras, &headers) {
+        let now = (ingest.clock)();
+        let digest = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.trim_start().starts_with("Digest"));
+        let found = match digest {
+            Some(v) => digest_camera(&ingest.cameras, v, &method, &uri, &ingest.nonces, now),
+            None => camera_of(&ingest.cameras, &headers),
+        };
+        match found {
             Some(c) => Some(c.name.clone()),
             None => {
-                tracing::warn!(%peer, path = %uri.path(), "ANPR push without valid credentials refused");
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Basic realm=\"kordon-anpr\"")],
-                    "credentials required\n",
-                )
-                    .into_response();
+                if headers.contains_key(header::AUTHORIZATION) {
+                    tracing::warn!(%peer, path = %uri.path(), "ANPR push with wrong credentials refused");
+                }
+                let mut r = (StatusCode::UNAUTHORIZED, "credentials required\n").into_response();
+                if let Ok(v) = ingest.nonces.challenge(now).parse() {
+                    r.headers_mut().append(header::WWW_AUTHENTICATE, v);
+                }
+                r.headers_mut().append(
+                    header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Basic realm=\"kordon-anpr\""),
+                );
+                return r;
             }
         }
     };
@@ -168,6 +207,7 @@ pub fn router(spool: Spool, cameras: Vec<Camera>, wake: Option<Sender<()>>) -> R
             cameras: Arc::new(cameras),
             wake: Arc::new(Mutex::new(wake)),
             clock: now_ms,
+            nonces: crate::digest::Nonces::default(),
         })
 }
 

@@ -26,6 +26,7 @@
 
 pub mod axis;
 pub mod dahua;
+pub mod digest;
 pub mod drop_folder;
 pub mod generic;
 pub mod hikvision;

@@ -227,3 +227,63 @@ fn a_half_written_push_from_a_crash_is_swept_and_a_damaged_one_refused() {
     assert!(out.refused[0].1.contains("no header"));
     drop(spool);
 }
+
+fn md5_hex(s: &str) -> String {
+    use md5::Digest as _;
+    md5::Md5::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_camera_set_up_for_digest_gets_a_challenge_and_its_answer_is_taken() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let spool = Spool::open(dir.path()).expect("spool");
+    let cams = vec!["gate-4:admin:s3cret".parse::<Camera>().expect("camera")];
+    let (_rt, addr) = serve(spool.clone(), cams);
+    let (ct, body) = hikvision_multipart("KA0001AA");
+    let (status, reply) = post(addr, "/anpr", &[("Content-Type", &ct)], &body);
+    assert_eq!(status, 401);
+    let nonce = reply
+        .lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("www-authenticate: digest")
+        })
+        .and_then(|l| l.split("nonce=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .expect("a digest challenge with a nonce")
+        .to_string();
+    let answer = |password: &str| {
+        let ha1 = md5_hex(&format!("admin:kordon-anpr:{password}"));
+        let ha2 = md5_hex("POST:/anpr");
+        let response = md5_hex(&format!("{ha1}:{nonce}:00000001:c0ffee:auth:{ha2}"));
+        format!("Digest username=\"admin\", realm=\"kordon-anpr\", nonce=\"{nonce}\", uri=\"/anpr\", qop=auth, nc=00000001, cnonce=\"c0ffee\", response=\"{response}\"")
+    };
+    let (status, _) = post(
+        addr,
+        "/anpr",
+        &[("Content-Type", &ct), ("Authorization", &answer("guess"))],
+        &body,
+    );
+    assert_eq!(status, 401, "a wrong password");
+    assert!(spool.pending().expect("pending").is_empty());
+    let (status, _) = post(
+        addr,
+        "/anpr",
+        &[("Content-Type", &ct), ("Authorization", &answer("s3cret"))],
+        &body,
+    );
+    assert_eq!(status, 200);
+    let id = &spool.pending().expect("pending")[0];
+    assert_eq!(
+        spool
+            .read(State::Pending, id)
+            .expect("read")
+            .0
+            .camera
+            .as_deref(),
+        Some("gate-4")
+    );
+}

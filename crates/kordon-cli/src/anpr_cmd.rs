@@ -22,8 +22,8 @@ pub enum AnprCmd {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8091")]
         listen: SocketAddr,
-        /// A camera that must give credentials: NAME:USER:PASSWORD
-        /// (repeatable). With none, any push is taken.
+        /// A camera that must give credentials (HTTP digest or basic):
+        /// NAME:USER:PASSWORD (repeatable). With none, any push is taken.
         #[arg(long = "camera")]
         cameras: Vec<Camera>,
         /// Seconds within which reads are one passage.
