@@ -8,7 +8,7 @@ import type { ReviewState } from "../domain/review.ts";
 import type { Translator } from "../i18n/translate.ts";
 import { isErrorCode } from "../transport/errors.ts";
 import type { RecordSync } from "../transport/transport.ts";
-import type { Outcome, Verdict } from "../transport/types.ts";
+import type { Outcome, PlateRole, Verdict } from "../transport/types.ts";
 
 type T = Pick<Translator, "t">;
 
@@ -62,3 +62,12 @@ export function reasonLabel({ t }: T, code: string): string | null {
 }
 
 export const reviewStateLabel = ({ t }: T, s: ReviewState): string => t(`reviewState.${s}`);
+
+export const plateRoleLabel = ({ t }: T, r: PlateRole): string => t(`reads.role.${r}`);
+
+/** Camera makers by their own spelling: names, not words to translate. */
+const ANPR_VENDORS: Readonly<Record<string, string>> = { hikvision: "Hikvision", dahua: "Dahua", axis: "Axis" };
+
+/** Who made the camera of a read; a vendor this UI does not know is shown as it is. */
+export const anprVendorLabel = ({ t }: T, vendor: string): string =>
+  vendor === "generic" ? t("reads.vendor.generic") : (ANPR_VENDORS[vendor] ?? vendor);

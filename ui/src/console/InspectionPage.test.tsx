@@ -6,11 +6,11 @@
 
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { decided, testView } from "../domain/testViews.ts";
+import { anprRead, decided, plate, testView } from "../domain/testViews.ts";
 import { renderConsole } from "../test/renderConsole.tsx";
 import { TransportError } from "../transport/errors.ts";
 import { createConsoleMemoryTransport, type Arrival } from "../transport/consoleMemory.ts";
-import type { InspectionView, Scan } from "../transport/types.ts";
+import type { AnprRead, InspectionView, Scan } from "../transport/types.ts";
 
 afterEach(cleanup);
 
@@ -27,12 +27,13 @@ const scan = (id: string): Scan => ({
   added_by: "OF-1",
 });
 
-function setup(opts: { as?: string; scans?: Scan[]; arrivals?: Record<string, Arrival>; lang?: "en" | "uk" } = {}) {
+function setup(opts: { as?: string; scans?: Scan[]; reads?: AnprRead[]; arrivals?: Record<string, Arrival>; lang?: "en" | "uk" } = {}) {
   const view: InspectionView = testView({
     tractor: "AA1234BC",
     created_ms: NOW - 3_600_000,
     decisions: [decided("release", NOW - 3_000_000)],
     scans: opts.scans ?? [],
+    ...(opts.reads === undefined ? {} : { reads: opts.reads }),
   });
   const transport = createConsoleMemoryTransport({
     now: () => NOW,
@@ -125,6 +126,21 @@ describe("roles", () => {
     setup({ scans: [scan("s1")] });
     await screen.findByTestId("tool-rect");
     expect(screen.getByTestId("tool-free")).toBeTruthy();
+  });
+});
+
+describe("camera reads", () => {
+  it("are in the side panel beside the vehicle, and absent when there are none", async () => {
+    setup({ reads: [anprRead({ text: "АА 1234 ВС", plate: plate("АА 1234 ВС"), role: "tractor" }), anprRead({ id: "p2#0" })] });
+    const panel = await screen.findByTestId("workstation-panel");
+    const reads = within(panel).getByRole("region", { name: "Camera reads (ANPR)" });
+    expect(within(reads).getAllByRole("listitem")).toHaveLength(2);
+    expect(within(reads).getByText("АА 1234 ВС")).toBeTruthy();
+    expect(within(reads).getByText("no plate read")).toBeTruthy();
+    cleanup();
+    setup();
+    await screen.findByTestId("workstation-panel");
+    expect(screen.queryByTestId("anpr-reads")).toBeNull();
   });
 });
 

@@ -1,13 +1,15 @@
 // One inspection on the console, as a workstation: the scan fills the
 // screen beside the viewer's tool rail, the thumbnails under it, and a
 // collapsible side panel (the only part that scrolls) with the verdict,
-// the image settings and marks, the vehicle, the timeline, the delivery
-// facts and the fleet-wide history. The review state is at the top.
+// the image settings and marks, the vehicle, its camera reads, the
+// timeline, the delivery facts and the fleet-wide history. The review
+// state is at the top.
 
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useNavigate, useParams } from "react-router";
 import { Kbd } from "../app/Kbd.tsx";
 import { outcomeLabel } from "../app/labels.ts";
+import { ReadsList } from "../app/ReadsList.tsx";
 import { useShortcut } from "../app/shortcuts.ts";
 import { Workstation } from "../app/Workstation.tsx";
 import { currentOutcome } from "../domain/outcome.ts";
@@ -208,6 +210,7 @@ function InspectionWorkstation(props: {
             )}
             <div ref={setSettingsSlot} className="c-settings-slot" />
             <VehicleFacts view={view} />
+            <ReadsList view={view} className="c-card" />
             <Timeline view={view} />
             <FleetHistory id={view.id} version={props.version} canCompare={view.scans.length > 0} comparing={comparing?.id ?? null} onCompare={setComparing} />
             <Delivery records={data.records} />

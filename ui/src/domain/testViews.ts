@@ -1,6 +1,6 @@
 // Small builders of InspectionView values for tests.
 
-import type { Decision, InspectionView } from "../transport/types.ts";
+import type { AnprRead, Decision, InspectionView } from "../transport/types.ts";
 import { parsePlate } from "./plate.ts";
 import type { ReviewEntry } from "./review.ts";
 
@@ -52,5 +52,25 @@ export const reviewed = (verdict: ReviewEntry["verdict"], at_ms: number, over: P
   outcome: null,
   reasons: [],
   decisions_seen: null,
+  ...over,
+});
+
+/** A camera read; no plate was read unless `over` gives a text. */
+export const anprRead = (over: Partial<AnprRead> = {}): AnprRead => ({
+  id: "1795521909700-4182-00000017#0",
+  received_ms: 0,
+  captured_ms: null,
+  vendor: "hikvision",
+  camera: "gate-2",
+  lane: "1",
+  role: null,
+  text: null,
+  plate: null,
+  confidence: null,
+  char_confidence: [],
+  country: "UA",
+  direction: "approach",
+  images: [],
+  added_by: "OF-1",
   ...over,
 });

@@ -158,6 +158,18 @@ export const en = {
   "inspection.unit": "Unit",
   "inspection.problems": "Parts of this record could not be read and are not shown: {count}.",
 
+  "reads.title": "Camera reads (ANPR)",
+  "reads.noText": "no plate read",
+  "reads.canonical": "canonical form",
+  "reads.role.tractor": "Tractor",
+  "reads.role.trailer": "Trailer",
+  "reads.confidence": "confidence {percent} %",
+  "reads.chars": "per character",
+  "reads.camera": "camera {camera}",
+  "reads.lane": "lane {lane}",
+  "reads.received": "received {time}",
+  "reads.vendor.generic": "generic format",
+
   "notes.title": "Notes",
   "notes.save": "Save notes",
   "notes.saving": "Saving…",

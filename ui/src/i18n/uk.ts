@@ -159,6 +159,18 @@ export const uk = {
   "inspection.unit": "Підрозділ",
   "inspection.problems": "Частину запису не вдалося прочитати, її не показано: {count}.",
 
+  "reads.title": "Зчитування камерами (ANPR)",
+  "reads.noText": "номер не зчитано",
+  "reads.canonical": "канонічна форма",
+  "reads.role.tractor": "Тягач",
+  "reads.role.trailer": "Причіп",
+  "reads.confidence": "достовірність {percent} %",
+  "reads.chars": "за символами",
+  "reads.camera": "камера {camera}",
+  "reads.lane": "смуга {lane}",
+  "reads.received": "отримано {time}",
+  "reads.vendor.generic": "загальний формат",
+
   "notes.title": "Примітки",
   "notes.save": "Зберегти примітки",
   "notes.saving": "Збереження…",

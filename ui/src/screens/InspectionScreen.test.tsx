@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { decided, plate, reviewed, testView } from "../domain/testViews.ts";
+import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import type { Scan } from "../transport/types.ts";
 import { renderWith } from "../test/renderWith.tsx";
@@ -58,6 +58,17 @@ describe("InspectionScreen", () => {
     expect(screen.getByText("Знімків ще немає.")).toBeTruthy();
     expect(screen.queryByTestId("scan-viewer")).toBeNull();
     expect(screen.getByText("Рішення ще немає.")).toBeTruthy();
+    // No camera reads: no section for them.
+    expect(screen.queryByTestId("anpr-reads")).toBeNull();
+  });
+
+  it("shows the camera reads in the side panel, the text as the camera read it", async () => {
+    setup("uk", { reads: [anprRead({ text: "ВН9975ТО", plate: plate("ВН9975ТО"), role: "tractor", confidence: 0.97 })] });
+    const panel = await screen.findByTestId("workstation-panel");
+    const reads = within(panel).getByRole("region", { name: "Зчитування камерами (ANPR)" });
+    expect(within(reads).getByText("ВН9975ТО")).toBeTruthy();
+    expect(within(reads).getByText("BH9975TO")).toBeTruthy();
+    expect(within(reads).getByText("достовірність 97 %")).toBeTruthy();
   });
 
   it("shows the scan strip with thumbnails and opens the chosen scan in the viewer", async () => {

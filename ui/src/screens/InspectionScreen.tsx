@@ -1,12 +1,14 @@
 // One inspection as an operator workstation: the scan fills the screen
 // beside the viewer's tool rail, a thin strip of the inspection's scans
-// under it, and a side panel (vehicle, decision and its history, image
-// settings and marks, notes, earlier inspections, import) that can be
-// hidden with a key. A returned or overruled inspection says so above all.
+// under it, and a side panel (vehicle, camera reads, decision and its
+// history, image settings and marks, notes, earlier inspections, import)
+// that can be hidden with a key. A returned or overruled inspection says
+// so above all.
 
 import { useRef, useState, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { outcomeLabel, reviewStateLabel } from "../app/labels.ts";
+import { ReadsList } from "../app/ReadsList.tsx";
 import { useTransport } from "../app/TransportProvider.tsx";
 import { useLoad } from "../app/useLoad.ts";
 import { useSync } from "../app/useSync.ts";
@@ -138,6 +140,7 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
         panel={
           <>
             <VehicleSummary view={view} />
+            <ReadsList view={view} className="card" />
             <DecisionPanel view={view} onChange={onChange} formRef={decisionForm} />
             <div className="viewer-settings-slot" ref={setSettingsTarget} />
             <NotesEditor view={view} onChange={onChange} />

@@ -4,7 +4,7 @@
 import { parsePlate } from "../domain/plate.ts";
 import type { ReviewEntry } from "../domain/review.ts";
 import type { SeedInspection } from "./memory.ts";
-import type { Decision, InspectionView, Plate, Scan } from "./types.ts";
+import type { AnprRead, Decision, InspectionView, Plate, Scan } from "./types.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -70,6 +70,29 @@ const singleScan = (id: string, name: string, added_ms: number, width = 4800, he
   added_by: "OF-1742",
 });
 
+/**
+ * A read of the Hikvision camera over lane 1 at the gantry's approach, as
+ * its push was spooled (`push`) and attached (its images are left out).
+ */
+const hikvisionRead = (push: number, captured_ms: number, text: string | null, over: Partial<AnprRead> = {}): AnprRead => ({
+  id: `${captured_ms + 700}-4182-${String(push).padStart(8, "0")}#0`,
+  received_ms: captured_ms + 700,
+  captured_ms,
+  vendor: "hikvision",
+  camera: "gate-2",
+  lane: "1",
+  role: null,
+  text,
+  plate: text === null ? null : plate(text),
+  confidence: null,
+  char_confidence: [],
+  country: "UA",
+  direction: "approach",
+  images: [],
+  added_by: "OF-1742",
+  ...over,
+});
+
 export function demoSeed(now: number): SeedInspection[] {
   const t = (ago: number): number => now - ago;
   return [
@@ -81,6 +104,19 @@ export function demoSeed(now: number): SeedInspection[] {
         containers: ["CSQU3054383"],
         declaration: "UA209160/2026/004211",
         notes: "Пломба на місці, номер збігається з декларацією.",
+        reads: [
+          hikvisionRead(17, t(13 * MIN), "АА1234ВС", {
+            role: "tractor",
+            confidence: 0.94,
+            char_confidence: [98, 97, 99, 99, 98, 99, 91, 96],
+          }),
+          hikvisionRead(18, t(13 * MIN) + 9_000, "AI5678XT", {
+            camera: "gate-2-rear",
+            role: "trailer",
+            confidence: 0.81,
+            char_confidence: [96, 74, 98, 97, 99, 98, 88, 95],
+          }),
+        ],
         scans: [
           {
             id: "5ce3d641448bbdf419e1b350e6456f1ac8382463166d27641a20c21a610e44e3",
@@ -185,6 +221,15 @@ export function demoSeed(now: number): SeedInspection[] {
       view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0003", t(3 * HOUR), {
         tractor: "ВН 9975 ТО",
         location: { place: "Yahodyn", lat: null, lon: null },
+        reads: [
+          hikvisionRead(4, t(3 * HOUR + 2 * MIN), "ВН9975ТО", {
+            role: "tractor",
+            confidence: 0.97,
+            char_confidence: [99, 98, 99, 99, 97, 99, 96, 98],
+          }),
+          // The trailer's plate was too dirty to read.
+          hikvisionRead(5, t(3 * HOUR + 2 * MIN) + 11_000, null, { camera: "gate-2-rear" }),
+        ],
         containers: ["TGHU7599834"],
         declaration: "UA209508/2026/647941",
         decisions: [decision({ outcome: "release", at_ms: t(3 * HOUR - 5 * MIN) })],

@@ -5,6 +5,7 @@
 
 export type {
   Annotation,
+  AnprRead,
   AnnotationKind,
   ApiError,
   BlobCounts,
@@ -24,6 +25,7 @@ export type {
   NewInspectionInput,
   Outcome,
   Plate,
+  PlateRole,
   PlaneRange,
   RecordSync,
   Review,
