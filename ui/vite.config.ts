@@ -21,6 +21,7 @@ export default defineConfig({
     // `@vitest-environment jsdom` comment at the top of the file.
     environment: "node",
     include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test/setup.ts"],
     // The layout tests read the stylesheet's text (`styles.css?raw`);
     // Vitest hands other CSS to tests as empty.
     css: { include: [/\/src\/styles\.css/] },

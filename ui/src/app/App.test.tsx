@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
@@ -9,6 +9,14 @@ afterEach(cleanup);
 beforeEach(() => localStorage.clear());
 
 const today = testView({ created_ms: Date.now(), tractor: "АА 1234 ВС" });
+
+/** Presses `key` on the window until `shown` finds what it should bring (deadline: the test library's). */
+async function pressUntil(key: string, shown: () => HTMLElement): Promise<void> {
+  await waitFor(() => {
+    fireEvent.keyDown(window, { key });
+    expect(shown()).toBeTruthy();
+  });
+}
 
 function signedInApp(initialUrl = "/") {
   const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view: today, sync: "pending" }] });
@@ -67,14 +75,14 @@ describe("navigation shortcuts", () => {
   it("N opens the new-inspection form and Esc goes back to the queue", async () => {
     signedInApp();
     await screen.findByRole("heading", { name: "Огляди" });
-    fireEvent.keyDown(window, { key: "n" });
-    expect(await screen.findByRole("heading", { name: "Новий огляд" })).toBeTruthy();
+    // The shortcut is live once the screen's effects ran, which on a busy
+    // machine can be after its heading is drawn: press until it acts.
+    await pressUntil("n", () => screen.getByRole("heading", { name: "Новий огляд" }));
     // Typing "n" in a field types, it does not navigate.
     const plate = screen.getByLabelText("Номерний знак тягача");
     fireEvent.keyDown(plate, { key: "n" });
     expect(screen.getByRole("heading", { name: "Новий огляд" })).toBeTruthy();
-    fireEvent.keyDown(window, { key: "Escape" });
-    expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
+    await pressUntil("Escape", () => screen.getByRole("heading", { name: "Огляди" }));
   });
 });
 
@@ -85,8 +93,7 @@ describe("URLs", () => {
     expect(inspection.getAttribute("data-inspection")).toBe(today.id);
     // The workstation's main region does not scroll: the whole window is the screen.
     expect(inspection.closest("main")?.className).toBe("main main-workstation");
-    fireEvent.keyDown(window, { key: "Escape" });
-    expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
+    await pressUntil("Escape", () => screen.getByRole("heading", { name: "Огляди" }));
     expect(document.querySelector("main")?.className).toBe("main");
   });
 
