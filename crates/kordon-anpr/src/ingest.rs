@@ -7,7 +7,9 @@
 //! retries, and nothing is lost that was answered `200`. Optional
 //! credentials per camera, HTTP basic or digest as the camera is set up
 //! in the field; with credentials configured, a push without valid ones
-//! gets `401` with both challenges.
+//! gets `401` with both challenges. A request from a web page (it carries
+//! `Origin` or fetch metadata, which cameras never send) is refused, so a
+//! page open in a crew member's browser cannot plant reads.
 
 use crate::spool::{PushMeta, Spool};
 use axum::body::Bytes;
@@ -71,6 +73,13 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether a request comes from a web page: browsers mark every
+/// cross-origin request with `Origin` and fetch metadata; cameras send
+/// neither.
+fn from_a_browser(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site")
+}
+
 /// The configured camera whose digest credentials `value` proves.
 fn digest_camera<'a>(
     cameras: &'a [Camera],
@@ -121,6 +130,12 @@ async fn handle(
 ) -> Response {
     if method == Method::GET || method == Method::HEAD {
         return (StatusCode::OK, "Kordon ANPR ingest\n").into_response();
+    }
+    if from_a_browser(&headers) {
+        // Cameras never send these; a web page does, and must not be able
+        // to plant reads through a crew member's browser.
+        tracing::warn!(%peer, path = %uri.path(), "ANPR push from a web page refused");
+        return (StatusCode::FORBIDDEN, "pushes from web pages are refused\n").into_response();
     }
     if method != Method::POST && method != Method::PUT {
         return (

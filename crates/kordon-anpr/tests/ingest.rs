@@ -287,3 +287,38 @@ fn a_camera_set_up_for_digest_gets_a_challenge_and_its_answer_is_taken() {
         Some("gate-4")
     );
 }
+
+#[test]
+fn a_web_page_cannot_push_reads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let spool = Spool::open(dir.path()).expect("spool");
+    let (_rt, addr) = serve(spool.clone(), vec![]);
+    let forged = br#"{"plate": "AA1234BC", "camera": "gate-2"}"#;
+    for headers in [
+        vec![
+            ("Content-Type", "text/plain"),
+            ("Origin", "https://evil.example"),
+        ],
+        vec![
+            ("Content-Type", "text/plain"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    ] {
+        assert_eq!(post(addr, "/anpr", &headers, forged).0, 403);
+    }
+    assert!(
+        spool.pending().expect("pending").is_empty(),
+        "nothing spooled"
+    );
+    assert_eq!(
+        post(
+            addr,
+            "/anpr",
+            &[("Content-Type", "application/json")],
+            forged
+        )
+        .0,
+        200,
+        "a camera's push is taken"
+    );
+}
