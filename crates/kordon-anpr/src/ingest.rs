@@ -61,13 +61,6 @@ struct Ingest {
     nonces: crate::digest::Nonces,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 /// Equal in time independent of where they differ.
 pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -221,7 +214,7 @@ pub fn router(spool: Spool, cameras: Vec<Camera>, wake: Option<Sender<()>>) -> R
             spool,
             cameras: Arc::new(cameras),
             wake: Arc::new(Mutex::new(wake)),
-            clock: now_ms,
+            clock: kordon_vehicle::now_ms,
             nonces: crate::digest::Nonces::default(),
         })
 }

@@ -14,7 +14,7 @@
 //!
 //! A push file is one JSON header line ([`PushMeta`]) and the raw body.
 
-use crate::{parse_push, CameraRead, Refused};
+use crate::{parse_push, CameraRead};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -261,7 +261,7 @@ impl Spool {
                     }
                 },
                 Err(reason) => {
-                    let reason = refusal(&reason);
+                    let reason = reason.to_string();
                     tracing::warn!(push = %id, peer = %meta.peer, %reason, "ANPR push refused; kept in the spool");
                     self.refuse(&id, &reason)?;
                     out.refused.push((id, reason));
@@ -270,8 +270,4 @@ impl Spool {
         }
         Ok(out)
     }
-}
-
-fn refusal(r: &Refused) -> String {
-    r.to_string()
 }
