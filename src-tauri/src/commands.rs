@@ -182,3 +182,44 @@ pub async fn ui_ready(app: AppHandle, state: State<'_, AppState>, stage: String)
     }
     Ok(())
 }
+
+#[tauri::command]
+pub async fn respond_to_alert(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    response: kordon_model::NewAlertResponse,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::respond_to_alert(v, &id, &response))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn correct_read(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    input: ReadCorrectionInput,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::correct_read(v, &id, &input))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn detach_read(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    read: String,
+) -> Reply<InspectionView> {
+    let view = state.with_vehicle(|v| crew::detach_read(v, &id, &read))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn hotlists(state: State<'_, AppState>) -> Reply<Vec<kordon_model::HotlistView>> {
+    state.with_vehicle(|v| crew::hotlists(v))
+}

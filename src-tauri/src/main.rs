@@ -4,13 +4,16 @@
 //! - [`commands`]: the Tauri commands, one line each over `kordon_api::crew`;
 //! - [`tiles`]: the `kordon:` URI scheme serving rendered scan tiles;
 //! - [`background`]: sync with the server, pushed to the UI as events;
-//! - [`watch`]: the watch folder, running inside the app.
+//! - [`watch`]: the watch folder, running inside the app;
+//! - [`anpr`]: the ANPR ingest cameras push to, with hotlist alerts as
+//!   events (on when `--anpr-listen ADDR` or `KORDON_ANPR_LISTEN` is given).
 //!
 //! The data directory is `--data DIR`, else `KORDON_DATA`, else the
 //! platform's app data folder.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod anpr;
 mod background;
 mod commands;
 mod state;
@@ -82,6 +85,10 @@ fn main() -> anyhow::Result<()> {
             commands::sync_now,
             commands::sync_state,
             commands::ui_ready,
+            commands::respond_to_alert,
+            commands::correct_read,
+            commands::detach_read,
+            commands::hotlists,
         ])
         .setup(move |app| {
             let dir = match explicit.clone() {
@@ -97,6 +104,7 @@ fn main() -> anyhow::Result<()> {
             app.manage(state);
             background::spawn_sync(app.handle().clone());
             watch::resume(app.handle());
+            anpr::start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

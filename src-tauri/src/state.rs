@@ -14,6 +14,8 @@ pub mod event {
     pub const SYNC: &str = "kordon:sync";
     /// An `ImportEvent`.
     pub const IMPORT: &str = "kordon:import";
+    /// An `AlertEvent`: a camera's read hit a hotlist.
+    pub const ALERT: &str = "kordon:alert";
 }
 
 #[derive(Debug)]

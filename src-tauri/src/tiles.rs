@@ -61,12 +61,13 @@ fn render(state: &AppState, path: &str, query: &str) -> Result<Vec<u8>, ApiError
     render_png(&pyramid, picture, &view)
 }
 
-fn respond(result: Result<Vec<u8>, ApiError>) -> Response<Vec<u8>> {
+fn respond(result: Result<(&'static str, Vec<u8>), ApiError>) -> Response<Vec<u8>> {
     let builder = Response::builder().header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     let built = match result {
-        Ok(png) => builder
+        Ok((content_type, png)) => builder
             .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, "image/png")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
             .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
             .body(png),
         Err(e) => builder
@@ -88,7 +89,13 @@ pub fn serve(app: &AppHandle, request: Request<Vec<u8>>, responder: UriSchemeRes
     let query = request.uri().query().unwrap_or_default().to_string();
     tauri::async_runtime::spawn_blocking(move || {
         let result = match app.try_state::<AppState>() {
-            Some(state) => render(&state, &path, &query),
+            // `/read/BLOB`: an ANPR read's image, as the camera sent it.
+            Some(state) => match path.strip_prefix("/read/") {
+                Some(blob) => state
+                    .with_vehicle(|v| kordon_api::crew::read_image(v, blob))
+                    .map(|i| (i.content_type, i.bytes)),
+                None => render(&state, &path, &query).map(|png| ("image/png", png)),
+            },
             None => Err(ApiError::internal("the app is still starting")),
         };
         if let Err(e) = &result {

@@ -37,6 +37,14 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Hotlists and risk profiles, sent down to the vehicles.
+    Hotlist {
+        /// The server data directory (before or after the subcommand).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: hotlist_cmd::HotlistCommand,
+    },
     /// Create a server data directory (key, certificate, database).
     Init {
         #[arg(long)]
@@ -153,6 +161,8 @@ enum Command {
         limit: usize,
     },
 }
+
+mod hotlist_cmd;
 
 #[derive(Subcommand, Debug)]
 enum UserCommand {
@@ -360,6 +370,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
         }
         Command::User { command } => user_command(command)?,
+        Command::Hotlist { data, command } => {
+            let data = data.context("--data DIR is required: the server data directory")?;
+            hotlist_cmd::run(&data, command)?
+        }
         Command::Enroll {
             data,
             name,

@@ -3,7 +3,7 @@
 
 use crate::spool::{PushMeta, Sink};
 use crate::{CameraRead, ImageKind, Vendor};
-use kordon_model::{AnprRead, ReadImageKind};
+use kordon_model::{AnprRead, NewAlert, ReadImageKind};
 use kordon_vehicle::{AttachRules, IncomingRead, Vehicle};
 
 /// Hands parsed pushes to a vehicle.
@@ -12,6 +12,8 @@ pub struct VehicleSink<'a> {
     pub rules: AttachRules,
     /// Inspections the last pushes attached to, for logs and tests.
     pub attached: Vec<String>,
+    /// Alerts the last pushes raised, with their inspection.
+    pub alerts: Vec<(String, NewAlert)>,
 }
 
 impl std::fmt::Debug for VehicleSink<'_> {
@@ -19,6 +21,7 @@ impl std::fmt::Debug for VehicleSink<'_> {
         f.debug_struct("VehicleSink")
             .field("rules", &self.rules)
             .field("attached", &self.attached)
+            .field("alerts", &self.alerts)
             .finish_non_exhaustive()
     }
 }
@@ -29,6 +32,7 @@ impl<'a> VehicleSink<'a> {
             vehicle,
             rules,
             attached: vec![],
+            alerts: vec![],
         }
     }
 }
@@ -63,6 +67,8 @@ pub fn incoming(read: CameraRead, received_ms: i64, camera_name: Option<&str>) -
             direction: read.direction,
             images: vec![],
             added_by: String::new(),
+            correction: None,
+            detached: None,
         },
         images: read
             .images
@@ -91,12 +97,17 @@ impl Sink for VehicleSink<'_> {
             .into_iter()
             .map(|r| incoming(r, meta.received_ms, meta.camera.as_deref()))
             .collect();
-        let ids = self
+        let done = self
             .vehicle
             .attach_reads(push, reads, &self.rules, kordon_vehicle::now_ms())?;
-        for id in ids.into_iter().flatten() {
+        for a in done.into_iter().flatten() {
+            let id = a.inspection.to_string();
             tracing::info!(push, inspection = %id, "ANPR read attached");
-            self.attached.push(id.to_string());
+            for alert in a.alerts {
+                tracing::warn!(push, inspection = %id, list = %alert.list, entry = %alert.entry_value, tier = alert.tier.as_str(), "HOTLIST ALERT");
+                self.alerts.push((id.clone(), alert));
+            }
+            self.attached.push(id);
         }
         Ok(())
     }

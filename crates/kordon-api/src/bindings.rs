@@ -45,7 +45,23 @@ pub fn render() -> String {
     decl::<PlateRole>(&mut out);
     decl::<ReadImageKind>(&mut out);
     decl::<ReadImage>(&mut out);
+    decl::<kordon_model::Removal>(&mut out);
+    decl::<kordon_model::ReadCorrection>(&mut out);
     decl::<AnprRead>(&mut out);
+    decl::<kordon_model::Priority>(&mut out);
+    decl::<kordon_model::MatchTier>(&mut out);
+    decl::<kordon_model::AlertSource>(&mut out);
+    decl::<kordon_model::AlertResponseKind>(&mut out);
+    decl::<kordon_model::NewAlert>(&mut out);
+    decl::<kordon_model::AlertResponse>(&mut out);
+    decl::<kordon_model::NewAlertResponse>(&mut out);
+    decl::<kordon_model::Alert>(&mut out);
+    decl::<kordon_model::EntryKind>(&mut out);
+    decl::<kordon_model::HotlistEntry>(&mut out);
+    decl::<kordon_model::RiskProfile>(&mut out);
+    decl::<kordon_model::HotlistView>(&mut out);
+    decl::<kordon_model::NewHotlistEntry>(&mut out);
+    decl::<kordon_model::NewRiskProfile>(&mut out);
     decl::<AnnotationKind>(&mut out);
     decl::<Shape>(&mut out);
     decl::<Annotation>(&mut out);
@@ -67,10 +83,13 @@ pub fn render() -> String {
     decl::<ImportEvent>(&mut out);
     decl::<Link>(&mut out);
     decl::<SyncEvent>(&mut out);
+    decl::<AlertEvent>(&mut out);
+    decl::<ReadCorrectionInput>(&mut out);
     decl::<WindowRange>(&mut out);
     decl::<ViewParams>(&mut out);
     decl::<PlaneRange>(&mut out);
     decl::<ScanInfo>(&mut out);
+    decl::<kordon_store::AlertFilter>(&mut out);
     decl::<kordon_store::ConsoleQuery>(&mut out);
     decl::<kordon_store::ConsoleRow>(&mut out);
     decl::<kordon_store::ReviewCounts>(&mut out);
@@ -88,6 +107,9 @@ pub fn render() -> String {
         decl::<ConsoleInspection>(&mut out);
         decl::<NewReviewInput>(&mut out);
         decl::<ScanState>(&mut out);
+        decl::<HotlistEntryInput>(&mut out);
+        decl::<RiskProfileInput>(&mut out);
+        decl::<kordon_central::hotlists::HotlistChange>(&mut out);
     }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");

@@ -10,11 +10,12 @@ use crate::inspection_id;
 use crate::view::ScanInfo;
 use crate::ApiError;
 use kordon_central::accounts::{Actor, Role, UserInfo};
+use kordon_central::hotlists::HotlistChange;
 use kordon_central::scans::ScanStage;
 use kordon_central::{Central, CentralError};
 use kordon_model::{
-    InspectionId, InspectionView, NewAnnotation, NewReview, OfficerId, Outcome, ReasonCode,
-    ReviewState, Verdict,
+    HotlistView, InspectionId, InspectionView, NewAnnotation, NewHotlistEntry, NewReview,
+    NewRiskProfile, OfficerId, Outcome, ReasonCode, ReviewState, Verdict,
 };
 use kordon_store::{
     AuditEntry, ConsolePage, ConsoleQuery, ConsoleRow, NewAuditEntry, QueueVersion,
@@ -57,6 +58,14 @@ pub const ANNOTATE: Op = Op {
     name: "annotate",
     roles: SUPERVISORS,
 };
+pub const HOTLISTS: Op = Op {
+    name: "hotlists",
+    roles: &[Role::Supervisor, Role::Auditor, Role::Administrator],
+};
+pub const HOTLIST_EDIT: Op = Op {
+    name: "hotlist_edit",
+    roles: SUPERVISORS,
+};
 pub const USERS: Op = Op {
     name: "users",
     roles: ADMINISTRATORS,
@@ -69,7 +78,16 @@ pub const AUDIT: Op = Op {
 /// Every operation that needs a role (login, logout and `me` need only a
 /// session or none).
 pub const OPERATIONS: &[Op] = &[
-    QUEUE, INSPECTION, HISTORY, SCANS, REVIEW, ANNOTATE, USERS, AUDIT,
+    QUEUE,
+    INSPECTION,
+    HISTORY,
+    SCANS,
+    REVIEW,
+    ANNOTATE,
+    HOTLISTS,
+    HOTLIST_EDIT,
+    USERS,
+    AUDIT,
 ];
 
 /// Earlier inspections shown in the fleet-wide history.
@@ -143,6 +161,30 @@ pub struct NewReviewInput {
     /// Required for overrule and return.
     #[serde(default)]
     pub comment: String,
+}
+
+/// A new hotlist entry from the console.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+pub struct HotlistEntryInput {
+    /// The list's name; a new list is made if none has it.
+    pub list: String,
+    /// For a new list: the units it goes to (empty: every unit).
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub entry: NewHotlistEntry,
+}
+
+/// A new risk profile from the console.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+pub struct RiskProfileInput {
+    pub list: String,
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub profile: NewRiskProfile,
 }
 
 /// Where a scan stands on the server.
@@ -351,6 +393,114 @@ pub fn scan_state(c: &mut Central, who: &Actor, scan: &str) -> Result<ScanState,
             ScanState::Building
         }
     })
+}
+
+/// Every hotlist with its entries and profiles (removed ones included,
+/// marked).
+pub fn hotlists(c: &mut Central, who: &Actor) -> Result<Vec<HotlistView>, ApiError> {
+    allow(who, &HOTLISTS)?;
+    Ok(c.hotlists()?)
+}
+
+fn audit_hotlist(
+    c: &mut Central,
+    who: &Actor,
+    action: &str,
+    change: &HotlistChange,
+    detail: &str,
+    peer: Option<&str>,
+    now: i64,
+) -> Result<(), ApiError> {
+    let target = format!("{}/{}", change.list, change.id);
+    c.audit(
+        &NewAuditEntry {
+            actor: Some(&who.name),
+            role: Some(who.role.as_str()),
+            action,
+            target: Some(&target),
+            detail,
+            peer,
+            ..Default::default()
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Puts a plate or container on a list, signed by the server for the
+/// supervisor; it reaches the vehicles of the list's units at their next
+/// sync. Audited.
+pub fn hotlist_add(
+    c: &mut Central,
+    who: &Actor,
+    input: &HotlistEntryInput,
+    peer: Option<&str>,
+) -> Result<HotlistChange, ApiError> {
+    allow(who, &HOTLIST_EDIT)?;
+    let officer = officer_of(who)?;
+    let now = kordon_central::now_ms();
+    let change = c.hotlist_add(&input.list, &input.units, &input.entry, &officer, now)?;
+    audit_hotlist(
+        c,
+        who,
+        "hotlist_add",
+        &change,
+        &input.entry.value,
+        peer,
+        now,
+    )?;
+    Ok(change)
+}
+
+/// Adds a risk profile to a list. Audited.
+pub fn profile_add(
+    c: &mut Central,
+    who: &Actor,
+    input: &RiskProfileInput,
+    peer: Option<&str>,
+) -> Result<HotlistChange, ApiError> {
+    allow(who, &HOTLIST_EDIT)?;
+    let officer = officer_of(who)?;
+    let now = kordon_central::now_ms();
+    let change = c.profile_add(&input.list, &input.units, &input.profile, &officer, now)?;
+    audit_hotlist(
+        c,
+        who,
+        "profile_add",
+        &change,
+        &input.profile.name,
+        peer,
+        now,
+    )?;
+    Ok(change)
+}
+
+/// Removes an entry or a profile (it stays in the list's history). Audited.
+pub fn hotlist_remove(
+    c: &mut Central,
+    who: &Actor,
+    id: &str,
+    peer: Option<&str>,
+) -> Result<HotlistChange, ApiError> {
+    allow(who, &HOTLIST_EDIT)?;
+    let officer = officer_of(who)?;
+    let now = kordon_central::now_ms();
+    let change = c.hotlist_remove(id, &officer, now)?;
+    audit_hotlist(c, who, "hotlist_remove", &change, "", peer, now)?;
+    Ok(change)
+}
+
+/// The image of a read of any inspection on the server.
+pub fn read_image(
+    c: &mut Central,
+    who: &Actor,
+    blob: &str,
+) -> Result<crate::reads::ReadImageBytes, ApiError> {
+    allow(who, &INSPECTION)?;
+    c.store_mut()
+        .project(kordon_central::now_ms())
+        .map_err(CentralError::from)?;
+    crate::reads::read_image(c.store(), &c.blob_store()?, blob)
 }
 
 pub fn users(c: &mut Central, who: &Actor) -> Result<Vec<UserInfo>, ApiError> {

@@ -7,7 +7,8 @@ use crate::view::ScanInfo;
 use crate::wire::*;
 use crate::ApiError;
 use kordon_model::{
-    InspectionView, NewAnnotation, NewDecision, NewInspection, OfficerId, ReasonCode,
+    HotlistView, InspectionView, NewAlertResponse, NewAnnotation, NewDecision, NewInspection,
+    OfficerId, ReasonCode,
 };
 use kordon_store::Query;
 use kordon_vehicle::{now_ms, ScanDetails, SignIn, Vehicle, VehicleError};
@@ -62,6 +63,7 @@ pub fn list_inspections(v: &Vehicle, q: &InspectionQuery) -> Result<Vec<Inspecti
         container: q.container.clone().filter(|s| !s.trim().is_empty()),
         day: q.day.clone().filter(|s| !s.trim().is_empty()),
         outcome: q.outcome.clone().filter(|s| !s.trim().is_empty()),
+        plate_key: None,
         limit: Some(q.limit.unwrap_or(MAX_ROWS).min(MAX_ROWS) as usize),
     };
     let found = v.list(&query)?;
@@ -124,6 +126,49 @@ pub fn annotate(
 ) -> Result<InspectionView, ApiError> {
     let officer = officer(v)?;
     Ok(v.annotate(inspection_id(id)?, mark, &officer, now_ms())?)
+}
+
+/// Records the crew's response to a hotlist alert.
+pub fn respond_to_alert(
+    v: &mut Vehicle,
+    id: &str,
+    response: &NewAlertResponse,
+) -> Result<InspectionView, ApiError> {
+    let officer = officer(v)?;
+    Ok(v.respond_to_alert(inspection_id(id)?, response, &officer, now_ms())?)
+}
+
+/// Corrects what a camera read; the corrected plate is matched against
+/// the hotlists like a typed one.
+pub fn correct_read(
+    v: &mut Vehicle,
+    id: &str,
+    input: &ReadCorrectionInput,
+) -> Result<InspectionView, ApiError> {
+    let officer = officer(v)?;
+    Ok(v.correct_read(
+        inspection_id(id)?,
+        &input.read,
+        &input.text,
+        &officer,
+        now_ms(),
+    )?)
+}
+
+/// Takes a read off an inspection it was wrongly attached to.
+pub fn detach_read(v: &mut Vehicle, id: &str, read: &str) -> Result<InspectionView, ApiError> {
+    let officer = officer(v)?;
+    Ok(v.detach_read(inspection_id(id)?, read, &officer, now_ms())?)
+}
+
+/// The hotlists this vehicle holds, as the server last sent them.
+pub fn hotlists(v: &Vehicle) -> Result<Vec<HotlistView>, ApiError> {
+    Ok(v.hotlists()?)
+}
+
+/// The image of a read on this vehicle.
+pub fn read_image(v: &Vehicle, blob: &str) -> Result<crate::reads::ReadImageBytes, ApiError> {
+    crate::reads::read_image(v.store(), &v.blob_store()?, blob)
 }
 
 pub fn vehicle_history(v: &mut Vehicle, id: &str) -> Result<Vec<InspectionRow>, ApiError> {

@@ -71,6 +71,15 @@ pub struct NewDecisionInput {
     pub note: String,
 }
 
+/// The crew's correction of a camera's read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ReadCorrectionInput {
+    /// The read's id (`PUSH#N`).
+    pub read: String,
+    /// The plate as it really is.
+    pub text: String,
+}
+
 /// Image files on the vehicle's disk to import as one scan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportScanInput {
@@ -131,6 +140,14 @@ pub enum Link {
     Online,
     Offline,
     Syncing,
+}
+
+/// Hotlist alerts a camera's read just raised (the app's banner and
+/// sound); the inspection holds them, with their ids, for the response.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct AlertEvent {
+    pub inspection: String,
+    pub alerts: Vec<kordon_model::NewAlert>,
 }
 
 /// What the background sync reports, after every pass and on every change.

@@ -223,16 +223,22 @@ impl Central {
                     o
                 }
             };
-            let signer_ok = r.signer() == server || (owner.is_some() && signer_unit == owner);
+            let hotlist = kordon_model::DocKind::of(&r.doc_id()) == kordon_model::DocKind::Hotlist;
+            let signer_ok =
+                r.signer() == server || (!hotlist && owner.is_some() && signer_unit == owner);
             let uploader_ok = *uploader == server || (owner.is_some() && uploader_unit == owner);
             if signer_ok && uploader_ok {
                 kept.push((i, r));
             } else {
-                let reason = format!(
-                    "inspection {} belongs to unit {}",
-                    kordon_model::InspectionId::from_bytes(r.doc_id()),
-                    owner.as_deref().unwrap_or("(server)")
-                );
+                let reason = if hotlist {
+                    "hotlists are written by the server only".to_string()
+                } else {
+                    format!(
+                        "inspection {} belongs to unit {}",
+                        kordon_model::InspectionId::from_bytes(r.doc_id()),
+                        owner.as_deref().unwrap_or("(server)")
+                    )
+                };
                 results[i] = Some(reject(r.id().0.to_vec(), RejectCode::NotPermitted, reason));
             }
         }
@@ -286,8 +292,9 @@ impl Central {
         Ok(self.store.project(now_ms)?)
     }
 
-    /// Records for the documents `device` follows, stored after `cursor`
-    /// and not signed by it: `(records, new cursor, more to come)`.
+    /// Records for the documents `device` follows, and for the hotlists
+    /// that go to its unit, stored after `cursor` and not signed by it:
+    /// `(records, new cursor, more to come)`.
     pub fn down(
         &self,
         device: &PublicKey,
@@ -296,14 +303,17 @@ impl Central {
         // One read transaction: the page and the log head from one snapshot,
         // so a record committed in between is never skipped.
         let tx = self.store.connection().unchecked_transaction()?;
+        let unit = register::unit_of(&tx, device)?.unwrap_or_default();
         let mut stmt = tx.prepare_cached(
             "SELECT r.seq, r.bytes FROM records r
-             JOIN device_docs f ON f.doc_id = r.doc_id AND f.device = ?1
              WHERE r.seq > ?2 AND r.signer != ?1
+               AND (r.doc_id IN (SELECT doc_id FROM device_docs WHERE device = ?1)
+                    OR r.doc_id IN (SELECT doc_id FROM hotlists
+                                    WHERE units = ' ' OR instr(units, ' ' || ?4 || ' ') > 0))
              ORDER BY r.seq LIMIT ?3",
         )?;
         let rows = stmt.query_map(
-            params![&device.0[..], cursor as i64, (DOWN_PAGE + 1) as i64],
+            params![&device.0[..], cursor as i64, (DOWN_PAGE + 1) as i64, unit],
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
         )?;
         let mut records = vec![];

@@ -11,6 +11,8 @@
 //!   throttling and the audit trail.
 //! - [`scans`]: where a scan stands on the server, and the background
 //!   builder of tile pyramids.
+//! - [`hotlists`]: hotlists and risk profiles, signed by the server and
+//!   served down to the vehicles of their units.
 //! - [`blob_intake`]: scan blobs arriving piece by piece, each piece
 //!   checked against the blob's hash before it is written.
 
@@ -19,6 +21,7 @@ pub mod blob_intake;
 mod blobs;
 mod central;
 mod error;
+pub mod hotlists;
 mod ingest;
 mod register;
 pub mod scans;

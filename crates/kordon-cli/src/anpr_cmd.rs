@@ -68,6 +68,18 @@ fn report(p: &Processed, sink: &mut VehicleSink<'_>) {
     for id in sink.attached.drain(..) {
         say!("read attached to inspection {id}");
     }
+    for (id, a) in sink.alerts.drain(..) {
+        // A bell, and a block no one scrolls past.
+        say!(
+            "\x07!!! HOTLIST ALERT [{}] {} — {} match of {} on list {:?}: {}\n    inspection {id}; see `kordon alert list`, answer with `kordon alert respond`",
+            a.priority.as_str().to_uppercase(),
+            a.seen,
+            a.tier.as_str().replace('_', " "),
+            a.entry_value,
+            a.list,
+            a.reason
+        );
+    }
     for (push, reason) in &p.refused {
         say!("push {push} refused: {reason}");
     }

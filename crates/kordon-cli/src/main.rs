@@ -30,6 +30,7 @@ macro_rules! say {
     }};
 }
 
+mod alert_cmd;
 mod anpr_cmd;
 mod scan_cmd;
 
@@ -168,6 +169,17 @@ enum Command {
     /// ANPR cameras: the endpoint they push to, the spool, refused pushes.
     #[command(subcommand)]
     Anpr(anpr_cmd::AnprCmd),
+    /// Hotlist alerts: list them, record the crew's response.
+    #[command(subcommand)]
+    Alert(alert_cmd::AlertCmd),
+    /// A camera's read on an inspection: correct it, or detach it.
+    #[command(subcommand)]
+    Read(alert_cmd::ReadCmd),
+    /// The hotlists this vehicle holds, as the server last sent them.
+    Hotlists {
+        #[arg(long)]
+        json: bool,
+    },
     /// Create synthetic inspections (with decisions) for demos and training.
     Generate {
         #[arg(long, default_value_t = 10)]
@@ -380,6 +392,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 container,
                 day,
                 outcome,
+                plate_key: None,
                 limit,
             })?;
             if json {
@@ -562,6 +575,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             );
         }
         Command::Anpr(cmd) => return anpr_cmd::run(&mut v, &cli.data, cmd),
+        Command::Alert(cmd) => return alert_cmd::alert(&mut v, cmd, cli.officer.as_deref()),
+        Command::Read(cmd) => return alert_cmd::read(&mut v, cmd, cli.officer.as_deref()),
+        Command::Hotlists { json } => return alert_cmd::hotlists(&v, json),
         Command::Document { id } => {
             let (doc, heads) = v.document(id)?;
             print_json(&serde_json::json!({ "heads": heads, "document": doc }))?;

@@ -14,14 +14,17 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kordon_api::console::{
-    self, ConsoleInspection, ConsoleUser, LoginInput, NewReviewInput, ScanState,
+    self, ConsoleInspection, ConsoleUser, HotlistEntryInput, LoginInput, NewReviewInput,
+    RiskProfileInput, ScanState,
 };
 use kordon_api::tiles::{render_png, scan_id, Picture};
 use kordon_api::view::ViewParams;
 use kordon_api::ApiError;
 use kordon_central::accounts::{Actor, UserInfo};
+use kordon_central::hotlists::HotlistChange;
 use kordon_central::scans::ScanStage;
 use kordon_central::Central;
+use kordon_model::HotlistView;
 use kordon_model::NewAnnotation;
 use kordon_store::{AuditEntry, ConsolePage, ConsoleQuery, ConsoleRow, QueueVersion};
 use serde::de::DeserializeOwned;
@@ -49,6 +52,11 @@ pub(crate) fn api() -> OpenApiRouter<Http> {
         .routes(routes!(scan_state))
         .routes(routes!(tile))
         .routes(routes!(thumbnail))
+        .routes(routes!(read_image))
+        .routes(routes!(hotlists))
+        .routes(routes!(hotlist_add))
+        .routes(routes!(profile_add))
+        .routes(routes!(hotlist_remove))
         .routes(routes!(users))
         .routes(routes!(audit))
 }
@@ -68,6 +76,11 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("scan_state", Some(console::SCANS)),
     ("tile", Some(console::SCANS)),
     ("thumbnail", Some(console::SCANS)),
+    ("read_image", Some(console::INSPECTION)),
+    ("hotlists", Some(console::HOTLISTS)),
+    ("hotlist_add", Some(console::HOTLIST_EDIT)),
+    ("profile_add", Some(console::HOTLIST_EDIT)),
+    ("hotlist_remove", Some(console::HOTLIST_EDIT)),
     ("users", Some(console::USERS)),
     ("audit", Some(console::AUDIT)),
 ];
@@ -707,4 +720,177 @@ async fn audit(
         .await
     };
     reply(run.await)
+}
+
+/// Every hotlist, with its entries and risk profiles (removed ones too,
+/// marked with who removed them and when).
+#[utoipa::path(get, path = "/api/hotlists", tag = "hotlists", operation_id = "hotlists",
+    responses((status = 200, body = Vec<HotlistView>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn hotlists(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "hotlists",
+            Some(console::HOTLISTS),
+            false,
+            |c, actor, _| console::hotlists(c, actor),
+        )
+        .await,
+    )
+}
+
+/// Puts a plate (any spelling) or a container code on a list (made if
+/// missing). Signed by the server for the supervisor; reaches the vehicles
+/// of the list's units at their next sync.
+#[utoipa::path(post, path = "/api/hotlists/entries", tag = "hotlists", operation_id = "hotlist_add",
+    request_body = HotlistEntryInput,
+    responses(
+        (status = 200, body = HotlistChange),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 413, body = ApiError),
+    ))]
+async fn hotlist_add(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    raw: Body,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let input: Result<HotlistEntryInput, HttpError> = body(raw);
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "hotlist_add",
+            Some(console::HOTLIST_EDIT),
+            true,
+            move |c, actor, caller| {
+                console::hotlist_add(
+                    c,
+                    actor,
+                    &input.map_err(|e| e.0)?,
+                    Some(&caller.peer_text()),
+                )
+            },
+        )
+        .await,
+    )
+}
+
+/// Adds a risk profile (a rule over a read and its inspection) to a list.
+#[utoipa::path(post, path = "/api/hotlists/profiles", tag = "hotlists", operation_id = "profile_add",
+    request_body = RiskProfileInput,
+    responses(
+        (status = 200, body = HotlistChange),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 413, body = ApiError),
+    ))]
+async fn profile_add(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    raw: Body,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let input: Result<RiskProfileInput, HttpError> = body(raw);
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "profile_add",
+            Some(console::HOTLIST_EDIT),
+            true,
+            move |c, actor, caller| {
+                console::profile_add(
+                    c,
+                    actor,
+                    &input.map_err(|e| e.0)?,
+                    Some(&caller.peer_text()),
+                )
+            },
+        )
+        .await,
+    )
+}
+
+/// Removes an entry or a profile from its list. It stays in the list's
+/// history, marked as removed; vehicles stop matching it at their next
+/// sync.
+#[utoipa::path(delete, path = "/api/hotlists/entries/{id}", tag = "hotlists", operation_id = "hotlist_remove",
+    params(("id" = String, Path, description = "The entry's or the profile's id")),
+    responses(
+        (status = 200, body = HotlistChange),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+    ))]
+async fn hotlist_remove(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let id = path(id);
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "hotlist_remove",
+            Some(console::HOTLIST_EDIT),
+            true,
+            move |c, actor, caller| {
+                console::hotlist_remove(c, actor, &id.map_err(|e| e.0)?, Some(&caller.peer_text()))
+            },
+        )
+        .await,
+    )
+}
+
+/// A plate crop or scene picture of an ANPR read, as the camera sent it.
+#[utoipa::path(get, path = "/api/reads/images/{blob}", tag = "inspections", operation_id = "read_image",
+    params(("blob" = String, Path, pattern = "^[0-9a-f]{64}$", description = "The image's BLAKE3 hash (64 hex digits)")),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError),
+    ))]
+async fn read_image(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    blob: Result<Path<String>, PathRejection>,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let blob = path(blob);
+    let found = as_actor(
+        &http,
+        caller,
+        "read_image",
+        Some(console::INSPECTION),
+        false,
+        move |c, actor, _| console::read_image(c, actor, &blob.map_err(|e| e.0)?),
+    )
+    .await;
+    match found {
+        Ok(image) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, image.content_type),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (
+                    header::CACHE_CONTROL,
+                    "private, max-age=31536000, immutable",
+                ),
+            ],
+            image.bytes,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -1,7 +1,9 @@
 //! ANPR reads in an inspection: what a camera read, exactly as it read it.
 //!
-//! A read is never edited; a correction by the crew is a separate,
-//! attributed change (later). The images are blobs, synced like scans.
+//! A read is never edited: a correction by the crew, or taking a read off
+//! an inspection it was wrongly attached to, is a separate, attributed
+//! entry of `read_edits`, and the view shows both the read and the edit.
+//! The images are blobs, synced like scans.
 //!
 //! Schema of an entry of the root `reads` list (append-only):
 //! ```text
@@ -12,6 +14,11 @@
 //!       direction: str?, added_by: str,
 //!       images: list<map { kind: "plate"|"scene", blob: str (64 hex),
 //!                          size: int, content_type: str }> }
+//! ```
+//! and of the root `read_edits` list (append-only):
+//! ```text
+//! map { read: str (a read's id), action: "correct"|"detach", text: str?,
+//!       officer: str, at_ms: int }
 //! ```
 
 use crate::doc::{commit, get_f64, get_i64, get_str, invalid, obj_at, obj_in};
@@ -95,6 +102,35 @@ pub struct AnprRead {
     pub images: Vec<ReadImage>,
     /// The officer on duty when it was attached.
     pub added_by: String,
+    /// The crew's correction of the text, if any (the latest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub correction: Option<ReadCorrection>,
+    /// Set when the crew took the read off this inspection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detached: Option<crate::Removal>,
+}
+
+/// The crew's correction of what a camera read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+pub struct ReadCorrection {
+    pub text: String,
+    pub plate: Plate,
+    pub by: String,
+    #[ts(type = "number")]
+    pub at_ms: i64,
+}
+
+impl AnprRead {
+    /// The plate this read stands for now: the correction's, else the
+    /// camera's.
+    pub fn effective_plate(&self) -> Option<&Plate> {
+        match &self.correction {
+            Some(c) => Some(&c.plate),
+            None => self.plate.as_ref(),
+        }
+    }
 }
 
 /// Longest free-text field a camera may fill.
@@ -150,6 +186,20 @@ impl InspectionDoc {
         &mut self,
         read: &AnprRead,
         fill: Option<PlateRole>,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        self.add_read_with_alerts(read, fill, &[], officer, now_ms)
+    }
+
+    /// As [`add_read`](Self::add_read), with the alerts the read raised
+    /// in the same change: a read and its alerts are stored together or
+    /// not at all.
+    pub fn add_read_with_alerts(
+        &mut self,
+        read: &AnprRead,
+        fill: Option<PlateRole>,
+        alerts: &[crate::NewAlert],
         officer: &OfficerId,
         now_ms: i64,
     ) -> Result<(), ModelError> {
@@ -226,8 +276,136 @@ impl InspectionDoc {
                 }
             }
         }
+        crate::alert::put_alerts(d, alerts, officer, now_ms)?;
         commit(d, officer, "anpr_read", now_ms);
         Ok(())
+    }
+
+    /// Records the crew's correction of a read's text. When the read
+    /// filled a plate of the vehicle, that plate becomes the corrected one.
+    pub fn correct_read(
+        &mut self,
+        read_id: &str,
+        text: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<Plate, ModelError> {
+        let read = self.find_read(read_id)?;
+        let plate = Plate::parse(text).map_err(|e| invalid("text", e.to_string()))?;
+        let d = &mut self.doc;
+        let list = edits_list(d)?;
+        let at = d.length(&list);
+        let e = d.insert_object(&list, at, ObjType::Map)?;
+        d.put(&e, "read", read_id)?;
+        d.put(&e, "action", "correct")?;
+        d.put(&e, "text", plate.raw.as_str())?;
+        d.put(&e, "officer", officer.as_str())?;
+        d.put(&e, "at_ms", now_ms)?;
+        if let (Some(role), Some(vehicle)) = (read.role, obj_in(d, &ROOT, "vehicle")) {
+            let current =
+                obj_in(d, &vehicle, role.as_str()).and_then(|p| get_str(d, &p, "canonical"));
+            let filled_by_read =
+                current.is_none() || current == read.effective_plate().map(|p| p.canonical.clone());
+            if filled_by_read {
+                crate::doc::put_plate(d, &vehicle, role.as_str(), &plate)?;
+            }
+        }
+        commit(d, officer, "read_correct", now_ms);
+        Ok(plate)
+    }
+
+    /// Takes a read off this inspection (it was of another vehicle). The
+    /// read stays in the document, marked; a plate it filled is cleared.
+    pub fn detach_read(
+        &mut self,
+        read_id: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        let read = self.find_read(read_id)?;
+        if read.detached.is_some() {
+            return Err(invalid("read", format!("{read_id} is detached already")));
+        }
+        let d = &mut self.doc;
+        let list = edits_list(d)?;
+        let at = d.length(&list);
+        let e = d.insert_object(&list, at, ObjType::Map)?;
+        d.put(&e, "read", read_id)?;
+        d.put(&e, "action", "detach")?;
+        d.put(&e, "officer", officer.as_str())?;
+        d.put(&e, "at_ms", now_ms)?;
+        if let (Some(role), Some(vehicle), Some(plate)) = (
+            read.role,
+            obj_in(d, &ROOT, "vehicle"),
+            read.effective_plate(),
+        ) {
+            let current =
+                obj_in(d, &vehicle, role.as_str()).and_then(|p| get_str(d, &p, "canonical"));
+            if current.as_deref() == Some(plate.canonical.as_str()) {
+                d.delete(&vehicle, role.as_str())?;
+            }
+        }
+        commit(d, officer, "read_detach", now_ms);
+        Ok(())
+    }
+
+    fn find_read(&self, read_id: &str) -> Result<AnprRead, ModelError> {
+        self.reads()
+            .into_iter()
+            .find(|r| r.id == read_id)
+            .ok_or_else(|| invalid("read", format!("no read {read_id:?} on this inspection")))
+    }
+}
+
+fn edits_list(d: &mut AutoCommit) -> Result<automerge::ObjId, ModelError> {
+    Ok(match obj_in(d, &ROOT, "read_edits") {
+        Some(l) => l,
+        None => d.put_object(ROOT, "read_edits", ObjType::List)?,
+    })
+}
+
+/// Folds the `read_edits` list into the reads it names.
+fn apply_edits(d: &AutoCommit, reads: &mut [AnprRead], problems: &mut Vec<String>) {
+    let Some(list) = obj_in(d, &ROOT, "read_edits") else {
+        return;
+    };
+    let mut edits = vec![];
+    for n in 0..d.length(&list) {
+        let Some(e) = obj_at(d, &list, n) else {
+            continue;
+        };
+        let at_ms = get_i64(d, &e, "at_ms").unwrap_or(0);
+        edits.push((at_ms, n, e));
+    }
+    // Latest wins, ties by list order (the same on every replica).
+    edits.sort_by_key(|(at, n, _)| (*at, *n));
+    for (at_ms, n, e) in edits {
+        let id = get_str(d, &e, "read").unwrap_or_default();
+        let Some(read) = reads.iter_mut().find(|r| r.id == id) else {
+            problems.push(format!("read edit {n} left out: no read {id:?}"));
+            continue;
+        };
+        let by = get_str(d, &e, "officer").unwrap_or_default();
+        match get_str(d, &e, "action").as_deref() {
+            Some("correct") => {
+                let text = get_str(d, &e, "text").unwrap_or_default();
+                match Plate::parse(&text) {
+                    Ok(plate) => {
+                        read.correction = Some(ReadCorrection {
+                            text,
+                            plate,
+                            by,
+                            at_ms,
+                        })
+                    }
+                    Err(_) => {
+                        problems.push(format!("read edit {n} left out: {text:?} is not a plate"))
+                    }
+                }
+            }
+            Some("detach") => read.detached = Some(crate::Removal { by, at_ms }),
+            other => problems.push(format!("read edit {n} left out: action {other:?}")),
+        }
     }
 }
 
@@ -289,12 +467,15 @@ pub(crate) fn read_reads(d: &AutoCommit, problems: &mut Vec<String>) -> Vec<Anpr
             direction: get_str(d, &e, "direction"),
             images,
             added_by: get_str(d, &e, "added_by").unwrap_or_default(),
+            correction: None,
+            detached: None,
         };
         match check_read(&read) {
             Ok(()) => out.push(read),
             Err(err) => problems.push(format!("read {n} left out: {err}")),
         }
     }
+    apply_edits(d, &mut out, problems);
     out
 }
 
@@ -325,6 +506,8 @@ mod tests {
                 content_type: "image/jpeg".into(),
             }],
             added_by: String::new(),
+            correction: None,
+            detached: None,
         }
     }
 
@@ -405,6 +588,60 @@ mod tests {
         doc.add_read(&read("p3#0", None), None, &officer, 4)
             .expect("no-plate read");
         assert_eq!(doc.view().expect("view").reads[1].text, None);
+    }
+
+    #[test]
+    fn a_correction_and_a_detachment_are_kept_beside_the_read() {
+        let officer = OfficerId::new("OF-1").expect("officer");
+        let mut doc =
+            InspectionDoc::create_for_read(&[7; 32], InspectionId::random(), "U", &officer, 1)
+                .expect("created");
+        doc.add_read(
+            &read("p#0", Some("AA1234BG")),
+            Some(PlateRole::Tractor),
+            &officer,
+            2,
+        )
+        .expect("read");
+        doc.add_read(
+            &read("q#0", Some("BC0001XT")),
+            Some(PlateRole::Trailer),
+            &officer,
+            3,
+        )
+        .expect("read");
+        doc.correct_read("p#0", "AA 1234 BC", &officer, 4)
+            .expect("corrected");
+        doc.detach_read("q#0", &officer, 5).expect("detached");
+        assert!(doc.detach_read("q#0", &officer, 6).is_err(), "twice");
+        assert!(doc.correct_read("nope", "AA1234BC", &officer, 6).is_err());
+        let v = doc.view().expect("view");
+        assert_eq!(
+            v.reads[0].text.as_deref(),
+            Some("AA1234BG"),
+            "the read as read"
+        );
+        assert_eq!(
+            v.reads[0]
+                .correction
+                .as_ref()
+                .map(|c| c.plate.canonical.as_str()),
+            Some("AA1234BC")
+        );
+        assert_eq!(
+            v.tractor_plate.as_ref().map(|p| p.canonical.as_str()),
+            Some("AA1234BC"),
+            "the plate the read filled follows the correction"
+        );
+        assert_eq!(
+            v.reads[1].detached.as_ref().map(|d| d.by.as_str()),
+            Some("OF-1")
+        );
+        assert!(
+            v.trailer_plate.is_none(),
+            "the detached read's plate is cleared"
+        );
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //! reviews     list<map { verdict, comment, supervisor, at_ms, outcome?, reasons, decisions_seen }> append-only
 //! scans       list<scan>   append-only; see [`crate::scan`]
 //! annotations list<annotation>  append-only; see [`crate::annotation`]
+//! reads, read_edits  list   append-only; see [`crate::anpr`]
+//! alerts, alert_responses list  append-only; see [`crate::alert`]
 //! ```
 //! Every container object is created in the genesis change, so concurrent
 //! edits on other devices never race to create them. Decisions and reviews
@@ -181,6 +183,9 @@ impl InspectionDoc {
         doc.put_object(ROOT, "scans", ObjType::List)?;
         doc.put_object(ROOT, "annotations", ObjType::List)?;
         doc.put_object(ROOT, "reads", ObjType::List)?;
+        doc.put_object(ROOT, "read_edits", ObjType::List)?;
+        doc.put_object(ROOT, "alerts", ObjType::List)?;
+        doc.put_object(ROOT, "alert_responses", ObjType::List)?;
         commit(&mut doc, officer, "create", now_ms);
         Ok(InspectionDoc { doc })
     }
@@ -445,6 +450,7 @@ impl InspectionDoc {
             scans: crate::scan::read_scans(d, &mut problems),
             annotations: crate::annotation::read_annotations(d, &mut problems),
             reads: crate::anpr::read_reads(d, &mut problems),
+            alerts: crate::alert::read_alerts(d, &mut problems),
             problems,
         })
     }

@@ -12,19 +12,32 @@
 //! - [`doc`]: [`InspectionDoc`], the Automerge document and its operations.
 //! - [`scan`]: scans attached to an inspection: blob references and metadata.
 //! - [`annotation`]: the annotation layer, marks drawn on scans.
+//! - [`anpr`]: camera reads in an inspection, and the crew's corrections.
+//! - [`alert`]: hotlist alerts raised on an inspection, and responses.
+//! - [`hotlist`]: hotlists and risk profiles, the server's documents that
+//!   vehicles match against.
 
+pub mod alert;
 pub mod annotation;
 pub mod anpr;
 pub mod container;
 pub mod doc;
+pub mod hotlist;
 pub mod plate;
 pub mod scan;
 pub mod types;
 
+pub use alert::{
+    Alert, AlertResponse, AlertResponseKind, AlertSource, MatchTier, NewAlert, NewAlertResponse,
+};
 pub use annotation::{Annotation, AnnotationKind, NewAnnotation, Shape};
-pub use anpr::{AnprRead, PlateRole, ReadImage, ReadImageKind};
+pub use anpr::{AnprRead, PlateRole, ReadCorrection, ReadImage, ReadImageKind};
 pub use container::{ContainerCode, ContainerCodeError};
 pub use doc::{change_operation, InspectionDoc, ModelError};
+pub use hotlist::{
+    DocKind, EntryKind, HotlistDoc, HotlistEntry, HotlistView, NewHotlistEntry, NewRiskProfile,
+    Priority, Removal, RiskProfile,
+};
 pub use plate::{Plate, PlateError};
 pub use scan::{Energy, NewScan, Scan, ScanImage};
 pub use types::{

@@ -367,6 +367,10 @@ pub struct InspectionView {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<crate::AnprRead>>", optional)]
     pub reads: Vec<crate::AnprRead>,
+    /// Hotlist and risk-profile alerts, each with the crew's latest response.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::Alert>>", optional)]
+    pub alerts: Vec<crate::Alert>,
     /// Entries of the document that do not follow the schema and were left
     /// out of this view (they remain in the signed records).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

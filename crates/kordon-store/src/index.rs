@@ -19,8 +19,11 @@ pub struct IndexRow {
 /// A query over the index. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
-    /// Tractor or trailer plate, in any spelling (matched by key).
+    /// A plate in any spelling, matched by key against the inspection's
+    /// plates and its reads' (as read and as corrected).
     pub plate: Option<String>,
+    /// A match key, exactly (as [`plate_keys`] gives them).
+    pub plate_key: Option<String>,
     /// Container code, exact.
     pub container: Option<String>,
     /// UTC day, `YYYY-MM-DD`, of creation.
@@ -102,9 +105,9 @@ pub(crate) fn upsert(
     conn.prepare_cached(
         "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key, trailer, trailer_key,
              containers, outcome, decisions, reviews, updated_ms, heads, view,
-             review_state, officers, scan_count, received_ms)
+             review_state, officers, scan_count, received_ms, alerts, open_alerts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-             ?17, ?18, ?19, ?20)
+             ?17, ?18, ?19, ?20, ?21, ?22)
          ON CONFLICT (doc_id) DO UPDATE SET
              created_ms = excluded.created_ms, day = excluded.day, unit = excluded.unit,
              tractor = excluded.tractor, tractor_key = excluded.tractor_key,
@@ -113,7 +116,8 @@ pub(crate) fn upsert(
              decisions = excluded.decisions, reviews = excluded.reviews,
              updated_ms = excluded.updated_ms, heads = excluded.heads, view = excluded.view,
              review_state = excluded.review_state, officers = excluded.officers,
-             scan_count = excluded.scan_count, received_ms = excluded.received_ms",
+             scan_count = excluded.scan_count, received_ms = excluded.received_ms,
+             alerts = excluded.alerts, open_alerts = excluded.open_alerts",
     )?
     .execute(params![
         &v.id.as_bytes()[..],
@@ -136,8 +140,11 @@ pub(crate) fn upsert(
         columns.officers,
         columns.scan_count,
         received_ms,
+        v.alerts.len() as i64,
+        v.alerts.iter().filter(|a| a.response.is_none()).count() as i64,
     ])?;
     let doc = &v.id.as_bytes()[..];
+    put_plate_keys(conn, v)?;
     conn.prepare_cached("DELETE FROM scan_blobs WHERE doc_id = ?1")?
         .execute([doc])?;
     let mut put = conn.prepare_cached(
@@ -156,6 +163,58 @@ pub(crate) fn upsert(
                 image.blob,
                 image.size as i64,
                 read.received_ms
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Every match key the inspection is known by: its plates, and what each
+/// read attached to it stands for (as read, and as corrected).
+pub fn plate_keys(v: &InspectionView) -> Vec<String> {
+    let mut keys: Vec<String> = vec![];
+    for p in [&v.tractor_plate, &v.trailer_plate].into_iter().flatten() {
+        keys.push(p.key.clone());
+    }
+    for r in v.reads.iter().filter(|r| r.detached.is_none()) {
+        for p in [r.plate.as_ref(), r.correction.as_ref().map(|c| &c.plate)]
+            .into_iter()
+            .flatten()
+        {
+            keys.push(p.key.clone());
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn put_plate_keys(conn: &Connection, v: &InspectionView) -> Result<(), StoreError> {
+    let doc = &v.id.as_bytes()[..];
+    conn.prepare_cached("DELETE FROM inspection_plates WHERE doc_id = ?1")?
+        .execute([doc])?;
+    let mut put = conn
+        .prepare_cached("INSERT OR IGNORE INTO inspection_plates (key, doc_id) VALUES (?1, ?2)")?;
+    for key in plate_keys(v) {
+        put.execute(params![key, doc])?;
+    }
+    Ok(())
+}
+
+/// Fills the plate keys and alert counts of rows indexed before they
+/// existed (the v5 migration), from each row's stored view.
+pub(crate) fn refresh_plate_keys(conn: &Connection) -> Result<(), StoreError> {
+    let mut read = conn.prepare("SELECT view FROM inspections")?;
+    let rows = read.query_map([], |r| r.get::<_, String>(0))?;
+    let mut counts =
+        conn.prepare("UPDATE inspections SET alerts = ?2, open_alerts = ?3 WHERE doc_id = ?1")?;
+    for row in rows {
+        if let Ok(view) = serde_json::from_str::<InspectionView>(&row?) {
+            put_plate_keys(conn, &view)?;
+            counts.execute(params![
+                &view.id.as_bytes()[..],
+                view.alerts.len() as i64,
+                view.alerts.iter().filter(|a| a.response.is_none()).count() as i64
             ])?;
         }
     }
@@ -199,8 +258,15 @@ impl Store {
             let key = Plate::key_of(p).unwrap_or_default();
             args.push(key);
             sql.push_str(&format!(
-                " AND (tractor_key = ?{n} OR trailer_key = ?{n})",
-                n = args.len()
+                " AND doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?{})",
+                args.len()
+            ));
+        }
+        if let Some(k) = q.plate_key.as_deref() {
+            args.push(k.to_string());
+            sql.push_str(&format!(
+                " AND doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?{})",
+                args.len()
             ));
         }
         if let Some(c) = q.container.as_deref() {

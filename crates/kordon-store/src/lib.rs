@@ -14,6 +14,9 @@
 //! - `scan_blobs` (derived with the index), `blob_transfers` and
 //!   `watch_files`: which blobs the inspections reference, how far their
 //!   delivery has come, and what a watch folder has already imported;
+//! - `hotlists` (derived from the server's list documents) and
+//!   `inspection_plates` (every plate key an inspection is known by, its
+//!   reads' included, for history by match key);
 //! - `meta`: small settings and sync cursors;
 //! - on the server only: `users`, `sessions` and `audit` (the console's
 //!   accounts and an append-only trail of what was done in it), and the
@@ -26,6 +29,7 @@
 mod accounts;
 mod blobs;
 mod error;
+mod hotlists;
 mod index;
 mod outbox;
 mod queue;
@@ -36,10 +40,10 @@ pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
 pub use error::StoreError;
 
 pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
-pub use index::{IndexRow, Query};
+pub use index::{plate_keys, IndexRow, Query};
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use queue::{
-    ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
+    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
 };
 pub use rusqlite::Transaction;

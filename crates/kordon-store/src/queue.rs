@@ -39,11 +39,24 @@ pub struct ConsoleQuery {
     pub container: Option<String>,
     /// True: only inspections with scans; false: only those without.
     pub scans: Option<bool>,
+    /// Hotlist hits: `any` (inspections with an alert) or `open` (with an
+    /// alert the crew has not answered).
+    pub alerts: Option<AlertFilter>,
     #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<u32>,
     /// Rows per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+}
+
+/// Which inspections with hotlist alerts the queue shows.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertFilter {
+    Any,
+    Open,
 }
 
 /// A queue row: the index row, where it stands with the supervisors and
@@ -108,6 +121,10 @@ pub struct QueueCounts {
     /// By current outcome; `none` counts the undecided.
     #[ts(type = "Record<string, number>")]
     pub outcome: BTreeMap<String, u64>,
+    /// Inspections, fleet-wide and whatever the filters, with a hotlist
+    /// alert the crew has not answered.
+    #[ts(type = "number")]
+    pub open_alerts: u64,
 }
 
 /// One page of the queue.
@@ -242,10 +259,10 @@ impl ConsoleQuery {
         }
         if let Some(plate) = given(&self.plate) {
             let key = Plate::key_of(plate).unwrap_or_default();
-            f.args.push(key.into());
-            let n = f.args.len();
-            f.sql
-                .push_str(&format!(" AND (tractor_key = ?{n} OR trailer_key = ?{n})"));
+            f.and(
+                "doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?)",
+                key,
+            );
         }
         if let Some(c) = given(&self.container) {
             f.and(
@@ -256,6 +273,11 @@ impl ConsoleQuery {
         match self.scans {
             Some(true) => f.sql.push_str(" AND scan_count > 0"),
             Some(false) => f.sql.push_str(" AND scan_count = 0"),
+            None => {}
+        }
+        match self.alerts {
+            Some(AlertFilter::Any) => f.sql.push_str(" AND alerts > 0"),
+            Some(AlertFilter::Open) => f.sql.push_str(" AND alerts > 0 AND open_alerts > 0"),
             None => {}
         }
         f
@@ -330,6 +352,11 @@ impl Store {
         while let Some(r) = found.next()? {
             counts.outcome.insert(r.get(0)?, r.get::<_, i64>(1)? as u64);
         }
+        counts.open_alerts = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM inspections WHERE alerts > 0 AND open_alerts > 0",
+            )?
+            .query_row([], |r| r.get::<_, i64>(0))? as u64;
         let total = match q.review {
             Some(state) => counts.review.get(state),
             None => counts.review.total(),
@@ -365,8 +392,8 @@ impl Store {
     }
 
     /// Earlier inspections of the same vehicle, fleet-wide: any that share
-    /// the tractor or trailer plate (by key) or a container code, newest
-    /// first, without `id` itself.
+    /// a plate (by match key: plates and reads) or a container code,
+    /// newest first, without `id` itself.
     pub fn same_vehicle(
         &self,
         id: InspectionId,
@@ -376,18 +403,18 @@ impl Store {
             return Err(StoreError::NotFound(id.to_string()));
         };
         let v = &this.row.view;
-        let keys: Vec<String> = [&v.tractor_plate, &v.trailer_plate]
-            .into_iter()
-            .flatten()
-            .map(|p| p.key.clone())
-            .filter(|k| !k.is_empty())
-            .collect();
         let mut clauses = vec![];
         let mut args: Vec<rusqlite::types::Value> = vec![];
-        for key in keys {
+        // Its plates and its reads', by match key.
+        for key in crate::index::plate_keys(v)
+            .into_iter()
+            .filter(|k| !k.is_empty())
+        {
             args.push(key.into());
-            let n = args.len();
-            clauses.push(format!("tractor_key = ?{n} OR trailer_key = ?{n}"));
+            clauses.push(format!(
+                "doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?{})",
+                args.len()
+            ));
         }
         for c in &v.containers {
             args.push(format!("% {} %", c.as_str()).into());

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 4;
+pub(crate) const VERSION: i64 = 5;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -167,6 +167,33 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 "#;
 
+/// v5: hotlists (derived from the server's list documents) and each
+/// inspection's plate keys (its plates and every read's), for history by
+/// match key; the index counts each inspection's alerts.
+const V5: &str = r#"
+CREATE TABLE hotlists (
+    doc_id  BLOB PRIMARY KEY,
+    name    TEXT NOT NULL,
+    -- the units it goes to, space-delimited with a space at each end
+    -- (' ' alone: every unit)
+    units   TEXT NOT NULL,
+    upto    INTEGER NOT NULL,
+    view    TEXT NOT NULL
+);
+CREATE INDEX hotlists_name ON hotlists (name);
+
+CREATE TABLE inspection_plates (
+    key     TEXT NOT NULL,
+    doc_id  BLOB NOT NULL,
+    PRIMARY KEY (key, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX inspection_plates_doc ON inspection_plates (doc_id);
+
+ALTER TABLE inspections ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inspections ADD COLUMN open_alerts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX inspections_alerts ON inspections (open_alerts, created_ms DESC) WHERE alerts > 0;
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -200,6 +227,15 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
         // Rows indexed before v4 get their new columns from their views.
         let done = crate::index::refresh_console_columns(conn)
             .and_then(|()| Ok(conn.execute_batch("PRAGMA user_version = 4; COMMIT;")?));
+        if let Err(e) = done {
+            let _ = conn.execute_batch("ROLLBACK;");
+            return Err(e);
+        }
+    }
+    if found < 5 {
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {V5}"))?;
+        let done = crate::index::refresh_plate_keys(conn)
+            .and_then(|()| Ok(conn.execute_batch("PRAGMA user_version = 5; COMMIT;")?));
         if let Err(e) = done {
             let _ = conn.execute_batch("ROLLBACK;");
             return Err(e);

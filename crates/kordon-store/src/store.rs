@@ -3,7 +3,7 @@
 
 use crate::{index, schema, StoreError};
 use kordon_model::doc::{check_change, ChangeMeta};
-use kordon_model::{InspectionDoc, InspectionId};
+use kordon_model::{DocKind, HotlistDoc, InspectionDoc, InspectionId};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -142,28 +142,63 @@ impl Store {
         now_ms: i64,
     ) -> Result<SignedRecord, StoreError> {
         let change = doc.last_change().ok_or(StoreError::NothingToCommit)?;
+        self.commit_change(*id.as_bytes(), change, key, officer, now_ms)
+    }
+
+    /// As [`commit_local`](Self::commit_local), for a hotlist (made on the
+    /// server); its derived row is the list's, not an inspection's.
+    pub fn commit_hotlist(
+        &mut self,
+        id: uuid::Uuid,
+        doc: &mut HotlistDoc,
+        key: &DeviceKey,
+        officer: &str,
+        now_ms: i64,
+    ) -> Result<SignedRecord, StoreError> {
+        let change = doc.last_change().ok_or(StoreError::NothingToCommit)?;
+        self.commit_change(*id.as_bytes(), change, key, officer, now_ms)
+    }
+
+    fn commit_change(
+        &mut self,
+        doc_key: [u8; 16],
+        change: Vec<u8>,
+        key: &DeviceKey,
+        officer: &str,
+        now_ms: i64,
+    ) -> Result<SignedRecord, StoreError> {
         let meta = check_change(&change, key.public().as_bytes())?;
-        let record = SignedRecord::sign(key, *id.as_bytes(), officer, now_ms, &change)?;
-        self.cache.remove(id.as_bytes());
-        // IMMEDIATE: the write lock is held from here, so the index row
+        let record = SignedRecord::sign(key, doc_key, officer, now_ms, &change)?;
+        self.cache.remove(&doc_key);
+        // IMMEDIATE: the write lock is held from here, so the derived row
         // below is computed from the log as it is at commit.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // None: another process committed a change to this inspection, as
+        // None: another process committed a change to this document, as
         // this device, after `doc` was loaded. Nothing is written.
-        let seq = insert_record(&tx, &record, &meta, Origin::Local, now_ms)?
-            .ok_or(StoreError::Conflict(id.to_string()))?;
+        let seq = insert_record(&tx, &record, &meta, Origin::Local, now_ms)?.ok_or(
+            StoreError::Conflict(InspectionId::from_bytes(doc_key).to_string()),
+        )?;
         tx.execute("INSERT INTO outbox (seq) VALUES (?1)", [seq])?;
-        // The index row comes from the log (including records other
+        // The derived row comes from the log (including records other
         // processes added meanwhile), never from a possibly stale `doc`.
-        let (mut fresh, upto) = load_base(&tx, id.as_bytes(), self.actor)?;
-        apply_after(&tx, id.as_bytes(), &mut fresh, upto)?;
-        if let Ok(view) = fresh.view() {
-            index::upsert(&tx, &view, &fresh.heads(), now_ms)?;
-        }
+        let (mut fresh, upto) = load_base(&tx, &doc_key, self.actor)?;
+        let upto = apply_after(&tx, &doc_key, &mut fresh, upto)?;
+        refresh_derived(&tx, &doc_key, &mut fresh, upto, now_ms)?;
         tx.commit()?;
         Ok(record)
+    }
+
+    /// A hotlist, loaded to be changed. `Ok(None)` if none is stored.
+    pub fn load_hotlist(&mut self, id: uuid::Uuid) -> Result<Option<HotlistDoc>, StoreError> {
+        let key = *id.as_bytes();
+        let (mut doc, upto) = load_base(&self.conn, &key, self.actor)?;
+        let upto = apply_after(&self.conn, &key, &mut doc, upto)?;
+        if upto == 0 {
+            return Ok(None);
+        }
+        Ok(Some(HotlistDoc::from(doc)))
     }
 
     /// Stores records that the caller has already verified (signature and
@@ -277,12 +312,9 @@ impl Store {
                 };
                 match apply_after(&tx, &key, &mut doc, upto) {
                     Ok(upto) => {
-                        // A document whose genesis has not arrived yet has no view.
-                        if let Ok(view) = doc.view() {
-                            index::upsert(&tx, &view, &doc.heads(), now_ms)?;
+                        if refresh_derived(&tx, &key, &mut doc, upto, now_ms)? {
                             refreshed += 1;
                         }
-
                         loaded.push((key, doc, upto));
                     }
                     Err(e) => {
@@ -419,6 +451,37 @@ fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreErr
         .prepare_cached("SELECT seq, received_ms FROM records WHERE id = ?1")?
         .query_row([&id.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+/// Rewrites the row derived from a document: an inspection's index row,
+/// or a hotlist's. A document whose genesis has not arrived yet (or that
+/// follows no schema) has none. Returns whether a row was written.
+fn refresh_derived(
+    tx: &Transaction<'_>,
+    key: &[u8; 16],
+    doc: &mut InspectionDoc,
+    upto: i64,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    match DocKind::of(key) {
+        DocKind::Inspection => match doc.view() {
+            Ok(view) => {
+                index::upsert(tx, &view, &doc.heads(), now_ms)?;
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        },
+        DocKind::Hotlist => {
+            let id = uuid::Uuid::from_bytes(*key).to_string();
+            match kordon_model::hotlist::hotlist_view(doc, &id) {
+                Ok(view) => {
+                    crate::hotlists::upsert(tx, key, &view, upto)?;
+                    Ok(true)
+                }
+                Err(_) => Ok(false),
+            }
+        }
+    }
 }
 
 /// Inserts a record; `None` if a record with the same id, or another change

@@ -14,8 +14,8 @@
 
 use crate::{Vehicle, VehicleError};
 use kordon_model::{
-    AnprRead, InspectionDoc, InspectionId, InspectionView, OfficerId, PlateRole, ReadImage,
-    ReadImageKind,
+    AnprRead, InspectionDoc, InspectionId, InspectionView, NewAlert, OfficerId, PlateRole,
+    ReadImage, ReadImageKind,
 };
 use kordon_store::Query;
 
@@ -25,6 +25,13 @@ pub struct IncomingRead {
     /// The read; its `id`, `images`, `plate` and `added_by` are set here.
     pub read: AnprRead,
     pub images: Vec<(ReadImageKind, String, Vec<u8>)>,
+}
+
+/// Where a read went, and the alerts it raised.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    pub inspection: InspectionId,
+    pub alerts: Vec<NewAlert>,
 }
 
 /// How reads find their inspection.
@@ -70,15 +77,16 @@ fn same_passage(v: &InspectionView, read: &AnprRead, window_ms: i64) -> bool {
 }
 
 impl Vehicle {
-    /// Attaches the reads of push `push`; returns the inspection of each
-    /// (`None` for a read attached before).
+    /// Attaches the reads of push `push`, each matched against the
+    /// hotlists first; returns where each went and what it raised (`None`
+    /// for a read attached before).
     pub fn attach_reads(
         &mut self,
         push: &str,
         reads: Vec<IncomingRead>,
         rules: &AttachRules,
         now_ms: i64,
-    ) -> Result<Vec<Option<InspectionId>>, VehicleError> {
+    ) -> Result<Vec<Option<Attached>>, VehicleError> {
         let officer = match self.officer()? {
             Some(o) => o,
             None => OfficerId::new(INGEST_OFFICER).map_err(VehicleError::Invalid)?,
@@ -156,10 +164,16 @@ impl Vehicle {
                 None
             });
             read.role = role;
-            doc.add_read(&read, role, &officer, now_ms)?;
+            // Matched before it is stored: the read and its alerts are one
+            // record, so a crash can never keep the one without the other.
+            let alerts = self.read_alerts(&read, &view, now_ms)?;
+            doc.add_read_with_alerts(&read, role, &alerts, &officer, now_ms)?;
             self.store
                 .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
-            out.push(Some(id));
+            out.push(Some(Attached {
+                inspection: id,
+                alerts,
+            }));
         }
         Ok(out)
     }

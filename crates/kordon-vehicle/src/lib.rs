@@ -4,7 +4,8 @@
 //! app: open the directory (device key, store), enroll with a server token,
 //! sign officers in, create inspections, record decisions, sync, report
 //! status, export an inspection for offline verification; import scans
-//! (also from a watch folder) and render their tiles.
+//! (also from a watch folder) and render their tiles; attach ANPR reads
+//! and match them, and typed plates, against the hotlists (offline).
 //!
 //! Data directory: `device.key` (owner-only), `vehicle.sqlite`, `blobs/`
 //! (scan originals, content-addressed), `tiles/` (derived tile pyramids).
@@ -15,6 +16,7 @@ pub mod anpr;
 mod blob_upload;
 mod error;
 mod export;
+pub mod hotlist;
 mod officers;
 mod ops;
 mod scans;
@@ -23,7 +25,7 @@ mod sync;
 pub mod synthetic;
 mod watch;
 
-pub use anpr::{AttachRules, IncomingRead};
+pub use anpr::{AttachRules, Attached, IncomingRead};
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};
@@ -65,6 +67,8 @@ pub struct Vehicle {
     dir: PathBuf,
     key: DeviceKey,
     store: Store,
+    /// The hotlists indexed for matching, built on first use.
+    matcher: Option<hotlist::Matcher>,
 }
 
 impl Vehicle {
@@ -78,6 +82,7 @@ impl Vehicle {
             dir: dir.to_path_buf(),
             key,
             store,
+            matcher: None,
         })
     }
 

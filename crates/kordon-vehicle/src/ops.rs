@@ -1,9 +1,10 @@
-//! Inspections: create, decide, notes, annotations, read, vehicle history.
+//! Inspections: create, decide, notes, annotations, alerts and their
+//! responses, read corrections, read, vehicle history.
 
 use crate::{Vehicle, VehicleError};
 use kordon_model::{
-    InspectionDoc, InspectionId, InspectionView, NewAnnotation, NewDecision, NewInspection,
-    OfficerId,
+    InspectionDoc, InspectionId, InspectionView, NewAlertResponse, NewAnnotation, NewDecision,
+    NewInspection, OfficerId,
 };
 use kordon_store::{IndexRow, Query};
 
@@ -18,6 +19,72 @@ impl Vehicle {
         let id = InspectionId::random();
         let mut doc =
             InspectionDoc::create(self.key.public().as_bytes(), id, input, officer, now_ms)?;
+        self.store
+            .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+        self.raise_typed_alerts(id, &mut doc, officer, now_ms)?;
+        Ok(doc.view()?)
+    }
+
+    /// Matches what the crew typed on the inspection against the hotlists
+    /// and records new alerts (one signed record, if any).
+    fn raise_typed_alerts(
+        &mut self,
+        id: InspectionId,
+        doc: &mut InspectionDoc,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<(), VehicleError> {
+        let alerts = self.typed_alerts(&doc.view()?, now_ms)?;
+        if !alerts.is_empty() && doc.raise_alerts(&alerts, officer, now_ms)? > 0 {
+            self.store
+                .commit_local(id, doc, &self.key, officer.as_str(), now_ms)?;
+        }
+        Ok(())
+    }
+
+    /// Records the crew's response to an alert.
+    pub fn respond_to_alert(
+        &mut self,
+        id: InspectionId,
+        response: &NewAlertResponse,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<InspectionView, VehicleError> {
+        let mut doc = self.load(id)?;
+        doc.respond_to_alert(response, officer, now_ms)?;
+        self.store
+            .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+        Ok(doc.view()?)
+    }
+
+    /// Corrects a read's text (a separate, attributed record); the
+    /// corrected plate is matched against the hotlists like a typed one.
+    pub fn correct_read(
+        &mut self,
+        id: InspectionId,
+        read: &str,
+        text: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<InspectionView, VehicleError> {
+        let mut doc = self.load(id)?;
+        doc.correct_read(read, text, officer, now_ms)?;
+        self.store
+            .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
+        self.raise_typed_alerts(id, &mut doc, officer, now_ms)?;
+        Ok(doc.view()?)
+    }
+
+    /// Takes a read off an inspection it was wrongly attached to.
+    pub fn detach_read(
+        &mut self,
+        id: InspectionId,
+        read: &str,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<InspectionView, VehicleError> {
+        let mut doc = self.load(id)?;
+        doc.detach_read(read, officer, now_ms)?;
         self.store
             .commit_local(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
         Ok(doc.view()?)
@@ -75,9 +142,9 @@ impl Vehicle {
         Ok(doc.view()?)
     }
 
-    /// Earlier inspections of the same vehicle: those sharing the tractor or
-    /// trailer plate (by key, so any spelling) or a container code. Newest
-    /// first, without `id` itself, at most `limit`.
+    /// Earlier inspections of the same vehicle: those sharing a plate (by
+    /// match key, so any spelling; its plates and its reads') or a
+    /// container code. Newest first, without `id` itself, at most `limit`.
     pub fn vehicle_history(
         &mut self,
         id: InspectionId,
@@ -85,12 +152,9 @@ impl Vehicle {
     ) -> Result<Vec<IndexRow>, VehicleError> {
         let view = self.show(id)?;
         let mut queries = vec![];
-        for plate in [&view.tractor_plate, &view.trailer_plate]
-            .into_iter()
-            .flatten()
-        {
+        for key in kordon_store::plate_keys(&view) {
             queries.push(Query {
-                plate: Some(plate.canonical.clone()),
+                plate_key: Some(key),
                 limit: Some(limit + 1),
                 ..Query::default()
             });

@@ -253,7 +253,7 @@ impl Vehicle {
                     ClientEvent::Down {
                         records, cursor, ..
                     } => {
-                        report.received += self.apply_down(records)?;
+                        report.received += self.apply_down(records, server_key)?;
                         self.store
                             .set_meta(meta::DOWN_CURSOR, &cursor.to_string())?;
                         session.down_applied(cursor, Instant::now());
@@ -380,13 +380,32 @@ impl Vehicle {
         Ok(())
     }
 
-    /// Verifies and stores records from the server. Returns how many were new.
-    fn apply_down(&mut self, raw: Vec<Vec<u8>>) -> Result<u64, VehicleError> {
+    /// Verifies and stores records from the server. Returns how many were
+    /// new. A hotlist's record must be signed by the server itself.
+    fn apply_down(
+        &mut self,
+        raw: Vec<Vec<u8>>,
+        server: &kordon_record::PublicKey,
+    ) -> Result<u64, VehicleError> {
         let now = now_ms();
         let mut ok = vec![];
         for bytes in raw {
             match SignedRecord::parse(bytes) {
                 Ok(r) => match r.verify() {
+                    Ok(())
+                        if kordon_model::DocKind::of(&r.doc_id())
+                            == kordon_model::DocKind::Hotlist
+                            && r.signer() != *server =>
+                    {
+                        tracing::warn!(record = %r.id(), signer = %r.signer().short(), "hotlist record not signed by the server: refused");
+                        self.store.log_rejection(
+                            Some(&r.id()),
+                            Some(&r.signer()),
+                            Some("server"),
+                            "a hotlist record must be signed by the server",
+                            now,
+                        )?;
+                    }
                     Ok(()) => ok.push(r),
                     Err(e) => {
                         self.store.log_rejection(

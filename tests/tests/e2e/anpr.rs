@@ -3,7 +3,9 @@
 //! inspections (tractor then trailer of one passage); a malformed push is
 //! kept as refused; a file a camera drops into the watched folder is read; a SIGKILL of the ingest in the middle of a burst loses
 //! nothing and attaches nothing twice; when the link returns, the reads
-//! and their images reach the server.
+//! and their images reach the server. Hotlists made on the server reach
+//! the vehicles of their units; with the link down, a camera push and a
+//! typed plate raise alerts; the crew's response reaches the server.
 
 use kordon_e2e::{kordon_json, kordon_ok, Field};
 use kordon_test_support::{bin, wait_for};
@@ -20,6 +22,8 @@ use std::time::Duration;
 struct Ingest {
     child: Child,
     addr: String,
+    /// What it printed so far.
+    lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ingest {
@@ -57,7 +61,19 @@ impl Ingest {
                     .map(str::to_string)
             })
         });
-        Ingest { child, addr }
+        Ingest { child, addr, lines }
+    }
+
+    /// Waits for a printed line containing `text`.
+    fn wait_line(&self, text: &str) -> String {
+        wait_for(text, Duration::from_secs(30), || {
+            self.lines
+                .lock()
+                .ok()?
+                .iter()
+                .find(|l| l.contains(text))
+                .cloned()
+        })
     }
 
     fn kill9(mut self) {
@@ -273,5 +289,167 @@ fn camera_pushes_become_reads_offline_exactly_once_and_reach_the_server() {
         blobs.as_array().map(Vec::len),
         Some(2 * (all.len() - 1)),
         "every plate crop and scene on the server (the dropped read had none)"
+    );
+}
+
+fn kordon_server(field: &kordon_e2e::Field, args: &[&str]) -> String {
+    let out = Command::new(bin("kordon-server"))
+        .arg("hotlist")
+        .arg("--data")
+        .arg(&field.server_dir)
+        .args(args)
+        .output()
+        .expect("run kordon-server hotlist");
+    assert!(
+        out.status.success(),
+        "kordon-server hotlist {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_hotlist_from_the_server_alerts_an_offline_vehicle_and_the_response_returns() {
+    let field = Field::new();
+    let server = field.start_server();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-1", "OF-17");
+    kordon_server(
+        &field,
+        &[
+            "add",
+            "АА 1234 ВС",
+            "--reason",
+            "stolen tractor",
+            "--priority",
+            "high",
+        ],
+    );
+    let csv = field.root.path().join("wanted.csv");
+    std::fs::write(
+        &csv,
+        "value,reason,priority,valid_until\nCSQU3054383,cigarettes,medium,2099-01-01\nnot a plate!,x,low,\n",
+    )
+    .expect("csv");
+    let imported = kordon_server(&field, &["import", csv.to_str().expect("utf-8 path")]);
+    assert!(imported.contains("imported 1 entries"), "{imported}");
+    // A list for another unit only: it must not reach MOBILE-1.
+    kordon_server(
+        &field,
+        &[
+            "add", "KA7777AA", "--list", "north", "--unit", "MOBILE-9", "--reason", "x",
+        ],
+    );
+    let listed = field.server_json(&["hotlist", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+
+    kordon_ok(&v, &["sync"]);
+    let lists = kordon_json(&v, &["hotlists", "--json"]);
+    let names: Vec<&str> = lists
+        .as_array()
+        .map(|l| l.iter().filter_map(|l| l["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        vec!["wanted"],
+        "only the lists of the vehicle's unit"
+    );
+    assert_eq!(lists[0]["entries"].as_array().map(Vec::len), Some(2));
+
+    // The link goes down; a camera reads the wanted tractor.
+    drop(server);
+    let ingest = Ingest::start(&v);
+    let (ct, body) = hikvision("AA1234BC", 1, "2026-12-03T03:10:00+02:00", 7);
+    assert_eq!(push(&ingest.addr, &ct, &body), 200);
+    let line = ingest.wait_line("HOTLIST ALERT");
+    assert!(line.contains("[HIGH]") && line.contains("exact"), "{line}");
+    drop(ingest);
+    // A plate the crew types, misread by one character, and a container.
+    let typed = kordon_ok(
+        &v,
+        &[
+            "inspection",
+            "new",
+            "--plate",
+            "aa-1234-bk",
+            "--container",
+            "CSQU 305438 3",
+        ],
+    );
+    let typed_id = typed.trim().to_string();
+    let alerts = kordon_json(&v, &["alert", "list", "--json"]);
+    let tiers: HashSet<(String, String)> = alerts
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|a| {
+                    (
+                        a["alert"]["source"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        a["alert"]["tier"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        tiers,
+        HashSet::from([
+            ("read".to_string(), "exact".to_string()),
+            ("typed".to_string(), "one_edit".to_string()),
+            ("typed".to_string(), "exact".to_string()),
+        ]),
+        "{alerts}"
+    );
+    let read_alert = alerts
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["alert"]["source"] == "read"))
+        .expect("the read's alert");
+    let inspection = read_alert["inspection"].as_str().expect("inspection");
+    let alert_id = read_alert["alert"]["id"].as_str().expect("alert id");
+    assert_ne!(inspection, typed_id);
+    kordon_ok(
+        &v,
+        &[
+            "alert",
+            "respond",
+            inspection,
+            alert_id,
+            "confirmed",
+            "--note",
+            "held at lane 1",
+        ],
+    );
+    let open = kordon_json(&v, &["alert", "list", "--json"]);
+    assert_eq!(
+        open.as_array().map(Vec::len),
+        Some(2),
+        "one answered, two open"
+    );
+
+    // The link returns: the read, its images, the alert and the response.
+    let _server = field.start_server();
+    wait_for("a complete sync", Duration::from_secs(120), || {
+        kordon_e2e::kordon(&v, &["sync"])
+            .status
+            .success()
+            .then_some(())
+    });
+    let rows = field.server_json(&["inspections", "--json"]);
+    let row = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == inspection))
+        .expect("the inspection on the server");
+    assert_eq!(row["alerts"][0]["list"], "wanted");
+    assert_eq!(row["alerts"][0]["response"]["response"], "confirmed");
+    assert_eq!(row["alerts"][0]["response"]["note"], "held at lane 1");
+    assert_eq!(row["alerts"][0]["response"]["officer"], "OF-17");
+    assert_eq!(row["reads"][0]["images"].as_array().map(Vec::len), Some(2));
+    let blobs = field.server_json(&["blobs", "--json"]);
+    assert_eq!(
+        blobs.as_array().map(Vec::len),
+        Some(2),
+        "the plate crop and scene"
     );
 }

@@ -230,7 +230,13 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       total: rows.length,
       offset,
       limit,
-      counts: { review, outcome },
+      counts: {
+        review,
+        outcome,
+        open_alerts: [...this.docs.values()].filter((e) =>
+          (e.view.alerts ?? []).some((a) => a.response === null),
+        ).length,
+      },
       units: [...this.units].sort(),
     };
   }

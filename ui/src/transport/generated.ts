@@ -129,6 +129,16 @@ export type ReadImage = { kind: ReadImageKind,
 blob: string, size: number, content_type: string, };
 
 /**
+ * Who removed something, and when.
+ */
+export type Removal = { by: string, at_ms: number, };
+
+/**
+ * The crew's correction of what a camera read.
+ */
+export type ReadCorrection = { text: string, plate: Plate, by: string, at_ms: number, };
+
+/**
  * A camera's read as the inspection holds it.
  */
 export type AnprRead = { 
@@ -163,7 +173,162 @@ char_confidence: Array<number>, country: string | null, direction: string | null
 /**
  * The officer on duty when it was attached.
  */
-added_by: string, };
+added_by: string, 
+/**
+ * The crew's correction of the text, if any (the latest).
+ */
+correction?: ReadCorrection, 
+/**
+ * Set when the crew took the read off this inspection.
+ */
+detached?: Removal, };
+
+/**
+ * How urgent a hit is.
+ */
+export type Priority = "high" | "medium" | "low";
+
+/**
+ * How the seen text matched the entry, strongest first.
+ */
+export type MatchTier = "exact" | "ocr_equivalent" | "one_edit" | "profile";
+
+/**
+ * What raised an alert.
+ */
+export type AlertSource = "read" | "typed";
+
+/**
+ * The crew's answer to an alert.
+ */
+export type AlertResponseKind = "confirmed" | "false_match" | "action_taken";
+
+/**
+ * An alert about to be raised: what matched.
+ */
+export type NewAlert = { source: AlertSource, 
+/**
+ * The read that matched, for a read's alert.
+ */
+read_id: string | null, 
+/**
+ * Which plate of the vehicle it is about.
+ */
+role: PlateRole | null, 
+/**
+ * The text that matched, as it was seen or typed.
+ */
+seen: string, list_id: string, list: string, 
+/**
+ * The entry's or the profile's id.
+ */
+entry_id: string, 
+/**
+ * The entry's plate or container, or the profile's name.
+ */
+entry_value: string, reason: string, priority: Priority, tier: MatchTier, };
+
+/**
+ * The crew's response, as recorded.
+ */
+export type AlertResponse = { response: AlertResponseKind, note: string, officer: string, at_ms: number, };
+
+/**
+ * A response to record.
+ */
+export type NewAlertResponse = { alert: string, response: AlertResponseKind, note: string, };
+
+/**
+ * An alert as the inspection holds it, with its latest response.
+ */
+export type Alert = { id: string, at_ms: number, raised_by: string, response: AlertResponse | null, source: AlertSource, 
+/**
+ * The read that matched, for a read's alert.
+ */
+read_id: string | null, 
+/**
+ * Which plate of the vehicle it is about.
+ */
+role: PlateRole | null, 
+/**
+ * The text that matched, as it was seen or typed.
+ */
+seen: string, list_id: string, list: string, 
+/**
+ * The entry's or the profile's id.
+ */
+entry_id: string, 
+/**
+ * The entry's plate or container, or the profile's name.
+ */
+entry_value: string, reason: string, priority: Priority, tier: MatchTier, };
+
+/**
+ * What an entry names.
+ */
+export type EntryKind = "plate" | "container";
+
+/**
+ * A plate or container on a list.
+ */
+export type HotlistEntry = { id: string, 
+/**
+ * As the list's author wrote it.
+ */
+value: string, kind: EntryKind, 
+/**
+ * The plate's canonical form, or the container code.
+ */
+canonical: string, reason: string, priority: Priority, valid_from_ms: number | null, valid_until_ms: number | null, added_by: string, added_ms: number, removed: Removal | null, };
+
+/**
+ * A rule over a read and its inspection: every field given must hold.
+ */
+export type RiskProfile = { id: string, name: string, 
+/**
+ * The read's country (ISO 3166 alpha-2, as cameras give it).
+ */
+country: string | null, 
+/**
+ * Hours of the day, UTC, `hour_from` inclusive to `hour_to`
+ * exclusive; wraps past midnight when `hour_from > hour_to`.
+ */
+hour_from: number | null, hour_to: number | null, 
+/**
+ * Found, case-insensitively, in the declaration or the notes.
+ */
+keyword: string | null, 
+/**
+ * The read's direction (`approach`, `leave`, ... as cameras give it).
+ */
+direction: string | null, reason: string, priority: Priority, valid_from_ms: number | null, valid_until_ms: number | null, added_by: string, added_ms: number, removed: Removal | null, };
+
+/**
+ * A list as read from its document.
+ */
+export type HotlistView = { id: string, name: string, 
+/**
+ * Units it goes to; empty means every unit.
+ */
+units: Array<string>, created_ms: number, entries: Array<HotlistEntry>, profiles: Array<RiskProfile>, };
+
+/**
+ * A new entry, as the server's operator gives it.
+ */
+export type NewHotlistEntry = { 
+/**
+ * A plate in any spelling, or an ISO 6346 container code.
+ */
+value: string, reason: string, 
+/**
+ * `high`, `medium` (default) or `low`.
+ */
+priority: Priority | null, valid_from_ms: number | null, valid_until_ms: number | null, };
+
+/**
+ * A new risk profile.
+ */
+export type NewRiskProfile = { name: string, country: string | null, hour_from: number | null, hour_to: number | null, keyword: string | null, direction: string | null, reason: string, priority: Priority | null, valid_from_ms: number | null, valid_until_ms: number | null, };
 
 /**
  * What an officer marks on a scan.
@@ -215,6 +380,10 @@ annotations: Array<Annotation>,
  */
 reads?: Array<AnprRead>, 
 /**
+ * Hotlist and risk-profile alerts, each with the crew's latest response.
+ */
+alerts?: Array<Alert>, 
+/**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
  */
@@ -236,6 +405,10 @@ annotations: Array<Annotation>,
  * What ANPR cameras read, as they read it, in the order attached.
  */
 reads?: Array<AnprRead>, 
+/**
+ * Hotlist and risk-profile alerts, each with the crew's latest response.
+ */
+alerts?: Array<Alert>, 
 /**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
@@ -325,6 +498,10 @@ annotations: Array<Annotation>,
  */
 reads?: Array<AnprRead>, 
 /**
+ * Hotlist and risk-profile alerts, each with the crew's latest response.
+ */
+alerts?: Array<Alert>, 
+/**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
  */
@@ -413,6 +590,25 @@ export type SyncEvent = { link: Link, status: Status,
 error: ApiError | null, };
 
 /**
+ * Hotlist alerts a camera's read just raised (the app's banner and
+ * sound); the inspection holds them, with their ids, for the response.
+ */
+export type AlertEvent = { inspection: string, alerts: Array<NewAlert>, };
+
+/**
+ * The crew's correction of a camera's read.
+ */
+export type ReadCorrectionInput = { 
+/**
+ * The read's id (`PUSH#N`).
+ */
+read: string, 
+/**
+ * The plate as it really is.
+ */
+text: string, };
+
+/**
  * Raw values shown black and white.
  */
 export type WindowRange = { low: number, high: number, };
@@ -475,6 +671,11 @@ pixel_mm: number | null,
 stats: Array<PlaneRange>, };
 
 /**
+ * Which inspections with hotlist alerts the queue shows.
+ */
+export type AlertFilter = "any" | "open";
+
+/**
  * A query over the queue. Absent fields do not filter.
  */
 export type ConsoleQuery = { 
@@ -510,7 +711,12 @@ container?: string,
 /**
  * True: only inspections with scans; false: only those without.
  */
-scans?: boolean, offset?: number, 
+scans?: boolean, 
+/**
+ * Hotlist hits: `any` (inspections with an alert) or `open` (with an
+ * alert the crew has not answered).
+ */
+alerts?: AlertFilter, offset?: number, 
 /**
  * Rows per page, 1 to 200 (default 50).
  */
@@ -538,6 +744,10 @@ annotations: Array<Annotation>,
  */
 reads?: Array<AnprRead>, 
 /**
+ * Hotlist and risk-profile alerts, each with the crew's latest response.
+ */
+alerts?: Array<Alert>, 
+/**
  * Entries of the document that do not follow the schema and were left
  * out of this view (they remain in the signed records).
  */
@@ -555,7 +765,12 @@ export type QueueCounts = { review: ReviewCounts,
 /**
  * By current outcome; `none` counts the undecided.
  */
-outcome: Record<string, number>, };
+outcome: Record<string, number>, 
+/**
+ * Inspections, fleet-wide and whatever the filters, with a hotlist
+ * alert the crew has not answered.
+ */
+open_alerts: number, };
 
 /**
  * One page of the queue.
@@ -674,6 +889,41 @@ comment: string, };
  * Where a scan stands on the server.
  */
 export type ScanState = { "state": "ready", info: ScanInfo, } | { "state": "arriving", bytes_received: number, bytes_total: number, } | { "state": "building" };
+
+/**
+ * A new hotlist entry from the console.
+ */
+export type HotlistEntryInput = { 
+/**
+ * The list's name; a new list is made if none has it.
+ */
+list: string, 
+/**
+ * For a new list: the units it goes to (empty: every unit).
+ */
+units: Array<string>, 
+/**
+ * A plate in any spelling, or an ISO 6346 container code.
+ */
+value: string, reason: string, 
+/**
+ * `high`, `medium` (default) or `low`.
+ */
+priority: Priority | null, valid_from_ms: number | null, valid_until_ms: number | null, };
+
+/**
+ * A new risk profile from the console.
+ */
+export type RiskProfileInput = { list: string, units: Array<string>, name: string, country: string | null, hour_from: number | null, hour_to: number | null, keyword: string | null, direction: string | null, reason: string, priority: Priority | null, valid_from_ms: number | null, valid_until_ms: number | null, };
+
+/**
+ * Where a new entry or profile went.
+ */
+export type HotlistChange = { list_id: string, list: string, 
+/**
+ * The entry's or the profile's id.
+ */
+id: string, };
 
 /**
  * One error shape for the UI: `code` is stable (scripts and the UI's

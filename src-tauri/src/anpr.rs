@@ -1,0 +1,127 @@
+//! The ANPR ingest inside the app: cameras on the vehicle's network push
+//! to it while the crew works, and every hotlist hit reaches the screen as
+//! an `AlertEvent` (banner and sound) the moment its read is attached.
+//!
+//! Off unless an address is given: `--anpr-listen ADDR` or
+//! `KORDON_ANPR_LISTEN`; cameras with credentials in `KORDON_ANPR_CAMERAS`
+//! (`NAME:USER:PASSWORD`, comma-separated). Pushes are spooled in the data
+//! folder (`anpr-spool/`) before the camera gets its answer and attached
+//! on a worker thread with its own connection to the store, so a crash or
+//! a power cut loses none, and the spool is drained again at start.
+
+use crate::state::{event, AppState};
+use kordon_anpr::ingest::{self, Camera};
+use kordon_anpr::spool::Spool;
+use kordon_anpr::vehicle::VehicleSink;
+use kordon_api::wire::AlertEvent;
+use kordon_vehicle::{AttachRules, Vehicle};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager};
+
+fn listen_addr() -> Option<SocketAddr> {
+    let mut args = std::env::args().skip(1);
+    let mut given = None;
+    while let Some(a) = args.next() {
+        if a == "--anpr-listen" {
+            given = args.next();
+        }
+    }
+    let given = given.or_else(|| std::env::var("KORDON_ANPR_LISTEN").ok())?;
+    match given.parse() {
+        Ok(a) => Some(a),
+        Err(e) => {
+            tracing::error!(%given, error = %e, "the ANPR listen address is not HOST:PORT; the ingest is off");
+            None
+        }
+    }
+}
+
+fn cameras() -> Vec<Camera> {
+    std::env::var("KORDON_ANPR_CAMERAS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .filter_map(|s| match s.trim().parse() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::error!(error = %e, "a camera in KORDON_ANPR_CAMERAS is left out");
+                None
+            }
+        })
+        .collect()
+}
+
+/// Starts the ingest if an address is configured.
+pub fn start(app: &AppHandle) {
+    let Some(listen) = listen_addr() else {
+        return;
+    };
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let dir = state.dir.clone();
+    let spool = match Spool::open(&dir.join("anpr-spool")) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "the ANPR spool cannot be opened; the ingest is off");
+            return;
+        }
+    };
+    let (wake_tx, wake_rx) = std::sync::mpsc::channel::<()>();
+    let router = ingest::router(spool.clone(), cameras(), Some(wake_tx));
+    tauri::async_runtime::spawn(async move {
+        match ingest::bind(listen, router, std::future::pending()).await {
+            Ok((addr, _task)) => tracing::info!(%addr, "ANPR ingest listening"),
+            Err(e) => tracing::error!(%listen, error = %e, "the ANPR ingest cannot listen"),
+        }
+    });
+    let app = app.clone();
+    std::thread::spawn(move || attach_loop(&app, &dir, &spool, &wake_rx));
+}
+
+/// Attaches spooled pushes as they come (and what a crash left pending).
+fn attach_loop(app: &AppHandle, dir: &Path, spool: &Spool, wake: &std::sync::mpsc::Receiver<()>) {
+    let mut vehicle = match Vehicle::open(dir) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "the ANPR worker cannot open the store; pushes stay spooled");
+            return;
+        }
+    };
+    let rules = AttachRules::default();
+    loop {
+        let mut sink = VehicleSink::new(&mut vehicle, rules.clone());
+        match spool.process(&mut sink) {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "ANPR processing failed; pushes stay spooled"),
+        }
+        let attached = !sink.attached.is_empty();
+        let mut by_inspection: Vec<AlertEvent> = vec![];
+        for (inspection, alert) in sink.alerts.drain(..) {
+            match by_inspection
+                .iter_mut()
+                .find(|e| e.inspection == inspection)
+            {
+                Some(e) => e.alerts.push(alert),
+                None => by_inspection.push(AlertEvent {
+                    inspection,
+                    alerts: vec![alert],
+                }),
+            }
+        }
+        if attached {
+            if let Some(state) = app.try_state::<AppState>() {
+                state.changed(app);
+            }
+        }
+        for e in by_inspection {
+            if let Err(err) = app.emit(event::ALERT, &e) {
+                tracing::warn!("alert event not delivered to the UI: {err}");
+            }
+        }
+        // Woken by each push; a second's poll catches anything missed.
+        let _ = wake.recv_timeout(Duration::from_secs(1));
+    }
+}
