@@ -542,3 +542,97 @@ fn vehicle_and_server_converge_through_the_sans_io_sessions() {
 
 #[path = "central/blob_pair.rs"]
 mod blob_pair;
+
+#[test]
+fn hotlists_are_written_by_the_server_only_and_go_down_to_their_units() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (north_key, _) = enrolled(&mut c, dir.path(), "NORTH");
+    let (south_key, mut south_store) = enrolled(&mut c, dir.path(), "SOUTH");
+    let entry = |value: &str| NewHotlistEntry {
+        value: value.into(),
+        reason: "stolen".into(),
+        priority: Some(Priority::High),
+        ..Default::default()
+    };
+    let everyone = c
+        .hotlist_add("wanted", &[], &entry("AA1234BC"), &officer("SUP-07"), NOW)
+        .expect("added");
+    c.hotlist_add(
+        "north",
+        &["NORTH".into()],
+        &entry("KA7777AA"),
+        &officer("SUP-07"),
+        NOW,
+    )
+    .expect("added");
+    let ids_down = |c: &mut Central, key: &DeviceKey| -> std::collections::HashSet<[u8; 16]> {
+        let (records, _, more) = c.down(&key.public(), 0).expect("down");
+        assert!(!more);
+        records
+            .into_iter()
+            .map(|b| SignedRecord::parse(b).expect("record").doc_id())
+            .collect()
+    };
+    let north = ids_down(&mut c, &north_key);
+    let south = ids_down(&mut c, &south_key);
+    assert_eq!(north.len(), 2, "both lists reach NORTH");
+    assert_eq!(south.len(), 1, "only the fleet-wide list reaches SOUTH");
+    let wanted: uuid::Uuid = everyone.list_id.parse().expect("uuid");
+    assert!(south.contains(wanted.as_bytes()));
+
+    // A device cannot write to a list, nor make one of its own.
+    let (records, _, _) = c.down(&south_key.public(), 0).expect("down");
+    for r in &records {
+        south_store
+            .ingest(
+                &[SignedRecord::parse(r.clone()).expect("record")],
+                Origin::Remote,
+                NOW,
+            )
+            .expect("stored");
+    }
+    let mut list = south_store
+        .load_hotlist(wanted)
+        .expect("load")
+        .expect("held by the vehicle");
+    list.add_entry(&entry("BC0001AA"), &officer("OF-1"), NOW)
+        .expect("a local change");
+    let change = list.last_change().expect("change");
+    let forged =
+        SignedRecord::sign(&south_key, *wanted.as_bytes(), "OF-1", NOW, &change).expect("signed");
+    let own = {
+        let id = kordon_model::hotlist::new_hotlist_id();
+        let mut doc = HotlistDoc::create(
+            south_key.public().as_bytes(),
+            "mine",
+            &[],
+            &officer("OF-1"),
+            NOW,
+        )
+        .expect("created");
+        let change = doc.last_change().expect("change");
+        SignedRecord::sign(&south_key, *id.as_bytes(), "OF-1", NOW, &change).expect("signed")
+    };
+    let results = c
+        .accept_records(
+            &south_key.public(),
+            vec![forged.bytes().to_vec(), own.bytes().to_vec()],
+            NOW,
+        )
+        .expect("answered");
+    for r in results {
+        match r {
+            RecordResult::Rejected { code, reason, .. } => {
+                assert_eq!(code, RejectCode::NotPermitted);
+                assert!(reason.contains("server only"), "{reason}");
+            }
+            other => panic!("a device's hotlist record was accepted: {other:?}"),
+        }
+    }
+    assert_eq!(
+        c.hotlists().expect("lists")[1].entries.len(),
+        1,
+        "the list on the server is unchanged"
+    );
+}

@@ -694,3 +694,12 @@ async fn sync_command(
         backoff = (backoff * 2).min(Duration::from_secs(60));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

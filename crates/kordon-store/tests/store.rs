@@ -463,3 +463,35 @@ fn scans_queue_their_blobs_until_the_server_confirms_them() {
     assert_eq!(store.requeue_blobs().expect("requeue"), 1);
     assert_eq!(store.blobs_to_send().expect("queue").len(), 2);
 }
+
+#[test]
+fn a_version_4_store_gains_plate_keys_and_alert_counts_on_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("s.sqlite");
+    let key = DeviceKey::generate();
+    let mut store = Store::open(&path, key.public()).expect("open");
+    let (old, _) = create(&mut store, &key, "AA1234BC", 1_000);
+    create(&mut store, &key, "KA0001AA", 2_000);
+    drop(store);
+    // As a store written before v5 looked.
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch(
+        "DROP TABLE hotlists; DROP TABLE inspection_plates;
+         DROP INDEX inspections_alerts;
+         ALTER TABLE inspections DROP COLUMN alerts;
+         ALTER TABLE inspections DROP COLUMN open_alerts;
+         PRAGMA user_version = 4;",
+    )
+    .expect("back to v4");
+    drop(conn);
+    let store = Store::open(&path, key.public()).expect("reopened and migrated");
+    let found = store
+        .query(&Query {
+            plate: Some("аа 1234 вс".into()),
+            ..Query::default()
+        })
+        .expect("query");
+    assert_eq!(found.len(), 1, "found by its plate key after the migration");
+    assert_eq!(found[0].view.id, old);
+    assert_eq!(store.hotlists_version().expect("version"), 0);
+}
