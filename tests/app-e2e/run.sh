@@ -78,6 +78,11 @@ PIDS+=("$SERVER_PID:kordon-server")
 server_ready() { alive "$SERVER_PID" kordon-server; grep -qs "listening on" "$WORK/server.log"; }
 wait_until "kordon-server to listen" 30 server_ready
 log "server running (pid $SERVER_PID)"
+# A hotlist entry made on the server: the app receives it with its sync,
+# and a camera's read of that plate must raise the alert.
+"$BIN/kordon-server" hotlist add --data "$SRV" "BC 7777 AA" --list wanted \
+  --reason "e2e: stolen tractor" --priority high >"$WORK/hotlist.log" 2>&1 \
+  || { cat "$WORK/hotlist.log" >&2; die "kordon-server hotlist add"; }
 
 # ---- X server and WebDriver -------------------------------------------------
 # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
@@ -98,6 +103,10 @@ while [ "$WD_NATIVE_PORT" = "$WD_PORT" ]; do WD_NATIVE_PORT="$(free_port tcp)"; 
 export XDG_DATA_HOME="$WORK/xdg/data" XDG_CONFIG_HOME="$WORK/xdg/config" XDG_CACHE_HOME="$WORK/xdg/cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
+# The app's ANPR ingest, where the test pushes as a camera would.
+ANPR_PORT="$(free_port tcp)"
+while [ "$ANPR_PORT" = "$WD_PORT" ] || [ "$ANPR_PORT" = "$WD_NATIVE_PORT" ]; do ANPR_PORT="$(free_port tcp)"; done
+export KORDON_ANPR_LISTEN="127.0.0.1:$ANPR_PORT"
 "$TAURI_DRIVER" --port "$WD_PORT" --native-port "$WD_NATIVE_PORT" >"$WORK/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
 PIDS+=("$DRIVER_PID:tauri-driver")
@@ -119,6 +128,7 @@ KORDON_E2E_SCAN_LOW="$DROP/T1_low.tif" \
 KORDON_E2E_SERVER_PID="$SERVER_PID" \
 KORDON_E2E_WORK="$WORK" \
 KORDON_E2E_ARTIFACTS="$ART" \
+KORDON_E2E_ANPR="127.0.0.1:$ANPR_PORT" \
   node "$HERE/${KORDON_APP_E2E_SCRIPT:-run.mjs}" &
 TEST_PID=$!
 PIDS+=("$TEST_PID:node run.mjs")

@@ -166,10 +166,17 @@ pub struct Alert {
 
 impl Alert {
     /// Whether `a` says the same as this alert (so it is not raised twice).
+    /// A risk profile is about the inspection: it alerts once, whichever
+    /// read meets it. A list entry alerts once per read, and once per
+    /// typed text.
     fn same_as(&self, a: &NewAlert) -> bool {
-        self.hit.list_id == a.list_id
-            && self.hit.entry_id == a.entry_id
-            && self.hit.read_id == a.read_id
+        if self.hit.list_id != a.list_id || self.hit.entry_id != a.entry_id {
+            return false;
+        }
+        if a.tier == MatchTier::Profile {
+            return self.hit.tier == MatchTier::Profile;
+        }
+        self.hit.read_id == a.read_id
             && (a.read_id.is_some() || (self.hit.role == a.role && self.hit.seen == a.seen))
     }
 }
@@ -431,6 +438,22 @@ mod tests {
                 .expect("read"),
             1
         );
+        let profile = |read: &str| NewAlert {
+            tier: MatchTier::Profile,
+            entry_id: "p1".into(),
+            ..hit(Some(read))
+        };
+        assert_eq!(
+            doc.raise_alerts(&[profile("p#0")], &officer, 5)
+                .expect("profile"),
+            1
+        );
+        assert_eq!(
+            doc.raise_alerts(&[profile("q#0")], &officer, 6)
+                .expect("profile again"),
+            0,
+            "a profile alerts once per inspection"
+        );
         let id = doc.view().expect("view").alerts[0].id.clone();
         for (kind, at) in [
             (AlertResponseKind::FalseMatch, 10),
@@ -448,12 +471,13 @@ mod tests {
             .expect("responded");
         }
         let v = doc.view().expect("view");
-        assert_eq!(v.alerts.len(), 2);
+        assert_eq!(v.alerts.len(), 3);
         assert_eq!(
             v.alerts[0].response.as_ref().map(|r| r.response),
             Some(AlertResponseKind::Confirmed)
         );
         assert!(v.alerts[1].response.is_none());
+        assert!(v.alerts[2].response.is_none());
         assert!(doc
             .respond_to_alert(
                 &NewAlertResponse {

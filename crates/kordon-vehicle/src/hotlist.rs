@@ -359,4 +359,79 @@ mod tests {
         assert!(m.plate_hits(&seen("AA1234BC"), 1_000).is_empty(), "expired");
         assert_eq!(m.container_hits(&seen("CSQU 305438-3"), 10).len(), 1);
     }
+
+    fn read_at(country: &str, hour: i64) -> AnprRead {
+        AnprRead {
+            id: "p#0".into(),
+            received_ms: hour * 3_600_000,
+            captured_ms: None,
+            vendor: "generic".into(),
+            camera: None,
+            lane: None,
+            role: None,
+            text: Some("PO12345".into()),
+            plate: None,
+            confidence: None,
+            char_confidence: vec![],
+            country: Some(country.into()),
+            direction: None,
+            images: vec![],
+            added_by: String::new(),
+            correction: None,
+            detached: None,
+        }
+    }
+
+    #[test]
+    fn a_profile_holds_only_when_every_condition_does() {
+        let profile = RiskProfile {
+            id: "p1".into(),
+            name: "night tobacco from PL".into(),
+            country: Some("PL".into()),
+            hour_from: Some(22),
+            hour_to: Some(5),
+            keyword: Some("tobacco".into()),
+            direction: None,
+            reason: "pattern".into(),
+            priority: Priority::Medium,
+            valid_from_ms: None,
+            valid_until_ms: None,
+            added_by: "S".into(),
+            added_ms: 0,
+            removed: None,
+        };
+        let m = Matcher::build(
+            &[HotlistView {
+                profiles: vec![profile],
+                ..list(&[])
+            }],
+            1,
+        );
+        let mut view = kordon_model::InspectionDoc::create_for_read(
+            &[1; 32],
+            kordon_model::InspectionId::random(),
+            "MOBILE-1",
+            &kordon_model::OfficerId::new("OF-1").expect("officer"),
+            0,
+        )
+        .expect("created")
+        .view()
+        .expect("view");
+        view.declaration = Some("TOBACCO leaf, 20 t".into());
+        let hits = |r: &AnprRead, v: &InspectionView| m.profile_hits(Some(r), v, 0).len();
+        assert_eq!(
+            hits(&read_at("pl", 23), &view),
+            1,
+            "23:00, wrapping past midnight"
+        );
+        assert_eq!(hits(&read_at("PL", 3), &view), 1, "03:00");
+        assert_eq!(
+            hits(&read_at("PL", 12), &view),
+            0,
+            "noon is outside the hours"
+        );
+        assert_eq!(hits(&read_at("UA", 23), &view), 0, "another country");
+        view.declaration = Some("furniture".into());
+        assert_eq!(hits(&read_at("PL", 23), &view), 0, "no keyword");
+    }
 }
