@@ -72,7 +72,8 @@ impl Central {
             path: cfg_path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let store = Store::open(&dir.join("central.sqlite"), key.public())?;
+        let mut store = Store::open(&dir.join("central.sqlite"), key.public())?;
+        store.set_server_key(key.public());
         register::migrate(store.connection())?;
         crate::blobs::migrate(store.connection())?;
 

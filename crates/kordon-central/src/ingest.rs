@@ -146,6 +146,9 @@ impl Central {
                 IngestOutcome::Invalid(reason) => {
                     results[i] = Some(reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason))
                 }
+                IngestOutcome::BreaksRules(reason) => {
+                    results[i] = Some(reject(r.id().0.to_vec(), RejectCode::BreaksRules, reason))
+                }
             }
         }
         let key = self.key();
@@ -173,7 +176,7 @@ impl Central {
                     .ok()
                     .map(kordon_record::RecordId);
                 tracing::warn!(device = %uploader.short(), record = ?id, code = code.as_str(), %reason, "record rejected");
-                if !matches!(code, RejectCode::InvalidChange) {
+                if !matches!(code, RejectCode::InvalidChange | RejectCode::BreaksRules) {
                     // Invalid changes were logged by the store already.
                     self.store.log_rejection(
                         id.as_ref(),

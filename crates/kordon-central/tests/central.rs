@@ -29,11 +29,13 @@ fn enrolled(c: &mut Central, dir: &std::path::Path, name: &str) -> (DeviceKey, S
     c.authorize(&key.public(), Some(&secret), "test", NOW)
         .expect("db")
         .expect("authorised");
-    let store = Store::open(
+    let mut store = Store::open(
         &dir.join(format!("{name}-{}.sqlite", key.public().short())),
         key.public(),
     )
     .expect("store");
+    // As a vehicle's store, which knows the server's key from its token.
+    store.set_server_key(c.public_key());
     (key, store)
 }
 
@@ -635,4 +637,247 @@ fn hotlists_are_written_by_the_server_only_and_go_down_to_their_units() {
         1,
         "the list on the server is unchanged"
     );
+}
+
+/// A change made on a copy of `doc` as `key`, by `edit` on the raw
+/// Automerge document (as a hostile device or server would craft it).
+fn crafted(
+    doc: &mut InspectionDoc,
+    key: &DeviceKey,
+    id: InspectionId,
+    edit: impl FnOnce(&mut automerge::AutoCommit),
+) -> SignedRecord {
+    let mut am = automerge::AutoCommit::load(&doc.save())
+        .expect("load")
+        .with_actor(automerge::ActorId::from(key.public().as_bytes().as_slice()));
+    edit(&mut am);
+    am.commit();
+    let change = am
+        .get_last_local_change()
+        .expect("a change")
+        .raw_bytes()
+        .to_vec();
+    SignedRecord::sign(key, *id.as_bytes(), "OF-1", NOW + 9, &change).expect("signed")
+}
+
+fn obj(d: &automerge::AutoCommit, parent: &automerge::ObjId, key: &str) -> automerge::ObjId {
+    use automerge::ReadDoc;
+    match d.get(parent, key) {
+        Ok(Some((automerge::Value::Object(_), id))) => id,
+        _ => panic!("no object {key}"),
+    }
+}
+
+fn first(d: &automerge::AutoCommit, list: &automerge::ObjId) -> automerge::ObjId {
+    use automerge::ReadDoc;
+    match d.get(list, 0) {
+        Ok(Some((automerge::Value::Object(_), id))) => id,
+        _ => panic!("no first entry"),
+    }
+}
+
+#[test]
+fn changes_that_break_the_schema_rules_are_refused_by_the_server_and_by_a_vehicle() {
+    use automerge::transaction::Transactable;
+    use automerge::ROOT;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (key, mut store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let (id, genesis) = inspection(&mut store, &key, "AA1234BC");
+    let mut doc = store.load_doc(id).expect("load").expect("doc");
+    doc.decide(
+        &NewDecision {
+            outcome: Outcome::Detain,
+            reasons: vec![],
+            note: "undeclared cigarettes".into(),
+        },
+        &officer("OF-1"),
+        NOW + 1,
+    )
+    .expect("decide");
+    let decision = store
+        .commit_local(id, &mut doc, &key, "OF-1", NOW + 1)
+        .expect("commit");
+    doc.add_scan(
+        &NewScan {
+            images: vec![ScanImage {
+                blob: "ab".repeat(32),
+                size: 1000,
+                width: 600,
+                height: 200,
+                bits: 16,
+                channels: 1,
+                format: "tiff".into(),
+                energy: Energy::Single,
+            }],
+            ..NewScan::default()
+        },
+        &officer("OF-1"),
+        NOW + 2,
+    )
+    .expect("scan");
+    let scan = store
+        .commit_local(id, &mut doc, &key, "OF-1", NOW + 2)
+        .expect("commit");
+    let accepted = c
+        .accept_records(
+            &key.public(),
+            vec![
+                genesis.bytes().to_vec(),
+                decision.bytes().to_vec(),
+                scan.bytes().to_vec(),
+            ],
+            NOW,
+        )
+        .expect("accept");
+    assert!(accepted
+        .iter()
+        .all(|r| matches!(r, RecordResult::Accepted { .. })));
+    c.project(NOW).expect("project");
+    c.review(
+        id,
+        &NewReview {
+            verdict: Verdict::Agree,
+            comment: String::new(),
+            outcome: None,
+            reasons: vec![],
+        },
+        &officer("SUP"),
+        NOW + 3,
+    )
+    .expect("review");
+    let (server_json, _) = c.document(id).expect("doc");
+    let mut server_doc =
+        InspectionDoc::load(&automerge_save(&mut c, id), &[0; 32]).expect("server's document");
+
+    let delete_decision = crafted(&mut server_doc, &key, id, |d| {
+        let l = obj(d, &ROOT, "decisions");
+        d.delete(&l, 0).expect("delete");
+    });
+    let rewrite_scan = crafted(&mut server_doc, &key, id, |d| {
+        let scans = obj(d, &ROOT, "scans");
+        let images = obj(d, &first(d, &scans), "images");
+        let image = first(d, &images);
+        d.put(&image, "blob", "00".repeat(32)).expect("put");
+    });
+    let move_unit = crafted(&mut server_doc, &key, id, |d| {
+        d.put(ROOT, "unit", "MOBILE-9").expect("put");
+    });
+    let edit_verdict = crafted(&mut server_doc, &key, id, |d| {
+        let reviews = obj(d, &ROOT, "reviews");
+        let r = first(d, &reviews);
+        d.put(&r, "verdict", "overrule").expect("put");
+    });
+    let results = c
+        .accept_records(
+            &key.public(),
+            [&delete_decision, &rewrite_scan, &move_unit, &edit_verdict]
+                .iter()
+                .map(|r| r.bytes().to_vec())
+                .collect(),
+            NOW + 10,
+        )
+        .expect("answered");
+    let reasons: Vec<String> = results
+        .iter()
+        .map(|r| match r {
+            RecordResult::Rejected {
+                code: RejectCode::BreaksRules,
+                reason,
+                ..
+            } => reason.clone(),
+            other => panic!("a rule-breaking change got {other:?}"),
+        })
+        .collect();
+    assert!(
+        reasons[0].contains("removes or replaces decisions entry 0"),
+        "{}",
+        reasons[0]
+    );
+    assert!(reasons[1].contains("edits scans entry 0"), "{}", reasons[1]);
+    assert!(reasons[2].contains("alters unit"), "{}", reasons[2]);
+    assert!(
+        reasons[3].contains("edits reviews entry 0"),
+        "{}",
+        reasons[3]
+    );
+    let (after, _) = c.document(id).expect("doc");
+    assert_eq!(after, server_json, "the server's document is as it was");
+    let trail: Vec<String> = c
+        .store()
+        .recent_rejections(10)
+        .expect("trail")
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    assert!(
+        trail.iter().any(|r| r.contains("breaks the schema rules")),
+        "kept in the audit trail: {trail:?}"
+    );
+
+    // The same changes coming down from a compromised server, now signed
+    // with the server's key: a vehicle refuses them too.
+    let server_key = DeviceKey::load_or_create(&dir.path().join("srv").join("server.key"))
+        .expect("the server's key");
+    let (down, _, _) = c.down(&key.public(), 0).expect("down");
+    for r in down {
+        store
+            .ingest(
+                &[SignedRecord::parse(r).expect("record")],
+                Origin::Remote,
+                NOW,
+            )
+            .expect("the review arrives");
+    }
+    let before = store
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .view()
+        .expect("view");
+    assert_eq!((before.decisions.len(), before.reviews.len()), (1, 1));
+    let mut vehicle_doc = store.load_doc(id).expect("load").expect("doc");
+    let hostile = [
+        crafted(&mut vehicle_doc, &server_key, id, |d| {
+            let l = obj(d, &ROOT, "decisions");
+            d.delete(&l, 0).expect("delete");
+        }),
+        crafted(&mut vehicle_doc, &server_key, id, |d| {
+            let reviews = obj(d, &ROOT, "reviews");
+            d.put(first(d, &reviews), "verdict", "return").expect("put");
+        }),
+        crafted(&mut vehicle_doc, &server_key, id, |d| {
+            let scans = obj(d, &ROOT, "scans");
+            let images = obj(d, &first(d, &scans), "images");
+            d.put(first(d, &images), "blob", "11".repeat(32))
+                .expect("put");
+        }),
+        crafted(&mut vehicle_doc, &server_key, id, |d| {
+            d.put(ROOT, "unit", "MOBILE-9").expect("put");
+        }),
+    ];
+    let outcomes = store
+        .ingest(&hostile, Origin::Remote, NOW + 20)
+        .expect("answered");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, kordon_store::IngestOutcome::BreaksRules(_))),
+        "{outcomes:?}"
+    );
+    let after = store
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .view()
+        .expect("view");
+    assert_eq!(after, before, "the vehicle's view keeps every entry");
+}
+
+fn automerge_save(c: &mut Central, id: InspectionId) -> Vec<u8> {
+    c.store_mut()
+        .load_doc(id)
+        .expect("load")
+        .expect("doc")
+        .save()
 }

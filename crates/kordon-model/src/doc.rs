@@ -304,6 +304,13 @@ impl InspectionDoc {
         Ok(())
     }
 
+    /// An independent copy, to change without touching this one.
+    pub fn fork(&mut self) -> InspectionDoc {
+        InspectionDoc {
+            doc: self.doc.fork(),
+        }
+    }
+
     /// Saves the whole document in compact form (a snapshot).
     pub fn save(&mut self) -> Vec<u8> {
         self.doc.save()

@@ -14,6 +14,8 @@
 //! - [`annotation`]: the annotation layer, marks drawn on scans.
 //! - [`anpr`]: camera reads in an inspection, and the crew's corrections.
 //! - [`alert`]: hotlist alerts raised on an inspection, and responses.
+//! - [`rules`]: the schema rules every receiver enforces on a change
+//!   (append-only lists, fields fixed at creation, who may write what).
 //! - [`hotlist`]: hotlists and risk profiles, the server's documents that
 //!   vehicles match against.
 
@@ -24,6 +26,7 @@ pub mod container;
 pub mod doc;
 pub mod hotlist;
 pub mod plate;
+pub mod rules;
 pub mod scan;
 pub mod types;
 

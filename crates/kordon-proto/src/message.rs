@@ -56,6 +56,10 @@ pub enum RejectCode {
     InvalidChange,
     /// The inspection belongs to another unit.
     NotPermitted,
+    /// The change breaks the schema rules: it deletes or edits an
+    /// append-only entry, alters a field fixed at creation, or writes what
+    /// its signer's role may not.
+    BreaksRules,
 }
 
 impl RejectCode {
@@ -67,6 +71,7 @@ impl RejectCode {
             RejectCode::RevokedSigner => "revoked_signer",
             RejectCode::InvalidChange => "invalid_change",
             RejectCode::NotPermitted => "not_permitted",
+            RejectCode::BreaksRules => "breaks_rules",
         }
     }
 }

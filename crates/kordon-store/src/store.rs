@@ -3,7 +3,7 @@
 
 use crate::{index, schema, StoreError};
 use kordon_model::doc::{check_change, ChangeMeta};
-use kordon_model::{DocKind, HotlistDoc, InspectionDoc, InspectionId};
+use kordon_model::{rules, DocKind, HotlistDoc, InspectionDoc, InspectionId};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -36,6 +36,10 @@ pub enum IngestOutcome {
     Duplicate { seq: i64, received_ms: i64 },
     /// Well signed but unusable (not a change, or a change by another actor).
     Invalid(String),
+    /// A change that breaks the schema rules (`kordon_model::rules`): it
+    /// would delete or edit an append-only entry, alter a field fixed at
+    /// creation, or write what its signer's role may not.
+    BreaksRules(String),
 }
 
 /// One stored record, as a reader of the evidence needs it.
@@ -66,6 +70,8 @@ pub struct Store {
     path: String,
     actor: PublicKey,
     cache: HashMap<[u8; 16], (InspectionDoc, i64)>,
+    /// The server's key: changes it signs are held to the server's role.
+    server: Option<PublicKey>,
 }
 
 impl Store {
@@ -85,6 +91,7 @@ impl Store {
             path: p,
             actor,
             cache: HashMap::new(),
+            server: None,
         })
     }
 
@@ -94,6 +101,12 @@ impl Store {
 
     pub fn actor(&self) -> PublicKey {
         self.actor
+    }
+
+    /// Names the server's key, so that received changes it signed are held
+    /// to the server's role and all others to a device's.
+    pub fn set_server_key(&mut self, key: PublicKey) {
+        self.server = Some(key);
     }
 
     /// The connection, for crates that keep tables of their own beside
@@ -228,24 +241,45 @@ impl Store {
         extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<Vec<IngestOutcome>, StoreError> {
         let mut outcomes = Vec::with_capacity(records.len());
+        // Each document as this batch has left it so far, for the rules.
+        let mut working: HashMap<[u8; 16], InspectionDoc> = HashMap::new();
         let tx = self.conn.transaction()?;
         for record in records {
             let verdict = match check_change(record.payload(), record.signer().as_bytes()) {
-                Err(e) => Err(e.to_string()),
-                Ok(change) => match insert_record(&tx, record, &change, origin, now_ms)? {
-                    Some(seq) => Ok(IngestOutcome::Stored { seq, received_ms: now_ms }),
-                    None => match find(&tx, &record.id())? {
-                        Some((seq, received_ms)) => Ok(IngestOutcome::Duplicate { seq, received_ms }),
-                        None => Err(format!(
-                            "conflicting change: this signer's change {} for the document is already stored with other content",
-                            change.seq
-                        )),
+                Err(e) => Err(IngestOutcome::Invalid(e.to_string())),
+                Ok(change) => match find(&tx, &record.id())? {
+                    // The same record again: nothing to check or store.
+                    Some((seq, received_ms)) => Ok(IngestOutcome::Duplicate { seq, received_ms }),
+                    None if seq_taken(&tx, record, &change)? => Err(IngestOutcome::Invalid(format!(
+                        "conflicting change: this signer's change {} for the document is already stored with other content",
+                        change.seq
+                    ))),
+                    None => match check_rules(
+                        &tx,
+                        &mut self.cache,
+                        (self.actor, self.server),
+                        &mut working,
+                        record,
+                    )? {
+                        Err(broken) => Err(IngestOutcome::BreaksRules(broken)),
+                        Ok(()) => match insert_record(&tx, record, &change, origin, now_ms)? {
+                            Some(seq) => Ok(IngestOutcome::Stored { seq, received_ms: now_ms }),
+                            None => Err(IngestOutcome::Invalid(format!(
+                                "conflicting change: this signer's change {} for the document is already stored with other content",
+                                change.seq
+                            ))),
+                        },
                     },
                 },
             };
             match verdict {
                 Ok(outcome) => outcomes.push(outcome),
-                Err(reason) => {
+                Err(refused) => {
+                    let reason = match &refused {
+                        IngestOutcome::BreaksRules(r) => format!("breaks the schema rules: {r}"),
+                        IngestOutcome::Invalid(r) => r.clone(),
+                        _ => String::new(),
+                    };
                     log_rejection_tx(
                         &tx,
                         Some(&record.id()),
@@ -254,7 +288,7 @@ impl Store {
                         &reason,
                         now_ms,
                     )?;
-                    outcomes.push(IngestOutcome::Invalid(reason));
+                    outcomes.push(refused);
                 }
             }
         }
@@ -451,6 +485,74 @@ fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreErr
         .prepare_cached("SELECT seq, received_ms FROM records WHERE id = ?1")?
         .query_row([&id.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+/// Checks a received record's change against its document as this
+/// store holds it (and as the batch so far has changed it); on success
+/// the working document moves on. Hotlists are the server's alone, which
+/// the server and the vehicle check by signer before they get here.
+fn check_rules(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<[u8; 16], (InspectionDoc, i64)>,
+    (actor, server): (PublicKey, Option<PublicKey>),
+    working: &mut HashMap<[u8; 16], InspectionDoc>,
+    record: &SignedRecord,
+) -> Result<Result<(), String>, StoreError> {
+    let key = record.doc_id();
+    if DocKind::of(&key) != DocKind::Inspection {
+        return Ok(Ok(()));
+    }
+    let doc = match working.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let (mut doc, upto) = match cache.remove(&key) {
+                Some(entry) => entry,
+                None => load_base(tx, &key, actor)?,
+            };
+            let upto = apply_after(tx, &key, &mut doc, upto)?;
+            let fork = doc.fork();
+            if cache.len() >= CACHE_DOCS {
+                cache.clear();
+            }
+            cache.insert(key, (doc, upto));
+            e.insert(fork)
+        }
+    };
+    let writer = if Some(record.signer()) == server {
+        rules::Writer::Server
+    } else {
+        rules::Writer::Device
+    };
+    Ok(match rules::check_change(doc, record.payload(), writer) {
+        Ok(after) => {
+            *doc = after;
+            Ok(())
+        }
+        Err(broken) => Err(broken.to_string()),
+    })
+}
+
+/// Whether another change of this signer with the same seq is stored for
+/// the document (two such changes would make it unloadable).
+fn seq_taken(
+    tx: &Transaction<'_>,
+    r: &SignedRecord,
+    change: &ChangeMeta,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM records WHERE doc_id = ?1 AND signer = ?2 AND change_seq = ?3",
+        )?
+        .query_row(
+            params![
+                &r.doc_id()[..],
+                &r.signer().as_bytes()[..],
+                change.seq as i64
+            ],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// Rewrites the row derived from a document: an inspection's index row,

@@ -78,12 +78,17 @@ impl Vehicle {
             .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
         let key = DeviceKey::load_or_create(&dir.join("device.key"))?;
         let store = Store::open(&dir.join("vehicle.sqlite"), key.public())?;
-        Ok(Vehicle {
+        let mut v = Vehicle {
             dir: dir.to_path_buf(),
             key,
             store,
             matcher: None,
-        })
+        };
+        // Changes the server signs are held to its role (reviews, marks).
+        if let Ok(server) = v.token().and_then(|t| Ok(t.server_key()?)) {
+            v.store.set_server_key(server);
+        }
+        Ok(v)
     }
 
     pub fn dir(&self) -> &Path {
@@ -117,6 +122,7 @@ impl Vehicle {
     /// sync (so a vehicle can be enrolled while the server is unreachable).
     pub fn enroll(&mut self, token: &str) -> Result<EnrollmentToken, VehicleError> {
         let t = EnrollmentToken::decode(token)?;
+        self.store.set_server_key(t.server_key()?);
         self.store.set_meta(meta::TOKEN, &t.encode())?;
         self.store.set_meta(meta::UNIT, &t.unit)?;
         self.store.set_meta(meta::ENROLLED, "0")?;
