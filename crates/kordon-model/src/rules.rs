@@ -77,84 +77,117 @@ pub enum RuleBroken {
 }
 
 /// Checks `change` against `doc` (the receiver's current state of the
-/// document) as written by `writer`. On success returns the document with
-/// the change applied; `doc` itself is never modified.
+/// document) as written by `writer`, applying it to `doc`. On an error the
+/// document may hold the refused change: the caller must discard it.
+pub fn apply_checked(
+    doc: &mut InspectionDoc,
+    change: &[u8],
+    writer: Writer,
+) -> Result<(), RuleBroken> {
+    let decoded = automerge::Change::from_bytes(change.to_vec())
+        .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
+    let hash = decoded.hash();
+    let before = Snapshot::of(&doc.doc, writer);
+    doc.doc
+        .apply_changes(std::iter::once(decoded))
+        .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
+    // Applied, it is a head (nothing can depend on it yet); waiting for
+    // its dependencies, it is not.
+    if !doc.doc.get_heads().contains(&hash) {
+        return Err(RuleBroken::MissingDependencies);
+    }
+    before.check(&doc.doc, writer)
+}
+
+/// As [`apply_checked`], leaving `doc` untouched: returns the document
+/// with the change applied.
 pub fn check_change(
     doc: &mut InspectionDoc,
     change: &[u8],
     writer: Writer,
 ) -> Result<InspectionDoc, RuleBroken> {
-    let decoded = automerge::Change::from_bytes(change.to_vec())
-        .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
-    let hash = decoded.hash();
-    let before = &mut doc.doc;
-    let mut after = before.fork();
-    after
-        .apply_changes(std::iter::once(decoded))
-        .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
-    if after.get_change_by_hash(&hash).is_none() {
-        return Err(RuleBroken::MissingDependencies);
-    }
-    check_effect(before, &after, writer)?;
-    Ok(InspectionDoc { doc: after })
+    let mut after = doc.fork();
+    apply_checked(&mut after, change, writer)?;
+    Ok(after)
 }
 
-/// The rules, on the document before and after a change.
-fn check_effect(before: &AutoCommit, after: &AutoCommit, writer: Writer) -> Result<(), RuleBroken> {
-    for field in FIXED {
-        if let Some(was) = scalar_json(before, &ROOT, field) {
-            if scalar_json(after, &ROOT, field).as_ref() != Some(&was) {
+/// What the rules protect, read from the document before a change.
+struct Snapshot {
+    fixed: Vec<(&'static str, Json)>,
+    lists: Vec<(&'static str, ObjId, Vec<(ObjId, Json)>)>,
+    /// For the server's changes: everything it may not touch.
+    rest: Option<Map<String, Json>>,
+}
+
+impl Snapshot {
+    fn of(d: &AutoCommit, writer: Writer) -> Snapshot {
+        Snapshot {
+            fixed: FIXED
+                .iter()
+                .filter_map(|f| scalar_json(d, &ROOT, f).map(|j| (*f, j)))
+                .collect(),
+            lists: APPEND_ONLY
+                .iter()
+                .filter_map(|l| obj_in(d, &ROOT, l).map(|id| (*l, id.clone(), entries(d, &id))))
+                .collect(),
+            rest: (writer == Writer::Server).then(|| without_server_lists(d)),
+        }
+    }
+
+    fn check(&self, after: &AutoCommit, writer: Writer) -> Result<(), RuleBroken> {
+        for (field, was) in &self.fixed {
+            if scalar_json(after, &ROOT, field).as_ref() != Some(was) {
                 return Err(RuleBroken::FixedField { field });
             }
         }
-    }
-    for list in APPEND_ONLY {
-        let added = appended(before, after, list)?;
-        if added == 0 {
-            continue;
-        }
-        match writer {
-            Writer::Device if list == "reviews" => return Err(RuleBroken::DeviceMayNot { list }),
-            Writer::Server if !SERVER_MAY_ADD.contains(&list) => {
-                return Err(RuleBroken::ServerMayNot {
-                    part: list.to_string(),
-                })
+        for list in APPEND_ONLY {
+            let held = self.lists.iter().find(|(l, _, _)| *l == list);
+            let added = appended(held, after, list)?;
+            if added == 0 {
+                continue;
             }
-            _ => {}
+            match writer {
+                Writer::Device if list == "reviews" => {
+                    return Err(RuleBroken::DeviceMayNot { list })
+                }
+                Writer::Server if !SERVER_MAY_ADD.contains(&list) => {
+                    return Err(RuleBroken::ServerMayNot {
+                        part: list.to_string(),
+                    })
+                }
+                _ => {}
+            }
         }
-    }
-    if writer == Writer::Server {
-        // Everything but the lists it may add to is as it was.
-        let (b, a) = (without_server_lists(before), without_server_lists(after));
-        if b != a {
-            let part = differing_key(&b, &a).unwrap_or_else(|| "the document".into());
-            return Err(RuleBroken::ServerMayNot { part });
+        if let Some(b) = &self.rest {
+            // Everything but the lists it may add to is as it was.
+            let a = without_server_lists(after);
+            if *b != a {
+                let part = differing_key(b, &a).unwrap_or_else(|| "the document".into());
+                return Err(RuleBroken::ServerMayNot { part });
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// How many entries `list` gained; an error if any entry it held is gone,
 /// changed or moved.
 fn appended(
-    before: &AutoCommit,
+    held: Option<&(&'static str, ObjId, Vec<(ObjId, Json)>)>,
     after: &AutoCommit,
     list: &'static str,
 ) -> Result<usize, RuleBroken> {
-    let Some(was) = obj_in(before, &ROOT, list) else {
-        return Ok(obj_in(after, &ROOT, list)
-            .map(|l| after.length(&l))
-            .unwrap_or(0));
+    let now = obj_in(after, &ROOT, list);
+    let count = |l: &Option<ObjId>| l.as_ref().map(|l| after.length(l)).unwrap_or(0);
+    let Some((_, was, old)) = held else {
+        return Ok(count(&now));
     };
-    let old = entries(before, &was);
     if old.is_empty() {
         // An empty list replaced by another loses nothing; what it gained
         // is what the new one holds.
-        return Ok(obj_in(after, &ROOT, list)
-            .map(|l| after.length(&l))
-            .unwrap_or(0));
+        return Ok(count(&now));
     }
-    let Some(now) = obj_in(after, &ROOT, list).filter(|l| *l == was) else {
+    let Some(now) = now.filter(|l| l == was) else {
         return Err(RuleBroken::EntryRemoved { list, index: 0 });
     };
     let new = entries(after, &now);

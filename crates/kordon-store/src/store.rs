@@ -241,8 +241,10 @@ impl Store {
         extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<Vec<IngestOutcome>, StoreError> {
         let mut outcomes = Vec::with_capacity(records.len());
-        // Each document as this batch has left it so far, for the rules.
-        let mut working: HashMap<[u8; 16], InspectionDoc> = HashMap::new();
+        // Each document as this batch has left it so far (and the last
+        // record it includes), for the rules; back into the cache once the
+        // batch commits, so the projection need not load them again.
+        let mut working: HashMap<[u8; 16], (InspectionDoc, i64)> = HashMap::new();
         let tx = self.conn.transaction()?;
         for record in records {
             let verdict = match check_change(record.payload(), record.signer().as_bytes()) {
@@ -263,11 +265,21 @@ impl Store {
                     )? {
                         Err(broken) => Err(IngestOutcome::BreaksRules(broken)),
                         Ok(()) => match insert_record(&tx, record, &change, origin, now_ms)? {
-                            Some(seq) => Ok(IngestOutcome::Stored { seq, received_ms: now_ms }),
-                            None => Err(IngestOutcome::Invalid(format!(
+                            Some(seq) => {
+                                if let Some((_, upto)) = working.get_mut(&record.doc_id()) {
+                                    *upto = seq;
+                                }
+                                Ok(IngestOutcome::Stored { seq, received_ms: now_ms })
+                            }
+                            None => {
+                                // The working document holds a change that
+                                // was not stored: loaded again when needed.
+                                working.remove(&record.doc_id());
+                                Err(IngestOutcome::Invalid(format!(
                                 "conflicting change: this signer's change {} for the document is already stored with other content",
                                 change.seq
-                            ))),
+                            )))
+                            }
                         },
                     },
                 },
@@ -294,6 +306,9 @@ impl Store {
         }
         extra(&tx)?;
         tx.commit()?;
+        for (key, (doc, upto)) in working {
+            self.cache_put(key, doc, upto);
+        }
         Ok(outcomes)
     }
 
@@ -495,14 +510,14 @@ fn check_rules(
     tx: &Transaction<'_>,
     cache: &mut HashMap<[u8; 16], (InspectionDoc, i64)>,
     (actor, server): (PublicKey, Option<PublicKey>),
-    working: &mut HashMap<[u8; 16], InspectionDoc>,
+    working: &mut HashMap<[u8; 16], (InspectionDoc, i64)>,
     record: &SignedRecord,
 ) -> Result<Result<(), String>, StoreError> {
     let key = record.doc_id();
     if DocKind::of(&key) != DocKind::Inspection {
         return Ok(Ok(()));
     }
-    let doc = match working.entry(key) {
+    let (doc, _) = match working.entry(key) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         std::collections::hash_map::Entry::Vacant(e) => {
             let (mut doc, upto) = match cache.remove(&key) {
@@ -510,12 +525,7 @@ fn check_rules(
                 None => load_base(tx, &key, actor)?,
             };
             let upto = apply_after(tx, &key, &mut doc, upto)?;
-            let fork = doc.fork();
-            if cache.len() >= CACHE_DOCS {
-                cache.clear();
-            }
-            cache.insert(key, (doc, upto));
-            e.insert(fork)
+            e.insert((doc, upto))
         }
     };
     let writer = if Some(record.signer()) == server {
@@ -523,12 +533,13 @@ fn check_rules(
     } else {
         rules::Writer::Device
     };
-    Ok(match rules::check_change(doc, record.payload(), writer) {
-        Ok(after) => {
-            *doc = after;
-            Ok(())
+    Ok(match rules::apply_checked(doc, record.payload(), writer) {
+        Ok(()) => Ok(()),
+        Err(broken) => {
+            // It may hold the refused change: loaded again when needed.
+            working.remove(&key);
+            Err(broken.to_string())
         }
-        Err(broken) => Err(broken.to_string()),
     })
 }
 
