@@ -111,10 +111,14 @@ pub fn check_change(
     Ok(after)
 }
 
+/// An append-only list as held before a change: its name, its object and
+/// its entries (each element's id and content).
+type HeldList = (&'static str, ObjId, Vec<(ObjId, Json)>);
+
 /// What the rules protect, read from the document before a change.
 struct Snapshot {
     fixed: Vec<(&'static str, Json)>,
-    lists: Vec<(&'static str, ObjId, Vec<(ObjId, Json)>)>,
+    lists: Vec<HeldList>,
     /// For the server's changes: everything it may not touch.
     rest: Option<Map<String, Json>>,
 }
@@ -173,7 +177,7 @@ impl Snapshot {
 /// How many entries `list` gained; an error if any entry it held is gone,
 /// changed or moved.
 fn appended(
-    held: Option<&(&'static str, ObjId, Vec<(ObjId, Json)>)>,
+    held: Option<&HeldList>,
     after: &AutoCommit,
     list: &'static str,
 ) -> Result<usize, RuleBroken> {
