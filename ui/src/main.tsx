@@ -30,11 +30,17 @@ async function crewApp(): Promise<ReactNode> {
     const { TauriTransport } = await import("./transport/tauri.ts");
     return <App transport={new TauriTransport()} />;
   }
-  const [{ createMemoryTransport }, { demoSeed }] = await Promise.all([
+  const [{ createMemoryTransport }, { demoSeed, demoHotlists }] = await Promise.all([
     import("./transport/memory.ts"),
     import("./transport/demoData.ts"),
   ]);
-  const memory = createMemoryTransport({ unit: "MOBILE-1", seed: demoSeed(Date.now()), latencyMs: 150 });
+  const now = Date.now();
+  const memory = createMemoryTransport({
+    unit: "MOBILE-1",
+    seed: demoSeed(now),
+    hotlists: demoHotlists(now),
+    latencyMs: 150,
+  });
   // Cut and restore the imaginary link from the browser console:
   // kordonDev.setLink("offline"), kordonDev.syncNow().
   Object.assign(window, { kordonDev: memory });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testView } from "../domain/testViews.ts";
+import { testAlert, testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { App } from "./App.tsx";
 
@@ -110,5 +110,45 @@ describe("URLs", () => {
     const nav = screen.getByRole("navigation", { name: "Головне меню" });
     fireEvent.click(within(nav).getByRole("button", { name: /Новий огляд/ }));
     expect(await screen.findByRole("heading", { name: "Новий огляд" })).toBeTruthy();
+  });
+});
+
+describe("hotlist alerts", () => {
+  const wanted = testView({ created_ms: Date.now() - 60_000, tractor: "ВО7781ЕМ", alerts: [testAlert({ read_id: null, source: "typed" })] });
+
+  function appWithAlert(signedIn: boolean) {
+    const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view: wanted, sync: "pending" }, { view: today, sync: "pending" }] });
+    if (signedIn) transport.actAs("OF-1742");
+    render(<App transport={transport} preferences={{ language: "uk", unitName: "" }} timeZone="Europe/Kyiv" initialUrl="/" />);
+    return transport;
+  }
+
+  it("shows an open alert above everything, opens its inspection, and a response takes it off everywhere", async () => {
+    appWithAlert(true);
+    const banner = await screen.findByTestId("alert-banner");
+    // Above the top bar: the first thing in the app.
+    expect(document.querySelector(".app")?.firstElementChild?.contains(banner)).toBe(true);
+    expect(within(banner).getByRole("heading", { name: "ЗБІГ ЗІ СПИСКОМ СПОСТЕРЕЖЕННЯ" })).toBeTruthy();
+    await screen.findByRole("heading", { name: "Огляди" });
+
+    fireEvent.click(within(banner).getByRole("button", { name: "Відкрити огляд" }));
+    expect((await screen.findByTestId("inspection")).getAttribute("data-inspection")).toBe(wanted.id);
+    // On its own inspection the banner needs no link to it; the side panel has the alert too.
+    expect(within(screen.getByTestId("alert-banner")).queryByRole("button", { name: "Відкрити огляд" })).toBeNull();
+    const card = screen.getByRole("region", { name: "Збіги зі списками спостереження" });
+    expect(within(card).getAllByRole("button", { name: "Підтверджено" })).toHaveLength(1);
+
+    fireEvent.click(within(screen.getByTestId("alert-banner")).getByRole("button", { name: "Підтверджено" }));
+    await waitFor(() => expect(screen.queryByTestId("alert-banner")).toBeNull());
+    // The inspection's card shows the answer without a reload.
+    expect(await within(card).findByText(/^Підтверджено: OF-1742, /)).toBeTruthy();
+  });
+
+  it("signed out, still shows the alert, and asks to sign in to respond", async () => {
+    appWithAlert(false);
+    const banner = await screen.findByTestId("alert-banner");
+    expect(within(banner).getByText("Увійдіть, щоб відповісти на збіг.")).toBeTruthy();
+    expect(within(banner).queryByRole("button", { name: "Підтверджено" })).toBeNull();
+    expect(await screen.findByRole("heading", { name: "Вхід" })).toBeTruthy();
   });
 });

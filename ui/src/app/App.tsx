@@ -1,4 +1,5 @@
-// The shell: a top bar and the one-line sync bar, sign-in until an officer
+// The shell: the hotlist alert banner above everything (when an alert is
+// open), a top bar and the one-line sync bar, sign-in until an officer
 // is signed in, then the screens by URL (HashRouter: the app is served from
 // a custom protocol): `/` the queue, `/new` the new-inspection form,
 // `/inspections/:id` one inspection, `/settings`.
@@ -14,6 +15,8 @@ import { InspectionScreen } from "../screens/InspectionScreen.tsx";
 import { Queue } from "../screens/Queue.tsx";
 import { Settings } from "../screens/Settings.tsx";
 import { SignIn } from "../screens/SignIn.tsx";
+import { AlertBanner } from "./AlertBanner.tsx";
+import { AlertsRevisionProvider } from "./alertsRevision.tsx";
 import { Kbd } from "./Kbd.tsx";
 import { loadPreferences, savePreferences, type Preferences } from "./preferences.ts";
 import { useShortcut } from "./shortcuts.ts";
@@ -57,11 +60,13 @@ export function App(props: AppProps): ReactNode {
   }, [prefs.language]);
 
   const shell = (
-    <Shell
-      unitName={prefs.unitName}
-      onUnitNameChange={(unitName) => update({ unitName })}
-      {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
-    />
+    <AlertsRevisionProvider>
+      <Shell
+        unitName={prefs.unitName}
+        onUnitNameChange={(unitName) => update({ unitName })}
+        {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}
+      />
+    </AlertsRevisionProvider>
   );
   return (
     <TransportProvider transport={props.transport}>
@@ -86,7 +91,8 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
   const sync = useSync();
   const navigate = useNavigate();
   const { pathname } = useLocation();
-  const onInspection = useMatch("/inspections/:id") !== null;
+  const inspectionMatch = useMatch("/inspections/:id");
+  const onInspection = inspectionMatch !== null;
   // Wrapped, so "signed out" (null) and "not known yet" (no value) differ.
   const session = useLoad(
     () => transport.session().then((s) => ({ session: s }), () => ({ session: null })),
@@ -119,8 +125,18 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
     </button>
   );
 
+  const openInspection = (id: string): void => {
+    setLastOpened(id);
+    void navigate(PATHS.inspection(id));
+  };
+
   return (
     <div className="app">
+      <AlertBanner
+        canRespond={signedIn}
+        {...(signedIn ? { onOpen: openInspection } : {})}
+        {...(inspectionMatch?.params.id === undefined ? {} : { current: inspectionMatch.params.id })}
+      />
       <header className="topbar">
         <span className="brand">{t("app.name")}</span>
         {unit === null ? null : <span className="muted">{t("shell.unit", { unit })}</span>}
@@ -161,10 +177,7 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
                 <Queue
                   filter={filter}
                   onFilterChange={setFilter}
-                  onOpen={(id) => {
-                    setLastOpened(id);
-                    void navigate(PATHS.inspection(id));
-                  }}
+                  onOpen={openInspection}
                   onNew={() => void navigate(PATHS.new)}
                   initialHighlight={lastOpened}
                   {...(props.timeZone === undefined ? {} : { timeZone: props.timeZone })}

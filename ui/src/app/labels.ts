@@ -8,7 +8,16 @@ import type { ReviewState } from "../domain/review.ts";
 import type { Translator } from "../i18n/translate.ts";
 import { isErrorCode } from "../transport/errors.ts";
 import type { RecordSync } from "../transport/transport.ts";
-import type { Outcome, PlateRole, Verdict } from "../transport/types.ts";
+import type {
+  AlertResponseKind,
+  AlertSource,
+  MatchTier,
+  Outcome,
+  PlateRole,
+  Priority,
+  ReadImageKind,
+  Verdict,
+} from "../transport/types.ts";
 
 type T = Pick<Translator, "t">;
 
@@ -71,3 +80,16 @@ const ANPR_VENDORS: Readonly<Record<string, string>> = { hikvision: "Hikvision",
 /** Who made the camera of a read; a vendor this UI does not know is shown as it is. */
 export const anprVendorLabel = ({ t }: T, vendor: string): string =>
   vendor === "generic" ? t("reads.vendor.generic") : (ANPR_VENDORS[vendor] ?? vendor);
+
+/** How a hotlist hit matched: exact, look-alike characters, one character off, a risk profile. */
+export const matchTierLabel = ({ t }: T, tier: MatchTier): string => t(`alerts.tier.${tier}`);
+
+/** The crew's answer to an alert, as a past fact ("Confirmed", "False match", "Action taken"). */
+export const alertResponseLabel = ({ t }: T, r: AlertResponseKind): string => t(`alerts.response.${r}`);
+
+export const priorityLabel = ({ t }: T, p: Priority): string => t(`alerts.priority.${p}`);
+
+/** What raised an alert: a camera's read or a plate the crew typed. */
+export const alertSourceLabel = ({ t }: T, s: AlertSource): string => t(`alerts.source.${s}`);
+
+export const readImageKindLabel = ({ t }: T, k: ReadImageKind): string => t(`reads.image.${k}`);

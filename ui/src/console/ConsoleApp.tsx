@@ -2,11 +2,12 @@
 // router (the server answers index.html for every path outside /api):
 //   /                  the review queue (filters in the query string)
 //   /inspections/:id   one inspection
+//   /hotlists          the hotlists and risk profiles (administrators too)
 // Sign-in until the server knows the user; a 401 from any call brings the
 // sign-in back, and the page the user was on is kept in the URL.
 
 import { useCallback, useEffect, useEffectEvent, useState, type ReactNode } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
 import type { Language } from "../i18n/messages.ts";
@@ -15,10 +16,11 @@ import { toErrorBody } from "../transport/errors.ts";
 import { ScanSourceProvider, type ScanSource } from "../viewer/scanSource.ts";
 import { ConsoleTransportProvider, ConsoleUserProvider, useConsoleTransport } from "./ConsoleContext.tsx";
 import { ConsoleError } from "./ConsoleError.tsx";
+import { HotlistsPage } from "./HotlistsPage.tsx";
 import { InspectionPage } from "./InspectionPage.tsx";
 import { Login } from "./Login.tsx";
 import { ReviewQueue } from "./ReviewQueue.tsx";
-import { TopBar } from "./TopBar.tsx";
+import { OpenAlertsWatch, TopBar } from "./TopBar.tsx";
 import "./console.css";
 
 export interface ConsoleAppProps {
@@ -90,6 +92,7 @@ export function ConsoleShell(): ReactNode {
   const [highlight, setHighlight] = useState<string | null>(null);
   const [panelOpen, setPanelOpen] = useState(true);
   const [queueSearch, setQueueSearch] = useState("");
+  const [openAlerts, setOpenAlerts] = useState<number | null>(null);
   // Someone was signed in when the server said nobody is: the session expired.
   const onUnauthenticated = useEffectEvent((): void => {
     if (user !== null && user !== undefined) setExpired(true);
@@ -129,11 +132,12 @@ export function ConsoleShell(): ReactNode {
     }
     setExpired(false);
     setUser(null);
+    setOpenAlerts(null);
   };
 
   return (
     <div className="c-app" data-testid="console">
-      <TopBar user={user ?? null} demo={transport.kind === "memory"} queueSearch={queueSearch} onSignOut={() => void signOut()} />
+      <TopBar user={user ?? null} demo={transport.kind === "memory"} queueSearch={queueSearch} openAlerts={openAlerts} onSignOut={() => void signOut()} />
       {user === undefined ? (
         <main className="c-page">
           <p className="muted">{t("app.loading")}</p>
@@ -151,16 +155,46 @@ export function ConsoleShell(): ReactNode {
           />
         </>
       ) : user.role === "administrator" ? (
-        <main className="c-page">
-          <p className="notice">{t("console.adminOnly")}</p>
-        </main>
+        <ConsoleUserProvider user={user}>
+          <Routes>
+            <Route path="/hotlists" element={<HotlistsPage />} />
+            <Route
+              path="*"
+              element={
+                <main className="c-page">
+                  <p className="notice">{t("console.adminOnly")}</p>
+                  <p>
+                    <Link to="/hotlists">{t("console.adminHotlists")}</Link>
+                  </p>
+                </main>
+              }
+            />
+          </Routes>
+        </ConsoleUserProvider>
       ) : (
         <ConsoleUserProvider user={user}>
           <Routes>
-            <Route path="/" element={<ReviewQueue highlight={highlight} onHighlight={setHighlight} onSearchChange={setQueueSearch} />} />
+            <Route
+              path="/"
+              element={<ReviewQueue highlight={highlight} onHighlight={setHighlight} onSearchChange={setQueueSearch} onOpenAlerts={setOpenAlerts} />}
+            />
             <Route
               path="/inspections/:id"
-              element={<InspectionPage panelOpen={panelOpen} onPanelOpenChange={setPanelOpen} queueSearch={queueSearch} />}
+              element={
+                <>
+                  <InspectionPage panelOpen={panelOpen} onPanelOpenChange={setPanelOpen} queueSearch={queueSearch} />
+                  <OpenAlertsWatch onChange={setOpenAlerts} />
+                </>
+              }
+            />
+            <Route
+              path="/hotlists"
+              element={
+                <>
+                  <HotlistsPage />
+                  <OpenAlertsWatch onChange={setOpenAlerts} />
+                </>
+              }
             />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>

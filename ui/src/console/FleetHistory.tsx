@@ -1,6 +1,6 @@
-// Earlier inspections of the same tractor or trailer plate (by key) or
-// container, from any unit of the fleet, newest first; each can be opened,
-// or its scan put beside this one.
+// Earlier inspections of the same plate (by key; the tractor's, the
+// trailer's, or one a camera read) or container, from any unit of the
+// fleet, newest first; each can be opened, or its scan put beside this one.
 
 import type { ReactNode } from "react";
 import { Link } from "react-router";

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 // One inspection on the console: the verdict form's rules (overrule needs
 // the outcome and a comment, return needs a comment), its keys, what an
-// auditor sees (no verdict, no mark tools), a scan still arriving, and the
-// session running out.
+// auditor sees (no verdict, no mark tools), the hotlist alerts at the top
+// of the side panel, the reads' pictures from the server, a scan still
+// arriving, and the session running out.
 
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -10,6 +11,7 @@ import { anprRead, decided, plate, testView } from "../domain/testViews.ts";
 import { renderConsole } from "../test/renderConsole.tsx";
 import { TransportError } from "../transport/errors.ts";
 import { createConsoleMemoryTransport, type Arrival } from "../transport/consoleMemory.ts";
+import type { Alert } from "../transport/console.ts";
 import type { AnprRead, InspectionView, Scan } from "../transport/types.ts";
 
 afterEach(cleanup);
@@ -27,13 +29,14 @@ const scan = (id: string): Scan => ({
   added_by: "OF-1",
 });
 
-function setup(opts: { as?: string; scans?: Scan[]; reads?: AnprRead[]; arrivals?: Record<string, Arrival>; lang?: "en" | "uk" } = {}) {
+function setup(opts: { as?: string; scans?: Scan[]; reads?: AnprRead[]; alerts?: Alert[]; arrivals?: Record<string, Arrival>; lang?: "en" | "uk" } = {}) {
   const view: InspectionView = testView({
     tractor: "AA1234BC",
     created_ms: NOW - 3_600_000,
     decisions: [decided("release", NOW - 3_000_000)],
     scans: opts.scans ?? [],
     ...(opts.reads === undefined ? {} : { reads: opts.reads }),
+    ...(opts.alerts === undefined ? {} : { alerts: opts.alerts }),
   });
   const transport = createConsoleMemoryTransport({
     now: () => NOW,
@@ -141,6 +144,50 @@ describe("camera reads", () => {
     setup();
     await screen.findByTestId("workstation-panel");
     expect(screen.queryByTestId("anpr-reads")).toBeNull();
+  });
+});
+
+describe("hotlist alerts", () => {
+  const hit = (over: Partial<Alert>): Alert => ({
+    id: "a1",
+    at_ms: NOW - 3_500_000,
+    raised_by: "OF-1",
+    response: null,
+    source: "read",
+    read_id: "p9#0",
+    role: "tractor",
+    seen: "BO1734QA",
+    list_id: "l1",
+    list: "West",
+    entry_id: "e1",
+    entry_value: "BO1734OA",
+    reason: "Overweight again",
+    priority: "high",
+    tier: "ocr_equivalent",
+    ...over,
+  });
+
+  it("come first in the side panel, read only, and the reads' pictures come from the server", async () => {
+    const blob = "b".repeat(64);
+    const read = anprRead({ id: "p9#0", text: "BO1734QA", plate: plate("BO1734QA"), role: "tractor", images: [{ kind: "plate", blob, size: 10, content_type: "image/jpeg" }] });
+    const confirmed = hit({ id: "a2", source: "typed", read_id: null, seen: "AA1234BC", entry_value: "AA1234BC", list: "Wanted", response: { response: "confirmed", note: "Held", officer: "OF-1", at_ms: NOW - 3_000_000 } });
+    const { transport } = setup({ reads: [read], alerts: [confirmed, hit({})] });
+    const panel = await screen.findByTestId("workstation-panel");
+    const card = within(panel).getByTestId("alerts-list");
+    expect(panel.querySelector(".c-panel")?.firstElementChild).toBe(card);
+    // The unanswered one first; the console only reads them.
+    expect(within(card).getAllByTestId("alert-item").map((a) => a.getAttribute("data-open"))).toEqual(["true", "false"]);
+    expect(within(card).getByTestId("alert-unanswered")).toBeTruthy();
+    expect(within(card).queryByRole("button")).toBeNull();
+    const img = within(panel).getByTestId("read-thumb").querySelector("img");
+    expect(img?.getAttribute("src")).toBe(transport.readImageUrl(blob));
+    expect(img?.getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+  });
+
+  it("are absent when the inspection has none", async () => {
+    setup();
+    await screen.findByTestId("workstation-panel");
+    expect(screen.queryByTestId("alerts-list")).toBeNull();
   });
 });
 

@@ -1,13 +1,15 @@
 // One inspection on the console, as a workstation: the scan fills the
 // screen beside the viewer's tool rail, the thumbnails under it, and a
-// collapsible side panel (the only part that scrolls) with the verdict,
-// the image settings and marks, the vehicle, its camera reads, the
-// timeline, the delivery facts and the fleet-wide history. The review
-// state is at the top.
+// collapsible side panel (the only part that scrolls) with the hotlist
+// alerts and the crew's answers (first: a hit is what to look at before a
+// verdict), the verdict, the image settings and marks, the vehicle, its
+// camera reads with their pictures, the timeline, the delivery facts and
+// the fleet-wide history. The review state is at the top.
 
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useNavigate, useParams } from "react-router";
 import { Kbd } from "../app/Kbd.tsx";
+import { AlertsList } from "../app/AlertsList.tsx";
 import { outcomeLabel } from "../app/labels.ts";
 import { ReadsList } from "../app/ReadsList.tsx";
 import { useShortcut } from "../app/shortcuts.ts";
@@ -125,6 +127,7 @@ function InspectionWorkstation(props: {
   const i18n = useI18n();
   const { t } = i18n;
   const user = useConsoleUser();
+  const transport = useConsoleTransport();
   const { data } = props;
   const view = data.view;
   const [chosen, setChosen] = useState<string | null>(null);
@@ -201,6 +204,7 @@ function InspectionWorkstation(props: {
         strip={view.scans.length > 1 ? <ScanStrip scans={view.scans} states={states} selected={selected?.id ?? null} onSelect={(s) => { setComparing(null); setChosen(s); }} /> : undefined}
         panel={
           <div className="c-panel">
+            <AlertsList view={view} className="c-card" />
             {canReview ? (
               <VerdictPanel data={data} onReviewed={props.onChange} />
             ) : (
@@ -210,7 +214,7 @@ function InspectionWorkstation(props: {
             )}
             <div ref={setSettingsSlot} className="c-settings-slot" />
             <VehicleFacts view={view} />
-            <ReadsList view={view} className="c-card" />
+            <ReadsList view={view} className="c-card" imageUrl={(blob) => transport.readImageUrl(blob)} />
             <Timeline view={view} />
             <FleetHistory id={view.id} version={props.version} canCompare={view.scans.length > 0} comparing={comparing?.id ?? null} onCompare={setComparing} />
             <Delivery records={data.records} />

@@ -5,7 +5,7 @@ import { useState, type ReactNode } from "react";
 import { outcomeLabel } from "../app/labels.ts";
 import { OUTCOMES } from "../domain/outcome.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import { REVIEW_STATES, type ConsolePage, type ConsoleQuery } from "../transport/console.ts";
+import { ALERT_FILTERS, REVIEW_STATES, type ConsolePage, type ConsoleQuery } from "../transport/console.ts";
 import { reviewStateLabel } from "./labels.ts";
 import { hasFilters, type QueryPatch } from "./queueQuery.ts";
 
@@ -60,11 +60,11 @@ function Facet<V extends string>(props: {
       <legend>{props.title}</legend>
       {props.options.map((o) => (
         <button
-          key={o.value ?? "any"}
+          key={o.value ?? ""}
           type="button"
           className="c-facet-option"
           aria-pressed={props.selected === o.value}
-          data-value={o.value ?? "any"}
+          data-value={o.value ?? "all"}
           onClick={(e) => {
             props.onSelect(o.value);
             // A mouse click (detail > 0), not Enter or Space on the button.
@@ -104,6 +104,10 @@ export function QueueFilters(props: {
     ...OUTCOMES.map((o) => ({ value: o, label: outcomeLabel(i18n, o), count: outcome?.[o] ?? (outcome === undefined ? null : 0) })),
     { value: "none", label: outcomeLabel(i18n, null), count: outcome?.["none"] ?? (outcome === undefined ? null : 0) },
   ];
+  const alertOptions = [
+    { value: null, label: t("console.filter.any"), count: null },
+    ...ALERT_FILTERS.map((a) => ({ value: a, label: t(`console.filter.alerts.${a}`), count: null })),
+  ];
   const units = page?.units ?? (query.unit === undefined ? [] : [query.unit]);
   const scans = query.scans === undefined ? "any" : query.scans ? "with" : "without";
   const day = (v: string): string | undefined => (DAY.test(v) ? v : undefined);
@@ -124,6 +128,14 @@ export function QueueFilters(props: {
         options={outcomeOptions}
         selected={query.outcome ?? null}
         onSelect={(v) => onChange({ outcome: v ?? undefined })}
+        {...(props.onDone === undefined ? {} : { onPointerChoice: props.onDone })}
+      />
+      <Facet
+        title={t("console.filter.alerts")}
+        name="alerts"
+        options={alertOptions}
+        selected={query.alerts ?? null}
+        onSelect={(v) => onChange({ alerts: v ?? undefined })}
         {...(props.onDone === undefined ? {} : { onPointerChoice: props.onDone })}
       />
       <div className="field c-field">

@@ -2,12 +2,15 @@
 // The review queue: filters live in the URL (a link reproduces the view),
 // j/k/Enter drive it, and it fetches the page again when the server's
 // queue version changes (polled every 5 s), keeping the highlighted row.
+// Hotlist hits: a filter (any, unanswered), a marker on the row, and the
+// top bar's count of unanswered hits leading to them.
 
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { decided, testView } from "../domain/testViews.ts";
 import { currentSearch, renderConsole } from "../test/renderConsole.tsx";
 import { createConsoleMemoryTransport } from "../transport/consoleMemory.ts";
+import type { Alert } from "../transport/console.ts";
 import type { InspectionView } from "../transport/types.ts";
 import { POLL_MS } from "./useServerVersion.ts";
 
@@ -28,8 +31,27 @@ function views(): InspectionView[] {
   ];
 }
 
-function setup(route = "/") {
-  const transport = createConsoleMemoryTransport({ now: () => NOW, seed: views().map((view) => ({ view })), signedIn: "SUP-07" });
+const alert = (over: Partial<Alert> = {}): Alert => ({
+  id: "a1",
+  at_ms: NOW - MIN,
+  raised_by: "OF-1",
+  response: null,
+  source: "read",
+  read_id: "p1#0",
+  role: "tractor",
+  seen: "AA1111AA",
+  list_id: "l1",
+  list: "Wanted",
+  entry_id: "e1",
+  entry_value: "AA1111AA",
+  reason: "Stolen",
+  priority: "high",
+  tier: "exact",
+  ...over,
+});
+
+function setup(route = "/", seed: InspectionView[] = views()) {
+  const transport = createConsoleMemoryTransport({ now: () => NOW, seed: seed.map((view) => ({ view })), signedIn: "SUP-07", hotlists: [] });
   const queue = vi.spyOn(transport, "queue");
   const r = renderConsole({ transport, route });
   return { transport, queue, ...r };
@@ -141,5 +163,70 @@ describe("review queue: new inspections without a reload", () => {
     await vi.waitFor(() => expect(plates()[0]).toBe("NN9999NN"));
     expect(queue.mock.calls.length).toBe(calls + 1);
     expect(highlighted()).toBe("BB2222BB");
+  });
+});
+
+describe("review queue: hotlist hits", () => {
+  function withHits(): InspectionView[] {
+    const [a, b, c, d] = views();
+    if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error("four views");
+    const answered = { response: "confirmed" as const, note: "", officer: "OF-1", at_ms: NOW };
+    return [
+      { ...a, alerts: [alert()] },
+      { ...b, alerts: [alert({ id: "a2", entry_value: "BB2222BB", response: answered }), alert({ id: "a3", entry_value: "Night", tier: "profile", response: answered })] },
+      c,
+      d,
+    ];
+  }
+  const marker = (plate: string): HTMLElement | null => {
+    const r = rows().find((el) => within(el).getAllByRole("link")[0]?.textContent === plate);
+    return r === undefined ? null : within(r).queryByTestId("hit-marker");
+  };
+
+  it("marks rows with hits, red while unanswered, and filters to them through the URL", async () => {
+    const { queue } = setup("/", withHits());
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    expect(marker("AA1111AA")?.getAttribute("data-open")).toBe("true");
+    expect(marker("AA1111AA")?.getAttribute("aria-label")).toBe("Hotlist hit the crew has not answered: AA1111AA (Wanted)");
+    expect(marker("BB2222BB")?.getAttribute("data-open")).toBe("false");
+    expect(marker("BB2222BB")?.textContent).toBe("Hit×2");
+    expect(marker("CC3333CC")).toBeNull();
+
+    const facet = screen.getByTestId("facet-alerts");
+    fireEvent.click(within(facet).getByRole("button", { name: "Hit not answered" }));
+    await waitFor(() => expect(currentSearch()).toBe("?alerts=open"));
+    await waitFor(() => expect(plates()).toEqual(["AA1111AA"]));
+    expect(queue).toHaveBeenLastCalledWith({ alerts: "open", limit: 50, offset: 0 });
+    fireEvent.click(within(facet).getByRole("button", { name: "With a hit" }));
+    await waitFor(() => expect(currentSearch()).toBe("?alerts=any"));
+    await waitFor(() => expect(plates()).toEqual(["AA1111AA", "BB2222BB"]));
+    fireEvent.click(within(facet).getByRole("button", { name: "All" }));
+    await waitFor(() => expect(currentSearch()).toBe(""));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+  });
+
+  it("opens a copied link filtered to hits, and the top bar's count leads to the unanswered ones", async () => {
+    setup("/?alerts=any&unit=MOBILE-2", withHits());
+    await waitFor(() => expect(plates()).toEqual(["BB2222BB"]));
+    const anyHit = within(screen.getByTestId("facet-alerts")).getByRole("button", { name: "With a hit" });
+    expect(anyHit.getAttribute("aria-pressed")).toBe("true");
+    const badge = screen.getByTestId("open-hits");
+    expect(badge.textContent).toBe("Open hits: 1");
+    expect(badge.className).toContain("c-hits-open");
+    fireEvent.click(badge);
+    await waitFor(() => expect(currentSearch()).toBe("?alerts=open"));
+    await waitFor(() => expect(plates()).toEqual(["AA1111AA"]));
+
+    // Elsewhere in the console the count stays in the top bar.
+    fireEvent.click(screen.getByTestId("nav-hotlists"));
+    await screen.findByTestId("hotlists");
+    await waitFor(() => expect(screen.getByTestId("open-hits").textContent).toBe("Open hits: 1"));
+  });
+
+  it("shows no red badge when every hit is answered", async () => {
+    const seed = withHits().map((v) => ({ ...v, alerts: (v.alerts ?? []).filter((a) => a.response !== null) }));
+    setup("/", seed);
+    await waitFor(() => expect(screen.getByTestId("open-hits").textContent).toBe("Open hits: 0"));
+    expect(screen.getByTestId("open-hits").className).not.toContain("c-hits-open");
   });
 });

@@ -1,5 +1,7 @@
 // The review queue (home): every synced inspection, newest first, one page
-// of 50 at a time from the server, with faceted filters kept in the URL.
+// of 50 at a time from the server, with faceted filters kept in the URL
+// (hotlist hits among them; a row with a hit is marked, red while the crew
+// has not answered it).
 // j/k move the highlighted row, Enter opens it, / goes to the search. The
 // page is fetched again when the server's queue version changes (polled
 // every 5 s), keeping the highlighted row.
@@ -11,7 +13,7 @@ import { outcomeLabel } from "../app/labels.ts";
 import { currentOutcome } from "../domain/outcome.ts";
 import { useShortcut } from "../app/shortcuts.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import type { ConsolePage, ConsoleQuery, ConsoleRow } from "../transport/console.ts";
+import type { Alert, ConsolePage, ConsoleQuery, ConsoleRow } from "../transport/console.ts";
 import { toErrorBody } from "../transport/errors.ts";
 import { useConsoleTransport } from "./ConsoleContext.tsx";
 import { ConsoleError } from "./ConsoleError.tsx";
@@ -28,6 +30,8 @@ export function ReviewQueue(props: {
   onHighlight: (id: string | null) => void;
   /** The queue's query string, so the way back from an inspection keeps the filters. */
   onSearchChange?: (search: string) => void;
+  /** Fleet-wide count of inspections with an unanswered hotlist alert, from every page fetched (the top bar's badge). */
+  onOpenAlerts?: (count: number) => void;
 }): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
@@ -37,7 +41,7 @@ export function ReviewQueue(props: {
   const search = params.toString();
   const query = useMemo(() => queryFromSearch(search), [search]);
   const key = searchFromQuery(query);
-  const { onSearchChange } = props;
+  const { onSearchChange, onOpenAlerts } = props;
   useEffect(() => onSearchChange?.(key), [key, onSearchChange]);
   const [page, setPage] = useState<ConsolePage | null>(null);
   /** The query the page shown answers. */
@@ -70,6 +74,10 @@ export function ReviewQueue(props: {
     };
   }, [transport, key, server.version]);
   const stale = server.error !== null;
+  const openAlerts = page?.counts.open_alerts ?? null;
+  useEffect(() => {
+    if (openAlerts !== null) onOpenAlerts?.(openAlerts);
+  }, [openAlerts, onOpenAlerts]);
 
   const rows = page?.rows ?? [];
 
@@ -170,6 +178,9 @@ export function ReviewQueue(props: {
           <table className="c-table" aria-labelledby="queue-title" aria-rowcount={total}>
             <thead>
               <tr>
+                <th scope="col" className="c-col-hit">
+                  {t("console.col.hit")}
+                </th>
                 <th scope="col">{t("console.col.time")}</th>
                 <th scope="col">{t("console.col.unit")}</th>
                 <th scope="col">{t("console.col.plates")}</th>
@@ -227,6 +238,9 @@ function QueueRow(props: { row: ConsoleRow; highlighted: boolean; onOpen: (id: s
       className={props.highlighted ? "is-highlighted" : undefined}
       onClick={() => props.onOpen(row.id)}
     >
+      <td className="c-col-hit">
+        <HitMarker alerts={row.alerts ?? []} />
+      </td>
       <td className="nowrap">
         <time dateTime={new Date(row.created_ms).toISOString()} title={i18n.dateTime(row.created_ms)}>
           {time(row.created_ms)}
@@ -252,6 +266,23 @@ function QueueRow(props: { row: ConsoleRow; highlighted: boolean; onOpen: (id: s
       <td className="num">{row.scans.length === 0 ? none : i18n.number(row.scans.length)}</td>
       <td className="nowrap muted">{row.received_ms === null ? none : <Received created={row.created_ms} received={row.received_ms} />}</td>
     </tr>
+  );
+}
+
+/** A row's hotlist hits: red and filled while one is unanswered, outlined once the crew answered them all. */
+function HitMarker(props: { alerts: readonly Alert[] }): ReactNode {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { alerts } = props;
+  if (alerts.length === 0) return null;
+  const open = alerts.some((a) => a.response === null);
+  const entries = [...new Set(alerts.map((a) => `${a.entry_value} (${a.list})`))].join(", ");
+  const label = open ? t("console.hit.open", { entries }) : t("console.hit.answered", { entries });
+  return (
+    <span className={`c-hit${open ? " c-hit-open" : ""}`} title={label} aria-label={label} role="img" data-testid="hit-marker" data-open={open}>
+      {t("console.hit.marker")}
+      {alerts.length > 1 ? <span className="c-hit-n">×{i18n.number(alerts.length)}</span> : null}
+    </span>
   );
 }
 

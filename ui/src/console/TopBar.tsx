@@ -1,12 +1,45 @@
-// The console's top bar: its name, the queue, the user and role, the
-// language, sign out.
+// The console's top bar: its name, the queue, the hotlists, the count of
+// open hotlist hits (a link to the queue filtered to them), the user and
+// role, the language, sign out.
 
-import type { ReactNode } from "react";
-import { NavLink } from "react-router";
+import { useEffect, type ReactNode } from "react";
+import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES, type Language } from "../i18n/messages.ts";
-import type { ConsoleUser } from "../transport/console.ts";
+import { mayReadQueue, type ConsoleUser } from "../transport/console.ts";
+import { useConsoleTransport } from "./ConsoleContext.tsx";
 import { roleLabel } from "./labels.ts";
+import { searchFromQuery } from "./queueQuery.ts";
+import { useServerVersion } from "./useServerVersion.ts";
+
+/** Where the top bar's badge leads: the queue, filtered to unanswered hits. */
+export const OPEN_HITS_LINK = `/${searchFromQuery({ alerts: "open" })}`;
+
+/**
+ * The open-hits count on pages other than the queue (which reports it from
+ * its own pages): read again whenever the server's data changes.
+ */
+export function OpenAlertsWatch(props: { onChange: (count: number) => void }): null {
+  const transport = useConsoleTransport();
+  const { version } = useServerVersion(transport);
+  const { onChange } = props;
+  useEffect(() => {
+    if (version === null) return undefined;
+    let live = true;
+    transport.queue({ alerts: "open", limit: 1, offset: 0 }).then(
+      (p) => {
+        if (live) onChange(p.counts.open_alerts);
+      },
+      () => {
+        // The badge keeps its last count; the page says what failed.
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [transport, version, onChange]);
+  return null;
+}
 
 export function LanguageSwitch(): ReactNode {
   const { t, lang, setLanguage } = useI18n();
@@ -21,7 +54,14 @@ export function LanguageSwitch(): ReactNode {
   );
 }
 
-export function TopBar(props: { user: ConsoleUser | null; demo: boolean; queueSearch: string; onSignOut: () => void }): ReactNode {
+export function TopBar(props: {
+  user: ConsoleUser | null;
+  demo: boolean;
+  queueSearch: string;
+  /** Inspections with an unanswered hotlist alert, fleet-wide; null until known. */
+  openAlerts: number | null;
+  onSignOut: () => void;
+}): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
   const { user } = props;
@@ -36,10 +76,26 @@ export function TopBar(props: { user: ConsoleUser | null; demo: boolean; queueSe
       ) : null}
       {user === null ? null : (
         <nav className="c-nav" aria-label={t("console.nav")}>
-          <NavLink to={`/${props.queueSearch}`} end>
-            {t("console.queue.title")}
+          {mayReadQueue(user.role) ? (
+            <NavLink to={`/${props.queueSearch}`} end>
+              {t("console.queue.title")}
+            </NavLink>
+          ) : null}
+          <NavLink to="/hotlists" data-testid="nav-hotlists">
+            {t("console.nav.hotlists")}
           </NavLink>
         </nav>
+      )}
+      {user === null || !mayReadQueue(user.role) || props.openAlerts === null ? null : (
+        <Link
+          to={OPEN_HITS_LINK}
+          className={`c-hits${props.openAlerts > 0 ? " c-hits-open" : ""}`}
+          title={t("console.hits.badgeTitle")}
+          data-testid="open-hits"
+          data-count={props.openAlerts}
+        >
+          {t("console.hits.badge", { count: props.openAlerts })}
+        </Link>
       )}
       <span className="c-spacer" />
       {user === null ? null : (

@@ -13,13 +13,14 @@ describe("queue filters in the URL", () => {
       officer: "OF-1742",
       plate: "АА 1234 ВС",
       scans: false,
+      alerts: "open",
       offset: 100,
     };
     const s = searchFromQuery(q);
     expect(s.startsWith("?")).toBe(true);
     expect(queryFromSearch(s)).toEqual(q);
     expect(queryFromSearch(new URLSearchParams(s.slice(1)))).toEqual(q);
-    const c: ConsoleQuery = { container: "CSQU3054383", scans: true };
+    const c: ConsoleQuery = { container: "CSQU3054383", scans: true, alerts: "any" };
     expect(queryFromSearch(searchFromQuery(c))).toEqual(c);
   });
 
@@ -31,7 +32,7 @@ describe("queue filters in the URL", () => {
 
   it("drops what is malformed in a hand-edited link", () => {
     expect(
-      queryFromSearch("?from=2026-13-01&to=yesterday&outcome=maybe&review=fine&scans=1&offset=-5&limit=9999&unit=%20&plate=AA1234BC"),
+      queryFromSearch("?from=2026-13-01&to=yesterday&outcome=maybe&review=fine&scans=1&alerts=yes&offset=-5&limit=9999&unit=%20&plate=AA1234BC"),
     ).toEqual({ plate: "AA1234BC" });
     expect(queryFromSearch("?outcome=physical_inspection&review=unreviewed")).toEqual({ outcome: "physical_inspection", review: "unreviewed" });
   });

@@ -4,7 +4,7 @@
 
 import { OUTCOMES } from "../domain/outcome.ts";
 import { normaliseContainerCode } from "../domain/iso6346.ts";
-import { isReviewState, type ConsoleQuery } from "../transport/console.ts";
+import { isAlertFilter, isReviewState, type ConsoleQuery } from "../transport/console.ts";
 import { consoleQueryString } from "../transport/http.ts";
 
 /** Rows per page (the server's default). */
@@ -54,6 +54,8 @@ export function queryFromSearch(search: string | URLSearchParams): ConsoleQuery 
   if (container !== null) q.container = container;
   const scans = text("scans");
   if (scans === "true" || scans === "false") q.scans = scans === "true";
+  const alerts = text("alerts");
+  if (alerts !== null && isAlertFilter(alerts)) q.alerts = alerts;
   const offset = nonNegativeInt(text("offset") ?? "");
   if (offset !== null && offset > 0) q.offset = offset;
   const limit = nonNegativeInt(text("limit") ?? "");

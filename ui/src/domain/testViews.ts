@@ -1,6 +1,6 @@
 // Small builders of InspectionView values for tests.
 
-import type { AnprRead, Decision, InspectionView } from "../transport/types.ts";
+import type { Alert, AnprRead, Decision, HotlistEntry, HotlistView, InspectionView } from "../transport/types.ts";
 import { parsePlate } from "./plate.ts";
 import type { ReviewEntry } from "./review.ts";
 
@@ -74,3 +74,55 @@ export const anprRead = (over: Partial<AnprRead> = {}): AnprRead => ({
   added_by: "OF-1",
   ...over,
 });
+
+/** An open alert of a read on a list entry (a high-priority exact hit unless `over` says otherwise). */
+export const testAlert = (over: Partial<Alert> = {}): Alert => ({
+  id: "a1b2c3d4e5f6",
+  at_ms: 0,
+  raised_by: "OF-1",
+  response: null,
+  source: "read",
+  read_id: "1795521909700-4182-00000017#0",
+  role: "tractor",
+  seen: "ВО7781ЕМ",
+  list_id: "hl-wanted",
+  list: "Wanted vehicles",
+  entry_id: "e-1",
+  entry_value: "BO7781EM",
+  reason: "Stolen tractor",
+  priority: "high",
+  tier: "exact",
+  ...over,
+});
+
+/** A hotlist of plates (canonical as given), each high priority unless told. */
+export function testHotlist(
+  id: string,
+  name: string,
+  entries: { id: string; value: string; reason: string; priority?: HotlistEntry["priority"] }[],
+): HotlistView {
+  return {
+    id,
+    name,
+    units: [],
+    created_ms: 0,
+    entries: entries.map((e) => {
+      const p = parsePlate(e.value);
+      if (!p.ok) throw new Error(`test entry ${e.value}`);
+      return {
+        id: e.id,
+        value: e.value,
+        kind: "plate",
+        canonical: p.plate.canonical,
+        reason: e.reason,
+        priority: e.priority ?? "high",
+        valid_from_ms: null,
+        valid_until_ms: null,
+        added_by: "SUP-1",
+        added_ms: 0,
+        removed: null,
+      };
+    }),
+    profiles: [],
+  };
+}

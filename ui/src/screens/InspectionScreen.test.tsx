@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
+import { anprRead, decided, plate, reviewed, testAlert, testHotlist, testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import type { Scan } from "../transport/types.ts";
 import { renderWith } from "../test/renderWith.tsx";
@@ -259,5 +259,97 @@ describe("InspectionScreen: supervisors' reviews", () => {
     act(() => transport.receiveReview(view.id, { verdict: "return", comment: "Check the seal number" }));
     const banner = await screen.findByTestId("review-banner");
     expect(banner.textContent).toContain("“Check the seal number”");
+  });
+});
+
+describe("InspectionScreen: hotlist alerts and camera reads", () => {
+  const READ = "1795521909700-4182-00000017#0";
+  const TRAILER_READ = "1795521917700-4182-00000018#0";
+  const tractorRead = anprRead({
+    id: READ,
+    text: "ВО7781ЕМ",
+    plate: plate("ВО7781ЕМ"),
+    role: "tractor",
+    images: [{ kind: "plate", blob: "ab".repeat(32), size: 1, content_type: "image/jpeg" }],
+  });
+  const trailerRead = anprRead({ id: TRAILER_READ, text: "WGM4K27", plate: plate("WGM4K27"), role: "trailer", country: "PL" });
+
+  function withReads(over: Parameters<typeof testView>[0] = {}) {
+    const view = testView({
+      created_ms: Date.UTC(2026, 10, 24, 2, 50),
+      tractor: "ВО7781ЕМ",
+      trailer_plate: plate("WGM4K27"),
+      reads: [tractorRead, trailerRead],
+      alerts: [testAlert({ read_id: READ, at_ms: Date.UTC(2026, 10, 24, 2, 51) })],
+      ...over,
+    });
+    const transport = createMemoryTransport({
+      unit: "MOBILE-1",
+      seed: [{ view, sync: "acknowledged" }],
+      hotlists: [testHotlist("hl-sis", "SIS II", [{ id: "e-sis", value: "WGM 4K21", reason: "Stolen trailer (PL)", priority: "medium" }])],
+    });
+    transport.actAs("OF-1742");
+    renderWith(<InspectionScreen id={view.id} />, { transport, lang: "en" });
+    return { view, transport };
+  }
+
+  it("puts the alerts first in the side panel, above the reads, and counts the open ones in the header", async () => {
+    withReads();
+    const panel = await screen.findByTestId("workstation-panel");
+    const alerts = within(panel).getByRole("region", { name: "Hotlist alerts" });
+    const reads = within(panel).getByRole("region", { name: "Camera reads (ANPR)" });
+    expect(panel.firstElementChild).toBe(alerts);
+    expect(alerts.compareDocumentPosition(reads) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(within(alerts).getByText("Reason: Stolen tractor")).toBeTruthy();
+    expect(screen.getByTestId("inspection-open-alerts").textContent).toBe("Open alerts: 1");
+    // The read's picture, from the transport.
+    expect(within(reads).getAllByTestId("read-thumb")).toHaveLength(1);
+  });
+
+  it("answers an alert from its card: the transport records it and the card shows who answered", async () => {
+    const { view, transport } = withReads();
+    const respond = vi.spyOn(transport, "respondToAlert");
+    const alerts = await screen.findByRole("region", { name: "Hotlist alerts" });
+    fireEvent.change(within(alerts).getByLabelText("Note (optional)"), { target: { value: "Wrong truck: VIN differs" } });
+    fireEvent.click(within(alerts).getByRole("button", { name: "False match" }));
+    expect(await within(alerts).findByText(/^False match: OF-1742, /)).toBeTruthy();
+    expect(within(alerts).getByText("“Wrong truck: VIN differs”")).toBeTruthy();
+    expect(respond).toHaveBeenCalledWith(view.id, { alert: "a1b2c3d4e5f6", response: "false_match", note: "Wrong truck: VIN differs" });
+    expect(within(alerts).queryByRole("button")).toBeNull();
+    expect(screen.queryByTestId("inspection-open-alerts")).toBeNull();
+  });
+
+  it("corrects a read: the transport records it, the trailer plate follows, and the corrected plate is matched", async () => {
+    const { view, transport } = withReads();
+    const correct = vi.spyOn(transport, "correctRead");
+    const reads = await screen.findByRole("region", { name: "Camera reads (ANPR)" });
+    const trailer = within(reads).getAllByTestId("anpr-read")[1]!;
+    fireEvent.click(within(trailer).getByRole("button", { name: "Correct" }));
+    fireEvent.change(within(trailer).getByLabelText("Plate as it really is"), { target: { value: "WGM 4K21" } });
+    fireEvent.click(within(trailer).getByRole("button", { name: "Save correction" }));
+    expect(await within(trailer).findByTestId("anpr-correction")).toBeTruthy();
+    expect(correct).toHaveBeenCalledWith(view.id, { read: TRAILER_READ, text: "WGM 4K21" });
+    expect(within(trailer).getByTestId("anpr-correction").textContent).toMatch(/^Read as “WGM4K27”, corrected to WGM 4K21 by OF-1742, /);
+    // The trailer plate the read filled is the corrected one now.
+    const stored = await transport.getInspection(view.id);
+    expect(stored.trailer_plate?.canonical).toBe("WGM4K21");
+    // …and it is on a list: a typed alert, shown in the alerts card.
+    const alerts = screen.getByRole("region", { name: "Hotlist alerts" });
+    await waitFor(() => expect(within(alerts).getAllByTestId("alert-item")).toHaveLength(2));
+    expect(within(alerts).getByText("Typed by the crew · Trailer")).toBeTruthy();
+    expect(screen.getByTestId("inspection-open-alerts").textContent).toBe("Open alerts: 2");
+  });
+
+  it("detaches a read after confirmation: greyed, with who detached it, and the plate it filled is cleared", async () => {
+    const { view, transport } = withReads();
+    const detach = vi.spyOn(transport, "detachRead");
+    const reads = await screen.findByRole("region", { name: "Camera reads (ANPR)" });
+    const trailer = within(reads).getAllByTestId("anpr-read")[1]!;
+    fireEvent.click(within(trailer).getByRole("button", { name: "Detach" }));
+    fireEvent.click(within(trailer).getByRole("button", { name: "Yes, detach" }));
+    await waitFor(() => expect(within(trailer).getByTestId("anpr-detached").textContent).toMatch(/^Detached from this inspection by OF-1742, /));
+    expect(trailer.className).toContain("is-detached");
+    expect(detach).toHaveBeenCalledWith(view.id, TRAILER_READ);
+    expect((await transport.getInspection(view.id)).trailer_plate).toBeNull();
   });
 });

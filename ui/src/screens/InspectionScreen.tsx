@@ -1,11 +1,14 @@
 // One inspection as an operator workstation: the scan fills the screen
 // beside the viewer's tool rail, a thin strip of the inspection's scans
-// under it, and a side panel (vehicle, camera reads, decision and its
-// history, image settings and marks, notes, earlier inspections, import)
-// that can be hidden with a key. A returned or overruled inspection says
-// so above all.
+// under it, and a side panel (hotlist alerts, vehicle, camera reads with
+// their pictures, corrections and detachment, decision and its history,
+// image settings and marks, notes, earlier inspections, import) that can
+// be hidden with a key. A returned or overruled inspection says so above
+// all; open hotlist alerts are counted in the header.
 
 import { useRef, useState, type ReactNode } from "react";
+import { AlertsList } from "../app/AlertsList.tsx";
+import { useAlertsRevision } from "../app/alertsRevision.tsx";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { outcomeLabel, reviewStateLabel } from "../app/labels.ts";
 import { ReadsList } from "../app/ReadsList.tsx";
@@ -13,11 +16,12 @@ import { useTransport } from "../app/TransportProvider.tsx";
 import { useLoad } from "../app/useLoad.ts";
 import { useSync } from "../app/useSync.ts";
 import { Workstation } from "../app/Workstation.tsx";
+import { openAlerts } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
 import { reviewStateOf } from "../domain/review.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import type { InspectionRow } from "../transport/transport.ts";
-import type { InspectionView } from "../transport/types.ts";
+import type { AlertResponseKind, InspectionView } from "../transport/types.ts";
 import { ScanViewer } from "../viewer/ScanViewer.tsx";
 import { DecisionPanel } from "./DecisionPanel.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
@@ -36,9 +40,11 @@ export function InspectionScreen(props: { id: string }): ReactNode {
   const { t } = useI18n();
   const transport = useTransport();
   const sync = useSync();
-  // Reload when records arrive from the server (a supervisor's review).
+  // Reload when records arrive from the server (a supervisor's review) and
+  // when alerts change (a camera's read, a response given on the banner).
   const received = sync?.status.received ?? 0;
-  const inspection = useLoad(() => transport.getInspection(props.id), [transport, props.id, received]);
+  const alerts = useAlertsRevision().revision;
+  const inspection = useLoad(() => transport.getInspection(props.id), [transport, props.id, received, alerts]);
 
   if (inspection.value === null) {
     return (
@@ -56,11 +62,17 @@ function InspectionHeader(props: { view: InspectionView }): ReactNode {
   const { view } = props;
   const outcome = currentOutcome(view);
   const review = reviewStateOf(view);
+  const open = openAlerts(view).length;
   return (
     <div className="inspection-head">
       <h1 id="inspection-title">{t("inspection.title", { plate: view.tractor_plate?.canonical ?? t("common.none") })}</h1>
       <span className={`badge outcome-${outcome ?? "undecided"}`}>{outcomeLabel(i18n, outcome)}</span>
       {review === "unreviewed" ? null : <span className={`badge review-${review}`}>{reviewStateLabel(i18n, review)}</span>}
+      {open === 0 ? null : (
+        <span className="badge alerts-open" data-testid="inspection-open-alerts">
+          {t("alerts.bannerCount", { count: open })}
+        </span>
+      )}
       <span className="muted ellipsis">{t("inspection.opened", { time: i18n.dateTime(view.created_ms), officer: view.created_by })}</span>
     </div>
   );
@@ -68,6 +80,8 @@ function InspectionHeader(props: { view: InspectionView }): ReactNode {
 
 function InspectionWorkstation(props: { view: InspectionView; onChange: (v: InspectionView) => void }): ReactNode {
   const { t } = useI18n();
+  const transport = useTransport();
+  const { changed: alertsChanged } = useAlertsRevision();
   const { view, onChange } = props;
   const [chosen, setChosen] = useState<string | null>(null);
   const [comparing, setComparing] = useState<InspectionRow | null>(null);
@@ -89,6 +103,19 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
       }}
     />
   );
+
+  const respondToAlert = async (alert: string, response: AlertResponseKind, note: string): Promise<void> => {
+    onChange(await transport.respondToAlert(view.id, { alert, response, note }));
+    alertsChanged();
+  };
+  const correctRead = async (read: string, text: string): Promise<void> => {
+    onChange(await transport.correctRead(view.id, { read, text }));
+    // The corrected plate is matched like a typed one: it can raise alerts.
+    alertsChanged();
+  };
+  const detachRead = async (read: string): Promise<void> => {
+    onChange(await transport.detachRead(view.id, read));
+  };
 
   // "Respond": the decision form, in view, its first outcome focused.
   const respond = (): void => {
@@ -139,8 +166,15 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
         toggleKey={PANEL_KEY}
         panel={
           <>
+            <AlertsList view={view} className="card" onRespond={respondToAlert} />
             <VehicleSummary view={view} />
-            <ReadsList view={view} className="card" />
+            <ReadsList
+              view={view}
+              className="card"
+              imageUrl={(blob) => transport.readImageUrl(blob)}
+              onCorrect={correctRead}
+              onDetach={detachRead}
+            />
             <DecisionPanel view={view} onChange={onChange} formRef={decisionForm} />
             <div className="viewer-settings-slot" ref={setSettingsTarget} />
             <NotesEditor view={view} onChange={onChange} />

@@ -8,14 +8,20 @@
 
 import { REVIEW_STATES, isReviewState, type ReviewState } from "../domain/review.ts";
 import type {
+  AlertFilter,
   ConsoleInspection,
   ConsolePage,
   ConsoleQuery,
   ConsoleRow,
   ConsoleUser,
+  HotlistChange,
+  HotlistEntryInput,
+  HotlistView,
   LoginInput,
   NewReviewInput,
+  Priority,
   QueueVersion,
+  RiskProfileInput,
   ScanState,
   UserRole,
 } from "./generated.ts";
@@ -23,17 +29,30 @@ import type { ErrorCode } from "./errors.ts";
 import type { NewAnnotationInput, ScanInfo, ViewParams } from "./types.ts";
 
 export type {
+  Alert,
+  AlertFilter,
+  AlertResponse,
   ConsoleInspection,
   ConsolePage,
   ConsoleQuery,
   ConsoleRow,
   ConsoleUser,
   DeliveryRecord,
+  EntryKind,
+  HotlistChange,
+  HotlistEntry,
+  HotlistEntryInput,
+  HotlistView,
   LoginInput,
+  MatchTier,
   NewReviewInput,
+  Priority,
   QueueCounts,
   QueueVersion,
+  Removal,
   ReviewCounts,
+  RiskProfile,
+  RiskProfileInput,
   ScanState,
   UserRole,
 } from "./generated.ts";
@@ -56,8 +75,28 @@ export function isConsoleErrorCode(code: string): code is (typeof CONSOLE_ERROR_
   return (CONSOLE_ERROR_CODES as readonly string[]).includes(code);
 }
 
+/** The queue's hotlist-hit filter: inspections with an alert, or with one the crew has not answered. */
+export const ALERT_FILTERS: readonly AlertFilter[] = ["any", "open"];
+
+export function isAlertFilter(s: string): s is AlertFilter {
+  return (ALERT_FILTERS as readonly string[]).includes(s);
+}
+
+/** A hotlist entry's or profile's priority, most urgent first. */
+export const PRIORITIES: readonly Priority[] = ["high", "medium", "low"];
+
 /** What each role may do (the server checks it again). */
 export function mayReview(role: UserRole): boolean {
+  return role === "supervisor";
+}
+
+/** The queue and inspections: supervisors and auditors (administrators manage accounts). */
+export function mayReadQueue(role: UserRole): boolean {
+  return role === "supervisor" || role === "auditor";
+}
+
+/** Every role reads the hotlists; only supervisors change them. */
+export function mayEditHotlists(role: UserRole): boolean {
   return role === "supervisor";
 }
 
@@ -77,7 +116,7 @@ export interface ConsoleTransport {
   /** Cheap: poll it and fetch the page again when `version` changes. */
   queueVersion(): Promise<QueueVersion>;
   inspection(id: string): Promise<ConsoleInspection>;
-  /** Earlier inspections of the same plate (by key) or container, any unit, newest first, without `id`. */
+  /** Earlier inspections of the same plate (by key; typed or read by a camera) or container, any unit, newest first, without `id`. */
   history(id: string): Promise<ConsoleRow[]>;
   /** Appends a review (supervisors only). */
   review(id: string, input: NewReviewInput): Promise<ConsoleInspection>;
@@ -90,6 +129,17 @@ export interface ConsoleTransport {
   scanInfo(scan: string): Promise<ScanInfo>;
   tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string;
   thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string;
+  /** The picture of an ANPR read (plate crop or scene), by its blob; cookie-authenticated like tiles. */
+  readImageUrl(blob: string): string;
+
+  /** Every hotlist with its entries and risk profiles, removed ones too (every role). */
+  hotlists(): Promise<HotlistView[]>;
+  /** Puts a plate or container on a list, made if none has the name (supervisors only). */
+  hotlistAdd(input: HotlistEntryInput): Promise<HotlistChange>;
+  /** Adds a risk profile to a list, made if none has the name (supervisors only). */
+  profileAdd(input: RiskProfileInput): Promise<HotlistChange>;
+  /** Removes an entry or a profile by id; it stays in the list's history, marked removed (supervisors only). */
+  hotlistRemove(id: string): Promise<HotlistChange>;
 
   /** Called whenever the server says the session is gone (401 unauthenticated). */
   onUnauthenticated(cb: () => void): Unsubscribe;

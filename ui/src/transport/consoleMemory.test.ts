@@ -1,11 +1,13 @@
 // The in-memory console transport behaves like the server's /api where the
 // screens and their tests rely on it: roles, throttled logins, the queue's
-// filters, counts and paging, append-only reviews and marks, scan arrival.
+// filters (hotlist hits too), counts and paging, append-only reviews and
+// marks, scan arrival, hotlists checked as the server checks them.
 
 import { describe, expect, it, vi } from "vitest";
-import { decided, reviewed, testView } from "../domain/testViews.ts";
+import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
 import type { TransportError } from "./errors.ts";
 import { createConsoleMemoryTransport, demoConsoleSeed } from "./consoleMemory.ts";
+import type { Alert } from "./console.ts";
 import type { Review } from "./types.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -106,5 +108,143 @@ describe("console memory transport", () => {
     expect(seen.at(-2)).toBe("building");
     expect(seen.at(-1)).toBe("ready");
     expect((await t.queue({})).total).toBeGreaterThan(100);
+  });
+});
+
+const hit = (over: Partial<Alert> = {}): Alert => ({
+  id: "a1",
+  at_ms: NOW,
+  raised_by: "OF-1",
+  response: null,
+  source: "typed",
+  read_id: null,
+  role: "tractor",
+  seen: "AA1234BC",
+  list_id: "l1",
+  list: "Wanted",
+  entry_id: "e1",
+  entry_value: "AA1234BC",
+  reason: "Stolen",
+  priority: "high",
+  tier: "exact",
+  ...over,
+});
+
+describe("console memory transport: hotlist hits", () => {
+  it("filters the queue to inspections with a hit, or an unanswered one, and counts the open ones fleet-wide", async () => {
+    const answered = { response: "false_match" as const, note: "", officer: "OF-1", at_ms: NOW };
+    const seed = [
+      testView({ tractor: "AA1234BC", unit: "MOBILE-1", created_ms: NOW - HOUR, alerts: [hit()] }),
+      testView({ tractor: "BO1734OA", unit: "MOBILE-2", created_ms: NOW - 2 * HOUR, alerts: [hit({ response: answered })] }),
+      testView({ tractor: "KA0021XP", unit: "MOBILE-2", created_ms: NOW - 3 * HOUR }),
+    ].map((view) => ({ view }));
+    const t = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "AUD-01", hotlists: [] });
+    const plates = async (q: Parameters<typeof t.queue>[0]) => (await t.queue(q)).rows.map((r) => r.tractor_plate?.canonical);
+    expect(await plates({ alerts: "any" })).toEqual(["AA1234BC", "BO1734OA"]);
+    expect(await plates({ alerts: "open" })).toEqual(["AA1234BC"]);
+    expect(await plates({ alerts: "open", unit: "MOBILE-2" })).toEqual([]);
+    // Whatever the filters.
+    expect((await t.queue({ unit: "MOBILE-2" })).counts.open_alerts).toBe(1);
+  });
+
+  it("finds a plate, and earlier inspections, by what cameras read too", async () => {
+    const seed = [
+      testView({ tractor: "AA1111AA", created_ms: NOW - HOUR, reads: [anprRead({ text: "BO1734OA", plate: plate("BO1734OA") })] }),
+      testView({ tractor: "BO1734OA", unit: "MOBILE-2", created_ms: NOW - 5 * HOUR }),
+    ].map((view) => ({ view }));
+    const t = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "SUP-07", hotlists: [] });
+    expect((await t.queue({ plate: "во 1734 оа" })).total).toBe(2);
+    const first = (await t.queue({ unit: "MOBILE-1" })).rows[0]?.id ?? "";
+    expect((await t.history(first)).map((r) => r.unit)).toEqual(["MOBILE-2"]);
+  });
+});
+
+describe("console memory transport: hotlists", () => {
+  const fresh = (as = "SUP-07") => createConsoleMemoryTransport({ now: () => NOW, seed: [], signedIn: as, hotlists: [] });
+  const entryInput = { list: "Wanted", units: ["MOBILE-1"], value: "аа 1234 вс", reason: " Stolen ", priority: null, valid_from_ms: null, valid_until_ms: null };
+
+  it("adds entries as the server does: a list made with its units, plates canonical, containers recognised", async () => {
+    const t = fresh();
+    const a = await t.hotlistAdd(entryInput);
+    const b = await t.hotlistAdd({ ...entryInput, units: ["MOBILE-9"], value: "csqu 305438 3", priority: "high", valid_until_ms: NOW + HOUR });
+    expect(b.list_id).toBe(a.list_id);
+    const [list] = await t.hotlists();
+    // An existing list keeps its units.
+    expect(list?.units).toEqual(["MOBILE-1"]);
+    expect(list?.entries.map((e) => [e.value, e.kind, e.canonical, e.reason, e.priority, e.added_by])).toEqual([
+      ["аа 1234 вс", "plate", "AA1234BC", "Stolen", "medium", "SUP-07"],
+      ["csqu 305438 3", "container", "CSQU3054383", "Stolen", "high", "SUP-07"],
+    ]);
+    // A wrong check digit is not a container: it is taken as a plate.
+    await t.hotlistAdd({ ...entryInput, value: "CSQU3054384" });
+    expect((await t.hotlists())[0]?.entries.at(-1)?.kind).toBe("plate");
+  });
+
+  it("refuses what the server refuses, with its field in the message", async () => {
+    const t = fresh();
+    const refusal = async (p: Promise<unknown>): Promise<string> => {
+      try {
+        await p;
+      } catch (e) {
+        const err = e as TransportError;
+        return `${err.code} ${err.message}`;
+      }
+      return "resolved";
+    };
+    expect(await refusal(t.hotlistAdd({ ...entryInput, value: "AA!1" }))).toBe('invalid_input value: plate "AA!1" contains "!", which is not a letter or digit');
+    expect(await refusal(t.hotlistAdd({ ...entryInput, reason: " " }))).toBe("invalid_input reason: is required");
+    expect(await refusal(t.hotlistAdd({ ...entryInput, list: "" }))).toBe("invalid_input name: is required");
+    expect(await refusal(t.hotlistAdd({ ...entryInput, valid_from_ms: NOW, valid_until_ms: NOW }))).toBe("invalid_input valid_until: must be after valid_from");
+    const profile = { list: "Wanted", units: [], name: "Night", country: null, hour_from: null, hour_to: null, keyword: " ", direction: null, reason: "risk", priority: null, valid_from_ms: null, valid_until_ms: null };
+    expect(await refusal(t.profileAdd(profile))).toMatch(/^invalid_input profile: needs at least one condition/);
+    expect(await refusal(t.profileAdd({ ...profile, hour_from: 22 }))).toBe("invalid_input hour: give both hour_from and hour_to, or neither");
+    expect(await refusal(t.profileAdd({ ...profile, hour_from: 22, hour_to: 24 }))).toBe("invalid_input hour: must be 0 to 23");
+    // Nothing was made by the refusals.
+    expect(await t.hotlists()).toEqual([]);
+    const p = await t.profileAdd({ ...profile, country: "pl", direction: "Approach", hour_from: 22, hour_to: 5 });
+    expect((await t.hotlists())[0]?.profiles).toMatchObject([{ id: p.id, country: "PL", direction: "approach", keyword: null, priority: "medium" }]);
+  });
+
+  it("removes an entry or profile once, keeping it marked in the list's history", async () => {
+    const t = fresh();
+    const e = await t.hotlistAdd(entryInput);
+    const removed = await t.hotlistRemove(e.id);
+    expect(removed).toEqual(e);
+    expect((await t.hotlists())[0]?.entries[0]?.removed).toEqual({ by: "SUP-07", at_ms: NOW });
+    expect(await code(t.hotlistRemove(e.id))).toBe("invalid_input");
+    expect(await code(t.hotlistRemove("nope"))).toBe("invalid_input");
+  });
+
+  it("lets every role read the lists, and only supervisors change them", async () => {
+    for (const as of ["AUD-01", "ADM-01"]) {
+      const t = createConsoleMemoryTransport({ now: () => NOW, seed: [], signedIn: as });
+      expect((await t.hotlists()).length).toBeGreaterThan(0);
+      expect((await t.me()).name).toBe(as);
+      expect(await code(t.hotlistAdd(entryInput))).toBe("forbidden");
+      expect(await code(t.hotlistRemove("x"))).toBe("forbidden");
+    }
+    const nobody = createConsoleMemoryTransport({ now: () => NOW, seed: [] });
+    expect(await code(nobody.hotlists())).toBe("unauthenticated");
+  });
+
+  it("has demo lists with plates, a container and a profile, and demo inspections with an answered and an open hit", async () => {
+    const { seed, arrivals } = demoConsoleSeed(NOW);
+    const t = createConsoleMemoryTransport({ now: () => NOW, seed, arrivals, signedIn: "SUP-07" });
+    const lists = await t.hotlists();
+    const entries = lists.flatMap((l) => l.entries);
+    expect(entries.map((e) => e.canonical)).toContain("AA1234BC");
+    expect(entries.some((e) => e.kind === "container")).toBe(true);
+    expect(lists.flatMap((l) => l.profiles).length).toBeGreaterThan(0);
+    const hits = await t.queue({ alerts: "any", limit: 200 });
+    const alerts = hits.rows.flatMap((r) => r.alerts ?? []);
+    expect(alerts.some((a) => a.response?.response === "confirmed")).toBe(true);
+    expect(alerts.some((a) => a.response === null)).toBe(true);
+    expect(hits.counts.open_alerts).toBeGreaterThan(0);
+    // Every demo alert names an entry or profile of the demo lists.
+    const ids = new Set([...entries.map((e) => e.id), ...lists.flatMap((l) => l.profiles.map((p) => p.id))]);
+    expect(alerts.filter((a) => !ids.has(a.entry_id))).toEqual([]);
+    // The demo reads have pictures.
+    const blob = hits.rows.flatMap((r) => r.reads ?? []).flatMap((r) => r.images)[0]?.blob ?? "";
+    expect(t.readImageUrl(blob)).toMatch(/^data:image\/svg\+xml/);
   });
 });

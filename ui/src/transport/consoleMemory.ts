@@ -1,10 +1,12 @@
 // The IN-MEMORY CONSOLE TRANSPORT, for development (`npm run dev`, the
 // console at /console) and component tests only. Nothing is stored, signed
 // or sent: it imitates kordon-server's /api (users and roles, throttled
-// logins, the filtered and counted queue, the queue version, reviews and
-// marks attributed to the supervisor, delivery records, scans still
-// arriving). Scans are the same synthetic SVG pictures as the crew's
-// in-memory transport (demoTiles.ts).
+// logins, the filtered and counted queue with its hotlist-hit filter, the
+// queue version, reviews and marks attributed to the supervisor, delivery
+// records, scans still arriving, hotlists and risk profiles checked as the
+// server checks them). Scans are the same synthetic SVG pictures as the
+// crew's in-memory transport (demoTiles.ts); a read's pictures are drawn
+// from what the camera read.
 
 import { checkContainerCode } from "../domain/iso6346.ts";
 import { normaliseContainerCode } from "../domain/iso6346.ts";
@@ -14,6 +16,7 @@ import { isValidReasonCode } from "../domain/reason.ts";
 import { reviewStateOf } from "../domain/review.ts";
 import { TransportError } from "./errors.ts";
 import type {
+  Alert,
   ConsoleInspection,
   ConsolePage,
   ConsoleQuery,
@@ -21,18 +24,26 @@ import type {
   ConsoleTransport,
   ConsoleUser,
   DeliveryRecord,
+  EntryKind,
+  HotlistChange,
+  HotlistEntry,
+  HotlistEntryInput,
+  HotlistView,
   LoginInput,
   NewReviewInput,
+  Priority,
   QueueVersion,
   ReviewCounts,
+  RiskProfile,
+  RiskProfileInput,
   ScanState,
   Unsubscribe,
   UserRole,
 } from "./console.ts";
-import { demoSeed } from "./demoData.ts";
+import { demoHotlists, demoReadImageUrl, demoSeed } from "./demoData.ts";
 import { demoThumbnailUrl, demoTileUrl } from "./demoTiles.ts";
 import { fakeHash, sameVehicle, scanInfoOf } from "./memoryScans.ts";
-import type { Decision, InspectionView, NewAnnotationInput, Outcome, Plate, Review, Scan, ScanInfo, ViewParams } from "./types.ts";
+import type { AnprRead, Decision, InspectionView, NewAnnotationInput, Outcome, Plate, Review, Scan, ScanInfo, ViewParams } from "./types.ts";
 import { randomUuid } from "./uuid.ts";
 import { checkNewAnnotation } from "./validate.ts";
 
@@ -69,6 +80,8 @@ export interface ConsoleMemoryOptions {
   latencyMs?: number;
   /** Failed logins in a row before a name is throttled (default 5). */
   maxFailures?: number;
+  /** The server's hotlists; the demo lists (`demoConsoleHotlists`) when absent, none with []. */
+  hotlists?: readonly HotlistView[];
 }
 
 export const DEMO_ACCOUNTS: readonly ConsoleAccount[] = [
@@ -108,6 +121,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   private readonly arrivals = new Map<string, Arrival & { building: boolean }>();
   private readonly failures = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
+  private readonly lists: HotlistView[];
   private user: ConsoleUser | null = null;
   private seq = 0;
   private version = 1;
@@ -123,6 +137,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     );
     for (const s of seeds) this.store(clone(s.view), s.received_ms ?? s.view.created_ms + 60_000);
     for (const [scan, a] of Object.entries(opts.arrivals ?? {})) this.arrivals.set(scan, { ...a, building: false });
+    this.lists = clone([...(opts.hotlists ?? demoConsoleHotlists(this.now()))]);
     if (opts.signedIn !== undefined && opts.signedIn !== null) this.user = this.userOf(this.account(opts.signedIn));
   }
 
@@ -179,7 +194,8 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
 
   async me(): Promise<ConsoleUser> {
     await this.delay();
-    return clone(this.signedIn());
+    // Any role: administrators are signed in too (they read the hotlists).
+    return clone(this.anyRole());
   }
 
   async queue(q: ConsoleQuery): Promise<ConsolePage> {
@@ -205,11 +221,11 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       if (officer !== undefined && ![v.created_by, ...v.crew, ...v.decisions.map((d) => d.officer)].some((o) => o.toUpperCase() === officer)) {
         return false;
       }
-      if (plateKey !== null && ![v.tractor_plate, v.trailer_plate].some((p) => p !== null && p.key.includes(plateKey))) {
-        return false;
-      }
+      if (plateKey !== null && !plateKeys(v).some((k) => k.includes(plateKey))) return false;
       if (container !== null && !v.containers.some((c) => c.includes(container))) return false;
       if (q.scans !== undefined && v.scans.length > 0 !== q.scans) return false;
+      if (q.alerts === "any" && (v.alerts ?? []).length === 0) return false;
+      if (q.alerts === "open" && !hasOpenAlert(v)) return false;
       return true;
     });
     const outcomeOf = (v: InspectionView): string => currentOutcome(v) ?? "none";
@@ -233,9 +249,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       counts: {
         review,
         outcome,
-        open_alerts: [...this.docs.values()].filter((e) =>
-          (e.view.alerts ?? []).some((a) => a.response === null),
-        ).length,
+        open_alerts: [...this.docs.values()].filter((e) => hasOpenAlert(e.view)).length,
       },
       units: [...this.units].sort(),
     };
@@ -257,8 +271,9 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     await this.delay();
     this.signedIn();
     const me = this.entry(id).view;
+    const mine = plateKeys(me);
     return [...this.docs.values()]
-      .filter((e) => e.view.id !== id && sameVehicle(me, e.view))
+      .filter((e) => e.view.id !== id && (sameVehicle(me, e.view) || plateKeys(e.view).some((k) => mine.includes(k))))
       .sort((a, b) => b.view.created_ms - a.view.created_ms)
       .map((e) => this.row(e));
   }
@@ -328,6 +343,71 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     return demoThumbnailUrl(scanInfoOf(this.scan(scan)), maxSide, view);
   }
 
+  readImageUrl(blob: string): string {
+    for (const e of this.docs.values()) {
+      for (const r of e.view.reads ?? []) {
+        const image = r.images.find((im) => im.blob === blob);
+        if (image !== undefined) return demoReadImageUrl(image.kind, r.correction?.text ?? r.text, r.country);
+      }
+    }
+    return demoReadImageUrl("plate", null);
+  }
+
+  async hotlists(): Promise<HotlistView[]> {
+    await this.delay();
+    this.anyRole();
+    return [...this.lists].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)).map((l) => clone(l));
+  }
+
+  async hotlistAdd(input: HotlistEntryInput): Promise<HotlistChange> {
+    await this.delay();
+    const user = this.mayEditLists();
+    const { kind, canonical } = classifyEntry(input.value);
+    const reason = text("reason", input.reason, true);
+    validity(input.valid_from_ms, input.valid_until_ms);
+    const now = this.now();
+    const list = this.listNamed(input.list, input.units, now);
+    const entry: HotlistEntry = {
+      id: this.newEntryId(),
+      value: input.value.trim(),
+      kind,
+      canonical,
+      reason,
+      priority: input.priority ?? "medium",
+      valid_from_ms: input.valid_from_ms,
+      valid_until_ms: input.valid_until_ms,
+      added_by: user.name,
+      added_ms: now,
+      removed: null,
+    };
+    list.entries.push(entry);
+    return { list_id: list.id, list: list.name, id: entry.id };
+  }
+
+  async profileAdd(input: RiskProfileInput): Promise<HotlistChange> {
+    await this.delay();
+    const user = this.mayEditLists();
+    const p = checkProfile(input);
+    const now = this.now();
+    const list = this.listNamed(input.list, input.units, now);
+    const profile: RiskProfile = { id: this.newEntryId(), ...p, added_by: user.name, added_ms: now, removed: null };
+    list.profiles.push(profile);
+    return { list_id: list.id, list: list.name, id: profile.id };
+  }
+
+  async hotlistRemove(id: string): Promise<HotlistChange> {
+    await this.delay();
+    const user = this.mayEditLists();
+    for (const list of this.lists) {
+      const held = [...list.entries, ...list.profiles].find((x) => x.id === id && x.removed === null);
+      if (held !== undefined) {
+        held.removed = { by: user.name, at_ms: this.now() };
+        return { list_id: list.id, list: list.name, id };
+      }
+    }
+    throw new TransportError("invalid_input", `no entry or profile ${JSON.stringify(id)} in force on any list`);
+  }
+
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);
     return () => {
@@ -354,6 +434,42 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     }
     if (this.user.role === "administrator") throw new TransportError("forbidden", "administrators manage accounts only");
     return this.user;
+  }
+
+  /** Signed in, whatever the role (the hotlists are for every role). */
+  private anyRole(): ConsoleUser {
+    if (this.user === null) {
+      for (const cb of [...this.listeners]) cb();
+      throw new TransportError("unauthenticated", "not signed in or the session expired");
+    }
+    return this.user;
+  }
+
+  private mayEditLists(): ConsoleUser {
+    const user = this.anyRole();
+    if (user.role !== "supervisor") throw new TransportError("forbidden", `a ${user.role} may not change hotlists`);
+    return user;
+  }
+
+  /** The list named `name` (trimmed), made going to `units` if there is none; an existing list keeps its units. */
+  private listNamed(name: string, units: readonly string[], now: number): HotlistView {
+    const n = text("name", name, true);
+    const found = this.lists.find((l) => l.name === n);
+    if (found !== undefined) return found;
+    const list: HotlistView = {
+      id: randomUuid(),
+      name: n,
+      units: units.map((u) => text("units", u, true)),
+      created_ms: now,
+      entries: [],
+      profiles: [],
+    };
+    this.lists.push(list);
+    return list;
+  }
+
+  private newEntryId(): string {
+    return randomUuid().replaceAll("-", "").slice(0, 12);
   }
 
   private mayWrite(): ConsoleUser {
@@ -453,6 +569,88 @@ export function checkReview(r: NewReviewInput): void {
     if (!isValidReasonCode(code)) throw new TransportError("invalid_input", `reason code ${JSON.stringify(code)} is not valid`);
   }
   if (Array.from(r.comment).length > 4_000) throw new TransportError("invalid_input", "comment: longer than 4000 characters");
+}
+
+/** Every plate key of an inspection: its tractor and trailer, and what cameras read (as the server indexes them). */
+function plateKeys(v: InspectionView): string[] {
+  const plates = [v.tractor_plate, v.trailer_plate, ...(v.reads ?? []).filter((r) => r.detached === undefined).map((r) => r.correction?.plate ?? r.plate)];
+  return plates.flatMap((p) => (p === null || p === undefined || p.key === "" ? [] : [p.key]));
+}
+
+function hasOpenAlert(v: InspectionView): boolean {
+  return (v.alerts ?? []).some((a) => a.response === null);
+}
+
+// ---- hotlists, checked as kordon-model's hotlist.rs checks them ----
+
+/** Longest list name, reason, keyword. */
+const MAX_TEXT = 200;
+
+function text(field: string, s: string, required: boolean): string {
+  const t = s.trim();
+  if (required && t === "") throw new TransportError("invalid_input", `${field}: is required`);
+  if (Array.from(t).length > MAX_TEXT) throw new TransportError("invalid_input", `${field}: longer than ${MAX_TEXT} characters`);
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f-\u009f]/u.test(t)) throw new TransportError("invalid_input", `${field}: contains control characters`);
+  return t;
+}
+
+function optional(field: string, s: string | null): string | null {
+  const t = s?.trim() ?? "";
+  return t === "" ? null : text(field, t, true);
+}
+
+function validity(from: number | null, until: number | null): void {
+  if (from !== null && until !== null && until <= from) throw new TransportError("invalid_input", "valid_until: must be after valid_from");
+}
+
+/** A container code when it checks as one (ISO 6346), else a plate (Rust's `classify`). */
+export function classifyEntry(value: string): { kind: EntryKind; canonical: string } {
+  const c = checkContainerCode(value);
+  if (c.kind === "valid") return { kind: "container", canonical: c.code };
+  const p = parsePlate(value);
+  if (p.ok) return { kind: "plate", canonical: p.plate.canonical };
+  const e = p.error;
+  const why =
+    e.kind === "empty"
+      ? "plate is empty"
+      : e.kind === "too_long"
+        ? `plate ${JSON.stringify(value.trim())} is too long (at most 16 letters and digits)`
+        : `plate ${JSON.stringify(value.trim())} contains ${JSON.stringify(e.ch)}, which is not a letter or digit`;
+  throw new TransportError("invalid_input", `value: ${why}`);
+}
+
+type CheckedProfile = Omit<RiskProfile, "id" | "added_by" | "added_ms" | "removed">;
+
+/** Rust's `HotlistDoc::add_profile` checks. */
+function checkProfile(p: RiskProfileInput): CheckedProfile {
+  const name = text("name", p.name, true);
+  const reason = text("reason", p.reason, true);
+  const country = optional("country", p.country)?.toUpperCase() ?? null;
+  const keyword = optional("keyword", p.keyword);
+  const direction = optional("direction", p.direction)?.toLowerCase() ?? null;
+  for (const h of [p.hour_from, p.hour_to]) {
+    if (h !== null && (!Number.isInteger(h) || h < 0 || h > 23)) throw new TransportError("invalid_input", "hour: must be 0 to 23");
+  }
+  if ((p.hour_from === null) !== (p.hour_to === null)) {
+    throw new TransportError("invalid_input", "hour: give both hour_from and hour_to, or neither");
+  }
+  if (country === null && keyword === null && direction === null && p.hour_from === null) {
+    throw new TransportError("invalid_input", "profile: needs at least one condition (country, hours, keyword, direction)");
+  }
+  validity(p.valid_from_ms, p.valid_until_ms);
+  return {
+    name,
+    country,
+    hour_from: p.hour_from,
+    hour_to: p.hour_to,
+    keyword,
+    direction,
+    reason,
+    priority: p.priority ?? "medium",
+    valid_from_ms: p.valid_from_ms,
+    valid_until_ms: p.valid_until_ms,
+  };
 }
 
 export function createConsoleMemoryTransport(opts: ConsoleMemoryOptions = {}): ConsoleMemoryTransport {
@@ -575,6 +773,148 @@ export function demoInspection(n: number, created_ms: number, unit?: string): In
   };
 }
 
+// ---- made-up hotlists for `npm run dev` ----
+
+const DAY = 24 * HOUR;
+
+interface DemoList {
+  id: string;
+  name: string;
+  units: string[];
+  entries: { value: string; reason: string; priority: Priority; from?: number; until?: number; ago: number; by: string; removed?: { ago: number; by: string } }[];
+  profiles: (Omit<CheckedProfile, "priority" | "valid_from_ms" | "valid_until_ms"> & { priority: Priority; ago: number; by: string })[];
+}
+
+/** Ids that do not change between reloads. */
+const demoId = (what: string): string => fakeHash(`demo-hotlist:${what}`).slice(0, 12);
+const demoListId = (what: string): string => {
+  const h = fakeHash(`demo-list:${what}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+const DEMO_LIST_DATA: readonly DemoList[] = [
+  {
+    id: demoListId("wanted"),
+    name: "Попередження митниць",
+    units: [],
+    entries: [
+      { value: "АА 1234 ВС", reason: "Орієнтування: можливий подвійний паливний бак", priority: "high", ago: 9 * DAY, by: "SUP-07" },
+      { value: "CSQU 305438 3", reason: "Попередження митниці Польщі: можливе подвійне дно", priority: "high", ago: 8 * DAY, by: "SUP-07" },
+      { value: "ВН 9975 ТО", reason: "Підозра на контрабанду сигарет", priority: "medium", ago: 3 * DAY, by: "SUP-03", until: 20 * DAY },
+      { value: "BT-9090-CC", reason: "Перевірити документи на вантаж", priority: "low", ago: 2 * DAY, by: "SUP-07", from: 2 * DAY },
+      { value: "AE5555TT", reason: "Перевірка до кінця минулого тижня", priority: "medium", ago: 20 * DAY, by: "SUP-03", until: -DAY },
+      { value: "KA 0021 XP", reason: "Помилково внесений номер", priority: "high", ago: 6 * DAY, by: "SUP-03", removed: { ago: 5 * DAY, by: "SUP-07" } },
+    ],
+    profiles: [
+      { name: "Нічний вʼїзд з Польщі", country: "PL", hour_from: 22, hour_to: 5, keyword: null, direction: "approach", reason: "Нічні рейси з PL: ризик контрабанди тютюну", priority: "high", ago: 7 * DAY, by: "SUP-07" },
+    ],
+  },
+  {
+    id: demoListId("west"),
+    name: "Західний сектор",
+    units: ["MOBILE-1", "MOBILE-2"],
+    entries: [
+      { value: "BO1734OA", reason: "Повторне перевищення ваги", priority: "medium", ago: 4 * DAY, by: "SUP-07" },
+      { value: "MSKU 907032 3", reason: "Невідповідність пломби в минулому рейсі", priority: "low", ago: 1 * DAY, by: "SUP-03" },
+    ],
+    profiles: [
+      { name: "Тютюн у декларації", country: null, hour_from: null, hour_to: null, keyword: "тютюн", direction: null, reason: "Декларація згадує тютюн: огляд обовʼязковий", priority: "medium", ago: 2 * DAY, by: "SUP-03" },
+    ],
+  },
+];
+
+/**
+ * The server's demo lists at `now`: the crew's demo lists (demoData.ts,
+ * which its demo inspections' alerts name), then the console's own: one
+ * for every unit with a container and entries not yet in force, expired
+ * and removed, and one for two units only.
+ */
+export function demoConsoleHotlists(now: number): HotlistView[] {
+  return [...demoHotlists(now), ...consoleLists(now)];
+}
+
+function consoleLists(now: number): HotlistView[] {
+  return DEMO_LIST_DATA.map((l, li) => ({
+    id: l.id,
+    name: l.name,
+    units: [...l.units],
+    created_ms: now - 10 * DAY - li * HOUR,
+    entries: l.entries.map((e, i) => ({
+      id: demoId(`${l.id}:entry:${i}`),
+      value: e.value,
+      ...classifyEntry(e.value),
+      reason: e.reason,
+      priority: e.priority,
+      valid_from_ms: e.from === undefined ? null : utcMidnight(now + e.from),
+      valid_until_ms: e.until === undefined ? null : utcMidnight(now + e.until),
+      added_by: e.by,
+      added_ms: now - e.ago,
+      removed: e.removed === undefined ? null : { by: e.removed.by, at_ms: now - e.removed.ago },
+    })),
+    profiles: l.profiles.map(({ ago, by, ...p }, i) => ({
+      id: demoId(`${l.id}:profile:${i}`),
+      ...p,
+      valid_from_ms: null,
+      valid_until_ms: null,
+      added_by: by,
+      added_ms: now - ago,
+      removed: null,
+    })),
+  }));
+}
+
+function utcMidnight(ms: number): number {
+  return Math.floor(ms / DAY) * DAY;
+}
+
+/** What an alert names of a demo list's entry or profile. */
+function listRefs(li: number) {
+  const l = DEMO_LIST_DATA[li];
+  if (l === undefined) throw new Error(`demo list ${li}`);
+  return {
+    ref: (i: number) => {
+      const e = l.entries[i];
+      if (e === undefined) throw new Error(`demo entry ${i}`);
+      return { list_id: l.id, list: l.name, entry_id: demoId(`${l.id}:entry:${i}`), entry_value: classifyEntry(e.value).canonical, reason: e.reason, priority: e.priority };
+    },
+    profileRef: (i: number) => {
+      const p = l.profiles[i];
+      if (p === undefined) throw new Error(`demo profile ${i}`);
+      return { list_id: l.id, list: l.name, entry_id: demoId(`${l.id}:profile:${i}`), entry_value: p.name, reason: p.reason, priority: p.priority };
+    },
+  };
+}
+
+const DEMO_LISTS = { wanted: listRefs(0), west: listRefs(1) };
+
+function demoAlert(key: string, at_ms: number, raised_by: string, a: Omit<Alert, "id" | "at_ms" | "raised_by" | "response" | "read_id"> & Partial<Pick<Alert, "response" | "read_id">>): Alert {
+  return { id: fakeHash(`demo-alert:${key}`).slice(0, 16), at_ms, raised_by, response: null, read_id: null, ...a };
+}
+
+function demoRead(key: string, at: number, text: string, over: Partial<AnprRead> = {}): AnprRead {
+  return {
+    id: `${at}-4182-${key.padStart(8, "0")}#0`,
+    received_ms: at + 2_000,
+    captured_ms: at,
+    vendor: "hikvision",
+    camera: "gate-1",
+    lane: "1",
+    role: null,
+    text,
+    plate: plateOf(text),
+    confidence: null,
+    char_confidence: [],
+    country: "UA",
+    direction: "approach",
+    images: [
+      { kind: "plate", blob: fakeHash(`demo-read:${key}:plate`), size: 6_210, content_type: "image/jpeg" },
+      { kind: "scene", blob: fakeHash(`demo-read:${key}:scene`), size: 148_400, content_type: "image/jpeg" },
+    ],
+    added_by: "OF-1742",
+    ...over,
+  };
+}
+
 /**
  * The demo fleet: the crew app's demo inspections (unit MOBILE-1), one of
  * the same tractor and container from another unit (fleet-wide history),
@@ -585,12 +925,51 @@ export function demoConsoleSeed(now: number): { seed: ConsoleSeed[]; arrivals: R
   const arriving = fakeHash("demo-scan:arriving");
   const first = seed[0]?.view;
   if (first !== undefined) first.scans.push({ ...demoScan(arriving, now - 3 * MIN, first.created_by, true), name: "TRK_0002_high.tif" });
+  const wanted = DEMO_LISTS.wanted;
+  const west = DEMO_LISTS.west;
+  const sixDays = now - 6 * 24 * HOUR;
   seed.push({
     view: {
-      ...demoInspection(9_001, now - 6 * 24 * HOUR, "MOBILE-3"),
+      ...demoInspection(9_001, sixDays, "MOBILE-3"),
       tractor_plate: plateOf("АА 1234 ВС"),
       containers: ["CSQU3054383"],
-      scans: [demoScan(fakeHash("demo-scan:history"), now - 6 * 24 * HOUR + 4 * MIN, "OF-3051", true)],
+      scans: [demoScan(fakeHash("demo-scan:history"), sixDays + 4 * MIN, "OF-3051", true)],
+      // The typed plate was on the wanted list; the crew confirmed it.
+      alerts: [
+        demoAlert("typed-1", sixDays + MIN, "OF-3051", {
+          source: "typed",
+          role: "tractor",
+          seen: "АА 1234 ВС",
+          ...wanted.ref(0),
+          tier: "exact",
+          response: { response: "confirmed", note: "Тягач затримано, викликано поліцію.", officer: "OF-3051", at_ms: sixDays + 6 * MIN },
+        }),
+      ],
+    },
+  });
+  // A camera read one letter off a listed plate (Q for O): nobody has answered yet.
+  const gateRead = demoRead("9002", now - 26 * MIN, "BO1734QA", { role: "tractor", confidence: 0.71, char_confidence: [97, 95, 99, 98, 96, 99, 41, 93] });
+  seed.push({
+    view: {
+      ...demoInspection(9_002, now - 25 * MIN, "MOBILE-2"),
+      tractor_plate: plateOf("BO1734OA"),
+      reads: [gateRead],
+      alerts: [
+        demoAlert("read-9002", now - 26 * MIN, "OF-2210", { source: "read", read_id: gateRead.id, role: "tractor", seen: "BO1734QA", ...west.ref(0), tier: "ocr_equivalent" }),
+      ],
+    },
+  });
+  // A night arrival from Poland met the risk profile.
+  const night = Math.floor((now - 3 * HOUR) / (24 * HOUR)) * 24 * HOUR - 35 * MIN;
+  const nightRead = demoRead("9003", night, "WGM 4821K", { role: "tractor", confidence: 0.93, country: "PL", char_confidence: [] });
+  seed.push({
+    view: {
+      ...demoInspection(9_003, night + MIN, "MOBILE-4"),
+      tractor_plate: plateOf("WGM 4821K"),
+      reads: [nightRead],
+      alerts: [
+        demoAlert("profile-9003", night, "OF-0419", { source: "read", read_id: nightRead.id, role: "tractor", seen: "WGM4821K", ...wanted.profileRef(0), tier: "profile" }),
+      ],
     },
   });
   for (let n = 1; n <= 150; n++) {

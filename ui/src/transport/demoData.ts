@@ -1,10 +1,23 @@
 // Made-up inspections for the in-memory transport in development, shaped
-// like the study-visit demo's (crossing points, plates, container codes).
+// like the study-visit demo's (crossing points, plates, container codes),
+// the hotlists the vehicle holds, and pictures of camera reads.
 
 import { parsePlate } from "../domain/plate.ts";
 import type { ReviewEntry } from "../domain/review.ts";
 import type { SeedInspection } from "./memory.ts";
-import type { AnprRead, Decision, InspectionView, Plate, Scan } from "./types.ts";
+import type {
+  Alert,
+  AnprRead,
+  Decision,
+  HotlistEntry,
+  HotlistView,
+  InspectionView,
+  Plate,
+  ReadImage,
+  ReadImageKind,
+  RiskProfile,
+  Scan,
+} from "./types.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -92,6 +105,138 @@ const hikvisionRead = (push: number, captured_ms: number, text: string | null, o
   added_by: "OF-1742",
   ...over,
 });
+
+/** A made-up blob hash (64 hex digits), the same for the same name. */
+function fakeBlob(name: string): string {
+  let out = "";
+  let h = 0x811c9dc5;
+  for (let round = 0; out.length < 64; round++) {
+    for (const ch of `${name}#${round}`) {
+      h ^= ch.codePointAt(0) ?? 0;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out.slice(0, 64);
+}
+
+/** A read's plate crop and scene, as a camera pushes them. */
+const readImages = (name: string): ReadImage[] => [
+  { kind: "plate", blob: fakeBlob(`${name}:plate`), size: 14_200, content_type: "image/jpeg" },
+  { kind: "scene", blob: fakeBlob(`${name}:scene`), size: 212_800, content_type: "image/jpeg" },
+];
+
+const entry = (
+  id: string,
+  value: string,
+  reason: string,
+  priority: HotlistEntry["priority"],
+  added_ms: number,
+): HotlistEntry => ({
+  id,
+  value,
+  kind: "plate",
+  canonical: plate(value).canonical,
+  reason,
+  priority,
+  valid_from_ms: null,
+  valid_until_ms: null,
+  added_by: "SUP-07",
+  added_ms,
+  removed: null,
+});
+
+/**
+ * The hotlists the demo vehicle holds: wanted Ukrainian vehicles, stolen
+ * vehicles and trailers from the Schengen Information System, and a risk
+ * profile. Pass them to the in-memory transport as `hotlists`.
+ */
+export function demoHotlists(now: number): HotlistView[] {
+  const t = (ago: number): number => now - ago;
+  const profile: RiskProfile = {
+    id: "rp-night-by",
+    name: "Нічний вʼїзд з Білорусі",
+    country: "BY",
+    hour_from: 22,
+    hour_to: 5,
+    keyword: null,
+    direction: "approach",
+    reason: "Нічні вʼїзди з BY: огляд за ризиком",
+    priority: "medium",
+    valid_from_ms: null,
+    valid_until_ms: null,
+    added_by: "SUP-07",
+    added_ms: t(20 * DAY),
+    removed: null,
+  };
+  return [
+    {
+      id: "hl-ua-wanted",
+      name: "Розшук НПУ: транспортні засоби",
+      units: [],
+      created_ms: t(40 * DAY),
+      entries: [
+        entry("e-ua-1", "ВО 7781 ЕМ", "Викрадений тягач: розшук НПУ від 02.11", "high", t(9 * DAY)),
+        entry("e-ua-2", "КА 3390 ІН", "Повʼязаний зі схемою контрабанди тютюну", "medium", t(15 * DAY)),
+        entry("e-ua-3", "AH 2654 OH", "Орієнтування ДПСУ: перевірити вантаж і документи", "high", t(3 * DAY)),
+      ],
+      profiles: [profile],
+    },
+    {
+      id: "hl-eu-sis",
+      name: "SIS II: викрадені ТЗ (ЄС)",
+      units: [],
+      created_ms: t(60 * DAY),
+      entries: [
+        entry("e-eu-1", "WGM 4K21", "Викрадений напівпричіп (PL), запис SIS II", "medium", t(6 * DAY)),
+        entry("e-eu-2", "B MX 4471", "Викрадений тягач (DE), запис SIS II", "high", t(30 * DAY)),
+      ],
+      profiles: [],
+    },
+  ];
+}
+
+const escapeXml = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+
+const svgUrl = (svg: string): string => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+
+/** A number plate as a camera crops it: white plate, blue band with the country. */
+function plateSvg(text: string, country: string): string {
+  const mono = `font-family="DejaVu Sans Mono, monospace" font-weight="700"`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="520" height="130" viewBox="0 0 520 130">` +
+    `<rect width="520" height="130" fill="#3a3d40"/>` +
+    `<rect x="14" y="13" width="492" height="104" rx="8" fill="#f2f2ee" stroke="#111" stroke-width="4"/>` +
+    `<rect x="16" y="15" width="56" height="100" rx="6" fill="#1f4fb4"/>` +
+    `<text x="44" y="98" text-anchor="middle" font-size="26" fill="#ffd400" ${mono}>${escapeXml(country)}</text>` +
+    `<text x="290" y="88" text-anchor="middle" font-size="64" fill="#111" ${mono} textLength="400" lengthAdjust="spacingAndGlyphs">${escapeXml(text)}</text>` +
+    `</svg>`
+  );
+}
+
+/** The camera's whole picture: a truck's cab at night, lit, its plate small. */
+function sceneSvg(text: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">` +
+    `<rect width="640" height="360" fill="#15181c"/>` +
+    `<rect y="250" width="640" height="110" fill="#24272b"/>` +
+    `<path d="M0 300 L640 270" stroke="#d8d8c0" stroke-width="4" stroke-dasharray="30 20"/>` +
+    `<rect x="210" y="60" width="220" height="210" rx="14" fill="#5d6a78"/>` +
+    `<rect x="228" y="80" width="184" height="80" rx="6" fill="#2b3440"/>` +
+    `<rect x="220" y="190" width="200" height="40" fill="#3b444e"/>` +
+    `<circle cx="238" cy="210" r="14" fill="#fffbe0"/><circle cx="402" cy="210" r="14" fill="#fffbe0"/>` +
+    `<rect x="272" y="236" width="96" height="22" fill="#f2f2ee" stroke="#111"/>` +
+    `<text x="320" y="253" text-anchor="middle" font-size="15" font-family="DejaVu Sans Mono, monospace" font-weight="700" fill="#111">${escapeXml(text)}</text>` +
+    `</svg>`
+  );
+}
+
+/** A made-up picture of a read's image (the in-memory transport's `readImageUrl`). */
+export function demoReadImageUrl(kind: ReadImageKind, text: string | null, country: string | null = "UA"): string {
+  const shown = text ?? "???";
+  return svgUrl(kind === "plate" ? plateSvg(shown, country ?? "") : sceneSvg(shown));
+}
 
 export function demoSeed(now: number): SeedInspection[] {
   const t = (ago: number): number => now - ago;
@@ -295,6 +440,25 @@ export function demoSeed(now: number): SeedInspection[] {
         decisions: [
           decision({ outcome: "refer", reasons: ["HOTLIST"], at_ms: t(26 * HOUR - 8 * MIN) }),
         ],
+        // The typed tractor plate was on a list; the crew confirmed the hit.
+        alerts: [
+          demoAlert("hl-ua-wanted", "e-ua-3", {
+            id: "5e21c04a9b17",
+            at_ms: t(26 * HOUR - MIN),
+            source: "typed",
+            role: "tractor",
+            seen: "AH2654OH",
+            entry_value: "AH2654OH",
+            reason: "Орієнтування ДПСУ: перевірити вантаж і документи",
+            priority: "high",
+            response: {
+              response: "confirmed",
+              note: "Номер збігається, водія опитано, передано до ДПСУ",
+              officer: "OF-1742",
+              at_ms: t(26 * HOUR - 4 * MIN),
+            },
+          }),
+        ],
       }),
     },
     {
@@ -304,5 +468,74 @@ export function demoSeed(now: number): SeedInspection[] {
         location: { place: "Rava-Ruska", lat: null, lon: null },
       }),
     },
+    demoAlertInspection(now),
   ];
+}
+
+const demoAlert = (list_id: string, entry_id: string, over: Partial<Alert> & Pick<Alert, "id" | "at_ms" | "seen" | "entry_value" | "reason" | "priority">): Alert => ({
+  raised_by: "OF-1742",
+  response: null,
+  source: "read",
+  read_id: null,
+  role: null,
+  list_id,
+  list: list_id === "hl-eu-sis" ? "SIS II: викрадені ТЗ (ЄС)" : "Розшук НПУ: транспортні засоби",
+  entry_id,
+  tier: "exact",
+  ...over,
+});
+
+/**
+ * Minutes ago the gantry's cameras read a wanted tractor: the app opened
+ * an inspection for the read and raised a high-priority alert nobody has
+ * answered yet; the trailer's plate is one character off a stolen
+ * trailer's (a medium-priority alert, also open).
+ */
+function demoAlertInspection(now: number): SeedInspection {
+  const captured = now - 4 * MIN;
+  const tractor = hikvisionRead(41, captured, "ВО7781ЕМ", {
+    role: "tractor",
+    confidence: 0.96,
+    char_confidence: [99, 97, 99, 98, 99, 97, 95, 98],
+    images: readImages("read-41"),
+  });
+  const trailer = hikvisionRead(42, captured + 8_000, "WGM4K27", {
+    camera: "gate-2-rear",
+    role: "trailer",
+    country: "PL",
+    confidence: 0.78,
+    char_confidence: [97, 92, 95, 96, 90, 88, 61],
+    images: readImages("read-42"),
+  });
+  return {
+    sync: "pending",
+    view: view("5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0009", now - 4 * MIN + 2_000, {
+      tractor: "ВО7781ЕМ",
+      trailer_plate: plate("WGM4K27"),
+      reads: [tractor, trailer],
+      alerts: [
+        demoAlert("hl-ua-wanted", "e-ua-1", {
+          id: "9c4e11d07a3f",
+          at_ms: captured + 700,
+          read_id: tractor.id,
+          role: "tractor",
+          seen: "ВО7781ЕМ",
+          entry_value: "BO7781EM",
+          reason: "Викрадений тягач: розшук НПУ від 02.11",
+          priority: "high",
+        }),
+        demoAlert("hl-eu-sis", "e-eu-1", {
+          id: "2b7f60e98c15",
+          at_ms: captured + 8_700,
+          read_id: trailer.id,
+          role: "trailer",
+          seen: "WGM4K27",
+          entry_value: "WGM4K21",
+          reason: "Викрадений напівпричіп (PL), запис SIS II",
+          priority: "medium",
+          tier: "one_edit",
+        }),
+      ],
+    }),
+  };
 }

@@ -1,7 +1,7 @@
 // The HTTP TRANSPORT: the supervisor console in a browser, talking to
 // kordon-server's /api on the same origin. The session is an HttpOnly
-// cookie the page never sees; every POST carries the CSRF token from the
-// last `ConsoleUser` in the X-Kordon-CSRF header. Errors arrive as
+// cookie the page never sees; every POST and DELETE carries the CSRF token
+// from the last `ConsoleUser` in the X-Kordon-CSRF header. Errors arrive as
 // `{ code, message }` bodies and become `TransportError`s; a 401
 // `unauthenticated` from any call tells the listeners (the console goes
 // back to its sign-in screen).
@@ -13,9 +13,13 @@ import type {
   ConsoleRow,
   ConsoleTransport,
   ConsoleUser,
+  HotlistChange,
+  HotlistEntryInput,
+  HotlistView,
   LoginInput,
   NewReviewInput,
   QueueVersion,
+  RiskProfileInput,
   ScanState,
   Unsubscribe,
 } from "./console.ts";
@@ -49,6 +53,7 @@ export function consoleQueryString(q: ConsoleQuery): string {
   put("plate", q.plate);
   put("container", q.container);
   put("scans", q.scans);
+  put("alerts", q.alerts);
   put("offset", q.offset);
   put("limit", q.limit);
   return p.toString();
@@ -104,10 +109,10 @@ export class HttpTransport implements ConsoleTransport {
     return `${this.base}/api${path}`;
   }
 
-  private async request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
-    if (method === "POST") {
-      headers["Content-Type"] = "application/json";
+    if (method !== "GET") {
+      if (body !== undefined || method === "POST") headers["Content-Type"] = "application/json";
       if (this.user !== null) headers[CSRF_HEADER] = this.user.csrf;
     }
     let res: Response;
@@ -192,6 +197,21 @@ export class HttpTransport implements ConsoleTransport {
   thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string {
     const q = viewQuery(view);
     return this.url(`/scans/${encodeURIComponent(scan)}/thumbnail?size=${Math.round(maxSide)}${q === "" ? "" : `&${q}`}`);
+  }
+  readImageUrl(blob: string): string {
+    return this.url(`/reads/images/${encodeURIComponent(blob)}`);
+  }
+  hotlists(): Promise<HotlistView[]> {
+    return this.request("GET", "/hotlists");
+  }
+  hotlistAdd(input: HotlistEntryInput): Promise<HotlistChange> {
+    return this.request("POST", "/hotlists/entries", input);
+  }
+  profileAdd(input: RiskProfileInput): Promise<HotlistChange> {
+    return this.request("POST", "/hotlists/profiles", input);
+  }
+  hotlistRemove(id: string): Promise<HotlistChange> {
+    return this.request("DELETE", `/hotlists/entries/${encodeURIComponent(id)}`);
   }
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);

@@ -4,9 +4,14 @@
 // append-only decisions and annotations, records pending until a "sync"
 // acknowledges them). Scan files are never read: an "import" adds a
 // made-up scan entry, and tiles are synthetic SVG pictures (demoTiles.ts).
+// Hotlists are given (`hotlists`), plates are matched against them in the
+// three tiers the vehicle uses (risk profiles are not evaluated here), and
+// a camera's read with its alerts can be imitated (`cameraRead`); a read's
+// images are drawn as SVG pictures of its plate.
 
+import { sameHit } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
-import { plateKeyOf } from "../domain/plate.ts";
+import { parsePlate, plateKeyOf } from "../domain/plate.ts";
 import type { ReviewEntry } from "../domain/review.ts";
 import { TransportError } from "./errors.ts";
 import type {
@@ -18,16 +23,27 @@ import type {
   Unsubscribe,
   Link,
 } from "./transport.ts";
+import { demoReadImageUrl } from "./demoData.ts";
 import { demoThumbnailUrl, demoTileUrl } from "./demoTiles.ts";
 import { checkImportPath, fileName, importedScan, sameVehicle, scanInfoOf } from "./memoryScans.ts";
 import type {
+  Alert,
+  AlertEvent,
+  AnprRead,
+  HotlistView,
   ImportEvent,
   ImportScanInput,
   InspectionQuery,
   InspectionView,
+  MatchTier,
+  NewAlert,
+  NewAlertResponse,
   NewAnnotationInput,
   NewDecisionInput,
   NewInspectionInput,
+  Plate,
+  PlateRole,
+  ReadCorrectionInput,
   Scan,
   ScanImported,
   ScanInfo,
@@ -35,7 +51,7 @@ import type {
   ViewParams,
   WatchState,
 } from "./types.ts";
-import { checkNewAnnotation, checkNewDecision, checkNewInspection, officerId } from "./validate.ts";
+import { checkNewAnnotation, checkNewDecision, checkNewInspection, officerId, plate as checkPlate } from "./validate.ts";
 import { randomUuid } from "./uuid.ts";
 
 /** An inspection to start with, and how far its records got. */
@@ -61,6 +77,8 @@ export interface MemoryTransportOptions {
   latencyMs?: number;
   /** What the imitation file dialog returns; null (the default): no dialog. */
   pickFiles?: string[] | null;
+  /** The hotlists the vehicle holds (as the server sent them); none by default. */
+  hotlists?: readonly HotlistView[];
 }
 
 interface Entry {
@@ -72,12 +90,40 @@ interface Entry {
 }
 
 const PIN = /^[0-9]{4,8}$/;
+/** Longest note of an alert response (Rust: 2000 characters). */
+const ALERT_NOTE_MAX = 2_000;
 const TOKEN_PREFIX = "KORDON1-";
 const DEVICE = "00".repeat(32);
 
 function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+/** Whether two match keys are exactly one edit apart (one character changed, dropped or added). */
+function oneEditApart(a: string, b: string): boolean {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  if (x.length === y.length) {
+    return i < x.length && x.slice(i + 1).join("") === y.slice(i + 1).join("");
+  }
+  const [long, short] = x.length > y.length ? [x, y] : [y, x];
+  return long.slice(i + 1).join("") === short.slice(i).join("");
+}
+
+/** How `seen` matches an entry's canonical text, as the vehicle's matcher tiers it; null: no match. */
+function matchTier(seen: Plate, entryCanonical: string, oneEdit: boolean): MatchTier | null {
+  const entry = parsePlate(entryCanonical);
+  if (!entry.ok) return null;
+  if (seen.canonical === entry.plate.canonical) return "exact";
+  if (seen.key === entry.plate.key) return "ocr_equivalent";
+  if (oneEdit && oneEditApart(seen.key, entry.plate.key)) return "one_edit";
+  return null;
+}
+
+const TIER_ORDER: readonly MatchTier[] = ["exact", "ocr_equivalent", "one_edit", "profile"];
 
 function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -134,6 +180,8 @@ export class MemoryTransport implements Transport {
   private readonly importListeners = new Set<(e: ImportEvent) => void>();
   private watch: WatchState = { folder: null, inspection: null };
   private readonly pickFiles: string[] | null;
+  private readonly alertListeners = new Set<(e: AlertEvent) => void>();
+  private lists: HotlistView[];
 
   constructor(opts: MemoryTransportOptions = {}) {
     this.now = opts.now ?? (() => Date.now());
@@ -143,6 +191,7 @@ export class MemoryTransport implements Transport {
     this.unit = opts.unit ?? null;
     this.enrolled = this.unit !== null;
     this.link = opts.link ?? "online";
+    this.lists = clone([...(opts.hotlists ?? [])]);
     for (const s of opts.seed ?? []) {
       const pending = s.sync === "pending" ? 1 + s.view.decisions.length : 0;
       this.docs.set(s.view.id, {
@@ -219,6 +268,50 @@ export class MemoryTransport implements Transport {
       pixel_mm: null,
       scanner: null,
     }).catch(() => null);
+  }
+
+  /** Replaces the hotlists (as a sync bringing new lists from the server would). */
+  setHotlists(lists: readonly HotlistView[]): void {
+    this.lists = clone([...lists]);
+  }
+
+  /**
+   * Imitates a camera's read arriving at the app's ANPR ingest: attached
+   * to the inspection (filling its plate for the read's role if none is
+   * set yet), matched against the hotlists, its alerts stored with the
+   * read and announced at once as an alert event. Returns the new alerts.
+   */
+  cameraRead(id: string, read: AnprRead): Alert[] {
+    const e = this.entry(id);
+    const r = clone(read);
+    (e.view.reads ??= []).push(r);
+    if (r.role !== null && r.plate !== null) {
+      const field = r.role === "tractor" ? "tractor_plate" : "trailer_plate";
+      if (e.view[field] === null) e.view[field] = { ...r.plate };
+    }
+    const now = this.now();
+    const hits =
+      r.plate === null || r.text === null
+        ? []
+        : this.plateHits(r.plate, { source: "read", read_id: r.id, role: r.role, seen: r.text }, true, now);
+    const stored = this.putAlerts(e, hits, r.added_by, now);
+    this.changed(e, now);
+    this.announce(id, stored);
+    return clone(stored);
+  }
+
+  /**
+   * Stores alerts on an inspection as if its read or typed plate had
+   * matched (tests), and announces them as an alert event unless told not
+   * to. Alerts already there (the same hit) are not raised again.
+   */
+  raiseAlerts(id: string, alerts: readonly NewAlert[], announce = true): Alert[] {
+    const e = this.entry(id);
+    const now = this.now();
+    const stored = this.putAlerts(e, alerts, this.officer ?? e.view.created_by, now);
+    if (stored.length > 0) this.changed(e, now);
+    if (announce) this.announce(id, stored);
+    return clone(stored);
   }
 
   // ---- Transport ----
@@ -305,7 +398,9 @@ export class MemoryTransport implements Transport {
       scans: [],
       annotations: [],
     };
-    this.docs.set(view.id, { view, pending: 1, rejected: false, updated_ms: now });
+    const e: Entry = { view, pending: 1, rejected: false, updated_ms: now };
+    this.docs.set(view.id, e);
+    if (this.putAlerts(e, this.typedHits(view, now), officer, now).length > 0) e.pending += 1;
     this.emit();
     return clone(view);
   }
@@ -353,6 +448,88 @@ export class MemoryTransport implements Transport {
     e.view.annotations.push({ id: randomUuid(), ...a, added_ms: now, added_by: officer });
     this.changed(e, now);
     return clone(e.view);
+  }
+
+  async respondToAlert(id: string, r: NewAlertResponse): Promise<InspectionView> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    const e = this.entry(id);
+    if (Array.from(r.note).length > ALERT_NOTE_MAX) {
+      throw new TransportError("invalid_input", `note: longer than ${ALERT_NOTE_MAX} characters`);
+    }
+    const alert = e.view.alerts?.find((a) => a.id === r.alert);
+    if (alert === undefined) {
+      throw new TransportError("invalid_input", `alert: no alert ${JSON.stringify(r.alert)} on this inspection`);
+    }
+    const now = this.now();
+    // Appended; the latest by time is the alert's response.
+    if (alert.response === null || alert.response.at_ms <= now) {
+      alert.response = { response: r.response, note: r.note.trim(), officer, at_ms: now };
+    }
+    this.changed(e, now);
+    return clone(e.view);
+  }
+
+  async correctRead(id: string, input: ReadCorrectionInput): Promise<InspectionView> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    const e = this.entry(id);
+    const read = this.read(e, input.read);
+    const corrected = checkPlate("text", input.text);
+    const now = this.now();
+    if (read.role !== null) {
+      // The vehicle's plate follows when this read filled it.
+      const field = read.role === "tractor" ? "tractor_plate" : "trailer_plate";
+      const current = e.view[field];
+      const was = read.correction?.plate ?? read.plate;
+      if (current === null || current.canonical === was?.canonical) e.view[field] = { ...corrected };
+    }
+    read.correction = { text: corrected.raw, plate: corrected, by: officer, at_ms: now };
+    this.changed(e, now);
+    // The corrected plate is matched like a typed one.
+    if (this.putAlerts(e, this.typedHits(e.view, now), officer, now).length > 0) this.changed(e, now);
+    return clone(e.view);
+  }
+
+  async detachRead(id: string, readId: string): Promise<InspectionView> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    const e = this.entry(id);
+    const read = this.read(e, readId);
+    if (read.detached !== undefined) {
+      throw new TransportError("invalid_input", `read: ${readId} is detached already`);
+    }
+    const now = this.now();
+    const was = read.correction?.plate ?? read.plate;
+    if (read.role !== null && was !== null) {
+      const field = read.role === "tractor" ? "tractor_plate" : "trailer_plate";
+      if (e.view[field]?.canonical === was.canonical) e.view[field] = null;
+    }
+    read.detached = { by: officer, at_ms: now };
+    this.changed(e, now);
+    return clone(e.view);
+  }
+
+  async hotlists(): Promise<HotlistView[]> {
+    await this.delay();
+    return clone(this.lists);
+  }
+
+  readImageUrl(blob: string): string {
+    for (const { view } of this.docs.values()) {
+      for (const r of view.reads ?? []) {
+        const image = r.images.find((i) => i.blob === blob);
+        if (image !== undefined) return demoReadImageUrl(image.kind, r.text, r.country);
+      }
+    }
+    return demoReadImageUrl("plate", null);
+  }
+
+  subscribeAlerts(cb: (event: AlertEvent) => void): Unsubscribe {
+    this.alertListeners.add(cb);
+    return () => {
+      this.alertListeners.delete(cb);
+    };
   }
 
   async scanInfo(scan: string): Promise<ScanInfo> {
@@ -495,6 +672,99 @@ export class MemoryTransport implements Transport {
       if (s !== undefined) return s;
     }
     throw new TransportError("not_found", `scan ${id} not found on this vehicle`);
+  }
+
+  private read(e: Entry, readId: string): AnprRead {
+    const r = e.view.reads?.find((x) => x.id === readId);
+    if (r === undefined) throw new TransportError("invalid_input", `read: no read ${JSON.stringify(readId)} on this inspection`);
+    return r;
+  }
+
+  /** Hits of a plate on the lists in force, strongest first. */
+  private plateHits(
+    seen: Plate,
+    how: Pick<NewAlert, "source" | "read_id" | "role" | "seen">,
+    oneEdit: boolean,
+    now: number,
+    kind: "plate" | "container" = "plate",
+  ): NewAlert[] {
+    const out: NewAlert[] = [];
+    for (const list of this.lists) {
+      for (const entry of list.entries) {
+        if (entry.kind !== kind || entry.removed !== null) continue;
+        if (entry.valid_from_ms !== null && now < entry.valid_from_ms) continue;
+        if (entry.valid_until_ms !== null && now >= entry.valid_until_ms) continue;
+        const tier = matchTier(seen, entry.canonical, oneEdit);
+        if (tier === null) continue;
+        out.push({
+          ...how,
+          list_id: list.id,
+          list: list.name,
+          entry_id: entry.id,
+          entry_value: entry.canonical,
+          reason: entry.reason,
+          priority: entry.priority,
+          tier,
+        });
+      }
+    }
+    return out.sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier));
+  }
+
+  /** What the crew typed (plates, containers), matched against the lists. */
+  private typedHits(view: InspectionView, now: number): NewAlert[] {
+    const out: NewAlert[] = [];
+    const roles: [PlateRole, Plate | null][] = [
+      ["tractor", view.tractor_plate],
+      ["trailer", view.trailer_plate],
+    ];
+    for (const [role, p] of roles) {
+      if (p !== null) out.push(...this.plateHits(p, { source: "typed", read_id: null, role, seen: p.raw }, true, now));
+    }
+    for (const c of view.containers) {
+      const p = parsePlate(c);
+      if (p.ok) out.push(...this.plateHits(p.plate, { source: "typed", read_id: null, role: null, seen: c }, false, now, "container"));
+    }
+    return out;
+  }
+
+  /** Appends the alerts not already on the inspection; returns them as stored. */
+  private putAlerts(e: Entry, alerts: readonly NewAlert[], raisedBy: string, now: number): Alert[] {
+    const list = (e.view.alerts ??= []);
+    const fresh: Alert[] = [];
+    for (const a of alerts) {
+      if (list.some((x) => sameHit(x, a)) || fresh.some((x) => sameHit(x, a))) continue;
+      fresh.push({
+        ...clone(a),
+        id: randomUuid().replace(/-/g, "").slice(0, 12),
+        at_ms: now,
+        raised_by: raisedBy,
+        response: null,
+      });
+    }
+    list.push(...fresh);
+    return fresh;
+  }
+
+  private announce(inspection: string, alerts: readonly Alert[]): void {
+    if (alerts.length === 0) return;
+    const event: AlertEvent = {
+      inspection,
+      alerts: alerts.map((a) => ({
+        source: a.source,
+        read_id: a.read_id,
+        role: a.role,
+        seen: a.seen,
+        list_id: a.list_id,
+        list: a.list,
+        entry_id: a.entry_id,
+        entry_value: a.entry_value,
+        reason: a.reason,
+        priority: a.priority,
+        tier: a.tier,
+      })),
+    };
+    for (const l of this.alertListeners) l(clone(event));
   }
 
   private emitImport(ev: ImportEvent): void {

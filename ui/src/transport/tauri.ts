@@ -1,6 +1,7 @@
 // The TAURI TRANSPORT: the crew's app. Every method is a command of
 // src-tauri (src/commands.rs) over the vehicle's store; tiles come from the
-// app's `kordon:` URI scheme; sync and import progress arrive as events.
+// app's `kordon:` URI scheme, as do the images of camera reads; sync and
+// import progress, and hotlist alerts, arrive as events.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
@@ -10,14 +11,18 @@ import { TransportError, isErrorCode } from "./errors.ts";
 import { viewQuery } from "./tileQuery.ts";
 import type { Transport, Unsubscribe } from "./transport.ts";
 import type {
+  AlertEvent,
+  HotlistView,
   ImportEvent,
   ImportScanInput,
   InspectionQuery,
   InspectionRow,
   InspectionView,
+  NewAlertResponse,
   NewAnnotationInput,
   NewDecisionInput,
   NewInspectionInput,
+  ReadCorrectionInput,
   ScanImported,
   ScanInfo,
   Session,
@@ -30,6 +35,7 @@ import type {
 /** Event names (src-tauri/src/state.rs). */
 const SYNC_EVENT = "kordon:sync";
 const IMPORT_EVENT = "kordon:import";
+const ALERT_EVENT = "kordon:alert";
 
 /** Whether the page runs inside the Tauri app. */
 export function inTauri(): boolean {
@@ -110,6 +116,24 @@ export class TauriTransport implements Transport {
   }
   annotate(id: string, input: NewAnnotationInput): Promise<InspectionView> {
     return call("annotate", { id, input });
+  }
+  respondToAlert(id: string, response: NewAlertResponse): Promise<InspectionView> {
+    return call("respond_to_alert", { id, response });
+  }
+  correctRead(id: string, input: ReadCorrectionInput): Promise<InspectionView> {
+    return call("correct_read", { id, input });
+  }
+  detachRead(id: string, read: string): Promise<InspectionView> {
+    return call("detach_read", { id, read });
+  }
+  hotlists(): Promise<HotlistView[]> {
+    return call("hotlists");
+  }
+  readImageUrl(blob: string): string {
+    return `${schemeBase()}/read/${encodeURIComponent(blob)}`;
+  }
+  subscribeAlerts(cb: (event: AlertEvent) => void): Unsubscribe {
+    return unsubscribeLater(listen<AlertEvent>(ALERT_EVENT, (e) => cb(e.payload)));
   }
   scanInfo(scan: string): Promise<ScanInfo> {
     return call("scan_info", { scan });

@@ -5,10 +5,14 @@
 // Every method rejects with a `TransportError` (see errors.ts).
 
 import type {
+  AlertEvent,
+  HotlistView,
   ImportEvent,
   ImportScanInput,
   InspectionRow,
+  NewAlertResponse,
   NewAnnotationInput,
+  ReadCorrectionInput,
   ScanImported,
   ScanInfo,
   ViewParams,
@@ -55,6 +59,29 @@ export interface Transport {
 
   /** Appends a mark to the inspection's annotation layer. */
   annotate(id: string, input: NewAnnotationInput): Promise<InspectionView>;
+
+  /**
+   * Records the crew's response to one of the inspection's hotlist alerts
+   * (`response.alert` is the alert's id). Appended: the latest counts.
+   */
+  respondToAlert(id: string, response: NewAlertResponse): Promise<InspectionView>;
+  /**
+   * Corrects what a camera read (kept beside the read, attributed); a plate
+   * the read filled follows, and the corrected plate is matched against
+   * the hotlists like a typed one.
+   */
+  correctRead(id: string, input: ReadCorrectionInput): Promise<InspectionView>;
+  /** Takes a read (by id) off an inspection it was wrongly attached to; a plate it filled is cleared. */
+  detachRead(id: string, read: string): Promise<InspectionView>;
+  /** The hotlists this vehicle holds, as the server last sent them. */
+  hotlists(): Promise<HotlistView[]>;
+  /** URL of a read's image (plate crop or scene) by its blob hash. */
+  readImageUrl(blob: string): string;
+  /**
+   * Hotlist alerts a camera's read just raised, the moment they are stored
+   * (the inspection holds them, with their ids, for the response).
+   */
+  subscribeAlerts(cb: (event: AlertEvent) => void): Unsubscribe;
 
   /** The scan's tile pyramid (rebuilt from its images if missing). */
   scanInfo(scan: string): Promise<ScanInfo>;
