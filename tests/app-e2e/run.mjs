@@ -5,6 +5,8 @@
 // and tauri-driver and passes them in KORDON_E2E_* variables.
 
 import { execFile } from "node:child_process";
+import { request } from "node:http";
+import { deflateSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -30,6 +32,7 @@ const E = {
   serverPid: Number(env("KORDON_E2E_SERVER_PID")),
   work: resolve(env("KORDON_E2E_WORK")),
   artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
+  anpr: env("KORDON_E2E_ANPR"),
 };
 
 const OFFICER = "OF-1742";
@@ -40,6 +43,8 @@ const CONTAINER_BAD_CHECK = "CSQU3054384";
 const MARK_LABEL = "e2e: dense block behind the front wall";
 const DECISION_NOTE = "e2e: open the front of the container";
 const OFFLINE_NOTE = "e2e: written while the link was down";
+// On the server's hotlist (run.sh adds it as "BC 7777 AA").
+const HOTLIST_PLATE = "BC7777AA";
 
 const started = Date.now();
 function step(msg) {
@@ -387,6 +392,34 @@ async function crewWork() {
   );
   step(`  ${JSON.stringify(offline)}`);
 
+  // 9. With the link still down, a camera reads a plate on the hotlist.
+  step("9. a camera pushes a read of a hotlisted plate, link down: the alert, the crew's response");
+  const lists = JSON.parse(await cli("hotlists", "--json"));
+  check(
+    lists.some((l) => l.entries.some((e) => e.canonical === HOTLIST_PLATE)),
+    `the server's hotlist reached the vehicle (${JSON.stringify(lists.map((l) => l.name))})`,
+  );
+  const answer = await cameraPush(E.anpr, HOTLIST_PLATE);
+  check(answer === 200, `the app's ANPR ingest answered the camera (${answer})`);
+  await $(tid("alert-banner"));
+  const seen = await wd.text(await $(`${tid("alert-card")} ${tid("alert-seen")}`));
+  check(seen.trim() === HOTLIST_PLATE, `the banner shows the plate as read (${JSON.stringify(seen)})`);
+  await waitFor("the read's plate crop shown in the banner (served by the kordon: scheme)", async () =>
+    (await wd.execute("const i = document.querySelector('img.alert-plate-image'); return i !== null && i.complete && i.naturalWidth > 0;")) === true,
+  );
+  await shot("hotlist-alert");
+  await wd.click(await $(`${tid("alert-card")} button[data-response="confirmed"]`));
+  await waitFor("the answered alert to leave the banner", async () => (await wd.find(tid("alert-banner"))) === null);
+  const alerts = JSON.parse(await cli("alert", "list", "--all", "--json"));
+  check(alerts.length === 1, `one alert on the vehicle (${alerts.length})`);
+  const a = alerts[0].alert;
+  check(a.list === "wanted" && a.tier === "exact" && a.source === "read" && a.priority === "high", `the alert as raised (${JSON.stringify(a)})`);
+  check(a.response?.response === "confirmed" && a.response.officer === OFFICER, `the crew's response recorded (${JSON.stringify(a.response)})`);
+  const withRead = JSON.parse(await cli("inspection", "show", alerts[0].inspection));
+  check(withRead.reads?.length === 1 && withRead.reads[0].images.length === 2, `the read and its two images stored (${JSON.stringify(withRead.reads)})`);
+  // The new records woke the sync loop; it finds the link still down.
+  await waitFor("the sync bar offline again", async () => (await syncBar()).link === "offline", { timeoutMs: 60_000 });
+
   // Settings, still offline: the language switch works at run time.
   step("settings: language switch");
   const navButtons = await wd.findAll("nav.nav button");
@@ -411,6 +444,85 @@ async function crewWork() {
   await typeInto("#signin-pin", PIN);
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
   await $("#queue-title");
+}
+
+/** A small real PNG (stripes), as a camera's plate crop or scene. */
+function png(width, height, shade) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = (x >> 3) % 2 === 0 ? shade : 255 - shade;
+  }
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([sig, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/**
+ * A Hikvision ISAPI push as the camera makes it (multipart: the alert's
+ * XML, a plate crop, a scene), with no Origin or fetch metadata (a camera
+ * sends none). Resolves to the HTTP status of the answer.
+ */
+function cameraPush(addr, plate) {
+  const [host, port] = addr.split(":");
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<EventNotificationAlert version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
+<ipAddress>10.0.0.21</ipAddress><channelID>1</channelID><dateTime>${new Date().toISOString()}</dateTime>
+<eventType>ANPR</eventType><ANPR><country>UA</country><licensePlate>${plate}</licensePlate>
+<line>1</line><confidenceLevel>93</confidenceLevel><direction>forward</direction></ANPR></EventNotificationAlert>`;
+  const parts = [
+    ["anpr.xml", "application/xml", Buffer.from(xml)],
+    ["licensePlatePicture.png", "image/png", png(160, 40, 30)],
+    ["detectionPicture.png", "image/png", png(320, 180, 90)],
+  ];
+  const body = Buffer.concat([
+    ...parts.flatMap(([name, type, bytes]) => [
+      Buffer.from(`--MIME_boundary\r\nContent-Disposition: form-data; name="${name}"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`),
+      bytes,
+      Buffer.from("\r\n"),
+    ]),
+    Buffer.from("--MIME_boundary--\r\n"),
+  ]);
+  return new Promise((done, fail) => {
+    const req = request(
+      {
+        host,
+        port: Number(port),
+        method: "POST",
+        path: "/ISAPI/Event/notification/alertStream",
+        headers: { "Content-Type": "multipart/form-data; boundary=MIME_boundary", "Content-Length": body.length },
+        timeout: 30_000,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => done(res.statusCode));
+      },
+    );
+    req.on("error", fail);
+    req.on("timeout", () => req.destroy(new Error(`no answer from the app's ANPR ingest at ${addr}`)));
+    req.end(body);
+  });
 }
 
 /** A probe that is true once data-tiles-loaded stays the same for 1.5 s. */
