@@ -24,6 +24,8 @@ function env(name) {
   return v;
 }
 
+const HOTLIST = "e2e wanted";
+const HOTLIST_REASON = "e2e: stolen tractor, report at once";
 const E = {
   chromium: env("KORDON_E2E_CHROMIUM"),
   url: env("KORDON_E2E_URL"),
@@ -271,7 +273,7 @@ try {
     check(true, `outcome filter: the URL holds outcome=detain (${new URL(page.url()).search}) and one row, inspection 2`);
     check((await page.locator(`${tid("facet-outcome")} [data-value="detain"]`).getAttribute("aria-pressed")) === "true", "the facet shows it is chosen");
     await shot("queue-filter-outcome");
-    await page.click(`${tid("facet-outcome")} [data-value="any"]`);
+    await page.click(`${tid("facet-outcome")} [data-value="all"]`);
     await waitFor("the outcome filter to clear", async () => !search(page).has("outcome") && (await rowIds(page)).length === 2);
     check(true, "outcome filter cleared: both rows again");
 
@@ -515,6 +517,51 @@ try {
     check(aud.pageErrors.length === 0, "no uncaught errors in the auditor's page");
     await actx.close();
     currentPage = page;
+  });
+
+  await step("hotlists", ["sign-in"], async () => {
+    // A supervisor puts a plate on a list in the console; the list reaches
+    // the vehicle at its next sync; the crew types that plate, misread by
+    // one character; the hit comes back and the console shows it.
+    await page.click(tid("nav-hotlists"));
+    await page.locator(tid("hotlists")).waitFor();
+    const form = page.locator(tid("entry-form"));
+    await form.getByLabel("List", { exact: true }).fill(HOTLIST);
+    await form.getByLabel("Plate or container code").fill("ВС 4455 ТА");
+    await form.getByLabel("Reason (the crew sees it)").fill(HOTLIST_REASON);
+    const added = page.waitForResponse((r) => r.url().endsWith("/api/hotlists/entries") && r.request().method() === "POST");
+    await page.click(tid("entry-submit"));
+    const answer = await added;
+    check(answer.status() === 200, `POST /api/hotlists/entries -> ${answer.status()}`);
+    const row = page.locator(`${tid("hotlist")}[data-list="${HOTLIST}"] ${tid("hotlist-entry")}`);
+    await waitFor("the new entry listed", async () => (await row.count()) === 1);
+    check((await row.innerText()).includes("BC4455TA"), `the entry is shown with its canonical form ("${(await row.innerText()).replace(/\s+/g, " ")}")`);
+    await shot("hotlists");
+    const onServer = JSON.parse((await exec(E.serverCli, ["hotlist", "list", "--data", E.serverData, "--json"])).stdout);
+    const list = onServer.find((l) => l.name === HOTLIST);
+    check(list?.entries[0]?.added_by === E.sup.name, `kordon-server hotlist list has the entry, added by ${list?.entries[0]?.added_by}`);
+
+    const s = await cli(["sync"], { allowFail: true });
+    check(s.code === 0, `the vehicle syncs the list down (kordon sync exits ${s.code})`);
+    const held = JSON.parse((await cli(["hotlists", "--json"])).stdout);
+    check(held.some((l) => l.name === HOTLIST && l.entries.length === 1), "kordon hotlists --json holds the list");
+    const created = (await cli(["inspection", "new", "--plate", "BC 4455 TK"])).stdout.trim();
+    const alerts = JSON.parse((await cli(["alert", "list", "--json"])).stdout);
+    const hit = alerts.find((a) => a.inspection === created);
+    check(hit?.alert.tier === "one_edit" && hit.alert.list === HOTLIST, `the typed plate one character off raises a one-edit alert (${JSON.stringify(hit?.alert)})`);
+    const s2 = await cli(["sync"], { allowFail: true });
+    check(s2.code === 0, `the alert syncs up (kordon sync exits ${s2.code})`);
+
+    await page.click(`${tid("open-hits")}`);
+    await waitFor("the queue filtered to open hits shows the inspection", async () =>
+      search(page).get("alerts") === "open" && (await rowIds(page)).join() === created, 30_000);
+    check(true, "the open-hits badge leads to the queue filtered to unanswered hits");
+    await page.click(`${tid("console-row")}[data-id="${created}"]`);
+    await page.locator(`${tid("inspection")}[data-inspection="${created}"]`).waitFor();
+    const card = page.locator(tid("alerts-list"));
+    await card.waitFor();
+    check((await card.innerText()).includes(HOTLIST_REASON), "the inspection page shows the alert with its reason");
+    await shot("hotlist-hit");
   });
 
   await step("page-health", [], async () => {
