@@ -37,6 +37,14 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The transparency log: checkpoints and proofs for third parties.
+    Log {
+        /// The server data directory (before or after the subcommand).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: log_cmd::LogCommand,
+    },
     /// Hotlists and risk profiles, sent down to the vehicles.
     Hotlist {
         /// The server data directory (before or after the subcommand).
@@ -163,6 +171,7 @@ enum Command {
 }
 
 mod hotlist_cmd;
+mod log_cmd;
 
 #[derive(Subcommand, Debug)]
 enum UserCommand {
@@ -370,6 +379,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
         }
         Command::User { command } => user_command(command)?,
+        Command::Log { data, command } => {
+            let data = data.context("--data DIR is required: the server data directory")?;
+            log_cmd::run(&data, command)?
+        }
         Command::Hotlist { data, command } => {
             let data = data.context("--data DIR is required: the server data directory")?;
             hotlist_cmd::run(&data, command)?

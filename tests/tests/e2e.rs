@@ -634,3 +634,6 @@ fn synth_and_verify_leave_no_data_folder_behind() {
         "only the scans were written"
     );
 }
+
+#[path = "e2e/log.rs"]
+mod log;

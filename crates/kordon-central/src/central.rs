@@ -74,6 +74,7 @@ impl Central {
         })?;
         let mut store = Store::open(&dir.join("central.sqlite"), key.public())?;
         store.set_server_key(key.public());
+        store.enable_log();
         register::migrate(store.connection())?;
         crate::blobs::migrate(store.connection())?;
 

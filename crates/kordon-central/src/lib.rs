@@ -11,6 +11,7 @@
 //!   throttling and the audit trail.
 //! - [`scans`]: where a scan stands on the server, and the background
 //!   builder of tile pyramids.
+//! - [`log`]: the transparency log's checkpoints and proofs.
 //! - [`hotlists`]: hotlists and risk profiles, signed by the server and
 //!   served down to the vehicles of their units.
 //! - [`blob_intake`]: scan blobs arriving piece by piece, each piece
@@ -23,6 +24,7 @@ mod central;
 mod error;
 pub mod hotlists;
 mod ingest;
+pub mod log;
 mod register;
 pub mod scans;
 pub mod serve;

@@ -255,6 +255,10 @@ async fn run_session(
                 }
                 ServerEvent::Finished => {
                     tracing::info!(device = %device.short(), %peer, "sync finished");
+                    // A checkpoint over everything this session added.
+                    if let Err(e) = with_central(central, |c| c.checkpoint(now_ms())).await {
+                        tracing::warn!(error = %e, "no checkpoint signed");
+                    }
                 }
             }
         }

@@ -881,3 +881,96 @@ fn automerge_save(c: &mut Central, id: InspectionId) -> Vec<u8> {
         .expect("doc")
         .save()
 }
+
+#[test]
+fn the_log_holds_every_accepted_record_and_refusal_and_its_proofs_verify() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (key, mut store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let records: Vec<SignedRecord> = (0..5)
+        .map(|i| inspection(&mut store, &key, &format!("AA{i:04}BC")).1)
+        .collect();
+    let first = c
+        .accept_records(
+            &key.public(),
+            records[..3].iter().map(|r| r.bytes().to_vec()).collect(),
+            NOW,
+        )
+        .expect("accepted");
+    assert_eq!(first.len(), 3);
+    let early = c.checkpoint(NOW).expect("checkpoint");
+    // Two more records, one of them twice (no second leaf), and garbage
+    // (a refusal leaf).
+    c.accept_records(
+        &key.public(),
+        vec![
+            records[3].bytes().to_vec(),
+            records[4].bytes().to_vec(),
+            records[4].bytes().to_vec(),
+            b"not a record".to_vec(),
+        ],
+        NOW + 1,
+    )
+    .expect("answered");
+    let late = c.checkpoint(NOW + 2).expect("checkpoint");
+    assert_eq!(early.size, 3, "three records");
+    assert_eq!(
+        late.size, 6,
+        "five records and one refusal, the duplicate not again"
+    );
+    let server = c.public_key();
+    late.verify(&server).expect("signed by the server");
+    assert_eq!(
+        c.checkpoint(NOW + 3).expect("again"),
+        late,
+        "no new checkpoint while the log has not grown"
+    );
+
+    for r in &records {
+        let p = c.inclusion_proof(&r.id(), NOW + 4).expect("proof");
+        let cp = kordon_record::Checkpoint::parse(&p.checkpoint).expect("checkpoint text");
+        cp.verify(&server).expect("signed");
+        let leaf = hex::decode(&p.leaf).expect("hex");
+        assert_eq!(leaf[0], 1, "a record leaf");
+        assert_eq!(&leaf[1..], &r.id().0[..], "naming the record");
+        let path: Vec<[u8; 32]> = p
+            .path
+            .iter()
+            .map(|h| <[u8; 32]>::try_from(hex::decode(h).expect("hex").as_slice()).expect("32"))
+            .collect();
+        kordon_log::verify_inclusion(
+            &kordon_log::leaf_hash(&leaf),
+            p.leaf_index,
+            cp.size,
+            &path,
+            &cp.head,
+        )
+        .expect("the inclusion proof verifies");
+        let mut forged = leaf.clone();
+        forged[5] ^= 1;
+        assert!(kordon_log::verify_inclusion(
+            &kordon_log::leaf_hash(&forged),
+            p.leaf_index,
+            cp.size,
+            &path,
+            &cp.head
+        )
+        .is_err());
+    }
+    let cons = c.consistency_proof(early.size, late.size).expect("proof");
+    let path: Vec<[u8; 32]> = cons
+        .path
+        .iter()
+        .map(|h| <[u8; 32]>::try_from(hex::decode(h).expect("hex").as_slice()).expect("32"))
+        .collect();
+    kordon_log::verify_consistency(early.size, late.size, &path, &early.head, &late.head)
+        .expect("the later checkpoint extends the earlier one");
+    assert_eq!(cons.from_checkpoint, Some(early.to_text()));
+
+    // The log refuses to be rewritten, even by a program on the server.
+    let tampered = c
+        .store()
+        .connection()
+        .execute("DELETE FROM log_leaves WHERE idx = 0", []);
+    assert!(tampered.is_err(), "leaves cannot be deleted");
+}

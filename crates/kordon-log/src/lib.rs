@@ -12,10 +12,15 @@
 //!   [`consistency_proof_of`]: the same over the perfect-subtree hashes a
 //!   log stores as leaves arrive (about two per leaf; O(log n) read for a
 //!   head or a proof, whatever the size of the log).
+//! - [`Leaf`]: what a leaf of Kordon's log holds (an accepted record, or a
+//!   refusal).
 //! - [`inclusion_proof`] / [`verify_inclusion`]: a leaf is in a tree.
 //! - [`consistency_proof`] / [`verify_consistency`]: a tree of m leaves is
 //!   a prefix of a tree of n leaves (the log was only appended to).
 
+pub mod leaf;
+
+pub use leaf::{Leaf, LeafError};
 use sha2::{Digest, Sha256};
 
 /// A SHA-256 hash: a leaf, a node or a tree head.

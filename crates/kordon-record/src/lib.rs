@@ -11,14 +11,41 @@
 //! - [`record`]: the record format, signing, strict verification.
 //! - [`receipt`]: the receipt format.
 
+pub mod checkpoint;
 pub mod key;
 pub mod receipt;
 pub mod record;
 mod wire;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use key::{DeviceKey, KeyError, PublicKey};
 pub use receipt::Receipt;
 pub use record::{verify_all, RecordError, RecordId, RecordKind, SignedRecord, VerifyError};
+
+/// Checks a statement the server signed: that `server` is the `expected`
+/// (pinned) key, and its strict Ed25519 signature over the domain digest.
+pub(crate) fn verify_server_signed(
+    server: &PublicKey,
+    expected: &PublicKey,
+    tag: &[u8],
+    body: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), VerifyError> {
+    if server != expected {
+        return Err(VerifyError::WrongServer {
+            expected: expected.to_string(),
+            found: server.to_string(),
+        });
+    }
+    let vk = server
+        .verifying_key()
+        .map_err(|_| VerifyError::BadSignerKey(server.to_string()))?;
+    vk.verify_strict(
+        &domain_digest(tag, body),
+        &ed25519_dalek::Signature::from_bytes(signature),
+    )
+    .map_err(|_| VerifyError::BadSignature)
+}
 
 /// SHA-256 of `len(tag) || tag || body`: the digest every signature covers.
 pub(crate) fn domain_digest(tag: &[u8], body: &[u8]) -> [u8; 32] {

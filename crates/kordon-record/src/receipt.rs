@@ -8,7 +8,6 @@
 
 use crate::wire::Reader;
 use crate::{domain_digest, DeviceKey, PublicKey, RecordError, RecordId, VerifyError};
-use ed25519_dalek::Signature;
 
 pub const RECEIPT_MAGIC: &[u8; 4] = b"KRCP";
 pub const RECEIPT_TAG: &[u8] = b"kordon/receipt/v1";
@@ -86,22 +85,13 @@ impl Receipt {
 
     /// Verifies the receipt was signed by `expected_server` (the pinned key).
     pub fn verify(&self, expected_server: &PublicKey) -> Result<(), VerifyError> {
-        if &self.server != expected_server {
-            return Err(VerifyError::WrongServer {
-                expected: expected_server.to_string(),
-                found: self.server.to_string(),
-            });
-        }
-        let vk = self
-            .server
-            .verifying_key()
-            .map_err(|_| VerifyError::BadSignerKey(self.server.to_string()))?;
-        let digest = domain_digest(
+        crate::verify_server_signed(
+            &self.server,
+            expected_server,
             RECEIPT_TAG,
             &Self::body(&self.record_id, &self.server, self.seq, self.received_ms),
-        );
-        vk.verify_strict(&digest, &Signature::from_bytes(&self.signature))
-            .map_err(|_| VerifyError::BadSignature)
+            &self.signature,
+        )
     }
 }
 

@@ -18,7 +18,9 @@
 //!   `inspection_plates` (every plate key an inspection is known by, its
 //!   reads' included, for history by match key);
 //! - `meta`: small settings and sync cursors;
-//! - on the server only: `users`, `sessions` and `audit` (the console's
+//! - on the server only: `log_leaves`, `log_nodes` and `log_checkpoints`
+//!   (the transparency log of what it accepted and refused, and the
+//!   checkpoints it signed); and `users`, `sessions` and `audit` (the console's
 //!   accounts and an append-only trail of what was done in it), and the
 //!   console's queue over the index ([`Store::console_page`]).
 
@@ -31,6 +33,7 @@ mod blobs;
 mod error;
 mod hotlists;
 mod index;
+mod log;
 mod outbox;
 mod queue;
 mod schema;
@@ -41,6 +44,7 @@ pub use error::StoreError;
 
 pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
 pub use index::{plate_keys, IndexRow, Query};
+pub use log::LogEntry;
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use queue::{
     AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,

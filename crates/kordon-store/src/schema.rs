@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 5;
+pub(crate) const VERSION: i64 = 6;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -194,6 +194,34 @@ ALTER TABLE inspections ADD COLUMN open_alerts INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX inspections_alerts ON inspections (open_alerts, created_ms DESC) WHERE alerts > 0;
 "#;
 
+/// v6: the server's transparency log (empty on vehicles): leaves, the
+/// perfect-subtree nodes over them, and the signed checkpoints. No row is
+/// ever updated or deleted.
+const V6: &str = r#"
+CREATE TABLE log_leaves (
+    idx         INTEGER PRIMARY KEY,
+    record_id   BLOB,
+    data        BLOB NOT NULL,
+    at_ms       INTEGER NOT NULL
+);
+CREATE INDEX log_leaves_record ON log_leaves (record_id);
+CREATE TABLE log_nodes (
+    level   INTEGER NOT NULL,
+    idx     INTEGER NOT NULL,
+    hash    BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE log_checkpoints (
+    size    INTEGER PRIMARY KEY,
+    at_ms   INTEGER NOT NULL,
+    text    TEXT NOT NULL
+);
+CREATE TRIGGER log_leaves_append_only_update BEFORE UPDATE ON log_leaves
+    BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+CREATE TRIGGER log_leaves_append_only_delete BEFORE DELETE ON log_leaves
+    BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -240,6 +268,11 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
             let _ = conn.execute_batch("ROLLBACK;");
             return Err(e);
         }
+    }
+    if found < 6 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V6} PRAGMA user_version = 6; COMMIT;"
+        ))?;
     }
 
     Ok(())

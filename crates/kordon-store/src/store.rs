@@ -72,6 +72,8 @@ pub struct Store {
     cache: HashMap<[u8; 16], (InspectionDoc, i64)>,
     /// The server's key: changes it signs are held to the server's role.
     server: Option<PublicKey>,
+    /// Whether this store keeps the transparency log (the server's).
+    pub(crate) log: bool,
 }
 
 impl Store {
@@ -92,6 +94,7 @@ impl Store {
             actor,
             cache: HashMap::new(),
             server: None,
+            log: false,
         })
     }
 
@@ -245,6 +248,7 @@ impl Store {
         // record it includes), for the rules; back into the cache once the
         // batch commits, so the projection need not load them again.
         let mut working: HashMap<[u8; 16], (InspectionDoc, i64)> = HashMap::new();
+        let keep_log = self.log;
         let tx = self.conn.transaction()?;
         for record in records {
             let verdict = match check_change(record.payload(), record.signer().as_bytes()) {
@@ -284,6 +288,27 @@ impl Store {
                     },
                 },
             };
+            if keep_log {
+                let leaf = match &verdict {
+                    Ok(IngestOutcome::Stored { .. }) => {
+                        Some(kordon_log::Leaf::Record { id: record.id().0 })
+                    }
+                    Err(IngestOutcome::BreaksRules(r)) => Some(kordon_log::Leaf::Refusal {
+                        record: Some(record.id().0),
+                        at_ms: now_ms,
+                        reason: format!("breaks the schema rules: {r}"),
+                    }),
+                    Err(IngestOutcome::Invalid(r)) => Some(kordon_log::Leaf::Refusal {
+                        record: Some(record.id().0),
+                        at_ms: now_ms,
+                        reason: r.clone(),
+                    }),
+                    _ => None,
+                };
+                if let Some(leaf) = leaf {
+                    crate::log::append(&tx, &leaf, now_ms)?;
+                }
+            }
             match verdict {
                 Ok(outcome) => outcomes.push(outcome),
                 Err(refused) => {
@@ -470,7 +495,23 @@ impl Store {
         reason: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        log_rejection_tx(&self.conn, record, signer, peer, reason, now_ms)
+        if !self.log {
+            return log_rejection_tx(&self.conn, record, signer, peer, reason, now_ms);
+        }
+        // The rejection and its leaf in the log, together.
+        let tx = self.conn.unchecked_transaction()?;
+        log_rejection_tx(&tx, record, signer, peer, reason, now_ms)?;
+        crate::log::append(
+            &tx,
+            &kordon_log::Leaf::Refusal {
+                record: record.map(|r| r.0),
+                at_ms: now_ms,
+                reason: reason.to_string(),
+            },
+            now_ms,
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
