@@ -34,6 +34,7 @@ impl ApiError {
         "sync_failed",
         "io",
         "sync_incomplete",
+        "server_log",
         "unauthenticated",
         "forbidden",
         "csrf",
@@ -132,6 +133,7 @@ mod tests {
             VehicleError::Unreachable("x".into()),
             VehicleError::Refused { reason: "x".into() },
             VehicleError::Sync("x".into()),
+            VehicleError::ServerLog("x".into()),
             VehicleError::Io("x".into()),
         ];
         for e in samples {

@@ -82,6 +82,34 @@ impl Central {
         })
     }
 
+    /// What a vehicle that holds the checkpoint of `known_size` leaves asks
+    /// at the end of a session: the latest checkpoint (signed now if the
+    /// log grew) and the proof that it extends that one. A vehicle that
+    /// holds more than this log has is shown the truth, and will refuse.
+    pub fn log_answer(
+        &mut self,
+        known_size: u64,
+        now_ms: i64,
+    ) -> Result<(String, Vec<[u8; 32]>), CentralError> {
+        let cp = self.checkpoint(now_ms)?;
+        if known_size > cp.size {
+            tracing::error!(
+                known_size,
+                size = cp.size,
+                "a vehicle holds a checkpoint of a larger log than this one: this server's data was rolled back"
+            );
+            return Ok((cp.to_text(), vec![]));
+        }
+        let proof = if known_size == 0 {
+            vec![]
+        } else {
+            self.store
+                .log_consistency(known_size, cp.size)?
+                .unwrap_or_default()
+        };
+        Ok((cp.to_text(), proof))
+    }
+
     /// The proof that the log of `to` leaves extends the log of `from`.
     pub fn consistency_proof(&self, from: u64, to: u64) -> Result<ConsistencyProof, CentralError> {
         let size = self.store.log_size()?;

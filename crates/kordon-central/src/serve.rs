@@ -253,12 +253,15 @@ async fn run_session(
                         with_central(central, move |c| c.down(&device, cursor)).await?;
                     session.down(records, next, more);
                 }
+                ServerEvent::LogAsk { known_size } => {
+                    // A checkpoint over everything this session added, and
+                    // the proof that it extends the vehicle's.
+                    let (text, proof) =
+                        with_central(central, move |c| c.log_answer(known_size, now_ms())).await?;
+                    session.log_answer(text, proof);
+                }
                 ServerEvent::Finished => {
                     tracing::info!(device = %device.short(), %peer, "sync finished");
-                    // A checkpoint over everything this session added.
-                    if let Err(e) = with_central(central, |c| c.checkpoint(now_ms())).await {
-                        tracing::warn!(error = %e, "no checkpoint signed");
-                    }
                 }
             }
         }

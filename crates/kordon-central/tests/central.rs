@@ -398,10 +398,12 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
     let mut client = ClientSession::new(
         ClientConfig {
             down_cursor: *cursor,
+            known_log_size: Some(0),
             ..Default::default()
         },
         now,
     );
+    let server_key = c.public_key();
     let mut server = ServerSession::new();
     let mut pending = store.pending(0, 10_000).expect("pending");
     let mut acked = 0;
@@ -422,6 +424,13 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                         })
                         .collect();
                     acked += store.store_receipts(&receipts, 0).expect("receipts");
+                }
+                ClientEvent::Log { checkpoint, proof } => {
+                    let cp = kordon_record::Checkpoint::parse(&checkpoint).expect("checkpoint");
+                    cp.verify(&server_key).expect("signed by the server");
+                    assert!(proof.is_empty(), "nothing to prove against size 0");
+                    assert_eq!(cp.head, c.store().log_head(cp.size).expect("head"));
+                    client.log_checked(now);
                 }
                 ClientEvent::Down {
                     records,
@@ -474,6 +483,10 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                 ServerEvent::Pull { cursor } => {
                     let (records, next, more) = c.down(&key.public(), cursor).expect("down");
                     server.down(records, next, more);
+                }
+                ServerEvent::LogAsk { known_size } => {
+                    let (text, proof) = c.log_answer(known_size, NOW).expect("answer");
+                    server.log_answer(text, proof);
                 }
                 ServerEvent::Finished => {}
             }

@@ -243,6 +243,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some("unreachable") => 2,
         Some("refused") => 3,
         Some("invalid_input" | "bad_token" | "not_signed_in" | "not_enrolled" | "not_found") => 4,
+        Some("server_log") => 6,
         _ => 5,
     }
 }

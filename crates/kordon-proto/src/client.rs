@@ -16,6 +16,10 @@ pub struct ClientConfig {
     pub window: usize,
     /// How long to wait for any answer before giving up.
     pub response_timeout: Duration,
+    /// The size of the last log checkpoint the client holds (0: none).
+    /// When set, the session ends by asking for the server's latest
+    /// checkpoint and the proof that it extends that one.
+    pub known_log_size: Option<u64>,
 }
 
 impl Default for ClientConfig {
@@ -26,6 +30,7 @@ impl Default for ClientConfig {
             client_time_ms: 0,
             window: 8,
             response_timeout: Duration::from_secs(30),
+            known_log_size: None,
         }
     }
 }
@@ -53,6 +58,12 @@ pub enum ClientEvent {
         cursor: u64,
         more: bool,
     },
+    /// The server's latest checkpoint and the proof that it extends the
+    /// client's: check both before trusting the server further.
+    Log {
+        checkpoint: String,
+        proof: Vec<[u8; 32]>,
+    },
     /// Everything is exchanged; the session said Done.
     Finished,
 }
@@ -63,6 +74,15 @@ enum State {
     Active,
     Finished,
     Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogCheck {
+    NotAsked,
+    Asked,
+    /// Delivered to the app, waiting for `log_checked` (or `abort`).
+    Answered,
+    Checked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +107,7 @@ pub struct ClientSession {
     in_flight: BTreeSet<u32>,
     uploads_finished: bool,
     down: Down,
+    log: LogCheck,
     deadline: Option<Instant>,
 }
 
@@ -101,6 +122,7 @@ impl ClientSession {
             in_flight: BTreeSet::new(),
             uploads_finished: false,
             down: Down::Waiting,
+            log: LogCheck::NotAsked,
             deadline: None,
             cfg,
         };
@@ -121,7 +143,9 @@ impl ClientSession {
     fn waiting_for_server(&self) -> bool {
         self.state == State::AwaitWelcome
             || (self.state == State::Active
-                && (!self.in_flight.is_empty() || self.down == Down::Waiting))
+                && (!self.in_flight.is_empty()
+                    || self.down == Down::Waiting
+                    || self.log == LogCheck::Asked))
     }
 
     fn arm(&mut self, now: Instant) {
@@ -218,6 +242,13 @@ impl ClientSession {
                     more,
                 });
             }
+            (State::Active, Message::LogAnswer { checkpoint, proof })
+                if self.log == LogCheck::Asked =>
+            {
+                self.log = LogCheck::Answered;
+                self.events
+                    .push_back(ClientEvent::Log { checkpoint, proof });
+            }
             (state, m) => {
                 let state = match state {
                     State::AwaitWelcome => "waiting for Welcome",
@@ -294,16 +325,49 @@ impl ClientSession {
     }
 
     fn maybe_finish(&mut self) {
-        if self.state == State::Active
+        let exchanged = self.state == State::Active
             && self.uploads_finished
             && self.in_flight.is_empty()
-            && self.down == Down::Complete
-        {
+            && self.down == Down::Complete;
+        if !exchanged {
+            return;
+        }
+        if let (Some(known_size), LogCheck::NotAsked) = (self.cfg.known_log_size, self.log) {
+            // Last, so the checkpoint covers what this session stored.
+            self.log = LogCheck::Asked;
+            self.send(&Message::LogAsk { known_size });
+            return;
+        }
+        let log_done = match self.cfg.known_log_size {
+            Some(_) => self.log == LogCheck::Checked,
+            None => true,
+        };
+        if log_done {
             self.send(&Message::Done);
             self.state = State::Finished;
             self.deadline = None;
             self.events.push_back(ClientEvent::Finished);
         }
+    }
+
+    /// The application has checked the server's checkpoint and proof and
+    /// found them good; the session can end.
+    pub fn log_checked(&mut self, now: Instant) {
+        if self.log == LogCheck::Answered {
+            self.log = LogCheck::Checked;
+        }
+        self.arm(now);
+        self.maybe_finish();
+    }
+
+    /// Ends the session with an error the server logs (the client found
+    /// the server's log does not extend what it held, say).
+    pub fn abort(&mut self, message: &str) {
+        self.send(&Message::Error {
+            message: message.to_string(),
+        });
+        self.state = State::Failed;
+        self.deadline = None;
     }
 
     pub fn is_finished(&self) -> bool {

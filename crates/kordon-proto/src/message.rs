@@ -127,6 +127,16 @@ pub enum Message {
     Error {
         message: String,
     },
+    /// The client's last checkpoint size (0: none): asks for the server's
+    /// latest checkpoint and the proof that it extends that one.
+    LogAsk {
+        known_size: u64,
+    },
+    /// The server's latest checkpoint (text) and `PROOF(known_size, size)`.
+    LogAnswer {
+        checkpoint: String,
+        proof: Vec<[u8; 32]>,
+    },
     /// Opens a blob stream (answered by Welcome or Refused).
     BlobHello {
         version: u16,
@@ -180,6 +190,8 @@ impl Message {
     pub fn name(&self) -> &'static str {
         match self {
             Message::Hello { .. } => "Hello",
+            Message::LogAsk { .. } => "LogAsk",
+            Message::LogAnswer { .. } => "LogAnswer",
             Message::Welcome { .. } => "Welcome",
             Message::Refused { .. } => "Refused",
             Message::Records { .. } => "Records",

@@ -17,6 +17,9 @@ pub enum ServerEvent {
     Records { batch: u32, records: Vec<Vec<u8>> },
     /// Send records after `cursor` with `down`.
     Pull { cursor: u64 },
+    /// The client asks for the latest checkpoint and the proof that it
+    /// extends the one of `known_size` leaves: answer with `log_answer`.
+    LogAsk { known_size: u64 },
     /// The client said Done.
     Finished,
 }
@@ -118,6 +121,9 @@ impl ServerSession {
                 (State::Active, Message::Pull { cursor }) => {
                     self.events.push_back(ServerEvent::Pull { cursor })
                 }
+                (State::Active, Message::LogAsk { known_size }) => {
+                    self.events.push_back(ServerEvent::LogAsk { known_size })
+                }
                 (State::Active, Message::Done) => {
                     self.state = State::Finished;
                     self.events.push_back(ServerEvent::Finished);
@@ -163,6 +169,10 @@ impl ServerSession {
 
     pub fn results(&mut self, batch: u32, results: Vec<RecordResult>) {
         self.send(&Message::Results { batch, results });
+    }
+
+    pub fn log_answer(&mut self, checkpoint: String, proof: Vec<[u8; 32]>) {
+        self.send(&Message::LogAnswer { checkpoint, proof });
     }
 
     pub fn down(&mut self, records: Vec<Vec<u8>>, cursor: u64, more: bool) {

@@ -27,8 +27,18 @@ fn run(
         let mut moved = false;
         // Client application step.
         while let Some(ev) = client.poll_event() {
-            if let ClientEvent::Down { cursor, .. } = &ev {
-                client.down_applied(*cursor, now);
+            match &ev {
+                ClientEvent::Down { cursor, .. } => client.down_applied(*cursor, now),
+                // The toy app's rule: a checkpoint that names the size asked
+                // for is good; anything else ends the session.
+                ClientEvent::Log { checkpoint, .. } => {
+                    if checkpoint.starts_with("checkpoint after") {
+                        client.log_checked(now)
+                    } else {
+                        client.abort("bad checkpoint")
+                    }
+                }
+                _ => {}
             }
             events.push(ev);
         }
@@ -70,6 +80,9 @@ fn run(
                     let to = (from + app.page).min(app.down.len());
                     server.down(app.down[from..to].to_vec(), to as u64, to < app.down.len());
                 }
+                ServerEvent::LogAsk { known_size } => {
+                    server.log_answer(format!("checkpoint after {known_size}"), vec![[7; 32]]);
+                }
                 ServerEvent::Finished => {}
             }
         }
@@ -96,6 +109,112 @@ fn cfg(secret: &[u8]) -> ClientConfig {
 
 fn records(n: u8) -> Vec<Vec<u8>> {
     (0..n).map(|i| vec![i, i + 1, i + 2]).collect()
+}
+
+#[test]
+fn a_session_that_holds_a_checkpoint_asks_for_the_log_last_and_waits_for_the_check() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(
+        ClientConfig {
+            known_log_size: Some(5),
+            ..cfg(b"ok")
+        },
+        now,
+    );
+    let mut server = ServerSession::new();
+    let mut app = App {
+        down: records(2),
+        page: 2,
+        uploaded: vec![],
+    };
+    let events = run(
+        &mut client,
+        &mut server,
+        &mut app,
+        records(3),
+        usize::MAX,
+        now,
+    );
+    let log_at = events
+        .iter()
+        .position(|e| matches!(e, ClientEvent::Log { .. }))
+        .expect("the log is asked for");
+    assert_eq!(
+        events[log_at],
+        ClientEvent::Log {
+            checkpoint: "checkpoint after 5".into(),
+            proof: vec![[7; 32]]
+        }
+    );
+    assert!(
+        events[..log_at]
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Down { more: false, .. })),
+        "after the last records came down"
+    );
+    assert_eq!(events.last(), Some(&ClientEvent::Finished));
+    assert!(client.is_finished() && server.is_finished());
+}
+
+#[test]
+fn a_client_that_refuses_the_servers_log_ends_the_session_with_an_error() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(
+        ClientConfig {
+            known_log_size: Some(5),
+            ..cfg(b"ok")
+        },
+        now,
+    );
+    client
+        .handle_bytes(
+            &encode_frame(&Message::Welcome {
+                version: PROTOCOL_VERSION,
+                unit: "U".into(),
+                server_time_ms: 0,
+            }),
+            now,
+        )
+        .expect("welcome");
+    client.finish_uploads();
+    client
+        .handle_bytes(
+            &encode_frame(&Message::Down {
+                records: vec![],
+                cursor: 0,
+                more: false,
+            }),
+            now,
+        )
+        .expect("down");
+    client.down_applied(0, now);
+    client
+        .handle_bytes(
+            &encode_frame(&Message::LogAnswer {
+                checkpoint: "forged".into(),
+                proof: vec![],
+            }),
+            now,
+        )
+        .expect("answer");
+    while let Some(ev) = client.poll_event() {
+        if let ClientEvent::Log { .. } = ev {
+            client.abort("the server's log was rolled back");
+        }
+    }
+    let mut frames = vec![];
+    while let Some(b) = client.poll_transmit() {
+        frames.extend(b);
+    }
+    let mut server = ServerSession::new();
+    let text = String::from_utf8_lossy(&frames).to_string();
+    assert!(
+        text.contains("the server's log was rolled back"),
+        "the server is told why"
+    );
+    assert!(!text.contains("Done") || client.is_failed());
+    assert!(client.is_failed() && !client.is_finished());
+    let _ = server.handle_bytes(&frames);
 }
 
 #[test]

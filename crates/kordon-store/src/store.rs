@@ -197,6 +197,11 @@ impl Store {
             StoreError::Conflict(InspectionId::from_bytes(doc_key).to_string()),
         )?;
         tx.execute("INSERT INTO outbox (seq) VALUES (?1)", [seq])?;
+        if self.log {
+            // The server's own records (reviews, marks, hotlists) are in
+            // its transparency log too.
+            crate::log::append(&tx, &kordon_log::Leaf::Record { id: record.id().0 }, now_ms)?;
+        }
         // The derived row comes from the log (including records other
         // processes added meanwhile), never from a possibly stale `doc`.
         let (mut fresh, upto) = load_base(&tx, &doc_key, self.actor)?;

@@ -476,7 +476,8 @@ fn a_version_4_store_gains_plate_keys_and_alert_counts_on_open() {
     // As a store written before v5 looked.
     let conn = rusqlite::Connection::open(&path).expect("open");
     conn.execute_batch(
-        "DROP TABLE hotlists; DROP TABLE inspection_plates;
+        "DROP TABLE log_leaves; DROP TABLE log_nodes; DROP TABLE log_checkpoints;
+         DROP TABLE hotlists; DROP TABLE inspection_plates;
          DROP INDEX inspections_alerts;
          ALTER TABLE inspections DROP COLUMN alerts;
          ALTER TABLE inspections DROP COLUMN open_alerts;

@@ -35,6 +35,11 @@ pub enum VehicleError {
     Refused { reason: String },
     #[error("sync failed: {0}")]
     Sync(String),
+    /// The server's log does not extend the checkpoint this vehicle holds:
+    /// its history was rolled back or rewritten. Nothing more is trusted
+    /// from it until someone looks.
+    #[error("the server's log cannot be trusted: {0}")]
+    ServerLog(String),
     #[error("{0}")]
     Io(String),
 }
@@ -57,6 +62,7 @@ impl VehicleError {
             VehicleError::Unreachable(_) => "unreachable",
             VehicleError::Refused { .. } => "refused",
             VehicleError::Sync(_) => "sync_failed",
+            VehicleError::ServerLog(_) => "server_log",
             VehicleError::Io(_) => "io",
         }
     }

@@ -17,6 +17,7 @@ mod blob_upload;
 mod error;
 mod export;
 pub mod hotlist;
+mod log_check;
 mod officers;
 mod ops;
 mod scans;
@@ -51,6 +52,10 @@ pub(crate) mod meta {
     pub const LAST_SYNC_MS: &str = "last_sync_ms";
     pub const LAST_ATTEMPT_MS: &str = "last_attempt_ms";
     pub const LAST_ERROR: &str = "last_error";
+    /// The latest log checkpoint the server showed, verified (text).
+    pub const LOG_CHECKPOINT: &str = "log_checkpoint";
+    /// The checkpoint held before `sync --full` accepted a restored server.
+    pub const LOG_CHECKPOINT_SUPERSEDED: &str = "log_checkpoint_superseded";
 }
 
 /// Milliseconds since the Unix epoch (system clock).
@@ -143,7 +148,14 @@ impl Vehicle {
         let n = self.store.requeue_local()?;
         self.store.requeue_blobs()?;
         self.store.set_meta(meta::DOWN_CURSOR, "0")?;
-
+        // The operator knows the server was restored: its log is taken as
+        // it is from now on. The checkpoint that proves the rollback is
+        // kept aside, not thrown away.
+        if let Some(held) = self.store.get_meta(meta::LOG_CHECKPOINT)? {
+            self.store
+                .set_meta(meta::LOG_CHECKPOINT_SUPERSEDED, &held)?;
+            self.store.delete_meta(meta::LOG_CHECKPOINT)?;
+        }
         Ok(n)
     }
 

@@ -229,6 +229,7 @@ impl Vehicle {
             client_time_ms: now_ms(),
             window: opts.window,
             response_timeout: opts.response_timeout,
+            known_log_size: Some(self.known_log_size()?),
         };
         let mut session = ClientSession::new(cfg, Instant::now());
         let mut sent_after = 0i64;
@@ -257,6 +258,27 @@ impl Vehicle {
                         self.store
                             .set_meta(meta::DOWN_CURSOR, &cursor.to_string())?;
                         session.down_applied(cursor, Instant::now());
+                    }
+                    ClientEvent::Log { checkpoint, proof } => {
+                        match self.check_server_log(server_key, &checkpoint, &proof) {
+                            Ok(_) => session.log_checked(Instant::now()),
+                            Err(e) => {
+                                tracing::error!(error = %e, "the server's log does not extend the checkpoint held here");
+                                session.abort(&format!("vehicle refuses this server: {e}"));
+                                while let Some(bytes) = session.poll_transmit() {
+                                    let _ = stream.write(&bytes).await;
+                                }
+                                stream.finish();
+                                // Let the server read why before the
+                                // connection goes.
+                                let _ = tokio::time::timeout(
+                                    Duration::from_secs(2),
+                                    stream.send.stopped(),
+                                )
+                                .await;
+                                return Err(e);
+                            }
+                        }
                     }
                     ClientEvent::Finished => {}
                 }

@@ -85,3 +85,72 @@ fn a_third_party_checks_a_record_and_the_log_from_the_servers_output() {
     )
     .expect("the later checkpoint extends the earlier one");
 }
+
+/// Copies a server's data folder (the server stopped), as a backup would.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("backup folder");
+    for entry in std::fs::read_dir(from).expect("read the data folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn restore(field: &Field, backup: &std::path::Path) {
+    std::fs::remove_dir_all(&field.server_dir).expect("remove the data folder");
+    copy_dir(backup, &field.server_dir);
+}
+
+#[test]
+fn a_rolled_back_server_is_refused_by_the_next_sync_and_a_consistent_backup_is_not() {
+    let field = Field::new();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-1", "OF-17");
+    let backups = field.root.path().join("backups");
+    let first = kordon_ok(&v, &["inspection", "new", "--plate", "AA1234BC"]);
+    let mut server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+    server.kill();
+    copy_dir(&field.server_dir, &backups.join("old"));
+
+    // More work reaches the server; the vehicle now holds a later checkpoint.
+    kordon_ok(&v, &["decide", first.trim(), "--outcome", "detain"]);
+    let mut server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+    server.kill();
+    copy_dir(&field.server_dir, &backups.join("current"));
+
+    // Restored from the old copy: the next sync refuses the server, loudly,
+    // on both sides.
+    restore(&field, &backups.join("old"));
+    let server = field.start_server();
+    let out = kordon_e2e::kordon(&v, &["sync"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(said.contains("rolled back"), "{said}");
+    kordon_test_support::wait_for(
+        "the server to log the vehicle's refusal",
+        std::time::Duration::from_secs(20),
+        || {
+            server
+                .log_contains("vehicle refuses this server")
+                .then_some(())
+        },
+    );
+    assert!(server.log_contains("rolled back"), "{}", server.log());
+    let status = kordon_ok(&v, &["status"]);
+    assert!(status.contains("rolled back"), "status shows why: {status}");
+    drop(server);
+
+    // Restored from a copy as new as what the vehicle saw: no alarm.
+    restore(&field, &backups.join("current"));
+    let _server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+}

@@ -60,6 +60,7 @@ export const en = {
   "errors.sync_failed": "The sync was interrupted. It will be tried again automatically.",
   "errors.io": "A file could not be read or written.",
   "errors.pin_locked": "Too many wrong PINs for this officer ID. Wait half a minute, then try again.",
+  "errors.server_log": "The server's history does not match what this vehicle saw last time: it was rolled back or rewritten. Nothing more is sent to it. Tell the centre at once.",
   "errors.sync_incomplete": "The sync ended with records or scans still to deliver. It will be tried again automatically.",
   "errors.unauthenticated": "You are not signed in, or the session has expired. Sign in again.",
   "errors.forbidden": "Your role does not allow this.",
