@@ -950,6 +950,7 @@ export const ERROR_CODES = [
   "sync_failed",
   "io",
   "sync_incomplete",
+  "server_log",
   "unauthenticated",
   "forbidden",
   "csrf",
