@@ -21,14 +21,9 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 
 fn listen_addr() -> Option<SocketAddr> {
-    let mut args = std::env::args().skip(1);
-    let mut given = None;
-    while let Some(a) = args.next() {
-        if a == "--anpr-listen" {
-            given = args.next();
-        }
-    }
-    let given = given.or_else(|| std::env::var("KORDON_ANPR_LISTEN").ok())?;
+    let given =
+        crate::arg_value("--anpr-listen").or_else(|| std::env::var_os("KORDON_ANPR_LISTEN"))?;
+    let given = given.to_string_lossy();
     match given.parse() {
         Ok(a) => Some(a),
         Err(e) => {

@@ -26,14 +26,21 @@ use std::path::PathBuf;
 use std::time::Instant;
 use tauri::Manager;
 
-fn data_dir_from_args() -> Option<PathBuf> {
+/// The value after `--NAME` on the command line, if given.
+pub(crate) fn arg_value(name: &str) -> Option<std::ffi::OsString> {
     let mut args = std::env::args_os().skip(1);
     while let Some(a) = args.next() {
-        if a == "--data" {
-            return args.next().map(PathBuf::from);
+        if a == name {
+            return args.next();
         }
     }
-    std::env::var_os("KORDON_DATA").map(PathBuf::from)
+    None
+}
+
+fn data_dir_from_args() -> Option<PathBuf> {
+    arg_value("--data")
+        .or_else(|| std::env::var_os("KORDON_DATA"))
+        .map(PathBuf::from)
 }
 
 /// WebKitGTK's accelerated compositing draws through OpenGL; where there is

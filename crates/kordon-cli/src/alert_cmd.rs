@@ -2,7 +2,7 @@
 //! `kordon hotlist`: the crew's side of hotlists, headless.
 
 use clap::Subcommand;
-use kordon_model::{AlertResponseKind, InspectionId, NewAlertResponse};
+use kordon_model::{AlertResponseKind, InspectionId, NewAlert, NewAlertResponse};
 use kordon_store::Query;
 use kordon_vehicle::{now_ms, Vehicle};
 
@@ -39,6 +39,20 @@ pub enum ReadCmd {
         inspection: InspectionId,
         read: String,
     },
+}
+
+/// A hit, as the crew must see it headless: a bell, and a block no one
+/// scrolls past.
+pub fn print_alert(inspection: &str, a: &NewAlert) {
+    say!(
+        "\x07!!! HOTLIST ALERT [{}] {} — {} match of {} on list {:?}: {}\n    inspection {inspection}; see `kordon alert list`, answer with `kordon alert respond`",
+        a.priority.as_str().to_uppercase(),
+        a.seen,
+        a.tier.as_str().replace('_', " "),
+        a.entry_value,
+        a.list,
+        a.reason
+    );
 }
 
 /// Inspections looked through for alerts.
@@ -123,13 +137,7 @@ pub fn read(v: &mut Vehicle, cmd: ReadCmd, officer: Option<&str>) -> anyhow::Res
             let view = v.correct_read(inspection, &read, &text, &officer, now_ms())?;
             say!("{inspection}: read {read} corrected");
             for a in view.alerts.iter().filter(|a| a.response.is_none()) {
-                say!(
-                    "\x07!!! HOTLIST ALERT [{}] {} on list {:?}: {}",
-                    a.hit.priority.as_str().to_uppercase(),
-                    a.hit.seen,
-                    a.hit.list,
-                    a.hit.reason
-                );
+                print_alert(&inspection.to_string(), &a.hit);
             }
         }
         ReadCmd::Detach { inspection, read } => {

@@ -69,16 +69,7 @@ fn report(p: &Processed, sink: &mut VehicleSink<'_>) {
         say!("read attached to inspection {id}");
     }
     for (id, a) in sink.alerts.drain(..) {
-        // A bell, and a block no one scrolls past.
-        say!(
-            "\x07!!! HOTLIST ALERT [{}] {} — {} match of {} on list {:?}: {}\n    inspection {id}; see `kordon alert list`, answer with `kordon alert respond`",
-            a.priority.as_str().to_uppercase(),
-            a.seen,
-            a.tier.as_str().replace('_', " "),
-            a.entry_value,
-            a.list,
-            a.reason
-        );
+        crate::alert_cmd::print_alert(&id, &a);
     }
     for (push, reason) in &p.refused {
         say!("push {push} refused: {reason}");
