@@ -68,13 +68,36 @@ impl Central {
         Ok(outcome)
     }
 
-    /// Verifies, stores and receipts a batch uploaded by `uploader`. Every
-    /// record gets a result; a bad record never sinks its neighbours.
+    /// Verifies, stores and receipts a batch uploaded by `uploader`, one
+    /// signed receipt per record (vehicles that said the older Hello).
+    /// Every record gets a result; a bad record never sinks its neighbours.
     pub fn accept_records(
         &mut self,
         uploader: &PublicKey,
         raw: Vec<Vec<u8>>,
         now_ms: i64,
+    ) -> Result<Vec<RecordResult>, CentralError> {
+        self.accept(uploader, raw, now_ms, false)
+    }
+
+    /// As [`accept_records`](Self::accept_records), but each accepted
+    /// record is answered with its leaf in the log, which the checkpoint
+    /// at the end of the session signs: no signature per record.
+    pub fn accept_records_on_log(
+        &mut self,
+        uploader: &PublicKey,
+        raw: Vec<Vec<u8>>,
+        now_ms: i64,
+    ) -> Result<Vec<RecordResult>, CentralError> {
+        self.accept(uploader, raw, now_ms, true)
+    }
+
+    fn accept(
+        &mut self,
+        uploader: &PublicKey,
+        raw: Vec<Vec<u8>>,
+        now_ms: i64,
+        on_log: bool,
     ) -> Result<Vec<RecordResult>, CentralError> {
         let mut results: Vec<Option<RecordResult>> = vec![None; raw.len()];
         let mut candidates: Vec<(usize, SignedRecord)> = vec![];
@@ -150,6 +173,24 @@ impl Central {
                     results[i] = Some(reject(r.id().0.to_vec(), RejectCode::BreaksRules, reason))
                 }
             }
+        }
+        if on_log {
+            // Records stored before the log existed have no leaf: those get
+            // a signed receipt, as before.
+            let mut unlogged = vec![];
+            for (i, id, seq, at) in to_sign {
+                match self.store.log_entry_of(&id.0)? {
+                    Some(entry) => {
+                        results[i] = Some(RecordResult::Logged {
+                            record_id: id.0,
+                            leaf_index: entry.index,
+                            leaf: entry.data,
+                        })
+                    }
+                    None => unlogged.push((i, id, seq, at)),
+                }
+            }
+            to_sign = unlogged;
         }
         let key = self.key();
         let receipts = on_two_cores(to_sign.len(), |range| {

@@ -2,8 +2,9 @@
 //! accepted and refused, and the proofs a third party checks them with
 //! (`docs/transparency-log.md`).
 
-use crate::{Central, CentralError};
-use kordon_record::{Checkpoint, RecordId};
+use crate::{register, Central, CentralError};
+use kordon_proto::{Inclusion, LogAnswer, LogAsk};
+use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
 
 /// A record's place in the log, with what proves it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -108,6 +109,111 @@ impl Central {
                 .unwrap_or_default()
         };
         Ok((cp.to_text(), proof))
+    }
+
+    /// The whole answer to a vehicle's `LogAskV2`: the latest checkpoint
+    /// and the proof that it extends the vehicle's; the inclusion paths of
+    /// the records asked for (those in the log); the record-set
+    /// statements of the documents asked for that `device` may read; the
+    /// register entries of the devices asked for. Everything is stated
+    /// against that one checkpoint.
+    pub fn log_answer_v2(
+        &mut self,
+        device: &PublicKey,
+        ask: &LogAsk,
+        now_ms: i64,
+    ) -> Result<LogAnswer, CentralError> {
+        let (checkpoint, consistency) = self.log_answer(ask.known_size, now_ms)?;
+        let size = Checkpoint::parse(&checkpoint)
+            .map_err(|e| CentralError::Invalid(format!("a checkpoint just signed: {e}")))?
+            .size;
+        let mut inclusions = vec![];
+        for id in &ask.proofs {
+            let Some(entry) = self.store.log_entry_of(id)? else {
+                continue;
+            };
+            if let Some(path) = self.store.log_inclusion(entry.index, size)? {
+                inclusions.push(Inclusion {
+                    record_id: *id,
+                    leaf_index: entry.index,
+                    leaf: entry.data,
+                    path,
+                });
+            }
+        }
+        let mut record_sets = vec![];
+        for doc in &ask.record_sets {
+            if !register::reads_doc(self.store.connection(), device, doc)? {
+                continue;
+            }
+            if let Some((count, heads)) = self.store.record_set_facts(doc)? {
+                if let Some(s) = RecordSet::sign(&self.key, *doc, count, heads, size, now_ms) {
+                    record_sets.push(s.to_text());
+                }
+            }
+        }
+        let mut devices = vec![];
+        for key in &ask.devices {
+            let key = PublicKey(*key);
+            if let Some((unit, enrolled_ms)) = register::enrolled_of(self.store.connection(), &key)? {
+                if let Some(e) = DeviceEntry::sign(&self.key, key, &unit, enrolled_ms) {
+                    devices.push(e.to_text());
+                }
+            }
+        }
+        Ok(LogAnswer {
+            checkpoint,
+            consistency,
+            inclusions,
+            record_sets,
+            devices,
+        })
+    }
+
+    /// Judges, and keeps, the checkpoint a vehicle reported holding: one
+    /// this server signed that its log still extends is `consistent`;
+    /// anything else is logged as an error, since it means this server's
+    /// log was rolled back, or that someone showed the vehicle a different
+    /// history under this server's key. Returns the verdict.
+    pub fn witness(
+        &mut self,
+        device: &PublicKey,
+        text: &str,
+        now_ms: i64,
+    ) -> Result<String, CentralError> {
+        let verdict = match Checkpoint::parse(text) {
+            Err(e) => format!("unreadable: {e}"),
+            Ok(cp) => match cp.verify(&self.key.public()) {
+                Err(e) => format!("not signed by this server: {e}"),
+                Ok(()) => {
+                    let size = self.store.log_size()?;
+                    if cp.size > size {
+                        format!(
+                            "rolled back: the vehicle holds a checkpoint of {} entries, this log has {size}",
+                            cp.size
+                        )
+                    } else if self.store.log_head(cp.size)? != cp.head {
+                        format!(
+                            "forked: the vehicle holds a checkpoint of {} entries whose head is not this log's at that size",
+                            cp.size
+                        )
+                    } else {
+                        "consistent".to_string()
+                    }
+                }
+            },
+        };
+        let size = Checkpoint::parse(text).map(|c| c.size).unwrap_or(0);
+        if verdict != "consistent" {
+            tracing::error!(device = %device.short(), %verdict, "a vehicle reported a checkpoint this log does not extend");
+        }
+        self.store.put_witness(device, size, now_ms, &verdict, text)?;
+        Ok(verdict)
+    }
+
+    /// The checkpoints vehicles reported, latest first.
+    pub fn witnesses(&self) -> Result<Vec<kordon_store::Witness>, CentralError> {
+        Ok(self.store.witnesses()?)
     }
 
     /// The proof that the log of `to` leaves extends the log of `from`.

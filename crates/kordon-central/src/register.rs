@@ -63,6 +63,34 @@ pub(crate) fn unit_of(conn: &Connection, key: &PublicKey) -> Result<Option<Strin
         .optional()?)
 }
 
+/// A device's unit and enrollment time, revoked or not.
+pub(crate) fn enrolled_of(
+    conn: &Connection,
+    key: &PublicKey,
+) -> Result<Option<(String, i64)>, CentralError> {
+    Ok(conn
+        .prepare_cached("SELECT unit, enrolled_ms FROM devices WHERE key = ?1")?
+        .query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Whether `device` may read the document: it follows it (it wrote to it,
+/// or its records came down to it), or it is a hotlist sent to its unit.
+pub(crate) fn reads_doc(
+    conn: &Connection,
+    device: &PublicKey,
+    doc: &[u8; 16],
+) -> Result<bool, CentralError> {
+    let unit = unit_of(conn, device)?.unwrap_or_default();
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM device_docs WHERE device = ?1 AND doc_id = ?2)
+                 OR EXISTS (SELECT 1 FROM hotlists WHERE doc_id = ?2
+                            AND (units = ' ' OR instr(units, ' ' || ?3 || ' ') > 0))",
+        )?
+        .query_row(params![&device.0[..], &doc[..], unit], |r| r.get(0))?)
+}
+
 /// The signer of an inspection's first stored record.
 pub(crate) fn owner_of(
     conn: &Connection,

@@ -201,7 +201,11 @@ async fn run_session(
         }
         while let Some(event) = session.poll_event() {
             match event {
-                ServerEvent::Hello { enroll_secret, .. } => {
+                ServerEvent::Hello {
+                    enroll_secret,
+                    stated,
+                    ..
+                } => {
                     let p = peer.to_string();
                     let verdict = with_central(central, move |c| {
                         c.authorize(&device, enroll_secret.as_deref(), &p, now_ms())
@@ -210,6 +214,14 @@ async fn run_session(
                     match verdict {
                         Ok(auth) => {
                             tracing::info!(device = %device.short(), unit = %auth.unit, %peer, newly_enrolled = auth.newly_enrolled, "device connected");
+                            // The checkpoint the vehicle holds: a witness of
+                            // what this server showed it before.
+                            if let Some(text) = stated.and_then(|s| s.checkpoint) {
+                                with_central(central, move |c| {
+                                    c.witness(&device, &text, now_ms())
+                                })
+                                .await?;
+                            }
                             session.welcome(&auth.unit, now_ms());
                             welcomed = true;
                         }
@@ -230,8 +242,13 @@ async fn run_session(
                 }
                 ServerEvent::Records { batch, records } => {
                     let n = records.len();
+                    let on_log = session.log_receipts();
                     let results = with_central(central, move |c| {
-                        c.accept_records(&device, records, now_ms())
+                        if on_log {
+                            c.accept_records_on_log(&device, records, now_ms())
+                        } else {
+                            c.accept_records(&device, records, now_ms())
+                        }
                     })
                     .await?;
                     tracing::debug!(device = %device.short(), batch, records = n, "batch stored");
@@ -253,12 +270,14 @@ async fn run_session(
                         with_central(central, move |c| c.down(&device, cursor)).await?;
                     session.down(records, next, more);
                 }
-                ServerEvent::LogAsk { known_size } => {
-                    // A checkpoint over everything this session added, and
-                    // the proof that it extends the vehicle's.
-                    let (text, proof) =
-                        with_central(central, move |c| c.log_answer(known_size, now_ms())).await?;
-                    session.log_answer(text, proof);
+                ServerEvent::LogAsk(ask) => {
+                    // A checkpoint over everything this session added, the
+                    // proof that it extends the vehicle's, and what proves
+                    // the vehicle's records against it.
+                    let answer =
+                        with_central(central, move |c| c.log_answer_v2(&device, &ask, now_ms()))
+                            .await?;
+                    session.log_answer(answer);
                 }
                 ServerEvent::Finished => {
                     tracing::info!(device = %device.short(), %peer, "sync finished");

@@ -142,7 +142,7 @@ fn forged_and_malformed_records_are_rejected_one_by_one() {
     let results = c.accept_records(&key.public(), batch, NOW).expect("accept");
     let code = |i: usize| match &results[i] {
         RecordResult::Rejected { code, .. } => Some(*code),
-        RecordResult::Accepted { .. } => None,
+        RecordResult::Accepted { .. } | RecordResult::Logged { .. } => None,
     };
     assert_eq!(code(10), Some(RejectCode::Malformed));
     assert_eq!(code(20), Some(RejectCode::BadSignature));
@@ -398,7 +398,7 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
     let mut client = ClientSession::new(
         ClientConfig {
             down_cursor: *cursor,
-            known_log_size: Some(0),
+            check_log: true,
             ..Default::default()
         },
         now,
@@ -407,29 +407,77 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
     let mut server = ServerSession::new();
     let mut pending = store.pending(0, 10_000).expect("pending");
     let mut acked = 0;
+    let mut asked = 0;
     let mut sent: std::collections::HashMap<u32, Vec<kordon_record::RecordId>> = Default::default();
     for _ in 0..1000 {
         while let Some(ev) = client.poll_event() {
             match ev {
                 ClientEvent::Results { batch, results } => {
                     let ids = sent.remove(&batch).unwrap_or_default();
-                    let receipts: Vec<Receipt> = ids
-                        .iter()
-                        .zip(results)
-                        .filter_map(|(id, r)| match r {
-                            RecordResult::Accepted { receipt } => Receipt::parse(&receipt)
-                                .ok()
-                                .filter(|rc| rc.record_id == *id),
-                            RecordResult::Rejected { .. } => None,
-                        })
-                        .collect();
+                    let mut receipts: Vec<Receipt> = vec![];
+                    let mut logged = vec![];
+                    for (id, r) in ids.iter().zip(results) {
+                        match r {
+                            RecordResult::Accepted { receipt } => receipts.extend(
+                                Receipt::parse(&receipt)
+                                    .ok()
+                                    .filter(|rc| rc.record_id == *id),
+                            ),
+                            RecordResult::Logged {
+                                record_id,
+                                leaf_index,
+                                leaf,
+                            } => {
+                                assert_eq!(record_id, id.0, "the answer names the record");
+                                logged.push((*id, leaf_index, leaf));
+                            }
+                            RecordResult::Rejected { .. } => {}
+                        }
+                    }
+                    assert!(receipts.is_empty(), "a vehicle saying HelloV2 gets no receipts");
                     acked += store.store_receipts(&receipts, 0).expect("receipts");
+                    acked += store.store_log_acks(&logged).expect("acks");
                 }
-                ClientEvent::Log { checkpoint, proof } => {
-                    let cp = kordon_record::Checkpoint::parse(&checkpoint).expect("checkpoint");
+                ClientEvent::LogDue => {
+                    let ask = kordon_proto::LogAsk {
+                        known_size: 0,
+                        proofs: store.records_wanting_proofs(4096).expect("wanting"),
+                        record_sets: store.docs_wanting_record_sets(100).expect("docs"),
+                        devices: store
+                            .signers_wanting_entries(&server_key, 100)
+                            .expect("signers"),
+                    };
+                    asked = ask.proofs.len();
+                    client.ask_log(ask, now);
+                }
+                ClientEvent::Log(answer) => {
+                    let cp = kordon_record::Checkpoint::parse(&answer.checkpoint)
+                        .expect("checkpoint");
                     cp.verify(&server_key).expect("signed by the server");
-                    assert!(proof.is_empty(), "nothing to prove against size 0");
+                    assert!(answer.consistency.is_empty(), "nothing to prove against size 0");
                     assert_eq!(cp.head, c.store().log_head(cp.size).expect("head"));
+                    assert_eq!(answer.inclusions.len(), asked, "a proof for every record asked");
+                    for inc in &answer.inclusions {
+                        kordon_log::verify_inclusion(
+                            &kordon_log::leaf_hash(&inc.leaf),
+                            inc.leaf_index,
+                            cp.size,
+                            &inc.path,
+                            &cp.head,
+                        )
+                        .expect("each record is in the checkpoint");
+                    }
+                    for text in &answer.record_sets {
+                        kordon_record::RecordSet::parse(text)
+                            .expect("statement")
+                            .verify(&server_key)
+                            .expect("signed");
+                    }
+                    for text in &answer.devices {
+                        let e = kordon_record::DeviceEntry::parse(text).expect("entry");
+                        e.verify(&server_key).expect("signed");
+                        assert_eq!(e.device, key.public());
+                    }
                     client.log_checked(now);
                 }
                 ClientEvent::Down {
@@ -474,8 +522,9 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                     Err(r) => server.refuse(r.code, &r.reason),
                 },
                 ServerEvent::Records { batch, records } => {
+                    assert!(server.log_receipts());
                     let results = c
-                        .accept_records(&key.public(), records, NOW)
+                        .accept_records_on_log(&key.public(), records, NOW)
                         .expect("accept");
                     c.project(NOW).expect("project");
                     server.results(batch, results);
@@ -484,9 +533,9 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                     let (records, next, more) = c.down(&key.public(), cursor).expect("down");
                     server.down(records, next, more);
                 }
-                ServerEvent::LogAsk { known_size } => {
-                    let (text, proof) = c.log_answer(known_size, NOW).expect("answer");
-                    server.log_answer(text, proof);
+                ServerEvent::LogAsk(ask) => {
+                    let answer = c.log_answer_v2(&key.public(), &ask, NOW).expect("answer");
+                    server.log_answer(answer);
                 }
                 ServerEvent::Finished => {}
             }
@@ -939,13 +988,20 @@ fn the_log_holds_every_accepted_record_and_refusal_and_its_proofs_verify() {
         "no new checkpoint while the log has not grown"
     );
 
-    for r in &records {
+    for (i, r) in records.iter().enumerate() {
+        let received = if i < 3 { NOW } else { NOW + 1 };
         let p = c.inclusion_proof(&r.id(), NOW + 4).expect("proof");
         let cp = kordon_record::Checkpoint::parse(&p.checkpoint).expect("checkpoint text");
         cp.verify(&server).expect("signed");
         let leaf = hex::decode(&p.leaf).expect("hex");
-        assert_eq!(leaf[0], 1, "a record leaf");
-        assert_eq!(&leaf[1..], &r.id().0[..], "naming the record");
+        assert_eq!(
+            kordon_log::Leaf::parse(&leaf),
+            Ok(kordon_log::Leaf::RecordAt {
+                id: r.id().0,
+                at_ms: received
+            }),
+            "a record leaf naming the record and when it was received"
+        );
         let path: Vec<[u8; 32]> = p
             .path
             .iter()

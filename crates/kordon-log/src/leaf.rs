@@ -1,7 +1,8 @@
 //! What a leaf of Kordon's log holds (`docs/transparency-log.md`).
 //!
 //! ```text
-//! record:  0x01 | record id [32]
+//! record:  0x01 | record id [32]                       (logs written before receipts on the log)
+//! record:  0x03 | record id [32] | received, ms i64 BE  (since)
 //! refusal: 0x02 | record id [32] (zeros when unknown) | time ms i64 BE | reason (UTF-8)
 //! ```
 //! The leaf hash is [`leaf_hash`](crate::leaf_hash) of these bytes.
@@ -9,8 +10,12 @@
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Leaf {
-    /// A record the server accepted and stored.
+    /// A record the server accepted and stored (the leaf kind of logs
+    /// written before receipts were tied to the log).
     Record { id: [u8; 32] },
+    /// A record the server accepted and stored, with the time it received
+    /// it (server clock, Unix ms): what a receipt used to sign.
+    RecordAt { id: [u8; 32], at_ms: i64 },
     /// Something the server refused: a record (when it had an id) or a
     /// device, with the reason as the server stated it.
     Refusal {
@@ -26,12 +31,27 @@ pub enum Leaf {
 pub struct LeafError(pub String);
 
 impl Leaf {
+    /// The record a leaf says was accepted (`None` for a refusal).
+    pub fn accepted_record(&self) -> Option<[u8; 32]> {
+        match self {
+            Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(*id),
+            Leaf::Refusal { .. } => None,
+        }
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {
             Leaf::Record { id } => {
                 let mut b = Vec::with_capacity(33);
                 b.push(1);
                 b.extend_from_slice(id);
+                b
+            }
+            Leaf::RecordAt { id, at_ms } => {
+                let mut b = Vec::with_capacity(41);
+                b.push(3);
+                b.extend_from_slice(id);
+                b.extend_from_slice(&at_ms.to_be_bytes());
                 b
             }
             Leaf::Refusal {
@@ -55,6 +75,18 @@ impl Leaf {
                 let id = <[u8; 32]>::try_from(rest)
                     .map_err(|_| LeafError("a record leaf is 33 bytes".into()))?;
                 Ok(Leaf::Record { id })
+            }
+            Some((3, rest)) => {
+                if rest.len() != 40 {
+                    return Err(LeafError("a timed record leaf is 41 bytes".into()));
+                }
+                let (id, at) = rest.split_at(32);
+                let id = <[u8; 32]>::try_from(id).map_err(|_| LeafError("short".into()))?;
+                let at = <[u8; 8]>::try_from(at).map_err(|_| LeafError("short".into()))?;
+                Ok(Leaf::RecordAt {
+                    id,
+                    at_ms: i64::from_be_bytes(at),
+                })
             }
             Some((2, rest)) if rest.len() >= 40 => {
                 let (id, rest) = rest.split_at(32);
@@ -87,6 +119,7 @@ mod tests {
         ) {
             for leaf in [
                 Leaf::Record { id },
+                Leaf::RecordAt { id, at_ms: at },
                 Leaf::Refusal { record: Some(id).filter(|i| *i != [0; 32]), at_ms: at, reason: reason.clone() },
             ] {
                 prop_assert_eq!(Leaf::parse(&leaf.to_bytes()), Ok(leaf));

@@ -324,6 +324,25 @@ impl InspectionDoc {
         heads
     }
 
+    /// The heads as raw change hashes, ascending.
+    pub fn head_hashes(&mut self) -> Vec<[u8; 32]> {
+        let mut heads: Vec<[u8; 32]> = self.doc.get_heads().iter().map(|h| h.0).collect();
+        heads.sort_unstable();
+        heads
+    }
+
+    /// How many changes the document holds (one per signed record).
+    pub fn change_count(&mut self) -> usize {
+        self.doc.get_changes_meta(&[]).len()
+    }
+
+    /// Whether the change with this hash is in the document.
+    pub fn holds_change(&mut self, hash: &[u8; 32]) -> bool {
+        self.doc
+            .get_change_by_hash(&automerge::ChangeHash(*hash))
+            .is_some()
+    }
+
     /// Whether the genesis change has been applied.
     pub fn is_created(&self) -> bool {
         matches!(self.doc.get(ROOT, "schema"), Ok(Some(_)))

@@ -1,7 +1,7 @@
 //! The vehicle's side of a sync session.
 
 use crate::codec::{encode_frame, FrameDecoder};
-use crate::{Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
+use crate::{Backlog, LogAnswer, LogAsk, Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
 use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -16,10 +16,15 @@ pub struct ClientConfig {
     pub window: usize,
     /// How long to wait for any answer before giving up.
     pub response_timeout: Duration,
-    /// The size of the last log checkpoint the client holds (0: none).
-    /// When set, the session ends by asking for the server's latest
-    /// checkpoint and the proof that it extends that one.
-    pub known_log_size: Option<u64>,
+    /// End the session by checking the server's log: when everything is
+    /// exchanged the session emits [`ClientEvent::LogDue`], the application
+    /// asks with [`ClientSession::ask_log`] and checks the answer.
+    pub check_log: bool,
+    /// The latest checkpoint the client holds (stated in Hello: gossip).
+    pub checkpoint: Option<String>,
+    pub app_version: String,
+    /// What the client has still to deliver, stated in Hello.
+    pub backlog: Backlog,
 }
 
 impl Default for ClientConfig {
@@ -30,7 +35,10 @@ impl Default for ClientConfig {
             client_time_ms: 0,
             window: 8,
             response_timeout: Duration::from_secs(30),
-            known_log_size: None,
+            check_log: false,
+            checkpoint: None,
+            app_version: String::new(),
+            backlog: Backlog::default(),
         }
     }
 }
@@ -58,12 +66,13 @@ pub enum ClientEvent {
         cursor: u64,
         more: bool,
     },
-    /// The server's latest checkpoint and the proof that it extends the
-    /// client's: check both before trusting the server further.
-    Log {
-        checkpoint: String,
-        proof: Vec<[u8; 32]>,
-    },
+    /// Everything is exchanged: ask for the log with
+    /// [`ClientSession::ask_log`] (what to ask depends on what was stored).
+    LogDue,
+    /// The server's latest checkpoint, the proof that it extends the
+    /// client's, and what was asked: check them before trusting the server
+    /// further, then call [`ClientSession::log_checked`] or `abort`.
+    Log(LogAnswer),
     /// Everything is exchanged; the session said Done.
     Finished,
 }
@@ -79,6 +88,8 @@ enum State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LogCheck {
     NotAsked,
+    /// `LogDue` delivered, waiting for `ask_log`.
+    Due,
     Asked,
     /// Delivered to the app, waiting for `log_checked` (or `abort`).
     Answered,
@@ -126,11 +137,14 @@ impl ClientSession {
             deadline: None,
             cfg,
         };
-        s.send(&Message::Hello {
+        s.send(&Message::HelloV2 {
             version: PROTOCOL_VERSION,
             enroll_secret: s.cfg.enroll_secret.clone(),
             down_cursor: s.cfg.down_cursor,
             client_time_ms: s.cfg.client_time_ms,
+            checkpoint: s.cfg.checkpoint.clone(),
+            app_version: s.cfg.app_version.clone(),
+            backlog: s.cfg.backlog,
         });
         s.arm(now);
         s
@@ -242,12 +256,9 @@ impl ClientSession {
                     more,
                 });
             }
-            (State::Active, Message::LogAnswer { checkpoint, proof })
-                if self.log == LogCheck::Asked =>
-            {
+            (State::Active, Message::LogAnswerV2(answer)) if self.log == LogCheck::Asked => {
                 self.log = LogCheck::Answered;
-                self.events
-                    .push_back(ClientEvent::Log { checkpoint, proof });
+                self.events.push_back(ClientEvent::Log(answer));
             }
             (state, m) => {
                 let state = match state {
@@ -332,21 +343,27 @@ impl ClientSession {
         if !exchanged {
             return;
         }
-        if let (Some(known_size), LogCheck::NotAsked) = (self.cfg.known_log_size, self.log) {
+        if self.cfg.check_log && self.log == LogCheck::NotAsked {
             // Last, so the checkpoint covers what this session stored.
-            self.log = LogCheck::Asked;
-            self.send(&Message::LogAsk { known_size });
+            self.log = LogCheck::Due;
+            self.events.push_back(ClientEvent::LogDue);
             return;
         }
-        let log_done = match self.cfg.known_log_size {
-            Some(_) => self.log == LogCheck::Checked,
-            None => true,
-        };
+        let log_done = !self.cfg.check_log || self.log == LogCheck::Checked;
         if log_done {
             self.send(&Message::Done);
             self.state = State::Finished;
             self.deadline = None;
             self.events.push_back(ClientEvent::Finished);
+        }
+    }
+
+    /// Asks for the server's log (after [`ClientEvent::LogDue`]).
+    pub fn ask_log(&mut self, ask: LogAsk, now: Instant) {
+        if self.state == State::Active && self.log == LogCheck::Due {
+            self.log = LogCheck::Asked;
+            self.send(&Message::LogAskV2(ask));
+            self.arm(now);
         }
     }
 

@@ -98,8 +98,43 @@ mod tests {
                         code: RejectCode::BadSignature,
                         reason: "x".into(),
                     },
+                    RecordResult::Logged {
+                        record_id: [4; 32],
+                        leaf_index: 12,
+                        leaf: vec![3; 41],
+                    },
                 ],
             },
+            Message::HelloV2 {
+                version: 1,
+                enroll_secret: None,
+                down_cursor: 2,
+                client_time_ms: 5,
+                checkpoint: Some("cp".into()),
+                app_version: "0.1.0".into(),
+                backlog: crate::Backlog {
+                    records: 3,
+                    scan_bytes: 1 << 40,
+                },
+            },
+            Message::LogAskV2(crate::LogAsk {
+                known_size: 9,
+                proofs: vec![[1; 32]],
+                record_sets: vec![[2; 16]],
+                devices: vec![[3; 32]],
+            }),
+            Message::LogAnswerV2(crate::LogAnswer {
+                checkpoint: "cp".into(),
+                consistency: vec![[5; 32]],
+                inclusions: vec![crate::Inclusion {
+                    record_id: [1; 32],
+                    leaf_index: 0,
+                    leaf: vec![1; 33],
+                    path: vec![[6; 32]; 3],
+                }],
+                record_sets: vec!["rs".into()],
+                devices: vec!["d".into()],
+            }),
             Message::Down {
                 records: vec![vec![5; 100]],
                 cursor: 99,

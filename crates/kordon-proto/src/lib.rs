@@ -38,8 +38,10 @@ pub use blob::{
 pub use client::{ClientConfig, ClientEvent, ClientSession};
 
 pub use codec::{encode_frame, FrameDecoder, MAX_FRAME};
-pub use message::{Message, RecordResult, RefusalCode, RejectCode};
-pub use server::{ServerEvent, ServerSession};
+pub use message::{
+    Backlog, Inclusion, LogAnswer, LogAsk, Message, RecordResult, RefusalCode, RejectCode,
+};
+pub use server::{ServerEvent, ServerSession, Stated};
 
 /// ALPN protocol id for QUIC; the version is part of it.
 pub const ALPN: &[u8] = b"kordon-sync/1";
@@ -52,6 +54,9 @@ pub const MAX_HELLO_FRAME: usize = 64 << 10;
 /// Target size of one Records or Down message: comfortably under
 /// [`MAX_FRAME`] (a single record may be up to 4 MiB).
 pub const BATCH_BYTES: usize = 8 << 20;
+/// The most proofs, statements or register entries one `LogAskV2` asks for
+/// (each list); a vehicle asks for the rest at its next sync.
+pub const MAX_LOG_ASK: usize = 2048;
 
 /// Protocol failures: the peer broke the rules or went silent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

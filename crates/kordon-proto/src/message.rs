@@ -79,7 +79,8 @@ impl RejectCode {
 /// The server's answer for one uploaded record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecordResult {
-    /// Stored (now or before); the signed receipt bytes.
+    /// Stored (now or before); the signed receipt bytes (sessions opened
+    /// with [`Message::Hello`]).
     Accepted { receipt: Vec<u8> },
     /// Refused; `record_id` is the digest the server computed, or empty if
     /// the bytes could not be parsed.
@@ -88,8 +89,61 @@ pub enum RecordResult {
         code: RejectCode,
         reason: String,
     },
+    /// Stored (now or before) as leaf `leaf_index` of the server's log,
+    /// whose bytes are `leaf`; signed by the checkpoint the session ends
+    /// with (sessions opened with [`Message::HelloV2`]).
+    Logged {
+        record_id: [u8; 32],
+        leaf_index: u64,
+        leaf: Vec<u8>,
+    },
 }
 
+/// What a vehicle still has to deliver, stated at every connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Backlog {
+    /// Signed records not yet acknowledged by the server.
+    pub records: u64,
+    /// Bytes of scan files the server has not confirmed.
+    pub scan_bytes: u64,
+}
+
+/// The vehicle's question at the end of a session (`docs/transparency-log.md` §6).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogAsk {
+    /// The size of the checkpoint the vehicle holds (0: none).
+    pub known_size: u64,
+    /// Records whose inclusion proofs it wants (at most [`crate::MAX_LOG_ASK`]).
+    pub proofs: Vec<[u8; 32]>,
+    /// Documents whose record-set statements it wants.
+    pub record_sets: Vec<[u8; 16]>,
+    /// Signers whose register entries it wants.
+    pub devices: Vec<[u8; 32]>,
+}
+
+/// A record's leaf and its inclusion path in the answer's checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inclusion {
+    pub record_id: [u8; 32],
+    pub leaf_index: u64,
+    pub leaf: Vec<u8>,
+    pub path: Vec<[u8; 32]>,
+}
+
+/// The server's answer: its latest checkpoint (text), the proof that it
+/// extends the vehicle's, and what was asked for, all against that
+/// checkpoint (statements and entries as signed text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogAnswer {
+    pub checkpoint: String,
+    pub consistency: Vec<[u8; 32]>,
+    pub inclusions: Vec<Inclusion>,
+    pub record_sets: Vec<String>,
+    pub devices: Vec<String>,
+}
+
+// New variants go at the end: postcard numbers them, and a server keeps
+// understanding vehicles that speak the older ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Message {
     Hello {
@@ -184,12 +238,30 @@ pub enum Message {
         blob: [u8; 32],
         reason: String,
     },
+    /// Hello from a vehicle that takes receipts on the log: records are
+    /// answered with [`RecordResult::Logged`], and the session ends with
+    /// [`Message::LogAskV2`]. It states the checkpoint it holds (gossip:
+    /// the server keeps it as a witness), its version and its backlog.
+    HelloV2 {
+        version: u16,
+        enroll_secret: Option<Vec<u8>>,
+        down_cursor: u64,
+        client_time_ms: i64,
+        checkpoint: Option<String>,
+        app_version: String,
+        backlog: Backlog,
+    },
+    LogAskV2(LogAsk),
+    LogAnswerV2(LogAnswer),
 }
 
 impl Message {
     pub fn name(&self) -> &'static str {
         match self {
             Message::Hello { .. } => "Hello",
+            Message::HelloV2 { .. } => "HelloV2",
+            Message::LogAskV2(_) => "LogAskV2",
+            Message::LogAnswerV2(_) => "LogAnswerV2",
             Message::LogAsk { .. } => "LogAsk",
             Message::LogAnswer { .. } => "LogAnswer",
             Message::Welcome { .. } => "Welcome",

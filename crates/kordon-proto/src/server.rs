@@ -1,7 +1,7 @@
 //! The server's side of a sync session.
 
 use crate::codec::{encode_frame, FrameDecoder};
-use crate::{Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
+use crate::{Backlog, LogAnswer, LogAsk, Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
 use std::collections::VecDeque;
 
 /// What the application must decide or serve.
@@ -12,6 +12,8 @@ pub enum ServerEvent {
         enroll_secret: Option<Vec<u8>>,
         down_cursor: u64,
         client_time_ms: i64,
+        /// What a vehicle speaking `HelloV2` states (`None` from an older one).
+        stated: Option<Stated>,
     },
     /// Verify and store; answer with `results` for this batch.
     Records { batch: u32, records: Vec<Vec<u8>> },
@@ -19,9 +21,18 @@ pub enum ServerEvent {
     Pull { cursor: u64 },
     /// The client asks for the latest checkpoint and the proof that it
     /// extends the one of `known_size` leaves: answer with `log_answer`.
-    LogAsk { known_size: u64 },
+    LogAsk(LogAsk),
     /// The client said Done.
     Finished,
+}
+
+/// What a vehicle states in `HelloV2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stated {
+    /// The latest checkpoint of this server it holds (text, unchecked).
+    pub checkpoint: Option<String>,
+    pub app_version: String,
+    pub backlog: Backlog,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +50,8 @@ pub struct ServerSession {
     decoder: FrameDecoder,
     out: VecDeque<Vec<u8>>,
     events: VecDeque<ServerEvent>,
+    /// The vehicle said `HelloV2`: receipts on the log.
+    log_receipts: bool,
 }
 
 impl Default for ServerSession {
@@ -56,6 +69,7 @@ impl ServerSession {
             decoder,
             out: VecDeque::new(),
             events: VecDeque::new(),
+            log_receipts: false,
         }
     }
 
@@ -94,19 +108,39 @@ impl ServerSession {
                         client_time_ms,
                     },
                 ) => {
-                    if version != PROTOCOL_VERSION {
-                        self.send(&Message::Refused {
-                            code: RefusalCode::Version,
-                            reason: format!("protocol version {version} is not supported (server speaks {PROTOCOL_VERSION})"),
-                        });
-                        self.state = State::Failed;
-                        return Err(ProtoError::Version(version));
-                    }
+                    self.check_version(version)?;
                     self.state = State::AwaitDecision;
                     self.events.push_back(ServerEvent::Hello {
                         enroll_secret,
                         down_cursor,
                         client_time_ms,
+                        stated: None,
+                    });
+                }
+                (
+                    State::AwaitHello,
+                    Message::HelloV2 {
+                        version,
+                        enroll_secret,
+                        down_cursor,
+                        client_time_ms,
+                        checkpoint,
+                        app_version,
+                        backlog,
+                    },
+                ) => {
+                    self.check_version(version)?;
+                    self.state = State::AwaitDecision;
+                    self.log_receipts = true;
+                    self.events.push_back(ServerEvent::Hello {
+                        enroll_secret,
+                        down_cursor,
+                        client_time_ms,
+                        stated: Some(Stated {
+                            checkpoint,
+                            app_version,
+                            backlog,
+                        }),
                     });
                 }
                 (State::Active, Message::Records { records, .. })
@@ -122,7 +156,17 @@ impl ServerSession {
                     self.events.push_back(ServerEvent::Pull { cursor })
                 }
                 (State::Active, Message::LogAsk { known_size }) => {
-                    self.events.push_back(ServerEvent::LogAsk { known_size })
+                    self.events.push_back(ServerEvent::LogAsk(LogAsk {
+                        known_size,
+                        ..LogAsk::default()
+                    }))
+                }
+                (State::Active, Message::LogAskV2(mut ask)) if self.log_receipts => {
+                    // More than asked for is not served (the rest next time).
+                    ask.proofs.truncate(crate::MAX_LOG_ASK);
+                    ask.record_sets.truncate(crate::MAX_LOG_ASK);
+                    ask.devices.truncate(crate::MAX_LOG_ASK);
+                    self.events.push_back(ServerEvent::LogAsk(ask))
                 }
                 (State::Active, Message::Done) => {
                     self.state = State::Finished;
@@ -145,6 +189,26 @@ impl ServerSession {
                 }
             }
         }
+    }
+
+    fn check_version(&mut self, version: u16) -> Result<(), ProtoError> {
+        if version == PROTOCOL_VERSION {
+            return Ok(());
+        }
+        self.send(&Message::Refused {
+            code: RefusalCode::Version,
+            reason: format!(
+                "protocol version {version} is not supported (server speaks {PROTOCOL_VERSION})"
+            ),
+        });
+        self.state = State::Failed;
+        Err(ProtoError::Version(version))
+    }
+
+    /// Whether records are answered with their leaf in the log
+    /// ([`RecordResult::Logged`]) rather than a signed receipt each.
+    pub fn log_receipts(&self) -> bool {
+        self.log_receipts
     }
 
     pub fn welcome(&mut self, unit: &str, server_time_ms: i64) {
@@ -171,8 +235,17 @@ impl ServerSession {
         self.send(&Message::Results { batch, results });
     }
 
-    pub fn log_answer(&mut self, checkpoint: String, proof: Vec<[u8; 32]>) {
-        self.send(&Message::LogAnswer { checkpoint, proof });
+    /// Answers a `LogAsk`, in the form the vehicle asked in (an older
+    /// vehicle gets the checkpoint and consistency proof only).
+    pub fn log_answer(&mut self, answer: LogAnswer) {
+        if self.log_receipts {
+            self.send(&Message::LogAnswerV2(answer));
+        } else {
+            self.send(&Message::LogAnswer {
+                checkpoint: answer.checkpoint,
+                proof: answer.consistency,
+            });
+        }
     }
 
     pub fn down(&mut self, records: Vec<Vec<u8>>, cursor: u64, more: bool) {

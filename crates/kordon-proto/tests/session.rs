@@ -31,8 +31,16 @@ fn run(
                 ClientEvent::Down { cursor, .. } => client.down_applied(*cursor, now),
                 // The toy app's rule: a checkpoint that names the size asked
                 // for is good; anything else ends the session.
-                ClientEvent::Log { checkpoint, .. } => {
-                    if checkpoint.starts_with("checkpoint after") {
+                ClientEvent::LogDue => client.ask_log(
+                    LogAsk {
+                        known_size: 5,
+                        proofs: vec![[1; 32]],
+                        ..LogAsk::default()
+                    },
+                    now,
+                ),
+                ClientEvent::Log(answer) => {
+                    if answer.checkpoint.starts_with("checkpoint after") {
                         client.log_checked(now)
                     } else {
                         client.abort("bad checkpoint")
@@ -80,8 +88,22 @@ fn run(
                     let to = (from + app.page).min(app.down.len());
                     server.down(app.down[from..to].to_vec(), to as u64, to < app.down.len());
                 }
-                ServerEvent::LogAsk { known_size } => {
-                    server.log_answer(format!("checkpoint after {known_size}"), vec![[7; 32]]);
+                ServerEvent::LogAsk(ask) => {
+                    server.log_answer(LogAnswer {
+                        checkpoint: format!("checkpoint after {}", ask.known_size),
+                        consistency: vec![[7; 32]],
+                        inclusions: ask
+                            .proofs
+                            .iter()
+                            .map(|id| Inclusion {
+                                record_id: *id,
+                                leaf_index: 3,
+                                leaf: id.to_vec(),
+                                path: vec![],
+                            })
+                            .collect(),
+                        ..LogAnswer::default()
+                    });
                 }
                 ServerEvent::Finished => {}
             }
@@ -116,7 +138,7 @@ fn a_session_that_holds_a_checkpoint_asks_for_the_log_last_and_waits_for_the_che
     let now = Instant::now();
     let mut client = ClientSession::new(
         ClientConfig {
-            known_log_size: Some(5),
+            check_log: true,
             ..cfg(b"ok")
         },
         now,
@@ -141,10 +163,17 @@ fn a_session_that_holds_a_checkpoint_asks_for_the_log_last_and_waits_for_the_che
         .expect("the log is asked for");
     assert_eq!(
         events[log_at],
-        ClientEvent::Log {
+        ClientEvent::Log(LogAnswer {
             checkpoint: "checkpoint after 5".into(),
-            proof: vec![[7; 32]]
-        }
+            consistency: vec![[7; 32]],
+            inclusions: vec![Inclusion {
+                record_id: [1; 32],
+                leaf_index: 3,
+                leaf: vec![1; 32],
+                path: vec![],
+            }],
+            ..LogAnswer::default()
+        })
     );
     assert!(
         events[..log_at]
@@ -157,11 +186,63 @@ fn a_session_that_holds_a_checkpoint_asks_for_the_log_last_and_waits_for_the_che
 }
 
 #[test]
+fn a_vehicle_that_says_the_older_hello_gets_the_older_log_answer() {
+    let mut server = ServerSession::new();
+    server
+        .handle_bytes(&encode_frame(&Message::Hello {
+            version: PROTOCOL_VERSION,
+            enroll_secret: None,
+            down_cursor: 0,
+            client_time_ms: 0,
+        }))
+        .expect("hello");
+    assert!(matches!(
+        server.poll_event(),
+        Some(ServerEvent::Hello { stated: None, .. })
+    ));
+    assert!(!server.log_receipts(), "it gets receipts");
+    server.welcome("U", 0);
+    server
+        .handle_bytes(&encode_frame(&Message::LogAsk { known_size: 4 }))
+        .expect("ask");
+    let Some(ServerEvent::LogAsk(ask)) = server.poll_event() else {
+        panic!("a log ask")
+    };
+    assert_eq!(ask.known_size, 4);
+    server.log_answer(LogAnswer {
+        checkpoint: "cp".into(),
+        consistency: vec![[2; 32]],
+        inclusions: vec![],
+        record_sets: vec!["s".into()],
+        devices: vec![],
+    });
+    let mut frames = FrameDecoder::new();
+    while let Some(b) = server.poll_transmit() {
+        frames.push(&b);
+    }
+    let mut got = vec![];
+    while let Ok(Some(m)) = frames.next_message() {
+        got.push(m);
+    }
+    assert_eq!(
+        got.last(),
+        Some(&Message::LogAnswer {
+            checkpoint: "cp".into(),
+            proof: vec![[2; 32]]
+        })
+    );
+    // A LogAskV2 from a vehicle that said the older Hello is out of turn.
+    assert!(server
+        .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk::default())))
+        .is_err());
+}
+
+#[test]
 fn a_client_that_refuses_the_servers_log_ends_the_session_with_an_error() {
     let now = Instant::now();
     let mut client = ClientSession::new(
         ClientConfig {
-            known_log_size: Some(5),
+            check_log: true,
             ..cfg(b"ok")
         },
         now,
@@ -188,17 +269,21 @@ fn a_client_that_refuses_the_servers_log_ends_the_session_with_an_error() {
         )
         .expect("down");
     client.down_applied(0, now);
+    assert_eq!(client.poll_event(), Some(ClientEvent::Welcomed { unit: "U".into(), server_time_ms: 0 }));
+    assert_eq!(client.poll_event(), Some(ClientEvent::Down { records: vec![], cursor: 0, more: false }));
+    assert_eq!(client.poll_event(), Some(ClientEvent::LogDue));
+    client.ask_log(LogAsk::default(), now);
     client
         .handle_bytes(
-            &encode_frame(&Message::LogAnswer {
+            &encode_frame(&Message::LogAnswerV2(LogAnswer {
                 checkpoint: "forged".into(),
-                proof: vec![],
-            }),
+                ..LogAnswer::default()
+            })),
             now,
         )
         .expect("answer");
     while let Some(ev) = client.poll_event() {
-        if let ClientEvent::Log { .. } = ev {
+        if let ClientEvent::Log(_) = ev {
             client.abort("the server's log was rolled back");
         }
     }

@@ -47,7 +47,7 @@ fn body(server: &PublicKey, size: u64, head: &[u8; 32], at_ms: i64) -> String {
     )
 }
 
-fn decimal<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, CheckpointError> {
+pub(crate) fn decimal<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, CheckpointError> {
     let canonical = !s.is_empty()
         && s.bytes()
             .enumerate()
@@ -62,7 +62,7 @@ fn decimal<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, CheckpointErr
         .map_err(|_| CheckpointError(format!("{what} {s:?} is out of range")))
 }
 
-fn hex_exact<const N: usize>(s: &str, what: &str) -> Result<[u8; N], CheckpointError> {
+pub(crate) fn hex_exact<const N: usize>(s: &str, what: &str) -> Result<[u8; N], CheckpointError> {
     if s.len() != 2 * N || s.bytes().any(|b| b.is_ascii_uppercase()) {
         return Err(CheckpointError(format!(
             "{what} is not {} lower-case hex digits",

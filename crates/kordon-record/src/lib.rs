@@ -10,16 +10,21 @@
 //!   owner-only) and [`PublicKey`].
 //! - [`record`]: the record format, signing, strict verification.
 //! - [`receipt`]: the receipt format.
+//! - [`checkpoint`]: the log checkpoint the server signs.
+//! - [`statement`]: the server's other signed statements in exports: an
+//!   inspection's complete record set, and a device's register entry.
 
 pub mod checkpoint;
 pub mod key;
 pub mod receipt;
 pub mod record;
+pub mod statement;
 mod wire;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use key::{DeviceKey, KeyError, PublicKey};
 pub use receipt::Receipt;
+pub use statement::{DeviceEntry, RecordSet, StatementError};
 pub use record::{verify_all, RecordError, RecordId, RecordKind, SignedRecord, VerifyError};
 
 /// Checks a statement the server signed: that `server` is the `expected`

@@ -18,9 +18,13 @@
 //!   `inspection_plates` (every plate key an inspection is known by, its
 //!   reads' included, for history by match key);
 //! - `meta`: small settings and sync cursors;
+//! - on a vehicle: `record_proofs`, `held_checkpoints`, `record_sets` and
+//!   `device_entries` (each record's place in the server's log and what
+//!   proves it, for exports);
 //! - on the server only: `log_leaves`, `log_nodes` and `log_checkpoints`
 //!   (the transparency log of what it accepted and refused, and the
-//!   checkpoints it signed); and `users`, `sessions` and `audit` (the console's
+//!   checkpoints it signed), `log_witnesses` (the checkpoints vehicles
+//!   reported); and `users`, `sessions` and `audit` (the console's
 //!   accounts and an append-only trail of what was done in it), and the
 //!   console's queue over the index ([`Store::console_page`]).
 
@@ -35,6 +39,7 @@ mod hotlists;
 mod index;
 mod log;
 mod outbox;
+mod proofs;
 mod queue;
 mod schema;
 mod store;
@@ -46,6 +51,7 @@ pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
 pub use index::{plate_keys, IndexRow, Query};
 pub use log::LogEntry;
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
+pub use proofs::{RecordProof, Witness};
 pub use queue::{
     AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,

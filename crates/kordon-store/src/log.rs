@@ -26,7 +26,12 @@ impl Nodes for Db<'_> {
 }
 
 fn size_of(conn: &Connection) -> Result<u64, StoreError> {
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM log_leaves", [], |r| r.get(0))?;
+    // Leaves are numbered from 0 without gaps (append-only, see `append`):
+    // the size is the last index plus one, found through the primary key
+    // (a COUNT would read the whole table at every append).
+    let n: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves")?
+        .query_row([], |r| r.get(0))?;
     Ok(n as u64)
 }
 
@@ -35,7 +40,7 @@ pub(crate) fn append(conn: &Connection, leaf: &Leaf, now_ms: i64) -> Result<u64,
     let index = size_of(conn)?;
     let data = leaf.to_bytes();
     let record = match leaf {
-        Leaf::Record { id } => Some(id.to_vec()),
+        Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(id.to_vec()),
         Leaf::Refusal { record, .. } => record.map(|r| r.to_vec()),
     };
     conn.prepare_cached(
@@ -82,7 +87,7 @@ impl Store {
         Ok(self
             .connection()
             .prepare_cached(
-                "SELECT idx, data, at_ms FROM log_leaves WHERE record_id = ?1 AND substr(data, 1, 1) = x'01' ORDER BY idx LIMIT 1",
+                "SELECT idx, data, at_ms FROM log_leaves WHERE record_id = ?1 AND substr(data, 1, 1) IN (x'01', x'03') ORDER BY idx LIMIT 1",
             )?
             .query_row([&id[..]], |r| {
                 Ok(LogEntry {

@@ -30,7 +30,7 @@ pub struct OutboxEntry {
 pub struct SyncCounts {
     /// Local records without a receipt.
     pub pending: u64,
-    /// Local records with a receipt.
+    /// Local records the server acknowledged (a receipt, or a leaf in its log).
     pub acknowledged: u64,
     /// Records received from the server.
     pub received: u64,
@@ -128,7 +128,9 @@ impl Store {
         };
         Ok(SyncCounts {
             pending: n("SELECT COUNT(*) FROM outbox")?,
-            acknowledged: n("SELECT COUNT(*) FROM receipts")?,
+            acknowledged: n("SELECT COUNT(*) FROM records r WHERE r.origin = 'local'
+                 AND (EXISTS (SELECT 1 FROM receipts c WHERE c.record_id = r.id)
+                   OR EXISTS (SELECT 1 FROM record_proofs p WHERE p.record_id = r.id))")?,
             received: n("SELECT COUNT(*) FROM records WHERE origin = 'remote'")?,
             rejected: n("SELECT COUNT(*) FROM rejections")?,
         })

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 6;
+pub(crate) const VERSION: i64 = 7;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -222,6 +222,42 @@ CREATE TRIGGER log_leaves_append_only_delete BEFORE DELETE ON log_leaves
     BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
 "#;
 
+/// v7: receipts on the log. On a vehicle: each record's leaf and inclusion
+/// path, the checkpoints they lead to, the server's record-set statements
+/// and the register entries of signers. On the server: the checkpoints
+/// vehicles reported (witnesses).
+const V7: &str = r#"
+CREATE TABLE held_checkpoints (
+    size    INTEGER PRIMARY KEY,
+    text    TEXT NOT NULL
+);
+CREATE TABLE record_proofs (
+    record_id   BLOB PRIMARY KEY,
+    leaf_index  INTEGER NOT NULL,
+    leaf        BLOB NOT NULL,
+    tree_size   INTEGER,
+    path        BLOB
+);
+CREATE TABLE record_sets (
+    doc_id      BLOB PRIMARY KEY,
+    count       INTEGER NOT NULL,
+    log_size    INTEGER NOT NULL,
+    text        TEXT NOT NULL
+);
+CREATE TABLE device_entries (
+    device  BLOB PRIMARY KEY,
+    text    TEXT NOT NULL
+);
+CREATE TABLE log_witnesses (
+    device  BLOB NOT NULL,
+    size    INTEGER NOT NULL,
+    at_ms   INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    text    TEXT NOT NULL,
+    PRIMARY KEY (device, size)
+);
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -272,6 +308,11 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     if found < 6 {
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {V6} PRAGMA user_version = 6; COMMIT;"
+        ))?;
+    }
+    if found < 7 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V7} PRAGMA user_version = 7; COMMIT;"
         ))?;
     }
 

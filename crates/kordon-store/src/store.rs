@@ -200,7 +200,14 @@ impl Store {
         if self.log {
             // The server's own records (reviews, marks, hotlists) are in
             // its transparency log too.
-            crate::log::append(&tx, &kordon_log::Leaf::Record { id: record.id().0 }, now_ms)?;
+            crate::log::append(
+                &tx,
+                &kordon_log::Leaf::RecordAt {
+                    id: record.id().0,
+                    at_ms: now_ms,
+                },
+                now_ms,
+            )?;
         }
         // The derived row comes from the log (including records other
         // processes added meanwhile), never from a possibly stale `doc`.
@@ -296,7 +303,10 @@ impl Store {
             if keep_log {
                 let leaf = match &verdict {
                     Ok(IngestOutcome::Stored { .. }) => {
-                        Some(kordon_log::Leaf::Record { id: record.id().0 })
+                        Some(kordon_log::Leaf::RecordAt {
+                            id: record.id().0,
+                            at_ms: now_ms,
+                        })
                     }
                     Err(IngestOutcome::BreaksRules(r)) => Some(kordon_log::Leaf::Refusal {
                         record: Some(record.id().0),
@@ -687,7 +697,7 @@ fn log_rejection_tx(
 }
 
 /// The snapshot of a document (or an empty one) and the seq it covers.
-fn load_base(
+pub(crate) fn load_base(
     conn: &Connection,
     key: &[u8; 16],
     actor: PublicKey,
@@ -703,7 +713,7 @@ fn load_base(
 }
 
 /// Applies the document's records stored after `upto`; returns the new upto.
-fn apply_after(
+pub(crate) fn apply_after(
     conn: &Connection,
     key: &[u8; 16],
     doc: &mut InspectionDoc,

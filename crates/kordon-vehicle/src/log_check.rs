@@ -5,7 +5,8 @@
 //! loudly, and this vehicle keeps the checkpoint that proves it.
 
 use crate::{meta, Vehicle, VehicleError};
-use kordon_record::{Checkpoint, PublicKey};
+use kordon_proto::{LogAnswer, LogAsk, MAX_LOG_ASK};
+use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
 
 impl Vehicle {
     /// The size of the checkpoint held (0: none yet).
@@ -16,6 +17,96 @@ impl Vehicle {
             .and_then(|t| Checkpoint::parse(&t).ok())
             .map(|c| c.size)
             .unwrap_or(0))
+    }
+
+    /// The latest checkpoint held, as text (stated in Hello).
+    pub(crate) fn held_checkpoint_text(&self) -> Result<Option<String>, VehicleError> {
+        Ok(self.store.get_meta(meta::LOG_CHECKPOINT)?)
+    }
+
+    /// What to ask at the end of a session: the proofs, statements and
+    /// register entries this vehicle still lacks for its exports.
+    pub(crate) fn log_ask(&self, server: &PublicKey) -> Result<LogAsk, VehicleError> {
+        Ok(LogAsk {
+            known_size: self.known_log_size()?,
+            proofs: self.store.records_wanting_proofs(MAX_LOG_ASK)?,
+            record_sets: self.store.docs_wanting_record_sets(MAX_LOG_ASK)?,
+            devices: self.store.signers_wanting_entries(server, MAX_LOG_ASK)?,
+        })
+    }
+
+    /// Checks the server's whole answer and keeps what proves this
+    /// vehicle's records: the checkpoint first (it must extend the one
+    /// held), then each inclusion path against it (one that does not lead
+    /// to its head means the server lies about its log), the record-set
+    /// statements whose every head this vehicle holds (a statement naming
+    /// a change not here yet waits for the next sync), and the register
+    /// entries. Everything must be signed by the pinned server key.
+    pub(crate) fn keep_log_answer(
+        &mut self,
+        server: &PublicKey,
+        ask: &LogAsk,
+        answer: &LogAnswer,
+    ) -> Result<(), VehicleError> {
+        let bad = |m: String| VehicleError::ServerLog(m);
+        let cp = self.check_server_log(server, &answer.checkpoint, &answer.consistency)?;
+        let mut proven = vec![];
+        for inc in &answer.inclusions {
+            let leaf = kordon_log::Leaf::parse(&inc.leaf).map_err(|e| bad(e.to_string()))?;
+            if leaf.accepted_record() != Some(inc.record_id) {
+                return Err(bad(format!(
+                    "it gave leaf {} for record {}, but that leaf does not name it",
+                    inc.leaf_index,
+                    RecordId(inc.record_id)
+                )));
+            }
+            kordon_log::verify_inclusion(
+                &kordon_log::leaf_hash(&inc.leaf),
+                inc.leaf_index,
+                cp.size,
+                &inc.path,
+                &cp.head,
+            )
+            .map_err(|e| {
+                bad(format!(
+                    "the inclusion proof of record {} (leaf {}) does not lead to its checkpoint of {} entries: {e}",
+                    RecordId(inc.record_id),
+                    inc.leaf_index,
+                    cp.size
+                ))
+            })?;
+            proven.push((
+                RecordId(inc.record_id),
+                inc.leaf_index,
+                inc.leaf.clone(),
+                inc.path.clone(),
+            ));
+        }
+        self.store
+            .store_inclusions(cp.size, &answer.checkpoint, &proven)?;
+        for text in &answer.record_sets {
+            let set = RecordSet::parse(text).map_err(|e| bad(e.to_string()))?;
+            set.verify(server).map_err(|e| {
+                bad(format!("a record-set statement not signed by the enrolled server: {e}"))
+            })?;
+            if !ask.record_sets.contains(&set.doc) || set.log_size != cp.size {
+                return Err(bad(
+                    "it sent a record-set statement that was not asked for".into(),
+                ));
+            }
+            if self.store.holds_changes(&set.doc, &set.heads)? {
+                self.store
+                    .put_record_set(&set.doc, set.count, set.log_size, text)?;
+            }
+        }
+        for text in &answer.devices {
+            let entry = DeviceEntry::parse(text).map_err(|e| bad(e.to_string()))?;
+            entry.verify(server).map_err(|e| {
+                bad(format!("a device entry not signed by the enrolled server: {e}"))
+            })?;
+            self.store.put_device_entry(&entry.device, text)?;
+        }
+        Ok(())
     }
 
     /// Checks the server's checkpoint and consistency proof; keeps the

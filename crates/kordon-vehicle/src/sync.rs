@@ -229,11 +229,23 @@ impl Vehicle {
             client_time_ms: now_ms(),
             window: opts.window,
             response_timeout: opts.response_timeout,
-            known_log_size: Some(self.known_log_size()?),
+            check_log: true,
+            checkpoint: self.held_checkpoint_text()?,
+            app_version: env!("CARGO_PKG_VERSION").to_string(),
+            backlog: kordon_proto::Backlog {
+                records: self.store.counts()?.pending,
+                scan_bytes: self
+                    .store
+                    .blobs_to_send()?
+                    .iter()
+                    .map(|b| b.size.saturating_sub(b.done))
+                    .sum(),
+            },
         };
         let mut session = ClientSession::new(cfg, Instant::now());
         let mut sent_after = 0i64;
         let mut batches: HashMap<u32, Vec<Sent>> = HashMap::new();
+        let mut asked: Option<kordon_proto::LogAsk> = None;
         loop {
             while let Some(event) = session.poll_event() {
                 match event {
@@ -259,11 +271,17 @@ impl Vehicle {
                             .set_meta(meta::DOWN_CURSOR, &cursor.to_string())?;
                         session.down_applied(cursor, Instant::now());
                     }
-                    ClientEvent::Log { checkpoint, proof } => {
-                        match self.check_server_log(server_key, &checkpoint, &proof) {
-                            Ok(_) => session.log_checked(Instant::now()),
+                    ClientEvent::LogDue => {
+                        let ask = self.log_ask(server_key)?;
+                        session.ask_log(ask.clone(), Instant::now());
+                        asked = Some(ask);
+                    }
+                    ClientEvent::Log(answer) => {
+                        let ask = asked.take().unwrap_or_default();
+                        match self.keep_log_answer(server_key, &ask, &answer) {
+                            Ok(()) => session.log_checked(Instant::now()),
                             Err(e) => {
-                                tracing::error!(error = %e, "the server's log does not extend the checkpoint held here");
+                                tracing::error!(error = %e, "the server's log does not extend the checkpoint held here, or does not prove what it stated");
                                 session.abort(&format!("vehicle refuses this server: {e}"));
                                 while let Some(bytes) = session.poll_transmit() {
                                     let _ = stream.write(&bytes).await;
@@ -363,6 +381,7 @@ impl Vehicle {
             tracing::warn!(sent = sent.len(), answered = results.len(), "server answered a batch with the wrong number of results; unmatched records stay pending");
         }
         let mut receipts = vec![];
+        let mut logged = vec![];
         // Each result must name the record it answers (the digest of the
         // bytes we sent); anything else leaves the record pending.
         for (record, result) in sent.iter().zip(results) {
@@ -375,6 +394,22 @@ impl Vehicle {
                         tracing::warn!(record = %record.stored, "server sent an invalid receipt; the record stays pending")
                     }
                 },
+                RecordResult::Logged {
+                    record_id,
+                    leaf_index,
+                    leaf,
+                } => {
+                    // The leaf must name the record sent; the checkpoint at
+                    // the end of the session proves it is in the log.
+                    let names = kordon_log::Leaf::parse(&leaf)
+                        .ok()
+                        .and_then(|l| l.accepted_record());
+                    if Some(RecordId(record_id)) == record.wire && names == Some(record_id) {
+                        logged.push((record.stored, leaf_index, leaf));
+                    } else {
+                        tracing::warn!(record = %record.stored, "server named another record or a bad leaf; the record stays pending");
+                    }
+                }
                 RecordResult::Rejected {
                     record_id,
                     code,
@@ -399,6 +434,7 @@ impl Vehicle {
             }
         }
         report.acknowledged += self.store.store_receipts(&receipts, now)? as u64;
+        report.acknowledged += self.store.store_log_acks(&logged)? as u64;
         Ok(())
     }
 
