@@ -89,9 +89,11 @@ step "Supervisor reviews the physical-inspection call; the review flows back dow
 "$K" --data "$V" sync
 "$K" --data "$V" inspection show "$ID" | grep -A4 '"reviews"'
 
-step "Evidence: export the inspection and verify it offline"
+step "Evidence: export the inspection and verify it offline, as a court expert would (pinned server key, every record proven in the server's log)"
 "$K" --data "$V" export "$ID" --out "$DEMO/inspection-$ID.json"
-"$K" --data "$V" verify "$DEMO/inspection-$ID.json"
+SERVER_KEY=$("$S" log checkpoint --data "$SRV" | head -1 | sed 's|^kordon/||')
+"$K" verify --server-key "$SERVER_KEY" --evidence "$DEMO/inspection-$ID.json"
+python3 tools/verify_export.py --server-key "$SERVER_KEY" --evidence "$DEMO/inspection-$ID.json"
 
 step "Vehicle status"
 "$K" --data "$V" status

@@ -1,4 +1,4 @@
-//! `kordon-server log checkpoint|proof|consistency`: the transparency log,
+//! `kordon-server log checkpoint|proof|consistency|witnesses`: the transparency log,
 //! for a third party to check (`docs/transparency-log.md`).
 
 use anyhow::Context;
@@ -26,6 +26,13 @@ pub enum LogCommand {
         from: u64,
         #[arg(long)]
         to: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The checkpoints vehicles reported holding at their last
+    /// connections, and whether this log still extends each (a fork or a
+    /// rollback shows here).
+    Witnesses {
         #[arg(long)]
         json: bool,
     },
@@ -68,6 +75,24 @@ pub fn run(data: &Path, command: LogCommand) -> anyhow::Result<()> {
                 say!("from {} to {}", p.from, p.to);
                 for (i, h) in p.path.iter().enumerate() {
                     say!("path[{i}] {h}");
+                }
+            }
+        }
+        LogCommand::Witnesses { json } => {
+            let w = c.witnesses()?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&w)?);
+            } else if w.is_empty() {
+                say!("no vehicle has reported a checkpoint yet");
+            } else {
+                for x in &w {
+                    say!(
+                        "at {} ms  device {}  size {}  {}",
+                        x.at_ms,
+                        &x.device[..16],
+                        x.size,
+                        x.verdict
+                    );
                 }
             }
         }

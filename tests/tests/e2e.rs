@@ -386,7 +386,10 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
         "Seal intact. Rear wall thicker than declared."
     );
 
-    // The export verifies offline: signatures, receipts, reconstruction.
+    // The export verifies offline, in evidence mode: signatures, the
+    // signers' register, inclusion in the server's log, the complete
+    // record set, reconstruction. On the vehicle, the key it was enrolled
+    // with is the pinned one.
     let export = field.root.path().join("export.json");
     kordon_ok(
         &v,
@@ -394,20 +397,41 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
     );
     let verdict = kordon_json(
         &v,
-        &["verify", export.to_str().expect("utf8 path"), "--json"],
+        &[
+            "verify",
+            export.to_str().expect("utf8 path"),
+            "--evidence",
+            "--json",
+        ],
     );
     assert_eq!(verdict["records"], 4);
     assert_eq!(verdict["signatures_valid"], 4);
     assert_eq!(
-        verdict["receipts_valid"], 3,
-        "the review is the server's own record: no receipt"
+        verdict["proofs_valid"], 4,
+        "every record, the server's review included, is proven in the log"
+    );
+    assert_eq!(
+        verdict["receipts_valid"], 0,
+        "no per-record receipts any more"
+    );
+    assert_eq!(
+        verdict["covered"], 4,
+        "the server's statement covers all four"
     );
     assert_eq!(verdict["view_matches"], true);
 
     // An independent implementation of docs/signed-records.md agrees.
+    let server_key = field
+        .server_ok(&["log", "checkpoint"])
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("kordon/"))
+        .expect("the checkpoint names the key")
+        .to_string();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/verify_export.py");
     let independent = Command::new("python3")
         .arg(&script)
+        .args(["--server-key", &server_key, "--evidence"])
         .arg(&export)
         .output()
         .expect("python3 runs");
@@ -428,6 +452,7 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
     );
     let theirs = Command::new("python3")
         .arg(&script)
+        .args(["--server-key", &server_key])
         .arg(&edited)
         .output()
         .expect("python3 runs");
@@ -642,3 +667,6 @@ fn synth_and_verify_leave_no_data_folder_behind() {
 
 #[path = "e2e/log.rs"]
 mod log;
+
+#[path = "e2e/export.rs"]
+mod export;

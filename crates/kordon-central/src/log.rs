@@ -146,8 +146,10 @@ impl Central {
             if !register::reads_doc(self.store.connection(), device, doc)? {
                 continue;
             }
-            if let Some((count, heads)) = self.store.record_set_facts(doc)? {
-                if let Some(s) = RecordSet::sign(&self.key, *doc, count, heads, size, now_ms) {
+            if let Some(facts) = self.store.record_set_facts(doc)? {
+                if let Some(s) =
+                    RecordSet::sign(&self.key, *doc, facts.count, facts.heads, size, now_ms)
+                {
                     record_sets.push(s.to_text());
                 }
             }
@@ -155,7 +157,8 @@ impl Central {
         let mut devices = vec![];
         for key in &ask.devices {
             let key = PublicKey(*key);
-            if let Some((unit, enrolled_ms)) = register::enrolled_of(self.store.connection(), &key)? {
+            if let Some((unit, enrolled_ms)) = register::enrolled_of(self.store.connection(), &key)?
+            {
                 if let Some(e) = DeviceEntry::sign(&self.key, key, &unit, enrolled_ms) {
                     devices.push(e.to_text());
                 }
@@ -207,7 +210,8 @@ impl Central {
         if verdict != "consistent" {
             tracing::error!(device = %device.short(), %verdict, "a vehicle reported a checkpoint this log does not extend");
         }
-        self.store.put_witness(device, size, now_ms, &verdict, text)?;
+        self.store
+            .put_witness(device, size, now_ms, &verdict, text)?;
         Ok(verdict)
     }
 

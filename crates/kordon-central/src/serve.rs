@@ -217,10 +217,8 @@ async fn run_session(
                             // The checkpoint the vehicle holds: a witness of
                             // what this server showed it before.
                             if let Some(text) = stated.and_then(|s| s.checkpoint) {
-                                with_central(central, move |c| {
-                                    c.witness(&device, &text, now_ms())
-                                })
-                                .await?;
+                                with_central(central, move |c| c.witness(&device, &text, now_ms()))
+                                    .await?;
                             }
                             session.welcome(&auth.unit, now_ms());
                             welcomed = true;

@@ -434,7 +434,10 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                             RecordResult::Rejected { .. } => {}
                         }
                     }
-                    assert!(receipts.is_empty(), "a vehicle saying HelloV2 gets no receipts");
+                    assert!(
+                        receipts.is_empty(),
+                        "a vehicle saying HelloV2 gets no receipts"
+                    );
                     acked += store.store_receipts(&receipts, 0).expect("receipts");
                     acked += store.store_log_acks(&logged).expect("acks");
                 }
@@ -451,12 +454,19 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                     client.ask_log(ask, now);
                 }
                 ClientEvent::Log(answer) => {
-                    let cp = kordon_record::Checkpoint::parse(&answer.checkpoint)
-                        .expect("checkpoint");
+                    let cp =
+                        kordon_record::Checkpoint::parse(&answer.checkpoint).expect("checkpoint");
                     cp.verify(&server_key).expect("signed by the server");
-                    assert!(answer.consistency.is_empty(), "nothing to prove against size 0");
+                    assert!(
+                        answer.consistency.is_empty(),
+                        "nothing to prove against size 0"
+                    );
                     assert_eq!(cp.head, c.store().log_head(cp.size).expect("head"));
-                    assert_eq!(answer.inclusions.len(), asked, "a proof for every record asked");
+                    assert_eq!(
+                        answer.inclusions.len(),
+                        asked,
+                        "a proof for every record asked"
+                    );
                     for inc in &answer.inclusions {
                         kordon_log::verify_inclusion(
                             &kordon_log::leaf_hash(&inc.leaf),

@@ -6,7 +6,8 @@
 //!
 //! Exit codes: 0 success; 1 sync incomplete (records still pending);
 //! 2 server unreachable; 3 refused by the server; 4 invalid input;
-//! 5 any other failure.
+//! 5 any other failure. `kordon verify`: 0 verified; 4 refused; 2 no
+//! server key pinned (give `--server-key`).
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -158,9 +159,19 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Check an export file offline: signatures, receipts, reconstruction.
+    /// Check an export file offline against a pinned server key:
+    /// signatures, the signers' register, receipts and inclusion proofs,
+    /// completeness against the server's statement, reconstruction.
     Verify {
         file: PathBuf,
+        /// The server's public key (hex, as `kordon-server init` prints
+        /// it). Default: the key this vehicle (`--data`) was enrolled with.
+        #[arg(long)]
+        server_key: Option<String>,
+        /// Evidence mode: refuse records the server has not acknowledged
+        /// or that its record-set statement does not cover.
+        #[arg(long)]
+        evidence: bool,
         #[arg(long)]
         json: bool,
     },
@@ -272,34 +283,68 @@ fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `kordon verify FILE`: checks an export offline; needs no data folder.
-fn verify_file(file: &std::path::Path, json: bool) -> anyhow::Result<u8> {
+/// `kordon verify FILE`: checks an export offline. Reads the data folder
+/// only for the pinned server key, and never creates it.
+fn verify_file(
+    file: &std::path::Path,
+    data: &std::path::Path,
+    server_key: Option<&str>,
+    evidence: bool,
+    json: bool,
+) -> anyhow::Result<u8> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let export: kordon_vehicle::ExportFile = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a Kordon export", file.display()))?;
-    let verdict = kordon_vehicle::verify_export(&export);
+    let pinned = match server_key {
+        Some(k) => Some(
+            k.parse::<kordon_record::PublicKey>()
+                .map_err(|e| anyhow::anyhow!("--server-key {k:?}: {e}"))?,
+        ),
+        None => Vehicle::enrolled_server_key(data),
+    };
+    let opts = kordon_vehicle::VerifyOptions {
+        server_key: pinned,
+        evidence,
+    };
+    let verdict = kordon_vehicle::verify_export_bytes(&bytes, &opts);
     if json {
         print_json(&verdict)?;
     } else {
         say!(
-            "records {}  signatures valid {}  receipts valid {}  rebuilds the inspection: {}",
+            "records {}  signatures valid {}  in the server's log {}  receipts valid {}  rebuilds the inspection: {}",
             verdict.records,
             verdict.signatures_valid,
+            verdict.proofs_valid,
             verdict.receipts_valid,
             if verdict.view_matches { "yes" } else { "NO" }
         );
+        if let Some(k) = pinned {
+            say!("server key pinned: {k}");
+        }
+        for w in &verdict.warnings {
+            say!("warning: {w}");
+        }
         for p in &verdict.problems {
             say!("problem: {p}");
         }
     }
-    Ok(if verdict.ok() { 0 } else { 4 })
+    Ok(match (pinned, verdict.ok()) {
+        (None, _) => 2,
+        (Some(_), true) => 0,
+        (Some(_), false) => 4,
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     // Commands that only read or write their own files: no data folder is
     // opened (or created) for them.
     match &cli.command {
-        Command::Verify { file, json } => return verify_file(file, *json),
+        Command::Verify {
+            file,
+            server_key,
+            evidence,
+            json,
+        } => {
+            return verify_file(file, &cli.data, server_key.as_deref(), *evidence, *json);
+        }
         Command::Scan(cmd @ scan_cmd::ScanCmd::Synth { .. }) => {
             scan_cmd::synth_cmd(cmd)?;
             return Ok(0);
@@ -555,16 +600,25 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let file = v.export(id, now_ms())?;
             let json = serde_json::to_vec_pretty(&file)?;
             std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
-            let acked = file.records.iter().filter(|r| r.receipt.is_some()).count();
+            let acked = file
+                .records
+                .iter()
+                .filter(|r| r.receipt.is_some() || r.log.is_some())
+                .count();
             say!(
-                "{}: {} records ({} with receipts) written to {}",
+                "{}: {} records ({} with the server's proof) written to {}",
                 id,
                 file.records.len(),
                 acked,
                 out.display()
             );
         }
-        Command::Verify { file, json } => return verify_file(&file, json),
+        Command::Verify {
+            file,
+            server_key,
+            evidence,
+            json,
+        } => return verify_file(&file, &cli.data, server_key.as_deref(), evidence, json),
         Command::Generate { count, seed } => {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());

@@ -498,6 +498,14 @@ pub fn change_operation(bytes: &[u8]) -> Option<String> {
         .map(String::from)
 }
 
+/// A change's hash and the hashes it depends on, for walking the change
+/// graph of an export without applying anything.
+pub fn change_graph_entry(bytes: &[u8]) -> Result<([u8; 32], Vec<[u8; 32]>), ModelError> {
+    let change = automerge::Change::from_bytes(bytes.to_vec())
+        .map_err(|e| ModelError::BadChange(e.to_string()))?;
+    Ok((change.hash().0, change.deps().iter().map(|h| h.0).collect()))
+}
+
 /// Decodes a change and checks that its Automerge actor is `signer` (a
 /// device may only sign its own changes), without applying it.
 pub fn check_change(bytes: &[u8], signer: &[u8]) -> Result<ChangeMeta, ModelError> {

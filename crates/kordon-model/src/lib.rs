@@ -36,7 +36,7 @@ pub use alert::{
 pub use annotation::{Annotation, AnnotationKind, NewAnnotation, Shape};
 pub use anpr::{AnprRead, PlateRole, ReadCorrection, ReadImage, ReadImageKind};
 pub use container::{ContainerCode, ContainerCodeError};
-pub use doc::{change_operation, InspectionDoc, ModelError};
+pub use doc::{change_graph_entry, change_operation, InspectionDoc, ModelError};
 pub use hotlist::{
     DocKind, EntryKind, HotlistDoc, HotlistEntry, HotlistView, NewHotlistEntry, NewRiskProfile,
     Priority, Removal, RiskProfile,

@@ -27,6 +27,12 @@ use std::str::FromStr;
 pub struct InspectionId(pub uuid::Uuid);
 
 impl InspectionId {
+    /// Parses only the canonical text form: lower case, hyphenated.
+    pub fn parse_canonical(s: &str) -> Option<Self> {
+        let id = uuid::Uuid::parse_str(s).ok()?;
+        (id.hyphenated().to_string() == s).then_some(InspectionId(id))
+    }
+
     pub fn random() -> Self {
         InspectionId(uuid::Uuid::new_v4())
     }

@@ -1,7 +1,9 @@
 //! The vehicle's side of a sync session.
 
 use crate::codec::{encode_frame, FrameDecoder};
-use crate::{Backlog, LogAnswer, LogAsk, Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
+use crate::{
+    Backlog, LogAnswer, LogAsk, Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION,
+};
 use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,9 @@
 //! The server's side of a sync session.
 
 use crate::codec::{encode_frame, FrameDecoder};
-use crate::{Backlog, LogAnswer, LogAsk, Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION};
+use crate::{
+    Backlog, LogAnswer, LogAsk, Message, ProtoError, RecordResult, RefusalCode, PROTOCOL_VERSION,
+};
 use std::collections::VecDeque;
 
 /// What the application must decide or serve.

@@ -269,8 +269,21 @@ fn a_client_that_refuses_the_servers_log_ends_the_session_with_an_error() {
         )
         .expect("down");
     client.down_applied(0, now);
-    assert_eq!(client.poll_event(), Some(ClientEvent::Welcomed { unit: "U".into(), server_time_ms: 0 }));
-    assert_eq!(client.poll_event(), Some(ClientEvent::Down { records: vec![], cursor: 0, more: false }));
+    assert_eq!(
+        client.poll_event(),
+        Some(ClientEvent::Welcomed {
+            unit: "U".into(),
+            server_time_ms: 0
+        })
+    );
+    assert_eq!(
+        client.poll_event(),
+        Some(ClientEvent::Down {
+            records: vec![],
+            cursor: 0,
+            more: false
+        })
+    );
     assert_eq!(client.poll_event(), Some(ClientEvent::LogDue));
     client.ask_log(LogAsk::default(), now);
     client

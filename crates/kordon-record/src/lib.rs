@@ -24,8 +24,8 @@ mod wire;
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use key::{DeviceKey, KeyError, PublicKey};
 pub use receipt::Receipt;
-pub use statement::{DeviceEntry, RecordSet, StatementError};
 pub use record::{verify_all, RecordError, RecordId, RecordKind, SignedRecord, VerifyError};
+pub use statement::{DeviceEntry, RecordSet, StatementError};
 
 /// Checks a statement the server signed: that `server` is the `expected`
 /// (pinned) key, and its strict Ed25519 signature over the domain digest.

@@ -76,7 +76,9 @@ fn parse_note<'a>(text: &'a str, kind: &'static str) -> Result<Note<'a>, Stateme
         .split_once(' ')
         .ok_or_else(|| bad("the signature line has no signature".into()))?;
     if name != body[0] {
-        return Err(bad("the signature line names another server than the first line".into()));
+        return Err(bad(
+            "the signature line names another server than the first line".into(),
+        ));
     }
     Ok(Note {
         server,
@@ -219,7 +221,7 @@ pub struct DeviceEntry {
 
 /// A unit name a statement can carry: one line of printable text.
 fn unit_ok(unit: &str) -> bool {
-    !unit.is_empty() && unit.len() <= 128 && !unit.chars().any(char::is_control)
+    !unit.is_empty() && unit.len() <= 256 && !unit.chars().any(char::is_control)
 }
 
 impl DeviceEntry {
@@ -342,8 +344,15 @@ mod tests {
     #[test]
     fn a_record_set_round_trips_and_any_change_is_caught() {
         let key = DeviceKey::generate();
-        let s = RecordSet::sign(&key, [9; 16], 12, vec![[3; 32], [1; 32]], 4567, 1_790_000_000_000)
-            .expect("signed");
+        let s = RecordSet::sign(
+            &key,
+            [9; 16],
+            12,
+            vec![[3; 32], [1; 32]],
+            4567,
+            1_790_000_000_000,
+        )
+        .expect("signed");
         assert_eq!(s.heads, vec![[1; 32], [3; 32]], "sorted");
         let text = s.to_text();
         assert_eq!(RecordSet::parse(&text), Ok(s.clone()));

@@ -51,7 +51,7 @@ pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
 pub use index::{plate_keys, IndexRow, Query};
 pub use log::LogEntry;
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
-pub use proofs::{RecordProof, Witness};
+pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts, Witness};
 pub use queue::{
     AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,

@@ -19,6 +19,24 @@ pub struct RecordProof {
     pub path: Vec<[u8; 32]>,
 }
 
+/// A record proven in a checkpoint: its leaf and inclusion path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenRecord {
+    pub id: RecordId,
+    pub leaf_index: u64,
+    pub leaf: Vec<u8>,
+    pub path: Vec<[u8; 32]>,
+}
+
+/// What a record-set statement states about a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSetFacts {
+    /// Changes (records) held.
+    pub count: u64,
+    /// The document's heads, ascending.
+    pub heads: Vec<[u8; 32]>,
+}
+
 /// A checkpoint a vehicle reported in its Hello, as the server judged it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Witness {
@@ -92,14 +110,14 @@ impl Store {
         &mut self,
         size: u64,
         checkpoint: &str,
-        inclusions: &[(RecordId, u64, Vec<u8>, Vec<[u8; 32]>)],
+        inclusions: &[ProvenRecord],
     ) -> Result<(), StoreError> {
         let tx = self.connection_mut().transaction()?;
         tx.execute(
             "INSERT OR IGNORE INTO held_checkpoints (size, text) VALUES (?1, ?2)",
             params![size as i64, checkpoint],
         )?;
-        for (id, index, leaf, path) in inclusions {
+        for p in inclusions {
             tx.prepare_cached(
                 "INSERT INTO record_proofs (record_id, leaf_index, leaf, tree_size, path)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -107,11 +125,11 @@ impl Store {
                      leaf = excluded.leaf, tree_size = excluded.tree_size, path = excluded.path",
             )?
             .execute(params![
-                &id.0[..],
-                *index as i64,
-                leaf,
+                &p.id.0[..],
+                p.leaf_index as i64,
+                p.leaf,
                 size as i64,
-                path_bytes(path)
+                path_bytes(&p.path)
             ])?;
         }
         tx.commit()?;
@@ -248,14 +266,17 @@ impl Store {
     pub fn record_set_facts(
         &mut self,
         doc: &[u8; 16],
-    ) -> Result<Option<(u64, Vec<[u8; 32]>)>, StoreError> {
+    ) -> Result<Option<RecordSetFacts>, StoreError> {
         let actor = self.actor();
         let tx = self.connection_mut().transaction()?;
         let (mut d, upto) = crate::store::load_base(&tx, doc, actor)?;
         crate::store::apply_after(&tx, doc, &mut d, upto)?;
         let count = d.change_count() as u64;
         tx.commit()?;
-        Ok((count > 0).then(|| (count, d.head_hashes())))
+        Ok((count > 0).then(|| RecordSetFacts {
+            count,
+            heads: d.head_hashes(),
+        }))
     }
 
     /// Whether every one of `hashes` is a change of the stored document.

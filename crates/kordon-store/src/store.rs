@@ -302,12 +302,10 @@ impl Store {
             };
             if keep_log {
                 let leaf = match &verdict {
-                    Ok(IngestOutcome::Stored { .. }) => {
-                        Some(kordon_log::Leaf::RecordAt {
-                            id: record.id().0,
-                            at_ms: now_ms,
-                        })
-                    }
+                    Ok(IngestOutcome::Stored { .. }) => Some(kordon_log::Leaf::RecordAt {
+                        id: record.id().0,
+                        at_ms: now_ms,
+                    }),
                     Err(IngestOutcome::BreaksRules(r)) => Some(kordon_log::Leaf::Refusal {
                         record: Some(record.id().0),
                         at_ms: now_ms,

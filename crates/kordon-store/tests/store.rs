@@ -477,6 +477,8 @@ fn a_version_4_store_gains_plate_keys_and_alert_counts_on_open() {
     let conn = rusqlite::Connection::open(&path).expect("open");
     conn.execute_batch(
         "DROP TABLE log_leaves; DROP TABLE log_nodes; DROP TABLE log_checkpoints;
+         DROP TABLE held_checkpoints; DROP TABLE record_proofs; DROP TABLE record_sets;
+         DROP TABLE device_entries; DROP TABLE log_witnesses;
          DROP TABLE hotlists; DROP TABLE inspection_plates;
          DROP INDEX inspections_alerts;
          ALTER TABLE inspections DROP COLUMN alerts;

@@ -22,6 +22,7 @@ mod officers;
 mod ops;
 mod scans;
 mod status;
+mod strict_json;
 mod sync;
 pub mod synthetic;
 mod watch;
@@ -29,7 +30,10 @@ mod watch;
 pub use anpr::{AttachRules, Attached, IncomingRead};
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
-pub use export::{verify_export, ExportFile, ExportRecord, ExportVerdict};
+pub use export::{
+    verify_export, verify_export_bytes, ExportFile, ExportLog, ExportRecord, ExportVerdict,
+    VerifyOptions, EXPORT_FORMAT, EXPORT_FORMAT_V1,
+};
 pub use officers::{SignIn, FREE_ATTEMPTS, LOCK_SECS};
 pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
@@ -94,6 +98,17 @@ impl Vehicle {
             v.store.set_server_key(server);
         }
         Ok(v)
+    }
+
+    /// The server key a vehicle's data folder was enrolled with, without
+    /// creating anything: `None` if `dir` holds no vehicle, or one not
+    /// enrolled.
+    pub fn enrolled_server_key(dir: &Path) -> Option<PublicKey> {
+        if !dir.join("vehicle.sqlite").is_file() || !dir.join("device.key").is_file() {
+            return None;
+        }
+        let v = Vehicle::open(dir).ok()?;
+        v.token().ok()?.server_key().ok()
     }
 
     pub fn dir(&self) -> &Path {

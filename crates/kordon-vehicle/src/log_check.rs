@@ -75,23 +75,25 @@ impl Vehicle {
                     cp.size
                 ))
             })?;
-            proven.push((
-                RecordId(inc.record_id),
-                inc.leaf_index,
-                inc.leaf.clone(),
-                inc.path.clone(),
-            ));
+            proven.push(kordon_store::ProvenRecord {
+                id: RecordId(inc.record_id),
+                leaf_index: inc.leaf_index,
+                leaf: inc.leaf.clone(),
+                path: inc.path.clone(),
+            });
         }
         self.store
             .store_inclusions(cp.size, &answer.checkpoint, &proven)?;
         for text in &answer.record_sets {
             let set = RecordSet::parse(text).map_err(|e| bad(e.to_string()))?;
             set.verify(server).map_err(|e| {
-                bad(format!("a record-set statement not signed by the enrolled server: {e}"))
+                bad(format!(
+                    "a record-set statement not signed by the enrolled server: {e}"
+                ))
             })?;
             if !ask.record_sets.contains(&set.doc) || set.log_size != cp.size {
                 return Err(bad(
-                    "it sent a record-set statement that was not asked for".into(),
+                    "it sent a record-set statement that was not asked for".into()
                 ));
             }
             if self.store.holds_changes(&set.doc, &set.heads)? {
@@ -102,7 +104,9 @@ impl Vehicle {
         for text in &answer.devices {
             let entry = DeviceEntry::parse(text).map_err(|e| bad(e.to_string()))?;
             entry.verify(server).map_err(|e| {
-                bad(format!("a device entry not signed by the enrolled server: {e}"))
+                bad(format!(
+                    "a device entry not signed by the enrolled server: {e}"
+                ))
             })?;
             self.store.put_device_entry(&entry.device, text)?;
         }

@@ -56,8 +56,9 @@ fn a_third_party_checks_a_record_and_the_log_from_the_servers_output() {
     assert_eq!(hex::encode(cp.server.as_bytes()), server_key);
     cp.verify(&cp.server).expect("signed by the server");
     let leaf = hex::decode(proof["leaf"].as_str().expect("hex")).expect("hex");
-    assert_eq!(leaf[0], 1, "a record leaf");
-    assert_eq!(hex::encode(&leaf[1..]), last, "naming the record");
+    assert_eq!(leaf[0], 3, "a record leaf, with the time received");
+    assert_eq!(leaf.len(), 41);
+    assert_eq!(hex::encode(&leaf[1..33]), last, "naming the record");
     kordon_log::verify_inclusion(
         &kordon_log::leaf_hash(&leaf),
         proof["leaf_index"].as_u64().expect("index"),
@@ -100,6 +101,32 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
+/// The vehicle's next sync refuses the server with exit code 6 and
+/// `reason`, and the server logs that the vehicle refused it.
+fn sync_refuses(
+    vehicle: &std::path::Path,
+    server: &kordon_test_support::ServerProcess,
+    reason: &str,
+) {
+    let out = kordon_e2e::kordon(vehicle, &["sync"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(said.contains(reason), "{said}");
+    kordon_test_support::wait_for(
+        "the server to log the vehicle's refusal",
+        std::time::Duration::from_secs(20),
+        || {
+            server
+                .log_contains("vehicle refuses this server")
+                .then_some(())
+        },
+    );
+}
+
 fn restore(field: &Field, backup: &std::path::Path) {
     std::fs::remove_dir_all(&field.server_dir).expect("remove the data folder");
     copy_dir(backup, &field.server_dir);
@@ -127,23 +154,7 @@ fn a_rolled_back_server_is_refused_by_the_next_sync_and_a_consistent_backup_is_n
     // on both sides.
     restore(&field, &backups.join("old"));
     let server = field.start_server();
-    let out = kordon_e2e::kordon(&v, &["sync"]);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(6), "{said}");
-    assert!(said.contains("rolled back"), "{said}");
-    kordon_test_support::wait_for(
-        "the server to log the vehicle's refusal",
-        std::time::Duration::from_secs(20),
-        || {
-            server
-                .log_contains("vehicle refuses this server")
-                .then_some(())
-        },
-    );
+    sync_refuses(&v, &server, "rolled back");
     assert!(server.log_contains("rolled back"), "{}", server.log());
     let status = kordon_ok(&v, &["status"]);
     assert!(status.contains("rolled back"), "status shows why: {status}");
@@ -153,4 +164,70 @@ fn a_rolled_back_server_is_refused_by_the_next_sync_and_a_consistent_backup_is_n
     restore(&field, &backups.join("current"));
     let _server = field.start_server();
     kordon_ok(&v, &["sync"]);
+}
+
+/// A server whose data folder was copied, and both copies went on
+/// accepting different records under the same key: a fork. The vehicle
+/// that saw one history refuses the other copy at its next sync, and that
+/// copy, told by the vehicle's Hello which checkpoint it holds, records
+/// the fork among its witnesses.
+#[test]
+fn a_forked_server_is_caught_by_the_next_vehicle_that_saw_the_other_history() {
+    let field = Field::new();
+    let a = field.enrolled_vehicle("vehicle-a", "MOBILE-1", "OF-1");
+    let b = field.enrolled_vehicle("vehicle-b", "MOBILE-2", "OF-2");
+    kordon_ok(&a, &["inspection", "new", "--plate", "AA1111AA"]);
+    kordon_ok(&b, &["inspection", "new", "--plate", "BB2222BB"]);
+    let mut server = field.start_server();
+    kordon_ok(&a, &["sync"]);
+    kordon_ok(&b, &["sync"]);
+    server.kill();
+    let fork = field.root.path().join("fork");
+    copy_dir(&field.server_dir, &fork);
+
+    // History 1: vehicle A's new record.
+    kordon_ok(&a, &["inspection", "new", "--plate", "AA3333AA"]);
+    let mut server = field.start_server();
+    kordon_ok(&a, &["sync"]);
+    server.kill();
+    let seen_by_a = field.server_ok(&["log", "checkpoint"]);
+    let seen_by_a = Checkpoint::parse(&seen_by_a).expect("checkpoint");
+
+    // History 2, the copy under the same key: vehicle B's records, more of
+    // them, so its log is longer than what A saw.
+    restore(&field, &fork);
+    for plate in ["BB4444BB", "BB5555BB", "BB6666BB"] {
+        kordon_ok(&b, &["inspection", "new", "--plate", plate]);
+    }
+    let server = field.start_server();
+    kordon_ok(&b, &["sync"]);
+
+    sync_refuses(&a, &server, "rewritten");
+    assert!(
+        server.log_contains("a vehicle reported a checkpoint this log does not extend"),
+        "{}",
+        server.log()
+    );
+    drop(server);
+    let witnesses = field.server_json(&["log", "witnesses", "--json"]);
+    let rows = witnesses.as_array().expect("a list");
+    let a_row = rows
+        .iter()
+        .find(|w| {
+            w["size"] == seen_by_a.size
+                && w["verdict"]
+                    .as_str()
+                    .is_some_and(|v| v.starts_with("forked"))
+        })
+        .unwrap_or_else(|| panic!("vehicle A's checkpoint is a witness of the fork: {witnesses}"));
+    assert_eq!(
+        a_row["checkpoint"]
+            .as_str()
+            .map(|t| Checkpoint::parse(t).map(|c| c.head)),
+        Some(Ok(seen_by_a.head))
+    );
+    assert!(
+        rows.iter().any(|w| w["verdict"] == "consistent"),
+        "vehicle B's checkpoints are consistent with this history: {witnesses}"
+    );
 }
