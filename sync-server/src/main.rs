@@ -415,15 +415,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     } else {
                         "enrolled"
                     };
+                    let backlog = match (d.backlog_records, d.backlog_scan_bytes) {
+                        (Some(r), Some(b)) => format!("{r} records, {b} scan bytes"),
+                        _ => "unknown".into(),
+                    };
                     say!(
-                        "{:<16} {}  {:<8} records={} last_seen={}",
+                        "{:<16} {}  {:<8} records={} last_seen={} version={} backlog={}",
                         d.unit,
                         &d.key[..16],
                         state,
                         d.records,
                         d.last_seen_ms
                             .map(|m| m.to_string())
-                            .unwrap_or_else(|| "never".into())
+                            .unwrap_or_else(|| "never".into()),
+                        d.app_version.as_deref().unwrap_or("unknown"),
+                        backlog
                     );
                 }
             }

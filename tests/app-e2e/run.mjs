@@ -590,18 +590,25 @@ async function checkStore() {
   const tampered = Buffer.from(exported.records[0].record, "base64");
   tampered[55] ^= 1; // created_ms: still well-formed, no longer what was signed
   check(!parseRecord(tampered).valid, "the signature check here refuses an altered record");
-  const ops = records.map((r) => ({ op: r.message.split(" by ")[0], by: r.message.split(" by ")[1], officer: r.officer, receipt: r.listed.receipt !== null }));
+  const ops = records.map((r) => ({ op: r.message.split(" by ")[0], by: r.message.split(" by ")[1], officer: r.officer, receipt: r.listed.receipt !== null || r.listed.log !== null }));
   step(`  records: ${ops.map((x) => `${x.op}/${x.officer}${x.receipt ? "/receipt" : ""}`).join(", ")}`);
   for (const op of ["create", "scan", "annotate", "decide"]) {
     const mine = ops.filter((x) => x.op === op);
     check(mine.length === 1, `one "${op}" record (${mine.length})`);
     check(mine[0].officer === OFFICER && mine[0].by === OFFICER, `"${op}" signed for ${OFFICER} (${JSON.stringify(mine[0])})`);
-    check(mine[0].receipt, `"${op}" acknowledged by the server (has a receipt)`);
+    check(mine[0].receipt, `"${op}" acknowledged by the server (proven in its log)`);
   }
   const notes = ops.filter((x) => x.op === "notes");
   check(notes.length === 1 && notes[0].officer === OFFICER, `one "notes" record by ${OFFICER} (${JSON.stringify(notes)})`);
-  check(!notes[0].receipt, `the "notes" record made offline has no receipt`);
-  check(verdict.receipts_valid === ops.filter((x) => x.receipt).length, `every receipt valid (${JSON.stringify(verdict)})`);
+  check(!notes[0].receipt, `the "notes" record made offline is not acknowledged yet`);
+  check(
+    verdict.proofs_valid + verdict.receipts_valid === ops.filter((x) => x.receipt).length,
+    `every inclusion proof valid (${JSON.stringify(verdict)})`,
+  );
+  check(
+    verdict.warnings.some((w) => w.includes("not acknowledged")),
+    `kordon verify reports the record the server has not acknowledged (${JSON.stringify(verdict.warnings)})`,
+  );
 }
 
 main().then(

@@ -449,10 +449,10 @@ try {
     check(/^review\b/.test(rec.message), `its Automerge change says "${rec.message}"`);
     check(!deviceKeys.includes(E.serverKey), "the server's key is not a vehicle's (kordon-server devices --json)");
     const vehicleSigned = exp.records.filter((x) => x.signer !== E.serverKey);
-    check(vehicleSigned.length > 0 && vehicleSigned.every((x) => deviceKeys.includes(x.signer) && x.receipt !== null),
-      `the crew's ${vehicleSigned.length} records are signed by the enrolled device, each with a receipt`);
-    const v = await cli(["verify", file], { allowFail: true });
-    check(v.code === 0, `kordon verify passes (${v.code}): ${v.stdout.trim().split("\n").at(-1)}`);
+    check(vehicleSigned.length > 0 && vehicleSigned.every((x) => deviceKeys.includes(x.signer) && x.log !== null),
+      `the crew's ${vehicleSigned.length} records are signed by the enrolled device, each proven in the server's log`);
+    const v = await cli(["verify", file, "--server-key", E.serverKey, "--evidence"], { allowFail: true });
+    check(v.code === 0, `kordon verify --evidence passes against the key kordon-server init printed (${v.code}): ${v.stdout.trim().split("\n").at(-1)}`);
   });
 
   await step("answered", ["vehicle"], async () => {

@@ -16,6 +16,7 @@ mod goodput;
 mod hotlist;
 mod http1;
 mod import;
+mod log_proof;
 mod records_first;
 mod viewer;
 
@@ -66,6 +67,9 @@ enum What {
     AnprIngest(anpr_ingest::Args),
     /// Hotlist matching: time per read at each tier, 100,000 entries.
     Hotlist(hotlist::Args),
+    /// The transparency log at 10 million leaves: proof size, time to
+    /// make and to verify an inclusion proof.
+    LogProof(log_proof::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -82,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         What::Console(args) => console::run(args),
         What::Hotlist(args) => hotlist::run(args),
         What::AnprIngest(args) => anpr_ingest::run(args),
+        What::LogProof(args) => log_proof::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)

@@ -39,6 +39,23 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), CentralError> {
             PRIMARY KEY (device, doc_id)
         ) WITHOUT ROWID;",
     )?;
+    // What a vehicle states at each connection (HelloV2): added to
+    // registers made before it.
+    let have: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('devices')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (column, kind) in [
+        ("app_version", "TEXT"),
+        ("backlog_records", "INTEGER"),
+        ("backlog_scan_bytes", "INTEGER"),
+        ("clock_offset_ms", "INTEGER"),
+        ("stated_ms", "INTEGER"),
+    ] {
+        if !have.iter().any(|c| c == column) {
+            conn.execute_batch(&format!("ALTER TABLE devices ADD COLUMN {column} {kind}"))?;
+        }
+    }
     Ok(())
 }
 
@@ -53,6 +70,15 @@ pub struct DeviceInfo {
     pub last_addr: Option<String>,
     /// Records stored from this device.
     pub records: u64,
+    /// What the vehicle stated at its last connection (null: it has not,
+    /// e.g. a vehicle too old to say): its version, its backlog (records
+    /// and scan bytes not yet delivered), its clock minus the server's.
+    pub app_version: Option<String>,
+    pub backlog_records: Option<u64>,
+    pub backlog_scan_bytes: Option<u64>,
+    pub clock_offset_ms: Option<i64>,
+    /// When it last stated them (server clock).
+    pub stated_ms: Option<i64>,
 }
 
 /// The unit of an enrolled (or revoked) device.
@@ -219,7 +245,9 @@ impl Central {
     pub fn devices(&self) -> Result<Vec<DeviceInfo>, CentralError> {
         let mut stmt = self.store.connection().prepare(
             "SELECT d.key, d.unit, d.enrolled_ms, d.revoked_ms, d.last_seen_ms, d.last_addr,
-                    (SELECT COUNT(*) FROM records r WHERE r.signer = d.key)
+                    (SELECT COUNT(*) FROM records r WHERE r.signer = d.key),
+                    d.app_version, d.backlog_records, d.backlog_scan_bytes,
+                    d.clock_offset_ms, d.stated_ms
              FROM devices d ORDER BY d.unit, d.enrolled_ms",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -231,9 +259,46 @@ impl Central {
                 last_seen_ms: r.get(4)?,
                 last_addr: r.get(5)?,
                 records: r.get::<_, i64>(6)? as u64,
+                app_version: r.get(7)?,
+                backlog_records: r.get::<_, Option<i64>>(8)?.map(|n| n as u64),
+                backlog_scan_bytes: r.get::<_, Option<i64>>(9)?.map(|n| n as u64),
+                clock_offset_ms: r.get(10)?,
+                stated_ms: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps what an authorised vehicle stated in its Hello: its version,
+    /// its backlog, and its clock's offset from the server's.
+    pub fn note_stated(
+        &self,
+        device: &PublicKey,
+        app_version: &str,
+        backlog: kordon_proto::Backlog,
+        client_time_ms: i64,
+        now_ms: i64,
+    ) -> Result<(), CentralError> {
+        // Untrusted text: kept short and printable.
+        let version: String = app_version
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect();
+        self.store.connection().execute(
+            "UPDATE devices SET app_version = ?1, backlog_records = ?2, backlog_scan_bytes = ?3,
+                    clock_offset_ms = ?4, stated_ms = ?5
+             WHERE key = ?6",
+            params![
+                version,
+                i64::try_from(backlog.records).unwrap_or(i64::MAX),
+                i64::try_from(backlog.scan_bytes).unwrap_or(i64::MAX),
+                client_time_ms.saturating_sub(now_ms),
+                now_ms,
+                &device.0[..]
+            ],
+        )?;
+        Ok(())
     }
 
     pub(crate) fn note_seen(

@@ -204,6 +204,7 @@ async fn run_session(
                 ServerEvent::Hello {
                     enroll_secret,
                     stated,
+                    client_time_ms,
                     ..
                 } => {
                     let p = peer.to_string();
@@ -216,9 +217,24 @@ async fn run_session(
                             tracing::info!(device = %device.short(), unit = %auth.unit, %peer, newly_enrolled = auth.newly_enrolled, "device connected");
                             // The checkpoint the vehicle holds: a witness of
                             // what this server showed it before.
-                            if let Some(text) = stated.and_then(|s| s.checkpoint) {
-                                with_central(central, move |c| c.witness(&device, &text, now_ms()))
-                                    .await?;
+                            // What it states: its version, its backlog,
+                            // its clock.
+                            if let Some(stated) = stated {
+                                with_central(central, move |c| {
+                                    let now = now_ms();
+                                    c.note_stated(
+                                        &device,
+                                        &stated.app_version,
+                                        stated.backlog,
+                                        client_time_ms,
+                                        now,
+                                    )?;
+                                    match &stated.checkpoint {
+                                        Some(text) => c.witness(&device, text, now).map(drop),
+                                        None => Ok(()),
+                                    }
+                                })
+                                .await?;
                             }
                             session.welcome(&auth.unit, now_ms());
                             welcomed = true;
