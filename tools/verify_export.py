@@ -603,8 +603,8 @@ def parse_record_set(text):
 
 
 def unit_ok(unit):
-    """1 to 128 bytes of UTF-8 with no control character (Rust char::is_control)."""
-    return 0 < len(unit.encode("utf-8")) <= 128 and not any(unicodedata.category(ch) == "Cc" for ch in unit)
+    """1 to 256 bytes of UTF-8 with no control character (Rust char::is_control)."""
+    return 0 < len(unit.encode("utf-8")) <= 256 and not any(unicodedata.category(ch) == "Cc" for ch in unit)
 
 
 def parse_device_entry(text):
@@ -1231,7 +1231,11 @@ def verify_export(data, pinned, evidence):
     changes = {}
     for i, res in enumerate(results):
         if res["change"] is not None:
-            changes.setdefault(res["change"], (i, res["deps"]))
+            if res["change"] in changes:
+                report.problem("record %d: carries the same Automerge change as record %d"
+                               % (i, changes[res["change"]][0]))
+                continue
+            changes[res["change"]] = (i, res["deps"])
 
     # Step 5: completeness.
     covered, missing = None, set()

@@ -113,9 +113,10 @@ impl Central {
 
     /// The whole answer to a vehicle's `LogAskV2`: the latest checkpoint
     /// and the proof that it extends the vehicle's; the inclusion paths of
-    /// the records asked for (those in the log); the record-set
-    /// statements of the documents asked for that `device` may read; the
-    /// register entries of the devices asked for. Everything is stated
+    /// the records asked for (those in the log, of documents `device` may
+    /// read); the record-set statements of the documents asked for that it
+    /// may read; the register entries of the devices asked for that signed
+    /// in those documents (or are itself). Nothing about other units. Everything is stated
     /// against that one checkpoint.
     pub fn log_answer_v2(
         &mut self,
@@ -129,6 +130,9 @@ impl Central {
             .size;
         let mut inclusions = vec![];
         for id in &ask.proofs {
+            if !register::reads_record(self.store.connection(), device, id)? {
+                continue;
+            }
             let Some(entry) = self.store.log_entry_of(id)? else {
                 continue;
             };
@@ -157,6 +161,9 @@ impl Central {
         let mut devices = vec![];
         for key in &ask.devices {
             let key = PublicKey(*key);
+            if !register::signs_where_reads(self.store.connection(), device, &key)? {
+                continue;
+            }
             if let Some((unit, enrolled_ms)) = register::enrolled_of(self.store.connection(), &key)?
             {
                 if let Some(e) = DeviceEntry::sign(&self.key, key, &unit, enrolled_ms) {
@@ -206,7 +213,13 @@ impl Central {
                 }
             },
         };
-        let size = Checkpoint::parse(text).map(|c| c.size).unwrap_or(0);
+        // Only a checkpoint this server signed is kept under its size; any
+        // other text, one row a device (size 0), cut short.
+        let (size, kept) = match Checkpoint::parse(text) {
+            Ok(c) if c.verify(&self.key.public()).is_ok() => (c.size, text.to_string()),
+            _ => (0, text.chars().take(1024).collect()),
+        };
+        let text = kept.as_str();
         if verdict != "consistent" {
             tracing::error!(device = %device.short(), %verdict, "a vehicle reported a checkpoint this log does not extend");
         }

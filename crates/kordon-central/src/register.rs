@@ -117,6 +117,40 @@ pub(crate) fn reads_doc(
         .query_row(params![&device.0[..], &doc[..], unit], |r| r.get(0))?)
 }
 
+/// Whether `device` may read the document record `id` belongs to.
+pub(crate) fn reads_record(
+    conn: &Connection,
+    device: &PublicKey,
+    id: &[u8; 32],
+) -> Result<bool, CentralError> {
+    let doc: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT doc_id FROM records WHERE id = ?1")?
+        .query_row([&id[..]], |r| r.get(0))
+        .optional()?;
+    match doc.and_then(|d| <[u8; 16]>::try_from(d.as_slice()).ok()) {
+        Some(doc) => reads_doc(conn, device, &doc),
+        None => Ok(false),
+    }
+}
+
+/// Whether `signer` is `device` itself or signed a record in a document
+/// `device` follows.
+pub(crate) fn signs_where_reads(
+    conn: &Connection,
+    device: &PublicKey,
+    signer: &PublicKey,
+) -> Result<bool, CentralError> {
+    if signer == device {
+        return Ok(true);
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM records r JOIN device_docs d ON d.doc_id = r.doc_id
+                            WHERE d.device = ?1 AND r.signer = ?2)",
+        )?
+        .query_row(params![&device.0[..], &signer.0[..]], |r| r.get(0))?)
+}
+
 /// The signer of an inspection's first stored record.
 pub(crate) fn owner_of(
     conn: &Connection,

@@ -319,6 +319,16 @@ fn verify_file(
         if let Some(k) = pinned {
             say!("server key pinned: {k}");
         }
+        if let (Some(covered), Some(size), Some(at)) = (
+            verdict.covered,
+            verdict.record_set_log_size,
+            verdict.record_set_at_ms,
+        ) {
+            say!(
+                "complete as of the server's statement at log size {size} ({}): {covered} records",
+                format_ms(at)
+            );
+        }
         for w in &verdict.warnings {
             say!("warning: {w}");
         }

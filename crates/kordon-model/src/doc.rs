@@ -336,6 +336,15 @@ impl InspectionDoc {
         self.doc.get_changes_meta(&[]).len()
     }
 
+    /// How many changes `heads` and their ancestors are (all of them held).
+    pub fn changes_under(&mut self, heads: &[[u8; 32]]) -> usize {
+        let heads: Vec<automerge::ChangeHash> =
+            heads.iter().map(|h| automerge::ChangeHash(*h)).collect();
+        // Changes not under the heads are what `get_changes` returns.
+        self.change_count()
+            .saturating_sub(self.doc.get_changes_meta(&heads).len())
+    }
+
     /// Whether the change with this hash is in the document.
     pub fn holds_change(&mut self, hash: &[u8; 32]) -> bool {
         self.doc

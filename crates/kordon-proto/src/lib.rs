@@ -57,6 +57,9 @@ pub const BATCH_BYTES: usize = 8 << 20;
 /// The most proofs, statements or register entries one `LogAskV2` asks for
 /// (each list); a vehicle asks for the rest at its next sync.
 pub const MAX_LOG_ASK: usize = 2048;
+/// The most record-set statements one `LogAskV2` gets (each loads a
+/// document on the server).
+pub const MAX_LOG_ASK_DOCS: usize = 256;
 
 /// Protocol failures: the peer broke the rules or went silent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

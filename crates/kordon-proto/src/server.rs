@@ -54,6 +54,9 @@ pub struct ServerSession {
     events: VecDeque<ServerEvent>,
     /// The vehicle said `HelloV2`: receipts on the log.
     log_receipts: bool,
+    /// A LogAsk was received: one a session (each costs the server work
+    /// under its store's lock).
+    log_asked: bool,
 }
 
 impl Default for ServerSession {
@@ -72,6 +75,7 @@ impl ServerSession {
             out: VecDeque::new(),
             events: VecDeque::new(),
             log_receipts: false,
+            log_asked: false,
         }
     }
 
@@ -157,16 +161,26 @@ impl ServerSession {
                 (State::Active, Message::Pull { cursor }) => {
                     self.events.push_back(ServerEvent::Pull { cursor })
                 }
+                (State::Active, Message::LogAsk { .. } | Message::LogAskV2(_))
+                    if self.log_asked =>
+                {
+                    return self.fail(ProtoError::Unexpected {
+                        got: "a second LogAsk",
+                        state: "syncing",
+                    });
+                }
                 (State::Active, Message::LogAsk { known_size }) => {
+                    self.log_asked = true;
                     self.events.push_back(ServerEvent::LogAsk(LogAsk {
                         known_size,
                         ..LogAsk::default()
                     }))
                 }
                 (State::Active, Message::LogAskV2(mut ask)) if self.log_receipts => {
-                    // More than asked for is not served (the rest next time).
+                    self.log_asked = true;
+                    // More than this is not served (the rest next time).
                     ask.proofs.truncate(crate::MAX_LOG_ASK);
-                    ask.record_sets.truncate(crate::MAX_LOG_ASK);
+                    ask.record_sets.truncate(crate::MAX_LOG_ASK_DOCS);
                     ask.devices.truncate(crate::MAX_LOG_ASK);
                     self.events.push_back(ServerEvent::LogAsk(ask))
                 }

@@ -231,6 +231,43 @@ fn a_vehicle_that_says_the_older_hello_gets_the_older_log_answer() {
             proof: vec![[2; 32]]
         })
     );
+    // One log question a session: each costs the server work.
+    let mut again = ServerSession::new();
+    again
+        .handle_bytes(&encode_frame(&Message::HelloV2 {
+            version: PROTOCOL_VERSION,
+            enroll_secret: None,
+            down_cursor: 0,
+            client_time_ms: 0,
+            checkpoint: None,
+            app_version: "test".into(),
+            backlog: Backlog::default(),
+        }))
+        .expect("hello");
+    again.welcome("U", 0);
+    again
+        .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk {
+            proofs: vec![[1; 32]; MAX_LOG_ASK + 5],
+            record_sets: vec![[2; 16]; MAX_LOG_ASK_DOCS + 5],
+            ..LogAsk::default()
+        })))
+        .expect("first ask");
+    let asked = std::iter::from_fn(|| again.poll_event())
+        .find_map(|e| match e {
+            ServerEvent::LogAsk(a) => Some(a),
+            _ => None,
+        })
+        .expect("a log ask");
+    assert_eq!(
+        (asked.proofs.len(), asked.record_sets.len()),
+        (MAX_LOG_ASK, MAX_LOG_ASK_DOCS),
+        "more than the limits is not served"
+    );
+    assert!(again
+        .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk::default())))
+        .is_err());
+    assert!(again.is_failed(), "a second ask ends the session");
+
     // A LogAskV2 from a vehicle that said the older Hello is out of turn.
     assert!(server
         .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk::default())))

@@ -85,14 +85,17 @@ impl Store {
     }
 
     /// Up to `limit` stored records with no inclusion path yet (neither
-    /// waiting in the outbox nor refused), oldest first.
+    /// waiting in the outbox nor refused): those never asked about first,
+    /// then those the server answered least recently without a proof (a
+    /// record stored before its log existed has none), oldest first.
     pub fn records_wanting_proofs(&self, limit: usize) -> Result<Vec<[u8; 32]>, StoreError> {
         let mut stmt = self.connection().prepare_cached(
             "SELECT r.id FROM records r LEFT JOIN record_proofs p ON p.record_id = r.id
+             LEFT JOIN proof_misses m ON m.record_id = r.id
              WHERE p.path IS NULL
                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = r.seq)
                AND NOT EXISTS (SELECT 1 FROM rejections j WHERE j.record_id = r.id)
-             ORDER BY r.seq LIMIT ?1",
+             ORDER BY COALESCE(m.asked_ms, 0), r.seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = vec![];
@@ -136,6 +139,46 @@ impl Store {
         Ok(())
     }
 
+    /// Records asked about that the server's answer gave no proof for.
+    /// Each is noted, so others are asked first next time; one the server
+    /// said it stored as a leaf its checkpoint of `size` covers, but
+    /// cannot prove, goes back to the outbox (if it is this vehicle's), so
+    /// it is sent again rather than taken on the server's word. Returns
+    /// how many went back.
+    pub fn note_unproven(
+        &mut self,
+        ids: &[[u8; 32]],
+        size: u64,
+        now_ms: i64,
+    ) -> Result<usize, StoreError> {
+        let tx = self.connection_mut().transaction()?;
+        let mut requeued = 0;
+        for id in ids {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO proof_misses (record_id, asked_ms) VALUES (?1, ?2)",
+            )?
+            .execute(params![&id[..], now_ms])?;
+            let claimed: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT leaf_index FROM record_proofs WHERE record_id = ?1 AND path IS NULL",
+                )?
+                .query_row([&id[..]], |r| r.get(0))
+                .optional()?;
+            if claimed.is_some_and(|leaf| (leaf as u64) < size) {
+                tx.prepare_cached("DELETE FROM record_proofs WHERE record_id = ?1")?
+                    .execute([&id[..]])?;
+                requeued += tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO outbox (seq)
+                         SELECT seq FROM records WHERE id = ?1 AND origin = 'local'",
+                    )?
+                    .execute([&id[..]])?;
+            }
+        }
+        tx.commit()?;
+        Ok(requeued)
+    }
+
     /// The record's place in the log, if the server said it.
     pub fn record_proof(&self, id: &RecordId) -> Result<Option<RecordProof>, StoreError> {
         Ok(self
@@ -166,11 +209,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Documents whose stored records the last record-set statement held
-    /// does not count (or that have none), up to `limit`.
+    /// Documents whose stored records (those the server could hold: not
+    /// waiting in the outbox, not refused) the last record-set statement
+    /// held does not count (or that have none), latest first, up to `limit`.
     pub fn docs_wanting_record_sets(&self, limit: usize) -> Result<Vec<[u8; 16]>, StoreError> {
         let mut stmt = self.connection().prepare_cached(
             "SELECT r.doc_id FROM records r LEFT JOIN record_sets s ON s.doc_id = r.doc_id
+             WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = r.seq)
+               AND NOT EXISTS (SELECT 1 FROM rejections j WHERE j.record_id = r.id)
              GROUP BY r.doc_id HAVING COUNT(*) != COALESCE(MAX(s.count), 0)
              ORDER BY MAX(r.seq) DESC LIMIT ?1",
         )?;
@@ -279,17 +325,20 @@ impl Store {
         }))
     }
 
-    /// Whether every one of `hashes` is a change of the stored document.
-    pub fn holds_changes(
+    /// Whether the stored document holds every one of `heads`, and
+    /// exactly `count` changes under them: what a record-set statement
+    /// says, checked against what this device holds.
+    pub fn matches_record_set(
         &mut self,
         doc: &[u8; 16],
-        hashes: &[[u8; 32]],
+        heads: &[[u8; 32]],
+        count: u64,
     ) -> Result<bool, StoreError> {
         let actor = self.actor();
         let conn = self.connection();
         let (mut d, upto) = crate::store::load_base(conn, doc, actor)?;
         crate::store::apply_after(conn, doc, &mut d, upto)?;
-        Ok(hashes.iter().all(|h| d.holds_change(h)))
+        Ok(heads.iter().all(|h| d.holds_change(h)) && d.changes_under(heads) == count as usize)
     }
 
     /// Keeps a checkpoint a vehicle reported, with the server's verdict.

@@ -248,6 +248,10 @@ CREATE TABLE device_entries (
     device  BLOB PRIMARY KEY,
     text    TEXT NOT NULL
 );
+CREATE TABLE proof_misses (
+    record_id   BLOB PRIMARY KEY,
+    asked_ms    INTEGER NOT NULL
+);
 CREATE TABLE log_witnesses (
     device  BLOB NOT NULL,
     size    INTEGER NOT NULL,

@@ -478,7 +478,7 @@ fn a_version_4_store_gains_plate_keys_and_alert_counts_on_open() {
     conn.execute_batch(
         "DROP TABLE log_leaves; DROP TABLE log_nodes; DROP TABLE log_checkpoints;
          DROP TABLE held_checkpoints; DROP TABLE record_proofs; DROP TABLE record_sets;
-         DROP TABLE device_entries; DROP TABLE log_witnesses;
+         DROP TABLE device_entries; DROP TABLE log_witnesses; DROP TABLE proof_misses;
          DROP TABLE hotlists; DROP TABLE inspection_plates;
          DROP INDEX inspections_alerts;
          ALTER TABLE inspections DROP COLUMN alerts;
@@ -497,4 +497,56 @@ fn a_version_4_store_gains_plate_keys_and_alert_counts_on_open() {
     assert_eq!(found.len(), 1, "found by its plate key after the migration");
     assert_eq!(found[0].view.id, old);
     assert_eq!(store.hotlists_version().expect("version"), 0);
+}
+
+/// A record the server said it stored as a leaf, but cannot prove is in
+/// its log, goes back to the outbox to be sent again; records the server
+/// had no proof for are asked about after the others.
+#[test]
+fn a_leaf_the_server_cannot_prove_sends_the_record_again_and_misses_are_asked_last() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DeviceKey::generate();
+    let mut store = Store::open(&dir.path().join("v.sqlite"), key.public()).expect("open");
+    let (_, a) = create(&mut store, &key, "AA1111AA", 1_000);
+    let (_, b) = create(&mut store, &key, "BB2222BB", 2_000);
+    let (_, c) = create(&mut store, &key, "CC3333CC", 3_000);
+    assert_eq!(store.counts().expect("counts").pending, 3);
+    // The server answers each with a leaf: out of the outbox.
+    let acks: Vec<_> = [&a, &b, &c]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id(), i as u64, vec![3u8; 41]))
+        .collect();
+    store.store_log_acks(&acks).expect("acks");
+    assert_eq!(store.counts().expect("counts").pending, 0);
+    assert_eq!(
+        store.records_wanting_proofs(10).expect("wanting"),
+        vec![a.id().0, b.id().0, c.id().0],
+        "all three want their inclusion path, oldest first"
+    );
+    // Its checkpoint of 2 leaves proves nothing for a and b (leaves 0 and
+    // 1, which it covers): they go back to the outbox. c (leaf 2) is
+    // beyond that checkpoint: not a lie, it waits.
+    let requeued = store
+        .note_unproven(&[a.id().0, b.id().0, c.id().0], 2, 10_000)
+        .expect("noted");
+    assert_eq!(requeued, 2);
+    let pending: Vec<_> = store
+        .pending(0, 10)
+        .expect("pending")
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(pending, vec![a.id(), b.id()]);
+    // A record asked about without an answer comes after those never
+    // asked about.
+    let (_, d) = create(&mut store, &key, "DD4444DD", 4_000);
+    store
+        .store_log_acks(&[(d.id(), 3, vec![3u8; 41])])
+        .expect("ack");
+    assert_eq!(
+        store.records_wanting_proofs(10).expect("wanting"),
+        vec![d.id().0, c.id().0],
+        "d, never asked about, first; a and b are in the outbox again"
+    );
 }

@@ -91,6 +91,11 @@ pub struct ExportVerdict {
     pub proofs_valid: usize,
     /// Records the server's record-set statement covers (None: no statement).
     pub covered: Option<usize>,
+    /// Where and when the statement was made: completeness is as of then
+    /// (a later record dropped together with a later statement cannot be
+    /// seen offline).
+    pub record_set_log_size: Option<u64>,
+    pub record_set_at_ms: Option<i64>,
     /// What makes the file fail, one a line.
     pub problems: Vec<String>,
     /// What a reader should know but does not fail the file (errors in
@@ -257,7 +262,10 @@ pub fn verify_export_bytes(bytes: &[u8], opts: &VerifyOptions) -> ExportVerdict 
             // The view is compared as it is written: a field the typed
             // view would silently drop is a field nobody checked.
             let typed = serde_json::to_value(&file.view).unwrap_or(Value::Null);
-            if let Some(path) = first_difference(&raw_view, &typed, "view") {
+            // Exports made before a field existed lack it: in those, a
+            // missing field whose value is empty is what was written then.
+            let v1 = file.format == EXPORT_FORMAT_V1;
+            if let Some(path) = first_difference(&raw_view, &typed, "view", v1) {
                 v.view_matches = false;
                 v.problems.push(format!(
                     "{path}: unknown field or value not in the form Kordon writes"
@@ -273,29 +281,42 @@ pub fn verify_export_bytes(bytes: &[u8], opts: &VerifyOptions) -> ExportVerdict 
 }
 
 /// The first place where `raw` differs from `typed` (keys in `raw` that
-/// `typed` lacks first), or `None` if they are equal.
-fn first_difference(raw: &Value, typed: &Value, at: &str) -> Option<String> {
+/// `typed` lacks first), or `None` if they are equal. With
+/// `missing_empty_ok`, a key `raw` lacks whose typed value is empty (`[]`
+/// or null) is no difference.
+fn first_difference(
+    raw: &Value,
+    typed: &Value,
+    at: &str,
+    missing_empty_ok: bool,
+) -> Option<String> {
     match (raw, typed) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, va) in a {
                 match b.get(k) {
                     None => return Some(format!("{at}.{k}")),
                     Some(vb) => {
-                        if let Some(p) = first_difference(va, vb, &format!("{at}.{k}")) {
+                        if let Some(p) =
+                            first_difference(va, vb, &format!("{at}.{k}"), missing_empty_ok)
+                        {
                             return Some(p);
                         }
                     }
                 }
             }
-            b.keys()
-                .find(|k| !a.contains_key(*k))
-                .map(|k| format!("{at}.{k}"))
+            let empty = |v: &Value| v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+            b.iter()
+                .find(|(k, v)| {
+                    let written_then = missing_empty_ok && empty(v);
+                    !a.contains_key(*k) && !written_then
+                })
+                .map(|(k, _)| format!("{at}.{k}"))
         }
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{at}[{i}]"))),
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            a.iter().zip(b).enumerate().find_map(|(i, (x, y))| {
+                first_difference(x, y, &format!("{at}[{i}]"), missing_empty_ok)
+            })
+        }
         _ if raw == typed => None,
         _ => Some(at.to_string()),
     }
@@ -365,7 +386,11 @@ pub fn verify_export(file: &ExportFile, opts: &VerifyOptions) -> ExportVerdict {
         }
         match kordon_model::change_graph_entry(record.payload()) {
             Ok((hash, deps)) => {
-                changes.insert(hash, (deps, i));
+                if let Some((_, other)) = changes.insert(hash, (deps, i)) {
+                    v.problems.push(format!(
+                        "record {i}: carries the same Automerge change as record {other}"
+                    ));
+                }
             }
             Err(e) => v.problems.push(format!("record {i}: {e}")),
         }
@@ -679,6 +704,8 @@ fn check_record_set(
         ));
     }
     v.covered = Some(reached.iter().filter(|h| changes.contains_key(*h)).count());
+    v.record_set_log_size = Some(set.log_size);
+    v.record_set_at_ms = Some(set.at_ms);
     for (hash, (_, i)) in changes {
         if !reached.contains(hash) {
             note(
@@ -690,5 +717,116 @@ fn check_record_set(
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kordon_model::{NewDecision, NewInspection, OfficerId, Outcome};
+    use kordon_record::DeviceKey;
+
+    /// An export written before receipts were tied to the log: format 1,
+    /// a signed receipt per record, a view without the fields added since
+    /// (scans, annotations). It still verifies against the pinned key, is
+    /// reported as unable to show completeness, and evidence mode refuses
+    /// it for that reason.
+    #[test]
+    fn an_export_written_before_receipts_on_the_log_still_verifies() {
+        let device = DeviceKey::generate();
+        let server = DeviceKey::generate();
+        let id = InspectionId::random();
+        let officer = OfficerId::new("OF-17").expect("officer");
+        let input = NewInspection {
+            tractor_plate: "AA1234BC".into(),
+            unit: "MOBILE-1".into(),
+            ..Default::default()
+        };
+        let mut doc =
+            InspectionDoc::create(device.public().as_bytes(), id, &input, &officer, 1_000)
+                .expect("create");
+        let mut changes = vec![doc.last_change().expect("genesis")];
+        doc.decide(
+            &NewDecision {
+                outcome: Outcome::Release,
+                reasons: vec![],
+                note: String::new(),
+            },
+            &officer,
+            2_000,
+        )
+        .expect("decide");
+        changes.push(doc.last_change().expect("decision"));
+        let records: Vec<Value> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let r =
+                    SignedRecord::sign(&device, *id.as_bytes(), "OF-17", 1_000 * (i as i64 + 1), c)
+                        .expect("signed");
+                let receipt = Receipt::sign(&server, r.id(), i as u64 + 1, 5_000);
+                serde_json::json!({
+                    "id": r.id().to_string(),
+                    "signer": r.signer().to_string(),
+                    "officer": "OF-17",
+                    "created_ms": r.created_ms(),
+                    "record": b64().encode(r.bytes()),
+                    "receipt": b64().encode(receipt.to_bytes()),
+                })
+            })
+            .collect();
+        let mut view = serde_json::to_value(doc.view().expect("view")).expect("json");
+        let old = view.as_object_mut().expect("object");
+        assert!(old.remove("scans").is_some() && old.remove("annotations").is_some());
+        let file = serde_json::json!({
+            "format": EXPORT_FORMAT_V1,
+            "inspection": id.to_string(),
+            "server_key": server.public().to_string(),
+            "exported_ms": 9_000,
+            "records": records,
+            "view": view,
+        });
+        let bytes = serde_json::to_vec(&file).expect("json");
+        let pinned = VerifyOptions {
+            server_key: Some(server.public()),
+            evidence: false,
+        };
+        let v = verify_export_bytes(&bytes, &pinned);
+        assert!(v.ok(), "{:?}", v.problems);
+        assert_eq!((v.receipts_valid, v.signatures_valid), (2, 2));
+        assert!(
+            v.warnings.iter().any(|w| w.contains("kordon-export/1")),
+            "{:?}",
+            v.warnings
+        );
+        let evidence = verify_export_bytes(
+            &bytes,
+            &VerifyOptions {
+                evidence: true,
+                ..pinned.clone()
+            },
+        );
+        assert!(
+            !evidence.ok(),
+            "evidence mode refuses what cannot show completeness"
+        );
+        // Another server's key is not this file's.
+        let other = verify_export_bytes(
+            &bytes,
+            &VerifyOptions {
+                server_key: Some(DeviceKey::generate().public()),
+                evidence: false,
+            },
+        );
+        assert!(!other.ok());
+        // The strict form holds for old files too: an unknown field fails.
+        let mut extra = file.clone();
+        extra["records"][0]["note"] = "x".into();
+        let v = verify_export_bytes(&serde_json::to_vec(&extra).expect("json"), &pinned);
+        assert!(
+            v.problems.iter().any(|p| p.contains("unknown field")),
+            "{:?}",
+            v.problems
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! loudly, and this vehicle keeps the checkpoint that proves it.
 
 use crate::{meta, Vehicle, VehicleError};
-use kordon_proto::{LogAnswer, LogAsk, MAX_LOG_ASK};
+use kordon_proto::{LogAnswer, LogAsk, MAX_LOG_ASK, MAX_LOG_ASK_DOCS};
 use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
 
 impl Vehicle {
@@ -30,7 +30,7 @@ impl Vehicle {
         Ok(LogAsk {
             known_size: self.known_log_size()?,
             proofs: self.store.records_wanting_proofs(MAX_LOG_ASK)?,
-            record_sets: self.store.docs_wanting_record_sets(MAX_LOG_ASK)?,
+            record_sets: self.store.docs_wanting_record_sets(MAX_LOG_ASK_DOCS)?,
             devices: self.store.signers_wanting_entries(server, MAX_LOG_ASK)?,
         })
     }
@@ -52,6 +52,12 @@ impl Vehicle {
         let cp = self.check_server_log(server, &answer.checkpoint, &answer.consistency)?;
         let mut proven = vec![];
         for inc in &answer.inclusions {
+            if !ask.proofs.contains(&inc.record_id) {
+                return Err(bad(format!(
+                    "it sent a proof for record {} that was not asked for",
+                    RecordId(inc.record_id)
+                )));
+            }
             let leaf = kordon_log::Leaf::parse(&inc.leaf).map_err(|e| bad(e.to_string()))?;
             if leaf.accepted_record() != Some(inc.record_id) {
                 return Err(bad(format!(
@@ -84,6 +90,21 @@ impl Vehicle {
         }
         self.store
             .store_inclusions(cp.size, &answer.checkpoint, &proven)?;
+        let unproven: Vec<[u8; 32]> = ask
+            .proofs
+            .iter()
+            .filter(|id| !answer.inclusions.iter().any(|i| i.record_id == **id))
+            .copied()
+            .collect();
+        let requeued = self
+            .store
+            .note_unproven(&unproven, cp.size, crate::now_ms())?;
+        if requeued > 0 {
+            tracing::warn!(
+                requeued,
+                "the server said it stored records it cannot prove are in its log; they will be sent again"
+            );
+        }
         for text in &answer.record_sets {
             let set = RecordSet::parse(text).map_err(|e| bad(e.to_string()))?;
             set.verify(server).map_err(|e| {
@@ -96,7 +117,10 @@ impl Vehicle {
                     "it sent a record-set statement that was not asked for".into()
                 ));
             }
-            if self.store.holds_changes(&set.doc, &set.heads)? {
+            if self
+                .store
+                .matches_record_set(&set.doc, &set.heads, set.count)?
+            {
                 self.store
                     .put_record_set(&set.doc, set.count, set.log_size, text)?;
             }
@@ -108,6 +132,9 @@ impl Vehicle {
                     "a device entry not signed by the enrolled server: {e}"
                 ))
             })?;
+            if !ask.devices.contains(&entry.device.0) {
+                return Err(bad("it sent a device entry that was not asked for".into()));
+            }
             self.store.put_device_entry(&entry.device, text)?;
         }
         Ok(())
