@@ -91,7 +91,7 @@ impl Central {
         &mut self,
         known_size: u64,
         now_ms: i64,
-    ) -> Result<(String, Vec<[u8; 32]>), CentralError> {
+    ) -> Result<(Checkpoint, Vec<[u8; 32]>), CentralError> {
         let cp = self.checkpoint(now_ms)?;
         if known_size > cp.size {
             tracing::error!(
@@ -99,7 +99,7 @@ impl Central {
                 size = cp.size,
                 "a vehicle holds a checkpoint of a larger log than this one: this server's data was rolled back"
             );
-            return Ok((cp.to_text(), vec![]));
+            return Ok((cp, vec![]));
         }
         let proof = if known_size == 0 {
             vec![]
@@ -108,7 +108,7 @@ impl Central {
                 .log_consistency(known_size, cp.size)?
                 .unwrap_or_default()
         };
-        Ok((cp.to_text(), proof))
+        Ok((cp, proof))
     }
 
     /// The whole answer to a vehicle's `LogAskV2`: the latest checkpoint
@@ -116,18 +116,16 @@ impl Central {
     /// the records asked for (those in the log, of documents `device` may
     /// read); the record-set statements of the documents asked for that it
     /// may read; the register entries of the devices asked for that signed
-    /// in those documents (or are itself). Nothing about other units. Everything is stated
-    /// against that one checkpoint.
+    /// in those documents (or are itself). Nothing about other units.
+    /// Everything is stated against that one checkpoint.
     pub fn log_answer_v2(
         &mut self,
         device: &PublicKey,
         ask: &LogAsk,
         now_ms: i64,
     ) -> Result<LogAnswer, CentralError> {
-        let (checkpoint, consistency) = self.log_answer(ask.known_size, now_ms)?;
-        let size = Checkpoint::parse(&checkpoint)
-            .map_err(|e| CentralError::Invalid(format!("a checkpoint just signed: {e}")))?
-            .size;
+        let (cp, consistency) = self.log_answer(ask.known_size, now_ms)?;
+        let size = cp.size;
         let mut inclusions = vec![];
         for id in &ask.proofs {
             if !register::reads_record(self.store.connection(), device, id)? {
@@ -172,7 +170,7 @@ impl Central {
             }
         }
         Ok(LogAnswer {
-            checkpoint,
+            checkpoint: cp.to_text(),
             consistency,
             inclusions,
             record_sets,
@@ -191,40 +189,39 @@ impl Central {
         text: &str,
         now_ms: i64,
     ) -> Result<String, CentralError> {
-        let verdict = match Checkpoint::parse(text) {
-            Err(e) => format!("unreadable: {e}"),
-            Ok(cp) => match cp.verify(&self.key.public()) {
-                Err(e) => format!("not signed by this server: {e}"),
-                Ok(()) => {
-                    let size = self.store.log_size()?;
-                    if cp.size > size {
-                        format!(
-                            "rolled back: the vehicle holds a checkpoint of {} entries, this log has {size}",
-                            cp.size
-                        )
-                    } else if self.store.log_head(cp.size)? != cp.head {
-                        format!(
-                            "forked: the vehicle holds a checkpoint of {} entries whose head is not this log's at that size",
-                            cp.size
-                        )
-                    } else {
-                        "consistent".to_string()
-                    }
-                }
-            },
-        };
+        let signed = Checkpoint::parse(text)
+            .map_err(|e| format!("unreadable: {e}"))
+            .and_then(|cp| match cp.verify(&self.key.public()) {
+                Ok(()) => Ok(cp),
+                Err(e) => Err(format!("not signed by this server: {e}")),
+            });
         // Only a checkpoint this server signed is kept under its size; any
         // other text, one row a device (size 0), cut short.
-        let (size, kept) = match Checkpoint::parse(text) {
-            Ok(c) if c.verify(&self.key.public()).is_ok() => (c.size, text.to_string()),
-            _ => (0, text.chars().take(1024).collect()),
+        let (verdict, size, text) = match signed {
+            Err(verdict) => (verdict, 0, text.chars().take(1024).collect()),
+            Ok(cp) => {
+                let size = self.store.log_size()?;
+                let verdict = if cp.size > size {
+                    format!(
+                        "rolled back: the vehicle holds a checkpoint of {} entries, this log has {size}",
+                        cp.size
+                    )
+                } else if self.store.log_head(cp.size)? != cp.head {
+                    format!(
+                        "forked: the vehicle holds a checkpoint of {} entries whose head is not this log's at that size",
+                        cp.size
+                    )
+                } else {
+                    "consistent".to_string()
+                };
+                (verdict, cp.size, text.to_string())
+            }
         };
-        let text = kept.as_str();
         if verdict != "consistent" {
             tracing::error!(device = %device.short(), %verdict, "a vehicle reported a checkpoint this log does not extend");
         }
         self.store
-            .put_witness(device, size, now_ms, &verdict, text)?;
+            .put_witness(device, size, now_ms, &verdict, &text)?;
         Ok(verdict)
     }
 

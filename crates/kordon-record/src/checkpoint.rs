@@ -16,6 +16,7 @@
 //! Parsing is strict: exactly this layout, lower-case hex, no leading
 //! zeros, nothing after the signature line.
 
+use crate::note::{self, decimal, hex_exact};
 use crate::{domain_digest, DeviceKey, PublicKey, VerifyError};
 
 pub const CHECKPOINT_TAG: &[u8] = b"kordon/checkpoint/v1";
@@ -35,42 +36,12 @@ pub struct Checkpoint {
 #[error("not a Kordon checkpoint: {0}")]
 pub struct CheckpointError(pub String);
 
-fn origin(server: &PublicKey) -> String {
-    format!("kordon/{}", hex::encode(server.as_bytes()))
-}
-
 fn body(server: &PublicKey, size: u64, head: &[u8; 32], at_ms: i64) -> String {
     format!(
         "{}\n{size}\n{}\n{at_ms}\n",
-        origin(server),
+        note::origin(server),
         hex::encode(head)
     )
-}
-
-pub(crate) fn decimal<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, CheckpointError> {
-    let canonical = !s.is_empty()
-        && s.bytes()
-            .enumerate()
-            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && b == b'-'))
-        && (s == "0" || !(s.starts_with('0') || s.starts_with("-0")));
-    if !canonical {
-        return Err(CheckpointError(format!(
-            "{what} {s:?} is not a canonical decimal"
-        )));
-    }
-    s.parse()
-        .map_err(|_| CheckpointError(format!("{what} {s:?} is out of range")))
-}
-
-pub(crate) fn hex_exact<const N: usize>(s: &str, what: &str) -> Result<[u8; N], CheckpointError> {
-    if s.len() != 2 * N || s.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err(CheckpointError(format!(
-            "{what} is not {} lower-case hex digits",
-            2 * N
-        )));
-    }
-    let v = hex::decode(s).map_err(|_| CheckpointError(format!("{what} is not hex")))?;
-    <[u8; N]>::try_from(v.as_slice()).map_err(|_| CheckpointError(format!("{what}: wrong length")))
 }
 
 impl Checkpoint {
@@ -89,49 +60,28 @@ impl Checkpoint {
 
     /// The text form.
     pub fn to_text(&self) -> String {
-        format!(
-            "{}\n— {} {}\n",
-            body(&self.server, self.size, &self.head, self.at_ms),
-            origin(&self.server),
-            hex::encode(self.signature)
+        note::signed_text(
+            &body(&self.server, self.size, &self.head, self.at_ms),
+            &self.server,
+            &self.signature,
         )
     }
 
     /// Parses the text form (the signature is not checked here).
     pub fn parse(text: &str) -> Result<Checkpoint, CheckpointError> {
-        let lines: Vec<&str> = text.split('\n').collect();
-        // Four body lines, a blank line, the signature line, and the empty
-        // string after its final newline.
-        if lines.len() != 7 || !lines[4].is_empty() || !lines[6].is_empty() {
-            return Err(CheckpointError(
-                "expected four lines, a blank line and one signature line, each ended by a newline"
-                    .into(),
-            ));
-        }
-        let key = lines[0]
-            .strip_prefix("kordon/")
-            .ok_or_else(|| CheckpointError("the first line is not kordon/<server key>".into()))?;
-        let server = PublicKey(hex_exact::<32>(key, "the server key")?);
-        let size: u64 = decimal(lines[1], "the tree size")?;
-        let head = hex_exact::<32>(lines[2], "the tree head")?;
-        let at_ms: i64 = decimal(lines[3], "the time")?;
-        let sig_line = lines[5].strip_prefix("— ").ok_or_else(|| {
-            CheckpointError("the signature line does not start with \"— \"".into())
-        })?;
-        let (name, sig) = sig_line
-            .split_once(' ')
-            .ok_or_else(|| CheckpointError("the signature line has no signature".into()))?;
-        if name != lines[0] {
-            return Err(CheckpointError(
-                "the signature line names another log than the first line".into(),
-            ));
-        }
+        let note = note::parse(text).map_err(CheckpointError)?;
+        let [_, size, head, at_ms] = note.lines.as_slice() else {
+            return Err(CheckpointError(format!(
+                "expected four lines before the blank line, found {}",
+                note.lines.len()
+            )));
+        };
         Ok(Checkpoint {
-            server,
-            size,
-            head,
-            at_ms,
-            signature: hex_exact::<64>(sig, "the signature")?,
+            server: note.server,
+            size: decimal(size, "the tree size").map_err(CheckpointError)?,
+            head: hex_exact::<32>(head, "the tree head").map_err(CheckpointError)?,
+            at_ms: decimal(at_ms, "the time").map_err(CheckpointError)?,
+            signature: note.signature,
         })
     }
 

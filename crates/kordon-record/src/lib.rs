@@ -16,6 +16,7 @@
 
 pub mod checkpoint;
 pub mod key;
+mod note;
 pub mod receipt;
 pub mod record;
 pub mod statement;

@@ -26,7 +26,7 @@
 //! signature is `Ed25519(server, SHA-256(len(tag) || tag || body))` with the
 //! tag `kordon/record-set/v1` or `kordon/device/v1`. Parsing is strict.
 
-use crate::checkpoint::{decimal, hex_exact};
+use crate::note::{self, decimal, hex_exact, origin, signed_text};
 use crate::{domain_digest, DeviceKey, PublicKey, VerifyError};
 
 pub const RECORD_SET_TAG: &[u8] = b"kordon/record-set/v1";
@@ -40,55 +40,9 @@ pub struct StatementError {
     pub reason: String,
 }
 
-fn origin(server: &PublicKey) -> String {
-    format!("kordon/{}", hex::encode(server.as_bytes()))
-}
-
-/// The body lines of a signed note, its server key and signature.
-struct Note<'a> {
-    server: PublicKey,
-    lines: Vec<&'a str>,
-    signature: [u8; 64],
-}
-
-fn parse_note<'a>(text: &'a str, kind: &'static str) -> Result<Note<'a>, StatementError> {
-    let bad = |reason: String| StatementError { kind, reason };
-    let lines: Vec<&str> = text.split('\n').collect();
-    // body lines, a blank line, the signature line, "" after its newline.
-    let n = lines.len();
-    if n < 4 || !lines[n - 1].is_empty() || !lines[n - 3].is_empty() {
-        return Err(bad(
-            "expected lines, a blank line and one signature line, each ended by a newline".into(),
-        ));
-    }
-    let body = &lines[..n - 3];
-    if body.iter().any(|l| l.is_empty()) {
-        return Err(bad("an empty line inside the statement".into()));
-    }
-    let key = body[0]
-        .strip_prefix("kordon/")
-        .ok_or_else(|| bad("the first line is not kordon/<server key>".into()))?;
-    let server = PublicKey(hex_exact::<32>(key, "the server key").map_err(|e| bad(e.0))?);
-    let sig_line = lines[n - 2]
-        .strip_prefix("— ")
-        .ok_or_else(|| bad("the signature line does not start with \"— \"".into()))?;
-    let (name, sig) = sig_line
-        .split_once(' ')
-        .ok_or_else(|| bad("the signature line has no signature".into()))?;
-    if name != body[0] {
-        return Err(bad(
-            "the signature line names another server than the first line".into(),
-        ));
-    }
-    Ok(Note {
-        server,
-        lines: body.to_vec(),
-        signature: hex_exact::<64>(sig, "the signature").map_err(|e| bad(e.0))?,
-    })
-}
-
-fn signed_text(body: &str, server: &PublicKey, signature: &[u8; 64]) -> String {
-    format!("{body}\n— {} {}\n", origin(server), hex::encode(signature))
+/// The layout, read, with errors of this kind.
+fn parse_note<'a>(text: &'a str, kind: &'static str) -> Result<note::Note<'a>, StatementError> {
+    note::parse(text).map_err(|reason| StatementError { kind, reason })
 }
 
 /// The server's statement that, when its log had `log_size` leaves, the
@@ -176,11 +130,11 @@ impl RecordSet {
             .split(' ')
             .map(|h| hex_exact::<32>(h, "a head"))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(e.0))?;
+            .map_err(bad)?;
         if heads.is_empty() || heads.windows(2).any(|w| w[0] >= w[1]) {
             return Err(bad("the heads are not in strictly ascending order".into()));
         }
-        let count: u64 = decimal(count, "the record count").map_err(|e| bad(e.0))?;
+        let count: u64 = decimal(count, "the record count").map_err(bad)?;
         if count == 0 {
             return Err(bad("a record set of no records".into()));
         }
@@ -189,8 +143,8 @@ impl RecordSet {
             doc: *uuid.as_bytes(),
             count,
             heads,
-            log_size: decimal(log_size, "the log size").map_err(|e| bad(e.0))?,
-            at_ms: decimal(at_ms, "the time").map_err(|e| bad(e.0))?,
+            log_size: decimal(log_size, "the log size").map_err(bad)?,
+            at_ms: decimal(at_ms, "the time").map_err(bad)?,
             signature: note.signature,
         })
     }
@@ -273,7 +227,7 @@ impl DeviceEntry {
         let device = first
             .strip_prefix("device ")
             .ok_or_else(|| bad("the second line is not device <key>".into()))?;
-        let device = PublicKey(hex_exact::<32>(device, "the device key").map_err(|e| bad(e.0))?);
+        let device = PublicKey(hex_exact::<32>(device, "the device key").map_err(bad)?);
         if !unit_ok(unit) {
             return Err(bad("the unit is not one line of printable text".into()));
         }
@@ -281,7 +235,7 @@ impl DeviceEntry {
             server: note.server,
             device,
             unit: unit.to_string(),
-            enrolled_ms: decimal(enrolled, "the enrollment time").map_err(|e| bad(e.0))?,
+            enrolled_ms: decimal(enrolled, "the enrollment time").map_err(bad)?,
             signature: note.signature,
         })
     }

@@ -322,12 +322,13 @@ fn first_difference(
     }
 }
 
-/// Checks an export (already read strictly, see [`verify_export_bytes`]):
+/// Checks an export already read strictly by [`verify_export_bytes`], the
+/// only way in (a file read leniently could carry what nobody checked):
 /// every signature; that every signer is the pinned server or a device the
 /// file's register (signed by it) carries; receipts and inclusion proofs
 /// against the pinned key; the record set against the server's statement;
 /// and that the records rebuild the stated inspection.
-pub fn verify_export(file: &ExportFile, opts: &VerifyOptions) -> ExportVerdict {
+fn verify_export(file: &ExportFile, opts: &VerifyOptions) -> ExportVerdict {
     let mut v = ExportVerdict {
         format: file.format.clone(),
         records: file.records.len(),

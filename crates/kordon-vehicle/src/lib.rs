@@ -31,8 +31,8 @@ pub use anpr::{AttachRules, Attached, IncomingRead};
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use export::{
-    verify_export, verify_export_bytes, ExportFile, ExportLog, ExportRecord, ExportVerdict,
-    VerifyOptions, EXPORT_FORMAT, EXPORT_FORMAT_V1,
+    verify_export_bytes, ExportFile, ExportLog, ExportRecord, ExportVerdict, VerifyOptions,
+    EXPORT_FORMAT, EXPORT_FORMAT_V1,
 };
 pub use officers::{SignIn, FREE_ATTEMPTS, LOCK_SECS};
 pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
