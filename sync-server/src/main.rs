@@ -101,13 +101,25 @@ enum Command {
         addr: Option<String>,
         #[arg(long, default_value_t = 72)]
         ttl_hours: u32,
+        /// Also write the token as a QR code (SVG) to this file, for the
+        /// crew's app to read in Settings.
+        #[arg(long, value_name = "FILE")]
+        qr: Option<PathBuf>,
     },
-    /// Revoke every device of a unit: refused at their next connection.
+    /// Revoke every device of a unit (--name), or one device (--device):
+    /// refused at their next connection, told the reason.
     Revoke {
         #[arg(long)]
         data: PathBuf,
+        /// The unit whose devices are revoked.
+        #[arg(long, required_unless_present = "device", conflicts_with = "device")]
+        name: Option<String>,
+        /// One device, by its key (64 hex digits, or a prefix of 8 or more).
         #[arg(long)]
-        name: String,
+        device: Option<String>,
+        /// Why: the vehicle's crew is told this at its next connection.
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// List enrolled devices.
     Devices {
@@ -392,16 +404,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             addr,
             ttl_hours,
+            qr,
         } => {
             let c = open(&data)?;
             let token = c.enroll(&name, addr.as_deref(), ttl_hours, now_ms())?;
             eprintln!("one-time enrollment for unit {name}, valid {ttl_hours} h; give this token to the vehicle:");
-            say!("{}", token.encode());
+            let text = token.encode();
+            if let Some(path) = qr {
+                let svg = kordon_api::fleet::token_qr_svg(&text)?;
+                std::fs::write(&path, svg)
+                    .with_context(|| format!("writing the QR code to {}", path.display()))?;
+                eprintln!("and as a QR code in {}", path.display());
+            }
+            say!("{text}");
         }
-        Command::Revoke { data, name } => {
+        Command::Revoke {
+            data,
+            name,
+            device,
+            reason,
+        } => {
             let c = open(&data)?;
-            let n = c.revoke(&name, now_ms())?;
-            say!("revoked {n} device(s) of unit {name}");
+            let target = match (name, device) {
+                (Some(unit), _) => kordon_central::RevokeTarget::Unit(unit),
+                (None, Some(key)) => kordon_central::RevokeTarget::Device(key),
+                (None, None) => anyhow::bail!("name a unit (--name) or a device (--device)"),
+            };
+            let n = c.revoke_with(&target, &reason, None, now_ms())?;
+            match &target {
+                kordon_central::RevokeTarget::Unit(unit) => {
+                    say!("revoked {n} device(s) of unit {unit}")
+                }
+                kordon_central::RevokeTarget::Device(key) => say!("revoked {n} device ({key})"),
+            }
         }
         Command::Devices { data, json } => {
             let c = open(&data)?;
@@ -414,6 +449,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "revoked"
                     } else {
                         "enrolled"
+                    };
+                    let refused = if d.refused_count > 0 {
+                        format!(" refused={}", d.refused_count)
+                    } else {
+                        String::new()
                     };
                     let backlog = match (d.backlog_records, d.backlog_scan_bytes) {
                         (Some(r), Some(b)) => format!("{r} records, {b} scan bytes"),
@@ -430,6 +470,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             .unwrap_or_else(|| "never".into()),
                         d.app_version.as_deref().unwrap_or("unknown"),
                         backlog
+                    );
+                    if refused.is_empty() && d.revoked_reason.as_deref().unwrap_or("").is_empty()
+                    {
+                        continue;
+                    }
+                    say!(
+                        "{:<16} revoked: {}{refused}",
+                        "",
+                        d.revoked_reason.as_deref().unwrap_or("")
                     );
                 }
             }

@@ -111,6 +111,26 @@ pub fn render() -> String {
         decl::<RiskProfileInput>(&mut out);
         decl::<kordon_central::hotlists::HotlistChange>(&mut out);
     }
+    {
+        use crate::fleet::*;
+        decl::<kordon_central::LastSync>(&mut out);
+        decl::<kordon_central::DeviceInfo>(&mut out);
+        decl::<kordon_central::PendingEnrollment>(&mut out);
+        decl::<FleetDevice>(&mut out);
+        decl::<FleetView>(&mut out);
+        decl::<NewEnrollmentInput>(&mut out);
+        decl::<NewEnrollment>(&mut out);
+        decl::<RevokeInput>(&mut out);
+        decl::<Revoked>(&mut out);
+        out.push_str(&format!(
+            "/** The fleet's limits: a token's life, a revocation's reason, the stale threshold (hours). */\n\
+             export const FLEET_LIMITS = {{\n  maxEnrollTtlHours: {},\n  maxRevokeReason: {},\n  staleAfterHours: {},\n  maxStaleAfterHours: {},\n}} as const;\n\n",
+            kordon_central::MAX_ENROLL_TTL_HOURS,
+            kordon_central::MAX_REVOKE_REASON,
+            STALE_AFTER_HOURS,
+            MAX_STALE_AFTER_HOURS,
+        ));
+    }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");
     for code in crate::ApiError::CODES {

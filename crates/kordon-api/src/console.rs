@@ -88,6 +88,9 @@ pub const OPERATIONS: &[Op] = &[
     HOTLIST_EDIT,
     USERS,
     AUDIT,
+    crate::fleet::FLEET,
+    crate::fleet::ENROLL,
+    crate::fleet::REVOKE,
 ];
 
 /// Earlier inspections shown in the fleet-wide history.

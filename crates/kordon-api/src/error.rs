@@ -31,6 +31,7 @@ impl ApiError {
         "bad_token",
         "unreachable",
         "refused",
+        "revoked",
         "sync_failed",
         "io",
         "sync_incomplete",
@@ -93,7 +94,9 @@ impl From<CentralError> for ApiError {
             CentralError::Invalid(_) => "invalid_input",
             CentralError::WrongPassword => "wrong_password",
             CentralError::Throttled { .. } => "throttled",
-            CentralError::UnknownUser(_) | CentralError::UnknownUnit(_) => "not_found",
+            CentralError::UnknownUser(_)
+            | CentralError::UnknownUnit(_)
+            | CentralError::NotFound(_) => "not_found",
             _ => "internal",
         };
         ApiError {
@@ -132,6 +135,7 @@ mod tests {
             VehicleError::NotFound("x".into()),
             VehicleError::Unreachable("x".into()),
             VehicleError::Refused { reason: "x".into() },
+            VehicleError::Revoked { reason: "x".into() },
             VehicleError::Sync("x".into()),
             VehicleError::ServerLog("x".into()),
             VehicleError::Io("x".into()),

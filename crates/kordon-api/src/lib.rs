@@ -16,6 +16,7 @@ pub mod bindings;
 pub mod console;
 pub mod crew;
 mod error;
+pub mod fleet;
 pub mod reads;
 pub mod tiles;
 pub mod view;

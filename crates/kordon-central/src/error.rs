@@ -23,6 +23,8 @@ pub enum CentralError {
     #[error("no enrolled device named {0:?}")]
     UnknownUnit(String),
     #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
     Invalid(String),
     #[error("wrong account name or password")]
     WrongPassword,

@@ -37,12 +37,11 @@ impl Central {
         let conn = self.store.connection();
         let outcome = match register::standing(conn, device)? {
             Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
-            Standing::Revoked { unit } => Err(Refusal {
+            // The vehicle is told the administrator's reason as it was
+            // given; its app puts it in words around it.
+            Standing::Revoked { reason, .. } => Err(Refusal {
                 code: RefusalCode::Revoked,
-                reason: format!(
-                    "device {} of unit {unit} has been revoked; its key can no longer sync (a new enrollment needs a new device key)",
-                    device.short()
-                ),
+                reason,
             }),
             Standing::Unknown => match enroll_secret {
                 Some(secret) => match register::redeem(conn, secret, device, now_ms)? {
@@ -61,8 +60,13 @@ impl Central {
         match &outcome {
             Ok(_) => self.note_seen(device, peer, now_ms)?,
             Err(r) => {
+                let logged = match r.code {
+                    RefusalCode::Revoked => format!("revoked device: {}", r.reason),
+                    _ => r.reason.clone(),
+                };
                 self.store
-                    .log_rejection(None, Some(device), Some(peer), &r.reason, now_ms)?
+                    .log_rejection(None, Some(device), Some(peer), &logged, now_ms)?;
+                self.note_refused(device, now_ms)?;
             }
         }
         Ok(outcome)
@@ -297,7 +301,7 @@ impl Central {
         if signer != &self.public_key() {
             match register::standing(self.store.connection(), signer)? {
                 Standing::Enrolled { .. } => {}
-                Standing::Revoked { unit } => {
+                Standing::Revoked { unit, .. } => {
                     return Ok(Err((
                         RejectCode::RevokedSigner,
                         format!("signer {} (unit {unit}) is revoked", signer.short()),
@@ -329,6 +333,16 @@ impl Central {
             register::standing(self.store.connection(), device)?,
             Standing::Enrolled { .. }
         ))
+    }
+
+    /// Why `device` may no longer sync (revoked: the administrator's
+    /// reason), or None while it may.
+    pub fn revocation_reason(&self, device: &PublicKey) -> Result<Option<String>, CentralError> {
+        Ok(match register::standing(self.store.connection(), device)? {
+            Standing::Revoked { reason, .. } => Some(reason),
+            Standing::Enrolled { .. } => None,
+            Standing::Unknown => Some(String::new()),
+        })
     }
 
     /// Brings documents and the index up to date with appended records.

@@ -35,7 +35,10 @@ pub use central::{Central, ServerConfig};
 pub use error::CentralError;
 pub use ingest::{Authorized, Refusal};
 pub use kordon_proto::RecordResult;
-pub use register::DeviceInfo;
+pub use register::{
+    fingerprint, DeviceInfo, LastSync, PendingEnrollment, RevokeTarget, MAX_ENROLL_TTL_HOURS,
+    MAX_REVOKE_REASON,
+};
 
 /// Milliseconds since the Unix epoch, from the system clock. Only binaries
 /// and the serving loop read the clock; operations take `now_ms`.

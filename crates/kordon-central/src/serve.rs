@@ -275,9 +275,11 @@ async fn run_session(
                 }
                 ServerEvent::Pull { cursor } => {
                     // Revocation also ends a session that is already open.
-                    if !with_central(central, move |c| c.is_active(&device)).await? {
-                        tracing::warn!(device = %device.short(), %peer, "device revoked during the session; closing");
-                        conn.close(RefusalCode::Revoked.close_code().into(), b"device revoked");
+                    if let Some(reason) =
+                        with_central(central, move |c| c.revocation_reason(&device)).await?
+                    {
+                        tracing::warn!(device = %device.short(), %peer, %reason, "device revoked during the session; closing");
+                        conn.close(RefusalCode::Revoked.close_code().into(), reason.as_bytes());
                         return Ok(true);
                     }
                     let (records, next, more) =
@@ -295,6 +297,8 @@ async fn run_session(
                 }
                 ServerEvent::Finished => {
                     tracing::info!(device = %device.short(), %peer, "sync finished");
+                    with_central(central, move |c| c.note_sync_finished(&device, now_ms()))
+                        .await?;
                 }
             }
         }

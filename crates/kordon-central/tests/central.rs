@@ -103,8 +103,99 @@ fn tokens_are_single_use_expire_and_revocation_is_immediate() {
         .expect("db")
         .expect_err("revoked");
     assert_eq!(revoked.code, RefusalCode::Revoked);
-    assert!(revoked.reason.contains("MOBILE-1"));
+    assert_eq!(revoked.reason, "", "revoked from the command line: no reason");
     assert!(c.revoke("NOBODY", NOW).is_err());
+}
+
+#[test]
+fn the_fleet_shows_tokens_revocations_with_reasons_and_refused_attempts() {
+    use kordon_central::{LastSync, RevokeTarget};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    // Two tokens for one unit, one for another; one cancelled.
+    let t1 = c.enroll_by("MOBILE-7", None, 24, Some("adm.bondar"), NOW).expect("enroll");
+    let t2 = c.enroll("MOBILE-7", None, 1, NOW + 1).expect("enroll");
+    let t3 = c.enroll_by("MOBILE-8", None, 2, Some("adm.bondar"), NOW + 2).expect("enroll");
+    let pending = c.pending_enrollments(NOW + 3).expect("pending");
+    assert_eq!(
+        pending.iter().map(|p| p.unit.as_str()).collect::<Vec<_>>(),
+        ["MOBILE-8", "MOBILE-7", "MOBILE-7"],
+        "newest first"
+    );
+    assert_eq!(pending[0].created_by.as_deref(), Some("adm.bondar"));
+    assert_eq!(pending[1].created_by, None);
+    assert_eq!(pending[2].expires_ms, NOW + 24 * 3_600_000);
+    let id2 = Central::enrollment_id(&t2).expect("id");
+    assert!(pending.iter().any(|p| p.id == id2));
+    c.cancel_enrollment(&id2, Some("adm.bondar"), NOW + 4).expect("cancel");
+    assert!(c.cancel_enrollment(&id2, None, NOW + 5).is_err(), "cancelled once");
+    assert_eq!(c.pending_enrollments(NOW + 5).expect("pending").len(), 2);
+    let x = DeviceKey::generate().public();
+    let cancelled = c
+        .authorize(&x, Some(&t2.secret_bytes().expect("s")), "p", NOW + 5)
+        .expect("db")
+        .expect_err("a cancelled token is refused");
+    assert_eq!(cancelled.code, RefusalCode::BadToken);
+    // Bounds on what an administrator may ask.
+    assert!(c.enroll("MOBILE-7", None, 0, NOW).is_err());
+    assert!(c.enroll("MOBILE-7", None, 721, NOW).is_err());
+
+    // Two devices of MOBILE-7, one of MOBILE-8.
+    let a = DeviceKey::generate().public();
+    let b = DeviceKey::generate().public();
+    let d = DeviceKey::generate().public();
+    let t1b = c.enroll("MOBILE-7", None, 1, NOW).expect("enroll");
+    for (key, token) in [(&a, &t1), (&b, &t1b), (&d, &t3)] {
+        c.authorize(key, Some(&token.secret_bytes().expect("s")), "p", NOW + 10)
+            .expect("db")
+            .expect("enrolled");
+    }
+    c.note_sync_finished(&a, NOW + 11).expect("finished");
+    let by_key = |c: &Central, k: &kordon_record::PublicKey| {
+        c.devices()
+            .expect("devices")
+            .into_iter()
+            .find(|i| i.key == k.to_string())
+            .expect("listed")
+    };
+    assert_eq!(by_key(&c, &a).last_sync, LastSync::Complete);
+    assert_eq!(by_key(&c, &b).last_sync, LastSync::Interrupted);
+    assert_eq!(by_key(&c, &a).fingerprint, kordon_central::fingerprint(&a.to_string()));
+    assert_eq!(by_key(&c, &a).fingerprint.len(), 19);
+
+    // One device, by a prefix of its key, with a reason.
+    let prefix = &a.to_string()[..12];
+    let n = c
+        .revoke_with(&RevokeTarget::Device(prefix.into()), "планшет викрадено", Some("adm.bondar"), NOW + 20)
+        .expect("revoke one");
+    assert_eq!(n, 1);
+    let refused = c.authorize(&a, None, "p", NOW + 21).expect("db").expect_err("revoked");
+    assert_eq!(refused.code, RefusalCode::Revoked);
+    assert_eq!(refused.reason, "планшет викрадено", "the vehicle is told the reason as given");
+    c.authorize(&a, None, "p", NOW + 22).expect("db").expect_err("revoked");
+    let info = by_key(&c, &a);
+    assert_eq!(info.revoked_ms, Some(NOW + 20));
+    assert_eq!(info.revoked_reason.as_deref(), Some("планшет викрадено"));
+    assert_eq!(info.revoked_by.as_deref(), Some("adm.bondar"));
+    assert_eq!(info.refused_count, 2);
+    assert_eq!(info.last_refused_ms, Some(NOW + 22));
+    assert_eq!(info.last_sync, LastSync::Refused);
+    // Its unit-mate is untouched.
+    assert!(c.authorize(&b, None, "p", NOW + 23).expect("db").is_ok());
+    assert_eq!(by_key(&c, &b).refused_count, 0);
+
+    // A whole unit; bad names are refused clearly.
+    assert_eq!(
+        c.revoke_with(&RevokeTarget::Unit("MOBILE-8".into()), "unit disbanded", None, NOW + 30)
+            .expect("revoke unit"),
+        1
+    );
+    assert!(c.authorize(&d, None, "p", NOW + 31).expect("db").is_err());
+    assert!(c.revoke_with(&RevokeTarget::Device("xyz".into()), "r", None, NOW).is_err());
+    assert!(c.revoke_with(&RevokeTarget::Device("00000000".into()), "r", None, NOW).is_err());
+    assert!(c
+        .revoke_with(&RevokeTarget::Unit("MOBILE-7".into()), &"x".repeat(201), None, NOW)
+        .is_err());
 }
 
 #[test]

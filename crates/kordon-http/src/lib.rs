@@ -20,6 +20,7 @@
 pub mod assets;
 pub mod auth;
 mod error;
+mod fleet_routes;
 pub mod routes;
 
 pub use error::{status_of, HttpError};
@@ -91,6 +92,7 @@ impl Http {
         (name = "inspections", description = "The review queue and verdicts"),
         (name = "scans", description = "Scan state, tiles and thumbnails"),
         (name = "accounts", description = "Accounts and the audit trail"),
+        (name = "fleet", description = "Vehicles, enrollment tokens and revocations"),
     )
 )]
 struct ApiDoc;

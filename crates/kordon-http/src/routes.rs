@@ -17,6 +17,7 @@ use kordon_api::console::{
     self, ConsoleInspection, ConsoleUser, HotlistEntryInput, LoginInput, NewReviewInput,
     RiskProfileInput, ScanState,
 };
+use kordon_api::fleet;
 use kordon_api::tiles::{render_png, scan_id, Picture};
 use kordon_api::view::ViewParams;
 use kordon_api::ApiError;
@@ -34,8 +35,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-type Peer = ConnectInfo<SocketAddr>;
-type Body = Result<Bytes, BytesRejection>;
+pub(crate) type Peer = ConnectInfo<SocketAddr>;
+pub(crate) type Body = Result<Bytes, BytesRejection>;
 
 /// Every route of the API, with its documentation.
 pub(crate) fn api() -> OpenApiRouter<Http> {
@@ -59,6 +60,7 @@ pub(crate) fn api() -> OpenApiRouter<Http> {
         .routes(routes!(hotlist_remove))
         .routes(routes!(users))
         .routes(routes!(audit))
+        .merge(crate::fleet_routes::api())
 }
 
 /// The roles-bearing operation behind each documented operation id (None:
@@ -83,9 +85,14 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("hotlist_remove", Some(console::HOTLIST_EDIT)),
     ("users", Some(console::USERS)),
     ("audit", Some(console::AUDIT)),
+    ("fleet", Some(fleet::FLEET)),
+    ("enrollments", Some(fleet::ENROLL)),
+    ("enrollment_create", Some(fleet::ENROLL)),
+    ("enrollment_cancel", Some(fleet::ENROLL)),
+    ("revoke", Some(fleet::REVOKE)),
 ];
 
-fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => HttpError(ApiError::internal(e.to_string())).into_response(),
@@ -94,7 +101,7 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
 
 /// A handler's result as a response: 200 with the value as JSON, or the
 /// error.
-fn reply<T: Serialize>(result: Result<T, HttpError>) -> Response {
+pub(crate) fn reply<T: Serialize>(result: Result<T, HttpError>) -> Response {
     match result {
         Ok(value) => json(StatusCode::OK, &value),
         Err(e) => e.into_response(),
@@ -102,7 +109,7 @@ fn reply<T: Serialize>(result: Result<T, HttpError>) -> Response {
 }
 
 /// A JSON body, or a clear refusal (too large, not JSON, wrong shape).
-fn body<T: DeserializeOwned>(raw: Body) -> Result<T, HttpError> {
+pub(crate) fn body<T: DeserializeOwned>(raw: Body) -> Result<T, HttpError> {
     let bytes = raw.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             HttpError(ApiError::new(
@@ -117,12 +124,12 @@ fn body<T: DeserializeOwned>(raw: Body) -> Result<T, HttpError> {
         .map_err(|e| invalid(format!("the request body is not valid: {e}")))
 }
 
-fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, HttpError> {
+pub(crate) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, HttpError> {
     p.map(|Path(v)| v)
         .map_err(|e| invalid(format!("bad path: {}", e.body_text())))
 }
 
-fn query<T: DeserializeOwned>(raw: &Option<String>) -> Result<T, HttpError> {
+pub(crate) fn query<T: DeserializeOwned>(raw: &Option<String>) -> Result<T, HttpError> {
     serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
         .map_err(|e| invalid(format!("bad query: {e}")))
 }
@@ -133,7 +140,7 @@ fn query<T: DeserializeOwned>(raw: &Option<String>) -> Result<T, HttpError> {
 /// Refusals come in a fixed order, whatever else is wrong with the
 /// request: no session (401), a forged state-changing request (403), a
 /// role that may not use `needs` (403); only then is the input looked at.
-async fn as_actor<T, F>(
+pub(crate) async fn as_actor<T, F>(
     http: &Http,
     caller: Caller,
     route: &'static str,

@@ -154,10 +154,8 @@ pub(crate) async fn deliver(
         while let Some(ev) = sender.poll_event() {
             match ev {
                 BlobSendEvent::Welcomed { .. } => {}
-                BlobSendEvent::Refused { reason, .. } => {
-                    return Err(crate::VehicleError::Refused {
-                        reason: format!("server refused this device: {reason}"),
-                    })
+                BlobSendEvent::Refused { code, reason } => {
+                    return Err(crate::error::refused(Some(code), reason))
                 }
                 BlobSendEvent::NeedTree { blob } => match blocking(|| source.tree(blob)) {
                     Ok(cvs) => sender.send_tree(blob, cvs),

@@ -33,6 +33,10 @@ pub enum VehicleError {
     Unreachable(String),
     #[error("{reason}")]
     Refused { reason: String },
+    /// The centre revoked this vehicle; `reason` is the administrator's
+    /// (empty if none was given).
+    #[error("the centre revoked this vehicle: {}", if reason.is_empty() { "no reason was given" } else { reason.as_str() })]
+    Revoked { reason: String },
     #[error("sync failed: {0}")]
     Sync(String),
     /// The server's log does not extend the checkpoint this vehicle holds:
@@ -61,6 +65,7 @@ impl VehicleError {
             VehicleError::Token(_) => "bad_token",
             VehicleError::Unreachable(_) => "unreachable",
             VehicleError::Refused { .. } => "refused",
+            VehicleError::Revoked { .. } => "revoked",
             VehicleError::Sync(_) => "sync_failed",
             VehicleError::ServerLog(_) => "server_log",
             VehicleError::Io(_) => "io",
@@ -71,14 +76,23 @@ impl VehicleError {
 impl From<TransportError> for VehicleError {
     fn from(e: TransportError) -> Self {
         match e {
-            TransportError::Refused { reason, .. } => VehicleError::Refused {
-                reason: format!("server refused this device: {reason}"),
-            },
+            TransportError::Refused { code, reason } => refused(code, reason),
             TransportError::Connect { .. } | TransportError::Bind { .. } => {
                 VehicleError::Unreachable(e.to_string())
             }
             TransportError::Lost(_) | TransportError::Tls(_) => VehicleError::Sync(e.to_string()),
         }
+    }
+}
+
+/// The error for a refusal by the server: a revocation carries the
+/// administrator's reason as it was given.
+pub(crate) fn refused(code: Option<kordon_proto::RefusalCode>, reason: String) -> VehicleError {
+    match code {
+        Some(kordon_proto::RefusalCode::Revoked) => VehicleError::Revoked { reason },
+        _ => VehicleError::Refused {
+            reason: format!("server refused this device: {reason}"),
+        },
     }
 }
 

@@ -254,10 +254,8 @@ impl Vehicle {
                         self.store.set_meta(meta::UNIT, &unit)?;
                         report.unit = unit;
                     }
-                    ClientEvent::Refused { reason, .. } => {
-                        return Err(VehicleError::Refused {
-                            reason: format!("server refused this device: {reason}"),
-                        })
+                    ClientEvent::Refused { code, reason } => {
+                        return Err(crate::error::refused(Some(code), reason))
                     }
                     ClientEvent::Results { batch, results } => {
                         let ids = batches.remove(&batch).unwrap_or_default();
@@ -355,10 +353,8 @@ impl Vehicle {
             };
             if let Err(e) = step {
                 while let Some(ev) = session.poll_event() {
-                    if let ClientEvent::Refused { reason, .. } = ev {
-                        return Err(VehicleError::Refused {
-                            reason: format!("server refused this device: {reason}"),
-                        });
+                    if let ClientEvent::Refused { code, reason } = ev {
+                        return Err(crate::error::refused(Some(code), reason));
                     }
                 }
                 return Err(VehicleError::Sync(e.to_string()));

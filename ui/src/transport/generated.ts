@@ -926,6 +926,178 @@ export type HotlistChange = { list_id: string, list: string,
 id: string, };
 
 /**
+ * How a vehicle's last session went, as the register saw it.
+ */
+export type LastSync = "never" | "complete" | "interrupted" | "refused";
+
+/**
+ * A device as the register knows it.
+ */
+export type DeviceInfo = { 
+/**
+ * Its public key (64 hex digits).
+ */
+key: string, 
+/**
+ * The key's fingerprint as people compare it: the first 16 hex
+ * digits in groups of four.
+ */
+fingerprint: string, unit: string, 
+/**
+ * Enrolled: its first contact (a vehicle enrolls at its first
+ * connection).
+ */
+enrolled_ms: number, revoked_ms: number | null, 
+/**
+ * Why, as the administrator said (also sent to the vehicle).
+ */
+revoked_reason: string | null, 
+/**
+ * Who revoked it (an account, or null: the command line).
+ */
+revoked_by: string | null, last_seen_ms: number | null, last_addr: string | null, 
+/**
+ * Records stored from this device.
+ */
+records: number, 
+/**
+ * What the vehicle stated at its last connection (null: it has not,
+ * e.g. a vehicle too old to say): its version, its backlog (records
+ * and scan bytes not yet delivered), its clock minus the server's.
+ */
+app_version: string | null, backlog_records: number | null, backlog_scan_bytes: number | null, clock_offset_ms: number | null, 
+/**
+ * When it last stated them (server clock).
+ */
+stated_ms: number | null, 
+/**
+ * How its last session or attempt went.
+ */
+last_sync: LastSync, 
+/**
+ * Connections refused since it was revoked (or while unknown).
+ */
+refused_count: number, last_refused_ms: number | null, };
+
+/**
+ * An enrollment token not yet used, expired or cancelled. The token
+ * itself is not kept (only its hash): it is shown once, when made.
+ */
+export type PendingEnrollment = { 
+/**
+ * Names it for cancelling (16 hex digits of the secret's hash; not
+ * the secret).
+ */
+id: string, unit: string, created_ms: number, expires_ms: number, 
+/**
+ * The account that made it (null: the command line).
+ */
+created_by: string | null, };
+
+/**
+ * One vehicle as the fleet page shows it.
+ */
+export type FleetDevice = { 
+/**
+ * Enrolled, and not heard from for longer than the threshold.
+ */
+stale: boolean, 
+/**
+ * Its public key (64 hex digits).
+ */
+key: string, 
+/**
+ * The key's fingerprint as people compare it: the first 16 hex
+ * digits in groups of four.
+ */
+fingerprint: string, unit: string, 
+/**
+ * Enrolled: its first contact (a vehicle enrolls at its first
+ * connection).
+ */
+enrolled_ms: number, revoked_ms: number | null, 
+/**
+ * Why, as the administrator said (also sent to the vehicle).
+ */
+revoked_reason: string | null, 
+/**
+ * Who revoked it (an account, or null: the command line).
+ */
+revoked_by: string | null, last_seen_ms: number | null, last_addr: string | null, 
+/**
+ * Records stored from this device.
+ */
+records: number, 
+/**
+ * What the vehicle stated at its last connection (null: it has not,
+ * e.g. a vehicle too old to say): its version, its backlog (records
+ * and scan bytes not yet delivered), its clock minus the server's.
+ */
+app_version: string | null, backlog_records: number | null, backlog_scan_bytes: number | null, clock_offset_ms: number | null, 
+/**
+ * When it last stated them (server clock).
+ */
+stated_ms: number | null, 
+/**
+ * How its last session or attempt went.
+ */
+last_sync: LastSync, 
+/**
+ * Connections refused since it was revoked (or while unknown).
+ */
+refused_count: number, last_refused_ms: number | null, };
+
+/**
+ * The fleet, as of `now_ms` on the server's clock.
+ */
+export type FleetView = { now_ms: number, stale_after_ms: number, devices: Array<FleetDevice>, };
+
+/**
+ * A new enrollment token for a unit.
+ */
+export type NewEnrollmentInput = { unit: string, 
+/**
+ * How long the token may be used, in hours (1 to 720).
+ */
+ttl_hours: number, };
+
+/**
+ * A token just made: the only time it is shown.
+ */
+export type NewEnrollment = { 
+/**
+ * The token as the crew types or pastes it.
+ */
+token: string, 
+/**
+ * The same token as a QR code (an SVG document).
+ */
+qr_svg: string, pending: PendingEnrollment, };
+
+/**
+ * A revocation: of one device (by key) or of a whole unit, with the
+ * reason its vehicles are told.
+ */
+export type RevokeInput = { unit: string | null, 
+/**
+ * The device's key (64 hex digits, or a prefix of at least 8).
+ */
+device: string | null, reason: string, };
+
+/**
+ * How many devices a revocation reached.
+ */
+export type Revoked = { revoked: number, };
+
+/** The fleet's limits: a token's life, a revocation's reason, the stale threshold (hours). */
+export const FLEET_LIMITS = {
+  maxEnrollTtlHours: 720,
+  maxRevokeReason: 200,
+  staleAfterHours: 24,
+  maxStaleAfterHours: 720,
+} as const;
+
+/**
  * One error shape for the UI: `code` is stable (scripts and the UI's
  * translations key on it; see [`ApiError::CODES`]), `message` is English
  * detail for logs and experts.
@@ -947,6 +1119,7 @@ export const ERROR_CODES = [
   "bad_token",
   "unreachable",
   "refused",
+  "revoked",
   "sync_failed",
   "io",
   "sync_incomplete",
