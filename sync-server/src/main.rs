@@ -471,8 +471,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         d.app_version.as_deref().unwrap_or("unknown"),
                         backlog
                     );
-                    if refused.is_empty() && d.revoked_reason.as_deref().unwrap_or("").is_empty()
-                    {
+                    if refused.is_empty() && d.revoked_reason.as_deref().unwrap_or("").is_empty() {
                         continue;
                     }
                     say!(

@@ -205,19 +205,30 @@ fn unenrolled_and_revoked_devices_are_refused_with_clear_errors_on_both_sides() 
     assert!(String::from_utf8_lossy(&none.stderr).contains("not enrolled"));
 
     // Revocation takes effect at the next connection of a running server.
-    field.server_ok(&["revoke", "--name", "MOBILE-3"]);
+    field.server_ok(&[
+        "revoke",
+        "--name",
+        "MOBILE-3",
+        "--reason",
+        "unit withdrawn from the border",
+    ]);
     kordon_ok(&a, &["inspection", "new", "--plate", "AA0002AA"]);
     let revoked = kordon(&a, &["sync"]);
     assert_eq!(revoked.status.code(), Some(3), "{}", text(&revoked));
     assert!(
-        String::from_utf8_lossy(&revoked.stderr).contains("has been revoked"),
+        String::from_utf8_lossy(&revoked.stderr)
+            .contains("the centre revoked this vehicle: unit withdrawn from the border"),
         "{}",
         text(&revoked)
     );
     wait_for(
         "the server to log the revocation",
         Duration::from_secs(5),
-        || server.log_contains("has been revoked").then_some(()),
+        || {
+            server
+                .log_contains("unit withdrawn from the border")
+                .then_some(())
+        },
     );
     // Nothing is lost on the vehicle: the new record waits.
     let status = kordon_json(&a, &["status", "--json"]);
@@ -229,8 +240,18 @@ fn unenrolled_and_revoked_devices_are_refused_with_clear_errors_on_both_sides() 
             .contains("revoked"),
         "{status}"
     );
+    assert_eq!(
+        status["revoked"], "unit withdrawn from the border",
+        "{status}"
+    );
     let devices = field.server_json(&["devices", "--json"]);
     assert!(devices[0]["revoked_ms"].is_i64(), "{devices}");
+    assert_eq!(
+        devices[0]["revoked_reason"],
+        "unit withdrawn from the border"
+    );
+    assert_eq!(devices[0]["refused_count"], 1, "{devices}");
+    assert_eq!(devices[0]["last_sync"], "refused", "{devices}");
 }
 
 fn server_record_count(field: &Field) -> i64 {

@@ -107,10 +107,16 @@ impl From<CentralError> for ApiError {
 }
 
 impl From<VehicleError> for ApiError {
+    /// For `revoked`, the message is the administrator's reason as it was
+    /// given ("" if none): the UI puts it in its own words around it.
     fn from(e: VehicleError) -> Self {
+        let message = match &e {
+            VehicleError::Revoked { reason } => reason.clone(),
+            _ => e.to_string(),
+        };
         ApiError {
             code: e.code().into(),
-            message: e.to_string(),
+            message,
         }
     }
 }

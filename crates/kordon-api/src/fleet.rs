@@ -238,7 +238,11 @@ pub fn revoke(
     let target = match (&input.unit, &input.device) {
         (Some(unit), None) => RevokeTarget::Unit(unit.trim().to_string()),
         (None, Some(key)) => RevokeTarget::Device(key.trim().to_string()),
-        _ => return Err(ApiError::invalid("name either a unit or a device to revoke")),
+        _ => {
+            return Err(ApiError::invalid(
+                "name either a unit or a device to revoke",
+            ))
+        }
     };
     if input.reason.trim().is_empty() {
         return Err(ApiError::invalid(
@@ -251,7 +255,15 @@ pub fn revoke(
         RevokeTarget::Unit(u) => format!("unit {u}"),
         RevokeTarget::Device(k) => format!("device {}", kordon_central::fingerprint(k)),
     };
-    audit(c, who, "revoke", &target_text, input.reason.trim(), peer, now)?;
+    audit(
+        c,
+        who,
+        "revoke",
+        &target_text,
+        input.reason.trim(),
+        peer,
+        now,
+    )?;
     Ok(Revoked {
         revoked: u32::try_from(n).unwrap_or(u32::MAX),
     })
@@ -264,7 +276,10 @@ mod tests {
     #[test]
     fn the_qr_code_is_an_svg_document_with_a_quiet_zone() {
         let svg = token_qr_svg("kordon-enroll:v1:abc").expect("qr");
-        assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg:.60}");
+        assert!(
+            svg.starts_with("<?xml") || svg.starts_with("<svg"),
+            "{svg:.60}"
+        );
         assert!(svg.contains("#000000") && svg.contains("#ffffff"));
     }
 }

@@ -74,7 +74,9 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), CentralError> {
         ("cancelled_by", "TEXT"),
     ] {
         if !have.iter().any(|c| c == column) {
-            conn.execute_batch(&format!("ALTER TABLE enrollments ADD COLUMN {column} {kind}"))?;
+            conn.execute_batch(&format!(
+                "ALTER TABLE enrollments ADD COLUMN {column} {kind}"
+            ))?;
         }
     }
     Ok(())
@@ -451,7 +453,9 @@ impl Central {
         now_ms: i64,
     ) -> Result<usize, CentralError> {
         let reason = reason.trim();
-        if reason.chars().count() > MAX_REVOKE_REASON || reason.chars().any(|c| c.is_control() && c != '\n') {
+        if reason.chars().count() > MAX_REVOKE_REASON
+            || reason.chars().any(|c| c.is_control() && c != '\n')
+        {
             return Err(CentralError::Invalid(format!(
                 "a revocation reason is at most {MAX_REVOKE_REASON} printable characters"
             )));
@@ -492,7 +496,9 @@ impl Central {
                     .query_map([key.to_ascii_uppercase()], |r| r.get(0))?
                     .collect::<Result<_, _>>()?;
                 match matching.as_slice() {
-                    [] => Err(CentralError::NotFound(format!("no enrolled device with key {key}"))),
+                    [] => Err(CentralError::NotFound(format!(
+                        "no enrolled device with key {key}"
+                    ))),
                     [one] => Ok(conn.execute(
                         "UPDATE devices SET revoked_ms = ?1, revoked_reason = ?2, revoked_by = ?3
                          WHERE key = ?4 AND revoked_ms IS NULL",

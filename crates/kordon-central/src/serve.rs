@@ -297,8 +297,7 @@ async fn run_session(
                 }
                 ServerEvent::Finished => {
                     tracing::info!(device = %device.short(), %peer, "sync finished");
-                    with_central(central, move |c| c.note_sync_finished(&device, now_ms()))
-                        .await?;
+                    with_central(central, move |c| c.note_sync_finished(&device, now_ms())).await?;
                 }
             }
         }

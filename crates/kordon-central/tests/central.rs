@@ -103,7 +103,10 @@ fn tokens_are_single_use_expire_and_revocation_is_immediate() {
         .expect("db")
         .expect_err("revoked");
     assert_eq!(revoked.code, RefusalCode::Revoked);
-    assert_eq!(revoked.reason, "", "revoked from the command line: no reason");
+    assert_eq!(
+        revoked.reason, "",
+        "revoked from the command line: no reason"
+    );
     assert!(c.revoke("NOBODY", NOW).is_err());
 }
 
@@ -113,9 +116,13 @@ fn the_fleet_shows_tokens_revocations_with_reasons_and_refused_attempts() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut c = central(dir.path());
     // Two tokens for one unit, one for another; one cancelled.
-    let t1 = c.enroll_by("MOBILE-7", None, 24, Some("adm.bondar"), NOW).expect("enroll");
+    let t1 = c
+        .enroll_by("MOBILE-7", None, 24, Some("adm.bondar"), NOW)
+        .expect("enroll");
     let t2 = c.enroll("MOBILE-7", None, 1, NOW + 1).expect("enroll");
-    let t3 = c.enroll_by("MOBILE-8", None, 2, Some("adm.bondar"), NOW + 2).expect("enroll");
+    let t3 = c
+        .enroll_by("MOBILE-8", None, 2, Some("adm.bondar"), NOW + 2)
+        .expect("enroll");
     let pending = c.pending_enrollments(NOW + 3).expect("pending");
     assert_eq!(
         pending.iter().map(|p| p.unit.as_str()).collect::<Vec<_>>(),
@@ -127,8 +134,12 @@ fn the_fleet_shows_tokens_revocations_with_reasons_and_refused_attempts() {
     assert_eq!(pending[2].expires_ms, NOW + 24 * 3_600_000);
     let id2 = Central::enrollment_id(&t2).expect("id");
     assert!(pending.iter().any(|p| p.id == id2));
-    c.cancel_enrollment(&id2, Some("adm.bondar"), NOW + 4).expect("cancel");
-    assert!(c.cancel_enrollment(&id2, None, NOW + 5).is_err(), "cancelled once");
+    c.cancel_enrollment(&id2, Some("adm.bondar"), NOW + 4)
+        .expect("cancel");
+    assert!(
+        c.cancel_enrollment(&id2, None, NOW + 5).is_err(),
+        "cancelled once"
+    );
     assert_eq!(c.pending_enrollments(NOW + 5).expect("pending").len(), 2);
     let x = DeviceKey::generate().public();
     let cancelled = c
@@ -160,19 +171,35 @@ fn the_fleet_shows_tokens_revocations_with_reasons_and_refused_attempts() {
     };
     assert_eq!(by_key(&c, &a).last_sync, LastSync::Complete);
     assert_eq!(by_key(&c, &b).last_sync, LastSync::Interrupted);
-    assert_eq!(by_key(&c, &a).fingerprint, kordon_central::fingerprint(&a.to_string()));
+    assert_eq!(
+        by_key(&c, &a).fingerprint,
+        kordon_central::fingerprint(&a.to_string())
+    );
     assert_eq!(by_key(&c, &a).fingerprint.len(), 19);
 
     // One device, by a prefix of its key, with a reason.
     let prefix = &a.to_string()[..12];
     let n = c
-        .revoke_with(&RevokeTarget::Device(prefix.into()), "планшет викрадено", Some("adm.bondar"), NOW + 20)
+        .revoke_with(
+            &RevokeTarget::Device(prefix.into()),
+            "планшет викрадено",
+            Some("adm.bondar"),
+            NOW + 20,
+        )
         .expect("revoke one");
     assert_eq!(n, 1);
-    let refused = c.authorize(&a, None, "p", NOW + 21).expect("db").expect_err("revoked");
+    let refused = c
+        .authorize(&a, None, "p", NOW + 21)
+        .expect("db")
+        .expect_err("revoked");
     assert_eq!(refused.code, RefusalCode::Revoked);
-    assert_eq!(refused.reason, "планшет викрадено", "the vehicle is told the reason as given");
-    c.authorize(&a, None, "p", NOW + 22).expect("db").expect_err("revoked");
+    assert_eq!(
+        refused.reason, "планшет викрадено",
+        "the vehicle is told the reason as given"
+    );
+    c.authorize(&a, None, "p", NOW + 22)
+        .expect("db")
+        .expect_err("revoked");
     let info = by_key(&c, &a);
     assert_eq!(info.revoked_ms, Some(NOW + 20));
     assert_eq!(info.revoked_reason.as_deref(), Some("планшет викрадено"));
@@ -186,15 +213,29 @@ fn the_fleet_shows_tokens_revocations_with_reasons_and_refused_attempts() {
 
     // A whole unit; bad names are refused clearly.
     assert_eq!(
-        c.revoke_with(&RevokeTarget::Unit("MOBILE-8".into()), "unit disbanded", None, NOW + 30)
-            .expect("revoke unit"),
+        c.revoke_with(
+            &RevokeTarget::Unit("MOBILE-8".into()),
+            "unit disbanded",
+            None,
+            NOW + 30
+        )
+        .expect("revoke unit"),
         1
     );
     assert!(c.authorize(&d, None, "p", NOW + 31).expect("db").is_err());
-    assert!(c.revoke_with(&RevokeTarget::Device("xyz".into()), "r", None, NOW).is_err());
-    assert!(c.revoke_with(&RevokeTarget::Device("00000000".into()), "r", None, NOW).is_err());
     assert!(c
-        .revoke_with(&RevokeTarget::Unit("MOBILE-7".into()), &"x".repeat(201), None, NOW)
+        .revoke_with(&RevokeTarget::Device("xyz".into()), "r", None, NOW)
+        .is_err());
+    assert!(c
+        .revoke_with(&RevokeTarget::Device("00000000".into()), "r", None, NOW)
+        .is_err());
+    assert!(c
+        .revoke_with(
+            &RevokeTarget::Unit("MOBILE-7".into()),
+            &"x".repeat(201),
+            None,
+            NOW
+        )
         .is_err());
 }
 

@@ -252,7 +252,7 @@ enum InspectionCmd {
 fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<VehicleError>().map(VehicleError::code) {
         Some("unreachable") => 2,
-        Some("refused") => 3,
+        Some("refused" | "revoked") => 3,
         Some("invalid_input" | "bad_token" | "not_signed_in" | "not_enrolled" | "not_found") => 4,
         Some("server_log") => 6,
         _ => 5,
@@ -736,7 +736,10 @@ async fn sync_command(
             Err(_) => {}
         }
         let done = matches!(&result, Ok(r) if r.complete);
-        let refused = matches!(&result, Err(VehicleError::Refused { .. }));
+        let refused = matches!(
+            &result,
+            Err(VehicleError::Refused { .. } | VehicleError::Revoked { .. })
+        );
         if let Some(every) = watch {
             let wait = if result.is_ok() {
                 Duration::from_secs(every)

@@ -11,8 +11,7 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use kordon_api::fleet::{
-    self, FleetView, NewEnrollment, NewEnrollmentInput, RevokeInput, Revoked,
-    MAX_STALE_AFTER_HOURS,
+    self, FleetView, NewEnrollment, NewEnrollmentInput, RevokeInput, Revoked, MAX_STALE_AFTER_HOURS,
 };
 use kordon_api::ApiError;
 use kordon_central::PendingEnrollment;
@@ -52,8 +51,7 @@ async fn fleet_view(
 ) -> Response {
     let caller = Caller::from_headers(&headers, peer.ip());
     let q: Result<FleetQuery, HttpError> = query(&q).and_then(|q: FleetQuery| {
-        if q
-            .stale_after_hours
+        if q.stale_after_hours
             .is_some_and(|h| !(1..=MAX_STALE_AFTER_HOURS).contains(&h))
         {
             return Err(invalid(format!(
@@ -192,7 +190,12 @@ async fn revoke(
             Some(fleet::REVOKE),
             true,
             move |c, actor, caller| {
-                fleet::revoke(c, actor, &input.map_err(|e| e.0)?, Some(&caller.peer_text()))
+                fleet::revoke(
+                    c,
+                    actor,
+                    &input.map_err(|e| e.0)?,
+                    Some(&caller.peer_text()),
+                )
             },
         )
         .await,

@@ -56,6 +56,9 @@ pub(crate) mod meta {
     pub const LAST_SYNC_MS: &str = "last_sync_ms";
     pub const LAST_ATTEMPT_MS: &str = "last_attempt_ms";
     pub const LAST_ERROR: &str = "last_error";
+    /// Set when the server said this vehicle is revoked: the
+    /// administrator's reason ("" if none). A revoked key stays revoked.
+    pub const REVOKED: &str = "revoked";
     /// The latest log checkpoint the server showed, verified (text).
     pub const LOG_CHECKPOINT: &str = "log_checkpoint";
     /// The checkpoint held before `sync --full` accepted a restored server.

@@ -31,6 +31,9 @@ pub struct Status {
     #[ts(type = "number | null")]
     pub last_attempt_ms: Option<i64>,
     pub last_error: Option<String>,
+    /// The centre revoked this vehicle: the administrator's reason as it
+    /// was given ("" if none). Null while it is not known to be revoked.
+    pub revoked: Option<String>,
 }
 
 impl Vehicle {
@@ -59,6 +62,7 @@ impl Vehicle {
                 .store
                 .get_meta(meta::LAST_ERROR)?
                 .filter(|e| !e.is_empty()),
+            revoked: self.store.get_meta(meta::REVOKED)?,
         })
     }
 }

@@ -100,7 +100,12 @@ impl Vehicle {
                 meta::LAST_ERROR,
                 &format!("{} records still pending after sync", r.pending),
             )?,
-            Err(e) => self.store.set_meta(meta::LAST_ERROR, &e.to_string())?,
+            Err(e) => {
+                if let VehicleError::Revoked { reason } = e {
+                    self.store.set_meta(meta::REVOKED, reason)?;
+                }
+                self.store.set_meta(meta::LAST_ERROR, &e.to_string())?
+            }
         }
         result
     }

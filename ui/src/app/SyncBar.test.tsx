@@ -24,6 +24,7 @@ const status = (over: Partial<Status> = {}): Status => ({
   last_sync_ms: null,
   last_attempt_ms: null,
   last_error: null,
+  revoked: null,
   ...over,
 });
 
@@ -67,6 +68,24 @@ describe("SyncBar", () => {
     // Rust's English detail is not the main text: it is in the tooltip.
     expect(err.textContent).not.toContain("no route to host");
     expect(err.getAttribute("title")).toBe("Details: server unreachable: no route to host");
+  });
+
+  it("says in plain words that the centre revoked the vehicle, with the centre's reason, in both languages", () => {
+    show({
+      link: "offline",
+      error: { code: "revoked", message: "планшет викрадено" },
+      status: status({ last_attempt_ms: Date.UTC(2026, 10, 24, 7, 30) }),
+    });
+    expect(screen.getByTestId("sync-revoked").textContent).toBe(
+      "The centre revoked this vehicle: планшет викрадено. It can no longer sync; call the centre to enroll it again.",
+    );
+    expect(screen.queryByTestId("sync-error")).toBeNull();
+    cleanup();
+    // Remembered after a restart (no error with this event), and in Ukrainian; no reason given.
+    show({ link: "offline", error: null, status: status({ revoked: "", last_error: "the centre revoked this vehicle" }) }, "uk");
+    expect(screen.getByTestId("sync-revoked").textContent).toBe(
+      "Центр відкликав реєстрацію цього комплексу: причину не вказано. Синхронізація більше неможлива; зателефонуйте до центру, щоб зареєструвати його знову.",
+    );
   });
 
   it("keeps everything on one line: no element of its own for messages", () => {

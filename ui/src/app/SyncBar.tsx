@@ -35,8 +35,12 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
   const { status, link, error } = event;
   const linkText = link === "online" ? t("sync.online") : link === "offline" ? t("sync.offline") : t("sync.syncing");
   const notEnrolled = !status.enrolled && status.server === null;
+  // Revoked: said in plain words with the centre's reason, whether it came
+  // with this attempt or is remembered from an earlier one.
+  const revokedReason = error?.code === "revoked" ? error.message : status.revoked;
   // "Not enrolled" has its own words; any other failure is shown with its time.
-  const failed = error !== null ? error.code !== "not_enrolled" : status.last_error !== null && !notEnrolled;
+  const failed =
+    revokedReason === null && (error !== null ? error.code !== "not_enrolled" : status.last_error !== null && !notEnrolled);
   const failure = [
     error === null ? null : errorText(i18n, error.code),
     status.last_attempt_ms === null ? null : t("sync.failed", { time: i18n.time(status.last_attempt_ms) }),
@@ -66,6 +70,11 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
       {status.rejected > 0 ? <Count className="count bad">{t("sync.rejected", { count: status.rejected })}</Count> : null}
       <span className="syncbar-message" aria-live="polite">
         {notEnrolled ? <span className="warn">{t("sync.notEnrolled")}</span> : null}
+        {revokedReason !== null ? (
+          <span className="bad" role="alert" data-testid="sync-revoked">
+            {t("sync.revoked", { reason: revokedReason.trim() === "" ? t("sync.revokedNoReason") : revokedReason.trim() })}
+          </span>
+        ) : null}
         {failed ? (
           <span
             className="bad"

@@ -2,14 +2,19 @@
 // scanner's watch folder, and the enrollment token that ties the vehicle
 // to its server.
 
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useCallback, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { useTransport } from "../app/TransportProvider.tsx";
+import { cameraAvailable, decodeQrFile } from "../app/qrImage.ts";
 import { useSync } from "../app/useSync.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES } from "../i18n/messages.ts";
 import { toErrorBody } from "../transport/errors.ts";
+import { QrCamera } from "./QrCamera.tsx";
 import { WatchFolder } from "./WatchFolder.tsx";
+
+/** What reading a QR code came to: a token in the field, nothing found, an unreadable file. */
+type QrRead = "read" | "none" | "unreadable" | null;
 
 export function Settings(props: { unitName: string; onUnitNameChange: (name: string) => void }): ReactNode {
   const i18n = useI18n();
@@ -21,6 +26,27 @@ export function Settings(props: { unitName: string; onUnitNameChange: (name: str
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [qr, setQr] = useState<QrRead>(null);
+  const [camera, setCamera] = useState(false);
+
+  const tokenRead = useCallback((text: string): void => {
+    setToken(text.trim());
+    setQr("read");
+    setCamera(false);
+  }, []);
+  const readQrFile = async (e: ChangeEvent<HTMLInputElement>): Promise<void> => {
+    const file = e.target.files?.[0];
+    e.target.value = ""; // the same file may be picked again
+    if (file === undefined) return;
+    setQr(null);
+    try {
+      const text = await decodeQrFile(file);
+      if (text === null) setQr("none");
+      else tokenRead(text);
+    } catch {
+      setQr("unreadable");
+    }
+  };
 
   const saveUnit = (e: FormEvent): void => {
     e.preventDefault();
@@ -123,6 +149,33 @@ export function Settings(props: { unitName: string; onUnitNameChange: (name: str
             {t("settings.tokenHint")}
           </p>
         </div>
+        <div className="actions qr-actions">
+          <label className="btn">
+            {t("settings.qrFromImage")}
+            <input
+              type="file"
+              className="sr-only"
+              accept="image/*,.svg"
+              data-testid="enroll-qr-file"
+              onChange={(e) => void readQrFile(e)}
+            />
+          </label>
+          {cameraAvailable() && !camera ? (
+            <button type="button" className="btn" data-testid="enroll-qr-camera" onClick={() => setCamera(true)}>
+              {t("settings.qrFromCamera")}
+            </button>
+          ) : null}
+          <span className={qr === "read" ? "muted" : "warn"} aria-live="polite" data-testid="enroll-qr-status" data-state={qr ?? ""}>
+            {qr === "read"
+              ? t("settings.qrRead", { enroll: t("settings.enroll") })
+              : qr === "none"
+                ? t("settings.qrNone")
+                : qr === "unreadable"
+                  ? t("settings.qrUnreadable")
+                  : ""}
+          </span>
+        </div>
+        {camera ? <QrCamera onRead={tokenRead} onClose={() => setCamera(false)} /> : null}
         <ErrorNotice error={error} />
         <button type="submit" className="btn btn-primary" disabled={busy || token.trim() === ""}>
           {busy ? t("settings.enrolling") : t("settings.enroll")}

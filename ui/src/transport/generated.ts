@@ -440,7 +440,12 @@ blobs: BlobCounts,
 /**
  * Last sync that completed (everything exchanged), Unix ms.
  */
-last_sync_ms: number | null, last_attempt_ms: number | null, last_error: string | null, };
+last_sync_ms: number | null, last_attempt_ms: number | null, last_error: string | null, 
+/**
+ * The centre revoked this vehicle: the administrator's reason as it
+ * was given ("" if none). Null while it is not known to be revoked.
+ */
+revoked: string | null, };
 
 /**
  * The officer signed in on this device.

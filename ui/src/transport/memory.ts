@@ -807,6 +807,7 @@ export class MemoryTransport implements Transport {
       last_sync_ms: this.lastSync,
       last_attempt_ms: this.lastAttempt,
       last_error: this.lastError?.message ?? null,
+      revoked: null,
     };
   }
 
