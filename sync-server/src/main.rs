@@ -84,6 +84,11 @@ enum Command {
         /// Logs as JSON lines (for log shippers).
         #[arg(long)]
         log_json: bool,
+        /// Also serve GET /metrics (Prometheus text format) on this address,
+        /// without a session, for Prometheus to scrape: loopback or a
+        /// monitoring network. Administrators can read it on --http too.
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<SocketAddr>,
     },
     /// Console accounts: supervisors, administrators, auditors.
     User {
@@ -336,6 +341,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             insecure_http,
+            metrics,
             ..
         } => {
             let tls = match (tls_cert, tls_key) {
@@ -353,6 +359,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             central.set_pyramid_builder(builder.clone());
             let mut console = open(&data)?;
             console.set_pyramid_builder(builder);
+            // One set of metrics for the process: the QUIC side counts
+            // records and vehicles, the console counts requests.
+            let shared_metrics = std::sync::Arc::new(kordon_central::metrics::Metrics::new());
+            central.set_metrics(shared_metrics.clone());
+            console.set_metrics(shared_metrics);
             if !kordon_http::assets::console_present() {
                 tracing::warn!("the console was not built into this server (run `make build`); the API works without it");
             }
@@ -365,15 +376,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!(%local, key = %central.public_key(), "serving");
                 let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
                 let scheme = if tls.is_some() { "https" } else { "http" };
-                let (http_local, http_task) = kordon_http::bind(
-                    http,
-                    tls,
-                    kordon_http::Http::new(console, scheme == "https"),
-                    async move {
+                let console_http = kordon_http::Http::new(console, scheme == "https");
+                let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+                if let Some(addr) = metrics {
+                    let (metrics_local, _task) = kordon_http::metrics_routes::bind_open(
+                        addr,
+                        console_http.clone(),
+                        async move {
+                            let _ = metrics_stopped.await;
+                        },
+                    )
+                    .await?;
+                    say!("metrics at http://{metrics_local}/metrics");
+                }
+                let (http_local, http_task) =
+                    kordon_http::bind(http, tls, console_http, async move {
                         let _ = http_stopped.await;
-                    },
-                )
-                .await?;
+                    })
+                    .await?;
                 say!("kordon-server listening on {local}");
                 say!("console at {scheme}://{http_local}/");
                 let shared = Arc::new(Mutex::new(central));
@@ -381,6 +401,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 shutdown_signal().await;
                 tracing::info!("shutting down");
                 let _ = stop_http.send(());
+                let _ = stop_metrics.send(());
                 endpoint.close(0u32.into(), b"server shutting down");
                 let _ =
                     tokio::time::timeout(std::time::Duration::from_secs(3), endpoint.wait_idle())

@@ -36,6 +36,11 @@ impl Field {
         ServerProcess::start(&self.server_dir, &self.addr)
     }
 
+    /// The server with more arguments to `kordon-server run`.
+    pub fn start_server_with(&self, extra: &[&str]) -> ServerProcess {
+        ServerProcess::start_with(&self.server_dir, &self.addr, extra)
+    }
+
     /// `kordon-server <cmd> --data <server dir> <rest>`.
     pub fn server(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(bin("kordon-server"));

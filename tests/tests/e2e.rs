@@ -691,3 +691,6 @@ mod log;
 
 #[path = "e2e/export.rs"]
 mod export;
+
+#[path = "e2e/metrics.rs"]
+mod metrics;

@@ -74,6 +74,10 @@ pub const AUDIT: Op = Op {
     name: "audit",
     roles: TRAIL_READERS,
 };
+pub const METRICS: Op = Op {
+    name: "metrics",
+    roles: ADMINISTRATORS,
+};
 
 /// Every operation that needs a role (login, logout and `me` need only a
 /// session or none).
@@ -88,6 +92,7 @@ pub const OPERATIONS: &[Op] = &[
     HOTLIST_EDIT,
     USERS,
     AUDIT,
+    METRICS,
     crate::fleet::FLEET,
     crate::fleet::ENROLL,
     crate::fleet::REVOKE,
@@ -519,4 +524,10 @@ pub fn audit(
 ) -> Result<Vec<AuditEntry>, ApiError> {
     allow(who, &AUDIT)?;
     Ok(c.audit_trail(before, limit.unwrap_or(100))?)
+}
+
+/// The server's metrics in the Prometheus text format.
+pub fn metrics(c: &mut Central, who: &Actor) -> Result<String, ApiError> {
+    allow(who, &METRICS)?;
+    Ok(c.metrics_text(kordon_central::now_ms())?)
 }

@@ -27,6 +27,8 @@ pub struct Central {
     pub(crate) keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
     /// Told about every blob that arrives whole, to build scan pyramids.
     pub(crate) pyramids: Option<crate::scans::PyramidBuilder>,
+    /// The process's metrics (its own, unseen, until one is handed in).
+    pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
@@ -86,10 +88,29 @@ impl Central {
             store,
             keys: HashMap::new(),
             pyramids: None,
+            metrics: Default::default(),
         };
         // Catch up on anything appended but not projected before a crash.
         central.store.project(crate::now_ms())?;
         Ok(central)
+    }
+
+    /// Counts into the process's shared metrics from now on.
+    pub fn set_metrics(&mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) {
+        self.metrics = metrics;
+    }
+
+    pub fn metrics(&self) -> &std::sync::Arc<crate::metrics::Metrics> {
+        &self.metrics
+    }
+
+    /// The metrics as text, with the projection's lag read from the store
+    /// now.
+    pub fn metrics_text(&self, now_ms: i64) -> Result<String, CentralError> {
+        let (records, oldest_ms) = self.store.projection_lag()?;
+        self.metrics
+            .set_projection_lag(records, oldest_ms.map_or(0, |t| now_ms.saturating_sub(t)));
+        Ok(self.metrics.render())
     }
 
     /// Hands every blob that arrives whole from now on to `builder`.

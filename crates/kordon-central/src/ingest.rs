@@ -22,6 +22,17 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// The refusal's code as the metrics name it.
+fn refusal_name(code: RefusalCode) -> &'static str {
+    match code {
+        RefusalCode::NotEnrolled => "not_enrolled",
+        RefusalCode::Revoked => "revoked",
+        RefusalCode::BadToken => "bad_token",
+        RefusalCode::Version => "version",
+        RefusalCode::Unavailable => "unavailable",
+    }
+}
+
 /// Most records served down in one message.
 pub const DOWN_PAGE: usize = 512;
 
@@ -67,6 +78,7 @@ impl Central {
                 self.store
                     .log_rejection(None, Some(device), Some(peer), &logged, now_ms)?;
                 self.note_refused(device, now_ms)?;
+                self.metrics.connection_refused(refusal_name(r.code));
             }
         }
         Ok(outcome)
@@ -81,7 +93,30 @@ impl Central {
         raw: Vec<Vec<u8>>,
         now_ms: i64,
     ) -> Result<Vec<RecordResult>, CentralError> {
-        self.accept(uploader, raw, now_ms, false)
+        self.accept_counted(uploader, raw, now_ms, false)
+    }
+
+    /// Accepts a batch and counts it in the metrics.
+    fn accept_counted(
+        &mut self,
+        uploader: &PublicKey,
+        raw: Vec<Vec<u8>>,
+        now_ms: i64,
+        on_log: bool,
+    ) -> Result<Vec<RecordResult>, CentralError> {
+        let started = std::time::Instant::now();
+        let results = self.accept(uploader, raw, now_ms, on_log)?;
+        let refused = results.iter().filter_map(|r| match r {
+            RecordResult::Rejected { code, .. } => Some(code.as_str()),
+            _ => None,
+        });
+        let accepted = results
+            .iter()
+            .filter(|r| !matches!(r, RecordResult::Rejected { .. }))
+            .count() as u64;
+        self.metrics
+            .ingested(accepted, refused, started.elapsed().as_secs_f64());
+        Ok(results)
     }
 
     /// As [`accept_records`](Self::accept_records), but each accepted
@@ -93,7 +128,7 @@ impl Central {
         raw: Vec<Vec<u8>>,
         now_ms: i64,
     ) -> Result<Vec<RecordResult>, CentralError> {
-        self.accept(uploader, raw, now_ms, true)
+        self.accept_counted(uploader, raw, now_ms, true)
     }
 
     fn accept(

@@ -25,6 +25,7 @@ mod error;
 pub mod hotlists;
 mod ingest;
 pub mod log;
+pub mod metrics;
 mod register;
 pub mod scans;
 pub mod serve;

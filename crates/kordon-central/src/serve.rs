@@ -70,6 +70,9 @@ async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(
         conn.close(1u32.into(), b"no device certificate");
         return Ok(());
     };
+    let _connected = with_central(&central, |c| Ok(c.metrics().clone()))
+        .await?
+        .vehicle_connected();
     // Streams run side by side: record sessions (a new one whenever the
     // vehicle has records) and at most one blob stream.
     let mut streams = tokio::task::JoinSet::new();
@@ -315,7 +318,8 @@ async fn run_blob_stream(
     peer: &str,
     first: &[u8],
 ) -> Result<bool, CentralError> {
-    let blobs = with_central(central, |c| c.blob_store()).await?;
+    let (blobs, metrics) =
+        with_central(central, |c| Ok((c.blob_store()?, c.metrics().clone()))).await?;
     let work = Arc::new(Mutex::new((
         BlobReceiver::new(BlobIntake::max_cvs()),
         BlobIntake::new(blobs),
@@ -334,6 +338,7 @@ async fn run_blob_stream(
         };
         // Decode, check and store on the blocking pool.
         let (central2, work2, p) = (central.clone(), work.clone(), peer.to_string());
+        let metrics = metrics.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
             let mut guard = work2
                 .lock()
@@ -358,6 +363,9 @@ async fn run_blob_stream(
                         }
                     }
                     continue;
+                }
+                if let BlobRecvEvent::Piece { data, .. } = &event {
+                    metrics.blob_bytes(data.len() as u64);
                 }
                 intake
                     .handle(event, rx, |blob, size| {

@@ -21,6 +21,7 @@ pub mod assets;
 pub mod auth;
 mod error;
 mod fleet_routes;
+pub mod metrics_routes;
 pub mod routes;
 
 pub use error::{status_of, HttpError};
@@ -48,12 +49,15 @@ pub struct Http {
     throttle: Arc<auth::PeerThrottle>,
     /// Cookies get `Secure` (served over TLS).
     secure_cookies: bool,
+    /// The process's metrics (requests are counted into them).
+    metrics: Arc<kordon_central::metrics::Metrics>,
 }
 
 impl Http {
     /// `central` is this API's own handle on the server data directory.
     pub fn new(central: Central, secure_cookies: bool) -> Self {
         Http {
+            metrics: central.metrics().clone(),
             central: Arc::new(Mutex::new(central)),
             pyramids: Arc::new(PyramidCache::default()),
             throttle: Arc::new(auth::PeerThrottle::default()),
@@ -101,6 +105,7 @@ struct ApiDoc;
 fn parts() -> (Router<Http>, utoipa::openapi::OpenApi) {
     utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::api())
+        .merge(metrics_routes::api())
         .split_for_parts()
 }
 
@@ -116,6 +121,10 @@ pub fn router(http: Http) -> Router {
     api.fallback(assets::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            http.clone(),
+            metrics_routes::count_requests,
+        ))
         .with_state(http)
 }
 

@@ -90,6 +90,7 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("enrollment_create", Some(fleet::ENROLL)),
     ("enrollment_cancel", Some(fleet::ENROLL)),
     ("revoke", Some(fleet::REVOKE)),
+    ("metrics", Some(console::METRICS)),
 ];
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {

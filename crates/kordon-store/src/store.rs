@@ -360,15 +360,7 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let cursor: i64 = tx
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'projected_upto'",
-                    [],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
+            let cursor = projected_upto(&tx)?;
             let mut docs: Vec<[u8; 16]> = vec![];
             let mut last = cursor;
             {
@@ -429,6 +421,17 @@ impl Store {
                 self.cache_put(key, doc, upto);
             }
         }
+    }
+
+    /// How far the projection lags: records received and not yet
+    /// applied to their documents, and when the oldest of them came.
+    pub fn projection_lag(&self) -> Result<(u64, Option<i64>), StoreError> {
+        let cursor = projected_upto(&self.conn)?;
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), MIN(received_ms) FROM records WHERE seq > ?1 AND origin = 'remote'",
+            [cursor],
+            |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)),
+        )?)
     }
 
     /// Writes a compacted snapshot of a document, so later loads replay
@@ -765,3 +768,16 @@ pub(crate) fn apply_after(
 /// Records folded into a document past its snapshot before a new
 /// snapshot is written.
 const COMPACT_AFTER: usize = 32;
+
+/// The last record sequence number the projection has applied.
+fn projected_upto(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'projected_upto'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}

@@ -99,6 +99,11 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the server on `addr` and waits until it says it listens.
     pub fn start(data: &Path, addr: &str) -> ServerProcess {
+        Self::start_with(data, addr, &[])
+    }
+
+    /// As [`start`](Self::start), with more arguments to `kordon-server run`.
+    pub fn start_with(data: &Path, addr: &str, extra: &[&str]) -> ServerProcess {
         let mut child = Command::new(bin("kordon-server"))
             .args(["run", "--data"])
             .arg(data)
@@ -106,6 +111,7 @@ impl ServerProcess {
             // Any free port for the console, so servers of parallel tests
             // do not collide; `http_addr` tells which.
             .args(["--http", "127.0.0.1:0"])
+            .args(extra)
             .env("KORDON_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -147,12 +153,24 @@ impl ServerProcess {
 
     /// The console's address (`host:port`), from the server's own words.
     pub fn http_addr(&self) -> String {
-        wait_for("the console to listen", Duration::from_secs(20), || {
+        self.said_addr("console at http://")
+    }
+
+    /// The metrics listener's address (`host:port`; started with
+    /// `--metrics`).
+    pub fn metrics_addr(&self) -> String {
+        self.said_addr("metrics at http://")
+    }
+
+    /// The `host:port` the server printed after `prefix`.
+    fn said_addr(&self, prefix: &str) -> String {
+        wait_for(prefix, Duration::from_secs(20), || {
             self.log.lock().ok().and_then(|l| {
                 l.iter().find_map(|line| {
-                    line.split("console at http://")
+                    line.split(prefix)
                         .nth(1)
-                        .map(|rest| rest.trim_end_matches('/').to_string())
+                        .and_then(|rest| rest.split('/').next())
+                        .map(str::to_string)
                 })
             })
         })

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 /// One HTTP/1.1 exchange on a fresh connection.
 #[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: String,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: String,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
@@ -27,7 +27,13 @@ impl Reply {
     }
 }
 
-fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+pub(crate) fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
     let mut s = TcpStream::connect(addr).expect("connect to the console");
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
@@ -84,12 +90,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 /// A signed-in account: its cookie and CSRF token.
-struct Session {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Session {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-fn login(addr: &str, name: &str, password: &str) -> Session {
+pub(crate) fn login(addr: &str, name: &str, password: &str) -> Session {
     let body = json!({ "name": name, "password": password }).to_string();
     let r = request(
         addr,
