@@ -13,6 +13,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import jsQR from "jsqr";
 import { chromium } from "playwright-core";
 import { parseRecord } from "../app-e2e/records.mjs";
 
@@ -34,10 +35,12 @@ const E = {
   serverData: resolve(env("KORDON_E2E_SERVER_DATA")),
   serverKey: env("KORDON_E2E_SERVER_KEY"),
   vehicle: resolve(env("KORDON_E2E_VEHICLE")),
+  vehicle2: resolve(env("KORDON_E2E_VEHICLE2")),
   id1: env("KORDON_E2E_ID1"),
   id2: env("KORDON_E2E_ID2"),
   sup: { name: env("KORDON_E2E_SUP_NAME"), password: env("KORDON_E2E_SUP_PASSWORD") },
   aud: { name: env("KORDON_E2E_AUD_NAME"), password: env("KORDON_E2E_AUD_PASSWORD") },
+  adm: { name: env("KORDON_E2E_ADM_NAME"), password: env("KORDON_E2E_ADM_PASSWORD") },
   work: resolve(env("KORDON_E2E_WORK")),
   artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
 };
@@ -129,9 +132,14 @@ async function step(name, needs, fn) {
 }
 
 // ---- the CLI -----------------------------------------------------------------
-async function cli(args, { allowFail = false } = {}) {
+async function cli(args, opts = {}) {
+  return cliAt(E.vehicle, args, opts);
+}
+
+/** The kordon CLI on the vehicle whose data folder is `dir`. */
+async function cliAt(dir, args, { allowFail = false } = {}) {
   try {
-    const { stdout, stderr } = await exec(E.cli, ["--data", E.vehicle, ...args], { maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await exec(E.cli, ["--data", dir, ...args], { maxBuffer: 64 << 20 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     if (!allowFail) throw new Error(`kordon ${args.join(" ")} exited ${e.code}: ${e.stderr}`);
@@ -562,6 +570,148 @@ try {
     await card.waitFor();
     check((await card.innerText()).includes(HOTLIST_REASON), "the inspection page shows the alert with its reason");
     await shot("hotlist-hit");
+  });
+
+  await step("fleet", [], async () => {
+    // An administrator makes a token for a new unit; its QR code decodes to
+    // the same token; a new vehicle enrolls with it and shows in the fleet
+    // with the backlog it reported; the administrator revokes it; its next
+    // sync is refused with the reason, and the fleet shows the attempt.
+    const second = await cliAt(E.vehicle2, ["sync"], { allowFail: true });
+    check(second.code === 0, `the second vehicle syncs (exit ${second.code}) ${second.code ? second.stderr : ""}`);
+    const fctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const fpage = await fctx.newPage();
+    fpage.setDefaultTimeout(15_000);
+    currentPage = fpage;
+    const adm = watch(fpage, "administrator");
+    await fpage.goto(E.url);
+    await fpage.locator(tid("login")).waitFor();
+    await fpage.click(tid("lang-en"));
+    await signIn(fpage, E.adm);
+    await fpage.locator(tid("fleet-page")).waitFor();
+    check(true, "the administrator lands on the fleet page");
+    const key1 = JSON.parse((await cli(["status", "--json"])).stdout).device;
+    const key2 = JSON.parse((await cliAt(E.vehicle2, ["status", "--json"])).stdout).device;
+    const row = (key) => fpage.locator(`${tid("fleet-row")}[data-key="${key}"]`);
+    await row(key1).waitFor();
+    await row(key2).waitFor();
+    check((await row(key1).getAttribute("data-unit")) === "MOBILE-E2E" && (await row(key2).getAttribute("data-unit")) === "MOBILE-E2E-2",
+      "both vehicles are in the fleet under their units");
+    check((await row(key1).getAttribute("data-state")) === "active" && (await row(key1).getAttribute("data-last-sync")) === "complete",
+      "the first vehicle is active and its last sync complete");
+    await shot("fleet");
+
+    // A token for a new unit, valid 24 hours.
+    await fpage.fill(tid("enroll-unit"), "MOBILE-NEW");
+    await fpage.selectOption(tid("enroll-ttl"), "24");
+    await fpage.click(tid("enroll-create"));
+    await fpage.locator(tid("enroll-token")).waitFor();
+    const token = (await fpage.inputValue(tid("enroll-token"))).trim();
+    check(token.startsWith("KORDON1-"), `the console shows the token (${token.slice(0, 16)}…)`);
+    await fpage.locator(tid("enroll-qr")).waitFor();
+    // The QR code as the browser draws it, decoded here with a QR library.
+    const pixels = await fpage.evaluate(async (sel) => {
+      const img = document.querySelector(sel);
+      await img.decode();
+      const side = 400;
+      const canvas = document.createElement("canvas");
+      canvas.width = side;
+      canvas.height = side;
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, side, side);
+      ctx.drawImage(img, 0, 0, side, side);
+      return { side, data: Array.from(ctx.getImageData(0, 0, side, side).data) };
+    }, tid("enroll-qr"));
+    const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.side, pixels.side);
+    check(decoded !== null && decoded.data === token, `the QR code decodes to the same token (${decoded === null ? "no QR code found" : decoded.data.slice(0, 16) + "…"})`);
+    const pending = fpage.locator(`${tid("enroll-pending-row")}[data-unit="MOBILE-NEW"]`);
+    await pending.waitFor();
+    check(true, "the token is listed as pending");
+    await shot("fleet-token");
+
+    // A new vehicle enrolls with the decoded token and has work to send.
+    const veh3 = join(E.work, "vehicle3");
+    await cliAt(veh3, ["enroll", decoded?.data ?? token]);
+    await cliAt(veh3, ["signin", "OF-3305"]);
+    const id = (await cliAt(veh3, ["inspection", "new", "--plate", "AI 5150 KT"])).stdout.trim();
+    await cliAt(veh3, ["decide", id, "--outcome", "release", "--reason", "DENSITY_ANOMALY", "--note", "e2e: new vehicle"]);
+    const drop = join(E.work, "drop3");
+    await exec(E.cli, ["scan", "synth", "--out", drop, "--name", "NEW", "--width", "600", "--height", "300", "--seed", "3"]);
+    await cliAt(veh3, ["scan", "add", id, join(drop, "NEW_high.tif"), "--low", join(drop, "NEW_low.tif")]);
+    const before = JSON.parse((await cliAt(veh3, ["status", "--json"])).stdout);
+    const key3 = before.device;
+    check(before.pending > 0 && before.blobs.bytes_pending > 0, `the new vehicle has ${before.pending} records and ${before.blobs.bytes_pending} scan bytes to send`);
+    // Its records first (the link is poor: scans wait for later).
+    const first = await cliAt(veh3, ["sync", "--no-blobs"], { allowFail: true });
+    check(first.code === 0, `the new vehicle's first sync enrolls it and delivers its records (exit ${first.code}) ${first.code ? first.stderr : ""}`);
+    const mid = JSON.parse((await cliAt(veh3, ["status", "--json"])).stdout);
+    check(mid.pending === 0 && mid.blobs.bytes_pending === before.blobs.bytes_pending, `its scan waits on the vehicle (${mid.blobs.bytes_pending} bytes)`);
+    await row(key3).waitFor({ timeout: 30_000 });
+    check((await row(key3).getAttribute("data-unit")) === "MOBILE-NEW", "the new vehicle appears in the fleet under its unit");
+    const backlog = async () => [await row(key3).getAttribute("data-backlog-records"), await row(key3).getAttribute("data-backlog-bytes")].join(" ");
+    check((await backlog()) === `0 ${mid.blobs.bytes_pending}`,
+      `the fleet shows the backlog it reported, less what this sync delivered: ${await backlog()} (records, scan bytes)`);
+    await shot("fleet-backlog");
+    const rest = await cliAt(veh3, ["sync"], { allowFail: true });
+    check(rest.code === 0, `the next sync delivers the scan (exit ${rest.code})`);
+    await waitFor("the fleet to show an empty backlog", async () => (await backlog()) === "0 0", 30_000);
+    check(true, "and then an empty backlog");
+    await waitFor("the token to leave the pending list", async () => (await pending.count()) === 0, 30_000);
+    check(true, "the used token is no longer pending");
+
+    // Revoked, with a reason.
+    const reason = "e2e: tablet reported stolen at the checkpoint";
+    await row(key3).locator(tid("fleet-revoke")).click();
+    const dialog = fpage.locator(tid("revoke-dialog"));
+    await dialog.waitFor();
+    check(await fpage.locator(tid("revoke-confirm")).isDisabled(), "no revocation without a reason");
+    await pick(fpage, tid("revoke-scope-device"));
+    await fpage.fill(tid("revoke-reason"), reason);
+    await shot("fleet-revoke");
+    await fpage.click(tid("revoke-confirm"));
+    await waitFor("the row to say revoked", async () => (await row(key3).getAttribute("data-state")) === "revoked", 15_000);
+    check((await row(key3).innerText()).includes(reason), "the fleet shows the reason");
+    check((await row(key2).getAttribute("data-state")) === "active", "other vehicles are untouched");
+
+    // Its next sync is refused with the reason.
+    const refused = await cliAt(veh3, ["sync"], { allowFail: true });
+    check(refused.code !== 0 && refused.stderr.includes(reason), `the revoked vehicle's sync is refused with the reason (exit ${refused.code}: ${refused.stderr.trim().split("\n").pop()})`);
+    const after = JSON.parse((await cliAt(veh3, ["status", "--json"])).stdout);
+    check(after.revoked === reason, `the vehicle remembers it is revoked and why (${JSON.stringify(after.revoked)})`);
+    await waitFor("the fleet to show the refused attempt", async () => Number(await row(key3).getAttribute("data-refused")) >= 1, 30_000);
+    check((await row(key3).getAttribute("data-last-sync")) === "refused", "its last sync shows as refused");
+    await shot("fleet-refused");
+
+    // Every step is in the audit trail, which no route can change.
+    const trail = await fpage.evaluate(async () => (await fetch("/api/audit?limit=50")).json());
+    const actions = trail.map((e) => e.action);
+    check(actions.includes("enrollment_create") && actions.includes("revoke"), `the audit trail has the token and the revocation (${actions.slice(0, 6).join(", ")})`);
+    check(trail.some((e) => e.action === "revoke" && e.detail === reason && e.actor === E.adm.name), "the revocation is audited with its reason and who");
+    // A supervisor may not revoke.
+    const sctx = await browser.newContext();
+    const spage = await sctx.newPage();
+    await spage.goto(E.url);
+    await spage.locator(tid("login")).waitFor();
+    await signIn(spage, E.sup);
+    const forbidden = await spage.evaluate(async (unit) => {
+      const me = await (await fetch("/api/me")).json();
+      const r = await fetch("/api/revocations", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Kordon-CSRF": me.csrf },
+        body: JSON.stringify({ unit, reason: "not mine to revoke" }),
+      });
+      return r.status;
+    }, "MOBILE-E2E");
+    check(forbidden === 403, `a supervisor's revocation is refused (${forbidden})`);
+    await sctx.close();
+    // In Ukrainian too.
+    await fpage.click(tid("lang-uk"));
+    await waitFor("html lang=uk", async () => (await fpage.locator("html").getAttribute("lang")) === "uk", 5_000);
+    await shot("fleet-uk");
+    check(adm.pageErrors.length === 0, `no uncaught errors in the administrator's page${adm.pageErrors.length ? `: ${adm.pageErrors.join(" | ")}` : ""}`);
+    await fctx.close();
+    currentPage = page;
   });
 
   await step("page-health", [], async () => {

@@ -6,10 +6,12 @@
 # build` and `cargo build --bins` first (a debug kordon-server reads ui/dist
 # at run time).
 #
-# Sets up, in a temporary folder: a server with a supervisor and an auditor
-# account, a vehicle enrolled with a token, two inspections (one with a
-# synthetic dual-energy scan), the crew's decisions, the server, and a sync
-# that delivers records and scan; then runs tests/console-e2e/run.mjs.
+# Sets up, in a temporary folder: a server with a supervisor, an auditor and
+# an administrator account, a vehicle enrolled with a token, two inspections
+# (one with a synthetic dual-energy scan), the crew's decisions, a second
+# vehicle of another unit with one inspection (synced by the test's fleet
+# step), the server, and a sync that delivers records and scan; then runs
+# tests/console-e2e/run.mjs.
 # Every process started here is stopped on exit.
 #
 # Environment:
@@ -83,6 +85,9 @@ SUP_NAME="sup.kovalenko"
 SUP_PASSWORD="e2e-supervisor-$RANDOM$RANDOM"
 AUD_NAME="aud.shevchenko"
 AUD_PASSWORD="e2e-auditor-$RANDOM$RANDOM"
+ADM_NAME="adm.bondar"
+ADM_PASSWORD="e2e-admin-$RANDOM$RANDOM"
+VEH2="$WORK/vehicle2"
 
 # ---- server: key, accounts, a vehicle's token ---------------------------------
 PORT="$(free_port udp)"
@@ -96,6 +101,17 @@ KORDON_PASSWORD="$AUD_PASSWORD" "$S" user add --data "$SRV" "$AUD_NAME" --role a
 TOKEN="$("$S" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
   || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll"; }
 [ -n "$TOKEN" ] || die "kordon-server enroll printed no token"
+KORDON_PASSWORD="$ADM_PASSWORD" "$S" user add --data "$SRV" "$ADM_NAME" --role administrator >/dev/null || die "kordon-server user add (administrator)"
+TOKEN2="$("$S" enroll --data "$SRV" --name MOBILE-E2E-2 2>>"$WORK/enroll.log")" \
+  || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll (second vehicle)"; }
+
+# ---- a second vehicle, of another unit: one inspection, decided (it first
+# syncs in the fleet step, so the queue steps see the first vehicle's two) ----
+"$K" --data "$VEH2" enroll "$TOKEN2" >/dev/null || die "kordon enroll (second vehicle)"
+"$K" --data "$VEH2" signin OF-2210 >/dev/null || die "kordon signin (second vehicle)"
+ID3="$("$K" --data "$VEH2" inspection new --plate "BC 7001 KA")" || die "kordon inspection new (second vehicle)"
+"$K" --data "$VEH2" decide "$ID3" --outcome release --reason DENSITY_ANOMALY --note "e2e: empty trailer" >/dev/null \
+  || die "kordon decide (second vehicle)"
 
 # ---- vehicle: two inspections, a dual-energy scan, decisions -------------------
 log "vehicle: enroll, sign in, two inspections, a scan, decisions"
@@ -144,12 +160,15 @@ KORDON_E2E_SERVER_CLI="$S" \
 KORDON_E2E_SERVER_DATA="$SRV" \
 KORDON_E2E_SERVER_KEY="$SERVER_KEY" \
 KORDON_E2E_VEHICLE="$VEH" \
+KORDON_E2E_VEHICLE2="$VEH2" \
 KORDON_E2E_ID1="$ID1" \
 KORDON_E2E_ID2="$ID2" \
 KORDON_E2E_SUP_NAME="$SUP_NAME" \
 KORDON_E2E_SUP_PASSWORD="$SUP_PASSWORD" \
 KORDON_E2E_AUD_NAME="$AUD_NAME" \
 KORDON_E2E_AUD_PASSWORD="$AUD_PASSWORD" \
+KORDON_E2E_ADM_NAME="$ADM_NAME" \
+KORDON_E2E_ADM_PASSWORD="$ADM_PASSWORD" \
 KORDON_E2E_WORK="$WORK" \
 KORDON_E2E_ARTIFACTS="$ART" \
   node "$HERE/${KORDON_CONSOLE_E2E_SCRIPT:-run.mjs}" &

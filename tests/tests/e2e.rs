@@ -694,3 +694,6 @@ mod export;
 
 #[path = "e2e/metrics.rs"]
 mod metrics;
+
+#[path = "e2e/trail.rs"]
+mod trail;

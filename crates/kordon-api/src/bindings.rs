@@ -131,6 +131,16 @@ pub fn render() -> String {
             MAX_STALE_AFTER_HOURS,
         ));
     }
+    {
+        use kordon_central::trail::*;
+        decl::<TrailKind>(&mut out);
+        decl::<TrailQuery>(&mut out);
+        decl::<TrailEvent>(&mut out);
+        decl::<TrailPage>(&mut out);
+        out.push_str(&format!(
+            "/** The audit trail's page sizes. */\nexport const TRAIL_LIMITS = {{ page: {TRAIL_PAGE}, maxPage: {MAX_TRAIL_PAGE} }} as const;\n\n"
+        ));
+    }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");
     for code in crate::ApiError::CODES {

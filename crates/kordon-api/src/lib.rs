@@ -12,6 +12,7 @@
 //! The UI's TypeScript types are generated from these Rust types
 //! ([`bindings`]); a test fails when the checked-in file is stale.
 
+pub mod audit;
 pub mod bindings;
 pub mod console;
 pub mod crew;

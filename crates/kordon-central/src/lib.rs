@@ -29,6 +29,7 @@ pub mod metrics;
 mod register;
 pub mod scans;
 pub mod serve;
+pub mod trail;
 
 pub use blobs::BlobInfo;
 pub use central::{Central, ServerConfig};

@@ -561,6 +561,25 @@ impl Central {
         Ok(())
     }
 
+    /// Takes what a session delivered off the backlog the vehicle stated
+    /// when it connected, so the register shows what is still waiting on
+    /// the vehicle (answered records, scan bytes received), not what was.
+    pub fn note_delivered(
+        &self,
+        device: &PublicKey,
+        records: u64,
+        scan_bytes: u64,
+    ) -> Result<(), CentralError> {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.store.connection().execute(
+            "UPDATE devices SET backlog_records = MAX(0, backlog_records - ?1),
+                                backlog_scan_bytes = MAX(0, backlog_scan_bytes - ?2)
+             WHERE key = ?3",
+            params![n(records), n(scan_bytes), &device.0[..]],
+        )?;
+        Ok(())
+    }
+
     /// Notes that a device's session ran to the end.
     pub fn note_sync_finished(&self, device: &PublicKey, now_ms: i64) -> Result<(), CentralError> {
         self.store.connection().execute(

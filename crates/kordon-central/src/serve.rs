@@ -165,6 +165,8 @@ async fn run_session(
 ) -> Result<bool, CentralError> {
     let mut session = ServerSession::new();
     let mut welcomed = false;
+    // Records answered in this session: off the backlog it stated.
+    let mut answered: u64 = 0;
     let mut pending = Some(first.to_vec());
     loop {
         while let Some(bytes) = session.poll_transmit() {
@@ -269,6 +271,7 @@ async fn run_session(
                     })
                     .await?;
                     tracing::debug!(device = %device.short(), batch, records = n, "batch stored");
+                    answered += results.len() as u64;
                     session.results(batch, results);
                     while let Some(bytes) = session.poll_transmit() {
                         stream.write(&bytes).await?;
@@ -300,7 +303,11 @@ async fn run_session(
                 }
                 ServerEvent::Finished => {
                     tracing::info!(device = %device.short(), %peer, "sync finished");
-                    with_central(central, move |c| c.note_sync_finished(&device, now_ms())).await?;
+                    with_central(central, move |c| {
+                        c.note_delivered(&device, answered, 0)?;
+                        c.note_sync_finished(&device, now_ms())
+                    })
+                    .await?;
                 }
             }
         }
@@ -320,6 +327,8 @@ async fn run_blob_stream(
 ) -> Result<bool, CentralError> {
     let (blobs, metrics) =
         with_central(central, |c| Ok((c.blob_store()?, c.metrics().clone()))).await?;
+    // Scan bytes received in this stream: off the backlog it stated.
+    let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let work = Arc::new(Mutex::new((
         BlobReceiver::new(BlobIntake::max_cvs()),
         BlobIntake::new(blobs),
@@ -339,6 +348,7 @@ async fn run_blob_stream(
         // Decode, check and store on the blocking pool.
         let (central2, work2, p) = (central.clone(), work.clone(), peer.to_string());
         let metrics = metrics.clone();
+        let received2 = received.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
             let mut guard = work2
                 .lock()
@@ -366,6 +376,7 @@ async fn run_blob_stream(
                 }
                 if let BlobRecvEvent::Piece { data, .. } = &event {
                     metrics.blob_bytes(data.len() as u64);
+                    received2.fetch_add(data.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 }
                 intake
                     .handle(event, rx, |blob, size| {
@@ -408,6 +419,13 @@ async fn run_blob_stream(
             break Ok(false);
         }
     };
+    let bytes = received.load(std::sync::atomic::Ordering::Relaxed);
+    if bytes > 0 {
+        let noted = with_central(central, move |c| c.note_delivered(&device, 0, bytes)).await;
+        if let Err(e) = noted {
+            tracing::warn!(device = %device.short(), error = %e, "backlog not updated");
+        }
+    }
     // Whatever had started to arrive and is now lost still crossed the link.
     if let Ok(mut guard) = work.lock() {
         let (rx, intake) = &mut *guard;

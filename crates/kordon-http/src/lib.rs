@@ -18,6 +18,7 @@
 //! runs on blocking threads, tile rendering outside the store's lock.
 
 pub mod assets;
+mod audit_routes;
 pub mod auth;
 mod error;
 mod fleet_routes;
@@ -66,7 +67,7 @@ impl Http {
     }
 
     /// Runs `f` with the store, on a blocking thread.
-    async fn blocking<T, F>(&self, f: F) -> Result<T, HttpError>
+    pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, HttpError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Central) -> Result<T, HttpError> + Send + 'static,
@@ -106,6 +107,7 @@ fn parts() -> (Router<Http>, utoipa::openapi::OpenApi) {
     utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::api())
         .merge(metrics_routes::api())
+        .merge(audit_routes::api())
         .split_for_parts()
 }
 

@@ -91,6 +91,8 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("enrollment_cancel", Some(fleet::ENROLL)),
     ("revoke", Some(fleet::REVOKE)),
     ("metrics", Some(console::METRICS)),
+    ("trail", Some(console::AUDIT)),
+    ("trail_csv", Some(console::AUDIT)),
 ];
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 7;
+pub(crate) const VERSION: i64 = 8;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -262,6 +262,18 @@ CREATE TABLE log_witnesses (
 );
 "#;
 
+/// v8: the audit trail reads records, refusals and console actions by
+/// time; refusals, like the console's trail, can no longer be changed.
+const V8: &str = r#"
+CREATE INDEX records_received ON records (received_ms);
+CREATE INDEX rejections_at ON rejections (at_ms);
+CREATE INDEX audit_at ON audit (at_ms);
+CREATE TRIGGER rejections_append_only_update BEFORE UPDATE ON rejections
+    BEGIN SELECT RAISE(ABORT, 'refusals are append-only'); END;
+CREATE TRIGGER rejections_append_only_delete BEFORE DELETE ON rejections
+    BEGIN SELECT RAISE(ABORT, 'refusals are append-only'); END;
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -317,6 +329,11 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     if found < 7 {
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {V7} PRAGMA user_version = 7; COMMIT;"
+        ))?;
+    }
+    if found < 8 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V8} PRAGMA user_version = 8; COMMIT;"
         ))?;
     }
 

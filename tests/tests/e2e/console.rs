@@ -148,11 +148,11 @@ fn call(addr: &str, s: &Session, method: &str, path: &str, body: &Value) -> Repl
     )
 }
 
-const PASSWORD: &str = "a long test password";
+pub(crate) const PASSWORD: &str = "a long test password";
 
 /// A server with one synced inspection (with a decision) from a vehicle,
 /// and an account of each role.
-fn field_with_inspection() -> (Field, std::path::PathBuf, String) {
+pub(crate) fn field_with_inspection() -> (Field, std::path::PathBuf, String) {
     let field = Field::new();
     for (name, role) in [
         ("sup.kovalenko", "supervisor"),

@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeQrPixels } from "./qrImage.ts";
+import svg from "./testdata/enroll-qr.svg?raw";
+import tokenFile from "./testdata/enroll-qr.txt?raw";
 
 // A QR code exactly as kordon-server draws it (`kordon-server enroll --qr`,
 // from a throwaway server), with the token it was made for.
-const svg = readFileSync(new URL("./testdata/enroll-qr.svg", import.meta.url), "utf8");
-const token = readFileSync(new URL("./testdata/enroll-qr.txt", import.meta.url), "utf8").trim();
+const token = tokenFile.trim();
 
 /** The SVG's dark squares (`M x y h s v s H x V y`) drawn black on white, 1 px per unit. */
 function raster(doc: string, rotate = false): ImageData {
@@ -22,7 +22,8 @@ function raster(doc: string, rotate = false): ImageData {
       }
     }
   }
-  return { data, width: side, height: side, colorSpace: "srgb" } as ImageData;
+  const image: ImageData = { data, width: side, height: side, colorSpace: "srgb" };
+  return image;
 }
 
 describe("reading an enrollment token's QR code", () => {
@@ -34,7 +35,7 @@ describe("reading an enrollment token's QR code", () => {
 
   it("finds nothing in an image without a QR code", () => {
     const side = 200;
-    const blank = { data: new Uint8ClampedArray(side * side * 4).fill(255), width: side, height: side, colorSpace: "srgb" } as ImageData;
+    const blank: ImageData = { data: new Uint8ClampedArray(side * side * 4).fill(255), width: side, height: side, colorSpace: "srgb" };
     expect(decodeQrPixels(blank)).toBeNull();
   });
 });

@@ -3,11 +3,15 @@
 //   /                  the review queue (filters in the query string)
 //   /inspections/:id   one inspection
 //   /hotlists          the hotlists and risk profiles (administrators too)
+//   /fleet             the fleet: vehicles, enrollment tokens, revocation
+//                      (administrators only, and their landing page; the
+//                      queue and inspections are not theirs: any other
+//                      path leads them here)
 // Sign-in until the server knows the user; a 401 from any call brings the
 // sign-in back, and the page the user was on is kept in the URL.
 
 import { useCallback, useEffect, useEffectEvent, useState, type ReactNode } from "react";
-import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
 import type { Language } from "../i18n/messages.ts";
@@ -16,6 +20,7 @@ import { toErrorBody } from "../transport/errors.ts";
 import { ScanSourceProvider, type ScanSource } from "../viewer/scanSource.ts";
 import { ConsoleTransportProvider, ConsoleUserProvider, useConsoleTransport } from "./ConsoleContext.tsx";
 import { ConsoleError } from "./ConsoleError.tsx";
+import { FleetPage } from "./FleetPage.tsx";
 import { HotlistsPage } from "./HotlistsPage.tsx";
 import { InspectionPage } from "./InspectionPage.tsx";
 import { Login } from "./Login.tsx";
@@ -157,18 +162,9 @@ export function ConsoleShell(): ReactNode {
       ) : user.role === "administrator" ? (
         <ConsoleUserProvider user={user}>
           <Routes>
+            <Route path="/fleet" element={<FleetPage />} />
             <Route path="/hotlists" element={<HotlistsPage />} />
-            <Route
-              path="*"
-              element={
-                <main className="c-page">
-                  <p className="notice">{t("console.adminOnly")}</p>
-                  <p>
-                    <Link to="/hotlists">{t("console.adminHotlists")}</Link>
-                  </p>
-                </main>
-              }
-            />
+            <Route path="*" element={<Navigate to="/fleet" replace />} />
           </Routes>
         </ConsoleUserProvider>
       ) : (

@@ -298,7 +298,8 @@ describe("hotlists page: roles", () => {
 
   it("an administrator reaches the lists from the top bar and reads them", async () => {
     setup({ as: "ADM-01", route: "/" });
-    await screen.findByText(/Administrators manage accounts/);
+    // The administrator lands on the fleet page.
+    await screen.findByTestId("fleet-page");
     const nav = screen.getByRole("navigation", { name: "Console menu" });
     expect(within(nav).queryByText("Review queue")).toBeNull();
     expect(screen.queryByTestId("open-hits")).toBeNull();

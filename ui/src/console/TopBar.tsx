@@ -1,12 +1,12 @@
-// The console's top bar: its name, the queue, the hotlists, the count of
-// open hotlist hits (a link to the queue filtered to them), the user and
-// role, the language, sign out.
+// The console's top bar: its name, the queue, the fleet (administrators),
+// the hotlists, the count of open hotlist hits (a link to the queue
+// filtered to them), the user and role, the language, sign out.
 
 import { useEffect, type ReactNode } from "react";
 import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES, type Language } from "../i18n/messages.ts";
-import { mayReadQueue, type ConsoleUser } from "../transport/console.ts";
+import { mayReadQueue, mayRunFleet, type ConsoleUser } from "../transport/console.ts";
 import { useConsoleTransport } from "./ConsoleContext.tsx";
 import { roleLabel } from "./labels.ts";
 import { searchFromQuery } from "./queueQuery.ts";
@@ -79,6 +79,11 @@ export function TopBar(props: {
           {mayReadQueue(user.role) ? (
             <NavLink to={`/${props.queueSearch}`} end>
               {t("console.queue.title")}
+            </NavLink>
+          ) : null}
+          {mayRunFleet(user.role) ? (
+            <NavLink to="/fleet" data-testid="nav-fleet">
+              {t("console.nav.fleet")}
             </NavLink>
           ) : null}
           <NavLink to="/hotlists" data-testid="nav-hotlists">

@@ -14,13 +14,19 @@ import type {
   ConsoleQuery,
   ConsoleRow,
   ConsoleUser,
+  FleetView,
   HotlistChange,
   HotlistEntryInput,
   HotlistView,
   LoginInput,
+  NewEnrollment,
+  NewEnrollmentInput,
   NewReviewInput,
+  PendingEnrollment,
   Priority,
   QueueVersion,
+  Revoked,
+  RevokeInput,
   RiskProfileInput,
   ScanState,
   UserRole,
@@ -38,24 +44,35 @@ export type {
   ConsoleRow,
   ConsoleUser,
   DeliveryRecord,
+  DeviceInfo,
   EntryKind,
+  FleetDevice,
+  FleetView,
   HotlistChange,
   HotlistEntry,
   HotlistEntryInput,
   HotlistView,
   LoginInput,
+  LastSync,
   MatchTier,
+  NewEnrollment,
+  NewEnrollmentInput,
   NewReviewInput,
+  PendingEnrollment,
   Priority,
   QueueCounts,
   QueueVersion,
   Removal,
   ReviewCounts,
+  Revoked,
+  RevokeInput,
   RiskProfile,
   RiskProfileInput,
   ScanState,
   UserRole,
 } from "./generated.ts";
+
+export { FLEET_LIMITS } from "./generated.ts";
 
 export { REVIEW_STATES, isReviewState, type ReviewState };
 export const USER_ROLES: readonly UserRole[] = ["supervisor", "administrator", "auditor"];
@@ -100,6 +117,11 @@ export function mayEditHotlists(role: UserRole): boolean {
   return role === "supervisor";
 }
 
+/** The fleet page (vehicles, enrollment tokens, revocation): administrators only. */
+export function mayRunFleet(role: UserRole): boolean {
+  return role === "administrator";
+}
+
 export type Unsubscribe = () => void;
 
 export interface ConsoleTransport {
@@ -140,6 +162,22 @@ export interface ConsoleTransport {
   profileAdd(input: RiskProfileInput): Promise<HotlistChange>;
   /** Removes an entry or a profile by id; it stays in the list's history, marked removed (supervisors only). */
   hotlistRemove(id: string): Promise<HotlistChange>;
+
+  /**
+   * Every vehicle in the register (administrators only), with those not
+   * heard from for longer than `staleAfterHours` (1 to
+   * FLEET_LIMITS.maxStaleAfterHours; the server's default,
+   * FLEET_LIMITS.staleAfterHours, when absent) flagged stale.
+   */
+  fleet(staleAfterHours?: number): Promise<FleetView>;
+  /** Enrollment tokens not yet used, expired or cancelled, newest first (administrators only). */
+  enrollments(): Promise<PendingEnrollment[]>;
+  /** A one-time enrollment token for a unit: the only time its text is given (administrators only). */
+  createEnrollment(input: NewEnrollmentInput): Promise<NewEnrollment>;
+  /** Cancels a pending token by its id; a vehicle that tries it is refused (administrators only). */
+  cancelEnrollment(id: string): Promise<PendingEnrollment>;
+  /** Revokes one device or every device of a unit, with the reason its crew is told (administrators only). */
+  revoke(input: RevokeInput): Promise<Revoked>;
 
   /** Called whenever the server says the session is gone (401 unauthenticated). */
   onUnauthenticated(cb: () => void): Unsubscribe;

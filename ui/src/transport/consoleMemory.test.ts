@@ -1,13 +1,14 @@
 // The in-memory console transport behaves like the server's /api where the
 // screens and their tests rely on it: roles, throttled logins, the queue's
 // filters (hotlist hits too), counts and paging, append-only reviews and
-// marks, scan arrival, hotlists checked as the server checks them.
+// marks, scan arrival, hotlists checked as the server checks them, and the
+// fleet (administrators only): stale vehicles, tokens, revocation.
 
 import { describe, expect, it, vi } from "vitest";
 import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
 import type { TransportError } from "./errors.ts";
-import { createConsoleMemoryTransport, demoConsoleSeed } from "./consoleMemory.ts";
-import type { Alert } from "./console.ts";
+import { createConsoleMemoryTransport, demoConsoleSeed, newDevice } from "./consoleMemory.ts";
+import { FLEET_LIMITS, type Alert, type DeviceInfo, type PendingEnrollment } from "./console.ts";
 import type { Review } from "./types.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -246,5 +247,127 @@ describe("console memory transport: hotlists", () => {
     // The demo reads have pictures.
     const blob = hits.rows.flatMap((r) => r.reads ?? []).flatMap((r) => r.images)[0]?.blob ?? "";
     expect(t.readImageUrl(blob)).toMatch(/^data:image\/svg\+xml/);
+  });
+});
+
+describe("console memory transport: the fleet", () => {
+  const DAY = 24 * HOUR;
+  const KEY_A = "a1".repeat(32);
+  const KEY_B = "b2".repeat(32);
+  const KEY_C = `${"b2".repeat(4)}${"c3".repeat(28)}`;
+  const devices = (): DeviceInfo[] => [
+    { ...newDevice(KEY_A, "MOBILE-03", NOW - 9 * DAY), last_seen_ms: NOW - 2 * HOUR, last_sync: "complete", records: 5 },
+    { ...newDevice(KEY_B, "MOBILE-11", NOW - 8 * DAY), last_seen_ms: NOW - 30 * HOUR, last_sync: "interrupted" },
+    { ...newDevice(KEY_C, "MOBILE-11", NOW - DAY) },
+  ];
+  const token: PendingEnrollment = { id: "00ff00ff00ff00ff", unit: "MOBILE-11", created_ms: NOW - HOUR, expires_ms: NOW + HOUR, created_by: null };
+  const admin = () => createConsoleMemoryTransport({ now: () => NOW, seed: [], devices: devices(), enrollments: [token], signedIn: "ADM-01" });
+
+  it("is for administrators only", async () => {
+    for (const as of ["SUP-07", "AUD-01"]) {
+      const t = createConsoleMemoryTransport({ now: () => NOW, seed: [], devices: devices(), signedIn: as });
+      expect(await code(t.fleet())).toBe("forbidden");
+      expect(await code(t.enrollments())).toBe("forbidden");
+      expect(await code(t.createEnrollment({ unit: "MOBILE-1", ttl_hours: 1 }))).toBe("forbidden");
+      expect(await code(t.cancelEnrollment("x"))).toBe("forbidden");
+      expect(await code(t.revoke({ unit: "MOBILE-03", device: null, reason: "r" }))).toBe("forbidden");
+    }
+    const nobody = createConsoleMemoryTransport({ now: () => NOW, seed: [], devices: devices() });
+    expect(await code(nobody.fleet())).toBe("unauthenticated");
+    // And the queue is not theirs.
+    expect(await code(admin().queue({}))).toBe("forbidden");
+  });
+
+  it("lists every device by unit, flags those not heard from for longer than the threshold, and counts their records", async () => {
+    const t = createConsoleMemoryTransport({ now: () => NOW, seed: [], devices: devices(), signedIn: "ADM-01" });
+    const f = await t.fleet();
+    expect(f.now_ms).toBe(NOW);
+    expect(f.stale_after_ms).toBe(FLEET_LIMITS.staleAfterHours * HOUR);
+    expect(f.devices.map((d) => [d.unit, d.key.slice(0, 10), d.stale])).toEqual([
+      ["MOBILE-03", "a1a1a1a1a1", false],
+      ["MOBILE-11", "b2b2b2b2b2", true],
+      // Never seen: counted from its first contact.
+      ["MOBILE-11", "b2b2b2b2c3", false],
+    ]);
+    expect(f.devices[0]?.records).toBe(5);
+    expect(f.devices[0]?.fingerprint).toBe("a1a1 a1a1 a1a1 a1a1");
+    expect((await t.fleet(1)).devices.map((d) => d.stale)).toEqual([true, true, true]);
+    expect((await t.fleet(48)).devices.map((d) => d.stale)).toEqual([false, false, false]);
+    expect(await code(t.fleet(0))).toBe("invalid_input");
+    expect(await code(t.fleet(FLEET_LIMITS.maxStaleAfterHours + 1))).toBe("invalid_input");
+    expect(await code(t.fleet(1.5))).toBe("invalid_input");
+  });
+
+  it("makes a token shown once with its QR code, lists it pending, and cancels it once", async () => {
+    const t = admin();
+    expect(await code(t.createEnrollment({ unit: "  ", ttl_hours: 24 }))).toBe("invalid_input");
+    expect(await code(t.createEnrollment({ unit: "MOBILE-1", ttl_hours: 0 }))).toBe("invalid_input");
+    expect(await code(t.createEnrollment({ unit: "MOBILE-1", ttl_hours: FLEET_LIMITS.maxEnrollTtlHours + 1 }))).toBe("invalid_input");
+    const made = await t.createEnrollment({ unit: " MOBILE-07 ", ttl_hours: 72 });
+    expect(made.token).toMatch(/^KORDON1-[A-Za-z0-9_-]+$/);
+    expect(made.qr_svg).toMatch(/^<\?xml[^>]*>\s*<svg /);
+    expect(made.pending).toEqual({ id: made.pending.id, unit: "MOBILE-07", created_ms: NOW, expires_ms: NOW + 72 * HOUR, created_by: "ADM-01" });
+    expect(made.pending.id).toMatch(/^[0-9a-f]{16}$/);
+    // Newest first; the token's text is never listed.
+    const listed = await t.enrollments();
+    expect(listed.map((p) => p.unit)).toEqual(["MOBILE-07", "MOBILE-11"]);
+    expect(JSON.stringify(listed)).not.toContain(made.token);
+    expect(await t.cancelEnrollment(made.pending.id.toUpperCase())).toEqual(made.pending);
+    expect((await t.enrollments()).map((p) => p.unit)).toEqual(["MOBILE-11"]);
+    expect(await code(t.cancelEnrollment(made.pending.id))).toBe("not_found");
+  });
+
+  it("revokes one device by its key or a prefix, with the reason, and counts its refused attempts", async () => {
+    const t = admin();
+    expect(await code(t.revoke({ unit: null, device: null, reason: "lost" }))).toBe("invalid_input");
+    expect(await code(t.revoke({ unit: "MOBILE-11", device: KEY_B, reason: "lost" }))).toBe("invalid_input");
+    expect(await code(t.revoke({ unit: null, device: KEY_B, reason: "  " }))).toBe("invalid_input");
+    expect(await code(t.revoke({ unit: null, device: KEY_B, reason: "x".repeat(FLEET_LIMITS.maxRevokeReason + 1) }))).toBe("invalid_input");
+    expect(await code(t.revoke({ unit: null, device: "b2b2", reason: "lost" }))).toBe("invalid_input");
+    expect(await code(t.revoke({ unit: null, device: "ffffffff", reason: "lost" }))).toBe("not_found");
+    // Both MOBILE-11 keys start b2b2b2b2: give more digits.
+    const refused = await t.revoke({ unit: null, device: "b2b2b2b2", reason: "lost" }).then(
+      () => null,
+      (e: unknown) => e as TransportError,
+    );
+    expect([refused?.code, refused?.message]).toEqual(["invalid_input", "2 devices have keys starting b2b2b2b2: give more digits"]);
+    expect(await t.revoke({ unit: null, device: KEY_B.slice(0, 12).toUpperCase(), reason: " Tablet stolen \n at the post " })).toEqual({ revoked: 1 });
+    const f = await t.fleet();
+    const b = f.devices.find((d) => d.key === KEY_B);
+    expect(b).toMatchObject({ revoked_ms: NOW, revoked_reason: "Tablet stolen \n at the post", revoked_by: "ADM-01", stale: false });
+    expect(f.devices.find((d) => d.key === KEY_C)?.revoked_ms).toBeNull();
+    // The unit's token is untouched by a device's revocation.
+    expect(await t.enrollments()).toHaveLength(1);
+
+    t.vehicleConnects(KEY_B);
+    t.vehicleConnects(KEY_B);
+    const after = (await t.fleet()).devices.find((d) => d.key === KEY_B);
+    expect(after).toMatchObject({ refused_count: 2, last_refused_ms: NOW, last_sync: "refused" });
+    // Revoked again: nothing more.
+    expect(await t.revoke({ unit: null, device: KEY_B, reason: "again" })).toEqual({ revoked: 0 });
+  });
+
+  it("revokes a whole unit, its unused tokens with it", async () => {
+    const t = admin();
+    expect(await code(t.revoke({ unit: "MOBILE-99", device: null, reason: "gone" }))).toBe("not_found");
+    expect(await t.revoke({ unit: "MOBILE-11", device: null, reason: "Unit disbanded" })).toEqual({ revoked: 2 });
+    const f = await t.fleet();
+    expect(f.devices.map((d) => d.revoked_reason)).toEqual([null, "Unit disbanded", "Unit disbanded"]);
+    expect(await t.enrollments()).toEqual([]);
+  });
+
+  it("has a demo fleet with a stale vehicle, a revoked one with its reason and refused attempts, and one whose backlog is unknown", async () => {
+    const { seed } = demoConsoleSeed(NOW);
+    const t = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "ADM-01" });
+    const f = await t.fleet();
+    expect(f.devices.some((d) => d.stale)).toBe(true);
+    const revoked = f.devices.find((d) => d.revoked_ms !== null);
+    expect(revoked?.revoked_reason).toBeTruthy();
+    expect(revoked?.refused_count).toBeGreaterThan(0);
+    expect(f.devices.some((d) => d.backlog_records === null && d.app_version === null)).toBe(true);
+    expect(f.devices.some((d) => d.clock_offset_ms !== null && Math.abs(d.clock_offset_ms) > 5 * 60_000)).toBe(true);
+    // The vehicles' keys sign the demo inspections' records.
+    expect(f.devices.find((d) => d.unit === "MOBILE-1")?.records).toBeGreaterThan(0);
+    expect((await t.enrollments()).length).toBeGreaterThan(0);
   });
 });

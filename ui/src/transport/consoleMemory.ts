@@ -4,7 +4,9 @@
 // logins, the filtered and counted queue with its hotlist-hit filter, the
 // queue version, reviews and marks attributed to the supervisor, delivery
 // records, scans still arriving, hotlists and risk profiles checked as the
-// server checks them). Scans are the same synthetic SVG pictures as the
+// server checks them, and the fleet: vehicles with what they last stated,
+// enrollment tokens, revocation with a reason, refused attempts; all for
+// administrators only). Scans are the same synthetic SVG pictures as the
 // crew's in-memory transport (demoTiles.ts); a read's pictures are drawn
 // from what the camera read.
 
@@ -15,6 +17,7 @@ import { parsePlate, plateKeyOf } from "../domain/plate.ts";
 import { isValidReasonCode } from "../domain/reason.ts";
 import { reviewStateOf } from "../domain/review.ts";
 import { TransportError } from "./errors.ts";
+import { FLEET_LIMITS } from "./generated.ts";
 import type {
   Alert,
   ConsoleInspection,
@@ -24,16 +27,23 @@ import type {
   ConsoleTransport,
   ConsoleUser,
   DeliveryRecord,
+  DeviceInfo,
   EntryKind,
+  FleetView,
   HotlistChange,
   HotlistEntry,
   HotlistEntryInput,
   HotlistView,
   LoginInput,
+  NewEnrollment,
+  NewEnrollmentInput,
   NewReviewInput,
+  PendingEnrollment,
   Priority,
   QueueVersion,
   ReviewCounts,
+  Revoked,
+  RevokeInput,
   RiskProfile,
   RiskProfileInput,
   ScanState,
@@ -82,6 +92,14 @@ export interface ConsoleMemoryOptions {
   maxFailures?: number;
   /** The server's hotlists; the demo lists (`demoConsoleHotlists`) when absent, none with []. */
   hotlists?: readonly HotlistView[];
+  /**
+   * The register's devices; the demo fleet (`demoFleetDevices`) when
+   * absent, none with []. `records` counts besides the records of the
+   * seed's inspections that the device signed.
+   */
+  devices?: readonly DeviceInfo[];
+  /** Enrollment tokens not yet used; the demo ones (`demoEnrollments`) when absent, none with []. */
+  enrollments?: readonly PendingEnrollment[];
 }
 
 export const DEMO_ACCOUNTS: readonly ConsoleAccount[] = [
@@ -122,6 +140,9 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   private readonly failures = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private readonly lists: HotlistView[];
+  private readonly devices: DeviceInfo[];
+  /** Pending enrollments, newest first, with the token each was made as (null: seeded). */
+  private readonly pending: { p: PendingEnrollment; token: string | null }[];
   private user: ConsoleUser | null = null;
   private seq = 0;
   private version = 1;
@@ -138,6 +159,10 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     for (const s of seeds) this.store(clone(s.view), s.received_ms ?? s.view.created_ms + 60_000);
     for (const [scan, a] of Object.entries(opts.arrivals ?? {})) this.arrivals.set(scan, { ...a, building: false });
     this.lists = clone([...(opts.hotlists ?? demoConsoleHotlists(this.now()))]);
+    this.devices = clone([...(opts.devices ?? demoFleetDevices(this.now()))]);
+    this.pending = clone([...(opts.enrollments ?? demoEnrollments(this.now()))])
+      .sort((a, b) => b.created_ms - a.created_ms)
+      .map((p) => ({ p, token: null }));
     if (opts.signedIn !== undefined && opts.signedIn !== null) this.user = this.userOf(this.account(opts.signedIn));
   }
 
@@ -166,6 +191,49 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   /** The rest of a scan's blobs arrive at once. */
   finishArrival(scan: string): void {
     this.arrivals.delete(scan);
+  }
+
+  /**
+   * A vehicle connects (development and tests): a revoked one is refused
+   * and counted, as the server does; another is seen now and states its
+   * version, backlog and clock offset when given.
+   */
+  vehicleConnects(
+    key: string,
+    stated: Partial<Pick<DeviceInfo, "app_version" | "backlog_records" | "backlog_scan_bytes" | "clock_offset_ms">> = {},
+  ): DeviceInfo {
+    const d = this.devices.find((x) => x.key === key.toLowerCase());
+    if (d === undefined) throw new Error(`no device ${key}`);
+    const now = this.now();
+    if (d.revoked_ms !== null) {
+      d.refused_count += 1;
+      d.last_refused_ms = now;
+      d.last_sync = "refused";
+      return clone(d);
+    }
+    d.last_seen_ms = now;
+    d.last_sync = "complete";
+    if (Object.keys(stated).length > 0) {
+      Object.assign(d, stated);
+      d.stated_ms = now;
+    }
+    return clone(d);
+  }
+
+  /** A vehicle uses a pending token (development): the token is spent and a device enrolled. */
+  redeemEnrollment(id: string): DeviceInfo {
+    const i = this.pending.findIndex((x) => x.p.id === id && x.p.expires_ms > this.now());
+    const found = this.pending[i];
+    if (found === undefined) throw new Error(`no pending enrollment ${id}`);
+    this.pending.splice(i, 1);
+    const now = this.now();
+    const d: DeviceInfo = {
+      ...newDevice(fakeHash(`enrolled:${id}`), found.p.unit, now),
+      last_seen_ms: now,
+      last_sync: "complete",
+    };
+    this.devices.push(d);
+    return clone(d);
   }
 
   // ---- ConsoleTransport ----
@@ -408,6 +476,115 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     throw new TransportError("invalid_input", `no entry or profile ${JSON.stringify(id)} in force on any list`);
   }
 
+  async fleet(staleAfterHours?: number): Promise<FleetView> {
+    await this.delay();
+    this.administrator();
+    const hours = staleAfterHours ?? FLEET_LIMITS.staleAfterHours;
+    if (!Number.isInteger(hours) || hours < 1 || hours > FLEET_LIMITS.maxStaleAfterHours) {
+      throw new TransportError("invalid_input", `stale_after_hours must be between 1 and ${FLEET_LIMITS.maxStaleAfterHours}`);
+    }
+    const now = this.now();
+    const stale_after_ms = hours * HOUR;
+    // As the register lists them: by unit, then by enrollment.
+    const devices = [...this.devices]
+      .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.enrolled_ms - b.enrolled_ms))
+      .map((d) => ({
+        ...clone(d),
+        records: d.records + this.signedBy(d.key),
+        stale: d.revoked_ms === null && now - (d.last_seen_ms ?? d.enrolled_ms) > stale_after_ms,
+      }));
+    return { now_ms: now, stale_after_ms, devices };
+  }
+
+  async enrollments(): Promise<PendingEnrollment[]> {
+    await this.delay();
+    this.administrator();
+    const now = this.now();
+    return this.pending.filter((x) => x.p.expires_ms > now).map((x) => clone(x.p));
+  }
+
+  async createEnrollment(input: NewEnrollmentInput): Promise<NewEnrollment> {
+    await this.delay();
+    const user = this.administrator();
+    const unit = input.unit.trim();
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (unit === "" || Array.from(unit).length > 64 || /[\u0000-\u001f\u007f-\u009f]/u.test(unit)) {
+      throw new TransportError("invalid_input", `unit name ${JSON.stringify(unit)} must be 1 to 64 printable characters`);
+    }
+    const ttl = input.ttl_hours;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > FLEET_LIMITS.maxEnrollTtlHours) {
+      throw new TransportError("invalid_input", `an enrollment token is valid between 1 and ${FLEET_LIMITS.maxEnrollTtlHours} hours, not ${ttl}`);
+    }
+    const now = this.now();
+    this.seq += 1;
+    const secret = fakeHash(`enrollment-secret:${unit}:${now}:${this.seq}`);
+    const token = `KORDON1-${base64Url(JSON.stringify({ addr: "kordon.example:7443", fp: SERVER_KEY.slice(0, 16), key: SERVER_KEY, unit, secret }))}`;
+    const p: PendingEnrollment = {
+      id: fakeHash(`enrollment:${secret}`).slice(0, 16),
+      unit,
+      created_ms: now,
+      expires_ms: now + ttl * HOUR,
+      created_by: user.name,
+    };
+    this.pending.unshift({ p, token });
+    return { token, qr_svg: placeholderQrSvg(token), pending: clone(p) };
+  }
+
+  async cancelEnrollment(id: string): Promise<PendingEnrollment> {
+    await this.delay();
+    this.administrator();
+    const now = this.now();
+    const i = this.pending.findIndex((x) => x.p.id.toLowerCase() === id.trim().toLowerCase() && x.p.expires_ms > now);
+    const found = this.pending[i];
+    if (found === undefined) {
+      throw new TransportError("not_found", `no pending enrollment ${JSON.stringify(id)} (used, expired or cancelled already?)`);
+    }
+    this.pending.splice(i, 1);
+    return clone(found.p);
+  }
+
+  async revoke(input: RevokeInput): Promise<Revoked> {
+    await this.delay();
+    const user = this.administrator();
+    const unit = input.unit ?? null;
+    const device = input.device ?? null;
+    if ((unit === null) === (device === null)) throw new TransportError("invalid_input", "name either a unit or a device to revoke");
+    const reason = input.reason.trim();
+    if (reason === "") throw new TransportError("invalid_input", "say why: the vehicle's crew is told the reason");
+    // eslint-disable-next-line no-control-regex -- control characters (but a new line) are what is refused
+    if (Array.from(reason).length > FLEET_LIMITS.maxRevokeReason || /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u.test(reason)) {
+      throw new TransportError("invalid_input", `a revocation reason is at most ${FLEET_LIMITS.maxRevokeReason} printable characters`);
+    }
+    const now = this.now();
+    let targets: DeviceInfo[];
+    if (unit !== null) {
+      const u = unit.trim();
+      targets = this.devices.filter((d) => d.unit === u);
+      if (targets.length === 0) throw new TransportError("not_found", `unit ${JSON.stringify(u)} has no enrolled device`);
+      // Unused tokens for the unit die with it.
+      for (let i = this.pending.length - 1; i >= 0; i--) {
+        if (this.pending[i]?.p.unit === u) this.pending.splice(i, 1);
+      }
+    } else {
+      const key = (device ?? "").trim().toLowerCase();
+      if (key.length < 8 || key.length > 64 || !/^[0-9a-f]+$/.test(key)) {
+        throw new TransportError("invalid_input", `a device is named by its key: 8 to 64 hex digits, not ${JSON.stringify(key)}`);
+      }
+      targets = this.devices.filter((d) => d.key.startsWith(key));
+      if (targets.length === 0) throw new TransportError("not_found", `no enrolled device with key ${key}`);
+      if (targets.length > 1) throw new TransportError("invalid_input", `${targets.length} devices have keys starting ${key}: give more digits`);
+    }
+    let revoked = 0;
+    for (const d of targets) {
+      if (d.revoked_ms !== null) continue;
+      d.revoked_ms = now;
+      d.revoked_reason = reason;
+      d.revoked_by = user.name;
+      revoked += 1;
+    }
+    return { revoked };
+  }
+
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);
     return () => {
@@ -443,6 +620,20 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       throw new TransportError("unauthenticated", "not signed in or the session expired");
     }
     return this.user;
+  }
+
+  /** The fleet's operations: administrators only. */
+  private administrator(): ConsoleUser {
+    const user = this.anyRole();
+    if (user.role !== "administrator") throw new TransportError("forbidden", `a ${user.role} may not run the fleet`);
+    return user;
+  }
+
+  /** Records of the stored inspections that the device signed. */
+  private signedBy(key: string): number {
+    let n = 0;
+    for (const e of this.docs.values()) n += e.records.filter((r) => r.signer === key).length;
+    return n;
   }
 
   private mayEditLists(): ConsoleUser {
@@ -977,4 +1168,141 @@ export function demoConsoleSeed(now: number): { seed: ConsoleSeed[]; arrivals: R
     seed.push({ view: demoInspection(n, now - ago) });
   }
   return { seed, arrivals: { [arriving]: { received: 9_400_000, total: 24_000_390, step: 2_100_000 } } };
+}
+
+// ---- the made-up fleet register for `npm run dev` ----
+
+/** A device just enrolled: nothing stated, never synced. */
+export function newDevice(key: string, unit: string, enrolled_ms: number): DeviceInfo {
+  return {
+    key,
+    fingerprint: fingerprintOf(key),
+    unit,
+    enrolled_ms,
+    revoked_ms: null,
+    revoked_reason: null,
+    revoked_by: null,
+    last_seen_ms: null,
+    last_addr: null,
+    records: 0,
+    app_version: null,
+    backlog_records: null,
+    backlog_scan_bytes: null,
+    clock_offset_ms: null,
+    stated_ms: null,
+    last_sync: "never",
+    refused_count: 0,
+    last_refused_ms: null,
+  };
+}
+
+/** As the server writes a key's fingerprint: its first 16 hex digits in groups of four. */
+export function fingerprintOf(key: string): string {
+  return (key.slice(0, 16).match(/.{1,4}/g) ?? []).join(" ");
+}
+
+/**
+ * The demo register at `now`: the five units of the demo inspections (each
+ * device's key signs that unit's records), one of them not heard from for
+ * days, one too old to state its version, backlog or clock, one whose
+ * clock is minutes off, and a revoked tablet of MOBILE-5 that has tried to
+ * connect since.
+ */
+export function demoFleetDevices(now: number): DeviceInfo[] {
+  const device = (unit: string, over: Partial<DeviceInfo> & { key?: string }): DeviceInfo => {
+    const key = over.key ?? fakeHash(`device:${unit}`);
+    return { ...newDevice(key, unit, now - 40 * DAY), last_sync: "complete", ...over, key, fingerprint: fingerprintOf(key) };
+  };
+  const stated = (seen: number, app: string, records: number, bytes: number, offset: number): Partial<DeviceInfo> => ({
+    last_seen_ms: seen,
+    stated_ms: seen,
+    app_version: app,
+    backlog_records: records,
+    backlog_scan_bytes: bytes,
+    clock_offset_ms: offset,
+  });
+  return [
+    device("MOBILE-1", { enrolled_ms: now - 41 * DAY, last_addr: "10.40.1.11:50412", ...stated(now - 2 * MIN, "0.9.3", 0, 0, 1_200) }),
+    device("MOBILE-2", {
+      enrolled_ms: now - 38 * DAY,
+      last_addr: "10.40.2.17:41877",
+      ...stated(now - 14 * MIN, "0.9.3", 4, 96_400_000, 7 * MIN + 31_000),
+      last_sync: "interrupted",
+    }),
+    device("MOBILE-3", {
+      enrolled_ms: now - 35 * DAY,
+      last_addr: "10.40.3.9:39002",
+      ...stated(now - 3 * DAY - 5 * HOUR, "0.9.1", 17, 412_000_000, -40_000),
+      last_sync: "interrupted",
+    }),
+    // Too old to say its version, backlog or clock.
+    device("MOBILE-4", { enrolled_ms: now - 90 * DAY, last_addr: "10.40.4.21:60311", last_seen_ms: now - 50 * MIN }),
+    device("MOBILE-5", {
+      key: fakeHash("device:MOBILE-5:stolen-tablet"),
+      enrolled_ms: now - 60 * DAY,
+      last_addr: "10.40.5.30:52990",
+      records: 38,
+      ...stated(now - 2 * DAY - 5 * HOUR, "0.9.1", 2, 24_000_780, 3_000),
+      revoked_ms: now - 2 * DAY - 3 * HOUR,
+      revoked_reason: "Планшет викрадено з автомобіля; екіпажу видано новий.",
+      revoked_by: "ADM-01",
+      last_sync: "refused",
+      refused_count: 2,
+      last_refused_ms: now - 3 * HOUR - 17 * MIN,
+    }),
+    device("MOBILE-5", { enrolled_ms: now - 2 * DAY, last_addr: "10.40.5.31:47120", ...stated(now - 6 * MIN, "0.9.3", 1, 12_000_390, 2 * MIN + 5_000) }),
+  ];
+}
+
+/** The demo's pending tokens: one made in the console, one from the command line. */
+export function demoEnrollments(now: number): PendingEnrollment[] {
+  return [
+    { id: fakeHash("demo-enrollment:MOBILE-6").slice(0, 16), unit: "MOBILE-6", created_ms: now - 5 * HOUR, expires_ms: now + 67 * HOUR, created_by: "ADM-01" },
+    { id: fakeHash("demo-enrollment:MOBILE-3").slice(0, 16), unit: "MOBILE-3", created_ms: now - 20 * HOUR, expires_ms: now + 4 * HOUR, created_by: null },
+  ];
+}
+
+function base64Url(text: string): string {
+  let bin = "";
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * A stand-in for the server's QR code (the memory transport only): an SVG
+ * document laid out like one (finder squares, a quiet zone, black on
+ * white) from the token's hash. It does not decode: the server draws real
+ * ones.
+ */
+export function placeholderQrSvg(token: string): string {
+  const n = 25;
+  const quiet = 4;
+  const bits = [0, 1, 2, 3].map((i) => fakeHash(`qr:${i}:${token}`)).join("");
+  const finder = (x: number, y: number): boolean | null => {
+    for (const [fx, fy] of [
+      [0, 0],
+      [n - 7, 0],
+      [0, n - 7],
+    ] as const) {
+      const dx = x - fx;
+      const dy = y - fy;
+      if (dx >= -1 && dx <= 7 && dy >= -1 && dy <= 7) {
+        if (dx < 0 || dy < 0 || dx > 6 || dy > 6) return false;
+        const ring = Math.min(dx, dy, 6 - dx, 6 - dy);
+        return ring !== 1;
+      }
+    }
+    return null;
+  };
+  let d = "";
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const f = finder(x, y);
+      const i = y * n + x;
+      const dark = f ?? (parseInt(bits[Math.floor(i / 4) % bits.length] ?? "0", 16) & (1 << (i % 4))) !== 0;
+      if (dark) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
+    }
+  }
+  const size = n + 2 * quiet;
+  return `<?xml version="1.0" standalone="yes"?><svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="264" height="264" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges"><rect width="${size}" height="${size}" fill="#ffffff"/><path fill="#000000" d="${d}"/></svg>`;
 }

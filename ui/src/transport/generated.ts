@@ -1103,6 +1103,114 @@ export const FLEET_LIMITS = {
 } as const;
 
 /**
+ * What an event of the trail is.
+ */
+export type TrailKind = "record" | "refusal" | "console";
+
+/**
+ * Which events to list.
+ */
+export type TrailQuery = { 
+/**
+ * Only events of this kind.
+ */
+kind: TrailKind | null, 
+/**
+ * From this time (Unix ms, inclusive).
+ */
+from_ms: number | null, 
+/**
+ * Before this time (Unix ms, exclusive).
+ */
+to_ms: number | null, 
+/**
+ * Records and refusals of this unit's devices.
+ */
+unit: string | null, 
+/**
+ * Records signed for this officer, console events of this account.
+ */
+actor: string | null, 
+/**
+ * Records of this inspection.
+ */
+document: string | null, 
+/**
+ * Only refusals (of records, connections and console requests).
+ */
+refused_only: boolean, 
+/**
+ * Events after this one (the `next` of the page before).
+ */
+after: string | null, 
+/**
+ * At most this many events (default 100, at most 1000).
+ */
+limit: number | null, };
+
+/**
+ * One event of the trail.
+ */
+export type TrailEvent = { kind: TrailKind, 
+/**
+ * Where it stands in the trail (for paging).
+ */
+cursor: string, at_ms: number, 
+/**
+ * The officer a record was signed for, or the console account.
+ */
+actor: string | null, 
+/**
+ * The console account's role.
+ */
+role: string | null, 
+/**
+ * The signing device's unit.
+ */
+unit: string | null, 
+/**
+ * The signing device's key fingerprint.
+ */
+signer: string | null, 
+/**
+ * The inspection (or list) a record belongs to.
+ */
+document: string | null, 
+/**
+ * `create`, `decide`, `review`, ... for records; `connection` or
+ * `record` for refusals; the console action (`login`, `revoke`, ...).
+ */
+operation: string, 
+/**
+ * `accepted`, `refused` or `ok`.
+ */
+outcome: string, 
+/**
+ * Why it was refused, or what the console action said.
+ */
+detail: string, 
+/**
+ * The record's id (hex), when there is one.
+ */
+record: string | null, 
+/**
+ * The address it came from.
+ */
+peer: string | null, };
+
+/**
+ * One page of the trail, newest first.
+ */
+export type TrailPage = { events: Array<TrailEvent>, 
+/**
+ * The cursor of the page after this one (older events), if any.
+ */
+next: string | null, };
+
+/** The audit trail's page sizes. */
+export const TRAIL_LIMITS = { page: 100, maxPage: 1000 } as const;
+
+/**
  * One error shape for the UI: `code` is stable (scripts and the UI's
  * translations key on it; see [`ApiError::CODES`]), `message` is English
  * detail for logs and experts.

@@ -2,10 +2,10 @@
 // the contract gives them, the CSRF header on every POST (from the last
 // ConsoleUser), errors as TransportError with the server's code and
 // message, and a 401 `unauthenticated` from any call reported to the
-// console (which shows the sign-in).
+// console (which shows the sign-in). The fleet's routes likewise.
 
 import { describe, expect, it, vi } from "vitest";
-import type { ConsoleUser } from "./console.ts";
+import type { ConsoleUser, FleetView, NewEnrollment, PendingEnrollment } from "./console.ts";
 import { TransportError } from "./errors.ts";
 import { consoleQueryString, CSRF_HEADER, HttpTransport, type FetchLike } from "./http.ts";
 import type { ViewParams } from "./types.ts";
@@ -193,5 +193,57 @@ describe("HttpTransport: errors", () => {
     stop();
     await rejection(h.me());
     expect(gone).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("HttpTransport: the fleet", () => {
+  const ADMIN: ConsoleUser = { name: "ADM-01", role: "administrator", csrf: "adm-c5rf" };
+  const PENDING: PendingEnrollment = { id: "00ff00ff00ff00ff", unit: "MOBILE-03", created_ms: 1, expires_ms: 2, created_by: "ADM-01" };
+
+  it("reads the fleet (with the stale threshold when given) and the pending tokens, without the CSRF token", async () => {
+    const view: FleetView = { now_ms: 5, stale_after_ms: 3_600_000, devices: [] };
+    const s = stub(json(ADMIN), json(view), json(view), json([PENDING]));
+    const h = new HttpTransport({ fetch: s.fetch });
+    await h.login({ name: "ADM-01", password: "pw" });
+    expect(await h.fleet()).toEqual(view);
+    await h.fleet(48);
+    expect(await h.enrollments()).toEqual([PENDING]);
+    const [, plain, hours, pending] = s.calls;
+    expect(`${String(plain?.init.method)} ${plain?.url}`).toBe("GET /api/fleet");
+    expect(`${String(hours?.init.method)} ${hours?.url}`).toBe("GET /api/fleet?stale_after_hours=48");
+    expect(`${String(pending?.init.method)} ${pending?.url}`).toBe("GET /api/enrollments");
+    expect(header(plain, CSRF_HEADER)).toBeUndefined();
+    expect(header(pending, CSRF_HEADER)).toBeUndefined();
+  });
+
+  it("makes and cancels tokens and revokes, each with the CSRF token, and gives the server's refusal", async () => {
+    const made: NewEnrollment = { token: "KORDON1-abc", qr_svg: "<svg/>", pending: PENDING };
+    const s = stub(
+      json(ADMIN),
+      json(made),
+      json(PENDING),
+      json({ revoked: 2 }),
+      json({ code: "invalid_input", message: "say why: the vehicle's crew is told the reason" }, 400),
+    );
+    const h = new HttpTransport({ fetch: s.fetch });
+    await h.login({ name: "ADM-01", password: "pw" });
+    expect(await h.createEnrollment({ unit: "MOBILE-03", ttl_hours: 72 })).toEqual(made);
+    expect(await h.cancelEnrollment("00ff/00ff")).toEqual(PENDING);
+    expect(await h.revoke({ unit: "MOBILE-03", device: null, reason: "Unit disbanded" })).toEqual({ revoked: 2 });
+    const refused = await rejection(h.revoke({ unit: null, device: "ab".repeat(32), reason: "" }));
+    expect([refused.code, refused.message]).toEqual(["invalid_input", "say why: the vehicle's crew is told the reason"]);
+
+    const [, create, cancel, revoke, empty] = s.calls;
+    expect(`${String(create?.init.method)} ${create?.url}`).toBe("POST /api/enrollments");
+    expect(JSON.parse(create?.init.body as string)).toEqual({ unit: "MOBILE-03", ttl_hours: 72 });
+    expect(`${String(cancel?.init.method)} ${cancel?.url}`).toBe("DELETE /api/enrollments/00ff%2F00ff");
+    expect(cancel?.init.body).toBeUndefined();
+    expect(`${String(revoke?.init.method)} ${revoke?.url}`).toBe("POST /api/revocations");
+    expect(JSON.parse(revoke?.init.body as string)).toEqual({ unit: "MOBILE-03", device: null, reason: "Unit disbanded" });
+    expect(JSON.parse(empty?.init.body as string)).toEqual({ unit: null, device: "ab".repeat(32), reason: "" });
+    for (const c of [create, cancel, revoke, empty]) {
+      expect(header(c, CSRF_HEADER)).toBe("adm-c5rf");
+      expect(c?.init.credentials).toBe("same-origin");
+    }
   });
 });

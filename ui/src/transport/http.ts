@@ -13,12 +13,18 @@ import type {
   ConsoleRow,
   ConsoleTransport,
   ConsoleUser,
+  FleetView,
   HotlistChange,
   HotlistEntryInput,
   HotlistView,
   LoginInput,
+  NewEnrollment,
+  NewEnrollmentInput,
   NewReviewInput,
+  PendingEnrollment,
   QueueVersion,
+  Revoked,
+  RevokeInput,
   RiskProfileInput,
   ScanState,
   Unsubscribe,
@@ -212,6 +218,21 @@ export class HttpTransport implements ConsoleTransport {
   }
   hotlistRemove(id: string): Promise<HotlistChange> {
     return this.request("DELETE", `/hotlists/entries/${encodeURIComponent(id)}`);
+  }
+  fleet(staleAfterHours?: number): Promise<FleetView> {
+    return this.request("GET", `/fleet${staleAfterHours === undefined ? "" : `?stale_after_hours=${encodeURIComponent(String(staleAfterHours))}`}`);
+  }
+  enrollments(): Promise<PendingEnrollment[]> {
+    return this.request("GET", "/enrollments");
+  }
+  createEnrollment(input: NewEnrollmentInput): Promise<NewEnrollment> {
+    return this.request("POST", "/enrollments", input);
+  }
+  cancelEnrollment(id: string): Promise<PendingEnrollment> {
+    return this.request("DELETE", `/enrollments/${encodeURIComponent(id)}`);
+  }
+  revoke(input: RevokeInput): Promise<Revoked> {
+    return this.request("POST", "/revocations", input);
   }
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);

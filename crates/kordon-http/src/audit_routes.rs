@@ -1,0 +1,141 @@
+//! The audit trail's routes (auditors, administrators): a page of events
+//! as JSON, or every matching event as CSV, streamed page by page so that
+//! a million rows never sit in memory at once.
+
+use crate::auth::Caller;
+use crate::error::HttpError;
+use crate::routes::{as_actor, query, reply, Peer};
+use crate::Http;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kordon_api::audit::{self, csv_header, csv_rows, EXPORT_PAGE};
+use kordon_api::{console, ApiError};
+use kordon_central::trail::{TrailPage, TrailQuery};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn api() -> OpenApiRouter<Http> {
+    OpenApiRouter::new()
+        .routes(routes!(trail))
+        .routes(routes!(trail_csv))
+}
+
+/// The audit trail, newest first: every record accepted, every refusal
+/// (of a record or a connection) and every login and console action.
+/// Page with `after` = the previous page's `next`.
+#[utoipa::path(get, path = "/api/trail", tag = "accounts", operation_id = "trail",
+    params(TrailQuery),
+    responses((status = 200, body = TrailPage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn trail(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let q: Result<TrailQuery, HttpError> = query(&q);
+    reply(
+        as_actor(
+            &http,
+            caller,
+            "trail",
+            Some(console::AUDIT),
+            false,
+            move |c, actor, _| audit::trail(c, actor, &q.map_err(|e| e.0)?),
+        )
+        .await,
+    )
+}
+
+/// Every event of the trail that matches the filters, as CSV (UTF-8,
+/// RFC 4180, a header line, times in UTC). The export itself is audited.
+#[utoipa::path(get, path = "/api/trail/csv", tag = "accounts", operation_id = "trail_csv",
+    params(TrailQuery),
+    responses(
+        (status = 200, description = "The events as CSV", content_type = "text/csv", body = String),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+    ))]
+async fn trail_csv(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let q: Result<TrailQuery, HttpError> = query(&q);
+    let q2 = q.as_ref().ok().cloned();
+    let first = as_actor(
+        &http,
+        caller,
+        "trail_csv",
+        Some(console::AUDIT),
+        false,
+        move |c, actor, caller| {
+            audit::trail_export(c, actor, &q.map_err(|e| e.0)?, Some(&caller.peer_text()))
+        },
+    )
+    .await;
+    let (first, q) = match (first, q2) {
+        (Ok(page), Some(q)) => (page, q),
+        (Err(e), _) => return e.into_response(),
+        (Ok(_), None) => return HttpError(ApiError::invalid("bad query")).into_response(),
+    };
+    // The first page came with the role check; the rest follow as the
+    // client reads, one page per step.
+    let start = (Some(first), None::<String>, false);
+    let stream = futures_util::stream::unfold(start, move |(page, after, done)| {
+        let (http, q) = (http.clone(), q.clone());
+        async move {
+            if done {
+                return None;
+            }
+            let page = match page {
+                Some(p) => {
+                    let mut bytes = csv_header();
+                    bytes.extend(csv_rows(&p.events));
+                    return Some((
+                        Ok::<_, std::io::Error>(bytes),
+                        (None, p.next.clone(), p.next.is_none()),
+                    ));
+                }
+                None => {
+                    let q = TrailQuery {
+                        after: after.clone(),
+                        limit: Some(EXPORT_PAGE),
+                        ..q
+                    };
+                    match http
+                        .blocking(move |c| c.trail(&q).map_err(|e| HttpError(ApiError::from(e))))
+                        .await
+                    {
+                        Ok(p) => p,
+                        Err(e) => {
+                            tracing::warn!(error = %e.0, "the audit export stopped");
+                            return Some((
+                                Err(std::io::Error::other(e.0.message)),
+                                (None, None, true),
+                            ));
+                        }
+                    }
+                }
+            };
+            let bytes = csv_rows(&page.events);
+            let next = page.next.clone();
+            Some((Ok(bytes), (None, next.clone(), next.is_none())))
+        }
+    });
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kordon-audit-trail.csv\"",
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
