@@ -9,6 +9,7 @@
 //! inspections (2 records each) to a server over QUIC on loopback, against
 //! the same records ingested in-process without a network.
 
+mod admin;
 mod anpr_ingest;
 mod app_start;
 mod console;
@@ -63,6 +64,9 @@ enum What {
     AppStart(app_start::Args),
     /// The supervisors' console: queue queries at scale, tiles over HTTP.
     Console(console::Args),
+    /// The administrators' and auditors' screens: the fleet at 2,000
+    /// devices, the audit trail at 1,000,000 events.
+    Admin(admin::Args),
     /// ANPR pushes accepted per second with durable spooling; answer time.
     AnprIngest(anpr_ingest::Args),
     /// Hotlist matching: time per read at each tier, 100,000 entries.
@@ -84,6 +88,7 @@ fn main() -> anyhow::Result<()> {
         What::AppStart(args) => app_start::run(args),
         What::Viewer(args) => viewer::run(args),
         What::Console(args) => console::run(args),
+        What::Admin(args) => admin::run(args),
         What::Hotlist(args) => hotlist::run(args),
         What::AnprIngest(args) => anpr_ingest::run(args),
         What::LogProof(args) => log_proof::run(args),

@@ -386,6 +386,11 @@ impl Central {
         Ok(self.store.audit_append(entry, now_ms)?)
     }
 
+    /// Appends several entries in one transaction (imports, benchmarks).
+    pub fn audit_all(&self, entries: &[(i64, NewAuditEntry<'_>)]) -> Result<(), CentralError> {
+        Ok(self.store.audit_append_all(entries)?)
+    }
+
     pub fn audit_trail(
         &self,
         before: Option<i64>,

@@ -177,10 +177,12 @@ impl Source {
         let mut args = vec![];
         if let Some(c) = after {
             // Strictly after the cursor in (time DESC, rank DESC, n DESC).
+            // The first term alone lets the index bound the scan.
             sql.push_str(&format!(
-                " AND ({time} < ? OR ({time} = ? AND (? < ? OR (? = ? AND {n} < ?))))"
+                " AND {time} <= ? AND ({time} < ? OR ({time} = ? AND (? < ? OR (? = ? AND {n} < ?))))"
             ));
             args.extend([
+                Value::from(c.at_ms),
                 Value::from(c.at_ms),
                 Value::from(c.at_ms),
                 Value::from(rank),

@@ -226,21 +226,18 @@ impl Store {
     }
 
     pub fn audit_append(&self, e: &NewAuditEntry<'_>, now_ms: i64) -> Result<(), StoreError> {
-        self.connection()
-            .prepare_cached(
-                "INSERT INTO audit (at_ms, actor, role, action, target, outcome, detail, peer)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                now_ms,
-                e.actor,
-                e.role,
-                e.action,
-                e.target,
-                if e.refused { "refused" } else { "ok" },
-                e.detail,
-                e.peer
-            ])?;
+        audit_insert(self.connection(), e, now_ms)
+    }
+
+    /// Appends several entries, each with its time, in one transaction
+    /// (all or none): for imports of another system's trail, and for
+    /// benchmarks that need a large one.
+    pub fn audit_append_all(&self, entries: &[(i64, NewAuditEntry<'_>)]) -> Result<(), StoreError> {
+        let tx = self.connection().unchecked_transaction()?;
+        for (at_ms, e) in entries {
+            audit_insert(&tx, e, *at_ms)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -266,4 +263,26 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+fn audit_insert(
+    conn: &rusqlite::Connection,
+    e: &NewAuditEntry<'_>,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO audit (at_ms, actor, role, action, target, outcome, detail, peer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        at_ms,
+        e.actor,
+        e.role,
+        e.action,
+        e.target,
+        if e.refused { "refused" } else { "ok" },
+        e.detail,
+        e.peer
+    ])?;
+    Ok(())
 }
