@@ -31,6 +31,8 @@ const E = {
   low: resolve(env("KORDON_E2E_SCAN_LOW")),
   serverPid: Number(env("KORDON_E2E_SERVER_PID")),
   work: resolve(env("KORDON_E2E_WORK")),
+  qrSvg: resolve(env("KORDON_E2E_QR_SVG")),
+  qrToken: env("KORDON_E2E_QR_TOKEN"),
   artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
   anpr: env("KORDON_E2E_ANPR"),
 };
@@ -432,6 +434,17 @@ async function crewWork() {
   check(linkText.trim() === "Offline", `the sync bar in English says Offline (${JSON.stringify(linkText)})`);
   await shot("settings");
   check((await syncBar()).pending > 0, "the backlog is still there");
+
+  // An enrollment token's QR code, as the server drew it, read from a file.
+  step("settings: a token read from its QR code");
+  await wd.type(await $(tid("enroll-qr-file")), E.qrSvg);
+  await waitFor("the QR code read", async () => (await wd.attr(await $(tid("enroll-qr-status")), "data-state")) !== "", { timeoutMs: 20_000 });
+  const qrState = await wd.attr(await $(tid("enroll-qr-status")), "data-state");
+  const read = await wd.prop(await $("#enroll-token"), "value");
+  check(qrState === "read" && read === E.qrToken, `the token field holds the QR code's token (${qrState}; ${String(read).slice(0, 16)}…)`);
+  await wd.execute(`document.querySelector('[data-testid="enroll-qr-status"]').scrollIntoView({ block: "center" });`);
+  await shot("settings-qr");
+  await wd.clear(await $("#enroll-token"));
 
   // The PIN set at the first sign-in is now required.
   step("sign out; a wrong PIN is refused, the right one accepted");

@@ -65,6 +65,9 @@ log "server on UDP 127.0.0.1:$PORT"
 TOKEN="$("$BIN/kordon-server" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
   || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll"; }
 [ -n "$TOKEN" ] || die "kordon-server enroll printed no token"
+# A second token, as a QR code the app reads in Settings (never used to enroll).
+QR_TOKEN="$("$BIN/kordon-server" enroll --data "$SRV" --name MOBILE-QR --qr "$WORK/enroll-qr.svg" 2>>"$WORK/enroll.log")" \
+  || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll --qr"; }
 "$BIN/kordon" --data "$VEH" enroll "$TOKEN" >/dev/null || die "kordon enroll"
 
 log "synthetic dual-energy scan"
@@ -127,6 +130,8 @@ KORDON_E2E_SCAN_HIGH="$DROP/T1_high.tif" \
 KORDON_E2E_SCAN_LOW="$DROP/T1_low.tif" \
 KORDON_E2E_SERVER_PID="$SERVER_PID" \
 KORDON_E2E_WORK="$WORK" \
+KORDON_E2E_QR_SVG="$WORK/enroll-qr.svg" \
+KORDON_E2E_QR_TOKEN="$QR_TOKEN" \
 KORDON_E2E_ARTIFACTS="$ART" \
 KORDON_E2E_ANPR="127.0.0.1:$ANPR_PORT" \
   node "$HERE/${KORDON_APP_E2E_SCRIPT:-run.mjs}" &
