@@ -126,6 +126,17 @@ enum Command {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Write the evidence bundle of one inspection: a zip with its signed
+    /// records and proofs, the original scan files, overviews with the
+    /// marks, and a README on checking it (`kordon verify FILE`).
+    Bundle {
+        #[arg(long)]
+        data: PathBuf,
+        /// The inspection's id.
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// List enrolled devices.
     Devices {
         #[arg(long)]
@@ -458,6 +469,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 kordon_central::RevokeTarget::Device(key) => say!("revoked {n} device ({key})"),
             }
+        }
+        Command::Bundle { data, id, out } => {
+            let mut c = open(&data)?;
+            let bundle = kordon_api::evidence::build_bundle(&mut c, &id)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            std::fs::write(&out, &bundle.bytes)
+                .with_context(|| format!("writing {}", out.display()))?;
+            say!(
+                "evidence bundle of inspection {id}: {} ({} bytes)",
+                out.display(),
+                bundle.bytes.len()
+            );
         }
         Command::Devices { data, json } => {
             let c = open(&data)?;

@@ -93,6 +93,7 @@ pub const OPERATIONS: &[Op] = &[
     USERS,
     AUDIT,
     METRICS,
+    crate::evidence::BUNDLE,
     crate::fleet::FLEET,
     crate::fleet::ENROLL,
     crate::fleet::REVOKE,

@@ -17,6 +17,7 @@ pub mod bindings;
 pub mod console;
 pub mod crew;
 mod error;
+pub mod evidence;
 pub mod fleet;
 pub mod reads;
 pub mod tiles;

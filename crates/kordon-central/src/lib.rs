@@ -22,6 +22,7 @@ pub mod blob_intake;
 mod blobs;
 mod central;
 mod error;
+mod evidence;
 pub mod hotlists;
 mod ingest;
 pub mod log;

@@ -304,7 +304,8 @@ fn verify_file(
         server_key: pinned,
         evidence,
     };
-    let verdict = kordon_vehicle::verify_export_bytes(&bytes, &opts);
+    // An export, or an evidence bundle (a zip) holding one with its scans.
+    let verdict = kordon_evidence::verify_any_bytes(&bytes, &opts);
     if json {
         print_json(&verdict)?;
     } else {
@@ -316,6 +317,9 @@ fn verify_file(
             verdict.receipts_valid,
             if verdict.view_matches { "yes" } else { "NO" }
         );
+        if let Some(n) = verdict.scan_files {
+            say!("scan files matching their signed BLAKE3 hashes: {n}");
+        }
         if let Some(k) = pinned {
             say!("server key pinned: {k}");
         }

@@ -1,6 +1,7 @@
 //! The audit trail's routes (auditors, administrators): a page of events
 //! as JSON, or every matching event as CSV, streamed page by page so that
-//! a million rows never sit in memory at once.
+//! a million rows never sit in memory at once. And the evidence bundle of
+//! an inspection, whose download the trail records.
 
 use crate::auth::Caller;
 use crate::error::HttpError;
@@ -20,6 +21,53 @@ pub(crate) fn api() -> OpenApiRouter<Http> {
     OpenApiRouter::new()
         .routes(routes!(trail))
         .routes(routes!(trail_csv))
+        .routes(routes!(bundle))
+}
+
+/// The evidence bundle of one inspection: a zip with its signed records
+/// and the server's proofs, the original scan files, overviews with the
+/// marks, and a README on checking it. The download is audited.
+#[utoipa::path(get, path = "/api/inspections/{id}/bundle", tag = "inspections", operation_id = "bundle",
+    params(("id" = String, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "The bundle", content_type = "application/zip", body = Vec<u8>),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError),
+    ))]
+async fn bundle(
+    State(http): State<Http>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    id: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+) -> Response {
+    let caller = Caller::from_headers(&headers, peer.ip());
+    let id = crate::routes::path(id);
+    let made = as_actor(
+        &http,
+        caller,
+        "bundle",
+        Some(kordon_api::evidence::BUNDLE),
+        false,
+        move |c, actor, caller| {
+            kordon_api::evidence::bundle(c, actor, &id.map_err(|e| e.0)?, Some(&caller.peer_text()))
+        },
+    )
+    .await;
+    match made {
+        Ok(b) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/zip".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", b.file_name),
+                ),
+            ],
+            b.bytes,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The audit trail, newest first: every record accepted, every refusal

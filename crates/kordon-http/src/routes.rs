@@ -93,6 +93,7 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("metrics", Some(console::METRICS)),
     ("trail", Some(console::AUDIT)),
     ("trail_csv", Some(console::AUDIT)),
+    ("bundle", Some(kordon_api::evidence::BUNDLE)),
 ];
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {

@@ -22,7 +22,6 @@ mod officers;
 mod ops;
 mod scans;
 mod status;
-mod strict_json;
 mod sync;
 pub mod synthetic;
 mod watch;
@@ -30,7 +29,7 @@ mod watch;
 pub use anpr::{AttachRules, Attached, IncomingRead};
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
-pub use export::{
+pub use kordon_evidence::{
     verify_export_bytes, ExportFile, ExportLog, ExportRecord, ExportVerdict, VerifyOptions,
     EXPORT_FORMAT, EXPORT_FORMAT_V1,
 };

@@ -19,7 +19,7 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
     fn code(&self) -> String {
@@ -129,7 +129,7 @@ pub(crate) fn login(addr: &str, name: &str, password: &str) -> Session {
     }
 }
 
-fn call(addr: &str, s: &Session, method: &str, path: &str, body: &Value) -> Reply {
+pub(crate) fn call(addr: &str, s: &Session, method: &str, path: &str, body: &Value) -> Reply {
     let body = if method == "GET" {
         vec![]
     } else {
