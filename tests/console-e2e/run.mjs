@@ -10,7 +10,7 @@
 // a failure-<step>.png), and steps that need it are not run.
 
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import jsQR from "jsqr";
@@ -711,6 +711,92 @@ try {
     await shot("fleet-uk");
     check(adm.pageErrors.length === 0, `no uncaught errors in the administrator's page${adm.pageErrors.length ? `: ${adm.pageErrors.join(" | ")}` : ""}`);
     await fctx.close();
+    currentPage = page;
+  });
+
+  await step("audit", ["fleet"], async () => {
+    // The auditor reads the trail: the vehicles' records, the revoked
+    // vehicle's refused attempt with its reason, the console's actions;
+    // filters in the URL; paging; the CSV export, itself audited.
+    const actx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const apage = await actx.newPage();
+    apage.setDefaultTimeout(15_000);
+    currentPage = apage;
+    const aud = watch(apage, "auditor (trail)");
+    await apage.goto(E.url);
+    await apage.locator(tid("login")).waitFor();
+    await apage.click(tid("lang-en"));
+    await signIn(apage, E.aud);
+    // The evidence bundle of the inspection with the scan, from its page.
+    await apage.goto(new URL(`inspections/${E.id1}`, E.url).href);
+    const link = apage.locator(tid("bundle-download"));
+    await link.waitFor();
+    const bundleHref = await link.getAttribute("href");
+    const reply = await apage.request.get(new URL(bundleHref, E.url).href);
+    const body = await reply.body();
+    check(reply.status() === 200 && reply.headers()["content-type"] === "application/zip" && body[0] === 0x50 && body[1] === 0x4b,
+      `the inspection page offers its evidence bundle (${reply.status()}, ${reply.headers()["content-type"]}, ${body.length} bytes)`);
+    const bundlePath = join(E.work, "evidence.zip");
+    await writeFile(bundlePath, body);
+    const verified = await cli(["verify", bundlePath, "--evidence"], { allowFail: true });
+    check(verified.code === 0 && verified.stdout.includes("scan files matching their signed BLAKE3 hashes: 2"),
+      `kordon verify accepts the downloaded bundle and its two scan files (exit ${verified.code})`);
+    await shot("evidence-bundle");
+    await apage.click(tid("nav-audit"));
+    await apage.locator(tid("audit-page")).waitFor();
+    const rows = apage.locator(tid("audit-row"));
+    await waitFor("the trail's first rows", async () => (await rows.count()) > 0);
+    const kinds = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
+    check(kinds.includes("record") && kinds.includes("console"), `the trail shows records and console actions (${[...new Set(kinds)].join(", ")})`);
+    await shot("audit");
+
+    await apage.selectOption(tid("audit-kind"), "refusal");
+    await waitFor("the refusals filter in the URL", async () => search(apage).get("kind") === "refusal");
+    await waitFor("only refusals", async () => {
+      const ks = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
+      return ks.length > 0 && ks.every((k) => k === "refusal");
+    });
+    const refusalText = await apage.locator(tid("audit-table")).innerText();
+    check(refusalText.includes("tablet reported stolen"), "the revoked vehicle's refused attempt is there with the reason");
+    await shot("audit-refusals");
+
+    // Paging: five events a page (a link may ask for any size), older
+    // then newer, nothing skipped or repeated.
+    await apage.goto(new URL("audit?limit=5", E.url).href);
+    await waitFor("a page of five", async () => (await rows.count()) === 5);
+    const first = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-cursor")));
+    await apage.click(tid("audit-older"));
+    await waitFor("the older page", async () => search(apage).has("after"));
+    await waitFor("its rows", async () => {
+      const now = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-cursor")));
+      return now.length > 0 && now.join() !== first.join();
+    });
+    const second = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-cursor")));
+    check(second.every((c) => !first.includes(c)), "the older page holds other events");
+    const newestSecond = await apage.evaluate(async (after) => (await fetch(`/api/trail?limit=5&after=${after}`)).json(), first[first.length - 1]);
+    check(newestSecond.events.map((e) => e.cursor).join() === second.join(), "exactly the five after the first page, as the API pages");
+    await shot("audit-page2");
+    await apage.click(tid("audit-newer"));
+    await waitFor("back to the first page", async () => !search(apage).has("after"));
+    await waitFor("the first page's rows", async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-cursor")))).join() === first.join());
+    check(true, "and Newer brings the first page back");
+
+    // The CSV of records only: every record event, and the export is audited.
+    await apage.selectOption(tid("audit-kind"), "record");
+    await waitFor("records only", async () => search(apage).get("kind") === "record");
+    const href = await apage.locator(tid("audit-csv")).getAttribute("href");
+    check(href !== null && href.includes("kind=record") && !href.includes("after="), `the CSV link carries the filters (${href})`);
+    const csv = await apage.evaluate(async (url) => (await fetch(url)).text(), href);
+    const lines = csv.trim().split("\n");
+    check(lines[0].startsWith("time_utc,kind,actor"), "the CSV has its header");
+    const api = await apage.evaluate(async () => (await fetch("/api/trail?kind=record&limit=1000")).json());
+    check(lines.length - 1 === api.events.length, `the CSV holds every record event (${lines.length - 1} of ${api.events.length})`);
+    const exported = await apage.evaluate(async () => (await fetch("/api/trail?kind=console&limit=20")).json());
+    check(exported.events.some((e) => e.operation === "trail_export" && e.actor === E.aud.name), "the export is in the trail");
+    check(exported.events.some((e) => e.operation === "bundle_download" && e.actor === E.aud.name && e.detail.includes(E.id1)),
+      "so is the bundle's download");
+    check(aud.pageErrors.length === 0, "no uncaught errors in the auditor's trail page");
+    await actx.close();
     currentPage = page;
   });
 

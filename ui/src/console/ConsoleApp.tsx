@@ -7,6 +7,8 @@
 //                      (administrators only, and their landing page; the
 //                      queue and inspections are not theirs: any other
 //                      path leads them here)
+//   /audit             the audit trail (auditors and administrators; the
+//                      filters and the page in the query string)
 // Sign-in until the server knows the user; a 401 from any call brings the
 // sign-in back, and the page the user was on is kept in the URL.
 
@@ -15,9 +17,11 @@ import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
 import type { Language } from "../i18n/messages.ts";
-import { isConsoleErrorCode, type ConsoleTransport, type ConsoleUser } from "../transport/console.ts";
+import { isConsoleErrorCode, mayReadTrail, type ConsoleTransport, type ConsoleUser } from "../transport/console.ts";
 import { toErrorBody } from "../transport/errors.ts";
 import { ScanSourceProvider, type ScanSource } from "../viewer/scanSource.ts";
+import { ConsoleTimeZone } from "./audit.ts";
+import { AuditPage } from "./AuditPage.tsx";
 import { ConsoleTransportProvider, ConsoleUserProvider, useConsoleTransport } from "./ConsoleContext.tsx";
 import { ConsoleError } from "./ConsoleError.tsx";
 import { FleetPage } from "./FleetPage.tsx";
@@ -80,7 +84,8 @@ export function ConsoleProviders(props: ConsoleAppProps & { children: ReactNode 
           onLanguageChange={setLanguage}
           {...(props.timeZone === undefined ? {} : { options: { timeZone: props.timeZone } })}
         >
-          {props.children}
+          {/* The same zone for the audit page's days (the translator keeps its own to itself). */}
+          <ConsoleTimeZone value={props.timeZone}>{props.children}</ConsoleTimeZone>
         </I18nProvider>
       </ScanSourceProvider>
     </ConsoleTransportProvider>
@@ -164,6 +169,7 @@ export function ConsoleShell(): ReactNode {
           <Routes>
             <Route path="/fleet" element={<FleetPage />} />
             <Route path="/hotlists" element={<HotlistsPage />} />
+            <Route path="/audit" element={<AuditPage />} />
             <Route path="*" element={<Navigate to="/fleet" replace />} />
           </Routes>
         </ConsoleUserProvider>
@@ -192,6 +198,17 @@ export function ConsoleShell(): ReactNode {
                 </>
               }
             />
+            {mayReadTrail(user.role) ? (
+              <Route
+                path="/audit"
+                element={
+                  <>
+                    <AuditPage />
+                    <OpenAlertsWatch onChange={setOpenAlerts} />
+                  </>
+                }
+              />
+            ) : null}
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </ConsoleUserProvider>

@@ -218,6 +218,13 @@ function InspectionWorkstation(props: {
             <Timeline view={view} />
             <FleetHistory id={view.id} version={props.version} canCompare={view.scans.length > 0} comparing={comparing?.id ?? null} onCompare={setComparing} />
             <Delivery records={data.records} />
+            <section className="c-card c-evidence" aria-labelledby="evidence-title">
+              <h2 id="evidence-title">{t("console.evidence.title")}</h2>
+              <p className="hint">{t("console.evidence.hint")}</p>
+              <a className="btn" href={transport.bundleUrl(view.id)} download data-testid="bundle-download">
+                {t("console.evidence.download")}
+              </a>
+            </section>
           </div>
         }
         panelLabel={t("console.inspection.panel")}

@@ -1,12 +1,12 @@
 // The console's top bar: its name, the queue, the fleet (administrators),
-// the hotlists, the count of open hotlist hits (a link to the queue
+// the hotlists, the audit trail (auditors and administrators), the count of open hotlist hits (a link to the queue
 // filtered to them), the user and role, the language, sign out.
 
 import { useEffect, type ReactNode } from "react";
 import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES, type Language } from "../i18n/messages.ts";
-import { mayReadQueue, mayRunFleet, type ConsoleUser } from "../transport/console.ts";
+import { mayReadQueue, mayReadTrail, mayRunFleet, type ConsoleUser } from "../transport/console.ts";
 import { useConsoleTransport } from "./ConsoleContext.tsx";
 import { roleLabel } from "./labels.ts";
 import { searchFromQuery } from "./queueQuery.ts";
@@ -89,6 +89,11 @@ export function TopBar(props: {
           <NavLink to="/hotlists" data-testid="nav-hotlists">
             {t("console.nav.hotlists")}
           </NavLink>
+          {mayReadTrail(user.role) ? (
+            <NavLink to="/audit" data-testid="nav-audit">
+              {t("console.nav.audit")}
+            </NavLink>
+          ) : null}
         </nav>
       )}
       {user === null || !mayReadQueue(user.role) || props.openAlerts === null ? null : (

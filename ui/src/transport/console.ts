@@ -29,6 +29,8 @@ import type {
   RevokeInput,
   RiskProfileInput,
   ScanState,
+  TrailPage,
+  TrailQuery,
   UserRole,
 } from "./generated.ts";
 import type { ErrorCode } from "./errors.ts";
@@ -69,10 +71,14 @@ export type {
   RiskProfile,
   RiskProfileInput,
   ScanState,
+  TrailEvent,
+  TrailKind,
+  TrailPage,
+  TrailQuery,
   UserRole,
 } from "./generated.ts";
 
-export { FLEET_LIMITS } from "./generated.ts";
+export { FLEET_LIMITS, TRAIL_LIMITS } from "./generated.ts";
 
 export { REVIEW_STATES, isReviewState, type ReviewState };
 export const USER_ROLES: readonly UserRole[] = ["supervisor", "administrator", "auditor"];
@@ -122,6 +128,11 @@ export function mayRunFleet(role: UserRole): boolean {
   return role === "administrator";
 }
 
+/** The audit trail (records accepted, refusals, console actions): auditors and administrators. */
+export function mayReadTrail(role: UserRole): boolean {
+  return role === "auditor" || role === "administrator";
+}
+
 export type Unsubscribe = () => void;
 
 export interface ConsoleTransport {
@@ -153,6 +164,8 @@ export interface ConsoleTransport {
   thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string;
   /** The picture of an ANPR read (plate crop or scene), by its blob; cookie-authenticated like tiles. */
   readImageUrl(blob: string): string;
+  /** The inspection's evidence bundle (a zip; supervisors and auditors; the server audits the download). */
+  bundleUrl(id: string): string;
 
   /** Every hotlist with its entries and risk profiles, removed ones too (every role). */
   hotlists(): Promise<HotlistView[]>;
@@ -178,6 +191,21 @@ export interface ConsoleTransport {
   cancelEnrollment(id: string): Promise<PendingEnrollment>;
   /** Revokes one device or every device of a unit, with the reason its crew is told (administrators only). */
   revoke(input: RevokeInput): Promise<Revoked>;
+
+  /**
+   * One page of the audit trail, newest first (auditors and
+   * administrators): every record accepted, every refusal (of a record or
+   * a connection) and every login and console action that match the
+   * filters. `next` is the `after` of the page of older events; a bad
+   * `after` rejects with invalid_input.
+   */
+  trail(query: TrailQuery): Promise<TrailPage>;
+  /**
+   * Where to download every event that matches the filters as CSV (`after`
+   * and `limit` are ignored): a plain link, cookie-authenticated like
+   * tiles. The server records the export in the trail.
+   */
+  trailCsvUrl(query: TrailQuery): string;
 
   /** Called whenever the server says the session is gone (401 unauthenticated). */
   onUnauthenticated(cb: () => void): Unsubscribe;

@@ -1,14 +1,16 @@
 // The in-memory console transport behaves like the server's /api where the
 // screens and their tests rely on it: roles, throttled logins, the queue's
 // filters (hotlist hits too), counts and paging, append-only reviews and
-// marks, scan arrival, hotlists checked as the server checks them, and the
-// fleet (administrators only): stale vehicles, tokens, revocation.
+// marks, scan arrival, hotlists checked as the server checks them, the
+// fleet (administrators only): stale vehicles, tokens, revocation, and the
+// audit trail (auditors and administrators): its filters, newest-first
+// order and cursor paging, what is done through it, its CSV.
 
 import { describe, expect, it, vi } from "vitest";
 import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
 import type { TransportError } from "./errors.ts";
-import { createConsoleMemoryTransport, demoConsoleSeed, newDevice } from "./consoleMemory.ts";
-import { FLEET_LIMITS, type Alert, type DeviceInfo, type PendingEnrollment } from "./console.ts";
+import { createConsoleMemoryTransport, demoConsoleSeed, newDevice, TRAIL_CSV_COLUMNS } from "./consoleMemory.ts";
+import { FLEET_LIMITS, TRAIL_LIMITS, type Alert, type DeviceInfo, type PendingEnrollment, type TrailEvent, type TrailQuery } from "./console.ts";
 import type { Review } from "./types.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -369,5 +371,169 @@ describe("console memory transport: the fleet", () => {
     // The vehicles' keys sign the demo inspections' records.
     expect(f.devices.find((d) => d.unit === "MOBILE-1")?.records).toBeGreaterThan(0);
     expect((await t.enrollments()).length).toBeGreaterThan(0);
+  });
+});
+
+describe("console memory transport: the audit trail", () => {
+  const DAY = 24 * HOUR;
+  const ALL: TrailQuery = { kind: null, from_ms: null, to_ms: null, unit: null, actor: null, document: null, refused_only: false, after: null, limit: null };
+  const STOLEN = "5e".repeat(32);
+  const devices = (): DeviceInfo[] => [
+    { ...newDevice(STOLEN, "MOBILE-5", NOW - 30 * DAY), last_addr: "10.40.5.30:52990", revoked_ms: NOW - 2 * DAY, revoked_reason: "Tablet stolen", revoked_by: "ADM-01", refused_count: 2, last_refused_ms: NOW - 3 * HOUR, last_sync: "refused" },
+  ];
+  function trail(opts: { as?: string; clock?: { now: number } } = {}) {
+    const clock = opts.clock ?? { now: NOW };
+    const seed = [
+      testView({ tractor: "AA1234BC", unit: "MOBILE-1", created_by: "OF-1742", created_ms: NOW - 5 * HOUR, decisions: [decided("release", NOW - 5 * HOUR + 60_000, { officer: "OF-1742" })] }),
+      testView({ tractor: "BO1734OA", unit: "MOBILE-2", created_by: "OF-2210", created_ms: NOW - 30 * HOUR, reviews: [reviewed("agree", NOW - 29 * HOUR, { supervisor: "SUP-07" })] }),
+    ].map((view) => ({ view, received_ms: view.created_ms + 60_000 }));
+    const t = createConsoleMemoryTransport({
+      now: () => clock.now,
+      seed,
+      devices: devices(),
+      enrollments: [{ id: "00ff00ff00ff00ff", unit: "MOBILE-6", created_ms: NOW - 4 * HOUR, expires_ms: NOW + 20 * HOUR, created_by: "ADM-01" }],
+      hotlists: [],
+      signedIn: opts.as ?? "AUD-01",
+    });
+    return { t, seed: seed.map((s) => s.view), clock };
+  }
+  const key = (e: TrailEvent): string => `${e.kind}:${e.operation}:${e.outcome}`;
+  async function everything(t: ReturnType<typeof trail>["t"], q: TrailQuery = ALL): Promise<TrailEvent[]> {
+    return (await t.trail({ ...q, limit: TRAIL_LIMITS.maxPage })).events;
+  }
+
+  it("is for auditors and administrators; a supervisor's attempt is itself in the trail", async () => {
+    expect((await trail({ as: "ADM-01" }).t.trail(ALL)).events.length).toBeGreaterThan(0);
+    const { t } = trail({ as: "SUP-07" });
+    expect(await code(t.trail(ALL))).toBe("forbidden");
+    expect(decodeURIComponent(t.trailCsvUrl(ALL))).toContain('"code":"forbidden"');
+    await t.logout();
+    expect(await code(t.trail(ALL))).toBe("unauthenticated");
+    await t.login({ name: "AUD-01", password: "kordon" });
+    const refused = (await everything(t, { ...ALL, refused_only: true })).find((e) => e.operation === "refused");
+    expect(refused).toMatchObject({ kind: "console", actor: "SUP-07", role: "supervisor", outcome: "refused" });
+    expect(refused?.detail).toMatch(/^trail: /);
+  });
+
+  it("lists records, refusals and console actions newest first, each with its cursor", async () => {
+    const { t, seed } = trail();
+    const events = await everything(t);
+    const times = events.map((e) => e.at_ms);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
+    const create = events.find((e) => e.kind === "record" && e.operation === "create" && e.document === seed[0]?.id);
+    expect(create).toMatchObject({ actor: "OF-1742", role: null, unit: "MOBILE-1", outcome: "accepted", detail: "", peer: null, at_ms: NOW - 5 * HOUR + 60_000 });
+    expect(create?.signer).toMatch(/^[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}$/);
+    expect(create?.record).toMatch(/^[0-9a-f]{64}$/);
+    // The stolen tablet's two refused attempts, the last when the register says.
+    const refusals = events.filter((e) => e.kind === "refusal");
+    expect(refusals.map((e) => [e.unit, e.signer, e.operation, e.outcome, e.detail])).toEqual([
+      ["MOBILE-5", "5e5e 5e5e 5e5e 5e5e", "connection", "refused", "revoked device: Tablet stolen"],
+      ["MOBILE-5", "5e5e 5e5e 5e5e 5e5e", "connection", "refused", "revoked device: Tablet stolen"],
+    ]);
+    expect(refusals[0]?.at_ms).toBe(NOW - 3 * HOUR);
+    // The console actions behind the data: the review, the revocation, the token, each after a sign-in.
+    const console = events.filter((e) => e.kind === "console");
+    expect(console.map(key)).toEqual(expect.arrayContaining(["console:review:ok", "console:revoke:ok", "console:enrollment_create:ok", "console:login:ok", "console:login:refused"]));
+    expect(console.find((e) => e.operation === "revoke")).toMatchObject({ actor: "ADM-01", role: "administrator", detail: "device 5e5e 5e5e 5e5e 5e5e: Tablet stolen", at_ms: NOW - 2 * DAY });
+    expect(console.find((e) => e.operation === "review")?.detail).toBe(`${seed[1]?.id ?? ""}: agree`);
+  });
+
+  it("filters as the server does", async () => {
+    const { t, seed } = trail();
+    const all = await everything(t);
+    const only = async (q: Partial<TrailQuery>): Promise<TrailEvent[]> => everything(t, { ...ALL, ...q });
+    for (const kind of ["record", "refusal", "console"] as const) {
+      const events = await only({ kind });
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((e) => e.kind === kind)).toBe(true);
+    }
+    // Refusals only: refused connections and refused console requests, never a record.
+    expect((await only({ refused_only: true })).map(key).sort()).toEqual(["console:login:refused", "refusal:connection:refused", "refusal:connection:refused"]);
+    expect(await only({ kind: "record", refused_only: true })).toEqual([]);
+    // A unit: its devices' records and refusals; console actions have none.
+    expect(new Set((await only({ unit: "MOBILE-5" })).map(key))).toEqual(new Set(["refusal:connection:refused"]));
+    expect((await only({ unit: " MOBILE-1 " })).every((e) => e.kind === "record" && e.unit === "MOBILE-1")).toBe(true);
+    // An actor: records signed for the officer, or the account's console actions; refusals have none.
+    expect((await only({ actor: "OF-2210" })).map(key)).toEqual(["record:create:accepted"]);
+    expect(new Set((await only({ actor: "ADM-01" })).map((e) => e.kind))).toEqual(new Set(["console"]));
+    // An inspection: its records only, in any spelling of its id.
+    const id = seed[0]?.id ?? "";
+    const records = await only({ document: id.toUpperCase().replaceAll("-", "") });
+    expect(records.map(key)).toEqual(["record:decide:accepted", "record:create:accepted"]);
+    expect(await code(t.trail({ ...ALL, document: "not-an-id" }))).toBe("invalid_input");
+    // Time: from inclusive, to exclusive.
+    const at = all[3]?.at_ms ?? 0;
+    expect((await only({ from_ms: at })).every((e) => e.at_ms >= at)).toBe(true);
+    expect((await only({ to_ms: at })).every((e) => e.at_ms < at)).toBe(true);
+    expect((await only({ from_ms: at })).length + (await only({ to_ms: at })).length).toBe(all.length);
+  });
+
+  it("pages by cursor without repeating or skipping, and refuses a cursor it did not give", async () => {
+    const { t } = trail();
+    const all = await everything(t);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 100; i++) {
+      const page = await t.trail({ ...ALL, limit: 3, after });
+      expect(page.events.length).toBeLessThanOrEqual(3);
+      seen.push(...page.events.map((e) => e.cursor));
+      if (page.next === null) break;
+      expect(page.next).toBe(page.events.at(-1)?.cursor);
+      after = page.next;
+    }
+    expect(seen).toEqual(all.map((e) => e.cursor));
+    // New events arrive at the top; a page already given stays the same.
+    const second = await t.trail({ ...ALL, limit: 3, after: all[2]?.cursor ?? null });
+    await t.logout();
+    await t.login({ name: "AUD-01", password: "kordon" });
+    expect(await t.trail({ ...ALL, limit: 3, after: all[2]?.cursor ?? null })).toEqual(second);
+    expect((await t.trail({ ...ALL })).events).toHaveLength(Math.min(TRAIL_LIMITS.page, all.length + 2));
+    expect(await code(t.trail({ ...ALL, after: "yesterday" }))).toBe("invalid_input");
+    expect(await code(t.trail({ ...ALL, after: "1.2" }))).toBe("invalid_input");
+  });
+
+  it("records what is done through it: sign-ins (and failed ones), reviews, revocations, refused connections", async () => {
+    const clock = { now: NOW };
+    const { t, seed } = trail({ as: "SUP-07", clock });
+    clock.now = NOW + 1_000;
+    const id = seed[0]?.id ?? "";
+    await t.review(id, { verdict: "return", outcome: null, reasons: [], comment: "Rescan the trailer" });
+    await t.logout();
+    clock.now = NOW + 2_000;
+    expect(await code(t.login({ name: "ADM-01", password: "nope" }))).toBe("wrong_password");
+    await t.login({ name: "ADM-01", password: "kordon" });
+    clock.now = NOW + 3_000;
+    await t.revoke({ unit: "MOBILE-5", device: null, reason: "Unit disbanded" });
+    t.vehicleConnects(STOLEN);
+    const top = (await t.trail({ ...ALL, limit: 7 })).events;
+    // Within one millisecond: console actions, then refusals, then records (the server's order).
+    expect(top.map((e) => [e.at_ms - NOW, key(e), e.actor, e.detail])).toEqual([
+      [3_000, "console:revoke:ok", "ADM-01", "unit MOBILE-5: Unit disbanded"],
+      [3_000, "refusal:connection:refused", null, "revoked device: Tablet stolen"],
+      [2_000, "console:login:ok", "ADM-01", ""],
+      [2_000, "console:login:refused", "ADM-01", "wrong password"],
+      [1_000, "console:logout:ok", "SUP-07", ""],
+      [1_000, "console:review:ok", "SUP-07", `${id}: return`],
+      [1_000, "record:review:accepted", "SUP-07", ""],
+    ]);
+    // The server signs the review: no unit.
+    expect(top[6]).toMatchObject({ document: id, unit: null });
+  });
+
+  it("gives the whole filtered trail as the server's CSV, whatever the page", async () => {
+    const { t } = trail();
+    const url = t.trailCsvUrl({ ...ALL, kind: "refusal", after: "1.0.1", limit: 1 });
+    expect(url.startsWith("data:text/csv;charset=utf-8,")).toBe(true);
+    const lines = decodeURIComponent(url.slice(url.indexOf(",") + 1)).trimEnd().split("\n");
+    expect(lines[0]).toBe(TRAIL_CSV_COLUMNS.join(","));
+    expect(lines.slice(1)).toEqual([
+      `${new Date(NOW - 3 * HOUR).toISOString().replace(".000Z", "Z")},refusal,,,MOBILE-5,5e5e 5e5e 5e5e 5e5e,,connection,refused,revoked device: Tablet stolen,,10.40.5.30:52990`,
+      expect.stringMatching(/^[^,]+,refusal,,,MOBILE-5,/),
+    ]);
+    const all = decodeURIComponent(t.trailCsvUrl(ALL)).trimEnd().split("\n");
+    expect(all.length - 1).toBe((await everything(t)).length);
+    // Quoted where RFC 4180 wants it (a comma in the detail).
+    expect(all.find((l) => l.includes(",enrollment_create,"))).toMatch(/,enrollment_create,ok,"MOBILE-6: token 00ff00ff00ff00ff, valid 24 h",,10\.40\.0\.23$/);
   });
 });

@@ -6,7 +6,11 @@
 // records, scans still arriving, hotlists and risk profiles checked as the
 // server checks them, and the fleet: vehicles with what they last stated,
 // enrollment tokens, revocation with a reason, refused attempts; all for
-// administrators only). Scans are the same synthetic SVG pictures as the
+// administrators only), and the audit trail (auditors and administrators):
+// the records of its inspections and hotlists, the revoked tablet's
+// refused connections, console sign-ins and actions made up from the demo
+// data, and then whatever is done through it, filtered and paged by
+// cursor as the server does. Scans are the same synthetic SVG pictures as the
 // crew's in-memory transport (demoTiles.ts); a read's pictures are drawn
 // from what the camera read.
 
@@ -17,7 +21,7 @@ import { parsePlate, plateKeyOf } from "../domain/plate.ts";
 import { isValidReasonCode } from "../domain/reason.ts";
 import { reviewStateOf } from "../domain/review.ts";
 import { TransportError } from "./errors.ts";
-import { FLEET_LIMITS } from "./generated.ts";
+import { FLEET_LIMITS, TRAIL_LIMITS } from "./generated.ts";
 import type {
   Alert,
   ConsoleInspection,
@@ -47,6 +51,10 @@ import type {
   RiskProfile,
   RiskProfileInput,
   ScanState,
+  TrailEvent,
+  TrailKind,
+  TrailPage,
+  TrailQuery,
   Unsubscribe,
   UserRole,
 } from "./console.ts";
@@ -125,6 +133,60 @@ function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** An event of the trail as it is kept: its row number within its kind instead of the cursor. */
+type Logged = Omit<TrailEvent, "cursor"> & { n: number };
+
+/** Events of one millisecond: records, then refusals, then console actions (the server's order). */
+const KIND_RANK: Readonly<Record<TrailKind, number>> = { record: 0, refusal: 1, console: 2 };
+
+const cursorOf = (e: Logged): string => `${e.at_ms}.${KIND_RANK[e.kind]}.${e.n}`;
+
+/** Newest first: time, then kind, then row number, all descending. */
+function newerFirst(a: { at_ms: number; rank: number; n: number }, b: { at_ms: number; rank: number; n: number }): number {
+  return b.at_ms - a.at_ms || b.rank - a.rank || b.n - a.n;
+}
+
+/** A cursor as the server writes it ("at_ms.rank.n"); anything else is refused as the server refuses it. */
+function parseCursor(s: string): { at_ms: number; rank: number; n: number } {
+  const parts = s.split(".");
+  const nums = parts.map((p) => (/^-?\d{1,16}$/.test(p) ? Number(p) : NaN));
+  const [at_ms, rank, n] = nums;
+  if (parts.length !== 3 || at_ms === undefined || rank === undefined || n === undefined || nums.some((x) => Number.isNaN(x))) {
+    throw new TransportError("invalid_input", `${JSON.stringify(s)} is not a position in the audit trail`);
+  }
+  return { at_ms, rank, n };
+}
+
+/** An inspection id as the server's `document` filter reads it (a UUID, with or without hyphens), lower case. */
+function documentId(s: string): string {
+  const hex = s.trim().toLowerCase().replaceAll("-", "");
+  const shaped = /^[0-9a-f]{32}$/.test(hex) && (s.trim().length === 32 || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s.trim()));
+  if (!shaped) throw new TransportError("invalid_input", `document ${JSON.stringify(s.trim())}: not an inspection id`);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const blankToNull = (s: string | null): string | null => {
+  const t = s?.trim() ?? "";
+  return t === "" ? null : t;
+};
+
+/** The server's CSV columns, in order (kordon-api's audit.rs). */
+export const TRAIL_CSV_COLUMNS = ["time_utc", "kind", "actor", "role", "unit", "signer", "document", "operation", "outcome", "detail", "record", "peer"] as const;
+
+/** Events as the server's CSV export writes them: a header line, RFC 4180 quoting, times in UTC. */
+export function trailCsv(events: readonly TrailEvent[]): string {
+  const field = (v: string | null): string => {
+    const t = v ?? "";
+    return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+  };
+  const lines = [TRAIL_CSV_COLUMNS.join(",")];
+  for (const e of events) {
+    const time = new Date(e.at_ms).toISOString().replace(".000Z", "Z");
+    lines.push([time, e.kind, e.actor, e.role, e.unit, e.signer, e.document, e.operation, e.outcome, e.detail, e.record, e.peer].map(field).join(","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 const emptyCounts = (): ReviewCounts => ({ unreviewed: 0, agreed: 0, overruled: 0, returned: 0, answered: 0 });
 
 export class ConsoleMemoryTransport implements ConsoleTransport {
@@ -146,6 +208,10 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   private user: ConsoleUser | null = null;
   private seq = 0;
   private version = 1;
+  /** The audit trail, in the order things happened here (sorted when read). */
+  private readonly log: Logged[] = [];
+  private refusals = 0;
+  private audits = 0;
 
   constructor(opts: ConsoleMemoryOptions = {}) {
     this.now = opts.now ?? (() => Date.now());
@@ -163,6 +229,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     this.pending = clone([...(opts.enrollments ?? demoEnrollments(this.now()))])
       .sort((a, b) => b.created_ms - a.created_ms)
       .map((p) => ({ p, token: null }));
+    this.seedTrail();
     if (opts.signedIn !== undefined && opts.signedIn !== null) this.user = this.userOf(this.account(opts.signedIn));
   }
 
@@ -209,6 +276,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       d.refused_count += 1;
       d.last_refused_ms = now;
       d.last_sync = "refused";
+      this.logRefusal(now, d.key, d.last_addr, `revoked device: ${d.revoked_reason ?? ""}`);
       return clone(d);
     }
     d.last_seen_ms = now;
@@ -243,20 +311,24 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     const name = input.name.trim();
     const failed = this.failures.get(name) ?? 0;
     if (failed >= this.maxFailures) {
+      this.logConsole({ actor: name, role: null, action: "login", outcome: "refused", detail: "throttled" });
       throw new TransportError("throttled", `too many failed logins for ${name}; try again in 5 minutes`);
     }
     const acc = this.accounts.find((a) => a.name === name);
     if (acc === undefined || acc.password !== input.password) {
       this.failures.set(name, failed + 1);
+      this.logConsole({ actor: name, role: null, action: "login", outcome: "refused", detail: acc === undefined ? "unknown account" : "wrong password" });
       throw new TransportError("wrong_password", "wrong name or password");
     }
     this.failures.delete(name);
     this.user = this.userOf(acc);
+    this.logConsole({ actor: acc.name, role: acc.role, action: "login" });
     return clone(this.user);
   }
 
   async logout(): Promise<void> {
     await this.delay();
+    if (this.user !== null) this.logConsole({ actor: this.user.name, role: this.user.role, action: "logout" });
     this.user = null;
   }
 
@@ -348,7 +420,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
 
   async review(id: string, input: NewReviewInput): Promise<ConsoleInspection> {
     await this.delay();
-    const user = this.mayWrite();
+    const user = this.mayWrite("review");
     const e = this.entry(id);
     checkReview(input);
     const now = this.now();
@@ -364,12 +436,19 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     // Append only: earlier reviews are left exactly as they are.
     e.view.reviews.push(r);
     this.record(e, "review", user.name, now);
+    this.logConsole({
+      actor: user.name,
+      role: user.role,
+      action: "review",
+      target: id,
+      detail: input.outcome === null ? input.verdict : `${input.verdict} ${input.outcome}`,
+    });
     return this.full(e);
   }
 
   async annotate(id: string, input: NewAnnotationInput): Promise<ConsoleInspection> {
     await this.delay();
-    const user = this.mayWrite();
+    const user = this.mayWrite("annotate");
     const e = this.entry(id);
     const a = checkNewAnnotation(input);
     if (!e.view.scans.some((s) => s.id === a.scan)) {
@@ -378,6 +457,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     const now = this.now();
     e.view.annotations.push({ id: randomUuid(), ...a, added_ms: now, added_by: user.name });
     this.record(e, "annotate", user.name, now);
+    this.logConsole({ actor: user.name, role: user.role, action: "annotate", target: id, detail: a.kind });
     return this.full(e);
   }
 
@@ -411,6 +491,11 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     return demoThumbnailUrl(scanInfoOf(this.scan(scan)), maxSide, view);
   }
 
+  bundleUrl(id: string): string {
+    // No server here to sign an export: the demo says so in the file.
+    return `data:text/plain;charset=utf-8,${encodeURIComponent(`Demo data: inspection ${id} has no evidence bundle. kordon-server makes one.`)}`;
+  }
+
   readImageUrl(blob: string): string {
     for (const e of this.docs.values()) {
       for (const r of e.view.reads ?? []) {
@@ -429,7 +514,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
 
   async hotlistAdd(input: HotlistEntryInput): Promise<HotlistChange> {
     await this.delay();
-    const user = this.mayEditLists();
+    const user = this.mayEditLists("hotlist_add");
     const { kind, canonical } = classifyEntry(input.value);
     const reason = text("reason", input.reason, true);
     validity(input.valid_from_ms, input.valid_until_ms);
@@ -449,27 +534,34 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       removed: null,
     };
     list.entries.push(entry);
+    this.logListRecord(list.id, "hotlist_entry", user.name, now);
+    this.logConsole({ actor: user.name, role: user.role, action: "hotlist_add", target: `${list.name}/${entry.id}`, detail: entry.value });
     return { list_id: list.id, list: list.name, id: entry.id };
   }
 
   async profileAdd(input: RiskProfileInput): Promise<HotlistChange> {
     await this.delay();
-    const user = this.mayEditLists();
+    const user = this.mayEditLists("profile_add");
     const p = checkProfile(input);
     const now = this.now();
     const list = this.listNamed(input.list, input.units, now);
     const profile: RiskProfile = { id: this.newEntryId(), ...p, added_by: user.name, added_ms: now, removed: null };
     list.profiles.push(profile);
+    this.logListRecord(list.id, "hotlist_profile", user.name, now);
+    this.logConsole({ actor: user.name, role: user.role, action: "profile_add", target: `${list.name}/${profile.id}`, detail: profile.name });
     return { list_id: list.id, list: list.name, id: profile.id };
   }
 
   async hotlistRemove(id: string): Promise<HotlistChange> {
     await this.delay();
-    const user = this.mayEditLists();
+    const user = this.mayEditLists("hotlist_remove");
     for (const list of this.lists) {
       const held = [...list.entries, ...list.profiles].find((x) => x.id === id && x.removed === null);
       if (held !== undefined) {
-        held.removed = { by: user.name, at_ms: this.now() };
+        const now = this.now();
+        held.removed = { by: user.name, at_ms: now };
+        this.logListRecord(list.id, "hotlist_remove", user.name, now);
+        this.logConsole({ actor: user.name, role: user.role, action: "hotlist_remove", target: `${list.name}/${id}` });
         return { list_id: list.id, list: list.name, id };
       }
     }
@@ -478,7 +570,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
 
   async fleet(staleAfterHours?: number): Promise<FleetView> {
     await this.delay();
-    this.administrator();
+    this.administrator("fleet");
     const hours = staleAfterHours ?? FLEET_LIMITS.staleAfterHours;
     if (!Number.isInteger(hours) || hours < 1 || hours > FLEET_LIMITS.maxStaleAfterHours) {
       throw new TransportError("invalid_input", `stale_after_hours must be between 1 and ${FLEET_LIMITS.maxStaleAfterHours}`);
@@ -498,14 +590,14 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
 
   async enrollments(): Promise<PendingEnrollment[]> {
     await this.delay();
-    this.administrator();
+    this.administrator("enrollments");
     const now = this.now();
     return this.pending.filter((x) => x.p.expires_ms > now).map((x) => clone(x.p));
   }
 
   async createEnrollment(input: NewEnrollmentInput): Promise<NewEnrollment> {
     await this.delay();
-    const user = this.administrator();
+    const user = this.administrator("enrollment_create");
     const unit = input.unit.trim();
     // eslint-disable-next-line no-control-regex -- control characters are what is refused
     if (unit === "" || Array.from(unit).length > 64 || /[\u0000-\u001f\u007f-\u009f]/u.test(unit)) {
@@ -527,12 +619,13 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       created_by: user.name,
     };
     this.pending.unshift({ p, token });
+    this.logConsole({ actor: user.name, role: user.role, action: "enrollment_create", target: unit, detail: `token ${p.id}, valid ${ttl} h` });
     return { token, qr_svg: placeholderQrSvg(token), pending: clone(p) };
   }
 
   async cancelEnrollment(id: string): Promise<PendingEnrollment> {
     await this.delay();
-    this.administrator();
+    const user = this.administrator("enrollment_cancel");
     const now = this.now();
     const i = this.pending.findIndex((x) => x.p.id.toLowerCase() === id.trim().toLowerCase() && x.p.expires_ms > now);
     const found = this.pending[i];
@@ -540,12 +633,13 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       throw new TransportError("not_found", `no pending enrollment ${JSON.stringify(id)} (used, expired or cancelled already?)`);
     }
     this.pending.splice(i, 1);
+    this.logConsole({ actor: user.name, role: user.role, action: "enrollment_cancel", target: found.p.unit, detail: `token ${found.p.id}` });
     return clone(found.p);
   }
 
   async revoke(input: RevokeInput): Promise<Revoked> {
     await this.delay();
-    const user = this.administrator();
+    const user = this.administrator("revoke");
     const unit = input.unit ?? null;
     const device = input.device ?? null;
     if ((unit === null) === (device === null)) throw new TransportError("invalid_input", "name either a unit or a device to revoke");
@@ -582,7 +676,44 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       d.revoked_by = user.name;
       revoked += 1;
     }
+    const first = targets[0];
+    const target = unit !== null ? `unit ${unit.trim()}` : `device ${first === undefined ? "" : fingerprintOf(first.key)}`;
+    this.logConsole({ actor: user.name, role: user.role, action: "revoke", target, detail: reason });
     return { revoked };
+  }
+
+  async trail(query: TrailQuery): Promise<TrailPage> {
+    await this.delay();
+    this.auditor("trail");
+    const limit = query.limit ?? TRAIL_LIMITS.page;
+    if (!Number.isInteger(limit)) throw new TransportError("invalid_input", "limit: a whole number");
+    const size = Math.min(Math.max(limit, 1), TRAIL_LIMITS.maxPage);
+    const after = query.after === null ? null : parseCursor(query.after);
+    // Strictly older than the cursor, as the server pages.
+    const all = this.trailEvents(query).filter((e) => after === null || newerFirst(after, { ...e, rank: KIND_RANK[e.kind] }) < 0);
+    const page = all.slice(0, size);
+    const last = page.at(-1);
+    return { events: page.map((e) => this.event(e)), next: all.length > size && last !== undefined ? cursorOf(last) : null };
+  }
+
+  /**
+   * The whole filtered trail as a `data:` URL of the server's CSV (the
+   * export is not recorded here: the page asks for the URL at every
+   * render). Without the role, the server's refusal as its body.
+   */
+  trailCsvUrl(query: TrailQuery): string {
+    const role = this.user?.role;
+    if (role !== "auditor" && role !== "administrator") {
+      const body = role === undefined ? { code: "unauthenticated", message: "not signed in" } : { code: "forbidden", message: `a ${role} may not read the audit trail` };
+      return `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(body))}`;
+    }
+    let events: TrailEvent[];
+    try {
+      events = this.trailEvents({ ...query, after: null, limit: null }).map((e) => this.event(e));
+    } catch (e) {
+      return `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify({ code: "invalid_input", message: e instanceof Error ? e.message : String(e) }))}`;
+    }
+    return `data:text/csv;charset=utf-8,${encodeURIComponent(trailCsv(events))}`;
   }
 
   onUnauthenticated(cb: () => void): Unsubscribe {
@@ -623,10 +754,23 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   }
 
   /** The fleet's operations: administrators only. */
-  private administrator(): ConsoleUser {
+  private administrator(route: string): ConsoleUser {
     const user = this.anyRole();
-    if (user.role !== "administrator") throw new TransportError("forbidden", `a ${user.role} may not run the fleet`);
+    if (user.role !== "administrator") this.forbid(user, route, `a ${user.role} may not run the fleet`);
     return user;
+  }
+
+  /** The audit trail: auditors and administrators. */
+  private auditor(route: string): ConsoleUser {
+    const user = this.anyRole();
+    if (user.role !== "auditor" && user.role !== "administrator") this.forbid(user, route, `a ${user.role} may not read the audit trail`);
+    return user;
+  }
+
+  /** Refuses a request the role may not make, and writes the refusal to the trail (as the server does). */
+  private forbid(user: ConsoleUser, route: string, message: string): never {
+    this.logConsole({ actor: user.name, role: user.role, action: "refused", target: route, detail: message, outcome: "refused" });
+    throw new TransportError("forbidden", message);
   }
 
   /** Records of the stored inspections that the device signed. */
@@ -636,9 +780,9 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     return n;
   }
 
-  private mayEditLists(): ConsoleUser {
+  private mayEditLists(route: string): ConsoleUser {
     const user = this.anyRole();
-    if (user.role !== "supervisor") throw new TransportError("forbidden", `a ${user.role} may not change hotlists`);
+    if (user.role !== "supervisor") this.forbid(user, route, `a ${user.role} may not change hotlists`);
     return user;
   }
 
@@ -656,6 +800,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       profiles: [],
     };
     this.lists.push(list);
+    this.logListRecord(list.id, "hotlist_create", this.user?.name ?? "", now);
     return list;
   }
 
@@ -663,9 +808,9 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     return randomUuid().replaceAll("-", "").slice(0, 12);
   }
 
-  private mayWrite(): ConsoleUser {
+  private mayWrite(route: string): ConsoleUser {
     const user = this.signedIn();
-    if (user.role !== "supervisor") throw new TransportError("forbidden", `a ${user.role} may not change inspections`);
+    if (user.role !== "supervisor") this.forbid(user, route, `a ${user.role} may not change inspections`);
     return user;
   }
 
@@ -717,14 +862,16 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     made.sort((a, b) => a.received_ms - b.received_ms || a.created_ms - b.created_ms);
     for (const m of made) {
       this.seq += 1;
-      e.records.push({ ...m, id: fakeHash(`${view.id}:${m.op}:${this.seq}`), server_seq: this.seq });
+      const r: DeliveryRecord = { ...m, id: fakeHash(`${view.id}:${m.op}:${this.seq}`), server_seq: this.seq };
+      e.records.push(r);
+      this.logRecord(view.id, r);
     }
     e.updated_ms = Math.max(received_ms, ...e.records.map((r) => r.received_ms));
   }
 
   private record(e: Entry, op: string, officer: string, now: number): void {
     this.seq += 1;
-    e.records.push({
+    const r: DeliveryRecord = {
       id: fakeHash(`${e.view.id}:${op}:${this.seq}`),
       op,
       signer: SERVER_KEY,
@@ -733,9 +880,221 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       created_ms: now,
       received_ms: now,
       server_seq: this.seq,
-    });
+    };
+    e.records.push(r);
+    this.logRecord(e.view.id, r);
     e.updated_ms = now;
     this.version += 1;
+  }
+
+  // ---- the audit trail ----
+
+  /** Every event that matches the filters (not the paging), newest first. */
+  private trailEvents(q: TrailQuery): Logged[] {
+    const unit = blankToNull(q.unit);
+    const actor = blankToNull(q.actor);
+    const doc = blankToNull(q.document);
+    const document = doc === null ? null : documentId(doc);
+    const matches = (e: Logged): boolean => {
+      if (q.kind !== null && e.kind !== q.kind) return false;
+      if (q.from_ms !== null && e.at_ms < q.from_ms) return false;
+      if (q.to_ms !== null && e.at_ms >= q.to_ms) return false;
+      switch (e.kind) {
+        case "record":
+          return !q.refused_only && (unit === null || e.unit === unit) && (actor === null || e.actor === actor) && (document === null || e.document === document);
+        case "refusal":
+          return actor === null && document === null && (unit === null || e.unit === unit);
+        case "console":
+          return unit === null && document === null && (actor === null || e.actor === actor) && (!q.refused_only || e.outcome === "refused");
+      }
+    };
+    return this.log
+      .filter(matches)
+      .map((e) => ({ e, rank: KIND_RANK[e.kind] }))
+      .sort((a, b) => newerFirst({ ...a.e, rank: a.rank }, { ...b.e, rank: b.rank }))
+      .map((x) => x.e);
+  }
+
+  private event(e: Logged): TrailEvent {
+    return {
+      kind: e.kind,
+      cursor: cursorOf(e),
+      at_ms: e.at_ms,
+      actor: e.actor,
+      role: e.role,
+      unit: e.unit,
+      signer: e.signer,
+      document: e.document,
+      operation: e.operation,
+      outcome: e.outcome,
+      detail: e.detail,
+      record: e.record,
+      peer: e.peer,
+    };
+  }
+
+  /** A record the server accepted (or signed itself, with no unit). */
+  private logRecord(document: string, r: DeliveryRecord): void {
+    this.log.push({
+      kind: "record",
+      n: r.server_seq,
+      at_ms: r.received_ms,
+      actor: r.officer,
+      role: null,
+      unit: r.signer_unit,
+      signer: fingerprintOf(r.signer),
+      document,
+      operation: r.op,
+      outcome: "accepted",
+      detail: "",
+      record: r.id,
+      peer: null,
+    });
+  }
+
+  /** A change to a hotlist: a record signed by the server, attributed to the supervisor. */
+  private logListRecord(list: string, op: string, officer: string, at: number): void {
+    this.seq += 1;
+    this.log.push({
+      kind: "record",
+      n: this.seq,
+      at_ms: at,
+      actor: officer,
+      role: null,
+      unit: null,
+      signer: fingerprintOf(SERVER_KEY),
+      document: list,
+      operation: op,
+      outcome: "accepted",
+      detail: "",
+      record: fakeHash(`${list}:${op}:${this.seq}`),
+      peer: null,
+    });
+  }
+
+  /** A refused connection (or record) of a device, with the unit the register gives its key. */
+  private logRefusal(at: number, key: string | null, peer: string | null, reason: string, record: string | null = null): void {
+    this.refusals += 1;
+    this.log.push({
+      kind: "refusal",
+      n: this.refusals,
+      at_ms: at,
+      actor: null,
+      role: null,
+      unit: key === null ? null : (this.devices.find((d) => d.key === key)?.unit ?? null),
+      signer: key === null ? null : fingerprintOf(key),
+      document: null,
+      operation: record === null ? "connection" : "record",
+      outcome: "refused",
+      detail: reason,
+      record,
+      peer,
+    });
+  }
+
+  /** A sign-in, sign-out or console action; `target: detail` as the server joins them. */
+  private logConsole(a: { actor: string; role: string | null; action: string; target?: string; detail?: string; outcome?: "ok" | "refused"; at?: number; peer?: string }): void {
+    this.audits += 1;
+    const target = a.target ?? "";
+    const detail = a.detail ?? "";
+    this.log.push({
+      kind: "console",
+      n: this.audits,
+      at_ms: a.at ?? this.now(),
+      actor: a.actor,
+      role: a.role,
+      unit: null,
+      signer: null,
+      document: null,
+      operation: a.action,
+      outcome: a.outcome ?? "ok",
+      detail: target === "" ? detail : detail === "" ? target : `${target}: ${detail}`,
+      record: null,
+      peer: a.peer ?? this.peerOf(a.actor),
+    });
+  }
+
+  /** Where an account signs in from (made up, one address each). */
+  private peerOf(name: string): string {
+    const i = this.accounts.findIndex((a) => a.name === name);
+    return `10.40.0.${i < 0 ? 99 : 21 + i}`;
+  }
+
+  /**
+   * The trail behind the starting data: the hotlists' records, a revoked
+   * device's refused attempts, and the console actions that made the
+   * reviews, the hotlists' entries, the revocations and the tokens, each
+   * account signed in before its first action of a day (the first of all
+   * after a mistyped password) and signed out after its last.
+   */
+  private seedTrail(): void {
+    const roleOf = (name: string, guess: UserRole): UserRole => this.accounts.find((a) => a.name === name)?.role ?? guess;
+    type Act = { at: number; actor: string; role: UserRole; action: string; target: string; detail: string };
+    const acts: Act[] = [];
+    for (const e of this.docs.values()) {
+      for (const r of e.view.reviews) {
+        acts.push({ at: r.at_ms, actor: r.supervisor, role: roleOf(r.supervisor, "supervisor"), action: "review", target: e.view.id, detail: r.outcome === null ? r.verdict : `${r.verdict} ${r.outcome}` });
+      }
+    }
+    for (const l of this.lists) {
+      const maker = l.entries[0]?.added_by ?? l.profiles[0]?.added_by ?? "SUP-07";
+      this.logListRecord(l.id, "hotlist_create", maker, l.created_ms);
+      for (const x of l.entries) {
+        this.logListRecord(l.id, "hotlist_entry", x.added_by, x.added_ms);
+        acts.push({ at: x.added_ms, actor: x.added_by, role: roleOf(x.added_by, "supervisor"), action: "hotlist_add", target: `${l.name}/${x.id}`, detail: x.value });
+      }
+      for (const p of l.profiles) {
+        this.logListRecord(l.id, "hotlist_profile", p.added_by, p.added_ms);
+        acts.push({ at: p.added_ms, actor: p.added_by, role: roleOf(p.added_by, "supervisor"), action: "profile_add", target: `${l.name}/${p.id}`, detail: p.name });
+      }
+      for (const x of [...l.entries, ...l.profiles]) {
+        if (x.removed === null) continue;
+        this.logListRecord(l.id, "hotlist_remove", x.removed.by, x.removed.at_ms);
+        acts.push({ at: x.removed.at_ms, actor: x.removed.by, role: roleOf(x.removed.by, "supervisor"), action: "hotlist_remove", target: `${l.name}/${x.id}`, detail: "" });
+      }
+    }
+    for (const d of this.devices) {
+      if (d.revoked_ms !== null && d.revoked_by !== null) {
+        acts.push({ at: d.revoked_ms, actor: d.revoked_by, role: roleOf(d.revoked_by, "administrator"), action: "revoke", target: `device ${d.fingerprint}`, detail: d.revoked_reason ?? "" });
+      }
+      // Its refused attempts, the last at the time the register gives, the others spread back to the revocation.
+      if (d.refused_count > 0 && d.last_refused_ms !== null) {
+        const since = d.revoked_ms ?? d.enrolled_ms;
+        const step = Math.max(1, Math.floor((d.last_refused_ms - since) / (d.refused_count + 1)));
+        for (let i = d.refused_count - 1; i >= 0; i--) {
+          this.logRefusal(d.last_refused_ms - i * step, d.key, d.last_addr, d.revoked_ms === null ? "refused" : `revoked device: ${d.revoked_reason ?? ""}`);
+        }
+      }
+    }
+    for (const { p } of this.pending) {
+      if (p.created_by === null) continue;
+      const hours = Math.round((p.expires_ms - p.created_ms) / HOUR);
+      acts.push({ at: p.created_ms, actor: p.created_by, role: roleOf(p.created_by, "administrator"), action: "enrollment_create", target: p.unit, detail: `token ${p.id}, valid ${hours} h` });
+    }
+    acts.sort((a, b) => a.at - b.at);
+    // One session per account and day: signed in before its first action, out after its last.
+    const sessions = new Map<string, { actor: string; role: UserRole; first: number; last: number }>();
+    for (const a of acts) {
+      const key = `${a.actor}|${utcDay(a.at)}`;
+      const s = sessions.get(key);
+      if (s === undefined) sessions.set(key, { actor: a.actor, role: a.role, first: a.at, last: a.at });
+      else s.last = a.at;
+    }
+    const now = this.now();
+    let firstLogin = true;
+    for (const s of [...sessions.values()].sort((a, b) => a.first - b.first)) {
+      if (firstLogin) {
+        this.logConsole({ at: s.first - 4 * MIN, actor: s.actor, role: null, action: "login", outcome: "refused", detail: "wrong password" });
+        firstLogin = false;
+      }
+      this.logConsole({ at: s.first - 3 * MIN, actor: s.actor, role: s.role, action: "login" });
+      for (const a of acts) {
+        if (a.actor === s.actor && utcDay(a.at) === utcDay(s.first)) {
+          this.logConsole({ at: a.at, actor: a.actor, role: a.role, action: a.action, target: a.target, detail: a.detail });
+        }
+      }
+      if (s.last + 20 * MIN < now) this.logConsole({ at: s.last + 20 * MIN, actor: s.actor, role: s.role, action: "logout" });
+    }
   }
 
   private delay(): Promise<void> {

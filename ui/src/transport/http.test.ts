@@ -2,12 +2,13 @@
 // the contract gives them, the CSRF header on every POST (from the last
 // ConsoleUser), errors as TransportError with the server's code and
 // message, and a 401 `unauthenticated` from any call reported to the
-// console (which shows the sign-in). The fleet's routes likewise.
+// console (which shows the sign-in). The fleet's routes likewise, and the
+// audit trail's: a page by its filters and cursor, the CSV export's link.
 
 import { describe, expect, it, vi } from "vitest";
-import type { ConsoleUser, FleetView, NewEnrollment, PendingEnrollment } from "./console.ts";
+import type { ConsoleUser, FleetView, NewEnrollment, PendingEnrollment, TrailPage, TrailQuery } from "./console.ts";
 import { TransportError } from "./errors.ts";
-import { consoleQueryString, CSRF_HEADER, HttpTransport, type FetchLike } from "./http.ts";
+import { consoleQueryString, CSRF_HEADER, HttpTransport, trailQueryString, type FetchLike } from "./http.ts";
 import type { ViewParams } from "./types.ts";
 
 const USER: ConsoleUser = { name: "SUP-07", role: "supervisor", csrf: "c5rf-token" };
@@ -245,5 +246,63 @@ describe("HttpTransport: the fleet", () => {
       expect(header(c, CSRF_HEADER)).toBe("adm-c5rf");
       expect(c?.init.credentials).toBe("same-origin");
     }
+  });
+});
+
+describe("HttpTransport: the audit trail", () => {
+  const ALL: TrailQuery = { kind: null, from_ms: null, to_ms: null, unit: null, actor: null, document: null, refused_only: false, after: null, limit: null };
+  const Q: TrailQuery = {
+    kind: "refusal",
+    from_ms: 1_795_400_000_000,
+    to_ms: 1_795_486_400_000,
+    unit: "MOBILE-5",
+    actor: "ADM-01",
+    document: "5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0001",
+    refused_only: true,
+    after: "1795480000000.1.7",
+    limit: 50,
+  };
+
+  it("asks for a page with the filters, the cursor and the size, and nothing blank", async () => {
+    const page: TrailPage = { events: [], next: null };
+    const s = stub(json(page), json(page), json({ code: "invalid_input", message: "\"x\" is not a position in the audit trail" }, 400));
+    const h = new HttpTransport({ fetch: s.fetch });
+    expect(await h.trail(Q)).toEqual(page);
+    await h.trail({ ...ALL, unit: "  ", actor: "" });
+    const bad = await rejection(h.trail({ ...ALL, after: "x" }));
+    expect([bad.code, bad.message]).toEqual(["invalid_input", '"x" is not a position in the audit trail']);
+    const q = new URL(s.calls[0]?.url ?? "", "http://x");
+    expect(`${String(s.calls[0]?.init.method)} ${q.pathname}`).toBe("GET /api/trail");
+    expect(Object.fromEntries(q.searchParams)).toEqual({
+      kind: "refusal",
+      from_ms: "1795400000000",
+      to_ms: "1795486400000",
+      unit: "MOBILE-5",
+      actor: "ADM-01",
+      document: "5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0001",
+      refused_only: "true",
+      after: "1795480000000.1.7",
+      limit: "50",
+    });
+    expect(s.calls[1]?.url).toBe("/api/trail");
+    expect(header(s.calls[0], CSRF_HEADER)).toBeUndefined();
+  });
+
+  it("links the CSV export with the filters alone: no cursor, no page size", () => {
+    const h = new HttpTransport({ fetch: stub().fetch });
+    const url = new URL(h.trailCsvUrl(Q), "http://x");
+    expect(url.pathname).toBe("/api/trail/csv");
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      kind: "refusal",
+      from_ms: "1795400000000",
+      to_ms: "1795486400000",
+      unit: "MOBILE-5",
+      actor: "ADM-01",
+      document: "5b0c7a52-6f2e-4d41-9a0e-1f6f6d1c0001",
+      refused_only: "true",
+    });
+    expect(h.trailCsvUrl(ALL)).toBe("/api/trail/csv");
+    expect(new HttpTransport({ base: "/kordon/", fetch: stub().fetch }).trailCsvUrl({ ...ALL, kind: "console" })).toBe("/kordon/api/trail/csv?kind=console");
+    expect(trailQueryString({ ...ALL, refused_only: false, limit: 100 })).toBe("limit=100");
   });
 });

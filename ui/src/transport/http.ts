@@ -27,6 +27,8 @@ import type {
   RevokeInput,
   RiskProfileInput,
   ScanState,
+  TrailPage,
+  TrailQuery,
   Unsubscribe,
 } from "./console.ts";
 import { isErrorCode, TransportError } from "./errors.ts";
@@ -62,6 +64,33 @@ export function consoleQueryString(q: ConsoleQuery): string {
   put("alerts", q.alerts);
   put("offset", q.offset);
   put("limit", q.limit);
+  return p.toString();
+}
+
+/**
+ * The query string of an audit trail query (no leading "?"), in the form
+ * GET /api/trail reads: absent and blank fields are left out, and
+ * `refused_only` is only sent when true. The CSV export (`csv`) takes the
+ * filters alone, never a page's `after` or `limit`.
+ */
+export function trailQueryString(q: TrailQuery, opts: { csv?: boolean } = {}): string {
+  const p = new URLSearchParams();
+  const put = (k: string, v: string | number | null): void => {
+    if (v === null) return;
+    const text = typeof v === "number" ? String(v) : v.trim();
+    if (text !== "") p.set(k, text);
+  };
+  put("kind", q.kind);
+  put("from_ms", q.from_ms);
+  put("to_ms", q.to_ms);
+  put("unit", q.unit);
+  put("actor", q.actor);
+  put("document", q.document);
+  if (q.refused_only) p.set("refused_only", "true");
+  if (opts.csv !== true) {
+    put("after", q.after);
+    put("limit", q.limit);
+  }
   return p.toString();
 }
 
@@ -207,6 +236,9 @@ export class HttpTransport implements ConsoleTransport {
   readImageUrl(blob: string): string {
     return this.url(`/reads/images/${encodeURIComponent(blob)}`);
   }
+  bundleUrl(id: string): string {
+    return this.url(`/inspections/${encodeURIComponent(id)}/bundle`);
+  }
   hotlists(): Promise<HotlistView[]> {
     return this.request("GET", "/hotlists");
   }
@@ -233,6 +265,14 @@ export class HttpTransport implements ConsoleTransport {
   }
   revoke(input: RevokeInput): Promise<Revoked> {
     return this.request("POST", "/revocations", input);
+  }
+  trail(query: TrailQuery): Promise<TrailPage> {
+    const q = trailQueryString(query);
+    return this.request("GET", `/trail${q === "" ? "" : `?${q}`}`);
+  }
+  trailCsvUrl(query: TrailQuery): string {
+    const q = trailQueryString(query, { csv: true });
+    return this.url(`/trail/csv${q === "" ? "" : `?${q}`}`);
   }
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);
