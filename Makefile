@@ -85,6 +85,8 @@ api-schema: build
 
 test: lint ui-test
 	$(CARGO) test --locked --workspace
+	python3 tools/verify_export.py --self-test
+	python3 tools/test_verify_export_bundle.py
 	$(MAKE) api-schema
 	$(MAKE) app-e2e
 	$(MAKE) console-e2e

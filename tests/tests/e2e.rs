@@ -697,3 +697,6 @@ mod metrics;
 
 #[path = "e2e/trail.rs"]
 mod trail;
+
+#[path = "e2e/bundle.rs"]
+mod bundle;

@@ -1,4 +1,4 @@
-//! The evidence bundle of one inspection (`docs/signed-records.md` §6),
+//! The evidence bundle of one inspection (`docs/signed-records.md` §5.6),
 //! as the console downloads it and `kordon-server bundle` writes it: the
 //! server's export, the original scan files named by their BLAKE3 hashes,
 //! an overview of each scan with its marks, and a README saying how to

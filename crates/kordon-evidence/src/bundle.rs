@@ -1,4 +1,4 @@
-//! The evidence bundle of one inspection (`docs/signed-records.md` §6): a
+//! The evidence bundle of one inspection (`docs/signed-records.md` §5.6): a
 //! zip holding
 //!
 //! - `export.json`: the export (§5), which a verifier checks first;
@@ -83,6 +83,18 @@ fn images_of(export: &[u8]) -> BTreeMap<String, String> {
     out
 }
 
+/// The number of entries the zip's end-of-central-directory record
+/// states (None: no such record, or a Zip64 count).
+fn declared_entries(bytes: &[u8]) -> Option<u64> {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let at = (from..=bytes.len().checked_sub(22)?)
+        .rev()
+        .find(|&i| bytes.get(i..i + 4) == Some(&EOCD[..]))?;
+    let total = u16::from_le_bytes([*bytes.get(at + 10)?, *bytes.get(at + 11)?]);
+    (total != u16::MAX).then_some(u64::from(total))
+}
+
 /// Checks a bundle's bytes: its export (as [`verify_export_bytes`]), then
 /// every scan file against the hashes the signed records state.
 pub fn verify_bundle_bytes(bytes: &[u8], opts: &VerifyOptions) -> ExportVerdict {
@@ -97,6 +109,16 @@ pub fn verify_bundle_bytes(bytes: &[u8], opts: &VerifyOptions) -> ExportVerdict 
     };
     let mut problems = vec![];
     let mut warnings = vec![];
+    // The zip reader keeps one entry per name; a bundle that holds a name
+    // twice could show other readers the other copy.
+    if let Some(declared) = declared_entries(bytes) {
+        if declared != archive.len() as u64 {
+            problems.push(format!(
+                "the bundle holds {declared} entries but only {} distinct names: a name is in it twice",
+                archive.len()
+            ));
+        }
+    }
     let mut export = None;
     let mut scans: Vec<(String, [u8; 32])> = vec![];
     let mut seen = BTreeSet::new();
@@ -263,6 +285,38 @@ mod tests {
             .problems
             .iter()
             .any(|p| p.starts_with("not a readable zip")));
+    }
+
+    #[test]
+    fn a_name_twice_is_refused() {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for body in [&b"{}"[..], &b"{ }"[..]] {
+            // The writer refuses a duplicate name; write the second under a
+            // name of the same length and rename it in the bytes.
+            let name = if body.len() == 2 {
+                BUNDLE_EXPORT
+            } else {
+                "exporT.json"
+            };
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("start");
+            w.write_all(body).expect("write");
+        }
+        let mut bytes = w.finish().expect("zip").into_inner();
+        let from = b"exporT.json";
+        let mut i = 0;
+        while let Some(at) = bytes[i..].windows(from.len()).position(|x| x == from) {
+            bytes[i + at..i + at + from.len()].copy_from_slice(BUNDLE_EXPORT.as_bytes());
+            i += at + from.len();
+        }
+        let v = verify_bundle_bytes(&bytes, &opts());
+        assert!(
+            v.problems
+                .iter()
+                .any(|p| p.contains("a name is in it twice")),
+            "{:?}",
+            v.problems
+        );
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! Evidence a third party checks offline, with nothing of Kordon's
 //! running: the export of one inspection (`docs/signed-records.md` §5) and
 //! its strict check against a server key pinned from outside the file,
-//! and the evidence bundle (§6): one zip holding the export, the original
+//! and the evidence bundle (§5.6): one zip holding the export, the original
 //! scan files named by their BLAKE3 hashes, overviews of the scans with
 //! their marks, and a README saying how to check it.
 //!
