@@ -95,6 +95,11 @@ SERVER_KEY=$("$S" log checkpoint --data "$SRV" | head -1 | sed 's|^kordon/||')
 "$K" verify --server-key "$SERVER_KEY" --evidence "$DEMO/inspection-$ID.json"
 python3 tools/verify_export.py --server-key "$SERVER_KEY" --evidence "$DEMO/inspection-$ID.json"
 
+step "The centre's evidence bundle: the signed records, the original scan files, overviews with the marks, a README; checked by both tools, scan files included"
+"$S" bundle --data "$SRV" "$ID" --out "$DEMO/evidence-$ID.zip"
+"$K" verify --server-key "$SERVER_KEY" --evidence "$DEMO/evidence-$ID.zip"
+python3 tools/verify_export.py --server-key "$SERVER_KEY" --evidence "$DEMO/evidence-$ID.zip"
+
 step "Vehicle status"
 "$K" --data "$V" status
 

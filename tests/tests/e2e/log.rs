@@ -201,14 +201,17 @@ fn a_forked_server_is_caught_by_the_next_vehicle_that_saw_the_other_history() {
     }
     let server = field.start_server();
     kordon_ok(&b, &["sync"]);
-    // Vehicle B stated at that connection what it still had to deliver,
-    // and its version and clock.
+    // Vehicle B stated at that connection what it still had to deliver
+    // (3 records, all answered in that session, so none left), its version
+    // and its clock.
     let devices = field.server_json(&["devices", "--json"]);
     let b_row = devices
         .as_array()
         .and_then(|d| d.iter().find(|r| r["unit"] == "MOBILE-2"))
         .unwrap_or_else(|| panic!("vehicle B in the register: {devices}"));
-    assert_eq!(b_row["backlog_records"], 3, "{b_row}");
+    assert_eq!(b_row["backlog_records"], 0, "{b_row}");
+    assert_eq!(b_row["last_sync"], "complete", "{b_row}");
+    assert!(b_row["stated_ms"].is_i64(), "{b_row}");
     assert!(
         b_row["app_version"].as_str().is_some_and(|v| !v.is_empty()),
         "{b_row}"
