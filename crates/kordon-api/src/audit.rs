@@ -43,6 +43,7 @@ pub fn trail_export(
     peer: Option<&str>,
 ) -> Result<TrailPage, ApiError> {
     allow(who, &AUDIT)?;
+    q.check()?;
     let first = c.trail(&TrailQuery {
         after: None,
         limit: Some(EXPORT_PAGE),

@@ -87,6 +87,18 @@ pub struct TrailQuery {
     pub limit: Option<u32>,
 }
 
+impl TrailQuery {
+    /// Refuses what the query cannot mean: a page size out of range.
+    pub fn check(&self) -> Result<(), CentralError> {
+        match self.limit {
+            Some(l) if !(1..=MAX_TRAIL_PAGE).contains(&l) => Err(CentralError::Invalid(format!(
+                "limit must be between 1 and {MAX_TRAIL_PAGE}, not {l}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// One event of the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct TrailEvent {
@@ -223,7 +235,8 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 impl Central {
     /// One page of the audit trail, newest first.
     pub fn trail(&self, q: &TrailQuery) -> Result<TrailPage, CentralError> {
-        let limit = q.limit.unwrap_or(TRAIL_PAGE).clamp(1, MAX_TRAIL_PAGE);
+        q.check()?;
+        let limit = q.limit.unwrap_or(TRAIL_PAGE);
         let after = q.after.as_deref().map(Cursor::parse).transpose()?;
         let document = match non_empty(&q.document) {
             Some(d) => Some(
