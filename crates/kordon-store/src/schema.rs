@@ -265,12 +265,12 @@ CREATE TABLE log_witnesses (
 /// v8: the audit trail reads records, refusals and console actions by
 /// time; refusals, like the console's trail, can no longer be changed.
 const V8: &str = r#"
-CREATE INDEX records_received ON records (received_ms);
-CREATE INDEX rejections_at ON rejections (at_ms);
-CREATE INDEX audit_at ON audit (at_ms);
-CREATE TRIGGER rejections_append_only_update BEFORE UPDATE ON rejections
+CREATE INDEX IF NOT EXISTS records_received ON records (received_ms);
+CREATE INDEX IF NOT EXISTS rejections_at ON rejections (at_ms);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at_ms);
+CREATE TRIGGER IF NOT EXISTS rejections_append_only_update BEFORE UPDATE ON rejections
     BEGIN SELECT RAISE(ABORT, 'refusals are append-only'); END;
-CREATE TRIGGER rejections_append_only_delete BEFORE DELETE ON rejections
+CREATE TRIGGER IF NOT EXISTS rejections_append_only_delete BEFORE DELETE ON rejections
     BEGIN SELECT RAISE(ABORT, 'refusals are append-only'); END;
 "#;
 
