@@ -1,12 +1,11 @@
 //! The audit trail for auditors and administrators: one page at a time as
 //! JSON, or every matching event as CSV (the export is itself audited).
 
-use crate::console::{allow, AUDIT};
+use crate::console::{allow, record_action, AUDIT};
 use crate::ApiError;
 use kordon_central::accounts::Actor;
 use kordon_central::trail::{TrailEvent, TrailPage, TrailQuery};
 use kordon_central::Central;
-use kordon_store::NewAuditEntry;
 
 /// Events fetched per step of a CSV export.
 pub const EXPORT_PAGE: u32 = kordon_central::trail::MAX_TRAIL_PAGE;
@@ -50,16 +49,13 @@ pub fn trail_export(
         ..q.clone()
     })?;
     let filters = serde_json::to_string(&describe(q)).unwrap_or_default();
-    c.audit(
-        &NewAuditEntry {
-            actor: Some(&who.name),
-            role: Some(who.role.as_str()),
-            action: "trail_export",
-            target: None,
-            detail: &filters,
-            peer,
-            ..Default::default()
-        },
+    record_action(
+        c,
+        who,
+        "trail_export",
+        "",
+        &filters,
+        peer,
         kordon_central::now_ms(),
     )?;
     Ok(first)

@@ -31,7 +31,7 @@ pub struct Op {
 
 const READERS: &[Role] = &[Role::Supervisor, Role::Auditor];
 const SUPERVISORS: &[Role] = &[Role::Supervisor];
-const ADMINISTRATORS: &[Role] = &[Role::Administrator];
+pub(crate) const ADMINISTRATORS: &[Role] = &[Role::Administrator];
 const TRAIL_READERS: &[Role] = &[Role::Auditor, Role::Administrator];
 
 pub const QUEUE: Op = Op {
@@ -213,6 +213,32 @@ pub enum ScanState {
     Building,
 }
 
+/// Appends what `who` did from the console to the audit trail (`target`
+/// empty: none).
+pub(crate) fn record_action(
+    c: &Central,
+    who: &Actor,
+    action: &str,
+    target: &str,
+    detail: &str,
+    peer: Option<&str>,
+    now: i64,
+) -> Result<(), ApiError> {
+    c.audit(
+        &NewAuditEntry {
+            actor: Some(&who.name),
+            role: Some(who.role.as_str()),
+            action,
+            target: (!target.is_empty()).then_some(target),
+            detail,
+            peer,
+            ..Default::default()
+        },
+        now,
+    )?;
+    Ok(())
+}
+
 /// Fails with `forbidden` unless `who`'s role may use `op`.
 pub fn allow(who: &Actor, op: &Op) -> Result<(), ApiError> {
     if op.roles.contains(&who.role) {
@@ -334,18 +360,7 @@ pub fn review(
         Some(o) => format!("{} {}", input.verdict.as_str(), o.as_str()),
         None => input.verdict.as_str().to_string(),
     };
-    c.audit(
-        &NewAuditEntry {
-            actor: Some(&who.name),
-            role: Some(who.role.as_str()),
-            action: "review",
-            target: Some(&target),
-            detail: &detail,
-            peer,
-            ..Default::default()
-        },
-        now,
-    )?;
+    record_action(c, who, "review", &target, &detail, peer, now)?;
     console_inspection(c, id)
 }
 
@@ -364,18 +379,7 @@ pub fn annotate(
     let now = kordon_central::now_ms();
     c.annotate(id, mark, &supervisor, now)?;
     let target = id.to_string();
-    c.audit(
-        &NewAuditEntry {
-            actor: Some(&who.name),
-            role: Some(who.role.as_str()),
-            action: "annotate",
-            target: Some(&target),
-            detail: mark.kind.as_str(),
-            peer,
-            ..Default::default()
-        },
-        now,
-    )?;
+    record_action(c, who, "annotate", &target, mark.kind.as_str(), peer, now)?;
     console_inspection(c, id)
 }
 
@@ -421,19 +425,7 @@ fn audit_hotlist(
     now: i64,
 ) -> Result<(), ApiError> {
     let target = format!("{}/{}", change.list, change.id);
-    c.audit(
-        &NewAuditEntry {
-            actor: Some(&who.name),
-            role: Some(who.role.as_str()),
-            action,
-            target: Some(&target),
-            detail,
-            peer,
-            ..Default::default()
-        },
-        now,
-    )?;
-    Ok(())
+    record_action(c, who, action, &target, detail, peer, now)
 }
 
 /// Puts a plate or container on a list, signed by the server for the

@@ -4,14 +4,13 @@
 //! an overview of each scan with its marks, and a README saying how to
 //! check it. A download from the console is audited.
 
-use crate::console::{allow, Op};
+use crate::console::{allow, record_action, Op};
 use crate::ApiError;
 use kordon_central::accounts::{Actor, Role};
 use kordon_central::scans::ScanStage;
 use kordon_central::Central;
 use kordon_evidence::{write_bundle, BundleFile, ExportFile};
 use kordon_model::{Annotation, InspectionId, Scan, Shape};
-use kordon_store::NewAuditEntry;
 
 pub const BUNDLE: Op = Op {
     name: "bundle",
@@ -101,16 +100,13 @@ pub fn bundle(
     allow(who, &BUNDLE)?;
     let b = build_bundle(c, id)?;
     let digest = blake3::hash(&b.bytes).to_hex().to_string();
-    c.audit(
-        &NewAuditEntry {
-            actor: Some(&who.name),
-            role: Some(who.role.as_str()),
-            action: "bundle_download",
-            target: Some(id),
-            detail: &format!("{} bytes, BLAKE3 {digest}", b.bytes.len()),
-            peer,
-            ..Default::default()
-        },
+    record_action(
+        c,
+        who,
+        "bundle_download",
+        id,
+        &format!("{} bytes, BLAKE3 {digest}", b.bytes.len()),
+        peer,
         kordon_central::now_ms(),
     )?;
     Ok(b)

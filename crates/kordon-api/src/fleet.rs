@@ -6,14 +6,11 @@
 //! Every change here is audited; the register itself lives in
 //! `kordon-central`.
 
-use crate::console::{allow, Op};
+use crate::console::{allow, record_action, Op, ADMINISTRATORS};
 use crate::ApiError;
-use kordon_central::accounts::{Actor, Role};
+use kordon_central::accounts::Actor;
 use kordon_central::{Central, DeviceInfo, PendingEnrollment, RevokeTarget};
-use kordon_store::NewAuditEntry;
 use serde::{Deserialize, Serialize};
-
-const ADMINISTRATORS: &[Role] = &[Role::Administrator];
 
 pub const FLEET: Op = Op {
     name: "fleet",
@@ -143,30 +140,6 @@ pub fn enrollments(c: &mut Central, who: &Actor) -> Result<Vec<PendingEnrollment
     Ok(c.pending_enrollments(kordon_central::now_ms())?)
 }
 
-fn audit(
-    c: &Central,
-    who: &Actor,
-    action: &str,
-    target: &str,
-    detail: &str,
-    peer: Option<&str>,
-    now: i64,
-) -> Result<(), ApiError> {
-    c.audit(
-        &NewAuditEntry {
-            actor: Some(&who.name),
-            role: Some(who.role.as_str()),
-            action,
-            target: Some(target),
-            detail,
-            peer,
-            ..Default::default()
-        },
-        now,
-    )?;
-    Ok(())
-}
-
 /// Makes a one-time enrollment token for a unit. Audited (the token
 /// itself is not: only who made one, for which unit, valid how long).
 pub fn enrollment_create(
@@ -187,7 +160,7 @@ pub fn enrollment_create(
         .ok_or_else(|| ApiError::internal("a token just made is not pending"))?;
     let text = token.encode();
     let qr_svg = token_qr_svg(&text)?;
-    audit(
+    record_action(
         c,
         who,
         "enrollment_create",
@@ -213,7 +186,7 @@ pub fn enrollment_cancel(
     allow(who, &ENROLL)?;
     let now = kordon_central::now_ms();
     let cancelled = c.cancel_enrollment(id, Some(&who.name), now)?;
-    audit(
+    record_action(
         c,
         who,
         "enrollment_cancel",
@@ -255,7 +228,7 @@ pub fn revoke(
         RevokeTarget::Unit(u) => format!("unit {u}"),
         RevokeTarget::Device(k) => format!("device {}", kordon_central::fingerprint(k)),
     };
-    audit(
+    record_action(
         c,
         who,
         "revoke",

@@ -14,7 +14,7 @@
 //! at the client (request to last body byte) and, as the baseline, the
 //! same operation called in-process.
 
-use crate::http1::{self, quantile_ms, Connection};
+use crate::http1::quantile_ms;
 use anyhow::anyhow;
 use kordon_api::{audit, fleet};
 use kordon_central::accounts::Role;
@@ -24,7 +24,6 @@ use kordon_model::OfficerId;
 use kordon_record::DeviceKey;
 use kordon_store::NewAuditEntry;
 use kordon_vehicle::Vehicle;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
@@ -62,23 +61,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let (addr, _task) = rt.block_on(kordon_http::bind(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        None,
-        kordon_http::Http::new(Central::open(&srv)?, false),
-        std::future::pending::<()>(),
-    ))?;
-    let addr = addr.to_string();
-    let cookie = http1::login(&addr, ADMIN, PASSWORD)?;
-    let token = cookie
-        .split_once('=')
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_default();
-    let mut own = Central::open(&srv)?;
-    let actor = own
-        .session(&token, kordon_central::now_ms())?
-        .ok_or_else(|| anyhow!("the bench session is not valid"))?;
-    let mut conn = Connection::open(&addr)?.with_cookie(Some(cookie));
+    let addr = crate::console::serve_http(&rt, Central::open(&srv)?)?;
+    let (mut conn, mut own, actor) = crate::console::signed_in(&addr, &srv, ADMIN, PASSWORD)?;
 
     println!(
         "admin screens: {} devices; audit trail of {} events ({records} records, {refusals} refusals, {console} console actions); store filled in {:.0} s",

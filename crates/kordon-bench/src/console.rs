@@ -82,8 +82,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A kept-alive connection to the console at `addr` signed in as `name`,
+/// and the same session in-process on its own handle of `srv` (the
+/// baseline's).
+pub(crate) fn signed_in(
+    addr: &str,
+    srv: &Path,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<(Connection, Central, kordon_central::accounts::Actor)> {
+    let cookie = http1::login(addr, name, password)?;
+    let token = cookie
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    let own = Central::open(srv)?;
+    let actor = own
+        .session(&token, kordon_central::now_ms())?
+        .ok_or_else(|| anyhow!("the bench session is not valid"))?;
+    Ok((
+        Connection::open(addr)?.with_cookie(Some(cookie)),
+        own,
+        actor,
+    ))
+}
+
 /// Serves the console API for `central` on loopback until the runtime ends.
-fn serve_http(rt: &tokio::runtime::Runtime, central: Central) -> anyhow::Result<String> {
+pub(crate) fn serve_http(rt: &tokio::runtime::Runtime, central: Central) -> anyhow::Result<String> {
     let (addr, _task) = rt.block_on(kordon_http::bind(
         SocketAddr::from(([127, 0, 0, 1], 0)),
         None,
@@ -176,16 +201,7 @@ fn queue(rt: &tokio::runtime::Runtime, dir: &Path, args: &Args) -> anyhow::Resul
     drop(central);
 
     let addr = serve_http(rt, Central::open(&srv)?)?;
-    let cookie = http1::login(&addr, SUPERVISOR, PASSWORD)?;
-    let token = cookie
-        .split_once('=')
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_default();
-    let mut own = Central::open(&srv)?;
-    let actor = own
-        .session(&token, kordon_central::now_ms())?
-        .ok_or_else(|| anyhow!("the bench session is not valid"))?;
-    let mut conn = Connection::open(&addr)?.with_cookie(Some(cookie));
+    let (mut conn, mut own, actor) = signed_in(&addr, &srv, SUPERVISOR, PASSWORD)?;
 
     // Plates to look for: from rows spread over the whole store.
     let mut plates = vec![];

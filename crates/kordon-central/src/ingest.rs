@@ -362,14 +362,6 @@ impl Central {
         }
     }
 
-    /// Whether `device` is enrolled and not revoked.
-    pub fn is_active(&self, device: &PublicKey) -> Result<bool, CentralError> {
-        Ok(matches!(
-            register::standing(self.store.connection(), device)?,
-            Standing::Enrolled { .. }
-        ))
-    }
-
     /// Why `device` may no longer sync (revoked: the administrator's
     /// reason), or None while it may.
     pub fn revocation_reason(&self, device: &PublicKey) -> Result<Option<String>, CentralError> {

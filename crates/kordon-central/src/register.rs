@@ -39,44 +39,52 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), CentralError> {
             PRIMARY KEY (device, doc_id)
         ) WITHOUT ROWID;",
     )?;
-    // What a vehicle states at each connection (HelloV2): added to
-    // registers made before it.
+    // What a vehicle states at each connection (HelloV2), and what the
+    // fleet page shows (why and by whom a device was revoked, its refused
+    // attempts since, its last session): added to registers made before.
+    add_columns(
+        conn,
+        "devices",
+        &[
+            ("app_version", "TEXT"),
+            ("backlog_records", "INTEGER"),
+            ("backlog_scan_bytes", "INTEGER"),
+            ("clock_offset_ms", "INTEGER"),
+            ("stated_ms", "INTEGER"),
+            ("revoked_reason", "TEXT"),
+            ("revoked_by", "TEXT"),
+            ("refused_count", "INTEGER NOT NULL DEFAULT 0"),
+            ("last_refused_ms", "INTEGER"),
+            ("sync_started_ms", "INTEGER"),
+            ("sync_finished_ms", "INTEGER"),
+        ],
+    )?;
+    add_columns(
+        conn,
+        "enrollments",
+        &[
+            ("created_by", "TEXT"),
+            ("cancelled_ms", "INTEGER"),
+            ("cancelled_by", "TEXT"),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Adds to `table` each of `columns` it lacks (names and types are this
+/// file's constants, never input).
+fn add_columns(
+    conn: &Connection,
+    table: &str,
+    columns: &[(&str, &str)],
+) -> Result<(), CentralError> {
     let have: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('devices')")?
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    // And what the fleet page shows: why and by whom a device was
-    // revoked, its refused attempts since, its last session.
-    for (column, kind) in [
-        ("app_version", "TEXT"),
-        ("backlog_records", "INTEGER"),
-        ("backlog_scan_bytes", "INTEGER"),
-        ("clock_offset_ms", "INTEGER"),
-        ("stated_ms", "INTEGER"),
-        ("revoked_reason", "TEXT"),
-        ("revoked_by", "TEXT"),
-        ("refused_count", "INTEGER NOT NULL DEFAULT 0"),
-        ("last_refused_ms", "INTEGER"),
-        ("sync_started_ms", "INTEGER"),
-        ("sync_finished_ms", "INTEGER"),
-    ] {
+    for (column, kind) in columns {
         if !have.iter().any(|c| c == column) {
-            conn.execute_batch(&format!("ALTER TABLE devices ADD COLUMN {column} {kind}"))?;
-        }
-    }
-    let have: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('enrollments')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for (column, kind) in [
-        ("created_by", "TEXT"),
-        ("cancelled_ms", "INTEGER"),
-        ("cancelled_by", "TEXT"),
-    ] {
-        if !have.iter().any(|c| c == column) {
-            conn.execute_batch(&format!(
-                "ALTER TABLE enrollments ADD COLUMN {column} {kind}"
-            ))?;
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! blocking, so it runs on the blocking pool).
 
 use crate::blob_intake::BlobIntake;
+use crate::metrics::Metrics;
 use crate::{now_ms, Central, CentralError};
 use kordon_proto::{
     BlobReceiver, BlobRecvEvent, FrameDecoder, Message, RefusalCode, ServerEvent, ServerSession,
@@ -32,13 +33,21 @@ pub fn bind(central: &Central, listen: SocketAddr) -> Result<quinn::Endpoint, Ce
 
 /// Accepts connections until the endpoint is closed.
 pub async fn serve(endpoint: quinn::Endpoint, central: Shared) {
+    // The process's metrics, taken once (the handle never changes).
+    let metrics = match with_central(&central, |c| Ok(c.metrics().clone())).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "the server's store cannot be reached; not serving");
+            return;
+        }
+    };
     while let Some(incoming) = endpoint.accept().await {
-        let central = central.clone();
+        let (central, metrics) = (central.clone(), metrics.clone());
         tokio::spawn(async move {
             let peer = incoming.remote_address();
             match incoming.await {
                 Ok(conn) => {
-                    if let Err(e) = handle_connection(conn, central).await {
+                    if let Err(e) = handle_connection(conn, central, metrics).await {
                         tracing::info!(%peer, error = %e, "session ended with an error");
                     }
                 }
@@ -64,15 +73,17 @@ async fn with_central<T: Send + 'static>(
     .map_err(|e| CentralError::Invalid(format!("worker failed: {e}")))?
 }
 
-async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(), CentralError> {
+async fn handle_connection(
+    conn: quinn::Connection,
+    central: Shared,
+    metrics: Arc<Metrics>,
+) -> Result<(), CentralError> {
     let peer = conn.remote_address().to_string();
     let Some(device) = kordon_transport::peer_device_key(&conn) else {
         conn.close(1u32.into(), b"no device certificate");
         return Ok(());
     };
-    let _connected = with_central(&central, |c| Ok(c.metrics().clone()))
-        .await?
-        .vehicle_connected();
+    let _connected = metrics.vehicle_connected();
     // Streams run side by side: record sessions (a new one whenever the
     // vehicle has records) and at most one blob stream.
     let mut streams = tokio::task::JoinSet::new();
@@ -95,14 +106,24 @@ async fn handle_connection(conn: quinn::Connection, central: Shared) -> Result<(
             | Err(quinn::ConnectionError::LocallyClosed) => return Ok(()),
             Err(e) => return Err(TransportError::from_connection(e).into()),
         };
-        let (conn, central, peer) = (conn.clone(), central.clone(), peer.clone());
+        let (conn, central, peer, metrics) =
+            (conn.clone(), central.clone(), peer.clone(), metrics.clone());
         streams.spawn(async move {
             let mut stream = FrameStream::new(send, recv);
             let Some(first) = first_frame(&mut stream).await? else {
                 return Ok(false);
             };
             if matches!(first.1, Message::BlobHello { .. }) {
-                run_blob_stream(&conn, &mut stream, &central, device, &peer, &first.0).await
+                run_blob_stream(
+                    &conn,
+                    &mut stream,
+                    &central,
+                    &metrics,
+                    device,
+                    &peer,
+                    &first.0,
+                )
+                .await
             } else {
                 run_session(&conn, &mut stream, &central, device, &peer, &first.0).await
             }
@@ -321,12 +342,12 @@ async fn run_blob_stream(
     conn: &quinn::Connection,
     stream: &mut FrameStream,
     central: &Shared,
+    metrics: &Arc<Metrics>,
     device: PublicKey,
     peer: &str,
     first: &[u8],
 ) -> Result<bool, CentralError> {
-    let (blobs, metrics) =
-        with_central(central, |c| Ok((c.blob_store()?, c.metrics().clone()))).await?;
+    let blobs = with_central(central, |c| c.blob_store()).await?;
     // Scan bytes received in this stream: off the backlog it stated.
     let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let work = Arc::new(Mutex::new((

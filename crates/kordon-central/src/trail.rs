@@ -147,6 +147,14 @@ struct Cursor {
 }
 
 impl Cursor {
+    fn of(kind: TrailKind, at_ms: i64, n: i64) -> Cursor {
+        Cursor {
+            at_ms,
+            rank: kind.rank(),
+            n,
+        }
+    }
+
     fn parse(s: &str) -> Result<Cursor, CentralError> {
         let bad = || CentralError::Invalid(format!("{s:?} is not a position in the audit trail"));
         let mut parts = s.split('.');
@@ -289,11 +297,7 @@ impl Central {
                     .ok()
                     .and_then(|r| kordon_model::change_operation(r.payload()))
                     .unwrap_or_else(|| "record".into());
-                let cursor = Cursor {
-                    at_ms: at,
-                    rank: TrailKind::Record.rank(),
-                    n: seq,
-                };
+                let cursor = Cursor::of(TrailKind::Record, at, seq);
                 events.push((
                     cursor,
                     TrailEvent {
@@ -343,11 +347,7 @@ impl Central {
             })?;
             for row in rows {
                 let (n, at, record, signer, peer, reason) = row?;
-                let cursor = Cursor {
-                    at_ms: at,
-                    rank: TrailKind::Refusal.rank(),
-                    n,
-                };
+                let cursor = Cursor::of(TrailKind::Refusal, at, n);
                 events.push((
                     cursor,
                     TrailEvent {
@@ -406,11 +406,7 @@ impl Central {
             })?;
             for row in rows {
                 let (n, at, actor, role, action, target, outcome, detail, peer) = row?;
-                let cursor = Cursor {
-                    at_ms: at,
-                    rank: TrailKind::Console.rank(),
-                    n,
-                };
+                let cursor = Cursor::of(TrailKind::Console, at, n);
                 let detail = match target {
                     Some(t) if !t.is_empty() && detail.is_empty() => t,
                     Some(t) if !t.is_empty() => format!("{t}: {detail}"),

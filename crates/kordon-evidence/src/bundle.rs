@@ -121,7 +121,6 @@ pub fn verify_bundle_bytes(bytes: &[u8], opts: &VerifyOptions) -> ExportVerdict 
     }
     let mut export = None;
     let mut scans: Vec<(String, [u8; 32])> = vec![];
-    let mut seen = BTreeSet::new();
     for i in 0..archive.len() {
         let mut entry = match archive.by_index(i) {
             Ok(e) => e,
@@ -137,10 +136,6 @@ pub fn verify_bundle_bytes(bytes: &[u8], opts: &VerifyOptions) -> ExportVerdict 
                 continue;
             }
         };
-        if !seen.insert(name.clone()) {
-            problems.push(format!("{name} is in the bundle twice"));
-            continue;
-        }
         if entry.is_dir() {
             continue;
         }

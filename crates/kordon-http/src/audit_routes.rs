@@ -113,7 +113,6 @@ async fn trail_csv(
 ) -> Response {
     let caller = Caller::from_headers(&headers, peer.ip());
     let q: Result<TrailQuery, HttpError> = query(&q);
-    let q2 = q.as_ref().ok().cloned();
     let first = as_actor(
         &http,
         caller,
@@ -121,57 +120,53 @@ async fn trail_csv(
         Some(console::AUDIT),
         false,
         move |c, actor, caller| {
-            audit::trail_export(c, actor, &q.map_err(|e| e.0)?, Some(&caller.peer_text()))
+            let q = q.map_err(|e| e.0)?;
+            let page = audit::trail_export(c, actor, &q, Some(&caller.peer_text()))?;
+            Ok((page, q))
         },
     )
     .await;
-    let (first, q) = match (first, q2) {
-        (Ok(page), Some(q)) => (page, q),
-        (Err(e), _) => return e.into_response(),
-        (Ok(_), None) => return HttpError(ApiError::invalid("bad query")).into_response(),
+    let (first, q) = match first {
+        Ok(made) => made,
+        Err(e) => return e.into_response(),
     };
     // The first page came with the role check; the rest follow as the
-    // client reads, one page per step.
-    let start = (Some(first), None::<String>, false);
-    let stream = futures_util::stream::unfold(start, move |(page, after, done)| {
+    // client reads, one page per step, the header before the first.
+    enum Next {
+        Page(TrailPage),
+        After(String),
+        Done,
+    }
+    let start = (Next::Page(first), true);
+    let stream = futures_util::stream::unfold(start, move |(next, header)| {
         let (http, q) = (http.clone(), q.clone());
         async move {
-            if done {
-                return None;
-            }
-            let page = match page {
-                Some(p) => {
-                    let mut bytes = csv_header();
-                    bytes.extend(csv_rows(&p.events));
-                    return Some((
-                        Ok::<_, std::io::Error>(bytes),
-                        (None, p.next.clone(), p.next.is_none()),
-                    ));
-                }
-                None => {
+            let page = match next {
+                Next::Done => return None,
+                Next::Page(p) => p,
+                Next::After(after) => {
                     let q = TrailQuery {
-                        after: after.clone(),
+                        after: Some(after),
                         limit: Some(EXPORT_PAGE),
                         ..q
                     };
-                    match http
+                    let fetched = http
                         .blocking(move |c| c.trail(&q).map_err(|e| HttpError(ApiError::from(e))))
-                        .await
-                    {
+                        .await;
+                    match fetched {
                         Ok(p) => p,
                         Err(e) => {
                             tracing::warn!(error = %e.0, "the audit export stopped");
-                            return Some((
-                                Err(std::io::Error::other(e.0.message)),
-                                (None, None, true),
-                            ));
+                            let stopped = std::io::Error::other(e.0.message);
+                            return Some((Err(stopped), (Next::Done, false)));
                         }
                     }
                 }
             };
-            let bytes = csv_rows(&page.events);
-            let next = page.next.clone();
-            Some((Ok(bytes), (None, next.clone(), next.is_none())))
+            let mut bytes = if header { csv_header() } else { Vec::new() };
+            bytes.extend(csv_rows(&page.events));
+            let next = page.next.map_or(Next::Done, Next::After);
+            Some((Ok::<_, std::io::Error>(bytes), (next, false)))
         }
     });
     (

@@ -3,16 +3,14 @@
 //! `kordon_api::fleet`, which checks the caller's role and audits.
 
 use crate::auth::Caller;
-use crate::error::{invalid, HttpError};
+use crate::error::HttpError;
 use crate::routes::{as_actor, body, path, query, reply, Body, Peer};
 use crate::Http;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use kordon_api::fleet::{
-    self, FleetView, NewEnrollment, NewEnrollmentInput, RevokeInput, Revoked, MAX_STALE_AFTER_HOURS,
-};
+use kordon_api::fleet::{self, FleetView, NewEnrollment, NewEnrollmentInput, RevokeInput, Revoked};
 use kordon_api::ApiError;
 use kordon_central::PendingEnrollment;
 use utoipa::IntoParams;
@@ -50,16 +48,8 @@ async fn fleet_view(
     RawQuery(q): RawQuery,
 ) -> Response {
     let caller = Caller::from_headers(&headers, peer.ip());
-    let q: Result<FleetQuery, HttpError> = query(&q).and_then(|q: FleetQuery| {
-        if q.stale_after_hours
-            .is_some_and(|h| !(1..=MAX_STALE_AFTER_HOURS).contains(&h))
-        {
-            return Err(invalid(format!(
-                "stale_after_hours must be between 1 and {MAX_STALE_AFTER_HOURS}"
-            )));
-        }
-        Ok(q)
-    });
+    // The operation checks the threshold's range.
+    let q: Result<FleetQuery, HttpError> = query(&q);
     reply(
         as_actor(
             &http,
