@@ -10,8 +10,9 @@
 # an administrator account, a vehicle enrolled with a token, two inspections
 # (one with a synthetic dual-energy scan), the crew's decisions, a second
 # vehicle of another unit with one inspection (synced by the test's fleet
-# step), the server, and a sync that delivers records and scan; then runs
-# tests/console-e2e/run.mjs.
+# step), the server, and a sync that delivers records and scan; two more
+# vehicles whose seeded history on past days kordon-statgen makes (and
+# counts, for the statistics step); then runs tests/console-e2e/run.mjs.
 # Every process started here is stopped on exit.
 #
 # Environment:
@@ -37,7 +38,7 @@ source "$HERE/../lib/processes.sh"
 
 # ---- what must already be there (the browser and npm packages are installed) --
 missing=()
-for b in kordon kordon-server; do
+for b in kordon kordon-server kordon-statgen; do
   [ -x "$BIN/$b" ] || missing+=("$BIN/$b (cargo build --bins)")
 done
 [ -f "$ROOT/ui/dist/index.html" ] || missing+=("ui/dist (cd ui && npm ci && npx vite build)")
@@ -104,6 +105,13 @@ TOKEN="$("$S" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
 KORDON_PASSWORD="$ADM_PASSWORD" "$S" user add --data "$SRV" "$ADM_NAME" --role administrator >/dev/null || die "kordon-server user add (administrator)"
 TOKEN2="$("$S" enroll --data "$SRV" --name MOBILE-E2E-2 2>>"$WORK/enroll.log")" \
   || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll (second vehicle)"; }
+# Two vehicles for the statistics' seeded history (on past days of their own).
+for unit in STATS-NORTH STATS-SOUTH; do
+  t="$("$S" enroll --data "$SRV" --name "$unit" 2>>"$WORK/enroll.log")" \
+    || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll ($unit)"; }
+  "$K" --data "$WORK/$unit" enroll "$t" >/dev/null || die "kordon enroll ($unit)"
+  "$K" --data "$WORK/$unit" signin "$unit-OF-1" >/dev/null || die "kordon signin ($unit)"
+done
 
 # ---- a second vehicle, of another unit: one inspection, decided (it first
 # syncs in the fleet step, so the queue steps see the first vehicle's two) ----
@@ -149,6 +157,21 @@ synced() { "$K" --data "$VEH" sync >>"$WORK/sync.log" 2>&1; }
 wait_until "kordon sync to deliver everything (exit 0)" 120 synced
 log "vehicle synced (records and scan)"
 
+# ---- the statistics' history: made through the real protocol, and the
+# figures it must give counted from what was done ---------------------------------
+STATS_FROM=2026-03-02
+STATS_TO=2026-03-05
+"$K" scan synth --out "$DROP" --name STATS-A --width 320 --height 120 --seed 2 --single >/dev/null || die "kordon scan synth (statistics)"
+"$K" scan synth --out "$DROP" --name STATS-B --width 320 --height 120 --seed 3 --single >/dev/null || die "kordon scan synth (statistics)"
+CONSOLE_HOSTPORT="${CONSOLE_URL#http://}"
+CONSOLE_HOSTPORT="${CONSOLE_HOSTPORT%%/*}"
+KORDON_PASSWORD="$SUP_PASSWORD" "$BIN/kordon-statgen" --http "$CONSOLE_HOSTPORT" --supervisor "$SUP_NAME" \
+  --kordon "$K" --vehicle "$WORK/STATS-NORTH=STATS-NORTH" --vehicle "$WORK/STATS-SOUTH=STATS-SOUTH" \
+  --scan "$DROP/STATS-A.tif" --scan "$DROP/STATS-B.tif" --seed 11 --first-day "$STATS_FROM" --days 4 --per-day 3 \
+  --out "$WORK/stats-expected.json" >"$WORK/statgen.log" 2>&1 \
+  || { cat "$WORK/statgen.log" >&2; die "kordon-statgen"; }
+log "statistics history: $(head -1 "$WORK/statgen.log")"
+
 # ---- the test ------------------------------------------------------------------
 mkdir -p "$WORK/tmp"
 # TMPDIR: the browser's fresh profile (--user-data-dir, made by playwright-core) lives in the work folder.
@@ -169,6 +192,9 @@ KORDON_E2E_AUD_NAME="$AUD_NAME" \
 KORDON_E2E_AUD_PASSWORD="$AUD_PASSWORD" \
 KORDON_E2E_ADM_NAME="$ADM_NAME" \
 KORDON_E2E_ADM_PASSWORD="$ADM_PASSWORD" \
+KORDON_E2E_STATS_FROM="$STATS_FROM" \
+KORDON_E2E_STATS_TO="$STATS_TO" \
+KORDON_E2E_STATS_EXPECTED="$WORK/stats-expected.json" \
 KORDON_E2E_WORK="$WORK" \
 KORDON_E2E_ARTIFACTS="$ART" \
   node "$HERE/${KORDON_CONSOLE_E2E_SCRIPT:-run.mjs}" &

@@ -2,6 +2,9 @@
 //! number of vehicle data directories, and the real binaries run against
 //! them.
 
+pub mod http;
+pub mod statgen;
+
 use kordon_test_support::{bin, free_udp_port, run, text, ServerProcess};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

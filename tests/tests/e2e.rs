@@ -703,3 +703,6 @@ mod trail;
 
 #[path = "e2e/bundle.rs"]
 mod bundle;
+
+#[path = "e2e/statistics.rs"]
+mod statistics;

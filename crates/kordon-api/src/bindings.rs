@@ -141,6 +141,20 @@ pub fn render() -> String {
             "/** The audit trail's page sizes. */\nexport const TRAIL_LIMITS = {{ page: {TRAIL_PAGE}, maxPage: {MAX_TRAIL_PAGE} }} as const;\n\n"
         ));
     }
+    {
+        use kordon_store::*;
+        decl::<StatsQuery>(&mut out);
+        decl::<StatsCounts>(&mut out);
+        decl::<DayStats>(&mut out);
+        decl::<UnitStats>(&mut out);
+        decl::<DayUnitStats>(&mut out);
+        decl::<OfficerStats>(&mut out);
+        decl::<Statistics>(&mut out);
+        decl::<crate::statistics::StatsTable>(&mut out);
+        out.push_str(&format!(
+            "/** The longest period the statistics count at once, in days. */\nexport const STATS_MAX_DAYS = {STATS_MAX_DAYS};\n\n"
+        ));
+    }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");
     for code in crate::ApiError::CODES {

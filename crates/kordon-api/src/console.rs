@@ -97,6 +97,7 @@ pub const OPERATIONS: &[Op] = &[
     crate::fleet::FLEET,
     crate::fleet::ENROLL,
     crate::fleet::REVOKE,
+    crate::statistics::STATISTICS,
 ];
 
 /// Earlier inspections shown in the fleet-wide history.

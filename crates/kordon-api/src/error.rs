@@ -88,7 +88,7 @@ impl From<CentralError> for ApiError {
         let code = match &e {
             CentralError::Store(StoreError::NotFound(_)) => "not_found",
             CentralError::Store(StoreError::DiskFull(_)) => "disk_full",
-            CentralError::Store(StoreError::Model(_)) => "invalid_input",
+            CentralError::Store(StoreError::Model(_) | StoreError::Invalid(_)) => "invalid_input",
             CentralError::Store(StoreError::Conflict(_)) => "conflict",
             CentralError::Store(_) => "storage",
             CentralError::Invalid(_) => "invalid_input",

@@ -20,6 +20,7 @@ mod error;
 pub mod evidence;
 pub mod fleet;
 pub mod reads;
+pub mod statistics;
 pub mod tiles;
 pub mod view;
 pub mod wire;

@@ -64,7 +64,7 @@ pub struct Args {
     no_tiles: bool,
 }
 
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 const SUPERVISOR: &str = "sup.bench";
 const PASSWORD: &str = "bench-password-1";
 
@@ -118,7 +118,7 @@ pub(crate) fn serve_http(rt: &tokio::runtime::Runtime, central: Central) -> anyh
     Ok(addr.to_string())
 }
 
-fn day_of(ms: i64) -> String {
+pub(crate) fn day_of(ms: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let d = t.date();
@@ -137,9 +137,17 @@ fn respell(plate: &str) -> String {
     out
 }
 
+/// How many synthetic inspections [`fill`] makes: from how many units,
+/// over how many days ending today.
+pub(crate) struct Fleet {
+    pub(crate) inspections: usize,
+    pub(crate) units: usize,
+    pub(crate) days: usize,
+}
+
 /// Fills a server store the way syncs would: per unit, a vehicle records
 /// its inspections, and the server accepts and projects its records.
-fn fill(srv: &Path, scratch: &Path, args: &Args, now: i64) -> anyhow::Result<Central> {
+pub(crate) fn fill(srv: &Path, scratch: &Path, args: &Fleet, now: i64) -> anyhow::Result<Central> {
     let mut central = Central::init(srv, "127.0.0.1:4433")?;
     let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
     let per_day = (args.inspections / (args.units * args.days).max(1)).max(1);
@@ -195,7 +203,12 @@ fn queue(rt: &tokio::runtime::Runtime, dir: &Path, args: &Args) -> anyhow::Resul
         args.inspections
     );
     let t = Instant::now();
-    let central = fill(&srv, dir, args, now)?;
+    let fleet = Fleet {
+        inspections: args.inspections,
+        units: args.units,
+        days: args.days,
+    };
+    let central = fill(&srv, dir, &fleet, now)?;
     let filled = t.elapsed();
     central.user_add(SUPERVISOR, Role::Supervisor, PASSWORD, now)?;
     drop(central);

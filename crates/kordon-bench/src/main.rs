@@ -19,6 +19,7 @@ mod http1;
 mod import;
 mod log_proof;
 mod records_first;
+mod statistics;
 mod viewer;
 
 use anyhow::{anyhow, Context};
@@ -67,6 +68,8 @@ enum What {
     /// The administrators' and auditors' screens: the fleet at 2,000
     /// devices, the audit trail at 1,000,000 events.
     Admin(admin::Args),
+    /// The statistics over a month of 100,000 inspections.
+    Statistics(statistics::Args),
     /// ANPR pushes accepted per second with durable spooling; answer time.
     AnprIngest(anpr_ingest::Args),
     /// Hotlist matching: time per read at each tier, 100,000 entries.
@@ -89,6 +92,7 @@ fn main() -> anyhow::Result<()> {
         What::Viewer(args) => viewer::run(args),
         What::Console(args) => console::run(args),
         What::Admin(args) => admin::run(args),
+        What::Statistics(args) => statistics::run(args),
         What::Hotlist(args) => hotlist::run(args),
         What::AnprIngest(args) => anpr_ingest::run(args),
         What::LogProof(args) => log_proof::run(args),

@@ -152,6 +152,16 @@ impl Central {
         Ok(self.store.query(q)?)
     }
 
+    /// The statistics of a period, after projecting anything stored but
+    /// not yet applied.
+    pub fn statistics(
+        &mut self,
+        q: &kordon_store::StatsQuery,
+    ) -> Result<kordon_store::Statistics, CentralError> {
+        self.store.project(crate::now_ms())?;
+        Ok(self.store.statistics(q)?)
+    }
+
     /// The whole document as JSON, and its heads (for comparisons).
     pub fn document(
         &mut self,

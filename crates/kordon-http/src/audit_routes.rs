@@ -5,7 +5,7 @@
 
 use crate::auth::Caller;
 use crate::error::HttpError;
-use crate::routes::{as_actor, query, reply, Peer};
+use crate::routes::{as_actor, attachment, query, reply, Peer};
 use crate::Http;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -54,18 +54,7 @@ async fn bundle(
     )
     .await;
     match made {
-        Ok(b) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/zip".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", b.file_name),
-                ),
-            ],
-            b.bytes,
-        )
-            .into_response(),
+        Ok(b) => attachment("application/zip", &b.file_name, b.bytes),
         Err(e) => e.into_response(),
     }
 }

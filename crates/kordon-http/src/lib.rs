@@ -24,6 +24,7 @@ mod error;
 mod fleet_routes;
 pub mod metrics_routes;
 pub mod routes;
+mod statistics_routes;
 
 pub use error::{status_of, HttpError};
 
@@ -108,6 +109,7 @@ fn parts() -> (Router<Http>, utoipa::openapi::OpenApi) {
         .merge(routes::api())
         .merge(metrics_routes::api())
         .merge(audit_routes::api())
+        .merge(statistics_routes::api())
         .split_for_parts()
 }
 

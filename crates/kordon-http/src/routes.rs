@@ -93,6 +93,8 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("metrics", Some(console::METRICS)),
     ("trail", Some(console::AUDIT)),
     ("trail_csv", Some(console::AUDIT)),
+    ("statistics", Some(kordon_api::statistics::STATISTICS)),
+    ("statistics_csv", Some(kordon_api::statistics::STATISTICS)),
     ("bundle", Some(kordon_api::evidence::BUNDLE)),
 ];
 
@@ -105,6 +107,22 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
 
 /// A handler's result as a response: 200 with the value as JSON, or the
 /// error.
+/// A file to download: its type, the name to save it under, its bytes.
+pub(crate) fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub(crate) fn reply<T: Serialize>(result: Result<T, HttpError>) -> Response {
     match result {
         Ok(value) => json(StatusCode::OK, &value),

@@ -8,6 +8,7 @@
 //!
 //! - [`container`]: ISO 6346 container codes with check-digit validation.
 //! - [`plate`]: licence plates, canonical form and the OCR-robust match key.
+//! - [`facts`]: what the statistics count of one inspection.
 //! - [`types`]: plain values (ids, outcomes, decisions, the derived view).
 //! - [`doc`]: [`InspectionDoc`], the Automerge document and its operations.
 //! - [`scan`]: scans attached to an inspection: blob references and metadata.
@@ -24,6 +25,7 @@ pub mod annotation;
 pub mod anpr;
 pub mod container;
 pub mod doc;
+pub mod facts;
 pub mod hotlist;
 pub mod plate;
 pub mod rules;
@@ -37,6 +39,7 @@ pub use annotation::{Annotation, AnnotationKind, NewAnnotation, Shape};
 pub use anpr::{AnprRead, PlateRole, ReadCorrection, ReadImage, ReadImageKind};
 pub use container::{ContainerCode, ContainerCodeError};
 pub use doc::{change_graph_entry, change_operation, InspectionDoc, ModelError};
+pub use facts::InspectionFacts;
 pub use hotlist::{
     DocKind, EntryKind, HotlistDoc, HotlistEntry, HotlistView, NewHotlistEntry, NewRiskProfile,
     Priority, Removal, RiskProfile,

@@ -25,6 +25,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("no change to sign: the operation changed nothing")]
     NothingToCommit,
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

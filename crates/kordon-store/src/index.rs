@@ -145,6 +145,7 @@ pub(crate) fn upsert(
     ])?;
     let doc = &v.id.as_bytes()[..];
     put_plate_keys(conn, v)?;
+    crate::stats::put_facts(conn, v, &day_of(v.created_ms))?;
     conn.prepare_cached("DELETE FROM scan_blobs WHERE doc_id = ?1")?
         .execute([doc])?;
     let mut put = conn.prepare_cached(

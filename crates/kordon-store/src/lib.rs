@@ -17,6 +17,8 @@
 //! - `hotlists` (derived from the server's list documents) and
 //!   `inspection_plates` (every plate key an inspection is known by, its
 //!   reads' included, for history by match key);
+//! - `inspection_stats`: each inspection's countable facts, clustered by
+//!   day, for the statistics ([`Store::statistics`]);
 //! - `meta`: small settings and sync cursors;
 //! - on a vehicle: `record_proofs`, `held_checkpoints`, `record_sets` and
 //!   `device_entries` (each record's place in the server's log and what
@@ -42,6 +44,7 @@ mod outbox;
 mod proofs;
 mod queue;
 mod schema;
+mod stats;
 mod store;
 
 pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
@@ -57,4 +60,8 @@ pub use queue::{
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
 };
 pub use rusqlite::Transaction;
+pub use stats::{
+    DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,
+    STATS_MAX_DAYS,
+};
 pub use store::{IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store};

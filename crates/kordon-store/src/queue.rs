@@ -153,22 +153,29 @@ pub struct QueueVersion {
 
 /// `YYYY-MM-DD`, and a day the calendar has.
 fn is_day(s: &str) -> bool {
+    parse_day(s).is_some()
+}
+
+/// A UTC day written `YYYY-MM-DD`, if `s` is one that exists.
+pub(crate) fn parse_day(s: &str) -> Option<time::Date> {
     let b = s.as_bytes();
-    let number = |range: std::ops::Range<usize>| s.get(range).and_then(|p| p.parse::<i32>().ok());
-    let real = match (number(0..4), number(5..7), number(8..10)) {
-        (Some(y), Some(m), Some(d)) => u8::try_from(m)
-            .ok()
-            .and_then(|m| time::Month::try_from(m).ok())
-            .and_then(|m| time::Date::from_calendar_date(y, m, u8::try_from(d).ok()?).ok())
-            .is_some(),
-        _ => false,
-    };
-    real && b.len() == 10
+    let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter()
             .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| s.get(range).and_then(|p| p.parse::<u16>().ok());
+    let month = time::Month::try_from(u8::try_from(number(5..7)?).ok()?).ok()?;
+    time::Date::from_calendar_date(
+        i32::from(number(0..4)?),
+        month,
+        u8::try_from(number(8..10)?).ok()?,
+    )
+    .ok()
 }
 
 /// Which filter a WHERE clause leaves out (for the counts beside it).

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 8;
+pub(crate) const VERSION: i64 = 9;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -274,6 +274,27 @@ CREATE TRIGGER IF NOT EXISTS rejections_append_only_delete BEFORE DELETE ON reje
     BEGIN SELECT RAISE(ABORT, 'refusals are append-only'); END;
 "#;
 
+/// v9: each inspection's countable facts for the statistics, clustered
+/// by day (and unit), rewritten with its index row.
+const V9: &str = r#"
+CREATE TABLE IF NOT EXISTS inspection_stats (
+    day                 TEXT NOT NULL,
+    unit                TEXT NOT NULL,
+    doc_id              BLOB NOT NULL,
+    outcome             TEXT,
+    scans               INTEGER NOT NULL,
+    scan_to_decision_ms INTEGER,
+    review              TEXT,
+    reviewed_officer    TEXT,
+    returns             INTEGER NOT NULL,
+    returns_answered    INTEGER NOT NULL,
+    answer_ms           INTEGER NOT NULL,
+    hotlist_hits        INTEGER NOT NULL,
+    PRIMARY KEY (day, unit, doc_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS inspection_stats_doc ON inspection_stats (doc_id);
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -335,6 +356,15 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {V8} PRAGMA user_version = 8; COMMIT;"
         ))?;
+    }
+    if found < 9 {
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {V9}"))?;
+        let done = crate::stats::refresh_facts(conn)
+            .and_then(|()| Ok(conn.execute_batch("PRAGMA user_version = 9; COMMIT;")?));
+        if let Err(e) = done {
+            let _ = conn.execute_batch("ROLLBACK;");
+            return Err(e);
+        }
     }
 
     Ok(())

@@ -499,6 +499,33 @@ fn a_version_4_store_gains_plate_keys_and_alert_counts_on_open() {
     assert_eq!(store.hotlists_version().expect("version"), 0);
 }
 
+#[test]
+fn a_version_8_store_gains_the_statistics_facts_on_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("s.sqlite");
+    let key = DeviceKey::generate();
+    let mut store = Store::open(&path, key.public()).expect("open");
+    create(&mut store, &key, "AA1234BC", 1_000);
+    create(&mut store, &key, "KA0001AA", 2_000);
+    let period = kordon_store::StatsQuery {
+        from: "1970-01-01".into(),
+        to: "1970-01-02".into(),
+        unit: None,
+    };
+    let before = store.statistics(&period).expect("statistics");
+    assert_eq!(before.total.inspections, 2);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch("DROP TABLE inspection_stats; PRAGMA user_version = 8;")
+        .expect("back to v8");
+    drop(conn);
+    let store = Store::open(&path, key.public()).expect("reopened and migrated");
+    let after = store.statistics(&period).expect("statistics");
+    assert_eq!(after, before, "the same figures from the migrated facts");
+    assert_eq!(after.by_day.len(), 2);
+    assert_eq!(after.by_day[1].counts.inspections, 0);
+}
+
 /// A record the server said it stored as a leaf, but cannot prove is in
 /// its log, goes back to the outbox to be sent again; records the server
 /// had no proof for are asked about after the others.

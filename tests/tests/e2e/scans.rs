@@ -11,7 +11,7 @@ const PIECE: u64 = 1 << 20;
 
 /// A synthetic single-energy scan file of `width` × `height` 16-bit
 /// pixels (2 bytes each plus a small header).
-fn synth(dir: &Path, name: &str, width: u32, height: u32, seed: u64) -> PathBuf {
+pub(crate) fn synth(dir: &Path, name: &str, width: u32, height: u32, seed: u64) -> PathBuf {
     let out = dir.join("scans-in");
     kordon_ok(
         dir,

@@ -1211,6 +1211,258 @@ next: string | null, };
 export const TRAIL_LIMITS = { page: 100, maxPage: 1000 } as const;
 
 /**
+ * Which period, and optionally which unit.
+ */
+export type StatsQuery = { 
+/**
+ * First UTC day of creation, `YYYY-MM-DD`, inclusive.
+ */
+from: string, 
+/**
+ * Last UTC day of creation, `YYYY-MM-DD`, inclusive.
+ */
+to: string, 
+/**
+ * Only this unit's inspections.
+ */
+unit?: string, };
+
+/**
+ * The figures of one group of inspections (a unit's day, a unit, a day,
+ * the whole period). Counts come first; the rates and means after them
+ * are derived from the counts and absent where nothing was counted.
+ */
+export type StatsCounts = { inspections: number, 
+/**
+ * The outcome mix: current outcomes, and inspections not decided yet.
+ */
+release: number, physical_inspection: number, detain: number, refer: number, undecided: number, 
+/**
+ * Scans attached, over all the group's inspections.
+ */
+scans: number, 
+/**
+ * Inspections with a review; by their latest review's verdict.
+ */
+reviewed: number, agreed: number, overruled: number, returned: number, 
+/**
+ * Returns to the crew (every one, not only the latest review), those
+ * the crew answered with a new decision, and the time they took.
+ */
+returns: number, returns_answered: number, answer_ms_total: number, 
+/**
+ * Inspections decided after a scan, and the time from the first scan
+ * to that decision.
+ */
+timed_decisions: number, scan_to_decision_ms_total: number, 
+/**
+ * Hotlist alerts raised, and inspections with at least one.
+ */
+hotlist_hits: number, inspections_with_hits: number, 
+/**
+ * scans / inspections.
+ */
+scans_per_inspection: number | null, 
+/**
+ * agreed / reviewed.
+ */
+agreement_rate: number | null, 
+/**
+ * answer_ms_total / returns_answered, whole milliseconds (rounded down).
+ */
+mean_answer_ms: number | null, 
+/**
+ * scan_to_decision_ms_total / timed_decisions, whole milliseconds
+ * (rounded down).
+ */
+mean_scan_to_decision_ms: number | null, };
+
+/**
+ * One day's figures over every unit (or the unit asked for).
+ */
+export type DayStats = { day: string, inspections: number, 
+/**
+ * The outcome mix: current outcomes, and inspections not decided yet.
+ */
+release: number, physical_inspection: number, detain: number, refer: number, undecided: number, 
+/**
+ * Scans attached, over all the group's inspections.
+ */
+scans: number, 
+/**
+ * Inspections with a review; by their latest review's verdict.
+ */
+reviewed: number, agreed: number, overruled: number, returned: number, 
+/**
+ * Returns to the crew (every one, not only the latest review), those
+ * the crew answered with a new decision, and the time they took.
+ */
+returns: number, returns_answered: number, answer_ms_total: number, 
+/**
+ * Inspections decided after a scan, and the time from the first scan
+ * to that decision.
+ */
+timed_decisions: number, scan_to_decision_ms_total: number, 
+/**
+ * Hotlist alerts raised, and inspections with at least one.
+ */
+hotlist_hits: number, inspections_with_hits: number, 
+/**
+ * scans / inspections.
+ */
+scans_per_inspection: number | null, 
+/**
+ * agreed / reviewed.
+ */
+agreement_rate: number | null, 
+/**
+ * answer_ms_total / returns_answered, whole milliseconds (rounded down).
+ */
+mean_answer_ms: number | null, 
+/**
+ * scan_to_decision_ms_total / timed_decisions, whole milliseconds
+ * (rounded down).
+ */
+mean_scan_to_decision_ms: number | null, };
+
+/**
+ * One unit's figures over the period.
+ */
+export type UnitStats = { unit: string, inspections: number, 
+/**
+ * The outcome mix: current outcomes, and inspections not decided yet.
+ */
+release: number, physical_inspection: number, detain: number, refer: number, undecided: number, 
+/**
+ * Scans attached, over all the group's inspections.
+ */
+scans: number, 
+/**
+ * Inspections with a review; by their latest review's verdict.
+ */
+reviewed: number, agreed: number, overruled: number, returned: number, 
+/**
+ * Returns to the crew (every one, not only the latest review), those
+ * the crew answered with a new decision, and the time they took.
+ */
+returns: number, returns_answered: number, answer_ms_total: number, 
+/**
+ * Inspections decided after a scan, and the time from the first scan
+ * to that decision.
+ */
+timed_decisions: number, scan_to_decision_ms_total: number, 
+/**
+ * Hotlist alerts raised, and inspections with at least one.
+ */
+hotlist_hits: number, inspections_with_hits: number, 
+/**
+ * scans / inspections.
+ */
+scans_per_inspection: number | null, 
+/**
+ * agreed / reviewed.
+ */
+agreement_rate: number | null, 
+/**
+ * answer_ms_total / returns_answered, whole milliseconds (rounded down).
+ */
+mean_answer_ms: number | null, 
+/**
+ * scan_to_decision_ms_total / timed_decisions, whole milliseconds
+ * (rounded down).
+ */
+mean_scan_to_decision_ms: number | null, };
+
+/**
+ * A unit's figures on one day.
+ */
+export type DayUnitStats = { day: string, unit: string, inspections: number, 
+/**
+ * The outcome mix: current outcomes, and inspections not decided yet.
+ */
+release: number, physical_inspection: number, detain: number, refer: number, undecided: number, 
+/**
+ * Scans attached, over all the group's inspections.
+ */
+scans: number, 
+/**
+ * Inspections with a review; by their latest review's verdict.
+ */
+reviewed: number, agreed: number, overruled: number, returned: number, 
+/**
+ * Returns to the crew (every one, not only the latest review), those
+ * the crew answered with a new decision, and the time they took.
+ */
+returns: number, returns_answered: number, answer_ms_total: number, 
+/**
+ * Inspections decided after a scan, and the time from the first scan
+ * to that decision.
+ */
+timed_decisions: number, scan_to_decision_ms_total: number, 
+/**
+ * Hotlist alerts raised, and inspections with at least one.
+ */
+hotlist_hits: number, inspections_with_hits: number, 
+/**
+ * scans / inspections.
+ */
+scans_per_inspection: number | null, 
+/**
+ * agreed / reviewed.
+ */
+agreement_rate: number | null, 
+/**
+ * answer_ms_total / returns_answered, whole milliseconds (rounded down).
+ */
+mean_answer_ms: number | null, 
+/**
+ * scan_to_decision_ms_total / timed_decisions, whole milliseconds
+ * (rounded down).
+ */
+mean_scan_to_decision_ms: number | null, };
+
+/**
+ * How supervisors judged one officer's decisions: each reviewed
+ * inspection counts once, for the officer whose decision its latest
+ * review saw.
+ */
+export type OfficerStats = { officer: string, reviewed: number, agreed: number, overruled: number, returned: number, 
+/**
+ * agreed / reviewed.
+ */
+agreement_rate: number, };
+
+/**
+ * The statistics of a period.
+ */
+export type Statistics = { from: string, to: string, unit: string | null, 
+/**
+ * Every day of the period, each with its figures (zero where nothing
+ * happened), oldest first.
+ */
+by_day: Array<DayStats>, 
+/**
+ * Each unit with inspections in the period, by name.
+ */
+by_unit: Array<UnitStats>, 
+/**
+ * Each unit's days with inspections, by day then unit.
+ */
+by_day_unit: Array<DayUnitStats>, 
+/**
+ * Officers whose decisions were reviewed, by name.
+ */
+officers: Array<OfficerStats>, total: StatsCounts, };
+
+/**
+ * The tables of the statistics, each exportable as CSV.
+ */
+export type StatsTable = "days" | "units" | "day_units" | "officers";
+
+/** The longest period the statistics count at once, in days. */
+export const STATS_MAX_DAYS = 366;
+
+/**
  * One error shape for the UI: `code` is stable (scripts and the UI's
  * translations key on it; see [`ApiError::CODES`]), `message` is English
  * detail for logs and experts.
