@@ -75,6 +75,7 @@ app-e2e: build
 # The supervisor console in Debian's chromium through playwright-core, over
 # a real server and vehicle. Screenshots go to target/console-e2e/.
 console-e2e: build
+	node tests/console-e2e/statistics-selftest.mjs
 	bash tests/console-e2e/run.sh
 
 # The console API against docs/api/openapi.json: schemathesis (pinned, from

@@ -107,6 +107,7 @@ echo
 echo "Demo data is in $DEMO/ (server log: $DEMO/server.log)."
 CONSOLE=$(grep -o 'console at [^ ]*' "$DEMO/server.log" | head -1 | cut -d' ' -f3)
 echo "The supervisor console: $CONSOLE  (sign in as $SUP_NAME, password $SUP_PASSWORD)."
+echo "Its statistics for the last 30 days: ${CONSOLE%/}/statistics"
 if [ -t 0 ] && [ -z "${CI:-}" ]; then
   echo "The server keeps running for the console; press Enter to stop it."
   read -r _

@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import jsQR from "jsqr";
 import { chromium } from "playwright-core";
 import { parseRecord } from "../app-e2e/records.mjs";
+import { checkStatisticsPage } from "./statistics.mjs";
 
 const exec = promisify(execFile);
 
@@ -41,6 +42,12 @@ const E = {
   sup: { name: env("KORDON_E2E_SUP_NAME"), password: env("KORDON_E2E_SUP_PASSWORD") },
   aud: { name: env("KORDON_E2E_AUD_NAME"), password: env("KORDON_E2E_AUD_PASSWORD") },
   adm: { name: env("KORDON_E2E_ADM_NAME"), password: env("KORDON_E2E_ADM_PASSWORD") },
+  stats: {
+    from: env("KORDON_E2E_STATS_FROM"),
+    to: env("KORDON_E2E_STATS_TO"),
+    statgen: resolve(env("KORDON_E2E_STATGEN")),
+    scans: env("KORDON_E2E_STATS_SCANS").split(":"),
+  },
   work: resolve(env("KORDON_E2E_WORK")),
   artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
 };
@@ -798,6 +805,34 @@ try {
     check(aud.pageErrors.length === 0, "no uncaught errors in the auditor's trail page");
     await actx.close();
     currentPage = page;
+  });
+
+  await step("statistics", ["sign-in"], async () => {
+    // A seeded history on past days, made by kordon-statgen through the
+    // real protocol (two vehicles of their own, this supervisor's reviews),
+    // and its figures counted from what it did: every figure on the page,
+    // in both languages, and every cell of each CSV.
+    const out = join(E.work, "stats-expected.json");
+    const days = Math.round((Date.parse(E.stats.to) - Date.parse(E.stats.from)) / 86_400_000) + 1;
+    const args = ["--http", new URL(E.url).host, "--supervisor", E.sup.name, "--kordon", E.cli,
+      "--vehicle", `${join(E.work, "STATS-NORTH")}=STATS-NORTH`, "--vehicle", `${join(E.work, "STATS-SOUTH")}=STATS-SOUTH`,
+      ...E.stats.scans.flatMap((f) => ["--scan", f]),
+      "--seed", "11", "--first-day", E.stats.from, "--days", String(days), "--per-day", "3", "--out", out];
+    const made = await exec(E.stats.statgen, args, { env: { ...process.env, KORDON_PASSWORD: E.sup.password }, timeout: 300_000 });
+    say(`  ${made.stdout.trim()}`);
+    const expected = JSON.parse(await readFile(out, "utf8"));
+    await page.click(tid("nav-statistics"));
+    await page.locator(tid("stats-page")).waitFor();
+    const n = await checkStatisticsPage(page, {
+      url: E.url,
+      from: E.stats.from,
+      to: E.stats.to,
+      expected,
+      lang: "en",
+      shot: (name) => shot(name, page),
+    });
+    check(n > 100, `the statistics page and its CSVs: ${n} figures checked`);
+    passed += n;
   });
 
   await step("page-health", [], async () => {

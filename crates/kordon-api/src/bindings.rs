@@ -154,6 +154,18 @@ pub fn render() -> String {
         out.push_str(&format!(
             "/** The longest period the statistics count at once, in days. */\nexport const STATS_MAX_DAYS = {STATS_MAX_DAYS};\n\n"
         ));
+        let list = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "/** The statistics CSV's columns of a group's figures, after its key columns, in order. */\nexport const STATS_CSV_COUNT_COLUMNS = [{}] as const;\n\n/** The officers' CSV columns, in order. */\nexport const STATS_CSV_OFFICER_COLUMNS = [{}] as const;\n\n",
+            list(&crate::statistics::COUNT_COLUMNS),
+            list(&crate::statistics::OFFICER_COLUMNS),
+        ));
     }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");

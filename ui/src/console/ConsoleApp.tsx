@@ -9,10 +9,12 @@
 //                      path leads them here)
 //   /audit             the audit trail (auditors and administrators; the
 //                      filters and the page in the query string)
+//   /statistics        a period's figures, charts and tables (supervisors
+//                      and auditors; the period and unit in the query string)
 // Sign-in until the server knows the user; a 401 from any call brings the
 // sign-in back, and the page the user was on is kept in the URL.
 
-import { useCallback, useEffect, useEffectEvent, useState, type ReactNode } from "react";
+import { lazy, Suspense, useCallback, useEffect, useEffectEvent, useState, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
@@ -29,8 +31,12 @@ import { HotlistsPage } from "./HotlistsPage.tsx";
 import { InspectionPage } from "./InspectionPage.tsx";
 import { Login } from "./Login.tsx";
 import { ReviewQueue } from "./ReviewQueue.tsx";
+import { mayReadStatistics } from "./statistics.ts";
 import { OpenAlertsWatch, TopBar } from "./TopBar.tsx";
 import "./console.css";
+
+// The statistics page brings Chart.js: its own chunk, loaded when the page is first opened.
+const StatisticsPage = lazy(() => import("./StatisticsPage.tsx").then((m) => ({ default: m.StatisticsPage })));
 
 export interface ConsoleAppProps {
   transport: ConsoleTransport;
@@ -198,6 +204,25 @@ export function ConsoleShell(): ReactNode {
                 </>
               }
             />
+            {mayReadStatistics(user.role) ? (
+              <Route
+                path="/statistics"
+                element={
+                  <>
+                    <Suspense
+                      fallback={
+                        <main className="c-page">
+                          <p className="muted">{t("app.loading")}</p>
+                        </main>
+                      }
+                    >
+                      <StatisticsPage />
+                    </Suspense>
+                    <OpenAlertsWatch onChange={setOpenAlerts} />
+                  </>
+                }
+              />
+            ) : null}
             {mayReadTrail(user.role) ? (
               <Route
                 path="/audit"

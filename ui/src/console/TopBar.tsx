@@ -1,6 +1,7 @@
 // The console's top bar: its name, the queue, the fleet (administrators),
-// the hotlists, the audit trail (auditors and administrators), the count of open hotlist hits (a link to the queue
-// filtered to them), the user and role, the language, sign out.
+// the hotlists, the statistics (supervisors and auditors), the audit trail
+// (auditors and administrators), the count of open hotlist hits (a link to
+// the queue filtered to them), the user and role, the language, sign out.
 
 import { useEffect, type ReactNode } from "react";
 import { Link, NavLink } from "react-router";
@@ -10,6 +11,7 @@ import { mayReadQueue, mayReadTrail, mayRunFleet, type ConsoleUser } from "../tr
 import { useConsoleTransport } from "./ConsoleContext.tsx";
 import { roleLabel } from "./labels.ts";
 import { searchFromQuery } from "./queueQuery.ts";
+import { mayReadStatistics } from "./statistics.ts";
 import { useServerVersion } from "./useServerVersion.ts";
 
 /** Where the top bar's badge leads: the queue, filtered to unanswered hits. */
@@ -89,6 +91,11 @@ export function TopBar(props: {
           <NavLink to="/hotlists" data-testid="nav-hotlists">
             {t("console.nav.hotlists")}
           </NavLink>
+          {mayReadStatistics(user.role) ? (
+            <NavLink to="/statistics" data-testid="nav-statistics">
+              {t("console.nav.statistics")}
+            </NavLink>
+          ) : null}
           {mayReadTrail(user.role) ? (
             <NavLink to="/audit" data-testid="nav-audit">
               {t("console.nav.audit")}

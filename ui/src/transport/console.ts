@@ -29,6 +29,9 @@ import type {
   RevokeInput,
   RiskProfileInput,
   ScanState,
+  Statistics,
+  StatsQuery,
+  StatsTable,
   TrailPage,
   TrailQuery,
   UserRole,
@@ -45,6 +48,8 @@ export type {
   ConsoleQuery,
   ConsoleRow,
   ConsoleUser,
+  DayStats,
+  DayUnitStats,
   DeliveryRecord,
   DeviceInfo,
   EntryKind,
@@ -60,6 +65,7 @@ export type {
   NewEnrollment,
   NewEnrollmentInput,
   NewReviewInput,
+  OfficerStats,
   PendingEnrollment,
   Priority,
   QueueCounts,
@@ -71,14 +77,19 @@ export type {
   RiskProfile,
   RiskProfileInput,
   ScanState,
+  Statistics,
+  StatsCounts,
+  StatsQuery,
+  StatsTable,
   TrailEvent,
   TrailKind,
   TrailPage,
   TrailQuery,
+  UnitStats,
   UserRole,
 } from "./generated.ts";
 
-export { FLEET_LIMITS, TRAIL_LIMITS } from "./generated.ts";
+export { FLEET_LIMITS, STATS_MAX_DAYS, TRAIL_LIMITS } from "./generated.ts";
 
 export { REVIEW_STATES, isReviewState, type ReviewState };
 export const USER_ROLES: readonly UserRole[] = ["supervisor", "administrator", "auditor"];
@@ -206,6 +217,20 @@ export interface ConsoleTransport {
    * tiles. The server records the export in the trail.
    */
   trailCsvUrl(query: TrailQuery): string;
+
+  /**
+   * A period's figures (supervisors and auditors): by UTC day of creation
+   * (every day of the period), by unit, by unit and day, and by officer,
+   * with the whole period's total; only one unit's when `unit` is given. A
+   * period that is not one (a malformed day, reversed, longer than
+   * STATS_MAX_DAYS) rejects with invalid_input.
+   */
+  statistics(query: StatsQuery): Promise<Statistics>;
+  /**
+   * Where to download one table of a period's figures as CSV (supervisors
+   * and auditors): a plain link, cookie-authenticated like tiles.
+   */
+  statisticsCsvUrl(query: StatsQuery, table: StatsTable): string;
 
   /** Called whenever the server says the session is gone (401 unauthenticated). */
   onUnauthenticated(cb: () => void): Unsubscribe;

@@ -4,14 +4,17 @@
 // marks, scan arrival, hotlists checked as the server checks them, the
 // fleet (administrators only): stale vehicles, tokens, revocation, and the
 // audit trail (auditors and administrators): its filters, newest-first
-// order and cursor paging, what is done through it, its CSV.
+// order and cursor paging, what is done through it, its CSV; and the
+// statistics (supervisors and auditors), counted as the server counts them.
 
 import { describe, expect, it, vi } from "vitest";
 import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
 import type { TransportError } from "./errors.ts";
 import { createConsoleMemoryTransport, demoConsoleSeed, newDevice, TRAIL_CSV_COLUMNS } from "./consoleMemory.ts";
 import { FLEET_LIMITS, TRAIL_LIMITS, type Alert, type DeviceInfo, type PendingEnrollment, type TrailEvent, type TrailQuery } from "./console.ts";
-import type { Review } from "./types.ts";
+import { STATS_CSV_COUNT_COLUMNS } from "./generated.ts";
+import { factsOf } from "./memoryStats.ts";
+import type { Review, Scan } from "./types.ts";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 const HOUR = 3_600_000;
@@ -535,5 +538,123 @@ describe("console memory transport: the audit trail", () => {
     expect(all.length - 1).toBe((await everything(t)).length);
     // Quoted where RFC 4180 wants it (a comma in the detail).
     expect(all.find((l) => l.includes(",enrollment_create,"))).toMatch(/,enrollment_create,ok,"MOBILE-6: token 00ff00ff00ff00ff, valid 24 h",,10\.40\.0\.23$/);
+  });
+});
+
+describe("console memory transport: the statistics", () => {
+  const MIN = 60_000;
+  const scan = (added_ms: number): Scan => ({ id: `s${added_ms}`, images: [], name: null, scanner: null, captured_ms: null, pixel_mm: null, added_ms, added_by: "OF-1" });
+
+  it("takes each inspection's facts as the server does (facts.rs)", () => {
+    // Returned twice (the crew's clock behind on the first answer: counted as at once), then agreed.
+    const v = testView({
+      decisions: [decided("release", 5_000, { officer: "OF-1" }), decided("release", 8_500, { officer: "OF-2" }), decided("detain", 14_000, { officer: "OF-3" })],
+      reviews: [reviewed("return", 9_000, { decisions_seen: 1 }), reviewed("return", 10_000, { decisions_seen: 2 }), reviewed("agree", 20_000, { decisions_seen: 3 })],
+      scans: [scan(3_000), scan(2_000)],
+      alerts: [hit(), hit({ id: "a2", tier: "profile" }), hit({ id: "a3", tier: "one_edit" })],
+    });
+    expect(factsOf(v)).toEqual({
+      outcome: "detain",
+      scans: 2,
+      scan_to_decision_ms: 3_000,
+      review: "agree",
+      reviewed_officer: "OF-3",
+      returns: 2,
+      returns_answered: 2,
+      answer_ms: 4_000,
+      hotlist_hits: 2,
+    });
+    // A decision after the review does not change whose decision it judged; one not yet seen answers nothing.
+    const later = testView({ decisions: [decided("release", 5_000, { officer: "OF-1" })], reviews: [reviewed("return", 9_000, { decisions_seen: 1 })] });
+    expect(factsOf(later)).toMatchObject({ reviewed_officer: "OF-1", returns: 1, returns_answered: 0, scan_to_decision_ms: null });
+    later.decisions.push(decided("release", 12_000, { officer: "OF-2" }));
+    expect(factsOf(later)).toMatchObject({ reviewed_officer: "OF-1", returns_answered: 1, answer_ms: 3_000 });
+  });
+
+  it("counts a period by UTC day of creation and unit, every day shown, for supervisors and auditors only", async () => {
+    const T = NOW - HOUR; // 2026-11-24
+    const seed = [
+      testView({
+        unit: "MOBILE-1",
+        created_ms: T,
+        scans: [scan(T)],
+        decisions: [decided("release", T + 3 * MIN, { officer: "OF-1" }), decided("detain", T + 20 * MIN, { officer: "OF-2" })],
+        reviews: [reviewed("return", T + 10 * MIN, { decisions_seen: 1 }), reviewed("agree", T + 30 * MIN, { decisions_seen: 2 })],
+        alerts: [hit(), hit({ id: "a2", tier: "profile" })],
+      }),
+      testView({ unit: "MOBILE-2", created_ms: T + MIN }),
+      testView({
+        unit: "MOBILE-2",
+        created_ms: NOW - 50 * HOUR, // 2026-11-22
+        decisions: [decided("release", NOW - 50 * HOUR, { officer: "OF-1" })],
+        reviews: [reviewed("overrule", NOW - 49 * HOUR, { decisions_seen: 1, outcome: "refer" })],
+      }),
+      testView({ unit: "MOBILE-1", created_ms: Date.UTC(2026, 10, 1) }),
+    ].map((view) => ({ view }));
+    const t = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "AUD-01", hotlists: [] });
+    const q = { from: "2026-11-22", to: "2026-11-24" };
+    const s = await t.statistics(q);
+    expect([s.from, s.to, s.unit]).toEqual(["2026-11-22", "2026-11-24", null]);
+    expect(s.by_day.map((d) => [d.day, d.inspections])).toEqual([
+      ["2026-11-22", 1],
+      ["2026-11-23", 0],
+      ["2026-11-24", 2],
+    ]);
+    expect(s.by_day[1]?.agreement_rate).toBeNull();
+    expect(s.by_unit.map((u) => [u.unit, u.inspections])).toEqual([
+      ["MOBILE-1", 1],
+      ["MOBILE-2", 2],
+    ]);
+    expect(s.by_day_unit.map((d) => `${d.day} ${d.unit}`)).toEqual(["2026-11-22 MOBILE-2", "2026-11-24 MOBILE-1", "2026-11-24 MOBILE-2"]);
+    expect(s.total).toEqual({
+      inspections: 3,
+      release: 0,
+      physical_inspection: 0,
+      detain: 1,
+      refer: 1,
+      undecided: 1,
+      scans: 1,
+      reviewed: 2,
+      agreed: 1,
+      overruled: 1,
+      returned: 0,
+      returns: 1,
+      returns_answered: 1,
+      answer_ms_total: 10 * MIN,
+      timed_decisions: 1,
+      scan_to_decision_ms_total: 3 * MIN,
+      hotlist_hits: 1,
+      inspections_with_hits: 1,
+      scans_per_inspection: 1 / 3,
+      agreement_rate: 0.5,
+      mean_answer_ms: 10 * MIN,
+      mean_scan_to_decision_ms: 3 * MIN,
+    });
+    expect(s.officers).toEqual([
+      { officer: "OF-1", reviewed: 1, agreed: 0, overruled: 1, returned: 0, agreement_rate: 0 },
+      { officer: "OF-2", reviewed: 1, agreed: 1, overruled: 0, returned: 0, agreement_rate: 1 },
+    ]);
+    const one = await t.statistics({ ...q, unit: "MOBILE-2" });
+    expect([one.unit, one.total.inspections, one.by_unit.map((u) => u.unit)]).toEqual(["MOBILE-2", 2, ["MOBILE-2"]]);
+
+    // Each table as the server's CSV.
+    const csv = (table: Parameters<typeof t.statisticsCsvUrl>[1]): string[] =>
+      decodeURIComponent(t.statisticsCsvUrl(q, table).replace(/^data:text\/csv;charset=utf-8,/, "")).trimEnd().split("\n");
+    const days = csv("days");
+    expect(days[0]).toBe(["day", ...STATS_CSV_COUNT_COLUMNS].join(","));
+    expect(days.slice(1).map((l) => l.split(",").slice(0, 2).join(","))).toEqual(["2026-11-22,1", "2026-11-23,0", "2026-11-24,2"]);
+    expect(days[2]?.split(",")[8]).toBe(""); // no scans_per_inspection without inspections
+    expect(csv("officers")).toEqual(["officer,reviewed,agreed,overruled,returned,agreement_rate", "OF-1,1,0,1,0,0.0000", "OF-2,1,1,0,0,1.0000"]);
+
+    // A period that is not one; a role that may not.
+    expect(await code(t.statistics({ from: "2026-11-25", to: "2026-11-24" }))).toBe("invalid_input");
+    expect(await code(t.statistics({ from: "2025-11-22", to: "2026-11-24" }))).toBe("invalid_input");
+    expect(await code(t.statistics({ from: "2026-02-30", to: "2026-03-01" }))).toBe("invalid_input");
+    expect(decodeURIComponent(t.statisticsCsvUrl({ from: "2026-11-25", to: "2026-11-24" }, "days"))).toContain('"code":"invalid_input"');
+    const sup = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "SUP-07", hotlists: [] });
+    expect((await sup.statistics(q)).total.inspections).toBe(3);
+    const adm = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "ADM-01", hotlists: [] });
+    expect(await code(adm.statistics(q))).toBe("forbidden");
+    expect(decodeURIComponent(adm.statisticsCsvUrl(q, "days"))).toContain('"code":"forbidden"');
   });
 });

@@ -10,7 +10,9 @@
 // the records of its inspections and hotlists, the revoked tablet's
 // refused connections, console sign-ins and actions made up from the demo
 // data, and then whatever is done through it, filtered and paged by
-// cursor as the server does. Scans are the same synthetic SVG pictures as the
+// cursor as the server does, and the statistics (supervisors and
+// auditors) counted from its inspections as the server counts them
+// (memoryStats.ts). Scans are the same synthetic SVG pictures as the
 // crew's in-memory transport (demoTiles.ts); a read's pictures are drawn
 // from what the camera read.
 
@@ -51,6 +53,9 @@ import type {
   RiskProfile,
   RiskProfileInput,
   ScanState,
+  Statistics,
+  StatsQuery,
+  StatsTable,
   TrailEvent,
   TrailKind,
   TrailPage,
@@ -61,6 +66,7 @@ import type {
 import { demoHotlists, demoReadImageUrl, demoSeed } from "./demoData.ts";
 import { demoThumbnailUrl, demoTileUrl } from "./demoTiles.ts";
 import { fakeHash, sameVehicle, scanInfoOf } from "./memoryScans.ts";
+import { csvField, statisticsOf, statsCsv } from "./memoryStats.ts";
 import type { AnprRead, Decision, InspectionView, NewAnnotationInput, Outcome, Plate, Review, Scan, ScanInfo, ViewParams } from "./types.ts";
 import { randomUuid } from "./uuid.ts";
 import { checkNewAnnotation } from "./validate.ts";
@@ -175,14 +181,10 @@ export const TRAIL_CSV_COLUMNS = ["time_utc", "kind", "actor", "role", "unit", "
 
 /** Events as the server's CSV export writes them: a header line, RFC 4180 quoting, times in UTC. */
 export function trailCsv(events: readonly TrailEvent[]): string {
-  const field = (v: string | null): string => {
-    const t = v ?? "";
-    return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
-  };
   const lines = [TRAIL_CSV_COLUMNS.join(",")];
   for (const e of events) {
     const time = new Date(e.at_ms).toISOString().replace(".000Z", "Z");
-    lines.push([time, e.kind, e.actor, e.role, e.unit, e.signer, e.document, e.operation, e.outcome, e.detail, e.record, e.peer].map(field).join(","));
+    lines.push([time, e.kind, e.actor, e.role, e.unit, e.signer, e.document, e.operation, e.outcome, e.detail, e.record, e.peer].map(csvField).join(","));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -716,6 +718,26 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     return `data:text/csv;charset=utf-8,${encodeURIComponent(trailCsv(events))}`;
   }
 
+  /** The figures of the inspections held, counted as the server counts them (memoryStats.ts). */
+  async statistics(query: StatsQuery): Promise<Statistics> {
+    await this.delay();
+    this.statsReader("statistics");
+    return statisticsOf([...this.docs.values()].map((e) => e.view), query);
+  }
+
+  /** One table as a `data:` URL of the server's CSV; without the role or for a bad period, the server's refusal as its body. */
+  statisticsCsvUrl(query: StatsQuery, table: StatsTable): string {
+    const role = this.user?.role;
+    const refusal = (code: string, message: string): string => `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify({ code, message }))}`;
+    if (role === undefined) return refusal("unauthenticated", "not signed in");
+    if (role !== "supervisor" && role !== "auditor") return refusal("forbidden", `a ${role} may not read the statistics`);
+    try {
+      return `data:text/csv;charset=utf-8,${encodeURIComponent(statsCsv(statisticsOf([...this.docs.values()].map((e) => e.view), query), table))}`;
+    } catch (e) {
+      return refusal("invalid_input", e instanceof Error ? e.message : String(e));
+    }
+  }
+
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);
     return () => {
@@ -764,6 +786,13 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   private auditor(route: string): ConsoleUser {
     const user = this.anyRole();
     if (user.role !== "auditor" && user.role !== "administrator") this.forbid(user, route, `a ${user.role} may not read the audit trail`);
+    return user;
+  }
+
+  /** The statistics: supervisors and auditors. */
+  private statsReader(route: string): ConsoleUser {
+    const user = this.anyRole();
+    if (user.role !== "supervisor" && user.role !== "auditor") this.forbid(user, route, `a ${user.role} may not read the statistics`);
     return user;
   }
 

@@ -1462,6 +1462,12 @@ export type StatsTable = "days" | "units" | "day_units" | "officers";
 /** The longest period the statistics count at once, in days. */
 export const STATS_MAX_DAYS = 366;
 
+/** The statistics CSV's columns of a group's figures, after its key columns, in order. */
+export const STATS_CSV_COUNT_COLUMNS = ["inspections", "release", "physical_inspection", "detain", "refer", "undecided", "scans", "scans_per_inspection", "reviewed", "agreed", "overruled", "returned", "agreement_rate", "returns", "returns_answered", "mean_answer_ms", "timed_decisions", "mean_scan_to_decision_ms", "hotlist_hits", "inspections_with_hits", "answer_ms_total", "scan_to_decision_ms_total"] as const;
+
+/** The officers' CSV columns, in order. */
+export const STATS_CSV_OFFICER_COLUMNS = ["officer", "reviewed", "agreed", "overruled", "returned", "agreement_rate"] as const;
+
 /**
  * One error shape for the UI: `code` is stable (scripts and the UI's
  * translations key on it; see [`ApiError::CODES`]), `message` is English

@@ -3,12 +3,13 @@
 // ConsoleUser), errors as TransportError with the server's code and
 // message, and a 401 `unauthenticated` from any call reported to the
 // console (which shows the sign-in). The fleet's routes likewise, and the
-// audit trail's: a page by its filters and cursor, the CSV export's link.
+// audit trail's: a page by its filters and cursor, the CSV export's link;
+// and the statistics': a period's figures, each table's CSV link.
 
 import { describe, expect, it, vi } from "vitest";
-import type { ConsoleUser, FleetView, NewEnrollment, PendingEnrollment, TrailPage, TrailQuery } from "./console.ts";
+import type { ConsoleUser, FleetView, NewEnrollment, PendingEnrollment, Statistics, TrailPage, TrailQuery } from "./console.ts";
 import { TransportError } from "./errors.ts";
-import { consoleQueryString, CSRF_HEADER, HttpTransport, trailQueryString, type FetchLike } from "./http.ts";
+import { consoleQueryString, CSRF_HEADER, HttpTransport, statsQueryString, trailQueryString, type FetchLike } from "./http.ts";
 import type { ViewParams } from "./types.ts";
 
 const USER: ConsoleUser = { name: "SUP-07", role: "supervisor", csrf: "c5rf-token" };
@@ -304,5 +305,42 @@ describe("HttpTransport: the audit trail", () => {
     expect(h.trailCsvUrl(ALL)).toBe("/api/trail/csv");
     expect(new HttpTransport({ base: "/kordon/", fetch: stub().fetch }).trailCsvUrl({ ...ALL, kind: "console" })).toBe("/kordon/api/trail/csv?kind=console");
     expect(trailQueryString({ ...ALL, refused_only: false, limit: 100 })).toBe("limit=100");
+  });
+});
+
+describe("HttpTransport: the statistics", () => {
+  const BODY: Statistics = { from: "2028-01-05", to: "2028-01-05", unit: null, by_day: [], by_unit: [], by_day_unit: [], officers: [], total: {} as Statistics["total"] };
+
+  it("asks for a period's figures with the session cookie, and gives the server's refusals", async () => {
+    const s = stub(
+      json(BODY),
+      json({ code: "forbidden", message: "administrators may not" }, 403),
+      json({ code: "invalid_input", message: "to: 2028-01-01 is before from: 2028-01-05" }, 400),
+      new Response("", { status: 401 }),
+    );
+    const h = new HttpTransport({ fetch: s.fetch });
+    const gone = vi.fn();
+    h.onUnauthenticated(gone);
+    const q = { from: "2028-01-05", to: "2028-01-05" };
+    expect(await h.statistics(q)).toEqual(BODY);
+    expect(s.calls[0]?.url).toBe("/api/statistics?from=2028-01-05&to=2028-01-05");
+    expect(s.calls[0]?.init).toMatchObject({ method: "GET", credentials: "same-origin" });
+    expect(header(s.calls[0], CSRF_HEADER)).toBeUndefined();
+    const refused = await rejection(h.statistics(q));
+    expect([refused.code, refused.message]).toEqual(["forbidden", "administrators may not"]);
+    expect((await rejection(h.statistics({ from: "2028-01-05", to: "2028-01-01" }))).code).toBe("invalid_input");
+    expect((await rejection(h.statistics(q))).code).toBe("unauthenticated");
+    expect(gone).toHaveBeenCalledTimes(1);
+  });
+
+  it("links each table's CSV with the period and the unit, trimmed, and nothing blank", () => {
+    const h = new HttpTransport({ fetch: stub().fetch });
+    const q = { from: "2028-01-05", to: "2028-02-03" };
+    expect(h.statisticsCsvUrl(q, "day_units")).toBe("/api/statistics/csv?from=2028-01-05&to=2028-02-03&table=day_units");
+    expect(h.statisticsCsvUrl({ from: "2028-01-05", to: "2028-01-05", unit: " МОБ 1 " }, "officers")).toBe(
+      "/api/statistics/csv?from=2028-01-05&to=2028-01-05&unit=%D0%9C%D0%9E%D0%91+1&table=officers",
+    );
+    expect(new HttpTransport({ base: "/kordon/", fetch: stub().fetch }).statisticsCsvUrl(q, "days")).toBe("/kordon/api/statistics/csv?from=2028-01-05&to=2028-02-03&table=days");
+    expect(statsQueryString({ ...q, unit: "  " })).toBe("from=2028-01-05&to=2028-02-03");
   });
 });

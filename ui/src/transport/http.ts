@@ -27,6 +27,9 @@ import type {
   RevokeInput,
   RiskProfileInput,
   ScanState,
+  Statistics,
+  StatsQuery,
+  StatsTable,
   TrailPage,
   TrailQuery,
   Unsubscribe,
@@ -91,6 +94,13 @@ export function trailQueryString(q: TrailQuery, opts: { csv?: boolean } = {}): s
     put("after", q.after);
     put("limit", q.limit);
   }
+  return p.toString();
+}
+
+/** The query string of a statistics query (no leading "?"): the period, and the unit when there is one (trimmed). */
+export function statsQueryString(q: StatsQuery): string {
+  const p = new URLSearchParams({ from: q.from, to: q.to });
+  if (q.unit !== undefined && q.unit.trim() !== "") p.set("unit", q.unit.trim());
   return p.toString();
 }
 
@@ -273,6 +283,12 @@ export class HttpTransport implements ConsoleTransport {
   trailCsvUrl(query: TrailQuery): string {
     const q = trailQueryString(query, { csv: true });
     return this.url(`/trail/csv${q === "" ? "" : `?${q}`}`);
+  }
+  statistics(query: StatsQuery): Promise<Statistics> {
+    return this.request("GET", `/statistics?${statsQueryString(query)}`);
+  }
+  statisticsCsvUrl(query: StatsQuery, table: StatsTable): string {
+    return this.url(`/statistics/csv?${statsQueryString(query)}&table=${encodeURIComponent(table)}`);
   }
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);
