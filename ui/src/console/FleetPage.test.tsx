@@ -264,7 +264,8 @@ describe("fleet page: enrollment tokens", () => {
     expect(create).toHaveBeenCalledExactlyOnceWith({ unit: "MOBILE-12", ttl_hours: 168 });
     expect(token.value).toMatch(/^KORDON1-/);
     expect(token.readOnly).toBe(true);
-    expect(document.activeElement).toBe(token);
+    // The token takes the focus in an effect after it is shown.
+    await waitFor(() => expect(document.activeElement).toBe(token));
     const qr = screen.getByTestId<HTMLImageElement>("enroll-qr");
     expect(qr.tagName).toBe("IMG");
     expect(qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3C/);
