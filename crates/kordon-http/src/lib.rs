@@ -92,7 +92,7 @@ impl Http {
         description = "The supervisors' console of a Kordon server: the review queue, inspections with their scans, verdicts and marks that flow back to the vehicles, accounts and the audit trail.\n\nSign in with `POST /api/login`; the session is an HttpOnly cookie. Every state-changing request must carry the session's CSRF token (from the login or `GET /api/me`) in the `X-Kordon-CSRF` header. Errors are `{code, message}` with a stable code.",
         license(name = "Apache-2.0")
     ),
-    components(schemas(ApiError)),
+    components(schemas(ApiError, kordon_api::statistics::StatsTable)),
     tags(
         (name = "session", description = "Signing in and out"),
         (name = "inspections", description = "The review queue and verdicts"),
