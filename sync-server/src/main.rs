@@ -8,6 +8,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kordon_central::accounts::Role;
+use kordon_central::admission::Limits;
 use kordon_central::{now_ms, Central};
 use kordon_model::{InspectionId, NewReview, OfficerId, Outcome, ReasonCode, Verdict};
 use kordon_store::Query;
@@ -33,6 +34,66 @@ macro_rules! say {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// What the sync endpoint lets peers hold (see `kordon_central::admission`).
+#[derive(clap::Args, Debug)]
+struct SyncLimits {
+    /// Most connections held at once, vehicles and callers not yet known.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Most connections waiting to authenticate, in all; the oldest is
+    /// dropped to make room for a new one.
+    #[arg(long, default_value_t = Limits::default().max_pending)]
+    max_pending: usize,
+    /// Most connections waiting to authenticate from one address.
+    #[arg(long, default_value_t = Limits::default().max_pending_per_address)]
+    max_pending_per_address: usize,
+    /// Most connections from one address (vehicles behind one NAT share it).
+    #[arg(long, default_value_t = Limits::default().max_per_address)]
+    max_per_address: usize,
+    /// Most connections of one device; its newest replaces its oldest.
+    #[arg(long, default_value_t = Limits::default().max_per_device)]
+    max_per_device: usize,
+    /// Seconds a connection has, from its first packet, to authenticate.
+    #[arg(long, default_value_t = Limits::default().auth_timeout.as_secs_f64())]
+    auth_timeout_secs: f64,
+    /// MiB held in messages still arriving, over all vehicles.
+    #[arg(long, default_value_t = Limits::default().partial_budget >> 20)]
+    partial_budget_mib: usize,
+    /// Seconds any message may take; after that it must keep
+    /// --min-message-rate.
+    #[arg(long, default_value_t = Limits::default().message_grace.as_secs_f64())]
+    message_grace_secs: f64,
+    /// Bytes a second a message must average once its grace is over.
+    #[arg(long, default_value_t = Limits::default().min_message_rate)]
+    min_message_rate: u64,
+}
+
+/// A positive, finite number of seconds.
+fn seconds(what: &str, s: f64) -> anyhow::Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(s)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| format!("--{what} must be a positive number of seconds, not {s}"))
+}
+
+impl TryFrom<SyncLimits> for Limits {
+    type Error = anyhow::Error;
+
+    fn try_from(l: SyncLimits) -> anyhow::Result<Limits> {
+        Ok(Limits {
+            max_connections: l.max_connections,
+            max_pending: l.max_pending,
+            max_pending_per_address: l.max_pending_per_address,
+            max_per_address: l.max_per_address,
+            max_per_device: l.max_per_device,
+            auth_timeout: seconds("auth-timeout-secs", l.auth_timeout_secs)?,
+            partial_budget: l.partial_budget_mib.saturating_mul(1 << 20),
+            message_grace: seconds("message-grace-secs", l.message_grace_secs)?,
+            min_message_rate: l.min_message_rate,
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -89,6 +150,8 @@ enum Command {
         /// monitoring network. Administrators can read it on --http too.
         #[arg(long, value_name = "ADDR")]
         metrics: Option<SocketAddr>,
+        #[command(flatten)]
+        limits: SyncLimits,
     },
     /// Console accounts: supervisors, administrators, auditors.
     User {
@@ -353,8 +416,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             tls_key,
             insecure_http,
             metrics,
+            limits,
             ..
         } => {
+            let limits = Limits::try_from(limits)?;
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(kordon_http::Tls { cert, key }),
                 _ => None,
@@ -408,7 +473,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 say!("kordon-server listening on {local}");
                 say!("console at {scheme}://{http_local}/");
                 let shared = Arc::new(Mutex::new(central));
-                let server = tokio::spawn(kordon_central::serve::serve(endpoint.clone(), shared));
+                let server = tokio::spawn(kordon_central::serve::serve_with(
+                    endpoint.clone(),
+                    shared,
+                    limits,
+                ));
                 shutdown_signal().await;
                 tracing::info!("shutting down");
                 let _ = stop_http.send(());

@@ -706,3 +706,6 @@ mod bundle;
 
 #[path = "e2e/statistics.rs"]
 mod statistics;
+
+#[path = "e2e/hostile.rs"]
+mod hostile;

@@ -6,7 +6,10 @@
 //!   revocation.
 //! - [`accept`](Central::accept_records): verify (strict ed25519, on all cores), check the
 //!   signer's enrollment, apply, store, and sign a receipt per record.
-//! - [`serve`]: the QUIC endpoint driving `kordon-proto` server sessions.
+//! - [`serve`]: the QUIC endpoint driving `kordon-proto` server sessions,
+//!   within the bounds of [`admission`] (connections in all, per address,
+//!   per device; a deadline to authenticate; a budget for messages in
+//!   progress), logging what attackers repeat through [`log_throttle`].
 //! - [`accounts`]: console accounts with roles, sessions, login
 //!   throttling and the audit trail.
 //! - [`scans`]: where a scan stands on the server, and the background
@@ -18,6 +21,7 @@
 //!   checked against the blob's hash before it is written.
 
 pub mod accounts;
+pub mod admission;
 pub mod blob_intake;
 mod blobs;
 mod central;
@@ -26,6 +30,7 @@ mod evidence;
 pub mod hotlists;
 mod ingest;
 pub mod log;
+pub mod log_throttle;
 pub mod metrics;
 mod register;
 pub mod scans;

@@ -1,12 +1,22 @@
 //! The QUIC sync endpoint: one task per connection, one `ServerSession` per
 //! stream, the [`Central`] behind a mutex (SQLite work is short and
 //! blocking, so it runs on the blocking pool).
+//!
+//! What a peer can make the server hold is bounded before anyone knows who
+//! it is (see [`admission`](crate::admission)): connections are counted at
+//! the door, must authenticate within a deadline, and each message must
+//! keep a pace once it has begun ([`MessagePace`]); bytes of messages in
+//! progress come out of one budget. What attackers can repeat at will is
+//! logged a few lines at a time ([`LogThrottle`]).
 
+use crate::admission::{Door, Limits, PartialBudget, PartialShare, Ticket};
 use crate::blob_intake::BlobIntake;
+use crate::log_throttle::LogThrottle;
 use crate::metrics::Metrics;
 use crate::{now_ms, Central, CentralError};
 use kordon_proto::{
-    BlobReceiver, BlobRecvEvent, FrameDecoder, Message, RefusalCode, ServerEvent, ServerSession,
+    BlobReceiver, BlobRecvEvent, FrameDecoder, Message, MessagePace, RefusalCode, ServerEvent,
+    ServerSession,
 };
 
 use kordon_record::PublicKey;
@@ -17,10 +27,39 @@ use std::time::Duration;
 
 pub type Shared = Arc<Mutex<Central>>;
 
-/// How long a new connection may take to send its Hello.
+/// How long a new stream may take to send its Hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long an authorised session may stay silent.
+/// How long an authorised session may stay silent between messages.
 const READ_TIMEOUT: Duration = Duration::from_secs(120);
+/// Close code: the peer went silent or did not authenticate in time.
+const CLOSE_TIMED_OUT: u32 = 2;
+
+/// What every connection's tasks share.
+#[derive(Clone)]
+struct Ctx {
+    central: Shared,
+    metrics: Arc<Metrics>,
+    door: Arc<Door>,
+    budget: Arc<PartialBudget>,
+    throttle: Arc<LogThrottle>,
+}
+
+impl Ctx {
+    /// The pace each message on a stream must keep.
+    fn pace(&self) -> MessagePace {
+        let l = self.door.limits();
+        MessagePace::new(l.message_grace, l.min_message_rate)
+    }
+
+    /// Counts a connection closed or refused for `reason` and logs it,
+    /// rate-limited (an attacker can repeat it at will).
+    fn turned_away(&self, reason: &'static str, peer: &dyn std::fmt::Display, detail: &str) {
+        self.metrics.connection_refused(reason);
+        if let Some(left_out) = self.throttle.allow(reason, std::time::Instant::now()) {
+            tracing::warn!(%peer, reason, detail, left_out, "connection turned away");
+        }
+    }
+}
 
 /// Binds the endpoint for `central` on `listen`.
 pub fn bind(central: &Central, listen: SocketAddr) -> Result<quinn::Endpoint, CentralError> {
@@ -31,8 +70,14 @@ pub fn bind(central: &Central, listen: SocketAddr) -> Result<quinn::Endpoint, Ce
     )?)
 }
 
-/// Accepts connections until the endpoint is closed.
+/// Accepts connections until the endpoint is closed, with the default
+/// [`Limits`].
 pub async fn serve(endpoint: quinn::Endpoint, central: Shared) {
+    serve_with(endpoint, central, Limits::default()).await
+}
+
+/// Accepts connections until the endpoint is closed, within `limits`.
+pub async fn serve_with(endpoint: quinn::Endpoint, central: Shared, limits: Limits) {
     // The process's metrics, taken once (the handle never changes).
     let metrics = match with_central(&central, |c| Ok(c.metrics().clone())).await {
         Ok(m) => m,
@@ -41,17 +86,42 @@ pub async fn serve(endpoint: quinn::Endpoint, central: Shared) {
             return;
         }
     };
+    let ctx = Ctx {
+        central,
+        metrics,
+        budget: PartialBudget::new(limits.partial_budget),
+        door: Door::new(limits),
+        throttle: Arc::new(LogThrottle::default()),
+    };
     while let Some(incoming) = endpoint.accept().await {
-        let (central, metrics) = (central.clone(), metrics.clone());
+        let peer = incoming.remote_address();
+        let ticket = match ctx.door.arrive(peer.ip()) {
+            Ok(t) => Arc::new(t),
+            Err(turned) => {
+                // Before the handshake: no cryptography spent on it.
+                ctx.turned_away(turned.as_str(), &peer, turned.reason());
+                incoming.refuse();
+                continue;
+            }
+        };
+        let ctx = ctx.clone();
         tokio::spawn(async move {
-            let peer = incoming.remote_address();
-            match incoming.await {
-                Ok(conn) => {
-                    if let Err(e) = handle_connection(conn, central, metrics).await {
-                        tracing::info!(%peer, error = %e, "session ended with an error");
-                    }
-                }
-                Err(e) => tracing::info!(%peer, error = %e, "handshake failed"),
+            // From the first packet, the whole way to an accepted Hello.
+            let deadline = tokio::time::Instant::now() + ctx.door.limits().auth_timeout;
+            let connecting = match incoming.accept() {
+                Ok(c) => c,
+                Err(e) => return ctx.turned_away("handshake_failed", &peer, &e.to_string()),
+            };
+            let conn = tokio::select! {
+                done = tokio::time::timeout_at(deadline, connecting) => match done {
+                    Ok(Ok(conn)) => conn,
+                    Ok(Err(e)) => return ctx.turned_away("handshake_failed", &peer, &e.to_string()),
+                    Err(_) => return ctx.turned_away("auth_timeout", &peer, "handshake not finished in time"),
+                },
+                why = ticket.turned_out() => return ctx.turned_away(why.as_str(), &peer, why.reason()),
+            };
+            if let Err(e) = handle_connection(conn, &ctx, ticket, deadline).await {
+                tracing::info!(%peer, error = %e, "session ended with an error");
             }
         });
     }
@@ -75,21 +145,39 @@ async fn with_central<T: Send + 'static>(
 
 async fn handle_connection(
     conn: quinn::Connection,
-    central: Shared,
-    metrics: Arc<Metrics>,
+    ctx: &Ctx,
+    ticket: Arc<Ticket>,
+    auth_deadline: tokio::time::Instant,
 ) -> Result<(), CentralError> {
     let peer = conn.remote_address().to_string();
     let Some(device) = kordon_transport::peer_device_key(&conn) else {
         conn.close(1u32.into(), b"no device certificate");
         return Ok(());
     };
-    let _connected = metrics.vehicle_connected();
+    let _connected = ctx.metrics.vehicle_connected();
     // Streams run side by side: record sessions (a new one whenever the
     // vehicle has records) and at most one blob stream.
     let mut streams = tokio::task::JoinSet::new();
+    let mut auth_checked = false;
     loop {
         let accepted = tokio::select! {
             a = conn.accept_bi() => a,
+            _ = tokio::time::sleep_until(auth_deadline), if !auth_checked => {
+                auth_checked = true;
+                if ticket.is_pending() {
+                    let secs = ctx.door.limits().auth_timeout.as_secs_f64();
+                    let reason = format!("no accepted Hello within {secs} s");
+                    ctx.turned_away("auth_timeout", &peer, &reason);
+                    conn.close(CLOSE_TIMED_OUT.into(), reason.as_bytes());
+                    return Ok(());
+                }
+                continue;
+            }
+            why = ticket.turned_out() => {
+                ctx.turned_away(why.as_str(), &peer, why.reason());
+                conn.close(RefusalCode::Unavailable.close_code().into(), why.reason().as_bytes());
+                return Ok(());
+            }
             Some(done) = streams.join_next() => {
                 match done {
                     Ok(Ok(true)) => return Ok(()),
@@ -106,49 +194,111 @@ async fn handle_connection(
             | Err(quinn::ConnectionError::LocallyClosed) => return Ok(()),
             Err(e) => return Err(TransportError::from_connection(e).into()),
         };
-        let (conn, central, peer, metrics) =
-            (conn.clone(), central.clone(), peer.clone(), metrics.clone());
+        let (conn, peer, ctx, ticket) = (conn.clone(), peer.clone(), ctx.clone(), ticket.clone());
         streams.spawn(async move {
             let mut stream = FrameStream::new(send, recv);
-            let Some(first) = first_frame(&mut stream).await? else {
+            let mut share = PartialShare::new(ctx.budget.clone());
+            let Some(first) = first_frame(&mut stream, &mut share).await? else {
                 return Ok(false);
             };
+            let peer = Peer {
+                conn: &conn,
+                device,
+                address: &peer,
+                ticket: &ticket,
+            };
             if matches!(first.1, Message::BlobHello { .. }) {
-                run_blob_stream(
-                    &conn,
-                    &mut stream,
-                    &central,
-                    &metrics,
-                    device,
-                    &peer,
-                    &first.0,
-                )
-                .await
+                run_blob_stream(&peer, &mut stream, &ctx, share, &first.0).await
             } else {
-                run_session(&conn, &mut stream, &central, device, &peer, &first.0).await
+                run_session(&peer, &mut stream, &ctx, share, &first.0).await
             }
         });
     }
 }
 
-/// The next bytes of a stream: those already read while looking at its
-/// first frame, then what arrives within `wait` (`Err` when nothing does).
-async fn next_input(
-    stream: &mut FrameStream,
-    pending: &mut Option<Vec<u8>>,
-    wait: Duration,
-) -> Result<Result<Option<Vec<u8>>, TransportError>, tokio::time::error::Elapsed> {
-    match pending.take() {
-        Some(first) => Ok(Ok(Some(first))),
-        None => tokio::time::timeout(wait, stream.read())
-            .await
-            .map(|r| r.map(|d| d.map(<[u8]>::to_vec))),
+/// The other end of a stream: its connection, device and place at the door.
+struct Peer<'a> {
+    conn: &'a quinn::Connection,
+    device: PublicKey,
+    address: &'a str,
+    ticket: &'a Arc<Ticket>,
+}
+
+impl Peer<'_> {
+    /// Ends the connection for `reason` (counted, logged rate-limited).
+    fn cut_off(&self, ctx: &Ctx, kind: &'static str, reason: &str) {
+        ctx.turned_away(kind, &self.address, reason);
+        let code = match kind {
+            "server_busy" => RefusalCode::Unavailable.close_code(),
+            _ => CLOSE_TIMED_OUT,
+        };
+        self.conn.close(code.into(), reason.as_bytes());
     }
 }
 
+/// What the next read of a stream gave.
+enum Input {
+    Bytes(Vec<u8>),
+    /// The peer finished the stream.
+    Ended,
+    /// Nothing arrived within the idle timeout, between messages.
+    Silent,
+    /// A message in progress fell below its pace.
+    TooSlow,
+}
+
+/// The next bytes of a stream: those already read while looking at its
+/// first frame, then what arrives before the idle timeout `idle` or the
+/// pace of the message in progress runs out.
+async fn next_input(
+    stream: &mut FrameStream,
+    pending: &mut Option<Vec<u8>>,
+    pace: &MessagePace,
+    idle: Duration,
+) -> Result<Input, TransportError> {
+    if let Some(first) = pending.take() {
+        return Ok(Input::Bytes(first));
+    }
+    let now = std::time::Instant::now();
+    match tokio::time::timeout(pace.wait(idle, now), stream.read()).await {
+        Ok(read) => Ok(match read? {
+            Some(d) => Input::Bytes(d.to_vec()),
+            None => Input::Ended,
+        }),
+        Err(_) if pace.is_late(std::time::Instant::now()) => Ok(Input::TooSlow),
+        Err(_) => Ok(Input::Silent),
+    }
+}
+
+/// Notes what a stream's decoder holds after a read; `false` when the
+/// bytes of messages in progress would pass the server's budget.
+fn account(
+    pace: &mut MessagePace,
+    share: &mut PartialShare,
+    (frames, partial): (u64, usize),
+) -> bool {
+    pace.observe(frames, partial, std::time::Instant::now());
+    share.hold(partial)
+}
+
+/// Why a message in progress was cut off.
+fn too_slow(limits: &Limits) -> String {
+    format!(
+        "a message arrived slower than {} bytes a second (after {} s)",
+        limits.min_message_rate,
+        limits.message_grace.as_secs_f64()
+    )
+}
+
+const BUSY: &str = "the server holds as many unfinished messages as it can; try again later";
+
 /// Reads until the stream's first frame is whole: its bytes and message.
-/// `None` if the peer is silent too long or ends the stream first.
-async fn first_frame(stream: &mut FrameStream) -> Result<Option<(Vec<u8>, Message)>, CentralError> {
+/// `None` if the peer is silent too long or ends the stream first, or the
+/// bytes would pass the server's budget.
+async fn first_frame(
+    stream: &mut FrameStream,
+    share: &mut PartialShare,
+) -> Result<Option<(Vec<u8>, Message)>, CentralError> {
     let mut seen = vec![];
     let mut decoder = FrameDecoder::new();
     decoder.set_limit(kordon_proto::MAX_HELLO_FRAME);
@@ -158,6 +308,9 @@ async fn first_frame(stream: &mut FrameStream) -> Result<Option<(Vec<u8>, Messag
         let Ok(read) = read else { return Ok(None) };
         let Some(data) = read? else { return Ok(None) };
         seen.extend_from_slice(data);
+        if !share.hold(seen.len()) {
+            return Ok(None);
+        }
         decoder.push(data);
         match decoder.next_message() {
             Ok(Some(m)) => return Ok(Some((seen, m))),
@@ -177,15 +330,17 @@ async fn first_frame(stream: &mut FrameStream) -> Result<Option<(Vec<u8>, Messag
 
 /// Drives one session; `Ok(true)` when the connection should end.
 async fn run_session(
-    conn: &quinn::Connection,
+    peer: &Peer<'_>,
     stream: &mut FrameStream,
-    central: &Shared,
-    device: PublicKey,
-    peer: &str,
+    ctx: &Ctx,
+    mut share: PartialShare,
     first: &[u8],
 ) -> Result<bool, CentralError> {
+    let (central, device) = (&ctx.central, peer.device);
+    let (conn, address) = (peer.conn, peer.address);
     let mut session = ServerSession::new();
     let mut welcomed = false;
+    let mut pace = ctx.pace();
     // Records answered in this session: off the backlog it stated.
     let mut answered: u64 = 0;
     let mut pending = Some(first.to_vec());
@@ -203,27 +358,36 @@ async fn run_session(
             let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
             return Ok(true);
         }
-        // A peer gets 10 s to say who it is, then 2 minutes per message.
-        let wait = if welcomed {
+        // A peer gets 10 s to say who it is, then 2 minutes between
+        // messages, and each message must keep its pace.
+        let idle = if welcomed {
             READ_TIMEOUT
         } else {
             HELLO_TIMEOUT
         };
-        let next = next_input(stream, &mut pending, wait).await;
-        let data = match next {
-            Ok(read) => match read? {
-                Some(d) => d,
-                None => return Ok(false),
-            },
-
-            Err(_) => {
-                tracing::info!(device = %device.short(), %peer, welcomed, "peer silent too long; closing");
-                conn.close(2u32.into(), b"timed out waiting for the device");
+        let data = match next_input(stream, &mut pending, &pace, idle).await? {
+            Input::Bytes(d) => d,
+            Input::Ended => return Ok(false),
+            Input::Silent => {
+                peer.cut_off(ctx, "silent", "timed out waiting for the device");
+                return Ok(true);
+            }
+            Input::TooSlow => {
+                peer.cut_off(ctx, "too_slow", &too_slow(ctx.door.limits()));
                 return Ok(true);
             }
         };
         if let Err(e) = session.handle_bytes(&data) {
-            tracing::warn!(device = %device.short(), %peer, error = %e, "protocol error");
+            if let Some(left_out) = ctx
+                .throttle
+                .allow("protocol_error", std::time::Instant::now())
+            {
+                tracing::warn!(device = %device.short(), peer = %address, error = %e, left_out, "protocol error");
+            }
+        }
+        if !account(&mut pace, &mut share, session.partial_frame()) {
+            peer.cut_off(ctx, "server_busy", BUSY);
+            return Ok(true);
         }
         while let Some(event) = session.poll_event() {
             match event {
@@ -233,14 +397,15 @@ async fn run_session(
                     client_time_ms,
                     ..
                 } => {
-                    let p = peer.to_string();
+                    let p = address.to_string();
                     let verdict = with_central(central, move |c| {
                         c.authorize(&device, enroll_secret.as_deref(), &p, now_ms())
                     })
                     .await?;
                     match verdict {
                         Ok(auth) => {
-                            tracing::info!(device = %device.short(), unit = %auth.unit, %peer, newly_enrolled = auth.newly_enrolled, "device connected");
+                            peer.ticket.authorised(&device);
+                            tracing::info!(device = %device.short(), unit = %auth.unit, peer = %address, newly_enrolled = auth.newly_enrolled, "device connected");
                             // The checkpoint the vehicle holds: a witness of
                             // what this server showed it before.
                             // What it states: its version, its backlog,
@@ -266,7 +431,7 @@ async fn run_session(
                             welcomed = true;
                         }
                         Err(refusal) => {
-                            tracing::warn!(device = %device.short(), %peer, reason = %refusal.reason, "device refused");
+                            tracing::warn!(device = %device.short(), peer = %address, reason = %refusal.reason, "device refused");
                             session.refuse(refusal.code, &refusal.reason);
                             while let Some(bytes) = session.poll_transmit() {
                                 let _ = stream.write(&bytes).await;
@@ -305,7 +470,7 @@ async fn run_session(
                     if let Some(reason) =
                         with_central(central, move |c| c.revocation_reason(&device)).await?
                     {
-                        tracing::warn!(device = %device.short(), %peer, %reason, "device revoked during the session; closing");
+                        tracing::warn!(device = %device.short(), peer = %address, %reason, "device revoked during the session; closing");
                         conn.close(RefusalCode::Revoked.close_code().into(), reason.as_bytes());
                         return Ok(true);
                     }
@@ -323,7 +488,7 @@ async fn run_session(
                     session.log_answer(answer);
                 }
                 ServerEvent::Finished => {
-                    tracing::info!(device = %device.short(), %peer, "sync finished");
+                    tracing::info!(device = %device.short(), peer = %address, "sync finished");
                     with_central(central, move |c| {
                         c.note_delivered(&device, answered, 0)?;
                         c.note_sync_finished(&device, now_ms())
@@ -339,14 +504,15 @@ async fn run_session(
 /// checked and stored off the async threads. `Ok(true)` ends the
 /// connection (refusal).
 async fn run_blob_stream(
-    conn: &quinn::Connection,
+    peer: &Peer<'_>,
     stream: &mut FrameStream,
-    central: &Shared,
-    metrics: &Arc<Metrics>,
-    device: PublicKey,
-    peer: &str,
+    ctx: &Ctx,
+    mut share: PartialShare,
     first: &[u8],
 ) -> Result<bool, CentralError> {
+    let (central, metrics, device) = (&ctx.central, &ctx.metrics, peer.device);
+    let (conn, address) = (peer.conn, peer.address);
+    let mut pace = ctx.pace();
     let blobs = with_central(central, |c| c.blob_store()).await?;
     // Scan bytes received in this stream: off the backlog it stated.
     let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -356,19 +522,23 @@ async fn run_blob_stream(
     )));
     let mut pending = Some(first.to_vec());
     let result = loop {
-        let next = next_input(stream, &mut pending, READ_TIMEOUT).await;
-        let data = match next {
-            Ok(Ok(Some(d))) => d,
-            Ok(Ok(None)) => break Ok(false),
-            Ok(Err(e)) => break Err(e.into()),
-            Err(_) => {
-                tracing::info!(device = %device.short(), %peer, "blob stream silent too long; closing it");
+        let data = match next_input(stream, &mut pending, &pace, READ_TIMEOUT).await {
+            Ok(Input::Bytes(d)) => d,
+            Ok(Input::Ended) => break Ok(false),
+            Err(e) => break Err(e.into()),
+            Ok(Input::Silent) => {
+                tracing::info!(device = %device.short(), peer = %address, "blob stream silent too long; closing it");
                 break Ok(false);
+            }
+            Ok(Input::TooSlow) => {
+                peer.cut_off(ctx, "too_slow", &too_slow(ctx.door.limits()));
+                break Ok(true);
             }
         };
         // Decode, check and store on the blocking pool.
-        let (central2, work2, p) = (central.clone(), work.clone(), peer.to_string());
-        let metrics = metrics.clone();
+        let (central2, work2, p) = (central.clone(), work.clone(), address.to_string());
+        let (metrics, ticket, throttle) =
+            (metrics.clone(), peer.ticket.clone(), ctx.throttle.clone());
         let received2 = received.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
             let mut guard = work2
@@ -376,7 +546,9 @@ async fn run_blob_stream(
                 .map_err(|_| CentralError::Invalid("blob intake lock poisoned".into()))?;
             let (rx, intake) = &mut *guard;
             if let Err(e) = rx.handle_bytes(&data) {
-                tracing::warn!(device = %device.short(), peer = %p, error = %e, "blob protocol error");
+                if let Some(left_out) = throttle.allow("protocol_error", std::time::Instant::now()) {
+                    tracing::warn!(device = %device.short(), peer = %p, error = %e, left_out, "blob protocol error");
+                }
             }
             let mut refusal = None;
             while let Some(event) = rx.poll_event() {
@@ -387,7 +559,10 @@ async fn run_blob_stream(
                 };
                 if matches!(event, BlobRecvEvent::Hello) {
                     match lock()?.authorize(&device, None, &p, now_ms())? {
-                        Ok(auth) => rx.welcome(&auth.unit, now_ms()),
+                        Ok(auth) => {
+                            ticket.authorised(&device);
+                            rx.welcome(&auth.unit, now_ms());
+                        }
                         Err(r) => {
                             rx.refuse(r.code, &r.reason);
                             refusal = Some(r);
@@ -415,21 +590,25 @@ async fn run_blob_stream(
             while let Some(bytes) = rx.poll_transmit() {
                 out.extend_from_slice(&bytes);
             }
-            Ok((out, rx.is_failed(), refusal))
+            Ok((out, rx.is_failed(), refusal, rx.partial_frame()))
         })
         .await
         .map_err(|e| CentralError::Invalid(format!("worker failed: {e}")))?;
-        let (out, failed, refusal) = match step {
+        let (out, failed, refusal, partial) = match step {
             Ok(s) => s,
             Err(e) => break Err(e),
         };
+        if !account(&mut pace, &mut share, partial) {
+            peer.cut_off(ctx, "server_busy", BUSY);
+            break Ok(true);
+        }
         if !out.is_empty() {
             if let Err(e) = stream.write(&out).await {
                 break Err(e.into());
             }
         }
         if let Some(r) = refusal {
-            tracing::warn!(device = %device.short(), %peer, reason = %r.reason, "device refused");
+            tracing::warn!(device = %device.short(), peer = %address, reason = %r.reason, "device refused");
             stream.finish();
             let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
             conn.close(r.code.close_code().into(), r.reason.as_bytes());

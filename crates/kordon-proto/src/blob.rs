@@ -483,6 +483,12 @@ impl BlobReceiver {
         self.decoder.buffered() as u64
     }
 
+    /// Frames received so far and bytes of the one in progress (see
+    /// [`MessagePace`](crate::MessagePace)).
+    pub fn partial_frame(&self) -> (u64, usize) {
+        (self.decoder.frames(), self.decoder.buffered())
+    }
+
     pub fn welcome(&mut self, unit: &str, server_time_ms: i64) {
         if self.hello_seen && !self.welcomed && !self.failed {
             self.welcomed = true;

@@ -20,6 +20,8 @@ pub fn encode_frame(msg: &Message) -> Vec<u8> {
 pub struct FrameDecoder {
     buf: Vec<u8>,
     limit: usize,
+    /// Frames taken out so far (decoded or refused).
+    frames: u64,
 }
 
 impl Default for FrameDecoder {
@@ -27,6 +29,7 @@ impl Default for FrameDecoder {
         FrameDecoder {
             buf: Vec::new(),
             limit: MAX_FRAME,
+            frames: 0,
         }
     }
 }
@@ -60,12 +63,19 @@ impl FrameDecoder {
         let msg = postcard::from_bytes(&self.buf[4..4 + len])
             .map_err(|e| ProtoError::Malformed(e.to_string()));
         self.buf.drain(..4 + len);
+        self.frames += 1;
         msg.map(Some)
     }
 
     /// Bytes held that do not yet form a whole frame.
     pub fn buffered(&self) -> usize {
         self.buf.len()
+    }
+
+    /// Frames taken out so far: with [`buffered`](Self::buffered), what a
+    /// [`MessagePace`](crate::MessagePace) watches.
+    pub fn frames(&self) -> u64 {
+        self.frames
     }
 }
 

@@ -29,6 +29,7 @@ pub mod blob;
 mod client;
 mod codec;
 mod message;
+mod pace;
 mod server;
 
 pub use blob::{
@@ -41,6 +42,7 @@ pub use codec::{encode_frame, FrameDecoder, MAX_FRAME};
 pub use message::{
     Backlog, Inclusion, LogAnswer, LogAsk, Message, RecordResult, RefusalCode, RejectCode,
 };
+pub use pace::{MessagePace, MESSAGE_GRACE, MIN_MESSAGE_RATE};
 pub use server::{ServerEvent, ServerSession, Stated};
 
 /// ALPN protocol id for QUIC; the version is part of it.

@@ -280,6 +280,12 @@ impl ServerSession {
         self.events.pop_front()
     }
 
+    /// Frames received so far and bytes of the one in progress (see
+    /// [`MessagePace`](crate::MessagePace)).
+    pub fn partial_frame(&self) -> (u64, usize) {
+        (self.decoder.frames(), self.decoder.buffered())
+    }
+
     pub fn is_finished(&self) -> bool {
         self.state == State::Finished
     }

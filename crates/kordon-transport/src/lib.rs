@@ -115,12 +115,20 @@ pub fn client_endpoint(
     key: &DeviceKey,
     pinned_fingerprint: [u8; 32],
 ) -> Result<quinn::Endpoint, TransportError> {
+    client_endpoint_on(key, pinned_fingerprint, ([0, 0, 0, 0], 0).into())
+}
+
+/// As [`client_endpoint`], from the local address `bind`.
+pub fn client_endpoint_on(
+    key: &DeviceKey,
+    pinned_fingerprint: [u8; 32],
+    bind: SocketAddr,
+) -> Result<quinn::Endpoint, TransportError> {
     let cfg = tls::client_config(key, pinned_fingerprint, provider())?;
     let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut client = quinn::ClientConfig::new(Arc::new(quic));
     client.transport_config(Arc::new(transport_config()));
-    let bind: SocketAddr = ([0, 0, 0, 0], 0).into();
     let mut endpoint = quinn::Endpoint::client(bind)
         .map_err(|error| TransportError::Bind { addr: bind, error })?;
     endpoint.set_default_client_config(client);

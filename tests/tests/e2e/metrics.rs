@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// Every sample, by name and labels (`name{k="v",...}`, labels sorted).
-fn scrape(addr: &str, cookie: Option<&str>) -> HashMap<String, f64> {
+pub(super) fn scrape(addr: &str, cookie: Option<&str>) -> HashMap<String, f64> {
     let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
     let r = request(addr, "GET", "/metrics", &headers, b"");
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
@@ -51,7 +51,7 @@ fn scrape(addr: &str, cookie: Option<&str>) -> HashMap<String, f64> {
         .collect()
 }
 
-fn get(m: &HashMap<String, f64>, key: &str) -> f64 {
+pub(super) fn get(m: &HashMap<String, f64>, key: &str) -> f64 {
     m.get(key).copied().unwrap_or(0.0)
 }
 
