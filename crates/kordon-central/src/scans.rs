@@ -43,12 +43,16 @@ fn blob_id(image: &ScanImage) -> Result<BlobId, CentralError> {
 }
 
 /// Builds a scan's pyramid from its blobs (all present), power-safe.
+/// An image larger than `kordon_imaging::DecodeLimits::for_scans` allows
+/// (a decompression bomb from a faulty or hostile vehicle) is refused from
+/// its header, before any pixel memory is reserved.
 pub fn build_pyramid(dir: &Path, blobs: &BlobStore, scan: &Scan) -> Result<(), CentralError> {
+    let limits = kordon_imaging::DecodeLimits::for_scans().map_err(CentralError::Invalid)?;
     let decode = |image: &ScanImage| -> Result<Image, CentralError> {
         let bytes = blobs
             .read_verified(&blob_id(image)?)
             .map_err(|e| CentralError::Invalid(format!("scan image unreadable: {e}")))?;
-        kordon_imaging::decode(&bytes).map_err(imaging)
+        kordon_imaging::decode_with_limits(&bytes, &limits).map_err(imaging)
     };
     let high = decode(
         scan.primary()

@@ -100,6 +100,17 @@ pub struct ImageSummary {
     pub format: Format,
 }
 
+/// Most pixels a scan image may have unless configured otherwise: 100
+/// million (a 40 m train or a 20 m truck at 2 mm per pixel, 4,000 pixels
+/// high, is well inside), about 200 MB once decoded at 16 bits. A file that
+/// claims more, such as a small PNG of 46,000 × 46,000 black pixels, is
+/// refused from its header, before any pixel memory is reserved.
+pub const MAX_SCAN_PIXELS: u64 = 100_000_000;
+
+/// The environment variable that sets another pixel limit for scans (a
+/// scanner whose images are larger), read by [`DecodeLimits::for_scans`].
+pub const MAX_SCAN_PIXELS_ENV: &str = "KORDON_MAX_SCAN_PIXELS";
+
 /// Bounds checked before any pixel memory is reserved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DecodeLimits {
@@ -113,16 +124,37 @@ pub struct DecodeLimits {
 }
 
 impl Default for DecodeLimits {
+    /// Limits fit for real scanners: [`MAX_SCAN_PIXELS`].
     fn default() -> Self {
-        DecodeLimits {
-            max_dimension: 1 << 20,
-            max_pixels: 1 << 31,
-            max_decoded_bytes: 4 << 30,
-        }
+        DecodeLimits::with_max_pixels(MAX_SCAN_PIXELS)
     }
 }
 
 impl DecodeLimits {
+    /// At most `max_pixels` pixels (and 65,536 per side), and as many
+    /// bytes decoded as that many 16-bit RGBA pixels take.
+    pub fn with_max_pixels(max_pixels: u64) -> Self {
+        DecodeLimits {
+            max_dimension: 1 << 16,
+            max_pixels,
+            max_decoded_bytes: max_pixels.saturating_mul(8),
+        }
+    }
+
+    /// The limits for scans: [`MAX_SCAN_PIXELS`], or the number of pixels
+    /// in [`MAX_SCAN_PIXELS_ENV`] when it is set.
+    pub fn for_scans() -> Result<Self, String> {
+        match std::env::var(MAX_SCAN_PIXELS_ENV) {
+            Err(_) => Ok(DecodeLimits::default()),
+            Ok(v) => match v.trim().replace('_', "").parse::<u64>() {
+                Ok(n) if n > 0 => Ok(DecodeLimits::with_max_pixels(n)),
+                _ => Err(format!(
+                    "{MAX_SCAN_PIXELS_ENV}={v:?} is not a number of pixels (say 100000000)"
+                )),
+            },
+        }
+    }
+
     pub(crate) fn check_dimensions(&self, width: u64, height: u64) -> Result<(), ImagingError> {
         if width == 0 || height == 0 {
             return Err(ImagingError::NoPixels { width, height });
@@ -140,7 +172,7 @@ impl DecodeLimits {
         }
         if width * height > self.max_pixels {
             return Err(too_large(format!(
-                "at most {} pixels in all",
+                "at most {} pixels in all; {MAX_SCAN_PIXELS_ENV} sets another limit",
                 self.max_pixels
             )));
         }
@@ -347,6 +379,21 @@ mod tests {
             Err(ImagingError::TooLarge { .. })
         ));
         assert!(limits.check_dimensions(4096, 8192).is_ok());
+        // A decompression bomb's header: refused before any decoding.
+        let bomb = limits
+            .check_dimensions(46_000, 46_000)
+            .expect_err("too many pixels");
+        assert!(
+            bomb.to_string().contains("at most 100000000 pixels"),
+            "{bomb}"
+        );
+        assert!(
+            limits.check_dimensions(25_000, 4_000).is_ok(),
+            "a long truck at 2 mm"
+        );
+        assert!(DecodeLimits::with_max_pixels(1 << 31)
+            .check_dimensions(46_000, 46_000)
+            .is_ok());
     }
 
     #[test]

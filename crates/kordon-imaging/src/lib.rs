@@ -51,6 +51,7 @@ pub mod tile_codec;
 pub use colormap::Colormap;
 pub use decode::{
     check_pair, decode, decode_with_limits, probe, DecodeLimits, Format, Image, ImageSummary,
+    MAX_SCAN_PIXELS, MAX_SCAN_PIXELS_ENV,
 };
 pub use encode::{encode_jpeg, encode_png};
 pub use error::ImagingError;

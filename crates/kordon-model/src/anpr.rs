@@ -162,7 +162,10 @@ fn check_read(r: &AnprRead) -> Result<(), String> {
         return Err("more than 8 images".into());
     }
     if let Some(i) = r.images.iter().find(|i| !is_blob(&i.blob)) {
-        return Err(format!("image blob {:?} is not a BLAKE3 hash", i.blob));
+        return Err(format!(
+            "image blob {} is not a BLAKE3 hash",
+            kordon_plates::quoted(&i.blob)
+        ));
     }
     if r.char_confidence.len() > 32 || r.char_confidence.iter().any(|c| *c > 100) {
         return Err("bad per-character confidence".into());

@@ -85,6 +85,15 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn a_100_kb_plate_is_quoted_cut_short_not_echoed_back() {
+        for bad in ["A".repeat(100_000), format!("A;{}", "Б".repeat(50_000))] {
+            let e = Plate::parse(&bad).expect_err("refused").to_string();
+            assert!(e.len() < 200, "{} bytes: {e:.300}", e.len());
+            assert!(e.contains("more characters)"), "{e}");
+        }
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics_and_key_is_idempotent(s in "\\PC{0,24}") {

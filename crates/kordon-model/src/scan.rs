@@ -121,7 +121,10 @@ fn check_image(i: &ScanImage) -> Result<(), String> {
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if !hex_ok {
-        return Err(format!("{:?} is not a blob hash (64 hex digits)", i.blob));
+        return Err(format!(
+            "{} is not a blob hash (64 hex digits)",
+            kordon_plates::quoted(&i.blob)
+        ));
     }
     if i.width == 0 || i.height == 0 || i.width > MAX_SIDE || i.height > MAX_SIDE {
         return Err(format!(
@@ -136,7 +139,10 @@ fn check_image(i: &ScanImage) -> Result<(), String> {
         ));
     }
     if !matches!(i.format.as_str(), "tiff" | "png" | "jpeg") {
-        return Err(format!("format {:?} is not supported", i.format));
+        return Err(format!(
+            "format {} is not supported",
+            kordon_plates::quoted(&i.format)
+        ));
     }
     Ok(())
 }

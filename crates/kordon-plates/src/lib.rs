@@ -13,12 +13,16 @@
 //!   typed plate, every entry it matches and how: exactly, OCR-equivalent,
 //!   or one edit away.
 //!
+//! - [`quoted`]: a bad value as an error quotes it, cut short.
+//!
 //! Pure: no I/O, no clock; every vehicle and the server run the same code.
 
 pub mod format;
 pub mod matching;
+mod quote;
 pub mod text;
 
 pub use format::{recognise, Recognised};
 pub use matching::{Hit, MatchIndex, Tier};
+pub use quote::{quoted, QUOTED_CHARS};
 pub use text::{canonical, match_key, PlateError};

@@ -7,9 +7,11 @@ pub const MAX_LEN: usize = 16;
 pub enum PlateError {
     #[error("plate is empty")]
     Empty,
-    #[error("plate {0:?} is too long (at most 16 letters and digits)")]
+    /// The plate as [`quoted`](crate::quoted) (long ones cut).
+    #[error("plate {0} is too long (at most 16 letters and digits)")]
     TooLong(String),
-    #[error("plate {raw:?} contains {ch:?}, which is not a letter or digit")]
+    /// `raw` as [`quoted`](crate::quoted) (long ones cut).
+    #[error("plate {raw} contains {ch:?}, which is not a letter or digit")]
     BadCharacter { raw: String, ch: char },
 }
 
@@ -78,7 +80,7 @@ fn is_separator(c: char) -> bool {
 pub fn canonical(raw: &str) -> Result<String, PlateError> {
     let mut out = String::new();
     let bad = |ch| PlateError::BadCharacter {
-        raw: raw.to_string(),
+        raw: crate::quoted(raw),
         ch,
     };
     for c in raw.chars() {
@@ -101,7 +103,7 @@ pub fn canonical(raw: &str) -> Result<String, PlateError> {
         return Err(PlateError::Empty);
     }
     if out.chars().count() > MAX_LEN {
-        return Err(PlateError::TooLong(raw.to_string()));
+        return Err(PlateError::TooLong(crate::quoted(raw)));
     }
     Ok(out)
 }

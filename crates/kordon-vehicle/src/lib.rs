@@ -80,6 +80,8 @@ pub struct Vehicle {
     store: Store,
     /// The hotlists indexed for matching, built on first use.
     matcher: Option<hotlist::Matcher>,
+    /// How large a scan image may be (see `kordon_imaging::DecodeLimits::for_scans`).
+    scan_limits: kordon_imaging::DecodeLimits,
 }
 
 impl Vehicle {
@@ -87,6 +89,8 @@ impl Vehicle {
     pub fn open(dir: &Path) -> Result<Self, VehicleError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
+        let scan_limits =
+            kordon_imaging::DecodeLimits::for_scans().map_err(VehicleError::Invalid)?;
         let key = DeviceKey::load_or_create(&dir.join("device.key"))?;
         let store = Store::open(&dir.join("vehicle.sqlite"), key.public())?;
         let mut v = Vehicle {
@@ -94,6 +98,7 @@ impl Vehicle {
             key,
             store,
             matcher: None,
+            scan_limits,
         };
         // Changes the server signs are held to its role (reviews, marks).
         if let Ok(server) = v.token().and_then(|t| Ok(t.server_key()?)) {

@@ -10,7 +10,7 @@
 
 use crate::{Vehicle, VehicleError};
 use kordon_blob::{BlobId, BlobStore};
-use kordon_imaging::{Image, Pyramid, PyramidInfo, Rendered, View};
+use kordon_imaging::{DecodeLimits, Image, Pyramid, PyramidInfo, Rendered, View};
 use kordon_model::{Energy, InspectionId, InspectionView, NewScan, OfficerId, Scan, ScanImage};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -45,7 +45,8 @@ struct Input {
     name: String,
 }
 
-fn read_scan_file(path: &Path) -> Result<Input, VehicleError> {
+/// A scan file's name and bytes, read but not decoded.
+fn read_scan_file(path: &Path) -> Result<(String, Vec<u8>), VehicleError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -60,9 +61,36 @@ fn read_scan_file(path: &Path) -> Result<Input, VehicleError> {
     }
     let bytes =
         std::fs::read(path).map_err(|e| VehicleError::Io(format!("{}: {e}", path.display())))?;
-    let image = kordon_imaging::decode(&bytes)
+    Ok((name, bytes))
+}
+
+/// Decodes a file read by [`read_scan_file`], within `limits` (checked
+/// from the header, before any pixel memory is reserved).
+fn decode_scan(
+    (name, bytes): (String, Vec<u8>),
+    limits: &DecodeLimits,
+) -> Result<Input, VehicleError> {
+    let image = kordon_imaging::decode_with_limits(&bytes, limits)
         .map_err(|e| VehicleError::Invalid(format!("{name}: {e}; nothing was imported")))?;
     Ok(Input { bytes, image, name })
+}
+
+/// Refuses a file whose image is already attached to the inspection, found
+/// by its hash before anything is decoded (the watch folder and the crew
+/// may both bring the same file, and decoding a large scan takes seconds).
+fn refuse_attached(view: &InspectionView, name: &str, bytes: &[u8]) -> Result<(), VehicleError> {
+    let blob = BlobId::of(bytes).to_string();
+    if view
+        .scans
+        .iter()
+        .any(|s| s.images.iter().any(|i| i.blob == blob))
+    {
+        return Err(VehicleError::Invalid(format!(
+            "{name}: image {} is already attached to this inspection; nothing was imported",
+            &blob[..12]
+        )));
+    }
+    Ok(())
 }
 
 fn scan_image(input: &Input, blob: BlobId, energy: Energy) -> ScanImage {
@@ -110,6 +138,12 @@ impl Vehicle {
             .ok_or_else(|| VehicleError::NotFound(id.to_string()))?;
         let high = read_scan_file(high)?;
         let low = low.map(read_scan_file).transpose()?;
+        let view = doc.view()?;
+        for (name, bytes) in std::iter::once(&high).chain(low.as_ref()) {
+            refuse_attached(&view, name, bytes)?;
+        }
+        let high = decode_scan(high, &self.scan_limits)?;
+        let low = low.map(|l| decode_scan(l, &self.scan_limits)).transpose()?;
         if let Some(low) = &low {
             kordon_imaging::check_pair(&high.image, &low.image).map_err(|e| {
                 VehicleError::Invalid(format!(
@@ -234,6 +268,7 @@ impl Vehicle {
             return Ok(p);
         }
         let blobs = self.blob_store()?;
+        let limits = self.scan_limits;
         let decode = |image: &ScanImage, blobs: &BlobStore| -> Result<Image, VehicleError> {
             let id: BlobId = image
                 .blob
@@ -242,7 +277,7 @@ impl Vehicle {
             let bytes = blobs.read_verified(&id).map_err(|e| {
                 VehicleError::Io(format!("the scan's image is not available here: {e}"))
             })?;
-            kordon_imaging::decode(&bytes).map_err(imaging)
+            kordon_imaging::decode_with_limits(&bytes, &limits).map_err(imaging)
         };
         let high = decode(
             scan.primary()

@@ -3,6 +3,7 @@
 
 use super::*;
 use kordon_test_support::link::LinkConfig;
+use kordon_test_support::run;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
@@ -169,12 +170,97 @@ fn corrupt_or_truncated_scans_are_refused_and_leave_nothing_behind() {
         ],
     );
     assert_eq!(&std::fs::read(&tile).expect("png")[..4], b"\x89PNG");
-    let again = kordon(&v, &["scan", "add", &id, good.to_str().expect("utf-8")]);
+    // Found by its hash before any decoding: with a pixel limit the file
+    // would not pass, the answer is still that it is attached.
+    let again = run(Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(&v)
+        .args(["scan", "add", &id, good.to_str().expect("utf-8")])
+        .env("KORDON_MAX_SCAN_PIXELS", "1"));
     assert_eq!(again.status.code(), Some(4), "{}", text(&again));
     assert!(
         text(&again).contains("already attached"),
         "{}",
         text(&again)
+    );
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// The start of a PNG that claims `width` × `height` grey pixels: what a
+/// decompression bomb shows a decoder before its pixels.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    // A zlib stream of a few rows of zeros (stored, uncompressed).
+    chunk(
+        b"IDAT",
+        &[0x78, 0x01, 0x01, 0x04, 0x00, 0xFB, 0xFF, 0, 0, 0, 0],
+    );
+    chunk(b"IEND", &[]);
+    out
+}
+
+#[test]
+fn an_image_claiming_billions_of_pixels_is_refused_from_its_header() {
+    let field = Field::new();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-3", "OF-3");
+    let id = new_inspection(&v, "AA1234BB");
+    let bomb = v.join("bomb.png");
+    std::fs::write(&bomb, png_claiming(46_000, 46_000)).expect("write");
+    let o = kordon(&v, &["scan", "add", &id, bomb.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("46000×46000")
+            && err.contains("at most 100000000 pixels")
+            && err.contains("KORDON_MAX_SCAN_PIXELS")
+            && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert!(
+        !v.join("blobs").exists()
+            || std::fs::read_dir(v.join("blobs"))
+                .expect("blobs")
+                .flatten()
+                .all(|e| e.file_name() == "tmp"),
+        "nothing stored"
+    );
+    // A limit that is not a number is said so, not taken as the default.
+    let o = run(Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(&v)
+        .args(["scan", "add", &id, bomb.to_str().expect("utf-8")])
+        .env("KORDON_MAX_SCAN_PIXELS", "not a number"));
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("KORDON_MAX_SCAN_PIXELS=\"not a number\" is not a number of pixels"),
+        "{}",
+        text(&o)
     );
 }
 
