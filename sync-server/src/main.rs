@@ -55,6 +55,12 @@ struct SyncLimits {
     /// Most connections of one device; its newest replaces its oldest.
     #[arg(long, default_value_t = Limits::default().max_per_device)]
     max_per_device: usize,
+    /// New connections one address may open at once ...
+    #[arg(long, default_value_t = Limits::default().new_per_address_burst)]
+    new_per_address_burst: u32,
+    /// ... and then a minute.
+    #[arg(long, default_value_t = Limits::default().new_per_address_per_min)]
+    new_per_address_per_min: u32,
     /// Seconds a connection has, from its first packet, to authenticate.
     #[arg(long, default_value_t = Limits::default().auth_timeout.as_secs_f64())]
     auth_timeout_secs: f64,
@@ -88,6 +94,8 @@ impl TryFrom<SyncLimits> for Limits {
             max_pending_per_address: l.max_pending_per_address,
             max_per_address: l.max_per_address,
             max_per_device: l.max_per_device,
+            new_per_address_burst: l.new_per_address_burst,
+            new_per_address_per_min: l.new_per_address_per_min,
             auth_timeout: seconds("auth-timeout-secs", l.auth_timeout_secs)?,
             partial_budget: l.partial_budget_mib.saturating_mul(1 << 20),
             message_grace: seconds("message-grace-secs", l.message_grace_secs)?,

@@ -14,6 +14,7 @@ mod anpr_ingest;
 mod app_start;
 mod console;
 mod goodput;
+mod hostile;
 mod hotlist;
 mod http1;
 mod import;
@@ -77,6 +78,9 @@ enum What {
     /// The transparency log at 10 million leaves: proof size, time to
     /// make and to verify an inclusion proof.
     LogProof(log_proof::Args),
+    /// Hostile peers against a real server process: its peak memory and a
+    /// vehicle's sync time during each attack.
+    Hostile(hostile::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -96,6 +100,7 @@ fn main() -> anyhow::Result<()> {
         What::Hotlist(args) => hotlist::run(args),
         What::AnprIngest(args) => anpr_ingest::run(args),
         What::LogProof(args) => log_proof::run(args),
+        What::Hostile(args) => hostile::run(args),
         What::All => {
             ingest(20_000, 256)?;
             sync(1_000)

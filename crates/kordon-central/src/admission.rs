@@ -6,9 +6,10 @@
 //! - **in all**: at most `max_connections`; beyond that a new connection
 //!   is refused before its handshake (a QUIC `CONNECTION_REFUSED`, cheap);
 //! - **waiting to authenticate** (from the first packet until a Hello is
-//!   accepted): at most `max_pending` in all, the oldest evicted to make
-//!   room (a real vehicle says Hello within a round trip, a flood does
-//!   not), at most `max_pending_per_address` from one address (refused),
+//!   accepted): at most `max_pending` in all, one evicted to make room for
+//!   a newcomer (the oldest of the address with the most waiting: a real
+//!   vehicle says Hello within a round trip from an address of its own, a
+//!   flood does neither), at most `max_pending_per_address` from one address (refused),
 //!   and each one only `auth_timeout` long;
 //! - **per address**: at most `max_per_address` (vehicles behind one
 //!   carrier NAT share an address, so this is generous);
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// The sync endpoint's bounds (see the module's overview).
@@ -36,6 +37,10 @@ pub struct Limits {
     pub max_pending_per_address: usize,
     pub max_per_address: usize,
     pub max_per_device: usize,
+    /// New connections one address may open: a burst of
+    /// `new_per_address_burst`, then `new_per_address_per_min` a minute.
+    pub new_per_address_burst: u32,
+    pub new_per_address_per_min: u32,
     /// How long a connection may take from its first packet to an
     /// accepted Hello.
     pub auth_timeout: Duration,
@@ -55,6 +60,8 @@ impl Default for Limits {
             max_pending_per_address: 32,
             max_per_address: 1024,
             max_per_device: 2,
+            new_per_address_burst: 8,
+            new_per_address_per_min: 120,
             auth_timeout: Duration::from_secs(10),
             partial_budget: 256 << 20,
             message_grace: kordon_proto::MESSAGE_GRACE,
@@ -72,6 +79,8 @@ pub enum Turned {
     AddressPending,
     /// `max_per_address` reached for this address.
     AddressFull,
+    /// The address opened new connections faster than it may.
+    AddressRate,
     /// Evicted: the oldest of `max_pending` waiting to authenticate.
     Crowded,
     /// Replaced by a newer connection of the same device.
@@ -85,6 +94,7 @@ impl Turned {
             Turned::Full => "server_full",
             Turned::AddressPending => "address_pending",
             Turned::AddressFull => "address_full",
+            Turned::AddressRate => "address_rate",
             Turned::Crowded => "crowded_out",
             Turned::Replaced => "replaced",
         }
@@ -98,6 +108,7 @@ impl Turned {
                 "too many connections from this address are waiting to authenticate"
             }
             Turned::AddressFull => "too many connections from this address",
+            Turned::AddressRate => "new connections from this address come too fast; try again",
             Turned::Crowded => "too many connections are waiting to authenticate; try again",
             Turned::Replaced => "replaced by a newer connection of this device",
         }
@@ -122,6 +133,45 @@ struct State {
     addresses: HashMap<IpAddr, AddressCount>,
     /// Each device's authorised connections, oldest first.
     devices: HashMap<[u8; 32], VecDeque<(u64, Notice)>>,
+    /// New connections each address may still open now, and when that
+    /// was counted.
+    allowance: HashMap<IpAddr, (f64, Instant)>,
+}
+
+impl State {
+    /// Takes one new connection from `address`'s allowance (refilled at
+    /// the limits' rate); `false` when it has none left.
+    fn take_allowance(&mut self, address: IpAddr, l: &Limits, now: Instant) -> bool {
+        let burst = f64::from(l.new_per_address_burst.max(1));
+        let per_sec = f64::from(l.new_per_address_per_min) / 60.0;
+        if self.allowance.len() > 65_536 {
+            // Forget addresses whose allowance is whole again.
+            self.allowance.retain(|_, (left, at)| {
+                *left + now.saturating_duration_since(*at).as_secs_f64() * per_sec < burst
+            });
+        }
+        let (left, at) = self.allowance.entry(address).or_insert((burst, now));
+        *left = (*left + now.saturating_duration_since(*at).as_secs_f64() * per_sec).min(burst);
+        *at = now;
+        if *left >= 1.0 {
+            *left -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The waiting connection to evict for a newcomer: the oldest of the
+    /// address with the most waiting, so a flood spread over a few hundred
+    /// addresses evicts its own connections, not a vehicle's single one.
+    fn eviction_candidate(&self) -> Option<u64> {
+        let most = self.addresses.values().map(|a| a.pending).max()?;
+        // Oldest first: among equally crowded addresses, the oldest goes.
+        self.pending
+            .iter()
+            .find(|(_, (ip, _))| self.addresses.get(ip).is_some_and(|a| a.pending == most))
+            .map(|(id, _)| *id)
+    }
 }
 
 /// The sync endpoint's admission bookkeeping.
@@ -149,8 +199,9 @@ impl Door {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A connection from `address` knocks: a ticket for it, or why not.
-    pub fn arrive(self: &Arc<Self>, address: IpAddr) -> Result<Ticket, Turned> {
+    /// A connection from `address` knocks at `now`: a ticket for it, or
+    /// why not.
+    pub fn arrive(self: &Arc<Self>, address: IpAddr, now: Instant) -> Result<Ticket, Turned> {
         let mut s = self.lock();
         let l = &self.limits;
         if s.total >= l.max_connections {
@@ -163,8 +214,14 @@ impl Door {
         if here.is_some_and(|a| a.all >= l.max_per_address) {
             return Err(Turned::AddressFull);
         }
+        if !s.take_allowance(address, l, now) {
+            return Err(Turned::AddressRate);
+        }
         while s.pending.len() >= l.max_pending.max(1) {
-            let Some((id, (ip, tx))) = s.pending.pop_first() else {
+            let Some(id) = s.eviction_candidate() else {
+                break;
+            };
+            let Some((ip, tx)) = s.pending.remove(&id) else {
                 break;
             };
             let _ = tx.send(Some(Turned::Crowded));
@@ -362,8 +419,15 @@ mod tests {
         IpAddr::from([10, 0, 0, last])
     }
 
+    fn now() -> Instant {
+        *START.get_or_init(Instant::now)
+    }
+
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
     fn limits() -> Limits {
         Limits {
+            new_per_address_burst: 100,
             max_connections: 10,
             max_pending: 4,
             max_pending_per_address: 3,
@@ -380,10 +444,15 @@ mod tests {
     #[test]
     fn an_address_may_keep_only_its_share_waiting() {
         let door = Door::new(limits());
-        let held: Vec<Ticket> = (0..3).map(|_| door.arrive(ip(1)).expect("in")).collect();
-        assert_eq!(door.arrive(ip(1)).err(), Some(Turned::AddressPending));
+        let held: Vec<Ticket> = (0..3)
+            .map(|_| door.arrive(ip(1), now()).expect("in"))
+            .collect();
+        assert_eq!(
+            door.arrive(ip(1), now()).err(),
+            Some(Turned::AddressPending)
+        );
         // Another address is not held back by it.
-        let other = door.arrive(ip(2)).expect("another address");
+        let other = door.arrive(ip(2), now()).expect("another address");
         drop(held);
         assert_eq!(door.counts(), (1, 1));
         drop(other);
@@ -394,9 +463,11 @@ mod tests {
     #[test]
     fn the_oldest_waiting_connection_makes_room() {
         let door = Door::new(limits());
-        let first = door.arrive(ip(1)).expect("in");
-        let rest: Vec<Ticket> = (2..5).map(|n| door.arrive(ip(n)).expect("in")).collect();
-        let newest = door.arrive(ip(9)).expect("room is made");
+        let first = door.arrive(ip(1), now()).expect("in");
+        let rest: Vec<Ticket> = (2..5)
+            .map(|n| door.arrive(ip(n), now()).expect("in"))
+            .collect();
+        let newest = door.arrive(ip(9), now()).expect("room is made");
         assert_eq!(turned(&first), Some(Turned::Crowded));
         assert!(!first.is_pending());
         assert!(rest.iter().all(|t| turned(t).is_none()));
@@ -408,26 +479,78 @@ mod tests {
     }
 
     #[test]
+    fn an_address_opens_a_burst_then_a_few_a_second() {
+        let door = Door::new(Limits {
+            new_per_address_burst: 3,
+            new_per_address_per_min: 60,
+            ..limits()
+        });
+        let t0 = now();
+        let mut held = vec![];
+        for _ in 0..3 {
+            held.push(door.arrive(ip(1), t0).expect("the burst"));
+            held.pop();
+        }
+        assert_eq!(door.arrive(ip(1), t0).err(), Some(Turned::AddressRate));
+        assert!(
+            door.arrive(ip(2), t0).is_ok(),
+            "another address has its own"
+        );
+        let later = t0 + Duration::from_millis(1000);
+        assert!(door.arrive(ip(1), later).is_ok(), "one a second");
+        assert_eq!(door.arrive(ip(1), later).err(), Some(Turned::AddressRate));
+        let much_later = t0 + Duration::from_secs(60);
+        for _ in 0..3 {
+            assert!(
+                door.arrive(ip(1), much_later).is_ok(),
+                "the burst again, no more"
+            );
+        }
+        assert_eq!(
+            door.arrive(ip(1), much_later).err(),
+            Some(Turned::AddressRate)
+        );
+    }
+
+    #[test]
+    fn a_crowded_address_makes_room_before_a_lone_caller() {
+        let door = Door::new(limits());
+        let lone = door.arrive(ip(1), now()).expect("in");
+        let flood: Vec<Ticket> = (0..3)
+            .map(|_| door.arrive(ip(2), now()).expect("in"))
+            .collect();
+        let newest = door.arrive(ip(3), now()).expect("room is made");
+        assert_eq!(turned(&lone), None, "the lone caller stays");
+        assert_eq!(
+            turned(&flood[0]),
+            Some(Turned::Crowded),
+            "the flood's oldest goes"
+        );
+        assert!(flood[1..].iter().all(|t| turned(t).is_none()));
+        assert!(newest.is_pending() && lone.is_pending());
+    }
+
+    #[test]
     fn authorised_connections_leave_the_waiting_room_and_devices_keep_their_share() {
         let door = Door::new(limits());
         let device = PublicKey([7; 32]);
-        let a = door.arrive(ip(1)).expect("in");
-        let b = door.arrive(ip(1)).expect("in");
-        let c = door.arrive(ip(1)).expect("in");
+        let a = door.arrive(ip(1), now()).expect("in");
+        let b = door.arrive(ip(1), now()).expect("in");
+        let c = door.arrive(ip(1), now()).expect("in");
         for t in [&a, &b, &a] {
             t.authorised(&device);
         }
         assert!(!a.is_pending() && !b.is_pending() && c.is_pending());
         assert_eq!(door.counts(), (3, 1));
         // The address's waiting share is free again.
-        let d = door.arrive(ip(1)).expect("in");
+        let d = door.arrive(ip(1), now()).expect("in");
         c.authorised(&device);
         assert_eq!(turned(&a), Some(Turned::Replaced), "the oldest goes");
         assert_eq!(turned(&b), None);
         assert_eq!(turned(&c), None);
         drop(a);
         // A fifth from the address is over its total share.
-        let e = door.arrive(ip(2)).expect("other address");
+        let e = door.arrive(ip(2), now()).expect("other address");
         assert_eq!(door.counts(), (4, 2));
         drop((b, c, d, e));
         assert_eq!(door.counts(), (0, 0));
@@ -443,15 +566,15 @@ mod tests {
         let device = PublicKey([1; 32]);
         let held: Vec<Ticket> = (0..3)
             .map(|n| {
-                let t = door.arrive(ip(n)).expect("in");
+                let t = door.arrive(ip(n), now()).expect("in");
                 t.authorised(&PublicKey([n; 32]));
                 t
             })
             .collect();
-        assert_eq!(door.arrive(ip(9)).err(), Some(Turned::Full));
+        assert_eq!(door.arrive(ip(9), now()).err(), Some(Turned::Full));
         let _ = device;
         drop(held);
-        assert!(door.arrive(ip(9)).is_ok());
+        assert!(door.arrive(ip(9), now()).is_ok());
     }
 
     #[test]
@@ -459,12 +582,12 @@ mod tests {
         let door = Door::new(limits());
         let held: Vec<Ticket> = (0..5)
             .map(|n| {
-                let t = door.arrive(ip(1)).expect("in");
+                let t = door.arrive(ip(1), now()).expect("in");
                 t.authorised(&PublicKey([n; 32]));
                 t
             })
             .collect();
-        assert_eq!(door.arrive(ip(1)).err(), Some(Turned::AddressFull));
+        assert_eq!(door.arrive(ip(1), now()).err(), Some(Turned::AddressFull));
         drop(held);
     }
 
@@ -472,10 +595,12 @@ mod tests {
     async fn a_turned_out_ticket_hears_it() {
         let door = Door::new(limits());
         let device = PublicKey([3; 32]);
-        let old = door.arrive(ip(1)).expect("in");
+        let old = door.arrive(ip(1), now()).expect("in");
         old.authorised(&device);
         let waiting = tokio::spawn(async move { old.turned_out().await });
-        let newer: Vec<Ticket> = (0..2).map(|_| door.arrive(ip(2)).expect("in")).collect();
+        let newer: Vec<Ticket> = (0..2)
+            .map(|_| door.arrive(ip(2), now()).expect("in"))
+            .collect();
         for t in &newer {
             t.authorised(&device);
         }

@@ -95,7 +95,7 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: Shared, limits: Limi
     };
     while let Some(incoming) = endpoint.accept().await {
         let peer = incoming.remote_address();
-        let ticket = match ctx.door.arrive(peer.ip()) {
+        let ticket = match ctx.door.arrive(peer.ip(), std::time::Instant::now()) {
             Ok(t) => Arc::new(t),
             Err(turned) => {
                 // Before the handshake: no cryptography spent on it.

@@ -69,9 +69,13 @@ impl fmt::Debug for Image {
 }
 
 impl Image {
-    /// Checks that the pixel buffer matches the dimensions and the limits.
+    /// Checks that the pixel buffer matches the dimensions (and that no
+    /// side passes 65,536 pixels). How many pixels in all an image may have
+    /// was decided when it was decoded ([`DecodeLimits`]), so a limit
+    /// raised for a larger scanner holds here too.
     pub fn validate(&self) -> Result<(), ImagingError> {
-        DecodeLimits::default().check_dimensions(u64::from(self.width), u64::from(self.height))?;
+        DecodeLimits::with_max_pixels(u64::MAX)
+            .check_dimensions(u64::from(self.width), u64::from(self.height))?;
         let expected = u64::from(self.width) * u64::from(self.height);
         if self.pixels.len() as u64 != expected {
             return Err(ImagingError::PixelCount {
@@ -100,12 +104,12 @@ pub struct ImageSummary {
     pub format: Format,
 }
 
-/// Most pixels a scan image may have unless configured otherwise: 100
-/// million (a 40 m train or a 20 m truck at 2 mm per pixel, 4,000 pixels
-/// high, is well inside), about 200 MB once decoded at 16 bits. A file that
-/// claims more, such as a small PNG of 46,000 × 46,000 black pixels, is
-/// refused from its header, before any pixel memory is reserved.
-pub const MAX_SCAN_PIXELS: u64 = 100_000_000;
+/// Most pixels a scan image may have unless configured otherwise: 2^27,
+/// about 134 million (16,384 × 8,192; a 20 m truck at 2 mm per pixel,
+/// 4,000 pixels high, is 20 million), 256 MB once decoded at 16 bits. A
+/// file that claims more, such as a small PNG of 46,000 × 46,000 black
+/// pixels, is refused from its header, before any pixel memory is reserved.
+pub const MAX_SCAN_PIXELS: u64 = 1 << 27;
 
 /// The environment variable that sets another pixel limit for scans (a
 /// scanner whose images are larger), read by [`DecodeLimits::for_scans`].
@@ -149,7 +153,7 @@ impl DecodeLimits {
             Ok(v) => match v.trim().replace('_', "").parse::<u64>() {
                 Ok(n) if n > 0 => Ok(DecodeLimits::with_max_pixels(n)),
                 _ => Err(format!(
-                    "{MAX_SCAN_PIXELS_ENV}={v:?} is not a number of pixels (say 100000000)"
+                    "{MAX_SCAN_PIXELS_ENV}={v:?} is not a number of pixels (say 200000000)"
                 )),
             },
         }
@@ -384,7 +388,7 @@ mod tests {
             .check_dimensions(46_000, 46_000)
             .expect_err("too many pixels");
         assert!(
-            bomb.to_string().contains("at most 100000000 pixels"),
+            bomb.to_string().contains("at most 134217728 pixels"),
             "{bomb}"
         );
         assert!(

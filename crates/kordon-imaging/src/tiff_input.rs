@@ -290,7 +290,15 @@ mod tests {
             }
         }
         file.extend_from_slice(&0u32.to_le_bytes());
+        // Under the default limit it is refused for its size; under a
+        // limit raised for it, for the data it lacks, still before any
+        // allocation.
         let result = decode_tiff(&file, &DecodeLimits::default());
+        assert!(
+            matches!(result, Err(ImagingError::TooLarge { .. })),
+            "{result:?}"
+        );
+        let result = decode_tiff(&file, &DecodeLimits::with_max_pixels(1 << 31));
         assert!(matches!(result, Err(ImagingError::Truncated)), "{result:?}");
     }
 }

@@ -279,12 +279,23 @@ fn absurd_headers_are_refused_without_allocating() {
         decode(&huge),
         Err(ImagingError::TooLarge { .. } | ImagingError::Corrupt { .. })
     ));
-    // 40000 × 40000 consistently declared in a file of a few dozen bytes.
+    // 40000 × 40000 consistently declared in a file of a few dozen bytes:
+    // over the scan limit of 134 million pixels; with a limit raised for
+    // it, refused for the data it lacks (still before any allocation).
     let liar = tiff_be_u16(40_000, 40_000, &[]);
     assert!(
-        matches!(decode(&liar), Err(ImagingError::Truncated)),
+        matches!(decode(&liar), Err(ImagingError::TooLarge { .. })),
         "{:?}",
         decode(&liar)
+    );
+    let raised = kordon_imaging::DecodeLimits::with_max_pixels(1 << 31);
+    assert!(
+        matches!(
+            kordon_imaging::decode_with_limits(&liar, &raised),
+            Err(ImagingError::Truncated)
+        ),
+        "{:?}",
+        kordon_imaging::decode_with_limits(&liar, &raised)
     );
     let file = tiff_be_u16(1, 1, &[7]);
     let mut empty = file;

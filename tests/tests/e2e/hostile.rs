@@ -109,6 +109,10 @@ fn callers_that_never_authenticate_are_bounded_and_cut_off_while_a_vehicle_syncs
         "2",
         "--max-pending-per-address",
         "16",
+        // This test is about callers that wait; the rate of new
+        // connections per address has its own test in the door.
+        "--new-per-address-burst",
+        "1000",
         "--metrics",
         "127.0.0.1:0",
     ]);

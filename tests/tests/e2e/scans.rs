@@ -237,7 +237,7 @@ fn an_image_claiming_billions_of_pixels_is_refused_from_its_header() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("46000×46000")
-            && err.contains("at most 100000000 pixels")
+            && err.contains("at most 134217728 pixels")
             && err.contains("KORDON_MAX_SCAN_PIXELS")
             && err.contains("nothing was imported"),
         "{err}"
