@@ -76,12 +76,14 @@ struct SyncLimits {
     min_message_rate: u64,
 }
 
-/// A positive, finite number of seconds.
+/// A positive number of seconds, at most a day.
 fn seconds(what: &str, s: f64) -> anyhow::Result<std::time::Duration> {
     std::time::Duration::try_from_secs_f64(s)
         .ok()
-        .filter(|d| !d.is_zero())
-        .with_context(|| format!("--{what} must be a positive number of seconds, not {s}"))
+        .filter(|d| !d.is_zero() && d.as_secs() <= 86_400)
+        .with_context(|| {
+            format!("--{what} must be a number of seconds above 0 and at most 86400, not {s}")
+        })
 }
 
 impl TryFrom<SyncLimits> for Limits {

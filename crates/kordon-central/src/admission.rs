@@ -200,8 +200,10 @@ impl Door {
     }
 
     /// A connection from `address` knocks at `now`: a ticket for it, or
-    /// why not.
+    /// why not. IPv6 addresses count by their /64 (one subscriber's
+    /// network), IPv4 addresses one by one.
     pub fn arrive(self: &Arc<Self>, address: IpAddr, now: Instant) -> Result<Ticket, Turned> {
+        let address = network_of(address);
         let mut s = self.lock();
         let l = &self.limits;
         if s.total >= l.max_connections {
@@ -249,13 +251,35 @@ impl Door {
             address,
             turned: rx,
             device: Mutex::new(None),
+            hello: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Whether half the places of those waiting to authenticate are
+    /// taken: new callers are then made to prove their address first.
+    pub fn under_load(&self) -> bool {
+        self.lock().pending.len() * 2 >= self.limits.max_pending.max(1)
     }
 
     /// Connections held now: in all, and waiting to authenticate.
     pub fn counts(&self) -> (usize, usize) {
         let s = self.lock();
         (s.total, s.pending.len())
+    }
+}
+
+/// The network an address counts for: its /64 for IPv6.
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let mut octets = v6.octets();
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return IpAddr::V4(v4);
+            }
+            octets[8..].fill(0);
+            IpAddr::V6(octets.into())
+        }
     }
 }
 
@@ -267,6 +291,8 @@ pub struct Ticket {
     address: IpAddr,
     turned: watch::Receiver<Option<Turned>>,
     device: Mutex<Option<[u8; 32]>>,
+    /// A well-formed Hello arrived (the server is deciding on it).
+    hello: std::sync::atomic::AtomicBool,
 }
 
 impl Ticket {
@@ -300,6 +326,17 @@ impl Ticket {
     /// Whether the connection has yet to authenticate.
     pub fn is_pending(&self) -> bool {
         self.door.lock().pending.contains_key(&self.id)
+    }
+
+    /// A well-formed Hello arrived on the connection: its deadline to
+    /// authenticate is met, whatever the server then takes to decide.
+    pub fn hello_arrived(&self) {
+        self.hello.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the connection has neither authenticated nor said Hello.
+    pub fn awaits_hello(&self) -> bool {
+        !self.hello.load(std::sync::atomic::Ordering::Relaxed) && self.is_pending()
     }
 
     /// Resolves when the door wants this connection closed, with why.
@@ -513,6 +550,22 @@ mod tests {
     }
 
     #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let door = Door::new(limits());
+        let in_64 = |last: u16| IpAddr::from([0x2001, 0xdb8, 0, 1, 0, 0, 0, last]);
+        let held: Vec<Ticket> = (1..=3)
+            .map(|n| door.arrive(in_64(n), now()).expect("in"))
+            .collect();
+        assert_eq!(
+            door.arrive(in_64(9), now()).err(),
+            Some(Turned::AddressPending)
+        );
+        let other = IpAddr::from([0x2001, 0xdb8, 0, 2, 0, 0, 0, 1]);
+        assert!(door.arrive(other, now()).is_ok(), "another /64");
+        drop(held);
+    }
+
+    #[test]
     fn a_crowded_address_makes_room_before_a_lone_caller() {
         let door = Door::new(limits());
         let lone = door.arrive(ip(1), now()).expect("in");
@@ -549,7 +602,7 @@ mod tests {
         assert_eq!(turned(&b), None);
         assert_eq!(turned(&c), None);
         drop(a);
-        // A fifth from the address is over its total share.
+        // One more, from another address: its own share.
         let e = door.arrive(ip(2), now()).expect("other address");
         assert_eq!(door.counts(), (4, 2));
         drop((b, c, d, e));

@@ -22,6 +22,7 @@ use kordon_proto::{
 use kordon_record::PublicKey;
 use kordon_transport::{quinn, FrameStream, TransportError};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -95,6 +96,15 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: Shared, limits: Limi
     };
     while let Some(incoming) = endpoint.accept().await {
         let peer = incoming.remote_address();
+        // Under load, an address is made to prove it is real (a stateless
+        // QUIC Retry, one round trip) before it counts at the door, so
+        // packets from spoofed addresses cannot use up a vehicle's share.
+        if !incoming.remote_address_validated() && ctx.door.under_load() {
+            if let Err(e) = incoming.retry() {
+                e.into_incoming().refuse();
+            }
+            continue;
+        }
         let ticket = match ctx.door.arrive(peer.ip(), std::time::Instant::now()) {
             Ok(t) => Arc::new(t),
             Err(turned) => {
@@ -159,12 +169,15 @@ async fn handle_connection(
     // vehicle has records) and at most one blob stream.
     let mut streams = tokio::task::JoinSet::new();
     let mut auth_checked = false;
+    // Bytes received over all streams: the pace of a message is the
+    // connection's (a scan piece waiting behind records is not slow).
+    let received = Arc::new(AtomicU64::new(0));
     loop {
         let accepted = tokio::select! {
             a = conn.accept_bi() => a,
             _ = tokio::time::sleep_until(auth_deadline), if !auth_checked => {
                 auth_checked = true;
-                if ticket.is_pending() {
+                if ticket.awaits_hello() {
                     let secs = ctx.door.limits().auth_timeout.as_secs_f64();
                     let reason = format!("no accepted Hello within {secs} s");
                     ctx.turned_away("auth_timeout", &peer, &reason);
@@ -195,10 +208,11 @@ async fn handle_connection(
             Err(e) => return Err(TransportError::from_connection(e).into()),
         };
         let (conn, peer, ctx, ticket) = (conn.clone(), peer.clone(), ctx.clone(), ticket.clone());
+        let received = received.clone();
         streams.spawn(async move {
             let mut stream = FrameStream::new(send, recv);
             let mut share = PartialShare::new(ctx.budget.clone());
-            let Some(first) = first_frame(&mut stream, &mut share).await? else {
+            let Some(first) = first_frame(&mut stream, &mut share, &received).await? else {
                 return Ok(false);
             };
             let peer = Peer {
@@ -206,6 +220,7 @@ async fn handle_connection(
                 device,
                 address: &peer,
                 ticket: &ticket,
+                received: &received,
             };
             if matches!(first.1, Message::BlobHello { .. }) {
                 run_blob_stream(&peer, &mut stream, &ctx, share, &first.0).await
@@ -222,6 +237,8 @@ struct Peer<'a> {
     device: PublicKey,
     address: &'a str,
     ticket: &'a Arc<Ticket>,
+    /// Bytes the connection has received, over all its streams.
+    received: &'a AtomicU64,
 }
 
 impl Peer<'_> {
@@ -248,25 +265,47 @@ enum Input {
 }
 
 /// The next bytes of a stream: those already read while looking at its
-/// first frame, then what arrives before the idle timeout `idle` or the
-/// pace of the message in progress runs out.
+/// first frame, then what arrives. Between messages the peer may be
+/// silent for `idle`; within a message, as long as its connection keeps
+/// the pace (`received` counts the connection's bytes, every stream's).
 async fn next_input(
     stream: &mut FrameStream,
     pending: &mut Option<Vec<u8>>,
     pace: &MessagePace,
     idle: Duration,
+    received: &AtomicU64,
 ) -> Result<Input, TransportError> {
     if let Some(first) = pending.take() {
         return Ok(Input::Bytes(first));
     }
-    let now = std::time::Instant::now();
-    match tokio::time::timeout(pace.wait(idle, now), stream.read()).await {
-        Ok(read) => Ok(match read? {
-            Some(d) => Input::Bytes(d.to_vec()),
-            None => Input::Ended,
-        }),
-        Err(_) if pace.is_late(std::time::Instant::now()) => Ok(Input::TooSlow),
-        Err(_) => Ok(Input::Silent),
+    let started = std::time::Instant::now();
+    loop {
+        let now = std::time::Instant::now();
+        let idle_left = idle.saturating_sub(now.saturating_duration_since(started));
+        let wait = if pace.in_message() {
+            pace.wait(Duration::MAX, received.load(Ordering::Relaxed), now)
+        } else {
+            idle_left
+        };
+        match tokio::time::timeout(wait, stream.read()).await {
+            Ok(read) => {
+                return Ok(match read? {
+                    Some(d) => {
+                        received.fetch_add(d.len() as u64, Ordering::Relaxed);
+                        Input::Bytes(d.to_vec())
+                    }
+                    None => Input::Ended,
+                })
+            }
+            Err(_) if !pace.in_message() => return Ok(Input::Silent),
+            Err(_) => {
+                let now = std::time::Instant::now();
+                if pace.is_late(received.load(Ordering::Relaxed), now) {
+                    return Ok(Input::TooSlow);
+                }
+                // The connection moved meanwhile: a later deadline.
+            }
+        }
     }
 }
 
@@ -276,8 +315,14 @@ fn account(
     pace: &mut MessagePace,
     share: &mut PartialShare,
     (frames, partial): (u64, usize),
+    received: &AtomicU64,
 ) -> bool {
-    pace.observe(frames, partial, std::time::Instant::now());
+    pace.observe(
+        frames,
+        partial,
+        received.load(Ordering::Relaxed),
+        std::time::Instant::now(),
+    );
     share.hold(partial)
 }
 
@@ -298,6 +343,7 @@ const BUSY: &str = "the server holds as many unfinished messages as it can; try 
 async fn first_frame(
     stream: &mut FrameStream,
     share: &mut PartialShare,
+    received: &AtomicU64,
 ) -> Result<Option<(Vec<u8>, Message)>, CentralError> {
     let mut seen = vec![];
     let mut decoder = FrameDecoder::new();
@@ -307,6 +353,7 @@ async fn first_frame(
         let read = tokio::time::timeout_at(deadline, stream.read()).await;
         let Ok(read) = read else { return Ok(None) };
         let Some(data) = read? else { return Ok(None) };
+        received.fetch_add(data.len() as u64, Ordering::Relaxed);
         seen.extend_from_slice(data);
         if !share.hold(seen.len()) {
             return Ok(None);
@@ -365,7 +412,7 @@ async fn run_session(
         } else {
             HELLO_TIMEOUT
         };
-        let data = match next_input(stream, &mut pending, &pace, idle).await? {
+        let data = match next_input(stream, &mut pending, &pace, idle, peer.received).await? {
             Input::Bytes(d) => d,
             Input::Ended => return Ok(false),
             Input::Silent => {
@@ -385,7 +432,12 @@ async fn run_session(
                 tracing::warn!(device = %device.short(), peer = %address, error = %e, left_out, "protocol error");
             }
         }
-        if !account(&mut pace, &mut share, session.partial_frame()) {
+        if !account(
+            &mut pace,
+            &mut share,
+            session.partial_frame(),
+            peer.received,
+        ) {
             peer.cut_off(ctx, "server_busy", BUSY);
             return Ok(true);
         }
@@ -397,6 +449,9 @@ async fn run_session(
                     client_time_ms,
                     ..
                 } => {
+                    // The deadline to authenticate is met once a Hello is
+                    // here; what the server takes to decide is its own.
+                    peer.ticket.hello_arrived();
                     let p = address.to_string();
                     let verdict = with_central(central, move |c| {
                         c.authorize(&device, enroll_secret.as_deref(), &p, now_ms())
@@ -522,7 +577,8 @@ async fn run_blob_stream(
     )));
     let mut pending = Some(first.to_vec());
     let result = loop {
-        let data = match next_input(stream, &mut pending, &pace, READ_TIMEOUT).await {
+        let data = match next_input(stream, &mut pending, &pace, READ_TIMEOUT, peer.received).await
+        {
             Ok(Input::Bytes(d)) => d,
             Ok(Input::Ended) => break Ok(false),
             Err(e) => break Err(e.into()),
@@ -558,6 +614,7 @@ async fn run_blob_stream(
                         .map_err(|_| CentralError::Invalid("central store lock poisoned".into()))
                 };
                 if matches!(event, BlobRecvEvent::Hello) {
+                    ticket.hello_arrived();
                     match lock()?.authorize(&device, None, &p, now_ms())? {
                         Ok(auth) => {
                             ticket.authorised(&device);
@@ -598,7 +655,7 @@ async fn run_blob_stream(
             Ok(s) => s,
             Err(e) => break Err(e),
         };
-        if !account(&mut pace, &mut share, partial) {
+        if !account(&mut pace, &mut share, partial, peer.received) {
             peer.cut_off(ctx, "server_busy", BUSY);
             break Ok(true);
         }
