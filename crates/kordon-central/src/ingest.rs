@@ -37,13 +37,38 @@ fn refusal_name(code: RefusalCode) -> &'static str {
 pub const DOWN_PAGE: usize = 512;
 
 impl Central {
-    /// Decides whether `device` (its key proven by TLS) may sync.
+    /// Decides whether `device` (its key proven by TLS) may sync; an
+    /// accepted device's sync session starts now.
     pub fn authorize(
         &mut self,
         device: &PublicKey,
         enroll_secret: Option<&[u8]>,
         peer: &str,
         now_ms: i64,
+    ) -> Result<Result<Authorized, Refusal>, CentralError> {
+        self.authorize_contact(device, enroll_secret, peer, now_ms, true)
+    }
+
+    /// Decides whether `device` may send scans on a blob stream. The
+    /// device is seen, but the state of its sync session stays the record
+    /// session's (a blob stream opened after the session finished does not
+    /// make that session look interrupted).
+    pub fn authorize_blob_stream(
+        &mut self,
+        device: &PublicKey,
+        peer: &str,
+        now_ms: i64,
+    ) -> Result<Result<Authorized, Refusal>, CentralError> {
+        self.authorize_contact(device, None, peer, now_ms, false)
+    }
+
+    fn authorize_contact(
+        &mut self,
+        device: &PublicKey,
+        enroll_secret: Option<&[u8]>,
+        peer: &str,
+        now_ms: i64,
+        starts_session: bool,
     ) -> Result<Result<Authorized, Refusal>, CentralError> {
         let conn = self.store.connection();
         let outcome = match register::standing(conn, device)? {
@@ -69,7 +94,7 @@ impl Central {
             },
         };
         match &outcome {
-            Ok(_) => self.note_seen(device, peer, now_ms)?,
+            Ok(_) => self.note_seen(device, peer, now_ms, starts_session)?,
             Err(r) => {
                 let logged = match r.code {
                     RefusalCode::Revoked => format!("revoked device: {}", r.reason),

@@ -634,11 +634,16 @@ impl Central {
         device: &PublicKey,
         addr: &str,
         now_ms: i64,
+        starts_session: bool,
     ) -> Result<(), CentralError> {
-        self.store.connection().execute(
-            "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2, sync_started_ms = ?1 WHERE key = ?3",
-            params![now_ms, addr, &device.0[..]],
-        )?;
+        let sql = if starts_session {
+            "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2, sync_started_ms = ?1 WHERE key = ?3"
+        } else {
+            "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2 WHERE key = ?3"
+        };
+        self.store
+            .connection()
+            .execute(sql, params![now_ms, addr, &device.0[..]])?;
         Ok(())
     }
 }

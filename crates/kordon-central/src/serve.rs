@@ -204,8 +204,14 @@ async fn handle_connection(
         let (send, recv) = match accepted {
             Ok(s) => s,
             Err(quinn::ConnectionError::ApplicationClosed(_))
-            | Err(quinn::ConnectionError::LocallyClosed) => return Ok(()),
-            Err(e) => return Err(TransportError::from_connection(e).into()),
+            | Err(quinn::ConnectionError::LocallyClosed) => {
+                wind_up(&mut streams).await;
+                return Ok(());
+            }
+            Err(e) => {
+                wind_up(&mut streams).await;
+                return Err(TransportError::from_connection(e).into());
+            }
         };
         let (conn, peer, ctx, ticket) = (conn.clone(), peer.clone(), ctx.clone(), ticket.clone());
         let received = received.clone();
@@ -229,6 +235,14 @@ async fn handle_connection(
             }
         });
     }
+}
+
+/// Lets the streams of a connection that has closed wind up: each reads
+/// the close at once and notes what it delivered (the scan bytes off the
+/// vehicle's backlog). Dropping them instead would lose that note.
+async fn wind_up(streams: &mut tokio::task::JoinSet<Result<bool, CentralError>>) {
+    let drained = async { while streams.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
 }
 
 /// The other end of a stream: its connection, device and place at the door.
@@ -615,7 +629,7 @@ async fn run_blob_stream(
                 };
                 if matches!(event, BlobRecvEvent::Hello) {
                     ticket.hello_arrived();
-                    match lock()?.authorize(&device, None, &p, now_ms())? {
+                    match lock()?.authorize_blob_stream(&device, &p, now_ms())? {
                         Ok(auth) => {
                             ticket.authorised(&device);
                             rx.welcome(&auth.unit, now_ms());

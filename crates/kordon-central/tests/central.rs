@@ -1185,3 +1185,32 @@ fn the_log_holds_every_accepted_record_and_refusal_and_its_proofs_verify() {
         .execute("DELETE FROM log_leaves WHERE idx = 0", []);
     assert!(tampered.is_err(), "leaves cannot be deleted");
 }
+
+/// A blob stream opened after the record session finished (the vehicle
+/// sends its scans last) leaves that session complete; what it delivered
+/// comes off the backlog the vehicle stated.
+#[test]
+fn a_blob_stream_after_the_session_keeps_it_complete() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (key, _store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let device = key.public();
+    c.authorize(&device, None, "test", NOW + 1_000)
+        .expect("db")
+        .expect("authorised");
+    c.note_sync_finished(&device, NOW + 1_000)
+        .expect("finished");
+    c.authorize_blob_stream(&device, "test", NOW + 2_000)
+        .expect("db")
+        .expect("authorised");
+    let info = c.devices().expect("devices").remove(0);
+    assert_eq!(info.last_sync, kordon_central::LastSync::Complete);
+    assert_eq!(info.last_seen_ms, Some(NOW + 2_000));
+
+    // A new session that has not finished is interrupted.
+    c.authorize(&device, None, "test", NOW + 3_000)
+        .expect("db")
+        .expect("authorised");
+    let info = c.devices().expect("devices").remove(0);
+    assert_eq!(info.last_sync, kordon_central::LastSync::Interrupted);
+}
