@@ -51,6 +51,26 @@ pub enum ModelError {
     Automerge(#[from] automerge::AutomergeError),
 }
 
+/// Applies decoded changes to `doc`. Automerge 0.12 panics on some
+/// malformed changes instead of refusing them (an operation naming an actor
+/// the document does not know, for one): such a panic is caught here and
+/// becomes [`ModelError::BadChange`], so a hostile change from the network
+/// cannot bring a process down. After an error the document may hold part
+/// of the changes: callers apply to a fork or discard the document.
+pub(crate) fn apply_guarded(
+    doc: &mut AutoCommit,
+    changes: Vec<automerge::Change>,
+) -> Result<(), ModelError> {
+    let applied =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(changes)));
+    match applied {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(ModelError::BadChange(
+            "Automerge could not apply it (a malformed change)".into(),
+        )),
+    }
+}
+
 pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> ModelError {
     ModelError::Invalid {
         field,
@@ -286,8 +306,7 @@ impl InspectionDoc {
                     .map_err(|e| ModelError::BadChange(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        self.doc.apply_changes(decoded)?;
-        Ok(())
+        apply_guarded(&mut self.doc, decoded)
     }
 
     /// Decodes a change, checks that its Automerge actor is `signer` (a
@@ -300,8 +319,7 @@ impl InspectionDoc {
                 actor: change.actor_id().to_hex_string(),
             });
         }
-        self.doc.apply_changes(std::iter::once(change))?;
-        Ok(())
+        apply_guarded(&mut self.doc, vec![change])
     }
 
     /// An independent copy, to change without touching this one.
@@ -887,6 +905,14 @@ mod tests {
                 "change regression {name} was accepted"
             );
             assert!(check_change(&bytes, &A).is_err());
+            // As a receiver checks a change against its rules (a panic in
+            // Automerge is caught there too).
+            let mut held = InspectionDoc::empty(&A);
+            assert!(
+                crate::rules::check_change(&mut held, &bytes, crate::rules::Writer::Device)
+                    .is_err(),
+                "change regression {name} passed the rules"
+            );
         }
     }
 

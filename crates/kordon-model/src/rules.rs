@@ -88,8 +88,7 @@ pub fn apply_checked(
         .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
     let hash = decoded.hash();
     let before = Snapshot::of(&doc.doc, writer);
-    doc.doc
-        .apply_changes(std::iter::once(decoded))
+    crate::doc::apply_guarded(&mut doc.doc, vec![decoded])
         .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
     // Applied, it is a head (nothing can depend on it yet); waiting for
     // its dependencies, it is not.
