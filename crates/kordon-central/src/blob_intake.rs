@@ -88,8 +88,17 @@ impl BlobIntake {
                     rx.declined(blob, &reason);
                 } else {
                     let p = self.store.partial(id, size, PIECE)?;
-                    rx.want(blob, p.verified(), p.needs_tree());
+                    let (from, tree, complete) = (p.verified(), p.needs_tree(), p.is_complete());
                     self.current = Some(p);
+                    // Every piece stored before a crash cut the move into
+                    // the store: finish now (the sender has nothing left
+                    // to send, and a Want from its size is no piece's
+                    // start).
+                    if complete {
+                        self.maybe_finish(rx)?;
+                    } else {
+                        rx.want(blob, from, tree);
+                    }
                 }
             }
             BlobRecvEvent::Tree { blob, cvs } => {

@@ -309,3 +309,45 @@ fn an_interrupted_transfer_resumes_where_the_server_stopped() {
         "re-sent {wasted} bytes, more than one piece"
     );
 }
+
+/// A crash after the last piece was stored and before the blob was moved
+/// into the store leaves a complete partial copy. The next offer finishes
+/// it (found by the crash harness: the server used to ask for the blob
+/// from its size, which the vehicle refused as no piece's start, and the
+/// scan never arrived).
+#[test]
+fn a_complete_partial_left_by_a_crash_is_finished_at_the_next_offer() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = random_bytes(3 * PIECE as usize + 999, 6);
+    let (mut c, key, vblobs, blob) = setup(dir.path(), &data);
+    let tree = vblobs.tree_of(&blob, PIECE).expect("tree");
+    {
+        let server = c.blob_store().expect("store");
+        let mut p = server
+            .partial(blob, data.len() as u64, PIECE)
+            .expect("partial");
+        assert!(p.set_tree(tree.clone()).expect("tree"));
+        for (i, piece) in data.chunks(PIECE as usize).enumerate() {
+            let stored = p.write_piece(i as u64 * PIECE, piece).expect("piece");
+            assert_eq!(stored, kordon_blob::PieceOutcome::Stored);
+        }
+        assert!(p.is_complete());
+        // The process dies here: no finish.
+    }
+    let mut intake = BlobIntake::new(c.blob_store().expect("store"));
+    let r = run(
+        &mut c,
+        &key,
+        &mut intake,
+        &vblobs,
+        blob,
+        tree,
+        Middle::Clean,
+    );
+    assert!(r.finished, "transfer did not finish: {:?}", r.events);
+    assert!(r.events.contains(&BlobSendEvent::Stored { blob: blob.0 }));
+    let server = c.blob_store().expect("store");
+    assert_eq!(server.read_verified(&blob).expect("stored"), data);
+    assert_eq!(server.partial_len(&blob), 0, "the partial copy is gone");
+    assert_eq!(intake.take_arrivals().len(), 1);
+}
