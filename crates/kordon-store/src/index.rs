@@ -2,7 +2,7 @@
 //! view on every change, for queries that load no document.
 
 use crate::{Store, StoreError};
-use kordon_model::{InspectionView, Plate};
+use kordon_model::{InspectionId, InspectionView, Plate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -304,6 +304,34 @@ impl Store {
             out.push(index_row(&heads, updated_ms, &view)?);
         }
         Ok(out)
+    }
+
+    /// The inspection holding the ANPR read `read_id`, if any. Exact, over
+    /// every inspection (not only the recent ones): a push processed again
+    /// after a crash must attach nothing twice, however many inspections
+    /// were opened in between.
+    pub fn inspection_with_read(&self, read_id: &str) -> Result<Option<InspectionId>, StoreError> {
+        // The id as it stands in the view's JSON narrows the rows to parse.
+        let quoted = serde_json::to_string(read_id)
+            .map_err(|e| StoreError::Invalid(format!("read id: {e}")))?;
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT heads, updated_ms, view FROM inspections WHERE instr(view, ?1) > 0",
+        )?;
+        let rows = stmt.query_map([&quoted], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (heads, updated_ms, view) = row?;
+            let row = index_row(&heads, updated_ms, &view)?;
+            if row.view.reads.iter().any(|r| r.id == read_id) {
+                return Ok(Some(row.view.id));
+            }
+        }
+        Ok(None)
     }
 
     /// Number of inspections in the index.

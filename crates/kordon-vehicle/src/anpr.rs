@@ -101,10 +101,7 @@ impl Vehicle {
                 limit: Some(RECENT),
                 ..Query::default()
             })?;
-            if recent
-                .iter()
-                .any(|row| row.view.reads.iter().any(|r| r.id == read.id))
-            {
+            if self.store.inspection_with_read(&read.id)?.is_some() {
                 out.push(None);
                 continue;
             }
@@ -176,5 +173,65 @@ impl Vehicle {
             }));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incoming(id_plate: &str, captured_ms: i64) -> IncomingRead {
+        IncomingRead {
+            read: AnprRead {
+                id: String::new(),
+                received_ms: captured_ms,
+                captured_ms: Some(captured_ms),
+                vendor: "generic".into(),
+                camera: None,
+                lane: Some("3".into()),
+                role: None,
+                text: Some(id_plate.into()),
+                plate: None,
+                confidence: None,
+                char_confidence: vec![],
+                country: None,
+                direction: None,
+                images: vec![],
+                added_by: String::new(),
+                correction: None,
+                detached: None,
+            },
+            images: vec![],
+        }
+    }
+
+    /// A push processed again after a crash (attached, not yet moved out of
+    /// the spool) attaches nothing twice, even with more than the recent
+    /// inspections opened since (found by the crash harness: the check
+    /// looked at the 200 newest only).
+    #[test]
+    fn a_push_processed_again_attaches_nothing_twice() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut v = Vehicle::open(dir.path()).expect("open");
+        v.sign_in("OF-1").expect("sign in");
+        let rules = AttachRules::default();
+        let first = v
+            .attach_reads("push-1", vec![incoming("KC0001AA", 1_000)], &rules, 1_000)
+            .expect("attach");
+        assert!(first[0].is_some());
+        let officer = OfficerId::new("OF-1").expect("officer");
+        v.generate(RECENT + 5, 7, "MOBILE-1", &officer, 2_000_000_000_000)
+            .expect("generate");
+        let again = v
+            .attach_reads("push-1", vec![incoming("KC0001AA", 1_000)], &rules, 3_000)
+            .expect("attach");
+        assert!(again[0].is_none(), "attached twice: {again:?}");
+        let holding = v
+            .list(&Query::default())
+            .expect("list")
+            .iter()
+            .filter(|row| row.view.reads.iter().any(|r| r.id == "push-1#0"))
+            .count();
+        assert_eq!(holding, 1);
     }
 }
