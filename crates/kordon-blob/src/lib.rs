@@ -113,7 +113,8 @@ pub struct BlobStore {
 }
 
 impl BlobStore {
-    /// Opens (creating) the store and sweeps stale temp files.
+    /// Opens (creating) the store and sweeps stale temp files and what is
+    /// left of partial copies of blobs it holds.
     pub fn open(dir: &Path) -> Result<Self, BlobError> {
         let tmp = dir.join("tmp");
         fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
@@ -121,6 +122,7 @@ impl BlobStore {
             dir: dir.to_path_buf(),
         };
         store.sweep_temp(STALE_TEMP)?;
+        store.sweep_partials()?;
         Ok(store)
     }
 
