@@ -210,6 +210,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Check the data folder after a crash or a power cut: records,
+    /// receipts, derived rows, the transparency log, every scan file
+    /// hashed again. Exit 0 when sound, 1 with the findings listed.
+    Check {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// List enrolled devices.
     Devices {
         #[arg(long)]
@@ -560,6 +569,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out.display(),
                 bundle.bytes.len()
             );
+        }
+        Command::Check { data, json } => {
+            let report = open(&data)?.check()?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                say!("{report}");
+            }
+            if !report.is_sound() {
+                anyhow::bail!("{} finding(s) in {}", report.findings.len(), data.display());
+            }
         }
         Command::Devices { data, json } => {
             let c = open(&data)?;

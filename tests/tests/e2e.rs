@@ -709,3 +709,6 @@ mod statistics;
 
 #[path = "e2e/hostile.rs"]
 mod hostile;
+
+#[path = "e2e/crash.rs"]
+mod crash;

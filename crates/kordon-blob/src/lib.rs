@@ -7,9 +7,11 @@
 //! leftovers in `tmp/` are swept on open. Reads can verify the hash, so a
 //! blob damaged on disk is reported, never served as good.
 
+mod check;
 mod partial;
 pub mod tree;
 
+pub use check::BlobCheck;
 pub use partial::{PartialBlob, PieceOutcome};
 
 use std::fmt;

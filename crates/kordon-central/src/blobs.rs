@@ -108,3 +108,34 @@ impl Central {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+impl Central {
+    /// Checks the data folder after a crash or a power cut: the store
+    /// (records, receipts under this server's key, derived rows, the
+    /// transparency log; see [`kordon_store::StoreCheck`]), every scan
+    /// file hashed again, and every scan recorded as received held.
+    pub fn check(&self) -> Result<kordon_store::StoreCheck, CentralError> {
+        let mut report = self.store.check(Some(&self.public_key()))?;
+        let blobs = self
+            .blob_store()?
+            .check()
+            .map_err(|e| CentralError::Invalid(e.to_string()))?;
+        report.add_blob_folder(
+            (blobs.blobs, blobs.bytes),
+            blobs.partials.len() as u64,
+            blobs.temp_files,
+            blobs.damaged,
+        );
+        let store = self.blob_store()?;
+        for info in self.blobs()? {
+            let held = info.blob.parse().is_ok_and(|id| store.contains(&id));
+            if !held {
+                report.found(
+                    "blob_missing",
+                    format!("scan {} is recorded as received and is not held", info.blob),
+                );
+            }
+        }
+        Ok(report)
+    }
+}

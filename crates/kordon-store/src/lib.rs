@@ -36,6 +36,7 @@
 
 mod accounts;
 mod blobs;
+mod check;
 mod error;
 mod hotlists;
 mod index;
@@ -48,6 +49,7 @@ mod stats;
 mod store;
 
 pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
+pub use check::{Finding, StoreCheck};
 pub use error::StoreError;
 
 pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};

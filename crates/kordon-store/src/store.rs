@@ -770,7 +770,7 @@ pub(crate) fn apply_after(
 const COMPACT_AFTER: usize = 32;
 
 /// The last record sequence number the projection has applied.
-fn projected_upto(conn: &Connection) -> Result<i64, StoreError> {
+pub(crate) fn projected_upto(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'projected_upto'",

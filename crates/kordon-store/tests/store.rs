@@ -577,3 +577,82 @@ fn a_leaf_the_server_cannot_prove_sends_the_record_again_and_misses_are_asked_la
         "d, never asked about, first; a and b are in the outbox again"
     );
 }
+
+/// The findings' kinds, for asserting on.
+fn finding_kinds(store: &Store, server: Option<&kordon_record::PublicKey>) -> Vec<&'static str> {
+    let report = store.check(server).expect("check");
+    report.findings.iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn the_check_passes_a_sound_store_and_names_each_kind_of_damage() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let vehicle = DeviceKey::generate();
+    let server = DeviceKey::generate();
+    let mut local = Store::open(&dir.path().join("v.sqlite"), vehicle.public()).expect("open");
+    let (id, r1) = create(&mut local, &vehicle, "AA1234BC", 1_000);
+    let r2 = decide(&mut local, &vehicle, id, Outcome::Refer, 2_000);
+    local.compact(id).expect("compact");
+    let r3 = decide(&mut local, &vehicle, id, Outcome::Release, 3_000);
+    let receipt = kordon_record::Receipt::sign(&server, r1.id(), 1, 9);
+    local.store_receipts(&[receipt], 10).expect("receipt");
+
+    let mut central = Store::open(&dir.path().join("c.sqlite"), server.public()).expect("open");
+    central.enable_log();
+    central
+        .ingest(&[r1, r2, r3], Origin::Remote, 5_000)
+        .expect("ingest");
+
+    let report = local.check(Some(&server.public())).expect("check");
+    assert_eq!(
+        (report.records, report.receipts, report.documents),
+        (3, 1, 1)
+    );
+    assert!(report.findings.is_empty(), "{report:?}");
+    let report = central.check(Some(&server.public())).expect("check");
+    assert_eq!((report.records, report.log_leaves), (3, 3));
+    assert!(report.findings.is_empty(), "{report:?}");
+
+    // A receipt under another key than the pinned one.
+    let stranger = DeviceKey::generate().public();
+    assert_eq!(finding_kinds(&local, Some(&stranger)), ["receipt"]);
+
+    // A derived row that is not what its records make.
+    local
+        .connection()
+        .execute(
+            "UPDATE inspections SET view = json_set(view, '$.unit', 'ELSEWHERE')",
+            [],
+        )
+        .expect("tamper");
+    assert_eq!(finding_kinds(&local, None), ["projection"]);
+
+    // A record's bytes altered in place: its signature no longer holds.
+    central
+        .connection()
+        .execute(
+            "UPDATE records SET bytes = CAST(substr(bytes, 1, length(bytes) - 1) || x'00' AS BLOB) WHERE seq = 2",
+            [],
+        )
+        .expect("tamper");
+    let kinds = finding_kinds(&central, Some(&server.public()));
+    assert!(
+        kinds.contains(&"signature") || kinds.contains(&"record"),
+        "{kinds:?}"
+    );
+
+    // A snapshot holding changes its records do not.
+    let mut other = InspectionDoc::create(
+        vehicle.public().as_bytes(),
+        id,
+        &new_inspection("BB0000BB"),
+        &officer(),
+        4_000,
+    )
+    .expect("create");
+    local
+        .connection()
+        .execute("UPDATE snapshots SET bytes = ?1", [other.save()])
+        .expect("tamper");
+    assert!(finding_kinds(&local, None).contains(&"snapshot"));
+}

@@ -66,3 +66,26 @@ impl Vehicle {
         })
     }
 }
+
+impl Vehicle {
+    /// Checks the data folder after a crash or a power cut: the store
+    /// (records, signatures, receipts against the enrolled server's key,
+    /// derived rows; see [`kordon_store::StoreCheck`]) and every scan file
+    /// hashed again. Read only, apart from what opening the blob folder sweeps
+    /// (stale temp files, leftovers of partial copies of blobs held).
+    pub fn check(&self) -> Result<kordon_store::StoreCheck, VehicleError> {
+        let server = self.token().ok().and_then(|t| t.server_key().ok());
+        let mut report = self.store.check(server.as_ref())?;
+        let blobs = self
+            .blob_store()?
+            .check()
+            .map_err(|e| VehicleError::Io(e.to_string()))?;
+        report.add_blob_folder(
+            (blobs.blobs, blobs.bytes),
+            blobs.partials.len() as u64,
+            blobs.temp_files,
+            blobs.damaged,
+        );
+        Ok(report)
+    }
+}

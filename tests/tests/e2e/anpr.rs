@@ -19,15 +19,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A running `kordon anpr serve`.
-struct Ingest {
+pub(crate) struct Ingest {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     /// What it printed so far.
     lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ingest {
-    fn start(vehicle: &Path) -> Ingest {
+    pub(crate) fn start(vehicle: &Path) -> Ingest {
         let mut child = Command::new(bin("kordon"))
             .arg("--data")
             .arg(vehicle)
@@ -76,7 +76,7 @@ impl Ingest {
         })
     }
 
-    fn kill9(mut self) {
+    pub(crate) fn kill9(mut self) {
         let _ = self.child.kill(); // SIGKILL
         let _ = self.child.wait();
     }
@@ -91,7 +91,7 @@ impl Drop for Ingest {
 
 /// A Hikvision ISAPI push (multipart: the XML, a plate crop, a scene),
 /// unique per `n` so that every image is its own blob.
-fn hikvision(plate: &str, lane: u32, captured: &str, n: u32) -> (String, Vec<u8>) {
+pub(crate) fn hikvision(plate: &str, lane: u32, captured: &str, n: u32) -> (String, Vec<u8>) {
     let xml = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <EventNotificationAlert version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
@@ -142,7 +142,7 @@ fn push(addr: &str, content_type: &str, body: &[u8]) -> u16 {
 }
 
 /// Every read in the rows of an inspection listing: (inspection, read).
-fn reads(rows: &Value) -> Vec<(String, Value)> {
+pub(crate) fn reads(rows: &Value) -> Vec<(String, Value)> {
     rows.as_array()
         .map(|rows| {
             rows.iter()
