@@ -71,6 +71,23 @@ pub(crate) fn apply_guarded(
     }
 }
 
+/// Decodes a change. Its bytes are first held to
+/// [`change_bound`](crate::change_bound) (a plain change chunk whose
+/// columns claim no more rows than its size allows). Automerge 0.12 panics
+/// on some malformed bytes while decoding (a column that ends early):
+/// caught here and refused as [`ModelError::BadChange`], as in
+/// [`apply_guarded`].
+pub fn decode_change(bytes: &[u8]) -> Result<automerge::Change, ModelError> {
+    crate::change_bound::check(bytes).map_err(ModelError::BadChange)?;
+    let decoded = std::panic::catch_unwind(|| automerge::Change::from_bytes(bytes.to_vec()));
+    match decoded {
+        Ok(result) => result.map_err(|e| ModelError::BadChange(e.to_string())),
+        Err(_) => Err(ModelError::BadChange(
+            "Automerge could not decode it (a malformed change)".into(),
+        )),
+    }
+}
+
 pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> ModelError {
     ModelError::Invalid {
         field,
@@ -301,10 +318,7 @@ impl InspectionDoc {
     ) -> Result<(), ModelError> {
         let decoded = changes
             .into_iter()
-            .map(|b| {
-                automerge::Change::from_bytes(b.to_vec())
-                    .map_err(|e| ModelError::BadChange(e.to_string()))
-            })
+            .map(decode_change)
             .collect::<Result<Vec<_>, _>>()?;
         apply_guarded(&mut self.doc, decoded)
     }
@@ -312,8 +326,7 @@ impl InspectionDoc {
     /// Decodes a change, checks that its Automerge actor is `signer` (a
     /// device may only sign its own changes), and applies it.
     pub fn apply_signed_change(&mut self, bytes: &[u8], signer: &[u8]) -> Result<(), ModelError> {
-        let change = automerge::Change::from_bytes(bytes.to_vec())
-            .map_err(|e| ModelError::BadChange(e.to_string()))?;
+        let change = decode_change(bytes)?;
         if change.actor_id().to_bytes() != signer {
             return Err(ModelError::ForeignActor {
                 actor: change.actor_id().to_hex_string(),
@@ -517,7 +530,7 @@ impl InspectionDoc {
 /// The operation a change names in its message (`create`, `decide`,
 /// `review`, ...), if it decodes and has one.
 pub fn change_operation(bytes: &[u8]) -> Option<String> {
-    let change = automerge::Change::from_bytes(bytes.to_vec()).ok()?;
+    let change = decode_change(bytes).ok()?;
     change
         .message()?
         .split_whitespace()
@@ -528,16 +541,14 @@ pub fn change_operation(bytes: &[u8]) -> Option<String> {
 /// A change's hash and the hashes it depends on, for walking the change
 /// graph of an export without applying anything.
 pub fn change_graph_entry(bytes: &[u8]) -> Result<([u8; 32], Vec<[u8; 32]>), ModelError> {
-    let change = automerge::Change::from_bytes(bytes.to_vec())
-        .map_err(|e| ModelError::BadChange(e.to_string()))?;
+    let change = decode_change(bytes)?;
     Ok((change.hash().0, change.deps().iter().map(|h| h.0).collect()))
 }
 
 /// Decodes a change and checks that its Automerge actor is `signer` (a
 /// device may only sign its own changes), without applying it.
 pub fn check_change(bytes: &[u8], signer: &[u8]) -> Result<ChangeMeta, ModelError> {
-    let change = automerge::Change::from_bytes(bytes.to_vec())
-        .map_err(|e| ModelError::BadChange(e.to_string()))?;
+    let change = decode_change(bytes)?;
     if change.actor_id().to_bytes() != signer {
         return Err(ModelError::ForeignActor {
             actor: change.actor_id().to_hex_string(),
@@ -670,7 +681,7 @@ pub(crate) fn str_list(d: &AutoCommit, list: &ObjId) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const A: [u8; 32] = [1; 32];
@@ -680,7 +691,7 @@ mod tests {
         OfficerId::new(s).expect("valid officer")
     }
 
-    fn sample() -> NewInspection {
+    pub(crate) fn sample() -> NewInspection {
         NewInspection {
             tractor_plate: "АА 1234 ВС".into(),
             trailer_plate: Some("AB 5678 XT".into()),

@@ -23,6 +23,7 @@
 pub mod alert;
 pub mod annotation;
 pub mod anpr;
+pub mod change_bound;
 pub mod container;
 pub mod doc;
 pub mod facts;

@@ -84,8 +84,8 @@ pub fn apply_checked(
     change: &[u8],
     writer: Writer,
 ) -> Result<(), RuleBroken> {
-    let decoded = automerge::Change::from_bytes(change.to_vec())
-        .map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
+    let decoded =
+        crate::doc::decode_change(change).map_err(|e| RuleBroken::DoesNotApply(e.to_string()))?;
     let hash = decoded.hash();
     let before = Snapshot::of(&doc.doc, writer);
     crate::doc::apply_guarded(&mut doc.doc, vec![decoded])
