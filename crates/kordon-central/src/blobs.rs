@@ -116,8 +116,8 @@ impl Central {
     /// file hashed again, and every scan recorded as received held.
     pub fn check(&self) -> Result<kordon_store::StoreCheck, CentralError> {
         let mut report = self.store.check(Some(&self.public_key()))?;
-        let blobs = self
-            .blob_store()?
+        let store = self.blob_store()?;
+        let blobs = store
             .check()
             .map_err(|e| CentralError::Invalid(e.to_string()))?;
         report.add_blob_folder(
@@ -126,7 +126,6 @@ impl Central {
             blobs.temp_files,
             blobs.damaged,
         );
-        let store = self.blob_store()?;
         for info in self.blobs()? {
             let held = info.blob.parse().is_ok_and(|id| store.contains(&id));
             if !held {

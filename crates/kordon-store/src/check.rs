@@ -22,7 +22,7 @@ use crate::{Store, StoreError};
 use kordon_model::hotlist::DocKind;
 use kordon_model::InspectionDoc;
 use kordon_record::{Checkpoint, PublicKey, Receipt, SignedRecord};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
 /// One thing found wrong, by kind (a stable code) and in words.
@@ -292,7 +292,7 @@ fn check_projection(
         let snapshot: Option<(i64, Vec<u8>)> = conn
             .prepare_cached("SELECT upto, bytes FROM snapshots WHERE doc_id = ?1")?
             .query_row([&key[..]], |r| Ok((r.get(0)?, r.get(1)?)))
-            .ok();
+            .optional()?;
         if let Some((upto, bytes)) = snapshot {
             let after = changes
                 .iter()
@@ -343,7 +343,7 @@ fn check_projection(
         let stored: Option<String> = conn
             .prepare_cached(&format!("SELECT view FROM {table} WHERE doc_id = ?1"))?
             .query_row([&key[..]], |r| r.get(0))
-            .ok();
+            .optional()?;
         let stored: Option<serde_json::Value> = stored.and_then(|s| serde_json::from_str(&s).ok());
         if stored != expected {
             out.found(
@@ -405,7 +405,7 @@ fn check_log(
             [],
             |r| r.get(0),
         )
-        .ok();
+        .optional()?;
     if let Some(text) = latest {
         match Checkpoint::parse(&text) {
             Err(e) => out.found("log", format!("the latest checkpoint: {e}")),

@@ -135,10 +135,8 @@ impl Harness {
     fn round(&mut self) -> bool {
         self.rounds += 1;
         let op = OPS[self.rng.gen_range(0..OPS.len())];
-        if op == Op::Anpr {
-            return self.anpr_round();
-        }
         let args: Vec<String> = match op {
+            Op::Anpr => return self.anpr_round(),
             Op::Capture => {
                 let n = self.rng.gen_range(5..30);
                 let seed = self.rounds * 1000 + self.rng.gen_range(0..1000);
@@ -164,7 +162,7 @@ impl Harness {
                     self.inspection.clone(),
                 ]
             }
-            Op::Sync | Op::ServerCut | Op::Anpr => {
+            Op::Sync | Op::ServerCut => {
                 let mut a = vec!["sync".into()];
                 // Half the syncs on a slower link, so kills land mid-scan.
                 if self.rng.gen_bool(0.5) {
