@@ -628,13 +628,19 @@ fn the_check_passes_a_sound_store_and_names_each_kind_of_damage() {
     assert_eq!(finding_kinds(&local, None), ["projection"]);
 
     // A record's bytes altered in place: its signature no longer holds.
-    central
+    // The last byte is flipped, not overwritten: a signature ends in any
+    // byte, zero among them, and overwriting a zero with a zero alters
+    // nothing.
+    let altered = central
         .connection()
         .execute(
-            "UPDATE records SET bytes = CAST(substr(bytes, 1, length(bytes) - 1) || x'00' AS BLOB) WHERE seq = 2",
+            "UPDATE records SET bytes = CAST(substr(bytes, 1, length(bytes) - 1) \
+             || (CASE WHEN substr(bytes, -1) = x'00' THEN x'01' ELSE x'00' END) AS BLOB) \
+             WHERE seq = 2",
             [],
         )
         .expect("tamper");
+    assert_eq!(altered, 1);
     let kinds = finding_kinds(&central, Some(&server.public()));
     assert!(
         kinds.contains(&"signature") || kinds.contains(&"record"),
