@@ -13,14 +13,15 @@ SHELL := /bin/bash
 all: build
 
 # System packages needed to build and test: a C compiler (bundled SQLite,
-# ring), pkg-config, WebKitGTK for the app (src-tauri), and for its
-# end-to-end test an X server (Xvfb) and WebKit's WebDriver. The Rust
-# toolchain itself must be present (rustup).
-APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver
+# ring), pkg-config, WebKitGTK for the app (src-tauri), for its
+# end-to-end test an X server (Xvfb) and WebKit's WebDriver, and FUSE's
+# mount helper for the power-cut harness (fuse3). The Rust toolchain
+# itself must be present (rustup).
+APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
-	for tool in cc pkg-config Xvfb WebKitWebDriver; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in cc pkg-config Xvfb WebKitWebDriver fusermount3; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing="$$missing webkit2gtk-4.1"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \

@@ -2,7 +2,7 @@
 //!
 //! The loop has its own connection to the store. It runs a pass when woken
 //! (a local change, "sync now") or when its timer fires: every 15 s while
-//! the server answers, backing off from 5 s to 60 s while it does not.
+//! the server answers, backing off from 5 s to 15 s while it does not.
 //! Before and after every pass it pushes a `SyncEvent` to the UI.
 
 use crate::state::{publish, AppState};
@@ -14,7 +14,8 @@ use tauri::{AppHandle, Manager};
 
 const ONLINE_EVERY: Duration = Duration::from_secs(15);
 const FIRST_RETRY: Duration = Duration::from_secs(5);
-const LONGEST_RETRY: Duration = Duration::from_secs(60);
+/// A returning link is noticed within this; a try costs a few packets.
+const LONGEST_RETRY: Duration = Duration::from_secs(15);
 
 /// The link is down (as opposed to the server refusing us): worth retrying.
 fn offline(e: &VehicleError) -> bool {

@@ -712,3 +712,6 @@ mod hostile;
 
 #[path = "e2e/crash.rs"]
 mod crash;
+
+#[path = "e2e/links.rs"]
+mod links;

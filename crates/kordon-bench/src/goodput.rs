@@ -19,7 +19,7 @@
 
 use anyhow::{anyhow, bail, Context};
 use kordon_test_support::link::{DirectionStats, LinkConfig, LinkEmulator};
-use kordon_transport::congestion::{transport_tuning, LinkHint};
+use kordon_transport::congestion::{transport_tuning, LinkHint, LossyLinkConfig};
 use quinn::congestion::{BbrConfig, CubicConfig};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,7 +42,9 @@ pub struct Args {
     /// Bottleneck queue, in milliseconds at the bottleneck rate.
     #[arg(long, default_value_t = 100)]
     queue_ms: u64,
-    /// Comma-separated: kordon (ours), cubic (quinn's default), bbr (quinn's).
+    /// Comma-separated: kordon (ours), kordon-noprobe (ours without the
+    /// stall probe, the baseline for outages), cubic (quinn's default),
+    /// bbr (quinn's).
     #[arg(long, default_value = "kordon,cubic,bbr")]
     controllers: String,
     /// Comma-separated LOSS%/RTTms cases.
@@ -57,6 +59,7 @@ pub struct Args {
 #[derive(Debug, Clone, Copy)]
 enum Ctl {
     Kordon,
+    KordonNoProbe,
     Cubic,
     Bbr,
 }
@@ -98,9 +101,10 @@ fn parse_controllers(s: &str) -> anyhow::Result<Vec<Ctl>> {
     s.split(',')
         .map(|c| match c.trim() {
             "kordon" => Ok(Ctl::Kordon),
+            "kordon-noprobe" => Ok(Ctl::KordonNoProbe),
             "cubic" => Ok(Ctl::Cubic),
             "bbr" => Ok(Ctl::Bbr),
-            other => bail!("unknown controller {other} (kordon, cubic, bbr)"),
+            other => bail!("unknown controller {other} (kordon, kordon-noprobe, cubic, bbr)"),
         })
         .collect()
 }
@@ -108,6 +112,7 @@ fn parse_controllers(s: &str) -> anyhow::Result<Vec<Ctl>> {
 fn name(c: Ctl) -> &'static str {
     match c {
         Ctl::Kordon => "kordon LossyLink",
+        Ctl::KordonNoProbe => "kordon LossyLink, no stall probe",
         Ctl::Cubic => "quinn Cubic",
         Ctl::Bbr => "quinn BBR",
     }
@@ -222,6 +227,11 @@ fn transport(ctl: Ctl, hint: LinkHint) -> Arc<quinn::TransportConfig> {
     transport_tuning(&mut t, hint);
     match ctl {
         Ctl::Kordon => {}
+        Ctl::KordonNoProbe => {
+            let mut cfg = LossyLinkConfig::default();
+            cfg.probe_stalls(false);
+            t.congestion_controller_factory(Arc::new(cfg));
+        }
         Ctl::Cubic => {
             t.congestion_controller_factory(Arc::new(CubicConfig::default()));
         }
@@ -280,6 +290,10 @@ async fn run_one(args: &Args, ctl: Ctl, case: Case, seed: u64) -> anyhow::Result
     )
     .await
     .context("handshake timed out")??;
+    let _probe = match ctl {
+        Ctl::Kordon => Some(kordon_transport::StallProbe::start(&conn)),
+        _ => None,
+    };
     let mut stream = conn.open_uni().await?;
     let sender = tokio::spawn(async move {
         let block = vec![0x5au8; 64 * 1024];

@@ -20,6 +20,7 @@ mod http1;
 mod import;
 mod log_proof;
 mod records_first;
+mod scan_pair;
 mod statistics;
 mod viewer;
 
@@ -60,6 +61,9 @@ enum What {
     Import(import::Args),
     /// Records overtaking gigabytes of queued scans on a slow link.
     RecordsFirst(records_first::Args),
+    /// Two scans over a slow, lossy link, from the start of the sync to
+    /// the last one stored; pipelined and not.
+    ScanPair(scan_pair::Args),
     /// The viewer's tile rendering: first view and panning of a large scan.
     Viewer(viewer::Args),
     /// Cold start of the crew's app to an interactive queue, and its memory.
@@ -92,6 +96,7 @@ fn main() -> anyhow::Result<()> {
         What::Goodput(args) => goodput::run(args),
         What::Import(args) => import::run(args),
         What::RecordsFirst(args) => records_first::run(args),
+        What::ScanPair(args) => scan_pair::run(args),
         What::AppStart(args) => app_start::run(args),
         What::Viewer(args) => viewer::run(args),
         What::Console(args) => console::run(args),

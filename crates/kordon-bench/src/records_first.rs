@@ -8,6 +8,9 @@
 //! 2. *During the transfer*: once blob pieces are flowing, a decision is
 //!    recorded (by another connection to the store, as another program
 //!    would); the figure is the time until it is acknowledged.
+//! 3. *A burst during the transfer*: 20 inspections committed one by one
+//!    over about a second by that other program; the figure is the time
+//!    from the last commit until all are acknowledged.
 //!
 //! Scans are real imports of a synthetic 16-bit scan (the first one
 //! generated, the others copies with one pixel changed so each is its own
@@ -34,24 +37,21 @@ pub struct Args {
     rate_mbit: u64,
     #[arg(long, default_value_t = 100)]
     rtt_ms: u64,
+    /// Random loss on the link, in per cent, each way.
+    #[arg(long, default_value_t = 0.0)]
+    loss_pct: f64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let (rt, central, endpoint) = loopback_server(&tmp.path().join("srv"))?;
     let now = kordon_central::now_ms();
-    let central = Central::init(&tmp.path().join("srv"), "127.0.0.1:0")?;
-    let endpoint = rt.block_on(async {
-        serve::bind(&central, "127.0.0.1:0".parse().context("addr")?).map_err(anyhow::Error::from)
-    })?;
     let server_addr = endpoint.local_addr()?;
     let link_cfg = LinkConfig {
         delay: Duration::from_millis(args.rtt_ms / 2),
         rate_bps: Some(args.rate_mbit * 1_000_000),
         queue_bytes: (args.rate_mbit * 1_000_000 / 8 * args.rtt_ms / 1000) as usize,
+        loss: args.loss_pct / 100.0,
         ..LinkConfig::default()
     };
     let link = LinkEmulator::start(server_addr, link_cfg.clone(), link_cfg, 1)?;
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     rt.spawn(serve::serve(endpoint.clone(), shared));
     let mut other = Vehicle::open(&dir)?;
     let decided = ids[ids.len() / 2];
-    let (reconnect, during) = rt.block_on(async {
+    let (reconnect, during, burst) = rt.block_on(async {
         let opts = SyncOptions::default();
         let started = Instant::now();
         let watch = async {
@@ -114,7 +114,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             };
             other.decide(decided, &d, &officer, kordon_central::now_ms())?;
             let acked = wait(|| Ok(other.store().counts()?.pending == 0)).await?;
-            anyhow::Ok((reconnect, acked.duration_since(t)))
+            let during = acked.duration_since(t);
+            // A burst of 20 inspections over about a second.
+            for n in 0..20 {
+                other.generate(1, 1000 + n, "BENCH-RF", &officer, kordon_central::now_ms())?;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let last = Instant::now();
+            let acked = wait(|| Ok(other.store().counts()?.pending == 0)).await?;
+            anyhow::Ok((reconnect, during, acked.duration_since(last)))
         };
         tokio::select! {
             r = watch => r,
@@ -123,10 +131,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     })?;
     endpoint.close(0u32.into(), b"done");
     println!(
-        "records first: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT",
+        "records first: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT, {} % loss",
         queued.bytes_pending >> 20,
         args.rate_mbit,
-        args.rtt_ms
+        args.rtt_ms,
+        args.loss_pct
     );
     println!(
         "  reconnect to all records acknowledged      {:>6.0} ms",
@@ -137,12 +146,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         during.as_secs_f64() * 1e3
     );
     println!(
+        "  burst of 20 inspections, last commit to all acked {:>6.0} ms",
+        burst.as_secs_f64() * 1e3
+    );
+    println!(
         "{}",
         serde_json::json!({"bench": "records-first", "records": records, "queued_bytes": queued.bytes_pending,
-            "rate_mbit": args.rate_mbit, "rtt_ms": args.rtt_ms,
-            "reconnect_ms": (reconnect.as_secs_f64() * 1e3).round(), "during_ms": (during.as_secs_f64() * 1e3).round()})
+            "rate_mbit": args.rate_mbit, "rtt_ms": args.rtt_ms, "loss_pct": args.loss_pct,
+            "reconnect_ms": (reconnect.as_secs_f64() * 1e3).round(), "during_ms": (during.as_secs_f64() * 1e3).round(),
+            "burst_ms": (burst.as_secs_f64() * 1e3).round()})
     );
     Ok(())
+}
+
+/// A runtime, a server initialised in `dir` and its QUIC endpoint bound
+/// on loopback (not serving yet).
+pub(crate) fn loopback_server(
+    dir: &std::path::Path,
+) -> anyhow::Result<(tokio::runtime::Runtime, Central, quinn::Endpoint)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let central = Central::init(dir, "127.0.0.1:0")?;
+    let endpoint = rt.block_on(async {
+        serve::bind(&central, "127.0.0.1:0".parse().context("addr")?).map_err(anyhow::Error::from)
+    })?;
+    Ok((rt, central, endpoint))
 }
 
 /// Polls `cond` every 10 ms (at most 2 minutes); the instant it held.

@@ -713,7 +713,13 @@ fn format_ms(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-/// One pass, or passes with exponential backoff (1 s doubling to 60 s).
+/// The first wait before trying again after a failed pass.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// The longest wait between tries: a link that returns is used within
+/// this (a try costs a few packets; waiting longer saves nothing).
+const LONGEST_RETRY: Duration = Duration::from_secs(15);
+
+/// One pass, or passes with exponential backoff (1 s doubling to 15 s).
 async fn sync_command(
     v: &mut Vehicle,
     opts: &SyncOptions,
@@ -722,7 +728,7 @@ async fn sync_command(
     json: bool,
 ) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
-    let mut backoff = Duration::from_secs(1);
+    let mut backoff = FIRST_RETRY;
     loop {
         let result = v.sync_once(opts).await;
         match &result {
@@ -748,7 +754,7 @@ async fn sync_command(
                         say!("refused record {}: {}", f.id, f.reason);
                     }
                 }
-                backoff = Duration::from_secs(1);
+                backoff = FIRST_RETRY;
             }
             Err(e) if watch.is_some() || retry_for.is_some() => {
                 eprintln!("kordon: sync: {e} (will retry)")
@@ -766,7 +772,7 @@ async fn sync_command(
             } else {
                 backoff
             };
-            backoff = (backoff * 2).min(Duration::from_secs(60));
+            backoff = (backoff * 2).min(LONGEST_RETRY);
             tokio::time::sleep(wait).await;
             continue;
         }
@@ -779,7 +785,7 @@ async fn sync_command(
             };
         }
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(60));
+        backoff = (backoff * 2).min(LONGEST_RETRY);
     }
 }
 

@@ -13,7 +13,17 @@
 //! S: Stored{blob}                      (whole blob verified and in the store)
 //! ```
 //! The server resumes from what it holds durably (`Want.from`), so an
-//! interruption costs at most the piece that was arriving. Checking pieces
+//! interruption costs at most the piece that was arriving.
+//!
+//! **Pipelined.** The next blob is offered as soon as the last piece of
+//! the current one is sent, not when it is stored: the server reads the
+//! stream in order, so the Offer reaches it right after that piece and
+//! its Want comes back while the link would otherwise idle. Answers for
+//! the blob still finishing (Verified, Stored, Declined) arrive first, as
+//! the server sends them in order. A Resend for it means the server
+//! dropped it on reading the next Offer (keeping what it verified): the
+//! sender asks the application to offer it again
+//! ([`BlobSendEvent::OfferAgain`]). Checking pieces
 //! and storing them is the application's part (see `kordon-blob`); these
 //! state machines only keep the conversation straight.
 
@@ -78,6 +88,13 @@ pub enum BlobSendEvent {
         blob: BlobHash,
         reason: String,
     },
+    /// A piece of a blob already fully sent failed its check after the
+    /// next blob was offered: offer it again once the sender may offer
+    /// (the server resumes it from what it verified).
+    OfferAgain {
+        blob: BlobHash,
+        reason: String,
+    },
 }
 
 /// The piece the sender wants next: read it and call
@@ -119,6 +136,8 @@ pub struct BlobSender {
     out: VecDeque<Vec<u8>>,
     events: VecDeque<BlobSendEvent>,
     current: Option<Current>,
+    /// Fully sent, offered past, waiting for the server's last word.
+    finishing: Option<Current>,
     deadline: Option<Instant>,
 }
 
@@ -132,6 +151,7 @@ impl BlobSender {
             out: VecDeque::new(),
             events: VecDeque::new(),
             current: None,
+            finishing: None,
             deadline: None,
         };
         s.out.push_back(encode_frame(&Message::BlobHello {
@@ -143,6 +163,7 @@ impl BlobSender {
 
     fn owed_answer(&self) -> bool {
         !self.welcomed
+            || self.finishing.is_some()
             || self.current.is_some_and(|c| {
                 c.phase == Phase::Offered || (c.phase == Phase::Sending && c.next > c.acked)
             })
@@ -159,17 +180,33 @@ impl BlobSender {
         Err(e)
     }
 
-    /// Whether a new blob may be offered (welcomed, none in progress).
+    /// Whether nothing is in progress (welcomed, every blob offered has
+    /// its answer).
     pub fn is_idle(&self) -> bool {
-        self.welcomed && !self.failed && self.current.is_none()
+        self.welcomed && !self.failed && self.current.is_none() && self.finishing.is_none()
+    }
+
+    /// Whether a new blob may be offered: nothing in progress, or the
+    /// current blob's pieces all sent and no other still finishing.
+    pub fn may_offer(&self) -> bool {
+        self.welcomed
+            && !self.failed
+            && self.finishing.is_none()
+            && self
+                .current
+                .is_none_or(|c| c.phase == Phase::Sending && c.next >= c.size)
     }
 
     pub fn is_failed(&self) -> bool {
         self.failed
     }
 
-    /// Offers a blob; call only when [`is_idle`](Self::is_idle).
+    /// Offers a blob; call only when [`may_offer`](Self::may_offer).
     pub fn offer(&mut self, blob: BlobHash, size: u64, now: Instant) {
+        if !self.may_offer() {
+            return;
+        }
+        self.finishing = self.current.take();
         self.current = Some(Current {
             blob,
             size,
@@ -266,6 +303,9 @@ impl BlobSender {
             | Message::Resend { .. }
             | Message::Stored { .. }
             | Message::Declined { .. }) => {
+                if let Some(f) = self.finishing.filter(|f| m.blob() == Some(f.blob)) {
+                    return self.finishing_answer(f, m);
+                }
                 let Some(c) = self.current.as_mut() else {
                     return self.fail(unexpected(&m));
                 };
@@ -326,6 +366,47 @@ impl BlobSender {
                 }
             }
             m => return self.fail(unexpected(&m)),
+        }
+        Ok(())
+    }
+
+    /// An answer about the blob that is finishing, `f`.
+    fn finishing_answer(&mut self, mut f: Current, m: Message) -> Result<(), ProtoError> {
+        match m {
+            Message::Verified { blob, upto } => {
+                if upto > f.size {
+                    return self.fail(ProtoError::Unexpected {
+                        got: "Verified beyond what was sent",
+                        state: "finishing a blob",
+                    });
+                }
+                f.acked = f.acked.max(upto);
+                self.finishing = Some(f);
+                self.events.push_back(BlobSendEvent::Progress {
+                    blob,
+                    upto: f.acked,
+                });
+            }
+            Message::Stored { blob } => {
+                self.finishing = None;
+                self.events.push_back(BlobSendEvent::Stored { blob });
+            }
+            Message::Declined { blob, reason } => {
+                self.finishing = None;
+                self.events
+                    .push_back(BlobSendEvent::Declined { blob, reason });
+            }
+            Message::Resend { blob, reason, .. } => {
+                self.finishing = None;
+                self.events
+                    .push_back(BlobSendEvent::OfferAgain { blob, reason });
+            }
+            m => {
+                return self.fail(ProtoError::Unexpected {
+                    got: m.name(),
+                    state: "finishing a blob",
+                })
+            }
         }
         Ok(())
     }

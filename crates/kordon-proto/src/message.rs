@@ -256,6 +256,21 @@ pub enum Message {
 }
 
 impl Message {
+    /// The blob a blob-stream message is about.
+    pub fn blob(&self) -> Option<[u8; 32]> {
+        match self {
+            Message::Offer { blob, .. }
+            | Message::Want { blob, .. }
+            | Message::Tree { blob, .. }
+            | Message::Piece { blob, .. }
+            | Message::Verified { blob, .. }
+            | Message::Resend { blob, .. }
+            | Message::Stored { blob }
+            | Message::Declined { blob, .. } => Some(*blob),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Message::Hello { .. } => "Hello",

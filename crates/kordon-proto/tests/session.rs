@@ -719,6 +719,100 @@ fn a_blob_sender_sends_within_its_window_and_resumes_where_told() {
     );
 }
 
+#[test]
+fn the_next_blob_is_offered_once_the_last_piece_of_the_one_before_is_sent() {
+    let now = Instant::now();
+    let cfg = BlobSenderConfig {
+        piece: 1024,
+        window: 4,
+        ..BlobSenderConfig::default()
+    };
+    let mut tx = BlobSender::new(cfg, now);
+    let feed = |tx: &mut BlobSender, m: Message| tx.handle_bytes(&encode_frame(&m), now);
+    let welcome = Message::Welcome {
+        version: PROTOCOL_VERSION,
+        unit: "U".into(),
+        server_time_ms: 0,
+    };
+    feed(&mut tx, welcome).expect("welcome");
+    let (a, b, c) = ([1; 32], [2; 32], [3; 32]);
+    tx.offer(a, 2048, now);
+    assert!(!tx.may_offer(), "A's pieces are not sent yet");
+    feed(
+        &mut tx,
+        Message::Want {
+            blob: a,
+            from: 0,
+            tree: false,
+        },
+    )
+    .expect("want A");
+    let first = tx.next_piece().expect("A's first piece");
+    tx.send_piece(first, vec![0; 1024], now);
+    assert!(!tx.may_offer(), "one piece of A still to send");
+    let second = tx.next_piece().expect("A's last piece");
+    tx.send_piece(second, vec![0; 1024], now);
+    assert!(tx.may_offer(), "A all sent: B may be offered");
+    tx.offer(b, 1024, now);
+    assert!(!tx.may_offer(), "one blob finishing at a time");
+    assert!(!tx.is_idle());
+    while tx.poll_event().is_some() {}
+    // The server answers in stream order: A first, then B's Want.
+    feed(
+        &mut tx,
+        Message::Verified {
+            blob: a,
+            upto: 2048,
+        },
+    )
+    .expect("A verified");
+    feed(&mut tx, Message::Stored { blob: a }).expect("A stored");
+    feed(
+        &mut tx,
+        Message::Want {
+            blob: b,
+            from: 0,
+            tree: false,
+        },
+    )
+    .expect("want B");
+    assert_eq!(
+        tx.poll_event(),
+        Some(BlobSendEvent::Progress {
+            blob: a,
+            upto: 2048
+        })
+    );
+    assert_eq!(tx.poll_event(), Some(BlobSendEvent::Stored { blob: a }));
+    let piece = tx.next_piece().expect("B's piece");
+    assert_eq!((piece.blob, piece.offset), (b, 0));
+    tx.send_piece(piece, vec![0; 1024], now);
+    // A piece of B fails its check after C was offered: the server has
+    // dropped B, so the application offers it again after C.
+    tx.offer(c, 1024, now);
+    feed(
+        &mut tx,
+        Message::Resend {
+            blob: b,
+            from: 0,
+            reason: "damaged".into(),
+        },
+    )
+    .expect("resend B");
+    assert_eq!(
+        tx.poll_event(),
+        Some(BlobSendEvent::OfferAgain {
+            blob: b,
+            reason: "damaged".into()
+        })
+    );
+    feed(&mut tx, Message::Stored { blob: c }).expect("C stored");
+    assert!(tx.is_idle(), "nothing left in progress");
+    tx.offer(b, 1024, now);
+    // An answer about a blob nobody offered is a protocol error.
+    assert!(feed(&mut tx, Message::Stored { blob: a }).is_err());
+}
+
 proptest! {
 
     #[test]

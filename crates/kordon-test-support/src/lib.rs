@@ -36,6 +36,8 @@ pub fn bin(name: &str) -> PathBuf {
             "kordon-cli",
             "-p",
             "kordon-server",
+            "-p",
+            "kordon-powercut",
         ]);
         if release {
             cmd.arg("--release");

@@ -14,7 +14,10 @@
 //! waiting for the bottleneck would exceed `queue_bytes` (counted as
 //! `queue_drops`); random loss strikes only packets that passed the queue
 //! (counted as `lost`), as on a lossy radio behind a router. Outages are
-//! manual ([`LinkEmulator::set_cut`]) or timed ([`LinkEmulator::cut_for`]).
+//! manual ([`LinkEmulator::set_cut`]) or timed ([`LinkEmulator::cut_for`]);
+//! a delay spike ([`LinkEmulator::spike_for`]) holds every packet sent
+//! meanwhile back by more; the impairments can change while it runs
+//! ([`LinkEmulator::set_config`]).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -88,6 +91,24 @@ impl Cut {
     }
 }
 
+/// A timed delay spike: until when, and by how much more.
+#[derive(Debug, Default)]
+struct Spike {
+    until: Mutex<Option<(Instant, Duration)>>,
+}
+
+impl Spike {
+    fn extra(&self) -> Duration {
+        match self.until.lock() {
+            Ok(until) => match *until {
+                Some((t, extra)) if Instant::now() < t => extra,
+                _ => Duration::ZERO,
+            },
+            Err(_) => Duration::ZERO,
+        }
+    }
+}
+
 /// The bottleneck's clock and the ordering of departures.
 struct Clock {
     /// When the bottleneck is free again.
@@ -126,7 +147,7 @@ impl Ord for Scheduled {
 }
 
 struct Pipe {
-    cfg: LinkConfig,
+    cfg: Mutex<LinkConfig>,
     rng: Mutex<StdRng>,
     state: Mutex<Clock>,
     heap: Mutex<BinaryHeap<Scheduled>>,
@@ -137,7 +158,7 @@ struct Pipe {
 impl Pipe {
     fn new(cfg: LinkConfig, seed: u64) -> Arc<Self> {
         Arc::new(Pipe {
-            cfg,
+            cfg: Mutex::new(cfg),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             state: Mutex::new(Clock {
                 free: Instant::now(),
@@ -150,7 +171,14 @@ impl Pipe {
         })
     }
 
-    fn push(&self, bytes: Vec<u8>, to: SocketAddr, via: &Arc<UdpSocket>, cut: bool) {
+    fn push(
+        &self,
+        bytes: Vec<u8>,
+        to: SocketAddr,
+        via: &Arc<UdpSocket>,
+        cut: bool,
+        spike: Duration,
+    ) {
         self.stats.sent.fetch_add(1, Ordering::Relaxed);
         self.stats
             .sent_bytes
@@ -159,13 +187,16 @@ impl Pipe {
             self.stats.cut_drops.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        let Ok(cfg) = self.cfg.lock().map(|c| c.clone()) else {
+            return;
+        };
         let (lost, dup, reorder, jitter) = {
             let Ok(mut rng) = self.rng.lock() else { return };
-            let jitter_ns = self.cfg.jitter.as_nanos() as u64;
+            let jitter_ns = cfg.jitter.as_nanos() as u64;
             (
-                rng.gen_bool(self.cfg.loss.clamp(0.0, 1.0)),
-                rng.gen_bool(self.cfg.duplicate.clamp(0.0, 1.0)),
-                rng.gen_bool(self.cfg.reorder.clamp(0.0, 1.0)),
+                rng.gen_bool(cfg.loss.clamp(0.0, 1.0)),
+                rng.gen_bool(cfg.duplicate.clamp(0.0, 1.0)),
+                rng.gen_bool(cfg.reorder.clamp(0.0, 1.0)),
                 Duration::from_nanos(if jitter_ns > 0 {
                     rng.gen_range(0..jitter_ns)
                 } else {
@@ -178,11 +209,11 @@ impl Pipe {
             return;
         };
         let mut at = now;
-        if let Some(rate) = self.cfg.rate_bps.filter(|r| *r > 0) {
+        if let Some(rate) = cfg.rate_bps.filter(|r| *r > 0) {
             let free = state.free.max(now);
             let backlog = free.saturating_duration_since(now).as_secs_f64() * rate as f64 / 8.0;
-            let charged = (bytes.len() + self.cfg.overhead_bytes) as f64;
-            if backlog + charged > self.cfg.queue_bytes.max(1500) as f64 {
+            let charged = (bytes.len() + cfg.overhead_bytes) as f64;
+            if backlog + charged > cfg.queue_bytes.max(1500) as f64 {
                 self.stats.queue_drops.fetch_add(1, Ordering::Relaxed);
                 return;
             }
@@ -194,9 +225,9 @@ impl Pipe {
             self.stats.lost.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        at += self.cfg.delay + jitter;
+        at += cfg.delay + jitter + spike;
         if reorder {
-            at += self.cfg.delay + Duration::from_millis(2);
+            at += cfg.delay + Duration::from_millis(2);
         } else {
             at = at.max(state.last);
             state.last = at;
@@ -254,6 +285,7 @@ impl Pipe {
 pub struct LinkEmulator {
     addr: SocketAddr,
     cut: Arc<Cut>,
+    spike: Arc<Spike>,
     stop: Arc<AtomicBool>,
     up: Arc<Pipe>,
     down: Arc<Pipe>,
@@ -285,6 +317,7 @@ impl LinkEmulator {
         front.set_read_timeout(Some(Duration::from_millis(50)))?;
         let addr = front.local_addr()?;
         let cut = Arc::new(Cut::default());
+        let spike = Arc::new(Spike::default());
         let stop = Arc::new(AtomicBool::new(false));
         let up = Pipe::new(up, seed);
         let down = Pipe::new(down, seed.wrapping_add(1));
@@ -295,12 +328,13 @@ impl LinkEmulator {
         }
         let generation = Arc::new(AtomicU64::new(0));
         let paths_opened = Arc::new(AtomicU64::new(0));
-        let (f, c, s, u, d) = (
+        let (f, c, s, u, d, sp) = (
             front.clone(),
             cut.clone(),
             stop.clone(),
             up.clone(),
             down.clone(),
+            spike.clone(),
         );
         let (g, opened) = (generation.clone(), paths_opened.clone());
         threads.push(std::thread::spawn(move || {
@@ -324,25 +358,38 @@ impl LinkEmulator {
                         let sock = Arc::new(sock);
                         paths.insert(key, sock.clone());
                         opened.fetch_add(1, Ordering::Relaxed);
-                        let (sock2, f2, c2, s2, d2) =
-                            (sock.clone(), f.clone(), c.clone(), s.clone(), d.clone());
+                        let (sock2, f2, c2, s2, d2, sp2) = (
+                            sock.clone(),
+                            f.clone(),
+                            c.clone(),
+                            s.clone(),
+                            d.clone(),
+                            sp.clone(),
+                        );
                         std::thread::spawn(move || {
                             let mut buf = vec![0u8; 65536];
                             while !s2.load(Ordering::Relaxed) {
                                 if let Ok(n) = sock2.recv(&mut buf) {
-                                    d2.push(buf[..n].to_vec(), client, &f2, c2.active());
+                                    d2.push(
+                                        buf[..n].to_vec(),
+                                        client,
+                                        &f2,
+                                        c2.active(),
+                                        sp2.extra(),
+                                    );
                                 }
                             }
                         });
                         sock
                     }
                 };
-                u.push(buf[..n].to_vec(), server, &upstream, c.active());
+                u.push(buf[..n].to_vec(), server, &upstream, c.active(), sp.extra());
             }
         }));
         Ok(LinkEmulator {
             addr,
             cut,
+            spike,
             stop,
             up,
             down,
@@ -367,6 +414,24 @@ impl LinkEmulator {
     pub fn cut_for(&self, outage: Duration) {
         if let Ok(mut until) = self.cut.until.lock() {
             *until = Some(Instant::now() + outage);
+        }
+    }
+
+    /// For `spike` from now, every packet sent is held back by `extra`
+    /// more (in order: a spike delays, it does not reorder).
+    pub fn spike_for(&self, spike: Duration, extra: Duration) {
+        if let Ok(mut until) = self.spike.until.lock() {
+            *until = Some((Instant::now() + spike, extra));
+        }
+    }
+
+    /// Changes the impairments of both directions from the next packet
+    /// on (packets already queued keep their schedule).
+    pub fn set_config(&self, up: LinkConfig, down: LinkConfig) {
+        for (pipe, cfg) in [(&self.up, up), (&self.down, down)] {
+            if let Ok(mut c) = pipe.cfg.lock() {
+                *c = cfg;
+            }
         }
     }
 
@@ -540,10 +605,14 @@ mod tests {
             "59 packets spread over {spread:?}"
         );
         assert_eq!(link.up_stats().queue_drops.load(Ordering::Relaxed), 0);
-        assert_eq!(
-            link.up_stats().delivered_bytes.load(Ordering::Relaxed),
-            60 * 972
-        );
+        // The relay counts a packet after handing it on, so the last echo
+        // may come back before its count: wait for it.
+        let delivered = &link.up_stats().delivered_bytes;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while delivered.load(Ordering::Relaxed) < 60 * 972 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(delivered.load(Ordering::Relaxed), 60 * 972);
         stop.store(true, Ordering::Relaxed);
     }
 

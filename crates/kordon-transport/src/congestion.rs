@@ -68,6 +68,17 @@
 //!   (two rounds), without the overshoot of a first startup; if the link came
 //!   back slower, the congestion signals above take over.
 //!
+//! - **Stalls.** quinn sends nothing beyond a full window but its loss
+//!   probes, and those back off exponentially: after a 15 s outage the
+//!   next probe can be 8–16 s away, and the transfer stays silent that
+//!   long after the link is back. Once no acknowledgement has come for
+//!   [`stall_after`] the first unacknowledged send, the window has room
+//!   for one packet beyond what is in flight whenever no data has left
+//!   for [`PROBE_EVERY`], so a packet leaves at that cadence whenever the
+//!   connection is woken ([`crate::StallProbe`] wakes it).
+//!   The first acknowledgement ends it; the packets sent meanwhile are
+//!   declared lost like the rest. A dead link costs 12 kB/s of probes.
+//!
 //! quinn calls the controller with packet send and ack times only (no
 //! packet numbers on ack), so send-time state is kept per `on_sent` call
 //! and found again by the acked packet's send time.
@@ -133,12 +144,20 @@ pub fn controller_factory() -> Arc<dyn ControllerFactory + Send + Sync> {
 #[derive(Debug, Clone)]
 pub struct LossyLinkConfig {
     initial_window: u64,
+    probe_stalls: bool,
 }
 
 impl LossyLinkConfig {
     /// The window before the first acknowledgement, in bytes.
     pub fn initial_window(&mut self, bytes: u64) -> &mut Self {
         self.initial_window = bytes;
+        self
+    }
+
+    /// Whether a stall opens the window a packet at a time (on by
+    /// default; off only to measure what it saves).
+    pub fn probe_stalls(&mut self, on: bool) -> &mut Self {
+        self.probe_stalls = on;
         self
     }
 }
@@ -148,13 +167,16 @@ impl Default for LossyLinkConfig {
     fn default() -> Self {
         LossyLinkConfig {
             initial_window: 12_000,
+            probe_stalls: true,
         }
     }
 }
 
 impl ControllerFactory for LossyLinkConfig {
     fn build(self: Arc<Self>, now: Instant, current_mtu: u16) -> Box<dyn Controller> {
-        Box::new(LossyLink::new(self.initial_window, now, current_mtu))
+        let mut ctl = LossyLink::new(self.initial_window, now, current_mtu);
+        ctl.probe_stalls = self.probe_stalls;
+        Box::new(ctl)
     }
 }
 
@@ -169,6 +191,14 @@ const MAX_SEND_RECORDS: usize = 1 << 14;
 const ALLOWANCE: Duration = Duration::from_millis(5);
 /// Random loss beyond this is not compensated in the window.
 const MAX_BASELINE_LOSS: f64 = 0.15;
+/// While stalled, one more packet may leave this often.
+pub const PROBE_EVERY: Duration = Duration::from_millis(100);
+
+/// How long without any acknowledgement, after data was sent, before a
+/// connection counts as stalled: twice the round trip, at least 500 ms.
+pub fn stall_after(rtt: Duration) -> Duration {
+    (rtt * 2).max(Duration::from_millis(500))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -244,6 +274,14 @@ pub struct LossyLink {
     probe_rtt: u8,
     /// After an outage: the window to return to before cruising again.
     restart_target: Option<u64>,
+    /// The first send after the latest acknowledgement (see [`Self::window_at`]).
+    unacked_since: Option<Instant>,
+    /// The latest send of a packet that carries data (not an ack alone).
+    last_send: Option<Instant>,
+    /// quinn's bytes in flight at the latest acknowledgement, plus the
+    /// data-carrying packets sent since.
+    in_flight: u64,
+    probe_stalls: bool,
 }
 
 impl LossyLink {
@@ -280,7 +318,52 @@ impl LossyLink {
             loss_epoch: now,
             probe_rtt: 0,
             restart_target: None,
+            unacked_since: None,
+            last_send: None,
+            in_flight: 0,
+            probe_stalls: true,
         }
+    }
+
+    /// The window at `now`: the model's; but once nothing has been
+    /// acknowledged for [`stall_after`] the first send still waiting and
+    /// no data has left for [`PROBE_EVERY`], room for one packet more
+    /// than is in flight (quinn's own loss probes, which go beyond the
+    /// window, included).
+    ///
+    /// Bytes in flight are quinn's at the latest acknowledgement plus the
+    /// packets sent since, leaving out those under half the MTU: quinn
+    /// reports ack-only packets sent too, though they are never in flight
+    /// (nor acknowledged). So a side that only receives, and looks
+    /// stalled, gets no more than its window when it sends. `window()`
+    /// reads the system clock, not tokio's: a test that pauses tokio's
+    /// time does not pause the stall.
+    pub fn window_at(&self, now: Instant) -> u64 {
+        if !self.probe_due(now) {
+            return self.cwnd;
+        }
+        self.cwnd.max(self.in_flight.saturating_add(2 * self.mtu))
+    }
+
+    fn stalled(&self, now: Instant) -> bool {
+        let threshold = stall_after(self.min_rtt.unwrap_or(Duration::from_millis(500)));
+        self.probe_stalls
+            && self
+                .unacked_since
+                .is_some_and(|since| now.saturating_duration_since(since) >= threshold)
+    }
+
+    /// Stalled, and no data sent for a probe interval.
+    fn probe_due(&self, now: Instant) -> bool {
+        self.stalled(now)
+            && self
+                .last_send
+                .is_none_or(|last| now.saturating_duration_since(last) >= PROBE_EVERY)
+    }
+
+    /// Any acknowledgement ends a stall.
+    fn path_answered(&mut self) {
+        self.unacked_since = None;
     }
 
     /// Bottleneck bandwidth estimate, bytes per second.
@@ -379,8 +462,13 @@ impl LossyLink {
         Some(rec)
     }
 
-    /// One or more packets left at `now`.
-    pub fn sent(&mut self, now: Instant) {
+    /// One or more packets of `bytes` in all left at `now`.
+    pub fn sent(&mut self, now: Instant, bytes: u64) {
+        if 2 * bytes >= self.mtu {
+            self.in_flight = self.in_flight.saturating_add(bytes);
+            self.last_send = Some(now);
+        }
+        self.unacked_since.get_or_insert(now);
         // Acks come within a few RTTs or never (lost, or ack-only
         // packets, which quinn reports sent but not acked).
         let horizon =
@@ -403,6 +491,7 @@ impl LossyLink {
 
     /// `bytes` of a packet sent at `sent` were acknowledged at `now`.
     pub fn acked(&mut self, now: Instant, sent: Instant, bytes: u64, app_limited: bool) {
+        self.path_answered();
         self.delivered += bytes;
         self.delivered_time = now;
         self.total_acked += bytes;
@@ -466,6 +555,8 @@ impl LossyLink {
 
     /// The end of a batch of acknowledgements.
     pub fn end_acks(&mut self, now: Instant, in_flight: u64) {
+        self.path_answered();
+        self.in_flight = in_flight;
         self.round.max_in_flight = self.round.max_in_flight.max(in_flight);
         if let Some((prior, rate)) = self.batch.take() {
             if let Some(rate) = rate {
@@ -629,8 +720,8 @@ impl LossyLink {
 }
 
 impl Controller for LossyLink {
-    fn on_sent(&mut self, now: Instant, _bytes: u64, _last_packet_number: u64) {
-        self.sent(now);
+    fn on_sent(&mut self, now: Instant, bytes: u64, _last_packet_number: u64) {
+        self.sent(now, bytes);
     }
 
     fn on_ack(
@@ -670,7 +761,7 @@ impl Controller for LossyLink {
     }
 
     fn window(&self) -> u64 {
-        self.cwnd
+        self.window_at(Instant::now())
     }
 
     fn clone_box(&self) -> Box<dyn Controller> {
@@ -761,11 +852,11 @@ mod tests {
         }
 
         fn send(&mut self) {
-            self.ctl.sent(self.now);
+            self.ctl.sent(self.now, MTU);
             self.in_flight += MTU;
             self.sent += 1;
             self.seq += 1;
-            let rate = 1.25 * self.ctl.window() as f64 / self.srtt.as_secs_f64();
+            let rate = 1.25 * self.ctl.window_at(self.now) as f64 / self.srtt.as_secs_f64();
             self.next_send = self.now + Duration::from_secs_f64(MTU as f64 / rate);
             let backlog = self
                 .link_free
@@ -789,7 +880,7 @@ mod tests {
             let end = self.now + d;
             while self.now < end {
                 let event = self.events.peek().map(|Reverse(e)| e.0);
-                let can_send = self.in_flight + MTU < self.ctl.window()
+                let can_send = self.in_flight + MTU < self.ctl.window_at(self.now)
                     && (!self.trickle || self.in_flight == 0);
                 let send_at = can_send.then_some(self.next_send.max(self.now));
                 if let Some(e) = event.filter(|e| send_at.is_none_or(|s| *e <= s)) {
@@ -985,6 +1076,76 @@ mod tests {
     }
 
     #[test]
+    fn probes_a_stalled_link_at_a_steady_pace_until_an_ack_comes() {
+        let start = Instant::now();
+        let ms = |n: u64| start + Duration::from_millis(n);
+        let mut ctl = LossyLink::new(12_000, start, 1200);
+        ctl.sent(ms(0), 1200);
+        ctl.acked(ms(300), ms(0), 1200, false);
+        ctl.end_acks(ms(300), 0);
+        let w = ctl.window_at(ms(300));
+        // A full window sent at 400 ms; nothing comes back (the link is cut).
+        ctl.sent(ms(400), w);
+        let stall = 400 + stall_after(Duration::from_millis(300)).as_millis() as u64;
+        assert_eq!(ctl.window_at(ms(stall - 1)), w, "not stalled yet");
+        // quinn sends when woken, whenever the window has room for a
+        // packet: one each probe interval, however long the outage. Its
+        // own loss probes (two packets, beyond the window) leave the room
+        // as it was.
+        let every = PROBE_EVERY.as_millis() as u64;
+        let (mut in_flight, mut sent) = (w, 0);
+        for t in (stall..stall + 60_000).step_by(10) {
+            if t % 7_000 == 0 {
+                ctl.sent(ms(t), 2 * 1200);
+                in_flight += 2 * 1200;
+            }
+            // quinn's test: blocked when in flight + a packet >= window.
+            if in_flight + 1200 < ctl.window_at(ms(t)) {
+                ctl.sent(ms(t), 1200);
+                in_flight += 1200;
+                sent += 1;
+            }
+        }
+        let probes = 60_000 / every;
+        assert!(
+            (probes - 10..=probes).contains(&sent),
+            "{sent} probes, one per {every} ms"
+        );
+        // The first acknowledgement ends the stall.
+        let back = stall + 60_000;
+        ctl.acked(ms(back + 300), ms(back), 1200, false);
+        ctl.end_acks(ms(back + 300), 0);
+        assert!(ctl.window_at(ms(back + 300)) < w + 3 * 1200);
+    }
+
+    #[test]
+    fn a_side_that_only_acknowledged_gets_no_burst_when_it_sends() {
+        let start = Instant::now();
+        let ms = |n: u64| start + Duration::from_millis(n);
+        let mut ctl = LossyLink::new(12_000, start, 1200);
+        // Ack-only packets: reported sent, never acknowledged.
+        for t in (0..3_000).step_by(20) {
+            ctl.sent(ms(t), 60);
+        }
+        let w = ctl.cwnd;
+        // Three seconds later, data: the window, not an allowance grown
+        // over the quiet time.
+        assert_eq!(ctl.window_at(ms(6_000)), w);
+        let mut in_flight = 0;
+        for t in 6_000..6_050 {
+            if in_flight + 1200 < ctl.window_at(ms(t)) {
+                ctl.sent(ms(t), 1200);
+                in_flight += 1200;
+            }
+            ctl.sent(ms(t), 60);
+        }
+        assert!(in_flight <= w, "{in_flight} bytes sent, window {w}");
+        // Any acknowledgement (of ack-only packets too) ends it.
+        ctl.end_acks(ms(6_100), 0);
+        assert_eq!(ctl.window_at(ms(20_000)), ctl.cwnd);
+    }
+
+    #[test]
     fn keeps_its_estimate_through_a_quiet_spell() {
         let mut sim = Sim::new(10.0, 300, 125_000.0, 0.01);
         sim.run_for(Duration::from_secs(10));
@@ -1010,7 +1171,7 @@ mod tests {
         let start = Instant::now();
         let mut ctl = LossyLink::new(12_000, start, 1200);
         for ms in 0..60_000 {
-            ctl.sent(start + Duration::from_millis(ms));
+            ctl.sent(start + Duration::from_millis(ms), 1200);
         }
         assert!(ctl.sends.len() <= 2_001, "{} records kept", ctl.sends.len());
     }
@@ -1021,7 +1182,7 @@ mod tests {
         let mut ctl = LossyLink::new(12_000, now, 1200);
         ctl.acked(now, now - Duration::from_secs(1), 1200, false);
         ctl.end_acks(now, 0);
-        ctl.sent(now);
+        ctl.sent(now, 1200);
         ctl.acked(now, now, 1200, true);
         ctl.end_acks(now, 0);
         ctl.lost(now, now, 0, false);

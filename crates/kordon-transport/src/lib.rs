@@ -12,12 +12,22 @@
 //!   carry `kordon-proto` frames; [`FrameStream`] moves them.
 //! - [`congestion`]: the congestion controller for lossy radio and
 //!   satellite links, and the windows that go with it.
+//! - The server's stateless-reset key is derived from its device key, so
+//!   it is the same after a restart (and so is the key its connection ids
+//!   are hashed with): a vehicle still talking to the
+//!   server's previous process is told at its next packet that the
+//!   connection is gone (RFC 9000 §10.3) and reconnects at once, instead
+//!   of waiting out the idle timeout.
+//! - [`StallProbe`] keeps a stalled connection probing the path, so data
+//!   flows again about a round trip after an outage ends.
 
 pub mod congestion;
+mod probe;
 mod stream;
 mod tls;
 mod token;
 
+pub use probe::StallProbe;
 pub use quinn;
 pub use stream::FrameStream;
 pub use tls::{certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert};
@@ -66,6 +76,9 @@ impl TransportError {
                     TransportError::Lost(format!("closed by peer: {reason}"))
                 }
             }
+            quinn::ConnectionError::Reset => TransportError::Lost(
+                "the server no longer knows this connection (it restarted); reconnecting".into(),
+            ),
             quinn::ConnectionError::TimedOut => {
                 TransportError::Lost("no answer from the server (timed out)".into())
             }
@@ -85,6 +98,11 @@ fn transport_config() -> quinn::TransportConfig {
     t.max_concurrent_bidi_streams(4u32.into());
     t.max_concurrent_uni_streams(0u32.into());
     t.keep_alive_interval(Some(Duration::from_secs(5)));
+    // Datagrams carry only the stall probe's byte: either side keeps at
+    // most a kilobyte of them (older ones are dropped), where quinn's
+    // default would let a peer park 1.25 MB per connection.
+    t.datagram_receive_buffer_size(Some(probe::DATAGRAM_BUFFER));
+    t.datagram_send_buffer_size(probe::DATAGRAM_BUFFER);
     // 30 s without a packet ends the connection; the vehicle reconnects.
     if let Ok(idle) = quinn::IdleTimeout::try_from(Duration::from_secs(30)) {
         t.max_idle_timeout(Some(idle));
@@ -107,7 +125,60 @@ pub fn server_endpoint(
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
     server.transport_config(Arc::new(transport_config()));
-    quinn::Endpoint::server(server, addr).map_err(|error| TransportError::Bind { addr, error })
+    let reset = ResetKey::of(key);
+    let cid_key = reset.connection_id_key();
+    let mut endpoint = quinn::EndpointConfig::new(Arc::new(reset));
+    // Connection ids the previous process issued must still validate, or
+    // their packets are dropped without the reset.
+    endpoint.cid_generator(move || {
+        Box::new(quinn_proto::HashedConnectionIdGenerator::from_key(cid_key))
+    });
+    let bind = |error| TransportError::Bind { addr, error };
+    let socket = std::net::UdpSocket::bind(addr).map_err(bind)?;
+    let runtime =
+        quinn::default_runtime().ok_or_else(|| bind(std::io::Error::other("no async runtime")))?;
+    quinn::Endpoint::new(endpoint, Some(server), socket, runtime).map_err(bind)
+}
+
+/// The key of the server's stateless-reset tokens (keyed BLAKE3 over the
+/// connection id), derived from the server's device key: stable across
+/// restarts, secret as long as the device key is.
+struct ResetKey([u8; 32]);
+
+impl ResetKey {
+    fn of(key: &DeviceKey) -> ResetKey {
+        ResetKey(blake3::derive_key(
+            "kordon 2026-12 QUIC stateless reset key",
+            &key.to_pkcs8_der(),
+        ))
+    }
+
+    /// The key the server's connection ids are hashed with, for the same
+    /// reason: derived, not random.
+    fn connection_id_key(&self) -> u64 {
+        let k = blake3::derive_key("kordon 2026-12 QUIC connection id key", &self.0);
+        u64::from_le_bytes([k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]])
+    }
+}
+
+impl quinn::crypto::HmacKey for ResetKey {
+    fn sign(&self, data: &[u8], signature_out: &mut [u8]) {
+        let mac = blake3::keyed_hash(&self.0, data);
+        let n = signature_out.len().min(32);
+        signature_out[..n].copy_from_slice(&mac.as_bytes()[..n]);
+    }
+
+    fn signature_len(&self) -> usize {
+        32
+    }
+
+    fn verify(&self, data: &[u8], signature: &[u8]) -> Result<(), quinn::crypto::CryptoError> {
+        // blake3::Hash compares in constant time.
+        match <[u8; 32]>::try_from(signature) {
+            Ok(sig) if blake3::keyed_hash(&self.0, data) == blake3::Hash::from(sig) => Ok(()),
+            _ => Err(quinn::crypto::CryptoError),
+        }
+    }
 }
 
 /// A client endpoint for a device: presents its key, pins the server.
@@ -160,5 +231,28 @@ pub async fn connect(
                 timeout.as_secs()
             ),
         }),
+    }
+}
+
+#[cfg(test)]
+mod reset_key_tests {
+    use super::ResetKey;
+    use kordon_record::DeviceKey;
+    use quinn::crypto::HmacKey;
+
+    #[test]
+    fn the_reset_key_is_the_same_for_the_same_server_key_and_only_for_it() {
+        let key = DeviceKey::from_seed(&[7; 32]);
+        let (a, b) = (ResetKey::of(&key), ResetKey::of(&key));
+        let other = ResetKey::of(&DeviceKey::from_seed(&[8; 32]));
+        let cid = b"\x01\x02\x03\x04\x05\x06\x07\x08";
+        let mut sig = [0u8; 32];
+        a.sign(cid, &mut sig);
+        assert!(b.verify(cid, &sig).is_ok());
+        assert!(other.verify(cid, &sig).is_err());
+        assert!(a.verify(b"another connection", &sig).is_err());
+        assert!(a.verify(cid, &sig[..16]).is_err());
+        assert_eq!(a.connection_id_key(), b.connection_id_key());
+        assert_ne!(a.connection_id_key(), other.connection_id_key());
     }
 }

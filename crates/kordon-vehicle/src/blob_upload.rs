@@ -129,6 +129,7 @@ pub(crate) async fn deliver(
     blobs: BlobStore,
     queue: Vec<([u8; 32], u64)>,
     max_rate_bps: Option<u64>,
+    pipelined: bool,
 ) -> Result<BlobReport, crate::VehicleError> {
     let (send, recv) = conn
         .open_bi()
@@ -141,7 +142,10 @@ pub(crate) async fn deliver(
     let mut source = PieceSource::new(blobs);
     let mut cap = max_rate_bps.map(RateCap::new);
     let mut report = BlobReport::default();
-    let mut queue = queue.into_iter();
+    let mut queue: std::collections::VecDeque<_> = queue.into();
+    // Sizes of the blobs offered (two may be in progress: the next is
+    // offered once the current one's pieces are all sent).
+    let mut sizes: HashMap<[u8; 32], u64> = HashMap::new();
     // Only touched between awaits; the mutex makes the task `Send`.
     let store = std::sync::Mutex::new(store);
     let db = || {
@@ -149,7 +153,8 @@ pub(crate) async fn deliver(
             .lock()
             .map_err(|_| crate::VehicleError::Io("store lock poisoned".into()))
     };
-    let mut current: Option<([u8; 32], u64)> = None;
+    let size_of =
+        |sizes: &HashMap<[u8; 32], u64>, blob: &[u8; 32]| sizes.get(blob).copied().unwrap_or(0);
     loop {
         while let Some(ev) = sender.poll_event() {
             match ev {
@@ -159,44 +164,60 @@ pub(crate) async fn deliver(
                 }
                 BlobSendEvent::NeedTree { blob } => match blocking(|| source.tree(blob)) {
                     Ok(cvs) => sender.send_tree(blob, cvs),
-                    Err(e) => return Err(local_damage(&*db()?, current, e)),
+                    Err(e) => {
+                        return Err(local_damage(
+                            &*db()?,
+                            Some((blob, size_of(&sizes, &blob))),
+                            e,
+                        ))
+                    }
                 },
                 BlobSendEvent::Progress { blob, upto } => {
                     let hex = BlobId(blob).to_string();
-                    db()?.blob_progress(&hex, current.map_or(0, |c| c.1), upto)?;
+                    db()?.blob_progress(&hex, size_of(&sizes, &blob), upto)?;
                 }
                 BlobSendEvent::Resent { .. } => report.resent_pieces += 1,
                 BlobSendEvent::Stored { blob } => {
                     let hex = BlobId(blob).to_string();
-                    db()?.blob_delivered(&hex, current.map_or(0, |c| c.1), crate::now_ms())?;
+                    db()?.blob_delivered(&hex, size_of(&sizes, &blob), crate::now_ms())?;
                     report.delivered += 1;
-                    current = None;
+                    sizes.remove(&blob);
                 }
                 BlobSendEvent::Declined { blob, reason } => {
                     let hex = BlobId(blob).to_string();
                     tracing::warn!(blob = %hex, %reason, "server declined a blob");
-                    db()?.blob_error(&hex, current.map_or(0, |c| c.1), &reason)?;
+                    db()?.blob_error(&hex, size_of(&sizes, &blob), &reason)?;
                     report.declined.push((hex, reason));
-                    current = None;
+                    sizes.remove(&blob);
                 }
-            }
-        }
-        if sender.is_idle() {
-            match queue.next() {
-                Some((blob, size)) => {
-                    current = Some((blob, size));
-                    sender.offer(blob, size, Instant::now());
+                BlobSendEvent::OfferAgain { blob, reason } => {
+                    tracing::info!(blob = %BlobId(blob), %reason, "offering a scan again");
+                    report.resent_pieces += 1;
+                    if let Some(size) = sizes.remove(&blob) {
+                        queue.push_front((blob, size));
+                    }
                 }
-                None => break,
             }
         }
         while let Some(req) = sender.next_piece() {
             let data = blocking(|| source.piece(req)).map_err(|e| match db() {
-                Ok(s) => local_damage(&s, current, e),
+                Ok(s) => local_damage(&s, Some((req.blob, size_of(&sizes, &req.blob))), e),
                 Err(lock) => lock,
             })?;
             report.bytes_sent += data.len() as u64;
             sender.send_piece(req, data, Instant::now());
+        }
+        // Offered right after the last piece of the one before, so the
+        // server's Want comes back while that piece is still checked.
+        if (pipelined && sender.may_offer()) || sender.is_idle() {
+            match queue.pop_front() {
+                Some((blob, size)) => {
+                    sizes.insert(blob, size);
+                    sender.offer(blob, size, Instant::now());
+                }
+                None if sender.is_idle() => break,
+                None => {}
+            }
         }
         while let Some(bytes) = sender.poll_transmit() {
             write_paced(&mut stream, &bytes, &mut cap).await?;

@@ -40,6 +40,9 @@ pub struct SyncOptions {
     pub max_rate_bps: Option<u64>,
     /// How often new records are looked for while blobs are on the way.
     pub record_poll: Duration,
+    /// Offer the next scan once the current one is all sent (not when it
+    /// is stored); off only to measure what that saves.
+    pub pipeline_blobs: bool,
 }
 
 impl Default for SyncOptions {
@@ -52,6 +55,7 @@ impl Default for SyncOptions {
             blobs: true,
             max_rate_bps: None,
             record_poll: Duration::from_millis(250),
+            pipeline_blobs: true,
         }
     }
 }
@@ -116,6 +120,8 @@ impl Vehicle {
         let server_key = token.server_key()?;
         let endpoint = kordon_transport::client_endpoint(&self.key, token.fingerprint()?)?;
         let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
+        // An outage mid-transfer ends about a round trip after the link does.
+        let _probe = kordon_transport::StallProbe::start(&conn);
         let mut report = SyncReport::default();
         // Records first, always.
         self.records_round(&conn, &server_key, opts, &mut report)
@@ -165,27 +171,25 @@ impl Vehicle {
         let progress = Store::open(Path::new(self.store.path()), self.key.public())?;
         let blobs = self.blob_store()?;
         let task_conn = conn.clone();
-        let rate = opts.max_rate_bps;
+        let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);
         let mut task = AbortOnDrop(tokio::spawn(async move {
-            crate::blob_upload::deliver(&task_conn, progress, blobs, queue, rate).await
+            crate::blob_upload::deliver(&task_conn, progress, blobs, queue, rate, pipelined).await
         }));
         let mut tick = tokio::time::interval(opts.record_poll);
-        // A record the server keeps not acknowledging is offered again
-        // only every 10 s, not at every tick.
-        let mut last_round: Option<(u64, Instant)> = None;
+        // When the last round ended, and up to where it offered records.
+        let mut last_round: Option<(i64, Instant)> = None;
         let outcome = loop {
             tokio::select! {
                 r = &mut task.0 => break r,
                 _ = tick.tick() => {
-                    let pending = self.store.counts()?.pending;
-                    let due = match last_round {
-                        _ if pending == 0 => false,
-                        Some((n, at)) => n != pending || at.elapsed() >= Duration::from_secs(10),
-                        None => true,
-                    };
+                    let upto = last_round.map_or(0, |(upto, _)| upto);
+                    let newer = !self.store.pending(upto, 1)?.is_empty();
+                    let any = newer || self.store.counts()?.pending > 0;
+                    let due = records_round_due(last_round.map(|(_, at)| at), newer, any, Instant::now());
                     if due {
-                        self.records_round(conn, server_key, opts, report).await?;
-                        last_round = Some((self.store.counts()?.pending, Instant::now()));
+                        let offered_upto =
+                            self.records_round(conn, server_key, opts, report).await?;
+                        last_round = Some((offered_upto, Instant::now()));
                     }
                 }
             }
@@ -202,14 +206,15 @@ impl Vehicle {
     }
 
     /// One record session on a new stream: upload the outbox, store
-    /// receipts, apply what comes down.
+    /// receipts, apply what comes down. Returns the outbox position up to
+    /// which records were offered (those made later wait for the next).
     async fn records_round(
         &mut self,
         conn: &quinn::Connection,
         server_key: &kordon_record::PublicKey,
         opts: &SyncOptions,
         report: &mut SyncReport,
-    ) -> Result<(), VehicleError> {
+    ) -> Result<i64, VehicleError> {
         let token = self.token()?;
         let (send, recv) = conn
             .open_bi()
@@ -367,7 +372,7 @@ impl Vehicle {
         }
         stream.finish();
         let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
-        Ok(())
+        Ok(sent_after)
     }
 
     fn apply_results(
@@ -500,6 +505,25 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// Records not acknowledged by the server are offered again after this.
+const RE_OFFER_AFTER: Duration = Duration::from_secs(10);
+
+/// Whether a records round is due while scans are under way: at once for
+/// a record made since the last round offered its records (however many
+/// rounds that takes), but a record the server keeps not acknowledging
+/// only every [`RE_OFFER_AFTER`], not at every tick.
+fn records_round_due(
+    last_round_ended: Option<Instant>,
+    newer_than_offered: bool,
+    any_pending: bool,
+    now: Instant,
+) -> bool {
+    match last_round_ended {
+        None => any_pending,
+        Some(at) => newer_than_offered || (any_pending && now.duration_since(at) >= RE_OFFER_AFTER),
+    }
+}
+
 pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
@@ -514,4 +538,36 @@ async fn resolve(addr: &str) -> Result<SocketAddr, VehicleError> {
     addrs
         .next()
         .ok_or_else(|| VehicleError::Unreachable(format!("{addr} resolves to no address")))
+}
+
+#[cfg(test)]
+mod round_due_tests {
+    use super::{records_round_due, RE_OFFER_AFTER};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_record_made_after_the_last_round_is_offered_at_once() {
+        let ended = Instant::now();
+        let soon = ended + Duration::from_millis(250);
+        // The last round left records pending (made while it ran): they
+        // are newer than what it offered, so the next tick offers them.
+        assert!(records_round_due(Some(ended), true, true, soon));
+        // Only records the server did not acknowledge: not before 10 s.
+        assert!(!records_round_due(Some(ended), false, true, soon));
+        assert!(records_round_due(
+            Some(ended),
+            false,
+            true,
+            ended + RE_OFFER_AFTER
+        ));
+        // Nothing pending: no round.
+        assert!(!records_round_due(
+            Some(ended),
+            false,
+            false,
+            ended + RE_OFFER_AFTER
+        ));
+        assert!(records_round_due(None, false, true, soon));
+        assert!(!records_round_due(None, false, false, soon));
+    }
 }

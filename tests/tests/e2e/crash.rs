@@ -20,9 +20,18 @@
 //! scan on the server, no partial copy left on either side, every file of
 //! the watch folder attached exactly once, every answered push one read.
 //!
-//! `make test` runs a few kills; the long run is
-//! `KORDON_CRASH_KILLS=1000 cargo test --release -p kordon-e2e --test e2e crash -- --nocapture`
-//! (`KORDON_CRASH_SEED` picks the seed; see RELIABILITY.md).
+//! **Power cuts.** The same rounds run a second time with both data
+//! folders on the power-cut layer (`kordon-powercut`, `tests/powercut`):
+//! a kill there is a cut, which also throws away what the operating
+//! system had not made durable (writes since a file's last `fsync`,
+//! namespace changes since a directory's), page by page, seeded. On top of
+//! the invariants above, nothing committed before the round may be gone
+//! after the cut: no record of either store, no scan the server held.
+//!
+//! `make test` runs a few kills and cuts; the long runs are
+//! `KORDON_CRASH_KILLS=1000 cargo test --release -p kordon-e2e --test e2e crash::killed -- --nocapture`
+//! and `KORDON_POWERCUT_CUTS=200 cargo test --release -p kordon-e2e --test e2e crash::power -- --nocapture`
+//! (`KORDON_CRASH_SEED` picks the seed of both; see RELIABILITY.md).
 
 use super::anpr::{hikvision, reads, Ingest};
 use kordon_e2e::{kordon, kordon_json, kordon_ok, Field};
@@ -30,10 +39,10 @@ use kordon_test_support::{bin, text, ServerProcess};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeSet, HashMap};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What a round does while the kill is pending.
@@ -53,10 +62,113 @@ enum Op {
 
 const OPS: [Op; 5] = [Op::Capture, Op::Import, Op::Sync, Op::ServerCut, Op::Anpr];
 
+/// A data folder on the power-cut layer, mounted at the folder's own path
+/// (the processes never see a difference); the folder's content lies in
+/// `<path>.lower`.
+struct Layer {
+    lower: PathBuf,
+    mount: PathBuf,
+    seed: u64,
+    /// The layer's process: its control input and its answers.
+    child: Child,
+    control: ChildStdin,
+    answers: BufReader<ChildStdout>,
+}
+
+impl Layer {
+    /// Moves `dir` below a fresh layer mounted in its place.
+    fn put_under(dir: &Path, seed: u64) -> Layer {
+        let lower = dir.with_extension("lower");
+        std::fs::rename(dir, &lower).expect("moving the data folder below the layer");
+        std::fs::create_dir(dir).expect("the mount point");
+        Layer::mount(lower, dir.to_path_buf(), seed)
+    }
+
+    fn mount(lower: PathBuf, mount: PathBuf, seed: u64) -> Layer {
+        let mut child = Command::new(bin("kordon-powercut"))
+            .arg("--lower")
+            .arg(&lower)
+            .arg("--mount")
+            .arg(&mount)
+            .args(["--seed", &seed.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting kordon-powercut");
+        let control = child.stdin.take().expect("control input");
+        let mut answers = BufReader::new(child.stdout.take().expect("answers"));
+        let mut line = String::new();
+        answers.read_line(&mut line).expect("the layer's answer");
+        assert_eq!(line.trim(), "mounted", "the power-cut layer did not mount");
+        Layer {
+            lower,
+            mount,
+            seed,
+            child,
+            control,
+            answers,
+        }
+    }
+
+    /// The cut (nothing may use the folder any more), then a fresh layer
+    /// over what is left. Returns what the cut took, as the layer said.
+    fn cut(&mut self, mode: &str) -> serde_json::Value {
+        writeln!(self.control, "cut {mode}").expect("calling the cut");
+        let mut line = String::new();
+        self.answers.read_line(&mut line).expect("the cut's report");
+        let status = self.child.wait().expect("the layer's exit");
+        assert!(status.success(), "the power-cut layer failed: {line}");
+        self.seed += 1;
+        *self = Layer::mount(self.lower.clone(), self.mount.clone(), self.seed);
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("cut report {line:?}: {e}"))
+    }
+}
+
+impl Drop for Layer {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = writeln!(self.control, "cut keep-all");
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The two machines' data folders on the power-cut layer.
+struct Power {
+    vehicle: Layer,
+    server: Layer,
+    /// Each cut's mode, and what it took in all.
+    cuts: HashMap<&'static str, u64>,
+    pages_lost: u64,
+    pages_torn: u64,
+    namespace_undone: u64,
+}
+
+impl Power {
+    fn record(&mut self, mode: &'static str, report: &serde_json::Value) {
+        *self.cuts.entry(mode).or_default() += 1;
+        self.pages_lost += report["pages_lost"].as_u64().unwrap_or(0);
+        self.pages_torn += report["pages_torn"].as_u64().unwrap_or(0);
+        self.namespace_undone += report["namespace_undone"].as_u64().unwrap_or(0);
+    }
+}
+
+/// What was committed before a round: none of it may be gone after.
+#[derive(Default)]
+struct Committed {
+    vehicle_records: BTreeSet<String>,
+    server_records: BTreeSet<String>,
+    server_scans: BTreeSet<String>,
+}
+
 struct Harness {
-    field: Field,
+    // Dropped in this order: the server and the layers (unmounted) before
+    // the folders are removed.
     server: ServerProcess,
+    power: Option<Power>,
+    field: Field,
     vehicle: PathBuf,
+    committed: Committed,
     rng: StdRng,
     /// Where scan files are made before they are moved into `drop`.
     staging: PathBuf,
@@ -76,7 +188,8 @@ struct Harness {
     violations: Vec<String>,
 }
 
-fn env_u64(name: &str, default: u64) -> u64 {
+/// A count or seed from the environment, for long runs.
+pub(crate) fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -84,13 +197,28 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 impl Harness {
-    fn new(seed: u64) -> Harness {
+    /// With `power`, both data folders run on the power-cut layer and
+    /// every kill is a power cut of the machine it hits.
+    fn new(seed: u64, power: bool) -> Harness {
         let field = Field::new();
-        let server = field.start_server();
+        let mut server = field.start_server();
         let vehicle = field.enrolled_vehicle("vehicle", "MOBILE-CRASH", "OF-1");
         let inspection = kordon_ok(&vehicle, &["inspection", "new", "--plate", "AA0001AA"])
             .trim()
             .to_string();
+        let power = power.then(|| {
+            server.kill();
+            let power = Power {
+                vehicle: Layer::put_under(&vehicle, seed * 1_000_003),
+                server: Layer::put_under(&field.server_dir, seed * 1_000_033),
+                cuts: HashMap::new(),
+                pages_lost: 0,
+                pages_torn: 0,
+                namespace_undone: 0,
+            };
+            server = field.start_server();
+            power
+        });
         let staging = field.root.path().join("staging");
         let drop = field.root.path().join("drop");
         std::fs::create_dir_all(&drop).expect("drop folder");
@@ -102,9 +230,11 @@ impl Harness {
             (Op::Anpr, Duration::from_millis(800)),
         ]);
         Harness {
-            field,
             server,
+            power,
+            field,
             vehicle,
+            committed: Committed::default(),
             rng: StdRng::seed_from_u64(seed),
             staging,
             drop,
@@ -134,6 +264,7 @@ impl Harness {
     /// first. Returns whether a kill landed.
     fn round(&mut self) -> bool {
         self.rounds += 1;
+        self.committed = self.committed_now();
         let op = OPS[self.rng.gen_range(0..OPS.len())];
         let args: Vec<String> = match op {
             Op::Anpr => return self.anpr_round(),
@@ -184,6 +315,7 @@ impl Harness {
         match op {
             Op::ServerCut => {
                 self.server.kill();
+                self.power_cut(Machine::Server);
                 // The vehicle finds its server gone; it gets a moment to
                 // notice, then the cut reaches it too.
                 if !wait_child(&mut child, Duration::from_secs(2)) {
@@ -195,6 +327,7 @@ impl Harness {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
+                self.power_cut(Machine::Vehicle);
             }
         }
         *self.kills.entry(op).or_default() += 1;
@@ -244,9 +377,55 @@ impl Harness {
         ingest.kill9();
         self.answered.extend(camera.join().expect("camera thread"));
         if landed {
+            self.power_cut(Machine::Vehicle);
+        }
+        if landed {
             *self.kills.entry(Op::Anpr).or_default() += 1;
         }
         landed
+    }
+
+    /// In a power run, the machine's folder loses what it had not made
+    /// durable (its processes are dead by now): all of it in a third of
+    /// the cuts, a seeded part of it in the rest.
+    fn power_cut(&mut self, machine: Machine) {
+        let mode = if self.rng.gen_range(0..3) == 0 {
+            "lose-all"
+        } else {
+            "random"
+        };
+        let Some(power) = self.power.as_mut() else {
+            return;
+        };
+        let report = match machine {
+            Machine::Vehicle => power.vehicle.cut(mode),
+            Machine::Server => power.server.cut(mode),
+        };
+        power.record(mode, &report);
+    }
+
+    /// Every record of both stores and every scan the server holds.
+    fn committed_now(&self) -> Committed {
+        let server_scans = scan_files(&self.field.server_dir)
+            .iter()
+            .map(|file| {
+                file.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string()
+            })
+            .collect();
+        Committed {
+            vehicle_records: ids(
+                &self.vehicle.join("vehicle.sqlite"),
+                "SELECT hex(id) FROM records",
+            ),
+            server_records: ids(
+                &self.field.server_dir.join("central.sqlite"),
+                "SELECT hex(id) FROM records",
+            ),
+            server_scans,
+        }
     }
 
     /// Makes one to three scan files and moves them into the watch folder
@@ -315,6 +494,33 @@ impl Harness {
         for (blob, n) in self.attached() {
             if n > 1 {
                 found.push(format!("watch folder file {blob} attached {n} times"));
+            }
+        }
+        let now = self.committed_now();
+        for (what, before, after) in [
+            (
+                "vehicle record",
+                &self.committed.vehicle_records,
+                &now.vehicle_records,
+            ),
+            (
+                "server record",
+                &self.committed.server_records,
+                &now.server_records,
+            ),
+            (
+                "server scan",
+                &self.committed.server_scans,
+                &now.server_scans,
+            ),
+        ] {
+            let lost: Vec<_> = before.difference(after).collect();
+            if !lost.is_empty() {
+                found.push(format!(
+                    "{} {what}(s) committed before the round are gone, e.g. {}",
+                    lost.len(),
+                    lost[0]
+                ));
             }
         }
         for f in found {
@@ -437,6 +643,12 @@ impl Harness {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Machine {
+    Vehicle,
+    Server,
+}
+
 /// One camera push; its HTTP status, or `None` when the ingest is gone.
 fn push_status(addr: &str, content_type: &str, body: &[u8]) -> Option<u16> {
     let mut s = TcpStream::connect(addr).ok()?;
@@ -466,23 +678,51 @@ fn wait_child(child: &mut Child, limit: Duration) -> bool {
     }
 }
 
-/// The first column of `sql` over a store, opened read only.
-fn ids(db: &Path, sql: &str) -> BTreeSet<String> {
+/// A store opened read only, waiting up to 10 s for a writer.
+pub(super) fn read_only(db: &Path) -> rusqlite::Connection {
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap_or_else(|e| panic!("opening {}: {e}", db.display()));
     conn.busy_timeout(Duration::from_secs(10))
         .expect("busy timeout");
+    conn
+}
+
+/// The scan files of a data folder (`blobs/xx/<hash>`).
+pub(super) fn scan_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let fan_out = std::fs::read_dir(dir.join("blobs"))
+        .into_iter()
+        .flatten()
+        .flatten();
+    fan_out
+        .filter(|sub| sub.file_name().len() == 2)
+        .flat_map(|sub| {
+            std::fs::read_dir(sub.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|file| file.path())
+        .collect()
+}
+
+/// The first column of `sql` over a store, opened read only.
+fn ids(db: &Path, sql: &str) -> BTreeSet<String> {
+    let conn = read_only(db);
     let mut stmt = conn.prepare(sql).expect("query");
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).expect("rows");
     rows.collect::<Result<_, _>>().expect("ids")
 }
 
-#[test]
-fn killed_at_random_points_the_vehicle_and_server_lose_and_duplicate_nothing() {
-    let seed = env_u64("KORDON_CRASH_SEED", 14);
-    let target = env_u64("KORDON_CRASH_KILLS", 12);
-    let mut h = Harness::new(seed);
+/// Runs `target` kills (power cuts with `power`) from `seed`, then the
+/// convergence; panics with every violation found.
+fn run(seed: u64, target: u64, power: bool) {
+    let name = if power {
+        "power-cut harness"
+    } else {
+        "crash harness"
+    };
+    let mut h = Harness::new(seed, power);
     let started = Instant::now();
     let mut landed = 0;
     // Rounds that end before their kill point are not counted; a cap keeps
@@ -493,7 +733,7 @@ fn killed_at_random_points_the_vehicle_and_server_lose_and_duplicate_nothing() {
             h.check(&format!("kill {landed} (round {})", h.rounds));
             if landed % 50 == 0 {
                 eprintln!(
-                    "crash harness: {landed} kills, {} rounds, {} violations, {:.0} s",
+                    "{name}: {landed} kills, {} rounds, {} violations, {:.0} s",
                     h.rounds,
                     h.violations.len(),
                     started.elapsed().as_secs_f64()
@@ -509,8 +749,14 @@ fn killed_at_random_points_the_vehicle_and_server_lose_and_duplicate_nothing() {
         .iter()
         .map(|op| format!("{op:?} {}", h.kills.get(op).copied().unwrap_or(0)))
         .collect();
+    let cuts = h.power.as_ref().map_or(String::new(), |p| {
+        format!(
+            "; cuts {:?}, {} pages lost, {} torn, {} namespace changes undone",
+            p.cuts, p.pages_lost, p.pages_torn, p.namespace_undone
+        )
+    });
     eprintln!(
-        "crash harness: seed {seed}, {landed} kills in {} rounds ({}), {} scans through the watch folder, {} camera pushes ({} answered), {} violations, {:.0} s",
+        "{name}: seed {seed}, {landed} kills in {} rounds ({}), {} scans through the watch folder, {} camera pushes ({} answered){cuts}, {} violations, {:.0} s",
         h.rounds,
         by_op.join(", "),
         h.dropped.len(),
@@ -525,4 +771,73 @@ fn killed_at_random_points_the_vehicle_and_server_lose_and_duplicate_nothing() {
         "only {landed} kills landed in {} rounds",
         h.rounds
     );
+}
+
+#[test]
+fn killed_at_random_points_the_vehicle_and_server_lose_and_duplicate_nothing() {
+    run(
+        env_u64("KORDON_CRASH_SEED", 14),
+        env_u64("KORDON_CRASH_KILLS", 12),
+        false,
+    );
+}
+
+#[test]
+fn power_cut_at_random_points_the_vehicle_and_server_lose_nothing_committed() {
+    run(
+        env_u64("KORDON_CRASH_SEED", 14),
+        env_u64("KORDON_POWERCUT_CUTS", 8),
+        true,
+    );
+}
+
+/// Setting up is work a cut can hit too: the server initialised, a token
+/// issued, a vehicle enrolled and signed in, its first inspection made,
+/// each followed at once by a cut that loses everything not made durable.
+/// Each must still be there after.
+#[test]
+fn set_up_just_before_a_power_cut_the_server_and_vehicle_still_work() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let field = Field {
+        server_dir: root.path().join("server"),
+        addr: format!("127.0.0.1:{}", kordon_test_support::free_udp_port()),
+        root,
+    };
+    let vehicle = field.vehicle_dir("vehicle");
+    std::fs::create_dir(&field.server_dir).expect("server folder");
+    std::fs::create_dir(&vehicle).expect("vehicle folder");
+    let mut server_layer = Layer::put_under(&field.server_dir, 1);
+    let mut vehicle_layer = Layer::put_under(&vehicle, 2);
+
+    field.server_ok(&["init", "--public-addr", &field.addr]);
+    server_layer.cut("lose-all");
+    let token = field.server_ok(&["enroll", "--name", "MOBILE-CUT", "--addr", &field.addr]);
+    server_layer.cut("lose-all");
+    let check = field.server(&["check"]);
+    assert!(check.status.success(), "server check: {}", text(&check));
+
+    let mut server = field.start_server();
+    kordon_ok(&vehicle, &["enroll", token.trim()]);
+    vehicle_layer.cut("lose-all");
+    kordon_ok(&vehicle, &["signin", "OF-1"]);
+    vehicle_layer.cut("lose-all");
+    let id = kordon_ok(&vehicle, &["inspection", "new", "--plate", "AA0002AA"])
+        .trim()
+        .to_string();
+    vehicle_layer.cut("lose-all");
+
+    let shown = kordon_json(&vehicle, &["inspection", "show", &id]);
+    assert_eq!(shown["tractor_plate"]["canonical"], "AA0002AA", "{shown}");
+    let check = kordon(&vehicle, &["check"]);
+    assert!(check.status.success(), "vehicle check: {}", text(&check));
+    kordon_ok(&vehicle, &["sync"]);
+    let on_server = ids(
+        &field.server_dir.join("central.sqlite"),
+        "SELECT hex(id) FROM records",
+    );
+    assert!(!on_server.is_empty(), "nothing reached the server");
+    // Unmounted before the folders go.
+    server.kill();
+    drop(server_layer);
+    drop(vehicle_layer);
 }

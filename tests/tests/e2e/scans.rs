@@ -415,6 +415,12 @@ fn a_transfer_resumes_after_the_vehicle_is_killed_and_the_server_restarted() {
     let _server = field.start_server();
     let (code, err) = finish(second, Duration::from_secs(120));
     assert_eq!(code, Some(0), "sync did not complete: {err}");
+    // Told by the restarted server (a stateless reset under the same key),
+    // not left to wait out the idle timeout.
+    assert!(
+        err.contains("it restarted") && !err.contains("timed out"),
+        "the vehicle did not learn of the restart from the server: {err}"
+    );
 
     assert!(
         same_file(&file, &server_blob(&field, &blob)),
