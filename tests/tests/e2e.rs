@@ -715,3 +715,6 @@ mod crash;
 
 #[path = "e2e/links.rs"]
 mod links;
+
+#[path = "e2e/full_disk.rs"]
+mod full_disk;

@@ -69,6 +69,7 @@ pub fn render() -> String {
     decl::<InspectionView>(&mut out);
     decl::<kordon_store::IndexRow>(&mut out);
     decl::<kordon_store::BlobCounts>(&mut out);
+    decl::<kordon_store::DiskSpace>(&mut out);
     decl::<kordon_vehicle::Status>(&mut out);
     decl::<Session>(&mut out);
     decl::<InspectionQuery>(&mut out);

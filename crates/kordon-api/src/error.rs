@@ -31,6 +31,7 @@ impl ApiError {
         "bad_token",
         "unreachable",
         "refused",
+        "server_unavailable",
         "revoked",
         "sync_failed",
         "io",
@@ -87,7 +88,7 @@ impl From<CentralError> for ApiError {
         use kordon_store::StoreError;
         let code = match &e {
             CentralError::Store(StoreError::NotFound(_)) => "not_found",
-            CentralError::Store(StoreError::DiskFull(_)) => "disk_full",
+            CentralError::Store(StoreError::DiskFull(_)) | CentralError::DiskFull(_) => "disk_full",
             CentralError::Store(StoreError::Model(_) | StoreError::Invalid(_)) => "invalid_input",
             CentralError::Store(StoreError::Conflict(_)) => "conflict",
             CentralError::Store(_) => "storage",
@@ -141,10 +142,12 @@ mod tests {
             VehicleError::NotFound("x".into()),
             VehicleError::Unreachable("x".into()),
             VehicleError::Refused { reason: "x".into() },
+            VehicleError::ServerUnavailable { reason: "x".into() },
             VehicleError::Revoked { reason: "x".into() },
             VehicleError::Sync("x".into()),
             VehicleError::ServerLog("x".into()),
             VehicleError::Io("x".into()),
+            VehicleError::DiskFull("x".into()),
         ];
         for e in samples {
             let api = ApiError::from(e);

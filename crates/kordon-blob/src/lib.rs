@@ -90,11 +90,16 @@ pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BlobError> 
         .map_err(io_err(path))
 }
 
+/// The disk (or the user's quota on it) is full: ENOSPC or EDQUOT.
+pub fn is_disk_full(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(28) | Some(122))
+}
+
 pub(crate) fn io_err(path: &Path) -> impl Fn(io::Error) -> BlobError + '_ {
     move |source| {
         let path = path.display().to_string();
-        // ENOSPC / EDQUOT: say so plainly.
-        if matches!(source.raw_os_error(), Some(28) | Some(122)) {
+        // Say so plainly.
+        if is_disk_full(&source) {
             BlobError::DiskFull { path }
         } else {
             BlobError::Io {

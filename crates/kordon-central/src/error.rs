@@ -26,12 +26,35 @@ pub enum CentralError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// A file (a scan's blob) did not fit on the server's disk.
+    #[error("the disk is full: {0}")]
+    DiskFull(String),
     #[error("wrong account name or password")]
     WrongPassword,
     #[error("too many failed logins: try again in {wait_s} s")]
     Throttled { wait_s: u64 },
     #[error("no account named {0:?}")]
     UnknownUser(String),
+}
+
+impl CentralError {
+    /// The server's disk is full: the operation is worth trying again
+    /// once space returns, and nothing of it was stored.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(
+            self,
+            CentralError::DiskFull(_) | CentralError::Store(StoreError::DiskFull(_))
+        )
+    }
+}
+
+impl From<kordon_blob::BlobError> for CentralError {
+    fn from(e: kordon_blob::BlobError) -> Self {
+        match e {
+            kordon_blob::BlobError::DiskFull { path } => CentralError::DiskFull(path),
+            other => CentralError::Invalid(format!("storing a blob: {other}")),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for CentralError {

@@ -228,10 +228,23 @@ async fn handle_connection(
                 ticket: &ticket,
                 received: &received,
             };
-            if matches!(first.1, Message::BlobHello { .. }) {
+            let result = if matches!(first.1, Message::BlobHello { .. }) {
                 run_blob_stream(&peer, &mut stream, &ctx, share, &first.0).await
             } else {
                 run_session(&peer, &mut stream, &ctx, share, &first.0).await
+            };
+            match result {
+                // Nothing of it was stored: the vehicle keeps everything and
+                // is told why, to try again later.
+                Err(e) if e.is_disk_full() => {
+                    ctx.turned_away("disk_full", &peer.address, &e.to_string());
+                    conn.close(
+                        RefusalCode::Unavailable.close_code().into(),
+                        DISK_FULL.as_bytes(),
+                    );
+                    Ok(true)
+                }
+                other => other,
             }
         });
     }
@@ -348,6 +361,8 @@ fn too_slow(limits: &Limits) -> String {
         limits.message_grace.as_secs_f64()
     )
 }
+
+const DISK_FULL: &str = "the server's disk is full: what did not fit was not stored there";
 
 const BUSY: &str = "the server holds as many unfinished messages as it can; try again later";
 
@@ -651,7 +666,7 @@ async fn run_blob_stream(
                             .and_then(|mut c| c.blob_wanted(&device, blob, size))
                             .unwrap_or_else(|e| Err(format!("server storage failure: {e}")))
                     })
-                    .map_err(|e| CentralError::Invalid(format!("storing a blob: {e}")))?;
+                    .map_err(CentralError::from)?;
                 let arrived = intake.take_arrivals();
                 if !arrived.is_empty() {
                     lock()?.note_blobs(&device, &arrived, now_ms())?;

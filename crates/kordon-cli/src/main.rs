@@ -258,7 +258,7 @@ enum InspectionCmd {
 
 fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<VehicleError>().map(VehicleError::code) {
-        Some("unreachable") => 2,
+        Some("unreachable" | "server_unavailable") => 2,
         Some("refused" | "revoked") => 3,
         Some("invalid_input" | "bad_token" | "not_signed_in" | "not_enrolled" | "not_found") => 4,
         Some("server_log") => 6,
@@ -621,6 +621,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         .map(format_ms)
                         .unwrap_or_else(|| "never".into())
                 );
+                if let Some(d) = s.disk {
+                    say!(
+                        "disk         {} free of {}{}",
+                        bytes_label(d.free_bytes),
+                        bytes_label(d.total_bytes),
+                        if d.low {
+                            " (LOW: free space, or new records and scans cannot be saved)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
                 if let Some(e) = s.last_error {
                     say!("last error   {e}");
                 }

@@ -33,10 +33,15 @@
 //!
 //! A local change, its signed record, its index row and its outbox entry
 //! commit in one transaction ([`Store::commit_local`]).
+//!
+//! A full disk is [`StoreError::DiskFull`], never half a write; a small
+//! reserve file beside the database is given back when a store is opened
+//! on a full disk, so it still opens ([`DiskSpace`], `disk.rs`).
 
 mod accounts;
 mod blobs;
 mod check;
+mod disk;
 mod error;
 mod hotlists;
 mod index;
@@ -50,6 +55,7 @@ mod store;
 
 pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
 pub use check::{Finding, StoreCheck};
+pub use disk::{DiskSpace, DISK_LOW_BYTES};
 pub use error::StoreError;
 
 pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};

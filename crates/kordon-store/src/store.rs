@@ -76,6 +76,20 @@ pub struct Store {
     pub(crate) log: bool,
 }
 
+/// An opening that failed on a disk with (almost) nothing free: SQLite
+/// reports it as an I/O error; say what it is.
+fn full_disk_says_why(path: &Path, e: StoreError) -> StoreError {
+    let full = path
+        .parent()
+        .and_then(crate::DiskSpace::of)
+        .is_some_and(|d| d.free_bytes < 1 << 20);
+    match e {
+        StoreError::DiskFull(_) => e,
+        e if full => StoreError::DiskFull(format!("opening {}: {e}", path.display())),
+        e => e,
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`. `actor` is this
     /// device's public key: local changes are made as that Automerge actor.
@@ -85,9 +99,12 @@ impl Store {
                 StoreError::Sqlite(rusqlite::Error::InvalidPath(dir.join(e.to_string())))
             })?;
         }
-        let conn = Connection::open(path)?;
+        crate::disk::tend_reserve(path);
         let p = path.display().to_string();
-        schema::open(&conn, &p)?;
+        let conn = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(|conn| schema::open(&conn, &p).map(|()| conn))
+            .map_err(|e| full_disk_says_why(path, e))?;
         Ok(Store {
             conn,
             path: p,

@@ -189,6 +189,11 @@ impl ServerProcess {
             .unwrap_or(false)
     }
 
+    /// Whether the process is still running (it has not exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Stops the server with SIGKILL (a power cut, as far as it knows).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

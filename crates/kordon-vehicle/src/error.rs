@@ -33,6 +33,10 @@ pub enum VehicleError {
     Unreachable(String),
     #[error("{reason}")]
     Refused { reason: String },
+    /// The server cannot take data now (its disk is full, it is at
+    /// capacity): nothing was lost, everything is sent at a later sync.
+    #[error("the server cannot take data now: {reason} (everything stays on this vehicle for a later sync)")]
+    ServerUnavailable { reason: String },
     /// The centre revoked this vehicle; `reason` is the administrator's
     /// (empty if none was given).
     #[error("the centre revoked this vehicle: {}", if reason.is_empty() { "no reason was given" } else { reason.as_str() })]
@@ -46,6 +50,10 @@ pub enum VehicleError {
     ServerLog(String),
     #[error("{0}")]
     Io(String),
+    /// A file (a scan's image or tiles) did not fit on this vehicle's
+    /// disk; what was being done is said.
+    #[error("the disk is full: nothing was stored ({0})")]
+    DiskFull(String),
 }
 
 impl VehicleError {
@@ -65,10 +73,12 @@ impl VehicleError {
             VehicleError::Token(_) => "bad_token",
             VehicleError::Unreachable(_) => "unreachable",
             VehicleError::Refused { .. } => "refused",
+            VehicleError::ServerUnavailable { .. } => "server_unavailable",
             VehicleError::Revoked { .. } => "revoked",
             VehicleError::Sync(_) => "sync_failed",
             VehicleError::ServerLog(_) => "server_log",
             VehicleError::Io(_) => "io",
+            VehicleError::DiskFull(_) => "disk_full",
         }
     }
 }
@@ -85,11 +95,31 @@ impl From<TransportError> for VehicleError {
     }
 }
 
+/// A blob store failure while `doing` something: a full disk keeps its
+/// own code.
+pub(crate) fn blob_failure(doing: &str, e: kordon_blob::BlobError) -> VehicleError {
+    match e {
+        kordon_blob::BlobError::DiskFull { .. } => VehicleError::DiskFull(doing.to_string()),
+        e => VehicleError::Io(format!("{doing}: {e}")),
+    }
+}
+
+/// A file operation that failed while `doing` something: a full disk
+/// keeps its own code.
+pub(crate) fn io_failure(doing: &str, e: &std::io::Error) -> VehicleError {
+    if kordon_blob::is_disk_full(e) {
+        VehicleError::DiskFull(doing.to_string())
+    } else {
+        VehicleError::Io(format!("{doing}: {e}"))
+    }
+}
+
 /// The error for a refusal by the server: a revocation carries the
 /// administrator's reason as it was given.
 pub(crate) fn refused(code: Option<kordon_proto::RefusalCode>, reason: String) -> VehicleError {
     match code {
         Some(kordon_proto::RefusalCode::Revoked) => VehicleError::Revoked { reason },
+        Some(kordon_proto::RefusalCode::Unavailable) => VehicleError::ServerUnavailable { reason },
         _ => VehicleError::Refused {
             reason: format!("server refused this device: {reason}"),
         },

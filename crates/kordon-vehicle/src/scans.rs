@@ -8,6 +8,7 @@
 //! this import are removed again. Pyramids are derived data in `tiles/`,
 //! rebuilt from the blobs whenever one is missing.
 
+use crate::error::{blob_failure, io_failure};
 use crate::{Vehicle, VehicleError};
 use kordon_blob::{BlobId, BlobStore};
 use kordon_imaging::{DecodeLimits, Image, Pyramid, PyramidInfo, Rendered, View};
@@ -107,6 +108,11 @@ fn scan_image(input: &Input, blob: BlobId, energy: Energy) -> ScanImage {
 }
 
 fn imaging(e: kordon_imaging::ImagingError) -> VehicleError {
+    if let kordon_imaging::ImagingError::Io { source, .. } = &e {
+        if kordon_blob::is_disk_full(source) {
+            return VehicleError::DiskFull(format!("writing the scan's tiles: {e}"));
+        }
+    }
     VehicleError::Io(format!("scan tiles: {e}"))
 }
 
@@ -159,7 +165,7 @@ impl Vehicle {
                 let had = blobs.contains(&BlobId::of(&input.bytes));
                 let blob = blobs
                     .put_bytes(&input.bytes)
-                    .map_err(|e| VehicleError::Io(format!("storing {}: {e}", input.name)))?;
+                    .map_err(|e| blob_failure(&format!("storing {}", input.name), e))?;
                 if !had {
                     stored_now.push(blob);
                 }
@@ -228,7 +234,7 @@ impl Vehicle {
     ) -> Result<PyramidInfo, VehicleError> {
         let dir = self.tiles_dir();
         std::fs::create_dir_all(&dir)
-            .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
+            .map_err(|e| io_failure(&format!("creating {}", dir.display()), &e))?;
         kordon_imaging::build_pyramid(high, low, &self.pyramid_path(scan_id)).map_err(imaging)
     }
 

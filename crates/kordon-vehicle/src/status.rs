@@ -34,6 +34,9 @@ pub struct Status {
     /// The centre revoked this vehicle: the administrator's reason as it
     /// was given ("" if none). Null while it is not known to be revoked.
     pub revoked: Option<String>,
+    /// Space on the disk that holds the data folder, read now (null where
+    /// the system cannot say).
+    pub disk: Option<kordon_store::DiskSpace>,
 }
 
 impl Vehicle {
@@ -63,6 +66,7 @@ impl Vehicle {
                 .get_meta(meta::LAST_ERROR)?
                 .filter(|e| !e.is_empty()),
             revoked: self.store.get_meta(meta::REVOKED)?,
+            disk: kordon_store::DiskSpace::of(&self.dir),
         })
     }
 }

@@ -25,6 +25,7 @@ const status = (over: Partial<Status> = {}): Status => ({
   last_attempt_ms: null,
   last_error: null,
   revoked: null,
+  disk: { free_bytes: 180e9, total_bytes: 250e9, low: false },
   ...over,
 });
 
@@ -51,6 +52,19 @@ describe("SyncBar", () => {
     // 12:05 UTC is 14:05 in Kyiv.
     expect(screen.getByText("Last acknowledged sync: 24 Nov 2026, 14:05:09")).toBeTruthy();
     expect(screen.queryByTestId("sync-error")).toBeNull();
+  });
+
+  it("says when the disk is almost full, with what is free, and is silent otherwise", () => {
+    show({ link: "online", error: null, status: status() });
+    expect(screen.queryByTestId("disk-low")).toBeNull();
+    cleanup();
+    show({ link: "online", error: null, status: status({ disk: { free_bytes: 12_400_000, total_bytes: 250e9, low: true } }) });
+    const alert = screen.getByTestId("disk-low");
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toBe("The disk is almost full: 12.4 MB free. Free space, or new records and scans cannot be saved.");
+    cleanup();
+    show({ link: "online", error: null, status: status({ disk: { free_bytes: 12_400_000, total_bytes: 250e9, low: true } }) }, "uk");
+    expect(screen.getByTestId("disk-low").textContent).toContain("Диск майже заповнено");
   });
 
   it("explains a failed attempt in plain words, with the time and the detail", () => {

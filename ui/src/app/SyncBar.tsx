@@ -75,6 +75,11 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
             {t("sync.revoked", { reason: revokedReason.trim() === "" ? t("sync.revokedNoReason") : revokedReason.trim() })}
           </span>
         ) : null}
+        {status.disk?.low === true ? (
+          <span className="bad" role="alert" data-testid="disk-low" data-free={status.disk.free_bytes}>
+            {t("sync.diskLow", { free: i18n.bytes(status.disk.free_bytes) })}
+          </span>
+        ) : null}
         {failed ? (
           <span
             className="bad"

@@ -45,6 +45,7 @@ export const en = {
   "sync.revoked": "The centre revoked this vehicle: {reason}. It can no longer sync; call the centre to enroll it again.",
   "sync.revokedNoReason": "no reason was given",
   "sync.failed": "Attempt at {time} failed.",
+  "sync.diskLow": "The disk is almost full: {free} free. Free space, or new records and scans cannot be saved.",
   "sync.now": "Sync now",
 
   "errors.not_enrolled": "This vehicle is not enrolled yet. Enter the enrollment token in Settings.",
@@ -59,6 +60,7 @@ export const en = {
   "errors.bad_token": "The enrollment token is damaged or incomplete. Copy it again, whole.",
   "errors.unreachable": "The server cannot be reached. Work goes on offline; records are sent when the link returns.",
   "errors.refused": "The server refused this device.",
+  "errors.server_unavailable": "The server cannot take data now. Everything stays on this vehicle and is sent at a later sync.",
   "errors.revoked": "The centre revoked this vehicle.",
   "errors.sync_failed": "The sync was interrupted. It will be tried again automatically.",
   "errors.io": "A file could not be read or written.",

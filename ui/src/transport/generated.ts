@@ -420,6 +420,20 @@ problems?: Array<string>, };
  */
 export type BlobCounts = { pending: number, bytes_pending: number, bytes_done: number, delivered: number };
 
+/**
+ * Space on the filesystem that holds a data folder.
+ */
+export type DiskSpace = { 
+/**
+ * Bytes this process may still write.
+ */
+free_bytes: number, total_bytes: number, 
+/**
+ * Too little is free: new records and scans may not fit (see
+ * [`DISK_LOW_BYTES`]).
+ */
+low: boolean, };
+
 export type Status = { device: string, unit: string | null, enrolled: boolean, server: string | null, officer: string | null, inspections: number, 
 /**
  * Local records the server has not acknowledged yet.
@@ -445,7 +459,12 @@ last_sync_ms: number | null, last_attempt_ms: number | null, last_error: string 
  * The centre revoked this vehicle: the administrator's reason as it
  * was given ("" if none). Null while it is not known to be revoked.
  */
-revoked: string | null, };
+revoked: string | null, 
+/**
+ * Space on the disk that holds the data folder, read now (null where
+ * the system cannot say).
+ */
+disk: DiskSpace | null, };
 
 /**
  * The officer signed in on this device.
@@ -1490,6 +1509,7 @@ export const ERROR_CODES = [
   "bad_token",
   "unreachable",
   "refused",
+  "server_unavailable",
   "revoked",
   "sync_failed",
   "io",

@@ -29,6 +29,7 @@ import { checkImportPath, fileName, importedScan, sameVehicle, scanInfoOf } from
 import type {
   Alert,
   AlertEvent,
+  DiskSpace,
   AnprRead,
   HotlistView,
   ImportEvent,
@@ -176,6 +177,7 @@ export class MemoryTransport implements Transport {
   private lastSync: number | null = null;
   private lastAttempt: number | null = null;
   private lastError: { code: string; message: string } | null = null;
+  private disk: DiskSpace | null = { free_bytes: 180e9, total_bytes: 250e9, low: false };
   private readonly dropListeners = new Set<(paths: string[]) => void>();
   private readonly importListeners = new Set<(e: ImportEvent) => void>();
   private watch: WatchState = { folder: null, inspection: null };
@@ -219,6 +221,12 @@ export class MemoryTransport implements Transport {
   /** Cuts or restores the imaginary link. */
   setLink(link: "online" | "offline"): void {
     this.link = link;
+    this.emit();
+  }
+
+  /** Sets what the imaginary disk has free (below 1 GB counts as low). */
+  setDiskFree(freeBytes: number): void {
+    this.disk = { free_bytes: freeBytes, total_bytes: 250e9, low: freeBytes < 1e9 };
     this.emit();
   }
 
@@ -808,6 +816,7 @@ export class MemoryTransport implements Transport {
       last_attempt_ms: this.lastAttempt,
       last_error: this.lastError?.message ?? null,
       revoked: null,
+      disk: this.disk,
     };
   }
 

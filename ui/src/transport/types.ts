@@ -15,6 +15,7 @@ export type {
   ApiError,
   BlobCounts,
   Decision,
+  DiskSpace,
   Energy,
   EntryKind,
   HotlistEntry,
