@@ -61,7 +61,8 @@ describe("SyncBar", () => {
     show({ link: "online", error: null, status: status({ disk: { free_bytes: 12_400_000, total_bytes: 250e9, low: true } }) });
     const alert = screen.getByTestId("disk-low");
     expect(alert.getAttribute("role")).toBe("alert");
-    expect(alert.textContent).toBe("The disk is almost full: 12.4 MB free. Free space, or new records and scans cannot be saved.");
+    expect(alert.textContent).toBe("Disk almost full: 12.4 MB free");
+    expect(alert.getAttribute("title")).toBe("Disk almost full: 12.4 MB free. Free space on this computer's disk, or new records and scans cannot be saved.");
     cleanup();
     show({ link: "online", error: null, status: status({ disk: { free_bytes: 12_400_000, total_bytes: 250e9, low: true } }) }, "uk");
     expect(screen.getByTestId("disk-low").textContent).toContain("Диск майже заповнено");

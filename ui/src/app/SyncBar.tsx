@@ -48,12 +48,25 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
     .filter((s) => s !== null)
     .join(" ");
   const detail = error?.message ?? status.last_error ?? "";
+  const diskLow = status.disk?.low === true;
   return (
-    <section className="syncbar" aria-label={t("sync.region")}>
+    <section className={diskLow ? "syncbar with-alarm" : "syncbar"} aria-label={t("sync.region")}>
       <span className={`pill link-${link}`} data-testid="sync-link" data-link={link}>
         <span className="dot" aria-hidden="true" />
         {linkText}
       </span>
+      {/* An alarm: never the part of the bar that gives way. */}
+      {diskLow && status.disk !== null ? (
+        <span
+          className="disk-low bad"
+          role="alert"
+          data-testid="disk-low"
+          data-free={status.disk.free_bytes}
+          title={`${t("sync.diskLow", { free: i18n.bytes(status.disk.free_bytes) })}. ${t("sync.diskLowAdvice")}`}
+        >
+          {t("sync.diskLow", { free: i18n.bytes(status.disk.free_bytes) })}
+        </span>
+      ) : null}
       <Count className={status.pending > 0 ? "count warn" : "count"} testid="sync-pending" data={{ "data-count": status.pending }}>
         {t("sync.recordsPending", { count: status.pending })}
       </Count>
@@ -73,11 +86,6 @@ export function SyncBar(props: { event: SyncEvent | null; onSyncNow: () => void 
         {revokedReason !== null ? (
           <span className="bad" role="alert" data-testid="sync-revoked">
             {t("sync.revoked", { reason: revokedReason.trim() === "" ? t("sync.revokedNoReason") : revokedReason.trim() })}
-          </span>
-        ) : null}
-        {status.disk?.low === true ? (
-          <span className="bad" role="alert" data-testid="disk-low" data-free={status.disk.free_bytes}>
-            {t("sync.diskLow", { free: i18n.bytes(status.disk.free_bytes) })}
           </span>
         ) : null}
         {failed ? (

@@ -45,7 +45,8 @@ export const en = {
   "sync.revoked": "The centre revoked this vehicle: {reason}. It can no longer sync; call the centre to enroll it again.",
   "sync.revokedNoReason": "no reason was given",
   "sync.failed": "Attempt at {time} failed.",
-  "sync.diskLow": "The disk is almost full: {free} free. Free space, or new records and scans cannot be saved.",
+  "sync.diskLow": "Disk almost full: {free} free",
+  "sync.diskLowAdvice": "Free space on this computer's disk, or new records and scans cannot be saved.",
   "sync.now": "Sync now",
 
   "errors.not_enrolled": "This vehicle is not enrolled yet. Enter the enrollment token in Settings.",
