@@ -53,6 +53,14 @@ impl DiskSpace {
     }
 }
 
+/// The folder that holds the database at `db` (`.` for a bare file name).
+pub(crate) fn folder_of(db: &Path) -> &Path {
+    match db.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// The reserve kept next to the database at `db`.
 fn reserve_path(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
@@ -70,10 +78,8 @@ fn reserve_size(total: u64) -> u64 {
 /// is free; lays it down when four times its size is free. Best effort:
 /// a reserve that cannot be written is simply not there.
 pub(crate) fn tend_reserve(db: &Path) {
-    let (Some(dir), path) = (db.parent(), reserve_path(db)) else {
-        return;
-    };
-    let Some(space) = DiskSpace::of(dir) else {
+    let path = reserve_path(db);
+    let Some(space) = DiskSpace::of(folder_of(db)) else {
         return;
     };
     let size = reserve_size(space.total_bytes);

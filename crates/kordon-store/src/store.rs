@@ -79,10 +79,8 @@ pub struct Store {
 /// An opening that failed on a disk with (almost) nothing free: SQLite
 /// reports it as an I/O error; say what it is.
 fn full_disk_says_why(path: &Path, e: StoreError) -> StoreError {
-    let full = path
-        .parent()
-        .and_then(crate::DiskSpace::of)
-        .is_some_and(|d| d.free_bytes < 1 << 20);
+    let full =
+        crate::DiskSpace::of(crate::disk::folder_of(path)).is_some_and(|d| d.free_bytes < 1 << 20);
     match e {
         StoreError::DiskFull(_) => e,
         e if full => StoreError::DiskFull(format!("opening {}: {e}", path.display())),

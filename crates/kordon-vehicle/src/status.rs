@@ -76,7 +76,8 @@ impl Vehicle {
     /// (records, signatures, receipts against the enrolled server's key,
     /// derived rows; see [`kordon_store::StoreCheck`]) and every scan file
     /// hashed again. Read only, apart from what opening the blob folder sweeps
-    /// (stale temp files, leftovers of partial copies of blobs held).
+    /// (stale temp files, leftovers of partial copies of blobs held) and the
+    /// store's reserve file (laid down, or given back on a full disk).
     pub fn check(&self) -> Result<kordon_store::StoreCheck, VehicleError> {
         let server = self.token().ok().and_then(|t| t.server_key().ok());
         let mut report = self.store.check(server.as_ref())?;
