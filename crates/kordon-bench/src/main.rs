@@ -1,9 +1,9 @@
 //! `kordon-bench`: the figures in BENCHMARKS.md.
 //!
 //! `cargo run --release -p kordon-bench -- ingest` — records verified and
-//! stored per second by the server, against two baselines measured in the
-//! same run on the same records: ed25519 verification alone, one by one
-//! and batched (the ceiling for any server that checks every signature).
+//! stored per second by the server, against strict ed25519 verification of
+//! the same records on one core and on both, measured in the same run
+//! (`ingest.rs`).
 //!
 //! `cargo run --release -p kordon-bench -- sync` — time to sync N offline
 //! inspections (2 records each) to a server over QUIC on loopback, against
@@ -18,6 +18,7 @@ mod hostile;
 mod hotlist;
 mod http1;
 mod import;
+mod ingest;
 mod log_proof;
 mod records_first;
 mod scan_pair;
@@ -28,7 +29,6 @@ use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
 use kordon_central::{serve, Central};
 use kordon_model::OfficerId;
-use kordon_record::SignedRecord;
 use kordon_vehicle::{SyncOptions, Vehicle};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -44,12 +44,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum What {
     /// Server ingest throughput (records/s).
-    Ingest {
-        #[arg(long, default_value_t = 20_000)]
-        records: usize,
-        #[arg(long, default_value_t = 256)]
-        batch: usize,
-    },
+    Ingest(ingest::Args),
     /// Time to sync offline inspections over loopback QUIC.
     Sync {
         #[arg(long, default_value_t = 1_000)]
@@ -91,7 +86,7 @@ enum What {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
-        What::Ingest { records, batch } => ingest(records, batch),
+        What::Ingest(args) => ingest::run(args),
         What::Sync { inspections } => sync(inspections),
         What::Goodput(args) => goodput::run(args),
         What::Import(args) => import::run(args),
@@ -107,7 +102,7 @@ fn main() -> anyhow::Result<()> {
         What::LogProof(args) => log_proof::run(args),
         What::Hostile(args) => hostile::run(args),
         What::All => {
-            ingest(20_000, 256)?;
+            ingest::run(ingest::Args::default())?;
             sync(1_000)
         }
     }
@@ -115,7 +110,7 @@ fn main() -> anyhow::Result<()> {
 
 /// A vehicle with `inspections` synthetic inspections (2 records each),
 /// enrolled on `central`. Returns the vehicle and its outbox records.
-fn vehicle_with(
+pub(crate) fn vehicle_with(
     dir: &Path,
     central: &mut Central,
     inspections: usize,
@@ -136,179 +131,8 @@ fn vehicle_with(
     Ok((v, records))
 }
 
-fn rate(n: usize, d: Duration) -> f64 {
+pub(crate) fn rate(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
-}
-
-fn ingest(n_records: usize, batch: usize) -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let mut central = Central::init(&tmp.path().join("srv"), "127.0.0.1:4433")?;
-    let (v, records) = vehicle_with(
-        &tmp.path().join("v"),
-        &mut central,
-        n_records / 2,
-        "127.0.0.1:4433",
-    )?;
-    let device = v.public_key();
-    let token_secret = central
-        .enroll("BENCH-1", None, 1, kordon_central::now_ms())?
-        .secret_bytes()?;
-    central
-        .authorize(
-            &device,
-            Some(&token_secret),
-            "bench",
-            kordon_central::now_ms(),
-        )?
-        .map_err(|r| anyhow!(r.reason))?;
-    let n = records.len();
-
-    let parsed: Vec<SignedRecord> = records
-        .iter()
-        .map(|b| SignedRecord::parse(b.clone()))
-        .collect::<Result<_, _>>()?;
-    let t = Instant::now();
-    for r in &parsed {
-        r.verify()?;
-    }
-    let single = rate(n, t.elapsed());
-    // Strict verification spread over both cores, as the server runs it:
-    // the ceiling for accept.
-    let keys = vec![device.verifying_key()?; parsed.len()];
-    let refs: Vec<&SignedRecord> = parsed.iter().collect();
-    let t = Instant::now();
-    let half = refs.len() / 2;
-    std::thread::scope(|s| {
-        let first = s.spawn(|| kordon_record::verify_all(&refs[..half], &keys[..half]));
-        let second = kordon_record::verify_all(&refs[half..], &keys[half..]);
-        let first = first.join().unwrap_or_default();
-        first.len() + second.len()
-    });
-    let two_cores = rate(n, t.elapsed());
-
-    // For comparison only: cofactored batch verification, which Kordon does
-    // not use because it accepts signatures strict verification rejects.
-    let vk = device.verifying_key()?;
-    let t = Instant::now();
-    for chunk in parsed.chunks(batch) {
-        let ids: Vec<[u8; 32]> = chunk.iter().map(|r| r.id().0).collect();
-        let messages: Vec<&[u8]> = ids.iter().map(|id| &id[..]).collect();
-
-        let sigs: Vec<ed25519_dalek::Signature> = chunk
-            .iter()
-            .map(|r| {
-                let b = r.bytes();
-                ed25519_dalek::Signature::from_slice(&b[b.len() - 64..])
-            })
-            .collect::<Result<_, _>>()?;
-        ed25519_dalek::verify_batch(&messages, &sigs, &vec![vk; chunk.len()])?;
-    }
-    let batched = rate(n, t.elapsed());
-
-    let t = Instant::now();
-    let mut accepted = 0;
-    for chunk in records.chunks(batch) {
-        let results = central.accept_records(&device, chunk.to_vec(), kordon_central::now_ms())?;
-        accepted += results
-            .iter()
-            .filter(|r| matches!(r, kordon_central::RecordResult::Accepted { .. }))
-            .count();
-    }
-    let elapsed = t.elapsed();
-    if accepted != n {
-        return Err(anyhow!("only {accepted} of {n} records accepted"));
-    }
-    let stored = rate(n, elapsed);
-    let t = Instant::now();
-    let docs = central.project(kordon_central::now_ms())?;
-    let projected = rate(n, t.elapsed());
-    let end_to_end = rate(n, elapsed + t.elapsed());
-    if docs != n / 2 {
-        return Err(anyhow!("projected {docs} documents, expected {}", n / 2));
-    }
-
-    // Receipts on the log: each record answered with its leaf, one
-    // checkpoint signed per batch (a vehicle's session), on a fresh server.
-    let mut logged = Central::init(&tmp.path().join("srv3"), "127.0.0.1:4433")?;
-    let secret = logged
-        .enroll("BENCH-1", None, 1, kordon_central::now_ms())?
-        .secret_bytes()?;
-    logged
-        .authorize(&device, Some(&secret), "bench", kordon_central::now_ms())?
-        .map_err(|r| anyhow!(r.reason))?;
-    let t = Instant::now();
-    let mut on_log = 0;
-    for chunk in records.chunks(batch) {
-        let results =
-            logged.accept_records_on_log(&device, chunk.to_vec(), kordon_central::now_ms())?;
-        on_log += results
-            .iter()
-            .filter(|r| matches!(r, kordon_central::RecordResult::Logged { .. }))
-            .count();
-        logged.checkpoint(kordon_central::now_ms())?;
-    }
-    let logged_rate = rate(n, t.elapsed());
-    if on_log != n {
-        return Err(anyhow!("only {on_log} of {n} records logged"));
-    }
-
-    // As a server runs: each batch accepted, then projected, on a second
-    // server, so documents checked at accept are still in memory.
-    let mut live = Central::init(&tmp.path().join("srv2"), "127.0.0.1:4433")?;
-    let secret = live
-        .enroll("BENCH-1", None, 1, kordon_central::now_ms())?
-        .secret_bytes()?;
-    live.authorize(&device, Some(&secret), "bench", kordon_central::now_ms())?
-        .map_err(|r| anyhow!(r.reason))?;
-    let t = Instant::now();
-    for chunk in records.chunks(batch) {
-        live.accept_records(&device, chunk.to_vec(), kordon_central::now_ms())?;
-        live.project(kordon_central::now_ms())?;
-    }
-    let interleaved = rate(n, t.elapsed());
-
-    println!(
-        "ingest: {n} records ({} inspections), batches of {batch}",
-        n / 2
-    );
-    println!("  ed25519 strict verify, 1 core  {single:>10.0} records/s   (baseline)");
-    println!(
-        "  strict verify, 2 cores         {two_cores:>10.0} records/s   {:.2}x baseline",
-        two_cores / single
-    );
-    println!(
-        "  cofactored batch (not used)    {batched:>10.0} records/s   {:.2}x baseline",
-        batched / single
-    );
-    println!("  server accept: verify, check change, durable append, receipt");
-    println!(
-        "                                 {stored:>10.0} records/s   {:.2}x baseline",
-        stored / single
-    );
-    println!("  server accept on the log: leaf per record, one checkpoint per batch");
-    println!(
-        "                                 {logged_rate:>10.0} records/s   {:.2}x baseline, {:.2}x two cores",
-        logged_rate / single,
-        logged_rate / two_cores
-    );
-    println!("  projection: apply to documents, refresh index");
-    println!(
-        "                                 {projected:>10.0} records/s   {:.2}x baseline",
-        projected / single
-    );
-    println!(
-        "  accept + projection, in sequence {end_to_end:>8.0} records/s   {:.2}x baseline",
-        end_to_end / single
-    );
-    println!(
-        "  accept, then project, per batch  {interleaved:>8.0} records/s   {:.2}x baseline",
-        interleaved / single
-    );
-    println!(
-        "{}",
-        serde_json::json!({"bench": "ingest", "records": n, "batch": batch, "verify_single_per_s": single.round(), "verify_two_cores_per_s": two_cores.round(), "accept_on_log_per_s": logged_rate.round(), "verify_batch_per_s": batched.round(), "accept_per_s": stored.round(), "project_per_s": projected.round(), "end_to_end_per_s": end_to_end.round(), "interleaved_per_s": interleaved.round()})
-    );
-    Ok(())
 }
 
 fn sync(inspections: usize) -> anyhow::Result<()> {

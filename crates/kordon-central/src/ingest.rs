@@ -214,21 +214,45 @@ impl Central {
         let records: Vec<SignedRecord> = verified.iter().map(|(_, r)| r.clone()).collect();
         // The uploader follows the documents it writes to (records for them
         // flow down to it), recorded in the same transaction as the records.
+        // The uploader follows the documents it writes to (records for them
+        // flow down to it), recorded in the same transaction as the records.
+        let mut followed: Vec<[u8; 16]> = records.iter().map(|r| r.doc_id()).collect();
+        followed.sort_unstable();
+        followed.dedup();
         let outcomes = self.store.append(&records, Origin::Remote, now_ms, |tx| {
             let mut follow = tx.prepare_cached(
                 "INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)",
             )?;
-            for r in &records {
-                follow.execute(params![&uploader.0[..], &r.doc_id()[..]])?;
+            for doc in &followed {
+                follow.execute(params![&uploader.0[..], &doc[..]])?;
             }
             Ok(())
         })?;
         let mut to_sign: Vec<(usize, kordon_record::RecordId, u64, i64)> = vec![];
+        // Records stored before the log existed have no leaf: those get a
+        // signed receipt, as before.
+        let mut unlogged = vec![];
         for ((i, r), outcome) in verified.into_iter().zip(outcomes) {
             match outcome {
-                IngestOutcome::Stored { seq, received_ms }
+                IngestOutcome::Stored {
+                    leaf: Some(entry), ..
+                } if on_log => {
+                    results[i] = Some(RecordResult::Logged {
+                        record_id: r.id().0,
+                        leaf_index: entry.index,
+                        leaf: entry.data,
+                    })
+                }
+                IngestOutcome::Stored {
+                    seq, received_ms, ..
+                }
                 | IngestOutcome::Duplicate { seq, received_ms } => {
-                    to_sign.push((i, r.id(), seq as u64, received_ms))
+                    let entry = (i, r.id(), seq as u64, received_ms);
+                    if on_log {
+                        unlogged.push(entry)
+                    } else {
+                        to_sign.push(entry)
+                    }
                 }
                 IngestOutcome::Invalid(reason) => {
                     results[i] = Some(reject(r.id().0.to_vec(), RejectCode::InvalidChange, reason))
@@ -238,23 +262,18 @@ impl Central {
                 }
             }
         }
-        if on_log {
-            // Records stored before the log existed have no leaf: those get
-            // a signed receipt, as before.
-            let mut unlogged = vec![];
-            for (i, id, seq, at) in to_sign {
-                match self.store.log_entry_of(&id.0)? {
-                    Some(entry) => {
-                        results[i] = Some(RecordResult::Logged {
-                            record_id: id.0,
-                            leaf_index: entry.index,
-                            leaf: entry.data,
-                        })
-                    }
-                    None => unlogged.push((i, id, seq, at)),
+        // A record sent again: answered with the leaf it got when it came.
+        for (i, id, seq, at) in unlogged {
+            match self.store.log_entry_of(&id.0)? {
+                Some(entry) => {
+                    results[i] = Some(RecordResult::Logged {
+                        record_id: id.0,
+                        leaf_index: entry.index,
+                        leaf: entry.data,
+                    })
                 }
+                None => to_sign.push((i, id, seq, at)),
             }
-            to_sign = unlogged;
         }
         let key = self.key();
         let receipts = on_two_cores(to_sign.len(), |range| {
@@ -311,12 +330,17 @@ impl Central {
         let server = self.public_key();
         let uploader_unit = register::unit_of(conn, uploader)?;
         let mut owners: std::collections::HashMap<[u8; 16], Option<String>> = Default::default();
+        let mut units: std::collections::HashMap<PublicKey, Option<String>> = Default::default();
         let mut kept = Vec::with_capacity(verified.len());
         for (i, r) in verified {
             let signer_unit = if r.signer() == server {
                 None
+            } else if let Some(unit) = units.get(&r.signer()) {
+                unit.clone()
             } else {
-                register::unit_of(conn, &r.signer())?
+                let unit = register::unit_of(conn, &r.signer())?;
+                units.insert(r.signer(), unit.clone());
+                unit
             };
             let owner = match owners.get(&r.doc_id()) {
                 Some(o) => o.clone(),

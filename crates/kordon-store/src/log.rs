@@ -37,24 +37,83 @@ fn size_of(conn: &Connection) -> Result<u64, StoreError> {
 
 /// Appends one leaf (inside the caller's transaction); returns its index.
 pub(crate) fn append(conn: &Connection, leaf: &Leaf, now_ms: i64) -> Result<u64, StoreError> {
-    let index = size_of(conn)?;
-    let data = leaf.to_bytes();
-    let record = match leaf {
-        Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(id.to_vec()),
-        Leaf::Refusal { record, .. } => record.map(|r| r.to_vec()),
-    };
-    conn.prepare_cached(
-        "INSERT INTO log_leaves (idx, record_id, data, at_ms) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![index as i64, record, data, now_ms])?;
-    let nodes = kordon_log::new_nodes(&Db(conn), index, kordon_log::leaf_hash(&data))?;
-    let mut put = conn.prepare_cached(
-        "INSERT OR REPLACE INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
-    )?;
-    for (level, idx, hash) in nodes {
-        put.execute(params![level, idx as i64, &hash[..]])?;
+    Ok(Appender::new(conn)?.append(conn, leaf, now_ms)?.index)
+}
+
+/// Appends leaves inside one transaction, keeping the log's size and the
+/// nodes it wrote in memory, so each leaf costs its inserts and no reads.
+/// Made for one transaction and dropped with it.
+pub(crate) struct Appender {
+    size: u64,
+    written: std::collections::HashMap<(u32, u64), Hash>,
+}
+
+/// The stored nodes, seen through the ones this transaction wrote.
+struct Overlay<'a> {
+    db: Db<'a>,
+    written: &'a std::collections::HashMap<(u32, u64), Hash>,
+}
+
+impl Nodes for Overlay<'_> {
+    type Error = StoreError;
+    fn node(&self, level: u32, index: u64) -> Result<Hash, StoreError> {
+        match self.written.get(&(level, index)) {
+            Some(h) => Ok(*h),
+            None => self.db.node(level, index),
+        }
     }
-    Ok(index)
+}
+
+impl Appender {
+    pub(crate) fn new(conn: &Connection) -> Result<Self, StoreError> {
+        Ok(Appender {
+            size: size_of(conn)?,
+            written: Default::default(),
+        })
+    }
+
+    /// Appends `leaf`; returns it as stored.
+    pub(crate) fn append(
+        &mut self,
+        conn: &Connection,
+        leaf: &Leaf,
+        now_ms: i64,
+    ) -> Result<LogEntry, StoreError> {
+        let index = self.size;
+        let data = leaf.to_bytes();
+        let record = match leaf {
+            Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(id.to_vec()),
+            Leaf::Refusal { record, .. } => record.map(|r| r.to_vec()),
+        };
+        conn.prepare_cached(
+            "INSERT INTO log_leaves (idx, record_id, data, at_ms) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![index as i64, record, &data, now_ms])?;
+        let nodes = kordon_log::new_nodes(
+            &Overlay {
+                db: Db(conn),
+                written: &self.written,
+            },
+            index,
+            kordon_log::leaf_hash(&data),
+        )?;
+        let mut put = conn.prepare_cached(
+            "INSERT OR REPLACE INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
+        )?;
+        for (level, idx, hash) in nodes {
+            put.execute(params![level, idx as i64, &hash[..]])?;
+            // A node is read again only as the left sibling of a later one.
+            if idx & 1 == 0 {
+                self.written.insert((level, idx), hash);
+            }
+        }
+        self.size += 1;
+        Ok(LogEntry {
+            index,
+            data,
+            at_ms: now_ms,
+        })
+    }
 }
 
 /// A leaf of the log, for a proof.

@@ -2,8 +2,9 @@
 //! documents.
 
 use crate::{index, schema, StoreError};
-use kordon_model::doc::{check_change, ChangeMeta};
-use kordon_model::{rules, DocKind, HotlistDoc, InspectionDoc, InspectionId};
+use kordon_model::doc::{check_change, read_change, ChangeMeta};
+use kordon_model::rules::{self, ChangeOps, Outline};
+use kordon_model::{DocKind, HotlistDoc, InspectionDoc, InspectionId};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -30,8 +31,13 @@ impl Origin {
 /// What became of one record handed to [`Store::ingest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestOutcome {
-    /// Newly stored at this sequence number.
-    Stored { seq: i64, received_ms: i64 },
+    /// Newly stored at this sequence number (and, in a store that keeps
+    /// the transparency log, as this leaf of it).
+    Stored {
+        seq: i64,
+        received_ms: i64,
+        leaf: Option<crate::LogEntry>,
+    },
     /// Already held (same id): nothing changed.
     Duplicate { seq: i64, received_ms: i64 },
     /// Well signed but unusable (not a change, or a change by another actor).
@@ -70,6 +76,9 @@ pub struct Store {
     path: String,
     actor: PublicKey,
     cache: HashMap<[u8; 16], (InspectionDoc, i64)>,
+    /// Outlines of documents (what the schema rules check a received change
+    /// against), each with the highest record seq folded in.
+    outlines: HashMap<[u8; 16], (Outline, i64)>,
     /// The server's key: changes it signs are held to the server's role.
     server: Option<PublicKey>,
     /// Whether this store keeps the transparency log (the server's).
@@ -108,6 +117,7 @@ impl Store {
             path: p,
             actor,
             cache: HashMap::new(),
+            outlines: HashMap::new(),
             server: None,
             log: false,
         })
@@ -271,72 +281,92 @@ impl Store {
         extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<Vec<IngestOutcome>, StoreError> {
         let mut outcomes = Vec::with_capacity(records.len());
-        // Each document as this batch has left it so far (and the last
-        // record it includes), for the rules; back into the cache once the
-        // batch commits, so the projection need not load them again.
-        let mut working: HashMap<[u8; 16], (InspectionDoc, i64)> = HashMap::new();
-        let keep_log = self.log;
+        // The outline of each document as this batch has left it so far
+        // (and the last record it includes), for the rules; back into the
+        // cache once the batch commits.
+        let mut working: HashMap<[u8; 16], (Outline, i64)> = HashMap::new();
         let tx = self.conn.transaction()?;
+        let mut log = match self.log {
+            true => Some(crate::log::Appender::new(&tx)?),
+            false => None,
+        };
+        let conflict = |seq: u64| {
+            IngestOutcome::Invalid(format!(
+                "conflicting change: this signer's change {seq} for the document is already stored with other content"
+            ))
+        };
         for record in records {
-            let verdict = match check_change(record.payload(), record.signer().as_bytes()) {
+            let verdict = match read_change(record.payload(), record.signer().as_bytes()) {
                 Err(e) => Err(IngestOutcome::Invalid(e.to_string())),
                 Ok(change) => match find(&tx, &record.id())? {
                     // The same record again: nothing to check or store.
                     Some((seq, received_ms)) => Ok(IngestOutcome::Duplicate { seq, received_ms }),
-                    None if seq_taken(&tx, record, &change)? => Err(IngestOutcome::Invalid(format!(
-                        "conflicting change: this signer's change {} for the document is already stored with other content",
-                        change.seq
-                    ))),
-                    None => match check_rules(
-                        &tx,
-                        &mut self.cache,
-                        (self.actor, self.server),
-                        &mut working,
-                        record,
-                    )? {
-                        Err(broken) => Err(IngestOutcome::BreaksRules(broken)),
-                        Ok(()) => match insert_record(&tx, record, &change, origin, now_ms)? {
-                            Some(seq) => {
-                                if let Some((_, upto)) = working.get_mut(&record.doc_id()) {
-                                    *upto = seq;
+                    None => {
+                        let outline =
+                            outline_for(&tx, &mut self.outlines, &mut working, record.doc_id())?;
+                        match check_rules(outline, self.server, record, &change) {
+                            // Another change of this signer with this seq is
+                            // stored: the same change signed twice, or two
+                            // changes with one number. Either is a conflict,
+                            // not a broken rule.
+                            Err(_) if seq_taken(&tx, record, change.seq())? => {
+                                Err(conflict(change.seq()))
+                            }
+                            Err(broken) => Err(IngestOutcome::BreaksRules(broken)),
+                            Ok(()) => {
+                                match insert_record(&tx, record, &change.meta(), origin, now_ms)? {
+                                    Some(seq) => {
+                                        outline.0.fold(&change);
+                                        outline.1 = seq;
+                                        Ok(IngestOutcome::Stored {
+                                            seq,
+                                            received_ms: now_ms,
+                                            leaf: None,
+                                        })
+                                    }
+                                    None => Err(conflict(change.seq())),
                                 }
-                                Ok(IngestOutcome::Stored { seq, received_ms: now_ms })
                             }
-                            None => {
-                                // The working document holds a change that
-                                // was not stored: loaded again when needed.
-                                working.remove(&record.doc_id());
-                                Err(IngestOutcome::Invalid(format!(
-                                "conflicting change: this signer's change {} for the document is already stored with other content",
-                                change.seq
-                            )))
-                            }
-                        },
-                    },
+                        }
+                    }
                 },
             };
-            if keep_log {
-                let leaf = match &verdict {
-                    Ok(IngestOutcome::Stored { .. }) => Some(kordon_log::Leaf::RecordAt {
-                        id: record.id().0,
-                        at_ms: now_ms,
-                    }),
-                    Err(IngestOutcome::BreaksRules(r)) => Some(kordon_log::Leaf::Refusal {
-                        record: Some(record.id().0),
-                        at_ms: now_ms,
-                        reason: format!("breaks the schema rules: {r}"),
-                    }),
-                    Err(IngestOutcome::Invalid(r)) => Some(kordon_log::Leaf::Refusal {
-                        record: Some(record.id().0),
-                        at_ms: now_ms,
-                        reason: r.clone(),
-                    }),
-                    _ => None,
-                };
-                if let Some(leaf) = leaf {
-                    crate::log::append(&tx, &leaf, now_ms)?;
+            let verdict = match log.as_mut() {
+                None => verdict,
+                Some(log) => {
+                    let leaf = match &verdict {
+                        Ok(IngestOutcome::Stored { .. }) => Some(kordon_log::Leaf::RecordAt {
+                            id: record.id().0,
+                            at_ms: now_ms,
+                        }),
+                        Err(IngestOutcome::BreaksRules(r)) => Some(kordon_log::Leaf::Refusal {
+                            record: Some(record.id().0),
+                            at_ms: now_ms,
+                            reason: format!("breaks the schema rules: {r}"),
+                        }),
+                        Err(IngestOutcome::Invalid(r)) => Some(kordon_log::Leaf::Refusal {
+                            record: Some(record.id().0),
+                            at_ms: now_ms,
+                            reason: r.clone(),
+                        }),
+                        _ => None,
+                    };
+                    let index = match leaf {
+                        Some(leaf) => Some(log.append(&tx, &leaf, now_ms)?),
+                        None => None,
+                    };
+                    match verdict {
+                        Ok(IngestOutcome::Stored {
+                            seq, received_ms, ..
+                        }) => Ok(IngestOutcome::Stored {
+                            seq,
+                            received_ms,
+                            leaf: index,
+                        }),
+                        other => other,
+                    }
                 }
-            }
+            };
             match verdict {
                 Ok(outcome) => outcomes.push(outcome),
                 Err(refused) => {
@@ -359,9 +389,10 @@ impl Store {
         }
         extra(&tx)?;
         tx.commit()?;
-        for (key, (doc, upto)) in working {
-            self.cache_put(key, doc, upto);
+        if self.outlines.len() + working.len() > CACHE_DOCS {
+            self.outlines.clear();
         }
+        self.outlines.extend(working);
         Ok(outcomes)
     }
 
@@ -398,19 +429,22 @@ impl Store {
             if last == cursor {
                 return Ok(refreshed);
             }
-            let mut loaded = Vec::with_capacity(docs.len());
+            // Each document with the records it has not folded in yet.
+            let mut work = Vec::with_capacity(docs.len());
             for key in docs {
-                let (mut doc, upto) = match self.cache.remove(&key) {
+                let (doc, upto) = match self.cache.remove(&key) {
                     Some(entry) => entry,
                     None => load_base(&tx, &key, self.actor)?,
                 };
-                match apply_after(&tx, &key, &mut doc, upto) {
-                    Ok(upto) => {
-                        if refresh_derived(&tx, &key, &mut doc, upto, now_ms)? {
-                            refreshed += 1;
-                        }
-                        loaded.push((key, doc, upto));
-                    }
+                match changes_after(&tx, &key, upto) {
+                    Ok((changes, upto)) => work.push(Projected {
+                        key,
+                        doc,
+                        upto,
+                        changes,
+                        derived: Derived::None,
+                        snapshot: None,
+                    }),
                     Err(e) => {
                         tracing::warn!(doc = %InspectionId::from_bytes(key), error = %e, "document could not be projected");
                         log_rejection_tx(
@@ -427,13 +461,31 @@ impl Store {
                     }
                 }
             }
+            // Applying changes and reading views is most of the work, and
+            // documents are independent: on every core.
+            use rayon::prelude::*;
+            work.par_iter_mut().for_each(|p| {
+                apply_all(&p.key, &mut p.doc, &p.changes);
+                p.derived = derive(&p.key, &mut p.doc);
+                if p.changes.len() >= COMPACT_AFTER {
+                    p.snapshot = Some(p.doc.save());
+                }
+            });
+            for p in &work {
+                if write_derived(&tx, &p.key, &p.derived, p.upto, now_ms)? {
+                    refreshed += 1;
+                }
+                if let Some(bytes) = &p.snapshot {
+                    put_snapshot(&tx, &p.key, p.upto, bytes);
+                }
+            }
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('projected_upto', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [last.to_string()],
             )?;
             tx.commit()?;
-            for (key, doc, upto) in loaded {
-                self.cache_put(key, doc, upto);
+            for p in work {
+                self.cache_put(p.key, p.doc, p.upto);
             }
         }
     }
@@ -574,54 +626,66 @@ fn find(conn: &Connection, id: &RecordId) -> Result<Option<(i64, i64)>, StoreErr
         .optional()?)
 }
 
-/// Checks a received record's change against its document as this
-/// store holds it (and as the batch so far has changed it); on success
-/// the working document moves on. Hotlists are the server's alone, which
-/// the server and the vehicle check by signer before they get here.
-fn check_rules(
+/// The outline of a document for this batch: taken from the cache (or
+/// begun empty) and brought up to the records stored since, which other
+/// processes or local commits may have added.
+fn outline_for<'w>(
     tx: &Transaction<'_>,
-    cache: &mut HashMap<[u8; 16], (InspectionDoc, i64)>,
-    (actor, server): (PublicKey, Option<PublicKey>),
-    working: &mut HashMap<[u8; 16], (InspectionDoc, i64)>,
-    record: &SignedRecord,
-) -> Result<Result<(), String>, StoreError> {
-    let key = record.doc_id();
-    if DocKind::of(&key) != DocKind::Inspection {
-        return Ok(Ok(()));
-    }
-    let (doc, _) = match working.entry(key) {
-        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+    cache: &mut HashMap<[u8; 16], (Outline, i64)>,
+    working: &'w mut HashMap<[u8; 16], (Outline, i64)>,
+    key: [u8; 16],
+) -> Result<&'w mut (Outline, i64), StoreError> {
+    match working.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
         std::collections::hash_map::Entry::Vacant(e) => {
-            let (mut doc, upto) = match cache.remove(&key) {
-                Some(entry) => entry,
-                None => load_base(tx, &key, actor)?,
-            };
-            let upto = apply_after(tx, &key, &mut doc, upto)?;
-            e.insert((doc, upto))
+            let (mut outline, mut upto) = cache.remove(&key).unwrap_or_default();
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![&key[..], upto], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (seq, bytes) = row?;
+                // Stored records were checked when they came; one that no
+                // longer decodes (written by other tools) is left out.
+                if let Ok(change) = ChangeOps::decode(SignedRecord::parse(bytes)?.payload()) {
+                    outline.fold(&change);
+                }
+                upto = seq;
+            }
+            Ok(e.insert((outline, upto)))
         }
-    };
+    }
+}
+
+/// Checks a received record's change against the outline of its document
+/// as this store holds it (and as the batch so far has changed it).
+/// Hotlists are the server's alone, which the server and the vehicle check
+/// by signer before they get here.
+fn check_rules(
+    outline: &(Outline, i64),
+    server: Option<PublicKey>,
+    record: &SignedRecord,
+    change: &ChangeOps,
+) -> Result<(), String> {
+    if DocKind::of(&record.doc_id()) != DocKind::Inspection {
+        return Ok(());
+    }
     let writer = if Some(record.signer()) == server {
         rules::Writer::Server
     } else {
         rules::Writer::Device
     };
-    Ok(match rules::apply_checked(doc, record.payload(), writer) {
-        Ok(()) => Ok(()),
-        Err(broken) => {
-            // It may hold the refused change: loaded again when needed.
-            working.remove(&key);
-            Err(broken.to_string())
-        }
-    })
+    outline
+        .0
+        .check(change, writer)
+        .map_err(|broken| broken.to_string())
 }
 
 /// Whether another change of this signer with the same seq is stored for
 /// the document (two such changes would make it unloadable).
-fn seq_taken(
-    tx: &Transaction<'_>,
-    r: &SignedRecord,
-    change: &ChangeMeta,
-) -> Result<bool, StoreError> {
+fn seq_taken(tx: &Transaction<'_>, r: &SignedRecord, change_seq: u64) -> Result<bool, StoreError> {
     Ok(tx
         .prepare_cached(
             "SELECT 1 FROM records WHERE doc_id = ?1 AND signer = ?2 AND change_seq = ?3",
@@ -630,7 +694,7 @@ fn seq_taken(
             params![
                 &r.doc_id()[..],
                 &r.signer().as_bytes()[..],
-                change.seq as i64
+                change_seq as i64
             ],
             |_| Ok(()),
         )
@@ -638,9 +702,67 @@ fn seq_taken(
         .is_some())
 }
 
-/// Rewrites the row derived from a document: an inspection's index row,
-/// or a hotlist's. A document whose genesis has not arrived yet (or that
-/// follows no schema) has none. Returns whether a row was written.
+/// A document being projected.
+struct Projected {
+    key: [u8; 16],
+    doc: InspectionDoc,
+    /// The last record folded in.
+    upto: i64,
+    /// The records' changes to fold in.
+    changes: Vec<Vec<u8>>,
+    derived: Derived,
+    /// A new snapshot to keep, when many changes were folded in.
+    snapshot: Option<Vec<u8>>,
+}
+
+/// The row derived from a document: an inspection's index row or a
+/// hotlist's. A document whose genesis has not arrived yet (or that
+/// follows no schema) has none.
+enum Derived {
+    None,
+    Inspection(Box<kordon_model::InspectionView>, Vec<String>),
+    Hotlist(Box<kordon_model::HotlistView>),
+}
+
+fn derive(key: &[u8; 16], doc: &mut InspectionDoc) -> Derived {
+    match DocKind::of(key) {
+        DocKind::Inspection => match doc.view() {
+            Ok(view) => Derived::Inspection(Box::new(view), doc.heads()),
+            Err(_) => Derived::None,
+        },
+        DocKind::Hotlist => {
+            let id = uuid::Uuid::from_bytes(*key).to_string();
+            match kordon_model::hotlist::hotlist_view(doc, &id) {
+                Ok(view) => Derived::Hotlist(Box::new(view)),
+                Err(_) => Derived::None,
+            }
+        }
+    }
+}
+
+/// Writes the row derived from a document (which includes the records up
+/// to `upto`). Returns whether a row was written.
+fn write_derived(
+    tx: &Transaction<'_>,
+    key: &[u8; 16],
+    derived: &Derived,
+    upto: i64,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    match derived {
+        Derived::None => Ok(false),
+        Derived::Inspection(view, heads) => {
+            index::upsert(tx, view, heads, now_ms)?;
+            Ok(true)
+        }
+        Derived::Hotlist(view) => {
+            crate::hotlists::upsert(tx, key, view, upto)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Rewrites the row derived from a document.
 fn refresh_derived(
     tx: &Transaction<'_>,
     key: &[u8; 16],
@@ -648,25 +770,7 @@ fn refresh_derived(
     upto: i64,
     now_ms: i64,
 ) -> Result<bool, StoreError> {
-    match DocKind::of(key) {
-        DocKind::Inspection => match doc.view() {
-            Ok(view) => {
-                index::upsert(tx, &view, &doc.heads(), now_ms)?;
-                Ok(true)
-            }
-            Err(_) => Ok(false),
-        },
-        DocKind::Hotlist => {
-            let id = uuid::Uuid::from_bytes(*key).to_string();
-            match kordon_model::hotlist::hotlist_view(doc, &id) {
-                Ok(view) => {
-                    crate::hotlists::upsert(tx, key, &view, upto)?;
-                    Ok(true)
-                }
-                Err(_) => Ok(false),
-            }
-        }
-    }
+    write_derived(tx, key, &derive(key, doc), upto, now_ms)
 }
 
 /// Inserts a record; `None` if a record with the same id, or another change
@@ -735,10 +839,24 @@ pub(crate) fn apply_after(
     doc: &mut InspectionDoc,
     upto: i64,
 ) -> Result<i64, StoreError> {
+    let (changes, last) = changes_after(conn, key, upto)?;
+    apply_all(key, doc, &changes);
+    if changes.len() >= COMPACT_AFTER {
+        put_snapshot(conn, key, last, &doc.save());
+    }
+    Ok(last)
+}
+
+/// The changes of the document's records stored after `upto`, and the
+/// last record's seq.
+fn changes_after(
+    conn: &Connection,
+    key: &[u8; 16],
+    upto: i64,
+) -> Result<(Vec<Vec<u8>>, i64), StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
     )?;
-    let from = upto;
     let rows = stmt.query_map(params![&key[..], upto], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
     })?;
@@ -750,34 +868,37 @@ pub(crate) fn apply_after(
         changes.push(record.payload().to_vec());
         last = seq;
     }
-    if !changes.is_empty()
-        && doc
-            .apply_changes(changes.iter().map(Vec::as_slice))
-            .is_err()
-    {
-        // One bad change must not make the whole inspection unreadable:
-        // apply one by one and skip what Automerge refuses (the records
-        // stay in the log as evidence). Stores refuse such changes since
-        // schema v2; this guards data written before, or by other tools.
-        for (i, change) in changes.iter().enumerate() {
-            if let Err(e) = doc.apply_change(change) {
-                tracing::warn!(doc = %InspectionId::from_bytes(*key), change = i, error = %e, "change skipped");
-            }
+    Ok((changes, last))
+}
+
+/// Applies changes to a document. One bad change must not make the whole
+/// inspection unreadable: if Automerge refuses the lot, they are applied
+/// one by one and what it refuses is skipped (the records stay in the log
+/// as evidence). Stores refuse such changes since schema v2 and check the
+/// schema rules on every operation; this guards data written before, or
+/// by other tools, and a change that passes the rules but not Automerge.
+fn apply_all(key: &[u8; 16], doc: &mut InspectionDoc, changes: &[Vec<u8>]) {
+    if changes.is_empty() || doc.apply_changes(changes.iter().map(Vec::as_slice)).is_ok() {
+        return;
+    }
+    for (i, change) in changes.iter().enumerate() {
+        if let Err(e) = doc.apply_change(change) {
+            tracing::warn!(doc = %InspectionId::from_bytes(*key), change = i, error = %e, "change skipped");
         }
     }
-    if changes.len() >= COMPACT_AFTER {
-        // Many records past the snapshot: write a new one so the next cold
-        // load replays few. Best effort; the records remain the truth.
-        if let Err(e) = conn.execute(
-            "INSERT INTO snapshots (doc_id, upto, bytes) VALUES (?1, ?2, ?3)
-             ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes
-             WHERE excluded.upto > snapshots.upto",
-            params![&key[..], last, doc.save()],
-        ) {
-            tracing::warn!(error = %e, from, "snapshot not written");
-        }
+}
+
+/// Keeps a snapshot of a document as of record `upto`, so the next cold
+/// load replays few records. Best effort; the records remain the truth.
+fn put_snapshot(conn: &Connection, key: &[u8; 16], upto: i64, bytes: &[u8]) {
+    if let Err(e) = conn.execute(
+        "INSERT INTO snapshots (doc_id, upto, bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes
+         WHERE excluded.upto > snapshots.upto",
+        params![&key[..], upto, bytes],
+    ) {
+        tracing::warn!(error = %e, upto, "snapshot not written");
     }
-    Ok(last)
 }
 
 /// Records folded into a document past its snapshot before a new

@@ -1,0 +1,99 @@
+//! The schema rules every receiver enforces on a change, whoever sent it.
+//!
+//! A change is checked by what its operations do to the document it
+//! applies to, as the receiver holds it: never by trusting the sender's
+//! code. The receiver keeps an [`Outline`] of each document (which object
+//! is which list, which entries each append-only list holds, which fields
+//! are set, which changes and authors it holds), folded from the changes'
+//! operations, and reads every operation of a new change against it,
+//! without applying the change to the document. The rules:
+//!
+//! 1. **Append-only lists** (`decisions`, `reviews`, `annotations`, `scans`,
+//!    `reads`, `read_edits`, `alerts`, `alert_responses`): every entry the
+//!    document held is still there, the same object, unchanged, in the same
+//!    order; a change may only add entries. Replacing a list by a new one
+//!    (even with copies of its entries) removes its entries, and is refused.
+//! 2. **Fixed at creation**: `schema`, `id`, `created_ms`, `created_by` and
+//!    `unit` never change once set.
+//! 3. **Roles**: the server's key may add reviews and annotations and
+//!    change nothing else; a device may change anything but reviews (and
+//!    what rules 1 and 2 protect).
+//! 4. A change must apply now: one whose dependencies the receiver does
+//!    not hold is refused (records arrive in causal order from honest
+//!    peers, so this only stops a change that could otherwise be applied
+//!    later, unchecked).
+//! 5. A change must fit the document as its author last left it: the
+//!    author's next change by sequence number, operation numbers past the
+//!    author's last, and every object and entry it writes to either held by
+//!    the document or made by the change itself.
+//!
+//! See `docs/signed-records.md` (schema rules).
+
+#[cfg(test)]
+mod oracle;
+mod outline;
+#[cfg(test)]
+mod tests;
+
+pub use outline::{ChangeOps, Outline};
+
+/// Lists nothing may remove from or edit in.
+pub const APPEND_ONLY: [&str; 8] = [
+    "decisions",
+    "reviews",
+    "annotations",
+    "scans",
+    "reads",
+    "read_edits",
+    "alerts",
+    "alert_responses",
+];
+
+/// Root fields fixed at creation.
+pub const FIXED: [&str; 5] = ["schema", "id", "created_ms", "created_by", "unit"];
+
+/// Lists the server may add to; it may change nothing else.
+const SERVER_MAY_ADD: [&str; 2] = ["reviews", "annotations"];
+
+/// Who signed a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// An enrolled device (a vehicle).
+    Device,
+    /// The server's own key (supervisors' reviews and marks).
+    Server,
+}
+
+/// Why a change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleBroken {
+    #[error("the change removes or replaces {list} entry {index}")]
+    EntryRemoved { list: &'static str, index: usize },
+    #[error("the change edits {list} entry {index}, which is append-only")]
+    EntryEdited { list: &'static str, index: usize },
+    #[error("the change reorders the entries of {list}")]
+    Reordered { list: &'static str },
+    #[error("the change alters {field}, which is fixed at creation")]
+    FixedField { field: &'static str },
+    #[error("a device may not add to {list} (the server's key writes it)")]
+    DeviceMayNot { list: &'static str },
+    #[error(
+        "the server's key may only add reviews and annotations; this change also alters {part}"
+    )]
+    ServerMayNot { part: String },
+    #[error("the change depends on changes this receiver does not hold")]
+    MissingDependencies,
+    #[error("the change does not apply: {0}")]
+    DoesNotApply(String),
+}
+
+/// Whether `writer` may add entries to the append-only `list`.
+fn may_add(writer: Writer, list: &'static str) -> Result<(), RuleBroken> {
+    match writer {
+        Writer::Device if list == "reviews" => Err(RuleBroken::DeviceMayNot { list }),
+        Writer::Server if !SERVER_MAY_ADD.contains(&list) => Err(RuleBroken::ServerMayNot {
+            part: list.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
