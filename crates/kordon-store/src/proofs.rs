@@ -316,7 +316,7 @@ impl Store {
         let actor = self.actor();
         let tx = self.connection_mut().transaction()?;
         let (mut d, upto) = crate::store::load_base(&tx, doc, actor)?;
-        crate::store::apply_after(&tx, doc, &mut d, upto)?;
+        crate::store::apply_after(&tx, doc, &mut d, upto, actor)?;
         let count = d.change_count() as u64;
         tx.commit()?;
         Ok((count > 0).then(|| RecordSetFacts {
@@ -337,7 +337,7 @@ impl Store {
         let actor = self.actor();
         let conn = self.connection();
         let (mut d, upto) = crate::store::load_base(conn, doc, actor)?;
-        crate::store::apply_after(conn, doc, &mut d, upto)?;
+        crate::store::apply_after(conn, doc, &mut d, upto, actor)?;
         Ok(heads.iter().all(|h| d.holds_change(h)) && d.changes_under(heads) == count as usize)
     }
 

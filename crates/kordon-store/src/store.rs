@@ -155,7 +155,7 @@ impl Store {
             Some(entry) => entry,
             None => load_base(&self.conn, &key, self.actor)?,
         };
-        let upto = apply_after(&self.conn, &key, &mut doc, upto)?;
+        let upto = apply_after(&self.conn, &key, &mut doc, upto, self.actor)?;
         if !doc.is_created() && upto == 0 {
             return Ok(None);
         }
@@ -237,7 +237,7 @@ impl Store {
         // The derived row comes from the log (including records other
         // processes added meanwhile), never from a possibly stale `doc`.
         let (mut fresh, upto) = load_base(&tx, &doc_key, self.actor)?;
-        let upto = apply_after(&tx, &doc_key, &mut fresh, upto)?;
+        let upto = apply_after(&tx, &doc_key, &mut fresh, upto, self.actor)?;
         refresh_derived(&tx, &doc_key, &mut fresh, upto, now_ms)?;
         tx.commit()?;
         Ok(record)
@@ -247,7 +247,7 @@ impl Store {
     pub fn load_hotlist(&mut self, id: uuid::Uuid) -> Result<Option<HotlistDoc>, StoreError> {
         let key = *id.as_bytes();
         let (mut doc, upto) = load_base(&self.conn, &key, self.actor)?;
-        let upto = apply_after(&self.conn, &key, &mut doc, upto)?;
+        let upto = apply_after(&self.conn, &key, &mut doc, upto, self.actor)?;
         if upto == 0 {
             return Ok(None);
         }
@@ -465,12 +465,23 @@ impl Store {
             // documents are independent: on every core.
             use rayon::prelude::*;
             work.par_iter_mut().for_each(|p| {
-                apply_all(&p.key, &mut p.doc, &p.changes);
-                p.derived = derive(&p.key, &mut p.doc);
-                if p.changes.len() >= COMPACT_AFTER {
-                    p.snapshot = Some(p.doc.save());
+                if apply_all(&mut p.doc, &p.changes) {
+                    p.derived = derive(&p.key, &mut p.doc);
+                    if p.changes.len() >= COMPACT_AFTER {
+                        p.snapshot = Some(p.doc.save());
+                    }
+                } else {
+                    p.derived = Derived::Rebuild;
                 }
             });
+            for p in work.iter_mut() {
+                if matches!(p.derived, Derived::Rebuild) {
+                    let (doc, upto) = rebuild(&tx, &p.key, self.actor)?;
+                    p.doc = doc;
+                    p.upto = upto;
+                    p.derived = derive(&p.key, &mut p.doc);
+                }
+            }
             for p in &work {
                 if write_derived(&tx, &p.key, &p.derived, p.upto, now_ms)? {
                     refreshed += 1;
@@ -506,7 +517,7 @@ impl Store {
     pub fn compact(&mut self, id: InspectionId) -> Result<(), StoreError> {
         let key = *id.as_bytes();
         let (mut doc, upto) = load_base(&self.conn, &key, self.actor)?;
-        let upto = apply_after(&self.conn, &key, &mut doc, upto)?;
+        let upto = apply_after(&self.conn, &key, &mut doc, upto, self.actor)?;
         self.conn.execute(
             "INSERT INTO snapshots (doc_id, upto, bytes) VALUES (?1, ?2, ?3)
              ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes",
@@ -720,6 +731,9 @@ struct Projected {
 /// follows no schema) has none.
 enum Derived {
     None,
+    /// Automerge refused the changes applied together: the document is
+    /// rebuilt change by change.
+    Rebuild,
     Inspection(Box<kordon_model::InspectionView>, Vec<String>),
     Hotlist(Box<kordon_model::HotlistView>),
 }
@@ -750,7 +764,7 @@ fn write_derived(
     now_ms: i64,
 ) -> Result<bool, StoreError> {
     match derived {
-        Derived::None => Ok(false),
+        Derived::None | Derived::Rebuild => Ok(false),
         Derived::Inspection(view, heads) => {
             index::upsert(tx, view, heads, now_ms)?;
             Ok(true)
@@ -838,9 +852,14 @@ pub(crate) fn apply_after(
     key: &[u8; 16],
     doc: &mut InspectionDoc,
     upto: i64,
+    actor: PublicKey,
 ) -> Result<i64, StoreError> {
     let (changes, last) = changes_after(conn, key, upto)?;
-    apply_all(key, doc, &changes);
+    if !apply_all(doc, &changes) {
+        let (rebuilt, last) = rebuild(conn, key, actor)?;
+        *doc = rebuilt;
+        return Ok(last);
+    }
     if changes.len() >= COMPACT_AFTER {
         put_snapshot(conn, key, last, &doc.save());
     }
@@ -871,21 +890,37 @@ fn changes_after(
     Ok((changes, last))
 }
 
-/// Applies changes to a document. One bad change must not make the whole
-/// inspection unreadable: if Automerge refuses the lot, they are applied
-/// one by one and what it refuses is skipped (the records stay in the log
-/// as evidence). Stores refuse such changes since schema v2 and check the
-/// schema rules on every operation; this guards data written before, or
-/// by other tools, and a change that passes the rules but not Automerge.
-fn apply_all(key: &[u8; 16], doc: &mut InspectionDoc, changes: &[Vec<u8>]) {
-    if changes.is_empty() || doc.apply_changes(changes.iter().map(Vec::as_slice)).is_ok() {
-        return;
-    }
+/// Applies changes to a document in one go; false if Automerge refused
+/// them, when the document may hold part of them and must be rebuilt
+/// ([`rebuild`]).
+fn apply_all(doc: &mut InspectionDoc, changes: &[Vec<u8>]) -> bool {
+    changes.is_empty() || doc.apply_changes(changes.iter().map(Vec::as_slice)).is_ok()
+}
+
+/// A document rebuilt from its snapshot and every record after it, one
+/// change at a time, each on a copy kept only if Automerge applies it
+/// whole. One bad change must not make the whole inspection unreadable:
+/// what Automerge refuses is skipped (the records stay in the log as
+/// evidence). Stores check the schema rules and the structure of every
+/// received change's operations, so this guards data written before, or
+/// by other tools.
+fn rebuild(
+    conn: &Connection,
+    key: &[u8; 16],
+    actor: PublicKey,
+) -> Result<(InspectionDoc, i64), StoreError> {
+    let (mut doc, upto) = load_base(conn, key, actor)?;
+    let (changes, last) = changes_after(conn, key, upto)?;
     for (i, change) in changes.iter().enumerate() {
-        if let Err(e) = doc.apply_change(change) {
-            tracing::warn!(doc = %InspectionId::from_bytes(*key), change = i, error = %e, "change skipped");
+        let mut copy = doc.fork();
+        match copy.apply_change(change) {
+            Ok(()) => doc = copy,
+            Err(e) => {
+                tracing::warn!(doc = %InspectionId::from_bytes(*key), change = i, error = %e, "change skipped")
+            }
         }
     }
+    Ok((doc, last))
 }
 
 /// Keeps a snapshot of a document as of record `upto`, so the next cold

@@ -24,8 +24,12 @@
 //!    later, unchecked).
 //! 5. A change must fit the document as its author last left it: the
 //!    author's next change by sequence number, operation numbers past the
-//!    author's last, and every object and entry it writes to either held by
-//!    the document or made by the change itself.
+//!    author's last; every object, element and overwritten operation it
+//!    names held by the document (at the very place the operation writes)
+//!    or made by the change itself; and only what the schema uses (maps,
+//!    lists, text; no counters, marks or tables).
+//! 6. An append-only list is made once: a change may make one at its root
+//!    key only where none was ever made, and may add only to that one.
 //!
 //! See `docs/signed-records.md` (schema rules).
 
@@ -85,6 +89,8 @@ pub enum RuleBroken {
     MissingDependencies,
     #[error("the change does not apply: {0}")]
     DoesNotApply(String),
+    #[error("the change replaces the list {list} or adds to another one: it is made once, with the document")]
+    ListReplaced { list: &'static str },
 }
 
 /// Whether `writer` may add entries to the append-only `list`.

@@ -4,15 +4,21 @@
 //! An Automerge change is a list of operations, each numbered (its counter
 //! and its author) and each naming the object it writes to, the key in it
 //! (a map key, or the element of a list it inserts after or overwrites),
-//! and what it does (make an object, put a value, delete, ...). The outline
-//! places every object of the document: the root, one of the append-only
+//! the operations it overwrites (its `pred`) and what it does (make an
+//! object, put a value, delete). The outline knows every operation the
+//! document holds and the place it wrote (object and key, or object and
+//! element), and places every object: the root, one of the append-only
 //! lists, inside an entry of one of them, or elsewhere under a root key.
-//! That is enough to decide every rule from the operations alone, which
-//! costs a small fraction of applying the change in Automerge.
+//! A new change's operations are checked against it for structure (every
+//! object, element and overwritten operation named is held, at the place
+//! the operation writes, or made by the change itself) and for the rules.
+//! That costs a small fraction of applying the change in Automerge, and
+//! Automerge never sees a change that names what the document lacks.
 
 use super::{RuleBroken, Writer, APPEND_ONLY, FIXED, SERVER_MAY_ADD};
 use crate::ModelError;
 use automerge::legacy::{ElementId, Key, ObjectId, Op, OpId, OpType};
+use automerge::{ObjType, ScalarValue};
 use std::collections::{HashMap, HashSet};
 
 /// A change decoded to its operations, as the rules read it.
@@ -77,13 +83,30 @@ impl ChangeOps {
 }
 
 /// An operation's number in an outline: its counter and its author's
-/// number in [`Outline::actors`].
+/// number in [`Outline::actors`] (`u32::MAX` for the author of a change
+/// being checked that the outline has not seen yet).
 type Id = (u64, u32);
 
-/// The element of an entry a change is making: numbered only once the
-/// change is folded in (inside what a change makes, the rules need no
-/// number).
-const UNNUMBERED: Id = (0, u32::MAX);
+/// The author number of a change's author not yet in the outline.
+const NEW_AUTHOR: u32 = u32::MAX;
+
+/// Where an operation writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    /// A key of a map (`None`: the root), by its name's number.
+    Key(Option<Id>, u32),
+    /// An element of a list or text: the object and the element (the
+    /// operation that inserted it).
+    Element(Id, Id),
+}
+
+/// The kinds of object the schema uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Map,
+    List,
+    Text,
+}
 
 /// Where an object lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,19 +116,40 @@ enum Place {
     /// An entry of an append-only list, or an object inside one: the list
     /// and the entry's element.
     Entry(u8, Id),
-    /// Anything else: an object under this root key (its index in
-    /// [`Outline::names`]).
+    /// Anything else: an object under this root key (its name's number).
     Free(u32),
 }
 
-/// An object a change writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Object {
+    place: Place,
+    kind: Kind,
+}
+
+/// The object an operation writes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Root,
     /// An object the document held before the change.
-    Held(Place),
+    Held(Id, Object),
     /// An object the change itself made.
-    Made(Place),
+    Made(Id, Object),
+}
+
+impl Target {
+    fn id(&self) -> Option<Id> {
+        match self {
+            Target::Root => None,
+            Target::Held(id, _) | Target::Made(id, _) => Some(*id),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Target::Root => Kind::Map,
+            Target::Held(_, o) | Target::Made(_, o) => o.kind,
+        }
+    }
 }
 
 /// What the rules need to know of one document, folded from its changes.
@@ -119,17 +163,35 @@ pub struct Outline {
     /// Per author: the sequence number of its last change and the counter
     /// of its last operation.
     authored: HashMap<u32, (u64, u64)>,
-    /// Every object made, and where it lives.
-    objects: HashMap<Id, Place>,
+    /// Every operation held, and where it wrote.
+    ops: HashMap<Id, Slot>,
+    /// Every object held: where it lives and what it is.
+    objects: HashMap<Id, Object>,
+    /// The list made at each append-only root key (the first one).
+    lists: [Option<Id>; APPEND_ONLY.len()],
     /// The entries of each append-only list, in the order they came.
     entries: [Vec<Id>; APPEND_ONLY.len()],
     /// Each entry's list and its position there.
     entry_at: HashMap<Id, (u8, usize)>,
     /// Which fixed fields have been set.
     fixed: [bool; FIXED.len()],
-    /// Root keys that objects live under, numbered in the order first seen.
+    /// Map keys, numbered in the order first seen.
     names: Vec<String>,
     name_numbers: HashMap<String, u32>,
+}
+
+/// What a change being checked has made so far, by counter.
+#[derive(Default)]
+struct Made {
+    slots: HashMap<u64, Slot>,
+    objects: HashMap<u64, Object>,
+    lists: [Option<u64>; APPEND_ONLY.len()],
+    /// Map keys the outline has not seen, numbered after its own.
+    names: HashMap<String, u32>,
+}
+
+fn broken(why: &str) -> RuleBroken {
+    RuleBroken::DoesNotApply(why.to_string())
 }
 
 impl Outline {
@@ -167,8 +229,8 @@ impl Outline {
         if change.deps.iter().any(|d| !self.changes.contains(d)) {
             return Err(RuleBroken::MissingDependencies);
         }
-        let author = self.actor_numbers.get(&change.actor).copied();
-        let (last_seq, last_op) = author
+        let me = self.actor_numbers.get(&change.actor).copied();
+        let (last_seq, last_op) = me
             .and_then(|a| self.authored.get(&a).copied())
             .unwrap_or((0, 0));
         if change.seq != last_seq + 1 {
@@ -178,43 +240,99 @@ impl Outline {
             )));
         }
         if change.start_op <= last_op {
-            return Err(RuleBroken::DoesNotApply(
-                "its operations reuse numbers its author has already used".into(),
+            return Err(broken(
+                "its operations reuse numbers its author has already used",
             ));
         }
-        // Objects this change made, and elements it inserted, by counter.
-        let mut made: HashMap<u64, Place> = HashMap::new();
-        let mut inserted: HashSet<u64> = HashSet::new();
+        let mut made = Made::default();
         for (i, op) in change.ops.iter().enumerate() {
-            let counter = change.start_op + i as u64;
-            let target = self.target_of(&op.obj, change, &made)?;
-            let child = self.check_op(op, target, change, &inserted, writer)?;
-            if let (OpType::Make(_), Some(place)) = (&op.action, child) {
-                made.insert(counter, place);
+            let id = (change.start_op + i as u64, me.unwrap_or(NEW_AUTHOR));
+            self.check_op(op, id, change, &mut made, writer)?;
+        }
+        Ok(())
+    }
+
+    /// Checks one operation (number `id`) of a change; records what it
+    /// made in `made`.
+    fn check_op(
+        &self,
+        op: &Op,
+        id: Id,
+        change: &ChangeOps,
+        made: &mut Made,
+        writer: Writer,
+    ) -> Result<(), RuleBroken> {
+        let make = match &op.action {
+            OpType::Make(ObjType::Map) => Some(Kind::Map),
+            OpType::Make(ObjType::List) => Some(Kind::List),
+            OpType::Make(ObjType::Text) => Some(Kind::Text),
+            OpType::Put(ScalarValue::Counter(_))
+            | OpType::Make(ObjType::Table)
+            | OpType::Increment(_)
+            | OpType::MarkBegin(_)
+            | OpType::MarkEnd(_) => {
+                return Err(broken(
+                    "it uses what the schema does not (a counter, a mark or a table)",
+                ))
             }
-            if op.insert {
-                inserted.insert(counter);
+            OpType::Put(_) | OpType::Delete => None,
+        };
+        let target = self.target_of(&op.obj, change, made)?;
+        let slot = self.slot_of(op, id, target, change, made)?;
+        if target.kind() == Kind::Text
+            && !matches!(
+                (&op.action, op.insert),
+                (OpType::Put(ScalarValue::Str(_)), true) | (OpType::Delete, false)
+            )
+        {
+            return Err(broken(
+                "it writes to text other than by inserting or deleting characters",
+            ));
+        }
+        // What it overwrites must be at the very place it writes: an
+        // insertion overwrites nothing.
+        if op.insert && !op.pred.is_empty() {
+            return Err(broken("an insertion that claims to overwrite operations"));
+        }
+        for p in op.pred.iter() {
+            let (pid, own) = self.resolve(p, change, me_of(id))?;
+            let at = match own {
+                true if pid.0 < id.0 => made.slots.get(&pid.0),
+                true => None,
+                false => self.ops.get(&pid),
+            };
+            if at != Some(&slot) {
+                return Err(broken(
+                    "it overwrites an operation that is not at the place it writes",
+                ));
+            }
+        }
+        let child = self.check_rules(op, id, target, slot, made, writer)?;
+        made.slots.insert(id.0, slot);
+        if let Some(kind) = make {
+            made.objects.insert(id.0, Object { place: child, kind });
+            if let (Target::Root, Place::List(l)) = (target, child) {
+                made.lists[l as usize] = Some(id.0);
             }
         }
         Ok(())
     }
 
-    /// Checks one operation on `target`; returns where an object it makes
-    /// would live.
-    fn check_op(
+    /// The rules for one operation writing at `slot` of `target`; returns
+    /// where an object it makes lives.
+    fn check_rules(
         &self,
         op: &Op,
+        id: Id,
         target: Target,
-        change: &ChangeOps,
-        inserted: &HashSet<u64>,
+        slot: Slot,
+        made: &Made,
         writer: Writer,
-    ) -> Result<Option<Place>, RuleBroken> {
+    ) -> Result<Place, RuleBroken> {
         match target {
             Target::Root => {
                 let Key::Map(key) = &op.key else {
-                    return Err(RuleBroken::DoesNotApply(
-                        "it writes to the root by list position".into(),
-                    ));
+                    return Err(broken("it writes to the root by list position"));
                 };
                 if let Some(f) = FIXED.iter().position(|k| *k == key.as_str()) {
                     if self.fixed[f] {
@@ -231,66 +349,156 @@ impl Outline {
                             part: list.to_string(),
                         });
                     }
-                    return Ok(Some(Place::List(l as u8)));
+                    let first = self.lists[l].is_none() && made.lists[l].is_none();
+                    if !first || !matches!(op.action, OpType::Make(ObjType::List)) {
+                        return Err(RuleBroken::ListReplaced { list });
+                    }
+                    return Ok(Place::List(l as u8));
                 }
                 if writer == Writer::Server {
                     return Err(RuleBroken::ServerMayNot {
                         part: key.to_string(),
                     });
                 }
-                // A new root key has no name number yet: `fold` gives it one.
-                Ok(Some(Place::Free(self.name_number(key).unwrap_or(u32::MAX))))
+                let Slot::Key(_, name) = slot else {
+                    return Err(broken("it writes to the root by list position"));
+                };
+                Ok(Place::Free(name))
             }
-            Target::Held(Place::List(l)) | Target::Made(Place::List(l)) => {
+            Target::Held(
+                list_id,
+                Object {
+                    place: Place::List(l),
+                    ..
+                },
+            )
+            | Target::Made(
+                list_id,
+                Object {
+                    place: Place::List(l),
+                    ..
+                },
+            ) => {
                 let list = APPEND_ONLY[l as usize];
+                let live = match target {
+                    Target::Held(..) => self.lists[l as usize] == Some(list_id),
+                    _ => made.lists[l as usize] == Some(list_id.0),
+                };
+                if !live {
+                    return Err(RuleBroken::ListReplaced { list });
+                }
                 if op.insert {
                     super::may_add(writer, list)?;
-                    // The entry's element is this operation.
-                    return Ok(Some(Place::Entry(l, UNNUMBERED)));
+                    return Ok(Place::Entry(l, id));
                 }
-                // Overwriting or deleting an element: only one this change
-                // inserted.
-                let Key::Seq(ElementId::Id(element)) = &op.key else {
-                    return Err(RuleBroken::DoesNotApply(
-                        "it writes to a list by a map key".into(),
-                    ));
+                let Slot::Element(_, element) = slot else {
+                    return Err(broken("it writes to a list by a map key"));
                 };
-                if self.own(element, change) && inserted.contains(&element.counter()) {
-                    return Ok(Some(Place::Entry(l, UNNUMBERED)));
+                if let Some((_, index)) = self.entry_at.get(&element) {
+                    return Err(match op.action {
+                        OpType::Delete => RuleBroken::EntryRemoved {
+                            list,
+                            index: *index,
+                        },
+                        _ => RuleBroken::EntryEdited {
+                            list,
+                            index: *index,
+                        },
+                    });
                 }
-                let held = self
-                    .id_of(element)
-                    .and_then(|id| self.entry_at.get(&id).copied());
-                match held {
-                    Some((_, index)) if matches!(op.action, OpType::Delete) => {
-                        Err(RuleBroken::EntryRemoved { list, index })
-                    }
-                    Some((_, index)) => Err(RuleBroken::EntryEdited { list, index }),
-                    None => Err(RuleBroken::DoesNotApply(format!(
-                        "it writes to an entry of {list} the document does not hold"
-                    ))),
-                }
+                // An element this change inserted (`slot_of` made sure).
+                Ok(Place::Entry(l, element))
             }
-            Target::Held(Place::Entry(l, entry)) => Err(RuleBroken::EntryEdited {
+            Target::Held(
+                _,
+                Object {
+                    place: Place::Entry(l, entry),
+                    ..
+                },
+            ) => Err(RuleBroken::EntryEdited {
                 list: APPEND_ONLY[l as usize],
                 index: self.entry_at.get(&entry).map(|(_, i)| *i).unwrap_or(0),
             }),
-            Target::Held(Place::Free(name)) => {
+            Target::Held(
+                _,
+                Object {
+                    place: Place::Free(name),
+                    ..
+                },
+            ) => {
                 if writer == Writer::Server {
                     return Err(RuleBroken::ServerMayNot {
                         part: self.name(name).to_string(),
                     });
                 }
-                Ok(Some(Place::Free(name)))
+                Ok(Place::Free(name))
             }
             // Inside what this change made, anything goes: where it was
             // made was checked.
-            Target::Made(place) => Ok(Some(place)),
+            Target::Made(_, object) => Ok(object.place),
+        }
+    }
+
+    /// Where an operation (number `id`) writes, once its key is checked
+    /// against its object: a map key of a map, or an element of a list or
+    /// text that the object holds (or, inserting, after one it holds, or
+    /// at its head).
+    fn slot_of(
+        &self,
+        op: &Op,
+        id: Id,
+        target: Target,
+        change: &ChangeOps,
+        made: &mut Made,
+    ) -> Result<Slot, RuleBroken> {
+        let obj = target.id();
+        match (&op.key, target.kind()) {
+            (Key::Map(key), Kind::Map) if !op.insert => {
+                let name = match self.name_numbers.get(key.as_str()) {
+                    Some(n) => *n,
+                    None => {
+                        let next = (self.names.len() + made.names.len()) as u32;
+                        *made.names.entry(key.to_string()).or_insert(next)
+                    }
+                };
+                Ok(Slot::Key(obj, name))
+            }
+            (Key::Seq(element), Kind::List | Kind::Text) => {
+                let Some(obj) = obj else {
+                    return Err(broken("it writes to the root by list position"));
+                };
+                let element = match element {
+                    ElementId::Head if op.insert => None,
+                    ElementId::Head => return Err(broken("it overwrites the head of a list")),
+                    ElementId::Id(e) => {
+                        let (eid, own) = self.resolve(e, change, me_of(id))?;
+                        let at = match own {
+                            true if eid.0 < id.0 => made.slots.get(&eid.0),
+                            true => None,
+                            false => self.ops.get(&eid),
+                        };
+                        if at != Some(&Slot::Element(obj, eid)) {
+                            return Err(broken("it names an element its list does not hold"));
+                        }
+                        Some(eid)
+                    }
+                };
+                match (op.insert, element) {
+                    (true, _) => Ok(Slot::Element(obj, id)),
+                    (false, Some(e)) => Ok(Slot::Element(obj, e)),
+                    (false, None) => Err(broken("it overwrites the head of a list")),
+                }
+            }
+            _ => Err(broken(
+                "its key does not fit its object (a map key on a list, or the reverse)",
+            )),
         }
     }
 
     /// Folds a change into the outline without checking it: a change
     /// already accepted (read back from storage), or one just admitted.
+    /// What it cannot place (a change stored before the rules, naming
+    /// what the outline lacks) is left out.
     pub fn fold(&mut self, change: &ChangeOps) {
         if !self.changes.insert(change.hash) {
             return;
@@ -301,54 +509,90 @@ impl Outline {
         *entry = (entry.0.max(change.seq), entry.1.max(last_op));
         for (i, op) in change.ops.iter().enumerate() {
             let id = (change.start_op + i as u64, author);
-            let parent = match &op.obj {
-                ObjectId::Root => None,
-                ObjectId::Id(obj) => match self.id_of(obj).and_then(|o| self.objects.get(&o)) {
-                    Some(place) => Some(*place),
-                    // An object this outline does not know (a change
-                    // stored before the rules, say): nothing to place.
-                    None => continue,
-                },
-            };
-            let child = match parent {
-                None => {
-                    let Key::Map(key) = &op.key else { continue };
-                    if let Some(f) = FIXED.iter().position(|k| *k == key.as_str()) {
-                        self.fixed[f] = true;
-                    }
-                    match APPEND_ONLY.iter().position(|k| *k == key.as_str()) {
-                        Some(l) => Place::List(l as u8),
-                        None => Place::Free(self.name_number_or_new(key)),
-                    }
-                }
-                Some(Place::List(l)) => {
-                    let element = if op.insert {
-                        let index = self.entries[l as usize].len();
-                        self.entries[l as usize].push(id);
-                        self.entry_at.insert(id, (l, index));
-                        id
-                    } else {
-                        match &op.key {
-                            Key::Seq(ElementId::Id(e)) => match self.id_of(e) {
-                                Some(e) => e,
-                                None => continue,
-                            },
-                            _ => continue,
-                        }
-                    };
-                    Place::Entry(l, element)
-                }
-                Some(place) => place,
-            };
-            if matches!(op.action, OpType::Make(_)) {
-                self.objects.insert(id, child);
-            }
+            self.fold_op(op, id);
         }
     }
 
-    /// Whether `id` is an operation of `change` itself.
-    fn own(&self, id: &OpId, change: &ChangeOps) -> bool {
-        id.actor().to_bytes() == change.actor.as_slice() && id.counter() >= change.start_op
+    fn fold_op(&mut self, op: &Op, id: Id) {
+        let (obj, parent) = match &op.obj {
+            ObjectId::Root => (None, None),
+            ObjectId::Id(obj) => match self
+                .id_of(obj)
+                .and_then(|o| self.objects.get(&o).map(|p| (o, *p)))
+            {
+                Some((o, object)) => (Some(o), Some(object)),
+                None => return,
+            },
+        };
+        let slot = match &op.key {
+            Key::Map(key) => Slot::Key(obj, self.name_number_or_new(key)),
+            Key::Seq(element) => {
+                let Some(obj) = obj else { return };
+                match (op.insert, element) {
+                    (true, _) => Slot::Element(obj, id),
+                    (false, ElementId::Id(e)) => match self.id_of(e) {
+                        Some(e) => Slot::Element(obj, e),
+                        None => return,
+                    },
+                    (false, ElementId::Head) => return,
+                }
+            }
+        };
+        self.ops.insert(id, slot);
+        let child = match parent {
+            None => {
+                let Key::Map(key) = &op.key else { return };
+                if let Some(f) = FIXED.iter().position(|k| *k == key.as_str()) {
+                    self.fixed[f] = true;
+                }
+                match APPEND_ONLY.iter().position(|k| *k == key.as_str()) {
+                    Some(l) => {
+                        if matches!(op.action, OpType::Make(_)) && self.lists[l].is_none() {
+                            self.lists[l] = Some(id);
+                        }
+                        Place::List(l as u8)
+                    }
+                    None => Place::Free(self.name_number_or_new(key)),
+                }
+            }
+            Some(Object {
+                place: Place::List(l),
+                ..
+            }) => {
+                let Slot::Element(_, element) = slot else {
+                    return;
+                };
+                if op.insert {
+                    let index = self.entries[l as usize].len();
+                    self.entries[l as usize].push(id);
+                    self.entry_at.insert(id, (l, index));
+                }
+                Place::Entry(l, element)
+            }
+            Some(object) => object.place,
+        };
+        let kind = match op.action {
+            OpType::Make(ObjType::List) => Kind::List,
+            OpType::Make(ObjType::Text) => Kind::Text,
+            OpType::Make(_) => Kind::Map,
+            _ => return,
+        };
+        self.objects.insert(id, Object { place: child, kind });
+    }
+
+    /// An operation named by a change: its number, and whether it is one
+    /// of the change's own. Naming an author the document does not know
+    /// is an error.
+    fn resolve(&self, op: &OpId, change: &ChangeOps, me: u32) -> Result<(Id, bool), RuleBroken> {
+        if op.actor().to_bytes() == change.actor.as_slice() && op.counter() >= change.start_op {
+            return Ok(((op.counter(), me), true));
+        }
+        match self.id_of(op) {
+            Some(id) => Ok((id, false)),
+            None => Err(broken(
+                "it names an operation by an author the document does not know",
+            )),
+        }
     }
 
     /// What an operation's object is.
@@ -356,22 +600,22 @@ impl Outline {
         &self,
         obj: &ObjectId,
         change: &ChangeOps,
-        made: &HashMap<u64, Place>,
+        made: &Made,
     ) -> Result<Target, RuleBroken> {
         let ObjectId::Id(obj) = obj else {
             return Ok(Target::Root);
         };
-        if self.own(obj, change) {
-            if let Some(place) = made.get(&obj.counter()) {
-                return Ok(Target::Made(*place));
-            }
-        }
-        match self.id_of(obj).and_then(|id| self.objects.get(&id)) {
-            Some(place) => Ok(Target::Held(*place)),
-            None => Err(RuleBroken::DoesNotApply(
-                "it writes to an object the document does not hold".into(),
-            )),
-        }
+        let me = self
+            .actor_numbers
+            .get(&change.actor)
+            .copied()
+            .unwrap_or(NEW_AUTHOR);
+        let (id, own) = self.resolve(obj, change, me)?;
+        let found = match own {
+            true => made.objects.get(&id.0).map(|o| Target::Made(id, *o)),
+            false => self.objects.get(&id).map(|o| Target::Held(id, *o)),
+        };
+        found.ok_or_else(|| broken("it writes to an object the document does not hold"))
     }
 
     fn id_of(&self, op: &OpId) -> Option<Id> {
@@ -390,10 +634,6 @@ impl Outline {
         n
     }
 
-    fn name_number(&self, key: &str) -> Option<u32> {
-        self.name_numbers.get(key).copied()
-    }
-
     fn name_number_or_new(&mut self, key: &str) -> u32 {
         if let Some(n) = self.name_numbers.get(key) {
             return *n;
@@ -410,4 +650,9 @@ impl Outline {
             .map(String::as_str)
             .unwrap_or("the document")
     }
+}
+
+/// The author number inside an operation number.
+fn me_of(id: Id) -> u32 {
+    id.1
 }

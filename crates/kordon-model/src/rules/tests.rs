@@ -589,3 +589,164 @@ fn a_change_after_one_the_receiver_lacks_waits_for_it() {
         .check(&ops, Writer::Device)
         .expect("with its dependency held, it passes");
 }
+
+/// The operation number of an object (or entry) as Automerge names it in
+/// a change.
+fn op_of(id: &ObjId) -> automerge::legacy::OpId {
+    match id {
+        ObjId::Id(counter, actor, _) => automerge::legacy::OpId(*counter, actor.clone()),
+        ObjId::Root => panic!("the root is no operation"),
+    }
+}
+
+/// An honest change rewritten operation by operation, as a hostile sender
+/// can: Automerge's own encoder never makes such changes.
+fn tampered(change: &[u8], edit: impl FnOnce(&mut automerge::ExpandedChange)) -> Vec<u8> {
+    let mut expanded = automerge::Change::from_bytes(change.to_vec())
+        .expect("an honest change")
+        .decode();
+    edit(&mut expanded);
+    expanded.hash = None;
+    automerge::Change::from(expanded).raw_bytes().to_vec()
+}
+
+/// A new decision by the device, as a change to tamper with.
+fn a_new_decision(doc: &mut InspectionDoc) -> Vec<u8> {
+    let mut copy = InspectionDoc::load(&doc.save(), &DEVICE).expect("copy");
+    copy.decide(
+        &NewDecision {
+            outcome: Outcome::Release,
+            reasons: vec![],
+            note: String::new(),
+        },
+        &officer(),
+        9,
+    )
+    .expect("decided");
+    copy.last_change().expect("c")
+}
+
+fn outline_refuses(doc: &mut InspectionDoc, change: &[u8], writer: Writer) -> RuleBroken {
+    let ops = ChangeOps::decode(change).expect("a well-formed change");
+    outline_of(doc)
+        .check(&ops, writer)
+        .expect_err("the check on operations must refuse it")
+}
+
+#[test]
+fn an_insertion_that_claims_to_overwrite_a_decision_is_refused() {
+    let mut doc = decided();
+    let first = op_of(&crate::doc::obj_at(&doc.doc, &list(&doc.doc, "decisions"), 0).expect("d"));
+    let change = tampered(&a_new_decision(&mut doc), |c| {
+        let insert = c
+            .operations
+            .iter_mut()
+            .find(|o| o.insert)
+            .expect("the insertion");
+        insert.pred = vec![first.clone()].into();
+    });
+    // Applied, Automerge takes the claim at its word: the decision held
+    // is gone from the document.
+    let mut applied = doc.fork();
+    if applied.apply_change(&change).is_ok() {
+        assert!(applied.view().map(|v| v.decisions.len()).unwrap_or(0) < 2);
+    }
+    assert!(matches!(
+        outline_refuses(&mut doc, &change, Writer::Device),
+        RuleBroken::DoesNotApply(_)
+    ));
+}
+
+#[test]
+fn overwriting_a_list_from_another_key_is_refused() {
+    let mut doc = decided();
+    let decisions = op_of(&list(&doc.doc, "decisions"));
+    let created_by = {
+        let (_, id) = doc.doc.get(ROOT, "created_by").expect("read").expect("set");
+        op_of(&id)
+    };
+    for pred in [decisions, created_by] {
+        let change = crafted(&mut doc, &DEVICE, |d| {
+            d.put(ROOT, "zz", "x").expect("put");
+        });
+        let change = tampered(&change, |c| {
+            c.operations[0].pred = vec![pred.clone()].into();
+        });
+        assert!(matches!(
+            outline_refuses(&mut doc, &change, Writer::Device),
+            RuleBroken::DoesNotApply(_)
+        ));
+    }
+}
+
+#[test]
+fn naming_what_the_document_lacks_is_refused_without_a_panic() {
+    let mut doc = decided();
+    let stranger = automerge::ActorId::from(&[9u8; 32][..]);
+    let notes = crafted(&mut doc, &DEVICE, |d| {
+        let n = obj_in(d, &ROOT, "notes").expect("notes");
+        d.splice_text(&n, 0, 0, "x").expect("splice");
+    });
+    // An element of an author the document does not know.
+    let change = tampered(&notes, |c| {
+        c.operations[0].key = automerge::legacy::Key::Seq(automerge::legacy::ElementId::Id(
+            automerge::legacy::OpId(7, stranger.clone()),
+        ));
+    });
+    assert!(matches!(
+        outline_refuses(&mut doc, &change, Writer::Device),
+        RuleBroken::DoesNotApply(_)
+    ));
+    // A decision inserted after an element of another list.
+    let scan_list = op_of(&list(&doc.doc, "reviews"));
+    let review = op_of(&crate::doc::obj_at(&doc.doc, &list(&doc.doc, "reviews"), 0).expect("r"));
+    let change = tampered(&a_new_decision(&mut doc), |c| {
+        let insert = c
+            .operations
+            .iter_mut()
+            .find(|o| o.insert)
+            .expect("the insertion");
+        insert.key = automerge::legacy::Key::Seq(automerge::legacy::ElementId::Id(review.clone()));
+    });
+    assert!(matches!(
+        outline_refuses(&mut doc, &change, Writer::Device),
+        RuleBroken::DoesNotApply(_)
+    ));
+    // An object of an unknown author.
+    let change = tampered(&a_new_decision(&mut doc), |c| {
+        c.operations[0].obj =
+            automerge::legacy::ObjectId::Id(automerge::legacy::OpId(scan_list.0, stranger.clone()));
+    });
+    assert!(matches!(
+        outline_refuses(&mut doc, &change, Writer::Device),
+        RuleBroken::DoesNotApply(_)
+    ));
+}
+
+#[test]
+fn an_empty_list_is_not_replaced_and_reviews_stay_a_list() {
+    let input = NewInspection {
+        tractor_plate: "AA1234BC".into(),
+        unit: "MOBILE-1".into(),
+        ..NewInspection::default()
+    };
+    let mut doc = InspectionDoc::create(&DEVICE, InspectionId::random(), &input, &officer(), 1)
+        .expect("created");
+    for (name, writer, actor) in [
+        ("scans", Writer::Device, DEVICE),
+        ("reviews", Writer::Device, DEVICE),
+        ("annotations", Writer::Server, SERVER),
+    ] {
+        let change = crafted(&mut doc, &actor, |d| {
+            d.put_object(ROOT, name, ObjType::Map)
+                .expect("a map where the list was");
+        });
+        assert!(
+            matches!(
+                outline_refuses(&mut doc, &change, writer),
+                RuleBroken::ListReplaced { .. }
+            ),
+            "{name}"
+        );
+    }
+}
