@@ -22,9 +22,10 @@
 //!    not hold is refused (records arrive in causal order from honest
 //!    peers, so this only stops a change that could otherwise be applied
 //!    later, unchecked).
-//! 5. A change must fit the document as its author last left it: the
-//!    author's next change by sequence number, operation numbers past the
-//!    author's last; every object, element and overwritten operation it
+//! 5. A change must fit the document as its author last left it: in
+//!    Automerge's own encoding, the author's next change by sequence
+//!    number, its operations numbered above every operation of the changes
+//!    it builds on; every object, element and overwritten operation it
 //!    names held by the document (at the very place the operation writes)
 //!    or made by the change itself; and only what the schema uses (maps,
 //!    lists, text; no counters, marks or tables).

@@ -43,6 +43,19 @@ impl ChangeOps {
                 "Automerge could not read its operations (a malformed change)".into(),
             )
         })?;
+        // The bytes must be how Automerge itself writes these operations:
+        // a document is saved re-encoded, and another encoding of the same
+        // change (operations out of order, flags Automerge ignores) would
+        // not load again under its hash.
+        let canonical = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            automerge::Change::from(expanded.clone()).raw_bytes() == change.raw_bytes()
+        }))
+        .unwrap_or(false);
+        if !canonical {
+            return Err(ModelError::BadChange(
+                "its bytes are not Automerge's own encoding of its operations".into(),
+            ));
+        }
         Ok(ChangeOps {
             hash: change.hash().0,
             actor: change.actor_id().to_bytes().to_vec(),
@@ -76,9 +89,10 @@ impl ChangeOps {
         }
     }
 
-    /// The counter of the change's last operation.
+    /// The counter of the change's last operation (`start_op - 1` for a
+    /// change without any).
     fn last_op(&self) -> u64 {
-        self.start_op + (self.ops.len() as u64).saturating_sub(1)
+        self.start_op + self.ops.len() as u64 - 1
     }
 }
 
@@ -157,6 +171,9 @@ impl Target {
 pub struct Outline {
     /// The hashes of the changes held.
     changes: HashSet<[u8; 32]>,
+    /// Per change held: the highest operation counter in it and in all it
+    /// depends on (a new change's operations are numbered above it).
+    reach: HashMap<[u8; 32], u64>,
     /// Authors, numbered in the order first seen.
     actors: Vec<Vec<u8>>,
     actor_numbers: HashMap<Vec<u8>, u32>,
@@ -229,11 +246,21 @@ impl Outline {
         if change.deps.iter().any(|d| !self.changes.contains(d)) {
             return Err(RuleBroken::MissingDependencies);
         }
+        if change.start_op <= self.reach_of(&change.deps) {
+            return Err(broken(
+                "its operations are numbered below those of the changes it builds on",
+            ));
+        }
         let me = self.actor_numbers.get(&change.actor).copied();
         let (last_seq, last_op) = me
             .and_then(|a| self.authored.get(&a).copied())
             .unwrap_or((0, 0));
-        if change.seq != last_seq + 1 {
+        if change.last_op() > u64::from(u32::MAX) {
+            return Err(broken(
+                "its operation numbers run past what Automerge can hold",
+            ));
+        }
+        if Some(change.seq) != last_seq.checked_add(1) {
             return Err(RuleBroken::DoesNotApply(format!(
                 "it is change {} of its author, whose last change held is {last_seq}",
                 change.seq
@@ -277,6 +304,21 @@ impl Outline {
             }
             OpType::Put(_) | OpType::Delete => None,
         };
+        // A deletion removes what it names, nothing else; an insertion puts
+        // a value or makes an object.
+        if matches!(op.action, OpType::Delete) && (op.insert || op.pred.is_empty()) {
+            return Err(broken(
+                "a deletion that inserts, or names nothing to delete",
+            ));
+        }
+        if op
+            .pred
+            .iter()
+            .zip(op.pred.iter().skip(1))
+            .any(|(a, b)| a == b)
+        {
+            return Err(broken("it names an overwritten operation twice"));
+        }
         let target = self.target_of(&op.obj, change, made)?;
         let slot = self.slot_of(op, id, target, change, made)?;
         if target.kind() == Kind::Text
@@ -308,7 +350,10 @@ impl Outline {
             }
         }
         let child = self.check_rules(op, id, target, slot, made, writer)?;
-        made.slots.insert(id.0, slot);
+        // A deletion is no value a later operation may name.
+        if !matches!(op.action, OpType::Delete) {
+            made.slots.insert(id.0, slot);
+        }
         if let Some(kind) = make {
             made.objects.insert(id.0, Object { place: child, kind });
             if let (Target::Root, Place::List(l)) = (target, child) {
@@ -503,6 +548,8 @@ impl Outline {
         if !self.changes.insert(change.hash) {
             return;
         }
+        let reach = self.reach_of(&change.deps).max(change.last_op());
+        self.reach.insert(change.hash, reach);
         let author = self.actor_number(&change.actor);
         let last_op = change.last_op();
         let entry = self.authored.entry(author).or_insert((0, 0));
@@ -538,7 +585,9 @@ impl Outline {
                 }
             }
         };
-        self.ops.insert(id, slot);
+        if !matches!(op.action, OpType::Delete) {
+            self.ops.insert(id, slot);
+        }
         let child = match parent {
             None => {
                 let Key::Map(key) = &op.key else { return };
@@ -588,7 +637,9 @@ impl Outline {
             return Ok(((op.counter(), me), true));
         }
         match self.id_of(op) {
-            Some(id) => Ok((id, false)),
+            // What a change builds on comes before it.
+            Some(id) if id.0 < change.start_op => Ok((id, false)),
+            Some(_) => Err(broken("it names an operation numbered after its own")),
             None => Err(broken(
                 "it names an operation by an author the document does not know",
             )),
@@ -616,6 +667,15 @@ impl Outline {
             false => self.objects.get(&id).map(|o| Target::Held(id, *o)),
         };
         found.ok_or_else(|| broken("it writes to an object the document does not hold"))
+    }
+
+    /// The highest operation counter in `deps` and all they depend on.
+    fn reach_of(&self, deps: &[[u8; 32]]) -> u64 {
+        deps.iter()
+            .filter_map(|d| self.reach.get(d))
+            .copied()
+            .max()
+            .unwrap_or(0)
     }
 
     fn id_of(&self, op: &OpId) -> Option<Id> {
