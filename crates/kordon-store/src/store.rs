@@ -660,7 +660,7 @@ fn outline_for<'w>(
                 let (seq, bytes) = row?;
                 // Stored records were checked when they came; one that no
                 // longer decodes (written by other tools) is left out.
-                if let Ok(change) = ChangeOps::decode(SignedRecord::parse(bytes)?.payload()) {
+                if let Ok(change) = ChangeOps::decode_held(SignedRecord::parse(bytes)?.payload()) {
                     outline.fold(&change);
                 }
                 upto = seq;

@@ -33,9 +33,21 @@ pub struct ChangeOps {
 }
 
 impl ChangeOps {
-    /// Decodes a change's bytes (held to the same bounds as every change
-    /// a receiver reads; a malformed one is an error, never a panic).
+    /// Decodes a received change's bytes (held to the same bounds as every
+    /// change a receiver reads; a malformed one is an error, never a
+    /// panic), which must be Automerge's own encoding of its operations.
     pub fn decode(bytes: &[u8]) -> Result<Self, ModelError> {
+        Self::decode_with(bytes, true)
+    }
+
+    /// As [`decode`](Self::decode), for a change already held (read back
+    /// from storage to build an outline): its encoding is not held to
+    /// today's, so history written by an earlier encoder still folds in.
+    pub fn decode_held(bytes: &[u8]) -> Result<Self, ModelError> {
+        Self::decode_with(bytes, false)
+    }
+
+    fn decode_with(bytes: &[u8], canonical_only: bool) -> Result<Self, ModelError> {
         let change = crate::doc::decode_change(bytes)?;
         let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode()))
             .map_err(|_| {
@@ -47,10 +59,11 @@ impl ChangeOps {
         // a document is saved re-encoded, and another encoding of the same
         // change (operations out of order, flags Automerge ignores) would
         // not load again under its hash.
-        let canonical = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            automerge::Change::from(expanded.clone()).raw_bytes() == change.raw_bytes()
-        }))
-        .unwrap_or(false);
+        let canonical = !canonical_only
+            || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                automerge::Change::from(expanded.clone()).raw_bytes() == change.raw_bytes()
+            }))
+            .unwrap_or(false);
         if !canonical {
             return Err(ModelError::BadChange(
                 "its bytes are not Automerge's own encoding of its operations".into(),

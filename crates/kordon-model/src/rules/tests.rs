@@ -11,7 +11,7 @@ use proptest::prelude::*;
 fn outline_of(doc: &mut InspectionDoc) -> Outline {
     let mut outline = Outline::new();
     for change in doc.doc.get_changes(&[]) {
-        outline.fold(&ChangeOps::decode(change.raw_bytes()).expect("a held change decodes"));
+        outline.fold(&ChangeOps::decode_held(change.raw_bytes()).expect("a held change decodes"));
     }
     outline
 }
