@@ -112,6 +112,32 @@ fn compacted_snapshot_plus_later_records_equals_full_replay() {
 }
 
 #[test]
+fn an_unreadable_snapshot_costs_a_replay_never_the_document() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DeviceKey::generate();
+    let path = dir.path().join("s.sqlite");
+    let mut store = Store::open(&path, key.public()).expect("open");
+    let (id, _) = create(&mut store, &key, "AA1234BC", 1_000);
+    decide(&mut store, &key, id, Outcome::PhysicalInspection, 2_000);
+    store.compact(id).expect("compact");
+    decide(&mut store, &key, id, Outcome::Release, 3_000);
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute("UPDATE snapshots SET bytes = x'00ff00ff'", [])
+        .expect("damage the snapshot");
+    let mut store = Store::open(&path, key.public()).expect("open");
+    let v = store
+        .load_doc(id)
+        .expect("the document loads from its records")
+        .expect("exists")
+        .view()
+        .expect("view");
+    assert_eq!(v.decisions.len(), 2);
+    assert_eq!(v.current_outcome(), Some(Outcome::Release));
+}
+
+#[test]
 fn ingest_is_idempotent_and_rejects_foreign_actor_changes() {
     let dir = tempfile::tempdir().expect("tmp");
     let vehicle = DeviceKey::generate();
