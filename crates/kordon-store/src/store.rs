@@ -649,21 +649,14 @@ fn outline_for<'w>(
     match working.entry(key) {
         std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
         std::collections::hash_map::Entry::Vacant(e) => {
-            let (mut outline, mut upto) = cache.remove(&key).unwrap_or_default();
-            let mut stmt = tx.prepare_cached(
-                "SELECT seq, bytes FROM records WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
-            )?;
-            let rows = stmt.query_map(params![&key[..], upto], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            for row in rows {
-                let (seq, bytes) = row?;
+            let (mut outline, upto) = cache.remove(&key).unwrap_or_default();
+            let (changes, upto) = changes_after(tx, &key, upto)?;
+            for change in changes {
                 // Stored records were checked when they came; one that no
                 // longer decodes (written by other tools) is left out.
-                if let Ok(change) = ChangeOps::decode_held(SignedRecord::parse(bytes)?.payload()) {
+                if let Ok(change) = ChangeOps::decode_held(&change) {
                     outline.fold(&change);
                 }
-                upto = seq;
             }
             Ok(e.insert((outline, upto)))
         }
