@@ -1,5 +1,6 @@
 # Kordon — the two commands a newcomer needs:
-#   make demo   build and run the study-visit demo (headless)
+#   make demo   build and run the study-visit demo (headless; `make demo-fast`
+#               for the short version)
 #   make test   every check and test (what CI runs)
 # Both install what is missing on a fresh Debian machine first.
 # Also: `make app` opens the crew's app on the demo's vehicle (needs a
@@ -8,7 +9,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps ui-deps ui-dist build demo app test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
+.PHONY: all deps demo-deps ui-deps ui-dist build demo demo-fast app test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
@@ -31,6 +32,18 @@ deps:
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
+# What the headless demo needs of the system: a C compiler (bundled SQLite,
+# ring) and Python 3 (the demo's camera and its summary); not the app's
+# WebKitGTK.
+demo-deps:
+	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
+	@missing=""; for tool in cc python3; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages (missing:$$missing)"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq build-essential python3; \
+	fi
+
 # The web UI's packages, and its production build (the app embeds ui/dist,
 # so it is built before any cargo build). Needs Node.js 20.19 or newer.
 ui-deps:
@@ -43,12 +56,28 @@ ui-dist: ui-deps
 build: deps ui-dist
 	$(CARGO) build --locked --bins
 
-demo: build
-	bash scripts/demo.sh
+# The demo builds only what it runs (the two command-line programs and the
+# demo's link), not the crew's app, and says how long each step took.
+DEMO_BINS := -p kordon-cli -p kordon-server -p kordon-e2e --bin kordon --bin kordon-server --bin kordon-link
+demo: demo-deps
+	@t=$$(date +%s); echo "== demo 1/3: the console's web files (npm ci, vite build)"; \
+	$(MAKE) --no-print-directory ui-dist >/dev/null || exit 1; \
+	echo "   done in $$(( $$(date +%s) - t )) s"; t=$$(date +%s); \
+	echo "== demo 2/3: building kordon, kordon-server and the demo's link (cargo)"; \
+	$(CARGO) build --locked $(DEMO_BINS) || exit 1; \
+	echo "   done in $$(( $$(date +%s) - t )) s"; \
+	echo "== demo 3/3: the study visit"
+	bash scripts/demo.sh $(DEMO_FLAGS)
+
+# The same, fast: four trucks, small scans, a clean link (what the
+# end-to-end test runs).
+demo-fast:
+	$(MAKE) demo DEMO_FLAGS=--fast
 
 # The crew's app on the demo's vehicle (run `make demo` first).
-app: build
+app: deps ui-dist
 	@[ -d demo-data/vehicle-mobile-1 ] || { echo "no demo data: run 'make demo' first"; exit 1; }
+	$(CARGO) build --locked -p kordon-app
 	target/debug/kordon-app --data demo-data/vehicle-mobile-1
 
 lint: deps ui-dist

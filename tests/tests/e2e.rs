@@ -718,3 +718,6 @@ mod links;
 
 #[path = "e2e/full_disk.rs"]
 mod full_disk;
+
+#[path = "e2e/demo.rs"]
+mod demo;

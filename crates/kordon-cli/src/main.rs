@@ -198,6 +198,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print synthetic trucks arriving at a crossing (plates in Ukrainian
+    /// and EU formats, container codes, declarations, what the scanner will
+    /// see), deterministic from the seed. Creates nothing.
+    Trucks {
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Create synthetic inspections (with decisions) for demos and training.
     Generate {
         #[arg(long, default_value_t = 10)]
@@ -368,6 +379,31 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Scan(cmd @ scan_cmd::ScanCmd::Synth { .. }) => {
             scan_cmd::synth_cmd(cmd)?;
+            return Ok(0);
+        }
+        Command::Trucks { count, seed, json } => {
+            let trucks = kordon_vehicle::synthetic::trucks(*count, *seed);
+            if *json {
+                print_json(&trucks)?;
+            } else {
+                for t in &trucks {
+                    say!(
+                        "{:>3}  {}  {:<10} {:<10} {:<9} {:<12} {}{}",
+                        t.number,
+                        t.country,
+                        t.tractor_plate,
+                        t.trailer_plate.as_deref().unwrap_or("-"),
+                        t.kind,
+                        t.containers.first().map_or("-", String::as_str),
+                        t.declared_goods,
+                        if t.concealed {
+                            "  (hides something)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
             return Ok(0);
         }
         _ => {}
@@ -661,6 +697,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             evidence,
             json,
         } => return verify_file(&file, &cli.data, server_key.as_deref(), evidence, json),
+        Command::Trucks { .. } => {}
         Command::Generate { count, seed } => {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());

@@ -5,7 +5,7 @@ use crate::print_json;
 use anyhow::Context;
 use clap::Subcommand;
 use kordon_imaging::{Colormap, MaterialThresholds, View, Window};
-use kordon_model::InspectionId;
+use kordon_model::{InspectionId, NewAnnotation, Shape};
 use kordon_vehicle::{now_ms, ScanDetails, Vehicle, VehicleError, WatchOptions, Watcher};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -90,6 +90,29 @@ pub enum ScanCmd {
         /// Write only the high-energy image, as `NAME.tif`.
         #[arg(long)]
         single: bool,
+        /// Print the files written and the ground truth (what is hidden
+        /// where, in image pixels) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a suspect area on one of an inspection's scans (append-only,
+    /// signed like a decision).
+    Mark {
+        /// Inspection id.
+        id: InspectionId,
+        /// Scan id (or its first 8+ hex digits).
+        scan: String,
+        /// void, double_wall, density_anomaly, undeclared_goods or other.
+        #[arg(long)]
+        kind: String,
+        /// The area in full-resolution image pixels: `X,Y,W,H`.
+        #[arg(long)]
+        rect: String,
+        /// Free text beside the kind.
+        #[arg(long, default_value = "")]
+        label: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -260,6 +283,47 @@ pub fn run_scan(v: &mut Vehicle, cmd: ScanCmd, officer: Option<&str>) -> anyhow:
             write_file(&out, &png)?;
             say!("thumbnail written to {}", out.display());
         }
+        ScanCmd::Mark {
+            id,
+            scan,
+            kind,
+            rect,
+            label,
+            json,
+        } => {
+            let officer = v.acting_officer(officer)?;
+            let scans = v.show(id)?.scans;
+            let matching: Vec<&str> = scans
+                .iter()
+                .map(|s| s.id.as_str())
+                .filter(|s| scan.len() >= 8 && s.starts_with(scan.as_str()))
+                .collect();
+            let [scan] = matching[..] else {
+                return Err(VehicleError::Invalid(format!(
+                    "{scan:?} names {} of inspection {id}'s {} scans (give 8 or more hex digits of one)",
+                    matching.len(),
+                    scans.len()
+                ))
+                .into());
+            };
+            let mark = NewAnnotation {
+                scan: scan.to_string(),
+                kind: kind.parse().map_err(VehicleError::Invalid)?,
+                shape: parse_rect(&rect)?,
+                label,
+            };
+            let view = v.annotate(id, &mark, &officer, now_ms())?;
+            if json {
+                print_json(&view.annotations)?;
+            } else {
+                say!(
+                    "{id}: {} marked on scan {} ({} marks)",
+                    mark.kind.as_str(),
+                    &scan[..12.min(scan.len())],
+                    view.annotations.len()
+                );
+            }
+        }
         cmd @ ScanCmd::Synth { .. } => synth_cmd(&cmd)?,
     }
     Ok(0)
@@ -277,6 +341,7 @@ pub fn synth_cmd(cmd: &ScanCmd) -> anyhow::Result<()> {
             concealed,
             kind,
             single,
+            json,
         } => synth(
             out,
             name,
@@ -284,7 +349,7 @@ pub fn synth_cmd(cmd: &ScanCmd) -> anyhow::Result<()> {
             *seed,
             *concealed,
             kind,
-            *single,
+            (*single, *json),
         ),
         _ => Ok(()),
     }
@@ -297,7 +362,7 @@ fn synth(
     seed: u64,
     concealed: bool,
     kind: &str,
-    single: bool,
+    (single, json): (bool, bool),
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let spec = kordon_xraysim::SceneSpec {
@@ -320,19 +385,57 @@ fn synth(
     };
     let scan =
         kordon_xraysim::try_generate(&spec).map_err(|e| VehicleError::Invalid(e.to_string()))?;
-    if single {
+    let files = if single {
         let path = out.join(format!("{name}.tif"));
         kordon_xraysim::write_tiff16(&path, scan.width, scan.height, &scan.high)?;
-        say!("{}", path.display());
+        vec![path]
     } else {
         let high = out.join(format!("{name}_high.tif"));
         let low = out.join(format!("{name}_low.tif"));
         kordon_xraysim::write_tiff16(&high, scan.width, scan.height, &scan.high)?;
         kordon_xraysim::write_tiff16(&low, scan.width, scan.height, &scan.low)?;
-        say!("{}", high.display());
-        say!("{}", low.display());
+        vec![high, low]
+    };
+    if json {
+        let hidden: Vec<serde_json::Value> = scan
+            .objects
+            .iter()
+            .filter(|o| o.kind.is_concealed())
+            .map(|o| {
+                serde_json::json!({
+                    "kind": o.kind.name(),
+                    "bbox": [o.bbox.0, o.bbox.1, o.bbox.2, o.bbox.3],
+                })
+            })
+            .collect();
+        print_json(&serde_json::json!({
+            "files": files,
+            "width": scan.width,
+            "height": scan.height,
+            "mm_per_pixel": scan.mm_per_pixel,
+            "concealed": hidden,
+        }))?;
+    } else {
+        for f in &files {
+            say!("{}", f.display());
+        }
     }
     Ok(())
+}
+
+/// `X,Y,W,H` in image pixels.
+fn parse_rect(s: &str) -> Result<Shape, VehicleError> {
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| VehicleError::Invalid(format!("--rect {s:?}: {e}")))?;
+    match parts[..] {
+        [x, y, w, h] => Ok(Shape::Rect { x, y, w, h }),
+        _ => Err(VehicleError::Invalid(format!(
+            "--rect {s:?}: expected X,Y,W,H"
+        ))),
+    }
 }
 
 /// Watches `folder` until interrupted (with `once`: until what is there

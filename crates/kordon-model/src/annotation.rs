@@ -60,6 +60,17 @@ impl AnnotationKind {
     }
 }
 
+impl std::str::FromStr for AnnotationKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AnnotationKind::parse(s).ok_or_else(|| {
+            format!(
+                "unknown mark kind {s:?}; expected void, double_wall, density_anomaly, undeclared_goods or other"
+            )
+        })
+    }
+}
+
 /// Where a mark is, in full-resolution image pixels (x right, y down).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -37,8 +37,10 @@ pub enum ModelError {
     TractorPlate(PlateError),
     #[error("trailer plate: {0}")]
     TrailerPlate(PlateError),
+    /// Not a `source`: the message already carries it, and a chain
+    /// printed whole would say it twice.
     #[error("container: {0}")]
-    Container(#[from] ContainerCodeError),
+    Container(ContainerCodeError),
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("document does not follow the inspection schema: {0}")]
@@ -49,6 +51,12 @@ pub enum ModelError {
     ForeignActor { actor: String },
     #[error("automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+}
+
+impl From<ContainerCodeError> for ModelError {
+    fn from(e: ContainerCodeError) -> Self {
+        ModelError::Container(e)
+    }
 }
 
 /// Applies decoded changes to `doc`. Automerge 0.12 panics on some

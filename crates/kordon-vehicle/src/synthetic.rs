@@ -2,6 +2,12 @@
 //! Ukrainian plates (Latin look-alike letters, real region prefixes),
 //! ISO 6346 container codes with correct check digits, declaration numbers,
 //! and a decision mix like a real shift (mostly releases).
+//!
+//! [`trucks`] makes the traffic of a crossing for the demo and training:
+//! Ukrainian and EU tractor and trailer plates in each country's real
+//! format, container codes, declarations with declared goods, the kind of
+//! vehicle (which the synthetic scanner renders) and whether it carries
+//! something hidden.
 
 use crate::{Vehicle, VehicleError};
 use kordon_model::container::check_digit;
@@ -96,6 +102,165 @@ pub fn sample(rng: &mut StdRng, unit: &str) -> (NewInspection, NewDecision) {
     )
 }
 
+/// A country whose plates [`trucks`] writes, with the share of traffic.
+const COUNTRIES: [(&str, u32); 6] = [
+    ("UA", 55),
+    ("PL", 15),
+    ("RO", 8),
+    ("HU", 8),
+    ("SK", 7),
+    ("MD", 7),
+];
+/// Polish plates: the characters after the district hold at most two
+/// letters and never B, D, I, O or Z.
+const PL_DISTRICTS: [&str; 8] = ["WA", "WX", "KR", "PO", "LU", "GD", "WR", "RZ"];
+const PL_LETTERS: [char; 10] = ['A', 'C', 'E', 'F', 'G', 'H', 'K', 'L', 'S', 'T'];
+const RO_COUNTIES: [&str; 6] = ["B", "CJ", "TM", "IS", "BV", "SV"];
+const SK_DISTRICTS: [&str; 6] = ["BA", "KE", "ZA", "NR", "PO", "TT"];
+/// A Ukrainian trailer's series is issued from the end of the alphabet.
+const UA_TRAILER_SERIES: [&str; 6] = ["XX", "XT", "XP", "XO", "XM", "XK"];
+const DECLARED_GOODS: [&str; 10] = [
+    "furniture",
+    "ceramic tiles",
+    "tinned food",
+    "car tyres",
+    "clothing",
+    "machine parts",
+    "bottled water",
+    "fertiliser in sacks",
+    "household appliances",
+    "paper in rolls",
+];
+
+/// One truck arriving at the crossing, as the demo and training
+/// exercises use it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Truck {
+    /// 1, 2, ... in order of arrival.
+    pub number: usize,
+    /// Country of registration (ISO 3166 alpha-2).
+    pub country: &'static str,
+    pub tractor_plate: String,
+    /// The semi-trailer's plate; none for a van.
+    pub trailer_plate: Option<String>,
+    /// ISO 6346 codes (a container trailer carries one).
+    pub containers: Vec<String>,
+    pub declaration: String,
+    /// What the declaration says the load is.
+    pub declared_goods: &'static str,
+    /// `container`, `box` or `van`: what the synthetic scanner renders.
+    pub kind: &'static str,
+    /// Whether something is hidden in the load.
+    pub concealed: bool,
+    /// Seed of its synthetic scan.
+    pub scan_seed: u64,
+}
+
+fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
+    items[rng.gen_range(0..items.len())]
+}
+
+fn letters(rng: &mut StdRng, alphabet: &[char], n: usize) -> String {
+    (0..n).map(|_| pick(rng, alphabet)).collect()
+}
+
+const LATIN: [char; 26] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
+    'T', 'U', 'V', 'W', 'X', 'Y', 'Z',
+];
+
+/// A plate of `country` in its current format (see docs/plates.md).
+fn plate_of(country: &str, trailer: bool, rng: &mut StdRng) -> String {
+    match country {
+        "PL" => {
+            let district = pick(rng, &PL_DISTRICTS);
+            if rng.gen_bool(0.5) {
+                format!("{district}{:05}", rng.gen_range(1..100_000))
+            } else {
+                format!(
+                    "{district}{:03}{}",
+                    rng.gen_range(1..1000),
+                    letters(rng, &PL_LETTERS, 2)
+                )
+            }
+        }
+        "RO" => {
+            let county = pick(rng, &RO_COUNTIES);
+            let number = if county == "B" {
+                format!("{:03}", rng.gen_range(100..1000))
+            } else {
+                format!("{:02}", rng.gen_range(1..100))
+            };
+            format!("{county}{number}{}", letters(rng, &LATIN, 3))
+        }
+        "HU" => format!("{}{:03}", letters(rng, &LATIN, 3), rng.gen_range(1..1000)),
+        "SK" => format!(
+            "{}{:03}{}",
+            pick(rng, &SK_DISTRICTS),
+            rng.gen_range(1..1000),
+            letters(rng, &LATIN, 2)
+        ),
+        "MD" => format!("{}{:03}", letters(rng, &LATIN, 3), rng.gen_range(1..1000)),
+        _ if trailer => format!(
+            "{}{:04}{}",
+            pick(rng, &REGIONS),
+            rng.gen_range(1..10_000),
+            pick(rng, &UA_TRAILER_SERIES)
+        ),
+        _ => plate(rng),
+    }
+}
+
+/// `count` trucks arriving at a crossing, deterministic for `seed`: mostly
+/// Ukrainian, the rest from the neighbouring EU countries and Moldova;
+/// container trailers, box trailers and a few vans; about one in three
+/// hides something.
+pub fn trucks(count: usize, seed: u64) -> Vec<Truck> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let total: u32 = COUNTRIES.iter().map(|(_, w)| w).sum();
+    (1..=count)
+        .map(|number| {
+            let mut roll = rng.gen_range(0..total);
+            let country = COUNTRIES
+                .iter()
+                .find(|(_, w)| {
+                    let here = roll < *w;
+                    roll = roll.saturating_sub(*w);
+                    here
+                })
+                .map_or("UA", |(c, _)| c);
+            let kind = match rng.gen_range(0..10) {
+                0..=4 => "container",
+                5..=8 => "box",
+                _ => "van",
+            };
+            let tractor_plate = plate_of(country, false, &mut rng);
+            let trailer_plate = (kind != "van").then(|| plate_of(country, true, &mut rng));
+            let containers = if kind == "container" {
+                vec![container(&mut rng)]
+            } else {
+                vec![]
+            };
+            Truck {
+                number,
+                country,
+                tractor_plate,
+                trailer_plate,
+                containers,
+                declaration: format!(
+                    "UA209{:03}/2026/{:06}",
+                    rng.gen_range(0..1000),
+                    rng.gen_range(0..1_000_000)
+                ),
+                declared_goods: pick(&mut rng, &DECLARED_GOODS),
+                kind,
+                concealed: rng.gen_bool(0.35),
+                scan_seed: rng.gen(),
+            }
+        })
+        .collect()
+}
+
 impl Vehicle {
     /// Creates `count` synthetic inspections, each with a decision (two
     /// signed records each). Deterministic for a given `seed`.
@@ -135,5 +300,54 @@ mod tests {
                 assert!(ContainerCode::parse(c).is_ok(), "{c}");
             }
         }
+    }
+
+    /// Each plate is recognised as its country's format, not only as
+    /// "some text", and every container code carries its check digit.
+    #[test]
+    fn trucks_carry_plates_in_their_countrys_format_and_valid_codes() {
+        let all = trucks(400, 11);
+        assert_eq!(all, trucks(400, 11), "deterministic from the seed");
+        assert_ne!(all, trucks(400, 12));
+        let mut countries = std::collections::BTreeSet::new();
+        let (mut concealed, mut vans) = (0, 0);
+        for t in &all {
+            countries.insert(t.country);
+            let expected = match t.country {
+                "UA" => "ua-",
+                other => &other.to_ascii_lowercase(),
+            };
+            for p in std::iter::once(&t.tractor_plate).chain(&t.trailer_plate) {
+                let canonical = kordon_plates::canonical(p).expect("canonical");
+                let keys: Vec<&str> = kordon_plates::format::recognise(&canonical)
+                    .iter()
+                    .map(|r| r.format.key)
+                    .collect();
+                assert!(
+                    keys.iter().any(|k| k.starts_with(expected)),
+                    "{} plate {p} recognised as {keys:?}",
+                    t.country
+                );
+                assert!(kordon_model::Plate::parse(p).is_ok());
+            }
+            if t.country == "UA" {
+                if let Some(trailer) = &t.trailer_plate {
+                    assert!(trailer[6..].starts_with('X'), "{trailer}");
+                }
+            }
+            for c in &t.containers {
+                assert!(ContainerCode::parse(c).is_ok(), "{c}");
+            }
+            assert_eq!(t.kind == "container", t.containers.len() == 1);
+            assert_eq!(t.kind == "van", t.trailer_plate.is_none());
+            concealed += usize::from(t.concealed);
+            vans += usize::from(t.kind == "van");
+        }
+        assert_eq!(countries.len(), COUNTRIES.len(), "{countries:?}");
+        assert!(
+            (80..200).contains(&concealed),
+            "{concealed} of 400 hide something"
+        );
+        assert!((10..80).contains(&vans), "{vans} vans");
     }
 }

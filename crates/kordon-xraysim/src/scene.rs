@@ -61,6 +61,29 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// A stable snake_case name, for ground-truth files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Cab => "cab",
+            ObjectKind::Engine => "engine",
+            ObjectKind::FuelTank => "fuel_tank",
+            ObjectKind::Battery => "battery",
+            ObjectKind::Wheel => "wheel",
+            ObjectKind::CargoBody => "cargo_body",
+            ObjectKind::Pallet => "pallet",
+            ObjectKind::Cartons => "cartons",
+            ObjectKind::BottledLiquid => "bottled_liquid",
+            ObjectKind::Drums => "drums",
+            ObjectKind::LiquidTank => "liquid_tank",
+            ObjectKind::MachineParts => "machine_parts",
+            ObjectKind::Sacks => "sacks",
+            ObjectKind::FalseWallCompartment => "false_wall_compartment",
+            ObjectKind::TyreCache => "tyre_cache",
+            ObjectKind::DenseOrganicBlock => "dense_organic_block",
+            ObjectKind::MetalCylinder => "metal_cylinder",
+        }
+    }
+
     /// True for what a customs officer should find.
     pub fn is_concealed(self) -> bool {
         matches!(
