@@ -9,20 +9,21 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps demo-deps ui-deps ui-dist build demo demo-fast app test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
+.PHONY: all deps demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
 # System packages needed to build and test: a C compiler (bundled SQLite,
 # ring), pkg-config, WebKitGTK for the app (src-tauri), for its
 # end-to-end test an X server (Xvfb) and WebKit's WebDriver, and FUSE's
-# mount helper for the power-cut harness (fuse3). The Rust toolchain
+# mount helper for the power-cut harness (fuse3), and to check the packages
+# systemd-analyze (systemd) and desktop-file-validate. The Rust toolchain
 # itself must be present (rustup).
-APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3
+APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
-	for tool in cc pkg-config Xvfb WebKitWebDriver fusermount3; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in cc pkg-config Xvfb WebKitWebDriver fusermount3 systemd-analyze desktop-file-validate; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing="$$missing webkit2gtk-4.1"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \
@@ -90,6 +91,16 @@ unit: deps ui-dist
 e2e: deps ui-dist
 	$(CARGO) test --locked -p kordon-e2e
 
+# Debian packages of the server and of the vehicle's app, from a release
+# build, into target/packages/ (see docs/operations.md).
+packages: deps ui-dist
+	bash packaging/build-debs.sh
+
+# The packages built from the debug binaries, checked and run from a
+# throwaway root (tests/packaging/run.sh).
+packaging-test: build
+	bash tests/packaging/run.sh
+
 # The web UI (ui/): type check, ESLint (with the React hooks rules), component
 # tests and a production build.
 ui-test: ui-deps
@@ -119,6 +130,7 @@ test: lint ui-test
 	python3 tools/verify_export.py --self-test
 	python3 tools/test_verify_export_bundle.py
 	$(MAKE) api-schema
+	$(MAKE) packaging-test
 	$(MAKE) app-e2e
 	$(MAKE) console-e2e
 

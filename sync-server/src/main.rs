@@ -16,6 +16,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+mod config;
+mod journal;
+
 /// `println!` that ends the process quietly when stdout is closed (e.g.
 /// piped into `head`) instead of panicking.
 macro_rules! say {
@@ -135,8 +138,13 @@ enum Command {
     },
     /// Serve vehicles over QUIC and the supervisors' console over HTTP.
     Run {
+        /// A TOML file with these settings (see packaging/server.toml); an
+        /// option given here wins over the file.
+        #[arg(long, env = "KORDON_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The server's data folder (or `data` in the config file).
         #[arg(long)]
-        data: PathBuf,
+        data: Option<PathBuf>,
         #[arg(long, default_value = "0.0.0.0:4433")]
         listen: SocketAddr,
         /// Address of the console and its API.
@@ -152,9 +160,15 @@ enum Command {
         /// (passwords and sessions then cross the network in clear).
         #[arg(long)]
         insecure_http: bool,
-        /// Logs as JSON lines (for log shippers).
+        /// Logs as JSON lines (for log shippers); the same as `--log json`.
         #[arg(long)]
         log_json: bool,
+        /// How logs are written to stderr: `text`, `json`, or `journald`
+        /// (no timestamps, each line with its syslog priority, which the
+        /// journal reads). Default: journald when run by systemd with
+        /// stderr to the journal, else text.
+        #[arg(long, value_enum)]
+        log: Option<LogFormat>,
         /// Also serve GET /metrics (Prometheus text format) on this address,
         /// without a session, for Prometheus to scrape: loopback or a
         /// monitoring network. Administrators can read it on --http too.
@@ -263,6 +277,19 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
         id: InspectionId,
+    },
+    /// Copy the data folder to OUT while the server runs: its key and
+    /// certificate, one consistent snapshot of the database, and every scan
+    /// file checked against its hash. Into an earlier backup of the same
+    /// server, only the new scan files are copied. Restore: docs/operations.md.
+    Backup {
+        #[arg(long)]
+        data: PathBuf,
+        /// The backup folder, made if missing (best on another disk).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Scan blobs received, newest first, with what the link cost.
     Blobs {
@@ -388,8 +415,31 @@ fn user_command(command: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How `run` writes its logs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+    Journald,
+}
+
+/// The command line, with `run --config FILE`'s settings added as the
+/// options they stand for.
+fn parse_cli() -> anyhow::Result<Cli> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = Cli::command().get_matches_from(&args);
+    if let Some(("run", run)) = matches.subcommand() {
+        if let Some(path) = run.get_one::<PathBuf>("config") {
+            args.extend(config::extra_args::<Cli>(path, run)?);
+            return Ok(Cli::parse_from(args));
+        }
+    }
+    Ok(Cli::from_arg_matches(&matches)?)
+}
+
 fn main() -> std::process::ExitCode {
-    match run(Cli::parse()) {
+    match parse_cli().and_then(run) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kordon-server: {e:#}");
@@ -399,21 +449,34 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let json_logs = matches!(cli.command, Command::Run { log_json: true, .. });
+    let format = match cli.command {
+        Command::Run { log_json: true, .. } => LogFormat::Json,
+        Command::Run { log: Some(f), .. } => f,
+        _ if journal::stderr_is_the_journal() => LogFormat::Journald,
+        _ => LogFormat::Text,
+    };
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("KORDON_LOG").unwrap_or_else(|_| "info".into());
-    if json_logs {
-        tracing_subscriber::fmt()
+    match format {
+        LogFormat::Json => tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
-            .init();
-    } else {
-        tracing_subscriber::fmt()
+            .init(),
+        LogFormat::Journald => tracing_subscriber::fmt()
+            .event_format(journal::WithPriority(
+                tracing_subscriber::fmt::format()
+                    .without_time()
+                    .with_ansi(false),
+            ))
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        LogFormat::Text => tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .init();
+            .init(),
     }
     let open = |data: &PathBuf| {
         Central::open(data).with_context(|| format!("opening server data {}", data.display()))
@@ -429,6 +492,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run {
             data,
+            config,
             listen,
             http,
             tls_cert,
@@ -438,6 +502,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             limits,
             ..
         } => {
+            let Some(data) = data else {
+                anyhow::bail!(match config {
+                    Some(f) => format!("no data folder: give --data, or data in {}", f.display()),
+                    None => "no data folder: give --data DIR (or --config FILE with data)".into(),
+                });
+            };
             let limits = Limits::try_from(limits)?;
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(kordon_http::Tls { cert, key }),
@@ -693,6 +763,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &serde_json::json!({ "heads": heads, "document": doc })
                 )?
             );
+        }
+        Command::Backup { data, out, json } => {
+            let started = std::time::Instant::now();
+            let summary = open(&data)?
+                .backup(&out)
+                .with_context(|| format!("backing up {} to {}", data.display(), out.display()))?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                say!(
+                    "backup of {} in {}: database snapshot (log size {}), {} scan files copied ({} bytes), {} already there; {:.1} s",
+                    data.display(),
+                    out.display(),
+                    summary.log_size,
+                    summary.blobs_copied,
+                    summary.bytes_copied,
+                    summary.blobs_kept,
+                    started.elapsed().as_secs_f64()
+                );
+            }
         }
         Command::Blobs { data, json } => {
             let c = open(&data)?;

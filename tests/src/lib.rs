@@ -132,3 +132,31 @@ pub fn kordon_ok(dir: &Path, args: &[&str]) -> String {
 pub fn kordon_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&kordon_ok(dir, args)).expect("kordon printed JSON")
 }
+
+/// Writes a synthetic dual-energy scan `NAME_high.tif` / `NAME_low.tif`
+/// of `width` × `height` into `dir` with `kordon scan synth`; returns the
+/// two paths.
+pub fn synth_scan(
+    dir: &Path,
+    name: &str,
+    (width, height): (u32, u32),
+    seed: u64,
+) -> (PathBuf, PathBuf) {
+    let out = Command::new(bin("kordon"))
+        .args(["scan", "synth", "--out"])
+        .arg(dir)
+        .args(["--name", name, "--seed", &seed.to_string()])
+        .args([
+            "--width",
+            &width.to_string(),
+            "--height",
+            &height.to_string(),
+        ])
+        .output()
+        .expect("kordon scan synth");
+    assert!(out.status.success(), "kordon scan synth: {}", text(&out));
+    (
+        dir.join(format!("{name}_high.tif")),
+        dir.join(format!("{name}_low.tif")),
+    )
+}

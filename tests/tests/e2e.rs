@@ -721,3 +721,6 @@ mod full_disk;
 
 #[path = "e2e/demo.rs"]
 mod demo;
+
+#[path = "e2e/backup.rs"]
+mod backup;

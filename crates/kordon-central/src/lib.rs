@@ -22,6 +22,7 @@
 
 pub mod accounts;
 pub mod admission;
+mod backup;
 pub mod blob_intake;
 mod blobs;
 mod central;
@@ -37,6 +38,7 @@ pub mod scans;
 pub mod serve;
 pub mod trail;
 
+pub use backup::BackupSummary;
 pub use blobs::BlobInfo;
 pub use central::{Central, ServerConfig};
 

@@ -139,6 +139,27 @@ impl Store {
 
     /// The connection, for crates that keep tables of their own beside
     /// these (the server's devices and enrollments).
+    /// A consistent copy of the whole database as the new file `dest`,
+    /// made while the store stays open to other writers: SQLite's
+    /// `VACUUM INTO` reads one snapshot (a transaction committed meanwhile
+    /// is in the copy whole or not at all). The copy is flushed to disk.
+    pub fn copy_into(&self, dest: &Path) -> Result<(), StoreError> {
+        let dest_text = dest
+            .to_str()
+            .ok_or_else(|| StoreError::Invalid(format!("{} is not UTF-8", dest.display())))?;
+        if dest.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} already exists",
+                dest.display()
+            )));
+        }
+        self.conn.execute("VACUUM INTO ?1", [dest_text])?;
+        std::fs::File::open(dest)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", dest.display())))?;
+        Ok(())
+    }
+
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

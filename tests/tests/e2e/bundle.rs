@@ -82,17 +82,7 @@ fn refused(what: &str, (ours, theirs): (Output, Output), phrase: &str) {
 #[test]
 fn an_evidence_bundle_verifies_and_any_changed_byte_is_named() {
     let (field, v, id) = super::console::field_with_inspection();
-    let drop = field.vehicle_dir("drop");
-    let synth = Command::new(kordon_test_support::bin("kordon"))
-        .args(["scan", "synth", "--out"])
-        .arg(&drop)
-        .args([
-            "--name", "B", "--width", "640", "--height", "240", "--seed", "5",
-        ])
-        .output()
-        .expect("kordon scan synth");
-    assert!(synth.status.success(), "{}", text(&synth));
-    let (high, low) = (drop.join("B_high.tif"), drop.join("B_low.tif"));
+    let (high, low) = kordon_e2e::synth_scan(&field.vehicle_dir("drop"), "B", (640, 240), 5);
     kordon_ok(
         &v,
         &[

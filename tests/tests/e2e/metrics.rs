@@ -145,17 +145,7 @@ fn metrics_parse_and_their_counters_move_as_records_arrive_and_are_refused() {
 
     // A scan: its bytes are counted as they arrive.
     let id = &ids[0];
-    let drop_dir = field.vehicle_dir("drop");
-    let synth = std::process::Command::new(kordon_test_support::bin("kordon"))
-        .args(["scan", "synth", "--out"])
-        .arg(&drop_dir)
-        .args([
-            "--name", "M", "--width", "400", "--height", "200", "--seed", "9",
-        ])
-        .output()
-        .expect("kordon scan synth");
-    assert!(synth.status.success(), "{}", text(&synth));
-    let high = drop_dir.join("M_high.tif");
+    let (high, _) = kordon_e2e::synth_scan(&field.vehicle_dir("drop"), "M", (400, 200), 9);
     kordon_ok(&v, &["scan", "add", id, high.to_str().expect("path")]);
     let scan_bytes = std::fs::metadata(&high).expect("scan file").len() as f64;
     let _ = kordon(&v, &["sync"]);
