@@ -724,3 +724,6 @@ mod demo;
 
 #[path = "e2e/backup.rs"]
 mod backup;
+
+#[path = "e2e/training.rs"]
+mod training;

@@ -34,6 +34,7 @@ macro_rules! say {
 mod alert_cmd;
 mod anpr_cmd;
 mod scan_cmd;
+mod training_cmd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -198,6 +199,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Threat image projection exercises for trainers: build one from
+    /// scans, score a trainee's answers.
+    #[command(subcommand)]
+    Training(training_cmd::TrainingCmd),
     /// Print synthetic trucks arriving at a crossing (plates in Ukrainian
     /// and EU formats, container codes, declarations, what the scanner will
     /// see), deterministic from the seed. Creates nothing.
@@ -380,6 +385,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(cmd @ scan_cmd::ScanCmd::Synth { .. }) => {
             scan_cmd::synth_cmd(cmd)?;
             return Ok(0);
+        }
+        Command::Training(_) => {
+            if let Command::Training(cmd) = cli.command {
+                return training_cmd::run(cmd);
+            }
         }
         Command::Trucks { count, seed, json } => {
             let trucks = kordon_vehicle::synthetic::trucks(*count, *seed);
@@ -697,7 +707,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             evidence,
             json,
         } => return verify_file(&file, &cli.data, server_key.as_deref(), evidence, json),
-        Command::Trucks { .. } => {}
+        Command::Trucks { .. } | Command::Training(_) => {}
         Command::Generate { count, seed } => {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());
