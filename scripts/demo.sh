@@ -37,7 +37,7 @@ HTTP="127.0.0.1:${KORDON_DEMO_HTTP_PORT:-8080}"
 ANPR="127.0.0.1:${KORDON_DEMO_ANPR_PORT:-8091}"
 SUP_NAME="sup.demo"
 SUP_PASSWORD="kordon-demo-2026"
-SEED=2026
+SEED=2038
 if [ "$FAST" = 1 ]; then
   TRUCKS=4; WIDTH=2400; HEIGHT=800; LINK_OPTS=()
 else
@@ -144,9 +144,9 @@ reads_of() { "$K" --data "$V" inspection show "$1" | json "len(d.get('reads', []
 has_reads() { [ "$(reads_of "$1")" -ge "$2" ]; }
 REVIEW_ID=""
 for n in $(seq 1 "$TRUCKS"); do
-  IFS='|' read -r COUNTRY TRACTOR TRAILER CONTAINER DECL GOODS KIND CONCEALED SCAN_SEED < <(
-    json "'|'.join(str(x) for x in [d[$n-1]['country'], d[$n-1]['tractor_plate'], d[$n-1]['trailer_plate'] or '', (d[$n-1]['containers'] or [''])[0], d[$n-1]['declaration'], d[$n-1]['declared_goods'], d[$n-1]['kind'], int(d[$n-1]['concealed']), d[$n-1]['scan_seed'] % 1000000])" < "$DEMO/trucks.json")
-  step "Truck $n of $TRUCKS ($COUNTRY, $KIND, declared: $GOODS)"
+  IFS='|' read -r COUNTRY TRACTOR TRAILER CONTAINER DECL GOODS KIND CONCEALED SCAN_SEED LOAD UNDECLARED < <(
+    json "'|'.join(str(x) for x in [d[$n-1]['country'], d[$n-1]['tractor_plate'], d[$n-1]['trailer_plate'] or '', (d[$n-1]['containers'] or [''])[0], d[$n-1]['declaration'], d[$n-1]['declared_goods'], d[$n-1]['kind'], int(d[$n-1]['concealed']), d[$n-1]['scan_seed'] % 1000000, d[$n-1]['load'], int(d[$n-1]['undeclared'])])" < "$DEMO/trucks.json")
+  step "Truck $n of $TRUCKS ($COUNTRY, $KIND, declared: $GOODS; loaded: ${LOAD//_/ })"
   ARGS=(--plate "$TRACTOR" --declaration "$DECL" --place "Rava-Ruska")
   [ -n "$TRAILER" ] && ARGS+=(--trailer "$TRAILER")
   [ -n "$CONTAINER" ] && ARGS+=(--container "$CONTAINER")
@@ -173,14 +173,14 @@ for n in $(seq 1 "$TRUCKS"); do
     done
   fi
   "$K" --data "$V" scan synth --out "$DEMO/scanner-out" --name "TRK_$(printf %04d "$n")" \
-    --seed "$SCAN_SEED" --kind "$KIND" --width "$WIDTH" --height "$HEIGHT" \
+    --seed "$SCAN_SEED" --kind "$KIND" --load "$LOAD" --width "$WIDTH" --height "$HEIGHT" \
     $([ "$CONCEALED" = 1 ] && echo --concealed) --json > "$DEMO/truth-$n.json"
   # The scanner writes its files elsewhere and moves them in whole.
   mv "$DEMO/scanner-out/"*.tif "$DROP/"
   "$K" --data "$V" watch "$DROP" --settle 0.3 --once
   SCAN=$("$K" --data "$V" scan list "$ID" --json | json "d[-1]['id']")
   if [ "$CONCEALED" = 1 ]; then
-    read -r MARK_KIND RECT LABEL < <(json "(lambda o: ' '.join([{'false_wall_compartment':'double_wall','tyre_cache':'density_anomaly','dense_organic_block':'density_anomaly','metal_cylinder':'density_anomaly'}[o['kind']], ','.join(str(v) for v in o['bbox']), o['kind']]))(d['concealed'][0])" < "$DEMO/truth-$n.json")
+    read -r MARK_KIND RECT LABEL < <(json "(lambda o: ' '.join([{'false_wall_compartment':'double_wall','false_floor_compartment':'density_anomaly','tyre_cache':'density_anomaly','dense_organic_block':'density_anomaly','metal_cylinder':'density_anomaly'}[o['kind']], ','.join(str(v) for v in o['bbox']), o['kind']]))(d['concealed'][0])" < "$DEMO/truth-$n.json")
     "$K" --data "$V" scan mark "$ID" "$SCAN" --kind "$MARK_KIND" --rect "$RECT" --label "$LABEL"
     if [ ! -e "$DEMO/scan-materials.png" ]; then
       echo "what the crew sees (rendered from the 16-bit data): grey, and material colours"
@@ -190,6 +190,9 @@ for n in $(seq 1 "$TRUCKS"); do
     "$K" --data "$V" decide "$ID" --outcome physical_inspection --reason DENSITY_ANOMALY \
       --note "Dense mass where the load should be uniform; open it"
     REVIEW_ID=${REVIEW_ID:-$ID}
+  elif [ "$UNDECLARED" = 1 ]; then
+    "$K" --data "$V" decide "$ID" --outcome refer --reason DECLARATION_MISMATCH \
+      --note "The load does not look like the declared $GOODS"
   elif [ -n "$ALERTS" ]; then
     "$K" --data "$V" decide "$ID" --outcome detain --reason HOTLIST --note "Hotlist hit confirmed"
     REVIEW_ID=${REVIEW_ID:-$ID}

@@ -90,6 +90,10 @@ pub enum ScanCmd {
         /// Write only the high-energy image, as `NAME.tif`.
         #[arg(long)]
         single: bool,
+        /// The mix of goods: general_goods, food_and_drink, industrial or
+        /// bulk (seeded when left out).
+        #[arg(long)]
+        load: Option<String>,
         /// Print the files written and the ground truth (what is hidden
         /// where, in image pixels) as JSON.
         #[arg(long)]
@@ -341,13 +345,14 @@ pub fn synth_cmd(cmd: &ScanCmd) -> anyhow::Result<()> {
             concealed,
             kind,
             single,
+            load,
             json,
         } => synth(
             out,
             name,
             (*width, *height),
             *seed,
-            *concealed,
+            (*concealed, load.as_deref()),
             kind,
             (*single, *json),
         ),
@@ -360,16 +365,29 @@ fn synth(
     name: &str,
     (width, height): (u32, u32),
     seed: u64,
-    concealed: bool,
+    (concealed, load): (bool, Option<&str>),
     kind: &str,
     (single, json): (bool, bool),
 ) -> anyhow::Result<()> {
+    let load = load
+        .map(|l| {
+            kordon_xraysim::Load::ALL
+                .into_iter()
+                .find(|x| x.name() == l)
+                .ok_or_else(|| {
+                    VehicleError::Invalid(format!(
+                        "--load {l:?}: expected general_goods, food_and_drink, industrial or bulk"
+                    ))
+                })
+        })
+        .transpose()?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let spec = kordon_xraysim::SceneSpec {
         width,
         height,
         seed,
         concealed,
+        load,
         kind: match kind {
             "container" => kordon_xraysim::VehicleKind::ContainerTrailer,
             "box" => kordon_xraysim::VehicleKind::BoxTrailer,

@@ -119,17 +119,25 @@ const RO_COUNTIES: [&str; 6] = ["B", "CJ", "TM", "IS", "BV", "SV"];
 const SK_DISTRICTS: [&str; 6] = ["BA", "KE", "ZA", "NR", "PO", "TT"];
 /// A Ukrainian trailer's series is issued from the end of the alphabet.
 const UA_TRAILER_SERIES: [&str; 6] = ["XX", "XT", "XP", "XO", "XM", "XK"];
-const DECLARED_GOODS: [&str; 10] = [
-    "furniture",
-    "ceramic tiles",
-    "tinned food",
-    "car tyres",
-    "clothing",
-    "machine parts",
-    "bottled water",
-    "fertiliser in sacks",
-    "household appliances",
-    "paper in rolls",
+/// What a declaration says, for each mix of goods the scanner renders
+/// (`kordon_xraysim::Load`, by name).
+const DECLARED_GOODS: [(&str, [&str; 3]); 4] = [
+    (
+        "general_goods",
+        ["furniture", "clothing", "household appliances"],
+    ),
+    (
+        "food_and_drink",
+        ["tinned food", "bottled water", "beer in bottles"],
+    ),
+    (
+        "industrial",
+        ["machine parts", "lubricating oil in drums", "car parts"],
+    ),
+    (
+        "bulk",
+        ["fertiliser in sacks", "grain in sacks", "cement in sacks"],
+    ),
 ];
 
 /// One truck arriving at the crossing, as the demo and training
@@ -148,12 +156,21 @@ pub struct Truck {
     pub declaration: String,
     /// What the declaration says the load is.
     pub declared_goods: &'static str,
+    /// What is loaded, as the scanner renders it (`general_goods`,
+    /// `food_and_drink`, `industrial` or `bulk`).
+    pub load: &'static str,
+    /// The declaration names goods of another kind than the load.
+    pub undeclared: bool,
     /// `container`, `box` or `van`: what the synthetic scanner renders.
     pub kind: &'static str,
     /// Whether something is hidden in the load.
     pub concealed: bool,
     /// Seed of its synthetic scan.
     pub scan_seed: u64,
+}
+
+fn rng_pick_index(rng: &mut StdRng, len: usize) -> usize {
+    rng.gen_range(0..len)
 }
 
 fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
@@ -217,6 +234,8 @@ fn plate_of(country: &str, trailer: bool, rng: &mut StdRng) -> String {
 /// hides something.
 pub fn trucks(count: usize, seed: u64) -> Vec<Truck> {
     let mut rng = StdRng::seed_from_u64(seed);
+    // The load and its declaration, on a stream of their own.
+    let mut load_rng = StdRng::seed_from_u64(seed ^ 0x10ad_0000_0000_0000);
     let total: u32 = COUNTRIES.iter().map(|(_, w)| w).sum();
     (1..=count)
         .map(|number| {
@@ -236,6 +255,14 @@ pub fn trucks(count: usize, seed: u64) -> Vec<Truck> {
             };
             let tractor_plate = plate_of(country, false, &mut rng);
             let trailer_plate = (kind != "van").then(|| plate_of(country, true, &mut rng));
+            let load = rng_pick_index(&mut load_rng, DECLARED_GOODS.len());
+            let undeclared = load_rng.gen_bool(0.15);
+            let declared = if undeclared {
+                (load + load_rng.gen_range(1..DECLARED_GOODS.len())) % DECLARED_GOODS.len()
+            } else {
+                load
+            };
+            let declared_goods = pick(&mut load_rng, &DECLARED_GOODS[declared].1);
             let containers = if kind == "container" {
                 vec![container(&mut rng)]
             } else {
@@ -252,7 +279,9 @@ pub fn trucks(count: usize, seed: u64) -> Vec<Truck> {
                     rng.gen_range(0..1000),
                     rng.gen_range(0..1_000_000)
                 ),
-                declared_goods: pick(&mut rng, &DECLARED_GOODS),
+                declared_goods,
+                load: DECLARED_GOODS[load].0,
+                undeclared,
                 kind,
                 concealed: rng.gen_bool(0.35),
                 scan_seed: rng.gen(),
@@ -344,6 +373,20 @@ mod tests {
             vans += usize::from(t.kind == "van");
         }
         assert_eq!(countries.len(), COUNTRIES.len(), "{countries:?}");
+        // The declaration matches the load unless it is marked undeclared.
+        let mut undeclared = 0;
+        for t in &all {
+            let listed = DECLARED_GOODS
+                .iter()
+                .find(|(load, _)| *load == t.load)
+                .is_some_and(|(_, goods)| goods.contains(&t.declared_goods));
+            assert_eq!(listed, !t.undeclared, "{t:?}");
+            undeclared += usize::from(t.undeclared);
+        }
+        assert!(
+            (20..110).contains(&undeclared),
+            "{undeclared} of 400 undeclared"
+        );
         assert!(
             (80..200).contains(&concealed),
             "{concealed} of 400 hide something"

@@ -54,13 +54,53 @@ pub(crate) struct CargoSlot {
     pub content: Option<Content>,
 }
 
-pub(crate) fn load(scene: &mut Scene, hold: &Hold, rng: &mut StdRng) -> Vec<CargoSlot> {
-    // A manifest theme: general goods, food and drink, industrial, bulk.
-    let weights: [u32; 6] = match rng.gen_range(0..4) {
-        0 => [60, 12, 5, 4, 9, 10],
-        1 => [45, 40, 0, 0, 0, 15],
-        2 => [20, 0, 25, 20, 35, 0],
-        _ => [30, 0, 0, 0, 0, 70],
+/// What a load is, as a manifest would say it: the mix of goods the
+/// hold is filled with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Load {
+    /// Mostly cartons, some drinks, drums, machine parts, sacks.
+    GeneralGoods,
+    /// Cartons of food, bottled drinks, sacks.
+    FoodAndDrink,
+    /// Drums, liquid tanks, crates of machine parts, some cartons.
+    Industrial,
+    /// Mostly sacks of bulk goods.
+    Bulk,
+}
+
+impl Load {
+    pub const ALL: [Load; 4] = [
+        Load::GeneralGoods,
+        Load::FoodAndDrink,
+        Load::Industrial,
+        Load::Bulk,
+    ];
+
+    /// A stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Load::GeneralGoods => "general_goods",
+            Load::FoodAndDrink => "food_and_drink",
+            Load::Industrial => "industrial",
+            Load::Bulk => "bulk",
+        }
+    }
+}
+
+pub(crate) fn load(
+    scene: &mut Scene,
+    hold: &Hold,
+    rng: &mut StdRng,
+    forced: Option<Load>,
+) -> Vec<CargoSlot> {
+    // A manifest theme: drawn even when given, so the rest of the load
+    // comes out the same either way.
+    let drawn = Load::ALL[rng.gen_range(0..4)];
+    let weights: [u32; 6] = match forced.unwrap_or(drawn) {
+        Load::GeneralGoods => [60, 12, 5, 4, 9, 10],
+        Load::FoodAndDrink => [45, 40, 0, 0, 0, 15],
+        Load::Industrial => [20, 0, 25, 20, 35, 0],
+        Load::Bulk => [30, 0, 0, 0, 0, 70],
     };
     let total: u32 = weights.iter().sum();
     let start = hold.u0 + FRONT_GAP;

@@ -12,7 +12,7 @@ use rand::Rng;
 use crate::cargo::{CargoSlot, Goods, FRONT_GAP};
 use crate::geometry::{Profile, Rect, Shape, Texture};
 use crate::physics::{Material, Stuff, LEAD, STEEL};
-use crate::scene::{Layout, ObjectKind, Scene};
+use crate::scene::{Hold, Layout, ObjectKind, Scene};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Hide {
@@ -85,6 +85,37 @@ fn false_wall(scene: &mut Scene, layout: &Layout, rng: &mut StdRng) {
         Material::Organic,
         Rect::new(u0, u1, hold.floor, hold.ceiling),
     );
+}
+
+/// A second floor 100–160 mm above the real one, the length of the hold,
+/// with flat packages packed under it over most of its length. The load
+/// is then put on it (`hold.floor` is raised), so what shows is a floor
+/// line too high and a dense band beneath it.
+pub(crate) fn false_floor(scene: &mut Scene, hold: &mut Hold, rng: &mut StdRng) {
+    let height = rng.gen_range(100.0..160.0);
+    let plate = 4.0;
+    let top = hold.floor + height;
+    scene.slab(
+        Rect::new(hold.u0, hold.u1, top - plate, top),
+        Stuff::new(Material::Steel, STEEL.density),
+        hold.depth * 0.97,
+    );
+    let (rho, texture) = packages(rng);
+    let start = hold.u0 + rng.gen_range(0.05..0.2) * (hold.u1 - hold.u0);
+    let end = hold.u1 - rng.gen_range(0.05..0.3) * (hold.u1 - hold.u0);
+    let bw = rng.gen_range(300.0..520.0);
+    let mut u = start;
+    while u + bw <= end {
+        let brick = Rect::new(u, u + bw - 8.0, hold.floor + 4.0, top - plate - 4.0);
+        scene.add(Shape::slab(brick, Stuff::organic(rho), 0.9 * hold.depth).textured(texture));
+        u += bw;
+    }
+    scene.record(
+        ObjectKind::FalseFloorCompartment,
+        Material::Organic,
+        Rect::new(start, u.max(start + 1.0), hold.floor, top),
+    );
+    hold.floor = top;
 }
 
 /// Packages filling the cavity of one tyre of a wheel.

@@ -53,10 +53,12 @@
 //! beads, rims with hand holes, brake drums, hubs, axles. The load is a
 //! seeded mix of palletised goods: cartons (bulk goods or rows of jars),
 //! bottled drinks, steel drums of liquid, bulk liquid tanks in steel cages,
-//! crates of machine parts, sacks. With `concealed`, two to four of: a
-//! false front wall with packages behind it, packages inside a tyre, a
-//! dense block of packages among cartons, a steel or lead cylinder in a
-//! load. [`DualEnergy::objects`] lists the main parts, every load and every
+//! crates of machine parts, sacks, in one of four mixes ([`Load`], given or
+//! seeded). With `concealed`, two to four of: a false front wall with
+//! packages behind it, packages inside a tyre, a dense block of packages
+//! among cartons, a steel or lead cylinder in a load; and in some
+//! trailers a false floor with packages under it, the load standing on
+//! it. [`DualEnergy::objects`] lists the main parts, every load and every
 //! hidden object with its pixel bounding box.
 //!
 //! Output is deterministic for a given [`SceneSpec`] and crate version.
@@ -86,6 +88,7 @@ mod wheels;
 
 use std::path::PathBuf;
 
+pub use cargo::Load;
 pub use physics::{
     attenuation, Energy, Material, DARK_OFFSET, HIGH_ENERGY_MEV, LOW_ENERGY_MEV, OPEN_BEAM,
 };
@@ -113,6 +116,8 @@ pub struct SceneSpec {
     pub kind: VehicleKind,
     /// Hide things in the vehicle.
     pub concealed: bool,
+    /// The mix of goods loaded; a seeded one when `None`.
+    pub load: Option<Load>,
     /// Photon and electronic noise.
     pub noise: bool,
     /// Detector gain steps, bad detector lines, pulse jitter.
@@ -127,6 +132,7 @@ impl Default for SceneSpec {
             seed: 1,
             kind: VehicleKind::ContainerTrailer,
             concealed: false,
+            load: None,
             noise: true,
             artefacts: true,
         }
@@ -191,7 +197,7 @@ pub fn try_generate(spec: &SceneSpec) -> Result<DualEnergy, XraysimError> {
     if width > MAX_SIDE || height > MAX_SIDE || width as u64 * height as u64 > MAX_PIXELS {
         return Err(XraysimError::TooLarge { width, height });
     }
-    let (scene, _layout) = scene::build(spec.seed, spec.kind, spec.concealed);
+    let (scene, _layout) = scene::build(spec.seed, spec.kind, spec.concealed, spec.load);
     let extent = scene
         .shapes
         .iter()

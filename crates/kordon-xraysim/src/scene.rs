@@ -2,7 +2,7 @@
 //! the builder helpers shared by the vehicle, cargo and concealment code.
 
 use rand::rngs::StdRng;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 
 use crate::geometry::{Profile, Rect, Shape};
 use crate::physics::{Material, Stuff, STEEL};
@@ -58,6 +58,8 @@ pub enum ObjectKind {
     DenseOrganicBlock,
     /// Concealed: a metal (steel or lead) cylinder among the cargo.
     MetalCylinder,
+    /// Concealed: packages under a second floor the load stands on.
+    FalseFloorCompartment,
 }
 
 impl ObjectKind {
@@ -81,6 +83,7 @@ impl ObjectKind {
             ObjectKind::TyreCache => "tyre_cache",
             ObjectKind::DenseOrganicBlock => "dense_organic_block",
             ObjectKind::MetalCylinder => "metal_cylinder",
+            ObjectKind::FalseFloorCompartment => "false_floor_compartment",
         }
     }
 
@@ -92,6 +95,7 @@ impl ObjectKind {
                 | ObjectKind::TyreCache
                 | ObjectKind::DenseOrganicBlock
                 | ObjectKind::MetalCylinder
+                | ObjectKind::FalseFloorCompartment
         )
     }
 }
@@ -252,7 +256,12 @@ impl Scene {
 ///
 /// Each part draws from its own seeded stream, so a scene with concealment
 /// is the same scene as without, plus the hidden objects.
-pub(crate) fn build(seed: u64, kind: VehicleKind, concealed: bool) -> (Scene, Layout) {
+pub(crate) fn build(
+    seed: u64,
+    kind: VehicleKind,
+    concealed: bool,
+    load: Option<cargo::Load>,
+) -> (Scene, Layout) {
     let mut scene = Scene::default();
     let mut vehicle_rng = StdRng::seed_from_u64(seed ^ 0x7e41_c1e5_0000_0000);
     let layout = match kind {
@@ -262,8 +271,17 @@ pub(crate) fn build(seed: u64, kind: VehicleKind, concealed: bool) -> (Scene, La
         }
         VehicleKind::Van => van::van(&mut scene, &mut vehicle_rng),
     };
+    // A concealed load may stand on a false floor (its own random stream,
+    // so the other hiding places come out as without it).
+    let mut hold = layout.hold;
+    if concealed && hold.palletised {
+        let mut floor_rng = StdRng::seed_from_u64(seed ^ 0xf100_4000_0000_0000);
+        if floor_rng.gen_bool(0.4) {
+            concealment::false_floor(&mut scene, &mut hold, &mut floor_rng);
+        }
+    }
     let mut cargo_rng = StdRng::seed_from_u64(seed ^ 0xca56_0000_0000_0000);
-    let slots = cargo::load(&mut scene, &layout.hold, &mut cargo_rng);
+    let slots = cargo::load(&mut scene, &hold, &mut cargo_rng, load);
     if concealed {
         let mut hide_rng = StdRng::seed_from_u64(seed ^ 0x41de_0000_0000_0000);
         concealment::conceal(&mut scene, &layout, &slots, &mut hide_rng);

@@ -2,7 +2,7 @@
 
 use kordon_xraysim::{
     attenuation, encode_tiff16, generate, try_generate, write_tiff16, DualEnergy, Material,
-    ObjectKind, SceneSpec, VehicleKind, XraysimError, DARK_OFFSET, OPEN_BEAM,
+    ObjectKind, PlacedObject, SceneSpec, VehicleKind, XraysimError, DARK_OFFSET, OPEN_BEAM,
 };
 use tiff::decoder::{Decoder, DecodingResult};
 
@@ -117,8 +117,9 @@ fn steel_and_organic_objects_separate_by_their_attenuation_ratio() {
 #[test]
 fn concealed_objects_change_their_own_pixels_and_nothing_else() {
     let mut hidden_seen = 0;
+    let mut false_floors_seen = 0;
     for kind in KINDS {
-        for seed in [3, 8] {
+        for seed in [3, 8, 13, 21] {
             let plain = generate(&spec(kind, seed));
             let hidden = generate(&SceneSpec {
                 concealed: true,
@@ -130,12 +131,44 @@ fn concealed_objects_change_their_own_pixels_and_nothing_else() {
                 .filter(|o| o.kind.is_concealed())
                 .collect();
             assert!(concealed.len() >= 2, "{kind:?} {seed}: {concealed:?}");
-            // Everything else is the same ground truth.
             let rest: Vec<_> = hidden
                 .objects
                 .iter()
                 .filter(|o| !o.kind.is_concealed())
                 .collect();
+            if let Some(floor) = concealed
+                .iter()
+                .find(|o| o.kind == ObjectKind::FalseFloorCompartment)
+            {
+                // The load stands on the false floor (in a hold less high,
+                // so the load itself may differ): every part of the vehicle
+                // is where it was, and every load sits on or above the
+                // false floor's top.
+                false_floors_seen += 1;
+                let vehicle = |o: &&PlacedObject| {
+                    matches!(
+                        o.kind,
+                        ObjectKind::Cab
+                            | ObjectKind::Engine
+                            | ObjectKind::FuelTank
+                            | ObjectKind::Battery
+                            | ObjectKind::Wheel
+                            | ObjectKind::CargoBody
+                    )
+                };
+                let parts: Vec<_> = rest.iter().copied().filter(vehicle).collect();
+                let before: Vec<_> = plain.objects.iter().filter(vehicle).collect();
+                assert_eq!(parts, before, "{kind:?} {seed}");
+                let top = floor.bbox.1;
+                for o in rest.iter().filter(|o| !vehicle(o)) {
+                    assert!(
+                        o.bbox.1 + o.bbox.3 <= top + 2,
+                        "{kind:?} {seed}: {o:?} is below the false floor at {top}"
+                    );
+                }
+                continue;
+            }
+            // Everything else is the same ground truth.
             assert_eq!(rest, plain.objects.iter().collect::<Vec<_>>());
             let w = plain.width as usize;
             let mut inside = vec![false; plain.high.len()];
@@ -169,6 +202,7 @@ fn concealed_objects_change_their_own_pixels_and_nothing_else() {
         }
     }
     assert!(hidden_seen >= 12);
+    assert!(false_floors_seen >= 1, "no seed gave a false floor");
 }
 
 #[test]

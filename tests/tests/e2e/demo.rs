@@ -46,8 +46,11 @@ fn the_fast_demo_leaves_every_step_in_the_stores() {
     let dir = tempfile::tempdir().expect("tempdir");
     let demo = dir.path().join("demo");
     let bins = bin("kordon").parent().expect("bin dir").to_path_buf();
+    // Cargo builds this package's binaries for its tests: the demo's link
+    // is beside kordon (whichever way the target folder is spelt).
+    let link = Path::new(env!("CARGO_BIN_EXE_kordon-link"));
     assert!(
-        Path::new(env!("CARGO_BIN_EXE_kordon-link")).starts_with(&bins),
+        bins.join("kordon-link").exists() && link.exists(),
         "kordon-link is built beside kordon"
     );
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -73,7 +76,7 @@ fn the_fast_demo_leaves_every_step_in_the_stores() {
     // The traffic the demo played, from the same generator and seed.
     let trucks = kordon_json(
         &vehicle,
-        &["trucks", "--count", "4", "--seed", "2026", "--json"],
+        &["trucks", "--count", "4", "--seed", "2038", "--json"],
     );
     let trucks = trucks.as_array().expect("trucks");
     assert_eq!(trucks.len(), 4);
@@ -138,11 +141,14 @@ fn the_fast_demo_leaves_every_step_in_the_stores() {
             assert_eq!(outcome, "physical_inspection", "truck {}", n + 1);
         } else {
             assert_eq!(marks, 0, "truck {}", n + 1);
-            assert!(
-                ["release", "detain"].contains(&outcome),
-                "truck {}: {outcome}",
-                n + 1
-            );
+            let expected = if truck["undeclared"] == true {
+                "refer"
+            } else if n + 1 == 2 {
+                "detain"
+            } else {
+                "release"
+            };
+            assert_eq!(outcome, expected, "truck {}", n + 1);
         }
         if row["reviews"].as_array().is_some_and(|r| !r.is_empty()) {
             reviewed.push(row["id"].as_str().expect("id").to_string());
