@@ -45,16 +45,28 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 
-# The packages a binary's shared libraries come from (as dpkg knows them),
-# with the C library at the newest symbol version the binary uses.
+# The packages the binaries' own shared libraries (their NEEDED entries,
+# not what those pull in) come from, as dpkg knows them, with the C library
+# at the newest symbol version any of them uses. Fails rather than write a
+# partial list.
 depends_of() {
-  local libs pkgs glibc
-  libs=$(ldd "$1" | awk '/=> \// {print $3}')
-  pkgs=$(for l in $libs; do dpkg -S "$(readlink -f "$l")" 2>/dev/null || dpkg -S "$l" 2>/dev/null || true; done \
-    | cut -d: -f1 | sort -u | grep -v '^libc6$' || true)
-  glibc=$(objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
+  local libs pkgs glibc l owner
+  libs=$(for b in "$@"; do
+    needed=$(objdump -p "$b" | awk '/NEEDED/ {print $2}')
+    ldd "$b" | awk -v needed=" $(echo $needed) " '$2 == "=>" && index(needed, " " $1 " ") {print $3}'
+  done | sort -u)
+  [ -n "$libs" ] || { echo "ldd found no libraries in $*" >&2; return 1; }
+  pkgs=""
+  for l in $libs; do
+    owner=$(dpkg -S "$(readlink -f "$l")" 2>/dev/null || dpkg -S "$l" 2>/dev/null) \
+      || { echo "no package holds $l" >&2; return 1; }
+    # "pkg-a, pkg-b: /path" or "pkg:arch: /path".
+    pkgs="$pkgs $(echo "${owner%%: /*}" | tr ',' ' ' | sed 's/:[a-z0-9]*//g')"
+  done
+  glibc=$(for b in "$@"; do objdump -T "$b"; done | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
+  [ -n "$glibc" ] || { echo "no glibc version in $*" >&2; return 1; }
   printf 'libc6 (>= %s)' "$glibc"
-  for p in $pkgs; do printf ', %s' "$p"; done
+  for p in $(echo "$pkgs" | tr ' ' '\n' | sort -u | grep -v -e '^libc6$' -e '^$'); do printf ', %s' "$p"; done
 }
 
 # install_bin SRC DEST: a release binary is stripped of its symbols.
@@ -90,6 +102,7 @@ echo /etc/kordon/server.toml > "$S/DEBIAN/conffiles"
 install -m 0755 packaging/deb/kordon-server.postinst "$S/DEBIAN/postinst"
 install -m 0755 packaging/deb/kordon-server.prerm "$S/DEBIAN/prerm"
 install -m 0755 packaging/deb/kordon-server.postrm "$S/DEBIAN/postrm"
+SRV_DEPENDS=$(depends_of "$S/usr/bin/kordon-server")
 cat > "$S/DEBIAN/control" <<EOF
 Package: kordon-server
 Version: $VERSION
@@ -97,7 +110,7 @@ Architecture: $ARCH
 Maintainer: Kordon maintainers <maintainers@kordon.invalid>
 Section: net
 Priority: optional
-Depends: $(depends_of "$S/usr/bin/kordon-server"), adduser
+Depends: $SRV_DEPENDS, adduser
 Installed-Size: $(du -sk --exclude=DEBIAN "$S" | cut -f1)
 Description: Kordon central server: vehicle sync and supervisors' console
  The centre of Kordon, the field kit of customs crews in mobile X-ray
@@ -118,6 +131,7 @@ install -D -m 0644 packaging/kordon.svg "$A/usr/share/icons/hicolor/scalable/app
 mkdir -p "$A/usr/share/doc/kordon"
 copyright > "$A/usr/share/doc/kordon/copyright"
 mkdir -p "$A/DEBIAN"
+APP_DEPENDS=$(depends_of "$A/usr/bin/kordon-app" "$A/usr/bin/kordon")
 cat > "$A/DEBIAN/control" <<EOF
 Package: kordon
 Version: $VERSION
@@ -125,7 +139,7 @@ Architecture: $ARCH
 Maintainer: Kordon maintainers <maintainers@kordon.invalid>
 Section: utils
 Priority: optional
-Depends: $(depends_of "$A/usr/bin/kordon-app")
+Depends: $APP_DEPENDS
 Installed-Size: $(du -sk --exclude=DEBIAN "$A" | cut -f1)
 Description: Kordon field kit for customs crews in mobile X-ray scanning vehicles
  Captures scans, ANPR plate reads and inspection decisions offline, signs

@@ -28,10 +28,11 @@ pub fn extra_args<C: CommandFactory>(
     let run_command = command
         .find_subcommand("run")
         .context("the run command is missing")?;
-    let known: Vec<String> = run_command
+    // Each option a file may set, and whether it takes a value.
+    let known: Vec<(String, bool)> = run_command
         .get_arguments()
         .filter(|a| a.get_long().is_some() && a.get_id() != "config")
-        .map(|a| a.get_id().to_string())
+        .map(|a| (a.get_id().to_string(), a.get_action().takes_values()))
         .collect();
     let mut settings = vec![];
     for (key, value) in &table {
@@ -44,23 +45,31 @@ pub fn extra_args<C: CommandFactory>(
     }
     let mut args = vec![];
     for (shown, key, value) in settings {
-        if !known.iter().any(|k| k == key) {
+        let Some((_, takes_value)) = known.iter().find(|(k, _)| k == key) else {
+            let names: Vec<&str> = known.iter().map(|(k, _)| k.as_str()).collect();
             bail!(
                 "{}: unknown setting {shown:?} (known: {}, and under [limits] the sync limits)",
                 path.display(),
-                known.join(", ")
+                names.join(", ")
             );
-        }
+        };
         if run.value_source(key) == Some(ValueSource::CommandLine) {
             continue;
         }
         let flag = format!("--{}", key.replace('_', "-"));
+        // `--flag=value`, so a value starting with `-` stays a value.
+        let with = |v: String| OsString::from(format!("{flag}={v}"));
         match value {
+            toml::Value::Boolean(_) if *takes_value => bail!(
+                "{}: setting {shown:?} takes a value, not true/false",
+                path.display()
+            ),
             toml::Value::Boolean(true) => args.push(OsString::from(flag)),
             toml::Value::Boolean(false) => {}
-            toml::Value::String(s) => args.extend([OsString::from(flag), OsString::from(s)]),
-            toml::Value::Integer(i) => args.extend([flag.into(), i.to_string().into()]),
-            toml::Value::Float(f) => args.extend([flag.into(), f.to_string().into()]),
+            _ if !*takes_value => bail!("{}: setting {shown:?} is true or false", path.display()),
+            toml::Value::String(s) => args.push(with(s.clone())),
+            toml::Value::Integer(i) => args.push(with(i.to_string())),
+            toml::Value::Float(f) => args.push(with(f.to_string())),
             other => bail!(
                 "{}: setting {shown:?} must be a string, a number or true/false, not {}",
                 path.display(),
@@ -117,15 +126,13 @@ mod tests {
             // In the order of the keys.
             [
                 "--insecure-http",
-                "--max-connections",
-                "64",
-                "--listen",
-                "10.0.0.1:4433"
+                "--max-connections=64",
+                "--listen=10.0.0.1:4433"
             ]
         );
         assert_eq!(
             parse(file, &["k", "run", "--listen", "127.0.0.1:1"]).expect("parsed"),
-            ["--insecure-http", "--max-connections", "64"]
+            ["--insecure-http", "--max-connections=64"]
         );
     }
 
@@ -187,7 +194,7 @@ mod tests {
             .expect("parsed");
         let (_, run) = matches.subcommand().expect("run");
         let args = extra_args::<crate::Cli>(&path, run).expect("the shipped file");
-        assert_eq!(args, ["--data", "/var/lib/kordon"]);
+        assert_eq!(args, ["--data=/var/lib/kordon"]);
     }
 
     #[test]
@@ -198,6 +205,10 @@ mod tests {
         assert!(e.to_string().contains("limits.max_conections"), "{e}");
         let e = parse("listen = [1, 2]\n", &["k", "run"]).expect_err("an array");
         assert!(e.to_string().contains("array"), "{e}");
+        let e = parse("listen = true\n", &["k", "run"]).expect_err("a flag's value");
+        assert!(e.to_string().contains("takes a value"), "{e}");
+        let e = parse("insecure_http = 1\n", &["k", "run"]).expect_err("a number for a flag");
+        assert!(e.to_string().contains("true or false"), "{e}");
         let e = parse("listen = \n", &["k", "run"]).expect_err("not TOML");
         assert!(format!("{e:#}").contains("not valid TOML"), "{e:#}");
     }

@@ -450,8 +450,8 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let format = match cli.command {
-        Command::Run { log_json: true, .. } => LogFormat::Json,
         Command::Run { log: Some(f), .. } => f,
+        Command::Run { log_json: true, .. } => LogFormat::Json,
         _ if journal::stderr_is_the_journal() => LogFormat::Journald,
         _ => LogFormat::Text,
     };
@@ -767,7 +767,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { data, out, json } => {
             let started = std::time::Instant::now();
             let summary = open(&data)?
-                .backup(&out)
+                .backup(&out, now_ms())
                 .with_context(|| format!("backing up {} to {}", data.display(), out.display()))?;
             if json {
                 say!("{}", serde_json::to_string_pretty(&summary)?);
@@ -782,7 +782,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     summary.blobs_kept,
                     started.elapsed().as_secs_f64()
                 );
+                for blob in &summary.missing {
+                    say!("MISSING in the data folder: scan file {blob}");
+                }
+                for blob in &summary.damaged {
+                    say!("DAMAGED in the data folder: scan file {blob}");
+                }
             }
+            anyhow::ensure!(
+                summary.is_whole(),
+                "the backup in {} holds everything but {} scan files missing and {} damaged in the data folder; run `kordon-server check`",
+                out.display(),
+                summary.missing.len(),
+                summary.damaged.len()
+            );
         }
         Command::Blobs { data, json } => {
             let c = open(&data)?;

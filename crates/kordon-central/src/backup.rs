@@ -8,15 +8,26 @@
 //!   register, accounts, audit trail), by the store's
 //!   [`copy_into`](kordon_store::Store::copy_into);
 //! - `blobs/`: every scan file the database lists, each read, hashed and
-//!   written durably into the copy's own blob store (a damaged source file
-//!   stops the backup with its name). The database is copied first, so
-//!   every blob its copy lists is in the copy.
+//!   written durably into the copy's own blob store;
+//! - `backup.json`, written last: when the copy was made and what it holds.
+//!   A folder without it is an unfinished backup.
 //!
-//! Tile pyramids (`tiles/`) are left out: the server rebuilds missing ones
-//! when it starts. Backing up into a folder that holds an earlier backup of
-//! the same server replaces its database and adds only the blobs it lacks.
-//! Restoring is copying the folder back in place of the data folder while
-//! the server is stopped (docs/operations.md).
+//! Order makes it safe to stop at any point: the marker of the previous
+//! run is removed first; the snapshot is written beside the database
+//! (`central.sqlite.part`); every blob the live database lists (a superset
+//! of the snapshot's) is copied; only then the snapshot replaces the old
+//! database, and the marker is written. An interrupted run leaves the
+//! previous database with every blob it lists, and no marker. A lock on
+//! `backup.lock` keeps two runs apart. A scan file missing or damaged in
+//! the data folder does not stop the run: it is listed, the backup is
+//! otherwise complete, and the command exits non-zero.
+//!
+//! The folder is made (or set) readable by the server's user only. Tile
+//! pyramids (`tiles/`) are left out: the server rebuilds them. Backing up
+//! into a folder that holds an earlier backup of the same server replaces
+//! its database and adds only the blobs it lacks. Restoring is copying the
+//! folder back in place of the data folder while the server is stopped
+//! (docs/operations.md).
 
 use crate::{Central, CentralError};
 use kordon_blob::{BlobId, BlobStore};
@@ -35,6 +46,19 @@ pub struct BackupSummary {
     /// Leaves of the log (accepted records and refusals) when the copy
     /// began; the copy holds at least these.
     pub log_size: u64,
+    /// Scan files the database lists that the data folder lacks.
+    pub missing: Vec<String>,
+    /// Scan files whose content no longer hashes to their name.
+    pub damaged: Vec<String>,
+    /// When the copy was made (ms since the epoch).
+    pub made_ms: i64,
+}
+
+impl BackupSummary {
+    /// Every scan file the database lists is in the copy.
+    pub fn is_whole(&self) -> bool {
+        self.missing.is_empty() && self.damaged.is_empty()
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
@@ -44,19 +68,16 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
     }
 }
 
-/// Writes `bytes` to `path` durably: a temp file, fsync, rename, fsync of
-/// the folder.
+/// Writes `bytes` to `path` durably: a temp file of its own (`NAME.part`),
+/// its mode set, fsync, rename, fsync of the folder.
 fn write_durably(path: &Path, bytes: &[u8], mode: u32) -> Result<(), CentralError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("part");
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(mode)
-        .open(&tmp)
-        .map_err(io(&tmp))?;
-    f.write_all(bytes)
+    use std::os::unix::fs::PermissionsExt;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = std::path::PathBuf::from(tmp);
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    f.set_permissions(fs::Permissions::from_mode(mode))
+        .and_then(|()| f.write_all(bytes))
         .and_then(|()| f.sync_all())
         .map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))?;
@@ -71,7 +92,7 @@ fn sync_dir(path: &Path) -> Result<(), CentralError> {
 impl Central {
     /// Copies this server's data folder to `out` (made if missing), as
     /// the module says.
-    pub fn backup(&self, out: &Path) -> Result<BackupSummary, CentralError> {
+    pub fn backup(&self, out: &Path, now_ms: i64) -> Result<BackupSummary, CentralError> {
         let here = fs::canonicalize(&self.dir).map_err(io(&self.dir))?;
         // Where `out` is, before anything is made there.
         let there = match (out.parent(), out.file_name()) {
@@ -91,20 +112,35 @@ impl Central {
                 )))
             }
         };
-        if there.starts_with(&here) {
+        if there.starts_with(&here) || here.starts_with(&there) {
             return Err(CentralError::Invalid(format!(
-                "{} is inside the data folder {}: back up to another folder, ideally another disk",
+                "{} and the data folder {} overlap: back up to a folder of its own, ideally on another disk",
                 out.display(),
                 self.dir.display()
             )));
         }
         if !out.exists() {
-            use std::os::unix::fs::DirBuilderExt;
-            // It holds the server's signing key.
-            fs::DirBuilder::new()
-                .mode(0o700)
-                .create(out)
-                .map_err(io(out))?;
+            fs::create_dir(out).map_err(io(out))?;
+        }
+        // It holds the server's signing key, accounts and evidence: the
+        // server's user only.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(out, fs::Permissions::from_mode(0o700)).map_err(io(out))?;
+        }
+        let lock_path = out.join("backup.lock");
+        let lock = File::create(&lock_path).map_err(io(&lock_path))?;
+        // Released by the kernel when this process ends, however it ends.
+        if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+            return Err(CentralError::Invalid(format!(
+                "another backup is running into {}",
+                out.display()
+            )));
+        }
+        let marker = out.join("backup.json");
+        if marker.exists() {
+            fs::remove_file(&marker).map_err(io(&marker))?;
+            sync_dir(&marker)?;
         }
         let key =
             fs::read(self.dir.join("server.key")).map_err(io(&self.dir.join("server.key")))?;
@@ -121,20 +157,20 @@ impl Central {
             write_durably(&out.join(name), &fs::read(&from).map_err(io(&from))?, 0o644)?;
         }
 
-        let log_size = self.store.log_size()?;
+        let mut summary = BackupSummary {
+            log_size: self.store.log_size()?,
+            made_ms: now_ms,
+            ..BackupSummary::default()
+        };
         let db = out.join("central.sqlite");
         let tmp = out.join("central.sqlite.part");
         if tmp.exists() {
             fs::remove_file(&tmp).map_err(io(&tmp))?;
         }
         self.store.copy_into(&tmp)?;
-        fs::rename(&tmp, &db).map_err(io(&db))?;
-        sync_dir(&db)?;
-        let mut summary = BackupSummary {
-            log_size,
-            ..BackupSummary::default()
-        };
 
+        // Every blob the live database lists: what the snapshot lists, and
+        // perhaps a few that arrived since.
         let source = self.blob_store()?;
         let copy = BlobStore::open(&out.join("blobs"))
             .map_err(|e| CentralError::Invalid(e.to_string()))?;
@@ -147,21 +183,29 @@ impl Central {
                 summary.blobs_kept += 1;
                 continue;
             }
-            let file = source
-                .open_blob(&id)
-                .map_err(|e| CentralError::Invalid(format!("blob {id}: {e}")))?;
+            let Ok(file) = source.open_blob(&id) else {
+                summary.missing.push(info.blob);
+                continue;
+            };
             let written = copy.put_reader(file, info.size).map_err(|e| {
                 CentralError::Invalid(format!("copying blob {id} into the backup: {e}"))
             })?;
             if written != id {
-                return Err(CentralError::Invalid(format!(
-                    "blob {id} is damaged in the data folder (its content hashes to {written}); \
-                     the backup stopped: run `kordon-server check`"
-                )));
+                // Stored under the hash of what it holds: not the blob.
+                let stray = copy.path(&written);
+                fs::remove_file(&stray).map_err(io(&stray))?;
+                summary.damaged.push(info.blob);
+                continue;
             }
             summary.blobs_copied += 1;
             summary.bytes_copied += info.size;
         }
+
+        fs::rename(&tmp, &db).map_err(io(&db))?;
+        sync_dir(&db)?;
+        let text = serde_json::to_vec_pretty(&summary)
+            .map_err(|e| CentralError::Invalid(format!("backup.json: {e}")))?;
+        write_durably(&marker, &text, 0o600)?;
         Ok(summary)
     }
 }

@@ -16,7 +16,8 @@ pub enum TrainingCmd {
     /// truth, for scoring; not for the trainee) into OUT.
     Build {
         /// A scan's high-energy file; its low-energy file is found beside
-        /// it (`NAME_high.EXT` → `NAME_low.EXT`). Repeatable.
+        /// it (`NAME_high.EXT` → `NAME_low.EXT`). Repeatable: each image
+        /// is made from a scan of its own.
         #[arg(long = "scan", required = true)]
         scans: Vec<PathBuf>,
         #[arg(long, default_value_t = 10)]
@@ -102,8 +103,8 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
             out,
         } => {
             anyhow::ensure!(
-                pixel_mm.is_finite() && (0.1..=100.0).contains(&pixel_mm),
-                "--pixel-mm {pixel_mm}: expected 0.1 to 100"
+                pixel_mm.is_finite() && (0.5..=100.0).contains(&pixel_mm),
+                "--pixel-mm {pixel_mm}: expected 0.5 to 100"
             );
             let kinds = kinds
                 .iter()
@@ -173,7 +174,7 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
             } else {
                 let rate = |r: Option<f64>| r.map_or("-".into(), |r| format!("{:.0} %", 100.0 * r));
                 say!(
-                    "{}: {} hits, {} misses, {} false alarms, {} correct rejections; hit rate {}, false-alarm rate {}, d′ {:.2}; {:.1} s per image",
+                    "{}: {} hits, {} misses, {} false alarms, {} correct rejections; hit rate {}, false-alarm rate {}, d′ {}; {:.1} s per image",
                     s.trainee,
                     s.hits,
                     s.misses,
@@ -181,7 +182,7 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
                     s.correct_rejections,
                     rate(s.hit_rate),
                     rate(s.false_alarm_rate),
-                    s.d_prime,
+                    s.d_prime.map_or("-".into(), |d| format!("{d:.2}")),
                     s.mean_time_ms / 1000.0
                 );
                 for i in &s.images {

@@ -137,8 +137,6 @@ impl Store {
         self.server = Some(key);
     }
 
-    /// The connection, for crates that keep tables of their own beside
-    /// these (the server's devices and enrollments).
     /// A consistent copy of the whole database as the new file `dest`,
     /// made while the store stays open to other writers: SQLite's
     /// `VACUUM INTO` reads one snapshot (a transaction committed meanwhile
@@ -160,6 +158,8 @@ impl Store {
         Ok(())
     }
 
+    /// The connection, for crates that keep tables of their own beside
+    /// these (the server's devices and enrollments).
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

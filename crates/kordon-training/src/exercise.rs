@@ -96,6 +96,17 @@ pub enum ExerciseError {
     BadScan(String),
     #[error("an exercise needs at least one image")]
     NoImages,
+    #[error("{images} images need {images} scans, {scans} given: a scan shown twice, once with an item and once without, gives the item away")]
+    TooFewScans { images: usize, scans: usize },
+    #[error("a {kind} does not fit in scan {scan}")]
+    ItemTooLarge { kind: &'static str, scan: String },
+    #[error("a {kind} put at ({x}, {y}) would reach out of scan {scan}")]
+    ItemOutside {
+        kind: &'static str,
+        x: u32,
+        y: u32,
+        scan: String,
+    },
 }
 
 /// The value air reads on a plane: the 99.5th percentile.
@@ -181,7 +192,8 @@ fn place(
     best.map(|(at, _)| at)
 }
 
-/// Builds the exercise: image `i` is made from scan `i mod scans`.
+/// Builds the exercise: image `i` is made from scan `i` (each scan is
+/// shown once; extra scans are left out).
 pub fn build(scans: &[SourceScan], spec: &Spec) -> Result<Vec<ExerciseImage>, ExerciseError> {
     if scans.is_empty() {
         return Err(ExerciseError::NoScans);
@@ -194,6 +206,12 @@ pub fn build(scans: &[SourceScan], spec: &Spec) -> Result<Vec<ExerciseImage>, Ex
         if s.high.len() != n || s.low.len() != n {
             return Err(ExerciseError::BadScan(s.source.clone()));
         }
+    }
+    if spec.images > scans.len() {
+        return Err(ExerciseError::TooFewScans {
+            images: spec.images,
+            scans: scans.len(),
+        });
     }
     let mut rng = StdRng::seed_from_u64(spec.seed);
     // Which images get an item: the share, shuffled, with both kinds of
@@ -213,7 +231,7 @@ pub fn build(scans: &[SourceScan], spec: &Spec) -> Result<Vec<ExerciseImage>, Ex
     };
     let mut out = Vec::with_capacity(spec.images);
     for (i, with_item) in has_item.into_iter().enumerate() {
-        let scan = &scans[i % scans.len()];
+        let scan = &scans[i];
         let mut high = scan.high.clone();
         let mut low = scan.low.clone();
         let mut item = None;
@@ -222,10 +240,27 @@ pub fn build(scans: &[SourceScan], spec: &Spec) -> Result<Vec<ExerciseImage>, Ex
             let drawn = draw(kind, scan.mm_per_pixel, random_angle(&mut rng));
             let (air_high, air_low) = (air_of(&scan.high), air_of(&scan.low));
             let at = match spec.at {
-                Some(at) => Some(at).filter(|(x, y)| *x < scan.width && *y < scan.height),
-                None => place(scan, air_high, spec.dark, &drawn, &mut rng),
+                Some((x, y)) => {
+                    let fits = u64::from(x) + u64::from(drawn.width) <= u64::from(scan.width)
+                        && u64::from(y) + u64::from(drawn.height) <= u64::from(scan.height);
+                    if !fits {
+                        return Err(ExerciseError::ItemOutside {
+                            kind: kind.name(),
+                            x,
+                            y,
+                            scan: scan.source.clone(),
+                        });
+                    }
+                    (x, y)
+                }
+                None => place(scan, air_high, spec.dark, &drawn, &mut rng).ok_or_else(|| {
+                    ExerciseError::ItemTooLarge {
+                        kind: kind.name(),
+                        scan: scan.source.clone(),
+                    }
+                })?,
             };
-            if let Some(at) = at {
+            {
                 let mut covered = (0, 0, 0, 0);
                 for (pixels, energy, air) in [
                     (&mut high, Energy::High, air_high),
@@ -296,7 +331,7 @@ mod tests {
 
     #[test]
     fn half_the_images_carry_an_item_inside_the_load_and_the_rest_are_untouched() {
-        let scans = [scan(3), scan(4)];
+        let scans: Vec<SourceScan> = (3..13).map(scan).collect();
         let spec = Spec {
             images: 10,
             signal_share: 0.5,
@@ -310,11 +345,10 @@ mod tests {
         let with: Vec<_> = built.iter().filter(|i| i.entry.item.is_some()).collect();
         assert_eq!(with.len(), 5);
         for image in &built {
-            let source = &scans[if image.entry.source.ends_with('3') {
-                0
-            } else {
-                1
-            }];
+            let source = scans
+                .iter()
+                .find(|s| s.source == image.entry.source)
+                .expect("its scan");
             match &image.entry.item {
                 None => assert_eq!(image.high, source.high, "a clean image is the scan itself"),
                 Some(item) => {
@@ -345,6 +379,9 @@ mod tests {
                 }
             }
         }
+        // Each scan shown once.
+        let sources: std::collections::HashSet<_> = built.iter().map(|i| &i.entry.source).collect();
+        assert_eq!(sources.len(), built.len());
         // Deterministic.
         let again = build(&scans, &spec).expect("built");
         assert_eq!(manifest(&built, 9), manifest(&again, 9));
@@ -364,10 +401,36 @@ mod tests {
         let mut s = scan(1);
         s.low.pop();
         assert!(matches!(build(&[s], &spec), Err(ExerciseError::BadScan(_))));
-        let none = Spec { images: 0, ..spec };
+        let none = Spec {
+            images: 0,
+            ..spec.clone()
+        };
         assert_eq!(
             build(&[scan(1)], &none).err(),
             Some(ExerciseError::NoImages)
         );
+        // One scan cannot give two images: one would show the other's item.
+        assert!(matches!(
+            build(&[scan(1)], &spec),
+            Err(ExerciseError::TooFewScans {
+                images: 2,
+                scans: 1
+            })
+        ));
+        // An item put where it would reach out of the image is refused.
+        let edge = Spec {
+            images: 1,
+            signal_share: 1.0,
+            at: Some((1190, 390)),
+            ..spec
+        };
+        assert!(matches!(
+            build(&[scan(1)], &edge),
+            Err(ExerciseError::ItemOutside {
+                x: 1190,
+                y: 390,
+                ..
+            })
+        ));
     }
 }

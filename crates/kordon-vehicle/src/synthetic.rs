@@ -116,6 +116,14 @@ const COUNTRIES: [(&str, u32); 6] = [
 const PL_DISTRICTS: [&str; 8] = ["WA", "WX", "KR", "PO", "LU", "GD", "WR", "RZ"];
 const PL_LETTERS: [char; 10] = ['A', 'C', 'E', 'F', 'G', 'H', 'K', 'L', 'S', 'T'];
 const RO_COUNTIES: [&str; 6] = ["B", "CJ", "TM", "IS", "BV", "SV"];
+const RO_LETTERS: [char; 25] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'R', 'S', 'T',
+    'U', 'V', 'W', 'X', 'Y', 'Z',
+];
+const RO_FIRST: [char; 23] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'U', 'V',
+    'W', 'X', 'Y', 'Z',
+];
 const SK_DISTRICTS: [&str; 6] = ["BA", "KE", "ZA", "NR", "PO", "TT"];
 /// A Ukrainian trailer's series is issued from the end of the alphabet.
 const UA_TRAILER_SERIES: [&str; 6] = ["XX", "XT", "XP", "XO", "XM", "XK"];
@@ -208,7 +216,9 @@ fn plate_of(country: &str, trailer: bool, rng: &mut StdRng) -> String {
             } else {
                 format!("{:02}", rng.gen_range(1..100))
             };
-            format!("{county}{number}{}", letters(rng, &LATIN, 3))
+            // Romanian series letters: no Q, and never I or O first.
+            let first = pick(rng, &RO_FIRST);
+            format!("{county}{number}{first}{}", letters(rng, &RO_LETTERS, 2))
         }
         "HU" => format!("{}{:03}", letters(rng, &LATIN, 3), rng.gen_range(1..1000)),
         "SK" => format!(

@@ -3,7 +3,8 @@
 //! load. At least two of the four go into a concealed scene. Goods that a
 //! hidden object takes the place of are removed, so the difference from
 //! the same scene without concealment is the hidden object against what it
-//! displaced.
+//! displaced. Some trailers also get a false floor with packages under it
+//! ([`false_floor`], before the load goes in): the load then stands on it.
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

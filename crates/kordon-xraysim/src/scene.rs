@@ -255,7 +255,8 @@ impl Scene {
 /// Build the whole scene for a spec: vehicle, cargo, and what is hidden.
 ///
 /// Each part draws from its own seeded stream, so a scene with concealment
-/// is the same scene as without, plus the hidden objects.
+/// is the same scene as without, plus the hidden objects; but for a false
+/// floor, which lifts the load (and leaves it less room).
 pub(crate) fn build(
     seed: u64,
     kind: VehicleKind,

@@ -1,8 +1,10 @@
 //! The backup and restore of docs/operations.md, with the real binaries:
-//! `kordon-server backup` while the server runs and a vehicle syncs; the
-//! folder copied back in place of the data folder; the restored server
-//! sound; the vehicle refusing it as rolled back until `kordon sync
-//! --full`, which resends what the restore lost, scans included.
+//! `kordon-server backup` while the server runs (refused into a folder
+//! another run holds, or one overlapping the data folder); the folder
+//! copied back in place of the data folder; the restored server sound; the
+//! vehicle refusing it as rolled back until `kordon sync --full`, which
+//! resends what the restore lost, scans included; a scan file lost from
+//! the data folder named by the next backup, which fails.
 
 use kordon_e2e::{kordon, kordon_json, kordon_ok, synth_scan, Field};
 use kordon_test_support::text;
@@ -67,6 +69,17 @@ fn a_backup_taken_while_running_restores_and_the_vehicle_resends_what_it_lost() 
         summary["log_size"].as_u64().is_some_and(|n| n > 0),
         "{summary}"
     );
+    // Finished, and readable by the server's user only.
+    let marker: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backup.join("backup.json")).expect("backup.json"))
+            .expect("JSON");
+    assert_eq!(marker["blobs_copied"], 2, "{marker}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&backup), 0o700);
+        assert_eq!(mode(&backup.join("server.key")), 0o600);
+    }
     // A second run into the same folder copies nothing it already holds.
     let again = field.server_json(&["backup", "--out", backup.to_str().expect("path"), "--json"]);
     assert_eq!(
@@ -79,8 +92,22 @@ fn a_backup_taken_while_running_restores_and_the_vehicle_resends_what_it_lost() 
         "--out",
         field.server_dir.join("b").to_str().expect("path"),
     ]);
-    assert!(!inside.status.success() && text(&inside).contains("inside the data folder"));
+    assert!(
+        !inside.status.success() && text(&inside).contains("overlap"),
+        "{}",
+        text(&inside)
+    );
     assert!(!field.server_dir.join("b").exists(), "nothing made inside");
+    // A run while another holds the folder's lock is refused.
+    let lock = std::fs::File::create(backup.join("backup.lock")).expect("lock file");
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).expect("lock");
+    let busy = field.server(&["backup", "--out", backup.to_str().expect("path")]);
+    assert!(
+        !busy.status.success() && text(&busy).contains("another backup"),
+        "{}",
+        text(&busy)
+    );
+    drop(lock);
     let other = Field::new();
     let over = other.server(&["backup", "--out", backup.to_str().expect("path")]);
     assert!(
@@ -133,4 +160,20 @@ fn a_backup_taken_while_running_restores_and_the_vehicle_resends_what_it_lost() 
         "the scan's files are there"
     );
     field.server_ok(&["check"]);
+
+    // A scan file lost from the data folder: the backup still takes
+    // everything else, names it, and fails.
+    let lost = blobs[0]["blob"].as_str().expect("blob").to_string();
+    let path = field.server_dir.join("blobs").join(&lost[..2]).join(&lost);
+    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let second = field.root.path().join("backup-2");
+    let partial = field.server(&["backup", "--out", second.to_str().expect("path"), "--json"]);
+    assert!(
+        !partial.status.success(),
+        "a backup missing a scan file succeeded"
+    );
+    let said: serde_json::Value = serde_json::from_slice(&partial.stdout).expect("JSON summary");
+    assert_eq!(said["missing"], serde_json::json!([lost]), "{said}");
+    assert_eq!(said["blobs_copied"], 1, "{said}");
+    assert!(second.join("central.sqlite").exists() && second.join("backup.json").exists());
 }

@@ -14,11 +14,13 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("binding an ephemeral TCP port")
+/// Two TCP ports free at the time of the call, and different (both
+/// listeners are held until both are known).
+fn two_free_tcp_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("binding an ephemeral TCP port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("local address").port();
+    (port(&a), port(&b))
 }
 
 fn server_json(data: &Path, args: &[&str]) -> Value {
@@ -54,6 +56,7 @@ fn the_fast_demo_leaves_every_step_in_the_stores() {
         "kordon-link is built beside kordon"
     );
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (http, anpr) = two_free_tcp_ports();
     let out = Command::new("bash")
         .arg(root.join("scripts/demo.sh"))
         .arg("--fast")
@@ -64,8 +67,8 @@ fn the_fast_demo_leaves_every_step_in_the_stores() {
             "KORDON_DEMO_PORT",
             kordon_test_support::free_udp_port().to_string(),
         )
-        .env("KORDON_DEMO_HTTP_PORT", free_tcp_port().to_string())
-        .env("KORDON_DEMO_ANPR_PORT", free_tcp_port().to_string())
+        .env("KORDON_DEMO_HTTP_PORT", http.to_string())
+        .env("KORDON_DEMO_ANPR_PORT", anpr.to_string())
         .env("CI", "1")
         .output()
         .expect("run scripts/demo.sh");

@@ -1,8 +1,8 @@
 //! Threat image projection with the real `kordon`: an exercise built from
-//! a synthetic scan, its item imported like any scan and rendered by the
+//! a synthetic scan, its image imported like any scan and rendered by the
 //! tile renderer the crew sees: darker on both beams where the ground
 //! truth says, and in the metal colour in the material view, while the
-//! same place of the clean image is not.
+//! same place of the scan it was made from is not.
 
 use kordon_e2e::{kordon_ok, synth_scan};
 use kordon_test_support::{bin, text};
@@ -108,16 +108,12 @@ fn a_projected_pistol_shows_on_both_beams_and_in_the_metal_colour() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (high, _) = synth_scan(&dir.path().join("src"), "C", (1600, 560), 11);
     let ex = dir.path().join("exercise");
-    let manifest = build(&high, &ex, &["--images", "2", "--seed", "4"]);
-    let images = manifest["images"].as_array().expect("images");
-    let with = images
-        .iter()
-        .find(|i| !i["item"].is_null())
-        .expect("one image with an item");
-    let clean = images
-        .iter()
-        .find(|i| i["item"].is_null())
-        .expect("one clean image");
+    let manifest = build(
+        &high,
+        &ex,
+        &["--images", "1", "--signal-share", "1", "--seed", "4"],
+    );
+    let with = &manifest["images"][0];
     assert_eq!(with["item"]["kind"], "pistol");
     let bbox = bbox_of(&with["item"]);
     assert!(
@@ -125,7 +121,8 @@ fn a_projected_pistol_shows_on_both_beams_and_in_the_metal_colour() {
         "a pistol at 4 mm a pixel: {bbox:?}"
     );
 
-    // Both images into an inspection, as a trainee's app would show them.
+    // The image and the scan it was made from into an inspection, as a
+    // trainee's app would show them.
     let v = dir.path().join("vehicle");
     let new = [
         "--officer",
@@ -139,7 +136,7 @@ fn a_projected_pistol_shows_on_both_beams_and_in_the_metal_colour() {
     ];
     let id = kordon_ok(&v, &new).trim().to_string();
     let with_scan = add_image(&v, &id, &ex, with["name"].as_str().expect("name"));
-    let clean_scan = add_image(&v, &id, &ex, clean["name"].as_str().expect("name"));
+    let clean_scan = add_image(&v, &id, &dir.path().join("src"), "C");
     let level = 11; // 1600 pixels wide: full size at level ⌈log2 1600⌉.
 
     // Over the load (steel container walls, cargo): darker in the
@@ -180,7 +177,6 @@ fn a_projected_pistol_shows_on_both_beams_and_in_the_metal_colour() {
     );
     let air_box = bbox_of(&placed["images"][0]["item"]);
     let air_scan = add_image(&v, &id, &in_air, "TIP_0001");
-    // The clean image of the first exercise is the scan itself.
     let (metal_air, _) = inside(&v, &air_scan, level, air_box, true);
     let (metal_none, _) = inside(&v, &clean_scan, level, air_box, true);
     assert!(
@@ -189,16 +185,12 @@ fn a_projected_pistol_shows_on_both_beams_and_in_the_metal_colour() {
     );
 
     // Both beams of the files themselves are darker there, and nowhere else.
-    let read = |name: &str, plane: &str| {
-        let img = image::open(ex.join(format!("{name}_{plane}.tif")))
-            .expect("TIFF")
-            .to_luma16();
-        img.into_raw()
-    };
+    let read = |file: std::path::PathBuf| image::open(file).expect("TIFF").to_luma16().into_raw();
+    let name = with["name"].as_str().expect("name");
     for plane in ["high", "low"] {
         let (a, b) = (
-            read(with["name"].as_str().expect("name"), plane),
-            read(clean["name"].as_str().expect("name"), plane),
+            read(ex.join(format!("{name}_{plane}.tif"))),
+            read(dir.path().join("src").join(format!("C_{plane}.tif"))),
         );
         let mut darker_inside = 0;
         for (i, (pa, pb)) in a.iter().zip(&b).enumerate() {
