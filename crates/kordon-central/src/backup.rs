@@ -29,6 +29,7 @@
 //! folder back in place of the data folder while the server is stopped
 //! (docs/operations.md).
 
+use crate::central::io;
 use crate::{Central, CentralError};
 use kordon_blob::{BlobId, BlobStore};
 use std::fs::{self, File};
@@ -58,13 +59,6 @@ impl BackupSummary {
     /// Every scan file the database lists is in the copy.
     pub fn is_whole(&self) -> bool {
         self.missing.is_empty() && self.damaged.is_empty()
-    }
-}
-
-fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
-    move |error| CentralError::Io {
-        path: path.display().to_string(),
-        error,
     }
 }
 

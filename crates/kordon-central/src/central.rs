@@ -31,7 +31,7 @@ pub struct Central {
     pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
+pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
     move |error| CentralError::Io {
         path: path.display().to_string(),
         error,

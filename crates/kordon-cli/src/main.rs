@@ -371,6 +371,11 @@ fn verify_file(
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    let cli = match cli.command {
+        // Files in, files out: no data folder.
+        Command::Training(cmd) => return training_cmd::run(cmd),
+        command => Cli { command, ..cli },
+    };
     // Commands that only read or write their own files: no data folder is
     // opened (or created) for them.
     match &cli.command {
@@ -385,11 +390,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(cmd @ scan_cmd::ScanCmd::Synth { .. }) => {
             scan_cmd::synth_cmd(cmd)?;
             return Ok(0);
-        }
-        Command::Training(_) => {
-            if let Command::Training(cmd) = cli.command {
-                return training_cmd::run(cmd);
-            }
         }
         Command::Trucks { count, seed, json } => {
             let trucks = kordon_vehicle::synthetic::trucks(*count, *seed);
@@ -707,6 +707,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             evidence,
             json,
         } => return verify_file(&file, &cli.data, server_key.as_deref(), evidence, json),
+        // Answered before the data folder was opened.
         Command::Trucks { .. } | Command::Training(_) => {}
         Command::Generate { count, seed } => {
             let officer = officer()?;

@@ -15,9 +15,10 @@ pub enum TrainingCmd {
     /// `TIP_NNNN_high.tif`/`_low.tif` and `exercise.json` (the ground
     /// truth, for scoring; not for the trainee) into OUT.
     Build {
-        /// A scan's high-energy file; its low-energy file is found beside
-        /// it (`NAME_high.EXT` → `NAME_low.EXT`). Repeatable: each image
-        /// is made from a scan of its own.
+        /// One file of a dual-energy scan; its partner is found beside it,
+        /// paired by name as the watch folder pairs them (`NAME_high.EXT`
+        /// and `NAME_low.EXT`). Repeatable: each image is made from a scan
+        /// of its own.
         #[arg(long = "scan", required = true)]
         scans: Vec<PathBuf>,
         #[arg(long, default_value_t = 10)]
@@ -57,30 +58,26 @@ pub enum TrainingCmd {
     },
 }
 
-fn low_of(high: &Path) -> anyhow::Result<PathBuf> {
-    let name = high
-        .file_name()
-        .and_then(|n| n.to_str())
-        .with_context(|| format!("{}: not a file name", high.display()))?;
-    let lower = name.to_ascii_lowercase();
-    let at = lower
-        .rfind("_high")
-        .with_context(|| format!("{name}: a high-energy file is named NAME_high.EXT"))?;
-    Ok(high.with_file_name(format!("{}_low{}", &name[..at], &name[at + 5..])))
-}
-
-fn read_scan(high: &Path, pixel_mm: f32) -> anyhow::Result<SourceScan> {
-    let low = low_of(high)?;
-    let read = |p: &Path| -> anyhow::Result<kordon_imaging::Image> {
-        let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-        kordon_imaging::decode(&bytes).with_context(|| format!("decoding {}", p.display()))
+fn read_scan(file: &Path, pixel_mm: f32) -> anyhow::Result<SourceScan> {
+    anyhow::ensure!(file.is_file(), "{}: no such file", file.display());
+    // Paired by name as the watch folder pairs a scanner's files.
+    let (high, low) = kordon_vehicle::dual_energy_pair(file).with_context(|| {
+        format!(
+            "{}: not one half of a dual-energy pair with its partner beside it (NAME_high.EXT and NAME_low.EXT)",
+            file.display()
+        )
+    })?;
+    let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let decode = |p: &Path, bytes: &[u8]| {
+        kordon_imaging::decode(bytes).with_context(|| format!("decoding {}", p.display()))
     };
-    let (h, l) = (read(high)?, read(&low)?);
+    let high_bytes = read(&high)?;
+    let h = decode(&high, &high_bytes)?;
+    let l = decode(&low, &read(&low)?)?;
     kordon_imaging::check_pair(&h, &l)
         .with_context(|| format!("{} and {}", high.display(), low.display()))?;
-    let bytes = std::fs::read(high).with_context(|| format!("reading {}", high.display()))?;
     Ok(SourceScan {
-        source: blake3::hash(&bytes).to_hex().to_string(),
+        source: blake3::hash(&high_bytes).to_hex().to_string(),
         width: h.width,
         height: h.height,
         high: h.pixels,

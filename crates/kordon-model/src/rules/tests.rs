@@ -97,20 +97,9 @@ fn list(d: &AutoCommit, name: &str) -> ObjId {
 #[test]
 fn honest_changes_pass() {
     let mut doc = decided();
-    let mut copy = InspectionDoc::load(&doc.save(), &DEVICE).expect("copy");
-    copy.decide(
-        &NewDecision {
-            outcome: Outcome::Release,
-            reasons: vec![],
-            note: String::new(),
-        },
-        &officer(),
-        4,
-    )
-    .expect("decided");
-    let decision = copy.last_change().expect("c");
+    let (mut copy, decision) = with_a_new_decision(&mut doc);
     let mut doc = check_change(&mut doc, &decision, Writer::Device).expect("a new decision passes");
-    copy.set_notes("seal checked", &officer(), 5)
+    copy.set_notes("seal checked", &officer(), 10)
         .expect("notes");
     let after = check_change(&mut doc, &copy.last_change().expect("c"), Writer::Device)
         .expect("a crew's notes pass");
@@ -612,6 +601,12 @@ fn tampered(change: &[u8], edit: impl FnOnce(&mut automerge::ExpandedChange)) ->
 
 /// A new decision by the device, as a change to tamper with.
 fn a_new_decision(doc: &mut InspectionDoc) -> Vec<u8> {
+    with_a_new_decision(doc).1
+}
+
+/// The device's copy of `doc` with a new decision, and that decision's
+/// change.
+fn with_a_new_decision(doc: &mut InspectionDoc) -> (InspectionDoc, Vec<u8>) {
     let mut copy = InspectionDoc::load(&doc.save(), &DEVICE).expect("copy");
     copy.decide(
         &NewDecision {
@@ -623,7 +618,8 @@ fn a_new_decision(doc: &mut InspectionDoc) -> Vec<u8> {
         9,
     )
     .expect("decided");
-    copy.last_change().expect("c")
+    let change = copy.last_change().expect("c");
+    (copy, change)
 }
 
 fn outline_refuses(doc: &mut InspectionDoc, change: &[u8], writer: Writer) -> RuleBroken {
