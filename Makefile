@@ -88,7 +88,7 @@ lint: deps ui-dist
 unit: deps ui-dist
 	$(CARGO) test --locked --workspace --exclude kordon-e2e
 
-e2e: deps ui-dist
+e2e: build
 	$(CARGO) test --locked -p kordon-e2e
 
 # Debian packages of the server and of the vehicle's app, from a release
@@ -125,7 +125,9 @@ console-e2e: build
 api-schema: build
 	bash tests/api-schema/run.sh
 
-test: lint ui-test
+# `build` comes first so that the end-to-end tests find the binaries built
+# with the same features as every other suite's, and build nothing again.
+test: lint ui-test build
 	$(CARGO) test --locked --workspace
 	python3 tools/verify_export.py --self-test
 	python3 tools/test_verify_export_bundle.py

@@ -25,25 +25,24 @@ fn bin_dir() -> PathBuf {
 }
 
 /// Path of a workspace binary, building the binaries once if needed.
+///
+/// The build is the workspace's `cargo build --bins`, as `make build` runs
+/// it: the same packages give the same features, so after `make build` this
+/// compiles nothing, and the target folder holds one set of binaries, not
+/// one per selection of packages.
 pub fn bin(name: &str) -> PathBuf {
     BUILD.call_once(|| {
         let release = bin_dir().ends_with("release");
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args([
-            "build",
-            "--quiet",
-            "-p",
-            "kordon-cli",
-            "-p",
-            "kordon-server",
-            "-p",
-            "kordon-powercut",
-        ]);
+        cmd.args(["build", "--quiet", "--workspace", "--bins"]);
         if release {
             cmd.arg("--release");
         }
         let status = cmd.status().expect("running cargo build for the binaries");
-        assert!(status.success(), "building kordon binaries failed");
+        assert!(
+            status.success(),
+            "building the workspace's binaries failed (the crew's app needs ui/dist: run `make build`)"
+        );
     });
     let p = bin_dir().join(name);
     assert!(p.exists(), "{} was not built", p.display());
