@@ -9,7 +9,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
+.PHONY: all deps demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
@@ -47,11 +47,16 @@ demo-deps:
 
 # The web UI's packages, and its production build (the app embeds ui/dist,
 # so it is built before any cargo build). Needs Node.js 20.19 or newer.
-ui-deps:
+# Both are files with their sources as prerequisites: done again only when
+# something changed (a new ui/dist would make cargo rebuild the app).
+ui-deps: ui/node_modules/.package-lock.json
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20.19 or newer (with npm) first"; exit 1; }
 	cd ui && npm ci --no-audit --no-fund
 
-ui-dist: ui-deps
+UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
+ui-dist: ui/dist/index.html
+ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
 	cd ui && npm run build
 
 build: deps ui-dist
@@ -119,6 +124,12 @@ console-e2e: build
 	node tests/console-e2e/statistics-selftest.mjs
 	bash tests/console-e2e/run.sh
 
+# Every fuzz target for FUZZ_SECONDS (20) with libFuzzer, from the
+# regression corpora (tests/fuzz/run.sh; cargo-fuzz is installed if missing).
+# The long run: FUZZ_RUNS=10000000 FUZZ_SANITIZER=address tests/fuzz/run.sh
+fuzz-brief: deps
+	bash tests/fuzz/run.sh
+
 # The console API against docs/api/openapi.json: schemathesis (pinned, from
 # PyPI into target/schemathesis-venv) exercises every documented operation
 # on a real server. Reports go to target/api-schema/.
@@ -133,6 +144,7 @@ test: lint ui-test build
 	python3 tools/test_verify_export_bundle.py
 	$(MAKE) api-schema
 	$(MAKE) packaging-test
+	$(MAKE) fuzz-brief
 	$(MAKE) app-e2e
 	$(MAKE) console-e2e
 

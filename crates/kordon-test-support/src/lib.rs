@@ -35,6 +35,27 @@ pub fn bin(name: &str) -> PathBuf {
         let release = bin_dir().ends_with("release");
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.args(["build", "--quiet", "--workspace", "--bins"]);
+        // Not the variables cargo sets for the running test: some build
+        // scripts (ring's) rerun when CARGO_MANIFEST_DIR changes, and all
+        // that depends on them would build again, here and at the next
+        // `make build`.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if [
+                "CARGO_MANIFEST_",
+                "CARGO_PKG_",
+                "CARGO_BIN_",
+                "CARGO_CRATE_",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p))
+            {
+                cmd.env_remove(name.as_ref());
+            }
+        }
         if release {
             cmd.arg("--release");
         }
