@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { request } from "node:http";
 import { deflateSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -30,6 +30,7 @@ const E = {
   high: resolve(env("KORDON_E2E_SCAN_HIGH")),
   low: resolve(env("KORDON_E2E_SCAN_LOW")),
   serverPid: Number(env("KORDON_E2E_SERVER_PID")),
+  linkCut: resolve(env("KORDON_E2E_LINK_CUT")),
   work: resolve(env("KORDON_E2E_WORK")),
   qrSvg: resolve(env("KORDON_E2E_QR_SVG")),
   qrToken: env("KORDON_E2E_QR_TOKEN"),
@@ -366,8 +367,23 @@ async function crewWork() {
   check((await wd.find(tid("sync-error"))) === null, "no sync error shown while the server runs");
   step(`  ${JSON.stringify(acked)}`);
 
-  // ...then the link is cut, the crew keeps working, the backlog grows.
-  step(`8b. cut the link (stop the server, pid ${E.serverPid}) and keep working`);
+  // The link cut and restored with nothing to send: the sync bar follows
+  // within seconds, from the held connection's pings, not a pass (those
+  // come every 15 s).
+  step("8b. the link cut and restored: the sync bar follows at once");
+  writeFileSync(E.linkCut, "");
+  const cutAt = Date.now();
+  await waitFor("the sync bar offline within 3 s of the cut", async () => (await syncBar()).link === "offline", { timeoutMs: 3_000 });
+  const toOffline = Date.now() - cutAt;
+  check((await wd.find(tid("sync-error"))) === null, "offline shown by the link watch, not by a failed pass");
+  await shot("link-cut");
+  unlinkSync(E.linkCut);
+  const backAt = Date.now();
+  await waitFor("the sync bar online within 3 s of the return", async () => (await acknowledged()) !== null, { timeoutMs: 3_000 });
+  step(`  offline ${toOffline} ms after the cut, online ${Date.now() - backAt} ms after the return (WebDriver polling included)`);
+
+  // ...then the server stops, the crew keeps working, the backlog grows.
+  step(`8c. stop the server (pid ${E.serverPid}) and keep working`);
   process.kill(E.serverPid, "SIGTERM");
   await waitFor(`the server (pid ${E.serverPid}) to exit`, async () => processGone(E.serverPid), { timeoutMs: 15_000 });
   await wd.click(await $(`${tid("queue-row")} button.row-open`));

@@ -29,7 +29,7 @@ source "$HERE/../lib/processes.sh"
 
 # ---- what must already be there -------------------------------------------
 missing=()
-for b in kordon kordon-server kordon-app; do
+for b in kordon kordon-server kordon-app kordon-link; do
   [ -x "$BIN/$b" ] || missing+=("$BIN/$b (cargo build --bins; the app needs ui/dist first: cd ui && npm ci && npx vite build)")
 done
 [ -x "$TAURI_DRIVER" ] || missing+=("tauri-driver (cargo install tauri-driver --version ^2 --locked, or set TAURI_DRIVER)")
@@ -42,7 +42,7 @@ need_missing
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kordon-app-e2e.XXXXXX")"
 artifacts() {
   local f
-  for f in server.log tauri-driver.log xvfb.log; do
+  for f in server.log tauri-driver.log xvfb.log link.log; do
     [ -f "$WORK/$f" ] && cp "$WORK/$f" "$ART/$f"
   done
   return 0
@@ -62,7 +62,16 @@ DROP="$WORK/drop"
 log "server on UDP 127.0.0.1:$PORT"
 "$BIN/kordon-server" init --data "$SRV" --public-addr "127.0.0.1:$PORT" >"$WORK/init.log" 2>&1 \
   || { cat "$WORK/init.log" >&2; die "kordon-server init"; }
-TOKEN="$("$BIN/kordon-server" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
+# The vehicle reaches the server through the link emulator (kordon-link),
+# which the test cuts and restores (a file's presence is the cut).
+"$BIN/kordon-link" --server "127.0.0.1:$PORT" --addr-file "$WORK/link.addr" --cut-file "$WORK/link.cut" \
+  --delay-ms 25 >"$WORK/link.log" 2>&1 &
+LINK_PID=$!
+PIDS+=("$LINK_PID:kordon-link")
+link_ready() { alive "$LINK_PID" kordon-link; [ -s "$WORK/link.addr" ]; }
+wait_until "kordon-link to start" 30 link_ready
+log "link emulator at $(cat "$WORK/link.addr")"
+TOKEN="$("$BIN/kordon-server" enroll --data "$SRV" --name MOBILE-E2E --addr "$(cat "$WORK/link.addr")" 2>"$WORK/enroll.log")" \
   || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll"; }
 [ -n "$TOKEN" ] || die "kordon-server enroll printed no token"
 # A second token, as a QR code the app reads in Settings (never used to enroll).
@@ -129,6 +138,7 @@ KORDON_E2E_VEHICLE="$VEH" \
 KORDON_E2E_SCAN_HIGH="$DROP/T1_high.tif" \
 KORDON_E2E_SCAN_LOW="$DROP/T1_low.tif" \
 KORDON_E2E_SERVER_PID="$SERVER_PID" \
+KORDON_E2E_LINK_CUT="$WORK/link.cut" \
 KORDON_E2E_WORK="$WORK" \
 KORDON_E2E_QR_SVG="$WORK/enroll-qr.svg" \
 KORDON_E2E_QR_TOKEN="$QR_TOKEN" \

@@ -727,3 +727,6 @@ mod backup;
 
 #[path = "e2e/training.rs"]
 mod training;
+
+#[path = "e2e/live_link.rs"]
+mod live_link;

@@ -111,13 +111,15 @@ impl From<VehicleError> for ApiError {
     /// For `revoked`, the message is the administrator's reason as it was
     /// given ("" if none): the UI puts it in its own words around it.
     fn from(e: VehicleError) -> Self {
-        let message = match &e {
-            VehicleError::Revoked { reason } => reason.clone(),
-            _ => e.to_string(),
-        };
+        ApiError::from(kordon_vehicle::Problem::from(&e))
+    }
+}
+
+impl From<kordon_vehicle::Problem> for ApiError {
+    fn from(p: kordon_vehicle::Problem) -> Self {
         ApiError {
-            code: e.code().into(),
-            message,
+            code: p.code,
+            message: p.message,
         }
     }
 }

@@ -134,13 +134,7 @@ pub struct ImportEvent {
 }
 
 /// State of the link, as the background sync sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Link {
-    Online,
-    Offline,
-    Syncing,
-}
+pub use kordon_vehicle::Link;
 
 /// Hotlist alerts a camera's read just raised (the app's banner and
 /// sound); the inspection holds them, with their ids, for the response.
@@ -157,6 +151,16 @@ pub struct SyncEvent {
     pub status: kordon_vehicle::Status,
     /// The last pass's failure, in words.
     pub error: Option<crate::ApiError>,
+}
+
+impl From<kordon_vehicle::SyncUpdate> for SyncEvent {
+    fn from(u: kordon_vehicle::SyncUpdate) -> Self {
+        SyncEvent {
+            link: u.link,
+            status: u.status,
+            error: u.error.map(crate::ApiError::from),
+        }
+    }
 }
 
 impl InspectionRow {

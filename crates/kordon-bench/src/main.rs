@@ -19,6 +19,7 @@ mod hotlist;
 mod http1;
 mod import;
 mod ingest;
+mod link_status;
 mod log_proof;
 mod records_first;
 mod scan_pair;
@@ -59,6 +60,9 @@ enum What {
     /// Two scans over a slow, lossy link, from the start of the sync to
     /// the last one stored; pipelined and not.
     ScanPair(scan_pair::Args),
+    /// How soon the link status follows a cut and a return, as the app
+    /// shows it.
+    LinkStatus(link_status::Args),
     /// The viewer's tile rendering: first view and panning of a large scan.
     Viewer(viewer::Args),
     /// Cold start of the crew's app to an interactive queue, and its memory.
@@ -92,6 +96,7 @@ fn main() -> anyhow::Result<()> {
         What::Import(args) => import::run(args),
         What::RecordsFirst(args) => records_first::run(args),
         What::ScanPair(args) => scan_pair::run(args),
+        What::LinkStatus(args) => link_status::run(args),
         What::AppStart(args) => app_start::run(args),
         What::Viewer(args) => viewer::run(args),
         What::Console(args) => console::run(args),

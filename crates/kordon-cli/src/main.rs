@@ -127,6 +127,12 @@ enum Command {
         /// Stay running and sync every N seconds (with backoff on failure).
         #[arg(long)]
         watch: Option<u64>,
+        /// Stay running and sync as the crew's app does: hold the
+        /// connection, show each change of the link within a second, sync
+        /// at once when it returns and every 15 s while it is up. One line
+        /// per change (with --json, a JSON object per line).
+        #[arg(long, conflicts_with_all = ["watch", "retry_for"])]
+        live: bool,
         #[arg(long, default_value_t = 10)]
         connect_timeout: u64,
         /// Records per upload batch.
@@ -593,6 +599,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sync {
             retry_for,
             watch,
+            live,
             connect_timeout,
             batch_size,
             window,
@@ -618,6 +625,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .worker_threads(2)
                 .enable_all()
                 .build()?;
+            if live {
+                rt.block_on(sync_live(&mut v, &opts, json));
+                return Ok(0);
+            }
             return rt.block_on(sync_command(&mut v, &opts, retry_for, watch, json));
         }
         Command::Check { json } => {
@@ -780,6 +791,35 @@ const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LONGEST_RETRY: Duration = Duration::from_secs(15);
 
 /// One pass, or passes with exponential backoff (1 s doubling to 15 s).
+/// `kordon sync --live`: the app's background sync, its updates printed.
+async fn sync_live(v: &mut Vehicle, opts: &SyncOptions, json: bool) {
+    let wake = tokio::sync::Notify::new();
+    v.sync_in_background(opts, &wake, |u| {
+        if json {
+            match serde_json::to_string(&u) {
+                Ok(line) => say!("{line}"),
+                Err(e) => eprintln!("kordon: sync: {e}"),
+            }
+        } else {
+            let link = match u.link {
+                kordon_vehicle::Link::Online => "online",
+                kordon_vehicle::Link::Offline => "offline",
+                kordon_vehicle::Link::Syncing => "syncing",
+            };
+            let error = u
+                .error
+                .map(|p| format!(" · {}: {}", p.code, p.message))
+                .unwrap_or_default();
+            say!(
+                "{link} · {} records and {} scans pending{error}",
+                u.status.pending,
+                u.status.blobs.pending
+            );
+        }
+    })
+    .await;
+}
+
 async fn sync_command(
     v: &mut Vehicle,
     opts: &SyncOptions,

@@ -20,13 +20,18 @@
 //!   of waiting out the idle timeout.
 //! - [`StallProbe`] keeps a stalled connection probing the path, so data
 //!   flows again about a round trip after an outage ends.
+//! - [`link`]: a vehicle's connection pings every [`LINK_PING`], and
+//!   [`watch_link`] tells from what arrives whether the link is up, within
+//!   a second of a change.
 
 pub mod congestion;
+pub mod link;
 mod probe;
 mod stream;
 mod tls;
 mod token;
 
+pub use link::{watch_link, LinkState, LinkWatchTask, LINK_PING};
 pub use probe::StallProbe;
 pub use quinn;
 pub use stream::FrameStream;
@@ -199,7 +204,11 @@ pub fn client_endpoint_on(
     let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut client = quinn::ClientConfig::new(Arc::new(quic));
-    client.transport_config(Arc::new(transport_config()));
+    let mut transport = transport_config();
+    // The vehicle pings often enough to tell within a second that the link
+    // went or came back (see `link`); the server keeps the slower default.
+    transport.keep_alive_interval(Some(LINK_PING));
+    client.transport_config(Arc::new(transport));
     let mut endpoint = quinn::Endpoint::client(bind)
         .map_err(|error| TransportError::Bind { addr: bind, error })?;
     endpoint.set_default_client_config(client);

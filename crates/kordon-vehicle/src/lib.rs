@@ -23,6 +23,7 @@ mod ops;
 mod scans;
 mod status;
 mod sync;
+mod sync_loop;
 pub mod synthetic;
 mod watch;
 
@@ -37,7 +38,9 @@ pub use officers::{SignIn, FREE_ATTEMPTS, LOCK_SECS};
 pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
 
+pub use kordon_transport::LinkState;
 pub use sync::{SyncOptions, SyncReport};
+pub use sync_loop::{Link, Problem, SyncUpdate};
 pub use watch::{dual_energy_pair, WatchOptions, Watcher};
 
 use kordon_model::OfficerId;
@@ -82,6 +85,10 @@ pub struct Vehicle {
     matcher: Option<hotlist::Matcher>,
     /// How large a scan image may be (see `kordon_imaging::DecodeLimits::for_scans`).
     scan_limits: kordon_imaging::DecodeLimits,
+    /// The connection kept between sync passes when asked to (the app).
+    held: Option<sync::HeldConnection>,
+    /// The link as the current connection sees it (see [`Vehicle::link`]).
+    link: tokio::sync::watch::Sender<kordon_transport::LinkState>,
 }
 
 impl Vehicle {
@@ -99,6 +106,8 @@ impl Vehicle {
             store,
             matcher: None,
             scan_limits,
+            held: None,
+            link: tokio::sync::watch::Sender::new(kordon_transport::LinkState::Closed),
         };
         // Changes the server signs are held to its role (reviews, marks).
         if let Ok(server) = v.token().and_then(|t| Ok(t.server_key()?)) {

@@ -43,6 +43,10 @@ pub struct SyncOptions {
     /// Offer the next scan once the current one is all sent (not when it
     /// is stored); off only to measure what that saves.
     pub pipeline_blobs: bool,
+    /// Keep the connection after the pass, for the next pass (no
+    /// handshake) and to watch the link ([`Vehicle::link`]); the app's
+    /// background sync does, a one-off `kordon sync` does not.
+    pub hold_connection: bool,
 }
 
 impl Default for SyncOptions {
@@ -56,8 +60,20 @@ impl Default for SyncOptions {
             max_rate_bps: None,
             record_poll: Duration::from_millis(250),
             pipeline_blobs: true,
+            hold_connection: false,
         }
     }
+}
+
+/// A connection to the server kept between passes, with what it was made
+/// for and the task watching its link.
+#[derive(Debug)]
+pub(crate) struct HeldConnection {
+    endpoint: quinn::Endpoint,
+    conn: quinn::Connection,
+    addr: SocketAddr,
+    fingerprint: [u8; 32],
+    _watch: kordon_transport::LinkWatchTask,
 }
 
 /// A record the server refused, with its reason.
@@ -94,6 +110,9 @@ impl Vehicle {
         self.store
             .set_meta(meta::LAST_ATTEMPT_MS, &now_ms().to_string())?;
         let result = self.sync_pass(opts).await;
+        if self.held.is_none() {
+            kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
+        }
         match &result {
             Ok(r) if r.complete => {
                 self.store
@@ -114,12 +133,66 @@ impl Vehicle {
         result
     }
 
+    /// The link as the vehicle's connection to the server sees it, kept
+    /// current while a pass runs and while a connection is held between
+    /// passes (`SyncOptions::hold_connection`): `Up`, `Down` within a
+    /// second of a cut, `Up` again within a second of its return
+    /// (`kordon_transport::link`), `Closed` when no connection is held.
+    pub fn link(&self) -> tokio::sync::watch::Receiver<kordon_transport::LinkState> {
+        self.link.subscribe()
+    }
+
+    /// Ends the held connection, if any.
+    pub fn drop_connection(&mut self) {
+        if let Some(held) = self.held.take() {
+            held.conn.close(0u32.into(), b"done");
+        }
+        kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
+    }
+
+    /// The held connection if it still serves `addr` and `fingerprint`,
+    /// else a new one.
+    async fn connection(
+        &mut self,
+        addr: SocketAddr,
+        fingerprint: [u8; 32],
+        opts: &SyncOptions,
+    ) -> Result<HeldConnection, VehicleError> {
+        if let Some(held) = self.held.take() {
+            if held.addr == addr
+                && held.fingerprint == fingerprint
+                && held.conn.close_reason().is_none()
+            {
+                if *self.link.borrow() == kordon_transport::LinkState::Down {
+                    // Kept: its first answer is what says the link is back.
+                    self.held = Some(held);
+                    return Err(VehicleError::Unreachable(
+                        "the link is down (nothing heard from the server for a second)".into(),
+                    ));
+                }
+                return Ok(held);
+            }
+            held.conn.close(0u32.into(), b"done");
+        }
+        kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
+        let endpoint = kordon_transport::client_endpoint(&self.key, fingerprint)?;
+        let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
+        let watch = kordon_transport::watch_link(&conn, self.link.clone());
+        Ok(HeldConnection {
+            endpoint,
+            conn,
+            addr,
+            fingerprint,
+            _watch: watch,
+        })
+    }
+
     async fn sync_pass(&mut self, opts: &SyncOptions) -> Result<SyncReport, VehicleError> {
         let token = self.token()?;
         let addr = resolve(&token.addr).await?;
         let server_key = token.server_key()?;
-        let endpoint = kordon_transport::client_endpoint(&self.key, token.fingerprint()?)?;
-        let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
+        let held = self.connection(addr, token.fingerprint()?, opts).await?;
+        let conn = held.conn.clone();
         // An outage mid-transfer ends about a round trip after the link does.
         let _probe = kordon_transport::StallProbe::start(&conn);
         let mut report = SyncReport::default();
@@ -133,8 +206,12 @@ impl Vehicle {
                     .await?;
             }
         }
-        conn.close(0u32.into(), b"done");
-        let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
+        if opts.hold_connection {
+            self.held = Some(held);
+        } else {
+            conn.close(0u32.into(), b"done");
+            let _ = tokio::time::timeout(Duration::from_secs(1), held.endpoint.wait_idle()).await;
+        }
 
         report.pending = self.store.counts()?.pending;
         let blobs = self.blob_counts()?;

@@ -600,7 +600,7 @@ file: string, stage: ImportStage, inspection: string | null, scan: string | null
 error: ApiError | null, };
 
 /**
- * State of the link, as the background sync sees it.
+ * The state of the link, as the background sync shows it.
  */
 export type Link = "online" | "offline" | "syncing";
 
