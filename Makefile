@@ -107,9 +107,9 @@ packaging-test: build
 	bash tests/packaging/run.sh
 
 # The web UI (ui/): type check, ESLint (with the React hooks rules), component
-# tests and a production build.
-ui-test: ui-deps
-	cd ui && npm run typecheck && npm run lint && npm test && npm run build
+# tests and the production build (ui-dist: only when a source changed).
+ui-test: ui-dist
+	cd ui && npm run typecheck && npm run lint && npm test
 
 # The real app under Xvfb, driven through WebDriver (tauri-driver with
 # WebKitWebDriver). Screenshots of each screen go to target/app-e2e/.

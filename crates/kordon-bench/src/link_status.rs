@@ -1,25 +1,26 @@
-//! How soon the vehicle's link status follows a link change, as the app
-//! shows it: the app's background sync holds its connection between
-//! passes and shows `Vehicle::link`'s state.
+//! How soon the crew's app shows a link change: the updates of the app's
+//! background sync (`Vehicle::sync_in_background`, which holds its
+//! connection between passes), timed as the app receives them.
 //!
 //! Each case: a fresh server and vehicle, the link emulator at `rtt_ms`
-//! with `loss_pct` random loss each way, one sync pass that keeps its
-//! connection. Then, `trials` times: the link stays up for a random 2 to
-//! 4 s, is cut, and the time until the state turns `Down` is taken; it
-//! stays cut a random 2 to 10 s (shorter than the connection's 30 s idle
-//! timeout), is restored, and the time until `Up` is taken. Changes to
-//! `Down` while the link was up are counted as false alarms.
+//! with `loss_pct` random loss each way, the loop running until it shows
+//! online. Then, `trials` times: the link stays up for a random 2 to 4 s,
+//! is cut, and the time until the loop shows offline is taken; it stays
+//! cut a random 2 to 10 s (shorter than the connection's 30 s idle
+//! timeout), is restored, and the times until it shows syncing (the link
+//! seen up, a pass started) and online (the pass done) are taken. Offline
+//! shown while the link was up counts as a false alarm.
 //!
 //! The baseline (`--baseline-trials`, in the same run) is the app's loop
 //! before it held its connection: a pass every 15 s while the server
 //! answers, each on a new connection given 5 s to connect, retries 5 to
-//! 15 s apart; the status changed only when a pass ended. There the cut
-//! lasts at least until it shows.
+//! 15 s apart; the status changed only when a pass ended (online or
+//! offline, never syncing). There the cut lasts at least until it shows.
 
 use anyhow::{anyhow, Context};
 use kordon_central::serve;
 use kordon_test_support::link::{LinkConfig, LinkEmulator};
-use kordon_vehicle::{LinkState, SyncOptions, Vehicle};
+use kordon_vehicle::{Link, SyncOptions, Vehicle};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -39,33 +40,33 @@ pub struct Args {
     seed: u64,
 }
 
+#[derive(Default)]
 struct Case {
-    to_down: Vec<f64>,
-    to_up: Vec<f64>,
-    false_downs: usize,
+    to_offline: Vec<f64>,
+    to_syncing: Vec<f64>,
+    to_online: Vec<f64>,
+    false_offline: usize,
     up_seconds: f64,
 }
 
-/// Waits for `want`, counting changes to `Down` on the way; the instant it
-/// came.
+/// Waits until the loop shows one of `want`, counting offline shown on
+/// the way when offline is not awaited; the instant it came.
 async fn until(
-    link: &mut watch::Receiver<LinkState>,
-    want: LinkState,
-    false_downs: &mut usize,
+    shown: &mut watch::Receiver<Link>,
+    want: &[Link],
+    false_offline: &mut usize,
 ) -> anyhow::Result<Instant> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        if *link.borrow_and_update() == want {
+        let now = *shown.borrow_and_update();
+        if want.contains(&now) {
             return Ok(Instant::now());
         }
         tokio::select! {
-            changed = link.changed() => {
-                changed.map_err(|_| anyhow!("the vehicle dropped its link watch"))?;
-                if *link.borrow() == LinkState::Down && want != LinkState::Down {
-                    *false_downs += 1;
-                }
-                if *link.borrow() == LinkState::Closed {
-                    return Err(anyhow!("the held connection ended"));
+            changed = shown.changed() => {
+                changed.map_err(|_| anyhow!("the sync loop ended"))?;
+                if *shown.borrow() == Link::Offline && !want.contains(&Link::Offline) {
+                    *false_offline += 1;
                 }
             }
             _ = tokio::time::sleep_until(deadline) => {
@@ -75,21 +76,19 @@ async fn until(
     }
 }
 
-/// Holds the link up for `d`, counting false alarms.
+/// Keeps the link up for `d`, counting offline shown meanwhile.
 async fn hold_up(
-    link: &mut watch::Receiver<LinkState>,
+    shown: &mut watch::Receiver<Link>,
     d: Duration,
-    false_downs: &mut usize,
+    false_offline: &mut usize,
 ) -> anyhow::Result<()> {
     let end = tokio::time::Instant::now() + d;
     loop {
         tokio::select! {
-            changed = link.changed() => {
-                changed.map_err(|_| anyhow!("the vehicle dropped its link watch"))?;
-                match *link.borrow_and_update() {
-                    LinkState::Down => *false_downs += 1,
-                    LinkState::Closed => return Err(anyhow!("the held connection ended")),
-                    LinkState::Up => {}
+            changed = shown.changed() => {
+                changed.map_err(|_| anyhow!("the sync loop ended"))?;
+                if *shown.borrow_and_update() == Link::Offline {
+                    *false_offline += 1;
                 }
             }
             _ = tokio::time::sleep_until(end) => return Ok(()),
@@ -97,9 +96,10 @@ async fn hold_up(
     }
 }
 
-/// The app's loop before held connections, its status on `out`: `Up`
-/// after a pass that reached the server, `Down` after one that did not.
-async fn per_pass_loop(mut v: Vehicle, out: watch::Sender<LinkState>) {
+/// The app's loop before held connections, what it showed on `out`:
+/// online after a pass that reached the server, offline after one that
+/// did not.
+async fn per_pass_loop(mut v: Vehicle, out: watch::Sender<Link>) {
     let opts = SyncOptions {
         connect_timeout: Duration::from_secs(5),
         ..SyncOptions::default()
@@ -108,19 +108,32 @@ async fn per_pass_loop(mut v: Vehicle, out: watch::Sender<LinkState>) {
     loop {
         let wait = match v.sync_once(&opts).await {
             Err(e) if matches!(e.code(), "unreachable" | "sync_failed") => {
-                out.send_replace(LinkState::Down);
+                out.send_replace(Link::Offline);
                 let w = retry;
                 retry = (retry * 2).min(Duration::from_secs(15));
                 w
             }
             _ => {
-                out.send_replace(LinkState::Up);
+                out.send_replace(Link::Online);
                 retry = Duration::from_secs(5);
                 Duration::from_secs(15)
             }
         };
         tokio::time::sleep(wait).await;
     }
+}
+
+/// The app's loop as it is: `Vehicle::sync_in_background`.
+async fn held_loop(mut v: Vehicle, out: watch::Sender<Link>) {
+    let opts = SyncOptions {
+        connect_timeout: Duration::from_secs(5),
+        ..SyncOptions::default()
+    };
+    let wake = tokio::sync::Notify::new();
+    v.sync_in_background(&opts, &wake, |u| {
+        out.send_replace(u.link);
+    })
+    .await;
 }
 
 fn one(
@@ -146,56 +159,49 @@ fn one(
         endpoint.clone(),
         Arc::new(Mutex::new(central)),
     ));
-    let opts = SyncOptions {
-        hold_connection: !baseline,
-        ..SyncOptions::default()
-    };
     let mut rng = seed;
-    let mut case = Case {
-        to_down: Vec::new(),
-        to_up: Vec::new(),
-        false_downs: 0,
-        up_seconds: 0.0,
-    };
+    let mut case = Case::default();
     rt.block_on(async {
-        let report = v.sync_once(&opts).await.context("the first sync")?;
-        anyhow::ensure!(report.complete, "the first sync did not complete");
-        let (mut watch, baseline_loop) = if baseline {
-            let (tx, rx) = watch::channel(LinkState::Up);
-            let other = Vehicle::open(&tmp.path().join("vehicle"))?;
-            (rx, Some(tokio::spawn(per_pass_loop(other, tx))))
+        let (tx, mut shown) = watch::channel(Link::Offline);
+        let task = if baseline {
+            tokio::spawn(per_pass_loop(v, tx))
         } else {
-            (v.link(), None)
+            tokio::spawn(held_loop(v, tx))
         };
-        anyhow::ensure!(
-            *watch.borrow() == LinkState::Up,
-            "no held connection after the sync"
-        );
+        let mut ignored = 0;
+        until(&mut shown, &[Link::Online], &mut ignored)
+            .await
+            .context("the first sync")?;
         for _ in 0..trials {
             let up = millis_in(&mut rng, 2_000, 4_000);
-            hold_up(&mut watch, up, &mut case.false_downs).await?;
+            hold_up(&mut shown, up, &mut case.false_offline).await?;
             case.up_seconds += up.as_secs_f64();
             link.set_cut(true);
             let cut = Instant::now();
-            let mut ignored = 0;
-            let down = until(&mut watch, LinkState::Down, &mut ignored).await?;
-            case.to_down.push(down.duration_since(cut).as_secs_f64());
+            let offline = until(&mut shown, &[Link::Offline], &mut ignored).await?;
+            case.to_offline
+                .push(offline.duration_since(cut).as_secs_f64());
             let outage = millis_in(&mut rng, 2_000, 10_000);
             tokio::time::sleep_until(tokio::time::Instant::from_std(cut + outage)).await;
             link.set_cut(false);
             let back = Instant::now();
-            let upped = until(&mut watch, LinkState::Up, &mut case.false_downs).await?;
-            case.to_up.push(upped.duration_since(back).as_secs_f64());
+            let syncing = until(
+                &mut shown,
+                &[Link::Syncing, Link::Online],
+                &mut case.false_offline,
+            )
+            .await?;
+            case.to_syncing
+                .push(syncing.duration_since(back).as_secs_f64());
+            let online = until(&mut shown, &[Link::Online], &mut case.false_offline).await?;
+            case.to_online
+                .push(online.duration_since(back).as_secs_f64());
         }
-        if let Some(task) = baseline_loop {
-            task.abort();
-        }
-        // The held connection still syncs after all that.
-        let report = v.sync_once(&opts).await.context("the last sync")?;
-        anyhow::ensure!(report.complete, "the last sync did not complete");
+        // Dropping the loop drops its connection, which tells the server.
+        task.abort();
+        let _ = task.await;
         anyhow::Ok(())
     })?;
-    v.drop_connection();
     endpoint.close(0u32.into(), b"done");
     Ok(case)
 }
@@ -224,8 +230,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "link status: {} cuts and returns per case, outages of 2 to 10 s",
         args.trials
     );
-    println!("| RTT | loss | status from | cut → offline p50 / p95 / max | return → online p50 / p95 / max | false offline while up |");
-    println!("| ---: | ---: | --- | ---: | ---: | ---: |");
+    println!("| RTT | loss | loop | cut → offline p50 / p95 / max | return → syncing p50 / p95 / max | return → online p50 / p95 / max | false offline while up |");
+    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: |");
     for (i, case) in args.cases.split(',').enumerate() {
         let (loss, rtt) = case
             .split_once('/')
@@ -244,21 +250,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn print_case(rtt: u64, loss: f64, baseline: bool, c: &Case) {
-    let ms = |xs: &[f64], q| quantile(xs, q) * 1000.0;
+    let ms = |xs: &[f64]| {
+        format!(
+            "{:.0} / {:.0} / {:.0} ms",
+            quantile(xs, 0.5) * 1000.0,
+            quantile(xs, 0.95) * 1000.0,
+            quantile(xs, 1.0) * 1000.0
+        )
+    };
     let from = if baseline {
-        "each pass (baseline)"
+        "a pass every 15 s (baseline)"
     } else {
         "the held connection"
     };
     println!(
-        "| {rtt} ms | {loss} % | {from} | {:.0} / {:.0} / {:.0} ms | {:.0} / {:.0} / {:.0} ms | {} in {:.0} s |",
-        ms(&c.to_down, 0.5),
-        ms(&c.to_down, 0.95),
-        ms(&c.to_down, 1.0),
-        ms(&c.to_up, 0.5),
-        ms(&c.to_up, 0.95),
-        ms(&c.to_up, 1.0),
-        c.false_downs,
+        "| {rtt} ms | {loss} % | {from} | {} | {} | {} | {} in {:.0} s |",
+        ms(&c.to_offline),
+        if baseline {
+            "–".to_string()
+        } else {
+            ms(&c.to_syncing)
+        },
+        ms(&c.to_online),
+        c.false_offline,
         c.up_seconds,
     );
 }

@@ -173,7 +173,7 @@ pub fn run(v: &mut Vehicle, data: &Path, cmd: AnprCmd) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -790,11 +790,11 @@ const FIRST_RETRY: Duration = Duration::from_secs(1);
 /// this (a try costs a few packets; waiting longer saves nothing).
 const LONGEST_RETRY: Duration = Duration::from_secs(15);
 
-/// One pass, or passes with exponential backoff (1 s doubling to 15 s).
-/// `kordon sync --live`: the app's background sync, its updates printed.
+/// `kordon sync --live`: the app's background sync, its updates printed,
+/// until Ctrl-C or SIGTERM (the server is then told the connection is over).
 async fn sync_live(v: &mut Vehicle, opts: &SyncOptions, json: bool) {
     let wake = tokio::sync::Notify::new();
-    v.sync_in_background(opts, &wake, |u| {
+    let print = |u: kordon_vehicle::SyncUpdate| {
         if json {
             match serde_json::to_string(&u) {
                 Ok(line) => say!("{line}"),
@@ -816,10 +816,15 @@ async fn sync_live(v: &mut Vehicle, opts: &SyncOptions, json: bool) {
                 u.status.blobs.pending
             );
         }
-    })
-    .await;
+    };
+    tokio::select! {
+        _ = v.sync_in_background(opts, &wake, print) => {}
+        _ = anpr_cmd::shutdown_signal() => {}
+    }
+    v.drop_connection().await;
 }
 
+/// One pass, or passes with exponential backoff (1 s doubling to 15 s).
 async fn sync_command(
     v: &mut Vehicle,
     opts: &SyncOptions,

@@ -34,7 +34,7 @@ pub fn bin(name: &str) -> PathBuf {
     BUILD.call_once(|| {
         let release = bin_dir().ends_with("release");
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(["build", "--quiet", "--workspace", "--bins"]);
+        cmd.args(["build", "--quiet", "--locked", "--workspace", "--bins"]);
         // Not the variables cargo sets for the running test: some build
         // scripts (ring's) rerun when CARGO_MANIFEST_DIR changes, and all
         // that depends on them would build again, here and at the next

@@ -20,6 +20,8 @@
 //! about 700 bytes a second (60 MB a day of running), and as many for the
 //! server to answer per vehicle.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -80,28 +82,43 @@ impl LinkWatch {
 }
 
 /// Samples `conn` until it closes, publishing its [`LinkState`] on `out`
-/// (`Up` at once, `Closed` when the connection ends). Stops when dropped.
+/// (`Up` at once, `Closed` when the connection ends). Stops when dropped,
+/// and publishes nothing after that.
 pub fn watch_link(conn: &quinn::Connection, out: watch::Sender<LinkState>) -> LinkWatchTask {
     let conn = conn.clone();
-    LinkWatchTask(tokio::spawn(async move {
+    let live = Arc::new(AtomicBool::new(true));
+    let task_live = live.clone();
+    let task = tokio::spawn(async move {
+        // Checked under the channel's lock: once the owner has let go of
+        // the connection (and said `Closed` itself), nothing older lands.
+        let say = |state: LinkState| {
+            out.send_if_modified(|now| {
+                let changed = task_live.load(Ordering::SeqCst) && *now != state;
+                if changed {
+                    *now = state;
+                }
+                changed
+            });
+        };
         let mut watch = LinkWatch::new(conn.stats().udp_rx.datagrams, Instant::now());
-        publish(&out, LinkState::Up);
+        say(LinkState::Up);
         let mut tick = tokio::time::interval(LINK_SAMPLE);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = tick.tick() => {
                     if let Some(state) = watch.observe(conn.stats().udp_rx.datagrams, Instant::now()) {
-                        publish(&out, state);
+                        say(state);
                     }
                 }
                 _ = conn.closed() => {
-                    publish(&out, LinkState::Closed);
+                    say(LinkState::Closed);
                     return;
                 }
             }
         }
-    }))
+    });
+    LinkWatchTask { task, live }
 }
 
 /// Publishes `state` on `out` if it differs from the current one (a
@@ -114,14 +131,18 @@ pub fn publish(out: &watch::Sender<LinkState>, state: LinkState) {
     });
 }
 
-/// The task of [`watch_link`]; aborted when dropped (it holds a handle of
+/// The task of [`watch_link`]; stopped when dropped (it holds a handle of
 /// the connection, which must not outlive its owner).
 #[derive(Debug)]
-pub struct LinkWatchTask(tokio::task::JoinHandle<()>);
+pub struct LinkWatchTask {
+    task: tokio::task::JoinHandle<()>,
+    live: Arc<AtomicBool>,
+}
 
 impl Drop for LinkWatchTask {
     fn drop(&mut self) {
-        self.0.abort();
+        self.live.store(false, Ordering::SeqCst);
+        self.task.abort();
     }
 }
 

@@ -76,6 +76,15 @@ pub(crate) struct HeldConnection {
     _watch: kordon_transport::LinkWatchTask,
 }
 
+impl Drop for HeldConnection {
+    /// The server hears at once that this connection is over (it would
+    /// otherwise count it against the device's connections until its idle
+    /// timeout).
+    fn drop(&mut self) {
+        self.conn.close(0u32.into(), b"done");
+    }
+}
+
 /// A record the server refused, with its reason.
 #[derive(Debug, Clone, Serialize)]
 pub struct Refused {
@@ -142,39 +151,60 @@ impl Vehicle {
         self.link.subscribe()
     }
 
-    /// Ends the held connection, if any.
-    pub fn drop_connection(&mut self) {
+    /// Ends the held connection, if any, and waits (1 s at most) for the
+    /// server to be told.
+    pub async fn drop_connection(&mut self) {
         if let Some(held) = self.held.take() {
             held.conn.close(0u32.into(), b"done");
+            let _ = tokio::time::timeout(Duration::from_secs(1), held.endpoint.wait_idle()).await;
         }
         kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
     }
 
-    /// The held connection if it still serves `addr` and `fingerprint`,
-    /// else a new one.
+    /// Whether the held connection ended in a way worth reconnecting at
+    /// once: the server restarted (a stateless reset) or went silent. Not
+    /// when it was closed by the server on purpose (revoked, replaced by
+    /// another connection of this device, out of service).
+    pub(crate) fn reconnect_now(&self) -> bool {
+        self.held.as_ref().is_some_and(|h| {
+            matches!(
+                h.conn.close_reason(),
+                Some(quinn::ConnectionError::Reset | quinn::ConnectionError::TimedOut)
+            )
+        })
+    }
+
+    /// The held connection if it still serves the token's server, else a
+    /// new one. With the held link down, fails at once and keeps the
+    /// connection (its first answer is what says the link is back); a
+    /// server name that does not resolve then is no reason to drop it.
     async fn connection(
         &mut self,
-        addr: SocketAddr,
-        fingerprint: [u8; 32],
+        token: &kordon_transport::EnrollmentToken,
         opts: &SyncOptions,
     ) -> Result<HeldConnection, VehicleError> {
+        let fingerprint = token.fingerprint()?;
         if let Some(held) = self.held.take() {
-            if held.addr == addr
-                && held.fingerprint == fingerprint
-                && held.conn.close_reason().is_none()
-            {
-                if *self.link.borrow() == kordon_transport::LinkState::Down {
-                    // Kept: its first answer is what says the link is back.
-                    self.held = Some(held);
-                    return Err(VehicleError::Unreachable(
-                        "the link is down (nothing heard from the server for a second)".into(),
-                    ));
-                }
-                return Ok(held);
+            let usable = held.fingerprint == fingerprint && held.conn.close_reason().is_none();
+            if usable && *self.link.borrow() == kordon_transport::LinkState::Down {
+                self.held = Some(held);
+                return Err(VehicleError::Unreachable(
+                    "the link is down (nothing heard from the server for 600 ms)".into(),
+                ));
             }
-            held.conn.close(0u32.into(), b"done");
+            if usable {
+                match resolve_all(&token.addr).await {
+                    // Still one of the server's addresses (a name may
+                    // resolve to several, in any order).
+                    Ok(addrs) if addrs.contains(&held.addr) => return Ok(held),
+                    Ok(_) => {}
+                    Err(_) => return Ok(held),
+                }
+            }
+            drop(held);
         }
         kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
+        let addr = resolve(&token.addr).await?;
         let endpoint = kordon_transport::client_endpoint(&self.key, fingerprint)?;
         let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
         let watch = kordon_transport::watch_link(&conn, self.link.clone());
@@ -189,9 +219,8 @@ impl Vehicle {
 
     async fn sync_pass(&mut self, opts: &SyncOptions) -> Result<SyncReport, VehicleError> {
         let token = self.token()?;
-        let addr = resolve(&token.addr).await?;
         let server_key = token.server_key()?;
-        let held = self.connection(addr, token.fingerprint()?, opts).await?;
+        let held = self.connection(&token, opts).await?;
         let conn = held.conn.clone();
         // An outage mid-transfer ends about a round trip after the link does.
         let _probe = kordon_transport::StallProbe::start(&conn);
@@ -609,12 +638,18 @@ pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 }
 
 async fn resolve(addr: &str) -> Result<SocketAddr, VehicleError> {
-    let mut addrs = tokio::net::lookup_host(addr)
-        .await
-        .map_err(|e| VehicleError::Unreachable(format!("cannot resolve {addr}: {e}")))?;
-    addrs
+    resolve_all(addr)
+        .await?
+        .into_iter()
         .next()
         .ok_or_else(|| VehicleError::Unreachable(format!("{addr} resolves to no address")))
+}
+
+async fn resolve_all(addr: &str) -> Result<Vec<SocketAddr>, VehicleError> {
+    Ok(tokio::net::lookup_host(addr)
+        .await
+        .map_err(|e| VehicleError::Unreachable(format!("cannot resolve {addr}: {e}")))?
+        .collect())
 }
 
 #[cfg(test)]

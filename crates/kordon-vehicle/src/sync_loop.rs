@@ -1,11 +1,12 @@
 //! Sync in the background for as long as the caller runs it: the crew's
-//! app does, and so does `kordon sync --watch` on a vehicle without one.
+//! app does, and so does `kordon sync --live` on a vehicle without one.
 //!
 //! The loop holds its connection to the server between passes
 //! (`SyncOptions::hold_connection`), which pings every 100 ms
 //! (`kordon_transport::link`): the link shows offline within a second of
-//! going and online within a second of returning, when a pass starts at
-//! once. A pass also runs when woken (a local change, "sync now") and every
+//! going and, within a second of its return, syncing (a pass starts at
+//! once; online when it ends). While the held link is down no pass is
+//! tried: the update says offline. A pass also runs when woken (a local change, "sync now") and every
 //! 15 s while the server answers. When the held connection ends (the
 //! server restarted, or 30 s without an answer) it tries to connect again
 //! at once, then backs off from 5 s to 15 s between tries. Before and after every pass, and at each change of the
@@ -84,12 +85,16 @@ impl Vehicle {
         let mut link = self.link();
         let mut retry = FIRST_RETRY;
         loop {
-            let wait = match self.pass(&opts, &mut link, &mut on_update).await {
+            let shown = self.pass(&opts, &mut link, &mut on_update).await;
+            // What the pass itself did to the link (a connection made, or
+            // dropped on an error) is no news for the wait below.
+            let after = *link.borrow_and_update();
+            let wait = match shown {
                 Some(Link::Online) => {
                     retry = FIRST_RETRY;
                     ONLINE_EVERY
                 }
-                Some(_) if *link.borrow() == LinkState::Down => LONGEST_RETRY,
+                Some(_) if after == LinkState::Down => LONGEST_RETRY,
                 Some(_) => {
                     let w = retry;
                     retry = (retry * 2).min(LONGEST_RETRY);
@@ -98,7 +103,8 @@ impl Vehicle {
                 None => LONGEST_RETRY,
             };
             let deadline = tokio::time::Instant::now() + wait;
-            // Until the timer, a wake, or the held link coming back.
+            // Until the timer, a wake, the held link coming back, or the
+            // server restarting.
             loop {
                 tokio::select! {
                     _ = wake.notified() => break,
@@ -115,9 +121,11 @@ impl Vehicle {
                                     on_update(SyncUpdate { link: Link::Offline, status, error: None });
                                 }
                             }
-                            // The server ended it (a restart, a shutdown):
+                            // A restarted server (or 30 s of silence):
                             // reconnect now rather than at the next pass.
-                            LinkState::Closed => break,
+                            // Not when the server closed it on purpose.
+                            LinkState::Closed if self.reconnect_now() => break,
+                            LinkState::Closed => {}
                         }
                     }
                 }
@@ -143,12 +151,20 @@ impl Vehicle {
             });
             return None;
         }
+        if *link.borrow_and_update() == LinkState::Down {
+            // Held, and silent: nothing to try until it answers again.
+            on_update(SyncUpdate {
+                link: Link::Offline,
+                status,
+                error: None,
+            });
+            return Some(Link::Offline);
+        }
         on_update(SyncUpdate {
             link: Link::Syncing,
             status: status.clone(),
             error: None,
         });
-        link.borrow_and_update();
         let outcome = {
             let sync = self.sync_once(opts);
             tokio::pin!(sync);

@@ -144,3 +144,41 @@ fn a_live_sync_shows_a_cut_and_a_return_at_once_and_sends_what_waited_over_the_s
     drop(server);
     drop(link);
 }
+
+#[test]
+fn a_live_sync_the_server_refuses_waits_before_it_tries_again() {
+    let field = Field::new();
+    let server = field.start_server();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-GONE", "OF-1");
+    kordon_ok(&v, &["sync"]);
+    field.server_ok(&[
+        "revoke",
+        "--name",
+        "MOBILE-GONE",
+        "--reason",
+        "vehicle lost",
+    ]);
+
+    // The connection is made, then the Hello refused: the loop says so and
+    // waits its 5 s before the next try, instead of reconnecting at once
+    // (each try a handshake the server pays for, and the carrier's shared
+    // address nearer its limit).
+    let live = Live::start(&v);
+    let refused = live.until("the refusal", Duration::from_secs(10), |u| {
+        u["error"]["code"] == "revoked"
+    });
+    assert_eq!(refused["error"]["message"], "vehicle lost", "{refused}");
+    let quiet_until = Instant::now() + Duration::from_secs(4);
+    let mut tries = 0;
+    while let Ok(u) = live
+        .updates
+        .recv_timeout(quiet_until.saturating_duration_since(Instant::now()))
+    {
+        if link_is(&u, "syncing") {
+            tries += 1;
+        }
+    }
+    assert_eq!(tries, 0, "no new pass within 4 s of a refusal");
+    drop(live);
+    drop(server);
+}
