@@ -126,7 +126,8 @@ console-e2e: build
 
 # Every fuzz target for FUZZ_SECONDS (20) with libFuzzer, from the
 # regression corpora (tests/fuzz/run.sh; cargo-fuzz is installed if missing).
-# The long run: FUZZ_RUNS=10000000 FUZZ_SANITIZER=address tests/fuzz/run.sh
+# The long run: FUZZ_RUNS=10000000 tests/fuzz/run.sh (FUZZ_SANITIZER=address
+# for ASan).
 fuzz-brief: deps
 	bash tests/fuzz/run.sh
 

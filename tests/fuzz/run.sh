@@ -5,9 +5,9 @@
 # target/fuzz-brief/corpus/<target>/ (so local runs build on each other;
 # CI starts from the seeds), for FUZZ_SECONDS (default 20) each.
 #
-# The long run is the same script with a count instead of a time, and
-# AddressSanitizer:
-#   FUZZ_RUNS=10000000 FUZZ_SANITIZER=address tests/fuzz/run.sh [TARGET ...]
+# The long run is the same script with a count instead of a time (and
+# AddressSanitizer, if wanted):
+#   FUZZ_RUNS=10000000 [FUZZ_SANITIZER=address] tests/fuzz/run.sh [TARGET ...]
 #
 # A crash, a timeout (FUZZ_TIMEOUT seconds on one input, default 10) or an
 # input taking more than FUZZ_RSS_MB of memory (default 2048) fails the run;
