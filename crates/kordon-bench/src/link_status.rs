@@ -14,8 +14,9 @@
 //! The baseline (`--baseline-trials`, in the same run) is the app's loop
 //! before it held its connection: a pass every 15 s while the server
 //! answers, each on a new connection given 5 s to connect, retries 5 to
-//! 15 s apart; the status changed only when a pass ended (online or
-//! offline, never syncing). There the cut lasts at least until it shows.
+//! 15 s apart; offline and online changed only when a pass ended (it also
+//! showed syncing as each pass began, which is not timed here). There
+//! the cut lasts at least until it shows.
 
 use anyhow::{anyhow, Context};
 use kordon_central::serve;

@@ -130,7 +130,8 @@ enum Command {
         /// Stay running and sync as the crew's app does: hold the
         /// connection, show each change of the link within a second, sync
         /// at once when it returns and every 15 s while it is up. One line
-        /// per change (with --json, a JSON object per line).
+        /// per update: before and after each pass, and at each change of
+        /// the link (with --json, a JSON object per line).
         #[arg(long, conflicts_with_all = ["watch", "retry_for"])]
         live: bool,
         #[arg(long, default_value_t = 10)]

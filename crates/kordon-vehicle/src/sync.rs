@@ -43,8 +43,9 @@ pub struct SyncOptions {
     /// Offer the next scan once the current one is all sent (not when it
     /// is stored); off only to measure what that saves.
     pub pipeline_blobs: bool,
-    /// Keep the connection after the pass, for the next pass (no
-    /// handshake) and to watch the link ([`Vehicle::link`]); the app's
+    /// Keep the connection after a pass that ends without error (or finds
+    /// the held link down), for the next pass (no handshake) and to watch
+    /// the link ([`Vehicle::link`]); the app's
     /// background sync does, a one-off `kordon sync` does not.
     pub hold_connection: bool,
 }
@@ -146,7 +147,8 @@ impl Vehicle {
     /// current while a pass runs and while a connection is held between
     /// passes (`SyncOptions::hold_connection`): `Up`, `Down` within a
     /// second of a cut, `Up` again within a second of its return
-    /// (`kordon_transport::link`), `Closed` when no connection is held.
+    /// (`kordon_transport::link`), `Closed` when no connection is held or
+    /// the held one has ended.
     pub fn link(&self) -> tokio::sync::watch::Receiver<kordon_transport::LinkState> {
         self.link.subscribe()
     }

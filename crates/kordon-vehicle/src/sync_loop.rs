@@ -6,11 +6,12 @@
 //! (`kordon_transport::link`): the link shows offline within a second of
 //! going and, within a second of its return, syncing (a pass starts at
 //! once; online when it ends). While the held link is down no pass is
-//! tried: the update says offline. A pass also runs when woken (a local change, "sync now") and every
-//! 15 s while the server answers. When the held connection ends (the
-//! server restarted, or 30 s without an answer) it tries to connect again
-//! at once, then backs off from 5 s to 15 s between tries. Before and after every pass, and at each change of the
-//! link, it hands a [`SyncUpdate`] to the caller.
+//! tried: the update says offline. A pass also runs when woken (a local
+//! change, "sync now") and every 15 s while the server answers. When the
+//! held connection ends (the server restarted, or 30 s without an answer)
+//! it tries to connect again at once, then backs off from 5 s to 15 s
+//! between tries. Before and after every pass, and at each change of the
+//! link between up and down, it hands a [`SyncUpdate`] to the caller.
 
 use crate::{LinkState, Status, SyncOptions, Vehicle, VehicleError};
 use serde::{Deserialize, Serialize};

@@ -160,7 +160,8 @@ fn a_live_sync_the_server_refuses_waits_before_it_tries_again() {
     ]);
 
     // The connection is made, then the Hello refused: the loop says so and
-    // waits its 5 s before the next try, instead of reconnecting at once
+    // waits (15 s, as after any pass the server answered) before the next
+    // try, instead of reconnecting at once
     // (each try a handshake the server pays for, and the carrier's shared
     // address nearer its limit).
     let live = Live::start(&v);
