@@ -108,7 +108,7 @@ async fn per_pass_loop(mut v: Vehicle, out: watch::Sender<Link>) {
     let mut retry = Duration::from_secs(5);
     loop {
         let wait = match v.sync_once(&opts).await {
-            Err(e) if matches!(e.code(), "unreachable" | "sync_failed") => {
+            Err(e) if e.is_offline() => {
                 out.send_replace(Link::Offline);
                 let w = retry;
                 retry = (retry * 2).min(Duration::from_secs(15));

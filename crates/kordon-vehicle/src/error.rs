@@ -57,6 +57,12 @@ pub enum VehicleError {
 }
 
 impl VehicleError {
+    /// The server could not be reached (as opposed to refusing this
+    /// vehicle): worth trying again when the link allows.
+    pub fn is_offline(&self) -> bool {
+        matches!(self.code(), "unreachable" | "sync_failed")
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             VehicleError::NotEnrolled => "not_enrolled",

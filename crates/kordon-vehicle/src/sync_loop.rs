@@ -65,11 +65,6 @@ pub struct SyncUpdate {
     pub error: Option<Problem>,
 }
 
-/// The link is down (as opposed to the server refusing us): worth retrying.
-fn offline(e: &VehicleError) -> bool {
-    matches!(e.code(), "unreachable" | "sync_failed")
-}
-
 impl Vehicle {
     /// Syncs until the future is dropped (see the module's overview).
     /// `opts.hold_connection` is set whatever the caller passed.
@@ -200,7 +195,7 @@ impl Vehicle {
                     ),
                 }),
             ),
-            Err(e) if offline(&e) => (Link::Offline, Some(Problem::from(&e))),
+            Err(e) if e.is_offline() => (Link::Offline, Some(Problem::from(&e))),
             Err(e) => (Link::Online, Some(Problem::from(&e))),
         };
         let status = self.status().ok()?;
