@@ -5,6 +5,7 @@
 
 use crate::state::{publish, AppState};
 use kordon_api::crew;
+use kordon_api::training;
 use kordon_api::view::ScanInfo;
 use kordon_api::wire::*;
 use kordon_api::ApiError;
@@ -222,4 +223,42 @@ pub async fn detach_read(
 #[tauri::command]
 pub async fn hotlists(state: State<'_, AppState>) -> Reply<Vec<kordon_model::HotlistView>> {
     state.with_vehicle(|v| crew::hotlists(v))
+}
+
+#[tauri::command]
+pub async fn start_training(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: training::StartTrainingInput,
+) -> Reply<training::TrainingAttempt> {
+    let attempt = state.with_vehicle(|v| training::start_training(v, &input))?;
+    state.changed(&app);
+    Ok(attempt)
+}
+
+#[tauri::command]
+pub async fn answer_training(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    attempt: String,
+    answer: training::TrainingAnswerInput,
+) -> Reply<training::TrainingAttempt> {
+    let view = state.with_vehicle(|v| training::answer_training(v, &attempt, &answer))?;
+    state.changed(&app);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn training_attempt(
+    state: State<'_, AppState>,
+    attempt: String,
+) -> Reply<training::TrainingAttempt> {
+    state.with_vehicle(|v| training::training_attempt(v, &attempt))
+}
+
+#[tauri::command]
+pub async fn training_attempts(
+    state: State<'_, AppState>,
+) -> Reply<Vec<training::TrainingSummary>> {
+    state.with_vehicle(|v| training::training_attempts(v))
 }

@@ -96,6 +96,10 @@ fn main() -> anyhow::Result<()> {
             commands::correct_read,
             commands::detach_read,
             commands::hotlists,
+            commands::start_training,
+            commands::answer_training,
+            commands::training_attempt,
+            commands::training_attempts,
         ])
         .setup(move |app| {
             let dir = match explicit.clone() {

@@ -168,6 +168,24 @@ pub fn render() -> String {
             list(&crate::statistics::OFFICER_COLUMNS),
         ));
     }
+    {
+        use crate::training::*;
+        decl::<kordon_model::TrainingDecision>(&mut out);
+        decl::<TrainingOutcome>(&mut out);
+        decl::<TrainingItem>(&mut out);
+        decl::<TrainingImageAnswer>(&mut out);
+        decl::<TrainingImage>(&mut out);
+        decl::<TrainingScore>(&mut out);
+        decl::<TrainingSummary>(&mut out);
+        decl::<TrainingAttempt>(&mut out);
+        decl::<TraineeProgress>(&mut out);
+        decl::<StartTrainingInput>(&mut out);
+        decl::<TrainingAnswerInput>(&mut out);
+        out.push_str(&format!(
+            "/** Most marks on one training answer. */\nexport const TRAINING_MAX_MARKS = {};\n\n",
+            kordon_model::training::MAX_MARKS
+        ));
+    }
     decl::<crate::ApiError>(&mut out);
     out.push_str("/** Every `ApiError.code`. */\nexport const ERROR_CODES = [\n");
     for code in crate::ApiError::CODES {

@@ -7,7 +7,8 @@
 //! operations as the UI calls them, over [`kordon_vehicle::Vehicle`]; the
 //! Tauri shell only locks the vehicle and calls them. [`console`] holds
 //! the supervisors' operations over [`kordon_central::Central`], each with
-//! the roles that may use it.
+//! the roles that may use it. [`training`] holds both sides of training
+//! exercises: the trainee's in the app, the trainers' in the console.
 //!
 //! The UI's TypeScript types are generated from these Rust types
 //! ([`bindings`]); a test fails when the checked-in file is stale.
@@ -22,6 +23,7 @@ pub mod fleet;
 pub mod reads;
 pub mod statistics;
 pub mod tiles;
+pub mod training;
 pub mod view;
 pub mod wire;
 

@@ -41,16 +41,24 @@ pub enum Role {
     Administrator,
     /// Reads inspections and the audit trail; changes nothing.
     Auditor,
+    /// Follows trainees' exercises; sees no inspection.
+    Trainer,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Supervisor, Role::Administrator, Role::Auditor];
+    pub const ALL: [Role; 4] = [
+        Role::Supervisor,
+        Role::Administrator,
+        Role::Auditor,
+        Role::Trainer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Supervisor => "supervisor",
             Role::Administrator => "administrator",
             Role::Auditor => "auditor",
+            Role::Trainer => "trainer",
         }
     }
 }
@@ -68,7 +76,9 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown role {s:?}; expected supervisor, administrator or auditor")
+                format!(
+                    "unknown role {s:?}; expected supervisor, administrator, auditor or trainer"
+                )
             })
     }
 }

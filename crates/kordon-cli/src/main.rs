@@ -380,7 +380,7 @@ fn verify_file(
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let cli = match cli.command {
         // Files in, files out: no data folder.
-        Command::Training(cmd) => return training_cmd::run(cmd),
+        Command::Training(cmd) if !cmd.needs_vehicle() => return training_cmd::run(cmd),
         command => Cli { command, ..cli },
     };
     // Commands that only read or write their own files: no data folder is
@@ -720,7 +720,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             json,
         } => return verify_file(&file, &cli.data, server_key.as_deref(), evidence, json),
         // Answered before the data folder was opened.
-        Command::Trucks { .. } | Command::Training(_) => {}
+        Command::Trucks { .. } => {}
+        Command::Training(cmd) => {
+            return training_cmd::run_on_vehicle(cmd, &mut v, cli.officer.as_deref())
+        }
         Command::Generate { count, seed } => {
             let officer = officer()?;
             let unit = v.status()?.unit.unwrap_or_else(|| "TRAINING".into());

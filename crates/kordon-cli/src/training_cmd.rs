@@ -1,11 +1,17 @@
-//! `kordon training ...`: threat image projection exercises for the
-//! trainer (build one from scans, score a trainee's answers). Needs no data
-//! folder: files in, files out.
+//! `kordon training ...`: threat image projection exercises. For the
+//! trainer, files in and files out with no data folder: build one from
+//! scans, score a trainee's answers. For the trainee, on the vehicle: start
+//! an exercise, answer image by image (each answer a signed record that
+//! syncs to the centre), or take it whole from an answers file; list and
+//! show attempts. These call the same operations as the app.
 
 use crate::print_json;
 use anyhow::Context;
 use clap::Subcommand;
-use kordon_training::{Manifest, Responses, SourceScan, Spec, ThreatKind};
+use kordon_api::training::{self, TrainingAttempt};
+use kordon_model::{NewTrainingAnswer, TrainingDecision};
+use kordon_training::{Decision, Manifest, Responses, SourceScan, Spec, ThreatKind};
+use kordon_vehicle::now_ms;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand, Debug)]
@@ -56,6 +62,69 @@ pub enum TrainingCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Start an exercise on this vehicle for the officer signed in (or
+    /// --officer): its images are stored here, and the attempt is a signed
+    /// record that syncs to the centre.
+    Start {
+        /// The folder `kordon training build` wrote.
+        #[arg(long)]
+        exercise: PathBuf,
+        /// A name for the attempt (the folder's name when left out).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer one image of an attempt (one signed record); prints how it
+    /// scored and what it held.
+    Answer {
+        #[arg(long)]
+        attempt: String,
+        #[arg(long)]
+        image: String,
+        /// suspect or clear.
+        #[arg(long)]
+        decision: String,
+        /// A marked area, `X,Y,W,H` in image pixels (repeatable).
+        #[arg(long = "mark", value_name = "X,Y,W,H")]
+        marks: Vec<String>,
+        /// Time spent on the image.
+        #[arg(long, default_value_t = 0)]
+        time_ms: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start an exercise and record every answer of a
+    /// `kordon-tip-responses/1` file, in its order: an attempt taken
+    /// headless (a scripted trainee, the demo).
+    Take {
+        #[arg(long)]
+        exercise: PathBuf,
+        #[arg(long)]
+        answers: PathBuf,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The attempts taken on this vehicle, newest first.
+    Attempts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One attempt: each image, its answer and how it scored.
+    Show {
+        attempt: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl TrainingCmd {
+    /// Whether the command works on the vehicle's data folder.
+    pub fn needs_vehicle(&self) -> bool {
+        !matches!(self, TrainingCmd::Build { .. } | TrainingCmd::Score { .. })
+    }
 }
 
 fn read_scan(file: &Path, pixel_mm: f32) -> anyhow::Result<SourceScan> {
@@ -88,6 +157,13 @@ fn read_scan(file: &Path, pixel_mm: f32) -> anyhow::Result<SourceScan> {
 
 pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
     match cmd {
+        TrainingCmd::Start { .. }
+        | TrainingCmd::Answer { .. }
+        | TrainingCmd::Take { .. }
+        | TrainingCmd::Attempts { .. }
+        | TrainingCmd::Show { .. } => {
+            anyhow::bail!("this training command needs the vehicle's data folder")
+        }
         TrainingCmd::Build {
             scans,
             images,
@@ -202,6 +278,173 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
                 }
             }
         }
+    }
+    Ok(0)
+}
+
+fn mark(s: &str) -> anyhow::Result<[f64; 4]> {
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("--mark {s:?}: expected X,Y,W,H in pixels"))?;
+    <[f64; 4]>::try_from(parts)
+        .map_err(|_| anyhow::anyhow!("--mark {s:?}: expected X,Y,W,H in pixels"))
+}
+
+fn decision(s: &str) -> anyhow::Result<TrainingDecision> {
+    TrainingDecision::parse(s.trim())
+        .with_context(|| format!("--decision {s:?}: expected suspect or clear"))
+}
+
+fn print_attempt(a: &TrainingAttempt, json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(a);
+    }
+    let s = &a.summary;
+    say!(
+        "{}  {}  {}  {}/{} answered{}",
+        s.id,
+        s.trainee,
+        s.name,
+        s.answered,
+        s.total,
+        if s.finished { "" } else { " (under way)" }
+    );
+    if let Some(sc) = &s.score {
+        let rate = |r: Option<f64>| r.map_or("-".into(), |r| format!("{:.0} %", 100.0 * r));
+        say!(
+            "  {} hits, {} misses ({} marked elsewhere), {} false alarms, {} correct rejections; hit rate {}, false-alarm rate {}, d′ {}; {:.1} s per image",
+            sc.hits,
+            sc.misses,
+            sc.mislocated,
+            sc.false_alarms,
+            sc.correct_rejections,
+            rate(sc.hit_rate),
+            rate(sc.false_alarm_rate),
+            sc.d_prime.map_or("-".into(), |d| format!("{d:.2}")),
+            sc.mean_time_ms / 1000.0
+        );
+    }
+    for i in &a.images {
+        let answer = i
+            .answer
+            .as_ref()
+            .map_or("-".to_string(), |x| x.decision.as_str().to_string());
+        let outcome = i.outcome.map_or(String::new(), |o| {
+            format!(
+                "  {}{}",
+                serde_json::to_value(o)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                if i.mislocated {
+                    " (marked elsewhere)"
+                } else {
+                    ""
+                }
+            )
+        });
+        let item = i.item.as_ref().map_or(String::new(), |it| {
+            format!("  held {} at {:?}", it.kind, it.bbox)
+        });
+        say!("  {}  {answer}{outcome}{item}", i.name);
+    }
+    Ok(())
+}
+
+/// The trainee's commands, on the vehicle.
+pub fn run_on_vehicle(
+    cmd: TrainingCmd,
+    v: &mut kordon_vehicle::Vehicle,
+    officer: Option<&str>,
+) -> anyhow::Result<u8> {
+    match cmd {
+        TrainingCmd::Start {
+            exercise,
+            name,
+            json,
+        } => {
+            let trainee = v.acting_officer(officer)?;
+            let a = v.start_training(&exercise, name.as_deref(), &trainee, now_ms())?;
+            print_attempt(&training::attempt_view(&a)?, json)?;
+        }
+        TrainingCmd::Answer {
+            attempt,
+            image,
+            decision: d,
+            marks,
+            time_ms,
+            json,
+        } => {
+            let answer = NewTrainingAnswer {
+                image,
+                decision: decision(&d)?,
+                marks: marks
+                    .iter()
+                    .map(|m| mark(m))
+                    .collect::<anyhow::Result<_>>()?,
+                time_ms,
+            };
+            let trainee = v.acting_officer(officer)?;
+            let a = v.answer_training(&attempt, &answer, &trainee, now_ms())?;
+            print_attempt(&training::attempt_view(&a)?, json)?;
+        }
+        TrainingCmd::Take {
+            exercise,
+            answers,
+            name,
+            json,
+        } => {
+            let responses: Responses = serde_json::from_slice(
+                &std::fs::read(&answers)
+                    .with_context(|| format!("reading {}", answers.display()))?,
+            )
+            .with_context(|| format!("{}: not a trainee's answers", answers.display()))?;
+            let trainee = v.acting_officer(officer)?;
+            let mut a = v.start_training(&exercise, name.as_deref(), &trainee, now_ms())?;
+            let id = a.id.clone();
+            for r in &responses.images {
+                let answer = NewTrainingAnswer {
+                    image: r.name.clone(),
+                    decision: match r.decision {
+                        Decision::Suspect => TrainingDecision::Suspect,
+                        Decision::Clear => TrainingDecision::Clear,
+                    },
+                    marks: r.marks.clone(),
+                    time_ms: r.time_ms,
+                };
+                a = v
+                    .answer_training(&id, &answer, &trainee, now_ms())
+                    .with_context(|| format!("answering {}", r.name))?;
+            }
+            print_attempt(&training::attempt_view(&a)?, json)?;
+        }
+        TrainingCmd::Attempts { json } => {
+            let list = training::training_attempts(v)?;
+            if json {
+                print_json(&list)?;
+            } else {
+                for s in &list {
+                    say!(
+                        "{}  {}  {}  {}/{} answered  d′ {}",
+                        s.id,
+                        s.trainee,
+                        s.name,
+                        s.answered,
+                        s.total,
+                        s.score
+                            .as_ref()
+                            .and_then(|x| x.d_prime)
+                            .map_or("-".into(), |d| format!("{d:.2}"))
+                    );
+                }
+            }
+        }
+        TrainingCmd::Show { attempt, json } => {
+            print_attempt(&training::training_attempt(v, &attempt)?, json)?;
+        }
+        TrainingCmd::Build { .. } | TrainingCmd::Score { .. } => return run(cmd),
     }
     Ok(0)
 }

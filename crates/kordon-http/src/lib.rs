@@ -25,6 +25,7 @@ mod fleet_routes;
 pub mod metrics_routes;
 pub mod routes;
 mod statistics_routes;
+mod training_routes;
 
 pub use error::{status_of, HttpError};
 
@@ -99,6 +100,7 @@ impl Http {
         (name = "scans", description = "Scan state, tiles and thumbnails"),
         (name = "accounts", description = "Accounts and the audit trail"),
         (name = "fleet", description = "Vehicles, enrollment tokens and revocations"),
+        (name = "training", description = "Trainees' training exercises, scored"),
     )
 )]
 struct ApiDoc;
@@ -110,6 +112,7 @@ fn parts() -> (Router<Http>, utoipa::openapi::OpenApi) {
         .merge(metrics_routes::api())
         .merge(audit_routes::api())
         .merge(statistics_routes::api())
+        .merge(training_routes::api())
         .split_for_parts()
 }
 

@@ -96,6 +96,8 @@ pub const ROUTE_OPS: &[(&str, Option<console::Op>)] = &[
     ("statistics", Some(kordon_api::statistics::STATISTICS)),
     ("statistics_csv", Some(kordon_api::statistics::STATISTICS)),
     ("bundle", Some(kordon_api::evidence::BUNDLE)),
+    ("training", Some(kordon_api::training::TRAINING)),
+    ("training_attempt", Some(kordon_api::training::TRAINING)),
 ];
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {

@@ -35,15 +35,18 @@ pub const HOTLIST_SCHEMA: i64 = 1;
 pub enum DocKind {
     Inspection,
     Hotlist,
+    /// A trainee's attempt at an exercise ([`crate::training`]).
+    Training,
 }
 
 impl DocKind {
-    /// Hotlists have UUIDs of version 8; everything else is an inspection.
+    /// Hotlists have UUIDs of version 8, training attempts of version 6;
+    /// everything else is an inspection.
     pub fn of(id: &[u8; 16]) -> DocKind {
-        if id[6] >> 4 == 8 {
-            DocKind::Hotlist
-        } else {
-            DocKind::Inspection
+        match id[6] >> 4 {
+            8 => DocKind::Hotlist,
+            6 => DocKind::Training,
+            _ => DocKind::Inspection,
         }
     }
 }

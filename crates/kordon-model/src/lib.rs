@@ -19,6 +19,8 @@
 //!   (append-only lists, fields fixed at creation, who may write what).
 //! - [`hotlist`]: hotlists and risk profiles, the server's documents that
 //!   vehicles match against.
+//! - [`training`]: a trainee's attempt at a training exercise (answers per
+//!   image), a document of its own that is never an inspection.
 
 pub mod alert;
 pub mod annotation;
@@ -31,6 +33,7 @@ pub mod hotlist;
 pub mod plate;
 pub mod rules;
 pub mod scan;
+pub mod training;
 pub mod types;
 
 pub use alert::{
@@ -47,6 +50,9 @@ pub use hotlist::{
 };
 pub use plate::{Plate, PlateError};
 pub use scan::{Energy, NewScan, Scan, ScanImage};
+pub use training::{
+    NewTrainingAnswer, TrainingAnswer, TrainingDecision, TrainingDoc, TrainingView,
+};
 pub use types::{
     Decision, InspectionId, InspectionView, Location, NewDecision, NewInspection, NewReview,
     OfficerId, Outcome, ReasonCode, Review, ReviewState, Verdict,

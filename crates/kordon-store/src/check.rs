@@ -339,6 +339,10 @@ fn check_projection(
                     Err(_) => ("hotlists", None),
                 }
             }
+            DocKind::Training => match kordon_model::training::training_view(&fresh) {
+                Ok(v) => ("training", serde_json::to_value(&v).ok()),
+                Err(_) => ("training", None),
+            },
         };
         let stored: Option<String> = conn
             .prepare_cached(&format!("SELECT view FROM {table} WHERE doc_id = ?1"))?

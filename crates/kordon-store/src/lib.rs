@@ -19,6 +19,8 @@
 //!   reads' included, for history by match key);
 //! - `inspection_stats`: each inspection's countable facts, clustered by
 //!   day, for the statistics ([`Store::statistics`]);
+//! - `training` (derived from trainees' attempt documents): training
+//!   exercises taken, with their answers ([`Store::training_attempts`]);
 //! - `meta`: small settings and sync cursors;
 //! - on a vehicle: `record_proofs`, `held_checkpoints`, `record_sets` and
 //!   `device_entries` (each record's place in the server's log and what
@@ -52,6 +54,7 @@ mod queue;
 mod schema;
 mod stats;
 mod store;
+mod training;
 
 pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
 pub use check::{Finding, StoreCheck};
@@ -73,3 +76,4 @@ pub use stats::{
     STATS_MAX_DAYS,
 };
 pub use store::{IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store};
+pub use training::TrainingQuery;

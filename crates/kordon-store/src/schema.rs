@@ -3,7 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-pub(crate) const VERSION: i64 = 9;
+pub(crate) const VERSION: i64 = 10;
 
 const V1: &str = r#"
 CREATE TABLE records (
@@ -295,6 +295,22 @@ CREATE TABLE IF NOT EXISTS inspection_stats (
 CREATE UNIQUE INDEX IF NOT EXISTS inspection_stats_doc ON inspection_stats (doc_id);
 "#;
 
+/// v10: trainees' attempts at training exercises (derived from their
+/// documents, as hotlists are), for the trainee's app and the trainers'
+/// console.
+const V10: &str = r#"
+CREATE TABLE IF NOT EXISTS training (
+    doc_id      BLOB PRIMARY KEY,
+    unit        TEXT NOT NULL,
+    trainee     TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    upto        INTEGER NOT NULL,
+    view        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS training_trainee ON training (trainee, created_ms);
+CREATE INDEX IF NOT EXISTS training_created ON training (created_ms);
+"#;
+
 pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -365,6 +381,11 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
             let _ = conn.execute_batch("ROLLBACK;");
             return Err(e);
         }
+    }
+    if found < 10 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V10} PRAGMA user_version = 10; COMMIT;"
+        ))?;
     }
 
     Ok(())

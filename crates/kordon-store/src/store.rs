@@ -221,7 +221,7 @@ impl Store {
         self.commit_change(*id.as_bytes(), change, key, officer, now_ms)
     }
 
-    fn commit_change(
+    pub(crate) fn commit_change(
         &mut self,
         doc_key: [u8; 16],
         change: Vec<u8>,
@@ -687,14 +687,16 @@ fn outline_for<'w>(
 /// Checks a received record's change against the outline of its document
 /// as this store holds it (and as the batch so far has changed it).
 /// Hotlists are the server's alone, which the server and the vehicle check
-/// by signer before they get here.
+/// by signer before they get here; training attempts are the devices'
+/// alone.
 fn check_rules(
     outline: &(Outline, i64),
     server: Option<PublicKey>,
     record: &SignedRecord,
     change: &ChangeOps,
 ) -> Result<(), String> {
-    if DocKind::of(&record.doc_id()) != DocKind::Inspection {
+    let kind = DocKind::of(&record.doc_id());
+    if kind == DocKind::Hotlist {
         return Ok(());
     }
     let writer = if Some(record.signer()) == server {
@@ -702,6 +704,9 @@ fn check_rules(
     } else {
         rules::Writer::Device
     };
+    if kind == DocKind::Training && writer == rules::Writer::Server {
+        return Err("a training attempt is written by the trainee's device only".into());
+    }
     outline
         .0
         .check(change, writer)
@@ -750,6 +755,7 @@ enum Derived {
     Rebuild,
     Inspection(Box<kordon_model::InspectionView>, Vec<String>),
     Hotlist(Box<kordon_model::HotlistView>),
+    Training(Box<kordon_model::TrainingView>),
 }
 
 fn derive(key: &[u8; 16], doc: &mut InspectionDoc) -> Derived {
@@ -765,6 +771,10 @@ fn derive(key: &[u8; 16], doc: &mut InspectionDoc) -> Derived {
                 Err(_) => Derived::None,
             }
         }
+        DocKind::Training => match kordon_model::training::training_view(doc) {
+            Ok(view) => Derived::Training(Box::new(view)),
+            Err(_) => Derived::None,
+        },
     }
 }
 
@@ -785,6 +795,10 @@ fn write_derived(
         }
         Derived::Hotlist(view) => {
             crate::hotlists::upsert(tx, key, view, upto)?;
+            Ok(true)
+        }
+        Derived::Training(view) => {
+            crate::training::upsert(tx, key, view, upto)?;
             Ok(true)
         }
     }

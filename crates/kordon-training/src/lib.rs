@@ -9,16 +9,19 @@
 //! manifest ([`exercise`]). A trainee's answers (a decision and the areas
 //! marked, per image) are scored as TIP systems report it: hits, misses,
 //! false alarms, time per image, hit rate against false-alarm rate and d′
-//! ([`score`]).
+//! ([`score`]). An attempt ([`attempt`]) carries the exercise's truth and
+//! the scans shown, so the centre scores the signed answers itself.
 //!
 //! Pure: pixels in, pixels and numbers out; reading and writing files is
 //! the caller's.
 
+pub mod attempt;
 pub mod exercise;
 pub mod items;
 pub mod project;
 pub mod score;
 
+pub use attempt::{AttemptError, AttemptExercise, ShownImage, ATTEMPT_FORMAT};
 pub use exercise::{build, manifest, ExerciseError, ExerciseImage, Manifest, SourceScan, Spec};
 pub use items::ThreatKind;
 pub use score::{score, Decision, Response, Responses, Score, ScoreError};

@@ -133,7 +133,7 @@ impl Vehicle {
                     id,
                     self.store
                         .load_doc(id)?
-                        .ok_or_else(|| VehicleError::NotFound(id.to_string()))?,
+                        .ok_or_else(|| VehicleError::NotFound(format!("inspection {id}")))?,
                 ),
                 None => {
                     let id = InspectionId::random();

@@ -21,7 +21,8 @@ pub enum VehicleError {
     Invalid(String),
     #[error(transparent)]
     Model(Box<ModelError>),
-    #[error("inspection {0} not found on this vehicle")]
+    /// What was looked for ("inspection ID", "scan ID", ...).
+    #[error("{0} not found on this vehicle")]
     NotFound(String),
     #[error(transparent)]
     Store(Box<StoreError>),

@@ -25,6 +25,7 @@ mod status;
 mod sync;
 mod sync_loop;
 pub mod synthetic;
+mod training;
 mod watch;
 
 pub use anpr::{AttachRules, Attached, IncomingRead};
@@ -41,6 +42,7 @@ pub use status::Status;
 pub use kordon_transport::LinkState;
 pub use sync::{SyncOptions, SyncReport};
 pub use sync_loop::{Link, Problem, SyncUpdate};
+pub use training::read_exercise;
 pub use watch::{dual_energy_pair, WatchOptions, Watcher};
 
 use kordon_model::OfficerId;

@@ -93,7 +93,7 @@ impl Vehicle {
     fn load(&mut self, id: InspectionId) -> Result<InspectionDoc, VehicleError> {
         self.store
             .load_doc(id)?
-            .ok_or_else(|| VehicleError::NotFound(id.to_string()))
+            .ok_or_else(|| VehicleError::NotFound(format!("inspection {id}")))
     }
 
     /// Appends a decision; returns the updated view. One signed record.

@@ -40,14 +40,14 @@ pub struct ScanImported {
 }
 
 /// Decoded input: a file's bytes and its image.
-struct Input {
-    bytes: Vec<u8>,
-    image: Image,
-    name: String,
+pub(crate) struct Input {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) image: Image,
+    pub(crate) name: String,
 }
 
 /// A scan file's name and bytes, read but not decoded.
-fn read_scan_file(path: &Path) -> Result<(String, Vec<u8>), VehicleError> {
+pub(crate) fn read_scan_file(path: &Path) -> Result<(String, Vec<u8>), VehicleError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -67,7 +67,7 @@ fn read_scan_file(path: &Path) -> Result<(String, Vec<u8>), VehicleError> {
 
 /// Decodes a file read by [`read_scan_file`], within `limits` (checked
 /// from the header, before any pixel memory is reserved).
-fn decode_scan(
+pub(crate) fn decode_scan(
     (name, bytes): (String, Vec<u8>),
     limits: &DecodeLimits,
 ) -> Result<Input, VehicleError> {
@@ -141,7 +141,7 @@ impl Vehicle {
         let mut doc = self
             .store
             .load_doc(id)?
-            .ok_or_else(|| VehicleError::NotFound(id.to_string()))?;
+            .ok_or_else(|| VehicleError::NotFound(format!("inspection {id}")))?;
         let high = read_scan_file(high)?;
         let low = low.map(read_scan_file).transpose()?;
         let view = doc.view()?;
@@ -226,7 +226,7 @@ impl Vehicle {
         })
     }
 
-    fn build_pyramid(
+    pub(crate) fn build_pyramid(
         &self,
         scan_id: &str,
         high: &Image,
@@ -266,6 +266,17 @@ impl Vehicle {
         }
     }
 
+    /// A scan the viewer may show: one of an inspection's, or an image of
+    /// a training exercise taken here.
+    fn scan_to_show(&mut self, scan: &str) -> Result<Scan, VehicleError> {
+        match self.find_scan(scan) {
+            Err(VehicleError::NotFound(what)) => self
+                .training_scan(&scan.trim().to_ascii_lowercase())?
+                .ok_or(VehicleError::NotFound(what)),
+            found => found.map(|(_, s)| s),
+        }
+    }
+
     /// The tile pyramid of a scan, rebuilt from its blobs if missing or
     /// damaged.
     pub fn pyramid(&mut self, scan: &Scan) -> Result<Pyramid, VehicleError> {
@@ -301,7 +312,7 @@ impl Vehicle {
         &mut self,
         scan: &str,
     ) -> Result<(Scan, kordon_imaging::PyramidInfo), VehicleError> {
-        let (_, scan) = self.find_scan(scan)?;
+        let scan = self.scan_to_show(scan)?;
         let pyramid = self.pyramid(&scan)?;
         let info = pyramid.info().clone();
         Ok((scan, info))
@@ -318,7 +329,7 @@ impl Vehicle {
     ) -> Result<Vec<u8>, VehicleError> {
         view.validate()
             .map_err(|e| VehicleError::Invalid(e.to_string()))?;
-        let (_, scan) = self.find_scan(scan)?;
+        let scan = self.scan_to_show(scan)?;
         let pyramid = self.pyramid(&scan)?;
         let tile = kordon_imaging::render_tile(&pyramid, level, x, y, view)
             .map_err(|e| VehicleError::Invalid(e.to_string()))?;
@@ -332,7 +343,7 @@ impl Vehicle {
         max_side: u32,
         view: &View,
     ) -> Result<Vec<u8>, VehicleError> {
-        let (_, scan) = self.find_scan(scan)?;
+        let scan = self.scan_to_show(scan)?;
         let pyramid = self.pyramid(&scan)?;
         let picture = kordon_imaging::thumbnail(&pyramid, max_side.clamp(16, 4096), view)
             .map_err(|e| VehicleError::Invalid(e.to_string()))?;

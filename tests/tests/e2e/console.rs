@@ -13,12 +13,13 @@ pub(crate) use kordon_e2e::http::{call, login, request, Session};
 pub(crate) const PASSWORD: &str = "a long test password";
 
 /// One account of each role, all with [`PASSWORD`]: `sup.kovalenko`,
-/// `aud.melnyk`, `adm.shevchenko`.
+/// `aud.melnyk`, `adm.shevchenko`, `tr.bondar`.
 pub(crate) fn add_accounts(field: &Field) {
     for (name, role) in [
         ("sup.kovalenko", "supervisor"),
         ("aud.melnyk", "auditor"),
         ("adm.shevchenko", "administrator"),
+        ("tr.bondar", "trainer"),
     ] {
         let mut cmd = std::process::Command::new(kordon_test_support::bin("kordon-server"));
         cmd.args(["user", "add", "--data"])
@@ -87,6 +88,7 @@ fn every_route_refuses_the_anonymous_the_wrong_role_stale_sessions_and_forgery()
         (Role::Supervisor, "sup.kovalenko"),
         (Role::Auditor, "aud.melnyk"),
         (Role::Administrator, "adm.shevchenko"),
+        (Role::Trainer, "tr.bondar"),
     ]
     .into_iter()
     .map(|(role, name)| (role, login(&addr, name, PASSWORD)))

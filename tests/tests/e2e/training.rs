@@ -2,9 +2,12 @@
 //! a synthetic scan, its image imported like any scan and rendered by the
 //! tile renderer the crew sees: darker on both beams where the ground
 //! truth says, and in the metal colour in the material view, while the
-//! same place of the scan it was made from is not.
+//! same place of the scan it was made from is not. Then a trainee takes an
+//! exercise on an enrolled vehicle, the attempt syncs, and the trainers'
+//! console scores it the same.
 
-use kordon_e2e::{kordon_ok, synth_scan};
+use kordon_e2e::http::{call, login};
+use kordon_e2e::{kordon, kordon_json, kordon_ok, synth_scan, Field};
 use kordon_test_support::{bin, text};
 use serde_json::Value;
 use std::path::Path;
@@ -208,4 +211,241 @@ fn a_projected_pistol_shows_on_both_beams_and_in_the_metal_colour() {
             "{plane}: {darker_inside} darker pixels"
         );
     }
+}
+
+/// The answers of a scripted trainee: every item found (its box marked),
+/// the first image without an item called suspect (a false alarm), the
+/// rest called clear. Returns `(image, decision, mark)` in order.
+fn scripted(manifest: &Value) -> Vec<(String, &'static str, Option<[u32; 4]>)> {
+    let mut false_alarm_given = false;
+    manifest["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .map(|i| {
+            let name = i["name"].as_str().expect("name").to_string();
+            if i["item"].is_object() {
+                (name, "suspect", Some(bbox_of(&i["item"])))
+            } else if !false_alarm_given {
+                false_alarm_given = true;
+                (name, "suspect", Some([5, 5, 40, 40]))
+            } else {
+                (name, "clear", None)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn an_attempt_taken_on_a_vehicle_is_scored_the_same_at_the_centre() {
+    let field = Field::new();
+    crate::console::add_accounts(&field);
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-7", "OF-1742");
+    let src = field.vehicle_dir("sources");
+    let mut args = vec![];
+    for (i, seed) in [11u64, 12, 13, 14].into_iter().enumerate() {
+        let (high, _) = synth_scan(&src, &format!("S{i}"), (1200, 400), seed);
+        args.push(high);
+    }
+    let ex = field.vehicle_dir("exercise");
+    let mut build = Command::new(bin("kordon"));
+    build.args([
+        "training",
+        "build",
+        "--images",
+        "4",
+        "--signal-share",
+        "0.5",
+    ]);
+    build.args([
+        "--seed",
+        "3",
+        "--kind",
+        "pistol",
+        "--pixel-mm",
+        "4",
+        "--out",
+    ]);
+    build.arg(&ex);
+    for a in &args {
+        build.arg("--scan").arg(a);
+    }
+    let built = build.output().expect("kordon training build");
+    assert!(built.status.success(), "{}", text(&built));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(ex.join("exercise.json")).expect("manifest"))
+            .expect("JSON");
+    let answers = scripted(&manifest);
+    let items = answers.iter().filter(|a| a.1 == "suspect").count() - 1;
+    assert_eq!(items, 2, "two of the four images hold an item");
+
+    // Start: nothing of the truth is shown before an answer.
+    let ex_s = ex.to_str().expect("path");
+    let started = kordon_json(
+        &v,
+        &[
+            "training",
+            "start",
+            "--exercise",
+            ex_s,
+            "--name",
+            "Week 1",
+            "--json",
+        ],
+    );
+    let id = started["summary"]["id"].as_str().expect("id").to_string();
+    assert_eq!(started["summary"]["trainee"], "OF-1742");
+    assert_eq!(started["summary"]["total"], 4);
+    assert!(started["summary"]["score"].is_null());
+    for image in started["images"].as_array().expect("images") {
+        assert!(
+            image["item"].is_null() && image["outcome"].is_null(),
+            "{image}"
+        );
+        // Each image opens in the viewer like a scan.
+        let scan = image["scan"].as_str().expect("scan");
+        let png = v.join(format!("{scan}.png"));
+        let png_s = png.to_str().expect("path");
+        let args = [
+            "scan", "render", scan, "--level", "0", "--x", "0", "--y", "0",
+        ];
+        kordon_ok(&v, &[&args[..], &["--out", png_s]].concat());
+        assert!(image::open(&png).is_ok(), "a tile of {scan}");
+    }
+
+    // Answer image by image, as the app does; each answer says at once
+    // how it scored and what the image held.
+    let mut last = Value::Null;
+    for (k, (image, decision, mark)) in answers.iter().enumerate() {
+        let mut a = vec![
+            "training".to_string(),
+            "answer".into(),
+            "--attempt".into(),
+            id.clone(),
+            "--image".into(),
+            image.clone(),
+            "--decision".into(),
+            decision.to_string(),
+            "--time-ms".into(),
+            (4_000 + 1_000 * k).to_string(),
+            "--json".into(),
+        ];
+        if let Some([x, y, w, h]) = mark {
+            a.push("--mark".into());
+            a.push(format!("{x},{y},{w},{h}"));
+        }
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        last = kordon_json(&v, &a);
+        let shown = last["images"]
+            .as_array()
+            .expect("images")
+            .iter()
+            .find(|i| i["name"] == image.as_str())
+            .expect("the answered image")
+            .clone();
+        let truth = manifest["images"]
+            .as_array()
+            .expect("images")
+            .iter()
+            .find(|i| i["name"] == image.as_str())
+            .expect("truth");
+        let expected = match (truth["item"].is_object(), *decision) {
+            (true, _) => "hit",
+            (false, "suspect") => "false_alarm",
+            (false, _) => "correct_rejection",
+        };
+        assert_eq!(shown["outcome"], expected, "{image}");
+        assert_eq!(
+            shown["item"].is_object(),
+            truth["item"].is_object(),
+            "{image}"
+        );
+        if k == 0 {
+            // Answered twice: refused, nothing changed.
+            let again = kordon(&v, &a);
+            assert!(!again.status.success());
+            assert!(
+                text(&again).contains("answered already"),
+                "{}",
+                text(&again)
+            );
+        }
+    }
+    let score = &last["summary"]["score"];
+    assert_eq!(last["summary"]["finished"], true);
+    assert_eq!(
+        (
+            &score["hits"],
+            &score["misses"],
+            &score["false_alarms"],
+            &score["correct_rejections"]
+        ),
+        (
+            &Value::from(2),
+            &Value::from(0),
+            &Value::from(1),
+            &Value::from(1)
+        )
+    );
+    // H = (2 + 0.5) / 3, F = (1 + 0.5) / 3: d′ = z(0.8333) − z(0.5).
+    let d = score["d_prime"].as_f64().expect("d′");
+    assert!((d - 0.9674).abs() < 1e-3, "d′ {d}");
+    assert_eq!(score["mean_time_ms"].as_f64(), Some(5_500.0));
+
+    // To the centre, and scored there from the signed answers.
+    let server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+    let addr = server.http_addr();
+    let trainer = login(&addr, "tr.bondar", crate::console::PASSWORD);
+    let r = call(&addr, &trainer, "GET", "/api/training", &Value::Null);
+    assert_eq!(r.status, 200, "{}", r.json());
+    let trainees = r.json();
+    assert_eq!(trainees.as_array().map(Vec::len), Some(1), "{trainees}");
+    assert_eq!(trainees[0]["trainee"], "OF-1742");
+    assert_eq!(trainees[0]["units"], serde_json::json!(["MOBILE-7"]));
+    let at_centre = &trainees[0]["attempts"][0];
+    assert_eq!(at_centre["id"], id.as_str());
+    assert_eq!(at_centre["name"], "Week 1");
+    assert_eq!(
+        at_centre["score"], *score,
+        "the centre scores as the vehicle did"
+    );
+    let one = call(
+        &addr,
+        &trainer,
+        "GET",
+        &format!("/api/training/{id}"),
+        &Value::Null,
+    );
+    assert_eq!(one.status, 200);
+    assert_eq!(
+        one.json(),
+        last,
+        "the attempt whole, as the vehicle shows it"
+    );
+    let r = call(
+        &addr,
+        &trainer,
+        "GET",
+        "/api/training?unit=ELSEWHERE",
+        &Value::Null,
+    );
+    assert_eq!(r.json(), serde_json::json!([]));
+
+    // Training is not inspection work: no inspection at the centre, and
+    // the trainer sees no inspection.
+    let q = call(&addr, &trainer, "GET", "/api/inspections", &Value::Null);
+    assert_eq!(q.status, 403);
+    let sup = login(&addr, "sup.kovalenko", crate::console::PASSWORD);
+    let q = call(&addr, &sup, "GET", "/api/inspections", &Value::Null);
+    assert_eq!(q.status, 200);
+    assert_eq!(
+        q.json()["rows"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        q.json()
+    );
+    let adm = login(&addr, "adm.shevchenko", crate::console::PASSWORD);
+    let r = call(&addr, &adm, "GET", "/api/training", &Value::Null);
+    assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
 }

@@ -19,6 +19,7 @@ export const consoleEn = {
   "console.role.supervisor": "Supervisor",
   "console.role.administrator": "Administrator",
   "console.role.auditor": "Auditor (read only)",
+  "console.role.trainer": "Trainer",
 
   "console.review.unreviewed": "Not reviewed",
   "console.review.agreed": "Agreed",
@@ -468,6 +469,7 @@ export const consoleEn = {
   "console.audit.role.supervisor": "Supervisor",
   "console.audit.role.administrator": "Administrator",
   "console.audit.role.auditor": "Auditor",
+  "console.audit.role.trainer": "Trainer",
   "console.audit.openInspection": "Open inspection {id}",
   "console.audit.csv": "Download CSV",
   "console.audit.csvNote": "The whole trail under these filters, not just this page. The export is itself recorded in the trail.",

@@ -21,6 +21,7 @@ export const consoleUk = {
   "console.role.supervisor": "Керівник",
   "console.role.administrator": "Адміністратор",
   "console.role.auditor": "Аудитор (лише перегляд)",
+  "console.role.trainer": "Інструктор",
 
   "console.review.unreviewed": "Не перевірено",
   "console.review.agreed": "Погоджено",
@@ -470,6 +471,7 @@ export const consoleUk = {
   "console.audit.role.supervisor": "Керівник",
   "console.audit.role.administrator": "Адміністратор",
   "console.audit.role.auditor": "Аудитор",
+  "console.audit.role.trainer": "Інструктор",
   "console.audit.openInspection": "Відкрити огляд {id}",
   "console.audit.csv": "Завантажити CSV",
   "console.audit.csvNote": "Увесь журнал за цими фільтрами, а не лише ця сторінка. Саме вивантаження теж записується до журналу.",

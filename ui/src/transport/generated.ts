@@ -843,7 +843,7 @@ peer: string | null, };
 /**
  * What an account may do in the console.
  */
-export type UserRole = "supervisor" | "administrator" | "auditor";
+export type UserRole = "supervisor" | "administrator" | "auditor" | "trainer";
 
 /**
  * An account as listed (no password hash).
@@ -1486,6 +1486,125 @@ export const STATS_CSV_COUNT_COLUMNS = ["inspections", "release", "physical_insp
 
 /** The officers' CSV columns, in order. */
 export const STATS_CSV_OFFICER_COLUMNS = ["officer", "reviewed", "agreed", "overruled", "returned", "agreement_rate"] as const;
+
+/**
+ * What a trainee called an image.
+ */
+export type TrainingDecision = "clear" | "suspect";
+
+/**
+ * How an answered image scored.
+ */
+export type TrainingOutcome = "hit" | "miss" | "false_alarm" | "correct_rejection";
+
+/**
+ * The item an image held, shown once the image is answered.
+ */
+export type TrainingItem = { 
+/**
+ * pistol, drug_bricks, lead_shield or ammunition.
+ */
+kind: string, 
+/**
+ * `[x, y, w, h]` in image pixels.
+ */
+bbox: [number, number, number, number], };
+
+/**
+ * A trainee's answer to one image.
+ */
+export type TrainingImageAnswer = { decision: TrainingDecision, 
+/**
+ * `[x, y, w, h]` in image pixels.
+ */
+marks: Array<[number, number, number, number]>, time_ms: number, answered_ms: number, };
+
+/**
+ * One image of an attempt. What it held is given only once answered.
+ */
+export type TrainingImage = { name: string, 
+/**
+ * The scan to open in the viewer (on the vehicle that took it).
+ */
+scan: string, width: number, height: number, answer: TrainingImageAnswer | null, outcome: TrainingOutcome | null, 
+/**
+ * Called suspect with every mark off the item.
+ */
+mislocated: boolean, item: TrainingItem | null, };
+
+/**
+ * A score as TIP systems report it.
+ */
+export type TrainingScore = { 
+/**
+ * Images scored: the answered ones.
+ */
+scored: number, hits: number, misses: number, 
+/**
+ * Misses called suspect but marked off the item.
+ */
+mislocated: number, false_alarms: number, correct_rejections: number, 
+/**
+ * Hits over images with an item.
+ */
+hit_rate: number | null, 
+/**
+ * False alarms over images without.
+ */
+false_alarm_rate: number | null, 
+/**
+ * Sensitivity (log-linear correction); only with images of both kinds.
+ */
+d_prime: number | null, mean_time_ms: number, };
+
+/**
+ * An attempt in a list.
+ */
+export type TrainingSummary = { id: string, unit: string, trainee: string, name: string, created_ms: number, 
+/**
+ * When the last answer was given.
+ */
+last_answer_ms: number | null, total: number, answered: number, finished: boolean, 
+/**
+ * Over the answered images; none before the first answer.
+ */
+score: TrainingScore | null, };
+
+/**
+ * An attempt, whole: the app's exercise screen.
+ */
+export type TrainingAttempt = { summary: TrainingSummary, images: Array<TrainingImage>, };
+
+/**
+ * One trainee's attempts, oldest first: progress over time.
+ */
+export type TraineeProgress = { trainee: string, units: Array<string>, attempts: Array<TrainingSummary>, };
+
+/**
+ * Starting an exercise: the folder a trainer's `kordon training build`
+ * wrote (its `exercise.json` and images).
+ */
+export type StartTrainingInput = { folder: string, 
+/**
+ * A name for the attempt (the folder's name when left out).
+ */
+name: string | null, };
+
+/**
+ * An answer to one image.
+ */
+export type TrainingAnswerInput = { image: string, decision: TrainingDecision, 
+/**
+ * `[x, y, w, h]` in image pixels.
+ */
+marks: Array<[number, number, number, number]>, 
+/**
+ * Time from the image being shown to the answer.
+ */
+time_ms: number, };
+
+/** Most marks on one training answer. */
+export const TRAINING_MAX_MARKS = 32;
 
 /**
  * One error shape for the UI: `code` is stable (scripts and the UI's

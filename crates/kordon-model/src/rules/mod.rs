@@ -9,12 +9,13 @@
 //! without applying the change to the document. The rules:
 //!
 //! 1. **Append-only lists** (`decisions`, `reviews`, `annotations`, `scans`,
-//!    `reads`, `read_edits`, `alerts`, `alert_responses`): every entry the
+//!    `reads`, `read_edits`, `alerts`, `alert_responses`; a training
+//!    attempt's `answers`): every entry the
 //!    document held is still there, the same object, unchanged, in the same
 //!    order; a change may only add entries. Replacing a list by a new one
 //!    (even with copies of its entries) removes its entries, and is refused.
-//! 2. **Fixed at creation**: `schema`, `id`, `created_ms`, `created_by` and
-//!    `unit` never change once set.
+//! 2. **Fixed at creation**: `schema`, `id`, `created_ms`, `created_by`,
+//!    `unit` and a training attempt's `exercise` never change once set.
 //! 3. **Roles**: the server's key may add reviews and annotations and
 //!    change nothing else; a device may change anything but reviews (and
 //!    what rules 1 and 2 protect).
@@ -43,7 +44,7 @@ mod tests;
 pub use outline::{ChangeOps, Outline};
 
 /// Lists nothing may remove from or edit in.
-pub const APPEND_ONLY: [&str; 8] = [
+pub const APPEND_ONLY: [&str; 9] = [
     "decisions",
     "reviews",
     "annotations",
@@ -52,10 +53,18 @@ pub const APPEND_ONLY: [&str; 8] = [
     "read_edits",
     "alerts",
     "alert_responses",
+    "answers",
 ];
 
 /// Root fields fixed at creation.
-pub const FIXED: [&str; 5] = ["schema", "id", "created_ms", "created_by", "unit"];
+pub const FIXED: [&str; 6] = [
+    "schema",
+    "id",
+    "created_ms",
+    "created_by",
+    "unit",
+    "exercise",
+];
 
 /// Lists the server may add to; it may change nothing else.
 const SERVER_MAY_ADD: [&str; 2] = ["reviews", "annotations"];
