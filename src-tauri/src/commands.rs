@@ -262,3 +262,48 @@ pub async fn training_attempts(
 ) -> Reply<Vec<training::TrainingSummary>> {
     state.with_vehicle(|v| training::training_attempts(v))
 }
+
+#[tauri::command]
+pub async fn live_tip_rate(state: State<'_, AppState>) -> Reply<f64> {
+    state.with_vehicle(|v| training::live_tip_rate(v))
+}
+
+#[tauri::command]
+pub async fn set_live_tip_rate(state: State<'_, AppState>, rate: f64) -> Reply<f64> {
+    state.with_vehicle(|v| training::set_live_tip_rate(v, rate))
+}
+
+/// Not announced as a change: a projection is shown by the screen that
+/// asked for it, and is only recorded for the trainers.
+#[tauri::command]
+pub async fn live_tip(
+    state: State<'_, AppState>,
+    inspection: String,
+    scan: String,
+) -> Reply<Option<training::TrainingAttempt>> {
+    state.with_vehicle(|v| training::live_tip(v, &inspection, &scan))
+}
+
+#[tauri::command]
+pub async fn live_tip_mark(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    attempt: String,
+    input: training::LiveTipMarkInput,
+) -> Reply<Option<training::TrainingAttempt>> {
+    let hit = state.with_vehicle(|v| training::live_tip_mark(v, &attempt, &input))?;
+    state.changed(&app);
+    Ok(hit)
+}
+
+#[tauri::command]
+pub async fn live_tip_missed(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    attempt: String,
+    time_ms: u64,
+) -> Reply<training::TrainingAttempt> {
+    let missed = state.with_vehicle(|v| training::live_tip_missed(v, &attempt, time_ms))?;
+    state.changed(&app);
+    Ok(missed)
+}

@@ -100,6 +100,11 @@ fn main() -> anyhow::Result<()> {
             commands::answer_training,
             commands::training_attempt,
             commands::training_attempts,
+            commands::live_tip_rate,
+            commands::set_live_tip_rate,
+            commands::live_tip,
+            commands::live_tip_mark,
+            commands::live_tip_missed,
         ])
         .setup(move |app| {
             let dir = match explicit.clone() {

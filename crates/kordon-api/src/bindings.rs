@@ -181,6 +181,11 @@ pub fn render() -> String {
         decl::<TraineeProgress>(&mut out);
         decl::<StartTrainingInput>(&mut out);
         decl::<TrainingAnswerInput>(&mut out);
+        decl::<LiveTipMarkInput>(&mut out);
+        out.push_str(&format!(
+            "/** The highest share of opened scans that may get a projected item in live work. */\nexport const MAX_LIVE_TIP_RATE = {:?};\n\n",
+            kordon_vehicle::MAX_LIVE_TIP_RATE
+        ));
         out.push_str(&format!(
             "/** Most marks on one training answer. */\nexport const TRAINING_MAX_MARKS = {};\n\n",
             kordon_model::training::MAX_MARKS

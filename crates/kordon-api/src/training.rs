@@ -300,6 +300,68 @@ pub fn training_attempts(v: &Vehicle) -> Result<Vec<TrainingSummary>, ApiError> 
         .collect())
 }
 
+// Projection in live work (the crew's app).
+
+/// A mark the crew made on a scan with a live projection.
+#[derive(Debug, Clone, PartialEq, Deserialize, ts_rs::TS)]
+pub struct LiveTipMarkInput {
+    /// `[x, y, w, h]` in image pixels.
+    pub mark: [f64; 4],
+    /// Time from the scan being shown to the mark.
+    #[ts(type = "number")]
+    pub time_ms: u64,
+}
+
+/// The share of opened scans that get a projected item (0: off).
+pub fn live_tip_rate(v: &Vehicle) -> Result<f64, ApiError> {
+    Ok(v.live_tip_rate()?)
+}
+
+pub fn set_live_tip_rate(v: &mut Vehicle, rate: f64) -> Result<f64, ApiError> {
+    v.set_live_tip_rate(rate)?;
+    Ok(v.live_tip_rate()?)
+}
+
+/// As the crew opens scan `scan` of inspection `inspection`: the live
+/// projection to show instead (its one image's `scan`), if any. Nothing
+/// of it is revealed until the crew marks the item or decides.
+pub fn live_tip(
+    v: &mut Vehicle,
+    inspection: &str,
+    scan: &str,
+) -> Result<Option<TrainingAttempt>, ApiError> {
+    let officer = v.acting_officer(None)?;
+    let id = crate::inspection_id(inspection)?;
+    v.live_tip(id, scan, &officer, now_ms())?
+        .map(|a| attempt_view(&a))
+        .transpose()
+}
+
+/// A mark on a scan showing a live projection: the attempt, answered and
+/// revealed, when the mark is on the item (not the inspection's: nothing
+/// is recorded on it); `None` when it is elsewhere (the crew's own mark,
+/// to record on the inspection as usual).
+pub fn live_tip_mark(
+    v: &mut Vehicle,
+    attempt: &str,
+    input: &LiveTipMarkInput,
+) -> Result<Option<TrainingAttempt>, ApiError> {
+    let officer = v.acting_officer(None)?;
+    v.live_tip_mark(attempt, input.mark, input.time_ms, &officer, now_ms())?
+        .map(|a| attempt_view(&a))
+        .transpose()
+}
+
+/// The crew decided with the projected item unmarked: the miss, revealed.
+pub fn live_tip_missed(
+    v: &mut Vehicle,
+    attempt: &str,
+    time_ms: u64,
+) -> Result<TrainingAttempt, ApiError> {
+    let officer = v.acting_officer(None)?;
+    attempt_view(&v.live_tip_missed(attempt, time_ms, &officer, now_ms())?)
+}
+
 // The trainers' view (the console).
 
 /// Every trainee's attempts (the unit's or the trainee's, if asked),

@@ -118,6 +118,40 @@ pub enum TrainingCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Projection in live work: prints the share of opened scans that get
+    /// a projected item, or sets it with RATE (0 switches it off).
+    LiveRate { rate: Option<f64> },
+    /// As the crew opens a scan: the live projection to show instead, if
+    /// this scan gets one (prints nothing of what it holds).
+    Live {
+        #[arg(long)]
+        inspection: String,
+        #[arg(long)]
+        scan: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A mark on a scan showing a live projection: on the item, the hit
+    /// (told at once); elsewhere, nothing (the mark is the crew's own).
+    LiveMark {
+        #[arg(long)]
+        attempt: String,
+        #[arg(long, value_name = "X,Y,W,H")]
+        mark: String,
+        #[arg(long, default_value_t = 0)]
+        time_ms: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The crew decided with the projected item unmarked: the miss.
+    LiveMissed {
+        #[arg(long)]
+        attempt: String,
+        #[arg(long, default_value_t = 0)]
+        time_ms: u64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 impl TrainingCmd {
@@ -161,7 +195,11 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
         | TrainingCmd::Answer { .. }
         | TrainingCmd::Take { .. }
         | TrainingCmd::Attempts { .. }
-        | TrainingCmd::Show { .. } => {
+        | TrainingCmd::Show { .. }
+        | TrainingCmd::LiveRate { .. }
+        | TrainingCmd::Live { .. }
+        | TrainingCmd::LiveMark { .. }
+        | TrainingCmd::LiveMissed { .. } => {
             anyhow::bail!("this training command needs the vehicle's data folder")
         }
         TrainingCmd::Build {
@@ -443,6 +481,49 @@ pub fn run_on_vehicle(
         }
         TrainingCmd::Show { attempt, json } => {
             print_attempt(&training::training_attempt(v, &attempt)?, json)?;
+        }
+        TrainingCmd::LiveRate { rate } => {
+            if let Some(r) = rate {
+                v.set_live_tip_rate(r)?;
+            }
+            say!("{}", v.live_tip_rate()?);
+        }
+        TrainingCmd::Live {
+            inspection,
+            scan,
+            json,
+        } => {
+            let id: kordon_model::InspectionId = inspection
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{inspection:?} is not an inspection id"))?;
+            let trainee = v.acting_officer(officer)?;
+            match v.live_tip(id, &scan, &trainee, now_ms())? {
+                Some(a) => print_attempt(&training::attempt_view(&a)?, json)?,
+                None if json => say!("null"),
+                None => say!("no projection for this scan"),
+            }
+        }
+        TrainingCmd::LiveMark {
+            attempt,
+            mark: m,
+            time_ms,
+            json,
+        } => {
+            let trainee = v.acting_officer(officer)?;
+            match v.live_tip_mark(&attempt, mark(&m)?, time_ms, &trainee, now_ms())? {
+                Some(a) => print_attempt(&training::attempt_view(&a)?, json)?,
+                None if json => say!("null"),
+                None => say!("not on the projected item: the mark is the crew's own"),
+            }
+        }
+        TrainingCmd::LiveMissed {
+            attempt,
+            time_ms,
+            json,
+        } => {
+            let trainee = v.acting_officer(officer)?;
+            let a = v.live_tip_missed(&attempt, time_ms, &trainee, now_ms())?;
+            print_attempt(&training::attempt_view(&a)?, json)?;
         }
         TrainingCmd::Build { .. } | TrainingCmd::Score { .. } => return run(cmd),
     }

@@ -31,6 +31,18 @@ pub struct AttemptExercise {
     pub manifest: Manifest,
     /// In the manifest's order.
     pub shown: Vec<ShownImage>,
+    /// Set for an item projected into a real scan during live work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveScan>,
+}
+
+/// The real scan a live projection was made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveScan {
+    /// The inspection being worked on.
+    pub inspection: String,
+    /// The scan's id.
+    pub scan: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -233,6 +245,7 @@ mod tests {
             format: ATTEMPT_FORMAT.into(),
             manifest: manifest(),
             shown: vec![],
+            live: None,
         };
         assert_eq!(AttemptExercise::parse(&e.to_json()), Ok(e));
         assert!(AttemptExercise::parse("{}").is_err());

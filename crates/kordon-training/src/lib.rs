@@ -21,7 +21,7 @@ pub mod items;
 pub mod project;
 pub mod score;
 
-pub use attempt::{AttemptError, AttemptExercise, ShownImage, ATTEMPT_FORMAT};
+pub use attempt::{AttemptError, AttemptExercise, LiveScan, ShownImage, ATTEMPT_FORMAT};
 pub use exercise::{build, manifest, ExerciseError, ExerciseImage, Manifest, SourceScan, Spec};
 pub use items::ThreatKind;
 pub use score::{score, Decision, Response, Responses, Score, ScoreError};

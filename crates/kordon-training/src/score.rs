@@ -103,7 +103,8 @@ pub enum ScoreError {
     BadMark(String),
 }
 
-fn touches(mark: &[f64; 4], bbox: &[u32; 4]) -> bool {
+/// Whether a marked area `[x, y, w, h]` overlaps an item's box.
+pub fn touches(mark: &[f64; 4], bbox: &[u32; 4]) -> bool {
     let [x, y, w, h] = *mark;
     let (bx, by, bw, bh) = (
         f64::from(bbox[0]),

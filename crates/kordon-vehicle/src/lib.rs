@@ -17,6 +17,7 @@ mod blob_upload;
 mod error;
 mod export;
 pub mod hotlist;
+mod live_tip;
 mod log_check;
 mod officers;
 mod ops;
@@ -40,6 +41,7 @@ pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
 
 pub use kordon_transport::LinkState;
+pub use live_tip::{LIVE_TIP_NAME, MAX_LIVE_TIP_RATE};
 pub use sync::{SyncOptions, SyncReport};
 pub use sync_loop::{Link, Problem, SyncUpdate};
 pub use training::read_exercise;

@@ -12,7 +12,7 @@
 //! their id like any scan.
 
 use crate::error::blob_failure;
-use crate::scans::{decode_scan, read_scan_file};
+use crate::scans::{decode_scan, read_scan_file, Input};
 use crate::{Vehicle, VehicleError};
 use kordon_blob::BlobId;
 use kordon_model::training::{new_training_id, TrainingDoc};
@@ -26,7 +26,7 @@ use std::path::Path;
 /// Largest `exercise.json` read.
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
-fn training_id(id: &str) -> Result<uuid::Uuid, VehicleError> {
+pub(crate) fn training_id(id: &str) -> Result<uuid::Uuid, VehicleError> {
     let parsed = uuid::Uuid::parse_str(id.trim())
         .map_err(|_| VehicleError::Invalid(format!("{id:?} is not an attempt's id")))?;
     if kordon_model::DocKind::of(parsed.as_bytes()) != kordon_model::DocKind::Training {
@@ -37,7 +37,7 @@ fn training_id(id: &str) -> Result<uuid::Uuid, VehicleError> {
     Ok(parsed)
 }
 
-fn model(e: kordon_model::ModelError) -> VehicleError {
+pub(crate) fn model(e: kordon_model::ModelError) -> VehicleError {
     VehicleError::from(e)
 }
 
@@ -75,7 +75,7 @@ impl Vehicle {
         trainee: &OfficerId,
         now_ms: i64,
     ) -> Result<TrainingView, VehicleError> {
-        let unit = self.unit()?.ok_or(VehicleError::NotEnrolled)?;
+        self.unit()?.ok_or(VehicleError::NotEnrolled)?;
         let manifest = read_exercise(folder)?;
         // Every file decoded before anything is stored.
         let mut decoded = vec![];
@@ -94,27 +94,15 @@ impl Vehicle {
             }
             decoded.push((image.name.clone(), high, low));
         }
-        let blobs = self.blob_store()?;
         let mut shown = vec![];
         for (name, high, low) in &decoded {
-            let put = |bytes: &[u8], what: &str| {
-                blobs
-                    .put_bytes(bytes)
-                    .map_err(|e| blob_failure(&format!("storing {name} ({what})"), e))
-            };
-            let high_blob = put(&high.bytes, "high")?;
-            let low_blob = put(&low.bytes, "low")?;
-            self.build_pyramid(&high_blob.to_string(), &high.image, Some(&low.image))?;
-            shown.push(ShownImage {
-                name: name.clone(),
-                high: high_blob.to_string(),
-                low: low_blob.to_string(),
-            });
+            shown.push(self.store_shown(name, high, low)?);
         }
         let exercise = AttemptExercise {
             format: ATTEMPT_FORMAT.into(),
             manifest,
             shown,
+            live: None,
         };
         let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) => n.to_string(),
@@ -124,12 +112,48 @@ impl Vehicle {
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_else(|| "exercise".into()),
         };
+        self.record_attempt(&name, &exercise, trainee, now_ms)
+    }
+
+    /// Stores an image's two files as blobs and builds its tiles: a scan
+    /// the viewer opens by the high file's hash, held by no inspection.
+    pub(crate) fn store_shown(
+        &mut self,
+        name: &str,
+        high: &Input,
+        low: &Input,
+    ) -> Result<ShownImage, VehicleError> {
+        let blobs = self.blob_store()?;
+        let put = |bytes: &[u8], what: &str| {
+            blobs
+                .put_bytes(bytes)
+                .map_err(|e| blob_failure(&format!("storing {name} ({what})"), e))
+        };
+        let high_blob = put(&high.bytes, "high")?;
+        let low_blob = put(&low.bytes, "low")?;
+        self.build_pyramid(&high_blob.to_string(), &high.image, Some(&low.image))?;
+        Ok(ShownImage {
+            name: name.to_string(),
+            high: high_blob.to_string(),
+            low: low_blob.to_string(),
+        })
+    }
+
+    /// Commits a new attempt at `exercise`: its first signed record.
+    pub(crate) fn record_attempt(
+        &mut self,
+        name: &str,
+        exercise: &AttemptExercise,
+        trainee: &OfficerId,
+        now_ms: i64,
+    ) -> Result<TrainingView, VehicleError> {
+        let unit = self.unit()?.ok_or(VehicleError::NotEnrolled)?;
         let id = new_training_id();
         let mut doc = TrainingDoc::create(
             self.key.public().as_bytes(),
             id,
             &unit,
-            &name,
+            name,
             &exercise.to_json(),
             trainee,
             now_ms,

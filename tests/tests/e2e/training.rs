@@ -449,3 +449,189 @@ fn an_attempt_taken_on_a_vehicle_is_scored_the_same_at_the_centre() {
     let r = call(&addr, &adm, "GET", "/api/training", &Value::Null);
     assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
 }
+
+/// The box (in full-size pixels) where two renderings of a scan at
+/// `level` differ, `scale` full-size pixels to one rendered.
+fn changed_box(a: &image::RgbImage, b: &image::RgbImage, scale: u32) -> Option<[u32; 4]> {
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for (x, y, p) in a.enumerate_pixels() {
+        let q = b.get_pixel(x, y);
+        let d: i32 = (0..3)
+            .map(|c| (i32::from(p[c]) - i32::from(q[c])).abs())
+            .sum();
+        if d > 30 {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+    }
+    (x0 <= x1).then(|| {
+        [
+            x0 * scale,
+            y0 * scale,
+            (x1 - x0 + 1) * scale,
+            (y1 - y0 + 1) * scale,
+        ]
+    })
+}
+
+#[test]
+fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspection() {
+    let field = Field::new();
+    crate::console::add_accounts(&field);
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-8", "OF-2001");
+    let src = field.vehicle_dir("sources");
+    let id = kordon_ok(&v, &["inspection", "new", "--plate", "AA0001BC"])
+        .trim()
+        .to_string();
+    let mut scans = vec![];
+    for (name, seed) in [("A", 21u64), ("B", 22)] {
+        let (h, l) = synth_scan(&src, name, (1024, 512), seed);
+        let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
+        let printed = kordon_ok(&v, &["scan", "add", &id, h, "--low", l]);
+        scans.push(
+            printed
+                .split_whitespace()
+                .next()
+                .expect("scan id")
+                .to_string(),
+        );
+    }
+    let live = |scan: &str| {
+        kordon_json(
+            &v,
+            &[
+                "training",
+                "live",
+                "--inspection",
+                &id,
+                "--scan",
+                scan,
+                "--json",
+            ],
+        )
+    };
+    // Off by default.
+    assert_eq!(live(&scans[0]), Value::Null);
+    kordon_ok(&v, &["training", "live-rate", "1"]);
+
+    // Scan A is shown with an item somewhere: nothing of it is revealed,
+    // and opening it again shows the same.
+    let a = live(&scans[0]);
+    let attempt = a["summary"]["id"].as_str().expect("attempt").to_string();
+    let shown = a["images"][0]["scan"].as_str().expect("scan").to_string();
+    assert_ne!(shown, scans[0], "the projection is a scan of its own");
+    assert!(a["images"][0]["item"].is_null());
+    assert_eq!(live(&scans[0])["summary"]["id"], attempt.as_str());
+
+    // Where the renderings differ is where the item is (at level 7, one
+    // rendered pixel is 8 full-size pixels of a 1024-pixel-wide scan).
+    let real = tile(&v, &scans[0], 7, (0, 0), false);
+    let tip = tile(&v, &shown, 7, (0, 0), false);
+    let found = changed_box(&real, &tip, 8).expect("the item shows on the rendered scan");
+
+    // A mark elsewhere is the crew's own: no hit, the item still to find.
+    let elsewhere = kordon_json(
+        &v,
+        &[
+            "training",
+            "live-mark",
+            "--attempt",
+            &attempt,
+            "--mark",
+            "0,0,4,4",
+            "--json",
+        ],
+    );
+    assert_eq!(elsewhere, Value::Null);
+    // A mark on it: the hit, told at once, with what it was.
+    let [x, y, w, h] = found;
+    let on = format!("{x},{y},{w},{h}");
+    let hit = kordon_json(
+        &v,
+        &[
+            "training",
+            "live-mark",
+            "--attempt",
+            &attempt,
+            "--mark",
+            &on,
+            "--time-ms",
+            "9000",
+            "--json",
+        ],
+    );
+    assert_eq!(hit["images"][0]["outcome"], "hit", "{hit}");
+    let item = bbox_of(&hit["images"][0]["item"]);
+    assert!(
+        item[0] < x + w && x < item[0] + item[2] && item[1] < y + h && y < item[1] + item[3],
+        "the item {item:?} is where the renderings differ {found:?}"
+    );
+
+    // Scan B: decided with the item unmarked, the miss, told at once.
+    let b = live(&scans[1]);
+    let b_attempt = b["summary"]["id"].as_str().expect("attempt").to_string();
+    let missed = kordon_json(
+        &v,
+        &["training", "live-missed", "--attempt", &b_attempt, "--json"],
+    );
+    assert_eq!(missed["images"][0]["outcome"], "miss");
+    assert!(missed["images"][0]["item"].is_object());
+    kordon_ok(
+        &v,
+        &[
+            "decide",
+            &id,
+            "--outcome",
+            "release",
+            "--reason",
+            "NO_FINDINGS",
+        ],
+    );
+
+    // The inspection holds its two real scans, no mark, its decision.
+    let view = kordon_json(&v, &["inspection", "show", &id]);
+    assert_eq!(view["scans"].as_array().map(Vec::len), Some(2));
+    assert_eq!(view["annotations"].as_array().map(Vec::len), Some(0));
+    assert_eq!(view["decisions"].as_array().map(Vec::len), Some(1));
+
+    // At the centre: the inspection as the crew left it, and the trainee's
+    // two live attempts for the trainers.
+    let server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+    let addr = server.http_addr();
+    let trainer = login(&addr, "tr.bondar", crate::console::PASSWORD);
+    let r = call(
+        &addr,
+        &trainer,
+        "GET",
+        "/api/training?trainee=OF-2001",
+        &Value::Null,
+    );
+    let attempts = &r.json()[0]["attempts"];
+    assert_eq!(attempts.as_array().map(Vec::len), Some(2), "{}", r.json());
+    let hits: i64 = (0..2)
+        .map(|i| attempts[i]["score"]["hits"].as_i64().unwrap_or(0))
+        .sum();
+    let misses: i64 = (0..2)
+        .map(|i| attempts[i]["score"]["misses"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!((hits, misses), (1, 1));
+    let sup = login(&addr, "sup.kovalenko", crate::console::PASSWORD);
+    let i = call(
+        &addr,
+        &sup,
+        "GET",
+        &format!("/api/inspections/{id}"),
+        &Value::Null,
+    );
+    assert_eq!(i.status, 200);
+    assert_eq!(
+        i.json()["view"]["scans"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        i.json()
+    );
+    assert_eq!(
+        i.json()["view"]["annotations"].as_array().map(Vec::len),
+        Some(0)
+    );
+}

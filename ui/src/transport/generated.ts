@@ -1603,6 +1603,22 @@ marks: Array<[number, number, number, number]>,
  */
 time_ms: number, };
 
+/**
+ * A mark the crew made on a scan with a live projection.
+ */
+export type LiveTipMarkInput = { 
+/**
+ * `[x, y, w, h]` in image pixels.
+ */
+mark: [number, number, number, number], 
+/**
+ * Time from the scan being shown to the mark.
+ */
+time_ms: number, };
+
+/** The highest share of opened scans that may get a projected item in live work. */
+export const MAX_LIVE_TIP_RATE = 1.0;
+
 /** Most marks on one training answer. */
 export const TRAINING_MAX_MARKS = 32;
 
