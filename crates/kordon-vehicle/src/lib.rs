@@ -1,11 +1,13 @@
 //! A vehicle's operations over its data directory.
 //!
-//! One set of operations serves the `kordon` CLI and (later) the crew's
-//! app: open the directory (device key, store), enroll with a server token,
-//! sign officers in, create inspections, record decisions, sync, report
-//! status, export an inspection for offline verification; import scans
-//! (also from a watch folder) and render their tiles; attach ANPR reads
-//! and match them, and typed plates, against the hotlists (offline).
+//! One set of operations serves the `kordon` CLI and the crew's app: open
+//! the directory (device key, store), enroll with a server token, sign
+//! officers in, create inspections, record decisions, sync, report status,
+//! export an inspection for offline verification; import scans (also from
+//! a watch folder) and render their tiles; attach ANPR reads and match
+//! them, and typed plates, against the hotlists (offline); take training
+//! exercises, and project threat items into live scans now and then
+//! (`training`, `live_tip`).
 //!
 //! Data directory: `device.key` (owner-only), `vehicle.sqlite`, `blobs/`
 //! (scan originals, content-addressed), `tiles/` (derived tile pyramids).
