@@ -688,3 +688,91 @@ fn the_check_passes_a_sound_store_and_names_each_kind_of_damage() {
         .expect("tamper");
     assert!(finding_kinds(&local, None).contains(&"snapshot"));
 }
+
+/// A training attempt: derived into its own row (never the inspections'
+/// index), its answers kept, and the server's key may not write it.
+#[test]
+fn training_attempts_are_derived_apart_and_written_by_devices_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let vehicle = DeviceKey::generate();
+    let server = DeviceKey::generate();
+    let mut local = Store::open(&dir.path().join("v.sqlite"), vehicle.public()).expect("open");
+    let id = kordon_model::training::new_training_id();
+    let mut doc = TrainingDoc::create(
+        vehicle.public().as_bytes(),
+        id,
+        "MOBILE-1",
+        "Week 1",
+        r#"{"shown":[]}"#,
+        &officer(),
+        1_000,
+    )
+    .expect("create");
+    let r1 = local
+        .commit_training(id, &mut doc, &vehicle, "OF-17", 1_000)
+        .expect("commit");
+    let answer = NewTrainingAnswer {
+        image: "TIP_0001".into(),
+        decision: TrainingDecision::Suspect,
+        marks: vec![[1.0, 2.0, 3.0, 4.0]],
+        time_ms: 700,
+    };
+    doc.answer(&answer, &officer(), 2_000).expect("answer");
+    let r2 = local
+        .commit_training(id, &mut doc, &vehicle, "OF-17", 2_000)
+        .expect("commit");
+    assert_eq!(local.inspection_count().expect("count"), 0);
+    let held = local.training_attempt(&id).expect("read").expect("a row");
+    assert_eq!(held.answers.len(), 1);
+
+    let mut central = Store::open(&dir.path().join("c.sqlite"), server.public()).expect("open");
+    central.set_server_key(server.public());
+    let out = central
+        .ingest(&[r1, r2], Origin::Remote, 5_000)
+        .expect("ingest");
+    assert!(
+        out.iter()
+            .all(|o| matches!(o, IngestOutcome::Stored { .. })),
+        "{out:?}"
+    );
+    let rows = central
+        .training_attempts(&kordon_store::TrainingQuery {
+            trainee: Some("OF-17".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].answers[0].marks, vec![[1.0, 2.0, 3.0, 4.0]]);
+    assert_eq!(central.inspection_count().expect("count"), 0);
+
+    // An answer signed by the server's key is refused, whatever it says.
+    let saved = central
+        .load_doc(InspectionId::from_bytes(*id.as_bytes()))
+        .expect("load")
+        .expect("held")
+        .save();
+    let mut as_server =
+        TrainingDoc::from(InspectionDoc::load(&saved, server.public().as_bytes()).expect("load"));
+    as_server
+        .answer(
+            &NewTrainingAnswer {
+                image: "TIP_0002".into(),
+                ..answer
+            },
+            &officer(),
+            6_000,
+        )
+        .expect("answer");
+    let change = as_server.last_change().expect("change");
+    let rec = SignedRecord::sign(&server, *id.as_bytes(), "srv", 6_000, &change).expect("sign");
+    let out = central
+        .ingest(&[rec], Origin::Remote, 6_000)
+        .expect("ingest");
+    assert!(
+        matches!(&out[0], IngestOutcome::BreaksRules(r) if r.contains("trainee's device only")),
+        "{out:?}"
+    );
+    let rows = central.training_attempt(&id).expect("read").expect("row");
+    assert_eq!(rows.answers.len(), 1, "the forged answer is not held");
+}
