@@ -4,7 +4,8 @@
 # hotlist; synthetic dual-energy scans, some hiding goods), the crew marking
 # and deciding, the link to the centre cut while work goes on, the sync when
 # it returns, a supervisor's review flowing back, and evidence checked
-# offline. Ends with a summary read from both stores.
+# offline; a trainee takes a threat image projection exercise, which the
+# centre scores. Ends with a summary read from both stores.
 #
 # Usage: scripts/demo.sh [--fast]
 #   --fast   four trucks, smaller scans, a clean link, no waiting at the end
@@ -232,6 +233,31 @@ python3 tools/verify_export.py --server-key "$SERVER_KEY" --evidence "$DEMO/insp
 "$S" bundle --data "$SRV" "$REVIEW_ID" --out "$DEMO/evidence-$REVIEW_ID.zip"
 "$K" verify --server-key "$SERVER_KEY" --evidence "$DEMO/evidence-$REVIEW_ID.zip"
 
+step "Training: a trainee takes an exercise built from scans, with threat items projected into some; the centre scores it"
+TRAIN="$DEMO/training"
+for i in 1 2 3 4; do
+  "$K" scan synth --out "$TRAIN/scans" --name "S$i" --seed "$((SEED + i))" --width 1200 --height 400 > /dev/null
+done
+"$K" training build --images 4 --signal-share 0.5 --seed "$SEED" --pixel-mm 4 --out "$TRAIN/exercise" \
+  --scan "$TRAIN/scans/S1_high.tif" --scan "$TRAIN/scans/S2_high.tif" \
+  --scan "$TRAIN/scans/S3_high.tif" --scan "$TRAIN/scans/S4_high.tif"
+# A scripted trainee: finds the first item, calls the second image with an
+# item clear, and the images without one clear.
+python3 - "$TRAIN/exercise/exercise.json" > "$TRAIN/answers.json" <<'PY'
+import json, sys
+truth = json.load(open(sys.argv[1]))
+answers, found = [], False
+for i, image in enumerate(truth["images"]):
+    a = {"name": image["name"], "decision": "clear", "marks": [], "time_ms": 6000 + 1500 * i}
+    if image["item"] and not found:
+        a.update(decision="suspect", marks=[image["item"]["bbox"]])
+        found = True
+    answers.append(a)
+print(json.dumps({"format": "kordon-tip-responses/1", "trainee": "OF-3301", "images": answers}))
+PY
+"$K" --data "$V" --officer OF-3301 training take --exercise "$TRAIN/exercise" --answers "$TRAIN/answers.json" --name "Study visit"
+"$K" --data "$V" sync
+
 step "Summary (read from the two stores)"
 "$K" --data "$V" status --json > "$DEMO/vehicle-status.json"
 "$S" inspections --data "$SRV" --json > "$DEMO/server-inspections.json"
@@ -257,12 +283,29 @@ print(f"  the vehicle: {status['acknowledged']} records acknowledged, {status['p
       f"{status['blobs']['pending']} waiting")
 EOF
 
+# The trainers' view, through the console's API as a supervisor sees it.
+python3 - "$HTTP" "$SUP_NAME" "$SUP_PASSWORD" <<'PY'
+import http.cookiejar, json, sys, urllib.request
+addr, name, password = sys.argv[1:4]
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+login = urllib.request.Request(f"http://{addr}/api/login", json.dumps({"name": name, "password": password}).encode(),
+                               {"Content-Type": "application/json", "Origin": f"http://{addr}"})
+web.open(login, timeout=10)
+for t in json.load(web.open(f"http://{addr}/api/training", timeout=10)):
+    for a in t["attempts"]:
+        s = a["score"] or {}
+        d = s.get("d_prime")
+        print(f"  training, at the centre: {t['trainee']} ({', '.join(t['units'])}), {a['name']}: "
+              f"{a['answered']}/{a['total']} answered, {s.get('hits', 0)} hits, {s.get('misses', 0)} misses, "
+              f"{s.get('false_alarms', 0)} false alarms, d′ {'-' if d is None else f'{d:.2f}'}")
+PY
+
 ELAPSED=$(( (${EPOCHREALTIME/./} - START) / 1000000 ))
 echo
 echo "Demo done in $ELAPSED s. Its data is in $DEMO/ (server log: $DEMO/server.log)."
 CONSOLE=$(grep -o 'console at [^ ]*' "$DEMO/server.log" | head -1 | cut -d' ' -f3)
 echo "The supervisor console: $CONSOLE  (sign in as $SUP_NAME, password $SUP_PASSWORD)."
-echo "Its statistics for the last 30 days: ${CONSOLE%/}/statistics"
+echo "Its statistics for the last 30 days: ${CONSOLE%/}/statistics; the trainee's exercise: ${CONSOLE%/}/training"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "$FAST" != 1 ] && [ -z "${CI:-}" ]; then
   if [ -x "$BIN/kordon-app" ]; then
     echo "The crew's app opens on this vehicle's data."

@@ -3,8 +3,8 @@
 //! stores (not on what it printed): each truck's inspection at the centre
 //! with its camera reads and its scan files, the hotlist hit answered, the
 //! hidden goods marked and sent for a physical inspection, nothing left
-//! waiting on the vehicle, the supervisor's review back on it, both data
-//! folders sound.
+//! waiting on the vehicle, the supervisor's review back on it, a trainee's
+//! exercise scored, both data folders sound.
 
 use kordon_e2e::{kordon_json, kordon_ok};
 use kordon_test_support::{bin, text};
@@ -170,6 +170,30 @@ fn the_fast_demo_leaves_every_step_in_the_stores() {
     assert_eq!(status["pending"], 0, "{status}");
     assert_eq!(status["blobs"]["pending"], 0, "{status}");
     assert_eq!(status["blobs"]["delivered"], 8, "{status}");
+
+    // The trainee's exercise: taken whole, scored as the script answered
+    // (the first item found, the second missed, two clean images cleared),
+    // and its records acknowledged above; the centre printed its score.
+    let attempts = kordon_json(&vehicle, &["training", "attempts", "--json"]);
+    assert_eq!(attempts.as_array().map(Vec::len), Some(1), "{attempts}");
+    let score = &attempts[0]["score"];
+    assert_eq!(attempts[0]["trainee"], "OF-3301");
+    assert_eq!(attempts[0]["finished"], true);
+    assert_eq!(
+        [
+            &score["hits"],
+            &score["misses"],
+            &score["false_alarms"],
+            &score["correct_rejections"]
+        ],
+        [1, 1, 0, 2].map(Value::from).each_ref(),
+        "{score}"
+    );
+    assert!(
+        text(&out).contains("training, at the centre: OF-3301 (MOBILE-1), Study visit: 4/4 answered, 1 hits, 1 misses"),
+        "the centre's score is in the summary:\n{}",
+        text(&out)
+    );
 
     // Both data folders pass their own checks.
     kordon_ok(&vehicle, &["check"]);
