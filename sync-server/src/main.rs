@@ -318,7 +318,7 @@ enum UserCommand {
         #[arg(long)]
         data: PathBuf,
         name: String,
-        /// supervisor, administrator or auditor.
+        /// supervisor, administrator, auditor or trainer.
         #[arg(long)]
         role: String,
         /// A file whose first line is the password.
