@@ -1,8 +1,9 @@
 // The crew's app, end to end: the real kordon-app binary over a real
 // vehicle data folder, driven through WebDriver (tauri-driver), then the
 // store checked with the CLI and the signed records checked byte by byte.
-// Started by run.sh, which sets up the server, the vehicle, the scan, Xvfb
-// and tauri-driver and passes them in KORDON_E2E_* variables.
+// Started by run.sh, which sets up the server, the vehicle, the scan, a
+// training exercise, Xvfb and tauri-driver and passes them in KORDON_E2E_*
+// variables.
 
 import { execFile } from "node:child_process";
 import { request } from "node:http";
@@ -36,6 +37,10 @@ const E = {
   qrToken: env("KORDON_E2E_QR_TOKEN"),
   artifacts: resolve(env("KORDON_E2E_ARTIFACTS")),
   anpr: env("KORDON_E2E_ANPR"),
+  exercise: resolve(env("KORDON_E2E_EXERCISE")),
+  consoleUrl: env("KORDON_E2E_CONSOLE_URL"),
+  trainer: env("KORDON_E2E_TRAINER"),
+  trainerPassword: env("KORDON_E2E_TRAINER_PASSWORD"),
 };
 
 const OFFICER = "OF-1742";
@@ -48,6 +53,13 @@ const DECISION_NOTE = "e2e: open the front of the container";
 const OFFLINE_NOTE = "e2e: written while the link was down";
 // On the server's hotlist (run.sh adds it as "BC 7777 AA").
 const HOTLIST_PLATE = "BC7777AA";
+const TRAINING_NAME = "e2e: TIP drill";
+// The app's window as tauri.conf.json opens it, and a laptop's (the
+// stylesheet's narrow case): the training screens are shot at both.
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1366, height: 768 },
+];
 
 const started = Date.now();
 function step(msg) {
@@ -349,6 +361,10 @@ async function crewWork() {
   await scrollTo("#decision-title");
   await shot("decision");
 
+  // 6b. A training exercise (run.sh built it), image by image; its records
+  // sync with the inspection's below.
+  await takeTraining();
+
   // 8. Sync: everything acknowledged while the server runs...
   step("8a. sync: everything acknowledged by the server");
   await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
@@ -366,6 +382,7 @@ async function crewWork() {
   );
   check((await wd.find(tid("sync-error"))) === null, "no sync error shown while the server runs");
   step(`  ${JSON.stringify(acked)}`);
+  await trainingAtCentre();
 
   // The link cut and restored with nothing to send: the sync bar follows
   // within seconds, from the held connection's pings, not a pass (those
@@ -441,7 +458,7 @@ async function crewWork() {
   // Settings, still offline: the language switch works at run time.
   step("settings: language switch");
   const navButtons = await wd.findAll("nav.nav button");
-  check(navButtons.length === 4, `four navigation buttons (${navButtons.length})`);
+  check(navButtons.length === 5, `five navigation buttons (${navButtons.length})`);
   await wd.click(navButtons[2]);
   await $("#settings-title");
   await wd.click(await $('label.tile[lang="en"]'));
@@ -464,7 +481,7 @@ async function crewWork() {
 
   // The PIN set at the first sign-in is now required.
   step("sign out; a wrong PIN is refused, the right one accepted");
-  await wd.click((await wd.findAll("nav.nav button"))[3]);
+  await wd.click((await wd.findAll("nav.nav button"))[4]);
   await typeInto("#signin-officer", OFFICER);
   await typeInto("#signin-pin", "1357");
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
@@ -473,6 +490,218 @@ async function crewWork() {
   await typeInto("#signin-pin", PIN);
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
   await $("#queue-title");
+}
+
+// ---------------------------------------------------------------------------
+// 6b. Training: the exercise run.sh built (its exercise.json is the truth).
+
+/** What the step answered, and so what the score must say. */
+const trained = { attempt: null, images: 0, hits: 0, misses: 0, falseAlarms: 0, correctRejections: 0 };
+
+/**
+ * A screenshot at each of SIZES (`NAME.png` at the first, `NAME-WxH.png` at
+ * the others), the window put back as it was. `ready` waits for the screen
+ * to be drawn at the new size.
+ */
+async function shotAtSizes(name, ready = async () => true) {
+  const was = await wd.windowRect();
+  for (const [i, size] of SIZES.entries()) {
+    await wd.setWindowRect(size);
+    await waitFor(`the window at ${size.width} × ${size.height}`, async () => {
+      const inner = await wd.execute("return [window.innerWidth, window.innerHeight];");
+      return inner[0] === size.width && inner[1] <= size.height;
+    });
+    await waitFor(`the screen drawn at ${size.width} × ${size.height}`, ready, { timeoutMs: 60_000 });
+    await shot(i === 0 ? name : `${name}-${size.width}x${size.height}`);
+  }
+  await wd.setWindowRect({ width: was.width, height: was.height });
+}
+
+/** Drags a rectangle over `bbox` (image pixels) with the viewer's rectangle tool, a few screen pixels around it. */
+async function markOver(bbox) {
+  await wd.click(await $(tid("tool-rect")));
+  await waitFor("tool-rect pressed", async () => (await wd.attrOf(tid("tool-rect"), "aria-pressed")) === "true");
+  const stage = await $(`${tid("scan-viewer")} .viewer-stage-wrap`);
+  const r = await wd.rect(stage);
+  // Image pixels to the element's: the overlay's transform, matrix(sx 0 0 sy tx ty).
+  const matrix = await wd.execute(
+    `return document.querySelector('[data-testid="scan-viewer"] .viewer-overlay > g').getAttribute("transform");`,
+  );
+  const [sx, , , sy, tx, ty] = /matrix\(([^)]*)\)/.exec(matrix)[1].trim().split(/[\s,]+/).map(Number);
+  const [x, y, w, h] = bbox;
+  // Pointer offsets are from the element's centre, in whole pixels.
+  const at = (ix, iy, margin) => ({ x: Math.round(sx * ix + tx - r.width / 2 + margin), y: Math.round(sy * iy + ty - r.height / 2 + margin) });
+  const from = at(x, y, -4);
+  const to = at(x + w, y + h, 4);
+  step(`  mark over [${bbox}]: screen scale ${sx.toFixed(3)}, drag ${JSON.stringify(from)} -> ${JSON.stringify(to)} from the image's centre`);
+  const origin = { "element-6066-11e4-a52e-4f735466cecf": stage };
+  await wd.actions([
+    {
+      type: "pointer",
+      id: "mouse",
+      parameters: { pointerType: "mouse" },
+      actions: [
+        { type: "pointerMove", duration: 0, origin, ...from },
+        { type: "pointerDown", button: 0 },
+        { type: "pointerMove", duration: 100, origin, x: Math.round((from.x + to.x) / 2), y: Math.round((from.y + to.y) / 2) },
+        { type: "pointerMove", duration: 100, origin, ...to },
+        { type: "pointerUp", button: 0 },
+      ],
+    },
+  ]);
+  await wd.releaseActions();
+}
+
+async function takeTraining() {
+  step("6b. training: start the exercise from its folder");
+  const truth = JSON.parse(await readFile(join(E.exercise, "exercise.json"), "utf8"));
+  check(truth.images.some((i) => i.item !== null) && truth.images.some((i) => i.item === null), "the exercise has images with and without an item");
+  await wd.click(await $("nav.nav button.nav-training"));
+  await $("#training-title");
+  check((await wd.find(tid("training-banner"))) !== null, "the training screen says it is training");
+  await typeInto("#training-folder", E.exercise);
+  await typeInto("#training-name", TRAINING_NAME);
+  await shotAtSizes("training-start");
+  await wd.click(await $(tid("training-start")));
+  const exercise = await wd.waitElement(tid("training-exercise"), { timeoutMs: 120_000 });
+  trained.attempt = await wd.attr(exercise, "data-attempt");
+  check(/^[0-9a-f-]{36}$/.test(trained.attempt ?? ""), `the exercise names its attempt (${trained.attempt})`);
+  check((await wd.find(`${tid("training-exercise")} ${tid("training-banner")}`)) !== null, "the exercise says it is training");
+  step(`  attempt ${trained.attempt}: ${truth.images.map((i) => (i.item === null ? "-" : i.item.kind)).join(", ")}`);
+
+  // An image with an item: a mark over it, "suspect": a hit. Without: the
+  // first one "clear" (a correct rejection), the others "suspect" with no
+  // mark (false alarms).
+  let firstHit = true;
+  for (const [i, image] of truth.images.entries()) {
+    const n = i + 1;
+    step(`  image ${n} of ${truth.images.length} (${image.name}): ${image.item === null ? "no item" : `${image.item.kind} at [${image.item.bbox}]`}`);
+    await waitFor(`image ${n} shown (training-progress data-n=${n})`, async () => (await wd.attrOf(tid("training-progress"), "data-n")) === String(n));
+    await waitFor(
+      `image ${n} in the viewer with tiles`,
+      async () => {
+        const v = await viewer();
+        return v !== null && v.state === "ready" && v.tiles > 0 && v.firstView !== null;
+      },
+      { timeoutMs: 60_000 },
+    );
+    let call;
+    let want;
+    if (image.item !== null) {
+      await markOver(image.item.bbox);
+      await waitFor("one mark listed", async () => (await wd.findAll(tid("training-mark-item"))).length === 1);
+      check(!(await wd.enabled(await $(tid("training-clear")))), "Clear is refused while a mark is on the image");
+      if (firstHit) await shotAtSizes("training-image", settled());
+      [call, want] = ["training-suspect", "hit"];
+      trained.hits += 1;
+    } else if (trained.correctRejections === 0) {
+      [call, want] = ["training-clear", "correct_rejection"];
+      trained.correctRejections += 1;
+    } else {
+      [call, want] = ["training-suspect", "false_alarm"];
+      trained.falseAlarms += 1;
+    }
+    await wd.click(await $(tid(call)));
+    const feedback = await $(tid("training-feedback"));
+    const outcome = await wd.attr(feedback, "data-outcome");
+    const kind = await wd.attrOf(tid("training-item"), "data-kind");
+    step(`    ${call.replace("training-", "")}: ${outcome}, held ${kind === "" ? "nothing" : kind}`);
+    check(outcome === want, `image ${n}: the feedback says ${want} (${outcome})`);
+    check(kind === (image.item?.kind ?? ""), `image ${n}: the feedback names what it held (${JSON.stringify(kind)})`);
+    const boxes = await wd.findAll(`${tid("scan-viewer")} .viewer-overlay rect.training-item`);
+    check(boxes.length === (image.item === null ? 0 : 1), `image ${n}: the item's box drawn on the image when there is one (${boxes.length})`);
+    if (image.item !== null && firstHit) {
+      firstHit = false;
+      await shotAtSizes("training-feedback", settled());
+    }
+    await wd.click(await $(tid("training-next")));
+  }
+  trained.images = truth.images.length;
+
+  step("6b. training: the results");
+  const summary = await $(tid("training-summary"));
+  check((await wd.attr(summary, "data-attempt")) === trained.attempt, "the results are the attempt's");
+  const figure = (id) => wd.attrOf(tid(`training-score-${id}`), "data-value");
+  const shown = {
+    hits: await figure("hits"),
+    misses: await figure("misses"),
+    falseAlarms: await figure("false-alarms"),
+    correctRejections: await figure("correct-rejections"),
+    dPrime: await figure("d-prime"),
+    meanTime: await figure("mean-time"),
+  };
+  step(`  ${JSON.stringify(shown)}`);
+  check(
+    shown.hits === String(trained.hits) && shown.misses === "0" && shown.falseAlarms === String(trained.falseAlarms) && shown.correctRejections === String(trained.correctRejections),
+    `the results count what was answered (${JSON.stringify(shown)}; answered ${JSON.stringify(trained)})`,
+  );
+  check(/\d/.test(shown.dPrime ?? ""), `d′ is given: images of both kinds were answered (${shown.dPrime})`);
+  check((await wd.findAll(tid("training-image-row"))).length === trained.images, "one row per image");
+  await shotAtSizes("training-summary");
+
+  await wd.click(await $(`${tid("training-summary")} .panel-head button`));
+  const row = await $(`${tid("training-row")}[data-attempt="${trained.attempt}"]`);
+  check((await wd.attr(row, "data-finished")) === "true", "the list shows the attempt finished");
+  await shotAtSizes("training-list");
+  await wd.click((await wd.findAll("nav.nav button"))[0]); // back to the queue
+  await $("#queue-title");
+}
+
+/** One call to the console's API (the server's HTTP side), as JSON; `cookie` the session's. */
+function consoleApi(method, path, { body, cookie } = {}) {
+  const url = new URL(path.replace(/^\//, ""), E.consoleUrl);
+  const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
+  return new Promise((done, fail) => {
+    const req = request(
+      url,
+      {
+        method,
+        headers: {
+          Accept: "application/json",
+          ...(data === null ? {} : { "Content-Type": "application/json", "Content-Length": data.length }),
+          ...(cookie === undefined ? {} : { Cookie: cookie }),
+        },
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode !== 200) return fail(new Error(`${method} ${path}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
+          const setCookie = (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+          done({ json: JSON.parse(text), cookie: setCookie });
+        });
+      },
+    );
+    req.on("error", fail);
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${url}`)));
+    req.end(data ?? undefined);
+  });
+}
+
+/** After the sync: the attempt at the centre, scored there from the signed answers as the app scored it. */
+async function trainingAtCentre() {
+  step("8a. the training attempt at the centre (GET /api/training, a trainer's account)");
+  check(trained.attempt !== null, "a training attempt was taken");
+  const login = await consoleApi("POST", "/api/login", { body: { name: E.trainer, password: E.trainerPassword } });
+  check(login.json.role === "trainer" && login.cookie.includes("kordon_session="), `signed in to the console as a trainer (${JSON.stringify(login.json)})`);
+  const found = await waitFor(`attempt ${trained.attempt} of ${OFFICER} in GET /api/training`, async () => {
+    const { json } = await consoleApi("GET", "/api/training", { cookie: login.cookie });
+    return json.find((p) => p.trainee === OFFICER)?.attempts.find((a) => a.id === trained.attempt) ?? null;
+  });
+  step(`  ${JSON.stringify(found)}`);
+  check(found.name === TRAINING_NAME && found.finished && found.answered === trained.images && found.total === trained.images, `the attempt, finished (${JSON.stringify(found)})`);
+  const s = found.score;
+  check(
+    s.hits === trained.hits && s.misses === 0 && s.false_alarms === trained.falseAlarms && s.correct_rejections === trained.correctRejections,
+    `the centre's score is the app's (${JSON.stringify(s)}; answered ${JSON.stringify(trained)})`,
+  );
+  const { json: whole } = await consoleApi("GET", `/api/training/${trained.attempt}`, { cookie: login.cookie });
+  for (const image of whole.images) {
+    check(image.answer !== null && image.answer.time_ms > 0, `${image.name}: answered, timed (${JSON.stringify(image.answer)})`);
+    check((image.item === null) === (image.answer.marks.length === 0), `${image.name}: a mark only where an item was (${JSON.stringify(image.answer.marks)})`);
+  }
 }
 
 /** A small real PNG (stripes), as a camera's plate crop or scene. */

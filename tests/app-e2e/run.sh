@@ -4,7 +4,8 @@
 # run `cd ui && npm ci && npx vite build` and `cargo build --bins` first.
 #
 # Sets up a server and an enrolled vehicle in a temporary folder, a
-# synthetic dual-energy scan, the server, an X server, tauri-driver; then
+# synthetic dual-energy scan, a training exercise built from four more, a
+# trainer's console account, the server, an X server, tauri-driver; then
 # runs tests/app-e2e/run.mjs. Every process started here is stopped on exit.
 #
 # Environment:
@@ -84,12 +85,37 @@ log "synthetic dual-energy scan"
   || die "kordon scan synth"
 [ -f "$DROP/T1_high.tif" ] && [ -f "$DROP/T1_low.tif" ] || die "kordon scan synth did not write T1_high.tif and T1_low.tif in $DROP"
 
+# A training exercise as a trainer builds it: four scans, about half with a
+# threat item projected; exercise.json is the truth the test judges by.
+log "training exercise: four synthetic scans, kordon training build"
+TIP_SCANS="$WORK/tip-scans"
+EXERCISE="$WORK/exercise"
+for i in 1 2 3 4; do
+  "$BIN/kordon" --data "$VEH" scan synth --out "$TIP_SCANS" --name "S$i" --seed $((10 + i)) --width 1200 --height 400 >/dev/null \
+    || die "kordon scan synth (S$i)"
+done
+"$BIN/kordon" --data "$VEH" training build \
+  --scan "$TIP_SCANS/S1_high.tif" --scan "$TIP_SCANS/S2_high.tif" --scan "$TIP_SCANS/S3_high.tif" --scan "$TIP_SCANS/S4_high.tif" \
+  --images 4 --signal-share 0.5 --seed 3 --out "$EXERCISE" >"$WORK/training-build.log" 2>&1 \
+  || { cat "$WORK/training-build.log" >&2; die "kordon training build"; }
+[ -f "$EXERCISE/exercise.json" ] || die "kordon training build wrote no exercise.json in $EXERCISE"
+
+# A trainer's console account: the test reads the attempt back from the
+# server's API (GET /api/training) once the app has synced it.
+TRAINER=e2e-trainer
+TRAINER_PASSWORD="e2e-trainer-$RANDOM$RANDOM"
+KORDON_PASSWORD="$TRAINER_PASSWORD" "$BIN/kordon-server" user add --data "$SRV" "$TRAINER" --role trainer >"$WORK/user.log" 2>&1 \
+  || { cat "$WORK/user.log" >&2; die "kordon-server user add (trainer)"; }
+
 "$BIN/kordon-server" run --data "$SRV" --listen "127.0.0.1:$PORT" --http 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID:kordon-server")
-server_ready() { alive "$SERVER_PID" kordon-server; grep -qs "listening on" "$WORK/server.log"; }
+# --http on port 0: the server says where it listens ("console at ...").
+server_ready() { alive "$SERVER_PID" kordon-server; grep -qs "listening on" "$WORK/server.log" && grep -qs "console at " "$WORK/server.log"; }
 wait_until "kordon-server to listen" 30 server_ready
-log "server running (pid $SERVER_PID)"
+CONSOLE_URL="$(grep -o 'console at http://[^ ]*' "$WORK/server.log" | head -1 | sed 's/^console at //')"
+[ -n "$CONSOLE_URL" ] || die "no console address in the server's log"
+log "server running (pid $SERVER_PID), console at $CONSOLE_URL"
 # A hotlist entry made on the server: the app receives it with its sync,
 # and a camera's read of that plate must raise the alert.
 "$BIN/kordon-server" hotlist add --data "$SRV" "BC 7777 AA" --list wanted \
@@ -144,6 +170,10 @@ KORDON_E2E_QR_SVG="$WORK/enroll-qr.svg" \
 KORDON_E2E_QR_TOKEN="$QR_TOKEN" \
 KORDON_E2E_ARTIFACTS="$ART" \
 KORDON_E2E_ANPR="127.0.0.1:$ANPR_PORT" \
+KORDON_E2E_EXERCISE="$EXERCISE" \
+KORDON_E2E_CONSOLE_URL="$CONSOLE_URL" \
+KORDON_E2E_TRAINER="$TRAINER" \
+KORDON_E2E_TRAINER_PASSWORD="$TRAINER_PASSWORD" \
   node "$HERE/${KORDON_APP_E2E_SCRIPT:-run.mjs}" &
 TEST_PID=$!
 PIDS+=("$TEST_PID:node run.mjs")

@@ -163,6 +163,17 @@ export class WebDriver {
     return el === null ? null : this.attr(el, name);
   }
 
+  // ---- the window -----------------------------------------------------
+
+  async windowRect() {
+    return this.request("GET", this.s("/window/rect"));
+  }
+
+  /** Resizes (and moves) the app's window: `{ width, height }` and/or `{ x, y }`. */
+  async setWindowRect(rect) {
+    return this.request("POST", this.s("/window/rect"), rect);
+  }
+
   // ---- script, input, screenshots -------------------------------------
 
   /** Runs `script` (a function body) with `args`; elements pass as `elementArg(id)`. */

@@ -42,6 +42,9 @@ const E = {
   sup: { name: env("KORDON_E2E_SUP_NAME"), password: env("KORDON_E2E_SUP_PASSWORD") },
   aud: { name: env("KORDON_E2E_AUD_NAME"), password: env("KORDON_E2E_AUD_PASSWORD") },
   adm: { name: env("KORDON_E2E_ADM_NAME"), password: env("KORDON_E2E_ADM_PASSWORD") },
+  trn: { name: env("KORDON_E2E_TRN_NAME"), password: env("KORDON_E2E_TRN_PASSWORD") },
+  trainee: env("KORDON_E2E_TRAINEE"),
+  attempts: env("KORDON_E2E_ATTEMPTS").split(":"),
   stats: {
     from: env("KORDON_E2E_STATS_FROM"),
     to: env("KORDON_E2E_STATS_TO"),
@@ -833,6 +836,118 @@ try {
     });
     check(n > 100, `the statistics page and its CSVs: ${n} figures checked`);
     passed += n;
+  });
+
+  await step("training", [], async () => {
+    // The officer took the exercise twice on the vehicle before the first
+    // sync (run.sh: `kordon training take --json`): a hit, a miss, a false
+    // alarm and a correct rejection, then every image right. The trainer
+    // lands on /training and sees nothing else; the trainee, the attempts
+    // and the images show the centre's score, which is the vehicle's.
+    const [first, second] = await Promise.all(E.attempts.map(async (f) => JSON.parse(await readFile(f, "utf8"))));
+    const counts = (a) => [a.summary.answered, a.summary.total, a.summary.score.hits, a.summary.score.misses, a.summary.score.false_alarms, a.summary.score.correct_rejections].join(" ");
+    check(first.summary.finished && counts(first) === "4 4 1 1 1 1" && first.summary.score.d_prime === 0,
+      `the first attempt on the vehicle: answered, total, hits, misses, false alarms, correct rejections ${counts(first)}; d′ ${first.summary.score.d_prime}`);
+    check(second.summary.finished && counts(second) === "4 4 2 0 0 2" && Math.abs(second.summary.score.d_prime - 1.9348) < 1e-3,
+      `the second: ${counts(second)}; d′ ${second.summary.score.d_prime}`);
+    const attemptIds = [first.summary.id, second.summary.id];
+
+    const tctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const tpage = await tctx.newPage();
+    tpage.setDefaultTimeout(15_000);
+    currentPage = tpage;
+    const trn = watch(tpage, "trainer");
+    await tpage.goto(E.url);
+    await tpage.locator(tid("login")).waitFor();
+    await tpage.click(tid("lang-en"));
+    await signIn(tpage, E.trn);
+    await tpage.locator(`${tid("training-page")}[data-state="ready"]`).waitFor();
+    check(new URL(tpage.url()).pathname === "/training", `the trainer lands on /training (${new URL(tpage.url()).pathname})`);
+    check((await tpage.locator(tid("user")).innerText()).includes("Trainer"), "the top bar says Trainer");
+    const nav = await tpage.locator(`${tid("console")} nav a`).evaluateAll((as) => as.map((a) => a.getAttribute("data-testid")));
+    check(nav.join() === "nav-training" && (await tpage.locator(tid("open-hits")).count()) === 0,
+      `the trainer's menu has training alone: no queue, hotlists, statistics or audit (${nav.join(", ")})`);
+    const row = tpage.locator(`${tid("training-table")} tr[data-key="${E.trainee}"]`);
+    const cellOf = (r, col) => r.locator(`td[data-col="${col}"]`).innerText();
+    const cells = async (r, cols) => (await Promise.all(cols.map((c) => cellOf(r, c)))).map((x) => x.trim());
+    await row.waitFor();
+    const listed = await cells(row, ["units", "attempts", "live", "d_prime", "d_prime_change", "hit_rate", "false_alarm_rate", "mean_time_ms"]);
+    check(listed.join(" | ") === "MOBILE-E2E | 2 | — | 1.93 | +1.93 | 100.0% | 0.0% | 8.5 secs",
+      `the trainee's row: units, exercises, live projections (none), the latest finished exercise's d′, its change, H, F, mean time (${listed.join(" | ")})`);
+    await shot("training", tpage);
+
+    // The trainee: the figures, the chart's points, every attempt.
+    await row.locator("a").click();
+    await tpage.locator(`${tid("trainee-page")}[data-state="ready"]`).waitFor();
+    check(new URL(tpage.url()).pathname === `/training/trainee/${E.trainee}`, "the trainee's page is /training/trainee/NAME");
+    const figures = await Promise.all(["attempts", "d_prime", "d_prime_change", "hit_rate", "false_alarm_rate", "mean_time_ms"].map((f) => tpage.locator(tid(`trainee-total-${f}`)).innerText()));
+    check(figures.join(" | ") === "2 | 1.93 | +1.93 | 100.0% | 0.0% | 8.5 secs", `its headline figures (${figures.join(" | ")})`);
+    const points = await tpage.locator(tid("chart-point")).evaluateAll((ps) =>
+      ps.map((p) => ({ series: p.getAttribute("data-series"), attempt: p.getAttribute("data-attempt"), value: Number(p.getAttribute("data-value")), cx: Number(p.getAttribute("cx")) })));
+    const line = (series) => points.filter((p) => p.series === series);
+    check(line("d_prime").map((p) => p.attempt).join() === attemptIds.join() && line("d_prime").map((p) => p.value).join() === [first, second].map((a) => a.summary.score.d_prime).join(),
+      `the d′ chart has both attempts, oldest first, at the vehicle's d′ (${line("d_prime").map((p) => p.value.toFixed(4)).join(", ")})`);
+    check(line("hit_rate").map((p) => p.value).join() === "0.5,1" && line("false_alarm_rate").map((p) => p.value).join() === "0.5,0",
+      `and the rates chart H 0.5 then 1, F 0.5 then 0 (${line("hit_rate").map((p) => p.value).join()} / ${line("false_alarm_rate").map((p) => p.value).join()})`);
+    const attemptRows = await tpage.locator(`${tid("trainee-table")} tbody tr`).evaluateAll((rs) => rs.map((r) => r.getAttribute("data-key")));
+    check(attemptRows.join() === [...attemptIds].reverse().join(), "the attempts table lists both, newest first");
+    const firstRow = tpage.locator(`${tid("trainee-table")} tr[data-key="${first.summary.id}"]`);
+    const firstCells = await cells(firstRow, ["name", "answered", "state", "hits", "misses", "false_alarms", "correct_rejections", "hit_rate", "false_alarm_rate", "d_prime", "mean_time_ms"]);
+    check(firstCells.join(" | ") === "E2E exercise, attempt 1 | 4 of 4 | Finished | 1 | 1 | 1 | 1 | 50.0% | 50.0% | 0.00 | 11.0 secs",
+      `the first attempt's row (${firstCells.join(" | ")})`);
+    await shot("training-trainee", tpage);
+
+    // The first attempt, image by image: what the vehicle scored.
+    await firstRow.locator("a").click();
+    await tpage.locator(`${tid("attempt-page")}[data-state="ready"]`).waitFor();
+    check(new URL(tpage.url()).pathname === `/training/attempt/${first.summary.id}`, "the attempt's page is /training/attempt/ID");
+    const api = await tpage.evaluate(async (id) => (await fetch(`/api/training/${id}`)).json(), first.summary.id);
+    check(JSON.stringify(api) === JSON.stringify(first), "GET /api/training/ID is exactly what kordon training take --json gave on the vehicle");
+    const WORDS = { hit: "Hit", miss: "Miss", false_alarm: "False alarm", correct_rejection: "Correct rejection" };
+    for (const im of first.images) {
+      const r = tpage.locator(`${tid("attempt-table")} tr[data-key="${im.name}"]`);
+      const [answer, outcome, item] = await cells(r, ["answer", "outcome", "item"]);
+      const want = [im.answer.decision === "suspect" ? "Suspect" : "Clear", WORDS[im.outcome]];
+      check(answer === want[0] && outcome === want[1] && (im.item === null ? item === "None" : item.includes(`at ${im.item.bbox[0]}, ${im.item.bbox[1]}`)),
+        `${im.name}: ${answer}, ${outcome}, ${item}`);
+    }
+    await shot("training-attempt", tpage);
+    // The trainer reads no inspection, whatever the page shows.
+    const queue = await tpage.evaluate(async () => (await fetch("/api/inspections")).status);
+    check(queue === 403, `GET /api/inspections as the trainer -> ${queue}`);
+    await tpage.click(tid("lang-uk"));
+    await waitFor("html lang=uk", async () => (await tpage.locator("html").getAttribute("lang")) === "uk", 5_000);
+    await tpage.click(tid("training-back"));
+    await tpage.locator(`${tid("trainee-page")}[data-state="ready"]`).waitFor();
+    await shot("training-trainee-uk", tpage);
+    check(trn.pageErrors.length === 0, `no uncaught errors in the trainer's page${trn.pageErrors.length ? `: ${trn.pageErrors.join(" | ")}` : ""}`);
+    const trnFailed = trn.apiErrors.filter((x) => !(x.url === "/api/me" && x.status === 401) && !(x.url === "/api/inspections" && x.status === 403));
+    check(trnFailed.length === 0, `no failed API calls in the trainer's page but the expected ones${trnFailed.length ? `: ${JSON.stringify(trnFailed)}` : ""}`);
+    await tctx.close();
+    currentPage = page;
+
+    // A supervisor has the page too, beside the rest.
+    if (stepOk.get("sign-in")) {
+      await page.click(tid("nav-training"));
+      await page.locator(`${tid("training-page")}[data-state="ready"]`).waitFor();
+      check((await page.locator(`${tid("training-table")} tr[data-key="${E.trainee}"]`).count()) === 1, "the supervisor sees the training page and the trainee");
+      await shot("training-supervisor");
+    }
+
+    // An administrator does not: no link, and the API refuses.
+    const actx = await browser.newContext();
+    const apage = await actx.newPage();
+    await apage.goto(E.url);
+    await apage.locator(tid("login")).waitFor();
+    await signIn(apage, E.adm);
+    await apage.locator(tid("fleet-page")).waitFor();
+    const refused = await apage.evaluate(async () => {
+      const r = await fetch("/api/training");
+      return { status: r.status, body: await r.json().catch(() => null) };
+    });
+    check(refused.status === 403 && refused.body?.code === "forbidden" && (await apage.locator(tid("nav-training")).count()) === 0,
+      `an administrator has no training link, and GET /api/training -> ${refused.status} ${JSON.stringify(refused.body)}`);
+    await actx.close();
   });
 
   await step("page-health", [], async () => {

@@ -6,9 +6,11 @@
 # build` and `cargo build --bins` first (a debug kordon-server reads ui/dist
 # at run time).
 #
-# Sets up, in a temporary folder: a server with a supervisor, an auditor and
-# an administrator account, a vehicle enrolled with a token, two inspections
-# (one with a synthetic dual-energy scan), the crew's decisions, a second
+# Sets up, in a temporary folder: a server with a supervisor, an auditor, an
+# administrator and a trainer account, a vehicle enrolled with a token, two
+# inspections (one with a synthetic dual-energy scan), the crew's decisions,
+# a training exercise built from synthetic scans and taken twice by the
+# crew's officer (answers written from the exercise's truth), a second
 # vehicle of another unit with one inspection (synced by the test's fleet
 # step), the server, and a sync that delivers records and scan; two more
 # vehicles whose seeded history on past days the statistics step has
@@ -88,6 +90,10 @@ AUD_NAME="aud.shevchenko"
 AUD_PASSWORD="e2e-auditor-$RANDOM$RANDOM"
 ADM_NAME="adm.bondar"
 ADM_PASSWORD="e2e-admin-$RANDOM$RANDOM"
+TRN_NAME="trn.melnyk"
+TRN_PASSWORD="e2e-trainer-$RANDOM$RANDOM"
+TRAINEE="OF-1742"
+EXERCISE="$WORK/exercise"
 VEH2="$WORK/vehicle2"
 
 # ---- server: key, accounts, a vehicle's token ---------------------------------
@@ -103,6 +109,7 @@ TOKEN="$("$S" enroll --data "$SRV" --name MOBILE-E2E 2>"$WORK/enroll.log")" \
   || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll"; }
 [ -n "$TOKEN" ] || die "kordon-server enroll printed no token"
 KORDON_PASSWORD="$ADM_PASSWORD" "$S" user add --data "$SRV" "$ADM_NAME" --role administrator >/dev/null || die "kordon-server user add (administrator)"
+KORDON_PASSWORD="$TRN_PASSWORD" "$S" user add --data "$SRV" "$TRN_NAME" --role trainer >/dev/null || die "kordon-server user add (trainer)"
 TOKEN2="$("$S" enroll --data "$SRV" --name MOBILE-E2E-2 2>>"$WORK/enroll.log")" \
   || { cat "$WORK/enroll.log" >&2; die "kordon-server enroll (second vehicle)"; }
 # Two vehicles for the statistics' seeded history (on past days of their own).
@@ -137,6 +144,43 @@ ID2="$("$K" --data "$VEH" inspection new --plate "KA 0001 AA" --container MSKU90
 "$K" --data "$VEH" decide "$ID2" --outcome detain --reason DENSITY_ANOMALY --note "e2e: dense block, detained" >/dev/null \
   || die "kordon decide (2)"
 log "inspections $ID1 (with the scan) and $ID2"
+
+# ---- training: an exercise of four images (two with an item) built from
+# synthetic scans; the officer takes it twice with kordon training take,
+# answers written from its truth: first a hit, a miss, a false alarm and a
+# correct rejection (H 0.5, F 0.5, d' 0), then every image right (H 1, F 0,
+# d' z(2.5/3) - z(0.5/3)); both attempts go with the first sync. The
+# training step checks what the console shows against the CLI's --json. ----
+log "vehicle: a training exercise, taken twice by $TRAINEE"
+for n in 1 2 3 4; do
+  "$K" scan synth --out "$DROP/tip" --name "S$n" --seed "$((10 + n))" --width 1200 --height 400 >/dev/null \
+    || die "kordon scan synth (training, S$n)"
+done
+"$K" training build --scan "$DROP/tip/S1_high.tif" --scan "$DROP/tip/S2_high.tif" --scan "$DROP/tip/S3_high.tif" \
+  --scan "$DROP/tip/S4_high.tif" --images 4 --signal-share 0.5 --seed 3 --out "$EXERCISE" >/dev/null \
+  || die "kordon training build"
+node - "$EXERCISE/exercise.json" "$TRAINEE" "$WORK/answers-1.json" "$WORK/answers-2.json" <<'EOF' || die "writing the trainee's answers from exercise.json"
+const fs = require("node:fs");
+const [truthFile, trainee, first, second] = process.argv.slice(2);
+const images = JSON.parse(fs.readFileSync(truthFile, "utf8")).images;
+const signal = images.filter((i) => i.item !== null);
+const noise = images.filter((i) => i.item === null);
+if (signal.length !== 2 || noise.length !== 2) throw new Error(`expected 2 images with an item and 2 without, not ${signal.length} and ${noise.length}`);
+const [s1, s2] = signal;
+const [n1, n2] = noise;
+const answer = (image, decision, marks, time_ms) => ({ name: image.name, decision, marks, time_ms });
+const write = (file, answers) => fs.writeFileSync(file, JSON.stringify({ format: "kordon-tip-responses/1", trainee, images: answers }, null, 1));
+// A hit (the item's box marked), a miss (called clear), a false alarm (marked), a correct rejection.
+write(first, [answer(s1, "suspect", [s1.item.bbox], 14200), answer(s2, "clear", [], 9800), answer(n1, "suspect", [[40, 40, 60, 60]], 12000), answer(n2, "clear", [], 8000)]);
+// Every image right.
+write(second, [answer(s1, "suspect", [s1.item.bbox], 10000), answer(s2, "suspect", [s2.item.bbox], 9000), answer(n1, "clear", [], 8000), answer(n2, "clear", [], 7000)]);
+EOF
+for n in 1 2; do
+  "$K" --data "$VEH" --officer "$TRAINEE" training take --exercise "$EXERCISE" --answers "$WORK/answers-$n.json" \
+    --name "E2E exercise, attempt $n" --json >"$WORK/attempt-$n.json" 2>"$WORK/training-take.log" \
+    || { cat "$WORK/training-take.log" >&2; die "kordon training take (attempt $n)"; }
+done
+log "training attempts taken: $WORK/attempt-1.json, $WORK/attempt-2.json"
 if [ "${KORDON_CONSOLE_E2E_SYNTHETIC:-0}" -gt 0 ]; then
   "$K" --data "$VEH" generate --count "$KORDON_CONSOLE_E2E_SYNTHETIC" >/dev/null || die "kordon generate"
   log "and $KORDON_CONSOLE_E2E_SYNTHETIC synthetic inspections"
@@ -185,6 +229,10 @@ KORDON_E2E_AUD_NAME="$AUD_NAME" \
 KORDON_E2E_AUD_PASSWORD="$AUD_PASSWORD" \
 KORDON_E2E_ADM_NAME="$ADM_NAME" \
 KORDON_E2E_ADM_PASSWORD="$ADM_PASSWORD" \
+KORDON_E2E_TRN_NAME="$TRN_NAME" \
+KORDON_E2E_TRN_PASSWORD="$TRN_PASSWORD" \
+KORDON_E2E_TRAINEE="$TRAINEE" \
+KORDON_E2E_ATTEMPTS="$WORK/attempt-1.json:$WORK/attempt-2.json" \
 KORDON_E2E_STATS_FROM="$STATS_FROM" \
 KORDON_E2E_STATS_TO="$STATS_TO" \
 KORDON_E2E_STATGEN="$BIN/kordon-statgen" \

@@ -111,6 +111,27 @@ describe("URLs", () => {
     fireEvent.click(within(nav).getByRole("button", { name: /Новий огляд/ }));
     expect(await screen.findByRole("heading", { name: "Новий огляд" })).toBeTruthy();
   });
+
+  it("keeps training apart: last in the menu but sign-out, with no key, and says it is training", async () => {
+    signedInApp();
+    const nav = await screen.findByRole("navigation", { name: "Головне меню" });
+    const buttons = within(nav).getAllByRole("button");
+    expect(buttons.map((b) => b.textContent)).toEqual(["Огляди", "Новий огляд N", "Налаштування", "Навчання", "Вийти"]);
+    const training = buttons[3]!;
+    expect(training.getAttribute("title")).toBeNull();
+    fireEvent.click(training);
+    expect(await screen.findByRole("heading", { name: "Навчання" })).toBeTruthy();
+    expect(training.getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("training-banner").textContent).toContain("не справжній огляд");
+    expect(await screen.findByText("На цьому транспортному засобі ще не виконували жодної вправи.")).toBeTruthy();
+  });
+
+  it("says so when a training attempt is not on this vehicle", async () => {
+    signedInApp("/training/0e5b7c1a-1111-6111-8111-111111111111");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Вправу неможливо показати.");
+    expect(screen.getByTestId("training-banner")).toBeTruthy();
+  });
 });
 
 describe("hotlist alerts", () => {

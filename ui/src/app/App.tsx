@@ -2,7 +2,9 @@
 // open), a top bar and the one-line sync bar, sign-in until an officer
 // is signed in, then the screens by URL (HashRouter: the app is served from
 // a custom protocol): `/` the queue, `/new` the new-inspection form,
-// `/inspections/:id` one inspection, `/settings`.
+// `/inspections/:id` one inspection, `/settings`, and training apart from
+// the crew's work: `/training` (start an exercise, the ones taken) and
+// `/training/:id` (one exercise).
 
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { HashRouter, MemoryRouter, Navigate, Route, Routes, useLocation, useMatch, useNavigate, useParams } from "react-router";
@@ -15,6 +17,8 @@ import { InspectionScreen } from "../screens/InspectionScreen.tsx";
 import { Queue } from "../screens/Queue.tsx";
 import { Settings } from "../screens/Settings.tsx";
 import { SignIn } from "../screens/SignIn.tsx";
+import { TrainingList } from "../screens/TrainingList.tsx";
+import { TrainingScreen } from "../screens/TrainingScreen.tsx";
 import { AlertBanner } from "./AlertBanner.tsx";
 import { AlertsRevisionProvider } from "./alertsRevision.tsx";
 import { Kbd } from "./Kbd.tsx";
@@ -32,6 +36,8 @@ export const PATHS = {
   new: "/new",
   inspection: (id: string): string => `/inspections/${encodeURIComponent(id)}`,
   settings: "/settings",
+  training: "/training",
+  trainingAttempt: (id: string): string => `/training/${encodeURIComponent(id)}`,
 } as const;
 
 export interface AppProps {
@@ -92,7 +98,9 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const inspectionMatch = useMatch("/inspections/:id");
-  const onInspection = inspectionMatch !== null;
+  const trainingMatch = useMatch("/training/:id");
+  // Screens that are a workstation: the image fills the window.
+  const onWorkstation = inspectionMatch !== null || trainingMatch !== null;
   // Wrapped, so "signed out" (null) and "not known yet" (no value) differ.
   const session = useLoad(
     () => transport.session().then((s) => ({ session: s }), () => ({ session: null })),
@@ -113,10 +121,10 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
     void navigate(PATHS.queue);
   };
   const unit = props.unitName !== "" ? props.unitName : (sync?.status.unit ?? null);
-  const navButton = (path: string, label: ReactNode, keys?: string): ReactNode => (
+  const navButton = (path: string, label: ReactNode, keys?: string, className = ""): ReactNode => (
     <button
       type="button"
-      className="btn btn-small"
+      className={`btn btn-small ${className}`.trim()}
       aria-current={pathname === path ? "page" : undefined}
       {...(keys === undefined ? {} : { title: t("kbd.hint", { keys }) })}
       onClick={() => void navigate(path)}
@@ -156,6 +164,8 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
               </>,
             )}
             {navButton(PATHS.settings, t("nav.settings"))}
+            {/* Last but sign-out and without a key: a trainee finds it, a crew at work does not land on it. */}
+            {navButton(PATHS.training, t("nav.training"), undefined, "nav-training")}
             <button type="button" className="btn btn-small" onClick={() => void signOut()}>
               {t("nav.signOut")}
             </button>
@@ -164,7 +174,7 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
         <ShortcutsHelp />
       </header>
       <SyncBar event={sync} onSyncNow={() => void transport.syncNow()} />
-      <main className={onInspection && signedIn ? "main main-workstation" : "main"}>
+      <main className={onWorkstation && signedIn ? "main main-workstation" : "main"}>
         {current === undefined ? (
           <p className="muted">{t("app.loading")}</p>
         ) : current === null ? (
@@ -198,12 +208,20 @@ function Shell(props: { unitName: string; onUnitNameChange: (n: string) => void;
             />
             <Route path="/inspections/:id" element={<InspectionRoute />} />
             <Route path={PATHS.settings} element={<Settings unitName={props.unitName} onUnitNameChange={props.onUnitNameChange} />} />
+            <Route path={PATHS.training} element={<TrainingList onOpen={(id) => void navigate(PATHS.trainingAttempt(id))} />} />
+            <Route path="/training/:id" element={<TrainingRoute onBack={() => void navigate(PATHS.training)} />} />
             <Route path="*" element={<Navigate to={PATHS.queue} replace />} />
           </Routes>
         )}
       </main>
     </div>
   );
+}
+
+function TrainingRoute(props: { onBack: () => void }): ReactNode {
+  const { id } = useParams();
+  if (id === undefined) return <Navigate to={PATHS.training} replace />;
+  return <TrainingScreen key={id} id={id} onBack={props.onBack} />;
 }
 
 function InspectionRoute(): ReactNode {

@@ -4,6 +4,7 @@
 import type { ContainerCheck } from "../domain/iso6346.ts";
 import type { PlateError } from "../domain/plate.ts";
 import { isCommonReason } from "../domain/reason.ts";
+import { isItemKind } from "../domain/training.ts";
 import type { ReviewState } from "../domain/review.ts";
 import type { Translator } from "../i18n/translate.ts";
 import { isErrorCode } from "../transport/errors.ts";
@@ -16,6 +17,8 @@ import type {
   PlateRole,
   Priority,
   ReadImageKind,
+  TrainingDecision,
+  TrainingOutcome,
   Verdict,
 } from "../transport/types.ts";
 
@@ -93,3 +96,11 @@ export const priorityLabel = ({ t }: T, p: Priority): string => t(`alerts.priori
 export const alertSourceLabel = ({ t }: T, s: AlertSource): string => t(`alerts.source.${s}`);
 
 export const readImageKindLabel = ({ t }: T, k: ReadImageKind): string => t(`reads.image.${k}`);
+
+/** How an answered training image scored: hit, miss, false alarm, correct rejection. */
+export const trainingOutcomeLabel = ({ t }: T, o: TrainingOutcome): string => t(`training.outcome.${o}`);
+
+export const trainingDecisionLabel = ({ t }: T, d: TrainingDecision): string => t(`training.${d}`);
+
+/** What a training image hid; a kind this UI does not know is shown as it is. */
+export const itemKindLabel = ({ t }: T, kind: string): string => (isItemKind(kind) ? t(`training.item.${kind}`) : kind);

@@ -45,7 +45,7 @@ import {
 import { useConsoleTransport, useConsoleUser } from "./ConsoleContext.tsx";
 import { ConsoleError } from "./ConsoleError.tsx";
 
-const ROLES = ["supervisor", "administrator", "auditor"] as const;
+const ROLES = ["supervisor", "administrator", "auditor", "trainer"] as const;
 type Role = (typeof ROLES)[number];
 const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);
 

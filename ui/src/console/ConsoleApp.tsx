@@ -11,6 +11,11 @@
 //                      filters and the page in the query string)
 //   /statistics        a period's figures, charts and tables (supervisors
 //                      and auditors; the period and unit in the query string)
+//   /training          trainees' exercises over time, a trainee's attempts
+//                      (/training/trainee/:trainee), an attempt's images
+//                      (/training/attempt/:id) (trainers, supervisors and
+//                      auditors; trainers see nothing else: any other path
+//                      leads them here)
 // Sign-in until the server knows the user; a 401 from any call brings the
 // sign-in back, and the page the user was on is kept in the URL.
 
@@ -19,7 +24,7 @@ import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { loadPreferences, savePreferences, type Preferences } from "../app/preferences.ts";
 import { I18nProvider, useI18n } from "../i18n/I18nProvider.tsx";
 import type { Language } from "../i18n/messages.ts";
-import { isConsoleErrorCode, mayReadTrail, type ConsoleTransport, type ConsoleUser } from "../transport/console.ts";
+import { isConsoleErrorCode, mayFollowTraining, mayReadTrail, type ConsoleTransport, type ConsoleUser } from "../transport/console.ts";
 import { toErrorBody } from "../transport/errors.ts";
 import { ScanSourceProvider, type ScanSource } from "../viewer/scanSource.ts";
 import { ConsoleTimeZone } from "./audit.ts";
@@ -33,6 +38,7 @@ import { Login } from "./Login.tsx";
 import { ReviewQueue } from "./ReviewQueue.tsx";
 import { mayReadStatistics } from "./statistics.ts";
 import { OpenAlertsWatch, TopBar } from "./TopBar.tsx";
+import { TrainingSection } from "./TrainingPage.tsx";
 import "./console.css";
 
 // The statistics page brings Chart.js: its own chunk, loaded when the page is first opened.
@@ -179,6 +185,13 @@ export function ConsoleShell(): ReactNode {
             <Route path="*" element={<Navigate to="/fleet" replace />} />
           </Routes>
         </ConsoleUserProvider>
+      ) : user.role === "trainer" ? (
+        <ConsoleUserProvider user={user}>
+          <Routes>
+            <Route path="/training/*" element={<TrainingSection />} />
+            <Route path="*" element={<Navigate to="/training" replace />} />
+          </Routes>
+        </ConsoleUserProvider>
       ) : (
         <ConsoleUserProvider user={user}>
           <Routes>
@@ -218,6 +231,17 @@ export function ConsoleShell(): ReactNode {
                     >
                       <StatisticsPage />
                     </Suspense>
+                    <OpenAlertsWatch onChange={setOpenAlerts} />
+                  </>
+                }
+              />
+            ) : null}
+            {mayFollowTraining(user.role) ? (
+              <Route
+                path="/training/*"
+                element={
+                  <>
+                    <TrainingSection />
                     <OpenAlertsWatch onChange={setOpenAlerts} />
                   </>
                 }

@@ -1,13 +1,15 @@
 // The console's top bar: its name, the queue, the fleet (administrators),
-// the hotlists, the statistics (supervisors and auditors), the audit trail
-// (auditors and administrators), the count of open hotlist hits (a link to
-// the queue filtered to them), the user and role, the language, sign out.
+// the hotlists (all but trainers), the statistics (supervisors and
+// auditors), training (trainers, supervisors and auditors; all a trainer
+// has), the audit trail (auditors and administrators), the count of open
+// hotlist hits (a link to the queue filtered to them), the user and role,
+// the language, sign out.
 
 import { useEffect, type ReactNode } from "react";
 import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES, type Language } from "../i18n/messages.ts";
-import { mayReadQueue, mayReadTrail, mayRunFleet, type ConsoleUser } from "../transport/console.ts";
+import { mayFollowTraining, mayReadHotlists, mayReadQueue, mayReadTrail, mayRunFleet, type ConsoleUser } from "../transport/console.ts";
 import { useConsoleTransport } from "./ConsoleContext.tsx";
 import { roleLabel } from "./labels.ts";
 import { searchFromQuery } from "./queueQuery.ts";
@@ -88,12 +90,19 @@ export function TopBar(props: {
               {t("console.nav.fleet")}
             </NavLink>
           ) : null}
-          <NavLink to="/hotlists" data-testid="nav-hotlists">
-            {t("console.nav.hotlists")}
-          </NavLink>
+          {mayReadHotlists(user.role) ? (
+            <NavLink to="/hotlists" data-testid="nav-hotlists">
+              {t("console.nav.hotlists")}
+            </NavLink>
+          ) : null}
           {mayReadStatistics(user.role) ? (
             <NavLink to="/statistics" data-testid="nav-statistics">
               {t("console.nav.statistics")}
+            </NavLink>
+          ) : null}
+          {mayFollowTraining(user.role) ? (
+            <NavLink to="/training" data-testid="nav-training">
+              {t("console.nav.training")}
             </NavLink>
           ) : null}
           {mayReadTrail(user.role) ? (

@@ -34,6 +34,8 @@ import type {
   StatsTable,
   TrailPage,
   TrailQuery,
+  TraineeProgress,
+  TrainingAttempt,
   UserRole,
 } from "./generated.ts";
 import type { ErrorCode } from "./errors.ts";
@@ -85,6 +87,15 @@ export type {
   TrailKind,
   TrailPage,
   TrailQuery,
+  TraineeProgress,
+  TrainingAttempt,
+  TrainingDecision,
+  TrainingImage,
+  TrainingImageAnswer,
+  TrainingItem,
+  TrainingOutcome,
+  TrainingScore,
+  TrainingSummary,
   UnitStats,
   UserRole,
 } from "./generated.ts";
@@ -92,7 +103,13 @@ export type {
 export { FLEET_LIMITS, STATS_MAX_DAYS, TRAIL_LIMITS } from "./generated.ts";
 
 export { REVIEW_STATES, isReviewState, type ReviewState };
-export const USER_ROLES: readonly UserRole[] = ["supervisor", "administrator", "auditor"];
+export const USER_ROLES: readonly UserRole[] = ["supervisor", "administrator", "auditor", "trainer"];
+
+/** The filter on trainees (GET /api/training's query): one unit's attempts, one trainee's; blank is none. */
+export interface TrainingQuery {
+  unit?: string;
+  trainee?: string;
+}
 
 /** The error codes only the console API gives (all of them are in ERROR_CODES). */
 export const CONSOLE_ERROR_CODES = [
@@ -129,7 +146,12 @@ export function mayReadQueue(role: UserRole): boolean {
   return role === "supervisor" || role === "auditor";
 }
 
-/** Every role reads the hotlists; only supervisors change them. */
+/** Every role but the trainer reads the hotlists. */
+export function mayReadHotlists(role: UserRole): boolean {
+  return role !== "trainer";
+}
+
+/** Only supervisors change the hotlists. */
 export function mayEditHotlists(role: UserRole): boolean {
   return role === "supervisor";
 }
@@ -142,6 +164,11 @@ export function mayRunFleet(role: UserRole): boolean {
 /** The audit trail (records accepted, refusals, console actions): auditors and administrators. */
 export function mayReadTrail(role: UserRole): boolean {
   return role === "auditor" || role === "administrator";
+}
+
+/** Trainees' exercises: trainers (who see nothing else), supervisors and auditors. */
+export function mayFollowTraining(role: UserRole): boolean {
+  return role === "trainer" || role === "supervisor" || role === "auditor";
 }
 
 export type Unsubscribe = () => void;
@@ -231,6 +258,16 @@ export interface ConsoleTransport {
    * and auditors): a plain link, cookie-authenticated like tiles.
    */
   statisticsCsvUrl(query: StatsQuery, table: StatsTable): string;
+
+  /**
+   * Every trainee's attempts at training exercises (trainers, supervisors
+   * and auditors), trainees by name, each one's attempts oldest first and
+   * scored from the signed answers; only one unit's or one trainee's when
+   * asked (exact names).
+   */
+  training(query: TrainingQuery): Promise<TraineeProgress[]>;
+  /** One attempt, whole: every image with the answer given, what it held and how it scored; not_found when there is none. */
+  trainingAttempt(id: string): Promise<TrainingAttempt>;
 
   /** Called whenever the server says the session is gone (401 unauthenticated). */
   onUnauthenticated(cb: () => void): Unsubscribe;

@@ -4,8 +4,10 @@
 // marks, scan arrival, hotlists checked as the server checks them, the
 // fleet (administrators only): stale vehicles, tokens, revocation, and the
 // audit trail (auditors and administrators): its filters, newest-first
-// order and cursor paging, what is done through it, its CSV; and the
-// statistics (supervisors and auditors), counted as the server counts them.
+// order and cursor paging, what is done through it, its CSV; the
+// statistics (supervisors and auditors), counted as the server counts them;
+// and trainees' exercises (trainers, supervisors and auditors; a trainer
+// reads nothing else).
 
 import { describe, expect, it, vi } from "vitest";
 import { anprRead, decided, plate, reviewed, testView } from "../domain/testViews.ts";
@@ -656,5 +658,42 @@ describe("console memory transport: the statistics", () => {
     const adm = createConsoleMemoryTransport({ now: () => NOW, seed, signedIn: "ADM-01", hotlists: [] });
     expect(await code(adm.statistics(q))).toBe("forbidden");
     expect(decodeURIComponent(adm.statisticsCsvUrl(q, "days"))).toContain('"code":"forbidden"');
+  });
+});
+
+describe("console memory transport: training", () => {
+  it("is for trainers, supervisors and auditors; a trainer reads no inspection and no hotlist", async () => {
+    for (const name of ["TRN-01", "SUP-07", "AUD-01"]) {
+      const t = createConsoleMemoryTransport({ now: () => NOW, signedIn: name });
+      expect((await t.training({})).length, name).toBeGreaterThan(3);
+    }
+    const adm = createConsoleMemoryTransport({ now: () => NOW, signedIn: "ADM-01" });
+    expect(await code(adm.training({}))).toBe("forbidden");
+    expect(await code(adm.trainingAttempt("x"))).toBe("forbidden");
+    const trainer = createConsoleMemoryTransport({ now: () => NOW, signedIn: "TRN-01" });
+    expect(await code(trainer.queue({}))).toBe("forbidden");
+    expect(await code(trainer.hotlists())).toBe("forbidden");
+    expect(await code(trainer.statistics({ from: "2026-11-01", to: "2026-11-24" }))).toBe("forbidden");
+    expect(await code(trainer.trail({ kind: null, from_ms: null, to_ms: null, unit: null, actor: null, document: null, refused_only: false, after: null, limit: null }))).toBe("forbidden");
+    expect((await trainer.me()).role).toBe("trainer");
+  });
+
+  it("has demo trainees with attempts over several weeks, each scored, one under way; and gives one attempt or not_found", async () => {
+    const t = createConsoleMemoryTransport({ now: () => NOW, signedIn: "TRN-01" });
+    const all = await t.training({});
+    const attempts = all.flatMap((p) => p.attempts);
+    const span = Math.max(...attempts.map((a) => a.created_ms)) - Math.min(...attempts.map((a) => a.created_ms));
+    expect(span).toBeGreaterThan(28 * 24 * HOUR);
+    expect(attempts.every((a) => a.created_ms <= NOW && a.score !== null)).toBe(true);
+    expect(attempts.some((a) => !a.finished)).toBe(true);
+    for (const p of all) expect(p.attempts.map((a) => a.created_ms)).toEqual([...p.attempts.map((a) => a.created_ms)].sort((a, b) => a - b));
+    const first = attempts[0];
+    if (first === undefined) throw new Error("no attempt");
+    const one = await t.trainingAttempt(first.id);
+    expect(one.summary).toEqual(first);
+    expect(one.images.length).toBe(first.total);
+    expect(await code(t.trainingAttempt("00000000-0000-7000-8000-000000000000"))).toBe("not_found");
+    expect(await code(t.trainingAttempt("not an id"))).toBe("invalid_input");
+    expect((await t.training({ unit: "MOBILE-2" })).every((p) => p.units.join() === "MOBILE-2")).toBe(true);
   });
 });

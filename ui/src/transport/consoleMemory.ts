@@ -12,7 +12,9 @@
 // data, and then whatever is done through it, filtered and paged by
 // cursor as the server does, and the statistics (supervisors and
 // auditors) counted from its inspections as the server counts them
-// (memoryStats.ts). Scans are the same synthetic SVG pictures as the
+// (memoryStats.ts), and trainees' attempts at training exercises
+// (trainers, supervisors and auditors) scored as the server scores them
+// (memoryTraining.ts). Scans are the same synthetic SVG pictures as the
 // crew's in-memory transport (demoTiles.ts); a read's pictures are drawn
 // from what the camera read.
 
@@ -60,6 +62,9 @@ import type {
   TrailKind,
   TrailPage,
   TrailQuery,
+  TraineeProgress,
+  TrainingAttempt,
+  TrainingQuery,
   Unsubscribe,
   UserRole,
 } from "./console.ts";
@@ -67,6 +72,7 @@ import { demoHotlists, demoReadImageUrl, demoSeed } from "./demoData.ts";
 import { demoThumbnailUrl, demoTileUrl } from "./demoTiles.ts";
 import { fakeHash, sameVehicle, scanInfoOf } from "./memoryScans.ts";
 import { csvField, statisticsOf, statsCsv } from "./memoryStats.ts";
+import { attemptOf, demoTraining, traineesOf, type TrainingSeed } from "./memoryTraining.ts";
 import type { AnprRead, Decision, InspectionView, NewAnnotationInput, Outcome, Plate, Review, Scan, ScanInfo, ViewParams } from "./types.ts";
 import { randomUuid } from "./uuid.ts";
 import { checkNewAnnotation } from "./validate.ts";
@@ -114,12 +120,15 @@ export interface ConsoleMemoryOptions {
   devices?: readonly DeviceInfo[];
   /** Enrollment tokens not yet used; the demo ones (`demoEnrollments`) when absent, none with []. */
   enrollments?: readonly PendingEnrollment[];
+  /** Trainees' attempts at training exercises; the demo trainees (`demoTraining`) when absent, none with []. */
+  training?: readonly TrainingSeed[];
 }
 
 export const DEMO_ACCOUNTS: readonly ConsoleAccount[] = [
   { name: "SUP-07", password: "kordon", role: "supervisor" },
   { name: "AUD-01", password: "kordon", role: "auditor" },
   { name: "ADM-01", password: "kordon", role: "administrator" },
+  { name: "TRN-01", password: "kordon", role: "trainer" },
 ];
 
 const SERVER_KEY = fakeHash("kordon-server");
@@ -207,6 +216,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   private readonly devices: DeviceInfo[];
   /** Pending enrollments, newest first, with the token each was made as (null: seeded). */
   private readonly pending: { p: PendingEnrollment; token: string | null }[];
+  private readonly attempts: TrainingSeed[];
   private user: ConsoleUser | null = null;
   private seq = 0;
   private version = 1;
@@ -231,6 +241,7 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     this.pending = clone([...(opts.enrollments ?? demoEnrollments(this.now()))])
       .sort((a, b) => b.created_ms - a.created_ms)
       .map((p) => ({ p, token: null }));
+    this.attempts = clone([...(opts.training ?? demoTraining(this.now()))]);
     this.seedTrail();
     if (opts.signedIn !== undefined && opts.signedIn !== null) this.user = this.userOf(this.account(opts.signedIn));
   }
@@ -288,6 +299,13 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       d.stated_ms = now;
     }
     return clone(d);
+  }
+
+  /** A trainee's attempt arrives, or more of its answers (development and tests): it replaces the attempt with its id. */
+  receiveTraining(seed: TrainingSeed): void {
+    const i = this.attempts.findIndex((a) => a.id === seed.id);
+    if (i >= 0) this.attempts.splice(i, 1, clone(seed));
+    else this.attempts.push(clone(seed));
   }
 
   /** A vehicle uses a pending token (development): the token is spent and a device enrolled. */
@@ -510,7 +528,8 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
 
   async hotlists(): Promise<HotlistView[]> {
     await this.delay();
-    this.anyRole();
+    const user = this.anyRole();
+    if (user.role === "trainer") this.forbid(user, "hotlists", "the role trainer may not use hotlists");
     return [...this.lists].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)).map((l) => clone(l));
   }
 
@@ -738,6 +757,25 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
     }
   }
 
+  /** Every trainee's attempts, scored as the server scores them (memoryTraining.ts). */
+  async training(query: TrainingQuery): Promise<TraineeProgress[]> {
+    await this.delay();
+    this.trainingReader("training");
+    return traineesOf(this.attempts, query);
+  }
+
+  async trainingAttempt(id: string): Promise<TrainingAttempt> {
+    await this.delay();
+    this.trainingReader("training_attempt");
+    const wanted = id.trim().toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(wanted)) {
+      throw new TransportError("invalid_input", `${JSON.stringify(id)} is not a training attempt's id`);
+    }
+    const found = this.attempts.find((a) => a.id === wanted);
+    if (found === undefined) throw new TransportError("not_found", `training attempt ${wanted} does not exist`);
+    return attemptOf(found);
+  }
+
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);
     return () => {
@@ -763,10 +801,11 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
       throw new TransportError("unauthenticated", "not signed in or the session expired");
     }
     if (this.user.role === "administrator") throw new TransportError("forbidden", "administrators manage accounts only");
+    if (this.user.role === "trainer") throw new TransportError("forbidden", "trainers follow training only");
     return this.user;
   }
 
-  /** Signed in, whatever the role (the hotlists are for every role). */
+  /** Signed in, whatever the role. */
   private anyRole(): ConsoleUser {
     if (this.user === null) {
       for (const cb of [...this.listeners]) cb();
@@ -793,6 +832,13 @@ export class ConsoleMemoryTransport implements ConsoleTransport {
   private statsReader(route: string): ConsoleUser {
     const user = this.anyRole();
     if (user.role !== "supervisor" && user.role !== "auditor") this.forbid(user, route, `a ${user.role} may not read the statistics`);
+    return user;
+  }
+
+  /** Trainees' exercises: trainers, supervisors and auditors. */
+  private trainingReader(route: string): ConsoleUser {
+    const user = this.anyRole();
+    if (user.role !== "trainer" && user.role !== "supervisor" && user.role !== "auditor") this.forbid(user, route, `the role ${user.role} may not use training`);
     return user;
   }
 

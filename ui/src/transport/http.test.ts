@@ -4,12 +4,13 @@
 // message, and a 401 `unauthenticated` from any call reported to the
 // console (which shows the sign-in). The fleet's routes likewise, and the
 // audit trail's: a page by its filters and cursor, the CSV export's link;
-// and the statistics': a period's figures, each table's CSV link.
+// the statistics': a period's figures, each table's CSV link; and
+// training's: the trainees by unit and trainee, one attempt.
 
 import { describe, expect, it, vi } from "vitest";
 import type { ConsoleUser, FleetView, NewEnrollment, PendingEnrollment, Statistics, TrailPage, TrailQuery } from "./console.ts";
 import { TransportError } from "./errors.ts";
-import { consoleQueryString, CSRF_HEADER, HttpTransport, statsQueryString, trailQueryString, type FetchLike } from "./http.ts";
+import { consoleQueryString, CSRF_HEADER, HttpTransport, statsQueryString, trailQueryString, trainingQueryString, type FetchLike } from "./http.ts";
 import type { ViewParams } from "./types.ts";
 
 const USER: ConsoleUser = { name: "SUP-07", role: "supervisor", csrf: "c5rf-token" };
@@ -342,5 +343,22 @@ describe("HttpTransport: the statistics", () => {
     );
     expect(new HttpTransport({ base: "/kordon/", fetch: stub().fetch }).statisticsCsvUrl(q, "days")).toBe("/kordon/api/statistics/csv?from=2028-01-05&to=2028-02-03&table=days");
     expect(statsQueryString({ ...q, unit: "  " })).toBe("from=2028-01-05&to=2028-02-03");
+  });
+});
+
+describe("HttpTransport: training", () => {
+  it("asks for the trainees by unit and trainee (trimmed, nothing blank) and for one attempt, and gives the server's refusal", async () => {
+    const s = stub(json([]), json([]), json({ summary: { id: "a" }, images: [] }), json({ code: "forbidden", message: "the role administrator may not use training" }, 403));
+    const h = new HttpTransport({ fetch: s.fetch });
+    expect(await h.training({})).toEqual([]);
+    expect(s.calls[0]?.url).toBe("/api/training");
+    expect(s.calls[0]?.init).toMatchObject({ method: "GET", credentials: "same-origin" });
+    await h.training({ unit: " МОБ 1 ", trainee: "OF-1742" });
+    expect(s.calls[1]?.url).toBe("/api/training?unit=%D0%9C%D0%9E%D0%91+1&trainee=OF-1742");
+    expect((await h.trainingAttempt("0f1e/x")).summary.id).toBe("a");
+    expect(s.calls[2]?.url).toBe("/api/training/0f1e%2Fx");
+    const refused = await rejection(h.training({}));
+    expect([refused.code, refused.message]).toEqual(["forbidden", "the role administrator may not use training"]);
+    expect(trainingQueryString({ unit: "  ", trainee: "" })).toBe("");
   });
 });

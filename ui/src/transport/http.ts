@@ -32,6 +32,9 @@ import type {
   StatsTable,
   TrailPage,
   TrailQuery,
+  TraineeProgress,
+  TrainingAttempt,
+  TrainingQuery,
   Unsubscribe,
 } from "./console.ts";
 import { isErrorCode, TransportError } from "./errors.ts";
@@ -101,6 +104,16 @@ export function trailQueryString(q: TrailQuery, opts: { csv?: boolean } = {}): s
 export function statsQueryString(q: StatsQuery): string {
   const p = new URLSearchParams({ from: q.from, to: q.to });
   if (q.unit !== undefined && q.unit.trim() !== "") p.set("unit", q.unit.trim());
+  return p.toString();
+}
+
+/** The query string of a training query (no leading "?"): the unit and the trainee when given, trimmed; nothing blank. */
+export function trainingQueryString(q: TrainingQuery): string {
+  const p = new URLSearchParams();
+  for (const k of ["unit", "trainee"] as const) {
+    const v = q[k]?.trim() ?? "";
+    if (v !== "") p.set(k, v);
+  }
   return p.toString();
 }
 
@@ -289,6 +302,13 @@ export class HttpTransport implements ConsoleTransport {
   }
   statisticsCsvUrl(query: StatsQuery, table: StatsTable): string {
     return this.url(`/statistics/csv?${statsQueryString(query)}&table=${encodeURIComponent(table)}`);
+  }
+  training(query: TrainingQuery): Promise<TraineeProgress[]> {
+    const q = trainingQueryString(query);
+    return this.request("GET", `/training${q === "" ? "" : `?${q}`}`);
+  }
+  trainingAttempt(id: string): Promise<TrainingAttempt> {
+    return this.request("GET", `/training/${encodeURIComponent(id)}`);
   }
   onUnauthenticated(cb: () => void): Unsubscribe {
     this.listeners.add(cb);

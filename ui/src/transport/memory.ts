@@ -7,7 +7,8 @@
 // Hotlists are given (`hotlists`), plates are matched against them in the
 // three tiers the vehicle uses (risk profiles are not evaluated here), and
 // a camera's read with its alerts can be imitated (`cameraRead`); a read's
-// images are drawn as SVG pictures of its plate.
+// images are drawn as SVG pictures of its plate. Training attempts take a
+// built-in exercise and are scored as on the vehicle (memoryTrainee.ts).
 
 import { sameHit } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
@@ -26,6 +27,8 @@ import type {
 import { demoReadImageUrl } from "./demoData.ts";
 import { demoThumbnailUrl, demoTileUrl } from "./demoTiles.ts";
 import { checkImportPath, fileName, importedScan, sameVehicle, scanInfoOf } from "./memoryScans.ts";
+import { MemoryTrainee } from "./memoryTrainee.ts";
+import type { TrainingSeedImage } from "./memoryTraining.ts";
 import type {
   Alert,
   AlertEvent,
@@ -48,7 +51,11 @@ import type {
   Scan,
   ScanImported,
   ScanInfo,
+  StartTrainingInput,
   Status,
+  TrainingAnswerInput,
+  TrainingAttempt,
+  TrainingSummary,
   ViewParams,
   WatchState,
 } from "./types.ts";
@@ -80,6 +87,8 @@ export interface MemoryTransportOptions {
   pickFiles?: string[] | null;
   /** The hotlists the vehicle holds (as the server sent them); none by default. */
   hotlists?: readonly HotlistView[];
+  /** The exercise every training start takes, whatever the folder (the built-in demo one by default). */
+  exercise?: readonly TrainingSeedImage[];
 }
 
 interface Entry {
@@ -184,6 +193,7 @@ export class MemoryTransport implements Transport {
   private readonly pickFiles: string[] | null;
   private readonly alertListeners = new Set<(e: AlertEvent) => void>();
   private lists: HotlistView[];
+  private readonly training: MemoryTrainee;
 
   constructor(opts: MemoryTransportOptions = {}) {
     this.now = opts.now ?? (() => Date.now());
@@ -194,6 +204,7 @@ export class MemoryTransport implements Transport {
     this.enrolled = this.unit !== null;
     this.link = opts.link ?? "online";
     this.lists = clone([...(opts.hotlists ?? [])]);
+    this.training = new MemoryTrainee(opts.exercise);
     for (const s of opts.seed ?? []) {
       const pending = s.sync === "pending" ? 1 + s.view.decisions.length : 0;
       this.docs.set(s.view.id, {
@@ -615,6 +626,33 @@ export class MemoryTransport implements Transport {
     return { ...this.watch };
   }
 
+  async startTraining(input: StartTrainingInput): Promise<TrainingAttempt> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    if (this.unit === null) throw new TransportError("not_enrolled", "this vehicle is not enrolled");
+    const attempt = this.training.start(input, { officer, unit: this.unit, now: this.now() });
+    this.emit();
+    return attempt;
+  }
+
+  async answerTraining(attempt: string, answer: TrainingAnswerInput): Promise<TrainingAttempt> {
+    await this.delay();
+    this.actingOfficer();
+    const view = this.training.answer(attempt, answer, this.now());
+    this.emit();
+    return view;
+  }
+
+  async trainingAttempt(attempt: string): Promise<TrainingAttempt> {
+    await this.delay();
+    return this.training.attempt(attempt);
+  }
+
+  async trainingAttempts(): Promise<TrainingSummary[]> {
+    await this.delay();
+    return this.training.list();
+  }
+
   async status(): Promise<Status> {
     await this.delay();
     return this.snapshot();
@@ -647,6 +685,8 @@ export class MemoryTransport implements Transport {
         this.acknowledged += e.pending;
         e.pending = 0;
       }
+      this.acknowledged += this.training.pending;
+      this.training.pending = 0;
       if (this.blobBytesPending > 0) this.blobsDelivered += 1;
       this.blobBytesDone += this.blobBytesPending;
       this.blobBytesPending = 0;
@@ -679,6 +719,8 @@ export class MemoryTransport implements Transport {
       const s = e.view.scans.find((x) => x.id === id);
       if (s !== undefined) return s;
     }
+    const image = this.training.scan(id);
+    if (image !== undefined) return image;
     throw new TransportError("not_found", `scan ${id} not found on this vehicle`);
   }
 
@@ -793,7 +835,7 @@ export class MemoryTransport implements Transport {
   }
 
   private snapshot(): Status {
-    let pending = 0;
+    let pending = this.training.pending;
     for (const e of this.docs.values()) pending += e.pending;
     return {
       device: DEVICE,

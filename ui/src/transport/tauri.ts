@@ -26,8 +26,12 @@ import type {
   ScanImported,
   ScanInfo,
   Session,
+  StartTrainingInput,
   Status,
   SyncEvent,
+  TrainingAnswerInput,
+  TrainingAttempt,
+  TrainingSummary,
   ViewParams,
   WatchState,
 } from "./types.ts";
@@ -177,6 +181,18 @@ export class TauriTransport implements Transport {
   }
   setWatch(state: WatchState): Promise<WatchState> {
     return call("set_watch", { want: state });
+  }
+  startTraining(input: StartTrainingInput): Promise<TrainingAttempt> {
+    return call("start_training", { input });
+  }
+  answerTraining(attempt: string, answer: TrainingAnswerInput): Promise<TrainingAttempt> {
+    return call("answer_training", { attempt, answer });
+  }
+  trainingAttempt(attempt: string): Promise<TrainingAttempt> {
+    return call("training_attempt", { attempt });
+  }
+  trainingAttempts(): Promise<TrainingSummary[]> {
+    return call("training_attempts");
   }
   status(): Promise<Status> {
     return call("status");

@@ -22,8 +22,12 @@ import type {
   NewDecisionInput,
   NewInspectionInput,
   Session,
+  StartTrainingInput,
   Status,
   SyncEvent,
+  TrainingAnswerInput,
+  TrainingAttempt,
+  TrainingSummary,
 } from "./types.ts";
 
 // Session, RecordSync, InspectionRow, Link and SyncEvent are generated
@@ -105,6 +109,22 @@ export interface Transport {
   watchState(): Promise<WatchState>;
   /** Starts, moves or (folder null) stops the watch folder. Kept across restarts. */
   setWatch(state: WatchState): Promise<WatchState>;
+
+  /**
+   * Starts a training exercise (threat image projection) for the officer
+   * signed in: `input.folder` is what a trainer's `kordon training build`
+   * wrote. Takes seconds: every image is decoded and tiled first. The
+   * attempt is synced like an inspection but is never one.
+   */
+  startTraining(input: StartTrainingInput): Promise<TrainingAttempt>;
+  /**
+   * Answers one image of an attempt; the attempt comes back scored, the
+   * answered image's item (if any) revealed. An image is answered once.
+   */
+  answerTraining(attempt: string, answer: TrainingAnswerInput): Promise<TrainingAttempt>;
+  trainingAttempt(attempt: string): Promise<TrainingAttempt>;
+  /** The attempts taken on this vehicle, newest first. */
+  trainingAttempts(): Promise<TrainingSummary[]>;
 
   status(): Promise<Status>;
   /** Stores an enrollment token (`kordon enroll`); completes at the next sync. */

@@ -2,7 +2,10 @@
 // marks, the status line under it, and the view settings and list of marks
 // (in a side panel when the page gives one, else folded under the image).
 // The engine (OpenSeadragon) runs behind ViewerEngine; scans, tiles and
-// marks come from the ScanSource in context, never from a transport.
+// marks come from the ScanSource in context, never from a transport. A page
+// may instead keep rectangles of its own (a training answer's marks): they
+// are handed to it as drawn, and it draws them back with any shapes it
+// likes over the image.
 //
 // Hooks for end-to-end tests on the root element: data-testid="scan-viewer",
 // data-scan, data-state (loading | ready | failed), data-view (the
@@ -18,7 +21,7 @@ import type { Annotation, AnnotationKind, InspectionView, Scan, ScanInfo } from 
 import { AnnotationForm } from "./AnnotationForm.tsx";
 import { AnnotationList } from "./AnnotationList.tsx";
 import { useEngineFactory } from "./EngineContext.tsx";
-import { affineOf, applyAffine, cornerAwayFrom, shapeCenter } from "./geometry.ts";
+import { affineOf, applyAffine, cornerAwayFrom, shapeCenter, type Rect } from "./geometry.ts";
 import { viewerCommand } from "./keymap.ts";
 import { distance, formatNumber, lengthOf } from "./measure.ts";
 import { useScanSource } from "./scanSource.ts";
@@ -27,7 +30,7 @@ import { useEngine } from "./useEngine.ts";
 import { usePointerTools } from "./usePointerTools.ts";
 import { effectiveWindow, rawRange, viewJson } from "./viewParams.ts";
 import { initialViewerState, viewerReducer } from "./viewerState.ts";
-import { ViewerOverlay } from "./ViewerOverlay.tsx";
+import { ViewerOverlay, type OverlayShape } from "./ViewerOverlay.tsx";
 import { ViewerRail } from "./ViewerRail.tsx";
 import { ViewerSettings } from "./ViewerSettings.tsx";
 import type { ViewSync } from "./viewSync.ts";
@@ -35,13 +38,21 @@ import type { ViewSync } from "./viewSync.ts";
 const ZOOM_STEP = 1.5;
 
 export interface ScanViewerProps {
-  /** The inspection the scan belongs to: marks are added to it. */
-  inspection: string;
-  scan: Scan;
+  /** The inspection the scan belongs to: marks are added to it (none: no mark is saved). */
+  inspection?: string;
+  scan: Pick<Scan, "id">;
   /** Marks of this scan. */
   annotations: readonly Annotation[];
   /** Whether marks may be added here (false: only shown, and no mark tools). */
   canAnnotate?: boolean;
+  /**
+   * Rectangles drawn for the page and never saved (a training answer's
+   * marks): each goes to `onRect` as drawn, no kind asked. `enabled` false
+   * (answered, or as many drawn as may be) takes the tool away.
+   */
+  draw?: { onRect: (r: Rect) => void; enabled: boolean };
+  /** Shapes of the page's own, drawn over the image with the marks. */
+  shapes?: readonly OverlayShape[];
   /** The inspection as it is after a mark was added. */
   onAnnotated?: (view: InspectionView) => void;
   /** The keyboard drives this viewer (one viewer per screen). */
@@ -105,20 +116,25 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
   const size = useMemo(() => ({ width: info.width, height: info.height }), [info.width, info.height]);
   const range = rawRange(info.stats[0], info.bits);
   const win = effectiveWindow(state.view, info.stats[0], info.bits);
+  const canAnnotate = (props.canAnnotate ?? false) && props.inspection !== undefined;
+  const canRect = canAnnotate || (props.draw?.enabled ?? false);
+  const canFree = canAnnotate;
+  // A mark tool no longer offered (the page's marks all drawn) pans.
+  const tool = (state.tool === "rect" && !canRect) || (state.tool === "free" && !canFree) ? "pan" : state.tool;
   const tools = usePointerTools({
     engine,
-    tool: state.tool,
+    tool,
     size,
     window: win,
     range,
     onWindow: (w) => dispatch({ type: "window", window: w }),
+    ...(props.draw === undefined ? {} : { onRect: props.draw.onRect }),
   });
-  const canAnnotate = props.canAnnotate ?? false;
   const idPrefix = props.idPrefix ?? `viewer-${info.id.slice(0, 8)}`;
 
   useEffect(() => {
-    engine?.setMouseNav(state.tool === "pan");
-  }, [engine, state.tool]);
+    engine?.setMouseNav(tool === "pan");
+  }, [engine, tool]);
 
   const zoom = (how: "in" | "out" | "home"): void => {
     if (engine === null) return;
@@ -137,7 +153,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
         if (!tools.cancel()) return;
         break;
       case "tool":
-        if ((cmd.tool === "rect" || cmd.tool === "free") && !canAnnotate) return;
+        if ((cmd.tool === "rect" && !canRect) || (cmd.tool === "free" && !canFree)) return;
         dispatch(cmd);
         break;
       case "zoomIn":
@@ -174,11 +190,11 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
 
   const save = async (kind: AnnotationKind, label: string): Promise<void> => {
     const shape = tools.pending;
-    if (shape === null || !canAnnotate) return;
+    if (shape === null || !canAnnotate || props.inspection === undefined) return;
     const view = await source.annotate(props.inspection, { scan: info.id, kind, shape, label });
     props.onAnnotated?.(view);
     tools.clearPending();
-    if (state.tool === "rect" || state.tool === "free") dispatch({ type: "tool", tool: "pan" });
+    if (tool === "rect" || tool === "free") dispatch({ type: "tool", tool: "pan" });
   };
 
   const showMark = (a: Annotation): void => {
@@ -194,7 +210,8 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
   const settings = (
     <>
       <ViewerSettings state={state} dispatch={dispatch} planes={info.planes} window={win} range={range} />
-      <AnnotationList annotations={props.annotations} onShow={showMark} />
+      {/* A page that keeps its own marks lists them itself. */}
+      {props.draw === undefined ? <AnnotationList annotations={props.annotations} onShow={showMark} /> : null}
     </>
   );
   const settingsTitle = `${idPrefix}-settings`;
@@ -214,17 +231,18 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
     >
       <ViewerRail
         idPrefix={idPrefix}
-        state={state}
+        state={{ ...state, tool }}
         dispatch={dispatch}
         planes={info.planes}
-        canAnnotate={canAnnotate}
+        canRect={canRect}
+        canFree={canFree}
         keyboard={keyboard}
         onZoom={zoom}
       />
       <div className="viewer-image">
         <div
           className="viewer-stage-wrap"
-          data-tool={state.tool}
+          data-tool={tool}
           onPointerDownCapture={tools.onPointerDown}
           onPointerMoveCapture={tools.onPointerMove}
           onPointerUpCapture={tools.onPointerUp}
@@ -235,6 +253,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
           <ViewerOverlay
             affine={affine}
             annotations={props.annotations}
+            shapes={props.shapes ?? []}
             showLayer={state.layer}
             drawing={tools.drawing}
             pending={tools.pending}
@@ -257,7 +276,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
         cursor={tools.cursor}
         window={win}
         auto={state.view.window === null}
-        tool={state.tool}
+        tool={tool}
         rulerText={rulerText}
         noScale={info.pixel_mm === null}
       />

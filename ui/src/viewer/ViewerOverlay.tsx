@@ -1,6 +1,7 @@
 // Drawn over the image, in full-resolution image pixels mapped onto the
 // element (one SVG transform, recomputed as the view moves): the saved
-// marks, the shape being drawn, the pending shape and the ruler.
+// marks, the page's own shapes, the shape being drawn, the pending shape
+// and the ruler.
 
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n/I18nProvider.tsx";
@@ -16,6 +17,17 @@ function ShapeSvg(props: { shape: Shape; className: string }): ReactNode {
   return <polygon className={props.className} points={svgPoints(shape.points)} vectorEffect="non-scaling-stroke" />;
 }
 
+/** A shape the page draws over the image (a training answer's marks, the item it missed), with its words. */
+export interface OverlayShape {
+  key: string;
+  shape: Shape;
+  /** Its class: how it is drawn. */
+  className: string;
+  label: string;
+  /** Its words under it, not above (clear of a mark drawn at the same place). */
+  labelBelow?: boolean;
+}
+
 function topLeft(shape: Shape): Point {
   if (shape.type === "rect") return { x: shape.x, y: shape.y };
   let x = Infinity;
@@ -27,9 +39,15 @@ function topLeft(shape: Shape): Point {
   return { x, y };
 }
 
+function bottomLeft(shape: Shape): Point {
+  if (shape.type === "rect") return { x: shape.x, y: shape.y + shape.h };
+  return { x: topLeft(shape).x, y: Math.max(...shape.points.map((p) => p[1])) };
+}
+
 export function ViewerOverlay(props: {
   affine: Affine;
   annotations: readonly Annotation[];
+  shapes: readonly OverlayShape[];
   showLayer: boolean;
   drawing: Drawing | null;
   pending: Shape | null;
@@ -47,6 +65,7 @@ export function ViewerOverlay(props: {
         {props.showLayer
           ? props.annotations.map((a) => <ShapeSvg key={a.id} shape={a.shape} className={`mark kind-${a.kind}`} />)
           : null}
+        {props.showLayer ? props.shapes.map((s) => <ShapeSvg key={s.key} shape={s.shape} className={s.className} />) : null}
         {d?.kind === "rect" ? (
           <ShapeSvg
             shape={{ type: "rect", x: Math.min(d.a.x, d.b.x), y: Math.min(d.a.y, d.b.y), w: Math.abs(d.b.x - d.a.x), h: Math.abs(d.b.y - d.a.y) }}
@@ -67,6 +86,16 @@ export function ViewerOverlay(props: {
             return (
               <text key={a.id} className="mark-label" x={p.x + 4} y={p.y - 6}>
                 {t(`annotation.kind.${a.kind}`)}
+              </text>
+            );
+          })
+        : null}
+      {props.showLayer
+        ? props.shapes.map((s) => {
+            const p = applyAffine(m, s.labelBelow === true ? bottomLeft(s.shape) : topLeft(s.shape));
+            return (
+              <text key={s.key} className={`mark-label ${s.className}`} x={p.x + 4} y={s.labelBelow === true ? p.y + 18 : p.y - 6}>
+                {s.label}
               </text>
             );
           })

@@ -53,7 +53,9 @@ export function ViewerRail(props: {
   state: ViewerState;
   dispatch: (a: ViewerAction) => void;
   planes: number;
-  canAnnotate: boolean;
+  /** The mark tools offered. */
+  canRect: boolean;
+  canFree: boolean;
   /** The viewer's keys work (false in a comparison). */
   keyboard: boolean;
   onZoom: (how: "in" | "out" | "home") => void;
@@ -118,8 +120,8 @@ export function ViewerRail(props: {
       </div>
       <div className="rail-group">
         {toolButton("ruler", "ruler", "viewer.tool.ruler", "kbd.viewer.ruler")}
-        {props.canAnnotate ? toolButton("rect", "rect", "viewer.tool.rect", "kbd.viewer.rect") : null}
-        {props.canAnnotate ? toolButton("free", "free", "viewer.tool.free", "kbd.viewer.free") : null}
+        {props.canRect ? toolButton("rect", "rect", "viewer.tool.rect", "kbd.viewer.rect") : null}
+        {props.canFree ? toolButton("free", "free", "viewer.tool.free", "kbd.viewer.free") : null}
         <RailButton
           showKey={keyboard}
           testid="tool-layer"

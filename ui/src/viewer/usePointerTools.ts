@@ -1,12 +1,13 @@
 // Pointer work on the image: the ruler, rectangle and free-hand marks, and
 // window/level dragging (the W tool, or the right button in any tool).
 // Positions are taken in the viewer element and turned into full-resolution
-// image pixels by the engine.
+// image pixels by the engine. A finished mark waits for its kind and a save
+// (`pending`), unless the page takes rectangles as they are drawn (`onRect`).
 
 import { useCallback, useRef, useState, type PointerEvent as ReactPointerEvent } from "react";
 import type { Shape } from "../transport/types.ts";
 import type { ViewerEngine } from "./engine.ts";
-import { clampToImage, normalizeRect, simplifyPath, type Point } from "./geometry.ts";
+import { clampToImage, normalizeRect, simplifyPath, type Point, type Rect } from "./geometry.ts";
 import { dragWindow, type Window } from "./viewParams.ts";
 import type { Tool } from "./viewerState.ts";
 
@@ -48,6 +49,8 @@ export function usePointerTools(opts: {
   window: Window;
   range: Window;
   onWindow: (w: Window) => void;
+  /** Rectangles go here as drawn, never pending (a training answer's marks). */
+  onRect?: (r: Rect) => void;
 }): PointerTools {
   const { engine, tool, size, range, onWindow } = opts;
   const [drawing, setDrawing] = useState<Drawing | null>(null);
@@ -108,7 +111,10 @@ export function usePointerTools(opts: {
     if (d.kind === "ruler") setRuler({ a: d.a, b: d.b });
     else if (d.kind === "rect") {
       const r = normalizeRect(d.a, d.b);
-      if (r.w >= 1 && r.h >= 1) setPending({ type: "rect", ...r });
+      if (r.w >= 1 && r.h >= 1) {
+        if (opts.onRect === undefined) setPending({ type: "rect", ...r });
+        else opts.onRect(r);
+      }
     } else if (d.kind === "free") {
       const zoom = engine?.imageZoom() ?? 1;
       const pts = simplifyPath(d.points, FREE_TOLERANCE_PX / (zoom > 0 ? zoom : 1));
