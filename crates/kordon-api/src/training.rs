@@ -378,18 +378,24 @@ pub fn trainees(
             .filter(|s| !s.is_empty())
             .map(String::from)
     };
-    let rows = c
-        .store()
-        .training_attempts(&TrainingQuery {
-            trainee: clean(&q.trainee),
-            unit: clean(&q.unit),
-            limit: ATTEMPTS_READ,
-        })
-        .map_err(kordon_central::CentralError::from)?;
+    let unit = clean(&q.unit);
+    let rows = c.training_attempts(&TrainingQuery {
+        trainee: clean(&q.trainee),
+        unit: None,
+        limit: ATTEMPTS_READ,
+    })?;
     let mut by_trainee: std::collections::BTreeMap<String, TraineeProgress> = Default::default();
-    for row in rows.iter().rev() {
+    for (row, owner) in rows.iter().rev() {
         // An attempt whose exercise does not read is left out, not fatal.
-        let Ok(a) = attempt_view(row) else { continue };
+        let Ok(mut a) = attempt_view(row) else {
+            continue;
+        };
+        // The unit of the device that started it, not the one it claims.
+        let Some(owner) = owner else { continue };
+        a.summary.unit = owner.clone();
+        if unit.as_ref().is_some_and(|u| u != owner) {
+            continue;
+        }
         let p = by_trainee
             .entry(a.summary.trainee.clone())
             .or_insert_with(|| TraineeProgress {
@@ -416,12 +422,12 @@ pub fn trainee_attempt(
         .ok()
         .filter(|u| kordon_model::DocKind::of(u.as_bytes()) == kordon_model::DocKind::Training)
         .ok_or_else(|| ApiError::invalid(format!("{id:?} is not a training attempt's id")))?;
-    let row = c
-        .store()
-        .training_attempt(&parsed)
-        .map_err(kordon_central::CentralError::from)?
-        .ok_or_else(|| {
-            ApiError::new("not_found", format!("training attempt {id} does not exist"))
-        })?;
-    attempt_view(&row)
+    let (row, owner) = c.training_attempt(&parsed)?.ok_or_else(|| {
+        ApiError::new("not_found", format!("training attempt {id} does not exist"))
+    })?;
+    let mut a = attempt_view(&row)?;
+    if let Some(owner) = owner {
+        a.summary.unit = owner;
+    }
+    Ok(a)
 }

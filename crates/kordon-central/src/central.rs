@@ -162,6 +162,51 @@ impl Central {
         Ok(self.store.statistics(q)?)
     }
 
+    /// Training attempts matching `q` (newest first), after projecting
+    /// anything stored but not yet applied, each with the unit of the
+    /// device that started it: the unit it belongs to, whatever the
+    /// document says.
+    pub fn training_attempts(
+        &mut self,
+        q: &kordon_store::TrainingQuery,
+    ) -> Result<Vec<(kordon_model::TrainingView, Option<String>)>, CentralError> {
+        self.store.project(crate::now_ms())?;
+        let rows = self.store.training_attempts(q)?;
+        rows.into_iter()
+            .map(|view| {
+                let unit = self.starter_unit(&view.id)?;
+                Ok((view, unit))
+            })
+            .collect()
+    }
+
+    /// One training attempt, as [`training_attempts`](Self::training_attempts).
+    pub fn training_attempt(
+        &mut self,
+        id: &uuid::Uuid,
+    ) -> Result<Option<(kordon_model::TrainingView, Option<String>)>, CentralError> {
+        self.store.project(crate::now_ms())?;
+        match self.store.training_attempt(id)? {
+            Some(view) => {
+                let unit = self.starter_unit(&view.id)?;
+                Ok(Some((view, unit)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The unit of the device that signed a document's first record.
+    fn starter_unit(&self, id: &str) -> Result<Option<String>, CentralError> {
+        let Ok(id) = uuid::Uuid::parse_str(id) else {
+            return Ok(None);
+        };
+        let conn = self.store.connection();
+        match crate::register::owner_of(conn, id.as_bytes())? {
+            Some(starter) => crate::register::unit_of(conn, &starter),
+            None => Ok(None),
+        }
+    }
+
     /// The whole document as JSON, and its heads (for comparisons).
     pub fn document(
         &mut self,
@@ -211,6 +256,9 @@ impl Central {
         now_ms: i64,
         change: impl FnOnce(&mut InspectionDoc) -> Result<(), ModelError>,
     ) -> Result<SignedRecord, CentralError> {
+        if kordon_model::DocKind::of(id.as_bytes()) != kordon_model::DocKind::Inspection {
+            return Err(kordon_store::StoreError::NotFound(format!("inspection {id}")).into());
+        }
         self.store.project(now_ms)?;
         let mut doc = self
             .store

@@ -319,7 +319,9 @@ impl Central {
     /// Keeps the records their signer and uploader may write: an inspection
     /// belongs to the unit whose device signed its first record; devices of
     /// that unit may write to it (and so follow it), and the server may
-    /// write to any (supervisors' reviews). Others get `not_permitted`.
+    /// write to any (supervisors' reviews). A training attempt is written
+    /// only by the device that signed its first record, never the server.
+    /// Others get `not_permitted`.
     fn permitted(
         &self,
         uploader: &PublicKey,
@@ -330,6 +332,7 @@ impl Central {
         let server = self.public_key();
         let uploader_unit = register::unit_of(conn, uploader)?;
         let mut owners: std::collections::HashMap<[u8; 16], Option<String>> = Default::default();
+        let mut starters: std::collections::HashMap<[u8; 16], PublicKey> = Default::default();
         let mut units: std::collections::HashMap<PublicKey, Option<String>> = Default::default();
         let mut kept = Vec::with_capacity(verified.len());
         for (i, r) in verified {
@@ -355,15 +358,35 @@ impl Central {
                     o
                 }
             };
-            let hotlist = kordon_model::DocKind::of(&r.doc_id()) == kordon_model::DocKind::Hotlist;
-            let signer_ok =
-                r.signer() == server || (!hotlist && owner.is_some() && signer_unit == owner);
+            let kind = kordon_model::DocKind::of(&r.doc_id());
+            let hotlist = kind == kordon_model::DocKind::Hotlist;
+            // A training attempt is written by the device it was started
+            // on, alone: only that device holds its images.
+            let starter = match starters.get(&r.doc_id()) {
+                Some(s) => *s,
+                None => {
+                    let s = register::owner_of(conn, &r.doc_id())?.unwrap_or(r.signer());
+                    starters.insert(r.doc_id(), s);
+                    s
+                }
+            };
+            let training = kind == kordon_model::DocKind::Training;
+            let signer_ok = (r.signer() == server && !training)
+                || (!hotlist
+                    && owner.is_some()
+                    && signer_unit == owner
+                    && (!training || r.signer() == starter));
             let uploader_ok = *uploader == server || (owner.is_some() && uploader_unit == owner);
             if signer_ok && uploader_ok {
                 kept.push((i, r));
             } else {
                 let reason = if hotlist {
                     "hotlists are written by the server only".to_string()
+                } else if training {
+                    format!(
+                        "training attempt {} is written by the device it was started on only",
+                        uuid::Uuid::from_bytes(r.doc_id())
+                    )
                 } else {
                     format!(
                         "inspection {} belongs to unit {}",

@@ -1214,3 +1214,172 @@ fn a_blob_stream_after_the_session_keeps_it_complete() {
     let info = c.devices().expect("devices").remove(0);
     assert_eq!(info.last_sync, kordon_central::LastSync::Interrupted);
 }
+
+/// An attempt is written by the device that started it alone; one that
+/// names another document's id derives no row; the console cannot review
+/// it; and it is listed under the unit of the device that started it,
+/// whatever unit it claims.
+#[test]
+fn a_training_attempt_is_its_starting_devices_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (a, mut a_store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let (a2, mut a2_store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let (b, mut b_store) = enrolled(&mut c, dir.path(), "MOBILE-2");
+    let start = |key: &DeviceKey, store: &mut Store, id: uuid::Uuid, unit: &str| {
+        let mut doc = TrainingDoc::create(
+            key.public().as_bytes(),
+            id,
+            unit,
+            "Week 1",
+            "{}",
+            &officer("OF-7"),
+            NOW,
+        )
+        .expect("create");
+        let rec = store
+            .commit_training(id, &mut doc, key, "OF-7", NOW)
+            .expect("commit");
+        (doc, rec)
+    };
+    let accept = |c: &mut Central, key: &DeviceKey, rec: SignedRecord| {
+        c.accept_records(&key.public(), vec![rec.into_bytes()], NOW)
+            .expect("accept")
+            .remove(0)
+    };
+    let id = kordon_model::training::new_training_id();
+    let (_, genesis) = start(&a, &mut a_store, id, "MOBILE-1");
+    assert!(matches!(
+        accept(&mut c, &a, genesis.clone()),
+        RecordResult::Accepted { .. }
+    ));
+
+    // Another device of the same unit may not answer in it.
+    a2_store
+        .ingest(std::slice::from_ref(&genesis), Origin::Remote, NOW)
+        .expect("ingest");
+    let mut doc: TrainingDoc = a2_store
+        .load_doc(InspectionId::from_bytes(*id.as_bytes()))
+        .expect("load")
+        .expect("held")
+        .into();
+    let answer = NewTrainingAnswer {
+        image: "TIP_0001".into(),
+        decision: TrainingDecision::Suspect,
+        marks: vec![],
+        time_ms: 1,
+    };
+    doc.answer(&answer, &officer("OF-8"), NOW).expect("answer");
+    let foreign = a2_store
+        .commit_training(id, &mut doc, &a2, "OF-8", NOW)
+        .expect("commit");
+    let r = accept(&mut c, &a2, foreign);
+    assert!(
+        matches!(&r, RecordResult::Rejected { code: RejectCode::NotPermitted, reason, .. } if reason.contains("started on")),
+        "{r:?}"
+    );
+
+    // The console's review of an attempt is refused: it is no inspection.
+    let refused = c.review(
+        InspectionId::from_bytes(*id.as_bytes()),
+        &NewReview::plain(Verdict::Agree, String::new()),
+        &officer("SUP"),
+        NOW,
+    );
+    assert!(refused.is_err(), "{refused:?}");
+
+    // A unit B device claims unit A, and another attempt's id: listed under
+    // its own unit, and the copy naming A's attempt derives no row.
+    let (_, claimed) = start(
+        &b,
+        &mut b_store,
+        kordon_model::training::new_training_id(),
+        "MOBILE-1",
+    );
+    assert!(matches!(
+        accept(&mut c, &b, claimed.clone()),
+        RecordResult::Accepted { .. }
+    ));
+    let other = kordon_model::training::new_training_id();
+    let mut d = automerge::AutoCommit::new()
+        .with_actor(automerge::ActorId::from(b.public().as_bytes().as_slice()));
+    {
+        use automerge::transaction::Transactable;
+        d.put(automerge::ROOT, "schema", 1_i64).expect("put");
+        d.put(automerge::ROOT, "id", id.to_string()).expect("put");
+        d.put(automerge::ROOT, "unit", "MOBILE-1").expect("put");
+        d.put(automerge::ROOT, "created_ms", NOW).expect("put");
+        d.put(automerge::ROOT, "created_by", "OF-7").expect("put");
+        d.put(automerge::ROOT, "name", "Forged").expect("put");
+        d.put(automerge::ROOT, "exercise", "{}").expect("put");
+        d.put_object(automerge::ROOT, "answers", automerge::ObjType::List)
+            .expect("put");
+    }
+    d.commit();
+    let change = d
+        .get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    let forged = SignedRecord::sign(&b, *other.as_bytes(), "OF-7", NOW, &change).expect("sign");
+    assert!(matches!(
+        accept(&mut c, &b, forged),
+        RecordResult::Accepted { .. }
+    ));
+    let rows = c
+        .training_attempts(&kordon_store::TrainingQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!(rows.len(), 2, "the forged copy derives no row: {rows:?}");
+    let units: Vec<_> = rows
+        .iter()
+        .map(|(v, unit)| (v.id.clone(), v.unit.clone(), unit.clone()))
+        .collect();
+    let claimed_id = uuid::Uuid::from_bytes(claimed.doc_id()).to_string();
+    assert!(
+        units.contains(&(claimed_id, "MOBILE-1".into(), Some("MOBILE-2".into()))),
+        "the claim is kept, the unit that counts is the starter's: {units:?}"
+    );
+}
+
+/// A document whose own `id` names another unit's inspection does not
+/// overwrite that inspection's row in the index: rows are keyed by the
+/// document they come from.
+#[test]
+fn a_document_claiming_another_inspections_id_derives_no_row() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = central(dir.path());
+    let (a, mut a_store) = enrolled(&mut c, dir.path(), "MOBILE-1");
+    let (b, mut b_store) = enrolled(&mut c, dir.path(), "MOBILE-2");
+    let (id, genesis) = inspection(&mut a_store, &a, "AA0001AA");
+    c.accept_records(&a.public(), vec![genesis.into_bytes()], NOW)
+        .expect("accept");
+    let input = NewInspection {
+        tractor_plate: "BB9999BB".into(),
+        unit: "U".into(),
+        ..Default::default()
+    };
+    let mut doc = InspectionDoc::create(b.public().as_bytes(), id, &input, &officer("X"), NOW)
+        .expect("create");
+    let elsewhere = InspectionId::random();
+    let rec = b_store
+        .commit_local(elsewhere, &mut doc, &b, "X", NOW)
+        .expect("commit");
+    c.accept_records(&b.public(), vec![rec.into_bytes()], NOW)
+        .expect("accept");
+    let rows = c
+        .inspections(&kordon_store::Query::default())
+        .expect("rows");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].view.id, id);
+    assert_eq!(
+        rows[0]
+            .view
+            .tractor_plate
+            .as_ref()
+            .map(|p| p.canonical.clone()),
+        Some("AA0001AA".into())
+    );
+}

@@ -244,6 +244,7 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
                 dark: f32::from(dark),
                 kinds,
                 at,
+                inside_load_only: false,
             };
             let built = kordon_training::build(&sources, &spec)?;
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;

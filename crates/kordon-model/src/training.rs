@@ -31,8 +31,14 @@ use serde::{Deserialize, Serialize};
 pub const TRAINING_SCHEMA: i64 = 1;
 /// Largest exercise text a document carries.
 pub const MAX_EXERCISE_BYTES: usize = 256 * 1024;
+/// Largest change a receiver takes into an attempt: its start, with the
+/// exercise, and room to spare.
+pub const MAX_CHANGE_BYTES: usize = MAX_EXERCISE_BYTES + 64 * 1024;
 /// Most marks on one answer.
 pub const MAX_MARKS: usize = 32;
+/// Longest time an answer may say was spent on an image (a day); longer
+/// is taken as this.
+pub const MAX_TIME_MS: u64 = 24 * 3600 * 1000;
 
 /// A training document's id: a random UUID of version 6.
 pub fn new_training_id() -> uuid::Uuid {
@@ -100,7 +106,8 @@ pub struct TrainingView {
     pub name: String,
     /// The exercise as JSON, as given at the start.
     pub exercise: String,
-    /// In the order given; an image answered twice counts the first.
+    /// In the order they were made; an image answered twice counts the
+    /// first made.
     pub answers: Vec<TrainingAnswer>,
 }
 
@@ -220,7 +227,7 @@ impl TrainingDoc {
         self.doc.put(
             &entry,
             "time_ms",
-            i64::try_from(answer.time_ms).unwrap_or(i64::MAX),
+            i64::try_from(answer.time_ms.min(MAX_TIME_MS)).unwrap_or(0),
         )?;
         self.doc.put(&entry, "answered_ms", now_ms)?;
         self.doc.put(&entry, "by", officer.as_str())?;
@@ -250,10 +257,16 @@ fn view_of(d: &AutoCommit) -> Result<TrainingView, ModelError> {
         return Err(invalid("schema", "not a training document"));
     }
     let field = |k: &'static str| get_str(d, &ROOT, k).ok_or_else(|| invalid(k, "is missing"));
-    let mut answers: Vec<TrainingAnswer> = vec![];
+    // Entries in the order they were made (their operation's counter; an
+    // attempt has one author), not their place in the list: an answer
+    // inserted before an earlier one does not replace it.
+    let mut made: Vec<(u64, TrainingAnswer)> = vec![];
     if let Some(list) = obj_in(d, &ROOT, "answers") {
         for i in 0..d.length(&list) {
             let Some(entry) = obj_at(d, &list, i) else {
+                continue;
+            };
+            let automerge::ObjId::Id(counter, _, _) = entry else {
                 continue;
             };
             let (Some(image), Some(decision)) = (
@@ -266,19 +279,27 @@ fn view_of(d: &AutoCommit) -> Result<TrainingView, ModelError> {
                 .and_then(|m| serde_json::from_str(&m).ok())
                 .filter(|m: &Vec<[f64; 4]>| check_marks(m).is_ok())
                 .unwrap_or_default();
-            if answers.iter().any(|a| a.image == image) {
-                continue;
-            }
-            answers.push(TrainingAnswer {
-                image,
-                decision,
-                marks,
-                time_ms: get_i64(d, &entry, "time_ms")
-                    .and_then(|t| u64::try_from(t).ok())
-                    .unwrap_or(0),
-                answered_ms: get_i64(d, &entry, "answered_ms").unwrap_or(0),
-                by: get_str(d, &entry, "by").unwrap_or_default(),
-            });
+            made.push((
+                counter,
+                TrainingAnswer {
+                    image,
+                    decision,
+                    marks,
+                    time_ms: get_i64(d, &entry, "time_ms")
+                        .and_then(|t| u64::try_from(t).ok())
+                        .unwrap_or(0)
+                        .min(MAX_TIME_MS),
+                    answered_ms: get_i64(d, &entry, "answered_ms").unwrap_or(0),
+                    by: get_str(d, &entry, "by").unwrap_or_default(),
+                },
+            ));
+        }
+    }
+    made.sort_by_key(|(counter, _)| *counter);
+    let mut answers: Vec<TrainingAnswer> = vec![];
+    for (_, a) in made {
+        if !answers.iter().any(|held| held.image == a.image) {
+            answers.push(a);
         }
     }
     Ok(TrainingView {
@@ -382,6 +403,36 @@ mod tests {
             };
             assert!(doc.answer(&a, &officer(), 2).is_err());
         }
+    }
+
+    /// An answer inserted before an earlier one (the rules let a change
+    /// insert anywhere in an append-only list) does not replace it.
+    #[test]
+    fn the_first_answer_made_counts_wherever_it_stands() {
+        let mut doc = started();
+        doc.answer(
+            &NewTrainingAnswer {
+                decision: TrainingDecision::Clear,
+                marks: vec![],
+                ..answer("TIP_0001")
+            },
+            &officer(),
+            2_000,
+        )
+        .expect("answer");
+        let list = obj_in(&doc.doc, &ROOT, "answers").expect("list");
+        let entry = doc
+            .doc
+            .insert_object(&list, 0, ObjType::Map)
+            .expect("insert");
+        doc.doc.put(&entry, "image", "TIP_0001").expect("put");
+        doc.doc.put(&entry, "decision", "suspect").expect("put");
+        doc.doc.put(&entry, "time_ms", 5_i64).expect("put");
+        commit(&mut doc.doc, &officer(), "tamper", 3_000);
+        let v = doc.view().expect("view");
+        assert_eq!(v.answers.len(), 1);
+        assert_eq!(v.answers[0].decision, TrainingDecision::Clear);
+        assert_eq!(v.answers[0].time_ms, 4_200);
     }
 
     /// The receivers' rules: answers only added, the exercise fixed.

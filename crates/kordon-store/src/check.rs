@@ -329,9 +329,10 @@ fn check_projection(
         }
         let (table, expected) = match DocKind::of(&key) {
             DocKind::Inspection => match fresh.view() {
-                Ok(v) => ("inspections", serde_json::to_value(&v).ok()),
-                // No genesis yet: no row is expected.
-                Err(_) => ("inspections", None),
+                Ok(v) if v.id.as_bytes() == &key => ("inspections", serde_json::to_value(&v).ok()),
+                // No genesis yet, or an id naming another document: no
+                // row is expected.
+                _ => ("inspections", None),
             },
             DocKind::Hotlist => {
                 match kordon_model::hotlist::hotlist_view(&fresh, &name.to_string()) {
@@ -340,8 +341,10 @@ fn check_projection(
                 }
             }
             DocKind::Training => match kordon_model::training::training_view(&fresh) {
-                Ok(v) => ("training", serde_json::to_value(&v).ok()),
-                Err(_) => ("training", None),
+                Ok(v) if uuid::Uuid::parse_str(&v.id).ok() == Some(name) => {
+                    ("training", serde_json::to_value(&v).ok())
+                }
+                _ => ("training", None),
             },
         };
         let stored: Option<String> = conn

@@ -383,9 +383,14 @@ pub(crate) fn open(conn: &Connection, path: &str) -> Result<(), StoreError> {
         }
     }
     if found < 10 {
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {V10} PRAGMA user_version = 10; COMMIT;"
-        ))?;
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {V10}"))?;
+        // Attempts taken before the store knew them get their rows.
+        let done = crate::training::refresh_rows(conn)
+            .and_then(|()| Ok(conn.execute_batch("PRAGMA user_version = 10; COMMIT;")?));
+        if let Err(e) = done {
+            let _ = conn.execute_batch("ROLLBACK;");
+            return Err(e);
+        }
     }
 
     Ok(())

@@ -707,6 +707,13 @@ fn check_rules(
     if kind == DocKind::Training && writer == rules::Writer::Server {
         return Err("a training attempt is written by the trainee's device only".into());
     }
+    let limit = kordon_model::training::MAX_CHANGE_BYTES;
+    if kind == DocKind::Training && record.payload().len() > limit {
+        return Err(format!(
+            "a change to a training attempt is {} bytes, more than the {limit} taken",
+            record.payload().len()
+        ));
+    }
     outline
         .0
         .check(change, writer)
@@ -758,11 +765,16 @@ enum Derived {
     Training(Box<kordon_model::TrainingView>),
 }
 
+/// A document's derived row is keyed by the document it comes from: one
+/// whose own `id` field names another document (a device claiming someone
+/// else's inspection or attempt) derives none.
 fn derive(key: &[u8; 16], doc: &mut InspectionDoc) -> Derived {
     match DocKind::of(key) {
         DocKind::Inspection => match doc.view() {
-            Ok(view) => Derived::Inspection(Box::new(view), doc.heads()),
-            Err(_) => Derived::None,
+            Ok(view) if view.id.as_bytes() == key => {
+                Derived::Inspection(Box::new(view), doc.heads())
+            }
+            _ => Derived::None,
         },
         DocKind::Hotlist => {
             let id = uuid::Uuid::from_bytes(*key).to_string();
@@ -772,8 +784,16 @@ fn derive(key: &[u8; 16], doc: &mut InspectionDoc) -> Derived {
             }
         }
         DocKind::Training => match kordon_model::training::training_view(doc) {
-            Ok(view) => Derived::Training(Box::new(view)),
-            Err(_) => Derived::None,
+            Ok(view)
+                if uuid::Uuid::parse_str(&view.id)
+                    .ok()
+                    .as_ref()
+                    .map(uuid::Uuid::as_bytes)
+                    == Some(key) =>
+            {
+                Derived::Training(Box::new(view))
+            }
+            _ => Derived::None,
         },
     }
 }

@@ -4,7 +4,7 @@
 //! truth).
 
 use crate::{Store, StoreError};
-use kordon_model::{TrainingDoc, TrainingView};
+use kordon_model::{DocKind, TrainingDoc, TrainingView};
 use kordon_record::DeviceKey;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -41,6 +41,46 @@ pub(crate) fn upsert(
         upto,
         json
     ])?;
+    Ok(())
+}
+
+/// Derives the row of every attempt the store holds: for a store that took
+/// attempts' records before it knew them (they derived nothing then).
+pub(crate) fn refresh_rows(conn: &Connection) -> Result<(), StoreError> {
+    let mut changes: std::collections::BTreeMap<[u8; 16], (i64, Vec<Vec<u8>>)> = Default::default();
+    {
+        let mut stmt = conn.prepare("SELECT seq, bytes FROM records ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        for row in rows {
+            let (seq, bytes) = row?;
+            let Ok(record) = kordon_record::SignedRecord::parse(bytes) else {
+                continue;
+            };
+            let key = record.doc_id();
+            if DocKind::of(&key) == DocKind::Training {
+                let e = changes.entry(key).or_default();
+                e.0 = seq;
+                e.1.push(record.payload().to_vec());
+            }
+        }
+    }
+    for (key, (upto, list)) in changes {
+        let mut doc = kordon_model::InspectionDoc::empty(&[0u8; 32]);
+        // A document that does not replay derives nothing, as in projection.
+        if doc.apply_changes(list.iter().map(Vec::as_slice)).is_err() {
+            continue;
+        }
+        if let Ok(view) = kordon_model::training::training_view(&doc) {
+            if uuid::Uuid::parse_str(&view.id)
+                .ok()
+                .as_ref()
+                .map(uuid::Uuid::as_bytes)
+                == Some(&key)
+            {
+                upsert(conn, &key, &view, upto)?;
+            }
+        }
+    }
     Ok(())
 }
 

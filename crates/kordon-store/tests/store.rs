@@ -776,3 +776,37 @@ fn training_attempts_are_derived_apart_and_written_by_devices_only() {
     let rows = central.training_attempt(&id).expect("read").expect("row");
     assert_eq!(rows.answers.len(), 1, "the forged answer is not held");
 }
+
+/// A store that took an attempt's records before it knew attempts (v9)
+/// derives the attempt's row when it opens as v10.
+#[test]
+fn a_version_9_store_derives_the_attempts_it_already_holds_on_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("s.sqlite");
+    let key = DeviceKey::generate();
+    let mut store = Store::open(&path, key.public()).expect("open");
+    let id = kordon_model::training::new_training_id();
+    let mut doc = TrainingDoc::create(
+        key.public().as_bytes(),
+        id,
+        "MOBILE-1",
+        "Week 1",
+        "{}",
+        &officer(),
+        1_000,
+    )
+    .expect("create");
+    store
+        .commit_training(id, &mut doc, &key, "OF-17", 1_000)
+        .expect("commit");
+    let before = store.training_attempt(&id).expect("read").expect("row");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch("DROP TABLE training; PRAGMA user_version = 9;")
+        .expect("back to v9");
+    drop(conn);
+    let store = Store::open(&path, key.public()).expect("reopened and migrated");
+    let after = store.training_attempt(&id).expect("read");
+    assert_eq!(after, Some(before));
+    assert!(store.check(None).expect("check").findings.is_empty());
+}

@@ -49,6 +49,10 @@ pub struct Spec {
     /// place inside the load: for a trainer who shows an item somewhere on
     /// purpose.
     pub at: Option<(u32, u32)>,
+    /// Refuse a scan with no place whose load is in the plausible range,
+    /// rather than take the nearest (for projection into live scans, where
+    /// an item in the air would give the exercise away).
+    pub inside_load_only: bool,
 }
 
 /// Where an item was put.
@@ -90,6 +94,8 @@ pub struct ExerciseImage {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExerciseError {
+    #[error("scan {scan}: no place in its load for a {kind}")]
+    NoPlaceInLoad { kind: &'static str, scan: String },
     #[error("no scans to build an exercise from")]
     NoScans,
     #[error("scan {0}: its two images differ in size, or do not match its dimensions")]
@@ -155,14 +161,15 @@ fn load_under(
 
 /// A place inside the load for `drawn`: the first of up to 400 random
 /// places whose median attenuation lies in the plausible range, else the
-/// nearest to it; none when the item does not fit in the scan.
+/// nearest to it, with how far outside the range it is (0 inside); none
+/// when the item does not fit in the scan.
 fn place(
     scan: &SourceScan,
     air: f32,
     dark: f32,
     drawn: &Drawn,
     rng: &mut StdRng,
-) -> Option<(u32, u32)> {
+) -> Option<((u32, u32), f32)> {
     if drawn.width + 2 >= scan.width || drawn.height + 2 >= scan.height {
         return None;
     }
@@ -189,7 +196,7 @@ fn place(
             break;
         }
     }
-    best.map(|(at, _)| at)
+    best
 }
 
 /// Builds the exercise: image `i` is made from scan `i` (each scan is
@@ -253,12 +260,21 @@ pub fn build(scans: &[SourceScan], spec: &Spec) -> Result<Vec<ExerciseImage>, Ex
                     }
                     (x, y)
                 }
-                None => place(scan, air_high, spec.dark, &drawn, &mut rng).ok_or_else(|| {
-                    ExerciseError::ItemTooLarge {
-                        kind: kind.name(),
-                        scan: scan.source.clone(),
+                None => match place(scan, air_high, spec.dark, &drawn, &mut rng) {
+                    Some((at, off)) if off == 0.0 || !spec.inside_load_only => at,
+                    Some(_) => {
+                        return Err(ExerciseError::NoPlaceInLoad {
+                            kind: kind.name(),
+                            scan: scan.source.clone(),
+                        })
                     }
-                })?,
+                    None => {
+                        return Err(ExerciseError::ItemTooLarge {
+                            kind: kind.name(),
+                            scan: scan.source.clone(),
+                        })
+                    }
+                },
             };
             {
                 let mut covered = (0, 0, 0, 0);
@@ -339,6 +355,7 @@ mod tests {
             dark: 400.0,
             kinds: vec![],
             at: None,
+            inside_load_only: false,
         };
         let built = build(&scans, &spec).expect("built");
         assert_eq!(built.len(), 10);
@@ -396,6 +413,7 @@ mod tests {
             dark: 400.0,
             kinds: vec![],
             at: None,
+            inside_load_only: false,
         };
         assert_eq!(build(&[], &spec).err(), Some(ExerciseError::NoScans));
         let mut s = scan(1);

@@ -1,9 +1,10 @@
 //! Threat image projection in live work. When switched on (a rate: the
 //! share of scans that get an item), a scan the crew opens may be shown
 //! with a threat item projected into it, at a place inside the load, as
-//! exercises are built. Which scans: decided by the device's key and the
-//! scan's id, so reopening a scan shows the same, and the crew cannot tell
-//! in advance.
+//! exercises are built, or not at all when its load leaves no plausible
+//! place (an item in the air would give it away). Which scans: a hash of
+//! the scan's id keyed by a secret the device keeps, so reopening a scan
+//! shows the same, and nobody can tell in advance.
 //!
 //! The projection is an attempt of one image (a training document, never
 //! the inspection's): a mark on the item is a hit, told at once, and is not
@@ -21,6 +22,8 @@ use kordon_training::{AttemptExercise, LiveScan, SourceScan, Spec, ATTEMPT_FORMA
 
 /// The setting's key in the store's meta table.
 const RATE_KEY: &str = "live_tip_rate";
+/// The key of this device's secret for choosing scans.
+const SECRET_KEY: &str = "live_tip_secret";
 /// Highest rate accepted: every scan (for a trainer's drill; in live work
 /// a rate of a few in a hundred is usual).
 pub const MAX_LIVE_TIP_RATE: f64 = 1.0;
@@ -48,14 +51,32 @@ impl Vehicle {
         Ok(self.store.set_meta(RATE_KEY, &rate.to_string())?)
     }
 
-    /// Whether this device projects into scan `scan` at `rate`: a keyed
-    /// hash of the scan's id, under the rate.
-    fn projects_into(&self, scan: &str, rate: f64) -> bool {
-        let key = blake3::derive_key("kordon live tip 1", self.key.public().as_bytes());
-        let h = blake3::keyed_hash(&key, scan.as_bytes());
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&h.as_bytes()[..8]);
-        (u64::from_le_bytes(b) as f64 / u64::MAX as f64) < rate
+    /// This device's secret for choosing scans: random, made on first use,
+    /// kept in the store (never sent), so that nobody can tell from what
+    /// the device shows or signs which scans will get an item.
+    fn live_tip_secret(&self) -> Result<[u8; 32], VehicleError> {
+        if let Some(hex) = self.store.get_meta(SECRET_KEY)? {
+            if let Ok(bytes) = hex::decode(hex.trim()) {
+                if let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice()) {
+                    return Ok(secret);
+                }
+            }
+        }
+        let secret: [u8; 32] = rand::random();
+        self.store.set_meta(SECRET_KEY, &hex::encode(secret))?;
+        Ok(secret)
+    }
+
+    /// A keyed hash of scan `scan` as a number in [0, 1), and a seed for
+    /// its projection.
+    fn draw_for(&self, scan: &str) -> Result<(f64, u64), VehicleError> {
+        let h = blake3::keyed_hash(&self.live_tip_secret()?, scan.as_bytes());
+        let word = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&h.as_bytes()[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        Ok(((word(0) >> 11) as f64 / (1u64 << 53) as f64, word(8)))
     }
 
     /// The live projection into scan `scan` of inspection `inspection`, as
@@ -80,13 +101,16 @@ impl Vehicle {
             return Ok(Some(made));
         }
         let rate = self.live_tip_rate()?;
-        if rate <= 0.0 || !self.projects_into(&scan.id, rate) {
+        let (draw, seed) = self.draw_for(&scan.id)?;
+        if rate <= 0.0 || draw >= rate {
             return Ok(None);
         }
         let (Some(high), Some(low)) = (scan.primary(), scan.low()) else {
             return Ok(None);
         };
-        if high.energy != Energy::High {
+        if high.energy != Energy::High || high.bits != 16 || low.bits != 16 {
+            // The projection needs what a scanner's detectors read (16
+            // bits, an offset below the open beam): not a picture.
             return Ok(None);
         }
         let blobs = self.blob_store()?;
@@ -109,11 +133,6 @@ impl Vehicle {
             low: l.pixels,
             mm_per_pixel: scan.pixel_mm.unwrap_or(5.0) as f32,
         };
-        let seed = u64::from_le_bytes(
-            blake3::hash(scan.id.as_bytes()).as_bytes()[..8]
-                .try_into()
-                .unwrap_or([0; 8]),
-        );
         let spec = Spec {
             images: 1,
             signal_share: 1.0,
@@ -121,6 +140,7 @@ impl Vehicle {
             dark: f32::from(kordon_xraysim::DARK_OFFSET),
             kinds: vec![],
             at: None,
+            inside_load_only: true,
         };
         let Ok(mut built) = kordon_training::build(&[source], &spec) else {
             // No place for an item in this load: no projection.

@@ -77,26 +77,41 @@ impl Vehicle {
     ) -> Result<TrainingView, VehicleError> {
         self.unit()?.ok_or(VehicleError::NotEnrolled)?;
         let manifest = read_exercise(folder)?;
-        // Every file decoded before anything is stored.
-        let mut decoded = vec![];
-        for image in &manifest.images {
-            let file = |beam: &str| folder.join(format!("{}_{beam}.tif", image.name));
-            let high = decode_scan(read_scan_file(&file("high"))?, &self.scan_limits)?;
-            let low = decode_scan(read_scan_file(&file("low"))?, &self.scan_limits)?;
-            kordon_imaging::check_pair(&high.image, &low.image).map_err(|e| {
-                VehicleError::Invalid(format!("{}: the two beams differ: {e}", image.name))
-            })?;
-            if (high.image.width, high.image.height) != (image.width, image.height) {
-                return Err(VehicleError::Invalid(format!(
-                    "{}: {} × {} pixels, where exercise.json says {} × {}",
-                    image.name, high.image.width, high.image.height, image.width, image.height
-                )));
-            }
-            decoded.push((image.name.clone(), high, low));
-        }
+        // One image at a time (a scan's pixels can be hundreds of
+        // megabytes): decoded, checked, stored. A bad file stops it, and
+        // what this start stored is removed again.
+        let blobs = self.blob_store()?;
+        let mut stored_now: Vec<BlobId> = vec![];
         let mut shown = vec![];
-        for (name, high, low) in &decoded {
-            shown.push(self.store_shown(name, high, low)?);
+        let mut result = Ok(());
+        for image in &manifest.images {
+            let had: Vec<BlobId> = ["high", "low"]
+                .iter()
+                .filter_map(|beam| {
+                    std::fs::read(folder.join(format!("{}_{beam}.tif", image.name)))
+                        .ok()
+                        .map(|b| BlobId::of(&b))
+                })
+                .filter(|b| !blobs.contains(b))
+                .collect();
+            match self.show_image(folder, image) {
+                Ok(s) => {
+                    stored_now.extend(had);
+                    shown.push(s);
+                }
+                Err(e) => {
+                    stored_now.extend(had.into_iter().filter(|b| blobs.contains(b)));
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if let Err(e) = result {
+            for b in stored_now {
+                let _ = std::fs::remove_file(blobs.path(&b));
+                let _ = std::fs::remove_file(self.pyramid_path(&b.to_string()));
+            }
+            return Err(e);
         }
         let exercise = AttemptExercise {
             format: ATTEMPT_FORMAT.into(),
@@ -113,6 +128,28 @@ impl Vehicle {
                 .unwrap_or_else(|| "exercise".into()),
         };
         self.record_attempt(&name, &exercise, trainee, now_ms)
+    }
+
+    /// Reads, decodes and checks one image of an exercise folder against
+    /// its entry, then stores it ([`store_shown`](Self::store_shown)).
+    fn show_image(
+        &mut self,
+        folder: &Path,
+        image: &kordon_training::exercise::ManifestImage,
+    ) -> Result<ShownImage, VehicleError> {
+        let file = |beam: &str| folder.join(format!("{}_{beam}.tif", image.name));
+        let high = decode_scan(read_scan_file(&file("high"))?, &self.scan_limits)?;
+        let low = decode_scan(read_scan_file(&file("low"))?, &self.scan_limits)?;
+        kordon_imaging::check_pair(&high.image, &low.image).map_err(|e| {
+            VehicleError::Invalid(format!("{}: the two beams differ: {e}", image.name))
+        })?;
+        if (high.image.width, high.image.height) != (image.width, image.height) {
+            return Err(VehicleError::Invalid(format!(
+                "{}: {} × {} pixels, where exercise.json says {} × {}",
+                image.name, high.image.width, high.image.height, image.width, image.height
+            )));
+        }
+        self.store_shown(&image.name, &high, &low)
     }
 
     /// Stores an image's two files as blobs and builds its tiles: a scan
