@@ -30,6 +30,8 @@ const E = {
   vehicle: resolve(env("KORDON_E2E_VEHICLE")),
   high: resolve(env("KORDON_E2E_SCAN_HIGH")),
   low: resolve(env("KORDON_E2E_SCAN_LOW")),
+  liveHigh: resolve(env("KORDON_E2E_LIVE_SCAN_HIGH")),
+  liveLow: resolve(env("KORDON_E2E_LIVE_SCAN_LOW")),
   serverPid: Number(env("KORDON_E2E_SERVER_PID")),
   linkCut: resolve(env("KORDON_E2E_LINK_CUT")),
   work: resolve(env("KORDON_E2E_WORK")),
@@ -54,6 +56,14 @@ const OFFLINE_NOTE = "e2e: written while the link was down";
 // On the server's hotlist (run.sh adds it as "BC 7777 AA").
 const HOTLIST_PLATE = "BC7777AA";
 const TRAINING_NAME = "e2e: TIP drill";
+// Projection in live work: the second inspection's plate, and the items'
+// names as the app says them in Ukrainian (its language at that step).
+const LIVE_PLATE = "АІ 5678 ХТ";
+const ITEM_UK = { pistol: "Пістолет", drug_bricks: "Брикети наркотиків", lead_shield: "Контейнер зі свинцевим екраном", ammunition: "Боєприпаси" };
+// The crew's own mark on the projection: in the air above the cab (image
+// pixels), where no item is ever projected (only inside the load).
+const OWN_MARK = [40, 40, 240, 160];
+const OWN_MARK_LABEL = "e2e: the crew's own mark, off the item";
 // The app's window as tauri.conf.json opens it, and a laptop's (the
 // stylesheet's narrow case): the training screens are shot at both.
 const SIZES = [
@@ -120,6 +130,24 @@ async function typeInto(css, text) {
 }
 
 /** The viewer's test hooks. */
+/** Imports a dual-energy pair through the typed path; the viewer once it
+ * shows the scan with tiles (data-state=ready, data-tiles-loaded > 0,
+ * first view done). */
+async function importByPath(high, low) {
+  await typeInto(tid("import-path"), `${high};${low}`);
+  await wd.click(await $(tid("import-submit")));
+  return waitFor(
+    "the imported scan in the viewer with tiles (scan-viewer data-state=ready, data-tiles-loaded > 0, first view done)",
+    async () => {
+      const failed = await wd.find(`${tid("import-entry")}[data-stage="failed"]`);
+      if (failed !== null) throw new Error(`import failed: ${await wd.text(failed)}`);
+      const v = await viewer();
+      return v !== null && v.state === "ready" && v.tiles > 0 && v.firstView !== null ? v : null;
+    },
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
+}
+
 async function viewer() {
   const el = await wd.find(tid("scan-viewer"));
   if (el === null) return null;
@@ -239,18 +267,7 @@ async function crewWork() {
   // 3. Import the dual-energy scan through the typed path (both halves: the
   // UI pairs NAME_high with NAME_low).
   step("3. import the scan by path");
-  await typeInto(tid("import-path"), `${E.high};${E.low}`);
-  await wd.click(await $(tid("import-submit")));
-  const opened = await waitFor(
-    "the imported scan in the viewer with tiles (scan-viewer data-state=ready, data-tiles-loaded > 0, first view done)",
-    async () => {
-      const failed = await wd.find(`${tid("import-entry")}[data-stage="failed"]`);
-      if (failed !== null) throw new Error(`import failed: ${await wd.text(failed)}`);
-      const v = await viewer();
-      return v !== null && v.state === "ready" && v.tiles > 0 && v.firstView !== null ? v : null;
-    },
-    { timeoutMs: 180_000, intervalMs: 500 },
-  );
+  const opened = await importByPath(E.high, E.low);
   step(`  viewer ready: ${opened.tiles} tiles, first view in ${opened.firstView} ms, zoom ${opened.zoom}`);
   check((await wd.findAll(tid("scan-thumb"))).length === 1, "one scan thumbnail");
   check(await wd.enabled(await $(tid("tool-materials"))), "materials available: the two files became one dual-energy scan");
@@ -365,18 +382,22 @@ async function crewWork() {
   // sync with the inspection's below.
   await takeTraining();
 
+  // 6c. Projection in live work, in a second inspection (the rate set to 1
+  // just before, back to 0 after).
+  await liveTip();
+
   // 8. Sync: everything acknowledged while the server runs...
   step("8a. sync: everything acknowledged by the server");
   await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
   await $("#queue-title");
   const acknowledged = async () => {
     const s = await syncBar();
-    const row = await wd.attrOf(tid("queue-sync"), "data-sync");
-    return s.link === "online" && s.pending === 0 && s.bytes === 0 && row === "acknowledged" ? s : null;
+    const rows = await Promise.all((await wd.findAll(tid("queue-sync"))).map((el) => wd.attr(el, "data-sync")));
+    return s.link === "online" && s.pending === 0 && s.bytes === 0 && rows.length === 2 && rows.every((r) => r === "acknowledged") ? s : null;
   };
   const acked = await shotWhile(
     "sync-acknowledged",
-    "the sync bar online with 0 records and 0 bytes of scans pending, and the queue row acknowledged",
+    "the sync bar online with 0 records and 0 bytes of scans pending, and both queue rows acknowledged",
     acknowledged,
     { timeoutMs: 120_000 },
   );
@@ -403,8 +424,9 @@ async function crewWork() {
   step(`8c. stop the server (pid ${E.serverPid}) and keep working`);
   process.kill(E.serverPid, "SIGTERM");
   await waitFor(`the server (pid ${E.serverPid}) to exit`, async () => processGone(E.serverPid), { timeoutMs: 15_000 });
-  await wd.click(await $(`${tid("queue-row")} button.row-open`));
-  await $(tid("inspection"));
+  const firstRow = `${tid("queue-row")}[data-inspection="${inspectionId}"]`;
+  await wd.click(await $(`${firstRow} button.row-open`));
+  await $(`${tid("inspection")}[data-inspection="${inspectionId}"]`);
   await scrollTo("#notes-text", "center");
   await typeInto("#notes-text", OFFLINE_NOTE);
   await wd.click(await $('section[aria-labelledby="notes-title"] .actions button'));
@@ -416,12 +438,12 @@ async function crewWork() {
   await $("#queue-title");
   const backlog = async () => {
     const s = await syncBar();
-    const row = await wd.attrOf(tid("queue-sync"), "data-sync");
+    const row = await wd.attrOf(`${firstRow} ${tid("queue-sync")}`, "data-sync");
     return s.link === "offline" && s.pending > 0 && row === "pending" && (await wd.find(tid("sync-error"))) !== null ? s : null;
   };
   const offline = await shotWhile(
     "offline-backlog",
-    "the sync bar offline with records pending and the reason shown, and the queue row pending",
+    "the sync bar offline with records pending and the reason shown, and the first inspection's queue row pending",
     backlog,
     { timeoutMs: 90_000 },
   );
@@ -647,6 +669,120 @@ async function takeTraining() {
   await $("#queue-title");
 }
 
+// ---------------------------------------------------------------------------
+// 6c. Projection in live work: at rate 1 (set with the CLI, as a trainer
+// might, just before this step), the scan the crew opens in a second
+// inspection is shown with a training item projected into it, nothing
+// said; a decision with no mark on the item is the miss, told at once, and
+// the decision stands. The rate goes back to 0 through the app's Settings.
+
+/** What the step made: the live attempt and its item, checked at the centre after the sync. */
+const lived = { inspection: null, attempt: null, kind: null };
+
+async function openSettings() {
+  await wd.click((await wd.findAll("nav.nav button"))[2]);
+  await $("#settings-title");
+}
+
+async function liveTip() {
+  step("6c. projection in live work: the rate set to 1 (kordon training live-rate 1)");
+  const set = (await cli("training", "live-rate", "1")).trim();
+  check(set === "1", `kordon training live-rate 1 printed the rate (${JSON.stringify(set)})`);
+  await openSettings();
+  await waitFor("Settings to show the rate set elsewhere (live-tip-setting data-rate=1)", async () => (await wd.attrOf(tid("live-tip-setting"), "data-rate")) === "1");
+  const chosen = await wd.execute(`return document.querySelector('[data-testid="live-tip-setting"] input:checked')?.closest("label")?.textContent ?? null;`);
+  check(/100/.test(chosen ?? ""), `Settings has the rate set elsewhere checked (${JSON.stringify(chosen)})`);
+  await scrollTo(tid("live-tip-setting"), "center");
+  await shot("live-tip-settings");
+
+  step("6c. a second inspection, a scan imported: the projection shown in its place, nothing said");
+  await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
+  await $("#queue-title");
+  await wd.click(await $('section[aria-labelledby="queue-title"] .panel-head button'));
+  await typeInto("#tractor", LIVE_PLATE);
+  await waitFor("the tractor plate to be accepted (#tractor-msg.ok)", async () => (await wd.attrOf("#tractor-msg", "class"))?.split(" ").includes("ok"));
+  await wd.click(await $('form[aria-labelledby="form-title"] button[type="submit"]'));
+  lived.inspection = await waitFor("the second inspection's screen", async () => {
+    const id = await wd.attrOf(tid("inspection"), "data-inspection");
+    return id !== null && id !== inspectionId ? id : null;
+  });
+  step(`  inspection ${lived.inspection}`);
+  const opened = await importByPath(E.liveHigh, E.liveLow);
+  const stored = JSON.parse(await cli("inspection", "show", lived.inspection));
+  check(stored.scans.length === 1, `the second inspection has its scan (${stored.scans.length})`);
+  const real = stored.scans[0].id;
+  const shown = await wd.attrOf(tid("scan-viewer"), "data-scan");
+  step(`  scan ${real.slice(0, 12)}…, the viewer shows ${shown?.slice(0, 12)}… (${opened.tiles} tiles)`);
+  check(shown !== null && shown !== real, "at rate 1 the viewer shows a projection in place of the scan (data-scan is not the scan's id)");
+  check((await wd.find(tid("live-tip-notice"))) === null && (await wd.find(tid("training-banner"))) === null, "nothing says a projection is shown");
+  const words = await wd.execute(`return document.querySelector('[data-testid="inspection"]').textContent;`);
+  check(!/TIP|Навчальн|навчальн/.test(words), "no word of training on the inspection screen");
+  await waitFor("the projection's view to settle", settled());
+  await scrollTo("#inspection-title");
+  await shot("live-tip-shown");
+
+  step("6c. a mark off the item: the crew's own, recorded on the inspection as usual; the projection stays");
+  await markOver(OWN_MARK);
+  const kindSelect = await $(tid("annotation-kind"));
+  await wd.click(await $(`${tid("annotation-kind")} option[value="other"]`));
+  await waitFor("annotation-kind to be other", async () => (await wd.prop(kindSelect, "value")) === "other");
+  await typeInto("#annotation-label", OWN_MARK_LABEL);
+  await wd.click(await $(tid("annotation-save")));
+  await waitFor("one annotation-item", async () => (await wd.findAll(tid("annotation-item"))).length === 1);
+  check((await wd.attrOf(tid("scan-viewer"), "data-scan")) === shown, "the projection is still shown after the crew's own mark");
+  check((await wd.find(tid("live-tip-notice"))) === null, "nothing said of a mark off the item");
+  await scrollTo("#inspection-title");
+  await shot("live-tip-own-mark");
+
+  step("6c. a decision with no mark on the item: the miss, told at once; the decision stands");
+  await scrollTo("#decision-title");
+  await wd.click(await $("label.outcome-release"));
+  await waitFor("the outcome radio checked", async () => wd.prop(await $('input[name="outcome"][value="release"]'), "checked"));
+  await wd.click(await $('form[aria-labelledby="decision-new-title"] button[type="submit"]'));
+  const notice = await $(tid("live-tip-notice"));
+  const [outcome, kind, told] = [await wd.attr(notice, "data-outcome"), await wd.attr(notice, "data-kind"), await wd.text(notice)];
+  step(`  told: ${JSON.stringify(told)}`);
+  check(outcome === "miss", `the notice tells a miss (${outcome})`);
+  check(kind in ITEM_UK, `the notice names an item kind (${kind})`);
+  check(told.includes("(TIP)") && told.includes(ITEM_UK[kind]) && told.includes("T2_high.tif"), `the notice says a training item, what it was and in which scan (${JSON.stringify(told)})`);
+  lived.kind = kind;
+  await waitFor("the real scan in the viewer again", async () => {
+    const v = await viewer();
+    return v !== null && v.state === "ready" && (await wd.attrOf(tid("scan-viewer"), "data-scan")) === real;
+  });
+  const entries = await waitFor("one decision in the history", async () => {
+    const rows = await wd.findAll(`${tid("history")} li.decision`);
+    return rows.length === 1 ? rows : null;
+  });
+  check(entries.length === 1, "the decision is in the history");
+  check(((await wd.attrOf(tid("current-outcome"), "class")) ?? "").includes("outcome-release"), "the current outcome is release");
+  await waitFor("the item's place framed on the real scan", async () => (await wd.findAll(`${tid("scan-viewer")} .viewer-overlay rect.training-item`)).length === 1);
+  await waitFor("the real scan's view to settle", settled());
+  await scrollTo("#inspection-title");
+  await shot("live-tip-miss");
+  const after = JSON.parse(await cli("inspection", "show", lived.inspection));
+  check(after.decisions.length === 1 && after.decisions[0].outcome === "release" && after.decisions[0].officer === OFFICER, `the decision recorded as made (${JSON.stringify(after.decisions)})`);
+  check(after.scans.length === 1 && after.scans[0].id === real, `the inspection holds its one scan, not the projection (${JSON.stringify(after.scans.map((s) => s.id))})`);
+  const own = after.annotations;
+  check(
+    own.length === 1 && own[0].scan === real && own[0].kind === "other" && own[0].label === OWN_MARK_LABEL && own[0].added_by === OFFICER,
+    `the crew's own mark recorded on the real scan (${JSON.stringify(own)})`,
+  );
+  const attempts = JSON.parse(await cli("training", "attempts", "--json")).filter((a) => a.live);
+  check(attempts.length === 1, `one live attempt on the vehicle (${attempts.length})`);
+  lived.attempt = attempts[0].id;
+  check(attempts[0].answered === 1 && attempts[0].score?.misses === 1 && attempts[0].score?.hits === 0, `the live attempt is answered, a miss (${JSON.stringify(attempts[0])})`);
+
+  step("6c. the rate back to 0 in Settings");
+  await openSettings();
+  await wd.click(await $(`${tid("live-tip-setting")} input[value="0"]`));
+  await waitFor("live-tip-setting data-rate=0", async () => (await wd.attrOf(tid("live-tip-setting"), "data-rate")) === "0");
+  const off = (await cli("training", "live-rate")).trim();
+  check(off === "0", `the vehicle's rate is 0 again (${JSON.stringify(off)})`);
+  await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
+  await $("#queue-title");
+}
+
 /** One call to the console's API (the server's HTTP side), as JSON; `cookie` the session's. */
 function consoleApi(method, path, { body, cookie } = {}) {
   const url = new URL(path.replace(/^\//, ""), E.consoleUrl);
@@ -702,6 +838,19 @@ async function trainingAtCentre() {
     check(image.answer !== null && image.answer.time_ms > 0, `${image.name}: answered, timed (${JSON.stringify(image.answer)})`);
     check((image.item === null) === (image.answer.marks.length === 0), `${image.name}: a mark only where an item was (${JSON.stringify(image.answer.marks)})`);
   }
+  check(found.live === false, "the exercise is not a live projection");
+
+  step("8a. the projection in live work at the centre: a live attempt, one miss");
+  check(lived.attempt !== null, "a live projection was missed");
+  const live = await waitFor(`the live attempt ${lived.attempt} in GET /api/training`, async () => {
+    const { json } = await consoleApi("GET", "/api/training", { cookie: login.cookie });
+    return json.find((p) => p.trainee === OFFICER)?.attempts.find((a) => a.id === lived.attempt) ?? null;
+  });
+  step(`  ${JSON.stringify(live)}`);
+  check(live.live === true && live.total === 1 && live.answered === 1 && live.finished, `the attempt is live, of one image, answered (${JSON.stringify(live)})`);
+  check(live.score?.misses === 1 && live.score.hits === 0, `the centre scores it a miss (${JSON.stringify(live.score)})`);
+  const { json: one } = await consoleApi("GET", `/api/training/${lived.attempt}`, { cookie: login.cookie });
+  check(one.images[0]?.outcome === "miss" && one.images[0].item?.kind === lived.kind && one.images[0].answer?.marks.length === 0, `its image: the item missed, no mark (${JSON.stringify(one.images[0])})`);
 }
 
 /** A small real PNG (stripes), as a camera's plate crop or scene. */

@@ -3,8 +3,9 @@
 # through WebDriver (tauri-driver over WebKitWebDriver). Builds nothing:
 # run `cd ui && npm ci && npx vite build` and `cargo build --bins` first.
 #
-# Sets up a server and an enrolled vehicle in a temporary folder, a
-# synthetic dual-energy scan, a training exercise built from four more, a
+# Sets up a server and an enrolled vehicle in a temporary folder, two
+# synthetic dual-energy scans (the second for projection in live work), a
+# training exercise built from four more, a
 # trainer's console account, the server, an X server, tauri-driver; then
 # runs tests/app-e2e/run.mjs. Every process started here is stopped on exit.
 #
@@ -84,6 +85,11 @@ log "synthetic dual-energy scan"
 "$BIN/kordon" --data "$VEH" scan synth --out "$DROP" --name T1 --seed 7 --width 4000 --height 1600 --concealed >/dev/null \
   || die "kordon scan synth"
 [ -f "$DROP/T1_high.tif" ] && [ -f "$DROP/T1_low.tif" ] || die "kordon scan synth did not write T1_high.tif and T1_low.tif in $DROP"
+# A second one, for a second inspection: a training item is projected into
+# it as the crew opens it (the rate set to 1 just before, back to 0 after).
+"$BIN/kordon" --data "$VEH" scan synth --out "$DROP" --name T2 --seed 8 --width 4000 --height 1600 --concealed >/dev/null \
+  || die "kordon scan synth (T2)"
+[ -f "$DROP/T2_high.tif" ] && [ -f "$DROP/T2_low.tif" ] || die "kordon scan synth did not write T2_high.tif and T2_low.tif in $DROP"
 
 # A training exercise as a trainer builds it: four scans, about half with a
 # threat item projected; exercise.json is the truth the test judges by.
@@ -163,6 +169,8 @@ KORDON_E2E_CLI="$BIN/kordon" \
 KORDON_E2E_VEHICLE="$VEH" \
 KORDON_E2E_SCAN_HIGH="$DROP/T1_high.tif" \
 KORDON_E2E_SCAN_LOW="$DROP/T1_low.tif" \
+KORDON_E2E_LIVE_SCAN_HIGH="$DROP/T2_high.tif" \
+KORDON_E2E_LIVE_SCAN_LOW="$DROP/T2_low.tif" \
 KORDON_E2E_SERVER_PID="$SERVER_PID" \
 KORDON_E2E_LINK_CUT="$WORK/link.cut" \
 KORDON_E2E_WORK="$WORK" \

@@ -119,6 +119,9 @@ pub struct TrainingSummary {
     pub total: u32,
     pub answered: u32,
     pub finished: bool,
+    /// An item projected into a live scan the crew opened (one image),
+    /// not an exercise.
+    pub live: bool,
     /// Over the answered images; none before the first answer.
     pub score: Option<TrainingScore>,
 }
@@ -237,6 +240,7 @@ pub fn attempt_view(v: &TrainingView) -> Result<TrainingAttempt, ApiError> {
         total,
         answered,
         finished: answered == total,
+        live: exercise.live.is_some(),
         score: score.map(|s| TrainingScore {
             scored: answered,
             hits: s.hits,

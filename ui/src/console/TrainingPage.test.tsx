@@ -17,8 +17,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { currentSearch, renderConsole } from "../test/renderConsole.tsx";
 import { createConsoleMemoryTransport } from "../transport/consoleMemory.ts";
 import { TransportError } from "../transport/errors.ts";
-import { scripted, trainingId, type TrainingSeed } from "../transport/memoryTraining.ts";
-import { LIVE_TIP_NAME } from "./training.ts";
+import { LIVE_TIP_NAME, scripted, trainingId, type TrainingSeed } from "../transport/memoryTraining.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 5, 9);
@@ -62,9 +61,9 @@ const SEEDS: TrainingSeed[] = [
   scripted({ unit: "MOBILE-3", trainee: "OF-3051", name: "TIP C-02", created_ms: T0 + 10 * DAY, script: ["hit", "correct_rejection"] }),
   scripted({ unit: "MOBILE-4", trainee: "OF-0419", name: "TIP A-01", created_ms: T0 + 15 * DAY, script: ["hit", "signal", "noise", "noise"] }),
   // Items projected into real scans at work: found, missed, one on screen now.
-  scripted({ id: L1, unit: "MOBILE-1", trainee: "OF-1742", name: LIVE_TIP_NAME, created_ms: T0 + 8 * DAY, script: ["hit"], times: [6_000] }),
-  scripted({ id: L2, unit: "MOBILE-1", trainee: "OF-1742", name: LIVE_TIP_NAME, created_ms: T0 + 9 * DAY, script: ["miss"], times: [21_000] }),
-  scripted({ id: L3, unit: "MOBILE-1", trainee: "OF-1742", name: LIVE_TIP_NAME, created_ms: T0 + 16 * DAY, script: ["signal"] }),
+  scripted({ id: L1, unit: "MOBILE-1", trainee: "OF-1742", name: LIVE_TIP_NAME, live: true, created_ms: T0 + 8 * DAY, script: ["hit"], times: [6_000] }),
+  scripted({ id: L2, unit: "MOBILE-1", trainee: "OF-1742", name: LIVE_TIP_NAME, live: true, created_ms: T0 + 9 * DAY, script: ["miss"], times: [21_000] }),
+  scripted({ id: L3, unit: "MOBILE-1", trainee: "OF-1742", name: LIVE_TIP_NAME, live: true, created_ms: T0 + 16 * DAY, script: ["signal"] }),
 ];
 
 afterEach(() => {

@@ -7,13 +7,12 @@
 
 import { describe, expect, it } from "vitest";
 import type { TraineeProgress, TrainingSummary } from "../transport/console.ts";
-import { attemptOf, dPrime, inverseNormal, scripted, traineesOf } from "../transport/memoryTraining.ts";
+import { attemptOf, dPrime, inverseNormal, LIVE_TIP_NAME, scripted, traineesOf } from "../transport/memoryTraining.ts";
 import {
   attemptPath,
   changeTrend,
   dPrimeAxis,
   isLiveAttempt,
-  LIVE_TIP_NAME,
   progressChart,
   slotTicks,
   traineeMatches,
@@ -41,6 +40,7 @@ function summary(over: Partial<TrainingSummary> & { d?: number | null }): Traini
     total: 4,
     answered: 4,
     finished: true,
+    live: false,
     score: { scored: 4, hits: 1, misses: 1, mislocated: 0, false_alarms: 1, correct_rejections: 1, hit_rate: 0.5, false_alarm_rate: 0.5, d_prime: d, mean_time_ms: 9_000 },
     ...rest,
   };
@@ -91,7 +91,7 @@ describe("training: a trainee's row", () => {
 
   it("counts projections in live work apart: not exercises, not the latest attempt, found of those answered", () => {
     const live = (id: string, created_ms: number, found: boolean | null): TrainingSummary => {
-      const one = summary({ id, name: LIVE_TIP_NAME, total: 1, answered: found === null ? 0 : 1, finished: found !== null, created_ms });
+      const one = summary({ id, name: LIVE_TIP_NAME, total: 1, answered: found === null ? 0 : 1, finished: found !== null, live: true, created_ms });
       const hits = found === true ? 1 : 0;
       return { ...one, score: found === null ? null : { scored: 1, hits, misses: 1 - hits, mislocated: 0, false_alarms: 0, correct_rejections: 0, hit_rate: hits, false_alarm_rate: null, d_prime: null, mean_time_ms: 5_000 } };
     };
@@ -99,7 +99,10 @@ describe("training: a trainee's row", () => {
     const r = traineeRow({ trainee: "OF-1742", units: ["MOBILE-1"], attempts });
     expect([r.attempts, r.inProgress, r.lastMs, r.latest?.id, r.change, r.live]).toEqual([2, 0, T0 + DAY, "2", 0.5, { shown: 2, found: 1 }]);
     expect(progressChart(attempts).slots.map((s) => s.id)).toEqual(["1", "2"]);
-    expect([isLiveAttempt({ name: LIVE_TIP_NAME, total: 1 }), isLiveAttempt({ name: LIVE_TIP_NAME, total: 20 }), isLiveAttempt({ name: "TIP", total: 1 })]).toEqual([true, false, false]);
+    // Told by what the vehicle says (`live`), never by the name: an exercise a trainer named so is an exercise.
+    expect([isLiveAttempt(live("L9", T0, true)), isLiveAttempt(summary({ name: LIVE_TIP_NAME, total: 1 }))]).toEqual([true, false]);
+    const named = traineeRow({ trainee: "OF-1742", units: ["MOBILE-1"], attempts: [summary({ id: "N", name: LIVE_TIP_NAME, total: 1, answered: 1, d: null })] });
+    expect([named.attempts, named.latest?.id, named.live]).toEqual([1, "N", { shown: 0, found: 0 }]);
   });
 });
 

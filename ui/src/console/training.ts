@@ -22,15 +22,13 @@ export const isItemKind = (s: string): s is ItemKind => (ITEM_KINDS as readonly 
 // ---- exercises and projections in live work ----
 
 /**
- * The name the vehicle gives an attempt of projection in live work
- * (kordon-vehicle's LIVE_TIP_NAME): one image of a real scan with an item
- * projected into it, found or missed by the crew at work. Counted apart
- * from exercises: it has no image without an item (no F, no d′).
+ * Whether an attempt is a projection in live work (the vehicle says so:
+ * `summary.live`): one image of a real scan with an item projected into
+ * it, found or missed by the crew at work. Counted apart from exercises:
+ * it has no image without an item (no F, no d′).
  */
-export const LIVE_TIP_NAME = "Live TIP";
-
-export function isLiveAttempt(a: Pick<TrainingSummary, "name" | "total">): boolean {
-  return a.name === LIVE_TIP_NAME && a.total === 1;
+export function isLiveAttempt(a: Pick<TrainingSummary, "live">): boolean {
+  return a.live;
 }
 
 // ---- paths ----

@@ -304,6 +304,11 @@ export const en = {
   "settings.notEnrolled": "Not enrolled.",
   "settings.device": "Device key: {key}",
   "settings.server": "Server: {server}",
+  "settings.liveTip": "Training items in live scans (TIP)",
+  "settings.liveTipHint": "Such items are exercises only: each is told at once (when marked, or when the inspection is decided) and never recorded on the inspection.",
+  "settings.liveTip.off": "Off",
+  "settings.liveTip.oneIn": "1 in {n}",
+  "settings.liveTip.other": "{rate} of scans",
 
   "kbd.viewer.window": "W",
   "kbd.viewer.invert": "I",
@@ -540,6 +545,11 @@ export const en = {
   "training.item.drug_bricks": "Drug bricks",
   "training.item.lead_shield": "Lead-shielded container",
   "training.item.ammunition": "Ammunition",
+
+  "liveTip.hit": "Training item (TIP): {item}, found. This was an exercise; nothing was recorded on the inspection.",
+  "liveTip.missed": "A training item (TIP) was in scan {scan}: {item}, not marked. This was an exercise; your decision is recorded as made.",
+  "liveTip.dismiss": "OK",
+  "liveTip.itemLabel": "{item} (TIP)",
   "training.summary.title": "Results: {name}",
   "training.summary.done": "Exercise finished on {time}: {total} images.",
   "training.summary.sync": "Your answers are signed by this device and go to the centre with the next sync.",

@@ -305,6 +305,11 @@ export const uk = {
   "settings.notEnrolled": "Не зареєстровано.",
   "settings.device": "Ключ пристрою: {key}",
   "settings.server": "Сервер: {server}",
+  "settings.liveTip": "Навчальні предмети в робочих знімках (TIP)",
+  "settings.liveTipHint": "Такі предмети — лише вправи: про кожен повідомляється одразу (коли його позначено або коли ухвалено рішення), і в огляді вони ніколи не записуються.",
+  "settings.liveTip.off": "Вимкнено",
+  "settings.liveTip.oneIn": "1 з {n}",
+  "settings.liveTip.other": "{rate} знімків",
 
   "kbd.viewer.window": "W",
   "kbd.viewer.invert": "I",
@@ -541,6 +546,11 @@ export const uk = {
   "training.item.drug_bricks": "Брикети наркотиків",
   "training.item.lead_shield": "Контейнер зі свинцевим екраном",
   "training.item.ammunition": "Боєприпаси",
+
+  "liveTip.hit": "Навчальний предмет (TIP): {item} — знайдено. Це була вправа; в огляді нічого не записано.",
+  "liveTip.missed": "У знімку {scan} був навчальний предмет (TIP): {item} — не позначено. Це була вправа; ваше рішення записано як ухвалене.",
+  "liveTip.dismiss": "Зрозуміло",
+  "liveTip.itemLabel": "{item} (TIP)",
   "training.summary.title": "Результати: {name}",
   "training.summary.done": "Вправу завершено {time}: знімків — {total}.",
   "training.summary.sync": "Ваші відповіді підписані цим пристроєм і надійдуть до центру з наступною синхронізацією.",

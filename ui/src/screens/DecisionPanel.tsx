@@ -26,6 +26,8 @@ function OutcomeShortcut(props: { n: number; outcome: Outcome; onPick: (o: Outco
 export function DecisionPanel(props: {
   view: InspectionView;
   onChange: (v: InspectionView) => void;
+  /** After a decision was recorded (and shown). */
+  onDecided?: () => Promise<void>;
   /** The form, for the screen to bring it into view ("Respond"). */
   formRef?: Ref<HTMLFormElement>;
 }): ReactNode {
@@ -56,6 +58,7 @@ export function DecisionPanel(props: {
       setNote("");
       setTried(false);
       props.onChange(v);
+      await props.onDecided?.();
     } catch (e) {
       setError(toErrorBody(e));
     } finally {

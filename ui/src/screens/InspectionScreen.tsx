@@ -4,13 +4,16 @@
 // their pictures, corrections and detachment, decision and its history,
 // image settings and marks, notes, earlier inspections, import) that can
 // be hidden with a key. A returned or overruled inspection says so above
-// all; open hotlist alerts are counted in the header.
+// all; open hotlist alerts are counted in the header. A scan may be shown
+// with a training item projected into it (projection in live work,
+// useLiveTip.ts): nothing says so until the crew marks the item or
+// decides, and then it is told at once, above the inspection.
 
 import { useRef, useState, type ReactNode } from "react";
 import { AlertsList } from "../app/AlertsList.tsx";
 import { useAlertsRevision } from "../app/alertsRevision.tsx";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
-import { outcomeLabel, reviewStateLabel } from "../app/labels.ts";
+import { itemKindLabel, outcomeLabel, reviewStateLabel } from "../app/labels.ts";
 import { ReadsList } from "../app/ReadsList.tsx";
 import { useTransport } from "../app/TransportProvider.tsx";
 import { useLoad } from "../app/useLoad.ts";
@@ -19,24 +22,37 @@ import { Workstation } from "../app/Workstation.tsx";
 import { openAlerts } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
 import { reviewStateOf } from "../domain/review.ts";
+import { boxRect } from "../domain/training.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import type { InspectionRow } from "../transport/transport.ts";
 import type { AlertResponseKind, InspectionView } from "../transport/types.ts";
 import { ScanViewer } from "../viewer/ScanViewer.tsx";
+import type { OverlayShape } from "../viewer/ViewerOverlay.tsx";
 import { DecisionPanel } from "./DecisionPanel.tsx";
+import { LiveTipNotices } from "./LiveTipNotice.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
 import { ReviewBanner } from "./ReviewBanner.tsx";
 import { ScanComparison } from "./ScanComparison.tsx";
 import { ScanImport } from "./ScanImport.tsx";
 import { ScanStrip } from "./ScanStrip.tsx";
 import { useImportLog } from "./useImportLog.ts";
+import { useLiveTip } from "./useLiveTip.ts";
 import { VehicleHistory } from "./VehicleHistory.tsx";
 import { VehicleSummary } from "./VehicleSummary.tsx";
 
 /** Shows or hides the side panel (by physical key too: "ї" on the Ukrainian layout). */
 export const PANEL_KEY = { key: "]", code: "BracketRight" } as const;
 
-export function InspectionScreen(props: { id: string }): ReactNode {
+/** Milliseconds from an arbitrary start, never going back: how a projection in live work is timed. */
+export type Clock = () => number;
+
+const pageClock: Clock = () => performance.now();
+
+export function InspectionScreen(props: {
+  id: string;
+  /** The clock of projections in live work (tests give one); the page's monotonic clock otherwise. */
+  clock?: Clock;
+}): ReactNode {
   const { t } = useI18n();
   const transport = useTransport();
   const sync = useSync();
@@ -53,7 +69,7 @@ export function InspectionScreen(props: { id: string }): ReactNode {
       </section>
     );
   }
-  return <InspectionWorkstation view={inspection.value} onChange={inspection.set} />;
+  return <InspectionWorkstation view={inspection.value} onChange={inspection.set} clock={props.clock ?? pageClock} />;
 }
 
 function InspectionHeader(props: { view: InspectionView }): ReactNode {
@@ -78,8 +94,9 @@ function InspectionHeader(props: { view: InspectionView }): ReactNode {
   );
 }
 
-function InspectionWorkstation(props: { view: InspectionView; onChange: (v: InspectionView) => void }): ReactNode {
-  const { t } = useI18n();
+function InspectionWorkstation(props: { view: InspectionView; onChange: (v: InspectionView) => void; clock: Clock }): ReactNode {
+  const i18n = useI18n();
+  const { t } = i18n;
   const transport = useTransport();
   const { changed: alertsChanged } = useAlertsRevision();
   const { view, onChange } = props;
@@ -91,6 +108,20 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
   const decisionForm = useRef<HTMLFormElement>(null);
   const importLog = useImportLog(view.id);
   const selected = view.scans.find((s) => s.id === chosen) ?? view.scans.at(-1) ?? null;
+  const liveTip = useLiveTip({ inspection: view.id, scan: selected, clock: props.clock });
+  // Once told, where the training item was, on the real scan.
+  const tipShapes: OverlayShape[] =
+    selected === null || liveTip.image !== selected.id
+      ? []
+      : liveTip.notices
+          .filter((n) => n.scan === selected.id)
+          .map((n) => ({
+            key: `live-tip-${n.key}`,
+            shape: { type: "rect", ...boxRect(n.bbox) },
+            className: "training-item",
+            label: t("liveTip.itemLabel", { item: itemKindLabel(i18n, n.kind) }),
+            labelBelow: true,
+          }));
 
   const scanImport = (
     <ScanImport
@@ -137,10 +168,14 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
       </div>
     ) : (
       <ScanViewer
-        key={selected.id}
+        // A new viewer for each image: the scan's own or one projected into it.
+        key={`${selected.id}:${liveTip.image ?? ""}`}
         inspection={view.id}
         scan={selected}
+        image={liveTip.image}
+        {...(liveTip.claimMark === undefined ? {} : { claimMark: liveTip.claimMark })}
         annotations={view.annotations.filter((a) => a.scan === selected.id)}
+        shapes={tipShapes}
         canAnnotate
         onAnnotated={onChange}
         settingsTarget={settingsTarget}
@@ -155,6 +190,7 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
           <>
             <InspectionHeader view={view} />
             <ReviewBanner view={view} onRespond={respond} />
+            <LiveTipNotices notices={liveTip.notices} scans={view.scans} onDismiss={liveTip.dismiss} />
           </>
         }
         main={main}
@@ -175,7 +211,7 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
               onCorrect={correctRead}
               onDetach={detachRead}
             />
-            <DecisionPanel view={view} onChange={onChange} formRef={decisionForm} />
+            <DecisionPanel view={view} onChange={onChange} onDecided={liveTip.decided} formRef={decisionForm} />
             <div className="viewer-settings-slot" ref={setSettingsTarget} />
             <NotesEditor view={view} onChange={onChange} />
             <VehicleHistory id={view.id} comparing={comparing?.id ?? null} onCompare={setComparing} />

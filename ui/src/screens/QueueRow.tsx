@@ -54,6 +54,7 @@ export function QueueRow(props: {
       ref={tr}
       className={`queue-row review-${review}${highlighted ? " is-highlighted" : ""}`}
       data-testid="queue-row"
+      data-inspection={row.id}
       data-review={review}
       aria-current={highlighted ? "true" : undefined}
       onClick={() => props.onOpen(row.id)}

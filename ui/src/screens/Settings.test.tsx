@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { testView } from "../domain/testViews.ts";
 import { createMemoryTransport, makeDevToken } from "../transport/memory.ts";
@@ -78,5 +78,37 @@ describe("Settings: watch folder", () => {
     fireEvent.click(screen.getByTestId("watch-start"));
     await screen.findByText("Watching D:\\scans.");
     expect(await transport.watchState()).toEqual({ folder: "D:\\scans", inspection: a.id });
+  });
+});
+
+describe("Settings: training items in live scans (TIP)", () => {
+  it("is off by default; choosing a rate saves it through the vehicle", async () => {
+    const transport = createMemoryTransport({ unit: "MOBILE-1" });
+    const set = vi.spyOn(transport, "setLiveTipRate");
+    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    const group = await screen.findByRole("group", { name: "Training items in live scans (TIP)" });
+    await waitFor(() => expect(screen.getByRole<HTMLInputElement>("radio", { name: "Off" }).checked).toBe(true));
+    expect(within(group).getAllByRole("radio").map((r) => r.closest("label")?.textContent)).toEqual(["Off", "1 in 50", "1 in 20", "1 in 10"]);
+    expect(screen.getByText(/^Such items are exercises only: each is told at once/)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("radio", { name: "1 in 20" }));
+    await waitFor(() => expect(screen.getByRole<HTMLInputElement>("radio", { name: "1 in 20" }).checked).toBe(true));
+    expect(set).toHaveBeenCalledWith(0.05);
+    expect(await transport.liveTipRate()).toBe(0.05);
+    fireEvent.click(screen.getByRole("radio", { name: "Off" }));
+    await waitFor(() => expect(set).toHaveBeenLastCalledWith(0));
+    expect(await transport.liveTipRate()).toBe(0);
+  });
+
+  it("shows a rate set elsewhere as it is, in Ukrainian too", async () => {
+    const transport = createMemoryTransport({ unit: "MOBILE-1" });
+    await transport.setLiveTipRate(1);
+    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport, lang: "uk" });
+    const group = await screen.findByRole("group", { name: "Навчальні предмети в робочих знімках (TIP)" });
+    await waitFor(() => expect(within(group).getAllByRole("radio")).toHaveLength(5));
+    const checked = within(group).getAllByRole<HTMLInputElement>("radio").find((r) => r.checked);
+    expect(checked?.closest("label")?.textContent).toMatch(/^100\s?% знімків$/u);
+    fireEvent.click(within(group).getByRole("radio", { name: "1 з 10" }));
+    await waitFor(async () => expect(await transport.liveTipRate()).toBe(0.1));
   });
 });

@@ -1,6 +1,6 @@
 // Language (switches at once), a unit name for this device's screens, the
-// scanner's watch folder, and the enrollment token that ties the vehicle
-// to its server.
+// scanner's watch folder, how often a training item is projected into a
+// live scan, and the enrollment token that ties the vehicle to its server.
 
 import { useCallback, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
@@ -10,6 +10,7 @@ import { useSync } from "../app/useSync.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES } from "../i18n/messages.ts";
 import { toErrorBody } from "../transport/errors.ts";
+import { LiveTipSetting } from "./LiveTipSetting.tsx";
 import { QrCamera } from "./QrCamera.tsx";
 import { WatchFolder } from "./WatchFolder.tsx";
 
@@ -125,6 +126,8 @@ export function Settings(props: { unitName: string; onUnitNameChange: (name: str
       </form>
 
       <WatchFolder />
+
+      <LiveTipSetting />
 
       <form className="card" onSubmit={(e) => void enroll(e)} aria-labelledby="enroll-title">
         <h2 id="enroll-title">{t("settings.enrollment")}</h2>

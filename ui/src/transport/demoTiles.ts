@@ -4,7 +4,8 @@
 // in full-resolution image coordinates and cut to the tile's bounds, so
 // tiles join without seams. The view parameters change the colours (window,
 // invert, gamma, colour map, materials, edges), so the URL changes with
-// them, as the real tile URLs do.
+// them, as the real tile URLs do. A training image's item (an exercise's,
+// or one projected into a live scan) is drawn in it as a dense block.
 
 import type { Colormap, PlaneRange, ScanInfo, ViewParams } from "./types.ts";
 
@@ -31,6 +32,14 @@ const LAYOUT: readonly Part[] = [
 ];
 
 const AIR = 60_000;
+
+/** A threat item drawn into the picture: its box `[x, y, w, h]` in image pixels. */
+export interface DemoItem {
+  bbox: readonly [number, number, number, number];
+}
+
+/** How dense an item is drawn: denser than anything of the load, so it shows. */
+const ITEM_RAW = 9_000;
 
 /** The raw-value statistics the in-memory transport reports. */
 export function demoStats(planes: number, bits: number): PlaneRange[] {
@@ -111,7 +120,13 @@ export function demoColour(raw: number, material: Part["material"], info: ScanIn
   return `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
 }
 
-function svg(info: ScanInfo, view: ViewParams, box: { x: number; y: number; w: number; h: number }, px: { w: number; h: number }): string {
+function svg(
+  info: ScanInfo,
+  view: ViewParams,
+  box: { x: number; y: number; w: number; h: number },
+  px: { w: number; h: number },
+  items: readonly DemoItem[],
+): string {
   const W = info.width;
   const H = info.height;
   const edge = view.edge > 0 ? ` stroke="${view.invert ? "#000" : "#fff"}" stroke-width="${(view.edge * W) / 1500}"` : "";
@@ -119,17 +134,23 @@ function svg(info: ScanInfo, view: ViewParams, box: { x: number; y: number; w: n
     (p) =>
       `<rect x="${p.x * W}" y="${p.y * H}" width="${p.w * W}" height="${p.h * H}" fill="${demoColour(p.raw, p.material, info, view)}"${edge}/>`,
   ).join("");
+  const drawn = items
+    .map(({ bbox: [x, y, w, h] }) => {
+      const r = Math.min(w, h) / 6;
+      return `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${r}" fill="${demoColour(ITEM_RAW, "metal", info, view)}"${edge}/>`;
+    })
+    .join("");
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${px.w}" height="${px.h}" ` +
     `viewBox="${box.x} ${box.y} ${box.w} ${box.h}" preserveAspectRatio="none">` +
-    `<rect x="0" y="0" width="${W}" height="${H}" fill="${demoColour(AIR, "organic", info, view)}"/>${parts}</svg>`
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="${demoColour(AIR, "organic", info, view)}"/>${parts}${drawn}</svg>`
   );
 }
 
 const dataUrl = (s: string): string => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(s)}`;
 
 /** One tile (DZI numbering: `max_level` is full size). */
-export function demoTileUrl(info: ScanInfo, level: number, x: number, y: number, view: ViewParams): string {
+export function demoTileUrl(info: ScanInfo, level: number, x: number, y: number, view: ViewParams, items: readonly DemoItem[] = []): string {
   const scale = 2 ** (info.max_level - level);
   const levelW = Math.ceil(info.width / scale);
   const levelH = Math.ceil(info.height / scale);
@@ -137,14 +158,14 @@ export function demoTileUrl(info: ScanInfo, level: number, x: number, y: number,
   const w = Math.max(0, Math.min(ts, levelW - x * ts));
   const h = Math.max(0, Math.min(ts, levelH - y * ts));
   const box = { x: x * ts * scale, y: y * ts * scale, w: w * scale, h: h * scale };
-  return dataUrl(svg(info, view, box, { w, h }));
+  return dataUrl(svg(info, view, box, { w, h }, items));
 }
 
 /** The whole picture, longer side `maxSide`. */
-export function demoThumbnailUrl(info: ScanInfo, maxSide: number, view: ViewParams): string {
+export function demoThumbnailUrl(info: ScanInfo, maxSide: number, view: ViewParams, items: readonly DemoItem[] = []): string {
   const k = maxSide / Math.max(info.width, info.height);
   const px = { w: Math.max(1, Math.round(info.width * k)), h: Math.max(1, Math.round(info.height * k)) };
-  return dataUrl(svg(info, view, { x: 0, y: 0, w: info.width, h: info.height }, px));
+  return dataUrl(svg(info, view, { x: 0, y: 0, w: info.width, h: info.height }, px, items));
 }
 
 /** DZI's top level: the smallest L with 2^L ≥ the longer side. */

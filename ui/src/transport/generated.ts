@@ -1566,6 +1566,11 @@ export type TrainingSummary = { id: string, unit: string, trainee: string, name:
  */
 last_answer_ms: number | null, total: number, answered: number, finished: boolean, 
 /**
+ * An item projected into a live scan the crew opened (one image),
+ * not an exercise.
+ */
+live: boolean, 
+/**
  * Over the answered images; none before the first answer.
  */
 score: TrainingScore | null, };

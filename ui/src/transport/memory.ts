@@ -8,7 +8,9 @@
 // three tiers the vehicle uses (risk profiles are not evaluated here), and
 // a camera's read with its alerts can be imitated (`cameraRead`); a read's
 // images are drawn as SVG pictures of its plate. Training attempts take a
-// built-in exercise and are scored as on the vehicle (memoryTrainee.ts).
+// built-in exercise and are scored as on the vehicle (memoryTrainee.ts),
+// and so are projections in live work (an item projected into a scan the
+// crew opens, at the rate set: off by default).
 
 import { sameHit } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
@@ -39,6 +41,7 @@ import type {
   ImportScanInput,
   InspectionQuery,
   InspectionView,
+  LiveTipMarkInput,
   MatchTier,
   NewAlert,
   NewAlertResponse,
@@ -557,11 +560,11 @@ export class MemoryTransport implements Transport {
   }
 
   tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string {
-    return demoTileUrl(scanInfoOf(this.scan(scan)), level, x, y, view);
+    return demoTileUrl(scanInfoOf(this.scan(scan)), level, x, y, view, this.training.items(scan));
   }
 
   thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string {
-    return demoThumbnailUrl(scanInfoOf(this.scan(scan)), maxSide, view);
+    return demoThumbnailUrl(scanInfoOf(this.scan(scan)), maxSide, view, this.training.items(scan));
   }
 
   async importScan(id: string, input: ImportScanInput): Promise<ScanImported> {
@@ -651,6 +654,46 @@ export class MemoryTransport implements Transport {
   async trainingAttempts(): Promise<TrainingSummary[]> {
     await this.delay();
     return this.training.list();
+  }
+
+  async liveTipRate(): Promise<number> {
+    await this.delay();
+    return this.training.liveRate();
+  }
+
+  async setLiveTipRate(rate: number): Promise<number> {
+    await this.delay();
+    return this.training.setLiveRate(rate);
+  }
+
+  async liveTip(inspection: string, scan: string): Promise<TrainingAttempt | null> {
+    await this.delay();
+    const officer = this.actingOfficer();
+    // As the vehicle finds it: a scan of an inspection (not an exercise image), this one's.
+    const owner = [...this.docs.values()].find((e) => e.view.scans.some((s) => s.id === scan));
+    const found = owner?.view.scans.find((s) => s.id === scan);
+    if (owner === undefined || found === undefined) throw new TransportError("not_found", `scan ${scan} not found on this vehicle`);
+    if (owner.view.id !== inspection) {
+      throw new TransportError("invalid_input", `scan ${scan} is not one of inspection ${inspection}'s`);
+    }
+    // Not announced as a change (as the app's command): only the trainers see it.
+    return this.training.live(found, { officer, unit: this.unit, now: this.now(), device: DEVICE });
+  }
+
+  async liveTipMark(attempt: string, input: LiveTipMarkInput): Promise<TrainingAttempt | null> {
+    await this.delay();
+    this.actingOfficer();
+    const hit = this.training.liveMark(attempt, input, this.now());
+    this.emit();
+    return hit;
+  }
+
+  async liveTipMissed(attempt: string, timeMs: number): Promise<TrainingAttempt> {
+    await this.delay();
+    this.actingOfficer();
+    const missed = this.training.liveMissed(attempt, timeMs, this.now());
+    this.emit();
+    return missed;
   }
 
   async status(): Promise<Status> {

@@ -43,6 +43,8 @@ export interface TrainingSeed {
   /** The exercise's name as the attempt was started. */
   name: string;
   created_ms: number;
+  /** An item projected into a live scan the crew opened (one image, named LIVE_TIP_NAME), not an exercise. */
+  live: boolean;
   images: TrainingSeedImage[];
   answers: TrainingSeedAnswer[];
 }
@@ -84,7 +86,8 @@ export function dPrime(hits: number, signal: number, falseAlarms: number, noise:
   return inverseNormal((hits + 0.5) / (signal + 1)) - inverseNormal((falseAlarms + 0.5) / (noise + 1));
 }
 
-function touches(mark: Box, bbox: Box): boolean {
+/** Whether a mark overlaps an item's box (kordon-training's `touches`). */
+export function touches(mark: Readonly<Box>, bbox: Readonly<Box>): boolean {
   const [x, y, w, h] = mark;
   const [bx, by, bw, bh] = bbox;
   return x < bx + bw && bx < x + w && y < by + bh && by < y + h;
@@ -150,6 +153,7 @@ export function attemptOf(seed: TrainingSeed): TrainingAttempt {
       total: images.length,
       answered: kept.length,
       finished: kept.length === images.length,
+      live: seed.live,
       score,
     },
     images,
@@ -197,14 +201,27 @@ export function trainingId(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-7${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The name a vehicle gives an attempt of projection in live work (kordon-vehicle's LIVE_TIP_NAME). */
+export const LIVE_TIP_NAME = "Live TIP";
+
 /**
  * An attempt whose answers give the outcomes scripted, image by image (in
  * order, `TIP_0001` on): a hit marks the item, a mislocated answer marks
  * the other half of the image, a false alarm marks the middle. Each answer
  * takes `times[i]` (12 s when not given), one after the other from
- * `created_ms`.
+ * `created_ms`. `live`: a projection in live work (one image; not an
+ * exercise), false when not given.
  */
-export function scripted(a: { id?: string; unit: string; trainee: string; name: string; created_ms: number; script: readonly Scripted[]; times?: readonly number[] }): TrainingSeed {
+export function scripted(a: {
+  id?: string;
+  unit: string;
+  trainee: string;
+  name: string;
+  created_ms: number;
+  live?: boolean;
+  script: readonly Scripted[];
+  times?: readonly number[];
+}): TrainingSeed {
   const images: TrainingSeedImage[] = [];
   const answers: TrainingSeedAnswer[] = [];
   let at = a.created_ms;
@@ -221,14 +238,21 @@ export function scripted(a: { id?: string; unit: string; trainee: string; name: 
       s === "hit" ? [[bx + 10, by + 10, 50, 40]] : s === "mislocated" ? [[bx < 550 ? 900 : 50, 300, 60, 50]] : s === "false_alarm" ? [[400, 150, 80, 60]] : [];
     answers.push({ image: name, decision: marks.length > 0 ? "suspect" : "clear", marks, time_ms, answered_ms: at });
   });
-  return { id: a.id ?? trainingId(`${a.trainee}:${a.created_ms}`), unit: a.unit, trainee: a.trainee, name: a.name, created_ms: a.created_ms, images, answers };
+  return {
+    id: a.id ?? trainingId(`${a.trainee}:${a.created_ms}`),
+    unit: a.unit,
+    trainee: a.trainee,
+    name: a.name,
+    created_ms: a.created_ms,
+    live: a.live ?? false,
+    images,
+    answers,
+  };
 }
 
 // ---- made-up trainees for `npm run dev` ----
 
 const DAY = 86_400_000;
-/** The name a vehicle gives an attempt of projection in live work (kordon-vehicle's LIVE_TIP_NAME). */
-const LIVE_TIP = "Live TIP";
 
 /** A small deterministic generator, so the demo is the same on every reload. */
 function rng(seed: number): () => number {
@@ -317,7 +341,7 @@ export function demoTraining(now: number): TrainingSeed[] {
     for (let i = 0; i < (last === undefined ? 0 : ti + 1); i++) {
       const created_ms = now - (2 + 5 * i + Math.floor(r() * 3)) * DAY + Math.floor(r() * 8) * 3_600_000;
       const found = r() < (last?.hit ?? 0.5);
-      out.push(scripted({ unit: t.units.at(-1) ?? "MOBILE-1", trainee: t.trainee, name: LIVE_TIP, created_ms, script: [found ? "hit" : "miss"], times: [Math.round(4_000 + r() * 20_000)] }));
+      out.push(scripted({ unit: t.units.at(-1) ?? "MOBILE-1", trainee: t.trainee, name: LIVE_TIP_NAME, created_ms, live: true, script: [found ? "hit" : "miss"], times: [Math.round(4_000 + r() * 20_000)] }));
     }
   });
   return out;

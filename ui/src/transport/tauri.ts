@@ -18,6 +18,7 @@ import type {
   InspectionQuery,
   InspectionRow,
   InspectionView,
+  LiveTipMarkInput,
   NewAlertResponse,
   NewAnnotationInput,
   NewDecisionInput,
@@ -193,6 +194,24 @@ export class TauriTransport implements Transport {
   }
   trainingAttempts(): Promise<TrainingSummary[]> {
     return call("training_attempts");
+  }
+  liveTipRate(): Promise<number> {
+    return call("live_tip_rate");
+  }
+  setLiveTipRate(rate: number): Promise<number> {
+    return call("set_live_tip_rate", { rate });
+  }
+  liveTip(inspection: string, scan: string): Promise<TrainingAttempt | null> {
+    return call("live_tip", { inspection, scan });
+  }
+  liveTipMark(attempt: string, input: LiveTipMarkInput): Promise<TrainingAttempt | null> {
+    return call("live_tip_mark", { attempt, input });
+  }
+  liveTipMissed(attempt: string, timeMs: number): Promise<TrainingAttempt> {
+    // The command's argument `time_ms`: Tauri takes a command's arguments
+    // in camelCase (the fields of a struct, as `input` above, are as Rust
+    // names them).
+    return call("live_tip_missed", { attempt, timeMs });
   }
   status(): Promise<Status> {
     return call("status");

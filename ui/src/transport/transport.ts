@@ -10,6 +10,7 @@ import type {
   ImportEvent,
   ImportScanInput,
   InspectionRow,
+  LiveTipMarkInput,
   NewAlertResponse,
   NewAnnotationInput,
   ReadCorrectionInput,
@@ -125,6 +126,36 @@ export interface Transport {
   trainingAttempt(attempt: string): Promise<TrainingAttempt>;
   /** The attempts taken on this vehicle, newest first. */
   trainingAttempts(): Promise<TrainingSummary[]>;
+
+  /**
+   * Projection in live work: the share of the scans the crew opens that
+   * are shown with a threat item projected into them (0: off, the
+   * default; at most MAX_LIVE_TIP_RATE).
+   */
+  liveTipRate(): Promise<number>;
+  /** Sets that share; resolves to the share now in force. */
+  setLiveTipRate(rate: number): Promise<number>;
+  /**
+   * The crew opens scan `scan` of inspection `inspection`: null, or a live
+   * projection (an attempt of one image, `summary.live`) whose image's
+   * `scan` is shown instead, as any scan, and nothing said of it while the
+   * image is unanswered. The same scan gets the same attempt every time
+   * it is opened (answered or not).
+   */
+  liveTip(inspection: string, scan: string): Promise<TrainingAttempt | null>;
+  /**
+   * A mark the crew drew on a scan showing an unanswered projection, asked
+   * before anything is recorded: the attempt, answered and its item
+   * revealed, when the mark is on the item (a hit: nothing is recorded on
+   * the inspection); null when it is elsewhere (the crew's own mark, to
+   * record as usual; the item is still to be found).
+   */
+  liveTipMark(attempt: string, input: LiveTipMarkInput): Promise<TrainingAttempt | null>;
+  /**
+   * The crew decided with the projection's item unmarked: the miss, its
+   * item revealed (an attempt answered already comes back as it is).
+   */
+  liveTipMissed(attempt: string, timeMs: number): Promise<TrainingAttempt>;
 
   status(): Promise<Status>;
   /** Stores an enrollment token (`kordon enroll`); completes at the next sync. */

@@ -28,6 +28,7 @@ export type {
   InspectionRow,
   InspectionView,
   Link,
+  LiveTipMarkInput,
   Location,
   MatchTier,
   NewAlert,

@@ -5,7 +5,9 @@
 // marks come from the ScanSource in context, never from a transport. A page
 // may instead keep rectangles of its own (a training answer's marks): they
 // are handed to it as drawn, and it draws them back with any shapes it
-// likes over the image.
+// likes over the image. The image shown may be another scan's in place of
+// the scan's own (a projection in live work): the marks are still the
+// scan's, and the page is asked first about each mark drawn.
 //
 // Hooks for end-to-end tests on the root element: data-testid="scan-viewer",
 // data-scan, data-state (loading | ready | failed), data-view (the
@@ -17,7 +19,7 @@ import { createPortal } from "react-dom";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { useLoad } from "../app/useLoad.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
-import type { Annotation, AnnotationKind, InspectionView, Scan, ScanInfo } from "../transport/types.ts";
+import type { Annotation, AnnotationKind, InspectionView, Scan, ScanInfo, Shape } from "../transport/types.ts";
 import { AnnotationForm } from "./AnnotationForm.tsx";
 import { AnnotationList } from "./AnnotationList.tsx";
 import { useEngineFactory } from "./EngineContext.tsx";
@@ -41,6 +43,20 @@ export interface ScanViewerProps {
   /** The inspection the scan belongs to: marks are added to it (none: no mark is saved). */
   inspection?: string;
   scan: Pick<Scan, "id">;
+  /**
+   * The scan whose image is shown in place of `scan`'s own (a projection
+   * in live work): its tiles, its size, its id in `data-scan`; the marks
+   * are still `scan`'s. Null: not known yet (the viewer says it is
+   * loading). Absent: `scan`'s own image.
+   */
+  image?: string | null;
+  /**
+   * Asked first about each mark drawn for the inspection, before the form
+   * asks what it shows: true when the page took the mark (an item
+   * projected into the image was found), so it is not recorded; false (or
+   * a failure) and the mark is the crew's, asked about and saved as usual.
+   */
+  claimMark?: (shape: Shape) => Promise<boolean>;
   /** Marks of this scan. */
   annotations: readonly Annotation[];
   /** Whether marks may be added here (false: only shown, and no mark tools). */
@@ -72,15 +88,15 @@ export function ScanViewer(props: ScanViewerProps): ReactNode {
   const { t } = useI18n();
   const source = useScanSource();
   const [openedAt] = useState(() => performance.now());
-  const scanId = props.scan.id;
-  const info = useLoad(() => source.scanInfo(scanId), [source, scanId]);
+  const imageId = props.image === undefined ? props.scan.id : props.image;
+  const info = useLoad(() => (imageId === null ? Promise.resolve(null) : source.scanInfo(imageId)), [source, imageId]);
 
-  if (info.value === null) {
+  if (info.value === null || imageId === null) {
     return (
       <section
         className="scan-viewer"
         data-testid="scan-viewer"
-        data-scan={scanId}
+        data-scan={imageId ?? props.scan.id}
         data-state={info.error === null ? "loading" : "failed"}
         aria-label={t("viewer.region")}
       >
@@ -121,6 +137,25 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
   const canFree = canAnnotate;
   // A mark tool no longer offered (the page's marks all drawn) pans.
   const tool = (state.tool === "rect" && !canRect) || (state.tool === "free" && !canFree) ? "pan" : state.tool;
+  // A mark drawn while the page is asked about it (claimMark): no form yet.
+  const [asking, setAsking] = useState<Shape | null>(null);
+  const claim = async (shape: Shape): Promise<void> => {
+    const ask = props.claimMark;
+    if (ask === undefined || !canAnnotate) return;
+    setAsking(shape);
+    let taken = false;
+    try {
+      taken = await ask(shape);
+    } catch {
+      // Not known to be the page's: the crew's own mark, recorded as usual.
+      taken = false;
+    }
+    setAsking(null);
+    if (taken) {
+      tools.clearPending();
+      dispatch({ type: "tool", tool: "pan" });
+    }
+  };
   const tools = usePointerTools({
     engine,
     tool,
@@ -129,6 +164,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
     range,
     onWindow: (w) => dispatch({ type: "window", window: w }),
     ...(props.draw === undefined ? {} : { onRect: props.draw.onRect }),
+    ...(props.claimMark === undefined ? {} : { onPending: (shape: Shape) => void claim(shape) }),
   });
   const idPrefix = props.idPrefix ?? `viewer-${info.id.slice(0, 8)}`;
 
@@ -191,7 +227,8 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
   const save = async (kind: AnnotationKind, label: string): Promise<void> => {
     const shape = tools.pending;
     if (shape === null || !canAnnotate || props.inspection === undefined) return;
-    const view = await source.annotate(props.inspection, { scan: info.id, kind, shape, label });
+    // The scan's own id, also when another image is shown in its place.
+    const view = await source.annotate(props.inspection, { scan: props.scan.id, kind, shape, label });
     props.onAnnotated?.(view);
     tools.clearPending();
     if (tool === "rect" || tool === "free") dispatch({ type: "tool", tool: "pan" });
@@ -262,7 +299,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
           />
         </div>
         {failed === null ? null : <ErrorNotice error={{ code: "io", message: failed }} lead={t("viewer.failed")} />}
-        {tools.pending !== null && canAnnotate ? (
+        {tools.pending !== null && canAnnotate && tools.pending !== asking ? (
           <AnnotationForm
             key={JSON.stringify(tools.pending)}
             onSave={save}

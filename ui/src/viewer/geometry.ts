@@ -124,11 +124,19 @@ export const svgMatrix = (m: Affine): string => `matrix(${m.sx} 0 0 ${m.sy} ${m.
 /** `points` attribute of an SVG polyline. */
 export const svgPoints = (pts: readonly (readonly [number, number])[]): string => pts.map(([x, y]) => `${x},${y}`).join(" ");
 
+/** A shape's bounding box, in image pixels. */
+export function shapeBounds(shape: Shape): Rect {
+  if (shape.type === "rect") return { x: shape.x, y: shape.y, w: shape.w, h: shape.h };
+  const xs = shape.points.map((p) => p[0]);
+  const ys = shape.points.map((p) => p[1]);
+  const [x, y] = [Math.min(...xs), Math.min(...ys)];
+  return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
+}
+
 /** The middle of a shape's bounding box, in image pixels. */
 export function shapeCenter(shape: Shape): Point {
-  const xs = shape.type === "rect" ? [shape.x, shape.x + shape.w] : shape.points.map((p) => p[0]);
-  const ys = shape.type === "rect" ? [shape.y, shape.y + shape.h] : shape.points.map((p) => p[1]);
-  return { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
+  const b = shapeBounds(shape);
+  return { x: b.x + b.w / 2, y: b.y + b.h / 2 };
 }
 
 export type Corner = "top-left" | "top-right" | "bottom-left" | "bottom-right";

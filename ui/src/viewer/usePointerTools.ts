@@ -2,7 +2,8 @@
 // window/level dragging (the W tool, or the right button in any tool).
 // Positions are taken in the viewer element and turned into full-resolution
 // image pixels by the engine. A finished mark waits for its kind and a save
-// (`pending`), unless the page takes rectangles as they are drawn (`onRect`).
+// (`pending`), unless the page takes rectangles as they are drawn (`onRect`);
+// `onPending` hears of each shape as it starts waiting.
 
 import { useCallback, useRef, useState, type PointerEvent as ReactPointerEvent } from "react";
 import type { Shape } from "../transport/types.ts";
@@ -51,6 +52,8 @@ export function usePointerTools(opts: {
   onWindow: (w: Window) => void;
   /** Rectangles go here as drawn, never pending (a training answer's marks). */
   onRect?: (r: Rect) => void;
+  /** Told of each finished shape as it becomes `pending`. */
+  onPending?: (shape: Shape) => void;
 }): PointerTools {
   const { engine, tool, size, range, onWindow } = opts;
   const [drawing, setDrawing] = useState<Drawing | null>(null);
@@ -103,6 +106,11 @@ export function usePointerTools(opts: {
     else set({ ...d, b: p });
   };
 
+  const finished = (shape: Shape): void => {
+    setPending(shape);
+    opts.onPending?.(shape);
+  };
+
   const onPointerUp = (e: ReactPointerEvent<HTMLElement>): void => {
     const d = drawingRef.current;
     if (d === null) return;
@@ -112,13 +120,13 @@ export function usePointerTools(opts: {
     else if (d.kind === "rect") {
       const r = normalizeRect(d.a, d.b);
       if (r.w >= 1 && r.h >= 1) {
-        if (opts.onRect === undefined) setPending({ type: "rect", ...r });
+        if (opts.onRect === undefined) finished({ type: "rect", ...r });
         else opts.onRect(r);
       }
     } else if (d.kind === "free") {
       const zoom = engine?.imageZoom() ?? 1;
       const pts = simplifyPath(d.points, FREE_TOLERANCE_PX / (zoom > 0 ? zoom : 1));
-      if (pts.length >= 2) setPending({ type: "free", points: pts.map((q) => [q.x, q.y]) });
+      if (pts.length >= 2) finished({ type: "free", points: pts.map((q) => [q.x, q.y]) });
     }
   };
 
