@@ -291,15 +291,30 @@ pub fn answer_training(
     attempt_view(&view)
 }
 
-pub fn training_attempt(v: &Vehicle, attempt: &str) -> Result<TrainingAttempt, ApiError> {
-    attempt_view(&v.training_attempt(attempt)?)
+/// A projection into a live scan still to be answered is kept from the
+/// training screens: it would give the projection away.
+fn hidden(a: &TrainingAttempt) -> bool {
+    a.summary.live && !a.summary.finished
 }
 
-/// The attempts taken on this vehicle, newest first.
+pub fn training_attempt(v: &Vehicle, attempt: &str) -> Result<TrainingAttempt, ApiError> {
+    let a = attempt_view(&v.training_attempt(attempt)?)?;
+    if hidden(&a) {
+        return Err(ApiError::new(
+            "not_found",
+            format!("training attempt {attempt} not found on this vehicle"),
+        ));
+    }
+    Ok(a)
+}
+
+/// The attempts taken on this vehicle, newest first (a projection into a
+/// live scan only once answered).
 pub fn training_attempts(v: &Vehicle) -> Result<Vec<TrainingSummary>, ApiError> {
     Ok(v.training_attempts(ATTEMPTS_LISTED)?
         .iter()
         .filter_map(|a| attempt_view(a).ok())
+        .filter(|a| !hidden(a))
         .map(|a| a.summary)
         .collect())
 }

@@ -43,6 +43,10 @@ pub struct LiveScan {
     pub inspection: String,
     /// The scan's id.
     pub scan: String,
+    /// Its pixel size, as the scanner gave it: the projection measures
+    /// the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pixel_mm: Option<f64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

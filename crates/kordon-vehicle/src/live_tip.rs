@@ -27,6 +27,9 @@ const SECRET_KEY: &str = "live_tip_secret";
 /// Highest rate accepted: every scan (for a trainer's drill; in live work
 /// a rate of a few in a hundred is usual).
 pub const MAX_LIVE_TIP_RATE: f64 = 1.0;
+/// How much larger than the item's box a mark on it may be and still
+/// count as finding it.
+pub const MAX_MARK_TO_ITEM: f64 = 9.0;
 /// The name live attempts carry.
 pub const LIVE_TIP_NAME: &str = "Live TIP";
 
@@ -97,8 +100,22 @@ impl Vehicle {
                 scan.id
             )));
         }
+        let decided = !view.decisions.is_empty();
         if let Some(made) = self.live_attempt_for(&scan.id)? {
+            let image = AttemptExercise::parse(&made.exercise)
+                .ok()
+                .and_then(|e| e.manifest.images.first().map(|i| i.name.clone()));
+            let pending = image.is_some_and(|i| made.answer(&i).is_none());
+            if decided && pending {
+                // Decided with the item unmarked, on a screen that did not
+                // record it (the crew left and came back): the miss.
+                return self.live_tip_missed(&made.id, 0, officer, now_ms).map(Some);
+            }
             return Ok(Some(made));
+        }
+        if decided {
+            // A projection is for a scan still to be judged.
+            return Ok(None);
         }
         let rate = self.live_tip_rate()?;
         let (draw, seed) = self.draw_for(&scan.id)?;
@@ -170,6 +187,7 @@ impl Vehicle {
             live: Some(LiveScan {
                 inspection: inspection.to_string(),
                 scan: scan.id.clone(),
+                pixel_mm: scan.pixel_mm,
             }),
         };
         self.record_attempt(LIVE_TIP_NAME, &exercise, officer, now_ms)
@@ -209,10 +227,12 @@ impl Vehicle {
         if view.answer(&image.name).is_some() {
             return Ok(None);
         }
-        let on_item = image
-            .item
-            .as_ref()
-            .is_some_and(|item| touches(&mark, &item.bbox));
+        // On the item, and not much larger than it: a box over the whole
+        // load finds nothing.
+        let on_item = image.item.as_ref().is_some_and(|item| {
+            let item_area = f64::from(item.bbox[2]) * f64::from(item.bbox[3]);
+            touches(&mark, &item.bbox) && mark[2] * mark[3] <= MAX_MARK_TO_ITEM * item_area
+        });
         if !on_item {
             return Ok(None);
         }
@@ -222,7 +242,7 @@ impl Vehicle {
             marks: vec![mark],
             time_ms,
         };
-        self.answer_training(attempt, &answer, officer, now_ms)
+        self.record_answer(attempt, &answer, true, officer, now_ms)
             .map(Some)
     }
 
@@ -247,7 +267,7 @@ impl Vehicle {
             marks: vec![],
             time_ms,
         };
-        self.answer_training(attempt, &answer, officer, now_ms)
+        self.record_answer(attempt, &answer, true, officer, now_ms)
     }
 
     fn live_attempt(&self, attempt: &str) -> Result<(TrainingView, AttemptExercise), VehicleError> {

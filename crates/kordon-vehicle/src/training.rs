@@ -202,10 +202,25 @@ impl Vehicle {
     }
 
     /// Records the answer to one image of attempt `id`. One signed record.
+    /// A projection into a live scan is not answered here: only by a mark
+    /// on it or a decision on its inspection (see `live_tip`).
     pub fn answer_training(
         &mut self,
         id: &str,
         answer: &NewTrainingAnswer,
+        officer: &OfficerId,
+        now_ms: i64,
+    ) -> Result<TrainingView, VehicleError> {
+        self.record_answer(id, answer, false, officer, now_ms)
+    }
+
+    /// Records an answer; `live` says whether the attempt may be a live
+    /// projection.
+    pub(crate) fn record_answer(
+        &mut self,
+        id: &str,
+        answer: &NewTrainingAnswer,
+        live: bool,
         officer: &OfficerId,
         now_ms: i64,
     ) -> Result<TrainingView, VehicleError> {
@@ -218,6 +233,11 @@ impl Vehicle {
         let view = doc.view().map_err(model)?;
         let exercise = AttemptExercise::parse(&view.exercise)
             .map_err(|e| VehicleError::Invalid(e.to_string()))?;
+        if exercise.live.is_some() && !live {
+            return Err(VehicleError::Invalid(format!(
+                "attempt {id} is a projection into a live scan: it is answered on its inspection, by a mark on the item or a decision"
+            )));
+        }
         if exercise.shown(&answer.image).is_none() {
             return Err(VehicleError::Invalid(format!(
                 "the exercise has no image {:?}",
@@ -281,7 +301,7 @@ impl Vehicle {
                     name: Some(s.name.clone()),
                     scanner: None,
                     captured_ms: None,
-                    pixel_mm: None,
+                    pixel_mm: exercise.live.as_ref().and_then(|l| l.pixel_mm),
                     added_ms: attempt.created_ms,
                     added_by: attempt.trainee.clone(),
                 }));

@@ -521,6 +521,33 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
     assert_ne!(shown, scans[0], "the projection is a scan of its own");
     assert!(a["images"][0]["item"].is_null());
     assert_eq!(live(&scans[0])["summary"]["id"], attempt.as_str());
+    // Nothing on the training screens gives it away, and it is not
+    // answered there.
+    let listed = kordon_json(&v, &["training", "attempts", "--json"]);
+    assert_eq!(
+        listed,
+        serde_json::json!([]),
+        "an unanswered projection is not listed"
+    );
+    let there = kordon(
+        &v,
+        &[
+            "training",
+            "answer",
+            "--attempt",
+            &attempt,
+            "--image",
+            "LIVE_TIP",
+            "--decision",
+            "suspect",
+        ],
+    );
+    assert!(!there.status.success());
+    assert!(
+        text(&there).contains("answered on its inspection"),
+        "{}",
+        text(&there)
+    );
 
     // Where the renderings differ is where the item is (at level 7, one
     // rendered pixel is 8 full-size pixels of a 1024-pixel-wide scan).
@@ -542,6 +569,20 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
         ],
     );
     assert_eq!(elsewhere, Value::Null);
+    // A box over the whole scan finds nothing, though it covers the item.
+    let everything = kordon_json(
+        &v,
+        &[
+            "training",
+            "live-mark",
+            "--attempt",
+            &attempt,
+            "--mark",
+            "0,0,1024,512",
+            "--json",
+        ],
+    );
+    assert_eq!(everything, Value::Null);
     // A mark on it: the hit, told at once, with what it was.
     let [x, y, w, h] = found;
     let on = format!("{x},{y},{w},{h}");
@@ -566,15 +607,21 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
         "the item {item:?} is where the renderings differ {found:?}"
     );
 
-    // Scan B: decided with the item unmarked, the miss, told at once.
+    // After the hit, the attempt is listed, and a miss changes nothing.
+    let listed = kordon_json(&v, &["training", "attempts", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let again = kordon_json(
+        &v,
+        &["training", "live-missed", "--attempt", &attempt, "--json"],
+    );
+    assert_eq!(again["images"][0]["outcome"], "hit");
+
+    // Scan B: shown, then the inspection decided with its item unmarked
+    // (the app records the miss at the decision; here the crew left): the
+    // next opening records the miss and shows the real scan.
     let b = live(&scans[1]);
     let b_attempt = b["summary"]["id"].as_str().expect("attempt").to_string();
-    let missed = kordon_json(
-        &v,
-        &["training", "live-missed", "--attempt", &b_attempt, "--json"],
-    );
-    assert_eq!(missed["images"][0]["outcome"], "miss");
-    assert!(missed["images"][0]["item"].is_object());
+    assert!(b["images"][0]["answer"].is_null());
     kordon_ok(
         &v,
         &[
@@ -586,10 +633,24 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
             "NO_FINDINGS",
         ],
     );
+    let missed = live(&scans[1]);
+    assert_eq!(missed["summary"]["id"], b_attempt.as_str());
+    assert_eq!(missed["images"][0]["outcome"], "miss");
+    assert!(missed["images"][0]["item"].is_object());
+    // A decided inspection's scans get no new projection.
+    let (h, l) = synth_scan(&src, "C", (1024, 512), 23);
+    let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
+    let printed = kordon_ok(&v, &["scan", "add", &id, h, "--low", l]);
+    let c_scan = printed
+        .split_whitespace()
+        .next()
+        .expect("scan id")
+        .to_string();
+    assert_eq!(live(&c_scan), Value::Null);
 
-    // The inspection holds its two real scans, no mark, its decision.
+    // The inspection holds its three real scans, no mark, its decision.
     let view = kordon_json(&v, &["inspection", "show", &id]);
-    assert_eq!(view["scans"].as_array().map(Vec::len), Some(2));
+    assert_eq!(view["scans"].as_array().map(Vec::len), Some(3));
     assert_eq!(view["annotations"].as_array().map(Vec::len), Some(0));
     assert_eq!(view["decisions"].as_array().map(Vec::len), Some(1));
 
@@ -626,7 +687,7 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
     assert_eq!(i.status, 200);
     assert_eq!(
         i.json()["view"]["scans"].as_array().map(Vec::len),
-        Some(2),
+        Some(3),
         "{}",
         i.json()
     );
