@@ -160,7 +160,13 @@ function InspectionWorkstation(props: { view: InspectionView; onChange: (v: Insp
 
   const main =
     comparing !== null ? (
-      <ScanComparison current={view} earlier={comparing} onClose={() => setComparing(null)} />
+      <ScanComparison
+        current={view}
+        earlier={comparing}
+        onClose={() => setComparing(null)}
+        // A projection shown for the chosen scan stays in place when compared.
+        shownInstead={selected !== null && liveTip.image !== null && liveTip.image !== selected.id ? { [selected.id]: liveTip.image } : {}}
+      />
     ) : selected === null ? (
       <div className="no-scans">
         <p className="muted">{t("scans.none")}</p>

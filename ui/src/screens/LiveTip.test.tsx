@@ -7,7 +7,7 @@
 // item unmarked the miss (told at once, the decision recorded). At rate 0,
 // the real scan and nothing else. The viewer's engine is the fake one: 0.1
 // screen px per image px, so a drag at (x, y) is at image pixel (10x, 10y).
-import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { testView } from "../domain/testViews.ts";
 import { en } from "../i18n/en.ts";
@@ -36,8 +36,13 @@ const ITEM: TrainingItem = liveTipItem(SCAN.id, WIDTH, HEIGHT);
 const KIND = en[`training.item.${ITEM.kind}` as keyof typeof en];
 
 async function setup(opts: { rate?: number; lang?: "en" | "uk" } = {}) {
-  const view = testView({ tractor: "BH9975TO", scans: [SCAN] });
-  const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view, sync: "acknowledged" }] });
+  const view = testView({ tractor: "BH9975TO", scans: [SCAN], created_ms: Date.UTC(2026, 10, 5) });
+  // An earlier inspection of the same truck, to compare with.
+  const earlier = testView({ tractor: "BH9975TO", scans: [dualScan(`${"e".repeat(63)}1`, "E_high.tif")], created_ms: Date.UTC(2026, 10, 3) });
+  const transport = createMemoryTransport({
+    unit: "MOBILE-1",
+    seed: [view, earlier].map((v) => ({ view: v, sync: "acknowledged" as const })),
+  });
   transport.actAs("OF-1742");
   if (opts.rate !== undefined) await transport.setLiveTipRate(opts.rate);
   const spies = {
@@ -113,6 +118,19 @@ describe("projection in live work, on the inspection screen", () => {
     expect(screen.queryByTestId("training-banner")).toBeNull();
     expect(document.body.textContent).not.toMatch(/TIP|[Tt]raining/);
     expect(screen.getByRole("button", { name: "Open scan T1_high.tif" }).getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("keeps the projection in place when the scan is compared with an earlier inspection's", async () => {
+    const { transport } = await setup({ rate: 1 });
+    await waitFor(async () => expect((await transport.trainingAttempts()).length).toBe(1));
+    const projection = await projectionOf(transport);
+    await viewerOn(projection.scan);
+    fireEvent.click(await screen.findByTestId("history-compare"));
+    const compare = await screen.findByTestId("scan-comparison");
+    await waitFor(() => {
+      const [current] = within(compare).getAllByTestId("scan-viewer");
+      expect(current!.getAttribute("data-scan")).toBe(projection.scan);
+    });
   });
 
   it("takes a mark on the item as the hit: told at once, nothing recorded on the inspection, the real scan again", async () => {

@@ -15,6 +15,8 @@ function ComparisonSide(props: {
   heading: string;
   prefix: string;
   sync: ViewSync;
+  /** Images shown in place of scans' own (a projection in live work), by scan id. */
+  shownInstead?: Readonly<Record<string, string>>;
 }): ReactNode {
   const { t } = useI18n();
   const { view, scanId } = props;
@@ -40,6 +42,7 @@ function ComparisonSide(props: {
           key={scan.id}
           inspection={view.id}
           scan={scan}
+          image={props.shownInstead?.[scan.id] ?? scan.id}
           annotations={view.annotations.filter((x) => x.scan === scan.id)}
           keyboard={false}
           sync={props.sync}
@@ -50,7 +53,13 @@ function ComparisonSide(props: {
   );
 }
 
-export function ScanComparison(props: { current: InspectionView; earlier: InspectionView; onClose: () => void }): ReactNode {
+export function ScanComparison(props: {
+  current: InspectionView;
+  earlier: InspectionView;
+  onClose: () => void;
+  /** Images shown in place of the current inspection's scans' own (a projection in live work), by scan id. */
+  shownInstead?: Readonly<Record<string, string>>;
+}): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
   const sync = useMemo(() => new ViewSync(), []);
@@ -79,7 +88,15 @@ export function ScanComparison(props: { current: InspectionView; earlier: Inspec
         </button>
       </header>
       <div className="compare-grid">
-        <ComparisonSide view={props.current} scanId={currentScan} choose={setCurrentScan} heading={t("compare.current")} prefix="current" sync={sync} />
+        <ComparisonSide
+          view={props.current}
+          scanId={currentScan}
+          choose={setCurrentScan}
+          heading={t("compare.current")}
+          prefix="current"
+          sync={sync}
+          {...(props.shownInstead === undefined ? {} : { shownInstead: props.shownInstead })}
+        />
         <ComparisonSide
           view={props.earlier}
           scanId={earlierScan}
