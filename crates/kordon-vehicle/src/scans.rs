@@ -218,6 +218,13 @@ impl Vehicle {
             .last()
             .cloned()
             .ok_or_else(|| VehicleError::Invalid("the scan did not attach".into()))?;
+        // A projection into the scan, when live projection chooses it, is
+        // made now, with the import, so that opening the scan later takes
+        // no longer than opening any other (a slower opening would give it
+        // away). A failure costs only the projection.
+        if let Err(e) = self.live_tip(id, &scan.id, officer, now_ms) {
+            tracing::warn!(scan = %scan.id, "no live projection: {e}");
+        }
         Ok(ScanImported {
             inspection: id,
             scan,

@@ -647,6 +647,36 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
         .expect("scan id")
         .to_string();
     assert_eq!(live(&c_scan), Value::Null);
+    // With the rate set, a scan imported into an open inspection gets its
+    // projection made with the import: opening it later is no slower.
+    let id2 = kordon_ok(&v, &["inspection", "new", "--plate", "AA0002BC"])
+        .trim()
+        .to_string();
+    let (h, l) = synth_scan(&src, "D", (1024, 512), 24);
+    let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
+    let printed = kordon_ok(&v, &["scan", "add", &id2, h, "--low", l]);
+    let d_scan = printed
+        .split_whitespace()
+        .next()
+        .expect("scan id")
+        .to_string();
+    let added = kordon_json(&v, &["inspection", "show", &id2])["scans"][0]["added_ms"].clone();
+    let d = kordon_json(
+        &v,
+        &[
+            "training",
+            "live",
+            "--inspection",
+            &id2,
+            "--scan",
+            &d_scan,
+            "--json",
+        ],
+    );
+    assert_eq!(
+        d["summary"]["created_ms"], added,
+        "made when the scan was imported"
+    );
 
     // The inspection holds its three real scans, no mark, its decision.
     let view = kordon_json(&v, &["inspection", "show", &id]);
@@ -667,12 +697,13 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
         "/api/training?trainee=OF-2001",
         &Value::Null,
     );
+    // Three live attempts: the hit, the miss, and D's, still to be answered.
     let attempts = &r.json()[0]["attempts"];
-    assert_eq!(attempts.as_array().map(Vec::len), Some(2), "{}", r.json());
-    let hits: i64 = (0..2)
+    assert_eq!(attempts.as_array().map(Vec::len), Some(3), "{}", r.json());
+    let hits: i64 = (0..3)
         .map(|i| attempts[i]["score"]["hits"].as_i64().unwrap_or(0))
         .sum();
-    let misses: i64 = (0..2)
+    let misses: i64 = (0..3)
         .map(|i| attempts[i]["score"]["misses"].as_i64().unwrap_or(0))
         .sum();
     assert_eq!((hits, misses), (1, 1));
