@@ -441,19 +441,21 @@ fn synth(
     Ok(())
 }
 
-/// `X,Y,W,H` in image pixels.
-fn parse_rect(s: &str) -> Result<Shape, VehicleError> {
+/// `X,Y,W,H` in image pixels, given as `flag` (for the error).
+pub(crate) fn parse_xywh(flag: &str, s: &str) -> Result<[f64; 4], VehicleError> {
     let parts: Vec<f64> = s
         .split(',')
         .map(|p| p.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|e| VehicleError::Invalid(format!("--rect {s:?}: {e}")))?;
-    match parts[..] {
-        [x, y, w, h] => Ok(Shape::Rect { x, y, w, h }),
-        _ => Err(VehicleError::Invalid(format!(
-            "--rect {s:?}: expected X,Y,W,H"
-        ))),
-    }
+        .map_err(|e| VehicleError::Invalid(format!("{flag} {s:?}: {e}")))?;
+    <[f64; 4]>::try_from(parts)
+        .map_err(|_| VehicleError::Invalid(format!("{flag} {s:?}: expected X,Y,W,H")))
+}
+
+/// `X,Y,W,H` in image pixels.
+fn parse_rect(s: &str) -> Result<Shape, VehicleError> {
+    let [x, y, w, h] = parse_xywh("--rect", s)?;
+    Ok(Shape::Rect { x, y, w, h })
 }
 
 /// Watches `folder` until interrupted (with `once`: until what is there

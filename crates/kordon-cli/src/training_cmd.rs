@@ -322,13 +322,7 @@ pub fn run(cmd: TrainingCmd) -> anyhow::Result<u8> {
 }
 
 fn mark(s: &str) -> anyhow::Result<[f64; 4]> {
-    let parts: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("--mark {s:?}: expected X,Y,W,H in pixels"))?;
-    <[f64; 4]>::try_from(parts)
-        .map_err(|_| anyhow::anyhow!("--mark {s:?}: expected X,Y,W,H in pixels"))
+    Ok(crate::scan_cmd::parse_xywh("--mark", s)?)
 }
 
 fn decision(s: &str) -> anyhow::Result<TrainingDecision> {

@@ -93,12 +93,22 @@ fn bbox_of(item: &Value) -> [u32; 4] {
 /// Adds the exercise image `name` of folder `ex` to inspection `id`; its
 /// scan id.
 fn add_image(v: &Path, id: &str, ex: &Path, name: &str) -> String {
+    add_image_as(v, Some("OF-T"), id, ex, name)
+}
+
+/// As [`add_image`], by `officer` (the one signed in when `None`).
+fn add_image_as(v: &Path, officer: Option<&str>, id: &str, ex: &Path, name: &str) -> String {
     let (h, l) = (
         ex.join(format!("{name}_high.tif")),
         ex.join(format!("{name}_low.tif")),
     );
     let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
-    let printed = kordon_ok(v, &["--officer", "OF-T", "scan", "add", id, h, "--low", l]);
+    let mut args = vec![];
+    if let Some(o) = officer {
+        args.extend(["--officer", o]);
+    }
+    args.extend(["scan", "add", id, h, "--low", l]);
+    let printed = kordon_ok(v, &args);
     printed
         .split_whitespace()
         .next()
@@ -484,16 +494,8 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
         .to_string();
     let mut scans = vec![];
     for (name, seed) in [("A", 21u64), ("B", 22)] {
-        let (h, l) = synth_scan(&src, name, (1024, 512), seed);
-        let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
-        let printed = kordon_ok(&v, &["scan", "add", &id, h, "--low", l]);
-        scans.push(
-            printed
-                .split_whitespace()
-                .next()
-                .expect("scan id")
-                .to_string(),
-        );
+        synth_scan(&src, name, (1024, 512), seed);
+        scans.push(add_image_as(&v, None, &id, &src, name));
     }
     let live = |scan: &str| {
         kordon_json(
@@ -638,28 +640,16 @@ fn in_live_work_a_projected_item_is_told_at_once_and_never_touches_the_inspectio
     assert_eq!(missed["images"][0]["outcome"], "miss");
     assert!(missed["images"][0]["item"].is_object());
     // A decided inspection's scans get no new projection.
-    let (h, l) = synth_scan(&src, "C", (1024, 512), 23);
-    let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
-    let printed = kordon_ok(&v, &["scan", "add", &id, h, "--low", l]);
-    let c_scan = printed
-        .split_whitespace()
-        .next()
-        .expect("scan id")
-        .to_string();
+    synth_scan(&src, "C", (1024, 512), 23);
+    let c_scan = add_image_as(&v, None, &id, &src, "C");
     assert_eq!(live(&c_scan), Value::Null);
     // With the rate set, a scan imported into an open inspection gets its
     // projection made with the import: opening it later is no slower.
     let id2 = kordon_ok(&v, &["inspection", "new", "--plate", "AA0002BC"])
         .trim()
         .to_string();
-    let (h, l) = synth_scan(&src, "D", (1024, 512), 24);
-    let (h, l) = (h.to_str().expect("path"), l.to_str().expect("path"));
-    let printed = kordon_ok(&v, &["scan", "add", &id2, h, "--low", l]);
-    let d_scan = printed
-        .split_whitespace()
-        .next()
-        .expect("scan id")
-        .to_string();
+    synth_scan(&src, "D", (1024, 512), 24);
+    let d_scan = add_image_as(&v, None, &id2, &src, "D");
     let added = kordon_json(&v, &["inspection", "show", &id2])["scans"][0]["added_ms"].clone();
     let d = kordon_json(
         &v,
