@@ -16,7 +16,6 @@ use kordon_anpr::vehicle::VehicleSink;
 use kordon_api::wire::AlertEvent;
 use kordon_vehicle::{AttachRules, Vehicle};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -57,7 +56,14 @@ pub fn start(app: &AppHandle) {
         return;
     };
     let dir = state.dir.clone();
-    let spool = match Spool::open(&dir.join("anpr-spool")) {
+    let vehicle = match state.reopen() {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "the ANPR worker cannot open the store; the ingest is off");
+            return;
+        }
+    };
+    let spool = match Spool::open_with(&dir.join("anpr-spool"), vehicle.seal().clone()) {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "the ANPR spool cannot be opened; the ingest is off");
@@ -73,18 +79,16 @@ pub fn start(app: &AppHandle) {
         }
     });
     let app = app.clone();
-    std::thread::spawn(move || attach_loop(&app, &dir, &spool, &wake_rx));
+    std::thread::spawn(move || attach_loop(&app, vehicle, &spool, &wake_rx));
 }
 
 /// Attaches spooled pushes as they come (and what a crash left pending).
-fn attach_loop(app: &AppHandle, dir: &Path, spool: &Spool, wake: &std::sync::mpsc::Receiver<()>) {
-    let mut vehicle = match Vehicle::open(dir) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::error!(error = %e, "the ANPR worker cannot open the store; pushes stay spooled");
-            return;
-        }
-    };
+fn attach_loop(
+    app: &AppHandle,
+    mut vehicle: Vehicle,
+    spool: &Spool,
+    wake: &std::sync::mpsc::Receiver<()>,
+) {
     let rules = AttachRules::default();
     loop {
         let mut sink = VehicleSink::new(&mut vehicle, rules.clone());

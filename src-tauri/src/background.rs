@@ -4,7 +4,7 @@
 //! `SyncEvent`.
 
 use crate::state::{publish, AppState};
-use kordon_vehicle::{SyncOptions, Vehicle};
+use kordon_vehicle::SyncOptions;
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
@@ -13,9 +13,8 @@ pub fn spawn_sync(app: AppHandle) {
         let Some(state) = app.try_state::<AppState>() else {
             return;
         };
-        let dir = state.dir.clone();
         let wake = state.wake.clone();
-        let mut vehicle = match Vehicle::open(&dir) {
+        let mut vehicle = match state.reopen() {
             Ok(v) => v,
             Err(e) => {
                 tracing::error!("background sync cannot open the store: {e}");

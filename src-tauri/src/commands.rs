@@ -15,19 +15,59 @@ use tauri::{AppHandle, State};
 
 type Reply<T> = Result<T, ApiError>;
 
+/// Signs an officer in. The first sign-in after the app starts opens the
+/// data folder with the PIN (encrypting it first if it is not yet) and
+/// starts the background work; a sign-in while locked unlocks.
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, officer: String, pin: String) -> Reply<Session> {
-    state.with_vehicle(|v| crew::sign_in(v, &officer, &pin))
+pub async fn sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    officer: String,
+    pin: String,
+) -> Reply<Session> {
+    if state.is_open() {
+        let session = state.with_open_vehicle(|v| crew::sign_in(v, &officer, &pin))?;
+        state.set_locked(false);
+        return Ok(session);
+    }
+    let dir = state.dir.clone();
+    let (vehicle, session) = tauri::async_runtime::spawn_blocking(move || {
+        crew::open_signed_in(&dir, &officer, &pin)
+    })
+    .await
+    .map_err(crate::state::internal)??;
+    if state.opened(vehicle)? {
+        crate::start_background(&app);
+    }
+    Ok(session)
 }
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Reply<()> {
-    state.with_vehicle(crew::sign_out)
+    state.with_open_vehicle(crew::sign_out)?;
+    state.set_locked(false);
+    Ok(())
 }
 
+/// Locks the app (idle time, a suspend, or the crew's choice): nothing of
+/// the data is shown until an officer signs in again with their PIN.
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> Reply<()> {
+    if state.is_open() {
+        state.set_locked(true);
+    }
+    Ok(())
+}
+
+/// Who is signed in: `None` before the data is opened or when nobody is.
 #[tauri::command]
 pub async fn session(state: State<'_, AppState>) -> Reply<Option<Session>> {
-    state.with_vehicle(|v| crew::session(v))
+    if !state.is_open() {
+        return Ok(None);
+    }
+    let locked = state.is_locked();
+    let session = state.with_open_vehicle(|v| crew::session(v))?;
+    Ok(session.map(|s| Session { locked, ..s }))
 }
 
 #[tauri::command]
@@ -109,7 +149,10 @@ pub async fn import_scan(
     id: String,
     input: ImportScanInput,
 ) -> Reply<ScanImported> {
-    let done = crate::watch::import_now(&app, &state.dir, &id, input).await?;
+    if state.is_locked() {
+        return Err(crate::state::locked());
+    }
+    let done = crate::watch::import_now(&app, state.reopen()?, &id, input).await?;
     state.changed(&app);
     Ok(done)
 }

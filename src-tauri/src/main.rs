@@ -56,6 +56,14 @@ fn choose_compositing() {
     }
 }
 
+/// The work that runs beside the screens once an officer's PIN has opened
+/// the data: sync, the watch folder, the ANPR ingest.
+pub(crate) fn start_background(app: &tauri::AppHandle) {
+    background::spawn_sync(app.clone());
+    watch::resume(app);
+    anpr::start(app);
+}
+
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     choose_compositing();
@@ -75,6 +83,7 @@ fn main() -> anyhow::Result<()> {
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
             commands::sign_out,
+            commands::lock,
             commands::session,
             commands::list_inspections,
             commands::get_inspection,
@@ -114,13 +123,10 @@ fn main() -> anyhow::Result<()> {
                     .app_data_dir()
                     .context("no app data folder on this system; pass --data DIR")?,
             };
-            let state = AppState::open(&dir, started)
-                .with_context(|| format!("cannot open the data folder {}", dir.display()))?;
+            let state = AppState::new(&dir, started)
+                .with_context(|| format!("cannot use the data folder {}", dir.display()))?;
             tracing::info!(data = %dir.display(), "kordon-app started");
             app.manage(state);
-            background::spawn_sync(app.handle().clone());
-            watch::resume(app.handle());
-            anpr::start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

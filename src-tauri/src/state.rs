@@ -4,6 +4,7 @@ use kordon_api::wire::{Link, SyncEvent};
 use kordon_api::ApiError;
 use kordon_vehicle::Vehicle;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tauri::{AppHandle, Emitter, Manager};
@@ -21,7 +22,15 @@ pub mod event {
 #[derive(Debug)]
 pub struct AppState {
     pub dir: PathBuf,
-    vehicle: Mutex<Vehicle>,
+    /// The data folder, once an officer's PIN has opened it: nothing of
+    /// the data is readable before (the folder is encrypted).
+    vehicle: Mutex<Option<Vehicle>>,
+    /// Locked after idle time or a suspend: the data stays open for the
+    /// background work (sync, watch folder, ANPR), the screens show none
+    /// of it until an officer's PIN unlocks.
+    locked: AtomicBool,
+    /// Whether the background work was started (at the first unlock).
+    background: AtomicBool,
     /// Wakes the sync loop (a local change, "sync now").
     pub wake: Arc<tokio::sync::Notify>,
     /// The last sync event, for a UI that subscribes late.
@@ -35,12 +44,20 @@ pub fn internal<E: std::fmt::Display>(e: E) -> ApiError {
     ApiError::internal(e.to_string())
 }
 
+/// The data is not open, or the app is locked.
+pub fn locked() -> ApiError {
+    ApiError::from(kordon_vehicle::VehicleError::Locked)
+}
+
 impl AppState {
-    pub fn open(dir: &Path, started: Instant) -> Result<Self, ApiError> {
-        let vehicle = Vehicle::open(dir)?;
+    /// The app's state over the data folder `dir`, opened at the first
+    /// sign-in ([`AppState::open_signed_in`]).
+    pub fn new(dir: &Path, started: Instant) -> Result<Self, ApiError> {
         Ok(AppState {
             dir: dir.to_path_buf(),
-            vehicle: Mutex::new(vehicle),
+            vehicle: Mutex::new(None),
+            locked: AtomicBool::new(false),
+            background: AtomicBool::new(false),
             wake: Arc::new(tokio::sync::Notify::new()),
             last_sync: Mutex::new(None),
             watch: Mutex::new(None),
@@ -49,8 +66,21 @@ impl AppState {
         })
     }
 
-    /// Runs `f` on the app's vehicle (one operation at a time).
+    /// Runs `f` on the app's vehicle (one operation at a time); refused
+    /// while the data is not open or the app is locked.
     pub fn with_vehicle<T>(
+        &self,
+        f: impl FnOnce(&mut Vehicle) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        if self.is_locked() {
+            return Err(locked());
+        }
+        self.with_open_vehicle(f)
+    }
+
+    /// As [`with_vehicle`](Self::with_vehicle), also while locked (to
+    /// unlock, to say who is signed in).
+    pub fn with_open_vehicle<T>(
         &self,
         f: impl FnOnce(&mut Vehicle) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
@@ -58,7 +88,39 @@ impl AppState {
             .vehicle
             .lock()
             .map_err(|_| internal("the vehicle store lock was poisoned"))?;
-        f(&mut v)
+        match v.as_mut() {
+            Some(v) => f(v),
+            None => Err(locked()),
+        }
+    }
+
+    /// Whether the data folder is open (an officer's PIN opened it).
+    pub fn is_open(&self) -> bool {
+        self.vehicle.lock().is_ok_and(|v| v.is_some())
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.locked.load(Ordering::SeqCst)
+    }
+
+    pub fn set_locked(&self, locked: bool) {
+        self.locked.store(locked, Ordering::SeqCst);
+    }
+
+    /// Holds the vehicle an officer's PIN opened; says whether the
+    /// background work is still to be started (the first time only).
+    pub fn opened(&self, vehicle: Vehicle) -> Result<bool, ApiError> {
+        *self
+            .vehicle
+            .lock()
+            .map_err(|_| internal("the vehicle store lock was poisoned"))? = Some(vehicle);
+        self.set_locked(false);
+        Ok(!self.background.swap(true, Ordering::SeqCst))
+    }
+
+    /// Another handle on the open data folder, for background work.
+    pub fn reopen(&self) -> Result<Vehicle, ApiError> {
+        self.with_open_vehicle(|v| Ok(v.reopen()?))
     }
 
     /// A local change was committed: show the new backlog now and let the

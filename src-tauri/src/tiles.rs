@@ -47,14 +47,18 @@ fn parse_path(path: &str) -> Result<(String, Picture), ApiError> {
 fn render(state: &AppState, path: &str, query: &str) -> Result<Vec<u8>, ApiError> {
     let (scan, picture) = parse_path(path)?;
     let view = ViewParams::from_query(query)?;
+    if state.is_locked() {
+        return Err(crate::state::locked());
+    }
     let pyramid = state.tiles.get_or_open(&scan, || {
-        let path = state.with_vehicle(|v| Ok(v.pyramid_path(&scan)))?;
-        match Pyramid::open(&path) {
+        let (path, seal) =
+            state.with_vehicle(|v| Ok((v.pyramid_path(&scan), v.seal().clone())))?;
+        match Pyramid::open_with(&path, &seal) {
             Ok(p) => Ok(p),
             // Missing or damaged: rebuilt from the scan's images.
             Err(_) => {
                 state.with_vehicle(|v| kordon_api::crew::scan_info(v, &scan))?;
-                Pyramid::open(&path).map_err(|e| ApiError::invalid(e.to_string()))
+                Pyramid::open_with(&path, &seal).map_err(|e| ApiError::invalid(e.to_string()))
             }
         }
     })?;

@@ -36,7 +36,7 @@ fn emit(app: &AppHandle, e: &ImportEvent) {
 /// Imports files the crew chose, on a worker thread.
 pub async fn import_now(
     app: &AppHandle,
-    dir: &Path,
+    mut v: Vehicle,
     id: &str,
     input: ImportScanInput,
 ) -> Result<ScanImported, ApiError> {
@@ -49,9 +49,8 @@ pub async fn import_now(
         error: None,
     };
     emit(app, &progress);
-    let (dir, id2) = (dir.to_path_buf(), id.to_string());
+    let id2 = id.to_string();
     let result = tauri::async_runtime::spawn_blocking(move || {
-        let mut v = Vehicle::open(&dir)?;
         crew::import_scan(&mut v, &id2, &input)
     })
     .await
@@ -130,7 +129,7 @@ pub fn set(app: &AppHandle, want: WatchState) -> Result<WatchState, ApiError> {
     if let Some(f) = &clean.folder {
         *slot = Some(start(
             app.clone(),
-            state.dir.clone(),
+            state.reopen()?,
             PathBuf::from(f),
             clean.clone(),
         ));
@@ -157,18 +156,11 @@ pub fn resume(app: &AppHandle) {
     }
 }
 
-fn start(app: AppHandle, dir: PathBuf, folder: PathBuf, state: WatchState) -> WatchTask {
+fn start(app: AppHandle, mut v: Vehicle, folder: PathBuf, state: WatchState) -> WatchTask {
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = stop.clone();
     let inspection = state.inspection.as_deref().and_then(|i| i.parse().ok());
     std::thread::spawn(move || {
-        let mut v = match Vehicle::open(&dir) {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!("watch folder cannot open the store: {e}");
-                return;
-            }
-        };
         let opts = WatchOptions {
             inspection,
             ..WatchOptions::default()

@@ -630,6 +630,9 @@ mod console;
 #[path = "e2e/anpr.rs"]
 mod anpr;
 
+#[path = "e2e/at_rest.rs"]
+mod at_rest;
+
 #[test]
 fn an_officer_with_a_pin_signs_in_only_with_it_and_it_is_stored_hashed() {
     let field = Field::new();

@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use kordon_vault::Seal;
+
 /// What the ingest knew about a push besides its body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushMeta {
@@ -84,6 +86,8 @@ pub struct Processed {
 pub struct Spool {
     dir: PathBuf,
     pending_sync: Arc<GroupSync>,
+    /// Pushes and reasons kept sealed on a vehicle whose data is encrypted.
+    seal: Seal,
 }
 
 /// Group commit of the `pending/` folder: a push is durable once the
@@ -126,6 +130,11 @@ impl Spool {
     /// Opens (creating) the spool under `dir`; half-written pushes from a
     /// crash (in `incoming/`, never answered) are removed.
     pub fn open(dir: &Path) -> Result<Spool, SpoolError> {
+        Self::open_with(dir, Seal::plain())
+    }
+
+    /// Opens the spool with its files kept as `seal` says.
+    pub fn open_with(dir: &Path, seal: Seal) -> Result<Spool, SpoolError> {
         for sub in ["incoming", "pending", "done", "refused"] {
             let d = dir.join(sub);
             fs::create_dir_all(&d).map_err(io_at(&d))?;
@@ -137,6 +146,7 @@ impl Spool {
         Ok(Spool {
             dir: dir.to_path_buf(),
             pending_sync: Arc::default(),
+            seal,
         })
     }
 
@@ -159,15 +169,18 @@ impl Spool {
             SEQ.fetch_add(1, Ordering::Relaxed)
         );
         let tmp = self.dir.join("incoming").join(&id);
-        let mut f = File::create(&tmp).map_err(io_at(&tmp))?;
         let header = serde_json::to_vec(meta).map_err(|e| SpoolError::Io {
             path: tmp.display().to_string(),
             error: io::Error::other(e),
         })?;
-        f.write_all(&header)
-            .and_then(|()| f.write_all(b"\n"))
-            .and_then(|()| f.write_all(body))
-            .and_then(|()| f.sync_all())
+        File::create(&tmp)
+            .and_then(|f| self.seal.writer(f))
+            .and_then(|mut f| {
+                f.write_all(&header)?;
+                f.write_all(b"\n")?;
+                f.write_all(body)?;
+                f.finish()?.sync_all()
+            })
             .map_err(io_at(&tmp))?;
         let to = self.path(State::Pending, &id);
         fs::rename(&tmp, &to).map_err(io_at(&to))?;
@@ -200,7 +213,7 @@ impl Spool {
     /// A push's header and body.
     pub fn read(&self, state: State, id: &str) -> Result<(PushMeta, Vec<u8>), SpoolError> {
         let path = self.path(state, id);
-        let bytes = fs::read(&path).map_err(io_at(&path))?;
+        let bytes = self.seal.read(&path).map_err(io_at(&path))?;
         let damaged = |detail: String| SpoolError::Damaged {
             id: id.to_string(),
             detail,
@@ -216,7 +229,11 @@ impl Spool {
 
     /// Why a refused push was refused.
     pub fn reason(&self, id: &str) -> Option<String> {
-        fs::read_to_string(self.dir.join("refused").join(format!("{id}.reason"))).ok()
+        let bytes = self
+            .seal
+            .read(&self.dir.join("refused").join(format!("{id}.reason")))
+            .ok()?;
+        String::from_utf8(bytes).ok()
     }
 
     fn finish(&self, id: &str, state: State) -> Result<(), SpoolError> {
@@ -228,9 +245,12 @@ impl Spool {
 
     fn refuse(&self, id: &str, reason: &str) -> Result<(), SpoolError> {
         let why = self.dir.join("refused").join(format!("{id}.reason"));
-        let mut f = File::create(&why).map_err(io_at(&why))?;
-        f.write_all(reason.as_bytes())
-            .and_then(|()| f.sync_all())
+        File::create(&why)
+            .and_then(|f| self.seal.writer(f))
+            .and_then(|mut f| {
+                f.write_all(reason.as_bytes())?;
+                f.finish()?.sync_all()
+            })
             .map_err(io_at(&why))?;
         self.finish(id, State::Refused)
     }
@@ -269,5 +289,46 @@ impl Spool {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod sealed_tests {
+    use super::*;
+
+    /// A vehicle's encrypted spool: pushes and reasons are sealed on disk
+    /// and read back whole.
+    #[test]
+    fn a_sealed_spool_keeps_no_plate_in_plain() {
+        let dir = tempfile::tempdir().expect("dir");
+        let seal = Seal::new(&kordon_vault::DataKey::generate());
+        let spool = Spool::open_with(dir.path(), seal.clone()).expect("open");
+        let meta = PushMeta {
+            received_ms: 1,
+            peer: "127.0.0.1:1".into(),
+            content_type: "application/json".into(),
+            camera: None,
+            path: "/anpr".into(),
+        };
+        let body = r#"{"plate":"АА4711ВК"}"#.as_bytes();
+        let id = spool.accept(&meta, body).expect("accept");
+        let on_disk = fs::read(spool.path(State::Pending, &id)).expect("read");
+        assert!(on_disk.starts_with(b"KORDSEAL"));
+        assert!(!on_disk.windows(body.len()).any(|w| w == body));
+        assert_eq!(
+            spool.read(State::Pending, &id).expect("read"),
+            (meta, body.to_vec())
+        );
+        spool
+            .refuse(&id, "АА4711ВК is not a plate")
+            .expect("refuse");
+        assert_eq!(
+            spool.reason(&id).as_deref(),
+            Some("АА4711ВК is not a plate")
+        );
+        assert!(Spool::open(dir.path())
+            .expect("plain")
+            .read(State::Refused, &id)
+            .is_err());
     }
 }

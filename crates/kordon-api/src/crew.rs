@@ -28,13 +28,36 @@ pub fn sign_in(v: &mut Vehicle, officer: &str, pin: &str) -> Result<Session, Api
     Ok(Session {
         officer: officer.trim().to_string(),
         pin_set: outcome == SignIn::PinSet,
+        locked: false,
     })
+}
+
+/// The first sign-in after the app starts: opens the data folder with
+/// the officer's PIN. A folder not yet encrypted (a new vehicle, or one of
+/// an earlier version) is encrypted first, in place, with this officer's
+/// key slot first (checked against the PIN the vehicle knows for them).
+pub fn open_signed_in(dir: &Path, officer: &str, pin: &str) -> Result<(Vehicle, Session), ApiError> {
+    let created = if Vehicle::is_encrypted(dir) {
+        false
+    } else {
+        Vehicle::encrypt(dir, officer, pin)?;
+        true
+    };
+    let mut v = Vehicle::unlock(dir, officer, pin)?;
+    let id = v.sign_in(officer)?;
+    let session = Session {
+        officer: id.to_string(),
+        pin_set: created,
+        locked: false,
+    };
+    Ok((v, session))
 }
 
 pub fn session(v: &Vehicle) -> Result<Option<Session>, ApiError> {
     Ok(v.officer()?.map(|o| Session {
         officer: o.to_string(),
         pin_set: false,
+        locked: false,
     }))
 }
 

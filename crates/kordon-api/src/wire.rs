@@ -11,6 +11,9 @@ pub struct Session {
     pub officer: String,
     /// True when this sign-in set the officer's PIN (first time here).
     pub pin_set: bool,
+    /// True while the app is locked (after idle time, or a suspend): the
+    /// screens show nothing of the data until an officer's PIN unlocks it.
+    pub locked: bool,
 }
 
 /// A query over the vehicle's inspections. Absent fields do not filter.

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
+pub use kordon_vault::{AtRestFile, Seal};
+
 /// A blob's name: the BLAKE3 hash of its bytes (hex in text).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BlobId(pub [u8; 32]);
@@ -117,16 +119,25 @@ const STALE_TEMP: Duration = Duration::from_secs(3600);
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     dir: PathBuf,
+    /// How the files are kept: sealed on a vehicle, plain on the server.
+    seal: Seal,
 }
 
 impl BlobStore {
     /// Opens (creating) the store and sweeps stale temp files and what is
     /// left of partial copies of blobs it holds.
     pub fn open(dir: &Path) -> Result<Self, BlobError> {
+        Self::open_with(dir, Seal::plain())
+    }
+
+    /// Opens (creating) the store with its files kept as `seal` says:
+    /// a blob's id stays the hash of its plain bytes.
+    pub fn open_with(dir: &Path, seal: Seal) -> Result<Self, BlobError> {
         let tmp = dir.join("tmp");
         fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
         let store = BlobStore {
             dir: dir.to_path_buf(),
+            seal,
         };
         store.sweep_temp(STALE_TEMP)?;
         store.sweep_partials()?;
@@ -174,7 +185,8 @@ impl BlobStore {
             .replace(['(', ')'], ""),
         );
         let result = (|| {
-            let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
+            let file = File::create(&tmp).map_err(io_err(&tmp))?;
+            let mut file = self.seal.writer(file).map_err(io_err(&tmp))?;
             let mut hasher = blake3::Hasher::new();
             let mut buf = vec![0u8; 256 * 1024];
             let mut total: u64 = 0;
@@ -197,6 +209,7 @@ impl BlobStore {
                 hasher.update(&buf[..n]);
                 file.write_all(&buf[..n]).map_err(io_err(&tmp))?;
             }
+            let file = file.finish().map_err(io_err(&tmp))?;
             file.sync_all().map_err(io_err(&tmp))?;
             Ok(BlobId(*hasher.finalize().as_bytes()))
         })();
@@ -209,6 +222,29 @@ impl BlobStore {
         };
         self.place(&tmp, &id)?;
         Ok(id)
+    }
+
+    /// A sealed, fsynced copy in `tmp/` of the first `len` plain bytes of
+    /// the file at `plain`.
+    pub(crate) fn sealed_copy(&self, plain: &Path, len: u64) -> Result<PathBuf, BlobError> {
+        let tmp = self.dir.join("tmp").join(format!(
+            "{}.sealing",
+            plain
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let copied = (|| {
+            let mut from = File::open(plain)?.take(len);
+            let mut to = self.seal.writer(File::create(&tmp)?)?;
+            io::copy(&mut from, &mut to)?;
+            to.finish()?.sync_all()
+        })();
+        if let Err(e) = copied {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err(&tmp)(e));
+        }
+        Ok(tmp)
     }
 
     /// Moves a complete, fsynced file whose hash is `id` into place
@@ -236,6 +272,12 @@ impl BlobStore {
     pub fn size(&self, id: &BlobId) -> Result<u64, BlobError> {
         let path = self.path(id);
         match fs::metadata(&path) {
+            Ok(m) if self.seal.is_sealed() => kordon_vault::plain_len(m.len()).ok_or_else(|| {
+                io_err(&path)(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "not the length of a sealed file",
+                ))
+            }),
             Ok(m) => Ok(m.len()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(BlobError::Missing(*id)),
             Err(e) => Err(io_err(&path)(e)),
@@ -266,7 +308,6 @@ impl BlobStore {
 
     /// Reads `len` bytes at `offset` of a stored blob.
     pub fn read_at(&self, id: &BlobId, offset: u64, len: usize) -> Result<Vec<u8>, BlobError> {
-        use std::os::unix::fs::FileExt;
         let file = self.open_blob(id)?;
         let mut buf = vec![0u8; len];
         file.read_exact_at(&mut buf, offset)
@@ -279,12 +320,19 @@ impl BlobStore {
     }
 
     /// Opens a stored blob for reading (not verified; see [`verify`](Self::verify)).
-    pub fn open_blob(&self, id: &BlobId) -> Result<File, BlobError> {
+    pub fn open_blob(&self, id: &BlobId) -> Result<AtRestFile, BlobError> {
         let path = self.path(id);
-        File::open(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => BlobError::Missing(*id),
-            _ => io_err(&path)(e),
-        })
+        File::open(&path)
+            .and_then(|file| self.seal.open(file))
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => BlobError::Missing(*id),
+                _ => io_err(&path)(e),
+            })
+    }
+
+    /// How this store keeps its files.
+    pub fn seal(&self) -> &Seal {
+        &self.seal
     }
 
     /// Reads a whole blob and checks its hash.

@@ -230,7 +230,12 @@ impl PartialBlob {
             return Err(BlobError::Corrupt { id: self.id, found });
         }
         self.file.sync_all().map_err(io_err(&path))?;
-        store.place(&path, &self.id)?;
+        if store.seal().is_sealed() {
+            let sealed = store.sealed_copy(&path, self.size)?;
+            store.place(&sealed, &self.id)?;
+        } else {
+            store.place(&path, &self.id)?;
+        }
         store.remove_partial(&self.id);
         Ok(self.id)
     }
@@ -276,6 +281,7 @@ impl PartialBlob {
 mod tests {
     use super::*;
     use crate::tree::cvs_of;
+    use crate::Seal;
 
     fn blob(n: usize) -> Vec<u8> {
         (0..n).map(|i| (i * 7 % 251) as u8).collect()
@@ -308,6 +314,43 @@ mod tests {
         assert!(p.is_complete());
         assert_eq!(p.finish(&store).expect("test"), id);
         assert_eq!(store.read_verified(&id).expect("test"), data);
+    }
+
+    /// On a sealed store the blob lands sealed, under its plain hash, and
+    /// reads back whole, by range and by tree.
+    #[test]
+    fn a_sealed_store_keeps_plain_ids_and_no_plain_bytes() {
+        let dir = tempfile::tempdir().expect("test");
+        let seal = Seal::new(&kordon_vault::DataKey::generate());
+        let store = BlobStore::open_with(dir.path(), seal).expect("test");
+        let data = blob(70_000);
+        let id = BlobId::of(&data);
+        let mut p = store.partial(id, data.len() as u64, 16384).expect("test");
+        assert!(p.set_tree(cvs_of(&data, 16384)).expect("test"));
+        for (i, chunk) in data.chunks(16384).enumerate() {
+            p.write_piece(i as u64 * 16384, chunk).expect("test");
+        }
+        assert_eq!(p.finish(&store).expect("test"), id);
+        let small = store.put_bytes(b"AA 1234 BB, scan notes").expect("test");
+        for (id, plain) in [(id, &data[..]), (small, &b"AA 1234 BB, scan notes"[..])] {
+            let on_disk = fs::read(store.path(&id)).expect("test");
+            assert!(kordon_vault::is_sealed_file(&store.path(&id)).expect("test"));
+            assert!(!on_disk
+                .windows(16)
+                .any(|w| plain.windows(16).next() == Some(w)));
+            assert_eq!(store.size(&id).expect("test"), plain.len() as u64);
+            assert_eq!(store.read_verified(&id).expect("test"), plain);
+            assert_eq!(store.verify(&id).expect("test"), plain.len() as u64);
+            assert_eq!(store.read_at(&id, 3, 10).expect("test"), &plain[3..13]);
+        }
+        assert_eq!(
+            store.tree_of(&id, 16384).expect("test"),
+            cvs_of(&data, 16384)
+        );
+        assert!(BlobStore::open(dir.path())
+            .expect("test")
+            .read_verified(&id)
+            .is_err());
     }
 
     /// A crash after the move into the store and before the partial copy

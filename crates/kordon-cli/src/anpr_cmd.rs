@@ -59,9 +59,10 @@ fn parse_role(s: &str) -> Result<(String, PlateRole), String> {
     Ok((camera.to_string(), role))
 }
 
-fn spool_of(data: &Path) -> anyhow::Result<Spool> {
+fn spool_of(data: &Path, v: &Vehicle) -> anyhow::Result<Spool> {
     let dir = data.join("anpr-spool");
-    Spool::open(&dir).with_context(|| format!("opening the ANPR spool {}", dir.display()))
+    Spool::open_with(&dir, v.seal().clone())
+        .with_context(|| format!("opening the ANPR spool {}", dir.display()))
 }
 
 fn report(p: &Processed, sink: &mut VehicleSink<'_>) {
@@ -91,7 +92,7 @@ fn rules(window: u64, roles: Vec<(String, PlateRole)>) -> AttachRules {
 }
 
 pub fn run(v: &mut Vehicle, data: &Path, cmd: AnprCmd) -> anyhow::Result<u8> {
-    let spool = spool_of(data)?;
+    let spool = spool_of(data, v)?;
     match cmd {
         AnprCmd::Process { window } => {
             let p = process(v, &spool, &rules(window, vec![]))?;

@@ -59,6 +59,26 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+enum OfficerCmd {
+    /// Give OFFICER a key to this vehicle's data under their PIN
+    /// (--new-pin or KORDON_NEW_PIN); replaces the PIN of one who has a key.
+    Add {
+        #[arg(value_name = "OFFICER")]
+        who: String,
+        #[arg(long, env = "KORDON_NEW_PIN", hide_env_values = true)]
+        new_pin: String,
+    },
+    /// Remove OFFICER's key: their PIN opens nothing here from now on. The
+    /// last key stays.
+    Remove {
+        #[arg(value_name = "OFFICER")]
+        who: String,
+    },
+    /// Officers who hold a key here.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
     /// Store the enrollment token from the server; completes on the next sync.
     Enroll { token: String },
@@ -66,12 +86,29 @@ enum Command {
     /// first sign-in sets the officer's PIN and later ones must match it; an
     /// officer who has a PIN here cannot sign in without it.
     Signin {
-        officer: String,
+        #[arg(value_name = "OFFICER")]
+        who: String,
         #[arg(long, env = "KORDON_PIN", hide_env_values = true)]
         pin: Option<String>,
     },
     /// Sign the current officer out.
     Signout,
+    /// Encrypt this vehicle's data in place (or create it encrypted), with
+    /// the officer's (--officer or KORDON_OFFICER) key slot first under
+    /// their PIN (--pin or KORDON_PIN). Safe to cut at any instant: run it
+    /// again, or unlock, and it finishes. From then on every command needs
+    /// an officer who holds a key here and their PIN (KORDON_PIN).
+    Encrypt {
+        #[arg(long, env = "KORDON_PIN", hide_env_values = true)]
+        pin: Option<String>,
+    },
+    /// Check that the officer (--officer or KORDON_OFFICER) and their PIN
+    /// (KORDON_PIN) open this vehicle's encrypted data, and say who holds
+    /// a key here.
+    Unlock,
+    /// Officers' keys to this vehicle's encrypted data.
+    #[command(subcommand)]
+    Officer(OfficerCmd),
     /// Create, show or list inspections.
     #[command(subcommand)]
     Inspection(InspectionCmd),
@@ -377,6 +414,36 @@ fn verify_file(
     })
 }
 
+/// Opens the data folder: an encrypted one with an officer's PIN (the one
+/// signing in, or --officer / KORDON_OFFICER with KORDON_PIN).
+fn open_vehicle(cli: &Cli) -> Result<Vehicle, VehicleError> {
+    if !Vehicle::is_encrypted(&cli.data) {
+        if matches!(cli.command, Command::Unlock | Command::Officer(_)) {
+            return Err(VehicleError::Invalid(
+                "this vehicle's data is not encrypted: run `kordon encrypt` first".into(),
+            ));
+        }
+        return Vehicle::open(&cli.data);
+    }
+    let (officer, pin) = match &cli.command {
+        Command::Signin {
+            who,
+            pin: Some(pin),
+        } => (who.clone(), pin.clone()),
+        _ => match (cli.officer.clone(), std::env::var("KORDON_PIN").ok()) {
+            (Some(officer), Some(pin)) => (officer, pin),
+            _ => {
+                return Err(VehicleError::Invalid(
+                    "this vehicle's data is encrypted: name an officer who holds a key \
+                     (--officer or KORDON_OFFICER) and give their PIN (KORDON_PIN)"
+                        .into(),
+                ))
+            }
+        },
+    };
+    Vehicle::unlock(&cli.data, &officer, &pin)
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let cli = match cli.command {
         // Files in, files out: no data folder.
@@ -425,7 +492,41 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         _ => {}
     }
-    let mut v = Vehicle::open(&cli.data)
+    if let Command::Encrypt { pin } = &cli.command {
+        let officer = cli
+            .officer
+            .as_deref()
+            .context("name the officer whose key comes first: --officer or KORDON_OFFICER")?;
+        let pin = pin
+            .as_deref()
+            .context("give that officer's PIN: --pin or KORDON_PIN")?;
+        let done = Vehicle::encrypt(&cli.data, officer, pin)
+            .with_context(|| format!("encrypting vehicle data {}", cli.data.display()))?;
+        if done.already {
+            say!(
+                "vehicle data {} was encrypted already; {officer}'s PIN opens it",
+                cli.data.display()
+            );
+            return Ok(0);
+        }
+        say!(
+            "vehicle data {} is encrypted{}: {} files sealed{}; it opens with {officer}'s PIN",
+            cli.data.display(),
+            if done.resumed {
+                " (an earlier run was finished)"
+            } else {
+                ""
+            },
+            done.files,
+            if done.database {
+                ", database encrypted"
+            } else {
+                ""
+            },
+        );
+        return Ok(0);
+    }
+    let mut v = open_vehicle(&cli)
         .with_context(|| format!("opening vehicle data {}", cli.data.display()))?;
     let officer = || v.acting_officer(cli.officer.as_deref());
     match cli.command {
@@ -437,7 +538,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 t.addr
             );
         }
-        Command::Signin { officer, pin } => {
+        Command::Signin { who: officer, pin } => {
             let id = kordon_model::OfficerId::new(&officer).map_err(VehicleError::Invalid)?;
             match pin {
                 Some(pin) => {
@@ -462,6 +563,40 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             v.sign_out()?;
             say!("signed out");
         }
+        Command::Encrypt { .. } => {}
+        Command::Unlock => {
+            let (names, slots) = v.key_holders()?;
+            say!(
+                "unlocked; {slots} officer key(s) here{}",
+                if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(", known: {}", names.join(", "))
+                }
+            );
+        }
+        Command::Officer(cmd) => match cmd {
+            OfficerCmd::Add { who, new_pin } => {
+                v.add_officer(&who, &new_pin)?;
+                say!("{who} holds a key to this vehicle's data");
+            }
+            OfficerCmd::Remove { who } => {
+                v.remove_officer(&who)?;
+                say!("{who}'s key is removed: their PIN opens nothing here");
+            }
+            OfficerCmd::List => {
+                let (names, slots) = v.key_holders()?;
+                for n in &names {
+                    say!("{n}");
+                }
+                if names.len() < slots {
+                    say!(
+                        "({} more key(s) of officers not seen here)",
+                        slots - names.len()
+                    );
+                }
+            }
+        },
         Command::Inspection(InspectionCmd::New {
             plate,
             trailer,

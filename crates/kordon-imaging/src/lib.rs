@@ -56,7 +56,7 @@ pub use decode::{
 pub use encode::{encode_jpeg, encode_png};
 pub use error::ImagingError;
 pub use materials::{Material, MaterialThresholds};
-pub use pyramid::{build_pyramid, PyramidInfo, TileRect, TILE_SIZE};
+pub use pyramid::{build_pyramid, build_pyramid_with, PyramidInfo, TileRect, TILE_SIZE};
 pub use pyramid_file::{Pyramid, TilePixels};
 pub use render::{render_region, render_tile, thumbnail, Rendered, View, Window};
 pub use stats::PlaneStats;

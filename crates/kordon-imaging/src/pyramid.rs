@@ -163,6 +163,16 @@ pub fn build_pyramid(
     low: Option<&Image>,
     out: &Path,
 ) -> Result<PyramidInfo, ImagingError> {
+    build_pyramid_with(high, low, out, &kordon_vault::Seal::plain())
+}
+
+/// [`build_pyramid`], the file kept as `seal` says (sealed on a vehicle).
+pub fn build_pyramid_with(
+    high: &Image,
+    low: Option<&Image>,
+    out: &Path,
+    seal: &kordon_vault::Seal,
+) -> Result<PyramidInfo, ImagingError> {
     high.validate()?;
     if let Some(low) = low {
         check_pair(high, low)?;
@@ -233,7 +243,7 @@ pub fn build_pyramid(
             },
         )
         .collect();
-    pyramid_file::write(out, &info, &tiles)?;
+    pyramid_file::write(out, &info, &tiles, seal)?;
     Ok(info)
 }
 

@@ -30,8 +30,9 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+
+use kordon_vault::{AtRestFile, Seal};
 
 use crate::error::ImagingError;
 use crate::pyramid::{max_level_for, PyramidInfo};
@@ -82,7 +83,7 @@ impl fmt::Debug for TilePixels {
 /// so one `Pyramid` can serve many threads at once.
 pub struct Pyramid {
     path: PathBuf,
-    file: File,
+    file: AtRestFile,
     info: PyramidInfo,
     index: Vec<TileEntry>,
     /// Index position of the first tile of each level.
@@ -121,6 +122,7 @@ pub(crate) fn write(
     out: &Path,
     info: &PyramidInfo,
     tiles: &[Vec<u8>],
+    seal: &Seal,
 ) -> Result<u64, ImagingError> {
     let mut header = Vec::with_capacity(header_len(info.stats.len(), tiles.len()));
     header.extend_from_slice(&MAGIC);
@@ -163,11 +165,13 @@ pub(crate) fn write(
         .tempfile_in(folder)
         .map_err(|e| ImagingError::io("create a temporary file in", folder, e))?;
     {
-        let mut writer = BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
-        writer
-            .write_all(&header)
-            .and_then(|()| tiles.iter().try_for_each(|tile| writer.write_all(tile)))
-            .and_then(|()| writer.flush())
+        let writer = BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
+        seal.writer(writer)
+            .and_then(|mut writer| {
+                writer.write_all(&header)?;
+                tiles.iter().try_for_each(|tile| writer.write_all(tile))?;
+                writer.finish()?.flush()
+            })
             .map_err(|e| ImagingError::io("write", out, e))?;
     }
     temporary
@@ -209,15 +213,19 @@ impl Fields<'_> {
 impl Pyramid {
     /// Opens a pyramid file and validates its header and index.
     pub fn open(path: &Path) -> Result<Pyramid, ImagingError> {
+        Self::open_with(path, &Seal::plain())
+    }
+
+    /// Opens a pyramid file kept as `seal` says (sealed on a vehicle).
+    pub fn open_with(path: &Path, seal: &Seal) -> Result<Pyramid, ImagingError> {
         let damaged = |detail: String| ImagingError::DamagedPyramid {
             path: path.to_path_buf(),
             detail,
         };
-        let file = File::open(path).map_err(|e| ImagingError::io("open", path, e))?;
-        let file_len = file
-            .metadata()
-            .map_err(|e| ImagingError::io("read", path, e))?
-            .len();
+        let file = File::open(path)
+            .and_then(|f| seal.open(f))
+            .map_err(|e| ImagingError::io("open", path, e))?;
+        let file_len = file.len();
         let read = |offset: u64, len: usize| -> Result<Vec<u8>, ImagingError> {
             let mut buffer = vec![0u8; len];
             file.read_exact_at(&mut buffer, offset)
@@ -452,6 +460,10 @@ mod tests {
     }
 
     fn tiny_file(dir: &Path) -> PathBuf {
+        tiny_file_with(dir, &Seal::plain())
+    }
+
+    fn tiny_file_with(dir: &Path, seal: &Seal) -> PathBuf {
         let info = tiny_info();
         let mut scratch = EncodeScratch::default();
         let tiles = vec![
@@ -459,9 +471,31 @@ mod tests {
             tile_codec::encode(&[1, 9], 2, &mut scratch),
         ];
         let path = dir.join("tiny.pyr");
-        let written = write(&path, &info, &tiles).expect("write");
-        assert_eq!(written, std::fs::metadata(&path).expect("stat").len());
+        let written = write(&path, &info, &tiles, seal).expect("write");
+        let stored = std::fs::metadata(&path).expect("stat").len();
+        if seal.is_sealed() {
+            assert_eq!(kordon_vault::sealed_len(written), stored);
+        } else {
+            assert_eq!(written, stored);
+        }
         path
+    }
+
+    #[test]
+    fn a_sealed_pyramid_reads_back_with_its_seal_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let seal = Seal::new(&kordon_vault::DataKey::generate());
+        let path = tiny_file_with(dir.path(), &seal);
+        assert!(kordon_vault::is_sealed_file(&path).expect("look"));
+        let pyramid = Pyramid::open_with(&path, &seal).expect("open");
+        assert_eq!(pyramid.info(), &tiny_info());
+        assert_eq!(pyramid.tile(1, 0, 0).expect("top").planes, vec![vec![1, 9]]);
+        assert!(Pyramid::open(&path).is_err(), "plain opening refused");
+        let other = Seal::new(&kordon_vault::DataKey::generate());
+        assert!(
+            Pyramid::open_with(&path, &other).is_err(),
+            "another key refused"
+        );
     }
 
     #[test]

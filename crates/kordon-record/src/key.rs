@@ -92,6 +92,11 @@ impl DeviceKey {
         DeviceKey(SigningKey::from_bytes(seed))
     }
 
+    /// The 32-byte secret seed (to store it sealed).
+    pub fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+
     pub fn public(&self) -> PublicKey {
         PublicKey(self.0.verifying_key().to_bytes())
     }

@@ -27,6 +27,8 @@ pub enum StoreError {
     NothingToCommit,
     #[error("{0}")]
     Invalid(String),
+    #[error("database {0} does not open with this key (locked, or not encrypted)")]
+    Locked(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

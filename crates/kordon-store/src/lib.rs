@@ -75,5 +75,7 @@ pub use stats::{
     DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,
     STATS_MAX_DAYS,
 };
-pub use store::{IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store};
+pub use store::{
+    is_plain_database, seal_database, IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store,
+};
 pub use training::TrainingQuery;

@@ -6,6 +6,7 @@ use kordon_model::doc::{check_change, read_change, ChangeMeta};
 use kordon_model::rules::{self, ChangeOps, Outline};
 use kordon_model::{DocKind, HotlistDoc, InspectionDoc, InspectionId};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
+use kordon_vault::DataKey;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::path::Path;
@@ -83,6 +84,74 @@ pub struct Store {
     server: Option<PublicKey>,
     /// Whether this store keeps the transparency log (the server's).
     pub(crate) log: bool,
+    /// The data key of an encrypted database (for another connection).
+    key: Option<DataKey>,
+}
+
+/// Gives a fresh connection its SQLCipher key (the first statement it
+/// runs) and checks that the key opens the file. Temporary tables and
+/// indexes stay in memory, so nothing of the data is written beside it.
+fn apply_key(conn: &Connection, key: &DataKey, path: &str) -> Result<(), StoreError> {
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"{}\"; PRAGMA temp_store = MEMORY;",
+        key.database_key().as_str()
+    ))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|_| ())
+    .map_err(|_| StoreError::Locked(path.to_string()))
+}
+
+/// Copies the plain database at `plain` into a new encrypted one at
+/// `sealed` (SQLCipher's `sqlcipher_export`), flushed to disk. `plain` is
+/// checkpointed first and left as it was; `sealed` must not exist.
+pub fn seal_database(plain: &Path, sealed: &Path, key: &DataKey) -> Result<(), StoreError> {
+    // What an interrupted export left: the file and its journals.
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = sealed.as_os_str().to_owned();
+        name.push(suffix);
+        let leftover = std::path::PathBuf::from(name);
+        match std::fs::remove_file(&leftover) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::Invalid(format!(
+                    "removing {}: {e}",
+                    leftover.display()
+                )))
+            }
+        }
+    }
+    let conn = Connection::open(plain)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let target = sealed
+        .to_str()
+        .ok_or_else(|| StoreError::Invalid(format!("{} is not UTF-8", sealed.display())))?;
+    conn.execute(
+        &format!(
+            "ATTACH DATABASE ?1 AS sealed KEY \"{}\"",
+            key.database_key().as_str()
+        ),
+        [target],
+    )?;
+    conn.query_row("SELECT sqlcipher_export('sealed')", [], |_| Ok(()))?;
+    let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+    conn.execute_batch(&format!(
+        "PRAGMA sealed.user_version = {version}; DETACH DATABASE sealed;"
+    ))?;
+    drop(conn);
+    std::fs::File::open(sealed)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Invalid(format!("flushing {}: {e}", sealed.display())))
+}
+
+/// Whether the file at `path` is a plain (unencrypted) SQLite database.
+pub fn is_plain_database(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0")
 }
 
 /// An opening that failed on a disk with (almost) nothing free: SQLite
@@ -101,6 +170,17 @@ impl Store {
     /// Opens (creating if needed) the database at `path`. `actor` is this
     /// device's public key: local changes are made as that Automerge actor.
     pub fn open(path: &Path, actor: PublicKey) -> Result<Self, StoreError> {
+        Self::open_with(path, actor, None)
+    }
+
+    /// Opens (creating if needed) the database at `path` encrypted
+    /// (SQLCipher) under the database key derived from `key`. A wrong key,
+    /// or a database that is not encrypted, is [`StoreError::Locked`].
+    pub fn open_sealed(path: &Path, actor: PublicKey, key: &DataKey) -> Result<Self, StoreError> {
+        Self::open_with(path, actor, Some(key))
+    }
+
+    fn open_with(path: &Path, actor: PublicKey, key: Option<&DataKey>) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Sqlite(rusqlite::Error::InvalidPath(dir.join(e.to_string())))
@@ -110,6 +190,10 @@ impl Store {
         let p = path.display().to_string();
         let conn = Connection::open(path)
             .map_err(StoreError::from)
+            .and_then(|conn| match key {
+                Some(key) => apply_key(&conn, key, &p).map(|()| conn),
+                None => Ok(conn),
+            })
             .and_then(|conn| schema::open(&conn, &p).map(|()| conn))
             .map_err(|e| full_disk_says_why(path, e))?;
         Ok(Store {
@@ -120,7 +204,14 @@ impl Store {
             outlines: HashMap::new(),
             server: None,
             log: false,
+            key: key.cloned(),
         })
+    }
+
+    /// Another connection to the same database (with the same key, if it
+    /// is encrypted), for work beside this one.
+    pub fn reopen(&self) -> Result<Self, StoreError> {
+        Self::open_with(Path::new(&self.path), self.actor, self.key.as_ref())
     }
 
     pub fn path(&self) -> &str {
@@ -636,6 +727,15 @@ impl Store {
             .optional()?)
     }
 
+    /// Every meta entry whose key starts with `prefix`, by key.
+    pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+        )?;
+        let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM meta WHERE key = ?1", [key])?;
@@ -1012,4 +1112,42 @@ pub(crate) fn projected_upto(conn: &Connection) -> Result<i64, StoreError> {
         .optional()?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod sealed_tests {
+    use super::*;
+
+    fn actor() -> PublicKey {
+        DeviceKey::generate().public()
+    }
+
+    #[test]
+    fn a_sealed_database_opens_with_its_key_only_and_holds_no_plain_text() {
+        let dir = tempfile::tempdir().expect("dir");
+        let plain = dir.path().join("plain.sqlite");
+        let sealed = dir.path().join("sealed.sqlite");
+        let key = DataKey::generate();
+        {
+            let store = Store::open(&plain, actor()).expect("open plain");
+            store.set_meta("note", "ВН 4711 КК").expect("meta");
+        }
+        assert!(is_plain_database(&plain));
+        seal_database(&plain, &sealed, &key).expect("seal");
+        assert!(!is_plain_database(&sealed));
+        let bytes = std::fs::read(&sealed).expect("read");
+        let needle = "ВН 4711 КК".as_bytes();
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+        let store = Store::open_sealed(&sealed, actor(), &key).expect("open sealed");
+        assert_eq!(
+            store.get_meta("note").expect("meta").as_deref(),
+            Some("ВН 4711 КК")
+        );
+        drop(store);
+        assert!(matches!(
+            Store::open_sealed(&sealed, actor(), &DataKey::generate()),
+            Err(StoreError::Locked(_))
+        ));
+        assert!(Store::open(&sealed, actor()).is_err());
+    }
 }

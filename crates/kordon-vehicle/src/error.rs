@@ -17,6 +17,13 @@ pub enum VehicleError {
     WrongPin { officer: String },
     #[error("too many wrong PINs for officer {officer}: wait {wait_s} s and try again")]
     PinLocked { officer: String, wait_s: u64 },
+    /// The data folder is encrypted and was not unlocked.
+    #[error("this vehicle's data is encrypted: unlock it with an officer's ID and PIN")]
+    Locked,
+    #[error("officer {officer} has no key on this vehicle: an officer who has one adds them (`kordon officer add`)")]
+    NoKey { officer: String },
+    #[error("the last officer's key cannot be removed: add another officer first")]
+    LastKey,
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -70,6 +77,9 @@ impl VehicleError {
             VehicleError::NotSignedIn => "not_signed_in",
             VehicleError::WrongPin { .. } => "wrong_pin",
             VehicleError::PinLocked { .. } => "pin_locked",
+            VehicleError::Locked => "locked",
+            VehicleError::NoKey { .. } => "no_key",
+            VehicleError::LastKey => "last_key",
             VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
             VehicleError::NotFound(_) => "not_found",
             VehicleError::Store(e) if matches!(**e, StoreError::DiskFull(_)) => "disk_full",

@@ -10,11 +10,14 @@
 //! (`training`, `live_tip`).
 //!
 //! Data directory: `device.key` (owner-only), `vehicle.sqlite`, `blobs/`
-//! (scan originals, content-addressed), `tiles/` (derived tile pyramids).
+//! (scan originals, content-addressed), `tiles/` (derived tile pyramids),
+//! `anpr-spool/`. Encrypted (`at_rest`), it also holds `keyslots`, and every
+//! one of those files is encrypted under the data key the slots hold.
 
 //! Enrollment and sync state live in the store's `meta` table.
 
 pub mod anpr;
+mod at_rest;
 mod blob_upload;
 mod error;
 mod export;
@@ -32,6 +35,7 @@ mod training;
 mod watch;
 
 pub use anpr::{AttachRules, Attached, IncomingRead};
+pub use at_rest::Encrypted;
 pub use blob_upload::BlobReport;
 pub use error::VehicleError;
 pub use kordon_evidence::{
@@ -95,17 +99,35 @@ pub struct Vehicle {
     held: Option<sync::HeldConnection>,
     /// The link as the current connection sees it (see [`Vehicle::link`]).
     link: tokio::sync::watch::Sender<kordon_transport::LinkState>,
+    /// How files are kept: sealed when the folder is encrypted.
+    seal: kordon_vault::Seal,
+    /// The key slots and the data key, when the folder is encrypted.
+    slots: Option<(kordon_vault::KeySlots, kordon_vault::DataKey)>,
 }
 
 impl Vehicle {
-    /// Opens the directory, creating the device key and database on first run.
+    /// Opens the directory, creating the device key and database on first
+    /// run. An encrypted directory is [`VehicleError::Locked`]: it opens
+    /// with [`Vehicle::unlock`].
     pub fn open(dir: &Path) -> Result<Self, VehicleError> {
+        if Self::is_encrypted(dir) {
+            return Err(VehicleError::Locked);
+        }
         std::fs::create_dir_all(dir)
             .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
-        let scan_limits =
-            kordon_imaging::DecodeLimits::for_scans().map_err(VehicleError::Invalid)?;
         let key = DeviceKey::load_or_create(&dir.join("device.key"))?;
         let store = Store::open(&dir.join("vehicle.sqlite"), key.public())?;
+        Self::assemble(dir, key, store, kordon_vault::Seal::plain())
+    }
+
+    fn assemble(
+        dir: &Path,
+        key: DeviceKey,
+        store: Store,
+        seal: kordon_vault::Seal,
+    ) -> Result<Self, VehicleError> {
+        let scan_limits =
+            kordon_imaging::DecodeLimits::for_scans().map_err(VehicleError::Invalid)?;
         let mut v = Vehicle {
             dir: dir.to_path_buf(),
             key,
@@ -114,6 +136,8 @@ impl Vehicle {
             scan_limits,
             held: None,
             link: tokio::sync::watch::Sender::new(kordon_transport::LinkState::Closed),
+            seal,
+            slots: None,
         };
         // Changes the server signs are held to its role (reviews, marks).
         if let Ok(server) = v.token().and_then(|t| Ok(t.server_key()?)) {
@@ -147,7 +171,7 @@ impl Vehicle {
 
     /// The folder of scan blobs (`blobs/` in the data directory).
     pub fn blob_store(&self) -> Result<kordon_blob::BlobStore, VehicleError> {
-        kordon_blob::BlobStore::open(&self.dir.join("blobs"))
+        kordon_blob::BlobStore::open_with(&self.dir.join("blobs"), self.seal.clone())
             .map_err(|e| VehicleError::Io(e.to_string()))
     }
 

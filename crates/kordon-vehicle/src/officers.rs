@@ -35,7 +35,7 @@ fn failures_key(officer: &OfficerId) -> String {
     format!("pin_failures:{}", officer.as_str())
 }
 
-fn check_pin_shape(pin: &str) -> Result<(), VehicleError> {
+pub(crate) fn check_pin_shape(pin: &str) -> Result<(), VehicleError> {
     let n = pin.chars().count();
     if !(4..=64).contains(&n) || pin.chars().any(char::is_control) {
         return Err(VehicleError::Invalid(
@@ -62,6 +62,12 @@ impl Vehicle {
         let id = OfficerId::new(officer).map_err(VehicleError::Invalid)?;
         let pin = Zeroizing::new(pin.to_owned());
         check_pin_shape(&pin)?;
+        if self.is_unlocked() {
+            // Encrypted data: the officer's key slot is their PIN's check.
+            let outcome = self.check_key_slot(&id, &pin, now_ms)?;
+            self.sign_in(id.as_str())?;
+            return Ok(outcome);
+        }
         let outcome = match self.store.get_meta(&pin_key(&id))? {
             Some(stored) => {
                 self.check_not_locked(&id, now_ms)?;
@@ -93,6 +99,26 @@ impl Vehicle {
         };
         self.sign_in(id.as_str())?;
         Ok(outcome)
+    }
+
+    /// Sets `officer`'s PIN (an officer given a key slot: the PIN that
+    /// opens the data is the one sign-in checks).
+    pub(crate) fn set_pin(&mut self, id: &OfficerId, pin: &str) -> Result<(), VehicleError> {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let hash = Argon2::default()
+            .hash_password(pin.as_bytes(), &salt)
+            .map_err(|e| VehicleError::Invalid(format!("PIN could not be hashed: {e}")))?;
+        self.store.set_meta(&pin_key(id), &hash.to_string())?;
+        self.store.delete_meta(&failures_key(id))?;
+        Ok(())
+    }
+
+    /// Forgets `officer`'s PIN (their key slot was removed).
+    pub(crate) fn forget_pin(&mut self, officer: &str) -> Result<(), VehicleError> {
+        let id = OfficerId::new(officer).map_err(VehicleError::Invalid)?;
+        self.store.delete_meta(&pin_key(&id))?;
+        self.store.delete_meta(&failures_key(&id))?;
+        Ok(())
     }
 
     /// (wrong PINs in a row, time of the last one).

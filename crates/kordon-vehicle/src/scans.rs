@@ -242,7 +242,8 @@ impl Vehicle {
         let dir = self.tiles_dir();
         std::fs::create_dir_all(&dir)
             .map_err(|e| io_failure(&format!("creating {}", dir.display()), &e))?;
-        kordon_imaging::build_pyramid(high, low, &self.pyramid_path(scan_id)).map_err(imaging)
+        kordon_imaging::build_pyramid_with(high, low, &self.pyramid_path(scan_id), &self.seal)
+            .map_err(imaging)
     }
 
     /// Finds a scan by its id (or an unambiguous prefix of at least 8 hex
@@ -288,7 +289,7 @@ impl Vehicle {
     /// damaged.
     pub fn pyramid(&mut self, scan: &Scan) -> Result<Pyramid, VehicleError> {
         let path = self.pyramid_path(&scan.id);
-        if let Ok(p) = Pyramid::open(&path) {
+        if let Ok(p) = Pyramid::open_with(&path, &self.seal) {
             return Ok(p);
         }
         let blobs = self.blob_store()?;
@@ -310,7 +311,7 @@ impl Vehicle {
         )?;
         let low = scan.low().map(|l| decode(l, &blobs)).transpose()?;
         self.build_pyramid(&scan.id, &high, low.as_ref())?;
-        Pyramid::open(&path).map_err(imaging)
+        Pyramid::open_with(&path, &self.seal).map_err(imaging)
     }
 
     /// A scan and its tile pyramid's geometry and statistics (the pyramid is

@@ -9,12 +9,11 @@ use crate::{meta, now_ms, Vehicle, VehicleError};
 use kordon_blob::BlobId;
 use kordon_proto::{ClientConfig, ClientEvent, ClientSession, RecordResult};
 use kordon_record::{Receipt, RecordId, SignedRecord};
-use kordon_store::{IngestOutcome, Origin, Store};
+use kordon_store::{IngestOutcome, Origin};
 use kordon_transport::{quinn, FrameStream, TransportError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// A record sent in a batch: its id in the store, and the digest of the
@@ -276,7 +275,7 @@ impl Vehicle {
         queue: Vec<([u8; 32], u64)>,
         report: &mut SyncReport,
     ) -> Result<(), VehicleError> {
-        let progress = Store::open(Path::new(self.store.path()), self.key.public())?;
+        let progress = self.store.reopen()?;
         let blobs = self.blob_store()?;
         let task_conn = conn.clone();
         let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);

@@ -473,7 +473,12 @@ export type Session = { officer: string,
 /**
  * True when this sign-in set the officer's PIN (first time here).
  */
-pin_set: boolean, };
+pin_set: boolean, 
+/**
+ * True while the app is locked (after idle time, or a suspend): the
+ * screens show nothing of the data until an officer's PIN unlocks it.
+ */
+locked: boolean, };
 
 /**
  * A query over the vehicle's inspections. Absent fields do not filter.
@@ -1640,6 +1645,9 @@ export const ERROR_CODES = [
   "not_signed_in",
   "wrong_pin",
   "pin_locked",
+  "locked",
+  "no_key",
+  "last_key",
   "invalid_input",
   "not_found",
   "disk_full",

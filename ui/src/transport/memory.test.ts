@@ -43,15 +43,15 @@ describe("in-memory transport: errors use VehicleError codes", () => {
     expect(await codeOf(t.signIn("OF-1742", "1111"))).toBe("wrong_pin");
     expect(await codeOf(t.signIn("OF-1742", "12"))).toBe("invalid_input");
     expect(await codeOf(t.signIn("   ", "2468"))).toBe("invalid_input");
-    expect(await t.signIn(" OF-1742 ", "2468")).toEqual({ officer: "OF-1742", pin_set: false });
-    expect(await t.session()).toEqual({ officer: "OF-1742", pin_set: false });
+    expect(await t.signIn(" OF-1742 ", "2468")).toEqual({ officer: "OF-1742", pin_set: false, locked: false });
+    expect(await t.session()).toEqual({ officer: "OF-1742", pin_set: false, locked: false });
   });
 
   it("the first sign-in of an officer on the device sets their PIN", async () => {
     const t = createMemoryTransport(opts());
-    expect(await t.signIn("OF-9", "97531")).toEqual({ officer: "OF-9", pin_set: true });
+    expect(await t.signIn("OF-9", "97531")).toEqual({ officer: "OF-9", pin_set: true, locked: false });
     expect(await codeOf(t.signIn("OF-9", "13579"))).toBe("wrong_pin");
-    expect(await t.signIn("OF-9", "97531")).toEqual({ officer: "OF-9", pin_set: false });
+    expect(await t.signIn("OF-9", "97531")).toEqual({ officer: "OF-9", pin_set: false, locked: false });
   });
 
   it("refuses a wrong check digit the way Rust does", async () => {

@@ -347,7 +347,7 @@ export class MemoryTransport implements Transport {
     else if (known !== pin) throw new TransportError("wrong_pin", "wrong PIN for this officer");
     this.officer = id;
     this.emit();
-    return { officer: id, pin_set: known === undefined };
+    return { officer: id, pin_set: known === undefined, locked: false };
   }
 
   async signOut(): Promise<void> {
@@ -358,7 +358,7 @@ export class MemoryTransport implements Transport {
 
   async session(): Promise<Session | null> {
     await this.delay();
-    return this.officer === null ? null : { officer: this.officer, pin_set: false };
+    return this.officer === null ? null : { officer: this.officer, pin_set: false, locked: false };
   }
 
   async listInspections(q: InspectionQuery): Promise<InspectionRow[]> {

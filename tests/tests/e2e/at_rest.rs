@@ -1,0 +1,382 @@
+//! A vehicle's data encrypted at rest, through the real `kordon`: no file
+//! of the folder gives away a plate, a note, a scan or the signing key;
+//! only an officer's PIN opens it; and encrypting a folder in place
+//! survives being killed at any instant.
+
+use super::*;
+use kordon_e2e::synth_scan;
+use kordon_test_support::{bin, run, text};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PLATES: [&str; 2] = ["АА 4711 ВК", "ВН 0815 ЕХ"];
+const NOTES: [&str; 2] = [
+    "Подвійна стінка в причепі, сигарети",
+    "Водій нервує, пломба пошкоджена",
+];
+
+/// `kordon` as `officer` with `pin` (in the environment, as a headless
+/// vehicle takes it).
+fn kordon_as(dir: &Path, officer: &str, pin: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin("kordon"));
+    cmd.arg("--data")
+        .arg(dir)
+        .args(args)
+        .env("KORDON_OFFICER", officer)
+        .env("KORDON_PIN", pin)
+        .env_remove("KORDON_TEST_WEAK_KDF");
+    run(&mut cmd)
+}
+
+fn ok_as(dir: &Path, officer: &str, pin: &str, args: &[&str]) -> String {
+    let o = kordon_as(dir, officer, pin, args);
+    assert!(o.status.success(), "kordon {args:?} failed: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn utf16(s: &str, big_endian: bool) -> Vec<u8> {
+    s.encode_utf16()
+        .flat_map(|u| {
+            if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+/// Runs of a scan file's pixels that are varied enough that finding one
+/// anywhere else would mean the pixels were copied there.
+fn pixel_runs(file: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(file).expect("scan file");
+    let mut runs = vec![];
+    let mut at = bytes.len() / 5;
+    while runs.len() < 6 && at + 48 < bytes.len() {
+        let run = &bytes[at..at + 48];
+        let mut distinct = run.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() >= 16 {
+            runs.push(run.to_vec());
+        }
+        at += bytes.len() / 9;
+    }
+    assert!(runs.len() >= 3, "the scan has varied pixels");
+    runs
+}
+
+fn files_of(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("list").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_of(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Work a crew does: an inspection with a Cyrillic plate, notes and a
+/// dual-energy scan.
+fn capture(dir: &Path, officer: &str, pin: &str, n: usize, scans: &Path) -> String {
+    let id = ok_as(
+        dir,
+        officer,
+        pin,
+        &["inspection", "new", "--plate", PLATES[n]],
+    )
+    .trim()
+    .to_string();
+    ok_as(dir, officer, pin, &["notes", &id, NOTES[n]]);
+    let (high, low) = synth_scan(scans, &format!("truck{n}"), (320, 200), 7 + n as u64);
+    ok_as(
+        dir,
+        officer,
+        pin,
+        &[
+            "scan",
+            "add",
+            &id,
+            high.to_str().expect("utf-8"),
+            "--low",
+            low.to_str().expect("utf-8"),
+        ],
+    );
+    id
+}
+
+#[test]
+fn nothing_of_a_vehicle_is_readable_without_an_officers_pin() {
+    let field = Field::new();
+    let _server = field.start_server();
+    let dir = field.enrolled_vehicle("sealed", "UA-BORDER-1", "OF-1");
+    let scans = field.root.path().join("scan-files");
+    std::fs::create_dir_all(&scans).expect("dir");
+    // The first inspection is made before encryption (a folder of today's
+    // version, encrypted in place); the second after.
+    let first = capture(&dir, "OF-1", "unused", 0, &scans);
+    let seed = std::fs::read(dir.join("device.key")).expect("plain device key");
+    assert_eq!(seed.len(), 32);
+    kordon_ok(&dir, &["sync"]);
+
+    let started = Instant::now();
+    let said = ok_as(&dir, "OF-1", "2580", &["encrypt"]);
+    assert!(said.contains("encrypted"), "{said}");
+    eprintln!("encrypting in place took {:?}", started.elapsed());
+
+    let second = capture(&dir, "OF-1", "2580", 1, &scans);
+    ok_as(&dir, "OF-1", "2580", &["sync"]);
+    let check = kordon_as(&dir, "OF-1", "2580", &["check"]);
+    assert!(check.status.success(), "check: {}", text(&check));
+    for id in [&first, &second] {
+        let shown = ok_as(&dir, "OF-1", "2580", &["inspection", "show", id]);
+        assert!(shown.contains("ВК") || shown.contains("ЕХ"), "{shown}");
+    }
+
+    // What a thief finds on the disk.
+    let mut needles: Vec<(String, Vec<u8>)> = vec![];
+    for text in PLATES.iter().chain(NOTES.iter()) {
+        needles.push((format!("{text:?} (UTF-8)"), text.as_bytes().to_vec()));
+        needles.push((format!("{text:?} (UTF-16LE)"), utf16(text, false)));
+        needles.push((format!("{text:?} (UTF-16BE)"), utf16(text, true)));
+    }
+    // The plates' match keys (Latin letters) too.
+    for key in ["AA4711BK", "AA4711VK", "BH0815EX", "VN0815EKH"] {
+        needles.push((format!("match key {key}"), key.as_bytes().to_vec()));
+    }
+    for n in 0..2 {
+        for (i, run) in pixel_runs(&scans.join(format!("truck{n}_high.tif")))
+            .into_iter()
+            .enumerate()
+        {
+            needles.push((format!("pixels of scan {n}, run {i}"), run));
+        }
+    }
+    needles.push(("the device's signing key".into(), seed.clone()));
+    let mut files = vec![];
+    files_of(&dir, &mut files);
+    assert!(files.len() >= 8, "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).expect("read");
+        for (what, needle) in &needles {
+            assert!(
+                !contains(&bytes, needle),
+                "{what} is readable in {}",
+                file.display()
+            );
+        }
+        let name = file.strip_prefix(&dir).expect("inside").to_string_lossy();
+        if name.starts_with("blobs/") || name.starts_with("tiles/") || name == "device.key" {
+            assert!(bytes.starts_with(b"KORDSEAL"), "{name} is not sealed");
+        }
+    }
+    let db = std::fs::read(dir.join("vehicle.sqlite")).expect("db");
+    assert!(!db.starts_with(b"SQLite format 3"), "the database is plain");
+
+    // Nothing opens without the PIN, or with a wrong one.
+    let locked = kordon(&dir, &["status"]);
+    assert!(!locked.status.success());
+    assert!(text(&locked).contains("encrypted"), "{}", text(&locked));
+    let wrong = kordon_as(&dir, "OF-1", "2581", &["status"]);
+    assert!(!wrong.status.success());
+    assert!(text(&wrong).contains("wrong PIN"), "{}", text(&wrong));
+
+    // A second officer gets a key, then loses it.
+    let added = Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(&dir)
+        .args(["officer", "add", "OF-2"])
+        .env("KORDON_OFFICER", "OF-1")
+        .env("KORDON_PIN", "2580")
+        .env("KORDON_NEW_PIN", "7777")
+        .output()
+        .expect("officer add");
+    assert!(added.status.success(), "{}", text(&added));
+    let status = ok_as(&dir, "OF-2", "7777", &["status", "--json"]);
+    assert!(status.contains("UA-BORDER-1"), "{status}");
+    ok_as(&dir, "OF-1", "2580", &["officer", "remove", "OF-2"]);
+    let removed = kordon_as(&dir, "OF-2", "7777", &["status"]);
+    assert!(!removed.status.success());
+    assert!(text(&removed).contains("no key"), "{}", text(&removed));
+    let listed = ok_as(&dir, "OF-1", "2580", &["officer", "list"]);
+    assert_eq!(listed.trim(), "OF-1");
+}
+
+/// Encrypting a folder in place, killed (SIGKILL) at random instants,
+/// then run again: it always finishes, and every record, receipt and
+/// scan is intact and verifies.
+#[test]
+fn encrypting_in_place_survives_kills_at_any_instant() {
+    let field = Field::new();
+    let _server = field.start_server();
+    let template = field.enrolled_vehicle("template", "UA-BORDER-2", "OF-1");
+    let scans = field.root.path().join("scan-files");
+    std::fs::create_dir_all(&scans).expect("dir");
+    for n in 0..4 {
+        let id = kordon_ok(&template, &["inspection", "new", "--plate", PLATES[n % 2]])
+            .trim()
+            .to_string();
+        let (high, low) = synth_scan(&scans, &format!("t{n}"), (256, 160), n as u64);
+        kordon_ok(
+            &template,
+            &[
+                "scan",
+                "add",
+                &id,
+                high.to_str().expect("utf-8"),
+                "--low",
+                low.to_str().expect("utf-8"),
+            ],
+        );
+        kordon_ok(&template, &["decide", &id, "--outcome", "release"]);
+    }
+    kordon_ok(&template, &["sync"]);
+    // More after the sync: records without receipts must survive too.
+    kordon_ok(&template, &["inspection", "new", "--plate", PLATES[0]]);
+    let before = kordon_json(&template, &["status", "--json"]);
+    let listed_before = kordon_ok(&template, &["inspection", "list"]);
+    assert!(before["acknowledged"].as_u64().unwrap_or(0) > 0, "{before}");
+
+    let encrypt = |dir: &Path| {
+        Command::new(bin("kordon"))
+            .arg("--data")
+            .arg(dir)
+            .arg("encrypt")
+            .env("KORDON_OFFICER", "OF-1")
+            .env("KORDON_PIN", "1357")
+            .env("KORDON_TEST_WEAK_KDF", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kordon encrypt")
+    };
+    // How long an uninterrupted run takes: kills land anywhere within it.
+    let whole = field.vehicle_dir("whole");
+    copy_dir(&template, &whole);
+    let started = Instant::now();
+    let out = encrypt(&whole).wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let span = started.elapsed().as_micros() as u64;
+
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut kills = 0;
+    let mut mid_way = 0;
+    // Where the kills landed: (key slots written, database still plain,
+    // database export under way).
+    let mut landed: HashMap<(bool, bool, bool), usize> = HashMap::new();
+    let mut round = 0;
+    while kills < 50 {
+        round += 1;
+        let dir = field.vehicle_dir(&format!("kill-{round}"));
+        copy_dir(&template, &dir);
+        // Up to three kills in a row on the same folder, then a clean run.
+        for attempt in 0..3 {
+            let mut child = encrypt(&dir);
+            // Anywhere in the run, or (every other kill) in its last
+            // third, where the database is exported.
+            let at = if attempt % 2 == 0 {
+                next() % span.max(1)
+            } else {
+                span * 2 / 3 + next() % (span / 2).max(1)
+            };
+            std::thread::sleep(Duration::from_micros(at));
+            match child.try_wait().expect("poll") {
+                Some(_) => break,
+                None => {
+                    child.kill().expect("SIGKILL");
+                    let _ = child.wait();
+                    kills += 1;
+                    if dir.join("encrypting").exists() {
+                        mid_way += 1;
+                        let db = std::fs::read(dir.join("vehicle.sqlite")).unwrap_or_default();
+                        *landed
+                            .entry((
+                                dir.join("keyslots").exists(),
+                                db.starts_with(b"SQLite format 3"),
+                                dir.join("vehicle.sqlite.sealing").exists(),
+                            ))
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+        // Whatever instant the kills hit, one run with the PIN finishes.
+        let out = encrypt(&dir).wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "round {round}: encrypting after a kill failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let check = kordon_as(&dir, "OF-1", "1357", &["check"]);
+        assert!(check.status.success(), "round {round}: {}", text(&check));
+        let after: serde_json::Value =
+            serde_json::from_str(&ok_as(&dir, "OF-1", "1357", &["status", "--json"]))
+                .expect("status JSON");
+        for field in ["inspections", "pending", "acknowledged", "device"] {
+            assert_eq!(after[field], before[field], "round {round}: {field}");
+        }
+        assert_eq!(
+            ok_as(&dir, "OF-1", "1357", &["inspection", "list"]),
+            listed_before,
+            "round {round}"
+        );
+        let mut files = vec![];
+        files_of(&dir, &mut files);
+        for f in &files {
+            let name = f.strip_prefix(&dir).expect("inside").to_string_lossy();
+            assert!(
+                !name.contains("sealing") && name != "encrypting",
+                "round {round}: {name} left"
+            );
+        }
+    }
+    eprintln!(
+        "{kills} kills over {round} rounds, {mid_way} of them in the middle of the work; \
+         an uninterrupted run takes {span} µs; (key slots, plain database, export under \
+         way): {landed:?}"
+    );
+    assert!(
+        landed.get(&(true, true, false)).copied().unwrap_or(0) >= 5,
+        "too few kills while files were being sealed: {landed:?}"
+    );
+    assert!(
+        landed.get(&(true, true, true)).copied().unwrap_or(0) >= 3,
+        "too few kills while the database was being exported: {landed:?}"
+    );
+    assert!(
+        mid_way >= 10,
+        "only {mid_way} of {kills} kills landed while the folder was half encrypted"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("list").flatten() {
+        let p = e.path();
+        let target = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).expect("copy");
+            let perms = std::fs::metadata(&p).expect("meta").permissions();
+            std::fs::set_permissions(&target, perms).expect("perms");
+        }
+    }
+}
