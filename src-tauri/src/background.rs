@@ -28,5 +28,12 @@ pub fn spawn_sync(app: AppHandle) {
         vehicle
             .sync_in_background(&opts, &wake, |update| publish(&app, update.into()))
             .await;
+        // The loop ends only when the centre had this vehicle's data
+        // destroyed: the keys are erased; close what is open.
+        if vehicle.is_wiped() {
+            drop(vehicle);
+            state.close();
+            tracing::warn!("this vehicle's data was wiped as the centre ordered");
+        }
     });
 }

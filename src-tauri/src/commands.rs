@@ -31,11 +31,10 @@ pub async fn sign_in(
         return Ok(session);
     }
     let dir = state.dir.clone();
-    let (vehicle, session) = tauri::async_runtime::spawn_blocking(move || {
-        crew::open_signed_in(&dir, &officer, &pin)
-    })
-    .await
-    .map_err(crate::state::internal)??;
+    let (vehicle, session) =
+        tauri::async_runtime::spawn_blocking(move || crew::open_signed_in(&dir, &officer, &pin))
+            .await
+            .map_err(crate::state::internal)??;
     if state.opened(vehicle)? {
         crate::start_background(&app);
     }

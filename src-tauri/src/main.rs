@@ -9,7 +9,8 @@
 //!   events (on when `--anpr-listen ADDR` or `KORDON_ANPR_LISTEN` is given).
 //!
 //! The data directory is `--data DIR`, else `KORDON_DATA`, else the
-//! platform's app data folder.
+//! platform's app data folder. Nothing of it is opened until an officer
+//! signs in (or `KORDON_OFFICER` and `KORDON_PIN` are set at start).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -126,7 +127,25 @@ fn main() -> anyhow::Result<()> {
             let state = AppState::new(&dir, started)
                 .with_context(|| format!("cannot use the data folder {}", dir.display()))?;
             tracing::info!(data = %dir.display(), "kordon-app started");
-            app.manage(state);
+            // Started with an officer and their PIN (a kiosk, a benchmark):
+            // opened at once, as if that officer had signed in.
+            let opened = match (std::env::var("KORDON_OFFICER"), std::env::var("KORDON_PIN")) {
+                (Ok(officer), Ok(pin)) => Some(
+                    kordon_api::crew::open_signed_in(&dir, &officer, &pin)
+                        .map_err(|e| anyhow::anyhow!("{}", e.message))
+                        .with_context(|| format!("opening {} as {officer}", dir.display()))?,
+                ),
+                _ => None,
+            };
+            if let Some((vehicle, _)) = opened {
+                state
+                    .opened(vehicle)
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                app.manage(state);
+                start_background(app.handle());
+            } else {
+                app.manage(state);
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -118,6 +118,18 @@ impl AppState {
         Ok(!self.background.swap(true, Ordering::SeqCst))
     }
 
+    /// Closes the data folder (after a remote wipe): every screen is
+    /// refused from now on.
+    pub fn close(&self) {
+        if let Ok(mut v) = self.vehicle.lock() {
+            *v = None;
+        }
+        if let Ok(mut watch) = self.watch.lock() {
+            *watch = None;
+        }
+        self.tiles.clear();
+    }
+
     /// Another handle on the open data folder, for background work.
     pub fn reopen(&self) -> Result<Vehicle, ApiError> {
         self.with_open_vehicle(|v| Ok(v.reopen()?))

@@ -51,8 +51,7 @@ fn render(state: &AppState, path: &str, query: &str) -> Result<Vec<u8>, ApiError
         return Err(crate::state::locked());
     }
     let pyramid = state.tiles.get_or_open(&scan, || {
-        let (path, seal) =
-            state.with_vehicle(|v| Ok((v.pyramid_path(&scan), v.seal().clone())))?;
+        let (path, seal) = state.with_vehicle(|v| Ok((v.pyramid_path(&scan), v.seal().clone())))?;
         match Pyramid::open_with(&path, &seal) {
             Ok(p) => Ok(p),
             // Missing or damaged: rebuilt from the scan's images.

@@ -50,12 +50,11 @@ pub async fn import_now(
     };
     emit(app, &progress);
     let id2 = id.to_string();
-    let result = tauri::async_runtime::spawn_blocking(move || {
-        crew::import_scan(&mut v, &id2, &input)
-    })
-    .await
-    .map_err(crate::state::internal)
-    .and_then(|r| r);
+    let result =
+        tauri::async_runtime::spawn_blocking(move || crew::import_scan(&mut v, &id2, &input))
+            .await
+            .map_err(crate::state::internal)
+            .and_then(|r| r);
     match &result {
         Ok(done) => {
             progress.stage = ImportStage::Done;

@@ -212,6 +212,12 @@ enum Command {
         /// Why: the vehicle's crew is told this at its next connection.
         #[arg(long, default_value = "")]
         reason: String,
+        /// Also destroy the vehicle's data: at its next connection it is
+        /// told, states what it still held unsent (counts, not content; see
+        /// `devices`), and erases its keys, so nothing on it decrypts any
+        /// more. What the server acknowledged is safe here.
+        #[arg(long)]
+        wipe: bool,
     },
     /// Write the evidence bundle of one inspection: a zip with its signed
     /// records and proofs, the original scan files, overviews with the
@@ -613,6 +619,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             device,
             reason,
+            wipe,
         } => {
             let c = open(&data)?;
             let target = match (name, device) {
@@ -621,6 +628,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, None) => anyhow::bail!("name a unit (--name) or a device (--device)"),
             };
             let n = c.revoke_with(&target, &reason, None, now_ms())?;
+            if wipe {
+                let w = c.order_wipe(&target, now_ms())?;
+                say!("{w} device(s) will erase their data at their next connection");
+            }
             match &target {
                 kordon_central::RevokeTarget::Unit(unit) => {
                     say!("revoked {n} device(s) of unit {unit}")
@@ -684,6 +695,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         d.app_version.as_deref().unwrap_or("unknown"),
                         backlog
                     );
+                    if let Some(w) = &d.wipe {
+                        match (w.told_ms, w.backlog_records, w.backlog_scan_bytes) {
+                            (Some(t), Some(r), Some(b)) => say!(
+                                "{:<16} wiped: told at {t}; it held {r} records and {b} scan bytes unsent",
+                                ""
+                            ),
+                            (Some(t), _, _) => say!(
+                                "{:<16} wiped: told at {t}; it stated no backlog",
+                                ""
+                            ),
+                            _ => say!("{:<16} wipe ordered: not told yet (it has not connected since)", ""),
+                        }
+                    }
                     if refused.is_empty() && d.revoked_reason.as_deref().unwrap_or("").is_empty() {
                         continue;
                     }

@@ -36,7 +36,11 @@ pub fn sign_in(v: &mut Vehicle, officer: &str, pin: &str) -> Result<Session, Api
 /// the officer's PIN. A folder not yet encrypted (a new vehicle, or one of
 /// an earlier version) is encrypted first, in place, with this officer's
 /// key slot first (checked against the PIN the vehicle knows for them).
-pub fn open_signed_in(dir: &Path, officer: &str, pin: &str) -> Result<(Vehicle, Session), ApiError> {
+pub fn open_signed_in(
+    dir: &Path,
+    officer: &str,
+    pin: &str,
+) -> Result<(Vehicle, Session), ApiError> {
     let created = if Vehicle::is_encrypted(dir) {
         false
     } else {

@@ -56,6 +56,13 @@ impl PyramidCache {
         }
         Ok(pyramid)
     }
+
+    /// Forgets every open pyramid (the data was closed).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
 }
 
 /// Renders a tile or thumbnail as PNG.

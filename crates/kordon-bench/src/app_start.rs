@@ -56,6 +56,9 @@ fn fill(dir: &Path, n: usize) -> anyhow::Result<()> {
         v.generate(count, day as u64, "BENCH-1", &officer, t)?;
         made += count;
     }
+    drop(v);
+    // Encrypted as the app leaves it after its first sign-in.
+    Vehicle::encrypt(dir, "OF-BENCH", "2468")?;
     Ok(())
 }
 
@@ -128,6 +131,10 @@ fn run_once(app: &Path, data: &Path, settle: Duration) -> anyhow::Result<Run> {
         .arg("--data")
         .arg(data)
         .env("KORDON_REPORT_READY", "1")
+        // Opened at start with the officer's PIN (the data is encrypted
+        // at the first opening, before the runs are timed).
+        .env("KORDON_OFFICER", "OF-BENCH")
+        .env("KORDON_PIN", "2468")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

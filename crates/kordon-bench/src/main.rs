@@ -12,6 +12,7 @@
 mod admin;
 mod anpr_ingest;
 mod app_start;
+mod at_rest;
 mod console;
 mod goodput;
 mod hostile;
@@ -84,6 +85,9 @@ enum What {
     /// Hostile peers against a real server process: its peak memory and a
     /// vehicle's sync time during each attack.
     Hostile(hostile::Args),
+    /// A vehicle's data encrypted at rest against unencrypted: unlock,
+    /// import, tiles, sync of 1,000 inspections, opening the data.
+    AtRest(at_rest::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -106,6 +110,7 @@ fn main() -> anyhow::Result<()> {
         What::AnprIngest(args) => anpr_ingest::run(args),
         What::LogProof(args) => log_proof::run(args),
         What::Hostile(args) => hostile::run(args),
+        What::AtRest(args) => at_rest::run(args),
         What::All => {
             ingest::run(ingest::Args::default())?;
             sync(1_000)

@@ -185,7 +185,8 @@ impl BlobStore {
             .replace(['(', ')'], ""),
         );
         let result = (|| {
-            let file = File::create(&tmp).map_err(io_err(&tmp))?;
+            let file =
+                io::BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io_err(&tmp))?);
             let mut file = self.seal.writer(file).map_err(io_err(&tmp))?;
             let mut hasher = blake3::Hasher::new();
             let mut buf = vec![0u8; 256 * 1024];
@@ -209,7 +210,10 @@ impl BlobStore {
                 hasher.update(&buf[..n]);
                 file.write_all(&buf[..n]).map_err(io_err(&tmp))?;
             }
-            let file = file.finish().map_err(io_err(&tmp))?;
+            let file = file
+                .finish()
+                .and_then(|w| w.into_inner().map_err(io::IntoInnerError::into_error))
+                .map_err(io_err(&tmp))?;
             file.sync_all().map_err(io_err(&tmp))?;
             Ok(BlobId(*hasher.finalize().as_bytes()))
         })();

@@ -30,6 +30,7 @@ fn refusal_name(code: RefusalCode) -> &'static str {
         RefusalCode::BadToken => "bad_token",
         RefusalCode::Version => "version",
         RefusalCode::Unavailable => "unavailable",
+        RefusalCode::Wipe => "wipe",
     }
 }
 
@@ -75,8 +76,12 @@ impl Central {
             Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
             // The vehicle is told the administrator's reason as it was
             // given; its app puts it in words around it.
-            Standing::Revoked { reason, .. } => Err(Refusal {
-                code: RefusalCode::Revoked,
+            Standing::Revoked { reason, wipe, .. } => Err(Refusal {
+                code: if wipe {
+                    RefusalCode::Wipe
+                } else {
+                    RefusalCode::Revoked
+                },
                 reason,
             }),
             Standing::Unknown => match enroll_secret {
@@ -98,6 +103,7 @@ impl Central {
             Err(r) => {
                 let logged = match r.code {
                     RefusalCode::Revoked => format!("revoked device: {}", r.reason),
+                    RefusalCode::Wipe => format!("revoked device told to wipe: {}", r.reason),
                     _ => r.reason.clone(),
                 };
                 self.store
@@ -435,13 +441,48 @@ impl Central {
     }
 
     /// Why `device` may no longer sync (revoked: the administrator's
-    /// reason), or None while it may.
-    pub fn revocation_reason(&self, device: &PublicKey) -> Result<Option<String>, CentralError> {
+    /// reason; `Wipe` when its data is to be destroyed), or None while it
+    /// may. A wipe is noted as told: the caller tells the vehicle now.
+    pub fn revocation(
+        &self,
+        device: &PublicKey,
+        now_ms: i64,
+    ) -> Result<Option<(RefusalCode, String)>, CentralError> {
         Ok(match register::standing(self.store.connection(), device)? {
-            Standing::Revoked { reason, .. } => Some(reason),
+            Standing::Revoked { reason, wipe, .. } => {
+                if wipe {
+                    self.note_wipe_told(device, now_ms)?;
+                    Some((RefusalCode::Wipe, reason))
+                } else {
+                    Some((RefusalCode::Revoked, reason))
+                }
+            }
             Standing::Enrolled { .. } => None,
-            Standing::Unknown => Some(String::new()),
+            Standing::Unknown => Some((RefusalCode::Revoked, String::new())),
         })
+    }
+
+    /// Notes that `device` was refused with a wipe order, with the backlog
+    /// it stated in its Hello (taken into the register first).
+    pub fn note_wipe_told_with(
+        &self,
+        device: &PublicKey,
+        backlog: Option<kordon_proto::Backlog>,
+        now_ms: i64,
+    ) -> Result<(), CentralError> {
+        if let Some(b) = backlog {
+            self.store.connection().execute(
+                "UPDATE devices SET backlog_records = ?1, backlog_scan_bytes = ?2, stated_ms = ?3
+                 WHERE key = ?4",
+                params![
+                    i64::try_from(b.records).unwrap_or(i64::MAX),
+                    i64::try_from(b.scan_bytes).unwrap_or(i64::MAX),
+                    now_ms,
+                    &device.0[..]
+                ],
+            )?;
+        }
+        self.note_wipe_told(device, now_ms)
     }
 
     /// Brings documents and the index up to date with appended records.

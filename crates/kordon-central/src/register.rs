@@ -57,6 +57,12 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), CentralError> {
             ("last_refused_ms", "INTEGER"),
             ("sync_started_ms", "INTEGER"),
             ("sync_finished_ms", "INTEGER"),
+            // A remote wipe: ordered with the revocation, told to the
+            // vehicle at its next connection with the backlog it stated.
+            ("wipe_ordered_ms", "INTEGER"),
+            ("wipe_told_ms", "INTEGER"),
+            ("wipe_backlog_records", "INTEGER"),
+            ("wipe_backlog_scan_bytes", "INTEGER"),
         ],
     )?;
     add_columns(
@@ -111,6 +117,25 @@ pub enum LastSync {
     Refused,
 }
 
+/// A remote wipe of a device: ordered with its revocation, told to the
+/// vehicle at its next connection. What it held unsent then is what it
+/// stated in that connection's Hello (counts, never content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
+pub struct Wipe {
+    #[ts(type = "number")]
+    pub ordered_ms: i64,
+    /// When the vehicle was told (null: it has not connected since).
+    #[ts(type = "number | null")]
+    pub told_ms: Option<i64>,
+    /// Signed records it had not delivered when told (null: not told, or
+    /// it stated nothing).
+    #[ts(type = "number | null")]
+    pub backlog_records: Option<u64>,
+    /// Bytes of scans it had not delivered when told.
+    #[ts(type = "number | null")]
+    pub backlog_scan_bytes: Option<u64>,
+}
+
 /// A device as the register knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct DeviceInfo {
@@ -156,6 +181,8 @@ pub struct DeviceInfo {
     pub refused_count: u64,
     #[ts(type = "number | null")]
     pub last_refused_ms: Option<i64>,
+    /// A remote wipe ordered for it, if any.
+    pub wipe: Option<Wipe>,
 }
 
 /// An enrollment token not yet used, expired or cancelled. The token
@@ -288,20 +315,28 @@ pub(crate) enum Standing {
         unit: String,
         /// The administrator's reason ("" if none was given).
         reason: String,
+        /// The centre ordered the vehicle's data destroyed.
+        wipe: bool,
     },
     Unknown,
 }
 
 pub(crate) fn standing(conn: &Connection, key: &PublicKey) -> Result<Standing, CentralError> {
-    let row: Option<(String, Option<i64>, Option<String>)> = conn
-        .prepare_cached("SELECT unit, revoked_ms, revoked_reason FROM devices WHERE key = ?1")?
-        .query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    type Row = (String, Option<i64>, Option<String>, Option<i64>);
+    let row: Option<Row> = conn
+        .prepare_cached(
+            "SELECT unit, revoked_ms, revoked_reason, wipe_ordered_ms FROM devices WHERE key = ?1",
+        )?
+        .query_row([&key.0[..]], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     Ok(match row {
-        Some((unit, None, _)) => Standing::Enrolled { unit },
-        Some((unit, Some(_), reason)) => Standing::Revoked {
+        Some((unit, None, _, _)) => Standing::Enrolled { unit },
+        Some((unit, Some(_), reason, wipe)) => Standing::Revoked {
             unit,
             reason: reason.unwrap_or_default(),
+            wipe: wipe.is_some(),
         },
         None => Standing::Unknown,
     })
@@ -521,6 +556,45 @@ impl Central {
         }
     }
 
+    /// Orders the data of revoked devices destroyed (a unit's, or one
+    /// device's, as [`revoke_with`](Self::revoke_with) names them): each is
+    /// told at its next connection, and erases its keys. Returns how many
+    /// devices the order reaches.
+    pub fn order_wipe(&self, target: &RevokeTarget, now_ms: i64) -> Result<usize, CentralError> {
+        let conn = self.store.connection();
+        let n = match target {
+            RevokeTarget::Unit(unit) => conn.execute(
+                "UPDATE devices SET wipe_ordered_ms = ?1
+                 WHERE unit = ?2 AND revoked_ms IS NOT NULL AND wipe_ordered_ms IS NULL",
+                params![now_ms, unit],
+            )?,
+            RevokeTarget::Device(key) => conn.execute(
+                "UPDATE devices SET wipe_ordered_ms = ?1
+                 WHERE hex(key) LIKE ?2 || '%' AND revoked_ms IS NOT NULL
+                   AND wipe_ordered_ms IS NULL",
+                params![now_ms, key.trim().to_ascii_uppercase()],
+            )?,
+        };
+        Ok(n)
+    }
+
+    /// Notes that `device` was told to wipe, with the backlog it last
+    /// stated (what it held unsent: counts, never content).
+    pub(crate) fn note_wipe_told(
+        &self,
+        device: &PublicKey,
+        now_ms: i64,
+    ) -> Result<(), CentralError> {
+        self.store.connection().execute(
+            "UPDATE devices SET wipe_told_ms = ?1,
+                    wipe_backlog_records = backlog_records,
+                    wipe_backlog_scan_bytes = backlog_scan_bytes
+             WHERE key = ?2 AND wipe_ordered_ms IS NOT NULL AND wipe_told_ms IS NULL",
+            params![now_ms, &device.0[..]],
+        )?;
+        Ok(())
+    }
+
     /// Every device in the register.
     pub fn devices(&self) -> Result<Vec<DeviceInfo>, CentralError> {
         let mut stmt = self.store.connection().prepare(
@@ -528,7 +602,9 @@ impl Central {
                     (SELECT COUNT(*) FROM records r WHERE r.signer = d.key),
                     d.app_version, d.backlog_records, d.backlog_scan_bytes,
                     d.clock_offset_ms, d.stated_ms, d.revoked_reason, d.revoked_by,
-                    d.refused_count, d.last_refused_ms, d.sync_started_ms, d.sync_finished_ms
+                    d.refused_count, d.last_refused_ms, d.sync_started_ms, d.sync_finished_ms,
+                    d.wipe_ordered_ms, d.wipe_told_ms, d.wipe_backlog_records,
+                    d.wipe_backlog_scan_bytes
              FROM devices d ORDER BY d.unit, d.enrolled_ms",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -555,6 +631,19 @@ impl Central {
                 refused_count: r.get::<_, i64>(14)?.max(0) as u64,
                 last_refused_ms,
                 last_sync: last_sync(started, finished, last_refused_ms),
+                wipe: r
+                    .get::<_, Option<i64>>(18)?
+                    .map(|ordered_ms| -> rusqlite::Result<Wipe> {
+                        Ok(Wipe {
+                            ordered_ms,
+                            told_ms: r.get(19)?,
+                            backlog_records: r.get::<_, Option<i64>>(20)?.map(|n| n.max(0) as u64),
+                            backlog_scan_bytes: r
+                                .get::<_, Option<i64>>(21)?
+                                .map(|n| n.max(0) as u64),
+                        })
+                    })
+                    .transpose()?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -516,6 +516,16 @@ async fn run_session(
                         }
                         Err(refusal) => {
                             tracing::warn!(device = %device.short(), peer = %address, reason = %refusal.reason, "device refused");
+                            if refusal.code == RefusalCode::Wipe {
+                                // What it still held unsent, as it said
+                                // in this Hello: counts, never content.
+                                let backlog = stated.map(|s| s.backlog);
+                                with_central(central, move |c| {
+                                    c.note_wipe_told_with(&device, backlog, now_ms())
+                                })
+                                .await?;
+                                tracing::warn!(device = %device.short(), peer = %address, ?backlog, "device told to wipe its data");
+                            }
                             session.refuse(refusal.code, &refusal.reason);
                             while let Some(bytes) = session.poll_transmit() {
                                 let _ = stream.write(&bytes).await;
@@ -551,11 +561,11 @@ async fn run_session(
                 }
                 ServerEvent::Pull { cursor } => {
                     // Revocation also ends a session that is already open.
-                    if let Some(reason) =
-                        with_central(central, move |c| c.revocation_reason(&device)).await?
+                    if let Some((code, reason)) =
+                        with_central(central, move |c| c.revocation(&device, now_ms())).await?
                     {
-                        tracing::warn!(device = %device.short(), peer = %address, %reason, "device revoked during the session; closing");
-                        conn.close(RefusalCode::Revoked.close_code().into(), reason.as_bytes());
+                        tracing::warn!(device = %device.short(), peer = %address, %reason, ?code, "device revoked during the session; closing");
+                        conn.close(code.close_code().into(), reason.as_bytes());
                         return Ok(true);
                     }
                     let (records, next, more) =

@@ -319,7 +319,7 @@ enum InspectionCmd {
 fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<VehicleError>().map(VehicleError::code) {
         Some("unreachable" | "server_unavailable") => 2,
-        Some("refused" | "revoked") => 3,
+        Some("refused" | "revoked" | "wiped") => 3,
         Some("invalid_input" | "bad_token" | "not_signed_in" | "not_enrolled" | "not_found") => 4,
         Some("server_log") => 6,
         _ => 5,

@@ -15,6 +15,9 @@ pub enum RefusalCode {
     Version,
     /// The server cannot serve now (e.g. storage failure).
     Unavailable,
+    /// The device was revoked and the centre ordered its data destroyed:
+    /// the vehicle erases its keys (its data no longer decrypts).
+    Wipe,
 }
 
 impl RefusalCode {
@@ -26,6 +29,7 @@ impl RefusalCode {
             RefusalCode::BadToken => 0x12,
             RefusalCode::Version => 0x13,
             RefusalCode::Unavailable => 0x14,
+            RefusalCode::Wipe => 0x15,
         }
     }
 
@@ -36,6 +40,7 @@ impl RefusalCode {
             0x12 => RefusalCode::BadToken,
             0x13 => RefusalCode::Version,
             0x14 => RefusalCode::Unavailable,
+            0x15 => RefusalCode::Wipe,
             _ => return None,
         })
     }

@@ -12,19 +12,20 @@
 //! | 16 | 16 | nonce prefix, random per file |
 //! | 32 | … | chunks: each up to [`CHUNK`] bytes of ciphertext and a 16-byte tag |
 //!
-//! Chunk `i` is XChaCha20-Poly1305 under the file key (derived from the
-//! data key), nonce = prefix ‖ `i` (u64, little-endian), associated data
-//! = the 32-byte header ‖ one byte that is 1 for the last chunk and 0
-//! otherwise. Every chunk but the last is full. An empty file is one last
+//! Each file has its own key: BLAKE3 keyed by the files' key (derived from
+//! the data key) over the file's random nonce prefix. Chunk `i` is
+//! AES-256-GCM under that key (ring's, with AES-NI where the processor has
+//! it: several GB/s), nonce = `i` (u64, little-endian) and four zero
+//! bytes, associated data = the 32-byte header ‖ one byte that is 1 for
+//! the last chunk and 0 otherwise. Every chunk but the last is full. An empty file is one last
 //! chunk of no bytes. So the plaintext length follows from the file's
 //! length, and a file cut short, swapped chunks, a chunk from another file
 //! or a header changed in any byte fail authentication: an error, never
 //! wrong bytes.
 
 use crate::DataKey;
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use rand::RngCore;
+use ring::aead::{Aad, LessSafeKey, Nonce, Tag, UnboundKey, AES_256_GCM};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -86,11 +87,18 @@ pub fn is_sealed_file(path: &Path) -> io::Result<bool> {
     Ok(head == MAGIC)
 }
 
-fn nonce(prefix: &[u8], index: u64) -> XNonce {
-    let mut n = [0u8; 24];
-    n[..16].copy_from_slice(prefix);
-    n[16..].copy_from_slice(&index.to_le_bytes());
-    XNonce::from(n)
+fn nonce(index: u64) -> Nonce {
+    let mut n = [0u8; 12];
+    n[..8].copy_from_slice(&index.to_le_bytes());
+    Nonce::assume_unique_for_key(n)
+}
+
+/// The key of one file: the files' key over its nonce prefix.
+fn file_key(files: &[u8; 32], header: &[u8; HEADER_LEN]) -> io::Result<LessSafeKey> {
+    let k = zeroize::Zeroizing::new(*blake3::keyed_hash(files, &header[16..]).as_bytes());
+    UnboundKey::new(&AES_256_GCM, &*k)
+        .map(LessSafeKey::new)
+        .map_err(|_| io::Error::other("no AES-256-GCM key"))
 }
 
 fn aad(header: &[u8; HEADER_LEN], last: bool) -> [u8; HEADER_LEN + 1] {
@@ -104,7 +112,8 @@ fn aad(header: &[u8; HEADER_LEN], last: bool) -> [u8; HEADER_LEN + 1] {
 /// server, whose disks the operator protects, and tests of plain folders).
 #[derive(Clone, Default)]
 pub struct Seal {
-    cipher: Option<Arc<XChaCha20Poly1305>>,
+    /// The files' key (each file's own key is derived from it).
+    files: Option<Arc<zeroize::Zeroizing<[u8; 32]>>>,
 }
 
 impl fmt::Debug for Seal {
@@ -120,25 +129,24 @@ impl fmt::Debug for Seal {
 impl Seal {
     /// Files stay as they are.
     pub fn plain() -> Self {
-        Seal { cipher: None }
+        Seal { files: None }
     }
 
     /// Files are sealed under (a key derived from) `key`.
     pub fn new(key: &DataKey) -> Self {
-        let file_key = key.derive("kordon 2026-12 sealed files");
         Seal {
-            cipher: Some(Arc::new(XChaCha20Poly1305::new((&*file_key).into()))),
+            files: Some(Arc::new(key.derive("kordon 2026-12 sealed files"))),
         }
     }
 
     pub fn is_sealed(&self) -> bool {
-        self.cipher.is_some()
+        self.files.is_some()
     }
 
     /// A writer that seals (or passes through) what is written to
     /// `inner`; [`AtRestWriter::finish`] writes the last chunk.
     pub fn writer<W: Write>(&self, mut inner: W) -> io::Result<AtRestWriter<W>> {
-        let Some(cipher) = &self.cipher else {
+        let Some(files) = &self.files else {
             return Ok(AtRestWriter::Plain(inner));
         };
         let mut header = [0u8; HEADER_LEN];
@@ -146,20 +154,21 @@ impl Seal {
         header[8] = VERSION;
         header[12..16].copy_from_slice(&(CHUNK as u32).to_le_bytes());
         rand::rngs::OsRng.fill_bytes(&mut header[16..]);
+        let key = file_key(files, &header)?;
         inner.write_all(&header)?;
-        Ok(AtRestWriter::Sealed(SealedWriter {
+        Ok(AtRestWriter::Sealed(Box::new(SealedWriter {
             inner,
-            cipher: cipher.clone(),
+            key,
             header,
             buffer: Vec::with_capacity(CHUNK + TAG_LEN),
             index: 0,
-        }))
+        })))
     }
 
     /// Opens a file written through [`Seal::writer`] (with this seal).
     pub fn open(&self, file: File) -> io::Result<AtRestFile> {
         let stored = file.metadata()?.len();
-        let Some(cipher) = &self.cipher else {
+        let Some(files) = &self.files else {
             return Ok(AtRestFile {
                 file,
                 sealed: None,
@@ -183,9 +192,10 @@ impl Seal {
             return Err(damaged("an unknown chunk size"));
         }
         let len = plain_len(stored).ok_or_else(|| damaged(format!("{stored} bytes long")))?;
+        let key = file_key(files, &header)?;
         Ok(AtRestFile {
             file,
-            sealed: Some((cipher.clone(), header)),
+            sealed: Some(Box::new((key, header))),
             len,
             pos: 0,
             chunk: None,
@@ -236,7 +246,7 @@ impl Seal {
 #[derive(Debug)]
 pub enum AtRestWriter<W: Write> {
     Plain(W),
-    Sealed(SealedWriter<W>),
+    Sealed(Box<SealedWriter<W>>),
 }
 
 impl<W: Write> AtRestWriter<W> {
@@ -272,7 +282,7 @@ impl<W: Write> Write for AtRestWriter<W> {
 /// is known to exist (so the last chunk can be marked as last).
 pub struct SealedWriter<W: Write> {
     inner: W,
-    cipher: Arc<XChaCha20Poly1305>,
+    key: LessSafeKey,
     header: [u8; HEADER_LEN],
     buffer: Vec<u8>,
     index: u64,
@@ -285,25 +295,26 @@ impl<W: Write> fmt::Debug for SealedWriter<W> {
 }
 
 impl<W: Write> SealedWriter<W> {
-    fn seal_chunk(&mut self, len: usize, last: bool) -> io::Result<()> {
-        let mut chunk: Vec<u8> = self.buffer.drain(..len).collect();
+    /// Seals what is buffered (at most one chunk) and writes it.
+    fn seal_chunk(&mut self, last: bool) -> io::Result<()> {
         let tag = self
-            .cipher
-            .encrypt_in_place_detached(
-                &nonce(&self.header[16..], self.index),
-                &aad(&self.header, last),
-                &mut chunk,
+            .key
+            .seal_in_place_separate_tag(
+                nonce(self.index),
+                Aad::from(aad(&self.header, last)),
+                &mut self.buffer,
             )
             .map_err(|_| io::Error::other("sealing a chunk failed"))?;
-        self.inner.write_all(&chunk)?;
-        self.inner.write_all(&tag)?;
+        // One write of the chunk and its tag.
+        self.buffer.extend_from_slice(tag.as_ref());
+        self.inner.write_all(&self.buffer)?;
+        self.buffer.clear();
         self.index += 1;
         Ok(())
     }
 
     fn finish(mut self) -> io::Result<W> {
-        let len = self.buffer.len();
-        self.seal_chunk(len, true)?;
+        self.seal_chunk(true)?;
         self.inner.flush()?;
         Ok(self.inner)
     }
@@ -311,9 +322,16 @@ impl<W: Write> SealedWriter<W> {
 
 impl<W: Write> Write for SealedWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        while self.buffer.len() > CHUNK {
-            self.seal_chunk(CHUNK, false)?;
+        let mut rest = buf;
+        while !rest.is_empty() {
+            // A full chunk is sealed once a byte after it exists: only
+            // then is it known not to be the last.
+            if self.buffer.len() == CHUNK {
+                self.seal_chunk(false)?;
+            }
+            let take = (CHUNK - self.buffer.len()).min(rest.len());
+            self.buffer.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
         }
         Ok(buf.len())
     }
@@ -325,7 +343,8 @@ impl<W: Write> Write for SealedWriter<W> {
 /// A file at rest opened for reading: its plaintext, at any offset.
 pub struct AtRestFile {
     file: File,
-    sealed: Option<(Arc<XChaCha20Poly1305>, [u8; HEADER_LEN])>,
+    /// The file's key and header (boxed: a key schedule is large).
+    sealed: Option<Box<(LessSafeKey, [u8; HEADER_LEN])>>,
     len: u64,
     pos: u64,
     /// The chunk last decrypted by sequential reads.
@@ -356,38 +375,52 @@ impl AtRestFile {
         &self.file
     }
 
-    fn open_chunk(
+    /// Decrypts chunks `first..=last` into one buffer (one read from
+    /// disk); returns the plaintext of those chunks.
+    fn open_chunks(
         &self,
-        cipher: &XChaCha20Poly1305,
+        key: &LessSafeKey,
         header: &[u8; HEADER_LEN],
-        index: u64,
+        first: u64,
+        last: u64,
     ) -> io::Result<Vec<u8>> {
         let chunks = self.len.div_ceil(CHUNK as u64).max(1);
-        if index >= chunks {
+        if last >= chunks || first > last {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "read past the end",
             ));
         }
-        let last = index + 1 == chunks;
-        let plain = if last {
-            (self.len - index * CHUNK as u64) as usize
-        } else {
-            CHUNK
+        let plain_of = |i: u64| {
+            if i + 1 == chunks {
+                (self.len - i * CHUNK as u64) as usize
+            } else {
+                CHUNK
+            }
         };
-        let mut stored = vec![0u8; plain + TAG_LEN];
+        let stored_len = (last - first) as usize * (CHUNK + TAG_LEN) + plain_of(last) + TAG_LEN;
+        let mut stored = vec![0u8; stored_len];
         self.file
-            .read_exact_at(&mut stored, HEADER_LEN as u64 + index * STORED_CHUNK)?;
-        let tag = Tag::clone_from_slice(&stored[plain..]);
-        stored.truncate(plain);
-        cipher
-            .decrypt_in_place_detached(
-                &nonce(&header[16..], index),
-                &aad(header, last),
-                &mut stored,
-                &tag,
+            .read_exact_at(&mut stored, HEADER_LEN as u64 + first * STORED_CHUNK)?;
+        // Plaintext moves down over the tags as each chunk opens.
+        let mut plain_at = 0;
+        for index in first..=last {
+            let at = (index - first) as usize * (CHUNK + TAG_LEN);
+            let n = plain_of(index);
+            let tag = Tag::try_from(&stored[at + n..at + n + TAG_LEN])
+                .map_err(|_| damaged(format!("chunk {index} has no tag")))?;
+            key.open_in_place_separate_tag(
+                nonce(index),
+                Aad::from(aad(header, index + 1 == chunks)),
+                tag,
+                &mut stored[at..at + n],
+                0..,
             )
             .map_err(|_| damaged(format!("chunk {index} does not authenticate")))?;
+            stored.copy_within(at..at + n, plain_at);
+            plain_at += n;
+        }
+        stored.truncate(plain_at);
         Ok(stored)
     }
 
@@ -397,19 +430,18 @@ impl AtRestFile {
             .checked_add(buf.len() as u64)
             .filter(|&end| end <= self.len)
             .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "read past the end"))?;
-        let Some((cipher, header)) = &self.sealed else {
+        let Some(sealed) = &self.sealed else {
             return self.file.read_exact_at(buf, offset);
         };
-        let mut at = offset;
-        while at < end {
-            let index = at / CHUNK as u64;
-            let chunk = self.open_chunk(cipher, header, index)?;
-            let from = (at - index * CHUNK as u64) as usize;
-            let take = (chunk.len() - from).min((end - at) as usize);
-            let to = (at - offset) as usize;
-            buf[to..to + take].copy_from_slice(&chunk[from..from + take]);
-            at += take as u64;
+        let (key, header) = &**sealed;
+        if buf.is_empty() {
+            return Ok(());
         }
+        let first = offset / CHUNK as u64;
+        let last = (end - 1) / CHUNK as u64;
+        let plain = self.open_chunks(key, header, first, last)?;
+        let from = (offset - first * CHUNK as u64) as usize;
+        buf.copy_from_slice(&plain[from..from + buf.len()]);
         Ok(())
     }
 }
@@ -419,14 +451,15 @@ impl Read for AtRestFile {
         if self.pos >= self.len || buf.is_empty() {
             return Ok(0);
         }
-        let Some((cipher, header)) = &self.sealed else {
+        let Some(sealed) = &self.sealed else {
             let n = self.file.read_at(buf, self.pos)?;
             self.pos += n as u64;
             return Ok(n);
         };
+        let (key, header) = &**sealed;
         let index = self.pos / CHUNK as u64;
         if self.chunk.as_ref().is_none_or(|(i, _)| *i != index) {
-            let chunk = self.open_chunk(cipher, header, index)?;
+            let chunk = self.open_chunks(key, header, index, index)?;
             self.chunk = Some((index, chunk));
         }
         let Some((_, chunk)) = &self.chunk else {

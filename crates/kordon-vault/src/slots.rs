@@ -25,9 +25,11 @@ pub const SLOTS_FORMAT: &str = "kordon-keyslots/1";
 /// The largest slots file read (a few hundred officers).
 const MAX_FILE: u64 = 1 << 20;
 
-/// Argon2id's cost. The default, 64 MiB and 3 passes, takes about half a
-/// second here: a crew member waits that once per unlock, while each guess
-/// of a stolen disk's PIN costs the same (see `docs/security.md`).
+/// Argon2id's cost. The default, 256 MiB and 3 passes, takes about 0.6 s
+/// on a two-core machine: a crew member waits that once per unlock, while
+/// each guess at a stolen disk's PIN costs the same, and the memory makes
+/// guessing on graphics cards costly (`kordon-bench at-rest` measures the
+/// choices; `docs/security.md` says why).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KdfCost {
     /// Memory in KiB.
@@ -40,7 +42,7 @@ pub struct KdfCost {
 
 impl KdfCost {
     pub const DEFAULT: KdfCost = KdfCost {
-        m_kib: 64 * 1024,
+        m_kib: 256 * 1024,
         t: 3,
         p: 1,
     };

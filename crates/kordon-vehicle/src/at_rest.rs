@@ -36,6 +36,32 @@ fn slot_meta(officer: &str) -> String {
     format!("slot:{officer}")
 }
 
+/// Left by a remote wipe (plain: it says when, why, and how much was
+/// still unsent, never what).
+const WIPED: &str = "wiped";
+
+/// The wipe's note, as left in the data folder.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct WipeNote {
+    wiped_ms: i64,
+    reason: String,
+    unsent_records: u64,
+    unsent_scan_bytes: u64,
+}
+
+/// Refuses a folder the centre had wiped.
+pub(crate) fn refuse_wiped(dir: &Path) -> Result<(), VehicleError> {
+    match fs::read(dir.join(WIPED)) {
+        Ok(bytes) => {
+            let reason = serde_json::from_slice::<WipeNote>(&bytes)
+                .map(|n| n.reason)
+                .unwrap_or_default();
+            Err(VehicleError::Wiped { reason })
+        }
+        Err(_) => Ok(()),
+    }
+}
+
 /// What [`Vehicle::encrypt`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Encrypted {
@@ -184,6 +210,7 @@ impl Vehicle {
     /// encryption that was cut. Wrong PINs in a row are spaced out as at
     /// sign-in.
     pub fn unlock(dir: &Path, officer: &str, pin: &str) -> Result<Self, VehicleError> {
+        refuse_wiped(dir)?;
         let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
         let now = crate::now_ms();
         check_throttle(dir, officer, now)?;
@@ -219,6 +246,7 @@ impl Vehicle {
     pub fn encrypt(dir: &Path, officer: &str, pin: &str) -> Result<Encrypted, VehicleError> {
         kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
         crate::officers::check_pin_shape(pin)?;
+        refuse_wiped(dir)?;
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         let marker = dir.join(ENCRYPTING);
         let mut done = Encrypted::default();
@@ -292,6 +320,55 @@ impl Vehicle {
             .filter(|o| slots.has(o))
             .collect();
         Ok((names, slots.len()))
+    }
+
+    /// Whether the centre had this vehicle's data destroyed.
+    pub fn is_wiped(&self) -> bool {
+        self.dir.join(WIPED).exists()
+    }
+
+    /// Destroys this vehicle's data as the centre ordered: notes what was
+    /// unsent (counts) and why, then erases every key slot (the data no
+    /// longer decrypts, with any PIN); a folder that was never encrypted
+    /// has its files removed instead.
+    pub(crate) fn erase(&mut self, reason: &str) -> Result<(), VehicleError> {
+        let status = self.status().ok();
+        let note = WipeNote {
+            wiped_ms: crate::now_ms(),
+            reason: reason.to_string(),
+            unsent_records: status.as_ref().map_or(0, |s| s.pending),
+            unsent_scan_bytes: status.as_ref().map_or(0, |s| s.blobs.bytes_pending),
+        };
+        let text = serde_json::to_vec_pretty(&note)
+            .map_err(|e| VehicleError::Io(format!("the wipe note: {e}")))?;
+        let path = self.dir.join(WIPED);
+        Seal::plain()
+            .write_atomic(&path, &text)
+            .map_err(io_at(&path))?;
+        if KeySlots::exist(&self.dir) {
+            KeySlots::destroy(&self.dir).map_err(|e| vault(e, ""))?;
+        } else {
+            for name in [
+                "device.key",
+                "vehicle.sqlite-wal",
+                "vehicle.sqlite-shm",
+                "vehicle.sqlite",
+            ] {
+                let _ = fs::remove_file(self.dir.join(name));
+            }
+            for folder in SEALED_FOLDERS {
+                let _ = fs::remove_dir_all(self.dir.join(folder));
+            }
+        }
+        let _ = fs::remove_file(self.dir.join(UNLOCK_FAILURES));
+        // The key in memory goes with it (zeroized on drop).
+        self.slots = None;
+        tracing::warn!(
+            records = note.unsent_records,
+            scan_bytes = note.unsent_scan_bytes,
+            "the centre ordered this vehicle's data destroyed: keys erased"
+        );
+        Ok(())
     }
 
     /// Whether this vehicle's data is encrypted (and so was unlocked).

@@ -49,6 +49,10 @@ pub enum VehicleError {
     /// (empty if none was given).
     #[error("the centre revoked this vehicle: {}", if reason.is_empty() { "no reason was given" } else { reason.as_str() })]
     Revoked { reason: String },
+    /// The centre revoked this vehicle and ordered its data destroyed: its
+    /// keys are erased; `reason` is the administrator's.
+    #[error("the centre ordered this vehicle's data destroyed{}: its keys are erased and nothing of it can be read any more; what the server acknowledged is safe at the centre", if reason.is_empty() { String::new() } else { format!(" ({reason})") })]
+    Wiped { reason: String },
     #[error("sync failed: {0}")]
     Sync(String),
     /// The server's log does not extend the checkpoint this vehicle holds:
@@ -92,6 +96,7 @@ impl VehicleError {
             VehicleError::Refused { .. } => "refused",
             VehicleError::ServerUnavailable { .. } => "server_unavailable",
             VehicleError::Revoked { .. } => "revoked",
+            VehicleError::Wiped { .. } => "wiped",
             VehicleError::Sync(_) => "sync_failed",
             VehicleError::ServerLog(_) => "server_log",
             VehicleError::Io(_) => "io",
@@ -136,6 +141,7 @@ pub(crate) fn io_failure(doing: &str, e: &std::io::Error) -> VehicleError {
 pub(crate) fn refused(code: Option<kordon_proto::RefusalCode>, reason: String) -> VehicleError {
     match code {
         Some(kordon_proto::RefusalCode::Revoked) => VehicleError::Revoked { reason },
+        Some(kordon_proto::RefusalCode::Wipe) => VehicleError::Wiped { reason },
         Some(kordon_proto::RefusalCode::Unavailable) => VehicleError::ServerUnavailable { reason },
         _ => VehicleError::Refused {
             reason: format!("server refused this device: {reason}"),

@@ -110,6 +110,7 @@ impl Vehicle {
     /// run. An encrypted directory is [`VehicleError::Locked`]: it opens
     /// with [`Vehicle::unlock`].
     pub fn open(dir: &Path) -> Result<Self, VehicleError> {
+        at_rest::refuse_wiped(dir)?;
         if Self::is_encrypted(dir) {
             return Err(VehicleError::Locked);
         }

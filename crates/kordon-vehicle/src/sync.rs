@@ -136,7 +136,10 @@ impl Vehicle {
                 if let VehicleError::Revoked { reason } = e {
                     self.store.set_meta(meta::REVOKED, reason)?;
                 }
-                self.store.set_meta(meta::LAST_ERROR, &e.to_string())?
+                self.store.set_meta(meta::LAST_ERROR, &e.to_string())?;
+                if let VehicleError::Wiped { reason } = e {
+                    self.erase(reason)?;
+                }
             }
         }
         result

@@ -82,6 +82,10 @@ impl Vehicle {
         let mut retry = FIRST_RETRY;
         loop {
             let shown = self.pass(&opts, &mut link, &mut on_update).await;
+            // The centre had this vehicle's data destroyed: nothing more.
+            if self.is_wiped() {
+                return;
+            }
             // What the pass itself did to the link (a connection made, or
             // dropped on an error) is no news for the wait below.
             let after = *link.borrow_and_update();

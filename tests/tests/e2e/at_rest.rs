@@ -223,7 +223,7 @@ fn encrypting_in_place_survives_kills_at_any_instant() {
         let id = kordon_ok(&template, &["inspection", "new", "--plate", PLATES[n % 2]])
             .trim()
             .to_string();
-        let (high, low) = synth_scan(&scans, &format!("t{n}"), (256, 160), n as u64);
+        let (high, low) = synth_scan(&scans, &format!("t{n}"), (1024, 640), n as u64);
         kordon_ok(
             &template,
             &[
@@ -289,12 +289,27 @@ fn encrypting_in_place_survives_kills_at_any_instant() {
         // Up to three kills in a row on the same folder, then a clean run.
         for attempt in 0..3 {
             let mut child = encrypt(&dir);
-            // Anywhere in the run, or (every other kill) in its last
-            // third, where the database is exported.
-            let at = if attempt % 2 == 0 {
-                next() % span.max(1)
-            } else {
-                span * 2 / 3 + next() % (span / 2).max(1)
+            // Anywhere in the run; or soon after the key slots appear,
+            // while files are sealed; or once the database's export has
+            // begun. Watching the folder aims the kill; the delay after
+            // it is random.
+            let aim = match attempt {
+                0 => None,
+                1 => Some(("keyslots", span / 3)),
+                _ => Some(("vehicle.sqlite.sealing", span / 10)),
+            };
+            let at = match aim {
+                None => next() % span.max(1),
+                Some((file, within)) => {
+                    let deadline = Instant::now() + Duration::from_secs(20);
+                    while !dir.join(file).exists()
+                        && child.try_wait().expect("poll").is_none()
+                        && Instant::now() < deadline
+                    {
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
+                    next() % within.max(1)
+                }
             };
             std::thread::sleep(Duration::from_micros(at));
             match child.try_wait().expect("poll") {
@@ -379,4 +394,65 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::set_permissions(&target, perms).expect("perms");
         }
     }
+}
+
+/// A remote wipe: the centre revokes the vehicle with `--wipe`; at its
+/// next connection the vehicle states what it still held unsent, erases
+/// its keys, and nothing of it decrypts any more with any PIN; the server
+/// shows the report; what the server had acknowledged is safe there.
+#[test]
+fn a_remote_wipe_leaves_nothing_that_decrypts() {
+    let field = Field::new();
+    let _server = field.start_server();
+    let dir = field.enrolled_vehicle("wiped", "UA-BORDER-3", "OF-1");
+    ok_as(&dir, "OF-1", "2468", &["encrypt"]);
+    let scans = field.root.path().join("scan-files");
+    std::fs::create_dir_all(&scans).expect("dir");
+    let safe = capture(&dir, "OF-1", "2468", 0, &scans);
+    ok_as(&dir, "OF-1", "2468", &["sync"]);
+    // Work the server never gets.
+    capture(&dir, "OF-1", "2468", 1, &scans);
+    let status: serde_json::Value =
+        serde_json::from_str(&ok_as(&dir, "OF-1", "2468", &["status", "--json"])).expect("json");
+    let unsent = status["pending"].as_u64().expect("pending");
+    assert!(unsent > 0, "{status}");
+    let key = status["device"].as_str().expect("device key").to_string();
+
+    let said = field.server_ok(&[
+        "revoke",
+        "--device",
+        &key,
+        "--reason",
+        "vehicle captured",
+        "--wipe",
+    ]);
+    assert!(said.contains("erase their data"), "{said}");
+    let before = field.server_json(&["devices", "--json"]);
+    assert!(before[0]["wipe"]["told_ms"].is_null(), "{before}");
+
+    let told = kordon_as(&dir, "OF-1", "2468", &["sync"]);
+    assert_eq!(told.status.code(), Some(3), "{}", text(&told));
+    assert!(text(&told).contains("vehicle captured"), "{}", text(&told));
+
+    // Nothing opens, with any PIN; the key slots are gone.
+    assert!(!dir.join("keyslots").exists());
+    for (officer, pin) in [("OF-1", "2468"), ("OF-1", "0000"), ("OF-2", "2468")] {
+        let o = kordon_as(&dir, officer, pin, &["status"]);
+        assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+        assert!(text(&o).contains("destroyed"), "{}", text(&o));
+    }
+    // The centre has the report (counts, not content) and what it
+    // acknowledged before.
+    let after = field.server_json(&["devices", "--json"]);
+    let wipe = &after[0]["wipe"];
+    assert!(wipe["told_ms"].as_i64().is_some(), "{after}");
+    assert_eq!(wipe["backlog_records"].as_u64(), Some(unsent), "{after}");
+    assert!(
+        wipe["backlog_scan_bytes"].as_u64().unwrap_or(0) > 0,
+        "{after}"
+    );
+    let listed = field.server_ok(&["devices"]);
+    assert!(listed.contains("wiped: told at"), "{listed}");
+    let inspections = field.server_ok(&["inspections", "--json"]);
+    assert!(inspections.contains(&safe), "{inspections}");
 }

@@ -1006,7 +1006,11 @@ last_sync: LastSync,
 /**
  * Connections refused since it was revoked (or while unknown).
  */
-refused_count: number, last_refused_ms: number | null, };
+refused_count: number, last_refused_ms: number | null, 
+/**
+ * A remote wipe ordered for it, if any.
+ */
+wipe: Wipe | null, };
 
 /**
  * An enrollment token not yet used, expired or cancelled. The token
@@ -1074,7 +1078,11 @@ last_sync: LastSync,
 /**
  * Connections refused since it was revoked (or while unknown).
  */
-refused_count: number, last_refused_ms: number | null, };
+refused_count: number, last_refused_ms: number | null, 
+/**
+ * A remote wipe ordered for it, if any.
+ */
+wipe: Wipe | null, };
 
 /**
  * The fleet, as of `now_ms` on the server's clock.
@@ -1659,6 +1667,7 @@ export const ERROR_CODES = [
   "refused",
   "server_unavailable",
   "revoked",
+  "wiped",
   "sync_failed",
   "io",
   "sync_incomplete",
