@@ -61,7 +61,9 @@ impl DataKey {
         DataKey(k)
     }
 
-    pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
+    /// A key from its bytes (fixed keys for tests and fuzzing; a vehicle's
+    /// key comes from [`KeySlots`]).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
         DataKey(Zeroizing::new(bytes))
     }
 
