@@ -102,6 +102,13 @@ enum Command {
         #[arg(long, env = "KORDON_PIN", hide_env_values = true)]
         pin: Option<String>,
     },
+    /// Rotate the data key: everything re-encrypted under a new one, so a
+    /// key read before (through a PIN since removed) opens nothing. Stop
+    /// the app first. Afterwards only this officer (--officer or
+    /// KORDON_OFFICER, PIN from KORDON_PIN) holds a key; the others get
+    /// theirs at their next sign-in on the unlocked vehicle, or by `kordon
+    /// officer add`. Safe to cut: run it again, or unlock, and it finishes.
+    Rekey,
     /// Check that the officer (--officer or KORDON_OFFICER) and their PIN
     /// (KORDON_PIN) open this vehicle's encrypted data, and say who holds
     /// a key here.
@@ -526,6 +533,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         );
         return Ok(0);
     }
+    if let Command::Rekey = &cli.command {
+        let officer = cli
+            .officer
+            .as_deref()
+            .context("name the officer who rotates the key: --officer or KORDON_OFFICER")?;
+        let pin = std::env::var("KORDON_PIN").context("give that officer's PIN: KORDON_PIN")?;
+        let done = Vehicle::rekey(&cli.data, officer, &pin)
+            .with_context(|| format!("rotating the data key of {}", cli.data.display()))?;
+        say!(
+            "the data key of {} is new{}: {} files sealed again; only {officer} holds a key now",
+            cli.data.display(),
+            if done.resumed {
+                " (an earlier run was finished)"
+            } else {
+                ""
+            },
+            done.files
+        );
+        return Ok(0);
+    }
     let mut v = open_vehicle(&cli)
         .with_context(|| format!("opening vehicle data {}", cli.data.display()))?;
     let officer = || v.acting_officer(cli.officer.as_deref());
@@ -563,7 +590,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             v.sign_out()?;
             say!("signed out");
         }
-        Command::Encrypt { .. } => {}
+        Command::Encrypt { .. } | Command::Rekey => {}
         Command::Unlock => {
             let (names, slots) = v.key_holders()?;
             say!(

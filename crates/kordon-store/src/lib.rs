@@ -76,6 +76,7 @@ pub use stats::{
     STATS_MAX_DAYS,
 };
 pub use store::{
-    is_plain_database, seal_database, IngestOutcome, Origin, RecordFacts, RecordWithReceipt, Store,
+    is_plain_database, key_opens, reseal_database, seal_database, IngestOutcome, Origin,
+    RecordFacts, RecordWithReceipt, Store,
 };
 pub use training::TrainingQuery;

@@ -117,6 +117,34 @@ fn apply_key(conn: &Connection, key: &DataKey, path: &str) -> Result<(), StoreEr
 /// `sealed` (SQLCipher's `sqlcipher_export`), flushed to disk. `plain` is
 /// checkpointed first and left as it was; `sealed` must not exist.
 pub fn seal_database(plain: &Path, sealed: &Path, key: &DataKey) -> Result<(), StoreError> {
+    export_database(plain, None, sealed, key)
+}
+
+/// Copies the database at `from`, encrypted under `from_key`, into a new
+/// one at `sealed` under `key` (a rotation of the data key), flushed.
+pub fn reseal_database(
+    from: &Path,
+    from_key: &DataKey,
+    sealed: &Path,
+    key: &DataKey,
+) -> Result<(), StoreError> {
+    export_database(from, Some(from_key), sealed, key)
+}
+
+/// Whether `key` opens the encrypted database at `path`.
+pub fn key_opens(path: &Path, key: &DataKey) -> bool {
+    Connection::open(path)
+        .map_err(StoreError::from)
+        .and_then(|conn| apply_key(&conn, key, &path.display().to_string()))
+        .is_ok()
+}
+
+fn export_database(
+    plain: &Path,
+    plain_key: Option<&DataKey>,
+    sealed: &Path,
+    key: &DataKey,
+) -> Result<(), StoreError> {
     // What an interrupted export left: the file and its journals.
     for suffix in ["", "-journal", "-wal", "-shm"] {
         let mut name = sealed.as_os_str().to_owned();
@@ -134,6 +162,9 @@ pub fn seal_database(plain: &Path, sealed: &Path, key: &DataKey) -> Result<(), S
         }
     }
     let conn = Connection::open(plain)?;
+    if let Some(k) = plain_key {
+        apply_key(&conn, k, &plain.display().to_string())?;
+    }
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     conn.execute_batch(PAGE_CIPHER_DEFAULT)?;
     let target = sealed

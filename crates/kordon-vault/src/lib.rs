@@ -81,6 +81,48 @@ impl DataKey {
         hex::encode(&self.derive("kordon 2026-12 data key id")[..8])
     }
 
+    /// `other` encrypted under this key (hex), for a rotation of the data
+    /// key that must survive a cut: the new key is kept wrapped under the
+    /// old one until every file is under the new.
+    pub fn wrap(&self, other: &DataKey) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let kek = self.derive("kordon 2026-12 key wrap");
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&*kek).into());
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(&nonce.into(), other.expose().as_slice())
+            .unwrap_or_default();
+        format!("{}{}", hex::encode(nonce), hex::encode(sealed))
+    }
+
+    /// The key [`wrap`](Self::wrap) wrapped under this one.
+    pub fn unwrap(&self, wrapped: &str) -> Result<DataKey, VaultError> {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let bytes = hex::decode(wrapped.trim())
+            .map_err(|_| VaultError::Damaged("a wrapped key is not hex".into()))?;
+        if bytes.len() != 24 + 32 + 16 {
+            return Err(VaultError::Damaged(
+                "a wrapped key has the wrong length".into(),
+            ));
+        }
+        let kek = self.derive("kordon 2026-12 key wrap");
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&*kek).into());
+        let nonce: [u8; 24] = bytes[..24]
+            .try_into()
+            .map_err(|_| VaultError::Damaged("a wrapped key has no nonce".into()))?;
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(&nonce.into(), &bytes[24..])
+                .map_err(|_| VaultError::WrongPin)?,
+        );
+        let key: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| VaultError::Damaged("a wrapped key is not 32 bytes".into()))?;
+        Ok(DataKey::from_bytes(key))
+    }
+
     /// The SQLCipher key of the database, as the `x'…'` literal its
     /// `PRAGMA key` takes (raw key, no passphrase derivation).
     pub fn database_key(&self) -> Zeroizing<String> {

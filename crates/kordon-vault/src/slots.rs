@@ -129,8 +129,21 @@ impl KeySlots {
             return Err(VaultError::Exists);
         }
         let key = DataKey::generate();
+        let slots = Self::create_at(&dir.join(SLOTS_FILE), &key, officer, pin, cost)?;
+        Ok((slots, key))
+    }
+
+    /// Writes new slots of `key` at `path` (with `officer`'s slot first),
+    /// replacing what is there: the slots of a data key being rotated in.
+    pub fn create_at(
+        path: &Path,
+        key: &DataKey,
+        officer: &str,
+        pin: &str,
+        cost: KdfCost,
+    ) -> Result<KeySlots, VaultError> {
         let mut slots = KeySlots {
-            path: dir.join(SLOTS_FILE),
+            path: path.to_path_buf(),
             file: SlotsFile {
                 format: SLOTS_FORMAT.into(),
                 key_id: key.id(),
@@ -139,13 +152,18 @@ impl KeySlots {
             },
             cost,
         };
-        slots.add(&key, officer, pin)?;
-        Ok((slots, key))
+        slots.add(key, officer, pin)?;
+        Ok(slots)
     }
 
     /// Reads the slots of `dir`. New slots are made at `cost`.
     pub fn load(dir: &Path, cost: KdfCost) -> Result<KeySlots, VaultError> {
-        let path = dir.join(SLOTS_FILE);
+        Self::load_at(&dir.join(SLOTS_FILE), cost)
+    }
+
+    /// Reads the slots at `path`.
+    pub fn load_at(path: &Path, cost: KdfCost) -> Result<KeySlots, VaultError> {
+        let path = path.to_path_buf();
         let io = |e: std::io::Error| VaultError::Io(format!("{}: {e}", path.display()));
         let len = std::fs::metadata(&path).map_err(io)?.len();
         if len > MAX_FILE {
@@ -304,6 +322,17 @@ impl KeySlots {
             let _ = std::fs::remove_file(&tmp);
         }
         written.map_err(io)
+    }
+
+    /// Moves these slots into place as `dir`'s own (one rename: from then
+    /// on only they open the data), then flushes the folder.
+    pub fn install(&mut self, dir: &Path) -> Result<(), VaultError> {
+        let target = dir.join(SLOTS_FILE);
+        let io = |e: std::io::Error| VaultError::Io(format!("{}: {e}", target.display()));
+        std::fs::rename(&self.path, &target).map_err(io)?;
+        File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+        self.path = target;
+        Ok(())
     }
 
     /// Destroys every slot (crypto-erase): the file is overwritten with

@@ -30,7 +30,7 @@ const ENCRYPTING: &str = "encrypting";
 /// nobody and holds no data).
 const UNLOCK_FAILURES: &str = "unlock-failures";
 /// Folders whose files are sealed.
-const SEALED_FOLDERS: [&str; 3] = ["blobs", "tiles", "anpr-spool"];
+pub(crate) const SEALED_FOLDERS: [&str; 3] = ["blobs", "tiles", "anpr-spool"];
 /// Officers with a key slot, in the (encrypted) store: `slot:<officer>`.
 fn slot_meta(officer: &str) -> String {
     format!("slot:{officer}")
@@ -76,7 +76,7 @@ pub struct Encrypted {
     pub already: bool,
 }
 
-fn vault(e: VaultError, officer: &str) -> VehicleError {
+pub(crate) fn vault(e: VaultError, officer: &str) -> VehicleError {
     match e {
         VaultError::WrongPin => VehicleError::WrongPin {
             officer: officer.to_string(),
@@ -90,11 +90,11 @@ fn vault(e: VaultError, officer: &str) -> VehicleError {
     }
 }
 
-fn io_at(path: &Path) -> impl Fn(io::Error) -> VehicleError + '_ {
+pub(crate) fn io_at(path: &Path) -> impl Fn(io::Error) -> VehicleError + '_ {
     move |e| crate::error::io_failure(&format!("encrypting {}", path.display()), &e)
 }
 
-fn sync_folder(dir: &Path) -> Result<(), VehicleError> {
+pub(crate) fn sync_folder(dir: &Path) -> Result<(), VehicleError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(io_at(dir))
@@ -103,7 +103,7 @@ fn sync_folder(dir: &Path) -> Result<(), VehicleError> {
 /// The cost of new key slots. `KORDON_TEST_WEAK_KDF=1` makes them cheap,
 /// for tests that unlock hundreds of times; it is named in no document for
 /// operators, and a slot keeps the cost it was made with.
-fn kdf_cost() -> KdfCost {
+pub(crate) fn kdf_cost() -> KdfCost {
     if std::env::var("KORDON_TEST_WEAK_KDF").as_deref() == Ok("1") {
         KdfCost::FAST_FOR_TESTS
     } else {
@@ -138,7 +138,7 @@ fn seal_in_place(seal: &Seal, path: &Path) -> Result<bool, VehicleError> {
     Ok(true)
 }
 
-fn owner_only_file(path: &Path) -> io::Result<File> {
+pub(crate) fn owner_only_file(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     fs::OpenOptions::new()
         .write(true)
@@ -150,7 +150,7 @@ fn owner_only_file(path: &Path) -> io::Result<File> {
 
 /// Every file under `dir`, depth first; temporary files of an interrupted
 /// sealing (`.NAME.sealing`) are removed, not listed.
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), VehicleError> {
+pub(crate) fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), VehicleError> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -226,6 +226,21 @@ impl Vehicle {
         if dir.join(ENCRYPTING).exists() {
             seal_folder(dir, &key, &mut Encrypted::default())?;
         }
+        // A rotation of the data key that was cut: finished now.
+        let (slots, key) = if dir.join(crate::rekey::REKEY).exists() {
+            let key = if dir.join("keyslots.next").exists() {
+                crate::rekey::finish(dir, &key, officer, pin)?
+            } else {
+                // The new slots were in place already: only the marker is left.
+                fs::remove_file(dir.join(crate::rekey::REKEY))
+                    .map_err(io_at(&dir.join(crate::rekey::REKEY)))?;
+                key
+            };
+            let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
+            (slots, key)
+        } else {
+            (slots, key)
+        };
         let mut v = Self::open_sealed(dir, &key)?;
         v.slots = Some((slots, key));
         v.store.set_meta(&slot_meta(officer), "1")?;

@@ -26,6 +26,7 @@ mod live_tip;
 mod log_check;
 mod officers;
 mod ops;
+mod rekey;
 mod scans;
 mod status;
 mod sync;
@@ -43,6 +44,7 @@ pub use kordon_evidence::{
     EXPORT_FORMAT, EXPORT_FORMAT_V1,
 };
 pub use officers::{SignIn, FREE_ATTEMPTS, LOCK_SECS};
+pub use rekey::Rekeyed;
 pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
 

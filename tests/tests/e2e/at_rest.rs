@@ -207,6 +207,21 @@ fn nothing_of_a_vehicle_is_readable_without_an_officers_pin() {
     assert!(text(&removed).contains("no key"), "{}", text(&removed));
     let listed = ok_as(&dir, "OF-1", "2580", &["officer", "list"]);
     assert_eq!(listed.trim(), "OF-1");
+
+    // The data key rotated: the slots as they were before (with a PIN that
+    // opened them) open nothing of the data as it is now.
+    let old_slots = std::fs::read(dir.join("keyslots")).expect("slots");
+    let rotated = ok_as(&dir, "OF-1", "2580", &["rekey"]);
+    assert!(rotated.contains("only OF-1 holds a key"), "{rotated}");
+    for id in [&first, &second] {
+        ok_as(&dir, "OF-1", "2580", &["inspection", "show", id]);
+    }
+    let new_slots = std::fs::read(dir.join("keyslots")).expect("slots");
+    std::fs::write(dir.join("keyslots"), &old_slots).expect("old slots back");
+    let stale = kordon_as(&dir, "OF-1", "2580", &["status"]);
+    assert!(!stale.status.success(), "{}", text(&stale));
+    std::fs::write(dir.join("keyslots"), &new_slots).expect("new slots back");
+    ok_as(&dir, "OF-1", "2580", &["check"]);
 }
 
 /// Encrypting a folder in place, killed (SIGKILL) at random instants,
