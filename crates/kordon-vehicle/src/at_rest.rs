@@ -111,31 +111,58 @@ pub(crate) fn kdf_cost() -> KdfCost {
     }
 }
 
-/// Seals the plain file at `path` in place: sealed copy beside it,
-/// flushed, renamed over it, folder flushed. A sealed file is left alone.
+/// Seals the plain file at `path` in place. A sealed file is left alone.
 fn seal_in_place(seal: &Seal, path: &Path) -> Result<bool, VehicleError> {
     if kordon_vault::is_sealed_file(path).map_err(io_at(path))? {
         return Ok(false);
     }
+    rewrite_in_place(path, seal, || Ok(Box::new(File::open(path)?)))?;
+    Ok(true)
+}
+
+/// Writes what `from` yields, sealed by `seal`, over the file at `path`:
+/// a copy beside it (`.NAME.sealing`), flushed, renamed over it, the
+/// folder flushed. A cut leaves the old file or the new, never half.
+pub(crate) fn rewrite_in_place(
+    path: &Path,
+    seal: &Seal,
+    from: impl FnOnce() -> io::Result<Box<dyn io::Read>>,
+) -> Result<(), VehicleError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = folder.join(format!(".{name}.sealing"));
-    let sealed = (|| {
-        let mut from = File::open(path)?;
+    let written = (|| {
+        let mut from = from()?;
         let mut to = seal.writer(owner_only_file(&tmp)?)?;
         io::copy(&mut from, &mut to)?;
         to.finish()?.sync_all()?;
         fs::rename(&tmp, path)?;
         File::open(folder)?.sync_all()
     })();
-    if let Err(e) = sealed {
+    if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
         return Err(io_at(path)(e));
     }
-    Ok(true)
+    Ok(())
+}
+
+/// Puts the database written at `vehicle.sqlite.sealing` in place of
+/// `vehicle.sqlite` (the old one's WAL files removed first: they belong
+/// to it), then flushes the folder.
+pub(crate) fn swap_database(dir: &Path) -> Result<(), VehicleError> {
+    for side in ["vehicle.sqlite-wal", "vehicle.sqlite-shm"] {
+        match fs::remove_file(dir.join(side)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_at(&dir.join(side))(e)),
+        }
+    }
+    let db = dir.join("vehicle.sqlite");
+    fs::rename(dir.join("vehicle.sqlite.sealing"), &db).map_err(io_at(&db))?;
+    sync_folder(dir)
 }
 
 pub(crate) fn owner_only_file(path: &Path) -> io::Result<File> {
@@ -455,15 +482,7 @@ fn seal_folder(dir: &Path, key: &DataKey, done: &mut Encrypted) -> Result<(), Ve
     let sealing = dir.join("vehicle.sqlite.sealing");
     if kordon_store::is_plain_database(&db) {
         kordon_store::seal_database(&db, &sealing, key)?;
-        for side in ["vehicle.sqlite-wal", "vehicle.sqlite-shm"] {
-            match fs::remove_file(dir.join(side)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_at(&dir.join(side))(e)),
-            }
-        }
-        fs::rename(&sealing, &db).map_err(io_at(&db))?;
-        sync_folder(dir)?;
+        swap_database(dir)?;
         done.database = true;
     } else if sealing.exists() {
         fs::remove_file(&sealing).map_err(io_at(&sealing))?;

@@ -17,12 +17,13 @@
 //! vehicle, or by `kordon officer add`.
 
 use crate::at_rest::{
-    files_under, io_at, kdf_cost, owner_only_file, sync_folder, vault, SEALED_FOLDERS,
+    files_under, io_at, kdf_cost, owner_only_file, rewrite_in_place, swap_database, sync_folder,
+    vault, SEALED_FOLDERS,
 };
 use crate::{Vehicle, VehicleError};
 use kordon_vault::{DataKey, KeySlots, Seal};
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs;
+use std::io::Read;
 use std::path::Path;
 
 /// The marker of a rotation under way: the new key wrapped under the old.
@@ -54,24 +55,7 @@ fn reseal(old: &Seal, new: &Seal, path: &Path) -> Result<bool, VehicleError> {
     if opens_with(new, path) {
         return Ok(false);
     }
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = folder.join(format!(".{name}.sealing"));
-    let done = (|| {
-        let mut from = old.open_path(path)?;
-        let mut to = new.writer(owner_only_file(&tmp)?)?;
-        io::copy(&mut from, &mut to)?;
-        to.finish()?.sync_all()?;
-        fs::rename(&tmp, path)?;
-        File::open(folder)?.sync_all()
-    })();
-    if let Err(e) = done {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_at(path)(e));
-    }
+    rewrite_in_place(path, new, || Ok(Box::new(old.open_path(path)?)))?;
     Ok(true)
 }
 
@@ -101,15 +85,7 @@ fn rotate(
     if db.exists() && !kordon_store::key_opens(&db, new) {
         let sealing = dir.join("vehicle.sqlite.sealing");
         kordon_store::reseal_database(&db, old, &sealing, new)?;
-        for side in ["vehicle.sqlite-wal", "vehicle.sqlite-shm"] {
-            match fs::remove_file(dir.join(side)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_at(&dir.join(side))(e)),
-            }
-        }
-        fs::rename(&sealing, &db).map_err(io_at(&db))?;
-        sync_folder(dir)?;
+        swap_database(dir)?;
     }
     if dir.join(NEXT_SLOTS).exists() {
         KeySlots::load_at(&dir.join(NEXT_SLOTS), kdf_cost())
