@@ -72,8 +72,10 @@ pub fn start(app: &AppHandle) {
     };
     let (wake_tx, wake_rx) = std::sync::mpsc::channel::<()>();
     let router = ingest::router(spool.clone(), cameras(), Some(wake_tx));
+    // Stops taking pushes when the data is closed (a remote wipe).
+    let closed = state.closed.clone();
     tauri::async_runtime::spawn(async move {
-        match ingest::bind(listen, router, std::future::pending()).await {
+        match ingest::bind(listen, router, async move { closed.notified().await }).await {
             Ok((addr, _task)) => tracing::info!(%addr, "ANPR ingest listening"),
             Err(e) => tracing::error!(%listen, error = %e, "the ANPR ingest cannot listen"),
         }
@@ -90,7 +92,8 @@ fn attach_loop(
     wake: &std::sync::mpsc::Receiver<()>,
 ) {
     let rules = AttachRules::default();
-    loop {
+    // Until the centre has the data destroyed: the key goes with `vehicle`.
+    while !vehicle.is_wiped() {
         let mut sink = VehicleSink::new(&mut vehicle, rules.clone());
         match spool.process(&mut sink) {
             Ok(_) => {}

@@ -25,6 +25,7 @@ pub async fn sign_in(
     officer: String,
     pin: String,
 ) -> Reply<Session> {
+    let _opening = state.opening.lock().await;
     if state.is_open() {
         let session = state.with_open_vehicle(|v| crew::sign_in(v, &officer, &pin))?;
         state.set_locked(false);
@@ -41,11 +42,38 @@ pub async fn sign_in(
     Ok(session)
 }
 
+/// Signs the officer out. A locked app stays locked: only a sign-in with
+/// a PIN unlocks it.
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Reply<()> {
-    state.with_open_vehicle(crew::sign_out)?;
-    state.set_locked(false);
-    Ok(())
+    state.with_open_vehicle(crew::sign_out)
+}
+
+/// Officers who hold a key to this vehicle's data.
+#[tauri::command]
+pub async fn key_holders(state: State<'_, AppState>) -> Reply<KeyHolders> {
+    state.with_vehicle(|v| crew::key_holders(v))
+}
+
+/// Gives an officer a key (the officer signed in confirms with their PIN).
+#[tauri::command]
+pub async fn add_officer(
+    state: State<'_, AppState>,
+    by_pin: String,
+    officer: String,
+    pin: String,
+) -> Reply<KeyHolders> {
+    state.with_vehicle(|v| crew::add_officer(v, &by_pin, &officer, &pin))
+}
+
+/// Removes an officer's key (the officer signed in confirms with their PIN).
+#[tauri::command]
+pub async fn remove_officer(
+    state: State<'_, AppState>,
+    by_pin: String,
+    officer: String,
+) -> Reply<KeyHolders> {
+    state.with_vehicle(|v| crew::remove_officer(v, &by_pin, &officer))
 }
 
 /// Locks the app (idle time, a suspend, or the crew's choice): nothing of
@@ -158,6 +186,9 @@ pub async fn import_scan(
 
 #[tauri::command]
 pub async fn watch_state(state: State<'_, AppState>) -> Reply<WatchState> {
+    if state.is_locked() || !state.is_open() {
+        return Err(crate::state::locked());
+    }
     crate::watch::current(&state)
 }
 
@@ -188,6 +219,9 @@ pub async fn sync_now(state: State<'_, AppState>) -> Reply<()> {
 /// The latest sync event (for a UI that has just subscribed).
 #[tauri::command]
 pub async fn sync_state(app: AppHandle, state: State<'_, AppState>) -> Reply<SyncEvent> {
+    if state.is_locked() || !state.is_open() {
+        return Err(crate::state::locked());
+    }
     let last = state
         .last_sync
         .lock()

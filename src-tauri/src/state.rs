@@ -31,6 +31,11 @@ pub struct AppState {
     locked: AtomicBool,
     /// Whether the background work was started (at the first unlock).
     background: AtomicBool,
+    /// One first opening at a time (two sign-ins at a cold start).
+    pub opening: tokio::sync::Mutex<()>,
+    /// Told when the data is closed (a remote wipe): the background work
+    /// that holds the key stops.
+    pub closed: Arc<tokio::sync::Notify>,
     /// Wakes the sync loop (a local change, "sync now").
     pub wake: Arc<tokio::sync::Notify>,
     /// The last sync event, for a UI that subscribes late.
@@ -58,6 +63,8 @@ impl AppState {
             vehicle: Mutex::new(None),
             locked: AtomicBool::new(false),
             background: AtomicBool::new(false),
+            opening: tokio::sync::Mutex::new(()),
+            closed: Arc::new(tokio::sync::Notify::new()),
             wake: Arc::new(tokio::sync::Notify::new()),
             last_sync: Mutex::new(None),
             watch: Mutex::new(None),
@@ -128,6 +135,7 @@ impl AppState {
             *watch = None;
         }
         self.tiles.clear();
+        self.closed.notify_waiters();
     }
 
     /// Another handle on the open data folder, for background work.

@@ -165,7 +165,7 @@ fn start(app: AppHandle, mut v: Vehicle, folder: PathBuf, state: WatchState) -> 
             ..WatchOptions::default()
         };
         let mut watcher = Watcher::new();
-        while !stopped.load(Ordering::Relaxed) {
+        while !stopped.load(Ordering::Relaxed) && !v.is_wiped() {
             // Files wait while nobody is signed in: every scan is attributed.
             if let Ok(Some(officer)) = v.officer() {
                 match watcher.pass(&mut v, &folder, &opts, &officer, now_ms()) {

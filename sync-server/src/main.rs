@@ -698,11 +698,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     if let Some(w) = &d.wipe {
                         match (w.told_ms, w.backlog_records, w.backlog_scan_bytes) {
                             (Some(t), Some(r), Some(b)) => say!(
-                                "{:<16} wiped: told at {t}; it held {r} records and {b} scan bytes unsent",
+                                "{:<16} wipe told at {t}; it held {r} records and {b} scan bytes unsent",
                                 ""
                             ),
                             (Some(t), _, _) => say!(
-                                "{:<16} wiped: told at {t}; it stated no backlog",
+                                "{:<16} wipe told at {t}; it stated no backlog",
                                 ""
                             ),
                             _ => say!("{:<16} wipe ordered: not told yet (it has not connected since)", ""),

@@ -1,6 +1,8 @@
 // The crew's app, end to end: the real kordon-app binary over a real
 // vehicle data folder, driven through WebDriver (tauri-driver), then the
 // store checked with the CLI and the signed records checked byte by byte.
+// The app's first sign-in encrypts the data folder: from then on the CLI
+// opens it with the officer's PIN (KORDON_OFFICER, KORDON_PIN).
 // Started by run.sh, which sets up the server, the vehicle, the scan, a
 // training exercise, Xvfb and tauri-driver and passes them in KORDON_E2E_*
 // variables.
@@ -8,7 +10,7 @@
 import { execFile } from "node:child_process";
 import { request } from "node:http";
 import { deflateSync } from "node:zlib";
-import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -64,6 +66,12 @@ const ITEM_UK = { pistol: "Пістолет", drug_bricks: "Брикети на�
 // pixels), where no item is ever projected (only inside the load).
 const OWN_MARK = [40, 40, 240, 160];
 const OWN_MARK_LABEL = "e2e: the crew's own mark, off the item";
+// A plain SQLite database file starts with these bytes; an encrypted one does not.
+const SQLITE_HEADER = "SQLite format 3\0";
+// The app's idle time for the lock step, in seconds: the UI's test-only
+// localStorage key (ui/src/app/preferences.ts), never offered in Settings.
+const TEST_LOCK_AFTER_SECONDS_KEY = "kordon.test.lockAfterSeconds";
+const TEST_LOCK_AFTER_SECONDS = 4;
 // The app's window as tauri.conf.json opens it, and a laptop's (the
 // stylesheet's narrow case): the training screens are shot at both.
 const SIZES = [
@@ -170,9 +178,21 @@ async function syncBar() {
   return { link, pending: pending === null ? null : Number(pending), bytes: bytes === null ? null : Number(bytes) };
 }
 
+/**
+ * The `kordon` CLI on the vehicle's data folder. Every call here comes
+ * after the app's first sign-in encrypted the folder: the CLI opens it with
+ * the officer's PIN, as `KORDON_OFFICER` and `KORDON_PIN`.
+ */
 async function cli(...args) {
-  const { stdout } = await run(E.cli, ["--data", E.vehicle, ...args], { maxBuffer: 64 << 20 });
+  const env = { ...process.env, KORDON_OFFICER: OFFICER, KORDON_PIN: PIN };
+  const { stdout } = await run(E.cli, ["--data", E.vehicle, ...args], { maxBuffer: 64 << 20, env });
   return stdout;
+}
+
+/** Whether the vehicle's database file is plain SQLite (its first 16 bytes). */
+function databaseIsPlain() {
+  const head = readFileSync(join(E.vehicle, "vehicle.sqlite")).subarray(0, SQLITE_HEADER.length);
+  return head.equals(Buffer.from(SQLITE_HEADER, "latin1"));
 }
 
 function processGone(pid) {
@@ -217,18 +237,25 @@ async function main() {
 let inspectionId = null;
 
 async function crewWork() {
-  // 1. Sign in; the first sign-in of an officer sets the PIN.
-  step("1. sign in (first sign-in sets the PIN)");
+  // 1. Sign in; the first sign-in of an officer sets the PIN, and opens
+  // the data folder with it, encrypting it first (a vehicle enrolled by
+  // the CLI, not encrypted yet).
+  step("1. sign in (first sign-in sets the PIN and encrypts the data folder)");
   await wd.waitElement("#signin-officer", { timeoutMs: 90_000 });
   const lang = await wd.execute("return document.documentElement.lang;");
   check(lang === "uk", `the app starts in Ukrainian (html lang=${lang})`);
+  check(databaseIsPlain(), "before the first sign-in the vehicle's database is plain SQLite (enrolled by the CLI)");
+  check((await wd.find(tid("sync-link"))) === null, "no sync bar before the first sign-in: nothing of the data is open");
+  check((await wd.find('[role="alert"]')) === null, "no error on the sign-in screen before the data is open");
   await typeInto("#signin-officer", OFFICER);
   await typeInto("#signin-pin", PIN);
-  await waitFor("the sync bar to show the link state", async () => (await syncBar()).link !== null);
   await shot("signin");
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
 
-  await $("#queue-title");
+  await wd.waitElement("#queue-title", { timeoutMs: 120_000 });
+  check(!databaseIsPlain(), `after the first sign-in vehicle.sqlite no longer starts with "SQLite format 3" (encrypted)`);
+  check(existsSync(join(E.vehicle, "keyslots")), "after the first sign-in the data folder has its keyslots");
+  await waitFor("the sync bar to show the link state", async () => (await syncBar()).link !== null);
   // The session is read after sign-in: wait for the top bar to name it.
   const officerShown = await waitFor("the top bar to name the officer signed in", async () =>
     wd.execute("return document.querySelector('header.topbar .officer')?.textContent || null;"),
@@ -480,7 +507,7 @@ async function crewWork() {
   // Settings, still offline: the language switch works at run time.
   step("settings: language switch");
   const navButtons = await wd.findAll("nav.nav button");
-  check(navButtons.length === 5, `five navigation buttons (${navButtons.length})`);
+  check(navButtons.length === 6, `six buttons in the main menu, Lock and Sign out last (${navButtons.length})`);
   await wd.click(navButtons[2]);
   await $("#settings-title");
   await wd.click(await $('label.tile[lang="en"]'));
@@ -501,9 +528,12 @@ async function crewWork() {
   await shot("settings-qr");
   await wd.clear(await $("#enroll-token"));
 
+  // 10. Locked after the idle time: nothing of the data on screen.
+  await lockedWhileIdle();
+
   // The PIN set at the first sign-in is now required.
   step("sign out; a wrong PIN is refused, the right one accepted");
-  await wd.click((await wd.findAll("nav.nav button"))[4]);
+  await wd.click(await $(tid("sign-out")));
   await typeInto("#signin-officer", OFFICER);
   await typeInto("#signin-pin", "1357");
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
@@ -781,6 +811,112 @@ async function liveTip() {
   check(off === "0", `the vehicle's rate is 0 again (${JSON.stringify(off)})`);
   await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
   await $("#queue-title");
+}
+
+// ---------------------------------------------------------------------------
+// 10. The app locks itself after the idle time (here a few seconds, set
+// through the UI's test-only localStorage key, then the page reloaded):
+// the lock screen alone, nothing of the data in the page; an alert a
+// camera raises meanwhile is counted, its plate not shown; a reload keeps
+// it locked; a wrong PIN is refused; the right one brings back the screen
+// that was open, and the alert.
+
+/** The plates this test put on the vehicle, without spaces: canonical, and in Latin letters. */
+const PLATES = ["АА1234ВС", "AA1234BC", "АІ5678ХТ", "AI5678XT", HOTLIST_PLATE, "ВС7777АА"];
+
+/** The plates of PLATES found in the page: its whole DOM, text and attributes, spaces ignored. */
+async function platesOnPage() {
+  const html = await wd.execute("return document.documentElement.outerHTML;");
+  const squeezed = html.replace(/\s+/g, "").toUpperCase();
+  return PLATES.filter((p) => squeezed.includes(p));
+}
+
+/** Reloads the app's page; resolves once the new page has loaded. */
+async function reload() {
+  await wd.execute("window.kordonE2eOldPage = true; setTimeout(() => location.reload(), 0);");
+  await waitFor(
+    "the page to reload",
+    async () => (await wd.execute("return window.kordonE2eOldPage === undefined && document.readyState === 'complete';")) === true,
+    { timeoutMs: 60_000 },
+  );
+}
+
+const LOCK_FORM = 'form[aria-labelledby="lock-title"]';
+
+async function lockedWhileIdle() {
+  step(`10. locked after ${TEST_LOCK_AFTER_SECONDS} s without input (the UI's test-only idle time), on the first inspection`);
+  await wd.click((await wd.findAll("nav.nav button"))[0]); // the queue
+  await $("#queue-title");
+  await wd.click(await $(`${tid("queue-row")}[data-inspection="${inspectionId}"] button.row-open`));
+  await $(`${tid("inspection")}[data-inspection="${inspectionId}"]`);
+  const before = await waitFor("the inspection's plate on screen", async () => {
+    const found = await platesOnPage();
+    return found.length > 0 ? found : null;
+  });
+  step(`  plates on screen before the lock: ${before.join(", ")}`);
+  const route = await wd.execute("return location.hash;");
+  await wd.execute("localStorage.setItem(arguments[0], arguments[1]);", [TEST_LOCK_AFTER_SECONDS_KEY, String(TEST_LOCK_AFTER_SECONDS)]);
+  const reloadedAt = Date.now();
+  await reload();
+  check((await wd.execute("return location.hash;")) === route, `the reload keeps the screen (${route})`);
+  // No input reaches the page from here on: WebDriver only looks.
+  await wd.waitElement("#lock-title", { timeoutMs: 60_000 });
+  const after = Date.now() - reloadedAt;
+  step(`  locked ${after} ms after the reload`);
+  check(after >= TEST_LOCK_AFTER_SECONDS * 1000, `not locked before the idle time (${after} ms)`);
+  check((await wd.find(tid("inspection"))) === null && (await wd.find("#queue-title")) === null, "no screen of the data under the lock screen");
+  check((await wd.find(tid("sync-link"))) === null && (await wd.find(tid("alert-slot"))) === null, "no sync bar and no alert banner while locked");
+  check((await wd.execute("return document.activeElement && document.activeElement.id;")) === "lock-pin", "the focus is on the PIN field");
+  check((await wd.prop(await $("#lock-officer"), "value")) === OFFICER, "the officer signed in is filled in");
+  const locked = await platesOnPage();
+  check(locked.length === 0, `no plate in the locked page (${locked.join(", ")})`);
+
+  step("10. a camera reads the hotlisted plate while locked: counted on the lock screen, its plate not shown");
+  const answer = await cameraPush(E.anpr, HOTLIST_PLATE);
+  check(answer === 200, `the app's ANPR ingest answered the camera while locked (${answer})`);
+  await waitFor("the lock screen to count the new alert (lock-alerts data-count=1)", async () => (await wd.attrOf(tid("lock-alerts"), "data-count")) === "1");
+  const withAlert = await platesOnPage();
+  check(withAlert.length === 0, `no plate in the locked page with the alert waiting (${withAlert.join(", ")})`);
+  await shot("locked");
+
+  step("10. a reload keeps it locked; a wrong PIN is refused");
+  await wd.execute("localStorage.removeItem(arguments[0]);", [TEST_LOCK_AFTER_SECONDS_KEY]);
+  await reload();
+  await wd.waitElement("#lock-title", { timeoutMs: 60_000 });
+  check((await wd.find(tid("inspection"))) === null && (await platesOnPage()).length === 0, "reloaded, still the lock screen alone");
+  await typeInto("#lock-pin", "1357");
+  await wd.click(await $(`${LOCK_FORM} button[type="submit"]`));
+  const refused = await wd.text(await $(`${LOCK_FORM} .notice-error`));
+  check(refused.includes("Wrong PIN"), `the wrong PIN refused in words (${JSON.stringify(refused)})`);
+  check((await wd.find("#lock-title")) !== null && (await wd.find(tid("inspection"))) === null, "still locked after a wrong PIN");
+  check((await platesOnPage()).length === 0, "no plate after the wrong PIN");
+  await shot("locked-wrong-pin");
+
+  // Another officer of the crew unlocks with their own key; an officer ID
+  // that holds none cannot unlock by choosing a PIN (the lock would be no lock).
+  step("10. an officer ID without a key cannot unlock");
+  await typeInto("#lock-officer", "OF-9999");
+  await typeInto("#lock-pin", "4321");
+  await wd.click(await $(`${LOCK_FORM} button[type="submit"]`));
+  const noKey = await waitFor("the app's answer to an officer without a key (refused, or unlocked)", async () => {
+    if ((await wd.find("#lock-title")) === null) return { unlocked: true };
+    const notice = await wd.find(`${LOCK_FORM} .notice-error`);
+    const text = notice === null ? "" : await wd.text(notice);
+    return text.includes("holds no key") ? { refused: text } : null;
+  });
+  check(noKey.unlocked !== true, "an officer ID that holds no key must not unlock the app (it did)");
+  check((await wd.find(tid("inspection"))) === null, `still locked for an officer without a key (${JSON.stringify(noKey.refused)})`);
+  await typeInto("#lock-officer", OFFICER);
+
+  step("10. the right PIN: back on the inspection that was open, with the alert raised meanwhile");
+  await typeInto("#lock-pin", PIN);
+  await wd.click(await $(`${LOCK_FORM} button[type="submit"]`));
+  await $(`${tid("inspection")}[data-inspection="${inspectionId}"]`);
+  check((await wd.execute("return location.hash;")) === route, `unlocked on the same screen (${route})`);
+  const seen = await wd.text(await $(`${tid("alert-card")} ${tid("alert-seen")}`));
+  check(seen.trim() === HOTLIST_PLATE, `the alert raised while locked is on the banner now (${JSON.stringify(seen)})`);
+  await wd.click(await $(`${tid("alert-card")} button[data-response="confirmed"]`));
+  await waitFor("the answered alert to leave the banner", async () => (await wd.find(tid("alert-banner"))) === null);
 }
 
 /** One call to the console's API (the server's HTTP side), as JSON; `cookie` the session's. */

@@ -40,6 +40,8 @@ async function crewApp(): Promise<ReactNode> {
     seed: demoSeed(now),
     hotlists: demoHotlists(now),
     latencyMs: 150,
+    // As in the app: nothing of the data until the first sign-in.
+    cold: true,
   });
   // Cut and restore the imaginary link from the browser console:
   // kordonDev.setLink("offline"), kordonDev.syncNow().

@@ -72,6 +72,7 @@ pub fn render() -> String {
     decl::<kordon_store::DiskSpace>(&mut out);
     decl::<kordon_vehicle::Status>(&mut out);
     decl::<Session>(&mut out);
+    decl::<KeyHolders>(&mut out);
     decl::<InspectionQuery>(&mut out);
     decl::<RecordSync>(&mut out);
     decl::<InspectionRow>(&mut out);
@@ -115,6 +116,7 @@ pub fn render() -> String {
     {
         use crate::fleet::*;
         decl::<kordon_central::LastSync>(&mut out);
+        decl::<kordon_central::Wipe>(&mut out);
         decl::<kordon_central::DeviceInfo>(&mut out);
         decl::<kordon_central::PendingEnrollment>(&mut out);
         decl::<FleetDevice>(&mut out);

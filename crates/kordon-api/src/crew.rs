@@ -57,6 +57,42 @@ pub fn open_signed_in(
     Ok((v, session))
 }
 
+/// Who holds a key to this vehicle's data.
+pub fn key_holders(v: &Vehicle) -> Result<KeyHolders, ApiError> {
+    let (officers, keys) = v.key_holders()?;
+    Ok(KeyHolders {
+        officers,
+        keys: u32::try_from(keys).unwrap_or(u32::MAX),
+    })
+}
+
+/// Gives `officer` a key under `pin`, on the word of the officer signed in
+/// (who confirms with their own PIN, `by_pin`: an unlocked app left alone
+/// must not let a stranger add themselves).
+pub fn add_officer(
+    v: &mut Vehicle,
+    by_pin: &str,
+    officer: &str,
+    pin: &str,
+) -> Result<KeyHolders, ApiError> {
+    let by = v.officer()?.ok_or(VehicleError::NotSignedIn)?;
+    v.sign_in_with_pin(by.as_str(), by_pin, now_ms())?;
+    v.add_officer(officer, pin)?;
+    key_holders(v)
+}
+
+/// Removes `officer`'s key (the signed-in officer confirms with their PIN).
+pub fn remove_officer(
+    v: &mut Vehicle,
+    by_pin: &str,
+    officer: &str,
+) -> Result<KeyHolders, ApiError> {
+    let by = v.officer()?.ok_or(VehicleError::NotSignedIn)?;
+    v.sign_in_with_pin(by.as_str(), by_pin, now_ms())?;
+    v.remove_officer(officer)?;
+    key_holders(v)
+}
+
 pub fn session(v: &Vehicle) -> Result<Option<Session>, ApiError> {
     Ok(v.officer()?.map(|o| Session {
         officer: o.to_string(),

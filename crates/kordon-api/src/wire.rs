@@ -16,6 +16,17 @@ pub struct Session {
     pub locked: bool,
 }
 
+/// Officers who hold a key to this vehicle's encrypted data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct KeyHolders {
+    /// Those known by name: every officer added, or who unlocked, here
+    /// since the data was encrypted.
+    pub officers: Vec<String>,
+    /// How many keys there are (more than the names when a key was made
+    /// on another copy of the data).
+    pub keys: u32,
+}
+
 /// A query over the vehicle's inspections. Absent fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(optional_fields)]

@@ -451,7 +451,19 @@ impl Central {
         Ok(match register::standing(self.store.connection(), device)? {
             Standing::Revoked { reason, wipe, .. } => {
                 if wipe {
-                    self.note_wipe_told(device, now_ms)?;
+                    // Told in the middle of a session: the backlog is the
+                    // one stated at its start (what it delivered since is
+                    // here anyway).
+                    let stated: (Option<i64>, Option<i64>) = self.store.connection().query_row(
+                        "SELECT backlog_records, backlog_scan_bytes FROM devices WHERE key = ?1",
+                        [&device.0[..]],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?;
+                    let backlog = match stated {
+                        (Some(r), Some(b)) => Some((r.max(0) as u64, b.max(0) as u64)),
+                        _ => None,
+                    };
+                    self.note_wipe_told(device, backlog, now_ms)?;
                     Some((RefusalCode::Wipe, reason))
                 } else {
                     Some((RefusalCode::Revoked, reason))
@@ -470,19 +482,7 @@ impl Central {
         backlog: Option<kordon_proto::Backlog>,
         now_ms: i64,
     ) -> Result<(), CentralError> {
-        if let Some(b) = backlog {
-            self.store.connection().execute(
-                "UPDATE devices SET backlog_records = ?1, backlog_scan_bytes = ?2, stated_ms = ?3
-                 WHERE key = ?4",
-                params![
-                    i64::try_from(b.records).unwrap_or(i64::MAX),
-                    i64::try_from(b.scan_bytes).unwrap_or(i64::MAX),
-                    now_ms,
-                    &device.0[..]
-                ],
-            )?;
-        }
-        self.note_wipe_told(device, now_ms)
+        self.note_wipe_told(device, backlog.map(|b| (b.records, b.scan_bytes)), now_ms)
     }
 
     /// Brings documents and the index up to date with appended records.

@@ -46,7 +46,7 @@ pub use error::CentralError;
 pub use ingest::{Authorized, Refusal};
 pub use kordon_proto::RecordResult;
 pub use register::{
-    fingerprint, DeviceInfo, LastSync, PendingEnrollment, RevokeTarget, MAX_ENROLL_TTL_HOURS,
+    fingerprint, DeviceInfo, LastSync, PendingEnrollment, RevokeTarget, Wipe, MAX_ENROLL_TTL_HOURS,
     MAX_REVOKE_REASON,
 };
 

@@ -583,14 +583,21 @@ impl Central {
     pub(crate) fn note_wipe_told(
         &self,
         device: &PublicKey,
+        backlog: Option<(u64, u64)>,
         now_ms: i64,
     ) -> Result<(), CentralError> {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         self.store.connection().execute(
             "UPDATE devices SET wipe_told_ms = ?1,
-                    wipe_backlog_records = backlog_records,
-                    wipe_backlog_scan_bytes = backlog_scan_bytes
-             WHERE key = ?2 AND wipe_ordered_ms IS NOT NULL AND wipe_told_ms IS NULL",
-            params![now_ms, &device.0[..]],
+                    wipe_backlog_records = ?2,
+                    wipe_backlog_scan_bytes = ?3
+             WHERE key = ?4 AND wipe_ordered_ms IS NOT NULL AND wipe_told_ms IS NULL",
+            params![
+                now_ms,
+                backlog.map(|b| n(b.0)),
+                backlog.map(|b| n(b.1)),
+                &device.0[..]
+            ],
         )?;
         Ok(())
     }

@@ -372,7 +372,11 @@ fn verify_file(
             k.parse::<kordon_record::PublicKey>()
                 .map_err(|e| anyhow::anyhow!("--server-key {k:?}: {e}"))?,
         ),
-        None => Vehicle::enrolled_server_key(data),
+        None => {
+            let officer = std::env::var("KORDON_OFFICER").ok();
+            let pin = std::env::var("KORDON_PIN").ok();
+            Vehicle::enrolled_server_key(data, officer.as_deref().zip(pin.as_deref()))
+        }
     };
     let opts = kordon_vehicle::VerifyOptions {
         server_key: pinned,

@@ -102,10 +102,11 @@ const PAGE_CIPHER_DEFAULT: &str = "PRAGMA cipher_default_hmac_algorithm = HMAC_S
 /// runs) and checks that the key opens the file. Temporary tables and
 /// indexes stay in memory, so nothing of the data is written beside it.
 fn apply_key(conn: &Connection, key: &DataKey, path: &str) -> Result<(), StoreError> {
-    conn.execute_batch(&format!(
+    let statement = zeroize::Zeroizing::new(format!(
         "PRAGMA key = \"{}\"; {PAGE_CIPHER} PRAGMA temp_store = MEMORY;",
         key.database_key().as_str()
-    ))?;
+    ));
+    conn.execute_batch(&statement)?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })
@@ -165,18 +166,24 @@ fn export_database(
     if let Some(k) = plain_key {
         apply_key(&conn, k, &plain.display().to_string())?;
     }
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    // Everything committed must be in the main file before it is copied
+    // (and its WAL removed): a busy checkpoint is an error, not a loss.
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    if busy != 0 {
+        return Err(StoreError::Invalid(format!(
+            "{} is in use by another program: stop it (the app, or another kordon) first",
+            plain.display()
+        )));
+    }
     conn.execute_batch(PAGE_CIPHER_DEFAULT)?;
     let target = sealed
         .to_str()
         .ok_or_else(|| StoreError::Invalid(format!("{} is not UTF-8", sealed.display())))?;
-    conn.execute(
-        &format!(
-            "ATTACH DATABASE ?1 AS sealed KEY \"{}\"",
-            key.database_key().as_str()
-        ),
-        [target],
-    )?;
+    let attach = zeroize::Zeroizing::new(format!(
+        "ATTACH DATABASE ?1 AS sealed KEY \"{}\"",
+        key.database_key().as_str()
+    ));
+    conn.execute(&attach, [target])?;
     conn.query_row("SELECT sqlcipher_export('sealed')", [], |_| Ok(()))?;
     let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
     conn.execute_batch(&format!(

@@ -193,13 +193,22 @@ impl Seal {
         }
         let len = plain_len(stored).ok_or_else(|| damaged(format!("{stored} bytes long")))?;
         let key = file_key(files, &header)?;
-        Ok(AtRestFile {
+        let opened = AtRestFile {
             file,
             sealed: Some(Box::new((key, header))),
             len,
             pos: 0,
             chunk: None,
-        })
+        };
+        // The last chunk is checked now: a file cut at a chunk's end (or
+        // cut down to an empty one) is refused at once, even when nothing
+        // is read from it.
+        let last = len.div_ceil(CHUNK as u64).max(1) - 1;
+        if let Some(sealed) = &opened.sealed {
+            let (key, header) = &**sealed;
+            opened.open_chunks(key, header, last, last)?;
+        }
+        Ok(opened)
     }
 
     /// Opens the file at `path`.
@@ -562,9 +571,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let stored = sealed(&Seal::new(&DataKey::generate()), b"AA 1234 BB");
         let other = Seal::new(&DataKey::generate());
-        let mut file = other.open(file_of(dir.path(), "f", &stored)).expect("open");
-        let mut v = vec![];
-        assert!(file.read_to_end(&mut v).is_err());
+        assert!(other.open(file_of(dir.path(), "f", &stored)).is_err());
     }
 
     #[test]
@@ -572,12 +579,18 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let seal = Seal::new(&DataKey::generate());
         let stored = sealed(&seal, &vec![7u8; 3 * CHUNK]);
+        // Two whole chunks: a plausible length, refused at the opening
+        // (the second chunk was not sealed as the last).
         let cut = &stored[..HEADER_LEN + 2 * STORED_CHUNK as usize];
-        let mut file = seal
-            .open(file_of(dir.path(), "f", cut))
-            .expect("length is plausible");
+        assert!(seal.open(file_of(dir.path(), "f", cut)).is_err());
+        // Cut down to an empty file's length: refused too.
+        let empty = &stored[..HEADER_LEN + TAG_LEN];
+        assert!(seal.open(file_of(dir.path(), "e", empty)).is_err());
+        // A real empty file opens, and reads as nothing.
+        let real = sealed(&seal, b"");
+        let mut file = seal.open(file_of(dir.path(), "r", &real)).expect("empty");
         let mut v = vec![];
-        assert!(file.read_to_end(&mut v).is_err());
+        assert_eq!(file.read_to_end(&mut v).expect("read"), 0);
     }
 
     #[test]

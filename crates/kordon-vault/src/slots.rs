@@ -55,7 +55,7 @@ impl KdfCost {
 
     fn argon2(&self) -> Result<Argon2<'static>, VaultError> {
         // A file may ask for anything: hold it to what a vehicle can pay.
-        if self.m_kib > 1 << 21 || self.t > 64 || self.p > 16 {
+        if self.m_kib > 1 << 20 || self.t > 16 || self.p > 8 {
             return Err(VaultError::Damaged(format!(
                 "a key slot asks for an Argon2id cost of {} KiB × {} passes",
                 self.m_kib, self.t
@@ -188,6 +188,11 @@ impl KeySlots {
         h.update(self.file.salt.as_bytes());
         h.update(officer.as_bytes());
         h.finalize().to_hex().to_string()
+    }
+
+    /// The public name of the data key these slots hold.
+    pub fn key_id(&self) -> &str {
+        &self.file.key_id
     }
 
     /// How many slots there are.

@@ -58,6 +58,16 @@ pub(crate) fn refuse_wiped(dir: &Path) -> Result<(), VehicleError> {
                 .unwrap_or_default();
             Err(VehicleError::Wiped { reason })
         }
+        // A sealed device key without key slots: the slots were destroyed
+        // (the note could not be written, e.g. on a full disk).
+        Err(_)
+            if !KeySlots::exist(dir)
+                && kordon_vault::is_sealed_file(&dir.join("device.key")).unwrap_or(false) =>
+        {
+            Err(VehicleError::Wiped {
+                reason: String::new(),
+            })
+        }
         Err(_) => Ok(()),
     }
 }
@@ -175,8 +185,11 @@ pub(crate) fn owner_only_file(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-/// Every file under `dir`, depth first; temporary files of an interrupted
-/// sealing (`.NAME.sealing`) are removed, not listed.
+/// Every file under `dir`, depth first. Temporary files are removed, not
+/// listed: of an interrupted sealing (`.NAME.sealing`), of a pyramid
+/// being written (`.pyramid-*.partial`), a blob being stored (in
+/// `blobs/tmp/`) or a push being received (in `anpr-spool/incoming/`): none
+/// was complete, and a torn one would stop the work.
 pub(crate) fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), VehicleError> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -190,7 +203,11 @@ pub(crate) fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Vehi
         let name = entry.file_name().to_string_lossy().into_owned();
         if kind.is_dir() {
             files_under(&path, out)?;
-        } else if name.ends_with(".sealing") {
+        } else if name.ends_with(".sealing")
+            || name.ends_with(".partial")
+            || dir.ends_with("blobs/tmp")
+            || dir.ends_with("anpr-spool/incoming")
+        {
             fs::remove_file(&path).map_err(io_at(&path))?;
         } else if kind.is_file() {
             out.push(path);
@@ -322,11 +339,21 @@ impl Vehicle {
         Ok(done)
     }
 
+    /// The key slots as they are on disk now (another program, or the CLI
+    /// beside the app, may have changed them).
+    fn reload_slots(&mut self) -> Result<(), VehicleError> {
+        if let Some((slots, _)) = self.slots.as_mut() {
+            *slots = KeySlots::load(&self.dir, kdf_cost()).map_err(|e| vault(e, ""))?;
+        }
+        Ok(())
+    }
+
     /// Gives `officer` a key slot with `pin` (or a new PIN, if they have
     /// one). Needs the folder unlocked.
     pub fn add_officer(&mut self, officer: &str, pin: &str) -> Result<(), VehicleError> {
         let id = kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
         crate::officers::check_pin_shape(pin)?;
+        self.reload_slots()?;
         let (slots, key) = self.slots.as_mut().ok_or(VehicleError::Locked)?;
         slots
             .add(key, id.as_str(), pin)
@@ -340,6 +367,7 @@ impl Vehicle {
     /// Removes `officer`'s key slot: their PIN opens nothing from now on.
     /// The last slot stays.
     pub fn remove_officer(&mut self, officer: &str) -> Result<(), VehicleError> {
+        self.reload_slots()?;
         let (slots, _) = self.slots.as_mut().ok_or(VehicleError::Locked)?;
         slots.remove(officer).map_err(|e| vault(e, officer))?;
         self.store.delete_meta(&slot_meta(officer))?;
@@ -381,12 +409,8 @@ impl Vehicle {
             unsent_records: status.as_ref().map_or(0, |s| s.pending),
             unsent_scan_bytes: status.as_ref().map_or(0, |s| s.blobs.bytes_pending),
         };
-        let text = serde_json::to_vec_pretty(&note)
-            .map_err(|e| VehicleError::Io(format!("the wipe note: {e}")))?;
-        let path = self.dir.join(WIPED);
-        Seal::plain()
-            .write_atomic(&path, &text)
-            .map_err(io_at(&path))?;
+        // The keys first: a full disk must not keep them (the note after
+        // is only what the crew is told).
         if KeySlots::exist(&self.dir) {
             KeySlots::destroy(&self.dir).map_err(|e| vault(e, ""))?;
         } else {
@@ -405,6 +429,13 @@ impl Vehicle {
         let _ = fs::remove_file(self.dir.join(UNLOCK_FAILURES));
         // The key in memory goes with it (zeroized on drop).
         self.slots = None;
+        let path = self.dir.join(WIPED);
+        if let Err(e) = serde_json::to_vec_pretty(&note)
+            .map_err(io::Error::other)
+            .and_then(|text| Seal::plain().write_atomic(&path, &text))
+        {
+            tracing::warn!(error = %e, "the wipe's note could not be written");
+        }
         tracing::warn!(
             records = note.unsent_records,
             scan_bytes = note.unsent_scan_bytes,
@@ -428,18 +459,27 @@ impl Vehicle {
     }
 
     /// Checks `officer`'s PIN against their key slot, spacing out wrong
-    /// ones; an officer without a slot gets one (their first sign-in here,
-    /// on a vehicle an officer who holds a key has unlocked).
+    /// ones. An officer without a slot gets one only if this vehicle knew
+    /// their PIN from before it was encrypted (and this is it); anyone else
+    /// is added by an officer who holds a key (`add_officer`).
     pub(crate) fn check_key_slot(
         &mut self,
         officer: &kordon_model::OfficerId,
         pin: &str,
         now_ms: i64,
     ) -> Result<crate::SignIn, VehicleError> {
+        self.reload_slots()?;
         let (slots, _) = self.slots.as_ref().ok_or(VehicleError::Locked)?;
         if !slots.has(officer.as_str()) {
+            check_throttle(&self.dir, officer.as_str(), now_ms)?;
+            if !self.legacy_pin_matches(officer, pin)? {
+                note_failure(&self.dir, now_ms);
+                return Err(VehicleError::NoKey {
+                    officer: officer.to_string(),
+                });
+            }
             self.add_officer(officer.as_str(), pin)?;
-            return Ok(crate::SignIn::PinSet);
+            return Ok(crate::SignIn::Verified);
         }
         check_throttle(&self.dir, officer.as_str(), now_ms)?;
         match slots.unlock(officer.as_str(), pin) {
@@ -506,7 +546,10 @@ fn failures(dir: &Path) -> (u32, i64) {
 
 fn check_throttle(dir: &Path, officer: &str, now_ms: i64) -> Result<(), VehicleError> {
     let (n, last) = failures(dir);
-    let wait_ms = (crate::LOCK_SECS * 1000) as i64 - (now_ms - last);
+    // A clock set back (a flat RTC battery) must not lock anyone out for
+    // years: a failure "in the future" counts as now.
+    let last = last.min(now_ms);
+    let wait_ms = ((crate::LOCK_SECS * 1000) as i64).saturating_sub(now_ms.saturating_sub(last));
     if n >= crate::FREE_ATTEMPTS && wait_ms > 0 {
         return Err(VehicleError::PinLocked {
             officer: officer.to_string(),

@@ -151,12 +151,16 @@ impl Vehicle {
 
     /// The server key a vehicle's data folder was enrolled with, without
     /// creating anything: `None` if `dir` holds no vehicle, or one not
-    /// enrolled.
-    pub fn enrolled_server_key(dir: &Path) -> Option<PublicKey> {
+    /// enrolled, or an encrypted one that `officer_pin` does not open.
+    pub fn enrolled_server_key(dir: &Path, officer_pin: Option<(&str, &str)>) -> Option<PublicKey> {
         if !dir.join("vehicle.sqlite").is_file() || !dir.join("device.key").is_file() {
             return None;
         }
-        let v = Vehicle::open(dir).ok()?;
+        let v = match (Self::is_encrypted(dir), officer_pin) {
+            (false, _) => Vehicle::open(dir).ok()?,
+            (true, Some((officer, pin))) => Vehicle::unlock(dir, officer, pin).ok()?,
+            (true, None) => return None,
+        };
         v.token().ok()?.server_key().ok()
     }
 

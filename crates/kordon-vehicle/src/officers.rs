@@ -131,9 +131,28 @@ impl Vehicle {
         }
     }
 
+    /// Whether `pin` is the PIN this vehicle kept for `id` before its data
+    /// was encrypted (false if it kept none).
+    pub(crate) fn legacy_pin_matches(
+        &self,
+        id: &OfficerId,
+        pin: &str,
+    ) -> Result<bool, VehicleError> {
+        let Some(stored) = self.store.get_meta(&pin_key(id))? else {
+            return Ok(false);
+        };
+        let hash = PasswordHash::new(&stored).map_err(|e| {
+            VehicleError::Invalid(format!("the stored PIN of {id} is damaged: {e}"))
+        })?;
+        Ok(Argon2::default()
+            .verify_password(pin.as_bytes(), &hash)
+            .is_ok())
+    }
+
     fn check_not_locked(&self, id: &OfficerId, now_ms: i64) -> Result<(), VehicleError> {
         let (failures, last) = self.failures(id)?;
-        let wait_ms = (LOCK_SECS * 1000) as i64 - (now_ms - last);
+        let last = last.min(now_ms);
+        let wait_ms = ((LOCK_SECS * 1000) as i64).saturating_sub(now_ms.saturating_sub(last));
         if failures >= FREE_ATTEMPTS && wait_ms > 0 {
             return Err(VehicleError::PinLocked {
                 officer: id.to_string(),

@@ -50,9 +50,23 @@ fn opens_with(seal: &Seal, path: &Path) -> bool {
 }
 
 /// Seals `path` again from `old` to `new` (beside it, flushed, renamed
-/// over, folder flushed); a file already under `new` is left alone.
-fn reseal(old: &Seal, new: &Seal, path: &Path) -> Result<bool, VehicleError> {
+/// over, folder flushed); a file already under `new` is left alone. A
+/// file that opens with neither (damaged on the disk) is moved aside into
+/// `damaged/`, so that it cannot stop the rotation: it was unreadable
+/// before too.
+fn reseal(dir: &Path, old: &Seal, new: &Seal, path: &Path) -> Result<bool, VehicleError> {
     if opens_with(new, path) {
+        return Ok(false);
+    }
+    if !opens_with(old, path) {
+        let aside = dir
+            .join("damaged")
+            .join(path.strip_prefix(dir).unwrap_or(path));
+        if let Some(parent) = aside.parent() {
+            fs::create_dir_all(parent).map_err(io_at(parent))?;
+        }
+        fs::rename(path, &aside).map_err(io_at(path))?;
+        tracing::warn!(file = %path.display(), "a file opens with neither key: moved aside");
         return Ok(false);
     }
     rewrite_in_place(path, new, || Ok(Box::new(old.open_path(path)?)))?;
@@ -69,14 +83,14 @@ fn rotate(
 ) -> Result<(), VehicleError> {
     let (old_seal, new_seal) = (Seal::new(old), Seal::new(new));
     let device = dir.join("device.key");
-    if reseal(&old_seal, &new_seal, &device)? {
+    if reseal(dir, &old_seal, &new_seal, &device)? {
         done.files += 1;
     }
     for folder in SEALED_FOLDERS {
         let mut files = vec![];
         files_under(&dir.join(folder), &mut files)?;
         for file in files {
-            if reseal(&old_seal, &new_seal, &file)? {
+            if reseal(dir, &old_seal, &new_seal, &file)? {
                 done.files += 1;
             }
         }
@@ -91,6 +105,15 @@ fn rotate(
         KeySlots::load_at(&dir.join(NEXT_SLOTS), kdf_cost())
             .and_then(|mut s| s.install(dir))
             .map_err(|e| vault(e, ""))?;
+    }
+    // The marker holds the only other copy of the new key: it goes only
+    // once the slots in place hold that key.
+    let installed = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, ""))?;
+    if installed.key_id() != new.id() {
+        return Err(VehicleError::Io(
+            "rotating the data key: the new key slots are not in place; run `kordon rekey` again"
+                .into(),
+        ));
     }
     let marker = dir.join(REKEY);
     fs::remove_file(&marker).map_err(io_at(&marker))?;
@@ -129,6 +152,14 @@ impl Vehicle {
         let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
         let old = slots.unlock(officer, pin).map_err(|e| vault(e, officer))?;
         let mut done = Rekeyed::default();
+        if dir.join(REKEY).exists() && !dir.join(NEXT_SLOTS).exists() {
+            // Cut before the new slots were written (nothing was sealed
+            // under the new key yet), or after they were put in place
+            // (everything was): either way the marker is all that is left.
+            let marker = dir.join(REKEY);
+            fs::remove_file(&marker).map_err(io_at(&marker))?;
+            sync_folder(dir)?;
+        }
         let new = if dir.join(REKEY).exists() {
             done.resumed = true;
             let wrapped = fs::read_to_string(dir.join(REKEY)).map_err(io_at(&dir.join(REKEY)))?;

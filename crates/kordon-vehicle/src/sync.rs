@@ -132,14 +132,15 @@ impl Vehicle {
                 meta::LAST_ERROR,
                 &format!("{} records still pending after sync", r.pending),
             )?,
+            Err(VehicleError::Wiped { reason }) => {
+                // Nothing may stand before the erasure (a full disk).
+                self.erase(reason)?;
+            }
             Err(e) => {
                 if let VehicleError::Revoked { reason } = e {
                     self.store.set_meta(meta::REVOKED, reason)?;
                 }
                 self.store.set_meta(meta::LAST_ERROR, &e.to_string())?;
-                if let VehicleError::Wiped { reason } = e {
-                    self.erase(reason)?;
-                }
             }
         }
         result

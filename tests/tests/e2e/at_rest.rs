@@ -467,7 +467,7 @@ fn a_remote_wipe_leaves_nothing_that_decrypts() {
         "{after}"
     );
     let listed = field.server_ok(&["devices"]);
-    assert!(listed.contains("wiped: told at"), "{listed}");
+    assert!(listed.contains("wipe told at"), "{listed}");
     let inspections = field.server_ok(&["inspections", "--json"]);
     assert!(inspections.contains(&safe), "{inspections}");
 }

@@ -32,7 +32,7 @@ describe("language switch", () => {
     signedInApp();
     const nav = await screen.findByRole("navigation", { name: "Головне меню" });
     expect(within(nav).getByRole("button", { name: "Огляди" })).toBeTruthy();
-    expect(screen.getByText("Записів до надсилання: 1")).toBeTruthy();
+    expect(await screen.findByText("Записів до надсилання: 1")).toBeTruthy();
     expect(document.documentElement.lang).toBe("uk");
 
     fireEvent.click(within(nav).getByRole("button", { name: "Налаштування" }));
@@ -112,11 +112,11 @@ describe("URLs", () => {
     expect(await screen.findByRole("heading", { name: "Новий огляд" })).toBeTruthy();
   });
 
-  it("keeps training apart: last in the menu but sign-out, with no key, and says it is training", async () => {
+  it("keeps training apart: last in the menu but lock and sign-out, with no key, and says it is training", async () => {
     signedInApp();
     const nav = await screen.findByRole("navigation", { name: "Головне меню" });
     const buttons = within(nav).getAllByRole("button");
-    expect(buttons.map((b) => b.textContent)).toEqual(["Огляди", "Новий огляд N", "Налаштування", "Навчання", "Вийти"]);
+    expect(buttons.map((b) => b.textContent)).toEqual(["Огляди", "Новий огляд N", "Налаштування", "Навчання", "Заблокувати", "Вийти"]);
     const training = buttons[3]!;
     expect(training.getAttribute("title")).toBeNull();
     fireEvent.click(training);

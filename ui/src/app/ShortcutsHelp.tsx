@@ -38,6 +38,7 @@ export function ShortcutsHelp(): ReactNode {
     [t("kbd.saveNotes"), t("shortcuts.saveNotes")],
     [`${t("kbd.outcome", { n: 1 })} … ${t("kbd.outcome", { n: 4 })}`, t("shortcuts.outcome")],
     [`${t("kbd.trainingSuspect")} / ${t("kbd.trainingClear")}`, t("shortcuts.training")],
+    [t("kbd.lock"), t("shortcuts.lock")],
     [t("kbd.help"), t("shortcuts.help")],
   ];
   const viewer: [string, string][] = VIEWER_SHORTCUTS.map((s) => [t(s.keys), t(s.what)]);

@@ -23,6 +23,8 @@ export interface Translator {
   number: (n: number) => string;
   /** A byte count in decimal units (kB, MB, GB). */
   bytes: (n: number) => string;
+  /** A whole number of minutes in words ("5 minutes", "5 хвилин"). */
+  minutes: (n: number) => string;
 }
 
 export interface TranslatorOptions {
@@ -53,6 +55,7 @@ export function createTranslator(lang: Language, opts: TranslatorOptions = {}): 
   const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", ...zone });
   const dateTimeShortFmt = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", ...zone });
   const timeFmt = new Intl.DateTimeFormat(locale, { timeStyle: "short", ...zone });
+  const minutesFmt = new Intl.NumberFormat(locale, { style: "unit", unit: "minute", unitDisplay: "long" });
   const number = (n: number): string => numberFmt.format(n);
   return {
     lang,
@@ -82,5 +85,6 @@ export function createTranslator(lang: Language, opts: TranslatorOptions = {}): 
         maximumFractionDigits: i === 0 ? 0 : 1,
       }).format(v);
     },
+    minutes: (n) => minutesFmt.format(n),
   };
 }

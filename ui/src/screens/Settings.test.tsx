@@ -4,14 +4,22 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { testView } from "../domain/testViews.ts";
 import { createMemoryTransport, makeDevToken } from "../transport/memory.ts";
 import { renderWith } from "../test/renderWith.tsx";
-import { Settings } from "./Settings.tsx";
+import { Settings, type SettingsProps } from "./Settings.tsx";
 
 afterEach(cleanup);
+
+/** The settings kept by the app (preferences): none changes here unless a test says so. */
+const SETTINGS: SettingsProps = {
+  unitName: "",
+  onUnitNameChange: () => undefined,
+  lockAfterMinutes: 5,
+  onLockAfterChange: () => undefined,
+};
 
 describe("Settings", () => {
   it("stores an enrollment token, refusing a damaged one in plain words", async () => {
     const transport = createMemoryTransport({ unit: null });
-    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    renderWith(<Settings {...SETTINGS} />, { transport });
     expect(await screen.findByText("Not enrolled.")).toBeTruthy();
     const token = screen.getByLabelText("Enrollment token");
     const enroll = screen.getByRole("button", { name: "Enroll this vehicle" });
@@ -30,7 +38,7 @@ describe("Settings", () => {
 
   it("saves the unit name for this device's screens", () => {
     const onUnitNameChange = vi.fn<(n: string) => void>();
-    renderWith(<Settings unitName="" onUnitNameChange={onUnitNameChange} />, {
+    renderWith(<Settings {...SETTINGS} onUnitNameChange={onUnitNameChange} />, {
       transport: createMemoryTransport({ unit: "MOBILE-1" }),
       lang: "uk",
     });
@@ -46,7 +54,7 @@ describe("Settings: watch folder", () => {
     const open = testView({ created_ms: 5, tractor: "AA1234BC" });
     const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [{ view: open, sync: "acknowledged" }] });
     transport.actAs("OF-1");
-    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    renderWith(<Settings {...SETTINGS} />, { transport });
     expect(await screen.findByText("Not watching.")).toBeTruthy();
     expect(screen.getByTestId<HTMLButtonElement>("watch-stop").disabled).toBe(true);
     expect(screen.getByText("Nothing imported since the app started.")).toBeTruthy();
@@ -71,7 +79,7 @@ describe("Settings: watch folder", () => {
     const a = testView({ created_ms: 5, tractor: "AA1234BC" });
     const b = testView({ created_ms: 9, tractor: "KA0021XP" });
     const transport = createMemoryTransport({ unit: "MOBILE-1", seed: [a, b].map((view) => ({ view, sync: "acknowledged" as const })) });
-    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    renderWith(<Settings {...SETTINGS} />, { transport });
     await screen.findByRole("option", { name: /^Inspection AA1234BC/ });
     fireEvent.change(screen.getByTestId("watch-folder"), { target: { value: "D:\\scans" } });
     fireEvent.change(screen.getByTestId("watch-target"), { target: { value: a.id } });
@@ -85,7 +93,7 @@ describe("Settings: training items in live scans (TIP)", () => {
   it("is off by default; choosing a rate saves it through the vehicle", async () => {
     const transport = createMemoryTransport({ unit: "MOBILE-1" });
     const set = vi.spyOn(transport, "setLiveTipRate");
-    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport });
+    renderWith(<Settings {...SETTINGS} />, { transport });
     const group = await screen.findByRole("group", { name: "Training items in live scans (TIP)" });
     await waitFor(() => expect(screen.getByRole<HTMLInputElement>("radio", { name: "Off" }).checked).toBe(true));
     expect(within(group).getAllByRole("radio").map((r) => r.closest("label")?.textContent)).toEqual(["Off", "1 in 50", "1 in 20", "1 in 10"]);
@@ -103,7 +111,7 @@ describe("Settings: training items in live scans (TIP)", () => {
   it("shows a rate set elsewhere as it is, in Ukrainian too", async () => {
     const transport = createMemoryTransport({ unit: "MOBILE-1" });
     await transport.setLiveTipRate(1);
-    renderWith(<Settings unitName="" onUnitNameChange={() => undefined} />, { transport, lang: "uk" });
+    renderWith(<Settings {...SETTINGS} />, { transport, lang: "uk" });
     const group = await screen.findByRole("group", { name: "Навчальні предмети в робочих знімках (TIP)" });
     await waitFor(() => expect(within(group).getAllByRole("radio")).toHaveLength(5));
     const checked = within(group).getAllByRole<HTMLInputElement>("radio").find((r) => r.checked);

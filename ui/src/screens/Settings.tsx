@@ -1,23 +1,32 @@
-// Language (switches at once), a unit name for this device's screens, the
-// scanner's watch folder, how often a training item is projected into a
+// Language (switches at once), when the app locks itself, a unit name for
+// this device's screens, the scanner's watch folder, how often a training item is projected into a
 // live scan, and the enrollment token that ties the vehicle to its server.
 
 import { useCallback, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
 import { useTransport } from "../app/TransportProvider.tsx";
+import type { LockAfterMinutes } from "../app/preferences.ts";
 import { cameraAvailable, decodeQrFile } from "../app/qrImage.ts";
 import { useSync } from "../app/useSync.ts";
 import { useI18n } from "../i18n/I18nProvider.tsx";
 import { LANGUAGES } from "../i18n/messages.ts";
 import { toErrorBody } from "../transport/errors.ts";
 import { LiveTipSetting } from "./LiveTipSetting.tsx";
+import { LockSetting } from "./LockSetting.tsx";
 import { QrCamera } from "./QrCamera.tsx";
 import { WatchFolder } from "./WatchFolder.tsx";
 
 /** What reading a QR code came to: a token in the field, nothing found, an unreadable file. */
 type QrRead = "read" | "none" | "unreadable" | null;
 
-export function Settings(props: { unitName: string; onUnitNameChange: (name: string) => void }): ReactNode {
+export interface SettingsProps {
+  unitName: string;
+  onUnitNameChange: (name: string) => void;
+  lockAfterMinutes: LockAfterMinutes;
+  onLockAfterChange: (minutes: LockAfterMinutes) => void;
+}
+
+export function Settings(props: SettingsProps): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
   const transport = useTransport();
@@ -96,6 +105,8 @@ export function Settings(props: { unitName: string; onUnitNameChange: (name: str
           </label>
         ))}
       </fieldset>
+
+      <LockSetting minutes={props.lockAfterMinutes} onChange={props.onLockAfterChange} />
 
       <form className="card" onSubmit={saveUnit}>
         <div className="field">

@@ -1627,6 +1627,7 @@ export function newDevice(key: string, unit: string, enrolled_ms: number): Devic
     last_sync: "never",
     refused_count: 0,
     last_refused_ms: null,
+    wipe: null,
   };
 }
 

@@ -481,6 +481,21 @@ pin_set: boolean,
 locked: boolean, };
 
 /**
+ * Officers who hold a key to this vehicle's encrypted data.
+ */
+export type KeyHolders = { 
+/**
+ * Those known by name: every officer added, or who unlocked, here
+ * since the data was encrypted.
+ */
+officers: Array<string>, 
+/**
+ * How many keys there are (more than the names when a key was made
+ * on another copy of the data).
+ */
+keys: number, };
+
+/**
  * A query over the vehicle's inspections. Absent fields do not filter.
  */
 export type InspectionQuery = { 
@@ -958,6 +973,26 @@ id: string, };
  * How a vehicle's last session went, as the register saw it.
  */
 export type LastSync = "never" | "complete" | "interrupted" | "refused";
+
+/**
+ * A remote wipe of a device: ordered with its revocation, told to the
+ * vehicle at its next connection. What it held unsent then is what it
+ * stated in that connection's Hello (counts, never content).
+ */
+export type Wipe = { ordered_ms: number, 
+/**
+ * When the vehicle was told (null: it has not connected since).
+ */
+told_ms: number | null, 
+/**
+ * Signed records it had not delivered when told (null: not told, or
+ * it stated nothing).
+ */
+backlog_records: number | null, 
+/**
+ * Bytes of scans it had not delivered when told.
+ */
+backlog_scan_bytes: number | null, };
 
 /**
  * A device as the register knows it.

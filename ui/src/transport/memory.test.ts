@@ -4,6 +4,7 @@ import { TransportError } from "./errors.ts";
 import { createMemoryTransport, makeDevToken, type MemoryTransportOptions } from "./memory.ts";
 import type { SyncEvent } from "./transport.ts";
 import type { NewInspectionInput } from "./types.ts";
+import { DEFAULT_VIEW } from "../viewer/viewParams.ts";
 
 let clock = 1_000;
 const opts = (over: MemoryTransportOptions = {}): MemoryTransportOptions => ({
@@ -183,5 +184,81 @@ describe("in-memory transport: sync", () => {
     expect([s.unit, s.enrolled, s.server]).toEqual(["MOBILE-3", false, "127.0.0.1:4433"]);
     await t.syncNow();
     expect((await t.status()).enrolled).toBe(true);
+  });
+});
+
+describe("in-memory transport: the data closed, opened and locked as on the vehicle", () => {
+  it("starts cold: no data, no session, no sync event until the first sign-in opens it", async () => {
+    const t = createMemoryTransport(opts({ cold: true, officers: { "OF-1742": "2468" }, seed: [{ view: testView(), sync: "pending" }] }));
+    const events: SyncEvent[] = [];
+    t.subscribeSync((e) => events.push(e));
+    expect(await t.session()).toBeNull();
+    expect(await codeOf(t.listInspections({}))).toBe("locked");
+    expect(await codeOf(t.status())).toBe("locked");
+    expect(await codeOf(t.signOut())).toBe("locked");
+    await t.syncNow();
+    expect(events).toEqual([]);
+
+    // Only an officer who holds a key opens it.
+    expect(await codeOf(t.signIn("OF-9", "97531"))).toBe("no_key");
+    expect(await codeOf(t.signIn("OF-1742", "1111"))).toBe("wrong_pin");
+    expect(await codeOf(t.listInspections({}))).toBe("locked");
+    expect(await t.signIn("OF-1742", "2468")).toEqual({ officer: "OF-1742", pin_set: false, locked: false });
+    expect(await t.listInspections({})).toHaveLength(1);
+    expect(events).toHaveLength(1);
+    // Open, a new officer gets their key at their first sign-in.
+    expect(await t.signIn("OF-9", "97531")).toEqual({ officer: "OF-9", pin_set: true, locked: false });
+  });
+
+  it("a cold vehicle with no officer yet is opened (encrypted) with the first one's PIN", async () => {
+    const t = createMemoryTransport(opts({ cold: true }));
+    expect(await t.signIn("OF-1", "24680")).toEqual({ officer: "OF-1", pin_set: true, locked: false });
+    expect(await t.listInspections({})).toEqual([]);
+  });
+
+  it("locked: every data method refused, the session says so; a wrong PIN keeps it locked, the right one unlocks", async () => {
+    const view = testView();
+    const t = createMemoryTransport(opts({ officers: { "OF-1742": "2468", "OF-2001": "1357" }, seed: [{ view, sync: "pending" }] }));
+    await t.signIn("OF-1742", "2468");
+    await t.lock();
+    expect(await t.session()).toEqual({ officer: "OF-1742", pin_set: false, locked: true });
+    for (const call of [
+      t.listInspections({}),
+      t.getInspection(view.id),
+      t.createInspection(input()),
+      t.setNotes(view.id, "x"),
+      t.hotlists(),
+      t.status(),
+      t.importScan(view.id, { path: "/scans/T_high.tif", low: null, pixel_mm: null, scanner: null }),
+      t.trainingAttempts(),
+    ]) {
+      expect(await codeOf(call)).toBe("locked");
+    }
+    // The kordon: scheme gives nothing either.
+    expect(t.tileUrl("any-scan", 0, 0, 0, DEFAULT_VIEW)).toBe("data:,");
+
+    expect(await codeOf(t.signIn("OF-1742", "1111"))).toBe("wrong_pin");
+    // An officer without a key cannot unlock by choosing a PIN.
+    expect(await codeOf(t.signIn("OF-9", "97531"))).toBe("no_key");
+    expect((await t.session())?.locked).toBe(true);
+    // Another officer who holds a key can: the session is theirs.
+    expect(await t.signIn("OF-2001", "1357")).toEqual({ officer: "OF-2001", pin_set: false, locked: false });
+    expect(await t.listInspections({})).toHaveLength(1);
+  });
+
+  it("keeps the background work going while locked: sync, the watch folder", async () => {
+    const view = testView();
+    const t = createMemoryTransport(opts({ officers: { "OF-1": "2468" }, seed: [{ view, sync: "pending" }] }));
+    await t.signIn("OF-1", "2468");
+    await t.setWatch({ folder: "/scanner/out", inspection: view.id });
+    const events: SyncEvent[] = [];
+    t.subscribeSync((e) => events.push(e));
+    await t.lock();
+    await t.syncNow();
+    expect(events.at(-1)?.status.pending).toBe(0);
+    expect(await t.scannerDrops("TRK_1_high.tif", "TRK_1_low.tif")).not.toBeNull();
+    await t.signOut();
+    expect(await t.session()).toBeNull();
+    expect((await t.getInspection(view.id)).scans).toHaveLength(1);
   });
 });

@@ -10,7 +10,11 @@
 // images are drawn as SVG pictures of its plate. Training attempts take a
 // built-in exercise and are scored as on the vehicle (memoryTrainee.ts),
 // and so are projections in live work (an item projected into a scan the
-// crew opens, at the rate set: off by default).
+// crew opens, at the rate set: off by default). The data folder is kept
+// as the vehicle's app keeps it: closed until an officer's first sign-in
+// when the transport starts `cold` (as the app always does), and refused
+// while the app is locked (`lock`) until a PIN unlocks it; background work
+// (sync, the watch folder, the cameras) goes on while locked.
 
 import { sameHit } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
@@ -92,6 +96,14 @@ export interface MemoryTransportOptions {
   hotlists?: readonly HotlistView[];
   /** The exercise every training start takes, whatever the folder (the built-in demo one by default). */
   exercise?: readonly TrainingSeedImage[];
+  /**
+   * Starts with the data closed, as the vehicle's app does: every data
+   * method rejects with `locked` until the first sign-in opens it (by an
+   * officer of `officers`, or by anyone when there are none: a vehicle
+   * whose data is not encrypted yet). Otherwise (the default, what most
+   * tests want) the data is open from the start.
+   */
+  cold?: boolean;
 }
 
 interface Entry {
@@ -103,6 +115,8 @@ interface Entry {
 }
 
 const PIN = /^[0-9]{4,8}$/;
+/** What the vehicle's `kordon:` scheme gives while the data is closed or locked: nothing. */
+const REFUSED_URL = "data:,";
 /** Longest note of an alert response (Rust: 2000 characters). */
 const ALERT_NOTE_MAX = 2_000;
 const TOKEN_PREFIX = "KORDON1-";
@@ -176,6 +190,10 @@ export class MemoryTransport implements Transport {
   private readonly docs = new Map<string, Entry>();
   private readonly listeners = new Set<(e: SyncEvent) => void>();
   private officer: string | null = null;
+  /** Whether an officer's PIN has opened the data (always, unless started `cold`). */
+  private dataOpen: boolean;
+  /** Locked: the data stays open for background work, the screens get none of it. */
+  private locked = false;
   private unit: string | null;
   private server: string | null = null;
   private enrolled: boolean;
@@ -208,6 +226,7 @@ export class MemoryTransport implements Transport {
     this.link = opts.link ?? "online";
     this.lists = clone([...(opts.hotlists ?? [])]);
     this.training = new MemoryTrainee(opts.exercise);
+    this.dataOpen = opts.cold !== true;
     for (const s of opts.seed ?? []) {
       const pending = s.sync === "pending" ? 1 + s.view.decisions.length : 0;
       this.docs.set(s.view.id, {
@@ -263,9 +282,15 @@ export class MemoryTransport implements Transport {
     this.emit();
   }
 
-  /** Sets the officer without a PIN (tests). */
+  /** Sets the officer without a PIN (tests); opens the data if it was closed. */
   actAs(officer: string | null): void {
     this.officer = officer;
+    this.dataOpen = true;
+  }
+
+  /** Whether the app is locked (tests). */
+  isLocked(): boolean {
+    return this.locked;
   }
 
   /** Imitates files dropped on the window. */
@@ -280,11 +305,13 @@ export class MemoryTransport implements Transport {
    */
   async scannerDrops(name: string, low: string | null = null): Promise<ScanImported | null> {
     const folder = this.watch.folder;
-    if (folder === null) return null;
-    const target = this.watch.inspection ?? (await this.listInspections({ outcome: "none", limit: 1 }))[0]?.id;
+    // The watch folder runs while the app is locked, not before the data is open.
+    if (folder === null || !this.dataOpen) return null;
+    await this.delay();
+    const target = this.watch.inspection ?? this.rows({ outcome: "none", limit: 1 })[0]?.id;
     if (target === undefined) return null;
     const path = (n: string): string => `${folder.replace(/[\\/]+$/, "")}/${n}`;
-    return this.importScan(target, {
+    return this.importFile(target, {
       path: path(name),
       low: low === null ? null : path(low),
       pixel_mm: null,
@@ -343,26 +370,49 @@ export class MemoryTransport implements Transport {
     const id = officerId(officer);
     if (!PIN.test(pin)) throw new TransportError("invalid_input", "PIN must be 4 to 8 digits");
     const known = this.officers.get(id);
+    // Opening the data or unlocking takes a key: an officer who holds one
+    // (has a PIN here). Only an open, unlocked vehicle gives a new officer
+    // theirs; a closed one without any officer is encrypted with this one's.
+    const needsKey = this.locked || (!this.dataOpen && this.officers.size > 0);
+    if (known === undefined && needsKey) {
+      throw new TransportError("no_key", `officer ${id} holds no key to this vehicle's data`);
+    }
     if (known === undefined) this.officers.set(id, pin);
     else if (known !== pin) throw new TransportError("wrong_pin", "wrong PIN for this officer");
     this.officer = id;
+    this.dataOpen = true;
+    this.locked = false;
     this.emit();
     return { officer: id, pin_set: known === undefined, locked: false };
   }
 
   async signOut(): Promise<void> {
     await this.delay();
+    if (!this.dataOpen) throw new TransportError("locked", "the vehicle's data is not open");
     this.officer = null;
+    this.locked = false;
     this.emit();
+  }
+
+  async lock(): Promise<void> {
+    await this.delay();
+    if (this.dataOpen) this.locked = true;
   }
 
   async session(): Promise<Session | null> {
     await this.delay();
-    return this.officer === null ? null : { officer: this.officer, pin_set: false, locked: false };
+    if (!this.dataOpen || this.officer === null) return null;
+    return { officer: this.officer, pin_set: false, locked: this.locked };
   }
 
   async listInspections(q: InspectionQuery): Promise<InspectionRow[]> {
     await this.delay();
+    this.requireOpen();
+    return this.rows(q);
+  }
+
+  /** The inspections a query selects, newest first (what `listInspections` answers). */
+  private rows(q: InspectionQuery): InspectionRow[] {
     const plateKey = q.plate === undefined ? null : (plateKeyOf(q.plate) ?? "");
     const container =
       q.container === undefined ? null : q.container.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
@@ -392,11 +442,13 @@ export class MemoryTransport implements Transport {
 
   async getInspection(id: string): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     return clone(this.entry(id).view);
   }
 
   async createInspection(input: NewInspectionInput): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     if (this.unit === null) {
       throw new TransportError("invalid_input", "no unit: enroll this vehicle or pass --unit");
@@ -429,6 +481,7 @@ export class MemoryTransport implements Transport {
 
   async decide(id: string, decision: NewDecisionInput): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     const e = this.entry(id);
     const d = checkNewDecision(decision);
@@ -441,6 +494,7 @@ export class MemoryTransport implements Transport {
 
   async setNotes(id: string, text: string): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     this.actingOfficer();
     const e = this.entry(id);
     if (Array.from(text).length > 20_000) {
@@ -453,13 +507,14 @@ export class MemoryTransport implements Transport {
 
   async vehicleHistory(id: string): Promise<InspectionRow[]> {
     await this.delay();
+    this.requireOpen();
     const me = this.entry(id).view;
-    const rows = await this.listInspections({});
-    return rows.filter((r) => r.id !== id && sameVehicle(me, r));
+    return this.rows({}).filter((r) => r.id !== id && sameVehicle(me, r));
   }
 
   async annotate(id: string, input: NewAnnotationInput): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     const e = this.entry(id);
     const a = checkNewAnnotation(input);
@@ -474,6 +529,7 @@ export class MemoryTransport implements Transport {
 
   async respondToAlert(id: string, r: NewAlertResponse): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     const e = this.entry(id);
     if (Array.from(r.note).length > ALERT_NOTE_MAX) {
@@ -494,6 +550,7 @@ export class MemoryTransport implements Transport {
 
   async correctRead(id: string, input: ReadCorrectionInput): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     const e = this.entry(id);
     const read = this.read(e, input.read);
@@ -515,6 +572,7 @@ export class MemoryTransport implements Transport {
 
   async detachRead(id: string, readId: string): Promise<InspectionView> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     const e = this.entry(id);
     const read = this.read(e, readId);
@@ -534,10 +592,12 @@ export class MemoryTransport implements Transport {
 
   async hotlists(): Promise<HotlistView[]> {
     await this.delay();
+    this.requireOpen();
     return clone(this.lists);
   }
 
   readImageUrl(blob: string): string {
+    if (!this.isOpen()) return REFUSED_URL;
     for (const { view } of this.docs.values()) {
       for (const r of view.reads ?? []) {
         const image = r.images.find((i) => i.blob === blob);
@@ -556,18 +616,27 @@ export class MemoryTransport implements Transport {
 
   async scanInfo(scan: string): Promise<ScanInfo> {
     await this.delay();
+    this.requireOpen();
     return scanInfoOf(this.scan(scan));
   }
 
   tileUrl(scan: string, level: number, x: number, y: number, view: ViewParams): string {
+    if (!this.isOpen()) return REFUSED_URL;
     return demoTileUrl(scanInfoOf(this.scan(scan)), level, x, y, view, this.training.items(scan));
   }
 
   thumbnailUrl(scan: string, maxSide: number, view: ViewParams): string {
+    if (!this.isOpen()) return REFUSED_URL;
     return demoThumbnailUrl(scanInfoOf(this.scan(scan)), maxSide, view, this.training.items(scan));
   }
 
   async importScan(id: string, input: ImportScanInput): Promise<ScanImported> {
+    this.requireOpen();
+    return this.importFile(id, input);
+  }
+
+  /** An import (the crew's, or the watch folder's: that one also while locked). */
+  private async importFile(id: string, input: ImportScanInput): Promise<ScanImported> {
     const file = fileName(input.path);
     this.emitImport({ file, stage: "started", inspection: id, scan: null, error: null });
     try {
@@ -623,6 +692,7 @@ export class MemoryTransport implements Transport {
 
   async setWatch(state: WatchState): Promise<WatchState> {
     await this.delay();
+    this.requireOpen();
     const folder = state.folder?.trim() ?? "";
     if (state.inspection !== null) this.entry(state.inspection);
     this.watch = { folder: folder === "" ? null : folder, inspection: state.inspection };
@@ -631,6 +701,7 @@ export class MemoryTransport implements Transport {
 
   async startTraining(input: StartTrainingInput): Promise<TrainingAttempt> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     if (this.unit === null) throw new TransportError("not_enrolled", "this vehicle is not enrolled");
     const attempt = this.training.start(input, { officer, unit: this.unit, now: this.now() });
@@ -640,6 +711,7 @@ export class MemoryTransport implements Transport {
 
   async answerTraining(attempt: string, answer: TrainingAnswerInput): Promise<TrainingAttempt> {
     await this.delay();
+    this.requireOpen();
     this.actingOfficer();
     const view = this.training.answer(attempt, answer, this.now());
     this.emit();
@@ -648,26 +720,31 @@ export class MemoryTransport implements Transport {
 
   async trainingAttempt(attempt: string): Promise<TrainingAttempt> {
     await this.delay();
+    this.requireOpen();
     return this.training.attempt(attempt);
   }
 
   async trainingAttempts(): Promise<TrainingSummary[]> {
     await this.delay();
+    this.requireOpen();
     return this.training.list();
   }
 
   async liveTipRate(): Promise<number> {
     await this.delay();
+    this.requireOpen();
     return this.training.liveRate();
   }
 
   async setLiveTipRate(rate: number): Promise<number> {
     await this.delay();
+    this.requireOpen();
     return this.training.setLiveRate(rate);
   }
 
   async liveTip(inspection: string, scan: string): Promise<TrainingAttempt | null> {
     await this.delay();
+    this.requireOpen();
     const officer = this.actingOfficer();
     // As the vehicle finds it: a scan of an inspection (not an exercise image), this one's.
     const owner = [...this.docs.values()].find((e) => e.view.scans.some((s) => s.id === scan));
@@ -682,6 +759,7 @@ export class MemoryTransport implements Transport {
 
   async liveTipMark(attempt: string, input: LiveTipMarkInput): Promise<TrainingAttempt | null> {
     await this.delay();
+    this.requireOpen();
     this.actingOfficer();
     const hit = this.training.liveMark(attempt, input, this.now());
     this.emit();
@@ -690,6 +768,7 @@ export class MemoryTransport implements Transport {
 
   async liveTipMissed(attempt: string, timeMs: number): Promise<TrainingAttempt> {
     await this.delay();
+    this.requireOpen();
     this.actingOfficer();
     const missed = this.training.liveMissed(attempt, timeMs, this.now());
     this.emit();
@@ -698,11 +777,13 @@ export class MemoryTransport implements Transport {
 
   async status(): Promise<Status> {
     await this.delay();
+    this.requireOpen();
     return this.snapshot();
   }
 
   async enroll(token: string): Promise<Status> {
     await this.delay();
+    this.requireOpen();
     const t = decodeTokenUnit(token);
     this.unit = t.unit;
     this.server = t.addr;
@@ -712,6 +793,8 @@ export class MemoryTransport implements Transport {
   }
 
   async syncNow(): Promise<void> {
+    // No sync runs before the data is open (it goes on while locked).
+    if (!this.dataOpen) return;
     if (this.link === "online") {
       this.link = "syncing";
       this.emit();
@@ -743,13 +826,24 @@ export class MemoryTransport implements Transport {
 
   subscribeSync(cb: (event: SyncEvent) => void): Unsubscribe {
     this.listeners.add(cb);
-    cb(this.event());
+    // The latest event; none before the data is open (nothing has run).
+    if (this.dataOpen) cb(this.event());
     return () => {
       this.listeners.delete(cb);
     };
   }
 
   // ---- internals ----
+
+  private isOpen(): boolean {
+    return this.dataOpen && !this.locked;
+  }
+
+  /** Refuses a data method before the data is open and while the app is locked, as the vehicle does. */
+  private requireOpen(): void {
+    if (!this.dataOpen) throw new TransportError("locked", "the vehicle's data is not open: an officer's PIN opens it");
+    if (this.locked) throw new TransportError("locked", "the app is locked: an officer's PIN unlocks it");
+  }
 
   private entry(id: string): Entry {
     const e = this.docs.get(id);
@@ -910,6 +1004,8 @@ export class MemoryTransport implements Transport {
   }
 
   private emit(): void {
+    // Nothing runs before the data is open: no events.
+    if (!this.dataOpen) return;
     const ev = this.event();
     for (const l of this.listeners) l(clone(ev));
   }

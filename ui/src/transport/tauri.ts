@@ -98,6 +98,9 @@ export class TauriTransport implements Transport {
   signOut(): Promise<void> {
     return call("sign_out");
   }
+  lock(): Promise<void> {
+    return call("lock");
+  }
   session(): Promise<Session | null> {
     return call("session");
   }

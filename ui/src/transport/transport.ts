@@ -41,10 +41,24 @@ export interface Transport {
   /** Which implementation this is; the shell warns when it is "memory". */
   readonly kind: "memory" | "tauri" | "http";
 
-  /** Signs an officer in; every change from now on is attributed to them. */
+  /**
+   * Signs an officer in; every change from now on is attributed to them.
+   * On the vehicle the first sign-in after the app starts also opens the
+   * encrypted data folder with the PIN (encrypting it first if it is not
+   * yet: seconds on a vehicle with many scans); until then every data
+   * method rejects with `locked`. While the app is locked, a sign-in
+   * unlocks it (the session is then that officer's).
+   */
   signIn(officer: string, pin: string): Promise<Session>;
+  /** Signs the officer out (and ends a lock). */
   signOut(): Promise<void>;
-  /** The officer signed in, if any. */
+  /**
+   * Locks the app (idle time, a suspend, or the crew's choice): every data
+   * method rejects with `locked` until `signIn` again. Background work
+   * (sync, imports, the cameras) goes on.
+   */
+  lock(): Promise<void>;
+  /** The officer signed in, if any (`locked` while the app is locked); null before the data is opened. */
   session(): Promise<Session | null>;
 
   /** Newest first, as `kordon inspection list`. */
