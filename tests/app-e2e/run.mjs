@@ -49,6 +49,9 @@ const E = {
 
 const OFFICER = "OF-1742";
 const PIN = "2468";
+// The officer added in Settings (step 11), with the PIN they choose.
+const OFFICER_2 = "OF-2";
+const PIN_2 = "8642";
 const PLATE = "АА 1234 ВС";
 const CONTAINER = "CSQU3054383";
 const CONTAINER_BAD_CHECK = "CSQU3054384";
@@ -542,6 +545,92 @@ async function crewWork() {
   await typeInto("#signin-pin", PIN);
   await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
   await $("#queue-title");
+
+  // 11. An officer without a key is added in Settings, then signs in.
+  await officerAdded();
+}
+
+// ---------------------------------------------------------------------------
+// 11. An officer without a key cannot sign in (step 10: OF-9999 refused);
+// one who holds a key adds them in Settings: the new officer's ID, their
+// PIN twice, and the adding officer's own PIN to confirm. The vehicle's
+// key slots then name them (`kordon officer list`), and they sign in.
+
+/** The officers the Settings section lists, in its order. */
+async function keyHoldersShown() {
+  return Promise.all((await wd.findAll(tid("key-holder"))).map((li) => wd.attr(li, "data-officer")));
+}
+
+async function officerAdded() {
+  step(`11. Settings: ${OFFICER_2} added through the UI (their PIN twice, confirmed with ${OFFICER}'s)`);
+  await openSettings();
+  await waitFor("the key holders listed", async () => (await keyHoldersShown()).length > 0);
+  const before = await keyHoldersShown();
+  check(before.length === 1 && before[0] === OFFICER, `only ${OFFICER} holds a key before (${JSON.stringify(before)})`);
+  check((await wd.find(`${tid("officer-keys")} button.btn-danger`)) === null, "the one key offers no removal");
+  await typeInto("#officer-add-id", OFFICER_2);
+  await typeInto("#officer-add-pin", PIN_2);
+  await typeInto("#officer-add-pin-again", PIN_2);
+  await typeInto("#officer-add-by-pin", PIN);
+  await wd.click(await $('form[aria-labelledby="officer-add-title"] button[type="submit"]'));
+  const added = await waitFor(
+    `${OFFICER_2} added (the section's message)`,
+    async () => {
+      const notice = await wd.find(`${tid("officer-keys")} .notice-error`);
+      if (notice !== null) throw new Error(`adding ${OFFICER_2} was refused: ${await wd.text(notice)}`);
+      const said = await wd.text(await $(tid("officer-added")));
+      return said.includes(OFFICER_2) ? said : null;
+    },
+    { timeoutMs: 60_000 },
+  );
+  step(`  ${JSON.stringify(added)}`);
+  const after = await keyHoldersShown();
+  check(after.includes(OFFICER) && after.includes(OFFICER_2) && after.length === 2, `both officers listed (${JSON.stringify(after)})`);
+  for (const id of ["#officer-add-id", "#officer-add-pin", "#officer-add-pin-again", "#officer-add-by-pin"]) {
+    check((await wd.prop(await $(id), "value")) === "", `${id} emptied after the officer was added`);
+  }
+  const listed = (await cli("officer", "list")).split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  step(`  kordon officer list: ${JSON.stringify(listed)}`);
+  check(listed.includes(OFFICER_2) && listed.includes(OFFICER), `kordon officer list names ${OFFICER_2} and ${OFFICER} (${JSON.stringify(listed)})`);
+  await scrollTo(tid("officer-keys"));
+  await shot("settings-officers");
+
+  step(`11. sign out; ${OFFICER_2} signs in with the PIN they chose`);
+  await wd.click(await $(tid("sign-out")));
+  await typeInto("#signin-officer", OFFICER_2);
+  await typeInto("#signin-pin", PIN_2);
+  await wd.click(await $('form[aria-labelledby="signin-title"] button[type="submit"]'));
+  await waitFor(
+    `${OFFICER_2} signed in (the queue)`,
+    async () => {
+      const refused = await wd.find('form[aria-labelledby="signin-title"] [role="alert"]');
+      if (refused !== null) throw new Error(`${OFFICER_2} was refused at sign-in: ${await wd.text(refused)}`);
+      return (await wd.find("#queue-title")) !== null;
+    },
+    { timeoutMs: 60_000 },
+  );
+  const shown = await waitFor("the top bar to name the officer signed in", async () =>
+    wd.execute("return document.querySelector('header.topbar .officer')?.textContent || null;"),
+  );
+  check(shown.includes(OFFICER_2), `the top bar names ${OFFICER_2} (${JSON.stringify(shown)})`);
+  await openSettings();
+  await waitFor(`${OFFICER_2}'s Settings list both key holders`, async () => (await keyHoldersShown()).length === 2);
+  check(
+    (await wd.find(`${tid("key-holder")}[data-officer="${OFFICER}"] button.btn-danger`)) !== null &&
+      (await wd.find(`${tid("key-holder")}[data-officer="${OFFICER_2}"] button.btn-danger`)) === null,
+    `${OFFICER_2} may remove ${OFFICER}'s key, not their own`,
+  );
+  await scrollTo(tid("officer-keys"));
+  await shot("settings-officers-second");
+
+  step(`11. ${OFFICER_2} opens the removal of ${OFFICER}'s key, and cancels it`);
+  await wd.click(await $(`${tid("key-holder")}[data-officer="${OFFICER}"] button.btn-danger`));
+  await waitFor("the confirming PIN focused", async () => (await wd.execute("return document.activeElement && document.activeElement.id;")) === "officer-remove-pin");
+  await scrollTo(tid("officer-keys"));
+  await shot("settings-officers-remove");
+  await wd.click(await $("#officer-remove button[type=button]"));
+  await waitFor("the removal closed", async () => (await wd.find("#officer-remove")) === null);
+  check((await keyHoldersShown()).length === 2, "nothing removed by a cancelled removal");
 }
 
 // ---------------------------------------------------------------------------

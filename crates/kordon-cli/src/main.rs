@@ -61,7 +61,8 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum OfficerCmd {
     /// Give OFFICER a key to this vehicle's data under their PIN
-    /// (--new-pin or KORDON_NEW_PIN); replaces the PIN of one who has a key.
+    /// (--new-pin or KORDON_NEW_PIN). One who holds a key already is
+    /// refused.
     Add {
         #[arg(value_name = "OFFICER")]
         who: String,

@@ -255,6 +255,8 @@ impl Vehicle {
     /// sign-in.
     pub fn unlock(dir: &Path, officer: &str, pin: &str) -> Result<Self, VehicleError> {
         refuse_wiped(dir)?;
+        let id = kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
+        let officer = id.as_str();
         let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
         let now = crate::now_ms();
         check_throttle(dir, officer, now)?;
@@ -303,7 +305,8 @@ impl Vehicle {
     /// any instant loses nothing, and running it again (or unlocking)
     /// finishes it.
     pub fn encrypt(dir: &Path, officer: &str, pin: &str) -> Result<Encrypted, VehicleError> {
-        kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
+        let id = kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
+        let officer = id.as_str();
         crate::officers::check_pin_shape(pin)?;
         refuse_wiped(dir)?;
         fs::create_dir_all(dir).map_err(io_at(dir))?;
@@ -348,13 +351,19 @@ impl Vehicle {
         Ok(())
     }
 
-    /// Gives `officer` a key slot with `pin` (or a new PIN, if they have
-    /// one). Needs the folder unlocked.
+    /// Gives `officer` a key slot with `pin`. Needs the folder unlocked.
+    /// An officer who holds a key already is refused: nobody sets another
+    /// officer's PIN (and so signs as them).
     pub fn add_officer(&mut self, officer: &str, pin: &str) -> Result<(), VehicleError> {
         let id = kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
         crate::officers::check_pin_shape(pin)?;
         self.reload_slots()?;
         let (slots, key) = self.slots.as_mut().ok_or(VehicleError::Locked)?;
+        if slots.has(id.as_str()) {
+            return Err(VehicleError::Invalid(format!(
+                "officer {id} holds a key already; only they can change their PIN"
+            )));
+        }
         slots
             .add(key, id.as_str(), pin)
             .map_err(|e| vault(e, officer))?;
@@ -367,9 +376,19 @@ impl Vehicle {
     /// Removes `officer`'s key slot: their PIN opens nothing from now on.
     /// The last slot stays.
     pub fn remove_officer(&mut self, officer: &str) -> Result<(), VehicleError> {
+        let id = kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
+        let officer = id.as_str();
         self.reload_slots()?;
         let (slots, _) = self.slots.as_mut().ok_or(VehicleError::Locked)?;
-        slots.remove(officer).map_err(|e| vault(e, officer))?;
+        if slots.has(officer) {
+            slots.remove(officer).map_err(|e| vault(e, officer))?;
+        } else if !self.has_pin(&id)? {
+            return Err(VehicleError::NoKey {
+                officer: officer.to_string(),
+            });
+        }
+        // Without a slot, the PIN this vehicle kept from before it was
+        // encrypted would give them one at their next sign-in: it goes too.
         self.store.delete_meta(&slot_meta(officer))?;
         self.forget_pin(officer)?;
         if self.officer()?.is_some_and(|o| o.as_str() == officer) {

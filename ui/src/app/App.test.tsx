@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { testAlert, testView } from "../domain/testViews.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { App } from "./App.tsx";
@@ -58,7 +58,8 @@ describe("sign-in", () => {
     fireEvent.change(await screen.findByLabelText("Службовий номер"), { target: { value: "OF-1742" } });
     fireEvent.change(screen.getByLabelText("PIN-код"), { target: { value: "1111" } });
     fireEvent.click(screen.getByRole("button", { name: "Увійти" }));
-    expect(screen.getByText(/PIN-код, який ви введете зараз, стане вашим/)).toBeTruthy();
+    // A new officer is added by one who holds a key: choosing a PIN here gives no key.
+    expect(screen.getByText(/Інспектор, який уже може тут входити, додасть вас у налаштуваннях/)).toBeTruthy();
     expect(
       await screen.findByText("Неправильний PIN-код для цього службового номера. Спробуйте ще раз."),
     ).toBeTruthy();
@@ -68,6 +69,19 @@ describe("sign-in", () => {
     fireEvent.click(screen.getByRole("button", { name: "Увійти" }));
     expect(await screen.findByRole("heading", { name: "Огляди" })).toBeTruthy();
     expect(screen.getByText("Інспектор OF-1742")).toBeTruthy();
+  });
+});
+
+describe("sign-in: the officer id", () => {
+  it("is sent trimmed (the vehicle's key slots take it as sent)", async () => {
+    const transport = createMemoryTransport({ unit: "MOBILE-1", officers: { "OF-1742": "2468" } });
+    const signIn = vi.spyOn(transport, "signIn");
+    render(<App transport={transport} preferences={{ language: "en", unitName: "" }} initialUrl="/" />);
+    fireEvent.change(await screen.findByLabelText("Officer ID"), { target: { value: "  OF-1742 " } });
+    fireEvent.change(screen.getByLabelText("PIN"), { target: { value: "2468" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("heading", { name: "Inspections" })).toBeTruthy();
+    expect(signIn).toHaveBeenCalledWith("OF-1742", "2468");
   });
 });
 

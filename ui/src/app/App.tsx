@@ -313,6 +313,7 @@ function OpenShell(
               path={PATHS.settings}
               element={
                 <Settings
+                  officer={current.officer}
                   unitName={props.unitName}
                   onUnitNameChange={props.onUnitNameChange}
                   lockAfterMinutes={props.lockAfterMinutes}

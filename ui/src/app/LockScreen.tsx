@@ -50,7 +50,8 @@ export function LockScreen(props: { officer: string; onUnlocked: (s: Session) =>
     setBusy(true);
     setError(null);
     try {
-      props.onUnlocked(await transport.signIn(officer, pin));
+      // Trimmed: the vehicle names a key slot by the id exactly as sent.
+      props.onUnlocked(await transport.signIn(officer.trim(), pin));
     } catch (err) {
       setError(toErrorBody(err));
       setPin("");

@@ -10,6 +10,7 @@ afterEach(cleanup);
 
 /** The settings kept by the app (preferences): none changes here unless a test says so. */
 const SETTINGS: SettingsProps = {
+  officer: "OF-1",
   unitName: "",
   onUnitNameChange: () => undefined,
   lockAfterMinutes: 5,

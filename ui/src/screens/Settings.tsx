@@ -1,4 +1,5 @@
-// Language (switches at once), when the app locks itself, a unit name for
+// Language (switches at once), when the app locks itself, the officers who
+// can open this vehicle's data (adding and removing their keys), a unit name for
 // this device's screens, the scanner's watch folder, how often a training item is projected into a
 // live scan, and the enrollment token that ties the vehicle to its server.
 
@@ -13,6 +14,7 @@ import { LANGUAGES } from "../i18n/messages.ts";
 import { toErrorBody } from "../transport/errors.ts";
 import { LiveTipSetting } from "./LiveTipSetting.tsx";
 import { LockSetting } from "./LockSetting.tsx";
+import { OfficerKeys } from "./OfficerKeys.tsx";
 import { QrCamera } from "./QrCamera.tsx";
 import { WatchFolder } from "./WatchFolder.tsx";
 
@@ -20,6 +22,8 @@ import { WatchFolder } from "./WatchFolder.tsx";
 type QrRead = "read" | "none" | "unreadable" | null;
 
 export interface SettingsProps {
+  /** The officer signed in: confirms changes of keys with their PIN. */
+  officer: string;
   unitName: string;
   onUnitNameChange: (name: string) => void;
   lockAfterMinutes: LockAfterMinutes;
@@ -107,6 +111,8 @@ export function Settings(props: SettingsProps): ReactNode {
       </fieldset>
 
       <LockSetting minutes={props.lockAfterMinutes} onChange={props.onLockAfterChange} />
+
+      <OfficerKeys officer={props.officer} />
 
       <form className="card" onSubmit={saveUnit}>
         <div className="field">

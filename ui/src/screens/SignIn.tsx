@@ -1,7 +1,9 @@
 // Officer ID and PIN. Every change after this is attributed to the officer.
 // On the vehicle the PIN also opens the encrypted data: the first sign-in
 // after the app starts takes longer (longer still while data not yet
-// encrypted is encrypted), so the wait says what is happening.
+// encrypted is encrypted), so the wait says what is happening. Only an
+// officer who holds a key signs in (the first officer of a new vehicle
+// gets theirs here); others are added in Settings by one who holds a key.
 
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { ErrorNotice } from "../app/ErrorNotice.tsx";
@@ -27,7 +29,8 @@ export function SignIn(props: { onSignedIn: (s: Session) => void }): ReactNode {
     setBusy(true);
     setError(null);
     try {
-      props.onSignedIn(await transport.signIn(officer, pin));
+      // Trimmed: the vehicle names a key slot by the id exactly as sent.
+      props.onSignedIn(await transport.signIn(officer.trim(), pin));
     } catch (err) {
       setError(toErrorBody(err));
       setPin("");
@@ -71,9 +74,13 @@ export function SignIn(props: { onSignedIn: (s: Session) => void }): ReactNode {
           required
         />
         <p className="hint" id="signin-pin-hint">
-          {t("signIn.pinHint")} {t("signIn.firstTime")}
+          {t("signIn.pinHint")}
         </p>
       </div>
+      {/* No PIN chosen here gives a key: an officer who holds one adds a new officer. */}
+      <p className="hint signin-first-time" data-testid="signin-first-time">
+        {t("signIn.firstTime")}
+      </p>
       <ErrorNotice error={error} {...(error?.code === "refused" ? { lead: t("signIn.wrong") } : {})} />
       <p className="notice" role="status" data-testid="signin-busy" hidden={!busy}>
         {busy ? t("signIn.opening") : ""}

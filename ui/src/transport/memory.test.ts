@@ -206,14 +206,24 @@ describe("in-memory transport: the data closed, opened and locked as on the vehi
     expect(await t.signIn("OF-1742", "2468")).toEqual({ officer: "OF-1742", pin_set: false, locked: false });
     expect(await t.listInspections({})).toHaveLength(1);
     expect(events).toHaveLength(1);
-    // Open, a new officer gets their key at their first sign-in.
-    expect(await t.signIn("OF-9", "97531")).toEqual({ officer: "OF-9", pin_set: true, locked: false });
+    // Open, an officer without a key is still refused: one who holds a key adds them.
+    expect(await codeOf(t.signIn("OF-9", "97531"))).toBe("no_key");
+    expect(await t.session()).toEqual({ officer: "OF-1742", pin_set: false, locked: false });
   });
 
   it("a cold vehicle with no officer yet is opened (encrypted) with the first one's PIN", async () => {
     const t = createMemoryTransport(opts({ cold: true }));
     expect(await t.signIn("OF-1", "24680")).toEqual({ officer: "OF-1", pin_set: true, locked: false });
     expect(await t.listInspections({})).toEqual([]);
+    expect(await t.keyHolders()).toEqual({ officers: ["OF-1"], keys: 1 });
+    // The first officer's key made, the next officer is refused until added.
+    expect(await codeOf(t.signIn("OF-2", "13579"))).toBe("no_key");
+  });
+
+  it("a cold vehicle whose keys were all made elsewhere gives nobody a key by signing in", async () => {
+    const t = createMemoryTransport(opts({ cold: true, keysElsewhere: 1 }));
+    expect(await codeOf(t.signIn("OF-1", "24680"))).toBe("no_key");
+    expect(await codeOf(t.listInspections({}))).toBe("locked");
   });
 
   it("locked: every data method refused, the session says so; a wrong PIN keeps it locked, the right one unlocks", async () => {
@@ -260,5 +270,77 @@ describe("in-memory transport: the data closed, opened and locked as on the vehi
     await t.signOut();
     expect(await t.session()).toBeNull();
     expect((await t.getInspection(view.id)).scans).toHaveLength(1);
+  });
+});
+
+describe("in-memory transport: officers' keys, as the vehicle's add_officer and remove_officer", () => {
+  const keyed = (over: MemoryTransportOptions = {}) =>
+    createMemoryTransport(opts({ officers: { "OF-1742": "2468" }, ...over }));
+
+  it("lists the key holders by name, and counts keys made elsewhere", async () => {
+    const t = keyed({ officers: { "OF-2001": "1357", "OF-1742": "2468" }, keysElsewhere: 2 });
+    expect(await t.keyHolders()).toEqual({ officers: ["OF-1742", "OF-2001"], keys: 4 });
+  });
+
+  it("an officer added by a key holder can sign in with the PIN they chose; before, no_key", async () => {
+    const t = keyed();
+    await t.signIn("OF-1742", "2468");
+    expect(await codeOf(t.signIn("OF-2", "7531"))).toBe("no_key");
+    await t.signIn("OF-1742", "2468");
+    expect(await t.addOfficer("2468", " OF-2 ", "7531")).toEqual({ officers: ["OF-1742", "OF-2"], keys: 2 });
+    expect(await codeOf(t.signIn("OF-2", "1111"))).toBe("wrong_pin");
+    expect(await t.signIn("OF-2", "7531")).toEqual({ officer: "OF-2", pin_set: false, locked: false });
+    // A password works as well as digits, as on the vehicle.
+    expect(await t.addOfficer("7531", "OF-3", "correct horse")).toEqual({ officers: ["OF-1742", "OF-2", "OF-3"], keys: 3 });
+    expect((await t.signIn("OF-3", "correct horse")).officer).toBe("OF-3");
+  });
+
+  it("adding an officer who holds a key is refused: nobody sets another's PIN", async () => {
+    const t = keyed({ officers: { "OF-1742": "2468", "OF-2": "1357" } });
+    await t.signIn("OF-1742", "2468");
+    expect(await codeOf(t.addOfficer("2468", "OF-2", "8642"))).toBe("invalid_input");
+    expect(await codeOf(t.signIn("OF-2", "8642"))).toBe("wrong_pin");
+    expect((await t.signIn("OF-2", "1357")).officer).toBe("OF-2");
+  });
+
+  it("refuses a wrong confirming PIN, a bad id or PIN, nobody signed in, and a locked app, adding nothing", async () => {
+    const t = keyed();
+    expect(await codeOf(t.addOfficer("2468", "OF-2", "7531"))).toBe("not_signed_in");
+    await t.signIn("OF-1742", "2468");
+    expect(await codeOf(t.addOfficer("1111", "OF-2", "7531"))).toBe("wrong_pin");
+    expect(await codeOf(t.addOfficer("2468", "OF-2", "753"))).toBe("invalid_input");
+    expect(await codeOf(t.addOfficer("2468", "OF-2", "75\n31"))).toBe("invalid_input");
+    expect(await codeOf(t.addOfficer("2468", "OF-2", "7".repeat(65)))).toBe("invalid_input");
+    expect(await codeOf(t.addOfficer("2468", "   ", "7531"))).toBe("invalid_input");
+    await t.lock();
+    expect(await codeOf(t.addOfficer("2468", "OF-2", "7531"))).toBe("locked");
+    expect(await codeOf(t.keyHolders())).toBe("locked");
+    await t.signIn("OF-1742", "2468");
+    expect(await t.keyHolders()).toEqual({ officers: ["OF-1742"], keys: 1 });
+    expect(await codeOf(t.signIn("OF-2", "7531"))).toBe("no_key");
+  });
+
+  it("removes a key: that officer's PIN opens nothing any more; never the last key", async () => {
+    const t = keyed({ officers: { "OF-1742": "2468", "OF-2": "7531" } });
+    await t.signIn("OF-1742", "2468");
+    expect(await codeOf(t.removeOfficer("1111", "OF-2"))).toBe("wrong_pin");
+    expect(await codeOf(t.removeOfficer("2468", "OF-9"))).toBe("no_key");
+    expect(await t.removeOfficer("2468", "OF-2")).toEqual({ officers: ["OF-1742"], keys: 1 });
+    expect(await codeOf(t.signIn("OF-2", "7531"))).toBe("no_key");
+    expect(await codeOf(t.removeOfficer("2468", "OF-1742"))).toBe("last_key");
+    expect(await t.keyHolders()).toEqual({ officers: ["OF-1742"], keys: 1 });
+  });
+
+  it("a key made elsewhere counts: the one named key is then not the last", async () => {
+    const t = keyed({ officers: { "OF-1742": "2468", "OF-2": "7531" }, keysElsewhere: 1 });
+    await t.signIn("OF-2", "7531");
+    expect(await t.removeOfficer("7531", "OF-1742")).toEqual({ officers: ["OF-2"], keys: 2 });
+  });
+
+  it("an officer who removes their own key is signed out, as on the vehicle", async () => {
+    const t = keyed({ officers: { "OF-1742": "2468", "OF-2": "7531" } });
+    await t.signIn("OF-2", "7531");
+    expect(await t.removeOfficer("7531", "OF-2")).toEqual({ officers: ["OF-1742"], keys: 1 });
+    expect(await t.session()).toBeNull();
   });
 });

@@ -14,7 +14,10 @@
 // as the vehicle's app keeps it: closed until an officer's first sign-in
 // when the transport starts `cold` (as the app always does), and refused
 // while the app is locked (`lock`) until a PIN unlocks it; background work
-// (sync, the watch folder, the cameras) goes on while locked.
+// (sync, the watch folder, the cameras) goes on while locked. Officers are
+// those who hold a key (`officers`): an officer without one is refused
+// (`no_key`) until one who holds a key adds them (`addOfficer`); only the
+// first officer of a new vehicle (no key yet) gets one by signing in.
 
 import { sameHit } from "../domain/alerts.ts";
 import { currentOutcome } from "../domain/outcome.ts";
@@ -45,6 +48,7 @@ import type {
   ImportScanInput,
   InspectionQuery,
   InspectionView,
+  KeyHolders,
   LiveTipMarkInput,
   MatchTier,
   NewAlert,
@@ -66,7 +70,7 @@ import type {
   ViewParams,
   WatchState,
 } from "./types.ts";
-import { checkNewAnnotation, checkNewDecision, checkNewInspection, officerId, plate as checkPlate } from "./validate.ts";
+import { checkNewAnnotation, checkNewDecision, checkNewInspection, checkPin, officerId, plate as checkPlate } from "./validate.ts";
 import { randomUuid } from "./uuid.ts";
 
 /** An inspection to start with, and how far its records got. */
@@ -79,11 +83,20 @@ export interface MemoryTransportOptions {
   /** Clock, Unix ms (tests pass a fixed one). */
   now?: () => number;
   /**
-   * Officer id → PIN of officers known on this device. An officer not in
-   * it who signs in with a 4–8 digit PIN is added with that PIN (the first
-   * sign-in on a device sets the officer's PIN, as on the vehicle).
+   * Officer id → PIN of the officers who hold a key to this vehicle's
+   * data. An officer not in it is refused (`no_key`) until one who holds
+   * a key adds them (`addOfficer`); when there are none (and no
+   * `keysElsewhere`), a new vehicle, the first officer to sign in gets the
+   * first key with their PIN (4 to 64 printable characters, as on the
+   * vehicle).
    */
   officers?: Readonly<Record<string, string>>;
+  /**
+   * Keys of officers not known here by name (made on another copy of the
+   * data): counted by `keyHolders`, never able to sign in here. None by
+   * default.
+   */
+  keysElsewhere?: number;
   /** Enrolled unit, or none (then creating an inspection is refused, as in Rust). */
   unit?: string | null;
   seed?: readonly SeedInspection[];
@@ -114,7 +127,6 @@ interface Entry {
   updated_ms: number;
 }
 
-const PIN = /^[0-9]{4,8}$/;
 /** What the vehicle's `kordon:` scheme gives while the data is closed or locked: nothing. */
 const REFUSED_URL = "data:,";
 /** Longest note of an alert response (Rust: 2000 characters). */
@@ -185,7 +197,9 @@ export class MemoryTransport implements Transport {
   readonly kind = "memory" as const;
 
   private readonly now: () => number;
+  /** Officer id → PIN: those who hold a key. */
   private readonly officers: Map<string, string>;
+  private keysElsewhere: number;
   private readonly latencyMs: number;
   private readonly docs = new Map<string, Entry>();
   private readonly listeners = new Set<(e: SyncEvent) => void>();
@@ -219,6 +233,7 @@ export class MemoryTransport implements Transport {
   constructor(opts: MemoryTransportOptions = {}) {
     this.now = opts.now ?? (() => Date.now());
     this.officers = new Map(Object.entries(opts.officers ?? {}));
+    this.keysElsewhere = opts.keysElsewhere ?? 0;
     this.pickFiles = opts.pickFiles ?? null;
     this.latencyMs = opts.latencyMs ?? 0;
     this.unit = opts.unit ?? null;
@@ -368,13 +383,13 @@ export class MemoryTransport implements Transport {
   async signIn(officer: string, pin: string): Promise<Session> {
     await this.delay();
     const id = officerId(officer);
-    if (!PIN.test(pin)) throw new TransportError("invalid_input", "PIN must be 4 to 8 digits");
+    checkPin(pin);
     const known = this.officers.get(id);
-    // Opening the data or unlocking takes a key: an officer who holds one
-    // (has a PIN here). Only an open, unlocked vehicle gives a new officer
-    // theirs; a closed one without any officer is encrypted with this one's.
-    const needsKey = this.locked || (!this.dataOpen && this.officers.size > 0);
-    if (known === undefined && needsKey) {
+    // Signing in takes a key: an officer who holds one (has a PIN here).
+    // Only a new vehicle, where nobody holds one yet, gives the first
+    // officer theirs (the vehicle encrypts its data with it); every other
+    // officer is added by one who holds a key (`addOfficer`).
+    if (known === undefined && this.keyCount() > 0) {
       throw new TransportError("no_key", `officer ${id} holds no key to this vehicle's data`);
     }
     if (known === undefined) this.officers.set(id, pin);
@@ -403,6 +418,41 @@ export class MemoryTransport implements Transport {
     await this.delay();
     if (!this.dataOpen || this.officer === null) return null;
     return { officer: this.officer, pin_set: false, locked: this.locked };
+  }
+
+  async keyHolders(): Promise<KeyHolders> {
+    await this.delay();
+    this.requireOpen();
+    return this.holders();
+  }
+
+  async addOfficer(byPin: string, officer: string, pin: string): Promise<KeyHolders> {
+    await this.delay();
+    this.requireOpen();
+    this.confirmedBy(byPin);
+    const id = officerId(officer);
+    checkPin(pin);
+    // As on the vehicle: nobody sets the PIN of one who holds a key.
+    if (this.officers.has(id)) {
+      throw new TransportError("invalid_input", `officer ${id} holds a key already; only they can change their PIN`);
+    }
+    this.officers.set(id, pin);
+    return this.holders();
+  }
+
+  async removeOfficer(byPin: string, officer: string): Promise<KeyHolders> {
+    await this.delay();
+    this.requireOpen();
+    this.confirmedBy(byPin);
+    const id = officerId(officer);
+    if (!this.officers.has(id)) throw new TransportError("no_key", `officer ${id} holds no key to this vehicle's data`);
+    if (this.keyCount() === 1) {
+      throw new TransportError("last_key", "the last officer's key cannot be removed: add another officer first");
+    }
+    this.officers.delete(id);
+    // As on the vehicle: an officer who removes their own key is signed out.
+    if (this.officer === id) this.officer = null;
+    return this.holders();
   }
 
   async listInspections(q: InspectionQuery): Promise<InspectionRow[]> {
@@ -834,6 +884,23 @@ export class MemoryTransport implements Transport {
   }
 
   // ---- internals ----
+
+  private keyCount(): number {
+    return this.officers.size + this.keysElsewhere;
+  }
+
+  private holders(): KeyHolders {
+    return { officers: [...this.officers.keys()].sort(), keys: this.keyCount() };
+  }
+
+  /** The officer signed in confirms a change of keys with their own PIN, as on the vehicle. */
+  private confirmedBy(byPin: string): void {
+    const by = this.actingOfficer();
+    checkPin(byPin);
+    const known = this.officers.get(by);
+    if (known === undefined) throw new TransportError("no_key", `officer ${by} holds no key to this vehicle's data`);
+    if (known !== byPin) throw new TransportError("wrong_pin", "wrong PIN for this officer");
+  }
 
   private isOpen(): boolean {
     return this.dataOpen && !this.locked;

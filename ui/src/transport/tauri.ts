@@ -18,6 +18,7 @@ import type {
   InspectionQuery,
   InspectionRow,
   InspectionView,
+  KeyHolders,
   LiveTipMarkInput,
   NewAlertResponse,
   NewAnnotationInput,
@@ -103,6 +104,16 @@ export class TauriTransport implements Transport {
   }
   session(): Promise<Session | null> {
     return call("session");
+  }
+  keyHolders(): Promise<KeyHolders> {
+    return call("key_holders");
+  }
+  addOfficer(byPin: string, officer: string, pin: string): Promise<KeyHolders> {
+    // The command's `by_pin`, in camelCase as Tauri takes a command's arguments.
+    return call("add_officer", { byPin, officer, pin });
+  }
+  removeOfficer(byPin: string, officer: string): Promise<KeyHolders> {
+    return call("remove_officer", { byPin, officer });
   }
   listInspections(query: InspectionQuery): Promise<InspectionRow[]> {
     return call("list_inspections", { query });

@@ -10,6 +10,7 @@ import type {
   ImportEvent,
   ImportScanInput,
   InspectionRow,
+  KeyHolders,
   LiveTipMarkInput,
   NewAlertResponse,
   NewAnnotationInput,
@@ -47,7 +48,11 @@ export interface Transport {
    * encrypted data folder with the PIN (encrypting it first if it is not
    * yet: seconds on a vehicle with many scans); until then every data
    * method rejects with `locked`. While the app is locked, a sign-in
-   * unlocks it (the session is then that officer's).
+   * unlocks it (the session is then that officer's). Signing in takes a
+   * key: an officer who holds none is refused with `no_key` (unless the
+   * vehicle knew their PIN from before its data was encrypted) until one
+   * who holds a key adds them (`addOfficer`); only the first officer of a
+   * new vehicle gets theirs by signing in.
    */
   signIn(officer: string, pin: string): Promise<Session>;
   /** Signs the officer out (and ends a lock). */
@@ -60,6 +65,27 @@ export interface Transport {
   lock(): Promise<void>;
   /** The officer signed in, if any (`locked` while the app is locked); null before the data is opened. */
   session(): Promise<Session | null>;
+
+  /**
+   * Who can open this vehicle's data: the officers who hold a key (key
+   * slot) by name, and how many keys there are (more than names when keys
+   * were made on another copy of the data).
+   */
+  keyHolders(): Promise<KeyHolders>;
+  /**
+   * Gives `officer` a key under `pin` (the new officer's own PIN; one who
+   * holds a key already gets `pin` as their new PIN). The officer signed
+   * in confirms with their own PIN, `byPin`: `wrong_pin` when it is not
+   * theirs (and `pin_locked` after too many), `invalid_input` for an id or
+   * PIN of the wrong shape (a PIN is 4 to 64 printable characters).
+   */
+  addOfficer(byPin: string, officer: string, pin: string): Promise<KeyHolders>;
+  /**
+   * Removes `officer`'s key: their PIN opens nothing here from then on
+   * (removing one's own also signs one out). Confirmed as `addOfficer`;
+   * `last_key` for the last key, `no_key` when the officer holds none.
+   */
+  removeOfficer(byPin: string, officer: string): Promise<KeyHolders>;
 
   /** Newest first, as `kordon inspection list`. */
   listInspections(query: InspectionQuery): Promise<InspectionRow[]>;

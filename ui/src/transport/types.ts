@@ -27,6 +27,7 @@ export type {
   InspectionQuery,
   InspectionRow,
   InspectionView,
+  KeyHolders,
   Link,
   LiveTipMarkInput,
   Location,

@@ -4,6 +4,7 @@
 // is word for word); the UI shows its own words for the code anyway.
 
 import { checkContainerCode } from "../domain/iso6346.ts";
+import { pinProblem } from "../domain/pin.ts";
 import { parsePlate } from "../domain/plate.ts";
 import { isValidReasonCode } from "../domain/reason.ts";
 import { TransportError } from "./errors.ts";
@@ -27,6 +28,11 @@ export function officerId(input: string): string {
     throw invalid(`officer id ${JSON.stringify(s)} must be 1 to 64 printable characters`);
   }
   return s;
+}
+
+/** `check_pin_shape`: a PIN or password is 4 to 64 printable characters. */
+export function checkPin(pin: string): void {
+  if (pinProblem(pin) !== null) throw invalid("a PIN or password is 4 to 64 printable characters");
 }
 
 export function plate(field: string, raw: string): Plate {
