@@ -555,27 +555,13 @@ fn seal_folder(dir: &Path, key: &DataKey, done: &mut Encrypted) -> Result<(), Ve
 }
 
 fn failures(dir: &Path) -> (u32, i64) {
-    let text = fs::read_to_string(dir.join(UNLOCK_FAILURES)).unwrap_or_default();
-    let mut parts = text.split_whitespace().map(str::parse::<i64>);
-    match (parts.next(), parts.next()) {
-        (Some(Ok(n)), Some(Ok(at))) => (u32::try_from(n).unwrap_or(u32::MAX), at),
-        _ => (0, 0),
-    }
+    crate::officers::parse_failures(
+        &fs::read_to_string(dir.join(UNLOCK_FAILURES)).unwrap_or_default(),
+    )
 }
 
 fn check_throttle(dir: &Path, officer: &str, now_ms: i64) -> Result<(), VehicleError> {
-    let (n, last) = failures(dir);
-    // A clock set back (a flat RTC battery) must not lock anyone out for
-    // years: a failure "in the future" counts as now.
-    let last = last.min(now_ms);
-    let wait_ms = ((crate::LOCK_SECS * 1000) as i64).saturating_sub(now_ms.saturating_sub(last));
-    if n >= crate::FREE_ATTEMPTS && wait_ms > 0 {
-        return Err(VehicleError::PinLocked {
-            officer: officer.to_string(),
-            wait_s: (wait_ms as u64).div_ceil(1000),
-        });
-    }
-    Ok(())
+    crate::officers::check_wait(officer, failures(dir), now_ms)
 }
 
 fn note_failure(dir: &Path, now_ms: i64) {

@@ -35,6 +35,36 @@ fn failures_key(officer: &OfficerId) -> String {
     format!("pin_failures:{}", officer.as_str())
 }
 
+/// Wrong PINs in a row and when the last was, as kept: "N MS" (nothing,
+/// or anything else, is none).
+pub(crate) fn parse_failures(text: &str) -> (u32, i64) {
+    let mut parts = text.split_whitespace().map(str::parse::<i64>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(n)), Some(Ok(at))) => (u32::try_from(n).unwrap_or(u32::MAX), at),
+        _ => (0, 0),
+    }
+}
+
+/// Refuses an attempt while `officer` must wait: after [`FREE_ATTEMPTS`]
+/// wrong PINs in a row, [`LOCK_SECS`] after the last. A clock set back (a
+/// flat RTC battery) must not lock anyone out for years: a failure "in
+/// the future" counts as now.
+pub(crate) fn check_wait(
+    officer: &str,
+    (failures, last): (u32, i64),
+    now_ms: i64,
+) -> Result<(), VehicleError> {
+    let last = last.min(now_ms);
+    let wait_ms = ((LOCK_SECS * 1000) as i64).saturating_sub(now_ms.saturating_sub(last));
+    if failures >= FREE_ATTEMPTS && wait_ms > 0 {
+        return Err(VehicleError::PinLocked {
+            officer: officer.to_string(),
+            wait_s: (wait_ms as u64).div_ceil(1000),
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn check_pin_shape(pin: &str) -> Result<(), VehicleError> {
     let n = pin.chars().count();
     if !(4..=64).contains(&n) || pin.chars().any(char::is_control) {
@@ -124,11 +154,7 @@ impl Vehicle {
     /// (wrong PINs in a row, time of the last one).
     fn failures(&self, id: &OfficerId) -> Result<(u32, i64), VehicleError> {
         let v = self.store.get_meta(&failures_key(id))?.unwrap_or_default();
-        let mut parts = v.split(' ').map(str::parse::<i64>);
-        match (parts.next(), parts.next()) {
-            (Some(Ok(n)), Some(Ok(at))) => Ok((u32::try_from(n).unwrap_or(u32::MAX), at)),
-            _ => Ok((0, 0)),
-        }
+        Ok(parse_failures(&v))
     }
 
     /// Whether `pin` is the PIN this vehicle kept for `id` before its data
@@ -150,16 +176,7 @@ impl Vehicle {
     }
 
     fn check_not_locked(&self, id: &OfficerId, now_ms: i64) -> Result<(), VehicleError> {
-        let (failures, last) = self.failures(id)?;
-        let last = last.min(now_ms);
-        let wait_ms = ((LOCK_SECS * 1000) as i64).saturating_sub(now_ms.saturating_sub(last));
-        if failures >= FREE_ATTEMPTS && wait_ms > 0 {
-            return Err(VehicleError::PinLocked {
-                officer: id.to_string(),
-                wait_s: (wait_ms as u64).div_ceil(1000),
-            });
-        }
-        Ok(())
+        check_wait(id.as_str(), self.failures(id)?, now_ms)
     }
 }
 

@@ -85,17 +85,24 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Work a crew does: an inspection with a Cyrillic plate, notes and a
 /// dual-energy scan.
-fn capture(dir: &Path, officer: &str, pin: &str, n: usize, scans: &Path) -> String {
+fn capture(
+    dir: &Path,
+    officer: &str,
+    pin: &str,
+    n: usize,
+    scans: &Path,
+    size: (u32, u32),
+) -> String {
     let id = ok_as(
         dir,
         officer,
         pin,
-        &["inspection", "new", "--plate", PLATES[n]],
+        &["inspection", "new", "--plate", PLATES[n % 2]],
     )
     .trim()
     .to_string();
-    ok_as(dir, officer, pin, &["notes", &id, NOTES[n]]);
-    let (high, low) = synth_scan(scans, &format!("truck{n}"), (320, 200), 7 + n as u64);
+    ok_as(dir, officer, pin, &["notes", &id, NOTES[n % 2]]);
+    let (high, low) = synth_scan(scans, &format!("truck{n}"), size, 7 + n as u64);
     ok_as(
         dir,
         officer,
@@ -121,7 +128,7 @@ fn nothing_of_a_vehicle_is_readable_without_an_officers_pin() {
     std::fs::create_dir_all(&scans).expect("dir");
     // The first inspection is made before encryption (a folder of today's
     // version, encrypted in place); the second after.
-    let first = capture(&dir, "OF-1", "unused", 0, &scans);
+    let first = capture(&dir, "OF-1", "unused", 0, &scans, (320, 200));
     let seed = std::fs::read(dir.join("device.key")).expect("plain device key");
     assert_eq!(seed.len(), 32);
     kordon_ok(&dir, &["sync"]);
@@ -131,7 +138,7 @@ fn nothing_of_a_vehicle_is_readable_without_an_officers_pin() {
     assert!(said.contains("encrypted"), "{said}");
     eprintln!("encrypting in place took {:?}", started.elapsed());
 
-    let second = capture(&dir, "OF-1", "2580", 1, &scans);
+    let second = capture(&dir, "OF-1", "2580", 1, &scans, (320, 200));
     ok_as(&dir, "OF-1", "2580", &["sync"]);
     let check = kordon_as(&dir, "OF-1", "2580", &["check"]);
     assert!(check.status.success(), "check: {}", text(&check));
@@ -235,21 +242,8 @@ fn encrypting_in_place_survives_kills_at_any_instant() {
     let scans = field.root.path().join("scan-files");
     std::fs::create_dir_all(&scans).expect("dir");
     for n in 0..4 {
-        let id = kordon_ok(&template, &["inspection", "new", "--plate", PLATES[n % 2]])
-            .trim()
-            .to_string();
-        let (high, low) = synth_scan(&scans, &format!("t{n}"), (1024, 640), n as u64);
-        kordon_ok(
-            &template,
-            &[
-                "scan",
-                "add",
-                &id,
-                high.to_str().expect("utf-8"),
-                "--low",
-                low.to_str().expect("utf-8"),
-            ],
-        );
+        // A plain folder: the PIN is not asked for yet.
+        let id = capture(&template, "OF-1", "unused", n, &scans, (1024, 640));
         kordon_ok(&template, &["decide", &id, "--outcome", "release"]);
     }
     kordon_ok(&template, &["sync"]);
@@ -423,10 +417,10 @@ fn a_remote_wipe_leaves_nothing_that_decrypts() {
     ok_as(&dir, "OF-1", "2468", &["encrypt"]);
     let scans = field.root.path().join("scan-files");
     std::fs::create_dir_all(&scans).expect("dir");
-    let safe = capture(&dir, "OF-1", "2468", 0, &scans);
+    let safe = capture(&dir, "OF-1", "2468", 0, &scans, (320, 200));
     ok_as(&dir, "OF-1", "2468", &["sync"]);
     // Work the server never gets.
-    capture(&dir, "OF-1", "2468", 1, &scans);
+    capture(&dir, "OF-1", "2468", 1, &scans, (320, 200));
     let status: serde_json::Value =
         serde_json::from_str(&ok_as(&dir, "OF-1", "2468", &["status", "--json"])).expect("json");
     let unsent = status["pending"].as_u64().expect("pending");
