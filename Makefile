@@ -15,18 +15,22 @@ all: build
 
 # System packages needed to build and test: a C compiler (bundled SQLite,
 # ring), pkg-config, OpenSSL's libcrypto with its headers (SQLCipher, the
-# vehicle's encrypted database, is built against it), WebKitGTK for the app (src-tauri), for its
+# vehicle's encrypted database, is built against it), the TPM 2.0 software
+# stack's headers (libtss2: key slots bound to the vehicle's TPM) and, for
+# its tests, a software TPM (swtpm) and a desktop keyring (a session D-Bus
+# and GNOME Keyring), WebKitGTK for the app (src-tauri), for its
 # end-to-end test an X server (Xvfb) and WebKit's WebDriver, and FUSE's
 # mount helper for the power-cut harness (fuse3), and to check the packages
 # systemd-analyze (systemd) and desktop-file-validate. The Rust toolchain
 # itself must be present (rustup).
-APT_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils
+APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
-	for tool in cc pkg-config Xvfb WebKitWebDriver fusermount3 systemd-analyze desktop-file-validate; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in cc pkg-config swtpm dbus-daemon gnome-keyring-daemon Xvfb WebKitWebDriver fusermount3 systemd-analyze desktop-file-validate; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing="$$missing webkit2gtk-4.1"; \
 	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libcrypto"; \
+	pkg-config --exists tss2-esys 2>/dev/null || missing="$$missing tss2-esys"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -36,16 +40,18 @@ deps:
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
 # What the headless demo needs of the system: a C compiler (bundled SQLite,
-# ring), OpenSSL's libcrypto with its headers (SQLCipher) and Python 3 (the demo's camera and its summary); not the app's
+# ring), OpenSSL's libcrypto with its headers (SQLCipher), libtss2's headers
+# (the vehicle's TPM binding) and Python 3 (the demo's camera and its summary); not the app's
 # WebKitGTK.
 demo-deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; for tool in cc python3 pkg-config; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libcrypto"; \
+	pkg-config --exists tss2-esys 2>/dev/null || missing="$$missing tss2-esys"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq build-essential pkg-config libssl-dev python3; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq build-essential pkg-config libssl-dev libtss2-dev python3; \
 	fi
 
 # The web UI's packages, and its production build (the app embeds ui/dist,

@@ -132,6 +132,8 @@ mkdir -p "$A/usr/share/doc/kordon"
 copyright > "$A/usr/share/doc/kordon/copyright"
 mkdir -p "$A/DEBIAN"
 APP_DEPENDS=$(depends_of "$A/usr/bin/kordon-app" "$A/usr/bin/kordon")
+# The TSS loads its TPM transport at run time: the kernel's device.
+APP_DEPENDS="$APP_DEPENDS, libtss2-tcti-device0"
 cat > "$A/DEBIAN/control" <<EOF
 Package: kordon
 Version: $VERSION

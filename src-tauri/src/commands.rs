@@ -89,6 +89,8 @@ pub async fn lock(state: State<'_, AppState>) -> Reply<()> {
 /// Who is signed in: `None` before the data is opened or when nobody is.
 #[tauri::command]
 pub async fn session(state: State<'_, AppState>) -> Reply<Option<Session>> {
+    // An opening under way (the PIN given at start) answers first.
+    drop(state.opening.lock().await);
     if !state.is_open() {
         return Ok(None);
     }

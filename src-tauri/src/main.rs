@@ -131,23 +131,40 @@ fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot use the data folder {}", dir.display()))?;
             tracing::info!(data = %dir.display(), "kordon-app started");
             // Started with an officer and their PIN (a kiosk, a benchmark):
-            // opened at once, as if that officer had signed in.
-            let opened = match (std::env::var("KORDON_OFFICER"), std::env::var("KORDON_PIN")) {
-                (Ok(officer), Ok(pin)) => Some(
-                    kordon_api::crew::open_signed_in(&dir, &officer, &pin)
-                        .map_err(|e| anyhow::anyhow!("{}", e.message))
-                        .with_context(|| format!("opening {} as {officer}", dir.display()))?,
-                ),
+            // opened as if that officer had signed in, beside the window's
+            // start (the PIN's Argon2id takes as long as WebKit's start);
+            // the UI's first question (`session`) waits for it.
+            let given = (std::env::var("KORDON_OFFICER"), std::env::var("KORDON_PIN"));
+            let opening = match &given {
+                (Ok(_), Ok(_)) => state.opening.clone().try_lock_owned().ok(),
                 _ => None,
             };
-            if let Some((vehicle, _)) = opened {
-                state
-                    .opened(vehicle)
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-                app.manage(state);
-                start_background(app.handle());
-            } else {
-                app.manage(state);
+            app.manage(state);
+            if let (Some(guard), (Ok(officer), Ok(pin))) = (opening, given) {
+                let app = app.handle().clone();
+                std::thread::spawn(move || {
+                    let opened = kordon_api::crew::open_signed_in(&dir, &officer, &pin)
+                        .and_then(|(vehicle, _)| app.state::<AppState>().opened(vehicle));
+                    match opened {
+                        Ok(first) => {
+                            drop(guard);
+                            if first {
+                                start_background(&app);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(
+                                "opening {} as {officer} with the PIN given at start: {}",
+                                dir.display(),
+                                e.message
+                            );
+                            // Before the UI hears anything: no sign-in
+                            // screen flashes on the way out.
+                            app.exit(1);
+                            drop(guard);
+                        }
+                    }
+                });
             }
             Ok(())
         })

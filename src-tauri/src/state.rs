@@ -31,8 +31,9 @@ pub struct AppState {
     locked: AtomicBool,
     /// Whether the background work was started (at the first unlock).
     background: AtomicBool,
-    /// One first opening at a time (two sign-ins at a cold start).
-    pub opening: tokio::sync::Mutex<()>,
+    /// One first opening at a time (two sign-ins at a cold start, or a
+    /// sign-in and the opening with the PIN given at start).
+    pub opening: Arc<tokio::sync::Mutex<()>>,
     /// Told when the data is closed (a remote wipe): the background work
     /// that holds the key stops.
     pub closed: Arc<tokio::sync::Notify>,
@@ -63,7 +64,7 @@ impl AppState {
             vehicle: Mutex::new(None),
             locked: AtomicBool::new(false),
             background: AtomicBool::new(false),
-            opening: tokio::sync::Mutex::new(()),
+            opening: Arc::new(tokio::sync::Mutex::new(())),
             closed: Arc::new(tokio::sync::Notify::new()),
             wake: Arc::new(tokio::sync::Notify::new()),
             last_sync: Mutex::new(None),

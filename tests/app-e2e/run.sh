@@ -147,6 +147,8 @@ while [ "$WD_NATIVE_PORT" = "$WD_PORT" ]; do WD_NATIVE_PORT="$(free_port tcp)"; 
 export XDG_DATA_HOME="$WORK/xdg/data" XDG_CONFIG_HOME="$WORK/xdg/config" XDG_CACHE_HOME="$WORK/xdg/cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
+# The app's keys are not bound to this machine's TPM or keyring.
+export KORDON_TPM=off KORDON_KEYRING=off
 # The app's ANPR ingest, where the test pushes as a camera would.
 ANPR_PORT="$(free_port tcp)"
 while [ "$ANPR_PORT" = "$WD_PORT" ] || [ "$ANPR_PORT" = "$WD_NATIVE_PORT" ]; do ANPR_PORT="$(free_port tcp)"; done

@@ -633,6 +633,10 @@ mod anpr;
 #[path = "e2e/at_rest.rs"]
 mod at_rest;
 
+/// Key slots bound to the vehicle's TPM: a copied disk opens nothing.
+#[path = "e2e/machine_binding.rs"]
+mod machine_binding;
+
 #[test]
 fn an_officer_with_a_pin_signs_in_only_with_it_and_it_is_stored_hashed() {
     let field = Field::new();

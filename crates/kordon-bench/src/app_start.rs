@@ -110,6 +110,13 @@ fn kb_field(path: &str, field: &str) -> u64 {
 /// shared library once per process; sum of proportional sets, which
 /// splits shared pages between the processes using them).
 fn tree_memory_kb(pid: u32) -> (u64, u64) {
+    // The app makes itself non-dumpable once it holds a key: only a user
+    // who may trace it (root) reads its proportional set.
+    if std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).is_err() {
+        eprintln!(
+            "cannot read the app's memory map (run as root): the memory figures are incomplete"
+        );
+    }
     process_tree(pid).iter().fold((0, 0), |(rss, pss), p| {
         (
             rss + kb_field(&format!("/proc/{p}/status"), "VmRSS:"),

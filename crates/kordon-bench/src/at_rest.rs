@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context};
 use kordon_central::{serve, Central};
 use kordon_imaging::{render_tile, View};
 use kordon_model::{NewInspection, OfficerId};
-use kordon_vault::{KdfCost, KeySlots};
+use kordon_vault::{KdfCost, KeySlots, Machine, SlotPolicy};
 use kordon_vehicle::{ScanDetails, SyncOptions, Vehicle};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -101,19 +101,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             p: 1,
         },
     ];
+    // Unbound, and (for the default cost) bound to the machine's TPM or
+    // keyring when `KORDON_TPM`/`KORDON_KEYRING` or the machine give one:
+    // the slots are read anew for each unlock, as a vehicle does.
+    let machine = Machine::from_env();
+    let mut cases = vec![];
     for (n, cost) in costs.into_iter().enumerate() {
         if n > 0 && cost == KdfCost::DEFAULT {
             continue;
         }
-        let slots_dir = tmp.path().join(format!("slots-{n}"));
+        cases.push((n, cost, Machine::Unbound));
+        if n == 0 && machine != Machine::Unbound {
+            cases.push((n, cost, machine.clone()));
+        }
+    }
+    for (i, (n, cost, machine)) in cases.into_iter().enumerate() {
+        let slots_dir = tmp.path().join(format!("slots-{i}"));
         std::fs::create_dir_all(&slots_dir)?;
-        KeySlots::create(&slots_dir, OFFICER, PIN, cost)?;
-        let slots = KeySlots::load(&slots_dir, cost)?;
+        let bound = machine != Machine::Unbound;
+        let policy = SlotPolicy { cost, machine };
+        let (made, _) = KeySlots::create(&slots_dir, OFFICER, PIN, &policy)?;
+        if bound && !made.is_machine_bound() {
+            anyhow::bail!("the machine's TPM or keyring did not answer");
+        }
         let unlock = median(
             (0..args.runs)
                 .map(|_| {
                     let t = Instant::now();
-                    slots.unlock(OFFICER, PIN).map(|_| t.elapsed())
+                    KeySlots::load(&slots_dir, &policy)
+                        .and_then(|slots| slots.unlock(OFFICER, PIN))
+                        .map(|_| t.elapsed())
                 })
                 .collect::<Result<_, _>>()?,
         );
@@ -122,7 +139,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             cost.m_kib / 1024,
             cost.t,
             cost.p,
-            if n == 0 { " (default)" } else { "" },
+            match (n == 0, bound) {
+                (true, true) => " (default), bound",
+                (true, false) => " (default)",
+                _ => "",
+            },
             ms(unlock)
         );
     }

@@ -599,11 +599,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Unlock => {
             let (names, slots) = v.key_holders()?;
             say!(
-                "unlocked; {slots} officer key(s) here{}",
+                "unlocked; {slots} officer key(s) here{}; {}",
                 if names.is_empty() {
                     String::new()
                 } else {
                     format!(", known: {}", names.join(", "))
+                },
+                match v.machine_binding().as_deref() {
+                    Some("tpm2") => "bound to this machine's TPM",
+                    Some(_) => "bound to this machine's keyring (it has no TPM)",
+                    None => "not bound to a machine (made where neither a TPM nor a keyring answered; `kordon rekey` binds them where one does)",
                 }
             );
         }

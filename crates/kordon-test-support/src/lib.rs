@@ -95,6 +95,7 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut cond: impl FnMut() -> Opti
 
 /// Runs a command to completion, capturing its output.
 pub fn run(cmd: &mut Command) -> Output {
+    no_machine_binding(cmd);
     cmd.output()
         .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
 }
@@ -270,5 +271,16 @@ pub fn realdata(sub: &str) -> Option<PathBuf> {
             folder.display()
         );
         None
+    }
+}
+
+/// Keeps a vehicle's keys made by `cmd` off the machine's TPM and desktop
+/// keyring (a developer's own), unless the test says which to use.
+pub fn no_machine_binding(cmd: &mut Command) {
+    let set: Vec<_> = cmd.get_envs().map(|(k, _)| k.to_os_string()).collect();
+    for var in ["KORDON_TPM", "KORDON_KEYRING"] {
+        if !set.iter().any(|k| k == var) {
+            cmd.env(var, "off");
+        }
     }
 }

@@ -73,7 +73,14 @@ fn shared_crates_keep_to_their_layers() {
                 Some("only kordon-transport speaks QUIC")
             } else if dep == "axum" && !["kordon-http", "kordon-anpr"].contains(&name.as_str()) {
                 Some("only kordon-http (the console) and kordon-anpr (the camera endpoint) serve HTTP")
-            } else if ["chacha20poly1305", "aes-gcm", "ring"].contains(&dep.as_str())
+            } else if [
+                "chacha20poly1305",
+                "aes-gcm",
+                "ring",
+                "tss-esapi",
+                "secret-service",
+            ]
+            .contains(&dep.as_str())
                 && name.as_str() != "kordon-vault"
             {
                 Some("the cryptography of data at rest is kordon-vault's")

@@ -4,7 +4,8 @@
 //! A vehicle's data folder is encrypted under one random **data key**
 //! ([`DataKey`]). The key is never on disk in plain: [`KeySlots`] hold it
 //! wrapped once per officer under a key derived from the officer's PIN
-//! (Argon2id). From the data key come, by BLAKE3 key derivation, the key
+//! (Argon2id) and, where the machine has a TPM 2.0, a secret sealed in it
+//! ([`Machine`]). From the data key come, by BLAKE3 key derivation, the key
 //! of the SQLite database (SQLCipher) and the key of every other file
 //! ([`Seal`]): scan originals, tile pyramids, the ANPR spool and the
 //! device's signing key, each sealed in chunks so that a tile or a byte
@@ -14,17 +15,25 @@
 //! No I/O beyond the files named; no SQL (the store applies the database
 //! key it is given).
 
+mod machine;
 mod sealed;
 mod slots;
+#[cfg(feature = "test-machines")]
+mod soft_machines;
+#[cfg(feature = "test-machines")]
+pub use soft_machines::{SoftKeyring, SoftTpm};
+
+pub use machine::{machine_answers, Machine};
 
 pub use sealed::{
     is_sealed_file, plain_len, sealed_len, AtRestFile, AtRestWriter, Seal, CHUNK, HEADER_LEN,
     MAGIC, VERSION,
 };
-pub use slots::{KdfCost, KeySlots, SLOTS_FILE, SLOTS_FORMAT};
+pub use slots::{KdfCost, KeySlots, SlotPolicy, SLOTS_FILE, SLOTS_FORMAT};
 
 use rand::RngCore;
-use zeroize::Zeroizing;
+use std::sync::{Arc, Once};
+use zeroize::{Zeroize, Zeroizing};
 
 /// What can go wrong with keys.
 #[derive(Debug, thiserror::Error)]
@@ -37,15 +46,78 @@ pub enum VaultError {
     LastSlot,
     #[error("this data folder is encrypted already")]
     Exists,
+    #[error("this vehicle's keys are bound to its own TPM, and it cannot be reached here ({0}): a copy of the disk opens nothing on another machine")]
+    NoMachine(String),
+    #[error("this vehicle's keys were bound to another machine's TPM ({0}): a copy of the disk opens nothing here")]
+    OtherMachine(String),
     #[error("the key slots are damaged: {0}")]
     Damaged(String),
     #[error("{0}")]
     Io(String),
 }
 
-/// The vehicle's data key: 32 random bytes, wiped from memory when dropped.
+/// The vehicle's data key: 32 random bytes in a memory page of their own,
+/// locked in RAM (never swapped, where the process may lock a page) and
+/// wiped when the last copy of the key is dropped. A process that holds
+/// one is made non-dumpable ([`guard_process`]).
 #[derive(Clone)]
-pub struct DataKey(Zeroizing<[u8; 32]>);
+pub struct DataKey(Arc<HeldKey>);
+
+/// A page that holds nothing but a key (4 KiB, the page of the machines
+/// Kordon runs on; on larger pages two keys could share one, and dropping
+/// one would unlock the other's).
+#[repr(C, align(4096))]
+struct KeyPage {
+    key: [u8; 32],
+    rest: [u8; 4096 - 32],
+}
+
+struct HeldKey {
+    /// Dropped first: the page is unlocked after it was wiped.
+    _locked: Option<region::LockGuard>,
+    page: Box<KeyPage>,
+}
+
+impl HeldKey {
+    fn new(bytes: &mut [u8; 32]) -> HeldKey {
+        guard_process();
+        let mut page = Box::new(KeyPage {
+            key: [0; 32],
+            rest: [0; 4096 - 32],
+        });
+        let locked = region::lock(page.key.as_ptr(), page.key.len()).ok();
+        page.key.copy_from_slice(bytes);
+        bytes.zeroize();
+        HeldKey {
+            _locked: locked,
+            page,
+        }
+    }
+}
+
+impl Drop for HeldKey {
+    fn drop(&mut self) {
+        self.page.key.zeroize();
+        self.page.rest.zeroize();
+    }
+}
+
+/// Keeps this process's memory out of core dumps and away from other
+/// processes of the same user (`PR_SET_DUMPABLE` 0: no core file, no
+/// `ptrace`, no `/proc/PID/mem`). Done once, when a key is first held.
+pub fn guard_process() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    });
+}
+
+/// Whether the data key's page could be locked in RAM (the process's
+/// `RLIMIT_MEMLOCK` allows a few pages on most systems).
+pub fn key_memory_locked(key: &DataKey) -> bool {
+    key.0._locked.is_some()
+}
 
 impl std::fmt::Debug for DataKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,24 +128,24 @@ impl std::fmt::Debug for DataKey {
 impl DataKey {
     /// A new random key.
     pub fn generate() -> Self {
-        let mut k = Zeroizing::new([0u8; 32]);
-        rand::rngs::OsRng.fill_bytes(&mut *k);
-        DataKey(k)
+        let mut k = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut k);
+        DataKey(Arc::new(HeldKey::new(&mut k)))
     }
 
     /// A key from its bytes (fixed keys for tests and fuzzing; a vehicle's
     /// key comes from [`KeySlots`]).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        DataKey(Zeroizing::new(bytes))
+    pub fn from_bytes(mut bytes: [u8; 32]) -> Self {
+        DataKey(Arc::new(HeldKey::new(&mut bytes)))
     }
 
     pub(crate) fn expose(&self) -> &[u8; 32] {
-        &self.0
+        &self.0.page.key
     }
 
     /// A key for one purpose, derived from this one.
     pub(crate) fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(blake3::derive_key(purpose, &*self.0))
+        Zeroizing::new(blake3::derive_key(purpose, self.expose()))
     }
 
     /// A public name of this key (a hash; reveals nothing of it).
@@ -116,11 +188,13 @@ impl DataKey {
                 .decrypt(&nonce.into(), &bytes[24..])
                 .map_err(|_| VaultError::WrongPin)?,
         );
-        let key: [u8; 32] = plain
+        let mut key: [u8; 32] = plain
             .as_slice()
             .try_into()
             .map_err(|_| VaultError::Damaged("a wrapped key is not 32 bytes".into()))?;
-        Ok(DataKey::from_bytes(key))
+        let held = DataKey::from_bytes(key);
+        key.zeroize();
+        Ok(held)
     }
 
     /// The SQLCipher key of the database, as the `x'…'` literal its
@@ -128,5 +202,34 @@ impl DataKey {
     pub fn database_key(&self) -> Zeroizing<String> {
         let k = self.derive("kordon 2026-12 database");
         Zeroizing::new(format!("x'{}'", hex::encode(k.as_slice())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locked_kib() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmLck:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmLck")
+    }
+
+    #[test]
+    fn a_held_key_is_locked_in_ram_and_keeps_the_process_out_of_core_dumps() {
+        let key = DataKey::generate();
+        let copy = key.clone();
+        assert!(key_memory_locked(&key), "RLIMIT_MEMLOCK allows one page");
+        assert!(locked_kib() >= 4, "{} kB locked", locked_kib());
+        assert_eq!(
+            rustix::process::dumpable_behavior().expect("prctl"),
+            rustix::process::DumpableBehavior::NotDumpable
+        );
+        // A clone shares the page: dropping one keeps the other's key.
+        drop(key);
+        assert_eq!(copy.id(), DataKey::from_bytes(*copy.expose()).id());
     }
 }

@@ -2,11 +2,14 @@
 //!
 //! The file `keyslots` beside the data holds, per officer, the data key
 //! encrypted (XChaCha20-Poly1305) under a key derived from the officer's
-//! PIN or passphrase with Argon2id. A slot is found by a hash of the
+//! PIN or passphrase with Argon2id, and, where the machine has a TPM, a
+//! secret sealed in it ([`crate::Machine`]): then the slots open on this
+//! machine only. A slot is found by a hash of the
 //! officer's id under the file's salt, so the file names nobody. A wrong
 //! PIN fails the slot's authentication and yields nothing. The file is
 //! written power-safe (temporary file, flush, rename, flush the folder).
 
+use crate::machine::{self, Binding, Machine};
 use crate::{DataKey, VaultError};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -16,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
 /// The file's name in a data folder.
@@ -79,6 +83,61 @@ struct Slot {
     wrapped: String,
 }
 
+/// How new key slots are made, and where the machine secret of a binding
+/// is looked for (the machine's TPM, else its desktop keyring).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotPolicy {
+    /// Argon2id's cost for new slots (a slot keeps the cost it was made
+    /// with).
+    pub cost: KdfCost,
+    /// The TPM new slots are bound to, and that unseals the binding of
+    /// existing ones.
+    pub machine: Machine,
+}
+
+impl SlotPolicy {
+    /// The default cost, bound to the machine's TPM as `KORDON_TPM` says.
+    pub fn from_env() -> SlotPolicy {
+        SlotPolicy {
+            cost: KdfCost::DEFAULT,
+            machine: Machine::from_env(),
+        }
+    }
+
+    /// Cheap and unbound: for tests of other things.
+    pub fn fast_for_tests() -> SlotPolicy {
+        SlotPolicy {
+            cost: KdfCost::FAST_FOR_TESTS,
+            machine: Machine::Unbound,
+        }
+    }
+
+    /// This policy, but binding new slots as `slots` are bound, or failing
+    /// (a rotation must not drop the binding because the TPM or keyring
+    /// did not answer for a moment).
+    pub fn keeping_binding_of(&self, slots: &KeySlots) -> SlotPolicy {
+        let machine = match (slots.bound_to(), &self.machine) {
+            (Some(machine::KIND_TPM2), Machine::Tpm { tcti, .. }) => Machine::tpm(tcti),
+            (Some(machine::KIND_TPM2), _) => {
+                Machine::tpm(&format!("device:{}", machine::TPM_DEVICE))
+            }
+            (Some(machine::KIND_KEYRING), Machine::Keyring { bus, .. }) => Machine::Keyring {
+                bus: bus.clone(),
+                explicit: true,
+            },
+            (Some(machine::KIND_KEYRING), _) => Machine::Keyring {
+                bus: None,
+                explicit: true,
+            },
+            _ => self.machine.clone(),
+        };
+        SlotPolicy {
+            cost: self.cost,
+            machine,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SlotsFile {
@@ -87,6 +146,10 @@ struct SlotsFile {
     /// told apart from a wrong PIN.
     key_id: String,
     salt: String,
+    /// The secret sealed in the machine's TPM that every slot's wrapping
+    /// key also comes from; absent when the slots are not bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    machine: Option<Binding>,
     slots: Vec<Slot>,
 }
 
@@ -95,7 +158,9 @@ struct SlotsFile {
 pub struct KeySlots {
     path: PathBuf,
     file: SlotsFile,
-    cost: KdfCost,
+    policy: SlotPolicy,
+    /// The machine secret, once unsealed.
+    machine_secret: OnceLock<Zeroizing<[u8; 32]>>,
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -123,46 +188,56 @@ impl KeySlots {
         dir: &Path,
         officer: &str,
         pin: &str,
-        cost: KdfCost,
+        policy: &SlotPolicy,
     ) -> Result<(KeySlots, DataKey), VaultError> {
         if Self::exist(dir) {
             return Err(VaultError::Exists);
         }
         let key = DataKey::generate();
-        let slots = Self::create_at(&dir.join(SLOTS_FILE), &key, officer, pin, cost)?;
+        let slots = Self::create_at(&dir.join(SLOTS_FILE), &key, officer, pin, policy)?;
         Ok((slots, key))
     }
 
     /// Writes new slots of `key` at `path` (with `officer`'s slot first),
     /// replacing what is there: the slots of a data key being rotated in.
+    /// Where the policy's machine has a TPM, they are bound to it.
     pub fn create_at(
         path: &Path,
         key: &DataKey,
         officer: &str,
         pin: &str,
-        cost: KdfCost,
+        policy: &SlotPolicy,
     ) -> Result<KeySlots, VaultError> {
+        let (binding, secret) = match machine::bind(&policy.machine)? {
+            Some((binding, secret)) => (Some(binding), Some(secret)),
+            None => (None, None),
+        };
         let mut slots = KeySlots {
             path: path.to_path_buf(),
             file: SlotsFile {
                 format: SLOTS_FORMAT.into(),
                 key_id: key.id(),
                 salt: hex::encode(random::<16>()),
+                machine: binding,
                 slots: vec![],
             },
-            cost,
+            policy: policy.clone(),
+            machine_secret: OnceLock::new(),
         };
+        if let Some(secret) = secret {
+            let _ = slots.machine_secret.set(secret);
+        }
         slots.add(key, officer, pin)?;
         Ok(slots)
     }
 
-    /// Reads the slots of `dir`. New slots are made at `cost`.
-    pub fn load(dir: &Path, cost: KdfCost) -> Result<KeySlots, VaultError> {
-        Self::load_at(&dir.join(SLOTS_FILE), cost)
+    /// Reads the slots of `dir`. New slots are made as `policy` says.
+    pub fn load(dir: &Path, policy: &SlotPolicy) -> Result<KeySlots, VaultError> {
+        Self::load_at(&dir.join(SLOTS_FILE), policy)
     }
 
     /// Reads the slots at `path`.
-    pub fn load_at(path: &Path, cost: KdfCost) -> Result<KeySlots, VaultError> {
+    pub fn load_at(path: &Path, policy: &SlotPolicy) -> Result<KeySlots, VaultError> {
         let path = path.to_path_buf();
         let io = |e: std::io::Error| VaultError::Io(format!("{}: {e}", path.display()));
         let len = std::fs::metadata(&path).map_err(io)?.len();
@@ -180,7 +255,12 @@ impl KeySlots {
                 file.format
             )));
         }
-        Ok(KeySlots { path, file, cost })
+        Ok(KeySlots {
+            path,
+            file,
+            policy: policy.clone(),
+            machine_secret: OnceLock::new(),
+        })
     }
 
     fn slot_id(&self, officer: &str) -> String {
@@ -193,6 +273,24 @@ impl KeySlots {
     /// The public name of the data key these slots hold.
     pub fn key_id(&self) -> &str {
         &self.file.key_id
+    }
+
+    /// Whether the slots are bound to a machine's TPM or keyring.
+    pub fn is_machine_bound(&self) -> bool {
+        self.file.machine.is_some()
+    }
+
+    /// What the slots are bound to: `tpm2`, `keyring`, or nothing.
+    pub fn bound_to(&self) -> Option<&str> {
+        self.file.machine.as_ref().map(|m| m.kind())
+    }
+
+    /// Forgets what the binding keeps outside this file (a keyring entry),
+    /// once these slots are replaced or destroyed. Best effort.
+    pub fn forget_binding(&self) {
+        if let Some(binding) = &self.file.machine {
+            machine::forget(&self.policy.machine, binding);
+        }
     }
 
     /// How many slots there are.
@@ -210,11 +308,39 @@ impl KeySlots {
         self.file.slots.iter().any(|s| s.id == id)
     }
 
-    fn kek(cost: &KdfCost, pin: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+    /// The machine secret, unsealed once by the TPM.
+    fn machine_secret(&self) -> Result<Option<&[u8; 32]>, VaultError> {
+        let Some(binding) = &self.file.machine else {
+            return Ok(None);
+        };
+        if let Some(secret) = self.machine_secret.get() {
+            return Ok(Some(secret));
+        }
+        let secret = machine::unseal(&self.policy.machine, binding)?;
+        Ok(Some(self.machine_secret.get_or_init(|| secret)))
+    }
+
+    /// A slot's wrapping key: Argon2id of the PIN, and, when the slots
+    /// are bound, the machine secret with it.
+    fn kek(
+        &self,
+        cost: &KdfCost,
+        pin: &str,
+        salt: &[u8],
+    ) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+        // The TPM first: on another machine, no Argon2id is paid at all.
+        let machine_secret = self.machine_secret()?;
         let mut kek = Zeroizing::new([0u8; 32]);
         cost.argon2()?
             .hash_password_into(pin.as_bytes(), salt, &mut *kek)
             .map_err(|e| VaultError::Damaged(format!("Argon2id: {e}")))?;
+        if let Some(secret) = machine_secret {
+            let mut h = blake3::Hasher::new_derive_key("kordon 2026-12 machine-bound slot");
+            h.update(&*kek);
+            h.update(secret);
+            *kek = *h.finalize().as_bytes();
+            zeroize::Zeroize::zeroize(&mut h);
+        }
         Ok(kek)
     }
 
@@ -235,7 +361,7 @@ impl KeySlots {
         let nonce: [u8; 24] = unhex(&slot.nonce, "nonce")?;
         let wrapped = hex::decode(&slot.wrapped)
             .map_err(|_| VaultError::Damaged("a key slot's key is not hex".into()))?;
-        let kek = Self::kek(&slot.kdf, pin, &salt)?;
+        let kek = self.kek(&slot.kdf, pin, &salt)?;
         let cipher = XChaCha20Poly1305::new((&*kek).into());
         let aad = Self::aad(&id);
         let plain = Zeroizing::new(
@@ -249,11 +375,12 @@ impl KeySlots {
                 )
                 .map_err(|_| VaultError::WrongPin)?,
         );
-        let bytes: [u8; 32] = plain
+        let mut bytes: [u8; 32] = plain
             .as_slice()
             .try_into()
             .map_err(|_| VaultError::Damaged("a key slot holds no 32-byte key".into()))?;
         let key = DataKey::from_bytes(bytes);
+        zeroize::Zeroize::zeroize(&mut bytes);
         if key.id() != self.file.key_id {
             return Err(VaultError::Damaged(
                 "a key slot holds another data key than the folder's".into(),
@@ -273,7 +400,7 @@ impl KeySlots {
         let id = self.slot_id(officer);
         let salt = random::<16>();
         let nonce = random::<24>();
-        let kek = Self::kek(&self.cost, pin, &salt)?;
+        let kek = self.kek(&self.policy.cost, pin, &salt)?;
         let cipher = XChaCha20Poly1305::new((&*kek).into());
         let aad = Self::aad(&id);
         let wrapped = cipher
@@ -288,7 +415,7 @@ impl KeySlots {
         self.file.slots.retain(|s| s.id != id);
         self.file.slots.push(Slot {
             id,
-            kdf: self.cost,
+            kdf: self.policy.cost,
             salt: hex::encode(salt),
             nonce: hex::encode(nonce),
             wrapped: hex::encode(wrapped),
@@ -340,10 +467,14 @@ impl KeySlots {
         Ok(())
     }
 
-    /// Destroys every slot (crypto-erase): the file is overwritten with
-    /// random bytes, flushed, and removed. Nothing sealed under the data
-    /// key opens afterwards, with any PIN.
-    pub fn destroy(dir: &Path) -> Result<(), VaultError> {
+    /// Destroys every slot (crypto-erase): the binding's keyring entry is
+    /// deleted, the file overwritten with random bytes, flushed, and
+    /// removed. Nothing sealed under the data key opens afterwards, with
+    /// any PIN.
+    pub fn destroy(dir: &Path, policy: &SlotPolicy) -> Result<(), VaultError> {
+        if let Ok(slots) = Self::load(dir, policy) {
+            slots.forget_binding();
+        }
         let path = dir.join(SLOTS_FILE);
         let io = |e: std::io::Error| VaultError::Io(format!("{}: {e}", path.display()));
         let len = std::fs::metadata(&path).map_err(io)?.len();
@@ -364,14 +495,17 @@ impl KeySlots {
 mod tests {
     use super::*;
 
-    const COST: KdfCost = KdfCost::FAST_FOR_TESTS;
+    fn policy() -> SlotPolicy {
+        SlotPolicy::fast_for_tests()
+    }
 
     #[test]
     fn officers_unlock_with_their_own_pin_only() {
         let dir = tempfile::tempdir().expect("dir");
-        let (mut slots, key) = KeySlots::create(dir.path(), "OF-1", "4711", COST).expect("create");
+        let (mut slots, key) =
+            KeySlots::create(dir.path(), "OF-1", "4711", &policy()).expect("create");
         slots.add(&key, "OF-2", "9999").expect("add");
-        let slots = KeySlots::load(dir.path(), COST).expect("load");
+        let slots = KeySlots::load(dir.path(), &policy()).expect("load");
         assert_eq!(slots.unlock("OF-1", "4711").expect("OF-1").id(), key.id());
         assert_eq!(slots.unlock("OF-2", "9999").expect("OF-2").id(), key.id());
         assert!(matches!(
@@ -389,44 +523,45 @@ mod tests {
     #[test]
     fn a_removed_officer_opens_nothing_and_the_last_slot_stays() {
         let dir = tempfile::tempdir().expect("dir");
-        let (mut slots, key) = KeySlots::create(dir.path(), "OF-1", "4711", COST).expect("create");
+        let (mut slots, key) =
+            KeySlots::create(dir.path(), "OF-1", "4711", &policy()).expect("create");
         slots.add(&key, "OF-2", "9999").expect("add");
         slots.remove("OF-2").expect("remove");
-        let slots2 = KeySlots::load(dir.path(), COST).expect("load");
+        let slots2 = KeySlots::load(dir.path(), &policy()).expect("load");
         assert!(matches!(
             slots2.unlock("OF-2", "9999"),
             Err(VaultError::NoSlot)
         ));
         let mut slots = slots2;
         assert!(matches!(slots.remove("OF-1"), Err(VaultError::LastSlot)));
-        assert!(KeySlots::create(dir.path(), "OF-9", "0000", COST).is_err());
+        assert!(KeySlots::create(dir.path(), "OF-9", "0000", &policy()).is_err());
     }
 
     #[test]
     fn destroyed_slots_open_nothing() {
         let dir = tempfile::tempdir().expect("dir");
-        KeySlots::create(dir.path(), "OF-1", "4711", COST).expect("create");
-        KeySlots::destroy(dir.path()).expect("destroy");
+        KeySlots::create(dir.path(), "OF-1", "4711", &policy()).expect("create");
+        KeySlots::destroy(dir.path(), &policy()).expect("destroy");
         assert!(!KeySlots::exist(dir.path()));
-        assert!(KeySlots::load(dir.path(), COST).is_err());
+        assert!(KeySlots::load(dir.path(), &policy()).is_err());
     }
 
     #[test]
     fn a_hostile_file_is_an_error() {
         let dir = tempfile::tempdir().expect("dir");
-        let (_, _) = KeySlots::create(dir.path(), "OF-1", "4711", COST).expect("create");
+        let (_, _) = KeySlots::create(dir.path(), "OF-1", "4711", &policy()).expect("create");
         let path = dir.path().join(SLOTS_FILE);
         let text = std::fs::read_to_string(&path).expect("read");
         let greedy = text.replace("\"m_kib\": 1024", "\"m_kib\": 4000000000");
         std::fs::write(&path, greedy).expect("write");
-        let slots = KeySlots::load(dir.path(), COST).expect("parses");
+        let slots = KeySlots::load(dir.path(), &policy()).expect("parses");
         assert!(matches!(
             slots.unlock("OF-1", "4711"),
             Err(VaultError::Damaged(_))
         ));
         for junk in ["", "{", "[]", "{\"format\":\"x\"}"] {
             std::fs::write(&path, junk).expect("write");
-            assert!(KeySlots::load(dir.path(), COST).is_err(), "{junk}");
+            assert!(KeySlots::load(dir.path(), &policy()).is_err(), "{junk}");
         }
     }
 }

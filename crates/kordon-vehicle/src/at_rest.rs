@@ -19,7 +19,7 @@
 use crate::{Vehicle, VehicleError};
 use kordon_record::DeviceKey;
 use kordon_store::Store;
-use kordon_vault::{DataKey, KdfCost, KeySlots, Seal, VaultError};
+use kordon_vault::{DataKey, KdfCost, KeySlots, Seal, SlotPolicy, VaultError};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -95,6 +95,9 @@ pub(crate) fn vault(e: VaultError, officer: &str) -> VehicleError {
             officer: officer.to_string(),
         },
         VaultError::LastSlot => VehicleError::LastKey,
+        VaultError::NoMachine(_) | VaultError::OtherMachine(_) => {
+            VehicleError::OtherMachine(e.to_string())
+        }
         VaultError::Exists => VehicleError::Invalid(e.to_string()),
         VaultError::Damaged(_) | VaultError::Io(_) => VehicleError::Io(e.to_string()),
     }
@@ -110,15 +113,22 @@ pub(crate) fn sync_folder(dir: &Path) -> Result<(), VehicleError> {
         .map_err(io_at(dir))
 }
 
-/// The cost of new key slots. `KORDON_TEST_WEAK_KDF=1` makes them cheap,
-/// for tests that unlock hundreds of times; it is named in no document for
-/// operators, and a slot keeps the cost it was made with.
-pub(crate) fn kdf_cost() -> KdfCost {
-    if std::env::var("KORDON_TEST_WEAK_KDF").as_deref() == Ok("1") {
-        KdfCost::FAST_FOR_TESTS
+/// How key slots are made: Argon2id's cost, and the TPM they are bound
+/// to (`KORDON_TPM`, see [`kordon_vault::Machine::from_env`]).
+/// `KORDON_TEST_WEAK_KDF=1` makes them cheap, for tests that unlock
+/// hundreds of times; it is named in no document for operators, and a
+/// slot keeps the cost it was made with.
+pub(crate) fn slot_policy() -> SlotPolicy {
+    // This crate's own tests never bind to the developer's TPM or keyring.
+    let mut policy = if cfg!(test) {
+        SlotPolicy::fast_for_tests()
     } else {
-        KdfCost::DEFAULT
+        SlotPolicy::from_env()
+    };
+    if std::env::var("KORDON_TEST_WEAK_KDF").as_deref() == Ok("1") {
+        policy.cost = KdfCost::FAST_FOR_TESTS;
     }
+    policy
 }
 
 /// Seals the plain file at `path` in place. A sealed file is left alone.
@@ -257,7 +267,7 @@ impl Vehicle {
         refuse_wiped(dir)?;
         let id = kordon_model::OfficerId::new(officer).map_err(VehicleError::Invalid)?;
         let officer = id.as_str();
-        let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
+        let slots = KeySlots::load(dir, &slot_policy()).map_err(|e| vault(e, officer))?;
         let now = crate::now_ms();
         check_throttle(dir, officer, now)?;
         let key = match slots.unlock(officer, pin) {
@@ -282,7 +292,7 @@ impl Vehicle {
                     .map_err(io_at(&dir.join(crate::rekey::REKEY)))?;
                 key
             };
-            let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
+            let slots = KeySlots::load(dir, &slot_policy()).map_err(|e| vault(e, officer))?;
             (slots, key)
         } else {
             (slots, key)
@@ -324,7 +334,7 @@ impl Vehicle {
                 return Ok(done);
             }
             done.resumed = true;
-            KeySlots::load(dir, kdf_cost())
+            KeySlots::load(dir, &slot_policy())
                 .and_then(|s| s.unlock(officer, pin))
                 .map_err(|e| vault(e, officer))?
         } else {
@@ -332,7 +342,7 @@ impl Vehicle {
                 .and_then(|f| f.sync_all())
                 .map_err(io_at(&marker))?;
             sync_folder(dir)?;
-            KeySlots::create(dir, officer, pin, kdf_cost())
+            KeySlots::create(dir, officer, pin, &slot_policy())
                 .map_err(|e| vault(e, officer))?
                 .1
         };
@@ -346,7 +356,7 @@ impl Vehicle {
     /// beside the app, may have changed them).
     fn reload_slots(&mut self) -> Result<(), VehicleError> {
         if let Some((slots, _)) = self.slots.as_mut() {
-            *slots = KeySlots::load(&self.dir, kdf_cost()).map_err(|e| vault(e, ""))?;
+            *slots = KeySlots::load(&self.dir, &slot_policy()).map_err(|e| vault(e, ""))?;
         }
         Ok(())
     }
@@ -411,6 +421,15 @@ impl Vehicle {
         Ok((names, slots.len()))
     }
 
+    /// What the key slots are bound to on this machine: `tpm2` or
+    /// `keyring` (`None`: not bound, or the data is not encrypted or not
+    /// unlocked).
+    pub fn machine_binding(&self) -> Option<String> {
+        self.slots
+            .as_ref()
+            .and_then(|(s, _)| s.bound_to().map(str::to_string))
+    }
+
     /// Whether the centre had this vehicle's data destroyed.
     pub fn is_wiped(&self) -> bool {
         self.dir.join(WIPED).exists()
@@ -431,7 +450,7 @@ impl Vehicle {
         // The keys first: a full disk must not keep them (the note after
         // is only what the crew is told).
         if KeySlots::exist(&self.dir) {
-            KeySlots::destroy(&self.dir).map_err(|e| vault(e, ""))?;
+            KeySlots::destroy(&self.dir, &slot_policy()).map_err(|e| vault(e, ""))?;
         } else {
             for name in [
                 "device.key",
@@ -560,8 +579,10 @@ fn failures(dir: &Path) -> (u32, i64) {
     )
 }
 
-fn check_throttle(dir: &Path, officer: &str, now_ms: i64) -> Result<(), VehicleError> {
-    crate::officers::check_wait(officer, failures(dir), now_ms)
+/// Wrong PINs at unlocking are counted for the vehicle, whoever typed
+/// them (a thief tries many officer ids).
+fn check_throttle(dir: &Path, _officer: &str, now_ms: i64) -> Result<(), VehicleError> {
+    crate::officers::check_wait("", failures(dir), now_ms)
 }
 
 fn note_failure(dir: &Path, now_ms: i64) {

@@ -15,7 +15,9 @@ pub enum VehicleError {
     NotSignedIn,
     #[error("wrong PIN for officer {officer}")]
     WrongPin { officer: String },
-    #[error("too many wrong PINs for officer {officer}: wait {wait_s} s and try again")]
+    /// Too many wrong PINs in a row: for `officer` at a sign-in, or on
+    /// this vehicle (`officer` empty) at unlocking its data.
+    #[error("too many wrong PINs {}: wait {wait_s} s and try again", if officer.is_empty() { "on this vehicle".to_string() } else { format!("for officer {officer}") })]
     PinLocked { officer: String, wait_s: u64 },
     /// The data folder is encrypted and was not unlocked.
     #[error("this vehicle's data is encrypted: unlock it with an officer's ID and PIN")]
@@ -24,6 +26,10 @@ pub enum VehicleError {
     NoKey { officer: String },
     #[error("the last officer's key cannot be removed: add another officer first")]
     LastKey,
+    /// The key slots are bound to the vehicle's own TPM, which is not here
+    /// (a copied disk, another laptop, or the TPM switched off).
+    #[error("{0}")]
+    OtherMachine(String),
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -84,6 +90,7 @@ impl VehicleError {
             VehicleError::Locked => "locked",
             VehicleError::NoKey { .. } => "no_key",
             VehicleError::LastKey => "last_key",
+            VehicleError::OtherMachine(_) => "other_machine",
             VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
             VehicleError::NotFound(_) => "not_found",
             VehicleError::Store(e) if matches!(**e, StoreError::DiskFull(_)) => "disk_full",

@@ -17,7 +17,7 @@
 //! vehicle, or by `kordon officer add`.
 
 use crate::at_rest::{
-    files_under, io_at, kdf_cost, owner_only_file, rewrite_in_place, swap_database, sync_folder,
+    files_under, io_at, owner_only_file, rewrite_in_place, slot_policy, swap_database, sync_folder,
     vault, SEALED_FOLDERS,
 };
 use crate::{Vehicle, VehicleError};
@@ -102,13 +102,13 @@ fn rotate(
         swap_database(dir)?;
     }
     if dir.join(NEXT_SLOTS).exists() {
-        KeySlots::load_at(&dir.join(NEXT_SLOTS), kdf_cost())
+        KeySlots::load_at(&dir.join(NEXT_SLOTS), &slot_policy())
             .and_then(|mut s| s.install(dir))
             .map_err(|e| vault(e, ""))?;
     }
     // The marker holds the only other copy of the new key: it goes only
     // once the slots in place hold that key.
-    let installed = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, ""))?;
+    let installed = KeySlots::load(dir, &slot_policy()).map_err(|e| vault(e, ""))?;
     if installed.key_id() != new.id() {
         return Err(VehicleError::Io(
             "rotating the data key: the new key slots are not in place; run `kordon rekey` again"
@@ -131,8 +131,8 @@ pub(crate) fn finish(
     let wrapped = fs::read_to_string(dir.join(REKEY)).map_err(io_at(&dir.join(REKEY)))?;
     let new = old.unwrap(&wrapped).map_err(|e| vault(e, officer))?;
     if dir.join(NEXT_SLOTS).exists() {
-        let mut next =
-            KeySlots::load_at(&dir.join(NEXT_SLOTS), kdf_cost()).map_err(|e| vault(e, officer))?;
+        let mut next = KeySlots::load_at(&dir.join(NEXT_SLOTS), &slot_policy())
+            .map_err(|e| vault(e, officer))?;
         if !next.has(officer) {
             next.add(&new, officer, pin)
                 .map_err(|e| vault(e, officer))?;
@@ -149,7 +149,7 @@ impl Vehicle {
     /// theirs at their next sign-in on the unlocked vehicle, or by `kordon
     /// officer add`.
     pub fn rekey(dir: &Path, officer: &str, pin: &str) -> Result<Rekeyed, VehicleError> {
-        let slots = KeySlots::load(dir, kdf_cost()).map_err(|e| vault(e, officer))?;
+        let slots = KeySlots::load(dir, &slot_policy()).map_err(|e| vault(e, officer))?;
         let old = slots.unlock(officer, pin).map_err(|e| vault(e, officer))?;
         let mut done = Rekeyed::default();
         if dir.join(REKEY).exists() && !dir.join(NEXT_SLOTS).exists() {
@@ -177,11 +177,15 @@ impl Vehicle {
             })()
             .map_err(io_at(&marker))?;
             sync_folder(dir)?;
-            KeySlots::create_at(&dir.join(NEXT_SLOTS), &new, officer, pin, kdf_cost())
+            // Bound as the old slots were, or not at all.
+            let policy = slot_policy().keeping_binding_of(&slots);
+            KeySlots::create_at(&dir.join(NEXT_SLOTS), &new, officer, pin, &policy)
                 .map_err(|e| vault(e, officer))?;
             new
         };
         rotate(dir, &old, &new, &mut done)?;
+        // The old slots' keyring entry opens nothing any more.
+        slots.forget_binding();
         Ok(done)
     }
 }
@@ -206,7 +210,7 @@ mod tests {
         let public = v.public_key();
         drop(v);
         let old_slots = fs::read(dir.path().join("keyslots")).expect("old slots");
-        let old = KeySlots::load(dir.path(), kdf_cost())
+        let old = KeySlots::load(dir.path(), &slot_policy())
             .and_then(|s| s.unlock("OF-2", "2222"))
             .expect("old key");
 
@@ -267,7 +271,7 @@ mod tests {
         drop(v);
         // The state right after the marker and the new slots were written,
         // before any file was sealed again: what a cut there leaves.
-        let old = KeySlots::load(dir.path(), kdf_cost())
+        let old = KeySlots::load(dir.path(), &slot_policy())
             .and_then(|s| s.unlock("OF-1", "4711"))
             .expect("old key");
         let new = DataKey::generate();
@@ -277,7 +281,7 @@ mod tests {
             &new,
             "OF-1",
             "4711",
-            kdf_cost(),
+            &slot_policy(),
         )
         .expect("next");
         let v = Vehicle::unlock(dir.path(), "OF-1", "4711").expect("unlock finishes it");

@@ -142,7 +142,7 @@ describe("Settings: officers who can open this vehicle's data", () => {
     const add = vi.spyOn(transport, "addOfficer");
     const byPin = `#officer-add-by-pin`;
     const cases: [TransportError, string, string][] = [
-      [new TransportError("pin_locked", "wait 30 s"), "Too many wrong PINs for this officer ID. Wait half a minute, then try again.", byPin],
+      [new TransportError("pin_locked", "wait 30 s"), "Too many wrong PINs. Wait half a minute, then try again.", byPin],
       [new TransportError("locked", "the app is locked"), "This vehicle's data is locked. Sign in with your officer ID and PIN.", byPin],
       // An id the vehicle refused: the focus goes to the id.
       [new TransportError("invalid_input", "officer id must be 1 to 64 printable characters"), "Some of what was entered cannot be accepted.", "#officer-add-id"],

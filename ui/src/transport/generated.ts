@@ -1691,6 +1691,7 @@ export const ERROR_CODES = [
   "locked",
   "no_key",
   "last_key",
+  "other_machine",
   "invalid_input",
   "not_found",
   "disk_full",
