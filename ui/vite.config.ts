@@ -22,6 +22,10 @@ export default defineConfig({
     environment: "node",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
+    // A screen test walks a whole flow in jsdom (open, mark, decide); on
+    // a loaded two-core machine the longest take about 5 s, Vitest's
+    // default limit. A test that hangs still fails, at 20 s.
+    testTimeout: 20_000,
     // The layout tests read the stylesheet's text (`styles.css?raw`);
     // Vitest hands other CSS to tests as empty.
     css: { include: [/\/src\/styles\.css/] },

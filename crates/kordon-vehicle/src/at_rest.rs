@@ -16,6 +16,7 @@
 //! flushed and renamed over the plain one. Any opening with a PIN that
 //! finds the marker finishes the work.
 
+use crate::folder_lock::FolderLock;
 use crate::{Vehicle, VehicleError};
 use kordon_record::DeviceKey;
 use kordon_store::Store;
@@ -279,6 +280,12 @@ impl Vehicle {
             Err(e) => return Err(vault(e, officer)),
         };
         let _ = fs::remove_file(dir.join(UNLOCK_FAILURES));
+        // Work that was cut is finished with the folder to itself.
+        let rewriting = if dir.join(ENCRYPTING).exists() || dir.join(crate::rekey::REKEY).exists() {
+            Some(FolderLock::exclusive(dir)?)
+        } else {
+            None
+        };
         if dir.join(ENCRYPTING).exists() {
             seal_folder(dir, &key, &mut Encrypted::default())?;
         }
@@ -297,6 +304,7 @@ impl Vehicle {
         } else {
             (slots, key)
         };
+        drop(rewriting);
         let mut v = Self::open_sealed(dir, &key)?;
         v.slots = Some((slots, key));
         v.store.set_meta(&slot_meta(officer), "1")?;
@@ -304,10 +312,11 @@ impl Vehicle {
     }
 
     fn open_sealed(dir: &Path, key: &DataKey) -> Result<Self, VehicleError> {
+        let lock = FolderLock::shared(dir)?;
         let seal = Seal::new(key);
         let device = device_key(dir, &seal)?;
         let store = Store::open_sealed(&dir.join("vehicle.sqlite"), device.public(), key)?;
-        Self::assemble(dir, device, store, seal)
+        Self::assemble(dir, device, store, seal, lock)
     }
 
     /// Encrypts the data folder `dir` in place (or makes a new one
@@ -322,6 +331,7 @@ impl Vehicle {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         let marker = dir.join(ENCRYPTING);
         let mut done = Encrypted::default();
+        let rewriting;
         if !KeySlots::exist(dir) && dir.join("vehicle.sqlite").exists() {
             // Today's officers keep their PINs: the first key slot is made
             // only with the PIN this vehicle knows for that officer.
@@ -334,10 +344,12 @@ impl Vehicle {
                 return Ok(done);
             }
             done.resumed = true;
+            rewriting = FolderLock::exclusive(dir)?;
             KeySlots::load(dir, &slot_policy())
                 .and_then(|s| s.unlock(officer, pin))
                 .map_err(|e| vault(e, officer))?
         } else {
+            rewriting = FolderLock::exclusive(dir)?;
             owner_only_file(&marker)
                 .and_then(|f| f.sync_all())
                 .map_err(io_at(&marker))?;
@@ -347,6 +359,7 @@ impl Vehicle {
                 .1
         };
         seal_folder(dir, &key, &mut done)?;
+        drop(rewriting);
         let v = Self::open_sealed(dir, &key)?;
         v.store.set_meta(&slot_meta(officer), "1")?;
         Ok(done)

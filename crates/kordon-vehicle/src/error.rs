@@ -30,6 +30,10 @@ pub enum VehicleError {
     /// (a copied disk, another laptop, or the TPM switched off).
     #[error("{0}")]
     OtherMachine(String),
+    /// Another program holds the data folder: it is being encrypted or
+    /// its key rotated, or it is open while that was asked.
+    #[error("{0}")]
+    FolderBusy(String),
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -91,6 +95,7 @@ impl VehicleError {
             VehicleError::NoKey { .. } => "no_key",
             VehicleError::LastKey => "last_key",
             VehicleError::OtherMachine(_) => "other_machine",
+            VehicleError::FolderBusy(_) => "folder_busy",
             VehicleError::Invalid(_) | VehicleError::Model(_) => "invalid_input",
             VehicleError::NotFound(_) => "not_found",
             VehicleError::Store(e) if matches!(**e, StoreError::DiskFull(_)) => "disk_full",

@@ -21,6 +21,7 @@ mod at_rest;
 mod blob_upload;
 mod error;
 mod export;
+mod folder_lock;
 pub mod hotlist;
 mod live_tip;
 mod log_check;
@@ -105,6 +106,8 @@ pub struct Vehicle {
     seal: kordon_vault::Seal,
     /// The key slots and the data key, when the folder is encrypted.
     slots: Option<(kordon_vault::KeySlots, kordon_vault::DataKey)>,
+    /// Held while open: nothing rewrites the folder meanwhile.
+    _folder_lock: folder_lock::FolderLock,
 }
 
 impl Vehicle {
@@ -118,9 +121,10 @@ impl Vehicle {
         }
         std::fs::create_dir_all(dir)
             .map_err(|e| VehicleError::Io(format!("{}: {e}", dir.display())))?;
+        let lock = folder_lock::FolderLock::shared(dir)?;
         let key = DeviceKey::load_or_create(&dir.join("device.key"))?;
         let store = Store::open(&dir.join("vehicle.sqlite"), key.public())?;
-        Self::assemble(dir, key, store, kordon_vault::Seal::plain())
+        Self::assemble(dir, key, store, kordon_vault::Seal::plain(), lock)
     }
 
     fn assemble(
@@ -128,6 +132,7 @@ impl Vehicle {
         key: DeviceKey,
         store: Store,
         seal: kordon_vault::Seal,
+        lock: folder_lock::FolderLock,
     ) -> Result<Self, VehicleError> {
         let scan_limits =
             kordon_imaging::DecodeLimits::for_scans().map_err(VehicleError::Invalid)?;
@@ -141,6 +146,7 @@ impl Vehicle {
             link: tokio::sync::watch::Sender::new(kordon_transport::LinkState::Closed),
             seal,
             slots: None,
+            _folder_lock: lock,
         };
         // Changes the server signs are held to its role (reviews, marks).
         if let Ok(server) = v.token().and_then(|t| Ok(t.server_key()?)) {

@@ -149,6 +149,7 @@ impl Vehicle {
     /// theirs at their next sign-in on the unlocked vehicle, or by `kordon
     /// officer add`.
     pub fn rekey(dir: &Path, officer: &str, pin: &str) -> Result<Rekeyed, VehicleError> {
+        let _rewriting = crate::folder_lock::FolderLock::exclusive(dir)?;
         let slots = KeySlots::load(dir, &slot_policy()).map_err(|e| vault(e, officer))?;
         let old = slots.unlock(officer, pin).map_err(|e| vault(e, officer))?;
         let mut done = Rekeyed::default();

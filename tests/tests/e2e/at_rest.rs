@@ -466,3 +466,54 @@ fn a_remote_wipe_leaves_nothing_that_decrypts() {
     let inspections = field.server_ok(&["inspections", "--json"]);
     assert!(inspections.contains(&safe), "{inspections}");
 }
+
+/// Rotating the data key rewrites every file: it refuses while another
+/// program has the folder open (here a live sync, as the app would),
+/// and goes ahead once that program is gone.
+#[test]
+fn a_key_rotation_waits_for_the_folder_to_itself() {
+    let field = Field::new();
+    let dir = field.enrolled_vehicle("busy", "UA-BORDER-6", "OF-1");
+    ok_as(&dir, "OF-1", "1357", &["encrypt"]);
+    let mut live = Command::new(bin("kordon"));
+    live.arg("--data")
+        .arg(&dir)
+        .args(["sync", "--live"])
+        .env("KORDON_OFFICER", "OF-1")
+        .env("KORDON_PIN", "1357")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    kordon_test_support::no_machine_binding(&mut live);
+    let mut live = live.spawn().expect("kordon sync --live");
+    // Until it holds the folder's lock (its open file shows in /proc).
+    let holds_lock = || {
+        std::fs::read_dir(format!("/proc/{}/fd", live.id()))
+            .map(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.ends_with("folder.lock"))
+                })
+            })
+            .unwrap_or(false)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !holds_lock() {
+        assert!(
+            Instant::now() < deadline,
+            "the live sync never opened the folder"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = kordon_as(&dir, "OF-1", "1357", &["rekey"]);
+    assert!(
+        !o.status.success(),
+        "rekey ran beside a live sync: {}",
+        text(&o)
+    );
+    assert!(text(&o).contains("stop it first"), "{}", text(&o));
+    let _ = live.kill();
+    let _ = live.wait();
+    let said = ok_as(&dir, "OF-1", "1357", &["rekey"]);
+    assert!(said.contains("is new"), "{said}");
+    ok_as(&dir, "OF-1", "1357", &["check"]);
+}

@@ -71,6 +71,7 @@ function devices(): DeviceInfo[] {
       last_sync: "refused",
       refused_count: 2,
       last_refused_ms: NOW - 3 * HOUR,
+      wipe: { ordered_ms: NOW - 2 * DAY, told_ms: NOW - 3 * HOUR, backlog_records: 12, backlog_scan_bytes: 48_000_000 },
     },
   ];
 }
@@ -144,6 +145,9 @@ describe("fleet page: what it shows", () => {
     expect(within(revoked).getByTestId("fleet-badge").textContent).toBe("Revoked");
     expect(within(revoked).getByTestId("fleet-state").textContent).toMatch(/^Revoked.* by ADM-01/);
     expect(within(revoked).getByTestId("fleet-refused").textContent).toMatch(/^Refused 2 times since, last /);
+    // Its remote wipe: when it was told, and what it held unsent then.
+    expect(within(revoked).getByTestId("fleet-wipe").textContent).toMatch(/^Wipe told .*; unsent then: 12 records, 48\.0 MB of scans$/);
+    expect(within(active).queryByTestId("fleet-wipe")).toBeNull();
     expect(revoked.textContent).toContain("Refused");
     expect(revoked.textContent).toContain("nothing");
     // Its clock was more than five minutes off: highlighted.

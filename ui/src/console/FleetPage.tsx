@@ -382,7 +382,7 @@ function DeviceRow(props: { device: FleetDevice; now: number; staleFor: string; 
   );
 }
 
-/** Where the vehicle stands; a revoked one's reason, who, when and the attempts since; the Revoke button otherwise. */
+/** Where the vehicle stands; a revoked one's reason, who, when, the attempts since and a remote wipe's report; the Revoke button otherwise. */
 function StateCell(props: { device: FleetDevice; state: DeviceState; staleFor: string; onRevoke: () => void }): ReactNode {
   const i18n = useI18n();
   const { t } = i18n;
@@ -421,6 +421,19 @@ function StateCell(props: { device: FleetDevice; state: DeviceState; staleFor: s
       {d.revoked_ms === null ? null : (
         <span className="c-fl-reason" data-testid="fleet-reason">
           {d.revoked_reason === null || d.revoked_reason === "" ? t("console.fleetPage.noReason") : d.revoked_reason}
+        </span>
+      )}
+      {d.wipe === null ? null : (
+        <span className="c-fl-wipe" data-testid="fleet-wipe" title={i18n.dateTime(d.wipe.told_ms ?? d.wipe.ordered_ms)}>
+          {d.wipe.told_ms === null
+            ? t("console.fleetPage.wipeOrdered", { time: time(d.wipe.ordered_ms) })
+            : d.wipe.backlog_records === null
+              ? t("console.fleetPage.wipeToldNothing", { time: time(d.wipe.told_ms) })
+              : t("console.fleetPage.wipeTold", {
+                  time: time(d.wipe.told_ms),
+                  records: d.wipe.backlog_records,
+                  megabytes: ((d.wipe.backlog_scan_bytes ?? 0) / 1e6).toFixed(1),
+                })}
         </span>
       )}
       {d.refused_count === 0 ? null : (

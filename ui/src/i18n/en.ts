@@ -71,6 +71,7 @@ export const en = {
   "errors.locked": "This vehicle's data is locked. Sign in with your officer ID and PIN.",
   "errors.no_key": "This officer ID holds no key to this vehicle's data. An officer who holds one must add you: in Settings, “Officers who can open this vehicle's data” (on a vehicle without a screen, with kordon officer add).",
   "errors.other_machine": "This vehicle's data is bound to its own laptop (its security chip or its keyring) and cannot be opened here. Sign in to the laptop's desktop, or use the vehicle's own laptop.",
+  "errors.folder_busy": "Another program is changing this vehicle's data (encrypting it or renewing its key). Wait until it is done, then try again.",
   "errors.last_key": "The last officer's key cannot be removed. Add another officer first.",
   "errors.server_log": "The server's history does not match what this vehicle saw last time: it was rolled back or rewritten. Nothing more is sent to it. Tell the centre at once.",
   "errors.sync_incomplete": "The sync ended with records or scans still to deliver. It will be tried again automatically.",

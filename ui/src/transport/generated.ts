@@ -1692,6 +1692,7 @@ export const ERROR_CODES = [
   "no_key",
   "last_key",
   "other_machine",
+  "folder_busy",
   "invalid_input",
   "not_found",
   "disk_full",
