@@ -794,6 +794,10 @@ try {
     // The CSV of records only: every record event, and the export is audited.
     await apage.selectOption(tid("audit-kind"), "record");
     await waitFor("records only", async () => search(apage).get("kind") === "record");
+    // The address changes first; the link follows at the page's next render.
+    await waitFor("the CSV link follows the filters", async () =>
+      ((await apage.locator(tid("audit-csv")).getAttribute("href")) ?? "").includes("kind=record"),
+    );
     const href = await apage.locator(tid("audit-csv")).getAttribute("href");
     check(href !== null && href.includes("kind=record") && !href.includes("after="), `the CSV link carries the filters (${href})`);
     const csv = await apage.evaluate(async (url) => (await fetch(url)).text(), href);
