@@ -46,9 +46,9 @@ pub enum VaultError {
     LastSlot,
     #[error("this data folder is encrypted already")]
     Exists,
-    #[error("this vehicle's keys are bound to its own TPM, and it cannot be reached here ({0}): a copy of the disk opens nothing on another machine")]
+    #[error("this vehicle's keys are bound to its own laptop's TPM or desktop keyring, which cannot be reached here ({0}): a copy of the disk opens nothing on another machine")]
     NoMachine(String),
-    #[error("this vehicle's keys were bound to another machine's TPM ({0}): a copy of the disk opens nothing here")]
+    #[error("this vehicle's keys were bound to another machine's TPM or keyring ({0}): a copy of the disk opens nothing here")]
     OtherMachine(String),
     #[error("the key slots are damaged: {0}")]
     Damaged(String),

@@ -22,37 +22,42 @@ pub(crate) struct FolderLock {
     _file: File,
 }
 
-fn open(dir: &Path) -> Result<File, VehicleError> {
+/// Takes the lock of `dir` as `how` says, or says why not: `busy` when
+/// another program holds it the other way.
+fn take(dir: &Path, how: FlockOperation, busy: &str) -> Result<FolderLock, VehicleError> {
     let path = dir.join(LOCK_FILE);
-    std::fs::OpenOptions::new()
+    let failed =
+        |e: std::io::Error| crate::error::io_failure(&format!("locking {}", path.display()), &e);
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| crate::error::io_failure(&format!("opening {}", path.display()), &e))
+        .map_err(failed)?;
+    match flock(&file, how) {
+        Ok(()) => Ok(FolderLock { _file: file }),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(VehicleError::FolderBusy(busy.into())),
+        Err(e) => Err(failed(e.into())),
+    }
 }
 
 impl FolderLock {
     /// Held by every open vehicle.
     pub(crate) fn shared(dir: &Path) -> Result<FolderLock, VehicleError> {
-        let file = open(dir)?;
-        flock(&file, FlockOperation::NonBlockingLockShared).map_err(|_| {
-            VehicleError::FolderBusy(
-                "another program is encrypting this vehicle's data or rotating its key: wait until it is done".into(),
-            )
-        })?;
-        Ok(FolderLock { _file: file })
+        take(
+            dir,
+            FlockOperation::NonBlockingLockShared,
+            "another program is encrypting this vehicle's data or rotating its key: wait until it is done",
+        )
     }
 
     /// Held while the folder's files are rewritten under another key.
     pub(crate) fn exclusive(dir: &Path) -> Result<FolderLock, VehicleError> {
-        let file = open(dir)?;
-        flock(&file, FlockOperation::NonBlockingLockExclusive).map_err(|_| {
-            VehicleError::FolderBusy(
-                "another program has this vehicle's data open (the app, `kordon watch`, `sync --live` or `anpr serve`): stop it first".into(),
-            )
-        })?;
-        Ok(FolderLock { _file: file })
+        take(
+            dir,
+            FlockOperation::NonBlockingLockExclusive,
+            "another program has this vehicle's data open (the app, `kordon watch`, `sync --live` or `anpr serve`): stop it first",
+        )
     }
 }
 

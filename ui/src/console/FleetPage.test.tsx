@@ -146,7 +146,7 @@ describe("fleet page: what it shows", () => {
     expect(within(revoked).getByTestId("fleet-state").textContent).toMatch(/^Revoked.* by ADM-01/);
     expect(within(revoked).getByTestId("fleet-refused").textContent).toMatch(/^Refused 2 times since, last /);
     // Its remote wipe: when it was told, and what it held unsent then.
-    expect(within(revoked).getByTestId("fleet-wipe").textContent).toMatch(/^Wipe told .*; unsent then: 12 records, 48\.0 MB of scans$/);
+    expect(within(revoked).getByTestId("fleet-wipe").textContent).toMatch(/^Wipe told .*; unsent then: 12 records, 48 MB of scans$/);
     expect(within(active).queryByTestId("fleet-wipe")).toBeNull();
     expect(revoked.textContent).toContain("Refused");
     expect(revoked.textContent).toContain("nothing");

@@ -432,7 +432,7 @@ function StateCell(props: { device: FleetDevice; state: DeviceState; staleFor: s
               : t("console.fleetPage.wipeTold", {
                   time: time(d.wipe.told_ms),
                   records: d.wipe.backlog_records,
-                  megabytes: ((d.wipe.backlog_scan_bytes ?? 0) / 1e6).toFixed(1),
+                  size: i18n.bytes(d.wipe.backlog_scan_bytes ?? 0),
                 })}
         </span>
       )}

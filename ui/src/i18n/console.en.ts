@@ -364,7 +364,7 @@ export const consoleEn = {
   "console.fleetPage.noReason": "No reason given",
   "console.fleetPage.wipeOrdered": "Wipe ordered {time}: the vehicle has not connected since",
   "console.fleetPage.wipeToldNothing": "Wipe told {time}; it stated nothing unsent",
-  "console.fleetPage.wipeTold": "Wipe told {time}; unsent then: {records} records, {megabytes} MB of scans",
+  "console.fleetPage.wipeTold": "Wipe told {time}; unsent then: {records} records, {size} of scans",
   "console.fleetPage.refused.one": "Refused {count} time since, last {time}",
   "console.fleetPage.refused.few": "Refused {count} times since, last {time}",
   "console.fleetPage.refused.many": "Refused {count} times since, last {time}",

@@ -366,7 +366,7 @@ export const consoleUk = {
   "console.fleetPage.noReason": "Причину не вказано",
   "console.fleetPage.wipeOrdered": "Знищення даних наказано {time}: комплекс відтоді не з'єднувався",
   "console.fleetPage.wipeToldNothing": "Про знищення даних повідомлено {time}; невідправленого не заявлено",
-  "console.fleetPage.wipeTold": "Про знищення даних повідомлено {time}; тоді не було відправлено: записів — {records}, сканів — {megabytes} МБ",
+  "console.fleetPage.wipeTold": "Про знищення даних повідомлено {time}; тоді не було відправлено: записів — {records}, сканів — {size}",
   "console.fleetPage.refused.one": "Відтоді відхилено {count} спробу, остання {time}",
   "console.fleetPage.refused.few": "Відтоді відхилено {count} спроби, остання {time}",
   "console.fleetPage.refused.many": "Відтоді відхилено {count} спроб, остання {time}",

@@ -1684,6 +1684,8 @@ export function demoFleetDevices(now: number): DeviceInfo[] {
       last_sync: "refused",
       refused_count: 2,
       last_refused_ms: now - 3 * HOUR - 17 * MIN,
+      // Revoked with --wipe; told at its next connection, with what it held unsent.
+      wipe: { ordered_ms: now - 2 * DAY - 3 * HOUR, told_ms: now - 3 * HOUR - 17 * MIN, backlog_records: 2, backlog_scan_bytes: 24_000_780 },
     }),
     device("MOBILE-5", { enrolled_ms: now - 2 * DAY, last_addr: "10.40.5.31:47120", ...stated(now - 6 * MIN, "0.9.3", 1, 12_000_390, 2 * MIN + 5_000) }),
   ];
