@@ -203,7 +203,7 @@ fn endpoint(
     ip: IpAddr,
 ) -> anyhow::Result<quinn::Endpoint> {
     Ok(kordon_transport::client_endpoint_on(
-        key,
+        std::sync::Arc::new(Box::new(DeviceKey::from_seed(&key.seed()))),
         token.fingerprint()?,
         SocketAddr::new(ip, 0),
     )?)

@@ -107,6 +107,14 @@ impl DeviceKey {
         self.0.sign(digest).to_bytes()
     }
 
+    /// Signs a message of any length (pure Ed25519): the TLS handshake's
+    /// signature and the device certificate's, made here so that the TLS
+    /// layer never holds the key.
+    pub fn sign_message(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.0.sign(message).to_bytes()
+    }
+
     /// The key as PKCS#8 v2 DER, for building the TLS certificate.
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         use ed25519_dalek::pkcs8::EncodePrivateKey;

@@ -35,7 +35,9 @@ pub use link::{watch_link, LinkState, LinkWatchTask, LINK_PING};
 pub use probe::StallProbe;
 pub use quinn;
 pub use stream::FrameStream;
-pub use tls::{certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert};
+pub use tls::{
+    certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert, SharedDeviceKey,
+};
 pub use token::{EnrollmentToken, TokenError};
 
 use kordon_proto::RefusalCode;
@@ -188,7 +190,7 @@ impl quinn::crypto::HmacKey for ResetKey {
 
 /// A client endpoint for a device: presents its key, pins the server.
 pub fn client_endpoint(
-    key: &DeviceKey,
+    key: SharedDeviceKey,
     pinned_fingerprint: [u8; 32],
 ) -> Result<quinn::Endpoint, TransportError> {
     client_endpoint_on(key, pinned_fingerprint, ([0, 0, 0, 0], 0).into())
@@ -196,7 +198,7 @@ pub fn client_endpoint(
 
 /// As [`client_endpoint`], from the local address `bind`.
 pub fn client_endpoint_on(
-    key: &DeviceKey,
+    key: SharedDeviceKey,
     pinned_fingerprint: [u8; 32],
     bind: SocketAddr,
 ) -> Result<quinn::Endpoint, TransportError> {

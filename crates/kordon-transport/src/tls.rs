@@ -8,6 +8,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use sha2::{Digest, Sha256};
+use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 /// DER prefix of an ed25519 SubjectPublicKeyInfo (RFC 8410), before the key.
@@ -35,6 +37,67 @@ pub fn self_signed_cert(key: &DeviceKey, name: &str) -> Result<Vec<u8>, Transpor
         .self_signed(&key_pair(key)?)
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     Ok(cert.der().to_vec())
+}
+
+/// A device key the TLS layer signs through (the handshake, the device's
+/// certificate) without ever holding its bytes: a vehicle's key stays in
+/// the one locked page it lives in.
+pub type SharedDeviceKey = Arc<dyn Deref<Target = DeviceKey> + Send + Sync>;
+
+/// [`SharedDeviceKey`] as rustls's and rcgen's signer (Ed25519 only).
+#[derive(Clone)]
+struct DeviceSigner {
+    key: SharedDeviceKey,
+    public: [u8; 32],
+}
+
+impl DeviceSigner {
+    fn new(key: SharedDeviceKey) -> Self {
+        let public = key.public().0;
+        DeviceSigner { key, public }
+    }
+}
+
+impl fmt::Debug for DeviceSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceSigner({})", self.key.public().short())
+    }
+}
+
+impl rustls::sign::SigningKey for DeviceSigner {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn rustls::sign::Signer>> {
+        offered
+            .contains(&SignatureScheme::ED25519)
+            .then(|| Box::new(self.clone()) as Box<dyn rustls::sign::Signer>)
+    }
+
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        rustls::SignatureAlgorithm::ED25519
+    }
+}
+
+impl rustls::sign::Signer for DeviceSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        Ok(self.key.sign_message(message).to_vec())
+    }
+
+    fn scheme(&self) -> SignatureScheme {
+        SignatureScheme::ED25519
+    }
+}
+
+impl rcgen::RemoteKeyPair for DeviceSigner {
+    fn public_key(&self) -> &[u8] {
+        &self.public
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        Ok(self.key.sign_message(message).to_vec())
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ED25519
+    }
 }
 
 /// The ed25519 device key a certificate carries, parsed properly (webpki).
@@ -77,11 +140,20 @@ pub(crate) fn server_config(
 }
 
 pub(crate) fn client_config(
-    key: &DeviceKey,
+    key: SharedDeviceKey,
     pinned: [u8; 32],
     provider: Arc<rustls::crypto::CryptoProvider>,
 ) -> Result<rustls::ClientConfig, TransportError> {
-    let cert = self_signed_cert(key, "kordon-device")?;
+    let signer = DeviceSigner::new(key);
+    let cert = rcgen::CertificateParams::new(vec!["kordon-device".to_string()])
+        .and_then(|params| {
+            params.self_signed(&rcgen::KeyPair::from_remote(Box::new(signer.clone()))?)
+        })
+        .map_err(|e| TransportError::Tls(e.to_string()))?;
+    let certified = rustls::sign::CertifiedKey::new(
+        vec![CertificateDer::from(cert.der().to_vec())],
+        Arc::new(signer),
+    );
     let verifier = Arc::new(PinnedServerVerifier {
         pinned,
         provider: provider.clone(),
@@ -91,8 +163,7 @@ pub(crate) fn client_config(
         .map_err(|e| TransportError::Tls(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_client_auth_cert(vec![CertificateDer::from(cert)], private_key(key))
-        .map_err(|e| TransportError::Tls(e.to_string()))?;
+        .with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)));
     cfg.alpn_protocols = vec![kordon_proto::ALPN.to_vec()];
     Ok(cfg)
 }

@@ -9,12 +9,14 @@
 //! of the SQLite database (SQLCipher) and the key of every other file
 //! ([`Seal`]): scan originals, tile pyramids, the ANPR spool and the
 //! device's signing key, each sealed in chunks so that a tile or a byte
-//! range reads without decrypting the whole file. `docs/security.md` is
-//! the threat model.
+//! range reads without decrypting the whole file. Every key kept beyond
+//! one call is held in a [`Locked`] page (locked in RAM, wiped when
+//! dropped). `docs/security.md` is the threat model.
 //!
 //! No I/O beyond the files named; no SQL (the store applies the database
 //! key it is given).
 
+mod locked;
 mod machine;
 mod sealed;
 mod slots;
@@ -23,6 +25,7 @@ mod soft_machines;
 #[cfg(feature = "test-machines")]
 pub use soft_machines::{SoftKeyring, SoftTpm};
 
+pub use locked::{Locked, Wipe};
 pub use machine::{machine_answers, Machine};
 
 pub use sealed::{
@@ -61,46 +64,7 @@ pub enum VaultError {
 /// wiped when the last copy of the key is dropped. A process that holds
 /// one is made non-dumpable ([`guard_process`]).
 #[derive(Clone)]
-pub struct DataKey(Arc<HeldKey>);
-
-/// A page that holds nothing but a key (4 KiB, the page of the machines
-/// Kordon runs on; on larger pages two keys could share one, and dropping
-/// one would unlock the other's).
-#[repr(C, align(4096))]
-struct KeyPage {
-    key: [u8; 32],
-    rest: [u8; 4096 - 32],
-}
-
-struct HeldKey {
-    /// Dropped first: the page is unlocked after it was wiped.
-    _locked: Option<region::LockGuard>,
-    page: Box<KeyPage>,
-}
-
-impl HeldKey {
-    fn new(bytes: &mut [u8; 32]) -> HeldKey {
-        guard_process();
-        let mut page = Box::new(KeyPage {
-            key: [0; 32],
-            rest: [0; 4096 - 32],
-        });
-        let locked = region::lock(page.key.as_ptr(), page.key.len()).ok();
-        page.key.copy_from_slice(bytes);
-        bytes.zeroize();
-        HeldKey {
-            _locked: locked,
-            page,
-        }
-    }
-}
-
-impl Drop for HeldKey {
-    fn drop(&mut self) {
-        self.page.key.zeroize();
-        self.page.rest.zeroize();
-    }
-}
+pub struct DataKey(Arc<Locked<[u8; 32]>>);
 
 /// Keeps this process's memory out of core dumps and away from other
 /// processes of the same user (`PR_SET_DUMPABLE` 0: no core file, no
@@ -116,7 +80,7 @@ pub fn guard_process() {
 /// Whether the data key's page could be locked in RAM (the process's
 /// `RLIMIT_MEMLOCK` allows a few pages on most systems).
 pub fn key_memory_locked(key: &DataKey) -> bool {
-    key.0._locked.is_some()
+    key.0.is_locked()
 }
 
 impl std::fmt::Debug for DataKey {
@@ -128,24 +92,39 @@ impl std::fmt::Debug for DataKey {
 impl DataKey {
     /// A new random key.
     pub fn generate() -> Self {
-        let mut k = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut k);
-        DataKey(Arc::new(HeldKey::new(&mut k)))
+        let mut held = Locked::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(held.get_mut());
+        DataKey(Arc::new(held))
     }
 
     /// A key from its bytes (fixed keys for tests and fuzzing; a vehicle's
     /// key comes from [`KeySlots`]).
     pub fn from_bytes(mut bytes: [u8; 32]) -> Self {
-        DataKey(Arc::new(HeldKey::new(&mut bytes)))
+        let held = Locked::copy_of(&bytes);
+        bytes.zeroize();
+        DataKey(Arc::new(held))
     }
 
     pub(crate) fn expose(&self) -> &[u8; 32] {
-        &self.0.page.key
+        self.0.get()
     }
 
-    /// A key for one purpose, derived from this one.
+    /// A key for one purpose, derived from this one, for one call.
     pub(crate) fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(blake3::derive_key(purpose, self.expose()))
+    }
+
+    /// A key for one purpose, derived from this one, to keep: in a locked
+    /// page of its own.
+    pub(crate) fn derive_locked(&self, purpose: &str) -> Locked<[u8; 32]> {
+        let mut held = Locked::new([0u8; 32]);
+        let mut hasher = blake3::Hasher::new_derive_key(purpose);
+        hasher.update(self.expose());
+        let mut output = hasher.finalize_xof();
+        output.fill(held.get_mut());
+        output.zeroize();
+        hasher.zeroize();
+        held
     }
 
     /// A public name of this key (a hash; reveals nothing of it).
@@ -209,21 +188,12 @@ impl DataKey {
 mod tests {
     use super::*;
 
-    fn locked_kib() -> u64 {
-        let status = std::fs::read_to_string("/proc/self/status").expect("status");
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmLck:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmLck")
-    }
-
     #[test]
     fn a_held_key_is_locked_in_ram_and_keeps_the_process_out_of_core_dumps() {
         let key = DataKey::generate();
         let copy = key.clone();
+        // How much is locked, and for how long: tests/locked_memory.rs.
         assert!(key_memory_locked(&key), "RLIMIT_MEMLOCK allows one page");
-        assert!(locked_kib() >= 4, "{} kB locked", locked_kib());
         assert_eq!(
             rustix::process::dumpable_behavior().expect("prctl"),
             rustix::process::DumpableBehavior::NotDumpable
@@ -231,5 +201,14 @@ mod tests {
         // A clone shares the page: dropping one keeps the other's key.
         drop(key);
         assert_eq!(copy.id(), DataKey::from_bytes(*copy.expose()).id());
+    }
+
+    #[test]
+    fn a_key_kept_is_the_key_derived_for_one_call() {
+        let key = DataKey::generate();
+        let kept = key.derive_locked("kordon 2026-12 sealed files");
+        assert!(kept.is_locked());
+        assert_eq!(kept.get(), &*key.derive("kordon 2026-12 sealed files"));
+        assert_ne!(kept.get(), &*key.derive("kordon 2026-12 database"));
     }
 }

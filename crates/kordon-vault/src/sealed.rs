@@ -23,6 +23,7 @@
 //! or a header changed in any byte fail authentication: an error, never
 //! wrong bytes.
 
+use crate::locked::Locked;
 use crate::DataKey;
 use rand::RngCore;
 use ring::aead::{Aad, LessSafeKey, Nonce, Tag, UnboundKey, AES_256_GCM};
@@ -32,6 +33,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
+use zeroize::Zeroize;
 
 /// The first bytes of every sealed file.
 pub const MAGIC: [u8; 8] = *b"KORDSEAL";
@@ -93,12 +95,18 @@ fn nonce(index: u64) -> Nonce {
     Nonce::assume_unique_for_key(n)
 }
 
-/// The key of one file: the files' key over its nonce prefix.
-fn file_key(files: &[u8; 32], header: &[u8; HEADER_LEN]) -> io::Result<LessSafeKey> {
-    let k = zeroize::Zeroizing::new(*blake3::keyed_hash(files, &header[16..]).as_bytes());
-    UnboundKey::new(&AES_256_GCM, &*k)
-        .map(LessSafeKey::new)
-        .map_err(|_| io::Error::other("no AES-256-GCM key"))
+/// The key of one file, the files' key over its nonce prefix, in a
+/// locked page for as long as the file is open.
+fn file_key(
+    files: &Locked<[u8; 32]>,
+    header: &[u8; HEADER_LEN],
+) -> io::Result<Locked<LessSafeKey>> {
+    let mut k = blake3::keyed_hash(files.get(), &header[16..]);
+    let key = UnboundKey::new(&AES_256_GCM, k.as_bytes())
+        .map(|k| Locked::new(LessSafeKey::new(k)))
+        .map_err(|_| io::Error::other("no AES-256-GCM key"));
+    k.zeroize();
+    key
 }
 
 fn aad(header: &[u8; HEADER_LEN], last: bool) -> [u8; HEADER_LEN + 1] {
@@ -113,7 +121,7 @@ fn aad(header: &[u8; HEADER_LEN], last: bool) -> [u8; HEADER_LEN + 1] {
 #[derive(Clone, Default)]
 pub struct Seal {
     /// The files' key (each file's own key is derived from it).
-    files: Option<Arc<zeroize::Zeroizing<[u8; 32]>>>,
+    files: Option<Arc<Locked<[u8; 32]>>>,
 }
 
 impl fmt::Debug for Seal {
@@ -135,7 +143,7 @@ impl Seal {
     /// Files are sealed under (a key derived from) `key`.
     pub fn new(key: &DataKey) -> Self {
         Seal {
-            files: Some(Arc::new(key.derive("kordon 2026-12 sealed files"))),
+            files: Some(Arc::new(key.derive_locked("kordon 2026-12 sealed files"))),
         }
     }
 
@@ -204,9 +212,8 @@ impl Seal {
         // cut down to an empty one) is refused at once, even when nothing
         // is read from it.
         let last = len.div_ceil(CHUNK as u64).max(1) - 1;
-        if let Some(sealed) = &opened.sealed {
-            let (key, header) = &**sealed;
-            opened.open_chunks(key, header, last, last)?;
+        if let Some((key, header)) = opened.sealed.as_deref() {
+            opened.open_chunks(key.get(), header, last, last)?;
         }
         Ok(opened)
     }
@@ -291,7 +298,7 @@ impl<W: Write> Write for AtRestWriter<W> {
 /// is known to exist (so the last chunk can be marked as last).
 pub struct SealedWriter<W: Write> {
     inner: W,
-    key: LessSafeKey,
+    key: Locked<LessSafeKey>,
     header: [u8; HEADER_LEN],
     buffer: Vec<u8>,
     index: u64,
@@ -308,6 +315,7 @@ impl<W: Write> SealedWriter<W> {
     fn seal_chunk(&mut self, last: bool) -> io::Result<()> {
         let tag = self
             .key
+            .get()
             .seal_in_place_separate_tag(
                 nonce(self.index),
                 Aad::from(aad(&self.header, last)),
@@ -352,8 +360,9 @@ impl<W: Write> Write for SealedWriter<W> {
 /// A file at rest opened for reading: its plaintext, at any offset.
 pub struct AtRestFile {
     file: File,
-    /// The file's key and header (boxed: a key schedule is large).
-    sealed: Option<Box<(LessSafeKey, [u8; HEADER_LEN])>>,
+    /// The file's key (in a locked page) and header (boxed: an open file
+    /// stays small).
+    sealed: Option<Box<(Locked<LessSafeKey>, [u8; HEADER_LEN])>>,
     len: u64,
     pos: u64,
     /// The chunk last decrypted by sequential reads.
@@ -382,6 +391,12 @@ impl AtRestFile {
     /// The file underneath (for its metadata).
     pub fn file(&self) -> &File {
         &self.file
+    }
+
+    /// Whether the file's key is held in locked memory (`None` for a
+    /// plain file, which has none).
+    pub fn key_locked(&self) -> Option<bool> {
+        self.sealed.as_deref().map(|(key, _)| key.is_locked())
     }
 
     /// Decrypts chunks `first..=last` into one buffer (one read from
@@ -439,10 +454,10 @@ impl AtRestFile {
             .checked_add(buf.len() as u64)
             .filter(|&end| end <= self.len)
             .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "read past the end"))?;
-        let Some(sealed) = &self.sealed else {
+        let Some((key, header)) = self.sealed.as_deref() else {
             return self.file.read_exact_at(buf, offset);
         };
-        let (key, header) = &**sealed;
+        let key = key.get();
         if buf.is_empty() {
             return Ok(());
         }
@@ -460,12 +475,12 @@ impl Read for AtRestFile {
         if self.pos >= self.len || buf.is_empty() {
             return Ok(0);
         }
-        let Some(sealed) = &self.sealed else {
+        let Some((key, header)) = self.sealed.as_deref() else {
             let n = self.file.read_at(buf, self.pos)?;
             self.pos += n as u64;
             return Ok(n);
         };
-        let (key, header) = &**sealed;
+        let key = key.get();
         let index = self.pos / CHUNK as u64;
         if self.chunk.as_ref().is_none_or(|(i, _)| *i != index) {
             let chunk = self.open_chunks(key, header, index, index)?;

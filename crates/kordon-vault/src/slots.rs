@@ -10,6 +10,7 @@
 //! written power-safe (temporary file, flush, rename, flush the folder).
 
 use crate::machine::{self, Binding, Machine};
+use crate::Locked;
 use crate::{DataKey, VaultError};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -159,8 +160,8 @@ pub struct KeySlots {
     path: PathBuf,
     file: SlotsFile,
     policy: SlotPolicy,
-    /// The machine secret, once unsealed.
-    machine_secret: OnceLock<Zeroizing<[u8; 32]>>,
+    /// The machine secret, once unsealed (in a locked page).
+    machine_secret: OnceLock<Locked<[u8; 32]>>,
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -225,7 +226,7 @@ impl KeySlots {
             machine_secret: OnceLock::new(),
         };
         if let Some(secret) = secret {
-            let _ = slots.machine_secret.set(secret);
+            let _ = slots.machine_secret.set(Locked::copy_of(&secret));
         }
         slots.add(key, officer, pin)?;
         Ok(slots)
@@ -314,10 +315,14 @@ impl KeySlots {
             return Ok(None);
         };
         if let Some(secret) = self.machine_secret.get() {
-            return Ok(Some(secret));
+            return Ok(Some(secret.get()));
         }
         let secret = machine::unseal(&self.policy.machine, binding)?;
-        Ok(Some(self.machine_secret.get_or_init(|| secret)))
+        Ok(Some(
+            self.machine_secret
+                .get_or_init(|| Locked::copy_of(&secret))
+                .get(),
+        ))
     }
 
     /// A slot's wrapping key: Argon2id of the PIN, and, when the slots

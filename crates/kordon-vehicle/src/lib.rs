@@ -92,7 +92,9 @@ pub fn now_ms() -> i64 {
 #[derive(Debug)]
 pub struct Vehicle {
     dir: PathBuf,
-    key: DeviceKey,
+    /// The device's signing key, in a locked page of its own (shared with
+    /// the TLS layer, which signs through it).
+    key: std::sync::Arc<kordon_vault::Locked<DeviceKey>>,
     store: Store,
     /// The hotlists indexed for matching, built on first use.
     matcher: Option<hotlist::Matcher>,
@@ -138,7 +140,7 @@ impl Vehicle {
             kordon_imaging::DecodeLimits::for_scans().map_err(VehicleError::Invalid)?;
         let mut v = Vehicle {
             dir: dir.to_path_buf(),
-            key,
+            key: std::sync::Arc::new(kordon_vault::Locked::new(key)),
             store,
             matcher: None,
             scan_limits,

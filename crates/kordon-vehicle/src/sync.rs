@@ -210,7 +210,7 @@ impl Vehicle {
         }
         kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
         let addr = resolve(&token.addr).await?;
-        let endpoint = kordon_transport::client_endpoint(&self.key, fingerprint)?;
+        let endpoint = kordon_transport::client_endpoint(self.key.clone(), fingerprint)?;
         let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
         let watch = kordon_transport::watch_link(&conn, self.link.clone());
         Ok(HeldConnection {

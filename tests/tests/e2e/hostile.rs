@@ -31,10 +31,15 @@ fn token(field: &Field, unit: &str) -> EnrollmentToken {
     EnrollmentToken::decode(field.server_ok(&["enroll", "--name", unit]).trim()).expect("token")
 }
 
+/// A key the TLS layer signs through.
+fn shared(key: &DeviceKey) -> kordon_transport::SharedDeviceKey {
+    std::sync::Arc::new(Box::new(DeviceKey::from_seed(&key.seed())))
+}
+
 /// The attacker's endpoint, on an address other than the vehicle's.
 fn attacker(key: &DeviceKey, t: &EnrollmentToken) -> quinn::Endpoint {
     let bind: SocketAddr = ([127, 0, 0, 2], 0).into();
-    kordon_transport::client_endpoint_on(key, t.fingerprint().expect("fingerprint"), bind)
+    kordon_transport::client_endpoint_on(shared(key), t.fingerprint().expect("fingerprint"), bind)
         .expect("attacker endpoint")
 }
 
