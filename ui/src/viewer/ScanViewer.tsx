@@ -10,7 +10,8 @@
 // scan's, and the page is asked first about each mark drawn.
 //
 // Hooks for end-to-end tests on the root element: data-testid="scan-viewer",
-// data-scan, data-state (loading | ready | failed), data-view (the
+// data-scan, data-state (loading | ready: the image's engine is up and
+// takes pointers | failed), data-view (the
 // ViewParams as JSON), data-zoom (screen px per image px), data-tiles-loaded,
 // data-first-view-ms (from opening the scan to its first full view).
 
@@ -259,7 +260,7 @@ function ViewerCore(props: ScanViewerProps & { info: ScanInfo; openedAt: number 
       className="scan-viewer"
       data-testid="scan-viewer"
       data-scan={info.id}
-      data-state={failed === null ? "ready" : "failed"}
+      data-state={failed !== null ? "failed" : engine === null ? "loading" : "ready"}
       data-view={viewJson(state.view)}
       data-zoom={imageZoom.toFixed(5)}
       data-tiles-loaded={tiles.current}
