@@ -98,14 +98,29 @@ const PAGE_CIPHER: &str = "PRAGMA cipher_hmac_algorithm = HMAC_SHA256; \
 const PAGE_CIPHER_DEFAULT: &str = "PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256; \
      PRAGMA cipher_default_kdf_algorithm = PBKDF2_HMAC_SHA256;";
 
+/// `before`, the database key's literal, `after`: built in a buffer of
+/// its final size (a growing one would leave copies of the key behind),
+/// wiped when dropped.
+fn with_key(before: &str, key: &DataKey, after: &str) -> zeroize::Zeroizing<String> {
+    let literal = key.database_key();
+    let mut sql = zeroize::Zeroizing::new(String::with_capacity(
+        before.len() + literal.len() + after.len(),
+    ));
+    sql.push_str(before);
+    sql.push_str(&literal);
+    sql.push_str(after);
+    sql
+}
+
 /// Gives a fresh connection its SQLCipher key (the first statement it
 /// runs) and checks that the key opens the file. Temporary tables and
 /// indexes stay in memory, so nothing of the data is written beside it.
 fn apply_key(conn: &Connection, key: &DataKey, path: &str) -> Result<(), StoreError> {
-    let statement = zeroize::Zeroizing::new(format!(
-        "PRAGMA key = \"{}\"; {PAGE_CIPHER} PRAGMA temp_store = MEMORY;",
-        key.database_key().as_str()
-    ));
+    let statement = with_key(
+        "PRAGMA key = \"",
+        key,
+        &format!("\"; {PAGE_CIPHER} PRAGMA temp_store = MEMORY;"),
+    );
     conn.execute_batch(&statement)?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -179,10 +194,7 @@ fn export_database(
     let target = sealed
         .to_str()
         .ok_or_else(|| StoreError::Invalid(format!("{} is not UTF-8", sealed.display())))?;
-    let attach = zeroize::Zeroizing::new(format!(
-        "ATTACH DATABASE ?1 AS sealed KEY \"{}\"",
-        key.database_key().as_str()
-    ));
+    let attach = with_key("ATTACH DATABASE ?1 AS sealed KEY \"", key, "\"");
     conn.execute(&attach, [target])?;
     conn.query_row("SELECT sqlcipher_export('sealed')", [], |_| Ok(()))?;
     let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;

@@ -71,6 +71,12 @@ impl rustls::sign::SigningKey for DeviceSigner {
             .then(|| Box::new(self.clone()) as Box<dyn rustls::sign::Signer>)
     }
 
+    fn public_key(&self) -> Option<rustls::pki_types::SubjectPublicKeyInfoDer<'_>> {
+        let mut spki = ED25519_SPKI_PREFIX.to_vec();
+        spki.extend_from_slice(&self.public);
+        Some(spki.into())
+    }
+
     fn algorithm(&self) -> rustls::SignatureAlgorithm {
         rustls::SignatureAlgorithm::ED25519
     }
@@ -302,5 +308,43 @@ mod tests {
         let cert = self_signed_cert(&key, "kordon-device").expect("cert");
         assert_eq!(device_key_of(&cert), Some(key.public()));
         assert_eq!(device_key_of(b"not a certificate"), None);
+    }
+
+    #[test]
+    fn a_client_presents_its_device_certificate_and_signs_through_the_shared_key() {
+        let key = DeviceKey::from_seed(&[4; 32]);
+        let shared: SharedDeviceKey = Arc::new(Box::new(DeviceKey::from_seed(&[4; 32])));
+        let cfg = client_config(shared, [0; 32], crate::provider()).expect("config");
+        let certified = cfg
+            .client_auth_cert_resolver
+            .resolve(&[], &[SignatureScheme::ED25519])
+            .expect("a certificate");
+        // The same certificate as one made from the key's bytes.
+        let cert = self_signed_cert(&key, "kordon-device").expect("cert");
+        assert_eq!(certified.cert.len(), 1);
+        assert_eq!(certified.cert[0].as_ref(), cert.as_slice());
+        assert_eq!(
+            device_key_of(certified.cert[0].as_ref()),
+            Some(key.public())
+        );
+        assert!(certified.keys_match().is_ok());
+        // Ed25519 only; the handshake's message signed as given.
+        assert!(certified
+            .key
+            .choose_scheme(&[SignatureScheme::ECDSA_NISTP256_SHA256])
+            .is_none());
+        let signer = certified
+            .key
+            .choose_scheme(&[SignatureScheme::RSA_PSS_SHA256, SignatureScheme::ED25519])
+            .expect("ed25519");
+        assert_eq!(signer.scheme(), SignatureScheme::ED25519);
+        let signature = signer
+            .sign(b"TLS 1.3, client CertificateVerify")
+            .expect("sign");
+        assert_eq!(
+            signature,
+            key.sign_message(b"TLS 1.3, client CertificateVerify")
+                .to_vec()
+        );
     }
 }

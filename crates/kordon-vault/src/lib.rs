@@ -180,7 +180,14 @@ impl DataKey {
     /// `PRAGMA key` takes (raw key, no passphrase derivation).
     pub fn database_key(&self) -> Zeroizing<String> {
         let k = self.derive("kordon 2026-12 database");
-        Zeroizing::new(format!("x'{}'", hex::encode(k.as_slice())))
+        let mut digits = Zeroizing::new([0u8; 64]);
+        let mut literal = Zeroizing::new(String::with_capacity(67));
+        if hex::encode_to_slice(k.as_slice(), digits.as_mut_slice()).is_ok() {
+            literal.push_str("x'");
+            literal.extend(digits.iter().map(|&d| char::from(d)));
+            literal.push('\'');
+        }
+        literal
     }
 }
 
@@ -201,6 +208,15 @@ mod tests {
         // A clone shares the page: dropping one keeps the other's key.
         drop(key);
         assert_eq!(copy.id(), DataKey::from_bytes(*copy.expose()).id());
+    }
+
+    #[test]
+    fn the_database_key_is_its_raw_key_literal() {
+        let key = DataKey::from_bytes([3; 32]);
+        let literal = key.database_key();
+        let expected = format!("x'{}'", hex::encode(*key.derive("kordon 2026-12 database")));
+        assert_eq!(literal.as_str(), expected);
+        assert_eq!(literal.capacity(), 67, "built without growing");
     }
 
     #[test]

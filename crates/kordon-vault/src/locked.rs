@@ -12,6 +12,7 @@ use kordon_record::DeviceKey;
 use ring::aead::{LessSafeKey, UnboundKey, AES_256_GCM};
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Once;
 use zeroize::Zeroize;
 
 /// Key material that can be overwritten in place.
@@ -26,7 +27,10 @@ impl Wipe for [u8; 32] {
 }
 
 /// ring offers no way to zeroize a key schedule: it is overwritten, in
-/// place, by the schedule of the all-zero key.
+/// place, by the schedule of the all-zero key. Best effort: the write is
+/// an ordinary one that `black_box` keeps the compiler from dropping
+/// (which it does in practice, without the guarantee `zeroize`'s volatile
+/// writes give).
 impl Wipe for LessSafeKey {
     fn wipe(&mut self) {
         if let Ok(zero) = UnboundKey::new(&AES_256_GCM, &[0u8; 32]) {
@@ -46,6 +50,9 @@ impl Wipe for DeviceKey {
     }
 }
 
+/// The page size [`Page`] is aligned to.
+const PAGE: usize = 4096;
+
 /// The page(s) a value has to itself.
 #[repr(C, align(4096))]
 struct Page<T>(T);
@@ -64,10 +71,28 @@ impl<T: Wipe> Locked<T> {
     /// made with the key in it passes through the stack on its way (safe
     /// Rust cannot build it in place); a blank value filled through
     /// [`Locked::get_mut`] keeps the bytes off the stack.
+    ///
+    /// Nothing is locked on a machine whose pages are larger than 4 KiB
+    /// (two values would share a page, and dropping one would unlock the
+    /// other's), nor beyond the process's `RLIMIT_MEMLOCK`; either is
+    /// logged once, and the value is still wiped when dropped.
     pub fn new(value: T) -> Self {
         crate::guard_process();
         let page = Box::new(Page(value));
-        let lock = region::lock(&*page as *const Page<T>, std::mem::size_of::<Page<T>>()).ok();
+        let lock = if region::page::size() == PAGE {
+            region::lock(&*page as *const Page<T>, std::mem::size_of::<Page<T>>()).ok()
+        } else {
+            None
+        };
+        if lock.is_none() {
+            static TOLD: Once = Once::new();
+            TOLD.call_once(|| {
+                tracing::warn!(
+                    page_size = region::page::size(),
+                    "a key could not be locked in RAM (pages other than 4 KiB, or RLIMIT_MEMLOCK reached): it may be written to swap; it is still wiped when dropped"
+                );
+            });
+        }
         Locked { lock, page }
     }
 
@@ -75,7 +100,7 @@ impl<T: Wipe> Locked<T> {
         &self.page.0
     }
 
-    pub fn get_mut(&mut self) -> &mut T {
+    pub(crate) fn get_mut(&mut self) -> &mut T {
         &mut self.page.0
     }
 
@@ -147,6 +172,23 @@ mod tests {
         let after = sealed_by(held.get());
         assert_ne!(after, before);
         assert_eq!(after, sealed_by(&key([0; 32])));
+    }
+
+    /// Counts its wipes.
+    struct Probe(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    impl Wipe for Probe {
+        fn wipe(&mut self) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn dropping_wipes_once() {
+        let wipes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let held = Locked::new(Probe(wipes.clone()));
+        assert_eq!(wipes.load(std::sync::atomic::Ordering::SeqCst), 0);
+        drop(held);
+        assert_eq!(wipes.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

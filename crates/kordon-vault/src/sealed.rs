@@ -33,7 +33,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The first bytes of every sealed file.
 pub const MAGIC: [u8; 8] = *b"KORDSEAL";
@@ -231,6 +231,18 @@ impl Seal {
         Ok(bytes)
     }
 
+    /// Reads a small file that holds a secret (the device key): every
+    /// copy of its plaintext on the way is wiped, and so is the result
+    /// when dropped.
+    pub fn read_secret(&self, path: &Path) -> io::Result<Zeroizing<Vec<u8>>> {
+        let mut file = self.open_path(path)?;
+        // Sized up front: the buffer never grows (a growth would leave the
+        // old allocation unwiped).
+        let mut bytes = Zeroizing::new(Vec::with_capacity(file.len().min(1 << 16) as usize + 1));
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
     /// Writes `bytes` to `path` power-safe: a temporary file beside it,
     /// flushed, renamed over `path`, then the folder flushed.
     pub fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -365,8 +377,8 @@ pub struct AtRestFile {
     sealed: Option<Box<(Locked<LessSafeKey>, [u8; HEADER_LEN])>>,
     len: u64,
     pos: u64,
-    /// The chunk last decrypted by sequential reads.
-    chunk: Option<(u64, Vec<u8>)>,
+    /// The chunk last decrypted by sequential reads (wiped when replaced).
+    chunk: Option<(u64, Zeroizing<Vec<u8>>)>,
 }
 
 impl fmt::Debug for AtRestFile {
@@ -407,7 +419,7 @@ impl AtRestFile {
         header: &[u8; HEADER_LEN],
         first: u64,
         last: u64,
-    ) -> io::Result<Vec<u8>> {
+    ) -> io::Result<Zeroizing<Vec<u8>>> {
         let chunks = self.len.div_ceil(CHUNK as u64).max(1);
         if last >= chunks || first > last {
             return Err(io::Error::new(
@@ -423,7 +435,8 @@ impl AtRestFile {
             }
         };
         let stored_len = (last - first) as usize * (CHUNK + TAG_LEN) + plain_of(last) + TAG_LEN;
-        let mut stored = vec![0u8; stored_len];
+        // Wiped when dropped: it ends holding the plaintext.
+        let mut stored = Zeroizing::new(vec![0u8; stored_len]);
         self.file
             .read_exact_at(&mut stored, HEADER_LEN as u64 + first * STORED_CHUNK)?;
         // Plaintext moves down over the tags as each chunk opens.

@@ -236,9 +236,8 @@ fn device_key(dir: &Path, seal: &Seal) -> Result<DeviceKey, VehicleError> {
             path.display()
         ))
     };
-    match seal.read(&path) {
+    match seal.read_secret(&path) {
         Ok(bytes) => {
-            let bytes = zeroize::Zeroizing::new(bytes);
             let seed: [u8; 32] = bytes
                 .as_slice()
                 .try_into()
