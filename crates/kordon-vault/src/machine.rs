@@ -436,7 +436,7 @@ mod tpm {
 }
 
 /// The desktop keyring, through the Secret Service on D-Bus.
-mod keyring {
+pub(crate) mod keyring {
     use super::Failure;
     use secret_service::blocking::SecretService;
     use secret_service::EncryptionType;
@@ -522,6 +522,16 @@ mod keyring {
             .try_into()
             .map_err(|_| Failure::Refused("the keyring's secret is not 32 bytes".into()))?;
         Ok(Zeroizing::new(secret))
+    }
+
+    /// How many entries of Kordon's the keyring holds (for tests: a key
+    /// slots file replaced leaves none behind).
+    pub(crate) fn kordon_entries(bus: Option<&str>) -> Result<usize, String> {
+        let ss = service(bus).map_err(|_| "the keyring does not answer".to_string())?;
+        let found = ss
+            .search_items(HashMap::from([("application", APPLICATION)]))
+            .map_err(|e| format!("searching the keyring: {e}"))?;
+        Ok(found.unlocked.len() + found.locked.len())
     }
 
     /// Deletes the entries kept under `id` (best effort).

@@ -240,6 +240,12 @@ impl SoftKeyring {
     pub fn machine(&self) -> Machine {
         Machine::keyring_at(&self.address)
     }
+
+    /// How many secrets of Kordon's it holds (one per set of key slots
+    /// bound to it).
+    pub fn kordon_entries(&self) -> Result<usize, String> {
+        crate::machine::keyring::kordon_entries(Some(&self.address))
+    }
 }
 
 impl Drop for SoftKeyring {

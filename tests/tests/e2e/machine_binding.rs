@@ -205,9 +205,12 @@ fn a_copied_vehicle_disk_opens_nothing_on_another_machine() {
     copy_opens_nothing(&field, &dir, &id, On::Keyring(&elsewhere));
     copy_opens_nothing(&field, &dir, &id, On::Neither);
 
-    // A rotation of the data key keeps the binding.
+    // A rotation of the data key keeps the binding, under a secret of its
+    // own: the old slots' secret leaves the keyring.
+    assert_eq!(session.kordon_entries(), Ok(1));
     let o = kordon_on(&dir, On::Keyring(&session), &["rekey"]);
     assert!(o.status.success(), "rekey: {}", text(&o));
+    assert_eq!(session.kordon_entries(), Ok(1), "the old secret is gone");
     let o = kordon_on(&dir, On::Keyring(&session), &["unlock"]);
     assert!(
         text(&o).contains("bound to this machine's keyring"),
