@@ -117,14 +117,7 @@ impl DataKey {
     /// A key for one purpose, derived from this one, to keep: in a locked
     /// page of its own.
     pub(crate) fn derive_locked(&self, purpose: &str) -> Locked<[u8; 32]> {
-        let mut held = Locked::new([0u8; 32]);
-        let mut hasher = blake3::Hasher::new_derive_key(purpose);
-        hasher.update(self.expose());
-        let mut output = hasher.finalize_xof();
-        output.fill(held.get_mut());
-        output.zeroize();
-        hasher.zeroize();
-        held
+        Locked::copy_of(&self.derive(purpose))
     }
 
     /// A public name of this key (a hash; reveals nothing of it).

@@ -526,6 +526,7 @@ pub(crate) mod keyring {
 
     /// How many entries of Kordon's the keyring holds (for tests: a key
     /// slots file replaced leaves none behind).
+    #[cfg(feature = "test-machines")]
     pub(crate) fn kordon_entries(bus: Option<&str>) -> Result<usize, String> {
         let ss = service(bus).map_err(|_| "the keyring does not answer".to_string())?;
         let found = ss
