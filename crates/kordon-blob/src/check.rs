@@ -72,7 +72,7 @@ impl BlobStore {
     }
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<fs::DirEntry>, BlobError> {
+pub(crate) fn read_dir(dir: &Path) -> Result<Vec<fs::DirEntry>, BlobError> {
     match fs::read_dir(dir) {
         Ok(entries) => entries
             .collect::<Result<Vec<_>, io::Error>>()

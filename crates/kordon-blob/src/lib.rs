@@ -8,11 +8,15 @@
 //! blob damaged on disk is reported, never served as good.
 
 mod check;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod partial;
+mod port;
 pub mod tree;
 
 pub use check::BlobCheck;
-pub use partial::{PartialBlob, PieceOutcome};
+pub use partial::{judge_piece, PartialBlob, PieceOutcome};
+pub use port::{BlobPort, BlobUpload};
 
 use std::fmt;
 use std::fs::{self, File};
@@ -74,6 +78,8 @@ pub enum BlobError {
     BadId(String),
     #[error("{0} is not a usable piece size (a power of two, at least 1024)")]
     BadPiece(u64),
+    #[error("the blob storage at {location}: {reason}")]
+    Remote { location: String, reason: String },
     #[error("blob {id} is incomplete: {have} of {size} bytes")]
     Incomplete { id: BlobId, have: u64, size: u64 },
 }
@@ -337,6 +343,27 @@ impl BlobStore {
     /// How this store keeps its files.
     pub fn seal(&self) -> &Seal {
         &self.seal
+    }
+
+    /// Every stored blob with its size, in id order.
+    pub fn list(&self) -> Result<Vec<(BlobId, u64)>, BlobError> {
+        let mut out = vec![];
+        for fan in check::read_dir(&self.dir)? {
+            let name = fan.file_name().to_string_lossy().into_owned();
+            if name.len() != 2 || !fan.path().is_dir() {
+                continue;
+            }
+            for entry in check::read_dir(&fan.path())? {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if let Ok(id) = file.parse::<BlobId>() {
+                    if file.starts_with(&name) {
+                        out.push((id, self.size(&id)?));
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|(id, _)| id.0);
+        Ok(out)
     }
 
     /// Reads a whole blob and checks its hash.

@@ -26,6 +26,34 @@ pub enum PieceOutcome {
     OutOfPlace,
 }
 
+/// Whether `data` at `offset` is the piece that comes after a verified
+/// prefix of `verified` bytes of a blob of `size` bytes, and matches its
+/// piece value in `cvs`: `Ok` to keep it, or what to answer instead.
+pub fn judge_piece(
+    cvs: &[Cv],
+    size: u64,
+    piece: u64,
+    verified: u64,
+    offset: u64,
+    data: &[u8],
+) -> Result<(), PieceOutcome> {
+    let index = offset / piece;
+    if offset != verified
+        || offset % piece != 0
+        || data.len() as u64 != tree::piece_len(size, piece, index)
+        || verified >= size
+    {
+        return Err(PieceOutcome::OutOfPlace);
+    }
+    match cvs.get(index as usize) {
+        None => Err(PieceOutcome::OutOfPlace),
+        Some(expected) if tree::piece_cv(size, piece, index, data) != *expected => {
+            Err(PieceOutcome::Mismatch)
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 #[derive(Debug)]
 pub struct PartialBlob {
     id: BlobId,
@@ -184,19 +212,8 @@ impl PartialBlob {
         let Some(cvs) = &self.cvs else {
             return Ok(PieceOutcome::OutOfPlace);
         };
-        let index = offset / self.piece;
-        if offset != self.verified
-            || offset % self.piece != 0
-            || data.len() as u64 != tree::piece_len(self.size, self.piece, index)
-            || self.verified >= self.size
-        {
-            return Ok(PieceOutcome::OutOfPlace);
-        }
-        let Some(expected) = cvs.get(index as usize) else {
-            return Ok(PieceOutcome::OutOfPlace);
-        };
-        if tree::piece_cv(self.size, self.piece, index, data) != *expected {
-            return Ok(PieceOutcome::Mismatch);
+        if let Err(outcome) = judge_piece(cvs, self.size, self.piece, self.verified, offset, data) {
+            return Ok(outcome);
         }
         let path = &self.data_path;
         self.file

@@ -4,6 +4,7 @@
 //! deadline instead of sleeping.
 
 pub mod link;
+pub mod object_storage;
 
 use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;

@@ -84,6 +84,8 @@ fn shared_crates_keep_to_their_layers() {
                 && name.as_str() != "kordon-vault"
             {
                 Some("the cryptography of data at rest is kordon-vault's")
+            } else if dep == "object_store" && name.as_str() != "kordon-objects" {
+                Some("object storage only behind the blob port (kordon-objects)")
             } else if ["kordon-server", "kordon-app", "kordon-e2e"].contains(&dep.as_str()) {
                 Some("no crate depends on a binary's wiring")
             } else {

@@ -1,0 +1,575 @@
+//! Scan blobs in S3-compatible object storage (AWS S3, SeaweedFS, Ceph's
+//! RGW, ...): the blob port [`kordon_blob::BlobPort`] for a centre that
+//! runs several server processes against storage its operators already
+//! run and back up.
+//!
+//! Layout under `s3://BUCKET/PREFIX/`:
+//! - `blobs/<64 hex>`: a blob, named by the BLAKE3 hash of its bytes. It
+//!   is written only after its bytes were hashed again on the way in, by
+//!   one `PUT` or a multipart upload whose completion makes it visible at
+//!   once, so no reader ever sees a partial or unverified blob.
+//! - `partial/<64 hex>/tree`: an upload's piece size, blob size and piece
+//!   values, kept once they merge to the blob's hash.
+//! - `partial/<64 hex>/<16 hex offset>`: one verified piece, one object
+//!   each. A piece is acknowledged to the vehicle only after its `PUT`
+//!   succeeded, so the verified prefix survives the server process, and
+//!   any process sharing the bucket takes the upload up where it stopped.
+//! - `partial/<64 hex>/received`: bytes that crossed the link for it (a
+//!   measure of what interruptions cost, written every few pieces).
+//!
+//! Endpoint, region and credentials come from the usual `AWS_*`
+//! environment variables (`AWS_ENDPOINT_URL`, `AWS_REGION`,
+//! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP` for a
+//! plain-HTTP endpoint on a trusted network).
+//!
+//! The port's calls block; each runs on this crate's own small runtime,
+//! so a caller may be a plain thread or a blocking task of the server's.
+
+mod upload;
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use kordon_blob::tree::Cv;
+use kordon_blob::{BlobCheck, BlobError, BlobId, BlobPort, BlobUpload};
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::path::Path;
+use object_store::{ClientConfigKey, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
+use std::future::Future;
+use std::io::{self, Read, Seek, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use upload::ObjectUpload;
+
+/// Bytes per part of a multipart upload (S3 takes parts of 5 MiB and
+/// more, but for the last).
+const PART: usize = 8 << 20;
+/// Bytes fetched at a time by a streaming read.
+const READ_CHUNK: u64 = 8 << 20;
+
+/// Blobs in a bucket (under a prefix).
+#[derive(Debug, Clone)]
+pub struct ObjectBlobs {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Arc<dyn ObjectStore>,
+    /// `s3://bucket/prefix`, for people.
+    url: String,
+    /// The prefix, without a trailing `/` (may be empty).
+    prefix: String,
+    runtime: Runtime,
+}
+
+/// The runtime the object store's futures run on; shut down without
+/// waiting, so dropping the port is safe anywhere.
+#[derive(Debug)]
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Whether `location` names object storage (`s3://…`) rather than a
+/// folder.
+pub fn is_object_url(location: &str) -> bool {
+    location.starts_with("s3://")
+}
+
+impl ObjectBlobs {
+    /// Opens `s3://BUCKET/PREFIX` with the endpoint and credentials of the
+    /// `AWS_*` environment, checks the bucket answers, and sweeps what is
+    /// left of uploads of blobs already held.
+    pub fn open(url: &str) -> Result<Self, BlobError> {
+        Self::open_with(url, std::iter::empty::<(String, String)>())
+    }
+
+    /// As [`open`](Self::open), with `settings` (named as their `AWS_*`
+    /// environment variables) over the environment's.
+    pub fn open_with<K: AsRef<str>, V: Into<String>>(
+        url: &str,
+        settings: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, BlobError> {
+        let bad = |reason: String| BlobError::Remote {
+            location: url.to_string(),
+            reason,
+        };
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| bad("not an s3://BUCKET/PREFIX address".into()))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let prefix = prefix.trim_matches('/').to_string();
+        if bucket.is_empty() {
+            return Err(bad("the address names no bucket".into()));
+        }
+        if !prefix.is_empty() {
+            Path::parse(&prefix).map_err(|e| bad(format!("the prefix {prefix:?}: {e}")))?;
+        }
+        // TLS to the endpoint through rustls with ring, as everywhere in
+        // Kordon (a no-op when the process already chose it).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Timeouts first: settings given may change them.
+        let mut builder = AmazonS3Builder::from_env()
+            .with_config(
+                AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+                "10s",
+            )
+            .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "60s");
+        for (name, value) in settings {
+            let name = name.as_ref();
+            let key: AmazonS3ConfigKey = name
+                .to_ascii_lowercase()
+                .parse()
+                .map_err(|_| bad(format!("{name} is not an S3 setting")))?;
+            builder = builder.with_config(key, value);
+        }
+        let store = builder
+            .with_bucket_name(bucket)
+            .with_retry(RetryConfig {
+                max_retries: 4,
+                retry_timeout: Duration::from_secs(30),
+                ..Default::default()
+            })
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("kordon-objects")
+            .enable_all()
+            .build()
+            .map_err(|e| bad(format!("starting its runtime: {e}")))?;
+        let blobs = ObjectBlobs {
+            inner: Arc::new(Inner {
+                store: Arc::new(store),
+                url: format!(
+                    "s3://{bucket}{}{prefix}",
+                    if prefix.is_empty() { "" } else { "/" }
+                ),
+                prefix,
+                runtime: Runtime(Some(runtime)),
+            }),
+        };
+        // One listing: a wrong endpoint, bucket or key is said now, not
+        // at the first scan.
+        let probe = blobs.path("blobs");
+        let store = blobs.store();
+        blobs
+            .run(async move { store.list_with_delimiter(Some(&probe)).await })?
+            .map_err(|e| blobs.remote("blobs/", e))?;
+        blobs.sweep_partials()?;
+        Ok(blobs)
+    }
+
+    fn store(&self) -> Arc<dyn ObjectStore> {
+        self.inner.store.clone()
+    }
+
+    /// The object path of `key` under the prefix.
+    fn path(&self, key: &str) -> Path {
+        if self.inner.prefix.is_empty() {
+            Path::from(key)
+        } else {
+            Path::from(format!("{}/{key}", self.inner.prefix))
+        }
+    }
+
+    fn blob_path(&self, id: &BlobId) -> Path {
+        self.path(&format!("blobs/{id}"))
+    }
+
+    fn partial_path(&self, id: &BlobId, name: &str) -> Path {
+        self.path(&format!("partial/{id}/{name}"))
+    }
+
+    /// Runs `fut` on the port's runtime and waits for it.
+    fn run<T: Send + 'static>(
+        &self,
+        fut: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, BlobError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let runtime = self
+            .inner
+            .runtime
+            .0
+            .as_ref()
+            .ok_or_else(|| BlobError::Remote {
+                location: self.inner.url.clone(),
+                reason: "the port is shut down".into(),
+            })?;
+        runtime.spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+        rx.recv().map_err(|_| BlobError::Remote {
+            location: self.inner.url.clone(),
+            reason: "a request to the object store failed inside its client".into(),
+        })
+    }
+
+    /// An object store error about `key`, as the port says it.
+    fn remote(&self, key: &str, e: object_store::Error) -> BlobError {
+        BlobError::Remote {
+            location: format!("{}/{key}", self.inner.url),
+            reason: e.to_string(),
+        }
+    }
+
+    /// A blob read's error: a missing object is a missing blob.
+    fn blob_error(&self, id: &BlobId, e: object_store::Error) -> BlobError {
+        match e {
+            object_store::Error::NotFound { .. } => BlobError::Missing(*id),
+            e => self.remote(&format!("blobs/{id}"), e),
+        }
+    }
+
+    fn head_blob(&self, id: &BlobId) -> Result<Option<u64>, BlobError> {
+        let (store, path) = (self.store(), self.blob_path(id));
+        match self.run(async move { store.head(&path).await })? {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.blob_error(id, e)),
+        }
+    }
+
+    fn get(&self, path: Path) -> Result<Result<Bytes, object_store::Error>, BlobError> {
+        let store = self.store();
+        self.run(async move {
+            match store.get(&path).await {
+                Ok(got) => got.bytes().await,
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn put(&self, path: Path, bytes: Bytes) -> Result<(), BlobError> {
+        let store = self.store();
+        let key = path.to_string();
+        self.run(async move { store.put(&path, PutPayload::from(bytes)).await })?
+            .map(drop)
+            .map_err(|e| BlobError::Remote {
+                location: format!("{}/{key}", self.inner.url),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Objects under `key` (a folder), with their sizes.
+    fn list_under(&self, key: &str) -> Result<Vec<(String, u64)>, BlobError> {
+        let (store, path) = (self.store(), self.path(key));
+        let found = self
+            .run(async move {
+                store
+                    .list(Some(&path))
+                    .map_ok(|m| (m.location.filename().unwrap_or("").to_string(), m.size))
+                    .try_collect::<Vec<_>>()
+                    .await
+            })?
+            .map_err(|e| self.remote(key, e))?;
+        Ok(found)
+    }
+
+    /// The ids of uploads under way: those with an object under
+    /// `partial/<id>/` (some stores keep an emptied folder, which is no
+    /// upload).
+    fn partial_ids(&self) -> Result<Vec<BlobId>, BlobError> {
+        let (store, path) = (self.store(), self.path("partial"));
+        let mut ids: Vec<BlobId> = self
+            .run(async move {
+                store
+                    .list(Some(&path))
+                    .map_ok(|m| {
+                        let parts: Vec<_> = m.location.parts().collect();
+                        parts
+                            .len()
+                            .checked_sub(2)
+                            .and_then(|i| parts[i].as_ref().parse::<BlobId>().ok())
+                    })
+                    .try_collect::<Vec<_>>()
+                    .await
+            })?
+            .map_err(|e| self.remote("partial/", e))?
+            .into_iter()
+            .flatten()
+            .collect();
+        ids.sort_by_key(|id| id.0);
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// Deletes every object of the upload of `id`.
+    fn remove_partial(&self, id: &BlobId) -> Result<(), BlobError> {
+        for (name, _) in self.list_under(&format!("partial/{id}"))? {
+            let (store, path) = (self.store(), self.partial_path(id, &name));
+            match self.run(async move { store.delete(&path).await })? {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(self.remote(&format!("partial/{id}/{name}"), e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes uploads of blobs already held (a process that died between
+    /// completing a blob and removing its pieces leaves them). Returns how
+    /// many were removed.
+    pub fn sweep_partials(&self) -> Result<usize, BlobError> {
+        let mut removed = 0;
+        for id in self.partial_ids()? {
+            if self.head_blob(&id)?.is_some() {
+                self.remove_partial(&id)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Writes blob `id` from `chunks` (its bytes in order, `size` in all),
+    /// hashing them on the way; the blob becomes visible only if they hash
+    /// to `id`.
+    fn write_verified(
+        &self,
+        id: &BlobId,
+        size: u64,
+        mut chunks: impl FnMut() -> Result<Option<Bytes>, BlobError>,
+    ) -> Result<(), BlobError> {
+        let key = format!("blobs/{id}");
+        let mut hasher = blake3::Hasher::new();
+        let check = |hasher: &blake3::Hasher, written: u64| -> Result<(), BlobError> {
+            let found = BlobId(*hasher.finalize().as_bytes());
+            if written != size || found != *id {
+                return Err(BlobError::Corrupt { id: *id, found });
+            }
+            Ok(())
+        };
+        if size < PART as u64 {
+            let mut all = Vec::with_capacity(size as usize);
+            while let Some(chunk) = chunks()? {
+                hasher.update(&chunk);
+                all.extend_from_slice(&chunk);
+            }
+            check(&hasher, all.len() as u64)?;
+            return self.put(self.blob_path(id), Bytes::from(all));
+        }
+        let (store, path) = (self.store(), self.blob_path(id));
+        let mut upload = self
+            .run(async move { store.put_multipart(&path).await })?
+            .map_err(|e| self.remote(&key, e))?;
+        let mut part = Vec::with_capacity(PART);
+        let mut written = 0u64;
+        let result = (|| loop {
+            let next = chunks()?;
+            if let Some(chunk) = &next {
+                hasher.update(chunk);
+                written += chunk.len() as u64;
+                part.extend_from_slice(chunk);
+            }
+            if part.len() >= PART || (next.is_none() && !part.is_empty()) {
+                let payload =
+                    PutPayload::from(std::mem::replace(&mut part, Vec::with_capacity(PART)));
+                let sending = upload.put_part(payload);
+                self.run(sending)?.map_err(|e| self.remote(&key, e))?;
+            }
+            if next.is_none() {
+                return check(&hasher, written);
+            }
+        })();
+        match result {
+            Ok(()) => self
+                .run(async move { upload.complete().await })?
+                .map(drop)
+                .map_err(|e| self.remote(&key, e)),
+            Err(e) => {
+                let _ = self.run(async move { upload.abort().await });
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Reads a blob in ranges, as the reader asks for bytes.
+struct RangeReader {
+    blobs: ObjectBlobs,
+    id: BlobId,
+    size: u64,
+    at: u64,
+    buf: Bytes,
+}
+
+impl Read for RangeReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.buf.is_empty() {
+            if self.at >= self.size {
+                return Ok(0);
+            }
+            let len = READ_CHUNK.min(self.size - self.at) as usize;
+            self.buf = BlobPort::read_at(&self.blobs, &self.id, self.at, len)
+                .map_err(io::Error::other)?
+                .into();
+            self.at += len as u64;
+        }
+        let n = out.len().min(self.buf.len());
+        out[..n].copy_from_slice(&self.buf.split_to(n));
+        Ok(n)
+    }
+}
+
+impl BlobPort for ObjectBlobs {
+    fn location(&self) -> String {
+        self.inner.url.clone()
+    }
+
+    fn contains(&self, id: &BlobId) -> Result<bool, BlobError> {
+        Ok(self.head_blob(id)?.is_some())
+    }
+
+    fn size(&self, id: &BlobId) -> Result<u64, BlobError> {
+        self.head_blob(id)?.ok_or(BlobError::Missing(*id))
+    }
+
+    fn read_at(&self, id: &BlobId, offset: u64, len: usize) -> Result<Vec<u8>, BlobError> {
+        let (store, path) = (self.store(), self.blob_path(id));
+        let end = offset.saturating_add(len as u64);
+        let bytes = self
+            .run(async move { store.get_range(&path, offset..end).await })?
+            .map_err(|e| self.blob_error(id, e))?;
+        if bytes.len() != len {
+            return Err(BlobError::Remote {
+                location: format!("{}/blobs/{id}", self.inner.url),
+                reason: format!("{len} bytes at {offset} asked, {} given", bytes.len()),
+            });
+        }
+        Ok(bytes.to_vec())
+    }
+
+    fn reader(&self, id: &BlobId) -> Result<Box<dyn Read + Send>, BlobError> {
+        Ok(Box::new(RangeReader {
+            blobs: self.clone(),
+            id: *id,
+            size: self.size(id)?,
+            at: 0,
+            buf: Bytes::new(),
+        }))
+    }
+
+    fn put_reader(&self, reader: &mut dyn Read, limit: u64) -> Result<BlobId, BlobError> {
+        // The id is the hash of the bytes, known only at their end: they
+        // wait in a local temp file (deleted on close), then go up under
+        // their name, hashed again on the way.
+        let local = |error: io::Error| BlobError::Io {
+            path: "a temp file".into(),
+            error,
+        };
+        let mut spool = tempfile::tempfile().map_err(local)?;
+        let mut hasher = blake3::Hasher::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    return Err(BlobError::Io {
+                        path: "input".into(),
+                        error,
+                    })
+                }
+            };
+            total += n as u64;
+            if total > limit {
+                return Err(BlobError::TooLarge { limit });
+            }
+            hasher.update(&buf[..n]);
+            spool.write_all(&buf[..n]).map_err(local)?;
+        }
+        let id = BlobId(*hasher.finalize().as_bytes());
+        if self.head_blob(&id)?.is_some() {
+            return Ok(id);
+        }
+        spool.rewind().map_err(local)?;
+        let mut chunk = vec![0u8; PART];
+        self.write_verified(&id, total, || {
+            let mut filled = 0;
+            while filled < chunk.len() {
+                match spool.read(&mut chunk[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(local(e)),
+                }
+            }
+            Ok((filled > 0).then(|| Bytes::copy_from_slice(&chunk[..filled])))
+        })?;
+        Ok(id)
+    }
+
+    fn upload(&self, id: BlobId, size: u64, piece: u64) -> Result<Box<dyn BlobUpload>, BlobError> {
+        Ok(Box::new(ObjectUpload::open(self.clone(), id, size, piece)?))
+    }
+
+    fn partial_len(&self, id: &BlobId) -> Result<u64, BlobError> {
+        Ok(upload::verified_prefix(
+            &self.list_under(&format!("partial/{id}"))?,
+            None,
+        ))
+    }
+
+    fn list(&self) -> Result<Vec<(BlobId, u64)>, BlobError> {
+        let mut out: Vec<(BlobId, u64)> = self
+            .list_under("blobs")?
+            .into_iter()
+            .filter_map(|(name, size)| name.parse().ok().map(|id| (id, size)))
+            .collect();
+        out.sort_by_key(|(id, _)| id.0);
+        Ok(out)
+    }
+
+    fn check(&self) -> Result<BlobCheck, BlobError> {
+        let mut out = BlobCheck::default();
+        for (name, _) in self.list_under("blobs")? {
+            let shown = format!("blobs/{name}");
+            match name.parse::<BlobId>() {
+                Ok(id) => match self.verify(&id) {
+                    Ok(len) => {
+                        out.blobs += 1;
+                        out.bytes += len;
+                    }
+                    Err(e) => out.damaged.push((shown, e.to_string())),
+                },
+                Err(_) => out.damaged.push((shown, "not named by a blob hash".into())),
+            }
+        }
+        out.partials = self.partial_ids()?;
+        out.damaged.sort();
+        Ok(out)
+    }
+}
+
+/// The piece values of `bytes` (a `tree` object), if they are for a blob
+/// `id` of `size` bytes in pieces of `piece`.
+fn parse_tree(bytes: &[u8], id: &BlobId, size: u64, piece: u64) -> Option<Vec<Cv>> {
+    let (head, body) = bytes.split_at_checked(16)?;
+    let stored_piece = u64::from_le_bytes(head[..8].try_into().ok()?);
+    let stored_size = u64::from_le_bytes(head[8..].try_into().ok()?);
+    if stored_piece != piece || stored_size != size || body.len() % 32 != 0 {
+        return None;
+    }
+    let cvs: Vec<Cv> = body
+        .chunks_exact(32)
+        .filter_map(|c| c.try_into().ok())
+        .collect();
+    (kordon_blob::tree::root_of(&cvs, size, piece) == Some(id.0)).then_some(cvs)
+}
+
+fn tree_bytes(cvs: &[Cv], size: u64, piece: u64) -> Bytes {
+    let mut out = Vec::with_capacity(16 + cvs.len() * 32);
+    out.extend_from_slice(&piece.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    for cv in cvs {
+        out.extend_from_slice(cv);
+    }
+    out.into()
+}

