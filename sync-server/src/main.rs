@@ -135,6 +135,12 @@ enum Command {
         /// written into enrollment tokens.
         #[arg(long, default_value = "127.0.0.1:4433")]
         public_addr: String,
+        /// Keep scan blobs in S3-compatible object storage at
+        /// s3://BUCKET/PREFIX instead of the data folder's blobs/ (endpoint
+        /// and credentials from AWS_ENDPOINT_URL, AWS_REGION,
+        /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+        #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+        blobs: Option<String>,
     },
     /// Serve vehicles over QUIC and the supervisors' console over HTTP.
     Run {
@@ -145,6 +151,11 @@ enum Command {
         /// The server's data folder (or `data` in the config file).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Scan blobs in S3-compatible object storage at s3://BUCKET/PREFIX
+        /// (as `init --blobs`); recorded in the data folder, so the other
+        /// commands find them too.
+        #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+        blobs: Option<String>,
         #[arg(long, default_value = "0.0.0.0:4433")]
         listen: SocketAddr,
         /// Address of the console and its API.
@@ -488,16 +499,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Central::open(data).with_context(|| format!("opening server data {}", data.display()))
     };
     match cli.command {
-        Command::Init { data, public_addr } => {
-            let c = Central::init(&data, &public_addr)
+        Command::Init {
+            data,
+            public_addr,
+            blobs,
+        } => {
+            let c = Central::init_with(&data, &public_addr, blobs.as_deref())
                 .with_context(|| format!("initialising {}", data.display()))?;
             say!("server initialised in {}", data.display());
+            if let Some(url) = &blobs {
+                say!("scans kept at {url}");
+            }
             say!("public key   {}", c.public_key());
             say!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
             say!("vehicles reach it at {public_addr}");
         }
         Command::Run {
             data,
+            blobs,
             config,
             listen,
             http,
@@ -514,6 +533,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     None => "no data folder: give --data DIR (or --config FILE with data)".into(),
                 });
             };
+            if let Some(url) = &blobs {
+                Central::keep_blobs_at(&data, url)
+                    .with_context(|| format!("keeping the scans of {} at {url}", data.display()))?;
+            }
             let limits = Limits::try_from(limits)?;
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(kordon_http::Tls { cert, key }),
@@ -525,6 +548,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                  listen on loopback behind a TLS proxy, or accept the risk with --insecure-http"
             );
             let mut central = open(&data)?;
+            let scans = central.blob_store()?;
+            scans
+                .ready()
+                .with_context(|| format!("reaching the scan storage {}", scans.location()))?;
             let builder = kordon_central::scans::PyramidBuilder::start(&data)
                 .context("starting the scan pyramid builder")?;
             central.set_pyramid_builder(builder.clone());

@@ -5,6 +5,7 @@
 pub mod http;
 pub mod statgen;
 
+use kordon_test_support::object_storage::ObjectStorage;
 use kordon_test_support::{bin, free_udp_port, run, text, ServerProcess};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,11 +15,23 @@ pub struct Field {
     pub root: tempfile::TempDir,
     pub server_dir: PathBuf,
     pub addr: String,
+    /// Environment of every server command (object storage's address
+    /// and key, when the scans are kept there).
+    pub server_env: Vec<(&'static str, String)>,
 }
 
 impl Field {
     /// A fresh server (initialised, not running) on a free loopback port.
     pub fn new() -> Field {
+        Self::init(&[], vec![])
+    }
+
+    /// A fresh server whose scans are kept in `storage` under `prefix`.
+    pub fn with_object_storage(storage: &ObjectStorage, prefix: &str) -> Field {
+        Self::init(&["--blobs", &storage.url(prefix)], storage.env())
+    }
+
+    fn init(extra: &[&str], server_env: Vec<(&'static str, String)>) -> Field {
         let root = tempfile::tempdir().expect("tempdir");
         let server_dir = root.path().join("server");
         let addr = format!("127.0.0.1:{}", free_udp_port());
@@ -26,8 +39,11 @@ impl Field {
             root,
             server_dir,
             addr,
+            server_env,
         };
-        f.server_ok(&["init", "--public-addr", &f.addr]);
+        let mut args = vec!["init", "--public-addr", &f.addr];
+        args.extend_from_slice(extra);
+        f.server_ok(&args);
         f
     }
 
@@ -36,12 +52,12 @@ impl Field {
     }
 
     pub fn start_server(&self) -> ServerProcess {
-        ServerProcess::start(&self.server_dir, &self.addr)
+        self.start_server_with(&[])
     }
 
     /// The server with more arguments to `kordon-server run`.
     pub fn start_server_with(&self, extra: &[&str]) -> ServerProcess {
-        ServerProcess::start_with(&self.server_dir, &self.addr, extra)
+        ServerProcess::start_with_env(&self.server_dir, &self.addr, extra, &self.server_env)
     }
 
     /// `kordon-server <cmd> --data <server dir> <rest>`.
@@ -50,7 +66,8 @@ impl Field {
         cmd.arg(args[0])
             .arg("--data")
             .arg(&self.server_dir)
-            .args(&args[1..]);
+            .args(&args[1..])
+            .envs(self.server_env.iter().map(|(k, v)| (k, v)));
         run(&mut cmd)
     }
 

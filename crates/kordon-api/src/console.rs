@@ -502,7 +502,7 @@ pub fn read_image(
     c.store_mut()
         .project(kordon_central::now_ms())
         .map_err(CentralError::from)?;
-    crate::reads::read_image(c.store(), &c.blob_store()?, blob)
+    crate::reads::read_image(c.store(), c.blob_store()?.as_ref(), blob)
 }
 
 pub fn users(c: &mut Central, who: &Actor) -> Result<Vec<UserInfo>, ApiError> {

@@ -3,7 +3,7 @@
 //! the content type that read gave (images only).
 
 use crate::ApiError;
-use kordon_blob::{BlobId, BlobStore};
+use kordon_blob::{BlobId, BlobPort};
 use kordon_store::Store;
 
 /// Image types served as they are; anything else goes out as bytes the
@@ -26,7 +26,7 @@ pub struct ReadImageBytes {
 /// The image `blob` (64 hex digits) of a read held in `store`.
 pub fn read_image(
     store: &Store,
-    blobs: &BlobStore,
+    blobs: &dyn BlobPort,
     blob: &str,
 ) -> Result<ReadImageBytes, ApiError> {
     let is_hash = blob.len() == 64
@@ -70,7 +70,10 @@ pub fn read_image(
     }
     let content_type = content_type.ok_or_else(not_found)?;
     let id: BlobId = blob.parse().map_err(|_| not_found())?;
-    if !blobs.contains(&id) {
+    let held = blobs
+        .contains(&id)
+        .map_err(|e| ApiError::new("storage", format!("looking for the image {blob}: {e}")))?;
+    if !held {
         return Err(ApiError::new(
             "not_found",
             format!("the image {blob} has not arrived yet"),

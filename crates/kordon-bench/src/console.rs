@@ -488,7 +488,7 @@ fn tiles(rt: &tokio::runtime::Runtime, dir: &Path, args: &Args) -> anyhow::Resul
     let watcher = std::thread::spawn(move || {
         let deadline = Instant::now() + Duration::from_secs(300);
         while Instant::now() < deadline {
-            if blobs.contains(&blob) {
+            if blobs.contains(&blob).unwrap_or(false) {
                 return Some(Instant::now());
             }
             std::thread::sleep(Duration::from_micros(200));

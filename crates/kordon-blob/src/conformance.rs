@@ -43,6 +43,7 @@ pub fn bytes(n: usize, seed: u8) -> Vec<u8> {
 
 fn put_read_and_list(b: &Backend<'_>) {
     let port = (b.open)();
+    port.ready().expect("the storage answers");
     let data = bytes(300_000, 1);
     let id = port.put_reader(&mut &data[..], u64::MAX).expect("put");
     assert_eq!(id, BlobId::of(&data), "a blob is named by its hash");

@@ -25,6 +25,9 @@ use std::io::{self, Read};
 pub trait BlobPort: Send + Sync + std::fmt::Debug {
     /// Where the blobs are, for people: a folder, or `s3://bucket/prefix`.
     fn location(&self) -> String;
+    /// Checks the storage answers (a wrong address or key is said here,
+    /// not at the first scan) and clears what finished uploads left.
+    fn ready(&self) -> Result<(), BlobError>;
     /// Whether blob `id` is stored whole.
     fn contains(&self, id: &BlobId) -> Result<bool, BlobError>;
     /// Size of a stored blob ([`BlobError::Missing`] when not stored).
@@ -108,6 +111,10 @@ pub trait BlobUpload: Send + std::fmt::Debug {
 impl BlobPort for BlobStore {
     fn location(&self) -> String {
         self.dir.display().to_string()
+    }
+    /// Opening swept the folder already.
+    fn ready(&self) -> Result<(), BlobError> {
+        Ok(())
     }
     fn contains(&self, id: &BlobId) -> Result<bool, BlobError> {
         Ok(BlobStore::contains(self, id))

@@ -177,7 +177,7 @@ impl Central {
                 summary.blobs_kept += 1;
                 continue;
             }
-            let Ok(file) = source.open_blob(&id) else {
+            let Ok(file) = source.reader(&id) else {
                 summary.missing.push(info.blob);
                 continue;
             };

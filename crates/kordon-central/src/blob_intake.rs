@@ -9,8 +9,9 @@
 //! it is written.
 
 use kordon_blob::tree::{self, PIECE};
-use kordon_blob::{BlobId, BlobStore, PartialBlob, PieceOutcome};
+use kordon_blob::{BlobId, BlobPort, BlobUpload, PieceOutcome};
 use kordon_proto::{BlobHash, BlobReceiver, BlobRecvEvent};
+use std::sync::Arc;
 
 /// Largest blob taken (bounds the tree message and the disk a device can
 /// claim per blob).
@@ -31,13 +32,13 @@ pub type Refusal = String;
 
 #[derive(Debug)]
 pub struct BlobIntake {
-    store: BlobStore,
-    current: Option<PartialBlob>,
+    store: Arc<dyn BlobPort>,
+    current: Option<Box<dyn BlobUpload>>,
     arrivals: Vec<BlobArrival>,
 }
 
 impl BlobIntake {
-    pub fn new(store: BlobStore) -> Self {
+    pub fn new(store: Arc<dyn BlobPort>) -> Self {
         BlobIntake {
             store,
             current: None,
@@ -82,12 +83,12 @@ impl BlobIntake {
                 self.current = None;
                 if size > MAX_BLOB {
                     rx.declined(blob, &format!("larger than the {MAX_BLOB}-byte limit"));
-                } else if self.store.contains(&id) {
+                } else if self.store.contains(&id)? {
                     rx.stored(blob);
                 } else if let Err(reason) = wanted(&id, size) {
                     rx.declined(blob, &reason);
                 } else {
-                    let p = self.store.partial(id, size, PIECE)?;
+                    let p = self.store.upload(id, size, PIECE)?;
                     let (from, tree, complete) = (p.verified(), p.needs_tree(), p.is_complete());
                     self.current = Some(p);
                     // Every piece stored before a crash cut the move into
@@ -140,19 +141,19 @@ impl BlobIntake {
         Ok(())
     }
 
-    fn current_for(&mut self, blob: &BlobHash) -> Option<&mut PartialBlob> {
+    fn current_for(&mut self, blob: &BlobHash) -> Option<&mut Box<dyn BlobUpload>> {
         self.current.as_mut().filter(|p| p.id().0 == *blob)
     }
 
     fn maybe_finish(&mut self, rx: &mut BlobReceiver) -> Result<(), kordon_blob::BlobError> {
-        if !self.current.as_ref().is_some_and(PartialBlob::is_complete) {
+        if !self.current.as_ref().is_some_and(|p| p.is_complete()) {
             return Ok(());
         }
         let Some(p) = self.current.take() else {
             return Ok(());
         };
         let (size, received) = (p.size(), p.received());
-        let id = p.finish(&self.store)?;
+        let id = p.finish()?;
         tracing::info!(blob = %id, size, received, "blob stored, verified");
         self.arrivals.push(BlobArrival {
             blob: id,

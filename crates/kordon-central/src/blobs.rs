@@ -3,10 +3,13 @@
 
 use crate::blob_intake::BlobArrival;
 use crate::{register, Central, CentralError};
-use kordon_blob::{BlobId, BlobStore};
+use kordon_blob::{BlobId, BlobPort, BlobStore};
+use kordon_objects::ObjectBlobs;
 use kordon_record::PublicKey;
 use rusqlite::params;
 use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
 
 /// A blob held by the server.
 #[derive(Debug, Clone, Serialize)]
@@ -34,10 +37,26 @@ pub(crate) fn migrate(conn: &rusqlite::Connection) -> Result<(), CentralError> {
     Ok(())
 }
 
+/// Opens where a server keeps its scan blobs: object storage at `url`
+/// (`s3://…`), or else the data folder's `blobs/`.
+pub(crate) fn open_port(dir: &Path, url: Option<&str>) -> Result<Arc<dyn BlobPort>, CentralError> {
+    let port: Arc<dyn BlobPort> = match url {
+        Some(url) if kordon_objects::is_object_url(url) => Arc::new(ObjectBlobs::open(url)?),
+        Some(other) => {
+            return Err(CentralError::Invalid(format!(
+                "{other:?} is not an s3://BUCKET/PREFIX address"
+            )))
+        }
+        None => Arc::new(BlobStore::open(&dir.join("blobs"))?),
+    };
+    Ok(port)
+}
+
 impl Central {
-    /// The folder of blobs (`blobs/` in the data directory).
-    pub fn blob_store(&self) -> Result<BlobStore, CentralError> {
-        BlobStore::open(&self.dir.join("blobs")).map_err(|e| CentralError::Invalid(e.to_string()))
+    /// Where the scan blobs are: `blobs/` in the data folder, or the
+    /// object storage `server.json` names.
+    pub fn blob_store(&self) -> Result<Arc<dyn BlobPort>, CentralError> {
+        Ok(self.blobs.clone())
     }
 
     /// Whether `device` may deliver `blob` of `size` bytes: an inspection
@@ -117,9 +136,7 @@ impl Central {
     pub fn check(&self) -> Result<kordon_store::StoreCheck, CentralError> {
         let mut report = self.store.check(Some(&self.public_key()))?;
         let store = self.blob_store()?;
-        let blobs = store
-            .check()
-            .map_err(|e| CentralError::Invalid(e.to_string()))?;
+        let blobs = store.check()?;
         report.add_blob_folder(
             (blobs.blobs, blobs.bytes),
             blobs.partials.len() as u64,
@@ -127,7 +144,10 @@ impl Central {
             blobs.damaged,
         );
         for info in self.blobs()? {
-            let held = info.blob.parse().is_ok_and(|id| store.contains(&id));
+            let held = match info.blob.parse::<BlobId>() {
+                Ok(id) => store.contains(&id)?,
+                Err(_) => false,
+            };
             if !held {
                 report.found(
                     "blob_missing",

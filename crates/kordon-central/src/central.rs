@@ -15,6 +15,11 @@ pub struct ServerConfig {
     /// The address vehicles are told to reach (`host:port`), written into
     /// enrollment tokens.
     pub public_addr: String,
+    /// Where scan blobs are kept when not in the data folder's `blobs/`:
+    /// S3-compatible object storage, `s3://BUCKET/PREFIX` (endpoint and
+    /// credentials from the `AWS_*` environment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blobs: Option<String>,
 }
 
 #[derive(Debug)]
@@ -24,6 +29,8 @@ pub struct Central {
     pub(crate) cert_der: Vec<u8>,
     pub(crate) config: ServerConfig,
     pub(crate) store: Store,
+    /// Where scan blobs are kept (the folder, or object storage).
+    pub(crate) blobs: std::sync::Arc<dyn kordon_blob::BlobPort>,
     pub(crate) keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
     /// Told about every blob that arrives whole, to build scan pyramids.
     pub(crate) pyramids: Option<crate::scans::PyramidBuilder>,
@@ -41,8 +48,22 @@ pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
 impl Central {
     /// Creates a server data directory: key, certificate, settings, database.
     pub fn init(dir: &Path, public_addr: &str) -> Result<Self, CentralError> {
+        Self::init_with(dir, public_addr, None)
+    }
+
+    /// As [`init`](Self::init), with scan blobs kept at `blobs`
+    /// (`s3://BUCKET/PREFIX`) rather than in the data folder. The storage
+    /// is reached before anything is written.
+    pub fn init_with(
+        dir: &Path,
+        public_addr: &str,
+        blobs: Option<&str>,
+    ) -> Result<Self, CentralError> {
         if dir.join("server.key").exists() {
             return Err(CentralError::AlreadyInitialised(dir.display().to_string()));
+        }
+        if let Some(url) = blobs {
+            crate::blobs::open_port(dir, Some(url))?.ready()?;
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let key = DeviceKey::load_or_create(&dir.join("server.key"))?;
@@ -50,11 +71,55 @@ impl Central {
         kordon_record::key::write_owner_only(&dir.join("server.crt"), &cert).map_err(io(dir))?;
         let config = ServerConfig {
             public_addr: public_addr.to_string(),
+            blobs: blobs.map(str::to_string),
         };
         let json =
             serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
         kordon_record::key::write_owner_only(&dir.join("server.json"), &json).map_err(io(dir))?;
         Self::open(dir)
+    }
+
+    /// Keeps the scan blobs of the server in `dir` at `url` (`s3://…`)
+    /// from now on, as `server.json` records, so every command that opens
+    /// the folder finds them. The same address again changes nothing; a
+    /// folder whose scans are already kept elsewhere (another address, or
+    /// its own `blobs/` holding any) is refused, since its scans would be
+    /// lost from sight.
+    pub fn keep_blobs_at(dir: &Path, url: &str) -> Result<(), CentralError> {
+        let cfg_path = dir.join("server.json");
+        if !dir.join("server.key").exists() {
+            return Err(CentralError::NotInitialised(dir.display().to_string()));
+        }
+        let mut config: ServerConfig = serde_json::from_slice(
+            &std::fs::read(&cfg_path).map_err(io(&cfg_path))?,
+        )
+        .map_err(|e| CentralError::Config {
+            path: cfg_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        match config.blobs.as_deref() {
+            Some(kept) if kept == url => return Ok(()),
+            Some(kept) => {
+                return Err(CentralError::Invalid(format!(
+                    "this server keeps its scans at {kept}, not {url}"
+                )))
+            }
+            None => {}
+        }
+        let local = kordon_blob::BlobStore::open(&dir.join("blobs"))?;
+        let held = local.list()?.len();
+        if held > 0 {
+            return Err(CentralError::Invalid(format!(
+                "{held} scan files are kept in {}: they would be lost from sight at {url}",
+                dir.join("blobs").display()
+            )));
+        }
+        crate::blobs::open_port(dir, Some(url))?.ready()?;
+        config.blobs = Some(url.to_string());
+        let json =
+            serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
+        kordon_record::key::write_owner_only(&cfg_path, &json).map_err(io(dir))?;
+        Ok(())
     }
 
     /// Opens an initialised server data directory.
@@ -79,6 +144,7 @@ impl Central {
         store.enable_log();
         register::migrate(store.connection())?;
         crate::blobs::migrate(store.connection())?;
+        let blobs = crate::blobs::open_port(dir, config.blobs.as_deref())?;
 
         let mut central = Central {
             dir: dir.to_path_buf(),
@@ -86,6 +152,7 @@ impl Central {
             cert_der,
             config,
             store,
+            blobs,
             keys: HashMap::new(),
             pyramids: None,
             metrics: Default::default(),

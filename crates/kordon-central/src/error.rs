@@ -29,6 +29,10 @@ pub enum CentralError {
     /// A file (a scan's blob) did not fit on the server's disk.
     #[error("the disk is full: {0}")]
     DiskFull(String),
+    /// Object storage that keeps the scan blobs did not answer as it
+    /// should (unreachable, refused the key, ...).
+    #[error("scan storage: {0}")]
+    BlobStorage(kordon_blob::BlobError),
     #[error("wrong account name or password")]
     WrongPassword,
     #[error("too many failed logins: try again in {wait_s} s")]
@@ -52,6 +56,7 @@ impl From<kordon_blob::BlobError> for CentralError {
     fn from(e: kordon_blob::BlobError) -> Self {
         match e {
             kordon_blob::BlobError::DiskFull { path } => CentralError::DiskFull(path),
+            remote @ kordon_blob::BlobError::Remote { .. } => CentralError::BlobStorage(remote),
             other => CentralError::Invalid(format!("storing a blob: {other}")),
         }
     }

@@ -4,7 +4,7 @@
 //! `kordon-imaging` engine the vehicle uses.
 
 use crate::{Central, CentralError};
-use kordon_blob::{BlobId, BlobStore};
+use kordon_blob::{BlobId, BlobPort};
 use kordon_imaging::{Image, Pyramid};
 use kordon_model::{InspectionView, Scan, ScanImage};
 use std::collections::HashSet;
@@ -46,7 +46,7 @@ fn blob_id(image: &ScanImage) -> Result<BlobId, CentralError> {
 /// An image larger than `kordon_imaging::DecodeLimits::for_scans` allows
 /// (a decompression bomb from a faulty or hostile vehicle) is refused from
 /// its header, before any pixel memory is reserved.
-pub fn build_pyramid(dir: &Path, blobs: &BlobStore, scan: &Scan) -> Result<(), CentralError> {
+pub fn build_pyramid(dir: &Path, blobs: &dyn BlobPort, scan: &Scan) -> Result<(), CentralError> {
     let limits = kordon_imaging::DecodeLimits::for_scans().map_err(CentralError::Invalid)?;
     let decode = |image: &ScanImage| -> Result<Image, CentralError> {
         let bytes = blobs
@@ -98,11 +98,11 @@ impl Central {
         for image in &scan.images {
             let id = blob_id(image)?;
             total += image.size;
-            if blobs.contains(&id) {
+            if blobs.contains(&id)? {
                 received += image.size;
             } else {
                 whole = false;
-                received += blobs.partial_len(&id).min(image.size);
+                received += blobs.partial_len(&id)?.min(image.size);
             }
         }
         Ok(if whole {
@@ -199,7 +199,7 @@ fn build_for_blob(central: &mut Central, dir: &Path, blob: &str) -> Result<(), C
     for scan in central.scans_with_blob(blob)? {
         if matches!(central.scan_stage(&scan)?, ScanStage::Building) {
             let started = std::time::Instant::now();
-            build_pyramid(dir, &central.blob_store()?, &scan)?;
+            build_pyramid(dir, central.blob_store()?.as_ref(), &scan)?;
             tracing::info!(scan = %scan.id, ms = started.elapsed().as_millis() as u64, "scan pyramid built");
         }
     }

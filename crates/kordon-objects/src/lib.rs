@@ -84,8 +84,8 @@ pub fn is_object_url(location: &str) -> bool {
 
 impl ObjectBlobs {
     /// Opens `s3://BUCKET/PREFIX` with the endpoint and credentials of the
-    /// `AWS_*` environment, checks the bucket answers, and sweeps what is
-    /// left of uploads of blobs already held.
+    /// `AWS_*` environment. Nothing is asked of the storage yet: see
+    /// [`BlobPort::ready`].
     pub fn open(url: &str) -> Result<Self, BlobError> {
         Self::open_with(url, std::iter::empty::<(String, String)>())
     }
@@ -144,7 +144,7 @@ impl ObjectBlobs {
             .enable_all()
             .build()
             .map_err(|e| bad(format!("starting its runtime: {e}")))?;
-        let blobs = ObjectBlobs {
+        Ok(ObjectBlobs {
             inner: Arc::new(Inner {
                 store: Arc::new(store),
                 url: format!(
@@ -154,16 +154,7 @@ impl ObjectBlobs {
                 prefix,
                 runtime: Runtime(Some(runtime)),
             }),
-        };
-        // One listing: a wrong endpoint, bucket or key is said now, not
-        // at the first scan.
-        let probe = blobs.path("blobs");
-        let store = blobs.store();
-        blobs
-            .run(async move { store.list_with_delimiter(Some(&probe)).await })?
-            .map_err(|e| blobs.remote("blobs/", e))?;
-        blobs.sweep_partials()?;
-        Ok(blobs)
+        })
     }
 
     fn store(&self) -> Arc<dyn ObjectStore> {
@@ -421,6 +412,16 @@ impl BlobPort for ObjectBlobs {
         self.inner.url.clone()
     }
 
+    /// One listing, so a wrong endpoint, bucket or key is said now and
+    /// not at the first scan; then the sweep of finished uploads.
+    fn ready(&self) -> Result<(), BlobError> {
+        let (store, probe) = (self.store(), self.path("blobs"));
+        self.run(async move { store.list_with_delimiter(Some(&probe)).await })?
+            .map_err(|e| self.remote("blobs/", e))?;
+        self.sweep_partials()?;
+        Ok(())
+    }
+
     fn contains(&self, id: &BlobId) -> Result<bool, BlobError> {
         Ok(self.head_blob(id)?.is_some())
     }
@@ -530,7 +531,8 @@ impl BlobPort for ObjectBlobs {
     fn check(&self) -> Result<BlobCheck, BlobError> {
         let mut out = BlobCheck::default();
         for (name, _) in self.list_under("blobs")? {
-            let shown = format!("blobs/{name}");
+            // Under `blobs/`, as the folder's are named under its own.
+            let shown = name.clone();
             match name.parse::<BlobId>() {
                 Ok(id) => match self.verify(&id) {
                     Ok(len) => {

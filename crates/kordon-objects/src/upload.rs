@@ -22,17 +22,46 @@ pub struct ObjectUpload {
     received_saved: u64,
 }
 
+/// A piece's object name: its offset, and the bytes received for the
+/// blob when it was kept (so a process killed without a word loses none
+/// of that count up to its last piece), both in hex.
+fn piece_name(offset: u64, received: u64) -> String {
+    format!("{offset:016x}.{received:x}")
+}
+
+/// `(offset, received)` of a piece's object name.
+fn parse_piece_name(name: &str) -> Option<(u64, u64)> {
+    let (offset, received) = name.split_once('.')?;
+    if offset.len() != 16 {
+        return None;
+    }
+    Some((
+        u64::from_str_radix(offset, 16).ok()?,
+        u64::from_str_radix(received, 16).ok()?,
+    ))
+}
+
+/// The most bytes received that any kept piece records.
+fn received_in(objects: &[(String, u64)]) -> u64 {
+    objects
+        .iter()
+        .filter_map(|(name, _)| parse_piece_name(name))
+        .map(|(_, received)| received)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Where the verified prefix ends, from an upload's listing: its pieces
-/// (objects named by their offset in hex) from 0 on, each where the one
-/// before ended and, given the blob's `(size, piece)`, of its piece's
-/// length.
+/// from offset 0 on, each where the one before ended and, given the
+/// blob's `(size, piece)`, of its piece's length.
 pub(crate) fn verified_prefix(objects: &[(String, u64)], shape: Option<(u64, u64)>) -> u64 {
     let mut pieces: Vec<(u64, u64)> = objects
         .iter()
-        .filter(|(name, _)| name.len() == 16)
-        .filter_map(|(name, len)| Some((u64::from_str_radix(name, 16).ok()?, *len)))
+        .filter_map(|(name, len)| Some((parse_piece_name(name)?.0, *len)))
         .collect();
     pieces.sort_unstable();
+    // The same piece kept twice (by two processes) counts once.
+    pieces.dedup_by_key(|(offset, _)| *offset);
     let mut end = 0;
     for (offset, len) in pieces {
         if offset != end {
@@ -86,14 +115,14 @@ impl ObjectUpload {
     }
 
     /// Finds the verified prefix among the pieces kept (none count
-    /// without the tree they were checked against).
+    /// without the tree they were checked against), and the bytes
+    /// received as the last of them recorded.
     fn recover(&mut self) -> Result<(), BlobError> {
+        let objects = self.blobs.list_under(&format!("partial/{}", self.id))?;
+        self.received = self.received.max(received_in(&objects));
+        self.received_saved = self.received_saved.max(received_in(&objects));
         self.verified = match self.cvs {
-            Some(_) => verified_prefix(
-                &self.blobs.list_under(&format!("partial/{}", self.id))?,
-                Some((self.size, self.piece)),
-            )
-            .min(self.size),
+            Some(_) => verified_prefix(&objects, Some((self.size, self.piece))).min(self.size),
             None => 0,
         };
         Ok(())
@@ -169,9 +198,11 @@ impl BlobUpload for ObjectUpload {
             return Ok(outcome);
         }
         self.blobs.put(
-            self.blobs.partial_path(&self.id, &format!("{offset:016x}")),
+            self.blobs
+                .partial_path(&self.id, &piece_name(offset, self.received)),
             Bytes::copy_from_slice(data),
         )?;
+        self.received_saved = self.received;
         self.verified = offset + data.len() as u64;
         Ok(PieceOutcome::Stored)
     }
@@ -186,14 +217,26 @@ impl BlobUpload for ObjectUpload {
         }
         let (blobs, id, size, piece) = (self.blobs.clone(), self.id, self.size, self.piece);
         if blobs.head_blob(&id)?.is_none() {
+            // Each piece's object by its offset (the first, if two
+            // processes kept the same piece).
+            let mut names = std::collections::BTreeMap::new();
+            for (name, _) in blobs.list_under(&format!("partial/{id}"))? {
+                if let Some((offset, _)) = parse_piece_name(&name) {
+                    names.entry(offset).or_insert(name);
+                }
+            }
             let mut offset = 0u64;
             let written = blobs.write_verified(&id, size, || {
                 if offset >= size {
                     return Ok(None);
                 }
-                let key = format!("{offset:016x}");
+                let key = names.get(&offset).ok_or(BlobError::Incomplete {
+                    id,
+                    have: offset,
+                    size,
+                })?;
                 let bytes = blobs
-                    .get(blobs.partial_path(&id, &key))?
+                    .get(blobs.partial_path(&id, key))?
                     .map_err(|e| blobs.remote(&format!("partial/{id}/{key}"), e))?;
                 offset += tree::piece_len(size, piece, offset / piece);
                 Ok(Some(bytes))

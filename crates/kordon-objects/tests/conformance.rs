@@ -51,13 +51,18 @@ fn object_storage_keeps_the_blob_ports_promises() {
     let mut env = storage.env();
     env.retain(|(k, _)| *k != "AWS_SECRET_ACCESS_KEY");
     env.push(("AWS_SECRET_ACCESS_KEY", "not-the-secret".into()));
-    let refused = ObjectBlobs::open_with(&storage.url("centre/a"), env).expect_err("wrong key");
+    let refused = ObjectBlobs::open_with(&storage.url("centre/a"), env)
+        .expect("a client")
+        .ready()
+        .expect_err("wrong key");
     assert!(
         refused.to_string().contains("s3://kordon-blobs/centre/a"),
         "{refused}"
     );
-    let missing =
-        ObjectBlobs::open_with("s3://no-such-bucket/x", storage.env()).expect_err("no bucket");
+    let missing = ObjectBlobs::open_with("s3://no-such-bucket/x", storage.env())
+        .expect("a client")
+        .ready()
+        .expect_err("no bucket");
     assert!(missing.to_string().contains("no-such-bucket"), "{missing}");
 }
 
@@ -76,6 +81,7 @@ fn a_second_process_takes_up_an_upload_where_the_first_stopped() {
         let mut up = a.upload(id, size, PIECE).expect("upload on A");
         assert!(up.set_tree(cvs_of(&data, PIECE)).expect("tree"));
         for (i, chunk) in data.chunks(PIECE as usize).take(5).enumerate() {
+            up.note_received(chunk.len() as u64);
             up.write_piece(i as u64 * PIECE, chunk).expect("piece");
         }
         std::mem::forget(up); // killed: no drop, no goodbye
@@ -85,6 +91,7 @@ fn a_second_process_takes_up_an_upload_where_the_first_stopped() {
     let mut up = b.upload(id, size, PIECE).expect("upload on B");
     assert!(!up.needs_tree());
     assert_eq!(up.verified(), 5 * PIECE, "resumes after the fifth piece");
+    assert_eq!(up.received(), 5 * PIECE, "what arrived is still counted");
     for (i, chunk) in data.chunks(PIECE as usize).enumerate().skip(5) {
         up.write_piece(i as u64 * PIECE, chunk).expect("piece");
     }

@@ -128,6 +128,16 @@ impl ServerProcess {
 
     /// As [`start`](Self::start), with more arguments to `kordon-server run`.
     pub fn start_with(data: &Path, addr: &str, extra: &[&str]) -> ServerProcess {
+        Self::start_with_env(data, addr, extra, &[])
+    }
+
+    /// As [`start_with`](Self::start_with), with more environment.
+    pub fn start_with_env(
+        data: &Path,
+        addr: &str,
+        extra: &[&str],
+        env: &[(&str, String)],
+    ) -> ServerProcess {
         let mut child = Command::new(bin("kordon-server"))
             .args(["run", "--data"])
             .arg(data)
@@ -136,6 +146,7 @@ impl ServerProcess {
             // do not collide; `http_addr` tells which.
             .args(["--http", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("KORDON_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -6,7 +6,7 @@
 
 use super::console::{call, login, request, PASSWORD};
 use kordon_e2e::{kordon, kordon_ok};
-use kordon_test_support::{text, wait_for};
+use kordon_test_support::text;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -100,28 +100,7 @@ fn an_evidence_bundle_verifies_and_any_changed_byte_is_named() {
 
     // A supervisor marks the scan once its tiles are built.
     let sup = login(&addr, "sup.kovalenko", PASSWORD);
-    let shown = call(
-        &addr,
-        &sup,
-        "GET",
-        &format!("/api/inspections/{id}"),
-        &Value::Null,
-    )
-    .json();
-    let scan = shown["view"]["scans"][0]["id"]
-        .as_str()
-        .expect("a scan")
-        .to_string();
-    wait_for("the scan's tiles", Duration::from_secs(60), || {
-        let r = call(
-            &addr,
-            &sup,
-            "GET",
-            &format!("/api/scans/{scan}"),
-            &Value::Null,
-        );
-        (r.json()["state"] == "ready").then_some(())
-    });
+    let scan = super::console::first_scan_ready(&addr, &sup, &id, Duration::from_secs(60));
     let mark = call(
         &addr,
         &sup,

@@ -33,6 +33,39 @@ pub(crate) fn add_accounts(field: &Field) {
 
 /// A server with one synced inspection (with a decision) from a vehicle,
 /// and an account of each role.
+/// The id of inspection `id`'s first scan, once the console shows its
+/// tiles built.
+pub(crate) fn first_scan_ready(
+    addr: &str,
+    session: &Session,
+    id: &str,
+    within: Duration,
+) -> String {
+    let shown = call(
+        addr,
+        session,
+        "GET",
+        &format!("/api/inspections/{id}"),
+        &Value::Null,
+    )
+    .json();
+    let scan = shown["view"]["scans"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the console shows no scan: {shown}"))
+        .to_string();
+    wait_for("the scan's tiles", within, || {
+        let r = call(
+            addr,
+            session,
+            "GET",
+            &format!("/api/scans/{scan}"),
+            &Value::Null,
+        );
+        (r.json()["state"] == "ready").then_some(())
+    });
+    scan
+}
+
 pub(crate) fn field_with_inspection() -> (Field, std::path::PathBuf, String) {
     let field = Field::new();
     add_accounts(&field);

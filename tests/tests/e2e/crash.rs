@@ -802,6 +802,7 @@ fn set_up_just_before_a_power_cut_the_server_and_vehicle_still_work() {
         server_dir: root.path().join("server"),
         addr: format!("127.0.0.1:{}", kordon_test_support::free_udp_port()),
         root,
+        server_env: vec![],
     };
     let vehicle = field.vehicle_dir("vehicle");
     std::fs::create_dir(&field.server_dir).expect("server folder");

@@ -222,7 +222,7 @@ fn a_tree_that_does_not_prove_the_hash_is_declined_and_nothing_is_stored() {
     assert!(r.events.iter().any(
         |e| matches!(e, BlobSendEvent::Declined { reason, .. } if reason.contains("do not add up"))
     ));
-    assert!(!c.blob_store().expect("store").contains(&blob));
+    assert!(!c.blob_store().expect("store").contains(&blob).expect("ask"));
 }
 
 #[test]
@@ -244,7 +244,11 @@ fn a_blob_no_inspection_asks_for_is_declined() {
     assert!(r.events.iter().any(
         |e| matches!(e, BlobSendEvent::Declined { reason, .. } if reason.contains("references"))
     ));
-    assert!(!c.blob_store().expect("store").contains(&stranger));
+    assert!(!c
+        .blob_store()
+        .expect("store")
+        .contains(&stranger)
+        .expect("ask"));
 }
 
 #[test]
@@ -324,7 +328,7 @@ fn a_complete_partial_left_by_a_crash_is_finished_at_the_next_offer() {
     {
         let server = c.blob_store().expect("store");
         let mut p = server
-            .partial(blob, data.len() as u64, PIECE)
+            .upload(blob, data.len() as u64, PIECE)
             .expect("partial");
         assert!(p.set_tree(tree.clone()).expect("tree"));
         for (i, piece) in data.chunks(PIECE as usize).enumerate() {
@@ -348,6 +352,10 @@ fn a_complete_partial_left_by_a_crash_is_finished_at_the_next_offer() {
     assert!(r.events.contains(&BlobSendEvent::Stored { blob: blob.0 }));
     let server = c.blob_store().expect("store");
     assert_eq!(server.read_verified(&blob).expect("stored"), data);
-    assert_eq!(server.partial_len(&blob), 0, "the partial copy is gone");
+    assert_eq!(
+        server.partial_len(&blob).expect("ask"),
+        0,
+        "the partial copy is gone"
+    );
     assert_eq!(intake.take_arrivals().len(), 1);
 }
