@@ -24,6 +24,7 @@ mod link_status;
 mod log_proof;
 mod records_first;
 mod scan_pair;
+mod scan_storage;
 mod statistics;
 mod viewer;
 
@@ -88,6 +89,9 @@ enum What {
     /// A vehicle's data encrypted at rest against unencrypted: unlock,
     /// import, tiles, sync of 1,000 inspections, opening the data.
     AtRest(at_rest::Args),
+    /// A scan's delivery into the data folder and into S3-compatible
+    /// object storage (a SeaweedFS the benchmark starts).
+    ScanStorage(scan_storage::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -111,6 +115,7 @@ fn main() -> anyhow::Result<()> {
         What::LogProof(args) => log_proof::run(args),
         What::Hostile(args) => hostile::run(args),
         What::AtRest(args) => at_rest::run(args),
+        What::ScanStorage(args) => scan_storage::run(args),
         What::All => {
             ingest::run(ingest::Args::default())?;
             sync(1_000)

@@ -28,7 +28,8 @@
 mod upload;
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{StreamExt, TryStreamExt};
 use kordon_blob::tree::Cv;
 use kordon_blob::{BlobCheck, BlobError, BlobId, BlobPort, BlobUpload};
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
@@ -38,6 +39,7 @@ use std::future::Future;
 use std::io::{self, Read, Seek, Write};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::AsyncReadExt;
 
 pub use upload::ObjectUpload;
 
@@ -319,63 +321,93 @@ impl ObjectBlobs {
 
     /// Writes blob `id` from `chunks` (its bytes in order, `size` in all),
     /// hashing them on the way; the blob becomes visible only if they hash
-    /// to `id`.
-    fn write_verified(
-        &self,
-        id: &BlobId,
-        size: u64,
-        mut chunks: impl FnMut() -> Result<Option<Bytes>, BlobError>,
-    ) -> Result<(), BlobError> {
-        let key = format!("blobs/{id}");
-        let mut hasher = blake3::Hasher::new();
-        let check = |hasher: &blake3::Hasher, written: u64| -> Result<(), BlobError> {
-            let found = BlobId(*hasher.finalize().as_bytes());
-            if written != size || found != *id {
-                return Err(BlobError::Corrupt { id: *id, found });
-            }
-            Ok(())
-        };
-        if size < PART as u64 {
-            let mut all = Vec::with_capacity(size as usize);
-            while let Some(chunk) = chunks()? {
-                hasher.update(&chunk);
-                all.extend_from_slice(&chunk);
-            }
-            check(&hasher, all.len() as u64)?;
-            return self.put(self.blob_path(id), Bytes::from(all));
+    /// to `id`. Parts of a large blob go up [`PARTS_IN_FLIGHT`] at a time.
+    fn write_verified(&self, id: &BlobId, size: u64, chunks: Chunks) -> Result<(), BlobError> {
+        let (store, path, id) = (self.store(), self.blob_path(id), *id);
+        let location = format!("{}/blobs/{id}", self.inner.url);
+        self.run(write_stream(store, path, id, size, chunks, location))?
+    }
+}
+
+/// A blob's bytes in order, as they are read from wherever they are.
+type Chunks = futures_util::stream::BoxStream<'static, Result<Bytes, BlobError>>;
+
+/// Parts of a multipart upload sent at once.
+const PARTS_IN_FLIGHT: usize = 4;
+/// Pieces of an upload read ahead when it is assembled into its blob.
+const READ_AHEAD: usize = 8;
+
+/// See [`ObjectBlobs::write_verified`].
+async fn write_stream(
+    store: Arc<dyn ObjectStore>,
+    path: Path,
+    id: BlobId,
+    size: u64,
+    mut chunks: Chunks,
+    location: String,
+) -> Result<(), BlobError> {
+    let remote = |e: object_store::Error| BlobError::Remote {
+        location: location.clone(),
+        reason: e.to_string(),
+    };
+    let mut hasher = blake3::Hasher::new();
+    let mut written = 0u64;
+    let check = |hasher: &blake3::Hasher, written: u64| {
+        let found = BlobId(*hasher.finalize().as_bytes());
+        if written != size || found != id {
+            return Err(BlobError::Corrupt { id, found });
         }
-        let (store, path) = (self.store(), self.blob_path(id));
-        let mut upload = self
-            .run(async move { store.put_multipart(&path).await })?
-            .map_err(|e| self.remote(&key, e))?;
-        let mut part = Vec::with_capacity(PART);
-        let mut written = 0u64;
-        let result = (|| loop {
-            let next = chunks()?;
+        Ok(())
+    };
+    if size < PART as u64 {
+        let mut all = Vec::with_capacity(size as usize);
+        while let Some(chunk) = chunks.try_next().await? {
+            hasher.update(&chunk);
+            written += chunk.len() as u64;
+            all.extend_from_slice(&chunk);
+        }
+        check(&hasher, written)?;
+        store
+            .put(&path, PutPayload::from(all))
+            .await
+            .map_err(remote)?;
+        return Ok(());
+    }
+    let mut upload = store.put_multipart(&path).await.map_err(remote)?;
+    let mut in_flight: FuturesUnordered<object_store::UploadPart> = FuturesUnordered::new();
+    let mut part = Vec::with_capacity(PART);
+    let sent: Result<(), BlobError> = async {
+        loop {
+            let next = chunks.try_next().await?;
             if let Some(chunk) = &next {
                 hasher.update(chunk);
                 written += chunk.len() as u64;
                 part.extend_from_slice(chunk);
             }
             if part.len() >= PART || (next.is_none() && !part.is_empty()) {
-                let payload =
-                    PutPayload::from(std::mem::replace(&mut part, Vec::with_capacity(PART)));
-                let sending = upload.put_part(payload);
-                self.run(sending)?.map_err(|e| self.remote(&key, e))?;
+                if in_flight.len() >= PARTS_IN_FLIGHT {
+                    if let Some(done) = in_flight.next().await {
+                        done.map_err(remote)?;
+                    }
+                }
+                let payload = std::mem::replace(&mut part, Vec::with_capacity(PART));
+                in_flight.push(upload.put_part(PutPayload::from(payload)));
             }
             if next.is_none() {
-                return check(&hasher, written);
+                break;
             }
-        })();
-        match result {
-            Ok(()) => self
-                .run(async move { upload.complete().await })?
-                .map(drop)
-                .map_err(|e| self.remote(&key, e)),
-            Err(e) => {
-                let _ = self.run(async move { upload.abort().await });
-                Err(e)
-            }
+        }
+        while let Some(done) = in_flight.next().await {
+            done.map_err(remote)?;
+        }
+        check(&hasher, written)
+    }
+    .await;
+    match sent {
+        Ok(()) => upload.complete().await.map(drop).map_err(remote),
+        Err(e) => {
+            let _ = upload.abort().await;
+            Err(e)
         }
     }
 }
@@ -491,19 +523,27 @@ impl BlobPort for ObjectBlobs {
             return Ok(id);
         }
         spool.rewind().map_err(local)?;
-        let mut chunk = vec![0u8; PART];
-        self.write_verified(&id, total, || {
+        let file = tokio::fs::File::from_std(spool);
+        let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
+            let mut chunk = vec![0u8; PART];
             let mut filled = 0;
             while filled < chunk.len() {
-                match spool.read(&mut chunk[filled..]) {
+                match file.read(&mut chunk[filled..]).await {
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(local(e)),
+                    Err(error) => {
+                        return Err(BlobError::Io {
+                            path: "a temp file".into(),
+                            error,
+                        })
+                    }
                 }
             }
-            Ok((filled > 0).then(|| Bytes::copy_from_slice(&chunk[..filled])))
-        })?;
+            chunk.truncate(filled);
+            Ok((filled > 0).then(|| (Bytes::from(chunk), file)))
+        });
+        self.write_verified(&id, total, chunks.boxed())?;
         Ok(id)
     }
 

@@ -1,10 +1,13 @@
 //! An upload in object storage: one object per verified piece, so its
 //! verified prefix outlives the process that received it.
 
-use crate::{parse_tree, tree_bytes, ObjectBlobs};
+use crate::{parse_tree, tree_bytes, ObjectBlobs, READ_AHEAD};
 use bytes::Bytes;
+use futures_util::StreamExt;
 use kordon_blob::tree::{self, Cv};
+use kordon_blob::BlobPort;
 use kordon_blob::{judge_piece, BlobError, BlobId, BlobUpload, PieceOutcome};
+use object_store::ObjectStoreExt;
 
 /// How many bytes may be noted as received before the count is written
 /// out (it is a measure: a kill loses at most this much of it).
@@ -225,22 +228,36 @@ impl BlobUpload for ObjectUpload {
                     names.entry(offset).or_insert(name);
                 }
             }
+            let mut paths = Vec::with_capacity(names.len());
             let mut offset = 0u64;
-            let written = blobs.write_verified(&id, size, || {
-                if offset >= size {
-                    return Ok(None);
-                }
-                let key = names.get(&offset).ok_or(BlobError::Incomplete {
+            while offset < size {
+                let name = names.get(&offset).ok_or(BlobError::Incomplete {
                     id,
                     have: offset,
                     size,
                 })?;
-                let bytes = blobs
-                    .get(blobs.partial_path(&id, key))?
-                    .map_err(|e| blobs.remote(&format!("partial/{id}/{key}"), e))?;
+                paths.push((blobs.partial_path(&id, name), name.clone()));
                 offset += tree::piece_len(size, piece, offset / piece);
-                Ok(Some(bytes))
-            });
+            }
+            let store = blobs.store();
+            let url = blobs.location();
+            let pieces = futures_util::stream::iter(paths)
+                .map(move |(path, name)| {
+                    let store = store.clone();
+                    let location = format!("{url}/partial/{id}/{name}");
+                    async move {
+                        let got = match store.get(&path).await {
+                            Ok(got) => got.bytes().await,
+                            Err(e) => Err(e),
+                        };
+                        got.map_err(|e| BlobError::Remote {
+                            location,
+                            reason: e.to_string(),
+                        })
+                    }
+                })
+                .buffered(READ_AHEAD);
+            let written = blobs.write_verified(&id, size, pieces.boxed());
             if let Err(e) = written {
                 if matches!(e, BlobError::Corrupt { .. }) {
                     // Every piece was verified: storage changed under us.
