@@ -833,6 +833,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     summary.blobs_kept,
                     started.elapsed().as_secs_f64()
                 );
+                if let Some(at) = &summary.scans_kept_at {
+                    say!(
+                        "the scan files are kept at {at}: back that storage up with its own tools"
+                    );
+                }
                 for blob in &summary.missing {
                     say!("MISSING in the data folder: scan file {blob}");
                 }

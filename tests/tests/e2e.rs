@@ -480,14 +480,6 @@ fn concurrent_edits_on_vehicle_and_server_merge_to_identical_documents() {
     assert_eq!(theirs.status.code(), Some(1), "{}", text(&theirs));
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-    }
-}
-
 #[test]
 fn after_a_restore_from_an_older_backup_sync_full_resends_what_the_server_lost() {
     let field = Field::new();
@@ -497,7 +489,7 @@ fn after_a_restore_from_an_older_backup_sync_full_resends_what_the_server_lost()
     kordon_ok(&v, &["sync"]);
     server.kill();
     let backup = field.root.path().join("backup");
-    copy_dir(&field.server_dir, &backup);
+    at_rest::copy_dir(&field.server_dir, &backup);
 
     let mut server = field.start_server();
     kordon_ok(&v, &["generate", "--count", "5", "--seed", "2"]);
@@ -505,7 +497,7 @@ fn after_a_restore_from_an_older_backup_sync_full_resends_what_the_server_lost()
     server.kill();
     // The server is lost and restored from the older backup.
     std::fs::remove_dir_all(&field.server_dir).expect("rm");
-    copy_dir(&backup, &field.server_dir);
+    at_rest::copy_dir(&backup, &field.server_dir);
     let _server = field.start_server();
     assert_eq!(
         field

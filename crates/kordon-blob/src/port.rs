@@ -48,8 +48,8 @@ pub trait BlobPort: Send + Sync + std::fmt::Debug {
     fn partial_len(&self, id: &BlobId) -> Result<u64, BlobError>;
     /// Every stored blob with its size, in id order.
     fn list(&self) -> Result<Vec<(BlobId, u64)>, BlobError>;
-    /// Hashes every stored blob again and counts uploads under way and
-    /// leftovers of interrupted writes.
+    /// Hashes every stored blob again and counts uploads under way (and,
+    /// in a folder, temp files left by interrupted writes).
     fn check(&self) -> Result<BlobCheck, BlobError>;
 
     /// Reads a whole blob and checks its hash.

@@ -8,7 +8,9 @@
 //!   register, accounts, audit trail), by the store's
 //!   [`copy_into`](kordon_store::Store::copy_into);
 //! - `blobs/`: every scan file the database lists, each read, hashed and
-//!   written durably into the copy's own blob store;
+//!   written durably into the copy's own blob store (none when the scans
+//!   are kept in object storage: `server.json` names it, and a restored
+//!   folder reads them from there);
 //! - `backup.json`, written last: when the copy was made and what it holds.
 //!   A folder without it is an unfinished backup.
 //!
@@ -51,6 +53,11 @@ pub struct BackupSummary {
     pub missing: Vec<String>,
     /// Scan files whose content no longer hashes to their name.
     pub damaged: Vec<String>,
+    /// Where the scan files are kept when not in the data folder
+    /// (`s3://…`): the backup holds none of them, and the storage's own
+    /// backup holds them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scans_kept_at: Option<String>,
     /// When the copy was made (ms since the epoch).
     pub made_ms: i64,
 }
@@ -163,12 +170,21 @@ impl Central {
         }
         self.store.copy_into(&tmp)?;
 
+        // Scans in object storage stay there: its operators back it up,
+        // and the restored folder reads them from it again.
+        if self.config.blobs.is_some() {
+            summary.scans_kept_at = Some(self.blobs.location());
+        }
         // Every blob the live database lists: what the snapshot lists, and
         // perhaps a few that arrived since.
         let source = self.blob_store()?;
         let copy = BlobStore::open(&out.join("blobs"))
             .map_err(|e| CentralError::Invalid(e.to_string()))?;
-        for info in self.blobs()? {
+        let listed = match summary.scans_kept_at {
+            Some(_) => vec![],
+            None => self.blobs()?,
+        };
+        for info in listed {
             let id: BlobId = info
                 .blob
                 .parse()
@@ -177,9 +193,13 @@ impl Central {
                 summary.blobs_kept += 1;
                 continue;
             }
-            let Ok(file) = source.reader(&id) else {
-                summary.missing.push(info.blob);
-                continue;
+            let file = match source.reader(&id) {
+                Ok(file) => file,
+                Err(kordon_blob::BlobError::Missing(_)) => {
+                    summary.missing.push(info.blob);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
             };
             let written = copy.put_reader(file, info.size).map_err(|e| {
                 CentralError::Invalid(format!("copying blob {id} into the backup: {e}"))

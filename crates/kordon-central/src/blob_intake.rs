@@ -84,6 +84,17 @@ impl BlobIntake {
                 if size > MAX_BLOB {
                     rx.declined(blob, &format!("larger than the {MAX_BLOB}-byte limit"));
                 } else if self.store.contains(&id)? {
+                    // Held already. A server stopped between storing it and
+                    // registering it left no row: register it now (the
+                    // register ignores a blob it has).
+                    if wanted(&id, size).is_ok() {
+                        let size = self.store.size(&id)?;
+                        self.arrivals.push(BlobArrival {
+                            blob: id,
+                            size,
+                            received: size,
+                        });
+                    }
                     rx.stored(blob);
                 } else if let Err(reason) = wanted(&id, size) {
                     rx.declined(blob, &reason);

@@ -97,8 +97,9 @@ impl Central {
             path: cfg_path.display().to_string(),
             reason: e.to_string(),
         })?;
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
         match config.blobs.as_deref() {
-            Some(kept) if kept == url => return Ok(()),
+            Some(kept) if same(kept, url) => return Ok(()),
             Some(kept) => {
                 return Err(CentralError::Invalid(format!(
                     "this server keeps its scans at {kept}, not {url}"
@@ -106,11 +107,18 @@ impl Central {
             }
             None => {}
         }
+        // Any scan registered, held or arriving in the folder would be
+        // lost from sight.
+        let registered = Central::open(dir)?.blobs()?.len();
         let local = kordon_blob::BlobStore::open(&dir.join("blobs"))?;
         let held = local.list()?.len();
-        if held > 0 {
+        let arriving = std::fs::read_dir(dir.join("blobs/partial"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        if registered + held + arriving > 0 {
             return Err(CentralError::Invalid(format!(
-                "{held} scan files are kept in {}: they would be lost from sight at {url}",
+                "{} holds scans ({registered} registered, {held} files, {arriving} partial files): \
+                 they would be lost from sight at {url}",
                 dir.join("blobs").display()
             )));
         }

@@ -722,11 +722,18 @@ async fn run_blob_stream(
             tracing::warn!(device = %device.short(), error = %e, "backlog not updated");
         }
     }
-    // Whatever had started to arrive and is now lost still crossed the link.
-    if let Ok(mut guard) = work.lock() {
-        let (rx, intake) = &mut *guard;
-        let partial = rx.partial_bytes();
-        intake.stream_ended(partial);
+    // Whatever had started to arrive and is now lost still crossed the
+    // link. Noting it writes to the scan storage: off the async threads.
+    let ended = tokio::task::spawn_blocking(move || {
+        if let Ok(mut guard) = work.lock() {
+            let (rx, intake) = &mut *guard;
+            let partial = rx.partial_bytes();
+            intake.stream_ended(partial);
+        }
+    })
+    .await;
+    if let Err(e) = ended {
+        tracing::warn!(device = %device.short(), error = %e, "the end of a blob stream was not noted");
     }
     result
 }

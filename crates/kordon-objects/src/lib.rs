@@ -10,12 +10,18 @@
 //!   once, so no reader ever sees a partial or unverified blob.
 //! - `partial/<64 hex>/tree`: an upload's piece size, blob size and piece
 //!   values, kept once they merge to the blob's hash.
-//! - `partial/<64 hex>/<16 hex offset>`: one verified piece, one object
-//!   each. A piece is acknowledged to the vehicle only after its `PUT`
+//! - `partial/<64 hex>/<16 hex offset>.<hex>`: one verified piece, one
+//!   object each, named by its offset and the bytes received for the blob
+//!   when it was kept. A piece is acknowledged to the vehicle only after its `PUT`
 //!   succeeded, so the verified prefix survives the server process, and
 //!   any process sharing the bucket takes the upload up where it stopped.
 //! - `partial/<64 hex>/received`: bytes that crossed the link for it (a
-//!   measure of what interruptions cost, written every few pieces).
+//!   measure of what interruptions cost), written when a transfer stops.
+//!
+//! A multipart upload whose completion failed is aborted; one left by a
+//! process killed while completing it is not (the bucket's rule to abort
+//! incomplete multipart uploads clears it; the blob is still made whole
+//! from its pieces at the next offer).
 //!
 //! Endpoint, region and credentials come from the usual `AWS_*`
 //! environment variables (`AWS_ENDPOINT_URL`, `AWS_REGION`,
@@ -60,8 +66,9 @@ struct Inner {
     store: Arc<dyn ObjectStore>,
     /// `s3://bucket/prefix`, for people.
     url: String,
-    /// The prefix, without a trailing `/` (may be empty).
-    prefix: String,
+    /// The prefix (may be empty), as the operator spelled it: each key is
+    /// built under it part by part, so nothing of it is re-encoded.
+    prefix: Path,
     runtime: Runtime,
 }
 
@@ -110,9 +117,8 @@ impl ObjectBlobs {
         if bucket.is_empty() {
             return Err(bad("the address names no bucket".into()));
         }
-        if !prefix.is_empty() {
+        let prefix_path =
             Path::parse(&prefix).map_err(|e| bad(format!("the prefix {prefix:?}: {e}")))?;
-        }
         // TLS to the endpoint through rustls with ring, as everywhere in
         // Kordon (a no-op when the process already chose it).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -139,7 +145,7 @@ impl ObjectBlobs {
                 ..Default::default()
             })
             .build()
-            .map_err(|e| bad(e.to_string()))?;
+            .map_err(|e| bad(with_causes(&e)))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("kordon-objects")
@@ -153,7 +159,7 @@ impl ObjectBlobs {
                     "s3://{bucket}{}{prefix}",
                     if prefix.is_empty() { "" } else { "/" }
                 ),
-                prefix,
+                prefix: prefix_path,
                 runtime: Runtime(Some(runtime)),
             }),
         })
@@ -165,11 +171,9 @@ impl ObjectBlobs {
 
     /// The object path of `key` under the prefix.
     fn path(&self, key: &str) -> Path {
-        if self.inner.prefix.is_empty() {
-            Path::from(key)
-        } else {
-            Path::from(format!("{}/{key}", self.inner.prefix))
-        }
+        key.split('/')
+            .filter(|part| !part.is_empty())
+            .fold(self.inner.prefix.clone(), |path, part| path.join(part))
     }
 
     fn blob_path(&self, id: &BlobId) -> Path {
@@ -208,7 +212,7 @@ impl ObjectBlobs {
     fn remote(&self, key: &str, e: object_store::Error) -> BlobError {
         BlobError::Remote {
             location: format!("{}/{key}", self.inner.url),
-            reason: e.to_string(),
+            reason: with_causes(&e),
         }
     }
 
@@ -246,7 +250,7 @@ impl ObjectBlobs {
             .map(drop)
             .map_err(|e| BlobError::Remote {
                 location: format!("{}/{key}", self.inner.url),
-                reason: e.to_string(),
+                reason: with_causes(&e),
             })
     }
 
@@ -295,14 +299,28 @@ impl ObjectBlobs {
 
     /// Deletes every object of the upload of `id`.
     fn remove_partial(&self, id: &BlobId) -> Result<(), BlobError> {
-        for (name, _) in self.list_under(&format!("partial/{id}"))? {
-            let (store, path) = (self.store(), self.partial_path(id, &name));
-            match self.run(async move { store.delete(&path).await })? {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(self.remote(&format!("partial/{id}/{name}"), e)),
+        let paths: Vec<Path> = self
+            .list_under(&format!("partial/{id}"))?
+            .into_iter()
+            .map(|(name, _)| self.partial_path(id, &name))
+            .collect();
+        let store = self.store();
+        // Batched deletes where the store has them (S3's DeleteObjects).
+        let failed = self.run(async move {
+            let paths = futures_util::stream::iter(paths.into_iter().map(Ok)).boxed();
+            let mut done = store.delete_stream(paths);
+            while let Some(one) = done.next().await {
+                match one {
+                    Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => return Some(e),
+                }
             }
+            None
+        })?;
+        match failed {
+            None => Ok(()),
+            Some(e) => Err(self.remote(&format!("partial/{id}/"), e)),
         }
-        Ok(())
     }
 
     /// Removes uploads of blobs already held (a process that died between
@@ -348,7 +366,7 @@ async fn write_stream(
 ) -> Result<(), BlobError> {
     let remote = |e: object_store::Error| BlobError::Remote {
         location: location.clone(),
-        reason: e.to_string(),
+        reason: with_causes(&e),
     };
     let mut hasher = blake3::Hasher::new();
     let mut written = 0u64;
@@ -403,13 +421,15 @@ async fn write_stream(
         check(&hasher, written)
     }
     .await;
-    match sent {
+    let sent = match sent {
         Ok(()) => upload.complete().await.map(drop).map_err(remote),
-        Err(e) => {
-            let _ = upload.abort().await;
-            Err(e)
-        }
+        Err(e) => Err(e),
+    };
+    if sent.is_err() {
+        // Nothing became visible; leave no parts behind either.
+        let _ = upload.abort().await;
     }
+    sent
 }
 
 /// Reads a blob in ranges, as the reader asks for bytes.
@@ -588,6 +608,22 @@ impl BlobPort for ObjectBlobs {
         out.damaged.sort();
         Ok(out)
     }
+}
+
+/// An error with every cause under it, as people need it ("error sending
+/// request: … connection refused").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The piece values of `bytes` (a `tree` object), if they are for a blob

@@ -101,7 +101,8 @@ impl ObjectUpload {
                 .ok()
                 .and_then(|s| s.trim().parse().ok())
                 .unwrap_or(0),
-            Err(_) => 0,
+            Err(object_store::Error::NotFound { .. }) => 0,
+            Err(e) => return Err(blobs.remote(&format!("partial/{id}/received"), e)),
         };
         let mut upload = ObjectUpload {
             blobs,
@@ -252,7 +253,7 @@ impl BlobUpload for ObjectUpload {
                         };
                         got.map_err(|e| BlobError::Remote {
                             location,
-                            reason: e.to_string(),
+                            reason: crate::with_causes(&e),
                         })
                     }
                 })
@@ -270,7 +271,12 @@ impl BlobUpload for ObjectUpload {
         // Done: nothing of the upload is worth keeping.
         self.received_saved = self.received;
         self.verified = self.size;
-        blobs.remove_partial(&id)?;
+        // The blob is whole and visible: its pieces are leftovers now. A
+        // failure to remove them is not the transfer's (the next start's
+        // sweep takes them).
+        if let Err(e) = blobs.remove_partial(&id) {
+            tracing::warn!(blob = %id, error = %e, "pieces of a finished upload left behind");
+        }
         Ok(id)
     }
 }

@@ -2,6 +2,7 @@
 //! conformance suite, and an upload cut by a lost process is taken up by
 //! another handle where the last acknowledged piece ended.
 
+use futures_util::TryStreamExt;
 use kordon_blob::conformance::{bytes, run_all, Backend};
 use kordon_blob::tree::{cvs_of, PIECE};
 use kordon_blob::{BlobId, BlobPort};
@@ -9,7 +10,16 @@ use kordon_objects::ObjectBlobs;
 use kordon_test_support::object_storage::ObjectStorage;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
-use object_store::{ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+/// A client of the bucket that is not the port: to look behind its back.
+fn raw_client(storage: &ObjectStorage) -> object_store::aws::AmazonS3 {
+    let mut builder = AmazonS3Builder::new().with_bucket_name(&storage.bucket);
+    for (key, value) in storage.env() {
+        builder = builder.with_config(key.to_ascii_lowercase().parse().expect("key"), value);
+    }
+    builder.build().expect("client")
+}
 
 fn open(storage: &ObjectStorage, prefix: &str) -> ObjectBlobs {
     ObjectBlobs::open_with(&storage.url(prefix), storage.env()).expect("open the bucket")
@@ -27,15 +37,10 @@ fn object_storage_keeps_the_blob_ports_promises() {
             .read_at(id, 0, port.size(id).expect("size") as usize)
             .expect("read");
         bytes[100] ^= 1;
-        let mut builder = AmazonS3Builder::new().with_bucket_name(&storage.bucket);
-        for (key, value) in storage.env() {
-            builder = builder.with_config(key.to_ascii_lowercase().parse().expect("key"), value);
-        }
-        let raw = builder.build().expect("client");
         let path = Path::from(format!("centre/a/blobs/{id}"));
         tokio::runtime::Runtime::new()
             .expect("runtime")
-            .block_on(raw.put(&path, PutPayload::from(bytes)))
+            .block_on(raw_client(&storage).put(&path, PutPayload::from(bytes)))
             .expect("overwrite");
     };
     run_all(&Backend {
@@ -46,6 +51,26 @@ fn object_storage_keeps_the_blob_ports_promises() {
     // Another prefix in the same bucket is another store.
     let other = open(&storage, "centre/b");
     assert!(other.list().expect("list").is_empty());
+
+    // A prefix is used as spelt: its objects are where the operator's
+    // rules and backups look for them.
+    let odd = open(&storage, "team~a/scans");
+    let id = odd.put_reader(&mut &b"x"[..], 10).expect("put");
+    let listed = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(
+            raw_client(&storage)
+                .list(Some(&Path::parse("team~a/scans/blobs").expect("path")))
+                .try_collect::<Vec<_>>(),
+        )
+        .expect("list");
+    assert_eq!(
+        listed
+            .iter()
+            .map(|m| m.location.to_string())
+            .collect::<Vec<_>>(),
+        vec![format!("team~a/scans/blobs/{id}")]
+    );
 
     // A wrong key is said at open, not at the first scan.
     let mut env = storage.env();

@@ -56,6 +56,21 @@ impl ObjectStorage {
             "SeaweedFS is not installed at {} (run `make object-storage`, or set KORDON_WEED)",
             weed.display()
         );
+        // The ports are found free, then let go before `weed` binds them:
+        // another test may take one in between. Then `weed` exits, and
+        // another set is tried.
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Self::try_start(&weed, bucket) {
+                Ok(storage) => return storage,
+                Err(log) => last = log,
+            }
+        }
+        panic!("weed server exited three times; the last said: {last}")
+    }
+
+    /// One start on ports found free; `Err` with its log if `weed` exits.
+    fn try_start(weed: &std::path::Path, bucket: &str) -> Result<ObjectStorage, String> {
         let dir = tempfile::tempdir().expect("a folder for SeaweedFS");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).expect("data folder");
@@ -73,7 +88,7 @@ impl ObjectStorage {
         let (master, master_grpc) = (ports[0], ports[1]);
         let s3 = ports[6];
         let log = std::fs::File::create(dir.path().join("weed.log")).expect("log");
-        let child = Command::new(&weed)
+        let child = Command::new(weed)
             .arg("server")
             .arg(format!("-dir={}", data.display()))
             .args(["-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
@@ -122,16 +137,14 @@ impl ObjectStorage {
             secret_key,
         };
         let shell_master = format!("-master=127.0.0.1:{master}.{master_grpc}");
-        crate::wait_for(
+        let started = crate::wait_for(
             "SeaweedFS to take a bucket",
             Duration::from_secs(90),
             || {
-                assert!(
-                    storage.child.try_wait().ok().flatten().is_none(),
-                    "weed server exited: {}",
-                    storage.log()
-                );
-                let made = Command::new(&weed)
+                if storage.child.try_wait().ok().flatten().is_some() {
+                    return Some(Err(storage.log()));
+                }
+                let made = Command::new(weed)
                     .args(["shell", &shell_master])
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
@@ -145,9 +158,11 @@ impl ObjectStorage {
                     })
                     .ok()?;
                 let said = String::from_utf8_lossy(&made.stdout);
-                (said.contains("created bucket") || said.contains("already exist")).then_some(())
+                (said.contains("created bucket") || said.contains("already exist"))
+                    .then_some(Ok(()))
             },
         );
+        started?;
         // Serving: an unsigned request is answered (refused, but in S3's
         // words), not reset.
         crate::wait_for("the S3 gateway to answer", Duration::from_secs(60), || {
@@ -159,7 +174,7 @@ impl ObjectStorage {
             conn.read_to_string(&mut reply).ok()?;
             reply.starts_with("HTTP/").then_some(())
         });
-        storage
+        Ok(storage)
     }
 
     /// `s3://BUCKET/prefix`.

@@ -390,7 +390,8 @@ fn encrypting_in_place_survives_kills_at_any_instant() {
     );
 }
 
-/// A copy of a data folder, as a thief makes one.
+/// A copy of a data folder with its subfolders and file modes (as a thief,
+/// or an operator restoring it, makes one).
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("list").flatten() {

@@ -589,6 +589,14 @@ fn a_scan_in_object_storage_survives_the_server_killed_mid_transfer() {
         },
     );
     server.kill();
+    let at_kill = kordon_json(&v, &["status", "--json"])["blobs"]["bytes_done"]
+        .as_u64()
+        .expect("bytes_done");
+    assert!(
+        at_kill < size,
+        "the server was killed mid-scan ({at_kill} of {size} bytes acknowledged)"
+    );
+    let acked = acked.max(at_kill);
     let server = field.start_server();
 
     let mut sync = sync;
@@ -598,12 +606,17 @@ fn a_scan_in_object_storage_survives_the_server_killed_mid_transfer() {
     if let Some(mut o) = sync.stdout.take() {
         let _ = std::io::Read::read_to_string(&mut o, &mut out);
     }
-    let last: Value = serde_json::Deserializer::from_str(&out)
+    // Every pass that reported (the one cut by the kill did not): what
+    // was sent once the server was back.
+    let reports: Vec<Value> = serde_json::Deserializer::from_str(&out)
         .into_iter::<Value>()
         .map_while(Result::ok)
-        .last()
-        .unwrap_or_else(|| panic!("no sync report: {out} {err}"));
-    let resent = last["blobs"]["bytes_sent"].as_u64().expect("bytes_sent");
+        .collect();
+    assert!(!reports.is_empty(), "no sync report: {out} {err}");
+    let resent: u64 = reports
+        .iter()
+        .map(|r| r["blobs"]["bytes_sent"].as_u64().expect("bytes_sent"))
+        .sum();
     eprintln!(
         "acknowledged before the kill: {acked} of {size} bytes; sent after the restart: {resent}"
     );
@@ -643,6 +656,20 @@ fn a_scan_in_object_storage_survives_the_server_killed_mid_transfer() {
     assert_eq!(check["blobs"], 1, "check hashed the scan again: {check}");
     assert_eq!(check["blob_bytes"], size, "{check}");
     assert_eq!(check["partial_blobs"], 0, "no upload left behind: {check}");
+
+    // The backup leaves the scans where they are and says so.
+    let out = field.root.path().join("backup");
+    let backup = field.server_json(&["backup", "--out", out.to_str().expect("utf-8"), "--json"]);
+    assert_eq!(backup["scans_kept_at"], storage.url("centre"), "{backup}");
+    assert_eq!(backup["blobs_copied"], 0, "{backup}");
+    // The folder's scans cannot be moved out of sight by a typo.
+    let moved = field.server(&["run", "--blobs", &storage.url("elsewhere")]);
+    assert!(
+        !moved.status.success()
+            && text(&moved).contains("keeps its scans at s3://kordon-scans/centre"),
+        "{}",
+        text(&moved)
+    );
 }
 
 /// As [`finish`], leaving the child's stdout to read.
