@@ -24,6 +24,7 @@ pub fn run_all(backend: &Backend<'_>) {
     nothing_visible_after_a_failed_put(backend);
     upload_in_pieces(backend);
     upload_resumes_on_a_new_handle(backend);
+    two_handles_on_one_upload(backend);
     large_upload_across_parts(backend);
     damage_is_reported(backend);
 }
@@ -220,6 +221,46 @@ fn upload_resumes_on_a_new_handle(b: &Backend<'_>) {
     }
     assert_eq!(up.finish().expect("finish"), id);
     assert_eq!(port.read_verified(&id).expect("read"), data);
+}
+
+/// Two handles on one upload (a vehicle that moved to another server
+/// process while the first still held its stream): each keeps only
+/// verified pieces, the same piece kept twice changes nothing, and the
+/// blob comes out whole.
+fn two_handles_on_one_upload(b: &Backend<'_>) {
+    let piece = 1024;
+    let data = bytes(8 * 1024 + 10, 7);
+    let id = BlobId::of(&data);
+    let size = data.len() as u64;
+    let chunks: Vec<&[u8]> = data.chunks(piece as usize).collect();
+    let (first, second) = ((b.open)(), (b.open)());
+    let mut a = first.upload(id, size, piece).expect("upload on A");
+    assert!(a.set_tree(cvs_of(&data, piece)).expect("tree"));
+    for (i, chunk) in chunks.iter().enumerate().take(3) {
+        a.write_piece(i as u64 * piece, chunk).expect("piece on A");
+    }
+    let mut b2 = second.upload(id, size, piece).expect("upload on B");
+    assert_eq!(b2.verified(), 3 * piece, "B starts where A's pieces end");
+    // A, not knowing of B, keeps the fourth piece; so does B.
+    assert_eq!(
+        a.write_piece(3 * piece, chunks[3]).expect("piece on A"),
+        PieceOutcome::Stored
+    );
+    for (i, chunk) in chunks.iter().enumerate().skip(3) {
+        assert_eq!(
+            b2.write_piece(i as u64 * piece, chunk).expect("piece on B"),
+            PieceOutcome::Stored
+        );
+    }
+    assert_eq!(b2.finish().expect("finish on B"), id);
+    assert_eq!(first.read_verified(&id).expect("read"), data);
+    a.note_received(100);
+    assert!(matches!(a.finish(), Err(BlobError::Incomplete { .. })));
+    assert_eq!(second.read_verified(&id).expect("still whole"), data);
+    assert!(
+        !(b.open)().check().expect("check").partials.contains(&id),
+        "nothing of the upload is left once the blob is whole"
+    );
 }
 
 /// A scan-sized blob in the transfer's real piece size, larger than the

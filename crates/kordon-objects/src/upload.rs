@@ -144,7 +144,13 @@ impl ObjectUpload {
 
 impl Drop for ObjectUpload {
     fn drop(&mut self) {
-        if self.received != self.received_saved && self.verified < self.size {
+        // Not for a blob another handle finished meanwhile: its upload is
+        // gone, and the count would be left behind alone.
+        let finished_elsewhere = || self.blobs.head_blob(&self.id).ok().flatten().is_some();
+        if self.received != self.received_saved
+            && self.verified < self.size
+            && !finished_elsewhere()
+        {
             if let Err(e) = self.save_received() {
                 tracing::debug!(blob = %self.id, error = %e, "bytes received not written");
             }
