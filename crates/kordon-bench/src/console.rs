@@ -432,6 +432,28 @@ fn drop_from_page_cache(path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("dropping {} from the page cache", path.display()))
 }
 
+/// A vehicle in `dir`, enrolled on `central` as `unit` (reaching it at
+/// `quic`), with an officer signed in and one synthetic inspection.
+pub(crate) fn vehicle_with_inspection(
+    dir: &Path,
+    central: &Central,
+    unit: &str,
+    quic: &str,
+    seed: u64,
+) -> anyhow::Result<(Vehicle, OfficerId, kordon_model::InspectionId)> {
+    let now = kordon_central::now_ms();
+    let mut v = Vehicle::open(dir)?;
+    let token = central.enroll(unit, Some(quic), 1, now)?;
+    v.enroll(&token.encode())?;
+    let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
+    let id = v
+        .generate(1, seed, unit, &officer, now)?
+        .first()
+        .ok_or_else(|| anyhow!("no inspection"))?
+        .parse()?;
+    Ok((v, officer, id))
+}
+
 fn tiles(rt: &tokio::runtime::Runtime, dir: &Path, args: &Args) -> anyhow::Result<()> {
     let srv = dir.join("tiles-srv");
     let now = kordon_central::now_ms();
@@ -449,15 +471,8 @@ fn tiles(rt: &tokio::runtime::Runtime, dir: &Path, args: &Args) -> anyhow::Resul
     let cookie = http1::login(&addr, SUPERVISOR, PASSWORD)?;
 
     // The vehicle and its scan.
-    let mut v = Vehicle::open(&dir.join("tiles-vehicle"))?;
-    let token = central.enroll("BENCH-T", Some(&quic), 1, now)?;
-    v.enroll(&token.encode())?;
-    let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
-    let id = v
-        .generate(1, 3, "BENCH-T", &officer, now)?
-        .first()
-        .ok_or_else(|| anyhow!("no inspection"))?
-        .parse()?;
+    let (mut v, officer, id) =
+        vehicle_with_inspection(&dir.join("tiles-vehicle"), &central, "BENCH-T", &quic, 3)?;
     let spec = kordon_xraysim::SceneSpec {
         width: args.scan_width,
         height: args.scan_height,

@@ -18,9 +18,8 @@
 
 use anyhow::anyhow;
 use kordon_central::{serve, Central};
-use kordon_model::OfficerId;
 use kordon_test_support::object_storage::ObjectStorage;
-use kordon_vehicle::{ScanDetails, SyncOptions, Vehicle};
+use kordon_vehicle::{ScanDetails, SyncOptions};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -130,15 +129,13 @@ fn deliver(
         rt.block_on(async { serve::bind(&central, SocketAddr::from(([127, 0, 0, 1], 0))) })?;
     let quic = endpoint.local_addr()?.to_string();
 
-    let mut v = Vehicle::open(&dir.join(format!("{name}-vehicle-{n}")))?;
-    let token = central.enroll("BENCH-S", Some(&quic), 1, now)?;
-    v.enroll(&token.encode())?;
-    let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
-    let id = v
-        .generate(1, 5, "BENCH-S", &officer, now)?
-        .first()
-        .ok_or_else(|| anyhow!("no inspection"))?
-        .parse()?;
+    let (mut v, officer, id) = crate::console::vehicle_with_inspection(
+        &dir.join(format!("{name}-vehicle-{n}")),
+        &central,
+        "BENCH-S",
+        &quic,
+        5,
+    )?;
     v.add_scan(id, file, None, &ScanDetails::default(), &officer, now)?;
     rt.spawn(serve::serve(
         endpoint.clone(),
