@@ -132,9 +132,12 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
         /// Address vehicles will use to reach this server (host:port),
-        /// written into enrollment tokens.
-        #[arg(long, default_value = "127.0.0.1:4433")]
-        public_addr: String,
+        /// written into enrollment tokens. Give it more than once (or
+        /// comma-separated) for a server reached several ways: vehicles
+        /// try the addresses in turn, in this order until one has
+        /// answered, then that one first.
+        #[arg(long, default_value = "127.0.0.1:4433", value_delimiter = ',')]
+        public_addr: Vec<String>,
         /// Keep scan blobs in S3-compatible object storage at
         /// s3://BUCKET/PREFIX instead of the data folder's blobs/ (endpoint
         /// and credentials from AWS_ENDPOINT_URL, AWS_REGION,
@@ -199,9 +202,11 @@ enum Command {
         data: PathBuf,
         #[arg(long)]
         name: String,
-        /// Address to put in the token (default: the one given at init).
-        #[arg(long)]
-        addr: Option<String>,
+        /// Address to put in the token (default: those given at init);
+        /// more than once (or comma-separated): the vehicle tries them in
+        /// turn.
+        #[arg(long, value_delimiter = ',')]
+        addr: Vec<String>,
         #[arg(long, default_value_t = 72)]
         ttl_hours: u32,
         /// Also write the token as a QR code (SVG) to this file, for the
@@ -512,7 +517,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             say!("public key   {}", c.public_key());
             say!("certificate  sha256:{}", hex_fp(&c.fingerprint()));
-            say!("vehicles reach it at {public_addr}");
+            say!("vehicles reach it at {}", public_addr.join(", then "));
         }
         Command::Run {
             data,
@@ -630,7 +635,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             qr,
         } => {
             let c = open(&data)?;
-            let token = c.enroll(&name, addr.as_deref(), ttl_hours, now_ms())?;
+            let token = c.enroll_at(&name, &addr, ttl_hours, None, now_ms())?;
             eprintln!("one-time enrollment for unit {name}, valid {ttl_hours} h; give this token to the vehicle:");
             let text = token.encode();
             if let Some(path) = qr {

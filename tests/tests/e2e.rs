@@ -729,3 +729,6 @@ mod training;
 
 #[path = "e2e/live_link.rs"]
 mod live_link;
+
+#[path = "e2e/addresses.rs"]
+mod addresses;

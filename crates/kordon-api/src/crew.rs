@@ -300,6 +300,7 @@ mod tests {
             key: kordon_record::DeviceKey::generate().public().to_string(),
             unit: "MOBILE-7".into(),
             secret: "11".repeat(32),
+            also: vec![],
         };
         enroll(&mut v, &token.encode()).expect("enroll");
         sign_in(&mut v, "OF-9", "1234").expect("sign in");

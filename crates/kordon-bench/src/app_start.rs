@@ -43,6 +43,7 @@ fn fill(dir: &Path, n: usize) -> anyhow::Result<()> {
         key: kordon_record::DeviceKey::generate().public().to_string(),
         unit: "BENCH-1".into(),
         secret: "11".repeat(32),
+        also: vec![],
     };
     v.enroll(&token.encode())?;
     v.sign_in_with_pin("OF-BENCH", "2468", kordon_vehicle::now_ms())?;

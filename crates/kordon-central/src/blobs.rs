@@ -2,40 +2,12 @@
 //! deliver, and the register of what arrived.
 
 use crate::blob_intake::BlobArrival;
-use crate::{register, Central, CentralError};
+use crate::{BlobInfo, Central, CentralError};
 use kordon_blob::{BlobId, BlobPort, BlobStore};
 use kordon_objects::ObjectBlobs;
 use kordon_record::PublicKey;
-use rusqlite::params;
-use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
-
-/// A blob held by the server.
-#[derive(Debug, Clone, Serialize)]
-pub struct BlobInfo {
-    pub blob: String,
-    pub size: u64,
-    /// Bytes that crossed the link for it (≥ size; the difference is what
-    /// interruptions and damaged pieces cost).
-    pub received: u64,
-    /// The device that delivered it.
-    pub device: String,
-    pub stored_ms: i64,
-}
-
-pub(crate) fn migrate(conn: &rusqlite::Connection) -> Result<(), CentralError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS blobs (
-            blob       TEXT PRIMARY KEY,
-            size       INTEGER NOT NULL,
-            received   INTEGER NOT NULL,
-            device     BLOB NOT NULL,
-            stored_ms  INTEGER NOT NULL
-        );",
-    )?;
-    Ok(())
-}
 
 /// Opens where a server keeps its scan blobs: object storage at `url`
 /// (`s3://…`), or else the data folder's `blobs/`.
@@ -68,7 +40,7 @@ impl Central {
         blob: &BlobId,
         size: u64,
     ) -> Result<Result<(), String>, CentralError> {
-        let Some(unit) = register::unit_of(self.store.connection(), device)? else {
+        let Some(unit) = self.store.device_unit(device)? else {
             return Ok(Err("this device is not enrolled".into()));
         };
         self.store.project(crate::now_ms())?;
@@ -92,17 +64,8 @@ impl Central {
         now_ms: i64,
     ) -> Result<(), CentralError> {
         for a in arrivals {
-            self.store.connection().execute(
-                "INSERT OR IGNORE INTO blobs (blob, size, received, device, stored_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    a.blob.to_string(),
-                    a.size as i64,
-                    a.received as i64,
-                    device.as_bytes().as_slice(),
-                    now_ms
-                ],
-            )?;
+            self.store
+                .blob_arrived(&a.blob.to_string(), a.size, a.received, device, now_ms)?;
             if let Some(builder) = &self.pyramids {
                 builder.blob_ready(&a.blob.to_string());
             }
@@ -112,19 +75,7 @@ impl Central {
 
     /// Blobs held, newest first.
     pub fn blobs(&self) -> Result<Vec<BlobInfo>, CentralError> {
-        let mut stmt = self.store.connection().prepare(
-            "SELECT blob, size, received, device, stored_ms FROM blobs ORDER BY stored_ms DESC, blob",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(BlobInfo {
-                blob: r.get(0)?,
-                size: r.get::<_, i64>(1)? as u64,
-                received: r.get::<_, i64>(2)? as u64,
-                device: hex::encode(r.get::<_, Vec<u8>>(3)?),
-                stored_ms: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self.store.blobs_received()?)
     }
 }
 

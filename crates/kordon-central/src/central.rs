@@ -1,7 +1,7 @@
 //! A server data directory: `server.key` (owner-only), `server.crt`,
 //! `server.json` (settings) and `central.sqlite`.
 
-use crate::{register, CentralError};
+use crate::CentralError;
 use kordon_model::{InspectionDoc, InspectionId, ModelError, NewAnnotation, NewReview, OfficerId};
 use kordon_record::{DeviceKey, PublicKey, SignedRecord};
 use kordon_store::{IndexRow, Query, Store};
@@ -15,6 +15,11 @@ pub struct ServerConfig {
     /// The address vehicles are told to reach (`host:port`), written into
     /// enrollment tokens.
     pub public_addr: String,
+    /// More addresses of this server (another process of the centre,
+    /// another network path), written into enrollment tokens after
+    /// `public_addr`: a vehicle tries them in turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_addrs: Vec<String>,
     /// Where scan blobs are kept when not in the data folder's `blobs/`:
     /// S3-compatible object storage, `s3://BUCKET/PREFIX` (endpoint and
     /// credentials from the `AWS_*` environment).
@@ -48,20 +53,22 @@ pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
 impl Central {
     /// Creates a server data directory: key, certificate, settings, database.
     pub fn init(dir: &Path, public_addr: &str) -> Result<Self, CentralError> {
-        Self::init_with(dir, public_addr, None)
+        Self::init_with(dir, &[public_addr.to_string()], None)
     }
 
-    /// As [`init`](Self::init), with scan blobs kept at `blobs`
+    /// As [`init`](Self::init), with the addresses vehicles are told to
+    /// try in turn (the first one first), and scan blobs kept at `blobs`
     /// (`s3://BUCKET/PREFIX`) rather than in the data folder. The storage
     /// is reached before anything is written.
     pub fn init_with(
         dir: &Path,
-        public_addr: &str,
+        public_addrs: &[String],
         blobs: Option<&str>,
     ) -> Result<Self, CentralError> {
         if dir.join("server.key").exists() {
             return Err(CentralError::AlreadyInitialised(dir.display().to_string()));
         }
+        let (public_addr, also_addrs) = crate::register::checked_addrs(public_addrs)?;
         if let Some(url) = blobs {
             crate::blobs::open_port(dir, Some(url))?.ready()?;
         }
@@ -70,7 +77,8 @@ impl Central {
         let cert = kordon_transport::self_signed_cert(&key, kordon_transport::SERVER_NAME)?;
         kordon_record::key::write_owner_only(&dir.join("server.crt"), &cert).map_err(io(dir))?;
         let config = ServerConfig {
-            public_addr: public_addr.to_string(),
+            public_addr,
+            also_addrs,
             blobs: blobs.map(str::to_string),
         };
         let json =
@@ -150,8 +158,7 @@ impl Central {
         let mut store = Store::open(&dir.join("central.sqlite"), key.public())?;
         store.set_server_key(key.public());
         store.enable_log();
-        register::migrate(store.connection())?;
-        crate::blobs::migrate(store.connection())?;
+        store.open_register()?;
         let blobs = crate::blobs::open_port(dir, config.blobs.as_deref())?;
 
         let mut central = Central {
@@ -275,9 +282,8 @@ impl Central {
         let Ok(id) = uuid::Uuid::parse_str(id) else {
             return Ok(None);
         };
-        let conn = self.store.connection();
-        match crate::register::owner_of(conn, id.as_bytes())? {
-            Some(starter) => crate::register::unit_of(conn, &starter),
+        match self.store.doc_starter(id.as_bytes())? {
+            Some(starter) => Ok(self.store.device_unit(&starter)?),
             None => Ok(None),
         }
     }
@@ -350,7 +356,7 @@ impl Central {
 
     /// The unit of an enrolled (or revoked) device.
     pub fn unit_of(&self, device: &PublicKey) -> Result<Option<String>, CentralError> {
-        register::unit_of(self.store.connection(), device)
+        Ok(self.store.device_unit(device)?)
     }
 
     pub fn store_mut(&mut self) -> &mut Store {

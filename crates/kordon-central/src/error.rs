@@ -61,9 +61,3 @@ impl From<kordon_blob::BlobError> for CentralError {
         }
     }
 }
-
-impl From<rusqlite::Error> for CentralError {
-    fn from(e: rusqlite::Error) -> Self {
-        CentralError::Store(StoreError::from(e))
-    }
-}

@@ -4,7 +4,7 @@
 //! statement of the complete record set, and the register entries of the
 //! signers. The evidence bundle (`kordon_api::evidence`) is built on it.
 
-use crate::{register, Central, CentralError};
+use crate::{Central, CentralError};
 use kordon_evidence::{ExportFile, ExportLog, ExportRecord, EXPORT_FORMAT};
 use kordon_model::InspectionId;
 use kordon_record::{DeviceEntry, RecordSet};
@@ -59,8 +59,7 @@ impl Central {
             .map(|s| s.to_text());
         let mut devices = vec![];
         for key in signers {
-            if let Some((unit, enrolled_ms)) = register::enrolled_of(self.store.connection(), &key)?
-            {
+            if let Some((unit, enrolled_ms)) = self.store.device_enrolled(&key)? {
                 if let Some(e) = DeviceEntry::sign(&self.key, key, &unit, enrolled_ms) {
                     devices.push(e.to_text());
                 }

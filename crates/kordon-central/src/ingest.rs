@@ -1,11 +1,9 @@
 //! Authorising devices, accepting their records, serving records down.
 
-use crate::register::{self, Standing};
 use crate::{Central, CentralError};
 use kordon_proto::{RecordResult, RefusalCode, RejectCode};
 use kordon_record::{verify_all, PublicKey, Receipt, SignedRecord};
-use kordon_store::{IngestOutcome, Origin};
-use rusqlite::params;
+use kordon_store::{IngestOutcome, Origin, Standing};
 
 /// A device allowed to sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +69,7 @@ impl Central {
         now_ms: i64,
         starts_session: bool,
     ) -> Result<Result<Authorized, Refusal>, CentralError> {
-        let conn = self.store.connection();
-        let outcome = match register::standing(conn, device)? {
+        let outcome = match self.store.device_standing(device)? {
             Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
             // The vehicle is told the administrator's reason as it was
             // given; its app puts it in words around it.
@@ -84,8 +81,8 @@ impl Central {
                 },
                 reason,
             }),
-            Standing::Unknown => match enroll_secret {
-                Some(secret) => match register::redeem(conn, secret, device, now_ms)? {
+            Standing::Unknown => match enroll_secret.map(crate::register::secret_hash) {
+                Some(hash) => match self.store.enrollment_redeem(&hash, device, now_ms)? {
                     Some(unit) => Ok(Authorized { unit, newly_enrolled: true }),
                     None => Err(Refusal {
                         code: RefusalCode::BadToken,
@@ -220,20 +217,9 @@ impl Central {
         let records: Vec<SignedRecord> = verified.iter().map(|(_, r)| r.clone()).collect();
         // The uploader follows the documents it writes to (records for them
         // flow down to it), recorded in the same transaction as the records.
-        // The uploader follows the documents it writes to (records for them
-        // flow down to it), recorded in the same transaction as the records.
-        let mut followed: Vec<[u8; 16]> = records.iter().map(|r| r.doc_id()).collect();
-        followed.sort_unstable();
-        followed.dedup();
-        let outcomes = self.store.append(&records, Origin::Remote, now_ms, |tx| {
-            let mut follow = tx.prepare_cached(
-                "INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)",
-            )?;
-            for doc in &followed {
-                follow.execute(params![&uploader.0[..], &doc[..]])?;
-            }
-            Ok(())
-        })?;
+        let outcomes = self
+            .store
+            .append(&records, Origin::Remote, now_ms, Some(uploader))?;
         let mut to_sign: Vec<(usize, kordon_record::RecordId, u64, i64)> = vec![];
         // Records stored before the log existed have no leaf: those get a
         // signed receipt, as before.
@@ -334,9 +320,9 @@ impl Central {
         verified: Vec<(usize, SignedRecord)>,
         results: &mut [Option<RecordResult>],
     ) -> Result<Vec<(usize, SignedRecord)>, CentralError> {
-        let conn = self.store.connection();
+        let store = &self.store;
         let server = self.public_key();
-        let uploader_unit = register::unit_of(conn, uploader)?;
+        let uploader_unit = store.device_unit(uploader)?;
         let mut owners: std::collections::HashMap<[u8; 16], Option<String>> = Default::default();
         let mut starters: std::collections::HashMap<[u8; 16], PublicKey> = Default::default();
         let mut units: std::collections::HashMap<PublicKey, Option<String>> = Default::default();
@@ -347,7 +333,7 @@ impl Central {
             } else if let Some(unit) = units.get(&r.signer()) {
                 unit.clone()
             } else {
-                let unit = register::unit_of(conn, &r.signer())?;
+                let unit = store.device_unit(&r.signer())?;
                 units.insert(r.signer(), unit.clone());
                 unit
             };
@@ -355,9 +341,9 @@ impl Central {
                 Some(o) => o.clone(),
                 None => {
                     // Stored owner, or (a new inspection) this record's signer.
-                    let o = match register::owner_of(conn, &r.doc_id())? {
+                    let o = match store.doc_starter(&r.doc_id())? {
                         Some(genesis) if genesis == server => None,
-                        Some(genesis) => register::unit_of(conn, &genesis)?,
+                        Some(genesis) => store.device_unit(&genesis)?,
                         None => signer_unit.clone(),
                     };
                     owners.insert(r.doc_id(), o.clone());
@@ -371,7 +357,7 @@ impl Central {
             let starter = match starters.get(&r.doc_id()) {
                 Some(s) => *s,
                 None => {
-                    let s = register::owner_of(conn, &r.doc_id())?.unwrap_or(r.signer());
+                    let s = store.doc_starter(&r.doc_id())?.unwrap_or(r.signer());
                     starters.insert(r.doc_id(), s);
                     s
                 }
@@ -412,7 +398,7 @@ impl Central {
         signer: &PublicKey,
     ) -> Result<Result<ed25519_dalek::VerifyingKey, (RejectCode, String)>, CentralError> {
         if signer != &self.public_key() {
-            match register::standing(self.store.connection(), signer)? {
+            match self.store.device_standing(signer)? {
                 Standing::Enrolled { .. } => {}
                 Standing::Revoked { unit, .. } => {
                     return Ok(Err((
@@ -448,21 +434,13 @@ impl Central {
         device: &PublicKey,
         now_ms: i64,
     ) -> Result<Option<(RefusalCode, String)>, CentralError> {
-        Ok(match register::standing(self.store.connection(), device)? {
+        Ok(match self.store.device_standing(device)? {
             Standing::Revoked { reason, wipe, .. } => {
                 if wipe {
                     // Told in the middle of a session: the backlog is the
                     // one stated at its start (what it delivered since is
                     // here anyway).
-                    let stated: (Option<i64>, Option<i64>) = self.store.connection().query_row(
-                        "SELECT backlog_records, backlog_scan_bytes FROM devices WHERE key = ?1",
-                        [&device.0[..]],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?;
-                    let backlog = match stated {
-                        (Some(r), Some(b)) => Some((r.max(0) as u64, b.max(0) as u64)),
-                        _ => None,
-                    };
+                    let backlog = self.store.device_backlog(device)?;
                     self.note_wipe_told(device, backlog, now_ms)?;
                     Some((RefusalCode::Wipe, reason))
                 } else {
@@ -498,43 +476,10 @@ impl Central {
         device: &PublicKey,
         cursor: u64,
     ) -> Result<(Vec<Vec<u8>>, u64, bool), CentralError> {
-        // One read transaction: the page and the log head from one snapshot,
-        // so a record committed in between is never skipped.
-        let tx = self.store.connection().unchecked_transaction()?;
-        let unit = register::unit_of(&tx, device)?.unwrap_or_default();
-        let mut stmt = tx.prepare_cached(
-            "SELECT r.seq, r.bytes FROM records r
-             WHERE r.seq > ?2 AND r.signer != ?1
-               AND (r.doc_id IN (SELECT doc_id FROM device_docs WHERE device = ?1)
-                    OR r.doc_id IN (SELECT doc_id FROM hotlists
-                                    WHERE units = ' ' OR instr(units, ' ' || ?4 || ' ') > 0))
-             ORDER BY r.seq LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(
-            params![&device.0[..], cursor as i64, (DOWN_PAGE + 1) as i64, unit],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
-        )?;
-        let mut records = vec![];
-        let mut bytes_in_page = 0;
-        let mut last = cursor;
-        for row in rows {
-            let (seq, bytes) = row?;
-            let full = records.len() == DOWN_PAGE
-                || (!records.is_empty() && bytes_in_page + bytes.len() > kordon_proto::BATCH_BYTES);
-            if full {
-                return Ok((records, last, true));
-            }
-            bytes_in_page += bytes.len();
-            records.push(bytes);
-            last = seq as u64;
-        }
-        // Nothing more for this device: advance the cursor to the head of the
-        // log so the next pull starts from there.
-        drop(stmt);
-        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
-            r.get(0)
-        })?;
-        Ok((records, last.max(head as u64), false))
+        let page = self
+            .store
+            .records_down(device, cursor, DOWN_PAGE, kordon_proto::BATCH_BYTES)?;
+        Ok((page.records, page.cursor, page.more))
     }
 }
 

@@ -39,16 +39,13 @@ pub mod serve;
 pub mod trail;
 
 pub use backup::BackupSummary;
-pub use blobs::BlobInfo;
 pub use central::{Central, ServerConfig};
 
 pub use error::CentralError;
 pub use ingest::{Authorized, Refusal};
 pub use kordon_proto::RecordResult;
-pub use register::{
-    fingerprint, DeviceInfo, LastSync, PendingEnrollment, RevokeTarget, Wipe, MAX_ENROLL_TTL_HOURS,
-    MAX_REVOKE_REASON,
-};
+pub use kordon_store::{fingerprint, BlobInfo, DeviceInfo, LastSync, PendingEnrollment, Wipe};
+pub use register::{RevokeTarget, MAX_ENROLL_TTL_HOURS, MAX_REVOKE_REASON};
 
 /// Milliseconds since the Unix epoch, from the system clock. Only binaries
 /// and the serving loop read the clock; operations take `now_ms`.

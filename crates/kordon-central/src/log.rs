@@ -2,7 +2,7 @@
 //! accepted and refused, and the proofs a third party checks them with
 //! (`docs/transparency-log.md`).
 
-use crate::{register, Central, CentralError};
+use crate::{Central, CentralError};
 use kordon_proto::{Inclusion, LogAnswer, LogAsk};
 use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
 
@@ -128,7 +128,7 @@ impl Central {
         let size = cp.size;
         let mut inclusions = vec![];
         for id in &ask.proofs {
-            if !register::reads_record(self.store.connection(), device, id)? {
+            if !self.store.device_reads_record(device, id)? {
                 continue;
             }
             let Some(entry) = self.store.log_entry_of(id)? else {
@@ -145,7 +145,7 @@ impl Central {
         }
         let mut record_sets = vec![];
         for doc in &ask.record_sets {
-            if !register::reads_doc(self.store.connection(), device, doc)? {
+            if !self.store.device_reads_doc(device, doc)? {
                 continue;
             }
             if let Some(facts) = self.store.record_set_facts(doc)? {
@@ -159,11 +159,10 @@ impl Central {
         let mut devices = vec![];
         for key in &ask.devices {
             let key = PublicKey(*key);
-            if !register::signs_where_reads(self.store.connection(), device, &key)? {
+            if !self.store.signs_where_device_reads(device, &key)? {
                 continue;
             }
-            if let Some((unit, enrolled_ms)) = register::enrolled_of(self.store.connection(), &key)?
-            {
+            if let Some((unit, enrolled_ms)) = self.store.device_enrolled(&key)? {
                 if let Some(e) = DeviceEntry::sign(&self.key, key, &unit, enrolled_ms) {
                     devices.push(e.to_text());
                 }

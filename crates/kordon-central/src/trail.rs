@@ -7,7 +7,7 @@
 
 use crate::{Central, CentralError};
 use kordon_record::{PublicKey, SignedRecord};
-use rusqlite::{params_from_iter, types::Value};
+use kordon_store::{TrailFilter, TrailPosition};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -34,9 +34,9 @@ impl TrailKind {
     /// Its place among events of the same millisecond (for paging).
     fn rank(self) -> i64 {
         match self {
-            TrailKind::Record => 0,
-            TrailKind::Refusal => 1,
-            TrailKind::Console => 2,
+            TrailKind::Record => kordon_store::TRAIL_RANK_RECORD,
+            TrailKind::Refusal => kordon_store::TRAIL_RANK_REFUSAL,
+            TrailKind::Console => kordon_store::TRAIL_RANK_CONSOLE,
         }
     }
 }
@@ -177,65 +177,6 @@ impl Cursor {
     }
 }
 
-/// The SQL of one source: its rows older than the cursor, filtered,
-/// newest first. `time` and `n` name its time and row-number columns.
-struct Source {
-    sql: String,
-    args: Vec<Value>,
-}
-
-impl Source {
-    fn new(
-        select: &str,
-        time: &str,
-        n: &str,
-        rank: i64,
-        q: &TrailQuery,
-        after: Option<Cursor>,
-    ) -> Source {
-        let mut sql = format!("{select} WHERE 1=1");
-        let mut args = vec![];
-        if let Some(c) = after {
-            // Strictly after the cursor in (time DESC, rank DESC, n DESC).
-            // The first term alone lets the index bound the scan.
-            sql.push_str(&format!(
-                " AND {time} <= ? AND ({time} < ? OR ({time} = ? AND (? < ? OR (? = ? AND {n} < ?))))"
-            ));
-            args.extend([
-                Value::from(c.at_ms),
-                Value::from(c.at_ms),
-                Value::from(c.at_ms),
-                Value::from(rank),
-                Value::from(c.rank),
-                Value::from(rank),
-                Value::from(c.rank),
-                Value::from(c.n),
-            ]);
-        }
-        if let Some(from) = q.from_ms {
-            sql.push_str(&format!(" AND {time} >= ?"));
-            args.push(Value::from(from));
-        }
-        if let Some(to) = q.to_ms {
-            sql.push_str(&format!(" AND {time} < ?"));
-            args.push(Value::from(to));
-        }
-        Source { sql, args }
-    }
-
-    fn and(&mut self, clause: &str, arg: Value) {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(clause);
-        self.args.push(arg);
-    }
-
-    fn finish(mut self, time: &str, n: &str, limit: u32) -> Source {
-        self.sql
-            .push_str(&format!(" ORDER BY {time} DESC, {n} DESC LIMIT {limit}"));
-        self
-    }
-}
-
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -254,180 +195,110 @@ impl Central {
             None => None,
         };
         let wants = |k: TrailKind| q.kind.is_none_or(|w| w == k);
-        let conn = self.store.connection();
         // One more than a page from each source tells whether more follow.
-        let take = limit + 1;
+        let filter = TrailFilter {
+            from_ms: q.from_ms,
+            to_ms: q.to_ms,
+            unit: non_empty(&q.unit),
+            actor: non_empty(&q.actor),
+            document: document.map(|d| *d.as_bytes()),
+            refused_only: q.refused_only,
+            after: after.map(|c| TrailPosition {
+                at_ms: c.at_ms,
+                rank: c.rank,
+                n: c.n,
+            }),
+            limit: limit + 1,
+        };
         let mut events: Vec<(Cursor, TrailEvent)> = vec![];
 
-        let unit_clause = "signer IN (SELECT key FROM devices WHERE unit = ?)";
         if wants(TrailKind::Record) && !q.refused_only {
-            let mut s = Source::new(
-                "SELECT seq, received_ms, signer, officer, doc_id, id, bytes FROM records",
-                "received_ms",
-                "seq",
-                TrailKind::Record.rank(),
-                q,
-                after,
-            );
-            if let Some(unit) = non_empty(&q.unit) {
-                s.and(unit_clause, Value::from(unit.to_string()));
-            }
-            if let Some(actor) = non_empty(&q.actor) {
-                s.and("officer = ?", Value::from(actor.to_string()));
-            }
-            if let Some(doc) = document {
-                s.and("doc_id = ?", Value::from(doc.as_bytes().to_vec()));
-            }
-            let s = s.finish("received_ms", "seq", take);
-            let mut stmt = conn.prepare(&s.sql)?;
-            let rows = stmt.query_map(params_from_iter(s.args), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, Vec<u8>>(5)?,
-                    r.get::<_, Vec<u8>>(6)?,
-                ))
-            })?;
-            for row in rows {
-                let (seq, at, signer, officer, doc, id, bytes) = row?;
-                let operation = SignedRecord::parse(bytes)
+            for r in self.store.trail_records(&filter)? {
+                let operation = SignedRecord::parse(r.bytes)
                     .ok()
                     .and_then(|r| kordon_model::change_operation(r.payload()))
                     .unwrap_or_else(|| "record".into());
-                let cursor = Cursor::of(TrailKind::Record, at, seq);
+                let cursor = Cursor::of(TrailKind::Record, r.received_ms, r.seq);
                 events.push((
                     cursor,
                     TrailEvent {
                         kind: TrailKind::Record,
                         cursor: cursor.text(),
-                        at_ms: at,
-                        actor: Some(officer),
+                        at_ms: r.received_ms,
+                        actor: Some(r.officer),
                         role: None,
                         unit: None,
-                        signer: Some(hex::encode(&signer)),
-                        document: <[u8; 16]>::try_from(doc.as_slice())
+                        signer: Some(hex::encode(&r.signer)),
+                        document: <[u8; 16]>::try_from(r.doc_id.as_slice())
                             .ok()
                             .map(|d| kordon_model::InspectionId::from_bytes(d).to_string()),
                         operation,
                         outcome: "accepted".into(),
                         detail: String::new(),
-                        record: Some(hex::encode(id)),
+                        record: Some(hex::encode(r.id)),
                         peer: None,
                     },
                 ));
             }
         }
 
-        if wants(TrailKind::Refusal) && non_empty(&q.actor).is_none() && document.is_none() {
-            let mut s = Source::new(
-                "SELECT n, at_ms, record_id, signer, peer, reason FROM rejections",
-                "at_ms",
-                "n",
-                TrailKind::Refusal.rank(),
-                q,
-                after,
-            );
-            if let Some(unit) = non_empty(&q.unit) {
-                s.and(unit_clause, Value::from(unit.to_string()));
-            }
-            let s = s.finish("at_ms", "n", take);
-            let mut stmt = conn.prepare(&s.sql)?;
-            let rows = stmt.query_map(params_from_iter(s.args), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<Vec<u8>>>(2)?,
-                    r.get::<_, Option<Vec<u8>>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })?;
-            for row in rows {
-                let (n, at, record, signer, peer, reason) = row?;
-                let cursor = Cursor::of(TrailKind::Refusal, at, n);
+        if wants(TrailKind::Refusal) && filter.actor.is_none() && document.is_none() {
+            for r in self.store.trail_refusals(&filter)? {
+                let cursor = Cursor::of(TrailKind::Refusal, r.at_ms, r.n);
                 events.push((
                     cursor,
                     TrailEvent {
                         kind: TrailKind::Refusal,
                         cursor: cursor.text(),
-                        at_ms: at,
+                        at_ms: r.at_ms,
                         actor: None,
                         role: None,
                         unit: None,
-                        signer: signer.as_deref().map(hex::encode),
+                        signer: r.signer.as_deref().map(hex::encode),
                         document: None,
-                        operation: if record.is_some() {
+                        operation: if r.record.is_some() {
                             "record"
                         } else {
                             "connection"
                         }
                         .into(),
                         outcome: "refused".into(),
-                        detail: reason,
-                        record: record.as_deref().filter(|r| !r.is_empty()).map(hex::encode),
-                        peer,
+                        detail: r.reason,
+                        record: r
+                            .record
+                            .as_deref()
+                            .filter(|r| !r.is_empty())
+                            .map(hex::encode),
+                        peer: r.peer,
                     },
                 ));
             }
         }
 
-        if wants(TrailKind::Console) && non_empty(&q.unit).is_none() && document.is_none() {
-            let mut s = Source::new(
-                "SELECT n, at_ms, actor, role, action, target, outcome, detail, peer FROM audit",
-                "at_ms",
-                "n",
-                TrailKind::Console.rank(),
-                q,
-                after,
-            );
-            if let Some(actor) = non_empty(&q.actor) {
-                s.and("actor = ?", Value::from(actor.to_string()));
-            }
-            if q.refused_only {
-                s.and("outcome = ?", Value::from("refused".to_string()));
-            }
-            let s = s.finish("at_ms", "n", take);
-            let mut stmt = conn.prepare(&s.sql)?;
-            let rows = stmt.query_map(params_from_iter(s.args), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            })?;
-            for row in rows {
-                let (n, at, actor, role, action, target, outcome, detail, peer) = row?;
-                let cursor = Cursor::of(TrailKind::Console, at, n);
-                let detail = match target {
-                    Some(t) if !t.is_empty() && detail.is_empty() => t,
-                    Some(t) if !t.is_empty() => format!("{t}: {detail}"),
-                    _ => detail,
+        if wants(TrailKind::Console) && filter.unit.is_none() && document.is_none() {
+            for e in self.store.trail_console(&filter)? {
+                let cursor = Cursor::of(TrailKind::Console, e.at_ms, e.n);
+                let detail = match e.target {
+                    Some(t) if !t.is_empty() && e.detail.is_empty() => t,
+                    Some(t) if !t.is_empty() => format!("{t}: {}", e.detail),
+                    _ => e.detail,
                 };
                 events.push((
                     cursor,
                     TrailEvent {
                         kind: TrailKind::Console,
                         cursor: cursor.text(),
-                        at_ms: at,
-                        actor,
-                        role,
+                        at_ms: e.at_ms,
+                        actor: e.actor,
+                        role: e.role,
                         unit: None,
                         signer: None,
                         document: None,
-                        operation: action,
-                        outcome,
+                        operation: e.action,
+                        outcome: e.outcome,
                         detail,
                         record: None,
-                        peer,
+                        peer: e.peer,
                     },
                 ));
             }
@@ -454,7 +325,7 @@ impl Central {
                             .ok()
                             .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
                             .map(PublicKey)
-                            .map(|k| crate::register::unit_of(conn, &k))
+                            .map(|k| self.store.device_unit(&k))
                             .transpose()?
                             .flatten();
                         units.insert(key.clone(), u.clone());
@@ -462,7 +333,7 @@ impl Central {
                     }
                 };
                 e.unit = unit;
-                e.signer = Some(crate::register::fingerprint(&key));
+                e.signer = Some(crate::fingerprint(&key));
             }
             out.push(e);
         }

@@ -456,7 +456,7 @@ fn appended_but_unprojected_records_are_projected_when_the_server_reopens() {
         )
         .expect("open");
         store
-            .append(&records, Origin::Remote, NOW, |_| Ok(()))
+            .append(&records, Origin::Remote, NOW, None)
             .expect("append");
         assert_eq!(store.inspection_count().expect("count"), 0);
     }

@@ -248,21 +248,25 @@ impl Store {
             "SELECT n, at_ms, actor, role, action, target, outcome, detail, peer FROM audit
              WHERE n < ?1 ORDER BY n DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit], |r| {
-            Ok(AuditEntry {
-                n: r.get(0)?,
-                at_ms: r.get(1)?,
-                actor: r.get(2)?,
-                role: r.get(3)?,
-                action: r.get(4)?,
-                target: r.get(5)?,
-                outcome: r.get(6)?,
-                detail: r.get(7)?,
-                peer: r.get(8)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit], audit_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// An entry from `SELECT n, at_ms, actor, role, action, target, outcome,
+/// detail, peer FROM audit`.
+pub(crate) fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        n: r.get(0)?,
+        at_ms: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        action: r.get(4)?,
+        target: r.get(5)?,
+        outcome: r.get(6)?,
+        detail: r.get(7)?,
+        peer: r.get(8)?,
+    })
 }
 
 fn audit_insert(

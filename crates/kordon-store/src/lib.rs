@@ -25,7 +25,10 @@
 //! - on a vehicle: `record_proofs`, `held_checkpoints`, `record_sets` and
 //!   `device_entries` (each record's place in the server's log and what
 //!   proves it, for exports);
-//! - on the server only: `log_leaves`, `log_nodes` and `log_checkpoints`
+//! - on the server only: `devices`, `enrollments` (only the secrets'
+//!   hashes), `device_docs` and `blobs` (the register: who may sync, what
+//!   each device follows, which scans arrived; made by
+//!   [`Store::open_register`]), `log_leaves`, `log_nodes` and `log_checkpoints`
 //!   (the transparency log of what it accepted and refused, and the
 //!   checkpoints it signed), `log_witnesses` (the checkpoints vehicles
 //!   reported); and `users`, `sessions` and `audit` (the console's
@@ -51,9 +54,11 @@ mod log;
 mod outbox;
 mod proofs;
 mod queue;
+mod register;
 mod schema;
 mod stats;
 mod store;
+mod trail;
 mod training;
 
 pub use blobs::{BlobCounts, BlobToSend, WatchEntry};
@@ -70,7 +75,10 @@ pub use queue::{
     AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
 };
-pub use rusqlite::Transaction;
+pub use register::{
+    fingerprint, BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment,
+    Standing, Stated, Wipe, WipeTarget,
+};
 pub use stats::{
     DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,
     STATS_MAX_DAYS,
@@ -78,5 +86,9 @@ pub use stats::{
 pub use store::{
     is_plain_database, key_opens, reseal_database, seal_database, IngestOutcome, Origin,
     RecordFacts, RecordWithReceipt, Store,
+};
+pub use trail::{
+    TrailFilter, TrailPosition, TrailRecord, TrailRefusal, TRAIL_RANK_CONSOLE, TRAIL_RANK_RECORD,
+    TRAIL_RANK_REFUSAL,
 };
 pub use training::TrainingQuery;

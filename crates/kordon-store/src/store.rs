@@ -436,22 +436,24 @@ impl Store {
         origin: Origin,
         now_ms: i64,
     ) -> Result<Vec<IngestOutcome>, StoreError> {
-        let outcomes = self.append(records, origin, now_ms, |_| Ok(()))?;
+        let outcomes = self.append(records, origin, now_ms, None)?;
         self.project(now_ms)?;
         Ok(outcomes)
     }
 
-    /// Appends verified records to the log, durably, in one transaction
-    /// with `extra` (a caller's own statements). Each payload must decode
-    /// as an Automerge change made by the record's signer. Documents and
-    /// the index are not touched: [`project`](Self::project) does that.
-    /// Idempotent by record id.
+    /// Appends verified records to the log, durably, in one transaction.
+    /// Each payload must decode as an Automerge change made by the
+    /// record's signer. `follower`, the device that uploaded them, follows
+    /// every document of the batch from the same transaction on (records
+    /// for them flow down to it; a server's store, whose register is open:
+    /// [`open_register`](Self::open_register)). Documents and the index are not touched:
+    /// [`project`](Self::project) does that. Idempotent by record id.
     pub fn append(
         &mut self,
         records: &[SignedRecord],
         origin: Origin,
         now_ms: i64,
-        extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+        follower: Option<&PublicKey>,
     ) -> Result<Vec<IngestOutcome>, StoreError> {
         let mut outcomes = Vec::with_capacity(records.len());
         // The outline of each document as this batch has left it so far
@@ -560,7 +562,17 @@ impl Store {
                 }
             }
         }
-        extra(&tx)?;
+        if let Some(device) = follower {
+            let mut docs: Vec<[u8; 16]> = records.iter().map(|r| r.doc_id()).collect();
+            docs.sort_unstable();
+            docs.dedup();
+            let mut follow = tx.prepare_cached(
+                "INSERT OR IGNORE INTO device_docs (device, doc_id) VALUES (?1, ?2)",
+            )?;
+            for doc in &docs {
+                follow.execute(params![&device.0[..], &doc[..]])?;
+            }
+        }
         tx.commit()?;
         if self.outlines.len() + working.len() > CACHE_DOCS {
             self.outlines.clear();

@@ -810,3 +810,135 @@ fn a_version_9_store_derives_the_attempts_it_already_holds_on_open() {
     assert_eq!(after, Some(before));
     assert!(store.check(None).expect("check").findings.is_empty());
 }
+
+/// A server's register in its first shape (as the earliest servers made
+/// it): opened, its devices and secrets are kept and given the columns
+/// added since; the enrollment secret still works once. A vehicle's
+/// database has no register at all.
+#[test]
+fn a_register_made_by_an_older_server_is_kept_and_completed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("central.sqlite");
+    let server = DeviceKey::generate();
+    let vehicle = DeviceKey::generate();
+    let plain = Store::open(&path, server.public()).expect("create");
+    assert!(
+        plain.devices().is_err(),
+        "no register until the server opens it"
+    );
+    drop(plain);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch(
+        "CREATE TABLE devices (key BLOB PRIMARY KEY, unit TEXT NOT NULL,
+             enrolled_ms INTEGER NOT NULL, revoked_ms INTEGER, last_seen_ms INTEGER,
+             last_addr TEXT, last_cursor INTEGER);
+         CREATE TABLE enrollments (secret_hash BLOB PRIMARY KEY, unit TEXT NOT NULL,
+             created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, used_ms INTEGER,
+             used_by BLOB);",
+    )
+    .expect("the older shape");
+    conn.execute(
+        "INSERT INTO devices (key, unit, enrolled_ms, last_addr) VALUES (?1, 'MOBILE-1', 5, 'x')",
+        [&vehicle.public().0[..]],
+    )
+    .expect("device");
+    conn.execute(
+        "INSERT INTO enrollments (secret_hash, unit, created_ms, expires_ms)
+         VALUES (x'0102030405060708aa', 'MOBILE-2', 1, 9000)",
+        [],
+    )
+    .expect("secret");
+    drop(conn);
+
+    let store = Store::open(&path, server.public()).expect("reopen");
+    store.open_register().expect("complete the register");
+    let devices = store.devices().expect("devices");
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].unit, "MOBILE-1");
+    assert_eq!(devices[0].refused_count, 0);
+    assert_eq!(devices[0].last_sync, kordon_store::LastSync::Never);
+    assert_eq!(
+        store.device_standing(&vehicle.public()).expect("standing"),
+        kordon_store::Standing::Enrolled {
+            unit: "MOBILE-1".into()
+        }
+    );
+    let pending = store.enrollments_pending(100).expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].created_by, None);
+    let newcomer = DeviceKey::generate().public();
+    let hash = hex::decode("0102030405060708aa").expect("hex");
+    assert_eq!(
+        store
+            .enrollment_redeem(&hash, &newcomer, 200)
+            .expect("redeem"),
+        Some("MOBILE-2".into())
+    );
+    assert_eq!(
+        store
+            .enrollment_redeem(&hash, &newcomer, 201)
+            .expect("again"),
+        None
+    );
+    drop(store);
+    // Opened again: nothing to do, nothing lost.
+    let store = Store::open(&path, server.public()).expect("reopen");
+    store.open_register().expect("again");
+    assert_eq!(store.devices().expect("devices").len(), 2);
+}
+
+/// Revoking a unit: its devices and its unused secrets in one go; a unit
+/// the register does not know is told apart from one revoked already.
+#[test]
+fn a_unit_is_revoked_with_its_unused_secrets() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = DeviceKey::generate();
+    let store = Store::open(&dir.path().join("c.sqlite"), server.public()).expect("open");
+    store.open_register().expect("register");
+    let device = DeviceKey::generate().public();
+    for (hash, unit) in [(&[1u8; 32], "MOBILE-1"), (&[2u8; 32], "MOBILE-1")] {
+        store
+            .enrollment_insert(&kordon_store::NewEnrollment {
+                secret_hash: hash,
+                unit,
+                created_ms: 1,
+                expires_ms: 10_000,
+                created_by: Some("adm"),
+            })
+            .expect("insert");
+    }
+    assert_eq!(
+        store.unit_revoke("MOBILE-1", "", None, 5).expect("revoke"),
+        None
+    );
+    assert_eq!(
+        store
+            .enrollment_redeem(&[1u8; 32], &device, 10)
+            .expect("redeem"),
+        Some("MOBILE-1".into())
+    );
+    assert_eq!(
+        store
+            .unit_revoke("MOBILE-1", "lost", Some("adm"), 20)
+            .expect("revoke"),
+        Some(1)
+    );
+    assert_eq!(store.enrollments_pending(30).expect("pending"), vec![]);
+    assert_eq!(
+        store
+            .enrollment_redeem(&[2u8; 32], &DeviceKey::generate().public(), 40)
+            .expect("redeem"),
+        None,
+        "the unit's unused secret died with it"
+    );
+    assert_eq!(
+        store
+            .unit_revoke("MOBILE-1", "again", None, 50)
+            .expect("revoke"),
+        Some(0)
+    );
+    assert!(matches!(
+        store.device_standing(&device).expect("standing"),
+        kordon_store::Standing::Revoked { reason, wipe: false, .. } if reason == "lost"
+    ));
+}

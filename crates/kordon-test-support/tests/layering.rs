@@ -61,9 +61,7 @@ fn shared_crates_keep_to_their_layers() {
                 || dep == "tao"
             {
                 Some("no Tauri in shared crates")
-            } else if dep == "rusqlite"
-                && !["kordon-store", "kordon-central"].contains(&name.as_str())
-            {
+            } else if dep == "rusqlite" && name.as_str() != "kordon-store" {
                 Some("SQL only behind the storage port")
             } else if (dep == "quinn" || dep == "tokio") && name.as_str() == "kordon-proto" {
                 Some("the protocol core is sans-IO")

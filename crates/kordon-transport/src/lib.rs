@@ -38,7 +38,7 @@ pub use stream::FrameStream;
 pub use tls::{
     certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert, SharedDeviceKey,
 };
-pub use token::{EnrollmentToken, TokenError};
+pub use token::{addresses_problem, EnrollmentToken, TokenError, MAX_TOKEN_ADDRS};
 
 use kordon_proto::RefusalCode;
 use kordon_record::DeviceKey;

@@ -78,6 +78,8 @@ pub(crate) mod meta {
     pub const LOG_CHECKPOINT: &str = "log_checkpoint";
     /// The checkpoint held before `sync --full` accepted a restored server.
     pub const LOG_CHECKPOINT_SUPERSEDED: &str = "log_checkpoint_superseded";
+    /// The token's address the server last answered at: tried first.
+    pub const SERVER_ANSWERED: &str = "server_answered";
 }
 
 /// Milliseconds since the Unix epoch (system clock).

@@ -8,6 +8,8 @@ pub struct Status {
     pub device: String,
     pub unit: Option<String>,
     pub enrolled: bool,
+    /// The server's address: the one that answered last, or the first
+    /// the enrollment token names.
     pub server: Option<String>,
     pub officer: Option<String>,
     #[ts(type = "number")]
@@ -50,7 +52,12 @@ impl Vehicle {
             device: self.public_key().to_string(),
             unit: self.store.get_meta(meta::UNIT)?,
             enrolled: self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1"),
-            server: token.map(|t| t.addr),
+            server: match (token, self.store.get_meta(meta::SERVER_ANSWERED)?) {
+                (Some(t), Some(answered)) if t.addresses().contains(&answered.as_str()) => {
+                    Some(answered)
+                }
+                (t, _) => t.map(|t| t.addr),
+            },
             officer: self.store.get_meta(meta::OFFICER)?,
             inspections: self.store.inspection_count()?,
             pending: counts.pending,

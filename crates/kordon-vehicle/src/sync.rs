@@ -180,9 +180,13 @@ impl Vehicle {
     }
 
     /// The held connection if it still serves the token's server, else a
-    /// new one. With the held link down, fails at once and keeps the
-    /// connection (its first answer is what says the link is back); a
-    /// server name that does not resolve then is no reason to drop it.
+    /// new one, to the token's addresses in turn: the first that answers
+    /// (a name that does not resolve, or an address with no answer within
+    /// the connect timeout, passes to the next), starting with the one
+    /// that answered last. With the held link down,
+    /// fails at once and keeps the connection (its first answer is what
+    /// says the link is back); a server name that does not resolve then
+    /// is no reason to drop it.
     async fn connection(
         &mut self,
         token: &kordon_transport::EnrollmentToken,
@@ -198,20 +202,68 @@ impl Vehicle {
                 ));
             }
             if usable {
-                match resolve_all(&token.addr).await {
-                    // Still one of the server's addresses (a name may
-                    // resolve to several, in any order).
-                    Ok(addrs) if addrs.contains(&held.addr) => return Ok(held),
-                    Ok(_) => {}
-                    Err(_) => return Ok(held),
+                // Kept while it is still one of the server's addresses (a
+                // name may resolve to several, in any order), or while a
+                // name does not resolve: that proves nothing against it.
+                let mut keep = false;
+                for name in token.addresses() {
+                    match resolve_all(name).await {
+                        Ok(addrs) if !addrs.contains(&held.addr) => {}
+                        _ => {
+                            keep = true;
+                            break;
+                        }
+                    }
+                }
+                if keep {
+                    return Ok(held);
                 }
             }
             drop(held);
         }
         kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
-        let addr = resolve(&token.addr).await?;
         let endpoint = kordon_transport::client_endpoint(self.key.clone(), fingerprint)?;
-        let conn = kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await?;
+        let mut failures = vec![];
+        let mut reached = None;
+        let answered = self.store.get_meta(crate::meta::SERVER_ANSWERED)?;
+        for name in try_order(token.addresses(), answered.as_deref()) {
+            let addr = match resolve(name).await {
+                Ok(addr) => addr,
+                Err(e) => {
+                    failures.push(e);
+                    continue;
+                }
+            };
+            match kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await {
+                Ok(conn) => {
+                    if answered.as_deref() != Some(name) {
+                        self.store.set_meta(crate::meta::SERVER_ANSWERED, name)?;
+                    }
+                    reached = Some((conn, addr));
+                    break;
+                }
+                Err(e) => {
+                    tracing::info!(%addr, error = %e, "server address unreachable; trying the next");
+                    failures.push(e.into());
+                }
+            }
+        }
+        let Some((conn, addr)) = reached else {
+            // One address: its own error, as before; several: each one's.
+            return Err(match failures.len() {
+                1 => failures.remove(0),
+                _ => VehicleError::Unreachable(
+                    failures
+                        .iter()
+                        .map(|e| match e {
+                            VehicleError::Unreachable(why) => why.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            });
+        };
         let watch = kordon_transport::watch_link(&conn, self.link.clone());
         Ok(HeldConnection {
             endpoint,
@@ -642,6 +694,18 @@ pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
+/// The server's addresses in the order to try them: the one that
+/// answered last first (while the token still names it), then the others
+/// in the token's order.
+fn try_order<'a>(addresses: Vec<&'a str>, answered: Option<&str>) -> Vec<&'a str> {
+    let mut order = addresses;
+    if let Some(i) = order.iter().position(|a| Some(*a) == answered) {
+        let first = order.remove(i);
+        order.insert(0, first);
+    }
+    order
+}
+
 async fn resolve(addr: &str) -> Result<SocketAddr, VehicleError> {
     resolve_all(addr)
         .await?
@@ -655,6 +719,21 @@ async fn resolve_all(addr: &str) -> Result<Vec<SocketAddr>, VehicleError> {
         .await
         .map_err(|e| VehicleError::Unreachable(format!("cannot resolve {addr}: {e}")))?
         .collect())
+}
+
+#[cfg(test)]
+mod try_order_tests {
+    use super::try_order;
+
+    #[test]
+    fn the_address_that_answered_last_is_tried_first() {
+        let token = vec!["a:1", "b:2", "c:3"];
+        assert_eq!(try_order(token.clone(), None), ["a:1", "b:2", "c:3"]);
+        assert_eq!(try_order(token.clone(), Some("c:3")), ["c:3", "a:1", "b:2"]);
+        assert_eq!(try_order(token.clone(), Some("a:1")), ["a:1", "b:2", "c:3"]);
+        // An address the token no longer names (enrolled again) is ignored.
+        assert_eq!(try_order(token, Some("d:4")), ["a:1", "b:2", "c:3"]);
+    }
 }
 
 #[cfg(test)]

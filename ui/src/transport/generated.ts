@@ -434,7 +434,12 @@ free_bytes: number, total_bytes: number,
  */
 low: boolean, };
 
-export type Status = { device: string, unit: string | null, enrolled: boolean, server: string | null, officer: string | null, inspections: number, 
+export type Status = { device: string, unit: string | null, enrolled: boolean, 
+/**
+ * The server's address: the one that answered last, or the first
+ * the enrollment token names.
+ */
+server: string | null, officer: string | null, inspections: number, 
 /**
  * Local records the server has not acknowledged yet.
  */
