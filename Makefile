@@ -21,9 +21,11 @@ all: build
 # and GNOME Keyring), WebKitGTK for the app (src-tauri), for its
 # end-to-end test an X server (Xvfb) and WebKit's WebDriver, and FUSE's
 # mount helper for the power-cut harness (fuse3), and to check the packages
-# systemd-analyze (systemd) and desktop-file-validate. The Rust toolchain
-# itself must be present (rustup).
-APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils python3-venv
+# systemd-analyze (systemd) and desktop-file-validate, and PostgreSQL's
+# server (postgresql: the storage ports' tests start their own clusters on
+# loopback, in throwaway folders). The Rust toolchain itself must be
+# present (rustup).
+APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils python3-venv postgresql
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
@@ -32,6 +34,7 @@ deps:
 	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libcrypto"; \
 	pkg-config --exists tss2-esys 2>/dev/null || missing="$$missing tss2-esys"; \
 	python3 -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

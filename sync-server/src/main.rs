@@ -327,6 +327,14 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Bring a PostgreSQL database to this version's schema: each version
+    /// it lacks, in order, once (several servers migrating at once take
+    /// turns). A database made by a newer Kordon is refused, untouched.
+    Migrate {
+        /// The database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.
+        #[arg(long, env = "KORDON_STORE", value_name = "postgres://…")]
+        to: String,
+    },
 }
 
 mod hotlist_cmd;
@@ -857,6 +865,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.missing.len(),
                 summary.damaged.len()
             );
+        }
+        Command::Migrate { to } => {
+            let applied = kordon_postgres::migrate(&to).context("migrating the database")?;
+            match applied.as_slice() {
+                [] => say!(
+                    "the database's schema is current (version {})",
+                    kordon_postgres::schema_version()
+                ),
+                versions => say!(
+                    "applied schema version{} {}; the database is at version {}",
+                    if versions.len() > 1 { "s" } else { "" },
+                    versions
+                        .iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    kordon_postgres::schema_version()
+                ),
+            }
         }
         Command::Blobs { data, json } => {
             let c = open(&data)?;

@@ -732,3 +732,6 @@ mod live_link;
 
 #[path = "e2e/addresses.rs"]
 mod addresses;
+
+#[path = "e2e/postgres.rs"]
+mod postgres;

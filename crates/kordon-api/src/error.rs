@@ -97,7 +97,9 @@ impl From<CentralError> for ApiError {
             CentralError::Store(StoreError::DiskFull(_)) | CentralError::DiskFull(_) => "disk_full",
             CentralError::Store(StoreError::Model(_) | StoreError::Invalid(_)) => "invalid_input",
             CentralError::Store(StoreError::Conflict(_)) => "conflict",
-            CentralError::Store(_) | CentralError::BlobStorage(_) => "storage",
+            CentralError::Store(_) | CentralError::BlobStorage(_) | CentralError::Storage(_) => {
+                "storage"
+            }
             CentralError::Invalid(_) => "invalid_input",
             CentralError::WrongPassword => "wrong_password",
             CentralError::Throttled { .. } => "throttled",

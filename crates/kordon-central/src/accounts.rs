@@ -10,6 +10,7 @@
 use crate::{Central, CentralError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use kordon_store::AccountStore;
 use kordon_store::{AuditEntry, NewAuditEntry, UserRow};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};

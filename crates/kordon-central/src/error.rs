@@ -33,6 +33,9 @@ pub enum CentralError {
     /// should (unreachable, refused the key, ...).
     #[error("scan storage: {0}")]
     BlobStorage(kordon_blob::BlobError),
+    /// A storage port failed (its backend unreachable, or refusing).
+    #[error(transparent)]
+    Storage(kordon_store::PortError),
     #[error("wrong account name or password")]
     WrongPassword,
     #[error("too many failed logins: try again in {wait_s} s")]
@@ -49,6 +52,15 @@ impl CentralError {
             self,
             CentralError::DiskFull(_) | CentralError::Store(StoreError::DiskFull(_))
         )
+    }
+}
+
+impl From<kordon_store::PortError> for CentralError {
+    fn from(e: kordon_store::PortError) -> Self {
+        match e {
+            kordon_store::PortError::Full(what) => CentralError::DiskFull(what),
+            other => CentralError::Storage(other),
+        }
     }
 }
 

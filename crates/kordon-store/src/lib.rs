@@ -66,8 +66,8 @@ pub use check::{Finding, StoreCheck};
 pub use disk::{DiskSpace, DISK_LOW_BYTES};
 pub use error::StoreError;
 
-pub use accounts::{AuditEntry, NewAuditEntry, SessionRow, UserRow};
 pub use index::{plate_keys, IndexRow, Query};
+pub use kordon_ports::{AccountStore, AuditEntry, NewAuditEntry, PortError, SessionRow, UserRow};
 pub use log::LogEntry;
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts, Witness};

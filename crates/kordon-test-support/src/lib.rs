@@ -5,6 +5,7 @@
 
 pub mod link;
 pub mod object_storage;
+pub mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;

@@ -62,7 +62,15 @@ fn shared_crates_keep_to_their_layers() {
             {
                 Some("no Tauri in shared crates")
             } else if dep == "rusqlite" && name.as_str() != "kordon-store" {
-                Some("SQL only behind the storage port")
+                Some("SQL only behind the storage ports (SQLite: kordon-store)")
+            } else if ["tokio-postgres", "deadpool-postgres", "postgres"].contains(&dep.as_str())
+                && name.as_str() != "kordon-postgres"
+            {
+                Some("SQL only behind the storage ports (PostgreSQL: kordon-postgres)")
+            } else if name.as_str() == "kordon-ports"
+                && !["serde", "thiserror", "ts-rs", "utoipa"].contains(&dep.as_str())
+            {
+                Some("the ports are traits and rows: no engine, no I/O")
             } else if (dep == "quinn" || dep == "tokio") && name.as_str() == "kordon-proto" {
                 Some("the protocol core is sans-IO")
             } else if dep == "quinn"

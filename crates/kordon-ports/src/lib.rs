@@ -1,0 +1,30 @@
+//! What the server asks of its storage, as traits (ports), with the row
+//! types that cross them and one error. Each backend implements them:
+//! `kordon-store` on the SQLite file of a single server, `kordon-postgres`
+//! on PostgreSQL for a centre of several server processes. No SQL here.
+//!
+//! - [`AccountStore`]: console accounts, their sessions, and the audit
+//!   trail of what people did in the console (append-only in the
+//!   database itself, in every backend).
+//!
+//! Each port comes with its conformance suite ([`conformance`], behind
+//! the feature `conformance`): every implementation runs the same one in
+//! its tests, so no backend drifts from another.
+
+mod accounts;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, SessionRow, UserRow};
+
+/// A storage operation that failed, as every backend reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum PortError {
+    /// The storage is full: nothing of the operation was kept.
+    #[error("storage full: {0}")]
+    Full(String),
+    /// The storage could not be reached, or refused the operation (its
+    /// reason, with its causes).
+    #[error("storage: {0}")]
+    Backend(String),
+}

@@ -1,0 +1,302 @@
+//! The storage ports on PostgreSQL, for a centre of several server
+//! processes sharing one database (which the operator runs, replicates
+//! and backs up as any other).
+//!
+//! - One pool of connections (`deadpool-postgres` over `tokio-postgres`)
+//!   per process; the ports' calls block, each running on this crate's
+//!   own small runtime, so a caller needs no async runtime and cannot
+//!   panic one.
+//! - The schema is versioned ([`MIGRATIONS`]): [`migrate`] applies what a
+//!   database lacks, each version in its own transaction, under an
+//!   advisory lock so two processes migrating at once take turns.
+//!   [`PgStore::open`] refuses a database that is behind (run the
+//!   migration) or ahead (a newer Kordon made it).
+//! - What must not change does not, in the database itself: triggers
+//!   refuse every UPDATE, DELETE and TRUNCATE of the audit trail.
+//!
+//! Implemented so far: [`kordon_ports::AccountStore`] (console accounts,
+//! sessions, the audit trail). Each passes the port's conformance suite
+//! against a real PostgreSQL in this crate's tests.
+
+mod accounts;
+mod schema;
+
+pub use schema::{migrate, schema_version, MIGRATIONS};
+
+use deadpool_postgres::{Pool, Runtime as PoolRuntime};
+use kordon_ports::PortError;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What went wrong opening or migrating a database.
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    #[error("{url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("{url}: the database's schema is version {found}, this Kordon's is {known}: {what}")]
+    Schema {
+        url: String,
+        found: i32,
+        known: i32,
+        what: &'static str,
+    },
+}
+
+/// A PostgreSQL database as the storage ports see it.
+#[derive(Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    /// The address without its password, for messages.
+    shown: String,
+    runtime: Runtime,
+}
+
+/// The runtime the client's futures run on; shut down without waiting
+/// when the store is dropped (from any context, async or not).
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("url", &self.inner.shown)
+            .finish()
+    }
+}
+
+/// The address as messages show it: user, host(s), port(s) and database
+/// from the parsed settings, never a password.
+fn shown(config: &tokio_postgres::Config) -> String {
+    // One port given applies to every host; else each host has its own.
+    let ports = config.get_ports();
+    let port_of = |i: usize| match ports {
+        [one] => *one,
+        many => many.get(i).copied().unwrap_or(5432),
+    };
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h, port_of(i)))
+        .map(|(h, port)| match h {
+            tokio_postgres::config::Host::Tcp(name) => format!("{name}:{port}"),
+            tokio_postgres::config::Host::Unix(path) => format!("{}:{port}", path.display()),
+        })
+        .collect();
+    format!(
+        "postgres://{}@{}/{}",
+        config.get_user().unwrap_or(""),
+        hosts.join(","),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+/// How long a connection may take to open, and a caller may wait for a
+/// free one, before the operation fails (a silent host, a full pool).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Connections per process: each server process holds at most this many,
+/// so a centre of several stays well under PostgreSQL's default limit of
+/// 100.
+const POOL_SIZE: usize = 8;
+
+/// Text as PostgreSQL keeps it: it refuses NUL in `text`, which SQLite
+/// keeps; a NUL becomes U+FFFD, so a name or a detail holding one is
+/// looked up, or kept, rather than failing the operation.
+pub(crate) fn text(s: &str) -> String {
+    s.replace('\0', "\u{FFFD}")
+}
+
+/// A client error with its causes, as one line.
+pub(crate) fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://USER[:PASSWORD]@HOST
+    /// [:PORT]/DB`), checking that its schema is this Kordon's.
+    pub fn open(url: &str) -> Result<PgStore, PgError> {
+        let store = Self::connect(url)?;
+        let unreachable = |e: PortError| PgError::Unreachable {
+            url: store.inner.shown.clone(),
+            reason: e.to_string(),
+        };
+        let encoding = store
+            .run(|pool| async move { schema::encoding(&pool).await })
+            .and_then(|r| r)
+            .map_err(unreachable)?;
+        if encoding != "UTF8" {
+            return Err(unreachable(PortError::Backend(format!(
+                "the database's encoding is {encoding}: Kordon keeps names in any script, and needs UTF8 \
+                 (CREATE DATABASE ... ENCODING 'UTF8')"
+            ))));
+        }
+        let found = store
+            .run(|pool| async move { schema::version(&pool).await })
+            .and_then(|r| r)
+            .map_err(unreachable)?;
+        let known = schema::VERSION;
+        if found != known {
+            return Err(PgError::Schema {
+                url: store.inner.shown.clone(),
+                found,
+                known,
+                what: if found < known {
+                    "apply the schema first: kordon-server migrate --to ADDRESS"
+                } else {
+                    "a newer Kordon made it"
+                },
+            });
+        }
+        Ok(store)
+    }
+
+    /// A pool for `url`, before any check.
+    pub(crate) fn connect(url: &str) -> Result<PgStore, PgError> {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| PgError::Unreachable {
+            // Not parsed: nothing of it is shown (it may hold a password).
+            url: "the PostgreSQL address".into(),
+            reason: format!("not a postgres://USER@HOST[:PORT]/DATABASE address: {e}"),
+        })?;
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .keepalives(true)
+            .keepalives_idle(std::time::Duration::from_secs(30))
+            .tcp_user_timeout(std::time::Duration::from_secs(30))
+            .application_name("kordon-server");
+        let shown = shown(&config);
+        let unreachable = |reason: String| PgError::Unreachable {
+            url: shown.clone(),
+            reason,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("kordon-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| unreachable(format!("starting its runtime: {e}")))?;
+        let manager = deadpool_postgres::Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            deadpool_postgres::ManagerConfig {
+                recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .runtime(PoolRuntime::Tokio1)
+            .build()
+            .map_err(|e| unreachable(with_causes(&e)))?;
+        Ok(PgStore {
+            inner: Arc::new(Inner {
+                pool,
+                shown,
+                runtime: Runtime(Some(runtime)),
+            }),
+        })
+    }
+
+    /// Runs `work` with the pool on the store's runtime and waits for it.
+    pub(crate) fn run<T, F>(&self, work: impl FnOnce(Pool) -> F) -> Result<T, PortError>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let runtime = self
+            .inner
+            .runtime
+            .0
+            .as_ref()
+            .ok_or_else(|| PortError::Backend("the store is shut down".into()))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let fut = work(self.inner.pool.clone());
+        runtime.spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+        rx.recv().map_err(|_| {
+            PortError::Backend(format!(
+                "{}: a request failed inside the database client",
+                self.inner.shown
+            ))
+        })
+    }
+}
+
+/// A database error as the ports report it: a full disk apart, the rest
+/// with its causes.
+pub(crate) fn port(e: impl std::error::Error + 'static) -> PortError {
+    let full = {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut found = false;
+        while let Some(c) = cause {
+            if let Some(db) = c
+                .downcast_ref::<tokio_postgres::Error>()
+                .and_then(|p| p.as_db_error())
+            {
+                found |= db.code() == &tokio_postgres::error::SqlState::DISK_FULL;
+            }
+            cause = c.source();
+        }
+        found
+    };
+    if full {
+        PortError::Full(with_causes(&e))
+    } else {
+        PortError::Backend(with_causes(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn shown(url: &str) -> String {
+        super::shown(&url.parse().expect("an address"))
+    }
+
+    #[test]
+    fn passwords_are_left_out_of_messages() {
+        assert_eq!(
+            shown("postgres://kordon:s3cret@db.example:5433/kordon"),
+            "postgres://kordon@db.example:5433/kordon"
+        );
+        assert_eq!(
+            shown("postgres://kordon@127.0.0.1/k"),
+            "postgres://kordon@127.0.0.1:5432/k"
+        );
+        assert_eq!(
+            shown("postgres://kordon@a,b:6000/k?password=s3cret"),
+            "postgres://kordon@a:5432,b:6000/k"
+        );
+        assert_eq!(
+            shown("host=db user=kordon password=s3cret dbname=k"),
+            "postgres://kordon@db:5432/k"
+        );
+    }
+
+    #[test]
+    fn nul_becomes_a_replacement_character() {
+        assert_eq!(super::text("a\0b"), "a\u{FFFD}b");
+        assert_eq!(super::text("Юрій"), "Юрій");
+    }
+}

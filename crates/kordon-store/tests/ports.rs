@@ -1,0 +1,18 @@
+//! The SQLite store against the ports' conformance suites: each case on a
+//! fresh database file.
+
+use kordon_record::DeviceKey;
+use kordon_store::Store;
+use std::cell::Cell;
+
+#[test]
+fn the_sqlite_store_passes_the_accounts_conformance_suite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = DeviceKey::generate().public();
+    let n = Cell::new(0);
+    kordon_ports::conformance::accounts(&|| {
+        n.set(n.get() + 1);
+        let path = dir.path().join(format!("central-{}.sqlite", n.get()));
+        Box::new(Store::open(&path, server).expect("open"))
+    });
+}

@@ -1,0 +1,218 @@
+//! A real PostgreSQL for tests: Debian's server binaries (`initdb`,
+//! `pg_ctl`), a cluster in a throwaway folder, listening on a loopback
+//! port of its own and a socket folder of its own, trusting local
+//! connections of its superuser `kordon`. Stopped (and its folder removed)
+//! on drop.
+//!
+//! `make test` installs Debian's `postgresql`; `KORDON_PG_BIN` names
+//! another folder of server binaries. PostgreSQL refuses to run as root:
+//! as root, the cluster belongs to (and runs as) the `postgres` user the
+//! package makes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A running PostgreSQL cluster.
+#[derive(Debug)]
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    /// Who runs the server's programs (`postgres` when the tests run as
+    /// root, else nobody else).
+    run_as: Option<String>,
+    pub port: u16,
+}
+
+/// The folder of PostgreSQL's server binaries: `KORDON_PG_BIN`, or the
+/// newest under `/usr/lib/postgresql/*/bin`.
+pub fn pg_bin() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KORDON_PG_BIN") {
+        return Some(PathBuf::from(dir));
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let v = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Postgres {
+    /// Makes a cluster and starts it; panics, saying what to install, if
+    /// PostgreSQL is missing.
+    pub fn start() -> Postgres {
+        let bin = pg_bin().expect(
+            "PostgreSQL's server binaries were not found (make test installs Debian's postgresql; \
+             or set KORDON_PG_BIN)",
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("kordon-pg-")
+            .tempdir()
+            .expect("a folder for the cluster");
+        let run_as = is_root().then(|| "postgres".to_string());
+        if run_as.is_some() {
+            // The server's own user must own its folder (and reach it).
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(
+                status.success(),
+                "chown of the cluster's folder to postgres failed"
+            );
+        }
+        let data = dir.path().join("data");
+        let out = run(
+            &bin,
+            run_as.as_deref(),
+            "initdb",
+            &[
+                "-D",
+                &data.display().to_string(),
+                "-U",
+                "kordon",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+        );
+        assert!(out.status.success(), "initdb: {}", crate::text(&out));
+        let mut last = String::new();
+        for _ in 0..3 {
+            let port = free_tcp_port();
+            let opts = format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                dir.path().display()
+            );
+            let log = dir.path().join("server.log");
+            let out = run(
+                &bin,
+                run_as.as_deref(),
+                "pg_ctl",
+                &[
+                    "-D",
+                    &data.display().to_string(),
+                    "-o",
+                    &opts,
+                    "-l",
+                    &log.display().to_string(),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ],
+            );
+            if out.status.success() {
+                return Postgres {
+                    dir,
+                    bin,
+                    run_as,
+                    port,
+                };
+            }
+            last = format!(
+                "{}\n{}",
+                crate::text(&out),
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        panic!("PostgreSQL did not start: {last}");
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// `postgres://kordon@127.0.0.1:PORT/DB`.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://kordon@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// Makes a database and returns its URL.
+    pub fn database(&self, name: &str) -> String {
+        self.sql("postgres", &format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        self.url(name)
+    }
+
+    /// Runs `sql` in database `db` with `psql` (the cluster's own, when
+    /// its folder has one): its output, or its error.
+    pub fn sql(&self, db: &str, sql: &str) -> Result<String, String> {
+        let psql = Some(self.bin.join("psql"))
+            .filter(|p| p.exists())
+            .unwrap_or_else(|| PathBuf::from("psql"));
+        let out = Command::new(psql)
+            .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.url(db))
+            .arg("-c")
+            .arg(sql)
+            .output()
+            .map_err(|e| format!("psql: {e}"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    pub fn folder(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = run(
+            &self.bin,
+            self.run_as.as_deref(),
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data().display().to_string(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+}
+
+/// Runs one of PostgreSQL's programs, as `run_as` if given.
+fn run(bin: &Path, run_as: Option<&str>, program: &str, args: &[&str]) -> Output {
+    let exe = bin.join(program);
+    let mut cmd = match run_as {
+        Some(user) => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", user, "--"]).arg(&exe);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    cmd.args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", exe.display()))
+}
+
+/// A loopback TCP port free a moment ago.
+fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("binding an ephemeral TCP port")
+}
