@@ -303,11 +303,23 @@ impl Central {
             Ok(r) => r,
             Err(e) => return refuse("damaged role", CentralError::Invalid(e)),
         };
-        self.store.user_login_succeeded(name)?;
         let token = Zeroizing::new(random_hex(32));
         let csrf = random_hex(16);
-        self.store
-            .session_insert(&sha256(token.as_bytes()), name, &csrf, peer, now_ms)?;
+        let opened = self.store.session_open(
+            &kordon_store::NewSession {
+                token_hash: &sha256(token.as_bytes()),
+                user: name,
+                csrf: &csrf,
+                peer,
+                password_ms: user.password_ms,
+            },
+            now_ms,
+        )?;
+        if !opened {
+            // Its password changed, or it was disabled, since it was read.
+            return refuse("account changed during login", CentralError::WrongPassword);
+        }
+        self.store.user_login_succeeded(name)?;
         self.audit(
             &NewAuditEntry {
                 actor: Some(name),

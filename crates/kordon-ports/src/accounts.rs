@@ -51,6 +51,19 @@ pub struct AuditEntry {
     pub peer: Option<String>,
 }
 
+/// A session to open, for an account as the login found it.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// The token's hash (the token itself is never stored).
+    pub token_hash: &'a [u8],
+    pub user: &'a str,
+    pub csrf: &'a str,
+    pub peer: Option<&'a str>,
+    /// When the account's password was set, as the login read it with
+    /// the hash it checked.
+    pub password_ms: i64,
+}
+
 /// An audit entry to append.
 #[derive(Debug, Clone, Default)]
 pub struct NewAuditEntry<'a> {
@@ -99,14 +112,11 @@ pub trait AccountStore {
     /// Clears the failed logins in a row.
     fn user_login_succeeded(&self, name: &str) -> Result<(), PortError>;
 
-    fn session_insert(
-        &self,
-        token_hash: &[u8],
-        user: &str,
-        csrf: &str,
-        peer: Option<&str>,
-        now_ms: i64,
-    ) -> Result<(), PortError>;
+    /// Opens a session if the account still is as the login checked it
+    /// (the same password, not disabled), in one statement: a password
+    /// changed or an account disabled meanwhile, by another process too,
+    /// leaves no session behind. `Ok(false)` if it changed.
+    fn session_open(&self, s: &NewSession<'_>, now_ms: i64) -> Result<bool, PortError>;
 
     fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRow>, PortError>;
 

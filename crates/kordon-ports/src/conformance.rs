@@ -4,7 +4,30 @@
 //! an empty store made by the caller's `open`; a case panics, naming what
 //! broke, on the first difference.
 
-use crate::{AccountStore, NewAuditEntry};
+use crate::{AccountStore, NewAuditEntry, NewSession};
+
+/// Opens a session for `user` as a login that read `password_ms`.
+fn open_session(
+    s: &dyn AccountStore,
+    token: &[u8],
+    user: &str,
+    password_ms: i64,
+    peer: Option<&str>,
+    now_ms: i64,
+) -> bool {
+    let csrf = format!("csrf-{}", String::from_utf8_lossy(token));
+    s.session_open(
+        &NewSession {
+            token_hash: token,
+            user,
+            csrf: &csrf,
+            peer,
+            password_ms,
+        },
+        now_ms,
+    )
+    .expect("session")
+}
 
 /// Runs every case of the accounts port.
 pub fn accounts(open: &dyn Fn() -> Box<dyn AccountStore>) {
@@ -81,10 +104,15 @@ fn disabling_or_a_new_password_ends_the_sessions(s: &dyn AccountStore) {
         .expect("insert");
     s.user_insert("sup.lysenko", "supervisor", "h", 1_000)
         .expect("insert");
-    s.session_insert(b"t1", "sup.koval", "c1", Some("10.0.0.1"), 2_000)
-        .expect("session");
-    s.session_insert(b"t2", "sup.lysenko", "c2", None, 2_000)
-        .expect("session");
+    assert!(open_session(
+        s,
+        b"t1",
+        "sup.koval",
+        1_000,
+        Some("10.0.0.1"),
+        2_000
+    ));
+    assert!(open_session(s, b"t2", "sup.lysenko", 1_000, None, 2_000));
     s.user_login_failed("sup.koval", 2_500).expect("failed");
 
     assert!(s
@@ -121,8 +149,16 @@ fn disabling_or_a_new_password_ends_the_sessions(s: &dyn AccountStore) {
         None,
         "disabling ends its sessions"
     );
-    s.session_insert(b"t3", "sup.koval", "c3", None, 5_000)
-        .expect("session");
+    assert!(
+        !open_session(s, b"t4", "sup.koval", 1_000, None, 5_000),
+        "a login that checked the password before it changed opens no session"
+    );
+    assert_eq!(s.session(b"t4").expect("session"), None);
+    assert!(
+        !open_session(s, b"t5", "sup.lysenko", 1_000, None, 5_000),
+        "nor one of an account disabled since"
+    );
+    assert!(open_session(s, b"t3", "sup.koval", 3_000, None, 5_000));
     assert!(s.user_disable("sup.lysenko", 6_000).expect("again"));
     assert!(
         s.session(b"t3").expect("session").is_some(),
@@ -135,18 +171,13 @@ fn sessions_are_found_touched_ended_and_expired(s: &dyn AccountStore) {
     s.user_insert("sup.koval", "supervisor", "h", 1_000)
         .expect("insert");
     assert!(
-        s.session_insert(b"orphan", "nobody", "c", None, 1_000)
-            .is_err(),
+        !open_session(s, b"orphan", "nobody", 1_000, None, 1_000),
         "a session belongs to an account that exists"
     );
-    s.session_insert(b"old", "sup.koval", "c-old", None, 1_000)
-        .expect("session");
-    s.session_insert(b"idle", "sup.koval", "c-idle", None, 5_000)
-        .expect("session");
-    s.session_insert(b"live", "sup.koval", "c-live", None, 5_000)
-        .expect("session");
-    s.session_insert(b"gone", "sup.koval", "c-gone", None, 5_000)
-        .expect("session");
+    assert!(open_session(s, b"old", "sup.koval", 1_000, None, 1_000));
+    assert!(open_session(s, b"idle", "sup.koval", 1_000, None, 5_000));
+    assert!(open_session(s, b"live", "sup.koval", 1_000, None, 5_000));
+    assert!(open_session(s, b"gone", "sup.koval", 1_000, None, 5_000));
     s.session_touch(b"live", 9_000).expect("touch");
     s.session_touch(b"old", 9_000).expect("touch");
     let live = s.session(b"live").expect("session").expect("found");
@@ -157,7 +188,7 @@ fn sessions_are_found_touched_ended_and_expired(s: &dyn AccountStore) {
             live.created_ms,
             live.last_seen_ms
         ),
-        ("sup.koval", "c-live", 5_000, 9_000)
+        ("sup.koval", "csrf-live", 5_000, 9_000)
     );
     s.session_delete(b"gone").expect("delete");
     assert_eq!(s.session(b"gone").expect("session"), None);

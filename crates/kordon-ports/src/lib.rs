@@ -15,7 +15,7 @@ mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, SessionRow, UserRow};
+pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
 
 /// A storage operation that failed, as every backend reports it.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,9 @@
 //! are transactions here too.
 
 use crate::{port, text, PgStore};
-use kordon_ports::{AccountStore, AuditEntry, NewAuditEntry, PortError, SessionRow, UserRow};
+use kordon_ports::{
+    AccountStore, AuditEntry, NewAuditEntry, NewSession, PortError, SessionRow, UserRow,
+};
 use tokio_postgres::Row;
 
 const USER_COLUMNS: &str =
@@ -213,26 +215,25 @@ impl AccountStore for PgStore {
         Ok(())
     }
 
-    fn session_insert(
-        &self,
-        token_hash: &[u8],
-        user: &str,
-        csrf: &str,
-        peer: Option<&str>,
-        now_ms: i64,
-    ) -> Result<(), PortError> {
-        self.execute(
+    fn session_open(&self, n: &NewSession<'_>, now_ms: i64) -> Result<bool, PortError> {
+        // FOR SHARE: a password change or a disabling under way in another
+        // process waits for this statement, or this one sees its result;
+        // either way no session outlives the change.
+        let opened = self.execute(
             "INSERT INTO sessions (token_hash, \"user\", csrf, created_ms, last_seen_ms, peer)
-             VALUES ($1, $2, $3, $4, $4, $5)",
+             SELECT $1, name, $3, $4, $4, $5 FROM users
+             WHERE name = $2 AND password_ms = $6 AND disabled_ms IS NULL
+             FOR SHARE",
             vec![
-                Box::new(token_hash.to_vec()),
-                Box::new(text(user)),
-                Box::new(text(csrf)),
+                Box::new(n.token_hash.to_vec()),
+                Box::new(text(n.user)),
+                Box::new(text(n.csrf)),
                 Box::new(now_ms),
-                Box::new(peer.map(text)),
+                Box::new(n.peer.map(text)),
+                Box::new(n.password_ms),
             ],
         )?;
-        Ok(())
+        Ok(opened == 1)
     }
 
     fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRow>, PortError> {

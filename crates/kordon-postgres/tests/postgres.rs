@@ -113,3 +113,81 @@ fn a_database_not_in_utf8_is_refused() {
     let e = PgStore::open(&url).expect_err("LATIN1");
     assert!(e.to_string().contains("UTF8"), "{e}");
 }
+
+/// Another process changes an account's password while a login that
+/// checked the old one opens its session: the session waits for that
+/// change and is then refused, so none outlives the password it was
+/// opened with.
+#[test]
+fn a_session_does_not_outlive_a_password_changed_by_another_process() {
+    use kordon_ports::NewSession;
+    use std::io::Write;
+    use std::time::Duration;
+
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let store = PgStore::open(&url).expect("open");
+    store
+        .user_insert("sup.koval", "supervisor", "old", 1_000)
+        .expect("insert");
+
+    // The other process: a password change, begun and not committed.
+    let mut other = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql");
+    let mut input = other.stdin.take().expect("stdin");
+    writeln!(
+        input,
+        "BEGIN; UPDATE users SET password_hash = 'new', password_ms = 2000 WHERE name = 'sup.koval';"
+    )
+    .expect("write");
+    input.flush().expect("flush");
+    let waiting = |state: &str| {
+        pg.sql(
+            "kordon",
+            &format!("SELECT count(*) FROM pg_stat_activity WHERE datname = 'kordon' AND {state}"),
+        )
+        .ok()
+        .filter(|n| n.as_str() != "0")
+    };
+    kordon_test_support::wait_for(
+        "the change to hold its row",
+        Duration::from_secs(30),
+        || waiting("state = 'idle in transaction'"),
+    );
+
+    std::thread::scope(|s| {
+        let login = s.spawn(|| {
+            store.session_open(
+                &NewSession {
+                    token_hash: b"t1",
+                    user: "sup.koval",
+                    csrf: "c",
+                    peer: None,
+                    password_ms: 1_000,
+                },
+                3_000,
+            )
+        });
+        kordon_test_support::wait_for(
+            "the login to wait for the change",
+            Duration::from_secs(30),
+            || waiting("wait_event_type = 'Lock'"),
+        );
+        writeln!(
+            input,
+            "DELETE FROM sessions WHERE \"user\" = 'sup.koval'; COMMIT;"
+        )
+        .expect("write");
+        input.flush().expect("flush");
+        let opened = login.join().expect("login").expect("session_open");
+        assert!(!opened, "a session was opened with the old password");
+    });
+    drop(input);
+    other.wait().expect("psql ends");
+    assert_eq!(store.session(b"t1").expect("session"), None);
+}

@@ -6,7 +6,9 @@
 //! every UPDATE and DELETE on it.
 
 use crate::{Store, StoreError};
-use kordon_ports::{AccountStore, AuditEntry, NewAuditEntry, PortError, SessionRow, UserRow};
+use kordon_ports::{
+    AccountStore, AuditEntry, NewAuditEntry, NewSession, PortError, SessionRow, UserRow,
+};
 use rusqlite::{params, OptionalExtension};
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
@@ -136,21 +138,15 @@ impl AccountStore for Store {
         run().map_err(port)
     }
 
-    fn session_insert(
-        &self,
-        token_hash: &[u8],
-        user: &str,
-        csrf: &str,
-        peer: Option<&str>,
-        now_ms: i64,
-    ) -> Result<(), PortError> {
-        let run = || -> Result<(), StoreError> {
-            self.connection().execute(
+    fn session_open(&self, n: &NewSession<'_>, now_ms: i64) -> Result<bool, PortError> {
+        let run = || -> Result<bool, StoreError> {
+            let opened = self.connection().execute(
                 "INSERT INTO sessions (token_hash, user, csrf, created_ms, last_seen_ms, peer)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-                params![token_hash, user, csrf, now_ms, peer],
+                 SELECT ?1, name, ?3, ?4, ?4, ?5 FROM users
+                 WHERE name = ?2 AND password_ms = ?6 AND disabled_ms IS NULL",
+                params![n.token_hash, n.user, n.csrf, now_ms, n.peer, n.password_ms],
             )?;
-            Ok(())
+            Ok(opened == 1)
         };
         run().map_err(port)
     }

@@ -67,7 +67,9 @@ pub use disk::{DiskSpace, DISK_LOW_BYTES};
 pub use error::StoreError;
 
 pub use index::{plate_keys, IndexRow, Query};
-pub use kordon_ports::{AccountStore, AuditEntry, NewAuditEntry, PortError, SessionRow, UserRow};
+pub use kordon_ports::{
+    AccountStore, AuditEntry, NewAuditEntry, NewSession, PortError, SessionRow, UserRow,
+};
 pub use log::LogEntry;
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts, Witness};
