@@ -39,11 +39,51 @@ pub fn weed_binary() -> PathBuf {
     target.join("tools/seaweedfs/bin/weed")
 }
 
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free TCP port on loopback")
+/// `n` distinct loopback TCP ports free a moment ago: all held open
+/// until each is found, so none is handed out twice.
+fn free_tcp_ports(n: usize) -> Vec<u16> {
+    let held: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free TCP port on loopback"))
+        .collect();
+    held.iter()
+        .map(|l| l.local_addr().expect("its address").port())
+        .collect()
+}
+
+/// Runs `weed shell` with `command`, killed if it has not ended within
+/// `deadline` (it waits for ever on a master that died); its output.
+fn weed_shell(
+    weed: &std::path::Path,
+    master: &str,
+    command: &str,
+    dir: &std::path::Path,
+    deadline: Duration,
+) -> Option<String> {
+    let out_path = dir.join("shell.out");
+    let out = std::fs::File::create(&out_path).ok()?;
+    let mut shell = Command::new(weed)
+        .args(["shell", master])
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    if let Some(mut stdin) = shell.stdin.take() {
+        writeln!(stdin, "{command}").ok()?;
+    }
+    let until = std::time::Instant::now() + deadline;
+    loop {
+        if shell.try_wait().ok()?.is_some() {
+            break;
+        }
+        if std::time::Instant::now() >= until {
+            let _ = shell.kill();
+            let _ = shell.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::read_to_string(&out_path).ok()
 }
 
 impl ObjectStorage {
@@ -84,7 +124,7 @@ impl ObjectStorage {
         }]});
         let config = dir.path().join("s3.json");
         std::fs::write(&config, identities.to_string()).expect("s3.json");
-        let ports: Vec<u16> = (0..8).map(|_| free_tcp_port()).collect();
+        let ports = free_tcp_ports(8);
         let (master, master_grpc) = (ports[0], ports[1]);
         let s3 = ports[6];
         let log = std::fs::File::create(dir.path().join("weed.log")).expect("log");
@@ -144,20 +184,13 @@ impl ObjectStorage {
                 if storage.child.try_wait().ok().flatten().is_some() {
                     return Some(Err(storage.log()));
                 }
-                let made = Command::new(weed)
-                    .args(["shell", &shell_master])
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .and_then(|mut shell| {
-                        if let Some(mut stdin) = shell.stdin.take() {
-                            writeln!(stdin, "s3.bucket.create -name {bucket}")?;
-                        }
-                        shell.wait_with_output()
-                    })
-                    .ok()?;
-                let said = String::from_utf8_lossy(&made.stdout);
+                let said = weed_shell(
+                    weed,
+                    &shell_master,
+                    &format!("s3.bucket.create -name {bucket}"),
+                    storage.dir.path(),
+                    Duration::from_secs(20),
+                )?;
                 (said.contains("created bucket") || said.contains("already exist"))
                     .then_some(Ok(()))
             },
