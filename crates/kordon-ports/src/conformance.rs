@@ -4,6 +4,10 @@
 //! an empty store made by the caller's `open`; a case panics, naming what
 //! broke, on the first difference.
 
+pub mod records;
+
+pub use records::{records, OpenLog};
+
 use crate::{AccountStore, NewAuditEntry, NewSession};
 
 /// Opens a session for `user` as a login that read `password_ms`.

@@ -6,6 +6,9 @@
 //! - [`AccountStore`]: console accounts, their sessions, and the audit
 //!   trail of what people did in the console (append-only in the
 //!   database itself, in every backend).
+//! - [`RecordLog`]: the signed records the server accepted, in one order
+//!   however many processes append, with its transparency log and the
+//!   checkpoints it signed.
 //!
 //! Each port comes with its conformance suite ([`conformance`], behind
 //! the feature `conformance`): every implementation runs the same one in
@@ -14,8 +17,10 @@
 mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod records;
 
 pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
+pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog};
 
 /// A storage operation that failed, as every backend reports it.
 #[derive(Debug, thiserror::Error)]

@@ -15,10 +15,13 @@
 //!   refuse every UPDATE, DELETE and TRUNCATE of the audit trail.
 //!
 //! Implemented so far: [`kordon_ports::AccountStore`] (console accounts,
-//! sessions, the audit trail). Each passes the port's conformance suite
+//! sessions, the audit trail) and [`kordon_ports::RecordLog`] (the records
+//! accepted and the transparency log; `records.rs` says how several
+//! processes share one order). Each passes the port's conformance suite
 //! against a real PostgreSQL in this crate's tests.
 
 mod accounts;
+mod records;
 mod schema;
 
 pub use schema::{migrate, schema_version, MIGRATIONS};
@@ -46,10 +49,14 @@ pub enum PgError {
 #[derive(Clone)]
 pub struct PgStore {
     inner: Arc<Inner>,
+    /// The server's key: changes it signs are held to the server's role.
+    server: Option<kordon_record::PublicKey>,
 }
 
 struct Inner {
     pool: Pool,
+    /// Outlines of documents the record log checks changes against.
+    outlines: Arc<records::Outlines>,
     /// The address without its password, for messages.
     shown: String,
     runtime: Runtime,
@@ -210,8 +217,10 @@ impl PgStore {
             .build()
             .map_err(|e| unreachable(with_causes(&e)))?;
         Ok(PgStore {
+            server: None,
             inner: Arc::new(Inner {
                 pool,
+                outlines: Default::default(),
                 shown,
                 runtime: Runtime(Some(runtime)),
             }),

@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 use kordon_ports::PortError;
 
 /// Every version of the schema, in order: (version, SQL).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, V1)];
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, V1), (2, V2)];
 
 /// The version this Kordon reads and writes.
 pub(crate) const VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -64,6 +64,72 @@ CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION kordon_append_only();
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION kordon_append_only();
+"#;
+
+/// v2: the record log. Every signed record accepted, numbered by `seq`
+/// in the order accepted; the refusals; the transparency log's leaves,
+/// the perfect-subtree nodes over them and the checkpoints signed; and
+/// which documents each device follows (records of them flow down to it).
+/// Records, refusals, leaves, nodes and checkpoints are append-only.
+const V2: &str = r#"
+CREATE TABLE records (
+    seq         BIGINT PRIMARY KEY,
+    id          BYTEA NOT NULL UNIQUE,
+    doc_id      BYTEA NOT NULL,
+    signer      BYTEA NOT NULL,
+    officer     TEXT NOT NULL,
+    created_ms  BIGINT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    origin      TEXT NOT NULL CHECK (origin IN ('local', 'remote')),
+    bytes       BYTEA NOT NULL,
+    change_seq  BIGINT NOT NULL,
+    change_hash BYTEA NOT NULL,
+    UNIQUE (doc_id, signer, change_seq)
+);
+CREATE INDEX records_doc ON records (doc_id, seq);
+CREATE INDEX records_signer ON records (signer, seq);
+CREATE TABLE rejections (
+    n           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at_ms       BIGINT NOT NULL,
+    record_id   BYTEA,
+    signer      BYTEA,
+    peer        TEXT,
+    reason      TEXT NOT NULL
+);
+CREATE TABLE log_leaves (
+    idx         BIGINT PRIMARY KEY,
+    record_id   BYTEA,
+    data        BYTEA NOT NULL,
+    at_ms       BIGINT NOT NULL
+);
+CREATE INDEX log_leaves_record ON log_leaves (record_id);
+CREATE TABLE log_nodes (
+    level   INTEGER NOT NULL,
+    idx     BIGINT NOT NULL,
+    hash    BYTEA NOT NULL,
+    PRIMARY KEY (level, idx)
+);
+CREATE TABLE log_checkpoints (
+    size    BIGINT PRIMARY KEY,
+    at_ms   BIGINT NOT NULL,
+    text    TEXT NOT NULL
+);
+CREATE TABLE device_docs (
+    device  BYTEA NOT NULL,
+    doc_id  BYTEA NOT NULL,
+    PRIMARY KEY (device, doc_id)
+);
+DO $$
+DECLARE t TEXT;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['records', 'rejections', 'log_leaves', 'log_nodes', 'log_checkpoints'] LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I
+            FOR EACH ROW EXECUTE FUNCTION kordon_append_only()', t || '_append_only', t);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I
+            FOR EACH STATEMENT EXECUTE FUNCTION kordon_append_only()', t || '_no_truncate', t);
+    END LOOP;
+END
+$$;
 "#;
 
 /// The database's character encoding (`UTF8`, `LATIN1`, ...).

@@ -5,6 +5,7 @@
 //! The audit trail is append-only in the database itself: triggers refuse
 //! every UPDATE and DELETE on it.
 
+use crate::error::port;
 use crate::{Store, StoreError};
 use kordon_ports::{
     AccountStore, AuditEntry, NewAuditEntry, NewSession, PortError, SessionRow, UserRow,
@@ -26,14 +27,6 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
 
 const USER_COLUMNS: &str =
     "name, role, password_hash, created_ms, password_ms, disabled_ms, failed_logins, last_failed_ms";
-
-/// A store error as the ports report it.
-fn port(e: impl Into<StoreError>) -> PortError {
-    match e.into() {
-        StoreError::DiskFull(what) => PortError::Full(what),
-        other => PortError::Backend(other.to_string()),
-    }
-}
 
 impl AccountStore for Store {
     fn user_insert(

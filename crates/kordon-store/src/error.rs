@@ -41,3 +41,11 @@ impl From<rusqlite::Error> for StoreError {
         StoreError::Sqlite(e)
     }
 }
+
+/// A store error as the ports report it.
+pub(crate) fn port(e: impl Into<StoreError>) -> kordon_ports::PortError {
+    match e.into() {
+        StoreError::DiskFull(what) => kordon_ports::PortError::Full(what),
+        other => kordon_ports::PortError::Backend(other.to_string()),
+    }
+}

@@ -54,6 +54,7 @@ mod log;
 mod outbox;
 mod proofs;
 mod queue;
+mod record_log;
 mod register;
 mod schema;
 mod stats;
@@ -68,9 +69,9 @@ pub use error::StoreError;
 
 pub use index::{plate_keys, IndexRow, Query};
 pub use kordon_ports::{
-    AccountStore, AuditEntry, NewAuditEntry, NewSession, PortError, SessionRow, UserRow,
+    AccountStore, AuditEntry, HeldRecord, IngestOutcome, LogEntry, NewAuditEntry, NewSession,
+    Origin, PortError, RecordLog, SessionRow, UserRow,
 };
-pub use log::LogEntry;
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts, Witness};
 pub use queue::{
@@ -86,8 +87,8 @@ pub use stats::{
     STATS_MAX_DAYS,
 };
 pub use store::{
-    is_plain_database, key_opens, reseal_database, seal_database, IngestOutcome, Origin,
-    RecordFacts, RecordWithReceipt, Store,
+    is_plain_database, key_opens, reseal_database, seal_database, RecordFacts, RecordWithReceipt,
+    Store,
 };
 pub use trail::{
     TrailFilter, TrailPosition, TrailRecord, TrailRefusal, TRAIL_RANK_CONSOLE, TRAIL_RANK_RECORD,

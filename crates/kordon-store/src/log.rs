@@ -6,6 +6,7 @@
 
 use crate::{Store, StoreError};
 use kordon_log::{Hash, Leaf, Nodes};
+use kordon_ports::LogEntry;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The nodes of the stored tree.
@@ -114,14 +115,6 @@ impl Appender {
             at_ms: now_ms,
         })
     }
-}
-
-/// A leaf of the log, for a proof.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    pub index: u64,
-    pub data: Vec<u8>,
-    pub at_ms: i64,
 }
 
 impl Store {

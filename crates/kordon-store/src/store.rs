@@ -5,49 +5,12 @@ use crate::{index, schema, StoreError};
 use kordon_model::doc::{check_change, read_change, ChangeMeta};
 use kordon_model::rules::{self, ChangeOps, Outline};
 use kordon_model::{DocKind, HotlistDoc, InspectionDoc, InspectionId};
+use kordon_ports::{IngestOutcome, Origin};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use kordon_vault::DataKey;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::path::Path;
-
-/// Where a record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Made on this device.
-    Local,
-    /// Received from a peer and verified.
-    Remote,
-}
-
-impl Origin {
-    fn as_str(self) -> &'static str {
-        match self {
-            Origin::Local => "local",
-            Origin::Remote => "remote",
-        }
-    }
-}
-
-/// What became of one record handed to [`Store::ingest`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IngestOutcome {
-    /// Newly stored at this sequence number (and, in a store that keeps
-    /// the transparency log, as this leaf of it).
-    Stored {
-        seq: i64,
-        received_ms: i64,
-        leaf: Option<crate::LogEntry>,
-    },
-    /// Already held (same id): nothing changed.
-    Duplicate { seq: i64, received_ms: i64 },
-    /// Well signed but unusable (not a change, or a change by another actor).
-    Invalid(String),
-    /// A change that breaks the schema rules (`kordon_model::rules`): it
-    /// would delete or edit an append-only entry, alter a field fixed at
-    /// creation, or write what its signer's role may not.
-    BreaksRules(String),
-}
 
 /// One stored record, as a reader of the evidence needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -859,38 +822,24 @@ fn outline_for<'w>(
 
 /// Checks a received record's change against the outline of its document
 /// as this store holds it (and as the batch so far has changed it).
-/// Hotlists are the server's alone, which the server and the vehicle check
-/// by signer before they get here; training attempts are the devices'
-/// alone.
 fn check_rules(
     outline: &(Outline, i64),
     server: Option<PublicKey>,
     record: &SignedRecord,
     change: &ChangeOps,
 ) -> Result<(), String> {
-    let kind = DocKind::of(&record.doc_id());
-    if kind == DocKind::Hotlist {
-        return Ok(());
-    }
     let writer = if Some(record.signer()) == server {
         rules::Writer::Server
     } else {
         rules::Writer::Device
     };
-    if kind == DocKind::Training && writer == rules::Writer::Server {
-        return Err("a training attempt is written by the trainee's device only".into());
-    }
-    let limit = kordon_model::training::MAX_CHANGE_BYTES;
-    if kind == DocKind::Training && record.payload().len() > limit {
-        return Err(format!(
-            "a change to a training attempt is {} bytes, more than the {limit} taken",
-            record.payload().len()
-        ));
-    }
-    outline
-        .0
-        .check(change, writer)
-        .map_err(|broken| broken.to_string())
+    rules::check_received(
+        &outline.0,
+        &record.doc_id(),
+        writer,
+        record.payload().len(),
+        change,
+    )
 }
 
 /// Whether another change of this signer with the same seq is stored for

@@ -16,3 +16,18 @@ fn the_sqlite_store_passes_the_accounts_conformance_suite() {
         Box::new(Store::open(&path, server).expect("open"))
     });
 }
+
+#[test]
+fn the_sqlite_store_passes_the_record_log_conformance_suite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let n = Cell::new(0);
+    kordon_ports::conformance::records(&|server: &DeviceKey| {
+        n.set(n.get() + 1);
+        let path = dir.path().join(format!("central-{}.sqlite", n.get()));
+        let mut store = Store::open(&path, server.public()).expect("open");
+        store.set_server_key(server.public());
+        store.enable_log();
+        store.open_register().expect("the server's register");
+        Box::new(store)
+    });
+}

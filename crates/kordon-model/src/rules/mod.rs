@@ -103,6 +103,38 @@ pub enum RuleBroken {
     ListReplaced { list: &'static str },
 }
 
+/// Checks a received change to document `doc` against the document's
+/// outline as the receiver holds it: the rules above, and which writer
+/// may write which kind of document. Hotlists are the server's alone,
+/// which receivers check by signer before this; training attempts are
+/// their trainee's device's alone. `change_len` is the change's size in
+/// bytes. Every backend of the server's store decides with this one
+/// function.
+pub fn check_received(
+    outline: &Outline,
+    doc: &[u8; 16],
+    writer: Writer,
+    change_len: usize,
+    change: &ChangeOps,
+) -> Result<(), String> {
+    let kind = crate::DocKind::of(doc);
+    if kind == crate::DocKind::Hotlist {
+        return Ok(());
+    }
+    if kind == crate::DocKind::Training && writer == Writer::Server {
+        return Err("a training attempt is written by the trainee's device only".into());
+    }
+    let limit = crate::training::MAX_CHANGE_BYTES;
+    if kind == crate::DocKind::Training && change_len > limit {
+        return Err(format!(
+            "a change to a training attempt is {change_len} bytes, more than the {limit} taken"
+        ));
+    }
+    outline
+        .check(change, writer)
+        .map_err(|broken| broken.to_string())
+}
+
 /// Whether `writer` may add entries to the append-only `list`.
 fn may_add(writer: Writer, list: &'static str) -> Result<(), RuleBroken> {
     match writer {

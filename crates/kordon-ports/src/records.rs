@@ -1,0 +1,136 @@
+//! The record log port: every signed record the server holds, in the
+//! order it accepted them, and its transparency log (a Merkle tree of
+//! what it accepted and refused, `docs/transparency-log.md`) with the
+//! checkpoints it signed.
+
+use crate::PortError;
+use kordon_record::{PublicKey, RecordId, SignedRecord};
+
+/// Where a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Made on this device (on the server: signed with the server's key).
+    Local,
+    /// Received from a peer and verified.
+    Remote,
+}
+
+impl Origin {
+    /// The name stored with the record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Local => "local",
+            Origin::Remote => "remote",
+        }
+    }
+}
+
+/// A leaf of the transparency log, for a proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// Its position: leaves are numbered from 0 without gaps.
+    pub index: u64,
+    /// The leaf's bytes (`kordon_log::Leaf::to_bytes`).
+    pub data: Vec<u8>,
+    pub at_ms: i64,
+}
+
+/// What became of one record handed to [`RecordLog::append`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Newly stored at this sequence number (and, in a store that keeps
+    /// the transparency log, as this leaf of it).
+    Stored {
+        seq: i64,
+        received_ms: i64,
+        leaf: Option<LogEntry>,
+    },
+    /// Already held (same id): nothing changed.
+    Duplicate { seq: i64, received_ms: i64 },
+    /// Well signed but unusable (not a change, a change by another actor,
+    /// or one conflicting with a change stored under the same number).
+    Invalid(String),
+    /// A change that breaks the schema rules (`kordon_model::rules`): it
+    /// would delete or edit an append-only entry, alter a field fixed at
+    /// creation, or write what its signer's role may not.
+    BreaksRules(String),
+}
+
+/// A record as the log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldRecord {
+    /// Its position among the records held: increasing in the order they
+    /// were accepted, never reused.
+    pub seq: i64,
+    pub received_ms: i64,
+    pub record: SignedRecord,
+}
+
+/// The server's record log. Each backend keeps one order: `seq` and the
+/// transparency log's positions are handed out by one writer at a time,
+/// however many server processes append (no two share a position, none is
+/// skipped), and what a batch appends commits as one transaction.
+pub trait RecordLog {
+    /// Appends records the caller has verified (signature, signer's
+    /// standing): each must decode as an Automerge change made by its
+    /// signer and keep the schema rules against its document as held
+    /// (changes signed with the server's key are held to the server's
+    /// role). Accepted records and refusals get a leaf each, in the batch's
+    /// order; a record held already gets none. `follower`, the device
+    /// that uploaded the batch, follows every document of it from the same
+    /// transaction on. All of it commits together, or nothing does.
+    fn append(
+        &mut self,
+        records: &[SignedRecord],
+        origin: Origin,
+        now_ms: i64,
+        follower: Option<&PublicKey>,
+    ) -> Result<Vec<IngestOutcome>, PortError>;
+
+    /// Keeps a refusal the caller made itself (a bad signature, a revoked
+    /// signer, a connection refused), with its leaf in the log.
+    fn refuse(
+        &self,
+        record: Option<&RecordId>,
+        signer: Option<&PublicKey>,
+        peer: Option<&str>,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), PortError>;
+
+    /// Whether a record with this id is held.
+    fn holds(&self, id: &RecordId) -> Result<bool, PortError>;
+
+    /// Every record of document `doc`, in the order accepted.
+    fn doc_records(&self, doc: &[u8; 16]) -> Result<Vec<HeldRecord>, PortError>;
+
+    /// Up to `limit` records accepted after position `after`, in order:
+    /// reading from 0, then from the last `seq` read, visits every record
+    /// once.
+    fn records_after(&self, after: i64, limit: usize) -> Result<Vec<HeldRecord>, PortError>;
+
+    /// Leaves in the transparency log.
+    fn log_size(&self) -> Result<u64, PortError>;
+
+    /// The tree head of the first `size` leaves.
+    fn log_head(&self, size: u64) -> Result<[u8; 32], PortError>;
+
+    /// The leaf that records the acceptance of record `id`.
+    fn log_entry_of(&self, id: &[u8; 32]) -> Result<Option<LogEntry>, PortError>;
+
+    /// `PATH(index, D[size])`; `None` unless `index < size`.
+    fn log_inclusion(&self, index: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError>;
+
+    /// `PROOF(first, D[size])`; `None` unless `0 < first <= size`.
+    fn log_consistency(&self, first: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError>;
+
+    /// Keeps a signed checkpoint (its text); the first one kept for a size
+    /// stays.
+    fn put_checkpoint(&self, size: u64, at_ms: i64, text: &str) -> Result<(), PortError>;
+
+    /// The checkpoint of the largest size kept: `(size, text)`.
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, PortError>;
+
+    /// The checkpoint of exactly `size` leaves, if one was kept.
+    fn checkpoint_at(&self, size: u64) -> Result<Option<String>, PortError>;
+}

@@ -1,0 +1,739 @@
+//! The record log port ([`RecordLog`]) on PostgreSQL.
+//!
+//! **One writer at a time, whichever process.** Every transaction that
+//! appends (records, refusals) first takes one transaction-scoped
+//! advisory lock, [`LOG_LOCK`]; it then reads the next `seq` and the
+//! log's size, and hands out positions from there. The lock is released
+//! when the transaction commits or rolls back, so positions are never
+//! shared or skipped, `seq` order is commit order (a reader by cursor
+//! misses nothing committed later under a lower number), and the schema
+//! rules are checked against every record committed before, whichever
+//! process wrote it. No process leads: a process that dies mid-batch
+//! loses its transaction, and with it the lock.
+//!
+//! The tree's nodes are fetched before they are needed: which nodes an
+//! operation reads depends on positions only, so each operation runs once
+//! to learn them, fetches them in one query, and runs again.
+
+use crate::{port, text, PgStore};
+use deadpool_postgres::{Pool, Transaction};
+use kordon_log::{Hash, Leaf, Nodes};
+use kordon_model::doc::read_change;
+use kordon_model::rules::{self, ChangeOps, Outline};
+use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog};
+use kordon_record::{PublicKey, RecordId, SignedRecord};
+use std::cell::RefCell;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+/// Taken by every transaction that appends to the log (an arbitrary
+/// number of Kordon's own, apart from the migrations' lock).
+const LOG_LOCK: i64 = 0x004b_4f52_444c_4f47;
+
+/// Documents whose outline a process keeps, each with the highest `seq`
+/// folded in.
+const CACHE_DOCS: usize = 4096;
+
+/// Outlines of documents (what the schema rules check a change against),
+/// shared by a process's handles; always brought up to the records
+/// committed since, so a stale one is only slower.
+pub(crate) type Outlines = std::sync::Mutex<HashMap<[u8; 16], (Outline, i64)>>;
+
+/// Nodes known so far; a node not known is noted, and read as zeros.
+struct Lookup<'a> {
+    known: &'a HashMap<(u32, u64), Hash>,
+    missing: RefCell<Vec<(u32, u64)>>,
+}
+
+impl Nodes for Lookup<'_> {
+    type Error = std::convert::Infallible;
+    fn node(&self, level: u32, index: u64) -> Result<Hash, Self::Error> {
+        Ok(match self.known.get(&(level, index)) {
+            Some(h) => *h,
+            None => {
+                self.missing.borrow_mut().push((level, index));
+                [0; 32]
+            }
+        })
+    }
+}
+
+/// The value of a computation over a [`Lookup`], which cannot fail.
+fn sure<T>(r: Result<T, std::convert::Infallible>) -> T {
+    match r {
+        Ok(t) => t,
+        Err(never) => match never {},
+    }
+}
+
+fn bigint(n: u64) -> Result<i64, PortError> {
+    i64::try_from(n).map_err(|_| PortError::Backend(format!("log position {n} out of range")))
+}
+
+/// Adds the nodes in `keys` that the database holds to `known`.
+async fn fetch_nodes(
+    client: &impl deadpool_postgres::GenericClient,
+    keys: &[(u32, u64)],
+    known: &mut HashMap<(u32, u64), Hash>,
+) -> Result<(), PortError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let levels: Vec<i32> = keys.iter().map(|k| k.0 as i32).collect();
+    let indexes = keys
+        .iter()
+        .map(|k| bigint(k.1))
+        .collect::<Result<Vec<i64>, _>>()?;
+    let rows = client
+        .query(
+            "SELECT n.level, n.idx, n.hash FROM log_nodes n
+             JOIN UNNEST($1::int[], $2::bigint[]) AS k (level, idx)
+               ON n.level = k.level AND n.idx = k.idx",
+            &[&levels, &indexes],
+        )
+        .await
+        .map_err(port)?;
+    for row in rows {
+        let level: i32 = row.try_get(0).map_err(port)?;
+        let idx: i64 = row.try_get(1).map_err(port)?;
+        let hash: Vec<u8> = row.try_get(2).map_err(port)?;
+        let hash = <[u8; 32]>::try_from(hash.as_slice())
+            .map_err(|_| PortError::Backend(format!("log node ({level}, {idx}) is damaged")))?;
+        known.insert((level as u32, idx as u64), hash);
+    }
+    Ok(())
+}
+
+/// Runs `compute` over the tree's nodes, fetching the ones it reads that
+/// `known` lacks. Fails if the database lacks one (`size` beyond the log,
+/// or a damaged log).
+async fn over_nodes<T>(
+    client: &impl deadpool_postgres::GenericClient,
+    known: &mut HashMap<(u32, u64), Hash>,
+    compute: impl Fn(&Lookup<'_>) -> T,
+) -> Result<T, PortError> {
+    // Which nodes are read depends on positions only: one pass learns
+    // them all, the second has them.
+    for _ in 0..2 {
+        let (out, missing) = {
+            let lookup = Lookup {
+                known,
+                missing: RefCell::new(vec![]),
+            };
+            let out = compute(&lookup);
+            (out, lookup.missing.into_inner())
+        };
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let before = known.len();
+        fetch_nodes(client, &missing, known).await?;
+        if known.len() == before {
+            let (level, idx) = missing[0];
+            return Err(PortError::Backend(format!(
+                "log node ({level}, {idx}) is not held: the log is shorter than asked, or damaged"
+            )));
+        }
+    }
+    Err(PortError::Backend(
+        "the log's nodes could not all be read".into(),
+    ))
+}
+
+/// What an appending transaction adds to the log, written in bulk before
+/// it commits: each column of each table as one array.
+#[derive(Default)]
+struct LogWrites {
+    /// The log's size, this transaction's leaves included.
+    size: u64,
+    /// Nodes read or written by this transaction.
+    nodes: HashMap<(u32, u64), Hash>,
+    leaf_idx: Vec<i64>,
+    leaf_record: Vec<Option<Vec<u8>>>,
+    leaf_data: Vec<Vec<u8>>,
+    leaf_at: Vec<i64>,
+    node_level: Vec<i32>,
+    node_idx: Vec<i64>,
+    node_hash: Vec<Vec<u8>>,
+    refusal_at: Vec<i64>,
+    refusal_record: Vec<Option<Vec<u8>>>,
+    refusal_signer: Vec<Option<Vec<u8>>>,
+    refusal_peer: Vec<Option<String>>,
+    refusal_reason: Vec<String>,
+}
+
+impl LogWrites {
+    /// Takes the log's lock (held to the end of `tx`) and reads its size.
+    async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])
+            .await
+            .map_err(port)?;
+        let size: i64 = tx
+            .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
+            .await
+            .map_err(port)?
+            .try_get(0)
+            .map_err(port)?;
+        Ok(LogWrites {
+            size: size as u64,
+            ..Default::default()
+        })
+    }
+
+    /// Adds `leaf`; returns it as it will be stored.
+    async fn leaf(
+        &mut self,
+        tx: &Transaction<'_>,
+        leaf: &Leaf,
+        now_ms: i64,
+    ) -> Result<LogEntry, PortError> {
+        let index = self.size;
+        let data = leaf.to_bytes();
+        let hash = kordon_log::leaf_hash(&data);
+        let made = over_nodes(tx, &mut self.nodes, |n| {
+            sure(kordon_log::new_nodes(n, index, hash))
+        })
+        .await?;
+        for (level, idx, hash) in made {
+            self.nodes.insert((level, idx), hash);
+            self.node_level.push(level as i32);
+            self.node_idx.push(bigint(idx)?);
+            self.node_hash.push(hash.to_vec());
+        }
+        let record = match leaf {
+            Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(id.to_vec()),
+            Leaf::Refusal { record, .. } => record.map(|r| r.to_vec()),
+        };
+        self.leaf_idx.push(bigint(index)?);
+        self.leaf_record.push(record);
+        self.leaf_data.push(data.clone());
+        self.leaf_at.push(now_ms);
+        self.size += 1;
+        Ok(LogEntry {
+            index,
+            data,
+            at_ms: now_ms,
+        })
+    }
+
+    /// Keeps a refusal, and its leaf.
+    async fn refusal(
+        &mut self,
+        tx: &Transaction<'_>,
+        record: Option<&RecordId>,
+        signer: Option<&PublicKey>,
+        peer: Option<&str>,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), PortError> {
+        self.refusal_at.push(now_ms);
+        self.refusal_record.push(record.map(|r| r.0.to_vec()));
+        self.refusal_signer.push(signer.map(|s| s.0.to_vec()));
+        self.refusal_peer.push(peer.map(text));
+        self.refusal_reason.push(text(reason));
+        self.leaf(
+            tx,
+            &Leaf::Refusal {
+                record: record.map(|r| r.0),
+                at_ms: now_ms,
+                reason: reason.to_string(),
+            },
+            now_ms,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Writes what was added, in three statements.
+    async fn write(self, tx: &Transaction<'_>) -> Result<(), PortError> {
+        if !self.leaf_idx.is_empty() {
+            tx.execute(
+                "INSERT INTO log_leaves (idx, record_id, data, at_ms)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[])",
+                &[
+                    &self.leaf_idx,
+                    &self.leaf_record,
+                    &self.leaf_data,
+                    &self.leaf_at,
+                ],
+            )
+            .await
+            .map_err(port)?;
+        }
+        if !self.node_idx.is_empty() {
+            tx.execute(
+                "INSERT INTO log_nodes (level, idx, hash)
+                 SELECT * FROM UNNEST($1::int[], $2::bigint[], $3::bytea[])",
+                &[&self.node_level, &self.node_idx, &self.node_hash],
+            )
+            .await
+            .map_err(port)?;
+        }
+        if !self.refusal_at.is_empty() {
+            tx.execute(
+                "INSERT INTO rejections (at_ms, record_id, signer, peer, reason)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[])",
+                &[
+                    &self.refusal_at,
+                    &self.refusal_record,
+                    &self.refusal_signer,
+                    &self.refusal_peer,
+                    &self.refusal_reason,
+                ],
+            )
+            .await
+            .map_err(port)?;
+        }
+        Ok(())
+    }
+}
+
+/// The outline of document `doc` for this batch: from the process's cache
+/// (or begun empty), brought up to every record committed since.
+async fn outline_for<'w>(
+    tx: &Transaction<'_>,
+    cache: &Outlines,
+    working: &'w mut HashMap<[u8; 16], (Outline, i64)>,
+    doc: [u8; 16],
+) -> Result<&'w mut (Outline, i64), PortError> {
+    let vacant = match working.entry(doc) {
+        Entry::Occupied(e) => return Ok(e.into_mut()),
+        Entry::Vacant(e) => e,
+    };
+    let (mut outline, mut upto) = cache
+        .lock()
+        .map_err(|_| PortError::Backend("the outline cache is poisoned".into()))?
+        .remove(&doc)
+        .unwrap_or_default();
+    let rows = tx
+        .query(
+            "SELECT seq, bytes FROM records WHERE doc_id = $1 AND seq > $2 ORDER BY seq",
+            &[&&doc[..], &upto],
+        )
+        .await
+        .map_err(port)?;
+    for row in rows {
+        upto = row.try_get(0).map_err(port)?;
+        let bytes: Vec<u8> = row.try_get(1).map_err(port)?;
+        // Held records were checked when they came; one that no longer
+        // reads (written by other tools) is left out.
+        if let Ok(record) = SignedRecord::parse(bytes) {
+            if let Ok(change) = ChangeOps::decode_held(record.payload()) {
+                outline.fold(&change);
+            }
+        }
+    }
+    Ok(vacant.insert((outline, upto)))
+}
+
+fn conflict(change_seq: u64) -> IngestOutcome {
+    IngestOutcome::Invalid(format!(
+        "conflicting change: this signer's change {change_seq} for the document is already stored with other content"
+    ))
+}
+
+/// One batch being appended.
+struct Batch<'a> {
+    cache: &'a Outlines,
+    /// Outlines as the batch has left them so far.
+    working: HashMap<[u8; 16], (Outline, i64)>,
+    server: Option<PublicKey>,
+    origin: Origin,
+    /// The `seq` the next accepted record takes.
+    next_seq: i64,
+    now_ms: i64,
+}
+
+/// Decides one record and stores it if accepted: `Ok` with what is kept,
+/// `Err` with a refusal.
+async fn decide(
+    tx: &Transaction<'_>,
+    batch: &mut Batch<'_>,
+    record: &SignedRecord,
+) -> Result<Result<IngestOutcome, IngestOutcome>, PortError> {
+    let change = match read_change(record.payload(), record.signer().as_bytes()) {
+        Ok(change) => change,
+        Err(e) => return Ok(Err(IngestOutcome::Invalid(e.to_string()))),
+    };
+    let id = record.id();
+    if let Some(row) = tx
+        .query_opt(
+            "SELECT seq, received_ms FROM records WHERE id = $1",
+            &[&&id.0[..]],
+        )
+        .await
+        .map_err(port)?
+    {
+        return Ok(Ok(IngestOutcome::Duplicate {
+            seq: row.try_get(0).map_err(port)?,
+            received_ms: row.try_get(1).map_err(port)?,
+        }));
+    }
+    let doc = record.doc_id();
+    let outline = outline_for(tx, batch.cache, &mut batch.working, doc).await?;
+    let writer = match Some(record.signer()) == batch.server {
+        true => rules::Writer::Server,
+        false => rules::Writer::Device,
+    };
+    let signer = record.signer().0;
+    let change_seq = change.seq();
+    let checked = rules::check_received(&outline.0, &doc, writer, record.payload().len(), &change);
+    if let Err(broken) = checked {
+        // Another change of this signer under this number is held: the
+        // same change signed twice, or two changes with one number; a
+        // conflict either way, not a broken rule.
+        let taken = tx
+            .query_opt(
+                "SELECT 1 FROM records WHERE doc_id = $1 AND signer = $2 AND change_seq = $3",
+                &[&&doc[..], &&signer[..], &(change_seq as i64)],
+            )
+            .await
+            .map_err(port)?
+            .is_some();
+        return Ok(Err(match taken {
+            true => conflict(change_seq),
+            false => IngestOutcome::BreaksRules(broken),
+        }));
+    }
+    let meta = change.meta();
+    let (seq, now_ms) = (batch.next_seq, batch.now_ms);
+    let inserted = tx
+        .execute(
+            "INSERT INTO records (seq, id, doc_id, signer, officer, created_ms, received_ms, origin, bytes, change_seq, change_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT DO NOTHING",
+            &[
+                &seq,
+                &&id.0[..],
+                &&doc[..],
+                &&signer[..],
+                &text(record.officer()),
+                &record.created_ms(),
+                &now_ms,
+                &batch.origin.as_str(),
+                &record.bytes(),
+                &(meta.seq as i64),
+                &&meta.hash[..],
+            ],
+        )
+        .await
+        .map_err(port)?;
+    if inserted != 1 {
+        return Ok(Err(conflict(change_seq)));
+    }
+    batch.next_seq += 1;
+    outline.0.fold(&change);
+    outline.1 = seq;
+    Ok(Ok(IngestOutcome::Stored {
+        seq,
+        received_ms: now_ms,
+        leaf: None,
+    }))
+}
+
+/// The whole of [`RecordLog::append`], in one transaction.
+async fn append(
+    pool: Pool,
+    cache: std::sync::Arc<Outlines>,
+    server: Option<PublicKey>,
+    records: Vec<SignedRecord>,
+    origin: Origin,
+    now_ms: i64,
+    follower: Option<PublicKey>,
+) -> Result<Vec<IngestOutcome>, PortError> {
+    let mut client = pool.get().await.map_err(port)?;
+    let tx = client.transaction().await.map_err(port)?;
+    let mut log = LogWrites::begin(&tx).await?;
+    let next_seq: i64 = tx
+        .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM records", &[])
+        .await
+        .map_err(port)?
+        .try_get(0)
+        .map_err(port)?;
+    let mut batch = Batch {
+        cache: &cache,
+        working: HashMap::new(),
+        server,
+        origin,
+        next_seq,
+        now_ms,
+    };
+    let mut outcomes = Vec::with_capacity(records.len());
+    for record in &records {
+        let verdict = decide(&tx, &mut batch, record).await?;
+        outcomes.push(match verdict {
+            Ok(IngestOutcome::Stored {
+                seq, received_ms, ..
+            }) => {
+                let leaf = Leaf::RecordAt {
+                    id: record.id().0,
+                    at_ms: now_ms,
+                };
+                IngestOutcome::Stored {
+                    seq,
+                    received_ms,
+                    leaf: Some(log.leaf(&tx, &leaf, now_ms).await?),
+                }
+            }
+            Ok(other) => other,
+            Err(refused) => {
+                let reason = match &refused {
+                    IngestOutcome::BreaksRules(r) => format!("breaks the schema rules: {r}"),
+                    IngestOutcome::Invalid(r) => r.clone(),
+                    _ => String::new(),
+                };
+                log.refusal(
+                    &tx,
+                    Some(&record.id()),
+                    Some(&record.signer()),
+                    None,
+                    &reason,
+                    now_ms,
+                )
+                .await?;
+                refused
+            }
+        });
+    }
+    log.write(&tx).await?;
+    if let Some(device) = follower {
+        let mut docs: Vec<Vec<u8>> = records.iter().map(|r| r.doc_id().to_vec()).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        tx.execute(
+            "INSERT INTO device_docs (device, doc_id) SELECT $1, d FROM UNNEST($2::bytea[]) AS d
+             ON CONFLICT DO NOTHING",
+            &[&&device.0[..], &docs],
+        )
+        .await
+        .map_err(port)?;
+    }
+    tx.commit().await.map_err(port)?;
+    let working = batch.working;
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() + working.len() > CACHE_DOCS {
+            cache.clear();
+        }
+        cache.extend(working);
+    }
+    Ok(outcomes)
+}
+
+fn held(rows: Vec<tokio_postgres::Row>) -> Result<Vec<HeldRecord>, PortError> {
+    rows.into_iter()
+        .map(|row| {
+            let bytes: Vec<u8> = row.try_get(2).map_err(port)?;
+            Ok(HeldRecord {
+                seq: row.try_get(0).map_err(port)?,
+                received_ms: row.try_get(1).map_err(port)?,
+                record: SignedRecord::parse(bytes)
+                    .map_err(|e| PortError::Backend(format!("a held record does not read: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+impl PgStore {
+    /// Holds changes signed with `key` to the server's role (reviews and
+    /// marks only), as the server's own.
+    pub fn set_server_key(&mut self, key: PublicKey) {
+        self.server = Some(key);
+    }
+
+    /// Runs `compute` over the tree's nodes (read-only: nodes never
+    /// change once written).
+    fn over_tree<T: Send + 'static>(
+        &self,
+        compute: impl Fn(&Lookup<'_>) -> T + Send + 'static,
+    ) -> Result<T, PortError> {
+        self.run(|pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            let mut known = HashMap::new();
+            over_nodes(&client, &mut known, compute).await
+        })?
+    }
+}
+
+impl RecordLog for PgStore {
+    fn append(
+        &mut self,
+        records: &[SignedRecord],
+        origin: Origin,
+        now_ms: i64,
+        follower: Option<&PublicKey>,
+    ) -> Result<Vec<IngestOutcome>, PortError> {
+        let (records, follower) = (records.to_vec(), follower.copied());
+        let (cache, server) = (self.inner.outlines.clone(), self.server);
+        self.run(move |pool| append(pool, cache, server, records, origin, now_ms, follower))?
+    }
+
+    fn refuse(
+        &self,
+        record: Option<&RecordId>,
+        signer: Option<&PublicKey>,
+        peer: Option<&str>,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), PortError> {
+        let (record, signer) = (record.copied(), signer.copied());
+        let (peer, reason) = (peer.map(str::to_string), reason.to_string());
+        self.run(move |pool| async move {
+            let mut client = pool.get().await.map_err(port)?;
+            let tx = client.transaction().await.map_err(port)?;
+            let mut log = LogWrites::begin(&tx).await?;
+            log.refusal(
+                &tx,
+                record.as_ref(),
+                signer.as_ref(),
+                peer.as_deref(),
+                &reason,
+                now_ms,
+            )
+            .await?;
+            log.write(&tx).await?;
+            tx.commit().await.map_err(port)
+        })?
+    }
+
+    fn holds(&self, id: &RecordId) -> Result<bool, PortError> {
+        let id = id.0;
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            Ok(client
+                .query_opt("SELECT 1 FROM records WHERE id = $1", &[&&id[..]])
+                .await
+                .map_err(port)?
+                .is_some())
+        })?
+    }
+
+    fn doc_records(&self, doc: &[u8; 16]) -> Result<Vec<HeldRecord>, PortError> {
+        let doc = *doc;
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            held(
+                client
+                    .query(
+                        "SELECT seq, received_ms, bytes FROM records WHERE doc_id = $1 ORDER BY seq",
+                        &[&&doc[..]],
+                    )
+                    .await
+                    .map_err(port)?,
+            )
+        })?
+    }
+
+    fn records_after(&self, after: i64, limit: usize) -> Result<Vec<HeldRecord>, PortError> {
+        let limit = limit.min(i64::MAX as usize) as i64;
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            held(
+                client
+                    .query(
+                        "SELECT seq, received_ms, bytes FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
+                        &[&after, &limit],
+                    )
+                    .await
+                    .map_err(port)?,
+            )
+        })?
+    }
+
+    fn log_size(&self) -> Result<u64, PortError> {
+        self.run(|pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            let n: i64 = client
+                .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
+                .await
+                .map_err(port)?
+                .try_get(0)
+                .map_err(port)?;
+            Ok(n as u64)
+        })?
+    }
+
+    fn log_head(&self, size: u64) -> Result<[u8; 32], PortError> {
+        self.over_tree(move |n| sure(kordon_log::head_of(n, size)))
+    }
+
+    fn log_entry_of(&self, id: &[u8; 32]) -> Result<Option<LogEntry>, PortError> {
+        let id = *id;
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            // Leaves of kinds 1 and 3 record an acceptance.
+            let row = client
+                .query_opt(
+                    "SELECT idx, data, at_ms FROM log_leaves
+                     WHERE record_id = $1 AND get_byte(data, 0) IN (1, 3) ORDER BY idx LIMIT 1",
+                    &[&&id[..]],
+                )
+                .await
+                .map_err(port)?;
+            row.map(|r| {
+                Ok(LogEntry {
+                    index: r.try_get::<_, i64>(0).map_err(port)? as u64,
+                    data: r.try_get(1).map_err(port)?,
+                    at_ms: r.try_get(2).map_err(port)?,
+                })
+            })
+            .transpose()
+        })?
+    }
+
+    fn log_inclusion(&self, index: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError> {
+        self.over_tree(move |n| sure(kordon_log::inclusion_proof_of(n, index, size)))
+    }
+
+    fn log_consistency(&self, first: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError> {
+        self.over_tree(move |n| sure(kordon_log::consistency_proof_of(n, first, size)))
+    }
+
+    fn put_checkpoint(&self, size: u64, at_ms: i64, checkpoint: &str) -> Result<(), PortError> {
+        let (size, checkpoint) = (bigint(size)?, text(checkpoint));
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            client
+                .execute(
+                    "INSERT INTO log_checkpoints (size, at_ms, text) VALUES ($1, $2, $3)
+                     ON CONFLICT (size) DO NOTHING",
+                    &[&size, &at_ms, &checkpoint],
+                )
+                .await
+                .map_err(port)?;
+            Ok(())
+        })?
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, PortError> {
+        self.run(|pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            let row = client
+                .query_opt(
+                    "SELECT size, text FROM log_checkpoints ORDER BY size DESC LIMIT 1",
+                    &[],
+                )
+                .await
+                .map_err(port)?;
+            row.map(|r| {
+                Ok((
+                    r.try_get::<_, i64>(0).map_err(port)? as u64,
+                    r.try_get(1).map_err(port)?,
+                ))
+            })
+            .transpose()
+        })?
+    }
+
+    fn checkpoint_at(&self, size: u64) -> Result<Option<String>, PortError> {
+        let size = bigint(size)?;
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            client
+                .query_opt("SELECT text FROM log_checkpoints WHERE size = $1", &[&size])
+                .await
+                .map_err(port)?
+                .map(|r| r.try_get(0).map_err(port))
+                .transpose()
+        })?
+    }
+}

@@ -1,0 +1,189 @@
+//! The record log on a real PostgreSQL (started for the test, in a
+//! throwaway folder): the port's conformance suite, one order however
+//! many writers, and what the database itself refuses.
+
+use kordon_model::{InspectionDoc, Outcome};
+use kordon_ports::conformance::records;
+use kordon_ports::{IngestOutcome, Origin, RecordLog};
+use kordon_postgres::{migrate, PgStore};
+use kordon_record::{DeviceKey, SignedRecord};
+use kordon_test_support::postgres::Postgres;
+use std::cell::Cell;
+
+#[test]
+fn the_postgres_store_passes_the_record_log_conformance_suite() {
+    let pg = Postgres::start();
+    let n = Cell::new(0);
+    kordon_ports::conformance::records(&|server: &DeviceKey| {
+        n.set(n.get() + 1);
+        let url = pg.database(&format!("records{}", n.get()));
+        migrate(&url).expect("migrate");
+        let mut store = PgStore::open(&url).expect("open");
+        store.set_server_key(server.public());
+        Box::new(store)
+    });
+}
+
+fn create(key: &DeviceKey, now_ms: i64) -> (InspectionDoc, SignedRecord) {
+    records::create(key, "AA1234BC", now_ms)
+}
+
+fn decide(key: &DeviceKey, doc: &mut InspectionDoc, now_ms: i64) -> SignedRecord {
+    records::decide(key, doc, Outcome::Release, now_ms)
+}
+
+fn open(url: &str, server: &DeviceKey) -> PgStore {
+    let mut store = PgStore::open(url).expect("open");
+    store.set_server_key(server.public());
+    store
+}
+
+/// Several writers, each with its own pool of connections and its own
+/// cache (as separate server processes have), append at once: every
+/// record gets its own `seq` and every leaf its own position, none
+/// skipped; each record's leaf proves against the final head; and each
+/// writer checks changes against records another wrote.
+#[test]
+fn several_writers_share_one_order() {
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let server = DeviceKey::generate();
+
+    // A document begun through one writer is continued through another,
+    // which never saw it: the change depends on the genesis, which the
+    // second writer must read from the database to accept it.
+    let (mut a, mut b) = (open(&url, &server), open(&url, &server));
+    let device = DeviceKey::generate();
+    let (mut doc, genesis) = create(&device, 1_000);
+    let decision = decide(&device, &mut doc, 2_000);
+    a.append(&[genesis], Origin::Remote, 3_000, None)
+        .expect("append");
+    let out = b
+        .append(&[decision], Origin::Remote, 4_000, Some(&device.public()))
+        .expect("append");
+    assert!(
+        matches!(out[0], IngestOutcome::Stored { seq: 2, .. }),
+        "{out:?}"
+    );
+    assert_eq!(
+        pg.sql(
+            "kordon",
+            "SELECT count(*) FROM device_docs WHERE doc_id = (SELECT doc_id FROM records WHERE seq = 2)"
+        )
+        .expect("follows")
+        .trim(),
+        "1",
+        "the uploading device follows the document"
+    );
+
+    const WRITERS: usize = 4;
+    const BATCHES: usize = 20;
+    let per_writer: Vec<Vec<(i64, u64, [u8; 32])>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let (url, server) = (url.clone(), &server);
+                s.spawn(move || {
+                    let mut store = open(&url, server);
+                    let device = DeviceKey::generate();
+                    let mut kept = vec![];
+                    for i in 0..BATCHES {
+                        let now = 10_000 + (w * 1_000 + i) as i64;
+                        let (mut doc, genesis) = create(&device, now);
+                        let decision = decide(&device, &mut doc, now);
+                        let ids = [genesis.id().0, decision.id().0];
+                        let out = store
+                            .append(&[genesis, decision], Origin::Remote, now, None)
+                            .expect("append");
+                        for (o, id) in out.into_iter().zip(ids) {
+                            match o {
+                                IngestOutcome::Stored {
+                                    seq,
+                                    leaf: Some(leaf),
+                                    ..
+                                } => kept.push((seq, leaf.index, id)),
+                                other => panic!("writer {w}: {other:?}"),
+                            }
+                        }
+                    }
+                    kept
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("writer"))
+            .collect()
+    });
+    let mut all: Vec<(i64, u64, [u8; 32])> = per_writer.into_iter().flatten().collect();
+    all.sort_unstable();
+    let n = WRITERS * BATCHES * 2;
+    assert_eq!(all.len(), n);
+    for (i, (seq, leaf, _)) in all.iter().enumerate() {
+        assert_eq!(*seq, 3 + i as i64, "seq handed out once each, none skipped");
+        assert_eq!(*leaf, 2 + i as u64, "leaves in seq order, none shared");
+    }
+    let size = a.log_size().expect("size");
+    assert_eq!(size, 2 + n as u64);
+    let head = a.log_head(size).expect("head");
+    for (_, index, id) in &all {
+        let entry = b.log_entry_of(id).expect("entry").expect("a leaf");
+        assert_eq!(entry.index, *index);
+        let proof = a
+            .log_inclusion(*index, size)
+            .expect("proof")
+            .expect("in the tree");
+        kordon_log::verify_inclusion(
+            &kordon_log::leaf_hash(&entry.data),
+            *index,
+            size,
+            &proof,
+            &head,
+        )
+        .expect("the leaf proves against the head");
+    }
+    // Read by cursor, through either writer: every record once, in order.
+    let mut cursor = 0;
+    let mut read = 0;
+    loop {
+        let page = b.records_after(cursor, 7).expect("page");
+        let Some(last) = page.last() else { break };
+        assert!(page.iter().all(|h| h.seq > cursor));
+        cursor = last.seq;
+        read += page.len();
+    }
+    assert_eq!(read, n + 2);
+}
+
+/// Records and the log cannot be changed, even by a program with the
+/// database's own password: the triggers refuse it.
+#[test]
+fn the_record_log_is_append_only_in_the_database() {
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let server = DeviceKey::generate();
+    let mut store = open(&url, &server);
+    let device = DeviceKey::generate();
+    let (_, genesis) = create(&device, 1_000);
+    store
+        .append(&[genesis], Origin::Remote, 2_000, None)
+        .expect("append");
+    store
+        .refuse(None, None, Some("198.51.100.7"), "not enrolled", 3_000)
+        .expect("refuse");
+    store.put_checkpoint(2, 3_000, "checkpoint").expect("put");
+    for sql in [
+        "UPDATE records SET officer = 'someone else'",
+        "DELETE FROM records",
+        "TRUNCATE records CASCADE",
+        "UPDATE log_leaves SET at_ms = 0",
+        "DELETE FROM log_nodes",
+        "UPDATE log_checkpoints SET text = ''",
+        "DELETE FROM rejections",
+    ] {
+        let e = pg.sql("kordon", sql).expect_err(sql);
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+    assert_eq!(store.log_size().expect("size"), 2);
+}
