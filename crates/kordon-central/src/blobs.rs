@@ -6,6 +6,7 @@ use crate::{BlobInfo, Central, CentralError};
 use kordon_blob::{BlobId, BlobPort, BlobStore};
 use kordon_objects::ObjectBlobs;
 use kordon_record::PublicKey;
+use kordon_store::Register;
 use std::path::Path;
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 use crate::CentralError;
 use kordon_model::{InspectionDoc, InspectionId, ModelError, NewAnnotation, NewReview, OfficerId};
 use kordon_record::{DeviceKey, PublicKey, SignedRecord};
+use kordon_store::Register;
 use kordon_store::{IndexRow, Query, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -8,6 +8,7 @@ use crate::{Central, CentralError};
 use kordon_evidence::{ExportFile, ExportLog, ExportRecord, EXPORT_FORMAT};
 use kordon_model::InspectionId;
 use kordon_record::{DeviceEntry, RecordSet};
+use kordon_store::Register;
 use std::collections::BTreeSet;
 
 impl Central {

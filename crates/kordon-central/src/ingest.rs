@@ -3,6 +3,7 @@
 use crate::{Central, CentralError};
 use kordon_proto::{RecordResult, RefusalCode, RejectCode};
 use kordon_record::{verify_all, PublicKey, Receipt, SignedRecord};
+use kordon_store::Register;
 use kordon_store::{IngestOutcome, Origin, Standing};
 
 /// A device allowed to sync.

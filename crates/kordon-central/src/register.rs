@@ -3,6 +3,7 @@
 
 use crate::{Central, CentralError};
 use kordon_record::PublicKey;
+use kordon_store::Register;
 use kordon_store::{DeviceInfo, NewEnrollment, PendingEnrollment, Stated, WipeTarget};
 use kordon_transport::EnrollmentToken;
 use rand::RngCore;

@@ -5,8 +5,10 @@
 //! broke, on the first difference.
 
 pub mod records;
+mod register;
 
 pub use records::{records, OpenLog};
+pub use register::{register, Backend, OpenBackend};
 
 use crate::{AccountStore, NewAuditEntry, NewSession};
 

@@ -6,6 +6,8 @@
 //! - [`AccountStore`]: console accounts, their sessions, and the audit
 //!   trail of what people did in the console (append-only in the
 //!   database itself, in every backend).
+//! - [`Register`]: devices and their standing, enrollment secrets, what
+//!   each device follows and what goes down to it, the scans received.
 //! - [`RecordLog`]: the signed records the server accepted, in one order
 //!   however many processes append, with its transparency log and the
 //!   checkpoints it signed.
@@ -18,9 +20,14 @@ mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod records;
+pub mod register;
 
 pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
 pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog};
+pub use register::{
+    BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment, Register, Standing,
+    Stated, Wipe, WipeTarget,
+};
 
 /// A storage operation that failed, as every backend reports it.
 #[derive(Debug, thiserror::Error)]

@@ -80,34 +80,6 @@ impl PgStore {
         self.run(work).and_then(|r| r)
     }
 
-    /// Runs `sql` with `params` (owned) and returns the rows it changed.
-    fn execute(
-        &self,
-        sql: &'static str,
-        params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>,
-    ) -> Result<u64, PortError> {
-        self.call(move |pool| async move {
-            let client = pool.get().await.map_err(port)?;
-            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                params.iter().map(|p| p.as_ref() as _).collect();
-            client.execute(sql, &refs).await.map_err(port)
-        })
-    }
-
-    /// Runs `sql` with `params` (owned) and returns its rows.
-    fn query(
-        &self,
-        sql: String,
-        params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>,
-    ) -> Result<Vec<Row>, PortError> {
-        self.call(move |pool| async move {
-            let client = pool.get().await.map_err(port)?;
-            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                params.iter().map(|p| p.as_ref() as _).collect();
-            client.query(&sql, &refs).await.map_err(port)
-        })
-    }
-
     /// Changes an account and ends its sessions, in one transaction.
     fn user_change_ending_sessions(
         &self,

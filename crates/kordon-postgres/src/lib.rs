@@ -15,13 +15,15 @@
 //!   refuse every UPDATE, DELETE and TRUNCATE of the audit trail.
 //!
 //! Implemented so far: [`kordon_ports::AccountStore`] (console accounts,
-//! sessions, the audit trail) and [`kordon_ports::RecordLog`] (the records
+//! sessions, the audit trail), [`kordon_ports::RecordLog`] (the records
 //! accepted and the transparency log; `records.rs` says how several
-//! processes share one order). Each passes the port's conformance suite
+//! processes share one order) and [`kordon_ports::Register`] (devices,
+//! enrollment, what goes down to each vehicle, scans received). Each passes the port's conformance suite
 //! against a real PostgreSQL in this crate's tests.
 
 mod accounts;
 mod records;
+mod register;
 mod schema;
 
 pub use schema::{migrate, schema_version, MIGRATIONS};
@@ -251,6 +253,54 @@ impl PgStore {
             ))
         })
     }
+}
+
+/// A statement's parameter, owned so the statement can run on the
+/// store's runtime.
+pub(crate) type Param = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
+
+impl PgStore {
+    /// Runs `work` with one pooled connection.
+    pub(crate) fn with_client<T, F>(
+        &self,
+        work: impl FnOnce(deadpool_postgres::Object) -> F + Send + 'static,
+    ) -> Result<T, PortError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, PortError>> + Send + 'static,
+    {
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            work(client).await
+        })?
+    }
+
+    /// Runs one statement; returns the rows it changed.
+    pub(crate) fn execute(&self, sql: &'static str, params: Vec<Param>) -> Result<u64, PortError> {
+        self.with_client(move |client| async move {
+            client.execute(sql, &refs(&params)).await.map_err(port)
+        })
+    }
+
+    /// Runs one query; returns its rows.
+    pub(crate) fn query(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Param>,
+    ) -> Result<Vec<tokio_postgres::Row>, PortError> {
+        let sql = sql.into();
+        self.with_client(move |client| async move {
+            client.query(&sql, &refs(&params)).await.map_err(port)
+        })
+    }
+}
+
+/// Owned parameters as the client takes them.
+pub(crate) fn refs(params: &[Param]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync))
+        .collect()
 }
 
 /// A database error as the ports report it: a full disk apart, the rest

@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 use kordon_ports::PortError;
 
 /// Every version of the schema, in order: (version, SQL).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, V1), (2, V2)];
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, V1), (2, V2), (3, V3)];
 
 /// The version this Kordon reads and writes.
 pub(crate) const VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -130,6 +130,65 @@ BEGIN
     END LOOP;
 END
 $$;
+"#;
+
+/// v3: the device register (devices with what they stated and how their
+/// sessions went, enrollment secrets by hash, scan blobs received) and
+/// the hotlists derived from the server's list documents (which units
+/// each goes to decides what goes down to whom).
+const V3: &str = r#"
+CREATE TABLE devices (
+    key                     BYTEA PRIMARY KEY,
+    unit                    TEXT NOT NULL,
+    enrolled_ms             BIGINT NOT NULL,
+    revoked_ms              BIGINT,
+    revoked_reason          TEXT,
+    revoked_by              TEXT,
+    last_seen_ms            BIGINT,
+    last_addr               TEXT,
+    app_version             TEXT,
+    backlog_records         BIGINT,
+    backlog_scan_bytes      BIGINT,
+    clock_offset_ms         BIGINT,
+    stated_ms               BIGINT,
+    refused_count           BIGINT NOT NULL DEFAULT 0,
+    last_refused_ms         BIGINT,
+    sync_started_ms         BIGINT,
+    sync_finished_ms        BIGINT,
+    wipe_ordered_ms         BIGINT,
+    wipe_told_ms            BIGINT,
+    wipe_backlog_records    BIGINT,
+    wipe_backlog_scan_bytes BIGINT
+);
+CREATE INDEX devices_unit ON devices (unit);
+CREATE TABLE enrollments (
+    secret_hash  BYTEA PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    created_ms   BIGINT NOT NULL,
+    expires_ms   BIGINT NOT NULL,
+    created_by   TEXT,
+    used_ms      BIGINT,
+    used_by      BYTEA,
+    cancelled_ms BIGINT,
+    cancelled_by TEXT
+);
+CREATE TABLE blobs (
+    blob       TEXT PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    received   BIGINT NOT NULL,
+    device     BYTEA NOT NULL,
+    stored_ms  BIGINT NOT NULL
+);
+CREATE TABLE hotlists (
+    doc_id  BYTEA PRIMARY KEY,
+    name    TEXT NOT NULL,
+    -- the units it goes to, space-delimited with a space at each end
+    -- (' ' alone: every unit)
+    units   TEXT NOT NULL,
+    upto    BIGINT NOT NULL,
+    view    TEXT NOT NULL
+);
+CREATE INDEX hotlists_name ON hotlists (name);
 "#;
 
 /// The database's character encoding (`UTF8`, `LATIN1`, ...).

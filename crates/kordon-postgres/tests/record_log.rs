@@ -1,6 +1,6 @@
-//! The record log on a real PostgreSQL (started for the test, in a
-//! throwaway folder): the port's conformance suite, one order however
-//! many writers, and what the database itself refuses.
+//! The record log and the device register on a real PostgreSQL (started
+//! for the test, in a throwaway folder): the ports' conformance suites,
+//! one order however many writers, and what the database itself refuses.
 
 use kordon_model::{InspectionDoc, Outcome};
 use kordon_ports::conformance::records;
@@ -186,4 +186,86 @@ fn the_record_log_is_append_only_in_the_database() {
         assert!(e.contains("append-only"), "{sql}: {e}");
     }
     assert_eq!(store.log_size().expect("size"), 2);
+}
+
+#[test]
+fn the_postgres_store_passes_the_register_conformance_suite() {
+    let pg = Postgres::start();
+    let server = DeviceKey::generate();
+    let n = Cell::new(0);
+    kordon_ports::conformance::register(&|| {
+        n.set(n.get() + 1);
+        let url = pg.database(&format!("register{}", n.get()));
+        migrate(&url).expect("migrate");
+        Box::new(open(&url, &server))
+    });
+}
+
+/// A hotlist goes down to the devices of the units it names (or of every
+/// unit), and they may read it. The hotlists table is derived from the
+/// list documents; here it is written directly, as that derivation would.
+#[test]
+fn a_hotlist_goes_down_to_the_units_it_names() {
+    use kordon_ports::{NewEnrollment, Register};
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let server = DeviceKey::generate();
+    let mut store = open(&url, &server);
+    let (a, b) = (DeviceKey::generate(), DeviceKey::generate());
+    for (secret, unit, device) in [([1u8; 32], "MOBILE-1", &a), ([2; 32], "MOBILE-2", &b)] {
+        store
+            .enrollment_insert(&NewEnrollment {
+                secret_hash: &secret,
+                unit,
+                created_ms: 0,
+                expires_ms: 10_000,
+                created_by: None,
+            })
+            .expect("insert");
+        store
+            .enrollment_redeem(&secret, &device.public(), 1)
+            .expect("redeem")
+            .expect("enrolled");
+    }
+    // A list document's change, signed by the server (hotlists are the
+    // server's: their changes are checked by signer before the log).
+    let list = kordon_model::hotlist::new_hotlist_id();
+    let (mut doc, _) = create(&server, 1_000);
+    let change = doc.last_change().expect("a change");
+    let record =
+        SignedRecord::sign(&server, *list.as_bytes(), "SUP-1", 1_000, &change).expect("sign");
+    let out = store
+        .append(std::slice::from_ref(&record), Origin::Local, 1_000, None)
+        .expect("append");
+    assert!(matches!(out[0], IngestOutcome::Stored { .. }), "{out:?}");
+    let hex: String = list.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let reads = |units: &str| {
+        pg.sql(
+            "kordon",
+            &format!(
+                "DELETE FROM hotlists; INSERT INTO hotlists (doc_id, name, units, upto, view)
+                 VALUES ('\\x{hex}', 'wanted', '{units}', 1, '{{}}')"
+            ),
+        )
+        .expect("hotlist row");
+        [&a, &b].map(|d| {
+            let reads = store
+                .device_reads_doc(&d.public(), list.as_bytes())
+                .expect("reads");
+            let down = store
+                .records_down(&d.public(), 0, 10, 1 << 20)
+                .expect("down");
+            assert_eq!(reads, down.records == vec![record.bytes().to_vec()]);
+            reads
+        })
+    };
+    assert_eq!(reads(" MOBILE-1 "), [true, false]);
+    assert_eq!(reads(" MOBILE-2 MOBILE-3 "), [false, true]);
+    assert_eq!(reads(" "), [true, true], "every unit");
+    assert_eq!(
+        reads(" MOBILE-11 "),
+        [false, false],
+        "a whole unit name only"
+    );
 }

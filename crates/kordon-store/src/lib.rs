@@ -68,19 +68,17 @@ pub use disk::{DiskSpace, DISK_LOW_BYTES};
 pub use error::StoreError;
 
 pub use index::{plate_keys, IndexRow, Query};
+pub use kordon_ports::register::fingerprint;
 pub use kordon_ports::{
-    AccountStore, AuditEntry, HeldRecord, IngestOutcome, LogEntry, NewAuditEntry, NewSession,
-    Origin, PortError, RecordLog, SessionRow, UserRow,
+    AccountStore, AuditEntry, BlobInfo, DeviceInfo, DownPage, HeldRecord, IngestOutcome, LastSync,
+    LogEntry, NewAuditEntry, NewEnrollment, NewSession, Origin, PendingEnrollment, PortError,
+    RecordLog, Register, SessionRow, Standing, Stated, UserRow, Wipe, WipeTarget,
 };
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts, Witness};
 pub use queue::{
     AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
-};
-pub use register::{
-    fingerprint, BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment,
-    Standing, Stated, Wipe, WipeTarget,
 };
 pub use stats::{
     DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,

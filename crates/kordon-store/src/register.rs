@@ -4,10 +4,15 @@
 //! what a device may read) live in `kordon-central`; this module only
 //! stores and finds.
 
+use crate::error::port;
 use crate::{Store, StoreError};
+use kordon_ports::register::{fingerprint, last_sync, page_down};
+use kordon_ports::{
+    BlobInfo, DeviceInfo, DownPage, NewEnrollment, PendingEnrollment, PortError, Register,
+    Standing, Stated, Wipe, WipeTarget,
+};
 use kordon_record::PublicKey;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
 
 /// The register's tables: created if missing, and given the columns added
 /// since their first shape. Only a server has them (a vehicle's database
@@ -98,186 +103,6 @@ fn add_columns(conn: &Connection, table: &str, columns: &[(&str, &str)]) -> Resu
     Ok(())
 }
 
-/// How a vehicle's last session went, as the register saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LastSync {
-    /// It has never connected after enrolling (or the register predates
-    /// this record).
-    Never,
-    /// Its last session ran to the end.
-    Complete,
-    /// Its last session started and did not finish (link lost, power cut,
-    /// still running).
-    Interrupted,
-    /// Its last attempt was refused (revoked, unknown).
-    Refused,
-}
-
-/// A remote wipe of a device: ordered with its revocation, told to the
-/// vehicle at its next connection. What it held unsent then is what it
-/// stated in that connection's Hello (counts, never content).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
-pub struct Wipe {
-    #[ts(type = "number")]
-    pub ordered_ms: i64,
-    /// When the vehicle was told (null: it has not connected since).
-    #[ts(type = "number | null")]
-    pub told_ms: Option<i64>,
-    /// Signed records it had not delivered when told (null: not told, or
-    /// it stated nothing).
-    #[ts(type = "number | null")]
-    pub backlog_records: Option<u64>,
-    /// Bytes of scans it had not delivered when told.
-    #[ts(type = "number | null")]
-    pub backlog_scan_bytes: Option<u64>,
-}
-
-/// A device as the register knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
-pub struct DeviceInfo {
-    /// Its public key (64 hex digits).
-    pub key: String,
-    /// The key's fingerprint as people compare it: the first 16 hex
-    /// digits in groups of four.
-    pub fingerprint: String,
-    pub unit: String,
-    /// Enrolled: its first contact (a vehicle enrolls at its first
-    /// connection).
-    #[ts(type = "number")]
-    pub enrolled_ms: i64,
-    #[ts(type = "number | null")]
-    pub revoked_ms: Option<i64>,
-    /// Why, as the administrator said (also sent to the vehicle).
-    pub revoked_reason: Option<String>,
-    /// Who revoked it (an account, or null: the command line).
-    pub revoked_by: Option<String>,
-    #[ts(type = "number | null")]
-    pub last_seen_ms: Option<i64>,
-    pub last_addr: Option<String>,
-    /// Records stored from this device.
-    #[ts(type = "number")]
-    pub records: u64,
-    /// What the vehicle stated at its last connection (null: it has not,
-    /// e.g. a vehicle too old to say): its version, its backlog (records
-    /// and scan bytes not yet delivered), its clock minus the server's.
-    pub app_version: Option<String>,
-    #[ts(type = "number | null")]
-    pub backlog_records: Option<u64>,
-    #[ts(type = "number | null")]
-    pub backlog_scan_bytes: Option<u64>,
-    #[ts(type = "number | null")]
-    pub clock_offset_ms: Option<i64>,
-    /// When it last stated them (server clock).
-    #[ts(type = "number | null")]
-    pub stated_ms: Option<i64>,
-    /// How its last session or attempt went.
-    pub last_sync: LastSync,
-    /// Connections refused since it was revoked (or while unknown).
-    #[ts(type = "number")]
-    pub refused_count: u64,
-    #[ts(type = "number | null")]
-    pub last_refused_ms: Option<i64>,
-    /// A remote wipe ordered for it, if any.
-    pub wipe: Option<Wipe>,
-}
-
-/// An enrollment token not yet used, expired or cancelled. The token
-/// itself is not kept (only its hash): it is shown once, when made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, utoipa::ToSchema)]
-pub struct PendingEnrollment {
-    /// Names it for cancelling (16 hex digits of the secret's hash; not
-    /// the secret).
-    pub id: String,
-    pub unit: String,
-    #[ts(type = "number")]
-    pub created_ms: i64,
-    #[ts(type = "number")]
-    pub expires_ms: i64,
-    /// The account that made it (null: the command line).
-    pub created_by: Option<String>,
-}
-
-/// A new enrollment secret, by its hash.
-#[derive(Debug, Clone)]
-pub struct NewEnrollment<'a> {
-    pub secret_hash: &'a [u8],
-    pub unit: &'a str,
-    pub created_ms: i64,
-    pub expires_ms: i64,
-    pub created_by: Option<&'a str>,
-}
-
-/// A device's standing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Standing {
-    Enrolled {
-        unit: String,
-    },
-    Revoked {
-        unit: String,
-        /// The administrator's reason ("" if none was given).
-        reason: String,
-        /// The centre ordered the vehicle's data destroyed.
-        wipe: bool,
-    },
-    Unknown,
-}
-
-/// The devices a wipe order reaches (revoked ones only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WipeTarget<'a> {
-    /// The revoked devices of a unit.
-    Unit(&'a str),
-    /// The revoked devices whose key starts with these hex digits.
-    KeyPrefix(&'a str),
-}
-
-/// What a vehicle stated in its Hello, as the register keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stated<'a> {
-    /// Its version, already made short and printable.
-    pub app_version: &'a str,
-    pub backlog_records: u64,
-    pub backlog_scan_bytes: u64,
-    /// Its clock minus the server's.
-    pub clock_offset_ms: i64,
-}
-
-/// A scan blob the server holds, and what delivering it cost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BlobInfo {
-    pub blob: String,
-    pub size: u64,
-    /// Bytes that crossed the link for it (≥ size; the difference is what
-    /// interruptions and damaged pieces cost).
-    pub received: u64,
-    /// The device that delivered it.
-    pub device: String,
-    pub stored_ms: i64,
-}
-
-/// One page of records going down to a device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownPage {
-    pub records: Vec<Vec<u8>>,
-    /// Where the next page starts.
-    pub cursor: u64,
-    /// Whether more follow at once.
-    pub more: bool,
-}
-
-/// The fingerprint people read aloud: `abcd ef01 2345 6789`.
-pub fn fingerprint(key_hex: &str) -> String {
-    key_hex
-        .as_bytes()
-        .chunks(4)
-        .take(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Counts the store keeps as SQLite integers (saturating).
 fn count(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
@@ -307,20 +132,9 @@ fn reads_doc(
         .query_row(params![&device.0[..], &doc[..], unit], |r| r.get(0))?)
 }
 
-/// How the last session went: the latest of started, finished and refused.
-fn last_sync(started: Option<i64>, finished: Option<i64>, refused: Option<i64>) -> LastSync {
-    let started = started.unwrap_or(i64::MIN);
-    let finished = finished.unwrap_or(i64::MIN);
-    let refused = refused.unwrap_or(i64::MIN);
-    if refused > i64::MIN && refused >= started {
-        LastSync::Refused
-    } else if started == i64::MIN {
-        LastSync::Never
-    } else if finished >= started {
-        LastSync::Complete
-    } else {
-        LastSync::Interrupted
-    }
+/// Runs a register operation, its errors as the port reports them.
+fn sqlite<T>(op: impl FnOnce() -> Result<T, StoreError>) -> Result<T, PortError> {
+    op().map_err(port)
 }
 
 fn device_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
@@ -377,509 +191,499 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
 
-    /// The unit of an enrolled (or revoked) device.
-    pub fn device_unit(&self, key: &PublicKey) -> Result<Option<String>, StoreError> {
-        unit_of(self.connection(), key)
+impl Register for Store {
+    fn device_unit(&self, key: &PublicKey) -> Result<Option<String>, PortError> {
+        sqlite(|| unit_of(self.connection(), key))
     }
 
-    /// A device's unit and enrollment time, revoked or not.
-    pub fn device_enrolled(&self, key: &PublicKey) -> Result<Option<(String, i64)>, StoreError> {
-        Ok(self
-            .connection()
-            .prepare_cached("SELECT unit, enrolled_ms FROM devices WHERE key = ?1")?
-            .query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
-    }
-
-    /// Whether a device is enrolled, revoked (and why) or unknown.
-    pub fn device_standing(&self, key: &PublicKey) -> Result<Standing, StoreError> {
-        type Row = (String, Option<i64>, Option<String>, Option<i64>);
-        let row: Option<Row> = self
-            .connection()
-            .prepare_cached(
-                "SELECT unit, revoked_ms, revoked_reason, wipe_ordered_ms FROM devices WHERE key = ?1",
-            )?
-            .query_row([&key.0[..]], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?;
-        Ok(match row {
-            Some((unit, None, _, _)) => Standing::Enrolled { unit },
-            Some((unit, Some(_), reason, wipe)) => Standing::Revoked {
-                unit,
-                reason: reason.unwrap_or_default(),
-                wipe: wipe.is_some(),
-            },
-            None => Standing::Unknown,
+    fn device_enrolled(&self, key: &PublicKey) -> Result<Option<(String, i64)>, PortError> {
+        sqlite(|| {
+            Ok(self
+                .connection()
+                .prepare_cached("SELECT unit, enrolled_ms FROM devices WHERE key = ?1")?
+                .query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?)
         })
     }
 
-    /// Whether `device` may read the document: it follows it (it wrote to
-    /// it, or its records came down to it), or it is a hotlist sent to its
-    /// unit.
-    pub fn device_reads_doc(&self, device: &PublicKey, doc: &[u8; 16]) -> Result<bool, StoreError> {
-        let conn = self.connection();
-        let unit = unit_of(conn, device)?.unwrap_or_default();
-        reads_doc(conn, device, &unit, doc)
+    fn device_standing(&self, key: &PublicKey) -> Result<Standing, PortError> {
+        sqlite(|| {
+            type Row = (String, Option<i64>, Option<String>, Option<i64>);
+            let row: Option<Row> = self
+                .connection()
+                .prepare_cached(
+                    "SELECT unit, revoked_ms, revoked_reason, wipe_ordered_ms FROM devices WHERE key = ?1",
+                )?
+                .query_row([&key.0[..]], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            Ok(match row {
+                Some((unit, None, _, _)) => Standing::Enrolled { unit },
+                Some((unit, Some(_), reason, wipe)) => Standing::Revoked {
+                    unit,
+                    reason: reason.unwrap_or_default(),
+                    wipe: wipe.is_some(),
+                },
+                None => Standing::Unknown,
+            })
+        })
     }
 
-    /// Whether `device` may read the document record `id` belongs to.
-    pub fn device_reads_record(
-        &self,
-        device: &PublicKey,
-        id: &[u8; 32],
-    ) -> Result<bool, StoreError> {
-        let doc: Option<Vec<u8>> = self
-            .connection()
-            .prepare_cached("SELECT doc_id FROM records WHERE id = ?1")?
-            .query_row([&id[..]], |r| r.get(0))
-            .optional()?;
-        match doc.and_then(|d| <[u8; 16]>::try_from(d.as_slice()).ok()) {
-            Some(doc) => self.device_reads_doc(device, &doc),
-            None => Ok(false),
-        }
+    fn device_reads_doc(&self, device: &PublicKey, doc: &[u8; 16]) -> Result<bool, PortError> {
+        sqlite(|| {
+            let conn = self.connection();
+            let unit = unit_of(conn, device)?.unwrap_or_default();
+            reads_doc(conn, device, &unit, doc)
+        })
     }
 
-    /// Whether `signer` is `device` itself or signed a record in a
-    /// document `device` follows.
-    pub fn signs_where_device_reads(
+    fn device_reads_record(&self, device: &PublicKey, id: &[u8; 32]) -> Result<bool, PortError> {
+        sqlite(|| {
+            let doc: Option<Vec<u8>> = self
+                .connection()
+                .prepare_cached("SELECT doc_id FROM records WHERE id = ?1")?
+                .query_row([&id[..]], |r| r.get(0))
+                .optional()?;
+            match doc.and_then(|d| <[u8; 16]>::try_from(d.as_slice()).ok()) {
+                Some(doc) => {
+                    let conn = self.connection();
+                    let unit = unit_of(conn, device)?.unwrap_or_default();
+                    reads_doc(conn, device, &unit, &doc)
+                }
+                None => Ok(false),
+            }
+        })
+    }
+
+    fn signs_where_device_reads(
         &self,
         device: &PublicKey,
         signer: &PublicKey,
-    ) -> Result<bool, StoreError> {
-        if signer == device {
-            return Ok(true);
-        }
-        Ok(self
-            .connection()
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM records r JOIN device_docs d ON d.doc_id = r.doc_id
-                                WHERE d.device = ?1 AND r.signer = ?2)",
-            )?
-            .query_row(params![&device.0[..], &signer.0[..]], |r| r.get(0))?)
+    ) -> Result<bool, PortError> {
+        sqlite(|| {
+            if signer == device {
+                return Ok(true);
+            }
+            Ok(self
+                .connection()
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM records r JOIN device_docs d ON d.doc_id = r.doc_id
+                                    WHERE d.device = ?1 AND r.signer = ?2)",
+                )?
+                .query_row(params![&device.0[..], &signer.0[..]], |r| r.get(0))?)
+        })
     }
 
-    /// The signer of a document's first stored record.
-    pub fn doc_starter(&self, doc: &[u8; 16]) -> Result<Option<PublicKey>, StoreError> {
-        let key: Option<Vec<u8>> = self
-            .connection()
-            .prepare_cached("SELECT signer FROM records WHERE doc_id = ?1 ORDER BY seq LIMIT 1")?
-            .query_row([&doc[..]], |r| r.get(0))
-            .optional()?;
-        Ok(key
-            .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
-            .map(PublicKey))
+    fn doc_starter(&self, doc: &[u8; 16]) -> Result<Option<PublicKey>, PortError> {
+        sqlite(|| {
+            let key: Option<Vec<u8>> = self
+                .connection()
+                .prepare_cached(
+                    "SELECT signer FROM records WHERE doc_id = ?1 ORDER BY seq LIMIT 1",
+                )?
+                .query_row([&doc[..]], |r| r.get(0))
+                .optional()?;
+            Ok(key
+                .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+                .map(PublicKey))
+        })
     }
 
-    /// Keeps a new enrollment secret (its hash).
-    pub fn enrollment_insert(&self, e: &NewEnrollment<'_>) -> Result<(), StoreError> {
-        self.connection().execute(
-            "INSERT INTO enrollments (secret_hash, unit, created_ms, expires_ms, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                e.secret_hash,
-                e.unit,
-                e.created_ms,
-                e.expires_ms,
-                e.created_by
-            ],
-        )?;
-        Ok(())
+    fn enrollment_insert(&self, e: &NewEnrollment<'_>) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "INSERT INTO enrollments (secret_hash, unit, created_ms, expires_ms, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    e.secret_hash,
+                    e.unit,
+                    e.created_ms,
+                    e.expires_ms,
+                    e.created_by
+                ],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Consumes the enrollment secret with this hash for `device`:
-    /// `Ok(Some(unit))` if it was valid (now used, and the device
-    /// enrolled), `Ok(None)` if unknown, used, cancelled or expired.
-    pub fn enrollment_redeem(
+    fn enrollment_redeem(
         &self,
         secret_hash: &[u8],
         device: &PublicKey,
         now_ms: i64,
-    ) -> Result<Option<String>, StoreError> {
-        // One transaction: the token is used up if and only if the device
-        // is enrolled (a power cut in between must not burn the token).
-        let tx = rusqlite::Transaction::new_unchecked(
-            self.connection(),
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let unit: Option<String> = tx
-            .query_row(
-                "SELECT unit FROM enrollments
-                 WHERE secret_hash = ?1 AND used_ms IS NULL AND cancelled_ms IS NULL
-                   AND expires_ms > ?2",
-                params![secret_hash, now_ms],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(unit) = unit else { return Ok(None) };
-        let used = tx.execute(
-            "UPDATE enrollments SET used_ms = ?1, used_by = ?2
-             WHERE secret_hash = ?3 AND used_ms IS NULL",
-            params![now_ms, &device.0[..], secret_hash],
-        )?;
-        let added = tx.execute(
-            "INSERT INTO devices (key, unit, enrolled_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT (key) DO NOTHING",
-            params![&device.0[..], unit, now_ms],
-        )?;
-        if used != 1 || added != 1 {
-            return Ok(None); // dropped transaction: nothing changes
-        }
-        tx.commit()?;
-        Ok(Some(unit))
+    ) -> Result<Option<String>, PortError> {
+        sqlite(|| {
+            // One transaction: the token is used up if and only if the device
+            // is enrolled (a power cut in between must not burn the token).
+            let tx = rusqlite::Transaction::new_unchecked(
+                self.connection(),
+                rusqlite::TransactionBehavior::Immediate,
+            )?;
+            let unit: Option<String> = tx
+                .query_row(
+                    "SELECT unit FROM enrollments
+                     WHERE secret_hash = ?1 AND used_ms IS NULL AND cancelled_ms IS NULL
+                       AND expires_ms > ?2",
+                    params![secret_hash, now_ms],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(unit) = unit else { return Ok(None) };
+            let used = tx.execute(
+                "UPDATE enrollments SET used_ms = ?1, used_by = ?2
+                 WHERE secret_hash = ?3 AND used_ms IS NULL",
+                params![now_ms, &device.0[..], secret_hash],
+            )?;
+            let added = tx.execute(
+                "INSERT INTO devices (key, unit, enrolled_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO NOTHING",
+                params![&device.0[..], unit, now_ms],
+            )?;
+            if used != 1 || added != 1 {
+                return Ok(None); // dropped transaction: nothing changes
+            }
+            tx.commit()?;
+            Ok(Some(unit))
+        })
     }
 
-    /// Enrollment secrets that can still be used, newest first.
-    pub fn enrollments_pending(&self, now_ms: i64) -> Result<Vec<PendingEnrollment>, StoreError> {
-        let mut stmt = self.connection().prepare(
-            "SELECT secret_hash, unit, created_ms, expires_ms, created_by FROM enrollments
-             WHERE used_ms IS NULL AND cancelled_ms IS NULL AND expires_ms > ?1
-             ORDER BY created_ms DESC",
-        )?;
-        let rows = stmt.query_map([now_ms], |r| {
-            let hash: Vec<u8> = r.get(0)?;
-            Ok(PendingEnrollment {
-                id: hex::encode(&hash[..hash.len().min(8)]),
-                unit: r.get(1)?,
-                created_ms: r.get(2)?,
-                expires_ms: r.get(3)?,
-                created_by: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    fn enrollments_pending(&self, now_ms: i64) -> Result<Vec<PendingEnrollment>, PortError> {
+        sqlite(|| {
+            let mut stmt = self.connection().prepare(
+                "SELECT secret_hash, unit, created_ms, expires_ms, created_by FROM enrollments
+                 WHERE used_ms IS NULL AND cancelled_ms IS NULL AND expires_ms > ?1
+                 ORDER BY created_ms DESC",
+            )?;
+            let rows = stmt.query_map([now_ms], |r| {
+                let hash: Vec<u8> = r.get(0)?;
+                Ok(PendingEnrollment {
+                    id: hex::encode(&hash[..hash.len().min(8)]),
+                    unit: r.get(1)?,
+                    created_ms: r.get(2)?,
+                    expires_ms: r.get(3)?,
+                    created_by: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
-    /// Cancels the unused enrollment whose hash starts with these 8 bytes
-    /// (a [`PendingEnrollment`]'s id); returns how many it cancelled.
-    pub fn enrollment_cancel(
+    fn enrollment_cancel(
         &self,
         id: &[u8],
         by: Option<&str>,
         now_ms: i64,
-    ) -> Result<usize, StoreError> {
-        Ok(self.connection().execute(
-            "UPDATE enrollments SET cancelled_ms = ?1, cancelled_by = ?2
-             WHERE substr(secret_hash, 1, 8) = ?3 AND used_ms IS NULL AND cancelled_ms IS NULL",
-            params![now_ms, by, id],
-        )?)
+    ) -> Result<usize, PortError> {
+        sqlite(|| {
+            Ok(self.connection().execute(
+                "UPDATE enrollments SET cancelled_ms = ?1, cancelled_by = ?2
+                 WHERE substr(secret_hash, 1, 8) = ?3 AND used_ms IS NULL AND cancelled_ms IS NULL",
+                params![now_ms, by, id],
+            )?)
+        })
     }
 
-    /// Revokes every device of `unit` and cancels its unused enrollment
-    /// secrets, in one transaction. `Ok(None)` if the register has no
-    /// device of that unit; else how many devices were revoked now.
-    pub fn unit_revoke(
+    fn unit_revoke(
         &self,
         unit: &str,
         reason: &str,
         by: Option<&str>,
         now_ms: i64,
-    ) -> Result<Option<usize>, StoreError> {
-        let tx = rusqlite::Transaction::new_unchecked(
-            self.connection(),
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let known: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM devices WHERE unit = ?1",
-            [unit],
-            |r| r.get(0),
-        )?;
-        if known == 0 {
-            return Ok(None);
-        }
-        let n = tx.execute(
-            "UPDATE devices SET revoked_ms = ?1, revoked_reason = ?2, revoked_by = ?3
-             WHERE unit = ?4 AND revoked_ms IS NULL",
-            params![now_ms, reason, by, unit],
-        )?;
-        // Unused secrets for the unit die with it.
-        tx.execute(
-            "UPDATE enrollments SET cancelled_ms = ?1, cancelled_by = ?2
-             WHERE unit = ?3 AND used_ms IS NULL AND cancelled_ms IS NULL",
-            params![now_ms, by, unit],
-        )?;
-        tx.commit()?;
-        Ok(Some(n))
+    ) -> Result<Option<usize>, PortError> {
+        sqlite(|| {
+            let tx = rusqlite::Transaction::new_unchecked(
+                self.connection(),
+                rusqlite::TransactionBehavior::Immediate,
+            )?;
+            let known: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM devices WHERE unit = ?1",
+                [unit],
+                |r| r.get(0),
+            )?;
+            if known == 0 {
+                return Ok(None);
+            }
+            let n = tx.execute(
+                "UPDATE devices SET revoked_ms = ?1, revoked_reason = ?2, revoked_by = ?3
+                 WHERE unit = ?4 AND revoked_ms IS NULL",
+                params![now_ms, reason, by, unit],
+            )?;
+            // Unused secrets for the unit die with it.
+            tx.execute(
+                "UPDATE enrollments SET cancelled_ms = ?1, cancelled_by = ?2
+                 WHERE unit = ?3 AND used_ms IS NULL AND cancelled_ms IS NULL",
+                params![now_ms, by, unit],
+            )?;
+            tx.commit()?;
+            Ok(Some(n))
+        })
     }
 
-    /// The keys of the devices whose key starts with these hex digits.
-    pub fn device_keys_starting(&self, hex_prefix: &str) -> Result<Vec<PublicKey>, StoreError> {
-        let keys: Vec<Vec<u8>> = self
-            .connection()
-            .prepare("SELECT key FROM devices WHERE hex(key) LIKE ?1 || '%'")?
-            .query_map([hex_prefix.to_ascii_uppercase()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(keys
-            .into_iter()
-            .filter_map(|k| <[u8; 32]>::try_from(k.as_slice()).ok().map(PublicKey))
-            .collect())
+    fn device_keys_starting(&self, hex_prefix: &str) -> Result<Vec<PublicKey>, PortError> {
+        sqlite(|| {
+            let keys: Vec<Vec<u8>> = self
+                .connection()
+                .prepare("SELECT key FROM devices WHERE hex(key) LIKE ?1 || '%'")?
+                .query_map([hex_prefix.to_ascii_uppercase()], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(keys
+                .into_iter()
+                .filter_map(|k| <[u8; 32]>::try_from(k.as_slice()).ok().map(PublicKey))
+                .collect())
+        })
     }
 
-    /// Revokes one device; returns 1 if it was enrolled, 0 if revoked
-    /// already.
-    pub fn device_revoke(
+    fn device_revoke(
         &self,
         key: &PublicKey,
         reason: &str,
         by: Option<&str>,
         now_ms: i64,
-    ) -> Result<usize, StoreError> {
-        Ok(self.connection().execute(
-            "UPDATE devices SET revoked_ms = ?1, revoked_reason = ?2, revoked_by = ?3
-             WHERE key = ?4 AND revoked_ms IS NULL",
-            params![now_ms, reason, by, &key.0[..]],
-        )?)
-    }
-
-    /// Orders the data of revoked devices destroyed; returns how many
-    /// devices the order newly reaches.
-    pub fn wipe_order(&self, target: WipeTarget<'_>, now_ms: i64) -> Result<usize, StoreError> {
-        let conn = self.connection();
-        Ok(match target {
-            WipeTarget::Unit(unit) => conn.execute(
-                "UPDATE devices SET wipe_ordered_ms = ?1
-                 WHERE unit = ?2 AND revoked_ms IS NOT NULL AND wipe_ordered_ms IS NULL",
-                params![now_ms, unit],
-            )?,
-            WipeTarget::KeyPrefix(prefix) => conn.execute(
-                "UPDATE devices SET wipe_ordered_ms = ?1
-                 WHERE hex(key) LIKE ?2 || '%' AND revoked_ms IS NOT NULL
-                   AND wipe_ordered_ms IS NULL",
-                params![now_ms, prefix.to_ascii_uppercase()],
-            )?,
+    ) -> Result<usize, PortError> {
+        sqlite(|| {
+            Ok(self.connection().execute(
+                "UPDATE devices SET revoked_ms = ?1, revoked_reason = ?2, revoked_by = ?3
+                 WHERE key = ?4 AND revoked_ms IS NULL",
+                params![now_ms, reason, by, &key.0[..]],
+            )?)
         })
     }
 
-    /// The backlog `device` stated at its last connection (records, scan
-    /// bytes), if it stated one.
-    pub fn device_backlog(&self, device: &PublicKey) -> Result<Option<(u64, u64)>, StoreError> {
-        let stated: Option<(Option<i64>, Option<i64>)> = self
-            .connection()
-            .query_row(
-                "SELECT backlog_records, backlog_scan_bytes FROM devices WHERE key = ?1",
-                [&device.0[..]],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(match stated {
-            Some((Some(r), Some(b))) => Some((r.max(0) as u64, b.max(0) as u64)),
-            _ => None,
+    fn wipe_order(&self, target: WipeTarget<'_>, now_ms: i64) -> Result<usize, PortError> {
+        sqlite(|| {
+            let conn = self.connection();
+            Ok(match target {
+                WipeTarget::Unit(unit) => conn.execute(
+                    "UPDATE devices SET wipe_ordered_ms = ?1
+                     WHERE unit = ?2 AND revoked_ms IS NOT NULL AND wipe_ordered_ms IS NULL",
+                    params![now_ms, unit],
+                )?,
+                WipeTarget::KeyPrefix(prefix) => conn.execute(
+                    "UPDATE devices SET wipe_ordered_ms = ?1
+                     WHERE hex(key) LIKE ?2 || '%' AND revoked_ms IS NOT NULL
+                       AND wipe_ordered_ms IS NULL",
+                    params![now_ms, prefix.to_ascii_uppercase()],
+                )?,
+            })
         })
     }
 
-    /// Notes that `device` was told to wipe, with the backlog it stated
-    /// (what it held unsent: counts, never content). Only the first
-    /// telling is kept.
-    pub fn wipe_told(
+    fn device_backlog(&self, device: &PublicKey) -> Result<Option<(u64, u64)>, PortError> {
+        sqlite(|| {
+            let stated: Option<(Option<i64>, Option<i64>)> = self
+                .connection()
+                .query_row(
+                    "SELECT backlog_records, backlog_scan_bytes FROM devices WHERE key = ?1",
+                    [&device.0[..]],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            Ok(match stated {
+                Some((Some(r), Some(b))) => Some((r.max(0) as u64, b.max(0) as u64)),
+                _ => None,
+            })
+        })
+    }
+
+    fn wipe_told(
         &self,
         device: &PublicKey,
         backlog: Option<(u64, u64)>,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE devices SET wipe_told_ms = ?1,
-                    wipe_backlog_records = ?2,
-                    wipe_backlog_scan_bytes = ?3
-             WHERE key = ?4 AND wipe_ordered_ms IS NOT NULL AND wipe_told_ms IS NULL",
-            params![
-                now_ms,
-                backlog.map(|b| count(b.0)),
-                backlog.map(|b| count(b.1)),
-                &device.0[..]
-            ],
-        )?;
-        Ok(())
+    ) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "UPDATE devices SET wipe_told_ms = ?1,
+                        wipe_backlog_records = ?2,
+                        wipe_backlog_scan_bytes = ?3
+                 WHERE key = ?4 AND wipe_ordered_ms IS NOT NULL AND wipe_told_ms IS NULL",
+                params![
+                    now_ms,
+                    backlog.map(|b| count(b.0)),
+                    backlog.map(|b| count(b.1)),
+                    &device.0[..]
+                ],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Every device in the register, by unit and enrollment.
-    pub fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
-        let mut stmt = self.connection().prepare(
-            "SELECT d.key, d.unit, d.enrolled_ms, d.revoked_ms, d.last_seen_ms, d.last_addr,
-                    (SELECT COUNT(*) FROM records r WHERE r.signer = d.key),
-                    d.app_version, d.backlog_records, d.backlog_scan_bytes,
-                    d.clock_offset_ms, d.stated_ms, d.revoked_reason, d.revoked_by,
-                    d.refused_count, d.last_refused_ms, d.sync_started_ms, d.sync_finished_ms,
-                    d.wipe_ordered_ms, d.wipe_told_ms, d.wipe_backlog_records,
-                    d.wipe_backlog_scan_bytes
-             FROM devices d ORDER BY d.unit, d.enrolled_ms",
-        )?;
-        let rows = stmt.query_map([], device_info)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    fn devices(&self) -> Result<Vec<DeviceInfo>, PortError> {
+        sqlite(|| {
+            let mut stmt = self.connection().prepare(
+                "SELECT d.key, d.unit, d.enrolled_ms, d.revoked_ms, d.last_seen_ms, d.last_addr,
+                        (SELECT COUNT(*) FROM records r WHERE r.signer = d.key),
+                        d.app_version, d.backlog_records, d.backlog_scan_bytes,
+                        d.clock_offset_ms, d.stated_ms, d.revoked_reason, d.revoked_by,
+                        d.refused_count, d.last_refused_ms, d.sync_started_ms, d.sync_finished_ms,
+                        d.wipe_ordered_ms, d.wipe_told_ms, d.wipe_backlog_records,
+                        d.wipe_backlog_scan_bytes
+                 FROM devices d ORDER BY d.unit, d.enrolled_ms",
+            )?;
+            let rows = stmt.query_map([], device_info)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
-    /// Counts a refused connection of a device the register knows.
-    pub fn device_refused(&self, device: &PublicKey, now_ms: i64) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE devices SET refused_count = refused_count + 1, last_refused_ms = ?1
-             WHERE key = ?2",
-            params![now_ms, &device.0[..]],
-        )?;
-        Ok(())
+    fn device_refused(&self, device: &PublicKey, now_ms: i64) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "UPDATE devices SET refused_count = refused_count + 1, last_refused_ms = ?1
+                 WHERE key = ?2",
+                params![now_ms, &device.0[..]],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Takes what a session delivered off the backlog the vehicle stated.
-    pub fn device_delivered(
+    fn device_delivered(
         &self,
         device: &PublicKey,
         records: u64,
         scan_bytes: u64,
-    ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE devices SET backlog_records = MAX(0, backlog_records - ?1),
-                                backlog_scan_bytes = MAX(0, backlog_scan_bytes - ?2)
-             WHERE key = ?3",
-            params![count(records), count(scan_bytes), &device.0[..]],
-        )?;
-        Ok(())
+    ) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "UPDATE devices SET backlog_records = MAX(0, backlog_records - ?1),
+                                    backlog_scan_bytes = MAX(0, backlog_scan_bytes - ?2)
+                 WHERE key = ?3",
+                params![count(records), count(scan_bytes), &device.0[..]],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Notes that a device's session ran to the end.
-    pub fn device_sync_finished(&self, device: &PublicKey, now_ms: i64) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE devices SET sync_finished_ms = ?1 WHERE key = ?2",
-            params![now_ms, &device.0[..]],
-        )?;
-        Ok(())
+    fn device_sync_finished(&self, device: &PublicKey, now_ms: i64) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "UPDATE devices SET sync_finished_ms = ?1 WHERE key = ?2",
+                params![now_ms, &device.0[..]],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Keeps what a vehicle stated in its Hello.
-    pub fn device_stated(
+    fn device_stated(
         &self,
         device: &PublicKey,
         stated: &Stated<'_>,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE devices SET app_version = ?1, backlog_records = ?2, backlog_scan_bytes = ?3,
-                    clock_offset_ms = ?4, stated_ms = ?5
-             WHERE key = ?6",
-            params![
-                stated.app_version,
-                count(stated.backlog_records),
-                count(stated.backlog_scan_bytes),
-                stated.clock_offset_ms,
-                now_ms,
-                &device.0[..]
-            ],
-        )?;
-        Ok(())
+    ) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "UPDATE devices SET app_version = ?1, backlog_records = ?2, backlog_scan_bytes = ?3,
+                        clock_offset_ms = ?4, stated_ms = ?5
+                 WHERE key = ?6",
+                params![
+                    stated.app_version,
+                    count(stated.backlog_records),
+                    count(stated.backlog_scan_bytes),
+                    stated.clock_offset_ms,
+                    now_ms,
+                    &device.0[..]
+                ],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Notes a device's contact from `addr` (and, if it starts a session,
-    /// when it started).
-    pub fn device_seen(
+    fn device_seen(
         &self,
         device: &PublicKey,
         addr: &str,
         now_ms: i64,
         starts_session: bool,
-    ) -> Result<(), StoreError> {
-        let sql = if starts_session {
-            "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2, sync_started_ms = ?1
-             WHERE key = ?3"
-        } else {
-            "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2 WHERE key = ?3"
-        };
-        self.connection()
-            .execute(sql, params![now_ms, addr, &device.0[..]])?;
-        Ok(())
+    ) -> Result<(), PortError> {
+        sqlite(|| {
+            let sql = if starts_session {
+                "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2, sync_started_ms = ?1
+                 WHERE key = ?3"
+            } else {
+                "UPDATE devices SET last_seen_ms = ?1, last_addr = ?2 WHERE key = ?3"
+            };
+            self.connection()
+                .execute(sql, params![now_ms, addr, &device.0[..]])?;
+            Ok(())
+        })
     }
 
-    /// Records for the documents `device` follows, and for the hotlists
-    /// that go to its unit, stored after `cursor` and not signed by it: at
-    /// most `max_records`, and at most `max_bytes` unless one record alone
-    /// is larger. The page and the log's head come from one snapshot, so a
-    /// record committed in between is never skipped.
-    pub fn records_down(
+    fn records_down(
         &self,
         device: &PublicKey,
         cursor: u64,
         max_records: usize,
         max_bytes: usize,
-    ) -> Result<DownPage, StoreError> {
-        let tx = self.connection().unchecked_transaction()?;
-        let unit = unit_of(&tx, device)?.unwrap_or_default();
-        let mut stmt = tx.prepare_cached(
-            "SELECT r.seq, r.bytes FROM records r
-             WHERE r.seq > ?2 AND r.signer != ?1
-               AND (r.doc_id IN (SELECT doc_id FROM device_docs WHERE device = ?1)
-                    OR r.doc_id IN (SELECT doc_id FROM hotlists
-                                    WHERE units = ' ' OR instr(units, ' ' || ?4 || ' ') > 0))
-             ORDER BY r.seq LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                &device.0[..],
-                count(cursor),
-                count(max_records as u64 + 1),
-                unit
-            ],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
-        )?;
-        let mut records = vec![];
-        let mut bytes_in_page = 0;
-        let mut last = cursor;
-        for row in rows {
-            let (seq, bytes) = row?;
-            let full = records.len() == max_records
-                || (!records.is_empty() && bytes_in_page + bytes.len() > max_bytes);
-            if full {
-                return Ok(DownPage {
-                    records,
-                    cursor: last,
-                    more: true,
-                });
+    ) -> Result<DownPage, PortError> {
+        sqlite(|| {
+            let tx = self.connection().unchecked_transaction()?;
+            let unit = unit_of(&tx, device)?.unwrap_or_default();
+            let mut stmt = tx.prepare_cached(
+                "SELECT r.seq, r.bytes FROM records r
+                 WHERE r.seq > ?2 AND r.signer != ?1
+                   AND (r.doc_id IN (SELECT doc_id FROM device_docs WHERE device = ?1)
+                        OR r.doc_id IN (SELECT doc_id FROM hotlists
+                                        WHERE units = ' ' OR instr(units, ' ' || ?4 || ' ') > 0))
+                 ORDER BY r.seq LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    &device.0[..],
+                    count(cursor),
+                    count(max_records as u64 + 1),
+                    unit
+                ],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )?;
+            let rows: Vec<(i64, Vec<u8>)> = rows.collect::<Result<_, _>>()?;
+            drop(stmt);
+            let page = page_down(rows, cursor, max_records, max_bytes);
+            if page.more {
+                return Ok(page);
             }
-            bytes_in_page += bytes.len();
-            records.push(bytes);
-            last = seq.max(0) as u64;
-        }
-        // Nothing more for this device: the cursor moves to the head of
-        // the log so the next pull starts from there.
-        drop(stmt);
-        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
-            r.get(0)
-        })?;
-        Ok(DownPage {
-            records,
-            cursor: last.max(head.max(0) as u64),
-            more: false,
+            let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
+                r.get(0)
+            })?;
+            Ok(page.at_head(head))
         })
     }
 
-    /// Registers a scan blob that arrived whole (once; a second arrival
-    /// changes nothing).
-    pub fn blob_arrived(
+    fn blob_arrived(
         &self,
         blob: &str,
         size: u64,
         received: u64,
         device: &PublicKey,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "INSERT OR IGNORE INTO blobs (blob, size, received, device, stored_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![blob, count(size), count(received), &device.0[..], now_ms],
-        )?;
-        Ok(())
+    ) -> Result<(), PortError> {
+        sqlite(|| {
+            self.connection().execute(
+                "INSERT OR IGNORE INTO blobs (blob, size, received, device, stored_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![blob, count(size), count(received), &device.0[..], now_ms],
+            )?;
+            Ok(())
+        })
     }
 
-    /// The scan blobs received, newest first.
-    pub fn blobs_received(&self) -> Result<Vec<BlobInfo>, StoreError> {
-        let mut stmt = self.connection().prepare(
-            "SELECT blob, size, received, device, stored_ms FROM blobs
-             ORDER BY stored_ms DESC, blob",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(BlobInfo {
-                blob: r.get(0)?,
-                size: r.get::<_, i64>(1)?.max(0) as u64,
-                received: r.get::<_, i64>(2)?.max(0) as u64,
-                device: hex::encode(r.get::<_, Vec<u8>>(3)?),
-                stored_ms: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    fn blobs_received(&self) -> Result<Vec<BlobInfo>, PortError> {
+        sqlite(|| {
+            let mut stmt = self.connection().prepare(
+                "SELECT blob, size, received, device, stored_ms FROM blobs
+                 ORDER BY stored_ms DESC, blob",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(BlobInfo {
+                    blob: r.get(0)?,
+                    size: r.get::<_, i64>(1)?.max(0) as u64,
+                    received: r.get::<_, i64>(2)?.max(0) as u64,
+                    device: hex::encode(r.get::<_, Vec<u8>>(3)?),
+                    stored_ms: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 use kordon_model::*;
 use kordon_record::{DeviceKey, SignedRecord};
-use kordon_store::{IngestOutcome, Origin, Query, Store};
+use kordon_store::{IngestOutcome, Origin, Query, Register, Store};
 
 fn officer() -> OfficerId {
     OfficerId::new("OF-17").expect("officer")
