@@ -5,7 +5,7 @@
 use crate::{Central, CentralError};
 use kordon_proto::{Inclusion, LogAnswer, LogAsk};
 use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
-use kordon_store::Register;
+use kordon_store::{RecordLog, Register};
 
 /// A record's place in the log, with what proves it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

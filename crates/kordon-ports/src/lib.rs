@@ -23,7 +23,7 @@ mod records;
 pub mod register;
 
 pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
-pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog};
+pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog, Witness};
 pub use register::{
     BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment, Register, Standing,
     Stated, Wipe, WipeTarget,

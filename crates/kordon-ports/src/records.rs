@@ -56,6 +56,18 @@ pub enum IngestOutcome {
     BreaksRules(String),
 }
 
+/// A checkpoint a vehicle reported in its Hello, as the server judged it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Witness {
+    /// The reporting device's key, hex.
+    pub device: String,
+    pub size: u64,
+    pub at_ms: i64,
+    /// `consistent`, or what is wrong (a fork, a rollback, a bad signature).
+    pub verdict: String,
+    pub checkpoint: String,
+}
+
 /// A record as the log holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldRecord {
@@ -133,4 +145,18 @@ pub trait RecordLog {
 
     /// The checkpoint of exactly `size` leaves, if one was kept.
     fn checkpoint_at(&self, size: u64) -> Result<Option<String>, PortError>;
+
+    /// Keeps a checkpoint a vehicle reported, with the server's verdict:
+    /// one per device and size, the latest report kept.
+    fn put_witness(
+        &self,
+        device: &PublicKey,
+        size: u64,
+        at_ms: i64,
+        verdict: &str,
+        checkpoint: &str,
+    ) -> Result<(), PortError>;
+
+    /// The checkpoints vehicles reported, latest first.
+    fn witnesses(&self) -> Result<Vec<Witness>, PortError>;
 }

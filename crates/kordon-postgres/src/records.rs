@@ -20,7 +20,7 @@ use deadpool_postgres::{Pool, Transaction};
 use kordon_log::{Hash, Leaf, Nodes};
 use kordon_model::doc::read_change;
 use kordon_model::rules::{self, ChangeOps, Outline};
-use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog};
+use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog, Witness};
 use kordon_record::{PublicKey, RecordId, SignedRecord};
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
@@ -735,5 +735,48 @@ impl RecordLog for PgStore {
                 .map(|r| r.try_get(0).map_err(port))
                 .transpose()
         })?
+    }
+
+    fn put_witness(
+        &self,
+        device: &PublicKey,
+        size: u64,
+        at_ms: i64,
+        verdict: &str,
+        checkpoint: &str,
+    ) -> Result<(), PortError> {
+        self.execute(
+            "INSERT INTO log_witnesses (device, size, at_ms, verdict, text)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (device, size) DO UPDATE SET
+                 at_ms = excluded.at_ms, verdict = excluded.verdict, text = excluded.text",
+            vec![
+                Box::new(device.0.to_vec()),
+                Box::new(bigint(size)?),
+                Box::new(at_ms),
+                Box::new(text(verdict)),
+                Box::new(text(checkpoint)),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn witnesses(&self) -> Result<Vec<Witness>, PortError> {
+        self.query(
+            "SELECT encode(device, 'hex'), size, at_ms, verdict, text FROM log_witnesses
+             ORDER BY at_ms DESC, device",
+            vec![],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(Witness {
+                device: r.try_get(0).map_err(port)?,
+                size: r.try_get::<_, i64>(1).map_err(port)?.max(0) as u64,
+                at_ms: r.try_get(2).map_err(port)?,
+                verdict: r.try_get(3).map_err(port)?,
+                checkpoint: r.try_get(4).map_err(port)?,
+            })
+        })
+        .collect()
     }
 }

@@ -133,9 +133,10 @@ $$;
 "#;
 
 /// v3: the device register (devices with what they stated and how their
-/// sessions went, enrollment secrets by hash, scan blobs received) and
-/// the hotlists derived from the server's list documents (which units
-/// each goes to decides what goes down to whom).
+/// sessions went, enrollment secrets by hash, scan blobs received), the
+/// hotlists derived from the server's list documents (which units each
+/// goes to decides what goes down to whom), and the checkpoints vehicles
+/// reported (witnesses of the log).
 const V3: &str = r#"
 CREATE TABLE devices (
     key                     BYTEA PRIMARY KEY,
@@ -189,6 +190,14 @@ CREATE TABLE hotlists (
     view    TEXT NOT NULL
 );
 CREATE INDEX hotlists_name ON hotlists (name);
+CREATE TABLE log_witnesses (
+    device  BYTEA NOT NULL,
+    size    BIGINT NOT NULL,
+    at_ms   BIGINT NOT NULL,
+    verdict TEXT NOT NULL,
+    text    TEXT NOT NULL,
+    PRIMARY KEY (device, size)
+);
 "#;
 
 /// The database's character encoding (`UTF8`, `LATIN1`, ...).

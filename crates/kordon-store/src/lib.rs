@@ -72,10 +72,10 @@ pub use kordon_ports::register::fingerprint;
 pub use kordon_ports::{
     AccountStore, AuditEntry, BlobInfo, DeviceInfo, DownPage, HeldRecord, IngestOutcome, LastSync,
     LogEntry, NewAuditEntry, NewEnrollment, NewSession, Origin, PendingEnrollment, PortError,
-    RecordLog, Register, SessionRow, Standing, Stated, UserRow, Wipe, WipeTarget,
+    RecordLog, Register, SessionRow, Standing, Stated, UserRow, Wipe, WipeTarget, Witness,
 };
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
-pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts, Witness};
+pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts};
 pub use queue::{
     AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
     QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,

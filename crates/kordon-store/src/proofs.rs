@@ -37,18 +37,6 @@ pub struct RecordSetFacts {
     pub heads: Vec<[u8; 32]>,
 }
 
-/// A checkpoint a vehicle reported in its Hello, as the server judged it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Witness {
-    /// The reporting device's key, hex.
-    pub device: String,
-    pub size: u64,
-    pub at_ms: i64,
-    /// `consistent`, or what is wrong (a fork, a rollback, a bad signature).
-    pub verdict: String,
-    pub checkpoint: String,
-}
-
 fn path_bytes(path: &[[u8; 32]]) -> Vec<u8> {
     path.concat()
 }
@@ -339,39 +327,5 @@ impl Store {
         let (mut d, upto) = crate::store::load_base(conn, doc, actor)?;
         crate::store::apply_after(conn, doc, &mut d, upto, actor)?;
         Ok(heads.iter().all(|h| d.holds_change(h)) && d.changes_under(heads) == count as usize)
-    }
-
-    /// Keeps a checkpoint a vehicle reported, with the server's verdict.
-    pub fn put_witness(
-        &self,
-        device: &PublicKey,
-        size: u64,
-        at_ms: i64,
-        verdict: &str,
-        text: &str,
-    ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "INSERT OR REPLACE INTO log_witnesses (device, size, at_ms, verdict, text)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![&device.0[..], size as i64, at_ms, verdict, text],
-        )?;
-        Ok(())
-    }
-
-    /// The checkpoints vehicles reported, latest first.
-    pub fn witnesses(&self) -> Result<Vec<Witness>, StoreError> {
-        let mut stmt = self.connection().prepare(
-            "SELECT device, size, at_ms, verdict, text FROM log_witnesses ORDER BY at_ms DESC, device",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Witness {
-                device: hex::encode(r.get::<_, Vec<u8>>(0)?),
-                size: r.get::<_, i64>(1)? as u64,
-                at_ms: r.get(2)?,
-                verdict: r.get(3)?,
-                checkpoint: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

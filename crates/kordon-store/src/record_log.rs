@@ -3,7 +3,7 @@
 
 use crate::error::port;
 use crate::{Store, StoreError};
-use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog};
+use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog, Witness};
 use kordon_record::{PublicKey, RecordId, SignedRecord};
 use rusqlite::params;
 
@@ -111,5 +111,43 @@ impl RecordLog for Store {
 
     fn checkpoint_at(&self, size: u64) -> Result<Option<String>, PortError> {
         Store::checkpoint_at(self, size).map_err(port)
+    }
+
+    fn put_witness(
+        &self,
+        device: &PublicKey,
+        size: u64,
+        at_ms: i64,
+        verdict: &str,
+        checkpoint: &str,
+    ) -> Result<(), PortError> {
+        let run = || -> Result<(), StoreError> {
+            self.connection().execute(
+                "INSERT OR REPLACE INTO log_witnesses (device, size, at_ms, verdict, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![&device.0[..], size as i64, at_ms, verdict, checkpoint],
+            )?;
+            Ok(())
+        };
+        run().map_err(port)
+    }
+
+    fn witnesses(&self) -> Result<Vec<Witness>, PortError> {
+        let run = || -> Result<Vec<Witness>, StoreError> {
+            let mut stmt = self.connection().prepare(
+                "SELECT device, size, at_ms, verdict, text FROM log_witnesses ORDER BY at_ms DESC, device",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Witness {
+                    device: hex::encode(r.get::<_, Vec<u8>>(0)?),
+                    size: r.get::<_, i64>(1)? as u64,
+                    at_ms: r.get(2)?,
+                    verdict: r.get(3)?,
+                    checkpoint: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        run().map_err(port)
     }
 }

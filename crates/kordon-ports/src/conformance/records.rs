@@ -20,6 +20,7 @@ pub fn records(open: OpenLog<'_>) {
     tree_heads_and_proofs_verify_at_every_size(open);
     a_checkpoint_is_kept_once_per_size(open);
     reading_by_cursor_visits_every_record_once(open);
+    a_witness_is_kept_per_device_and_size(open);
 }
 
 fn officer() -> OfficerId {
@@ -433,4 +434,46 @@ fn reading_by_cursor_visits_every_record_once(open: OpenLog<'_>) {
         read.extend(page.into_iter().map(|h| h.record.id()));
     }
     assert_eq!(read, ids);
+}
+
+fn a_witness_is_kept_per_device_and_size(open: OpenLog<'_>) {
+    let server = DeviceKey::generate();
+    let log = open(&server);
+    let (a, b) = (
+        DeviceKey::generate().public(),
+        DeviceKey::generate().public(),
+    );
+    assert!(log.witnesses().expect("witnesses").is_empty());
+    log.put_witness(&a, 5, 1_000, "consistent", "five")
+        .expect("put");
+    log.put_witness(&b, 5, 2_000, "a fork", "five, forked")
+        .expect("put");
+    log.put_witness(&a, 5, 3_000, "consistent", "five again")
+        .expect("put");
+    log.put_witness(&a, 7, 2_500, "consistent", "seven")
+        .expect("put");
+    let got: Vec<_> = log
+        .witnesses()
+        .expect("witnesses")
+        .into_iter()
+        .map(|w| (w.device, w.size, w.at_ms, w.verdict, w.checkpoint))
+        .collect();
+    let w = |k: &kordon_record::PublicKey, size, at, verdict: &str, text: &str| {
+        (
+            k.to_string(),
+            size,
+            at,
+            verdict.to_string(),
+            text.to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            w(&a, 5, 3_000, "consistent", "five again"),
+            w(&a, 7, 2_500, "consistent", "seven"),
+            w(&b, 5, 2_000, "a fork", "five, forked"),
+        ],
+        "latest first; one per device and size, the latest report kept"
+    );
 }
