@@ -330,10 +330,24 @@ enum Command {
     /// Bring a PostgreSQL database to this version's schema: each version
     /// it lacks, in order, once (several servers migrating at once take
     /// turns). A database made by a newer Kordon is refused, untouched.
+    /// With --from, then move a server's storage from its data folder into
+    /// it (it must be empty) and check every record, the log's heads,
+    /// checkpoints, devices, accounts and audit trail after the move.
     Migrate {
         /// The database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.
         #[arg(long, env = "KORDON_STORE", value_name = "postgres://…")]
         to: String,
+        /// The data folder of the server to move (stop it first: what it
+        /// accepts after the move's snapshot is not moved).
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+        /// Print the move's summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// With --from: move nothing, only check that the database holds
+        /// what the data folder holds (after a move).
+        #[arg(long, requires = "from")]
+        check: bool,
     },
 }
 
@@ -866,9 +880,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.damaged.len()
             );
         }
-        Command::Migrate { to } => {
+        Command::Migrate {
+            to,
+            from,
+            json,
+            check,
+        } => {
             let applied = kordon_postgres::migrate(&to).context("migrating the database")?;
             match applied.as_slice() {
+                _ if json => {}
                 [] => say!(
                     "the database's schema is current (version {})",
                     kordon_postgres::schema_version()
@@ -883,6 +903,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .join(", "),
                     kordon_postgres::schema_version()
                 ),
+            }
+            if let Some(dir) = from {
+                let c = open(&dir)?;
+                let dest = kordon_postgres::PgStore::open(&to).context("opening the database")?;
+                if check {
+                    c.check_moved(&dest).with_context(|| {
+                        format!("checking the database against {}", dir.display())
+                    })?;
+                    say!("the database holds what {} holds", dir.display());
+                    return Ok(());
+                }
+                let started = std::time::Instant::now();
+                let moved = c
+                    .move_storage(&dest)
+                    .with_context(|| format!("moving {} into the database", dir.display()))?;
+                if json {
+                    say!("{}", serde_json::to_string_pretty(&moved)?);
+                } else {
+                    say!(
+                        "moved {} and checked it: {} records, {} log leaves, {} checkpoints, {} refusals, \
+                         {} witnesses, {} devices, {} enrollments, {} documents followed, {} scans received, \
+                         {} accounts, {} audit entries; {:.1} s",
+                        dir.display(),
+                        moved.records,
+                        moved.log_leaves,
+                        moved.checkpoints,
+                        moved.refusals,
+                        moved.witnesses,
+                        moved.devices,
+                        moved.enrollments,
+                        moved.follows,
+                        moved.blobs,
+                        moved.accounts,
+                        moved.audit_entries,
+                        started.elapsed().as_secs_f64()
+                    );
+                    say!(
+                        "console sessions were not moved (people log in again); the scan files stay where \
+                         the server's configuration keeps them"
+                    );
+                }
             }
         }
         Command::Blobs { data, json } => {

@@ -42,6 +42,10 @@ pub enum CentralError {
     Throttled { wait_s: u64 },
     #[error("no account named {0:?}")]
     UnknownUser(String),
+    /// Moving the storage to another backend was refused, or what arrived
+    /// differs from what left.
+    #[error("moving the storage: {0}")]
+    Moved(String),
 }
 
 impl CentralError {

@@ -33,6 +33,7 @@ mod ingest;
 pub mod log;
 pub mod log_throttle;
 pub mod metrics;
+mod moving;
 mod register;
 pub mod scans;
 pub mod serve;
@@ -45,6 +46,7 @@ pub use error::CentralError;
 pub use ingest::{Authorized, Refusal};
 pub use kordon_proto::RecordResult;
 pub use kordon_store::{fingerprint, BlobInfo, DeviceInfo, LastSync, PendingEnrollment, Wipe};
+pub use moving::{Destination, MoveSummary};
 pub use register::{RevokeTarget, MAX_ENROLL_TTL_HOURS, MAX_REVOKE_REASON};
 
 /// Milliseconds since the Unix epoch, from the system clock. Only binaries

@@ -19,6 +19,7 @@
 mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod dump;
 mod records;
 pub mod register;
 

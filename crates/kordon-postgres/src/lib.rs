@@ -22,6 +22,7 @@
 //! against a real PostgreSQL in this crate's tests.
 
 mod accounts;
+mod dump;
 mod records;
 mod register;
 mod schema;

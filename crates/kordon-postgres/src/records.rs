@@ -143,9 +143,9 @@ async fn over_nodes<T>(
 /// What an appending transaction adds to the log, written in bulk before
 /// it commits: each column of each table as one array.
 #[derive(Default)]
-struct LogWrites {
+pub(crate) struct LogWrites {
     /// The log's size, this transaction's leaves included.
-    size: u64,
+    pub(crate) size: u64,
     /// Nodes read or written by this transaction.
     nodes: HashMap<(u32, u64), Hash>,
     leaf_idx: Vec<i64>,
@@ -164,7 +164,7 @@ struct LogWrites {
 
 impl LogWrites {
     /// Takes the log's lock (held to the end of `tx`) and reads its size.
-    async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
+    pub(crate) async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])
             .await
             .map_err(port)?;
@@ -187,8 +187,28 @@ impl LogWrites {
         leaf: &Leaf,
         now_ms: i64,
     ) -> Result<LogEntry, PortError> {
-        let index = self.size;
+        let record = match leaf {
+            Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(id.to_vec()),
+            Leaf::Refusal { record, .. } => record.map(|r| r.to_vec()),
+        };
         let data = leaf.to_bytes();
+        let index = self.leaf_bytes(tx, record, data.clone(), now_ms).await?;
+        Ok(LogEntry {
+            index,
+            data,
+            at_ms: now_ms,
+        })
+    }
+
+    /// Adds a leaf as its bytes (naming `record`); returns its position.
+    pub(crate) async fn leaf_bytes(
+        &mut self,
+        tx: &Transaction<'_>,
+        record: Option<Vec<u8>>,
+        data: Vec<u8>,
+        at_ms: i64,
+    ) -> Result<u64, PortError> {
+        let index = self.size;
         let hash = kordon_log::leaf_hash(&data);
         let made = over_nodes(tx, &mut self.nodes, |n| {
             sure(kordon_log::new_nodes(n, index, hash))
@@ -200,20 +220,12 @@ impl LogWrites {
             self.node_idx.push(bigint(idx)?);
             self.node_hash.push(hash.to_vec());
         }
-        let record = match leaf {
-            Leaf::Record { id } | Leaf::RecordAt { id, .. } => Some(id.to_vec()),
-            Leaf::Refusal { record, .. } => record.map(|r| r.to_vec()),
-        };
         self.leaf_idx.push(bigint(index)?);
         self.leaf_record.push(record);
-        self.leaf_data.push(data.clone());
-        self.leaf_at.push(now_ms);
+        self.leaf_data.push(data);
+        self.leaf_at.push(at_ms);
         self.size += 1;
-        Ok(LogEntry {
-            index,
-            data,
-            at_ms: now_ms,
-        })
+        Ok(index)
     }
 
     /// Keeps a refusal, and its leaf.
@@ -245,7 +257,7 @@ impl LogWrites {
     }
 
     /// Writes what was added, in three statements.
-    async fn write(self, tx: &Transaction<'_>) -> Result<(), PortError> {
+    pub(crate) async fn write(self, tx: &Transaction<'_>) -> Result<(), PortError> {
         if !self.leaf_idx.is_empty() {
             tx.execute(
                 "INSERT INTO log_leaves (idx, record_id, data, at_ms)

@@ -47,6 +47,7 @@ mod accounts;
 mod blobs;
 mod check;
 mod disk;
+mod dump;
 mod error;
 mod hotlists;
 mod index;
