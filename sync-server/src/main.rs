@@ -888,7 +888,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let applied = kordon_postgres::migrate(&to).context("migrating the database")?;
             match applied.as_slice() {
-                _ if json => {}
+                _ if json && from.is_some() => {}
+                _ if json => say!(
+                    "{}",
+                    serde_json::json!({
+                        "applied": applied,
+                        "schema_version": kordon_postgres::schema_version(),
+                    })
+                ),
                 [] => say!(
                     "the database's schema is current (version {})",
                     kordon_postgres::schema_version()

@@ -22,6 +22,7 @@ mod import;
 mod ingest;
 mod link_status;
 mod log_proof;
+mod record_log;
 mod records_first;
 mod scan_pair;
 mod scan_storage;
@@ -92,6 +93,10 @@ enum What {
     /// A scan's delivery into the data folder and into S3-compatible
     /// object storage (a SeaweedFS the benchmark starts).
     ScanStorage(scan_storage::Args),
+    /// Records appended through the record log port: SQLite against
+    /// PostgreSQL (a throwaway cluster the benchmark starts), one and two
+    /// writers.
+    RecordLog(record_log::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -116,6 +121,7 @@ fn main() -> anyhow::Result<()> {
         What::Hostile(args) => hostile::run(args),
         What::AtRest(args) => at_rest::run(args),
         What::ScanStorage(args) => scan_storage::run(args),
+        What::RecordLog(args) => record_log::run(args),
         What::All => {
             ingest::run(ingest::Args::default())?;
             sync(1_000)

@@ -12,13 +12,23 @@
 //! password hashes, and the audit trail. Console sessions end. The scan
 //! files stay in the blob store the server's configuration names.
 //!
-//! Then every moved thing is read back through the ports on both sides
-//! and compared: each record and its position, the log's head at every
-//! checkpoint's size and at its end, the checkpoints, witnesses, devices,
-//! pending enrollments, accounts, audit trail and scans received.
+//! Then every moved thing is read back on both sides, row by row, and
+//! compared: records (positions, arrival, origin), the log's leaves,
+//! checkpoints, refusals, witnesses, devices, enrollments, the documents
+//! each device follows, scans received, accounts and the audit trail;
+//! and what the ports derive: the log's head at every checkpoint's size
+//! and at its end, the register's view of each device.
+//!
+//! Each table's rows commit as they are loaded: a move that fails leaves
+//! the database partly filled, and a second move is refused until it is
+//! made empty again (the error says so). Derived rows are not moved: the
+//! index (inspections, hotlists, training) is rebuilt from the records by
+//! the projection of the server that runs on the database.
 
 use crate::{Central, CentralError};
-use kordon_ports::dump::{DumpSink, DumpSource};
+use kordon_ports::dump::{
+    BlobRow, CheckpointRow, DumpSink, DumpSource, FollowRow, RecordRow, RefusalRow,
+};
 use kordon_ports::{AccountStore, RecordLog, Register};
 use kordon_store::Store;
 
@@ -42,8 +52,8 @@ pub struct MoveSummary {
 }
 
 /// A backend a server's storage can move into and be read back from.
-pub trait Destination: DumpSink + RecordLog + Register + AccountStore {}
-impl<T: DumpSink + RecordLog + Register + AccountStore> Destination for T {}
+pub trait Destination: DumpSink + DumpSource + RecordLog + Register + AccountStore {}
+impl<T: DumpSink + DumpSource + RecordLog + Register + AccountStore> Destination for T {}
 
 /// What differs between the two sides after a move.
 fn differs(what: &str, detail: impl std::fmt::Display) -> CentralError {
@@ -55,19 +65,28 @@ impl Central {
     pub fn move_storage(&self, to: &dyn Destination) -> Result<MoveSummary, CentralError> {
         if !to.is_empty()? {
             return Err(CentralError::Moved(
-                "the destination holds data already: a server moves into an empty database".into(),
+                "the destination holds data already: a server moves into an empty database \
+                 (after a move that failed, drop the database, create it empty, and move again)"
+                    .into(),
             ));
         }
         self.with_snapshot(|from| {
-            let summary = copy(from, to)?;
-            check(from, to)?;
-            Ok(summary)
+            let summary = copy(from, to).and_then(|summary| {
+                check(from, to)?;
+                Ok(summary)
+            });
+            summary.map_err(|e| {
+                CentralError::Moved(format!(
+                    "{e}; the database now holds part of the move: drop it, create it empty, \
+                     and move again"
+                ))
+            })
         })
     }
 
     /// Checks that `to` holds what this server's storage holds (after a
-    /// move): `Ok` if every record and position, the log's heads, the
-    /// checkpoints, witnesses, register, accounts and audit trail agree.
+    /// move): `Ok` if every row moved, the log's heads, the witnesses,
+    /// the register's view of each device and the accounts agree.
     pub fn check_moved(&self, to: &dyn Destination) -> Result<(), CentralError> {
         self.with_snapshot(|from| check(from, to))
     }
@@ -78,8 +97,14 @@ impl Central {
         work: impl FnOnce(&Store) -> Result<T, CentralError>,
     ) -> Result<T, CentralError> {
         let snapshot = self.dir.join("central.sqlite.move");
-        // A snapshot left by an interrupted move is stale.
-        let _ = std::fs::remove_file(&snapshot);
+        let remove = || {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", snapshot.display()));
+            }
+        };
+        // What an interrupted move left is stale (a write-ahead file left
+        // beside a new snapshot would be replayed into it).
+        remove();
         self.store().copy_into(&snapshot)?;
         let result = Store::open(&snapshot, self.key.public())
             .map_err(CentralError::from)
@@ -89,9 +114,7 @@ impl Central {
                 from.open_register()?;
                 work(&from)
             });
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", snapshot.display()));
-        }
+        remove();
         result
     }
 }
@@ -100,124 +123,176 @@ fn count(n: usize) -> u64 {
     n as u64
 }
 
+/// Reads a table page by page (`page` takes the last row read, `None` at
+/// first) and hands each page to `each`; returns the rows read.
+fn pages<T>(
+    mut page: impl FnMut(Option<&T>) -> Result<Vec<T>, CentralError>,
+    mut each: impl FnMut(&[T]) -> Result<(), CentralError>,
+) -> Result<u64, CentralError> {
+    let mut n = 0;
+    let mut last: Option<T> = None;
+    loop {
+        let rows = page(last.as_ref())?;
+        if rows.is_empty() {
+            return Ok(n);
+        }
+        each(&rows)?;
+        n += count(rows.len());
+        last = rows.into_iter().last();
+    }
+}
+
 /// Copies every table, in pages where they grow long.
 fn copy(from: &Store, to: &dyn Destination) -> Result<MoveSummary, CentralError> {
     let mut s = MoveSummary::default();
     let users = from.users()?;
     to.load_users(&users)?;
     s.accounts = count(users.len());
-    let mut audit = vec![];
-    let mut before = None;
-    loop {
-        let page = from.audit(before, 1_000)?;
-        let Some(last) = page.last() else { break };
-        before = Some(last.n);
-        audit.extend(page);
-    }
-    audit.reverse();
-    for chunk in audit.chunks(PAGE) {
-        to.load_audit(chunk)?;
-    }
-    s.audit_entries = count(audit.len());
-
+    s.audit_entries = pages(
+        |last: Option<&kordon_ports::AuditEntry>| Ok(from.audit(last.map(|a| a.n), 1_000)?),
+        |rows| Ok(to.load_audit(rows)?),
+    )?;
     let devices = from.dump_devices()?;
     to.load_devices(&devices)?;
     s.devices = count(devices.len());
     let enrollments = from.dump_enrollments()?;
     to.load_enrollments(&enrollments)?;
     s.enrollments = count(enrollments.len());
-    let mut after = None;
-    loop {
-        let page = from.dump_follows(after, PAGE)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.clone());
-        to.load_follows(&page)?;
-        s.follows += count(page.len());
-    }
-    let blobs = from.dump_blobs()?;
-    to.load_blobs(&blobs)?;
-    s.blobs = count(blobs.len());
-
-    let mut cursor = 0;
-    loop {
-        let page = from.dump_records(cursor, PAGE)?;
-        let Some(last) = page.last() else { break };
-        cursor = last.seq;
-        to.load_records(&page)?;
-        s.records += count(page.len());
-    }
-    loop {
-        let page = from.dump_leaves(s.log_leaves, PAGE)?;
-        if page.is_empty() {
-            break;
-        }
-        to.load_leaves(&page)?;
-        s.log_leaves += count(page.len());
-    }
-    let checkpoints = from.dump_checkpoints()?;
-    to.load_checkpoints(&checkpoints)?;
-    s.checkpoints = count(checkpoints.len());
-    let mut after = 0;
-    loop {
-        let page = from.dump_refusals(after, PAGE)?;
-        let Some(last) = page.last() else { break };
-        after = last.n;
-        to.load_refusals(&page)?;
-        s.refusals += count(page.len());
-    }
+    s.follows = pages(
+        |last| Ok(from.dump_follows(last.cloned(), PAGE)?),
+        |rows| Ok(to.load_follows(rows)?),
+    )?;
+    s.blobs = pages(
+        |last: Option<&BlobRow>| Ok(from.dump_blobs(last.map(|b| b.blob.clone()), PAGE)?),
+        |rows| Ok(to.load_blobs(rows)?),
+    )?;
+    s.records = pages(
+        |last: Option<&RecordRow>| Ok(from.dump_records(last.map_or(0, |r| r.seq), PAGE)?),
+        |rows| Ok(to.load_records(rows)?),
+    )?;
+    s.log_leaves = pages(
+        |last: Option<&kordon_ports::LogEntry>| {
+            Ok(from.dump_leaves(last.map_or(0, |l| l.index + 1), PAGE)?)
+        },
+        |rows| Ok(to.load_leaves(rows)?),
+    )?;
+    s.checkpoints = pages(
+        |last: Option<&CheckpointRow>| Ok(from.dump_checkpoints(last.map(|c| c.size), PAGE)?),
+        |rows| Ok(to.load_checkpoints(rows)?),
+    )?;
+    s.refusals = pages(
+        |last: Option<&RefusalRow>| Ok(from.dump_refusals(last.map_or(0, |r| r.n), PAGE)?),
+        |rows| Ok(to.load_refusals(rows)?),
+    )?;
     let witnesses = from.witnesses()?;
     to.load_witnesses(&witnesses)?;
     s.witnesses = count(witnesses.len());
     Ok(s)
 }
 
-/// Reads everything moved back through the ports on both sides.
-fn check(from: &Store, to: &dyn Destination) -> Result<(), CentralError> {
-    let mut cursor = 0;
+/// Reads a table page by page on both sides; fails at the first page
+/// that differs, naming the table and the first row that differs.
+fn same_pages<T: PartialEq>(
+    what: &str,
+    mut page: impl FnMut(&dyn DumpSource, Option<&T>) -> Result<Vec<T>, CentralError>,
+    from: &dyn DumpSource,
+    to: &dyn DumpSource,
+    name: impl Fn(&T) -> String,
+) -> Result<(), CentralError> {
+    let mut last: Option<T> = None;
     loop {
-        let (a, b) = (
-            RecordLog::records_after(from, cursor, PAGE)?,
-            to.records_after(cursor, PAGE)?,
-        );
+        let (a, b) = (page(from, last.as_ref())?, page(to, last.as_ref())?);
         if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
             return Err(differs(
-                "the record log",
-                match a.get(i) {
-                    Some(r) => format!("record {} at position {}", r.record.id(), r.seq),
-                    None => format!("a record after position {cursor}"),
+                what,
+                match a.get(i).or(b.get(i)) {
+                    Some(row) => name(row),
+                    None => String::new(),
                 },
             ));
         }
-        let Some(last) = a.last() else { break };
-        cursor = last.seq;
+        match a.into_iter().last() {
+            None => return Ok(()),
+            some => last = some,
+        }
     }
+}
+
+/// Reads everything moved back on both sides, row by row, and what the
+/// ports derive from it.
+fn check(from: &Store, to: &dyn Destination) -> Result<(), CentralError> {
+    let src: &dyn DumpSource = from;
+    let dst: &dyn DumpSource = to;
+    same_pages(
+        "the record log",
+        |s, last: Option<&RecordRow>| Ok(s.dump_records(last.map_or(0, |r| r.seq), PAGE)?),
+        src,
+        dst,
+        |r| format!("record {} at position {}", r.record.id(), r.seq),
+    )?;
+    same_pages(
+        "the transparency log",
+        |s, last: Option<&kordon_ports::LogEntry>| {
+            Ok(s.dump_leaves(last.map_or(0, |l| l.index + 1), PAGE)?)
+        },
+        src,
+        dst,
+        |l| format!("leaf {}", l.index),
+    )?;
+    same_pages(
+        "the checkpoints",
+        |s, last: Option<&CheckpointRow>| Ok(s.dump_checkpoints(last.map(|c| c.size), PAGE)?),
+        src,
+        dst,
+        |c| format!("of size {}", c.size),
+    )?;
+    same_pages(
+        "the refusals",
+        |s, last: Option<&RefusalRow>| Ok(s.dump_refusals(last.map_or(0, |r| r.n), PAGE)?),
+        src,
+        dst,
+        |r| format!("refusal {}", r.n),
+    )?;
+    same_pages(
+        "the register",
+        |s, last: Option<&FollowRow>| Ok(s.dump_follows(last.cloned(), PAGE)?),
+        src,
+        dst,
+        |_| "documents followed".into(),
+    )?;
+    same_pages(
+        "the register",
+        |s, last: Option<&BlobRow>| Ok(s.dump_blobs(last.map(|b| b.blob.clone()), PAGE)?),
+        src,
+        dst,
+        |b| format!("scan {}", b.blob),
+    )?;
+    if src.dump_devices()? != dst.dump_devices()? || Register::devices(from)? != to.devices()? {
+        return Err(differs("the register", "devices"));
+    }
+    if src.dump_enrollments()? != dst.dump_enrollments()? {
+        return Err(differs("the register", "enrollments"));
+    }
+    // The tree over the leaves, as proofs read it, at every size signed.
     let size = RecordLog::log_size(from)?;
     if to.log_size()? != size {
         return Err(differs("the log's size", size));
     }
-    let checkpoints = from.dump_checkpoints()?;
-    for at in checkpoints.iter().map(|c| c.size).chain([size]) {
-        if at <= size && RecordLog::log_head(from, at)? != to.log_head(at)? {
+    let mut signed = vec![size];
+    pages(
+        |last: Option<&CheckpointRow>| Ok(src.dump_checkpoints(last.map(|c| c.size), PAGE)?),
+        |rows| {
+            signed.extend(rows.iter().map(|c| c.size).filter(|&s| s <= size));
+            Ok(())
+        },
+    )?;
+    for at in signed {
+        if RecordLog::log_head(from, at)? != to.log_head(at)? {
             return Err(differs("the log's head", format!("at size {at}")));
-        }
-    }
-    for c in &checkpoints {
-        if to.checkpoint_at(c.size)?.as_deref() != Some(c.text.as_str()) {
-            return Err(differs("a checkpoint", format!("of size {}", c.size)));
         }
     }
     if RecordLog::witnesses(from)? != to.witnesses()? {
         return Err(differs("the witnesses", "checkpoints vehicles reported"));
-    }
-    if Register::devices(from)? != to.devices()? {
-        return Err(differs("the register", "devices"));
-    }
-    let now = i64::MIN + 1;
-    if Register::enrollments_pending(from, now)? != to.enrollments_pending(now)? {
-        return Err(differs("the register", "enrollments"));
-    }
-    if Register::blobs_received(from)? != to.blobs_received()? {
-        return Err(differs("the register", "scans received"));
     }
     if AccountStore::users(from)? != to.users()? {
         return Err(differs("the accounts", "users"));

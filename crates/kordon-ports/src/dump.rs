@@ -3,8 +3,10 @@
 //! hands out, row by row and as it holds it, and what a destination takes
 //! in. Only what is not derived moves: records (with their positions),
 //! the transparency log's leaves, checkpoints and witnesses, refusals,
-//! the register, accounts and the audit trail. The derived index is
-//! rebuilt from the records; console sessions end (people log in again).
+//! the register, accounts and the audit trail. The derived index
+//! (inspections, hotlists, training) is not moved: the projection of the
+//! server running on the destination rebuilds it from the records.
+//! Console sessions end (people log in again).
 
 use crate::{AuditEntry, LogEntry, Origin, PortError, UserRow, Witness};
 use kordon_record::SignedRecord;
@@ -91,14 +93,20 @@ pub struct BlobRow {
     pub stored_ms: i64,
 }
 
-/// What a backend hands out to be moved. Long tables come in pages, in
-/// their order.
+/// What a backend hands out to be moved, and what a move's check reads
+/// back on both sides. Long tables come in pages, in their order (names
+/// and keys in byte order, whatever the database's language).
 pub trait DumpSource {
     /// Up to `limit` records after position `after`, in order.
     fn dump_records(&self, after: i64, limit: usize) -> Result<Vec<RecordRow>, PortError>;
     /// Up to `limit` leaves of the log from position `from`, in order.
     fn dump_leaves(&self, from: u64, limit: usize) -> Result<Vec<LogEntry>, PortError>;
-    fn dump_checkpoints(&self) -> Result<Vec<CheckpointRow>, PortError>;
+    /// Up to `limit` checkpoints of sizes above `after`, by size.
+    fn dump_checkpoints(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<CheckpointRow>, PortError>;
     /// Up to `limit` refusals numbered after `after`, in the order kept.
     fn dump_refusals(&self, after: i64, limit: usize) -> Result<Vec<RefusalRow>, PortError>;
     fn dump_devices(&self) -> Result<Vec<DeviceRow>, PortError>;
@@ -110,14 +118,16 @@ pub trait DumpSource {
         after: Option<FollowRow>,
         limit: usize,
     ) -> Result<Vec<FollowRow>, PortError>;
-    fn dump_blobs(&self) -> Result<Vec<BlobRow>, PortError>;
+    /// Up to `limit` scans received, by name after `after`.
+    fn dump_blobs(&self, after: Option<String>, limit: usize) -> Result<Vec<BlobRow>, PortError>;
 }
 
 /// What a backend takes in when a server moves to it: rows as the source
 /// held them, positions kept. Each call commits on its own; a move into a
 /// backend that holds anything is refused before it begins.
 pub trait DumpSink {
-    /// Whether it holds nothing a move would overwrite or mix with.
+    /// Whether it holds nothing a move would overwrite or mix with (no
+    /// row in any table a move fills).
     fn is_empty(&self) -> Result<bool, PortError>;
     fn load_records(&self, rows: &[RecordRow]) -> Result<(), PortError>;
     /// Leaves continuing the log exactly where it ends (their positions

@@ -1,44 +1,36 @@
 //! PostgreSQL as the destination of a server's move ([`DumpSink`]): rows
 //! as the source held them, positions and numbers kept, each call in one
-//! transaction.
+//! transaction; and as a source ([`DumpSource`]), which the move's check
+//! reads back row by row.
 
-use crate::records::LogWrites;
+use crate::records::{LogWrites, RecordColumns};
 use crate::{port, text, PgStore};
 use kordon_log::Leaf;
 use kordon_model::rules::ChangeOps;
 use kordon_ports::dump::{
-    BlobRow, CheckpointRow, DeviceRow, DumpSink, EnrollmentRow, FollowRow, RecordRow, RefusalRow,
+    BlobRow, CheckpointRow, DeviceRow, DumpSink, DumpSource, EnrollmentRow, FollowRow, RecordRow,
+    RefusalRow,
 };
-use kordon_ports::{AuditEntry, LogEntry, PortError, UserRow, Witness};
+use kordon_ports::{AuditEntry, LogEntry, Origin, PortError, UserRow, Witness};
+use kordon_record::SignedRecord;
+use tokio_postgres::Row;
 
 /// Tables a move fills: a destination holding a row in any is refused.
-const FILLED: [&str; 9] = [
+const FILLED: [&str; 13] = [
     "records",
     "log_leaves",
+    "log_nodes",
     "log_checkpoints",
+    "log_witnesses",
     "rejections",
     "devices",
     "enrollments",
+    "device_docs",
     "blobs",
     "users",
+    "sessions",
     "audit",
 ];
-
-/// Records as columns, for one bulk insert.
-#[derive(Default)]
-struct RecordColumns {
-    seq: Vec<i64>,
-    id: Vec<Vec<u8>>,
-    doc: Vec<Vec<u8>>,
-    signer: Vec<Vec<u8>>,
-    officer: Vec<String>,
-    created: Vec<i64>,
-    received: Vec<i64>,
-    origin: Vec<&'static str>,
-    bytes: Vec<Vec<u8>>,
-    change_seq: Vec<i64>,
-    change_hash: Vec<Vec<u8>>,
-}
 
 /// Runs `work` in one transaction on a pooled connection.
 macro_rules! in_transaction {
@@ -82,7 +74,7 @@ impl DumpSink for PgStore {
     }
 
     fn load_records(&self, rows: &[RecordRow]) -> Result<(), PortError> {
-        let mut c = RecordColumns::default();
+        let mut columns = RecordColumns::default();
         for row in rows {
             let r = &row.record;
             let change = ChangeOps::decode_held(r.payload()).map_err(|e| {
@@ -92,42 +84,10 @@ impl DumpSink for PgStore {
                     row.seq
                 ))
             })?;
-            let meta = change.meta();
-            c.seq.push(row.seq);
-            c.id.push(r.id().0.to_vec());
-            c.doc.push(r.doc_id().to_vec());
-            c.signer.push(r.signer().0.to_vec());
-            c.officer.push(text(r.officer()));
-            c.created.push(r.created_ms());
-            c.received.push(row.received_ms);
-            c.origin.push(row.origin.as_str());
-            c.bytes.push(r.bytes().to_vec());
-            c.change_seq.push(meta.seq as i64);
-            c.change_hash.push(meta.hash.to_vec());
+            columns.push(row.seq, r, row.received_ms, row.origin, &change.meta());
         }
         in_transaction!(self, |tx| {
-            tx.execute(
-                "INSERT INTO records (seq, id, doc_id, signer, officer, created_ms, received_ms,
-                                      origin, bytes, change_seq, change_hash)
-                 SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[],
-                                      $5::text[], $6::bigint[], $7::bigint[], $8::text[],
-                                      $9::bytea[], $10::bigint[], $11::bytea[])",
-                &[
-                    &c.seq,
-                    &c.id,
-                    &c.doc,
-                    &c.signer,
-                    &c.officer,
-                    &c.created,
-                    &c.received,
-                    &c.origin,
-                    &c.bytes,
-                    &c.change_seq,
-                    &c.change_hash,
-                ],
-            )
-            .await
-            .map_err(port)?;
+            columns.insert(&tx).await?;
         })
     }
 
@@ -171,24 +131,22 @@ impl DumpSink for PgStore {
     }
 
     fn load_refusals(&self, rows: &[RefusalRow]) -> Result<(), PortError> {
-        let rows = rows.to_vec();
+        let n: Vec<i64> = rows.iter().map(|r| r.n).collect();
+        let at: Vec<i64> = rows.iter().map(|r| r.at_ms).collect();
+        let record: Vec<Option<Vec<u8>>> = rows.iter().map(|r| r.record.clone()).collect();
+        let signer: Vec<Option<Vec<u8>>> = rows.iter().map(|r| r.signer.clone()).collect();
+        let peer: Vec<Option<String>> = rows.iter().map(|r| r.peer.as_deref().map(text)).collect();
+        let reason: Vec<String> = rows.iter().map(|r| text(&r.reason)).collect();
         in_transaction!(self, |tx| {
-            for r in rows {
-                tx.execute(
-                    "INSERT INTO rejections (n, at_ms, record_id, signer, peer, reason)
-                     OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[
-                        &r.n,
-                        &r.at_ms,
-                        &r.record,
-                        &r.signer,
-                        &r.peer.as_deref().map(text),
-                        &text(&r.reason),
-                    ],
-                )
-                .await
-                .map_err(port)?;
-            }
+            tx.execute(
+                "INSERT INTO rejections (n, at_ms, record_id, signer, peer, reason)
+                 OVERRIDING SYSTEM VALUE
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[],
+                                      $5::text[], $6::text[])",
+                &[&n, &at, &record, &signer, &peer, &reason],
+            )
+            .await
+            .map_err(port)?;
             follow_numbers(&tx, "rejections").await?;
         })
     }
@@ -297,23 +255,20 @@ impl DumpSink for PgStore {
     }
 
     fn load_blobs(&self, rows: &[BlobRow]) -> Result<(), PortError> {
-        let rows = rows.to_vec();
+        let blob: Vec<String> = rows.iter().map(|b| text(&b.blob)).collect();
+        let size: Vec<i64> = rows.iter().map(|b| b.size).collect();
+        let received: Vec<i64> = rows.iter().map(|b| b.received).collect();
+        let device: Vec<Vec<u8>> = rows.iter().map(|b| b.device.clone()).collect();
+        let stored: Vec<i64> = rows.iter().map(|b| b.stored_ms).collect();
         in_transaction!(self, |tx| {
-            for b in rows {
-                tx.execute(
-                    "INSERT INTO blobs (blob, size, received, device, stored_ms)
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[
-                        &text(&b.blob),
-                        &b.size,
-                        &b.received,
-                        &b.device,
-                        &b.stored_ms,
-                    ],
-                )
-                .await
-                .map_err(port)?;
-            }
+            tx.execute(
+                "INSERT INTO blobs (blob, size, received, device, stored_ms)
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bytea[],
+                                      $5::bigint[])",
+                &[&blob, &size, &received, &device, &stored],
+            )
+            .await
+            .map_err(port)?;
         })
     }
 
@@ -366,5 +321,196 @@ impl DumpSink for PgStore {
             }
             follow_numbers(&tx, "audit").await?;
         })
+    }
+}
+
+fn get<T: for<'a> tokio_postgres::types::FromSql<'a>>(r: &Row, i: usize) -> Result<T, PortError> {
+    r.try_get(i).map_err(port)
+}
+
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl DumpSource for PgStore {
+    fn dump_records(&self, after: i64, n: usize) -> Result<Vec<RecordRow>, PortError> {
+        self.query(
+            "SELECT seq, received_ms, origin, bytes FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
+            vec![Box::new(after), Box::new(limit(n))],
+        )?
+        .iter()
+        .map(|r| {
+            let origin: String = get(r, 2)?;
+            Ok(RecordRow {
+                seq: get(r, 0)?,
+                received_ms: get(r, 1)?,
+                origin: match origin.as_str() {
+                    "local" => Origin::Local,
+                    "remote" => Origin::Remote,
+                    other => {
+                        return Err(PortError::Backend(format!("a record's origin is {other:?}")))
+                    }
+                },
+                record: SignedRecord::parse(get::<Vec<u8>>(r, 3)?).map_err(|e| {
+                    PortError::Backend(format!("a held record does not read: {e}"))
+                })?,
+            })
+        })
+        .collect()
+    }
+
+    fn dump_leaves(&self, from: u64, n: usize) -> Result<Vec<LogEntry>, PortError> {
+        self.query(
+            "SELECT idx, data, at_ms FROM log_leaves WHERE idx >= $1 ORDER BY idx LIMIT $2",
+            vec![Box::new(limit(from as usize)), Box::new(limit(n))],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(LogEntry {
+                index: get::<i64>(r, 0)? as u64,
+                data: get(r, 1)?,
+                at_ms: get(r, 2)?,
+            })
+        })
+        .collect()
+    }
+
+    fn dump_checkpoints(
+        &self,
+        after: Option<u64>,
+        n: usize,
+    ) -> Result<Vec<CheckpointRow>, PortError> {
+        let after = after.map_or(-1, |a| limit(a as usize));
+        self.query(
+            "SELECT size, at_ms, text FROM log_checkpoints WHERE size > $1 ORDER BY size LIMIT $2",
+            vec![Box::new(after), Box::new(limit(n))],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(CheckpointRow {
+                size: get::<i64>(r, 0)? as u64,
+                at_ms: get(r, 1)?,
+                text: get(r, 2)?,
+            })
+        })
+        .collect()
+    }
+
+    fn dump_refusals(&self, after: i64, n: usize) -> Result<Vec<RefusalRow>, PortError> {
+        self.query(
+            "SELECT n, at_ms, record_id, signer, peer, reason FROM rejections
+             WHERE n > $1 ORDER BY n LIMIT $2",
+            vec![Box::new(after), Box::new(limit(n))],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(RefusalRow {
+                n: get(r, 0)?,
+                at_ms: get(r, 1)?,
+                record: get(r, 2)?,
+                signer: get(r, 3)?,
+                peer: get(r, 4)?,
+                reason: get(r, 5)?,
+            })
+        })
+        .collect()
+    }
+
+    fn dump_devices(&self) -> Result<Vec<DeviceRow>, PortError> {
+        self.query(
+            "SELECT key, unit, enrolled_ms, revoked_ms, revoked_reason, revoked_by,
+                    last_seen_ms, last_addr, app_version, backlog_records,
+                    backlog_scan_bytes, clock_offset_ms, stated_ms, refused_count,
+                    last_refused_ms, sync_started_ms, sync_finished_ms, wipe_ordered_ms,
+                    wipe_told_ms, wipe_backlog_records, wipe_backlog_scan_bytes
+             FROM devices ORDER BY key",
+            vec![],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(DeviceRow {
+                key: get(r, 0)?,
+                unit: get(r, 1)?,
+                enrolled_ms: get(r, 2)?,
+                revoked_ms: get(r, 3)?,
+                revoked_reason: get(r, 4)?,
+                revoked_by: get(r, 5)?,
+                last_seen_ms: get(r, 6)?,
+                last_addr: get(r, 7)?,
+                app_version: get(r, 8)?,
+                backlog_records: get(r, 9)?,
+                backlog_scan_bytes: get(r, 10)?,
+                clock_offset_ms: get(r, 11)?,
+                stated_ms: get(r, 12)?,
+                refused_count: get(r, 13)?,
+                last_refused_ms: get(r, 14)?,
+                sync_started_ms: get(r, 15)?,
+                sync_finished_ms: get(r, 16)?,
+                wipe_ordered_ms: get(r, 17)?,
+                wipe_told_ms: get(r, 18)?,
+                wipe_backlog_records: get(r, 19)?,
+                wipe_backlog_scan_bytes: get(r, 20)?,
+            })
+        })
+        .collect()
+    }
+
+    fn dump_enrollments(&self) -> Result<Vec<EnrollmentRow>, PortError> {
+        self.query(
+            "SELECT secret_hash, unit, created_ms, expires_ms, created_by, used_ms, used_by,
+                    cancelled_ms, cancelled_by
+             FROM enrollments ORDER BY created_ms, secret_hash",
+            vec![],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(EnrollmentRow {
+                secret_hash: get(r, 0)?,
+                unit: get(r, 1)?,
+                created_ms: get(r, 2)?,
+                expires_ms: get(r, 3)?,
+                created_by: get(r, 4)?,
+                used_ms: get(r, 5)?,
+                used_by: get(r, 6)?,
+                cancelled_ms: get(r, 7)?,
+                cancelled_by: get(r, 8)?,
+            })
+        })
+        .collect()
+    }
+
+    fn dump_follows(
+        &self,
+        after: Option<FollowRow>,
+        n: usize,
+    ) -> Result<Vec<FollowRow>, PortError> {
+        let (device, doc) = after.unwrap_or_default();
+        self.query(
+            "SELECT device, doc_id FROM device_docs WHERE (device, doc_id) > ($1, $2)
+             ORDER BY device, doc_id LIMIT $3",
+            vec![Box::new(device), Box::new(doc), Box::new(limit(n))],
+        )?
+        .iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?)))
+        .collect()
+    }
+
+    fn dump_blobs(&self, after: Option<String>, n: usize) -> Result<Vec<BlobRow>, PortError> {
+        self.query(
+            "SELECT blob, size, received, device, stored_ms FROM blobs
+             WHERE $1::text IS NULL OR blob COLLATE \"C\" > $1 ORDER BY blob COLLATE \"C\" LIMIT $2",
+            vec![Box::new(after), Box::new(limit(n))],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(BlobRow {
+                blob: get(r, 0)?,
+                size: get(r, 1)?,
+                received: get(r, 2)?,
+                device: get(r, 3)?,
+                stored_ms: get(r, 4)?,
+            })
+        })
+        .collect()
     }
 }

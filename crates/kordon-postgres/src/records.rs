@@ -23,8 +23,7 @@ use kordon_model::rules::{self, ChangeOps, Outline};
 use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog, Witness};
 use kordon_record::{PublicKey, RecordId, SignedRecord};
 use std::cell::RefCell;
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Taken by every transaction that appends to the log (an arbitrary
 /// number of Kordon's own, apart from the migrations' lock).
@@ -164,7 +163,20 @@ pub(crate) struct LogWrites {
 
 impl LogWrites {
     /// Takes the log's lock (held to the end of `tx`) and reads its size.
+    /// Must be the transaction's first statement: it sets the transaction
+    /// to READ COMMITTED whatever the database's default (under REPEATABLE
+    /// READ the snapshot would predate the lock, and the positions read
+    /// after it be stale), and bounds the waits: for the lock (a holder
+    /// whose host vanished holds it until PostgreSQL notices), and for a
+    /// client that stalls mid-transaction while holding it.
     pub(crate) async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
+        tx.batch_execute(
+            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+             SET LOCAL lock_timeout = '30s';
+             SET LOCAL idle_in_transaction_session_timeout = '60s'",
+        )
+        .await
+        .map_err(port)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])
             .await
             .map_err(port)?;
@@ -300,150 +312,246 @@ impl LogWrites {
     }
 }
 
-/// The outline of document `doc` for this batch: from the process's cache
-/// (or begun empty), brought up to every record committed since.
-async fn outline_for<'w>(
-    tx: &Transaction<'_>,
-    cache: &Outlines,
-    working: &'w mut HashMap<[u8; 16], (Outline, i64)>,
-    doc: [u8; 16],
-) -> Result<&'w mut (Outline, i64), PortError> {
-    let vacant = match working.entry(doc) {
-        Entry::Occupied(e) => return Ok(e.into_mut()),
-        Entry::Vacant(e) => e,
-    };
-    let (mut outline, mut upto) = cache
-        .lock()
-        .map_err(|_| PortError::Backend("the outline cache is poisoned".into()))?
-        .remove(&doc)
-        .unwrap_or_default();
-    let rows = tx
-        .query(
-            "SELECT seq, bytes FROM records WHERE doc_id = $1 AND seq > $2 ORDER BY seq",
-            &[&&doc[..], &upto],
-        )
-        .await
-        .map_err(port)?;
-    for row in rows {
-        upto = row.try_get(0).map_err(port)?;
-        let bytes: Vec<u8> = row.try_get(1).map_err(port)?;
-        // Held records were checked when they came; one that no longer
-        // reads (written by other tools) is left out.
-        if let Ok(record) = SignedRecord::parse(bytes) {
-            if let Ok(change) = ChangeOps::decode_held(record.payload()) {
-                outline.fold(&change);
-            }
-        }
-    }
-    Ok(vacant.insert((outline, upto)))
-}
-
 fn conflict(change_seq: u64) -> IngestOutcome {
     IngestOutcome::Invalid(format!(
         "conflicting change: this signer's change {change_seq} for the document is already stored with other content"
     ))
 }
 
-/// One batch being appended.
-struct Batch<'a> {
-    cache: &'a Outlines,
-    /// Outlines as the batch has left them so far.
-    working: HashMap<[u8; 16], (Outline, i64)>,
-    server: Option<PublicKey>,
-    origin: Origin,
-    /// The `seq` the next accepted record takes.
-    next_seq: i64,
-    now_ms: i64,
+/// What the database holds that a batch's verdicts depend on, read in
+/// three queries under the log's lock: which of its records are held,
+/// each of its documents' outline brought up to date, and which changes
+/// (document, signer, number) each document holds.
+struct Held {
+    records: HashMap<[u8; 32], (i64, i64)>,
+    outlines: HashMap<[u8; 16], (Outline, i64)>,
+    changes: HashSet<([u8; 16], [u8; 32], i64)>,
 }
 
-/// Decides one record and stores it if accepted: `Ok` with what is kept,
-/// `Err` with a refusal.
-async fn decide(
-    tx: &Transaction<'_>,
-    batch: &mut Batch<'_>,
-    record: &SignedRecord,
-) -> Result<Result<IngestOutcome, IngestOutcome>, PortError> {
-    let change = match read_change(record.payload(), record.signer().as_bytes()) {
-        Ok(change) => change,
-        Err(e) => return Ok(Err(IngestOutcome::Invalid(e.to_string()))),
-    };
-    let id = record.id();
-    if let Some(row) = tx
-        .query_opt(
-            "SELECT seq, received_ms FROM records WHERE id = $1",
-            &[&&id.0[..]],
-        )
-        .await
-        .map_err(port)?
-    {
-        return Ok(Ok(IngestOutcome::Duplicate {
-            seq: row.try_get(0).map_err(port)?,
-            received_ms: row.try_get(1).map_err(port)?,
-        }));
-    }
-    let doc = record.doc_id();
-    let outline = outline_for(tx, batch.cache, &mut batch.working, doc).await?;
-    let writer = match Some(record.signer()) == batch.server {
-        true => rules::Writer::Server,
-        false => rules::Writer::Device,
-    };
-    let signer = record.signer().0;
-    let change_seq = change.seq();
-    let checked = rules::check_received(&outline.0, &doc, writer, record.payload().len(), &change);
-    if let Err(broken) = checked {
-        // Another change of this signer under this number is held: the
-        // same change signed twice, or two changes with one number; a
-        // conflict either way, not a broken rule.
-        let taken = tx
-            .query_opt(
-                "SELECT 1 FROM records WHERE doc_id = $1 AND signer = $2 AND change_seq = $3",
-                &[&&doc[..], &&signer[..], &(change_seq as i64)],
+fn bytes_of<const N: usize>(v: Vec<u8>, what: &str) -> Result<[u8; N], PortError> {
+    <[u8; N]>::try_from(v.as_slice())
+        .map_err(|_| PortError::Backend(format!("a held {what} is {} bytes", v.len())))
+}
+
+impl Held {
+    async fn read(
+        tx: &Transaction<'_>,
+        cache: &Outlines,
+        records: &[SignedRecord],
+    ) -> Result<Held, PortError> {
+        let ids: Vec<Vec<u8>> = records.iter().map(|r| r.id().0.to_vec()).collect();
+        let mut docs: Vec<[u8; 16]> = records.iter().map(|r| r.doc_id()).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let mut held = Held {
+            records: HashMap::new(),
+            outlines: HashMap::new(),
+            changes: HashSet::new(),
+        };
+        for row in tx
+            .query(
+                "SELECT id, seq, received_ms FROM records WHERE id = ANY($1)",
+                &[&ids],
             )
             .await
             .map_err(port)?
-            .is_some();
-        return Ok(Err(match taken {
-            true => conflict(change_seq),
-            false => IngestOutcome::BreaksRules(broken),
-        }));
+        {
+            let id = bytes_of(row.try_get(0).map_err(port)?, "record id")?;
+            held.records.insert(
+                id,
+                (row.try_get(1).map_err(port)?, row.try_get(2).map_err(port)?),
+            );
+        }
+        // Each document's outline from the cache (or begun empty), then
+        // every record committed after what it folded in.
+        {
+            let mut cache = cache
+                .lock()
+                .map_err(|_| PortError::Backend("the outline cache is poisoned".into()))?;
+            for doc in &docs {
+                held.outlines
+                    .insert(*doc, cache.remove(doc).unwrap_or_default());
+            }
+        }
+        let doc_ids: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
+        let uptos: Vec<i64> = docs.iter().map(|d| held.outlines[d].1).collect();
+        for row in tx
+            .query(
+                "SELECT r.doc_id, r.seq, r.bytes FROM records r
+                 JOIN UNNEST($1::bytea[], $2::bigint[]) AS d (doc, upto)
+                   ON r.doc_id = d.doc AND r.seq > d.upto
+                 ORDER BY r.seq",
+                &[&doc_ids, &uptos],
+            )
+            .await
+            .map_err(port)?
+        {
+            let doc = bytes_of(row.try_get(0).map_err(port)?, "document id")?;
+            let Some(outline) = held.outlines.get_mut(&doc) else {
+                continue;
+            };
+            outline.1 = row.try_get(1).map_err(port)?;
+            // Held records were checked when they came; one that no longer
+            // reads (written by other tools) is left out.
+            let bytes: Vec<u8> = row.try_get(2).map_err(port)?;
+            if let Ok(record) = SignedRecord::parse(bytes) {
+                if let Ok(change) = ChangeOps::decode_held(record.payload()) {
+                    outline.0.fold(&change);
+                }
+            }
+        }
+        for row in tx
+            .query(
+                "SELECT doc_id, signer, change_seq FROM records WHERE doc_id = ANY($1)",
+                &[&doc_ids],
+            )
+            .await
+            .map_err(port)?
+        {
+            held.changes.insert((
+                bytes_of(row.try_get(0).map_err(port)?, "document id")?,
+                bytes_of(row.try_get(1).map_err(port)?, "signer")?,
+                row.try_get(2).map_err(port)?,
+            ));
+        }
+        Ok(held)
     }
-    let meta = change.meta();
-    let (seq, now_ms) = (batch.next_seq, batch.now_ms);
-    let inserted = tx
-        .execute(
-            "INSERT INTO records (seq, id, doc_id, signer, officer, created_ms, received_ms, origin, bytes, change_seq, change_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT DO NOTHING",
+}
+
+/// Records as columns, for one insert.
+#[derive(Default)]
+pub(crate) struct RecordColumns {
+    seq: Vec<i64>,
+    id: Vec<Vec<u8>>,
+    doc: Vec<Vec<u8>>,
+    signer: Vec<Vec<u8>>,
+    officer: Vec<String>,
+    created: Vec<i64>,
+    received: Vec<i64>,
+    origin: Vec<&'static str>,
+    bytes: Vec<Vec<u8>>,
+    change_seq: Vec<i64>,
+    change_hash: Vec<Vec<u8>>,
+}
+
+impl RecordColumns {
+    pub(crate) fn push(
+        &mut self,
+        seq: i64,
+        r: &SignedRecord,
+        received_ms: i64,
+        origin: Origin,
+        change: &kordon_model::doc::ChangeMeta,
+    ) {
+        self.seq.push(seq);
+        self.id.push(r.id().0.to_vec());
+        self.doc.push(r.doc_id().to_vec());
+        self.signer.push(r.signer().0.to_vec());
+        self.officer.push(text(r.officer()));
+        self.created.push(r.created_ms());
+        self.received.push(received_ms);
+        self.origin.push(origin.as_str());
+        self.bytes.push(r.bytes().to_vec());
+        self.change_seq.push(change.seq as i64);
+        self.change_hash.push(change.hash.to_vec());
+    }
+
+    /// Inserts them, in one statement (nothing when there are none).
+    pub(crate) async fn insert(&self, tx: &Transaction<'_>) -> Result<(), PortError> {
+        if self.seq.is_empty() {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT INTO records (seq, id, doc_id, signer, officer, created_ms, received_ms,
+                                  origin, bytes, change_seq, change_hash)
+             SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[],
+                                  $5::text[], $6::bigint[], $7::bigint[], $8::text[],
+                                  $9::bytea[], $10::bigint[], $11::bytea[])",
             &[
-                &seq,
-                &&id.0[..],
-                &&doc[..],
-                &&signer[..],
-                &text(record.officer()),
-                &record.created_ms(),
-                &now_ms,
-                &batch.origin.as_str(),
-                &record.bytes(),
-                &(meta.seq as i64),
-                &&meta.hash[..],
+                &self.seq,
+                &self.id,
+                &self.doc,
+                &self.signer,
+                &self.officer,
+                &self.created,
+                &self.received,
+                &self.origin,
+                &self.bytes,
+                &self.change_seq,
+                &self.change_hash,
             ],
         )
         .await
         .map_err(port)?;
-    if inserted != 1 {
-        return Ok(Err(conflict(change_seq)));
+        Ok(())
     }
-    batch.next_seq += 1;
-    outline.0.fold(&change);
-    outline.1 = seq;
-    Ok(Ok(IngestOutcome::Stored {
-        seq,
-        received_ms: now_ms,
-        leaf: None,
-    }))
 }
 
-/// The whole of [`RecordLog::append`], in one transaction.
+/// One batch being appended: decided record by record against what the
+/// database held and what the batch accepted before.
+struct Batch {
+    held: Held,
+    server: Option<PublicKey>,
+    /// The `seq` the next accepted record takes.
+    next_seq: i64,
+    now_ms: i64,
+    origin: Origin,
+    accepted: RecordColumns,
+}
+
+impl Batch {
+    /// Decides one record: `Ok` with what is kept, `Err` with a refusal.
+    fn decide(&mut self, record: &SignedRecord) -> Result<IngestOutcome, IngestOutcome> {
+        let change = read_change(record.payload(), record.signer().as_bytes())
+            .map_err(|e| IngestOutcome::Invalid(e.to_string()))?;
+        let id = record.id().0;
+        if let Some(&(seq, received_ms)) = self.held.records.get(&id) {
+            return Ok(IngestOutcome::Duplicate { seq, received_ms });
+        }
+        let doc = record.doc_id();
+        let signer = record.signer().0;
+        let change_seq = change.seq();
+        let taken = self
+            .held
+            .changes
+            .contains(&(doc, signer, change_seq as i64));
+        let writer = match Some(record.signer()) == self.server {
+            true => rules::Writer::Server,
+            false => rules::Writer::Device,
+        };
+        let outline = self.held.outlines.entry(doc).or_default();
+        if let Err(broken) =
+            rules::check_received(&outline.0, &doc, writer, record.payload().len(), &change)
+        {
+            // Another change of this signer under this number is held: the
+            // same change signed twice, or two changes with one number; a
+            // conflict either way, not a broken rule.
+            return Err(match taken {
+                true => conflict(change_seq),
+                false => IngestOutcome::BreaksRules(broken),
+            });
+        }
+        if taken {
+            return Err(conflict(change_seq));
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        outline.0.fold(&change);
+        outline.1 = seq;
+        self.held.records.insert(id, (seq, self.now_ms));
+        self.held.changes.insert((doc, signer, change_seq as i64));
+        self.accepted
+            .push(seq, record, self.now_ms, self.origin, &change.meta());
+        Ok(IngestOutcome::Stored {
+            seq,
+            received_ms: self.now_ms,
+            leaf: None,
+        })
+    }
+}
+
+/// The whole of [`RecordLog::append`], in one transaction: the log's lock,
+/// three reads, the verdicts in memory, then one insert per table.
 async fn append(
     pool: Pool,
     cache: std::sync::Arc<Outlines>,
@@ -463,17 +571,16 @@ async fn append(
         .try_get(0)
         .map_err(port)?;
     let mut batch = Batch {
-        cache: &cache,
-        working: HashMap::new(),
+        held: Held::read(&tx, &cache, &records).await?,
         server,
-        origin,
         next_seq,
         now_ms,
+        origin,
+        accepted: RecordColumns::default(),
     };
     let mut outcomes = Vec::with_capacity(records.len());
     for record in &records {
-        let verdict = decide(&tx, &mut batch, record).await?;
-        outcomes.push(match verdict {
+        outcomes.push(match batch.decide(record) {
             Ok(IngestOutcome::Stored {
                 seq, received_ms, ..
             }) => {
@@ -507,6 +614,7 @@ async fn append(
             }
         });
     }
+    batch.accepted.insert(&tx).await?;
     log.write(&tx).await?;
     if let Some(device) = follower {
         let mut docs: Vec<Vec<u8>> = records.iter().map(|r| r.doc_id().to_vec()).collect();
@@ -521,12 +629,13 @@ async fn append(
         .map_err(port)?;
     }
     tx.commit().await.map_err(port)?;
-    let working = batch.working;
+    // The outlines as this batch left them (committed) go back to the
+    // cache; a failed batch drops them, and they are read again.
     if let Ok(mut cache) = cache.lock() {
-        if cache.len() + working.len() > CACHE_DOCS {
+        if cache.len() + batch.held.outlines.len() > CACHE_DOCS {
             cache.clear();
         }
-        cache.extend(working);
+        cache.extend(batch.held.outlines);
     }
     Ok(outcomes)
 }

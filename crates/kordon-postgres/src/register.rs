@@ -243,7 +243,7 @@ impl Register for PgStore {
                     expires_ms, created_by
              FROM enrollments
              WHERE used_ms IS NULL AND cancelled_ms IS NULL AND expires_ms > $1
-             ORDER BY created_ms DESC",
+             ORDER BY created_ms DESC, secret_hash",
             vec![Box::new(now_ms)],
         )?
         .iter()
@@ -413,7 +413,7 @@ impl Register for PgStore {
                     d.refused_count, d.last_refused_ms, d.sync_started_ms, d.sync_finished_ms,
                     d.wipe_ordered_ms, d.wipe_told_ms, d.wipe_backlog_records,
                     d.wipe_backlog_scan_bytes
-             FROM devices d ORDER BY d.unit, d.enrolled_ms",
+             FROM devices d ORDER BY d.unit COLLATE \"C\", d.enrolled_ms, d.key",
             vec![],
         )?
         .iter()
@@ -437,8 +437,9 @@ impl Register for PgStore {
         scan_bytes: u64,
     ) -> Result<(), PortError> {
         self.execute(
-            "UPDATE devices SET backlog_records = GREATEST(0, backlog_records - $1),
-                                backlog_scan_bytes = GREATEST(0, backlog_scan_bytes - $2)
+            // LEAST keeps a backlog never stated (NULL) as it is.
+            "UPDATE devices SET backlog_records = backlog_records - LEAST(backlog_records, $1),
+                                backlog_scan_bytes = backlog_scan_bytes - LEAST(backlog_scan_bytes, $2)
              WHERE key = $3",
             vec![
                 Box::new(count(records)),
@@ -576,7 +577,7 @@ impl Register for PgStore {
     fn blobs_received(&self) -> Result<Vec<BlobInfo>, PortError> {
         self.query(
             "SELECT blob, size, received, encode(device, 'hex'), stored_ms FROM blobs
-             ORDER BY stored_ms DESC, blob",
+             ORDER BY stored_ms DESC, blob COLLATE \"C\"",
             vec![],
         )?
         .iter()

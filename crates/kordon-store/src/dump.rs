@@ -63,12 +63,17 @@ impl DumpSource for Store {
         run().map_err(port)
     }
 
-    fn dump_checkpoints(&self) -> Result<Vec<CheckpointRow>, PortError> {
+    fn dump_checkpoints(
+        &self,
+        after: Option<u64>,
+        n: usize,
+    ) -> Result<Vec<CheckpointRow>, PortError> {
         let run = || -> Result<Vec<CheckpointRow>, StoreError> {
-            let mut stmt = self
-                .connection()
-                .prepare("SELECT size, at_ms, text FROM log_checkpoints ORDER BY size")?;
-            let rows = stmt.query_map([], |r| {
+            let mut stmt = self.connection().prepare_cached(
+                "SELECT size, at_ms, text FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2",
+            )?;
+            let after = after.map_or(-1, |a| limit(a as usize));
+            let rows = stmt.query_map(params![after, limit(n)], |r| {
                 Ok(CheckpointRow {
                     size: r.get::<_, i64>(0)? as u64,
                     at_ms: r.get(1)?,
@@ -185,12 +190,13 @@ impl DumpSource for Store {
         run().map_err(port)
     }
 
-    fn dump_blobs(&self) -> Result<Vec<BlobRow>, PortError> {
+    fn dump_blobs(&self, after: Option<String>, n: usize) -> Result<Vec<BlobRow>, PortError> {
         let run = || -> Result<Vec<BlobRow>, StoreError> {
-            let mut stmt = self.connection().prepare(
-                "SELECT blob, size, received, device, stored_ms FROM blobs ORDER BY blob",
+            let mut stmt = self.connection().prepare_cached(
+                "SELECT blob, size, received, device, stored_ms FROM blobs
+                 WHERE ?1 IS NULL OR blob > ?1 ORDER BY blob LIMIT ?2",
             )?;
-            let rows = stmt.query_map([], |r| {
+            let rows = stmt.query_map(params![after, limit(n)], |r| {
                 Ok(BlobRow {
                     blob: r.get(0)?,
                     size: r.get(1)?,

@@ -355,7 +355,7 @@ impl Register for Store {
             let mut stmt = self.connection().prepare(
                 "SELECT secret_hash, unit, created_ms, expires_ms, created_by FROM enrollments
                  WHERE used_ms IS NULL AND cancelled_ms IS NULL AND expires_ms > ?1
-                 ORDER BY created_ms DESC",
+                 ORDER BY created_ms DESC, secret_hash",
             )?;
             let rows = stmt.query_map([now_ms], |r| {
                 let hash: Vec<u8> = r.get(0)?;
@@ -521,7 +521,7 @@ impl Register for Store {
                         d.refused_count, d.last_refused_ms, d.sync_started_ms, d.sync_finished_ms,
                         d.wipe_ordered_ms, d.wipe_told_ms, d.wipe_backlog_records,
                         d.wipe_backlog_scan_bytes
-                 FROM devices d ORDER BY d.unit, d.enrolled_ms",
+                 FROM devices d ORDER BY d.unit, d.enrolled_ms, d.key",
             )?;
             let rows = stmt.query_map([], device_info)?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -280,13 +280,14 @@ fn what_a_vehicle_states_and_how_its_sessions_went_are_kept(r: &mut dyn Backend)
             .find(|d| d.key == key.to_string())
             .expect("listed")
     };
-    let units: Vec<_> = r
-        .devices()
-        .expect("devices")
-        .into_iter()
-        .map(|d| d.unit)
-        .collect();
-    assert_eq!(units, ["MOBILE-1", "MOBILE-2"], "by unit");
+    let units = |r: &dyn Backend| -> Vec<String> {
+        r.devices()
+            .expect("devices")
+            .into_iter()
+            .map(|d| d.unit)
+            .collect()
+    };
+    assert_eq!(units(r), ["MOBILE-1", "MOBILE-2"], "by unit");
     let first = info(r, &a.public());
     assert_eq!(first.last_sync, LastSync::Never);
     assert_eq!(first.fingerprint.len(), 19);
@@ -351,7 +352,22 @@ fn what_a_vehicle_states_and_how_its_sessions_went_are_kept(r: &mut dyn Backend)
         (refused.refused_count, refused.last_refused_ms),
         (2, Some(4_100))
     );
-    assert_eq!(r.device_backlog(&b).expect("backlog"), None, "never stated");
+    r.device_delivered(&b, 3, 300).expect("delivered");
+    assert_eq!(
+        r.device_backlog(&b).expect("backlog"),
+        None,
+        "a backlog never stated stays unstated"
+    );
+    assert_eq!(info(r, &b).backlog_records, None);
+
+    // Units sort by their bytes, whatever the database's language.
+    let (c, d) = (
+        DeviceKey::generate().public(),
+        DeviceKey::generate().public(),
+    );
+    enroll(r, "alpha", &[3; 32], &c, 1_200);
+    enroll(r, "Beta", &[4; 32], &d, 1_300);
+    assert_eq!(units(r), ["Beta", "MOBILE-1", "MOBILE-2", "alpha"]);
 }
 
 fn a_device_reads_what_it_follows_and_gets_what_others_wrote(r: &mut dyn Backend) {
