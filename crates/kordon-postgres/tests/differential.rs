@@ -7,8 +7,8 @@
 //! changes, and two different changes under one number; cut into batches
 //! of random sizes.
 
-use kordon_model::{InspectionDoc, NewReview, OfficerId, Outcome, Verdict};
-use kordon_ports::conformance::records::{create, decide, sign};
+use kordon_model::{InspectionDoc, Outcome};
+use kordon_ports::conformance::records::{create, decide, review};
 use kordon_ports::{IngestOutcome, Origin, RecordLog};
 use kordon_postgres::{migrate, PgStore};
 use kordon_record::{DeviceKey, SignedRecord};
@@ -25,16 +25,6 @@ impl Rng {
         self.0 ^= self.0 << 17;
         (self.0 % n as u64) as usize
     }
-}
-
-fn review(key: &DeviceKey, doc: &mut InspectionDoc, now_ms: i64) -> SignedRecord {
-    doc.review(
-        &NewReview::plain(Verdict::Agree, "seen"),
-        &OfficerId::new("SUP-1").expect("officer"),
-        now_ms,
-    )
-    .expect("review");
-    sign(key, doc, now_ms)
 }
 
 /// A copy of `doc` to write as `key` (the same author's copy keeps

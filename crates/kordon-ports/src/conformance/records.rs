@@ -74,7 +74,8 @@ pub fn decide(
     sign(key, doc, now_ms)
 }
 
-fn review(key: &DeviceKey, doc: &mut InspectionDoc, now_ms: i64) -> SignedRecord {
+/// A supervisor's review of `doc`, signed by `key`.
+pub fn review(key: &DeviceKey, doc: &mut InspectionDoc, now_ms: i64) -> SignedRecord {
     doc.review(
         &NewReview::plain(Verdict::Agree, "seen"),
         &OfficerId::new("SUP-1").expect("officer"),
