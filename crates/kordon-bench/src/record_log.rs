@@ -137,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     )?;
     show("SQLite, one writer", &sqlite, None);
 
-    let pg = kordon_test_support::postgres::Postgres::start();
+    let pg = kordon_test_support::postgres::Postgres::start_durable();
     let open_pg = |url: &str| -> anyhow::Result<Box<dyn RecordLog>> {
         let mut store = kordon_postgres::PgStore::open(url)?;
         store.set_server_key(server.public());

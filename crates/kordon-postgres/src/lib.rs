@@ -192,8 +192,13 @@ impl PgStore {
             .connect_timeout(CONNECT_TIMEOUT)
             .keepalives(true)
             .keepalives_idle(std::time::Duration::from_secs(30))
-            .tcp_user_timeout(std::time::Duration::from_secs(30))
-            .application_name("kordon-server");
+            .tcp_user_timeout(std::time::Duration::from_secs(30));
+        // The name the database shows for these connections: the
+        // address's `application_name` (one per process, to tell them
+        // apart), else the server's.
+        if config.get_application_name().is_none() {
+            config.application_name("kordon-server");
+        }
         let shown = shown(&config);
         let unreachable = |reason: String| PgError::Unreachable {
             url: shown.clone(),

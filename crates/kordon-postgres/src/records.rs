@@ -186,8 +186,20 @@ impl LogWrites {
             .map_err(port)?
             .try_get(0)
             .map_err(port)?;
+        let size = size as u64;
+        // The tree's right edge: the head of each perfect subtree the log
+        // ends with (one per set bit of its size). These are the only
+        // stored nodes the leaves appended next read, so the batch reads
+        // them once, here.
+        let edge: Vec<(u32, u64)> = (0..64u32)
+            .filter(|l| size >> l & 1 == 1)
+            .map(|l| (l, (size >> l) - 1))
+            .collect();
+        let mut nodes = HashMap::new();
+        fetch_nodes(tx, &edge, &mut nodes).await?;
         Ok(LogWrites {
-            size: size as u64,
+            size,
+            nodes,
             ..Default::default()
         })
     }

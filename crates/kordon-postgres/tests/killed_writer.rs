@@ -7,7 +7,11 @@
 //! The writers are this test binary run again as child processes
 //! ([`appender_process`]), each its own connections and cache, appending
 //! batches of a device's records without pause and printing each record
-//! it was told is stored.
+//! it was told is stored. So that a kill lands between a batch's inserts
+//! and its commit, the test's database (only it) sleeps 0.2 s after each
+//! insert into `records`; a writer is killed while its connection runs
+//! that insert, and PostgreSQL's count of rows inserted exceeding the rows
+//! held shows that the batch's rows were written, then rolled back.
 
 use kordon_model::Outcome;
 use kordon_ports::conformance::records::{create, decide};
@@ -65,7 +69,9 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(url: &str) -> Writer {
+    /// Starts a writer whose connections the database names `name`.
+    fn start(url: &str, name: &str) -> Writer {
+        let url = format!("{url}?application_name={name}");
         let mut child = Command::new(std::env::current_exe().expect("this test binary"))
             .args([
                 "appender_process",
@@ -74,7 +80,7 @@ impl Writer {
                 "--nocapture",
                 "--test-threads=1",
             ])
-            .env(APPEND_TO, url)
+            .env(APPEND_TO, &url)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -132,54 +138,55 @@ fn a_writer_killed_mid_batch_loses_nothing_acknowledged() {
     let pg = Postgres::start();
     let url = pg.database("kordon");
     migrate(&url).expect("migrate");
+    pg.sql(
+        "kordon",
+        "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$;
+         CREATE TRIGGER slow_insert AFTER INSERT ON records
+             FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()",
+    )
+    .expect("a slow insert");
     let mut acknowledged: Vec<String> = vec![];
 
-    // One writer runs throughout; others are killed one after another,
-    // each as soon as a batch's transaction holds the log's lock, until
-    // one was killed inside its transaction (PostgreSQL rolls it back).
-    let steady = Writer::start(&url);
-    let rollbacks = || {
-        number(
-            &pg,
-            "SELECT xact_rollback FROM pg_stat_database WHERE datname = 'kordon'",
-        )
-    };
-    let mut killed_inside = false;
-    for _ in 0..10 {
-        let before = rollbacks();
-        let writer = Writer::start(&url);
-        wait_for("the writer to append", Duration::from_secs(60), || {
-            (writer.acknowledged() >= 64).then_some(())
-        });
-        wait_for(
-            "a batch holding the log's lock",
-            Duration::from_secs(30),
-            || {
-                (number(
-                    &pg,
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted",
-                ) > 0)
-                    .then_some(())
-            },
-        );
-        acknowledged.extend(writer.kill());
-        // The rollback is counted when its backend, finding the client
-        // gone, ends.
-        killed_inside = (0..200).any(|_| {
-            std::thread::sleep(Duration::from_millis(25));
-            rollbacks() > before
-        });
-        if killed_inside {
-            break;
-        }
-    }
-    assert!(
-        killed_inside,
-        "no writer was killed inside a transaction in 10 tries"
+    // One writer runs throughout; another is killed while its connection
+    // inserts a batch's records, holding the log's lock.
+    let steady = Writer::start(&url, "steady");
+    let doomed = Writer::start(&url, "doomed");
+    wait_for("both writers to append", Duration::from_secs(60), || {
+        (steady.acknowledged() >= 64 && doomed.acknowledged() >= 64).then_some(())
+    });
+    wait_for(
+        "the doomed writer inside a batch, inserting its records",
+        Duration::from_secs(60),
+        || {
+            (number(
+                &pg,
+                "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+                 WHERE a.application_name = 'doomed' AND a.state = 'active'
+                   AND a.query LIKE 'INSERT INTO records%'
+                   AND l.locktype = 'advisory' AND l.granted",
+            ) > 0)
+                .then_some(())
+        },
+    );
+    acknowledged.extend(doomed.kill());
+    // Its batch's rows were inserted, then rolled back when PostgreSQL
+    // found the client gone (counted when that backend ends).
+    wait_for(
+        "the killed batch rolled back",
+        Duration::from_secs(30),
+        || {
+            let inserted = number(
+                &pg,
+                "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'records'",
+            );
+            let held = number(&pg, "SELECT count(*) FROM records");
+            (inserted > held).then_some(())
+        },
     );
     let going = steady.acknowledged();
     wait_for(
-        "the other writer to go on after the kills",
+        "the other writer to go on after the kill",
         Duration::from_secs(60),
         || (steady.acknowledged() >= going + 64).then_some(()),
     );

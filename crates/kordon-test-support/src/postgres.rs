@@ -51,9 +51,20 @@ fn is_root() -> bool {
 }
 
 impl Postgres {
-    /// Makes a cluster and starts it; panics, saying what to install, if
-    /// PostgreSQL is missing.
+    /// Makes a cluster and starts it, without flushing to disk (`fsync`
+    /// off: tests need its semantics, not its durability); panics, saying
+    /// what to install, if PostgreSQL is missing.
     pub fn start() -> Postgres {
+        Self::launch(false)
+    }
+
+    /// As [`start`](Self::start), flushing every commit to disk as a
+    /// production server does (`fsync` on): for benchmarks.
+    pub fn start_durable() -> Postgres {
+        Self::launch(true)
+    }
+
+    fn launch(durable: bool) -> Postgres {
         let bin = pg_bin().expect(
             "PostgreSQL's server binaries were not found (make test installs Debian's postgresql; \
              or set KORDON_PG_BIN)",
@@ -96,8 +107,9 @@ impl Postgres {
         for _ in 0..3 {
             let port = free_tcp_port();
             let opts = format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-                dir.path().display()
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+                dir.path().display(),
+                if durable { "on" } else { "off" }
             );
             let log = dir.path().join("server.log");
             let out = run(
