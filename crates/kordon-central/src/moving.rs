@@ -27,7 +27,8 @@
 
 use crate::{Central, CentralError};
 use kordon_ports::dump::{
-    BlobRow, CheckpointRow, DumpSink, DumpSource, FollowRow, RecordRow, RefusalRow,
+    BlobRow, CheckpointRow, DeviceRow, DumpSink, DumpSource, EnrollmentRow, FollowRow, RecordRow,
+    RefusalRow,
 };
 use kordon_ports::{AccountStore, RecordLog, Register};
 use kordon_store::Store;
@@ -190,9 +191,149 @@ fn copy(from: &Store, to: &dyn Destination) -> Result<MoveSummary, CentralError>
     Ok(s)
 }
 
+/// Text as PostgreSQL keeps it, which refuses NUL in text: a NUL becomes
+/// U+FFFD (`kordon-postgres`). The source's rows are compared in that
+/// form, so a name or reason that held a NUL (a hostile login name in the
+/// audit trail, say) moves and checks.
+fn nul(s: &str) -> String {
+    s.replace('\0', "\u{FFFD}")
+}
+
+fn nul_opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(nul)
+}
+
+/// A row in the form every backend keeps it.
+trait Stored {
+    fn stored(self) -> Self;
+}
+
+impl Stored for RecordRow {
+    fn stored(self) -> Self {
+        self
+    }
+}
+
+impl Stored for kordon_ports::LogEntry {
+    fn stored(self) -> Self {
+        self
+    }
+}
+
+impl Stored for FollowRow {
+    fn stored(self) -> Self {
+        self
+    }
+}
+
+impl Stored for CheckpointRow {
+    fn stored(self) -> Self {
+        CheckpointRow {
+            text: nul(&self.text),
+            ..self
+        }
+    }
+}
+
+impl Stored for RefusalRow {
+    fn stored(self) -> Self {
+        RefusalRow {
+            peer: nul_opt(&self.peer),
+            reason: nul(&self.reason),
+            ..self
+        }
+    }
+}
+
+impl Stored for BlobRow {
+    fn stored(self) -> Self {
+        BlobRow {
+            blob: nul(&self.blob),
+            ..self
+        }
+    }
+}
+
+impl Stored for DeviceRow {
+    fn stored(self) -> Self {
+        DeviceRow {
+            unit: nul(&self.unit),
+            revoked_reason: nul_opt(&self.revoked_reason),
+            revoked_by: nul_opt(&self.revoked_by),
+            last_addr: nul_opt(&self.last_addr),
+            app_version: nul_opt(&self.app_version),
+            ..self
+        }
+    }
+}
+
+impl Stored for kordon_ports::DeviceInfo {
+    fn stored(self) -> Self {
+        kordon_ports::DeviceInfo {
+            unit: nul(&self.unit),
+            revoked_reason: nul_opt(&self.revoked_reason),
+            revoked_by: nul_opt(&self.revoked_by),
+            last_addr: nul_opt(&self.last_addr),
+            app_version: nul_opt(&self.app_version),
+            ..self
+        }
+    }
+}
+
+impl Stored for EnrollmentRow {
+    fn stored(self) -> Self {
+        EnrollmentRow {
+            unit: nul(&self.unit),
+            created_by: nul_opt(&self.created_by),
+            cancelled_by: nul_opt(&self.cancelled_by),
+            ..self
+        }
+    }
+}
+
+impl Stored for kordon_ports::Witness {
+    fn stored(self) -> Self {
+        kordon_ports::Witness {
+            verdict: nul(&self.verdict),
+            checkpoint: nul(&self.checkpoint),
+            ..self
+        }
+    }
+}
+
+impl Stored for kordon_ports::UserRow {
+    fn stored(self) -> Self {
+        kordon_ports::UserRow {
+            name: nul(&self.name),
+            role: nul(&self.role),
+            password_hash: nul(&self.password_hash),
+            ..self
+        }
+    }
+}
+
+impl Stored for kordon_ports::AuditEntry {
+    fn stored(self) -> Self {
+        kordon_ports::AuditEntry {
+            actor: nul_opt(&self.actor),
+            role: nul_opt(&self.role),
+            action: nul(&self.action),
+            target: nul_opt(&self.target),
+            outcome: nul(&self.outcome),
+            detail: nul(&self.detail),
+            peer: nul_opt(&self.peer),
+            ..self
+        }
+    }
+}
+
+fn stored<T: Stored>(rows: Vec<T>) -> Vec<T> {
+    rows.into_iter().map(Stored::stored).collect()
+}
+
 /// Reads a table page by page on both sides; fails at the first page
 /// that differs, naming the table and the first row that differs.
-fn same_pages<T: PartialEq>(
+fn same_pages<T: PartialEq + Stored>(
     what: &str,
     mut page: impl FnMut(&dyn DumpSource, Option<&T>) -> Result<Vec<T>, CentralError>,
     from: &dyn DumpSource,
@@ -201,7 +342,7 @@ fn same_pages<T: PartialEq>(
 ) -> Result<(), CentralError> {
     let mut last: Option<T> = None;
     loop {
-        let (a, b) = (page(from, last.as_ref())?, page(to, last.as_ref())?);
+        let (a, b) = (stored(page(from, last.as_ref())?), page(to, last.as_ref())?);
         if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
             return Err(differs(
                 what,
@@ -267,10 +408,12 @@ fn check(from: &Store, to: &dyn Destination) -> Result<(), CentralError> {
         dst,
         |b| format!("scan {}", b.blob),
     )?;
-    if src.dump_devices()? != dst.dump_devices()? || Register::devices(from)? != to.devices()? {
+    if stored(src.dump_devices()?) != dst.dump_devices()?
+        || stored(Register::devices(from)?) != to.devices()?
+    {
         return Err(differs("the register", "devices"));
     }
-    if src.dump_enrollments()? != dst.dump_enrollments()? {
+    if stored(src.dump_enrollments()?) != dst.dump_enrollments()? {
         return Err(differs("the register", "enrollments"));
     }
     // The tree over the leaves, as proofs read it, at every size signed.
@@ -291,16 +434,16 @@ fn check(from: &Store, to: &dyn Destination) -> Result<(), CentralError> {
             return Err(differs("the log's head", format!("at size {at}")));
         }
     }
-    if RecordLog::witnesses(from)? != to.witnesses()? {
+    if stored(RecordLog::witnesses(from)?) != to.witnesses()? {
         return Err(differs("the witnesses", "checkpoints vehicles reported"));
     }
-    if AccountStore::users(from)? != to.users()? {
+    if stored(AccountStore::users(from)?) != to.users()? {
         return Err(differs("the accounts", "users"));
     }
     let mut before = None;
     loop {
         let (a, b) = (
-            AccountStore::audit(from, before, 1_000)?,
+            stored(AccountStore::audit(from, before, 1_000)?),
             to.audit(before, 1_000)?,
         );
         if a != b {
