@@ -30,7 +30,7 @@ use kordon_ports::dump::{
     BlobRow, CheckpointRow, DeviceRow, DumpSink, DumpSource, EnrollmentRow, FollowRow, RecordRow,
     RefusalRow,
 };
-use kordon_ports::{AccountStore, RecordLog, Register};
+use kordon_ports::{stored_text, AccountStore, RecordLog, Register};
 use kordon_store::Store;
 
 /// Rows per page read from the source and written to the destination.
@@ -191,139 +191,44 @@ fn copy(from: &Store, to: &dyn Destination) -> Result<MoveSummary, CentralError>
     Ok(s)
 }
 
-/// Text as PostgreSQL keeps it, which refuses NUL in text: a NUL becomes
-/// U+FFFD (`kordon-postgres`). The source's rows are compared in that
-/// form, so a name or reason that held a NUL (a hostile login name in the
-/// audit trail, say) moves and checks.
-fn nul(s: &str) -> String {
-    s.replace('\0', "\u{FFFD}")
-}
-
-fn nul_opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(nul)
-}
-
-/// A row in the form every backend keeps it.
+/// A row in the form every backend keeps it ([`stored_text`]): the
+/// source's rows are compared in that form, so a name or reason that held
+/// a NUL (a hostile login name in the audit trail, say) moves and checks.
 trait Stored {
     fn stored(self) -> Self;
 }
 
-impl Stored for RecordRow {
-    fn stored(self) -> Self {
-        self
-    }
+/// `Stored` for a row type: its text fields, then its optional ones.
+macro_rules! stored {
+    ($t:ty { $($text:ident),* ; $($opt:ident),* }) => {
+        impl Stored for $t {
+            fn stored(self) -> Self {
+                Self {
+                    $($text: stored_text(&self.$text),)*
+                    $($opt: self.$opt.as_deref().map(stored_text),)*
+                    ..self
+                }
+            }
+        }
+    };
 }
 
-impl Stored for kordon_ports::LogEntry {
-    fn stored(self) -> Self {
-        self
-    }
-}
+stored!(RecordRow { ; });
+stored!(kordon_ports::LogEntry { ; });
+stored!(CheckpointRow { text ; });
+stored!(RefusalRow { reason ; peer });
+stored!(BlobRow { blob ; });
+stored!(DeviceRow { unit ; revoked_reason, revoked_by, last_addr, app_version });
+stored!(kordon_ports::DeviceInfo { unit ; revoked_reason, revoked_by, last_addr, app_version });
+stored!(EnrollmentRow { unit ; created_by, cancelled_by });
+stored!(kordon_ports::Witness { verdict, checkpoint ; });
+stored!(kordon_ports::UserRow { name, role, password_hash ; });
+stored!(kordon_ports::AuditEntry { action, outcome, detail ; actor, role, target, peer });
 
+/// Documents followed hold no text.
 impl Stored for FollowRow {
     fn stored(self) -> Self {
         self
-    }
-}
-
-impl Stored for CheckpointRow {
-    fn stored(self) -> Self {
-        CheckpointRow {
-            text: nul(&self.text),
-            ..self
-        }
-    }
-}
-
-impl Stored for RefusalRow {
-    fn stored(self) -> Self {
-        RefusalRow {
-            peer: nul_opt(&self.peer),
-            reason: nul(&self.reason),
-            ..self
-        }
-    }
-}
-
-impl Stored for BlobRow {
-    fn stored(self) -> Self {
-        BlobRow {
-            blob: nul(&self.blob),
-            ..self
-        }
-    }
-}
-
-impl Stored for DeviceRow {
-    fn stored(self) -> Self {
-        DeviceRow {
-            unit: nul(&self.unit),
-            revoked_reason: nul_opt(&self.revoked_reason),
-            revoked_by: nul_opt(&self.revoked_by),
-            last_addr: nul_opt(&self.last_addr),
-            app_version: nul_opt(&self.app_version),
-            ..self
-        }
-    }
-}
-
-impl Stored for kordon_ports::DeviceInfo {
-    fn stored(self) -> Self {
-        kordon_ports::DeviceInfo {
-            unit: nul(&self.unit),
-            revoked_reason: nul_opt(&self.revoked_reason),
-            revoked_by: nul_opt(&self.revoked_by),
-            last_addr: nul_opt(&self.last_addr),
-            app_version: nul_opt(&self.app_version),
-            ..self
-        }
-    }
-}
-
-impl Stored for EnrollmentRow {
-    fn stored(self) -> Self {
-        EnrollmentRow {
-            unit: nul(&self.unit),
-            created_by: nul_opt(&self.created_by),
-            cancelled_by: nul_opt(&self.cancelled_by),
-            ..self
-        }
-    }
-}
-
-impl Stored for kordon_ports::Witness {
-    fn stored(self) -> Self {
-        kordon_ports::Witness {
-            verdict: nul(&self.verdict),
-            checkpoint: nul(&self.checkpoint),
-            ..self
-        }
-    }
-}
-
-impl Stored for kordon_ports::UserRow {
-    fn stored(self) -> Self {
-        kordon_ports::UserRow {
-            name: nul(&self.name),
-            role: nul(&self.role),
-            password_hash: nul(&self.password_hash),
-            ..self
-        }
-    }
-}
-
-impl Stored for kordon_ports::AuditEntry {
-    fn stored(self) -> Self {
-        kordon_ports::AuditEntry {
-            actor: nul_opt(&self.actor),
-            role: nul_opt(&self.role),
-            action: nul(&self.action),
-            target: nul_opt(&self.target),
-            outcome: nul(&self.outcome),
-            detail: nul(&self.detail),
-            peer: nul_opt(&self.peer),
-            ..self
-        }
     }
 }
 

@@ -30,6 +30,13 @@ pub use register::{
     Stated, Wipe, WipeTarget,
 };
 
+/// Text as a backend that refuses NUL in text (PostgreSQL) keeps it: a
+/// NUL becomes U+FFFD, so a name or a detail holding one (a hostile login
+/// name, say) is kept and looked up rather than failing the operation.
+pub fn stored_text(s: &str) -> String {
+    s.replace('\0', "\u{FFFD}")
+}
+
 /// A storage operation that failed, as every backend reports it.
 #[derive(Debug, thiserror::Error)]
 pub enum PortError {

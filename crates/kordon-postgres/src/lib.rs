@@ -121,11 +121,8 @@ const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 const POOL_SIZE: usize = 8;
 
 /// Text as PostgreSQL keeps it: it refuses NUL in `text`, which SQLite
-/// keeps; a NUL becomes U+FFFD, so a name or a detail holding one is
-/// looked up, or kept, rather than failing the operation.
-pub(crate) fn text(s: &str) -> String {
-    s.replace('\0', "\u{FFFD}")
-}
+/// keeps ([`kordon_ports::stored_text`]).
+pub(crate) use kordon_ports::stored_text as text;
 
 /// A client error with its causes, as one line.
 pub(crate) fn with_causes(e: &dyn std::error::Error) -> String {

@@ -7,6 +7,17 @@ use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, Recor
 use kordon_record::{PublicKey, RecordId, SignedRecord};
 use rusqlite::params;
 
+/// Every record of document `doc`, in the order stored.
+pub(crate) fn doc_rows(
+    conn: &rusqlite::Connection,
+    doc: &[u8; 16],
+) -> Result<Vec<HeldRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, received_ms, bytes FROM records WHERE doc_id = ?1 ORDER BY seq",
+    )?;
+    held(&mut stmt, [&doc[..]])
+}
+
 /// Reads `(seq, received_ms, bytes)` rows into records.
 fn held(
     stmt: &mut rusqlite::Statement<'_>,
@@ -59,13 +70,7 @@ impl RecordLog for Store {
     }
 
     fn doc_records(&self, doc: &[u8; 16]) -> Result<Vec<HeldRecord>, PortError> {
-        let run = || -> Result<Vec<HeldRecord>, StoreError> {
-            let mut stmt = self.connection().prepare_cached(
-                "SELECT seq, received_ms, bytes FROM records WHERE doc_id = ?1 ORDER BY seq",
-            )?;
-            held(&mut stmt, [&doc[..]])
-        };
-        run().map_err(port)
+        doc_rows(self.connection(), doc).map_err(port)
     }
 
     fn records_after(&self, after: i64, limit: usize) -> Result<Vec<HeldRecord>, PortError> {

@@ -700,32 +700,22 @@ impl Store {
     /// Where each record of a document came from and when it arrived, in
     /// the order stored (the store's seq is the server's log position).
     pub fn record_facts(&self, id: InspectionId) -> Result<Vec<RecordFacts>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, received_ms, bytes FROM records WHERE doc_id = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([&id.as_bytes()[..]], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (seq, received_ms, bytes) = row?;
-            let record = SignedRecord::parse(bytes)?;
-            out.push(RecordFacts {
-                id: record.id().to_string(),
-                op: kordon_model::change_operation(record.payload())
-                    .unwrap_or_else(|| "unknown".into()),
-                signer: record.signer(),
-                officer: record.officer().to_string(),
-                created_ms: record.created_ms(),
-                received_ms,
-                seq,
-            });
-        }
-        Ok(out)
+        Ok(crate::record_log::doc_rows(&self.conn, id.as_bytes())?
+            .into_iter()
+            .map(|held| {
+                let record = held.record;
+                RecordFacts {
+                    id: record.id().to_string(),
+                    op: kordon_model::change_operation(record.payload())
+                        .unwrap_or_else(|| "unknown".into()),
+                    signer: record.signer(),
+                    officer: record.officer().to_string(),
+                    created_ms: record.created_ms(),
+                    received_ms: held.received_ms,
+                    seq: held.seq,
+                }
+            })
+            .collect())
     }
 
     /// Records a refused record (or connection) for the audit trail.
