@@ -913,9 +913,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if let Some(dir) = from {
                 let c = open(&dir)?;
-                let dest = kordon_postgres::PgStore::open(&to).context("opening the database")?;
+                let mut dest =
+                    kordon_postgres::PgStore::open(&to).context("opening the database")?;
                 if check {
-                    c.check_moved(&dest).with_context(|| {
+                    c.check_moved(&mut dest).with_context(|| {
                         format!("checking the database against {}", dir.display())
                     })?;
                     say!("the database holds what {} holds", dir.display());
@@ -923,7 +924,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 let started = std::time::Instant::now();
                 let moved = c
-                    .move_storage(&dest)
+                    .move_storage(&mut dest)
                     .with_context(|| format!("moving {} into the database", dir.display()))?;
                 if json {
                     say!("{}", serde_json::to_string_pretty(&moved)?);
@@ -931,7 +932,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     say!(
                         "moved {} and checked it: {} records, {} log leaves, {} checkpoints, {} refusals, \
                          {} witnesses, {} devices, {} enrollments, {} documents followed, {} scans received, \
-                         {} accounts, {} audit entries; {:.1} s",
+                         {} accounts, {} audit entries; {} inspections indexed from the records; {:.1} s",
                         dir.display(),
                         moved.records,
                         moved.log_leaves,
@@ -944,6 +945,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         moved.blobs,
                         moved.accounts,
                         moved.audit_entries,
+                        moved.inspections,
                         started.elapsed().as_secs_f64()
                     );
                     say!(

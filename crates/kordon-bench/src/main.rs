@@ -22,6 +22,7 @@ mod import;
 mod ingest;
 mod link_status;
 mod log_proof;
+mod queue_scale;
 mod record_log;
 mod records_first;
 mod scan_pair;
@@ -97,6 +98,9 @@ enum What {
     /// PostgreSQL (a throwaway cluster the benchmark starts), one and two
     /// writers.
     RecordLog(record_log::Args),
+    /// The supervisors' queue over 1,000,000 inspections through the index
+    /// port: PostgreSQL against SQLite.
+    QueueScale(queue_scale::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -118,6 +122,7 @@ fn main() -> anyhow::Result<()> {
         What::Hotlist(args) => hotlist::run(args),
         What::AnprIngest(args) => anpr_ingest::run(args),
         What::LogProof(args) => log_proof::run(args),
+        What::QueueScale(args) => queue_scale::run(args),
         What::Hostile(args) => hostile::run(args),
         What::AtRest(args) => at_rest::run(args),
         What::ScanStorage(args) => scan_storage::run(args),

@@ -22,15 +22,18 @@
 //! Each table's rows commit as they are loaded: a move that fails leaves
 //! the database partly filled, and a second move is refused until it is
 //! made empty again (the error says so). Derived rows are not moved: the
-//! index (inspections, hotlists, training) is rebuilt from the records by
-//! the projection of the server that runs on the database.
+//! destination's own projection makes its index (inspections, hotlists)
+//! from the records moved, at the end of the move, and the check then
+//! compares the two indexes: how many inspections, the queue's counts and
+//! units, its first page (the rows' views, heads and review states), and
+//! the hotlists.
 
 use crate::{Central, CentralError};
 use kordon_ports::dump::{
     BlobRow, CheckpointRow, DeviceRow, DumpSink, DumpSource, EnrollmentRow, FollowRow, RecordRow,
     RefusalRow,
 };
-use kordon_ports::{stored_text, AccountStore, RecordLog, Register};
+use kordon_ports::{stored_text, AccountStore, ConsoleQuery, Index, RecordLog, Register};
 use kordon_store::Store;
 
 /// Rows per page read from the source and written to the destination.
@@ -50,11 +53,13 @@ pub struct MoveSummary {
     pub blobs: u64,
     pub accounts: u64,
     pub audit_entries: u64,
+    /// Inspections in the destination's index, made from the records.
+    pub inspections: u64,
 }
 
 /// A backend a server's storage can move into and be read back from.
-pub trait Destination: DumpSink + DumpSource + RecordLog + Register + AccountStore {}
-impl<T: DumpSink + DumpSource + RecordLog + Register + AccountStore> Destination for T {}
+pub trait Destination: DumpSink + DumpSource + RecordLog + Register + AccountStore + Index {}
+impl<T: DumpSink + DumpSource + RecordLog + Register + AccountStore + Index> Destination for T {}
 
 /// What differs between the two sides after a move.
 fn differs(what: &str, detail: impl std::fmt::Display) -> CentralError {
@@ -63,7 +68,7 @@ fn differs(what: &str, detail: impl std::fmt::Display) -> CentralError {
 
 impl Central {
     /// Moves this server's storage into `to` (empty), then checks it.
-    pub fn move_storage(&self, to: &dyn Destination) -> Result<MoveSummary, CentralError> {
+    pub fn move_storage(&self, to: &mut dyn Destination) -> Result<MoveSummary, CentralError> {
         if !to.is_empty()? {
             return Err(CentralError::Moved(
                 "the destination holds data already: a server moves into an empty database \
@@ -72,8 +77,9 @@ impl Central {
             ));
         }
         self.with_snapshot(|from| {
-            let summary = copy(from, to).and_then(|summary| {
+            let summary = copy(from, to).and_then(|mut summary| {
                 check(from, to)?;
+                summary.inspections = check_index(from, to)?;
                 Ok(summary)
             });
             summary.map_err(|e| {
@@ -87,15 +93,19 @@ impl Central {
 
     /// Checks that `to` holds what this server's storage holds (after a
     /// move): `Ok` if every row moved, the log's heads, the witnesses,
-    /// the register's view of each device and the accounts agree.
-    pub fn check_moved(&self, to: &dyn Destination) -> Result<(), CentralError> {
-        self.with_snapshot(|from| check(from, to))
+    /// the register's view of each device, the accounts and the indexes
+    /// agree (the destination's projection brought up to date first).
+    pub fn check_moved(&self, to: &mut dyn Destination) -> Result<(), CentralError> {
+        self.with_snapshot(|from| {
+            check(from, to)?;
+            check_index(from, to).map(|_| ())
+        })
     }
 
     /// Runs `work` over one snapshot of the database, removed after.
     fn with_snapshot<T>(
         &self,
-        work: impl FnOnce(&Store) -> Result<T, CentralError>,
+        work: impl FnOnce(&mut Store) -> Result<T, CentralError>,
     ) -> Result<T, CentralError> {
         let snapshot = self.dir.join("central.sqlite.move");
         let remove = || {
@@ -113,7 +123,7 @@ impl Central {
                 from.set_server_key(self.key.public());
                 from.enable_log();
                 from.open_register()?;
-                work(&from)
+                work(&mut from)
             });
         remove();
         result
@@ -358,4 +368,70 @@ fn check(from: &Store, to: &dyn Destination) -> Result<(), CentralError> {
         before = Some(last.n);
     }
     Ok(())
+}
+
+/// Projects both sides up to their last record, then compares their
+/// indexes; returns how many inspections they hold.
+fn check_index(from: &mut Store, to: &mut dyn Destination) -> Result<u64, CentralError> {
+    let now = crate::now_ms();
+    Index::project(from, now)?;
+    to.project(now)?;
+    let n = Index::inspection_count(from)?;
+    if to.inspection_count()? != n {
+        return Err(differs("the index", format!("{n} inspections")));
+    }
+    let first = ConsoleQuery {
+        limit: Some(kordon_ports::QUEUE_PAGE_MAX),
+        ..Default::default()
+    };
+    let (a, b) = (Index::console_page(from, &first)?, to.console_page(&first)?);
+    if (
+        a.total,
+        &a.counts.review,
+        &a.counts.outcome,
+        a.counts.open_alerts,
+        &a.units,
+    ) != (
+        b.total,
+        &b.counts.review,
+        &b.counts.outcome,
+        b.counts.open_alerts,
+        &b.units,
+    ) {
+        return Err(differs("the index", "the queue's counts"));
+    }
+    // The rows as the console shows them (when each was indexed differs).
+    let shown = |rows: &[kordon_ports::ConsoleRow]| -> Result<Vec<String>, CentralError> {
+        rows.iter()
+            .map(|r| {
+                let view = serde_json::to_string(&r.row.view)
+                    .map_err(|e| CentralError::Moved(format!("an inspection's view: {e}")))?;
+                Ok(format!(
+                    "{} {:?} {:?} {view}",
+                    r.row.heads.join(","),
+                    r.review_state,
+                    r.received_ms
+                ))
+            })
+            .collect()
+    };
+    let (rows_a, rows_b) = (shown(&a.rows)?, shown(&b.rows)?);
+    if let Some(i) = (0..rows_a.len().max(rows_b.len())).find(|&i| rows_a.get(i) != rows_b.get(i)) {
+        let id = a
+            .rows
+            .get(i)
+            .or(b.rows.get(i))
+            .map(|r| r.row.view.id.to_string());
+        return Err(differs(
+            "the index",
+            format!("inspection {}", id.unwrap_or_default()),
+        ));
+    }
+    let lists = |l: Vec<kordon_model::HotlistView>| {
+        serde_json::to_string(&l).map_err(|e| CentralError::Moved(format!("a hotlist's view: {e}")))
+    };
+    if lists(Index::hotlists(from)?)? != lists(to.hotlists()?)? {
+        return Err(differs("the index", "the hotlists"));
+    }
+    Ok(n)
 }

@@ -18,10 +18,10 @@ fn a_name_holding_a_nul_moves_and_checks() {
     let pg = Postgres::start();
     let url = pg.database("kordon");
     migrate(&url).expect("migrate");
-    let dest = PgStore::open(&url).expect("open");
-    let moved = central.move_storage(&dest).expect("the move");
+    let mut dest = PgStore::open(&url).expect("open");
+    let moved = central.move_storage(&mut dest).expect("the move");
     assert_eq!(moved.audit_entries, 1, "{moved:?}");
-    central.check_moved(&dest).expect("the check, again");
+    central.check_moved(&mut dest).expect("the check, again");
     assert_eq!(
         pg.sql("kordon", "SELECT actor FROM audit").expect("actor"),
         "ev\u{FFFD}il"

@@ -31,6 +31,7 @@ pub mod doc;
 pub mod facts;
 pub mod hotlist;
 pub mod plate;
+pub mod projection;
 pub mod rules;
 pub mod scan;
 pub mod training;

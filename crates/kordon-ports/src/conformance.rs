@@ -4,9 +4,11 @@
 //! an empty store made by the caller's `open`; a case panics, naming what
 //! broke, on the first difference.
 
+mod index;
 pub mod records;
 mod register;
 
+pub use index::{index, IndexBackend, OpenIndex};
 pub use records::{records, OpenLog};
 pub use register::{register, Backend, OpenBackend};
 

@@ -11,6 +11,8 @@
 //! - [`RecordLog`]: the signed records the server accepted, in one order
 //!   however many processes append, with its transparency log and the
 //!   checkpoints it signed.
+//! - [`Index`]: what the records make of their documents, as rows: the
+//!   supervisors' queue and the hotlists.
 //!
 //! Each port comes with its conformance suite ([`conformance`], behind
 //! the feature `conformance`): every implementation runs the same one in
@@ -20,10 +22,15 @@ mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod dump;
+pub mod index;
 mod records;
 pub mod register;
 
 pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
+pub use index::{
+    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexColumns, IndexRow, QueueCounts,
+    QueueVersion, ReviewCounts, QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
+};
 pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog, Witness};
 pub use register::{
     BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment, Register, Standing,

@@ -18,11 +18,15 @@
 //! sessions, the audit trail), [`kordon_ports::RecordLog`] (the records
 //! accepted and the transparency log; `records.rs` says how several
 //! processes share one order) and [`kordon_ports::Register`] (devices,
-//! enrollment, what goes down to each vehicle, scans received). Each passes the port's conformance suite
-//! against a real PostgreSQL in this crate's tests.
+//! enrollment, what goes down to each vehicle, scans received) and
+//! [`kordon_ports::Index`] (the projection into the derived index, the
+//! console's queue, hotlists; `index.rs` says how processes share it).
+//! Each passes the port's conformance suite against a real PostgreSQL in
+//! this crate's tests.
 
 mod accounts;
 mod dump;
+mod index;
 mod records;
 mod register;
 mod schema;
@@ -296,6 +300,30 @@ impl PgStore {
             client.query(&sql, &refs(&params)).await.map_err(port)
         })
     }
+}
+
+/// Makes `tx` one that takes the advisory lock `key` (held to its end):
+/// must be the transaction's first statement. It sets the transaction to
+/// READ COMMITTED whatever the database's default (under REPEATABLE READ
+/// the snapshot would predate the lock, and what is read after it be
+/// stale), and bounds the waits: for the lock (a holder whose host
+/// vanished holds it until PostgreSQL notices), and for a client that
+/// stalls mid-transaction while holding it.
+pub(crate) async fn lock_transaction(
+    tx: &tokio_postgres::Transaction<'_>,
+    key: i64,
+) -> Result<(), PortError> {
+    tx.batch_execute(
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+         SET LOCAL lock_timeout = '30s';
+         SET LOCAL idle_in_transaction_session_timeout = '60s'",
+    )
+    .await
+    .map_err(port)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+        .await
+        .map_err(port)?;
+    Ok(())
 }
 
 /// Owned parameters as the client takes them.

@@ -15,7 +15,7 @@
 //! operation reads depends on positions only, so each operation runs once
 //! to learn them, fetches them in one query, and runs again.
 
-use crate::{port, text, PgStore};
+use crate::{lock_transaction, port, text, PgStore};
 use deadpool_postgres::{Pool, Transaction};
 use kordon_log::{Hash, Leaf, Nodes};
 use kordon_model::doc::read_change;
@@ -162,24 +162,11 @@ pub(crate) struct LogWrites {
 }
 
 impl LogWrites {
-    /// Takes the log's lock (held to the end of `tx`) and reads its size.
-    /// Must be the transaction's first statement: it sets the transaction
-    /// to READ COMMITTED whatever the database's default (under REPEATABLE
-    /// READ the snapshot would predate the lock, and the positions read
-    /// after it be stale), and bounds the waits: for the lock (a holder
-    /// whose host vanished holds it until PostgreSQL notices), and for a
-    /// client that stalls mid-transaction while holding it.
+    /// Takes the log's lock (held to the end of `tx`; see
+    /// [`lock_transaction`], so it must be the transaction's first
+    /// statement) and reads its size.
     pub(crate) async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
-        tx.batch_execute(
-            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-             SET LOCAL lock_timeout = '30s';
-             SET LOCAL idle_in_transaction_session_timeout = '60s'",
-        )
-        .await
-        .map_err(port)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])
-            .await
-            .map_err(port)?;
+        lock_transaction(tx, LOG_LOCK).await?;
         let size: i64 = tx
             .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
             .await

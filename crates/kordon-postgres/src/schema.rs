@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 use kordon_ports::PortError;
 
 /// Every version of the schema, in order: (version, SQL).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, V1), (2, V2), (3, V3)];
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
 
 /// The version this Kordon reads and writes.
 pub(crate) const VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -201,6 +201,76 @@ CREATE TABLE log_witnesses (
 "#;
 
 /// The database's character encoding (`UTF8`, `LATIN1`, ...).
+/// v4: the derived index. Inspections as rows with the columns the queue
+/// filters on (text the queue orders or compares in byte order, as the
+/// SQLite store does), their plate keys, the documents' snapshots, the
+/// projection's cursor, and the queue's counts kept as they change: by
+/// the columns the counts group and filter on, and by unit, so the
+/// console's counts read a few rows, not every inspection.
+const V4: &str = r#"
+CREATE TABLE snapshots (
+    doc_id  BYTEA PRIMARY KEY,
+    upto    BIGINT NOT NULL,
+    bytes   BYTEA NOT NULL
+);
+CREATE TABLE projection (
+    only_row    BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+    upto        BIGINT NOT NULL
+);
+INSERT INTO projection (upto) VALUES (0);
+CREATE TABLE inspections (
+    doc_id       BYTEA PRIMARY KEY,
+    id           TEXT COLLATE "C" NOT NULL,
+    created_ms   BIGINT NOT NULL,
+    day          TEXT COLLATE "C" NOT NULL,
+    unit         TEXT COLLATE "C" NOT NULL,
+    tractor      TEXT,
+    tractor_key  TEXT,
+    trailer      TEXT,
+    trailer_key  TEXT,
+    containers   TEXT NOT NULL,
+    outcome      TEXT COLLATE "C",
+    decisions    BIGINT NOT NULL,
+    reviews      BIGINT NOT NULL,
+    review_state TEXT COLLATE "C" NOT NULL,
+    officers     TEXT NOT NULL,
+    scan_count   BIGINT NOT NULL,
+    alerts       BIGINT NOT NULL,
+    open_alerts  BIGINT NOT NULL,
+    received_ms  BIGINT,
+    updated_ms   BIGINT NOT NULL,
+    heads        TEXT NOT NULL,
+    view         TEXT NOT NULL
+);
+CREATE INDEX inspections_newest ON inspections (created_ms DESC, id);
+CREATE INDEX inspections_unit ON inspections (unit, created_ms DESC, id);
+CREATE INDEX inspections_day ON inspections (day, created_ms DESC, id);
+CREATE INDEX inspections_open_alerts ON inspections (created_ms DESC, id)
+    WHERE alerts > 0 AND open_alerts > 0;
+CREATE INDEX inspections_updated ON inspections (updated_ms);
+CREATE TABLE inspection_plates (
+    key     TEXT COLLATE "C" NOT NULL,
+    doc_id  BYTEA NOT NULL,
+    PRIMARY KEY (key, doc_id)
+);
+CREATE INDEX inspection_plates_doc ON inspection_plates (doc_id);
+CREATE TABLE inspection_counts (
+    day          TEXT COLLATE "C" NOT NULL,
+    -- 'none' when undecided
+    outcome      TEXT COLLATE "C" NOT NULL,
+    review_state TEXT COLLATE "C" NOT NULL,
+    scans        BOOLEAN NOT NULL,
+    -- 0: no alert; 1: every alert answered; 2: an alert open
+    alerts       SMALLINT NOT NULL,
+    n            BIGINT NOT NULL,
+    PRIMARY KEY (day, outcome, review_state, scans, alerts)
+);
+CREATE TABLE inspection_units (
+    unit    TEXT COLLATE "C" PRIMARY KEY,
+    n       BIGINT NOT NULL
+);
+"#;
+
 pub(crate) async fn encoding(pool: &Pool) -> Result<String, PortError> {
     let client = pool.get().await.map_err(port)?;
     client

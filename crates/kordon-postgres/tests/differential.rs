@@ -5,11 +5,14 @@
 //! reviews by the server and (refused) by a device, decisions by the
 //! server (refused), copies of records already sent, changes that are no
 //! changes, and two different changes under one number; cut into batches
-//! of random sizes.
+//! of random sizes. After each batch both project what they hold; the
+//! queue pages, their counts and the queue's version must then be the
+//! same, byte for byte as JSON.
 
+use kordon_model::ReviewState;
 use kordon_model::{InspectionDoc, Outcome};
 use kordon_ports::conformance::records::{create, decide, review};
-use kordon_ports::{IngestOutcome, Origin, RecordLog};
+use kordon_ports::{ConsoleQuery, Index, IngestOutcome, Origin, RecordLog};
 use kordon_postgres::{migrate, PgStore};
 use kordon_record::{DeviceKey, SignedRecord};
 use kordon_test_support::postgres::Postgres;
@@ -138,6 +141,10 @@ fn both_backends_answer_every_batch_alike() {
             }
             at = end;
             batch_no += 1;
+            let a = Index::project(&mut sqlite, now).expect("SQLite");
+            let b = Index::project(&mut postgres, now).expect("PostgreSQL");
+            assert_eq!(a, b, "seed {seed}: documents refreshed");
+            same_queue(&sqlite, &postgres, seed);
         }
         let size = RecordLog::log_size(&sqlite).expect("size");
         assert_eq!(postgres.log_size().expect("size"), size, "seed {seed}");
@@ -153,4 +160,41 @@ fn both_backends_answer_every_batch_alike() {
             "no {kind}: {seen:?}"
         );
     }
+}
+
+/// The queue as both backends answer it, under a few filters.
+fn same_queue(sqlite: &kordon_store::Store, postgres: &PgStore, seed: u64) {
+    let queries = [
+        ConsoleQuery::default(),
+        ConsoleQuery {
+            outcome: Some("none".into()),
+            ..Default::default()
+        },
+        ConsoleQuery {
+            review: Some(ReviewState::Agreed),
+            ..Default::default()
+        },
+        ConsoleQuery {
+            unit: Some("MOBILE-1".into()),
+            outcome: Some("detain".into()),
+            ..Default::default()
+        },
+        ConsoleQuery {
+            plate: Some("aa 1234 bc".into()),
+            offset: Some(1),
+            limit: Some(3),
+            ..Default::default()
+        },
+    ];
+    for q in &queries {
+        let a =
+            serde_json::to_value(Index::console_page(sqlite, q).expect("SQLite")).expect("json");
+        let b = serde_json::to_value(postgres.console_page(q).expect("PostgreSQL")).expect("json");
+        assert_eq!(a, b, "seed {seed}: {q:?}");
+    }
+    assert_eq!(
+        Index::queue_version(sqlite).expect("SQLite"),
+        postgres.queue_version().expect("PostgreSQL"),
+        "seed {seed}"
+    );
 }

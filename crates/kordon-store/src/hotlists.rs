@@ -23,7 +23,7 @@ pub(crate) fn upsert(
     .execute(params![
         &doc_id[..],
         view.name,
-        format!(" {} ", view.units.join(" ")).replace("  ", " "),
+        kordon_ports::index::hotlist_units(view),
         upto,
         json
     ])?;

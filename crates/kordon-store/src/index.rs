@@ -1,20 +1,15 @@
 //! The derived index: one row per inspection, rebuilt from the document's
 //! view on every change, for queries that load no document.
 
+use crate::error::port;
 use crate::{Store, StoreError};
+use kordon_model::HotlistView;
 use kordon_model::{InspectionId, InspectionView, Plate};
+use kordon_ports::index::{container_key, plate_keys};
+use kordon_ports::{
+    ConsolePage, ConsoleQuery, ConsoleRow, IndexColumns, IndexRow, PortError, QueueVersion,
+};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
-
-/// A row of the index: the columns queries filter on, and the whole view.
-#[derive(Debug, Clone, Serialize, ts_rs::TS, utoipa::ToSchema)]
-pub struct IndexRow {
-    pub heads: Vec<String>,
-    #[ts(type = "number")]
-    pub updated_ms: i64,
-    #[serde(flatten)]
-    pub view: InspectionView,
-}
 
 /// A query over the index. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -31,37 +26,6 @@ pub struct Query {
     /// Current outcome (`release`, ...), or `none` for undecided.
     pub outcome: Option<String>,
     pub limit: Option<usize>,
-}
-
-fn day_of(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let d = t.date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// The index columns the console's queue filters on, derived from a view.
-struct ConsoleColumns {
-    review_state: &'static str,
-    /// Every officer named by the crew or a decision, space-delimited with
-    /// a space at each end, so `LIKE '% NAME %'` finds one.
-    officers: String,
-    scan_count: i64,
-}
-
-impl ConsoleColumns {
-    fn of(v: &InspectionView) -> Self {
-        let mut names: Vec<&str> = v.crew.iter().map(String::as_str).collect();
-        names.extend(v.decisions.iter().map(|d| d.officer.as_str()));
-        names.retain(|n| !n.is_empty());
-        names.sort_unstable();
-        names.dedup();
-        ConsoleColumns {
-            review_state: v.review_state().as_str(),
-            officers: format!(" {} ", names.join(" ")),
-            scan_count: v.scans.len() as i64,
-        }
-    }
 }
 
 /// Fills the console columns of rows indexed before they existed (the v4
@@ -81,7 +45,7 @@ pub(crate) fn refresh_console_columns(conn: &Connection) -> Result<(), StoreErro
         // A row whose view no longer parses keeps the defaults; the next
         // change to its document rewrites it.
         if let Ok(view) = serde_json::from_str::<InspectionView>(&view) {
-            let c = ConsoleColumns::of(&view);
+            let c = IndexColumns::of(&view);
             write.execute(params![doc, c.review_state, c.officers, c.scan_count])?;
         }
     }
@@ -96,12 +60,11 @@ pub(crate) fn upsert(
 ) -> Result<(), StoreError> {
     let view_json = serde_json::to_string(v)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-    let containers: Vec<&str> = v.containers.iter().map(|c| c.as_str()).collect();
     let received_ms: Option<i64> = conn
         .prepare_cached("SELECT received_ms FROM records WHERE doc_id = ?1 ORDER BY seq LIMIT 1")?
         .query_row([&v.id.as_bytes()[..]], |r| r.get(0))
         .optional()?;
-    let columns = ConsoleColumns::of(v);
+    let c = IndexColumns::of(v);
     conn.prepare_cached(
         "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key, trailer, trailer_key,
              containers, outcome, decisions, reviews, updated_ms, heads, view,
@@ -123,29 +86,29 @@ pub(crate) fn upsert(
         &v.id.as_bytes()[..],
         v.id.to_string(),
         v.created_ms,
-        day_of(v.created_ms),
+        c.day,
         v.unit,
         v.tractor_plate.as_ref().map(|p| &p.canonical),
         v.tractor_plate.as_ref().map(|p| &p.key),
         v.trailer_plate.as_ref().map(|p| &p.canonical),
         v.trailer_plate.as_ref().map(|p| &p.key),
-        format!(" {} ", containers.join(" ")),
-        v.current_outcome().map(|o| o.as_str()),
-        v.decisions.len() as i64,
-        v.reviews.len() as i64,
+        c.containers,
+        c.outcome,
+        c.decisions,
+        c.reviews,
         now_ms,
         heads.join(","),
         view_json,
-        columns.review_state,
-        columns.officers,
-        columns.scan_count,
+        c.review_state,
+        c.officers,
+        c.scan_count,
         received_ms,
-        v.alerts.len() as i64,
-        v.alerts.iter().filter(|a| a.response.is_none()).count() as i64,
+        c.alerts,
+        c.open_alerts,
     ])?;
     let doc = &v.id.as_bytes()[..];
-    put_plate_keys(conn, v)?;
-    crate::stats::put_facts(conn, v, &day_of(v.created_ms))?;
+    put_plate_keys(conn, v, &c.plate_keys)?;
+    crate::stats::put_facts(conn, v, &c.day)?;
     conn.prepare_cached("DELETE FROM scan_blobs WHERE doc_id = ?1")?
         .execute([doc])?;
     let mut put = conn.prepare_cached(
@@ -170,33 +133,17 @@ pub(crate) fn upsert(
     Ok(())
 }
 
-/// Every match key the inspection is known by: its plates, and what each
-/// read attached to it stands for (as read, and as corrected).
-pub fn plate_keys(v: &InspectionView) -> Vec<String> {
-    let mut keys: Vec<String> = vec![];
-    for p in [&v.tractor_plate, &v.trailer_plate].into_iter().flatten() {
-        keys.push(p.key.clone());
-    }
-    for r in v.reads.iter().filter(|r| r.detached.is_none()) {
-        for p in [r.plate.as_ref(), r.correction.as_ref().map(|c| &c.plate)]
-            .into_iter()
-            .flatten()
-        {
-            keys.push(p.key.clone());
-        }
-    }
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
-fn put_plate_keys(conn: &Connection, v: &InspectionView) -> Result<(), StoreError> {
+fn put_plate_keys(
+    conn: &Connection,
+    v: &InspectionView,
+    keys: &[String],
+) -> Result<(), StoreError> {
     let doc = &v.id.as_bytes()[..];
     conn.prepare_cached("DELETE FROM inspection_plates WHERE doc_id = ?1")?
         .execute([doc])?;
     let mut put = conn
         .prepare_cached("INSERT OR IGNORE INTO inspection_plates (key, doc_id) VALUES (?1, ?2)")?;
-    for key in plate_keys(v) {
+    for key in keys {
         put.execute(params![key, doc])?;
     }
     Ok(())
@@ -211,7 +158,7 @@ pub(crate) fn refresh_plate_keys(conn: &Connection) -> Result<(), StoreError> {
         conn.prepare("UPDATE inspections SET alerts = ?2, open_alerts = ?3 WHERE doc_id = ?1")?;
     for row in rows {
         if let Ok(view) = serde_json::from_str::<InspectionView>(&row?) {
-            put_plate_keys(conn, &view)?;
+            put_plate_keys(conn, &view, &plate_keys(&view))?;
             counts.execute(params![
                 &view.id.as_bytes()[..],
                 view.alerts.len() as i64,
@@ -224,30 +171,7 @@ pub(crate) fn refresh_plate_keys(conn: &Connection) -> Result<(), StoreError> {
 
 /// An index row from its stored columns.
 pub(crate) fn index_row(heads: &str, updated_ms: i64, view: &str) -> Result<IndexRow, StoreError> {
-    let view: InspectionView = serde_json::from_str(view).map_err(|e| {
-        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            Box::new(e),
-        ))
-    })?;
-    Ok(IndexRow {
-        heads: heads
-            .split(',')
-            .filter(|h| !h.is_empty())
-            .map(String::from)
-            .collect(),
-        updated_ms,
-        view,
-    })
-}
-
-/// A container code as the index stores it: letters and digits, upper case.
-pub(crate) fn container_key(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
+    IndexRow::from_stored(heads, updated_ms, view).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 impl Store {
@@ -344,13 +268,32 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::day_of;
+impl kordon_ports::Index for Store {
+    fn project(&mut self, now_ms: i64) -> Result<usize, PortError> {
+        Store::project(self, now_ms).map_err(port)
+    }
 
-    #[test]
-    fn day_is_utc_date() {
-        assert_eq!(day_of(0), "1970-01-01");
-        assert_eq!(day_of(1_779_580_800_000), "2026-05-24");
+    fn projection_lag(&self) -> Result<(u64, Option<i64>), PortError> {
+        Store::projection_lag(self).map_err(port)
+    }
+
+    fn console_page(&self, q: &ConsoleQuery) -> Result<ConsolePage, PortError> {
+        Store::console_page(self, q).map_err(port)
+    }
+
+    fn console_row(&self, id: InspectionId) -> Result<Option<ConsoleRow>, PortError> {
+        Store::console_row(self, id).map_err(port)
+    }
+
+    fn queue_version(&self) -> Result<QueueVersion, PortError> {
+        Store::queue_version(self).map_err(port)
+    }
+
+    fn inspection_count(&self) -> Result<u64, PortError> {
+        Store::inspection_count(self).map_err(port)
+    }
+
+    fn hotlists(&self) -> Result<Vec<HotlistView>, PortError> {
+        Store::hotlists(self).map_err(port)
     }
 }

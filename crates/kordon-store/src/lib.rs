@@ -68,19 +68,20 @@ pub use check::{Finding, StoreCheck};
 pub use disk::{DiskSpace, DISK_LOW_BYTES};
 pub use error::StoreError;
 
-pub use index::{plate_keys, IndexRow, Query};
+pub use index::Query;
+pub use kordon_ports::index::plate_keys;
 pub use kordon_ports::register::fingerprint;
 pub use kordon_ports::{
     AccountStore, AuditEntry, BlobInfo, DeviceInfo, DownPage, HeldRecord, IngestOutcome, LastSync,
     LogEntry, NewAuditEntry, NewEnrollment, NewSession, Origin, PendingEnrollment, PortError,
     RecordLog, Register, SessionRow, Standing, Stated, UserRow, Wipe, WipeTarget, Witness,
 };
+pub use kordon_ports::{
+    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexRow, QueueCounts, QueueVersion,
+    ReviewCounts, QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
+};
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts};
-pub use queue::{
-    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, QueueCounts, QueueVersion, ReviewCounts,
-    QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
-};
 pub use stats::{
     DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,
     STATS_MAX_DAYS,

@@ -8,9 +8,9 @@
 //! past day's figures exactly: a vehicle that was offline for a week
 //! delivers its reviews' answers into days long closed.
 
-use crate::queue::parse_day;
 use crate::{Store, StoreError};
 use kordon_model::{InspectionView, Outcome, Verdict};
+use kordon_ports::index::parse_day;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

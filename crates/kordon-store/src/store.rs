@@ -3,8 +3,9 @@
 
 use crate::{index, schema, StoreError};
 use kordon_model::doc::{check_change, read_change, ChangeMeta};
+use kordon_model::projection::{derive, fold_all, fold_each, snapshot_of, Derived, COMPACT_AFTER};
 use kordon_model::rules::{self, ChangeOps, Outline};
-use kordon_model::{DocKind, HotlistDoc, InspectionDoc, InspectionId};
+use kordon_model::{HotlistDoc, InspectionDoc, InspectionId};
 use kordon_ports::{IngestOutcome, Origin};
 use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use kordon_vault::DataKey;
@@ -591,6 +592,7 @@ impl Store {
                         upto,
                         changes,
                         derived: Derived::None,
+                        refused: false,
                         snapshot: None,
                     }),
                     Err(e) => {
@@ -613,17 +615,17 @@ impl Store {
             // documents are independent: on every core.
             use rayon::prelude::*;
             work.par_iter_mut().for_each(|p| {
-                if apply_all(&mut p.doc, &p.changes) {
+                if fold_all(&mut p.doc, &p.changes) {
                     p.derived = derive(&p.key, &mut p.doc);
                     if p.changes.len() >= COMPACT_AFTER {
-                        p.snapshot = Some(p.doc.save());
+                        p.snapshot = snapshot_of(&mut p.doc, &p.key);
                     }
                 } else {
-                    p.derived = Derived::Rebuild;
+                    p.refused = true;
                 }
             });
             for p in work.iter_mut() {
-                if matches!(p.derived, Derived::Rebuild) {
+                if p.refused {
                     let (doc, upto) = rebuild(&tx, &p.key, self.actor)?;
                     p.doc = doc;
                     p.upto = upto;
@@ -860,54 +862,11 @@ struct Projected {
     /// The records' changes to fold in.
     changes: Vec<Vec<u8>>,
     derived: Derived,
-    /// A new snapshot to keep, when many changes were folded in.
-    snapshot: Option<Vec<u8>>,
-}
-
-/// The row derived from a document: an inspection's index row or a
-/// hotlist's. A document whose genesis has not arrived yet (or that
-/// follows no schema) has none.
-enum Derived {
-    None,
     /// Automerge refused the changes applied together: the document is
     /// rebuilt change by change.
-    Rebuild,
-    Inspection(Box<kordon_model::InspectionView>, Vec<String>),
-    Hotlist(Box<kordon_model::HotlistView>),
-    Training(Box<kordon_model::TrainingView>),
-}
-
-/// A document's derived row is keyed by the document it comes from: one
-/// whose own `id` field names another document (a device claiming someone
-/// else's inspection or attempt) derives none.
-fn derive(key: &[u8; 16], doc: &mut InspectionDoc) -> Derived {
-    match DocKind::of(key) {
-        DocKind::Inspection => match doc.view() {
-            Ok(view) if view.id.as_bytes() == key => {
-                Derived::Inspection(Box::new(view), doc.heads())
-            }
-            _ => Derived::None,
-        },
-        DocKind::Hotlist => {
-            let id = uuid::Uuid::from_bytes(*key).to_string();
-            match kordon_model::hotlist::hotlist_view(doc, &id) {
-                Ok(view) => Derived::Hotlist(Box::new(view)),
-                Err(_) => Derived::None,
-            }
-        }
-        DocKind::Training => match kordon_model::training::training_view(doc) {
-            Ok(view)
-                if uuid::Uuid::parse_str(&view.id)
-                    .ok()
-                    .as_ref()
-                    .map(uuid::Uuid::as_bytes)
-                    == Some(key) =>
-            {
-                Derived::Training(Box::new(view))
-            }
-            _ => Derived::None,
-        },
-    }
+    refused: bool,
+    /// A new snapshot to keep, when many changes were folded in.
+    snapshot: Option<Vec<u8>>,
 }
 
 /// Writes the row derived from a document (which includes the records up
@@ -920,7 +879,7 @@ fn write_derived(
     now_ms: i64,
 ) -> Result<bool, StoreError> {
     match derived {
-        Derived::None | Derived::Rebuild => Ok(false),
+        Derived::None => Ok(false),
         Derived::Inspection(view, heads) => {
             index::upsert(tx, view, heads, now_ms)?;
             Ok(true)
@@ -1023,13 +982,15 @@ pub(crate) fn apply_after(
     actor: PublicKey,
 ) -> Result<i64, StoreError> {
     let (changes, last) = changes_after(conn, key, upto)?;
-    if !apply_all(doc, &changes) {
+    if !fold_all(doc, &changes) {
         let (rebuilt, last) = rebuild(conn, key, actor)?;
         *doc = rebuilt;
         return Ok(last);
     }
     if changes.len() >= COMPACT_AFTER {
-        put_snapshot(conn, key, last, &doc.save());
+        if let Some(bytes) = snapshot_of(doc, key) {
+            put_snapshot(conn, key, last, &bytes);
+        }
     }
     Ok(last)
 }
@@ -1058,13 +1019,6 @@ fn changes_after(
     Ok((changes, last))
 }
 
-/// Applies changes to a document in one go; false if Automerge refused
-/// them, when the document may hold part of them and must be rebuilt
-/// ([`rebuild`]).
-fn apply_all(doc: &mut InspectionDoc, changes: &[Vec<u8>]) -> bool {
-    changes.is_empty() || doc.apply_changes(changes.iter().map(Vec::as_slice)).is_ok()
-}
-
 /// A document rebuilt from its snapshot and every record after it, one
 /// change at a time, each on a copy kept only if Automerge applies it
 /// whole. One bad change must not make the whole inspection unreadable:
@@ -1079,26 +1033,13 @@ fn rebuild(
 ) -> Result<(InspectionDoc, i64), StoreError> {
     let (mut doc, upto) = load_base(conn, key, actor)?;
     let (changes, last) = changes_after(conn, key, upto)?;
-    for (i, change) in changes.iter().enumerate() {
-        let mut copy = doc.fork();
-        match copy.apply_change(change) {
-            Ok(()) => doc = copy,
-            Err(e) => {
-                tracing::warn!(doc = %InspectionId::from_bytes(*key), change = i, error = %e, "change skipped")
-            }
-        }
-    }
+    fold_each(&mut doc, key, &changes);
     Ok((doc, last))
 }
 
 /// Keeps a snapshot of a document as of record `upto`, so the next cold
 /// load replays few records. Best effort; the records remain the truth.
 fn put_snapshot(conn: &Connection, key: &[u8; 16], upto: i64, bytes: &[u8]) {
-    // Only a snapshot that loads again is kept.
-    if let Err(e) = InspectionDoc::load(bytes, &[0; 32]) {
-        tracing::warn!(doc = %InspectionId::from_bytes(*key), error = %e, upto, "snapshot does not load again: not written");
-        return;
-    }
     if let Err(e) = conn.execute(
         "INSERT INTO snapshots (doc_id, upto, bytes) VALUES (?1, ?2, ?3)
          ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes
@@ -1108,10 +1049,6 @@ fn put_snapshot(conn: &Connection, key: &[u8; 16], upto: i64, bytes: &[u8]) {
         tracing::warn!(error = %e, upto, "snapshot not written");
     }
 }
-
-/// Records folded into a document past its snapshot before a new
-/// snapshot is written.
-const COMPACT_AFTER: usize = 32;
 
 /// The last record sequence number the projection has applied.
 pub(crate) fn projected_upto(conn: &Connection) -> Result<i64, StoreError> {

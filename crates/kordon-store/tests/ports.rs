@@ -45,3 +45,12 @@ fn the_sqlite_store_passes_the_register_conformance_suite() {
     let n = Cell::new(0);
     kordon_ports::conformance::register(&|| Box::new(server_store(dir.path(), &n, &server)));
 }
+
+#[test]
+fn the_sqlite_store_passes_the_index_conformance_suite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let n = Cell::new(0);
+    kordon_ports::conformance::index(&|server: &DeviceKey| {
+        Box::new(server_store(dir.path(), &n, server))
+    });
+}

@@ -74,11 +74,20 @@ fn shared_crates_keep_to_their_layers() {
             {
                 Some("SQL only behind the storage ports (PostgreSQL: kordon-postgres)")
             } else if name.as_str() == "kordon-ports"
-                && !["serde", "thiserror", "ts-rs", "utoipa", "kordon-record"]
-                    .contains(&dep.as_str())
-                && !(*optional && ["kordon-log", "kordon-model"].contains(&dep.as_str()))
+                && ![
+                    "serde",
+                    "serde_json",
+                    "thiserror",
+                    "time",
+                    "ts-rs",
+                    "utoipa",
+                    "kordon-record",
+                    "kordon-model",
+                ]
+                .contains(&dep.as_str())
+                && !(*optional && dep == "kordon-log")
             {
-                Some("the ports are traits and rows: no engine, no I/O (the conformance suite, behind its feature, may build records)")
+                Some("the ports are traits and rows: no engine, no I/O (the conformance suite, behind its feature, may check proofs)")
             } else if (dep == "quinn" || dep == "tokio") && name.as_str() == "kordon-proto" {
                 Some("the protocol core is sans-IO")
             } else if dep == "quinn"

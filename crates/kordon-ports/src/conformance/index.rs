@@ -1,0 +1,397 @@
+//! The index port's cases. The index is what the record log's records
+//! make of their documents, so a backend under test implements both.
+
+use super::records::{decide, review, sign};
+use crate::{AlertFilter, ConsoleQuery, Index, Origin, RecordLog};
+use kordon_model::hotlist::new_hotlist_id;
+use kordon_model::{
+    HotlistDoc, InspectionDoc, InspectionId, NewInspection, OfficerId, Outcome, ReviewState,
+};
+use kordon_record::{DeviceKey, SignedRecord};
+
+/// A backend of both ports.
+pub trait IndexBackend: Index + RecordLog {}
+impl<T: Index + RecordLog> IndexBackend for T {}
+
+/// Opens an empty backend whose server key is the given one.
+pub type OpenIndex<'a> = &'a dyn Fn(&DeviceKey) -> Box<dyn IndexBackend>;
+
+/// Runs every case of the index port.
+pub fn index(open: OpenIndex<'_>) {
+    the_queue_pages_filters_and_counts_what_was_projected(open);
+    a_later_change_rewrites_the_row_and_moves_the_counts(open);
+    a_hotlist_document_derives_its_list(open);
+}
+
+const DAY_MS: i64 = 86_400_000;
+/// 2026-12-01T00:00:00Z.
+const DEC_1: i64 = 1_796_083_200_000;
+
+/// An inspection made by `key`'s device of `unit`.
+fn inspection(
+    key: &DeviceKey,
+    unit: &str,
+    plate: &str,
+    container: &str,
+    crew: &[&str],
+    now_ms: i64,
+) -> (InspectionDoc, SignedRecord) {
+    let mut doc = InspectionDoc::create(
+        key.public().as_bytes(),
+        InspectionId::random(),
+        &NewInspection {
+            tractor_plate: plate.into(),
+            containers: vec![container.into()],
+            unit: unit.into(),
+            crew: crew.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        },
+        &OfficerId::new("OF-17").expect("officer"),
+        now_ms,
+    )
+    .expect("create");
+    let record = sign(key, &mut doc, now_ms);
+    (doc, record)
+}
+
+/// The document as the server holds it, to change as the server.
+fn as_server(doc: &mut InspectionDoc, server: &DeviceKey) -> InspectionDoc {
+    InspectionDoc::load(&doc.save(), server.public().as_bytes()).expect("load")
+}
+
+fn id_of(doc: &mut InspectionDoc) -> InspectionId {
+    doc.view().expect("view").id
+}
+
+fn append(s: &mut dyn IndexBackend, records: &[SignedRecord], now_ms: i64) {
+    let out = s
+        .append(records, Origin::Remote, now_ms, None)
+        .expect("append");
+    assert!(
+        out.iter()
+            .all(|o| matches!(o, crate::IngestOutcome::Stored { .. })),
+        "{out:?}"
+    );
+}
+
+/// The counts by outcome beside a page.
+fn outcomes(page: &crate::ConsolePage) -> Vec<(&str, u64)> {
+    page.counts
+        .outcome
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect()
+}
+
+fn page(s: &dyn IndexBackend, q: ConsoleQuery) -> (Vec<InspectionId>, u64) {
+    let p = s.console_page(&q).expect("page");
+    (p.rows.iter().map(|r| r.row.view.id).collect(), p.total)
+}
+
+fn the_queue_pages_filters_and_counts_what_was_projected(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let (north, south) = (DeviceKey::generate(), DeviceKey::generate());
+    // Five inspections over three days from two units: a is the oldest.
+    let (mut a, ra) = inspection(
+        &north,
+        "MOBILE-1",
+        "AA1234BC",
+        "CSQU3054383",
+        &["Бондар"],
+        DEC_1,
+    );
+    let (mut b, rb) = inspection(
+        &north,
+        "MOBILE-1",
+        "BB2222CC",
+        "MSKU1234565",
+        &[],
+        DEC_1 + 1_000,
+    );
+    let (mut c, rc) = inspection(
+        &south,
+        "MOBILE-2",
+        "CC3333AA",
+        "CSQU3054383",
+        &["Lysenko"],
+        DEC_1 + DAY_MS,
+    );
+    let (mut d, rd) = inspection(
+        &south,
+        "MOBILE-2",
+        "AA1234BC",
+        "TGHU1234567",
+        &[],
+        DEC_1 + 2 * DAY_MS,
+    );
+    let (mut e, re) = inspection(
+        &south,
+        "MOBILE-10",
+        "EE5555EE",
+        "TGHU1234567",
+        &["100%_a"],
+        DEC_1 + 2 * DAY_MS,
+    );
+    let da = decide(&north, &mut a, Outcome::Detain, DEC_1 + 10);
+    let dc = decide(&south, &mut c, Outcome::Release, DEC_1 + DAY_MS + 10);
+    let vc = review(
+        &server,
+        &mut as_server(&mut c, &server),
+        DEC_1 + DAY_MS + 20,
+    );
+    append(s, &[ra, da, rb], DEC_1 + 5 * DAY_MS);
+    append(s, &[rc, dc, vc, rd, re], DEC_1 + 5 * DAY_MS + 1);
+    let (lag, oldest) = s.projection_lag().expect("lag");
+    assert_eq!(
+        (lag, oldest),
+        (8, Some(DEC_1 + 5 * DAY_MS)),
+        "nothing projected yet"
+    );
+    assert_eq!(s.inspection_count().expect("count"), 0);
+
+    assert_eq!(s.project(DEC_1 + 6 * DAY_MS).expect("project"), 5);
+    assert_eq!(s.projection_lag().expect("lag"), (0, None));
+    assert_eq!(
+        s.project(DEC_1 + 6 * DAY_MS).expect("again"),
+        0,
+        "nothing left"
+    );
+    assert_eq!(s.inspection_count().expect("count"), 5);
+    assert_eq!(
+        s.queue_version().expect("version"),
+        crate::QueueVersion {
+            version: DEC_1 + 6 * DAY_MS,
+            total: 5
+        }
+    );
+
+    let [a, b, c, d, e] = [&mut a, &mut b, &mut c, &mut d, &mut e].map(id_of);
+    let mut newest = [d, e];
+    newest.sort_by_key(|id| id.to_string());
+    let all = s.console_page(&ConsoleQuery::default()).expect("page");
+    let ids: Vec<InspectionId> = all.rows.iter().map(|r| r.row.view.id).collect();
+    assert_eq!(
+        ids,
+        [newest[0], newest[1], c, b, a],
+        "newest first, then by id"
+    );
+    assert_eq!((all.total, all.offset, all.limit), (5, 0, 50));
+    assert_eq!(
+        all.units,
+        ["MOBILE-1", "MOBILE-10", "MOBILE-2"],
+        "byte order"
+    );
+    let r = &all.counts.review;
+    assert_eq!((r.unreviewed, r.agreed, r.total()), (4, 1, 5));
+    assert_eq!(outcomes(&all), [("detain", 1), ("none", 3), ("release", 1)]);
+    assert_eq!(all.counts.open_alerts, 0);
+    let row_c = &all.rows[2];
+    assert_eq!(row_c.review_state, ReviewState::Agreed);
+    assert_eq!(row_c.received_ms, Some(DEC_1 + 5 * DAY_MS + 1));
+    assert!(!row_c.row.heads.is_empty());
+    assert_eq!(row_c.row.updated_ms, DEC_1 + 6 * DAY_MS);
+    let one = s.console_row(c).expect("row").expect("found");
+    assert_eq!(
+        (one.row.view.id, one.review_state, one.row.heads.clone()),
+        (c, ReviewState::Agreed, row_c.row.heads.clone())
+    );
+    assert!(s
+        .console_row(InspectionId::random())
+        .expect("row")
+        .is_none());
+
+    let q = |f: fn(&mut ConsoleQuery)| {
+        let mut q = ConsoleQuery::default();
+        f(&mut q);
+        page(s, q)
+    };
+    assert_eq!(q(|q| q.unit = Some("MOBILE-1".into())), (vec![b, a], 2));
+    assert_eq!(
+        q(|q| q.unit = Some("MOBILE".into())),
+        (vec![], 0),
+        "a unit exactly"
+    );
+    assert_eq!(
+        q(|q| q.outcome = Some("none".into())),
+        (vec![newest[0], newest[1], b], 3)
+    );
+    assert_eq!(q(|q| q.outcome = Some("detain".into())), (vec![a], 1));
+    assert_eq!(q(|q| q.review = Some(ReviewState::Agreed)), (vec![c], 1));
+    assert_eq!(
+        q(|q| q.plate = Some("аа 1234 вс".into())),
+        (vec![d, a], 2),
+        "a plate in another spelling (Cyrillic, lower case, spaces)"
+    );
+    assert_eq!(
+        q(|q| q.container = Some("csqu 305438-3".into())),
+        (vec![c, a], 2)
+    );
+    assert_eq!(
+        q(|q| q.container = Some("CSQU".into())),
+        (vec![], 0),
+        "a whole code"
+    );
+    assert_eq!(q(|q| q.officer = Some("Бондар".into())), (vec![a], 1));
+    assert_eq!(
+        q(|q| q.officer = Some("OF-17".into())),
+        (vec![c, a], 2),
+        "officers of decisions"
+    );
+    assert_eq!(q(|q| q.officer = Some("100%_a".into())), (vec![e], 1));
+    assert_eq!(
+        q(|q| q.officer = Some("100%".into())),
+        (vec![], 0),
+        "% is itself"
+    );
+    assert_eq!(
+        q(|q| q.officer = Some("1_0%_a".into())),
+        (vec![], 0),
+        "_ is itself"
+    );
+    assert_eq!(
+        q(|q| q.from = Some("2026-12-02".into())),
+        (vec![newest[0], newest[1], c], 3)
+    );
+    assert_eq!(q(|q| q.to = Some("2026-12-01".into())), (vec![b, a], 2));
+    assert_eq!(
+        q(|q| {
+            q.from = Some("2026-12-02".into());
+            q.to = Some("2026-12-02".into());
+        }),
+        (vec![c], 1)
+    );
+    assert_eq!(q(|q| q.scans = Some(true)), (vec![], 0));
+    assert_eq!(q(|q| q.scans = Some(false)).1, 5);
+    assert_eq!(q(|q| q.alerts = Some(AlertFilter::Any)), (vec![], 0));
+    assert_eq!(
+        q(|q| q.unit = Some("  ".into())).1,
+        5,
+        "a blank filter does not filter"
+    );
+    assert_eq!(
+        q(|q| {
+            q.offset = Some(1);
+            q.limit = Some(2);
+        }),
+        (vec![newest[1], c], 5),
+        "a page further on; the total is all that matches"
+    );
+    assert_eq!(q(|q| q.offset = Some(5)), (vec![], 5));
+
+    // The counts beside a filter: each under every other filter.
+    let filtered = s
+        .console_page(&ConsoleQuery {
+            unit: Some("MOBILE-2".into()),
+            review: Some(ReviewState::Unreviewed),
+            outcome: Some("release".into()),
+            ..Default::default()
+        })
+        .expect("page");
+    assert_eq!(filtered.total, 0, "c is released but agreed");
+    let r = &filtered.counts.review;
+    assert_eq!(
+        (r.unreviewed, r.agreed),
+        (0, 1),
+        "review counts leave review out"
+    );
+    assert_eq!(
+        outcomes(&filtered),
+        [("none", 1)],
+        "outcome counts leave outcome out"
+    );
+    assert_eq!(filtered.units.len(), 3, "every unit, whatever the filters");
+    let by_day = s
+        .console_page(&ConsoleQuery {
+            from: Some("2026-12-03".into()),
+            outcome: Some("detain".into()),
+            ..Default::default()
+        })
+        .expect("page");
+    assert_eq!((by_day.total, by_day.counts.review.unreviewed), (0, 0));
+    assert_eq!(outcomes(&by_day), [("none", 2)]);
+}
+
+fn a_later_change_rewrites_the_row_and_moves_the_counts(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let device = DeviceKey::generate();
+    let (mut doc, genesis) = inspection(&device, "MOBILE-1", "AA1234BC", "CSQU3054383", &[], DEC_1);
+    let (_, other_genesis) = inspection(
+        &device,
+        "MOBILE-1",
+        "BB1234BC",
+        "CSQU3054383",
+        &[],
+        DEC_1 + 1,
+    );
+    append(s, &[genesis, other_genesis], DEC_1 + 100);
+    assert_eq!(s.project(DEC_1 + 200).expect("project"), 2);
+    let before = s.console_row(id_of(&mut doc)).expect("row").expect("found");
+    assert!(before.row.view.decisions.is_empty());
+
+    let decision = decide(&device, &mut doc, Outcome::Refer, DEC_1 + 300);
+    let agreed = review(&server, &mut as_server(&mut doc, &server), DEC_1 + 310);
+    append(s, &[decision, agreed], DEC_1 + 400);
+    assert_eq!(
+        s.project(DEC_1 + 500).expect("project"),
+        1,
+        "one document changed"
+    );
+    let after = s.console_row(id_of(&mut doc)).expect("row").expect("found");
+    assert_eq!(after.row.view.decisions.len(), 1);
+    assert_eq!(after.review_state, ReviewState::Agreed);
+    assert_ne!(after.row.heads, before.row.heads);
+    assert_eq!(after.row.updated_ms, DEC_1 + 500);
+    assert_eq!(
+        after.received_ms,
+        Some(DEC_1 + 100),
+        "when the first record came"
+    );
+    let all = s.console_page(&ConsoleQuery::default()).expect("page");
+    let r = &all.counts.review;
+    assert_eq!((r.unreviewed, r.agreed, all.total), (1, 1, 2));
+    assert_eq!(
+        outcomes(&all),
+        [("none", 1), ("refer", 1)],
+        "nothing counted twice"
+    );
+    assert_eq!(
+        s.queue_version().expect("version"),
+        crate::QueueVersion {
+            version: DEC_1 + 500,
+            total: 2
+        }
+    );
+}
+
+fn a_hotlist_document_derives_its_list(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let officer = OfficerId::new("SUP-1").expect("officer");
+    let mut lists = vec![];
+    for (name, units) in [("Звіт", vec![]), ("North", vec!["MOBILE-1".to_string()])] {
+        let id = new_hotlist_id();
+        let mut list =
+            HotlistDoc::create(server.public().as_bytes(), name, &units, &officer, DEC_1)
+                .expect("list");
+        let change = list.last_change().expect("change");
+        lists.push(
+            SignedRecord::sign(&server, *id.as_bytes(), "SUP-1", DEC_1, &change).expect("sign"),
+        );
+    }
+    append(s, &lists, DEC_1 + 1);
+    assert_eq!(s.project(DEC_1 + 2).expect("project"), 2);
+    let names: Vec<String> = s
+        .hotlists()
+        .expect("hotlists")
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    assert_eq!(names, ["North", "Звіт"], "by name, byte order");
+    assert_eq!(
+        s.inspection_count().expect("count"),
+        0,
+        "a list is no inspection"
+    );
+}

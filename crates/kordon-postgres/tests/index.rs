@@ -1,0 +1,109 @@
+//! The derived index on a real PostgreSQL (started for the test, in a
+//! throwaway folder): the port's conformance suite, and several
+//! processes appending and projecting at once.
+
+use kordon_model::{InspectionDoc, Outcome};
+use kordon_ports::conformance::records::{create, decide};
+use kordon_ports::{ConsoleQuery, Index, Origin, RecordLog};
+use kordon_postgres::{migrate, PgStore};
+use kordon_record::{DeviceKey, SignedRecord};
+use kordon_test_support::postgres::Postgres;
+use std::cell::Cell;
+
+fn open(url: &str, server: &DeviceKey) -> PgStore {
+    let mut store = PgStore::open(url).expect("open");
+    store.set_server_key(server.public());
+    store
+}
+
+#[test]
+fn the_postgres_store_passes_the_index_conformance_suite() {
+    let pg = Postgres::start();
+    let n = Cell::new(0);
+    kordon_ports::conformance::index(&|server: &DeviceKey| {
+        n.set(n.get() + 1);
+        let url = pg.database(&format!("index{}", n.get()));
+        migrate(&url).expect("migrate");
+        Box::new(open(&url, server))
+    });
+}
+
+/// Two handles with their own pools (as two server processes have) each
+/// append inspections and their decisions and project after every batch,
+/// at once. At the end every inspection has its row as its last record
+/// made it, and the counts kept beside the rows are the rows' own counts.
+#[test]
+fn two_processes_appending_and_projecting_at_once_leave_every_row_current() {
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let server = DeviceKey::generate();
+    const BATCHES: usize = 25;
+    std::thread::scope(|scope| {
+        for w in 0..2 {
+            let (url, server) = (url.clone(), &server);
+            scope.spawn(move || {
+                let mut store = open(&url, server);
+                let device = DeviceKey::generate();
+                let mut docs: Vec<InspectionDoc> = vec![];
+                for b in 0..BATCHES {
+                    let now = 1_000 + b as i64;
+                    let mut batch: Vec<SignedRecord> = vec![];
+                    for _ in 0..3 {
+                        let (doc, genesis) = create(&device, &format!("AA{w}{b:03}BC"), now);
+                        docs.push(doc);
+                        batch.push(genesis);
+                    }
+                    // A decision on an inspection of an earlier batch.
+                    if b > 0 {
+                        let outcome = [Outcome::Release, Outcome::Detain][b % 2];
+                        batch.push(decide(&device, &mut docs[3 * (b - 1)], outcome, now));
+                    }
+                    store
+                        .append(&batch, Origin::Remote, now, Some(&device.public()))
+                        .expect("append");
+                    store.project(now).expect("project");
+                }
+            });
+        }
+    });
+    let store = open(&url, &server);
+    assert_eq!(store.projection_lag().expect("lag"), (0, None));
+    assert_eq!(
+        store.inspection_count().expect("count"),
+        2 * 3 * BATCHES as u64
+    );
+    let page = store
+        .console_page(&ConsoleQuery {
+            limit: Some(200),
+            ..Default::default()
+        })
+        .expect("page");
+    let decided = page
+        .rows
+        .iter()
+        .filter(|r| !r.row.view.decisions.is_empty())
+        .count();
+    assert_eq!(decided, 2 * (BATCHES - 1), "every decision in its row");
+    let outcomes: Vec<(String, u64)> = page.counts.outcome.clone().into_iter().collect();
+    let recount = pg
+        .sql(
+            "kordon",
+            "SELECT string_agg(o || '=' || n, ',' ORDER BY o) FROM
+                 (SELECT COALESCE(outcome, 'none') AS o, COUNT(*) AS n FROM inspections GROUP BY 1) t",
+        )
+        .expect("recount");
+    let kept: Vec<String> = outcomes.iter().map(|(o, n)| format!("{o}={n}")).collect();
+    assert_eq!(
+        kept.join(","),
+        recount.trim(),
+        "the counts kept are the rows' counts"
+    );
+    let cells = pg
+        .sql(
+            "kordon",
+            "SELECT COUNT(*) FROM inspection_counts WHERE n < 0",
+        )
+        .expect("cells");
+    assert_eq!(cells.trim(), "0", "no cell counted below zero");
+}
