@@ -4,7 +4,7 @@
 //! [`Index`] port itself. Each backend turns [`Condition`]s into its own
 //! SQL; none decides what a filter means.
 
-use kordon_model::{HotlistView, InspectionId, InspectionView, Plate, ReviewState};
+use kordon_model::{HotlistView, InspectionId, InspectionView, Plate, ReviewState, TrainingView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -249,6 +249,61 @@ impl ConsoleQuery {
     }
 }
 
+/// A query over the index. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// A plate in any spelling, matched by key against the inspection's
+    /// plates and its reads' (as read and as corrected).
+    pub plate: Option<String>,
+    /// A match key, exactly (as [`plate_keys`] gives them).
+    pub plate_key: Option<String>,
+    /// Container code, exact.
+    pub container: Option<String>,
+    /// UTC day, `YYYY-MM-DD`, of creation.
+    pub day: Option<String>,
+    /// Current outcome (`release`, ...), or `none` for undecided.
+    pub outcome: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl Query {
+    /// The query's filters, as the queue's (an absent field does not
+    /// filter; unlike the queue's, a blank one does).
+    pub fn conditions(&self) -> Vec<Condition> {
+        let mut out = vec![];
+        if let Some(p) = self.plate.as_deref() {
+            out.push(Condition::PlateKey(Plate::key_of(p).unwrap_or_default()));
+        }
+        if let Some(k) = self.plate_key.as_deref() {
+            out.push(Condition::PlateKey(k.to_string()));
+        }
+        if let Some(c) = self.container.as_deref() {
+            out.push(Condition::ContainerKey(container_key(c)));
+        }
+        if let Some(d) = self.day.as_deref() {
+            out.push(Condition::DayFrom(d.to_string()));
+            out.push(Condition::DayTo(d.to_string()));
+        }
+        match self.outcome.as_deref() {
+            Some("none") => out.push(Condition::Undecided),
+            Some(o) => out.push(Condition::Outcome(o.to_string())),
+            None => {}
+        }
+        out
+    }
+}
+
+/// Which training attempts to list.
+#[derive(Debug, Clone, Default)]
+pub struct TrainingQuery {
+    /// Only this trainee's.
+    pub trainee: Option<String>,
+    /// Only this unit's.
+    pub unit: Option<String>,
+    /// Most rows, newest first.
+    pub limit: usize,
+}
+
 /// Which filter a query leaves out (for the counts beside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Except {
@@ -416,6 +471,11 @@ pub struct IndexColumns {
     /// Alerts the crew has not answered.
     pub open_alerts: i64,
     pub plate_keys: Vec<String>,
+    /// The blobs of its scans and of its reads' images: `(blob, size,
+    /// added_ms)`, the first of each blob.
+    pub blobs: Vec<(String, u64, i64)>,
+    /// The ids of the ANPR reads attached to it.
+    pub reads: Vec<String>,
 }
 
 impl IndexColumns {
@@ -438,8 +498,32 @@ impl IndexColumns {
             alerts: v.alerts.len() as i64,
             open_alerts: v.alerts.iter().filter(|a| a.response.is_none()).count() as i64,
             plate_keys: plate_keys(v),
+            blobs: blobs_of(v),
+            reads: v.reads.iter().map(|r| r.id.clone()).collect(),
         }
     }
+}
+
+/// The blobs an inspection references, each once (the first reference).
+fn blobs_of(v: &InspectionView) -> Vec<(String, u64, i64)> {
+    let mut out: Vec<(String, u64, i64)> = vec![];
+    let scans = v.scans.iter().flat_map(|s| {
+        s.images
+            .iter()
+            .map(move |i| (i.blob.as_str(), i.size, s.added_ms))
+    });
+    // The images of ANPR reads travel the same way as scans.
+    let reads = v.reads.iter().flat_map(|r| {
+        r.images
+            .iter()
+            .map(move |i| (i.blob.as_str(), i.size, r.received_ms))
+    });
+    for (blob, size, at) in scans.chain(reads) {
+        if !out.iter().any(|(b, _, _)| b == blob) {
+            out.push((blob.to_string(), size, at));
+        }
+    }
+    out
 }
 
 /// The derived index: what the received records make of their documents,
@@ -471,8 +555,44 @@ pub trait Index {
     /// Inspections in the index.
     fn inspection_count(&self) -> Result<u64, PortError>;
 
+    /// Inspections matching `q`, newest first.
+    fn query(&self, q: &Query) -> Result<Vec<IndexRow>, PortError>;
+
+    /// Earlier inspections of the same vehicle, fleet-wide: any that share
+    /// a plate (by match key: plates and reads) or a container code with
+    /// `id`, newest first, without `id` itself, at most `limit` (and
+    /// [`QUEUE_PAGE_MAX`]); `None` if `id` is not indexed.
+    fn same_vehicle(
+        &self,
+        id: InspectionId,
+        limit: u32,
+    ) -> Result<Option<Vec<ConsoleRow>>, PortError>;
+
+    /// The inspection holding the ANPR read `read_id`, if any, over every
+    /// inspection: a push processed again after a crash must attach
+    /// nothing twice.
+    fn inspection_with_read(&self, read_id: &str) -> Result<Option<InspectionId>, PortError>;
+
     /// Every hotlist held, by name.
     fn hotlists(&self) -> Result<Vec<HotlistView>, PortError>;
+
+    /// Training attempts matching `q`, newest first.
+    fn training_attempts(&self, q: &TrainingQuery) -> Result<Vec<TrainingView>, PortError>;
+
+    /// One training attempt, by its id.
+    fn training_attempt(&self, id: &[u8; 16]) -> Result<Option<TrainingView>, PortError>;
+
+    /// Whether an inspection of `unit` references `blob` with this size
+    /// (the server accepts only blobs its records ask for).
+    fn blob_referenced_by_unit(&self, blob: &str, size: u64, unit: &str)
+        -> Result<bool, PortError>;
+
+    /// Inspections with a scan or read image whose blob starts with
+    /// `prefix`.
+    fn docs_with_blob_prefix(&self, prefix: &str) -> Result<Vec<InspectionId>, PortError>;
+
+    /// Every blob any inspection references, once each.
+    fn scan_blobs_all(&self) -> Result<Vec<String>, PortError>;
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //!   however many processes append, with its transparency log and the
 //!   checkpoints it signed.
 //! - [`Index`]: what the records make of their documents, as rows: the
-//!   supervisors' queue and the hotlists.
+//!   supervisors' queue, searches, hotlists, training attempts, and the
+//!   blobs inspections reference.
 //!
 //! Each port comes with its conformance suite ([`conformance`], behind
 //! the feature `conformance`): every implementation runs the same one in
@@ -28,8 +29,9 @@ pub mod register;
 
 pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
 pub use index::{
-    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexColumns, IndexRow, QueueCounts,
-    QueueVersion, ReviewCounts, QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
+    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexColumns, IndexRow, Query,
+    QueueCounts, QueueVersion, ReviewCounts, TrainingQuery, QUEUE_OFFSET_MAX, QUEUE_PAGE,
+    QUEUE_PAGE_MAX,
 };
 pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog, Witness};
 pub use register::{

@@ -1,15 +1,5 @@
-//! The derived index ([`Index`]) on PostgreSQL.
-//!
-//! **Projection.** Records are read past the projection's cursor, their
-//! documents loaded (snapshot, then the records after it), the changes
-//! folded in and each document's row derived
-//! ([`kordon_model::projection`]), then the rows, the counts and the
-//! cursor written in one transaction. That transaction holds an advisory
-//! lock of its own, so processes project one at a time; each pass reads
-//! every record its documents hold, so a row never goes back to an older
-//! state, and a record is never passed over: the record log hands out
-//! `seq` in commit order (see `records.rs`), so nothing commits behind
-//! the cursor.
+//! The derived index ([`Index`]) on PostgreSQL: its queries. The
+//! projection that writes it is `projection.rs`.
 //!
 //! **The queue.** Pages are index scans newest first. The counts beside
 //! them come from `inspection_counts` (inspections by day, outcome,
@@ -18,24 +8,15 @@
 //! inspections there are. A filter those tables cannot answer (unit,
 //! officer, plate, container) counts over the inspections it selects.
 
-use crate::{lock_transaction, port, refs, text, Param, PgStore};
+use crate::{port, refs, text, Param, PgStore};
 use deadpool_postgres::Pool;
-use kordon_model::projection::{self, Derived, COMPACT_AFTER};
-use kordon_model::{HotlistView, InspectionDoc, InspectionId, InspectionView, ReviewState};
-use kordon_ports::index::{hotlist_units, word_pattern, Condition, Except};
+use kordon_model::{HotlistView, InspectionId, ReviewState, TrainingView};
+use kordon_ports::index::{word_pattern, Condition, Except};
 use kordon_ports::{
-    ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexColumns, IndexRow, PortError, QueueCounts,
-    QueueVersion,
+    ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexColumns, IndexRow, PortError, Query,
+    QueueCounts, QueueVersion, TrainingQuery, QUEUE_PAGE_MAX,
 };
-use std::collections::HashMap;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Transaction;
-
-/// The projection's advisory lock (the record log's is another).
-const PROJECTION_LOCK: i64 = 0x6b6f_7264_6f6e_0002;
-
-/// Records a projection pass takes at most.
-const PASS: i64 = 4096;
 
 /// The columns every queue query selects, in the order [`row_of`] reads.
 const ROW_COLUMNS: &str = "heads, updated_ms, view, review_state, received_ms";
@@ -49,36 +30,6 @@ fn row_of(r: &tokio_postgres::Row) -> Result<ConsoleRow, PortError> {
         review_state: state.parse().unwrap_or(ReviewState::Unreviewed),
         received_ms: r.try_get(4).map_err(port)?,
     })
-}
-
-/// The cell of `inspection_counts` an inspection is counted in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Cell {
-    day: String,
-    outcome: String,
-    review_state: String,
-    scans: bool,
-    alerts: i16,
-}
-
-impl Cell {
-    fn of(c: &IndexColumns) -> Cell {
-        Cell {
-            day: c.day.clone(),
-            outcome: c.outcome.unwrap_or("none").to_string(),
-            review_state: c.review_state.to_string(),
-            scans: c.scan_count > 0,
-            alerts: alert_level(c.alerts, c.open_alerts),
-        }
-    }
-}
-
-fn alert_level(alerts: i64, open: i64) -> i16 {
-    match (alerts > 0, open > 0) {
-        (false, _) => 0,
-        (true, false) => 1,
-        (true, true) => 2,
-    }
 }
 
 /// A WHERE clause and its parameters.
@@ -263,441 +214,15 @@ async fn console_page(pool: Pool, q: ConsoleQuery) -> Result<ConsolePage, PortEr
     })
 }
 
-/// A document being projected.
-struct Projected {
-    key: [u8; 16],
-    /// Its snapshot's bytes, if it has one, and the `seq` it covers.
-    base: Option<Vec<u8>>,
-    upto: i64,
-    changes: Vec<Vec<u8>>,
-    derived: Derived,
-    snapshot: Option<Vec<u8>>,
-}
-
-impl Projected {
-    fn base_doc(&self, actor: &[u8; 32]) -> InspectionDoc {
-        match &self.base {
-            // The records are the truth: a snapshot that does not load
-            // costs a replay, never the document.
-            Some(bytes) => InspectionDoc::load(bytes, actor).unwrap_or_else(|e| {
-                tracing::warn!(doc = %InspectionId::from_bytes(self.key), error = %e, "snapshot unreadable: replaying the records");
-                InspectionDoc::empty(actor)
-            }),
-            None => InspectionDoc::empty(actor),
-        }
-    }
-
-    /// Folds the changes into the base and derives the document's row.
-    fn fold(&mut self, actor: &[u8; 32]) {
-        let mut doc = self.base_doc(actor);
-        if !projection::fold_all(&mut doc, &self.changes) {
-            doc = self.base_doc(actor);
-            projection::fold_each(&mut doc, &self.key, &self.changes);
-        }
-        self.derived = projection::derive(&self.key, &mut doc);
-        if self.changes.len() >= COMPACT_AFTER {
-            self.snapshot = projection::snapshot_of(&mut doc, &self.key);
-        }
-    }
-}
-
-fn bytes16(v: Vec<u8>) -> Result<[u8; 16], PortError> {
+pub(crate) fn bytes16(v: Vec<u8>) -> Result<[u8; 16], PortError> {
     <[u8; 16]>::try_from(v.as_slice())
         .map_err(|_| PortError::Backend("a document id is not 16 bytes".into()))
-}
-
-/// One pass: returns how many documents were refreshed, or `None` when
-/// nothing was left to project.
-async fn project_pass(
-    pool: &Pool,
-    actor: [u8; 32],
-    now_ms: i64,
-) -> Result<Option<usize>, PortError> {
-    let mut client = pool.get().await.map_err(port)?;
-    let tx = client.transaction().await.map_err(port)?;
-    lock_transaction(&tx, PROJECTION_LOCK).await?;
-    let cursor: i64 = tx
-        .query_one("SELECT upto FROM projection", &[])
-        .await
-        .map_err(port)?
-        .try_get(0)
-        .map_err(port)?;
-    let pending = tx
-        .query(
-            "SELECT seq, doc_id FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&cursor, &PASS],
-        )
-        .await
-        .map_err(port)?;
-    let Some(last) = pending.last() else {
-        tx.commit().await.map_err(port)?;
-        return Ok(None);
-    };
-    let last: i64 = last.try_get(0).map_err(port)?;
-    let mut docs: Vec<Vec<u8>> = pending
-        .iter()
-        .map(|r| r.try_get::<_, Vec<u8>>(1).map_err(port))
-        .collect::<Result<_, _>>()?;
-    docs.sort_unstable();
-    docs.dedup();
-
-    // Each document's snapshot, then its records after it.
-    let mut work: HashMap<[u8; 16], Projected> = HashMap::with_capacity(docs.len());
-    for d in &docs {
-        let key = bytes16(d.clone())?;
-        work.insert(
-            key,
-            Projected {
-                key,
-                base: None,
-                upto: 0,
-                changes: vec![],
-                derived: Derived::None,
-                snapshot: None,
-            },
-        );
-    }
-    for r in tx
-        .query(
-            "SELECT doc_id, upto, bytes FROM snapshots WHERE doc_id = ANY($1)",
-            &[&docs],
-        )
-        .await
-        .map_err(port)?
-    {
-        if let Some(p) = work.get_mut(&bytes16(r.try_get(0).map_err(port)?)?) {
-            p.upto = r.try_get(1).map_err(port)?;
-            p.base = Some(r.try_get(2).map_err(port)?);
-        }
-    }
-    for r in tx
-        .query(
-            "SELECT r.doc_id, r.seq, r.bytes FROM records r
-                 LEFT JOIN snapshots s ON s.doc_id = r.doc_id
-             WHERE r.doc_id = ANY($1) AND r.seq > COALESCE(s.upto, 0)
-             ORDER BY r.doc_id, r.seq",
-            &[&docs],
-        )
-        .await
-        .map_err(port)?
-    {
-        let key = bytes16(r.try_get(0).map_err(port)?)?;
-        let bytes: Vec<u8> = r.try_get(2).map_err(port)?;
-        // A stored record that no longer parses is left out of the
-        // document (the log keeps it; `check` names it).
-        if let (Some(p), Ok(record)) = (
-            work.get_mut(&key),
-            kordon_record::SignedRecord::parse(bytes),
-        ) {
-            p.upto = r.try_get(1).map_err(port)?;
-            p.changes.push(record.payload().to_vec());
-        }
-    }
-    let mut work: Vec<Projected> = work.into_values().collect();
-    work.sort_unstable_by_key(|p| p.key);
-    for p in work.iter_mut() {
-        p.fold(&actor);
-    }
-    let refreshed = write_rows(&tx, &work, now_ms).await?;
-    tx.execute("UPDATE projection SET upto = $1", &[&last])
-        .await
-        .map_err(port)?;
-    tx.commit().await.map_err(port)?;
-    Ok(Some(refreshed))
-}
-
-/// Writes the rows the documents derive, their snapshots, and the counts
-/// moved by the inspections' change. Returns the rows written.
-async fn write_rows(
-    tx: &Transaction<'_>,
-    work: &[Projected],
-    now_ms: i64,
-) -> Result<usize, PortError> {
-    let mut refreshed = 0;
-    for p in work {
-        if let Some(bytes) = &p.snapshot {
-            tx.execute(
-                "INSERT INTO snapshots (doc_id, upto, bytes) VALUES ($1, $2, $3)
-                 ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes
-                 WHERE excluded.upto > snapshots.upto",
-                &[&&p.key[..], &p.upto, bytes],
-            )
-            .await
-            .map_err(port)?;
-        }
-        if let Derived::Hotlist(view) = &p.derived {
-            put_hotlist(tx, &p.key, view, p.upto).await?;
-            refreshed += 1;
-        }
-    }
-    let views: Vec<(&InspectionView, &Vec<String>)> = work
-        .iter()
-        .filter_map(|p| match &p.derived {
-            Derived::Inspection(v, heads) => Some((v.as_ref(), heads)),
-            _ => None,
-        })
-        .collect();
-    if views.is_empty() {
-        return Ok(refreshed);
-    }
-    let docs: Vec<Vec<u8>> = views
-        .iter()
-        .map(|(v, _)| v.id.as_bytes().to_vec())
-        .collect();
-
-    // The counts: each row's old cell out, its new cell in.
-    let mut cells: HashMap<Cell, i64> = HashMap::new();
-    let mut units: HashMap<String, i64> = HashMap::new();
-    for r in tx
-        .query(
-            "SELECT day, COALESCE(outcome, 'none'), review_state, scan_count > 0,
-                    alerts, open_alerts, unit
-             FROM inspections WHERE doc_id = ANY($1)",
-            &[&docs],
-        )
-        .await
-        .map_err(port)?
-    {
-        let cell = Cell {
-            day: r.try_get(0).map_err(port)?,
-            outcome: r.try_get(1).map_err(port)?,
-            review_state: r.try_get(2).map_err(port)?,
-            scans: r.try_get(3).map_err(port)?,
-            alerts: alert_level(r.try_get(4).map_err(port)?, r.try_get(5).map_err(port)?),
-        };
-        *cells.entry(cell).or_default() -= 1;
-        *units.entry(r.try_get(6).map_err(port)?).or_default() -= 1;
-    }
-    let mut received: HashMap<Vec<u8>, i64> = HashMap::new();
-    for r in tx
-        .query(
-            "SELECT DISTINCT ON (doc_id) doc_id, received_ms FROM records
-             WHERE doc_id = ANY($1) ORDER BY doc_id, seq",
-            &[&docs],
-        )
-        .await
-        .map_err(port)?
-    {
-        received.insert(r.try_get(0).map_err(port)?, r.try_get(1).map_err(port)?);
-    }
-
-    let mut rows = InspectionColumns::default();
-    let mut plates: (Vec<String>, Vec<Vec<u8>>) = (vec![], vec![]);
-    for (v, heads) in &views {
-        let c = IndexColumns::of(v);
-        *cells.entry(Cell::of(&c)).or_default() += 1;
-        *units.entry(text(&v.unit)).or_default() += 1;
-        let doc = v.id.as_bytes().to_vec();
-        for key in &c.plate_keys {
-            plates.0.push(text(key));
-            plates.1.push(doc.clone());
-        }
-        let view = serde_json::to_string(v)
-            .map_err(|e| PortError::Backend(format!("an inspection's view: {e}")))?;
-        rows.push(v, heads, c, view, received.get(&doc).copied(), now_ms);
-    }
-    rows.upsert(tx).await?;
-    tx.execute(
-        "DELETE FROM inspection_plates WHERE doc_id = ANY($1)",
-        &[&docs],
-    )
-    .await
-    .map_err(port)?;
-    tx.execute(
-        "INSERT INTO inspection_plates (key, doc_id)
-         SELECT * FROM UNNEST($1::text[], $2::bytea[]) ON CONFLICT DO NOTHING",
-        &[&plates.0, &plates.1],
-    )
-    .await
-    .map_err(port)?;
-
-    let cells: Vec<(Cell, i64)> = cells.into_iter().filter(|(_, n)| *n != 0).collect();
-    tx.execute(
-        "INSERT INTO inspection_counts (day, outcome, review_state, scans, alerts, n)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bool[], $5::int2[], $6::bigint[])
-         ON CONFLICT (day, outcome, review_state, scans, alerts)
-         DO UPDATE SET n = inspection_counts.n + excluded.n",
-        &[
-            &cells.iter().map(|(c, _)| c.day.clone()).collect::<Vec<_>>(),
-            &cells.iter().map(|(c, _)| c.outcome.clone()).collect::<Vec<_>>(),
-            &cells
-                .iter()
-                .map(|(c, _)| c.review_state.clone())
-                .collect::<Vec<_>>(),
-            &cells.iter().map(|(c, _)| c.scans).collect::<Vec<_>>(),
-            &cells.iter().map(|(c, _)| c.alerts).collect::<Vec<_>>(),
-            &cells.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
-        ],
-    )
-    .await
-    .map_err(port)?;
-    let units: Vec<(String, i64)> = units.into_iter().filter(|(_, n)| *n != 0).collect();
-    tx.execute(
-        "INSERT INTO inspection_units (unit, n) SELECT * FROM UNNEST($1::text[], $2::bigint[])
-         ON CONFLICT (unit) DO UPDATE SET n = inspection_units.n + excluded.n",
-        &[
-            &units.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>(),
-            &units.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
-        ],
-    )
-    .await
-    .map_err(port)?;
-    Ok(refreshed + views.len())
-}
-
-async fn put_hotlist(
-    tx: &Transaction<'_>,
-    key: &[u8; 16],
-    view: &HotlistView,
-    upto: i64,
-) -> Result<(), PortError> {
-    let json = serde_json::to_string(view)
-        .map_err(|e| PortError::Backend(format!("a hotlist's view: {e}")))?;
-    tx.execute(
-        "INSERT INTO hotlists (doc_id, name, units, upto, view) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (doc_id) DO UPDATE SET name = excluded.name, units = excluded.units,
-             upto = excluded.upto, view = excluded.view",
-        &[
-            &&key[..],
-            &text(&view.name),
-            &text(&hotlist_units(view)),
-            &upto,
-            &text(&json),
-        ],
-    )
-    .await
-    .map_err(port)?;
-    Ok(())
-}
-
-/// The `inspections` rows a pass writes, column by column, for one
-/// statement.
-#[derive(Default)]
-struct InspectionColumns {
-    doc: Vec<Vec<u8>>,
-    id: Vec<String>,
-    created: Vec<i64>,
-    day: Vec<String>,
-    unit: Vec<String>,
-    tractor: Vec<Option<String>>,
-    tractor_key: Vec<Option<String>>,
-    trailer: Vec<Option<String>>,
-    trailer_key: Vec<Option<String>>,
-    containers: Vec<String>,
-    outcome: Vec<Option<String>>,
-    decisions: Vec<i64>,
-    reviews: Vec<i64>,
-    review_state: Vec<String>,
-    officers: Vec<String>,
-    scan_count: Vec<i64>,
-    alerts: Vec<i64>,
-    open_alerts: Vec<i64>,
-    received: Vec<Option<i64>>,
-    updated: Vec<i64>,
-    heads: Vec<String>,
-    view: Vec<String>,
-}
-
-impl InspectionColumns {
-    fn push(
-        &mut self,
-        v: &InspectionView,
-        heads: &[String],
-        c: IndexColumns,
-        view: String,
-        received_ms: Option<i64>,
-        now_ms: i64,
-    ) {
-        self.doc.push(v.id.as_bytes().to_vec());
-        self.id.push(v.id.to_string());
-        self.created.push(v.created_ms);
-        self.day.push(c.day);
-        self.unit.push(text(&v.unit));
-        self.tractor
-            .push(v.tractor_plate.as_ref().map(|p| text(&p.canonical)));
-        self.tractor_key
-            .push(v.tractor_plate.as_ref().map(|p| text(&p.key)));
-        self.trailer
-            .push(v.trailer_plate.as_ref().map(|p| text(&p.canonical)));
-        self.trailer_key
-            .push(v.trailer_plate.as_ref().map(|p| text(&p.key)));
-        self.containers.push(text(&c.containers));
-        self.outcome.push(c.outcome.map(String::from));
-        self.decisions.push(c.decisions);
-        self.reviews.push(c.reviews);
-        self.review_state.push(c.review_state.to_string());
-        self.officers.push(text(&c.officers));
-        self.scan_count.push(c.scan_count);
-        self.alerts.push(c.alerts);
-        self.open_alerts.push(c.open_alerts);
-        self.received.push(received_ms);
-        self.updated.push(now_ms);
-        self.heads.push(heads.join(","));
-        self.view.push(text(&view));
-    }
-
-    async fn upsert(&self, tx: &Transaction<'_>) -> Result<(), PortError> {
-        tx.execute(
-            "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key,
-                 trailer, trailer_key, containers, outcome, decisions, reviews, review_state,
-                 officers, scan_count, alerts, open_alerts, received_ms, updated_ms, heads, view)
-             SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                 $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::bigint[],
-                 $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::text[],
-                 $22::text[])
-             ON CONFLICT (doc_id) DO UPDATE SET
-                 id = excluded.id, created_ms = excluded.created_ms, day = excluded.day,
-                 unit = excluded.unit, tractor = excluded.tractor,
-                 tractor_key = excluded.tractor_key, trailer = excluded.trailer,
-                 trailer_key = excluded.trailer_key, containers = excluded.containers,
-                 outcome = excluded.outcome, decisions = excluded.decisions,
-                 reviews = excluded.reviews, review_state = excluded.review_state,
-                 officers = excluded.officers, scan_count = excluded.scan_count,
-                 alerts = excluded.alerts, open_alerts = excluded.open_alerts,
-                 received_ms = excluded.received_ms, updated_ms = excluded.updated_ms,
-                 heads = excluded.heads, view = excluded.view",
-            &[
-                &self.doc,
-                &self.id,
-                &self.created,
-                &self.day,
-                &self.unit,
-                &self.tractor,
-                &self.tractor_key,
-                &self.trailer,
-                &self.trailer_key,
-                &self.containers,
-                &self.outcome,
-                &self.decisions,
-                &self.reviews,
-                &self.review_state,
-                &self.officers,
-                &self.scan_count,
-                &self.alerts,
-                &self.open_alerts,
-                &self.received,
-                &self.updated,
-                &self.heads,
-                &self.view,
-            ],
-        )
-        .await
-        .map_err(port)?;
-        Ok(())
-    }
 }
 
 impl Index for PgStore {
     fn project(&mut self, now_ms: i64) -> Result<usize, PortError> {
         let actor = self.server.map(|k| k.0).unwrap_or([0; 32]);
-        self.run(move |pool| async move {
-            let mut refreshed = 0;
-            while let Some(n) = project_pass(&pool, actor, now_ms).await? {
-                refreshed += n;
-            }
-            Ok(refreshed)
-        })?
+        self.run(move |pool| crate::projection::project(pool, actor, now_ms))?
     }
 
     fn projection_lag(&self) -> Result<(u64, Option<i64>), PortError> {
@@ -748,20 +273,156 @@ impl Index for PgStore {
         Ok(self.queue_version()?.total)
     }
 
+    fn query(&self, q: &Query) -> Result<Vec<IndexRow>, PortError> {
+        let f = over_rows(&q.conditions());
+        let mut sql = format!(
+            "SELECT heads, updated_ms, view FROM inspections {} ORDER BY created_ms DESC, id",
+            f.sql
+        );
+        if let Some(limit) = q.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        self.query(sql, f.args)?
+            .iter()
+            .map(|r| {
+                let heads: String = r.try_get(0).map_err(port)?;
+                let view: String = r.try_get(2).map_err(port)?;
+                IndexRow::from_stored(&heads, r.try_get(1).map_err(port)?, &view)
+            })
+            .collect()
+    }
+
+    fn same_vehicle(
+        &self,
+        id: InspectionId,
+        limit: u32,
+    ) -> Result<Option<Vec<ConsoleRow>>, PortError> {
+        let Some(this) = self.console_row(id)? else {
+            return Ok(None);
+        };
+        let c = IndexColumns::of(&this.row.view);
+        let keys: Vec<String> = c.plate_keys.into_iter().filter(|k| !k.is_empty()).collect();
+        let containers: Vec<String> = this
+            .row
+            .view
+            .containers
+            .iter()
+            .map(|c| format!("% {} %", c.as_str()))
+            .collect();
+        if keys.is_empty() && containers.is_empty() {
+            return Ok(Some(vec![]));
+        }
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM inspections
+             WHERE (doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ANY($1))
+                    OR containers LIKE ANY($2))
+               AND doc_id <> $3
+             ORDER BY created_ms DESC, id LIMIT {}",
+            limit.min(QUEUE_PAGE_MAX)
+        );
+        let rows = self.query(
+            sql,
+            vec![
+                Box::new(keys),
+                Box::new(containers),
+                Box::new(id.as_bytes().to_vec()),
+            ],
+        )?;
+        rows.iter().map(row_of).collect::<Result<_, _>>().map(Some)
+    }
+
+    fn inspection_with_read(&self, read_id: &str) -> Result<Option<InspectionId>, PortError> {
+        let rows = self.query(
+            "SELECT doc_id FROM inspection_reads WHERE read_id = $1 ORDER BY doc_id LIMIT 1",
+            vec![Box::new(text(read_id))],
+        )?;
+        match rows.first() {
+            None => Ok(None),
+            Some(r) => Ok(Some(InspectionId::from_bytes(bytes16(
+                r.try_get(0).map_err(port)?,
+            )?))),
+        }
+    }
+
     fn hotlists(&self) -> Result<Vec<HotlistView>, PortError> {
         let rows = self.query(
             "SELECT view FROM hotlists ORDER BY name COLLATE \"C\", doc_id",
             vec![],
         )?;
-        let mut out = vec![];
-        for r in rows {
-            let json: String = r.try_get(0).map_err(port)?;
-            // A row that no longer reads is rewritten by the list's next
-            // change; until then it is left out rather than failing all.
-            if let Ok(v) = serde_json::from_str(&json) {
-                out.push(v);
-            }
-        }
-        Ok(out)
+        // A row that no longer reads is rewritten by the list's next
+        // change; until then it is left out rather than failing all.
+        Ok(views(&rows))
     }
+
+    fn training_attempts(&self, q: &TrainingQuery) -> Result<Vec<TrainingView>, PortError> {
+        let limit = i64::try_from(q.limit.max(1)).unwrap_or(i64::MAX);
+        let rows = self.query(
+            "SELECT view FROM training
+             WHERE ($1::text IS NULL OR trainee = $1) AND ($2::text IS NULL OR unit = $2)
+             ORDER BY created_ms DESC, doc_id LIMIT $3",
+            vec![
+                Box::new(q.trainee.as_deref().map(text)),
+                Box::new(q.unit.as_deref().map(text)),
+                Box::new(limit),
+            ],
+        )?;
+        Ok(views(&rows))
+    }
+
+    fn training_attempt(&self, id: &[u8; 16]) -> Result<Option<TrainingView>, PortError> {
+        let rows = self.query(
+            "SELECT view FROM training WHERE doc_id = $1",
+            vec![Box::new(id.to_vec())],
+        )?;
+        Ok(views(&rows).pop())
+    }
+
+    fn blob_referenced_by_unit(
+        &self,
+        blob: &str,
+        size: u64,
+        unit: &str,
+    ) -> Result<bool, PortError> {
+        let rows = self.query(
+            "SELECT 1 FROM scan_blobs s JOIN inspections i ON i.doc_id = s.doc_id
+             WHERE s.blob = $1 AND s.size = $2 AND i.unit = $3 LIMIT 1",
+            vec![
+                Box::new(text(blob)),
+                Box::new(i64::try_from(size).unwrap_or(i64::MAX)),
+                Box::new(text(unit)),
+            ],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    fn docs_with_blob_prefix(&self, prefix: &str) -> Result<Vec<InspectionId>, PortError> {
+        // Blob names are lower-case hex: every name with the prefix sorts
+        // between it and the prefix followed by 'g' (an index range).
+        let rows = self.query(
+            "SELECT DISTINCT doc_id FROM scan_blobs WHERE blob >= $1 AND blob < $1 || 'g'
+             ORDER BY doc_id",
+            vec![Box::new(text(prefix))],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(InspectionId::from_bytes(bytes16(
+                    r.try_get(0).map_err(port)?,
+                )?))
+            })
+            .collect()
+    }
+
+    fn scan_blobs_all(&self) -> Result<Vec<String>, PortError> {
+        let rows = self.query("SELECT DISTINCT blob FROM scan_blobs ORDER BY blob", vec![])?;
+        rows.iter().map(|r| r.try_get(0).map_err(port)).collect()
+    }
+}
+
+/// The views of rows whose first column is one as JSON; a row that no
+/// longer reads is left out (its document's next change rewrites it).
+fn views<T: serde::de::DeserializeOwned>(rows: &[tokio_postgres::Row]) -> Vec<T> {
+    rows.iter()
+        .filter_map(|r| r.try_get::<_, String>(0).ok())
+        .filter_map(|json| serde_json::from_str(&json).ok())
+        .collect()
 }

@@ -19,14 +19,16 @@
 //! accepted and the transparency log; `records.rs` says how several
 //! processes share one order) and [`kordon_ports::Register`] (devices,
 //! enrollment, what goes down to each vehicle, scans received) and
-//! [`kordon_ports::Index`] (the projection into the derived index, the
-//! console's queue, hotlists; `index.rs` says how processes share it).
+//! [`kordon_ports::Index`] (the projection into the derived index, which
+//! `projection.rs` says how processes share; the console's queue,
+//! searches, hotlists, training attempts, referenced blobs).
 //! Each passes the port's conformance suite against a real PostgreSQL in
 //! this crate's tests.
 
 mod accounts;
 mod dump;
 mod index;
+mod projection;
 mod records;
 mod register;
 mod schema;

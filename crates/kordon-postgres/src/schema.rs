@@ -203,10 +203,11 @@ CREATE TABLE log_witnesses (
 /// The database's character encoding (`UTF8`, `LATIN1`, ...).
 /// v4: the derived index. Inspections as rows with the columns the queue
 /// filters on (text the queue orders or compares in byte order, as the
-/// SQLite store does), their plate keys, the documents' snapshots, the
-/// projection's cursor, and the queue's counts kept as they change: by
-/// the columns the counts group and filter on, and by unit, so the
-/// console's counts read a few rows, not every inspection.
+/// SQLite store does), their plate keys, ANPR reads and blobs, training
+/// attempts, the documents' snapshots, the projection's cursor, and the
+/// queue's counts kept as they change: by the columns the counts group
+/// and filter on, and by unit, so the console's counts read a few rows,
+/// not every inspection.
 const V4: &str = r#"
 CREATE TABLE snapshots (
     doc_id  BYTEA PRIMARY KEY,
@@ -269,6 +270,29 @@ CREATE TABLE inspection_units (
     unit    TEXT COLLATE "C" PRIMARY KEY,
     n       BIGINT NOT NULL
 );
+CREATE TABLE inspection_reads (
+    read_id TEXT COLLATE "C" NOT NULL,
+    doc_id  BYTEA NOT NULL,
+    PRIMARY KEY (read_id, doc_id)
+);
+CREATE INDEX inspection_reads_doc ON inspection_reads (doc_id);
+CREATE TABLE scan_blobs (
+    doc_id      BYTEA NOT NULL,
+    blob        TEXT COLLATE "C" NOT NULL,
+    size        BIGINT NOT NULL,
+    added_ms    BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, blob)
+);
+CREATE INDEX scan_blobs_blob ON scan_blobs (blob);
+CREATE TABLE training (
+    doc_id      BYTEA PRIMARY KEY,
+    unit        TEXT NOT NULL,
+    trainee     TEXT NOT NULL,
+    created_ms  BIGINT NOT NULL,
+    upto        BIGINT NOT NULL,
+    view        TEXT NOT NULL
+);
+CREATE INDEX training_newest ON training (created_ms DESC, doc_id);
 "#;
 
 pub(crate) async fn encoding(pool: &Pool) -> Result<String, PortError> {

@@ -4,29 +4,13 @@
 use crate::error::port;
 use crate::{Store, StoreError};
 use kordon_model::HotlistView;
-use kordon_model::{InspectionId, InspectionView, Plate};
-use kordon_ports::index::{container_key, plate_keys};
+use kordon_model::{InspectionId, InspectionView, TrainingView};
+use kordon_ports::index::plate_keys;
 use kordon_ports::{
-    ConsolePage, ConsoleQuery, ConsoleRow, IndexColumns, IndexRow, PortError, QueueVersion,
+    ConsolePage, ConsoleQuery, ConsoleRow, IndexColumns, IndexRow, PortError, Query, QueueVersion,
+    TrainingQuery,
 };
 use rusqlite::{params, Connection, OptionalExtension};
-
-/// A query over the index. Empty fields do not filter.
-#[derive(Debug, Clone, Default)]
-pub struct Query {
-    /// A plate in any spelling, matched by key against the inspection's
-    /// plates and its reads' (as read and as corrected).
-    pub plate: Option<String>,
-    /// A match key, exactly (as [`plate_keys`] gives them).
-    pub plate_key: Option<String>,
-    /// Container code, exact.
-    pub container: Option<String>,
-    /// UTC day, `YYYY-MM-DD`, of creation.
-    pub day: Option<String>,
-    /// Current outcome (`release`, ...), or `none` for undecided.
-    pub outcome: Option<String>,
-    pub limit: Option<usize>,
-}
 
 /// Fills the console columns of rows indexed before they existed (the v4
 /// migration), from each row's stored view.
@@ -114,21 +98,8 @@ pub(crate) fn upsert(
     let mut put = conn.prepare_cached(
         "INSERT OR IGNORE INTO scan_blobs (doc_id, blob, size, added_ms) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for scan in &v.scans {
-        for image in &scan.images {
-            put.execute(params![doc, image.blob, image.size as i64, scan.added_ms])?;
-        }
-    }
-    // The images of ANPR reads travel the same way as scans.
-    for read in &v.reads {
-        for image in &read.images {
-            put.execute(params![
-                doc,
-                image.blob,
-                image.size as i64,
-                read.received_ms
-            ])?;
-        }
+    for (blob, size, added_ms) in &c.blobs {
+        put.execute(params![doc, blob, *size as i64, added_ms])?;
     }
     Ok(())
 }
@@ -177,45 +148,16 @@ pub(crate) fn index_row(heads: &str, updated_ms: i64, view: &str) -> Result<Inde
 impl Store {
     /// Inspections matching `q`, newest first.
     pub fn query(&self, q: &Query) -> Result<Vec<IndexRow>, StoreError> {
-        let mut sql = String::from("SELECT heads, updated_ms, view FROM inspections WHERE 1 = 1");
-        let mut args: Vec<String> = vec![];
-        if let Some(p) = q.plate.as_deref() {
-            let key = Plate::key_of(p).unwrap_or_default();
-            args.push(key);
-            sql.push_str(&format!(
-                " AND doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?{})",
-                args.len()
-            ));
-        }
-        if let Some(k) = q.plate_key.as_deref() {
-            args.push(k.to_string());
-            sql.push_str(&format!(
-                " AND doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?{})",
-                args.len()
-            ));
-        }
-        if let Some(c) = q.container.as_deref() {
-            args.push(format!("% {} %", container_key(c)));
-            sql.push_str(&format!(" AND containers LIKE ?{}", args.len()));
-        }
-        if let Some(d) = q.day.as_deref() {
-            args.push(d.to_string());
-            sql.push_str(&format!(" AND day = ?{}", args.len()));
-        }
-        match q.outcome.as_deref() {
-            Some("none") => sql.push_str(" AND outcome IS NULL"),
-            Some(o) => {
-                args.push(o.to_string());
-                sql.push_str(&format!(" AND outcome = ?{}", args.len()));
-            }
-            None => {}
-        }
-        sql.push_str(" ORDER BY created_ms DESC, id");
+        let f = crate::queue::filter_of(q.conditions());
+        let mut sql = format!(
+            "SELECT heads, updated_ms, view FROM inspections {} ORDER BY created_ms DESC, id",
+            f.sql
+        );
         if let Some(limit) = q.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         let mut stmt = self.connection().prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        let rows = stmt.query_map(rusqlite::params_from_iter(f.args.iter()), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -293,7 +235,52 @@ impl kordon_ports::Index for Store {
         Store::inspection_count(self).map_err(port)
     }
 
+    fn query(&self, q: &Query) -> Result<Vec<IndexRow>, PortError> {
+        Store::query(self, q).map_err(port)
+    }
+
+    fn same_vehicle(
+        &self,
+        id: InspectionId,
+        limit: u32,
+    ) -> Result<Option<Vec<ConsoleRow>>, PortError> {
+        match Store::same_vehicle(self, id, limit) {
+            Ok(rows) => Ok(Some(rows)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(port(e)),
+        }
+    }
+
+    fn inspection_with_read(&self, read_id: &str) -> Result<Option<InspectionId>, PortError> {
+        Store::inspection_with_read(self, read_id).map_err(port)
+    }
+
     fn hotlists(&self) -> Result<Vec<HotlistView>, PortError> {
         Store::hotlists(self).map_err(port)
+    }
+
+    fn training_attempts(&self, q: &TrainingQuery) -> Result<Vec<TrainingView>, PortError> {
+        Store::training_attempts(self, q).map_err(port)
+    }
+
+    fn training_attempt(&self, id: &[u8; 16]) -> Result<Option<TrainingView>, PortError> {
+        Store::training_attempt(self, &uuid::Uuid::from_bytes(*id)).map_err(port)
+    }
+
+    fn blob_referenced_by_unit(
+        &self,
+        blob: &str,
+        size: u64,
+        unit: &str,
+    ) -> Result<bool, PortError> {
+        Store::blob_referenced_by_unit(self, blob, size, unit).map_err(port)
+    }
+
+    fn docs_with_blob_prefix(&self, prefix: &str) -> Result<Vec<InspectionId>, PortError> {
+        Store::docs_with_blob_prefix(self, prefix).map_err(port)
+    }
+
+    fn scan_blobs_all(&self) -> Result<Vec<String>, PortError> {
+        Store::scan_blobs_all(self).map_err(port)
     }
 }

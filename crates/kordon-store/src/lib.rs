@@ -68,7 +68,6 @@ pub use check::{Finding, StoreCheck};
 pub use disk::{DiskSpace, DISK_LOW_BYTES};
 pub use error::StoreError;
 
-pub use index::Query;
 pub use kordon_ports::index::plate_keys;
 pub use kordon_ports::register::fingerprint;
 pub use kordon_ports::{
@@ -77,8 +76,8 @@ pub use kordon_ports::{
     RecordLog, Register, SessionRow, Standing, Stated, UserRow, Wipe, WipeTarget, Witness,
 };
 pub use kordon_ports::{
-    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexRow, QueueCounts, QueueVersion,
-    ReviewCounts, QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
+    AlertFilter, ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexRow, Query, QueueCounts,
+    QueueVersion, ReviewCounts, TrainingQuery, QUEUE_OFFSET_MAX, QUEUE_PAGE, QUEUE_PAGE_MAX,
 };
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts};
@@ -94,4 +93,3 @@ pub use trail::{
     TrailFilter, TrailPosition, TrailRecord, TrailRefusal, TRAIL_RANK_CONSOLE, TRAIL_RANK_RECORD,
     TRAIL_RANK_REFUSAL,
 };
-pub use training::TrainingQuery;

@@ -10,9 +10,9 @@ use kordon_ports::{
 };
 
 /// The WHERE clause of a query, with its arguments in order.
-struct Filter {
-    sql: String,
-    args: Vec<rusqlite::types::Value>,
+pub(crate) struct Filter {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<rusqlite::types::Value>,
 }
 
 impl Filter {
@@ -27,11 +27,16 @@ impl Filter {
 
 /// The WHERE clause of a query's filters but `except`.
 fn filter(q: &ConsoleQuery, except: Except) -> Filter {
+    filter_of(q.conditions(except))
+}
+
+/// The WHERE clause of filters over `inspections`.
+pub(crate) fn filter_of(conditions: Vec<Condition>) -> Filter {
     let mut f = Filter {
         sql: String::from("WHERE 1 = 1"),
         args: vec![],
     };
-    for c in q.conditions(except) {
+    for c in conditions {
         match c {
             Condition::Unit(unit) => f.and("unit = ?", unit),
             Condition::DayFrom(day) => f.and("day >= ?", day),

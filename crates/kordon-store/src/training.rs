@@ -5,19 +5,9 @@
 
 use crate::{Store, StoreError};
 use kordon_model::{DocKind, TrainingDoc, TrainingView};
+use kordon_ports::TrainingQuery;
 use kordon_record::DeviceKey;
 use rusqlite::{params, Connection, OptionalExtension};
-
-/// Which attempts to list.
-#[derive(Debug, Clone, Default)]
-pub struct TrainingQuery {
-    /// Only this trainee's.
-    pub trainee: Option<String>,
-    /// Only this unit's.
-    pub unit: Option<String>,
-    /// Most rows, newest first.
-    pub limit: usize,
-}
 
 pub(crate) fn upsert(
     conn: &Connection,

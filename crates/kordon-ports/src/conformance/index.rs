@@ -5,7 +5,8 @@ use super::records::{decide, review, sign};
 use crate::{AlertFilter, ConsoleQuery, Index, Origin, RecordLog};
 use kordon_model::hotlist::new_hotlist_id;
 use kordon_model::{
-    HotlistDoc, InspectionDoc, InspectionId, NewInspection, OfficerId, Outcome, ReviewState,
+    AnprRead, Energy, HotlistDoc, InspectionDoc, InspectionId, NewInspection, NewScan, OfficerId,
+    Outcome, ReadImage, ReadImageKind, ReviewState, ScanImage, TrainingDoc,
 };
 use kordon_record::{DeviceKey, SignedRecord};
 
@@ -21,6 +22,8 @@ pub fn index(open: OpenIndex<'_>) {
     the_queue_pages_filters_and_counts_what_was_projected(open);
     a_later_change_rewrites_the_row_and_moves_the_counts(open);
     a_hotlist_document_derives_its_list(open);
+    searches_reads_and_blobs_find_their_inspections(open);
+    a_training_attempt_derives_its_row(open);
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -394,4 +397,242 @@ fn a_hotlist_document_derives_its_list(open: OpenIndex<'_>) {
         0,
         "a list is no inspection"
     );
+}
+
+fn officer() -> OfficerId {
+    OfficerId::new("OF-17").expect("officer")
+}
+
+/// An ANPR read `id` of `text`, with one plate image stored as `blob`.
+fn read(id: &str, text: &str, blob: char, at: i64) -> AnprRead {
+    AnprRead {
+        id: id.into(),
+        received_ms: at,
+        captured_ms: Some(at - 10),
+        vendor: "hikvision".into(),
+        camera: None,
+        lane: None,
+        role: None,
+        text: Some(text.into()),
+        plate: None,
+        confidence: Some(0.93),
+        char_confidence: vec![],
+        country: Some("UA".into()),
+        direction: None,
+        images: vec![ReadImage {
+            kind: ReadImageKind::Plate,
+            blob: std::iter::repeat_n(blob, 64).collect(),
+            size: 2_048,
+            content_type: "image/jpeg".into(),
+        }],
+        added_by: String::new(),
+        correction: None,
+        detached: None,
+    }
+}
+
+/// A scan of one image stored as `blob`.
+fn scan(blob: char, size: u64) -> NewScan {
+    NewScan {
+        images: vec![ScanImage {
+            blob: std::iter::repeat_n(blob, 64).collect(),
+            size,
+            width: 600,
+            height: 200,
+            bits: 16,
+            channels: 1,
+            format: "tiff".into(),
+            energy: Energy::Single,
+        }],
+        ..Default::default()
+    }
+}
+
+fn searches_reads_and_blobs_find_their_inspections(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let device = DeviceKey::generate();
+    let (mut a, ra) = inspection(&device, "MOBILE-1", "AA1234BC", "CSQU3054383", &[], DEC_1);
+    let (mut b, rb) = inspection(
+        &device,
+        "MOBILE-1",
+        "BB2222CC",
+        "MSKU1234565",
+        &[],
+        DEC_1 + 1,
+    );
+    let (mut c, rc) = inspection(
+        &device,
+        "MOBILE-2",
+        "CC3333AA",
+        "MSKU1234565",
+        &[],
+        DEC_1 + DAY_MS,
+    );
+    // a gets a read of another plate and a scan; b is decided.
+    a.add_read(
+        &read("PUSH#1", "KA7777KA", 'c', DEC_1 + 5),
+        None,
+        &officer(),
+        DEC_1 + 5,
+    )
+    .expect("read");
+    let read_a = sign(&device, &mut a, DEC_1 + 5);
+    a.add_scan(&scan('d', 9_000), &officer(), DEC_1 + 6)
+        .expect("scan");
+    let scan_a = sign(&device, &mut a, DEC_1 + 6);
+    let decided = decide(&device, &mut b, Outcome::Release, DEC_1 + 7);
+    append(
+        s,
+        &[ra, rb, rc, read_a, scan_a, decided],
+        DEC_1 + 2 * DAY_MS,
+    );
+    s.project(DEC_1 + 2 * DAY_MS).expect("project");
+    let [a, b, c] = [&mut a, &mut b, &mut c].map(id_of);
+
+    let ids = |rows: Vec<crate::IndexRow>| rows.into_iter().map(|r| r.view.id).collect::<Vec<_>>();
+    let q = |f: fn(&mut crate::Query)| {
+        let mut q = crate::Query::default();
+        f(&mut q);
+        ids(s.query(&q).expect("query"))
+    };
+    assert_eq!(q(|_| {}), [c, b, a], "newest first");
+    assert_eq!(
+        q(|q| q.plate = Some("ka 7777 ka".into())),
+        [a],
+        "by a read's plate"
+    );
+    assert_eq!(
+        q(|q| q.plate_key = kordon_model::Plate::key_of("AA1234BC")),
+        [a],
+        "by a key, as plate_keys gives them"
+    );
+    assert_eq!(
+        q(|q| q.container = Some("mscu-123456".into())),
+        Vec::<InspectionId>::new()
+    );
+    assert_eq!(q(|q| q.container = Some("MSKU 123456 5".into())), [c, b]);
+    assert_eq!(q(|q| q.day = Some("2026-12-01".into())), [b, a]);
+    assert_eq!(q(|q| q.outcome = Some("none".into())), [c, a]);
+    assert_eq!(q(|q| q.outcome = Some("release".into())), [b]);
+    assert_eq!(q(|q| q.limit = Some(1)), [c]);
+
+    let same = |id| {
+        s.same_vehicle(id, 10)
+            .expect("same vehicle")
+            .map(|rows| rows.into_iter().map(|r| r.row.view.id).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        same(b),
+        Some(vec![c]),
+        "a container shared, itself left out"
+    );
+    assert_eq!(same(a), Some(vec![]));
+    assert_eq!(same(InspectionId::random()), None, "not indexed");
+
+    assert_eq!(s.inspection_with_read("PUSH#1").expect("read"), Some(a));
+    assert_eq!(s.inspection_with_read("PUSH#2").expect("read"), None);
+    assert_eq!(
+        s.inspection_with_read("PUSH#").expect("read"),
+        None,
+        "an id exactly"
+    );
+
+    let d: String = std::iter::repeat_n('d', 64).collect();
+    let cc: String = std::iter::repeat_n('c', 64).collect();
+    assert!(s
+        .blob_referenced_by_unit(&d, 9_000, "MOBILE-1")
+        .expect("blob"));
+    assert!(s
+        .blob_referenced_by_unit(&cc, 2_048, "MOBILE-1")
+        .expect("a read's image"));
+    assert!(
+        !s.blob_referenced_by_unit(&d, 9_001, "MOBILE-1")
+            .expect("blob"),
+        "another size"
+    );
+    assert!(
+        !s.blob_referenced_by_unit(&d, 9_000, "MOBILE-2")
+            .expect("blob"),
+        "another unit"
+    );
+    assert_eq!(s.docs_with_blob_prefix("ddd").expect("prefix"), [a]);
+    assert_eq!(s.docs_with_blob_prefix("e").expect("prefix"), []);
+    let mut all = s.scan_blobs_all().expect("all");
+    all.sort();
+    assert_eq!(all, [cc, d]);
+}
+
+fn a_training_attempt_derives_its_row(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let device = DeviceKey::generate();
+    let mut made = vec![];
+    for (trainee, unit, at) in [
+        ("OF-1", "MOBILE-1", DEC_1),
+        ("OF-2", "MOBILE-1", DEC_1 + 1),
+        ("OF-1", "MOBILE-2", DEC_1 + 2),
+    ] {
+        let id = kordon_model::training::new_training_id();
+        let mut doc = TrainingDoc::create(
+            device.public().as_bytes(),
+            id,
+            unit,
+            "Exercise 1",
+            "{}",
+            &OfficerId::new(trainee).expect("trainee"),
+            at,
+        )
+        .expect("attempt");
+        let change = doc.last_change().expect("change");
+        append(
+            s,
+            &[SignedRecord::sign(&device, *id.as_bytes(), trainee, at, &change).expect("sign")],
+            at + 10,
+        );
+        made.push(id);
+    }
+    s.project(DEC_1 + 100).expect("project");
+    let list = |q: crate::TrainingQuery| {
+        s.training_attempts(&q)
+            .expect("attempts")
+            .into_iter()
+            .map(|v| v.id)
+            .collect::<Vec<_>>()
+    };
+    let id = |i: usize| made[i].to_string();
+    assert_eq!(
+        list(crate::TrainingQuery {
+            limit: 10,
+            ..Default::default()
+        }),
+        [id(2), id(1), id(0)],
+        "newest first"
+    );
+    assert_eq!(
+        list(crate::TrainingQuery {
+            trainee: Some("OF-1".into()),
+            limit: 10,
+            ..Default::default()
+        }),
+        [id(2), id(0)]
+    );
+    assert_eq!(
+        list(crate::TrainingQuery {
+            unit: Some("MOBILE-1".into()),
+            limit: 1,
+            ..Default::default()
+        }),
+        [id(1)]
+    );
+    let one = s
+        .training_attempt(made[1].as_bytes())
+        .expect("attempt")
+        .expect("found");
+    assert_eq!(
+        (one.trainee.as_str(), one.unit.as_str()),
+        ("OF-2", "MOBILE-1")
+    );
+    assert!(s.training_attempt(&[9; 16]).expect("attempt").is_none());
+    assert_eq!(s.inspection_count().expect("count"), 0);
 }
