@@ -281,6 +281,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             into_sqlite.as_secs_f64()
         );
     }
+    let filled = started.elapsed();
     pg.sql("queue", "VACUUM ANALYZE")
         .map_err(|e| anyhow::anyhow!(e))?;
 
@@ -360,7 +361,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.inspections,
         args.units,
         args.days,
-        started.elapsed().as_secs_f64(),
+        filled.as_secs_f64(),
         made.as_secs_f64(),
         into_pg.as_secs_f64(),
         into_sqlite.as_secs_f64()

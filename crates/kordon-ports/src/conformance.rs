@@ -7,10 +7,12 @@
 mod index;
 pub mod records;
 mod register;
+mod trail;
 
 pub use index::{index, IndexBackend, OpenIndex};
 pub use records::{records, OpenLog};
 pub use register::{register, Backend, OpenBackend};
+pub use trail::{trail, OpenTrail, TrailBackend};
 
 use crate::{AccountStore, NewAuditEntry, NewSession};
 

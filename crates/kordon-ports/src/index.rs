@@ -8,6 +8,7 @@ use kordon_model::{HotlistView, InspectionId, InspectionView, Plate, ReviewState
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::stats::{Statistics, StatsQuery};
 use crate::PortError;
 
 /// A row of the index: the columns queries filter on, and the whole view.
@@ -593,6 +594,10 @@ pub trait Index {
 
     /// Every blob any inspection references, once each.
     fn scan_blobs_all(&self) -> Result<Vec<String>, PortError>;
+
+    /// The statistics of a period (of what was projected); a query that
+    /// is no period is refused with its reason ([`StatsQuery::days`]).
+    fn statistics(&self, q: &StatsQuery) -> Result<Statistics, PortError>;
 }
 
 #[cfg(test)]

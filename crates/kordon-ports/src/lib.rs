@@ -13,7 +13,9 @@
 //!   checkpoints it signed.
 //! - [`Index`]: what the records make of their documents, as rows: the
 //!   supervisors' queue, searches, hotlists, training attempts, and the
-//!   blobs inspections reference.
+//!   blobs inspections reference, the statistics ([`stats`]).
+//! - [`trail::Trail`]: the audit trail's sources (records, refusals,
+//!   console actions), read newest first from a position.
 //!
 //! Each port comes with its conformance suite ([`conformance`], behind
 //! the feature `conformance`): every implementation runs the same one in
@@ -26,6 +28,8 @@ pub mod dump;
 pub mod index;
 mod records;
 pub mod register;
+pub mod stats;
+pub mod trail;
 
 pub use accounts::{AccountStore, AuditEntry, NewAuditEntry, NewSession, SessionRow, UserRow};
 pub use index::{

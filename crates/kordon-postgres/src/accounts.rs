@@ -10,7 +10,8 @@ use tokio_postgres::Row;
 
 const USER_COLUMNS: &str =
     "name, role, password_hash, created_ms, password_ms, disabled_ms, failed_logins, last_failed_ms";
-const AUDIT_COLUMNS: &str = "n, at_ms, actor, role, action, target, outcome, detail, peer";
+pub(crate) const AUDIT_COLUMNS: &str =
+    "n, at_ms, actor, role, action, target, outcome, detail, peer";
 
 fn user_row(r: &Row) -> Result<UserRow, tokio_postgres::Error> {
     Ok(UserRow {
@@ -25,7 +26,7 @@ fn user_row(r: &Row) -> Result<UserRow, tokio_postgres::Error> {
     })
 }
 
-fn audit_entry(r: &Row) -> Result<AuditEntry, tokio_postgres::Error> {
+pub(crate) fn audit_entry(r: &Row) -> Result<AuditEntry, tokio_postgres::Error> {
     Ok(AuditEntry {
         n: r.try_get(0)?,
         at_ms: r.try_get(1)?,

@@ -12,6 +12,7 @@ use crate::{port, refs, text, Param, PgStore};
 use deadpool_postgres::Pool;
 use kordon_model::{HotlistView, InspectionId, ReviewState, TrainingView};
 use kordon_ports::index::{word_pattern, Condition, Except};
+use kordon_ports::stats::{statistics_of, FactGroup, OfficerGroup, Statistics, StatsQuery};
 use kordon_ports::{
     ConsolePage, ConsoleQuery, ConsoleRow, Index, IndexColumns, IndexRow, PortError, Query,
     QueueCounts, QueueVersion, TrainingQuery, QUEUE_PAGE_MAX,
@@ -410,6 +411,68 @@ impl Index for PgStore {
                 )?))
             })
             .collect()
+    }
+
+    fn statistics(&self, q: &StatsQuery) -> Result<Statistics, PortError> {
+        q.days().map_err(PortError::Backend)?;
+        let unit = q.unit().map(text);
+        let period = |unit: &Option<String>| -> Vec<Param> {
+            vec![
+                Box::new(q.from.clone()),
+                Box::new(q.to.clone()),
+                Box::new(unit.clone()),
+            ]
+        };
+        let groups = self
+            .query(
+                "SELECT day, unit, outcome, review, COUNT(*), SUM(scans)::bigint,
+                     SUM(returns)::bigint, SUM(returns_answered)::bigint, SUM(answer_ms)::bigint,
+                     COUNT(scan_to_decision_ms),
+                     COALESCE(SUM(scan_to_decision_ms), 0)::bigint, SUM(hotlist_hits)::bigint,
+                     COUNT(*) FILTER (WHERE hotlist_hits > 0)
+                 FROM inspection_stats
+                 WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR unit = $3)
+                 GROUP BY day, unit, outcome, review",
+                period(&unit),
+            )?
+            .iter()
+            .map(|r| {
+                let n = |i: usize| r.try_get::<_, i64>(i).map_err(port);
+                Ok(FactGroup {
+                    day: r.try_get(0).map_err(port)?,
+                    unit: r.try_get(1).map_err(port)?,
+                    outcome: r.try_get(2).map_err(port)?,
+                    review: r.try_get(3).map_err(port)?,
+                    inspections: n(4)?,
+                    scans: n(5)?,
+                    returns: n(6)?,
+                    returns_answered: n(7)?,
+                    answer_ms: n(8)?,
+                    timed_decisions: n(9)?,
+                    scan_to_decision_ms: n(10)?,
+                    hotlist_hits: n(11)?,
+                    inspections_with_hits: n(12)?,
+                })
+            })
+            .collect::<Result<Vec<_>, PortError>>()?;
+        let officers = self
+            .query(
+                "SELECT reviewed_officer, review, COUNT(*) FROM inspection_stats
+                 WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR unit = $3)
+                     AND review IS NOT NULL AND reviewed_officer IS NOT NULL
+                 GROUP BY reviewed_officer, review",
+                period(&unit),
+            )?
+            .iter()
+            .map(|r| {
+                Ok(OfficerGroup {
+                    officer: r.try_get(0).map_err(port)?,
+                    review: r.try_get(1).map_err(port)?,
+                    inspections: r.try_get(2).map_err(port)?,
+                })
+            })
+            .collect::<Result<Vec<_>, PortError>>()?;
+        statistics_of(q, &groups, &officers).map_err(PortError::Backend)
     }
 
     fn scan_blobs_all(&self) -> Result<Vec<String>, PortError> {

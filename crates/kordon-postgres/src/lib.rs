@@ -21,7 +21,8 @@
 //! enrollment, what goes down to each vehicle, scans received) and
 //! [`kordon_ports::Index`] (the projection into the derived index, which
 //! `projection.rs` says how processes share; the console's queue,
-//! searches, hotlists, training attempts, referenced blobs).
+//! searches, hotlists, training attempts, referenced blobs, statistics)
+//! and [`kordon_ports::trail::Trail`] (the audit trail's sources).
 //! Each passes the port's conformance suite against a real PostgreSQL in
 //! this crate's tests.
 
@@ -32,6 +33,7 @@ mod projection;
 mod records;
 mod register;
 mod schema;
+mod trail;
 
 pub use schema::{migrate, schema_version, MIGRATIONS};
 

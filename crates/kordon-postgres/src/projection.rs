@@ -289,6 +289,7 @@ async fn write_rows(
     let mut plates: (Vec<String>, Vec<Vec<u8>>) = (vec![], vec![]);
     let mut reads: (Vec<String>, Vec<Vec<u8>>) = (vec![], vec![]);
     let mut blobs = BlobColumns::default();
+    let mut facts = FactColumns::default();
     for (v, heads) in &views {
         let c = IndexColumns::of(v);
         *cells.entry(Cell::of(&c)).or_default() += 1;
@@ -298,6 +299,7 @@ async fn write_rows(
             plates.0.push(text(key));
             plates.1.push(doc.clone());
         }
+        facts.push(v, &c.day);
         for read in &c.reads {
             reads.0.push(text(read));
             reads.1.push(doc.clone());
@@ -339,6 +341,7 @@ async fn write_rows(
     )
     .await
     .map_err(port)?;
+    facts.upsert(tx).await?;
     tx.execute("DELETE FROM scan_blobs WHERE doc_id = ANY($1)", &[&docs])
         .await
         .map_err(port)?;
@@ -408,6 +411,76 @@ async fn put_hotlist(
     .await
     .map_err(port)?;
     Ok(())
+}
+
+/// The `inspection_stats` rows a pass writes (each inspection's facts,
+/// [`kordon_model::InspectionFacts`]), column by column.
+#[derive(Default)]
+struct FactColumns {
+    doc: Vec<Vec<u8>>,
+    day: Vec<String>,
+    unit: Vec<String>,
+    outcome: Vec<Option<String>>,
+    scans: Vec<i64>,
+    scan_to_decision: Vec<Option<i64>>,
+    review: Vec<Option<String>>,
+    reviewed_officer: Vec<Option<String>>,
+    returns: Vec<i64>,
+    returns_answered: Vec<i64>,
+    answer_ms: Vec<i64>,
+    hotlist_hits: Vec<i64>,
+}
+
+impl FactColumns {
+    fn push(&mut self, v: &InspectionView, day: &str) {
+        let f = v.facts();
+        self.doc.push(v.id.as_bytes().to_vec());
+        self.day.push(day.to_string());
+        self.unit.push(text(&v.unit));
+        self.outcome.push(f.outcome.map(|o| o.as_str().to_string()));
+        self.scans.push(i64::from(f.scans));
+        self.scan_to_decision.push(f.scan_to_decision_ms);
+        self.review.push(f.review.map(|r| r.as_str().to_string()));
+        self.reviewed_officer
+            .push(f.reviewed_officer.as_deref().map(text));
+        self.returns.push(i64::from(f.returns));
+        self.returns_answered.push(i64::from(f.returns_answered));
+        self.answer_ms.push(f.answer_ms);
+        self.hotlist_hits.push(i64::from(f.hotlist_hits));
+    }
+
+    async fn upsert(&self, tx: &Transaction<'_>) -> Result<(), PortError> {
+        tx.execute(
+            "INSERT INTO inspection_stats (doc_id, day, unit, outcome, scans, scan_to_decision_ms,
+                 review, reviewed_officer, returns, returns_answered, answer_ms, hotlist_hits)
+             SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                 $6::bigint[], $7::text[], $8::text[], $9::bigint[], $10::bigint[],
+                 $11::bigint[], $12::bigint[])
+             ON CONFLICT (doc_id) DO UPDATE SET
+                 day = excluded.day, unit = excluded.unit, outcome = excluded.outcome,
+                 scans = excluded.scans, scan_to_decision_ms = excluded.scan_to_decision_ms,
+                 review = excluded.review, reviewed_officer = excluded.reviewed_officer,
+                 returns = excluded.returns, returns_answered = excluded.returns_answered,
+                 answer_ms = excluded.answer_ms, hotlist_hits = excluded.hotlist_hits",
+            &[
+                &self.doc,
+                &self.day,
+                &self.unit,
+                &self.outcome,
+                &self.scans,
+                &self.scan_to_decision,
+                &self.review,
+                &self.reviewed_officer,
+                &self.returns,
+                &self.returns_answered,
+                &self.answer_ms,
+                &self.hotlist_hits,
+            ],
+        )
+        .await
+        .map_err(port)?;
+        Ok(())
+    }
 }
 
 /// The `scan_blobs` rows a pass writes, column by column.

@@ -200,14 +200,14 @@ CREATE TABLE log_witnesses (
 );
 "#;
 
-/// The database's character encoding (`UTF8`, `LATIN1`, ...).
 /// v4: the derived index. Inspections as rows with the columns the queue
 /// filters on (text the queue orders or compares in byte order, as the
-/// SQLite store does), their plate keys, ANPR reads and blobs, training
-/// attempts, the documents' snapshots, the projection's cursor, and the
-/// queue's counts kept as they change: by the columns the counts group
-/// and filter on, and by unit, so the console's counts read a few rows,
-/// not every inspection.
+/// SQLite store does), their plate keys, ANPR reads, blobs and facts for
+/// the statistics, training attempts, the documents' snapshots, the
+/// projection's cursor, and the queue's counts kept as they change: by
+/// the columns the counts group and filter on, and by unit, so the
+/// console's counts read a few rows, not every inspection. And the
+/// indexes the audit trail reads records and refusals by, newest first.
 const V4: &str = r#"
 CREATE TABLE snapshots (
     doc_id  BYTEA PRIMARY KEY,
@@ -293,8 +293,26 @@ CREATE TABLE training (
     view        TEXT NOT NULL
 );
 CREATE INDEX training_newest ON training (created_ms DESC, doc_id);
+CREATE TABLE inspection_stats (
+    doc_id              BYTEA PRIMARY KEY,
+    day                 TEXT COLLATE "C" NOT NULL,
+    unit                TEXT COLLATE "C" NOT NULL,
+    outcome             TEXT,
+    scans               BIGINT NOT NULL,
+    scan_to_decision_ms BIGINT,
+    review              TEXT,
+    reviewed_officer    TEXT COLLATE "C",
+    returns             BIGINT NOT NULL,
+    returns_answered    BIGINT NOT NULL,
+    answer_ms           BIGINT NOT NULL,
+    hotlist_hits        BIGINT NOT NULL
+);
+CREATE INDEX inspection_stats_day ON inspection_stats (day, unit);
+CREATE INDEX records_received ON records (received_ms, seq);
+CREATE INDEX rejections_at ON rejections (at_ms, n);
 "#;
 
+/// The database's character encoding (`UTF8`, `LATIN1`, ...).
 pub(crate) async fn encoding(pool: &Pool) -> Result<String, PortError> {
     let client = pool.get().await.map_err(port)?;
     client

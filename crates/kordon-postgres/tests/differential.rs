@@ -7,7 +7,7 @@
 //! changes, and two different changes under one number; cut into batches
 //! of random sizes. After each batch both project what they hold; the
 //! queue pages, their counts and the queue's version must then be the
-//! same, byte for byte as JSON.
+//! same, byte for byte as JSON, and so must the statistics.
 
 use kordon_model::ReviewState;
 use kordon_model::{InspectionDoc, Outcome};
@@ -196,5 +196,15 @@ fn same_queue(sqlite: &kordon_store::Store, postgres: &PgStore, seed: u64) {
         Index::queue_version(sqlite).expect("SQLite"),
         postgres.queue_version().expect("PostgreSQL"),
         "seed {seed}"
+    );
+    let period = kordon_ports::stats::StatsQuery {
+        from: "1970-01-01".into(),
+        to: "1970-01-02".into(),
+        unit: None,
+    };
+    assert_eq!(
+        serde_json::to_value(Index::statistics(sqlite, &period).expect("SQLite")).expect("json"),
+        serde_json::to_value(postgres.statistics(&period).expect("PostgreSQL")).expect("json"),
+        "seed {seed}: statistics"
     );
 }

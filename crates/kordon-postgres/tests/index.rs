@@ -107,3 +107,16 @@ fn two_processes_appending_and_projecting_at_once_leave_every_row_current() {
         .expect("cells");
     assert_eq!(cells.trim(), "0", "no cell counted below zero");
 }
+
+#[test]
+fn the_postgres_store_passes_the_trail_conformance_suite() {
+    let pg = Postgres::start();
+    let server = DeviceKey::generate();
+    let n = Cell::new(0);
+    kordon_ports::conformance::trail(&|| {
+        n.set(n.get() + 1);
+        let url = pg.database(&format!("trail{}", n.get()));
+        migrate(&url).expect("migrate");
+        Box::new(open(&url, &server))
+    });
+}

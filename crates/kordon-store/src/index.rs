@@ -6,6 +6,7 @@ use crate::{Store, StoreError};
 use kordon_model::HotlistView;
 use kordon_model::{InspectionId, InspectionView, TrainingView};
 use kordon_ports::index::plate_keys;
+use kordon_ports::stats::{Statistics, StatsQuery};
 use kordon_ports::{
     ConsolePage, ConsoleQuery, ConsoleRow, IndexColumns, IndexRow, PortError, Query, QueueVersion,
     TrainingQuery,
@@ -282,5 +283,9 @@ impl kordon_ports::Index for Store {
 
     fn scan_blobs_all(&self) -> Result<Vec<String>, PortError> {
         Store::scan_blobs_all(self).map_err(port)
+    }
+
+    fn statistics(&self, q: &StatsQuery) -> Result<Statistics, PortError> {
+        Store::statistics(self, q).map_err(port)
     }
 }

@@ -70,6 +70,14 @@ pub use error::StoreError;
 
 pub use kordon_ports::index::plate_keys;
 pub use kordon_ports::register::fingerprint;
+pub use kordon_ports::stats::{
+    DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,
+    STATS_MAX_DAYS,
+};
+pub use kordon_ports::trail::{
+    Trail, TrailFilter, TrailPosition, TrailRecord, TrailRefusal, TRAIL_RANK_CONSOLE,
+    TRAIL_RANK_RECORD, TRAIL_RANK_REFUSAL,
+};
 pub use kordon_ports::{
     AccountStore, AuditEntry, BlobInfo, DeviceInfo, DownPage, HeldRecord, IngestOutcome, LastSync,
     LogEntry, NewAuditEntry, NewEnrollment, NewSession, Origin, PendingEnrollment, PortError,
@@ -81,15 +89,7 @@ pub use kordon_ports::{
 };
 pub use outbox::{Delivery, OutboxEntry, SyncCounts};
 pub use proofs::{ProvenRecord, RecordProof, RecordSetFacts};
-pub use stats::{
-    DayStats, DayUnitStats, OfficerStats, Statistics, StatsCounts, StatsQuery, UnitStats,
-    STATS_MAX_DAYS,
-};
 pub use store::{
     is_plain_database, key_opens, reseal_database, seal_database, RecordFacts, RecordWithReceipt,
     Store,
-};
-pub use trail::{
-    TrailFilter, TrailPosition, TrailRecord, TrailRefusal, TRAIL_RANK_CONSOLE, TRAIL_RANK_RECORD,
-    TRAIL_RANK_REFUSAL,
 };

@@ -54,3 +54,11 @@ fn the_sqlite_store_passes_the_index_conformance_suite() {
         Box::new(server_store(dir.path(), &n, server))
     });
 }
+
+#[test]
+fn the_sqlite_store_passes_the_trail_conformance_suite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = DeviceKey::generate();
+    let n = Cell::new(0);
+    kordon_ports::conformance::trail(&|| Box::new(server_store(dir.path(), &n, &server)));
+}

@@ -24,6 +24,7 @@ pub fn index(open: OpenIndex<'_>) {
     a_hotlist_document_derives_its_list(open);
     searches_reads_and_blobs_find_their_inspections(open);
     a_training_attempt_derives_its_row(open);
+    statistics_count_a_period_by_day_unit_and_officer(open);
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -635,4 +636,107 @@ fn a_training_attempt_derives_its_row(open: OpenIndex<'_>) {
     );
     assert!(s.training_attempt(&[9; 16]).expect("attempt").is_none());
     assert_eq!(s.inspection_count().expect("count"), 0);
+}
+
+fn statistics_count_a_period_by_day_unit_and_officer(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let (north, south) = (DeviceKey::generate(), DeviceKey::generate());
+    let (mut a, ra) = inspection(&north, "MOBILE-1", "AA1234BC", "CSQU3054383", &[], DEC_1);
+    let (mut b, rb) = inspection(
+        &north,
+        "MOBILE-1",
+        "BB2222CC",
+        "MSKU1234565",
+        &[],
+        DEC_1 + 1,
+    );
+    let (mut c, rc) = inspection(
+        &south,
+        "MOBILE-2",
+        "CC3333AA",
+        "MSKU1234565",
+        &[],
+        DEC_1 + DAY_MS,
+    );
+    let (_, rd) = inspection(
+        &south,
+        "MOBILE-2",
+        "CC4444AA",
+        "MSKU1234565",
+        &[],
+        DEC_1 + 5 * DAY_MS,
+    );
+    a.add_scan(&scan('a', 1_000), &officer(), DEC_1 + 100)
+        .expect("scan");
+    let scan_a = sign(&north, &mut a, DEC_1 + 100);
+    let da = decide(&north, &mut a, Outcome::Detain, DEC_1 + 1_100);
+    let db = decide(&north, &mut b, Outcome::Release, DEC_1 + 200);
+    let dc = decide(&south, &mut c, Outcome::Release, DEC_1 + DAY_MS + 10);
+    let va = review(&server, &mut as_server(&mut a, &server), DEC_1 + 2_000);
+    append(
+        s,
+        &[ra, rb, rc, rd, scan_a, da, db, dc, va],
+        DEC_1 + 6 * DAY_MS,
+    );
+    s.project(DEC_1 + 6 * DAY_MS).expect("project");
+
+    let period = |unit: Option<&str>| crate::stats::StatsQuery {
+        from: "2026-12-01".into(),
+        to: "2026-12-03".into(),
+        unit: unit.map(String::from),
+    };
+    let all = s.statistics(&period(None)).expect("statistics");
+    let days: Vec<(&str, u32)> = all
+        .by_day
+        .iter()
+        .map(|d| (d.day.as_str(), d.counts.inspections))
+        .collect();
+    assert_eq!(
+        days,
+        [("2026-12-01", 2), ("2026-12-02", 1), ("2026-12-03", 0)],
+        "every day of the period, the sixth's inspection outside it"
+    );
+    let t = &all.total;
+    assert_eq!(
+        (t.inspections, t.release, t.detain, t.undecided, t.scans),
+        (3, 2, 1, 0, 1)
+    );
+    assert_eq!((t.reviewed, t.agreed, t.agreement_rate), (1, 1, Some(1.0)));
+    assert_eq!(
+        (t.timed_decisions, t.scan_to_decision_ms_total),
+        (1, 1_000),
+        "from a's scan to its decision"
+    );
+    let units: Vec<(&str, u32)> = all
+        .by_unit
+        .iter()
+        .map(|u| (u.unit.as_str(), u.counts.inspections))
+        .collect();
+    assert_eq!(units, [("MOBILE-1", 2), ("MOBILE-2", 1)]);
+    assert_eq!(all.by_day_unit.len(), 2);
+    let officers: Vec<(&str, u32, u32)> = all
+        .officers
+        .iter()
+        .map(|o| (o.officer.as_str(), o.reviewed, o.agreed))
+        .collect();
+    assert_eq!(officers, [("OF-17", 1, 1)]);
+
+    let south_only = s.statistics(&period(Some("MOBILE-2"))).expect("statistics");
+    assert_eq!(
+        (south_only.total.inspections, south_only.unit.as_deref()),
+        (1, Some("MOBILE-2"))
+    );
+    assert!(south_only.officers.is_empty());
+    let blank = s.statistics(&period(Some(""))).expect("statistics");
+    assert_eq!(blank.total.inspections, 3, "a blank unit does not filter");
+    assert!(
+        s.statistics(&crate::stats::StatsQuery {
+            from: "2026-12-03".into(),
+            to: "2026-12-01".into(),
+            unit: None,
+        })
+        .is_err(),
+        "a period that ends before it begins"
+    );
 }
