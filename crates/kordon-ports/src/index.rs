@@ -250,7 +250,7 @@ impl ConsoleQuery {
     }
 }
 
-/// A query over the index. Empty fields do not filter.
+/// A query over the index. Absent fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     /// A plate in any spelling, matched by key against the inspection's
@@ -326,11 +326,14 @@ pub enum Condition {
     Undecided,
     Outcome(String),
     ReviewState(&'static str),
-    /// This officer among [`IndexColumns::officers`] (a whole name).
+    /// This officer among [`IndexColumns::officers`]: a whole name, the
+    /// case of the letters A to Z aside (SQLite's `LIKE`; other letters
+    /// as they are).
     Officer(String),
     /// This match key among the inspection's [`plate_keys`].
     PlateKey(String),
-    /// This code among [`IndexColumns::containers`] (a whole code).
+    /// This code among [`IndexColumns::containers`]: a whole code,
+    /// exactly.
     ContainerKey(String),
     /// `scan_count > 0`, or `= 0` for false.
     Scans(bool),
@@ -531,8 +534,10 @@ fn blobs_of(v: &InspectionView) -> Vec<(String, u64, i64)> {
 /// kept as rows the console queries without loading a document. The
 /// records stay the truth; the index can always be made again from them.
 pub trait Index {
-    /// Applies the records received and not yet projected to their
-    /// documents and rewrites the rows they derive; the projection's
+    /// Applies the records received (`Origin::Remote`) and not yet
+    /// projected to their documents and rewrites the rows they derive
+    /// (what a backend commits as its own derives its rows as it
+    /// commits); the projection's
     /// cursor moves with the rows, in one transaction, so a crash at any
     /// point only means the work is done again. Several processes may
     /// call it at once: each record is projected, and no row goes back to
@@ -629,13 +634,13 @@ mod tests {
     }
 
     #[test]
-    fn day_is_utc_date() {
-        assert_eq!(day_of(0), "1970-01-01");
-        assert_eq!(day_of(1_779_580_800_000), "2026-05-24");
+    fn word_patterns_are_escaped() {
+        assert_eq!(word_pattern("A_1%\\"), "% A\\_1\\%\\\\ %");
     }
 
     #[test]
-    fn word_patterns_are_escaped() {
-        assert_eq!(word_pattern("A_1%\\"), "% A\\_1\\%\\\\ %");
+    fn day_is_utc_date() {
+        assert_eq!(day_of(0), "1970-01-01");
+        assert_eq!(day_of(1_779_580_800_000), "2026-05-24");
     }
 }

@@ -128,9 +128,11 @@ impl StatsCounts {
         self.returned += o.returned;
         self.returns += o.returns;
         self.returns_answered += o.returns_answered;
-        self.answer_ms_total += o.answer_ms_total;
+        self.answer_ms_total = self.answer_ms_total.saturating_add(o.answer_ms_total);
         self.timed_decisions += o.timed_decisions;
-        self.scan_to_decision_ms_total += o.scan_to_decision_ms_total;
+        self.scan_to_decision_ms_total = self
+            .scan_to_decision_ms_total
+            .saturating_add(o.scan_to_decision_ms_total);
         self.hotlist_hits += o.hotlist_hits;
         self.inspections_with_hits += o.inspections_with_hits;
     }

@@ -42,7 +42,8 @@ struct Filter {
 
 impl Filter {
     fn and(&mut self, clause: &str, arg: String) {
-        self.args.push(Box::new(arg));
+        // As stored: a NUL asked for finds what was stored with U+FFFD.
+        self.args.push(Box::new(text(&arg)));
         self.sql.push_str(&format!(
             " AND {}",
             clause.replace('?', &format!("${}", self.args.len()))
@@ -68,12 +69,19 @@ fn over_rows(conditions: &[Condition]) -> Filter {
             Condition::Undecided => f.sql.push_str(" AND outcome IS NULL"),
             Condition::Outcome(o) => f.and("outcome = ?", o.clone()),
             Condition::ReviewState(r) => f.and("review_state = ?", r.to_string()),
-            Condition::Officer(o) => f.and("officers LIKE ? ESCAPE '\\'", word_pattern(o)),
+            // The case of A to Z aside, as SQLite's LIKE: `upper` over a
+            // column in the "C" collation folds those letters only.
+            Condition::Officer(o) => f.and(
+                "upper(officers) LIKE upper(?::text COLLATE \"C\") ESCAPE '\\'",
+                word_pattern(o),
+            ),
             Condition::PlateKey(key) => f.and(
                 "doc_id IN (SELECT doc_id FROM inspection_plates WHERE key = ?)",
                 key.clone(),
             ),
-            Condition::ContainerKey(c) => f.and("containers LIKE ? ESCAPE '\\'", word_pattern(c)),
+            Condition::ContainerKey(c) => {
+                f.and("strpos(containers, ' ' || ? || ' ') > 0", c.clone())
+            }
             Condition::Scans(true) => f.sql.push_str(" AND scan_count > 0"),
             Condition::Scans(false) => f.sql.push_str(" AND scan_count = 0"),
             Condition::Alerts => f.sql.push_str(" AND alerts > 0"),
@@ -113,7 +121,7 @@ fn over_counts(conditions: &[Condition]) -> Option<Filter> {
 /// `(group, count)` of the inspections matching `conditions`, grouped by
 /// `column` (`review_state`, or the outcome with `none` for undecided).
 async fn counted(
-    client: &tokio_postgres::Client,
+    client: &tokio_postgres::Transaction<'_>,
     conditions: &[Condition],
     by_outcome: bool,
 ) -> Result<Vec<(String, u64)>, PortError> {
@@ -160,7 +168,16 @@ async fn counted(
 }
 
 async fn console_page(pool: Pool, q: ConsoleQuery) -> Result<ConsolePage, PortError> {
-    let client = pool.get().await.map_err(port)?;
+    let mut client = pool.get().await.map_err(port)?;
+    // The page, its counts and the units from one snapshot: a projection
+    // committing meanwhile shows in all of them or in none.
+    let client = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(port)?;
     let limit = q.page_limit();
     let offset = q.offset.unwrap_or(0);
     let f = over_rows(&q.conditions(Except::Nothing));
@@ -205,6 +222,7 @@ async fn console_page(pool: Pool, q: ConsoleQuery) -> Result<ConsolePage, PortEr
         .iter()
         .map(|r| r.try_get(0).map_err(port))
         .collect::<Result<Vec<String>, _>>()?;
+    client.commit().await.map_err(port)?;
     Ok(ConsolePage {
         rows,
         total,
@@ -229,7 +247,7 @@ impl Index for PgStore {
     fn projection_lag(&self) -> Result<(u64, Option<i64>), PortError> {
         let rows = self.query(
             "SELECT COUNT(*), MIN(received_ms) FROM records
-             WHERE seq > (SELECT upto FROM projection)",
+             WHERE seq > (SELECT upto FROM projection) AND origin = 'remote'",
             vec![],
         )?;
         let row = rows
@@ -428,7 +446,7 @@ impl Index for PgStore {
                 "SELECT day, unit, outcome, review, COUNT(*), SUM(scans)::bigint,
                      SUM(returns)::bigint, SUM(returns_answered)::bigint, SUM(answer_ms)::bigint,
                      COUNT(scan_to_decision_ms),
-                     COALESCE(SUM(scan_to_decision_ms), 0)::bigint, SUM(hotlist_hits)::bigint,
+                     COALESCE(SUM(scan_to_decision_ms::float8), 0), SUM(hotlist_hits)::bigint,
                      COUNT(*) FILTER (WHERE hotlist_hits > 0)
                  FROM inspection_stats
                  WHERE day >= $1 AND day <= $2 AND ($3::text IS NULL OR unit = $3)
@@ -449,7 +467,8 @@ impl Index for PgStore {
                     returns_answered: n(7)?,
                     answer_ms: n(8)?,
                     timed_decisions: n(9)?,
-                    scan_to_decision_ms: n(10)?,
+                    // Summed as a float and saturated, as SQLite's TOTAL.
+                    scan_to_decision_ms: r.try_get::<_, f64>(10).map_err(port)? as i64,
                     hotlist_hits: n(11)?,
                     inspections_with_hits: n(12)?,
                 })

@@ -312,16 +312,17 @@ impl PgStore {
 /// the snapshot would predate the lock, and what is read after it be
 /// stale), and bounds the waits: for the lock (a holder whose host
 /// vanished holds it until PostgreSQL notices), and for a client that
-/// stalls mid-transaction while holding it.
+/// stalls mid-transaction while holding it (`idle`, e.g. `"60s"`).
 pub(crate) async fn lock_transaction(
     tx: &tokio_postgres::Transaction<'_>,
     key: i64,
+    idle: &'static str,
 ) -> Result<(), PortError> {
-    tx.batch_execute(
+    tx.batch_execute(&format!(
         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
          SET LOCAL lock_timeout = '30s';
-         SET LOCAL idle_in_transaction_session_timeout = '60s'",
-    )
+         SET LOCAL idle_in_transaction_session_timeout = '{idle}'"
+    ))
     .await
     .map_err(port)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])

@@ -4,7 +4,8 @@
 //! ([`kordon_model::projection`]), then the rows, the queue's counts and
 //! the cursor written in one transaction. That transaction holds an
 //! advisory lock of its own, so processes project one at a time; each
-//! pass reads every record its documents hold, so a row never goes back
+//! pass reads every record its documents hold after their snapshots (all
+//! of them where a snapshot does not load), so a row never goes back
 //! to an older state, and a record is never passed over: the record log
 //! hands out `seq` in commit order (see `records.rs`), so nothing commits
 //! behind the cursor.
@@ -31,6 +32,10 @@ pub(crate) async fn project(pool: Pool, actor: [u8; 32], now_ms: i64) -> Result<
 
 /// The projection's advisory lock (the record log's is another).
 const PROJECTION_LOCK: i64 = 0x6b6f_7264_6f6e_0002;
+
+/// How long a projection may pause between statements while it folds
+/// documents (the lock is let go if it stalls longer).
+const PROJECTION_IDLE: &str = "300s";
 
 /// Records a projection pass takes at most.
 const PASS: i64 = 4096;
@@ -68,8 +73,9 @@ fn alert_level(alerts: i64, open: i64) -> i16 {
 /// A document being projected.
 struct Projected {
     key: [u8; 16],
-    /// Its snapshot's bytes, if it has one, and the `seq` it covers.
-    base: Option<Vec<u8>>,
+    /// Its snapshot, loaded, if it has one that loads; and the last
+    /// `seq` folded in (the snapshot's, then its records').
+    base: Option<InspectionDoc>,
     upto: i64,
     changes: Vec<Vec<u8>>,
     derived: Derived,
@@ -77,14 +83,9 @@ struct Projected {
 }
 
 impl Projected {
-    fn base_doc(&self, actor: &[u8; 32]) -> InspectionDoc {
-        match &self.base {
-            // The records are the truth: a snapshot that does not load
-            // costs a replay, never the document.
-            Some(bytes) => InspectionDoc::load(bytes, actor).unwrap_or_else(|e| {
-                tracing::warn!(doc = %InspectionId::from_bytes(self.key), error = %e, "snapshot unreadable: replaying the records");
-                InspectionDoc::empty(actor)
-            }),
+    fn base_doc(&mut self, actor: &[u8; 32]) -> InspectionDoc {
+        match self.base.as_mut() {
+            Some(base) => base.fork(),
             None => InspectionDoc::empty(actor),
         }
     }
@@ -112,7 +113,7 @@ async fn project_pass(
 ) -> Result<Option<usize>, PortError> {
     let mut client = pool.get().await.map_err(port)?;
     let tx = client.transaction().await.map_err(port)?;
-    lock_transaction(&tx, PROJECTION_LOCK).await?;
+    lock_transaction(&tx, PROJECTION_LOCK, PROJECTION_IDLE).await?;
     let cursor: i64 = tx
         .query_one("SELECT upto FROM projection", &[])
         .await
@@ -121,7 +122,8 @@ async fn project_pass(
         .map_err(port)?;
     let pending = tx
         .query(
-            "SELECT seq, doc_id FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT seq, doc_id FROM records WHERE seq > $1 AND origin = 'remote'
+             ORDER BY seq LIMIT $2",
             &[&cursor, &PASS],
         )
         .await
@@ -131,29 +133,33 @@ async fn project_pass(
         return Ok(None);
     };
     let last: i64 = last.try_get(0).map_err(port)?;
-    let mut docs: Vec<Vec<u8>> = pending
-        .iter()
-        .map(|r| r.try_get::<_, Vec<u8>>(1).map_err(port))
-        .collect::<Result<_, _>>()?;
-    docs.sort_unstable();
-    docs.dedup();
-
-    // Each document's snapshot, then its records after it.
-    let mut work: HashMap<[u8; 16], Projected> = HashMap::with_capacity(docs.len());
-    for d in &docs {
-        let key = bytes16(d.clone())?;
-        work.insert(
-            key,
-            Projected {
-                key,
-                base: None,
-                upto: 0,
-                changes: vec![],
-                derived: Derived::None,
-                snapshot: None,
-            },
-        );
+    // Each document once; an id that is not one (which the record log
+    // does not store) is passed over, as the SQLite store does.
+    let mut work: HashMap<[u8; 16], Projected> = HashMap::new();
+    for r in &pending {
+        let doc: Vec<u8> = r.try_get(1).map_err(port)?;
+        match <[u8; 16]>::try_from(doc.as_slice()) {
+            Ok(key) => {
+                work.entry(key).or_insert_with(|| Projected {
+                    key,
+                    base: None,
+                    upto: 0,
+                    changes: vec![],
+                    derived: Derived::None,
+                    snapshot: None,
+                });
+            }
+            Err(_) => tracing::warn!(
+                len = doc.len(),
+                "a record's document id is not 16 bytes: not projected"
+            ),
+        }
     }
+    let docs: Vec<Vec<u8>> = work.keys().map(|k| k.to_vec()).collect();
+
+    // Each document's snapshot, if it loads. The records are the truth:
+    // one that does not load costs a replay from the first record, never
+    // the document.
     for r in tx
         .query(
             "SELECT doc_id, upto, bytes FROM snapshots WHERE doc_id = ANY($1)",
@@ -162,18 +168,31 @@ async fn project_pass(
         .await
         .map_err(port)?
     {
-        if let Some(p) = work.get_mut(&bytes16(r.try_get(0).map_err(port)?)?) {
-            p.upto = r.try_get(1).map_err(port)?;
-            p.base = Some(r.try_get(2).map_err(port)?);
+        let Some(p) = work.get_mut(&bytes16(r.try_get(0).map_err(port)?)?) else {
+            continue;
+        };
+        let bytes: Vec<u8> = r.try_get(2).map_err(port)?;
+        match InspectionDoc::load(&bytes, &actor) {
+            Ok(doc) => {
+                p.base = Some(doc);
+                p.upto = r.try_get(1).map_err(port)?;
+            }
+            Err(e) => {
+                tracing::warn!(doc = %InspectionId::from_bytes(p.key), error = %e, "snapshot unreadable: replaying the records")
+            }
         }
     }
+    // Then the records after it (after none: all of them).
+    let (keys, floors): (Vec<Vec<u8>>, Vec<i64>) =
+        work.values().map(|p| (p.key.to_vec(), p.upto)).unzip();
     for r in tx
         .query(
-            "SELECT r.doc_id, r.seq, r.bytes FROM records r
-                 LEFT JOIN snapshots s ON s.doc_id = r.doc_id
-             WHERE r.doc_id = ANY($1) AND r.seq > COALESCE(s.upto, 0)
+            "SELECT r.doc_id, r.seq, r.bytes
+             FROM records r JOIN UNNEST($1::bytea[], $2::bigint[]) AS f(doc, floor)
+                 ON r.doc_id = f.doc
+             WHERE r.seq > f.floor
              ORDER BY r.doc_id, r.seq",
-            &[&docs],
+            &[&keys, &floors],
         )
         .await
         .map_err(port)?
@@ -272,6 +291,18 @@ async fn write_rows(
         *cells.entry(cell).or_default() -= 1;
         *units.entry(r.try_get(6).map_err(port)?).or_default() -= 1;
     }
+    // When they were indexed: never before a row already is, so the
+    // queue's version (the latest of these) moves with every pass, whatever
+    // the clocks of the processes projecting.
+    let stamp: i64 = tx
+        .query_one(
+            "SELECT GREATEST($1, COALESCE(MAX(updated_ms), 0) + 1) FROM inspections",
+            &[&now_ms],
+        )
+        .await
+        .map_err(port)?
+        .try_get(0)
+        .map_err(port)?;
     let mut received: HashMap<Vec<u8>, i64> = HashMap::new();
     for r in tx
         .query(
@@ -312,7 +343,7 @@ async fn write_rows(
         }
         let view = serde_json::to_string(v)
             .map_err(|e| PortError::Backend(format!("an inspection's view: {e}")))?;
-        rows.push(v, heads, c, view, received.get(&doc).copied(), now_ms);
+        rows.push(v, heads, c, view, received.get(&doc).copied(), stamp);
     }
     rows.upsert(tx).await?;
     tx.execute(

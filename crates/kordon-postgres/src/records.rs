@@ -166,7 +166,7 @@ impl LogWrites {
     /// [`lock_transaction`], so it must be the transaction's first
     /// statement) and reads its size.
     pub(crate) async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
-        lock_transaction(tx, LOG_LOCK).await?;
+        lock_transaction(tx, LOG_LOCK, "60s").await?;
         let size: i64 = tx
             .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
             .await

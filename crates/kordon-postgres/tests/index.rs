@@ -16,22 +16,42 @@ fn open(url: &str, server: &DeviceKey) -> PgStore {
     store
 }
 
+/// On a database in Debian's default `C` locale, and on one whose text
+/// sorts and changes case by a language's rules (ICU, `uk-UA`): the
+/// answers are the SQLite store's.
 #[test]
 fn the_postgres_store_passes_the_index_conformance_suite() {
     let pg = Postgres::start();
     let n = Cell::new(0);
-    kordon_ports::conformance::index(&|server: &DeviceKey| {
-        n.set(n.get() + 1);
-        let url = pg.database(&format!("index{}", n.get()));
-        migrate(&url).expect("migrate");
-        Box::new(open(&url, server))
-    });
+    for icu in [false, true] {
+        kordon_ports::conformance::index(&|server: &DeviceKey| {
+            n.set(n.get() + 1);
+            let name = format!("index{}", n.get());
+            let url = match icu {
+                false => pg.database(&name),
+                true => {
+                    pg.sql(
+                        "postgres",
+                        &format!(
+                            "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'
+                             LOCALE_PROVIDER icu ICU_LOCALE 'uk-UA' LOCALE 'C'"
+                        ),
+                    )
+                    .expect("an ICU database");
+                    pg.url(&name)
+                }
+            };
+            migrate(&url).expect("migrate");
+            Box::new(open(&url, server))
+        });
+    }
 }
 
 /// Two handles with their own pools (as two server processes have) each
 /// append inspections and their decisions and project after every batch,
 /// at once. At the end every inspection has its row as its last record
-/// made it, and the counts kept beside the rows are the rows' own counts.
+/// made it, and the counts kept beside the rows are the rows' own counts,
+/// cell by cell.
 #[test]
 fn two_processes_appending_and_projecting_at_once_leave_every_row_current() {
     let pg = Postgres::start();
@@ -99,13 +119,30 @@ fn two_processes_appending_and_projecting_at_once_leave_every_row_current() {
         recount.trim(),
         "the counts kept are the rows' counts"
     );
-    let cells = pg
+    // Every cell kept equals the rows' own count, both ways.
+    let recounted = "SELECT day, COALESCE(outcome, 'none'), review_state, scan_count > 0,
+            (CASE WHEN alerts = 0 THEN 0 WHEN open_alerts > 0 THEN 2 ELSE 1 END)::int2,
+            COUNT(*)
+        FROM inspections GROUP BY 1, 2, 3, 4, 5";
+    let kept = "SELECT day, outcome, review_state, scans, alerts, n
+        FROM inspection_counts WHERE n <> 0";
+    for (a, b) in [(recounted, kept), (kept, recounted)] {
+        let differ = pg
+            .sql(
+                "kordon",
+                &format!("SELECT COUNT(*) FROM (({a}) EXCEPT ({b})) d"),
+            )
+            .expect("compare");
+        assert_eq!(differ.trim(), "0", "{a}\nEXCEPT\n{b}");
+    }
+    let units = pg
         .sql(
             "kordon",
-            "SELECT COUNT(*) FROM inspection_counts WHERE n < 0",
+            "SELECT COUNT(*) FROM ((SELECT unit, COUNT(*) FROM inspections GROUP BY unit)
+                 EXCEPT (SELECT unit, n FROM inspection_units WHERE n <> 0)) d",
         )
-        .expect("cells");
-    assert_eq!(cells.trim(), "0", "no cell counted below zero");
+        .expect("units");
+    assert_eq!(units.trim(), "0", "the units kept are the rows' units");
 }
 
 #[test]
@@ -119,4 +156,43 @@ fn the_postgres_store_passes_the_trail_conformance_suite() {
         migrate(&url).expect("migrate");
         Box::new(open(&url, &server))
     });
+}
+
+/// A snapshot that no longer loads costs a replay of the document's
+/// records from the first, never the document: its row still follows
+/// every record.
+#[test]
+fn an_unreadable_snapshot_is_replaced_by_the_records() {
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let server = DeviceKey::generate();
+    let mut store = open(&url, &server);
+    let device = DeviceKey::generate();
+    let (mut doc, genesis) = create(&device, "AA1234BC", 1_000);
+    let id = doc.view().expect("view").id;
+    store
+        .append(&[genesis], Origin::Remote, 2_000, None)
+        .expect("append");
+    store.project(3_000).expect("project");
+    pg.sql(
+        "kordon",
+        &format!(
+            "INSERT INTO snapshots (doc_id, upto, bytes) VALUES ('\\x{}', 1, '\\x00ff')",
+            hex::encode(id.as_bytes())
+        ),
+    )
+    .expect("a broken snapshot");
+    let decision = decide(&device, &mut doc, Outcome::Detain, 4_000);
+    store
+        .append(&[decision], Origin::Remote, 5_000, None)
+        .expect("append");
+    assert_eq!(store.project(6_000).expect("project"), 1);
+    let row = store.console_row(id).expect("row").expect("found");
+    assert_eq!(row.row.view.decisions.len(), 1, "the new record folded in");
+    assert_eq!(
+        row.row.view.tractor_plate.map(|p| p.canonical).as_deref(),
+        Some("AA1234BC"),
+        "and the one before the snapshot"
+    );
 }

@@ -44,6 +44,7 @@ pub(crate) fn filter_of(conditions: Vec<Condition>) -> Filter {
             Condition::Undecided => f.sql.push_str(" AND outcome IS NULL"),
             Condition::Outcome(o) => f.and("outcome = ?", o),
             Condition::ReviewState(r) => f.and("review_state = ?", r.to_string()),
+            // LIKE: the case of A to Z aside, as the port says.
             Condition::Officer(officer) => {
                 f.and("officers LIKE ? ESCAPE '\\'", word_pattern(&officer))
             }

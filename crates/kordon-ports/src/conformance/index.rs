@@ -22,6 +22,7 @@ pub fn index(open: OpenIndex<'_>) {
     the_queue_pages_filters_and_counts_what_was_projected(open);
     a_later_change_rewrites_the_row_and_moves_the_counts(open);
     a_hotlist_document_derives_its_list(open);
+    records_the_server_made_itself_are_not_projected(open);
     searches_reads_and_blobs_find_their_inspections(open);
     a_training_attempt_derives_its_row(open);
     statistics_count_a_period_by_day_unit_and_officer(open);
@@ -241,6 +242,21 @@ fn the_queue_pages_filters_and_counts_what_was_projected(open: OpenIndex<'_>) {
         q(|q| q.officer = Some("OF-17".into())),
         (vec![c, a], 2),
         "officers of decisions"
+    );
+    assert_eq!(
+        q(|q| q.officer = Some("of-17".into())),
+        (vec![c, a], 2),
+        "the case of A to Z aside"
+    );
+    assert_eq!(
+        q(|q| q.officer = Some("бондар".into())),
+        (vec![], 0),
+        "other letters as they are"
+    );
+    assert_eq!(
+        q(|q| q.unit = Some("MOBILE-1\0".into())),
+        (vec![], 0),
+        "a NUL asked for is no error"
     );
     assert_eq!(q(|q| q.officer = Some("100%_a".into())), (vec![e], 1));
     assert_eq!(
@@ -518,6 +534,43 @@ fn searches_reads_and_blobs_find_their_inspections(open: OpenIndex<'_>) {
     assert_eq!(q(|q| q.outcome = Some("release".into())), [b]);
     assert_eq!(q(|q| q.limit = Some(1)), [c]);
 
+    let with_scans = s
+        .console_page(&ConsoleQuery {
+            scans: Some(true),
+            ..Default::default()
+        })
+        .expect("page");
+    assert_eq!(
+        (
+            with_scans
+                .rows
+                .iter()
+                .map(|r| r.row.view.id)
+                .collect::<Vec<_>>(),
+            with_scans.total
+        ),
+        (vec![a], 1)
+    );
+    let without = s
+        .console_page(&ConsoleQuery {
+            scans: Some(false),
+            ..Default::default()
+        })
+        .expect("page");
+    assert_eq!((without.total, without.counts.review.unreviewed), (2, 2));
+    let undecided_with_scans = s
+        .console_page(&ConsoleQuery {
+            scans: Some(true),
+            outcome: Some("none".into()),
+            ..Default::default()
+        })
+        .expect("page");
+    assert_eq!(
+        (undecided_with_scans.total, outcomes(&undecided_with_scans)),
+        (1, vec![("none", 1)]),
+        "the counts under the scans filter"
+    );
+
     let same = |id| {
         s.same_vehicle(id, 10)
             .expect("same vehicle")
@@ -739,4 +792,17 @@ fn statistics_count_a_period_by_day_unit_and_officer(open: OpenIndex<'_>) {
         .is_err(),
         "a period that ends before it begins"
     );
+}
+
+/// `project` applies the records received: what the server appends as
+/// its own (`Origin::Local`) derives its rows as it commits.
+fn records_the_server_made_itself_are_not_projected(open: OpenIndex<'_>) {
+    let server = DeviceKey::generate();
+    let s = &mut *open(&server);
+    let (_, genesis) = inspection(&server, "CENTRE", "AA1234BC", "CSQU3054383", &[], DEC_1);
+    s.append(&[genesis], Origin::Local, DEC_1 + 1, None)
+        .expect("append");
+    assert_eq!(s.projection_lag().expect("lag"), (0, None));
+    assert_eq!(s.project(DEC_1 + 2).expect("project"), 0);
+    assert_eq!(s.inspection_count().expect("count"), 0);
 }
