@@ -29,17 +29,7 @@ fn the_postgres_store_passes_the_index_conformance_suite() {
             let name = format!("index{}", n.get());
             let url = match icu {
                 false => pg.database(&name),
-                true => {
-                    pg.sql(
-                        "postgres",
-                        &format!(
-                            "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'
-                             LOCALE_PROVIDER icu ICU_LOCALE 'uk-UA' LOCALE 'C'"
-                        ),
-                    )
-                    .expect("an ICU database");
-                    pg.url(&name)
-                }
+                true => pg.icu_database(&name, "uk-UA"),
             };
             migrate(&url).expect("migrate");
             Box::new(open(&url, server))

@@ -162,6 +162,20 @@ impl Postgres {
         self.url(name)
     }
 
+    /// Makes a database whose text sorts and changes case by a language's
+    /// rules (ICU, `locale` such as `uk-UA`), and returns its URL.
+    pub fn icu_database(&self, name: &str, locale: &str) -> String {
+        self.sql(
+            "postgres",
+            &format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'
+                 LOCALE_PROVIDER icu ICU_LOCALE '{locale}' LOCALE 'C'"
+            ),
+        )
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name} (ICU {locale}): {e}"));
+        self.url(name)
+    }
+
     /// Runs `sql` in database `db` with `psql` (the cluster's own, when
     /// its folder has one): its output, or its error.
     pub fn sql(&self, db: &str, sql: &str) -> Result<String, String> {
