@@ -499,9 +499,51 @@ fn searches_reads_and_blobs_find_their_inspections(open: OpenIndex<'_>) {
         .expect("scan");
     let scan_a = sign(&device, &mut a, DEC_1 + 6);
     let decided = decide(&device, &mut b, Outcome::Release, DEC_1 + 7);
+    // b's read raises a hotlist alert the crew has not answered; c's one
+    // they answered.
+    let alerted = |doc: &mut InspectionDoc, push: &str, blob: char| {
+        let alert = kordon_model::NewAlert {
+            source: kordon_model::AlertSource::Read,
+            read_id: Some(push.into()),
+            role: None,
+            seen: "KA8888KA".into(),
+            list_id: "list".into(),
+            list: "Wanted".into(),
+            entry_id: "entry".into(),
+            entry_value: "KA8888KA".into(),
+            reason: "stolen".into(),
+            priority: kordon_model::Priority::High,
+            tier: kordon_model::MatchTier::Exact,
+        };
+        doc.add_read_with_alerts(
+            &read(push, "KA8888KA", blob, DEC_1 + 8),
+            None,
+            &[alert],
+            &officer(),
+            DEC_1 + 8,
+        )
+        .expect("read with an alert");
+        sign(&device, doc, DEC_1 + 8)
+    };
+    let alert_b = alerted(&mut b, "PUSH#3", 'e');
+    let alert_c = alerted(&mut c, "PUSH#4", 'f');
+    let raised = c.view().expect("view").alerts[0].id.clone();
+    c.respond_to_alert(
+        &kordon_model::NewAlertResponse {
+            alert: raised,
+            response: kordon_model::AlertResponseKind::FalseMatch,
+            note: String::new(),
+        },
+        &officer(),
+        DEC_1 + 9,
+    )
+    .expect("answer");
+    let answered = sign(&device, &mut c, DEC_1 + 9);
     append(
         s,
-        &[ra, rb, rc, read_a, scan_a, decided],
+        &[
+            ra, rb, rc, read_a, scan_a, decided, alert_b, alert_c, answered,
+        ],
         DEC_1 + 2 * DAY_MS,
     );
     s.project(DEC_1 + 2 * DAY_MS).expect("project");
@@ -571,6 +613,37 @@ fn searches_reads_and_blobs_find_their_inspections(open: OpenIndex<'_>) {
         "the counts under the scans filter"
     );
 
+    let alerts = |filter| {
+        let p = s
+            .console_page(&ConsoleQuery {
+                alerts: Some(filter),
+                ..Default::default()
+            })
+            .expect("page");
+        let by_outcome: Vec<(String, u64)> = p.counts.outcome.clone().into_iter().collect();
+        (
+            p.rows.iter().map(|r| r.row.view.id).collect::<Vec<_>>(),
+            p.total,
+            p.counts.open_alerts,
+            by_outcome,
+        )
+    };
+    assert_eq!(
+        alerts(AlertFilter::Any),
+        (
+            vec![c, b],
+            2,
+            1,
+            vec![("none".into(), 1), ("release".into(), 1)]
+        ),
+        "answered or not"
+    );
+    assert_eq!(
+        alerts(AlertFilter::Open),
+        (vec![b], 1, 1, vec![("release".into(), 1)]),
+        "not answered: b, decided; c's answered alert is not counted"
+    );
+
     let same = |id| {
         s.same_vehicle(id, 10)
             .expect("same vehicle")
@@ -611,10 +684,12 @@ fn searches_reads_and_blobs_find_their_inspections(open: OpenIndex<'_>) {
         "another unit"
     );
     assert_eq!(s.docs_with_blob_prefix("ddd").expect("prefix"), [a]);
-    assert_eq!(s.docs_with_blob_prefix("e").expect("prefix"), []);
+    assert_eq!(s.docs_with_blob_prefix("ee").expect("prefix"), [b]);
+    assert_eq!(s.docs_with_blob_prefix("0").expect("prefix"), []);
     let mut all = s.scan_blobs_all().expect("all");
     all.sort();
-    assert_eq!(all, [cc, d]);
+    let [e, f]: [String; 2] = ['e', 'f'].map(|c| std::iter::repeat_n(c, 64).collect());
+    assert_eq!(all, [cc, d, e, f]);
 }
 
 fn a_training_attempt_derives_its_row(open: OpenIndex<'_>) {
