@@ -27,3 +27,37 @@ fn a_name_holding_a_nul_moves_and_checks() {
         "ev\u{FFFD}il"
     );
 }
+
+/// What the server wrote itself (a hotlist, signed by its key: records
+/// of origin `local`) is indexed on the destination too: the move's
+/// index check compares the hotlists.
+#[test]
+fn a_server_with_its_own_hotlist_moves_and_checks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut central = Central::init(&dir.path().join("server"), "127.0.0.1:4433").expect("init");
+    central
+        .hotlist_add(
+            "Wanted",
+            &[],
+            &kordon_model::NewHotlistEntry {
+                value: "AA1234BC".into(),
+                reason: "stolen".into(),
+                priority: None,
+                valid_from_ms: None,
+                valid_until_ms: None,
+            },
+            &kordon_model::OfficerId::new("SUP-1").expect("officer"),
+            1_000,
+        )
+        .expect("a hotlist");
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let mut dest = PgStore::open(&url).expect("open");
+    central.move_storage(&mut dest).expect("the move");
+    assert_eq!(
+        pg.sql("kordon", "SELECT name FROM hotlists")
+            .expect("hotlists"),
+        "Wanted"
+    );
+}

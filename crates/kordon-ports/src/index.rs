@@ -534,10 +534,12 @@ fn blobs_of(v: &InspectionView) -> Vec<(String, u64, i64)> {
 /// kept as rows the console queries without loading a document. The
 /// records stay the truth; the index can always be made again from them.
 pub trait Index {
-    /// Applies the records received (`Origin::Remote`) and not yet
-    /// projected to their documents and rewrites the rows they derive
-    /// (what a backend commits as its own derives its rows as it
-    /// commits); the projection's
+    /// Applies the records not yet projected to their documents and
+    /// rewrites the rows they derive. The SQLite store derives the rows
+    /// of its own commits as it commits them (`Origin::Local`), so its
+    /// projection takes the records received; PostgreSQL's takes every
+    /// record (a server's own hotlists and ANPR inspections moved into it
+    /// included). The projection's
     /// cursor moves with the rows, in one transaction, so a crash at any
     /// point only means the work is done again. Several processes may
     /// call it at once: each record is projected, and no row goes back to

@@ -247,7 +247,7 @@ impl Index for PgStore {
     fn projection_lag(&self) -> Result<(u64, Option<i64>), PortError> {
         let rows = self.query(
             "SELECT COUNT(*), MIN(received_ms) FROM records
-             WHERE seq > (SELECT upto FROM projection) AND origin = 'remote'",
+             WHERE seq > (SELECT upto FROM projection)",
             vec![],
         )?;
         let row = rows

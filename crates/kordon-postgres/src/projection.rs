@@ -122,8 +122,7 @@ async fn project_pass(
         .map_err(port)?;
     let pending = tx
         .query(
-            "SELECT seq, doc_id FROM records WHERE seq > $1 AND origin = 'remote'
-             ORDER BY seq LIMIT $2",
+            "SELECT seq, doc_id FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
             &[&cursor, &PASS],
         )
         .await

@@ -22,7 +22,6 @@ pub fn index(open: OpenIndex<'_>) {
     the_queue_pages_filters_and_counts_what_was_projected(open);
     a_later_change_rewrites_the_row_and_moves_the_counts(open);
     a_hotlist_document_derives_its_list(open);
-    records_the_server_made_itself_are_not_projected(open);
     searches_reads_and_blobs_find_their_inspections(open);
     a_training_attempt_derives_its_row(open);
     statistics_count_a_period_by_day_unit_and_officer(open);
@@ -867,17 +866,4 @@ fn statistics_count_a_period_by_day_unit_and_officer(open: OpenIndex<'_>) {
         .is_err(),
         "a period that ends before it begins"
     );
-}
-
-/// `project` applies the records received: what the server appends as
-/// its own (`Origin::Local`) derives its rows as it commits.
-fn records_the_server_made_itself_are_not_projected(open: OpenIndex<'_>) {
-    let server = DeviceKey::generate();
-    let s = &mut *open(&server);
-    let (_, genesis) = inspection(&server, "CENTRE", "AA1234BC", "CSQU3054383", &[], DEC_1);
-    s.append(&[genesis], Origin::Local, DEC_1 + 1, None)
-        .expect("append");
-    assert_eq!(s.projection_lag().expect("lag"), (0, None));
-    assert_eq!(s.project(DEC_1 + 2).expect("project"), 0);
-    assert_eq!(s.inspection_count().expect("count"), 0);
 }
