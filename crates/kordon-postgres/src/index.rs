@@ -8,7 +8,7 @@
 //! inspections there are. A filter those tables cannot answer (unit,
 //! officer, plate, container) counts over the inspections it selects.
 
-use crate::{port, refs, text, Param, PgStore};
+use crate::{port, read_snapshot, refs, text, Param, PgStore};
 use deadpool_postgres::Pool;
 use kordon_model::{HotlistView, InspectionId, ReviewState, TrainingView};
 use kordon_ports::index::{word_pattern, Condition, Except};
@@ -171,13 +171,7 @@ async fn console_page(pool: Pool, q: ConsoleQuery) -> Result<ConsolePage, PortEr
     let mut client = pool.get().await.map_err(port)?;
     // The page, its counts and the units from one snapshot: a projection
     // committing meanwhile shows in all of them or in none.
-    let client = client
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await
-        .map_err(port)?;
+    let client = read_snapshot(&mut client).await?;
     let limit = q.page_limit();
     let offset = q.offset.unwrap_or(0);
     let f = over_rows(&q.conditions(Except::Nothing));

@@ -331,6 +331,20 @@ pub(crate) async fn lock_transaction(
     Ok(())
 }
 
+/// A read-only transaction over one snapshot: what several queries read
+/// together (a page and what is counted beside it) comes from one moment.
+pub(crate) async fn read_snapshot(
+    client: &mut deadpool_postgres::Object,
+) -> Result<deadpool_postgres::Transaction<'_>, PortError> {
+    client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(port)
+}
+
 /// Owned parameters as the client takes them.
 pub(crate) fn refs(params: &[Param]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
     params

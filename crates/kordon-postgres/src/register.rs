@@ -5,7 +5,7 @@
 //! a page going down to a vehicle and the log's head come from one
 //! snapshot.
 
-use crate::{port, refs, text, Param, PgStore};
+use crate::{port, read_snapshot, refs, text, Param, PgStore};
 use kordon_ports::register::{fingerprint, last_sync, page_down};
 use kordon_ports::{
     BlobInfo, DeviceInfo, DownPage, NewEnrollment, PendingEnrollment, PortError, Register,
@@ -515,13 +515,7 @@ impl Register for PgStore {
         ];
         self.with_client(move |mut client| async move {
             // One snapshot for the page and the head.
-            let tx = client
-                .build_transaction()
-                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .await
-                .map_err(port)?;
+            let tx = read_snapshot(&mut client).await?;
             let rows = tx
                 .query(
                     concat!(
