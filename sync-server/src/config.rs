@@ -29,8 +29,11 @@ pub fn extra_args<C: CommandFactory>(
         .find_subcommand("run")
         .context("the run command is missing")?;
     // Each option a file may set, and whether it takes a value.
+    // The run command's own, and the command line's global ones (the
+    // store's address).
     let known: Vec<(String, bool)> = run_command
         .get_arguments()
+        .chain(command.get_arguments().filter(|a| a.is_global_set()))
         .filter(|a| a.get_long().is_some() && a.get_id() != "config")
         .map(|a| (a.get_id().to_string(), a.get_action().takes_values()))
         .collect();
@@ -53,7 +56,12 @@ pub fn extra_args<C: CommandFactory>(
                 names.join(", ")
             );
         };
-        if run.value_source(key) == Some(ValueSource::CommandLine) {
+        // The command line wins over the file, and so does the
+        // environment (KORDON_STORE).
+        if matches!(
+            run.value_source(key),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        ) {
             continue;
         }
         let flag = format!("--{}", key.replace('_', "-"));
@@ -168,7 +176,12 @@ mod tests {
         }
         let command = crate::Cli::command();
         let run = command.find_subcommand("run").expect("run");
-        for arg in run.get_arguments().filter(|a| a.get_long().is_some()) {
+        let globals = command.get_arguments().filter(|a| a.is_global_set());
+        for arg in run
+            .get_arguments()
+            .chain(globals)
+            .filter(|a| a.get_long().is_some())
+        {
             let id = arg.get_id().as_str();
             if ["config", "log_json"].contains(&id) {
                 continue;
@@ -195,6 +208,45 @@ mod tests {
         let (_, run) = matches.subcommand().expect("run");
         let args = extra_args::<crate::Cli>(&path, run).expect("the shipped file");
         assert_eq!(args, ["--data=/var/lib/kordon"]);
+    }
+
+    /// The store's address, a global option, may come from the file; the
+    /// command line and KORDON_STORE win over it.
+    #[test]
+    fn the_store_comes_from_the_file_unless_given() {
+        let file = "store = \"postgres://k@db/kordon\"\n";
+        let args = |cli: &[&str]| -> Vec<String> {
+            let dir = tempfile::tempdir().expect("dir");
+            let path = dir.path().join("server.toml");
+            std::fs::write(&path, file).expect("written");
+            let matches = crate::Cli::command()
+                .try_get_matches_from(cli)
+                .expect("parsed");
+            let (_, run) = matches.subcommand().expect("run");
+            extra_args::<crate::Cli>(&path, run)
+                .expect("read")
+                .into_iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            args(&["kordon-server", "run"]),
+            ["--store=postgres://k@db/kordon"]
+        );
+        assert!(args(&[
+            "kordon-server",
+            "run",
+            "--store",
+            "postgres://k@other/kordon"
+        ])
+        .is_empty());
+        assert!(args(&[
+            "kordon-server",
+            "--store",
+            "postgres://k@other/kordon",
+            "run"
+        ])
+        .is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use kordon_central::hotlists::parse_when;
 use kordon_central::{now_ms, Central};
 use kordon_model::{NewHotlistEntry, NewRiskProfile, OfficerId, Priority};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Subcommand, Debug)]
 pub enum HotlistCommand {
@@ -110,10 +110,7 @@ fn date(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn run(data: &Path, command: HotlistCommand) -> anyhow::Result<()> {
-    let open = |data: &Path| {
-        Central::open(data).with_context(|| format!("opening server data {}", data.display()))
-    };
+pub fn run(c: &mut Central, command: HotlistCommand) -> anyhow::Result<()> {
     let officer = |o: &str| OfficerId::new(o).map_err(anyhow::Error::msg);
     match command {
         HotlistCommand::Add {
@@ -133,7 +130,7 @@ pub fn run(data: &Path, command: HotlistCommand) -> anyhow::Result<()> {
                 valid_from_ms: when(&valid_from)?,
                 valid_until_ms: when(&valid_until)?,
             };
-            let change = open(data)?.hotlist_add(&list, &units, &entry, &officer(&o)?, now_ms())?;
+            let change = c.hotlist_add(&list, &units, &entry, &officer(&o)?, now_ms())?;
             say!(
                 "added {} to list {:?} (entry {})",
                 entry.value,
@@ -149,8 +146,7 @@ pub fn run(data: &Path, command: HotlistCommand) -> anyhow::Result<()> {
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let report =
-                open(data)?.hotlist_import(&list, &units, &text, &officer(&o)?, now_ms())?;
+            let report = c.hotlist_import(&list, &units, &text, &officer(&o)?, now_ms())?;
             for p in &report.problems {
                 eprintln!("{}:{}: skipped: {}", file.display(), p.line, p.reason);
             }
@@ -161,7 +157,7 @@ pub fn run(data: &Path, command: HotlistCommand) -> anyhow::Result<()> {
             );
         }
         HotlistCommand::List { json, all } => {
-            let lists = open(data)?.hotlists()?;
+            let lists = c.hotlists()?;
             if json {
                 say!("{}", serde_json::to_string_pretty(&lists)?);
                 return Ok(());
@@ -207,7 +203,7 @@ pub fn run(data: &Path, command: HotlistCommand) -> anyhow::Result<()> {
             }
         }
         HotlistCommand::Remove { id, officer: o } => {
-            let change = open(data)?.hotlist_remove(&id, &officer(&o)?, now_ms())?;
+            let change = c.hotlist_remove(&id, &officer(&o)?, now_ms())?;
             say!("removed {id} from list {:?}", change.list);
         }
         HotlistCommand::Profile {
@@ -256,8 +252,7 @@ pub fn run(data: &Path, command: HotlistCommand) -> anyhow::Result<()> {
                 valid_from_ms: when(&valid_from)?,
                 valid_until_ms: when(&valid_until)?,
             };
-            let change =
-                open(data)?.profile_add(&list, &units, &profile, &officer(&o)?, now_ms())?;
+            let change = c.profile_add(&list, &units, &profile, &officer(&o)?, now_ms())?;
             say!(
                 "profile {:?} added to list {:?} (id {})",
                 profile.name,

@@ -5,7 +5,6 @@ use anyhow::Context;
 use clap::Subcommand;
 use kordon_central::{now_ms, Central};
 use kordon_record::RecordId;
-use std::path::Path;
 
 #[derive(Subcommand, Debug)]
 pub enum LogCommand {
@@ -45,9 +44,7 @@ fn record_id(s: &str) -> anyhow::Result<RecordId> {
     Ok(RecordId(id))
 }
 
-pub fn run(data: &Path, command: LogCommand) -> anyhow::Result<()> {
-    let mut c =
-        Central::open(data).with_context(|| format!("opening server data {}", data.display()))?;
+pub fn run(c: &mut Central, command: LogCommand) -> anyhow::Result<()> {
     match command {
         LogCommand::Checkpoint => {
             let cp = c.checkpoint(now_ms())?;

@@ -35,8 +35,21 @@ macro_rules! say {
 #[derive(Parser, Debug)]
 #[command(name = "kordon-server", version, about = "Kordon central sync server")]
 struct Cli {
+    /// Where the records, index, devices and accounts are: PostgreSQL at
+    /// postgres://USER@HOST[:PORT]/DATABASE (its schema applied by
+    /// `migrate --to`). Without it, where the data folder's server.json
+    /// says, else the folder's SQLite file. `run --store` records it in a
+    /// new server's folder, so the other commands find it too.
+    #[arg(long, global = true, env = "KORDON_STORE", value_name = "postgres://…")]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Opens the server in `data`, its records at `store` when one is given.
+fn open(data: &std::path::Path, store: Option<&str>) -> anyhow::Result<Central> {
+    Central::open_with(data, store)
+        .with_context(|| format!("opening server data {}", data.display()))
 }
 
 /// What the sync endpoint lets peers hold (see `kordon_central::admission`).
@@ -412,10 +425,8 @@ fn password(file: Option<&PathBuf>) -> anyhow::Result<String> {
     Ok(first)
 }
 
-fn user_command(command: UserCommand) -> anyhow::Result<()> {
-    let open = |data: &PathBuf| {
-        Central::open(data).with_context(|| format!("opening server data {}", data.display()))
-    };
+fn user_command(command: UserCommand, store: Option<&str>) -> anyhow::Result<()> {
+    let open = |data: &PathBuf| open(data, store);
     match command {
         UserCommand::Add {
             data,
@@ -522,18 +533,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init(),
     }
-    let open = |data: &PathBuf| {
-        Central::open(data).with_context(|| format!("opening server data {}", data.display()))
-    };
+    let store = cli.store.as_deref();
+    let open = |data: &PathBuf| open(data, store);
     match cli.command {
         Command::Init {
             data,
             public_addr,
             blobs,
         } => {
-            let c = Central::init_with(&data, &public_addr, blobs.as_deref())
+            let c = Central::init_with(&data, &public_addr, blobs.as_deref(), store)
                 .with_context(|| format!("initialising {}", data.display()))?;
             say!("server initialised in {}", data.display());
+            say!("records kept at {}", c.store_location());
             if let Some(url) = &blobs {
                 say!("scans kept at {url}");
             }
@@ -564,6 +575,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Central::keep_blobs_at(&data, url)
                     .with_context(|| format!("keeping the scans of {} at {url}", data.display()))?;
             }
+            if let Some(url) = store {
+                Central::keep_store_at(&data, url).with_context(|| {
+                    format!("keeping the records of {} in PostgreSQL", data.display())
+                })?;
+            }
             let limits = Limits::try_from(limits)?;
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(kordon_http::Tls { cert, key }),
@@ -579,10 +595,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             scans
                 .ready()
                 .with_context(|| format!("reaching the scan storage {}", scans.location()))?;
-            let builder = kordon_central::scans::PyramidBuilder::start(&data)
+            let builder = kordon_central::scans::PyramidBuilder::start(&central)
                 .context("starting the scan pyramid builder")?;
             central.set_pyramid_builder(builder.clone());
-            let mut console = open(&data)?;
+            let mut console = central.reopen()?;
             console.set_pyramid_builder(builder);
             // One set of metrics for the process: the QUIC side counts
             // records and vehicles, the console counts requests.
@@ -640,14 +656,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::Ok(())
             })?;
         }
-        Command::User { command } => user_command(command)?,
+        Command::User { command } => user_command(command, store)?,
         Command::Log { data, command } => {
             let data = data.context("--data DIR is required: the server data directory")?;
-            log_cmd::run(&data, command)?
+            log_cmd::run(&mut open(&data)?, command)?
         }
         Command::Hotlist { data, command } => {
             let data = data.context("--data DIR is required: the server data directory")?;
-            hotlist_cmd::run(&data, command)?
+            hotlist_cmd::run(&mut open(&data)?, command)?
         }
         Command::Enroll {
             data,
@@ -912,7 +928,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
             if let Some(dir) = from {
-                let c = open(&dir)?;
+                // The folder's own records, whatever address a command
+                // line or the environment gives.
+                let c = Central::open_local(&dir)
+                    .with_context(|| format!("opening server data {}", dir.display()))?;
                 let mut dest =
                     kordon_postgres::PgStore::open(&to).context("opening the database")?;
                 if check {
@@ -926,6 +945,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let moved = c
                     .move_storage(&mut dest)
                     .with_context(|| format!("moving {} into the database", dir.display()))?;
+                drop(c);
+                Central::record_store(&dir, &to)
+                    .with_context(|| format!("recording the database in {}", dir.display()))?;
                 if json {
                     say!("{}", serde_json::to_string_pretty(&moved)?);
                 } else {
@@ -952,6 +974,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "console sessions were not moved (people log in again); the scan files stay where \
                          the server's configuration keeps them"
                     );
+                    say!(
+                        "from now on every command given --data {} reaches the database ({} stays as it was)",
+                        dir.display(),
+                        dir.join("central.sqlite").display()
+                    );
                 }
             }
         }
@@ -974,8 +1001,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rejections { data, limit } => {
             let c = open(&data)?;
-            for (at, reason) in c.store().recent_rejections(limit)? {
-                say!("{at}  {reason}");
+            let filter = kordon_store::TrailFilter {
+                limit: limit.min(u32::MAX as usize) as u32,
+                ..Default::default()
+            };
+            for r in c.store().trail_refusals(&filter)? {
+                say!("{}  {}", r.at_ms, r.reason);
             }
         }
     }

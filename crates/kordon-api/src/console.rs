@@ -284,7 +284,7 @@ fn console_inspection(c: &mut Central, id: InspectionId) -> Result<ConsoleInspec
         .ok_or_else(|| not_found(id))?;
     let server = c.public_key();
     let mut records = vec![];
-    for f in c.store().record_facts(id).map_err(CentralError::from)? {
+    for f in c.store().record_facts(id.as_bytes())? {
         let signer_unit = if f.signer == server {
             None
         } else {
@@ -320,9 +320,9 @@ pub fn history(c: &mut Central, who: &Actor, id: &str) -> Result<Vec<ConsoleRow>
     c.store_mut()
         .project(kordon_central::now_ms())
         .map_err(CentralError::from)?;
-    Ok(c.store()
-        .same_vehicle(id, HISTORY_ROWS)
-        .map_err(CentralError::from)?)
+    c.store()
+        .same_vehicle(id, HISTORY_ROWS)?
+        .ok_or_else(|| not_found(id))
 }
 
 fn officer_of(who: &Actor) -> Result<OfficerId, ApiError> {

@@ -115,6 +115,12 @@ impl From<CentralError> for ApiError {
     }
 }
 
+impl From<kordon_store::PortError> for ApiError {
+    fn from(e: kordon_store::PortError) -> Self {
+        ApiError::from(CentralError::from(e))
+    }
+}
+
 impl From<VehicleError> for ApiError {
     /// For `revoked`, the message is the administrator's reason as it was
     /// given ("" if none): the UI puts it in its own words around it.

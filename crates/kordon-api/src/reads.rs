@@ -4,7 +4,7 @@
 
 use crate::ApiError;
 use kordon_blob::{BlobId, BlobPort};
-use kordon_store::Store;
+use kordon_store::Index;
 
 /// Image types served as they are; anything else goes out as bytes the
 /// browser will not interpret.
@@ -25,7 +25,7 @@ pub struct ReadImageBytes {
 
 /// The image `blob` (64 hex digits) of a read held in `store`.
 pub fn read_image(
-    store: &Store,
+    store: &dyn Index,
     blobs: &dyn BlobPort,
     blob: &str,
 ) -> Result<ReadImageBytes, ApiError> {
@@ -40,14 +40,8 @@ pub fn read_image(
     }
     let not_found = || ApiError::new("not_found", format!("no read has the image {blob}"));
     let mut content_type = None;
-    for doc in store
-        .docs_with_blob_prefix(blob)
-        .map_err(kordon_vehicle::VehicleError::from)?
-    {
-        let Some(row) = store
-            .console_row(doc)
-            .map_err(kordon_vehicle::VehicleError::from)?
-        else {
+    for doc in store.docs_with_blob_prefix(blob)? {
+        let Some(row) = store.console_row(doc)? else {
             continue;
         };
         if let Some(image) = row

@@ -458,7 +458,7 @@ fn tiles(rt: &tokio::runtime::Runtime, dir: &Path, args: &Args) -> anyhow::Resul
     let srv = dir.join("tiles-srv");
     let now = kordon_central::now_ms();
     let mut central = Central::init(&srv, "127.0.0.1:0")?;
-    let builder = PyramidBuilder::start(&srv)?;
+    let builder = PyramidBuilder::start(&Central::open(&srv)?)?;
     central.set_pyramid_builder(builder.clone());
     let mut console = Central::open(&srv)?;
     console.set_pyramid_builder(builder);

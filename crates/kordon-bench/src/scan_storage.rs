@@ -124,7 +124,7 @@ fn deliver(
     let name = if blobs.is_some() { "objects" } else { "folder" };
     let srv = dir.join(format!("{name}-srv-{n}"));
     let now = kordon_central::now_ms();
-    let central = Central::init_with(&srv, &["127.0.0.1:0".to_string()], blobs)?;
+    let central = Central::init_with(&srv, &["127.0.0.1:0".to_string()], blobs, None)?;
     let endpoint =
         rt.block_on(async { serve::bind(&central, SocketAddr::from(([127, 0, 0, 1], 0))) })?;
     let quic = endpoint.local_addr()?.to_string();

@@ -10,7 +10,6 @@
 use crate::{Central, CentralError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use kordon_store::AccountStore;
 use kordon_store::{AuditEntry, NewAuditEntry, UserRow};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -527,7 +526,9 @@ mod tests {
             .any(|e| e.action == "login" && e.outcome == "ok"));
         // The trail refuses edits in the database itself.
         let e = c
-            .store()
+            .storage()
+            .sqlite("the test")
+            .expect("SQLite")
             .connection()
             .execute("DELETE FROM audit", [])
             .expect_err("append-only");

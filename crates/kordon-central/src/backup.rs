@@ -168,7 +168,7 @@ impl Central {
         if tmp.exists() {
             fs::remove_file(&tmp).map_err(io(&tmp))?;
         }
-        self.store.copy_into(&tmp)?;
+        self.store.sqlite("a backup")?.copy_into(&tmp)?;
 
         // Scans in object storage stay there: its operators back it up,
         // and the restored folder reads them from it again.

@@ -6,7 +6,6 @@ use crate::{BlobInfo, Central, CentralError};
 use kordon_blob::{BlobId, BlobPort, BlobStore};
 use kordon_objects::ObjectBlobs;
 use kordon_record::PublicKey;
-use kordon_store::Register;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -86,7 +85,10 @@ impl Central {
     /// transparency log; see [`kordon_store::StoreCheck`]), every scan
     /// file hashed again, and every scan recorded as received held.
     pub fn check(&self) -> Result<kordon_store::StoreCheck, CentralError> {
-        let mut report = self.store.check(Some(&self.public_key()))?;
+        let mut report = self
+            .store
+            .sqlite("kordon-server check")?
+            .check(Some(&self.public_key()))?;
         let store = self.blob_store()?;
         let blobs = store.check()?;
         report.add_blob_folder(

@@ -1,11 +1,13 @@
 //! A server data directory: `server.key` (owner-only), `server.crt`,
-//! `server.json` (settings) and `central.sqlite`.
+//! `server.json` (settings) and `central.sqlite` (unless the records are
+//! kept in PostgreSQL, as `server.json` says).
 
+use crate::storage::Storage;
 use crate::CentralError;
 use kordon_model::{InspectionDoc, InspectionId, ModelError, NewAnnotation, NewReview, OfficerId};
+use kordon_ports::ServerStore;
 use kordon_record::{DeviceKey, PublicKey, SignedRecord};
-use kordon_store::Register;
-use kordon_store::{IndexRow, Query, Store};
+use kordon_store::{IndexRow, Query};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,12 @@ pub struct ServerConfig {
     /// credentials from the `AWS_*` environment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blobs: Option<String>,
+    /// Where records, index, register and accounts are kept when not in
+    /// the data folder's `central.sqlite`: PostgreSQL,
+    /// `postgres://USER@HOST[:PORT]/DATABASE`. An address given to a
+    /// command (`--store`, `KORDON_STORE`) wins over this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug)]
@@ -34,7 +42,10 @@ pub struct Central {
     pub(crate) key: DeviceKey,
     pub(crate) cert_der: Vec<u8>,
     pub(crate) config: ServerConfig,
-    pub(crate) store: Store,
+    pub(crate) store: Storage,
+    /// The PostgreSQL address it was opened with (`None`: SQLite), for
+    /// [`reopen`](Central::reopen).
+    store_url: Option<String>,
     /// Where scan blobs are kept (the folder, or object storage).
     pub(crate) blobs: std::sync::Arc<dyn kordon_blob::BlobPort>,
     pub(crate) keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
@@ -42,6 +53,29 @@ pub struct Central {
     pub(crate) pyramids: Option<crate::scans::PyramidBuilder>,
     /// The process's metrics (its own, unseen, until one is handed in).
     pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
+}
+
+/// The settings of the server in `dir`.
+fn read_config(dir: &Path) -> Result<ServerConfig, CentralError> {
+    if !dir.join("server.key").exists() {
+        return Err(CentralError::NotInitialised(dir.display().to_string()));
+    }
+    let path = dir.join("server.json");
+    serde_json::from_slice(&std::fs::read(&path).map_err(io(&path))?).map_err(|e| {
+        CentralError::Config {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
+    })
+}
+
+/// Writes the settings of the server in `dir` (owner-only: a store's
+/// address may hold its password).
+fn write_config(dir: &Path, config: &ServerConfig) -> Result<(), CentralError> {
+    let json =
+        serde_json::to_vec_pretty(config).map_err(|e| CentralError::Invalid(e.to_string()))?;
+    let path = dir.join("server.json");
+    kordon_record::key::write_owner_only(&path, &json).map_err(io(&path))
 }
 
 pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
@@ -54,17 +88,20 @@ pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> CentralError + '_ {
 impl Central {
     /// Creates a server data directory: key, certificate, settings, database.
     pub fn init(dir: &Path, public_addr: &str) -> Result<Self, CentralError> {
-        Self::init_with(dir, &[public_addr.to_string()], None)
+        Self::init_with(dir, &[public_addr.to_string()], None, None)
     }
 
     /// As [`init`](Self::init), with the addresses vehicles are told to
     /// try in turn (the first one first), and scan blobs kept at `blobs`
-    /// (`s3://BUCKET/PREFIX`) rather than in the data folder. The storage
-    /// is reached before anything is written.
+    /// (`s3://BUCKET/PREFIX`) rather than in the data folder, and records
+    /// in PostgreSQL at `store` (`postgres://…`, its schema applied by
+    /// `kordon-server migrate --to`) rather than in `central.sqlite`. The
+    /// storage is reached before anything is written.
     pub fn init_with(
         dir: &Path,
         public_addrs: &[String],
         blobs: Option<&str>,
+        store: Option<&str>,
     ) -> Result<Self, CentralError> {
         if dir.join("server.key").exists() {
             return Err(CentralError::AlreadyInitialised(dir.display().to_string()));
@@ -72,6 +109,12 @@ impl Central {
         let (public_addr, also_addrs) = crate::register::checked_addrs(public_addrs)?;
         if let Some(url) = blobs {
             crate::blobs::open_port(dir, Some(url))?.ready()?;
+        }
+        if let Some(url) = store {
+            crate::storage::check_address(url)?;
+            kordon_postgres::PgStore::open(url).map_err(|e| {
+                CentralError::Storage(kordon_ports::PortError::Backend(e.to_string()))
+            })?;
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let key = DeviceKey::load_or_create(&dir.join("server.key"))?;
@@ -81,10 +124,9 @@ impl Central {
             public_addr,
             also_addrs,
             blobs: blobs.map(str::to_string),
+            store: store.map(str::to_string),
         };
-        let json =
-            serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
-        kordon_record::key::write_owner_only(&dir.join("server.json"), &json).map_err(io(dir))?;
+        write_config(dir, &config)?;
         Self::open(dir)
     }
 
@@ -95,17 +137,7 @@ impl Central {
     /// its own `blobs/` holding any) is refused, since its scans would be
     /// lost from sight.
     pub fn keep_blobs_at(dir: &Path, url: &str) -> Result<(), CentralError> {
-        let cfg_path = dir.join("server.json");
-        if !dir.join("server.key").exists() {
-            return Err(CentralError::NotInitialised(dir.display().to_string()));
-        }
-        let mut config: ServerConfig = serde_json::from_slice(
-            &std::fs::read(&cfg_path).map_err(io(&cfg_path))?,
-        )
-        .map_err(|e| CentralError::Config {
-            path: cfg_path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let mut config = read_config(dir)?;
         let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
         match config.blobs.as_deref() {
             Some(kept) if same(kept, url) => return Ok(()),
@@ -133,14 +165,82 @@ impl Central {
         }
         crate::blobs::open_port(dir, Some(url))?.ready()?;
         config.blobs = Some(url.to_string());
-        let json =
-            serde_json::to_vec_pretty(&config).map_err(|e| CentralError::Invalid(e.to_string()))?;
-        kordon_record::key::write_owner_only(&cfg_path, &json).map_err(io(dir))?;
-        Ok(())
+        write_config(dir, &config)
     }
 
-    /// Opens an initialised server data directory.
+    /// Keeps the records of the server in `dir` in PostgreSQL at `url`
+    /// from now on, as `server.json` records, so every command that opens
+    /// the folder reaches them. A folder that records a store already
+    /// keeps it (an address given to one command wins for that command);
+    /// one whose SQLite file holds anything (records, devices,
+    /// enrollments, accounts) is refused: its contents move with
+    /// `kordon-server migrate --from DIR --to ADDRESS`, which records the
+    /// address itself once they are moved and checked.
+    pub fn keep_store_at(dir: &Path, url: &str) -> Result<(), CentralError> {
+        let config = read_config(dir)?;
+        if config.store.is_some() {
+            return Ok(());
+        }
+        crate::storage::check_address(url)?;
+        let local = Central::open_local(dir)?;
+        let (records, devices) = (local.store.log_size()?, local.store.devices()?.len());
+        let accounts = local.store.users()?.len();
+        let waiting = local.store.enrollments_pending(i64::MIN)?.len();
+        if records + devices as u64 + accounts as u64 + waiting as u64 > 0 {
+            return Err(CentralError::Invalid(format!(
+                "{} holds {records} log entries, {devices} devices, {waiting} enrollments and                  {accounts} accounts: move them first with kordon-server migrate --from {} --to ADDRESS",
+                dir.join("central.sqlite").display(),
+                dir.display()
+            )));
+        }
+        drop(local);
+        Central::open_with(dir, Some(url))?;
+        Self::record_store(dir, url)
+    }
+
+    /// Records in `server.json` that the records of the server in `dir`
+    /// are at `url` (after they were moved there).
+    pub fn record_store(dir: &Path, url: &str) -> Result<(), CentralError> {
+        crate::storage::check_address(url)?;
+        let mut config = read_config(dir)?;
+        config.store = Some(url.to_string());
+        write_config(dir, &config)
+    }
+
+    /// Where the records of this server are: the database's address
+    /// (without its password), or the SQLite file.
+    pub fn store_location(&self) -> String {
+        match &self.store {
+            Storage::Sqlite(_) => self.dir.join("central.sqlite").display().to_string(),
+            Storage::Postgres(pg) => pg.address().to_string(),
+        }
+    }
+
+    /// Opens an initialised server data directory, its records where
+    /// `server.json` says.
     pub fn open(dir: &Path) -> Result<Self, CentralError> {
+        Self::open_with(dir, None)
+    }
+
+    /// As [`open`](Self::open), with the records in PostgreSQL at `store`
+    /// when one is given (whatever `server.json` says).
+    pub fn open_with(dir: &Path, store: Option<&str>) -> Result<Self, CentralError> {
+        Self::open_at(dir, |config| {
+            store.or(config.store.as_deref()).map(str::to_string)
+        })
+    }
+
+    /// As [`open`](Self::open), with the records of the folder's own
+    /// SQLite file whatever `server.json` says: what a move into
+    /// PostgreSQL reads from, and checks against afterwards.
+    pub fn open_local(dir: &Path) -> Result<Self, CentralError> {
+        Self::open_at(dir, |_| None)
+    }
+
+    fn open_at(
+        dir: &Path,
+        store: impl FnOnce(&ServerConfig) -> Option<String>,
+    ) -> Result<Self, CentralError> {
         let key_path = dir.join("server.key");
         if !key_path.exists() {
             return Err(CentralError::NotInitialised(dir.display().to_string()));
@@ -148,18 +248,9 @@ impl Central {
         let key = DeviceKey::load_or_create(&key_path)?;
         let cert_path = dir.join("server.crt");
         let cert_der = std::fs::read(&cert_path).map_err(io(&cert_path))?;
-        let cfg_path = dir.join("server.json");
-        let config: ServerConfig = serde_json::from_slice(
-            &std::fs::read(&cfg_path).map_err(io(&cfg_path))?,
-        )
-        .map_err(|e| CentralError::Config {
-            path: cfg_path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let mut store = Store::open(&dir.join("central.sqlite"), key.public())?;
-        store.set_server_key(key.public());
-        store.enable_log();
-        store.open_register()?;
+        let config = read_config(dir)?;
+        let store_url = store(&config);
+        let store = Storage::open(dir, key.public(), store_url.as_deref())?;
         let blobs = crate::blobs::open_port(dir, config.blobs.as_deref())?;
 
         let mut central = Central {
@@ -168,6 +259,7 @@ impl Central {
             cert_der,
             config,
             store,
+            store_url,
             blobs,
             keys: HashMap::new(),
             pyramids: None,
@@ -176,6 +268,13 @@ impl Central {
         // Catch up on anything appended but not projected before a crash.
         central.store.project(crate::now_ms())?;
         Ok(central)
+    }
+
+    /// The same server opened again, on the same storage: another handle
+    /// for another thread (the console's, the pyramid builder's).
+    pub fn reopen(&self) -> Result<Self, CentralError> {
+        let url = self.store_url.clone();
+        Self::open_at(&self.dir, |_| url)
     }
 
     /// Counts into the process's shared metrics from now on.
@@ -224,7 +323,13 @@ impl Central {
     pub fn cert_der(&self) -> &[u8] {
         &self.cert_der
     }
-    pub fn store(&self) -> &Store {
+    /// The storage, through its ports.
+    pub fn store(&self) -> &dyn ServerStore {
+        &*self.store
+    }
+
+    /// Which backend keeps the records (for what only one of them has).
+    pub fn storage(&self) -> &Storage {
         &self.store
     }
 
@@ -269,7 +374,7 @@ impl Central {
         id: &uuid::Uuid,
     ) -> Result<Option<(kordon_model::TrainingView, Option<String>)>, CentralError> {
         self.store.project(crate::now_ms())?;
-        match self.store.training_attempt(id)? {
+        match self.store.training_attempt(id.as_bytes())? {
             Some(view) => {
                 let unit = self.starter_unit(&view.id)?;
                 Ok(Some((view, unit)))
@@ -295,8 +400,7 @@ impl Central {
         id: InspectionId,
     ) -> Result<(serde_json::Value, Vec<String>), CentralError> {
         let mut doc = self
-            .store
-            .load_doc(id)?
+            .load_document(id.as_bytes())?
             .ok_or_else(|| kordon_store::StoreError::NotFound(id.to_string()))?;
         Ok((doc.to_json(), doc.heads()))
     }
@@ -343,16 +447,40 @@ impl Central {
         }
         self.store.project(now_ms)?;
         let mut doc = self
-            .store
-            .load_doc(id)?
+            .load_document(id.as_bytes())?
             .ok_or_else(|| kordon_store::StoreError::NotFound(id.to_string()))?;
         change(&mut doc).map_err(kordon_store::StoreError::from)?;
-        let record =
-            self.store
-                .commit_local(id, &mut doc, &self.key, supervisor.as_str(), now_ms)?;
-        // The server's own records need no upload.
-        self.store.clear_outbox()?;
+        let change = doc
+            .last_change()
+            .ok_or(kordon_store::StoreError::NothingToCommit)?;
+        let record = self.store.commit_own(
+            *id.as_bytes(),
+            &change,
+            &self.key,
+            supervisor.as_str(),
+            now_ms,
+        )?;
+        self.store.project(now_ms)?;
         Ok(record)
+    }
+
+    /// The record count and heads of a document as held now (for the
+    /// server's record-set statement): `None` if no record of it is held.
+    pub(crate) fn record_set_facts(
+        &mut self,
+        doc: &[u8; 16],
+    ) -> Result<Option<kordon_store::RecordSetFacts>, CentralError> {
+        if let Storage::Sqlite(store) = &mut self.store {
+            // Its snapshots spare the replay.
+            return Ok(store.record_set_facts(doc)?);
+        }
+        Ok(self.load_document(doc)?.and_then(|mut d| {
+            let count = d.change_count() as u64;
+            (count > 0).then(|| kordon_store::RecordSetFacts {
+                count,
+                heads: d.head_hashes(),
+            })
+        }))
     }
 
     /// The unit of an enrolled (or revoked) device.
@@ -360,7 +488,20 @@ impl Central {
         Ok(self.store.device_unit(device)?)
     }
 
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
+    pub fn store_mut(&mut self) -> &mut dyn ServerStore {
+        &mut *self.store
+    }
+
+    /// A document as its held records make it, to be read or changed by
+    /// the server.
+    pub(crate) fn load_document(
+        &self,
+        id: &[u8; 16],
+    ) -> Result<Option<kordon_model::InspectionDoc>, CentralError> {
+        Ok(kordon_ports::load_document(
+            &*self.store,
+            id,
+            &self.key.public(),
+        )?)
     }
 }

@@ -63,6 +63,9 @@ impl From<kordon_store::PortError> for CentralError {
     fn from(e: kordon_store::PortError) -> Self {
         match e {
             kordon_store::PortError::Full(what) => CentralError::DiskFull(what),
+            kordon_store::PortError::Conflict(what) => {
+                CentralError::Store(StoreError::Conflict(what))
+            }
             other => CentralError::Storage(other),
         }
     }

@@ -8,7 +8,6 @@ use crate::{Central, CentralError};
 use kordon_evidence::{ExportFile, ExportLog, ExportRecord, EXPORT_FORMAT};
 use kordon_model::InspectionId;
 use kordon_record::{DeviceEntry, RecordSet};
-use kordon_store::Register;
 use std::collections::BTreeSet;
 
 impl Central {
@@ -23,7 +22,8 @@ impl Central {
         let server = self.public_key();
         let mut signers = BTreeSet::new();
         let mut records = vec![];
-        for (r, _) in self.store.records_of(id)? {
+        for held in self.store.doc_records(id.as_bytes())? {
+            let r = held.record;
             let entry = self.store.log_entry_of(&r.id().0)?.ok_or_else(|| {
                 CentralError::Invalid(format!("record {} is stored but not in the log", r.id()))
             })?;
@@ -45,7 +45,6 @@ impl Central {
             records.push(ExportRecord::of(&r, None, Some(log)));
         }
         let record_set = self
-            .store
             .record_set_facts(id.as_bytes())?
             .and_then(|facts| {
                 RecordSet::sign(

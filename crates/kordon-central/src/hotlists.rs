@@ -49,11 +49,19 @@ impl Central {
         officer: &OfficerId,
         now_ms: i64,
     ) -> Result<(uuid::Uuid, HotlistDoc), CentralError> {
-        if let Some(v) = self.store.hotlist_by_name(name.trim())? {
+        // The first of that name by id, should two processes have made
+        // one each at once.
+        let named = self
+            .store
+            .hotlists()?
+            .into_iter()
+            .filter(|v| v.name == name.trim())
+            .min_by(|a, b| a.id.cmp(&b.id));
+        if let Some(v) = named {
             let id: uuid::Uuid =
                 v.id.parse()
                     .map_err(|_| CentralError::Invalid(format!("list {name:?} has a bad id")))?;
-            if let Some(doc) = self.store.load_hotlist(id)? {
+            if let Some(doc) = self.load_hotlist(id)? {
                 return Ok((id, doc));
             }
         }
@@ -61,9 +69,7 @@ impl Central {
         let mut doc =
             HotlistDoc::create(self.key.public().as_bytes(), name, units, officer, now_ms)
                 .map_err(model_error)?;
-        self.store
-            .commit_hotlist(id, &mut doc, &self.key, officer.as_str(), now_ms)?;
-        self.store.clear_outbox()?;
+        self.commit_list(id, &mut doc, officer, now_ms)?;
         Ok((id, doc))
     }
 
@@ -74,11 +80,18 @@ impl Central {
         officer: &OfficerId,
         now_ms: i64,
     ) -> Result<(), CentralError> {
+        let change = doc
+            .last_change()
+            .ok_or(kordon_store::StoreError::NothingToCommit)?;
         self.store
-            .commit_hotlist(id, doc, &self.key, officer.as_str(), now_ms)?;
-        // The server's own records need no upload.
-        self.store.clear_outbox()?;
+            .commit_own(*id.as_bytes(), &change, &self.key, officer.as_str(), now_ms)?;
+        self.store.project(now_ms)?;
         Ok(())
+    }
+
+    /// A list as its held records make it, to be changed.
+    fn load_hotlist(&self, id: uuid::Uuid) -> Result<Option<HotlistDoc>, CentralError> {
+        Ok(self.load_document(id.as_bytes())?.map(HotlistDoc::from))
     }
 
     /// Adds an entry to the list `list` (made if missing, going to
@@ -149,7 +162,6 @@ impl Central {
                 .parse()
                 .map_err(|_| CentralError::Invalid(format!("list {:?} has a bad id", list.name)))?;
             let mut doc = self
-                .store
                 .load_hotlist(id)?
                 .ok_or_else(|| CentralError::Invalid(format!("list {} is missing", list.name)))?;
             if doc.remove(entry, officer, now_ms).map_err(model_error)? {

@@ -3,7 +3,6 @@
 use crate::{Central, CentralError};
 use kordon_proto::{RecordResult, RefusalCode, RejectCode};
 use kordon_record::{verify_all, PublicKey, Receipt, SignedRecord};
-use kordon_store::Register;
 use kordon_store::{IngestOutcome, Origin, Standing};
 
 /// A device allowed to sync.
@@ -105,7 +104,7 @@ impl Central {
                     _ => r.reason.clone(),
                 };
                 self.store
-                    .log_rejection(None, Some(device), Some(peer), &logged, now_ms)?;
+                    .refuse(None, Some(device), Some(peer), &logged, now_ms)?;
                 self.note_refused(device, now_ms)?;
                 self.metrics.connection_refused(refusal_name(r.code));
             }
@@ -295,7 +294,7 @@ impl Central {
                 tracing::warn!(device = %uploader.short(), record = ?id, code = code.as_str(), %reason, "record rejected");
                 if !matches!(code, RejectCode::InvalidChange | RejectCode::BreaksRules) {
                     // Invalid changes were logged by the store already.
-                    self.store.log_rejection(
+                    self.store.refuse(
                         id.as_ref(),
                         Some(uploader),
                         None,

@@ -1,7 +1,8 @@
 //! The central server's operations, shared by the `kordon-server` binary's
 //! commands and its sync endpoint.
 //!
-//! - [`Central`]: a server data directory (key, certificate, store).
+//! - [`Central`]: a server data directory (key, certificate, settings),
+//!   and its [`storage`]: the SQLite file in it, or PostgreSQL.
 //! - [`register`](Central::enroll): devices and one-time enrollment secrets;
 //!   revocation.
 //! - [`accept`](Central::accept_records): verify (strict ed25519, on all cores), check the
@@ -37,6 +38,7 @@ mod moving;
 mod register;
 pub mod scans;
 pub mod serve;
+pub mod storage;
 pub mod trail;
 
 pub use backup::BackupSummary;

@@ -5,7 +5,6 @@
 use crate::{Central, CentralError};
 use kordon_proto::{Inclusion, LogAnswer, LogAsk};
 use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
-use kordon_store::{RecordLog, Register};
 
 /// A record's place in the log, with what proves it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -149,7 +148,7 @@ impl Central {
             if !self.store.device_reads_doc(device, doc)? {
                 continue;
             }
-            if let Some(facts) = self.store.record_set_facts(doc)? {
+            if let Some(facts) = self.record_set_facts(doc)? {
                 if let Some(s) =
                     RecordSet::sign(&self.key, *doc, facts.count, facts.heads, size, now_ms)
                 {

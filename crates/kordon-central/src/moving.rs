@@ -116,7 +116,9 @@ impl Central {
         // What an interrupted move left is stale (a write-ahead file left
         // beside a new snapshot would be replayed into it).
         remove();
-        self.store().copy_into(&snapshot)?;
+        self.storage()
+            .sqlite("moving the storage")?
+            .copy_into(&snapshot)?;
         let result = Store::open(&snapshot, self.key.public())
             .map_err(CentralError::from)
             .and_then(|mut from| {

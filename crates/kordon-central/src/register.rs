@@ -3,7 +3,6 @@
 
 use crate::{Central, CentralError};
 use kordon_record::PublicKey;
-use kordon_store::Register;
 use kordon_store::{DeviceInfo, NewEnrollment, PendingEnrollment, Stated, WipeTarget};
 use kordon_transport::EnrollmentToken;
 use rand::RngCore;

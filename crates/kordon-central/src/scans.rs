@@ -152,16 +152,17 @@ pub struct PyramidBuilder {
 }
 
 impl PyramidBuilder {
-    /// Starts the builder for the server data directory `dir`, and queues
-    /// every scan that is whole but has no pyramid yet (after a restart).
-    pub fn start(dir: &Path) -> Result<Self, CentralError> {
+    /// Starts the builder for the server `of` (on a handle of its own),
+    /// and queues every scan that is whole but has no pyramid yet (after
+    /// a restart).
+    pub fn start(of: &Central) -> Result<Self, CentralError> {
         let (tx, rx) = mpsc::channel::<String>();
         let busy = Arc::new(Mutex::new(HashSet::new()));
-        let mut central = Central::open(dir)?;
+        let mut central = of.reopen()?;
+        let dir = central.dir().to_path_buf();
         for blob in central.store.scan_blobs_all()? {
             let _ = tx.send(blob);
         }
-        let dir = dir.to_path_buf();
         let working = busy.clone();
         std::thread::Builder::new()
             .name("pyramids".into())

@@ -7,7 +7,6 @@
 
 use crate::{Central, CentralError};
 use kordon_record::{PublicKey, SignedRecord};
-use kordon_store::Register;
 use kordon_store::{TrailFilter, TrailPosition};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

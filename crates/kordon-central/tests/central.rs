@@ -1008,7 +1008,9 @@ fn changes_that_break_the_schema_rules_are_refused_by_the_server_and_by_a_vehicl
     let (after, _) = c.document(id).expect("doc");
     assert_eq!(after, server_json, "the server's document is as it was");
     let trail: Vec<String> = c
-        .store()
+        .storage()
+        .sqlite("the test")
+        .expect("SQLite")
         .recent_rejections(10)
         .expect("trail")
         .into_iter()
@@ -1079,8 +1081,7 @@ fn changes_that_break_the_schema_rules_are_refused_by_the_server_and_by_a_vehicl
 }
 
 fn automerge_save(c: &mut Central, id: InspectionId) -> Vec<u8> {
-    c.store_mut()
-        .load_doc(id)
+    kordon_ports::load_document(c.store(), id.as_bytes(), &c.public_key())
         .expect("load")
         .expect("doc")
         .save()
@@ -1180,7 +1181,9 @@ fn the_log_holds_every_accepted_record_and_refusal_and_its_proofs_verify() {
 
     // The log refuses to be rewritten, even by a program on the server.
     let tampered = c
-        .store()
+        .storage()
+        .sqlite("the test")
+        .expect("SQLite")
         .connection()
         .execute("DELETE FROM log_leaves WHERE idx = 0", []);
     assert!(tampered.is_err(), "leaves cannot be deleted");

@@ -16,6 +16,7 @@
 //!   blobs inspections reference, the statistics ([`stats`]).
 //! - [`trail::Trail`]: the audit trail's sources (records, refusals,
 //!   console actions), read newest first from a position.
+//! - [`ServerStore`]: all of them at once, what a server process holds.
 //!
 //! Each port comes with its conformance suite ([`conformance`], behind
 //! the feature `conformance`): every implementation runs the same one in
@@ -37,11 +38,39 @@ pub use index::{
     QueueCounts, QueueVersion, ReviewCounts, TrainingQuery, QUEUE_OFFSET_MAX, QUEUE_PAGE,
     QUEUE_PAGE_MAX,
 };
-pub use records::{HeldRecord, IngestOutcome, LogEntry, Origin, RecordLog, Witness};
+pub use records::{
+    load_document, HeldRecord, IngestOutcome, LogEntry, Origin, RecordFacts, RecordLog, Witness,
+};
 pub use register::{
     BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment, Register, Standing,
     Stated, Wipe, WipeTarget,
 };
+
+/// Everything a server keeps, behind one value whatever the backend:
+/// what a server process holds and hands its operations.
+pub trait ServerStore:
+    RecordLog
+    + Register
+    + AccountStore
+    + Index
+    + trail::Trail
+    + dump::DumpSource
+    + Send
+    + std::fmt::Debug
+{
+}
+
+impl<T> ServerStore for T where
+    T: RecordLog
+        + Register
+        + AccountStore
+        + Index
+        + trail::Trail
+        + dump::DumpSource
+        + Send
+        + std::fmt::Debug
+{
+}
 
 /// Text as a backend that refuses NUL in text (PostgreSQL) keeps it: a
 /// NUL becomes U+FFFD, so a name or a detail holding one (a hostile login
@@ -60,4 +89,8 @@ pub enum PortError {
     /// reason, with its causes).
     #[error("storage: {0}")]
     Backend(String),
+    /// Another writer changed the same document first: nothing was kept,
+    /// and the operation may be tried again on the document as it is now.
+    #[error("{0} was changed meanwhile: nothing was kept; try again")]
+    Conflict(String),
 }

@@ -4,7 +4,8 @@
 //! checkpoints it signed.
 
 use crate::PortError;
-use kordon_record::{PublicKey, RecordId, SignedRecord};
+use kordon_model::InspectionDoc;
+use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 
 /// Where a record came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,63 @@ pub struct HeldRecord {
     pub seq: i64,
     pub received_ms: i64,
     pub record: SignedRecord,
+}
+
+/// One held record, as a reader of the evidence needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFacts {
+    /// The record id (hex of the signed digest).
+    pub id: String,
+    /// `create`, `decide`, `review`, `notes`, `scan`, `annotate`, ...
+    pub op: String,
+    pub signer: PublicKey,
+    pub officer: String,
+    pub created_ms: i64,
+    pub received_ms: i64,
+    /// Position in this store's log.
+    pub seq: i64,
+}
+
+impl RecordFacts {
+    /// The facts of a held record.
+    pub fn of(held: &HeldRecord) -> RecordFacts {
+        let record = &held.record;
+        RecordFacts {
+            id: record.id().to_string(),
+            op: kordon_model::change_operation(record.payload())
+                .unwrap_or_else(|| "unknown".into()),
+            signer: record.signer(),
+            officer: record.officer().to_string(),
+            created_ms: record.created_ms(),
+            received_ms: held.received_ms,
+            seq: held.seq,
+        }
+    }
+}
+
+/// A document as its held records make it, loaded to be read or changed
+/// by `actor`: `None` if no record of it is held. A change Automerge
+/// refuses is skipped (the record stays in the log as evidence), as every
+/// projection does.
+pub fn load_document(
+    log: &(impl RecordLog + ?Sized),
+    doc: &[u8; 16],
+    actor: &PublicKey,
+) -> Result<Option<InspectionDoc>, PortError> {
+    let changes: Vec<Vec<u8>> = log
+        .doc_records(doc)?
+        .into_iter()
+        .map(|held| held.record.payload().to_vec())
+        .collect();
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let mut loaded = InspectionDoc::empty(actor.as_bytes());
+    if !kordon_model::projection::fold_all(&mut loaded, &changes) {
+        loaded = InspectionDoc::empty(actor.as_bytes());
+        kordon_model::projection::fold_each(&mut loaded, doc, &changes);
+    }
+    Ok(Some(loaded))
 }
 
 /// The server's record log. Each backend keeps one order: `seq` and the
@@ -159,4 +217,25 @@ pub trait RecordLog {
 
     /// The checkpoints vehicles reported, latest first.
     fn witnesses(&self) -> Result<Vec<Witness>, PortError>;
+
+    /// Keeps a change the server made to document `doc` (a review, a
+    /// mark, a hotlist's entry), signed with the server's `key` in the
+    /// name of `officer`: held, in the transparency log, and in the index
+    /// from the next projection on. Nothing of it goes up anywhere (the
+    /// server's own records need no upload). A change the document as
+    /// held does not take (another process changed it meanwhile, or it
+    /// breaks the schema rules) is refused whole.
+    fn commit_own(
+        &mut self,
+        doc: [u8; 16],
+        change: &[u8],
+        key: &DeviceKey,
+        officer: &str,
+        now_ms: i64,
+    ) -> Result<SignedRecord, PortError>;
+
+    /// What each held record of document `doc` is, in the order held.
+    fn record_facts(&self, doc: &[u8; 16]) -> Result<Vec<RecordFacts>, PortError> {
+        Ok(self.doc_records(doc)?.iter().map(RecordFacts::of).collect())
+    }
 }

@@ -186,6 +186,11 @@ impl PgStore {
         Ok(store)
     }
 
+    /// The database's address as shown to people: without its password.
+    pub fn address(&self) -> &str {
+        &self.inner.shown
+    }
+
     /// A pool for `url`, before any check.
     pub(crate) fn connect(url: &str) -> Result<PgStore, PgError> {
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| PgError::Unreachable {

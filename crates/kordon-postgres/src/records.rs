@@ -21,7 +21,7 @@ use kordon_log::{Hash, Leaf, Nodes};
 use kordon_model::doc::read_change;
 use kordon_model::rules::{self, ChangeOps, Outline};
 use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog, Witness};
-use kordon_record::{PublicKey, RecordId, SignedRecord};
+use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
@@ -685,6 +685,31 @@ impl RecordLog for PgStore {
         let (records, follower) = (records.to_vec(), follower.copied());
         let (cache, server) = (self.inner.outlines.clone(), self.server);
         self.run(move |pool| append(pool, cache, server, records, origin, now_ms, follower))?
+    }
+
+    fn commit_own(
+        &mut self,
+        doc: [u8; 16],
+        change: &[u8],
+        key: &DeviceKey,
+        officer: &str,
+        now_ms: i64,
+    ) -> Result<SignedRecord, PortError> {
+        let record = SignedRecord::sign(key, doc, officer, now_ms, change)
+            .map_err(|e| PortError::Backend(format!("signing the server's change: {e}")))?;
+        let shown = kordon_model::InspectionId::from_bytes(doc).to_string();
+        match self.append(std::slice::from_ref(&record), Origin::Local, now_ms, None)?[..] {
+            [IngestOutcome::Stored { .. } | IngestOutcome::Duplicate { .. }] => Ok(record),
+            // Another process's change to the document took this
+            // change's number first.
+            [IngestOutcome::Invalid(_)] => Err(PortError::Conflict(shown)),
+            [IngestOutcome::BreaksRules(ref why)] => Err(PortError::Backend(format!(
+                "the server's own change to {shown} breaks the schema rules: {why}"
+            ))),
+            _ => Err(PortError::Backend(format!(
+                "the server's own change to {shown}: not one outcome for one record"
+            ))),
+        }
     }
 
     fn refuse(

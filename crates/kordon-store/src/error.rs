@@ -46,6 +46,7 @@ impl From<rusqlite::Error> for StoreError {
 pub(crate) fn port(e: impl Into<StoreError>) -> kordon_ports::PortError {
     match e.into() {
         StoreError::DiskFull(what) => kordon_ports::PortError::Full(what),
+        StoreError::Conflict(what) => kordon_ports::PortError::Conflict(what),
         other => kordon_ports::PortError::Backend(other.to_string()),
     }
 }

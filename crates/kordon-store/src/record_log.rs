@@ -4,7 +4,7 @@
 use crate::error::port;
 use crate::{Store, StoreError};
 use kordon_ports::{HeldRecord, IngestOutcome, LogEntry, Origin, PortError, RecordLog, Witness};
-use kordon_record::{PublicKey, RecordId, SignedRecord};
+use kordon_record::{DeviceKey, PublicKey, RecordId, SignedRecord};
 use rusqlite::params;
 
 /// Every record of document `doc`, in the order stored.
@@ -51,6 +51,27 @@ impl RecordLog for Store {
         follower: Option<&PublicKey>,
     ) -> Result<Vec<IngestOutcome>, PortError> {
         Store::append(self, records, origin, now_ms, follower).map_err(port)
+    }
+
+    fn commit_own(
+        &mut self,
+        doc: [u8; 16],
+        change: &[u8],
+        key: &DeviceKey,
+        officer: &str,
+        now_ms: i64,
+    ) -> Result<SignedRecord, PortError> {
+        let record = self
+            .commit_change(doc, change.to_vec(), key, officer, now_ms)
+            .map_err(port)?;
+        // The server's own records need no upload.
+        self.connection()
+            .execute(
+                "DELETE FROM outbox WHERE seq IN (SELECT seq FROM records WHERE id = ?1)",
+                [&record.id().0[..]],
+            )
+            .map_err(|e| port(StoreError::from(e)))?;
+        Ok(record)
     }
 
     fn refuse(

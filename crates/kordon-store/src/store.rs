@@ -13,20 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// One stored record, as a reader of the evidence needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordFacts {
-    /// The record id (hex of the signed digest).
-    pub id: String,
-    /// `create`, `decide`, `review`, `notes`, `scan`, `annotate`, ...
-    pub op: String,
-    pub signer: PublicKey,
-    pub officer: String,
-    pub created_ms: i64,
-    pub received_ms: i64,
-    /// Position in this store's log.
-    pub seq: i64,
-}
+pub use kordon_ports::RecordFacts;
 
 /// A stored record and the receipt bytes for it, if acknowledged.
 pub type RecordWithReceipt = (SignedRecord, Option<Vec<u8>>);
@@ -703,20 +690,8 @@ impl Store {
     /// the order stored (the store's seq is the server's log position).
     pub fn record_facts(&self, id: InspectionId) -> Result<Vec<RecordFacts>, StoreError> {
         Ok(crate::record_log::doc_rows(&self.conn, id.as_bytes())?
-            .into_iter()
-            .map(|held| {
-                let record = held.record;
-                RecordFacts {
-                    id: record.id().to_string(),
-                    op: kordon_model::change_operation(record.payload())
-                        .unwrap_or_else(|| "unknown".into()),
-                    signer: record.signer(),
-                    officer: record.officer().to_string(),
-                    created_ms: record.created_ms(),
-                    received_ms: held.received_ms,
-                    seq: held.seq,
-                }
-            })
+            .iter()
+            .map(RecordFacts::of)
             .collect())
     }
 

@@ -4,7 +4,7 @@
 //! password; a server that worked on SQLite moved into it whole, and
 //! checked.
 
-use kordon_e2e::{kordon, kordon_ok, synth_scan, Field};
+use kordon_e2e::{kordon, kordon_json, kordon_ok, synth_scan, Field};
 use kordon_test_support::postgres::Postgres;
 use kordon_test_support::{bin, run, text};
 use std::process::Command;
@@ -101,6 +101,16 @@ fn a_server_moves_from_its_data_folder_into_postgresql_whole() {
     let checkpoint = field.server_ok(&["log", "checkpoint"]);
     let devices = field.server_json(&["devices", "--json"]);
 
+    // Pointed at the database without moving, the folder's records would
+    // be lost from sight: refused.
+    let pointed = field.server(&["run", "--store", &url]);
+    assert!(!pointed.status.success());
+    assert!(
+        text(&pointed).contains("move them first with kordon-server migrate --from"),
+        "{}",
+        text(&pointed)
+    );
+
     let moved = run(Command::new(bin("kordon-server"))
         .args(["migrate", "--to", &url, "--json", "--from"])
         .arg(&field.server_dir)
@@ -160,6 +170,22 @@ fn a_server_moves_from_its_data_folder_into_postgresql_whole() {
     );
     assert_eq!(devices.as_array().map(Vec::len), Some(2), "{devices}");
 
+    // The folder now names the database: its commands and its server
+    // work on what was moved, and what arrives next is kept there.
+    assert_eq!(field.server_json(&["devices", "--json"]), devices);
+    let server = field.start_server();
+    kordon_ok(&a, &["inspection", "new", "--plate", "AA0005BC"]);
+    kordon_ok(&a, &["sync"]);
+    drop(server);
+    assert_eq!(
+        count("records"),
+        n("records") + 1,
+        "the new record is in PostgreSQL"
+    );
+    assert_eq!(count("inspections"), 4);
+    let listed = field.server_json(&["inspections", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(4), "{listed}");
+
     let again = run(Command::new(bin("kordon-server"))
         .args(["migrate", "--to", &url, "--from"])
         .arg(&field.server_dir)
@@ -170,5 +196,229 @@ fn a_server_moves_from_its_data_folder_into_postgresql_whole() {
         "{}",
         text(&again)
     );
-    assert_eq!(count("records"), n("records"), "nothing added");
+    assert_eq!(count("records"), n("records") + 1, "nothing added");
+}
+
+/// A centre of two server processes on one PostgreSQL and one object
+/// store, each with its own copy of the server's folder (key, certificate,
+/// settings): a vehicle enrolled with both addresses sends its records
+/// and a large scan through process A; A is killed mid-scan; the vehicle
+/// finishes through B without sending again what A acknowledged; the
+/// console on B shows the inspection and the scan's tiles; the export
+/// verifies (every receipt and inclusion proof against one checkpoint),
+/// and the checkpoints A and B signed are one log.
+#[test]
+fn two_processes_on_postgresql_and_object_storage_serve_one_centre() {
+    use crate::console::{call, first_scan_ready, login, PASSWORD};
+    use crate::scans::{
+        add_scan, finish_with, new_inspection, scan_blob, server_received, spawn_sync, synth,
+    };
+    use kordon_test_support::object_storage::ObjectStorage;
+    use kordon_test_support::{free_udp_port, wait_for};
+    use std::time::Duration;
+
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    let applied = migrate(&["--to", &url], &[]);
+    assert!(applied.status.success(), "{}", text(&applied));
+    let storage = ObjectStorage::start("kordon-scans");
+
+    let root = tempfile::tempdir().expect("tempdir");
+    let (dir_a, dir_b) = (root.path().join("a"), root.path().join("b"));
+    let addr_a = format!("127.0.0.1:{}", free_udp_port());
+    let addr_b = format!("127.0.0.1:{}", free_udp_port());
+    let init = run(Command::new(bin("kordon-server"))
+        .args(["init", "--data"])
+        .arg(&dir_a)
+        .args(["--public-addr", &format!("{addr_a},{addr_b}")])
+        .args(["--blobs", &storage.url("centre"), "--store", &url])
+        .env_remove("KORDON_STORE")
+        .envs(storage.env()));
+    assert!(init.status.success(), "{}", text(&init));
+    assert!(
+        text(&init).contains("records kept at postgres://"),
+        "{}",
+        text(&init)
+    );
+    assert!(
+        !dir_a.join("central.sqlite").exists(),
+        "nothing is kept in the folder's SQLite file"
+    );
+    // B's folder: the same server (its key and certificate, which the
+    // vehicles pin), its settings naming the same database and bucket.
+    std::fs::create_dir_all(&dir_b).expect("b");
+    for f in ["server.key", "server.crt", "server.json"] {
+        std::fs::copy(dir_a.join(f), dir_b.join(f)).expect("copied");
+    }
+    let field_a = Field {
+        root,
+        server_dir: dir_a.clone(),
+        addr: addr_a.clone(),
+        server_env: storage.env(),
+    };
+    let mut field_b = Field {
+        root: tempfile::tempdir().expect("tempdir"),
+        server_dir: dir_b.clone(),
+        addr: addr_b.clone(),
+        server_env: storage.env(),
+    };
+    // Accounts made through A's folder log in on B.
+    crate::console::add_accounts(&field_a);
+
+    let mut a = field_a.start_server();
+    let b = field_b.start_server();
+    let token = field_a.server_ok(&["enroll", "--name", "MOBILE-21"]);
+    let v = field_a.vehicle_dir("vehicle");
+    kordon_ok(&v, &["enroll", token.trim()]);
+    kordon_ok(&v, &["signin", "OF-21"]);
+    let id = new_inspection(&v, "AI0021KK");
+    let file = synth(&v, "pg", 6_000, 6_000, 21); // 72 MB
+    let size = std::fs::metadata(&file).expect("scan").len();
+    let blob = scan_blob(&add_scan(&v, &id, &file));
+    let mut sync = spawn_sync(&v, &["--max-rate", "64mbit", "--retry-for", "120"]);
+    let acked = wait_for(
+        "part of the scan to be acknowledged by process A",
+        Duration::from_secs(60),
+        || {
+            let done = kordon_json(&v, &["status", "--json"])["blobs"]["bytes_done"].as_u64()?;
+            (done >= 16 << 20).then_some(done)
+        },
+    );
+    a.kill();
+    let at_kill = kordon_json(&v, &["status", "--json"])["blobs"]["bytes_done"]
+        .as_u64()
+        .expect("bytes_done");
+    assert!(
+        at_kill < size,
+        "A was killed mid-scan ({at_kill} of {size} bytes)"
+    );
+    let acked = acked.max(at_kill);
+
+    let (code, err) = finish_with(&mut sync, Duration::from_secs(180));
+    assert_eq!(code, Some(0), "sync did not complete through B: {err}");
+    let mut out = String::new();
+    if let Some(mut o) = sync.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut o, &mut out);
+    }
+    let resent: u64 = serde_json::Deserializer::from_str(&out)
+        .into_iter::<serde_json::Value>()
+        .map_while(Result::ok)
+        .map(|r| r["blobs"]["bytes_sent"].as_u64().expect("bytes_sent"))
+        .sum();
+    eprintln!("acknowledged by A: {acked} of {size} bytes; sent to B afterwards: {resent}");
+    assert!(
+        resent <= size - acked,
+        "B was sent {resent} bytes, more than the {} A had not acknowledged",
+        size - acked
+    );
+    // The register, read through B's folder, holds the scan whole.
+    field_b.server_env = storage.env();
+    let (stored, received) = server_received(&field_b, &blob);
+    assert_eq!(stored, size);
+    assert!(received >= size, "{received} of {size}");
+    assert!(
+        !dir_a.join("blobs").join(&blob[..2]).join(&blob).exists()
+            && !dir_b.join("blobs").join(&blob[..2]).join(&blob).exists(),
+        "the scan is in the object store, in neither folder"
+    );
+
+    // The console on B: the inspection in the queue, the scan's tiles.
+    let http = b.http_addr();
+    let sup = login(&http, "sup.kovalenko", PASSWORD);
+    let queue = call(
+        &http,
+        &sup,
+        "GET",
+        "/api/inspections",
+        &serde_json::Value::Null,
+    );
+    assert_eq!(
+        queue.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&queue.body)
+    );
+    assert!(
+        String::from_utf8_lossy(&queue.body).contains(&id),
+        "B's queue shows the inspection: {}",
+        String::from_utf8_lossy(&queue.body)
+    );
+    let scan = first_scan_ready(&http, &sup, &id, Duration::from_secs(120));
+    let tile = call(
+        &http,
+        &sup,
+        "GET",
+        &format!("/api/scans/{scan}/tiles/0/0/0"),
+        &serde_json::Value::Null,
+    );
+    assert_eq!(tile.status, 200, "{}", String::from_utf8_lossy(&tile.body));
+    assert!(!tile.body.is_empty(), "a tile image");
+
+    // A review on B goes down to the vehicle through B; the export it
+    // then makes verifies: each record's receipt under the server's key
+    // and its inclusion in one checkpoint of the one log.
+    let r = call(
+        &http,
+        &sup,
+        "POST",
+        &format!("/api/inspections/{id}/reviews"),
+        &serde_json::json!({
+            "verdict": "agree", "comment": "Clear", "reasons": [], "outcome": null
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    kordon_ok(&v, &["sync"]);
+    let shown = kordon_json(&v, &["inspection", "show", &id]);
+    assert_eq!(
+        shown["reviews"][0]["supervisor"], "sup.kovalenko",
+        "{shown}"
+    );
+    let export = field_a.root.path().join("export.json");
+    kordon_ok(
+        &v,
+        &["export", &id, "--out", export.to_str().expect("path")],
+    );
+    kordon_ok(&v, &["verify", export.to_str().expect("path")]);
+
+    // A, restarted, signs a checkpoint of the same log B wrote to: the
+    // checkpoint B signed earlier is consistent with it.
+    use kordon_record::Checkpoint;
+    let signed = |text: &str| {
+        let cp = Checkpoint::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        cp.verify(&cp.server).expect("signed by the server");
+        cp
+    };
+    let early = signed(&field_b.server_ok(&["log", "checkpoint"]));
+    kordon_ok(&v, &["inspection", "new", "--plate", "AI0022KK"]);
+    let a = field_a.start_server();
+    kordon_ok(&v, &["sync"]);
+    let late = signed(&field_a.server_ok(&["log", "checkpoint"]));
+    assert_eq!(early.server, late.server, "one server key");
+    assert!(
+        late.size > early.size,
+        "the log grew: {} then {}",
+        early.size,
+        late.size
+    );
+    let proof = field_a.server_json(&[
+        "log",
+        "consistency",
+        "--from",
+        &early.size.to_string(),
+        "--to",
+        &late.size.to_string(),
+        "--json",
+    ]);
+    let path: Vec<[u8; 32]> = proof["path"]
+        .as_array()
+        .expect("a path")
+        .iter()
+        .map(|h| {
+            let b = hex::decode(h.as_str().expect("hex")).expect("hex");
+            <[u8; 32]>::try_from(b.as_slice()).expect("32 bytes")
+        })
+        .collect();
+    kordon_log::verify_consistency(early.size, late.size, &path, &early.head, &late.head)
+        .expect("what A signed extends what B signed");
+    drop((a, b));
 }

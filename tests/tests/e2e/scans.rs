@@ -35,20 +35,20 @@ pub(crate) fn synth(dir: &Path, name: &str, width: u32, height: u32, seed: u64) 
     out.join(format!("{name}.tif"))
 }
 
-fn new_inspection(v: &Path, plate: &str) -> String {
+pub(crate) fn new_inspection(v: &Path, plate: &str) -> String {
     kordon_ok(v, &["inspection", "new", "--plate", plate])
         .trim()
         .to_string()
 }
 
-fn add_scan(v: &Path, id: &str, file: &Path) -> serde_json::Value {
+pub(crate) fn add_scan(v: &Path, id: &str, file: &Path) -> serde_json::Value {
     kordon_json(
         v,
         &["scan", "add", id, file.to_str().expect("utf-8"), "--json"],
     )
 }
 
-fn scan_blob(added: &serde_json::Value) -> String {
+pub(crate) fn scan_blob(added: &serde_json::Value) -> String {
     added["scan"]["images"][0]["blob"]
         .as_str()
         .expect("blob")
@@ -72,7 +72,7 @@ fn server_blob(field: &Field, blob: &str) -> PathBuf {
 }
 
 /// The server's register entry for a blob: (size, bytes received).
-fn server_received(field: &Field, blob: &str) -> (u64, u64) {
+pub(crate) fn server_received(field: &Field, blob: &str) -> (u64, u64) {
     let all = field.server_json(&["blobs", "--json"]);
     let b = all
         .as_array()
@@ -84,7 +84,7 @@ fn server_received(field: &Field, blob: &str) -> (u64, u64) {
     )
 }
 
-fn spawn_sync(v: &Path, extra: &[&str]) -> std::process::Child {
+pub(crate) fn spawn_sync(v: &Path, extra: &[&str]) -> std::process::Child {
     Command::new(bin("kordon"))
         .arg("--data")
         .arg(v)
@@ -673,7 +673,10 @@ fn a_scan_in_object_storage_survives_the_server_killed_mid_transfer() {
 }
 
 /// As [`finish`], leaving the child's stdout to read.
-fn finish_with(child: &mut std::process::Child, within: Duration) -> (Option<i32>, String) {
+pub(crate) fn finish_with(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> (Option<i32>, String) {
     let status = wait_for("the sync to finish", within, || {
         child.try_wait().ok().flatten()
     });

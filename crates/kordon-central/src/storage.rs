@@ -1,0 +1,104 @@
+//! Where a server keeps its records, index, device register, accounts
+//! and audit trail: the SQLite file in its data folder (the default, for
+//! one process), or PostgreSQL (`postgres://…`, for a centre of several
+//! processes). Every operation reaches them through the storage ports
+//! ([`ServerStore`]); the few that only a SQLite file has (its backup copy,
+//! its integrity check) say so when the store is PostgreSQL.
+
+use crate::CentralError;
+use kordon_ports::{PortError, ServerStore};
+use kordon_record::PublicKey;
+use kordon_store::Store;
+use std::path::Path;
+
+/// The scheme of a PostgreSQL store's address.
+pub const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+
+/// A server's storage: one of the two backends, used through the ports.
+#[derive(Debug)]
+pub enum Storage {
+    /// `central.sqlite` in the data folder.
+    Sqlite(Box<Store>),
+    /// A PostgreSQL database (its address shown without a password).
+    Postgres(Box<kordon_postgres::PgStore>),
+}
+
+impl Storage {
+    /// Opens the store of the server in `dir` whose key is `server`: the
+    /// PostgreSQL database at `url` when one is given, else the SQLite
+    /// file in `dir`.
+    pub(crate) fn open(
+        dir: &Path,
+        server: PublicKey,
+        url: Option<&str>,
+    ) -> Result<Self, CentralError> {
+        match url {
+            None => {
+                let mut store = Store::open(&dir.join("central.sqlite"), server)?;
+                store.set_server_key(server);
+                store.enable_log();
+                store.open_register()?;
+                Ok(Storage::Sqlite(Box::new(store)))
+            }
+            Some(url) => {
+                check_address(url)?;
+                let mut store = kordon_postgres::PgStore::open(url)
+                    .map_err(|e| CentralError::Storage(PortError::Backend(e.to_string())))?;
+                store.set_server_key(server);
+                Ok(Storage::Postgres(Box::new(store)))
+            }
+        }
+    }
+
+    /// The SQLite store, for what only a SQLite file has; `what` names
+    /// the operation in the error a PostgreSQL store gets.
+    pub fn sqlite(&self, what: &str) -> Result<&Store, CentralError> {
+        match self {
+            Storage::Sqlite(store) => Ok(store),
+            Storage::Postgres(pg) => Err(CentralError::Invalid(format!(
+                "{what} works on a server's SQLite file; this server keeps its records in \
+                 PostgreSQL ({}), which the database's own tools back up and check \
+                 (pg_dump, base backups with WAL archiving, amcheck)",
+                pg.address()
+            ))),
+        }
+    }
+
+    /// Whether the records are in PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Storage::Postgres(_))
+    }
+}
+
+/// Refuses an address that is not PostgreSQL's, naming what is.
+pub fn check_address(url: &str) -> Result<(), CentralError> {
+    if POSTGRES_SCHEMES.iter().any(|s| url.starts_with(s)) {
+        Ok(())
+    } else {
+        Err(CentralError::Invalid(
+            "a store address is postgres://USER@HOST[:PORT]/DATABASE (without one, the \
+             records stay in the data folder's SQLite file)"
+                .into(),
+        ))
+    }
+}
+
+impl std::ops::Deref for Storage {
+    type Target = dyn ServerStore;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Storage::Sqlite(store) => store.as_ref(),
+            Storage::Postgres(store) => store.as_ref(),
+        }
+    }
+}
+
+impl std::ops::DerefMut for Storage {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Storage::Sqlite(store) => store.as_mut(),
+            Storage::Postgres(store) => store.as_mut(),
+        }
+    }
+}
