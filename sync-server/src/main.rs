@@ -934,6 +934,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .with_context(|| format!("opening server data {}", dir.display()))?;
                 let mut dest =
                     kordon_postgres::PgStore::open(&to).context("opening the database")?;
+                if !check && c.config().store.is_some() {
+                    anyhow::bail!(
+                        "the records of {} are in PostgreSQL already ({} names the store); \
+                         its SQLite file is what it held before",
+                        dir.display(),
+                        dir.join("server.json").display()
+                    );
+                }
                 if check {
                     c.check_moved(&mut dest).with_context(|| {
                         format!("checking the database against {}", dir.display())

@@ -94,6 +94,8 @@ impl Central {
     /// Copies this server's data folder to `out` (made if missing), as
     /// the module says.
     pub fn backup(&self, out: &Path, now_ms: i64) -> Result<BackupSummary, CentralError> {
+        // Refused before anything is written.
+        let store = self.store.sqlite("a backup")?;
         let here = fs::canonicalize(&self.dir).map_err(io(&self.dir))?;
         // Where `out` is, before anything is made there.
         let there = match (out.parent(), out.file_name()) {
@@ -153,9 +155,10 @@ impl Central {
             )));
         }
         write_durably(&theirs, &key, 0o600)?;
-        for name in ["server.crt", "server.json"] {
+        // The settings owner-only, as in the data folder.
+        for (name, mode) in [("server.crt", 0o644), ("server.json", 0o600)] {
             let from = self.dir.join(name);
-            write_durably(&out.join(name), &fs::read(&from).map_err(io(&from))?, 0o644)?;
+            write_durably(&out.join(name), &fs::read(&from).map_err(io(&from))?, mode)?;
         }
 
         let mut summary = BackupSummary {
@@ -168,7 +171,7 @@ impl Central {
         if tmp.exists() {
             fs::remove_file(&tmp).map_err(io(&tmp))?;
         }
-        self.store.sqlite("a backup")?.copy_into(&tmp)?;
+        store.copy_into(&tmp)?;
 
         // Scans in object storage stay there: its operators back it up,
         // and the restored folder reads them from it again.

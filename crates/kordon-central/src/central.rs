@@ -112,9 +112,18 @@ impl Central {
         }
         if let Some(url) = store {
             crate::storage::check_address(url)?;
-            kordon_postgres::PgStore::open(url).map_err(|e| {
+            let db = kordon_postgres::PgStore::open(url).map_err(|e| {
                 CentralError::Storage(kordon_ports::PortError::Backend(e.to_string()))
             })?;
+            // A new server's key must not sign on another's log: a second
+            // process of a centre copies the first one's folder instead.
+            if !kordon_ports::dump::DumpSink::is_empty(&db)? {
+                return Err(CentralError::Invalid(format!(
+                    "{} holds a server's records already: a new server starts on an empty \
+                     database (another process of that server copies its data folder)",
+                    db.address()
+                )));
+            }
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let key = DeviceKey::load_or_create(&dir.join("server.key"))?;
@@ -170,18 +179,27 @@ impl Central {
 
     /// Keeps the records of the server in `dir` in PostgreSQL at `url`
     /// from now on, as `server.json` records, so every command that opens
-    /// the folder reaches them. A folder that records a store already
-    /// keeps it (an address given to one command wins for that command);
-    /// one whose SQLite file holds anything (records, devices,
+    /// the folder reaches them. The address it records already changes
+    /// nothing; another is refused (the folder's other commands would
+    /// reach the one it names); a folder whose SQLite file holds anything (records, devices,
     /// enrollments, accounts) is refused: its contents move with
     /// `kordon-server migrate --from DIR --to ADDRESS`, which records the
     /// address itself once they are moved and checked.
     pub fn keep_store_at(dir: &Path, url: &str) -> Result<(), CentralError> {
         let config = read_config(dir)?;
-        if config.store.is_some() {
-            return Ok(());
-        }
         crate::storage::check_address(url)?;
+        match config.store.as_deref() {
+            Some(kept) if kept.trim() == url.trim() => return Ok(()),
+            // Its other commands would reach the one it names.
+            Some(_) => {
+                return Err(CentralError::Invalid(format!(
+                    "{} names another PostgreSQL address than the one given: to move the \
+                     server, change store in it",
+                    dir.join("server.json").display()
+                )))
+            }
+            None => {}
+        }
         let local = Central::open_local(dir)?;
         let (records, devices) = (local.store.log_size()?, local.store.devices()?.len());
         let accounts = local.store.users()?.len();
@@ -225,21 +243,26 @@ impl Central {
     /// As [`open`](Self::open), with the records in PostgreSQL at `store`
     /// when one is given (whatever `server.json` says).
     pub fn open_with(dir: &Path, store: Option<&str>) -> Result<Self, CentralError> {
-        Self::open_at(dir, |config| {
-            store.or(config.store.as_deref()).map(str::to_string)
-        })
+        Self::open_at(
+            dir,
+            |config| store.or(config.store.as_deref()).map(str::to_string),
+            None,
+        )
     }
 
     /// As [`open`](Self::open), with the records of the folder's own
     /// SQLite file whatever `server.json` says: what a move into
     /// PostgreSQL reads from, and checks against afterwards.
     pub fn open_local(dir: &Path) -> Result<Self, CentralError> {
-        Self::open_at(dir, |_| None)
+        Self::open_at(dir, |_| None, None)
     }
 
+    /// Opens the folder with its records at the address `store` picks
+    /// from its settings, or on `opened` (a handle of the same storage).
     fn open_at(
         dir: &Path,
         store: impl FnOnce(&ServerConfig) -> Option<String>,
+        opened: Option<Storage>,
     ) -> Result<Self, CentralError> {
         let key_path = dir.join("server.key");
         if !key_path.exists() {
@@ -250,7 +273,10 @@ impl Central {
         let cert_der = std::fs::read(&cert_path).map_err(io(&cert_path))?;
         let config = read_config(dir)?;
         let store_url = store(&config);
-        let store = Storage::open(dir, key.public(), store_url.as_deref())?;
+        let store = match opened {
+            Some(storage) => storage,
+            None => Storage::open(dir, key.public(), store_url.as_deref())?,
+        };
         let blobs = crate::blobs::open_port(dir, config.blobs.as_deref())?;
 
         let mut central = Central {
@@ -274,7 +300,12 @@ impl Central {
     /// for another thread (the console's, the pyramid builder's).
     pub fn reopen(&self) -> Result<Self, CentralError> {
         let url = self.store_url.clone();
-        Self::open_at(&self.dir, |_| url)
+        let shared = match &self.store {
+            // One pool for the process.
+            Storage::Postgres(pg) => Some(Storage::Postgres(pg.clone())),
+            Storage::Sqlite(_) => None,
+        };
+        Self::open_at(&self.dir, |_| url, shared)
     }
 
     /// Counts into the process's shared metrics from now on.
@@ -460,7 +491,7 @@ impl Central {
             supervisor.as_str(),
             now_ms,
         )?;
-        self.store.project(now_ms)?;
+        self.project_after_commit(now_ms);
         Ok(record)
     }
 
@@ -481,6 +512,16 @@ impl Central {
                 heads: d.head_hashes(),
             })
         }))
+    }
+
+    /// Brings the index up to date after a change the server kept: the
+    /// change is stored whatever happens here (the next projection takes
+    /// it), so a failure is logged, not handed to the caller (who would
+    /// make the change twice).
+    pub(crate) fn project_after_commit(&mut self, now_ms: i64) {
+        if let Err(e) = self.store.project(now_ms) {
+            tracing::warn!(error = %e, "the index is behind a change just kept; the next projection takes it");
+        }
     }
 
     /// The unit of an enrolled (or revoked) device.

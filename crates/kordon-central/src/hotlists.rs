@@ -85,7 +85,7 @@ impl Central {
             .ok_or(kordon_store::StoreError::NothingToCommit)?;
         self.store
             .commit_own(*id.as_bytes(), &change, &self.key, officer.as_str(), now_ms)?;
-        self.store.project(now_ms)?;
+        self.project_after_commit(now_ms);
         Ok(())
     }
 

@@ -472,10 +472,13 @@ impl Central {
     /// that go to its unit, stored after `cursor` and not signed by it:
     /// `(records, new cursor, more to come)`.
     pub fn down(
-        &self,
+        &mut self,
         device: &PublicKey,
         cursor: u64,
     ) -> Result<(Vec<Vec<u8>>, u64, bool), CentralError> {
+        // What goes down to a vehicle is what the index has seen (which
+        // vehicles read a hotlist is its row): bring it up to date.
+        self.store.project(crate::now_ms())?;
         let page = self
             .store
             .records_down(device, cursor, DOWN_PAGE, kordon_proto::BATCH_BYTES)?;

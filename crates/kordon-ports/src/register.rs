@@ -343,7 +343,9 @@ pub trait Register {
     /// most `max_records`, and at most `max_bytes` unless one record alone
     /// is larger. The page and the log's head come from one snapshot, so a
     /// record committed in between is never skipped; with nothing more,
-    /// the cursor moves to the head.
+    /// the cursor moves to the head. A backend may hold back what its
+    /// index has not yet seen (which units read a hotlist is its row):
+    /// the caller projects first.
     fn records_down(
         &self,
         device: &PublicKey,

@@ -514,13 +514,17 @@ impl Register for PgStore {
             Box::new(count(max_records as u64 + 1)),
         ];
         self.with_client(move |mut client| async move {
-            // One snapshot for the page and the head.
+            // One snapshot for the page and the head. Only records the
+            // projection has passed: which vehicles read a hotlist is its
+            // projected row, and a cursor moved past a list's record
+            // before its row was written would never bring it down.
             let tx = read_snapshot(&mut client).await?;
             let rows = tx
                 .query(
                     concat!(
                         "SELECT r.seq, r.bytes FROM records r
-                         WHERE r.seq > $2 AND r.signer <> $1 AND ",
+                         WHERE r.seq > $2 AND r.seq <= (SELECT upto FROM projection)
+                         AND r.signer <> $1 AND ",
                         reads!("r.doc_id"),
                         " ORDER BY r.seq LIMIT $3"
                     ),
@@ -537,7 +541,10 @@ impl Register for PgStore {
                 return Ok(page);
             }
             let head: i64 = tx
-                .query_one("SELECT COALESCE(MAX(seq), 0) FROM records", &[])
+                .query_one(
+                    "SELECT LEAST(COALESCE(MAX(seq), 0), (SELECT upto FROM projection)) FROM records",
+                    &[],
+                )
                 .await
                 .map_err(port)?
                 .try_get(0)

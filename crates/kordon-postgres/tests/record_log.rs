@@ -275,7 +275,8 @@ fn a_hotlist_goes_down_to_the_units_it_names() {
             "kordon",
             &format!(
                 "DELETE FROM hotlists; INSERT INTO hotlists (doc_id, name, units, upto, view)
-                 VALUES ('\\x{hex}', 'wanted', '{units}', 1, '{{}}')"
+                 VALUES ('\\x{hex}', 'wanted', '{units}', 1, '{{}}');
+                 UPDATE projection SET upto = (SELECT MAX(seq) FROM records)"
             ),
         )
         .expect("hotlist row");

@@ -192,7 +192,7 @@ fn a_server_moves_from_its_data_folder_into_postgresql_whole() {
         .env_remove("KORDON_STORE"));
     assert!(!again.status.success());
     assert!(
-        text(&again).contains("holds data already"),
+        text(&again).contains("are in PostgreSQL already"),
         "{}",
         text(&again)
     );
@@ -420,5 +420,18 @@ fn two_processes_on_postgresql_and_object_storage_serve_one_centre() {
         .collect();
     kordon_log::verify_consistency(early.size, late.size, &path, &early.head, &late.head)
         .expect("what A signed extends what B signed");
+
+    // A new server (a new key) is not started on the centre's database.
+    let other = run(Command::new(bin("kordon-server"))
+        .args(["init", "--data"])
+        .arg(field_b.root.path().join("other"))
+        .args(["--public-addr", "127.0.0.1:4433", "--store", &url])
+        .env_remove("KORDON_STORE"));
+    assert!(!other.status.success());
+    assert!(
+        text(&other).contains("holds a server's records already"),
+        "{}",
+        text(&other)
+    );
     drop((a, b));
 }

@@ -1,18 +1,18 @@
 //! The register port's cases. The register reads the record log (who
-//! follows which document, what goes down to whom), so a backend under
-//! test implements both.
+//! follows which document, what goes down to whom) and the index (which
+//! units read a hotlist), so a backend under test implements all three.
 
 use super::records::{create, decide};
 use crate::{
-    IngestOutcome, LastSync, NewEnrollment, Origin, RecordLog, Register, Standing, Stated,
+    Index, IngestOutcome, LastSync, NewEnrollment, Origin, RecordLog, Register, Standing, Stated,
     WipeTarget,
 };
 use kordon_model::Outcome;
 use kordon_record::{DeviceKey, PublicKey};
 
-/// A backend of both ports.
-pub trait Backend: Register + RecordLog {}
-impl<T: Register + RecordLog> Backend for T {}
+/// A backend of the three ports.
+pub trait Backend: Register + RecordLog + Index {}
+impl<T: Register + RecordLog + Index> Backend for T {}
 
 /// Opens an empty backend.
 pub type OpenBackend<'a> = &'a dyn Fn() -> Box<dyn Backend>;
@@ -405,7 +405,9 @@ fn a_device_reads_what_it_follows_and_gets_what_others_wrote(r: &mut dyn Backend
         .signs_where_device_reads(&b.public(), &a.public())
         .expect("a stranger"));
 
-    // Nothing goes down to `a` of its own; its cursor moves to the head.
+    // Nothing goes down to `a` of its own; its cursor moves to the head
+    // (of what the index has seen: the server projects before paging).
+    r.project(2_000).expect("project");
     let page = r.records_down(&a.public(), 0, 10, 1 << 20).expect("down");
     assert!(page.records.is_empty() && !page.more);
     let head = page.cursor;
@@ -433,6 +435,7 @@ fn a_device_reads_what_it_follows_and_gets_what_others_wrote(r: &mut dyn Backend
         .signs_where_device_reads(&b.public(), &a.public())
         .expect("a signer of a document it follows"));
     let sizes: Vec<usize> = written.iter().map(|w| w.bytes().len()).collect();
+    r.project(2_200).expect("project");
 
     // Two at most per page.
     let first = r.records_down(&a.public(), head, 2, 1 << 20).expect("down");
