@@ -14,6 +14,7 @@ mod anpr_ingest;
 mod app_start;
 mod at_rest;
 mod console;
+mod fleet;
 mod goodput;
 mod hostile;
 mod hotlist;
@@ -101,6 +102,10 @@ enum What {
     /// The supervisors' queue over 1,000,000 inspections through the index
     /// port: PostgreSQL against SQLite.
     QueueScale(queue_scale::Args),
+    /// A fleet of vehicles syncing at once (real QUIC clients, each with
+    /// its own key, enrollment and store) against one and two real server
+    /// processes, on SQLite and on PostgreSQL with object storage.
+    Fleet(fleet::Args),
     /// Ingest and sync, with defaults.
     All,
 }
@@ -123,6 +128,7 @@ fn main() -> anyhow::Result<()> {
         What::AnprIngest(args) => anpr_ingest::run(args),
         What::LogProof(args) => log_proof::run(args),
         What::QueueScale(args) => queue_scale::run(args),
+        What::Fleet(args) => fleet::run(args),
         What::Hostile(args) => hostile::run(args),
         What::AtRest(args) => at_rest::run(args),
         What::ScanStorage(args) => scan_storage::run(args),

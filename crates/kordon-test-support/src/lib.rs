@@ -18,12 +18,14 @@ static BUILD: Once = Once::new();
 
 /// The workspace's target directory for the running profile.
 fn bin_dir() -> PathBuf {
-    // Test executables live in target/<profile>/deps/.
+    // Test executables live in target/<profile>/deps/, the benchmark's
+    // next to the binaries in target/<profile>/.
     let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    let dir = exe.parent().unwrap_or(Path::new(""));
+    match dir.file_name() {
+        Some(name) if name == "deps" => dir.parent().unwrap_or(dir).to_path_buf(),
+        _ => dir.to_path_buf(),
+    }
 }
 
 /// Path of a workspace binary, building the binaries once if needed.
@@ -221,6 +223,11 @@ impl ServerProcess {
             .lock()
             .map(|l| l.iter().any(|line| line.contains(needle)))
             .unwrap_or(false)
+    }
+
+    /// The process's id (to read its CPU time and memory).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the process is still running (it has not exited).
