@@ -95,7 +95,8 @@ impl Central {
     /// try in turn (the first one first), and scan blobs kept at `blobs`
     /// (`s3://BUCKET/PREFIX`) rather than in the data folder, and records
     /// in PostgreSQL at `store` (`postgres://…`, its schema applied by
-    /// `kordon-server migrate --to`) rather than in `central.sqlite`. The
+    /// `kordon-server migrate --to`) rather than in `central.sqlite`
+    /// (`server.json` keeps the address without its password). The
     /// storage is reached before anything is written.
     pub fn init_with(
         dir: &Path,
@@ -133,7 +134,7 @@ impl Central {
             public_addr,
             also_addrs,
             blobs: blobs.map(str::to_string),
-            store: store.map(str::to_string),
+            store: store.map(crate::storage::without_password),
         };
         write_config(dir, &config)?;
         Self::open(dir)
@@ -178,18 +179,24 @@ impl Central {
     }
 
     /// Keeps the records of the server in `dir` in PostgreSQL at `url`
-    /// from now on, as `server.json` records, so every command that opens
-    /// the folder reaches them. The address it records already changes
-    /// nothing; another is refused (the folder's other commands would
-    /// reach the one it names); a folder whose SQLite file holds anything (records, devices,
-    /// enrollments, accounts) is refused: its contents move with
+    /// from now on, as `server.json` records (without the password: that
+    /// comes with `--store` or `KORDON_STORE` to each command), so every
+    /// command that opens the folder reaches them. The address it records
+    /// already changes nothing; another is refused (the folder's other
+    /// commands would reach the one it names); a folder whose SQLite file
+    /// holds anything (records, devices, enrollments, accounts) is refused: its contents move with
     /// `kordon-server migrate --from DIR --to ADDRESS`, which records the
     /// address itself once they are moved and checked.
     pub fn keep_store_at(dir: &Path, url: &str) -> Result<(), CentralError> {
         let config = read_config(dir)?;
         crate::storage::check_address(url)?;
         match config.store.as_deref() {
-            Some(kept) if kept.trim() == url.trim() => return Ok(()),
+            Some(kept)
+                if crate::storage::without_password(kept.trim())
+                    == crate::storage::without_password(url.trim()) =>
+            {
+                return Ok(())
+            }
             // Its other commands would reach the one it names.
             Some(_) => {
                 return Err(CentralError::Invalid(format!(
@@ -217,11 +224,11 @@ impl Central {
     }
 
     /// Records in `server.json` that the records of the server in `dir`
-    /// are at `url` (after they were moved there).
+    /// are at `url` (after they were moved there), without its password.
     pub fn record_store(dir: &Path, url: &str) -> Result<(), CentralError> {
         crate::storage::check_address(url)?;
         let mut config = read_config(dir)?;
-        config.store = Some(url.to_string());
+        config.store = Some(crate::storage::without_password(url));
         write_config(dir, &config)
     }
 

@@ -83,6 +83,23 @@ pub fn check_address(url: &str) -> Result<(), CentralError> {
     }
 }
 
+/// The address without its password, as `server.json` keeps it (the
+/// password comes with `--store` or `KORDON_STORE` to each command).
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            format!("{scheme}://{user}@{host}{tail}")
+        }
+        None => url.to_string(),
+    }
+}
+
 impl std::ops::Deref for Storage {
     type Target = dyn ServerStore;
 
@@ -100,5 +117,28 @@ impl std::ops::DerefMut for Storage {
             Storage::Sqlite(store) => store.as_mut(),
             Storage::Postgres(store) => store.as_mut(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn the_password_is_left_out_and_the_rest_kept() {
+        assert_eq!(
+            without_password("postgres://kordon:s3cret@db:5432/kordon?application_name=a"),
+            "postgres://kordon@db:5432/kordon?application_name=a"
+        );
+        assert_eq!(
+            without_password("postgresql://k:p@ss@db/k"),
+            "postgresql://k@db/k",
+            "the last @ of the authority ends the user's part"
+        );
+        assert_eq!(without_password("postgres://db/k"), "postgres://db/k");
+        assert_eq!(
+            without_password("postgres://k@db/k?x=a@b"),
+            "postgres://k@db/k?x=a@b"
+        );
     }
 }
