@@ -14,7 +14,6 @@ use kordon_model::{InspectionId, NewReview, OfficerId, Outcome, ReasonCode, Verd
 use kordon_store::Query;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 mod config;
 mod journal;
@@ -45,6 +44,10 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// Handles on PostgreSQL the vehicles' sessions share (its pool holds
+/// eight connections per process).
+const QUIC_HANDLES_POSTGRES: usize = 4;
 
 /// Opens the server in `data`, its records at `store` when one is given.
 fn open(data: &std::path::Path, store: Option<&str>) -> anyhow::Result<Central> {
@@ -599,12 +602,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("starting the scan pyramid builder")?;
             central.set_pyramid_builder(builder.clone());
             let mut console = central.reopen()?;
-            console.set_pyramid_builder(builder);
+            console.set_pyramid_builder(builder.clone());
             // One set of metrics for the process: the QUIC side counts
             // records and vehicles, the console counts requests.
             let shared_metrics = std::sync::Arc::new(kordon_central::metrics::Metrics::new());
             central.set_metrics(shared_metrics.clone());
-            console.set_metrics(shared_metrics);
+            console.set_metrics(shared_metrics.clone());
+            // On PostgreSQL each operation waits on the network: the
+            // vehicles' sessions share a few handles (on one pool), so one
+            // vehicle's wait is not every vehicle's. A SQLite file takes
+            // one writer at a time: one handle.
+            let mut quic = vec![];
+            if central.storage().is_postgres() {
+                for _ in 1..QUIC_HANDLES_POSTGRES {
+                    let mut h = central.reopen()?;
+                    h.set_pyramid_builder(builder.clone());
+                    h.set_metrics(shared_metrics.clone());
+                    quic.push(h);
+                }
+            }
             if !kordon_http::assets::console_present() {
                 tracing::warn!("the console was not built into this server (run `make build`); the API works without it");
             }
@@ -637,10 +653,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .await?;
                 say!("kordon-server listening on {local}");
                 say!("console at {scheme}://{http_local}/");
-                let shared = Arc::new(Mutex::new(central));
+                quic.insert(0, central);
                 let server = tokio::spawn(kordon_central::serve::serve_with(
                     endpoint.clone(),
-                    shared,
+                    quic,
                     limits,
                 ));
                 shutdown_signal().await;

@@ -2,7 +2,7 @@
 //! against a centre of one or two real `kordon-server run` processes, on
 //! each backend.
 //!
-//! `make object-storage && cargo run --release -p kordon-bench -- fleet`
+//! `make object-storage && cargo build --release -p kordon-server -p kordon-bench && target/release/kordon-bench fleet`
 //!
 //! Each vehicle is a real one: its own key, its own enrollment (a token
 //! from the centre), its own SQLite store and blob folder, and a real QUIC
@@ -136,7 +136,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 }
                 other => bail!("unknown backend {other:?} (sqlite, postgres)"),
             };
-            let o = run_one(&tmp.path().join(&n), &args, &scans, &centre, processes)?;
+            let folder = tmp.path().join(&n);
+            let o = run_one(&folder, &args, &scans, &centre, processes)?;
+            // A thousand vehicles' folders (each keeps a reserve against a
+            // full disk) are gigabytes: gone before the next run.
+            std::fs::remove_dir_all(&folder)
+                .with_context(|| format!("removing {}", folder.display()))?;
             let rate = o.records as f64 / o.wall.as_secs_f64();
             let base = *baseline.get_or_insert(rate);
             let mut lat = o.latencies.clone();
@@ -285,9 +290,16 @@ fn run_one(
         "--new-per-address-burst=100000",
         "--new-per-address-per-min=1000000",
     ];
+    let program = std::env::current_exe()?.with_file_name("kordon-server");
+    if !program.is_file() {
+        bail!(
+            "{} is missing: cargo build --release -p kordon-server",
+            program.display()
+        );
+    }
     let servers: Vec<ServerProcess> = addrs
         .iter()
-        .map(|a| ServerProcess::start_with_env(&srv, a, &limits, &env))
+        .map(|a| ServerProcess::start_program(&program, &srv, a, &limits, &env))
         .collect();
     let pids: Vec<u32> = servers.iter().map(ServerProcess::pid).collect();
     let cpu_before: Duration = pids.iter().map(|p| cpu_of(*p)).sum();
@@ -346,10 +358,13 @@ fn run_one(
     // What went wrong on the servers' side, in their own words.
     for (s, addr) in servers.iter().zip(&addrs) {
         let log = s.log();
-        let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR")).collect();
+        let errors: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+            .collect();
         if let Some(first) = errors.first() {
             println!(
-                "           server at {addr}: {} errors logged, the first: {first}",
+                "           server at {addr}: {} warnings and errors logged, the first: {first}",
                 errors.len()
             );
         }

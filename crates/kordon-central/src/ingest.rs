@@ -84,10 +84,16 @@ impl Central {
             Standing::Unknown => match enroll_secret.map(crate::register::secret_hash) {
                 Some(hash) => match self.store.enrollment_redeem(&hash, device, now_ms)? {
                     Some(unit) => Ok(Authorized { unit, newly_enrolled: true }),
-                    None => Err(Refusal {
-                        code: RefusalCode::BadToken,
-                        reason: format!("device {} is not enrolled and its enrollment token is unknown, already used or expired", device.short()),
-                    }),
+                    None => match self.store.device_standing(device)? {
+                        // The same vehicle's other connection (one cut and
+                        // made again, to another process or handle) used
+                        // the secret a moment before: it is enrolled.
+                        Standing::Enrolled { unit } => Ok(Authorized { unit, newly_enrolled: false }),
+                        _ => Err(Refusal {
+                            code: RefusalCode::BadToken,
+                            reason: format!("device {} is not enrolled and its enrollment token is unknown, already used or expired", device.short()),
+                        }),
+                    },
                 },
                 None => Err(Refusal {
                     code: RefusalCode::NotEnrolled,

@@ -28,6 +28,54 @@ use std::time::Duration;
 
 pub type Shared = Arc<Mutex<Central>>;
 
+/// The handles on the server's storage the connections share: one, or
+/// several on the same storage (on PostgreSQL, each of its operations
+/// waits on the network, and one vehicle's need not wait on another's).
+/// An operation takes a free handle, else waits on one in turn.
+#[derive(Debug)]
+pub struct Handles {
+    handles: Vec<Shared>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Handles {
+    /// A handle, free or the next in turn.
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Central>, CentralError> {
+        let poisoned = || CentralError::Invalid("central store lock poisoned".into());
+        for h in &self.handles {
+            match h.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+                Err(std::sync::TryLockError::Poisoned(_)) => return Err(poisoned()),
+            }
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.handles.len().max(1);
+        self.handles
+            .get(i)
+            .ok_or_else(|| CentralError::Invalid("no handle on the store".into()))?
+            .lock()
+            .map_err(|_| poisoned())
+    }
+}
+
+impl From<Shared> for Handles {
+    fn from(one: Shared) -> Self {
+        Handles {
+            handles: vec![one],
+            next: Default::default(),
+        }
+    }
+}
+
+impl From<Vec<Central>> for Handles {
+    fn from(all: Vec<Central>) -> Self {
+        Handles {
+            handles: all.into_iter().map(|c| Arc::new(Mutex::new(c))).collect(),
+            next: Default::default(),
+        }
+    }
+}
+
 /// How long a new stream may take to send its Hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an authorised session may stay silent between messages.
@@ -38,7 +86,7 @@ const CLOSE_TIMED_OUT: u32 = 2;
 /// What every connection's tasks share.
 #[derive(Clone)]
 struct Ctx {
-    central: Shared,
+    central: Arc<Handles>,
     metrics: Arc<Metrics>,
     door: Arc<Door>,
     budget: Arc<PartialBudget>,
@@ -73,12 +121,13 @@ pub fn bind(central: &Central, listen: SocketAddr) -> Result<quinn::Endpoint, Ce
 
 /// Accepts connections until the endpoint is closed, with the default
 /// [`Limits`].
-pub async fn serve(endpoint: quinn::Endpoint, central: Shared) {
+pub async fn serve(endpoint: quinn::Endpoint, central: impl Into<Handles>) {
     serve_with(endpoint, central, Limits::default()).await
 }
 
 /// Accepts connections until the endpoint is closed, within `limits`.
-pub async fn serve_with(endpoint: quinn::Endpoint, central: Shared, limits: Limits) {
+pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, limits: Limits) {
+    let central = Arc::new(central.into());
     // The process's metrics, taken once (the handle never changes).
     let metrics = match with_central(&central, |c| Ok(c.metrics().clone())).await {
         Ok(m) => m,
@@ -139,14 +188,12 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: Shared, limits: Limi
 
 /// Runs `f` on the central store from the blocking pool.
 async fn with_central<T: Send + 'static>(
-    central: &Shared,
+    central: &Arc<Handles>,
     f: impl FnOnce(&mut Central) -> Result<T, CentralError> + Send + 'static,
 ) -> Result<T, CentralError> {
     let central = central.clone();
     tokio::task::spawn_blocking(move || {
-        let mut guard = central
-            .lock()
-            .map_err(|_| CentralError::Invalid("central store lock poisoned".into()))?;
+        let mut guard = central.lock()?;
         f(&mut guard)
     })
     .await
@@ -647,11 +694,7 @@ async fn run_blob_stream(
             }
             let mut refusal = None;
             while let Some(event) = rx.poll_event() {
-                let lock = || {
-                    central2
-                        .lock()
-                        .map_err(|_| CentralError::Invalid("central store lock poisoned".into()))
-                };
+                let lock = || central2.lock();
                 if matches!(event, BlobRecvEvent::Hello) {
                     ticket.hello_arrived();
                     match lock()?.authorize_blob_stream(&device, &p, now_ms())? {

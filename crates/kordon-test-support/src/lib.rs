@@ -141,7 +141,19 @@ impl ServerProcess {
         extra: &[&str],
         env: &[(&str, String)],
     ) -> ServerProcess {
-        let mut child = Command::new(bin("kordon-server"))
+        Self::start_program(&bin("kordon-server"), data, addr, extra, env)
+    }
+
+    /// As [`start_with_env`](Self::start_with_env), running `program`
+    /// (a `kordon-server` built apart, as a benchmark's).
+    pub fn start_program(
+        program: &Path,
+        data: &Path,
+        addr: &str,
+        extra: &[&str],
+        env: &[(&str, String)],
+    ) -> ServerProcess {
+        let mut child = Command::new(program)
             .args(["run", "--data"])
             .arg(data)
             .args(["--listen", addr])
