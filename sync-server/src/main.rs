@@ -575,7 +575,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 });
             };
             if let Some(url) = &blobs {
-                Central::keep_blobs_at(&data, url)
+                Central::keep_blobs_at(&data, url, store)
                     .with_context(|| format!("keeping the scans of {} at {url}", data.display()))?;
             }
             if let Some(url) = store {

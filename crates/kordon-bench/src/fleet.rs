@@ -459,6 +459,21 @@ fn cpu_of(pid: u32) -> Duration {
         })
 }
 
+/// CPU time of the children `pid` has waited for (cutime and cstime, the
+/// 16th and 17th fields).
+fn reaped_cpu_of(pid: u32) -> Duration {
+    let ticks = rustix::param::clock_ticks_per_second().max(1);
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
+            Some(f.get(13)?.parse::<u64>().ok()? + f.get(14)?.parse::<u64>().ok()?)
+        })
+        .map_or(Duration::ZERO, |t| {
+            Duration::from_secs_f64(t as f64 / ticks as f64)
+        })
+}
+
 /// The parent process of `pid`.
 fn parent_of(pid: u32) -> Option<u32> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -470,10 +485,11 @@ fn parent_of(pid: u32) -> Option<u32> {
         .ok()
 }
 
-/// CPU time of a PostgreSQL cluster: its postmaster and every process it
-/// started that still runs (the pools' connections stay open).
+/// CPU time of a PostgreSQL cluster: its postmaster, the processes it
+/// started and has reaped (its children's times), and those still running
+/// (the pools' connections stay open).
 fn cluster_cpu(postmaster: u32) -> Duration {
-    let mut total = cpu_of(postmaster);
+    let mut total = cpu_of(postmaster) + reaped_cpu_of(postmaster);
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for e in entries.flatten() {
             if let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) {

@@ -137,7 +137,9 @@ impl Central {
             store: store.map(crate::storage::without_password),
         };
         write_config(dir, &config)?;
-        Self::open(dir)
+        // With the address as given: `server.json` holds it without its
+        // password.
+        Self::open_with(dir, store)
     }
 
     /// Keeps the scan blobs of the server in `dir` at `url` (`s3://…`)
@@ -145,8 +147,9 @@ impl Central {
     /// the folder finds them. The same address again changes nothing; a
     /// folder whose scans are already kept elsewhere (another address, or
     /// its own `blobs/` holding any) is refused, since its scans would be
-    /// lost from sight.
-    pub fn keep_blobs_at(dir: &Path, url: &str) -> Result<(), CentralError> {
+    /// lost from sight. `store` is the records' address given to the
+    /// command, if any (with its password).
+    pub fn keep_blobs_at(dir: &Path, url: &str, store: Option<&str>) -> Result<(), CentralError> {
         let mut config = read_config(dir)?;
         let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
         match config.blobs.as_deref() {
@@ -160,7 +163,7 @@ impl Central {
         }
         // Any scan registered, held or arriving in the folder would be
         // lost from sight.
-        let registered = Central::open(dir)?.blobs()?.len();
+        let registered = Central::open_with(dir, store)?.blobs()?.len();
         let local = kordon_blob::BlobStore::open(&dir.join("blobs"))?;
         let held = local.list()?.len();
         let arriving = std::fs::read_dir(dir.join("blobs/partial"))
@@ -195,7 +198,12 @@ impl Central {
                 if crate::storage::without_password(kept.trim())
                     == crate::storage::without_password(url.trim()) =>
             {
-                return Ok(())
+                // A folder that kept a password (an older Kordon) keeps
+                // it no more.
+                if crate::storage::without_password(kept) != kept {
+                    return Self::record_store(dir, kept);
+                }
+                return Ok(());
             }
             // Its other commands would reach the one it names.
             Some(_) => {

@@ -84,20 +84,35 @@ pub fn check_address(url: &str) -> Result<(), CentralError> {
 }
 
 /// The address without its password, as `server.json` keeps it (the
-/// password comes with `--store` or `KORDON_STORE` to each command).
+/// password comes with `--store` or `KORDON_STORE` to each command). As
+/// the PostgreSQL client reads an address: the user's part ends at the
+/// first `@`, and a `password` parameter may follow the `?`.
 pub fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    match authority.rsplit_once('@') {
+    let rest = match rest.split_once('@') {
         Some((user, host)) => {
             let user = user.split_once(':').map_or(user, |(name, _)| name);
-            format!("{scheme}://{user}@{host}{tail}")
+            format!("{user}@{host}")
         }
-        None => url.to_string(),
-    }
+        None => rest.to_string(),
+    };
+    let rest = match rest.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => rest,
+    };
+    format!("{scheme}://{rest}")
 }
 
 impl std::ops::Deref for Storage {
@@ -131,14 +146,22 @@ mod tests {
             "postgres://kordon@db:5432/kordon?application_name=a"
         );
         assert_eq!(
-            without_password("postgresql://k:p@ss@db/k"),
+            without_password("postgresql://k:ab/cd@db/k"),
             "postgresql://k@db/k",
-            "the last @ of the authority ends the user's part"
+            "the user's part ends at the first @, a / in the password or not"
         );
         assert_eq!(without_password("postgres://db/k"), "postgres://db/k");
         assert_eq!(
-            without_password("postgres://k@db/k?x=a@b"),
-            "postgres://k@db/k?x=a@b"
+            without_password("postgres://k@db/k?password=s3cret&application_name=a"),
+            "postgres://k@db/k?application_name=a"
+        );
+        assert_eq!(
+            without_password("postgres://k@db/k?password=s3cret"),
+            "postgres://k@db/k"
+        );
+        assert_eq!(
+            without_password("postgres://k@[::1]:5432/k"),
+            "postgres://k@[::1]:5432/k"
         );
     }
 }
