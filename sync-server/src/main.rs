@@ -600,14 +600,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("reaching the scan storage {}", scans.location()))?;
             let builder = kordon_central::scans::PyramidBuilder::start(&central)
                 .context("starting the scan pyramid builder")?;
-            central.set_pyramid_builder(builder.clone());
-            let mut console = central.reopen()?;
-            console.set_pyramid_builder(builder.clone());
-            // One set of metrics for the process: the QUIC side counts
-            // records and vehicles, the console counts requests.
-            let shared_metrics = std::sync::Arc::new(kordon_central::metrics::Metrics::new());
-            central.set_metrics(shared_metrics.clone());
-            console.set_metrics(shared_metrics.clone());
+            central.set_pyramid_builder(builder);
+            // One set of metrics for the process (every handle reopened
+            // from `central` shares it): the QUIC side counts records and
+            // vehicles, the console counts requests.
+            central.set_metrics(std::sync::Arc::new(kordon_central::metrics::Metrics::new()));
+            let console = central.reopen()?;
             // On PostgreSQL each operation waits on the network: the
             // vehicles' sessions share a few handles (on one pool), so one
             // vehicle's wait is not every vehicle's. A SQLite file takes
@@ -615,10 +613,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut quic = vec![];
             if central.storage().is_postgres() {
                 for _ in 1..QUIC_HANDLES_POSTGRES {
-                    let mut h = central.reopen()?;
-                    h.set_pyramid_builder(builder.clone());
-                    h.set_metrics(shared_metrics.clone());
-                    quic.push(h);
+                    quic.push(central.reopen()?);
                 }
             }
             if !kordon_http::assets::console_present() {

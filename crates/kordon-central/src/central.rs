@@ -43,9 +43,6 @@ pub struct Central {
     pub(crate) cert_der: Vec<u8>,
     pub(crate) config: ServerConfig,
     pub(crate) store: Storage,
-    /// The PostgreSQL address it was opened with (`None`: SQLite), for
-    /// [`reopen`](Central::reopen).
-    store_url: Option<String>,
     /// Where scan blobs are kept (the folder, or object storage).
     pub(crate) blobs: std::sync::Arc<dyn kordon_blob::BlobPort>,
     pub(crate) keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
@@ -221,7 +218,8 @@ impl Central {
         let waiting = local.store.enrollments_pending(i64::MIN)?.len();
         if records + devices as u64 + accounts as u64 + waiting as u64 > 0 {
             return Err(CentralError::Invalid(format!(
-                "{} holds {records} log entries, {devices} devices, {waiting} enrollments and                  {accounts} accounts: move them first with kordon-server migrate --from {} --to ADDRESS",
+                "{} holds {records} log entries, {devices} devices, {waiting} enrollments and \
+                 {accounts} accounts: move them first with kordon-server migrate --from {} --to ADDRESS",
                 dir.join("central.sqlite").display(),
                 dir.display()
             )));
@@ -287,10 +285,9 @@ impl Central {
         let cert_path = dir.join("server.crt");
         let cert_der = std::fs::read(&cert_path).map_err(io(&cert_path))?;
         let config = read_config(dir)?;
-        let store_url = store(&config);
         let store = match opened {
             Some(storage) => storage,
-            None => Storage::open(dir, key.public(), store_url.as_deref())?,
+            None => Storage::open(dir, key.public(), store(&config).as_deref())?,
         };
         let blobs = crate::blobs::open_port(dir, config.blobs.as_deref())?;
 
@@ -300,7 +297,6 @@ impl Central {
             cert_der,
             config,
             store,
-            store_url,
             blobs,
             keys: HashMap::new(),
             pyramids: None,
@@ -311,16 +307,19 @@ impl Central {
         Ok(central)
     }
 
-    /// The same server opened again, on the same storage: another handle
-    /// for another thread (the console's, the pyramid builder's).
+    /// The same server opened again, on the same storage (one PostgreSQL
+    /// pool for the process), with the same metrics and pyramid builder:
+    /// another handle for another thread.
     pub fn reopen(&self) -> Result<Self, CentralError> {
-        let url = self.store_url.clone();
         let shared = match &self.store {
-            // One pool for the process.
             Storage::Postgres(pg) => Some(Storage::Postgres(pg.clone())),
+            // Its own connection to the folder's file.
             Storage::Sqlite(_) => None,
         };
-        Self::open_at(&self.dir, |_| url, shared)
+        let mut again = Self::open_at(&self.dir, |_| None, shared)?;
+        again.metrics = self.metrics.clone();
+        again.pyramids = self.pyramids.clone();
+        Ok(again)
     }
 
     /// Counts into the process's shared metrics from now on.
