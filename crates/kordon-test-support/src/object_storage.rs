@@ -50,6 +50,25 @@ fn free_tcp_ports(n: usize) -> Vec<u16> {
         .collect()
 }
 
+/// Whether an S3 gateway answers on `port`: an unsigned request gets an
+/// S3 error document back, not a reset or another server's page.
+fn s3_answers(port: u16) -> bool {
+    let Ok(mut conn) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    if conn.set_read_timeout(Some(Duration::from_secs(2))).is_err()
+        || conn
+            .write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .is_err()
+    {
+        return false;
+    }
+    let mut reply = String::new();
+    let _ = conn.read_to_string(&mut reply);
+    reply.starts_with("HTTP/")
+        && (reply.contains("<Error>") || reply.contains("ListAllMyBucketsResult"))
+}
+
 /// Runs `weed shell` with `command`, killed if it has not ended within
 /// `deadline` (it waits for ever on a master that died); its output.
 fn weed_shell(
@@ -197,16 +216,21 @@ impl ObjectStorage {
         );
         started?;
         // Serving: an unsigned request is answered (refused, but in S3's
-        // words), not reset.
-        crate::wait_for("the S3 gateway to answer", Duration::from_secs(60), || {
-            let mut conn = TcpStream::connect(("127.0.0.1", s3)).ok()?;
-            conn.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-            conn.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                .ok()?;
-            let mut reply = String::new();
-            conn.read_to_string(&mut reply).ok()?;
-            reply.starts_with("HTTP/").then_some(())
-        });
+        // words), not reset. A gateway that never answers (its port taken
+        // in the moment between finding it free and binding it) is a
+        // failed start, tried again on other ports.
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while !s3_answers(s3) {
+            if std::time::Instant::now() >= until
+                || storage.child.try_wait().ok().flatten().is_some()
+            {
+                return Err(format!(
+                    "the S3 gateway on port {s3} did not answer within 60 s; weed said: {}",
+                    storage.log()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         Ok(storage)
     }
 
