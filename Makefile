@@ -20,21 +20,24 @@ all: build
 # its tests, a software TPM (swtpm) and a desktop keyring (a session D-Bus
 # and GNOME Keyring), WebKitGTK for the app (src-tauri), for its
 # end-to-end test an X server (Xvfb) and WebKit's WebDriver, and FUSE's
-# mount helper for the power-cut harness (fuse3), and to check the packages
-# systemd-analyze (systemd) and desktop-file-validate, and PostgreSQL's
+# mount helper for the power-cut harness (fuse3), and to build and check the
+# packages systemd-analyze (systemd), desktop-file-validate, mksquashfs
+# (squashfs-tools: the AppImage's image) and FUSE 2 (libfuse2: the AppImage
+# mounts itself with it), and PostgreSQL's
 # server (postgresql: the storage ports' tests start their own clusters on
 # loopback, in throwaway folders). The Rust toolchain itself must be
 # present (rustup).
-APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils python3-venv postgresql
+APT_PACKAGES := build-essential pkg-config libssl-dev libtss2-dev swtpm dbus gnome-keyring libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fuse3 systemd desktop-file-utils python3-venv postgresql squashfs-tools libfuse2
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
 	@missing=""; \
-	for tool in cc pkg-config swtpm dbus-daemon gnome-keyring-daemon Xvfb WebKitWebDriver fusermount3 systemd-analyze desktop-file-validate; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in cc pkg-config swtpm dbus-daemon gnome-keyring-daemon Xvfb WebKitWebDriver fusermount3 systemd-analyze desktop-file-validate mksquashfs; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing="$$missing webkit2gtk-4.1"; \
 	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libcrypto"; \
 	pkg-config --exists tss2-esys 2>/dev/null || missing="$$missing tss2-esys"; \
 	python3 -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libfuse\.so\.2 ' || missing="$$missing libfuse2"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages (missing:$$missing)"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -121,15 +124,19 @@ unit: deps ui-dist
 e2e: build
 	$(CARGO) test --locked -p kordon-e2e
 
-# Debian packages of the server and of the vehicle's app, from a release
-# build, into target/packages/ (see docs/operations.md).
+# Debian packages of the server and of the vehicle's app, and the app's
+# AppImage, from a release build, into target/packages/ (see
+# docs/operations.md).
 packages: deps ui-dist
 	bash packaging/build-debs.sh
+	bash packaging/build-appimage.sh
 
 # The packages built from the debug binaries, checked and run from a
-# throwaway root (tests/packaging/run.sh).
+# throwaway root (tests/packaging/run.sh); the AppImage started with the
+# host's WebKitGTK hidden (tests/packaging/appimage.sh).
 packaging-test: build
 	bash tests/packaging/run.sh
+	bash tests/packaging/appimage.sh
 
 # The web UI (ui/): type check, ESLint (with the React hooks rules), component
 # tests and the production build (ui-dist: only when a source changed).

@@ -14,19 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PROFILE=release
-OUT=target/packages
-BUILD=1
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --debug) PROFILE=debug ;;
-    --no-build) BUILD=0 ;;
-    --out) OUT=$2; shift ;;
-    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
-  esac
-  shift
-done
+HELP=2,13p
+. packaging/options.sh
 
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 ARCH=$(dpkg --print-architecture)

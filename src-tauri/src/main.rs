@@ -41,7 +41,18 @@ pub(crate) fn arg_value(name: &str) -> Option<std::ffi::OsString> {
 fn data_dir_from_args() -> Option<PathBuf> {
     arg_value("--data")
         .or_else(|| std::env::var_os("KORDON_DATA"))
-        .map(PathBuf::from)
+        .map(|dir| from_launch_dir(PathBuf::from(dir)))
+}
+
+/// A relative path given at launch, taken from the folder the app was
+/// launched in. The AppImage's start script runs the app from inside the
+/// image (WebKit finds its helper processes from there) and names the
+/// launch folder in `KORDON_LAUNCH_DIR`.
+fn from_launch_dir(path: PathBuf) -> PathBuf {
+    match std::env::var_os("KORDON_LAUNCH_DIR") {
+        Some(dir) if path.is_relative() => PathBuf::from(dir).join(path),
+        _ => path,
+    }
 }
 
 /// WebKitGTK's accelerated compositing draws through OpenGL; where there is

@@ -129,40 +129,16 @@ log "server running (pid $SERVER_PID), console at $CONSOLE_URL"
   || { cat "$WORK/hotlist.log" >&2; die "kordon-server hotlist add"; }
 
 # ---- X server and WebDriver -------------------------------------------------
-# -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
-Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-PIDS+=("$XVFB_PID:Xvfb")
-xvfb_ready() { alive "$XVFB_PID" Xvfb; [ -s "$WORK/display" ]; }
-wait_until "Xvfb to start" 30 xvfb_ready
-export DISPLAY=":$(tr -d '[:space:]' <"$WORK/display")"
-log "Xvfb on $DISPLAY"
-
-WD_PORT="$(free_port tcp)"
-WD_NATIVE_PORT="$(free_port tcp)"
-while [ "$WD_NATIVE_PORT" = "$WD_PORT" ]; do WD_NATIVE_PORT="$(free_port tcp)"; done
-# The app inherits this environment (through WebKitWebDriver): its web
-# storage (the UI's preferences) in the temporary folder, so every run
-# starts as a new device; no GPU buffers on Xvfb.
-export XDG_DATA_HOME="$WORK/xdg/data" XDG_CONFIG_HOME="$WORK/xdg/config" XDG_CACHE_HOME="$WORK/xdg/cache"
-mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
-export WEBKIT_DISABLE_DMABUF_RENDERER=1
-# The app's keys are not bound to this machine's TPM or keyring.
-export KORDON_TPM=off KORDON_KEYRING=off
+start_xvfb
+driver_ports
+app_environment
 # The app's ANPR ingest, where the test pushes as a camera would.
 ANPR_PORT="$(free_port tcp)"
 while [ "$ANPR_PORT" = "$WD_PORT" ] || [ "$ANPR_PORT" = "$WD_NATIVE_PORT" ]; do ANPR_PORT="$(free_port tcp)"; done
 export KORDON_ANPR_LISTEN="127.0.0.1:$ANPR_PORT"
 "$TAURI_DRIVER" --port "$WD_PORT" --native-port "$WD_NATIVE_PORT" >"$WORK/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
-PIDS+=("$DRIVER_PID:tauri-driver")
-driver_ready() {
-  alive "$DRIVER_PID" tauri-driver
-  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
-    "http://127.0.0.1:$WD_PORT/status"
-}
-wait_until "tauri-driver to answer on port $WD_PORT" 30 driver_ready
-log "tauri-driver on port $WD_PORT (WebKitWebDriver on $WD_NATIVE_PORT)"
+wait_for_driver
 
 # ---- the test ---------------------------------------------------------------
 KORDON_E2E_WEBDRIVER="http://127.0.0.1:$WD_PORT" \

@@ -112,3 +112,47 @@ need_missing() { # prints the list and exits 2 when "${missing[@]}" is not empty
     exit 2
   fi
 }
+
+# ---- the crew's app under Xvfb and WebDriver --------------------------------
+
+# start_xvfb: an X server on a display it picks (-displayfd: it writes the
+# number once it accepts clients); exports DISPLAY. Its log: $WORK/xvfb.log.
+start_xvfb() {
+  Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
+  XVFB_PID=$!
+  PIDS+=("$XVFB_PID:Xvfb")
+  wait_until "Xvfb to start" 30 xvfb_ready
+  export DISPLAY=":$(tr -d '[:space:]' <"$WORK/display")"
+  log "Xvfb on $DISPLAY"
+}
+xvfb_ready() { alive "$XVFB_PID" Xvfb; [ -s "$WORK/display" ]; }
+
+# app_environment: what the app inherits (through WebKitWebDriver): its web
+# storage (the UI's preferences) under $WORK, so every run starts as a new
+# device; no GPU buffers on Xvfb; keys not bound to this machine's TPM or
+# keyring.
+app_environment() {
+  export XDG_DATA_HOME="$WORK/xdg/data" XDG_CONFIG_HOME="$WORK/xdg/config" XDG_CACHE_HOME="$WORK/xdg/cache"
+  mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+  export WEBKIT_DISABLE_DMABUF_RENDERER=1 KORDON_TPM=off KORDON_KEYRING=off
+}
+
+# driver_ports: two distinct free TCP ports, WD_PORT (tauri-driver) and
+# WD_NATIVE_PORT (the WebKitWebDriver it starts).
+driver_ports() {
+  WD_PORT="$(free_port tcp)"
+  WD_NATIVE_PORT="$(free_port tcp)"
+  while [ "$WD_NATIVE_PORT" = "$WD_PORT" ]; do WD_NATIVE_PORT="$(free_port tcp)"; done
+}
+
+# wait_for_driver: until tauri-driver ($DRIVER_PID) answers on $WD_PORT.
+wait_for_driver() {
+  PIDS+=("$DRIVER_PID:tauri-driver")
+  wait_until "tauri-driver to answer on port $WD_PORT" 30 driver_ready
+  log "tauri-driver on port $WD_PORT (WebKitWebDriver on $WD_NATIVE_PORT)"
+}
+driver_ready() {
+  alive "$DRIVER_PID" tauri-driver
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$WD_PORT/status"
+}
