@@ -46,8 +46,8 @@ struct Cli {
 }
 
 /// Handles on PostgreSQL the vehicles' sessions share (its pool holds
-/// eight connections per process).
-const QUIC_HANDLES_POSTGRES: usize = 4;
+/// twelve connections per process).
+const QUIC_HANDLES_POSTGRES: usize = 8;
 
 /// Opens the server in `data`, its records at `store` when one is given.
 fn open(data: &std::path::Path, store: Option<&str>) -> anyhow::Result<Central> {

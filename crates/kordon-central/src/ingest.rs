@@ -483,8 +483,11 @@ impl Central {
         cursor: u64,
     ) -> Result<(Vec<Vec<u8>>, u64, bool), CentralError> {
         // What goes down to a vehicle is what the index has seen (which
-        // vehicles read a hotlist is its row): bring it up to date.
-        self.store.project(crate::now_ms())?;
+        // vehicles read a hotlist is its row): bring it up to date, unless
+        // another session of this centre is doing that already (then the
+        // page stops where its projection has got to, and the rest goes
+        // down at the next sync).
+        self.store.project_unless_busy(crate::now_ms())?;
         let page = self
             .store
             .records_down(device, cursor, DOWN_PAGE, kordon_proto::BATCH_BYTES)?;

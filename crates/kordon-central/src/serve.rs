@@ -87,6 +87,8 @@ const CLOSE_TIMED_OUT: u32 = 2;
 #[derive(Clone)]
 struct Ctx {
     central: Arc<Handles>,
+    /// Nudged after each batch: the process's projection catches up.
+    projector: Arc<tokio::sync::Notify>,
     metrics: Arc<Metrics>,
     door: Arc<Door>,
     budget: Arc<PartialBudget>,
@@ -136,8 +138,12 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
             return;
         }
     };
+    // Stopped when serving stops (or is dropped): no handle outlives it.
+    let (projector, projecting) = spawn_projector(central.clone());
+    let _projecting = AbortOnDrop(projecting);
     let ctx = Ctx {
         central,
+        projector,
         metrics,
         budget: PartialBudget::new(limits.partial_budget),
         door: Door::new(limits),
@@ -183,6 +189,37 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
                 tracing::info!(%peer, error = %e, "session ended with an error");
             }
         });
+    }
+}
+
+/// The process's projection, off the sessions' path: a batch's receipts
+/// do not wait for its documents and the index to be brought up to date,
+/// and the sessions of many vehicles do not queue for the projection one
+/// by one. One pass at a time; nudges that arrive during a pass make one
+/// more. Readers (the console, `down`) still project what is left before
+/// they read, so none misses a received record.
+fn spawn_projector(
+    central: Arc<Handles>,
+) -> (Arc<tokio::sync::Notify>, tokio::task::JoinHandle<()>) {
+    let nudge = Arc::new(tokio::sync::Notify::new());
+    let nudged = nudge.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            nudged.notified().await;
+            if let Err(e) = with_central(&central, |c| c.project(now_ms())).await {
+                tracing::warn!(error = %e, "projection after a batch failed; the next reader or batch tries again");
+            }
+        }
+    });
+    (nudge, task)
+}
+
+/// Stops a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -603,8 +640,8 @@ async fn run_session(
                     while let Some(bytes) = session.poll_transmit() {
                         stream.write(&bytes).await?;
                     }
-                    // Receipts are out; now bring documents and the index up to date.
-                    with_central(central, |c| c.project(now_ms())).await?;
+                    // Receipts are out; documents and the index follow.
+                    ctx.projector.notify_one();
                 }
                 ServerEvent::Pull { cursor } => {
                     // Revocation also ends a session that is already open.

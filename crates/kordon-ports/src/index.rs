@@ -546,6 +546,15 @@ pub trait Index {
     /// an older state. Returns how many documents were refreshed.
     fn project(&mut self, now_ms: i64) -> Result<usize, PortError>;
 
+    /// As [`project`](Self::project), but when another caller is
+    /// projecting already it returns at once (`Ok(0)`) instead of waiting
+    /// its turn: for a caller that needs the projection to move, not to be
+    /// complete (what goes down to a vehicle stops at the projection's
+    /// cursor, wherever it is). A store with one caller at a time projects.
+    fn project_unless_busy(&mut self, now_ms: i64) -> Result<usize, PortError> {
+        self.project(now_ms)
+    }
+
     /// Records received and not yet projected, and when the oldest came.
     fn projection_lag(&self) -> Result<(u64, Option<i64>), PortError>;
 

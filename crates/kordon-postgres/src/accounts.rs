@@ -2,6 +2,7 @@
 //! store's, in PostgreSQL's dialect; the transactions the port promises
 //! are transactions here too.
 
+use crate::Prepared;
 use crate::{port, text, PgStore};
 use kordon_ports::{
     AccountStore, AuditEntry, NewAuditEntry, NewSession, PortError, SessionRow, UserRow,
@@ -95,9 +96,8 @@ impl PgStore {
             let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                 params.iter().map(|p| p.as_ref() as _).collect();
             let n = tx.execute(update, &refs).await.map_err(port)?;
-            tx.execute("DELETE FROM sessions WHERE \"user\" = $1", &[&name])
-                .await
-                .map_err(port)?;
+            tx.execute_cached("DELETE FROM sessions WHERE \"user\" = $1", &[&name])
+                .await?;
             tx.commit().await.map_err(port)?;
             Ok(n == 1)
         })
@@ -126,7 +126,7 @@ impl AccountStore for PgStore {
     }
 
     fn user(&self, name: &str) -> Result<Option<UserRow>, PortError> {
-        let rows = self.query(
+        let rows = self.query_built(
             format!("SELECT {USER_COLUMNS} FROM users WHERE name = $1"),
             vec![Box::new(text(name))],
         )?;
@@ -134,7 +134,7 @@ impl AccountStore for PgStore {
     }
 
     fn users(&self) -> Result<Vec<UserRow>, PortError> {
-        let rows = self.query(
+        let rows = self.query_built(
             format!("SELECT {USER_COLUMNS} FROM users ORDER BY name COLLATE \"C\""),
             vec![],
         )?;
@@ -210,7 +210,7 @@ impl AccountStore for PgStore {
     }
 
     fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRow>, PortError> {
-        let rows = self.query(
+        let rows = self.query_built(
             "SELECT \"user\", csrf, created_ms, last_seen_ms FROM sessions WHERE token_hash = $1"
                 .to_string(),
             vec![Box::new(token_hash.to_vec())],
@@ -281,7 +281,7 @@ impl AccountStore for PgStore {
     }
 
     fn audit(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, PortError> {
-        let rows = self.query(
+        let rows = self.query_built(
             format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE n < $1 ORDER BY n DESC LIMIT $2"),
             vec![
                 Box::new(before.unwrap_or(i64::MAX)),

@@ -67,7 +67,7 @@ impl DumpSink for PgStore {
             .map(|t| format!("NOT EXISTS (SELECT 1 FROM {t})"))
             .collect::<Vec<_>>()
             .join(" AND ");
-        let rows = self.query(format!("SELECT {sql}"), vec![])?;
+        let rows = self.query_built(format!("SELECT {sql}"), vec![])?;
         rows.first()
             .map(|r| r.try_get::<_, bool>(0).map_err(port))
             .unwrap_or(Ok(false))

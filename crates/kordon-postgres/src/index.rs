@@ -8,6 +8,7 @@
 //! inspections there are. A filter those tables cannot answer (unit,
 //! officer, plate, container) counts over the inspections it selects.
 
+use crate::Prepared;
 use crate::{port, read_snapshot, refs, text, Param, PgStore};
 use deadpool_postgres::Pool;
 use kordon_model::{HotlistView, InspectionId, ReviewState, TrainingView};
@@ -121,7 +122,7 @@ fn over_counts(conditions: &[Condition]) -> Option<Filter> {
 /// `(group, count)` of the inspections matching `conditions`, grouped by
 /// `column` (`review_state`, or the outcome with `none` for undecided).
 async fn counted(
-    client: &tokio_postgres::Transaction<'_>,
+    client: &deadpool_postgres::Transaction<'_>,
     conditions: &[Condition],
     by_outcome: bool,
 ) -> Result<Vec<(String, u64)>, PortError> {
@@ -196,23 +197,21 @@ async fn console_page(pool: Pool, q: ConsoleQuery) -> Result<ConsolePage, PortEr
         counts.outcome.insert(outcome, n);
     }
     let open: i64 = client
-        .query_one(
+        .query_one_cached(
             "SELECT COALESCE(SUM(n), 0)::bigint FROM inspection_counts WHERE alerts = 2",
             &[],
         )
-        .await
-        .map_err(port)?
+        .await?
         .try_get(0)
         .map_err(port)?;
     counts.open_alerts = open.max(0) as u64;
     let total = counts.review.matching(q.review);
     let units = client
-        .query(
+        .query_cached(
             "SELECT unit FROM inspection_units WHERE n > 0 ORDER BY unit",
             &[],
         )
-        .await
-        .map_err(port)?
+        .await?
         .iter()
         .map(|r| r.try_get(0).map_err(port))
         .collect::<Result<Vec<String>, _>>()?;
@@ -235,7 +234,12 @@ pub(crate) fn bytes16(v: Vec<u8>) -> Result<[u8; 16], PortError> {
 impl Index for PgStore {
     fn project(&mut self, now_ms: i64) -> Result<usize, PortError> {
         let actor = self.server.map(|k| k.0).unwrap_or([0; 32]);
-        self.run(move |pool| crate::projection::project(pool, actor, now_ms))?
+        self.run(move |pool| crate::projection::project(pool, actor, now_ms, true))?
+    }
+
+    fn project_unless_busy(&mut self, now_ms: i64) -> Result<usize, PortError> {
+        let actor = self.server.map(|k| k.0).unwrap_or([0; 32]);
+        self.run(move |pool| crate::projection::project(pool, actor, now_ms, false))?
     }
 
     fn projection_lag(&self) -> Result<(u64, Option<i64>), PortError> {
@@ -257,7 +261,7 @@ impl Index for PgStore {
     }
 
     fn console_row(&self, id: InspectionId) -> Result<Option<ConsoleRow>, PortError> {
-        self.query(
+        self.query_built(
             format!("SELECT {ROW_COLUMNS} FROM inspections WHERE doc_id = $1"),
             vec![Box::new(id.as_bytes().to_vec())],
         )?
@@ -295,7 +299,7 @@ impl Index for PgStore {
         if let Some(limit) = q.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
-        self.query(sql, f.args)?
+        self.query_built(sql, f.args)?
             .iter()
             .map(|r| {
                 let heads: String = r.try_get(0).map_err(port)?;
@@ -333,7 +337,7 @@ impl Index for PgStore {
              ORDER BY created_ms DESC, id LIMIT {}",
             limit.min(QUEUE_PAGE_MAX)
         );
-        let rows = self.query(
+        let rows = self.query_built(
             sql,
             vec![
                 Box::new(keys),

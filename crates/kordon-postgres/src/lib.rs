@@ -126,7 +126,7 @@ const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Connections per process: each server process holds at most this many,
 /// so a centre of several stays well under PostgreSQL's default limit of
 /// 100.
-const POOL_SIZE: usize = 8;
+const POOL_SIZE: usize = 12;
 
 /// Text as PostgreSQL keeps it: it refuses NUL in `text`, which SQLite
 /// keeps ([`kordon_ports::stored_text`]).
@@ -209,6 +209,15 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("kordon-server");
         }
+        // Statements are prepared once per connection ([`Prepared`]); each
+        // run is still planned for its values: a plan made once for any
+        // array of ids reads whole tables where one made for these ids
+        // reads an index.
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c plan_cache_mode=force_custom_plan"),
+            None => "-c plan_cache_mode=force_custom_plan".to_string(),
+        };
+        config.options(&options);
         let shown = shown(&config);
         let unreachable = |reason: String| PgError::Unreachable {
             url: shown.clone(),
@@ -293,23 +302,86 @@ impl PgStore {
 
     /// Runs one statement; returns the rows it changed.
     pub(crate) fn execute(&self, sql: &'static str, params: Vec<Param>) -> Result<u64, PortError> {
-        self.with_client(move |client| async move {
-            client.execute(sql, &refs(&params)).await.map_err(port)
-        })
+        self.with_client(
+            move |client| async move { client.execute_cached(sql, &refs(&params)).await },
+        )
     }
 
     /// Runs one query; returns its rows.
     pub(crate) fn query(
         &self,
-        sql: impl Into<String>,
+        sql: &'static str,
         params: Vec<Param>,
     ) -> Result<Vec<tokio_postgres::Row>, PortError> {
-        let sql = sql.into();
+        self.with_client(
+            move |client| async move { client.query_cached(sql, &refs(&params)).await },
+        )
+    }
+
+    /// Runs one query whose text was built at run time (not cached).
+    pub(crate) fn query_built(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+    ) -> Result<Vec<tokio_postgres::Row>, PortError> {
         self.with_client(move |client| async move {
             client.query(&sql, &refs(&params)).await.map_err(port)
         })
     }
 }
+
+/// Statements of fixed text, prepared once per connection and kept there
+/// (deadpool's statement cache): each later run is one round trip, with
+/// nothing parsed and, after a few runs, nothing planned again. Only for
+/// `&'static str` SQL: the cache keeps every text it is given, so text
+/// built at run time goes through the uncached calls.
+pub(crate) trait Prepared: deadpool_postgres::GenericClient {
+    fn query_cached<'a>(
+        &'a self,
+        sql: &'static str,
+        params: &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<Vec<tokio_postgres::Row>, PortError>> + Send + 'a {
+        async move {
+            let statement = self.prepare_cached(sql).await.map_err(port)?;
+            self.query(&statement, params).await.map_err(port)
+        }
+    }
+
+    fn query_one_cached<'a>(
+        &'a self,
+        sql: &'static str,
+        params: &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<tokio_postgres::Row, PortError>> + Send + 'a {
+        async move {
+            let statement = self.prepare_cached(sql).await.map_err(port)?;
+            self.query_one(&statement, params).await.map_err(port)
+        }
+    }
+
+    fn query_opt_cached<'a>(
+        &'a self,
+        sql: &'static str,
+        params: &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<Option<tokio_postgres::Row>, PortError>> + Send + 'a {
+        async move {
+            let statement = self.prepare_cached(sql).await.map_err(port)?;
+            self.query_opt(&statement, params).await.map_err(port)
+        }
+    }
+
+    fn execute_cached<'a>(
+        &'a self,
+        sql: &'static str,
+        params: &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<u64, PortError>> + Send + 'a {
+        async move {
+            let statement = self.prepare_cached(sql).await.map_err(port)?;
+            self.execute(&statement, params).await.map_err(port)
+        }
+    }
+}
+
+impl<C: deadpool_postgres::GenericClient> Prepared for C {}
 
 /// Makes `tx` one that takes the advisory lock `key` (held to its end):
 /// must be the transaction's first statement. It sets the transaction to
@@ -319,21 +391,39 @@ impl PgStore {
 /// vanished holds it until PostgreSQL notices), and for a client that
 /// stalls mid-transaction while holding it (`idle`, e.g. `"60s"`).
 pub(crate) async fn lock_transaction(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     key: i64,
     idle: &'static str,
 ) -> Result<(), PortError> {
+    // One round trip: the settings and the lock in one simple query.
     tx.batch_execute(&format!(
         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
          SET LOCAL lock_timeout = '30s';
+         SET LOCAL idle_in_transaction_session_timeout = '{idle}';
+         SELECT pg_advisory_xact_lock({key})"
+    ))
+    .await
+    .map_err(port)?;
+    Ok(())
+}
+
+/// As [`lock_transaction`], but takes the lock only if it is free at
+/// once; whether it did.
+pub(crate) async fn try_lock_transaction(
+    tx: &deadpool_postgres::Transaction<'_>,
+    key: i64,
+    idle: &'static str,
+) -> Result<bool, PortError> {
+    tx.batch_execute(&format!(
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
          SET LOCAL idle_in_transaction_session_timeout = '{idle}'"
     ))
     .await
     .map_err(port)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
-        .await
-        .map_err(port)?;
-    Ok(())
+    tx.query_one_cached("SELECT pg_try_advisory_xact_lock($1)", &[&key])
+        .await?
+        .try_get(0)
+        .map_err(port)
 }
 
 /// A read-only transaction over one snapshot: what several queries read

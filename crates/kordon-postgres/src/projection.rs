@@ -11,20 +11,27 @@
 //! behind the cursor.
 
 use crate::index::bytes16;
-use crate::{lock_transaction, port, text};
+use crate::Prepared;
+use crate::{lock_transaction, port, text, try_lock_transaction};
 use deadpool_postgres::Pool;
+use deadpool_postgres::Transaction;
 use kordon_model::projection::{self, Derived, COMPACT_AFTER};
 use kordon_model::{HotlistView, InspectionDoc, InspectionId, InspectionView, TrainingView};
 use kordon_ports::index::hotlist_units;
 use kordon_ports::{IndexColumns, PortError};
 use std::collections::HashMap;
-use tokio_postgres::Transaction;
 
 /// Projects every record not projected yet; returns how many documents
-/// were refreshed.
-pub(crate) async fn project(pool: Pool, actor: [u8; 32], now_ms: i64) -> Result<usize, PortError> {
+/// were refreshed. With `wait` false, stops as soon as another caller
+/// holds the projection (see `Index::project_unless_busy`).
+pub(crate) async fn project(
+    pool: Pool,
+    actor: [u8; 32],
+    now_ms: i64,
+    wait: bool,
+) -> Result<usize, PortError> {
     let mut refreshed = 0;
-    while let Some(n) = project_pass(&pool, actor, now_ms).await? {
+    while let Some(n) = project_pass(&pool, actor, now_ms, wait).await? {
         refreshed += n;
     }
     Ok(refreshed)
@@ -105,28 +112,33 @@ impl Projected {
 }
 
 /// One pass: returns how many documents were refreshed, or `None` when
-/// nothing was left to project.
+/// nothing was left to project (or, not waiting, another caller holds the
+/// projection).
 async fn project_pass(
     pool: &Pool,
     actor: [u8; 32],
     now_ms: i64,
+    wait: bool,
 ) -> Result<Option<usize>, PortError> {
     let mut client = pool.get().await.map_err(port)?;
     let tx = client.transaction().await.map_err(port)?;
-    lock_transaction(&tx, PROJECTION_LOCK, PROJECTION_IDLE).await?;
+    if wait {
+        lock_transaction(&tx, PROJECTION_LOCK, PROJECTION_IDLE).await?;
+    } else if !try_lock_transaction(&tx, PROJECTION_LOCK, PROJECTION_IDLE).await? {
+        tx.commit().await.map_err(port)?;
+        return Ok(None);
+    }
     let cursor: i64 = tx
-        .query_one("SELECT upto FROM projection", &[])
-        .await
-        .map_err(port)?
+        .query_one_cached("SELECT upto FROM projection", &[])
+        .await?
         .try_get(0)
         .map_err(port)?;
     let pending = tx
-        .query(
+        .query_cached(
             "SELECT seq, doc_id FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
             &[&cursor, &PASS],
         )
-        .await
-        .map_err(port)?;
+        .await?;
     let Some(last) = pending.last() else {
         tx.commit().await.map_err(port)?;
         return Ok(None);
@@ -160,12 +172,11 @@ async fn project_pass(
     // one that does not load costs a replay from the first record, never
     // the document.
     for r in tx
-        .query(
+        .query_cached(
             "SELECT doc_id, upto, bytes FROM snapshots WHERE doc_id = ANY($1)",
             &[&docs],
         )
-        .await
-        .map_err(port)?
+        .await?
     {
         let Some(p) = work.get_mut(&bytes16(r.try_get(0).map_err(port)?)?) else {
             continue;
@@ -185,7 +196,7 @@ async fn project_pass(
     let (keys, floors): (Vec<Vec<u8>>, Vec<i64>) =
         work.values().map(|p| (p.key.to_vec(), p.upto)).unzip();
     for r in tx
-        .query(
+        .query_cached(
             "SELECT r.doc_id, r.seq, r.bytes
              FROM records r JOIN UNNEST($1::bytea[], $2::bigint[]) AS f(doc, floor)
                  ON r.doc_id = f.doc
@@ -193,8 +204,7 @@ async fn project_pass(
              ORDER BY r.doc_id, r.seq",
             &[&keys, &floors],
         )
-        .await
-        .map_err(port)?
+        .await?
     {
         let key = bytes16(r.try_get(0).map_err(port)?)?;
         let bytes: Vec<u8> = r.try_get(2).map_err(port)?;
@@ -214,9 +224,8 @@ async fn project_pass(
         p.fold(&actor);
     }
     let refreshed = write_rows(&tx, &work, now_ms).await?;
-    tx.execute("UPDATE projection SET upto = $1", &[&last])
-        .await
-        .map_err(port)?;
+    tx.execute_cached("UPDATE projection SET upto = $1", &[&last])
+        .await?;
     tx.commit().await.map_err(port)?;
     Ok(Some(refreshed))
 }
@@ -231,14 +240,13 @@ async fn write_rows(
     let mut refreshed = 0;
     for p in work {
         if let Some(bytes) = &p.snapshot {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO snapshots (doc_id, upto, bytes) VALUES ($1, $2, $3)
                  ON CONFLICT (doc_id) DO UPDATE SET upto = excluded.upto, bytes = excluded.bytes
                  WHERE excluded.upto > snapshots.upto",
                 &[&&p.key[..], &p.upto, bytes],
             )
-            .await
-            .map_err(port)?;
+            .await?;
         }
         match &p.derived {
             Derived::Hotlist(view) => {
@@ -271,14 +279,13 @@ async fn write_rows(
     let mut cells: HashMap<Cell, i64> = HashMap::new();
     let mut units: HashMap<String, i64> = HashMap::new();
     for r in tx
-        .query(
+        .query_cached(
             "SELECT day, COALESCE(outcome, 'none'), review_state, scan_count > 0,
                     alerts, open_alerts, unit
              FROM inspections WHERE doc_id = ANY($1)",
             &[&docs],
         )
-        .await
-        .map_err(port)?
+        .await?
     {
         let cell = Cell {
             day: r.try_get(0).map_err(port)?,
@@ -294,23 +301,21 @@ async fn write_rows(
     // queue's version (the latest of these) moves with every pass, whatever
     // the clocks of the processes projecting.
     let stamp: i64 = tx
-        .query_one(
+        .query_one_cached(
             "SELECT GREATEST($1, COALESCE(MAX(updated_ms), 0) + 1) FROM inspections",
             &[&now_ms],
         )
-        .await
-        .map_err(port)?
+        .await?
         .try_get(0)
         .map_err(port)?;
     let mut received: HashMap<Vec<u8>, i64> = HashMap::new();
     for r in tx
-        .query(
+        .query_cached(
             "SELECT DISTINCT ON (doc_id) doc_id, received_ms FROM records
              WHERE doc_id = ANY($1) ORDER BY doc_id, seq",
             &[&docs],
         )
-        .await
-        .map_err(port)?
+        .await?
     {
         received.insert(r.try_get(0).map_err(port)?, r.try_get(1).map_err(port)?);
     }
@@ -345,47 +350,41 @@ async fn write_rows(
         rows.push(v, heads, c, view, received.get(&doc).copied(), stamp);
     }
     rows.upsert(tx).await?;
-    tx.execute(
+    tx.execute_cached(
         "DELETE FROM inspection_plates WHERE doc_id = ANY($1)",
         &[&docs],
     )
-    .await
-    .map_err(port)?;
-    tx.execute(
+    .await?;
+    tx.execute_cached(
         "INSERT INTO inspection_plates (key, doc_id)
          SELECT * FROM UNNEST($1::text[], $2::bytea[]) ON CONFLICT DO NOTHING",
         &[&plates.0, &plates.1],
     )
-    .await
-    .map_err(port)?;
-    tx.execute(
+    .await?;
+    tx.execute_cached(
         "DELETE FROM inspection_reads WHERE doc_id = ANY($1)",
         &[&docs],
     )
-    .await
-    .map_err(port)?;
-    tx.execute(
+    .await?;
+    tx.execute_cached(
         "INSERT INTO inspection_reads (read_id, doc_id)
          SELECT * FROM UNNEST($1::text[], $2::bytea[]) ON CONFLICT DO NOTHING",
         &[&reads.0, &reads.1],
     )
-    .await
-    .map_err(port)?;
+    .await?;
     facts.upsert(tx).await?;
-    tx.execute("DELETE FROM scan_blobs WHERE doc_id = ANY($1)", &[&docs])
-        .await
-        .map_err(port)?;
-    tx.execute(
+    tx.execute_cached("DELETE FROM scan_blobs WHERE doc_id = ANY($1)", &[&docs])
+        .await?;
+    tx.execute_cached(
         "INSERT INTO scan_blobs (doc_id, blob, size, added_ms)
          SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::bigint[], $4::bigint[])
          ON CONFLICT DO NOTHING",
         &[&blobs.doc, &blobs.blob, &blobs.size, &blobs.added],
     )
-    .await
-    .map_err(port)?;
+    .await?;
 
     let cells: Vec<(Cell, i64)> = cells.into_iter().filter(|(_, n)| *n != 0).collect();
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO inspection_counts (day, outcome, review_state, scans, alerts, n)
          SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bool[], $5::int2[], $6::bigint[])
          ON CONFLICT (day, outcome, review_state, scans, alerts)
@@ -402,10 +401,9 @@ async fn write_rows(
             &cells.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
         ],
     )
-    .await
-    .map_err(port)?;
+    .await?;
     let units: Vec<(String, i64)> = units.into_iter().filter(|(_, n)| *n != 0).collect();
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO inspection_units (unit, n) SELECT * FROM UNNEST($1::text[], $2::bigint[])
          ON CONFLICT (unit) DO UPDATE SET n = inspection_units.n + excluded.n",
         &[
@@ -413,8 +411,7 @@ async fn write_rows(
             &units.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
         ],
     )
-    .await
-    .map_err(port)?;
+    .await?;
     Ok(refreshed + views.len())
 }
 
@@ -426,7 +423,7 @@ async fn put_hotlist(
 ) -> Result<(), PortError> {
     let json = serde_json::to_string(view)
         .map_err(|e| PortError::Backend(format!("a hotlist's view: {e}")))?;
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO hotlists (doc_id, name, units, upto, view) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (doc_id) DO UPDATE SET name = excluded.name, units = excluded.units,
              upto = excluded.upto, view = excluded.view",
@@ -438,8 +435,7 @@ async fn put_hotlist(
             &text(&json),
         ],
     )
-    .await
-    .map_err(port)?;
+    .await?;
     Ok(())
 }
 
@@ -480,7 +476,7 @@ impl FactColumns {
     }
 
     async fn upsert(&self, tx: &Transaction<'_>) -> Result<(), PortError> {
-        tx.execute(
+        tx.execute_cached(
             "INSERT INTO inspection_stats (doc_id, day, unit, outcome, scans, scan_to_decision_ms,
                  review, reviewed_officer, returns, returns_answered, answer_ms, hotlist_hits)
              SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::text[], $4::text[], $5::bigint[],
@@ -507,8 +503,7 @@ impl FactColumns {
                 &self.hotlist_hits,
             ],
         )
-        .await
-        .map_err(port)?;
+        .await?;
         Ok(())
     }
 }
@@ -530,7 +525,7 @@ async fn put_training(
 ) -> Result<(), PortError> {
     let json = serde_json::to_string(view)
         .map_err(|e| PortError::Backend(format!("a training attempt's view: {e}")))?;
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO training (doc_id, unit, trainee, created_ms, upto, view)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (doc_id) DO UPDATE SET unit = excluded.unit, trainee = excluded.trainee,
@@ -544,8 +539,7 @@ async fn put_training(
             &text(&json),
         ],
     )
-    .await
-    .map_err(port)?;
+    .await?;
     Ok(())
 }
 
@@ -616,7 +610,7 @@ impl InspectionColumns {
     }
 
     async fn upsert(&self, tx: &Transaction<'_>) -> Result<(), PortError> {
-        tx.execute(
+        tx.execute_cached(
             "INSERT INTO inspections (doc_id, id, created_ms, day, unit, tractor, tractor_key,
                  trailer, trailer_key, containers, outcome, decisions, reviews, review_state,
                  officers, scan_count, alerts, open_alerts, received_ms, updated_ms, heads, view)
@@ -661,8 +655,7 @@ impl InspectionColumns {
                 &self.view,
             ],
         )
-        .await
-        .map_err(port)?;
+        .await?;
         Ok(())
     }
 }

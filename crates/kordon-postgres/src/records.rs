@@ -15,6 +15,7 @@
 //! operation reads depends on positions only, so each operation runs once
 //! to learn them, fetches them in one query, and runs again.
 
+use crate::Prepared;
 use crate::{lock_transaction, port, text, PgStore};
 use deadpool_postgres::{Pool, Transaction};
 use kordon_log::{Hash, Leaf, Nodes};
@@ -84,14 +85,13 @@ async fn fetch_nodes(
         .map(|k| bigint(k.1))
         .collect::<Result<Vec<i64>, _>>()?;
     let rows = client
-        .query(
+        .query_cached(
             "SELECT n.level, n.idx, n.hash FROM log_nodes n
              JOIN UNNEST($1::int[], $2::bigint[]) AS k (level, idx)
                ON n.level = k.level AND n.idx = k.idx",
             &[&levels, &indexes],
         )
-        .await
-        .map_err(port)?;
+        .await?;
     for row in rows {
         let level: i32 = row.try_get(0).map_err(port)?;
         let idx: i64 = row.try_get(1).map_err(port)?;
@@ -168,9 +168,8 @@ impl LogWrites {
     pub(crate) async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
         lock_transaction(tx, LOG_LOCK, "60s").await?;
         let size: i64 = tx
-            .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
-            .await
-            .map_err(port)?
+            .query_one_cached("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
+            .await?
             .try_get(0)
             .map_err(port)?;
         let size = size as u64;
@@ -270,7 +269,7 @@ impl LogWrites {
     /// Writes what was added, in three statements.
     pub(crate) async fn write(self, tx: &Transaction<'_>) -> Result<(), PortError> {
         if !self.leaf_idx.is_empty() {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO log_leaves (idx, record_id, data, at_ms)
                  SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[])",
                 &[
@@ -280,20 +279,18 @@ impl LogWrites {
                     &self.leaf_at,
                 ],
             )
-            .await
-            .map_err(port)?;
+            .await?;
         }
         if !self.node_idx.is_empty() {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO log_nodes (level, idx, hash)
                  SELECT * FROM UNNEST($1::int[], $2::bigint[], $3::bytea[])",
                 &[&self.node_level, &self.node_idx, &self.node_hash],
             )
-            .await
-            .map_err(port)?;
+            .await?;
         }
         if !self.refusal_at.is_empty() {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO rejections (at_ms, record_id, signer, peer, reason)
                  SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[])",
                 &[
@@ -304,8 +301,7 @@ impl LogWrites {
                     &self.refusal_reason,
                 ],
             )
-            .await
-            .map_err(port)?;
+            .await?;
         }
         Ok(())
     }
@@ -348,12 +344,11 @@ impl Held {
             changes: HashSet::new(),
         };
         for row in tx
-            .query(
+            .query_cached(
                 "SELECT id, seq, received_ms FROM records WHERE id = ANY($1)",
                 &[&ids],
             )
-            .await
-            .map_err(port)?
+            .await?
         {
             let id = bytes_of(row.try_get(0).map_err(port)?, "record id")?;
             held.records.insert(
@@ -375,15 +370,14 @@ impl Held {
         let doc_ids: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
         let uptos: Vec<i64> = docs.iter().map(|d| held.outlines[d].1).collect();
         for row in tx
-            .query(
+            .query_cached(
                 "SELECT r.doc_id, r.seq, r.bytes FROM records r
                  JOIN UNNEST($1::bytea[], $2::bigint[]) AS d (doc, upto)
                    ON r.doc_id = d.doc AND r.seq > d.upto
                  ORDER BY r.seq",
                 &[&doc_ids, &uptos],
             )
-            .await
-            .map_err(port)?
+            .await?
         {
             let doc = bytes_of(row.try_get(0).map_err(port)?, "document id")?;
             let Some(outline) = held.outlines.get_mut(&doc) else {
@@ -400,12 +394,11 @@ impl Held {
             }
         }
         for row in tx
-            .query(
+            .query_cached(
                 "SELECT doc_id, signer, change_seq FROM records WHERE doc_id = ANY($1)",
                 &[&doc_ids],
             )
-            .await
-            .map_err(port)?
+            .await?
         {
             held.changes.insert((
                 bytes_of(row.try_get(0).map_err(port)?, "document id")?,
@@ -460,7 +453,7 @@ impl RecordColumns {
         if self.seq.is_empty() {
             return Ok(());
         }
-        tx.execute(
+        tx.execute_cached(
             "INSERT INTO records (seq, id, doc_id, signer, officer, created_ms, received_ms,
                                   origin, bytes, change_seq, change_hash)
              SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[],
@@ -480,8 +473,7 @@ impl RecordColumns {
                 &self.change_hash,
             ],
         )
-        .await
-        .map_err(port)?;
+        .await?;
         Ok(())
     }
 }
@@ -564,9 +556,8 @@ async fn append(
     let tx = client.transaction().await.map_err(port)?;
     let mut log = LogWrites::begin(&tx).await?;
     let next_seq: i64 = tx
-        .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM records", &[])
-        .await
-        .map_err(port)?
+        .query_one_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM records", &[])
+        .await?
         .try_get(0)
         .map_err(port)?;
     let mut batch = Batch {
@@ -619,13 +610,12 @@ async fn append(
         let mut docs: Vec<Vec<u8>> = records.iter().map(|r| r.doc_id().to_vec()).collect();
         docs.sort_unstable();
         docs.dedup();
-        tx.execute(
+        tx.execute_cached(
             "INSERT INTO device_docs (device, doc_id) SELECT $1, d FROM UNNEST($2::bytea[]) AS d
              ON CONFLICT DO NOTHING",
             &[&&device.0[..], &docs],
         )
-        .await
-        .map_err(port)?;
+        .await?;
     }
     tx.commit().await.map_err(port)?;
     // The outlines as this batch left them (committed) go back to the
@@ -745,9 +735,8 @@ impl RecordLog for PgStore {
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(port)?;
             Ok(client
-                .query_opt("SELECT 1 FROM records WHERE id = $1", &[&&id[..]])
-                .await
-                .map_err(port)?
+                .query_opt_cached("SELECT 1 FROM records WHERE id = $1", &[&&id[..]])
+                .await?
                 .is_some())
         })?
     }
@@ -758,12 +747,11 @@ impl RecordLog for PgStore {
             let client = pool.get().await.map_err(port)?;
             held(
                 client
-                    .query(
+                    .query_cached(
                         "SELECT seq, received_ms, bytes FROM records WHERE doc_id = $1 ORDER BY seq",
                         &[&&doc[..]],
                     )
-                    .await
-                    .map_err(port)?,
+                    .await?,
             )
         })?
     }
@@ -774,12 +762,11 @@ impl RecordLog for PgStore {
             let client = pool.get().await.map_err(port)?;
             held(
                 client
-                    .query(
+                    .query_cached(
                         "SELECT seq, received_ms, bytes FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
                         &[&after, &limit],
                     )
-                    .await
-                    .map_err(port)?,
+                    .await?,
             )
         })?
     }
@@ -788,9 +775,8 @@ impl RecordLog for PgStore {
         self.run(|pool| async move {
             let client = pool.get().await.map_err(port)?;
             let n: i64 = client
-                .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
-                .await
-                .map_err(port)?
+                .query_one_cached("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
+                .await?
                 .try_get(0)
                 .map_err(port)?;
             Ok(n as u64)
@@ -807,13 +793,12 @@ impl RecordLog for PgStore {
             let client = pool.get().await.map_err(port)?;
             // Leaves of kinds 1 and 3 record an acceptance.
             let row = client
-                .query_opt(
+                .query_opt_cached(
                     "SELECT idx, data, at_ms FROM log_leaves
                      WHERE record_id = $1 AND get_byte(data, 0) IN (1, 3) ORDER BY idx LIMIT 1",
                     &[&&id[..]],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             row.map(|r| {
                 Ok(LogEntry {
                     index: r.try_get::<_, i64>(0).map_err(port)? as u64,
@@ -838,13 +823,12 @@ impl RecordLog for PgStore {
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(port)?;
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO log_checkpoints (size, at_ms, text) VALUES ($1, $2, $3)
                      ON CONFLICT (size) DO NOTHING",
                     &[&size, &at_ms, &checkpoint],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             Ok(())
         })?
     }
@@ -853,12 +837,11 @@ impl RecordLog for PgStore {
         self.run(|pool| async move {
             let client = pool.get().await.map_err(port)?;
             let row = client
-                .query_opt(
+                .query_opt_cached(
                     "SELECT size, text FROM log_checkpoints ORDER BY size DESC LIMIT 1",
                     &[],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             row.map(|r| {
                 Ok((
                     r.try_get::<_, i64>(0).map_err(port)? as u64,
@@ -874,9 +857,8 @@ impl RecordLog for PgStore {
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(port)?;
             client
-                .query_opt("SELECT text FROM log_checkpoints WHERE size = $1", &[&size])
-                .await
-                .map_err(port)?
+                .query_opt_cached("SELECT text FROM log_checkpoints WHERE size = $1", &[&size])
+                .await?
                 .map(|r| r.try_get(0).map_err(port))
                 .transpose()
         })?

@@ -5,6 +5,7 @@
 //! a page going down to a vehicle and the log's head come from one
 //! snapshot.
 
+use crate::Prepared;
 use crate::{port, read_snapshot, refs, text, Param, PgStore};
 use kordon_ports::register::{fingerprint, last_sync, page_down};
 use kordon_ports::{
@@ -202,33 +203,30 @@ impl Register for PgStore {
             // device is enrolled.
             let tx = client.transaction().await.map_err(port)?;
             let row = tx
-                .query_opt(
+                .query_opt_cached(
                     "SELECT unit FROM enrollments
                      WHERE secret_hash = $1 AND used_ms IS NULL AND cancelled_ms IS NULL
                        AND expires_ms > $2
                      FOR UPDATE",
                     &[&secret, &now_ms],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             let Some(row) = row else { return Ok(None) };
             let unit: String = row.try_get(0).map_err(port)?;
             let used = tx
-                .execute(
+                .execute_cached(
                     "UPDATE enrollments SET used_ms = $1, used_by = $2
                      WHERE secret_hash = $3 AND used_ms IS NULL",
                     &[&now_ms, &device, &secret],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             let added = tx
-                .execute(
+                .execute_cached(
                     "INSERT INTO devices (key, unit, enrolled_ms) VALUES ($1, $2, $3)
                      ON CONFLICT (key) DO NOTHING",
                     &[&device, &unit, &now_ms],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             if used != 1 || added != 1 {
                 return Ok(None); // rolled back with the dropped transaction
             }
@@ -288,30 +286,27 @@ impl Register for PgStore {
         self.with_client(move |mut client| async move {
             let tx = client.transaction().await.map_err(port)?;
             let known: i64 = tx
-                .query_one("SELECT COUNT(*) FROM devices WHERE unit = $1", &[&unit])
-                .await
-                .map_err(port)?
+                .query_one_cached("SELECT COUNT(*) FROM devices WHERE unit = $1", &[&unit])
+                .await?
                 .try_get(0)
                 .map_err(port)?;
             if known == 0 {
                 return Ok(None);
             }
             let n = tx
-                .execute(
+                .execute_cached(
                     "UPDATE devices SET revoked_ms = $1, revoked_reason = $2, revoked_by = $3
                      WHERE unit = $4 AND revoked_ms IS NULL",
                     &[&now_ms, &reason, &by, &unit],
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             // Unused secrets for the unit die with it.
-            tx.execute(
+            tx.execute_cached(
                 "UPDATE enrollments SET cancelled_ms = $1, cancelled_by = $2
                  WHERE unit = $3 AND used_ms IS NULL AND cancelled_ms IS NULL",
                 &[&now_ms, &by, &unit],
             )
-            .await
-            .map_err(port)?;
+            .await?;
             tx.commit().await.map_err(port)?;
             Ok(Some(n as usize))
         })
@@ -520,7 +515,7 @@ impl Register for PgStore {
             // before its row was written would never bring it down.
             let tx = read_snapshot(&mut client).await?;
             let rows = tx
-                .query(
+                .query_cached(
                     concat!(
                         "SELECT r.seq, r.bytes FROM records r
                          WHERE r.seq > $2 AND r.seq <= (SELECT upto FROM projection)
@@ -530,8 +525,7 @@ impl Register for PgStore {
                     ),
                     &refs(&params),
                 )
-                .await
-                .map_err(port)?;
+                .await?;
             let rows = rows
                 .iter()
                 .map(|r| Ok((r.try_get(0).map_err(port)?, r.try_get(1).map_err(port)?)))
@@ -541,12 +535,11 @@ impl Register for PgStore {
                 return Ok(page);
             }
             let head: i64 = tx
-                .query_one(
+                .query_one_cached(
                     "SELECT LEAST(COALESCE(MAX(seq), 0), (SELECT upto FROM projection)) FROM records",
                     &[],
                 )
-                .await
-                .map_err(port)?
+                .await?
                 .try_get(0)
                 .map_err(port)?;
             Ok(page.at_head(head))

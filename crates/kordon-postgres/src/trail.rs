@@ -71,7 +71,7 @@ impl Trail for PgStore {
             TrailSource::Records,
             f,
         );
-        self.query(sql, args)?
+        self.query_built(sql, args)?
             .iter()
             .map(|r| {
                 Ok(TrailRecord {
@@ -95,7 +95,7 @@ impl Trail for PgStore {
             TrailSource::Refusals,
             f,
         );
-        self.query(sql, args)?
+        self.query_built(sql, args)?
             .iter()
             .map(|r| {
                 Ok(TrailRefusal {
@@ -118,7 +118,7 @@ impl Trail for PgStore {
             TrailSource::Console,
             f,
         );
-        self.query(sql, args)?
+        self.query_built(sql, args)?
             .iter()
             .map(audit_entry)
             .collect::<Result<_, _>>()

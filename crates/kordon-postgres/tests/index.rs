@@ -9,6 +9,8 @@ use kordon_postgres::{migrate, PgStore};
 use kordon_record::{DeviceKey, SignedRecord};
 use kordon_test_support::postgres::Postgres;
 use std::cell::Cell;
+use std::io::Write;
+use std::time::Duration;
 
 fn open(url: &str, server: &DeviceKey) -> PgStore {
     let mut store = PgStore::open(url).expect("open");
@@ -133,6 +135,60 @@ fn two_processes_appending_and_projecting_at_once_leave_every_row_current() {
         )
         .expect("units");
     assert_eq!(units.trim(), "0", "the units kept are the rows' units");
+}
+
+/// What goes down to a vehicle only needs the projection to move: while
+/// another session holds the projection (here a `psql` session holding
+/// its lock), `project_unless_busy` returns at once and leaves the work to
+/// it; once it is free, the same call projects.
+#[test]
+fn a_projection_that_need_not_wait_steps_aside_for_one_under_way() {
+    // The projection's advisory lock (`projection.rs`).
+    const PROJECTION_LOCK: i64 = 0x6b6f_7264_6f6e_0002;
+    let pg = Postgres::start();
+    let url = pg.database("kordon");
+    migrate(&url).expect("migrate");
+    let (server, device) = (DeviceKey::generate(), DeviceKey::generate());
+    let mut store = open(&url, &server);
+    let (_, genesis) = create(&device, "AA0001BC", 1_000);
+    store
+        .append(&[genesis], Origin::Remote, 1_000, Some(&device.public()))
+        .expect("append");
+
+    let mut holder = pg
+        .psql("kordon")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql");
+    let mut input = holder.stdin.take().expect("psql's input");
+    writeln!(input, "SELECT pg_advisory_lock({PROJECTION_LOCK});").expect("lock");
+    input.flush().expect("flush");
+    kordon_test_support::wait_for(
+        "psql to hold the projection's lock",
+        Duration::from_secs(30),
+        || {
+            let free = pg
+                .sql(
+                    "kordon",
+                    &format!("SELECT pg_try_advisory_lock({PROJECTION_LOCK})"),
+                )
+                .expect("try");
+            (free == "f").then_some(())
+        },
+    );
+    // Waiting would end in the lock's timeout, an error.
+    assert_eq!(store.project_unless_busy(2_000).expect("project"), 0);
+    assert_eq!(
+        store.projection_lag().expect("lag").0,
+        1,
+        "left for the holder"
+    );
+
+    drop(input); // psql ends, and its lock with it
+    holder.wait().expect("psql ended");
+    assert_eq!(store.project_unless_busy(3_000).expect("project"), 1);
+    assert_eq!(store.projection_lag().expect("lag"), (0, None));
 }
 
 #[test]

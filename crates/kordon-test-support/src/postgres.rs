@@ -176,15 +176,24 @@ impl Postgres {
         self.url(name)
     }
 
-    /// Runs `sql` in database `db` with `psql` (the cluster's own, when
-    /// its folder has one): its output, or its error.
-    pub fn sql(&self, db: &str, sql: &str) -> Result<String, String> {
+    /// `psql` on database `db` (the cluster's own, when its folder has
+    /// one), quiet and unaligned, stopping at the first error: given `-c
+    /// SQL`, or statements on its input (a session that holds a lock).
+    pub fn psql(&self, db: &str) -> Command {
         let psql = Some(self.bin.join("psql"))
             .filter(|p| p.exists())
             .unwrap_or_else(|| PathBuf::from("psql"));
-        let out = Command::new(psql)
-            .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d"])
-            .arg(self.url(db))
+        let mut cmd = Command::new(psql);
+        cmd.args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.url(db));
+        cmd
+    }
+
+    /// Runs `sql` in database `db` with [`psql`](Self::psql): its output,
+    /// or its error.
+    pub fn sql(&self, db: &str, sql: &str) -> Result<String, String> {
+        let out = self
+            .psql(db)
             .arg("-c")
             .arg(sql)
             .output()
