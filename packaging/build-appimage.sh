@@ -19,6 +19,7 @@
 #   (Cargo.lock and the SHA-256 below); cargo fetches it from the registry;
 # - the AppDir holds usr/bin/kordon-app, the libraries `ldd` lists for it
 #   and for WebKit's helper processes, GTK's image loaders and GIO modules,
+#   GStreamer's plugins for sound and the camera,
 #   the compiled GSettings schemas, the desktop entry and icon, and AppRun;
 # - WebKitGTK starts its helper processes (WebKitWebProcess, ...) from a
 #   path fixed at its build; the bundled library's copy of that path is
@@ -28,9 +29,10 @@
 #   launched: KORDON_LAUNCH_DIR).
 # Running it needs FUSE 2 (libfuse2), or `--appimage-extract-and-run`.
 set -euo pipefail
+SELF=$(realpath "$0")
 cd "$(dirname "$0")/.."
 
-HELP=2,29p
+HELP=2,30p
 . packaging/options.sh
 
 # The runtime packaging/appimage pins (x86_64 only).
@@ -77,7 +79,7 @@ install -m 0755 "$BIN/kordon-app" "$A/usr/bin/kordon-app"
 if [ "$PROFILE" = release ]; then strip --strip-unneeded "$A/usr/bin/kordon-app"; else strip --strip-debug "$A/usr/bin/kordon-app"; fi
 mkdir -p "$LIB/webkit2gtk-4.1/injected-bundle"
 for helper in WebKitWebProcess WebKitNetworkProcess WebKitGPUProcess; do
-  [ -x "$WEBKIT_EXEC/$helper" ] && install -m 0755 "$WEBKIT_EXEC/$helper" "$LIB/webkit2gtk-4.1/$helper"
+  if [ -x "$WEBKIT_EXEC/$helper" ]; then install -m 0755 "$WEBKIT_EXEC/$helper" "$LIB/webkit2gtk-4.1/$helper"; fi
 done
 [ -x "$LIB/webkit2gtk-4.1/WebKitWebProcess" ] || { echo "no WebKitWebProcess in $WEBKIT_EXEC" >&2; exit 1; }
 cp -L "$WEBKIT_EXEC"/injected-bundle/*.so "$LIB/webkit2gtk-4.1/injected-bundle/"
@@ -91,9 +93,24 @@ cp -L "$PIXBUF"/loaders/*.so "$LIB/gdk-pixbuf-2.0/2.10.0/loaders/"
   | sed "s|\"$A/usr/|\"|" > "$LIB/gdk-pixbuf-2.0/2.10.0/loaders.cache"
 grep -q '^"lib/' "$LIB/gdk-pixbuf-2.0/2.10.0/loaders.cache" || { echo "no loader in the loaders' cache" >&2; exit 1; }
 for m in libdconfsettings.so libgiognutls.so; do
-  [ -f "$SYSLIB/gio/modules/$m" ] && cp -L "$SYSLIB/gio/modules/$m" "$LIB/gio/modules/"
+  if [ -f "$SYSLIB/gio/modules/$m" ]; then cp -L "$SYSLIB/gio/modules/$m" "$LIB/gio/modules/"; fi
 done
 cp /usr/share/glib-2.0/schemas/gschemas.compiled "$A/usr/share/glib-2.0/schemas/"
+
+echo "GStreamer's plugins for sound and the camera"
+# WebKitGTK plays Web Audio (the hotlist alarm) and reads a camera (the
+# enrollment QR code) through GStreamer: the plugins for that, and the
+# scanner that loads them, from the same GStreamer as the bundled one.
+GST="$SYSLIB/gstreamer-1.0"
+mkdir -p "$LIB/gstreamer-1.0" "$LIB/gstreamer1.0/gstreamer-1.0"
+for p in coreelements app audioconvert audioresample autodetect pulseaudio alsa volume interleave \
+         playback typefindfunctions videoconvertscale videorate video4linux2 pipewire; do
+  if [ -f "$GST/libgst$p.so" ]; then cp -L "$GST/libgst$p.so" "$LIB/gstreamer-1.0/"; fi
+done
+for p in coreelements app audioconvert audioresample autodetect; do
+  [ -f "$LIB/gstreamer-1.0/libgst$p.so" ] || { echo "GStreamer's $p plugin is missing (apt: gstreamer1.0-plugins-base, -good)" >&2; exit 1; }
+done
+install -m 0755 "$SYSLIB/gstreamer1.0/gstreamer-1.0/gst-plugin-scanner" "$LIB/gstreamer1.0/gstreamer-1.0/"
 
 # Libraries the host keeps: the C library, and what must match the host's
 # graphics driver, X server and font setup (after AppImage's exclude list).
@@ -101,7 +118,8 @@ HOST_LIBS='^(ld-linux[^/]*|lib(c|m|dl|pthread|rt|resolv|util|nsl|anl|mvec|Broken
 
 echo "the libraries they load"
 ROOTS=("$A/usr/bin/kordon-app" "$LIB"/webkit2gtk-4.1/Web* "$LIB"/webkit2gtk-4.1/injected-bundle/*.so
-       "$LIB"/gdk-pixbuf-2.0/2.10.0/loaders/*.so "$LIB"/gio/modules/*.so)
+       "$LIB"/gdk-pixbuf-2.0/2.10.0/loaders/*.so "$LIB"/gio/modules/*.so
+       "$LIB"/gstreamer-1.0/*.so "$LIB"/gstreamer1.0/gstreamer-1.0/gst-plugin-scanner)
 ldd "${ROOTS[@]}" > "$WORK/ldd.txt" 2>&1 || true
 if grep -q "not found" "$WORK/ldd.txt"; then grep "not found" "$WORK/ldd.txt" >&2; echo "a library is missing on this machine" >&2; exit 1; fi
 awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' "$WORK/ldd.txt" | sort -u > "$WORK/libs.txt"
@@ -156,6 +174,9 @@ export GDK_PIXBUF_MODULE_FILE="\$lib/gdk-pixbuf-2.0/2.10.0/loaders.cache"
 export GIO_MODULE_DIR="\$lib/gio/modules"
 export GSETTINGS_SCHEMA_DIR="\$APPDIR/usr/share/glib-2.0/schemas"
 export GST_PLUGIN_SYSTEM_PATH_1_0="\$lib/gstreamer-1.0"
+export GST_PLUGIN_SCANNER_1_0="\$lib/gstreamer1.0/gstreamer-1.0/gst-plugin-scanner"
+# Its own plugin registry: the host's GStreamer keeps another.
+export GST_REGISTRY_1_0="\${XDG_CACHE_HOME:-\$HOME/.cache}/kordon-appimage/gstreamer-registry.bin"
 export XDG_DATA_DIRS="\$APPDIR/usr/share:\${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
 # WebKit starts its helpers from lib/... relative to the working folder.
 export KORDON_LAUNCH_DIR="\${KORDON_LAUNCH_DIR:-\$PWD}"

@@ -12,6 +12,7 @@
 # The release build needs the console's files first (make ui-dist); `make
 # packages` does both.
 set -euo pipefail
+SELF=$(realpath "$0")
 cd "$(dirname "$0")/.."
 
 HELP=2,13p

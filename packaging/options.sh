@@ -1,5 +1,6 @@
 # The package builders' shared options (sourced, with the script's
-# arguments; HELP names the lines of the script's own header to print):
+# arguments; HELP names the lines of the script's own header, SELF, to
+# print):
 #   --debug     package the debug build (quick, large; for tests)
 #   --no-build  package what target/ already holds
 #   --out DIR   where the packages go (default target/packages)
@@ -12,7 +13,7 @@ while [ $# -gt 0 ]; do
     --debug) PROFILE=debug ;;
     --no-build) BUILD=0 ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n "$HELP" "$0"; exit 0 ;;
+    -h|--help) sed -n "$HELP" "$SELF"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -176,11 +176,13 @@ pub async fn import_scan(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
-    input: ImportScanInput,
+    mut input: ImportScanInput,
 ) -> Reply<ScanImported> {
     if state.is_locked() {
         return Err(crate::state::locked());
     }
+    input.path = crate::typed_path(&input.path);
+    input.low = input.low.as_deref().map(crate::typed_path);
     let done = crate::watch::import_now(&app, state.reopen()?, &id, input).await?;
     state.changed(&app);
     Ok(done)

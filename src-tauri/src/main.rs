@@ -44,15 +44,25 @@ fn data_dir_from_args() -> Option<PathBuf> {
         .map(|dir| from_launch_dir(PathBuf::from(dir)))
 }
 
-/// A relative path given at launch, taken from the folder the app was
-/// launched in. The AppImage's start script runs the app from inside the
-/// image (WebKit finds its helper processes from there) and names the
-/// launch folder in `KORDON_LAUNCH_DIR`.
+/// A relative path (given at launch, or typed by the crew), taken from the
+/// folder the app was launched in. The AppImage's start script runs the
+/// app from inside the image (WebKit finds its helper processes from
+/// there) and names the launch folder in `KORDON_LAUNCH_DIR`.
 fn from_launch_dir(path: PathBuf) -> PathBuf {
     match std::env::var_os("KORDON_LAUNCH_DIR") {
         Some(dir) if path.is_relative() => PathBuf::from(dir).join(path),
         _ => path,
     }
+}
+
+/// A path the crew typed in (a scan's file, the watch folder), relative
+/// ones taken from the launch folder ([`from_launch_dir`]); blank stays
+/// blank, for the operation to refuse.
+pub(crate) fn typed_path(path: &str) -> String {
+    if path.trim().is_empty() {
+        return path.to_string();
+    }
+    from_launch_dir(path.into()).to_string_lossy().into_owned()
 }
 
 /// WebKitGTK's accelerated compositing draws through OpenGL; where there is

@@ -90,11 +90,14 @@ pub fn current(state: &AppState) -> Result<WatchState, ApiError> {
 /// Starts, moves or stops the watch folder, and remembers the choice.
 pub fn set(app: &AppHandle, want: WatchState) -> Result<WatchState, ApiError> {
     let state = app.state::<AppState>();
+    // A relative folder typed in is taken from where the app was started.
     let folder = want
         .folder
         .as_deref()
         .map(str::trim)
-        .filter(|f| !f.is_empty());
+        .filter(|f| !f.is_empty())
+        .map(crate::typed_path);
+    let folder = folder.as_deref();
     let inspection = want
         .inspection
         .as_deref()

@@ -68,6 +68,31 @@ async function main() {
     const web = processes().filter(([, e]) => e.endsWith("/WebKitWebProcess"));
     check(web.length > 0 && web.every(([, e]) => e.startsWith(`${mount}/`)), `WebKit's web process is the image's (${web.map(([, e]) => e).join(", ")})`);
 
+    step("sound: Web Audio, as the hotlist alarm plays it");
+    const audio = await wd.execute(
+      `const c = new AudioContext(); const o = c.createOscillator(); const g = c.createGain();
+       g.gain.value = 0.001; o.connect(g); g.connect(c.destination); o.start();
+       window.__kordonTone = { c, o }; return c.state;`,
+    );
+    step(`  AudioContext: ${audio}`);
+    const plugin = await waitFor("GStreamer's audio plugins to load from the image", async () => {
+      const loaded = processes()
+        .map(([p]) => {
+          try {
+            return readFileSync(`/proc/${p}/maps`, "utf8");
+          } catch {
+            return "";
+          }
+        })
+        .join("\n")
+        .split("\n")
+        .map((l) => l.split(/\s+/).pop())
+        .filter((f) => /\/libgstaudioconvert\.so$/.test(f));
+      return loaded.length > 0 ? loaded : null;
+    });
+    check(plugin.every((f) => f.startsWith(`${mount}/`)), `GStreamer's audio plugins are the image's (${[...new Set(plugin)].join(", ")})`);
+    await wd.execute("window.__kordonTone.o.stop(); return true;");
+
     step("sign in");
     const type = async (css, text) => wd.type(await wd.waitElement(css), text);
     await type("#signin-officer", OFFICER);

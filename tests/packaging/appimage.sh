@@ -56,7 +56,10 @@ for f in AppRun org.kordon.crew.desktop kordon.png .DirIcon usr/bin/kordon-app \
          usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/WebKitWebProcess \
          usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/WebKitNetworkProcess \
          usr/lib/x86_64-linux-gnu/gdk-pixbuf-2.0/2.10.0/loaders.cache \
-         usr/share/glib-2.0/schemas/gschemas.compiled usr/share/kordon/host-libraries; do
+         usr/share/glib-2.0/schemas/gschemas.compiled usr/share/kordon/host-libraries \
+         usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstaudioconvert.so \
+         usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstautodetect.so \
+         usr/lib/x86_64-linux-gnu/gstreamer1.0/gstreamer-1.0/gst-plugin-scanner; do
   [ -e "$X/$f" ] || die "the image lacks $f"
 done
 [ -x "$X/AppRun" ] && [ -x "$X/usr/bin/kordon-app" ] || die "AppRun or the app is not executable"
@@ -67,7 +70,8 @@ fi
 
 log "every library from the image, or one the image expects of the host"
 LIBDIR="$X/usr/lib/x86_64-linux-gnu"
-LD_LIBRARY_PATH="$LIBDIR" ldd "$X/usr/bin/kordon-app" "$LIBDIR"/webkit2gtk-4.1/WebKit*Process > "$WORK/ldd.log" 2>&1 || true
+LD_LIBRARY_PATH="$LIBDIR" ldd "$X/usr/bin/kordon-app" "$LIBDIR"/webkit2gtk-4.1/WebKit*Process \
+  "$LIBDIR"/gstreamer-1.0/*.so > "$WORK/ldd.log" 2>&1 || true
 if grep "not found" "$WORK/ldd.log"; then die "a library the image needs is missing"; fi
 outside=$(awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' "$WORK/ldd.log" | sort -u | grep -v " $X/" || true)
 [ -n "$outside" ] || die "nothing comes from the host: the check read no ldd output"

@@ -280,7 +280,8 @@ fn run_one(
             cut,
         });
     }
-    drop(central);
+    // Kept open to read the index's lag at the end (a read: it does not
+    // project anything itself).
 
     let limits = [
         "--max-connections=8192",
@@ -348,6 +349,19 @@ fn run_one(
             outcome.scan_bytes += bytes;
         }
         outcome.latencies.push(latency);
+    }
+    // Until the index shows every record, which is what a supervisor
+    // waits for: the servers index a batch after answering it.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let (lag, _) = central.store().projection_lag()?;
+        if lag == 0 {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the servers' index did not catch up within 10 minutes ({lag} records behind)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
     outcome.wall = started.elapsed();
     outcome.server_cpu = pids.iter().map(|p| cpu_of(*p)).sum::<Duration>() - cpu_before;

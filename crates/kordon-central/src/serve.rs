@@ -138,7 +138,9 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
             return;
         }
     };
-    // Stopped when serving stops (or is dropped): no handle outlives it.
+    // Stopped when serving stops (or is dropped); a pass already running
+    // ends first (it runs on the blocking pool), and what it left is
+    // projected by the next reader or on the next open.
     let (projector, projecting) = spawn_projector(central.clone());
     let _projecting = AbortOnDrop(projecting);
     let ctx = Ctx {
@@ -196,8 +198,9 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
 /// do not wait for its documents and the index to be brought up to date,
 /// and the sessions of many vehicles do not queue for the projection one
 /// by one. One pass at a time; nudges that arrive during a pass make one
-/// more. Readers (the console, `down`) still project what is left before
-/// they read, so none misses a received record.
+/// more. The console's reads still project what is left before they
+/// read, so none misses a received record; what goes down to a vehicle
+/// projects unless another pass is under way (`Central::down`).
 fn spawn_projector(
     central: Arc<Handles>,
 ) -> (Arc<tokio::sync::Notify>, tokio::task::JoinHandle<()>) {

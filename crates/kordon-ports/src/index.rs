@@ -547,10 +547,12 @@ pub trait Index {
     fn project(&mut self, now_ms: i64) -> Result<usize, PortError>;
 
     /// As [`project`](Self::project), but when another caller is
-    /// projecting already it returns at once (`Ok(0)`) instead of waiting
-    /// its turn: for a caller that needs the projection to move, not to be
-    /// complete (what goes down to a vehicle stops at the projection's
-    /// cursor, wherever it is). A store with one caller at a time projects.
+    /// projecting already it returns without waiting its turn (with the
+    /// documents it refreshed before that, if any): for a caller that
+    /// needs the projection to move, not to be complete. On PostgreSQL,
+    /// what goes down to a vehicle stops at the projection's cursor,
+    /// wherever it is; a store with one caller at a time (SQLite)
+    /// projects.
     fn project_unless_busy(&mut self, now_ms: i64) -> Result<usize, PortError> {
         self.project(now_ms)
     }

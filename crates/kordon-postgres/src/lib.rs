@@ -124,8 +124,8 @@ fn shown(config: &tokio_postgres::Config) -> String {
 /// free one, before the operation fails (a silent host, a full pool).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Connections per process: each server process holds at most this many,
-/// so a centre of several stays well under PostgreSQL's default limit of
-/// 100.
+/// so a centre of up to seven processes stays under PostgreSQL's default
+/// limit of 100 (raise `max_connections` for more).
 const POOL_SIZE: usize = 12;
 
 /// Text as PostgreSQL keeps it: it refuses NUL in `text`, which SQLite
@@ -332,7 +332,8 @@ impl PgStore {
 
 /// Statements of fixed text, prepared once per connection and kept there
 /// (deadpool's statement cache): each later run is one round trip, with
-/// nothing parsed and, after a few runs, nothing planned again. Only for
+/// nothing parsed again (each run is still planned for its values: the
+/// connection's `plan_cache_mode`, set in `connect`). Only for
 /// `&'static str` SQL: the cache keeps every text it is given, so text
 /// built at run time goes through the uncached calls.
 pub(crate) trait Prepared: deadpool_postgres::GenericClient {
@@ -416,6 +417,7 @@ pub(crate) async fn try_lock_transaction(
 ) -> Result<bool, PortError> {
     tx.batch_execute(&format!(
         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+         SET LOCAL lock_timeout = '30s';
          SET LOCAL idle_in_transaction_session_timeout = '{idle}'"
     ))
     .await
