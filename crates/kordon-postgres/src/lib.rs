@@ -398,14 +398,22 @@ pub(crate) async fn lock_transaction(
 ) -> Result<(), PortError> {
     // One round trip: the settings and the lock in one simple query.
     tx.batch_execute(&format!(
-        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-         SET LOCAL lock_timeout = '30s';
-         SET LOCAL idle_in_transaction_session_timeout = '{idle}';
-         SELECT pg_advisory_xact_lock({key})"
+        "{}; SELECT pg_advisory_xact_lock({key})",
+        lock_settings(idle)
     ))
     .await
     .map_err(port)?;
     Ok(())
+}
+
+/// What a transaction that takes an advisory lock sets first (see
+/// [`lock_transaction`]).
+fn lock_settings(idle: &str) -> String {
+    format!(
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+         SET LOCAL lock_timeout = '30s';
+         SET LOCAL idle_in_transaction_session_timeout = '{idle}'"
+    )
 }
 
 /// As [`lock_transaction`], but takes the lock only if it is free at
@@ -415,13 +423,7 @@ pub(crate) async fn try_lock_transaction(
     key: i64,
     idle: &'static str,
 ) -> Result<bool, PortError> {
-    tx.batch_execute(&format!(
-        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-         SET LOCAL lock_timeout = '30s';
-         SET LOCAL idle_in_transaction_session_timeout = '{idle}'"
-    ))
-    .await
-    .map_err(port)?;
+    tx.batch_execute(&lock_settings(idle)).await.map_err(port)?;
     tx.query_one_cached("SELECT pg_try_advisory_xact_lock($1)", &[&key])
         .await?
         .try_get(0)
