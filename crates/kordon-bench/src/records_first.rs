@@ -40,6 +40,10 @@ pub struct Args {
     /// Random loss on the link, in per cent, each way.
     #[arg(long, default_value_t = 0.0)]
     loss_pct: f64,
+    /// How often the sync looks for new records while scans go, ms (the
+    /// vehicle's default if not given; 250 was the default before).
+    #[arg(long)]
+    record_poll_ms: Option<u64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -99,7 +103,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut other = Vehicle::open(&dir)?;
     let decided = ids[ids.len() / 2];
     let (reconnect, during, burst) = rt.block_on(async {
-        let opts = SyncOptions::default();
+        let mut opts = SyncOptions::default();
+        if let Some(ms) = args.record_poll_ms {
+            opts.record_poll = Duration::from_millis(ms);
+        }
         let started = Instant::now();
         let watch = async {
             let reconnect = wait(|| Ok(other.store().counts()?.pending == 0)).await?;

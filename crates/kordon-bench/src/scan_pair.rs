@@ -2,13 +2,14 @@
 //! a sync (connection, handshake, the records round and all) to the last
 //! scan stored on the server, as the crew waits for it.
 //!
-//! Each run: a fresh server and vehicle, one inspection with two 16-bit
-//! scans of `scan_mib` each (synthetic, different), the link emulator at
-//! `rate_mbit` with `rtt_ms` and `loss_pct` random loss each way and a
-//! queue of one BDP. Goodput is the scans' bytes over that time, as a
-//! fraction of C × (1 − loss); the vehicle's packets dropped at the
-//! bottleneck queue are counted. Pipelined (the next scan offered once the
-//! one before is all sent) and not, alternately, in the same run.
+//! Each run: a fresh server and vehicle (enrolled by a first, empty sync,
+//! as a crew's vehicle is before it goes out), one inspection with two
+//! 16-bit scans of `scan_mib` each (synthetic, different), the link
+//! emulator at `rate_mbit` with `rtt_ms` and `loss_pct` random loss each
+//! way and a queue of one BDP. Goodput is the scans' bytes over that
+//! time, as a fraction of C × (1 − loss); the vehicle's packets dropped at
+//! the bottleneck queue are counted. The sync as it is now and as it was
+//! before each change to it ([`Mode`]), alternately, in the same run.
 
 use anyhow::{anyhow, Context};
 use kordon_central::serve;
@@ -32,6 +33,32 @@ pub struct Args {
     /// Runs of each mode per case.
     #[arg(long, default_value_t = 2)]
     runs: usize,
+    /// Print where each run's time went: the first blob bytes across the
+    /// link, each scan stored, and the link's use second by second.
+    #[arg(long)]
+    timeline: bool,
+}
+
+/// How the sync is run: as it is now, and as it was before each change
+/// (the baselines, in the same run).
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// The scans' stream beside the first records round, pipelined.
+    Now,
+    /// The records round first, then the scans, pipelined.
+    RoundFirst,
+    /// The records round first; each scan offered once the last is stored.
+    NotPipelined,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Now => "beside the records round, pipelined",
+            Mode::RoundFirst => "after the records round, pipelined",
+            Mode::NotPipelined => "after the records round, not pipelined",
+        }
+    }
 }
 
 struct Outcome {
@@ -44,7 +71,7 @@ fn one(
     args: &Args,
     loss_pct: f64,
     rtt_ms: u64,
-    pipelined: bool,
+    mode: Mode,
     scan: &[u8],
 ) -> anyhow::Result<Outcome> {
     let tmp = tempfile::tempdir()?;
@@ -63,6 +90,13 @@ fn one(
     let mut v = Vehicle::open(&tmp.path().join("vehicle"))?;
     let token = central.enroll("BENCH-SP", Some(&link.addr().to_string()), 1, now)?;
     v.enroll(&token.encode())?;
+    rt.spawn(serve::serve(
+        endpoint.clone(),
+        Arc::new(Mutex::new(central)),
+    ));
+    // Enrolled on an earlier sync, as a crew's vehicle is before it goes
+    // out (the first sync of all enrolls the device before scans may go).
+    rt.block_on(v.sync_once(&SyncOptions::default()))?;
     let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
     let id = v.generate(1, 7, "BENCH-SP", &officer, now)?[0]
         .parse()
@@ -76,13 +110,17 @@ fn one(
         v.add_scan(id, &file, None, &ScanDetails::default(), &officer, now)?;
     }
     let bytes = v.blob_counts()?.bytes_pending;
-    rt.spawn(serve::serve(
-        endpoint.clone(),
-        Arc::new(Mutex::new(central)),
-    ));
-    let opts = SyncOptions {
-        pipeline_blobs: pipelined,
-        ..SyncOptions::default()
+    let opts = match mode {
+        Mode::Now => SyncOptions::default(),
+        Mode::RoundFirst => SyncOptions {
+            blobs_beside_first_round: false,
+            ..SyncOptions::default()
+        },
+        Mode::NotPipelined => SyncOptions {
+            blobs_beside_first_round: false,
+            pipeline_blobs: false,
+            ..SyncOptions::default()
+        },
     };
     let (sent0, drops0) = (
         link.up_stats().sent.load(Ordering::Relaxed),
@@ -92,11 +130,16 @@ fn one(
     // (the sync then closes the connection, waiting up to 1 s for that).
     let other = Vehicle::open(&tmp.path().join("vehicle"))?;
     let started = Instant::now();
+    let delivered0 = link.up_stats().delivered_bytes.load(Ordering::Relaxed);
+    let mut timeline = Timeline::default();
     let (report, stored) = rt.block_on(async {
         let watch = async {
             let deadline = Instant::now() + Duration::from_secs(600);
             while Instant::now() < deadline {
-                if other.blob_counts()?.pending == 0 {
+                let pending = other.blob_counts()?.pending;
+                let up = link.up_stats().delivered_bytes.load(Ordering::Relaxed) - delivered0;
+                timeline.sample(started.elapsed(), up, pending);
+                if pending == 0 {
                     return anyhow::Ok(Instant::now());
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
@@ -111,11 +154,62 @@ fn one(
     let sent = link.up_stats().sent.load(Ordering::Relaxed) - sent0;
     let drops = link.up_stats().queue_drops.load(Ordering::Relaxed) - drops0;
     let ideal = rate_bps as f64 * (1.0 - loss_pct / 100.0);
+    if args.timeline {
+        timeline.print(rate_bps);
+    }
     Ok(Outcome {
         seconds,
         of_ideal: bytes as f64 * 8.0 / seconds / ideal,
         queue_drops: drops as f64 / sent.max(1) as f64,
     })
+}
+
+/// Where a run's time went, sampled every 5 ms: bytes delivered towards
+/// the server by the link, and scans still pending on the vehicle.
+#[derive(Default)]
+struct Timeline {
+    /// (time, bytes delivered up, scans pending)
+    samples: Vec<(Duration, u64, u64)>,
+}
+
+impl Timeline {
+    fn sample(&mut self, at: Duration, up_bytes: u64, pending: u64) {
+        self.samples.push((at, up_bytes, pending));
+    }
+
+    fn print(&self, rate_bps: u64) {
+        let first_over = |bytes: u64| {
+            self.samples
+                .iter()
+                .find(|s| s.1 >= bytes)
+                .map_or(f64::NAN, |s| s.0.as_secs_f64())
+        };
+        let mut stored = vec![];
+        for w in self.samples.windows(2) {
+            if w[1].2 < w[0].2 {
+                stored.push(format!("{:.2} s", w[1].0.as_secs_f64()));
+            }
+        }
+        println!(
+            "  first 64 KiB across: {:.2} s; first 1 MiB: {:.2} s; scans stored at {}",
+            first_over(64 << 10),
+            first_over(1 << 20),
+            stored.join(", ")
+        );
+        // The link's use second by second, as a share of its rate.
+        let per_s = rate_bps as f64 / 8.0;
+        let mut line = String::from("  use per second:");
+        let mut at = Duration::ZERO;
+        let mut last = 0u64;
+        for s in &self.samples {
+            if s.0 >= at + Duration::from_secs(1) {
+                line.push_str(&format!(" {:.2}", (s.1 - last) as f64 / per_s));
+                last = s.1;
+                at += Duration::from_secs(1);
+            }
+        }
+        println!("{line}");
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -133,7 +227,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         tiff.len() as f64 / f64::from(1u32 << 20),
         args.rate_mbit
     );
-    println!("| RTT | loss | pipelined | time | of C(1−p) | queue drops |");
+    println!("| RTT | loss | scans | time | of C(1−p) | queue drops |");
     println!("| ---: | ---: | --- | ---: | ---: | ---: |");
     for case in args.cases.split(',') {
         let (loss, rtt) = case
@@ -142,11 +236,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let loss: f64 = loss.trim().parse().context("loss %")?;
         let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
         for _ in 0..args.runs {
-            for pipelined in [true, false] {
-                let o = one(&args, loss, rtt, pipelined, &tiff)?;
+            for mode in [Mode::Now, Mode::RoundFirst, Mode::NotPipelined] {
+                let o = one(&args, loss, rtt, mode, &tiff)?;
                 println!(
                     "| {rtt} ms | {loss} % | {} | {:.1} s | {:.3} | {:.2} % |",
-                    if pipelined { "yes" } else { "no" },
+                    mode.name(),
                     o.seconds,
                     o.of_ideal,
                     o.queue_drops * 100.0

@@ -122,7 +122,9 @@ async fn write_paced(
 }
 
 /// Delivers every blob in `queue` (hash, size) over a new stream of
-/// `conn`. Progress goes to `store` as the server confirms it.
+/// `conn`, offering the first once `may_offer` is true (the stream is
+/// opened and welcomed meanwhile). Progress goes to `store` as the server
+/// confirms it.
 pub(crate) async fn deliver(
     conn: &quinn::Connection,
     store: Store,
@@ -130,6 +132,7 @@ pub(crate) async fn deliver(
     queue: Vec<([u8; 32], u64)>,
     max_rate_bps: Option<u64>,
     pipelined: bool,
+    mut may_offer: tokio::sync::watch::Receiver<bool>,
 ) -> Result<BlobReport, crate::VehicleError> {
     let (send, recv) = conn
         .open_bi()
@@ -209,7 +212,8 @@ pub(crate) async fn deliver(
         }
         // Offered right after the last piece of the one before, so the
         // server's Want comes back while that piece is still checked.
-        if (pipelined && sender.may_offer()) || sender.is_idle() {
+        let offer_now = *may_offer.borrow();
+        if offer_now && ((pipelined && sender.may_offer()) || sender.is_idle()) {
             match queue.pop_front() {
                 Some((blob, size)) => {
                     sizes.insert(blob, size);
@@ -226,6 +230,13 @@ pub(crate) async fn deliver(
         let input = tokio::select! {
             r = stream.read() => Some(r?.map(<[u8]>::to_vec)),
             _ = crate::sync::sleep_until(deadline) => None,
+            r = may_offer.wait_for(|may| *may), if !offer_now => {
+                if r.is_err() {
+                    // The pass that would have said so is over.
+                    break;
+                }
+                continue;
+            }
         };
         let step = match input {
             Some(Some(data)) => sender.handle_bytes(&data, Instant::now()),

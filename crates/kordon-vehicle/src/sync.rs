@@ -1,8 +1,10 @@
 //! One sync pass: connect, upload the outbox, store receipts, apply what
-//! the server sends down; then deliver scan blobs, with a new record round
-//! whenever records are made meanwhile. Resumable at any point: receipts commit per
-//! batch, re-sent records are idempotent on the server, and the down
-//! cursor only moves after the records it covers are stored.
+//! the server sends down, and deliver scan blobs (on a stream of their own,
+//! opened beside the first records round once the vehicle is enrolled),
+//! with a new record round whenever records are made meanwhile. Resumable
+//! at any point: receipts commit per batch, re-sent records are idempotent
+//! on the server, and the down cursor only moves after the records it
+//! covers are stored.
 
 use crate::blob_upload::BlobReport;
 use crate::{meta, now_ms, Vehicle, VehicleError};
@@ -37,11 +39,15 @@ pub struct SyncOptions {
     pub blobs: bool,
     /// Cap on the blob stream, in bits per second.
     pub max_rate_bps: Option<u64>,
-    /// How often new records are looked for while blobs are on the way.
+    /// How often new records are looked for while blobs are on the way
+    /// (two indexed lookups of the outbox each time).
     pub record_poll: Duration,
     /// Offer the next scan once the current one is all sent (not when it
     /// is stored); off only to measure what that saves.
     pub pipeline_blobs: bool,
+    /// Open the scans' stream beside the first records round of a pass
+    /// (once enrolled), not after it; off only to measure what that saves.
+    pub blobs_beside_first_round: bool,
     /// Keep the connection after a pass that ends without error (or finds
     /// the held link down), for the next pass (no handshake) and to watch
     /// the link ([`Vehicle::link`]); the app's
@@ -58,8 +64,9 @@ impl Default for SyncOptions {
             window: 8,
             blobs: true,
             max_rate_bps: None,
-            record_poll: Duration::from_millis(250),
+            record_poll: Duration::from_millis(50),
             pipeline_blobs: true,
+            blobs_beside_first_round: true,
             hold_connection: false,
         }
     }
@@ -282,13 +289,27 @@ impl Vehicle {
         // An outage mid-transfer ends about a round trip after the link does.
         let _probe = kordon_transport::StallProbe::start(&conn);
         let mut report = SyncReport::default();
-        // Records first, always.
-        self.records_round(&conn, &server_key, opts, &mut report)
-            .await?;
-        if opts.blobs {
-            let queue = self.blob_queue()?;
+        let enrolled = self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1");
+        let queue = if opts.blobs {
+            self.blob_queue()?
+        } else {
+            vec![]
+        };
+        if enrolled && opts.blobs_beside_first_round && !queue.is_empty() {
+            // The scans' stream opens beside the first records round
+            // instead of after it: on a long link that round is several
+            // round trips the scans would otherwise wait out. Records
+            // still go first (their stream has the higher priority), and
+            // a round that fails (a refusal, a forked log) stops the scans.
+            self.deliver_blobs(&conn, &server_key, opts, queue, true, &mut report)
+                .await?;
+        } else {
+            // Not enrolled yet: the first round enrolls this device, which
+            // the scans' stream needs.
+            self.records_round(&conn, &server_key, opts, &mut report, None, true)
+                .await?;
             if !queue.is_empty() {
-                self.deliver_blobs(&conn, &server_key, opts, queue, &mut report)
+                self.deliver_blobs(&conn, &server_key, opts, queue, false, &mut report)
                     .await?;
             }
         }
@@ -322,21 +343,30 @@ impl Vehicle {
     }
 
     /// Runs the blob stream to the end, with a new record round whenever
-    /// records are made meanwhile (they overtake the blobs).
+    /// records are made meanwhile (they overtake the blobs), and one at
+    /// once, whatever is pending, if `round_at_start`.
     async fn deliver_blobs(
         &mut self,
         conn: &quinn::Connection,
         server_key: &kordon_record::PublicKey,
         opts: &SyncOptions,
         queue: Vec<([u8; 32], u64)>,
+        mut round_at_start: bool,
         report: &mut SyncReport,
     ) -> Result<(), VehicleError> {
         let progress = self.store.reopen()?;
         let blobs = self.blob_store()?;
         let task_conn = conn.clone();
         let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);
+        // A scan is offered only once the records that reference it are
+        // on the server (it declines others): at once if no round runs
+        // beside the stream, else when that round's uploads are answered.
+        let (answered, may_offer) = tokio::sync::watch::channel(!round_at_start);
         let mut task = AbortOnDrop(tokio::spawn(async move {
-            crate::blob_upload::deliver(&task_conn, progress, blobs, queue, rate, pipelined).await
+            crate::blob_upload::deliver(
+                &task_conn, progress, blobs, queue, rate, pipelined, may_offer,
+            )
+            .await
         }));
         let mut tick = tokio::time::interval(opts.record_poll);
         // When the last round ended, and up to where it offered records.
@@ -345,13 +375,18 @@ impl Vehicle {
             tokio::select! {
                 r = &mut task.0 => break r,
                 _ = tick.tick() => {
-                    let upto = last_round.map_or(0, |(upto, _)| upto);
-                    let newer = !self.store.pending(upto, 1)?.is_empty();
-                    let any = newer || self.store.counts()?.pending > 0;
-                    let due = records_round_due(last_round.map(|(_, at)| at), newer, any, Instant::now());
+                    let first = std::mem::take(&mut round_at_start);
+                    let due = first || {
+                        let upto = last_round.map_or(0, |(upto, _)| upto);
+                        let newer = !self.store.pending(upto, 1)?.is_empty();
+                        let any = newer || !self.store.pending(0, 1)?.is_empty();
+                        records_round_due(last_round.map(|(_, at)| at), newer, any, Instant::now())
+                    };
                     if due {
-                        let offered_upto =
-                            self.records_round(conn, server_key, opts, report).await?;
+                        let offered_upto = self
+                            .records_round(conn, server_key, opts, report, first.then_some(&answered), false)
+                            .await?;
+                        answered.send_replace(true);
                         last_round = Some((offered_upto, Instant::now()));
                     }
                 }
@@ -363,7 +398,8 @@ impl Vehicle {
             Err(e) => return Err(VehicleError::Sync(format!("blob delivery stopped: {e}"))),
         };
         if self.store.counts()?.pending > 0 {
-            self.records_round(conn, server_key, opts, report).await?;
+            self.records_round(conn, server_key, opts, report, None, true)
+                .await?;
         }
         Ok(())
     }
@@ -371,12 +407,19 @@ impl Vehicle {
     /// One record session on a new stream: upload the outbox, store
     /// receipts, apply what comes down. Returns the outbox position up to
     /// which records were offered (those made later wait for the next).
+    /// `answered` is set once every record offered has its answer. With
+    /// `linger`, the round waits (2 s at most) for the server to have read
+    /// the end of its stream, as it should before the connection closes;
+    /// a round beside a blob stream goes on at once, so records made
+    /// meanwhile wait one round trip less for the next.
     async fn records_round(
         &mut self,
         conn: &quinn::Connection,
         server_key: &kordon_record::PublicKey,
         opts: &SyncOptions,
         report: &mut SyncReport,
+        answered: Option<&tokio::sync::watch::Sender<bool>>,
+        linger: bool,
     ) -> Result<i64, VehicleError> {
         let token = self.token()?;
         let (send, recv) = conn
@@ -419,6 +462,7 @@ impl Vehicle {
         let mut sent_after = 0i64;
         let mut batches: HashMap<u32, Vec<Sent>> = HashMap::new();
         let mut asked: Option<kordon_proto::LogAsk> = None;
+        let mut uploads_finished = false;
         loop {
             while let Some(event) = session.poll_event() {
                 match event {
@@ -489,6 +533,7 @@ impl Vehicle {
                 batch.truncate(fits.max(1));
                 let Some(last) = batch.last() else {
                     session.finish_uploads();
+                    uploads_finished = true;
                     break;
                 };
                 sent_after = last.seq;
@@ -503,6 +548,11 @@ impl Vehicle {
                 let n = session
                     .send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
                 batches.insert(n, ids);
+            }
+            if uploads_finished && batches.is_empty() {
+                if let Some(answered) = answered {
+                    answered.send_replace(true);
+                }
             }
             while let Some(bytes) = session.poll_transmit() {
                 stream.write(&bytes).await?;
@@ -534,7 +584,9 @@ impl Vehicle {
             }
         }
         stream.finish();
-        let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+        if linger {
+            let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+        }
         Ok(sent_after)
     }
 

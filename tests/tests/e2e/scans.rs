@@ -374,6 +374,37 @@ fn a_200_mb_scan_crosses_a_lossy_link_and_a_10_second_outage_intact() {
     assert_eq!(st["blobs"]["bytes_pending"], 0, "{st}");
 }
 
+/// Once enrolled, a sync opens the scans' stream beside its records round
+/// instead of after it; a scan is still offered only once the server holds
+/// the inspection that references it (the server declines scans of
+/// inspections it does not know), so a new inspection and its scan go in
+/// one sync.
+#[test]
+fn a_new_inspection_and_its_scan_go_in_one_sync_once_enrolled() {
+    let field = Field::new();
+    let _server = field.start_server();
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-13", "OF-13");
+    kordon_ok(&v, &["sync"]);
+    for n in 0..3u64 {
+        let id = new_inspection(&v, &format!("AI00{n}3KK"));
+        let file = synth(&v, &format!("scan-{n}"), 1_200, 1_000, 13 + n);
+        let blob = scan_blob(&add_scan(&v, &id, &file));
+        let report = kordon_json(&v, &["sync", "--json"]);
+        assert_eq!(
+            report["blobs"]["declined"],
+            serde_json::json!([]),
+            "{report}"
+        );
+        assert_eq!(report["blobs"]["delivered"], 1, "{report}");
+        assert_eq!(report["acknowledged"], report["sent"], "{report}");
+        assert_eq!(report["complete"], true, "{report}");
+        assert!(
+            same_file(&file, &server_blob(&field, &blob)),
+            "byte-identical copy"
+        );
+    }
+}
+
 #[test]
 fn a_transfer_resumes_after_the_vehicle_is_killed_and_the_server_restarted() {
     let field = Field::new();
