@@ -105,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (reconnect, during, burst) = rt.block_on(async {
         let mut opts = SyncOptions::default();
         if let Some(ms) = args.record_poll_ms {
-            opts.record_poll = Duration::from_millis(ms);
+            opts.record_poll = Duration::from_millis(ms.max(1));
         }
         let started = Instant::now();
         let watch = async {

@@ -134,14 +134,7 @@ pub(crate) async fn deliver(
     pipelined: bool,
     mut may_offer: tokio::sync::watch::Receiver<bool>,
 ) -> Result<BlobReport, crate::VehicleError> {
-    let (send, recv) = conn
-        .open_bi()
-        .await
-        .map_err(TransportError::from_connection)?;
-    // Records streams get priority 1: blobs yield to them.
-    let _ = send.set_priority(-1);
-    let mut stream = FrameStream::new(send, recv);
-    let mut sender = BlobSender::new(BlobSenderConfig::default(), Instant::now());
+    let (mut stream, mut sender) = open(conn).await?;
     let mut source = PieceSource::new(blobs);
     let mut cap = max_rate_bps.map(RateCap::new);
     let mut report = BlobReport::default();
@@ -240,6 +233,13 @@ pub(crate) async fn deliver(
         };
         let step = match input {
             Some(Some(data)) => sender.handle_bytes(&data, Instant::now()),
+            // A server ends a stream silent for two minutes: this one may
+            // have been, waiting for a long first records round.
+            Some(None) if !offer_now && sender.is_idle() && sizes.is_empty() => {
+                tracing::info!("the server closed the idle blob stream; opening another");
+                (stream, sender) = open(conn).await?;
+                continue;
+            }
             Some(None) => {
                 return Err(crate::VehicleError::Sync(
                     "the server ended the blob stream early".into(),
@@ -251,6 +251,20 @@ pub(crate) async fn deliver(
     }
     stream.finish();
     Ok(report)
+}
+
+/// Opens a blob stream below the records' priority and says BlobHello.
+async fn open(conn: &quinn::Connection) -> Result<(FrameStream, BlobSender), crate::VehicleError> {
+    let (send, recv) = conn
+        .open_bi()
+        .await
+        .map_err(TransportError::from_connection)?;
+    // Records streams get priority 1: blobs yield to them.
+    let _ = send.set_priority(-1);
+    Ok((
+        FrameStream::new(send, recv),
+        BlobSender::new(BlobSenderConfig::default(), Instant::now()),
+    ))
 }
 
 /// Runs disk work (hashing a whole blob, reading a piece) without stalling

@@ -297,16 +297,17 @@ impl Vehicle {
         };
         if enrolled && opts.blobs_beside_first_round && !queue.is_empty() {
             // The scans' stream opens beside the first records round
-            // instead of after it: on a long link that round is several
-            // round trips the scans would otherwise wait out. Records
-            // still go first (their stream has the higher priority), and
-            // a round that fails (a refusal, a forked log) stops the scans.
+            // instead of after it, so its BlobHello and Welcome cross while
+            // the records go (their stream has the higher priority). No
+            // scan is offered before that round has ended, its log check
+            // included: a round that fails (a refusal, a forked log)
+            // stops the scans' stream before any scan was offered.
             self.deliver_blobs(&conn, &server_key, opts, queue, true, &mut report)
                 .await?;
         } else {
             // Not enrolled yet: the first round enrolls this device, which
             // the scans' stream needs.
-            self.records_round(&conn, &server_key, opts, &mut report, None, true)
+            self.records_round(&conn, &server_key, opts, &mut report, true)
                 .await?;
             if !queue.is_empty() {
                 self.deliver_blobs(&conn, &server_key, opts, queue, false, &mut report)
@@ -359,9 +360,13 @@ impl Vehicle {
         let task_conn = conn.clone();
         let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);
         // A scan is offered only once the records that reference it are
-        // on the server (it declines others): at once if no round runs
-        // beside the stream, else when that round's uploads are answered.
-        let (answered, may_offer) = tokio::sync::watch::channel(!round_at_start);
+        // on the server (it declines others) and its log has been checked:
+        // at once if no round runs beside the stream, else once that round
+        // has ended.
+        let (round_ended, may_offer) = tokio::sync::watch::channel(!round_at_start);
+        // The stream of the last round that did not wait for the server to
+        // read its end: waited for before the connection may close.
+        let mut unread: Option<quinn::SendStream> = None;
         let mut task = AbortOnDrop(tokio::spawn(async move {
             crate::blob_upload::deliver(
                 &task_conn, progress, blobs, queue, rate, pipelined, may_offer,
@@ -383,10 +388,11 @@ impl Vehicle {
                         records_round_due(last_round.map(|(_, at)| at), newer, any, Instant::now())
                     };
                     if due {
-                        let offered_upto = self
-                            .records_round(conn, server_key, opts, report, first.then_some(&answered), false)
+                        let (offered_upto, send) = self
+                            .records_round(conn, server_key, opts, report, false)
                             .await?;
-                        answered.send_replace(true);
+                        round_ended.send_replace(true);
+                        unread = send;
                         last_round = Some((offered_upto, Instant::now()));
                     }
                 }
@@ -397,9 +403,11 @@ impl Vehicle {
             Ok(r) => r?,
             Err(e) => return Err(VehicleError::Sync(format!("blob delivery stopped: {e}"))),
         };
-        if self.store.counts()?.pending > 0 {
-            self.records_round(conn, server_key, opts, report, None, true)
+        if !self.store.pending(0, 1)?.is_empty() {
+            self.records_round(conn, server_key, opts, report, true)
                 .await?;
+        } else if let Some(send) = unread {
+            let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
         }
         Ok(())
     }
@@ -407,20 +415,19 @@ impl Vehicle {
     /// One record session on a new stream: upload the outbox, store
     /// receipts, apply what comes down. Returns the outbox position up to
     /// which records were offered (those made later wait for the next).
-    /// `answered` is set once every record offered has its answer. With
-    /// `linger`, the round waits (2 s at most) for the server to have read
-    /// the end of its stream, as it should before the connection closes;
-    /// a round beside a blob stream goes on at once, so records made
-    /// meanwhile wait one round trip less for the next.
+    /// With `linger`, the round waits (2 s at most) for the server to have
+    /// read the end of its stream, as it must before the connection
+    /// closes; without, the round ends at once and hands back its stream
+    /// to wait for later (a round beside a blob stream: records made
+    /// meanwhile wait one round trip less for the next).
     async fn records_round(
         &mut self,
         conn: &quinn::Connection,
         server_key: &kordon_record::PublicKey,
         opts: &SyncOptions,
         report: &mut SyncReport,
-        answered: Option<&tokio::sync::watch::Sender<bool>>,
         linger: bool,
-    ) -> Result<i64, VehicleError> {
+    ) -> Result<(i64, Option<quinn::SendStream>), VehicleError> {
         let token = self.token()?;
         let (send, recv) = conn
             .open_bi()
@@ -462,7 +469,6 @@ impl Vehicle {
         let mut sent_after = 0i64;
         let mut batches: HashMap<u32, Vec<Sent>> = HashMap::new();
         let mut asked: Option<kordon_proto::LogAsk> = None;
-        let mut uploads_finished = false;
         loop {
             while let Some(event) = session.poll_event() {
                 match event {
@@ -533,7 +539,6 @@ impl Vehicle {
                 batch.truncate(fits.max(1));
                 let Some(last) = batch.last() else {
                     session.finish_uploads();
-                    uploads_finished = true;
                     break;
                 };
                 sent_after = last.seq;
@@ -548,11 +553,6 @@ impl Vehicle {
                 let n = session
                     .send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
                 batches.insert(n, ids);
-            }
-            if uploads_finished && batches.is_empty() {
-                if let Some(answered) = answered {
-                    answered.send_replace(true);
-                }
             }
             while let Some(bytes) = session.poll_transmit() {
                 stream.write(&bytes).await?;
@@ -584,10 +584,11 @@ impl Vehicle {
             }
         }
         stream.finish();
-        if linger {
-            let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+        if !linger {
+            return Ok((sent_after, Some(stream.send)));
         }
-        Ok(sent_after)
+        let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+        Ok((sent_after, None))
     }
 
     fn apply_results(
