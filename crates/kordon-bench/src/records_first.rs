@@ -44,9 +44,25 @@ pub struct Args {
     /// vehicle's default if not given; 250 was the default before).
     #[arg(long)]
     record_poll_ms: Option<u64>,
+    /// Also measure, in the same run, the sync as it was before: a look
+    /// for new records every 250 ms, and every round waiting for the
+    /// server to read its stream's end.
+    #[arg(long)]
+    baseline: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    measure(&args, false)?;
+    if args.baseline {
+        measure(&args, true)?;
+    }
+    Ok(())
+}
+
+/// One measurement on a fresh server and vehicle; `before`: the sync as
+/// it was before records were looked for every 50 ms and rounds beside
+/// the scans stopped waiting for their stream's end.
+fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let (rt, central, endpoint) = loopback_server(&tmp.path().join("srv"))?;
     let now = kordon_central::now_ms();
@@ -104,6 +120,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let decided = ids[ids.len() / 2];
     let (reconnect, during, burst) = rt.block_on(async {
         let mut opts = SyncOptions::default();
+        if before {
+            opts.record_poll = Duration::from_millis(250);
+            opts.rounds_beside_blobs_wait = true;
+        }
         if let Some(ms) = args.record_poll_ms {
             opts.record_poll = Duration::from_millis(ms.max(1));
         }
@@ -138,7 +158,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     })?;
     endpoint.close(0u32.into(), b"done");
     println!(
-        "records first: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT, {} % loss",
+        "records first{}: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT, {} % loss",
+        if before { " (baseline: the sync before)" } else { "" },
         queued.bytes_pending >> 20,
         args.rate_mbit,
         args.rtt_ms,
@@ -158,7 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     println!(
         "{}",
-        serde_json::json!({"bench": "records-first", "records": records, "queued_bytes": queued.bytes_pending,
+        serde_json::json!({"bench": "records-first", "baseline": before, "records": records, "queued_bytes": queued.bytes_pending,
             "rate_mbit": args.rate_mbit, "rtt_ms": args.rtt_ms, "loss_pct": args.loss_pct,
             "reconnect_ms": (reconnect.as_secs_f64() * 1e3).round(), "during_ms": (during.as_secs_f64() * 1e3).round(),
             "burst_ms": (burst.as_secs_f64() * 1e3).round()})

@@ -48,6 +48,10 @@ pub struct SyncOptions {
     /// Open the scans' stream beside the first records round of a pass
     /// (once enrolled), not after it; off only to measure what that saves.
     pub blobs_beside_first_round: bool,
+    /// Let each records round made while scans go wait for the server to
+    /// read its stream's end, as all rounds once did; on only to measure
+    /// what not waiting saves.
+    pub rounds_beside_blobs_wait: bool,
     /// Keep the connection after a pass that ends without error (or finds
     /// the held link down), for the next pass (no handshake) and to watch
     /// the link ([`Vehicle::link`]); the app's
@@ -67,6 +71,7 @@ impl Default for SyncOptions {
             record_poll: Duration::from_millis(50),
             pipeline_blobs: true,
             blobs_beside_first_round: true,
+            rounds_beside_blobs_wait: false,
             hold_connection: false,
         }
     }
@@ -389,7 +394,7 @@ impl Vehicle {
                     };
                     if due {
                         let (offered_upto, send) = self
-                            .records_round(conn, server_key, opts, report, false)
+                            .records_round(conn, server_key, opts, report, opts.rounds_beside_blobs_wait)
                             .await?;
                         round_ended.send_replace(true);
                         unread = send;
