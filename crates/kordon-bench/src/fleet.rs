@@ -70,6 +70,10 @@ pub struct Args {
     /// Server processes: 1, 2.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     processes: Vec<usize>,
+    /// After each PostgreSQL run, the statements that took the database
+    /// most time, this many of them (`pg_stat_statements`; 0: none).
+    #[arg(long, default_value_t = 0)]
+    statements: usize,
 }
 
 /// What one run measured.
@@ -98,11 +102,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .iter()
         .any(|b| b == "postgres")
         .then(|| ObjectStorage::start("kordon-fleet"));
-    let pg = args
-        .backends
-        .iter()
-        .any(|b| b == "postgres")
-        .then(Postgres::start_durable);
+    let pg = args.backends.iter().any(|b| b == "postgres").then(|| {
+        if args.statements > 0 {
+            Postgres::start_durable_with_statements()
+        } else {
+            Postgres::start_durable()
+        }
+    });
     println!(
         "fleet: {} vehicles, {} at once, {} inspections each ({} records), a {:.1} MB scan on one in {}, \
          one in {} cut mid-sync; commit of its first record to its last receipt",
@@ -125,8 +131,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 "sqlite" => Centre::Sqlite,
                 "postgres" => {
                     let (pg, s3) = pg.as_ref().zip(storage.as_ref()).context("started above")?;
-                    let url = pg.database(&format!("fleet_{}", n.replace('-', "_")));
+                    let db = format!("fleet_{}", n.replace('-', "_"));
+                    let url = pg.database(&db);
                     kordon_postgres::migrate(&url)?;
+                    if args.statements > 0 {
+                        pg.reset_statements(&db).map_err(|e| anyhow!(e))?;
+                    }
                     Centre::Postgres {
                         url,
                         blobs: s3.url(&format!("fleet-{n}")),
@@ -138,6 +148,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             };
             let folder = tmp.path().join(&n);
             let o = run_one(&folder, &args, &scans, &centre, processes)?;
+            if let (Some(pg), true) = (&pg, backend == "postgres" && args.statements > 0) {
+                let db = format!("fleet_{}", n.replace('-', "_"));
+                println!("  where PostgreSQL's time went (calls, ms in all, rows, statement):");
+                for (calls, ms, rows, text) in pg
+                    .statements(&db, args.statements)
+                    .map_err(|e| anyhow!(e))?
+                {
+                    println!("    {calls:>7} {ms:>9.1} {rows:>8}  {text}");
+                }
+            }
             // A thousand vehicles' folders (each keeps a reserve against a
             // full disk) are gigabytes: gone before the next run.
             std::fs::remove_dir_all(&folder)

@@ -509,6 +509,31 @@ impl Central {
         Ok(record)
     }
 
+    /// [`record_set_facts`](Self::record_set_facts) for each of `docs`, in
+    /// their order, the records of all of them read at once.
+    pub(crate) fn records_set_facts(
+        &mut self,
+        docs: &[[u8; 16]],
+    ) -> Result<Vec<Option<kordon_store::RecordSetFacts>>, CentralError> {
+        if let Storage::Sqlite(_) = &self.store {
+            return docs.iter().map(|d| self.record_set_facts(d)).collect();
+        }
+        let mut held = self.store.docs_records(docs)?;
+        let actor = self.key.public();
+        Ok(docs
+            .iter()
+            .map(|doc| {
+                let records = held.remove(doc)?;
+                let mut d = kordon_ports::document_of(doc, records, &actor)?;
+                let count = d.change_count() as u64;
+                (count > 0).then(|| kordon_store::RecordSetFacts {
+                    count,
+                    heads: d.head_hashes(),
+                })
+            })
+            .collect())
+    }
+
     /// The record count and heads of a document as held now (for the
     /// server's record-set statement): `None` if no record of it is held.
     pub(crate) fn record_set_facts(

@@ -330,6 +330,11 @@ impl Central {
         let server = self.public_key();
         let uploader_unit = store.device_unit(uploader)?;
         let mut owners: std::collections::HashMap<[u8; 16], Option<String>> = Default::default();
+        // Each document's first signer held, read once for the batch.
+        let mut docs: Vec<[u8; 16]> = verified.iter().map(|(_, r)| r.doc_id()).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let held_starters = store.doc_starters(&docs)?;
         let mut starters: std::collections::HashMap<[u8; 16], PublicKey> = Default::default();
         let mut units: std::collections::HashMap<PublicKey, Option<String>> = Default::default();
         let mut kept = Vec::with_capacity(verified.len());
@@ -347,7 +352,7 @@ impl Central {
                 Some(o) => o.clone(),
                 None => {
                     // Stored owner, or (a new inspection) this record's signer.
-                    let o = match store.doc_starter(&r.doc_id())? {
+                    let o = match held_starters.get(&r.doc_id()).copied() {
                         Some(genesis) if genesis == server => None,
                         Some(genesis) => store.device_unit(&genesis)?,
                         None => signer_unit.clone(),
@@ -363,7 +368,10 @@ impl Central {
             let starter = match starters.get(&r.doc_id()) {
                 Some(s) => *s,
                 None => {
-                    let s = store.doc_starter(&r.doc_id())?.unwrap_or(r.signer());
+                    let s = held_starters
+                        .get(&r.doc_id())
+                        .copied()
+                        .unwrap_or(r.signer());
                     starters.insert(r.doc_id(), s);
                     s
                 }

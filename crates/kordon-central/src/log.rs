@@ -3,6 +3,7 @@
 //! (`docs/transparency-log.md`).
 
 use crate::{Central, CentralError};
+use kordon_ports::LogEntry;
 use kordon_proto::{Inclusion, LogAnswer, LogAsk};
 use kordon_record::{Checkpoint, DeviceEntry, PublicKey, RecordId, RecordSet};
 
@@ -126,29 +127,44 @@ impl Central {
     ) -> Result<LogAnswer, CentralError> {
         let (cp, consistency) = self.log_answer(ask.known_size, now_ms)?;
         let size = cp.size;
-        let mut inclusions = vec![];
-        for id in &ask.proofs {
-            if !self.store.device_reads_record(device, id)? {
-                continue;
-            }
-            let Some(entry) = self.store.log_entry_of(id)? else {
-                continue;
-            };
-            if let Some(path) = self.store.log_inclusion(entry.index, size)? {
-                inclusions.push(Inclusion {
-                    record_id: *id,
+        // Each store operation once for the whole ask, not once per record
+        // or document: a store across a network answers each in one query.
+        let readable = self.store.records_device_reads(device, &ask.proofs)?;
+        let wanted: Vec<[u8; 32]> = ask
+            .proofs
+            .iter()
+            .filter(|id| readable.contains(*id))
+            .copied()
+            .collect();
+        let mut entries = self.store.log_entries_of(&wanted)?;
+        let placed: Vec<([u8; 32], LogEntry)> = wanted
+            .iter()
+            .filter_map(|id| Some((*id, entries.remove(id)?)))
+            .collect();
+        let indexes: Vec<u64> = placed.iter().map(|(_, e)| e.index).collect();
+        let paths = self.store.log_inclusions(&indexes, size)?;
+        let inclusions = placed
+            .into_iter()
+            .zip(paths)
+            .filter_map(|((record_id, entry), path)| {
+                Some(Inclusion {
+                    record_id,
                     leaf_index: entry.index,
                     leaf: entry.data,
-                    path,
-                });
-            }
-        }
+                    path: path?,
+                })
+            })
+            .collect();
+        let readable = self.store.docs_device_reads(device, &ask.record_sets)?;
+        let docs: Vec<[u8; 16]> = ask
+            .record_sets
+            .iter()
+            .filter(|d| readable.contains(*d))
+            .copied()
+            .collect();
         let mut record_sets = vec![];
-        for doc in &ask.record_sets {
-            if !self.store.device_reads_doc(device, doc)? {
-                continue;
-            }
-            if let Some(facts) = self.record_set_facts(doc)? {
+        for (doc, facts) in docs.iter().zip(self.records_set_facts(&docs)?) {
+            if let Some(facts) = facts {
                 if let Some(s) =
                     RecordSet::sign(&self.key, *doc, facts.count, facts.heads, size, now_ms)
                 {

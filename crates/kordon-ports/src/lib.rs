@@ -39,7 +39,8 @@ pub use index::{
     QUEUE_PAGE_MAX,
 };
 pub use records::{
-    load_document, HeldRecord, IngestOutcome, LogEntry, Origin, RecordFacts, RecordLog, Witness,
+    document_of, load_document, HeldRecord, IngestOutcome, LogEntry, Origin, RecordFacts,
+    RecordLog, Witness,
 };
 pub use register::{
     BlobInfo, DeviceInfo, DownPage, LastSync, NewEnrollment, PendingEnrollment, Register, Standing,

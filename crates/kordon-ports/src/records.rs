@@ -120,20 +120,30 @@ pub fn load_document(
     doc: &[u8; 16],
     actor: &PublicKey,
 ) -> Result<Option<InspectionDoc>, PortError> {
-    let changes: Vec<Vec<u8>> = log
-        .doc_records(doc)?
+    Ok(document_of(doc, log.doc_records(doc)?, actor))
+}
+
+/// Document `doc` made from its held records (as
+/// [`RecordLog::doc_records`] gives them), changed by `actor`: `None`
+/// for no records.
+pub fn document_of(
+    doc: &[u8; 16],
+    records: Vec<HeldRecord>,
+    actor: &PublicKey,
+) -> Option<InspectionDoc> {
+    let changes: Vec<Vec<u8>> = records
         .into_iter()
         .map(|held| held.record.payload().to_vec())
         .collect();
     if changes.is_empty() {
-        return Ok(None);
+        return None;
     }
     let mut loaded = InspectionDoc::empty(actor.as_bytes());
     if !kordon_model::projection::fold_all(&mut loaded, &changes) {
         loaded = InspectionDoc::empty(actor.as_bytes());
         kordon_model::projection::fold_each(&mut loaded, doc, &changes);
     }
-    Ok(Some(loaded))
+    Some(loaded)
 }
 
 /// The server's record log. Each backend keeps one order: `seq` and the
@@ -190,6 +200,51 @@ pub trait RecordLog {
 
     /// `PATH(index, D[size])`; `None` unless `index < size`.
     fn log_inclusion(&self, index: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError>;
+
+    /// [`log_entry_of`](Self::log_entry_of) for each of `ids`, by id (the
+    /// ids with no such leaf left out): what one answer to a vehicle
+    /// needs, which a backend across a network reads in one query.
+    fn log_entries_of(
+        &self,
+        ids: &[[u8; 32]],
+    ) -> Result<std::collections::HashMap<[u8; 32], LogEntry>, PortError> {
+        let mut found = std::collections::HashMap::new();
+        for id in ids {
+            if let Some(entry) = self.log_entry_of(id)? {
+                found.insert(*id, entry);
+            }
+        }
+        Ok(found)
+    }
+
+    /// [`log_inclusion`](Self::log_inclusion) for each of `indexes`, in
+    /// their order, against one tree size.
+    fn log_inclusions(
+        &self,
+        indexes: &[u64],
+        size: u64,
+    ) -> Result<Vec<Option<Vec<[u8; 32]>>>, PortError> {
+        indexes
+            .iter()
+            .map(|i| self.log_inclusion(*i, size))
+            .collect()
+    }
+
+    /// [`doc_records`](Self::doc_records) for each of `docs`, by document
+    /// (a document with no record held left out).
+    fn docs_records(
+        &self,
+        docs: &[[u8; 16]],
+    ) -> Result<std::collections::HashMap<[u8; 16], Vec<HeldRecord>>, PortError> {
+        let mut found = std::collections::HashMap::new();
+        for doc in docs {
+            let records = self.doc_records(doc)?;
+            if !records.is_empty() {
+                found.insert(*doc, records);
+            }
+        }
+        Ok(found)
+    }
 
     /// `PROOF(first, D[size])`; `None` unless `0 < first <= size`.
     fn log_consistency(&self, first: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError>;

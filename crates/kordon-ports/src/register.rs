@@ -223,6 +223,38 @@ pub trait Register {
     /// Whether `device` may read the document record `id` belongs to.
     fn device_reads_record(&self, device: &PublicKey, id: &[u8; 32]) -> Result<bool, PortError>;
 
+    /// Which of `docs` `device` may read ([`device_reads_doc`](Self::device_reads_doc)
+    /// for many, which a backend across a network answers in one query).
+    fn docs_device_reads(
+        &self,
+        device: &PublicKey,
+        docs: &[[u8; 16]],
+    ) -> Result<std::collections::HashSet<[u8; 16]>, PortError> {
+        let mut readable = std::collections::HashSet::new();
+        for doc in docs {
+            if self.device_reads_doc(device, doc)? {
+                readable.insert(*doc);
+            }
+        }
+        Ok(readable)
+    }
+
+    /// Which of the records `ids` are held and `device` may read
+    /// ([`device_reads_record`](Self::device_reads_record) for many).
+    fn records_device_reads(
+        &self,
+        device: &PublicKey,
+        ids: &[[u8; 32]],
+    ) -> Result<std::collections::HashSet<[u8; 32]>, PortError> {
+        let mut readable = std::collections::HashSet::new();
+        for id in ids {
+            if self.device_reads_record(device, id)? {
+                readable.insert(*id);
+            }
+        }
+        Ok(readable)
+    }
+
     /// Whether `signer` is `device` itself or signed a record in a
     /// document `device` follows.
     fn signs_where_device_reads(
@@ -233,6 +265,21 @@ pub trait Register {
 
     /// The signer of a document's first record held.
     fn doc_starter(&self, doc: &[u8; 16]) -> Result<Option<PublicKey>, PortError>;
+
+    /// [`doc_starter`](Self::doc_starter) for each of `docs`, by document
+    /// (a document with no record held left out).
+    fn doc_starters(
+        &self,
+        docs: &[[u8; 16]],
+    ) -> Result<std::collections::HashMap<[u8; 16], PublicKey>, PortError> {
+        let mut found = std::collections::HashMap::new();
+        for doc in docs {
+            if let Some(starter) = self.doc_starter(doc)? {
+                found.insert(*doc, starter);
+            }
+        }
+        Ok(found)
+    }
 
     /// Keeps a new enrollment secret (its hash).
     fn enrollment_insert(&self, e: &NewEnrollment<'_>) -> Result<(), PortError>;

@@ -86,9 +86,13 @@ async fn fetch_nodes(
         .collect::<Result<Vec<i64>, _>>()?;
     let rows = client
         .query_cached(
-            "SELECT n.level, n.idx, n.hash FROM log_nodes n
-             JOIN UNNEST($1::int[], $2::bigint[]) AS k (level, idx)
-               ON n.level = k.level AND n.idx = k.idx",
+            // One index lookup per node, whatever the planner believes
+            // of the table's size (LIMIT keeps the lookup a lookup: a
+            // join here became a scan of every node while the table's
+            // statistics lagged behind its growth).
+            "SELECT k.level, k.idx, n.hash FROM UNNEST($1::int[], $2::bigint[]) AS k (level, idx)
+             JOIN LATERAL (SELECT n.hash FROM log_nodes n
+                           WHERE n.level = k.level AND n.idx = k.idx LIMIT 1) n ON true",
             &[&levels, &indexes],
         )
         .await?;
@@ -166,23 +170,60 @@ impl LogWrites {
     /// [`lock_transaction`], so it must be the transaction's first
     /// statement) and reads its size.
     pub(crate) async fn begin(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
-        lock_transaction(tx, LOG_LOCK, "60s").await?;
-        let size: i64 = tx
-            .query_one_cached("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves", &[])
-            .await?
-            .try_get(0)
-            .map_err(port)?;
-        let size = size as u64;
-        // The tree's right edge: the head of each perfect subtree the log
-        // ends with (one per set bit of its size). These are the only
-        // stored nodes the leaves appended next read, so the batch reads
-        // them once, here.
-        let edge: Vec<(u32, u64)> = (0..64u32)
-            .filter(|l| size >> l & 1 == 1)
-            .map(|l| (l, (size >> l) - 1))
-            .collect();
+        Ok(Self::begin_with(tx, async { Ok(()) }).await?.0)
+    }
+
+    /// As [`begin`](Self::begin), with `also`'s reads sent right behind
+    /// the lock's, in the same round trip: the database runs a
+    /// connection's statements in the order sent, so they read under the
+    /// lock too. `also` must send every statement on its first poll (or
+    /// after one of its own that did), as a `tokio_postgres` query does.
+    pub(crate) async fn begin_with<T>(
+        tx: &Transaction<'_>,
+        also: impl std::future::Future<Output = Result<T, PortError>>,
+    ) -> Result<(LogWrites, T), PortError> {
+        // `biased`: polled in this order, so the lock goes first.
+        let ((), log, also) = tokio::try_join!(
+            biased;
+            lock_transaction(tx, LOG_LOCK, "60s"),
+            Self::read(tx),
+            also,
+        )?;
+        Ok((log, also))
+    }
+
+    /// The log's size and the tree's right edge, in one statement: the
+    /// head of each perfect subtree the log ends with (one per set bit of
+    /// its size). These are the only stored nodes the leaves appended
+    /// next read, so the batch reads them once, here.
+    async fn read(tx: &Transaction<'_>) -> Result<LogWrites, PortError> {
+        let rows = tx
+            .query_cached(
+                // An index lookup per node, as in `fetch_nodes`.
+                "SELECT s.size, e.level, (s.size >> e.level) - 1, n.hash
+                 FROM (SELECT COALESCE(MAX(idx) + 1, 0) AS size FROM log_leaves) s
+                 LEFT JOIN LATERAL (SELECT l AS level FROM generate_series(0, 62) AS l
+                                    WHERE (s.size >> l) & 1 = 1) e ON true
+                 LEFT JOIN LATERAL (SELECT n.hash FROM log_nodes n
+                                    WHERE n.level = e.level AND n.idx = (s.size >> e.level) - 1
+                                    LIMIT 1) n ON true",
+                &[],
+            )
+            .await?;
+        let mut size = 0u64;
         let mut nodes = HashMap::new();
-        fetch_nodes(tx, &edge, &mut nodes).await?;
+        for row in rows {
+            size = row.try_get::<_, i64>(0).map_err(port)? as u64;
+            let level: Option<i32> = row.try_get(1).map_err(port)?;
+            let idx: Option<i64> = row.try_get(2).map_err(port)?;
+            let hash: Option<Vec<u8>> = row.try_get(3).map_err(port)?;
+            if let (Some(level), Some(idx), Some(hash)) = (level, idx, hash) {
+                let hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| {
+                    PortError::Backend(format!("log node ({level}, {idx}) is damaged"))
+                })?;
+                nodes.insert((level as u32, idx as u64), hash);
+            }
+        }
         Ok(LogWrites {
             size,
             nodes,
@@ -266,9 +307,12 @@ impl LogWrites {
         Ok(())
     }
 
-    /// Writes what was added, in three statements.
-    pub(crate) async fn write(self, tx: &Transaction<'_>) -> Result<(), PortError> {
-        if !self.leaf_idx.is_empty() {
+    /// Writes what was added, in up to three statements sent together.
+    pub(crate) async fn write(&self, tx: &Transaction<'_>) -> Result<(), PortError> {
+        let leaves = async {
+            if self.leaf_idx.is_empty() {
+                return Ok(0);
+            }
             tx.execute_cached(
                 "INSERT INTO log_leaves (idx, record_id, data, at_ms)
                  SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[])",
@@ -279,17 +323,23 @@ impl LogWrites {
                     &self.leaf_at,
                 ],
             )
-            .await?;
-        }
-        if !self.node_idx.is_empty() {
+            .await
+        };
+        let nodes = async {
+            if self.node_idx.is_empty() {
+                return Ok(0);
+            }
             tx.execute_cached(
                 "INSERT INTO log_nodes (level, idx, hash)
                  SELECT * FROM UNNEST($1::int[], $2::bigint[], $3::bytea[])",
                 &[&self.node_level, &self.node_idx, &self.node_hash],
             )
-            .await?;
-        }
-        if !self.refusal_at.is_empty() {
+            .await
+        };
+        let refusals = async {
+            if self.refusal_at.is_empty() {
+                return Ok(0);
+            }
             tx.execute_cached(
                 "INSERT INTO rejections (at_ms, record_id, signer, peer, reason)
                  SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[])",
@@ -301,8 +351,9 @@ impl LogWrites {
                     &self.refusal_reason,
                 ],
             )
-            .await?;
-        }
+            .await
+        };
+        tokio::try_join!(leaves, nodes, refusals)?;
         Ok(())
     }
 }
@@ -343,19 +394,6 @@ impl Held {
             outlines: HashMap::new(),
             changes: HashSet::new(),
         };
-        for row in tx
-            .query_cached(
-                "SELECT id, seq, received_ms FROM records WHERE id = ANY($1)",
-                &[&ids],
-            )
-            .await?
-        {
-            let id = bytes_of(row.try_get(0).map_err(port)?, "record id")?;
-            held.records.insert(
-                id,
-                (row.try_get(1).map_err(port)?, row.try_get(2).map_err(port)?),
-            );
-        }
         // Each document's outline from the cache (or begun empty), then
         // every record committed after what it folded in.
         {
@@ -369,16 +407,35 @@ impl Held {
         }
         let doc_ids: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
         let uptos: Vec<i64> = docs.iter().map(|d| held.outlines[d].1).collect();
-        for row in tx
-            .query_cached(
+        // The three reads sent together (see `LogWrites::begin_with`).
+        type P<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
+        let (by_ids, by_docs, after): ([P<'_>; 1], [P<'_>; 1], [P<'_>; 2]) =
+            ([&ids], [&doc_ids], [&doc_ids, &uptos]);
+        let (by_id, later, changes) = tokio::try_join!(
+            tx.query_cached(
+                "SELECT id, seq, received_ms FROM records WHERE id = ANY($1)",
+                &by_ids,
+            ),
+            tx.query_cached(
                 "SELECT r.doc_id, r.seq, r.bytes FROM records r
                  JOIN UNNEST($1::bytea[], $2::bigint[]) AS d (doc, upto)
                    ON r.doc_id = d.doc AND r.seq > d.upto
                  ORDER BY r.seq",
-                &[&doc_ids, &uptos],
-            )
-            .await?
-        {
+                &after,
+            ),
+            tx.query_cached(
+                "SELECT doc_id, signer, change_seq FROM records WHERE doc_id = ANY($1)",
+                &by_docs,
+            ),
+        )?;
+        for row in by_id {
+            let id = bytes_of(row.try_get(0).map_err(port)?, "record id")?;
+            held.records.insert(
+                id,
+                (row.try_get(1).map_err(port)?, row.try_get(2).map_err(port)?),
+            );
+        }
+        for row in later {
             let doc = bytes_of(row.try_get(0).map_err(port)?, "document id")?;
             let Some(outline) = held.outlines.get_mut(&doc) else {
                 continue;
@@ -393,13 +450,7 @@ impl Held {
                 }
             }
         }
-        for row in tx
-            .query_cached(
-                "SELECT doc_id, signer, change_seq FROM records WHERE doc_id = ANY($1)",
-                &[&doc_ids],
-            )
-            .await?
-        {
+        for row in changes {
             held.changes.insert((
                 bytes_of(row.try_get(0).map_err(port)?, "document id")?,
                 bytes_of(row.try_get(1).map_err(port)?, "signer")?,
@@ -554,14 +605,21 @@ async fn append(
 ) -> Result<Vec<IngestOutcome>, PortError> {
     let mut client = pool.get().await.map_err(port)?;
     let tx = client.transaction().await.map_err(port)?;
-    let mut log = LogWrites::begin(&tx).await?;
-    let next_seq: i64 = tx
-        .query_one_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM records", &[])
-        .await?
-        .try_get(0)
-        .map_err(port)?;
+    // The lock and every read the verdicts need, in one round trip.
+    let (mut log, (next_seq, held)) = LogWrites::begin_with(&tx, async {
+        tokio::try_join!(
+            async {
+                tx.query_one_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM records", &[])
+                    .await?
+                    .try_get::<_, i64>(0)
+                    .map_err(port)
+            },
+            Held::read(&tx, &cache, &records),
+        )
+    })
+    .await?;
     let mut batch = Batch {
-        held: Held::read(&tx, &cache, &records).await?,
+        held,
         server,
         next_seq,
         now_ms,
@@ -604,9 +662,11 @@ async fn append(
             }
         });
     }
-    batch.accepted.insert(&tx).await?;
-    log.write(&tx).await?;
-    if let Some(device) = follower {
+    // Every write sent together, then the commit.
+    let follows = async {
+        let Some(device) = follower else {
+            return Ok(0);
+        };
         let mut docs: Vec<Vec<u8>> = records.iter().map(|r| r.doc_id().to_vec()).collect();
         docs.sort_unstable();
         docs.dedup();
@@ -615,8 +675,9 @@ async fn append(
              ON CONFLICT DO NOTHING",
             &[&&device.0[..], &docs],
         )
-        .await?;
-    }
+        .await
+    };
+    tokio::try_join!(batch.accepted.insert(&tx), log.write(&tx), follows)?;
     tx.commit().await.map_err(port)?;
     // The outlines as this batch left them (committed) go back to the
     // cache; a failed batch drops them, and they are read again.
@@ -812,6 +873,82 @@ impl RecordLog for PgStore {
 
     fn log_inclusion(&self, index: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError> {
         self.over_tree(move |n| sure(kordon_log::inclusion_proof_of(n, index, size)))
+    }
+
+    fn log_entries_of(&self, ids: &[[u8; 32]]) -> Result<HashMap<[u8; 32], LogEntry>, PortError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<Vec<u8>> = ids.iter().map(|id| id.to_vec()).collect();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            let rows = client
+                .query_cached(
+                    "SELECT DISTINCT ON (record_id) record_id, idx, data, at_ms FROM log_leaves
+                     WHERE record_id = ANY($1) AND get_byte(data, 0) IN (1, 3)
+                     ORDER BY record_id, idx",
+                    &[&ids],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        bytes_of(r.try_get(0).map_err(port)?, "record id")?,
+                        LogEntry {
+                            index: r.try_get::<_, i64>(1).map_err(port)? as u64,
+                            data: r.try_get(2).map_err(port)?,
+                            at_ms: r.try_get(3).map_err(port)?,
+                        },
+                    ))
+                })
+                .collect()
+        })?
+    }
+
+    fn log_inclusions(
+        &self,
+        indexes: &[u64],
+        size: u64,
+    ) -> Result<Vec<Option<Vec<[u8; 32]>>>, PortError> {
+        if indexes.is_empty() {
+            return Ok(vec![]);
+        }
+        // Every path's nodes fetched together.
+        let indexes = indexes.to_vec();
+        self.over_tree(move |n| {
+            indexes
+                .iter()
+                .map(|i| sure(kordon_log::inclusion_proof_of(n, *i, size)))
+                .collect()
+        })
+    }
+
+    fn docs_records(
+        &self,
+        docs: &[[u8; 16]],
+    ) -> Result<HashMap<[u8; 16], Vec<HeldRecord>>, PortError> {
+        if docs.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let docs: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(port)?;
+            let rows = client
+                .query_cached(
+                    "SELECT seq, received_ms, bytes FROM records WHERE doc_id = ANY($1)
+                     ORDER BY seq",
+                    &[&docs],
+                )
+                .await?;
+            let mut found: HashMap<[u8; 16], Vec<HeldRecord>> = HashMap::new();
+            for record in held(rows)? {
+                found
+                    .entry(record.record.doc_id())
+                    .or_default()
+                    .push(record);
+            }
+            Ok(found)
+        })?
     }
 
     fn log_consistency(&self, first: u64, size: u64) -> Result<Option<Vec<[u8; 32]>>, PortError> {

@@ -13,6 +13,7 @@ use kordon_ports::{
     Standing, Stated, Wipe, WipeTarget,
 };
 use kordon_record::PublicKey;
+use std::collections::{HashMap, HashSet};
 use tokio_postgres::Row;
 
 /// Counts as PostgreSQL keeps them (saturating).
@@ -41,10 +42,26 @@ macro_rules! reads {
             $doc,
             ") OR EXISTS (SELECT 1 FROM hotlists h WHERE h.doc_id = ",
             $doc,
-            " AND (h.units = ' ' OR strpos(h.units, ' ' || COALESCE((SELECT unit FROM devices WHERE key = $1), '') || ' ') > 0)))"
+            " AND ",
+            unit_reads!(),
+            "))"
         )
     };
 }
+
+/// Whether the hotlist `h` is sent to the unit of the device `$1`.
+macro_rules! unit_reads {
+    () => {
+        "(h.units = ' ' OR strpos(h.units, ' ' || COALESCE((SELECT unit FROM devices WHERE key = $1), '') || ' ') > 0)"
+    };
+}
+
+/// What goes down to a device that follows fewer documents than this is
+/// found from its documents (an index lookup each, whatever the log's
+/// size: a vehicle new to a large centre); to one that follows more, by
+/// reading the records after its cursor and keeping those it reads (a
+/// vehicle long in service, its cursor near the head).
+const FEW_DOCS: i64 = 1_000;
 
 fn one<T>(
     rows: Vec<Row>,
@@ -94,6 +111,30 @@ fn device_info(r: &Row) -> Result<DeviceInfo, PortError> {
         last_sync: last_sync(started, finished, last_refused_ms),
         wipe,
     })
+}
+
+impl PgStore {
+    /// Which of `ids` (documents or records) query `sql` finds readable
+    /// by `device` (`$1`) among them (`$2`).
+    fn readable<const N: usize>(
+        &self,
+        sql: &'static str,
+        device: &PublicKey,
+        ids: &[[u8; N]],
+    ) -> Result<HashSet<[u8; N]>, PortError> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: Vec<Vec<u8>> = ids.iter().map(|d| d.to_vec()).collect();
+        self.query(sql, vec![key(device), Box::new(ids)])?
+            .iter()
+            .map(|r| {
+                let id: Vec<u8> = r.try_get(0).map_err(port)?;
+                <[u8; N]>::try_from(id.as_slice())
+                    .map_err(|_| PortError::Backend(format!("an id read back is not {N} bytes")))
+            })
+            .collect()
+    }
 }
 
 impl Register for PgStore {
@@ -153,6 +194,33 @@ impl Register for PgStore {
         )?)
     }
 
+    fn docs_device_reads(
+        &self,
+        device: &PublicKey,
+        docs: &[[u8; 16]],
+    ) -> Result<HashSet<[u8; 16]>, PortError> {
+        self.readable(
+            concat!("SELECT d FROM UNNEST($2::bytea[]) AS d WHERE ", reads!("d")),
+            device,
+            docs,
+        )
+    }
+
+    fn records_device_reads(
+        &self,
+        device: &PublicKey,
+        ids: &[[u8; 32]],
+    ) -> Result<HashSet<[u8; 32]>, PortError> {
+        self.readable(
+            concat!(
+                "SELECT r.id FROM records r WHERE r.id = ANY($2) AND ",
+                reads!("r.doc_id")
+            ),
+            device,
+            ids,
+        )
+    }
+
     fn signs_where_device_reads(
         &self,
         device: &PublicKey,
@@ -174,6 +242,27 @@ impl Register for PgStore {
             vec![Box::new(doc.to_vec())],
         )?;
         Ok(one(rows, |r| r.try_get::<_, Vec<u8>>(0).map_err(port))?.and_then(public_key))
+    }
+
+    fn doc_starters(&self, docs: &[[u8; 16]]) -> Result<HashMap<[u8; 16], PublicKey>, PortError> {
+        if docs.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let docs: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
+        let mut found = HashMap::new();
+        for r in self.query(
+            "SELECT DISTINCT ON (doc_id) doc_id, signer FROM records WHERE doc_id = ANY($1)
+             ORDER BY doc_id, seq",
+            vec![Box::new(docs)],
+        )? {
+            let doc: Vec<u8> = r.try_get(0).map_err(port)?;
+            let doc = <[u8; 16]>::try_from(doc.as_slice())
+                .map_err(|_| PortError::Backend("a document id is not 16 bytes".into()))?;
+            if let Some(signer) = public_key(r.try_get(1).map_err(port)?) {
+                found.insert(doc, signer);
+            }
+        }
+        Ok(found)
     }
 
     fn enrollment_insert(&self, e: &NewEnrollment<'_>) -> Result<(), PortError> {
@@ -508,24 +597,41 @@ impl Register for PgStore {
             Box::new(count(cursor)),
             Box::new(count(max_records as u64 + 1)),
         ];
+        let follower = device.0.to_vec();
         self.with_client(move |mut client| async move {
             // One snapshot for the page and the head. Only records the
             // projection has passed: which vehicles read a hotlist is its
             // projected row, and a cursor moved past a list's record
             // before its row was written would never bring it down.
             let tx = read_snapshot(&mut client).await?;
-            let rows = tx
-                .query_cached(
-                    concat!(
-                        "SELECT r.seq, r.bytes FROM records r
-                         WHERE r.seq > $2 AND r.seq <= (SELECT upto FROM projection)
-                         AND r.signer <> $1 AND ",
-                        reads!("r.doc_id"),
-                        " ORDER BY r.seq LIMIT $3"
-                    ),
-                    &refs(&params),
+            let followed: i64 = tx
+                .query_one_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM device_docs WHERE device = $1 LIMIT $2) d",
+                    &[&follower, &FEW_DOCS],
                 )
-                .await?;
+                .await?
+                .try_get(0)
+                .map_err(port)?;
+            let sql = if followed < FEW_DOCS {
+                concat!(
+                    "SELECT r.seq, r.bytes FROM records r
+                     WHERE r.seq > $2 AND r.seq <= (SELECT upto FROM projection)
+                     AND r.signer <> $1 AND r.doc_id IN (
+                         SELECT dd.doc_id FROM device_docs dd WHERE dd.device = $1
+                         UNION ALL SELECT h.doc_id FROM hotlists h WHERE ",
+                    unit_reads!(),
+                    ") ORDER BY r.seq LIMIT $3"
+                )
+            } else {
+                concat!(
+                    "SELECT r.seq, r.bytes FROM records r
+                     WHERE r.seq > $2 AND r.seq <= (SELECT upto FROM projection)
+                     AND r.signer <> $1 AND ",
+                    reads!("r.doc_id"),
+                    " ORDER BY r.seq LIMIT $3"
+                )
+            };
+            let rows = tx.query_cached(sql, &refs(&params)).await?;
             let rows = rows
                 .iter()
                 .map(|r| Ok((r.try_get(0).map_err(port)?, r.try_get(1).map_err(port)?)))

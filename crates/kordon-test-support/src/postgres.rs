@@ -55,16 +55,26 @@ impl Postgres {
     /// off: tests need its semantics, not its durability); panics, saying
     /// what to install, if PostgreSQL is missing.
     pub fn start() -> Postgres {
-        Self::launch(false)
+        Self::launch(false, "")
     }
 
     /// As [`start`](Self::start), flushing every commit to disk as a
     /// production server does (`fsync` on): for benchmarks.
     pub fn start_durable() -> Postgres {
-        Self::launch(true)
+        Self::launch(true, "")
     }
 
-    fn launch(durable: bool) -> Postgres {
+    /// As [`start_durable`](Self::start_durable), with `pg_stat_statements`
+    /// loaded (see [`statements`](Self::statements)): for a benchmark that
+    /// says where the database's time went.
+    pub fn start_durable_with_statements() -> Postgres {
+        Self::launch(
+            true,
+            " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
+        )
+    }
+
+    fn launch(durable: bool, extra: &str) -> Postgres {
         let bin = pg_bin().expect(
             "PostgreSQL's server binaries were not found (make test installs Debian's postgresql; \
              or set KORDON_PG_BIN)",
@@ -107,7 +117,7 @@ impl Postgres {
         for _ in 0..3 {
             let port = free_tcp_port();
             let opts = format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200{extra}",
                 dir.path().display(),
                 if durable { "on" } else { "off" }
             );
@@ -203,6 +213,43 @@ impl Postgres {
         } else {
             Err(String::from_utf8_lossy(&out.stderr).into_owned())
         }
+    }
+
+    /// Forgets what `pg_stat_statements` counted so far, making the
+    /// extension in database `db` first (a cluster from
+    /// [`start_durable_with_statements`](Self::start_durable_with_statements)).
+    pub fn reset_statements(&self, db: &str) -> Result<(), String> {
+        self.sql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")?;
+        self.sql(db, "SELECT pg_stat_statements_reset()").map(drop)
+    }
+
+    /// The `top` statements run in database `db` since
+    /// [`reset_statements`](Self::reset_statements), by their total
+    /// execution time: `(calls, total ms, rows, text)`, the text on one
+    /// line and cut to 160 characters.
+    pub fn statements(&self, db: &str, top: usize) -> Result<Vec<(u64, f64, u64, String)>, String> {
+        let out = self.sql(
+            db,
+            &format!(
+                "SELECT s.calls, round(s.total_exec_time::numeric, 1), s.rows,
+                        left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160)
+                 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                 WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'
+                 ORDER BY s.total_exec_time DESC LIMIT {top}"
+            ),
+        )?;
+        Ok(out
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.splitn(4, '|');
+                Some((
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.to_string(),
+                ))
+            })
+            .collect())
     }
 
     pub fn folder(&self) -> &Path {

@@ -316,6 +316,7 @@ fn tree_heads_and_proofs_verify_at_every_size(open: OpenLog<'_>) {
     // 11 leaves over several batches, refusals among them: each leaf's
     // bytes as the port must have written them.
     let mut leaves: Vec<Vec<u8>> = vec![];
+    let (mut all_ids, mut docs) = (vec![], vec![]);
     for batch in 0..4i64 {
         let (mut doc, genesis) = create(&device, "AA1234BC", 1_000 + batch);
         let decision = decide(&device, &mut doc, Outcome::Detain, 2_000 + batch);
@@ -326,6 +327,8 @@ fn tree_heads_and_proofs_verify_at_every_size(open: OpenLog<'_>) {
             vec![genesis, decision, bad]
         };
         let ids: Vec<_> = records.iter().map(|r| r.id().0).collect();
+        all_ids.extend(ids.iter().copied());
+        docs.push(doc_id_of(&records));
         let out = log
             .append(&records, Origin::Remote, 5_000 + batch, None)
             .expect("append");
@@ -382,6 +385,34 @@ fn tree_heads_and_proofs_verify_at_every_size(open: OpenLog<'_>) {
             .unwrap_or_else(|e| panic!("{first} to {size}: {e}"));
         }
     }
+    // Asked of many at once, the same answers as one by one.
+    for size in 1..=n {
+        let indexes: Vec<u64> = (0..=size).rev().collect();
+        let singles: Vec<_> = indexes
+            .iter()
+            .map(|i| log.log_inclusion(*i, size).expect("proof"))
+            .collect();
+        assert_eq!(
+            log.log_inclusions(&indexes, size).expect("proofs"),
+            singles,
+            "paths in a tree of {size}"
+        );
+    }
+    all_ids.push([9; 32]);
+    let entries = log.log_entries_of(&all_ids).expect("entries");
+    assert_eq!(entries.len(), 8, "the accepted records' leaves alone");
+    for id in &all_ids {
+        assert_eq!(
+            entries.get(id),
+            log.log_entry_of(id).expect("entry").as_ref()
+        );
+    }
+    docs.push([7; 16]);
+    let held = log.docs_records(&docs).expect("records");
+    assert_eq!(held.len(), 4, "a document not held is left out");
+    for doc in &docs[..4] {
+        assert_eq!(held.get(doc), Some(&log.doc_records(doc).expect("records")));
+    }
     assert_eq!(log.log_inclusion(n, n).expect("proof"), None);
     assert_eq!(log.log_consistency(0, n).expect("proof"), None);
     assert_eq!(log.log_consistency(n, n - 1).expect("proof"), None);
@@ -390,6 +421,10 @@ fn tree_heads_and_proofs_verify_at_every_size(open: OpenLog<'_>) {
         kordon_log::root(&[]),
         "the empty tree"
     );
+}
+
+fn doc_id_of(records: &[SignedRecord]) -> [u8; 16] {
+    records[0].doc_id()
 }
 
 fn a_checkpoint_is_kept_once_per_size(open: OpenLog<'_>) {

@@ -23,6 +23,7 @@ pub fn register(open: OpenBackend<'_>) {
     a_revocation_and_a_wipe_reach_what_they_name(&mut *open());
     what_a_vehicle_states_and_how_its_sessions_went_are_kept(&mut *open());
     a_device_reads_what_it_follows_and_gets_what_others_wrote(&mut *open());
+    a_device_following_many_documents_gets_what_others_wrote(&mut *open());
     a_blob_is_registered_once(&mut *open());
 }
 
@@ -460,6 +461,85 @@ fn a_device_reads_what_it_follows_and_gets_what_others_wrote(r: &mut dyn Backend
     // Nothing of its own goes down to `b`.
     let to_b = r.records_down(&b.public(), 0, 10, 1 << 20).expect("down");
     assert_eq!(to_b.records, vec![genesis.bytes().to_vec()]);
+
+    // Asked of many at once, the same answers as one by one.
+    let (_, other) = create(&b, "BB5678CE", 2_300);
+    r.append(
+        std::slice::from_ref(&other),
+        Origin::Remote,
+        2_400,
+        Some(&b.public()),
+    )
+    .expect("append");
+    let docs = [doc_id, other.doc_id(), [9; 16]];
+    let ids = [genesis.id().0, written[1].id().0, other.id().0, [9; 32]];
+    assert_eq!(
+        r.docs_device_reads(&a.public(), &docs).expect("reads"),
+        [doc_id].into()
+    );
+    assert_eq!(
+        r.docs_device_reads(&b.public(), &docs).expect("reads"),
+        [doc_id, other.doc_id()].into()
+    );
+    assert_eq!(
+        r.records_device_reads(&a.public(), &ids).expect("reads"),
+        [genesis.id().0, written[1].id().0].into()
+    );
+    assert_eq!(
+        r.records_device_reads(&b.public(), &ids).expect("reads"),
+        ids[..3].iter().copied().collect()
+    );
+    assert_eq!(
+        r.doc_starters(&docs).expect("starters"),
+        [(doc_id, a.public()), (other.doc_id(), b.public())].into()
+    );
+}
+
+/// A vehicle long in service follows thousands of documents (a backend
+/// may find what goes down to it another way than for a new one).
+fn a_device_following_many_documents_gets_what_others_wrote(r: &mut dyn Backend) {
+    let (a, b) = (DeviceKey::generate(), DeviceKey::generate());
+    enroll(r, "MOBILE-1", &[1; 32], &a.public(), 1_000);
+    enroll(r, "MOBILE-1", &[2; 32], &b.public(), 1_000);
+    let mut made: Vec<_> = (0..1_200)
+        .map(|i| create(&a, "AA1234BC", 1_100 + i))
+        .collect();
+    let genesis: Vec<_> = made.iter().map(|(_, g)| g.clone()).collect();
+    r.append(&genesis, Origin::Remote, 2_000, Some(&a.public()))
+        .expect("append");
+    r.project(2_100).expect("project");
+    let start = r.records_down(&a.public(), 0, 10, 1 << 20).expect("down");
+    assert!(start.records.is_empty() && !start.more);
+    // `b` writes to three of them, far apart.
+    let mut written = vec![];
+    for n in [0usize, 600, 1_199] {
+        let doc = &mut made[n].0;
+        let mut theirs =
+            kordon_model::InspectionDoc::load(&doc.save(), b.public().as_bytes()).expect("load");
+        written.push(decide(&b, &mut theirs, Outcome::Release, 3_000 + n as i64));
+    }
+    r.append(&written, Origin::Remote, 3_100, Some(&b.public()))
+        .expect("append");
+    r.project(3_200).expect("project");
+    let mut got = vec![];
+    let mut cursor = 0;
+    loop {
+        let page = r
+            .records_down(&a.public(), cursor, 2, 1 << 20)
+            .expect("down");
+        got.extend(page.records);
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    let wanted: Vec<Vec<u8>> = written.iter().map(|w| w.bytes().to_vec()).collect();
+    assert_eq!(got, wanted, "what b wrote, in order, and nothing else");
+    // From its cursor on, nothing more.
+    let after = r
+        .records_down(&a.public(), cursor, 10, 1 << 20)
+        .expect("down");
+    assert!(after.records.is_empty() && !after.more);
 }
 
 fn a_blob_is_registered_once(r: &mut dyn Backend) {
