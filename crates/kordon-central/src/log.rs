@@ -35,6 +35,12 @@ pub struct ConsistencyProof {
     pub to_checkpoint: Option<String>,
 }
 
+/// `ids` in their order, each once.
+fn once_each<const N: usize>(ids: &[[u8; N]]) -> Vec<[u8; N]> {
+    let mut seen = std::collections::HashSet::new();
+    ids.iter().filter(|id| seen.insert(**id)).copied().collect()
+}
+
 fn hexes(path: Vec<[u8; 32]>) -> Vec<String> {
     path.iter().map(hex::encode).collect()
 }
@@ -127,14 +133,14 @@ impl Central {
     ) -> Result<LogAnswer, CentralError> {
         let (cp, consistency) = self.log_answer(ask.known_size, now_ms)?;
         let size = cp.size;
-        // Each store operation once for the whole ask, not once per record
-        // or document: a store across a network answers each in one query.
-        let readable = self.store.records_device_reads(device, &ask.proofs)?;
-        let wanted: Vec<[u8; 32]> = ask
-            .proofs
-            .iter()
-            .filter(|id| readable.contains(*id))
-            .copied()
+        // The records' and documents' facts read once for the whole ask,
+        // not once per record or document: a store across a network
+        // answers each in one query. Each id once, however often asked.
+        let proofs = once_each(&ask.proofs);
+        let readable = self.store.records_device_reads(device, &proofs)?;
+        let wanted: Vec<[u8; 32]> = proofs
+            .into_iter()
+            .filter(|id| readable.contains(id))
             .collect();
         let mut entries = self.store.log_entries_of(&wanted)?;
         let placed: Vec<([u8; 32], LogEntry)> = wanted
@@ -155,12 +161,11 @@ impl Central {
                 })
             })
             .collect();
-        let readable = self.store.docs_device_reads(device, &ask.record_sets)?;
-        let docs: Vec<[u8; 16]> = ask
-            .record_sets
-            .iter()
-            .filter(|d| readable.contains(*d))
-            .copied()
+        let asked_sets = once_each(&ask.record_sets);
+        let readable = self.store.docs_device_reads(device, &asked_sets)?;
+        let docs: Vec<[u8; 16]> = asked_sets
+            .into_iter()
+            .filter(|d| readable.contains(d))
             .collect();
         let mut record_sets = vec![];
         for (doc, facts) in docs.iter().zip(self.records_set_facts(&docs)?) {

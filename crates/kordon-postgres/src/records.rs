@@ -182,7 +182,10 @@ impl LogWrites {
         tx: &Transaction<'_>,
         also: impl std::future::Future<Output = Result<T, PortError>>,
     ) -> Result<(LogWrites, T), PortError> {
-        // `biased`: polled in this order, so the lock goes first.
+        // `biased`: polled in this order, so the lock goes first. Every
+        // join of statements sent together is `biased` too: when one
+        // fails, those behind it fail with "transaction aborted", and the
+        // first one's error is the one to report (a full disk among them).
         let ((), log, also) = tokio::try_join!(
             biased;
             lock_transaction(tx, LOG_LOCK, "60s"),
@@ -353,7 +356,7 @@ impl LogWrites {
             )
             .await
         };
-        tokio::try_join!(leaves, nodes, refusals)?;
+        tokio::try_join!(biased; leaves, nodes, refusals)?;
         Ok(())
     }
 }
@@ -395,14 +398,18 @@ impl Held {
             changes: HashSet::new(),
         };
         // Each document's outline from the cache (or begun empty), then
-        // every record committed after what it folded in.
+        // every record committed after what it folded in. Copied, not
+        // taken: this runs before the lock is granted, and another batch
+        // of this process on the same document may be under way; an
+        // outline behind the log is brought up to it below, under the
+        // lock.
         {
-            let mut cache = cache
+            let cache = cache
                 .lock()
                 .map_err(|_| PortError::Backend("the outline cache is poisoned".into()))?;
             for doc in &docs {
                 held.outlines
-                    .insert(*doc, cache.remove(doc).unwrap_or_default());
+                    .insert(*doc, cache.get(doc).cloned().unwrap_or_default());
             }
         }
         let doc_ids: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
@@ -411,7 +418,7 @@ impl Held {
         type P<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
         let (by_ids, by_docs, after): ([P<'_>; 1], [P<'_>; 1], [P<'_>; 2]) =
             ([&ids], [&doc_ids], [&doc_ids, &uptos]);
-        let (by_id, later, changes) = tokio::try_join!(
+        let (by_id, later, changes) = tokio::try_join!(biased;
             tx.query_cached(
                 "SELECT id, seq, received_ms FROM records WHERE id = ANY($1)",
                 &by_ids,
@@ -592,8 +599,9 @@ impl Batch {
     }
 }
 
-/// The whole of [`RecordLog::append`], in one transaction: the log's lock,
-/// three reads, the verdicts in memory, then one insert per table.
+/// The whole of [`RecordLog::append`], in one transaction: the log's lock
+/// with five reads sent behind it, the verdicts in memory, then one insert
+/// per table sent together, and the commit.
 async fn append(
     pool: Pool,
     cache: std::sync::Arc<Outlines>,
@@ -607,7 +615,7 @@ async fn append(
     let tx = client.transaction().await.map_err(port)?;
     // The lock and every read the verdicts need, in one round trip.
     let (mut log, (next_seq, held)) = LogWrites::begin_with(&tx, async {
-        tokio::try_join!(
+        tokio::try_join!(biased;
             async {
                 tx.query_one_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM records", &[])
                     .await?
@@ -677,7 +685,7 @@ async fn append(
         )
         .await
     };
-    tokio::try_join!(batch.accepted.insert(&tx), log.write(&tx), follows)?;
+    tokio::try_join!(biased; batch.accepted.insert(&tx), log.write(&tx), follows)?;
     tx.commit().await.map_err(port)?;
     // The outlines as this batch left them (committed) go back to the
     // cache; a failed batch drops them, and they are read again.
@@ -935,17 +943,20 @@ impl RecordLog for PgStore {
             let client = pool.get().await.map_err(port)?;
             let rows = client
                 .query_cached(
-                    "SELECT seq, received_ms, bytes FROM records WHERE doc_id = ANY($1)
+                    "SELECT seq, received_ms, bytes, doc_id FROM records WHERE doc_id = ANY($1)
                      ORDER BY seq",
                     &[&docs],
                 )
                 .await?;
+            // Filed under the document the row is stored under, as
+            // `doc_records` would return it.
+            let docs = rows
+                .iter()
+                .map(|r| bytes_of(r.try_get(3).map_err(port)?, "document id"))
+                .collect::<Result<Vec<[u8; 16]>, _>>()?;
             let mut found: HashMap<[u8; 16], Vec<HeldRecord>> = HashMap::new();
-            for record in held(rows)? {
-                found
-                    .entry(record.record.doc_id())
-                    .or_default()
-                    .push(record);
+            for (doc, record) in docs.into_iter().zip(held(rows)?) {
+                found.entry(doc).or_default().push(record);
             }
             Ok(found)
         })?

@@ -57,10 +57,11 @@ macro_rules! unit_reads {
 }
 
 /// What goes down to a device that follows fewer documents than this is
-/// found from its documents (an index lookup each, whatever the log's
-/// size: a vehicle new to a large centre); to one that follows more, by
-/// reading the records after its cursor and keeping those it reads (a
-/// vehicle long in service, its cursor near the head).
+/// asked for as the records of its documents (which PostgreSQL finds by
+/// an index lookup per document, whatever the log's size: a vehicle new
+/// to a large centre); to one that follows more, as the records after its
+/// cursor that it reads (a vehicle long in service, its cursor near the
+/// head). Either form gives the same rows.
 const FEW_DOCS: i64 = 1_000;
 
 fn one<T>(
