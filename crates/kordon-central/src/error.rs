@@ -59,6 +59,21 @@ impl CentralError {
     }
 }
 
+impl CentralError {
+    /// The server's own storage failed (its database, its files, its
+    /// object store), not the peer or the link: worth an operator's look.
+    pub fn is_storage(&self) -> bool {
+        matches!(
+            self,
+            CentralError::Store(_)
+                | CentralError::Storage(_)
+                | CentralError::BlobStorage(_)
+                | CentralError::Io { .. }
+                | CentralError::DiskFull(_)
+        )
+    }
+}
+
 impl From<kordon_store::PortError> for CentralError {
     fn from(e: kordon_store::PortError) -> Self {
         match e {

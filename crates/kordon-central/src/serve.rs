@@ -254,7 +254,7 @@ async fn handle_connection(
     let _connected = ctx.metrics.vehicle_connected();
     // Streams run side by side: record sessions (a new one whenever the
     // vehicle has records) and at most one blob stream.
-    let mut streams = tokio::task::JoinSet::new();
+    let mut streams: tokio::task::JoinSet<Result<bool, CentralError>> = tokio::task::JoinSet::new();
     let mut auth_checked = false;
     // Bytes received over all streams: the pace of a message is the
     // connection's (a scan piece waiting behind records is not slow).
@@ -282,6 +282,9 @@ async fn handle_connection(
                 match done {
                     Ok(Ok(true)) => return Ok(()),
                     Ok(Ok(false)) => {}
+                    // The server's storage failing is the operator's
+                    // concern; a peer or link that went wrong is routine.
+                    Ok(Err(e)) if e.is_storage() => tracing::warn!(device = %device.short(), %peer, error = %e, "stream ended by a storage error"),
                     Ok(Err(e)) => tracing::info!(device = %device.short(), %peer, error = %e, "stream ended with an error"),
                     Err(e) => tracing::warn!(device = %device.short(), %peer, error = %e, "stream task failed"),
                 }

@@ -121,13 +121,23 @@ impl Store {
         Ok(())
     }
 
+    /// Records waiting for their receipt: [`counts`](Self::counts)'s
+    /// `pending` alone, without counting every record held (what a sync
+    /// states in each Hello, on a vehicle of any size).
+    pub fn pending_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .connection()
+            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
     pub fn counts(&self) -> Result<SyncCounts, StoreError> {
         let c = self.connection();
         let n = |sql: &str| -> Result<u64, StoreError> {
             Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
         };
         Ok(SyncCounts {
-            pending: n("SELECT COUNT(*) FROM outbox")?,
+            pending: self.pending_count()?,
             acknowledged: n("SELECT COUNT(*) FROM records r WHERE r.origin = 'local'
                  AND (EXISTS (SELECT 1 FROM receipts c WHERE c.record_id = r.id)
                    OR EXISTS (SELECT 1 FROM record_proofs p WHERE p.record_id = r.id))")?,

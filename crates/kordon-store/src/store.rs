@@ -411,7 +411,15 @@ impl Store {
         // (and the last record it includes), for the rules; back into the
         // cache once the batch commits.
         let mut working: HashMap<[u8; 16], (Outline, i64)> = HashMap::new();
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the batch reads (the log's size, what is held) and
+        // then writes. A deferred transaction that another process wrote
+        // past between the two fails at once with "database is locked"
+        // (SQLite cannot let it wait); this one waits its turn for the
+        // write lock first (`busy_timeout`): another server process on
+        // the same file, or an operator's command beside the server.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut log = match self.log {
             true => Some(crate::log::Appender::new(&tx)?),
             false => None,
@@ -707,8 +715,12 @@ impl Store {
         if !self.log {
             return log_rejection_tx(&self.conn, record, signer, peer, reason, now_ms);
         }
-        // The rejection and its leaf in the log, together.
-        let tx = self.conn.unchecked_transaction()?;
+        // The rejection and its leaf in the log, together (IMMEDIATE, as
+        // in `append`: the log's size is read, then written past).
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         log_rejection_tx(&tx, record, signer, peer, reason, now_ms)?;
         crate::log::append(
             &tx,

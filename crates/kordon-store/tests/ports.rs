@@ -62,3 +62,54 @@ fn the_sqlite_store_passes_the_trail_conformance_suite() {
     let n = Cell::new(0);
     kordon_ports::conformance::trail(&|| Box::new(server_store(dir.path(), &n, &server)));
 }
+
+/// Two server processes on one file (or an operator's command beside the
+/// server) append at once: each batch waits its turn for the write lock,
+/// none fails with "database is locked" (a transaction that read the log
+/// and was then written past by the other could not wait, and failed).
+#[test]
+fn two_writers_on_one_file_take_turns_without_failing() {
+    use kordon_ports::conformance::records::{create, decide};
+    use kordon_ports::{IngestOutcome, Origin};
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = DeviceKey::generate();
+    let path = dir.path().join("central.sqlite");
+    let open = || {
+        let mut store = Store::open(&path, server.public()).expect("open");
+        store.set_server_key(server.public());
+        store.enable_log();
+        store.open_register().expect("the server's register");
+        store
+    };
+    drop(open());
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let mut store = open();
+            std::thread::spawn(move || {
+                let device = DeviceKey::generate();
+                for i in 0..60i64 {
+                    let (mut doc, genesis) = create(&device, "AA1234BC", 1_000 + i);
+                    let decision =
+                        decide(&device, &mut doc, kordon_model::Outcome::Release, 2_000 + i);
+                    let out = store
+                        .append(&[genesis, decision], Origin::Remote, 3_000 + i, None)
+                        .unwrap_or_else(|e| panic!("writer {w}, batch {i}: {e}"));
+                    assert!(
+                        out.iter()
+                            .all(|o| matches!(o, IngestOutcome::Stored { .. })),
+                        "{out:?}"
+                    );
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("a writer failed");
+    }
+    let store = open();
+    assert_eq!(
+        store.log_size().expect("size"),
+        240,
+        "every record logged once"
+    );
+}

@@ -326,7 +326,7 @@ impl Vehicle {
             let _ = tokio::time::timeout(Duration::from_secs(1), held.endpoint.wait_idle()).await;
         }
 
-        report.pending = self.store.counts()?.pending;
+        report.pending = self.store.pending_count()?;
         let blobs = self.blob_counts()?;
         report.blobs_pending = blobs.pending;
         report.complete =
@@ -461,7 +461,7 @@ impl Vehicle {
             checkpoint: self.held_checkpoint_text()?,
             app_version: env!("CARGO_PKG_VERSION").to_string(),
             backlog: kordon_proto::Backlog {
-                records: self.store.counts()?.pending,
+                records: self.store.pending_count()?,
                 scan_bytes: self
                     .store
                     .blobs_to_send()?
