@@ -247,7 +247,17 @@ pub(crate) async fn deliver(
             }
             None => sender.handle_timeout(Instant::now()),
         };
-        step.map_err(|e| crate::VehicleError::Sync(e.to_string()))?;
+        if let Err(e) = step {
+            // A refusal (revoked, told to wipe) is said before the stream
+            // fails: it is what the sync reports, as the records' stream
+            // would, whichever of the two hears it first.
+            while let Some(ev) = sender.poll_event() {
+                if let BlobSendEvent::Refused { code, reason } = ev {
+                    return Err(crate::error::refused(Some(code), reason));
+                }
+            }
+            return Err(crate::VehicleError::Sync(e.to_string()));
+        }
     }
     stream.finish();
     Ok(report)
