@@ -544,13 +544,10 @@ impl Central {
             // Its snapshots spare the replay.
             return Ok(store.record_set_facts(doc)?);
         }
-        Ok(self.load_document(doc)?.and_then(|mut d| {
-            let count = d.change_count() as u64;
-            (count > 0).then(|| kordon_store::RecordSetFacts {
-                count,
-                heads: d.head_hashes(),
-            })
-        }))
+        Ok(self
+            .records_set_facts(std::slice::from_ref(doc))?
+            .pop()
+            .flatten())
     }
 
     /// Brings the index up to date after a change the server kept: the

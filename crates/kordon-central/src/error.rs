@@ -57,9 +57,7 @@ impl CentralError {
             CentralError::DiskFull(_) | CentralError::Store(StoreError::DiskFull(_))
         )
     }
-}
 
-impl CentralError {
     /// The server's own storage failed (its database, its files, its
     /// object store), not the peer or the link: worth an operator's look.
     pub fn is_storage(&self) -> bool {
