@@ -12,6 +12,12 @@
 //! bottleneck queue (self-inflicted loss), measured and including the
 //! warm-up, from the emulator's counters.
 //!
+//! With `--flows N`, N clients (each its own endpoint and address, as
+//! vehicles behind one satellite terminal) start `--stagger` seconds
+//! apart and share the bottleneck; the warm-up counts from the last
+//! one's start, and each one's goodput is reported against an equal
+//! split of what all of them got.
+//!
 //! Every controller gets the same windows (`congestion::transport_tuning`
 //! with a 300 ms hint at the configured rate). Before the runs, a UDP
 //! blast at twice the rate checks that the emulator itself delivers the
@@ -54,6 +60,15 @@ pub struct Args {
     /// (the ideal then counts only the time the link was up).
     #[arg(long, default_value_t = 0.0)]
     outage: f64,
+    /// Connections sharing the bottleneck, each from its own endpoint (as
+    /// vehicles behind one satellite terminal); each one's share of what
+    /// crossed is reported.
+    #[arg(long, default_value_t = 1)]
+    flows: usize,
+    /// Seconds between one connection's start and the next's (the
+    /// warm-up counts from the last one's).
+    #[arg(long, default_value_t = 2.0)]
+    stagger: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +88,8 @@ struct Case {
 #[derive(Debug)]
 struct Outcome {
     goodput_bps: f64,
+    /// Each connection's goodput, in the order they started.
+    flows_bps: Vec<f64>,
     drops: f64,
     drops_all: f64,
     random_loss: f64,
@@ -258,55 +275,70 @@ async fn run_one(args: &Args, ctl: Ctl, case: Case, seed: u64) -> anyhow::Result
     let server_addr = server.local_addr()?;
     let emu = LinkEmulator::start(server_addr, cfg.clone(), cfg, seed)?;
 
-    let received = Arc::new(AtomicU64::new(0));
+    // One counter per connection, in the order the server accepts them
+    // (the order they started: each starts after the one before has
+    // finished its handshake).
+    let received: Arc<Vec<AtomicU64>> =
+        Arc::new((0..args.flows.max(1)).map(|_| AtomicU64::new(0)).collect());
     let rx = received.clone();
     let server_task = tokio::spawn(async move {
-        let Some(incoming) = server.accept().await else {
-            return;
-        };
-        let Ok(conn) = incoming.await else { return };
-        let Ok(mut stream) = conn.accept_uni().await else {
-            return;
-        };
-        while let Ok(Some(chunk)) = stream.read_chunk(usize::MAX, true).await {
-            rx.fetch_add(chunk.bytes.len() as u64, Ordering::Relaxed);
+        let mut readers = vec![];
+        for i in 0..rx.len() {
+            let Some(incoming) = server.accept().await else {
+                break;
+            };
+            let rx = rx.clone();
+            readers.push(tokio::spawn(async move {
+                let Ok(conn) = incoming.await else { return };
+                let Ok(mut stream) = conn.accept_uni().await else {
+                    return;
+                };
+                while let Ok(Some(chunk)) = stream.read_chunk(usize::MAX, true).await {
+                    rx[i].fetch_add(chunk.bytes.len() as u64, Ordering::Relaxed);
+                }
+            }));
+        }
+        for r in readers {
+            let _ = r.await;
         }
     });
+    let total = |r: &[AtomicU64]| r.iter().map(|c| c.load(Ordering::Relaxed)).sum::<u64>();
 
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert_der)?;
     let mut client_cfg = quinn::ClientConfig::with_root_certificates(Arc::new(roots))?;
     client_cfg.transport_config(transport(ctl, hint));
-    let mut client = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-    client.set_default_client_config(client_cfg);
-    let ports = [
-        emu.addr().port(),
-        server_addr.port(),
-        client.local_addr()?.port(),
-    ];
-    let conn = tokio::time::timeout(
-        Duration::from_secs(10),
-        client.connect(emu.addr(), "localhost")?,
-    )
-    .await
-    .context("handshake timed out")??;
-    let _probe = match ctl {
-        Ctl::Kordon => Some(kordon_transport::StallProbe::start(&conn)),
-        _ => None,
-    };
-    let mut stream = conn.open_uni().await?;
-    let sender = tokio::spawn(async move {
-        let block = vec![0x5au8; 64 * 1024];
-        while stream.write_all(&block).await.is_ok() {}
-    });
+    let mut ports = vec![emu.addr().port(), server_addr.port()];
+    let mut flows = vec![];
+    for k in 0..received.len() {
+        if k > 0 {
+            tokio::time::sleep(Duration::from_secs_f64(args.stagger)).await;
+        }
+        let mut client = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        client.set_default_client_config(client_cfg.clone());
+        ports.push(client.local_addr()?.port());
+        let conn = tokio::time::timeout(
+            Duration::from_secs(10),
+            client.connect(emu.addr(), "localhost")?,
+        )
+        .await
+        .context("handshake timed out")??;
+        let probe = match ctl {
+            Ctl::Kordon => Some(kordon_transport::StallProbe::start(&conn)),
+            _ => None,
+        };
+        let mut stream = conn.open_uni().await?;
+        let sender = tokio::spawn(async move {
+            let block = vec![0x5au8; 64 * 1024];
+            while stream.write_all(&block).await.is_ok() {}
+        });
+        flows.push((client, conn, probe, sender));
+    }
 
     tokio::time::sleep(Duration::from_secs(args.warmup)).await;
     let kernel0 = kernel_udp_drops();
-    let (t0, rx0, (sent0, drops0)) = (
-        Instant::now(),
-        received.load(Ordering::Relaxed),
-        counters(emu.up_stats()),
-    );
+    let each0: Vec<u64> = received.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+    let (t0, rx0, (sent0, drops0)) = (Instant::now(), total(&received), counters(emu.up_stats()));
     let lost0 = emu.up_stats().lost.load(Ordering::Relaxed);
     let mut resumed_after = None;
     if args.outage > 0.0 {
@@ -316,9 +348,9 @@ async fn run_one(args: &Args, ctl: Ctl, case: Case, seed: u64) -> anyhow::Result
         tokio::time::sleep(outage).await;
         // How long the transfer stays silent once the link is back.
         let back = Instant::now();
-        let at_restore = received.load(Ordering::Relaxed);
+        let at_restore = total(&received);
         let end = t0 + Duration::from_secs(args.seconds);
-        while received.load(Ordering::Relaxed) == at_restore && Instant::now() < end {
+        while total(&received) == at_restore && Instant::now() < end {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         resumed_after = Some(back.elapsed());
@@ -326,25 +358,32 @@ async fn run_one(args: &Args, ctl: Ctl, case: Case, seed: u64) -> anyhow::Result
     } else {
         tokio::time::sleep(Duration::from_secs(args.seconds)).await;
     }
-    let (t1, rx1, (sent1, drops1)) = (
-        Instant::now(),
-        received.load(Ordering::Relaxed),
-        counters(emu.up_stats()),
-    );
+    let each1: Vec<u64> = received.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+    let (t1, rx1, (sent1, drops1)) = (Instant::now(), total(&received), counters(emu.up_stats()));
     let lost1 = emu.up_stats().lost.load(Ordering::Relaxed);
     let kernel_drops = kernel0
         .zip(kernel_udp_drops())
         .map(|(a, b)| b.saturating_sub(a));
     let socket_drops = socket_drops(&ports);
-    let stats = conn.stats();
-    conn.close(0u32.into(), b"done");
-    sender.abort();
+    let stats = flows[0].1.stats();
+    for (_, conn, _, sender) in &flows {
+        conn.close(0u32.into(), b"done");
+        sender.abort();
+    }
     server_task.abort();
-    client.wait_idle().await;
+    for (client, ..) in &flows {
+        client.wait_idle().await;
+    }
+    let secs = (t1 - t0).as_secs_f64();
 
     let passed = (sent1 - sent0).saturating_sub(drops1 - drops0).max(1);
     Ok(Outcome {
-        goodput_bps: (rx1 - rx0) as f64 * 8.0 / (t1 - t0).as_secs_f64(),
+        goodput_bps: (rx1 - rx0) as f64 * 8.0 / secs,
+        flows_bps: each0
+            .iter()
+            .zip(&each1)
+            .map(|(a, b)| (b - a) as f64 * 8.0 / secs)
+            .collect(),
         drops: (drops1 - drops0) as f64 / (sent1 - sent0).max(1) as f64,
         drops_all: drops1 as f64 / sent1.max(1) as f64,
         random_loss: (lost1 - lost0) as f64 / passed as f64,
@@ -354,6 +393,18 @@ async fn run_one(args: &Args, ctl: Ctl, case: Case, seed: u64) -> anyhow::Result
         socket_drops,
         resumed_after,
     })
+}
+
+/// Each connection's goodput over an equal split of what all of them got
+/// (1.00 each when the link is shared evenly), in the order they started.
+fn equal_shares(flows_bps: &[f64]) -> String {
+    let sum: f64 = flows_bps.iter().sum();
+    let fair = sum / flows_bps.len().max(1) as f64;
+    flows_bps
+        .iter()
+        .map(|b| format!("{:.2}", if fair > 0.0 { b / fair } else { 0.0 }))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -381,20 +432,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let load = load_average();
             let o = rt.block_on(run_one(&args, *ctl, *case, seed))?;
             let ideal = rate_bps as f64 * (1.0 - case.loss) * up_share;
+            let shares = equal_shares(&o.flows_bps);
             eprintln!(
-                "{} ms {}% {}: {:.2} Mbit/s = {:.3} of ideal, queue drops {:.2} % (all {:.2} %), resumed after {:?}, load {load}",
+                "{} ms {}% {}: {:.2} Mbit/s = {:.3} of ideal, each against an equal share {}, queue drops {:.2} % (all {:.2} %), resumed after {:?}, load {load}",
                 case.rtt.as_millis(),
                 case.loss * 100.0,
                 name(*ctl),
                 o.goodput_bps / 1e6,
                 o.goodput_bps / ideal,
+                shares,
                 o.drops * 100.0,
                 o.drops_all * 100.0,
                 o.resumed_after
             );
             println!(
                 "{}",
-                serde_json::json!({"bench": "goodput", "controller": name(*ctl), "rtt_ms": case.rtt.as_millis() as u64, "loss": case.loss, "goodput_bps": o.goodput_bps.round(), "of_ideal": o.goodput_bps / ideal, "queue_drops": o.drops, "queue_drops_with_warmup": o.drops_all, "random_loss_seen": o.random_loss, "srtt_ms": o.srtt.as_millis() as u64, "cwnd": o.cwnd, "kernel_udp_drops_machine": o.kernel_drops, "bench_socket_drops": o.socket_drops, "outage_s": args.outage, "resumed_after_ms": o.resumed_after.map(|d| d.as_millis() as u64), "load": load})
+                serde_json::json!({"bench": "goodput", "controller": name(*ctl), "rtt_ms": case.rtt.as_millis() as u64, "loss": case.loss, "goodput_bps": o.goodput_bps.round(), "of_ideal": o.goodput_bps / ideal, "flows_bps": o.flows_bps.iter().map(|b| b.round()).collect::<Vec<_>>(), "queue_drops": o.drops, "queue_drops_with_warmup": o.drops_all, "random_loss_seen": o.random_loss, "srtt_ms": o.srtt.as_millis() as u64, "cwnd": o.cwnd, "kernel_udp_drops_machine": o.kernel_drops, "bench_socket_drops": o.socket_drops, "outage_s": args.outage, "resumed_after_ms": o.resumed_after.map(|d| d.as_millis() as u64), "load": load})
             );
             socket_total += o.socket_drops.unwrap_or(0);
             socket_known &= o.socket_drops.is_some();
@@ -438,22 +491,34 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     println!();
     let outage = args.outage > 0.0;
+    let several = args.flows > 1;
     println!(
-        "| RTT | loss | controller | goodput | of ideal C×(1−loss) | queue drops / sent | with warm-up | random loss seen | smoothed RTT |{}",
+        "| RTT | loss | controller | goodput | of ideal C×(1−loss) |{} queue drops / sent | with warm-up | random loss seen | smoothed RTT |{}",
+        if several {
+            " each connection against an equal share |"
+        } else {
+            ""
+        },
         if outage { " silent after the outage |" } else { "" }
     );
     println!(
-        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |{}",
+        "| ---: | ---: | --- | ---: | ---: |{} ---: | ---: | ---: | ---: |{}",
+        if several { " ---: |" } else { "" },
         if outage { " ---: |" } else { "" }
     );
     for (case, ctl, o, ideal) in rows {
         println!(
-            "| {} ms | {} % | {} | {:.2} Mbit/s | {:.2} | {:.1} % | {:.1} % | {:.1} % | {} ms |{}",
+            "| {} ms | {} % | {} | {:.2} Mbit/s | {:.2} |{} {:.1} % | {:.1} % | {:.1} % | {} ms |{}",
             case.rtt.as_millis(),
             case.loss * 100.0,
             name(ctl),
             o.goodput_bps / 1e6,
             o.goodput_bps / ideal,
+            if several {
+                format!(" {} |", equal_shares(&o.flows_bps))
+            } else {
+                String::new()
+            },
             o.drops * 100.0,
             o.drops_all * 100.0,
             o.random_loss * 100.0,
