@@ -9,7 +9,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps object-storage demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
+.PHONY: all deps object-storage demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test tauri-driver fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
@@ -131,12 +131,18 @@ packages: deps ui-dist
 	bash packaging/build-debs.sh
 	bash packaging/build-appimage.sh
 
+# WebDriver for the app (the AppImage check and the app's end-to-end
+# tests): installed with cargo if missing.
+TAURI_DRIVER := $(or $(shell command -v tauri-driver 2>/dev/null),$(HOME)/.cargo/bin/tauri-driver)
+tauri-driver:
+	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --version ^2 --locked
+
 # The packages built from the debug binaries, checked and run from a
 # throwaway root (tests/packaging/run.sh); the AppImage started with the
 # host's WebKitGTK hidden (tests/packaging/appimage.sh).
-packaging-test: build
+packaging-test: build tauri-driver
 	bash tests/packaging/run.sh
-	bash tests/packaging/appimage.sh
+	TAURI_DRIVER="$(TAURI_DRIVER)" bash tests/packaging/appimage.sh
 
 # The web UI (ui/): type check, ESLint (with the React hooks rules), component
 # tests and the production build (ui-dist: only when a source changed).
@@ -145,9 +151,7 @@ ui-test: ui-dist
 
 # The real app under Xvfb, driven through WebDriver (tauri-driver with
 # WebKitWebDriver). Screenshots of each screen go to target/app-e2e/.
-TAURI_DRIVER := $(or $(shell command -v tauri-driver 2>/dev/null),$(HOME)/.cargo/bin/tauri-driver)
-app-e2e: build
-	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --version ^2 --locked
+app-e2e: build tauri-driver
 	TAURI_DRIVER="$(TAURI_DRIVER)" bash tests/app-e2e/run.sh
 
 # The supervisor console in Debian's chromium through playwright-core, over
