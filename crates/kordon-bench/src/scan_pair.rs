@@ -15,7 +15,7 @@ use anyhow::{anyhow, Context};
 use kordon_central::serve;
 use kordon_model::OfficerId;
 use kordon_test_support::link::{LinkConfig, LinkEmulator};
-use kordon_vehicle::{ScanDetails, SyncOptions, Vehicle};
+use kordon_vehicle::{BlobPipeline, ScanDetails, SyncOptions, Vehicle};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -43,10 +43,11 @@ pub struct Args {
 /// (the baselines, in the same run).
 #[derive(Debug, Clone, Copy)]
 enum Mode {
-    /// The scans' stream beside the first records round, pipelined.
+    /// Two scans' streams taking turns, beside the first records round.
     Now,
-    /// The records round first, then the scans, pipelined.
-    RoundFirst,
+    /// One scans' stream, the next scan offered on it right after the last
+    /// piece of the one before, beside the first records round.
+    SameStream,
     /// The records round first; each scan offered once the last is stored.
     NotPipelined,
 }
@@ -54,8 +55,8 @@ enum Mode {
 impl Mode {
     fn name(self) -> &'static str {
         match self {
-            Mode::Now => "beside the records round, pipelined",
-            Mode::RoundFirst => "after the records round, pipelined",
+            Mode::Now => "two streams taking turns, beside the records round",
+            Mode::SameStream => "one stream, pipelined, beside the records round",
             Mode::NotPipelined => "after the records round, not pipelined",
         }
     }
@@ -112,13 +113,13 @@ fn one(
     let bytes = v.blob_counts()?.bytes_pending;
     let opts = match mode {
         Mode::Now => SyncOptions::default(),
-        Mode::RoundFirst => SyncOptions {
-            blobs_beside_first_round: false,
+        Mode::SameStream => SyncOptions {
+            pipeline_blobs: BlobPipeline::SameStream,
             ..SyncOptions::default()
         },
         Mode::NotPipelined => SyncOptions {
             blobs_beside_first_round: false,
-            pipeline_blobs: false,
+            pipeline_blobs: BlobPipeline::OneAtATime,
             ..SyncOptions::default()
         },
     };
@@ -236,7 +237,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let loss: f64 = loss.trim().parse().context("loss %")?;
         let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
         for _ in 0..args.runs {
-            for mode in [Mode::Now, Mode::RoundFirst, Mode::NotPipelined] {
+            for mode in [Mode::Now, Mode::SameStream, Mode::NotPipelined] {
                 let o = one(&args, loss, rtt, mode, &tiff)?;
                 println!(
                     "| {rtt} ms | {loss} % | {} | {:.1} s | {:.3} | {:.2} % |",

@@ -253,7 +253,8 @@ async fn handle_connection(
     };
     let _connected = ctx.metrics.vehicle_connected();
     // Streams run side by side: record sessions (a new one whenever the
-    // vehicle has records) and at most one blob stream.
+    // vehicle has records) and blob streams (a vehicle runs two, taking
+    // turns), within the connection's stream limit.
     let mut streams: tokio::task::JoinSet<Result<bool, CentralError>> = tokio::task::JoinSet::new();
     let mut auth_checked = false;
     // Bytes received over all streams: the pace of a message is the

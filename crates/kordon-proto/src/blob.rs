@@ -1,5 +1,5 @@
-//! Blob delivery, sans-IO: one blob stream per connection, next to the
-//! record sessions, at a lower priority so records always go first.
+//! Blob delivery, sans-IO: a blob stream (or two, taking turns), next to
+//! the record sessions, at a lower priority so records always go first.
 //!
 //! ```text
 //! C: BlobHello{version}
@@ -15,10 +15,12 @@
 //! The server resumes from what it holds durably (`Want.from`), so an
 //! interruption costs at most the piece that was arriving.
 //!
-//! **Pipelined.** The next blob is offered as soon as the last piece of
-//! the current one is sent, not when it is stored: the server reads the
-//! stream in order, so the Offer reaches it right after that piece and
-//! its Want comes back while the link would otherwise idle. Answers for
+//! **Pipelined on one stream.** The next blob may be offered as soon as
+//! the last piece of the current one is sent, not when it is stored: the
+//! server reads the stream in order, so the Offer reaches it right after
+//! that piece (and its Want comes back a round trip after the link ran
+//! dry; the vehicle therefore offers the next blob on a second stream
+//! instead, see `kordon-vehicle`'s `BlobPipeline`). Answers for
 //! the blob still finishing (Verified, Stored, Declined) arrive first, as
 //! the server sends them in order. A Resend for it means the server
 //! dropped it on reading the next Offer (keeping what it verified): the
@@ -199,6 +201,21 @@ impl BlobSender {
 
     pub fn is_failed(&self) -> bool {
         self.failed
+    }
+
+    /// Whether the blob offered last waits for the server's Want (or for
+    /// its tree): nothing but small messages are to go meanwhile.
+    pub fn awaits_want(&self) -> bool {
+        self.current
+            .is_some_and(|c| matches!(c.phase, Phase::Offered | Phase::Tree))
+    }
+
+    /// Whether every piece of the blob offered last has been handed over
+    /// (or none is in progress): a blob offered elsewhere now queues
+    /// behind nothing of this one but what is already on its way.
+    pub fn all_pieces_sent(&self) -> bool {
+        self.current
+            .is_none_or(|c| c.phase == Phase::Sending && c.next >= c.size)
     }
 
     /// Offers a blob; call only when [`may_offer`](Self::may_offer).

@@ -21,9 +21,9 @@
 //!
 //! Scan blobs travel on a stream of their own ([`blob`]): offered, proven
 //! piece by piece against their BLAKE3 hash, and resumed where the server
-//! stopped. A connection carries one blob stream and, next to it, a new
-//! record session whenever records are pending, so records never wait
-//! behind blobs.
+//! stopped. A connection carries a blob stream (two taking turns when
+//! several blobs wait) and, next to it, a new record session whenever
+//! records are pending, so records never wait behind blobs.
 
 pub mod blob;
 mod client;

@@ -101,7 +101,8 @@ fn transport_config() -> quinn::TransportConfig {
     // (see `congestion`). Bounded either way: what a peer can make the
     // other side hold is limited before anyone is authorised.
     congestion::transport_tuning(&mut t, congestion::LinkHint::RADIO);
-    // A few streams per connection: record sessions and one blob stream.
+    // A few streams per connection: record sessions (the current round and
+    // one whose end the server may still be reading) and two blob streams.
     t.max_concurrent_bidi_streams(4u32.into());
     t.max_concurrent_uni_streams(0u32.into());
     t.keep_alive_interval(Some(Duration::from_secs(5)));

@@ -1,5 +1,5 @@
-//! Delivering scan blobs: drives a [`BlobSender`] over one QUIC stream,
-//! reading pieces from the blob store and noting the server's confirmed
+//! Delivering scan blobs: drives a [`BlobSender`] over a QUIC stream (two
+//! taking turns when several scans wait, [`BlobPipeline`]), reading pieces from the blob store and noting the server's confirmed
 //! offsets in the store as they come, so `status` shows progress and a
 //! restarted sync resumes where the server stopped.
 //!
@@ -121,26 +121,123 @@ async fn write_paced(
     }
 }
 
-/// Delivers every blob in `queue` (hash, size) over a new stream of
-/// `conn`, offering the first once `may_offer` is true (the stream is
-/// opened and welcomed meanwhile). Progress goes to `store` as the server
-/// confirms it.
+/// How one scan follows another on the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BlobPipeline {
+    /// Each scan offered once the one before is stored: the link idles
+    /// for a round trip and the server's storing between them.
+    OneAtATime,
+    /// The next scan offered on the same stream right after the last
+    /// piece of the one before: its Offer waits behind what of that scan
+    /// is still buffered, and the server reads it only once it has stored
+    /// that scan, so its Want comes a round trip after the link ran dry.
+    SameStream,
+    /// Two streams taking turns: once every piece of the scan on one is
+    /// handed over, the next is offered on the other, its Offer going
+    /// ahead of those pieces; its own pieces queue behind them, so the
+    /// link never waits for a Want.
+    #[default]
+    TakingTurns,
+}
+
+/// Stream priorities: records (1) go before everything; an Offer or a
+/// tree before scan bytes; the scan offered first before the next.
+const CONTROL: i32 = 0;
+const HEAD: i32 = -1;
+const BEHIND: i32 = -2;
+
+/// One blob stream and its sender.
+struct Lane {
+    stream: FrameStream,
+    sender: BlobSender,
+    /// When the blob it carries was offered, in turns (the earlier goes
+    /// first on the link); `None` when it carries none.
+    turn: Option<u64>,
+    priority: i32,
+}
+
+impl Lane {
+    /// Opens a blob stream below the records' priority and says BlobHello.
+    async fn open(conn: &quinn::Connection) -> Result<Self, crate::VehicleError> {
+        let (send, recv) = conn
+            .open_bi()
+            .await
+            .map_err(TransportError::from_connection)?;
+        let _ = send.set_priority(HEAD);
+        Ok(Lane {
+            stream: FrameStream::new(send, recv),
+            sender: BlobSender::new(BlobSenderConfig::default(), Instant::now()),
+            turn: None,
+            priority: HEAD,
+        })
+    }
+
+    fn set_priority(&mut self, priority: i32) {
+        if priority != self.priority && self.stream.send.set_priority(priority).is_ok() {
+            self.priority = priority;
+        }
+    }
+
+    /// Reads what arrived, owned (so two lanes can be read at once).
+    async fn read(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        Ok(self.stream.read().await?.map(<[u8]>::to_vec))
+    }
+}
+
+/// The lane the next blob may be offered on, if any.
+fn lane_to_offer(lanes: &[Lane], pipeline: BlobPipeline) -> Option<usize> {
+    match pipeline {
+        BlobPipeline::OneAtATime => lanes[0].sender.is_idle().then_some(0),
+        BlobPipeline::SameStream => lanes[0].sender.may_offer().then_some(0),
+        BlobPipeline::TakingTurns => lanes.iter().position(|l| l.sender.is_idle()).filter(|i| {
+            lanes
+                .iter()
+                .enumerate()
+                .all(|(j, l)| j == *i || l.sender.all_pieces_sent())
+        }),
+    }
+}
+
+/// Orders the lanes on the link: an Offer or a tree first, then the blob
+/// offered earliest.
+fn arrange(lanes: &mut [Lane]) {
+    let head = lanes.iter().filter_map(|l| l.turn).min();
+    for lane in lanes {
+        let priority = if lane.sender.awaits_want() {
+            CONTROL
+        } else if lane.turn.is_some() && lane.turn != head {
+            BEHIND
+        } else {
+            HEAD
+        };
+        lane.set_priority(priority);
+    }
+}
+
+/// Delivers every blob in `queue` (hash, size) over new streams of
+/// `conn` (two taking turns when there are several blobs, see
+/// [`BlobPipeline`]), offering the first once `may_offer` is true (the
+/// streams are opened and welcomed meanwhile). Progress goes to `store`
+/// as the server confirms it.
 pub(crate) async fn deliver(
     conn: &quinn::Connection,
     store: Store,
     blobs: BlobStore,
     queue: Vec<([u8; 32], u64)>,
     max_rate_bps: Option<u64>,
-    pipelined: bool,
+    pipeline: BlobPipeline,
     mut may_offer: tokio::sync::watch::Receiver<bool>,
 ) -> Result<BlobReport, crate::VehicleError> {
-    let (mut stream, mut sender) = open(conn).await?;
+    let mut lanes = vec![Lane::open(conn).await?];
+    if pipeline == BlobPipeline::TakingTurns && queue.len() > 1 {
+        lanes.push(Lane::open(conn).await?);
+    }
     let mut source = PieceSource::new(blobs);
     let mut cap = max_rate_bps.map(RateCap::new);
     let mut report = BlobReport::default();
     let mut queue: std::collections::VecDeque<_> = queue.into();
-    // Sizes of the blobs offered (two may be in progress: the next is
-    // offered once the current one's pieces are all sent).
+    let mut turns = 0u64;
+    // Sizes of the blobs offered and not yet answered for good.
     let mut sizes: HashMap<[u8; 32], u64> = HashMap::new();
     // Only touched between awaits; the mutex makes the task `Send`.
     let store = std::sync::Mutex::new(store);
@@ -152,76 +249,96 @@ pub(crate) async fn deliver(
     let size_of =
         |sizes: &HashMap<[u8; 32], u64>, blob: &[u8; 32]| sizes.get(blob).copied().unwrap_or(0);
     loop {
-        while let Some(ev) = sender.poll_event() {
-            match ev {
-                BlobSendEvent::Welcomed { .. } => {}
-                BlobSendEvent::Refused { code, reason } => {
-                    return Err(crate::error::refused(Some(code), reason))
-                }
-                BlobSendEvent::NeedTree { blob } => match blocking(|| source.tree(blob)) {
-                    Ok(cvs) => sender.send_tree(blob, cvs),
-                    Err(e) => {
-                        return Err(local_damage(
-                            &*db()?,
-                            Some((blob, size_of(&sizes, &blob))),
-                            e,
-                        ))
+        for lane in lanes.iter_mut() {
+            while let Some(ev) = lane.sender.poll_event() {
+                match ev {
+                    BlobSendEvent::Welcomed { .. } => {}
+                    BlobSendEvent::Refused { code, reason } => {
+                        return Err(crate::error::refused(Some(code), reason))
                     }
-                },
-                BlobSendEvent::Progress { blob, upto } => {
-                    let hex = BlobId(blob).to_string();
-                    db()?.blob_progress(&hex, size_of(&sizes, &blob), upto)?;
-                }
-                BlobSendEvent::Resent { .. } => report.resent_pieces += 1,
-                BlobSendEvent::Stored { blob } => {
-                    let hex = BlobId(blob).to_string();
-                    db()?.blob_delivered(&hex, size_of(&sizes, &blob), crate::now_ms())?;
-                    report.delivered += 1;
-                    sizes.remove(&blob);
-                }
-                BlobSendEvent::Declined { blob, reason } => {
-                    let hex = BlobId(blob).to_string();
-                    tracing::warn!(blob = %hex, %reason, "server declined a blob");
-                    db()?.blob_error(&hex, size_of(&sizes, &blob), &reason)?;
-                    report.declined.push((hex, reason));
-                    sizes.remove(&blob);
-                }
-                BlobSendEvent::OfferAgain { blob, reason } => {
-                    tracing::info!(blob = %BlobId(blob), %reason, "offering a scan again");
-                    report.resent_pieces += 1;
-                    if let Some(size) = sizes.remove(&blob) {
-                        queue.push_front((blob, size));
+                    BlobSendEvent::NeedTree { blob } => match blocking(|| source.tree(blob)) {
+                        Ok(cvs) => lane.sender.send_tree(blob, cvs),
+                        Err(e) => {
+                            return Err(local_damage(
+                                &*db()?,
+                                Some((blob, size_of(&sizes, &blob))),
+                                e,
+                            ))
+                        }
+                    },
+                    BlobSendEvent::Progress { blob, upto } => {
+                        let hex = BlobId(blob).to_string();
+                        db()?.blob_progress(&hex, size_of(&sizes, &blob), upto)?;
+                    }
+                    BlobSendEvent::Resent { .. } => report.resent_pieces += 1,
+                    BlobSendEvent::Stored { blob } => {
+                        let hex = BlobId(blob).to_string();
+                        db()?.blob_delivered(&hex, size_of(&sizes, &blob), crate::now_ms())?;
+                        report.delivered += 1;
+                        sizes.remove(&blob);
+                    }
+                    BlobSendEvent::Declined { blob, reason } => {
+                        let hex = BlobId(blob).to_string();
+                        tracing::warn!(blob = %hex, %reason, "server declined a blob");
+                        db()?.blob_error(&hex, size_of(&sizes, &blob), &reason)?;
+                        report.declined.push((hex, reason));
+                        sizes.remove(&blob);
+                    }
+                    BlobSendEvent::OfferAgain { blob, reason } => {
+                        tracing::info!(blob = %BlobId(blob), %reason, "offering a scan again");
+                        report.resent_pieces += 1;
+                        if let Some(size) = sizes.remove(&blob) {
+                            queue.push_front((blob, size));
+                        }
                     }
                 }
             }
+            if lane.sender.is_idle() {
+                lane.turn = None;
+            }
+            while let Some(req) = lane.sender.next_piece() {
+                let data = blocking(|| source.piece(req)).map_err(|e| match db() {
+                    Ok(s) => local_damage(&s, Some((req.blob, size_of(&sizes, &req.blob))), e),
+                    Err(lock) => lock,
+                })?;
+                report.bytes_sent += data.len() as u64;
+                lane.sender.send_piece(req, data, Instant::now());
+            }
         }
-        while let Some(req) = sender.next_piece() {
-            let data = blocking(|| source.piece(req)).map_err(|e| match db() {
-                Ok(s) => local_damage(&s, Some((req.blob, size_of(&sizes, &req.blob))), e),
-                Err(lock) => lock,
-            })?;
-            report.bytes_sent += data.len() as u64;
-            sender.send_piece(req, data, Instant::now());
-        }
-        // Offered right after the last piece of the one before, so the
-        // server's Want comes back while that piece is still checked.
         let offer_now = *may_offer.borrow();
-        if offer_now && ((pipelined && sender.may_offer()) || sender.is_idle()) {
-            match queue.pop_front() {
-                Some((blob, size)) => {
+        if offer_now {
+            if let Some(i) = lane_to_offer(&lanes, pipeline) {
+                if let Some((blob, size)) = queue.pop_front() {
                     sizes.insert(blob, size);
-                    sender.offer(blob, size, Instant::now());
+                    lanes[i].sender.offer(blob, size, Instant::now());
+                    lanes[i].turn = Some(turns);
+                    turns += 1;
                 }
-                None if sender.is_idle() => break,
-                None => {}
+            }
+            if queue.is_empty() && lanes.iter().all(|l| l.sender.is_idle()) {
+                break;
             }
         }
-        while let Some(bytes) = sender.poll_transmit() {
-            write_paced(&mut stream, &bytes, &mut cap).await?;
+        arrange(&mut lanes);
+        for lane in lanes.iter_mut() {
+            while let Some(bytes) = lane.sender.poll_transmit() {
+                write_paced(&mut lane.stream, &bytes, &mut cap).await?;
+            }
         }
-        let deadline = sender.poll_timeout().map(tokio::time::Instant::from_std);
+        let deadline = lanes
+            .iter()
+            .filter_map(|l| l.sender.poll_timeout())
+            .min()
+            .map(tokio::time::Instant::from_std);
+        let (first, rest) = lanes.split_at_mut(1);
         let input = tokio::select! {
-            r = stream.read() => Some(r?.map(<[u8]>::to_vec)),
+            r = first[0].read() => Some((0, r?)),
+            r = async {
+                match rest.first_mut() {
+                    Some(lane) => lane.read().await,
+                    None => std::future::pending().await,
+                }
+            } => Some((1, r?)),
             _ = crate::sync::sleep_until(deadline) => None,
             r = may_offer.wait_for(|may| *may), if !offer_now => {
                 if r.is_err() {
@@ -232,49 +349,42 @@ pub(crate) async fn deliver(
             }
         };
         let step = match input {
-            Some(Some(data)) => sender.handle_bytes(&data, Instant::now()),
-            // A server ends a stream silent for two minutes: this one may
-            // have been, waiting for a long first records round.
-            Some(None) if !offer_now && sender.is_idle() && sizes.is_empty() => {
-                tracing::info!("the server closed the idle blob stream; opening another");
-                (stream, sender) = open(conn).await?;
+            Some((i, Some(data))) => lanes[i].sender.handle_bytes(&data, Instant::now()),
+            // A server ends a stream silent for two minutes: an idle one
+            // may have been, waiting for a long first records round or
+            // for its turn behind a long scan.
+            Some((i, None)) if lanes[i].sender.is_idle() => {
+                tracing::info!("the server closed an idle blob stream; opening another");
+                lanes[i] = Lane::open(conn).await?;
                 continue;
             }
-            Some(None) => {
+            Some((_, None)) => {
                 return Err(crate::VehicleError::Sync(
                     "the server ended the blob stream early".into(),
                 ))
             }
-            None => sender.handle_timeout(Instant::now()),
+            None => lanes
+                .iter_mut()
+                .try_for_each(|l| l.sender.handle_timeout(Instant::now())),
         };
         if let Err(e) = step {
             // A refusal (revoked, told to wipe) is said before the stream
             // fails: it is what the sync reports, as the records' stream
             // would, whichever of the two hears it first.
-            while let Some(ev) = sender.poll_event() {
-                if let BlobSendEvent::Refused { code, reason } = ev {
-                    return Err(crate::error::refused(Some(code), reason));
+            for lane in lanes.iter_mut() {
+                while let Some(ev) = lane.sender.poll_event() {
+                    if let BlobSendEvent::Refused { code, reason } = ev {
+                        return Err(crate::error::refused(Some(code), reason));
+                    }
                 }
             }
             return Err(crate::VehicleError::Sync(e.to_string()));
         }
     }
-    stream.finish();
+    for lane in lanes.iter_mut() {
+        lane.stream.finish();
+    }
     Ok(report)
-}
-
-/// Opens a blob stream below the records' priority and says BlobHello.
-async fn open(conn: &quinn::Connection) -> Result<(FrameStream, BlobSender), crate::VehicleError> {
-    let (send, recv) = conn
-        .open_bi()
-        .await
-        .map_err(TransportError::from_connection)?;
-    // Records streams get priority 1: blobs yield to them.
-    let _ = send.set_priority(-1);
-    Ok((
-        FrameStream::new(send, recv),
-        BlobSender::new(BlobSenderConfig::default(), Instant::now()),
-    ))
 }
 
 /// Runs disk work (hashing a whole blob, reading a piece) without stalling

@@ -38,7 +38,7 @@ mod watch;
 
 pub use anpr::{AttachRules, Attached, IncomingRead};
 pub use at_rest::Encrypted;
-pub use blob_upload::BlobReport;
+pub use blob_upload::{BlobPipeline, BlobReport};
 pub use error::VehicleError;
 pub use kordon_evidence::{
     verify_export_bytes, ExportFile, ExportLog, ExportRecord, ExportVerdict, VerifyOptions,

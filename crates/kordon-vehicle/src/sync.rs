@@ -6,7 +6,7 @@
 //! on the server, and the down cursor only moves after the records it
 //! covers are stored.
 
-use crate::blob_upload::BlobReport;
+use crate::blob_upload::{BlobPipeline, BlobReport};
 use crate::{meta, now_ms, Vehicle, VehicleError};
 use kordon_blob::BlobId;
 use kordon_proto::{ClientConfig, ClientEvent, ClientSession, RecordResult};
@@ -42,9 +42,9 @@ pub struct SyncOptions {
     /// How often new records are looked for while blobs are on the way
     /// (two indexed lookups of the outbox each time).
     pub record_poll: Duration,
-    /// Offer the next scan once the current one is all sent (not when it
-    /// is stored); off only to measure what that saves.
-    pub pipeline_blobs: bool,
+    /// How one scan follows another (two streams taking turns; the
+    /// others only to measure what that saves).
+    pub pipeline_blobs: BlobPipeline,
     /// Open the scans' stream beside the first records round of a pass
     /// (once enrolled), not after it; off only to measure what that saves.
     pub blobs_beside_first_round: bool,
@@ -69,7 +69,7 @@ impl Default for SyncOptions {
             blobs: true,
             max_rate_bps: None,
             record_poll: Duration::from_millis(50),
-            pipeline_blobs: true,
+            pipeline_blobs: BlobPipeline::default(),
             blobs_beside_first_round: true,
             rounds_beside_blobs_wait: false,
             hold_connection: false,
