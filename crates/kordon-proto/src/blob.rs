@@ -203,11 +203,20 @@ impl BlobSender {
         self.failed
     }
 
-    /// Whether the blob offered last waits for the server's Want (or for
-    /// its tree): nothing but small messages are to go meanwhile.
+    /// Whether the blob offered last waits for the server's Want: its
+    /// Offer is all there is to send.
     pub fn awaits_want(&self) -> bool {
-        self.current
-            .is_some_and(|c| matches!(c.phase, Phase::Offered | Phase::Tree))
+        self.current.is_some_and(|c| c.phase == Phase::Offered)
+    }
+
+    /// Bytes of the blob offered last that were sent and not yet confirmed.
+    pub fn sent_unconfirmed(&self) -> u64 {
+        self.current.map_or(0, |c| c.next.saturating_sub(c.acked))
+    }
+
+    /// Bytes of the blob offered last that the server has not confirmed.
+    pub fn unconfirmed(&self) -> u64 {
+        self.current.map_or(0, |c| c.size.saturating_sub(c.acked))
     }
 
     /// Whether every piece of the blob offered last has been handed over

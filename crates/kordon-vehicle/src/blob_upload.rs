@@ -133,15 +133,20 @@ pub enum BlobPipeline {
     /// that scan, so its Want comes a round trip after the link ran dry.
     SameStream,
     /// Two streams taking turns: once every piece of the scan on one is
-    /// handed over, the next is offered on the other, its Offer going
-    /// ahead of those pieces; its own pieces queue behind them, so the
-    /// link never waits for a Want.
+    /// handed over and what the server has still to confirm of it would
+    /// cross within [`LOOKAHEAD`] at the rate it has been confirming, the
+    /// next is offered on the other, its Offer going ahead of those
+    /// pieces; its own pieces queue behind them, so the link never waits
+    /// for a Want, and no stream waits long enough to be taken for silent.
     #[default]
     TakingTurns,
 }
 
-/// Stream priorities: records (1) go before everything; an Offer or a
-/// tree before scan bytes; the scan offered first before the next.
+/// How long the next scan may wait behind the current one's bytes.
+const LOOKAHEAD: Duration = Duration::from_secs(4);
+
+/// Stream priorities: records (1) go before everything; an Offer before
+/// scan bytes; the scan offered first before the next.
 const CONTROL: i32 = 0;
 const HEAD: i32 = -1;
 const BEHIND: i32 = -2;
@@ -153,6 +158,12 @@ struct Lane {
     /// When the blob it carries was offered, in turns (the earlier goes
     /// first on the link); `None` when it carries none.
     turn: Option<u64>,
+    /// The blob it carries (hash, size).
+    blob: Option<([u8; 32], u64)>,
+    /// Its first confirmation (when, up to where) and the latest offset
+    /// confirmed: the rate the server takes it at.
+    first_confirmed: Option<(Instant, u64)>,
+    confirmed: u64,
     priority: i32,
 }
 
@@ -168,8 +179,40 @@ impl Lane {
             stream: FrameStream::new(send, recv),
             sender: BlobSender::new(BlobSenderConfig::default(), Instant::now()),
             turn: None,
+            blob: None,
+            first_confirmed: None,
+            confirmed: 0,
             priority: HEAD,
         })
+    }
+
+    fn offer(&mut self, blob: [u8; 32], size: u64, turn: u64) {
+        self.sender.offer(blob, size, Instant::now());
+        self.turn = Some(turn);
+        self.blob = Some((blob, size));
+        self.first_confirmed = None;
+        self.confirmed = 0;
+    }
+
+    fn confirmed(&mut self, upto: u64) {
+        self.first_confirmed.get_or_insert((Instant::now(), upto));
+        self.confirmed = upto;
+    }
+
+    /// Whether nothing of it would hold a blob offered elsewhere back for
+    /// longer than `within`: idle, or all its pieces handed over and the
+    /// rest would be confirmed within `within` at the rate so far.
+    fn clears_within(&self, within: Duration) -> bool {
+        if self.sender.is_idle() {
+            return true;
+        }
+        let Some((since, from)) = self.first_confirmed else {
+            return false;
+        };
+        let elapsed = since.elapsed().as_secs_f64();
+        let rate = self.confirmed.saturating_sub(from) as f64 / elapsed.max(1e-3);
+        self.sender.all_pieces_sent()
+            && self.sender.unconfirmed() as f64 <= rate * within.as_secs_f64()
     }
 
     fn set_priority(&mut self, priority: i32) {
@@ -193,13 +236,13 @@ fn lane_to_offer(lanes: &[Lane], pipeline: BlobPipeline) -> Option<usize> {
             lanes
                 .iter()
                 .enumerate()
-                .all(|(j, l)| j == *i || l.sender.all_pieces_sent())
+                .all(|(j, l)| j == *i || l.clears_within(LOOKAHEAD))
         }),
     }
 }
 
-/// Orders the lanes on the link: an Offer or a tree first, then the blob
-/// offered earliest.
+/// Orders the lanes on the link: an Offer first, then the blob offered
+/// earliest.
 fn arrange(lanes: &mut [Lane]) {
     let head = lanes.iter().filter_map(|l| l.turn).min();
     for lane in lanes {
@@ -267,6 +310,9 @@ pub(crate) async fn deliver(
                         }
                     },
                     BlobSendEvent::Progress { blob, upto } => {
+                        if lane.blob.is_some_and(|(b, _)| b == blob) {
+                            lane.confirmed(upto);
+                        }
                         let hex = BlobId(blob).to_string();
                         db()?.blob_progress(&hex, size_of(&sizes, &blob), upto)?;
                     }
@@ -295,8 +341,21 @@ pub(crate) async fn deliver(
             }
             if lane.sender.is_idle() {
                 lane.turn = None;
+                lane.blob = None;
             }
-            while let Some(req) = lane.sender.next_piece() {
+        }
+        let head = lanes.iter().filter_map(|l| l.turn).min();
+        for lane in lanes.iter_mut() {
+            // Behind another scan, one piece at a time: enough to fill the
+            // link the moment that scan has nothing left to send, not so
+            // much that writing it blocks this loop (and the other scan's
+            // answers) while that scan's bytes drain.
+            let behind = lane.turn.is_some() && lane.turn != head;
+            while let Some(req) = lane
+                .sender
+                .next_piece()
+                .filter(|_| !behind || lane.sender.sent_unconfirmed() == 0)
+            {
                 let data = blocking(|| source.piece(req)).map_err(|e| match db() {
                     Ok(s) => local_damage(&s, Some((req.blob, size_of(&sizes, &req.blob))), e),
                     Err(lock) => lock,
@@ -310,8 +369,7 @@ pub(crate) async fn deliver(
             if let Some(i) = lane_to_offer(&lanes, pipeline) {
                 if let Some((blob, size)) = queue.pop_front() {
                     sizes.insert(blob, size);
-                    lanes[i].sender.offer(blob, size, Instant::now());
-                    lanes[i].turn = Some(turns);
+                    lanes[i].offer(blob, size, turns);
                     turns += 1;
                 }
             }
@@ -352,10 +410,25 @@ pub(crate) async fn deliver(
             Some((i, Some(data))) => lanes[i].sender.handle_bytes(&data, Instant::now()),
             // A server ends a stream silent for two minutes: an idle one
             // may have been, waiting for a long first records round or
-            // for its turn behind a long scan.
-            Some((i, None)) if lanes[i].sender.is_idle() => {
-                tracing::info!("the server closed an idle blob stream; opening another");
-                lanes[i] = Lane::open(conn).await?;
+            // for its turn behind a long scan (and a blob offered on it
+            // just then, not yet wanted, goes back to the queue). Another
+            // is opened if blobs still wait; the closed one is let go
+            // first, so it does not hold a stream meanwhile.
+            Some((i, None)) if lanes[i].sender.is_idle() || lanes[i].sender.awaits_want() => {
+                let closed = lanes.remove(i);
+                if closed.sender.awaits_want() {
+                    if let Some((blob, size)) = closed.blob {
+                        sizes.remove(&blob);
+                        queue.push_front((blob, size));
+                    }
+                }
+                drop(closed);
+                if !queue.is_empty() {
+                    tracing::info!("the server closed an idle blob stream; opening another");
+                    lanes.insert(i, Lane::open(conn).await?);
+                } else if lanes.is_empty() {
+                    break;
+                }
                 continue;
             }
             Some((_, None)) => {
