@@ -1,7 +1,8 @@
 //! Delivering scan blobs: drives a [`BlobSender`] over a QUIC stream (two
-//! taking turns when several scans wait, [`BlobPipeline`]), reading pieces from the blob store and noting the server's confirmed
-//! offsets in the store as they come, so `status` shows progress and a
-//! restarted sync resumes where the server stopped.
+//! taking turns when several scans wait, [`BlobPipeline`]), reading
+//! pieces from the blob store and noting the server's confirmed offsets
+//! in the store as they come, so `status` shows progress and a restarted
+//! sync resumes where the server stopped.
 //!
 //! Runs as its own task with its own store connection, next to the record
 //! rounds of the same sync, at a lower stream priority: records never wait
@@ -194,6 +195,12 @@ impl Lane {
         self.confirmed = 0;
     }
 
+    /// Whether its blob waits for one offered earlier (`head`, the
+    /// earliest turn of all lanes).
+    fn is_behind(&self, head: Option<u64>) -> bool {
+        self.turn.is_some() && self.turn != head
+    }
+
     fn confirmed(&mut self, upto: u64) {
         self.first_confirmed.get_or_insert((Instant::now(), upto));
         self.confirmed = upto;
@@ -248,7 +255,7 @@ fn arrange(lanes: &mut [Lane]) {
     for lane in lanes {
         let priority = if lane.sender.awaits_want() {
             CONTROL
-        } else if lane.turn.is_some() && lane.turn != head {
+        } else if lane.is_behind(head) {
             BEHIND
         } else {
             HEAD
@@ -350,7 +357,7 @@ pub(crate) async fn deliver(
             // link the moment that scan has nothing left to send, not so
             // much that writing it blocks this loop (and the other scan's
             // answers) while that scan's bytes drain.
-            let behind = lane.turn.is_some() && lane.turn != head;
+            let behind = lane.is_behind(head);
             while let Some(req) = lane
                 .sender
                 .next_piece()
