@@ -6,7 +6,7 @@
 // a page hidden longer than the idle time (no input can reach it) locks
 // the moment it ticks again.
 
-import { useEffect, useEffectEvent } from "react";
+import { useEffectEvent, useLayoutEffect } from "react";
 
 /** How often the idle and sleep checks run. */
 export const IDLE_TICK_MS = 1_000;
@@ -28,7 +28,10 @@ function pageHidden(): boolean {
 export function useIdleLock(opts: { enabled: boolean; idleMs: number; onLock: () => void }): void {
   const { enabled, idleMs } = opts;
   const lock = useEffectEvent(opts.onLock);
-  useEffect(() => {
+  // Armed in the commit that shows the screens (a layout effect), not in a
+  // passive effect that runs some time after: no moment where data is on
+  // screen and the lock is not yet counting.
+  useLayoutEffect(() => {
     if (!enabled) return undefined;
     let lastInput = Date.now();
     let lastTick = lastInput;
