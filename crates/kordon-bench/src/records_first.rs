@@ -44,9 +44,9 @@ pub struct Args {
     /// vehicle's default if not given; 250 was the default before).
     #[arg(long)]
     record_poll_ms: Option<u64>,
-    /// Also measure, in the same run, the sync as it was before: a look
-    /// for new records every 250 ms, and every round waiting for the
-    /// server to read its stream's end.
+    /// Also measure, in the same run, the sync as it was before: each
+    /// round's records sent only once the server has welcomed the
+    /// vehicle, not with its Hello.
     #[arg(long)]
     baseline: bool,
 }
@@ -60,8 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// One measurement on a fresh server and vehicle; `before`: the sync as
-/// it was before records were looked for every 50 ms and rounds beside
-/// the scans stopped waiting for their stream's end.
+/// it was before records went with the Hello.
 fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let (rt, central, endpoint) = loopback_server(&tmp.path().join("srv"))?;
@@ -121,8 +120,7 @@ fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     let (reconnect, during, burst) = rt.block_on(async {
         let mut opts = SyncOptions::default();
         if before {
-            opts.record_poll = Duration::from_millis(250);
-            opts.rounds_beside_blobs_wait = true;
+            opts.records_with_hello = false;
         }
         if let Some(ms) = args.record_poll_ms {
             opts.record_poll = Duration::from_millis(ms.max(1));

@@ -43,11 +43,13 @@ pub struct Args {
 /// (the baselines, in the same run).
 #[derive(Debug, Clone, Copy)]
 enum Mode {
-    /// Two scans' streams taking turns, beside the first records round.
+    /// The first records with the Hello, the first scan offered once they
+    /// are answered (its bytes after the log check), two scans' streams
+    /// taking turns.
     Now,
-    /// One scans' stream, the next scan offered on it right after the last
-    /// piece of the one before, beside the first records round.
-    SameStream,
+    /// As before that: the records after Welcome, the first scan offered
+    /// once the round has ended, its log check included.
+    AfterTheRound,
     /// The records round first; each scan offered once the last is stored.
     NotPipelined,
 }
@@ -55,8 +57,8 @@ enum Mode {
 impl Mode {
     fn name(self) -> &'static str {
         match self {
-            Mode::Now => "two streams taking turns, beside the records round",
-            Mode::SameStream => "one stream, pipelined, beside the records round",
+            Mode::Now => "records with the Hello, scans offered once they are answered",
+            Mode::AfterTheRound => "records after Welcome, scans offered after the round",
             Mode::NotPipelined => "after the records round, not pipelined",
         }
     }
@@ -113,13 +115,15 @@ fn one(
     let bytes = v.blob_counts()?.bytes_pending;
     let opts = match mode {
         Mode::Now => SyncOptions::default(),
-        Mode::SameStream => SyncOptions {
-            pipeline_blobs: BlobPipeline::SameStream,
+        Mode::AfterTheRound => SyncOptions {
+            records_with_hello: false,
+            offer_before_log_check: false,
             ..SyncOptions::default()
         },
         Mode::NotPipelined => SyncOptions {
             blobs_beside_first_round: false,
             pipeline_blobs: BlobPipeline::OneAtATime,
+            records_with_hello: false,
             ..SyncOptions::default()
         },
     };
@@ -237,7 +241,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let loss: f64 = loss.trim().parse().context("loss %")?;
         let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
         for _ in 0..args.runs {
-            for mode in [Mode::Now, Mode::SameStream, Mode::NotPipelined] {
+            for mode in [Mode::Now, Mode::AfterTheRound, Mode::NotPipelined] {
                 let o = one(&args, loss, rtt, mode, &tiff)?;
                 println!(
                     "| {rtt} ms | {loss} % | {} | {:.1} s | {:.3} | {:.2} % |",

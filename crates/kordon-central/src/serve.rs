@@ -602,7 +602,16 @@ async fn run_session(
                                 })
                                 .await?;
                             }
-                            session.welcome(&auth.unit, now_ms());
+                            // What the vehicle sent behind its Hello is
+                            // read now: its events follow in this loop.
+                            if let Err(e) = session.welcome(&auth.unit, now_ms()) {
+                                if let Some(left_out) = ctx
+                                    .throttle
+                                    .allow("protocol_error", std::time::Instant::now())
+                                {
+                                    tracing::warn!(device = %device.short(), peer = %address, error = %e, left_out, "protocol error");
+                                }
+                            }
                             welcomed = true;
                         }
                         Err(refusal) => {

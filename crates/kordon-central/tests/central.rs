@@ -660,7 +660,7 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                     .authorize(&key.public(), enroll_secret.as_deref(), "mem", NOW)
                     .expect("db")
                 {
-                    Ok(a) => server.welcome(&a.unit, 0),
+                    Ok(a) => server.welcome(&a.unit, 0).expect("what followed the Hello"),
                     Err(r) => server.refuse(r.code, &r.reason),
                 },
                 ServerEvent::Records { batch, records } => {

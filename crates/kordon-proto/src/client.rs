@@ -27,6 +27,11 @@ pub struct ClientConfig {
     pub app_version: String,
     /// What the client has still to deliver, stated in Hello.
     pub backlog: Backlog,
+    /// Send the Pull and the first Records right behind the Hello, without
+    /// waiting for Welcome: only to a server that negotiated
+    /// [`ALPN_RECORDS_WITH_HELLO`](crate::ALPN_RECORDS_WITH_HELLO) (an
+    /// older one fails the session on them).
+    pub records_with_hello: bool,
 }
 
 impl Default for ClientConfig {
@@ -41,6 +46,7 @@ impl Default for ClientConfig {
             checkpoint: None,
             app_version: String::new(),
             backlog: Backlog::default(),
+            records_with_hello: false,
         }
     }
 }
@@ -148,6 +154,11 @@ impl ClientSession {
             app_version: s.cfg.app_version.clone(),
             backlog: s.cfg.backlog,
         });
+        if s.cfg.records_with_hello {
+            s.send(&Message::Pull {
+                cursor: s.cfg.down_cursor,
+            });
+        }
         s.arm(now);
         s
     }
@@ -213,9 +224,11 @@ impl ClientSession {
                     unit,
                     server_time_ms,
                 });
-                self.send(&Message::Pull {
-                    cursor: self.cfg.down_cursor,
-                });
+                if !self.cfg.records_with_hello {
+                    self.send(&Message::Pull {
+                        cursor: self.cfg.down_cursor,
+                    });
+                }
             }
             (_, Message::Refused { code, reason }) => {
                 self.events.push_back(ClientEvent::Refused {
@@ -301,9 +314,12 @@ impl ClientSession {
 
     /// Whether another upload batch may be sent now.
     pub fn can_send(&self) -> bool {
-        self.state == State::Active
-            && !self.uploads_finished
-            && self.in_flight.len() < self.cfg.window
+        let open = match self.state {
+            State::Active => true,
+            State::AwaitWelcome => self.cfg.records_with_hello,
+            State::Finished | State::Failed => false,
+        };
+        open && !self.uploads_finished && self.in_flight.len() < self.cfg.window
     }
 
     /// Sends a batch of signed records; returns its batch number.

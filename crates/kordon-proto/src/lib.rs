@@ -16,6 +16,11 @@
 //! S: Down{[record], cursor, more}
 //! C: Done
 //! ```
+//! A server that negotiated [`ALPN_RECORDS_WITH_HELLO`] keeps what follows
+//! a Hello unread until it has decided on the device, then reads on: the
+//! vehicle sends its Pull and first Records right behind its Hello, and
+//! gets its first answers a round trip sooner.
+//!
 //! Records travel as the exact signed bytes of `docs/signed-records.md`;
 //! this crate does not interpret them.
 //!
@@ -47,6 +52,17 @@ pub use server::{ServerEvent, ServerSession, Stated};
 
 /// ALPN protocol id for QUIC; the version is part of it.
 pub const ALPN: &[u8] = b"kordon-sync/1";
+/// The same protocol, from a server that reads what follows a Hello once
+/// it has welcomed the device (and drops it unread if it refuses): a
+/// vehicle that negotiated it sends its Pull and first Records with its
+/// Hello ([`ClientConfig::records_with_hello`]). Servers prefer it and
+/// still speak [`ALPN`]; vehicles offer both, so either side may be the
+/// older.
+pub const ALPN_RECORDS_WITH_HELLO: &[u8] = b"kordon-sync/1.1";
+/// Most bytes a server keeps unread behind a Hello while it decides on
+/// the device: what a vehicle sends with its Hello arrives in the same
+/// few packets, and a peer not yet authorised may not park more.
+pub const MAX_BEHIND_HELLO: usize = 256 << 10;
 /// The message-level protocol version carried in Hello and Welcome.
 pub const PROTOCOL_VERSION: u16 = 1;
 /// Most records in one Records or Down message.
@@ -83,4 +99,6 @@ pub enum ProtoError {
     Timeout(u64),
     #[error("peer reported an error: {0}")]
     Peer(String),
+    #[error("more than {MAX_BEHIND_HELLO} bytes sent before the device was welcomed")]
+    TooMuchBeforeWelcome,
 }

@@ -98,7 +98,20 @@ impl ServerSession {
             return Ok(());
         }
         self.decoder.push(data);
+        self.decode()
+    }
+
+    /// Turns whole frames into events, up to the Hello while the device
+    /// is not decided on: what follows it is read once it is welcomed, and
+    /// never if it is refused.
+    fn decode(&mut self) -> Result<(), ProtoError> {
         loop {
+            if self.state == State::AwaitDecision {
+                if self.decoder.buffered() > crate::MAX_BEHIND_HELLO {
+                    return self.fail(ProtoError::TooMuchBeforeWelcome);
+                }
+                return Ok(());
+            }
             let msg = match self.decoder.next_message() {
                 Ok(Some(m)) => m,
                 Ok(None) => return Ok(()),
@@ -227,16 +240,22 @@ impl ServerSession {
         self.log_receipts
     }
 
-    pub fn welcome(&mut self, unit: &str, server_time_ms: i64) {
-        if self.state == State::AwaitDecision {
-            self.state = State::Active;
-            self.decoder.set_limit(crate::codec::MAX_FRAME);
-            self.send(&Message::Welcome {
-                version: PROTOCOL_VERSION,
-                unit: unit.to_string(),
-                server_time_ms,
-            });
+    /// Welcomes the device, then reads what it sent behind its Hello (its
+    /// Pull and first Records, from a vehicle that negotiated
+    /// [`ALPN_RECORDS_WITH_HELLO`](crate::ALPN_RECORDS_WITH_HELLO)): their
+    /// events follow, or the error if they break the rules.
+    pub fn welcome(&mut self, unit: &str, server_time_ms: i64) -> Result<(), ProtoError> {
+        if self.state != State::AwaitDecision {
+            return Ok(());
         }
+        self.state = State::Active;
+        self.decoder.set_limit(crate::codec::MAX_FRAME);
+        self.send(&Message::Welcome {
+            version: PROTOCOL_VERSION,
+            unit: unit.to_string(),
+            server_time_ms,
+        });
+        self.decode()
     }
 
     pub fn refuse(&mut self, code: RefusalCode, reason: &str) {

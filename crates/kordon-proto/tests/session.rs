@@ -68,7 +68,9 @@ fn run(
             match ev {
                 ServerEvent::Hello { enroll_secret, .. } => {
                     if enroll_secret.as_deref() == Some(b"ok") {
-                        server.welcome("UNIT-1", 42);
+                        server
+                            .welcome("UNIT-1", 42)
+                            .expect("what followed the Hello");
                     } else {
                         server.refuse(RefusalCode::NotEnrolled, "device not enrolled");
                     }
@@ -126,6 +128,14 @@ fn cfg(secret: &[u8]) -> ClientConfig {
         enroll_secret: Some(secret.to_vec()),
         window: 2,
         ..Default::default()
+    }
+}
+
+/// As [`cfg`], sending the Pull and first Records with the Hello.
+fn cfg_with_hello(secret: &[u8]) -> ClientConfig {
+    ClientConfig {
+        records_with_hello: true,
+        ..cfg(secret)
     }
 }
 
@@ -201,7 +211,7 @@ fn a_vehicle_that_says_the_older_hello_gets_the_older_log_answer() {
         Some(ServerEvent::Hello { stated: None, .. })
     ));
     assert!(!server.log_receipts(), "it gets receipts");
-    server.welcome("U", 0);
+    server.welcome("U", 0).expect("welcome");
     server
         .handle_bytes(&encode_frame(&Message::LogAsk { known_size: 4 }))
         .expect("ask");
@@ -244,7 +254,7 @@ fn a_vehicle_that_says_the_older_hello_gets_the_older_log_answer() {
             backlog: Backlog::default(),
         }))
         .expect("hello");
-    again.welcome("U", 0);
+    again.welcome("U", 0).expect("welcome");
     again
         .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk {
             proofs: vec![[1; 32]; MAX_LOG_ASK + 5],
@@ -427,6 +437,144 @@ fn refusal_reaches_the_client_with_its_reason() {
     );
 }
 
+/// One exchange: everything the client has to send crosses to the server
+/// in `chunk`-byte pieces, the server application answers, and the
+/// answers cross back. Returns the client's events and what the server
+/// application saw (Hello, Records, Pull).
+fn one_exchange(
+    client: &mut ClientSession,
+    server: &mut ServerSession,
+    welcome: bool,
+    chunk: usize,
+    now: Instant,
+) -> (Vec<ClientEvent>, Vec<&'static str>) {
+    while client.can_send() {
+        client.send_records(records(3), now);
+    }
+    let mut seen = vec![];
+    while let Some(bytes) = client.poll_transmit() {
+        for piece in bytes.chunks(chunk) {
+            let _ = server.handle_bytes(piece);
+            // The application answers between reads, as the server does.
+            while let Some(ev) = server.poll_event() {
+                match ev {
+                    ServerEvent::Hello { .. } => {
+                        seen.push("Hello");
+                        if welcome {
+                            server
+                                .welcome("UNIT-1", 42)
+                                .expect("what followed the Hello");
+                        } else {
+                            server.refuse(RefusalCode::Revoked, "revoked");
+                        }
+                    }
+                    ServerEvent::Records { batch, records } => {
+                        seen.push("Records");
+                        let results = records
+                            .iter()
+                            .map(|_| RecordResult::Accepted { receipt: vec![1] })
+                            .collect();
+                        server.results(batch, results);
+                    }
+                    ServerEvent::Pull { cursor } => {
+                        seen.push("Pull");
+                        server.down(vec![], cursor, false);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    while let Some(bytes) = server.poll_transmit() {
+        let _ = client.handle_bytes(&bytes, now);
+    }
+    let mut events = vec![];
+    while let Some(ev) = client.poll_event() {
+        events.push(ev);
+    }
+    (events, seen)
+}
+
+#[test]
+fn records_sent_with_the_hello_are_answered_in_the_first_round_trip() {
+    for chunk in [1, 7, 64, usize::MAX] {
+        let now = Instant::now();
+        let mut client = ClientSession::new(cfg_with_hello(b"ok"), now);
+        let mut server = ServerSession::new();
+        let (events, seen) = one_exchange(&mut client, &mut server, true, chunk, now);
+        // The server read nothing behind the Hello before welcoming.
+        assert_eq!(
+            seen,
+            ["Hello", "Pull", "Records", "Records"],
+            "chunk {chunk}"
+        );
+        assert!(matches!(events[0], ClientEvent::Welcomed { .. }));
+        let answered = events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Results { .. }))
+            .count();
+        assert_eq!(answered, 2, "both batches of the window, chunk {chunk}");
+        assert!(events.iter().any(|e| matches!(e, ClientEvent::Down { .. })));
+
+        // Waiting for Welcome, as before: the first exchange only welcomes.
+        let mut client = ClientSession::new(cfg(b"ok"), now);
+        let mut server = ServerSession::new();
+        let (events, seen) = one_exchange(&mut client, &mut server, true, chunk, now);
+        assert_eq!(seen, ["Hello"]);
+        assert_eq!(events.len(), 1);
+        assert!(matches!(events[0], ClientEvent::Welcomed { .. }));
+    }
+}
+
+#[test]
+fn records_sent_with_a_hello_that_is_refused_are_never_read() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(cfg_with_hello(b"ok"), now);
+    let mut server = ServerSession::new();
+    let (events, seen) = one_exchange(&mut client, &mut server, false, 16, now);
+    assert_eq!(seen, ["Hello"]);
+    assert!(events.contains(&ClientEvent::Refused {
+        code: RefusalCode::Revoked,
+        reason: "revoked".into()
+    }));
+    assert!(client.is_failed() && server.is_failed());
+}
+
+#[test]
+fn a_peer_not_yet_welcomed_may_not_park_much_behind_its_hello() {
+    let mut server = ServerSession::new();
+    let hello = encode_frame(&Message::Hello {
+        version: PROTOCOL_VERSION,
+        enroll_secret: None,
+        down_cursor: 0,
+        client_time_ms: 0,
+    });
+    server.handle_bytes(&hello).expect("hello");
+    assert!(matches!(
+        server.poll_event(),
+        Some(ServerEvent::Hello { .. })
+    ));
+    // Within the bound: kept unread, no event.
+    server
+        .handle_bytes(&vec![0; MAX_BEHIND_HELLO])
+        .expect("kept while the device is decided on");
+    assert!(server.poll_event().is_none());
+    assert_eq!(
+        server.handle_bytes(&[0]),
+        Err(ProtoError::TooMuchBeforeWelcome)
+    );
+    assert!(server.is_failed());
+    // Garbage behind a Hello fails the session once it is read.
+    let mut server = ServerSession::new();
+    server.handle_bytes(&hello).expect("hello");
+    let _ = server.poll_event();
+    server
+        .handle_bytes(&[0, 0, 0, 2, 0xff, 0xff])
+        .expect("unread yet");
+    assert!(server.welcome("U", 0).is_err());
+    assert!(server.is_failed());
+}
+
 #[test]
 fn silence_from_the_server_times_out_at_the_injected_deadline() {
     let t0 = Instant::now();
@@ -545,7 +693,7 @@ fn an_oversized_batch_is_a_protocol_error_and_nothing_reaches_the_store() {
         server.poll_event(),
         Some(ServerEvent::Hello { .. })
     ));
-    server.welcome("U", 0);
+    server.welcome("U", 0).expect("welcome");
     let big = Message::Records {
         batch: 0,
         records: vec![vec![]; MAX_BATCH_RECORDS + 1],
@@ -563,7 +711,7 @@ fn an_oversized_batch_is_a_protocol_error_and_nothing_reaches_the_store() {
     let mut fresh = ServerSession::new();
     fresh.handle_bytes(&encode_frame(&hello)).expect("hello");
     let _ = fresh.poll_event();
-    fresh.welcome("U", 0);
+    fresh.welcome("U", 0).expect("welcome");
     fresh
         .handle_bytes(&encode_frame(&ok))
         .expect("1 MiB record after welcome");
@@ -817,9 +965,10 @@ proptest! {
 
     #[test]
     fn any_chunking_converges(
-chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4) {
+chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4, with_hello in any::<bool>()) {
         let now = Instant::now();
-        let mut client = ClientSession::new(cfg(b"ok"), now);
+        let config = if with_hello { cfg_with_hello(b"ok") } else { cfg(b"ok") };
+        let mut client = ClientSession::new(config, now);
         let mut server = ServerSession::new();
         let mut app = App { down: records(d), page, uploaded: vec![] };
         let events = run(&mut client, &mut server, &mut app, records(n), chunk, now);

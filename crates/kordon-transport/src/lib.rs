@@ -128,7 +128,16 @@ pub fn server_endpoint(
     key: &DeviceKey,
     cert_der: Vec<u8>,
 ) -> Result<quinn::Endpoint, TransportError> {
-    let cfg = tls::server_config(key, cert_der, provider())?;
+    server_endpoint_speaking(addr, key, cert_der, &tls::PROTOCOLS)
+}
+
+fn server_endpoint_speaking(
+    addr: SocketAddr,
+    key: &DeviceKey,
+    cert_der: Vec<u8>,
+    protocols: &[&[u8]],
+) -> Result<quinn::Endpoint, TransportError> {
+    let cfg = tls::server_config(key, cert_der, provider(), protocols)?;
     let quic = quinn::crypto::rustls::QuicServerConfig::try_from(Arc::new(cfg))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
@@ -203,7 +212,16 @@ pub fn client_endpoint_on(
     pinned_fingerprint: [u8; 32],
     bind: SocketAddr,
 ) -> Result<quinn::Endpoint, TransportError> {
-    let cfg = tls::client_config(key, pinned_fingerprint, provider())?;
+    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS)
+}
+
+fn client_endpoint_speaking(
+    key: SharedDeviceKey,
+    pinned_fingerprint: [u8; 32],
+    bind: SocketAddr,
+    protocols: &[&[u8]],
+) -> Result<quinn::Endpoint, TransportError> {
+    let cfg = tls::client_config(key, pinned_fingerprint, provider(), protocols)?;
     let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut client = quinn::ClientConfig::new(Arc::new(quic));
@@ -216,6 +234,16 @@ pub fn client_endpoint_on(
         .map_err(|error| TransportError::Bind { addr: bind, error })?;
     endpoint.set_default_client_config(client);
     Ok(endpoint)
+}
+
+/// Whether the server at the other end of `conn` reads what follows a
+/// Hello: it negotiated [`kordon_proto::ALPN_RECORDS_WITH_HELLO`], so a
+/// records session may send its Pull and first Records with its Hello.
+pub fn records_with_hello(conn: &quinn::Connection) -> bool {
+    conn.handshake_data()
+        .and_then(|data| data.downcast::<quinn::crypto::rustls::HandshakeData>().ok())
+        .and_then(|data| data.protocol)
+        .is_some_and(|p| p == kordon_proto::ALPN_RECORDS_WITH_HELLO)
 }
 
 /// Connects to the server, failing after `timeout` without a handshake.
@@ -266,5 +294,47 @@ mod reset_key_tests {
         assert!(a.verify(cid, &sig[..16]).is_err());
         assert_eq!(a.connection_id_key(), b.connection_id_key());
         assert_ne!(a.connection_id_key(), other.connection_id_key());
+    }
+}
+
+#[cfg(test)]
+mod protocol_tests {
+    use super::*;
+    use kordon_record::DeviceKey;
+
+    /// Connects a vehicle offering `vehicle` to a server offering `server`
+    /// over loopback; whether the vehicle may send records with its Hello.
+    async fn negotiate(vehicle: &[&[u8]], server: &[&[u8]]) -> bool {
+        let server_key = DeviceKey::from_seed(&[1; 32]);
+        let cert = tls::self_signed_cert(&server_key, SERVER_NAME).expect("certificate");
+        let fingerprint = certificate_fingerprint(&cert);
+        let endpoint =
+            server_endpoint_speaking(([127, 0, 0, 1], 0).into(), &server_key, cert, server)
+                .expect("server endpoint");
+        let addr = endpoint.local_addr().expect("address");
+        let accept = tokio::spawn(async move {
+            let conn = endpoint.accept().await.expect("incoming").await;
+            (endpoint, conn)
+        });
+        let device: SharedDeviceKey = Arc::new(Box::new(DeviceKey::from_seed(&[2; 32])));
+        let client =
+            client_endpoint_speaking(device, fingerprint, ([127, 0, 0, 1], 0).into(), vehicle)
+                .expect("client endpoint");
+        let conn = connect(&client, addr, Duration::from_secs(10))
+            .await
+            .expect("handshake");
+        let (_endpoint, accepted) = accept.await.expect("server task");
+        accepted.expect("server side of the handshake");
+        records_with_hello(&conn)
+    }
+
+    #[tokio::test]
+    async fn records_go_with_the_hello_only_when_both_sides_speak_it() {
+        let plain: &[&[u8]] = &[kordon_proto::ALPN];
+        assert!(negotiate(&tls::PROTOCOLS, &tls::PROTOCOLS).await);
+        // An older server: the vehicle waits for Welcome, as before.
+        assert!(!negotiate(&tls::PROTOCOLS, plain).await);
+        // An older vehicle still connects to a newer server.
+        assert!(!negotiate(plain, &tls::PROTOCOLS).await);
     }
 }

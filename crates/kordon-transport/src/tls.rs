@@ -127,10 +127,18 @@ fn private_key(key: &DeviceKey) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_pkcs8_der().to_vec()))
 }
 
+/// The application protocols both sides offer, preferred first: the
+/// server picks the first of its own the vehicle offers, so an older
+/// vehicle or an older server still meets the other on
+/// [`kordon_proto::ALPN`].
+pub(crate) const PROTOCOLS: [&[u8]; 2] =
+    [kordon_proto::ALPN_RECORDS_WITH_HELLO, kordon_proto::ALPN];
+
 pub(crate) fn server_config(
     key: &DeviceKey,
     cert_der: Vec<u8>,
     provider: Arc<rustls::crypto::CryptoProvider>,
+    protocols: &[&[u8]],
 ) -> Result<rustls::ServerConfig, TransportError> {
     let verifier = Arc::new(DeviceCertVerifier {
         provider: provider.clone(),
@@ -141,7 +149,7 @@ pub(crate) fn server_config(
         .with_client_cert_verifier(verifier)
         .with_single_cert(vec![CertificateDer::from(cert_der)], private_key(key))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
-    cfg.alpn_protocols = vec![kordon_proto::ALPN.to_vec()];
+    cfg.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
     Ok(cfg)
 }
 
@@ -149,6 +157,7 @@ pub(crate) fn client_config(
     key: SharedDeviceKey,
     pinned: [u8; 32],
     provider: Arc<rustls::crypto::CryptoProvider>,
+    protocols: &[&[u8]],
 ) -> Result<rustls::ClientConfig, TransportError> {
     let signer = DeviceSigner::new(key);
     let cert = rcgen::CertificateParams::new(vec!["kordon-device".to_string()])
@@ -170,7 +179,7 @@ pub(crate) fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)));
-    cfg.alpn_protocols = vec![kordon_proto::ALPN.to_vec()];
+    cfg.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
     Ok(cfg)
 }
 
@@ -314,7 +323,7 @@ mod tests {
     fn a_client_presents_its_device_certificate_and_signs_through_the_shared_key() {
         let key = DeviceKey::from_seed(&[4; 32]);
         let shared: SharedDeviceKey = Arc::new(Box::new(DeviceKey::from_seed(&[4; 32])));
-        let cfg = client_config(shared, [0; 32], crate::provider()).expect("config");
+        let cfg = client_config(shared, [0; 32], crate::provider(), &PROTOCOLS).expect("config");
         let certified = cfg
             .client_auth_cert_resolver
             .resolve(&[], &[SignatureScheme::ED25519])

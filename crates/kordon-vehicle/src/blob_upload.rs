@@ -264,11 +264,26 @@ fn arrange(lanes: &mut [Lane]) {
     }
 }
 
+/// How far the records round beside the scans has got, and so what the
+/// scans' streams may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ScanGate {
+    /// The round's records are not all answered: the server may not hold
+    /// the inspection a scan belongs to yet (it declines such a scan).
+    Closed,
+    /// They are: scans may be offered (a hash and a size), and the server
+    /// answers while the vehicle checks its log. No scan byte goes yet.
+    Offer,
+    /// The server's log is checked too: scan bytes may go.
+    Send,
+}
+
 /// Delivers every blob in `queue` (hash, size) over new streams of
 /// `conn` (two taking turns when there are several blobs, see
-/// [`BlobPipeline`]), offering the first once `may_offer` is true (the
-/// streams are opened and welcomed meanwhile). Progress goes to `store`
-/// as the server confirms it.
+/// [`BlobPipeline`]), offering the first once `gate` allows it and
+/// sending its bytes once it allows that (the streams are opened and
+/// welcomed meanwhile). Progress goes to `store` as the server confirms
+/// it.
 pub(crate) async fn deliver(
     conn: &quinn::Connection,
     store: Store,
@@ -276,7 +291,7 @@ pub(crate) async fn deliver(
     queue: Vec<([u8; 32], u64)>,
     max_rate_bps: Option<u64>,
     pipeline: BlobPipeline,
-    mut may_offer: tokio::sync::watch::Receiver<bool>,
+    mut gate: tokio::sync::watch::Receiver<ScanGate>,
 ) -> Result<BlobReport, crate::VehicleError> {
     let mut lanes = vec![Lane::open(conn).await?];
     if pipeline == BlobPipeline::TakingTurns && queue.len() > 1 {
@@ -351,8 +366,9 @@ pub(crate) async fn deliver(
                 lane.blob = None;
             }
         }
+        let open = *gate.borrow();
         let head = lanes.iter().filter_map(|l| l.turn).min();
-        for lane in lanes.iter_mut() {
+        for lane in lanes.iter_mut().filter(|_| open == ScanGate::Send) {
             // Behind another scan, one piece at a time: enough to fill the
             // link the moment that scan has nothing left to send, not so
             // much that writing it blocks this loop (and the other scan's
@@ -371,8 +387,7 @@ pub(crate) async fn deliver(
                 lane.sender.send_piece(req, data, Instant::now());
             }
         }
-        let offer_now = *may_offer.borrow();
-        if offer_now {
+        if open >= ScanGate::Offer {
             if let Some(i) = lane_to_offer(&lanes, pipeline) {
                 if let Some((blob, size)) = queue.pop_front() {
                     sizes.insert(blob, size);
@@ -405,7 +420,7 @@ pub(crate) async fn deliver(
                 }
             } => Some((1, r?)),
             _ = crate::sync::sleep_until(deadline) => None,
-            r = may_offer.wait_for(|may| *may), if !offer_now => {
+            r = gate.wait_for(|now| *now > open), if open < ScanGate::Send => {
                 if r.is_err() {
                     // The pass that would have said so is over.
                     break;

@@ -6,7 +6,7 @@
 //! on the server, and the down cursor only moves after the records it
 //! covers are stored.
 
-use crate::blob_upload::{BlobPipeline, BlobReport};
+use crate::blob_upload::{BlobPipeline, BlobReport, ScanGate};
 use crate::{meta, now_ms, Vehicle, VehicleError};
 use kordon_blob::BlobId;
 use kordon_proto::{ClientConfig, ClientEvent, ClientSession, RecordResult};
@@ -52,6 +52,14 @@ pub struct SyncOptions {
     /// read its stream's end, as all rounds once did; on only to measure
     /// what not waiting saves.
     pub rounds_beside_blobs_wait: bool,
+    /// Send the first records with the Hello, when the server reads past
+    /// it (it negotiated the protocol that says so); off only to measure
+    /// what that saves.
+    pub records_with_hello: bool,
+    /// Offer scans once the round beside them has its records answered,
+    /// their bytes still waiting for its log check; off (offered once that
+    /// round has ended) only to measure what that saves.
+    pub offer_before_log_check: bool,
     /// Keep the connection after a pass that ends without error (or finds
     /// the held link down), for the next pass (no handshake) and to watch
     /// the link ([`Vehicle::link`]); the app's
@@ -72,6 +80,8 @@ impl Default for SyncOptions {
             pipeline_blobs: BlobPipeline::default(),
             blobs_beside_first_round: true,
             rounds_beside_blobs_wait: false,
+            records_with_hello: true,
+            offer_before_log_check: true,
             hold_connection: false,
         }
     }
@@ -304,15 +314,16 @@ impl Vehicle {
             // The scans' stream opens beside the first records round
             // instead of after it, so its BlobHello and Welcome cross while
             // the records go (their stream has the higher priority). No
-            // scan is offered before that round has ended, its log check
-            // included: a round that fails (a refusal, a forked log)
-            // stops the scans' stream before any scan was offered.
+            // scan is offered before that round's records are answered,
+            // and no scan byte goes before its log check: a round that
+            // fails (a refusal, a forked log) stops the scans' stream
+            // before any scan was sent.
             self.deliver_blobs(&conn, &server_key, opts, queue, true, &mut report)
                 .await?;
         } else {
             // Not enrolled yet: the first round enrolls this device, which
             // the scans' stream needs.
-            self.records_round(&conn, &server_key, opts, &mut report, true)
+            self.records_round(&conn, &server_key, opts, &mut report, true, None)
                 .await?;
             if !queue.is_empty() {
                 self.deliver_blobs(&conn, &server_key, opts, queue, false, &mut report)
@@ -365,16 +376,20 @@ impl Vehicle {
         let task_conn = conn.clone();
         let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);
         // A scan is offered only once the records that reference it are
-        // on the server (it declines others) and its log has been checked:
-        // at once if no round runs beside the stream, else once that round
-        // has ended.
-        let (round_ended, may_offer) = tokio::sync::watch::channel(!round_at_start);
+        // on the server (it declines others), and its bytes go only once
+        // the server's log has been checked: at once if no round runs
+        // beside the stream, else as that round gets there.
+        let (gate, gate_rx) = tokio::sync::watch::channel(if round_at_start {
+            ScanGate::Closed
+        } else {
+            ScanGate::Send
+        });
         // The stream of the last round that did not wait for the server to
         // read its end: waited for before the connection may close.
         let mut unread: Option<quinn::SendStream> = None;
         let mut task = AbortOnDrop(tokio::spawn(async move {
             crate::blob_upload::deliver(
-                &task_conn, progress, blobs, queue, rate, pipelined, may_offer,
+                &task_conn, progress, blobs, queue, rate, pipelined, gate_rx,
             )
             .await
         }));
@@ -394,9 +409,9 @@ impl Vehicle {
                     };
                     if due {
                         let (offered_upto, send) = self
-                            .records_round(conn, server_key, opts, report, opts.rounds_beside_blobs_wait)
+                            .records_round(conn, server_key, opts, report, opts.rounds_beside_blobs_wait, opts.offer_before_log_check.then_some(&gate))
                             .await?;
-                        round_ended.send_replace(true);
+                        gate.send_replace(ScanGate::Send);
                         unread = send;
                         last_round = Some((offered_upto, Instant::now()));
                     }
@@ -409,7 +424,7 @@ impl Vehicle {
             Err(e) => return Err(VehicleError::Sync(format!("blob delivery stopped: {e}"))),
         };
         if !self.store.pending(0, 1)?.is_empty() {
-            self.records_round(conn, server_key, opts, report, true)
+            self.records_round(conn, server_key, opts, report, true, None)
                 .await?;
         } else if let Some(send) = unread {
             let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
@@ -424,7 +439,9 @@ impl Vehicle {
     /// read the end of its stream, as it must before the connection
     /// closes; without, the round ends at once and hands back its stream
     /// to wait for later (a round beside a blob stream: records made
-    /// meanwhile wait one round trip less for the next).
+    /// meanwhile wait one round trip less for the next). Once every record
+    /// it offered is answered it opens `scans` to offers (the log check
+    /// follows; the caller opens it to bytes when the round has ended).
     async fn records_round(
         &mut self,
         conn: &quinn::Connection,
@@ -432,6 +449,7 @@ impl Vehicle {
         opts: &SyncOptions,
         report: &mut SyncReport,
         linger: bool,
+        scans: Option<&tokio::sync::watch::Sender<ScanGate>>,
     ) -> Result<(i64, Option<quinn::SendStream>), VehicleError> {
         let token = self.token()?;
         let (send, recv) = conn
@@ -459,6 +477,10 @@ impl Vehicle {
             response_timeout: opts.response_timeout,
             check_log: true,
             checkpoint: self.held_checkpoint_text()?,
+            // A server that reads past the Hello gets the first records
+            // with it: their answers come a round trip sooner.
+            records_with_hello: opts.records_with_hello
+                && kordon_transport::records_with_hello(conn),
             app_version: env!("CARGO_PKG_VERSION").to_string(),
             backlog: kordon_proto::Backlog {
                 records: self.store.pending_count()?,
@@ -498,6 +520,17 @@ impl Vehicle {
                         session.down_applied(cursor, Instant::now());
                     }
                     ClientEvent::LogDue => {
+                        // Everything offered is answered: the inspections
+                        // the scans belong to are on the server.
+                        if let Some(scans) = scans {
+                            scans.send_if_modified(|gate| {
+                                let opens = *gate < ScanGate::Offer;
+                                if opens {
+                                    *gate = ScanGate::Offer;
+                                }
+                                opens
+                            });
+                        }
                         let ask = self.log_ask(server_key)?;
                         session.ask_log(ask.clone(), Instant::now());
                         asked = Some(ask);
