@@ -360,6 +360,16 @@ struct Peer<'a> {
 }
 
 impl Peer<'_> {
+    /// Logs a protocol error of this peer, rate-limited.
+    fn protocol_error(&self, ctx: &Ctx, e: &kordon_proto::ProtoError) {
+        if let Some(left_out) = ctx
+            .throttle
+            .allow("protocol_error", std::time::Instant::now())
+        {
+            tracing::warn!(device = %self.device.short(), peer = %self.address, error = %e, left_out, "protocol error");
+        }
+    }
+
     /// Ends the connection for `reason` (counted, logged rate-limited).
     fn cut_off(&self, ctx: &Ctx, kind: &'static str, reason: &str) {
         ctx.turned_away(kind, &self.address, reason);
@@ -545,12 +555,7 @@ async fn run_session(
             }
         };
         if let Err(e) = session.handle_bytes(&data) {
-            if let Some(left_out) = ctx
-                .throttle
-                .allow("protocol_error", std::time::Instant::now())
-            {
-                tracing::warn!(device = %device.short(), peer = %address, error = %e, left_out, "protocol error");
-            }
+            peer.protocol_error(ctx, &e);
         }
         if !account(
             &mut pace,
@@ -605,14 +610,23 @@ async fn run_session(
                             // What the vehicle sent behind its Hello is
                             // read now: its events follow in this loop.
                             if let Err(e) = session.welcome(&auth.unit, now_ms()) {
-                                if let Some(left_out) = ctx
-                                    .throttle
-                                    .allow("protocol_error", std::time::Instant::now())
-                                {
-                                    tracing::warn!(device = %device.short(), peer = %address, error = %e, left_out, "protocol error");
-                                }
+                                peer.protocol_error(ctx, &e);
                             }
                             welcomed = true;
+                            // Welcome goes at once, and what was read
+                            // behind the Hello is no longer a message in
+                            // progress: its pace and its share end here
+                            // (the decision may take longer than a message
+                            // may). What is held only shrinks here.
+                            while let Some(bytes) = session.poll_transmit() {
+                                stream.write(&bytes).await?;
+                            }
+                            let _ = account(
+                                &mut pace,
+                                &mut share,
+                                session.partial_frame(),
+                                peer.received,
+                            );
                         }
                         Err(refusal) => {
                             tracing::warn!(device = %device.short(), peer = %address, reason = %refusal.reason, "device refused");

@@ -531,6 +531,8 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
         ClientConfig {
             down_cursor: *cursor,
             check_log: true,
+            // As a vehicle does with a server that negotiated it.
+            records_with_hello: true,
             ..Default::default()
         },
         now,

@@ -124,6 +124,8 @@ pub struct ClientSession {
     events: VecDeque<ClientEvent>,
     next_batch: u32,
     in_flight: BTreeSet<u32>,
+    /// Bytes of Records sent before Welcome.
+    early_bytes: usize,
     uploads_finished: bool,
     down: Down,
     log: LogCheck,
@@ -139,6 +141,7 @@ impl ClientSession {
             events: VecDeque::new(),
             next_batch: 0,
             in_flight: BTreeSet::new(),
+            early_bytes: 0,
             uploads_finished: false,
             down: Down::Waiting,
             log: LogCheck::NotAsked,
@@ -316,19 +319,37 @@ impl ClientSession {
     pub fn can_send(&self) -> bool {
         let open = match self.state {
             State::Active => true,
-            State::AwaitWelcome => self.cfg.records_with_hello,
+            State::AwaitWelcome => {
+                self.cfg.records_with_hello && self.early_bytes < crate::RECORDS_BEFORE_WELCOME
+            }
             State::Finished | State::Failed => false,
         };
         open && !self.uploads_finished && self.in_flight.len() < self.cfg.window
     }
 
+    /// How many bytes of records the next batch should hold at most:
+    /// [`BATCH_BYTES`](crate::BATCH_BYTES), or before Welcome what is left
+    /// of [`RECORDS_BEFORE_WELCOME`](crate::RECORDS_BEFORE_WELCOME).
+    pub fn batch_bytes(&self) -> usize {
+        if self.state == State::AwaitWelcome {
+            crate::RECORDS_BEFORE_WELCOME.saturating_sub(self.early_bytes)
+        } else {
+            crate::BATCH_BYTES
+        }
+    }
+
     /// Sends a batch of signed records; returns its batch number.
-    /// Call only when [`can_send`](Self::can_send).
+    /// Call only when [`can_send`](Self::can_send), with at most
+    /// [`batch_bytes`](Self::batch_bytes) of records (or a single one).
     pub fn send_records(&mut self, records: Vec<Vec<u8>>, now: Instant) -> u32 {
         let batch = self.next_batch;
         self.next_batch = self.next_batch.wrapping_add(1);
         self.in_flight.insert(batch);
-        self.send(&Message::Records { batch, records });
+        let frame = encode_frame(&Message::Records { batch, records });
+        if self.state == State::AwaitWelcome {
+            self.early_bytes += frame.len();
+        }
+        self.out.push_back(frame);
         self.arm(now);
         batch
     }

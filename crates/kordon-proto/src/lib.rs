@@ -63,6 +63,10 @@ pub const ALPN_RECORDS_WITH_HELLO: &[u8] = b"kordon-sync/1.1";
 /// the device: what a vehicle sends with its Hello arrives in the same
 /// few packets, and a peer not yet authorised may not park more.
 pub const MAX_BEHIND_HELLO: usize = 256 << 10;
+/// Most bytes of Records a vehicle sends behind its Hello, before
+/// Welcome: well within [`MAX_BEHIND_HELLO`], and all a refused vehicle
+/// spends of its uplink on records nobody reads.
+pub const RECORDS_BEFORE_WELCOME: usize = MAX_BEHIND_HELLO / 2;
 /// The message-level protocol version carried in Hello and Welcome.
 pub const PROTOCOL_VERSION: u16 = 1;
 /// Most records in one Records or Down message.

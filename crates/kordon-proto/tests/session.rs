@@ -527,6 +527,58 @@ fn records_sent_with_the_hello_are_answered_in_the_first_round_trip() {
 }
 
 #[test]
+fn before_welcome_a_client_sends_a_bounded_amount_of_records() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(
+        ClientConfig {
+            window: 64,
+            ..cfg_with_hello(b"ok")
+        },
+        now,
+    );
+    let record = vec![7u8; 10_000];
+    let mut early = 0;
+    while client.can_send() {
+        let fit = (client.batch_bytes() / record.len()).max(1);
+        early += fit * record.len();
+        client.send_records(vec![record.clone(); fit], now);
+    }
+    assert!(
+        early >= RECORDS_BEFORE_WELCOME - record.len(),
+        "{early} bytes"
+    );
+    // Overshot by at most the one record a batch always holds.
+    assert!(
+        early <= RECORDS_BEFORE_WELCOME + record.len(),
+        "{early} bytes"
+    );
+    // All of it kept unread by the server until it decides.
+    let mut server = ServerSession::new();
+    while let Some(bytes) = client.poll_transmit() {
+        server
+            .handle_bytes(&bytes)
+            .expect("within what a server keeps");
+    }
+    assert!(matches!(
+        server.poll_event(),
+        Some(ServerEvent::Hello { .. })
+    ));
+    assert!(server.poll_event().is_none());
+    server.welcome("U", 0).expect("read on");
+    let mut batches = 0;
+    while let Some(event) = server.poll_event() {
+        batches += usize::from(matches!(event, ServerEvent::Records { .. }));
+    }
+    assert_eq!(batches, client.batches_in_flight());
+    // Once welcomed, the full batch size again.
+    while let Some(bytes) = server.poll_transmit() {
+        client.handle_bytes(&bytes, now).expect("welcome");
+    }
+    assert_eq!(client.batch_bytes(), BATCH_BYTES);
+    assert!(client.can_send());
+}
+
+#[test]
 fn records_sent_with_a_hello_that_is_refused_are_never_read() {
     let now = Instant::now();
     let mut client = ClientSession::new(cfg_with_hello(b"ok"), now);

@@ -571,7 +571,7 @@ impl Vehicle {
                     .iter()
                     .take_while(|e| {
                         bytes += e.bytes.len();
-                        bytes <= kordon_proto::BATCH_BYTES
+                        bytes <= session.batch_bytes()
                     })
                     .count();
                 batch.truncate(fits.max(1));
