@@ -10,6 +10,9 @@
 //! time, as a fraction of C × (1 − loss); the vehicle's packets dropped at
 //! the bottleneck queue are counted. The sync as it is now and as it was
 //! before each change to it ([`Mode`]), alternately, in the same run.
+//! With `--warm` the vehicle has sent a third scan over the same link in a
+//! sync of its own first, so its next connection may resume the path;
+//! measured resuming and starting cold.
 
 use anyhow::{anyhow, Context};
 use kordon_central::serve;
@@ -37,6 +40,11 @@ pub struct Args {
     /// link, each scan stored, and the link's use second by second.
     #[arg(long)]
     timeline: bool,
+    /// The vehicle has sent a scan over the same link before (a third one,
+    /// in a sync of its own after the enrollment), so it remembers the
+    /// path; measured with that memory used and not.
+    #[arg(long)]
+    warm: bool,
 }
 
 /// How the sync is run: as it is now, and as it was before each change
@@ -52,6 +60,9 @@ enum Mode {
     AfterTheRound,
     /// The records round first; each scan offered once the last is stored.
     NotPipelined,
+    /// As now, but a new connection starts cold whatever the last one
+    /// learnt of the path.
+    Cold,
 }
 
 impl Mode {
@@ -60,6 +71,7 @@ impl Mode {
             Mode::Now => "records with the Hello, scans offered once they are answered",
             Mode::AfterTheRound => "records after Welcome, scans offered after the round",
             Mode::NotPipelined => "after the records round, not pipelined",
+            Mode::Cold => "as now, the path not resumed",
         }
     }
 }
@@ -101,10 +113,23 @@ fn one(
     // out (the first sync of all enrolls the device before scans may go).
     rt.block_on(v.sync_once(&SyncOptions::default()))?;
     let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
+    let file = tmp.path().join("scan.tif");
+    if args.warm {
+        // An earlier scan, sent in a sync of its own over the same link:
+        // that connection leaves what it learnt of the path behind.
+        let id = v.generate(1, 8, "BENCH-SP", &officer, now)?[0]
+            .parse()
+            .map_err(|e| anyhow!("{e:?}"))?;
+        let mut b = scan.to_vec();
+        let at = b.len() - 3;
+        b[at] ^= 0x5a;
+        std::fs::write(&file, &b)?;
+        v.add_scan(id, &file, None, &ScanDetails::default(), &officer, now)?;
+        rt.block_on(v.sync_once(&SyncOptions::default()))?;
+    }
     let id = v.generate(1, 7, "BENCH-SP", &officer, now)?[0]
         .parse()
         .map_err(|e| anyhow!("{e:?}"))?;
-    let file = tmp.path().join("scan.tif");
     for n in 0..2u8 {
         let mut b = scan.to_vec();
         let at = b.len() - 2;
@@ -124,6 +149,10 @@ fn one(
             blobs_beside_first_round: false,
             pipeline_blobs: BlobPipeline::OneAtATime,
             records_with_hello: false,
+            ..SyncOptions::default()
+        },
+        Mode::Cold => SyncOptions {
+            resume_path: false,
             ..SyncOptions::default()
         },
     };
@@ -241,7 +270,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let loss: f64 = loss.trim().parse().context("loss %")?;
         let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
         for _ in 0..args.runs {
-            for mode in [Mode::Now, Mode::AfterTheRound, Mode::NotPipelined] {
+            let modes: &[Mode] = if args.warm {
+                &[Mode::Now, Mode::Cold]
+            } else {
+                &[Mode::Now, Mode::AfterTheRound, Mode::NotPipelined]
+            };
+            for &mode in modes {
                 let o = one(&args, loss, rtt, mode, &tiff)?;
                 println!(
                     "| {rtt} ms | {loss} % | {} | {:.1} s | {:.3} | {:.2} % |",

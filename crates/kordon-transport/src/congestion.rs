@@ -68,6 +68,15 @@
 //!   (two rounds), without the overshoot of a first startup; if the link came
 //!   back slower, the congestion signals above take over.
 //!
+//! - **Resuming a path** (in the spirit of the IETF's careful resume): a
+//!   connection given the [`PathMemory`] of the last one to the same
+//!   server (its bandwidth and minimum RTT) jumps, at its first RTT sample,
+//!   to half that BDP instead of doubling there from 12 kB, if the sample
+//!   is within half to twice the remembered minimum (otherwise it is
+//!   another path and starts cold). Startup then goes on as usual, so a
+//!   link that got slower meets the same exits as a first startup: the
+//!   queue in the RTT, the bandwidth no longer growing, congestive loss.
+//!
 //! - **Stalls.** quinn sends nothing beyond a full window but its loss
 //!   probes, and those back off exponentially: after a 15 s outage the
 //!   next probe can be 8–16 s away, and the transfer stays silent that
@@ -140,11 +149,48 @@ pub fn controller_factory() -> Arc<dyn ControllerFactory + Send + Sync> {
     Arc::new(LossyLinkConfig::default())
 }
 
+/// What a connection learnt of its path, for the next connection to the
+/// same server to start from (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathMemory {
+    /// Bottleneck bandwidth estimate, bits per second.
+    pub rate_bps: u64,
+    /// Minimum RTT.
+    pub min_rtt: Duration,
+}
+
+impl PathMemory {
+    /// Bandwidth-delay product in bytes.
+    pub fn bdp_bytes(&self) -> u64 {
+        (u128::from(self.rate_bps) * self.min_rtt.as_micros() / 8_000_000) as u64
+    }
+
+    /// The text the vehicle keeps it in: `RATE_BPS MIN_RTT_US`.
+    pub fn to_text(&self) -> String {
+        format!("{} {}", self.rate_bps, self.min_rtt.as_micros())
+    }
+
+    /// Parses [`to_text`](Self::to_text); `None` for anything else.
+    pub fn from_text(text: &str) -> Option<PathMemory> {
+        let mut parts = text.split_ascii_whitespace();
+        let rate_bps = parts.next()?.parse().ok()?;
+        let min_rtt = Duration::from_micros(parts.next()?.parse().ok()?);
+        (parts.next().is_none() && rate_bps > 0 && !min_rtt.is_zero())
+            .then_some(PathMemory { rate_bps, min_rtt })
+    }
+}
+
+/// The most a remembered path may make a connection start with: what
+/// a window's worth of 20 Mbit/s over a geostationary satellite hop
+/// needs, whatever a damaged memory says.
+const MAX_RESUME_WINDOW: u64 = 4 << 20;
+
 /// Configuration (and factory) of [`LossyLink`].
 #[derive(Debug, Clone)]
 pub struct LossyLinkConfig {
     initial_window: u64,
     probe_stalls: bool,
+    resume: Option<PathMemory>,
 }
 
 impl LossyLinkConfig {
@@ -160,6 +206,12 @@ impl LossyLinkConfig {
         self.probe_stalls = on;
         self
     }
+
+    /// Start from what the last connection to this server learnt.
+    pub fn resume(&mut self, memory: Option<PathMemory>) -> &mut Self {
+        self.resume = memory;
+        self
+    }
 }
 
 impl Default for LossyLinkConfig {
@@ -168,6 +220,7 @@ impl Default for LossyLinkConfig {
         LossyLinkConfig {
             initial_window: 12_000,
             probe_stalls: true,
+            resume: None,
         }
     }
 }
@@ -176,6 +229,7 @@ impl ControllerFactory for LossyLinkConfig {
     fn build(self: Arc<Self>, now: Instant, current_mtu: u16) -> Box<dyn Controller> {
         let mut ctl = LossyLink::new(self.initial_window, now, current_mtu);
         ctl.probe_stalls = self.probe_stalls;
+        ctl.resume = self.resume;
         Box::new(ctl)
     }
 }
@@ -282,6 +336,20 @@ pub struct LossyLink {
     /// data-carrying packets sent since.
     in_flight: u64,
     probe_stalls: bool,
+    /// The path the last connection learnt, until the first RTT sample
+    /// says whether this is the same one.
+    resume: Option<PathMemory>,
+    /// After a resume's jump, until its flight is acknowledged.
+    jumped: Option<Jump>,
+}
+
+/// What the flight sent after a resume's jump saw.
+#[derive(Debug, Clone, Copy)]
+struct Jump {
+    at: Instant,
+    acked: u64,
+    lost: u64,
+    max_rtt: Duration,
 }
 
 impl LossyLink {
@@ -322,6 +390,67 @@ impl LossyLink {
             last_send: None,
             in_flight: 0,
             probe_stalls: true,
+            resume: None,
+            jumped: None,
+        }
+    }
+
+    /// What this connection has learnt of its path, once it has a model
+    /// to give (it left startup with a bandwidth and a minimum RTT).
+    pub fn path_memory(&self) -> Option<PathMemory> {
+        let min_rtt = self.min_rtt?;
+        let rate_bps = (self.bandwidth() * 8.0) as u64;
+        (self.mode == Mode::Cruise && rate_bps > 0 && !min_rtt.is_zero())
+            .then_some(PathMemory { rate_bps, min_rtt })
+    }
+
+    /// At the first RTT sample: a path like the remembered one resumes
+    /// from half its BDP.
+    fn resume_at_first_sample(&mut self, now: Instant, rtt: Duration) {
+        let Some(memory) = self.resume.take() else {
+            return;
+        };
+        let same_path = rtt >= memory.min_rtt / 2 && rtt <= memory.min_rtt * 2;
+        let jump = (memory.bdp_bytes() / 2).min(MAX_RESUME_WINDOW);
+        if same_path && self.mode == Mode::Startup && jump > self.cwnd {
+            self.cwnd = jump;
+            self.jumped = Some(Jump {
+                at: now,
+                acked: 0,
+                lost: 0,
+                max_rtt: Duration::ZERO,
+            });
+        }
+    }
+
+    /// Follows the flight sent after a resume's jump (the window does not
+    /// grow meanwhile). Once a packet sent a round trip after the jump is
+    /// acknowledged, that flight has been answered: if it queued or lost
+    /// more than the radio would, the path is slower than remembered and
+    /// the connection cruises at what it delivered (the bandwidth filter
+    /// has only the rates this path gave); otherwise startup goes on.
+    fn follow_jump(&mut self, now: Instant, sent: Instant, bytes: u64, rtt: Duration) {
+        let (Some(mut jump), Some(min)) = (self.jumped, self.min_rtt) else {
+            return;
+        };
+        if sent < jump.at {
+            return;
+        }
+        if sent < jump.at + min {
+            jump.acked += bytes;
+            jump.max_rtt = jump.max_rtt.max(rtt);
+            self.jumped = Some(jump);
+            return;
+        }
+        self.jumped = None;
+        let threshold = (min / 8).clamp(Duration::from_millis(4), Duration::from_millis(16));
+        let queued = jump.max_rtt > min + threshold;
+        // A radio loses up to 15 % (what the window compensates); a
+        // bottleneck with no queue to show in the RTT loses far more.
+        let lost = jump.lost as f64 > 0.25 * (jump.acked + jump.lost) as f64;
+        if queued || lost {
+            self.cwnd = jump.acked.max(self.initial_window);
+            self.enter_cruise(now);
         }
     }
 
@@ -505,7 +634,9 @@ impl LossyLink {
             self.min_rtt = Some(rtt);
             self.min_rtt_at = now;
         }
-        if self.mode == Mode::Startup && !app_limited {
+        self.resume_at_first_sample(now, rtt);
+        self.follow_jump(now, sent, bytes, rtt);
+        if self.mode == Mode::Startup && !app_limited && self.jumped.is_none() {
             self.cwnd += bytes;
             if self.restart_target.is_some_and(|t| self.cwnd >= t) {
                 self.enter_cruise(now);
@@ -533,6 +664,9 @@ impl LossyLink {
     /// (an outage).
     pub fn lost(&mut self, now: Instant, sent: Instant, bytes: u64, persistent: bool) {
         self.total_lost += bytes;
+        if let Some(jump) = self.jumped.as_mut().filter(|j| sent >= j.at) {
+            jump.lost += bytes;
+        }
         if sent >= self.loss_epoch {
             self.round.lost += bytes;
             self.round.ecn |= bytes == 0;
@@ -1188,5 +1322,86 @@ mod tests {
         ctl.lost(now, now, 0, false);
         ctl.end_acks(now, 0);
         assert!(ctl.window() >= 4 * 1200);
+    }
+
+    /// Bytes acked over the first `d` of a connection on `sim`.
+    fn acked_within(sim: &mut Sim, d: Duration) -> u64 {
+        let before = sim.acked;
+        sim.run_for(d);
+        sim.acked - before
+    }
+
+    #[test]
+    fn a_remembered_path_fills_the_link_rounds_sooner() {
+        let memory = PathMemory {
+            rate_bps: 10_000_000,
+            min_rtt: Duration::from_millis(300),
+        };
+        for seed in 1..=4u64 {
+            let seed = seed.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let mut cold = Sim::seeded(10.0, 300, 375_000.0, 0.05, seed);
+            let mut warm = Sim::seeded(10.0, 300, 375_000.0, 0.05, seed);
+            warm.ctl.resume = Some(memory);
+            let (c, w) = (
+                acked_within(&mut cold, Duration::from_secs(3)),
+                acked_within(&mut warm, Duration::from_secs(3)),
+            );
+            assert!(
+                w as f64 > 1.3 * c as f64,
+                "seed {seed}: {w} bytes in the first 3 s, {c} cold"
+            );
+            let dropped = warm.queue_drops as f64 / warm.sent as f64;
+            assert!(dropped < 0.01, "seed {seed}: queue drops {dropped}");
+            // And then it runs as a cold start would.
+            let (rate, _) = warm.measure(Duration::from_secs(20));
+            assert!(rate > 0.9 * 0.95, "seed {seed}: link use {rate}");
+        }
+    }
+
+    #[test]
+    fn a_remembered_path_that_got_slower_is_overrun_only_briefly() {
+        // Remembered at 10 Mbit/s; the link now gives 2, queue one BDP.
+        let mut sim = Sim::new(2.0, 300, 75_000.0, 0.01);
+        sim.ctl.resume = Some(PathMemory {
+            rate_bps: 10_000_000,
+            min_rtt: Duration::from_millis(300),
+        });
+        sim.run_for(Duration::from_secs(10));
+        let dropped = sim.queue_drops as f64 / sim.sent as f64;
+        assert!(dropped < 0.05, "queue drops in the first 10 s: {dropped}");
+        let (rate, dropped) = sim.measure(Duration::from_secs(10));
+        assert!(rate > 0.9 * 0.99, "link use {rate}");
+        assert!(dropped < 0.01, "queue drops after: {dropped}");
+    }
+
+    #[test]
+    fn another_path_starts_cold() {
+        // Remembered over a 50 ms path; this one is a satellite hop.
+        let mut cold = Sim::new(10.0, 600, 750_000.0, 0.0);
+        let mut other = Sim::new(10.0, 600, 750_000.0, 0.0);
+        other.ctl.resume = Some(PathMemory {
+            rate_bps: 10_000_000,
+            min_rtt: Duration::from_millis(50),
+        });
+        cold.run_for(Duration::from_secs(2));
+        other.run_for(Duration::from_secs(2));
+        assert_eq!(other.acked, cold.acked);
+        assert_eq!(other.ctl.window(), cold.ctl.window());
+    }
+
+    #[test]
+    fn a_connection_remembers_its_path_once_it_cruises() {
+        let mut sim = Sim::new(10.0, 300, 375_000.0, 0.01);
+        assert_eq!(sim.ctl.path_memory(), None);
+        sim.run_for(Duration::from_secs(10));
+        let memory = sim.ctl.path_memory().expect("a model");
+        let rate = memory.rate_bps as f64 / 10e6;
+        assert!((0.9..1.15).contains(&rate), "rate {rate} of the link");
+        assert!(memory.min_rtt >= Duration::from_millis(300));
+        assert!(memory.min_rtt < Duration::from_millis(320));
+        assert_eq!(PathMemory::from_text(&memory.to_text()), Some(memory));
+        for bad in ["", "1", "0 300000", "10 0", "x 1", "1 2 3", "-1 5"] {
+            assert_eq!(PathMemory::from_text(bad), None, "{bad:?}");
+        }
     }
 }

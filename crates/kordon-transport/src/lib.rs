@@ -94,13 +94,18 @@ impl TransportError {
     }
 }
 
-fn transport_config() -> quinn::TransportConfig {
+fn transport_config(resume: Option<congestion::PathMemory>) -> quinn::TransportConfig {
     let mut t = quinn::TransportConfig::default();
     // A congestion controller that keeps lossy radio and satellite links
     // full without overrunning them, and windows sized for such a link
     // (see `congestion`). Bounded either way: what a peer can make the
     // other side hold is limited before anyone is authorised.
     congestion::transport_tuning(&mut t, congestion::LinkHint::RADIO);
+    if resume.is_some() {
+        let mut controller = congestion::LossyLinkConfig::default();
+        controller.resume(resume);
+        t.congestion_controller_factory(Arc::new(controller));
+    }
     // A few streams per connection: record sessions (the current round and
     // one whose end the server may still be reading) and two blob streams.
     t.max_concurrent_bidi_streams(4u32.into());
@@ -141,7 +146,7 @@ fn server_endpoint_speaking(
     let quic = quinn::crypto::rustls::QuicServerConfig::try_from(Arc::new(cfg))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
-    server.transport_config(Arc::new(transport_config()));
+    server.transport_config(Arc::new(transport_config(None)));
     let reset = ResetKey::of(key);
     let cid_key = reset.connection_id_key();
     let mut endpoint = quinn::EndpointConfig::new(Arc::new(reset));
@@ -212,7 +217,30 @@ pub fn client_endpoint_on(
     pinned_fingerprint: [u8; 32],
     bind: SocketAddr,
 ) -> Result<quinn::Endpoint, TransportError> {
-    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS)
+    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS, None)
+}
+
+/// As [`client_endpoint`], its connections starting from what the last
+/// connection to this server learnt of the path (see
+/// [`congestion::PathMemory`]; a different path is told by its RTT and
+/// starts cold).
+pub fn client_endpoint_resuming(
+    key: SharedDeviceKey,
+    pinned_fingerprint: [u8; 32],
+    memory: Option<congestion::PathMemory>,
+) -> Result<quinn::Endpoint, TransportError> {
+    let bind = ([0, 0, 0, 0], 0).into();
+    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS, memory)
+}
+
+/// What `conn` has learnt of its path so far, for the next connection to
+/// the same server ([`client_endpoint_resuming`]).
+pub fn path_memory(conn: &quinn::Connection) -> Option<congestion::PathMemory> {
+    conn.congestion_state()
+        .into_any()
+        .downcast::<congestion::LossyLink>()
+        .ok()?
+        .path_memory()
 }
 
 fn client_endpoint_speaking(
@@ -220,12 +248,13 @@ fn client_endpoint_speaking(
     pinned_fingerprint: [u8; 32],
     bind: SocketAddr,
     protocols: &[&[u8]],
+    resume: Option<congestion::PathMemory>,
 ) -> Result<quinn::Endpoint, TransportError> {
     let cfg = tls::client_config(key, pinned_fingerprint, provider(), protocols)?;
     let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     let mut client = quinn::ClientConfig::new(Arc::new(quic));
-    let mut transport = transport_config();
+    let mut transport = transport_config(resume);
     // The vehicle pings often enough to tell within a second that the link
     // went or came back (see `link`); the server keeps the slower default.
     transport.keep_alive_interval(Some(LINK_PING));
@@ -317,9 +346,14 @@ mod protocol_tests {
             (endpoint, conn)
         });
         let device: SharedDeviceKey = Arc::new(Box::new(DeviceKey::from_seed(&[2; 32])));
-        let client =
-            client_endpoint_speaking(device, fingerprint, ([127, 0, 0, 1], 0).into(), vehicle)
-                .expect("client endpoint");
+        let client = client_endpoint_speaking(
+            device,
+            fingerprint,
+            ([127, 0, 0, 1], 0).into(),
+            vehicle,
+            None,
+        )
+        .expect("client endpoint");
         let conn = connect(&client, addr, Duration::from_secs(10))
             .await
             .expect("handshake");

@@ -80,6 +80,9 @@ pub(crate) mod meta {
     pub const LOG_CHECKPOINT_SUPERSEDED: &str = "log_checkpoint_superseded";
     /// The token's address the server last answered at: tried first.
     pub const SERVER_ANSWERED: &str = "server_answered";
+    /// What the last connection learnt of its path to the server, for the
+    /// next to start from: `FINGERPRINT_HEX AT_MS RATE_BPS MIN_RTT_US`.
+    pub const PATH_MEMORY: &str = "path_memory";
 }
 
 /// Milliseconds since the Unix epoch (system clock).

@@ -18,6 +18,28 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+/// How long what a connection learnt of its path is used by the next: a
+/// vehicle that stood still for a day may well be on another uplink
+/// (the first round trip tells a different path apart too).
+const PATH_MEMORY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// The path memory kept as `FINGERPRINT_HEX AT_MS RATE_BPS MIN_RTT_US`, if
+/// it is of the server of `fingerprint` and younger than
+/// [`PATH_MEMORY_LIFETIME`] at `now_ms`.
+fn remembered_path(
+    text: &str,
+    fingerprint: &[u8; 32],
+    now_ms: i64,
+) -> Option<kordon_transport::congestion::PathMemory> {
+    let mut parts = text.splitn(3, ' ');
+    let (server, at, path) = (parts.next()?, parts.next()?, parts.next()?);
+    let age = now_ms.checked_sub(at.parse::<i64>().ok()?)?;
+    let fresh = (0..PATH_MEMORY_LIFETIME.as_millis() as i64).contains(&age);
+    (server == hex::encode(fingerprint) && fresh)
+        .then(|| kordon_transport::congestion::PathMemory::from_text(path))
+        .flatten()
+}
+
 /// A record sent in a batch: its id in the store, and the digest of the
 /// bytes actually sent (`None` if they no longer parse), which the
 /// server's answer must name.
@@ -60,6 +82,10 @@ pub struct SyncOptions {
     /// their bytes still waiting for its log check; off (offered once that
     /// round has ended) only to measure what that saves.
     pub offer_before_log_check: bool,
+    /// Start a new connection from what the last one to the same server
+    /// learnt of the path (its rate and round trip, at most a day old);
+    /// off only to measure what that saves.
+    pub resume_path: bool,
     /// Keep the connection after a pass that ends without error (or finds
     /// the held link down), for the next pass (no handshake) and to watch
     /// the link ([`Vehicle::link`]); the app's
@@ -82,6 +108,7 @@ impl Default for SyncOptions {
             rounds_beside_blobs_wait: false,
             records_with_hello: true,
             offer_before_log_check: true,
+            resume_path: true,
             hold_connection: false,
         }
     }
@@ -244,7 +271,13 @@ impl Vehicle {
             drop(held);
         }
         kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
-        let endpoint = kordon_transport::client_endpoint(self.key.clone(), fingerprint)?;
+        let memory = if opts.resume_path {
+            self.path_memory(&fingerprint)?
+        } else {
+            None
+        };
+        let endpoint =
+            kordon_transport::client_endpoint_resuming(self.key.clone(), fingerprint, memory)?;
         let mut failures = vec![];
         let mut reached = None;
         let answered = self.store.get_meta(crate::meta::SERVER_ANSWERED)?;
@@ -330,6 +363,9 @@ impl Vehicle {
                     .await?;
             }
         }
+        if let Some(memory) = kordon_transport::path_memory(&conn) {
+            self.remember_path(&held.fingerprint, memory)?;
+        }
         if opts.hold_connection {
             self.held = Some(held);
         } else {
@@ -343,6 +379,32 @@ impl Vehicle {
         report.complete =
             report.pending == 0 && report.refused.is_empty() && (!opts.blobs || blobs.pending == 0);
         Ok(report)
+    }
+
+    /// What the last connection to the server of `fingerprint` learnt of
+    /// its path, if that was within [`PATH_MEMORY_LIFETIME`].
+    fn path_memory(
+        &self,
+        fingerprint: &[u8; 32],
+    ) -> Result<Option<kordon_transport::congestion::PathMemory>, VehicleError> {
+        Ok(self
+            .store
+            .get_meta(meta::PATH_MEMORY)?
+            .and_then(|text| remembered_path(&text, fingerprint, now_ms())))
+    }
+
+    fn remember_path(
+        &self,
+        fingerprint: &[u8; 32],
+        memory: kordon_transport::congestion::PathMemory,
+    ) -> Result<(), VehicleError> {
+        let text = format!(
+            "{} {} {}",
+            hex::encode(fingerprint),
+            now_ms(),
+            memory.to_text()
+        );
+        Ok(self.store.set_meta(meta::PATH_MEMORY, &text)?)
     }
 
     /// Blobs this vehicle holds and the server has not confirmed.
@@ -810,6 +872,44 @@ async fn resolve_all(addr: &str) -> Result<Vec<SocketAddr>, VehicleError> {
         .await
         .map_err(|e| VehicleError::Unreachable(format!("cannot resolve {addr}: {e}")))?
         .collect())
+}
+
+#[cfg(test)]
+mod path_memory_tests {
+    use super::{remembered_path, PATH_MEMORY_LIFETIME};
+    use kordon_transport::congestion::PathMemory;
+    use std::time::Duration;
+
+    #[test]
+    fn a_path_is_remembered_for_its_server_for_a_day() {
+        let server = [7u8; 32];
+        let hex = hex::encode(server);
+        let at = 1_800_000_000_000i64;
+        let text = format!("{hex} {at} 9500000 301000");
+        let memory = PathMemory {
+            rate_bps: 9_500_000,
+            min_rtt: Duration::from_micros(301_000),
+        };
+        assert_eq!(remembered_path(&text, &server, at + 60_000), Some(memory));
+        let day = PATH_MEMORY_LIFETIME.as_millis() as i64;
+        assert_eq!(remembered_path(&text, &server, at + day), None, "too old");
+        assert_eq!(
+            remembered_path(&text, &server, at - 1),
+            None,
+            "from the future"
+        );
+        assert_eq!(remembered_path(&text, &[8; 32], at), None, "another server");
+        for bad in [
+            String::new(),
+            "x".into(),
+            format!("{hex} {at}"),
+            format!("{hex} soon 1 2"),
+            format!("{hex} {at} 1 2 3"),
+            format!("{hex} {at} 0 2"),
+        ] {
+            assert_eq!(remembered_path(&bad, &server, at), None, "{bad:?}");
+        }
+    }
 }
 
 #[cfg(test)]
