@@ -343,13 +343,21 @@ pub struct LossyLink {
     jumped: Option<Jump>,
 }
 
-/// What the flight sent after a resume's jump saw.
+/// What the first full flight after a resume's jump saw.
 #[derive(Debug, Clone, Copy)]
 struct Jump {
+    /// When the window jumped, and to what.
     at: Instant,
+    window: u64,
+    /// When the first packet of that flight left: the first acknowledged
+    /// that the application did not leave idle (the jump comes with the
+    /// handshake, before there is much to send).
+    flight: Option<Instant>,
     acked: u64,
     lost: u64,
-    max_rtt: Duration,
+    /// The least-delayed packet of the flight's second half: a queue the
+    /// jump built shows there, ack delays do not.
+    late_min_rtt: Option<Duration>,
 }
 
 impl LossyLink {
@@ -416,39 +424,58 @@ impl LossyLink {
             self.cwnd = jump;
             self.jumped = Some(Jump {
                 at: now,
+                window: jump,
+                flight: None,
                 acked: 0,
                 lost: 0,
-                max_rtt: Duration::ZERO,
+                late_min_rtt: None,
             });
         }
     }
 
-    /// Follows the flight sent after a resume's jump (the window does not
-    /// grow meanwhile). Once a packet sent a round trip after the jump is
-    /// acknowledged, that flight has been answered: if it queued or lost
-    /// more than the radio would, the path is slower than remembered and
-    /// the connection cruises at what it delivered (the bandwidth filter
-    /// has only the rates this path gave); otherwise startup goes on.
-    fn follow_jump(&mut self, now: Instant, sent: Instant, bytes: u64, rtt: Duration) {
+    /// Follows the first full flight sent after a resume's jump (the
+    /// window does not grow meanwhile). Once a packet sent a round trip
+    /// after its start is acknowledged, that flight has been answered: if
+    /// it filled a good part of the jump and queued or lost more than the
+    /// radio would, the path is slower than remembered and the connection
+    /// cruises at what it delivered (the bandwidth filter has only rates
+    /// this path gave); otherwise startup goes on.
+    fn follow_jump(
+        &mut self,
+        now: Instant,
+        sent: Instant,
+        bytes: u64,
+        rtt: Duration,
+        app_limited: bool,
+    ) {
         let (Some(mut jump), Some(min)) = (self.jumped, self.min_rtt) else {
             return;
         };
-        if sent < jump.at {
+        let start = match jump.flight {
+            Some(start) => start,
+            None if !app_limited && sent >= jump.at => sent,
+            None => return,
+        };
+        jump.flight = Some(start);
+        if sent < start {
             return;
         }
-        if sent < jump.at + min {
+        if sent < start + min {
             jump.acked += bytes;
-            jump.max_rtt = jump.max_rtt.max(rtt);
+            if sent >= start + min / 2 {
+                jump.late_min_rtt = Some(jump.late_min_rtt.map_or(rtt, |m| m.min(rtt)));
+            }
             self.jumped = Some(jump);
             return;
         }
         self.jumped = None;
+        let flight = jump.acked + jump.lost;
         let threshold = (min / 8).clamp(Duration::from_millis(4), Duration::from_millis(16));
-        let queued = jump.max_rtt > min + threshold;
+        let queued = jump.late_min_rtt.is_some_and(|m| m > min + threshold);
         // A radio loses up to 15 % (what the window compensates); a
         // bottleneck with no queue to show in the RTT loses far more.
-        let lost = jump.lost as f64 > 0.25 * (jump.acked + jump.lost) as f64;
-        if queued || lost {
+        let lost = jump.lost as f64 > 0.25 * flight as f64;
+        if flight >= jump.window / 4 && (queued || lost) {
             self.cwnd = jump.acked.max(self.initial_window);
             self.enter_cruise(now);
         }
@@ -635,7 +662,7 @@ impl LossyLink {
             self.min_rtt_at = now;
         }
         self.resume_at_first_sample(now, rtt);
-        self.follow_jump(now, sent, bytes, rtt);
+        self.follow_jump(now, sent, bytes, rtt, app_limited);
         if self.mode == Mode::Startup && !app_limited && self.jumped.is_none() {
             self.cwnd += bytes;
             if self.restart_target.is_some_and(|t| self.cwnd >= t) {
@@ -664,7 +691,11 @@ impl LossyLink {
     /// (an outage).
     pub fn lost(&mut self, now: Instant, sent: Instant, bytes: u64, persistent: bool) {
         self.total_lost += bytes;
-        if let Some(jump) = self.jumped.as_mut().filter(|j| sent >= j.at) {
+        if let Some(jump) = self
+            .jumped
+            .as_mut()
+            .filter(|j| j.flight.is_some_and(|start| sent >= start))
+        {
             jump.lost += bytes;
         }
         if sent >= self.loss_epoch {
@@ -1356,6 +1387,37 @@ mod tests {
             let (rate, _) = warm.measure(Duration::from_secs(20));
             assert!(rate > 0.9 * 0.95, "seed {seed}: link use {rate}");
         }
+    }
+
+    #[test]
+    fn a_resume_waits_for_data_to_judge_the_path() {
+        // As a sync: the jump comes with the handshake, then a records
+        // round leaves the connection nearly idle for two round trips
+        // before the scans' bytes come.
+        let memory = PathMemory {
+            rate_bps: 10_000_000,
+            min_rtt: Duration::from_millis(300),
+        };
+        let idle_start = |resume: Option<PathMemory>, mbit: f64| {
+            let mut sim = Sim::new(mbit, 300, mbit * 1e6 / 8.0 * 0.3, 0.05);
+            sim.ctl.resume = resume;
+            sim.trickle = true;
+            sim.run_for(Duration::from_millis(900));
+            sim.trickle = false;
+            sim
+        };
+        let mut cold = idle_start(None, 10.0);
+        let mut warm = idle_start(Some(memory), 10.0);
+        let (c, w) = (
+            acked_within(&mut cold, Duration::from_secs(3)),
+            acked_within(&mut warm, Duration::from_secs(3)),
+        );
+        assert!(w as f64 > 1.3 * c as f64, "{w} bytes in 3 s, {c} cold");
+        // A slower path is still found out once the data comes.
+        let mut slower = idle_start(Some(memory), 2.0);
+        slower.run_for(Duration::from_secs(10));
+        let dropped = slower.queue_drops as f64 / slower.sent as f64;
+        assert!(dropped < 0.05, "queue drops in the first 10 s: {dropped}");
     }
 
     #[test]
