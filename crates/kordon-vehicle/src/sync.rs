@@ -23,19 +23,36 @@ use std::time::{Duration, Instant};
 /// (the first round trip tells a different path apart too).
 const PATH_MEMORY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
-/// The path memory kept as `FINGERPRINT_HEX AT_MS RATE_BPS MIN_RTT_US`, if
-/// it is of the server of `fingerprint` and younger than
-/// [`PATH_MEMORY_LIFETIME`] at `now_ms`.
+/// How a path memory is kept: `FINGERPRINT_HEX ADDRESS AT_MS RATE_BPS
+/// MIN_RTT_US`.
+fn path_memory_text(
+    fingerprint: &[u8; 32],
+    addr: SocketAddr,
+    at_ms: i64,
+    memory: kordon_transport::congestion::PathMemory,
+) -> String {
+    format!(
+        "{} {addr} {at_ms} {}",
+        hex::encode(fingerprint),
+        memory.to_text()
+    )
+}
+
+/// The path memory kept in `text`, if it is of the server of
+/// `fingerprint` at `addr` and younger than [`PATH_MEMORY_LIFETIME`] at
+/// `now_ms`.
 fn remembered_path(
     text: &str,
     fingerprint: &[u8; 32],
+    addr: SocketAddr,
     now_ms: i64,
 ) -> Option<kordon_transport::congestion::PathMemory> {
-    let mut parts = text.splitn(3, ' ');
-    let (server, at, path) = (parts.next()?, parts.next()?, parts.next()?);
+    let mut parts = text.splitn(4, ' ');
+    let (server, at_addr, at, path) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     let age = now_ms.checked_sub(at.parse::<i64>().ok()?)?;
     let fresh = (0..PATH_MEMORY_LIFETIME.as_millis() as i64).contains(&age);
-    (server == hex::encode(fingerprint) && fresh)
+    let same = server == hex::encode(fingerprint) && at_addr.parse() == Ok(addr);
+    (same && fresh)
         .then(|| kordon_transport::congestion::PathMemory::from_text(path))
         .flatten()
 }
@@ -271,13 +288,6 @@ impl Vehicle {
             drop(held);
         }
         kordon_transport::link::publish(&self.link, kordon_transport::LinkState::Closed);
-        let memory = if opts.resume_path {
-            self.path_memory(&fingerprint)?
-        } else {
-            None
-        };
-        let endpoint =
-            kordon_transport::client_endpoint_resuming(self.key.clone(), fingerprint, memory)?;
         let mut failures = vec![];
         let mut reached = None;
         let answered = self.store.get_meta(crate::meta::SERVER_ANSWERED)?;
@@ -289,12 +299,21 @@ impl Vehicle {
                     continue;
                 }
             };
+            // An endpoint per address: what was learnt of the path to one
+            // address is no guide to another.
+            let memory = if opts.resume_path {
+                self.path_memory(&fingerprint, addr)?
+            } else {
+                None
+            };
+            let endpoint =
+                kordon_transport::client_endpoint_resuming(self.key.clone(), fingerprint, memory)?;
             match kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await {
                 Ok(conn) => {
                     if answered.as_deref() != Some(name) {
                         self.store.set_meta(crate::meta::SERVER_ANSWERED, name)?;
                     }
-                    reached = Some((conn, addr));
+                    reached = Some((endpoint, conn, addr));
                     break;
                 }
                 Err(e) => {
@@ -303,7 +322,7 @@ impl Vehicle {
                 }
             }
         }
-        let Some((conn, addr)) = reached else {
+        let Some((endpoint, conn, addr)) = reached else {
             // One address: its own error, as before; several: each one's.
             return Err(match failures.len() {
                 1 => failures.remove(0),
@@ -364,7 +383,7 @@ impl Vehicle {
             }
         }
         if let Some(memory) = kordon_transport::path_memory(&conn) {
-            self.remember_path(&held.fingerprint, memory)?;
+            self.remember_path(&held.fingerprint, held.addr, memory)?;
         }
         if opts.hold_connection {
             self.held = Some(held);
@@ -381,29 +400,26 @@ impl Vehicle {
         Ok(report)
     }
 
-    /// What the last connection to the server of `fingerprint` learnt of
-    /// its path, if that was within [`PATH_MEMORY_LIFETIME`].
+    /// What the last connection to the server of `fingerprint` at `addr`
+    /// learnt of its path, if that was within [`PATH_MEMORY_LIFETIME`].
     fn path_memory(
         &self,
         fingerprint: &[u8; 32],
+        addr: SocketAddr,
     ) -> Result<Option<kordon_transport::congestion::PathMemory>, VehicleError> {
         Ok(self
             .store
             .get_meta(meta::PATH_MEMORY)?
-            .and_then(|text| remembered_path(&text, fingerprint, now_ms())))
+            .and_then(|text| remembered_path(&text, fingerprint, addr, now_ms())))
     }
 
     fn remember_path(
         &self,
         fingerprint: &[u8; 32],
+        addr: SocketAddr,
         memory: kordon_transport::congestion::PathMemory,
     ) -> Result<(), VehicleError> {
-        let text = format!(
-            "{} {} {}",
-            hex::encode(fingerprint),
-            now_ms(),
-            memory.to_text()
-        );
+        let text = path_memory_text(fingerprint, addr, now_ms(), memory);
         Ok(self.store.set_meta(meta::PATH_MEMORY, &text)?)
     }
 
@@ -876,38 +892,58 @@ async fn resolve_all(addr: &str) -> Result<Vec<SocketAddr>, VehicleError> {
 
 #[cfg(test)]
 mod path_memory_tests {
-    use super::{remembered_path, PATH_MEMORY_LIFETIME};
+    use super::{path_memory_text, remembered_path, PATH_MEMORY_LIFETIME};
     use kordon_transport::congestion::PathMemory;
+    use std::net::SocketAddr;
     use std::time::Duration;
 
     #[test]
-    fn a_path_is_remembered_for_its_server_for_a_day() {
+    fn a_path_is_remembered_for_its_server_and_address_for_a_day() {
         let server = [7u8; 32];
-        let hex = hex::encode(server);
+        let addr: SocketAddr = "192.0.2.7:7443".parse().expect("address");
         let at = 1_800_000_000_000i64;
-        let text = format!("{hex} {at} 9500000 301000");
         let memory = PathMemory {
             rate_bps: 9_500_000,
             min_rtt: Duration::from_micros(301_000),
         };
-        assert_eq!(remembered_path(&text, &server, at + 60_000), Some(memory));
-        let day = PATH_MEMORY_LIFETIME.as_millis() as i64;
-        assert_eq!(remembered_path(&text, &server, at + day), None, "too old");
+        let text = path_memory_text(&server, addr, at, memory);
         assert_eq!(
-            remembered_path(&text, &server, at - 1),
+            remembered_path(&text, &server, addr, at + 60_000),
+            Some(memory)
+        );
+        let day = PATH_MEMORY_LIFETIME.as_millis() as i64;
+        assert_eq!(
+            remembered_path(&text, &server, addr, at + day),
+            None,
+            "too old"
+        );
+        assert_eq!(
+            remembered_path(&text, &server, addr, at - 1),
             None,
             "from the future"
         );
-        assert_eq!(remembered_path(&text, &[8; 32], at), None, "another server");
+        assert_eq!(
+            remembered_path(&text, &[8; 32], addr, at),
+            None,
+            "another server"
+        );
+        let other: SocketAddr = "198.51.100.7:7443".parse().expect("address");
+        assert_eq!(
+            remembered_path(&text, &server, other, at),
+            None,
+            "another address"
+        );
+        let hex = hex::encode(server);
         for bad in [
             String::new(),
             "x".into(),
-            format!("{hex} {at}"),
-            format!("{hex} soon 1 2"),
-            format!("{hex} {at} 1 2 3"),
-            format!("{hex} {at} 0 2"),
+            format!("{hex} {addr} {at}"),
+            format!("{hex} {addr} soon 1 2"),
+            format!("{hex} {addr} {at} 1 2 3"),
+            format!("{hex} {addr} {at} 0 2"),
+            format!("{hex} nowhere {at} 1 2"),
         ] {
-            assert_eq!(remembered_path(&bad, &server, at), None, "{bad:?}");
+            assert_eq!(remembered_path(&bad, &server, addr, at), None, "{bad:?}");
         }
     }
 }
