@@ -203,15 +203,8 @@ impl quinn::crypto::HmacKey for ResetKey {
     }
 }
 
-/// A client endpoint for a device: presents its key, pins the server.
-pub fn client_endpoint(
-    key: SharedDeviceKey,
-    pinned_fingerprint: [u8; 32],
-) -> Result<quinn::Endpoint, TransportError> {
-    client_endpoint_on(key, pinned_fingerprint, ([0, 0, 0, 0], 0).into())
-}
-
-/// As [`client_endpoint`], from the local address `bind`.
+/// A client endpoint for a device on the local address `bind`: presents
+/// its key, pins the server.
 pub fn client_endpoint_on(
     key: SharedDeviceKey,
     pinned_fingerprint: [u8; 32],
@@ -220,7 +213,8 @@ pub fn client_endpoint_on(
     client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS, None)
 }
 
-/// As [`client_endpoint`], its connections starting from what the last
+/// As [`client_endpoint_on`] from any local address, its connections
+/// starting from what the last
 /// connection to this server learnt of the path (see
 /// [`congestion::PathMemory`]; a different path is told by its RTT and
 /// starts cold).

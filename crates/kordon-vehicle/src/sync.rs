@@ -87,10 +87,6 @@ pub struct SyncOptions {
     /// Open the scans' stream beside the first records round of a pass
     /// (once enrolled), not after it; off only to measure what that saves.
     pub blobs_beside_first_round: bool,
-    /// Let each records round made while scans go wait for the server to
-    /// read its stream's end, as all rounds once did; on only to measure
-    /// what not waiting saves.
-    pub rounds_beside_blobs_wait: bool,
     /// Send the first records with the Hello, when the server reads past
     /// it (it negotiated the protocol that says so); off only to measure
     /// what that saves.
@@ -122,7 +118,6 @@ impl Default for SyncOptions {
             record_poll: Duration::from_millis(50),
             pipeline_blobs: BlobPipeline::default(),
             blobs_beside_first_round: true,
-            rounds_beside_blobs_wait: false,
             records_with_hello: true,
             offer_before_log_check: true,
             resume_path: true,
@@ -486,8 +481,10 @@ impl Vehicle {
                         records_round_due(last_round.map(|(_, at)| at), newer, any, Instant::now())
                     };
                     if due {
+                        // Not lingering for the server to read its end:
+                        // records made meanwhile go a round trip sooner.
                         let (offered_upto, send) = self
-                            .records_round(conn, server_key, opts, report, opts.rounds_beside_blobs_wait, opts.offer_before_log_check.then_some(&gate))
+                            .records_round(conn, server_key, opts, report, false, opts.offer_before_log_check.then_some(&gate))
                             .await?;
                         gate.send_replace(ScanGate::Send);
                         unread = send;
