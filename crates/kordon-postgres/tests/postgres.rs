@@ -133,19 +133,25 @@ fn a_session_does_not_outlive_a_password_changed_by_another_process() {
         .expect("insert");
 
     // The other process: a password change, begun and not committed.
+    // psql says `updated` once the UPDATE has run and holds the row (a
+    // session "idle in transaction" may only have run the BEGIN).
     let mut other = std::process::Command::new("psql")
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &url])
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("psql");
     let mut input = other.stdin.take().expect("stdin");
+    let mut said = std::io::BufReader::new(other.stdout.take().expect("stdout"));
     writeln!(
         input,
-        "BEGIN; UPDATE users SET password_hash = 'new', password_ms = 2000 WHERE name = 'sup.koval';"
+        "BEGIN;\nUPDATE users SET password_hash = 'new', password_ms = 2000 WHERE name = 'sup.koval';\n\\echo updated"
     )
     .expect("write");
     input.flush().expect("flush");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut said, &mut line).expect("psql answers");
+    assert_eq!(line.trim(), "updated", "the change did not run");
     let waiting = |state: &str| {
         pg.sql(
             "kordon",
@@ -154,11 +160,6 @@ fn a_session_does_not_outlive_a_password_changed_by_another_process() {
         .ok()
         .filter(|n| n.as_str() != "0")
     };
-    kordon_test_support::wait_for(
-        "the change to hold its row",
-        Duration::from_secs(30),
-        || waiting("state = 'idle in transaction'"),
-    );
 
     std::thread::scope(|s| {
         let login = s.spawn(|| {
