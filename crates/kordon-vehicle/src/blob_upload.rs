@@ -503,3 +503,6 @@ fn local_damage(
     }
     crate::VehicleError::Io(format!("cannot send a scan: {e}"))
 }
+
+#[cfg(test)]
+mod gate_tests;
