@@ -11,41 +11,15 @@
 //! kept. A scan's tiles never change, so responses may be cached for good.
 
 use crate::state::AppState;
-use kordon_api::tiles::{render_png, scan_id, Picture};
+use kordon_api::tiles::{render_png, Picture};
 use kordon_api::view::ViewParams;
 use kordon_api::ApiError;
 use kordon_imaging::Pyramid;
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, UriSchemeResponder};
 
-fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError::invalid(msg)
-}
-
-/// `(scan, picture)` from a request path.
-fn parse_path(path: &str) -> Result<(String, Picture), ApiError> {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let num = |s: &str| {
-        s.parse::<u32>()
-            .map_err(|_| bad(format!("{s:?} is not a number")))
-    };
-    let (scan, picture) = match parts.as_slice() {
-        ["tile", scan, level, x, y] => (
-            *scan,
-            Picture::Tile {
-                level: num(level)?,
-                x: num(x)?,
-                y: num(y.trim_end_matches(".png"))?,
-            },
-        ),
-        ["thumb", scan, max] => (*scan, Picture::Thumbnail { max: num(max)? }),
-        _ => return Err(bad(format!("no such resource: {path}"))),
-    };
-    Ok((scan_id(scan)?, picture))
-}
-
 fn render(state: &AppState, path: &str, query: &str) -> Result<Vec<u8>, ApiError> {
-    let (scan, picture) = parse_path(path)?;
+    let (scan, picture) = Picture::at_path(path)?;
     let view = ViewParams::from_query(query)?;
     if state.is_locked() {
         return Err(crate::state::locked());
@@ -106,37 +80,4 @@ pub fn serve(app: &AppHandle, request: Request<Vec<u8>>, responder: UriSchemeRes
         }
         responder.respond(respond(result));
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_name_a_full_scan_id_and_numbers() {
-        let id = "ab".repeat(32);
-        let (scan, asset) = parse_path(&format!("/tile/{id}/12/3/4")).expect("tile");
-        assert_eq!(scan, id);
-        assert!(matches!(
-            asset,
-            Picture::Tile {
-                level: 12,
-                x: 3,
-                y: 4
-            }
-        ));
-        assert!(matches!(
-            parse_path(&format!("/thumb/{id}/256")).expect("thumb").1,
-            Picture::Thumbnail { max: 256 }
-        ));
-        for bad in [
-            "/tile/../../etc/passwd/1/1/1".to_string(),
-            format!("/tile/{}/1/1/1", &id[..12]),
-            format!("/tile/{id}/-1/0/0"),
-            format!("/tile/{id}/1/0"),
-            "/".to_string(),
-        ] {
-            assert!(parse_path(&bad).is_err(), "{bad}");
-        }
-    }
 }

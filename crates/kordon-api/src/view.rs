@@ -9,6 +9,7 @@
 use crate::ApiError;
 use kordon_imaging::{Colormap, MaterialThresholds, PyramidInfo, View, Window};
 use kordon_model::Scan;
+use kordon_plates::quoted;
 use serde::{Deserialize, Serialize};
 
 /// Raw values shown black and white.
@@ -53,10 +54,15 @@ impl ViewParams {
     /// usual cargo source). Fails with `invalid_input` on out-of-range
     /// values.
     pub fn to_view(&self) -> Result<View, ApiError> {
-        let colormap: Colormap = self
-            .colormap
-            .parse()
-            .map_err(|e: kordon_imaging::ImagingError| ApiError::invalid(e.to_string()))?;
+        let colormap: Colormap =
+            self.colormap
+                .parse()
+                .map_err(|_: kordon_imaging::ImagingError| {
+                    ApiError::invalid(format!(
+                        "unknown colour map {} (grey, hot, jet, bone or viridis)",
+                        quoted(&self.colormap)
+                    ))
+                })?;
         let window = match self.window {
             None => None,
             Some(w) if w.low.is_finite() && w.high.is_finite() && w.high > w.low => Some(Window {
@@ -115,15 +121,15 @@ impl ViewParams {
             v.parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| ApiError::invalid(format!("{k}={v:?} is not a number")))
+                .ok_or_else(|| ApiError::invalid(format!("{k}={} is not a number", quoted(v))))
         };
         for pair in query.split('&').filter(|s| !s.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "w" => {
-                    let (lo, hi) = v
-                        .split_once(',')
-                        .ok_or_else(|| ApiError::invalid(format!("w={v:?} is not LOW,HIGH")))?;
+                    let (lo, hi) = v.split_once(',').ok_or_else(|| {
+                        ApiError::invalid(format!("w={} is not LOW,HIGH", quoted(v)))
+                    })?;
                     p.window = Some(WindowRange {
                         low: num(k, lo)?,
                         high: num(k, hi)?,
@@ -134,7 +140,12 @@ impl ViewParams {
                 "cm" => p.colormap = v.to_string(),
                 "e" => p.edge = num(k, v)?,
                 "mat" => p.materials = v == "1",
-                _ => return Err(ApiError::invalid(format!("unknown view setting {k:?}"))),
+                _ => {
+                    return Err(ApiError::invalid(format!(
+                        "unknown view setting {}",
+                        quoted(k)
+                    )))
+                }
             }
         }
         Ok(p)

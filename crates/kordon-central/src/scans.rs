@@ -75,7 +75,8 @@ impl Central {
         let id = scan.trim();
         if id.len() != 64 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(CentralError::Invalid(format!(
-                "{scan:?} is not a scan id (64 lower-case hex digits)"
+                "{} is not a scan id (64 lower-case hex digits)",
+                kordon_plates::quoted(scan)
             )));
         }
         self.store.project(crate::now_ms())?;

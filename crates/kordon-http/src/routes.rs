@@ -27,6 +27,7 @@ use kordon_central::scans::ScanStage;
 use kordon_central::Central;
 use kordon_model::HotlistView;
 use kordon_model::NewAnnotation;
+use kordon_plates::quoted;
 use kordon_store::{AuditEntry, ConsolePage, ConsoleQuery, ConsoleRow, QueueVersion};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -150,12 +151,12 @@ pub(crate) fn body<T: DeserializeOwned>(raw: Body) -> Result<T, HttpError> {
 
 pub(crate) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, HttpError> {
     p.map(|Path(v)| v)
-        .map_err(|e| invalid(format!("bad path: {}", e.body_text())))
+        .map_err(|e| invalid(format!("bad path: {}", quoted(&e.body_text()))))
 }
 
 pub(crate) fn query<T: DeserializeOwned>(raw: &Option<String>) -> Result<T, HttpError> {
     serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| invalid(format!("bad query: {e}")))
+        .map_err(|e| invalid(format!("bad query: {}", quoted(&e.to_string()))))
 }
 
 /// Runs `op` for the signed-in caller on the server's store, off the
@@ -551,12 +552,6 @@ fn view_of(raw: &Option<String>, skip: &str) -> Result<ViewParams, HttpError> {
     Ok(view)
 }
 
-fn number(s: &str) -> Result<u32, HttpError> {
-    s.trim_end_matches(".png")
-        .parse()
-        .map_err(|_| invalid(format!("{s:?} is not a tile number")))
-}
-
 /// Renders a picture of a scan as PNG. Cached for good by the browser:
 /// a scan's pixels never change and the URL names the view.
 async fn picture(
@@ -643,11 +638,7 @@ async fn tile(
     let caller = Caller::from_headers(&headers, peer.ip());
     let parsed = (|| {
         let (scan, level, x, y) = path(p)?;
-        let what = Picture::Tile {
-            level: number(&level)?,
-            x: number(&x)?,
-            y: number(&y)?,
-        };
+        let what = Picture::tile(&level, &x, &y)?;
         Ok::<_, HttpError>((scan_id(&scan)?, what, view_of(&q, "")?))
     })();
     picture(http, caller, "tile", parsed).await
@@ -681,11 +672,11 @@ async fn thumbnail(
     let parsed = (|| {
         let scan = scan_id(&path(scan)?)?;
         let pairs: Vec<(String, String)> = query(&q)?;
-        let max = match pairs.iter().find(|(k, _)| k == "size") {
-            Some((_, v)) => number(v)?,
-            None => 256,
+        let what = match pairs.iter().find(|(k, _)| k == "size") {
+            Some((_, v)) => Picture::thumbnail(v)?,
+            None => Picture::Thumbnail { max: 256 },
         };
-        Ok::<_, HttpError>((scan, Picture::Thumbnail { max }, view_of(&q, "size")?))
+        Ok::<_, HttpError>((scan, what, view_of(&q, "size")?))
     })();
     picture(http, caller, "thumbnail", parsed).await
 }

@@ -252,7 +252,8 @@ impl Vehicle {
         let prefix = scan.trim().to_ascii_lowercase();
         if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(VehicleError::Invalid(format!(
-                "{scan:?} is not a scan id (at least 8 hex digits)"
+                "{} is not a scan id (at least 8 hex digits)",
+                kordon_plates::quoted(scan)
             )));
         }
         let mut found = vec![];
