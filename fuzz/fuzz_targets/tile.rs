@@ -30,7 +30,8 @@ fn pyramid() -> &'static Pyramid {
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let url = String::from_utf8_lossy(data);
-    let answer = request(&url).and_then(|(_, picture, view)| render_png(pyramid(), picture, &view));
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let answer = request(path, query).and_then(|(_, picture, view)| render_png(pyramid(), picture, &view));
     match answer {
         Ok(png) => assert!(png.starts_with(b"\x89PNG")),
         // A quote is at most 40 characters, each at most 10 bytes escaped

@@ -11,16 +11,14 @@
 //! kept. A scan's tiles never change, so responses may be cached for good.
 
 use crate::state::AppState;
-use kordon_api::tiles::{render_png, Picture};
-use kordon_api::view::ViewParams;
+use kordon_api::tiles::{render_png, request};
 use kordon_api::ApiError;
 use kordon_imaging::Pyramid;
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, UriSchemeResponder};
 
 fn render(state: &AppState, path: &str, query: &str) -> Result<Vec<u8>, ApiError> {
-    let (scan, picture) = Picture::at_path(path)?;
-    let view = ViewParams::from_query(query)?;
+    let (scan, picture, view) = request(path, query)?;
     if state.is_locked() {
         return Err(crate::state::locked());
     }

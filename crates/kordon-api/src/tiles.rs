@@ -63,10 +63,9 @@ impl Picture {
     }
 }
 
-/// The scan, picture and view a whole `kordon:` request names
-/// (`PATH?QUERY`): what the app's scheme parses before it renders.
-pub fn request(url: &str) -> Result<(String, Picture, ViewParams), ApiError> {
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+/// The scan, picture and view a `kordon:` request names by its path and
+/// query: what the app's scheme parses before it renders.
+pub fn request(path: &str, query: &str) -> Result<(String, Picture, ViewParams), ApiError> {
     let (scan, picture) = Picture::at_path(path)?;
     Ok((scan, picture, ViewParams::from_query(query)?))
 }
@@ -242,7 +241,9 @@ mod tests {
         assert!(!files.is_empty(), "seeds in fuzz/regressions/tile");
         let mut rendered = 0;
         for (name, bytes) in files {
-            let answer = request(&String::from_utf8_lossy(&bytes))
+            let url = String::from_utf8_lossy(&bytes);
+            let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+            let answer = request(path, query)
                 .and_then(|(_, picture, view)| render_png(&pyramid, picture, &view));
             match answer {
                 Ok(png) => {
