@@ -12,6 +12,11 @@
 //!    over about a second by that other program; the figure is the time
 //!    from the last commit until all are acknowledged.
 //!
+//! With `--warm` the vehicle has first sent a smaller scan over the same
+//! link in a sync of its own (as a crew's vehicle has, the same day), so
+//! its connection may resume the path; measured resuming and, in the same
+//! run after the same warm-up, starting cold.
+//!
 //! Scans are real imports of a synthetic 16-bit scan (the first one
 //! generated, the others copies with one pixel changed so each is its own
 //! blob). Real server endpoint, real QUIC, through the link emulator.
@@ -49,19 +54,37 @@ pub struct Args {
     /// vehicle, not with its Hello.
     #[arg(long)]
     baseline: bool,
+    /// Send a 16 MiB scan in a sync of its own first, then measure
+    /// resuming the path that sync learnt and, as the baseline, starting
+    /// cold after the same warm-up.
+    #[arg(long)]
+    warm: bool,
+}
+
+/// What is measured against what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    /// The sync as it is.
+    Now,
+    /// Records sent only after Welcome, as before they went with the Hello.
+    AfterWelcome,
+    /// After a warm-up sync, the path not resumed.
+    Cold,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    measure(&args, false)?;
+    measure(&args, Variant::Now)?;
     if args.baseline {
-        measure(&args, true)?;
+        measure(&args, Variant::AfterWelcome)?;
+    }
+    if args.warm {
+        measure(&args, Variant::Cold)?;
     }
     Ok(())
 }
 
-/// One measurement on a fresh server and vehicle; `before`: the sync as
-/// it was before records went with the Hello.
-fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
+/// One measurement on a fresh server and vehicle.
+fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let (rt, central, endpoint) = loopback_server(&tmp.path().join("srv"))?;
     let now = kordon_central::now_ms();
@@ -80,11 +103,45 @@ fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     let token = central.enroll("BENCH-RF", Some(&link.addr().to_string()), 1, now)?;
     v.enroll(&token.encode())?;
     let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
-    let ids = v
+    let mut ids = v
         .generate(args.inspections.max(1), 7, "BENCH-RF", &officer, now)?
         .iter()
         .map(|s| s.parse::<InspectionId>())
         .collect::<Result<Vec<_>, _>>()?;
+
+    let shared = Arc::new(Mutex::new(central));
+    rt.spawn(serve::serve(endpoint.clone(), shared));
+    if args.warm {
+        // A smaller scan first, in a sync of its own over the same link:
+        // that connection leaves what it learnt of the path behind.
+        let spec = kordon_xraysim::SceneSpec {
+            width: 4_096,
+            height: 2_048,
+            ..kordon_xraysim::SceneSpec::default()
+        };
+        let scan = kordon_xraysim::try_generate(&spec)?;
+        let file = tmp.path().join("warm-up.tif");
+        std::fs::write(
+            &file,
+            kordon_xraysim::encode_tiff16(scan.width, scan.height, &scan.high)?,
+        )?;
+        v.add_scan(ids[0], &file, None, &ScanDetails::default(), &officer, now)?;
+        std::fs::remove_file(&file)?;
+        let t = Instant::now();
+        rt.block_on(v.sync_once(&SyncOptions::default()))?;
+        eprintln!(
+            "warm-up sync with a 16 MiB scan: {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        // The link went and came back: the measured sync connects anew.
+        rt.block_on(v.drop_connection());
+        ids.extend(
+            v.generate(args.inspections.max(1), 9, "BENCH-RF", &officer, now)?
+                .iter()
+                .map(|s| s.parse::<InspectionId>())
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+    }
 
     // Queue the scans.
     let t = Instant::now();
@@ -113,24 +170,26 @@ fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     );
     let records = v.store().counts()?.pending;
 
-    let shared = Arc::new(Mutex::new(central));
-    rt.spawn(serve::serve(endpoint.clone(), shared));
     let mut other = Vehicle::open(&dir)?;
     let decided = ids[ids.len() / 2];
     let (reconnect, during, burst) = rt.block_on(async {
         let mut opts = SyncOptions::default();
-        if before {
-            opts.records_with_hello = false;
+        match variant {
+            Variant::Now => {}
+            Variant::AfterWelcome => opts.records_with_hello = false,
+            Variant::Cold => opts.resume_path = false,
         }
         if let Some(ms) = args.record_poll_ms {
             opts.record_poll = Duration::from_millis(ms.max(1));
         }
         let started = Instant::now();
+        // Scan bytes already delivered (a warm-up's) do not count.
+        let done_before = other.blob_counts()?.bytes_done;
         let watch = async {
             let reconnect = wait(|| Ok(other.store().counts()?.pending == 0)).await?;
             let reconnect = reconnect.duration_since(started);
             // Blobs under way, then a decision.
-            wait(|| Ok(other.blob_counts()?.bytes_done >= 2 << 20)).await?;
+            wait(|| Ok(other.blob_counts()?.bytes_done >= done_before + (2 << 20))).await?;
             let t = Instant::now();
             let d = NewDecision {
                 outcome: Outcome::Detain,
@@ -156,8 +215,13 @@ fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     })?;
     endpoint.close(0u32.into(), b"done");
     println!(
-        "records first{}: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT, {} % loss",
-        if before { " (baseline: the sync before)" } else { "" },
+        "records first{}{}: {records} records + {} MiB of scans queued, {} Mbit/s, {} ms RTT, {} % loss",
+        match variant {
+            Variant::Now => "",
+            Variant::AfterWelcome => " (baseline: records after Welcome)",
+            Variant::Cold => " (baseline: the path not resumed)",
+        },
+        if args.warm { ", after a warm-up sync" } else { "" },
         queued.bytes_pending >> 20,
         args.rate_mbit,
         args.rtt_ms,
@@ -177,7 +241,7 @@ fn measure(args: &Args, before: bool) -> anyhow::Result<()> {
     );
     println!(
         "{}",
-        serde_json::json!({"bench": "records-first", "baseline": before, "records": records, "queued_bytes": queued.bytes_pending,
+        serde_json::json!({"bench": "records-first", "variant": format!("{variant:?}"), "warm": args.warm, "records": records, "queued_bytes": queued.bytes_pending,
             "rate_mbit": args.rate_mbit, "rtt_ms": args.rtt_ms, "loss_pct": args.loss_pct,
             "reconnect_ms": (reconnect.as_secs_f64() * 1e3).round(), "during_ms": (during.as_secs_f64() * 1e3).round(),
             "burst_ms": (burst.as_secs_f64() * 1e3).round()})
