@@ -33,8 +33,10 @@ pub use error::ApiError;
 /// (36 characters), nothing around it.
 pub(crate) fn inspection_id(id: &str) -> Result<kordon_model::InspectionId, ApiError> {
     let canonical = id.len() == 36 && id.as_bytes().iter().filter(|b| **b == b'-').count() == 4;
-    canonical
-        .then(|| id.parse().ok())
-        .flatten()
-        .ok_or_else(|| ApiError::invalid(format!("{id:?} is not an inspection id")))
+    canonical.then(|| id.parse().ok()).flatten().ok_or_else(|| {
+        ApiError::invalid(format!(
+            "{} is not an inspection id",
+            kordon_plates::quoted(id)
+        ))
+    })
 }

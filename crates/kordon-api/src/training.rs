@@ -440,7 +440,12 @@ pub fn trainee_attempt(
     let parsed = uuid::Uuid::parse_str(id)
         .ok()
         .filter(|u| kordon_model::DocKind::of(u.as_bytes()) == kordon_model::DocKind::Training)
-        .ok_or_else(|| ApiError::invalid(format!("{id:?} is not a training attempt's id")))?;
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "{} is not a training attempt's id",
+                kordon_plates::quoted(id)
+            ))
+        })?;
     let (row, owner) = c.training_attempt(&parsed)?.ok_or_else(|| {
         ApiError::new("not_found", format!("training attempt {id} does not exist"))
     })?;

@@ -231,7 +231,12 @@ pub fn parse_when(s: &str) -> Result<i64, String> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, &fmt)
         .map(|d| (d.midnight().assume_utc().unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))
+        .map_err(|_| {
+            format!(
+                "{} is not a date (YYYY-MM-DD) or an RFC 3339 time",
+                kordon_plates::quoted(s)
+            )
+        })
 }
 
 type Parsed = (Vec<(usize, NewHotlistEntry)>, ImportReport);
@@ -273,10 +278,12 @@ fn parse_csv(text: &str) -> Result<Parsed, CentralError> {
                 value: get(Some(value)).unwrap_or_default().to_string(),
                 reason: get(Some(reason)).unwrap_or_default().to_string(),
                 priority: match get(priority) {
-                    Some(p) => Some(
-                        Priority::parse(p)
-                            .ok_or_else(|| format!("priority {p:?}: use high, medium or low"))?,
-                    ),
+                    Some(p) => Some(Priority::parse(p).ok_or_else(|| {
+                        format!(
+                            "priority {}: use high, medium or low",
+                            kordon_plates::quoted(p)
+                        )
+                    })?),
                     None => None,
                 },
                 valid_from_ms: when(from)?,
@@ -315,5 +322,25 @@ mod tests {
             vec![4, 5]
         );
         assert!(parse_csv("plate,why\nAA1234BC,x\n").is_err());
+    }
+
+    /// A line's problem quotes a short prefix of a bad field, not all of it.
+    #[test]
+    fn a_long_bad_field_is_quoted_short() {
+        let long = "x".repeat(50_000);
+        let (_, report) = parse_csv(&format!(
+            "value,reason,priority,valid_until\nAA1234BC,a,{long},\nAA1234BD,b,,{long}\n"
+        ))
+        .expect("parsed");
+        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+        for p in &report.problems {
+            assert!(
+                p.reason.len() < 200,
+                "line {}: {} bytes",
+                p.line,
+                p.reason.len()
+            );
+            assert!(p.reason.contains("more characters"), "{}", p.reason);
+        }
     }
 }
