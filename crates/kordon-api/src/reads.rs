@@ -35,7 +35,8 @@ pub fn read_image(
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
     if !is_hash {
         return Err(ApiError::invalid(format!(
-            "{blob:?} is not an image id (64 hex digits)"
+            "{} is not an image id (64 hex digits)",
+            kordon_plates::quoted(blob)
         )));
     }
     let not_found = || ApiError::new("not_found", format!("no read has the image {blob}"));

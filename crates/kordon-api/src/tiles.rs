@@ -34,15 +34,17 @@ impl Picture {
     /// A tile by its numbers as a URL carries them (`.png` may end each).
     pub fn tile(level: &str, x: &str, y: &str) -> Result<Picture, ApiError> {
         Ok(Picture::Tile {
-            level: number(level)?,
-            x: number(x)?,
-            y: number(y)?,
+            level: number(level, "a tile number")?,
+            x: number(x, "a tile number")?,
+            y: number(y, "a tile number")?,
         })
     }
 
     /// A thumbnail whose longer side is at most `max` pixels.
     pub fn thumbnail(max: &str) -> Result<Picture, ApiError> {
-        Ok(Picture::Thumbnail { max: number(max)? })
+        Ok(Picture::Thumbnail {
+            max: number(max, "a thumbnail size")?,
+        })
     }
 
     /// The scan and picture a `kordon:` path names:
@@ -70,10 +72,10 @@ pub fn request(path: &str, query: &str) -> Result<(String, Picture, ViewParams),
     Ok((scan, picture, ViewParams::from_query(query)?))
 }
 
-fn number(s: &str) -> Result<u32, ApiError> {
+fn number(s: &str, what: &str) -> Result<u32, ApiError> {
     s.trim_end_matches(".png")
         .parse()
-        .map_err(|_| ApiError::invalid(format!("{} is not a tile number", quoted(s))))
+        .map_err(|_| ApiError::invalid(format!("{} is not {what}", quoted(s))))
 }
 
 /// Most pyramids kept open (each holds its tile index and a file handle).
@@ -198,6 +200,12 @@ mod tests {
                 .ok()
                 .and_then(|v| v.to_view().err()),
         ];
+        // A short request whose numbers are long written out.
+        let huge = ViewParams::from_query("w=1e308,1e308")
+            .ok()
+            .and_then(|v| v.to_view().err())
+            .expect("an empty window is refused");
+        assert!(huge.message.len() < 100, "{}", huge.message);
         for (i, e) in bad.into_iter().enumerate() {
             let e = e.unwrap_or_else(|| panic!("request {i} is refused"));
             assert!(

@@ -72,7 +72,8 @@ impl ViewParams {
             Some(w) => {
                 return Err(ApiError::invalid(format!(
                     "window {}..{} is empty",
-                    w.low, w.high
+                    short_number(w.low),
+                    short_number(w.high)
                 )))
             }
         };
@@ -149,6 +150,17 @@ impl ViewParams {
             }
         }
         Ok(p)
+    }
+}
+
+/// A number as an error quotes it: as written when short, else in
+/// scientific notation (`1e308` is 309 digits written out).
+fn short_number(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 24 {
+        plain
+    } else {
+        format!("{x:e}")
     }
 }
 

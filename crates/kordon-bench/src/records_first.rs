@@ -133,7 +133,14 @@ fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
             "warm-up sync with a 16 MiB scan: {:.1} s",
             t.elapsed().as_secs_f64()
         );
-        // The link went and came back: the measured sync connects anew.
+        // Without it the resumed run would be a cold one under its name.
+        if !v.remembers_a_path()? {
+            return Err(anyhow!(
+                "the warm-up sync left no path to resume (it never cruised 8 rounds)"
+            ));
+        }
+        // Whatever the warm-up holds is let go: the measured sync connects
+        // anew, as after the link went and came back.
         rt.block_on(v.drop_connection());
         ids.extend(
             v.generate(args.inspections.max(1), 9, "BENCH-RF", &officer, now)?

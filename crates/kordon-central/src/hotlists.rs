@@ -174,7 +174,8 @@ impl Central {
             }
         }
         Err(CentralError::Invalid(format!(
-            "no entry or profile {entry:?} in force on any list"
+            "no entry or profile {} in force on any list",
+            kordon_plates::quoted(entry)
         )))
     }
 

@@ -145,8 +145,12 @@ pub(crate) fn body<T: DeserializeOwned>(raw: Body) -> Result<T, HttpError> {
             invalid(format!("the request body could not be read: {e}"))
         }
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| invalid(format!("the request body is not valid: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        invalid(format!(
+            "the request body is not valid: {}",
+            quoted(&e.to_string())
+        ))
+    })
 }
 
 pub(crate) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, HttpError> {

@@ -408,6 +408,12 @@ impl Vehicle {
             .and_then(|text| remembered_path(&text, fingerprint, addr, now_ms())))
     }
 
+    /// Whether a connection has left what it learnt of its path (and so
+    /// the next one to that server may resume it), whatever its age.
+    pub fn remembers_a_path(&self) -> Result<bool, VehicleError> {
+        Ok(self.store.get_meta(meta::PATH_MEMORY)?.is_some())
+    }
+
     fn remember_path(
         &self,
         fingerprint: &[u8; 32],

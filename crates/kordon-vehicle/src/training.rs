@@ -27,8 +27,12 @@ use std::path::Path;
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
 pub(crate) fn training_id(id: &str) -> Result<uuid::Uuid, VehicleError> {
-    let parsed = uuid::Uuid::parse_str(id.trim())
-        .map_err(|_| VehicleError::Invalid(format!("{id:?} is not an attempt's id")))?;
+    let parsed = uuid::Uuid::parse_str(id.trim()).map_err(|_| {
+        VehicleError::Invalid(format!(
+            "{} is not an attempt's id",
+            kordon_plates::quoted(id)
+        ))
+    })?;
     if kordon_model::DocKind::of(parsed.as_bytes()) != kordon_model::DocKind::Training {
         return Err(VehicleError::Invalid(format!(
             "{id} is not a training attempt's id"
