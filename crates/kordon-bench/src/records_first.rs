@@ -103,28 +103,15 @@ fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
     let token = central.enroll("BENCH-RF", Some(&link.addr().to_string()), 1, now)?;
     v.enroll(&token.encode())?;
     let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
-    let mut ids = v
-        .generate(args.inspections.max(1), 7, "BENCH-RF", &officer, now)?
-        .iter()
-        .map(|s| s.parse::<InspectionId>())
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut ids = offline_inspections(&mut v, args.inspections.max(1), 7, &officer, now)?;
 
     let shared = Arc::new(Mutex::new(central));
     rt.spawn(serve::serve(endpoint.clone(), shared));
     if args.warm {
         // A smaller scan first, in a sync of its own over the same link:
         // that connection leaves what it learnt of the path behind.
-        let spec = kordon_xraysim::SceneSpec {
-            width: 4_096,
-            height: 2_048,
-            ..kordon_xraysim::SceneSpec::default()
-        };
-        let scan = kordon_xraysim::try_generate(&spec)?;
         let file = tmp.path().join("warm-up.tif");
-        std::fs::write(
-            &file,
-            kordon_xraysim::encode_tiff16(scan.width, scan.height, &scan.high)?,
-        )?;
+        std::fs::write(&file, synthetic_tiff(4_096, 2_048)?)?;
         v.add_scan(ids[0], &file, None, &ScanDetails::default(), &officer, now)?;
         std::fs::remove_file(&file)?;
         let t = Instant::now();
@@ -142,23 +129,18 @@ fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
         // Whatever the warm-up holds is let go: the measured sync connects
         // anew, as after the link went and came back.
         rt.block_on(v.drop_connection());
-        ids.extend(
-            v.generate(args.inspections.max(1), 9, "BENCH-RF", &officer, now)?
-                .iter()
-                .map(|s| s.parse::<InspectionId>())
-                .collect::<Result<Vec<_>, _>>()?,
-        );
+        ids.extend(offline_inspections(
+            &mut v,
+            args.inspections.max(1),
+            9,
+            &officer,
+            now,
+        )?);
     }
 
     // Queue the scans.
     let t = Instant::now();
-    let spec = kordon_xraysim::SceneSpec {
-        width: 16_384,
-        height: 8_192,
-        ..kordon_xraysim::SceneSpec::default()
-    };
-    let scan = kordon_xraysim::try_generate(&spec)?;
-    let bytes = kordon_xraysim::encode_tiff16(scan.width, scan.height, &scan.high)?;
+    let bytes = synthetic_tiff(16_384, 8_192)?;
     let file = tmp.path().join("scan.tif");
     for n in 0..args.scans {
         let mut b = bytes.clone();
@@ -254,6 +236,35 @@ fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
             "burst_ms": (burst.as_secs_f64() * 1e3).round()})
     );
     Ok(())
+}
+
+/// `n` offline inspections made on the vehicle (`seed` picks their plates).
+fn offline_inspections(
+    v: &mut Vehicle,
+    n: usize,
+    seed: u64,
+    officer: &OfficerId,
+    now: i64,
+) -> anyhow::Result<Vec<InspectionId>> {
+    Ok(v.generate(n, seed, "BENCH-RF", officer, now)?
+        .iter()
+        .map(|s| s.parse::<InspectionId>())
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// A synthetic 16-bit scan of `width` × `height` as a TIFF file's bytes.
+fn synthetic_tiff(width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
+    let spec = kordon_xraysim::SceneSpec {
+        width,
+        height,
+        ..kordon_xraysim::SceneSpec::default()
+    };
+    let scan = kordon_xraysim::try_generate(&spec)?;
+    Ok(kordon_xraysim::encode_tiff16(
+        scan.width,
+        scan.height,
+        &scan.high,
+    )?)
 }
 
 /// A runtime, a server initialised in `dir` and its QUIC endpoint bound
