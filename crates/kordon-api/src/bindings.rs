@@ -189,6 +189,14 @@ pub fn render() -> String {
             kordon_vehicle::MAX_LIVE_TIP_RATE
         ));
         out.push_str(&format!(
+            "/** The file name extensions a scan is imported from (any case). */\nexport const SCAN_FILE_EXTENSIONS = [{}] as const;\n\n",
+            kordon_vehicle::SCAN_FILE_EXTENSIONS
+                .iter()
+                .map(|e| format!("\"{e}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        out.push_str(&format!(
             "/** Most marks on one training answer. */\nexport const TRAINING_MAX_MARKS = {};\n\n",
             kordon_model::training::MAX_MARKS
         ));

@@ -116,6 +116,7 @@ fn extension(format: &str) -> &'static str {
     match format {
         "png" => "png",
         "jpeg" => "jpg",
+        "diconde" => "dcm",
         _ => "tif",
     }
 }

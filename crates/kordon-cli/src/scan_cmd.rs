@@ -12,7 +12,7 @@ use std::time::Duration;
 
 #[derive(Subcommand, Debug)]
 pub enum ScanCmd {
-    /// Import a scan (TIFF, PNG or JPEG; 8 or 16 bit) into an inspection.
+    /// Import a scan (TIFF, PNG, JPEG or DICONDE; 8 or 16 bit) into an inspection.
     Add {
         /// Inspection id.
         id: InspectionId,
@@ -67,7 +67,8 @@ pub enum ScanCmd {
         out: PathBuf,
     },
     /// Write a synthetic dual-energy scan of a truck (16-bit TIFFs
-    /// `NAME_high.tif` and `NAME_low.tif`), for training and tests.
+    /// `NAME_high.tif` and `NAME_low.tif`, or DICONDE files `.dcm` with
+    /// `--format diconde`), for training and tests.
     Synth {
         /// Folder to write into.
         #[arg(long)]
@@ -87,9 +88,13 @@ pub enum ScanCmd {
         /// or van.
         #[arg(long, default_value = "container")]
         kind: String,
-        /// Write only the high-energy image, as `NAME.tif`.
+        /// Write only the high-energy image, as `NAME.tif` (or `.dcm`).
         #[arg(long)]
         single: bool,
+        /// tiff (16-bit, uncompressed) or diconde (DICOM Part 10, explicit
+        /// VR little endian, as a scanner exporting DICONDE writes it).
+        #[arg(long, default_value = "tiff")]
+        format: String,
         /// The mix of goods: general_goods, food_and_drink, industrial or
         /// bulk (seeded when left out).
         #[arg(long)]
@@ -345,6 +350,7 @@ pub fn synth_cmd(cmd: &ScanCmd) -> anyhow::Result<()> {
             concealed,
             kind,
             single,
+            format,
             load,
             json,
         } => synth(
@@ -353,7 +359,7 @@ pub fn synth_cmd(cmd: &ScanCmd) -> anyhow::Result<()> {
             (*width, *height),
             *seed,
             (*concealed, load.as_deref()),
-            kind,
+            (kind, format),
             (*single, *json),
         ),
         _ => Ok(()),
@@ -366,9 +372,21 @@ fn synth(
     (width, height): (u32, u32),
     seed: u64,
     (concealed, load): (bool, Option<&str>),
-    kind: &str,
+    (kind, format): (&str, &str),
     (single, json): (bool, bool),
 ) -> anyhow::Result<()> {
+    type Writer =
+        fn(&std::path::Path, u32, u32, &[u16]) -> Result<(), kordon_xraysim::XraysimError>;
+    let (extension, write): (&str, Writer) = match format {
+        "tiff" => ("tif", kordon_xraysim::write_tiff16),
+        "diconde" => ("dcm", kordon_xraysim::write_diconde16),
+        other => {
+            return Err(VehicleError::Invalid(format!(
+                "--format {other:?}: expected tiff or diconde"
+            ))
+            .into())
+        }
+    };
     let load = load
         .map(|l| {
             kordon_xraysim::Load::ALL
@@ -404,14 +422,14 @@ fn synth(
     let scan =
         kordon_xraysim::try_generate(&spec).map_err(|e| VehicleError::Invalid(e.to_string()))?;
     let files = if single {
-        let path = out.join(format!("{name}.tif"));
-        kordon_xraysim::write_tiff16(&path, scan.width, scan.height, &scan.high)?;
+        let path = out.join(format!("{name}.{extension}"));
+        write(&path, scan.width, scan.height, &scan.high)?;
         vec![path]
     } else {
-        let high = out.join(format!("{name}_high.tif"));
-        let low = out.join(format!("{name}_low.tif"));
-        kordon_xraysim::write_tiff16(&high, scan.width, scan.height, &scan.high)?;
-        kordon_xraysim::write_tiff16(&low, scan.width, scan.height, &scan.low)?;
+        let high = out.join(format!("{name}_high.{extension}"));
+        let low = out.join(format!("{name}_low.{extension}"));
+        write(&high, scan.width, scan.height, &scan.high)?;
+        write(&low, scan.width, scan.height, &scan.low)?;
         vec![high, low]
     };
     if json {

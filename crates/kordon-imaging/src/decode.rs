@@ -1,4 +1,5 @@
-//! Decoding scanner images (TIFF, PNG, JPEG) into raw greyscale values.
+//! Decoding scanner images (TIFF, PNG, JPEG, DICONDE) into raw greyscale
+//! values.
 //!
 //! Scanner output is greyscale transmitted intensity, 16-bit (often only
 //! 12 or 14 bits used) or 8-bit. Values are kept as stored, never rescaled:
@@ -14,7 +15,7 @@
 use std::fmt;
 
 use crate::error::ImagingError;
-use crate::{png_jpeg_input, tiff_input};
+use crate::{diconde_input, png_jpeg_input, tiff_input};
 
 /// The container format of a decoded file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,6 +26,9 @@ pub enum Format {
     Png,
     /// Baseline or progressive JPEG.
     Jpeg,
+    /// DICONDE (ASTM E2339): a DICOM Part 10 file with one uncompressed
+    /// greyscale frame.
+    Diconde,
 }
 
 impl fmt::Display for Format {
@@ -33,6 +37,7 @@ impl fmt::Display for Format {
             Format::Tiff => "TIFF",
             Format::Png => "PNG",
             Format::Jpeg => "JPEG",
+            Format::Diconde => "DICONDE",
         })
     }
 }
@@ -205,8 +210,13 @@ impl DecodeLimits {
     }
 }
 
-/// Recognises the format from the first bytes.
+/// Recognises the format from the first bytes (for DICONDE, from `DICM`
+/// after its 128-byte preamble, which may itself look like a TIFF header:
+/// a file that is both is read as DICONDE).
 pub fn sniff_format(bytes: &[u8]) -> Result<Format, ImagingError> {
+    if diconde_input::is_part10(bytes) {
+        return Ok(Format::Diconde);
+    }
     match bytes {
         [] => Err(ImagingError::Empty),
         [b'I', b'I', 42 | 43, 0, ..] | [b'M', b'M', 0, 42 | 43, ..] => Ok(Format::Tiff),
@@ -217,16 +227,17 @@ pub fn sniff_format(bytes: &[u8]) -> Result<Format, ImagingError> {
     }
 }
 
-/// Decodes a TIFF, PNG or JPEG file into raw greyscale values, with the
-/// default [`DecodeLimits`].
+/// Decodes a TIFF, PNG, JPEG or DICONDE file into raw greyscale values,
+/// with the default [`DecodeLimits`].
 pub fn decode(bytes: &[u8]) -> Result<Image, ImagingError> {
     decode_with_limits(bytes, &DecodeLimits::default())
 }
 
-/// Decodes a TIFF, PNG or JPEG file into raw greyscale values.
+/// Decodes a TIFF, PNG, JPEG or DICONDE file into raw greyscale values.
 pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, ImagingError> {
     match sniff_format(bytes)? {
         Format::Tiff => tiff_input::decode_tiff(bytes, limits),
+        Format::Diconde => diconde_input::decode_diconde(bytes, limits),
         format @ (Format::Png | Format::Jpeg) => {
             png_jpeg_input::decode_png_jpeg(bytes, format, limits)
         }
@@ -237,6 +248,7 @@ pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, 
 pub fn probe(bytes: &[u8]) -> Result<ImageSummary, ImagingError> {
     match sniff_format(bytes)? {
         Format::Tiff => tiff_input::probe_tiff(bytes),
+        Format::Diconde => diconde_input::probe_diconde(bytes),
         format @ (Format::Png | Format::Jpeg) => png_jpeg_input::probe_png_jpeg(bytes, format),
     }
 }

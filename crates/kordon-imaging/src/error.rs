@@ -13,7 +13,7 @@ pub enum ImagingError {
     #[error("the file is empty")]
     Empty,
     /// The first bytes are not those of a TIFF, PNG or JPEG file.
-    #[error("not a scan image this program can read (expected TIFF, PNG or JPEG)")]
+    #[error("not a scan image this program can read (expected TIFF, PNG, JPEG or DICONDE)")]
     UnknownFormat,
     /// The file ends before the image data does.
     #[error("the file is truncated")]

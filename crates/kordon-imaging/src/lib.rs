@@ -5,7 +5,8 @@
 //! # Modules
 //!
 //! - [`decode`](mod@decode) — TIFF (8/16-bit, either byte order, the compressions the
-//!   `tiff` crate reads), PNG (8/16-bit) and JPEG into an [`Image`] of raw
+//!   `tiff` crate reads), PNG (8/16-bit), JPEG and DICONDE (a DICOM Part
+//!   10 file with one uncompressed greyscale frame) into an [`Image`] of raw
 //!   greyscale values; colour files become luminance. Sizes are checked
 //!   before memory is reserved; damaged files are typed errors.
 //! - [`stats`] — per-plane statistics (min, max, 0.5th/99.5th percentiles,
@@ -36,6 +37,7 @@
 
 pub mod colormap;
 pub mod decode;
+mod diconde_input;
 pub mod encode;
 mod error;
 pub mod materials;

@@ -952,11 +952,23 @@ fn real_scanner_images_decode_build_and_render() {
     }
 }
 
+/// The corpus holds inputs the fuzzer found or that break a rule, each
+/// refused with a message, and valid seeds (`seed-…`) it starts from,
+/// each decoded whole.
 #[test]
 fn regression_corpus_is_refused_cleanly() {
     let corpus = kordon_test_support::regressions("image");
     assert!(!corpus.is_empty(), "the image corpus is missing");
     for (name, bytes) in corpus {
+        if name.starts_with("seed-") {
+            let image = kordon_imaging::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                image.pixels.len() as u64,
+                u64::from(image.width) * u64::from(image.height),
+                "{name}"
+            );
+            continue;
+        }
         let err = kordon_imaging::decode(&bytes).expect_err(&name);
         assert!(!err.to_string().is_empty(), "{name}: an empty message");
     }

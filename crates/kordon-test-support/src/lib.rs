@@ -28,6 +28,21 @@ fn bin_dir() -> PathBuf {
     }
 }
 
+/// A tool a `make` target installed under `target/tools/` (`relative`
+/// to it), or the path in the environment variable `env` when it is set.
+pub fn installed_tool(env: &str, relative: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(env) {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("tools").join(relative)
+}
+
 /// Path of a workspace binary, building the binaries once if needed.
 ///
 /// The build is the workspace's `cargo build --bins`, as `make build` runs

@@ -26,17 +26,7 @@ pub struct ObjectStorage {
 /// Where `weed` is: `KORDON_WEED`, or what `make object-storage`
 /// installed.
 pub fn weed_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("KORDON_WEED") {
-        return PathBuf::from(path);
-    }
-    // Test executables live in target/<profile>/deps/.
-    let exe = std::env::current_exe().unwrap_or_default();
-    let target = exe
-        .ancestors()
-        .find(|p| p.file_name().is_some_and(|n| n == "target"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target"));
-    target.join("tools/seaweedfs/bin/weed")
+    crate::installed_tool("KORDON_WEED", "seaweedfs/bin/weed")
 }
 
 /// `n` distinct loopback TCP ports free a moment ago: all held open

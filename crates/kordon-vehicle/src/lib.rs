@@ -54,7 +54,7 @@ pub use live_tip::{LIVE_TIP_NAME, MAX_LIVE_TIP_RATE};
 pub use sync::{SyncOptions, SyncReport};
 pub use sync_loop::{Link, Problem, SyncUpdate};
 pub use training::read_exercise;
-pub use watch::{dual_energy_pair, WatchOptions, Watcher};
+pub use watch::{dual_energy_pair, WatchOptions, Watcher, SCAN_FILE_EXTENSIONS};
 
 use kordon_model::OfficerId;
 use kordon_record::{DeviceKey, PublicKey};

@@ -60,7 +60,10 @@ pub struct Watcher {
     waiting_note: Option<String>,
 }
 
-const EXTENSIONS: [&str; 5] = ["tif", "tiff", "png", "jpg", "jpeg"];
+/// The file name extensions a scan is imported from (any case): TIFF,
+/// PNG, JPEG and DICONDE. The watch folder takes only these; the app's
+/// file picker offers them.
+pub const SCAN_FILE_EXTENSIONS: [&str; 7] = ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom"];
 
 fn version_of(path: &Path) -> Option<Version> {
     let m = std::fs::metadata(path).ok()?;
@@ -134,7 +137,7 @@ fn candidate(path: &Path) -> bool {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    !name.starts_with('.') && !name.ends_with('~') && EXTENSIONS.contains(&ext.as_str())
+    !name.starts_with('.') && !name.ends_with('~') && SCAN_FILE_EXTENSIONS.contains(&ext.as_str())
 }
 
 impl Watcher {

@@ -62,6 +62,9 @@
 //! hidden object with its pixel bounding box.
 //!
 //! Output is deterministic for a given [`SceneSpec`] and crate version.
+//! [`write_tiff16`] and [`write_diconde16`] write a plane as a scanner
+//! exports it: an uncompressed 16-bit TIFF, or a DICONDE file (DICOM Part
+//! 10, explicit VR little endian).
 //!
 //! ```
 //! use kordon_xraysim::{generate, SceneSpec};
@@ -73,6 +76,7 @@
 mod bodies;
 mod cargo;
 mod concealment;
+mod diconde_out;
 mod frame;
 mod geometry;
 mod goods;
@@ -89,6 +93,7 @@ mod wheels;
 use std::path::PathBuf;
 
 pub use cargo::Load;
+pub use diconde_out::{encode_diconde16, write_diconde16};
 pub use physics::{
     attenuation, Energy, Material, DARK_OFFSET, HIGH_ENERGY_MEV, LOW_ENERGY_MEV, OPEN_BEAM,
 };

@@ -14,7 +14,7 @@ use tiff::encoder::{colortype, TiffEncoder};
 
 use crate::XraysimError;
 
-fn check(width: u32, height: u32, pixels: &[u16]) -> Result<(), XraysimError> {
+pub(crate) fn check(width: u32, height: u32, pixels: &[u16]) -> Result<(), XraysimError> {
     if width == 0 || height == 0 {
         return Err(XraysimError::EmptyImage { width, height });
     }
@@ -62,6 +62,15 @@ pub fn write_tiff16(
     pixels: &[u16],
 ) -> Result<(), XraysimError> {
     check(width, height, pixels)?;
+    write_atomically(path, |writer| encode_into(writer, width, height, pixels))
+}
+
+/// Writes `path` through `encode` under a hidden temporary name, flushes
+/// it, renames it into place and flushes the directory.
+pub(crate) fn write_atomically(
+    path: &Path,
+    encode: impl FnOnce(&mut BufWriter<File>) -> Result<(), XraysimError>,
+) -> Result<(), XraysimError> {
     let io = |source: std::io::Error| XraysimError::Io {
         path: path.to_path_buf(),
         source,
@@ -72,8 +81,8 @@ pub fn write_tiff16(
         .create_new(true)
         .open(&temp)
         .map_err(io)?;
-    let result = write_and_sync(file, &temp, width, height, pixels)
-        .and_then(|()| fs::rename(&temp, path).map_err(io));
+    let result =
+        write_and_sync(file, &temp, encode).and_then(|()| fs::rename(&temp, path).map_err(io));
     if result.is_err() {
         let _ = fs::remove_file(&temp);
         return result;
@@ -90,16 +99,14 @@ pub fn write_tiff16(
 fn write_and_sync(
     file: File,
     temp: &Path,
-    width: u32,
-    height: u32,
-    pixels: &[u16],
+    encode: impl FnOnce(&mut BufWriter<File>) -> Result<(), XraysimError>,
 ) -> Result<(), XraysimError> {
     let io = |source: std::io::Error| XraysimError::Io {
         path: temp.to_path_buf(),
         source,
     };
     let mut writer = BufWriter::with_capacity(1 << 20, file);
-    encode_into(&mut writer, width, height, pixels)?;
+    encode(&mut writer)?;
     let file = writer.into_inner().map_err(|e| io(e.into_error()))?;
     file.sync_all().map_err(io)?;
     Ok(())

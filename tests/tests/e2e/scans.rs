@@ -55,6 +55,20 @@ pub(crate) fn scan_blob(added: &serde_json::Value) -> String {
         .to_string()
 }
 
+/// `kordon watch FOLDER ARGS…` on vehicle `v`, left running.
+fn spawn_watch(v: &Path, folder: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(bin("kordon"))
+        .arg("--data")
+        .arg(v)
+        .arg("watch")
+        .arg(folder)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn watch")
+}
+
 /// Bytes the server holds verified for a blob still arriving.
 fn server_partial(field: &Field, blob: &str) -> u64 {
     std::fs::metadata(
@@ -270,21 +284,7 @@ fn the_watch_folder_imports_each_file_once_even_after_a_restart() {
     // The scanner writes half the file, pauses, then finishes it.
     let dropped = folder.join("TRK_0001.tif");
     std::fs::write(&dropped, &bytes[..bytes.len() / 2]).expect("write");
-    let mut watch = Command::new(bin("kordon"))
-        .arg("--data")
-        .arg(&v)
-        .args([
-            "watch",
-            folder.to_str().expect("utf-8"),
-            "--settle",
-            "1",
-            "--poll",
-            "0.2",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn watch");
+    let mut watch = spawn_watch(&v, &folder, &["--settle", "1", "--poll", "0.2"]);
     std::thread::sleep(Duration::from_millis(500));
     std::fs::write(&dropped, &bytes).expect("finish writing");
     let scans = || {
@@ -716,4 +716,125 @@ pub(crate) fn finish_with(
         let _ = std::io::Read::read_to_string(&mut e, &mut err);
     }
     (status.code(), err)
+}
+
+/// A scanner that exports DICONDE: its file, dropped in the watch folder,
+/// is imported as `diconde`, crosses to the server byte for byte, and the
+/// console shows the very tiles and statistics the same scan gives as a
+/// TIFF (so every pixel was read the same way).
+#[test]
+fn a_diconde_scan_from_the_watch_folder_reaches_the_console_as_its_tiff_twin_does() {
+    use super::console::{add_accounts, call, first_scan_ready, login, PASSWORD};
+    use serde_json::Value;
+
+    let field = Field::new();
+    add_accounts(&field);
+    let v = field.enrolled_vehicle("vehicle", "MOBILE-16", "OF-16");
+    let synth_as = |format: &str| {
+        let out = v.join("synth").join(format);
+        kordon_ok(
+            &v,
+            &[
+                "scan",
+                "synth",
+                "--out",
+                out.to_str().expect("utf-8"),
+                "--name",
+                "truck",
+                "--width",
+                "900",
+                "--height",
+                "400",
+                "--seed",
+                "16",
+                "--single",
+                "--format",
+                format,
+            ],
+        );
+        out.join(if format == "diconde" {
+            "truck.dcm"
+        } else {
+            "truck.tif"
+        })
+    };
+    let dicom = synth_as("diconde");
+    let tiff = synth_as("tiff");
+
+    let tiff_id = new_inspection(&v, "AI0016KK");
+    add_scan(&v, &tiff_id, &tiff);
+    let dicom_id = new_inspection(&v, "AI0017KK");
+    let folder = v.join("scanner-drop");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::copy(&dicom, folder.join("TRK_0016.dcm")).expect("drop");
+    let mut watch = spawn_watch(
+        &v,
+        &folder,
+        &[
+            "--inspection",
+            &dicom_id,
+            "--settle",
+            "0.5",
+            "--poll",
+            "0.2",
+        ],
+    );
+    let image = wait_for(
+        "the watch folder to import the DICONDE file",
+        Duration::from_secs(30),
+        || {
+            let view = kordon_json(&v, &["inspection", "show", &dicom_id]);
+            let image = view["scans"][0]["images"][0].clone();
+            (!image.is_null()).then_some(image)
+        },
+    );
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert_eq!(image["format"], "diconde", "{image}");
+    assert_eq!(
+        (image["width"].as_u64(), image["height"].as_u64()),
+        (Some(900), Some(400))
+    );
+    let blob = image["blob"].as_str().expect("blob").to_string();
+
+    let server = field.start_server();
+    kordon_ok(&v, &["sync"]);
+    assert!(
+        same_file(&folder.join("TRK_0016.dcm"), &server_blob(&field, &blob)),
+        "the server keeps the DICONDE file byte for byte"
+    );
+    let addr = server.http_addr();
+    let sup = login(&addr, "sup.kovalenko", PASSWORD);
+    let within = Duration::from_secs(60);
+    let scans = [
+        first_scan_ready(&addr, &sup, &dicom_id, within),
+        first_scan_ready(&addr, &sup, &tiff_id, within),
+    ];
+    let get = |path: String| {
+        let r = call(&addr, &sup, "GET", &path, &Value::Null);
+        assert_eq!(
+            r.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        r
+    };
+    let info = scans.clone().map(|s| {
+        let mut state = get(format!("/api/scans/{s}")).json();
+        state["info"]["id"] = Value::Null;
+        state
+    });
+    assert_eq!(info[0], info[1], "the DICONDE scan and its TIFF twin");
+    let top = info[0]["info"]["max_level"].as_u64().expect("max_level");
+    for (x, y) in [(0, 0), (1, 1), (3, 0)] {
+        let tiles = scans
+            .clone()
+            .map(|s| get(format!("/api/scans/{s}/tiles/{top}/{x}/{y}")).body);
+        assert!(!tiles[0].is_empty(), "a tile image");
+        assert!(
+            tiles[0] == tiles[1],
+            "tile {top}/{x}/{y} differs from the TIFF's"
+        );
+    }
 }

@@ -1677,6 +1677,9 @@ time_ms: number, };
 /** The highest share of opened scans that may get a projected item in live work. */
 export const MAX_LIVE_TIP_RATE = 1.0;
 
+/** The file name extensions a scan is imported from (any case). */
+export const SCAN_FILE_EXTENSIONS = ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom"] as const;
+
 /** Most marks on one training answer. */
 export const TRAINING_MAX_MARKS = 32;
 

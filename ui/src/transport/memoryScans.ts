@@ -4,9 +4,9 @@
 
 import { demoStats, dziMaxLevel } from "./demoTiles.ts";
 import { TransportError } from "./errors.ts";
+import { SCAN_FILE_EXTENSIONS } from "./generated.ts";
 import type { InspectionView, Scan, ScanInfo } from "./types.ts";
 
-const IMAGE_EXTENSIONS = ["tif", "tiff", "png", "jpg", "jpeg"];
 
 /** The file name of a path (either separator). */
 export function fileName(path: string): string {
@@ -54,12 +54,21 @@ export function checkImportPath(path: string): void {
   const name = fileName(path);
   const ext = name.includes(".") ? (name.split(".").pop() ?? "").toLowerCase() : "";
   if (path.trim() === "") throw new TransportError("invalid_input", "no file given");
-  if (!IMAGE_EXTENSIONS.includes(ext)) {
-    throw new TransportError("invalid_input", `${name}: not a TIFF, PNG or JPEG image`);
+  if (!(SCAN_FILE_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new TransportError("invalid_input", `${name}: not a TIFF, PNG, JPEG or DICONDE image`);
   }
   if (/damaged|corrupt|truncated/i.test(name)) {
     throw new TransportError("invalid_input", `${name}: the image is damaged or truncated`);
   }
+}
+
+/** The format a file's extension names, as the scan record spells it. */
+function formatOf(path: string): string {
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".png")) return "png";
+  if (/\.jpe?g$/.test(lower)) return "jpeg";
+  if (/\.(dcm|dicom)$/.test(lower)) return "diconde";
+  return "tiff";
 }
 
 /** A made-up scan entry for imported files (6000 × 2000, 16-bit). */
@@ -75,7 +84,7 @@ export function importedScan(
     height: 2000,
     bits: 16,
     channels: 1,
-    format: p.toLowerCase().endsWith(".png") ? "png" : p.toLowerCase().match(/\.jpe?g$/) ? "jpeg" : "tiff",
+    format: formatOf(p),
     energy,
   });
   const images = low === null ? [image(path, "single")] : [image(path, "high"), image(low, "low")];

@@ -8,6 +8,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
 import { TransportError, isErrorCode } from "./errors.ts";
+import { SCAN_FILE_EXTENSIONS } from "./generated.ts";
 import { viewQuery } from "./tileQuery.ts";
 import type { Transport, Unsubscribe } from "./transport.ts";
 import type {
@@ -87,8 +88,6 @@ function unsubscribeLater(p: Promise<UnlistenFn>): Unsubscribe {
     stop?.();
   };
 }
-
-const IMAGE_EXTENSIONS = ["tif", "tiff", "png", "jpg", "jpeg"];
 
 export class TauriTransport implements Transport {
   readonly kind = "tauri" as const;
@@ -173,7 +172,7 @@ export class TauriTransport implements Transport {
       const picked = await open({
         multiple: true,
         directory: false,
-        filters: [{ name: "X-ray scans", extensions: IMAGE_EXTENSIONS }],
+        filters: [{ name: "X-ray scans", extensions: [...SCAN_FILE_EXTENSIONS] }],
       });
       if (picked === null) return null;
       return Array.isArray(picked) ? picked : [picked];
