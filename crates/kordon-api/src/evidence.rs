@@ -117,6 +117,7 @@ fn extension(format: &str) -> &'static str {
         "png" => "png",
         "jpeg" => "jpg",
         "diconde" => "dcm",
+        "raw" => "raw",
         _ => "tif",
     }
 }

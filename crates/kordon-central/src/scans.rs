@@ -52,7 +52,13 @@ pub fn build_pyramid(dir: &Path, blobs: &dyn BlobPort, scan: &Scan) -> Result<()
         let bytes = blobs
             .read_verified(&blob_id(image)?)
             .map_err(|e| CentralError::Invalid(format!("scan image unreadable: {e}")))?;
-        kordon_imaging::decode_with_limits(&bytes, &limits).map_err(imaging)
+        let recorded = kordon_imaging::Recorded {
+            format: &image.format,
+            width: image.width,
+            height: image.height,
+            bits: image.bits,
+        };
+        kordon_imaging::decode_recorded(&bytes, &recorded, &limits).map_err(imaging)
     };
     let high = decode(
         scan.primary()

@@ -67,8 +67,9 @@ pub enum ScanCmd {
         out: PathBuf,
     },
     /// Write a synthetic dual-energy scan of a truck (16-bit TIFFs
-    /// `NAME_high.tif` and `NAME_low.tif`, or DICONDE files `.dcm` with
-    /// `--format diconde`), for training and tests.
+    /// `NAME_high.tif` and `NAME_low.tif`; DICONDE files `.dcm` with
+    /// `--format diconde`; raw `.raw` and `.hdr` with `--format raw`), for
+    /// training and tests.
     Synth {
         /// Folder to write into.
         #[arg(long)]
@@ -91,8 +92,10 @@ pub enum ScanCmd {
         /// Write only the high-energy image, as `NAME.tif` (or `.dcm`).
         #[arg(long)]
         single: bool,
-        /// tiff (16-bit, uncompressed) or diconde (DICOM Part 10, explicit
-        /// VR little endian, as a scanner exporting DICONDE writes it).
+        /// tiff (16-bit, uncompressed), diconde (DICOM Part 10, explicit
+        /// VR little endian, as a scanner exporting DICONDE writes it) or
+        /// raw (little-endian samples, `NAME.raw`, with an ENVI header
+        /// `NAME.hdr` beside them).
         #[arg(long, default_value = "tiff")]
         format: String,
         /// The mix of goods: general_goods, food_and_drink, industrial or
@@ -380,9 +383,10 @@ fn synth(
     let (extension, write): (&str, Writer) = match format {
         "tiff" => ("tif", kordon_xraysim::write_tiff16),
         "diconde" => ("dcm", kordon_xraysim::write_diconde16),
+        "raw" => ("raw", kordon_xraysim::write_raw16),
         other => {
             return Err(VehicleError::Invalid(format!(
-                "--format {other:?}: expected tiff or diconde"
+                "--format {other:?}: expected tiff, diconde or raw"
             ))
             .into())
         }

@@ -15,7 +15,8 @@
 use std::fmt;
 
 use crate::error::ImagingError;
-use crate::{diconde_input, png_jpeg_input, tiff_input};
+use crate::raw_input::RawLayout;
+use crate::{diconde_input, png_jpeg_input, raw_input, tiff_input};
 
 /// The container format of a decoded file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -29,6 +30,9 @@ pub enum Format {
     /// DICONDE (ASTM E2339): a DICOM Part 10 file with one uncompressed
     /// greyscale frame.
     Diconde,
+    /// Headerless little-endian samples, their geometry from an ENVI
+    /// header beside them or from the scan's record (never sniffed).
+    Raw,
 }
 
 impl fmt::Display for Format {
@@ -38,6 +42,7 @@ impl fmt::Display for Format {
             Format::Png => "PNG",
             Format::Jpeg => "JPEG",
             Format::Diconde => "DICONDE",
+            Format::Raw => "RAW",
         })
     }
 }
@@ -238,10 +243,63 @@ pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, 
     match sniff_format(bytes)? {
         Format::Tiff => tiff_input::decode_tiff(bytes, limits),
         Format::Diconde => diconde_input::decode_diconde(bytes, limits),
+        Format::Raw => Err(ImagingError::UnknownFormat),
         format @ (Format::Png | Format::Jpeg) => {
             png_jpeg_input::decode_png_jpeg(bytes, format, limits)
         }
     }
+}
+
+/// Decodes a raw file (headerless little-endian samples) with the
+/// geometry its ENVI header gives ([`crate::parse_envi_header`]).
+pub fn decode_raw(
+    bytes: &[u8],
+    layout: &RawLayout,
+    limits: &DecodeLimits,
+) -> Result<Image, ImagingError> {
+    raw_input::decode_raw(bytes, layout, limits)
+}
+
+/// What a scan's signed record says of one of its images.
+#[derive(Clone, Copy, Debug)]
+pub struct Recorded<'a> {
+    /// `tiff`, `png`, `jpeg`, `diconde` or `raw`.
+    pub format: &'a str,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Bits per sample as stored.
+    pub bits: u8,
+}
+
+/// Decodes a stored image as its record describes it: a raw file with the
+/// record's geometry, any other by its own header, which must then agree
+/// with the record's size.
+pub fn decode_recorded(
+    bytes: &[u8],
+    recorded: &Recorded<'_>,
+    limits: &DecodeLimits,
+) -> Result<Image, ImagingError> {
+    let image = if recorded.format == "raw" {
+        let layout = RawLayout {
+            width: recorded.width,
+            height: recorded.height,
+            bits: recorded.bits,
+        };
+        raw_input::decode_raw(bytes, &layout, limits)?
+    } else {
+        decode_with_limits(bytes, limits)?
+    };
+    if (image.width, image.height) != (recorded.width, recorded.height) {
+        return Err(ImagingError::NotAsRecorded {
+            width: image.width,
+            height: image.height,
+            recorded_width: recorded.width,
+            recorded_height: recorded.height,
+        });
+    }
+    Ok(image)
 }
 
 /// Reads dimensions, bit depth and channel count from the header only.
@@ -249,6 +307,7 @@ pub fn probe(bytes: &[u8]) -> Result<ImageSummary, ImagingError> {
     match sniff_format(bytes)? {
         Format::Tiff => tiff_input::probe_tiff(bytes),
         Format::Diconde => diconde_input::probe_diconde(bytes),
+        Format::Raw => Err(ImagingError::UnknownFormat),
         format @ (Format::Png | Format::Jpeg) => png_jpeg_input::probe_png_jpeg(bytes, format),
     }
 }

@@ -12,7 +12,7 @@ pub enum ImagingError {
     /// Zero bytes were given.
     #[error("the file is empty")]
     Empty,
-    /// The first bytes are not those of a TIFF, PNG or JPEG file.
+    /// The first bytes are not those of a TIFF, PNG, JPEG or DICONDE file.
     #[error("not a scan image this program can read (expected TIFF, PNG, JPEG or DICONDE)")]
     UnknownFormat,
     /// The file ends before the image data does.
@@ -74,6 +74,14 @@ pub enum ImagingError {
         low_height: u32,
     },
     /// Reading or writing a file failed.
+    /// A stored image whose size is not the one its signed record gives.
+    #[error("the image is {width}×{height} pixels, but its record says {recorded_width}×{recorded_height}")]
+    NotAsRecorded {
+        width: u32,
+        height: u32,
+        recorded_width: u32,
+        recorded_height: u32,
+    },
     #[error("cannot {action} {path}: {source}")]
     Io {
         /// What was being done ("create", "read", ...).

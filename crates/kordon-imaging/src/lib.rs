@@ -6,7 +6,8 @@
 //!
 //! - [`decode`](mod@decode) — TIFF (8/16-bit, either byte order, the compressions the
 //!   `tiff` crate reads), PNG (8/16-bit), JPEG and DICONDE (a DICOM Part
-//!   10 file with one uncompressed greyscale frame) into an [`Image`] of raw
+//!   10 file with one uncompressed greyscale frame) and raw samples with an
+//!   ENVI header beside them into an [`Image`] of raw
 //!   greyscale values; colour files become luminance. Sizes are checked
 //!   before memory is reserved; damaged files are typed errors.
 //! - [`stats`] — per-plane statistics (min, max, 0.5th/99.5th percentiles,
@@ -44,6 +45,7 @@ pub mod materials;
 mod png_jpeg_input;
 pub mod pyramid;
 pub mod pyramid_file;
+mod raw_input;
 mod region;
 pub mod render;
 pub mod stats;
@@ -52,13 +54,14 @@ pub mod tile_codec;
 
 pub use colormap::Colormap;
 pub use decode::{
-    check_pair, decode, decode_with_limits, probe, DecodeLimits, Format, Image, ImageSummary,
-    MAX_SCAN_PIXELS, MAX_SCAN_PIXELS_ENV,
+    check_pair, decode, decode_raw, decode_recorded, decode_with_limits, probe, DecodeLimits,
+    Format, Image, ImageSummary, Recorded, MAX_SCAN_PIXELS, MAX_SCAN_PIXELS_ENV,
 };
 pub use encode::{encode_jpeg, encode_png};
 pub use error::ImagingError;
 pub use materials::{Material, MaterialThresholds};
 pub use pyramid::{build_pyramid, build_pyramid_with, PyramidInfo, TileRect, TILE_SIZE};
 pub use pyramid_file::{Pyramid, TilePixels};
+pub use raw_input::{parse_envi_header, RawLayout, MAX_RAW_HEADER};
 pub use render::{render_region, render_tile, thumbnail, Rendered, View, Window};
 pub use stats::PlaneStats;

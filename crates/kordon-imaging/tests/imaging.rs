@@ -953,8 +953,10 @@ fn real_scanner_images_decode_build_and_render() {
 }
 
 /// The corpus holds inputs the fuzzer found or that break a rule, each
-/// refused with a message, and valid seeds (`seed-…`) it starts from,
-/// each decoded whole.
+/// refused with a message, and valid seeds it starts from: scan files
+/// (`seed-…`), each decoded whole, and a raw file's ENVI header with its
+/// samples after a NUL byte (`envi-seed-…`), which are no scan file by
+/// themselves but decode whole with the header read.
 #[test]
 fn regression_corpus_is_refused_cleanly() {
     let corpus = kordon_test_support::regressions("image");
@@ -971,5 +973,16 @@ fn regression_corpus_is_refused_cleanly() {
         }
         let err = kordon_imaging::decode(&bytes).expect_err(&name);
         assert!(!err.to_string().is_empty(), "{name}: an empty message");
+        if name.starts_with("envi-seed-") {
+            let at = bytes
+                .iter()
+                .position(|&b| b == 0)
+                .expect("a NUL after the header");
+            let layout = kordon_imaging::parse_envi_header(&bytes[..at]).expect(&name);
+            let limits = kordon_imaging::DecodeLimits::default();
+            let image = kordon_imaging::decode_raw(&bytes[at + 1..], &layout, &limits)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(image.pixels.len(), (layout.width * layout.height) as usize);
+        }
     }
 }

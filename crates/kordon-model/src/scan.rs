@@ -138,7 +138,10 @@ fn check_image(i: &ScanImage) -> Result<(), String> {
             i.bits, i.channels
         ));
     }
-    if !matches!(i.format.as_str(), "tiff" | "png" | "jpeg" | "diconde") {
+    if !matches!(
+        i.format.as_str(),
+        "tiff" | "png" | "jpeg" | "diconde" | "raw"
+    ) {
         return Err(format!(
             "format {} is not supported",
             kordon_plates::quoted(&i.format)

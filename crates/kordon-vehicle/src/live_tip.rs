@@ -131,17 +131,8 @@ impl Vehicle {
             return Ok(None);
         }
         let blobs = self.blob_store()?;
-        let decode = |blob: &str| -> Result<kordon_imaging::Image, VehicleError> {
-            let id: kordon_blob::BlobId = blob
-                .parse()
-                .map_err(|e: kordon_blob::BlobError| VehicleError::Invalid(e.to_string()))?;
-            let bytes = blobs.read_verified(&id).map_err(|e| {
-                VehicleError::Io(format!("the scan's image is not available here: {e}"))
-            })?;
-            kordon_imaging::decode_with_limits(&bytes, &self.scan_limits)
-                .map_err(|e| VehicleError::Invalid(e.to_string()))
-        };
-        let (h, l) = (decode(&high.blob)?, decode(&low.blob)?);
+        let decode = |image| crate::scans::decode_stored(image, &blobs, &self.scan_limits);
+        let (h, l) = (decode(high)?, decode(low)?);
         let source = SourceScan {
             source: scan.id.clone(),
             width: h.width,
@@ -170,7 +161,12 @@ impl Vehicle {
             let bytes =
                 kordon_xraysim::encode_tiff16(image.entry.width, image.entry.height, pixels)
                     .map_err(|e| VehicleError::Io(format!("writing the projection: {e}")))?;
-            crate::scans::decode_scan((format!("LIVE_TIP_{what}.tif"), bytes), &self.scan_limits)
+            let file = crate::scans::ScanFile {
+                name: format!("LIVE_TIP_{what}.tif"),
+                bytes,
+                raw: None,
+            };
+            crate::scans::decode_scan(file, &self.scan_limits)
         };
         let (ph, pl) = (input(&image.high, "high")?, input(&image.low, "low")?);
         let mut entry = image.entry.clone();

@@ -11,7 +11,7 @@
 use crate::error::{blob_failure, io_failure};
 use crate::{Vehicle, VehicleError};
 use kordon_blob::{BlobId, BlobStore};
-use kordon_imaging::{DecodeLimits, Image, Pyramid, PyramidInfo, Rendered, View};
+use kordon_imaging::{DecodeLimits, Image, Pyramid, PyramidInfo, RawLayout, Rendered, View};
 use kordon_model::{Energy, InspectionId, InspectionView, NewScan, OfficerId, Scan, ScanImage};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -46,8 +46,57 @@ pub(crate) struct Input {
     pub(crate) name: String,
 }
 
-/// A scan file's name and bytes, read but not decoded.
-pub(crate) fn read_scan_file(path: &Path) -> Result<(String, Vec<u8>), VehicleError> {
+/// A scan file read but not decoded.
+pub(crate) struct ScanFile {
+    pub(crate) name: String,
+    pub(crate) bytes: Vec<u8>,
+    /// For a raw file (`.raw`), the geometry from its ENVI header.
+    pub(crate) raw: Option<RawLayout>,
+}
+
+/// The ENVI header a raw file's geometry is read from: `NAME.hdr`, or
+/// `NAME.raw.hdr`, whichever is there.
+pub(crate) fn raw_header_path(path: &Path) -> Option<PathBuf> {
+    let is_raw = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("raw"));
+    if !is_raw {
+        return None;
+    }
+    let beside = path.with_extension("hdr");
+    if beside.is_file() {
+        return Some(beside);
+    }
+    let mut appended = path.as_os_str().to_owned();
+    appended.push(".hdr");
+    Some(PathBuf::from(appended)).filter(|p| p.is_file())
+}
+
+fn read_raw_header(path: &Path, name: &str) -> Result<RawLayout, VehicleError> {
+    let header = raw_header_path(path).ok_or_else(|| {
+        VehicleError::Invalid(format!(
+            "{name}: a raw file needs its ENVI header (samples, lines, data type) beside it, as {}; nothing was imported",
+            path.with_extension("hdr")
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ))
+    })?;
+    let mut text = Vec::new();
+    std::fs::File::open(&header)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(kordon_imaging::MAX_RAW_HEADER as u64 + 1)
+                .read_to_end(&mut text)
+        })
+        .map_err(|e| VehicleError::Io(format!("{}: {e}", header.display())))?;
+    kordon_imaging::parse_envi_header(&text)
+        .map_err(|e| VehicleError::Invalid(format!("{name}: {e}; nothing was imported")))
+}
+
+/// A scan file's name and bytes (and a raw file's header), read but not
+/// decoded.
+pub(crate) fn read_scan_file(path: &Path) -> Result<ScanFile, VehicleError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -60,19 +109,25 @@ pub(crate) fn read_scan_file(path: &Path) -> Result<(String, Vec<u8>), VehicleEr
             meta.len()
         )));
     }
+    let raw = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("raw"))
+        .then(|| read_raw_header(path, &name))
+        .transpose()?;
     let bytes =
         std::fs::read(path).map_err(|e| VehicleError::Io(format!("{}: {e}", path.display())))?;
-    Ok((name, bytes))
+    Ok(ScanFile { name, bytes, raw })
 }
 
 /// Decodes a file read by [`read_scan_file`], within `limits` (checked
 /// from the header, before any pixel memory is reserved).
-pub(crate) fn decode_scan(
-    (name, bytes): (String, Vec<u8>),
-    limits: &DecodeLimits,
-) -> Result<Input, VehicleError> {
-    let image = kordon_imaging::decode_with_limits(&bytes, limits)
-        .map_err(|e| VehicleError::Invalid(format!("{name}: {e}; nothing was imported")))?;
+pub(crate) fn decode_scan(file: ScanFile, limits: &DecodeLimits) -> Result<Input, VehicleError> {
+    let ScanFile { name, bytes, raw } = file;
+    let image = match &raw {
+        Some(layout) => kordon_imaging::decode_raw(&bytes, layout, limits),
+        None => kordon_imaging::decode_with_limits(&bytes, limits),
+    }
+    .map_err(|e| VehicleError::Invalid(format!("{name}: {e}; nothing was imported")))?;
     Ok(Input { bytes, image, name })
 }
 
@@ -105,6 +160,29 @@ fn scan_image(input: &Input, blob: BlobId, energy: Energy) -> ScanImage {
         format: input.image.format.to_string().to_lowercase(),
         energy,
     }
+}
+
+/// Decodes an image a scan record names from the blob store, as its
+/// record describes it (a raw file with the record's geometry).
+pub(crate) fn decode_stored(
+    image: &ScanImage,
+    blobs: &BlobStore,
+    limits: &DecodeLimits,
+) -> Result<Image, VehicleError> {
+    let id: BlobId = image
+        .blob
+        .parse()
+        .map_err(|e: kordon_blob::BlobError| VehicleError::Invalid(e.to_string()))?;
+    let bytes = blobs
+        .read_verified(&id)
+        .map_err(|e| VehicleError::Io(format!("the scan's image is not available here: {e}")))?;
+    let recorded = kordon_imaging::Recorded {
+        format: &image.format,
+        width: image.width,
+        height: image.height,
+        bits: image.bits,
+    };
+    kordon_imaging::decode_recorded(&bytes, &recorded, limits).map_err(imaging)
 }
 
 fn imaging(e: kordon_imaging::ImagingError) -> VehicleError {
@@ -145,8 +223,8 @@ impl Vehicle {
         let high = read_scan_file(high)?;
         let low = low.map(read_scan_file).transpose()?;
         let view = doc.view()?;
-        for (name, bytes) in std::iter::once(&high).chain(low.as_ref()) {
-            refuse_attached(&view, name, bytes)?;
+        for file in std::iter::once(&high).chain(low.as_ref()) {
+            refuse_attached(&view, &file.name, &file.bytes)?;
         }
         let high = decode_scan(high, &self.scan_limits)?;
         let low = low.map(|l| decode_scan(l, &self.scan_limits)).transpose()?;
@@ -295,16 +373,7 @@ impl Vehicle {
         }
         let blobs = self.blob_store()?;
         let limits = self.scan_limits;
-        let decode = |image: &ScanImage, blobs: &BlobStore| -> Result<Image, VehicleError> {
-            let id: BlobId = image
-                .blob
-                .parse()
-                .map_err(|e: kordon_blob::BlobError| VehicleError::Invalid(e.to_string()))?;
-            let bytes = blobs.read_verified(&id).map_err(|e| {
-                VehicleError::Io(format!("the scan's image is not available here: {e}"))
-            })?;
-            kordon_imaging::decode_with_limits(&bytes, &limits).map_err(imaging)
-        };
+        let decode = |image: &ScanImage, blobs: &BlobStore| decode_stored(image, blobs, &limits);
         let high = decode(
             scan.primary()
                 .ok_or_else(|| VehicleError::Invalid("scan without an image".into()))?,

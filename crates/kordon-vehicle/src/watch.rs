@@ -8,6 +8,9 @@
 //! remembering the file, the next pass finds the image already attached and
 //! records that instead of importing it twice.
 //!
+//! A raw file (`.raw`) is taken only once its ENVI header (`NAME.hdr`)
+//! is there too.
+//!
 //! Dual-energy pairs: `NAME_high.EXT` with `NAME_low.EXT` (also `_he`/`_le`,
 //! `-high`/`-low`, any case) are imported together as one scan once both
 //! are complete. A lone half waits for its partner up to the pair timeout
@@ -61,9 +64,11 @@ pub struct Watcher {
 }
 
 /// The file name extensions a scan is imported from (any case): TIFF,
-/// PNG, JPEG and DICONDE. The watch folder takes only these; the app's
-/// file picker offers them.
-pub const SCAN_FILE_EXTENSIONS: [&str; 7] = ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom"];
+/// PNG, JPEG, DICONDE and raw samples (whose ENVI header, `NAME.hdr`,
+/// lies beside them). The watch folder takes only these; the app's file
+/// picker offers them.
+pub const SCAN_FILE_EXTENSIONS: [&str; 8] =
+    ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom", "raw"];
 
 fn version_of(path: &Path) -> Option<Version> {
     let m = std::fs::metadata(path).ok()?;
@@ -137,7 +142,11 @@ fn candidate(path: &Path) -> bool {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    !name.starts_with('.') && !name.ends_with('~') && SCAN_FILE_EXTENSIONS.contains(&ext.as_str())
+    // A raw file waits for its header: without it, it cannot be read.
+    !name.starts_with('.')
+        && !name.ends_with('~')
+        && SCAN_FILE_EXTENSIONS.contains(&ext.as_str())
+        && (ext != "raw" || crate::scans::raw_header_path(path).is_some())
 }
 
 impl Watcher {

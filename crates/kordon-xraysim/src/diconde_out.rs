@@ -108,7 +108,8 @@ fn header(width: u32, height: u32, pixels: &[u16]) -> Result<Vec<u8>, XraysimErr
     Ok(out)
 }
 
-fn write_pixels(out: &mut impl Write, pixels: &[u16]) -> std::io::Result<()> {
+/// Writes `pixels` little endian, a chunk at a time.
+pub(crate) fn write_pixels(out: &mut impl Write, pixels: &[u16]) -> std::io::Result<()> {
     for chunk in pixels.chunks(1 << 16) {
         let bytes: Vec<u8> = chunk.iter().flat_map(|v| v.to_le_bytes()).collect();
         out.write_all(&bytes)?;

@@ -62,9 +62,10 @@
 //! hidden object with its pixel bounding box.
 //!
 //! Output is deterministic for a given [`SceneSpec`] and crate version.
-//! [`write_tiff16`] and [`write_diconde16`] write a plane as a scanner
-//! exports it: an uncompressed 16-bit TIFF, or a DICONDE file (DICOM Part
-//! 10, explicit VR little endian).
+//! [`write_tiff16`], [`write_diconde16`] and [`write_raw16`] write a plane
+//! as a scanner exports it: an uncompressed 16-bit TIFF, a DICONDE file
+//! (DICOM Part 10, explicit VR little endian), or raw little-endian
+//! samples with an ENVI header beside them.
 //!
 //! ```
 //! use kordon_xraysim::{generate, SceneSpec};
@@ -82,6 +83,7 @@ mod geometry;
 mod goods;
 mod physics;
 mod powertrain;
+mod raw_out;
 mod render;
 mod scene;
 mod tiff_out;
@@ -97,6 +99,7 @@ pub use diconde_out::{encode_diconde16, write_diconde16};
 pub use physics::{
     attenuation, Energy, Material, DARK_OFFSET, HIGH_ENERGY_MEV, LOW_ENERGY_MEV, OPEN_BEAM,
 };
+pub use raw_out::{envi_header16, write_raw16};
 pub use scene::{ObjectKind, PlacedObject, VehicleKind};
 pub use tiff_out::{encode_tiff16, write_tiff16};
 

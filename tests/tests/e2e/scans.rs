@@ -718,19 +718,20 @@ pub(crate) fn finish_with(
     (status.code(), err)
 }
 
-/// A scanner that exports DICONDE: its file, dropped in the watch folder,
-/// is imported as `diconde`, crosses to the server byte for byte, and the
-/// console shows the very tiles and statistics the same scan gives as a
-/// TIFF (so every pixel was read the same way).
+/// Scanners that export DICONDE, or raw samples with an ENVI header: their
+/// files, dropped in the watch folder, are imported as `diconde` and `raw`
+/// (a raw file only once its header is there), cross to the server byte
+/// for byte, and the console shows the very tiles and statistics the same
+/// scan gives as a TIFF (so every pixel was read the same way).
 #[test]
-fn a_diconde_scan_from_the_watch_folder_reaches_the_console_as_its_tiff_twin_does() {
+fn diconde_and_raw_scans_from_the_watch_folder_reach_the_console_as_their_tiff_twin_does() {
     use super::console::{add_accounts, call, first_scan_ready, login, PASSWORD};
     use serde_json::Value;
 
     let field = Field::new();
     add_accounts(&field);
     let v = field.enrolled_vehicle("vehicle", "MOBILE-16", "OF-16");
-    let synth_as = |format: &str| {
+    let synth_as = |format: &str, extension: &str| {
         let out = v.join("synth").join(format);
         kordon_ok(
             &v,
@@ -752,64 +753,83 @@ fn a_diconde_scan_from_the_watch_folder_reaches_the_console_as_its_tiff_twin_doe
                 format,
             ],
         );
-        out.join(if format == "diconde" {
-            "truck.dcm"
-        } else {
-            "truck.tif"
-        })
+        out.join(format!("truck.{extension}"))
     };
-    let dicom = synth_as("diconde");
-    let tiff = synth_as("tiff");
+    let tiff = synth_as("tiff", "tif");
+    let dicom = synth_as("diconde", "dcm");
+    let raw = synth_as("raw", "raw");
 
     let tiff_id = new_inspection(&v, "AI0016KK");
     add_scan(&v, &tiff_id, &tiff);
-    let dicom_id = new_inspection(&v, "AI0017KK");
     let folder = v.join("scanner-drop");
     std::fs::create_dir_all(&folder).expect("mkdir");
-    std::fs::copy(&dicom, folder.join("TRK_0016.dcm")).expect("drop");
-    let mut watch = spawn_watch(
-        &v,
-        &folder,
-        &[
-            "--inspection",
-            &dicom_id,
-            "--settle",
-            "0.5",
-            "--poll",
-            "0.2",
-        ],
-    );
-    let image = wait_for(
-        "the watch folder to import the DICONDE file",
-        Duration::from_secs(30),
-        || {
-            let view = kordon_json(&v, &["inspection", "show", &dicom_id]);
-            let image = view["scans"][0]["images"][0].clone();
-            (!image.is_null()).then_some(image)
-        },
-    );
-    let _ = watch.kill();
-    let _ = watch.wait();
+    let watch_once = |id: &str| {
+        let o = kordon(
+            &v,
+            &[
+                "watch",
+                folder.to_str().expect("utf-8"),
+                "--inspection",
+                id,
+                "--settle",
+                "0.2",
+                "--once",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        text(&o)
+    };
+    let first_image =
+        |id: &str| kordon_json(&v, &["inspection", "show", id])["scans"][0]["images"][0].clone();
+
+    // DICONDE.
+    let dicom_id = new_inspection(&v, "AI0017KK");
+    let dropped_dicom = folder.join("TRK_0017.dcm");
+    std::fs::copy(&dicom, &dropped_dicom).expect("drop");
+    let said = watch_once(&dicom_id);
+    assert!(said.contains("imported"), "{said}");
+    let image = first_image(&dicom_id);
     assert_eq!(image["format"], "diconde", "{image}");
-    assert_eq!(
-        (image["width"].as_u64(), image["height"].as_u64()),
-        (Some(900), Some(400))
+    let dicom_blob = image["blob"].as_str().expect("blob").to_string();
+
+    // Raw: the samples alone wait for their header, then go in.
+    let raw_id = new_inspection(&v, "AI0018KK");
+    let dropped_raw = folder.join("TRK_0018.raw");
+    std::fs::copy(&raw, &dropped_raw).expect("drop");
+    let said = watch_once(&raw_id);
+    assert!(
+        !said.contains("imported") && !said.contains("failed"),
+        "{said}"
     );
-    let blob = image["blob"].as_str().expect("blob").to_string();
+    assert!(first_image(&raw_id).is_null(), "no scan before its header");
+    std::fs::copy(raw.with_extension("hdr"), folder.join("TRK_0018.hdr")).expect("header");
+    let said = watch_once(&raw_id);
+    assert!(said.contains("imported"), "{said}");
+    let image = first_image(&raw_id);
+    assert_eq!(image["format"], "raw", "{image}");
+    assert_eq!(
+        (
+            image["width"].as_u64(),
+            image["height"].as_u64(),
+            image["bits"].as_u64()
+        ),
+        (Some(900), Some(400), Some(16))
+    );
+    let raw_blob = image["blob"].as_str().expect("blob").to_string();
 
     let server = field.start_server();
     kordon_ok(&v, &["sync"]);
-    assert!(
-        same_file(&folder.join("TRK_0016.dcm"), &server_blob(&field, &blob)),
-        "the server keeps the DICONDE file byte for byte"
-    );
+    for (dropped, blob) in [(&dropped_dicom, &dicom_blob), (&dropped_raw, &raw_blob)] {
+        assert!(
+            same_file(dropped, &server_blob(&field, blob)),
+            "the server keeps {} byte for byte",
+            dropped.display()
+        );
+    }
     let addr = server.http_addr();
     let sup = login(&addr, "sup.kovalenko", PASSWORD);
     let within = Duration::from_secs(60);
-    let scans = [
-        first_scan_ready(&addr, &sup, &dicom_id, within),
-        first_scan_ready(&addr, &sup, &tiff_id, within),
-    ];
+    let scans = [&tiff_id, &dicom_id, &raw_id].map(|id| first_scan_ready(&addr, &sup, id, within));
     let get = |path: String| {
         let r = call(&addr, &sup, "GET", &path, &Value::Null);
         assert_eq!(
@@ -825,7 +845,8 @@ fn a_diconde_scan_from_the_watch_folder_reaches_the_console_as_its_tiff_twin_doe
         state["info"]["id"] = Value::Null;
         state
     });
-    assert_eq!(info[0], info[1], "the DICONDE scan and its TIFF twin");
+    assert_eq!(info[1], info[0], "the DICONDE scan and its TIFF twin");
+    assert_eq!(info[2], info[0], "the raw scan and its TIFF twin");
     let top = info[0]["info"]["max_level"].as_u64().expect("max_level");
     for (x, y) in [(0, 0), (1, 1), (3, 0)] {
         let tiles = scans
@@ -833,8 +854,12 @@ fn a_diconde_scan_from_the_watch_folder_reaches_the_console_as_its_tiff_twin_doe
             .map(|s| get(format!("/api/scans/{s}/tiles/{top}/{x}/{y}")).body);
         assert!(!tiles[0].is_empty(), "a tile image");
         assert!(
-            tiles[0] == tiles[1],
-            "tile {top}/{x}/{y} differs from the TIFF's"
+            tiles[1] == tiles[0],
+            "DICONDE tile {top}/{x}/{y} differs from the TIFF's"
+        );
+        assert!(
+            tiles[2] == tiles[0],
+            "raw tile {top}/{x}/{y} differs from the TIFF's"
         );
     }
 }

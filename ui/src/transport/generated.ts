@@ -1678,7 +1678,7 @@ time_ms: number, };
 export const MAX_LIVE_TIP_RATE = 1.0;
 
 /** The file name extensions a scan is imported from (any case). */
-export const SCAN_FILE_EXTENSIONS = ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom"] as const;
+export const SCAN_FILE_EXTENSIONS = ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom", "raw"] as const;
 
 /** Most marks on one training answer. */
 export const TRAINING_MAX_MARKS = 32;

@@ -55,7 +55,7 @@ export function checkImportPath(path: string): void {
   const ext = name.includes(".") ? (name.split(".").pop() ?? "").toLowerCase() : "";
   if (path.trim() === "") throw new TransportError("invalid_input", "no file given");
   if (!(SCAN_FILE_EXTENSIONS as readonly string[]).includes(ext)) {
-    throw new TransportError("invalid_input", `${name}: not a TIFF, PNG, JPEG or DICONDE image`);
+    throw new TransportError("invalid_input", `${name}: not a TIFF, PNG, JPEG, DICONDE or raw image`);
   }
   if (/damaged|corrupt|truncated/i.test(name)) {
     throw new TransportError("invalid_input", `${name}: the image is damaged or truncated`);
@@ -68,6 +68,7 @@ function formatOf(path: string): string {
   if (lower.endsWith(".png")) return "png";
   if (/\.jpe?g$/.test(lower)) return "jpeg";
   if (/\.(dcm|dicom)$/.test(lower)) return "diconde";
+  if (lower.endsWith(".raw")) return "raw";
   return "tiff";
 }
 
