@@ -12,7 +12,8 @@ use std::time::Duration;
 
 #[derive(Subcommand, Debug)]
 pub enum ScanCmd {
-    /// Import a scan (TIFF, PNG, JPEG or DICONDE; 8 or 16 bit) into an inspection.
+    /// Import a scan (TIFF, PNG, JPEG, DICONDE, or raw samples with their
+    /// ENVI header NAME.hdr beside them; 8 or 16 bit) into an inspection.
     Add {
         /// Inspection id.
         id: InspectionId,
@@ -89,7 +90,8 @@ pub enum ScanCmd {
         /// or van.
         #[arg(long, default_value = "container")]
         kind: String,
-        /// Write only the high-energy image, as `NAME.tif` (or `.dcm`).
+        /// Write only the high-energy image, as `NAME.tif` (or `NAME.dcm`,
+        /// or `NAME.raw` with `NAME.hdr`).
         #[arg(long)]
         single: bool,
         /// tiff (16-bit, uncompressed), diconde (DICOM Part 10, explicit

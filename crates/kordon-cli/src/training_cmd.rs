@@ -170,13 +170,13 @@ fn read_scan(file: &Path, pixel_mm: f32) -> anyhow::Result<SourceScan> {
             file.display()
         )
     })?;
-    let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
-    let decode = |p: &Path, bytes: &[u8]| {
-        kordon_imaging::decode(bytes).with_context(|| format!("decoding {}", p.display()))
+    let limits = kordon_imaging::DecodeLimits::for_scans().map_err(anyhow::Error::msg)?;
+    let read = |p: &Path| {
+        kordon_vehicle::read_scan_image(p, &limits)
+            .with_context(|| format!("reading {}", p.display()))
     };
-    let high_bytes = read(&high)?;
-    let h = decode(&high, &high_bytes)?;
-    let l = decode(&low, &read(&low)?)?;
+    let (high_bytes, h) = read(&high)?;
+    let (_, l) = read(&low)?;
     kordon_imaging::check_pair(&h, &l)
         .with_context(|| format!("{} and {}", high.display(), low.display()))?;
     Ok(SourceScan {

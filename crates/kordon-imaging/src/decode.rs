@@ -273,23 +273,29 @@ pub struct Recorded<'a> {
     pub bits: u8,
 }
 
-/// Decodes a stored image as its record describes it: a raw file with the
-/// record's geometry, any other by its own header, which must then agree
-/// with the record's size.
+/// Decodes a stored image as its record describes it: with the decoder of
+/// the recorded format (a file that is both a DICONDE and a TIFF file,
+/// recorded as `tiff`, is read as a TIFF), a raw file with the record's
+/// geometry; the size found must be the recorded one.
 pub fn decode_recorded(
     bytes: &[u8],
     recorded: &Recorded<'_>,
     limits: &DecodeLimits,
 ) -> Result<Image, ImagingError> {
-    let image = if recorded.format == "raw" {
-        let layout = RawLayout {
-            width: recorded.width,
-            height: recorded.height,
-            bits: recorded.bits,
-        };
-        raw_input::decode_raw(bytes, &layout, limits)?
-    } else {
-        decode_with_limits(bytes, limits)?
+    let image = match recorded.format {
+        "raw" => {
+            let layout = RawLayout {
+                width: recorded.width,
+                height: recorded.height,
+                bits: recorded.bits,
+            };
+            raw_input::decode_raw(bytes, &layout, limits)?
+        }
+        "tiff" => tiff_input::decode_tiff(bytes, limits)?,
+        "png" => png_jpeg_input::decode_png_jpeg(bytes, Format::Png, limits)?,
+        "jpeg" => png_jpeg_input::decode_png_jpeg(bytes, Format::Jpeg, limits)?,
+        "diconde" => diconde_input::decode_diconde(bytes, limits)?,
+        _ => decode_with_limits(bytes, limits)?,
     };
     if (image.width, image.height) != (recorded.width, recorded.height) {
         return Err(ImagingError::NotAsRecorded {
@@ -418,6 +424,41 @@ mod tests {
         assert_eq!(image.pixels, values);
         let summary = probe(&png).expect("probe");
         assert_eq!((summary.width, summary.height, summary.bits), (3, 2, 16));
+    }
+
+    #[test]
+    fn a_stored_image_is_read_as_its_record_says() {
+        let values: Vec<u16> = vec![0, 1000, 4095, 65535, 12345, 7];
+        let native: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let png = png_bytes(3, 2, image::ExtendedColorType::L16, &native);
+        let recorded = |format, width, height| Recorded {
+            format,
+            width,
+            height,
+            bits: 16,
+        };
+        let limits = DecodeLimits::default();
+        let image = decode_recorded(&png, &recorded("png", 3, 2), &limits).expect("as recorded");
+        assert_eq!(image.pixels, values);
+        // Another size in the record: refused, not shown as something else.
+        let err = decode_recorded(&png, &recorded("png", 2, 3), &limits).expect_err("size");
+        assert!(
+            err.to_string()
+                .contains("3×2 pixels, but its record says 2×3"),
+            "{err}"
+        );
+        // The recorded format's decoder reads it, not the sniffed one.
+        assert!(matches!(
+            decode_recorded(&png, &recorded("tiff", 3, 2), &limits),
+            Err(ImagingError::Corrupt {
+                format: Format::Tiff,
+                ..
+            } | ImagingError::Truncated)
+        ));
+        // Raw samples take the record's geometry.
+        let le: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let raw = decode_recorded(&le, &recorded("raw", 2, 3), &limits).expect("raw");
+        assert_eq!((raw.width, raw.height, raw.pixels), (2, 3, values));
     }
 
     #[test]

@@ -197,7 +197,22 @@ impl<'a> Reader<'a> {
                 "sequences nested more than {MAX_DEPTH} deep"
             )));
         }
-        // A sequence of undefined length: items up to its delimiter.
+        if e.vr == Some(*b"UN") && self.syntax != Syntax::ImplicitLittle {
+            // An unknown element of undefined length is a sequence whose
+            // items are implicit VR little endian, whatever the file's
+            // syntax (PS3.5 6.2.2).
+            let syntax = self.syntax;
+            self.syntax = Syntax::ImplicitLittle;
+            let items = self.skip_items(depth);
+            self.syntax = syntax;
+            return items;
+        }
+        self.skip_items(depth)
+    }
+
+    /// Steps over the items of a sequence of undefined length, up to its
+    /// delimiter.
+    fn skip_items(&mut self, depth: u32) -> Result<(), ImagingError> {
         loop {
             let item = self.header()?;
             match item.tag {
@@ -236,6 +251,9 @@ struct PixelModule {
     frames: Option<String>,
     /// Offset and length of the pixel data.
     pixels: Option<(usize, usize)>,
+    /// Whether the pixel data is OW (16-bit words), which in big endian
+    /// holds 8-bit samples swapped in pairs.
+    pixels_ow: bool,
 }
 
 /// A checked header: every value the pixels are read with.
@@ -248,6 +266,8 @@ struct Layout {
     monochrome1: bool,
     big: bool,
     pixels: (usize, usize),
+    /// 8-bit samples in big-endian 16-bit words: each pair swapped.
+    swapped_bytes: bool,
 }
 
 /// Up to 64 characters of a text value, for an error message.
@@ -346,6 +366,8 @@ fn read_header(bytes: &[u8]) -> Result<(PixelModule, Syntax), ImagingError> {
                 }
                 let value = data.value(&e)?;
                 module.pixels = Some((e.value, value.len()));
+                // Implicit VR leaves it to Bits Allocated: OW above 8.
+                module.pixels_ow = e.vr.is_none_or(|vr| &vr == b"OW");
                 break;
             }
             (0x0028, element) if e.len != UNDEFINED && e.vr.is_none_or(|vr| &vr != b"SQ") => {
@@ -444,6 +466,7 @@ fn layout(module: PixelModule, syntax: Syntax) -> Result<Layout, ImagingError> {
         monochrome1,
         big: syntax.big(),
         pixels,
+        swapped_bytes: syntax.big() && bits_allocated == 8 && module.pixels_ow,
     })
 }
 
@@ -507,6 +530,13 @@ pub(crate) fn decode_diconde(bytes: &[u8], limits: &DecodeLimits) -> Result<Imag
                     u16::from_le_bytes([p[0], p[1]])
                 })
             })
+            .collect()
+    } else if layout.swapped_bytes {
+        // Each big-endian word holds its second sample first; the last
+        // word may end in the element's padding byte.
+        let element = &bytes[offset..offset + len];
+        (0..data.len())
+            .map(|i| convert(u16::from(element.get(i ^ 1).copied().unwrap_or(0))))
             .collect()
     } else {
         data.iter().map(|&b| convert(u16::from(b))).collect()
@@ -668,6 +698,44 @@ mod tests {
             assert_eq!((image.width, image.height), (3, 2), "{uid}");
             assert_eq!(image.pixels, values, "{uid}");
         }
+    }
+
+    #[test]
+    fn an_unknown_element_of_undefined_length_holds_implicit_items() {
+        // A private sequence passed on as UN: its items are implicit VR
+        // little endian even in an explicit (or big-endian) file.
+        for uid in [EXPLICIT_LE, EXPLICIT_BE] {
+            let bytes = file(uid, |b| {
+                b.head(0x0009, 0x1010, b"UN", UNDEFINED);
+                let syntax = b.syntax;
+                b.syntax = Syntax::ImplicitLittle;
+                b.head(0xFFFE, 0xE000, b"  ", UNDEFINED);
+                b.el(0x0009, 0x1011, b"  ", b"ABCD");
+                b.head(0xFFFE, 0xE00D, b"  ", 0);
+                b.head(0xFFFE, 0xE0DD, b"  ", 0);
+                b.syntax = syntax;
+                b.pixel_module(2, 1, 16, "MONOCHROME2 ");
+                b.pixels16(&[5, 6]);
+            });
+            let image = crate::decode(&bytes).unwrap_or_else(|e| panic!("{uid}: {e}"));
+            assert_eq!(image.pixels, vec![5, 6], "{uid}");
+        }
+    }
+
+    #[test]
+    fn eight_bit_samples_in_big_endian_words_are_unswapped() {
+        // Samples 1, 2, 3 in OW words, big endian: [2, 1], [pad, 3].
+        let bytes = file(EXPLICIT_BE, |b| {
+            b.pixel_module(3, 1, 8, "MONOCHROME2 ");
+            b.el(0x7FE0, 0x0010, b"OW", &[2, 1, 0, 3]);
+        });
+        assert_eq!(crate::decode(&bytes).expect("OW").pixels, vec![1, 2, 3]);
+        // As OB they are bytes in order, whatever the syntax.
+        let bytes = file(EXPLICIT_BE, |b| {
+            b.pixel_module(3, 1, 8, "MONOCHROME2 ");
+            b.el(0x7FE0, 0x0010, b"OB", &[1, 2, 3, 0]);
+        });
+        assert_eq!(crate::decode(&bytes).expect("OB").pixels, vec![1, 2, 3]);
     }
 
     #[test]

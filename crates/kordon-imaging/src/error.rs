@@ -73,7 +73,6 @@ pub enum ImagingError {
         /// Low-energy height.
         low_height: u32,
     },
-    /// Reading or writing a file failed.
     /// A stored image whose size is not the one its signed record gives.
     #[error("the image is {width}×{height} pixels, but its record says {recorded_width}×{recorded_height}")]
     NotAsRecorded {
@@ -82,6 +81,7 @@ pub enum ImagingError {
         recorded_width: u32,
         recorded_height: u32,
     },
+    /// Reading or writing a file failed.
     #[error("cannot {action} {path}: {source}")]
     Io {
         /// What was being done ("create", "read", ...).

@@ -46,7 +46,7 @@ pub use kordon_evidence::{
 };
 pub use officers::{SignIn, FREE_ATTEMPTS, LOCK_SECS};
 pub use rekey::Rekeyed;
-pub use scans::{ScanDetails, ScanImported, MAX_SCAN_FILE};
+pub use scans::{read_scan_image, ScanDetails, ScanImported, MAX_SCAN_FILE};
 pub use status::Status;
 
 pub use kordon_transport::LinkState;

@@ -55,7 +55,8 @@ pub(crate) struct ScanFile {
 }
 
 /// The ENVI header a raw file's geometry is read from: `NAME.hdr`, or
-/// `NAME.raw.hdr`, whichever is there.
+/// `NAME.raw.hdr`, in any case (`TRK.RAW` with `TRK.HDR`), whichever is
+/// there.
 pub(crate) fn raw_header_path(path: &Path) -> Option<PathBuf> {
     let is_raw = path
         .extension()
@@ -63,13 +64,24 @@ pub(crate) fn raw_header_path(path: &Path) -> Option<PathBuf> {
     if !is_raw {
         return None;
     }
-    let beside = path.with_extension("hdr");
-    if beside.is_file() {
-        return Some(beside);
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let stem = path.file_stem()?.to_string_lossy().into_owned();
+    let wanted = [format!("{stem}.hdr"), format!("{name}.hdr")];
+    // The exact names first: no folder listing in the usual case.
+    for w in &wanted {
+        let p = path.with_file_name(w);
+        if p.is_file() {
+            return Some(p);
+        }
     }
-    let mut appended = path.as_os_str().to_owned();
-    appended.push(".hdr");
-    Some(PathBuf::from(appended)).filter(|p| p.is_file())
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let entries = std::fs::read_dir(folder.unwrap_or(Path::new("."))).ok()?;
+    entries.flatten().map(|e| e.path()).find(|p| {
+        p.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            wanted.iter().any(|w| w.eq_ignore_ascii_case(&n))
+        }) && p.is_file()
+    })
 }
 
 fn read_raw_header(path: &Path, name: &str) -> Result<RawLayout, VehicleError> {
@@ -89,7 +101,13 @@ fn read_raw_header(path: &Path, name: &str) -> Result<RawLayout, VehicleError> {
             f.take(kordon_imaging::MAX_RAW_HEADER as u64 + 1)
                 .read_to_end(&mut text)
         })
-        .map_err(|e| VehicleError::Io(format!("{}: {e}", header.display())))?;
+        .map_err(|e| {
+            // Refused like a damaged file: the watch folder goes on.
+            VehicleError::Invalid(format!(
+                "{name}: its header {}: {e}; nothing was imported",
+                header.display()
+            ))
+        })?;
     kordon_imaging::parse_envi_header(&text)
         .map_err(|e| VehicleError::Invalid(format!("{name}: {e}; nothing was imported")))
 }
@@ -131,16 +149,39 @@ pub(crate) fn decode_scan(file: ScanFile, limits: &DecodeLimits) -> Result<Input
     Ok(Input { bytes, image, name })
 }
 
+/// Reads and decodes a scan file as an import does (a raw file with its
+/// ENVI header), within `limits`: its bytes and its image.
+pub fn read_scan_image(
+    path: &Path,
+    limits: &DecodeLimits,
+) -> Result<(Vec<u8>, Image), VehicleError> {
+    let input = decode_scan(read_scan_file(path)?, limits)?;
+    Ok((input.bytes, input.image))
+}
+
 /// Refuses a file whose image is already attached to the inspection, found
 /// by its hash before anything is decoded (the watch folder and the crew
 /// may both bring the same file, and decoding a large scan takes seconds).
-fn refuse_attached(view: &InspectionView, name: &str, bytes: &[u8]) -> Result<(), VehicleError> {
+/// A raw file's samples are the image only with the geometry they were
+/// recorded with: the same samples under another header are refused too,
+/// saying so.
+fn refuse_attached(view: &InspectionView, file: &ScanFile) -> Result<(), VehicleError> {
+    let (name, bytes) = (&file.name, &file.bytes);
     let blob = BlobId::of(bytes).to_string();
-    if view
+    let attached = view
         .scans
         .iter()
-        .any(|s| s.images.iter().any(|i| i.blob == blob))
-    {
+        .flat_map(|s| &s.images)
+        .find(|i| i.blob == blob);
+    if let (Some(i), Some(raw)) = (attached, &file.raw) {
+        if (i.width, i.height, i.bits) != (raw.width, raw.height, raw.bits) {
+            return Err(VehicleError::Invalid(format!(
+                "{name}: these samples are already attached to this inspection as {} × {} at {} bits; a raw file's geometry cannot change once recorded; nothing was imported",
+                i.width, i.height, i.bits
+            )));
+        }
+    }
+    if attached.is_some() {
         return Err(VehicleError::Invalid(format!(
             "{name}: image {} is already attached to this inspection; nothing was imported",
             &blob[..12]
@@ -224,7 +265,7 @@ impl Vehicle {
         let low = low.map(read_scan_file).transpose()?;
         let view = doc.view()?;
         for file in std::iter::once(&high).chain(low.as_ref()) {
-            refuse_attached(&view, &file.name, &file.bytes)?;
+            refuse_attached(&view, file)?;
         }
         let high = decode_scan(high, &self.scan_limits)?;
         let low = low.map(|l| decode_scan(l, &self.scan_limits)).transpose()?;
@@ -435,4 +476,104 @@ fn png(picture: &Rendered) -> Result<Vec<u8>, VehicleError> {
 
 fn duration_ms(d: Duration) -> u64 {
     d.as_millis().min(u128::from(u64::MAX)) as u64
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use super::*;
+    use kordon_model::NewInspection;
+
+    fn inspection(v: &mut Vehicle, officer: &OfficerId) -> InspectionId {
+        let input = NewInspection {
+            tractor_plate: "AA1234BC".into(),
+            unit: "MOBILE-1".into(),
+            ..NewInspection::default()
+        };
+        v.create_inspection(&input, officer, 1_000)
+            .expect("inspection")
+            .id
+    }
+
+    fn write_raw(dir: &Path, name: &str, header_name: &str, (w, h): (u32, u32)) -> PathBuf {
+        let path = dir.join(name);
+        let samples: Vec<u8> = (0..w * h)
+            .flat_map(|i| (i.wrapping_mul(300) as u16).to_le_bytes())
+            .collect();
+        std::fs::write(&path, samples).expect("samples");
+        std::fs::write(dir.join(header_name), kordon_xraysim::envi_header16(w, h)).expect("hdr");
+        path
+    }
+
+    #[test]
+    fn a_raw_file_finds_its_header_by_either_name_in_any_case() {
+        let dir = tempfile::tempdir().expect("tmp");
+        for (raw, header) in [
+            ("a.raw", "a.hdr"),
+            ("b.raw", "b.raw.hdr"),
+            ("C.RAW", "C.HDR"),
+            ("d.Raw", "d.RAW.hdr"),
+        ] {
+            let path = write_raw(dir.path(), raw, header, (4, 3));
+            assert_eq!(
+                raw_header_path(&path),
+                Some(dir.path().join(header)),
+                "{raw}"
+            );
+            let (_, image) = read_scan_image(&path, &DecodeLimits::default()).expect(raw);
+            assert_eq!(
+                (image.width, image.height, image.format),
+                (4, 3, kordon_imaging::Format::Raw)
+            );
+        }
+        let lone = dir.path().join("lone.raw");
+        std::fs::write(&lone, [0u8; 24]).expect("lone");
+        assert_eq!(raw_header_path(&lone), None);
+        let err = read_scan_image(&lone, &DecodeLimits::default())
+            .expect_err("no header")
+            .to_string();
+        assert!(
+            err.contains("needs its ENVI header") && err.contains("lone.hdr"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_raw_scan_imports_rebuilds_its_tiles_and_keeps_its_recorded_geometry() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut v = Vehicle::open(&dir.path().join("v")).expect("open");
+        v.sign_in("OF-1").expect("sign in");
+        let officer = OfficerId::new("OF-1").expect("officer");
+        let id = inspection(&mut v, &officer);
+        let drop = dir.path().join("drop");
+        std::fs::create_dir_all(&drop).expect("drop");
+        let path = write_raw(&drop, "scan.raw", "scan.hdr", (300, 200));
+        let details = ScanDetails::default();
+        let imported = v
+            .add_scan(id, &path, None, &details, &officer, 2_000)
+            .expect("import");
+        let image = &imported.scan.images[0];
+        assert_eq!(
+            (image.format.as_str(), image.width, image.height, image.bits),
+            ("raw", 300, 200, 16)
+        );
+        // The tiles are rebuilt from the blob alone, with the record's
+        // geometry, once they are gone.
+        std::fs::remove_file(v.pyramid_path(&imported.scan.id)).expect("remove tiles");
+        let pyramid = v.pyramid(&imported.scan).expect("rebuilt");
+        assert_eq!((pyramid.info().width, pyramid.info().height), (300, 200));
+        // The same samples under another header: refused, saying why.
+        std::fs::write(
+            drop.join("scan.hdr"),
+            kordon_xraysim::envi_header16(200, 300),
+        )
+        .expect("new header");
+        let err = v
+            .add_scan(id, &path, None, &details, &officer, 3_000)
+            .expect_err("other geometry")
+            .to_string();
+        assert!(
+            err.contains("already attached to this inspection as 300 × 200"),
+            "{err}"
+        );
+    }
 }

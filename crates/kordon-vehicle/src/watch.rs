@@ -53,6 +53,7 @@ impl Default for WatchOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Version {
     size: u64,
+    /// For a raw file, the later of its own and its header's.
     mtime_ns: i64,
 }
 
@@ -71,6 +72,21 @@ pub const SCAN_FILE_EXTENSIONS: [&str; 8] =
     ["tif", "tiff", "png", "jpg", "jpeg", "dcm", "dicom", "raw"];
 
 fn version_of(path: &Path) -> Option<Version> {
+    let (size, mtime_ns) = size_and_mtime(path)?;
+    // A raw file is read with its header: a header written or fixed after
+    // the samples is a new version of the file (it settles again, and a
+    // refusal for a half-written header is tried again once it changes).
+    let mtime_ns = match crate::scans::raw_header_path(path) {
+        Some(header) => {
+            let (_, header_mtime) = size_and_mtime(&header)?;
+            mtime_ns.max(header_mtime)
+        }
+        None => mtime_ns,
+    };
+    Some(Version { size, mtime_ns })
+}
+
+fn size_and_mtime(path: &Path) -> Option<(u64, i64)> {
     let m = std::fs::metadata(path).ok()?;
     if !m.is_file() {
         return None;
@@ -80,10 +96,7 @@ fn version_of(path: &Path) -> Option<Version> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as i64)
         .unwrap_or(0);
-    Some(Version {
-        size: m.len(),
-        mtime_ns: ns,
-    })
+    Some((m.len(), ns))
 }
 
 /// `(stem, Some(true))` for a high-energy half, `Some(false)` for a low
