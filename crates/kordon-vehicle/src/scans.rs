@@ -385,9 +385,22 @@ impl Vehicle {
                 }
             }
         }
+        // The same file attached to several inspections is one scan (one
+        // id, the same images): any of them shows it.
+        let one_scan = found
+            .windows(2)
+            .all(|w| w[0].1.id == w[1].1.id && w[0].1.images == w[1].1.images);
+        if one_scan {
+            found.truncate(1);
+        }
         match found.len() {
             1 => Ok(found.remove(0)),
             0 => Err(VehicleError::NotFound(format!("scan {scan}"))),
+            n if found.iter().all(|(_, s)| s.id == found[0].1.id) => {
+                Err(VehicleError::Invalid(format!(
+                    "scan {scan} is attached to {n} inspections with different low-energy images"
+                )))
+            }
             n => Err(VehicleError::Invalid(format!(
                 "{n} scans start with {scan}; give more digits"
             ))),
@@ -479,7 +492,7 @@ fn duration_ms(d: Duration) -> u64 {
 }
 
 #[cfg(test)]
-mod raw_tests {
+mod import_tests {
     use super::*;
     use kordon_model::NewInspection;
 
@@ -575,5 +588,30 @@ mod raw_tests {
             err.contains("already attached to this inspection as 300 × 200"),
             "{err}"
         );
+    }
+
+    /// Found as a warning while measuring imports: the same file attached
+    /// to two inspections could not be found by its full id ("2 scans
+    /// start with …; give more digits"), so the viewer could not open it.
+    #[test]
+    fn a_file_attached_to_two_inspections_is_found_by_its_id() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut v = Vehicle::open(&dir.path().join("v")).expect("open");
+        v.sign_in("OF-1").expect("sign in");
+        let officer = OfficerId::new("OF-1").expect("officer");
+        let path = write_raw(dir.path(), "scan.raw", "scan.hdr", (40, 30));
+        let details = ScanDetails::default();
+        let mut ids = vec![];
+        for _ in 0..2 {
+            let id = inspection(&mut v, &officer);
+            let imported = v
+                .add_scan(id, &path, None, &details, &officer, 2_000)
+                .expect("import");
+            ids.push(imported.scan.id);
+        }
+        assert_eq!(ids[0], ids[1], "one file, one scan id");
+        let (_, scan) = v.find_scan(&ids[0]).expect("found");
+        assert_eq!(scan.id, ids[0]);
+        assert!(v.pyramid(&scan).is_ok());
     }
 }
