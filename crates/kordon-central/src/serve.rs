@@ -708,6 +708,11 @@ async fn run_session(
     }
 }
 
+/// How long a blob stream refused with a wipe order waits for the records
+/// stream beside it to tell the order (with the vehicle's statement of
+/// what it holds) before telling it itself.
+const WIPE_ON_RECORDS_STREAM: Duration = Duration::from_secs(5);
+
 /// Drives one blob stream: the device's blobs arrive piece by piece, each
 /// checked and stored off the async threads. `Ok(true)` ends the
 /// connection (refusal).
@@ -770,7 +775,12 @@ async fn run_blob_stream(
                             rx.welcome(&auth.unit, now_ms());
                         }
                         Err(r) => {
-                            rx.refuse(r.code, &r.reason);
+                            // A wipe order goes out on the records
+                            // stream, whose Hello states what the vehicle
+                            // still holds (below); other refusals go now.
+                            if r.code != RefusalCode::Wipe {
+                                rx.refuse(r.code, &r.reason);
+                            }
                             refusal = Some(r);
                         }
                     }
@@ -815,6 +825,36 @@ async fn run_blob_stream(
         }
         if let Some(r) = refusal {
             tracing::warn!(device = %device.short(), peer = %address, reason = %r.reason, "device refused");
+            if r.code == RefusalCode::Wipe {
+                // The records stream, opened beside this one, tells the
+                // order with the backlog its Hello states and closes the
+                // connection. Only if none comes is it told here, with the
+                // backlog stated last.
+                if tokio::time::timeout(WIPE_ON_RECORDS_STREAM, conn.closed())
+                    .await
+                    .is_ok()
+                {
+                    break Ok(true);
+                }
+                // Notes it told, with the backlog stated last.
+                with_central(central, move |c| {
+                    c.revocation(&device, now_ms()).map(|_| ())
+                })
+                .await?;
+                let out = {
+                    let mut guard = work
+                        .lock()
+                        .map_err(|_| CentralError::Invalid("blob intake lock poisoned".into()))?;
+                    let rx = &mut guard.0;
+                    rx.refuse(r.code, &r.reason);
+                    let mut out = vec![];
+                    while let Some(bytes) = rx.poll_transmit() {
+                        out.extend_from_slice(&bytes);
+                    }
+                    out
+                };
+                let _ = stream.write(&out).await;
+            }
             stream.finish();
             let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
             conn.close(r.code.close_code().into(), r.reason.as_bytes());
