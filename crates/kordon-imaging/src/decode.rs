@@ -240,13 +240,17 @@ pub fn decode(bytes: &[u8]) -> Result<Image, ImagingError> {
 
 /// Decodes a TIFF, PNG, JPEG or DICONDE file into raw greyscale values.
 pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, ImagingError> {
-    match sniff_format(bytes)? {
+    decode_as(sniff_format(bytes)?, bytes, limits)
+}
+
+/// Decodes `bytes` with the reader of `format` (a raw file needs its
+/// geometry: [`decode_raw`]).
+fn decode_as(format: Format, bytes: &[u8], limits: &DecodeLimits) -> Result<Image, ImagingError> {
+    match format {
         Format::Tiff => tiff_input::decode_tiff(bytes, limits),
         Format::Diconde => diconde_input::decode_diconde(bytes, limits),
         Format::Raw => Err(ImagingError::UnknownFormat),
-        format @ (Format::Png | Format::Jpeg) => {
-            png_jpeg_input::decode_png_jpeg(bytes, format, limits)
-        }
+        Format::Png | Format::Jpeg => png_jpeg_input::decode_png_jpeg(bytes, format, limits),
     }
 }
 
@@ -282,20 +286,23 @@ pub fn decode_recorded(
     recorded: &Recorded<'_>,
     limits: &DecodeLimits,
 ) -> Result<Image, ImagingError> {
-    let image = match recorded.format {
-        "raw" => {
-            let layout = RawLayout {
-                width: recorded.width,
-                height: recorded.height,
-                bits: recorded.bits,
-            };
-            raw_input::decode_raw(bytes, &layout, limits)?
-        }
-        "tiff" => tiff_input::decode_tiff(bytes, limits)?,
-        "png" => png_jpeg_input::decode_png_jpeg(bytes, Format::Png, limits)?,
-        "jpeg" => png_jpeg_input::decode_png_jpeg(bytes, Format::Jpeg, limits)?,
-        "diconde" => diconde_input::decode_diconde(bytes, limits)?,
-        _ => decode_with_limits(bytes, limits)?,
+    let format = match recorded.format {
+        "tiff" => Format::Tiff,
+        "png" => Format::Png,
+        "jpeg" => Format::Jpeg,
+        "diconde" => Format::Diconde,
+        "raw" => Format::Raw,
+        _ => sniff_format(bytes)?,
+    };
+    let image = if format == Format::Raw {
+        let layout = RawLayout {
+            width: recorded.width,
+            height: recorded.height,
+            bits: recorded.bits,
+        };
+        raw_input::decode_raw(bytes, &layout, limits)?
+    } else {
+        decode_as(format, bytes, limits)?
     };
     if (image.width, image.height) != (recorded.width, recorded.height) {
         return Err(ImagingError::NotAsRecorded {
