@@ -24,10 +24,11 @@
 //! are only ever inserted at the end; nothing in this API deletes or
 //! overwrites one.
 
+use crate::fields::{list_objects, Fields};
 use crate::types::*;
 use crate::{ContainerCode, ContainerCodeError, Plate, PlateError};
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 pub const SCHEMA_VERSION: i64 = 1;
 
@@ -405,7 +406,9 @@ impl InspectionDoc {
     /// Reads the typed view. Fails if the document does not follow the schema.
     pub fn view(&self) -> Result<InspectionView, ModelError> {
         let d = &self.doc;
-        let schema = get_i64(d, &ROOT, "schema").ok_or_else(|| {
+        // Each map read once, in one pass (see `crate::fields`).
+        let root = Fields::of(d, &ROOT);
+        let schema = root.i64("schema").ok_or_else(|| {
             ModelError::Schema("no schema version (genesis change missing)".into())
         })?;
         if schema != SCHEMA_VERSION {
@@ -413,25 +416,35 @@ impl InspectionDoc {
                 "schema version {schema} is not supported"
             )));
         }
-        let id_str = get_str(d, &ROOT, "id").ok_or_else(|| ModelError::Schema("no id".into()))?;
+        let id_str = root
+            .str("id")
+            .ok_or_else(|| ModelError::Schema("no id".into()))?;
         let id = id_str
             .parse()
             .map_err(|_| ModelError::Schema(format!("bad id {id_str:?}")))?;
-        let location = match self.object(&ROOT, "location") {
-            Ok(loc) => Location {
-                place: get_str(d, &loc, "place"),
-                lat: get_f64(d, &loc, "lat"),
-                lon: get_f64(d, &loc, "lon"),
-            },
-            Err(_) => Location::default(),
+        let location = match root.obj("location") {
+            Some(loc) => {
+                let loc = Fields::of(d, &loc);
+                Location {
+                    place: loc.str("place"),
+                    lat: loc.f64("lat"),
+                    lon: loc.f64("lon"),
+                }
+            }
+            None => Location::default(),
         };
-        let vehicle = self.object(&ROOT, "vehicle")?;
+        let vehicle = Fields::of(
+            d,
+            &root
+                .obj("vehicle")
+                .ok_or_else(|| ModelError::Schema("no \"vehicle\" object".into()))?,
+        );
         // An entry that does not follow the schema (written by a faulty or
         // hostile device) is left out and reported, never allowed to make
         // the whole inspection unreadable.
         let mut problems = vec![];
         let mut containers = vec![];
-        if let Ok(list) = self.object(&vehicle, "containers") {
+        if let Some(list) = vehicle.obj("containers") {
             for c in str_list(d, &list) {
                 match ContainerCode::parse(&c) {
                     Ok(code) => containers.push(code),
@@ -439,17 +452,18 @@ impl InspectionDoc {
                 }
             }
         }
-        let notes = match self.object(&ROOT, "notes") {
-            Ok(n) => d.text(&n)?,
-            Err(_) => String::new(),
+        let notes = match root.obj("notes") {
+            Some(n) => d.text(&n)?,
+            None => String::new(),
         };
         let mut decisions = vec![];
-        if let Ok(list) = self.object(&ROOT, "decisions") {
-            for i in 0..d.length(&list) {
-                let Some(entry) = obj_at(d, &list, i) else {
+        if let Some(list) = root.obj("decisions") {
+            for (i, entry) in list_objects(d, &list).into_iter().enumerate() {
+                let Some(entry) = entry else {
                     continue;
                 };
-                let outcome_s = get_str(d, &entry, "outcome").unwrap_or_default();
+                let entry = Fields::of(d, &entry);
+                let outcome_s = entry.str("outcome").unwrap_or_default();
                 let outcome = match outcome_s.parse() {
                     Ok(o) => o,
                     Err(e) => {
@@ -457,33 +471,34 @@ impl InspectionDoc {
                         continue;
                     }
                 };
-                let reasons = match obj_in(d, &entry, "reasons") {
+                let reasons = match entry.obj("reasons") {
                     Some(r) => str_list(d, &r),
                     None => vec![],
                 };
                 decisions.push(Decision {
                     outcome,
                     reasons,
-                    note: get_str(d, &entry, "note").unwrap_or_default(),
-                    officer: get_str(d, &entry, "officer").unwrap_or_default(),
-                    at_ms: get_i64(d, &entry, "at_ms").unwrap_or(0),
+                    note: entry.str("note").unwrap_or_default(),
+                    officer: entry.str("officer").unwrap_or_default(),
+                    at_ms: entry.i64("at_ms").unwrap_or(0),
                 });
             }
         }
         let mut reviews = vec![];
-        if let Ok(list) = self.object(&ROOT, "reviews") {
-            for i in 0..d.length(&list) {
-                let Some(entry) = obj_at(d, &list, i) else {
+        if let Some(list) = root.obj("reviews") {
+            for (i, entry) in list_objects(d, &list).into_iter().enumerate() {
+                let Some(entry) = entry else {
                     continue;
                 };
-                let verdict = match get_str(d, &entry, "verdict").unwrap_or_default().parse() {
+                let entry = Fields::of(d, &entry);
+                let verdict = match entry.str("verdict").unwrap_or_default().parse() {
                     Ok(v) => v,
                     Err(e) => {
                         problems.push(format!("review {i} left out: {e}"));
                         continue;
                     }
                 };
-                let outcome = match get_str(d, &entry, "outcome").map(|o| o.parse()) {
+                let outcome = match entry.str("outcome").map(|o| o.parse()) {
                     None => None,
                     Some(Ok(o)) => Some(o),
                     Some(Err(e)) => {
@@ -493,31 +508,34 @@ impl InspectionDoc {
                 };
                 reviews.push(Review {
                     verdict,
-                    comment: get_str(d, &entry, "comment").unwrap_or_default(),
-                    supervisor: get_str(d, &entry, "supervisor").unwrap_or_default(),
-                    at_ms: get_i64(d, &entry, "at_ms").unwrap_or(0),
+                    comment: entry.str("comment").unwrap_or_default(),
+                    supervisor: entry.str("supervisor").unwrap_or_default(),
+                    at_ms: entry.i64("at_ms").unwrap_or(0),
                     outcome,
-                    reasons: obj_in(d, &entry, "reasons")
+                    reasons: entry
+                        .obj("reasons")
                         .map(|r| str_list(d, &r))
                         .unwrap_or_default(),
-                    decisions_seen: get_i64(d, &entry, "decisions_seen")
+                    decisions_seen: entry
+                        .i64("decisions_seen")
                         .and_then(|n| u32::try_from(n).ok()),
                 });
             }
         }
         Ok(InspectionView {
             id,
-            created_ms: get_i64(d, &ROOT, "created_ms").unwrap_or(0),
-            created_by: get_str(d, &ROOT, "created_by").unwrap_or_default(),
-            unit: get_str(d, &ROOT, "unit").unwrap_or_default(),
-            crew: obj_in(d, &ROOT, "crew")
+            created_ms: root.i64("created_ms").unwrap_or(0),
+            created_by: root.str("created_by").unwrap_or_default(),
+            unit: root.str("unit").unwrap_or_default(),
+            crew: root
+                .obj("crew")
                 .map(|c| str_list(d, &c))
                 .unwrap_or_default(),
             location,
             tractor_plate: read_plate(d, &vehicle, "tractor"),
             trailer_plate: read_plate(d, &vehicle, "trailer"),
             containers,
-            declaration: get_str(d, &vehicle, "declaration"),
+            declaration: vehicle.str("declaration"),
             notes,
             decisions,
             reviews,
@@ -635,12 +653,12 @@ pub(crate) fn put_plate(
     Ok(())
 }
 
-fn read_plate(d: &AutoCommit, parent: &ObjId, key: &str) -> Option<Plate> {
-    let obj = obj_in(d, parent, key)?;
+fn read_plate(d: &AutoCommit, parent: &Fields, key: &str) -> Option<Plate> {
+    let plate = Fields::of(d, &parent.obj(key)?);
     Some(Plate {
-        raw: get_str(d, &obj, "raw")?,
-        canonical: get_str(d, &obj, "canonical")?,
-        key: get_str(d, &obj, "key")?,
+        raw: plate.str("raw")?,
+        canonical: plate.str("canonical")?,
+        key: plate.str("key")?,
     })
 }
 
@@ -658,45 +676,30 @@ pub(crate) fn obj_at(d: &AutoCommit, list: &ObjId, i: usize) -> Option<ObjId> {
     }
 }
 
-pub(crate) fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+fn value(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<Value<'static>> {
     match d.get(obj, key) {
-        Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
+        Ok(Some((v, _))) => Some(v.to_owned()),
         _ => None,
     }
 }
 
 pub(crate) fn get_str(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
-    match scalar(d, obj, key)? {
-        ScalarValue::Str(s) => Some(s.to_string()),
-        _ => None,
-    }
+    crate::fields::str_of(&value(d, obj, key)?)
 }
 
 pub(crate) fn get_i64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
-    match scalar(d, obj, key)? {
-        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Some(i),
-        ScalarValue::Uint(u) => i64::try_from(u).ok(),
-        _ => None,
-    }
+    crate::fields::i64_of(&value(d, obj, key)?)
 }
 
 pub(crate) fn get_f64(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<f64> {
-    match scalar(d, obj, key)? {
-        ScalarValue::F64(f) => Some(f),
-        ScalarValue::Int(i) => Some(i as f64),
-        _ => None,
-    }
+    crate::fields::f64_of(&value(d, obj, key)?)
 }
 
+/// The strings of a list, in order (other items left out).
 pub(crate) fn str_list(d: &AutoCommit, list: &ObjId) -> Vec<String> {
-    (0..d.length(list))
-        .filter_map(|i| match d.get(list, i) {
-            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
-                ScalarValue::Str(s) => Some(s.to_string()),
-                _ => None,
-            },
-            _ => None,
-        })
+    crate::fields::list_items(d, list)
+        .iter()
+        .filter_map(|(v, _)| crate::fields::str_of(v))
         .collect()
 }
 

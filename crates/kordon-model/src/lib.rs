@@ -29,6 +29,7 @@ pub mod change_bound;
 pub mod container;
 pub mod doc;
 pub mod facts;
+mod fields;
 pub mod hotlist;
 pub mod plate;
 pub mod projection;
