@@ -140,8 +140,16 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
     };
     // Stopped when serving stops (or is dropped); a pass already running
     // ends first (it runs on the blocking pool), and what it left is
-    // projected by the next reader or on the next open.
-    let (projector, projecting) = spawn_projector(central.clone());
+    // projected by the next reader or on the next open. On a handle of its
+    // own, so that the sessions' records are accepted while it folds.
+    let projector_handle = match with_central(&central, |c| c.reopen()).await {
+        Ok(own) => Arc::new(Handles::from(vec![own])),
+        Err(e) => {
+            tracing::warn!(error = %e, "no handle of its own for the projection: it shares the sessions'");
+            central.clone()
+        }
+    };
+    let (projector, projecting) = spawn_projector(projector_handle);
     let _projecting = AbortOnDrop(projecting);
     let ctx = Ctx {
         central,

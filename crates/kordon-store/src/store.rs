@@ -15,11 +15,16 @@ use std::path::Path;
 
 pub use kordon_ports::RecordFacts;
 
+mod projection;
+
 /// A stored record and the receipt bytes for it, if acknowledged.
 pub type RecordWithReceipt = (SignedRecord, Option<Vec<u8>>);
 
 /// Documents kept in memory, each with the highest record seq it includes.
 const CACHE_DOCS: usize = 4096;
+
+/// Records in a batch from which their changes are decoded on every core.
+const PARALLEL_DECODE: usize = 64;
 
 /// The store. One per process per database file.
 #[derive(Debug)]
@@ -37,6 +42,8 @@ pub struct Store {
     pub(crate) log: bool,
     /// The data key of an encrypted database (for another connection).
     key: Option<DataKey>,
+    /// Shared with the handles [`reopen`](Self::reopen) makes.
+    turns: Turns,
 }
 
 /// SQLCipher's page protection: AES-256-CBC with an HMAC per page, the
@@ -217,13 +224,16 @@ impl Store {
             server: None,
             log: false,
             key: key.cloned(),
+            turns: Turns::default(),
         })
     }
 
     /// Another connection to the same database (with the same key, if it
     /// is encrypted), for work beside this one.
     pub fn reopen(&self) -> Result<Self, StoreError> {
-        Self::open_with(Path::new(&self.path), self.actor, self.key.as_ref())
+        let mut again = Self::open_with(Path::new(&self.path), self.actor, self.key.as_ref())?;
+        again.turns = self.turns.clone();
+        Ok(again)
     }
 
     pub fn path(&self) -> &str {
@@ -417,6 +427,19 @@ impl Store {
         // (SQLite cannot let it wait); this one waits its turn for the
         // write lock first (`busy_timeout`): another server process on
         // the same file, or an operator's command beside the server.
+        // Each change decoded into its operations before the write lock is
+        // taken (on every core for a large batch): the lock is held for the
+        // rules and the writes alone.
+        let changes: Vec<_> = {
+            use rayon::prelude::*;
+            let decode = |r: &SignedRecord| read_change(r.payload(), r.signer().as_bytes());
+            if records.len() >= PARALLEL_DECODE {
+                records.par_iter().map(decode).collect()
+            } else {
+                records.iter().map(decode).collect()
+            }
+        };
+        let _writing = self.turns.write();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -429,8 +452,8 @@ impl Store {
                 "conflicting change: this signer's change {seq} for the document is already stored with other content"
             ))
         };
-        for record in records {
-            let verdict = match read_change(record.payload(), record.signer().as_bytes()) {
+        for (record, change) in records.iter().zip(changes) {
+            let verdict = match change {
                 Err(e) => Err(IngestOutcome::Invalid(e.to_string())),
                 Ok(change) => match find(&tx, &record.id())? {
                     // The same record again: nothing to check or store.
@@ -538,112 +561,6 @@ impl Store {
         }
         self.outlines.extend(working);
         Ok(outcomes)
-    }
-
-    /// Applies received records not yet projected to their documents and
-    /// refreshes their index rows; the projection cursor commits with the
-    /// rows, so a crash at any point only means the work is redone.
-    /// Returns how many documents were refreshed.
-    pub fn project(&mut self, now_ms: i64) -> Result<usize, StoreError> {
-        let mut refreshed = 0;
-        loop {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let cursor = projected_upto(&tx)?;
-            let mut docs: Vec<[u8; 16]> = vec![];
-            let mut last = cursor;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "SELECT seq, doc_id FROM records WHERE seq > ?1 AND origin = 'remote' ORDER BY seq LIMIT 4096",
-                )?;
-                let rows = stmt.query_map([cursor], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-                })?;
-                for row in rows {
-                    let (seq, doc) = row?;
-                    last = seq;
-                    if let Ok(doc) = <[u8; 16]>::try_from(doc.as_slice()) {
-                        if !docs.contains(&doc) {
-                            docs.push(doc);
-                        }
-                    }
-                }
-            }
-            if last == cursor {
-                return Ok(refreshed);
-            }
-            // Each document with the records it has not folded in yet.
-            let mut work = Vec::with_capacity(docs.len());
-            for key in docs {
-                let (doc, upto) = match self.cache.remove(&key) {
-                    Some(entry) => entry,
-                    None => load_base(&tx, &key, self.actor)?,
-                };
-                match changes_after(&tx, &key, upto) {
-                    Ok((changes, upto)) => work.push(Projected {
-                        key,
-                        doc,
-                        upto,
-                        changes,
-                        derived: Derived::None,
-                        refused: false,
-                        snapshot: None,
-                    }),
-                    Err(e) => {
-                        tracing::warn!(doc = %InspectionId::from_bytes(key), error = %e, "document could not be projected");
-                        log_rejection_tx(
-                            &tx,
-                            None,
-                            None,
-                            None,
-                            &format!(
-                                "document {} could not be projected: {e}",
-                                InspectionId::from_bytes(key)
-                            ),
-                            now_ms,
-                        )?;
-                    }
-                }
-            }
-            // Applying changes and reading views is most of the work, and
-            // documents are independent: on every core.
-            use rayon::prelude::*;
-            work.par_iter_mut().for_each(|p| {
-                if fold_all(&mut p.doc, &p.changes) {
-                    p.derived = derive(&p.key, &mut p.doc);
-                    if p.changes.len() >= COMPACT_AFTER {
-                        p.snapshot = snapshot_of(&mut p.doc, &p.key);
-                    }
-                } else {
-                    p.refused = true;
-                }
-            });
-            for p in work.iter_mut() {
-                if p.refused {
-                    let (doc, upto) = rebuild(&tx, &p.key, self.actor)?;
-                    p.doc = doc;
-                    p.upto = upto;
-                    p.derived = derive(&p.key, &mut p.doc);
-                }
-            }
-            for p in &work {
-                if write_derived(&tx, &p.key, &p.derived, p.upto, now_ms)? {
-                    refreshed += 1;
-                }
-                if let Some(bytes) = &p.snapshot {
-                    put_snapshot(&tx, &p.key, p.upto, bytes);
-                }
-            }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('projected_upto', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [last.to_string()],
-            )?;
-            tx.commit()?;
-            for p in work {
-                self.cache_put(p.key, p.doc, p.upto);
-            }
-        }
     }
 
     /// How far the projection lags: records received and not yet
@@ -840,20 +757,29 @@ fn seq_taken(tx: &Transaction<'_>, r: &SignedRecord, change_seq: u64) -> Result<
         .is_some())
 }
 
-/// A document being projected.
-struct Projected {
-    key: [u8; 16],
-    doc: InspectionDoc,
-    /// The last record folded in.
-    upto: i64,
-    /// The records' changes to fold in.
-    changes: Vec<Vec<u8>>,
-    derived: Derived,
-    /// Automerge refused the changes applied together: the document is
-    /// rebuilt change by change.
-    refused: bool,
-    /// A new snapshot to keep, when many changes were folded in.
-    snapshot: Option<Vec<u8>>,
+/// What the handles on one database in this process take in turn: the
+/// write lock (a handle waiting for another's transaction is woken when
+/// it ends, instead of polling SQLite's lock), and the projection (two
+/// handles do not fold the same records at once). Other processes on the
+/// same file are kept apart by SQLite's lock and the projection's cursor.
+#[derive(Debug, Clone, Default)]
+struct Turns {
+    write: std::sync::Arc<std::sync::Mutex<()>>,
+    projection: std::sync::Arc<std::sync::Mutex<()>>,
+}
+
+impl Turns {
+    fn write(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.write
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn projection(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.projection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Writes the row derived from a document (which includes the records up
