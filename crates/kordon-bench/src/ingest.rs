@@ -9,8 +9,12 @@
 //!   Hello), then the projection of all of it;
 //! - accept on the log (each record answered with its leaf), one
 //!   checkpoint signed per batch;
-//! - **as a server runs**: each batch accepted on the log, projected, and a
-//!   checkpoint signed, batch after batch: what a fleet's uploads cost.
+//! - in turn: each batch accepted on the log, projected on the same
+//!   handle, and a checkpoint signed, batch after batch (the server as it
+//!   ran before its projection had a handle of its own);
+//! - **as a server runs**: each batch accepted on the log and a checkpoint
+//!   signed, the projection beside on its own handle and thread, until the
+//!   last record is projected: what a fleet's uploads cost.
 //!
 //! `--only live` runs only the last (for a profiler).
 
