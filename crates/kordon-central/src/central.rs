@@ -311,12 +311,8 @@ impl Central {
     /// pool for the process), with the same metrics and pyramid builder:
     /// another handle for another thread.
     pub fn reopen(&self) -> Result<Self, CentralError> {
-        let shared = match &self.store {
-            Storage::Postgres(pg) => Some(Storage::Postgres(pg.clone())),
-            // Its own connection to the folder's file.
-            Storage::Sqlite(_) => None,
-        };
-        let mut again = Self::open_at(&self.dir, |_| None, shared)?;
+        let shared = self.store.reopen(self.key.public())?;
+        let mut again = Self::open_at(&self.dir, |_| None, Some(shared))?;
         again.metrics = self.metrics.clone();
         again.pyramids = self.pyramids.clone();
         Ok(again)

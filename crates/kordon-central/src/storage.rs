@@ -33,13 +33,7 @@ impl Storage {
         url: Option<&str>,
     ) -> Result<Self, CentralError> {
         match url {
-            None => {
-                let mut store = Store::open(&dir.join("central.sqlite"), server)?;
-                store.set_server_key(server);
-                store.enable_log();
-                store.open_register()?;
-                Ok(Storage::Sqlite(Box::new(store)))
-            }
+            None => Self::sqlite_of(Store::open(&dir.join("central.sqlite"), server)?, server),
             Some(url) => {
                 check_address(url)?;
                 let mut store = kordon_postgres::PgStore::open(url)
@@ -47,6 +41,24 @@ impl Storage {
                 store.set_server_key(server);
                 Ok(Storage::Postgres(Box::new(store)))
             }
+        }
+    }
+
+    /// A server's SQLite store: its key named, its log and register kept.
+    fn sqlite_of(mut store: Store, server: PublicKey) -> Result<Self, CentralError> {
+        store.set_server_key(server);
+        store.enable_log();
+        store.open_register()?;
+        Ok(Storage::Sqlite(Box::new(store)))
+    }
+
+    /// The same storage for another handle: the same pool on PostgreSQL;
+    /// on SQLite another connection to the same file, which takes its
+    /// turn at writing and projecting with this one (`Store::reopen`).
+    pub(crate) fn reopen(&self, server: PublicKey) -> Result<Self, CentralError> {
+        match self {
+            Storage::Postgres(pg) => Ok(Storage::Postgres(pg.clone())),
+            Storage::Sqlite(store) => Self::sqlite_of(store.reopen()?, server),
         }
     }
 

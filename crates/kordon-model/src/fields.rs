@@ -8,7 +8,7 @@
 //! the ones `ReadDoc::get` returns (the visible winner of each key), and
 //! they are read as the single-key accessors in [`crate::doc`] read them.
 
-use automerge::{AutoCommit, ObjId, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 /// The visible value of each key of one map, read in one pass.
 pub(crate) struct Fields(Vec<(String, Value<'static>, ObjId)>);
@@ -55,14 +55,26 @@ impl Fields {
 }
 
 /// The visible values of the list `list` of `d`, in order, each with its
-/// id (an object's id where the value is one), read in one pass.
+/// id (an object's id where the value is one), read in one pass. A map
+/// where a list belongs has no items (as reading it by index gives none);
+/// a text is read by index, a character at a time, as before.
 pub(crate) fn list_items(d: &AutoCommit, list: &ObjId) -> Vec<(Value<'static>, ObjId)> {
-    d.list_range(list, ..)
-        .map(|item| {
-            let id = item.id();
-            (item.value.into_value(), id)
-        })
-        .collect()
+    match d.object_type(list) {
+        Ok(ObjType::List) => d
+            .list_range(list, ..)
+            .map(|item| {
+                let id = item.id();
+                (item.value.into_value(), id)
+            })
+            .collect(),
+        Ok(ObjType::Text) => (0..d.length(list))
+            .filter_map(|i| match d.get(list, i) {
+                Ok(Some((value, id))) => Some((value.to_owned(), id)),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
+    }
 }
 
 /// The objects of a list, in order; `None` where an item is not one.
@@ -112,7 +124,7 @@ pub(crate) fn f64_of(value: &Value<'_>) -> Option<f64> {
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
-    use automerge::{ActorId, ObjType, ROOT};
+    use automerge::{ActorId, ROOT};
     use proptest::prelude::*;
 
     /// Each key of `obj` as `get` reads it and as `Fields` reads it.
@@ -156,6 +168,27 @@ mod tests {
             one.merge(&mut two).expect("merge");
             agree(&one, &ROOT, &KEYS);
         }
+    }
+
+    /// Where a list belongs, a map or a text is read as a seek per index
+    /// reads it: a map has no items, a text its characters.
+    #[test]
+    fn a_map_or_a_text_where_a_list_belongs_reads_as_by_index() {
+        let mut d = AutoCommit::new();
+        let map = d.put_object(&ROOT, "crew", ObjType::Map).expect("map");
+        d.put(&map, "a", "OF-1").expect("put");
+        d.put(&map, "b", "OF-2").expect("put");
+        assert!(list_items(&d, &map).is_empty());
+        let text = d.put_object(&ROOT, "t", ObjType::Text).expect("text");
+        d.splice_text(&text, 0, 0, "ab").expect("splice");
+        let by_index: Vec<_> = (0..d.length(&text))
+            .map(|i| d.get(&text, i).expect("get").map(|(v, _)| v.to_owned()))
+            .collect();
+        let items: Vec<_> = list_items(&d, &text)
+            .into_iter()
+            .map(|(v, _)| Some(v))
+            .collect();
+        assert_eq!(items, by_index);
     }
 
     #[test]
