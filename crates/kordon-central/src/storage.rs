@@ -54,7 +54,7 @@ impl Storage {
 
     /// The same storage for another handle: the same pool on PostgreSQL;
     /// on SQLite another connection to the same file, which takes its
-    /// turn at writing and projecting with this one (`Store::reopen`).
+    /// turn at projecting with this one (`Store::reopen`).
     pub(crate) fn reopen(&self, server: PublicKey) -> Result<Self, CentralError> {
         match self {
             Storage::Postgres(pg) => Ok(Storage::Postgres(pg.clone())),

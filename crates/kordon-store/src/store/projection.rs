@@ -21,8 +21,8 @@ impl Store {
     /// database in this process project one at a time (see the module's
     /// overview for other processes).
     pub fn project(&mut self, now_ms: i64) -> Result<usize, StoreError> {
-        let turns = self.turns.clone();
-        let _projecting = turns.projection();
+        let turn = self.projection_turn.clone();
+        let _projecting = turn.take();
         let mut refreshed = 0;
         loop {
             let Some(mut pass) = self.read_pass()? else {
@@ -103,8 +103,6 @@ impl Store {
             mut work,
             unreadable,
         } = pass;
-        let turns = self.turns.clone();
-        let _writing = turns.write();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
