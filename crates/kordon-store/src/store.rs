@@ -421,12 +421,6 @@ impl Store {
         // (and the last record it includes), for the rules; back into the
         // cache once the batch commits.
         let mut working: HashMap<[u8; 16], (Outline, i64)> = HashMap::new();
-        // IMMEDIATE: the batch reads (the log's size, what is held) and
-        // then writes. A deferred transaction that another process wrote
-        // past between the two fails at once with "database is locked"
-        // (SQLite cannot let it wait); this one waits its turn for the
-        // write lock first (`busy_timeout`): another server process on
-        // the same file, or an operator's command beside the server.
         // Each change decoded into its operations before the write lock is
         // taken (on every core for a large batch): the lock is held for the
         // rules and the writes alone.
@@ -439,6 +433,12 @@ impl Store {
                 records.iter().map(decode).collect()
             }
         };
+        // IMMEDIATE: the batch reads (the log's size, what is held) and
+        // then writes. A deferred transaction that another process wrote
+        // past between the two fails at once with "database is locked"
+        // (SQLite cannot let it wait); this one waits its turn for the
+        // write lock first (`busy_timeout`): another server process on
+        // the same file, or an operator's command beside the server.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
