@@ -49,7 +49,8 @@ pub struct Args {
     #[arg(long, default_value_t = 100)]
     queue_ms: u64,
     /// Comma-separated: kordon (ours), kordon-noprobe (ours without the
-    /// stall probe, the baseline for outages), cubic (quinn's default),
+    /// stall probe, the baseline for outages), kordon-drain (ours draining
+    /// for the minimum RTT every 10 s, as it did before), cubic (quinn's default),
     /// bbr (quinn's).
     #[arg(long, default_value = "kordon,cubic,bbr")]
     controllers: String,
@@ -75,6 +76,7 @@ pub struct Args {
 enum Ctl {
     Kordon,
     KordonNoProbe,
+    KordonDrain,
     Cubic,
     Bbr,
 }
@@ -119,9 +121,12 @@ fn parse_controllers(s: &str) -> anyhow::Result<Vec<Ctl>> {
         .map(|c| match c.trim() {
             "kordon" => Ok(Ctl::Kordon),
             "kordon-noprobe" => Ok(Ctl::KordonNoProbe),
+            "kordon-drain" => Ok(Ctl::KordonDrain),
             "cubic" => Ok(Ctl::Cubic),
             "bbr" => Ok(Ctl::Bbr),
-            other => bail!("unknown controller {other} (kordon, kordon-noprobe, cubic, bbr)"),
+            other => bail!(
+                "unknown controller {other} (kordon, kordon-noprobe, kordon-drain, cubic, bbr)"
+            ),
         })
         .collect()
 }
@@ -130,6 +135,7 @@ fn name(c: Ctl) -> &'static str {
     match c {
         Ctl::Kordon => "kordon LossyLink",
         Ctl::KordonNoProbe => "kordon LossyLink, no stall probe",
+        Ctl::KordonDrain => "kordon LossyLink, draining every 10 s",
         Ctl::Cubic => "quinn Cubic",
         Ctl::Bbr => "quinn BBR",
     }
@@ -249,6 +255,11 @@ fn transport(ctl: Ctl, hint: LinkHint) -> Arc<quinn::TransportConfig> {
             cfg.probe_stalls(false);
             t.congestion_controller_factory(Arc::new(cfg));
         }
+        Ctl::KordonDrain => {
+            let mut cfg = LossyLinkConfig::default();
+            cfg.drain_regardless(true);
+            t.congestion_controller_factory(Arc::new(cfg));
+        }
         Ctl::Cubic => {
             t.congestion_controller_factory(Arc::new(CubicConfig::default()));
         }
@@ -324,7 +335,7 @@ async fn run_one(args: &Args, ctl: Ctl, case: Case, seed: u64) -> anyhow::Result
         .await
         .context("handshake timed out")??;
         let probe = match ctl {
-            Ctl::Kordon => Some(kordon_transport::StallProbe::start(&conn)),
+            Ctl::Kordon | Ctl::KordonDrain => Some(kordon_transport::StallProbe::start(&conn)),
             _ => None,
         };
         let mut stream = conn.open_uni().await?;
