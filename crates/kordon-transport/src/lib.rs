@@ -34,7 +34,7 @@ mod token;
 pub use link::{watch_link, LinkState, LinkWatchTask, LINK_PING};
 pub use probe::StallProbe;
 pub use quinn;
-pub use stream::FrameStream;
+pub use stream::{write_some, FrameReader, FrameStream};
 pub use tls::{
     certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert, SharedDeviceKey,
 };

@@ -12,9 +12,9 @@ use kordon_blob::tree::{self, Cv, PIECE};
 use kordon_blob::{BlobError, BlobId, BlobStore};
 use kordon_proto::{BlobSendEvent, BlobSender, BlobSenderConfig, PieceRequest};
 use kordon_store::Store;
-use kordon_transport::{quinn, FrameStream, TransportError};
+use kordon_transport::{quinn, write_some, FrameReader, FrameStream, TransportError};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 /// What a blob stream achieved.
@@ -80,6 +80,9 @@ struct RateCap {
     at: tokio::time::Instant,
 }
 
+/// Writes under a cap go in slices of at most this.
+const CAP_SLICE: usize = 16 * 1024;
+
 impl RateCap {
     fn new(bits_per_s: u64) -> Self {
         let bytes_per_s = (bits_per_s as f64 / 8.0).max(1.0);
@@ -90,34 +93,67 @@ impl RateCap {
         }
     }
 
-    /// Waits until `n` bytes may go.
-    async fn take(&mut self, n: usize) {
+    fn refill(&mut self) {
         let now = tokio::time::Instant::now();
-        let burst = self.bytes_per_s / 10.0;
-        self.tokens = (self.tokens + (now - self.at).as_secs_f64() * self.bytes_per_s)
-            .min(burst.max(n as f64));
+        let burst = (self.bytes_per_s / 10.0).max(CAP_SLICE as f64);
+        self.tokens = (self.tokens + (now - self.at).as_secs_f64() * self.bytes_per_s).min(burst);
         self.at = now;
-        self.tokens -= n as f64;
-        if self.tokens < 0.0 {
-            tokio::time::sleep(Duration::from_secs_f64(-self.tokens / self.bytes_per_s)).await;
+    }
+
+    /// How many bytes may go now: a slice once the bucket holds one, else
+    /// none.
+    fn grant(&mut self) -> usize {
+        self.refill();
+        if self.tokens >= CAP_SLICE as f64 {
+            CAP_SLICE
+        } else {
+            0
         }
+    }
+
+    fn spend(&mut self, n: usize) {
+        self.tokens -= n as f64;
+    }
+
+    /// When the next slice may go.
+    fn next_grant(&self) -> tokio::time::Instant {
+        let short = (CAP_SLICE as f64 - self.tokens).max(0.0);
+        self.at + Duration::from_secs_f64(short / self.bytes_per_s)
     }
 }
 
-/// Writes `bytes`, in slices paced by the cap if there is one.
-async fn write_paced(
-    stream: &mut FrameStream,
-    bytes: &[u8],
-    cap: &mut Option<RateCap>,
-) -> Result<(), TransportError> {
-    match cap {
-        None => stream.write(bytes).await,
-        Some(cap) => {
-            for slice in bytes.chunks(16 * 1024) {
-                cap.take(slice.len()).await;
-                stream.write(slice).await?;
-            }
-            Ok(())
+/// Bytes a lane's sender produced that its stream has not taken yet.
+/// Written as the stream takes them, never awaited whole: a stream full
+/// of one scan's bytes must not hold up the answers to the other.
+#[derive(Debug, Default)]
+struct Outbox {
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes of the first chunk already taken.
+    taken: usize,
+}
+
+impl Outbox {
+    fn push(&mut self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.chunks.push_back(bytes);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// The next bytes to write, at most `limit`.
+    fn next(&self, limit: usize) -> &[u8] {
+        let rest = self.chunks.front().map_or(&[][..], |c| &c[self.taken..]);
+        &rest[..rest.len().min(limit)]
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.taken += n;
+        if self.chunks.front().is_some_and(|c| self.taken >= c.len()) {
+            self.chunks.pop_front();
+            self.taken = 0;
         }
     }
 }
@@ -154,7 +190,9 @@ const BEHIND: i32 = -2;
 
 /// One blob stream and its sender.
 struct Lane {
-    stream: FrameStream,
+    send: quinn::SendStream,
+    reader: FrameReader,
+    outbox: Outbox,
     sender: BlobSender,
     /// When the blob it carries was offered, in turns (the earlier goes
     /// first on the link); `None` when it carries none.
@@ -176,8 +214,11 @@ impl Lane {
             .await
             .map_err(TransportError::from_connection)?;
         let _ = send.set_priority(HEAD);
+        let (send, reader) = FrameStream::new(send, recv).split();
         Ok(Lane {
-            stream: FrameStream::new(send, recv),
+            send,
+            reader,
+            outbox: Outbox::default(),
             sender: BlobSender::new(BlobSenderConfig::default(), Instant::now()),
             turn: None,
             blob: None,
@@ -223,15 +264,25 @@ impl Lane {
     }
 
     fn set_priority(&mut self, priority: i32) {
-        if priority != self.priority && self.stream.send.set_priority(priority).is_ok() {
+        if priority != self.priority && self.send.set_priority(priority).is_ok() {
             self.priority = priority;
         }
     }
+}
 
-    /// Reads what arrived, owned (so two lanes can be read at once).
-    async fn read(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
-        Ok(self.stream.read().await?.map(<[u8]>::to_vec))
-    }
+/// Reads what arrived on a lane, owned (so two lanes can be read at once).
+async fn read_owned(reader: &mut FrameReader) -> Result<Option<Vec<u8>>, TransportError> {
+    Ok(reader.read().await?.map(<[u8]>::to_vec))
+}
+
+/// What the loop of [`deliver`] woke up for.
+enum Woken {
+    /// Bytes arrived on lane `i` (`None`: the server ended it).
+    Read(usize, Option<Vec<u8>>),
+    /// Lane `i`'s stream took `n` bytes of its outbox.
+    Wrote(usize, usize),
+    /// A sender's timer, or the cap's next slice.
+    Timer,
 }
 
 /// The lane the next blob may be offered on, if any.
@@ -262,6 +313,24 @@ fn arrange(lanes: &mut [Lane]) {
         };
         lane.set_priority(priority);
     }
+}
+
+/// Which lanes may hand their stream bytes now: a lane behind another
+/// scan waits until the scan ahead has handed its stream all of its own
+/// (else its bytes could take the stream's buffer and go on the link
+/// first), except for an Offer, which goes ahead of scan bytes.
+fn may_write(lanes: &[Lane]) -> Vec<bool> {
+    let head = lanes.iter().filter_map(|l| l.turn).min();
+    let ahead_flushed = lanes
+        .iter()
+        .filter(|l| !l.is_behind(head))
+        .all(|l| l.outbox.is_empty());
+    lanes
+        .iter()
+        .map(|l| {
+            !l.outbox.is_empty() && (!l.is_behind(head) || l.sender.awaits_want() || ahead_flushed)
+        })
+        .collect()
 }
 
 /// How far the records round beside the scans has got, and so what the
@@ -367,18 +436,8 @@ pub(crate) async fn deliver(
             }
         }
         let open = *gate.borrow();
-        let head = lanes.iter().filter_map(|l| l.turn).min();
         for lane in lanes.iter_mut().filter(|_| open == ScanGate::Send) {
-            // Behind another scan, one piece at a time: enough to fill the
-            // link the moment that scan has nothing left to send, not so
-            // much that writing it blocks this loop (and the other scan's
-            // answers) while that scan's bytes drain.
-            let behind = lane.is_behind(head);
-            while let Some(req) = lane
-                .sender
-                .next_piece()
-                .filter(|_| !behind || lane.sender.sent_unconfirmed() == 0)
-            {
+            while let Some(req) = lane.sender.next_piece() {
                 let data = blocking(|| source.piece(req)).map_err(|e| match db() {
                     Ok(s) => local_damage(&s, Some((req.blob, size_of(&sizes, &req.blob))), e),
                     Err(lock) => lock,
@@ -395,31 +454,56 @@ pub(crate) async fn deliver(
                     turns += 1;
                 }
             }
-            if queue.is_empty() && lanes.iter().all(|l| l.sender.is_idle()) {
+            if queue.is_empty()
+                && lanes
+                    .iter()
+                    .all(|l| l.sender.is_idle() && l.outbox.is_empty())
+            {
                 break;
             }
         }
         arrange(&mut lanes);
         for lane in lanes.iter_mut() {
             while let Some(bytes) = lane.sender.poll_transmit() {
-                write_paced(&mut lane.stream, &bytes, &mut cap).await?;
+                lane.outbox.push(bytes);
             }
         }
+        let writable = may_write(&lanes);
+        let grant = cap.as_mut().map_or(usize::MAX, RateCap::grant);
         let deadline = lanes
             .iter()
             .filter_map(|l| l.sender.poll_timeout())
-            .min()
-            .map(tokio::time::Instant::from_std);
+            .map(tokio::time::Instant::from_std)
+            .chain(
+                cap.as_ref()
+                    .filter(|_| grant == 0 && writable.iter().any(|w| *w))
+                    .map(RateCap::next_grant),
+            )
+            .min();
+        let write = |i: usize| writable.get(i).is_some_and(|w| *w) && grant > 0;
+        let (write_a, write_b) = (write(0), write(1));
         let (first, rest) = lanes.split_at_mut(1);
-        let input = tokio::select! {
-            r = first[0].read() => Some((0, r?)),
+        let a = &mut first[0];
+        let (b_reader, b_send, b_outbox) = match rest.first_mut() {
+            Some(b) => (Some(&mut b.reader), Some(&mut b.send), Some(&b.outbox)),
+            None => (None, None, None),
+        };
+        let woken = tokio::select! {
+            r = read_owned(&mut a.reader) => Woken::Read(0, r?),
             r = async {
-                match rest.first_mut() {
-                    Some(lane) => lane.read().await,
+                match b_reader {
+                    Some(reader) => read_owned(reader).await,
                     None => std::future::pending().await,
                 }
-            } => Some((1, r?)),
-            _ = crate::sync::sleep_until(deadline) => None,
+            } => Woken::Read(1, r?),
+            n = write_some(&mut a.send, a.outbox.next(grant)), if write_a => Woken::Wrote(0, n?),
+            n = async {
+                match (b_send, b_outbox) {
+                    (Some(send), Some(outbox)) => write_some(send, outbox.next(grant)).await,
+                    _ => std::future::pending().await,
+                }
+            }, if write_b => Woken::Wrote(1, n?),
+            _ = crate::sync::sleep_until(deadline) => Woken::Timer,
             r = gate.wait_for(|now| *now > open), if open < ScanGate::Send => {
                 if r.is_err() {
                     // The pass that would have said so is over.
@@ -427,6 +511,17 @@ pub(crate) async fn deliver(
                 }
                 continue;
             }
+        };
+        let input = match woken {
+            Woken::Wrote(i, n) => {
+                lanes[i].outbox.advance(n);
+                if let Some(cap) = cap.as_mut() {
+                    cap.spend(n);
+                }
+                continue;
+            }
+            Woken::Read(i, data) => Some((i, data)),
+            Woken::Timer => None,
         };
         let step = match input {
             Some((i, Some(data))) => lanes[i].sender.handle_bytes(&data, Instant::now()),
@@ -477,7 +572,13 @@ pub(crate) async fn deliver(
         }
     }
     for lane in lanes.iter_mut() {
-        lane.stream.finish();
+        if lane.outbox.is_empty() {
+            let _ = lane.send.finish();
+        } else {
+            // Left with part of a frame unwritten (the records' pass
+            // ended): a finished stream would end mid-frame.
+            let _ = lane.send.reset(quinn::VarInt::from_u32(0));
+        }
     }
     Ok(report)
 }
