@@ -373,6 +373,8 @@ pub struct LossyLink {
 struct Jump {
     /// The window jumped to.
     window: u64,
+    /// The rate remembered, bytes/s.
+    rate: f64,
     /// When the flight to judge began: once half the jump was in flight
     /// (the jump comes with the handshake, before a sync has much to
     /// send).
@@ -452,6 +454,7 @@ impl LossyLink {
             self.cwnd = jump;
             self.jumped = Some(Jump {
                 window: jump,
+                rate: memory.rate_bps as f64 / 8.0,
                 flight: None,
                 acked: 0,
                 lost: 0,
@@ -499,8 +502,13 @@ impl LossyLink {
             self.enter_cruise(now);
         } else {
             // The path is as remembered: startup ends at its window, as
-            // after an outage, without a first startup's overshoot.
+            // after an outage, without a first startup's overshoot; and
+            // cruises at its rate. The rounds that grow to that window
+            // deliver less, and a window made of their rates would
+            // deliver just that again (probing lifts it only slowly).
             self.restart_target = Some(2 * jump.window);
+            let slot = &mut self.bw_rounds[self.round_count as usize % BW_ROUNDS];
+            *slot = slot.max(jump.rate);
         }
     }
 
@@ -1573,5 +1581,31 @@ mod tests {
         assert!(dropped < 0.01, "queue drops {dropped}");
         let min = sim.ctl.min_rtt().unwrap_or_default();
         assert!(min >= Duration::from_millis(320), "min RTT {min:?}");
+    }
+
+    #[test]
+    fn a_resumed_path_cruises_at_the_remembered_rate_under_heavy_loss() {
+        // What a connection at 20 % loss remembers: the rate it delivered.
+        // Startup ending at the remembered window left the bandwidth
+        // filter with only the rates of the rounds that grew to it, and
+        // the window the model makes of those delivers just them again:
+        // the link stayed at 0.4-0.8 for tens of seconds.
+        let memory = PathMemory {
+            rate_bps: 7_600_000,
+            min_rtt: Duration::from_millis(300),
+        };
+        for seed in 1..=4u64 {
+            let seed = seed.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let mut warm = Sim::seeded(10.0, 300, 375_000.0, 0.2, seed);
+            warm.ctl.resume = Some(memory);
+            warm.run_for(Duration::from_secs(3));
+            let (rate, dropped) = warm.measure(Duration::from_secs(10));
+            assert!(
+                rate / 0.8 > 0.9,
+                "seed {seed}: link use {} of ideal",
+                rate / 0.8
+            );
+            assert!(dropped < 0.01, "seed {seed}: queue drops {dropped}");
+        }
     }
 }
