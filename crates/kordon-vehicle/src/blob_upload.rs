@@ -248,8 +248,9 @@ impl Lane {
     }
 
     /// Whether nothing of it would hold a blob offered elsewhere back for
-    /// longer than `within`: idle, or all its pieces handed over and the
-    /// rest would be confirmed within `within` at the rate so far.
+    /// longer than `within`: idle, or all its pieces handed to its sender
+    /// (some may still wait in its outbox) and the rest would be confirmed
+    /// within `within` at the rate so far.
     fn clears_within(&self, within: Duration) -> bool {
         if self.sender.is_idle() {
             return true;
@@ -266,6 +267,17 @@ impl Lane {
     fn set_priority(&mut self, priority: i32) {
         if priority != self.priority && self.send.set_priority(priority).is_ok() {
             self.priority = priority;
+        }
+    }
+}
+
+impl Drop for Lane {
+    /// A lane let go with bytes its stream has not taken (the sync failed
+    /// or ended meanwhile) resets the stream: finished, as quinn finishes
+    /// a stream dropped, it could end in the middle of a frame.
+    fn drop(&mut self) {
+        if !self.outbox.is_empty() {
+            let _ = self.send.reset(quinn::VarInt::from_u32(0));
         }
     }
 }
@@ -571,14 +583,8 @@ pub(crate) async fn deliver(
             return Err(crate::VehicleError::Sync(e.to_string()));
         }
     }
-    for lane in lanes.iter_mut() {
-        if lane.outbox.is_empty() {
-            let _ = lane.send.finish();
-        } else {
-            // Left with part of a frame unwritten (the records' pass
-            // ended): a finished stream would end mid-frame.
-            let _ = lane.send.reset(quinn::VarInt::from_u32(0));
-        }
+    for lane in lanes.iter_mut().filter(|l| l.outbox.is_empty()) {
+        let _ = lane.send.finish();
     }
     Ok(report)
 }
