@@ -613,3 +613,42 @@ fn local_damage(
 
 #[cfg(test)]
 mod gate_tests;
+
+#[cfg(test)]
+mod outbox_tests {
+    use super::Outbox;
+
+    #[test]
+    fn hands_out_every_byte_once_in_order_whatever_the_stream_takes() {
+        let mut outbox = Outbox::default();
+        outbox.push(vec![1, 2, 3]);
+        outbox.push(Vec::new());
+        outbox.push(vec![4, 5]);
+        let mut written = Vec::new();
+        // The stream takes two bytes at a time, one when capped to one.
+        for limit in [2, 1, 2, 2, 2] {
+            let next = outbox.next(limit).to_vec();
+            assert!(!next.is_empty(), "bytes left: {written:?}");
+            let taken = next.len().min(2);
+            written.extend_from_slice(&next[..taken]);
+            outbox.advance(taken);
+            if outbox.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(written, [1, 2, 3, 4, 5]);
+        assert!(outbox.is_empty());
+        assert!(outbox.next(usize::MAX).is_empty());
+    }
+
+    #[test]
+    fn a_chunk_taken_in_part_goes_on_where_it_stopped() {
+        let mut outbox = Outbox::default();
+        outbox.push(vec![7; 10]);
+        outbox.push(vec![8; 3]);
+        outbox.advance(4);
+        assert_eq!(outbox.next(usize::MAX), [7; 6]);
+        outbox.advance(6);
+        assert_eq!(outbox.next(2), [8; 2]);
+    }
+}
