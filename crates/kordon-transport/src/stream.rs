@@ -6,16 +6,17 @@ use crate::TransportError;
 #[derive(Debug)]
 pub struct FrameStream {
     pub send: quinn::SendStream,
-    pub recv: quinn::RecvStream,
-    buf: Vec<u8>,
+    reader: FrameReader,
 }
 
 impl FrameStream {
     pub fn new(send: quinn::SendStream, recv: quinn::RecvStream) -> Self {
         FrameStream {
             send,
-            recv,
-            buf: vec![0; 64 * 1024],
+            reader: FrameReader {
+                recv,
+                buf: vec![0; 64 * 1024],
+            },
         }
     }
 
@@ -26,8 +27,7 @@ impl FrameStream {
 
     /// Reads what has arrived; `Ok(None)` when the peer finished the stream.
     pub async fn read(&mut self) -> Result<Option<&[u8]>, TransportError> {
-        let n = read_into(&mut self.recv, &mut self.buf).await?;
-        Ok(n.map(|n| &self.buf[..n]))
+        self.reader.read().await
     }
 
     /// Finishes our direction of the stream.
@@ -38,11 +38,7 @@ impl FrameStream {
     /// The two directions apart, so one task can read while it waits for
     /// room to write (see [`write_some`]).
     pub fn split(self) -> (quinn::SendStream, FrameReader) {
-        let reader = FrameReader {
-            recv: self.recv,
-            buf: self.buf,
-        };
-        (self.send, reader)
+        (self.send, self.reader)
     }
 }
 
@@ -56,8 +52,11 @@ pub struct FrameReader {
 impl FrameReader {
     /// Reads what has arrived; `Ok(None)` when the peer finished the stream.
     pub async fn read(&mut self) -> Result<Option<&[u8]>, TransportError> {
-        let n = read_into(&mut self.recv, &mut self.buf).await?;
-        Ok(n.map(|n| &self.buf[..n]))
+        match self.recv.read(&mut self.buf).await {
+            Ok(n) => Ok(n.map(|n| &self.buf[..n])),
+            Err(quinn::ReadError::ConnectionLost(c)) => Err(TransportError::from_connection(c)),
+            Err(e) => Err(TransportError::Lost(e.to_string())),
+        }
     }
 }
 
@@ -69,17 +68,6 @@ pub async fn write_some(
     bytes: &[u8],
 ) -> Result<usize, TransportError> {
     send.write(bytes).await.map_err(write_error)
-}
-
-async fn read_into(
-    recv: &mut quinn::RecvStream,
-    buf: &mut [u8],
-) -> Result<Option<usize>, TransportError> {
-    match recv.read(buf).await {
-        Ok(n) => Ok(n),
-        Err(quinn::ReadError::ConnectionLost(c)) => Err(TransportError::from_connection(c)),
-        Err(e) => Err(TransportError::Lost(e.to_string())),
-    }
 }
 
 fn write_error(e: quinn::WriteError) -> TransportError {
