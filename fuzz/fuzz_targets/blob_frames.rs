@@ -3,7 +3,7 @@
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut rx = kordon_proto::BlobReceiver::new(1 << 14);
     let _ = rx.handle_bytes(data);
-    rx.welcome("U", 0);
+    let _ = rx.welcome("U", 0);
     let _ = rx.handle_bytes(data);
     while rx.poll_event().is_some() {}
     let now = std::time::Instant::now();

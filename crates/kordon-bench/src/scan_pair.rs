@@ -51,10 +51,14 @@ pub struct Args {
 /// (the baselines, in the same run).
 #[derive(Debug, Clone, Copy)]
 enum Mode {
-    /// The first records with the Hello, the first scan offered once they
-    /// are answered (its bytes after the log check), two scans' streams
-    /// taking turns.
+    /// The first records with the Hello and the log asked right behind
+    /// them, the scans offered with their BlobHello (the server holds the
+    /// offers until the records are in), the bytes after that log check;
+    /// two scans' streams taking turns.
     Now,
+    /// As before that: the first scan offered once the records are
+    /// answered, its bytes after the log check at the end of the round.
+    OfferedOnceAnswered,
     /// As before that: the records after Welcome, the first scan offered
     /// once the round has ended, its log check included.
     AfterTheRound,
@@ -68,7 +72,10 @@ enum Mode {
 impl Mode {
     fn name(self) -> &'static str {
         match self {
-            Mode::Now => "records with the Hello, scans offered once they are answered",
+            Mode::Now => "scans offered with their BlobHello, the log asked behind the records",
+            Mode::OfferedOnceAnswered => {
+                "records with the Hello, scans offered once they are answered"
+            }
             Mode::AfterTheRound => "records after Welcome, scans offered after the round",
             Mode::NotPipelined => "after the records round, not pipelined",
             Mode::Cold => "as now, the path not resumed",
@@ -140,6 +147,10 @@ fn one(
     let bytes = v.blob_counts()?.bytes_pending;
     let opts = match mode {
         Mode::Now => SyncOptions::default(),
+        Mode::OfferedOnceAnswered => SyncOptions {
+            offer_with_hello: false,
+            ..SyncOptions::default()
+        },
         Mode::AfterTheRound => SyncOptions {
             records_with_hello: false,
             offer_before_log_check: false,
@@ -271,9 +282,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
         for _ in 0..args.runs {
             let modes: &[Mode] = if args.warm {
-                &[Mode::Now, Mode::Cold]
+                &[Mode::Now, Mode::OfferedOnceAnswered, Mode::Cold]
             } else {
-                &[Mode::Now, Mode::AfterTheRound, Mode::NotPipelined]
+                &[
+                    Mode::Now,
+                    Mode::OfferedOnceAnswered,
+                    Mode::AfterTheRound,
+                    Mode::NotPipelined,
+                ]
             };
             for &mode in modes {
                 let o = one(&args, loss, rtt, mode, &tiff)?;

@@ -268,6 +268,9 @@ async fn handle_connection(
     // Bytes received over all streams: the pace of a message is the
     // connection's (a scan piece waiting behind records is not slow).
     let received = Arc::new(AtomicU64::new(0));
+    // Record batches answered on this connection: an Offer held for the
+    // records beside it looks again at each.
+    let records_answered = Arc::new(tokio::sync::watch::Sender::new(0u64));
     loop {
         let accepted = tokio::select! {
             a = conn.accept_bi() => a,
@@ -314,6 +317,7 @@ async fn handle_connection(
         };
         let (conn, peer, ctx, ticket) = (conn.clone(), peer.clone(), ctx.clone(), ticket.clone());
         let received = received.clone();
+        let records_answered = records_answered.clone();
         streams.spawn(async move {
             let mut stream = FrameStream::new(send, recv);
             let mut share = PartialShare::new(ctx.budget.clone());
@@ -326,6 +330,7 @@ async fn handle_connection(
                 address: &peer,
                 ticket: &ticket,
                 received: &received,
+                records_answered: &records_answered,
             };
             let result = if matches!(first.1, Message::BlobHello { .. }) {
                 run_blob_stream(&peer, &mut stream, &ctx, share, &first.0).await
@@ -365,6 +370,8 @@ struct Peer<'a> {
     ticket: &'a Arc<Ticket>,
     /// Bytes the connection has received, over all its streams.
     received: &'a AtomicU64,
+    /// Record batches answered on the connection so far.
+    records_answered: &'a tokio::sync::watch::Sender<u64>,
 }
 
 impl Peer<'_> {
@@ -678,6 +685,7 @@ async fn run_session(
                     while let Some(bytes) = session.poll_transmit() {
                         stream.write(&bytes).await?;
                     }
+                    peer.records_answered.send_modify(|n| *n += 1);
                     // Receipts are out; documents and the index follow.
                     ctx.projector.notify_one();
                 }
@@ -716,6 +724,45 @@ async fn run_session(
     }
 }
 
+/// What a blob stream needs to hold an Offer for the records beside it.
+#[derive(Clone)]
+struct HeldOffers {
+    answered: tokio::sync::watch::Receiver<u64>,
+    runtime: tokio::runtime::Handle,
+    /// How long an Offer is held at most ([`kordon_proto::HELD_OFFER`]).
+    limit: Duration,
+}
+
+impl HeldOffers {
+    /// `wanted`'s verdict on an Offer, asked again each time a record
+    /// batch of the connection is answered while it says no, for at most
+    /// its limit. Blocks: call it off the async threads.
+    fn wanted(
+        &self,
+        mut wanted: impl FnMut() -> Result<Result<(), String>, CentralError>,
+    ) -> Result<Result<(), String>, CentralError> {
+        let until = tokio::time::Instant::now() + self.limit;
+        let mut answered = self.answered.clone();
+        loop {
+            // Marked seen before asking: a batch answered after this wakes
+            // the wait below.
+            answered.borrow_and_update();
+            let verdict = wanted()?;
+            if verdict.is_ok() {
+                return Ok(verdict);
+            }
+            // The timer is made inside the runtime, whatever thread this is.
+            let more = self
+                .runtime
+                .block_on(async { tokio::time::timeout_at(until, answered.changed()).await });
+            if !matches!(more, Ok(Ok(()))) {
+                // The time is up, or the connection is gone.
+                return Ok(verdict);
+            }
+        }
+    }
+}
+
 /// How long a blob stream refused with a wipe order waits for the records
 /// stream beside it to tell the order (with the vehicle's statement of
 /// what it holds) before telling it itself.
@@ -742,6 +789,14 @@ async fn run_blob_stream(
         BlobIntake::new(blobs),
     )));
     let mut pending = Some(first.to_vec());
+    // A vehicle that negotiated it offers its scans beside the records
+    // they belong to: an Offer no record references yet is held while
+    // records come in on this connection.
+    let hold = kordon_transport::held_offers(conn).then(|| HeldOffers {
+        answered: peer.records_answered.subscribe(),
+        runtime: tokio::runtime::Handle::current(),
+        limit: kordon_proto::HELD_OFFER,
+    });
     let result = loop {
         let data = match next_input(stream, &mut pending, &pace, READ_TIMEOUT, peer.received).await
         {
@@ -762,6 +817,7 @@ async fn run_blob_stream(
         let (metrics, ticket, throttle) =
             (metrics.clone(), peer.ticket.clone(), ctx.throttle.clone());
         let received2 = received.clone();
+        let hold2 = hold.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
             let mut guard = work2
                 .lock()
@@ -780,7 +836,15 @@ async fn run_blob_stream(
                     match lock()?.authorize_blob_stream(&device, &p, now_ms())? {
                         Ok(auth) => {
                             ticket.authorised(&device);
-                            rx.welcome(&auth.unit, now_ms());
+                            // What the vehicle sent behind its BlobHello
+                            // (an Offer) is read now: its events follow.
+                            if let Err(e) = rx.welcome(&auth.unit, now_ms()) {
+                                if let Some(left_out) =
+                                    throttle.allow("protocol_error", std::time::Instant::now())
+                                {
+                                    tracing::warn!(device = %device.short(), peer = %p, error = %e, left_out, "blob protocol error");
+                                }
+                            }
                         }
                         Err(r) => {
                             // A wipe order goes out on the records
@@ -798,11 +862,16 @@ async fn run_blob_stream(
                     metrics.blob_bytes(data.len() as u64);
                     received2.fetch_add(data.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 }
+                let wanted = |blob: &kordon_blob::BlobId, size| {
+                    lock().and_then(|mut c| c.blob_wanted(&device, blob, size))
+                };
                 intake
                     .handle(event, rx, |blob, size| {
-                        lock()
-                            .and_then(|mut c| c.blob_wanted(&device, blob, size))
-                            .unwrap_or_else(|e| Err(format!("server storage failure: {e}")))
+                        let verdict = match &hold2 {
+                            Some(hold) => hold.wanted(|| wanted(blob, size)),
+                            None => wanted(blob, size),
+                        };
+                        verdict.unwrap_or_else(|e| Err(format!("server storage failure: {e}")))
                     })
                     .map_err(CentralError::from)?;
                 let arrived = intake.take_arrivals();
@@ -894,4 +963,88 @@ async fn run_blob_stream(
         tracing::warn!(device = %device.short(), error = %e, "the end of a blob stream was not noted");
     }
     result
+}
+
+#[cfg(test)]
+mod held_offer_tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn hold(
+        rt: &tokio::runtime::Runtime,
+        answered: &tokio::sync::watch::Sender<u64>,
+        limit: Duration,
+    ) -> HeldOffers {
+        HeldOffers {
+            answered: answered.subscribe(),
+            runtime: rt.handle().clone(),
+            limit,
+        }
+    }
+
+    #[test]
+    fn an_offer_is_answered_once_the_batch_naming_its_scan_is_answered() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let answered = Arc::new(tokio::sync::watch::Sender::new(0u64));
+        let held = hold(&rt, &answered, Duration::from_secs(30));
+        // The scan's record is in once the second batch is answered.
+        let stored = Arc::new(AtomicUsize::new(0));
+        let asked = AtomicUsize::new(0);
+        let batches = {
+            let (answered, stored) = (answered.clone(), stored.clone());
+            std::thread::spawn(move || {
+                for _ in 0..2 {
+                    std::thread::sleep(Duration::from_millis(50));
+                    stored.fetch_add(1, Ordering::SeqCst);
+                    answered.send_modify(|n| *n += 1);
+                }
+            })
+        };
+        let started = std::time::Instant::now();
+        let verdict = held.wanted(|| {
+            asked.fetch_add(1, Ordering::SeqCst);
+            Ok(if stored.load(Ordering::SeqCst) >= 2 {
+                Ok(())
+            } else {
+                Err("no inspection references it".into())
+            })
+        });
+        batches.join().expect("batches");
+        assert_eq!(verdict.expect("no storage error"), Ok(()));
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not held to its limit"
+        );
+        // Asked at the offer, then once per answered batch, never in a loop.
+        assert!(asked.load(Ordering::SeqCst) <= 3, "{asked:?}");
+    }
+
+    #[test]
+    fn an_offer_no_record_names_is_declined_at_the_limit_or_when_the_connection_goes() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let answered = tokio::sync::watch::Sender::new(0u64);
+        let held = hold(&rt, &answered, Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let verdict = held.wanted(|| Ok(Err("no inspection references it".into())));
+        assert_eq!(
+            verdict.expect("no storage error"),
+            Err("no inspection references it".to_string())
+        );
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        // The connection gone: no one can send the records any more.
+        let held = hold(&rt, &answered, Duration::from_secs(30));
+        drop(answered);
+        let started = std::time::Instant::now();
+        assert!(held
+            .wanted(|| Ok(Err("no inspection references it".into())))
+            .expect("no storage error")
+            .is_err());
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // A storage failure is not waited on.
+        let answered = tokio::sync::watch::Sender::new(0u64);
+        let held = hold(&rt, &answered, Duration::from_secs(30));
+        assert!(held
+            .wanted(|| Err(CentralError::Invalid("disk gone".into())))
+            .is_err());
+    }
 }

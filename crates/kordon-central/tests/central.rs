@@ -624,6 +624,7 @@ fn sync_in_memory(c: &mut Central, key: &DeviceKey, store: &mut Store, cursor: &
                     }
                     client.log_checked(now);
                 }
+                ClientEvent::EarlyLog(_) => panic!("no early log ask was made"),
                 ClientEvent::Down {
                     records,
                     cursor: next,

@@ -45,6 +45,11 @@ pub struct BlobSenderConfig {
     pub window: u64,
     /// How long to wait for the server while it owes an answer.
     pub response_timeout: Duration,
+    /// Offer right behind the BlobHello, without waiting for Welcome:
+    /// only to a server that negotiated
+    /// [`ALPN_HELD_OFFERS`](crate::ALPN_HELD_OFFERS) (an older one fails
+    /// the stream on it).
+    pub offer_with_hello: bool,
 }
 
 impl Default for BlobSenderConfig {
@@ -53,6 +58,7 @@ impl Default for BlobSenderConfig {
             piece: 1 << 20,
             window: 4,
             response_timeout: Duration::from_secs(120),
+            offer_with_hello: false,
         }
     }
 }
@@ -185,13 +191,16 @@ impl BlobSender {
     /// Whether nothing is in progress (welcomed, every blob offered has
     /// its answer).
     pub fn is_idle(&self) -> bool {
-        self.welcomed && !self.failed && self.current.is_none() && self.finishing.is_none()
+        (self.welcomed || self.cfg.offer_with_hello)
+            && !self.failed
+            && self.current.is_none()
+            && self.finishing.is_none()
     }
 
     /// Whether a new blob may be offered: nothing in progress, or the
     /// current blob's pieces all sent and no other still finishing.
     pub fn may_offer(&self) -> bool {
-        self.welcomed
+        (self.welcomed || self.cfg.offer_with_hello)
             && !self.failed
             && self.finishing.is_none()
             && self
@@ -526,7 +535,21 @@ impl BlobReceiver {
             return Ok(());
         }
         self.decoder.push(data);
+        self.decode()
+    }
+
+    /// Turns whole frames into events, up to the BlobHello while the
+    /// device is not decided on: what follows it (an Offer, from a vehicle
+    /// that negotiated [`ALPN_HELD_OFFERS`](crate::ALPN_HELD_OFFERS)) is
+    /// read once it is welcomed, and never if it is refused.
+    fn decode(&mut self) -> Result<(), ProtoError> {
         loop {
+            if self.hello_seen && !self.welcomed {
+                if self.decoder.buffered() > crate::MAX_BEHIND_HELLO {
+                    return self.fail(ProtoError::TooMuchBeforeWelcome);
+                }
+                return Ok(());
+            }
             let before = self.decoder.buffered();
             let msg = match self.decoder.next_message() {
                 Ok(Some(m)) => m,
@@ -596,7 +619,9 @@ impl BlobReceiver {
         (self.decoder.frames(), self.decoder.buffered())
     }
 
-    pub fn welcome(&mut self, unit: &str, server_time_ms: i64) {
+    /// Welcomes the device; what it sent behind its BlobHello is read
+    /// now: its events follow, or the error if it breaks the rules.
+    pub fn welcome(&mut self, unit: &str, server_time_ms: i64) -> Result<(), ProtoError> {
         if self.hello_seen && !self.welcomed && !self.failed {
             self.welcomed = true;
             self.decoder.set_limit(crate::codec::MAX_FRAME);
@@ -605,7 +630,9 @@ impl BlobReceiver {
                 unit: unit.to_string(),
                 server_time_ms,
             });
+            return self.decode();
         }
+        Ok(())
     }
 
     pub fn refuse(&mut self, code: RefusalCode, reason: &str) {

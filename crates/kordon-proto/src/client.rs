@@ -81,6 +81,10 @@ pub enum ClientEvent {
     /// client's, and what was asked: check them before trusting the server
     /// further, then call [`ClientSession::log_checked`] or `abort`.
     Log(LogAnswer),
+    /// The answer to [`ClientSession::ask_log_early`]: the server's
+    /// checkpoint once it had the first records. Check it as a `Log`
+    /// (or `abort`); nothing to call when it is good.
+    EarlyLog(LogAnswer),
     /// Everything is exchanged; the session said Done.
     Finished,
 }
@@ -129,6 +133,10 @@ pub struct ClientSession {
     uploads_finished: bool,
     down: Down,
     log: LogCheck,
+    /// The early ask ([`ClientSession::ask_log_early`]) awaits its answer.
+    early_log_asked: bool,
+    /// It was made (once a session).
+    early_log_done: bool,
     deadline: Option<Instant>,
 }
 
@@ -145,6 +153,8 @@ impl ClientSession {
             uploads_finished: false,
             down: Down::Waiting,
             log: LogCheck::NotAsked,
+            early_log_asked: false,
+            early_log_done: false,
             deadline: None,
             cfg,
         };
@@ -174,6 +184,7 @@ impl ClientSession {
         self.state == State::AwaitWelcome
             || (self.state == State::Active
                 && (!self.in_flight.is_empty()
+                    || self.early_log_asked
                     || self.down == Down::Waiting
                     || self.log == LogCheck::Asked))
     }
@@ -273,6 +284,11 @@ impl ClientSession {
                     cursor,
                     more,
                 });
+            }
+            // Answers come in the order asked: the early one first.
+            (State::Active, Message::LogAnswerV2(answer)) if self.early_log_asked => {
+                self.early_log_asked = false;
+                self.events.push_back(ClientEvent::EarlyLog(answer));
             }
             (State::Active, Message::LogAnswerV2(answer)) if self.log == LogCheck::Asked => {
                 self.log = LogCheck::Answered;
@@ -375,7 +391,10 @@ impl ClientSession {
     }
 
     fn maybe_finish(&mut self) {
+        // The end's ask waits for the early one's answer: it states the
+        // checkpoint size held, which that answer may still raise.
         let exchanged = self.state == State::Active
+            && !self.early_log_asked
             && self.uploads_finished
             && self.in_flight.is_empty()
             && self.down == Down::Complete;
@@ -401,6 +420,27 @@ impl ClientSession {
     pub fn ask_log(&mut self, ask: LogAsk, now: Instant) {
         if self.state == State::Active && self.log == LogCheck::Due {
             self.log = LogCheck::Asked;
+            self.send(&Message::LogAskV2(ask));
+            self.arm(now);
+        }
+    }
+
+    /// Asks for the server's log right behind what was sent so far (the
+    /// Hello and first records, if [`ClientConfig::records_with_hello`]):
+    /// the server answers once it has stored them, so its checkpoint is
+    /// known a round trip after the session began, not at its end. Once
+    /// a session; the ask at the end ([`ClientEvent::LogDue`]) still
+    /// follows. Only to a server that negotiated
+    /// [`ALPN_HELD_OFFERS`](crate::ALPN_HELD_OFFERS) (an older one fails
+    /// the session on a second ask).
+    pub fn ask_log_early(&mut self, ask: LogAsk, now: Instant) {
+        let may = matches!(self.state, State::AwaitWelcome | State::Active)
+            && self.log == LogCheck::NotAsked
+            && !self.early_log_asked
+            && !self.early_log_done;
+        if may {
+            self.early_log_asked = true;
+            self.early_log_done = true;
             self.send(&Message::LogAskV2(ask));
             self.arm(now);
         }

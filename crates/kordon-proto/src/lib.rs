@@ -59,6 +59,21 @@ pub const ALPN: &[u8] = b"kordon-sync/1";
 /// still speak [`ALPN`]; vehicles offer both, so either side may be the
 /// older.
 pub const ALPN_RECORDS_WITH_HELLO: &[u8] = b"kordon-sync/1.1";
+/// [`ALPN_RECORDS_WITH_HELLO`], from a server that also takes the round
+/// trips out of a sync's start:
+/// - it holds the Offer of a blob no record of the unit references yet
+///   while records arrive on the same connection (up to [`HELD_OFFER`]),
+///   and answers it once they are stored, so a vehicle offers its scans
+///   with their BlobHello, beside the records they belong to;
+/// - it answers a second LogAsk in a session, so a vehicle asks one right
+///   behind its first records ([`ClientSession::ask_log_early`]) and
+///   checks the server's log (before any scan byte goes) a round trip
+///   after the session began.
+pub const ALPN_HELD_OFFERS: &[u8] = b"kordon-sync/1.2";
+/// How long a server that negotiated [`ALPN_HELD_OFFERS`] holds an Offer
+/// for a blob no record references, waiting for the records of the same
+/// connection, before it declines it.
+pub const HELD_OFFER: std::time::Duration = std::time::Duration::from_secs(10);
 /// Most bytes a server keeps unread behind a Hello while it decides on
 /// the device: what a vehicle sends with its Hello arrives in the same
 /// few packets, and a peer not yet authorised may not park more.

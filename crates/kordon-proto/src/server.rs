@@ -37,6 +37,12 @@ pub struct Stated {
     pub backlog: Backlog,
 }
 
+/// LogAsks a session may make: one right behind the Hello, whose answer
+/// follows the first records (a vehicle checks the log before its scans
+/// go, [`crate::ALPN_HELD_OFFERS`]), and one at the end, over everything
+/// the session stored.
+const LOG_ASKS: u8 = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     AwaitHello,
@@ -54,9 +60,9 @@ pub struct ServerSession {
     events: VecDeque<ServerEvent>,
     /// The vehicle said `HelloV2`: receipts on the log.
     log_receipts: bool,
-    /// A LogAsk was received: one a session (each costs the server work
-    /// under its store's lock).
-    log_asked: bool,
+    /// LogAsks received: at most [`LOG_ASKS`] a session (each costs the
+    /// server work under its store's lock).
+    log_asks: u8,
 }
 
 impl Default for ServerSession {
@@ -75,7 +81,7 @@ impl ServerSession {
             out: VecDeque::new(),
             events: VecDeque::new(),
             log_receipts: false,
-            log_asked: false,
+            log_asks: 0,
         }
     }
 
@@ -175,22 +181,22 @@ impl ServerSession {
                     self.events.push_back(ServerEvent::Pull { cursor })
                 }
                 (State::Active, Message::LogAsk { .. } | Message::LogAskV2(_))
-                    if self.log_asked =>
+                    if self.log_asks >= LOG_ASKS =>
                 {
                     return self.fail(ProtoError::Unexpected {
-                        got: "a second LogAsk",
+                        got: "a third LogAsk",
                         state: "syncing",
                     });
                 }
                 (State::Active, Message::LogAsk { known_size }) => {
-                    self.log_asked = true;
+                    self.log_asks += 1;
                     self.events.push_back(ServerEvent::LogAsk(LogAsk {
                         known_size,
                         ..LogAsk::default()
                     }))
                 }
                 (State::Active, Message::LogAskV2(mut ask)) if self.log_receipts => {
-                    self.log_asked = true;
+                    self.log_asks += 1;
                     // More than this is not served (the rest next time).
                     ask.proofs.truncate(crate::MAX_LOG_ASK);
                     ask.record_sets.truncate(crate::MAX_LOG_ASK_DOCS);

@@ -241,7 +241,8 @@ fn a_vehicle_that_says_the_older_hello_gets_the_older_log_answer() {
             proof: vec![[2; 32]]
         })
     );
-    // One log question a session: each costs the server work.
+    // Two log questions a session (one behind the Hello, one at the
+    // end), no more: each costs the server work.
     let mut again = ServerSession::new();
     again
         .handle_bytes(&encode_frame(&Message::HelloV2 {
@@ -273,10 +274,14 @@ fn a_vehicle_that_says_the_older_hello_gets_the_older_log_answer() {
         (MAX_LOG_ASK, MAX_LOG_ASK_DOCS),
         "more than the limits is not served"
     );
+    again
+        .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk::default())))
+        .expect("the second ask");
+    assert!(!again.is_failed(), "a second ask is answered");
     assert!(again
         .handle_bytes(&encode_frame(&Message::LogAskV2(LogAsk::default())))
         .is_err());
-    assert!(again.is_failed(), "a second ask ends the session");
+    assert!(again.is_failed(), "a third ask ends the session");
 
     // A LogAskV2 from a vehicle that said the older Hello is out of turn.
     assert!(server
@@ -856,7 +861,7 @@ fn a_blob_stream_refuses_offers_before_hello_and_oversized_trees() {
     }))
     .expect("hello");
     assert_eq!(rx.poll_event(), Some(BlobRecvEvent::Hello));
-    rx.welcome("U", 0);
+    rx.welcome("U", 0).expect("welcome");
     let tree = encode_frame(&Message::Tree {
         blob: [1; 32],
         cvs: vec![[0; 32]; 5],
@@ -1042,4 +1047,163 @@ chunk in 1usize..64, n in 0u8..20, d in 0u8..9, page in 1usize..4, with_hello in
         let _ = c.handle_bytes(&bytes, now);
         while c.poll_event().is_some() {}
     }
+}
+
+/// What a server sends, decoded.
+fn frames_of(server: &mut ServerSession) -> Vec<u8> {
+    let mut out = vec![];
+    while let Some(b) = server.poll_transmit() {
+        out.extend_from_slice(&b);
+    }
+    out
+}
+
+#[test]
+fn a_log_asked_behind_the_first_records_is_answered_after_them_and_the_end_still_asks() {
+    let now = Instant::now();
+    let mut client = ClientSession::new(
+        ClientConfig {
+            check_log: true,
+            ..cfg_with_hello(b"ok")
+        },
+        now,
+    );
+    let batch = client.send_records(records(2), now);
+    client.finish_uploads();
+    client.ask_log_early(
+        LogAsk {
+            known_size: 4,
+            ..LogAsk::default()
+        },
+        now,
+    );
+    // Once a session: a second early ask sends nothing.
+    client.ask_log_early(LogAsk::default(), now);
+    let mut server = ServerSession::new();
+    while let Some(bytes) = client.poll_transmit() {
+        server.handle_bytes(&bytes).expect("kept unread");
+    }
+    assert!(matches!(
+        server.poll_event(),
+        Some(ServerEvent::Hello { .. })
+    ));
+    server.welcome("U", 0).expect("read on");
+    let seen: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
+    assert!(
+        matches!(
+            seen.as_slice(),
+            [
+                ServerEvent::Pull { .. },
+                ServerEvent::Records { .. },
+                ServerEvent::LogAsk(LogAsk { known_size: 4, .. })
+            ]
+        ),
+        "the ask comes behind the records, once: {seen:?}"
+    );
+    // The server answers in order: the records, then the log.
+    server.down(vec![], 0, false);
+    server.results(
+        batch,
+        vec![
+            RecordResult::Logged {
+                record_id: [1; 32],
+                leaf_index: 4,
+                leaf: vec![1],
+            };
+            2
+        ],
+    );
+    // The records' answers first, read on their own.
+    let bytes = frames_of(&mut server);
+    client.handle_bytes(&bytes, now).expect("answers");
+    let events: Vec<ClientEvent> = std::iter::from_fn(|| client.poll_event()).collect();
+    assert!(matches!(events.last(), Some(ClientEvent::Results { .. })));
+    client.down_applied(0, now);
+    // Everything is exchanged, but the end's ask waits for the early
+    // answer: it states the checkpoint size held, which that may raise.
+    assert_eq!(client.poll_event(), None);
+    let early = LogAnswer {
+        checkpoint: "checkpoint after 6".into(),
+        consistency: vec![[6; 32]],
+        ..LogAnswer::default()
+    };
+    server.log_answer(early.clone());
+    let bytes = frames_of(&mut server);
+    client.handle_bytes(&bytes, now).expect("the early answer");
+    // The end of the session still asks, over everything it stored.
+    assert_eq!(client.poll_event(), Some(ClientEvent::EarlyLog(early)));
+    assert_eq!(client.poll_event(), Some(ClientEvent::LogDue));
+    assert!(!client.is_finished(), "not done before the last log check");
+    client.ask_log(LogAsk::default(), now);
+    while let Some(bytes) = client.poll_transmit() {
+        server.handle_bytes(&bytes).expect("the second ask");
+    }
+    assert!(matches!(server.poll_event(), Some(ServerEvent::LogAsk(_))));
+    let last = LogAnswer {
+        checkpoint: "checkpoint after 7".into(),
+        ..LogAnswer::default()
+    };
+    server.log_answer(last.clone());
+    let bytes = frames_of(&mut server);
+    client.handle_bytes(&bytes, now).expect("answer");
+    assert_eq!(client.poll_event(), Some(ClientEvent::Log(last)));
+    client.log_checked(now);
+    assert!(client.is_finished());
+}
+
+#[test]
+fn an_offer_behind_the_blob_hello_is_read_once_the_device_is_welcomed() {
+    let now = Instant::now();
+    let mut tx = BlobSender::new(
+        BlobSenderConfig {
+            offer_with_hello: true,
+            ..BlobSenderConfig::default()
+        },
+        now,
+    );
+    assert!(tx.may_offer(), "offered before any Welcome");
+    tx.offer([3; 32], 10, now);
+    let mut rx = BlobReceiver::new(4);
+    while let Some(bytes) = tx.poll_transmit() {
+        rx.handle_bytes(&bytes).expect("kept unread");
+    }
+    assert_eq!(rx.poll_event(), Some(BlobRecvEvent::Hello));
+    assert_eq!(rx.poll_event(), None, "nothing read before the decision");
+    rx.welcome("U", 0).expect("read on");
+    assert_eq!(
+        rx.poll_event(),
+        Some(BlobRecvEvent::Offer {
+            blob: [3; 32],
+            size: 10
+        })
+    );
+    // A sender that was not told the server holds offers waits for the
+    // Welcome, as before.
+    let plain = BlobSender::new(BlobSenderConfig::default(), now);
+    assert!(!plain.may_offer());
+    // A device refused: what it sent behind its hello is never read.
+    let mut tx = BlobSender::new(
+        BlobSenderConfig {
+            offer_with_hello: true,
+            ..BlobSenderConfig::default()
+        },
+        now,
+    );
+    tx.offer([3; 32], 10, now);
+    let mut rx = BlobReceiver::new(4);
+    while let Some(bytes) = tx.poll_transmit() {
+        rx.handle_bytes(&bytes).expect("kept unread");
+    }
+    assert_eq!(rx.poll_event(), Some(BlobRecvEvent::Hello));
+    rx.refuse(RefusalCode::Revoked, "revoked");
+    assert_eq!(rx.poll_event(), None);
+    // Nor may an unwelcomed peer park much behind its hello.
+    let mut rx = BlobReceiver::new(4);
+    rx.handle_bytes(&encode_frame(&Message::BlobHello {
+        version: PROTOCOL_VERSION,
+    }))
+    .expect("hello");
+    rx.handle_bytes(&vec![0; MAX_BEHIND_HELLO])
+        .expect("kept while the device is decided on");
+    assert_eq!(rx.handle_bytes(&[0]), Err(ProtoError::TooMuchBeforeWelcome));
 }

@@ -259,14 +259,28 @@ fn client_endpoint_speaking(
     Ok(endpoint)
 }
 
-/// Whether the server at the other end of `conn` reads what follows a
-/// Hello: it negotiated [`kordon_proto::ALPN_RECORDS_WITH_HELLO`], so a
-/// records session may send its Pull and first Records with its Hello.
-pub fn records_with_hello(conn: &quinn::Connection) -> bool {
+/// The application protocol `conn` negotiated.
+fn protocol(conn: &quinn::Connection) -> Option<Vec<u8>> {
     conn.handshake_data()
         .and_then(|data| data.downcast::<quinn::crypto::rustls::HandshakeData>().ok())
         .and_then(|data| data.protocol)
-        .is_some_and(|p| p == kordon_proto::ALPN_RECORDS_WITH_HELLO)
+}
+
+/// Whether the server at the other end of `conn` reads what follows a
+/// Hello: it negotiated [`kordon_proto::ALPN_RECORDS_WITH_HELLO`] (or
+/// what builds on it), so a records session may send its Pull and first
+/// Records with its Hello.
+pub fn records_with_hello(conn: &quinn::Connection) -> bool {
+    protocol(conn).is_some_and(|p| {
+        p == kordon_proto::ALPN_RECORDS_WITH_HELLO || p == kordon_proto::ALPN_HELD_OFFERS
+    })
+}
+
+/// Whether the server at the other end of `conn` holds an Offer until the
+/// records beside it are in, and answers a LogAsk behind the Hello: it
+/// negotiated [`kordon_proto::ALPN_HELD_OFFERS`].
+pub fn held_offers(conn: &quinn::Connection) -> bool {
+    protocol(conn).is_some_and(|p| p == kordon_proto::ALPN_HELD_OFFERS)
 }
 
 /// Connects to the server, failing after `timeout` without a handshake.
@@ -326,8 +340,9 @@ mod protocol_tests {
     use kordon_record::DeviceKey;
 
     /// Connects a vehicle offering `vehicle` to a server offering `server`
-    /// over loopback; whether the vehicle may send records with its Hello.
-    async fn negotiate(vehicle: &[&[u8]], server: &[&[u8]]) -> bool {
+    /// over loopback; whether the vehicle may send records with its Hello,
+    /// and offer its scans with their BlobHello.
+    async fn negotiate(vehicle: &[&[u8]], server: &[&[u8]]) -> (bool, bool) {
         let server_key = DeviceKey::from_seed(&[1; 32]);
         let cert = tls::self_signed_cert(&server_key, SERVER_NAME).expect("certificate");
         let fingerprint = certificate_fingerprint(&cert);
@@ -353,16 +368,24 @@ mod protocol_tests {
             .expect("handshake");
         let (_endpoint, accepted) = accept.await.expect("server task");
         accepted.expect("server side of the handshake");
-        records_with_hello(&conn)
+        (records_with_hello(&conn), held_offers(&conn))
     }
 
     #[tokio::test]
     async fn records_go_with_the_hello_only_when_both_sides_speak_it() {
         let plain: &[&[u8]] = &[kordon_proto::ALPN];
-        assert!(negotiate(&tls::PROTOCOLS, &tls::PROTOCOLS).await);
+        let with_hello: &[&[u8]] = &[kordon_proto::ALPN_RECORDS_WITH_HELLO, kordon_proto::ALPN];
+        assert_eq!(
+            negotiate(&tls::PROTOCOLS, &tls::PROTOCOLS).await,
+            (true, true)
+        );
         // An older server: the vehicle waits for Welcome, as before.
-        assert!(!negotiate(&tls::PROTOCOLS, plain).await);
+        assert_eq!(negotiate(&tls::PROTOCOLS, plain).await, (false, false));
+        // A server that reads behind the Hello but holds no Offer: the
+        // scans are offered once the records are answered, as before.
+        assert_eq!(negotiate(&tls::PROTOCOLS, with_hello).await, (true, false));
+        assert_eq!(negotiate(with_hello, &tls::PROTOCOLS).await, (true, false));
         // An older vehicle still connects to a newer server.
-        assert!(!negotiate(plain, &tls::PROTOCOLS).await);
+        assert_eq!(negotiate(plain, &tls::PROTOCOLS).await, (false, false));
     }
 }

@@ -131,8 +131,11 @@ fn private_key(key: &DeviceKey) -> PrivateKeyDer<'static> {
 /// server picks the first of its own the vehicle offers, so an older
 /// vehicle or an older server still meets the other on
 /// [`kordon_proto::ALPN`].
-pub(crate) const PROTOCOLS: [&[u8]; 2] =
-    [kordon_proto::ALPN_RECORDS_WITH_HELLO, kordon_proto::ALPN];
+pub(crate) const PROTOCOLS: [&[u8]; 3] = [
+    kordon_proto::ALPN_HELD_OFFERS,
+    kordon_proto::ALPN_RECORDS_WITH_HELLO,
+    kordon_proto::ALPN,
+];
 
 pub(crate) fn server_config(
     key: &DeviceKey,

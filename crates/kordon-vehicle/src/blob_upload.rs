@@ -207,8 +207,12 @@ struct Lane {
 }
 
 impl Lane {
-    /// Opens a blob stream below the records' priority and says BlobHello.
-    async fn open(conn: &quinn::Connection) -> Result<Self, crate::VehicleError> {
+    /// Opens a blob stream below the records' priority and says BlobHello
+    /// (an Offer may follow it at once if `offer_with_hello`).
+    async fn open(
+        conn: &quinn::Connection,
+        offer_with_hello: bool,
+    ) -> Result<Self, crate::VehicleError> {
         let (send, recv) = conn
             .open_bi()
             .await
@@ -219,7 +223,13 @@ impl Lane {
             send,
             reader,
             outbox: Outbox::default(),
-            sender: BlobSender::new(BlobSenderConfig::default(), Instant::now()),
+            sender: BlobSender::new(
+                BlobSenderConfig {
+                    offer_with_hello,
+                    ..BlobSenderConfig::default()
+                },
+                Instant::now(),
+            ),
             turn: None,
             blob: None,
             first_confirmed: None,
@@ -363,8 +373,10 @@ pub(crate) enum ScanGate {
 /// `conn` (two taking turns when there are several blobs, see
 /// [`BlobPipeline`]), offering the first once `gate` allows it and
 /// sending its bytes once it allows that (the streams are opened and
-/// welcomed meanwhile). Progress goes to `store` as the server confirms
+/// welcomed meanwhile; with `offer_with_hello` the first Offer may go
+/// before the Welcome). Progress goes to `store` as the server confirms
 /// it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn deliver(
     conn: &quinn::Connection,
     store: Store,
@@ -372,11 +384,12 @@ pub(crate) async fn deliver(
     queue: Vec<([u8; 32], u64)>,
     max_rate_bps: Option<u64>,
     pipeline: BlobPipeline,
+    offer_with_hello: bool,
     mut gate: tokio::sync::watch::Receiver<ScanGate>,
 ) -> Result<BlobReport, crate::VehicleError> {
-    let mut lanes = vec![Lane::open(conn).await?];
+    let mut lanes = vec![Lane::open(conn, offer_with_hello).await?];
     if pipeline == BlobPipeline::TakingTurns && queue.len() > 1 {
-        lanes.push(Lane::open(conn).await?);
+        lanes.push(Lane::open(conn, offer_with_hello).await?);
     }
     let mut source = PieceSource::new(blobs);
     let mut cap = max_rate_bps.map(RateCap::new);
@@ -554,7 +567,7 @@ pub(crate) async fn deliver(
                 drop(closed);
                 if !queue.is_empty() {
                     tracing::info!("the server closed an idle blob stream; opening another");
-                    lanes.insert(i, Lane::open(conn).await?);
+                    lanes.insert(i, Lane::open(conn, offer_with_hello).await?);
                 } else if lanes.is_empty() {
                     break;
                 }

@@ -95,6 +95,14 @@ pub struct SyncOptions {
     /// their bytes still waiting for its log check; off (offered once that
     /// round has ended) only to measure what that saves.
     pub offer_before_log_check: bool,
+    /// When the server holds offers for the records beside them (it
+    /// negotiated the protocol that says so), and every pending record
+    /// goes with the first round's Hello: offer the scans with their
+    /// BlobHello, and ask for the server's log right behind the records,
+    /// so the scans' Want and the log check (before any scan byte goes)
+    /// come a round trip after the start, not two. Off only to measure
+    /// what that saves.
+    pub offer_with_hello: bool,
     /// Start a new connection from what the last one to the same server
     /// learnt of the path (its rate and round trip, at most a day old);
     /// off only to measure what that saves.
@@ -120,6 +128,7 @@ impl Default for SyncOptions {
             blobs_beside_first_round: true,
             records_with_hello: true,
             offer_before_log_check: true,
+            offer_with_hello: true,
             resume_path: true,
             hold_connection: false,
         }
@@ -370,7 +379,7 @@ impl Vehicle {
         } else {
             // Not enrolled yet: the first round enrolls this device, which
             // the scans' stream needs.
-            self.records_round(&conn, &server_key, opts, &mut report, true, None)
+            self.records_round(&conn, &server_key, opts, &mut report, true, None, false)
                 .await?;
             if !queue.is_empty() {
                 self.deliver_blobs(&conn, &server_key, opts, queue, false, &mut report)
@@ -454,6 +463,10 @@ impl Vehicle {
         let blobs = self.blob_store()?;
         let task_conn = conn.clone();
         let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);
+        // Scans offered with their BlobHello, the log asked behind the
+        // first records: the server holds the offers until those are in.
+        let mut early =
+            round_at_start && opts.offer_with_hello && kordon_transport::held_offers(conn);
         // A scan is offered only once the records that reference it are
         // on the server (it declines others), and its bytes go only once
         // the server's log has been checked: at once if no round runs
@@ -468,7 +481,7 @@ impl Vehicle {
         let mut unread: Option<quinn::SendStream> = None;
         let mut task = AbortOnDrop(tokio::spawn(async move {
             crate::blob_upload::deliver(
-                &task_conn, progress, blobs, queue, rate, pipelined, gate_rx,
+                &task_conn, progress, blobs, queue, rate, pipelined, early, gate_rx,
             )
             .await
         }));
@@ -489,8 +502,9 @@ impl Vehicle {
                     if due {
                         // Not lingering for the server to read its end:
                         // records made meanwhile go a round trip sooner.
+                        let scans = (opts.offer_before_log_check || early).then_some(&gate);
                         let (offered_upto, send) = self
-                            .records_round(conn, server_key, opts, report, false, opts.offer_before_log_check.then_some(&gate))
+                            .records_round(conn, server_key, opts, report, false, scans, std::mem::take(&mut early))
                             .await?;
                         gate.send_replace(ScanGate::Send);
                         unread = send;
@@ -505,7 +519,7 @@ impl Vehicle {
             Err(e) => return Err(VehicleError::Sync(format!("blob delivery stopped: {e}"))),
         };
         if !self.store.pending(0, 1)?.is_empty() {
-            self.records_round(conn, server_key, opts, report, true, None)
+            self.records_round(conn, server_key, opts, report, true, None, false)
                 .await?;
         } else if let Some(send) = unread {
             let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
@@ -523,6 +537,11 @@ impl Vehicle {
     /// meanwhile wait one round trip less for the next). Once every record
     /// it offered is answered it opens `scans` to offers (the log check
     /// follows; the caller opens it to bytes when the round has ended).
+    /// With `early`, if every pending record goes with the Hello, it opens
+    /// `scans` to offers at once (the server holds them until the records
+    /// are in) and asks for the log right behind the records, opening
+    /// `scans` to bytes once that answer is checked.
+    #[allow(clippy::too_many_arguments)]
     async fn records_round(
         &mut self,
         conn: &quinn::Connection,
@@ -531,6 +550,7 @@ impl Vehicle {
         report: &mut SyncReport,
         linger: bool,
         scans: Option<&tokio::sync::watch::Sender<ScanGate>>,
+        mut early: bool,
     ) -> Result<(i64, Option<quinn::SendStream>), VehicleError> {
         let token = self.token()?;
         let (send, recv) = conn
@@ -577,7 +597,22 @@ impl Vehicle {
         let mut sent_after = 0i64;
         let mut batches: HashMap<u32, Vec<Sent>> = HashMap::new();
         let mut asked: Option<kordon_proto::LogAsk> = None;
+        let mut asked_early: Option<kordon_proto::LogAsk> = None;
+        let mut uploads_done = false;
+        let open = |to: ScanGate| {
+            if let Some(scans) = scans {
+                scans.send_if_modified(|gate| {
+                    let opens = *gate < to;
+                    if opens {
+                        *gate = to;
+                    }
+                    opens
+                });
+            }
+        };
         loop {
+            // A server log this vehicle refuses, found by either ask.
+            let mut refused_log = None;
             while let Some(event) = session.poll_event() {
                 match event {
                     ClientEvent::Welcomed { unit, .. } => {
@@ -603,43 +638,46 @@ impl Vehicle {
                     ClientEvent::LogDue => {
                         // Everything offered is answered: the inspections
                         // the scans belong to are on the server.
-                        if let Some(scans) = scans {
-                            scans.send_if_modified(|gate| {
-                                let opens = *gate < ScanGate::Offer;
-                                if opens {
-                                    *gate = ScanGate::Offer;
-                                }
-                                opens
-                            });
-                        }
+                        open(ScanGate::Offer);
                         let ask = self.log_ask(server_key)?;
                         session.ask_log(ask.clone(), Instant::now());
                         asked = Some(ask);
+                    }
+                    ClientEvent::EarlyLog(answer) => {
+                        let ask = asked_early.take().unwrap_or_default();
+                        match self.keep_log_answer(server_key, &ask, &answer) {
+                            // The server's log extends the one held: the
+                            // scans' bytes may go.
+                            Ok(()) => open(ScanGate::Send),
+                            Err(e) => {
+                                refused_log = Some(e);
+                                break;
+                            }
+                        }
                     }
                     ClientEvent::Log(answer) => {
                         let ask = asked.take().unwrap_or_default();
                         match self.keep_log_answer(server_key, &ask, &answer) {
                             Ok(()) => session.log_checked(Instant::now()),
                             Err(e) => {
-                                tracing::error!(error = %e, "the server's log does not extend the checkpoint held here, or does not prove what it stated");
-                                session.abort(&format!("vehicle refuses this server: {e}"));
-                                while let Some(bytes) = session.poll_transmit() {
-                                    let _ = stream.write(&bytes).await;
-                                }
-                                stream.finish();
-                                // Let the server read why before the
-                                // connection goes.
-                                let _ = tokio::time::timeout(
-                                    Duration::from_secs(2),
-                                    stream.send.stopped(),
-                                )
-                                .await;
-                                return Err(e);
+                                refused_log = Some(e);
+                                break;
                             }
                         }
                     }
                     ClientEvent::Finished => {}
                 }
+            }
+            if let Some(e) = refused_log {
+                tracing::error!(error = %e, "the server's log does not extend the checkpoint held here, or does not prove what it stated");
+                session.abort(&format!("vehicle refuses this server: {e}"));
+                while let Some(bytes) = session.poll_transmit() {
+                    let _ = stream.write(&bytes).await;
+                }
+                stream.finish();
+                // Let the server read why before the connection goes.
+                let _ = tokio::time::timeout(Duration::from_secs(2), stream.send.stopped()).await;
+                return Err(e);
             }
             while session.can_send() {
                 let mut batch = self.store.pending(
@@ -658,6 +696,7 @@ impl Vehicle {
                 batch.truncate(fits.max(1));
                 let Some(last) = batch.last() else {
                     session.finish_uploads();
+                    uploads_done = true;
                     break;
                 };
                 sent_after = last.seq;
@@ -673,8 +712,23 @@ impl Vehicle {
                     .send_records(batch.into_iter().map(|e| e.bytes).collect(), Instant::now());
                 batches.insert(n, ids);
             }
+            // Every pending record went with the Hello: the log is asked
+            // right behind the records, and the scans are offered once
+            // those are handed to their stream (which goes first).
+            let offer_now = std::mem::take(&mut early) && uploads_done;
+            if offer_now {
+                let ask = kordon_proto::LogAsk {
+                    known_size: self.known_log_size()?,
+                    ..Default::default()
+                };
+                session.ask_log_early(ask.clone(), Instant::now());
+                asked_early = Some(ask);
+            }
             while let Some(bytes) = session.poll_transmit() {
                 stream.write(&bytes).await?;
+            }
+            if offer_now {
+                open(ScanGate::Offer);
             }
             if session.is_finished() {
                 break;

@@ -152,7 +152,7 @@ fn serve(c: &mut Central, key: &DeviceKey, intake: &mut BlobIntake, rx: &mut Blo
                 .authorize(&key.public(), None, "mem", NOW)
                 .expect("db")
                 .expect("authorised");
-            rx.welcome(&auth.unit, 0);
+            rx.welcome(&auth.unit, 0).expect("welcome");
             continue;
         }
         intake

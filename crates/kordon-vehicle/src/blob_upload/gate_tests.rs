@@ -54,6 +54,17 @@ impl ServerEnd {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wanted_scan_waits_for_the_log_check_before_its_first_byte() {
+    gate_holds_the_bytes(false).await;
+}
+
+/// To a server that holds offers, the Offer goes right behind the
+/// BlobHello, before any Welcome; the bytes still wait for the log check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_offered_with_its_hello_still_waits_for_the_log_check() {
+    gate_holds_the_bytes(true).await;
+}
+
+async fn gate_holds_the_bytes(offer_with_hello: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let blobs = BlobStore::open(&dir.path().join("blobs")).expect("blob store");
     // Less than a piece: a gate that let bytes go would send it whole at
@@ -92,6 +103,7 @@ async fn a_wanted_scan_waits_for_the_log_check_before_its_first_byte() {
             queue,
             None,
             BlobPipeline::TakingTurns,
+            offer_with_hello,
             gate_rx,
         )
         .await
@@ -111,16 +123,32 @@ async fn a_wanted_scan_waits_for_the_log_check_before_its_first_byte() {
         end.expect("BlobHello").await,
         Message::BlobHello { .. }
     ));
-    end.say(&Message::Welcome {
+    let welcome = Message::Welcome {
         version: PROTOCOL_VERSION,
         unit: "MOBILE-1".into(),
         server_time_ms: 0,
-    })
-    .await;
-    let Message::Offer { blob, size } = end.expect("Offer").await else {
-        panic!("the scan is offered while the log is being checked");
     };
-    assert_eq!((blob, size), (id.0, scan.len() as u64));
+    if offer_with_hello {
+        let Message::Offer { blob, size } = end.expect("Offer").await else {
+            panic!("the scan is offered right behind the BlobHello");
+        };
+        assert_eq!((blob, size), (id.0, scan.len() as u64));
+        end.say(&welcome).await;
+    } else {
+        // Nothing follows the BlobHello before the Welcome.
+        let early = end.next_within(Duration::from_millis(300)).await;
+        assert!(
+            early.is_none(),
+            "{:?} before the Welcome",
+            early.map(|m| m.name())
+        );
+        end.say(&welcome).await;
+        let Message::Offer { blob, size } = end.expect("Offer").await else {
+            panic!("the scan is offered while the log is being checked");
+        };
+        assert_eq!((blob, size), (id.0, scan.len() as u64));
+    }
+    let blob = id.0;
     // As a server does for a scan it holds nothing of: the piece values
     // first. Those may go (a hash per piece, no pixel of the scan).
     end.say(&Message::Want {
