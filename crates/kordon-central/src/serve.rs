@@ -22,7 +22,7 @@ use kordon_proto::{
 use kordon_record::PublicKey;
 use kordon_transport::{quinn, FrameStream, TransportError};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -268,9 +268,9 @@ async fn handle_connection(
     // Bytes received over all streams: the pace of a message is the
     // connection's (a scan piece waiting behind records is not slow).
     let received = Arc::new(AtomicU64::new(0));
-    // Record batches answered on this connection: an Offer held for the
-    // records beside it looks again at each.
-    let records_answered = Arc::new(tokio::sync::watch::Sender::new(0u64));
+    // How far the records sessions of this connection have got: an Offer
+    // held for the records beside it looks again at each step.
+    let records_answered = Arc::new(tokio::sync::watch::Sender::new(RoundProgress::default()));
     loop {
         let accepted = tokio::select! {
             a = conn.accept_bi() => a,
@@ -370,8 +370,8 @@ struct Peer<'a> {
     ticket: &'a Arc<Ticket>,
     /// Bytes the connection has received, over all its streams.
     received: &'a AtomicU64,
-    /// Record batches answered on the connection so far.
-    records_answered: &'a tokio::sync::watch::Sender<u64>,
+    /// How far the records sessions of the connection have got.
+    records_answered: &'a tokio::sync::watch::Sender<RoundProgress>,
 }
 
 impl Peer<'_> {
@@ -685,7 +685,7 @@ async fn run_session(
                     while let Some(bytes) = session.poll_transmit() {
                         stream.write(&bytes).await?;
                     }
-                    peer.records_answered.send_modify(|n| *n += 1);
+                    peer.records_answered.send_modify(|p| p.batches += 1);
                     // Receipts are out; documents and the index follow.
                     ctx.projector.notify_one();
                 }
@@ -703,6 +703,8 @@ async fn run_session(
                     session.down(records, next, more);
                 }
                 ServerEvent::LogAsk(ask) => {
+                    // Everything the session sent before it is answered.
+                    peer.records_answered.send_modify(|p| p.log_asks += 1);
                     // A checkpoint over everything this session added, the
                     // proof that it extends the vehicle's, and what proves
                     // the vehicle's records against it.
@@ -724,10 +726,45 @@ async fn run_session(
     }
 }
 
+/// How far the records sessions of a connection have got.
+#[derive(Debug, Clone, Copy, Default)]
+struct RoundProgress {
+    /// Record batches answered.
+    batches: u64,
+    /// LogAsks handled: each comes after the records its session sent
+    /// before it were answered.
+    log_asks: u64,
+}
+
+/// Offers held at once in the whole process, at most: each holds a thread
+/// of the blocking pool (512), which the records they wait for need too.
+const MAX_HELD_OFFERS: usize = 64;
+static HELD_OFFERS_NOW: AtomicUsize = AtomicUsize::new(0);
+
+/// One of the [`MAX_HELD_OFFERS`] places, given back on drop.
+struct HeldSlot;
+
+impl HeldSlot {
+    fn take() -> Option<HeldSlot> {
+        let before = HELD_OFFERS_NOW.fetch_add(1, Ordering::SeqCst);
+        if before >= MAX_HELD_OFFERS {
+            HELD_OFFERS_NOW.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(HeldSlot)
+    }
+}
+
+impl Drop for HeldSlot {
+    fn drop(&mut self) {
+        HELD_OFFERS_NOW.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// What a blob stream needs to hold an Offer for the records beside it.
 #[derive(Clone)]
 struct HeldOffers {
-    answered: tokio::sync::watch::Receiver<u64>,
+    progress: tokio::sync::watch::Receiver<RoundProgress>,
     runtime: tokio::runtime::Handle,
     /// How long an Offer is held at most ([`kordon_proto::HELD_OFFER`]).
     limit: Duration,
@@ -735,26 +772,33 @@ struct HeldOffers {
 
 impl HeldOffers {
     /// `wanted`'s verdict on an Offer, asked again each time a record
-    /// batch of the connection is answered while it says no, for at most
-    /// its limit. Blocks: call it off the async threads.
+    /// batch of the connection is answered while it says no, until a
+    /// records session has asked for the log since the Offer came (the
+    /// records it sent with it are in: the verdict stands), for at most
+    /// its limit. With [`MAX_HELD_OFFERS`] held already, the verdict is
+    /// the first. Blocks: call it off the async threads.
     fn wanted(
         &self,
         mut wanted: impl FnMut() -> Result<Result<(), String>, CentralError>,
     ) -> Result<Result<(), String>, CentralError> {
+        let Some(_slot) = HeldSlot::take() else {
+            return wanted();
+        };
         let until = tokio::time::Instant::now() + self.limit;
-        let mut answered = self.answered.clone();
+        let mut progress = self.progress.clone();
+        let asks_before = progress.borrow().log_asks;
         loop {
-            // Marked seen before asking: a batch answered after this wakes
-            // the wait below.
-            answered.borrow_and_update();
+            // Marked seen before asking: a step after this wakes the wait
+            // below.
+            let asks = progress.borrow_and_update().log_asks;
             let verdict = wanted()?;
-            if verdict.is_ok() {
+            if verdict.is_ok() || asks > asks_before {
                 return Ok(verdict);
             }
             // The timer is made inside the runtime, whatever thread this is.
             let more = self
                 .runtime
-                .block_on(async { tokio::time::timeout_at(until, answered.changed()).await });
+                .block_on(async { tokio::time::timeout_at(until, progress.changed()).await });
             if !matches!(more, Ok(Ok(()))) {
                 // The time is up, or the connection is gone.
                 return Ok(verdict);
@@ -792,11 +836,14 @@ async fn run_blob_stream(
     // A vehicle that negotiated it offers its scans beside the records
     // they belong to: an Offer no record references yet is held while
     // records come in on this connection.
+    // Only the stream's first Offer, the one sent with its BlobHello: a
+    // later one comes once the records were answered.
     let hold = kordon_transport::held_offers(conn).then(|| HeldOffers {
-        answered: peer.records_answered.subscribe(),
+        progress: peer.records_answered.subscribe(),
         runtime: tokio::runtime::Handle::current(),
         limit: kordon_proto::HELD_OFFER,
     });
+    let first_offer = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let result = loop {
         let data = match next_input(stream, &mut pending, &pace, READ_TIMEOUT, peer.received).await
         {
@@ -818,6 +865,7 @@ async fn run_blob_stream(
             (metrics.clone(), peer.ticket.clone(), ctx.throttle.clone());
         let received2 = received.clone();
         let hold2 = hold.clone();
+        let first_offer = first_offer.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
             let mut guard = work2
                 .lock()
@@ -867,9 +915,10 @@ async fn run_blob_stream(
                 };
                 intake
                     .handle(event, rx, |blob, size| {
+                        let first = first_offer.swap(false, Ordering::Relaxed);
                         let verdict = match &hold2 {
-                            Some(hold) => hold.wanted(|| wanted(blob, size)),
-                            None => wanted(blob, size),
+                            Some(hold) if first => hold.wanted(|| wanted(blob, size)),
+                            _ => wanted(blob, size),
                         };
                         verdict.unwrap_or_else(|e| Err(format!("server storage failure: {e}")))
                     })
@@ -968,35 +1017,42 @@ async fn run_blob_stream(
 #[cfg(test)]
 mod held_offer_tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
 
-    fn hold(
-        rt: &tokio::runtime::Runtime,
-        answered: &tokio::sync::watch::Sender<u64>,
-        limit: Duration,
-    ) -> HeldOffers {
+    type Progress = tokio::sync::watch::Sender<RoundProgress>;
+
+    fn hold(rt: &tokio::runtime::Runtime, progress: &Progress, limit: Duration) -> HeldOffers {
         HeldOffers {
-            answered: answered.subscribe(),
+            progress: progress.subscribe(),
             runtime: rt.handle().clone(),
             limit,
         }
     }
 
+    const NOT_NAMED: &str = "no inspection references it";
+
+    /// The places are the process's: these tests take turns with them.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+    fn turn() -> std::sync::MutexGuard<'static, ()> {
+        ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     #[test]
     fn an_offer_is_answered_once_the_batch_naming_its_scan_is_answered() {
+        let _turn = turn();
         let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let answered = Arc::new(tokio::sync::watch::Sender::new(0u64));
-        let held = hold(&rt, &answered, Duration::from_secs(30));
+        let progress = Arc::new(Progress::new(RoundProgress::default()));
+        let held = hold(&rt, &progress, Duration::from_secs(30));
         // The scan's record is in once the second batch is answered.
         let stored = Arc::new(AtomicUsize::new(0));
         let asked = AtomicUsize::new(0);
         let batches = {
-            let (answered, stored) = (answered.clone(), stored.clone());
+            let (progress, stored) = (progress.clone(), stored.clone());
             std::thread::spawn(move || {
                 for _ in 0..2 {
                     std::thread::sleep(Duration::from_millis(50));
                     stored.fetch_add(1, Ordering::SeqCst);
-                    answered.send_modify(|n| *n += 1);
+                    progress.send_modify(|p| p.batches += 1);
                 }
             })
         };
@@ -1006,7 +1062,7 @@ mod held_offer_tests {
             Ok(if stored.load(Ordering::SeqCst) >= 2 {
                 Ok(())
             } else {
-                Err("no inspection references it".into())
+                Err(NOT_NAMED.into())
             })
         });
         batches.join().expect("batches");
@@ -1020,31 +1076,81 @@ mod held_offer_tests {
     }
 
     #[test]
-    fn an_offer_no_record_names_is_declined_at_the_limit_or_when_the_connection_goes() {
+    fn an_offer_no_record_names_is_declined_once_the_round_asks_for_the_log() {
+        let _turn = turn();
         let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let answered = tokio::sync::watch::Sender::new(0u64);
-        let held = hold(&rt, &answered, Duration::from_millis(200));
+        let progress = Arc::new(Progress::new(RoundProgress::default()));
+        let held = hold(&rt, &progress, Duration::from_secs(30));
+        let round = {
+            let progress = progress.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                progress.send_modify(|p| p.batches += 1);
+                std::thread::sleep(Duration::from_millis(50));
+                progress.send_modify(|p| p.log_asks += 1);
+            })
+        };
         let started = std::time::Instant::now();
-        let verdict = held.wanted(|| Ok(Err("no inspection references it".into())));
+        let verdict = held.wanted(|| Ok(Err(NOT_NAMED.into())));
+        round.join().expect("round");
         assert_eq!(
             verdict.expect("no storage error"),
-            Err("no inspection references it".to_string())
+            Err(NOT_NAMED.to_string())
+        );
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(100) && waited < Duration::from_secs(10),
+            "held until the log ask, not to the limit: {waited:?}"
+        );
+    }
+
+    #[test]
+    fn an_offer_no_record_names_is_declined_at_the_limit_or_when_the_connection_goes() {
+        let _turn = turn();
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let progress = Progress::new(RoundProgress::default());
+        let held = hold(&rt, &progress, Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let verdict = held.wanted(|| Ok(Err(NOT_NAMED.into())));
+        assert_eq!(
+            verdict.expect("no storage error"),
+            Err(NOT_NAMED.to_string())
         );
         assert!(started.elapsed() >= Duration::from_millis(200));
         // The connection gone: no one can send the records any more.
-        let held = hold(&rt, &answered, Duration::from_secs(30));
-        drop(answered);
+        let held = hold(&rt, &progress, Duration::from_secs(30));
+        drop(progress);
         let started = std::time::Instant::now();
         assert!(held
-            .wanted(|| Ok(Err("no inspection references it".into())))
+            .wanted(|| Ok(Err(NOT_NAMED.into())))
             .expect("no storage error")
             .is_err());
         assert!(started.elapsed() < Duration::from_secs(10));
         // A storage failure is not waited on.
-        let answered = tokio::sync::watch::Sender::new(0u64);
-        let held = hold(&rt, &answered, Duration::from_secs(30));
+        let progress = Progress::new(RoundProgress::default());
+        let held = hold(&rt, &progress, Duration::from_secs(30));
         assert!(held
             .wanted(|| Err(CentralError::Invalid("disk gone".into())))
             .is_err());
+    }
+
+    #[test]
+    fn no_offer_is_held_once_the_process_holds_its_most() {
+        let _turn = turn();
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let progress = Progress::new(RoundProgress::default());
+        let held = hold(&rt, &progress, Duration::from_secs(30));
+        // Every place taken.
+        let taken: Vec<HeldSlot> = std::iter::from_fn(HeldSlot::take).collect();
+        assert_eq!(taken.len(), MAX_HELD_OFFERS);
+        let started = std::time::Instant::now();
+        let verdict = held.wanted(|| Ok(Err(NOT_NAMED.into())));
+        assert!(verdict.expect("no storage error").is_err());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "answered at once"
+        );
+        drop(taken);
+        assert!(HeldSlot::take().is_some(), "the places come back");
     }
 }

@@ -55,16 +55,19 @@ pub const ALPN: &[u8] = b"kordon-sync/1";
 /// The same protocol, from a server that reads what follows a Hello once
 /// it has welcomed the device (and drops it unread if it refuses): a
 /// vehicle that negotiated it sends its Pull and first Records with its
-/// Hello ([`ClientConfig::records_with_hello`]). Servers prefer it and
-/// still speak [`ALPN`]; vehicles offer both, so either side may be the
-/// older.
+/// Hello ([`ClientConfig::records_with_hello`]). Servers prefer the
+/// newest and still speak [`ALPN`]; vehicles offer every version, so
+/// either side may be the older.
 pub const ALPN_RECORDS_WITH_HELLO: &[u8] = b"kordon-sync/1.1";
 /// [`ALPN_RECORDS_WITH_HELLO`], from a server that also takes the round
 /// trips out of a sync's start:
-/// - it holds the Offer of a blob no record of the unit references yet
-///   while records arrive on the same connection (up to [`HELD_OFFER`]),
-///   and answers it once they are stored, so a vehicle offers its scans
-///   with their BlobHello, beside the records they belong to;
+/// - it reads an Offer behind a BlobHello once it has welcomed the
+///   device, and holds a blob stream's first Offer, if no record of the
+///   unit references the blob yet, while records arrive on the same
+///   connection: it answers once they are stored, once a records session
+///   has asked for the log since (its records are in), or after
+///   [`HELD_OFFER`]. So a vehicle offers its scans with their BlobHello,
+///   beside the records they belong to;
 /// - it answers a second LogAsk in a session, so a vehicle asks one right
 ///   behind its first records ([`ClientSession::ask_log_early`]) and
 ///   checks the server's log (before any scan byte goes) a round trip
