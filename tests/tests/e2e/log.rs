@@ -223,6 +223,11 @@ fn a_forked_server_is_caught_by_the_next_vehicle_that_saw_the_other_history() {
         "{b_row}"
     );
 
+    // Vehicle A has a scan to send, with its inspection: its sync offers
+    // the scan with its BlobHello, before the log is checked.
+    let scanned = crate::scans::new_inspection(&a, "AA7777AA");
+    let file = crate::scans::synth(&a, "fork-scan", 300, 200, 5);
+    let blob = crate::scans::scan_blob(&crate::scans::add_scan(&a, &scanned, &file));
     sync_refuses(&a, &server, "rewritten");
     assert!(
         server.log_contains("a vehicle reported a checkpoint this log does not extend"),
@@ -230,6 +235,17 @@ fn a_forked_server_is_caught_by_the_next_vehicle_that_saw_the_other_history() {
         server.log()
     );
     drop(server);
+    // The forked server may have heard of the scan, but got no byte of it.
+    let blobs = field.server_dir.join("blobs");
+    assert!(
+        !blobs.join(&blob[..2]).join(&blob).exists(),
+        "the scan reached a forked server"
+    );
+    let part = blobs.join("partial").join(format!("{blob}.part"));
+    assert!(
+        std::fs::metadata(&part).map_or(true, |m| m.len() == 0),
+        "scan bytes reached a forked server"
+    );
     let witnesses = field.server_json(&["log", "witnesses", "--json"]);
     let rows = witnesses.as_array().expect("a list");
     let a_row = rows
