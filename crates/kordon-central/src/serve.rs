@@ -765,10 +765,16 @@ impl Drop for HeldSlot {
 #[derive(Clone)]
 struct HeldOffers {
     progress: tokio::sync::watch::Receiver<RoundProgress>,
-    runtime: tokio::runtime::Handle,
+    /// The connection: once it is closed, no record can come.
+    conn: Option<quinn::Connection>,
     /// How long an Offer is held at most ([`kordon_proto::HELD_OFFER`]).
     limit: Duration,
 }
+
+/// How often a held Offer looks at the records' progress: a thread of the
+/// blocking pool waits without the runtime (whose timers are gone once it
+/// shuts down).
+const HELD_OFFER_POLL: Duration = Duration::from_millis(5);
 
 impl HeldOffers {
     /// `wanted`'s verdict on an Offer, asked again each time a record
@@ -784,7 +790,7 @@ impl HeldOffers {
         let Some(_slot) = HeldSlot::take() else {
             return wanted();
         };
-        let until = tokio::time::Instant::now() + self.limit;
+        let until = std::time::Instant::now() + self.limit;
         let mut progress = self.progress.clone();
         let asks_before = progress.borrow().log_asks;
         loop {
@@ -795,13 +801,21 @@ impl HeldOffers {
             if verdict.is_ok() || asks > asks_before {
                 return Ok(verdict);
             }
-            // The timer is made inside the runtime, whatever thread this is.
-            let more = self
-                .runtime
-                .block_on(async { tokio::time::timeout_at(until, progress.changed()).await });
-            if !matches!(more, Ok(Ok(()))) {
-                // The time is up, or the connection is gone.
-                return Ok(verdict);
+            loop {
+                match progress.has_changed() {
+                    Ok(true) => break,
+                    Ok(false)
+                        if std::time::Instant::now() < until
+                            && self
+                                .conn
+                                .as_ref()
+                                .is_none_or(|c| c.close_reason().is_none()) =>
+                    {
+                        std::thread::sleep(HELD_OFFER_POLL)
+                    }
+                    // The time is up, or the connection is gone.
+                    _ => return Ok(verdict),
+                }
             }
         }
     }
@@ -840,7 +854,7 @@ async fn run_blob_stream(
     // later one comes once the records were answered.
     let hold = kordon_transport::held_offers(conn).then(|| HeldOffers {
         progress: peer.records_answered.subscribe(),
-        runtime: tokio::runtime::Handle::current(),
+        conn: Some(conn.clone()),
         limit: kordon_proto::HELD_OFFER,
     });
     let first_offer = Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -1020,10 +1034,10 @@ mod held_offer_tests {
 
     type Progress = tokio::sync::watch::Sender<RoundProgress>;
 
-    fn hold(rt: &tokio::runtime::Runtime, progress: &Progress, limit: Duration) -> HeldOffers {
+    fn hold(progress: &Progress, limit: Duration) -> HeldOffers {
         HeldOffers {
             progress: progress.subscribe(),
-            runtime: rt.handle().clone(),
+            conn: None,
             limit,
         }
     }
@@ -1040,9 +1054,8 @@ mod held_offer_tests {
     #[test]
     fn an_offer_is_answered_once_the_batch_naming_its_scan_is_answered() {
         let _turn = turn();
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
         let progress = Arc::new(Progress::new(RoundProgress::default()));
-        let held = hold(&rt, &progress, Duration::from_secs(30));
+        let held = hold(&progress, Duration::from_secs(30));
         // The scan's record is in once the second batch is answered.
         let stored = Arc::new(AtomicUsize::new(0));
         let asked = AtomicUsize::new(0);
@@ -1078,9 +1091,8 @@ mod held_offer_tests {
     #[test]
     fn an_offer_no_record_names_is_declined_once_the_round_asks_for_the_log() {
         let _turn = turn();
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
         let progress = Arc::new(Progress::new(RoundProgress::default()));
-        let held = hold(&rt, &progress, Duration::from_secs(30));
+        let held = hold(&progress, Duration::from_secs(30));
         let round = {
             let progress = progress.clone();
             std::thread::spawn(move || {
@@ -1107,9 +1119,8 @@ mod held_offer_tests {
     #[test]
     fn an_offer_no_record_names_is_declined_at_the_limit_or_when_the_connection_goes() {
         let _turn = turn();
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
         let progress = Progress::new(RoundProgress::default());
-        let held = hold(&rt, &progress, Duration::from_millis(200));
+        let held = hold(&progress, Duration::from_millis(200));
         let started = std::time::Instant::now();
         let verdict = held.wanted(|| Ok(Err(NOT_NAMED.into())));
         assert_eq!(
@@ -1118,7 +1129,7 @@ mod held_offer_tests {
         );
         assert!(started.elapsed() >= Duration::from_millis(200));
         // The connection gone: no one can send the records any more.
-        let held = hold(&rt, &progress, Duration::from_secs(30));
+        let held = hold(&progress, Duration::from_secs(30));
         drop(progress);
         let started = std::time::Instant::now();
         assert!(held
@@ -1128,7 +1139,7 @@ mod held_offer_tests {
         assert!(started.elapsed() < Duration::from_secs(10));
         // A storage failure is not waited on.
         let progress = Progress::new(RoundProgress::default());
-        let held = hold(&rt, &progress, Duration::from_secs(30));
+        let held = hold(&progress, Duration::from_secs(30));
         assert!(held
             .wanted(|| Err(CentralError::Invalid("disk gone".into())))
             .is_err());
@@ -1137,9 +1148,8 @@ mod held_offer_tests {
     #[test]
     fn no_offer_is_held_once_the_process_holds_its_most() {
         let _turn = turn();
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
         let progress = Progress::new(RoundProgress::default());
-        let held = hold(&rt, &progress, Duration::from_secs(30));
+        let held = hold(&progress, Duration::from_secs(30));
         // Every place taken.
         let taken: Vec<HeldSlot> = std::iter::from_fn(HeldSlot::take).collect();
         assert_eq!(taken.len(), MAX_HELD_OFFERS);
