@@ -270,7 +270,7 @@ async fn handle_connection(
     let received = Arc::new(AtomicU64::new(0));
     // How far the records sessions of this connection have got: an Offer
     // held for the records beside it looks again at each step.
-    let records_answered = Arc::new(tokio::sync::watch::Sender::new(RoundProgress::default()));
+    let round_progress = Arc::new(tokio::sync::watch::Sender::new(RoundProgress::default()));
     loop {
         let accepted = tokio::select! {
             a = conn.accept_bi() => a,
@@ -317,7 +317,7 @@ async fn handle_connection(
         };
         let (conn, peer, ctx, ticket) = (conn.clone(), peer.clone(), ctx.clone(), ticket.clone());
         let received = received.clone();
-        let records_answered = records_answered.clone();
+        let round_progress = round_progress.clone();
         streams.spawn(async move {
             let mut stream = FrameStream::new(send, recv);
             let mut share = PartialShare::new(ctx.budget.clone());
@@ -330,7 +330,7 @@ async fn handle_connection(
                 address: &peer,
                 ticket: &ticket,
                 received: &received,
-                records_answered: &records_answered,
+                round_progress: &round_progress,
             };
             let result = if matches!(first.1, Message::BlobHello { .. }) {
                 run_blob_stream(&peer, &mut stream, &ctx, share, &first.0).await
@@ -371,7 +371,7 @@ struct Peer<'a> {
     /// Bytes the connection has received, over all its streams.
     received: &'a AtomicU64,
     /// How far the records sessions of the connection have got.
-    records_answered: &'a tokio::sync::watch::Sender<RoundProgress>,
+    round_progress: &'a tokio::sync::watch::Sender<RoundProgress>,
 }
 
 impl Peer<'_> {
@@ -685,7 +685,7 @@ async fn run_session(
                     while let Some(bytes) = session.poll_transmit() {
                         stream.write(&bytes).await?;
                     }
-                    peer.records_answered.send_modify(|p| p.batches += 1);
+                    peer.round_progress.send_modify(|p| p.batches += 1);
                     // Receipts are out; documents and the index follow.
                     ctx.projector.notify_one();
                 }
@@ -704,7 +704,7 @@ async fn run_session(
                 }
                 ServerEvent::LogAsk(ask) => {
                     // Everything the session sent before it is answered.
-                    peer.records_answered.send_modify(|p| p.log_asks += 1);
+                    peer.round_progress.send_modify(|p| p.log_asks += 1);
                     // A checkpoint over everything this session added, the
                     // proof that it extends the vehicle's, and what proves
                     // the vehicle's records against it.
@@ -848,12 +848,12 @@ async fn run_blob_stream(
     )));
     let mut pending = Some(first.to_vec());
     // A vehicle that negotiated it offers its scans beside the records
-    // they belong to: an Offer no record references yet is held while
-    // records come in on this connection.
-    // Only the stream's first Offer, the one sent with its BlobHello: a
-    // later one comes once the records were answered.
+    // they belong to: the stream's first Offer (the one sent with its
+    // BlobHello), if no record references its blob yet, is held while
+    // records come in on this connection. A later one comes once the
+    // records were answered.
     let hold = kordon_transport::held_offers(conn).then(|| HeldOffers {
-        progress: peer.records_answered.subscribe(),
+        progress: peer.round_progress.subscribe(),
         conn: Some(conn.clone()),
         limit: kordon_proto::HELD_OFFER,
     });
@@ -878,7 +878,11 @@ async fn run_blob_stream(
         let (metrics, ticket, throttle) =
             (metrics.clone(), peer.ticket.clone(), ctx.throttle.clone());
         let received2 = received.clone();
-        let hold2 = hold.clone();
+        // Only until the first Offer has been seen: not cloned per piece.
+        let hold2 = hold
+            .as_ref()
+            .filter(|_| first_offer.load(Ordering::Relaxed))
+            .cloned();
         let first_offer = first_offer.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<_, CentralError> {
             let mut guard = work2
