@@ -187,6 +187,21 @@ fn a_projection_that_need_not_wait_steps_aside_for_one_under_way() {
 
     drop(input); // psql ends, and its lock with it
     holder.wait().expect("psql ended");
+    // The client's exit does not wait for its backend to let go: the
+    // lock is free once no session is listed as holding it.
+    kordon_test_support::wait_for(
+        "the ended session's backend to release the lock",
+        Duration::from_secs(30),
+        || {
+            let held = pg
+                .sql(
+                    "kordon",
+                    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+                )
+                .expect("locks");
+            (held.trim() == "0").then_some(())
+        },
+    );
     assert_eq!(store.project_unless_busy(3_000).expect("project"), 1);
     assert_eq!(store.projection_lag().expect("lag"), (0, None));
 }
