@@ -12,9 +12,9 @@
 //! is a real SeaweedFS on loopback (`weed server` with its S3 gateway,
 //! started by the benchmark in a throwaway folder), reached through the
 //! blob port's S3 implementation: one object per verified piece while the
-//! scan arrives, then the scan read back piece by piece, hashed again and
-//! written as one object by a multipart upload. A fresh server, vehicle
-//! and prefix for every run; the runs alternate.
+//! scan arrives, each also fed to the blob's multipart upload (hashed
+//! again on the way), which is completed after the last piece. A fresh
+//! server, vehicle and prefix for every run; the runs alternate.
 
 use anyhow::anyhow;
 use kordon_central::{serve, Central};

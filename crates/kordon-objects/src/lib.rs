@@ -7,7 +7,10 @@
 //! - `blobs/<64 hex>`: a blob, named by the BLAKE3 hash of its bytes. It
 //!   is written only after its bytes were hashed again on the way in, by
 //!   one `PUT` or a multipart upload whose completion makes it visible at
-//!   once, so no reader ever sees a partial or unverified blob.
+//!   once, so no reader ever sees a partial or unverified blob. A handle
+//!   that received an upload from its first piece writes that upload as
+//!   the pieces arrive (eight at once per process);
+//!   otherwise the blob is written from its pieces once the last is in.
 //! - `partial/<64 hex>/tree`: an upload's piece size, blob size and piece
 //!   values, kept once they merge to the blob's hash.
 //! - `partial/<64 hex>/<16 hex offset>.<hex>`: one verified piece, one
@@ -43,6 +46,7 @@ use object_store::path::Path;
 use object_store::{ClientConfigKey, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 use std::future::Future;
 use std::io::{self, Read, Seek, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
@@ -70,6 +74,11 @@ struct Inner {
     /// built under it part by part, so nothing of it is re-encoded.
     prefix: Path,
     runtime: Runtime,
+    /// Uploads being written into their blob as their pieces arrive (see
+    /// [`ObjectBlobs::start_assembly`]), at most [`ASSEMBLED_AT_ONCE`].
+    /// Shared with each write (not `Inner` itself, which owns the
+    /// runtime the write runs on).
+    assembling: Arc<AtomicUsize>,
 }
 
 /// The runtime the object store's futures run on; shut down without
@@ -161,6 +170,7 @@ impl ObjectBlobs {
                 ),
                 prefix: prefix_path,
                 runtime: Runtime(Some(runtime)),
+                assembling: Arc::new(AtomicUsize::new(0)),
             }),
         })
     }
@@ -341,9 +351,112 @@ impl ObjectBlobs {
     /// hashing them on the way; the blob becomes visible only if they hash
     /// to `id`. Parts of a large blob go up [`PARTS_IN_FLIGHT`] at a time.
     fn write_verified(&self, id: &BlobId, size: u64, chunks: Chunks) -> Result<(), BlobError> {
+        self.run(self.blob_write(id, size, chunks, PARTS_IN_FLIGHT))?
+    }
+
+    /// The write of blob `id` from `chunks`, `parts_in_flight` parts of it
+    /// going up at a time (see [`write_stream`]).
+    fn blob_write(
+        &self,
+        id: &BlobId,
+        size: u64,
+        chunks: Chunks,
+        parts_in_flight: usize,
+    ) -> impl Future<Output = Result<(), BlobError>> + Send + 'static {
         let (store, path, id) = (self.store(), self.blob_path(id), *id);
         let location = format!("{}/blobs/{id}", self.inner.url);
-        self.run(write_stream(store, path, id, size, chunks, location))?
+        write_stream(store, path, id, size, chunks, location, parts_in_flight)
+    }
+
+    /// Starts writing blob `id` (`size` bytes) from the pieces sent to the
+    /// returned [`Assembly`], in order, while they arrive: the same
+    /// verified write as [`write_verified`](Self::write_verified), fed as
+    /// the transfer goes rather than read back at its end. `None` when
+    /// [`ASSEMBLED_AT_ONCE`] are under way already (the blob is then put
+    /// together from its pieces at the end).
+    fn start_assembly(&self, id: &BlobId, size: u64) -> Option<Assembly> {
+        let runtime = self.inner.runtime.0.as_ref()?;
+        self.inner
+            .assembling
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < ASSEMBLED_AT_ONCE).then_some(n + 1)
+            })
+            .ok()?;
+        let slot = AssemblySlot(self.inner.assembling.clone());
+        let (pieces, rx) = tokio::sync::mpsc::channel::<Bytes>(ASSEMBLY_QUEUE);
+        let sent_all = Arc::new(AtomicBool::new(false));
+        let ended = sent_all.clone();
+        let id = *id;
+        // The pieces, then the end; or, if the sender went without saying
+        // the last was sent, an error that ends the write unfinished.
+        let chunks = futures_util::stream::unfold(Some(rx), move |rx| {
+            let ended = ended.clone();
+            async move {
+                let mut rx = rx?;
+                match rx.recv().await {
+                    Some(piece) => Some((Ok(piece), Some(rx))),
+                    None if ended.load(Ordering::Acquire) => None,
+                    None => Some((Err(BlobError::Incomplete { id, have: 0, size }), None)),
+                }
+            }
+        })
+        .boxed();
+        let write = self.blob_write(&id, size, chunks, ASSEMBLY_PARTS_IN_FLIGHT);
+        let written = runtime.spawn(async move {
+            let _slot = slot;
+            write.await
+        });
+        Some(Assembly {
+            pieces,
+            sent_all,
+            written,
+        })
+    }
+
+    /// Uploads being written into their blob as their pieces arrive.
+    pub fn assemblies_under_way(&self) -> usize {
+        self.inner.assembling.load(Ordering::Acquire)
+    }
+}
+
+/// A blob being written while its pieces arrive. Dropped without
+/// [`finish`](Assembly::finish), the write ends unfinished: the multipart
+/// upload is aborted and nothing becomes visible.
+#[derive(Debug)]
+pub(crate) struct Assembly {
+    /// The blob's bytes, piece by piece, in order.
+    pub(crate) pieces: tokio::sync::mpsc::Sender<Bytes>,
+    /// Set once the last piece was sent.
+    sent_all: Arc<AtomicBool>,
+    written: tokio::task::JoinHandle<Result<(), BlobError>>,
+}
+
+impl Assembly {
+    /// Says the last piece was sent, and waits for the blob to be
+    /// written and visible. The outer error is the port's own; the inner,
+    /// the write's.
+    pub(crate) fn finish(self, blobs: &ObjectBlobs) -> Result<Result<(), String>, BlobError> {
+        let Assembly {
+            pieces,
+            sent_all,
+            written,
+        } = self;
+        sent_all.store(true, Ordering::Release);
+        drop(pieces);
+        Ok(match blobs.run(written)? {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("the write stopped: {e}")),
+        })
+    }
+}
+
+/// One of the [`ASSEMBLED_AT_ONCE`] places, given back when its write ends.
+struct AssemblySlot(Arc<AtomicUsize>);
+
+impl Drop for AssemblySlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -352,6 +465,15 @@ type Chunks = futures_util::stream::BoxStream<'static, Result<Bytes, BlobError>>
 
 /// Parts of a multipart upload sent at once.
 const PARTS_IN_FLIGHT: usize = 4;
+/// Uploads a process writes into their blob as their pieces arrive, at
+/// once: each holds up to [`ASSEMBLY_QUEUE`] pieces, a part being filled
+/// and [`ASSEMBLY_PARTS_IN_FLIGHT`] parts going up, about 26 MiB.
+const ASSEMBLED_AT_ONCE: usize = 8;
+/// Pieces waiting for an assembly to take them; a store slower than the
+/// link makes the next piece's write wait.
+const ASSEMBLY_QUEUE: usize = 2;
+/// Parts of an assembly going up at once.
+const ASSEMBLY_PARTS_IN_FLIGHT: usize = 2;
 /// Pieces of an upload read ahead when it is assembled into its blob.
 const READ_AHEAD: usize = 8;
 
@@ -363,6 +485,7 @@ async fn write_stream(
     size: u64,
     mut chunks: Chunks,
     location: String,
+    parts_in_flight: usize,
 ) -> Result<(), BlobError> {
     let remote = |e: object_store::Error| BlobError::Remote {
         location: location.clone(),
@@ -403,7 +526,7 @@ async fn write_stream(
                 part.extend_from_slice(chunk);
             }
             if part.len() >= PART || (next.is_none() && !part.is_empty()) {
-                if in_flight.len() >= PARTS_IN_FLIGHT {
+                if in_flight.len() >= parts_in_flight {
                     if let Some(done) = in_flight.next().await {
                         done.map_err(remote)?;
                     }

@@ -1,7 +1,11 @@
 //! An upload in object storage: one object per verified piece, so its
-//! verified prefix outlives the process that received it.
+//! verified prefix outlives the process that received it. A handle that
+//! sees the upload from its first byte also writes the blob as the pieces
+//! arrive ([`Assembly`]), so finishing sends only the last part; one that
+//! takes an upload up midway puts the blob together from its pieces at
+//! the end.
 
-use crate::{parse_tree, tree_bytes, ObjectBlobs, READ_AHEAD};
+use crate::{parse_tree, tree_bytes, Assembly, ObjectBlobs, READ_AHEAD};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use kordon_blob::tree::{self, Cv};
@@ -23,6 +27,8 @@ pub struct ObjectUpload {
     verified: u64,
     received: u64,
     received_saved: u64,
+    /// The blob being written as its pieces arrive, if it is.
+    assembly: Option<Assembly>,
 }
 
 /// A piece's object name: its offset, and the bytes received for the
@@ -113,6 +119,7 @@ impl ObjectUpload {
             verified: 0,
             received,
             received_saved: received,
+            assembly: None,
         };
         upload.recover()?;
         Ok(upload)
@@ -130,6 +137,23 @@ impl ObjectUpload {
             None => 0,
         };
         Ok(())
+    }
+
+    /// Hands a stored piece to the assembly; one that cannot take it any
+    /// more (its store refused a part) is let go, and the blob is put
+    /// together from its pieces at the end.
+    fn assemble(&mut self, piece: Bytes) {
+        let Some(assembly) = &self.assembly else {
+            return;
+        };
+        let pieces = assembly.pieces.clone();
+        let taken = self
+            .blobs
+            .run(async move { pieces.send(piece).await.is_ok() });
+        if !matches!(taken, Ok(true)) {
+            self.assembly = None;
+            tracing::debug!(blob = %self.id, "written from its pieces at the end instead");
+        }
     }
 
     fn save_received(&mut self) -> Result<(), BlobError> {
@@ -207,13 +231,18 @@ impl BlobUpload for ObjectUpload {
         if let Err(outcome) = judge_piece(cvs, self.size, self.piece, self.verified, offset, data) {
             return Ok(outcome);
         }
+        if offset == 0 && self.assembly.is_none() {
+            self.assembly = self.blobs.start_assembly(&self.id, self.size);
+        }
+        let piece = Bytes::copy_from_slice(data);
         self.blobs.put(
             self.blobs
                 .partial_path(&self.id, &piece_name(offset, self.received)),
-            Bytes::copy_from_slice(data),
+            piece.clone(),
         )?;
         self.received_saved = self.received;
         self.verified = offset + data.len() as u64;
+        self.assemble(piece);
         Ok(PieceOutcome::Stored)
     }
 
@@ -226,7 +255,16 @@ impl BlobUpload for ObjectUpload {
             });
         }
         let (blobs, id, size, piece) = (self.blobs.clone(), self.id, self.size, self.piece);
-        if blobs.head_blob(&id)?.is_none() {
+        let mut assembled = false;
+        if let Some(assembly) = self.assembly.take() {
+            match assembly.finish(&blobs)? {
+                Ok(()) => assembled = true,
+                Err(error) => {
+                    tracing::warn!(blob = %id, %error, "written as it arrived: failed; writing it from its pieces");
+                }
+            }
+        }
+        if !assembled && blobs.head_blob(&id)?.is_none() {
             // Each piece's object by its offset (the first, if two
             // processes kept the same piece).
             let mut names = std::collections::BTreeMap::new();

@@ -127,3 +127,73 @@ fn a_second_process_takes_up_an_upload_where_the_first_stopped() {
         "pieces swept"
     );
 }
+
+/// Deletes every piece of the upload of `id` behind the port's back.
+fn delete_pieces(storage: &ObjectStorage, id: &BlobId) {
+    let client = raw_client(storage);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let under = Path::from(format!("partial/{id}"));
+    let found = runtime
+        .block_on(client.list(Some(&under)).try_collect::<Vec<_>>())
+        .expect("list");
+    assert!(!found.is_empty(), "the pieces were kept as they came");
+    for meta in found {
+        runtime
+            .block_on(client.delete(&meta.location))
+            .expect("delete");
+    }
+}
+
+/// A handle that sees an upload from its first byte writes the blob while
+/// the pieces arrive, so finishing reads none of them back: here they are
+/// deleted before `finish`, which still makes the blob whole. Both a blob
+/// of several parts and one smaller than a part.
+#[test]
+fn a_blob_seen_from_its_first_byte_is_written_while_its_pieces_arrive() {
+    let storage = ObjectStorage::start("kordon-assembly");
+    let port = open(&storage, "");
+    for (len, seed) in [(17 * PIECE as usize + 333, 3), (3 * PIECE as usize + 5, 4)] {
+        let data = bytes(len, seed);
+        let id = BlobId::of(&data);
+        let mut up = port.upload(id, len as u64, PIECE).expect("upload");
+        assert!(up.set_tree(cvs_of(&data, PIECE)).expect("tree"));
+        for (i, chunk) in data.chunks(PIECE as usize).enumerate() {
+            up.note_received(chunk.len() as u64);
+            up.write_piece(i as u64 * PIECE, chunk).expect("piece");
+        }
+        assert_eq!(port.assemblies_under_way(), 1);
+        assert!(!port.contains(&id).expect("contains"), "not before finish");
+        delete_pieces(&storage, &id);
+        assert_eq!(up.finish().expect("finish"), id);
+        assert_eq!(port.read_verified(&id).expect("read"), data);
+        assert_eq!(port.assemblies_under_way(), 0);
+    }
+}
+
+/// A handle dropped with every piece sent but without `finish` (the
+/// connection went) leaves no blob behind: the write it started ends
+/// unfinished. The next handle finishes from the pieces kept.
+#[test]
+fn an_upload_dropped_before_its_finish_makes_nothing_visible() {
+    let storage = ObjectStorage::start("kordon-dropped");
+    let port = open(&storage, "");
+    let data = bytes(10 * PIECE as usize + 1, 5);
+    let (id, size) = (BlobId::of(&data), data.len() as u64);
+    let mut up = port.upload(id, size, PIECE).expect("upload");
+    assert!(up.set_tree(cvs_of(&data, PIECE)).expect("tree"));
+    for (i, chunk) in data.chunks(PIECE as usize).enumerate() {
+        up.write_piece(i as u64 * PIECE, chunk).expect("piece");
+    }
+    assert!(up.is_complete());
+    drop(up);
+    kordon_test_support::wait_for(
+        "the dropped upload's write to end",
+        std::time::Duration::from_secs(30),
+        || (port.assemblies_under_way() == 0).then_some(()),
+    );
+    assert!(!port.contains(&id).expect("contains"), "nothing visible");
+    let again = port.upload(id, size, PIECE).expect("upload again");
+    assert!(again.is_complete(), "every piece is still kept");
+    assert_eq!(again.finish().expect("finish"), id);
+    assert_eq!(port.read_verified(&id).expect("read"), data);
+}
