@@ -7,10 +7,9 @@
 //! - `blobs/<64 hex>`: a blob, named by the BLAKE3 hash of its bytes. It
 //!   is written only after its bytes were hashed again on the way in, by
 //!   one `PUT` or a multipart upload whose completion makes it visible at
-//!   once, so no reader ever sees a partial or unverified blob. A handle
-//!   that received an upload from its first piece writes that upload as
-//!   the pieces arrive (eight at once per process);
-//!   otherwise the blob is written from its pieces once the last is in.
+//!   once, so no reader ever sees a partial or unverified blob. It is
+//!   written as its upload arrives (eight at once per process; see
+//!   `assembly`), or else from its pieces once the last is in.
 //! - `partial/<64 hex>/tree`: an upload's piece size, blob size and piece
 //!   values, kept once they merge to the blob's hash.
 //! - `partial/<64 hex>/<16 hex offset>.<hex>`: one verified piece, one
@@ -21,10 +20,11 @@
 //! - `partial/<64 hex>/received`: bytes that crossed the link for it (a
 //!   measure of what interruptions cost), written when a transfer stops.
 //!
-//! A multipart upload whose completion failed is aborted; one left by a
-//! process killed while completing it is not (the bucket's rule to abort
-//! incomplete multipart uploads clears it; the blob is still made whole
-//! from its pieces at the next offer).
+//! A multipart upload that failed, or whose upload was let go unfinished
+//! (the connection went), is aborted; one left by a process killed while
+//! a scan arrived is not (the bucket's rule to abort incomplete multipart
+//! uploads clears it; the blob is still made whole from its pieces at the
+//! next offer).
 //!
 //! Endpoint, region and credentials come from the usual `AWS_*`
 //! environment variables (`AWS_ENDPOINT_URL`, `AWS_REGION`,
@@ -34,6 +34,7 @@
 //! The port's calls block; each runs on this crate's own small runtime,
 //! so a caller may be a plain thread or a blocking task of the server's.
 
+mod assembly;
 mod upload;
 
 use bytes::Bytes;
@@ -46,7 +47,7 @@ use object_store::path::Path;
 use object_store::{ClientConfigKey, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 use std::future::Future;
 use std::io::{self, Read, Seek, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
@@ -62,29 +63,42 @@ const READ_CHUNK: u64 = 8 << 20;
 /// Blobs in a bucket (under a prefix).
 #[derive(Debug, Clone)]
 pub struct ObjectBlobs {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     store: Arc<dyn ObjectStore>,
     /// `s3://bucket/prefix`, for people.
-    url: String,
+    pub(crate) url: String,
     /// The prefix (may be empty), as the operator spelled it: each key is
     /// built under it part by part, so nothing of it is re-encoded.
     prefix: Path,
-    runtime: Runtime,
+    pub(crate) runtime: Runtime,
     /// Uploads being written into their blob as their pieces arrive (see
-    /// [`ObjectBlobs::start_assembly`]), at most [`ASSEMBLED_AT_ONCE`].
+    /// [`assembly`]).
     /// Shared with each write (not `Inner` itself, which owns the
     /// runtime the write runs on).
-    assembling: Arc<AtomicUsize>,
+    pub(crate) assembling: Arc<AtomicUsize>,
+    /// Blobs put together from their pieces once the last was in.
+    pub(crate) from_pieces: AtomicU64,
 }
 
 /// The runtime the object store's futures run on; shut down without
 /// waiting, so dropping the port is safe anywhere.
 #[derive(Debug)]
-struct Runtime(Option<tokio::runtime::Runtime>);
+pub(crate) struct Runtime(pub(crate) Option<tokio::runtime::Runtime>);
+
+impl Drop for Inner {
+    /// Gives writes under way, let go without a finish, a moment to abort
+    /// their multipart uploads before the runtime they run on goes.
+    fn drop(&mut self) {
+        let until = std::time::Instant::now() + Duration::from_secs(1);
+        while self.assembling.load(Ordering::Acquire) > 0 && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
 
 impl Drop for Runtime {
     fn drop(&mut self) {
@@ -171,16 +185,17 @@ impl ObjectBlobs {
                 prefix: prefix_path,
                 runtime: Runtime(Some(runtime)),
                 assembling: Arc::new(AtomicUsize::new(0)),
+                from_pieces: AtomicU64::new(0),
             }),
         })
     }
 
-    fn store(&self) -> Arc<dyn ObjectStore> {
+    pub(crate) fn store(&self) -> Arc<dyn ObjectStore> {
         self.inner.store.clone()
     }
 
     /// The object path of `key` under the prefix.
-    fn path(&self, key: &str) -> Path {
+    pub(crate) fn path(&self, key: &str) -> Path {
         key.split('/')
             .filter(|part| !part.is_empty())
             .fold(self.inner.prefix.clone(), |path, part| path.join(part))
@@ -195,7 +210,7 @@ impl ObjectBlobs {
     }
 
     /// Runs `fut` on the port's runtime and waits for it.
-    fn run<T: Send + 'static>(
+    pub(crate) fn run<T: Send + 'static>(
         &self,
         fut: impl Future<Output = T> + Send + 'static,
     ) -> Result<T, BlobError> {
@@ -356,7 +371,7 @@ impl ObjectBlobs {
 
     /// The write of blob `id` from `chunks`, `parts_in_flight` parts of it
     /// going up at a time (see [`write_stream`]).
-    fn blob_write(
+    pub(crate) fn blob_write(
         &self,
         id: &BlobId,
         size: u64,
@@ -368,95 +383,15 @@ impl ObjectBlobs {
         write_stream(store, path, id, size, chunks, location, parts_in_flight)
     }
 
-    /// Starts writing blob `id` (`size` bytes) from the pieces sent to the
-    /// returned [`Assembly`], in order, while they arrive: the same
-    /// verified write as [`write_verified`](Self::write_verified), fed as
-    /// the transfer goes rather than read back at its end. `None` when
-    /// [`ASSEMBLED_AT_ONCE`] are under way already (the blob is then put
-    /// together from its pieces at the end).
-    fn start_assembly(&self, id: &BlobId, size: u64) -> Option<Assembly> {
-        let runtime = self.inner.runtime.0.as_ref()?;
-        self.inner
-            .assembling
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < ASSEMBLED_AT_ONCE).then_some(n + 1)
-            })
-            .ok()?;
-        let slot = AssemblySlot(self.inner.assembling.clone());
-        let (pieces, rx) = tokio::sync::mpsc::channel::<Bytes>(ASSEMBLY_QUEUE);
-        let sent_all = Arc::new(AtomicBool::new(false));
-        let ended = sent_all.clone();
-        let id = *id;
-        // The pieces, then the end; or, if the sender went without saying
-        // the last was sent, an error that ends the write unfinished.
-        let chunks = futures_util::stream::unfold(Some(rx), move |rx| {
-            let ended = ended.clone();
-            async move {
-                let mut rx = rx?;
-                match rx.recv().await {
-                    Some(piece) => Some((Ok(piece), Some(rx))),
-                    None if ended.load(Ordering::Acquire) => None,
-                    None => Some((Err(BlobError::Incomplete { id, have: 0, size }), None)),
-                }
-            }
-        })
-        .boxed();
-        let write = self.blob_write(&id, size, chunks, ASSEMBLY_PARTS_IN_FLIGHT);
-        let written = runtime.spawn(async move {
-            let _slot = slot;
-            write.await
-        });
-        Some(Assembly {
-            pieces,
-            sent_all,
-            written,
-        })
-    }
-
     /// Uploads being written into their blob as their pieces arrive.
     pub fn assemblies_under_way(&self) -> usize {
         self.inner.assembling.load(Ordering::Acquire)
     }
-}
 
-/// A blob being written while its pieces arrive. Dropped without
-/// [`finish`](Assembly::finish), the write ends unfinished: the multipart
-/// upload is aborted and nothing becomes visible.
-#[derive(Debug)]
-pub(crate) struct Assembly {
-    /// The blob's bytes, piece by piece, in order.
-    pub(crate) pieces: tokio::sync::mpsc::Sender<Bytes>,
-    /// Set once the last piece was sent.
-    sent_all: Arc<AtomicBool>,
-    written: tokio::task::JoinHandle<Result<(), BlobError>>,
-}
-
-impl Assembly {
-    /// Says the last piece was sent, and waits for the blob to be
-    /// written and visible. The outer error is the port's own; the inner,
-    /// the write's.
-    pub(crate) fn finish(self, blobs: &ObjectBlobs) -> Result<Result<(), String>, BlobError> {
-        let Assembly {
-            pieces,
-            sent_all,
-            written,
-        } = self;
-        sent_all.store(true, Ordering::Release);
-        drop(pieces);
-        Ok(match blobs.run(written)? {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(format!("the write stopped: {e}")),
-        })
-    }
-}
-
-/// One of the [`ASSEMBLED_AT_ONCE`] places, given back when its write ends.
-struct AssemblySlot(Arc<AtomicUsize>);
-
-impl Drop for AssemblySlot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+    /// Blobs this handle's process put together from their pieces once
+    /// the last was in, rather than as they arrived.
+    pub fn written_from_pieces(&self) -> u64 {
+        self.inner.from_pieces.load(Ordering::Acquire)
     }
 }
 
@@ -465,15 +400,6 @@ type Chunks = futures_util::stream::BoxStream<'static, Result<Bytes, BlobError>>
 
 /// Parts of a multipart upload sent at once.
 const PARTS_IN_FLIGHT: usize = 4;
-/// Uploads a process writes into their blob as their pieces arrive, at
-/// once: each holds up to [`ASSEMBLY_QUEUE`] pieces, a part being filled
-/// and [`ASSEMBLY_PARTS_IN_FLIGHT`] parts going up, about 26 MiB.
-const ASSEMBLED_AT_ONCE: usize = 8;
-/// Pieces waiting for an assembly to take them; a store slower than the
-/// link makes the next piece's write wait.
-const ASSEMBLY_QUEUE: usize = 2;
-/// Parts of an assembly going up at once.
-const ASSEMBLY_PARTS_IN_FLIGHT: usize = 2;
 /// Pieces of an upload read ahead when it is assembled into its blob.
 const READ_AHEAD: usize = 8;
 

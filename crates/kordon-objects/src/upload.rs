@@ -1,11 +1,10 @@
 //! An upload in object storage: one object per verified piece, so its
-//! verified prefix outlives the process that received it. A handle that
-//! sees the upload from its first byte also writes the blob as the pieces
-//! arrive ([`Assembly`]), so finishing sends only the last part; one that
-//! takes an upload up midway puts the blob together from its pieces at
-//! the end.
+//! verified prefix outlives the process that received it. The blob is
+//! written as the pieces arrive ([`Assembly`]); when that cannot be (too
+//! many under way, or the write failed), from its pieces at the end.
 
-use crate::{parse_tree, tree_bytes, Assembly, ObjectBlobs, READ_AHEAD};
+use crate::assembly::{Assembly, HandOver};
+use crate::{parse_tree, tree_bytes, ObjectBlobs, READ_AHEAD};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use kordon_blob::tree::{self, Cv};
@@ -29,6 +28,8 @@ pub struct ObjectUpload {
     received_saved: u64,
     /// The blob being written as its pieces arrive, if it is.
     assembly: Option<Assembly>,
+    /// Whether this handle started one (it does not start another).
+    assembly_tried: bool,
 }
 
 /// A piece's object name: its offset, and the bytes received for the
@@ -58,6 +59,33 @@ fn received_in(objects: &[(String, u64)]) -> u64 {
         .map(|(_, received)| received)
         .max()
         .unwrap_or(0)
+}
+
+/// The names of the pieces, in order, that hold bytes `from..to` of a blob
+/// of `(size, piece)`, from an upload's listing (the first, if two
+/// processes kept the same piece); `Err` with the offset of the first one
+/// missing.
+pub(crate) fn piece_paths(
+    objects: &[(String, u64)],
+    from: u64,
+    to: u64,
+    size: u64,
+    piece: u64,
+) -> Result<Vec<String>, u64> {
+    let mut names = std::collections::BTreeMap::new();
+    for (name, _) in objects {
+        if let Some((offset, _)) = parse_piece_name(name) {
+            names.entry(offset).or_insert(name);
+        }
+    }
+    let mut paths = vec![];
+    let mut offset = from;
+    while offset < to.min(size) {
+        let name = names.get(&offset).ok_or(offset)?;
+        paths.push((*name).clone());
+        offset += tree::piece_len(size, piece, offset / piece);
+    }
+    Ok(paths)
 }
 
 /// Where the verified prefix ends, from an upload's listing: its pieces
@@ -120,6 +148,7 @@ impl ObjectUpload {
             received,
             received_saved: received,
             assembly: None,
+            assembly_tried: false,
         };
         upload.recover()?;
         Ok(upload)
@@ -139,20 +168,24 @@ impl ObjectUpload {
         Ok(())
     }
 
-    /// Hands a stored piece to the assembly; one that cannot take it any
-    /// more (its store refused a part) is let go, and the blob is put
-    /// together from its pieces at the end.
-    fn assemble(&mut self, piece: Bytes) {
+    /// Hands a piece just kept to the blob's write, started at the first
+    /// piece this handle keeps (one taken up midway reads back the pieces
+    /// kept before). A write that ended (its store refused a part) is let
+    /// go: the blob is then put together from its pieces at the end.
+    fn assemble(&mut self, offset: u64, piece: Bytes) {
+        if !self.assembly_tried {
+            self.assembly_tried = true;
+            self.assembly = Assembly::start(&self.blobs, self.id, self.size, self.piece);
+            if self.assembly.is_none() {
+                tracing::info!(blob = %self.id, "as many scans as it may are written as they arrive: this one is put together from its pieces at the end");
+            }
+        }
         let Some(assembly) = &self.assembly else {
             return;
         };
-        let pieces = assembly.pieces.clone();
-        let taken = self
-            .blobs
-            .run(async move { pieces.send(piece).await.is_ok() });
-        if !matches!(taken, Ok(true)) {
+        if assembly.hand_over(&self.blobs, offset, piece) == HandOver::Ended {
             self.assembly = None;
-            tracing::debug!(blob = %self.id, "written from its pieces at the end instead");
+            tracing::warn!(blob = %self.id, "its write as it arrives failed: it is put together from its pieces at the end");
         }
     }
 
@@ -168,6 +201,10 @@ impl ObjectUpload {
 
 impl Drop for ObjectUpload {
     fn drop(&mut self) {
+        // A write under way ends unfinished (and aborts its multipart
+        // upload) while the port, which the handle may hold last, is
+        // still there to run it.
+        self.assembly = None;
         // Not for a blob another handle finished meanwhile: its upload is
         // gone, and the count would be left behind alone.
         let finished_elsewhere = || self.blobs.head_blob(&self.id).ok().flatten().is_some();
@@ -231,9 +268,6 @@ impl BlobUpload for ObjectUpload {
         if let Err(outcome) = judge_piece(cvs, self.size, self.piece, self.verified, offset, data) {
             return Ok(outcome);
         }
-        if offset == 0 && self.assembly.is_none() {
-            self.assembly = self.blobs.start_assembly(&self.id, self.size);
-        }
         let piece = Bytes::copy_from_slice(data);
         self.blobs.put(
             self.blobs
@@ -242,7 +276,7 @@ impl BlobUpload for ObjectUpload {
         )?;
         self.received_saved = self.received;
         self.verified = offset + data.len() as u64;
-        self.assemble(piece);
+        self.assemble(offset, piece);
         Ok(PieceOutcome::Stored)
     }
 
@@ -260,30 +294,21 @@ impl BlobUpload for ObjectUpload {
             match assembly.finish(&blobs)? {
                 Ok(()) => assembled = true,
                 Err(error) => {
-                    tracing::warn!(blob = %id, %error, "written as it arrived: failed; writing it from its pieces");
+                    tracing::warn!(blob = %id, %error, "its write as it arrived failed: writing it from its pieces");
                 }
             }
         }
         if !assembled && blobs.head_blob(&id)?.is_none() {
-            // Each piece's object by its offset (the first, if two
-            // processes kept the same piece).
-            let mut names = std::collections::BTreeMap::new();
-            for (name, _) in blobs.list_under(&format!("partial/{id}"))? {
-                if let Some((offset, _)) = parse_piece_name(&name) {
-                    names.entry(offset).or_insert(name);
-                }
-            }
-            let mut paths = Vec::with_capacity(names.len());
-            let mut offset = 0u64;
-            while offset < size {
-                let name = names.get(&offset).ok_or(BlobError::Incomplete {
-                    id,
-                    have: offset,
-                    size,
-                })?;
-                paths.push((blobs.partial_path(&id, name), name.clone()));
-                offset += tree::piece_len(size, piece, offset / piece);
-            }
+            blobs
+                .inner
+                .from_pieces
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            let objects = blobs.list_under(&format!("partial/{id}"))?;
+            let paths: Vec<_> = piece_paths(&objects, 0, size, size, piece)
+                .map_err(|have| BlobError::Incomplete { id, have, size })?
+                .into_iter()
+                .map(|name| (blobs.partial_path(&id, &name), name))
+                .collect();
             let store = blobs.store();
             let url = blobs.location();
             let pieces = futures_util::stream::iter(paths)

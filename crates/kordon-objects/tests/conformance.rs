@@ -94,7 +94,8 @@ fn object_storage_keeps_the_blob_ports_promises() {
 /// The server's case: one process verified half a scan and died (its
 /// handle dropped without a word); a second process, on its own handle,
 /// resumes at the first byte not acknowledged and finishes, and the
-/// pieces are swept.
+/// pieces are swept. The second writes the blob as the rest arrives,
+/// reading back meanwhile the pieces the first kept.
 #[test]
 fn a_second_process_takes_up_an_upload_where_the_first_stopped() {
     let storage = ObjectStorage::start("kordon-resume");
@@ -119,9 +120,11 @@ fn a_second_process_takes_up_an_upload_where_the_first_stopped() {
     assert_eq!(up.received(), 5 * PIECE, "what arrived is still counted");
     for (i, chunk) in data.chunks(PIECE as usize).enumerate().skip(5) {
         up.write_piece(i as u64 * PIECE, chunk).expect("piece");
+        assert_eq!(b.assemblies_under_way(), 1);
     }
     assert_eq!(up.finish().expect("finish"), id);
     assert_eq!(b.read_verified(&id).expect("read"), data);
+    assert_eq!(b.written_from_pieces(), 0, "written as it arrived");
     assert!(
         b.check().expect("check").partials.is_empty(),
         "pieces swept"
@@ -168,6 +171,38 @@ fn a_blob_seen_from_its_first_byte_is_written_while_its_pieces_arrive() {
         assert_eq!(port.read_verified(&id).expect("read"), data);
         assert_eq!(port.assemblies_under_way(), 0);
     }
+    assert_eq!(port.written_from_pieces(), 0);
+}
+
+/// A process writes at most eight uploads as they arrive: a ninth at the
+/// same time is put together from its pieces at the end, and all nine are
+/// whole.
+#[test]
+fn a_ninth_upload_at_once_is_put_together_from_its_pieces() {
+    let storage = ObjectStorage::start("kordon-ninth");
+    let port = open(&storage, "");
+    let blobs: Vec<Vec<u8>> = (0..9)
+        .map(|i| bytes(2 * PIECE as usize + 9, 20 + i))
+        .collect();
+    let mut uploads = vec![];
+    for (i, data) in blobs.iter().enumerate() {
+        let mut up = port
+            .upload(BlobId::of(data), data.len() as u64, PIECE)
+            .expect("upload");
+        assert!(up.set_tree(cvs_of(data, PIECE)).expect("tree"));
+        up.write_piece(0, &data[..PIECE as usize]).expect("piece");
+        assert_eq!(port.assemblies_under_way(), (i + 1).min(8));
+        uploads.push(up);
+    }
+    for (mut up, data) in uploads.into_iter().zip(&blobs) {
+        for (i, chunk) in data.chunks(PIECE as usize).enumerate().skip(1) {
+            up.write_piece(i as u64 * PIECE, chunk).expect("piece");
+        }
+        assert_eq!(up.finish().expect("finish"), BlobId::of(data));
+        assert_eq!(port.read_verified(&BlobId::of(data)).expect("read"), *data);
+    }
+    assert_eq!(port.written_from_pieces(), 1);
+    assert_eq!(port.assemblies_under_way(), 0);
 }
 
 /// A handle dropped with every piece sent but without `finish` (the
