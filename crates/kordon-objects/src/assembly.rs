@@ -6,9 +6,11 @@
 //! The hand-over never makes the transfer wait long: a piece the write
 //! has no room for is left out, and the write reads what it was not
 //! handed from the pieces kept (as it reads the pieces kept before it
-//! started, for an upload taken up midway). So every upload a process
-//! receives is written as it arrives, up to [`ASSEMBLED_AT_ONCE`] at once;
-//! beyond that, the blob is put together from its pieces at the end.
+//! started, for an upload taken up midway). So every upload a server
+//! receives is written as it arrives, up to [`ASSEMBLED_AT_ONCE`] at once
+//! per opened store; beyond that, and for an upload whose every piece was
+//! kept before (a process stopped just before its end), the blob is put
+//! together from its pieces at the end.
 
 use crate::upload::piece_paths;
 use crate::{with_causes, ObjectBlobs};
@@ -18,7 +20,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use kordon_blob::{BlobError, BlobId};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -90,6 +92,8 @@ impl Assembly {
             next: 0,
             held: None,
             back: None,
+            back_end: 0,
+            read_back: blobs.inner.read_back.clone(),
         };
         let chunks = futures_util::stream::unfold(feed, |mut feed| async move {
             feed.next_chunk().await.map(|chunk| (chunk, feed))
@@ -175,8 +179,12 @@ struct Feed {
     next: u64,
     /// A piece handed over past `next`, waiting for those before it.
     held: Option<(u64, Bytes)>,
-    /// Pieces being read back, up to where `held` starts (or the end).
+    /// Pieces being read back, up to `back_end` (where `held` starts, or
+    /// the end).
     back: Option<BoxStream<'static, Result<Bytes, BlobError>>>,
+    back_end: u64,
+    /// The port's count of pieces read back.
+    read_back: Arc<AtomicU64>,
 }
 
 impl Feed {
@@ -193,6 +201,9 @@ impl Feed {
                         return Some(Ok(bytes));
                     }
                     Some(Err(e)) => return Some(Err(e)),
+                    None if self.next != self.back_end => {
+                        return Some(Err(self.incomplete()));
+                    }
                     None => {
                         self.back = None;
                         self.reading_back.store(false, Ordering::Release);
@@ -274,17 +285,30 @@ impl Feed {
             self.partial.clone(),
             self.location.clone(),
         );
+        let count = self.read_back.clone();
+        self.back_end = end.min(self.size);
         self.back = Some(
             futures_util::stream::iter(names)
-                .map(move |name| {
+                .map(move |(name, len)| {
                     let (store, path) = (store.clone(), partial.clone().join(name.as_str()));
-                    let failed = remote(format!("{location}/{name}"));
+                    let location = format!("{location}/{name}");
+                    let count = count.clone();
                     async move {
-                        match store.get(&path).await {
+                        let got = match store.get(&path).await {
                             Ok(got) => got.bytes().await,
                             Err(e) => Err(e),
+                        };
+                        match got {
+                            Ok(bytes) if bytes.len() as u64 == len => {
+                                count.fetch_add(1, Ordering::AcqRel);
+                                Ok(bytes)
+                            }
+                            Ok(bytes) => Err(BlobError::Remote {
+                                location,
+                                reason: format!("{} bytes where {len} were kept", bytes.len()),
+                            }),
+                            Err(e) => Err(remote(location)(e)),
                         }
-                        .map_err(failed)
                     }
                 })
                 .buffered(READ_AHEAD)

@@ -8,8 +8,9 @@
 //!   is written only after its bytes were hashed again on the way in, by
 //!   one `PUT` or a multipart upload whose completion makes it visible at
 //!   once, so no reader ever sees a partial or unverified blob. It is
-//!   written as its upload arrives (eight at once per process; see
-//!   `assembly`), or else from its pieces once the last is in.
+//!   written as its upload arrives (eight at once per opened store, and a
+//!   server opens one; see `assembly`), or else from its pieces once the
+//!   last is in.
 //! - `partial/<64 hex>/tree`: an upload's piece size, blob size and piece
 //!   values, kept once they merge to the blob's hash.
 //! - `partial/<64 hex>/<16 hex offset>.<hex>`: one verified piece, one
@@ -21,8 +22,9 @@
 //!   measure of what interruptions cost), written when a transfer stops.
 //!
 //! A multipart upload that failed, or whose upload was let go unfinished
-//! (the connection went), is aborted; one left by a process killed while
-//! a scan arrived is not (the bucket's rule to abort incomplete multipart
+//! (the connection went), is aborted, unless the process ends before the
+//! abort is through (it waits a second for it); one left by a process
+//! killed while a scan arrived is not (the bucket's rule to abort incomplete multipart
 //! uploads clears it; the blob is still made whole from its pieces at the
 //! next offer).
 //!
@@ -38,13 +40,14 @@ mod assembly;
 mod upload;
 
 use bytes::Bytes;
-use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, TryStreamExt};
 use kordon_blob::tree::Cv;
 use kordon_blob::{BlobCheck, BlobError, BlobId, BlobPort, BlobUpload};
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path;
-use object_store::{ClientConfigKey, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
+use object_store::{
+    ClientConfigKey, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart,
+};
 use std::future::Future;
 use std::io::{self, Read, Seek, Write};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -82,6 +85,8 @@ pub(crate) struct Inner {
     pub(crate) assembling: Arc<AtomicUsize>,
     /// Blobs put together from their pieces once the last was in.
     pub(crate) from_pieces: AtomicU64,
+    /// Pieces read back by writes under way (see [`assembly`]).
+    pub(crate) read_back: Arc<AtomicU64>,
 }
 
 /// The runtime the object store's futures run on; shut down without
@@ -186,6 +191,7 @@ impl ObjectBlobs {
                 runtime: Runtime(Some(runtime)),
                 assembling: Arc::new(AtomicUsize::new(0)),
                 from_pieces: AtomicU64::new(0),
+                read_back: Arc::new(AtomicU64::new(0)),
             }),
         })
     }
@@ -393,6 +399,12 @@ impl ObjectBlobs {
     pub fn written_from_pieces(&self) -> u64 {
         self.inner.from_pieces.load(Ordering::Acquire)
     }
+
+    /// Pieces read back from the bucket by writes under way: those kept
+    /// before an interruption, and those the write had no room for.
+    pub fn pieces_read_back(&self) -> u64 {
+        self.inner.read_back.load(Ordering::Acquire)
+    }
 }
 
 /// A blob's bytes in order, as they are read from wherever they are.
@@ -440,45 +452,33 @@ async fn write_stream(
             .map_err(remote)?;
         return Ok(());
     }
-    let mut upload = store.put_multipart(&path).await.map_err(remote)?;
-    let mut in_flight: FuturesUnordered<object_store::UploadPart> = FuturesUnordered::new();
-    let mut part = Vec::with_capacity(PART);
+    let upload = store.put_multipart(&path).await.map_err(remote)?;
+    // Each part goes up on a task of its own, as soon as it is full (not
+    // when the next one is).
+    let mut parts = WriteMultipart::new_with_chunk_size(upload, PART);
     let sent: Result<(), BlobError> = async {
-        loop {
-            let next = chunks.try_next().await?;
-            if let Some(chunk) = &next {
-                hasher.update(chunk);
-                written += chunk.len() as u64;
-                part.extend_from_slice(chunk);
-            }
-            if part.len() >= PART || (next.is_none() && !part.is_empty()) {
-                if in_flight.len() >= parts_in_flight {
-                    if let Some(done) = in_flight.next().await {
-                        done.map_err(remote)?;
-                    }
-                }
-                let payload = std::mem::replace(&mut part, Vec::with_capacity(PART));
-                in_flight.push(upload.put_part(PutPayload::from(payload)));
-            }
-            if next.is_none() {
-                break;
-            }
-        }
-        while let Some(done) = in_flight.next().await {
-            done.map_err(remote)?;
+        while let Some(chunk) = chunks.try_next().await? {
+            hasher.update(&chunk);
+            written += chunk.len() as u64;
+            parts
+                .wait_for_capacity(parts_in_flight)
+                .await
+                .map_err(remote)?;
+            parts.put(chunk);
         }
         check(&hasher, written)
     }
     .await;
-    let sent = match sent {
-        Ok(()) => upload.complete().await.map(drop).map_err(remote),
-        Err(e) => Err(e),
-    };
-    if sent.is_err() {
-        // Nothing became visible; leave no parts behind either.
-        let _ = upload.abort().await;
+    match sent {
+        // Completed only now, once every byte hashed to the name; a
+        // completion that fails aborts the upload.
+        Ok(()) => parts.finish().await.map(drop).map_err(remote),
+        Err(e) => {
+            // Nothing became visible; leave no parts behind either.
+            let _ = parts.abort().await;
+            Err(e)
+        }
     }
-    sent
 }
 
 /// Reads a blob in ranges, as the reader asks for bytes.

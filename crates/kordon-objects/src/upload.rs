@@ -61,29 +61,31 @@ fn received_in(objects: &[(String, u64)]) -> u64 {
         .unwrap_or(0)
 }
 
-/// The names of the pieces, in order, that hold bytes `from..to` of a blob
-/// of `(size, piece)`, from an upload's listing (the first, if two
-/// processes kept the same piece); `Err` with the offset of the first one
-/// missing.
+/// The names and lengths of the pieces, in order, that hold bytes
+/// `from..to` of a blob of `(size, piece)`, from an upload's listing (of
+/// the right length; the first, if two processes kept the same piece);
+/// `Err` with the offset of the first one missing.
 pub(crate) fn piece_paths(
     objects: &[(String, u64)],
     from: u64,
     to: u64,
     size: u64,
     piece: u64,
-) -> Result<Vec<String>, u64> {
+) -> Result<Vec<(String, u64)>, u64> {
     let mut names = std::collections::BTreeMap::new();
-    for (name, _) in objects {
+    for (name, len) in objects {
         if let Some((offset, _)) = parse_piece_name(name) {
-            names.entry(offset).or_insert(name);
+            if offset % piece == 0 && *len == tree::piece_len(size, piece, offset / piece) {
+                names.entry(offset).or_insert((name, *len));
+            }
         }
     }
     let mut paths = vec![];
     let mut offset = from;
     while offset < to.min(size) {
-        let name = names.get(&offset).ok_or(offset)?;
-        paths.push((*name).clone());
-        offset += tree::piece_len(size, piece, offset / piece);
+        let (name, len) = names.get(&offset).ok_or(offset)?;
+        paths.push(((*name).clone(), *len));
+        offset += len;
     }
     Ok(paths)
 }
@@ -307,7 +309,7 @@ impl BlobUpload for ObjectUpload {
             let paths: Vec<_> = piece_paths(&objects, 0, size, size, piece)
                 .map_err(|have| BlobError::Incomplete { id, have, size })?
                 .into_iter()
-                .map(|name| (blobs.partial_path(&id, &name), name))
+                .map(|(name, _)| (blobs.partial_path(&id, &name), name))
                 .collect();
             let store = blobs.store();
             let url = blobs.location();
@@ -347,5 +349,34 @@ impl BlobUpload for ObjectUpload {
             tracing::warn!(blob = %id, error = %e, "pieces of a finished upload left behind");
         }
         Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pieces_of_a_range_are_found_in_order_and_of_their_length() {
+        // A blob of 2.5 pieces of 4 bytes: 4 + 4 + 2.
+        let (size, piece) = (10, 4);
+        let objects = vec![
+            (piece_name(4, 9), 4),
+            (piece_name(0, 4), 4),
+            (piece_name(8, 12), 3), // not its length: left out
+            (piece_name(4, 20), 4), // the same piece kept twice
+            ("received".to_string(), 2),
+        ];
+        assert_eq!(
+            piece_paths(&objects, 0, 8, size, piece),
+            Ok(vec![(piece_name(0, 4), 4), (piece_name(4, 9), 4)])
+        );
+        assert_eq!(piece_paths(&objects, 0, 10, size, piece), Err(8));
+        assert_eq!(piece_paths(&objects, 2, 8, size, piece), Err(2));
+        let whole = [objects, vec![(piece_name(8, 30), 2)]].concat();
+        assert_eq!(
+            piece_paths(&whole, 4, 10, size, piece),
+            Ok(vec![(piece_name(4, 9), 4), (piece_name(8, 30), 2)])
+        );
     }
 }
