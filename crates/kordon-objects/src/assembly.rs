@@ -317,3 +317,130 @@ impl Feed {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The write's feed, over an object store in memory: what it was not
+    //! handed is read back, a short piece ends it, and a write let go
+    //! makes nothing visible.
+
+    use super::*;
+    use crate::upload::piece_name;
+    use kordon_blob::tree::PIECE;
+    use object_store::PutPayload;
+
+    /// A blob of `pieces` whole pieces and a short last one (several
+    /// 8 MiB parts when `pieces` is 9 or more).
+    fn blob(pieces: usize) -> Vec<u8> {
+        (0..pieces * PIECE as usize + 777)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect()
+    }
+
+    /// Keeps every piece of `data` as the upload would have, `short`
+    /// (an index) cut to half its length.
+    fn keep_pieces(blobs: &ObjectBlobs, id: &BlobId, data: &[u8], short: Option<usize>) {
+        for (i, chunk) in data.chunks(PIECE as usize).enumerate() {
+            let kept = if short == Some(i) {
+                &chunk[..chunk.len() / 2]
+            } else {
+                chunk
+            };
+            let (store, path) = (
+                blobs.store(),
+                blobs.partial_path(id, &piece_name(i as u64 * PIECE, 0)),
+            );
+            let payload = PutPayload::from(kept.to_vec());
+            blobs
+                .run(async move { store.put(&path, payload).await })
+                .expect("run")
+                .expect("put");
+        }
+    }
+
+    /// Hands over the pieces of `data` whose index `hand` keeps; whether
+    /// the write took (or left out) every one.
+    fn hand_over(
+        blobs: &ObjectBlobs,
+        assembly: &Assembly,
+        data: &[u8],
+        hand: impl Fn(usize) -> bool,
+    ) -> bool {
+        data.chunks(PIECE as usize)
+            .enumerate()
+            .filter(|(i, _)| hand(*i))
+            .all(|(i, chunk)| {
+                let offset = i as u64 * PIECE;
+                assembly.hand_over(blobs, offset, Bytes::copy_from_slice(chunk)) != HandOver::Ended
+            })
+    }
+
+    fn visible(blobs: &ObjectBlobs, id: &BlobId) -> Option<Bytes> {
+        let (store, path) = (blobs.store(), blobs.blob_path(id));
+        blobs
+            .run(async move {
+                match store.get(&path).await {
+                    Ok(got) => got.bytes().await.ok(),
+                    Err(_) => None,
+                }
+            })
+            .expect("run")
+    }
+
+    #[test]
+    fn pieces_not_handed_over_are_read_back_in_their_place() {
+        let blobs = ObjectBlobs::in_memory();
+        let data = blob(17);
+        let (id, size) = (BlobId::of(&data), data.len() as u64);
+        keep_pieces(&blobs, &id, &data, None);
+        let assembly = Assembly::start(&blobs, id, size, PIECE).expect("a place");
+        // Not the first two (kept before an interruption), not the ninth
+        // (no room for it), not the last (no room at the very end).
+        assert!(hand_over(&blobs, &assembly, &data, |i| i >= 2
+            && i != 9
+            && i != 17));
+        assert_eq!(assembly.finish(&blobs).expect("run"), Ok(()));
+        assert_eq!(visible(&blobs, &id).as_deref(), Some(&data[..]));
+        // At least those four; a piece handed over while the write was
+        // reading back may have been left out too.
+        assert!(
+            blobs.pieces_read_back() >= 4,
+            "{}",
+            blobs.pieces_read_back()
+        );
+        assert_eq!(blobs.assemblies_under_way(), 0);
+    }
+
+    #[test]
+    fn a_piece_kept_short_ends_the_write_without_making_it_visible() {
+        let blobs = ObjectBlobs::in_memory();
+        let data = blob(3);
+        let (id, size) = (BlobId::of(&data), data.len() as u64);
+        keep_pieces(&blobs, &id, &data, Some(1));
+        let assembly = Assembly::start(&blobs, id, size, PIECE).expect("a place");
+        // The write may end as soon as it reads the short piece back.
+        hand_over(&blobs, &assembly, &data, |i| i != 1);
+        let failed = assembly.finish(&blobs).expect("run");
+        assert!(failed.is_err(), "{failed:?}");
+        assert_eq!(visible(&blobs, &id), None);
+        assert_eq!(blobs.assemblies_under_way(), 0);
+    }
+
+    #[test]
+    fn a_write_let_go_without_its_finish_makes_nothing_visible() {
+        let blobs = ObjectBlobs::in_memory();
+        for pieces in [3, 10] {
+            let data = blob(pieces);
+            let (id, size) = (BlobId::of(&data), data.len() as u64);
+            let assembly = Assembly::start(&blobs, id, size, PIECE).expect("a place");
+            hand_over(&blobs, &assembly, &data, |_| true);
+            drop(assembly);
+            let until = std::time::Instant::now() + Duration::from_secs(30);
+            while blobs.assemblies_under_way() > 0 {
+                assert!(std::time::Instant::now() < until, "the write did not end");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            assert_eq!(visible(&blobs, &id), None, "{pieces} pieces");
+        }
+    }
+}

@@ -174,26 +174,43 @@ impl ObjectBlobs {
             })
             .build()
             .map_err(|e| bad(with_causes(&e)))?;
+        let url = format!(
+            "s3://{bucket}{}{prefix}",
+            if prefix.is_empty() { "" } else { "/" }
+        );
+        Self::over(Arc::new(store), url, prefix_path)
+            .map_err(|e| bad(format!("starting its runtime: {e}")))
+    }
+
+    /// The port over `store`, under `prefix`; `url` names it for people.
+    fn over(store: Arc<dyn ObjectStore>, url: String, prefix: Path) -> io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("kordon-objects")
             .enable_all()
-            .build()
-            .map_err(|e| bad(format!("starting its runtime: {e}")))?;
+            .build()?;
         Ok(ObjectBlobs {
             inner: Arc::new(Inner {
-                store: Arc::new(store),
-                url: format!(
-                    "s3://{bucket}{}{prefix}",
-                    if prefix.is_empty() { "" } else { "/" }
-                ),
-                prefix: prefix_path,
+                store,
+                url,
+                prefix,
                 runtime: Runtime(Some(runtime)),
                 assembling: Arc::new(AtomicUsize::new(0)),
                 from_pieces: AtomicU64::new(0),
                 read_back: Arc::new(AtomicU64::new(0)),
             }),
         })
+    }
+
+    /// The port over an object store in memory, for tests of this crate.
+    #[cfg(test)]
+    pub(crate) fn in_memory() -> Self {
+        Self::over(
+            Arc::new(object_store::memory::InMemory::new()),
+            "memory://".into(),
+            Path::default(),
+        )
+        .expect("a runtime")
     }
 
     pub(crate) fn store(&self) -> Arc<dyn ObjectStore> {

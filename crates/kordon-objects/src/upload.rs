@@ -35,7 +35,7 @@ pub struct ObjectUpload {
 /// A piece's object name: its offset, and the bytes received for the
 /// blob when it was kept (so a process killed without a word loses none
 /// of that count up to its last piece), both in hex.
-fn piece_name(offset: u64, received: u64) -> String {
+pub(crate) fn piece_name(offset: u64, received: u64) -> String {
     format!("{offset:016x}.{received:x}")
 }
 
