@@ -12,14 +12,14 @@
 //! kept before (a process stopped just before its end), the blob is put
 //! together from its pieces at the end.
 
-use crate::upload::piece_paths;
+use crate::upload::{piece_paths, read_pieces};
 use crate::{with_causes, ObjectBlobs};
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 use kordon_blob::{BlobError, BlobId};
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::ObjectStore;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -259,19 +259,16 @@ impl Feed {
     /// Starts reading back the pieces kept from `next` up to `end`.
     async fn read_back(&mut self, end: u64) -> Result<(), BlobError> {
         self.reading_back.store(true, Ordering::Release);
-        let remote = |location: String| {
-            move |e: object_store::Error| BlobError::Remote {
-                location,
-                reason: with_causes(&e),
-            }
-        };
         let objects: Vec<(String, u64)> = self
             .store
             .list(Some(&self.partial))
             .map_ok(|m| (m.location.filename().unwrap_or("").to_string(), m.size))
             .try_collect()
             .await
-            .map_err(remote(self.location.clone()))?;
+            .map_err(|e| BlobError::Remote {
+                location: self.location.clone(),
+                reason: with_causes(&e),
+            })?;
         let names =
             piece_paths(&objects, self.next, end, self.size, self.piece).map_err(|have| {
                 BlobError::Incomplete {
@@ -280,39 +277,20 @@ impl Feed {
                     size: self.size,
                 }
             })?;
-        let (store, partial, location) = (
-            self.store.clone(),
-            self.partial.clone(),
-            self.location.clone(),
-        );
         let count = self.read_back.clone();
         self.back_end = end.min(self.size);
         self.back = Some(
-            futures_util::stream::iter(names)
-                .map(move |(name, len)| {
-                    let (store, path) = (store.clone(), partial.clone().join(name.as_str()));
-                    let location = format!("{location}/{name}");
-                    let count = count.clone();
-                    async move {
-                        let got = match store.get(&path).await {
-                            Ok(got) => got.bytes().await,
-                            Err(e) => Err(e),
-                        };
-                        match got {
-                            Ok(bytes) if bytes.len() as u64 == len => {
-                                count.fetch_add(1, Ordering::AcqRel);
-                                Ok(bytes)
-                            }
-                            Ok(bytes) => Err(BlobError::Remote {
-                                location,
-                                reason: format!("{} bytes where {len} were kept", bytes.len()),
-                            }),
-                            Err(e) => Err(remote(location)(e)),
-                        }
-                    }
-                })
-                .buffered(READ_AHEAD)
-                .boxed(),
+            read_pieces(
+                self.store.clone(),
+                self.partial.clone(),
+                self.location.clone(),
+                names,
+                READ_AHEAD,
+            )
+            .inspect_ok(move |_| {
+                count.fetch_add(1, Ordering::AcqRel);
+            })
+            .boxed(),
         );
         Ok(())
     }
@@ -327,7 +305,7 @@ mod tests {
     use super::*;
     use crate::upload::piece_name;
     use kordon_blob::tree::PIECE;
-    use object_store::PutPayload;
+    use object_store::{ObjectStoreExt, PutPayload};
 
     /// A blob of `pieces` whole pieces and a short last one (several
     /// 8 MiB parts when `pieces` is 9 or more).

@@ -4,13 +4,16 @@
 //! many under way, or the write failed), from its pieces at the end.
 
 use crate::assembly::{Assembly, HandOver};
-use crate::{parse_tree, tree_bytes, ObjectBlobs, READ_AHEAD};
+use crate::{parse_tree, tree_bytes, Chunks, ObjectBlobs, READ_AHEAD};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use kordon_blob::tree::{self, Cv};
 use kordon_blob::BlobPort;
 use kordon_blob::{judge_piece, BlobError, BlobId, BlobUpload, PieceOutcome};
+use object_store::path::Path;
+use object_store::ObjectStore;
 use object_store::ObjectStoreExt;
+use std::sync::Arc;
 
 /// How many bytes may be noted as received before the count is written
 /// out (it is a measure: a kill loses at most this much of it).
@@ -88,6 +91,42 @@ pub(crate) fn piece_paths(
         offset += len;
     }
     Ok(paths)
+}
+
+/// The pieces `names` (with their lengths, as [`piece_paths`] gives them)
+/// under `partial`, in order, `read_ahead` read at a time, each checked to
+/// be of the length kept.
+pub(crate) fn read_pieces(
+    store: Arc<dyn ObjectStore>,
+    partial: Path,
+    location: String,
+    names: Vec<(String, u64)>,
+    read_ahead: usize,
+) -> Chunks {
+    futures_util::stream::iter(names)
+        .map(move |(name, len)| {
+            let (store, path) = (store.clone(), partial.clone().join(name.as_str()));
+            let location = format!("{location}/{name}");
+            async move {
+                let got = match store.get(&path).await {
+                    Ok(got) => got.bytes().await,
+                    Err(e) => Err(e),
+                };
+                match got {
+                    Ok(bytes) if bytes.len() as u64 == len => Ok(bytes),
+                    Ok(bytes) => Err(BlobError::Remote {
+                        location,
+                        reason: format!("{} bytes where {len} were kept", bytes.len()),
+                    }),
+                    Err(e) => Err(BlobError::Remote {
+                        location,
+                        reason: crate::with_causes(&e),
+                    }),
+                }
+            }
+        })
+        .buffered(read_ahead)
+        .boxed()
 }
 
 /// Where the verified prefix ends, from an upload's listing: its pieces
@@ -306,30 +345,16 @@ impl BlobUpload for ObjectUpload {
                 .from_pieces
                 .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             let objects = blobs.list_under(&format!("partial/{id}"))?;
-            let paths: Vec<_> = piece_paths(&objects, 0, size, size, piece)
-                .map_err(|have| BlobError::Incomplete { id, have, size })?
-                .into_iter()
-                .map(|(name, _)| (blobs.partial_path(&id, &name), name))
-                .collect();
-            let store = blobs.store();
-            let url = blobs.location();
-            let pieces = futures_util::stream::iter(paths)
-                .map(move |(path, name)| {
-                    let store = store.clone();
-                    let location = format!("{url}/partial/{id}/{name}");
-                    async move {
-                        let got = match store.get(&path).await {
-                            Ok(got) => got.bytes().await,
-                            Err(e) => Err(e),
-                        };
-                        got.map_err(|e| BlobError::Remote {
-                            location,
-                            reason: crate::with_causes(&e),
-                        })
-                    }
-                })
-                .buffered(READ_AHEAD);
-            let written = blobs.write_verified(&id, size, pieces.boxed());
+            let names = piece_paths(&objects, 0, size, size, piece)
+                .map_err(|have| BlobError::Incomplete { id, have, size })?;
+            let pieces = read_pieces(
+                blobs.store(),
+                blobs.path(&format!("partial/{id}")),
+                format!("{}/partial/{id}", blobs.location()),
+                names,
+                READ_AHEAD,
+            );
+            let written = blobs.write_verified(&id, size, pieces);
             if let Err(e) = written {
                 if matches!(e, BlobError::Corrupt { .. }) {
                     // Every piece was verified: storage changed under us.
