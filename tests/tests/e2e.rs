@@ -735,3 +735,6 @@ mod addresses;
 
 #[path = "e2e/postgres.rs"]
 mod postgres;
+
+#[path = "e2e/early_data.rs"]
+mod early_data;

@@ -13,9 +13,10 @@
 //!    from the last commit until all are acknowledged.
 //!
 //! With `--warm` the vehicle has first sent a smaller scan over the same
-//! link in a sync of its own (as a crew's vehicle has, the same day), so
-//! its connection may resume the path; measured resuming and, in the same
-//! run after the same warm-up, starting cold.
+//! link in a sync of its own (as a crew's vehicle has, the same day, in
+//! the same process), so its connection may resume the path and its TLS
+//! session (0-RTT); measured resuming and, in the same run after the same
+//! warm-up, without 0-RTT and starting cold.
 //!
 //! Scans are real imports of a synthetic 16-bit scan (the first one
 //! generated, the others copies with one pixel changed so each is its own
@@ -70,6 +71,8 @@ enum Variant {
     AfterWelcome,
     /// After a warm-up sync, the path not resumed.
     Cold,
+    /// After a warm-up sync, nothing sent before the handshake is done.
+    NoEarlyData,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -78,6 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         measure(&args, Variant::AfterWelcome)?;
     }
     if args.warm {
+        measure(&args, Variant::NoEarlyData)?;
         measure(&args, Variant::Cold)?;
     }
     Ok(())
@@ -167,6 +171,7 @@ fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
             Variant::Now => {}
             Variant::AfterWelcome => opts.records_with_hello = false,
             Variant::Cold => opts.resume_path = false,
+            Variant::NoEarlyData => opts.early_data = false,
         }
         if let Some(ms) = args.record_poll_ms {
             opts.record_poll = Duration::from_millis(ms.max(1));
@@ -209,6 +214,7 @@ fn measure(args: &Args, variant: Variant) -> anyhow::Result<()> {
             Variant::Now => "",
             Variant::AfterWelcome => " (baseline: records after Welcome)",
             Variant::Cold => " (baseline: the path not resumed)",
+            Variant::NoEarlyData => " (baseline: without 0-RTT)",
         },
         if args.warm { ", after a warm-up sync" } else { "" },
         queued.bytes_pending >> 20,

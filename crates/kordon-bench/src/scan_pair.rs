@@ -11,8 +11,12 @@
 //! the bottleneck queue are counted. The sync as it is now and as it was
 //! before each change to it ([`Mode`]), alternately, in the same run.
 //! With `--warm` the vehicle has sent a third scan over the same link in a
-//! sync of its own first, so its next connection may resume the path;
-//! measured resuming and starting cold.
+//! sync of its own first, so its next connection may resume the path and,
+//! in the same process, its TLS session (its first messages go with its
+//! first packet, 0-RTT); measured resuming, without 0-RTT, and starting
+//! cold. Without `--warm` the measured sync is the process's first
+//! connection since its enrollment, as after a restart of the vehicle's
+//! PC: no session to resume.
 
 use anyhow::{anyhow, Context};
 use kordon_central::serve;
@@ -67,6 +71,8 @@ enum Mode {
     /// As now, but a new connection starts cold whatever the last one
     /// learnt of the path.
     Cold,
+    /// As now, but nothing sent before the handshake is done (no 0-RTT).
+    NoEarlyData,
 }
 
 impl Mode {
@@ -79,6 +85,7 @@ impl Mode {
             Mode::AfterTheRound => "records after Welcome, scans offered after the round",
             Mode::NotPipelined => "after the records round, not pipelined",
             Mode::Cold => "as now, the path not resumed",
+            Mode::NoEarlyData => "as now, without 0-RTT",
         }
     }
 }
@@ -117,8 +124,12 @@ fn one(
         Arc::new(Mutex::new(central)),
     ));
     // Enrolled on an earlier sync, as a crew's vehicle is before it goes
-    // out (the first sync of all enrolls the device before scans may go).
-    rt.block_on(v.sync_once(&SyncOptions::default()))?;
+    // out (the first sync of all enrolls the device before scans may go),
+    // by another process of the vehicle's: it leaves no TLS session.
+    rt.block_on(v.sync_once(&SyncOptions {
+        early_data: false,
+        ..SyncOptions::default()
+    }))?;
     let officer = OfficerId::new("OF-BENCH").map_err(|e| anyhow!(e))?;
     let file = tmp.path().join("scan.tif");
     if args.warm {
@@ -164,6 +175,10 @@ fn one(
         },
         Mode::Cold => SyncOptions {
             resume_path: false,
+            ..SyncOptions::default()
+        },
+        Mode::NoEarlyData => SyncOptions {
+            early_data: false,
             ..SyncOptions::default()
         },
     };
@@ -282,7 +297,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
         for _ in 0..args.runs {
             let modes: &[Mode] = if args.warm {
-                &[Mode::Now, Mode::OfferedOnceAnswered, Mode::Cold]
+                &[
+                    Mode::Now,
+                    Mode::NoEarlyData,
+                    Mode::OfferedOnceAnswered,
+                    Mode::Cold,
+                ]
             } else {
                 &[
                     Mode::Now,

@@ -188,9 +188,9 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
                 Err(e) => return ctx.turned_away("handshake_failed", &peer, &e.to_string()),
             };
             let conn = tokio::select! {
-                done = tokio::time::timeout_at(deadline, connecting) => match done {
+                done = tokio::time::timeout_at(deadline, handshake(connecting, deadline)) => match done {
                     Ok(Ok(conn)) => conn,
-                    Ok(Err(e)) => return ctx.turned_away("handshake_failed", &peer, &e.to_string()),
+                    Ok(Err(e)) => return ctx.turned_away("handshake_failed", &peer, &e),
                     Err(_) => return ctx.turned_away("auth_timeout", &peer, "handshake not finished in time"),
                 },
                 why = ticket.turned_out() => return ctx.turned_away(why.as_str(), &peer, why.reason()),
@@ -199,6 +199,46 @@ pub async fn serve_with(endpoint: quinn::Endpoint, central: impl Into<Handles>, 
                 tracing::info!(%peer, error = %e, "session ended with an error");
             }
         });
+    }
+}
+
+/// The connection once its peer is known: at once for a vehicle that
+/// resumed a session this process gave it (its ticket names the key that
+/// proved itself then), so what it sent early (0-RTT) is answered at once;
+/// else once the handshake is done and the vehicle has proved its key.
+/// Why answering early is safe: `kordon_transport`'s `resumption` module.
+async fn handshake(
+    mut connecting: quinn::Connecting,
+    deadline: tokio::time::Instant,
+) -> Result<quinn::Connection, String> {
+    // The protocol is chosen with the ClientHello, before any stream.
+    connecting
+        .handshake_data()
+        .await
+        .map_err(|e| e.to_string())?;
+    let (conn, done) = match connecting.into_0rtt() {
+        Ok(early) => early,
+        // Never on a server's side; waited for in full all the same.
+        Err(connecting) => return connecting.await.map_err(|e| e.to_string()),
+    };
+    if kordon_transport::peer_device_key(&conn).is_some() {
+        // Its handshake must still be done in time: a replay of what a
+        // vehicle sent early cannot finish it, and is let go then rather
+        // than at the idle timeout.
+        let watched = conn.clone();
+        tokio::spawn(async move {
+            if tokio::time::timeout_at(deadline, done).await.is_err() {
+                watched.close(CLOSE_TIMED_OUT.into(), b"handshake not finished in time");
+            }
+        });
+        return Ok(conn);
+    }
+    // Resolves once the handshake is done or failed (`true` only if early
+    // data was taken): the connection tells which.
+    let _ = done.await;
+    match conn.close_reason() {
+        None => Ok(conn),
+        Some(e) => Err(e.to_string()),
     }
 }
 

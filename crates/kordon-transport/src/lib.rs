@@ -20,6 +20,10 @@
 //!   of waiting out the idle timeout.
 //! - [`StallProbe`] keeps a stalled connection probing the path, so data
 //!   flows again about a round trip after an outage ends.
+//! - [`SessionTickets`]: a vehicle that connected to the same server
+//!   process before resumes its TLS session and sends its first messages
+//!   with its first packet (0-RTT, [`connect_early`]); see the module
+//!   `resumption` for why that is safe for what a vehicle sends.
 //! - [`link`]: a vehicle's connection pings every [`LINK_PING`], and
 //!   [`watch_link`] tells from what arrives whether the link is up, within
 //!   a second of a change.
@@ -27,6 +31,7 @@
 pub mod congestion;
 pub mod link;
 mod probe;
+mod resumption;
 mod stream;
 mod tls;
 mod token;
@@ -34,6 +39,7 @@ mod token;
 pub use link::{watch_link, LinkState, LinkWatchTask, LINK_PING};
 pub use probe::StallProbe;
 pub use quinn;
+pub use resumption::{connect_early, SessionTickets, Speaks, ZeroRtt};
 pub use stream::{write_some, FrameReader, FrameStream};
 pub use tls::{
     certificate_fingerprint, device_key_of, peer_device_key, self_signed_cert, SharedDeviceKey,
@@ -210,21 +216,31 @@ pub fn client_endpoint_on(
     pinned_fingerprint: [u8; 32],
     bind: SocketAddr,
 ) -> Result<quinn::Endpoint, TransportError> {
-    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS, None)
+    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS, None, None)
 }
 
 /// As [`client_endpoint_on`] from any local address, its connections
 /// starting from what the last
 /// connection to this server learnt of the path (see
 /// [`congestion::PathMemory`]; a different path is told by its RTT and
-/// starts cold).
+/// starts cold), and resuming a TLS session from `tickets` (see
+/// [`connect_early`]) if they are for this server.
 pub fn client_endpoint_resuming(
     key: SharedDeviceKey,
     pinned_fingerprint: [u8; 32],
     memory: Option<congestion::PathMemory>,
+    tickets: Option<&SessionTickets>,
 ) -> Result<quinn::Endpoint, TransportError> {
     let bind = ([0, 0, 0, 0], 0).into();
-    client_endpoint_speaking(key, pinned_fingerprint, bind, &tls::PROTOCOLS, memory)
+    let tickets = tickets.filter(|t| t.server() == pinned_fingerprint);
+    client_endpoint_speaking(
+        key,
+        pinned_fingerprint,
+        bind,
+        &tls::PROTOCOLS,
+        memory,
+        tickets,
+    )
 }
 
 /// What `conn` has learnt of its path so far, for the next connection to
@@ -243,11 +259,19 @@ fn client_endpoint_speaking(
     bind: SocketAddr,
     protocols: &[&[u8]],
     resume: Option<congestion::PathMemory>,
+    tickets: Option<&SessionTickets>,
 ) -> Result<quinn::Endpoint, TransportError> {
-    let cfg = tls::client_config(key, pinned_fingerprint, provider(), protocols)?;
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
-        .map_err(|e| TransportError::Tls(e.to_string()))?;
-    let mut client = quinn::ClientConfig::new(Arc::new(quic));
+    let device = key.public();
+    let make = || {
+        let cfg = tls::client_config(key, pinned_fingerprint, provider(), protocols, tickets)?;
+        quinn::crypto::rustls::QuicClientConfig::try_from(Arc::new(cfg))
+            .map_err(|e| TransportError::Tls(e.to_string()))
+    };
+    let quic = match tickets {
+        Some(tickets) => tickets.tls(device, make)?,
+        None => Arc::new(make()?),
+    };
+    let mut client = quinn::ClientConfig::new(quic);
     let mut transport = transport_config(resume);
     // The vehicle pings often enough to tell within a second that the link
     // went or came back (see `link`); the server keeps the slower default.
@@ -259,11 +283,18 @@ fn client_endpoint_speaking(
     Ok(endpoint)
 }
 
-/// The application protocol `conn` negotiated.
-fn protocol(conn: &quinn::Connection) -> Option<Vec<u8>> {
+/// The application protocol `conn` negotiated (on a vehicle's connection
+/// that sent early, not until its handshake is done).
+pub(crate) fn protocol(conn: &quinn::Connection) -> Option<Vec<u8>> {
     conn.handshake_data()
         .and_then(|data| data.downcast::<quinn::crypto::rustls::HandshakeData>().ok())
         .and_then(|data| data.protocol)
+}
+
+/// What the protocol `conn` negotiated lets a vehicle send ahead of the
+/// answers (nothing beyond the oldest protocol while it is not known).
+pub fn speaks(conn: &quinn::Connection) -> Speaks {
+    protocol(conn).map_or_else(Speaks::default, |p| Speaks::protocol(&p))
 }
 
 /// Whether the server at the other end of `conn` reads what follows a
@@ -271,16 +302,14 @@ fn protocol(conn: &quinn::Connection) -> Option<Vec<u8>> {
 /// what builds on it), so a records session may send its Pull and first
 /// Records with its Hello.
 pub fn records_with_hello(conn: &quinn::Connection) -> bool {
-    protocol(conn).is_some_and(|p| {
-        p == kordon_proto::ALPN_RECORDS_WITH_HELLO || p == kordon_proto::ALPN_HELD_OFFERS
-    })
+    speaks(conn).records_with_hello
 }
 
 /// Whether the server at the other end of `conn` holds an Offer until the
 /// records beside it are in, and answers a LogAsk behind the Hello: it
 /// negotiated [`kordon_proto::ALPN_HELD_OFFERS`].
 pub fn held_offers(conn: &quinn::Connection) -> bool {
-    protocol(conn).is_some_and(|p| p == kordon_proto::ALPN_HELD_OFFERS)
+    speaks(conn).held_offers
 }
 
 /// Connects to the server, failing after `timeout` without a handshake.
@@ -289,25 +318,50 @@ pub async fn connect(
     addr: SocketAddr,
     timeout: Duration,
 ) -> Result<quinn::Connection, TransportError> {
-    let connecting = endpoint
+    finish_connecting(start_connecting(endpoint, addr)?, addr, timeout).await
+}
+
+/// Sends the first packet of a connection to the server at `addr`.
+pub(crate) fn start_connecting(
+    endpoint: &quinn::Endpoint,
+    addr: SocketAddr,
+) -> Result<quinn::Connecting, TransportError> {
+    endpoint
         .connect(addr, SERVER_NAME)
         .map_err(|e| TransportError::Connect {
             addr,
             reason: e.to_string(),
-        })?;
+        })
+}
+
+/// A connection to `addr` that failed before its handshake was done.
+pub(crate) fn not_connected(addr: SocketAddr, e: quinn::ConnectionError) -> TransportError {
+    match TransportError::from_connection(e) {
+        TransportError::Lost(reason) => TransportError::Connect { addr, reason },
+        other => other,
+    }
+}
+
+/// Waits for `connecting`'s handshake, `timeout` at most.
+pub(crate) async fn finish_connecting(
+    connecting: quinn::Connecting,
+    addr: SocketAddr,
+    timeout: Duration,
+) -> Result<quinn::Connection, TransportError> {
     match tokio::time::timeout(timeout, connecting).await {
         Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(match TransportError::from_connection(e) {
-            TransportError::Lost(reason) => TransportError::Connect { addr, reason },
-            other => other,
-        }),
-        Err(_) => Err(TransportError::Connect {
-            addr,
-            reason: format!(
-                "server unreachable (no answer within {} s)",
-                timeout.as_secs()
-            ),
-        }),
+        Ok(Err(e)) => Err(not_connected(addr, e)),
+        Err(_) => Err(unreachable(addr, timeout)),
+    }
+}
+
+pub(crate) fn unreachable(addr: SocketAddr, timeout: Duration) -> TransportError {
+    TransportError::Connect {
+        addr,
+        reason: format!(
+            "server unreachable (no answer within {} s)",
+            timeout.as_secs()
+        ),
     }
 }
 
@@ -360,6 +414,7 @@ mod protocol_tests {
             fingerprint,
             ([127, 0, 0, 1], 0).into(),
             vehicle,
+            None,
             None,
         )
         .expect("client endpoint");

@@ -153,14 +153,28 @@ pub(crate) fn server_config(
         .with_single_cert(vec![CertificateDer::from(cert_der)], private_key(key))
         .map_err(|e| TransportError::Tls(e.to_string()))?;
     cfg.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
+    // A vehicle that connected before may resume its session and send its
+    // first messages with its first packet (0-RTT). The tickets are kept
+    // here, in memory, and each is taken when used: one the process does
+    // not hold (a replay, another process, a restart) resumes nothing and
+    // the handshake is a full one. QUIC wants either no early data or
+    // this maximum.
+    cfg.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSIONS_KEPT);
+    cfg.max_early_data_size = u32::MAX;
     Ok(cfg)
 }
+
+/// Sessions a server process keeps for resumption: a ticket a vehicle
+/// holds beyond these is not honoured (a full handshake instead). About
+/// a kilobyte each with the vehicle's certificate.
+const SESSIONS_KEPT: usize = 8_192;
 
 pub(crate) fn client_config(
     key: SharedDeviceKey,
     pinned: [u8; 32],
     provider: Arc<rustls::crypto::CryptoProvider>,
     protocols: &[&[u8]],
+    tickets: Option<&crate::resumption::SessionTickets>,
 ) -> Result<rustls::ClientConfig, TransportError> {
     let signer = DeviceSigner::new(key);
     let cert = rcgen::CertificateParams::new(vec!["kordon-device".to_string()])
@@ -183,6 +197,13 @@ pub(crate) fn client_config(
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)));
     cfg.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
+    match tickets {
+        Some(tickets) => {
+            cfg.resumption = rustls::client::Resumption::store(tickets.store());
+            cfg.enable_early_data = true;
+        }
+        None => cfg.resumption = rustls::client::Resumption::disabled(),
+    }
     Ok(cfg)
 }
 
@@ -326,7 +347,8 @@ mod tests {
     fn a_client_presents_its_device_certificate_and_signs_through_the_shared_key() {
         let key = DeviceKey::from_seed(&[4; 32]);
         let shared: SharedDeviceKey = Arc::new(Box::new(DeviceKey::from_seed(&[4; 32])));
-        let cfg = client_config(shared, [0; 32], crate::provider(), &PROTOCOLS).expect("config");
+        let cfg =
+            client_config(shared, [0; 32], crate::provider(), &PROTOCOLS, None).expect("config");
         let certified = cfg
             .client_auth_cert_resolver
             .resolve(&[], &[SignatureScheme::ED25519])

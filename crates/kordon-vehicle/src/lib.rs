@@ -107,6 +107,9 @@ pub struct Vehicle {
     scan_limits: kordon_imaging::DecodeLimits,
     /// The connection kept between sync passes when asked to (the app).
     held: Option<sync::HeldConnection>,
+    /// The TLS session tickets this process holds for its server: the
+    /// next connection resumes and sends its first messages early.
+    tickets: Option<kordon_transport::SessionTickets>,
     /// The link as the current connection sees it (see [`Vehicle::link`]).
     link: tokio::sync::watch::Sender<kordon_transport::LinkState>,
     /// How files are kept: sealed when the folder is encrypted.
@@ -150,6 +153,7 @@ impl Vehicle {
             matcher: None,
             scan_limits,
             held: None,
+            tickets: None,
             link: tokio::sync::watch::Sender::new(kordon_transport::LinkState::Closed),
             seal,
             slots: None,

@@ -107,11 +107,26 @@ pub struct SyncOptions {
     /// learnt of the path (its rate and round trip, at most a day old);
     /// off only to measure what that saves.
     pub resume_path: bool,
+    /// Resume the TLS session of an earlier connection of this process to
+    /// the same server, and send the pass's first messages with the first
+    /// packet (0-RTT; `kordon_transport::connect_early`); off only to
+    /// measure what that saves.
+    pub early_data: bool,
     /// Keep the connection after a pass that ends without error (or finds
     /// the held link down), for the next pass (no handshake) and to watch
     /// the link ([`Vehicle::link`]); the app's
     /// background sync does, a one-off `kordon sync` does not.
     pub hold_connection: bool,
+}
+
+impl SyncOptions {
+    /// These options, less what the server's protocol does not speak.
+    fn speaking(&self, speaks: kordon_transport::Speaks) -> SyncOptions {
+        let mut opts = self.clone();
+        opts.records_with_hello &= speaks.records_with_hello;
+        opts.offer_with_hello &= speaks.held_offers;
+        opts
+    }
 }
 
 impl Default for SyncOptions {
@@ -130,6 +145,7 @@ impl Default for SyncOptions {
             offer_before_log_check: true,
             offer_with_hello: true,
             resume_path: true,
+            early_data: true,
             hold_connection: false,
         }
     }
@@ -141,9 +157,16 @@ impl Default for SyncOptions {
 pub(crate) struct HeldConnection {
     endpoint: quinn::Endpoint,
     conn: quinn::Connection,
+    /// Until its first pass: the connection sent early, before its
+    /// handshake was done (the server has not answered yet).
+    zero_rtt: Option<kordon_transport::ZeroRtt>,
+    /// The token's address it was made to, noted as the one that answered
+    /// once the server has.
+    name: String,
     addr: SocketAddr,
     fingerprint: [u8; 32],
-    _watch: kordon_transport::LinkWatchTask,
+    /// Watches the link once the server has answered.
+    watch: Option<kordon_transport::LinkWatchTask>,
 }
 
 impl Drop for HeldConnection {
@@ -153,6 +176,14 @@ impl Drop for HeldConnection {
     fn drop(&mut self) {
         self.conn.close(0u32.into(), b"done");
     }
+}
+
+/// How a pass on a connection that sent early went.
+enum Early {
+    Done(SyncReport),
+    Failed(VehicleError),
+    /// The handshake had no answer within the connect timeout.
+    Unanswered(VehicleError),
 }
 
 /// A record the server refused, with its reason.
@@ -181,6 +212,12 @@ pub struct SyncReport {
     /// True when everything was exchanged, nothing is pending (records
     /// and, unless left out, blobs) and the server refused nothing.
     pub complete: bool,
+    /// Whether the pass's first messages went with the connection's first
+    /// packet (0-RTT, a session of this process resumed): `Some(true)` if
+    /// the server took them, `Some(false)` if it threw them away and they
+    /// were sent again once the handshake was done; `None` if nothing was
+    /// sent early (a new connection without a ticket, or a held one).
+    pub zero_rtt: Option<bool>,
 }
 
 impl Vehicle {
@@ -261,6 +298,7 @@ impl Vehicle {
         &mut self,
         token: &kordon_transport::EnrollmentToken,
         opts: &SyncOptions,
+        unanswered: &[SocketAddr],
     ) -> Result<HeldConnection, VehicleError> {
         let fingerprint = token.fingerprint()?;
         if let Some(held) = self.held.take() {
@@ -305,19 +343,42 @@ impl Vehicle {
             };
             // An endpoint per address: what was learnt of the path to one
             // address is no guide to another.
+            // An address that has just let a connection that sent early
+            // go unanswered for the connect timeout is not tried again in
+            // this pass (nor would it be after a full handshake's).
+            if unanswered.contains(&addr) {
+                failures.push(VehicleError::Unreachable(format!(
+                    "{addr}: server unreachable (no answer within {} s)",
+                    opts.connect_timeout.as_secs()
+                )));
+                continue;
+            }
             let memory = if opts.resume_path {
                 self.path_memory(&fingerprint, addr)?
             } else {
                 None
             };
-            let endpoint =
-                kordon_transport::client_endpoint_resuming(self.key.clone(), fingerprint, memory)?;
-            match kordon_transport::connect(&endpoint, addr, opts.connect_timeout).await {
-                Ok(conn) => {
-                    if answered.as_deref() != Some(name) {
+            let tickets = match &self.tickets {
+                Some(t) if t.server() == fingerprint => t.clone(),
+                _ => kordon_transport::SessionTickets::new(fingerprint),
+            };
+            self.tickets = Some(tickets.clone());
+            let endpoint = kordon_transport::client_endpoint_resuming(
+                self.key.clone(),
+                fingerprint,
+                memory,
+                opts.early_data.then_some(&tickets),
+            )?;
+            let connected =
+                kordon_transport::connect_early(&endpoint, addr, opts.connect_timeout, &tickets);
+            match connected.await {
+                Ok((conn, zero_rtt)) => {
+                    // Sent early, the server has not answered yet: noted
+                    // once it has (`answered`).
+                    if zero_rtt.is_none() && answered.as_deref() != Some(name) {
                         self.store.set_meta(crate::meta::SERVER_ANSWERED, name)?;
                     }
-                    reached = Some((endpoint, conn, addr));
+                    reached = Some((endpoint, conn, zero_rtt, name, addr));
                     break;
                 }
                 Err(e) => {
@@ -326,7 +387,7 @@ impl Vehicle {
                 }
             }
         }
-        let Some((endpoint, conn, addr)) = reached else {
+        let Some((endpoint, conn, zero_rtt, name, addr)) = reached else {
             // One address: its own error, as before; several: each one's.
             return Err(match failures.len() {
                 1 => failures.remove(0),
@@ -342,49 +403,55 @@ impl Vehicle {
                 ),
             });
         };
-        let watch = kordon_transport::watch_link(&conn, self.link.clone());
+        let watch = zero_rtt
+            .is_none()
+            .then(|| kordon_transport::watch_link(&conn, self.link.clone()));
         Ok(HeldConnection {
             endpoint,
             conn,
+            zero_rtt,
+            name: name.to_string(),
             addr,
             fingerprint,
-            _watch: watch,
+            watch,
         })
     }
 
     async fn sync_pass(&mut self, opts: &SyncOptions) -> Result<SyncReport, VehicleError> {
         let token = self.token()?;
         let server_key = token.server_key()?;
-        let held = self.connection(&token, opts).await?;
-        let conn = held.conn.clone();
-        // An outage mid-transfer ends about a round trip after the link does.
-        let _probe = kordon_transport::StallProbe::start(&conn);
-        let mut report = SyncReport::default();
-        let enrolled = self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1");
-        let queue = if opts.blobs {
-            self.blob_queue()?
-        } else {
-            vec![]
-        };
-        if enrolled && opts.blobs_beside_first_round && !queue.is_empty() {
-            // The scans' stream opens beside the first records round
-            // instead of after it, so its BlobHello and Welcome cross while
-            // the records go (their stream has the higher priority). No
-            // scan is offered before that round's records are answered,
-            // and no scan byte goes before its log check: a round that
-            // fails (a refusal, a forked log) stops the scans' stream
-            // before any scan was sent.
-            self.deliver_blobs(&conn, &server_key, opts, queue, true, &mut report)
-                .await?;
-        } else {
-            // Not enrolled yet: the first round enrolls this device, which
-            // the scans' stream needs.
-            self.records_round(&conn, &server_key, opts, &mut report, true, None, false)
-                .await?;
-            if !queue.is_empty() {
-                self.deliver_blobs(&conn, &server_key, opts, queue, false, &mut report)
+        // Addresses that let a connection sent early go unanswered.
+        let mut unanswered = vec![];
+        let (held, mut report, _probe) = loop {
+            let mut held = self.connection(&token, opts, &unanswered).await?;
+            let conn = held.conn.clone();
+            // An outage mid-transfer ends about a round trip after the
+            // link does.
+            let probe = kordon_transport::StallProbe::start(&conn);
+            let Some(early) = held.zero_rtt.take() else {
+                let speaks = kordon_transport::speaks(&conn);
+                let report = self
+                    .exchange(&conn, &server_key, &opts.speaking(speaks))
                     .await?;
+                break (held, report, probe);
+            };
+            match self
+                .exchange_early(&mut held, early, &server_key, opts)
+                .await
+            {
+                Early::Done(report) => break (held, report, probe),
+                Early::Failed(e) => return Err(e),
+                Early::Unanswered(e) => {
+                    // As an address that does not answer a handshake:
+                    // the others in turn.
+                    tracing::info!(addr = %held.addr, error = %e, "no answer to what was sent early; trying the next address");
+                    unanswered.push(held.addr);
+                }
             }
+        };
+        let conn = held.conn.clone();
+        if let Some(tickets) = &self.tickets {
+            tickets.remember(&conn);
         }
         if let Some(memory) = kordon_transport::path_memory(&conn) {
             self.remember_path(&held.fingerprint, held.addr, memory)?;
@@ -401,6 +468,144 @@ impl Vehicle {
         report.blobs_pending = blobs.pending;
         report.complete =
             report.pending == 0 && report.refused.is_empty() && (!opts.blobs || blobs.pending == 0);
+        Ok(report)
+    }
+
+    /// The pass's work on a connection that sent it early (0-RTT): the
+    /// exchange, and beside it the handshake, which must be done within the
+    /// connect timeout as a full one must. Once it is, the address is
+    /// noted as the one that answered and the link watched. If the server
+    /// threw away what went early, the exchange runs again on the
+    /// connection, now established.
+    async fn exchange_early(
+        &mut self,
+        held: &mut HeldConnection,
+        early: kordon_transport::ZeroRtt,
+        server_key: &kordon_record::PublicKey,
+        opts: &SyncOptions,
+    ) -> Early {
+        let conn = held.conn.clone();
+        let handshake = tokio::time::timeout(opts.connect_timeout, early.accepted);
+        tokio::pin!(handshake);
+        let mut taken = None;
+        let speaking = opts.speaking(early.speaks);
+        let first = {
+            let exchange = self.exchange(&conn, server_key, &speaking);
+            tokio::pin!(exchange);
+            loop {
+                tokio::select! {
+                    r = &mut exchange => break r,
+                    done = &mut handshake, if taken.is_none() => match done {
+                        Ok(t) => taken = Some(t),
+                        Err(_) => {
+                            conn.close(0u32.into(), b"no answer");
+                            return Early::Unanswered(VehicleError::Unreachable(format!(
+                                "{}: server unreachable (no answer within {} s)",
+                                held.addr,
+                                opts.connect_timeout.as_secs()
+                            )));
+                        }
+                    },
+                }
+            }
+        };
+        let taken = match taken {
+            Some(t) => t,
+            // The exchange ended before the handshake: it failed.
+            None => match handshake.await {
+                Ok(t) => t,
+                Err(_) => {
+                    conn.close(0u32.into(), b"no answer");
+                    let e = first.err().unwrap_or_else(|| {
+                        VehicleError::Unreachable(format!("{}: no answer", held.addr))
+                    });
+                    return Early::Unanswered(e);
+                }
+            },
+        };
+        if conn.close_reason().is_none() {
+            if let Err(e) = self.answered(held) {
+                return Early::Failed(e);
+            }
+        }
+        match first {
+            Ok(mut report) => {
+                report.zero_rtt = Some(taken);
+                Early::Done(report)
+            }
+            Err(e) if taken || conn.close_reason().is_some() => Early::Failed(e),
+            Err(e) => {
+                // The server threw away what went early (it restarted,
+                // or is another process of the service): all of it
+                // again.
+                tracing::info!(error = %e, "the server did not take what was sent early; sending it again");
+                let speaks = kordon_transport::speaks(&conn);
+                match self
+                    .exchange(&conn, server_key, &opts.speaking(speaks))
+                    .await
+                {
+                    Ok(mut report) => {
+                        report.zero_rtt = Some(false);
+                        Early::Done(report)
+                    }
+                    Err(e) => Early::Failed(e),
+                }
+            }
+        }
+    }
+
+    /// Notes that the server at `held`'s address has answered: the one to
+    /// try first next time, and the link watched from now on.
+    fn answered(&mut self, held: &mut HeldConnection) -> Result<(), VehicleError> {
+        let answered = self.store.get_meta(crate::meta::SERVER_ANSWERED)?;
+        if answered.as_deref() != Some(held.name.as_str()) {
+            self.store
+                .set_meta(crate::meta::SERVER_ANSWERED, &held.name)?;
+        }
+        if held.watch.is_none() {
+            held.watch = Some(kordon_transport::watch_link(&held.conn, self.link.clone()));
+        }
+        if let Some(tickets) = &self.tickets {
+            tickets.remember(&held.conn);
+        }
+        Ok(())
+    }
+
+    /// The pass's work on `conn`: the records round, and the scans beside
+    /// it or after it.
+    async fn exchange(
+        &mut self,
+        conn: &quinn::Connection,
+        server_key: &kordon_record::PublicKey,
+        opts: &SyncOptions,
+    ) -> Result<SyncReport, VehicleError> {
+        let mut report = SyncReport::default();
+        let enrolled = self.store.get_meta(meta::ENROLLED)?.as_deref() == Some("1");
+        let queue = if opts.blobs {
+            self.blob_queue()?
+        } else {
+            vec![]
+        };
+        if enrolled && opts.blobs_beside_first_round && !queue.is_empty() {
+            // The scans' stream opens beside the first records round
+            // instead of after it, so its BlobHello and Welcome cross while
+            // the records go (their stream has the higher priority). No
+            // scan is offered before that round's records are answered,
+            // and no scan byte goes before its log check: a round that
+            // fails (a refusal, a forked log) stops the scans' stream
+            // before any scan was sent.
+            self.deliver_blobs(conn, server_key, opts, queue, true, &mut report)
+                .await?;
+        } else {
+            // Not enrolled yet: the first round enrolls this device, which
+            // the scans' stream needs.
+            self.records_round(conn, server_key, opts, &mut report, true, None, false)
+                .await?;
+            if !queue.is_empty() {
+                self.deliver_blobs(conn, server_key, opts, queue, false, &mut report)
+                    .await?;
+            }
+        }
         Ok(report)
     }
 
@@ -465,8 +670,7 @@ impl Vehicle {
         let (rate, pipelined) = (opts.max_rate_bps, opts.pipeline_blobs);
         // Scans offered with their BlobHello, the log asked behind the
         // first records: the server holds the offers until those are in.
-        let mut early =
-            round_at_start && opts.offer_with_hello && kordon_transport::held_offers(conn);
+        let mut early = round_at_start && opts.offer_with_hello;
         // A scan is offered only once the records that reference it are
         // on the server (it declines others), and its bytes go only once
         // the server's log has been checked: at once if no round runs
@@ -580,8 +784,7 @@ impl Vehicle {
             checkpoint: self.held_checkpoint_text()?,
             // A server that reads past the Hello gets the first records
             // with it: their answers come a round trip sooner.
-            records_with_hello: opts.records_with_hello
-                && kordon_transport::records_with_hello(conn),
+            records_with_hello: opts.records_with_hello,
             app_version: env!("CARGO_PKG_VERSION").to_string(),
             backlog: kordon_proto::Backlog {
                 records: self.store.pending_count()?,
