@@ -24,6 +24,7 @@ mod ingest;
 mod link_status;
 mod log_proof;
 mod queue_scale;
+mod reconnect;
 mod record_log;
 mod records_first;
 mod scan_pair;
@@ -62,6 +63,9 @@ enum What {
     Import(import::Args),
     /// Records overtaking gigabytes of queued scans on a slow link.
     RecordsFirst(records_first::Args),
+    /// A decision after a reconnect, to its receipt: sent early (0-RTT)
+    /// and with a full handshake first.
+    Reconnect(reconnect::Args),
     /// Two scans over a slow, lossy link, from the start of the sync to
     /// the last one stored; pipelined and not.
     ScanPair(scan_pair::Args),
@@ -118,6 +122,7 @@ fn main() -> anyhow::Result<()> {
         What::Import(args) => import::run(args),
         What::RecordsFirst(args) => records_first::run(args),
         What::ScanPair(args) => scan_pair::run(args),
+        What::Reconnect(args) => reconnect::run(args),
         What::LinkStatus(args) => link_status::run(args),
         What::AppStart(args) => app_start::run(args),
         What::Viewer(args) => viewer::run(args),

@@ -90,6 +90,31 @@ impl Mode {
     }
 }
 
+/// A `LOSS%/RTTms` case: the loss in per cent and the RTT in ms.
+pub(crate) fn case_of(case: &str) -> anyhow::Result<(f64, u64)> {
+    let (loss, rtt) = case
+        .split_once('/')
+        .ok_or_else(|| anyhow!("case {case}: LOSS/RTT"))?;
+    Ok((
+        loss.trim().parse().context("loss %")?,
+        rtt.trim().parse().context("RTT ms")?,
+    ))
+}
+
+/// One way of a link at `rate_bps` with half of `rtt_ms` of delay,
+/// `loss_pct` random loss, a queue of one bandwidth-delay product (64 kB
+/// at least), and each packet's IP and UDP headers counted.
+pub(crate) fn bottleneck(rate_bps: u64, rtt_ms: u64, loss_pct: f64) -> LinkConfig {
+    LinkConfig {
+        delay: Duration::from_millis(rtt_ms / 2),
+        rate_bps: Some(rate_bps),
+        queue_bytes: ((rate_bps / 8 * rtt_ms / 1000) as usize).max(64 * 1024),
+        loss: loss_pct / 100.0,
+        overhead_bytes: 28,
+        ..LinkConfig::default()
+    }
+}
+
 struct Outcome {
     seconds: f64,
     of_ideal: f64,
@@ -107,14 +132,7 @@ fn one(
     let (rt, central, endpoint) = crate::records_first::loopback_server(&tmp.path().join("srv"))?;
     let now = kordon_central::now_ms();
     let rate_bps = args.rate_mbit * 1_000_000;
-    let link_cfg = LinkConfig {
-        delay: Duration::from_millis(rtt_ms / 2),
-        rate_bps: Some(rate_bps),
-        queue_bytes: ((rate_bps / 8 * rtt_ms / 1000) as usize).max(64 * 1024),
-        loss: loss_pct / 100.0,
-        overhead_bytes: 28,
-        ..LinkConfig::default()
-    };
+    let link_cfg = bottleneck(rate_bps, rtt_ms, loss_pct);
     let link = LinkEmulator::start(endpoint.local_addr()?, link_cfg.clone(), link_cfg, 7)?;
     let mut v = Vehicle::open(&tmp.path().join("vehicle"))?;
     let token = central.enroll("BENCH-SP", Some(&link.addr().to_string()), 1, now)?;
@@ -290,11 +308,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("| RTT | loss | scans | time | of C(1−p) | queue drops |");
     println!("| ---: | ---: | --- | ---: | ---: | ---: |");
     for case in args.cases.split(',') {
-        let (loss, rtt) = case
-            .split_once('/')
-            .ok_or_else(|| anyhow!("case {case}: LOSS/RTT"))?;
-        let loss: f64 = loss.trim().parse().context("loss %")?;
-        let rtt: u64 = rtt.trim().parse().context("RTT ms")?;
+        let (loss, rtt) = case_of(case)?;
         for _ in 0..args.runs {
             let modes: &[Mode] = if args.warm {
                 &[

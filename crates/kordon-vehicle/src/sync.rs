@@ -341,8 +341,6 @@ impl Vehicle {
                     continue;
                 }
             };
-            // An endpoint per address: what was learnt of the path to one
-            // address is no guide to another.
             // An address that has just let a connection that sent early
             // go unanswered for the connect timeout is not tried again in
             // this pass (nor would it be after a full handshake's).
@@ -353,6 +351,8 @@ impl Vehicle {
                 )));
                 continue;
             }
+            // An endpoint per address: what was learnt of the path to one
+            // address is no guide to another.
             let memory = if opts.resume_path {
                 self.path_memory(&fingerprint, addr)?
             } else {
