@@ -79,6 +79,18 @@ pub enum VehicleError {
 }
 
 impl VehicleError {
+    /// The server answered this vehicle with a refusal (of the device, or
+    /// for now): not a reason to try another of its addresses.
+    pub(crate) fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            VehicleError::Refused { .. }
+                | VehicleError::ServerUnavailable { .. }
+                | VehicleError::Revoked { .. }
+                | VehicleError::Wiped { .. }
+        )
+    }
+
     /// The server could not be reached (as opposed to refusing this
     /// vehicle): worth trying again when the link allows.
     pub fn is_offline(&self) -> bool {

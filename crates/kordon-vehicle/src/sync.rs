@@ -298,7 +298,7 @@ impl Vehicle {
         &mut self,
         token: &kordon_transport::EnrollmentToken,
         opts: &SyncOptions,
-        unanswered: &[SocketAddr],
+        unanswered: &[(SocketAddr, String)],
     ) -> Result<HeldConnection, VehicleError> {
         let fingerprint = token.fingerprint()?;
         if let Some(held) = self.held.take() {
@@ -344,11 +344,8 @@ impl Vehicle {
             // An address that has just let a connection that sent early
             // go unanswered for the connect timeout is not tried again in
             // this pass (nor would it be after a full handshake's).
-            if unanswered.contains(&addr) {
-                failures.push(VehicleError::Unreachable(format!(
-                    "{addr}: server unreachable (no answer within {} s)",
-                    opts.connect_timeout.as_secs()
-                )));
+            if let Some((_, why)) = unanswered.iter().find(|(a, _)| *a == addr) {
+                failures.push(VehicleError::Unreachable(why.clone()));
                 continue;
             }
             // An endpoint per address: what was learnt of the path to one
@@ -445,7 +442,7 @@ impl Vehicle {
                     // As an address that does not answer a handshake:
                     // the others in turn.
                     tracing::info!(addr = %held.addr, error = %e, "no answer to what was sent early; trying the next address");
-                    unanswered.push(held.addr);
+                    unanswered.push((held.addr, e.to_string()));
                 }
             }
         };
@@ -487,6 +484,21 @@ impl Vehicle {
         let conn = held.conn.clone();
         let handshake = tokio::time::timeout(opts.connect_timeout, early.accepted);
         tokio::pin!(handshake);
+        let (link, tickets) = (self.link.clone(), self.tickets.clone());
+        let unanswered = |addr: SocketAddr| {
+            VehicleError::Unreachable(format!(
+                "{addr}: server unreachable (no answer within {} s)",
+                opts.connect_timeout.as_secs()
+            ))
+        };
+        // Once the handshake is done: the link watched from then on, and
+        // the protocol noted for the next connection.
+        let established = |held: &mut HeldConnection| {
+            held.watch = Some(kordon_transport::watch_link(&held.conn, link.clone()));
+            if let Some(tickets) = &tickets {
+                tickets.remember(&held.conn);
+            }
+        };
         let mut taken = None;
         let speaking = opts.speaking(early.speaks);
         let first = {
@@ -495,15 +507,28 @@ impl Vehicle {
             loop {
                 tokio::select! {
                     r = &mut exchange => break r,
-                    done = &mut handshake, if taken.is_none() => match done {
-                        Ok(t) => taken = Some(t),
-                        Err(_) => {
-                            conn.close(0u32.into(), b"no answer");
+                    done = &mut handshake, if taken.is_none() => match (done, conn.close_reason()) {
+                        (Ok(t), None) => {
+                            taken = Some(t);
+                            established(held);
+                        }
+                        // The server spoke and closed (a refusal): the
+                        // exchange tells what it said.
+                        (Ok(t), Some(quinn::ConnectionError::ApplicationClosed(_))) => {
+                            taken = Some(t)
+                        }
+                        // The handshake failed (turned away at the door, a
+                        // TLS failure): as a full one's, the next address.
+                        (Ok(_), Some(e)) => {
                             return Early::Unanswered(VehicleError::Unreachable(format!(
-                                "{}: server unreachable (no answer within {} s)",
+                                "{}: {}",
                                 held.addr,
-                                opts.connect_timeout.as_secs()
-                            )));
+                                kordon_transport::TransportError::from_connection(e)
+                            )))
+                        }
+                        (Err(_), _) => {
+                            conn.close(0u32.into(), b"no answer");
+                            return Early::Unanswered(unanswered(held.addr));
                         }
                     },
                 }
@@ -511,19 +536,27 @@ impl Vehicle {
         };
         let taken = match taken {
             Some(t) => t,
-            // The exchange ended before the handshake: it failed.
+            // The exchange ended before the handshake was seen done (its
+            // answers come after it, so it failed): the handshake decides.
             None => match handshake.await {
-                Ok(t) => t,
+                Ok(t) => {
+                    if conn.close_reason().is_none() {
+                        established(held);
+                    }
+                    t
+                }
                 Err(_) => {
                     conn.close(0u32.into(), b"no answer");
-                    let e = first.err().unwrap_or_else(|| {
-                        VehicleError::Unreachable(format!("{}: no answer", held.addr))
-                    });
-                    return Early::Unanswered(e);
+                    return match first {
+                        Ok(report) => Early::Done(report),
+                        Err(e) if e.is_refusal() => Early::Failed(e),
+                        Err(_) => Early::Unanswered(unanswered(held.addr)),
+                    };
                 }
             },
         };
-        if conn.close_reason().is_none() {
+        // The server answered at this address: the one to try first.
+        if held.watch.is_some() {
             if let Err(e) = self.answered(held) {
                 return Early::Failed(e);
             }
@@ -555,18 +588,12 @@ impl Vehicle {
     }
 
     /// Notes that the server at `held`'s address has answered: the one to
-    /// try first next time, and the link watched from now on.
-    fn answered(&mut self, held: &mut HeldConnection) -> Result<(), VehicleError> {
+    /// try first next time.
+    fn answered(&mut self, held: &HeldConnection) -> Result<(), VehicleError> {
         let answered = self.store.get_meta(crate::meta::SERVER_ANSWERED)?;
         if answered.as_deref() != Some(held.name.as_str()) {
             self.store
                 .set_meta(crate::meta::SERVER_ANSWERED, &held.name)?;
-        }
-        if held.watch.is_none() {
-            held.watch = Some(kordon_transport::watch_link(&held.conn, self.link.clone()));
-        }
-        if let Some(tickets) = &self.tickets {
-            tickets.remember(&held.conn);
         }
         Ok(())
     }

@@ -9,7 +9,8 @@ use kordon_e2e::{kordon_ok, Field};
 use kordon_model::OfficerId;
 use kordon_test_support::link::LinkConfig;
 use kordon_test_support::ServerProcess;
-use kordon_vehicle::{SyncOptions, Vehicle};
+use kordon_transport::LinkState;
+use kordon_vehicle::{SyncOptions, Vehicle, VehicleError};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -67,6 +68,34 @@ fn a_new_connection_sends_early_and_a_restarted_server_has_it_sent_again() {
     assert_eq!(
         pass(&mut v, &off, &server, "pass with early data off").zero_rtt,
         None
+    );
+
+    // Held, as the app holds it: the link is watched once the server has
+    // answered.
+    inspect(&mut v, 6);
+    let held = SyncOptions {
+        hold_connection: true,
+        ..SyncOptions::default()
+    };
+    assert_eq!(
+        pass(&mut v, &held, &server, "held pass").zero_rtt,
+        Some(true)
+    );
+    assert_eq!(
+        *v.link().borrow(),
+        LinkState::Up,
+        "the held connection's link watched"
+    );
+    rt.block_on(v.drop_connection());
+
+    // Revoked: the refusal, on a connection sent early, is what the
+    // vehicle is told, not a reason to try elsewhere.
+    field.server_ok(&["revoke", "--name", "MOBILE-EARLY", "--reason", "early test"]);
+    inspect(&mut v, 7);
+    let refused = rt.block_on(v.sync_once(&opts));
+    assert!(
+        matches!(refused, Err(VehicleError::Revoked { .. })),
+        "{refused:?}"
     );
     drop(server);
 }
