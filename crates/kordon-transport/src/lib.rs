@@ -335,7 +335,7 @@ pub(crate) fn start_connecting(
 }
 
 /// A connection to `addr` that failed before its handshake was done.
-pub(crate) fn not_connected(addr: SocketAddr, e: quinn::ConnectionError) -> TransportError {
+pub fn not_connected(addr: SocketAddr, e: quinn::ConnectionError) -> TransportError {
     match TransportError::from_connection(e) {
         TransportError::Lost(reason) => TransportError::Connect { addr, reason },
         other => other,
@@ -355,7 +355,8 @@ pub(crate) async fn finish_connecting(
     }
 }
 
-pub(crate) fn unreachable(addr: SocketAddr, timeout: Duration) -> TransportError {
+/// No answer from `addr` to a handshake within `timeout`.
+pub fn unreachable(addr: SocketAddr, timeout: Duration) -> TransportError {
     TransportError::Connect {
         addr,
         reason: format!(

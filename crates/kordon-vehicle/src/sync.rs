@@ -485,12 +485,8 @@ impl Vehicle {
         let handshake = tokio::time::timeout(opts.connect_timeout, early.accepted);
         tokio::pin!(handshake);
         let (link, tickets) = (self.link.clone(), self.tickets.clone());
-        let unanswered = |addr: SocketAddr| {
-            VehicleError::Unreachable(format!(
-                "{addr}: server unreachable (no answer within {} s)",
-                opts.connect_timeout.as_secs()
-            ))
-        };
+        let unanswered =
+            |addr: SocketAddr| kordon_transport::unreachable(addr, opts.connect_timeout).into();
         // Once the handshake is done: the link watched from then on, and
         // the protocol noted for the next connection.
         let established = |held: &mut HeldConnection| {
@@ -520,11 +516,9 @@ impl Vehicle {
                         // The handshake failed (turned away at the door, a
                         // TLS failure): as a full one's, the next address.
                         (Ok(_), Some(e)) => {
-                            return Early::Unanswered(VehicleError::Unreachable(format!(
-                                "{}: {}",
-                                held.addr,
-                                kordon_transport::TransportError::from_connection(e)
-                            )))
+                            return Early::Unanswered(
+                                kordon_transport::not_connected(held.addr, e).into(),
+                            )
                         }
                         (Err(_), _) => {
                             conn.close(0u32.into(), b"no answer");
